@@ -1,0 +1,78 @@
+export interface MicroBatcherOptions {
+  /** A batch is written as soon as it holds this many items. */
+  maxSize: number;
+  /** The first item of a batch waits at most this long for company. */
+  maxWaitMs: number;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Collects items that arrive one by one (for example jobs that a queue worker runs concurrently) and hands them
+ * to a handler in batches, so that one database transaction can serve many items. Each caller gets the result
+ * for its own item; the handler must return one result per item, in order.
+ */
+export class MicroBatcher<T, R> {
+  private pending: Pending<T, R>[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly handler: (items: T[]) => Promise<R[]>,
+    private readonly options: MicroBatcherOptions,
+  ) {
+    if (options.maxSize < 1) throw new RangeError('maxSize must be at least 1');
+    if (options.maxWaitMs < 0) throw new RangeError('maxWaitMs must not be negative');
+  }
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.pending.length >= this.options.maxSize) {
+        this.flush();
+      } else if (!this.timer) {
+        this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+      }
+    });
+  }
+
+  /** Number of items waiting for their batch to start. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  /** Starts every waiting batch now and resolves when all started batches have finished. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0) this.flush();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending.length === 0) return;
+    const batch = this.pending.splice(0, this.options.maxSize);
+    if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+    const run = this.run(batch);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+  }
+
+  private async run(batch: Pending<T, R>[]): Promise<void> {
+    try {
+      const results = await this.handler(batch.map((p) => p.item));
+      if (results.length !== batch.length) {
+        throw new Error(`batch handler returned ${results.length} results for ${batch.length} items`);
+      }
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { AgentsService } from './agents.service';
+
+@Module({ providers: [AgentsService], exports: [AgentsService] })
+export class AgentsModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.agents.ensureAdmin(this.config.ADMIN_EMAIL, this.config.ADMIN_PASSWORD);
+  }
+}

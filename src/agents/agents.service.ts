@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { hashPassword, verifyPassword } from '@lib/password-hash';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user';
+import { Role } from './entities/agent.entity';
+
+@Injectable()
+export class AgentsService {
+  private readonly logger = new Logger(AgentsService.name);
+  /** Verified against when the e-mail is unknown, so the answer takes as long as for a known one. */
+  private decoyHash: Promise<string> | null = null;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async findAuthUser(agentId: string): Promise<AuthUser | null> {
+    const [row]: Array<{ id: string; email: string; roles: Role[]; institution_ids: string[] }> = await this.dataSource.query(
+      `SELECT a.id, a.email, a.roles,
+              coalesce(array_agg(ai.institution_id) FILTER (WHERE ai.institution_id IS NOT NULL), '{}') AS institution_ids
+       FROM agents a LEFT JOIN agent_institutions ai ON ai.agent_id = a.id
+       WHERE a.id = $1 AND a.active GROUP BY a.id`,
+      [agentId],
+    );
+    return row ? { id: row.id, email: row.email, roles: row.roles, institutionIds: row.institution_ids } : null;
+  }
+
+  async verifyCredentials(email: string, password: string): Promise<{ id: string } | null> {
+    const [row]: Array<{ id: string; password_hash: string }> = await this.dataSource.query(
+      'SELECT id, password_hash FROM agents WHERE email = $1 AND active',
+      [email.trim().toLowerCase()],
+    );
+    if (!row) {
+      this.decoyHash ??= hashPassword('decoy password that matches nothing');
+      await verifyPassword(password, await this.decoyHash);
+      return null;
+    }
+    return (await verifyPassword(password, row.password_hash)) ? { id: row.id } : null;
+  }
+
+  /** Creates (or updates roles and institutions of) a member of staff; the password is hashed here and nowhere else. */
+  async upsert(input: { email: string; displayName: string; password: string; roles: Role[]; institutionCodes?: string[] }): Promise<string> {
+    const passwordHash = await hashPassword(input.password);
+    return this.dataSource.transaction(async (m) => {
+      const [row]: Array<{ id: string }> = await m.query(
+        `INSERT INTO agents (email, display_name, password_hash, roles) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, password_hash = EXCLUDED.password_hash,
+                                           roles = EXCLUDED.roles, updated_at = now()
+         RETURNING id`,
+        [input.email.trim().toLowerCase(), input.displayName, passwordHash, input.roles],
+      );
+      await m.query('DELETE FROM agent_institutions WHERE agent_id = $1', [row.id]);
+      if (input.institutionCodes?.length) {
+        const found: Array<{ id: string }> = await m.query(
+          `INSERT INTO agent_institutions (agent_id, institution_id)
+           SELECT $1, id FROM institutions WHERE code = ANY($2::text[]) RETURNING institution_id AS id`,
+          [row.id, input.institutionCodes],
+        );
+        if (found.length !== new Set(input.institutionCodes).size) {
+          throw new Error(`unknown institution among ${input.institutionCodes.join(', ')}`);
+        }
+      }
+      return row.id;
+    });
+  }
+
+  /** The admin named by ADMIN_EMAIL is created on first start; an existing account is left as it is. */
+  async ensureAdmin(email: string, password: string): Promise<void> {
+    const [existing] = await this.dataSource.query('SELECT id FROM agents WHERE email = $1', [email.trim().toLowerCase()]);
+    if (existing) return;
+    await this.upsert({ email, displayName: 'Administrator', password, roles: ['admin', 'supervisor'] });
+    this.logger.log({ email }, 'seeded the administrator account');
+  }
+}

@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Institution } from '../../institutions/entities/institution.entity';
+
+export const ROLES = ['operator', 'specialist', 'expert', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A member of staff: operator (L1), specialist (L2), expert (L3), supervisor or admin. */
+@Entity({ name: 'agents' })
+export class Agent {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Stored lower-case; unique. */
+  @Column({ type: 'text', unique: true })
+  email: string;
+
+  @Column({ name: 'display_name', type: 'text' })
+  displayName: string;
+
+  @Column({ name: 'password_hash', type: 'text', select: false })
+  passwordHash: string;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  roles: Role[];
+
+  @Column({ type: 'text', array: true, default: () => "'{lv}'" })
+  languages: string[];
+
+  @Column({ type: 'boolean', default: true })
+  active: boolean;
+
+  /** The institutions whose tickets a specialist or expert may see; empty for centre-wide roles. */
+  @ManyToMany(() => Institution)
+  @JoinTable({
+    name: 'agent_institutions',
+    joinColumn: { name: 'agent_id', referencedColumnName: 'id' },
+    inverseJoinColumn: { name: 'institution_id', referencedColumnName: 'id' },
+  })
+  institutions?: Institution[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

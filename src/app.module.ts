@@ -1,0 +1,60 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AuthModule } from './auth/auth.module';
+import { WebformModule } from './channels/webform/webform.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions, migrate } from './database/database-options';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { TicketsWorkerModule } from './tickets/tickets-worker.module';
+import { TicketsModule } from './tickets/tickets.module';
+
+/**
+ * One codebase, three roles: `api` serves HTTP, `worker` runs the queues, `all` does both in one process.
+ * The modules of a role are chosen here, once, from the validated configuration.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const api = config.APP_ROLE === 'api' || config.APP_ROLE === 'all';
+    const worker = config.APP_ROLE === 'worker' || config.APP_ROLE === 'all';
+    const imports: ModuleMetadata['imports'] = [
+      ConfigModule.forRoot(config),
+      LoggerModule.forRoot({
+        pinoHttp: {
+          level: config.LOG_LEVEL,
+          // A request id from the caller (or a proxy) is kept, so one id follows a request across systems.
+          genReqId: (req, res) => {
+            const given = req.headers['x-request-id'];
+            const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+            res.setHeader('X-Request-Id', id);
+            return id;
+          },
+          redact: { paths: ['req.headers.authorization', 'req.headers["x-signature"]', 'req.headers.cookie'], remove: true },
+          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+        },
+      }),
+      MetricsModule,
+      TypeOrmModule.forRootAsync({
+        useFactory: () => dataSourceOptions(config),
+        dataSourceFactory: async (options) => {
+          const dataSource = await new DataSource(options!).initialize();
+          if (config.RUN_MIGRATIONS) await migrate(dataSource, config.DATABASE_SCHEMA);
+          return dataSource;
+        },
+      }),
+      BullModule.forRoot({
+        prefix: config.REDIS_PREFIX,
+        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
+      }),
+    ];
+    if (api) imports.push(AuthModule, HealthModule, TicketsModule, WebformModule);
+    if (worker) imports.push(TicketsWorkerModule);
+    return { module: AppModule, imports };
+  }
+}

@@ -1,0 +1,50 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
+import type { Role } from '../agents/entities/agent.entity';
+import { AgentsService } from '../agents/agents.service';
+import { ProblemException } from '../common/problem';
+import { IS_PUBLIC, ROLES } from './auth.decorators';
+import type { AuthUser } from './auth-user';
+
+/**
+ * Every route is closed unless marked @Public(). The token only names the agent: roles and institutions are
+ * read fresh on each request, so a disabled agent or a narrowed scope takes effect at once.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly agents: AgentsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    const [scheme, token] = (req.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) throw unauthorized('A bearer token is required.');
+    let agentId: string;
+    try {
+      agentId = (await this.jwt.verifyAsync<{ sub: string }>(token, { algorithms: ['HS256'] })).sub;
+    } catch {
+      throw unauthorized('The token is invalid or has expired.');
+    }
+    const user = await this.agents.findAuthUser(agentId);
+    if (!user) throw unauthorized('The account is disabled or no longer exists.');
+    req.user = user;
+
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    if (roles && !user.roles.some((r) => roles.includes(r))) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', `This needs one of the roles: ${roles.join(', ')}.`);
+    }
+    return true;
+  }
+}
+
+function unauthorized(detail: string): ProblemException {
+  return new ProblemException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'Unauthorized', detail);
+}

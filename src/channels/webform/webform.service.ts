@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { validateAttachment } from '@lib/attachments';
+import { normalizePersonalCode } from '@lib/personal-code';
+import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
+import { FieldError, validationProblem } from '../../common/problem';
+import type { AcceptResult, InboundAttachment, InboundMessage } from '../../inbound/inbound-message';
+import { InboundService } from '../../inbound/inbound.service';
+import { InstitutionsService } from '../../institutions/institutions.service';
+import { MetricsService } from '../../metrics/metrics.service';
+import { WebformSubmissionDto } from './dto/webform-submission.dto';
+
+/** Turns a verified Latvija.lv submission into the pipeline's InboundMessage. It never writes tickets. */
+@Injectable()
+export class WebformService {
+  private readonly logger = new Logger(WebformService.name);
+
+  constructor(
+    private readonly inbound: InboundService,
+    private readonly institutions: InstitutionsService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async submit(dto: WebformSubmissionDto): Promise<AcceptResult> {
+    const errors: FieldError[] = [];
+    const a = dto.applicant;
+    if (!a.email && !a.phone && !a.eAddress) {
+      errors.push({ field: 'applicant', code: 'noReplyChannel', message: 'give at least one way to reply: email, phone or eAddress' });
+    }
+    if (a.eAddress && !a.personalCode) {
+      errors.push({ field: 'applicant.personalCode', code: 'requiredForEAddress', message: 'a reply to the e-address needs the personal code' });
+    }
+    if (dto.institution) {
+      const institution = await this.institutions.findByCode(dto.institution);
+      if (!institution) errors.push({ field: 'institution', code: 'unknown', message: `no institution has the code ${dto.institution}` });
+    }
+    const attachments: InboundAttachment[] = [];
+    (dto.attachments ?? []).forEach((file, i) => {
+      const content = Buffer.from(file.contentBase64, 'base64');
+      const checked = validateAttachment({ filename: file.filename, contentType: file.contentType, content });
+      if (checked.ok) attachments.push({ filename: checked.filename, contentType: checked.contentType, content });
+      else errors.push({ field: `attachments[${i}]`, code: checked.code, message: checked.message });
+    });
+    if (errors.length > 0) throw validationProblem(errors);
+
+    const identifiers: Array<{ kind: IdentifierKind; value: string }> = [];
+    if (a.personalCode) identifiers.push({ kind: 'personal_code', value: normalizePersonalCode(a.personalCode)! });
+    if (a.email) identifiers.push({ kind: 'email', value: a.email.trim().toLowerCase() });
+    if (a.phone) identifiers.push({ kind: 'phone', value: a.phone });
+
+    const message: InboundMessage = {
+      channel: 'webform',
+      externalId: dto.submissionId,
+      sentAt: new Date(dto.submittedAt).toISOString(),
+      from: { firstName: a.firstName.trim(), lastName: a.lastName.trim(), identifiers },
+      institutionCode: dto.institution?.toUpperCase(),
+      topic: dto.topic,
+      kind: dto.form,
+      language: dto.language ?? 'lv',
+      subject: dto.subject,
+      text: dto.message,
+      attachments,
+      meta: { form: dto.form, replyTo: a.eAddress ? 'e_address' : a.email ? 'email' : 'phone' },
+    };
+    const result = await this.inbound.accept(message, { reserveReference: true });
+    this.logger.log({ submissionId: dto.submissionId, reference: result.reference, duplicate: result.duplicate }, 'web-form submission accepted');
+    return result;
+  }
+
+}

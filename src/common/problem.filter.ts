@@ -1,0 +1,53 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ProblemBody } from './problem';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Validation failed',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+/** Every error leaves the API as RFC 9457 problem+json, with the request id so a report can be traced in the logs. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const res = ctx.getResponse<Response>();
+    const body = this.toProblem(exception);
+    if (body.status >= 500) this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
+    body.instance = req.originalUrl;
+    if (req.id) body.requestId = String(req.id);
+    res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown): ProblemBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'object' && response !== null && 'type' in response && 'title' in response) {
+        return { ...(response as ProblemBody) };
+      }
+      const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+      return {
+        type: `urn:vpppd:problem:http-${status}`,
+        title: TITLES[status] ?? exception.name,
+        status,
+        detail: Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined,
+      };
+    }
+    return { type: 'urn:vpppd:problem:internal', title: TITLES[500], status: HttpStatus.INTERNAL_SERVER_ERROR };
+  }
+}

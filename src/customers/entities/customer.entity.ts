@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { CustomerIdentifier } from './customer-identifier.entity';
+
+/** One person or company across every channel. */
+@Entity({ name: 'customers' })
+export class Customer {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'first_name', type: 'text', nullable: true })
+  firstName: string | null;
+
+  @Column({ name: 'last_name', type: 'text', nullable: true })
+  lastName: string | null;
+
+  @Column({ name: 'preferred_language', type: 'varchar', length: 2, nullable: true })
+  preferredLanguage: string | null;
+
+  @OneToMany(() => CustomerIdentifier, (i) => i.customer)
+  identifiers?: CustomerIdentifier[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { Agent } from '../agents/entities/agent.entity';
+import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { loadDatabaseConfig } from '../config/app-config';
+import { CustomerIdentifier } from '../customers/entities/customer-identifier.entity';
+import { Customer } from '../customers/entities/customer.entity';
+import { InboundEvent } from '../inbound/entities/inbound-event.entity';
+import { Institution } from '../institutions/entities/institution.entity';
+import { Queue } from '../routing/entities/queue.entity';
+import { Attachment } from '../tickets/entities/attachment.entity';
+import { Escalation } from '../tickets/entities/escalation.entity';
+import { Message } from '../tickets/entities/message.entity';
+import { Ticket } from '../tickets/entities/ticket.entity';
+
+export const ENTITIES = [
+  Institution,
+  Queue,
+  Customer,
+  CustomerIdentifier,
+  Agent,
+  Ticket,
+  Message,
+  Attachment,
+  Escalation,
+  InboundEvent,
+  AuditEvent,
+];
+
+/** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */
+export function dataSourceOptions(db: { DATABASE_URL: string; DATABASE_SCHEMA: string; DATABASE_POOL_SIZE: number }): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: db.DATABASE_URL,
+    schema: db.DATABASE_SCHEMA,
+    entities: ENTITIES,
+    migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    // Unqualified names in migrations and raw queries resolve to our schema.
+    extra: { max: db.DATABASE_POOL_SIZE, options: `-c search_path=${db.DATABASE_SCHEMA},public` },
+  };
+}
+
+/** Creates the schema if needed and applies pending migrations under an advisory lock, so two starting processes never race. */
+export async function migrate(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`]).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { QueuesModule } from '../queues.module';
+import { MetricsController } from '../metrics/metrics.controller';
+import { HealthController } from './health.controller';
+
+/** The operations endpoints: /health and /metrics. */
+@Module({ imports: [QueuesModule], controllers: [HealthController, MetricsController] })
+export class HealthModule {}

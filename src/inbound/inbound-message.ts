@@ -1,0 +1,65 @@
+import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
+import type { Channel, Language, TicketKind } from '../tickets/entities/ticket.entity';
+
+/** A file as a channel adapter received it; stored when the event is accepted. */
+export interface InboundAttachment {
+  filename: string;
+  /** The type detected from the content. */
+  contentType: string;
+  content: Buffer;
+}
+
+/**
+ * The one contract every channel adapter produces. The pipeline knows nothing about the vendor beyond the
+ * channel name and the external id, which together identify the event for ever (replays are duplicates).
+ */
+export interface InboundMessage {
+  channel: Channel;
+  /** The channel's own id for this event: form submission id, Message-ID, CallSid, Meta mid, Telegram update_id. */
+  externalId: string;
+  /** When the sender says it was sent. */
+  sentAt?: string;
+  from: {
+    firstName?: string;
+    lastName?: string;
+    /** Normalised values: e-mail lower-case, phone E.164, personal code 11 digits. */
+    identifiers: Array<{ kind: IdentifierKind; value: string }>;
+  };
+  /** The address the contact came in on (mailbox, phone number, page id). */
+  to?: string;
+  threadHints?: {
+    /** A ticket reference the customer quoted (e.g. in a subject line). */
+    reference?: string;
+    /** Earlier external ids of the same conversation (In-Reply-To / References). */
+    externalIds?: string[];
+  };
+  /** What the channel already knows of the contact; level 0 classifies what it does not. */
+  institutionCode?: string;
+  topic?: string;
+  kind?: TicketKind;
+  language?: Language;
+  subject?: string;
+  text: string;
+  /** Sanitised HTML, if the channel has any. */
+  html?: string;
+  attachments?: InboundAttachment[];
+  /** The channel's own fields worth keeping (never secrets). */
+  meta?: Record<string, unknown>;
+}
+
+/** What travels on the `inbound` queue: small, because attachments are already in PostgreSQL. */
+export interface InboundJobData {
+  eventId: string;
+  receivedAt: string;
+  /** Reserved when the channel had to answer with a reference at once. */
+  reference: string | null;
+  message: Omit<InboundMessage, 'attachments'> & { attachmentIds: string[] };
+}
+
+export interface AcceptResult {
+  eventId: string;
+  reference: string | null;
+  /** accepted: waiting to be processed; processed: already a ticket message; failed: gave up after retries. */
+  status: 'accepted' | 'processed' | 'failed';
+  duplicate: boolean;
+}

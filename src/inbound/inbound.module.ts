@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { QueuesModule } from '../queues.module';
+import { TicketsCoreModule } from '../tickets/tickets-core.module';
+import { InboundService } from './inbound.service';
+
+/** The door every channel adapter uses to hand its events to the shared pipeline. */
+@Module({
+  imports: [QueuesModule, TicketsCoreModule],
+  providers: [InboundService],
+  exports: [InboundService],
+})
+export class InboundModule {}

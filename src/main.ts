@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { configureHttp } from './http-setup';
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG: a supervisor should not restart this in a loop
+    }
+    throw error;
+  }
+
+  if (config.APP_ROLE === 'worker') {
+    const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+    context.useLogger(context.get(Logger));
+    context.enableShutdownHooks();
+    context.get(Logger).log('worker started', 'Bootstrap');
+    return;
+  }
+  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  configureHttp(app);
+  await app.listen(config.PORT);
+  app.get(Logger).log(`role ${config.APP_ROLE} listening on port ${config.PORT}`, 'Bootstrap');
+}
+
+void bootstrap();

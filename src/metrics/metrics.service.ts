@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+
+/**
+ * The Prometheus registry of this process. Each application instance owns its registry (not prom-client's
+ * global one), so several instances in one process, as in tests, never clash.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  /** Inbound events at the channel's door: accepted, duplicate (a replay), or rejected (with the reason). */
+  readonly inboundEvents = new Counter({
+    name: 'vp_inbound_events_total',
+    help: 'Inbound events received by channel adapters, by outcome',
+    labelNames: ['channel', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /** What the inbound processor did with an event. */
+  readonly inboundProcessed = new Counter({
+    name: 'vp_inbound_processed_total',
+    help: 'Inbound events processed into tickets, by outcome',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'vp_queue_jobs',
+    help: 'Jobs in each BullMQ queue by state, read at scrape time',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'vp_' });
+  }
+}

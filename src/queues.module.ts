@@ -1,0 +1,10 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { QueueName } from './queues';
+
+/** Registers every queue once, so producers and processors in any module share the same definitions. */
+@Module({
+  imports: [BullModule.registerQueue({ name: QueueName.Inbound })],
+  exports: [BullModule],
+})
+export class QueuesModule {}

@@ -1,0 +1,33 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Institution } from '../../institutions/entities/institution.entity';
+
+/** A named routing target: the general queue, or one per institution and level. */
+@Entity({ name: 'queues' })
+export class Queue {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 64, unique: true })
+  code: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Index()
+  @Column({ name: 'institution_id', type: 'uuid', nullable: true })
+  institutionId: string | null;
+
+  @ManyToOne(() => Institution, { nullable: true, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'institution_id' })
+  institution?: Institution | null;
+
+  @Column({ type: 'smallint', default: 1 })
+  level: number;
+
+  /** The queue that takes what no rule sends elsewhere. Exactly one queue is general. */
+  @Column({ name: 'is_general', type: 'boolean', default: false })
+  isGeneral: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,120 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Customer } from '../../customers/entities/customer.entity';
+import { Institution } from '../../institutions/entities/institution.entity';
+import { Queue } from '../../routing/entities/queue.entity';
+import { Message } from './message.entity';
+
+export const CHANNELS = ['webform', 'email', 'voice', 'chat', 'social', 'counter', 'phone'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const TICKET_KINDS = ['application', 'consultation', 'complaint', 'suggestion', 'question'] as const;
+export type TicketKind = (typeof TICKET_KINDS)[number];
+
+export const TICKET_STATUSES = [
+  'new',
+  'bot',
+  'queued',
+  'assigned',
+  'pending_customer',
+  'pending_institution',
+  'resolved',
+  'closed',
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const LANGUAGES = ['lv', 'ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** The unit of the one unified queue, whatever channel the contact came in on. */
+@Entity({ name: 'tickets' })
+@Index('ix_tickets_created', ['createdAt', 'id'])
+@Index('ix_tickets_institution_created', ['institutionId', 'createdAt', 'id'])
+export class Ticket {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Public reference given to the customer, e.g. VP-2026-000123. */
+  @Column({ type: 'varchar', length: 32, unique: true })
+  reference: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  channel: Channel;
+
+  @Column({ name: 'institution_id', type: 'uuid', nullable: true })
+  institutionId: string | null;
+
+  @ManyToOne(() => Institution, { nullable: true })
+  @JoinColumn({ name: 'institution_id' })
+  institution?: Institution | null;
+
+  /** Set when the contact was for an institution that only takes referrals: we route it on, we do not open a case for it. */
+  @Column({ name: 'referred_institution_id', type: 'uuid', nullable: true })
+  referredInstitutionId: string | null;
+
+  @ManyToOne(() => Institution, { nullable: true })
+  @JoinColumn({ name: 'referred_institution_id' })
+  referredInstitution?: Institution | null;
+
+  @Column({ type: 'text', nullable: true })
+  topic: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind: TicketKind;
+
+  @Column({ type: 'varchar', length: 2, default: 'lv' })
+  language: Language;
+
+  @Column({ type: 'varchar', length: 8, default: 'normal' })
+  priority: Priority;
+
+  @Index()
+  @Column({ type: 'varchar', length: 24, default: 'new' })
+  status: TicketStatus;
+
+  @Column({ type: 'smallint', default: 0 })
+  level: number;
+
+  @Index()
+  @Column({ name: 'queue_id', type: 'uuid', nullable: true })
+  queueId: string | null;
+
+  @ManyToOne(() => Queue, { nullable: true })
+  @JoinColumn({ name: 'queue_id' })
+  queue?: Queue | null;
+
+  @Index()
+  @Column({ name: 'assignee_id', type: 'uuid', nullable: true })
+  assigneeId: string | null;
+
+  @Index()
+  @Column({ name: 'customer_id', type: 'uuid', nullable: true })
+  customerId: string | null;
+
+  @ManyToOne(() => Customer, { nullable: true })
+  @JoinColumn({ name: 'customer_id' })
+  customer?: Customer | null;
+
+  @Column({ type: 'text', nullable: true })
+  subject: string | null;
+
+  @OneToMany(() => Message, (m) => m.ticket)
+  messages?: Message[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column({ name: 'first_response_at', type: 'timestamptz', nullable: true })
+  firstResponseAt: Date | null;
+
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt: Date | null;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+}

@@ -1,0 +1,103 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { MicroBatcher } from '@lib/micro-batcher';
+import { Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import type { InboundJobData } from '../../inbound/inbound-message';
+import { InboundService } from '../../inbound/inbound.service';
+import { MetricsService } from '../../metrics/metrics.service';
+import { QueueName } from '../../queues';
+import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
+
+const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * Runs the `inbound` queue. Jobs are held concurrently and written to PostgreSQL in batches (one transaction
+ * for many events); if a batch fails, its events are retried one by one so that one bad event cannot hold
+ * back the others.
+ */
+@Processor(QueueName.Inbound)
+export class InboundProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(InboundProcessor.name);
+  private readonly batcher: MicroBatcher<InboundJobData, IngestResult | Error>;
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ingestService: TicketIngestService,
+    private readonly inbound: InboundService,
+    private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    super();
+    this.batcher = new MicroBatcher((events) => this.ingestBatch(events), {
+      maxSize: config.INBOUND_BATCH_SIZE,
+      maxWaitMs: config.INBOUND_BATCH_WAIT_MS,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.INBOUND_CONCURRENCY;
+    // Accepted events whose job Redis lost are found in PostgreSQL and queued again.
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    this.sweepTimer.unref();
+    // At start, every accepted event is checked, whatever its age: jobs that exist make this a no-op.
+    void this.sweep(0);
+  }
+
+  onModuleDestroy(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  async process(job: Job<InboundJobData>): Promise<IngestResult> {
+    const result = await this.batcher.submit(job.data);
+    if (result instanceof Error) throw result;
+    this.metrics.inboundProcessed.inc({ channel: job.data.message.channel, outcome: result.outcome });
+    return result;
+  }
+
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<InboundJobData> | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.logger.warn({ err: error, eventId: job.data.eventId, attempt: job.attemptsMade, final }, 'inbound event failed');
+    if (!final) return;
+    this.metrics.inboundProcessed.inc({ channel: job.data.message.channel, outcome: 'failed' });
+    await this.dataSource
+      .query(`UPDATE inbound_events SET status = 'failed', attempts = $2, last_error = $3 WHERE id = $1 AND status = 'accepted'`, [
+        job.data.eventId,
+        job.attemptsMade,
+        error.message.slice(0, 2000),
+      ])
+      .catch((e) => this.logger.error({ err: e }, 'could not record a failed inbound event'));
+  }
+
+  private async ingestBatch(events: InboundJobData[]): Promise<Array<IngestResult | Error>> {
+    try {
+      return await this.ingestService.ingest(events);
+    } catch (error) {
+      if (events.length === 1) return [error as Error];
+      this.logger.warn({ err: error, size: events.length }, 'inbound batch failed; retrying its events one by one');
+      const results: Array<IngestResult | Error> = [];
+      for (const event of events) {
+        try {
+          results.push(...(await this.ingestService.ingest([event])));
+        } catch (e) {
+          results.push(e as Error);
+        }
+      }
+      return results;
+    }
+  }
+
+  private async sweep(olderThanMs = SWEEP_EVERY_MS): Promise<void> {
+    try {
+      const n = await this.inbound.requeuePending(olderThanMs);
+      if (n > 0) this.logger.log({ count: n }, 'checked that every pending inbound event has a job');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'inbound sweep failed; will try again');
+    }
+  }
+}

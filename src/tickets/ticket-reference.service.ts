@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { formatReference, referenceSequenceName, referenceYear } from '@lib/ticket-reference';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * Hands out public references from one PostgreSQL sequence per year. A sequence never blocks concurrent
+ * callers and never repeats a number; a number lost with a rolled-back transaction leaves only a gap.
+ */
+@Injectable()
+export class TicketReferenceService {
+  private readonly knownYears = new Set<number>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async next(count = 1, at = new Date(), manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+    if (count === 0) return [];
+    const year = referenceYear(at);
+    const sequence = await this.ensureSequence(year);
+    const rows: Array<{ n: string }> = await manager.query(
+      'SELECT nextval($1::regclass) AS n FROM generate_series(1, $2)',
+      [sequence, count],
+    );
+    return rows.map((r) => formatReference(this.config.TICKET_REFERENCE_PREFIX, year, Number(r.n)));
+  }
+
+  /** The sequence of the year, created on first use (once a year, so the DDL is off the hot path). */
+  async ensureSequence(year: number): Promise<string> {
+    const name = referenceSequenceName(year);
+    if (!this.knownYears.has(year)) {
+      await this.dataSource.query(`CREATE SEQUENCE IF NOT EXISTS ${name} AS bigint START 1`);
+      this.knownYears.add(year);
+    }
+    return name;
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { TicketIngestService } from './ticket-ingest.service';
+import { TicketReferenceService } from './ticket-reference.service';
+
+/** What both roles need of tickets: references (the API reserves them) and the one writer (the worker runs it). */
+@Module({
+  providers: [TicketReferenceService, TicketIngestService],
+  exports: [TicketReferenceService, TicketIngestService],
+})
+export class TicketsCoreModule {}

@@ -1,0 +1,205 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { maskPersonalCode } from '@lib/personal-code';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser, maySeePersonalCodes, ticketScope } from '../auth/auth-user';
+import { ProblemException, validationProblem } from '../common/problem';
+import { ListTicketsQuery } from './dto/list-tickets.query';
+
+interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    return { createdAt, id };
+  } catch {
+    throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
+  }
+}
+
+const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.language, t.priority, t.status, t.level, t.subject,
+  t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.assignee_id,
+  i.code AS institution, ri.code AS referred_to, q.code AS queue,
+  c.id AS customer_id, c.first_name, c.last_name`;
+const TICKET_JOINS = `FROM tickets t
+  LEFT JOIN institutions i ON i.id = t.institution_id
+  LEFT JOIN institutions ri ON ri.id = t.referred_institution_id
+  LEFT JOIN queues q ON q.id = t.queue_id
+  LEFT JOIN customers c ON c.id = t.customer_id`;
+
+type Row = Record<string, any>;
+
+function toTicket(r: Row) {
+  return {
+    id: r.id,
+    reference: r.reference,
+    channel: r.channel,
+    kind: r.kind,
+    topic: r.topic,
+    language: r.language,
+    priority: r.priority,
+    status: r.status,
+    level: r.level,
+    subject: r.subject,
+    institution: r.institution,
+    referredTo: r.referred_to,
+    queue: r.queue,
+    assigneeId: r.assignee_id,
+    customer: r.customer_id ? { id: r.customer_id, firstName: r.first_name, lastName: r.last_name } : null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    firstResponseAt: r.first_response_at,
+    resolvedAt: r.resolved_at,
+    closedAt: r.closed_at,
+  };
+}
+
+/**
+ * Reading tickets. The caller's institution scope is part of every query (not a filter applied afterwards),
+ * so a specialist of one institution can neither list nor open another institution's tickets.
+ */
+@Injectable()
+export class TicketsQueryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(user: AuthUser, q: ListTicketsQuery) {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+
+    const scope = ticketScope(user);
+    if (!scope.all) where.push(`t.institution_id = ANY(${p(scope.institutionIds)}::uuid[])`);
+    if (q.status) where.push(`t.status = ${p(q.status)}`);
+    if (q.level !== undefined) where.push(`t.level = ${p(q.level)}`);
+    if (q.channel) where.push(`t.channel = ${p(q.channel)}`);
+    if (q.institution) where.push(`t.institution_id = (SELECT id FROM institutions WHERE code = ${p(q.institution.toUpperCase())})`);
+    if (q.queue) where.push(`t.queue_id = (SELECT id FROM queues WHERE code = ${p(q.queue.toUpperCase())})`);
+
+    const newest = (q.order ?? 'newest') === 'newest';
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      where.push(`(t.created_at, t.id) ${newest ? '<' : '>'} (${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
+    }
+    const limit = q.limit ?? 50;
+    const dir = newest ? 'DESC' : 'ASC';
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${TICKET_COLUMNS}, to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       ${TICKET_JOINS}
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY t.created_at ${dir}, t.id ${dir} LIMIT ${p(limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    // The cursor keeps microseconds: a JavaScript Date would round them away and skip or repeat rows.
+    return {
+      items: page.map(toTicket),
+      nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
+    };
+  }
+
+  async get(user: AuthUser, reference: string, context: { ip?: string; requestId?: string }) {
+    const params: unknown[] = [reference.toUpperCase()];
+    const scope = ticketScope(user);
+    const scopeSql = scope.all ? '' : `AND t.institution_id = ANY($2::uuid[])`;
+    if (!scope.all) params.push(scope.institutionIds);
+    const [row]: Row[] = await this.dataSource.query(`SELECT ${TICKET_COLUMNS} ${TICKET_JOINS} WHERE t.reference = $1 ${scopeSql}`, params);
+    // Out of scope answers exactly like missing, so references cannot be probed.
+    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+
+    const [messages, attachments, escalations, identifiers]: Row[][] = await Promise.all([
+      this.dataSource.query(
+        `SELECT id, channel, external_id, direction, author_type, author_agent_id, subject, text, html, internal,
+                delivery_status, delivery_error, sent_at, created_at
+         FROM messages WHERE ticket_id = $1 ORDER BY created_at, id`,
+        [row.id],
+      ),
+      this.dataSource.query(
+        `SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256
+         FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = $1 ORDER BY a.created_at, a.id`,
+        [row.id],
+      ),
+      this.dataSource.query(
+        `SELECT e.id, e.from_level, e.to_level, fq.code AS from_queue, tq.code AS to_queue, ti.code AS to_institution,
+                e.reason, e.summary, e.actor_agent_id, e.created_at
+         FROM escalations e LEFT JOIN queues fq ON fq.id = e.from_queue_id LEFT JOIN queues tq ON tq.id = e.to_queue_id
+         LEFT JOIN institutions ti ON ti.id = e.to_institution_id
+         WHERE e.ticket_id = $1 ORDER BY e.created_at, e.id`,
+        [row.id],
+      ),
+      row.customer_id
+        ? this.dataSource.query('SELECT kind, value FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [row.customer_id])
+        : Promise.resolve([]),
+    ]);
+
+    const unmasked = maySeePersonalCodes(user);
+    const shownCodes = identifiers.filter((i) => i.kind === 'personal_code');
+    if (unmasked && shownCodes.length > 0) {
+      await this.audit.record([
+        {
+          actorAgentId: user.id,
+          action: 'personal_code.read',
+          subjectType: 'customer',
+          subjectId: row.customer_id,
+          detail: { ticket: row.reference, count: shownCodes.length },
+          ip: context.ip ?? null,
+          requestId: context.requestId ?? null,
+        },
+      ]);
+    }
+
+    const ticket = toTicket(row);
+    return {
+      ...ticket,
+      customer: ticket.customer && {
+        ...ticket.customer,
+        identifiers: identifiers.map((i) => ({
+          kind: i.kind,
+          value: i.kind === 'personal_code' && !unmasked ? maskPersonalCode(i.value) : i.value,
+          masked: i.kind === 'personal_code' && !unmasked,
+        })),
+      },
+      messages: messages.map((m) => ({
+        id: m.id,
+        channel: m.channel,
+        externalId: m.external_id,
+        direction: m.direction,
+        author: m.author_type,
+        authorAgentId: m.author_agent_id,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        internal: m.internal,
+        deliveryStatus: m.delivery_status,
+        deliveryError: m.delivery_error,
+        sentAt: m.sent_at,
+        createdAt: m.created_at,
+        attachments: attachments
+          .filter((a) => a.message_id === m.id)
+          .map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: a.size, sha256: a.sha256 })),
+      })),
+      escalations: escalations.map((e) => ({
+        id: e.id,
+        fromLevel: e.from_level,
+        toLevel: e.to_level,
+        fromQueue: e.from_queue,
+        toQueue: e.to_queue,
+        toInstitution: e.to_institution,
+        reason: e.reason,
+        summary: e.summary,
+        actorAgentId: e.actor_agent_id,
+        createdAt: e.created_at,
+      })),
+    };
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { TicketsController } from './tickets.controller';
+import { TicketsQueryService } from './tickets-query.service';
+
+/** The staff API over tickets. */
+@Module({
+  imports: [AuditModule],
+  controllers: [TicketsController],
+  providers: [TicketsQueryService],
+})
+export class TicketsModule {}
