@@ -1,0 +1,50 @@
+import { ConfigError, loadConfig, loadDatabaseConfig } from './app-config';
+
+const valid = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/vpppd',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  WEBFORM_SECRET: 'w'.repeat(32),
+  JWT_SECRET: 'j'.repeat(32),
+  ADMIN_EMAIL: 'admin@vpppd.example',
+  ADMIN_PASSWORD: 'twelve-chars!',
+};
+
+describe('loadConfig', () => {
+  it('fills defaults and converts types', () => {
+    const config = loadConfig({ ...valid, PORT: '8080', RUN_MIGRATIONS: 'false' });
+    expect(config).toMatchObject({ APP_ROLE: 'all', PORT: 8080, RUN_MIGRATIONS: false, DATABASE_SCHEMA: 'public', REDIS_PREFIX: 'vp' });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every missing variable in one message', () => {
+    expect(() => loadConfig({})).toThrow(ConfigError);
+    try {
+      loadConfig({});
+    } catch (e) {
+      const message = (e as Error).message;
+      for (const name of Object.keys(valid)) expect(message).toContain(`${name}: is missing`);
+    }
+  });
+
+  it.each([
+    ['APP_ROLE', 'scheduler'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['WEBFORM_SECRET', 'short'],
+    ['JWT_SECRET', 'short'],
+    ['ADMIN_EMAIL', 'admin'],
+    ['ADMIN_PASSWORD', 'short'],
+    ['RUN_MIGRATIONS', 'perhaps'],
+    ['DATABASE_SCHEMA', 'Robert"); DROP'],
+    ['REDIS_PREFIX', 'a:b'],
+  ])('refuses %s=%s and names it', (name, value) => {
+    expect(() => loadConfig({ ...valid, [name]: value })).toThrow(new RegExp(`${name}: is invalid`));
+  });
+
+  it('lets the migration CLI run with only the database variables', () => {
+    expect(loadDatabaseConfig({ DATABASE_URL: valid.DATABASE_URL })).toMatchObject({ DATABASE_SCHEMA: 'public' });
+    expect(() => loadDatabaseConfig({})).toThrow(/DATABASE_URL/);
+  });
+});

@@ -1,0 +1,144 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
+import { VALID_PERSONAL_CODE, webformSubmission } from './support/factories';
+
+describe('staff API: authentication, institution scope, masking and pagination', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  const refs: Record<string, string> = {};
+  let admin: string;
+  let vidSpecialist: string;
+  let vsaaSpecialist: string;
+  let operator: string;
+
+  beforeAll(async () => {
+    app = await env.startApi({ APP_ROLE: 'all' });
+    const agents = app.get(AgentsService);
+    const password = 'a-long-enough-password';
+    await agents.upsert({ email: 'vid.specialist@vid.test', displayName: 'VID speciālists', password, roles: ['specialist'], institutionCodes: ['VID'] });
+    await agents.upsert({ email: 'vsaa.specialist@vsaa.test', displayName: 'VSAA speciāliste', password, roles: ['specialist'], institutionCodes: ['VSAA'] });
+    await agents.upsert({ email: 'operator@vpppd.test', displayName: 'Operatore', password, roles: ['operator'] });
+    admin = await login(app);
+    vidSpecialist = await login(app, 'vid.specialist@vid.test', password);
+    vsaaSpecialist = await login(app, 'VSAA.Specialist@vsaa.test', password); // e-mail is case-insensitive
+    operator = await login(app, 'operator@vpppd.test', password);
+
+    for (const institution of ['VID', 'VSAA', 'VSAA']) {
+      const body = webformSubmission({ institution });
+      const res = await signedSubmission(app, body).expect(202);
+      refs[`${institution}-${Object.keys(refs).length}`] = res.body.reference;
+    }
+    await eventually(async () => (await env.sql('SELECT count(*)::int AS n FROM tickets'))[0].n === 3);
+  });
+  afterAll(() => env.teardown());
+
+  it('refuses requests without a valid token with 401 problem+json', async () => {
+    const res = await http().get('/v1/tickets').expect(401);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    await http().get('/v1/tickets').set('Authorization', 'Bearer not-a-token').expect(401);
+    await http().get(`/v1/tickets/${Object.values(refs)[0]}`).expect(401);
+  });
+
+  it('refuses a wrong password without saying whether the account exists', async () => {
+    const wrong = await http().post('/v1/auth/login').send({ email: 'operator@vpppd.test', password: 'nope' }).expect(401);
+    const unknown = await http().post('/v1/auth/login').send({ email: 'nobody@vpppd.test', password: 'nope' }).expect(401);
+    expect(wrong.body.detail).toBe(unknown.body.detail);
+    await http().post('/v1/auth/login').send({ email: 'not-an-email', password: 'x' }).expect(422);
+  });
+
+  it('shows centre-wide roles every ticket, newest first', async () => {
+    const res = await http().get('/v1/tickets').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(res.body.items.map((t: any) => t.reference)).toEqual(Object.values(refs).reverse());
+    const op = await http().get('/v1/tickets').set('Authorization', `Bearer ${operator}`).expect(200);
+    expect(op.body.items).toHaveLength(3);
+  });
+
+  it("never shows a specialist another institution's tickets, in lists or by reference", async () => {
+    const vid = await http().get('/v1/tickets').set('Authorization', `Bearer ${vidSpecialist}`).expect(200);
+    expect(vid.body.items.map((t: any) => t.institution)).toEqual(['VID']);
+    // Asking for the other institution by filter does not widen the scope.
+    const filtered = await http().get('/v1/tickets?institution=VSAA').set('Authorization', `Bearer ${vidSpecialist}`).expect(200);
+    expect(filtered.body.items).toEqual([]);
+
+    const vsaaRef = refs['VSAA-1'];
+    const res = await http().get(`/v1/tickets/${vsaaRef}`).set('Authorization', `Bearer ${vidSpecialist}`).expect(404);
+    expect(res.body.type).toBe('urn:vpppd:problem:not-found');
+    await http().get(`/v1/tickets/${vsaaRef}`).set('Authorization', `Bearer ${vsaaSpecialist}`).expect(200);
+  });
+
+  it('filters by institution, channel, status, level and queue', async () => {
+    const get = (q: string) => http().get(`/v1/tickets?${q}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    expect((await get('institution=VSAA')).body.items).toHaveLength(2);
+    expect((await get('queue=VID')).body.items).toHaveLength(1);
+    expect((await get('channel=webform&status=queued&level=1')).body.items).toHaveLength(3);
+    expect((await get('channel=email')).body.items).toHaveLength(0);
+    const bad = await http().get('/v1/tickets?level=7&status=nonsense').set('Authorization', `Bearer ${admin}`).expect(422);
+    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['level', 'status']);
+  });
+
+  it('pages with a keyset cursor without skipping or repeating, both ways', async () => {
+    const page = (q: string) => http().get(`/v1/tickets?${q}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    const first = await page('limit=2');
+    expect(first.body.items).toHaveLength(2);
+    const second = await page(`limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.nextCursor).toBeNull();
+    const all = [...first.body.items, ...second.body.items].map((t: any) => t.reference);
+    expect(all).toEqual(Object.values(refs).reverse());
+
+    const oldest = await page('order=oldest&limit=1');
+    expect(oldest.body.items[0].reference).toBe(Object.values(refs)[0]);
+    await http().get('/v1/tickets?cursor=garbage').set('Authorization', `Bearer ${admin}`).expect(422);
+  });
+
+  it('masks personal codes for roles that may not see them, and audits every unmasked read', async () => {
+    const ref = refs['VID-0'];
+    const masked = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    const code = masked.body.customer.identifiers.find((i: any) => i.kind === 'personal_code');
+    expect(code).toEqual({ kind: 'personal_code', value: '121282-*****', masked: true });
+    expect(JSON.stringify(masked.body)).not.toContain(VALID_PERSONAL_CODE.replace('-', ''));
+
+    const before = (await env.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'personal_code.read'`))[0].n;
+    const open = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${vidSpecialist}`).set('X-Request-Id', 'req-audit-1').expect(200);
+    expect(open.body.customer.identifiers.find((i: any) => i.kind === 'personal_code')).toEqual({
+      kind: 'personal_code',
+      value: VALID_PERSONAL_CODE.replace('-', ''),
+      masked: false,
+    });
+    const audit = await env.sql(`SELECT * FROM audit_events WHERE action = 'personal_code.read' ORDER BY created_at`);
+    expect(audit).toHaveLength(before + 1);
+    expect(audit[audit.length - 1]).toMatchObject({
+      subject_type: 'customer',
+      subject_id: open.body.customer.id,
+      request_id: 'req-audit-1',
+      detail: { ticket: ref, count: 1 },
+    });
+    const [specialist] = await env.sql(`SELECT id FROM agents WHERE email = 'vid.specialist@vid.test'`);
+    expect(audit[audit.length - 1].actor_agent_id).toBe(specialist.id);
+  });
+
+  it('shows a ticket with its messages and its level history', async () => {
+    const res = await http().get(`/v1/tickets/${refs['VSAA-2'].toLowerCase()}`).set('Authorization', `Bearer ${operator}`).expect(200);
+    expect(res.body).toMatchObject({ reference: refs['VSAA-2'], institution: 'VSAA', queue: 'VSAA', channel: 'webform', level: 1 });
+    expect(res.body.messages).toHaveLength(1);
+    expect(res.body.messages[0]).toMatchObject({ direction: 'inbound', author: 'customer', subject: 'Par vecuma pensiju' });
+    expect(res.body.escalations).toEqual([expect.objectContaining({ fromLevel: 0, toLevel: 1, toQueue: 'VSAA', reason: 'routed' })]);
+  });
+
+  it('a disabled account loses access at once, even with a token still valid', async () => {
+    await env.sql(`UPDATE agents SET active = false WHERE email = 'operator@vpppd.test'`);
+    await http().get('/v1/tickets').set('Authorization', `Bearer ${operator}`).expect(401);
+  });
+
+  it('serves /health, /metrics and the OpenAPI description without a token', async () => {
+    const health = await http().get('/health').expect(200);
+    expect(health.body).toMatchObject({ status: 'ok', checks: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    const docs = await http().get('/docs/openapi.json').expect(200);
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/channels/webform/submissions', '/v1/tickets', '/v1/tickets/{reference}', '/v1/auth/login']));
+    const res = await http().get('/health').set('X-Request-Id', 'trace-me-123');
+    expect(res.headers['x-request-id']).toBe('trace-me-123');
+  });
+});
