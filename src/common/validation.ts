@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
+import { ValidationError } from 'class-validator';
 import { FieldError, validationProblem } from './problem';
 
 /** Flattens class-validator's tree into `a.b[2].c` paths, one entry per broken rule. */
