@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MicroBatcher } from '@lib/micro-batcher';
 import { Job } from 'bullmq';
@@ -19,7 +19,7 @@ const SWEEP_EVERY_MS = 60_000;
  * back the others.
  */
 @Processor(QueueName.Inbound)
-export class InboundProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+export class InboundProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(InboundProcessor.name);
   private readonly batcher: MicroBatcher<InboundJobData, IngestResult | Error>;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -49,6 +49,22 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
 
   onModuleDestroy(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  /**
+   * Stops taking jobs and finishes the ones in hand while PostgreSQL is still connected (the connections close
+   * in the later shutdown phase). Past the grace period the rest are left to stall and be picked up again.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = this.worker.close().then(() => 'closed' as const);
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.SHUTDOWN_GRACE_MS)));
+    const outcome = await Promise.race([graceful, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.logger.warn('jobs still running after the grace period; they will be retried by another worker');
+      await this.worker.close(true);
+    }
   }
 
   async process(job: Job<InboundJobData>): Promise<IngestResult> {
