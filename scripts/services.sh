@@ -94,8 +94,9 @@ pg_up() {
   fi
 }
 
+# wait_for SECONDS PROBE: polls PROBE twice a second.
 wait_for() {
-  local what=$1 seconds=$2 probe=$3 i
+  local seconds=$1 probe=$2 i
   for ((i = 0; i < seconds * 2; i++)); do
     if "$probe"; then return 0; fi
     sleep 0.5
@@ -180,7 +181,7 @@ ensure_postgres() {
       tail -n 20 "$SERVICES_LOG" >&2 || true
       fail "could not start PostgreSQL cluster $1/$2 (see /var/log/postgresql/postgresql-$1-$2.log)"
     }
-    wait_for PostgreSQL 30 pg_up || fail "PostgreSQL cluster $1/$2 started but does not answer on $PG_HOST:$PG_PORT (see /var/log/postgresql/postgresql-$1-$2.log)"
+    wait_for 30 pg_up || fail "PostgreSQL cluster $1/$2 started but does not answer on $PG_HOST:$PG_PORT (see /var/log/postgresql/postgresql-$1-$2.log)"
     say "PostgreSQL is running on $PG_HOST:$PG_PORT"
   fi
 
@@ -219,11 +220,10 @@ redis_up() {
   if have redis-cli; then
     [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping </dev/null 2>/dev/null)" = PONG ]
   else
+    # No client tools: speak the protocol over bash's /dev/tcp, in a subshell so a refused connection
+    # cannot end this script.
     local reply
-    exec 3<>"/dev/tcp/$REDIS_HOST/$REDIS_PORT" 2>/dev/null || return 1
-    printf 'PING\r\n' >&3
-    read -r -t 3 reply <&3 || true
-    exec 3>&-
+    reply=$( (exec 3<>"/dev/tcp/$REDIS_HOST/$REDIS_PORT" && printf 'PING\r\n' >&3 && read -r -t 3 line <&3 && echo "$line") 2>/dev/null) || return 1
     [ "${reply%$'\r'}" = "+PONG" ]
   fi
 }
@@ -249,7 +249,7 @@ ensure_redis() {
     tail -n 20 "$LOG_DIR/redis.log" "$SERVICES_LOG" >&2 2>/dev/null || true
     fail "redis-server did not start"
   }
-  wait_for Redis 15 redis_up || {
+  wait_for 15 redis_up || {
     tail -n 20 "$LOG_DIR/redis.log" >&2 2>/dev/null || true
     fail "redis-server started but does not answer on $REDIS_HOST:$REDIS_PORT"
   }

@@ -10,6 +10,8 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
+  getMetadataStorage,
   validateSync,
 } from 'class-validator';
 
@@ -127,15 +129,120 @@ export class AppConfig {
   @IsInt()
   @Min(1000)
   SHUTDOWN_GRACE_MS = 10000;
+
+  // --- E-mail in: the default mailbox. More mailboxes are added through the admin API. ---
+
+  /** Leave unset to run without a mailbox from the environment. */
+  @IsOptional()
+  @IsString()
+  IMAP_HOST?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  IMAP_PORT = 993;
+
+  @Transform(toBool)
+  @IsBoolean()
+  IMAP_TLS = true;
+
+  @ValidateIf((c: AppConfig) => !!c.IMAP_HOST)
+  @IsString()
+  @MinLength(1)
+  IMAP_USER?: string;
+
+  @ValidateIf((c: AppConfig) => !!c.IMAP_HOST)
+  @IsString()
+  @MinLength(1)
+  IMAP_PASSWORD?: string;
+
+  /** The address people write to; replies to tickets that came in here are sent from it. Defaults to IMAP_USER. */
+  @IsOptional()
+  @IsEmail()
+  IMAP_ADDRESS?: string;
+
+  @IsString()
+  IMAP_FOLDER = 'INBOX';
+
+  /** What happens to a message once it is safely accepted: `flag` it \Seen, or `move` it to IMAP_PROCESSED_FOLDER. */
+  @IsIn(['flag', 'move'])
+  IMAP_PROCESSED = 'flag';
+
+  @IsString()
+  IMAP_PROCESSED_FOLDER = 'Processed';
+
+  /** Institution code the default mailbox belongs to, if it is an institution's own. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  IMAP_INSTITUTION?: string;
+
+  /** Used only when the server does not offer IDLE. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  IMAP_POLL_INTERVAL_MS = 30000;
+
+  // --- E-mail out ---
+
+  @IsOptional()
+  @IsString()
+  SMTP_HOST?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SMTP_PORT = 587;
+
+  /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+  @Transform(toBool)
+  @IsBoolean()
+  SMTP_TLS = false;
+
+  @IsOptional()
+  @IsString()
+  SMTP_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  SMTP_PASSWORD?: string;
+
+  /** Sender of mail that does not go out from a mailbox of its own, e.g. "VPPPD <pakalpojumi@example.lv>". */
+  @ValidateIf((c: AppConfig) => !!c.SMTP_HOST)
+  @IsString()
+  @Matches(/@/, { message: 'MAIL_FROM must contain an e-mail address' })
+  MAIL_FROM?: string;
+
+  /** At most this many automatic acknowledgements to one sender in 24 hours (mail-loop brake). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  EMAIL_ACK_MAX_PER_DAY = 3;
+
+  /** A message for a ticket closed less than this many days ago reopens it; later, it opens a linked follow-up. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  EMAIL_REOPEN_WINDOW_DAYS = 14;
+
+  /** Larger attachments are dropped (and noted on the message). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  EMAIL_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 }
 
 export class ConfigError extends Error {}
 
 /** Builds and validates the configuration; throws one error listing every wrong or missing variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = Object.keys(new AppConfig());
+  // Every property with a validation rule is a variable; nothing else in the environment is read.
+  const known = new Set(getMetadataStorage().getTargetValidationMetadatas(AppConfig, '', true, false).map((m) => m.propertyName));
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'REDIS_URL', 'WEBFORM_SECRET', 'JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD']) {
+  for (const key of known) {
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });

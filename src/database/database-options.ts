@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
+import { Mailbox } from '../channels/email/entities/mailbox.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { loadDatabaseConfig } from '../config/app-config';
 import { CustomerIdentifier } from '../customers/entities/customer-identifier.entity';
@@ -26,6 +27,7 @@ export const ENTITIES = [
   Escalation,
   InboundEvent,
   AuditEvent,
+  Mailbox,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

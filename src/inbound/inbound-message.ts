@@ -22,6 +22,8 @@ export interface InboundMessage {
   from: {
     firstName?: string;
     lastName?: string;
+    /** Where the customer is on this channel (the From address of an e-mail), kept on the message. */
+    address?: string;
     /** Normalised values: e-mail lower-case, phone E.164, personal code 11 digits. */
     identifiers: Array<{ kind: IdentifierKind; value: string }>;
   };
@@ -45,6 +47,22 @@ export interface InboundMessage {
   attachments?: InboundAttachment[];
   /** The channel's own fields worth keeping (never secrets). */
   meta?: Record<string, unknown>;
+  /**
+   * Level 0 may acknowledge a new ticket to this address; or the adapter says why it must not (automated mail:
+   * answering it could start a loop).
+   */
+  autoReply?: { address: string } | { suppressed: string };
+  /**
+   * The event is a delivery report about a message we sent (an RFC 3464 bounce): it marks that message and opens
+   * no ticket.
+   */
+  deliveryReport?: {
+    originalExternalId: string | null;
+    action: string | null;
+    status: string | null;
+    diagnostic: string | null;
+    recipient: string | null;
+  };
 }
 
 /** What travels on the `inbound` queue: small, because attachments are already in PostgreSQL. */

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { referenceYear } from '@lib/ticket-reference';
 import { JobsOptions, Queue } from 'bullmq';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { JobName, QueueName } from '../queues';
@@ -52,7 +52,7 @@ export class InboundService {
     const sequence = options.reserveReference ? await this.references.ensureSequence(year) : null;
     const referencePrefix = `${this.config.TICKET_REFERENCE_PREFIX}-${year}-`;
 
-    const inserted = await this.dataSource.transaction(async (manager) => {
+    const insertEvent = async (manager: EntityManager) => {
       const rows: Array<{ reference: string | null }> = await manager.query(
         `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference)
          SELECT $1::uuid, $2::text, $3::text, $4::timestamptz, $5::jsonb,
@@ -63,24 +63,31 @@ export class InboundService {
          RETURNING reference`,
         [eventId, message.channel, message.externalId, receivedAt, JSON.stringify(payload), referencePrefix, sequence],
       );
-      if (rows.length === 0) return null;
-      if (attachments.length > 0) {
-        await manager.query(
-          `INSERT INTO attachments (id, inbound_event_id, filename, content_type, size, sha256, content)
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bytea[])`,
-          [
-            attachmentIds,
-            attachments.map(() => eventId),
-            attachments.map((a) => a.filename),
-            attachments.map((a) => a.contentType),
-            attachments.map((a) => a.content.length),
-            attachments.map((a) => createHash('sha256').update(a.content).digest('hex')),
-            attachments.map((a) => a.content),
-          ],
-        );
-      }
-      return rows[0];
-    });
+      return rows[0] ?? null;
+    };
+    // Without files one statement is enough (and is the common case); files are written in the same transaction.
+    const inserted =
+      attachments.length === 0
+        ? await insertEvent(this.dataSource.manager)
+        : await this.dataSource.transaction(async (manager) => {
+            const row = await insertEvent(manager);
+            if (row) {
+              await manager.query(
+                `INSERT INTO attachments (id, inbound_event_id, filename, content_type, size, sha256, content)
+                 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bytea[])`,
+                [
+                  attachmentIds,
+                  attachments.map(() => eventId),
+                  attachments.map((a) => a.filename),
+                  attachments.map((a) => a.contentType),
+                  attachments.map((a) => a.content.length),
+                  attachments.map((a) => createHash('sha256').update(a.content).digest('hex')),
+                  attachments.map((a) => a.content),
+                ],
+              );
+            }
+            return row;
+          });
 
     if (!inserted) return this.acceptDuplicate(message);
 

@@ -2,16 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { acknowledgement } from '../automation/acknowledgement';
 import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
 import type { InboundJobData } from '../inbound/inbound-message';
 import { decideRouting, RoutingInstitution, RoutingQueue } from './routing-decision';
 import { TicketReferenceService } from './ticket-reference.service';
 
 export interface IngestResult {
-  outcome: 'created' | 'threaded' | 'duplicate';
-  ticketId: string;
-  messageId: string;
-  reference: string;
+  /** created: a new ticket; follow-up: a new ticket linked to a closed one; threaded/reopened: onto an existing ticket. */
+  outcome: 'created' | 'follow-up' | 'threaded' | 'reopened' | 'duplicate' | 'delivery-report';
+  ticketId: string | null;
+  messageId: string | null;
+  reference: string | null;
+  /** The acknowledgement level 0 stored for sending, or why there is none. */
+  acknowledgement?: { messageId: string } | { suppressed: string };
 }
 
 /** Which identifier names a person most surely, when a contact carries several. */
@@ -20,11 +25,13 @@ const IDENTIFIER_STRENGTH: IdentifierKind[] = ['personal_code', 'e_address', 'la
 // The unit separator cannot appear in a channel name; PostgreSQL text refuses NUL.
 const key = (channel: string, externalId: string) => `${channel}\u001f${externalId}`;
 
-interface Placement {
+type Placement = IngestResult;
+
+interface Thread {
   ticketId: string;
-  messageId: string;
   reference: string;
-  outcome: IngestResult['outcome'];
+  status: string;
+  closedAt: Date | null;
 }
 
 /**
@@ -38,7 +45,13 @@ export class TicketIngestService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly references: TicketReferenceService,
+    private readonly config: AppConfig,
   ) {}
+
+  /** The domain of the Message-IDs we give outgoing mail. */
+  get mailDomain(): string {
+    return /@([A-Za-z0-9.-]+)/.exec(this.config.MAIL_FROM ?? '')?.[1] ?? 'vpppd.invalid';
+  }
 
   ingest(events: InboundJobData[]): Promise<IngestResult[]> {
     return this.dataSource.transaction('READ COMMITTED', (manager) => this.ingestInTransaction(manager, events));
@@ -80,12 +93,15 @@ export class TicketIngestService {
       fresh.push(e);
     }
 
-    if (fresh.length > 0) {
-      const customerOf = await this.resolveCustomers(m, fresh);
-      await this.placeMessages(m, fresh, customerOf, placed);
+    const reports = fresh.filter((e) => e.message.deliveryReport);
+    const contacts = fresh.filter((e) => !e.message.deliveryReport);
+    if (reports.length > 0) await this.applyDeliveryReports(m, reports, placed);
+    if (contacts.length > 0) {
+      const customerOf = await this.resolveCustomers(m, contacts);
+      await this.placeMessages(m, contacts, customerOf, placed);
     }
 
-    const results = events.map((e) => {
+    const results: IngestResult[] = events.map((e) => {
       const p = placed.get(key(msg(e).channel, msg(e).externalId));
       if (!p) throw new Error(`event ${e.eventId} was not placed`);
       return { ...p };
@@ -106,6 +122,36 @@ export class TicketIngestService {
       [events.map((e) => e.eventId), results.map((r) => r.ticketId), results.map((r) => r.messageId)],
     );
     return results;
+  }
+
+  /**
+   * A bounce of our own outbound mail marks that message failed on its ticket; it never opens a ticket. A report
+   * about mail we did not send is recorded as processed and nothing else.
+   */
+  private async applyDeliveryReports(m: EntityManager, events: InboundJobData[], placed: Map<string, Placement>): Promise<void> {
+    for (const e of events) {
+      const report = e.message.deliveryReport!;
+      let hit: { id: string; ticket_id: string; reference: string } | undefined;
+      if (report.originalExternalId) {
+        const failed = report.action === 'failed';
+        const reason = [report.status, report.diagnostic].filter(Boolean).join(' ') || 'delivery failed';
+        [hit] = await m.query(
+          `UPDATE messages ms SET delivery_status = CASE WHEN $3 THEN 'failed' ELSE ms.delivery_status END,
+                  delivery_error = $4,
+                  meta = ms.meta || jsonb_build_object('deliveryReport', $5::jsonb)
+           FROM tickets t
+           WHERE t.id = ms.ticket_id AND ms.channel = $1 AND ms.external_id = $2 AND ms.direction = 'outbound'
+           RETURNING ms.id, ms.ticket_id, t.reference`,
+          [e.message.channel, report.originalExternalId, failed, reason.slice(0, 2000), JSON.stringify(report)],
+        );
+      }
+      placed.set(key(e.message.channel, e.message.externalId), {
+        outcome: 'delivery-report',
+        ticketId: hit?.ticket_id ?? null,
+        messageId: hit?.id ?? null,
+        reference: hit?.reference ?? null,
+      });
+    }
   }
 
   /** Finds each event's customer by its strongest known identifier, creating customers and identifiers that are new. */
@@ -176,13 +222,18 @@ export class TicketIngestService {
     ]);
     const institutions = new Map(institutionRows.map((i) => [i.code, i]));
 
-    const needReference = events.filter((e, i) => !threadTo[i] && !e.reference).length;
+    const reopenWindowMs = this.config.EMAIL_REOPEN_WINDOW_DAYS * 24 * 3600 * 1000;
+    const reopenable = (t: Thread) => t.status !== 'closed' || (t.closedAt !== null && Date.now() - t.closedAt.getTime() <= reopenWindowMs);
+    const opensTicket = (i: number) => !threadTo[i] || !reopenable(threadTo[i]!);
+    const needReference = events.filter((e, i) => opensTicket(i) && !e.reference).length;
     const references = await this.references.next(needReference, new Date(), m);
+    const ackBudget = await this.acknowledgementBudget(m, events);
 
     const tickets: Array<Record<string, unknown>> = [];
     const escalations: Array<Record<string, unknown>> = [];
     const messages: Array<Record<string, unknown>> = [];
     const threadedTicketIds = new Set<string>();
+    const reopenedTicketIds = new Set<string>();
     const batchThread = new Map<string, Placement>();
 
     events.forEach((e, i) => {
@@ -190,11 +241,13 @@ export class TicketIngestService {
       const messageId = randomUUID();
       // A later event of a conversation may arrive in the same batch as the one that opened its ticket.
       const inBatch = (message.threadHints?.externalIds ?? []).map((x) => batchThread.get(key(message.channel, x))).find(Boolean);
+      const thread: Thread | null =
+        threadTo[i] ?? (inBatch ? { ticketId: inBatch.ticketId!, reference: inBatch.reference!, status: 'queued', closedAt: null } : null);
       let placement: Placement;
-      const thread = threadTo[i] ?? (inBatch ? { ticketId: inBatch.ticketId, reference: inBatch.reference } : null);
-      if (thread) {
-        placement = { ticketId: thread.ticketId, messageId, reference: thread.reference, outcome: 'threaded' };
-        threadedTicketIds.add(thread.ticketId);
+      if (thread && reopenable(thread)) {
+        const reopened = thread.status === 'closed';
+        placement = { ticketId: thread.ticketId, messageId, reference: thread.reference, outcome: reopened ? 'reopened' : 'threaded' };
+        (reopened ? reopenedTicketIds : threadedTicketIds).add(thread.ticketId);
       } else {
         const route = decideRouting(message.institutionCode, institutions, queueRows);
         const ticketId = randomUUID();
@@ -214,6 +267,8 @@ export class TicketIngestService {
           customer_id: customerOf[i],
           subject: message.subject ?? null,
           created_at: e.receivedAt,
+          origin_address: message.to ?? null,
+          follow_up_of_id: thread?.ticketId ?? null,
         });
         escalations.push({
           ticket_id: ticketId,
@@ -224,16 +279,26 @@ export class TicketIngestService {
           reason: route.reason,
           summary: route.summary,
         });
-        placement = { ticketId, messageId, reference, outcome: 'created' };
+        placement = { ticketId, messageId, reference, outcome: thread ? 'follow-up' : 'created' };
+        const ack = this.planAcknowledgement(e, placement, ackBudget);
+        if (ack) {
+          placement.acknowledgement = 'row' in ack ? { messageId: ack.row.id as string } : { suppressed: ack.suppressed };
+          if ('row' in ack) messages.push(ack.row);
+        }
       }
-      messages.push({
+      messages.unshift({
         id: messageId,
         ticket_id: placement.ticketId,
         channel: message.channel,
         external_id: message.externalId,
+        direction: 'inbound',
+        author_type: 'customer',
         subject: message.subject ?? null,
         text: message.text,
         html: message.html ?? null,
+        address: message.from.address ?? null,
+        meta: JSON.stringify({ ...(message.meta ?? {}), ...(placement.acknowledgement && 'suppressed' in placement.acknowledgement ? { acknowledgement: placement.acknowledgement } : {}) }),
+        delivery_status: null,
         sent_at: message.sentAt ?? null,
         created_at: e.receivedAt,
         event_id: e.eventId,
@@ -247,15 +312,16 @@ export class TicketIngestService {
     if (tickets.length > 0) {
       await m.query(
         `INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language,
-                              status, level, queue_id, customer_id, subject, created_at, updated_at)
+                              status, level, queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, updated_at)
          SELECT u.*, u.created_at FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::text[],
                               $7::varchar[], $8::varchar[], $9::varchar[], $10::smallint[], $11::uuid[], $12::uuid[],
-                              $13::text[], $14::timestamptz[])
+                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[])
            AS u(id, reference, channel, institution_id, referred_institution_id, topic, kind, language, status, level,
-                queue_id, customer_id, subject, created_at)`,
-        ['id', 'reference', 'channel', 'institution_id', 'referred_institution_id', 'topic', 'kind', 'language', 'status', 'level', 'queue_id', 'customer_id', 'subject', 'created_at'].map(
-          (c) => col(tickets, c),
-        ),
+                queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id)`,
+        [
+          'id', 'reference', 'channel', 'institution_id', 'referred_institution_id', 'topic', 'kind', 'language', 'status',
+          'level', 'queue_id', 'customer_id', 'subject', 'created_at', 'origin_address', 'follow_up_of_id',
+        ].map((c) => col(tickets, c)),
       );
       await m.query(
         `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary)
@@ -264,18 +330,28 @@ export class TicketIngestService {
       );
     }
     await m.query(
-      `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, html, sent_at, created_at)
-       SELECT u.id, u.ticket_id, u.channel, u.external_id, 'inbound', 'customer', u.subject, u.text, u.html, u.sent_at, u.created_at
-       FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[])
-         AS u(id, ticket_id, channel, external_id, subject, text, html, sent_at, created_at)`,
-      ['id', 'ticket_id', 'channel', 'external_id', 'subject', 'text', 'html', 'sent_at', 'created_at'].map((c) => col(messages, c)),
+      `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, html, address, meta,
+                             delivery_status, sent_at, created_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::text[], $8::text[],
+                            $9::text[], $10::text[], $11::jsonb[], $12::varchar[], $13::timestamptz[], $14::timestamptz[])`,
+      [
+        'id', 'ticket_id', 'channel', 'external_id', 'direction', 'author_type', 'subject', 'text', 'html', 'address', 'meta',
+        'delivery_status', 'sent_at', 'created_at',
+      ].map((c) => col(messages, c)),
     );
     const withFiles = messages.filter((r) => r.has_attachments);
+    // (acknowledgement rows carry no event and no files)
     if (withFiles.length > 0) {
       await m.query(
         `UPDATE attachments a SET message_id = u.message_id
          FROM unnest($1::uuid[], $2::uuid[]) AS u(event_id, message_id) WHERE a.inbound_event_id = u.event_id`,
         [col(withFiles, 'event_id'), col(withFiles, 'id')],
+      );
+    }
+    if (reopenedTicketIds.size > 0) {
+      await m.query(
+        `UPDATE tickets SET updated_at = now(), status = 'queued', closed_at = NULL, resolved_at = NULL WHERE id = ANY($1::uuid[])`,
+        [[...reopenedTicketIds]],
       );
     }
     if (threadedTicketIds.size > 0) {
@@ -293,9 +369,9 @@ export class TicketIngestService {
    * Threading, in the order DESIGN.md gives: earlier external ids of the conversation (In-Reply-To/References,
    * a chat session, a call), then a ticket reference the customer quoted. A quoted reference only threads onto
    * a ticket of the same customer, so quoting someone else's reference cannot put text into their case.
-   * Closed tickets are not reopened here: the contact opens a new ticket.
+   * A closed ticket is found too: the caller reopens it, or opens a follow-up when it was closed too long ago.
    */
-  private async findThreads(m: EntityManager, events: InboundJobData[], customerOf: string[]): Promise<Array<{ ticketId: string; reference: string } | null>> {
+  private async findThreads(m: EntityManager, events: InboundJobData[], customerOf: string[]): Promise<Array<Thread | null>> {
     const hinted = events.some((e) => e.message.threadHints?.externalIds?.length || e.message.threadHints?.reference);
     if (!hinted) return events.map(() => null);
 
@@ -306,33 +382,87 @@ export class TicketIngestService {
       for (const x of e.message.threadHints?.externalIds ?? []) channels.push(e.message.channel), externalIds.push(x);
       if (e.message.threadHints?.reference) referenceList.push(e.message.threadHints.reference);
     }
-    const byExternal = new Map<string, { ticketId: string; reference: string }>();
+    const byExternal = new Map<string, Thread>();
     if (externalIds.length > 0) {
-      const rows: Array<{ channel: string; external_id: string; ticket_id: string; reference: string }> = await m.query(
-        `SELECT ms.channel, ms.external_id, ms.ticket_id, t.reference
-         FROM messages ms JOIN tickets t ON t.id = ms.ticket_id
-         JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id) ON ms.channel = k.channel AND ms.external_id = k.external_id
-         WHERE t.status <> 'closed'`,
-        [channels, externalIds],
-      );
-      for (const r of rows) byExternal.set(key(r.channel, r.external_id), { ticketId: r.ticket_id, reference: r.reference });
+      const rows: Array<{ channel: string; external_id: string; ticket_id: string; reference: string; status: string; closed_at: Date | null }> =
+        await m.query(
+          `SELECT ms.channel, ms.external_id, ms.ticket_id, t.reference, t.status, t.closed_at
+           FROM messages ms JOIN tickets t ON t.id = ms.ticket_id
+           JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id) ON ms.channel = k.channel AND ms.external_id = k.external_id`,
+          [channels, externalIds],
+        );
+      for (const r of rows) {
+        byExternal.set(key(r.channel, r.external_id), { ticketId: r.ticket_id, reference: r.reference, status: r.status, closedAt: r.closed_at });
+      }
     }
-    const byReference = new Map<string, { ticketId: string; reference: string; customerId: string | null }>();
+    const byReference = new Map<string, Thread & { customerId: string | null }>();
     if (referenceList.length > 0) {
-      const rows: Array<{ id: string; reference: string; customer_id: string | null }> = await m.query(
-        `SELECT id, reference, customer_id FROM tickets WHERE reference = ANY($1::text[]) AND status <> 'closed'`,
+      const rows: Array<{ id: string; reference: string; customer_id: string | null; status: string; closed_at: Date | null }> = await m.query(
+        `SELECT id, reference, customer_id, status, closed_at FROM tickets WHERE reference = ANY($1::text[])`,
         [referenceList],
       );
-      for (const r of rows) byReference.set(r.reference, { ticketId: r.id, reference: r.reference, customerId: r.customer_id });
+      for (const r of rows) {
+        byReference.set(r.reference, { ticketId: r.id, reference: r.reference, customerId: r.customer_id, status: r.status, closedAt: r.closed_at });
+      }
     }
     return events.map((e, i) => {
       for (const x of e.message.threadHints?.externalIds ?? []) {
         const hit = byExternal.get(key(e.message.channel, x));
         if (hit) return hit;
       }
-      const ref = e.message.threadHints?.reference ? byReference.get(e.message.threadHints.reference) : undefined;
-      if (ref && ref.customerId === customerOf[i]) return { ticketId: ref.ticketId, reference: ref.reference };
+      const ref = e.message.threadHints?.reference ? byReference.get(e.message.threadHints.reference.toUpperCase()) : undefined;
+      if (ref && ref.customerId === customerOf[i]) return { ticketId: ref.ticketId, reference: ref.reference, status: ref.status, closedAt: ref.closedAt };
       return null;
     });
+  }
+
+  /** How many more acknowledgements each address may get today: the brake on mail loops. */
+  private async acknowledgementBudget(m: EntityManager, events: InboundJobData[]): Promise<Map<string, number>> {
+    const addresses = [...new Set(events.flatMap((e) => (e.message.autoReply && 'address' in e.message.autoReply ? [e.message.autoReply.address] : [])))];
+    const budget = new Map(addresses.map((a) => [a, this.config.EMAIL_ACK_MAX_PER_DAY]));
+    if (addresses.length === 0) return budget;
+    const rows: Array<{ address: string; n: number }> = await m.query(
+      `SELECT address, count(*)::int AS n FROM messages
+       WHERE author_type = 'bot' AND address = ANY($1::text[]) AND created_at > now() - interval '24 hours'
+       GROUP BY address`,
+      [addresses],
+    );
+    for (const r of rows) budget.set(r.address, Math.max(0, this.config.EMAIL_ACK_MAX_PER_DAY - r.n));
+    return budget;
+  }
+
+  /** Level 0: the acknowledgement of a new ticket, stored here and sent by the outbound queue after commit. */
+  private planAcknowledgement(
+    e: InboundJobData,
+    placement: Placement,
+    budget: Map<string, number>,
+  ): { row: Record<string, unknown> } | { suppressed: string } | null {
+    const autoReply = e.message.autoReply;
+    if (!autoReply) return null;
+    if ('suppressed' in autoReply) return { suppressed: autoReply.suppressed };
+    const left = budget.get(autoReply.address) ?? 0;
+    if (left <= 0) return { suppressed: `rate limit: ${this.config.EMAIL_ACK_MAX_PER_DAY} acknowledgements a day to one address` };
+    budget.set(autoReply.address, left - 1);
+    const { subject, text } = acknowledgement(e.message.language ?? 'lv', placement.reference!, e.message.subject ?? null);
+    return {
+      row: {
+        id: randomUUID(),
+        ticket_id: placement.ticketId,
+        channel: e.message.channel,
+        external_id: `${randomUUID()}@${this.mailDomain}`,
+        direction: 'outbound',
+        author_type: 'bot',
+        subject,
+        text,
+        html: null,
+        address: autoReply.address,
+        meta: JSON.stringify({ kind: 'acknowledgement', inReplyTo: e.message.externalId }),
+        delivery_status: 'queued',
+        sent_at: null,
+        created_at: e.receivedAt,
+        event_id: null,
+        has_attachments: false,
+      },
+    };
   }
 }

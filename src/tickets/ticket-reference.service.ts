@@ -32,7 +32,13 @@ export class TicketReferenceService {
   async ensureSequence(year: number): Promise<string> {
     const name = referenceSequenceName(year);
     if (!this.knownYears.has(year)) {
-      await this.dataSource.query(`CREATE SEQUENCE IF NOT EXISTS ${name} AS bigint START 1`);
+      try {
+        await this.dataSource.query(`CREATE SEQUENCE IF NOT EXISTS ${name} AS bigint START 1`);
+      } catch (error) {
+        // Two processes creating it at the same moment: IF NOT EXISTS does not cover that race, and the
+        // loser's unique violation means the sequence now exists, which is all we need.
+        if ((error as { driverError?: { code?: string } }).driverError?.code !== '23505') throw error;
+      }
       this.knownYears.add(year);
     }
     return name;

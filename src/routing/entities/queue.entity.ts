@@ -3,6 +3,8 @@ import { Institution } from '../../institutions/entities/institution.entity';
 
 /** A named routing target: the general queue, or one per institution and level. */
 @Entity({ name: 'queues' })
+// At most one general queue, enforced by the database rather than by convention.
+@Index('uq_queues_one_general', ['isGeneral'], { unique: true, where: 'is_general' })
 export class Queue {
   @PrimaryGeneratedColumn('uuid')
   id: string;

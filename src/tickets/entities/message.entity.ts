@@ -14,6 +14,7 @@ export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed';
 @Entity({ name: 'messages' })
 @Unique('uq_messages_channel_external_id', ['channel', 'externalId'])
 @Index('ix_messages_ticket_created', ['ticketId', 'createdAt'])
+@Index('ix_messages_bot_address', ['address', 'createdAt'], { where: "author_type = 'bot'" })
 export class Message {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -59,6 +60,14 @@ export class Message {
 
   @Column({ name: 'delivery_error', type: 'text', nullable: true })
   deliveryError: string | null;
+
+  /** The customer's address on the channel: the sender of an inbound message, the recipient of an outbound one. */
+  @Column({ type: 'text', nullable: true })
+  address: string | null;
+
+  /** Channel details worth keeping: the references chain of an e-mail, why no acknowledgement was sent, ... */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  meta: Record<string, unknown>;
 
   /** When the channel says the customer sent it (may be earlier than created_at). */
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })

@@ -100,6 +100,14 @@ export class Ticket {
   @Column({ type: 'text', nullable: true })
   subject: string | null;
 
+  /** The address the contact came in on (a mailbox, a phone number): replies go out from it. */
+  @Column({ name: 'origin_address', type: 'text', nullable: true })
+  originAddress: string | null;
+
+  /** Set on a ticket opened because the customer wrote again about a ticket closed too long ago to reopen. */
+  @Column({ name: 'follow_up_of_id', type: 'uuid', nullable: true })
+  followUpOfId: string | null;
+
   @OneToMany(() => Message, (m) => m.ticket)
   messages?: Message[];
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The whole test suite, as `npm test` runs it: type check, unit tests, then the e2e tests against real
+# PostgreSQL and Redis. Stops at the first failure and exits with its status.
+#
+#   TEST_DATABASE_URL  PostgreSQL for the e2e tests (default postgres://postgres@127.0.0.1:5432/test)
+#   TEST_REDIS_URL     Redis for the e2e tests      (default redis://127.0.0.1:6379)
+#   E2E_WORKERS        run the e2e files with this many jest workers instead of one after another
+#                      (each file uses its own schema and Redis prefix, so they may run in parallel)
+#
+# `bash scripts/services.sh` installs and starts PostgreSQL and Redis on a Debian machine.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+
+if [ ! -d node_modules ]; then
+  echo "test: node_modules is missing; run 'npm ci' first." >&2
+  exit 1
+fi
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "type check (npm run typecheck)"
+npm run --silent typecheck
+echo "type check passed"
+
+step "unit tests (jest --selectProjects unit)"
+npx jest --selectProjects unit
+
+step "checking the e2e services"
+# A tiny client check with the project's own drivers: it proves the exact URLs work (address, credentials,
+# database), which pg_isready / redis-cli ping alone would not.
+node - <<'EOF'
+const { Client } = require('pg');
+const { Redis } = require('ioredis');
+
+const mask = (url) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+const withTimeout = (promise, ms, what) =>
+  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms))]);
+
+async function checkPostgres(url) {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await withTimeout(client.connect(), 6000, 'connect');
+    await withTimeout(client.query('SELECT 1'), 5000, 'SELECT 1');
+    return null;
+  } catch (e) {
+    const hint =
+      e.code === '3D000' ? 'the database does not exist'
+      : e.code === '28P01' || e.code === '28000' ? 'authentication failed'
+      : e.code === 'ECONNREFUSED' ? 'nothing listens there'
+      : 'it does not answer';
+    return `PostgreSQL at ${mask(url)}: ${hint} (${e.code ? e.code + ': ' : ''}${e.message})`;
+  } finally {
+    client.end().catch(() => undefined);
+  }
+}
+
+async function checkRedis(url) {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 5000 });
+  let lastError;
+  redis.on('error', (e) => (lastError = e));
+  try {
+    await withTimeout(redis.connect(), 6000, 'connect');
+    const pong = await withTimeout(redis.ping(), 5000, 'PING');
+    return pong === 'PONG' ? null : `Redis at ${mask(url)}: PING answered ${pong}`;
+  } catch (caught) {
+    const e = lastError ?? caught; // the socket error says more than "Connection is closed."
+    const hint = e.code === 'ECONNREFUSED' ? 'nothing listens there' : 'it does not answer';
+    return `Redis at ${mask(url)}: ${hint} (${e.message})`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+(async () => {
+  const problems = (await Promise.all([checkPostgres(process.env.TEST_DATABASE_URL), checkRedis(process.env.TEST_REDIS_URL)])).filter(Boolean);
+  if (problems.length === 0) {
+    console.log(`PostgreSQL (${mask(process.env.TEST_DATABASE_URL)}) and Redis (${mask(process.env.TEST_REDIS_URL)}) answer`);
+    process.exit(0);
+  }
+  console.error('The e2e tests need PostgreSQL and Redis, and these are not usable:');
+  for (const p of problems) console.error(`  - ${p}`);
+  console.error('Start them (installing them if needed, on Debian/Ubuntu) with:  bash scripts/services.sh');
+  console.error('or with Docker, or point TEST_DATABASE_URL / TEST_REDIS_URL at services you have.');
+  process.exit(1);
+})();
+EOF
+
+if [ -n "${E2E_WORKERS:-}" ]; then
+  step "e2e tests (jest --selectProjects e2e --maxWorkers=$E2E_WORKERS)"
+  npx jest --selectProjects e2e --maxWorkers="$E2E_WORKERS"
+else
+  step "e2e tests (jest --selectProjects e2e --runInBand)"
+  npx jest --selectProjects e2e --runInBand
+fi
+
+printf '\nAll tests passed: type check, unit and e2e.\n'
