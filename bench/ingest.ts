@@ -18,7 +18,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
@@ -50,6 +50,7 @@ interface Options {
   baseline: boolean;
   baselineEvents: number;
   serviceEnv: Record<string, string>;
+  nodeArgs: string[];
 }
 
 function parseOptions(): Options {
@@ -65,6 +66,7 @@ function parseOptions(): Options {
       'baseline-events': { type: 'string' },
       'no-baseline': { type: 'boolean' },
       set: { type: 'string', multiple: true },
+      'node-args': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,6 +84,7 @@ function parseOptions(): Options {
         '  --baseline-events N  events of the naive baseline (default: --events)',
         '  --no-baseline        skip the naive baseline',
         '  --set KEY=VALUE      service environment override, repeatable (e.g. INBOUND_BATCH_SIZE=500)',
+        '  --node-args ARGS     node flags of the service processes, e.g. --prof; they then run in a kept temp dir',
         '',
       ].join('\n'),
     );
@@ -112,6 +115,7 @@ function parseOptions(): Options {
     baseline: !(values['no-baseline'] ?? process.env.BENCH_NO_BASELINE === '1'),
     baselineEvents: int(values['baseline-events'], 'BASELINE_EVENTS', events, 1, 1_000_000),
     serviceEnv,
+    nodeArgs: (values['node-args'] ?? process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   };
 }
 
@@ -235,19 +239,48 @@ function cpuOfCommand(prefix: string): number {
   return total;
 }
 
+/** Busy CPU seconds of the whole machine (everything but idle and iowait), from the first line of /proc/stat. */
+function machineCpuSeconds(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = ticks;
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
 interface CpuSnapshot {
   at: number;
   byLabel: Map<string, number>;
 }
 
-function cpuSnapshot(services: ServiceProcess[]): CpuSnapshot {
+/**
+ * CPU seconds so far of each part of the system. The machine total is taken too, so that whatever else ran
+ * meanwhile (kernel networking, or another job on a shared box) shows up as "other" instead of being missed.
+ */
+function cpuSnapshot(services: Array<{ label: string; pid?: number }>, clientsLabel: string): CpuSnapshot {
   const byLabel = new Map<string, number>();
-  for (const s of services) byLabel.set(s.label, procCpuSeconds(s.child.pid!)?.seconds ?? NaN);
+  for (const s of services) byLabel.set(s.label, procCpuSeconds(s.pid!)?.seconds ?? NaN);
   const self = process.cpuUsage();
-  byLabel.set('bench clients', (self.user + self.system) / 1e6);
+  byLabel.set(clientsLabel, (self.user + self.system) / 1e6);
   byLabel.set('postgresql', cpuOfCommand('postgres'));
   byLabel.set('redis', cpuOfCommand('redis-server'));
+  byLabel.set('machine', machineCpuSeconds());
   return { at: now(), byLabel };
+}
+
+/** Cores used per part between two snapshots, with "other" = machine minus the named parts. */
+function coresBetween(start: CpuSnapshot, end: CpuSnapshot): { seconds: number; cores: Map<string, number> } {
+  const seconds = (end.at - start.at) / 1000;
+  const cores = new Map<string, number>();
+  for (const [label, value] of end.byLabel) cores.set(label, (value - (start.byLabel.get(label) ?? NaN)) / seconds);
+  const machine = cores.get('machine')!;
+  cores.delete('machine');
+  const named = [...cores.values()].reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  cores.set('other (kernel, other jobs)', machine - named);
+  cores.set('machine total', machine);
+  return { seconds, cores };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -263,9 +296,11 @@ class ServiceProcess {
   constructor(
     readonly label: string,
     env: Record<string, string>,
+    nodeArgs: string[],
+    cwd: string,
     readonly port?: number,
   ) {
-    this.child = spawn(process.execPath, [MAIN_JS], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...nodeArgs, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       let partial = '';
@@ -452,7 +487,14 @@ async function runLoad(ports: number[], clients: number, run: string, from: numb
 // ---------------------------------------------------------------------------------------------------------
 // The naive baseline: one transaction per event, one statement per row, through the same pg driver.
 
-async function runBaseline(schema: string, connections: number, count: number, run: string): Promise<{ events: number; seconds: number }> {
+interface BaselineResult {
+  events: number;
+  seconds: number;
+  connections: number;
+  cpu: ReturnType<typeof coresBetween>;
+}
+
+async function runBaseline(schema: string, connections: number, count: number, run: string): Promise<BaselineResult> {
   const admin = await connect();
   onCleanup(`schema ${schema}`, async () => {
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -478,6 +520,7 @@ async function runBaseline(schema: string, connections: number, count: number, r
   const clients = await Promise.all(Array.from({ length: connections }, () => connect(schema)));
   let next = 0;
   let done = 0;
+  const cpuStart = cpuSnapshot([], 'bench (naive clients)');
   const started = now();
   const deadline = started + 120_000;
   const loop = async (client: Client) => {
@@ -519,8 +562,9 @@ async function runBaseline(schema: string, connections: number, count: number, r
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   }
   const seconds = (now() - started) / 1000;
+  const cpu = coresBetween(cpuStart, cpuSnapshot([], 'bench (naive clients)'));
   await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-  return { events: done, seconds };
+  return { events: done, seconds, connections, cpu };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -537,11 +581,10 @@ async function main(): Promise<void> {
   const [{ version: pgVersion }] = await sql<{ version: string }>(admin, `SELECT current_setting('server_version') AS version`);
 
   // Baseline first, while nothing else runs; a checkpoint after it so its dirty pages are not written on the service's time.
-  let baseline: { events: number; seconds: number; connections: number } | null = null;
+  let baseline: BaselineResult | null = null;
   if (opts.baseline) {
     const connections = Math.min(opts.clients, MAX_BASELINE_CONNECTIONS, maxConnections - 20);
-    const result = await runBaseline(`${schema}_naive`, connections, opts.baselineEvents, run);
-    baseline = { ...result, connections };
+    baseline = await runBaseline(`${schema}_naive`, connections, opts.baselineEvents, run);
     await admin.query('CHECKPOINT');
   }
 
@@ -574,15 +617,23 @@ async function main(): Promise<void> {
     RUN_MIGRATIONS: 'true',
     ...opts.serviceEnv,
   };
+  // Only what a process needs from our environment: a stray IMAP_HOST or INBOUND_* in the shell must not
+  // silently change what is measured; tuning goes through --set, where the report shows it.
+  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_PATH']) if (process.env[key]) baseEnv[key] = process.env[key]!;
+  let cwd = process.cwd();
+  if (opts.nodeArgs.length > 0) {
+    // --prof and --cpu-prof write into the working directory; keep their files out of the project.
+    cwd = mkdtempSync(join(os.tmpdir(), `${prefix}-node-`));
+  }
   const services: ServiceProcess[] = [];
   onCleanup('service processes', () => Promise.all(services.map((s) => s.stop())));
   const ports: number[] = [];
   for (let i = 0; i < opts.api; i++) {
     const port = await freePort();
     ports.push(port);
-    services.push(new ServiceProcess(`api #${i + 1}`, { ...baseEnv, APP_ROLE: 'api', PORT: String(port) }, port));
+    services.push(new ServiceProcess(`api #${i + 1}`, { ...baseEnv, APP_ROLE: 'api', PORT: String(port) }, opts.nodeArgs, cwd, port));
   }
-  for (let i = 0; i < opts.workers; i++) services.push(new ServiceProcess(`worker #${i + 1}`, { ...baseEnv, APP_ROLE: 'worker' }));
+  for (let i = 0; i < opts.workers; i++) services.push(new ServiceProcess(`worker #${i + 1}`, { ...baseEnv, APP_ROLE: 'worker' }, opts.nodeArgs, cwd));
 
   for (const port of ports) {
     await until(`GET /health on port ${port}`, 60_000, 200, async () => {
@@ -621,7 +672,8 @@ async function main(): Promise<void> {
 
   // Measured phase. A sampler records the ticket count over time, from which the steady-state commit rate is
   // taken between 10 % and 90 % of the accepted events, free of the ramp-up and of the drain tail.
-  const cpuStart = cpuSnapshot(services);
+  const cpuParts = () => services.map((s) => ({ label: s.label, pid: s.child.pid }));
+  const cpuStart = cpuSnapshot(cpuParts(), 'bench clients');
   let sampling = true;
   const samples: Array<[at: number, tickets: number]> = [];
   const sampler = (async () => {
@@ -645,7 +697,7 @@ async function main(): Promise<void> {
   }
   sampling = false;
   await sampler;
-  const cpuEnd = cpuSnapshot(services);
+  const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts(), 'bench clients'));
   const ticketsAfter = (await ticketCount()) - ticketsBefore;
   const [statuses] = await sql<{ accepted: string; processed: string; failed: string }>(
     db,
@@ -673,7 +725,7 @@ async function main(): Promise<void> {
     return rows.map((r, i) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ') + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('   ')}` : '')).join('\n');
   };
   const tunables = ['INBOUND_CONCURRENCY', 'INBOUND_BATCH_SIZE', 'INBOUND_BATCH_WAIT_MS', 'DATABASE_POOL_SIZE']
-    .map((k) => `${k}=${baseEnv[k] ?? process.env[k] ?? 'default'}`)
+    .map((k) => `${k}=${baseEnv[k] ?? 'default'}`)
     .join(' ');
   const refused = [...load.refused].map(([k, v]) => `${k}×${v}`).join(', ') || 'none';
 
@@ -683,6 +735,7 @@ async function main(): Promise<void> {
   out.push(`machine   ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, PostgreSQL ${pgVersion}`);
   out.push(`layout    ${opts.api} api + ${opts.workers} worker process(es); ${tunables}`);
   out.push(`load      ${opts.clients} clients, ${fmt(load.accepted)} of ${fmt(opts.events)} events accepted (refused: ${refused}), warm-up ${fmt(opts.warmup)}${load.stoppedByDuration ? `, stopped by --duration ${opts.durationS}s` : ''}`);
+  if (opts.nodeArgs.length > 0) out.push(`node      ${opts.nodeArgs.join(' ')} in ${cwd} (pids: ${services.map((s) => `${s.label} ${s.child.pid}`).join(', ')})`);
   out.push(`baseline  ${baseline ? `${fmt(baseline.events)} naive transactions on ${baseline.connections} connections in ${fmt(baseline.seconds, 2)} s` : 'skipped'}`);
   out.push('');
   out.push(
@@ -699,17 +752,13 @@ async function main(): Promise<void> {
     ]),
   );
   out.push('');
-  const windowS = (cpuEnd.at - cpuStart.at) / 1000;
-  out.push(`CPU during the measured window (${fmt(windowS, 1)} s; 1.00 = one core busy)`);
-  out.push(
-    table([
-      ['process', 'cores', 'CPU s'],
-      ...[...cpuEnd.byLabel].map(([label, end]) => {
-        const used = end - (cpuStart.byLabel.get(label) ?? NaN);
-        return [label, fmt(used / windowS, 2), fmt(used, 1)];
-      }),
-    ]),
+  // One row per part of either phase; a part that did not take part in a phase shows blank.
+  const labels = [...new Set([...cpu.cores.keys(), ...(baseline?.cpu.cores.keys() ?? [])])].sort(
+    (a, b) => Number(a === 'machine total') - Number(b === 'machine total') || Number(a.startsWith('other')) - Number(b.startsWith('other')),
   );
+  const cores = (m: Map<string, number> | undefined, label: string) => (m?.has(label) ? fmt(m.get(label)!, 2) : '');
+  out.push(`CPU, in cores (1.00 = one core busy), over the service's measured window (${fmt(cpu.seconds, 1)} s) and the baseline's (${fmt(baseline?.cpu.seconds ?? NaN, 1)} s)`);
+  out.push(table([['process', 'service', 'baseline'], ...labels.map((l) => [l, cores(cpu.cores, l), cores(baseline?.cpu.cores, l)])]));
   out.push('');
   out.push(
     `check     tickets ${fmt(ticketsAfter)} / accepted ${fmt(load.accepted)}; inbound_events processed ${statuses.processed}, pending ${statuses.accepted}, failed ${statuses.failed}; service warnings ${warnings}`,

@@ -91,6 +91,7 @@ say "starting the service in the background (log: $LOG_FILE)"
 : >"$LOG_FILE"
 # The inner shell writes its own PID and then becomes node (exec), so the PID file names the service itself.
 # setsid puts it in a session of its own, so it keeps running after this script and its terminal are gone.
+# shellcheck disable=SC2016 # $$ and $1 belong to the inner shell
 start_cmd=(bash -c 'echo $$ >"$1"; exec node dist/src/main.js' quickstart-service "$PID_FILE")
 if command -v setsid >/dev/null 2>&1; then
   setsid "${start_cmd[@]}" </dev/null >>"$LOG_FILE" 2>&1 &

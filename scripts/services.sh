@@ -18,8 +18,11 @@ REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Logs of what this script starts; a temporary directory when the project's is not writable for us.
 LOG_DIR="$ROOT_DIR/.tmp/services"
-mkdir -p "$LOG_DIR"
+if ! { mkdir -p "$LOG_DIR" && touch "$LOG_DIR/services.log" "$LOG_DIR/redis.log"; } 2>/dev/null; then
+  LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/services-logs.XXXXXX")
+fi
 SERVICES_LOG="$LOG_DIR/services.log"
 
 DATABASES=(test)
@@ -67,19 +70,19 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" </dev/null
 }
 
-# Prints the manual steps and exits when something is missing and cannot be installed here.
+# cannot_install PROBLEM REMEDY: prints the manual step and exits, when this script cannot do it here.
 cannot_install() {
   local what=$1 packages=$2
   {
     echo "services: $what"
     if [ "$PRIV" = none ]; then
-      echo "  This script needs root (or password-less sudo) to install or start it."
+      echo "  This script needs root (or password-less sudo) to install or start it. As root, run:"
     else
-      echo "  apt-get is not available on this machine."
+      echo "  apt-get is not available on this machine. Install and start it yourself, e.g.:"
     fi
-    echo "  Install it yourself, e.g. on Debian/Ubuntu:  sudo apt-get install $packages"
-    echo "  then run this script again; or start the services with Docker:  docker compose up -d postgres redis"
-    echo "  (the e2e tests read TEST_DATABASE_URL and TEST_REDIS_URL if your services live elsewhere)."
+    echo "  $packages"
+    echo "  then run this script again. (The e2e tests read TEST_DATABASE_URL and TEST_REDIS_URL if your"
+    echo "  PostgreSQL and Redis live elsewhere.)"
   } >&2
   exit 1
 }
@@ -115,6 +118,7 @@ pg_cluster() {
     fi
   fi
   local version
+  # shellcheck disable=SC2012 # version directories: plain names
   version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
   [ -n "$version" ] && [ -d "/etc/postgresql/$version/main" ] && echo "$version main"
 }
@@ -158,13 +162,14 @@ ensure_postgres() {
     local cluster fresh=0
     cluster=$(pg_cluster || true)
     if [ -z "$cluster" ]; then
-      can_install || cannot_install "PostgreSQL is not running on $PG_HOST:$PG_PORT and is not installed." "postgresql postgresql-client"
+      can_install || cannot_install "PostgreSQL is not running on $PG_HOST:$PG_PORT and is not installed." "apt-get install postgresql postgresql-client"
       apt_install postgresql postgresql-client
       fresh=1
       cluster=$(pg_cluster || true)
       if [ -z "$cluster" ]; then
         # postgresql-common was told not to create a main cluster: create one.
         local version
+        # shellcheck disable=SC2012
         version=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)
         [ -n "$version" ] || fail "PostgreSQL was installed but no server version was found under /usr/lib/postgresql"
         say "creating PostgreSQL cluster $version/main"
@@ -172,7 +177,7 @@ ensure_postgres() {
         cluster="$version main"
       fi
     elif [ "$PRIV" = none ]; then
-      cannot_install "PostgreSQL is installed (cluster $cluster) but not running on $PG_HOST:$PG_PORT." "postgresql"
+      cannot_install "PostgreSQL is installed (cluster $cluster) but not running on $PG_HOST:$PG_PORT." "pg_ctlcluster ${cluster% *} ${cluster#* } start"
     fi
     # shellcheck disable=SC2086
     set -- $cluster
@@ -186,7 +191,7 @@ ensure_postgres() {
   fi
 
   if ! have psql; then
-    can_install || cannot_install "PostgreSQL answers but psql is not installed, so the databases cannot be checked." "postgresql-client"
+    can_install || cannot_install "PostgreSQL answers but psql is not installed, so the databases cannot be checked." "apt-get install postgresql-client"
     apt_install postgresql-client
   fi
 
@@ -234,7 +239,7 @@ ensure_redis() {
     return 0
   fi
   if ! have redis-server; then
-    can_install || cannot_install "Redis is not running on $REDIS_HOST:$REDIS_PORT and redis-server is not installed." "redis-server"
+    can_install || cannot_install "Redis is not running on $REDIS_HOST:$REDIS_PORT and redis-server is not installed." "apt-get install redis-server"
     apt_install redis-server
     have redis-server || fail "redis-server was installed but is not on PATH"
   fi

@@ -83,7 +83,7 @@ async function checkRedis(url) {
   console.error('The e2e tests need PostgreSQL and Redis, and these are not usable:');
   for (const p of problems) console.error(`  - ${p}`);
   console.error('Start them (installing them if needed, on Debian/Ubuntu) with:  bash scripts/services.sh');
-  console.error('or with Docker, or point TEST_DATABASE_URL / TEST_REDIS_URL at services you have.');
+  console.error('or point TEST_DATABASE_URL / TEST_REDIS_URL at a PostgreSQL and a Redis you have.');
   process.exit(1);
 })();
 EOF

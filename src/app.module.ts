@@ -5,12 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module';
+import { EmailWorkerModule } from './channels/email/email-worker.module';
+import { EmailModule } from './channels/email/email.module';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, migrate } from './database/database-options';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OutboundWorkerModule } from './outbound/outbound-worker.module';
 import { TicketsWorkerModule } from './tickets/tickets-worker.module';
 import { TicketsModule } from './tickets/tickets.module';
 
@@ -53,8 +56,10 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(AuthModule, HealthModule, TicketsModule, WebformModule);
-    if (worker) imports.push(TicketsWorkerModule);
+    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule);
+    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule);
+    // Every process answers /health and /metrics, so each can be watched and scraped on its own.
+    imports.push(HealthModule);
     return { module: AppModule, imports };
   }
 }

@@ -17,13 +17,7 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
 
-  if (config.APP_ROLE === 'worker') {
-    const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
-    context.useLogger(context.get(Logger));
-    context.enableShutdownHooks();
-    context.get(Logger).log('worker started', 'Bootstrap');
-    return;
-  }
+  // Every role is an HTTP application: a worker serves only /health and /metrics.
   const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
   configureHttp(app);
   await app.listen(config.PORT);

@@ -1,9 +1,11 @@
 /** Every BullMQ queue, named for the work it does. */
 export enum QueueName {
   Inbound = 'inbound',
+  Outbound = 'outbound',
 }
 
 /** Job names within the queues. */
 export enum JobName {
   InboundMessage = 'inbound-message',
+  SendMessage = 'send-message',
 }

@@ -6,6 +6,8 @@ import { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
+import { MailboxesService } from '../channels/email/mailboxes.service';
+import { redisOf } from '../common/redis';
 import { QueueName } from '../queues';
 
 interface Check {
@@ -37,17 +39,25 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Inbound) private readonly inboundQueue: Queue,
+    private readonly mailboxes: MailboxesService,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer. 503 when any dependency is down.' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL and Redis answer (503 when not), and the connection state of every mailbox',
+    description: 'A mailbox that is not connected makes the status "degraded" but not 503: the API still works without it.',
+  })
   async check(@Res() res: Response): Promise<void> {
     const [postgres, redis] = await Promise.all([
       timed(() => this.dataSource.query('SELECT 1')),
-      timed(async () => ((await this.inboundQueue.client) as unknown as { ping(): Promise<string> }).ping()),
+      timed(async () => (await redisOf(this.inboundQueue)).ping()),
     ]);
     const checks = { postgres, redis };
     const up = Object.values(checks).every((c) => c.status === 'up');
-    res.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: up ? 'ok' : 'error', checks });
+    const mailboxes = up ? await this.mailboxes.statuses().catch(() => []) : [];
+    const degraded = mailboxes.some((m) => m.state !== 'connected');
+    res
+      .status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+      .json({ status: up ? (degraded ? 'degraded' : 'ok') : 'error', checks, mailboxes });
   }
 }

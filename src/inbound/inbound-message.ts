@@ -48,6 +48,11 @@ export interface InboundMessage {
   /** The channel's own fields worth keeping (never secrets). */
   meta?: Record<string, unknown>;
   /**
+   * The event may join a conversation but must never open a ticket (an out-of-office reply, a mailing list):
+   * when nothing threads it, it is dropped.
+   */
+  threadOnly?: boolean;
+  /**
    * Level 0 may acknowledge a new ticket to this address; or the adapter says why it must not (automated mail:
    * answering it could start a loop).
    */

@@ -25,6 +25,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly outboundMessages = new Counter({
+    name: 'vp_outbound_messages_total',
+    help: 'Outbound messages by channel and final outcome',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** The e-mail channel: fetched from IMAP, ingested, duplicate, rejected, auto-replied, suppressed. */
+  readonly emailMessages = new Counter({
+    name: 'vp_email_messages_total',
+    help: 'E-mail channel events by mailbox and outcome',
+    labelNames: ['mailbox', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: 'vp_queue_jobs',
     help: 'Jobs in each BullMQ queue by state, read at scrape time',

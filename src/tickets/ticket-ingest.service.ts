@@ -11,7 +11,7 @@ import { TicketReferenceService } from './ticket-reference.service';
 
 export interface IngestResult {
   /** created: a new ticket; follow-up: a new ticket linked to a closed one; threaded/reopened: onto an existing ticket. */
-  outcome: 'created' | 'follow-up' | 'threaded' | 'reopened' | 'duplicate' | 'delivery-report';
+  outcome: 'created' | 'follow-up' | 'threaded' | 'reopened' | 'duplicate' | 'delivery-report' | 'dropped';
   ticketId: string | null;
   messageId: string | null;
   reference: string | null;
@@ -224,7 +224,7 @@ export class TicketIngestService {
 
     const reopenWindowMs = this.config.EMAIL_REOPEN_WINDOW_DAYS * 24 * 3600 * 1000;
     const reopenable = (t: Thread) => t.status !== 'closed' || (t.closedAt !== null && Date.now() - t.closedAt.getTime() <= reopenWindowMs);
-    const opensTicket = (i: number) => !threadTo[i] || !reopenable(threadTo[i]!);
+    const opensTicket = (i: number) => !events[i].message.threadOnly && (!threadTo[i] || !reopenable(threadTo[i]!));
     const needReference = events.filter((e, i) => opensTicket(i) && !e.reference).length;
     const references = await this.references.next(needReference, new Date(), m);
     const ackBudget = await this.acknowledgementBudget(m, events);
@@ -239,6 +239,11 @@ export class TicketIngestService {
     events.forEach((e, i) => {
       const message = e.message;
       const messageId = randomUUID();
+      if (message.threadOnly && (!threadTo[i] || threadTo[i]!.status === 'closed')) {
+        // Automated mail outside an open conversation: nobody waits for an answer to it, and it reopens nothing.
+        placed.set(key(message.channel, message.externalId), { outcome: 'dropped', ticketId: null, messageId: null, reference: null });
+        return;
+      }
       // A later event of a conversation may arrive in the same batch as the one that opened its ticket.
       const inBatch = (message.threadHints?.externalIds ?? []).map((x) => batchThread.get(key(message.channel, x))).find(Boolean);
       const thread: Thread | null =

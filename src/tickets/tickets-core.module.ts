@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TicketIngestService } from './ticket-ingest.service';
+import { TicketMessagesService } from './ticket-messages.service';
 import { TicketReferenceService } from './ticket-reference.service';
 
 /** What both roles need of tickets: references (the API reserves them) and the one writer (the worker runs it). */
 @Module({
-  providers: [TicketReferenceService, TicketIngestService],
-  exports: [TicketReferenceService, TicketIngestService],
+  providers: [TicketReferenceService, TicketIngestService, TicketMessagesService],
+  exports: [TicketReferenceService, TicketIngestService, TicketMessagesService],
 })
 export class TicketsCoreModule {}

@@ -1,7 +1,15 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { validateAttachment } from '@lib/attachments';
+import { sanitizeEmailHtml } from '@lib/mime';
 import type { Request } from 'express';
-import { CurrentUser } from '../auth/auth.decorators';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { FieldError, validationProblem } from '../common/problem';
+import type { InboundAttachment } from '../inbound/inbound-message';
+import { OutboundService } from '../outbound/outbound.service';
+import { CreateReplyDto, ReplyAcceptedDto } from './dto/create-reply.dto';
+import { TicketIngestService } from './ticket-ingest.service';
+import { TicketMessagesService } from './ticket-messages.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ListTicketsQuery } from './dto/list-tickets.query';
 import { TicketsQueryService } from './tickets-query.service';
@@ -10,7 +18,12 @@ import { TicketsQueryService } from './tickets-query.service';
 @ApiBearerAuth()
 @Controller('v1/tickets')
 export class TicketsController {
-  constructor(private readonly tickets: TicketsQueryService) {}
+  constructor(
+    private readonly tickets: TicketsQueryService,
+    private readonly messages: TicketMessagesService,
+    private readonly outbound: OutboundService,
+    private readonly ingest: TicketIngestService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The unified queue: tickets you may see, newest first, with keyset (cursor) pagination' })
@@ -22,5 +35,42 @@ export class TicketsController {
   @ApiOperation({ summary: 'One ticket with its customer, messages and level/queue history' })
   get(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }) {
     return this.tickets.get(user, reference, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
+  }
+
+  @Post(':reference/replies')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({
+    summary: "Reply to the customer on the ticket's channel",
+    description: 'The reply is stored at once and delivered by the outbound queue; its deliveryStatus moves from queued to sent or failed.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key again returns the reply stored the first time' })
+  @ApiAcceptedResponse({ type: ReplyAcceptedDto })
+  async reply(
+    @CurrentUser() user: AuthUser,
+    @Param('reference') reference: string,
+    @Body() body: CreateReplyDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<ReplyAcceptedDto> {
+    const errors: FieldError[] = [];
+    const attachments: InboundAttachment[] = [];
+    (body.attachments ?? []).forEach((file, i) => {
+      const content = Buffer.from(file.contentBase64, 'base64');
+      const checked = validateAttachment({ filename: file.filename, content });
+      if (checked.ok) attachments.push({ filename: checked.filename, contentType: checked.contentType, content });
+      else errors.push({ field: `attachments[${i}]`, code: checked.code, message: checked.message });
+    });
+    if (idempotencyKey !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(idempotencyKey)) {
+      errors.push({ field: 'Idempotency-Key', code: 'invalid', message: 'Idempotency-Key must be 1-128 letters, digits, . _ : -' });
+    }
+    if (errors.length > 0) throw validationProblem(errors);
+    const stored = await this.messages.createReply(
+      user,
+      reference,
+      { text: body.text, html: body.html ? sanitizeEmailHtml(body.html) : null, attachments, idempotencyKey },
+      this.ingest.mailDomain,
+    );
+    if (stored.deliveryStatus === 'queued') await this.outbound.enqueue([stored.id]);
+    return { id: stored.id, channel: stored.channel, externalId: stored.externalId, address: stored.address, deliveryStatus: stored.deliveryStatus };
   }
 }

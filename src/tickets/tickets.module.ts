@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { OutboundModule } from '../outbound/outbound.module';
+import { TicketsCoreModule } from './tickets-core.module';
 import { TicketsController } from './tickets.controller';
 import { TicketsQueryService } from './tickets-query.service';
 
 /** The staff API over tickets. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, TicketsCoreModule, OutboundModule],
   controllers: [TicketsController],
   providers: [TicketsQueryService],
 })

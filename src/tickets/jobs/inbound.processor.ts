@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import type { InboundJobData } from '../../inbound/inbound-message';
 import { InboundService } from '../../inbound/inbound.service';
+import { OutboundService } from '../../outbound/outbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { QueueName } from '../../queues';
 import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
@@ -27,6 +28,7 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   constructor(
     private readonly ingestService: TicketIngestService,
     private readonly inbound: InboundService,
+    private readonly outbound: OutboundService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -71,6 +73,10 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     const result = await this.batcher.submit(job.data);
     if (result instanceof Error) throw result;
     this.metrics.inboundProcessed.inc({ channel: job.data.message.channel, outcome: result.outcome });
+    if (result.acknowledgement && job.data.message.channel === 'email') {
+      const mailbox = String(job.data.message.meta?.mailbox ?? 'unknown');
+      this.metrics.emailMessages.inc({ mailbox, outcome: 'messageId' in result.acknowledgement ? 'auto_replied' : 'suppressed' });
+    }
     return result;
   }
 
@@ -91,6 +97,14 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   private async ingestBatch(events: InboundJobData[]): Promise<Array<IngestResult | Error>> {
+    const results = await this.ingestBatchOrOneByOne(events);
+    // Acknowledgements were stored with their tickets; now that those are committed they can be sent.
+    const acks = results.flatMap((r) => (!(r instanceof Error) && r.acknowledgement && 'messageId' in r.acknowledgement ? [r.acknowledgement.messageId] : []));
+    await this.outbound.enqueue(acks);
+    return results;
+  }
+
+  private async ingestBatchOrOneByOne(events: InboundJobData[]): Promise<Array<IngestResult | Error>> {
     try {
       return await this.ingestService.ingest(events);
     } catch (error) {

@@ -1,0 +1,223 @@
+import { Logger } from '@nestjs/common';
+import { parseEmail } from '@lib/mime';
+import { ImapFlow } from 'imapflow';
+import type { InboundMessage } from '../../inbound/inbound-message';
+import type { AcceptResult } from '../../inbound/inbound-message';
+import { emailToInbound, MailboxContext } from './email-inbound-mapper';
+
+export type MailboxState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+export interface MailboxSettings extends MailboxContext {
+  id: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  username: string;
+  password: string;
+  folder: string;
+  processedAction: 'flag' | 'move';
+  processedFolder: string;
+}
+
+export interface MailboxWatcherDeps {
+  accept(message: InboundMessage): Promise<AcceptResult>;
+  loadCheckpoint(mailboxId: string): Promise<{ uidValidity: string | null; lastUid: number }>;
+  saveCheckpoint(mailboxId: string, uidValidity: string, lastUid: number): Promise<void>;
+  count(outcome: 'fetched' | 'ingested' | 'duplicate' | 'rejected'): void;
+  onState(state: MailboxState, error: string | null): void;
+  pollIntervalMs: number;
+  maxAttachmentBytes: number;
+}
+
+const FETCH_CHUNK = 100;
+const REJECTED_FLAG = '$VpppdRejected';
+
+/**
+ * Reads one mailbox: everything above the checkpointed UID is fetched, accepted into the pipeline (durably) and
+ * only then checkpointed and flagged or moved, so a crash at any point re-fetches at most a chunk, which the
+ * pipeline recognises by Message-ID. New mail arrives by IDLE where the server has it (imapflow falls back to
+ * polling), plus a periodic check. A lost connection is retried with exponential backoff.
+ */
+export class MailboxWatcher {
+  private readonly logger: Logger;
+  private client: ImapFlow | null = null;
+  private stopped = false;
+  private syncing: Promise<void> | null = null;
+  private syncAgain = false;
+  private wakeUp: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    readonly settings: MailboxSettings,
+    private readonly deps: MailboxWatcherDeps,
+  ) {
+    this.logger = new Logger(`MailboxWatcher:${settings.name}`);
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    const client = this.client;
+    if (client) {
+      // Let a sync in progress finish its chunk, so its checkpoint is written.
+      await this.syncing?.catch(() => undefined);
+      await client.logout().catch(() => client.close());
+    }
+    await this.running;
+    this.deps.onState('stopped', null);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let connected = false;
+      try {
+        connected = await this.connectAndWatch();
+      } catch (error) {
+        this.deps.onState('disconnected', (error as Error).message);
+        this.logger.warn({ err: error, attempt: failures + 1 }, 'mailbox connection failed');
+      }
+      if (this.stopped) break;
+      failures = connected ? 0 : failures + 1;
+      const delay = Math.min(60_000, 1000 * 2 ** Math.min(failures, 6)) * (0.75 + Math.random() / 2);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  /** Resolves when the connection ends; true when it had been established. */
+  private async connectAndWatch(): Promise<boolean> {
+    const s = this.settings;
+    this.deps.onState('connecting', null);
+    const client = new ImapFlow({
+      host: s.host,
+      port: s.port,
+      secure: s.tls,
+      auth: { user: s.username, pass: s.password },
+      logger: false,
+      autoIdleDelay: 1000,
+      // A server without IDLE is asked for news this often.
+      maxIdleTime: this.deps.pollIntervalMs,
+    });
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.on('error', (error: Error) => this.logger.warn({ err: error }, 'IMAP connection error'));
+    this.client = client;
+    await client.connect();
+    try {
+      if (s.processedAction === 'move') await client.mailboxCreate(s.processedFolder).catch(() => undefined);
+      await client.mailboxOpen(s.folder);
+      this.deps.onState('connected', null);
+      client.on('exists', () => this.requestSync(client));
+      const poll = setInterval(() => this.requestSync(client), this.deps.pollIntervalMs);
+      this.requestSync(client);
+      await closed;
+      clearInterval(poll);
+    } finally {
+      this.client = null;
+      if (!this.stopped) this.deps.onState('disconnected', 'connection closed');
+    }
+    return true;
+  }
+
+  private requestSync(client: ImapFlow): void {
+    if (this.stopped) return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        try {
+          await this.sync(client);
+        } catch (error) {
+          this.logger.warn({ err: error }, 'mailbox sync failed; will retry');
+          if (!client.usable) return;
+        }
+      } while (this.syncAgain && !this.stopped);
+    })().finally(() => {
+      this.syncing = null;
+    });
+  }
+
+  private async sync(client: ImapFlow): Promise<void> {
+    const s = this.settings;
+    const lock = await client.getMailboxLock(s.folder);
+    try {
+      const uidValidity = String((client.mailbox as { uidValidity: bigint }).uidValidity);
+      let { uidValidity: known, lastUid } = await this.deps.loadCheckpoint(s.id);
+      if (known !== uidValidity) {
+        // The server renumbered the mailbox: everything is read again and the pipeline drops what it already has.
+        if (known !== null) this.logger.warn({ was: known, now: uidValidity }, 'UIDVALIDITY changed; rescanning the mailbox');
+        lastUid = 0;
+        await this.deps.saveCheckpoint(s.id, uidValidity, 0);
+      }
+      while (!this.stopped) {
+        const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
+        // `n:*` always matches the highest UID, even one below n.
+        const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+        if (uids.length === 0) return;
+        for (let i = 0; i < uids.length && !this.stopped; i += FETCH_CHUNK) {
+          const chunk = uids.slice(i, i + FETCH_CHUNK);
+          lastUid = await this.ingestChunk(client, chunk, uidValidity);
+        }
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async ingestChunk(client: ImapFlow, uids: number[], uidValidity: string): Promise<number> {
+    const s = this.settings;
+    const fetched: Array<{ uid: number; source: Buffer }> = [];
+    for await (const message of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
+      if (message.source) fetched.push({ uid: message.uid, source: message.source });
+    }
+    fetched.sort((a, b) => a.uid - b.uid);
+    const processed: number[] = [];
+    const rejected: number[] = [];
+    for (const { uid, source } of fetched) {
+      this.deps.count('fetched');
+      try {
+        const parsed = await parseEmail(source, { maxAttachmentBytes: this.deps.maxAttachmentBytes });
+        const result = await this.deps.accept(emailToInbound(parsed, s));
+        this.deps.count(result.duplicate ? 'duplicate' : 'ingested');
+        processed.push(uid);
+      } catch (error) {
+        if (isInfrastructureError(error)) throw error; // PostgreSQL down: stop here, nothing is checkpointed past it
+        this.deps.count('rejected');
+        this.logger.warn({ err: error, uid }, 'could not read a message; left in the mailbox flagged for a person');
+        rejected.push(uid);
+      }
+    }
+    const highest = Math.max(...uids);
+    await this.deps.saveCheckpoint(s.id, uidValidity, highest);
+    if (rejected.length) await client.messageFlagsAdd(rejected.join(','), [REJECTED_FLAG], { uid: true }).catch(() => undefined);
+    if (processed.length) {
+      const range = processed.join(',');
+      if (s.processedAction === 'move') await client.messageMove(range, s.processedFolder, { uid: true });
+      else await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+    }
+    return highest;
+  }
+}
+
+/** Errors that mean "try again later" rather than "this message is bad". */
+function isInfrastructureError(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; driverError?: unknown };
+  return (
+    e?.name === 'QueryFailedError' ||
+    !!e?.driverError ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(e?.code ?? '')
+  );
+}

@@ -1,0 +1,56 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_ATTACHMENTS } from '@lib/attachments';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBase64, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+
+export class ReplyAttachmentDto {
+  @ApiProperty({ example: 'atbilde.pdf' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  filename: string;
+
+  @ApiProperty({ description: 'The file, base64' })
+  @IsString()
+  @IsBase64()
+  contentBase64: string;
+}
+
+export class CreateReplyDto {
+  @ApiProperty({ example: 'Labdien! Vecuma pensijai var pieteikties portālā Latvija.lv ...' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50000)
+  text: string;
+
+  @ApiPropertyOptional({ description: 'Optional HTML version; it is sanitised before it is stored' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200000)
+  html?: string;
+
+  @ApiPropertyOptional({ type: [ReplyAttachmentDto], maxItems: MAX_ATTACHMENTS })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTACHMENTS)
+  @ValidateNested({ each: true })
+  @Type(() => ReplyAttachmentDto)
+  attachments?: ReplyAttachmentDto[];
+}
+
+export class ReplyAcceptedDto {
+  @ApiProperty()
+  id: string;
+
+  @ApiProperty({ example: 'email' })
+  channel: string;
+
+  @ApiProperty({ description: 'Our Message-ID on the channel' })
+  externalId: string;
+
+  @ApiProperty()
+  address: string;
+
+  @ApiProperty({ enum: ['queued', 'sent', 'failed'] })
+  deliveryStatus: string;
+}

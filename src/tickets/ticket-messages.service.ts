@@ -1,0 +1,158 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuthUser, ticketScope } from '../auth/auth-user';
+import { ProblemException, validationProblem } from '../common/problem';
+import type { InboundAttachment } from '../inbound/inbound-message';
+import type { OutboundEnvelope } from '../outbound/channel-sender';
+
+/** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
+const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email' };
+
+export interface StoredReply {
+  id: string;
+  channel: string;
+  externalId: string;
+  address: string;
+  deliveryStatus: 'queued' | 'sent' | 'failed';
+  duplicate: boolean;
+}
+
+/** Outbound messages: stored first (so nothing an operator wrote is lost), then delivered by the outbound queue. */
+@Injectable()
+export class TicketMessagesService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async createReply(
+    user: AuthUser,
+    reference: string,
+    input: { text: string; html: string | null; attachments: InboundAttachment[]; idempotencyKey?: string },
+    mailDomain: string,
+  ): Promise<StoredReply> {
+    const scope = ticketScope(user);
+    const [ticket]: Array<{ id: string; channel: string; customer_id: string | null }> = await this.dataSource.query(
+      `SELECT id, channel, customer_id FROM tickets WHERE reference = $1 ${scope.all ? '' : 'AND institution_id = ANY($2::uuid[])'}`,
+      scope.all ? [reference.toUpperCase()] : [reference.toUpperCase(), scope.institutionIds],
+    );
+    if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+
+    const channel = REPLY_CHANNEL[ticket.channel];
+    if (!channel) {
+      throw new ProblemException(HttpStatus.CONFLICT, 'no-reply-channel', 'No way to reply', `Replies on ${ticket.channel} tickets are not available yet.`);
+    }
+    const address = await this.replyAddress(ticket.id, ticket.customer_id, channel);
+    if (!address) {
+      throw validationProblem([{ field: 'ticket', code: 'noAddress', message: `the customer has no ${channel} address to reply to` }]);
+    }
+
+    // With an Idempotency-Key the Message-ID is derived from it, so a retried request hits the unique
+    // (channel, external_id) and returns the reply stored the first time.
+    const externalId = input.idempotencyKey
+      ? `${createHash('sha256').update(`${ticket.id}\n${user.id}\n${input.idempotencyKey}`).digest('hex').slice(0, 40)}@${mailDomain}`
+      : `${randomUUID()}@${mailDomain}`;
+    const id = randomUUID();
+    return this.dataSource.transaction(async (m) => {
+      const inserted: Array<{ id: string }> = await m.query(
+        `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, author_agent_id, text, html, address, delivery_status)
+         VALUES ($1, $2, $3, $4, 'outbound', 'agent', $5, $6, $7, $8, 'queued')
+         ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
+        [id, ticket.id, channel, externalId, user.id, input.text, input.html, address],
+      );
+      if (inserted.length === 0) {
+        const [existing] = await m.query(
+          `SELECT id, channel, external_id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`,
+          [channel, externalId],
+        );
+        return { id: existing.id, channel, externalId, address: existing.address, deliveryStatus: existing.delivery_status, duplicate: true };
+      }
+      if (input.attachments.length > 0) {
+        await m.query(
+          `INSERT INTO attachments (message_id, filename, content_type, size, sha256, content)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bytea[])`,
+          [
+            input.attachments.map(() => id),
+            input.attachments.map((a) => a.filename),
+            input.attachments.map((a) => a.contentType),
+            input.attachments.map((a) => a.content.length),
+            input.attachments.map((a) => createHash('sha256').update(a.content).digest('hex')),
+            input.attachments.map((a) => a.content),
+          ],
+        );
+      }
+      await m.query(`UPDATE tickets SET first_response_at = coalesce(first_response_at, now()), updated_at = now() WHERE id = $1`, [ticket.id]);
+      return { id, channel, externalId, address, deliveryStatus: 'queued', duplicate: false };
+    });
+  }
+
+  /** The customer's address: where they last wrote from on that channel, else their identifier of that kind. */
+  private async replyAddress(ticketId: string, customerId: string | null, channel: string): Promise<string | null> {
+    const [last]: Array<{ address: string }> = await this.dataSource.query(
+      `SELECT address FROM messages WHERE ticket_id = $1 AND channel = $2 AND direction = 'inbound' AND address IS NOT NULL
+       ORDER BY created_at DESC LIMIT 1`,
+      [ticketId, channel],
+    );
+    if (last) return last.address;
+    if (!customerId) return null;
+    const [identifier]: Array<{ value: string }> = await this.dataSource.query(
+      `SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = $2 ORDER BY created_at DESC LIMIT 1`,
+      [customerId, channel],
+    );
+    return identifier?.value ?? null;
+  }
+
+  /** Everything the channel sender needs; null when the message is gone or no longer waiting to be sent. */
+  async loadEnvelope(messageId: string): Promise<OutboundEnvelope | null> {
+    const [row]: Array<Record<string, any>> = await this.dataSource.query(
+      `SELECT ms.id, ms.channel, ms.external_id, ms.address, ms.subject, ms.text, ms.html, ms.author_type, ms.meta,
+              ms.delivery_status, ms.ticket_id, t.reference, t.subject AS ticket_subject, t.origin_address
+       FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE ms.id = $1 AND ms.direction = 'outbound'`,
+      [messageId],
+    );
+    if (!row || row.delivery_status !== 'queued') return null;
+    const [thread, attachments]: [Array<{ external_id: string; direction: string }>, Array<Record<string, any>>] = await Promise.all([
+      this.dataSource.query(
+        `SELECT external_id, direction FROM messages
+         WHERE ticket_id = $1 AND channel = $2 AND external_id IS NOT NULL AND id <> $3 AND NOT internal
+         ORDER BY created_at, id`,
+        [row.ticket_id, row.channel, row.id],
+      ),
+      this.dataSource.query(`SELECT filename, content_type, content FROM attachments WHERE message_id = $1 ORDER BY created_at, id`, [row.id]),
+    ]);
+    const lastInbound = [...thread].reverse().find((t) => t.direction === 'inbound');
+    return {
+      messageId: row.id,
+      channel: row.channel,
+      externalId: row.external_id,
+      ticketReference: row.reference,
+      ticketSubject: row.ticket_subject,
+      to: row.address,
+      originAddress: row.origin_address,
+      subject: row.subject,
+      text: row.text,
+      html: row.html,
+      author: row.author_type,
+      thread: thread.map((t) => t.external_id),
+      inReplyTo: (row.meta?.inReplyTo as string | undefined) ?? lastInbound?.external_id ?? null,
+      attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.content_type, content: a.content })),
+    };
+  }
+
+  async markSent(messageId: string, response: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE messages SET delivery_status = 'sent', delivery_error = NULL, sent_at = now(),
+              meta = meta || jsonb_build_object('deliveryResponse', $2::text)
+       WHERE id = $1 AND delivery_status = 'queued'`,
+      [messageId, response.slice(0, 500)],
+    );
+  }
+
+  /** `final` false keeps the message queued (another try is coming) but shows the operator why it is late. */
+  async markFailed(messageId: string, reason: string, final: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE messages SET delivery_status = CASE WHEN $3 THEN 'failed' ELSE delivery_status END, delivery_error = $2
+       WHERE id = $1 AND delivery_status = 'queued'`,
+      [messageId, reason.slice(0, 2000), final],
+    );
+  }
+}
