@@ -88,6 +88,11 @@ async function checkRedis(url) {
 })();
 EOF
 
+# The e-mail tests talk to a real IMAP server (Dovecot) and a real SMTP server (OpenSMTPD); the tests start
+# them on loopback ports, but installing the packages belongs here, where a slow mirror cannot time a test out.
+step "mail servers for the e-mail tests (scripts/mail-servers.sh install)"
+bash scripts/mail-servers.sh install
+
 if [ -n "${E2E_WORKERS:-}" ]; then
   step "e2e tests (jest --selectProjects e2e --maxWorkers=$E2E_WORKERS)"
   npx jest --selectProjects e2e --maxWorkers="$E2E_WORKERS"
