@@ -41,59 +41,81 @@ export class InboundService {
   ) {}
 
   async accept(message: InboundMessage, options: { reserveReference?: boolean } = {}): Promise<AcceptResult> {
-    const eventId = randomUUID();
-    const receivedAt = new Date();
-    const attachments = message.attachments ?? [];
-    const attachmentIds = attachments.map(() => randomUUID());
-    const { attachments: _contents, ...rest } = message;
-    const payload = { ...rest, attachmentIds };
+    return (await this.acceptMany([message], options))[0];
+  }
 
+  /**
+   * Accepts several events in one round trip (an IMAP chunk): one multi-row insert, one bulk enqueue. The
+   * result for each event is the same as `accept` would give it, in the same order.
+   */
+  async acceptMany(messages: InboundMessage[], options: { reserveReference?: boolean } = {}): Promise<AcceptResult[]> {
+    if (messages.length === 0) return [];
+    const receivedAt = new Date();
+    const prepared = messages.map((message) => {
+      const attachments = message.attachments ?? [];
+      const attachmentIds = attachments.map(() => randomUUID());
+      const { attachments: _contents, ...rest } = message;
+      return { eventId: randomUUID(), message, attachments, payload: { ...rest, attachmentIds } };
+    });
     const year = referenceYear(receivedAt);
     const sequence = options.reserveReference ? await this.references.ensureSequence(year) : null;
     const referencePrefix = `${this.config.TICKET_REFERENCE_PREFIX}-${year}-`;
 
-    const insertEvent = async (manager: EntityManager) => {
-      const rows: Array<{ reference: string | null }> = await manager.query(
+    const insertEvents = async (manager: EntityManager) => {
+      const rows: Array<{ id: string; reference: string | null }> = await manager.query(
         `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference)
-         SELECT $1::uuid, $2::text, $3::text, $4::timestamptz, $5::jsonb,
-                CASE WHEN s.n IS NULL THEN NULL
-                     ELSE $6::text || CASE WHEN s.n < 1000000 THEN lpad(s.n::text, 6, '0') ELSE s.n::text END END
-         FROM (SELECT CASE WHEN $7::text IS NULL THEN NULL ELSE nextval($7::regclass) END AS n) s
+         SELECT u.id, u.channel, u.external_id, $4::timestamptz, u.payload,
+                CASE WHEN $6::text IS NULL THEN NULL
+                     ELSE $5::text || CASE WHEN s.n < 1000000 THEN lpad(s.n::text, 6, '0') ELSE s.n::text END END
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $7::jsonb[]) AS u(id, channel, external_id, payload)
+         CROSS JOIN LATERAL (SELECT CASE WHEN $6::text IS NULL THEN NULL ELSE nextval($6::regclass) END AS n) s
          ON CONFLICT (channel, external_id) DO NOTHING
-         RETURNING reference`,
-        [eventId, message.channel, message.externalId, receivedAt, JSON.stringify(payload), referencePrefix, sequence],
+         RETURNING id, reference`,
+        [
+          prepared.map((p) => p.eventId),
+          prepared.map((p) => p.message.channel),
+          prepared.map((p) => p.message.externalId),
+          receivedAt,
+          referencePrefix,
+          sequence,
+          prepared.map((p) => JSON.stringify(p.payload)),
+        ],
       );
-      return rows[0] ?? null;
+      const inserted = new Map(rows.map((r) => [r.id, r.reference]));
+      const files = prepared.filter((p) => inserted.has(p.eventId)).flatMap((p) => p.attachments.map((a, i) => ({ a, id: p.payload.attachmentIds[i], eventId: p.eventId })));
+      if (files.length > 0) {
+        await manager.query(
+          `INSERT INTO attachments (id, inbound_event_id, filename, content_type, size, sha256, content)
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bytea[])`,
+          [
+            files.map((f) => f.id),
+            files.map((f) => f.eventId),
+            files.map((f) => f.a.filename),
+            files.map((f) => f.a.contentType),
+            files.map((f) => f.a.content.length),
+            files.map((f) => createHash('sha256').update(f.a.content).digest('hex')),
+            files.map((f) => f.a.content),
+          ],
+        );
+      }
+      return inserted;
     };
-    // Without files one statement is enough (and is the common case); files are written in the same transaction.
-    const inserted =
-      attachments.length === 0
-        ? await insertEvent(this.dataSource.manager)
-        : await this.dataSource.transaction(async (manager) => {
-            const row = await insertEvent(manager);
-            if (row) {
-              await manager.query(
-                `INSERT INTO attachments (id, inbound_event_id, filename, content_type, size, sha256, content)
-                 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bytea[])`,
-                [
-                  attachmentIds,
-                  attachments.map(() => eventId),
-                  attachments.map((a) => a.filename),
-                  attachments.map((a) => a.contentType),
-                  attachments.map((a) => a.content.length),
-                  attachments.map((a) => createHash('sha256').update(a.content).digest('hex')),
-                  attachments.map((a) => a.content),
-                ],
-              );
-            }
-            return row;
-          });
+    // One event without files needs no transaction (the common web-form case); anything more is all or nothing.
+    const single = prepared.length === 1 && prepared[0].attachments.length === 0;
+    const inserted = single ? await insertEvents(this.dataSource.manager) : await this.dataSource.transaction(insertEvents);
 
-    if (!inserted) return this.acceptDuplicate(message);
-
-    this.metrics.inboundEvents.inc({ channel: message.channel, outcome: 'accepted', reason: '' });
-    await this.enqueue({ eventId, receivedAt: receivedAt.toISOString(), reference: inserted.reference, message: payload });
-    return { eventId, reference: inserted.reference, status: 'accepted', duplicate: false };
+    const fresh = prepared.filter((p) => inserted.has(p.eventId));
+    const replayed = prepared.filter((p) => !inserted.has(p.eventId));
+    for (const p of fresh) this.metrics.inboundEvents.inc({ channel: p.message.channel, outcome: 'accepted', reason: '' });
+    await this.enqueue(
+      fresh.map((p) => ({ eventId: p.eventId, receivedAt: receivedAt.toISOString(), reference: inserted.get(p.eventId) ?? null, message: p.payload })),
+    );
+    const duplicates = await this.acceptDuplicates(replayed.map((p) => p.message));
+    return prepared.map((p) =>
+      inserted.has(p.eventId)
+        ? { eventId: p.eventId, reference: inserted.get(p.eventId) ?? null, status: 'accepted' as const, duplicate: false }
+        : duplicates.get(`${p.message.channel}\u001f${p.message.externalId}`)!,
+    );
   }
 
   /**
@@ -114,13 +136,7 @@ export class InboundService {
           [olderThanMs / 1000, after?.receivedAt ?? null, after?.id ?? null, pageSize],
         );
       if (rows.length === 0) return checked;
-      await this.queue.addBulk(
-        rows.map((row) => ({
-          name: JobName.InboundMessage,
-          data: { eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload },
-          opts: { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(row.payload.channel, row.payload.externalId) },
-        })),
-      );
+      await this.enqueue(rows.map((row) => ({ eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload })));
       checked += rows.length;
       const last = rows[rows.length - 1];
       after = { receivedAt: last.received_at, id: last.id };
@@ -128,29 +144,42 @@ export class InboundService {
     }
   }
 
-  private async acceptDuplicate(message: InboundMessage): Promise<AcceptResult> {
-    this.metrics.inboundEvents.inc({ channel: message.channel, outcome: 'duplicate', reason: '' });
-    const [row]: Array<{ id: string; received_at: Date; reference: string | null; status: AcceptResult['status']; payload: InboundJobData['message'] }> =
+  private async acceptDuplicates(messages: InboundMessage[]): Promise<Map<string, AcceptResult>> {
+    const out = new Map<string, AcceptResult>();
+    if (messages.length === 0) return out;
+    for (const m of messages) this.metrics.inboundEvents.inc({ channel: m.channel, outcome: 'duplicate', reason: '' });
+    const rows: Array<{ id: string; channel: string; external_id: string; received_at: Date; reference: string | null; status: AcceptResult['status']; payload: InboundJobData['message'] }> =
       await this.dataSource.query(
-        'SELECT id, received_at, reference, status, payload FROM inbound_events WHERE channel = $1 AND external_id = $2',
-        [message.channel, message.externalId],
+        `SELECT e.id, e.channel, e.external_id, e.received_at, e.reference, e.status, e.payload
+         FROM inbound_events e JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id)
+           ON e.channel = k.channel AND e.external_id = k.external_id`,
+        [messages.map((m) => m.channel), messages.map((m) => m.externalId)],
       );
-    if (row.status === 'accepted') {
-      // A replay of something not yet processed: make sure its job exists (a no-op when it does).
-      await this.enqueue({ eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload });
+    // A replay of something not yet processed: make sure its job exists (a no-op when it does).
+    await this.enqueue(
+      rows
+        .filter((r) => r.status === 'accepted')
+        .map((r) => ({ eventId: r.id, receivedAt: r.received_at.toISOString(), reference: r.reference, message: r.payload })),
+    );
+    for (const r of rows) {
+      out.set(`${r.channel}\u001f${r.external_id}`, { eventId: r.id, reference: r.reference, status: r.status, duplicate: true });
     }
-    return { eventId: row.id, reference: row.reference, status: row.status, duplicate: true };
+    return out;
   }
 
-  private async enqueue(data: InboundJobData): Promise<void> {
+  private async enqueue(jobs: InboundJobData[]): Promise<void> {
+    if (jobs.length === 0) return;
     try {
-      await this.queue.add(JobName.InboundMessage, data, {
-        ...INBOUND_JOB_OPTIONS,
-        jobId: inboundJobId(data.message.channel, data.message.externalId),
-      });
+      await this.queue.addBulk(
+        jobs.map((data) => ({
+          name: JobName.InboundMessage,
+          data,
+          opts: { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(data.message.channel, data.message.externalId) },
+        })),
+      );
     } catch (error) {
-      // The event is safe in PostgreSQL; the pending sweep will enqueue it once Redis answers again.
-      this.logger.warn({ err: error, eventId: data.eventId }, 'could not enqueue an accepted inbound event');
+      // The events are safe in PostgreSQL; the pending sweep will enqueue them once Redis answers again.
+      this.logger.warn({ err: error, count: jobs.length }, 'could not enqueue accepted inbound events');
     }
   }
 }

@@ -92,7 +92,7 @@ export class EmailIngestService implements OnApplicationBootstrap, BeforeApplica
       if (got !== 'OK') continue;
       const entry = { version: mailbox.updatedAt, status: { state: 'connecting', since: new Date().toISOString(), error: null } as MailboxStatus, watcher: null as unknown as MailboxWatcher };
       entry.watcher = new MailboxWatcher(mailbox, {
-        accept: (message) => this.inbound.accept(message),
+        acceptMany: (messages) => this.inbound.acceptMany(messages),
         loadCheckpoint: (id) => this.mailboxes.loadCheckpoint(id),
         saveCheckpoint: (id, validity, uid) => this.mailboxes.saveCheckpoint(id, validity, uid),
         count: (outcome) => this.metrics.emailMessages.inc({ mailbox: mailbox.name, outcome }),

@@ -20,7 +20,7 @@ export interface MailboxSettings extends MailboxContext {
 }
 
 export interface MailboxWatcherDeps {
-  accept(message: InboundMessage): Promise<AcceptResult>;
+  acceptMany(messages: InboundMessage[]): Promise<AcceptResult[]>;
   loadCheckpoint(mailboxId: string): Promise<{ uidValidity: string | null; lastUid: number }>;
   saveCheckpoint(mailboxId: string, uidValidity: string, lastUid: number): Promise<void>;
   count(outcome: 'fetched' | 'ingested' | 'duplicate' | 'rejected'): void;
@@ -186,20 +186,22 @@ export class MailboxWatcher {
     fetched.sort((a, b) => a.uid - b.uid);
     const processed: number[] = [];
     const rejected: number[] = [];
+    const messages: InboundMessage[] = [];
     for (const { uid, source } of fetched) {
       this.deps.count('fetched');
       try {
         const parsed = await parseEmail(source, { maxAttachmentBytes: this.deps.maxAttachmentBytes });
-        const result = await this.deps.accept(emailToInbound(parsed, s));
-        this.deps.count(result.duplicate ? 'duplicate' : 'ingested');
+        messages.push(emailToInbound(parsed, s));
         processed.push(uid);
       } catch (error) {
-        if (isInfrastructureError(error)) throw error; // PostgreSQL down: stop here, nothing is checkpointed past it
         this.deps.count('rejected');
         this.logger.warn({ err: error, uid }, 'could not read a message; left in the mailbox flagged for a person');
         rejected.push(uid);
       }
     }
+    // One round trip for the whole chunk. If PostgreSQL is down this throws and nothing is checkpointed.
+    const results = await this.deps.acceptMany(messages);
+    for (const result of results) this.deps.count(result.duplicate ? 'duplicate' : 'ingested');
     const highest = Math.max(...uids);
     await this.deps.saveCheckpoint(s.id, uidValidity, highest);
     if (rejected.length) await client.messageFlagsAdd(rejected.join(','), [REJECTED_FLAG], { uid: true }).catch(() => undefined);
@@ -210,14 +212,4 @@ export class MailboxWatcher {
     }
     return highest;
   }
-}
-
-/** Errors that mean "try again later" rather than "this message is bad". */
-function isInfrastructureError(error: unknown): boolean {
-  const e = error as { code?: string; name?: string; driverError?: unknown };
-  return (
-    e?.name === 'QueryFailedError' ||
-    !!e?.driverError ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(e?.code ?? '')
-  );
 }
