@@ -30,6 +30,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (body.status >= 500) this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
     body.instance = req.originalUrl;
     if (req.id) body.requestId = String(req.id);
+    if (body.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', '5');
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
@@ -48,6 +49,20 @@ export class ProblemFilter implements ExceptionFilter {
         detail: Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined,
       };
     }
+    if (isUnavailable(exception)) {
+      // A dependency is down, not the request wrong: the caller (the portal, a webhook sender) should retry.
+      return { type: 'urn:vpppd:problem:unavailable', title: TITLES[503], status: HttpStatus.SERVICE_UNAVAILABLE, detail: 'A service we depend on is unavailable; try again shortly.' };
+    }
     return { type: 'urn:vpppd:problem:internal', title: TITLES[500], status: HttpStatus.INTERNAL_SERVER_ERROR };
   }
+}
+
+/** PostgreSQL or Redis unreachable, restarting or refusing connections. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+export function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string }; message?: string } | null;
+  if (!e) return false;
+  if (UNAVAILABLE_CODES.has(e.code ?? '') || UNAVAILABLE_CODES.has(e.driverError?.code ?? '')) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
 }

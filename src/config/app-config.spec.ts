@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig, loadDatabaseConfig } from './app-config';
+import { getMetadataStorage } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppConfig, ConfigError, loadConfig, loadDatabaseConfig } from './app-config';
 
 const valid = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/vpppd',
@@ -46,5 +49,21 @@ describe('loadConfig', () => {
   it('lets the migration CLI run with only the database variables', () => {
     expect(loadDatabaseConfig({ DATABASE_URL: valid.DATABASE_URL })).toMatchObject({ DATABASE_SCHEMA: 'public' });
     expect(() => loadDatabaseConfig({})).toThrow(/DATABASE_URL/);
+  });
+});
+
+describe('.env.example', () => {
+  const lines = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8').split('\n');
+  const env = Object.fromEntries(
+    lines.filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+
+  it('is a configuration the service starts with', () => {
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it('documents every variable the service reads', () => {
+    const variables = new Set(getMetadataStorage().getTargetValidationMetadatas(AppConfig, '', true, false).map((m) => m.propertyName));
+    expect([...variables].filter((v) => !(v in env))).toEqual([]);
   });
 });

@@ -121,6 +121,12 @@ export class AppConfig {
   @Max(1000)
   INBOUND_BATCH_WAIT_MS = 5;
 
+  /** How often workers look for accepted events whose job was lost (Redis restarted without its data). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  INBOUND_SWEEP_INTERVAL_MS = 60000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -18,6 +18,15 @@ export const INBOUND_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 14 * 24 * 3600 },
 };
 
+/** While Redis is away its client queues commands; the channel must not wait for it, the sweep will catch up. */
+const ENQUEUE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** BullMQ ids may not contain ':' and external ids can hold anything (Message-IDs do), so the id is a hash. */
 export function inboundJobId(channel: string, externalId: string): string {
   return `${channel}-${createHash('sha256').update(`${channel}\n${externalId}`).digest('hex').slice(0, 40)}`;
@@ -170,13 +179,13 @@ export class InboundService {
   private async enqueue(jobs: InboundJobData[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
-      await this.queue.addBulk(
+      await withTimeout(ENQUEUE_TIMEOUT_MS, this.queue.addBulk(
         jobs.map((data) => ({
           name: JobName.InboundMessage,
           data,
           opts: { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(data.message.channel, data.message.externalId) },
         })),
-      );
+      ));
     } catch (error) {
       // The events are safe in PostgreSQL; the pending sweep will enqueue them once Redis answers again.
       this.logger.warn({ err: error, count: jobs.length }, 'could not enqueue accepted inbound events');

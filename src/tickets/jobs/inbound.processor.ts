@@ -12,7 +12,6 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { QueueName } from '../../queues';
 import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
 
-const SWEEP_EVERY_MS = 60_000;
 
 /**
  * Runs the `inbound` queue. Jobs are held concurrently and written to PostgreSQL in batches (one transaction
@@ -43,7 +42,7 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.INBOUND_CONCURRENCY;
     // Accepted events whose job Redis lost are found in PostgreSQL and queued again.
-    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    this.sweepTimer = setInterval(() => void this.sweep(), this.config.INBOUND_SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
     // At start, every accepted event is checked, whatever its age: jobs that exist make this a no-op.
     void this.sweep(0);
@@ -122,7 +121,7 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     }
   }
 
-  private async sweep(olderThanMs = SWEEP_EVERY_MS): Promise<void> {
+  private async sweep(olderThanMs = this.config.INBOUND_SWEEP_INTERVAL_MS): Promise<void> {
     try {
       const n = await this.inbound.requeuePending(olderThanMs);
       if (n > 0) this.logger.log({ count: n }, 'checked that every pending inbound event has a job');
