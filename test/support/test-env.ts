@@ -23,11 +23,22 @@ export class TestEnv {
   readonly name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   private readonly apps: Array<INestApplication | INestApplicationContext> = [];
 
+  /** Fault tests pass their own private servers; everything else shares the machine's. */
+  constructor(private readonly servers: { databaseUrl?: string; redisUrl?: string } = {}) {}
+
+  get databaseUrl(): string {
+    return this.servers.databaseUrl ?? DATABASE_URL;
+  }
+
+  get redisUrl(): string {
+    return this.servers.redisUrl ?? REDIS_URL;
+  }
+
   config(overrides: Record<string, string> = {}): AppConfig {
     return loadConfig({
-      DATABASE_URL,
+      DATABASE_URL: this.databaseUrl,
       DATABASE_SCHEMA: this.name,
-      REDIS_URL,
+      REDIS_URL: this.redisUrl,
       REDIS_PREFIX: this.name,
       WEBFORM_SECRET,
       JWT_SECRET: 'test-jwt-secret-0123456789abcdefghijkl',
@@ -69,7 +80,7 @@ export class TestEnv {
   }
 
   async sql<T = Record<string, any>>(text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: DATABASE_URL, options: `-c search_path=${this.name}` });
+    const client = new Client({ connectionString: this.databaseUrl, options: `-c search_path=${this.name}` });
     await client.connect();
     try {
       return (await client.query(text, params)).rows as T[];
@@ -80,14 +91,19 @@ export class TestEnv {
 
   async teardown(): Promise<void> {
     for (const app of this.apps.splice(0).reverse()) await app.close().catch(() => undefined);
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${this.name}" CASCADE`);
-    await client.end();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${this.name}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect().catch(() => undefined);
+    await client.query(`DROP SCHEMA IF EXISTS "${this.name}" CASCADE`).catch(() => undefined);
+    await client.end().catch(() => undefined);
+    const redis = new Redis(this.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      const keys = await redis.keys(`${this.name}:*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    } catch {
+      redis.disconnect();
+    }
   }
 }
 
