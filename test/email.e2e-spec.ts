@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
-import { appendMessage, deliverViaSmtp, listMessages, MAIL_PASSWORD, mailServers, startImap, stopImap, uniqueMailbox, waitForMessages } from './support/mail-servers';
+import { appendMessage, deliverViaSmtp, listMessages, MAIL_PASSWORD, mailServers, startImap, stopImap, uniqueMailbox, waitForMessages, withImap } from './support/mail-servers';
 import { eventually, login, TestEnv } from './support/test-env';
 
 /** A raw RFC 822 message; `body` is already encoded for the given charset and transfer encoding. */
@@ -329,5 +329,66 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     await ticketOf(messageId);
     await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM mailboxes WHERE last_uid > 0 AND name = 'vid'`))[0].n === 1, { timeoutMs: 30000 });
     expect((await env.sql(`SELECT count(*)::int AS n FROM messages WHERE external_id = $1`, [messageId]))[0].n).toBe(1);
+  });
+
+  it('reopens a recently closed ticket, and opens a linked follow-up for one closed long ago', async () => {
+    const customer = uniqueMailbox('closed');
+    const first = mid();
+    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: 'Slēgts', messageId: first }, 'Sākums'));
+    const ticket = await ticketOf(first);
+
+    await env.sql(`UPDATE tickets SET status = 'closed', closed_at = now() - interval '1 day' WHERE id = $1`, [ticket.id]);
+    const soon = mid();
+    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: 'Re: Slēgts', messageId: soon, extra: [`In-Reply-To: <${first}>`] }, 'Vēl jautājums'));
+    const reopened = await ticketOf(soon);
+    expect(reopened.id).toBe(ticket.id);
+    expect(reopened.status).toBe('queued');
+    expect(reopened.closed_at).toBeNull();
+
+    await env.sql(`UPDATE tickets SET status = 'closed', closed_at = now() - interval '30 days' WHERE id = $1`, [ticket.id]);
+    const late = mid();
+    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: 'Re: Slēgts', messageId: late, extra: [`In-Reply-To: <${soon}>`] }, 'Pēc mēneša'));
+    const followUp = await ticketOf(late);
+    expect(followUp.id).not.toBe(ticket.id);
+    expect(followUp.follow_up_of_id).toBe(ticket.id);
+    expect((await env.sql('SELECT status FROM tickets WHERE id = $1', [ticket.id]))[0].status).toBe('closed');
+
+    // An out-of-office answer to a closed ticket reopens nothing and opens nothing.
+    const ooo = mid();
+    await env.sql(`UPDATE tickets SET status = 'closed', closed_at = now() WHERE id = $1`, [followUp.id]);
+    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: 'Automatic reply', messageId: ooo, extra: [`In-Reply-To: <${late}>`, 'Auto-Submitted: auto-replied'] }, 'Prombūtnē'));
+    await eventually(async () => (await env.sql(`SELECT status FROM inbound_events WHERE external_id = $1`, [ooo]))[0]?.status === 'processed');
+    expect((await env.sql('SELECT status FROM tickets WHERE id = $1', [followUp.id]))[0].status).toBe('closed');
+  });
+
+  it('rescans a mailbox whose UIDVALIDITY changed, without creating anything twice', async () => {
+    const box = uniqueMailbox('support');
+    await withImap(box, (client) => client.mailboxCreate('Support'));
+    const admin = await login(app);
+    const created = await http()
+      .post('/v1/admin/mailboxes')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'support', address: box, host: servers.imap.host, port: servers.imap.port, tls: false, username: box, password: MAIL_PASSWORD, folder: 'Support' })
+      .expect(201);
+    const ids = [mid(), mid(), mid()];
+    for (const id of ids) await appendMessage(box, rawMail({ from: uniqueMailbox('uv'), to: box, subject: 'UIDVALIDITY', messageId: id }, id), 'Support');
+    await eventually(async () => (await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [ids]))[0].n === 3, { timeoutMs: 30000 });
+    const [{ uid_validity: before }] = await env.sql('SELECT uid_validity FROM mailboxes WHERE id = $1', [created.body.id]);
+
+    // The folder is recreated (as after a server migration): new UIDVALIDITY, the same mail again, plus one new.
+    await withImap(box, async (client) => {
+      await client.mailboxDelete('Support');
+      await client.mailboxCreate('Support');
+    });
+    const fresh = mid();
+    for (const id of [...ids, fresh]) await appendMessage(box, rawMail({ from: uniqueMailbox('uv'), to: box, subject: 'UIDVALIDITY', messageId: id }, id), 'Support');
+    await ticketOf(fresh);
+    const [{ uid_validity: after }] = await eventually(async () => {
+      const rows = await env.sql('SELECT uid_validity, last_uid FROM mailboxes WHERE id = $1', [created.body.id]);
+      return rows[0].uid_validity !== before && Number(rows[0].last_uid) >= 4 ? rows : null;
+    }, { timeoutMs: 40000 });
+    expect(after).not.toBe(before);
+    expect((await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [[...ids, fresh]]))[0].n).toBe(4);
+    await http().delete(`/v1/admin/mailboxes/${created.body.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
   });
 });
