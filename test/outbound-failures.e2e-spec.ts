@@ -1,0 +1,88 @@
+import { INestApplication } from '@nestjs/common';
+import { createServer, Server, Socket } from 'node:net';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { freePort } from './support/private-services';
+import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
+import { webformSubmission } from './support/factories';
+
+/**
+ * An SMTP peer that refuses every recipient with 550, as a server does for an address that does not exist.
+ * (Delivery that works is tested against the real OpenSMTPD in email.e2e-spec.ts.)
+ */
+function refusingSmtpServer(port: number): Promise<Server> {
+  const server = createServer((socket: Socket) => {
+    socket.write('220 refuse.test ESMTP\r\n');
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      let i: number;
+      while ((i = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, i).toUpperCase();
+        buffer = buffer.slice(i + 2);
+        if (line.startsWith('EHLO') || line.startsWith('HELO')) socket.write('250 refuse.test\r\n');
+        else if (line.startsWith('MAIL FROM')) socket.write('250 2.1.0 Ok\r\n');
+        else if (line.startsWith('RCPT TO')) socket.write('550 5.1.1 <nobody@customer.test>: Recipient address rejected: User unknown\r\n');
+        else if (line.startsWith('QUIT')) socket.end('221 2.0.0 Bye\r\n');
+        else socket.write('503 5.5.1 Error: need RCPT command\r\n');
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+describe('outbound delivery failures are shown on the message', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  let smtp: Server;
+  let token: string;
+
+  beforeAll(async () => {
+    const refusing = await freePort();
+    smtp = await refusingSmtpServer(refusing);
+    app = await env.startApi({ APP_ROLE: 'all', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(refusing), SMTP_TLS: 'false', MAIL_FROM: 'VPPPD <centre@vpppd.test>' });
+    await app.get(AgentsService).upsert({ email: 'op@vpppd.test', displayName: 'Operators', password: 'operator-password-1', roles: ['operator'] });
+    token = await login(app, 'op@vpppd.test', 'operator-password-1');
+  });
+  afterAll(async () => {
+    await env.teardown();
+    await new Promise((r) => smtp.close(r));
+  });
+
+  it('a web-form ticket is answered by e-mail, and a 550 marks the reply failed at once with the reason', async () => {
+    const body = webformSubmission({ applicant: { firstName: 'Ilze', lastName: 'Ozola', email: 'nobody@customer.test' } });
+    const accepted = await signedSubmission(app, body).expect(202);
+    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [accepted.body.reference])).length === 1);
+
+    const res = await request(app.getHttpServer())
+      .post(`/v1/tickets/${accepted.body.reference}/replies`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'Labdien!' })
+      .expect(202);
+    expect(res.body).toMatchObject({ channel: 'email', address: 'nobody@customer.test', deliveryStatus: 'queued' });
+
+    const failed = await eventually(async () => {
+      const [row] = await env.sql('SELECT delivery_status, delivery_error FROM messages WHERE id = $1', [res.body.id]);
+      return row.delivery_status === 'failed' ? row : null;
+    });
+    expect(failed.delivery_error).toMatch(/550/);
+
+    const detail = await request(app.getHttpServer()).get(`/v1/tickets/${accepted.body.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(detail.body.messages.find((m: any) => m.id === res.body.id)).toMatchObject({ direction: 'outbound', deliveryStatus: 'failed' });
+  });
+
+  it('refuses a reply with a clear error when there is no address to send it to', async () => {
+    const body = webformSubmission({ applicant: { firstName: 'Ilze', lastName: 'Ozola', phone: '+37120000001' } });
+    const accepted = await signedSubmission(app, body).expect(202);
+    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [accepted.body.reference])).length === 1);
+    const res = await request(app.getHttpServer())
+      .post(`/v1/tickets/${accepted.body.reference}/replies`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'Labdien!' })
+      .expect(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ code: 'noAddress' })]);
+    await request(app.getHttpServer()).post(`/v1/tickets/VP-2026-999999/replies`).set('Authorization', `Bearer ${token}`).send({ text: 'x' }).expect(404);
+    await request(app.getHttpServer()).post(`/v1/tickets/${accepted.body.reference}/replies`).set('Authorization', `Bearer ${token}`).send({}).expect(422);
+  });
+});
