@@ -1,11 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { validateAttachment } from '@lib/attachments';
 import { sanitizeEmailHtml } from '@lib/mime';
 import type { Request } from 'express';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
-import { FieldError, validationProblem } from '../common/problem';
-import type { InboundAttachment } from '../inbound/inbound-message';
+import { validationProblem } from '../common/problem';
+import { decodeUploads } from '../common/uploads';
 import { OutboundService } from '../outbound/outbound.service';
 import { CreateReplyDto, ReplyAcceptedDto } from './dto/create-reply.dto';
 import { TicketIngestService } from './ticket-ingest.service';
@@ -52,14 +51,7 @@ export class TicketsController {
     @Body() body: CreateReplyDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ReplyAcceptedDto> {
-    const errors: FieldError[] = [];
-    const attachments: InboundAttachment[] = [];
-    (body.attachments ?? []).forEach((file, i) => {
-      const content = Buffer.from(file.contentBase64, 'base64');
-      const checked = validateAttachment({ filename: file.filename, content });
-      if (checked.ok) attachments.push({ filename: checked.filename, contentType: checked.contentType, content });
-      else errors.push({ field: `attachments[${i}]`, code: checked.code, message: checked.message });
-    });
+    const { attachments, errors } = decodeUploads(body.attachments);
     if (idempotencyKey !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(idempotencyKey)) {
       errors.push({ field: 'Idempotency-Key', code: 'invalid', message: 'Idempotency-Key must be 1-128 letters, digits, . _ : -' });
     }

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { validateAttachment } from '@lib/attachments';
 import { normalizePersonalCode } from '@lib/personal-code';
 import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
 import { FieldError, validationProblem } from '../../common/problem';
-import type { AcceptResult, InboundAttachment, InboundMessage } from '../../inbound/inbound-message';
+import type { AcceptResult, InboundMessage } from '../../inbound/inbound-message';
+import { decodeUploads } from '../../common/uploads';
 import { InboundService } from '../../inbound/inbound.service';
 import { InstitutionsService } from '../../institutions/institutions.service';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -33,13 +33,8 @@ export class WebformService {
       const institution = await this.institutions.findByCode(dto.institution);
       if (!institution) errors.push({ field: 'institution', code: 'unknown', message: `no institution has the code ${dto.institution}` });
     }
-    const attachments: InboundAttachment[] = [];
-    (dto.attachments ?? []).forEach((file, i) => {
-      const content = Buffer.from(file.contentBase64, 'base64');
-      const checked = validateAttachment({ filename: file.filename, contentType: file.contentType, content });
-      if (checked.ok) attachments.push({ filename: checked.filename, contentType: checked.contentType, content });
-      else errors.push({ field: `attachments[${i}]`, code: checked.code, message: checked.message });
-    });
+    const { attachments, errors: fileErrors } = decodeUploads(dto.attachments);
+    errors.push(...fileErrors);
     if (errors.length > 0) throw validationProblem(errors);
 
     const identifiers: Array<{ kind: IdentifierKind; value: string }> = [];
