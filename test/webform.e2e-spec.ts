@@ -111,6 +111,14 @@ describe('Latvija.lv web-form channel → one inbound pipeline → ticket', () =
     expect(escalation.summary).toContain('VP only takes referrals');
   });
 
+  it('drops NUL characters rather than refusing the submission (PostgreSQL text cannot hold them)', async () => {
+    const body = webformSubmission({ message: 'Teksts\u0000ar nulli' });
+    await signedSubmission(app, body).expect(202);
+    const [ticket] = await eventually(async () => ((await ticketsFor(body.submissionId)).length ? ticketsFor(body.submissionId) : null));
+    const [message] = await env.sql('SELECT text FROM messages WHERE ticket_id = $1', [ticket.id]);
+    expect(message.text).toBe('Tekstsar nulli');
+  });
+
   it('sends a submission without an institution to the general queue', async () => {
     const body = webformSubmission({ institution: undefined });
     await signedSubmission(app, body).expect(202);

@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { JobName, QueueName } from '../queues';
 import { TicketReferenceService } from '../tickets/ticket-reference.service';
+import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { AcceptResult, InboundJobData, InboundMessage } from './inbound-message';
 
 export const INBOUND_JOB_OPTIONS: JobsOptions = {
@@ -49,8 +50,42 @@ export class InboundService {
     private readonly metrics: MetricsService,
   ) {}
 
+  /**
+   * Concurrent requests are written together: one INSERT and one enqueue for all the events that arrive within
+   * a couple of milliseconds, instead of a commit per request. Each caller still gets its own answer.
+   */
+  private readonly acceptBatcher = new MicroBatcher<{ message: InboundMessage; reserveReference: boolean }, Settled<AcceptResult>>(
+    (items) => this.acceptGrouped(items),
+    { maxSize: 200, maxWaitMs: 2 },
+  );
+
   async accept(message: InboundMessage, options: { reserveReference?: boolean } = {}): Promise<AcceptResult> {
-    return (await this.acceptMany([message], options))[0];
+    const settled = await this.acceptBatcher.submit({ message, reserveReference: options.reserveReference ?? false });
+    if (!settled.ok) throw settled.error;
+    return settled.value;
+  }
+
+  private async acceptGrouped(items: Array<{ message: InboundMessage; reserveReference: boolean }>): Promise<Array<Settled<AcceptResult>>> {
+    const results = new Array<Settled<AcceptResult>>(items.length);
+    for (const reserve of [true, false]) {
+      const group = items.map((item, i) => ({ item, i })).filter(({ item }) => item.reserveReference === reserve);
+      if (group.length === 0) continue;
+      try {
+        const accepted = await this.acceptMany(group.map(({ item }) => item.message), { reserveReference: reserve });
+        group.forEach(({ i }, k) => (results[i] = { ok: true, value: accepted[k] }));
+      } catch (error) {
+        // One bad event must not fail its neighbours: on a failed batch, each event is tried alone.
+        for (const { item, i } of group) {
+          try {
+            results[i] = { ok: true, value: (await this.acceptMany([item.message], { reserveReference: reserve }))[0] };
+          } catch (e) {
+            results[i] = { ok: false, error: e };
+          }
+        }
+        if (group.length > 1) this.logger.warn({ err: error, size: group.length }, 'accept batch failed; accepted one by one');
+      }
+    }
+    return results;
   }
 
   /**
@@ -64,7 +99,9 @@ export class InboundService {
       const attachments = message.attachments ?? [];
       const attachmentIds = attachments.map(() => randomUUID());
       const { attachments: _contents, ...rest } = message;
-      return { eventId: randomUUID(), message, attachments, payload: { ...rest, attachmentIds } };
+      // PostgreSQL text cannot hold NUL; nobody meant one, so it goes rather than the whole event.
+      const json = JSON.stringify({ ...rest, attachmentIds }).replace(/\\u0000/g, '');
+      return { eventId: randomUUID(), message, attachments, json, payload: JSON.parse(json) as InboundJobData['message'] };
     });
     const year = referenceYear(receivedAt);
     const sequence = options.reserveReference ? await this.references.ensureSequence(year) : null;
@@ -73,11 +110,12 @@ export class InboundService {
     const insertEvents = async (manager: EntityManager) => {
       const rows: Array<{ id: string; reference: string | null }> = await manager.query(
         `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference)
-         SELECT u.id, u.channel, u.external_id, $4::timestamptz, u.payload,
-                CASE WHEN $6::text IS NULL THEN NULL
+         SELECT s.id, s.channel, s.external_id, $4::timestamptz, s.payload,
+                CASE WHEN s.n IS NULL THEN NULL
                      ELSE $5::text || CASE WHEN s.n < 1000000 THEN lpad(s.n::text, 6, '0') ELSE s.n::text END END
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $7::jsonb[]) AS u(id, channel, external_id, payload)
-         CROSS JOIN LATERAL (SELECT CASE WHEN $6::text IS NULL THEN NULL ELSE nextval($6::regclass) END AS n) s
+         -- nextval in the derived table's select list runs once per row (a lateral subquery would run once).
+         FROM (SELECT u.*, CASE WHEN $6::text IS NULL THEN NULL ELSE nextval($6::regclass) END AS n
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $7::jsonb[]) AS u(id, channel, external_id, payload)) s
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, reference`,
         [
@@ -87,7 +125,7 @@ export class InboundService {
           receivedAt,
           referencePrefix,
           sequence,
-          prepared.map((p) => JSON.stringify(p.payload)),
+          prepared.map((p) => p.json),
         ],
       );
       const inserted = new Map(rows.map((r) => [r.id, r.reference]));

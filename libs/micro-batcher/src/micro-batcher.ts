@@ -1,3 +1,10 @@
+/**
+ * The outcome of one item when a batch handler isolates failures per item. A tagged union rather than
+ * `T | Error`, because `instanceof Error` is false for errors made in another realm (Node's core modules
+ * under a test runner's sandbox, worker threads).
+ */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 export interface MicroBatcherOptions {
   /** A batch is written as soon as it holds this many items. */
   maxSize: number;

@@ -56,6 +56,12 @@ export class OutboundProcessor extends WorkerHost implements OnApplicationBootst
     }
   }
 
+  /** A worker without an 'error' listener would crash the process on a Redis hiccup; it reconnects by itself. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'outbound');
+  }
+
   @OnWorkerEvent('failed')
   async onFailed(job: Job<SendMessageJobData> | undefined, error: Error): Promise<void> {
     if (!job) return;

@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MicroBatcher } from '@lib/micro-batcher';
+import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
@@ -21,7 +21,7 @@ import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
 @Processor(QueueName.Inbound)
 export class InboundProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(InboundProcessor.name);
-  private readonly batcher: MicroBatcher<InboundJobData, IngestResult | Error>;
+  private readonly batcher: MicroBatcher<InboundJobData, Settled<IngestResult>>;
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -69,14 +69,21 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   async process(job: Job<InboundJobData>): Promise<IngestResult> {
-    const result = await this.batcher.submit(job.data);
-    if (result instanceof Error) throw result;
+    const settled = await this.batcher.submit(job.data);
+    if (!settled.ok) throw settled.error;
+    const result = settled.value;
     this.metrics.inboundProcessed.inc({ channel: job.data.message.channel, outcome: result.outcome });
     if (result.acknowledgement && job.data.message.channel === 'email') {
       const mailbox = String(job.data.message.meta?.mailbox ?? 'unknown');
       this.metrics.emailMessages.inc({ mailbox, outcome: 'messageId' in result.acknowledgement ? 'auto_replied' : 'suppressed' });
     }
     return result;
+  }
+
+  /** A worker without an 'error' listener would crash the process on a Redis hiccup; it reconnects by itself. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'inbound');
   }
 
   @OnWorkerEvent('failed')
@@ -95,26 +102,26 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
       .catch((e) => this.logger.error({ err: e }, 'could not record a failed inbound event'));
   }
 
-  private async ingestBatch(events: InboundJobData[]): Promise<Array<IngestResult | Error>> {
+  private async ingestBatch(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {
     const results = await this.ingestBatchOrOneByOne(events);
     // Acknowledgements were stored with their tickets; now that those are committed they can be sent.
-    const acks = results.flatMap((r) => (!(r instanceof Error) && r.acknowledgement && 'messageId' in r.acknowledgement ? [r.acknowledgement.messageId] : []));
+    const acks = results.flatMap((r) => (r.ok && r.value.acknowledgement && 'messageId' in r.value.acknowledgement ? [r.value.acknowledgement.messageId] : []));
     await this.outbound.enqueue(acks);
     return results;
   }
 
-  private async ingestBatchOrOneByOne(events: InboundJobData[]): Promise<Array<IngestResult | Error>> {
+  private async ingestBatchOrOneByOne(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {
     try {
-      return await this.ingestService.ingest(events);
+      return (await this.ingestService.ingest(events)).map((value) => ({ ok: true as const, value }));
     } catch (error) {
-      if (events.length === 1) return [error as Error];
+      if (events.length === 1) return [{ ok: false, error }];
       this.logger.warn({ err: error, size: events.length }, 'inbound batch failed; retrying its events one by one');
-      const results: Array<IngestResult | Error> = [];
+      const results: Array<Settled<IngestResult>> = [];
       for (const event of events) {
         try {
-          results.push(...(await this.ingestService.ingest([event])));
+          results.push({ ok: true, value: (await this.ingestService.ingest([event]))[0] });
         } catch (e) {
-          results.push(e as Error);
+          results.push({ ok: false, error: e });
         }
       }
       return results;
