@@ -110,15 +110,19 @@ export class TicketMessagesService {
       [messageId],
     );
     if (!row || row.delivery_status !== 'queued') return null;
-    const [thread, attachments]: [Array<{ external_id: string; direction: string }>, Array<Record<string, any>>] = await Promise.all([
-      this.dataSource.query(
-        `SELECT external_id, direction FROM messages
-         WHERE ticket_id = $1 AND channel = $2 AND external_id IS NOT NULL AND id <> $3 AND NOT internal
-         ORDER BY created_at, id`,
-        [row.ticket_id, row.channel, row.id],
-      ),
-      this.dataSource.query(`SELECT filename, content_type, content FROM attachments WHERE message_id = $1 ORDER BY created_at, id`, [row.id]),
-    ]);
+    // An acknowledgement answers exactly one message and carries no files: two queries saved per new ticket.
+    const acknowledgement = row.author_type === 'bot' && typeof row.meta?.inReplyTo === 'string';
+    const [thread, attachments]: [Array<{ external_id: string; direction: string }>, Array<Record<string, any>>] = acknowledgement
+      ? [[{ external_id: row.meta.inReplyTo, direction: 'inbound' }], []]
+      : await Promise.all([
+          this.dataSource.query(
+            `SELECT external_id, direction FROM messages
+             WHERE ticket_id = $1 AND channel = $2 AND external_id IS NOT NULL AND id <> $3 AND NOT internal
+             ORDER BY created_at, id`,
+            [row.ticket_id, row.channel, row.id],
+          ),
+          this.dataSource.query(`SELECT filename, content_type, content FROM attachments WHERE message_id = $1 ORDER BY created_at, id`, [row.id]),
+        ]);
     const lastInbound = [...thread].reverse().find((t) => t.direction === 'inbound');
     return {
       messageId: row.id,

@@ -16,6 +16,8 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
   readonly channel = 'email';
   private readonly logger = new Logger(EmailSender.name);
   private readonly transport: Transporter | null;
+  /** Our mailbox addresses, re-read at most every few seconds: every outgoing mail needs its From. */
+  private mailboxAddresses: { at: number; byLower: Map<string, string> } | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -73,11 +75,12 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
   /** From the mailbox the ticket came in on when it is one of ours; otherwise the centre's general sender. */
   private async fromAddress(originAddress: string | null): Promise<string> {
     if (originAddress) {
-      const [mailbox]: Array<{ address: string }> = await this.dataSource.query(
-        'SELECT address FROM mailboxes WHERE lower(address) = lower($1) AND enabled LIMIT 1',
-        [originAddress],
-      );
-      if (mailbox) return mailbox.address;
+      if (!this.mailboxAddresses || Date.now() - this.mailboxAddresses.at > 10_000) {
+        const rows: Array<{ address: string }> = await this.dataSource.query('SELECT address FROM mailboxes WHERE enabled');
+        this.mailboxAddresses = { at: Date.now(), byLower: new Map(rows.map((r) => [r.address.toLowerCase(), r.address])) };
+      }
+      const mailbox = this.mailboxAddresses.byLower.get(originAddress.toLowerCase());
+      if (mailbox) return mailbox;
     }
     if (!this.config.MAIL_FROM) throw new PermanentDeliveryError('MAIL_FROM is not configured');
     return this.config.MAIL_FROM;
