@@ -25,6 +25,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
+import { AppConfig } from '../src/config/app-config';
+import { QueueName } from '../src/queues';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -33,11 +35,16 @@ const WEBFORM_SECRET = `bench-webform-${randomBytes(16).toString('hex')}`;
 const INSTITUTIONS = ['VSAA', 'VID', 'NVA', 'LAD', 'VZD', 'PMLP', 'VDI', 'UR'];
 const GOAL_EVENTS_PER_SECOND = 1500;
 const GOAL_RATIO = 1.0;
-/** The service's own pools plus ours must fit under max_connections (100 here); the naive pool is capped below it. */
-const MAX_BASELINE_CONNECTIONS = 64;
+/** Kernel networking alone costs about 0.1 core here; more than this means something else was running. */
+const OTHER_CPU_WARNING = 0.25;
+/** Connections left free for everyone else when sizing against max_connections. */
+const RESERVED_CONNECTIONS = 10;
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
+
+/** A wrong flag or a layout that cannot run: reported as one line, without a stack trace. */
+class UsageError extends Error {}
 
 interface Options {
   api: number;
@@ -53,23 +60,28 @@ interface Options {
   nodeArgs: string[];
 }
 
+const FLAGS = {
+  api: { type: 'string' },
+  workers: { type: 'string' },
+  clients: { type: 'string' },
+  events: { type: 'string' },
+  warmup: { type: 'string' },
+  duration: { type: 'string' },
+  'drain-timeout': { type: 'string' },
+  'baseline-events': { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  set: { type: 'string', multiple: true },
+  'node-args': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parseOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      api: { type: 'string' },
-      workers: { type: 'string' },
-      clients: { type: 'string' },
-      events: { type: 'string' },
-      warmup: { type: 'string' },
-      duration: { type: 'string' },
-      'drain-timeout': { type: 'string' },
-      'baseline-events': { type: 'string' },
-      'no-baseline': { type: 'boolean' },
-      set: { type: 'string', multiple: true },
-      'node-args': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'];
+  try {
+    ({ values } = parseArgs({ options: FLAGS }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (see --help)`);
+  }
   if (values.help) {
     process.stdout.write(
       [
@@ -79,7 +91,7 @@ function parseOptions(): Options {
         '  --clients N          concurrent HTTP clients, and naive-baseline connections (default 64)',
         '  --events N           measured submissions (default 20000)',
         '  --warmup N           submissions before measuring, not counted (default 500)',
-        '  --duration S         stop sending after S seconds even if --events is not reached (default 60)',
+        '  --duration S         stop sending after S seconds even if --events is not reached (default 45)',
         '  --drain-timeout S    longest wait for the last ticket after the last accept (default 60)',
         '  --baseline-events N  events of the naive baseline (default: --events)',
         '  --no-baseline        skip the naive baseline',
@@ -93,13 +105,13 @@ function parseOptions(): Options {
   const int = (flag: string | undefined, env: string, fallback: number, min: number, max: number): number => {
     const raw = flag ?? process.env[`BENCH_${env}`];
     const n = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${env.toLowerCase().replace(/_/g, '-')} must be an integer in ${min}..${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${env.toLowerCase().replace(/_/g, '-')} must be an integer in ${min}..${max}`);
     return n;
   };
   const serviceEnv: Record<string, string> = {};
   for (const pair of values.set ?? []) {
     const eq = pair.indexOf('=');
-    if (eq < 1) throw new Error(`--set expects KEY=VALUE, got ${pair}`);
+    if (eq < 1) throw new UsageError(`--set expects KEY=VALUE, got ${pair}`);
     serviceEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   const events = int(values.events, 'EVENTS', 20_000, 1, 1_000_000);
@@ -109,8 +121,7 @@ function parseOptions(): Options {
     clients: int(values.clients, 'CLIENTS', 64, 1, 1024),
     events,
     warmup: int(values.warmup, 'WARMUP', 500, 0, 100_000),
-    // Signatures are made at send time, but keep the whole run well inside WEBFORM_MAX_SKEW_SECONDS anyway.
-    durationS: int(values.duration, 'DURATION', 60, 1, 240),
+    durationS: int(values.duration, 'DURATION', 45, 1, 240),
     drainTimeoutS: int(values['drain-timeout'], 'DRAIN_TIMEOUT', 60, 1, 600),
     baseline: !(values['no-baseline'] ?? process.env.BENCH_NO_BASELINE === '1'),
     baselineEvents: int(values['baseline-events'], 'BASELINE_EVENTS', events, 1, 1_000_000),
@@ -124,6 +135,8 @@ function parseOptions(): Options {
 
 const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
 let cleaning: Promise<void> | null = null;
+/** Set on a signal: every loop checks it, so none keeps working against the connections cleanup closes. */
+let stopping = false;
 
 function onCleanup(name: string, run: () => Promise<unknown>): void {
   cleanups.push({ name, run });
@@ -132,7 +145,7 @@ function onCleanup(name: string, run: () => Promise<unknown>): void {
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     for (const { name, run } of cleanups.splice(0).reverse()) {
-      await withTimeout(run(), 20_000, `cleanup: ${name}`).catch((e) => process.stderr.write(`cleanup of ${name} failed: ${(e as Error).message}\n`));
+      await withTimeout(run(), 30_000, `cleanup: ${name}`).catch((e) => process.stderr.write(`cleanup of ${name} failed: ${(e as Error).message}\n`));
     }
   })();
   return cleaning;
@@ -140,6 +153,9 @@ function cleanup(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    stopping = true;
+    // Requests and queries in flight fail as their connections close; that is expected now, not a crash.
+    process.on('unhandledRejection', () => undefined);
     process.stderr.write(`\n${signal}: cleaning up\n`);
     void cleanup().finally(() => process.exit(130));
   });
@@ -163,7 +179,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 /** Polls until `probe` is truthy or the time is up; every wait in this file goes through here so none is unbounded. */
 async function until<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
   const deadline = now() + timeoutMs;
-  while (now() < deadline) {
+  while (now() < deadline && !stopping) {
     const value = await probe();
     if (value) return value;
     await sleep(everyMs);
@@ -191,8 +207,16 @@ async function sql<T = Record<string, unknown>>(client: Client, text: string, pa
   return (await client.query(text, params)).rows as T[];
 }
 
+/** Every query of ours is bounded too: a stuck database ends the run with an error rather than a hang. */
+const QUERY_TIMEOUT_MS = 60_000;
+
 async function connect(schema?: string): Promise<Client> {
-  const client = new Client({ connectionString: DATABASE_URL, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  const client = new Client({
+    connectionString: DATABASE_URL,
+    query_timeout: QUERY_TIMEOUT_MS,
+    connectionTimeoutMillis: 10_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
   await client.connect();
   return client;
 }
@@ -298,9 +322,10 @@ class ServiceProcess {
     env: Record<string, string>,
     nodeArgs: string[],
     cwd: string,
-    readonly port?: number,
+    readonly port: number,
   ) {
     this.child = spawn(process.execPath, [...nodeArgs, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(this);
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       let partial = '';
@@ -336,10 +361,13 @@ class ServiceProcess {
     // pino levels: 40 warn, 50 error, 60 fatal. Anything non-JSON (a crash trace) counts too.
     const level = /"level":(\d+)/.exec(line)?.[1];
     if (!level || Number(level) >= 40) this.warnings += 1;
-    this.tail.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
-    if (this.tail.length > 30) this.tail.shift();
+    this.tail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+    if (this.tail.length > 5) this.tail.shift();
   }
 }
+
+/** Every service process started, so that a failed run can show what they said. */
+const started: ServiceProcess[] = [];
 
 function assertAlive(services: ServiceProcess[]): void {
   const dead = services.find((s) => !s.alive);
@@ -454,7 +482,7 @@ async function runLoad(ports: number[], clients: number, run: string, from: numb
   const loop = async (c: number) => {
     const port = ports[c % ports.length];
     for (;;) {
-      if (next >= count) return;
+      if (next >= count || stopping) return;
       if (now() >= deadline) {
         stoppedByDuration = true;
         return;
@@ -524,7 +552,7 @@ async function runBaseline(schema: string, connections: number, count: number, r
   const started = now();
   const deadline = started + 120_000;
   const loop = async (client: Client) => {
-    while (next < count && now() < deadline) {
+    while (next < count && now() < deadline && !stopping) {
       const i = next++;
       const s = submission(run, i);
       const code = s.applicant.personalCode.replace('-', '');
@@ -577,13 +605,28 @@ async function main(): Promise<void> {
 
   const admin = await connect();
   onCleanup('database connection', () => admin.end());
-  const [{ max_connections: maxConnections }] = await sql<{ max_connections: number }>(admin, `SELECT current_setting('max_connections')::int AS max_connections`);
-  const [{ version: pgVersion }] = await sql<{ version: string }>(admin, `SELECT current_setting('server_version') AS version`);
+  const [{ free: freeConnections, version: pgVersion }] = await sql<{ free: number; version: string }>(
+    admin,
+    `SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity)::int AS free,
+            current_setting('server_version') AS version`,
+  );
+  // Defaults come from the service's own configuration class, so the report shows what actually ran.
+  const serviceDefaults = new AppConfig();
+  const setting = (key: 'INBOUND_CONCURRENCY' | 'INBOUND_BATCH_SIZE' | 'INBOUND_BATCH_WAIT_MS' | 'DATABASE_POOL_SIZE') =>
+    opts.serviceEnv[key] ?? String(serviceDefaults[key]);
+  // Under load every pool fills up; running out of connections mid-run would measure errors, not throughput.
+  const servicePools = (opts.api + opts.workers) * Number(setting('DATABASE_POOL_SIZE')) + 2;
+  if (servicePools > freeConnections - RESERVED_CONNECTIONS) {
+    throw new UsageError(
+      `${opts.api + opts.workers} processes × DATABASE_POOL_SIZE=${setting('DATABASE_POOL_SIZE')} need ${servicePools} connections, ` +
+        `but only ${freeConnections - RESERVED_CONNECTIONS} are free; lower it with --set DATABASE_POOL_SIZE=…`,
+    );
+  }
 
   // Baseline first, while nothing else runs; a checkpoint after it so its dirty pages are not written on the service's time.
   let baseline: BaselineResult | null = null;
   if (opts.baseline) {
-    const connections = Math.min(opts.clients, MAX_BASELINE_CONNECTIONS, maxConnections - 20);
+    const connections = Math.min(opts.clients, freeConnections - RESERVED_CONNECTIONS);
     baseline = await runBaseline(`${schema}_naive`, connections, opts.baselineEvents, run);
     await admin.query('CHECKPOINT');
   }
@@ -627,15 +670,16 @@ async function main(): Promise<void> {
   }
   const services: ServiceProcess[] = [];
   onCleanup('service processes', () => Promise.all(services.map((s) => s.stop())));
-  const ports: number[] = [];
-  for (let i = 0; i < opts.api; i++) {
+  // Every role listens on PORT (a worker for /health and /metrics), so each process gets a port of its own.
+  const roles = [...Array.from({ length: opts.api }, () => 'api'), ...Array.from({ length: opts.workers }, () => 'worker')];
+  const numbered: Record<string, number> = { api: 0, worker: 0 };
+  for (const role of roles) {
     const port = await freePort();
-    ports.push(port);
-    services.push(new ServiceProcess(`api #${i + 1}`, { ...baseEnv, APP_ROLE: 'api', PORT: String(port) }, opts.nodeArgs, cwd, port));
+    services.push(new ServiceProcess(`${role} #${++numbered[role]}`, { ...baseEnv, APP_ROLE: role, PORT: String(port) }, opts.nodeArgs, cwd, port));
   }
-  for (let i = 0; i < opts.workers; i++) services.push(new ServiceProcess(`worker #${i + 1}`, { ...baseEnv, APP_ROLE: 'worker' }, opts.nodeArgs, cwd));
+  const ports = services.filter((s) => s.label.startsWith('api')).map((s) => s.port);
 
-  for (const port of ports) {
+  for (const { port } of services) {
     await until(`GET /health on port ${port}`, 60_000, 200, async () => {
       assertAlive(services);
       return new Promise<boolean>((resolve) => {
@@ -648,7 +692,7 @@ async function main(): Promise<void> {
       });
     });
   }
-  const queue = new Queue('inbound', { prefix, connection: { url: REDIS_URL, maxRetriesPerRequest: 3 } });
+  const queue = new Queue(QueueName.Inbound, { prefix, connection: { url: REDIS_URL, maxRetriesPerRequest: 3 } });
   onCleanup('queue connection', () => queue.close());
   await until('every worker registered on the inbound queue', 60_000, 200, async () => {
     assertAlive(services);
@@ -678,12 +722,13 @@ async function main(): Promise<void> {
   const samples: Array<[at: number, tickets: number]> = [];
   const sampler = (async () => {
     const deadline = now() + (opts.durationS + opts.drainTimeoutS + 10) * 1000;
-    while (sampling && now() < deadline) {
+    while (sampling && now() < deadline && !stopping) {
       samples.push([now(), (await ticketCount()) - ticketsBefore]);
       await sleep(100);
     }
   })();
   const load = await runLoad(ports, opts.clients, run, opts.warmup, opts.events, opts.durationS * 1000);
+  if (load.accepted === 0) throw new Error(`no submission was accepted; answers: ${[...load.refused].map(([k, v]) => `${k}×${v}`).join(', ')}`);
   const backlogAtLastAccept = ticketsBefore + load.accepted - (await ticketCount());
   let lastTicketAt = NaN;
   try {
@@ -724,8 +769,8 @@ async function main(): Promise<void> {
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     return rows.map((r, i) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ') + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('   ')}` : '')).join('\n');
   };
-  const tunables = ['INBOUND_CONCURRENCY', 'INBOUND_BATCH_SIZE', 'INBOUND_BATCH_WAIT_MS', 'DATABASE_POOL_SIZE']
-    .map((k) => `${k}=${baseEnv[k] ?? 'default'}`)
+  const tunables = (['INBOUND_CONCURRENCY', 'INBOUND_BATCH_SIZE', 'INBOUND_BATCH_WAIT_MS', 'DATABASE_POOL_SIZE'] as const)
+    .map((k) => `${k}=${setting(k)}`)
     .join(' ');
   const refused = [...load.refused].map(([k, v]) => `${k}×${v}`).join(', ') || 'none';
 
@@ -765,6 +810,8 @@ async function main(): Promise<void> {
   );
   const e2eOk = e2eRate >= GOAL_EVENTS_PER_SECOND;
   const ratioOk = ratio >= GOAL_RATIO;
+  const disturbed = [cpu, baseline?.cpu].map((c) => c?.cores.get('other (kernel, other jobs)') ?? 0).some((o) => o > OTHER_CPU_WARNING);
+  if (disturbed) out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores during a measured window: the figures are disturbed, rerun on a quiet machine`);
   out.push(`goals     end-to-end ≥ ${fmt(GOAL_EVENTS_PER_SECOND)} events/s: ${e2eOk ? 'MET' : 'NOT MET'}; ratio ≥ ${fmt(GOAL_RATIO, 1)}: ${baseline ? (ratioOk ? 'MET' : 'NOT MET') : 'n/a (no baseline)'}`);
   out.push('');
   process.stdout.write(out.join('\n'));
@@ -774,7 +821,9 @@ main()
   .then(() => cleanup())
   .then(() => process.exit(0))
   .catch(async (error) => {
-    process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+    if (stopping) return; // interrupted: the signal handler cleans up and exits
+    process.stderr.write(`bench failed: ${error instanceof UsageError ? error.message : ((error as Error).stack ?? error)}\n`);
+    for (const s of started) if (s.alive && s.output()) process.stderr.write(`\n--- last output of ${s.label}:\n${s.output()}\n`);
     await cleanup();
     process.exit(1);
   });

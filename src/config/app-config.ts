@@ -106,20 +106,20 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   @Max(1000)
-  INBOUND_CONCURRENCY = 200;
+  INBOUND_CONCURRENCY = 1000;
 
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1000)
-  INBOUND_BATCH_SIZE = 200;
+  INBOUND_BATCH_SIZE = 1000;
 
   /** How long the first event of a batch waits for company before the batch is written. */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(1000)
-  INBOUND_BATCH_WAIT_MS = 5;
+  INBOUND_BATCH_WAIT_MS = 100;
 
   /** How often workers look for accepted events whose job was lost (Redis restarted without its data). */
   @Transform(toInt)

