@@ -50,16 +50,20 @@ describe('outbound delivery failures are shown on the message', () => {
     await new Promise((r) => smtp.close(r));
   });
 
-  it('a web-form ticket is answered by e-mail, and a 550 marks the reply failed at once with the reason', async () => {
-    const body = webformSubmission({ applicant: { firstName: 'Ilze', lastName: 'Ozola', email: 'nobody@customer.test' } });
+  /** A web-form ticket of an applicant reachable only as given; resolves to its reference once it exists. */
+  async function webformTicket(contact: { email?: string; phone?: string }): Promise<string> {
+    const body = webformSubmission({ applicant: { firstName: 'Ilze', lastName: 'Ozola', ...contact } });
     const accepted = await signedSubmission(app, body).expect(202);
     await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [accepted.body.reference])).length === 1);
+    return accepted.body.reference;
+  }
 
-    const res = await request(app.getHttpServer())
-      .post(`/v1/tickets/${accepted.body.reference}/replies`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ text: 'Labdien!' })
-      .expect(202);
+  const reply = (reference: string, body: object) =>
+    request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send(body);
+
+  it('a web-form ticket is answered by e-mail, and a 550 marks the reply failed at once with the reason', async () => {
+    const reference = await webformTicket({ email: 'nobody@customer.test' });
+    const res = await reply(reference, { text: 'Labdien!' }).expect(202);
     expect(res.body).toMatchObject({ channel: 'email', address: 'nobody@customer.test', deliveryStatus: 'queued' });
 
     const failed = await eventually(async () => {
@@ -68,21 +72,15 @@ describe('outbound delivery failures are shown on the message', () => {
     });
     expect(failed.delivery_error).toMatch(/550/);
 
-    const detail = await request(app.getHttpServer()).get(`/v1/tickets/${accepted.body.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
+    const detail = await request(app.getHttpServer()).get(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${token}`).expect(200);
     expect(detail.body.messages.find((m: any) => m.id === res.body.id)).toMatchObject({ direction: 'outbound', deliveryStatus: 'failed' });
   });
 
   it('refuses a reply with a clear error when there is no address to send it to', async () => {
-    const body = webformSubmission({ applicant: { firstName: 'Ilze', lastName: 'Ozola', phone: '+37120000001' } });
-    const accepted = await signedSubmission(app, body).expect(202);
-    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [accepted.body.reference])).length === 1);
-    const res = await request(app.getHttpServer())
-      .post(`/v1/tickets/${accepted.body.reference}/replies`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ text: 'Labdien!' })
-      .expect(422);
+    const reference = await webformTicket({ phone: '+37120000001' });
+    const res = await reply(reference, { text: 'Labdien!' }).expect(422);
     expect(res.body.errors).toEqual([expect.objectContaining({ code: 'noAddress' })]);
-    await request(app.getHttpServer()).post(`/v1/tickets/VP-2026-999999/replies`).set('Authorization', `Bearer ${token}`).send({ text: 'x' }).expect(404);
-    await request(app.getHttpServer()).post(`/v1/tickets/${accepted.body.reference}/replies`).set('Authorization', `Bearer ${token}`).send({}).expect(422);
+    await reply('VP-2026-999999', { text: 'x' }).expect(404);
+    await reply(reference, {}).expect(422);
   });
 });
