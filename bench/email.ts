@@ -18,26 +18,24 @@
  * Everything lives in a fresh schema, Redis prefix and set of mailboxes that are removed at the end, also on
  * error or Ctrl-C.
  */
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import iconv from 'iconv-lite';
 import { ImapFlow } from 'imapflow';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { parseEmail } from '@lib/mime';
 import { emailToInbound } from '../src/channels/email/email-inbound-mapper';
-import { AppConfig } from '../src/config/app-config';
+import { busy, coresBetween, CpuPart, CpuSnapshot, cpuSnapshot, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
+import { now, onCleanup, runBench, sleep, stopping, until, withTimeout } from './support/lifecycle';
+import { parseFlags } from './support/options';
+import { base64Lines as b64, CRLF, crlf, quotedPrintable as qp } from './support/raw-email';
+import { fmt, machineLine, nodeArgsLine, table } from './support/report';
+import { assertAlive, checkConnections, connect, SERVICE_DEFAULTS, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
 
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MAIN_JS = join(__dirname, '..', 'src', 'main.js');
 const MAIL_SCRIPT = join(__dirname, '..', '..', 'scripts', 'mail-servers.sh');
 /**
  * The e2e tests' servers (test/support/mail-servers.ts), reused: only one OpenSMTPD can run on a machine and
@@ -55,11 +53,6 @@ const LMTP_PORT = portFromEnv('TEST_LMTP_PORT', 2424);
 const FETCH_CHUNK = 100;
 const GOAL_SECONDS = 30;
 const GOAL_RATIO = 0.5;
-/** Kernel networking alone costs some; more than this means something else was running. */
-const OTHER_CPU_WARNING = 0.25;
-const RESERVED_CONNECTIONS = 10;
-/** The service's defaults, so the report (and the parse pass) use what actually runs. */
-const SERVICE_DEFAULTS = new AppConfig();
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -71,9 +64,6 @@ function portFromEnv(name: string, fallback: number): number {
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
-
-/** A wrong flag or a layout that cannot run: reported as one line, without a stack trace. */
-class UsageError extends Error {}
 
 interface Options {
   messages: number;
@@ -87,56 +77,28 @@ interface Options {
   nodeArgs: string[];
 }
 
-const FLAGS = {
-  messages: { type: 'string' },
-  split: { type: 'boolean' },
-  workers: { type: 'string' },
-  'no-acks': { type: 'boolean' },
-  'append-connections': { type: 'string' },
-  timeout: { type: 'string' },
-  'keep-mail': { type: 'boolean' },
-  set: { type: 'string', multiple: true },
-  'node-args': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 function parseOptions(): Options {
-  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'];
-  try {
-    ({ values } = parseArgs({ options: FLAGS }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see --help)`);
-  }
-  if (values.help) {
-    process.stdout.write(
-      [
-        'usage: npm run bench:email -- [options]   (each also as BENCH_<NAME> in the environment)',
-        '  --messages N            messages waiting in the mailbox (default 5000)',
-        '  --split                 run an api and a worker process instead of one APP_ROLE=all',
-        '  --workers N             worker processes with --split (default 1); one of them holds the mailbox',
-        '  --no-acks               EMAIL_ACK_MAX_PER_DAY=0: no acknowledgements are sent',
-        '  --append-connections N  IMAP connections that load the mailbox (default 8; not measured)',
-        '  --timeout S             longest wait for the service after it is healthy (default 120)',
-        '  --keep-mail             leave the bench mailboxes in the mail directory',
-        '  --set KEY=VALUE         service environment override, repeatable (e.g. INBOUND_BATCH_SIZE=500)',
-        '  --node-args=ARGS        node flags of the service processes, e.g. --node-args=--cpu-prof; they then run in a kept temp dir',
-        '',
-      ].join('\n'),
-    );
-    process.exit(0);
-  }
-  const int = (flag: string | undefined, env: string, fallback: number, min: number, max: number): number => {
-    const raw = flag ?? process.env[`BENCH_${env}`];
-    const n = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${env.toLowerCase().replace(/_/g, '-')} must be an integer in ${min}..${max}`);
-    return n;
-  };
-  const serviceEnv: Record<string, string> = {};
-  for (const pair of values.set ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new UsageError(`--set expects KEY=VALUE, got ${pair}`);
-    serviceEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const { values, int, serviceEnv, nodeArgs } = parseFlags(
+    'npm run bench:email',
+    {
+      messages: { type: 'string' },
+      split: { type: 'boolean' },
+      workers: { type: 'string' },
+      'no-acks': { type: 'boolean' },
+      'append-connections': { type: 'string' },
+      timeout: { type: 'string' },
+      'keep-mail': { type: 'boolean' },
+    },
+    [
+      ['--messages N', 'messages waiting in the mailbox (default 5000)'],
+      ['--split', 'run an api and a worker process instead of one APP_ROLE=all'],
+      ['--workers N', 'worker processes with --split (default 1); one of them holds the mailbox'],
+      ['--no-acks', 'EMAIL_ACK_MAX_PER_DAY=0: no acknowledgements are sent'],
+      ['--append-connections N', 'IMAP connections that load the mailbox (default 8; not measured)'],
+      ['--timeout S', 'longest wait for the service after it is healthy (default 120)'],
+      ['--keep-mail', 'leave the bench mailboxes in the mail directory'],
+    ],
+  );
   return {
     messages: int(values.messages, 'MESSAGES', 5000, 1, 200_000),
     split: (values.split ?? process.env.BENCH_SPLIT === '1') || values.workers !== undefined,
@@ -146,87 +108,12 @@ function parseOptions(): Options {
     timeoutS: int(values.timeout, 'TIMEOUT', 120, 1, 600),
     keepMail: values['keep-mail'] ?? process.env.BENCH_KEEP_MAIL === '1',
     serviceEnv,
-    nodeArgs: (values['node-args'] ?? process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    nodeArgs,
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Cleanup: registered as resources are created, run once in reverse order on success, error or signal.
-
-const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
-let cleaning: Promise<void> | null = null;
-/** Set on a signal: every loop checks it, so none keeps working against the connections cleanup closes. */
-let stopping = false;
-
-function onCleanup(name: string, run: () => Promise<unknown>): void {
-  cleanups.push({ name, run });
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { name, run } of cleanups.splice(0).reverse()) {
-      await withTimeout(run(), 30_000, `cleanup: ${name}`).catch((e) => process.stderr.write(`cleanup of ${name} failed: ${(e as Error).message}\n`));
-    }
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    stopping = true;
-    // Requests and queries in flight fail as their connections close; that is expected now, not a crash.
-    process.on('unhandledRejection', () => undefined);
-    process.stderr.write(`\n${signal}: cleaning up\n`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Small helpers
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.now();
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls until `probe` is truthy or the time is up; every wait in this file goes through here so none is unbounded. */
-async function until<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  const deadline = now() + timeoutMs;
-  while (now() < deadline && !stopping) {
-    const value = await probe();
-    if (value) return value;
-    await sleep(everyMs);
-  }
-  throw new Error(`${what}: not reached in ${Math.round(timeoutMs / 1000)} s`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function sql<T = Record<string, unknown>>(client: Client, text: string, params: unknown[] = []): Promise<T[]> {
-  return (await client.query(text, params)).rows as T[];
-}
-
-async function connect(schema?: string): Promise<Client> {
-  const client = new Client({ connectionString: DATABASE_URL, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-  await client.connect();
-  return client;
-}
+// The mail servers
 
 function runMailScript(args: string[], timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -251,87 +138,6 @@ function imapClient(user: string): ImapFlow {
   return client;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// CPU accounting from /proc, so a run says by itself which component was busy (as in bench/ingest.ts).
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-interface ProcStat {
-  comm: string;
-  ppid: number;
-  /** User and kernel CPU seconds. */
-  user: number;
-  sys: number;
-}
-
-/** CPU seconds of one process: own time plus that of children it reaped. */
-function procStat(pid: number): ProcStat | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const fields = stat.slice(close + 2).split(' ');
-    // Fields 4 (ppid) and 14-17 (utime, stime, cutime, cstime) of proc(5); `fields` starts at field 3.
-    const user = (Number(fields[11]) + Number(fields[13])) / CLOCK_TICKS;
-    const sys = (Number(fields[12]) + Number(fields[14])) / CLOCK_TICKS;
-    return { comm, ppid: Number(fields[1]), user, sys };
-  } catch {
-    return null; // gone, or not Linux
-  }
-}
-
-function allProcs(): Map<number, ProcStat> {
-  const out = new Map<number, ProcStat>();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const p = procStat(Number(entry));
-    if (p) out.set(Number(entry), p);
-  }
-  return out;
-}
-
-/** [user, kernel] CPU seconds. */
-type Cpu = [number, number];
-const NO_CPU: Cpu = [NaN, NaN];
-
-function sumCpu(list: Array<ProcStat | undefined>): Cpu {
-  const found = list.filter((p): p is ProcStat => p !== undefined);
-  return found.length ? [found.reduce((a, p) => a + p.user, 0), found.reduce((a, p) => a + p.sys, 0)] : NO_CPU;
-}
-
-/** A process and its direct children (Dovecot's and OpenSMTPD's workers are children of their master). */
-function cpuOfTree(procs: Map<number, ProcStat>, pid: number | null): Cpu {
-  if (pid === null || !procs.has(pid)) return NO_CPU;
-  return sumCpu([procs.get(pid), ...[...procs.values()].filter((p) => p.ppid === pid)]);
-}
-
-function cpuOfCommand(procs: Map<number, ProcStat>, prefix: string): Cpu {
-  return sumCpu([...procs.values()].filter((p) => p.comm.startsWith(prefix)));
-}
-
-/** Busy CPU seconds of the whole machine (everything but idle and iowait), from the first line of /proc/stat. */
-function machineCpuSeconds(): Cpu {
-  try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = ticks;
-    return [(user + nice) / CLOCK_TICKS, (system + irq + softirq + steal) / CLOCK_TICKS];
-  } catch {
-    return NO_CPU;
-  }
-}
-
 function pidFromFile(path: string): number | null {
   try {
     const pid = Number(readFileSync(path, 'utf8').trim());
@@ -341,39 +147,12 @@ function pidFromFile(path: string): number | null {
   }
 }
 
-interface CpuSnapshot {
-  at: number;
-  byLabel: Map<string, Cpu>;
-}
-
-function cpuSnapshot(services: Array<{ label: string; pid?: number }>): CpuSnapshot {
-  const procs = allProcs();
-  const byLabel = new Map<string, Cpu>();
-  for (const s of services) byLabel.set(s.label, s.pid ? sumCpu([procs.get(s.pid)]) : NO_CPU);
-  const self = process.cpuUsage();
-  byLabel.set('bench (this process)', [self.user / 1e6, self.system / 1e6]);
-  byLabel.set('postgresql', cpuOfCommand(procs, 'postgres'));
-  byLabel.set('redis', cpuOfCommand(procs, 'redis-server'));
-  byLabel.set('dovecot (imap, lmtp)', cpuOfTree(procs, pidFromFile(join(MAIL_DIR, 'dovecot.pid'))));
-  byLabel.set('opensmtpd', cpuOfTree(procs, pidFromFile(join(MAIL_DIR, 'smtpd.pid'))));
-  byLabel.set('machine', machineCpuSeconds());
-  return { at: now(), byLabel };
-}
-
-/** Cores used per part between two snapshots ([user, kernel]), with "other" = machine minus the named parts. */
-function coresBetween(start: CpuSnapshot, end: CpuSnapshot): { seconds: number; cores: Map<string, Cpu> } {
-  const seconds = (end.at - start.at) / 1000;
-  const cores = new Map<string, Cpu>();
-  for (const [label, [user, sys]] of end.byLabel) {
-    const [user0, sys0] = start.byLabel.get(label) ?? NO_CPU;
-    cores.set(label, [(user - user0) / seconds, (sys - sys0) / seconds]);
-  }
-  const machine = cores.get('machine')!;
-  cores.delete('machine');
-  const named = [...cores.values()].reduce<Cpu>((a, [u, k]) => [a[0] + (Number.isFinite(u) ? u : 0), a[1] + (Number.isFinite(k) ? k : 0)], [0, 0]);
-  cores.set('other (interrupts, other jobs)', [machine[0] - named[0], machine[1] - named[1]]);
-  cores.set('machine total', machine);
-  return { seconds, cores };
+/** The mail servers' parts in the CPU table, besides the service's (see ./support/cpu). */
+function mailServerCpuParts(): CpuPart[] {
+  return [
+    { label: 'dovecot (imap, lmtp)', pid: pidFromFile(join(MAIL_DIR, 'dovecot.pid')), withChildren: true },
+    { label: 'opensmtpd', pid: pidFromFile(join(MAIL_DIR, 'smtpd.pid')), withChildren: true },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -481,39 +260,6 @@ const MONTHS_LV = ['janvārī', 'februārī', 'martā', 'aprīlī', 'maijā', 'j
 const MONTHS_RU = ['январе', 'феврале', 'марте', 'апреле', 'мае', 'июне', 'июле', 'августе', 'сентябре', 'октябре', 'ноябре', 'декабре'];
 const month = (i: number) => MONTHS_LV[i % 12];
 const monthRu = (i: number) => MONTHS_RU[i % 12];
-
-const CRLF = '\r\n';
-const crlf = (text: string) => text.replace(/\r?\n/g, CRLF);
-const b64 = (bytes: Buffer) => (bytes.toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
-
-/** Quoted-printable (RFC 2045 §6.7), lines of at most 76 characters. */
-function qp(bytes: Buffer): string {
-  const out: string[] = [];
-  let start = 0;
-  const lines: Buffer[] = [];
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
-      lines.push(bytes.subarray(start, i > start && bytes[i - 1] === 0x0d ? i - 1 : i));
-      start = i + 1;
-    }
-  }
-  for (const line of lines) {
-    let text = '';
-    let current = '';
-    line.forEach((byte, index) => {
-      const last = index === line.length - 1;
-      const literal = (byte >= 33 && byte <= 126 && byte !== 61) || ((byte === 32 || byte === 9) && !last);
-      const token = literal ? String.fromCharCode(byte) : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-      if (current.length + token.length > 75) {
-        text += `${current}=${CRLF}`;
-        current = '';
-      }
-      current += token;
-    });
-    out.push(text + current);
-  }
-  return out.join(CRLF);
-}
 
 /** RFC 2047 encoded words, each under 76 characters; plain ASCII is left as it is. */
 function encodeWords(text: string, charset: 'UTF-8' | 'windows-1257' = 'UTF-8'): string {
@@ -796,80 +542,7 @@ async function fetchEverything(user: string, chunked: boolean, parse = false): P
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The service under test
-
-class ServiceProcess {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  readonly startedAt = now();
-  healthyAt = NaN;
-  /** Last lines of output, shown only if the process dies or never becomes healthy. */
-  private readonly tail: string[] = [];
-  warnings = 0;
-
-  constructor(
-    readonly label: string,
-    env: Record<string, string>,
-    nodeArgs: string[],
-    cwd: string,
-    readonly port: number,
-  ) {
-    this.child = spawn(process.execPath, [...nodeArgs, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      let partial = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop()!;
-        for (const line of lines) this.record(line);
-      });
-    }
-  }
-
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  output(): string {
-    return this.tail.join('\n');
-  }
-
-  async stop(): Promise<void> {
-    if (!this.alive) return;
-    this.child.kill('SIGTERM');
-    const code = await Promise.race([this.exited, sleep(15_000).then(() => 'timeout' as const)]);
-    if (code === 'timeout' && this.alive) {
-      this.child.kill('SIGKILL');
-      await Promise.race([this.exited, sleep(5_000)]);
-    }
-  }
-
-  private record(line: string): void {
-    if (!line.trim()) return;
-    // pino levels: 40 warn, 50 error, 60 fatal. Anything non-JSON (a crash trace) counts too.
-    const level = /"level":(\d+)/.exec(line)?.[1];
-    if (!level || Number(level) >= 40) this.warnings += 1;
-    this.tail.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
-    if (this.tail.length > 30) this.tail.shift();
-  }
-}
-
-function assertAlive(services: ServiceProcess[]): void {
-  const dead = services.find((s) => !s.alive);
-  if (dead) throw new Error(`${dead.label} exited (code ${dead.child.exitCode ?? dead.child.signalCode}); its last output:\n${dead.output()}`);
-}
-
-function healthy(port: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/health', timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.once('timeout', () => req.destroy());
-    req.once('error', () => resolve(false));
-  });
-}
+// The service's progress, read from its schema and from the senders' maildirs.
 
 interface Progress {
   at: number;
@@ -927,7 +600,6 @@ async function main(): Promise<void> {
   // At most two messages per sender: the default EMAIL_ACK_MAX_PER_DAY (3) then acknowledges every one of them.
   const senders = Math.max(1, Math.ceil(opts.messages / 2));
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
 
   // 1. The mail servers (installed and started if needed; a no-op when the e2e tests' servers run).
   let t = now();
@@ -936,21 +608,7 @@ async function main(): Promise<void> {
 
   const admin = await connect();
   onCleanup('database connection', () => admin.end());
-  const [{ free: freeConnections, version: pgVersion }] = await sql<{ free: number; version: string }>(
-    admin,
-    `SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity)::int AS free,
-            current_setting('server_version') AS version`,
-  );
-  const setting = (key: 'INBOUND_CONCURRENCY' | 'INBOUND_BATCH_SIZE' | 'INBOUND_BATCH_WAIT_MS' | 'DATABASE_POOL_SIZE') =>
-    opts.serviceEnv[key] ?? String(SERVICE_DEFAULTS[key]);
-  const processes = opts.split ? 1 + opts.workers : 1;
-  const servicePools = processes * Number(setting('DATABASE_POOL_SIZE')) + 2;
-  if (servicePools > freeConnections - RESERVED_CONNECTIONS) {
-    throw new UsageError(
-      `${processes} process(es) × DATABASE_POOL_SIZE=${setting('DATABASE_POOL_SIZE')} need ${servicePools} connections, ` +
-        `but only ${freeConnections - RESERVED_CONNECTIONS} are free; lower it with --set DATABASE_POOL_SIZE=…`,
-    );
-  }
+  const { pgVersion } = await checkConnections(admin, opts.split ? 1 + opts.workers : 1, opts.serviceEnv);
 
   // 2. The mailbox, filled before anything is measured. Its maildir and the senders' (acknowledgements) go at the end.
   onCleanup(`mailboxes ${senderPrefix}* and ${mailbox}`, async () => {
@@ -995,72 +653,38 @@ async function main(): Promise<void> {
   }
   const baselineRate = opts.messages / baseline.seconds;
 
-  // 4. The service: the schema is created and migrated by the first process to start.
-  onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
-  await redis.connect();
-  onCleanup(`redis keys ${prefix}:*`, async () => {
-    // SCAN rather than KEYS so a shared Redis is never blocked; bounded in iterations.
-    let cursor = '0';
-    for (let round = 0; round < 100_000; round++) {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = nextCursor;
-      if (cursor === '0') break;
-    }
-    await redis.quit();
-  });
-  const baseEnv: Record<string, string> = {
-    DATABASE_URL,
-    DATABASE_SCHEMA: schema,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    WEBFORM_SECRET: `bench-webform-${randomBytes(16).toString('hex')}`,
-    JWT_SECRET: `bench-jwt-${randomBytes(16).toString('hex')}`,
-    ADMIN_EMAIL: 'admin@bench.example',
-    ADMIN_PASSWORD: `bench-admin-${randomBytes(8).toString('hex')}`,
-    LOG_LEVEL: 'warn',
-    RUN_MIGRATIONS: 'true',
-    IMAP_HOST: MAIL_HOST,
-    IMAP_PORT: String(IMAP_PORT),
-    IMAP_TLS: 'false',
-    IMAP_USER: mailbox,
-    IMAP_PASSWORD: MAIL_PASSWORD,
-    IMAP_ADDRESS: mailbox,
-    SMTP_HOST: MAIL_HOST,
-    SMTP_PORT: String(SMTP_PORT),
-    SMTP_TLS: 'false',
-    MAIL_FROM: `VPPPD <${mailbox}>`,
-    EMAIL_ACK_MAX_PER_DAY: opts.acks ? '3' : '0',
-    ...opts.serviceEnv,
-  };
-  // Only what a process needs from our environment: a stray IMAP_* or INBOUND_* in the shell must not silently
-  // change what is measured; tuning goes through --set, where the report shows it.
-  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_PATH']) if (process.env[key]) baseEnv[key] = process.env[key]!;
-  const acksOn = Number(baseEnv.EMAIL_ACK_MAX_PER_DAY) > 0;
-  let cwd = process.cwd();
-  if (opts.nodeArgs.length > 0) cwd = mkdtempSync(join(os.tmpdir(), `${prefix}-node-`)); // --cpu-prof writes here
-  const services: ServiceProcess[] = [];
-  onCleanup('service processes', () => Promise.all(services.map((s) => s.stop())));
+  // 4. The service, with IMAP_* pointing at the mailbox and SMTP_* at the local OpenSMTPD.
   const roles = opts.split ? ['api', ...Array.from({ length: opts.workers }, () => 'worker')] : ['all'];
-  for (const [n, role] of roles.entries()) {
-    const port = await freePort();
-    const label = opts.split && role === 'worker' ? `worker #${n}` : role;
-    services.push(new ServiceProcess(label, { ...baseEnv, APP_ROLE: role, PORT: String(port) }, opts.nodeArgs, cwd, port));
-  }
+  const { processes: services, env, cwd } = await startService(admin, {
+    schema,
+    prefix,
+    processes: roles.map((role, n) => ({ label: opts.split && role === 'worker' ? `worker #${n}` : role, role })),
+    env: {
+      IMAP_HOST: MAIL_HOST,
+      IMAP_PORT: String(IMAP_PORT),
+      IMAP_TLS: 'false',
+      IMAP_USER: mailbox,
+      IMAP_PASSWORD: MAIL_PASSWORD,
+      IMAP_ADDRESS: mailbox,
+      SMTP_HOST: MAIL_HOST,
+      SMTP_PORT: String(SMTP_PORT),
+      SMTP_TLS: 'false',
+      MAIL_FROM: `VPPPD <${mailbox}>`,
+      EMAIL_ACK_MAX_PER_DAY: opts.acks ? '3' : '0',
+    },
+    serviceEnv: opts.serviceEnv,
+    nodeArgs: opts.nodeArgs,
+  });
+  const acksOn = Number(env.EMAIL_ACK_MAX_PER_DAY) > 0;
   const spawnedAt = now();
   // Polled closely: the clock starts when the last process answers.
-  await until('GET /health of every process', 60_000, 20, async () => {
-    assertAlive(services);
-    for (const s of services) if (Number.isNaN(s.healthyAt) && (await healthy(s.port))) s.healthyAt = now();
-    return services.every((s) => !Number.isNaN(s.healthyAt));
-  });
-  const healthyAt = Math.max(...services.map((s) => s.healthyAt));
+  const healthyAt = await waitHealthy(services, 20);
   const cpuParts = () => services.map((s) => ({ label: `service: ${s.label}`, pid: s.child.pid }));
-  const cpuStart = cpuSnapshot(cpuParts());
+  const takeCpu = () => cpuSnapshot(cpuParts(), 'bench (this process)', mailServerCpuParts());
+  const cpuStart = takeCpu();
   const db = await connect(schema);
   onCleanup('polling connection', () => db.end());
-  const warningsBefore = services.reduce((n, s) => n + s.warnings, 0);
+  const warningsBefore = warningsOf(services);
 
   // 5. Measured: every 100 ms until all N are tickets, checkpointed and (with acknowledgements) sent.
   const samples: Progress[] = [];
@@ -1076,7 +700,7 @@ async function main(): Promise<void> {
     if (Number.isNaN(reached.accepted) && p.accepted >= opts.messages) reached.accepted = p.at;
     if (Number.isNaN(reached.ingested) && p.ingested >= opts.messages) {
       reached.ingested = p.at;
-      cpuIngested = cpuSnapshot(cpuParts());
+      cpuIngested = takeCpu();
     }
     if (Number.isNaN(reached.checkpointed) && p.lastUid >= maxUid) reached.checkpointed = p.at;
     const acksDone = !acksOn || (p.ingested >= opts.messages && p.acksSent + p.acksFailed >= p.acksPlanned);
@@ -1084,7 +708,7 @@ async function main(): Promise<void> {
     if (!Number.isNaN(reached.ingested) && !Number.isNaN(reached.checkpointed) && acksDone) break;
     await sleep(100);
   }
-  const cpu = coresBetween(cpuStart, cpuIngested ?? cpuSnapshot(cpuParts()));
+  const cpu = coresBetween(cpuStart, cpuIngested ?? takeCpu());
   if (Number.isNaN(reached.ingested)) process.stderr.write(`not all ${opts.messages} messages were ingested within ${opts.timeoutS} s after healthy\n`);
 
   // Acknowledgements accepted by OpenSMTPD are delivered into the senders' mailboxes a moment later.
@@ -1112,7 +736,7 @@ async function main(): Promise<void> {
             (SELECT count(*) FILTER (WHERE status = 'failed') FROM inbound_events) AS failed,
             (SELECT string_agg(language || ' ' || n, ', ' ORDER BY language) FROM (SELECT language, count(*) n FROM tickets GROUP BY 1) l) AS languages`,
   );
-  const warnings = services.reduce((n, s) => n + s.warnings, 0) - warningsBefore;
+  const warnings = warningsOf(services) - warningsBefore;
   const atHealthy = samples[0];
 
   // ------------------------------------------------------------------------------------------------------
@@ -1126,25 +750,17 @@ async function main(): Promise<void> {
   const [low, high] = [crossing(0.1), crossing(0.9)];
   const steadyRate = low && high && high.at > low.at ? (high.ingested - low.ingested) / ((high.at - low.at) / 1000) : NaN;
   const firstAccepted = samples.find((s) => s.accepted > 0);
-  const table = (rows: string[][]) => {
-    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    return rows.map((r, i) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ') + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('   ')}` : '')).join('\n');
-  };
-  const tunables = (['INBOUND_CONCURRENCY', 'INBOUND_BATCH_SIZE', 'INBOUND_BATCH_WAIT_MS', 'DATABASE_POOL_SIZE'] as const).map((k) => `${k}=${setting(k)}`).join(' ');
-  const extra = Object.entries(opts.serviceEnv)
-    .filter(([k]) => !tunables.includes(`${k}=`))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
   const mibps = (r: FetchResult) => fmt(r.bytes / 2 ** 20 / r.seconds, 1);
 
   const out: string[] = [''];
   out.push('E-mail ingest benchmark');
-  out.push(`machine   ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, PostgreSQL ${pgVersion}`);
-  out.push(`layout    ${opts.split ? `1 api + ${opts.workers} worker process(es)` : '1 APP_ROLE=all process'}; ${tunables}${extra ? ` ${extra}` : ''}`);
+  out.push(machineLine(pgVersion));
+  out.push(`layout    ${opts.split ? `1 api + ${opts.workers} worker process(es)` : '1 APP_ROLE=all process'}; ${settingsLine(opts.serviceEnv)}`);
   out.push(
-    `acks      ${acksOn ? `on: EMAIL_ACK_MAX_PER_DAY=${baseEnv.EMAIL_ACK_MAX_PER_DAY}, ≤2 messages per sender, senders @${MAIL_DOMAIN} delivered by the local OpenSMTPD into the local Dovecot` : 'off (EMAIL_ACK_MAX_PER_DAY=0)'}`,
+    `acks      ${acksOn ? `on: EMAIL_ACK_MAX_PER_DAY=${env.EMAIL_ACK_MAX_PER_DAY}, ≤2 messages per sender, senders @${MAIL_DOMAIN} delivered by the local OpenSMTPD into the local Dovecot` : 'off (EMAIL_ACK_MAX_PER_DAY=0)'}`,
   );
-  if (opts.nodeArgs.length > 0) out.push(`node      ${opts.nodeArgs.join(' ')} in ${cwd} (pids: ${services.map((s) => `${s.label} ${s.child.pid}`).join(', ')})`);
+  const nodeLine = nodeArgsLine(opts.nodeArgs, cwd, services);
+  if (nodeLine) out.push(nodeLine);
   out.push(
     `start     healthy ${fmt((healthyAt - spawnedAt) / 1000, 2)} s after spawn; at that moment ${fmt(atHealthy?.accepted ?? NaN)} accepted, ${fmt(atHealthy?.ingested ?? NaN)} ingested; first accepted seen ${firstAccepted ? `${fmt(since(firstAccepted.at), 2)} s` : 'n/a'} after healthy`,
   );
@@ -1210,20 +826,11 @@ async function main(): Promise<void> {
         `(work that runs elsewhere in production, here taken from the service); --no-acks shows the ingest path alone`,
     );
   }
-  const other = cpu.cores.get('other (interrupts, other jobs)') ?? [0, 0];
-  if (other[0] + other[1] > OTHER_CPU_WARNING) {
+  if (busy(cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING) {
     out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores during the measured window: the figures are disturbed, rerun on a quiet machine`);
   }
   out.push('');
   process.stdout.write(out.join('\n'));
 }
 
-main()
-  .then(() => cleanup())
-  .then(() => process.exit(0))
-  .catch(async (error) => {
-    if (stopping) return; // interrupted: the signal handler cleans up and exits
-    process.stderr.write(`bench failed: ${error instanceof UsageError ? error.message : ((error as Error).stack ?? error)}\n`);
-    await cleanup();
-    process.exit(1);
-  });
+runBench(main);

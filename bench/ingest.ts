@@ -15,36 +15,23 @@
 import { legacyCheckDigit } from '@lib/personal-code';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { AppConfig } from '../src/config/app-config';
 import { QueueName } from '../src/queues';
+import { busy, coresBetween, CpuUse, cpuSnapshot, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
+import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
+import { parseFlags } from './support/options';
+import { fmt, machineLine, nodeArgsLine, table } from './support/report';
+import { assertAlive, checkConnections, connect, REDIS_URL, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
 
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MAIN_JS = join(__dirname, '..', 'src', 'main.js');
 const WEBFORM_SECRET = `bench-webform-${randomBytes(16).toString('hex')}`;
 const INSTITUTIONS = ['VSAA', 'VID', 'NVA', 'LAD', 'VZD', 'PMLP', 'VDI', 'UR'];
 const GOAL_EVENTS_PER_SECOND = 1500;
 const GOAL_RATIO = 1.0;
-/** Kernel networking alone costs about 0.1 core here; more than this means something else was running. */
-const OTHER_CPU_WARNING = 0.25;
-/** Connections left free for everyone else when sizing against max_connections. */
-const RESERVED_CONNECTIONS = 10;
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
-
-/** A wrong flag or a layout that cannot run: reported as one line, without a stack trace. */
-class UsageError extends Error {}
 
 interface Options {
   api: number;
@@ -60,60 +47,32 @@ interface Options {
   nodeArgs: string[];
 }
 
-const FLAGS = {
-  api: { type: 'string' },
-  workers: { type: 'string' },
-  clients: { type: 'string' },
-  events: { type: 'string' },
-  warmup: { type: 'string' },
-  duration: { type: 'string' },
-  'drain-timeout': { type: 'string' },
-  'baseline-events': { type: 'string' },
-  'no-baseline': { type: 'boolean' },
-  set: { type: 'string', multiple: true },
-  'node-args': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 function parseOptions(): Options {
-  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'];
-  try {
-    ({ values } = parseArgs({ options: FLAGS }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see --help)`);
-  }
-  if (values.help) {
-    process.stdout.write(
-      [
-        'usage: npm run bench -- [options]   (each also as BENCH_<NAME> in the environment)',
-        '  --api N              api processes (default 1)',
-        '  --workers N          worker processes (default 1)',
-        '  --clients N          concurrent HTTP clients, and naive-baseline connections (default 64)',
-        '  --events N           measured submissions (default 20000)',
-        '  --warmup N           submissions before measuring, not counted (default 500)',
-        '  --duration S         stop sending after S seconds even if --events is not reached (default 45)',
-        '  --drain-timeout S    longest wait for the last ticket after the last accept (default 60)',
-        '  --baseline-events N  events of the naive baseline (default: --events)',
-        '  --no-baseline        skip the naive baseline',
-        '  --set KEY=VALUE      service environment override, repeatable (e.g. INBOUND_BATCH_SIZE=500)',
-        '  --node-args ARGS     node flags of the service processes, e.g. --prof; they then run in a kept temp dir',
-        '',
-      ].join('\n'),
-    );
-    process.exit(0);
-  }
-  const int = (flag: string | undefined, env: string, fallback: number, min: number, max: number): number => {
-    const raw = flag ?? process.env[`BENCH_${env}`];
-    const n = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${env.toLowerCase().replace(/_/g, '-')} must be an integer in ${min}..${max}`);
-    return n;
-  };
-  const serviceEnv: Record<string, string> = {};
-  for (const pair of values.set ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new UsageError(`--set expects KEY=VALUE, got ${pair}`);
-    serviceEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const { values, int, serviceEnv, nodeArgs } = parseFlags(
+    'npm run bench',
+    {
+      api: { type: 'string' },
+      workers: { type: 'string' },
+      clients: { type: 'string' },
+      events: { type: 'string' },
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      'drain-timeout': { type: 'string' },
+      'baseline-events': { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+    },
+    [
+      ['--api N', 'api processes (default 1)'],
+      ['--workers N', 'worker processes (default 1)'],
+      ['--clients N', 'concurrent HTTP clients, and naive-baseline connections (default 64)'],
+      ['--events N', 'measured submissions (default 20000)'],
+      ['--warmup N', 'submissions before measuring, not counted (default 500)'],
+      ['--duration S', 'stop sending after S seconds even if --events is not reached (default 45)'],
+      ['--drain-timeout S', 'longest wait for the last ticket after the last accept (default 60)'],
+      ['--baseline-events N', 'events of the naive baseline (default: --events)'],
+      ['--no-baseline', 'skip the naive baseline'],
+    ],
+  );
   const events = int(values.events, 'EVENTS', 20_000, 1, 1_000_000);
   return {
     api: int(values.api, 'API', 1, 1, 8),
@@ -126,252 +85,13 @@ function parseOptions(): Options {
     baseline: !(values['no-baseline'] ?? process.env.BENCH_NO_BASELINE === '1'),
     baselineEvents: int(values['baseline-events'], 'BASELINE_EVENTS', events, 1, 1_000_000),
     serviceEnv,
-    nodeArgs: (values['node-args'] ?? process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    nodeArgs,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Cleanup: registered as resources are created, run once in reverse order on success, error or signal.
-
-const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
-let cleaning: Promise<void> | null = null;
-/** Set on a signal: every loop checks it, so none keeps working against the connections cleanup closes. */
-let stopping = false;
-
-function onCleanup(name: string, run: () => Promise<unknown>): void {
-  cleanups.push({ name, run });
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { name, run } of cleanups.splice(0).reverse()) {
-      await withTimeout(run(), 30_000, `cleanup: ${name}`).catch((e) => process.stderr.write(`cleanup of ${name} failed: ${(e as Error).message}\n`));
-    }
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    stopping = true;
-    // Requests and queries in flight fail as their connections close; that is expected now, not a crash.
-    process.on('unhandledRejection', () => undefined);
-    process.stderr.write(`\n${signal}: cleaning up\n`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Small helpers
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.now();
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls until `probe` is truthy or the time is up; every wait in this file goes through here so none is unbounded. */
-async function until<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  const deadline = now() + timeoutMs;
-  while (now() < deadline && !stopping) {
-    const value = await probe();
-    if (value) return value;
-    await sleep(everyMs);
-  }
-  throw new Error(`${what}: not reached in ${Math.round(timeoutMs / 1000)} s`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-async function sql<T = Record<string, unknown>>(client: Client, text: string, params: unknown[] = []): Promise<T[]> {
-  return (await client.query(text, params)).rows as T[];
-}
-
-/** Every query of ours is bounded too: a stuck database ends the run with an error rather than a hang. */
-const QUERY_TIMEOUT_MS = 60_000;
-
-async function connect(schema?: string): Promise<Client> {
-  const client = new Client({
-    connectionString: DATABASE_URL,
-    query_timeout: QUERY_TIMEOUT_MS,
-    connectionTimeoutMillis: 10_000,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
-  await client.connect();
-  return client;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// CPU accounting from /proc, so a run says by itself which component was saturated.
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds of one process: own time plus that of children it reaped (PostgreSQL's postmaster reaps closed backends). */
-function procCpuSeconds(pid: number): { comm: string; seconds: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const fields = stat.slice(close + 2).split(' ');
-    // Fields 14-17 of proc(5) (utime, stime, cutime, cstime); `fields` starts at field 3.
-    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    return { comm, seconds: ticks / CLOCK_TICKS };
-  } catch {
-    return null; // gone, or not Linux
-  }
-}
-
-function cpuOfCommand(prefix: string): number {
-  let total = 0;
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return NaN;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const p = procCpuSeconds(Number(entry));
-    if (p && p.comm.startsWith(prefix)) total += p.seconds;
-  }
-  return total;
-}
-
-/** Busy CPU seconds of the whole machine (everything but idle and iowait), from the first line of /proc/stat. */
-function machineCpuSeconds(): number {
-  try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = ticks;
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
-interface CpuSnapshot {
-  at: number;
-  byLabel: Map<string, number>;
-}
-
-/**
- * CPU seconds so far of each part of the system. The machine total is taken too, so that whatever else ran
- * meanwhile (kernel networking, or another job on a shared box) shows up as "other" instead of being missed.
- */
-function cpuSnapshot(services: Array<{ label: string; pid?: number }>, clientsLabel: string): CpuSnapshot {
-  const byLabel = new Map<string, number>();
-  for (const s of services) byLabel.set(s.label, procCpuSeconds(s.pid!)?.seconds ?? NaN);
-  const self = process.cpuUsage();
-  byLabel.set(clientsLabel, (self.user + self.system) / 1e6);
-  byLabel.set('postgresql', cpuOfCommand('postgres'));
-  byLabel.set('redis', cpuOfCommand('redis-server'));
-  byLabel.set('machine', machineCpuSeconds());
-  return { at: now(), byLabel };
-}
-
-/** Cores used per part between two snapshots, with "other" = machine minus the named parts. */
-function coresBetween(start: CpuSnapshot, end: CpuSnapshot): { seconds: number; cores: Map<string, number> } {
-  const seconds = (end.at - start.at) / 1000;
-  const cores = new Map<string, number>();
-  for (const [label, value] of end.byLabel) cores.set(label, (value - (start.byLabel.get(label) ?? NaN)) / seconds);
-  const machine = cores.get('machine')!;
-  cores.delete('machine');
-  const named = [...cores.values()].reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
-  cores.set('other (kernel, other jobs)', machine - named);
-  cores.set('machine total', machine);
-  return { seconds, cores };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The service under test
-
-class ServiceProcess {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  /** Last lines of output, shown only if the process dies or never becomes healthy. */
-  private readonly tail: string[] = [];
-  warnings = 0;
-
-  constructor(
-    readonly label: string,
-    env: Record<string, string>,
-    nodeArgs: string[],
-    cwd: string,
-    readonly port: number,
-  ) {
-    this.child = spawn(process.execPath, [...nodeArgs, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    started.push(this);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      let partial = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop()!;
-        for (const line of lines) this.record(line);
-      });
-    }
-  }
-
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  output(): string {
-    return this.tail.join('\n');
-  }
-
-  async stop(): Promise<void> {
-    if (!this.alive) return;
-    this.child.kill('SIGTERM');
-    const code = await Promise.race([this.exited, sleep(15_000).then(() => 'timeout' as const)]);
-    if (code === 'timeout' && this.alive) {
-      this.child.kill('SIGKILL');
-      await Promise.race([this.exited, sleep(5_000)]);
-    }
-  }
-
-  private record(line: string): void {
-    if (!line.trim()) return;
-    // pino levels: 40 warn, 50 error, 60 fatal. Anything non-JSON (a crash trace) counts too.
-    const level = /"level":(\d+)/.exec(line)?.[1];
-    if (!level || Number(level) >= 40) this.warnings += 1;
-    this.tail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
-    if (this.tail.length > 5) this.tail.shift();
-  }
-}
-
-/** Every service process started, so that a failed run can show what they said. */
-const started: ServiceProcess[] = [];
-
-function assertAlive(services: ServiceProcess[]): void {
-  const dead = services.find((s) => !s.alive);
-  if (dead) throw new Error(`${dead.label} exited (code ${dead.child.exitCode ?? dead.child.signalCode}); its last output:\n${dead.output()}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -519,7 +239,7 @@ interface BaselineResult {
   events: number;
   seconds: number;
   connections: number;
-  cpu: ReturnType<typeof coresBetween>;
+  cpu: CpuUse;
 }
 
 async function runBaseline(schema: string, connections: number, count: number, run: string): Promise<BaselineResult> {
@@ -605,93 +325,28 @@ async function main(): Promise<void> {
 
   const admin = await connect();
   onCleanup('database connection', () => admin.end());
-  const [{ free: freeConnections, version: pgVersion }] = await sql<{ free: number; version: string }>(
-    admin,
-    `SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity)::int AS free,
-            current_setting('server_version') AS version`,
-  );
-  // Defaults come from the service's own configuration class, so the report shows what actually ran.
-  const serviceDefaults = new AppConfig();
-  const setting = (key: 'INBOUND_CONCURRENCY' | 'INBOUND_BATCH_SIZE' | 'INBOUND_BATCH_WAIT_MS' | 'DATABASE_POOL_SIZE') =>
-    opts.serviceEnv[key] ?? String(serviceDefaults[key]);
-  // Under load every pool fills up; running out of connections mid-run would measure errors, not throughput.
-  const servicePools = (opts.api + opts.workers) * Number(setting('DATABASE_POOL_SIZE')) + 2;
-  if (servicePools > freeConnections - RESERVED_CONNECTIONS) {
-    throw new UsageError(
-      `${opts.api + opts.workers} processes × DATABASE_POOL_SIZE=${setting('DATABASE_POOL_SIZE')} need ${servicePools} connections, ` +
-        `but only ${freeConnections - RESERVED_CONNECTIONS} are free; lower it with --set DATABASE_POOL_SIZE=…`,
-    );
-  }
+  const { free: freeConnections, pgVersion } = await checkConnections(admin, opts.api + opts.workers, opts.serviceEnv);
 
   // Baseline first, while nothing else runs; a checkpoint after it so its dirty pages are not written on the service's time.
   let baseline: BaselineResult | null = null;
   if (opts.baseline) {
-    const connections = Math.min(opts.clients, freeConnections - RESERVED_CONNECTIONS);
+    const connections = Math.min(opts.clients, freeConnections);
     baseline = await runBaseline(`${schema}_naive`, connections, opts.baselineEvents, run);
     await admin.query('CHECKPOINT');
   }
 
-  // The service: the schema is created and migrated by the first process to start (under its advisory lock).
-  onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
-  await redis.connect();
-  onCleanup(`redis keys ${prefix}:*`, async () => {
-    // SCAN rather than KEYS so a shared Redis is never blocked; bounded in iterations.
-    let cursor = '0';
-    for (let round = 0; round < 100_000; round++) {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = nextCursor;
-      if (cursor === '0') break;
-    }
-    await redis.quit();
-  });
-
-  const baseEnv: Record<string, string> = {
-    DATABASE_URL,
-    DATABASE_SCHEMA: schema,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    WEBFORM_SECRET,
-    JWT_SECRET: `bench-jwt-${randomBytes(16).toString('hex')}`,
-    ADMIN_EMAIL: 'admin@bench.example',
-    ADMIN_PASSWORD: `bench-admin-${randomBytes(8).toString('hex')}`,
-    LOG_LEVEL: 'warn',
-    RUN_MIGRATIONS: 'true',
-    ...opts.serviceEnv,
-  };
-  // Only what a process needs from our environment: a stray IMAP_HOST or INBOUND_* in the shell must not
-  // silently change what is measured; tuning goes through --set, where the report shows it.
-  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_PATH']) if (process.env[key]) baseEnv[key] = process.env[key]!;
-  let cwd = process.cwd();
-  if (opts.nodeArgs.length > 0) {
-    // --prof and --cpu-prof write into the working directory; keep their files out of the project.
-    cwd = mkdtempSync(join(os.tmpdir(), `${prefix}-node-`));
-  }
-  const services: ServiceProcess[] = [];
-  onCleanup('service processes', () => Promise.all(services.map((s) => s.stop())));
-  // Every role listens on PORT (a worker for /health and /metrics), so each process gets a port of its own.
-  const roles = [...Array.from({ length: opts.api }, () => 'api'), ...Array.from({ length: opts.workers }, () => 'worker')];
   const numbered: Record<string, number> = { api: 0, worker: 0 };
-  for (const role of roles) {
-    const port = await freePort();
-    services.push(new ServiceProcess(`${role} #${++numbered[role]}`, { ...baseEnv, APP_ROLE: role, PORT: String(port) }, opts.nodeArgs, cwd, port));
-  }
+  const roles = [...Array.from({ length: opts.api }, () => 'api'), ...Array.from({ length: opts.workers }, () => 'worker')];
+  const { processes: services, cwd } = await startService(admin, {
+    schema,
+    prefix,
+    processes: roles.map((role) => ({ label: `${role} #${++numbered[role]}`, role })),
+    env: { WEBFORM_SECRET },
+    serviceEnv: opts.serviceEnv,
+    nodeArgs: opts.nodeArgs,
+  });
   const ports = services.filter((s) => s.label.startsWith('api')).map((s) => s.port);
-
-  for (const { port } of services) {
-    await until(`GET /health on port ${port}`, 60_000, 200, async () => {
-      assertAlive(services);
-      return new Promise<boolean>((resolve) => {
-        const req = http.get({ host: '127.0.0.1', port, path: '/health', timeout: 2000 }, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        });
-        req.once('timeout', () => req.destroy());
-        req.once('error', () => resolve(false));
-      });
-    });
-  }
+  await waitHealthy(services, 200);
   const queue = new Queue(QueueName.Inbound, { prefix, connection: { url: REDIS_URL, maxRetriesPerRequest: 3 } });
   onCleanup('queue connection', () => queue.close());
   await until('every worker registered on the inbound queue', 60_000, 200, async () => {
@@ -712,7 +367,7 @@ async function main(): Promise<void> {
     });
   }
   const ticketsBefore = await ticketCount();
-  const warningsBefore = services.reduce((n, s) => n + s.warnings, 0);
+  const warningsBefore = warningsOf(services);
 
   // Measured phase. A sampler records the ticket count over time, from which the steady-state commit rate is
   // taken between 10 % and 90 % of the accepted events, free of the ramp-up and of the drain tail.
@@ -749,7 +404,7 @@ async function main(): Promise<void> {
     `SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, count(*) FILTER (WHERE status = 'processed') AS processed,
             count(*) FILTER (WHERE status = 'failed') AS failed FROM inbound_events`,
   );
-  const warnings = services.reduce((n, s) => n + s.warnings, 0) - warningsBefore;
+  const warnings = warningsOf(services) - warningsBefore;
 
   // ------------------------------------------------------------------------------------------------------
   // Report
@@ -764,23 +419,16 @@ async function main(): Promise<void> {
   const naiveRate = baseline ? baseline.events / baseline.seconds : NaN;
   const ratio = e2eRate / naiveRate;
 
-  const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
-  const table = (rows: string[][]) => {
-    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    return rows.map((r, i) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ') + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('   ')}` : '')).join('\n');
-  };
-  const tunables = (['INBOUND_CONCURRENCY', 'INBOUND_BATCH_SIZE', 'INBOUND_BATCH_WAIT_MS', 'DATABASE_POOL_SIZE'] as const)
-    .map((k) => `${k}=${setting(k)}`)
-    .join(' ');
   const refused = [...load.refused].map(([k, v]) => `${k}×${v}`).join(', ') || 'none';
 
   const out: string[] = [];
   out.push('');
   out.push('Web-form ingest benchmark');
-  out.push(`machine   ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, PostgreSQL ${pgVersion}`);
-  out.push(`layout    ${opts.api} api + ${opts.workers} worker process(es); ${tunables}`);
+  out.push(machineLine(pgVersion));
+  out.push(`layout    ${opts.api} api + ${opts.workers} worker process(es); ${settingsLine(opts.serviceEnv)}`);
   out.push(`load      ${opts.clients} clients, ${fmt(load.accepted)} of ${fmt(opts.events)} events accepted (refused: ${refused}), warm-up ${fmt(opts.warmup)}${load.stoppedByDuration ? `, stopped by --duration ${opts.durationS}s` : ''}`);
-  if (opts.nodeArgs.length > 0) out.push(`node      ${opts.nodeArgs.join(' ')} in ${cwd} (pids: ${services.map((s) => `${s.label} ${s.child.pid}`).join(', ')})`);
+  const nodeLine = nodeArgsLine(opts.nodeArgs, cwd, services);
+  if (nodeLine) out.push(nodeLine);
   out.push(`baseline  ${baseline ? `${fmt(baseline.events)} naive transactions on ${baseline.connections} connections in ${fmt(baseline.seconds, 2)} s` : 'skipped'}`);
   out.push('');
   out.push(
@@ -799,9 +447,9 @@ async function main(): Promise<void> {
   out.push('');
   // One row per part of either phase; a part that did not take part in a phase shows blank.
   const labels = [...new Set([...cpu.cores.keys(), ...(baseline?.cpu.cores.keys() ?? [])])].sort(
-    (a, b) => Number(a === 'machine total') - Number(b === 'machine total') || Number(a.startsWith('other')) - Number(b.startsWith('other')),
+    (a, b) => Number(a === MACHINE_LABEL) - Number(b === MACHINE_LABEL) || Number(a === OTHER_LABEL) - Number(b === OTHER_LABEL),
   );
-  const cores = (m: Map<string, number> | undefined, label: string) => (m?.has(label) ? fmt(m.get(label)!, 2) : '');
+  const cores = (m: CpuUse['cores'] | undefined, label: string) => (m?.has(label) ? fmt(busy(m.get(label)!), 2) : '');
   out.push(`CPU, in cores (1.00 = one core busy), over the service's measured window (${fmt(cpu.seconds, 1)} s) and the baseline's (${fmt(baseline?.cpu.seconds ?? NaN, 1)} s)`);
   out.push(table([['process', 'service', 'baseline'], ...labels.map((l) => [l, cores(cpu.cores, l), cores(baseline?.cpu.cores, l)])]));
   out.push('');
@@ -810,20 +458,11 @@ async function main(): Promise<void> {
   );
   const e2eOk = e2eRate >= GOAL_EVENTS_PER_SECOND;
   const ratioOk = ratio >= GOAL_RATIO;
-  const disturbed = [cpu, baseline?.cpu].map((c) => c?.cores.get('other (kernel, other jobs)') ?? 0).some((o) => o > OTHER_CPU_WARNING);
+  const disturbed = [cpu, baseline?.cpu].map((c) => busy(c?.cores.get(OTHER_LABEL) ?? [0, 0])).some((o) => o > OTHER_CPU_WARNING);
   if (disturbed) out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores during a measured window: the figures are disturbed, rerun on a quiet machine`);
   out.push(`goals     end-to-end ≥ ${fmt(GOAL_EVENTS_PER_SECOND)} events/s: ${e2eOk ? 'MET' : 'NOT MET'}; ratio ≥ ${fmt(GOAL_RATIO, 1)}: ${baseline ? (ratioOk ? 'MET' : 'NOT MET') : 'n/a (no baseline)'}`);
   out.push('');
   process.stdout.write(out.join('\n'));
 }
 
-main()
-  .then(() => cleanup())
-  .then(() => process.exit(0))
-  .catch(async (error) => {
-    if (stopping) return; // interrupted: the signal handler cleans up and exits
-    process.stderr.write(`bench failed: ${error instanceof UsageError ? error.message : ((error as Error).stack ?? error)}\n`);
-    for (const s of started) if (s.alive && s.output()) process.stderr.write(`\n--- last output of ${s.label}:\n${s.output()}\n`);
-    await cleanup();
-    process.exit(1);
-  });
+runBench(main);

@@ -1,0 +1,256 @@
+/**
+ * The service under test, started from dist/ as separate processes against a fresh PostgreSQL schema and
+ * Redis prefix (both removed at the end), and the database connections of the benchmark itself.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { AppConfig } from '../../src/config/app-config';
+import { now, onCleanup, onFailure, sleep, UsageError, until } from './lifecycle';
+
+export const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
+/** Connections left free for everyone else when sizing against max_connections. */
+const RESERVED_CONNECTIONS = 10;
+/** The service's defaults, from its own configuration class, so the report shows what actually ran. */
+export const SERVICE_DEFAULTS = new AppConfig();
+
+// ---------------------------------------------------------------------------------------------------------
+// PostgreSQL
+
+/** Every query of ours is bounded too: a stuck database ends the run with an error rather than a hang. */
+const QUERY_TIMEOUT_MS = 60_000;
+
+export async function connect(schema?: string): Promise<Client> {
+  const client = new Client({
+    connectionString: DATABASE_URL,
+    query_timeout: QUERY_TIMEOUT_MS,
+    connectionTimeoutMillis: 10_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  await client.connect();
+  return client;
+}
+
+export async function sql<T = Record<string, unknown>>(client: Client, text: string, params: unknown[] = []): Promise<T[]> {
+  return (await client.query(text, params)).rows as T[];
+}
+
+/**
+ * Under load every pool fills up; running out of connections mid-run would measure errors, not throughput.
+ * So a layout whose pools do not fit into what max_connections leaves free is refused before anything starts.
+ */
+export async function checkConnections(admin: Client, processes: number, serviceEnv: Record<string, string>): Promise<{ free: number; pgVersion: string }> {
+  const [{ free, version }] = await sql<{ free: number; version: string }>(
+    admin,
+    `SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity)::int - ${RESERVED_CONNECTIONS} AS free,
+            current_setting('server_version') AS version`,
+  );
+  const poolSize = serviceSetting(serviceEnv, 'DATABASE_POOL_SIZE');
+  const servicePools = processes * Number(poolSize) + 2;
+  if (servicePools > free) {
+    throw new UsageError(
+      `${processes} process(es) × DATABASE_POOL_SIZE=${poolSize} need ${servicePools} connections, ` + `but only ${free} are free; lower it with --set DATABASE_POOL_SIZE=…`,
+    );
+  }
+  return { free, pgVersion: version };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The service's settings
+
+const TUNABLES = ['INBOUND_CONCURRENCY', 'INBOUND_BATCH_SIZE', 'INBOUND_BATCH_WAIT_MS', 'DATABASE_POOL_SIZE'] as const;
+
+export function serviceSetting(serviceEnv: Record<string, string>, key: (typeof TUNABLES)[number]): string {
+  return serviceEnv[key] ?? String(SERVICE_DEFAULTS[key]);
+}
+
+/** The ingest tunables as they ran, defaults included, then any other --set override. */
+export function settingsLine(serviceEnv: Record<string, string>): string {
+  const tunables = TUNABLES.map((k) => `${k}=${serviceSetting(serviceEnv, k)}`);
+  const extra = Object.entries(serviceEnv)
+    .filter(([k]) => !(TUNABLES as readonly string[]).includes(k))
+    .map(([k, v]) => `${k}=${v}`);
+  return [...tunables, ...extra].join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Service processes
+
+export class ServiceProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  healthyAt = NaN;
+  /** Last lines of output, shown only if the process dies or never becomes healthy. */
+  private readonly tail: string[] = [];
+  warnings = 0;
+
+  constructor(
+    readonly label: string,
+    env: Record<string, string>,
+    nodeArgs: string[],
+    cwd: string,
+    readonly port: number,
+  ) {
+    this.child = spawn(process.execPath, [...nodeArgs, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A failed run shows what every process still running said last.
+    onFailure(() => (this.alive && this.output() ? `\n--- last output of ${this.label}:\n${this.output()}\n` : ''));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      let partial = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) this.record(line);
+      });
+    }
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  output(): string {
+    return this.tail.join('\n');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill('SIGTERM');
+    const code = await Promise.race([this.exited, sleep(15_000).then(() => 'timeout' as const)]);
+    if (code === 'timeout' && this.alive) {
+      this.child.kill('SIGKILL');
+      await Promise.race([this.exited, sleep(5_000)]);
+    }
+  }
+
+  private record(line: string): void {
+    if (!line.trim()) return;
+    // pino levels: 40 warn, 50 error, 60 fatal. Anything non-JSON (a crash trace) counts too.
+    const level = /"level":(\d+)/.exec(line)?.[1];
+    if (!level || Number(level) >= 40) this.warnings += 1;
+    this.tail.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
+    if (this.tail.length > 30) this.tail.shift();
+  }
+}
+
+export function assertAlive(services: ServiceProcess[]): void {
+  const dead = services.find((s) => !s.alive);
+  if (dead) throw new Error(`${dead.label} exited (code ${dead.child.exitCode ?? dead.child.signalCode}); its last output:\n${dead.output()}`);
+}
+
+export function warningsOf(services: ServiceProcess[]): number {
+  return services.reduce((n, s) => n + s.warnings, 0);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(false));
+  });
+}
+
+export interface ServiceLayout {
+  /** Run id: the schema and the Redis prefix are named after it. */
+  schema: string;
+  prefix: string;
+  /** One process each: its label in the report and its APP_ROLE. */
+  processes: Array<{ label: string; role: string }>;
+  /** Environment of the benchmark's own (channel settings and the like), before the --set overrides. */
+  env: Record<string, string>;
+  serviceEnv: Record<string, string>;
+  nodeArgs: string[];
+}
+
+export interface Service {
+  processes: ServiceProcess[];
+  env: Record<string, string>;
+  /** The working directory of the processes: a kept temp dir with --node-args. */
+  cwd: string;
+}
+
+/**
+ * Starts the service: the schema is created and migrated by the first process to start (under its advisory
+ * lock). The schema, the Redis keys under the prefix and the processes are removed at the end.
+ */
+export async function startService(admin: Client, layout: ServiceLayout): Promise<Service> {
+  const { schema, prefix } = layout;
+  onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  await redis.connect();
+  onCleanup(`redis keys ${prefix}:*`, async () => {
+    // SCAN rather than KEYS so a shared Redis is never blocked; bounded in iterations.
+    let cursor = '0';
+    for (let round = 0; round < 100_000; round++) {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = nextCursor;
+      if (cursor === '0') break;
+    }
+    await redis.quit();
+  });
+
+  const env: Record<string, string> = {
+    DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    WEBFORM_SECRET: `bench-webform-${randomBytes(16).toString('hex')}`,
+    JWT_SECRET: `bench-jwt-${randomBytes(16).toString('hex')}`,
+    ADMIN_EMAIL: 'admin@bench.example',
+    ADMIN_PASSWORD: `bench-admin-${randomBytes(8).toString('hex')}`,
+    LOG_LEVEL: 'warn',
+    RUN_MIGRATIONS: 'true',
+    ...layout.env,
+    ...layout.serviceEnv,
+  };
+  // Only what a process needs from our environment: a stray IMAP_* or INBOUND_* in the shell must not silently
+  // change what is measured; tuning goes through --set, where the report shows it.
+  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_PATH']) if (process.env[key]) env[key] = process.env[key]!;
+  let cwd = process.cwd();
+  if (layout.nodeArgs.length > 0) {
+    // --prof and --cpu-prof write into the working directory; keep their files out of the project.
+    cwd = mkdtempSync(join(os.tmpdir(), `${prefix}-node-`));
+  }
+  const processes: ServiceProcess[] = [];
+  onCleanup('service processes', () => Promise.all(processes.map((s) => s.stop())));
+  // Every role listens on PORT (a worker for /health and /metrics), so each process gets a port of its own.
+  for (const { label, role } of layout.processes) {
+    const port = await freePort();
+    processes.push(new ServiceProcess(label, { ...env, APP_ROLE: role, PORT: String(port) }, layout.nodeArgs, cwd, port));
+  }
+  return { processes, env, cwd };
+}
+
+/** Polls GET /health of every process every `everyMs` until each has answered 200; returns when the last one did. */
+export async function waitHealthy(services: ServiceProcess[], everyMs: number): Promise<number> {
+  await until('GET /health of every process', 60_000, everyMs, async () => {
+    assertAlive(services);
+    for (const s of services) if (Number.isNaN(s.healthyAt) && (await healthy(s.port))) s.healthyAt = now();
+    return services.every((s) => !Number.isNaN(s.healthyAt));
+  });
+  return Math.max(...services.map((s) => s.healthyAt));
+}
