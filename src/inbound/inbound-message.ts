@@ -48,6 +48,11 @@ export interface InboundMessage {
   /** The channel's own fields worth keeping (never secrets). */
   meta?: Record<string, unknown>;
   /**
+   * A contact a member of staff logs after serving it at a counter or on a direct line: the message is their
+   * record of it, and the ticket may already be resolved.
+   */
+  loggedBy?: { agentId: string; resolved: boolean };
+  /**
    * The event may join a conversation but must never open a ticket (an out-of-office reply, a mailing list):
    * when nothing threads it, it is dropped.
    */

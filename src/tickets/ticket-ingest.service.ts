@@ -266,7 +266,7 @@ export class TicketIngestService {
           topic: message.topic ?? null,
           kind: message.kind ?? 'question',
           language: message.language ?? 'lv',
-          status: 'queued',
+          status: message.loggedBy?.resolved ? 'resolved' : 'queued',
           level: route.level,
           queue_id: route.queueId,
           customer_id: customerOf[i],
@@ -274,6 +274,8 @@ export class TicketIngestService {
           created_at: e.receivedAt,
           origin_address: message.to ?? null,
           follow_up_of_id: thread?.ticketId ?? null,
+          // Served on the spot: answered and resolved when it happened.
+          resolved_at: message.loggedBy?.resolved ? (message.sentAt ?? e.receivedAt) : null,
         });
         escalations.push({
           ticket_id: ticketId,
@@ -297,7 +299,8 @@ export class TicketIngestService {
         channel: message.channel,
         external_id: message.externalId,
         direction: 'inbound',
-        author_type: 'customer',
+        author_type: message.loggedBy ? 'agent' : 'customer',
+        author_agent_id: message.loggedBy?.agentId ?? null,
         subject: message.subject ?? null,
         text: message.text,
         html: message.html ?? null,
@@ -317,15 +320,16 @@ export class TicketIngestService {
     if (tickets.length > 0) {
       await m.query(
         `INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language,
-                              status, level, queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, updated_at)
-         SELECT u.*, u.created_at FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::text[],
+                              status, level, queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id,
+                              resolved_at, first_response_at, updated_at)
+         SELECT u.*, u.resolved_at, u.created_at FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::text[],
                               $7::varchar[], $8::varchar[], $9::varchar[], $10::smallint[], $11::uuid[], $12::uuid[],
-                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[])
+                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[], $17::timestamptz[])
            AS u(id, reference, channel, institution_id, referred_institution_id, topic, kind, language, status, level,
-                queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id)`,
+                queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at)`,
         [
           'id', 'reference', 'channel', 'institution_id', 'referred_institution_id', 'topic', 'kind', 'language', 'status',
-          'level', 'queue_id', 'customer_id', 'subject', 'created_at', 'origin_address', 'follow_up_of_id',
+          'level', 'queue_id', 'customer_id', 'subject', 'created_at', 'origin_address', 'follow_up_of_id', 'resolved_at',
         ].map((c) => col(tickets, c)),
       );
       await m.query(
@@ -336,12 +340,12 @@ export class TicketIngestService {
     }
     await m.query(
       `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, html, address, meta,
-                             delivery_status, sent_at, created_at)
+                             delivery_status, sent_at, created_at, author_agent_id)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::jsonb[], $12::varchar[], $13::timestamptz[], $14::timestamptz[])`,
+                            $9::text[], $10::text[], $11::jsonb[], $12::varchar[], $13::timestamptz[], $14::timestamptz[], $15::uuid[])`,
       [
         'id', 'ticket_id', 'channel', 'external_id', 'direction', 'author_type', 'subject', 'text', 'html', 'address', 'meta',
-        'delivery_status', 'sent_at', 'created_at',
+        'delivery_status', 'sent_at', 'created_at', 'author_agent_id',
       ].map((c) => col(messages, c)),
     );
     const withFiles = messages.filter((r) => r.has_attachments);
@@ -457,6 +461,7 @@ export class TicketIngestService {
         external_id: `${randomUUID()}@${this.mailDomain}`,
         direction: 'outbound',
         author_type: 'bot',
+        author_agent_id: null,
         subject,
         text,
         html: null,

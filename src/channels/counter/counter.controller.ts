@@ -1,0 +1,82 @@
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { normalizePersonalCode } from '@lib/personal-code';
+import { createHash, randomUUID } from 'node:crypto';
+import { CurrentUser, Roles } from '../../auth/auth.decorators';
+import { AuthUser, ticketScope } from '../../auth/auth-user';
+import { FieldError, validationProblem } from '../../common/problem';
+import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
+import { InboundService } from '../../inbound/inbound.service';
+import { InstitutionsService } from '../../institutions/institutions.service';
+import { WebformAcceptedDto } from '../webform/dto/webform-submission.dto';
+import { LogContactDto } from './dto/log-contact.dto';
+
+/**
+ * Contacts that reach the centre outside the integrated channels (a VPVKAC counter, a direct line) are logged by
+ * the member of staff who served them, through the same pipeline, so they count in the same queue and figures.
+ */
+@ApiTags('channels')
+@ApiBearerAuth()
+@Controller('v1/contacts')
+export class CounterController {
+  constructor(
+    private readonly inbound: InboundService,
+    private readonly institutions: InstitutionsService,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({ summary: 'Log a contact served at a counter or on a direct line as a ticket' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key again returns the same ticket' })
+  @ApiAcceptedResponse({ type: WebformAcceptedDto })
+  async log(
+    @CurrentUser() user: AuthUser,
+    @Body() body: LogContactDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<WebformAcceptedDto> {
+    const errors: FieldError[] = [];
+    if (idempotencyKey !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(idempotencyKey)) {
+      errors.push({ field: 'Idempotency-Key', code: 'invalid', message: 'Idempotency-Key must be 1-128 letters, digits, . _ : -' });
+    }
+    if (body.institution) {
+      const institution = await this.institutions.findByCode(body.institution);
+      const scope = ticketScope(user);
+      if (!institution) errors.push({ field: 'institution', code: 'unknown', message: `no institution has the code ${body.institution}` });
+      else if (!scope.all && !scope.institutionIds.includes(institution.id)) {
+        errors.push({ field: 'institution', code: 'outOfScope', message: 'you may log contacts only for your own institutions' });
+      }
+    } else if (!ticketScope(user).all) {
+      errors.push({ field: 'institution', code: 'required', message: 'specialists log contacts for their own institution' });
+    }
+    const occurredAt = body.occurredAt ? new Date(body.occurredAt) : new Date();
+    if (occurredAt.getTime() > Date.now() + 60_000) errors.push({ field: 'occurredAt', code: 'future', message: 'occurredAt is in the future' });
+    if (errors.length > 0) throw validationProblem(errors);
+
+    const c = body.customer ?? {};
+    const identifiers: Array<{ kind: IdentifierKind; value: string }> = [];
+    if (c.personalCode) identifiers.push({ kind: 'personal_code', value: normalizePersonalCode(c.personalCode)! });
+    if (c.email) identifiers.push({ kind: 'email', value: c.email.trim().toLowerCase() });
+    if (c.phone) identifiers.push({ kind: 'phone', value: c.phone });
+
+    const result = await this.inbound.accept(
+      {
+        channel: body.channel,
+        // Keyed by the member of staff, so two people's keys never collide.
+        externalId: idempotencyKey ? createHash('sha256').update(`${user.id}\n${idempotencyKey}`).digest('hex') : randomUUID(),
+        sentAt: occurredAt.toISOString(),
+        from: { firstName: c.firstName?.trim(), lastName: c.lastName?.trim(), identifiers },
+        institutionCode: body.institution?.toUpperCase(),
+        topic: body.topic,
+        kind: body.kind,
+        language: body.language ?? 'lv',
+        subject: body.subject,
+        text: body.text,
+        loggedBy: { agentId: user.id, resolved: body.resolved ?? true },
+        meta: body.location ? { location: body.location } : undefined,
+      },
+      { reserveReference: true },
+    );
+    return { reference: result.reference!, status: result.status };
+  }
+}

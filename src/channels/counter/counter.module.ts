@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { InboundModule } from '../../inbound/inbound.module';
+import { InstitutionsModule } from '../../institutions/institutions.module';
+import { CounterController } from './counter.controller';
+
+/** Contacts at a VPVKAC counter or on a direct line, logged by staff. */
+@Module({ imports: [InboundModule, InstitutionsModule], controllers: [CounterController] })
+export class CounterModule {}

@@ -1,0 +1,101 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { isValidPersonalCode } from '@lib/personal-code';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy, ValidateNested } from 'class-validator';
+import { TICKET_KINDS } from '../../../tickets/entities/ticket.entity';
+
+export class ContactCustomerDto {
+  @ApiPropertyOptional({ example: 'Jānis' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  firstName?: string;
+
+  @ApiPropertyOptional({ example: 'Bērziņš' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  lastName?: string;
+
+  @ApiPropertyOptional({ example: '121282-11210' })
+  @IsOptional()
+  @ValidateBy({
+    name: 'personalCode',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isValidPersonalCode(value),
+      defaultMessage: () => 'personalCode is not a valid Latvian personal code (checksum, date or form is wrong)',
+    },
+  })
+  personalCode?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+37120000000' })
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +37120000000' })
+  phone?: string;
+}
+
+export class LogContactDto {
+  @ApiProperty({ enum: ['counter', 'phone'], description: 'A visit to a VPVKAC counter, or a call to a direct line' })
+  @IsIn(['counter', 'phone'])
+  channel: 'counter' | 'phone';
+
+  @ApiPropertyOptional({ example: 'VSAA' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'institution must be an institution code such as VSAA' })
+  institution?: string;
+
+  @ApiProperty({ enum: TICKET_KINDS, description: 'application or consultation for the ministry figures' })
+  @IsIn(TICKET_KINDS)
+  kind: (typeof TICKET_KINDS)[number];
+
+  @ApiPropertyOptional({ example: 'pensijas' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  topic?: string;
+
+  @ApiPropertyOptional({ enum: ['lv', 'ru', 'en'], default: 'lv' })
+  @IsOptional()
+  @IsIn(['lv', 'ru', 'en'])
+  language?: 'lv' | 'ru' | 'en';
+
+  @ApiProperty({ example: 'Iesniegums vecuma pensijai' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(300)
+  subject: string;
+
+  @ApiProperty({ example: 'Palīdzēju aizpildīt iesniegumu portālā.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(20000)
+  text: string;
+
+  @ApiPropertyOptional({ type: ContactCustomerDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ContactCustomerDto)
+  customer?: ContactCustomerDto;
+
+  @ApiPropertyOptional({ description: 'When the contact happened (default: now); not in the future' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  occurredAt?: string;
+
+  @ApiPropertyOptional({ default: true, description: 'Served on the spot; false leaves the ticket open in its queue' })
+  @IsOptional()
+  @IsBoolean()
+  resolved?: boolean;
+
+  @ApiPropertyOptional({ example: 'VPVKAC Rīga, Pērses iela 2' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  location?: string;
+}
