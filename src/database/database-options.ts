@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
+import { BusinessHours } from '../calendar/entities/business-hours.entity';
+import { CalendarAdjustment } from '../calendar/entities/calendar-adjustment.entity';
 import { Mailbox } from '../channels/email/entities/mailbox.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { loadDatabaseConfig } from '../config/app-config';
@@ -28,6 +30,8 @@ export const ENTITIES = [
   InboundEvent,
   AuditEvent,
   Mailbox,
+  CalendarAdjustment,
+  BusinessHours,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */
