@@ -1,11 +1,10 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { normalizePersonalCode } from '@lib/personal-code';
 import { createHash, randomUUID } from 'node:crypto';
 import { CurrentUser, Roles } from '../../auth/auth.decorators';
 import { AuthUser, ticketScope } from '../../auth/auth-user';
 import { FieldError, validationProblem } from '../../common/problem';
-import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
+import { customerIdentifiers } from '../../customers/identifiers';
 import { InboundService } from '../../inbound/inbound.service';
 import { InstitutionsService } from '../../institutions/institutions.service';
 import { WebformAcceptedDto } from '../webform/dto/webform-submission.dto';
@@ -54,10 +53,7 @@ export class CounterController {
     if (errors.length > 0) throw validationProblem(errors);
 
     const c = body.customer ?? {};
-    const identifiers: Array<{ kind: IdentifierKind; value: string }> = [];
-    if (c.personalCode) identifiers.push({ kind: 'personal_code', value: normalizePersonalCode(c.personalCode)! });
-    if (c.email) identifiers.push({ kind: 'email', value: c.email.trim().toLowerCase() });
-    if (c.phone) identifiers.push({ kind: 'phone', value: c.phone });
+    const identifiers = customerIdentifiers(c);
 
     const result = await this.inbound.accept(
       {

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { normalizePersonalCode } from '@lib/personal-code';
-import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
+import { customerIdentifiers } from '../../customers/identifiers';
 import { FieldError, validationProblem } from '../../common/problem';
 import type { AcceptResult, InboundMessage } from '../../inbound/inbound-message';
 import { decodeUploads } from '../../common/uploads';
@@ -37,10 +36,7 @@ export class WebformService {
     errors.push(...fileErrors);
     if (errors.length > 0) throw validationProblem(errors);
 
-    const identifiers: Array<{ kind: IdentifierKind; value: string }> = [];
-    if (a.personalCode) identifiers.push({ kind: 'personal_code', value: normalizePersonalCode(a.personalCode)! });
-    if (a.email) identifiers.push({ kind: 'email', value: a.email.trim().toLowerCase() });
-    if (a.phone) identifiers.push({ kind: 'phone', value: a.phone });
+    const identifiers = customerIdentifiers(a);
 
     const message: InboundMessage = {
       channel: 'webform',

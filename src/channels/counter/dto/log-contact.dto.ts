@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { isValidPersonalCode } from '@lib/personal-code';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy, ValidateNested } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsE164Phone, IsInstitutionCode, IsPersonalCode } from '../../../common/validators';
 import { TICKET_KINDS } from '../../../tickets/entities/ticket.entity';
 
 export class ContactCustomerDto {
@@ -19,13 +19,7 @@ export class ContactCustomerDto {
 
   @ApiPropertyOptional({ example: '121282-11210' })
   @IsOptional()
-  @ValidateBy({
-    name: 'personalCode',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && isValidPersonalCode(value),
-      defaultMessage: () => 'personalCode is not a valid Latvian personal code (checksum, date or form is wrong)',
-    },
-  })
+  @IsPersonalCode()
   personalCode?: string;
 
   @ApiPropertyOptional()
@@ -36,7 +30,7 @@ export class ContactCustomerDto {
 
   @ApiPropertyOptional({ example: '+37120000000' })
   @IsOptional()
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +37120000000' })
+  @IsE164Phone()
   phone?: string;
 }
 
@@ -47,7 +41,7 @@ export class LogContactDto {
 
   @ApiPropertyOptional({ example: 'VSAA' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'institution must be an institution code such as VSAA' })
+  @IsInstitutionCode()
   institution?: string;
 
   @ApiProperty({ enum: TICKET_KINDS, description: 'application or consultation for the ministry figures' })

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { isValidPersonalCode } from '@lib/personal-code';
 import { MAX_ATTACHMENTS } from '@lib/attachments';
 import { Type } from 'class-transformer';
 import {
@@ -15,25 +14,11 @@ import {
   Matches,
   MaxLength,
   MinLength,
-  ValidateBy,
   ValidateNested,
-  ValidationOptions,
 } from 'class-validator';
+import { IsE164Phone, IsInstitutionCode, IsPersonalCode } from '../../../common/validators';
 
 export const WEBFORM_KINDS = ['question', 'suggestion', 'complaint', 'application'] as const;
-
-function IsPersonalCode(options?: ValidationOptions) {
-  return ValidateBy(
-    {
-      name: 'personalCode',
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && isValidPersonalCode(value),
-        defaultMessage: () => 'personalCode is not a valid Latvian personal code (checksum, date or form is wrong)',
-      },
-    },
-    options,
-  );
-}
 
 export class WebformApplicantDto {
   @ApiProperty({ example: 'Jānis' })
@@ -61,7 +46,7 @@ export class WebformApplicantDto {
 
   @ApiPropertyOptional({ example: '+37120000000', description: 'E.164' })
   @IsOptional()
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +37120000000' })
+  @IsE164Phone()
   phone?: string;
 
   @ApiPropertyOptional({ description: 'Reply to the official e-address (needs personalCode)' })
@@ -104,7 +89,7 @@ export class WebformSubmissionDto {
 
   @ApiPropertyOptional({ example: 'VSAA', description: 'Institution code' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'institution must be an institution code such as VSAA' })
+  @IsInstitutionCode()
   institution?: string;
 
   @ApiPropertyOptional({ example: 'pensijas' })
