@@ -131,7 +131,7 @@ export class TicketsQueryService {
       ),
       this.dataSource.query(
         `SELECT e.id, e.from_level, e.to_level, fq.code AS from_queue, tq.code AS to_queue, ti.code AS to_institution,
-                e.reason, e.summary, e.actor_agent_id, e.created_at
+                e.reason, e.summary, e.comment, e.actor_agent_id, e.created_at
          FROM escalations e LEFT JOIN queues fq ON fq.id = e.from_queue_id LEFT JOIN queues tq ON tq.id = e.to_queue_id
          LEFT JOIN institutions ti ON ti.id = e.to_institution_id
          WHERE e.ticket_id = $1 ORDER BY e.created_at, e.id`,
@@ -197,6 +197,7 @@ export class TicketsQueryService {
         toInstitution: e.to_institution,
         reason: e.reason,
         summary: e.summary,
+        comment: e.comment,
         actorAgentId: e.actor_agent_id,
         createdAt: e.created_at,
       })),

@@ -6,7 +6,9 @@ import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { validationProblem } from '../common/problem';
 import { decodeUploads } from '../common/uploads';
 import { OutboundService } from '../outbound/outbound.service';
+import { CreateEscalationDto } from './dto/create-escalation.dto';
 import { CreateReplyDto, ReplyAcceptedDto } from './dto/create-reply.dto';
+import { TicketLevelsService } from './ticket-levels.service';
 import { TicketIngestService } from './ticket-ingest.service';
 import { TicketMessagesService } from './ticket-messages.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -22,7 +24,23 @@ export class TicketsController {
     private readonly messages: TicketMessagesService,
     private readonly outbound: OutboundService,
     private readonly ingest: TicketIngestService,
+    private readonly levels: TicketLevelsService,
   ) {}
+
+  @Post(':reference/escalations')
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({
+    summary: 'Move a ticket between support levels: escalate (L1→L2→L3), hand back with an answer, or transfer',
+    description: 'Every move is an appended Escalation row with the reason and summary; nothing is edited in place.',
+  })
+  escalate(
+    @CurrentUser() user: AuthUser,
+    @Param('reference') reference: string,
+    @Body() body: CreateEscalationDto,
+    @Req() req: Request & { id?: string },
+  ) {
+    return this.levels.move(user, reference, body, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
+  }
 
   @Get()
   @ApiOperation({ summary: 'The unified queue: tickets you may see, newest first, with keyset (cursor) pagination' })

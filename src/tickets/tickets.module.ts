@@ -3,12 +3,13 @@ import { AuditModule } from '../audit/audit.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { TicketsCoreModule } from './tickets-core.module';
 import { TicketsController } from './tickets.controller';
+import { TicketLevelsService } from './ticket-levels.service';
 import { TicketsQueryService } from './tickets-query.service';
 
 /** The staff API over tickets. */
 @Module({
   imports: [AuditModule, TicketsCoreModule, OutboundModule],
   controllers: [TicketsController],
-  providers: [TicketsQueryService],
+  providers: [TicketsQueryService, TicketLevelsService],
 })
 export class TicketsModule {}

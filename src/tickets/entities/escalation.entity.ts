@@ -30,8 +30,13 @@ export class Escalation {
   @Column({ type: 'varchar', length: 16 })
   reason: EscalationReason;
 
+  /** What has been done and what is needed (on the way up), or the answer or instruction (on the way down). */
   @Column({ type: 'text', nullable: true })
   summary: string | null;
+
+  /** Why, in the words of the person who moved it. */
+  @Column({ type: 'text', nullable: true })
+  comment: string | null;
 
   /** Null when the system did it (routing on arrival). */
   @Column({ name: 'actor_agent_id', type: 'uuid', nullable: true })

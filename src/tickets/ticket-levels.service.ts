@@ -1,0 +1,129 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser, ticketScope } from '../auth/auth-user';
+import { FieldError, ProblemException, validationProblem } from '../common/problem';
+import { CreateEscalationDto } from './dto/create-escalation.dto';
+
+export interface EscalationView {
+  id: string;
+  reference: string;
+  fromLevel: number;
+  toLevel: number;
+  fromQueue: string | null;
+  toQueue: string;
+  institution: string | null;
+  reason: 'escalated' | 'handed_back' | 'transferred';
+}
+
+/**
+ * Moving a ticket between support levels is a command with a reason, never a field edit: every move appends an
+ * Escalation row (who, from, to, why, the summary or answer) and an audit event, in one transaction.
+ * A specialist or expert moves only tickets of their institutions, and upwards or sideways only within them;
+ * handing back to level 1 (the centre) is always open to them.
+ */
+@Injectable()
+export class TicketLevelsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async move(user: AuthUser, reference: string, dto: CreateEscalationDto, context: { requestId?: string; ip?: string }): Promise<EscalationView> {
+    const scope = ticketScope(user);
+    return this.dataSource.transaction(async (m) => {
+      const [ticket]: Array<{ id: string; reference: string; level: number; queue_id: string | null; institution_id: string | null; queue_code: string | null; status: string }> =
+        await m.query(
+          `SELECT t.id, t.reference, t.level, t.queue_id, t.institution_id, q.code AS queue_code, t.status
+           FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id
+           WHERE t.reference = $1 ${scope.all ? '' : 'AND t.institution_id = ANY($2::uuid[])'} FOR UPDATE OF t`,
+          scope.all ? [reference.toUpperCase()] : [reference.toUpperCase(), scope.institutionIds],
+        );
+      if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+
+      const errors: FieldError[] = [];
+      if (ticket.status === 'closed') errors.push({ field: 'ticket', code: 'closed', message: 'a closed ticket is not moved' });
+      const direction = dto.toLevel > ticket.level ? 'escalated' : dto.toLevel < ticket.level ? 'handed_back' : 'transferred';
+      if (direction === 'handed_back' && !dto.summary?.trim()) {
+        errors.push({ field: 'summary', code: 'required', message: 'handing back needs the answer or an instruction' });
+      }
+
+      const institution = dto.institution
+        ? ((await m.query('SELECT id, code, accepts_cases FROM institutions WHERE code = $1', [dto.institution.toUpperCase()]))[0] as
+            | { id: string; code: string; accepts_cases: boolean }
+            | undefined)
+        : ticket.institution_id
+          ? ((await m.query('SELECT id, code, accepts_cases FROM institutions WHERE id = $1', [ticket.institution_id]))[0] as { id: string; code: string; accepts_cases: boolean })
+          : undefined;
+      if (dto.institution && !institution) errors.push({ field: 'institution', code: 'unknown', message: `no institution has the code ${dto.institution}` });
+      if (institution && !institution.accepts_cases) {
+        errors.push({ field: 'institution', code: 'referralOnly', message: `${institution.code} only takes referrals: route the contact on instead` });
+      }
+      if (!scope.all && dto.toLevel > 1 && institution && !scope.institutionIds.includes(institution.id)) {
+        errors.push({ field: 'institution', code: 'outOfScope', message: 'you may move tickets only within your own institutions, or back to level 1' });
+      }
+      if (errors.length) throw validationProblem(errors);
+
+      let queue: { id: string; code: string; level: number; institution_id: string | null } | undefined;
+      if (dto.queue) {
+        [queue] = await m.query('SELECT id, code, level, institution_id FROM queues WHERE code = $1', [dto.queue.toUpperCase()]);
+        if (!queue) throw validationProblem([{ field: 'queue', code: 'unknown', message: `no queue has the code ${dto.queue}` }]);
+        if (queue.level !== dto.toLevel) throw validationProblem([{ field: 'queue', code: 'wrongLevel', message: `${queue.code} is a level ${queue.level} queue` }]);
+        if (!scope.all && dto.toLevel > 1 && !scope.institutionIds.includes(queue.institution_id ?? '')) {
+          throw validationProblem([{ field: 'queue', code: 'outOfScope', message: 'you may move tickets only within your own institutions' }]);
+        }
+      } else if (dto.toLevel === 1) {
+        [queue] = await m.query(
+          `SELECT id, code, level, institution_id FROM queues
+           WHERE level = 1 AND (institution_id = $1 OR is_general) ORDER BY is_general LIMIT 1`,
+          [institution?.id ?? null],
+        );
+      } else {
+        if (!institution) throw validationProblem([{ field: 'institution', code: 'required', message: `level ${dto.toLevel} belongs to an institution: name it` }]);
+        [queue] = await m.query('SELECT id, code, level, institution_id FROM queues WHERE institution_id = $1 AND level = $2 ORDER BY code LIMIT 1', [
+          institution.id,
+          dto.toLevel,
+        ]);
+        if (!queue) throw validationProblem([{ field: 'toLevel', code: 'noQueue', message: `${institution.code} has no level ${dto.toLevel} queue` }]);
+      }
+      if (!queue) throw validationProblem([{ field: 'toLevel', code: 'noQueue', message: 'no queue takes this ticket' }]);
+      if (queue.id === ticket.queue_id && dto.toLevel === ticket.level) {
+        throw validationProblem([{ field: 'toLevel', code: 'unchanged', message: 'the ticket is already there' }]);
+      }
+      const toInstitutionId = queue.institution_id ?? institution?.id ?? ticket.institution_id;
+
+      await m.query(
+        `UPDATE tickets SET level = $2, queue_id = $3, institution_id = $4, assignee_id = NULL, status = 'queued', updated_at = now() WHERE id = $1`,
+        [ticket.id, dto.toLevel, queue.id, toInstitutionId],
+      );
+      const [row]: Array<{ id: string }> = await m.query(
+        `INSERT INTO escalations (ticket_id, from_level, to_level, from_queue_id, to_queue_id, to_institution_id, reason, summary, comment, actor_agent_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [ticket.id, ticket.level, dto.toLevel, ticket.queue_id, queue.id, toInstitutionId, direction, dto.summary ?? null, dto.reason, user.id],
+      );
+      await this.audit.record([
+        {
+          actorAgentId: user.id,
+          action: `ticket.${direction}`,
+          subjectType: 'ticket',
+          subjectId: ticket.id,
+          detail: { reference: ticket.reference, fromLevel: ticket.level, toLevel: dto.toLevel, toQueue: queue.code },
+          ip: context.ip ?? null,
+          requestId: context.requestId ?? null,
+        },
+      ]);
+      const [inst] = toInstitutionId ? await m.query('SELECT code FROM institutions WHERE id = $1', [toInstitutionId]) : [];
+      return {
+        id: row.id,
+        reference: ticket.reference,
+        fromLevel: ticket.level,
+        toLevel: dto.toLevel,
+        fromQueue: ticket.queue_code,
+        toQueue: queue.code,
+        institution: inst?.code ?? null,
+        reason: direction,
+      };
+    });
+  }
+}
