@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { sanitizeEmailHtml } from '@lib/mime';
 import type { Request } from 'express';
@@ -9,6 +9,8 @@ import { OutboundService } from '../outbound/outbound.service';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
 import { CreateReplyDto, ReplyAcceptedDto } from './dto/create-reply.dto';
 import { TicketLevelsService } from './ticket-levels.service';
+import { AssignDto, ClaimDto, CreateNoteDto, UpdateTicketDto } from './dto/ticket-actions.dto';
+import { TicketActionsService } from './ticket-actions.service';
 import { TicketIngestService } from './ticket-ingest.service';
 import { TicketMessagesService } from './ticket-messages.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -25,7 +27,38 @@ export class TicketsController {
     private readonly outbound: OutboundService,
     private readonly ingest: TicketIngestService,
     private readonly levels: TicketLevelsService,
+    private readonly actions: TicketActionsService,
   ) {}
+
+  @Post(':reference/notes')
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({ summary: 'An internal note on the ticket: visible to staff, never sent to the customer' })
+  note(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: CreateNoteDto) {
+    return this.actions.addNote(user, reference, body.text);
+  }
+
+  @Post(':reference/claim')
+  @HttpCode(HttpStatus.OK)
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({ summary: 'Take the ticket; 409 when someone else holds it (unless force)' })
+  claim(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: ClaimDto, @Req() req: Request & { id?: string }) {
+    return this.actions.assign(user, reference, user.id, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
+  }
+
+  @Post(':reference/assign')
+  @HttpCode(HttpStatus.OK)
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({ summary: 'Give the ticket to an agent who may see it; 409 when someone else holds it (unless force)' })
+  assign(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AssignDto, @Req() req: Request & { id?: string }) {
+    return this.actions.assign(user, reference, body.agentId, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
+  }
+
+  @Patch(':reference')
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({ summary: 'Change status, kind, topic or priority (institution and level change through escalations)' })
+  update(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: UpdateTicketDto, @Req() req: Request & { id?: string }) {
+    return this.actions.update(user, reference, body, { requestId: req.id ? String(req.id) : undefined });
+  }
 
   @Post(':reference/escalations')
   @Roles('operator', 'specialist', 'expert', 'supervisor')

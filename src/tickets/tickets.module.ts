@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { TicketsCoreModule } from './tickets-core.module';
 import { TicketsController } from './tickets.controller';
+import { TicketActionsService } from './ticket-actions.service';
 import { TicketLevelsService } from './ticket-levels.service';
 import { TicketsQueryService } from './tickets-query.service';
 
@@ -10,6 +11,6 @@ import { TicketsQueryService } from './tickets-query.service';
 @Module({
   imports: [AuditModule, TicketsCoreModule, OutboundModule],
   controllers: [TicketsController],
-  providers: [TicketsQueryService, TicketLevelsService],
+  providers: [TicketsQueryService, TicketLevelsService, TicketActionsService],
 })
 export class TicketsModule {}

@@ -1,0 +1,109 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser, ticketScope } from '../auth/auth-user';
+import { ProblemException, validationProblem } from '../common/problem';
+import { UpdateTicketDto } from './dto/ticket-actions.dto';
+
+interface LockedTicket {
+  id: string;
+  reference: string;
+  status: string;
+  assignee_id: string | null;
+  institution_id: string | null;
+}
+
+/**
+ * What people do to a ticket in the inbox: notes, claiming and assigning, status, kind, topic and priority.
+ * Each runs on the row locked FOR UPDATE, so two people acting at once are serialised, and each is audited.
+ */
+@Injectable()
+export class TicketActionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async addNote(user: AuthUser, reference: string, text: string): Promise<{ id: string }> {
+    return this.withTicket(user, reference, async (m, t) => {
+      const [row] = await m.query(
+        `INSERT INTO messages (ticket_id, channel, direction, author_type, author_agent_id, text, internal)
+         SELECT id, channel, 'outbound', 'agent', $2, $3, true FROM tickets WHERE id = $1 RETURNING id`,
+        [t.id, user.id, text],
+      );
+      await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [t.id]);
+      return { id: row.id as string };
+    });
+  }
+
+  async assign(user: AuthUser, reference: string, agentId: string, force: boolean, context: { requestId?: string }): Promise<{ assigneeId: string; status: string }> {
+    return this.withTicket(user, reference, async (m, t) => {
+      if (t.status === 'closed') throw validationProblem([{ field: 'ticket', code: 'closed', message: 'a closed ticket is not assigned' }]);
+      if (t.assignee_id && t.assignee_id !== agentId && !force) {
+        throw new ProblemException(HttpStatus.CONFLICT, 'already-assigned', 'Conflict', 'Someone else holds this ticket; send force: true to take it over.');
+      }
+      // The assignee must be able to see the ticket: scope is checked for them, not only for the one assigning.
+      const [agent]: Array<{ id: string; roles: string[]; institution_ids: string[] }> = await m.query(
+        `SELECT a.id, a.roles, coalesce(array_agg(ai.institution_id) FILTER (WHERE ai.institution_id IS NOT NULL), '{}') AS institution_ids
+         FROM agents a LEFT JOIN agent_institutions ai ON ai.agent_id = a.id WHERE a.id = $1 AND a.active GROUP BY a.id`,
+        [agentId],
+      );
+      if (!agent) throw validationProblem([{ field: 'agentId', code: 'unknown', message: 'no active agent has this id' }]);
+      const scope = ticketScope({ id: agent.id, email: '', roles: agent.roles as AuthUser['roles'], institutionIds: agent.institution_ids });
+      if (!scope.all && !scope.institutionIds.includes(t.institution_id ?? '')) {
+        throw validationProblem([{ field: 'agentId', code: 'outOfScope', message: "the agent may not see this institution's tickets" }]);
+      }
+      await m.query(`UPDATE tickets SET assignee_id = $2, status = 'assigned', updated_at = now() WHERE id = $1`, [t.id, agentId]);
+      await this.audit.record([
+        {
+          actorAgentId: user.id,
+          action: agentId === user.id ? 'ticket.claimed' : 'ticket.assigned',
+          subjectType: 'ticket',
+          subjectId: t.id,
+          detail: { reference: t.reference, from: t.assignee_id, to: agentId },
+          requestId: context.requestId ?? null,
+        },
+      ]);
+      return { assigneeId: agentId, status: 'assigned' };
+    });
+  }
+
+  async update(user: AuthUser, reference: string, dto: UpdateTicketDto, context: { requestId?: string }): Promise<{ status: string }> {
+    return this.withTicket(user, reference, async (m, t) => {
+      if (t.status === 'closed' && dto.status !== undefined && dto.status !== 'closed' && dto.status !== 'queued') {
+        throw validationProblem([{ field: 'status', code: 'closed', message: 'a closed ticket can only be reopened (queued)' }]);
+      }
+      const sets: string[] = ['updated_at = now()'];
+      const params: unknown[] = [t.id];
+      const set = (sql: string, value: unknown) => sets.push(sql.replace('?', `$${params.push(value)}`));
+      if (dto.kind) set('kind = ?', dto.kind);
+      if (dto.topic !== undefined) set('topic = ?', dto.topic);
+      if (dto.priority) set('priority = ?', dto.priority);
+      if (dto.status) {
+        set('status = ?', dto.status);
+        if (dto.status === 'resolved') sets.push('resolved_at = coalesce(resolved_at, now())');
+        if (dto.status === 'closed') sets.push('closed_at = now()', 'resolved_at = coalesce(resolved_at, now())');
+        if (dto.status === 'queued') sets.push('closed_at = NULL', 'resolved_at = NULL', 'assignee_id = NULL');
+      }
+      const [row] = await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params);
+      await this.audit.record([
+        { actorAgentId: user.id, action: 'ticket.updated', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, ...dto }, requestId: context.requestId ?? null },
+      ]);
+      return { status: row.status as string };
+    });
+  }
+
+  private withTicket<T>(user: AuthUser, reference: string, work: (m: EntityManager, t: LockedTicket) => Promise<T>): Promise<T> {
+    const scope = ticketScope(user);
+    return this.dataSource.transaction(async (m) => {
+      const [ticket]: LockedTicket[] = await m.query(
+        `SELECT id, reference, status, assignee_id, institution_id FROM tickets
+         WHERE reference = $1 ${scope.all ? '' : 'AND institution_id = ANY($2::uuid[])'} FOR UPDATE`,
+        scope.all ? [reference.toUpperCase()] : [reference.toUpperCase(), scope.institutionIds],
+      );
+      if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+      return work(m, ticket);
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
+import { webformSubmission } from './support/factories';
+
+describe('inbox actions: notes, claim and assign, status', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  const call = (who: string, method: 'post' | 'patch' | 'get', url: string, body?: object) => {
+    const req = request(app.getHttpServer())[method](url).set('Authorization', `Bearer ${tokens[who]}`);
+    return body ? req.send(body) : req;
+  };
+
+  async function newTicket(institution = 'VID'): Promise<string> {
+    const res = await signedSubmission(app, webformSubmission({ institution })).expect(202);
+    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [res.body.reference])).length === 1);
+    return res.body.reference;
+  }
+
+  beforeAll(async () => {
+    app = await env.startApi({ APP_ROLE: 'all' });
+    const agents = app.get(AgentsService);
+    const staff: Array<[string, any, string[]?]> = [
+      ['anna', ['operator']],
+      ['juris', ['operator']],
+      ['vsaa', ['specialist'], ['VSAA']],
+    ];
+    for (const [name, roles, institutionCodes] of staff) {
+      ids[name] = await agents.upsert({ email: `${name}@staff.test`, displayName: name, password: 'a-long-enough-password', roles, institutionCodes });
+      tokens[name] = await login(app, `${name}@staff.test`, 'a-long-enough-password');
+    }
+  });
+  afterAll(() => env.teardown());
+
+  it('keeps internal notes on the timeline and never queues them for sending', async () => {
+    const reference = await newTicket();
+    const note = await call('anna', 'post', `/v1/tickets/${reference}/notes`, { text: 'Jāpārbauda VID sistēmā' }).expect(201);
+    const detail = await call('juris', 'get', `/v1/tickets/${reference}`).expect(200);
+    expect(detail.body.messages.find((m: any) => m.id === note.body.id)).toMatchObject({ internal: true, author: 'agent', deliveryStatus: null });
+    await call('anna', 'post', `/v1/tickets/${reference}/notes`, { text: '' }).expect(422);
+  });
+
+  it('gives a ticket to exactly one of two people claiming it at once; taking it over needs force', async () => {
+    const reference = await newTicket();
+    const [a, b] = await Promise.all([call('anna', 'post', `/v1/tickets/${reference}/claim`, {}), call('juris', 'post', `/v1/tickets/${reference}/claim`, {})]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const winner = a.status === 200 ? 'anna' : 'juris';
+    const loser = winner === 'anna' ? 'juris' : 'anna';
+    const [row] = await env.sql('SELECT assignee_id, status FROM tickets WHERE reference = $1', [reference]);
+    expect(row).toEqual({ assignee_id: ids[winner], status: 'assigned' });
+
+    await call(loser, 'post', `/v1/tickets/${reference}/claim`, { force: true }).expect(200);
+    const audit = await env.sql(`SELECT action, detail FROM audit_events WHERE subject_type = 'ticket' AND detail->>'reference' = $1 ORDER BY created_at`, [reference]);
+    expect(audit.map((e) => e.action)).toEqual(['ticket.claimed', 'ticket.claimed']);
+    expect(audit[1].detail).toMatchObject({ from: ids[winner], to: ids[loser] });
+  });
+
+  it("assigns only to someone who may see the ticket's institution", async () => {
+    const reference = await newTicket('VID');
+    const res = await call('anna', 'post', `/v1/tickets/${reference}/assign`, { agentId: ids.vsaa }).expect(422);
+    expect(res.body.errors[0]).toMatchObject({ field: 'agentId', code: 'outOfScope' });
+    await call('anna', 'post', `/v1/tickets/${reference}/assign`, { agentId: ids.juris }).expect(200);
+    await call('anna', 'post', `/v1/tickets/${reference}/assign`, { agentId: 'not-a-uuid' }).expect(422);
+  });
+
+  it('changes status with its timestamps, and a closed ticket can only be reopened', async () => {
+    const reference = await newTicket();
+    await call('anna', 'patch', `/v1/tickets/${reference}`, { status: 'resolved', kind: 'consultation', priority: 'high' }).expect(200);
+    let [t] = await env.sql('SELECT status, kind, priority, resolved_at FROM tickets WHERE reference = $1', [reference]);
+    expect(t).toMatchObject({ status: 'resolved', kind: 'consultation', priority: 'high' });
+    expect(t.resolved_at).not.toBeNull();
+
+    await call('anna', 'patch', `/v1/tickets/${reference}`, { status: 'closed' }).expect(200);
+    const refused = await call('anna', 'patch', `/v1/tickets/${reference}`, { status: 'pending_customer' }).expect(422);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'status', code: 'closed' });
+    await call('anna', 'patch', `/v1/tickets/${reference}`, { status: 'queued' }).expect(200);
+    [t] = await env.sql('SELECT status, closed_at, resolved_at FROM tickets WHERE reference = $1', [reference]);
+    expect(t).toEqual({ status: 'queued', closed_at: null, resolved_at: null });
+
+    await call('anna', 'patch', `/v1/tickets/${reference}`, { status: 'new' }).expect(422);
+    await call('vsaa', 'patch', `/v1/tickets/${reference}`, { status: 'resolved' }).expect(404);
+  });
+});
