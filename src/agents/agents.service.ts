@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { hashPassword, verifyPassword } from '@lib/password-hash';
+import { hashPassword, passwordPolicyProblems, verifyPassword } from '@lib/password-hash';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
+import { validationProblem } from '../common/problem';
+import { AppConfig } from '../config/app-config';
 import { Role } from './entities/agent.entity';
 
 @Injectable()
@@ -11,22 +13,33 @@ export class AgentsService {
   /** Verified against when the e-mail is unknown, so the answer takes as long as for a known one. */
   private decoyHash: Promise<string> | null = null;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
-  async findAuthUser(agentId: string): Promise<AuthUser | null> {
+  /** The agent behind a token, if the agent is active and the token's session is still open. */
+  async findAuthUser(agentId: string, sessionId: string): Promise<AuthUser | null> {
     const [row]: Array<{ id: string; email: string; roles: Role[]; institution_ids: string[] }> = await this.dataSource.query(
       `SELECT a.id, a.email, a.roles,
               coalesce(array_agg(ai.institution_id) FILTER (WHERE ai.institution_id IS NOT NULL), '{}') AS institution_ids
        FROM agents a LEFT JOIN agent_institutions ai ON ai.agent_id = a.id
-       WHERE a.id = $1 AND a.active GROUP BY a.id`,
-      [agentId],
+       WHERE a.id = $1 AND a.active
+         AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = $2 AND s.agent_id = a.id AND s.revoked_at IS NULL AND s.expires_at > now())
+       GROUP BY a.id`,
+      [agentId, sessionId],
     );
     return row ? { id: row.id, email: row.email, roles: row.roles, institutionIds: row.institution_ids } : null;
   }
 
-  async verifyCredentials(email: string, password: string): Promise<{ id: string } | null> {
-    const [row]: Array<{ id: string; password_hash: string }> = await this.dataSource.query(
-      'SELECT id, password_hash FROM agents WHERE email = $1 AND active',
+  /**
+   * Checks a password; after AUTH_MAX_FAILED_LOGINS failures in a row the account is locked for
+   * AUTH_LOCKOUT_SECONDS, during which even the right password is refused. The caller answers all failures
+   * alike, so the answer does not tell whether an account exists or is locked.
+   */
+  async verifyCredentials(email: string, password: string): Promise<{ id: string } | { locked: true; id: string } | null> {
+    const [row]: Array<{ id: string; password_hash: string; locked: boolean }> = await this.dataSource.query(
+      'SELECT id, password_hash, coalesce(locked_until > now(), false) AS locked FROM agents WHERE email = $1 AND active',
       [email.trim().toLowerCase()],
     );
     if (!row) {
@@ -34,11 +47,26 @@ export class AgentsService {
       await verifyPassword(password, await this.decoyHash);
       return null;
     }
-    return (await verifyPassword(password, row.password_hash)) ? { id: row.id } : null;
+    const ok = await verifyPassword(password, row.password_hash);
+    if (row.locked) return { locked: true, id: row.id };
+    if (ok) {
+      await this.dataSource.query('UPDATE agents SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins > 0', [row.id]);
+      return { id: row.id };
+    }
+    const [after]: Array<{ locked: boolean }> = await this.dataSource.query(
+      `UPDATE agents SET failed_logins = failed_logins + 1,
+              locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
+       WHERE id = $1 RETURNING locked_until IS NOT NULL AND locked_until > now() AS locked`,
+      [row.id, this.config.AUTH_MAX_FAILED_LOGINS, this.config.AUTH_LOCKOUT_SECONDS],
+    );
+    if (after?.locked) this.logger.warn({ agentId: row.id }, 'account locked after repeated failed logins');
+    return null;
   }
 
   /** Creates (or updates roles and institutions of) a member of staff; the password is hashed here and nowhere else. */
   async upsert(input: { email: string; displayName: string; password: string; roles: Role[]; institutionCodes?: string[] }): Promise<string> {
+    const problems = passwordPolicyProblems(input.password, { email: input.email });
+    if (problems.length) throw validationProblem(problems.map((message) => ({ field: 'password', code: 'policy', message: `password ${message}` })));
     const passwordHash = await hashPassword(input.password);
     return this.dataSource.transaction(async (m) => {
       const [row]: Array<{ id: string }> = await m.query(

@@ -6,6 +6,8 @@ export interface AuthUser {
   email: string;
   roles: Role[];
   institutionIds: string[];
+  /** The session the request's token belongs to. */
+  sessionId?: string;
 }
 
 /** Roles that work across the whole centre; every other role is limited to its institutions. */

@@ -27,15 +27,16 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw unauthorized('A bearer token is required.');
-    let agentId: string;
+    let claims: { sub: string; sid: string };
     try {
-      agentId = (await this.jwt.verifyAsync<{ sub: string }>(token, { algorithms: ['HS256'] })).sub;
+      claims = await this.jwt.verifyAsync<{ sub: string; sid: string }>(token, { algorithms: ['HS256'] });
     } catch {
       throw unauthorized('The token is invalid or has expired.');
     }
-    const user = await this.agents.findAuthUser(agentId);
-    if (!user) throw unauthorized('The account is disabled or no longer exists.');
-    req.user = user;
+    if (typeof claims.sid !== 'string') throw unauthorized('The token is invalid or has expired.');
+    const user = await this.agents.findAuthUser(claims.sub, claims.sid);
+    if (!user) throw unauthorized('The session has ended, or the account is disabled.');
+    req.user = { ...user, sessionId: claims.sid };
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !user.roles.some((r) => roles.includes(r))) {

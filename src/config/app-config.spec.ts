@@ -9,7 +9,7 @@ const valid = {
   WEBFORM_SECRET: 'w'.repeat(32),
   JWT_SECRET: 'j'.repeat(32),
   ADMIN_EMAIL: 'admin@vpppd.example',
-  ADMIN_PASSWORD: 'twelve-chars!',
+  ADMIN_PASSWORD: 'twelve chars!',
 };
 
 describe('loadConfig', () => {
@@ -39,6 +39,7 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'short'],
     ['ADMIN_EMAIL', 'admin'],
     ['ADMIN_PASSWORD', 'short'],
+    ['ADMIN_PASSWORD', 'admin-is-my-password'],
     ['RUN_MIGRATIONS', 'perhaps'],
     ['DATABASE_SCHEMA', 'Robert"); DROP'],
     ['REDIS_PREFIX', 'a:b'],

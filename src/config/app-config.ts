@@ -1,3 +1,4 @@
+import { passwordPolicyProblems } from '@lib/password-hash';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -10,6 +11,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   getMetadataStorage,
   validateSync,
@@ -88,13 +90,39 @@ export class AppConfig {
   @IsInt()
   @Min(60)
   @Max(86400)
-  JWT_TTL_SECONDS = 3600;
+  JWT_TTL_SECONDS = 900;
+
+  /** How long a session may be renewed without signing in again: a working shift. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(30 * 86400)
+  JWT_REFRESH_TTL_SECONDS = 43200;
+
+  /** Failed logins in a row that lock the account for AUTH_LOCKOUT_SECONDS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  AUTH_MAX_FAILED_LOGINS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  AUTH_LOCKOUT_SECONDS = 900;
 
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an e-mail address' })
   ADMIN_EMAIL: string;
 
   @IsString()
-  @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
+  @ValidateBy({
+    name: 'passwordPolicy',
+    validator: {
+      validate: (value: unknown, args) => typeof value === 'string' && passwordPolicyProblems(value, { email: (args?.object as AppConfig).ADMIN_EMAIL }).length === 0,
+      defaultMessage: (args) => `ADMIN_PASSWORD ${passwordPolicyProblems(String(args?.value ?? ''), { email: (args?.object as AppConfig).ADMIN_EMAIL }).join(', ')}`,
+    },
+  })
   ADMIN_PASSWORD: string;
 
   @IsString()

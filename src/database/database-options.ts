@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
+import { Session } from '../auth/entities/session.entity';
 import { BusinessHours } from '../calendar/entities/business-hours.entity';
 import { CalendarAdjustment } from '../calendar/entities/calendar-adjustment.entity';
 import { Mailbox } from '../channels/email/entities/mailbox.entity';
@@ -32,6 +33,7 @@ export const ENTITIES = [
   Mailbox,
   CalendarAdjustment,
   BusinessHours,
+  Session,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

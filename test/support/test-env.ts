@@ -13,7 +13,7 @@ export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgre
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const WEBFORM_SECRET = 'test-webform-secret-0123456789abcdef';
 export const ADMIN_EMAIL = 'admin@vpppd.test';
-export const ADMIN_PASSWORD = 'admin-password-for-tests';
+export const ADMIN_PASSWORD = 'the test centre passphrase';
 
 /**
  * Each test file gets its own PostgreSQL schema and Redis key prefix, so files (and parallel CI runs) never

@@ -29,6 +29,14 @@ export class Agent {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /** Consecutive failed logins; reset by a successful one. */
+  @Column({ name: 'failed_logins', type: 'integer', default: 0 })
+  failedLogins: number;
+
+  /** Repeated failures lock the account until this moment. */
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil: Date | null;
+
   /** The institutions whose tickets a specialist or expert may see; empty for centre-wide roles. */
   @ManyToMany(() => Institution)
   @JoinTable({

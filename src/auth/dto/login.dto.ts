@@ -21,6 +21,17 @@ export class TokenResponseDto {
   @ApiProperty({ example: 'Bearer' })
   tokenType: 'Bearer';
 
-  @ApiProperty({ description: 'Seconds until the token expires' })
+  @ApiProperty({ description: 'Seconds until the access token expires' })
   expiresIn: number;
+
+  @ApiProperty({ description: 'Renews the session at POST /v1/auth/refresh; a new one comes back each time' })
+  refreshToken: string;
+}
+
+export class RefreshDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(10)
+  @MaxLength(200)
+  refreshToken: string;
 }

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Refresh tokens are `<session id>.<secret>`; only the secret's hash is stored, and it changes on every use. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async open(agentId: string, ip: string | null): Promise<{ sessionId: string; refreshToken: string }> {
+    const secret = randomBytes(32).toString('base64url');
+    const [row]: Array<{ id: string }> = await this.dataSource.query(
+      `INSERT INTO sessions (agent_id, refresh_hash, expires_at, ip) VALUES ($1, $2, now() + make_interval(secs => $3), $4) RETURNING id`,
+      [agentId, sha256(secret), this.config.JWT_REFRESH_TTL_SECONDS, ip],
+    );
+    return { sessionId: row.id, refreshToken: `${row.id}.${secret}` };
+  }
+
+  /**
+   * Renews a session. A refresh token that was already used means it was copied: the whole session is revoked,
+   * so neither the thief nor the owner can go on with it.
+   */
+  async rotate(refreshToken: string): Promise<{ agentId: string; sessionId: string; refreshToken: string } | null> {
+    const [sessionId, secret] = refreshToken.split('.');
+    if (!sessionId || !secret || !/^[0-9a-f-]{36}$/.test(sessionId)) return null;
+    return this.dataSource.transaction(async (m) => {
+      const [row]: Array<{ agent_id: string; refresh_hash: string; open: boolean }> = await m.query(
+        `SELECT s.agent_id, s.refresh_hash, (s.revoked_at IS NULL AND s.expires_at > now() AND a.active) AS open
+         FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id = $1 FOR UPDATE OF s`,
+        [sessionId],
+      );
+      if (!row || !row.open) return null;
+      if (!timingSafeEqual(Buffer.from(row.refresh_hash), Buffer.from(sha256(secret)))) {
+        await m.query('UPDATE sessions SET revoked_at = now() WHERE id = $1', [sessionId]);
+        return null;
+      }
+      const next = randomBytes(32).toString('base64url');
+      await m.query('UPDATE sessions SET refresh_hash = $2, last_used_at = now() WHERE id = $1', [sessionId, sha256(next)]);
+      return { agentId: row.agent_id, sessionId, refreshToken: `${sessionId}.${next}` };
+    });
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [sessionId]);
+  }
+}

@@ -1,0 +1,66 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { TestEnv } from './support/test-env';
+
+describe('authentication: sessions, refresh rotation, logout, lockout, password policy', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  const password = 'a long enough passphrase';
+  const loginAs = (email: string, pw = password) => http().post('/v1/auth/login').send({ email, password: pw });
+
+  beforeAll(async () => {
+    app = await env.startApi({ APP_ROLE: 'api', AUTH_MAX_FAILED_LOGINS: '3' });
+    const agents = app.get(AgentsService);
+    for (const name of ['rita', 'pauls', 'ieva']) await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: ['operator'] });
+  });
+  afterAll(() => env.teardown());
+
+  it('renews a session with a rotating refresh token; a replayed one ends the session for everybody', async () => {
+    const first = (await loginAs('rita@staff.test').expect(200)).body;
+    expect(first).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, refreshToken: expect.stringMatching(/^[0-9a-f-]{36}\./) });
+
+    const second = (await http().post('/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    await http().get('/v1/tickets').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
+
+    // The first refresh token again: somebody copied it. The session is revoked, the new tokens die with it.
+    await http().post('/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
+    await http().post('/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+    await http().get('/v1/tickets').set('Authorization', `Bearer ${second.accessToken}`).expect(401);
+    await http().post('/v1/auth/refresh').send({ refreshToken: 'garbage-token' }).expect(401);
+  });
+
+  it('logout ends the access token at once and leaves other sessions alone', async () => {
+    const a = (await loginAs('pauls@staff.test').expect(200)).body;
+    const b = (await loginAs('pauls@staff.test').expect(200)).body;
+    await http().post('/v1/auth/logout').set('Authorization', `Bearer ${a.accessToken}`).expect(204);
+    await http().get('/v1/tickets').set('Authorization', `Bearer ${a.accessToken}`).expect(401);
+    await http().post('/v1/auth/refresh').send({ refreshToken: a.refreshToken }).expect(401);
+    await http().get('/v1/tickets').set('Authorization', `Bearer ${b.accessToken}`).expect(200);
+  });
+
+  it('locks an account after repeated failures, refusing even the right password, with the same answer', async () => {
+    const wrong = await loginAs('ieva@staff.test', 'not the password at all').expect(401);
+    await loginAs('ieva@staff.test', 'not the password at all').expect(401);
+    await loginAs('ieva@staff.test', 'not the password at all').expect(401);
+    const locked = await loginAs('ieva@staff.test').expect(401);
+    expect(locked.body.detail).toBe(wrong.body.detail);
+    const audit = await env.sql(`SELECT action FROM audit_events WHERE action = 'auth.locked_out'`);
+    expect(audit).toHaveLength(1);
+
+    // When the lock runs out, the right password works again and the count starts over.
+    await env.sql(`UPDATE agents SET locked_until = now() - interval '1 second' WHERE email = 'ieva@staff.test'`);
+    await loginAs('ieva@staff.test').expect(200);
+    const [row] = await env.sql(`SELECT failed_logins, locked_until FROM agents WHERE email = 'ieva@staff.test'`);
+    expect(row).toEqual({ failed_logins: 0, locked_until: null });
+  });
+
+  it('refuses weak passwords for staff accounts', async () => {
+    const agents = app.get(AgentsService);
+    await expect(agents.upsert({ email: 'weak@staff.test', displayName: 'w', password: 'short', roles: ['operator'] })).rejects.toThrow();
+    await expect(agents.upsert({ email: 'weakling@staff.test', displayName: 'w', password: 'weakling-2026-passphrase', roles: ['operator'] })).rejects.toThrow();
+    expect(await env.sql(`SELECT 1 FROM agents WHERE email LIKE 'weak%'`)).toHaveLength(0);
+  });
+});
