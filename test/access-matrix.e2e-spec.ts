@@ -1,0 +1,124 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
+import { webformSubmission } from './support/factories';
+
+type Role = 'operator' | 'specialist' | 'expert' | 'supervisor' | 'admin';
+const ROLES: Role[] = ['operator', 'specialist', 'expert', 'supervisor', 'admin'];
+const STAFF: Role[] = ['operator', 'specialist', 'expert', 'supervisor'];
+
+/**
+ * Every route the application serves, with who may call it. The list is checked against the router itself: a new
+ * endpoint that is not listed here fails this test, so nothing can escape the access rules by being forgotten.
+ * `scoped`: a specialist or expert of another institution must get 404 (indistinguishable from missing).
+ */
+const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; body?: object }> = {
+  'GET /health': { public: true },
+  'GET /metrics': { public: true },
+  'POST /v1/auth/login': { public: true },
+  'POST /v1/auth/refresh': { public: true },
+  'POST /v1/auth/logout': { roles: ROLES },
+  'POST /v1/channels/webform/submissions': { public: true }, // signed by the portal instead
+  'GET /v1/tickets': { roles: ROLES },
+  'GET /v1/tickets/:reference': { roles: ROLES, scoped: true },
+  // Scoped routes get a valid body, so that the outsider's answer comes from the scope rule, not from validation.
+  'POST /v1/tickets/:reference/replies': { roles: STAFF, scoped: true, body: { text: 'Labdien!' } },
+  'POST /v1/tickets/:reference/escalations': { roles: STAFF, scoped: true, body: { toLevel: 2, institution: 'VP', reason: 'x' } }, // refused after the scope check, moves nothing
+  'POST /v1/tickets/:reference/notes': { roles: STAFF, scoped: true, body: { text: 'piezīme' } },
+  'POST /v1/tickets/:reference/claim': { roles: STAFF, scoped: true, body: {} },
+  'POST /v1/tickets/:reference/assign': { roles: STAFF, scoped: true, body: { agentId: '00000000-0000-4000-8000-000000000000' } },
+  'PATCH /v1/tickets/:reference': { roles: STAFF, scoped: true, body: { topic: 'matrica' } },
+  'POST /v1/contacts': { roles: STAFF },
+  'GET /v1/calendar/holidays': { roles: ROLES },
+  'GET /v1/calendar/working-days': { roles: ROLES },
+  'GET /v1/admin/calendar/adjustments': { roles: ['admin'] },
+  'POST /v1/admin/calendar/adjustments': { roles: ['admin'] },
+  'DELETE /v1/admin/calendar/adjustments/:id': { roles: ['admin'] },
+  'GET /v1/admin/mailboxes': { roles: ['admin'] },
+  'POST /v1/admin/mailboxes': { roles: ['admin'] },
+  'GET /v1/admin/mailboxes/:id': { roles: ['admin'] },
+  'PATCH /v1/admin/mailboxes/:id': { roles: ['admin'] },
+  'DELETE /v1/admin/mailboxes/:id': { roles: ['admin'] },
+};
+
+describe('access matrix: every route × every role × own/other institution', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  const tokens: Partial<Record<Role | 'otherSpecialist' | 'otherExpert', string>> = {};
+  let reference: string;
+  let routes: string[];
+
+  beforeAll(async () => {
+    app = await env.startApi({ APP_ROLE: 'all' });
+    const agents = app.get(AgentsService);
+    const password = 'a long enough passphrase';
+    const people: Array<[string, Role, string[]?]> = [
+      ['operator', 'operator'],
+      ['specialist', 'specialist', ['VID']],
+      ['expert', 'expert', ['VID']],
+      ['supervisor', 'supervisor'],
+      ['admin', 'admin'],
+      ['otherSpecialist', 'specialist', ['VSAA']],
+      ['otherExpert', 'expert', ['VSAA']],
+    ];
+    for (const [name, role, institutionCodes] of people) {
+      await agents.upsert({ email: `${name.toLowerCase()}@matrix.test`, displayName: name, password, roles: [role], institutionCodes });
+      tokens[name as Role] = await login(app, `${name.toLowerCase()}@matrix.test`, password);
+    }
+    const res = await signedSubmission(app, webformSubmission({ institution: 'VID' })).expect(202);
+    reference = res.body.reference;
+    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [reference])).length === 1);
+
+    // The router itself: Express keeps every route Nest registered.
+    const express = app.getHttpAdapter().getInstance();
+    const stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> = (express.router ?? express._router).stack;
+    routes = stack
+      // '/docs' is Swagger UI; '/{*path}' is Nest's catch-all that answers 404 for everything else.
+      .filter((layer) => layer.route && !layer.route.path.startsWith('/docs') && layer.route.path !== '/{*path}')
+      .flatMap((layer) => Object.keys(layer.route!.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${layer.route!.path}`));
+  });
+  afterAll(() => env.teardown());
+
+  it('knows every route the application serves, and serves every route it knows', () => {
+    expect([...new Set(routes)].sort()).toEqual(Object.keys(POLICY).sort());
+  });
+
+  const call = (route: string, token?: string) => {
+    const [method, path] = route.split(' ');
+    const url = path.replace(':reference', reference).replace(':id', '00000000-0000-4000-8000-000000000000');
+    const req = (request(app.getHttpServer()) as any)[method.toLowerCase()](url);
+    if (token) req.set('Authorization', `Bearer ${token}`);
+    return method === 'GET' || method === 'DELETE' ? req : req.send(POLICY[route]?.body ?? {});
+  };
+
+  it('refuses every non-public route without a token, and lets public ones through the auth layer', async () => {
+    for (const [route, rule] of Object.entries(POLICY)) {
+      const res = await call(route);
+      if (rule.public) expect([route, res.status === 403 || (res.status === 401 && res.body.type === 'urn:vpppd:problem:unauthorized')]).toEqual([route, false]);
+      else expect([route, res.status]).toEqual([route, 401]);
+    }
+  });
+
+  it('allows exactly the roles each route names, and keeps institution staff to their own tickets', async () => {
+    for (const [route, rule] of Object.entries(POLICY)) {
+      if (rule.public || route === 'POST /v1/auth/logout') continue; // logout is checked last: it ends the session
+      for (const role of ROLES) {
+        const res = await call(route, tokens[role]);
+        const allowed = rule.roles!.includes(role);
+        if (allowed) expect([route, role, res.status === 401 || res.status === 403]).toEqual([route, role, false]);
+        else expect([route, role, res.status]).toEqual([route, role, 403]);
+      }
+      if (rule.scoped) {
+        for (const outsider of ['otherSpecialist', 'otherExpert'] as const) {
+          const res = await call(route, tokens[outsider]);
+          expect([route, outsider, res.status]).toEqual([route, outsider, 404]);
+        }
+      }
+    }
+    for (const role of ROLES) {
+      const res = await call('POST /v1/auth/logout', tokens[role]);
+      expect([role, res.status]).toEqual([role, 204]);
+    }
+  });
+});
