@@ -79,6 +79,21 @@ describe('staff API: authentication, institution scope, masking and pagination',
     expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['level', 'status']);
   });
 
+  it('filters by assignee and finds tickets by reference, subject or customer name', async () => {
+    const ref = refs['VID-0'];
+    await request(app.getHttpServer()).post(`/v1/tickets/${ref}/claim`).set('Authorization', `Bearer ${operator}`).send({}).expect(200);
+    const mine = await http().get('/v1/tickets?assignee=me').set('Authorization', `Bearer ${operator}`).expect(200);
+    expect(mine.body.items.map((t: any) => t.reference)).toEqual([ref]);
+    const none = await http().get('/v1/tickets?assignee=none').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(none.body.items.map((t: any) => t.reference)).not.toContain(ref);
+    expect((await http().get(`/v1/tickets?q=${ref.slice(-6)}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.items.map((t: any) => t.reference)).toEqual([ref]);
+    expect((await http().get('/v1/tickets?q=vecuma%20pensiju').set('Authorization', `Bearer ${admin}`).expect(200)).body.items).toHaveLength(3);
+    expect((await http().get(`/v1/tickets?q=${encodeURIComponent('Bērziņš')}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.items).toHaveLength(3);
+    expect((await http().get('/v1/tickets?q=100%25').set('Authorization', `Bearer ${admin}`).expect(200)).body.items).toHaveLength(0);
+    await http().get('/v1/tickets?assignee=someone').set('Authorization', `Bearer ${admin}`).expect(422);
+    await request(app.getHttpServer()).patch(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${operator}`).send({ status: 'queued' }).expect(200);
+  });
+
   it('pages with a keyset cursor without skipping or repeating, both ways', async () => {
     const page = (q: string) => http().get(`/v1/tickets?${q}`).set('Authorization', `Bearer ${admin}`).expect(200);
     const first = await page('limit=2');

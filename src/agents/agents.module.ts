@@ -1,8 +1,10 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { AgentsAdminService } from './agents-admin.service';
+import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 
-@Module({ providers: [AgentsService], exports: [AgentsService] })
+@Module({ controllers: [AgentsController], providers: [AgentsService, AgentsAdminService], exports: [AgentsService] })
 export class AgentsModule implements OnApplicationBootstrap {
   constructor(
     private readonly agents: AgentsService,

@@ -84,6 +84,13 @@ export class TicketsQueryService {
     if (q.channel) where.push(`t.channel = ${p(q.channel)}`);
     if (q.institution) where.push(`t.institution_id = (SELECT id FROM institutions WHERE code = ${p(q.institution.toUpperCase())})`);
     if (q.queue) where.push(`t.queue_id = (SELECT id FROM queues WHERE code = ${p(q.queue.toUpperCase())})`);
+    if (q.assignee === 'none') where.push('t.assignee_id IS NULL');
+    else if (q.assignee) where.push(`t.assignee_id = ${p(q.assignee === 'me' ? user.id : q.assignee)}::uuid`);
+    if (q.q?.trim()) {
+      // Plain substring search for now; the knowledge-base issue brings full-text search with unaccent and trigrams.
+      const like = p(`%${q.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(t.reference ILIKE ${like} OR t.subject ILIKE ${like} OR (c.first_name || ' ' || c.last_name) ILIKE ${like})`);
+    }
 
     const newest = (q.order ?? 'newest') === 'newest';
     if (q.cursor) {

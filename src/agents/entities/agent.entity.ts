@@ -26,6 +26,14 @@ export class Agent {
   @Column({ type: 'text', array: true, default: () => "'{lv}'" })
   languages: string[];
 
+  /** Topics the agent knows (routing matches them against a ticket's topic). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  skills: string[];
+
+  /** How much work of each channel the agent holds at once, e.g. { voice: 1, chat: 3, email: 10 }. */
+  @Column({ type: 'jsonb', default: () => `'{"voice":1,"chat":3,"email":10,"webform":10,"social":5}'` })
+  capacity: Record<string, number>;
+
   @Column({ type: 'boolean', default: true })
   active: boolean;
 

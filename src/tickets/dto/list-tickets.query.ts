@@ -32,6 +32,17 @@ export class ListTicketsQuery {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/)
   queue?: string;
 
+  @ApiPropertyOptional({ description: "'me', 'none' (unassigned) or an agent id" })
+  @IsOptional()
+  @Matches(/^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, { message: "assignee must be 'me', 'none' or an agent id" })
+  assignee?: string;
+
+  @ApiPropertyOptional({ description: 'Text in the reference, subject or customer name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
   @ApiPropertyOptional({ enum: ['newest', 'oldest'], default: 'newest' })
   @IsOptional()
   @IsIn(['newest', 'oldest'])
