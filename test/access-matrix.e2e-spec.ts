@@ -29,6 +29,8 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'POST /v1/tickets/:reference/claim': { roles: STAFF, scoped: true, body: {} },
   'POST /v1/tickets/:reference/assign': { roles: STAFF, scoped: true, body: { agentId: '00000000-0000-4000-8000-000000000000' } },
   'PATCH /v1/tickets/:reference': { roles: STAFF, scoped: true, body: { topic: 'matrica' } },
+  'POST /v1/tickets/:reference/merge': { roles: STAFF, scoped: true, body: { into: 'VP-2000-000001' } }, // unknown target: 422 after the scope check
+  'POST /v1/tickets/:reference/customer': { roles: STAFF, scoped: true, body: { customerId: '00000000-0000-4000-8000-000000000000' } },
   'POST /v1/contacts': { roles: STAFF },
   'GET /v1/calendar/holidays': { roles: ROLES },
   'GET /v1/calendar/working-days': { roles: ROLES },

@@ -83,4 +83,32 @@ describe('inbox actions: notes, claim and assign, status', () => {
     await call('anna', 'patch', `/v1/tickets/${reference}`, { status: 'new' }).expect(422);
     await call('vsaa', 'patch', `/v1/tickets/${reference}`, { status: 'resolved' }).expect(404);
   });
+
+  it("merges two tickets of one customer (messages move, the other closes pointing there), and refuses others'", async () => {
+    const applicant = { firstName: 'Marta', lastName: 'Liepa', email: 'marta.liepa@example.lv' };
+    const make = async () => {
+      const res = await signedSubmission(app, webformSubmission({ institution: 'VID', applicant })).expect(202);
+      await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [res.body.reference])).length === 1);
+      return res.body.reference as string;
+    };
+    const [a, b] = [await make(), await make()];
+    const stranger = await newTicket('VID');
+
+    const refused = await call('anna', 'post', `/v1/tickets/${a}/merge`, { into: stranger }).expect(422);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'into', code: 'differentCustomers' });
+    await call('anna', 'post', `/v1/tickets/${a}/merge`, { into: a }).expect(422);
+
+    await call('anna', 'post', `/v1/tickets/${a}/merge`, { into: b }).expect(200);
+    const merged = await call('anna', 'get', `/v1/tickets/${a}`).expect(200);
+    expect(merged.body).toMatchObject({ status: 'closed', mergedInto: b, messages: [] });
+    const target = await call('anna', 'get', `/v1/tickets/${b}`).expect(200);
+    expect(target.body.messages.filter((m: any) => !m.internal)).toHaveLength(2);
+    expect(target.body.messages.find((m: any) => m.internal).text).toBe(`${a} merged into this ticket`);
+
+    // The stranger's ticket can be put on Marta's record, e.g. when she turns out to be the caller.
+    const [{ customer_id }] = await env.sql('SELECT customer_id FROM tickets WHERE reference = $1', [b]);
+    await call('anna', 'post', `/v1/tickets/${stranger}/customer`, { customerId: customer_id }).expect(200);
+    expect((await env.sql('SELECT customer_id FROM tickets WHERE reference = $1', [stranger]))[0].customer_id).toBe(customer_id);
+    await call('anna', 'post', `/v1/tickets/${stranger}/customer`, { customerId: '00000000-0000-4000-8000-000000000000' }).expect(422);
+  });
 });

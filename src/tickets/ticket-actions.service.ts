@@ -94,6 +94,54 @@ export class TicketActionsService {
     });
   }
 
+  /** Moves every message of this ticket to `into` (same customer only) and closes this one, pointing there. */
+  async merge(user: AuthUser, reference: string, into: string, context: { requestId?: string }): Promise<{ reference: string; mergedInto: string }> {
+    if (reference.toUpperCase() === into.toUpperCase()) throw validationProblem([{ field: 'into', code: 'same', message: 'a ticket is not merged into itself' }]);
+    const scope = ticketScope(user);
+    return this.dataSource.transaction(async (m) => {
+      // Both rows locked in one statement, in a fixed order, so two opposite merges cannot deadlock.
+      const rows: Array<LockedTicket & { customer_id: string | null }> = await m.query(
+        `SELECT id, reference, status, assignee_id, institution_id, customer_id FROM tickets
+         WHERE reference = ANY($1::text[]) ${scope.all ? '' : 'AND institution_id = ANY($2::uuid[])'} ORDER BY id FOR UPDATE`,
+        scope.all ? [[reference.toUpperCase(), into.toUpperCase()]] : [[reference.toUpperCase(), into.toUpperCase()], scope.institutionIds],
+      );
+      const source = rows.find((r) => r.reference === reference.toUpperCase());
+      const target = rows.find((r) => r.reference === into.toUpperCase());
+      if (!source) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+      if (!target) throw validationProblem([{ field: 'into', code: 'unknown', message: `no ticket ${into} that you may see` }]);
+      if (!source.customer_id || source.customer_id !== target.customer_id) {
+        throw validationProblem([{ field: 'into', code: 'differentCustomers', message: 'only tickets of the same customer are merged' }]);
+      }
+      if (target.status === 'closed') throw validationProblem([{ field: 'into', code: 'closed', message: 'reopen the ticket before merging into it' }]);
+      await m.query('UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1', [source.id, target.id]);
+      await m.query(`UPDATE tickets SET status = 'closed', closed_at = now(), merged_into_id = $2, assignee_id = NULL, updated_at = now() WHERE id = $1`, [source.id, target.id]);
+      await m.query(
+        `INSERT INTO messages (ticket_id, channel, direction, author_type, author_agent_id, text, internal)
+         SELECT id, channel, 'outbound', 'system', $2, $3, true FROM tickets WHERE id = $1`,
+        [target.id, user.id, `${source.reference} merged into this ticket`],
+      );
+      await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [target.id]);
+      await this.audit.record([
+        { actorAgentId: user.id, action: 'ticket.merged', subjectType: 'ticket', subjectId: source.id, detail: { reference: source.reference, into: target.reference }, requestId: context.requestId ?? null },
+      ]);
+      return { reference: source.reference, mergedInto: target.reference };
+    });
+  }
+
+  /** Puts the ticket on an existing customer's record (an anonymous caller identified later, a wrong match). */
+  async linkCustomer(user: AuthUser, reference: string, customerId: string, context: { requestId?: string }): Promise<{ customerId: string }> {
+    return this.withTicket(user, reference, async (m, t) => {
+      const [customer] = await m.query('SELECT id FROM customers WHERE id = $1', [customerId]);
+      if (!customer) throw validationProblem([{ field: 'customerId', code: 'unknown', message: 'no customer has this id' }]);
+      const [before] = await m.query('SELECT customer_id FROM tickets WHERE id = $1', [t.id]);
+      await m.query('UPDATE tickets SET customer_id = $2, updated_at = now() WHERE id = $1', [t.id, customerId]);
+      await this.audit.record([
+        { actorAgentId: user.id, action: 'ticket.customer_linked', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, from: before.customer_id, to: customerId }, requestId: context.requestId ?? null },
+      ]);
+      return { customerId };
+    });
+  }
+
   private withTicket<T>(user: AuthUser, reference: string, work: (m: EntityManager, t: LockedTicket) => Promise<T>): Promise<T> {
     const scope = ticketScope(user);
     return this.dataSource.transaction(async (m) => {

@@ -27,6 +27,8 @@ function decodeCursor(raw: string): Cursor {
 const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.language, t.priority, t.status, t.level, t.subject,
   t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.assignee_id,
   i.code AS institution, ri.code AS referred_to, q.code AS queue,
+  (SELECT reference FROM tickets f WHERE f.id = t.follow_up_of_id) AS follow_up_of,
+  (SELECT reference FROM tickets mi WHERE mi.id = t.merged_into_id) AS merged_into,
   c.id AS customer_id, c.first_name, c.last_name`;
 const TICKET_JOINS = `FROM tickets t
   LEFT JOIN institutions i ON i.id = t.institution_id
@@ -50,6 +52,8 @@ function toTicket(r: Row) {
     subject: r.subject,
     institution: r.institution,
     referredTo: r.referred_to,
+    followUpOf: r.follow_up_of,
+    mergedInto: r.merged_into,
     queue: r.queue,
     assigneeId: r.assignee_id,
     customer: r.customer_id ? { id: r.customer_id, firstName: r.first_name, lastName: r.last_name } : null,

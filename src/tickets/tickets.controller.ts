@@ -9,7 +9,7 @@ import { OutboundService } from '../outbound/outbound.service';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
 import { CreateReplyDto, ReplyAcceptedDto } from './dto/create-reply.dto';
 import { TicketLevelsService } from './ticket-levels.service';
-import { AssignDto, ClaimDto, CreateNoteDto, UpdateTicketDto } from './dto/ticket-actions.dto';
+import { AssignDto, ClaimDto, CreateNoteDto, LinkCustomerDto, MergeDto, UpdateTicketDto } from './dto/ticket-actions.dto';
 import { TicketActionsService } from './ticket-actions.service';
 import { TicketIngestService } from './ticket-ingest.service';
 import { TicketMessagesService } from './ticket-messages.service';
@@ -51,6 +51,22 @@ export class TicketsController {
   @ApiOperation({ summary: 'Give the ticket to an agent who may see it; 409 when someone else holds it (unless force)' })
   assign(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AssignDto, @Req() req: Request & { id?: string }) {
     return this.actions.assign(user, reference, body.agentId, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
+  }
+
+  @Post(':reference/merge')
+  @HttpCode(HttpStatus.OK)
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({ summary: "Merge into another ticket of the same customer: messages move there, this one closes pointing at it" })
+  merge(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: MergeDto, @Req() req: Request & { id?: string }) {
+    return this.actions.merge(user, reference, body.into, { requestId: req.id ? String(req.id) : undefined });
+  }
+
+  @Post(':reference/customer')
+  @HttpCode(HttpStatus.OK)
+  @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @ApiOperation({ summary: 'Link the ticket to an existing customer' })
+  linkCustomer(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: LinkCustomerDto, @Req() req: Request & { id?: string }) {
+    return this.actions.linkCustomer(user, reference, body.customerId, { requestId: req.id ? String(req.id) : undefined });
   }
 
   @Patch(':reference')

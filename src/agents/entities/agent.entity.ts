@@ -31,7 +31,8 @@ export class Agent {
   skills: string[];
 
   /** How much work of each channel the agent holds at once, e.g. { voice: 1, chat: 3, email: 10 }. */
-  @Column({ type: 'jsonb', default: () => `'{"voice":1,"chat":3,"email":10,"webform":10,"social":5}'` })
+  // Written as PostgreSQL prints jsonb, so that comparing entity and schema finds no difference.
+  @Column({ type: 'jsonb', default: () => `'{"chat": 3, "email": 10, "voice": 1, "social": 5, "webform": 10}'` })
   capacity: Record<string, number>;
 
   @Column({ type: 'boolean', default: true })

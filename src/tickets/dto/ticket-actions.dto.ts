@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PRIORITIES, TICKET_KINDS } from '../entities/ticket.entity';
 
 export class CreateNoteDto {
@@ -52,4 +52,16 @@ export class UpdateTicketDto {
   @IsOptional()
   @IsIn(PRIORITIES)
   priority?: (typeof PRIORITIES)[number];
+}
+
+export class MergeDto {
+  @ApiProperty({ example: 'VP-2026-000123', description: 'The ticket that takes the messages; this one is closed' })
+  @Matches(/^[A-Za-z]{1,5}-\d{4}-\d{6,15}$/, { message: 'into must be a ticket reference such as VP-2026-000123' })
+  into: string;
+}
+
+export class LinkCustomerDto {
+  @ApiProperty({ description: 'The customer this contact belongs to (e.g. an anonymous caller identified later)' })
+  @IsUUID()
+  customerId: string;
 }

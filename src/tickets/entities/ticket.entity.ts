@@ -108,6 +108,10 @@ export class Ticket {
   @Column({ name: 'follow_up_of_id', type: 'uuid', nullable: true })
   followUpOfId: string | null;
 
+  /** Set when this ticket was merged into another: its messages moved there and it was closed. */
+  @Column({ name: 'merged_into_id', type: 'uuid', nullable: true })
+  mergedIntoId: string | null;
+
   @OneToMany(() => Message, (m) => m.ticket)
   messages?: Message[];
 
