@@ -83,4 +83,22 @@ describe('outbound delivery failures are shown on the message', () => {
     await reply('VP-2026-999999', { text: 'x' }).expect(404);
     await reply(reference, {}).expect(422);
   });
+
+  it('refuses a second simultaneous reply by someone else unless forced', async () => {
+    await app.get(AgentsService).upsert({ email: 'op2@vpppd.test', displayName: 'Otrs operators', password: 'operator-password-2', roles: ['operator'] });
+    const other = await login(app, 'op2@vpppd.test', 'operator-password-2');
+    const reference = await webformTicket({ email: 'twice@customer.test' });
+    const send = (token: string, body: object) =>
+      request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send(body);
+    const [a, b] = await Promise.all([send(token, { text: 'Atbilde A' }), send(other, { text: 'Atbilde B' })]);
+    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    const loser = a.status === 409 ? a : b;
+    expect(loser.body).toMatchObject({ type: 'urn:vpppd:problem:reply-collision' });
+    const loserToken = a.status === 409 ? token : other;
+    await send(loserToken, { text: 'Tomēr', force: true }).expect(202);
+    // Having seen the newest message, the same person may add to it without force.
+    const [{ id: newest }] = await env.sql(`SELECT id FROM messages WHERE ticket_id = (SELECT id FROM tickets WHERE reference = $1) ORDER BY created_at DESC LIMIT 1`, [reference]);
+    const winnerToken = loserToken === token ? other : token;
+    await send(winnerToken, { text: 'Papildinājums', lastSeenMessageId: newest }).expect(202);
+  });
 });

@@ -27,7 +27,7 @@ export class TicketMessagesService {
   async createReply(
     user: AuthUser,
     reference: string,
-    input: { text: string; html: string | null; attachments: InboundAttachment[]; idempotencyKey?: string },
+    input: { text: string; html: string | null; attachments: InboundAttachment[]; idempotencyKey?: string; lastSeenMessageId?: string; force?: boolean },
     mailDomain: string,
   ): Promise<StoredReply> {
     const scope = ticketScope(user);
@@ -53,6 +53,29 @@ export class TicketMessagesService {
       : `${randomUUID()}@${mailDomain}`;
     const id = randomUUID();
     return this.dataSource.transaction(async (m) => {
+      // Replies to one ticket are serialised, so of two people answering at once the second sees the first.
+      await m.query('SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
+      const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
+      if (replayed) return { id: replayed.id, channel, externalId, address: replayed.address, deliveryStatus: replayed.delivery_status, duplicate: true };
+      if (!input.force) {
+        // Someone else answered since this person last looked (or in the last two minutes, if they did not say).
+        const [other]: Array<{ display_name: string; created_at: Date }> = await m.query(
+          `SELECT a.display_name, ms.created_at FROM messages ms JOIN agents a ON a.id = ms.author_agent_id
+           WHERE ms.ticket_id = $1 AND ms.direction = 'outbound' AND ms.author_type = 'agent' AND NOT ms.internal AND ms.author_agent_id <> $2
+             AND ms.created_at > CASE WHEN $3::uuid IS NULL THEN now() - interval '2 minutes'
+                                      ELSE coalesce((SELECT created_at FROM messages WHERE id = $3::uuid AND ticket_id = $1), '-infinity') END
+           ORDER BY ms.created_at DESC LIMIT 1`,
+          [ticket.id, user.id, input.lastSeenMessageId ?? null],
+        );
+        if (other) {
+          throw new ProblemException(
+            HttpStatus.CONFLICT,
+            'reply-collision',
+            'Someone else replied',
+            `${other.display_name} replied at ${other.created_at.toISOString()}; read it, then send again with force: true if yours is still needed.`,
+          );
+        }
+      }
       const inserted: Array<{ id: string }> = await m.query(
         `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, author_agent_id, text, html, address, delivery_status)
          VALUES ($1, $2, $3, $4, 'outbound', 'agent', $5, $6, $7, $8, 'queued')

@@ -126,7 +126,7 @@ export class TicketsController {
     const stored = await this.messages.createReply(
       user,
       reference,
-      { text: body.text, html: body.html ? sanitizeEmailHtml(body.html) : null, attachments, idempotencyKey },
+      { text: body.text, html: body.html ? sanitizeEmailHtml(body.html) : null, attachments, idempotencyKey, lastSeenMessageId: body.lastSeenMessageId, force: body.force },
       this.ingest.mailDomain,
     );
     if (stored.deliveryStatus === 'queued') await this.outbound.enqueue([stored.id]);

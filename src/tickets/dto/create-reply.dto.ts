@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_ATTACHMENTS } from '@lib/attachments';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBase64, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBase64, IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 
 export class ReplyAttachmentDto {
   @ApiProperty({ example: 'atbilde.pdf' })
@@ -36,6 +36,16 @@ export class CreateReplyDto {
   @ValidateNested({ each: true })
   @Type(() => ReplyAttachmentDto)
   attachments?: ReplyAttachmentDto[];
+
+  @ApiPropertyOptional({ description: 'The newest message the author had seen: a reply by someone else after it is a collision (409)' })
+  @IsOptional()
+  @IsUUID()
+  lastSeenMessageId?: string;
+
+  @ApiPropertyOptional({ description: 'Send although someone else replied meanwhile' })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class ReplyAcceptedDto {
