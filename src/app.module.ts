@@ -18,6 +18,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OutboundWorkerModule } from './outbound/outbound-worker.module';
 import { TicketsWorkerModule } from './tickets/tickets-worker.module';
 import { TicketsModule } from './tickets/tickets.module';
+import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /**
  * One codebase, three roles: `api` serves HTTP, `worker` runs the queues, `all` does both in one process.
@@ -59,7 +60,7 @@ export class AppModule {
       }),
     ];
     if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule);
-    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule);
+    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
     return { module: AppModule, imports };

@@ -2,10 +2,12 @@
 export enum QueueName {
   Inbound = 'inbound',
   Outbound = 'outbound',
+  Webhooks = 'webhooks',
 }
 
 /** Job names within the queues. */
 export enum JobName {
   InboundMessage = 'inbound-message',
   SendMessage = 'send-message',
+  DeliverWebhook = 'deliver-webhook',
 }

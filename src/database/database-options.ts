@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
+import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity';
+import { WebhookSubscription } from '../webhooks/entities/webhook-subscription.entity';
 import { Session } from '../auth/entities/session.entity';
 import { BusinessHours } from '../calendar/entities/business-hours.entity';
 import { CalendarAdjustment } from '../calendar/entities/calendar-adjustment.entity';
@@ -34,6 +36,8 @@ export const ENTITIES = [
   CalendarAdjustment,
   BusinessHours,
   Session,
+  WebhookSubscription,
+  WebhookDelivery,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

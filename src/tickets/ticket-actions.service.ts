@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser, ticketScope } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import { UpdateTicketDto } from './dto/ticket-actions.dto';
+import { WebhooksService } from '../webhooks/webhooks.service';
 
 interface LockedTicket {
   id: string;
@@ -23,6 +24,7 @@ export class TicketActionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   async addNote(user: AuthUser, reference: string, text: string): Promise<{ id: string }> {
@@ -70,7 +72,8 @@ export class TicketActionsService {
   }
 
   async update(user: AuthUser, reference: string, dto: UpdateTicketDto, context: { requestId?: string }): Promise<{ status: string }> {
-    return this.withTicket(user, reference, async (m, t) => {
+    let deliveries: string[] = [];
+    const result = await this.withTicket(user, reference, async (m, t) => {
       if (t.status === 'closed' && dto.status !== undefined && dto.status !== 'closed' && dto.status !== 'queued') {
         throw validationProblem([{ field: 'status', code: 'closed', message: 'a closed ticket can only be reopened (queued)' }]);
       }
@@ -90,8 +93,13 @@ export class TicketActionsService {
       await this.audit.record([
         { actorAgentId: user.id, action: 'ticket.updated', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, ...dto }, requestId: context.requestId ?? null },
       ]);
+      if (dto.status === 'closed' && t.status !== 'closed') {
+        deliveries = await this.webhooks.record(m, 'ticket.closed', t.institution_id, { reference: t.reference });
+      }
       return { status: row.status as string };
     });
+    await this.webhooks.enqueue(deliveries);
+    return result;
   }
 
   /** Moves every message of this ticket to `into` (same customer only) and closes this one, pointing there. */

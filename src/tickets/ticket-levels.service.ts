@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser, ticketScope } from '../auth/auth-user';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
+import { WebhooksService } from '../webhooks/webhooks.service';
 
 export interface EscalationView {
   id: string;
@@ -28,11 +29,13 @@ export class TicketLevelsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   async move(user: AuthUser, reference: string, dto: CreateEscalationDto, context: { requestId?: string; ip?: string }): Promise<EscalationView> {
     const scope = ticketScope(user);
-    return this.dataSource.transaction(async (m) => {
+    let deliveries: string[] = [];
+    const view = await this.dataSource.transaction(async (m) => {
       const [ticket]: Array<{ id: string; reference: string; level: number; queue_id: string | null; institution_id: string | null; queue_code: string | null; status: string }> =
         await m.query(
           `SELECT t.id, t.reference, t.level, t.queue_id, t.institution_id, q.code AS queue_code, t.status
@@ -114,6 +117,11 @@ export class TicketLevelsService {
         },
       ]);
       const [inst] = toInstitutionId ? await m.query('SELECT code FROM institutions WHERE id = $1', [toInstitutionId]) : [];
+      // The institution's own system hears when a case reaches it, and when its answer goes back down.
+      // No personal data travels: the reference is enough to read the rest through the API.
+      const event = { reference: ticket.reference, fromLevel: ticket.level, toLevel: dto.toLevel, queue: queue.code, summary: dto.summary ?? null };
+      if (direction === 'escalated') deliveries = await this.webhooks.record(m, 'ticket.escalated', toInstitutionId, event);
+      if (direction === 'handed_back') deliveries = await this.webhooks.record(m, 'ticket.handed_back', ticket.institution_id, event);
       return {
         id: row.id,
         reference: ticket.reference,
@@ -123,7 +131,9 @@ export class TicketLevelsService {
         toQueue: queue.code,
         institution: inst?.code ?? null,
         reason: direction,
-      };
+      } as EscalationView;
     });
+    await this.webhooks.enqueue(deliveries);
+    return view;
   }
 }

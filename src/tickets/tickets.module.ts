@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { OutboundModule } from '../outbound/outbound.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { TicketsCoreModule } from './tickets-core.module';
 import { TicketsController } from './tickets.controller';
 import { TicketActionsService } from './ticket-actions.service';
@@ -9,7 +10,7 @@ import { TicketsQueryService } from './tickets-query.service';
 
 /** The staff API over tickets. */
 @Module({
-  imports: [AuditModule, TicketsCoreModule, OutboundModule],
+  imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule],
   controllers: [TicketsController],
   providers: [TicketsQueryService, TicketLevelsService, TicketActionsService],
 })

@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
+import { IsInstitutionCode } from '../../common/validators';
+import { WEBHOOK_EVENTS, WebhookEvent } from '../entities/webhook-subscription.entity';
+
+export class CreateSubscriptionDto {
+  @ApiProperty({ example: 'VID' })
+  @IsInstitutionCode()
+  institution: string;
+
+  @ApiProperty({ example: 'https://sistema.vid.gov.lv/vpppd/webhook' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  url: string;
+
+  @ApiProperty({ description: 'Signs every delivery (X-Signature); stored, never returned' })
+  @IsString()
+  @MinLength(32)
+  @MaxLength(256)
+  secret: string;
+
+  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(WEBHOOK_EVENTS, { each: true })
+  events: WebhookEvent[];
+}

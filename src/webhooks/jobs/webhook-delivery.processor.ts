@@ -1,0 +1,102 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { signTimestampedHmac } from '@lib/webhook-signature';
+import { Job, UnrecoverableError } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { QueueName } from '../../queues';
+import { WebhooksService } from '../webhooks.service';
+
+const TIMEOUT_MS = 10_000;
+const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * Posts a delivery as JSON, signed like the web forms we receive (X-Signature: t=…,v1=HMAC-SHA256 of "<t>.<body>"),
+ * so an institution verifies it the way we verify the portal. Any 2xx is delivered; anything else is retried
+ * with backoff, and the last status code or error is kept for the admins' delivery log.
+ */
+@Processor(QueueName.Webhooks, { concurrency: 8 })
+export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WebhookDeliveryProcessor.name);
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly webhooks: WebhooksService,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.webhooks.requeueStuck(SWEEP_EVERY_MS).catch(() => undefined), SWEEP_EVERY_MS);
+    this.timer.unref();
+    void this.webhooks.requeueStuck(0).catch(() => undefined);
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async process(job: Job<{ deliveryId: string }>): Promise<number> {
+    const [row]: Array<{ id: string; event: string; payload: unknown; status: string; url: string; secret: string; active: boolean }> = await this.dataSource.query(
+      `SELECT d.id, d.event, d.payload, d.status, s.url, s.secret, s.active
+       FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1`,
+      [job.data.deliveryId],
+    );
+    if (!row || row.status !== 'queued') return 0;
+    if (!row.active) throw new UnrecoverableError('the subscription was disabled');
+    const body = JSON.stringify(row.payload);
+    let status = 0;
+    try {
+      const res = await fetch(row.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Signature': signTimestampedHmac(row.secret, body, Math.floor(Date.now() / 1000)),
+          'X-Webhook-Event': row.event,
+          'X-Webhook-Delivery': row.id,
+        },
+        body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+    } catch (error) {
+      await this.note(row.id, null, (error as Error).message);
+      throw error;
+    }
+    if (status < 200 || status >= 300) {
+      await this.note(row.id, status, `HTTP ${status}`);
+      throw new Error(`the receiver answered HTTP ${status}`);
+    }
+    await this.dataSource.query(
+      `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_status_code = $2, last_error = NULL, delivered_at = now() WHERE id = $1`,
+      [row.id, status],
+    );
+    return status;
+  }
+
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<{ deliveryId: string }> | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) {
+      await this.dataSource
+        .query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'queued'`, [job.data.deliveryId, error.message.slice(0, 2000)])
+        .catch(() => undefined);
+    }
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn({ err: error }, 'webhooks worker error (it reconnects by itself)');
+  }
+
+  private async note(id: string, status: number | null, error: string): Promise<void> {
+    await this.dataSource.query('UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3 WHERE id = $1', [
+      id,
+      status,
+      error.slice(0, 2000),
+    ]);
+  }
+}
