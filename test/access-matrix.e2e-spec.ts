@@ -1,8 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
-import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
-import { webformSubmission } from './support/factories';
+import { login, TestEnv } from './support/test-env';
 
 type Role = 'operator' | 'specialist' | 'expert' | 'supervisor' | 'admin';
 const ROLES: Role[] = ['operator', 'specialist', 'expert', 'supervisor', 'admin'];
@@ -75,9 +74,7 @@ describe('access matrix: every route × every role × own/other institution', ()
       await agents.upsert({ email: `${name.toLowerCase()}@matrix.test`, displayName: name, password, roles: [role], institutionCodes });
       tokens[name as Role] = await login(app, `${name.toLowerCase()}@matrix.test`, password);
     }
-    const res = await signedSubmission(app, webformSubmission({ institution: 'VID' })).expect(202);
-    reference = res.body.reference;
-    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [reference])).length === 1);
+    reference = await env.submitTicket(app, { institution: 'VID' });
 
     // The router itself: Express keeps every route Nest registered.
     const express = app.getHttpAdapter().getInstance();

@@ -1,8 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
-import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
-import { webformSubmission } from './support/factories';
+import { login, TestEnv } from './support/test-env';
 
 describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scoped and on record', () => {
   const env = new TestEnv();
@@ -12,11 +11,7 @@ describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scope
     request(app.getHttpServer()).post(`/v1/tickets/${reference}/escalations`).set('Authorization', `Bearer ${tokens[who]}`).send(body);
   const ticket = (who: string, reference: string) => request(app.getHttpServer()).get(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${tokens[who]}`);
 
-  async function newTicket(institution?: string): Promise<string> {
-    const res = await signedSubmission(app, webformSubmission({ institution })).expect(202);
-    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [res.body.reference])).length === 1);
-    return res.body.reference;
-  }
+  const newTicket = (institution?: string) => env.submitTicket(app, { institution });
 
   beforeAll(async () => {
     app = await env.startApi({ APP_ROLE: 'all' });

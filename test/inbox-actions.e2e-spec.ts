@@ -1,8 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
-import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
-import { webformSubmission } from './support/factories';
+import { login, TestEnv } from './support/test-env';
 
 describe('inbox actions: notes, claim and assign, status', () => {
   const env = new TestEnv();
@@ -14,11 +13,7 @@ describe('inbox actions: notes, claim and assign, status', () => {
     return body ? req.send(body) : req;
   };
 
-  async function newTicket(institution = 'VID'): Promise<string> {
-    const res = await signedSubmission(app, webformSubmission({ institution })).expect(202);
-    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [res.body.reference])).length === 1);
-    return res.body.reference;
-  }
+  const newTicket = (institution = 'VID') => env.submitTicket(app, { institution });
 
   beforeAll(async () => {
     app = await env.startApi({ APP_ROLE: 'all' });
@@ -86,11 +81,7 @@ describe('inbox actions: notes, claim and assign, status', () => {
 
   it("merges two tickets of one customer (messages move, the other closes pointing there), and refuses others'", async () => {
     const applicant = { firstName: 'Marta', lastName: 'Liepa', email: 'marta.liepa@example.lv' };
-    const make = async () => {
-      const res = await signedSubmission(app, webformSubmission({ institution: 'VID', applicant })).expect(202);
-      await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [res.body.reference])).length === 1);
-      return res.body.reference as string;
-    };
+    const make = () => env.submitTicket(app, { institution: 'VID', applicant });
     const [a, b] = [await make(), await make()];
     const stranger = await newTicket('VID');
 

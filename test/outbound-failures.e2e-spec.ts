@@ -3,8 +3,7 @@ import { createServer, Server, Socket } from 'node:net';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { freePort } from './support/private-services';
-import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
-import { webformSubmission } from './support/factories';
+import { eventually, login, TestEnv } from './support/test-env';
 
 /**
  * An SMTP peer that refuses every recipient with 550, as a server does for an address that does not exist.
@@ -51,12 +50,7 @@ describe('outbound delivery failures are shown on the message', () => {
   });
 
   /** A web-form ticket of an applicant reachable only as given; resolves to its reference once it exists. */
-  async function webformTicket(contact: { email?: string; phone?: string }): Promise<string> {
-    const body = webformSubmission({ applicant: { firstName: 'Ilze', lastName: 'Ozola', ...contact } });
-    const accepted = await signedSubmission(app, body).expect(202);
-    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [accepted.body.reference])).length === 1);
-    return accepted.body.reference;
-  }
+  const webformTicket = (contact: { email?: string; phone?: string }) => env.submitTicket(app, { applicant: { firstName: 'Ilze', lastName: 'Ozola', ...contact } });
 
   const reply = (reference: string, body: object) =>
     request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send(body);

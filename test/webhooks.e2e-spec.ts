@@ -4,8 +4,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { freePort } from './support/private-services';
-import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
-import { webformSubmission } from './support/factories';
+import { eventually, login, TestEnv } from './support/test-env';
 
 interface Received {
   path: string;
@@ -59,9 +58,7 @@ describe("outbound webhooks for institutions' own systems", () => {
       .send({ institution: 'VSAA', url: `http://127.0.0.1:${port}/vsaa`, secret, events: ['ticket.escalated'] })
       .expect(201);
 
-    const res = await signedSubmission(app, webformSubmission({ institution: 'VID' })).expect(202);
-    const reference = res.body.reference;
-    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [reference])).length === 1);
+    const reference = await env.submitTicket(app, { institution: 'VID' });
 
     await http().post(`/v1/tickets/${reference}/escalations`).set('Authorization', `Bearer ${tokens.op}`).send({ toLevel: 2, reason: 'VID dati', summary: 'Pārmaksa' }).expect(201);
     await http().post(`/v1/tickets/${reference}/escalations`).set('Authorization', `Bearer ${tokens.op}`).send({ toLevel: 1, reason: 'Atbildēts', summary: 'Atmaksās 30 dienās' }).expect(201);

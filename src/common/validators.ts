@@ -20,3 +20,9 @@ export const IsE164Phone = (): PropertyDecorator =>
 
 export const IsInstitutionCode = (): PropertyDecorator =>
   Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'institution must be an institution code such as VSAA' });
+
+/** The Idempotency-Key header's form, checked where a mutation accepts one; null when absent or fine. */
+export function idempotencyKeyProblem(key: string | undefined): { field: string; code: string; message: string } | null {
+  if (key === undefined || /^[A-Za-z0-9._:-]{1,128}$/.test(key)) return null;
+  return { field: 'Idempotency-Key', code: 'invalid', message: 'Idempotency-Key must be 1-128 letters, digits, . _ : -' };
+}

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Patch, Pos
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { sanitizeEmailHtml } from '@lib/mime';
 import type { Request } from 'express';
+import { idempotencyKeyProblem } from '../common/validators';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { validationProblem } from '../common/problem';
 import { decodeUploads } from '../common/uploads';
@@ -119,9 +120,8 @@ export class TicketsController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ReplyAcceptedDto> {
     const { attachments, errors } = decodeUploads(body.attachments);
-    if (idempotencyKey !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(idempotencyKey)) {
-      errors.push({ field: 'Idempotency-Key', code: 'invalid', message: 'Idempotency-Key must be 1-128 letters, digits, . _ : -' });
-    }
+    const keyProblem = idempotencyKeyProblem(idempotencyKey);
+    if (keyProblem) errors.push(keyProblem);
     if (errors.length > 0) throw validationProblem(errors);
     const stored = await this.messages.createReply(
       user,

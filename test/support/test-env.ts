@@ -8,6 +8,7 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureHttp } from '../../src/http-setup';
+import { webformSubmission } from './factories';
 
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -87,6 +88,13 @@ export class TestEnv {
     } finally {
       await client.end();
     }
+  }
+
+  /** A signed web-form submission that has become a ticket; resolves to its reference. */
+  async submitTicket(app: INestApplication, overrides: Record<string, unknown> = {}): Promise<string> {
+    const res = await signedSubmission(app, webformSubmission(overrides)).expect(202);
+    await eventually(async () => (await this.sql('SELECT 1 FROM tickets WHERE reference = $1', [res.body.reference])).length === 1);
+    return res.body.reference as string;
   }
 
   async teardown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createHash, randomUUID } from 'node:crypto';
+import { idempotencyKeyProblem } from '../../common/validators';
 import { CurrentUser, Roles } from '../../auth/auth.decorators';
 import { AuthUser, ticketScope } from '../../auth/auth-user';
 import { FieldError, validationProblem } from '../../common/problem';
@@ -35,9 +36,8 @@ export class CounterController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<WebformAcceptedDto> {
     const errors: FieldError[] = [];
-    if (idempotencyKey !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(idempotencyKey)) {
-      errors.push({ field: 'Idempotency-Key', code: 'invalid', message: 'Idempotency-Key must be 1-128 letters, digits, . _ : -' });
-    }
+    const keyProblem = idempotencyKeyProblem(idempotencyKey);
+    if (keyProblem) errors.push(keyProblem);
     if (body.institution) {
       const institution = await this.institutions.findByCode(body.institution);
       const scope = ticketScope(user);
