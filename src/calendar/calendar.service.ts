@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { BusinessCalendar, WorkingHours } from '@lib/business-calendar';
 import { DataSource } from 'typeorm';
 import { ProblemException, validationProblem } from '../common/problem';
+import { returnedRows } from '../database/rows';
 
 export const DEFAULT_CENTRE = 'VPPPD';
 const TTL_MS = 30_000;
@@ -78,7 +79,7 @@ export class CalendarService {
   }
 
   async removeAdjustment(id: string): Promise<void> {
-    const rows = await this.dataSource.query('DELETE FROM calendar_adjustments WHERE id = $1 RETURNING id', [id]);
+    const rows = returnedRows(await this.dataSource.query('DELETE FROM calendar_adjustments WHERE id = $1 RETURNING id', [id]));
     if (rows.length === 0) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No adjustment ${id}.`);
     this.cached.clear();
   }
