@@ -16,6 +16,8 @@ import { dataSourceOptions, migrate } from './database/database-options';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutboundWorkerModule } from './outbound/outbound-worker.module';
+import { RoutingWorkerModule } from './routing/routing-worker.module';
+import { RoutingModule } from './routing/routing.module';
 import { TicketsWorkerModule } from './tickets/tickets-worker.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
@@ -59,8 +61,8 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule);
-    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule);
+    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule);
+    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
     return { module: AppModule, imports };

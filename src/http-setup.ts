@@ -3,6 +3,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { ProblemFilter } from './common/problem.filter';
+import { AppConfig } from './config/app-config';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { createValidationPipe } from './common/validation';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -48,6 +50,8 @@ export function configureHttp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
+  // Agents' sockets share rooms across API instances through Redis.
+  app.useWebSocketAdapter(new RedisIoAdapter(app, app.get(AppConfig)));
 
   const document = SwaggerModule.createDocument(
     app,

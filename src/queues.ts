@@ -3,6 +3,7 @@ export enum QueueName {
   Inbound = 'inbound',
   Outbound = 'outbound',
   Webhooks = 'webhooks',
+  Routing = 'routing',
 }
 
 /** Job names within the queues. */
@@ -10,4 +11,8 @@ export enum JobName {
   InboundMessage = 'inbound-message',
   SendMessage = 'send-message',
   DeliverWebhook = 'deliver-webhook',
+  /** Give waiting work in automatic queues to online agents with free capacity. */
+  OfferWork = 'offer-work',
+  /** Put silent agents offline, then offer work (the safety net for lost signals). */
+  RoutingSweep = 'routing-sweep',
 }

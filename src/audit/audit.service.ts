@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 export interface AuditEntry {
   actorAgentId: string | null;
@@ -17,9 +17,10 @@ export interface AuditEntry {
 export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async record(entries: AuditEntry[]): Promise<void> {
+  /** With `manager`, the entries commit (or roll back) with the change they describe. */
+  async record(entries: AuditEntry[], manager?: EntityManager): Promise<void> {
     if (entries.length === 0) return;
-    await this.dataSource.query(
+    await (manager ?? this.dataSource).query(
       `INSERT INTO audit_events (actor_agent_id, action, subject_type, subject_id, detail, ip, request_id)
        SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::text[], $5::jsonb[], $6::text[], $7::text[])`,
       [

@@ -1,9 +1,8 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
 import type { Role } from '../agents/entities/agent.entity';
-import { AgentsService } from '../agents/agents.service';
+import { AccessTokens } from './access-tokens';
 import { ProblemException } from '../common/problem';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
 import type { AuthUser } from './auth-user';
@@ -16,8 +15,7 @@ import type { AuthUser } from './auth-user';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtService,
-    private readonly agents: AgentsService,
+    private readonly tokens: AccessTokens,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,16 +25,10 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw unauthorized('A bearer token is required.');
-    let claims: { sub: string; sid: string };
-    try {
-      claims = await this.jwt.verifyAsync<{ sub: string; sid: string }>(token, { algorithms: ['HS256'] });
-    } catch {
-      throw unauthorized('The token is invalid or has expired.');
-    }
-    if (typeof claims.sid !== 'string') throw unauthorized('The token is invalid or has expired.');
-    const user = await this.agents.findAuthUser(claims.sub, claims.sid);
-    if (!user) throw unauthorized('The session has ended, or the account is disabled.');
-    req.user = { ...user, sessionId: claims.sid };
+    const result = await this.tokens.authenticate(token);
+    if ('refused' in result) throw unauthorized(result.refused);
+    const user = result.user;
+    req.user = user;
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !user.roles.some((r) => roles.includes(r))) {

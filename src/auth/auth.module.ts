@@ -7,6 +7,7 @@ import { SessionsService } from './sessions.service';
 import { AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { AccessTokens } from './access-tokens';
 
 @Module({
   imports: [
@@ -18,6 +19,7 @@ import { AuthGuard } from './auth.guard';
     }),
   ],
   controllers: [AuthController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens],
+  exports: [AccessTokens],
 })
 export class AuthModule {}

@@ -158,6 +158,27 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  // --- Presence, routing and realtime ---
+
+  /** An agent whose socket has not sent a heartbeat for this long is offline (a closed laptop sends no goodbye). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(3600)
+  PRESENCE_TIMEOUT_SECONDS = 60;
+
+  /** How often workers put silent agents offline and offer waiting work again (a safety net for lost signals). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  ROUTING_SWEEP_SECONDS = 15;
+
+  /** Origins of the agents' web app allowed to open the realtime socket, comma-separated; empty: same origin only. */
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
+  @IsString({ each: true })
+  REALTIME_CORS_ORIGINS: string[] = [];
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

@@ -14,7 +14,9 @@ import { CustomerIdentifier } from '../customers/entities/customer-identifier.en
 import { Customer } from '../customers/entities/customer.entity';
 import { InboundEvent } from '../inbound/entities/inbound-event.entity';
 import { Institution } from '../institutions/entities/institution.entity';
+import { AgentPresence } from '../presence/entities/agent-presence.entity';
 import { Queue } from '../routing/entities/queue.entity';
+import { RoutingRule } from '../routing/entities/routing-rule.entity';
 import { Attachment } from '../tickets/entities/attachment.entity';
 import { Escalation } from '../tickets/entities/escalation.entity';
 import { Message } from '../tickets/entities/message.entity';
@@ -38,6 +40,8 @@ export const ENTITIES = [
   Session,
   WebhookSubscription,
   WebhookDelivery,
+  RoutingRule,
+  AgentPresence,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

@@ -40,6 +40,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly ticketsAutoAssigned = new Counter({
+    name: 'vp_tickets_auto_assigned_total',
+    help: 'Tickets given to an agent by an automatic queue strategy',
+    labelNames: ['strategy'] as const,
+    registers: [this.registry],
+  });
+
+  /** Presence changes: online/away/offline, and why (heartbeat, timeout, disconnect). */
+  readonly presenceChanges = new Counter({
+    name: 'vp_presence_changes_total',
+    help: 'Agent presence changes by new state and cause',
+    labelNames: ['state', 'cause'] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: 'vp_queue_jobs',
     help: 'Jobs in each BullMQ queue by state, read at scrape time',

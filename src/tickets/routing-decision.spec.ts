@@ -1,4 +1,4 @@
-import { decideRouting, RoutingInstitution, RoutingQueue } from './routing-decision';
+import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from './routing-decision';
 
 const institutions = new Map<string, RoutingInstitution>([
   ['VID', { id: 'i-vid', code: 'VID', accepts_cases: true, referral_info: null }],
@@ -45,5 +45,30 @@ describe('decideRouting', () => {
 
   it('fails loudly when there is no general queue', () => {
     expect(() => decideRouting(undefined, institutions, queues.slice(1))).toThrow('no general queue');
+  });
+
+  describe('routing rules as data', () => {
+    const withRu = [...queues, { id: 'q-vid-ru', institution_id: 'i-vid', level: 1, is_general: false }, { id: 'q-chat', institution_id: null, level: 1, is_general: false }];
+    const rule = (r: Partial<RoutingRuleRow> & { queue_id: string }): RoutingRuleRow => ({ institution_id: null, language: null, channel: null, topic: null, ...r });
+    const contact = { channel: 'email', language: 'lv', topic: null as string | null };
+
+    it('the first rule whose every condition matches wins; an empty condition matches anything', () => {
+      const rules = [rule({ institution_id: 'i-vid', language: 'ru', queue_id: 'q-vid-ru' }), rule({ channel: 'chat', queue_id: 'q-chat' })];
+      expect(decideRouting('VID', institutions, withRu, rules, { ...contact, language: 'ru' }).queueId).toBe('q-vid-ru');
+      expect(decideRouting('VID', institutions, withRu, rules, contact).queueId).toBe('q-vid-1');
+      expect(decideRouting(undefined, institutions, withRu, rules, { ...contact, channel: 'chat', language: 'ru' }).queueId).toBe('q-chat');
+    });
+
+    it('a topic rule matches regardless of case and gives the ticket to the institution of its queue', () => {
+      const rules = [rule({ topic: 'Deklarācijas', queue_id: 'q-vid-ru' })];
+      const d = decideRouting(undefined, institutions, withRu, rules, { ...contact, topic: 'deklarācijas ' });
+      expect(d).toMatchObject({ queueId: 'q-vid-ru', institutionId: 'i-vid', level: 1, reason: 'routed' });
+    });
+
+    it('never overrides a referral: a referral-only institution gets no case whatever the rules say', () => {
+      const d = decideRouting('VP', institutions, withRu, [rule({ queue_id: 'q-chat' })], contact);
+      expect(d.reason).toBe('referral');
+      expect(d.queueId).toBe('q-general');
+    });
   });
 });

@@ -14,6 +14,21 @@ export interface RoutingQueue {
   is_general: boolean;
 }
 
+/** A routing rule as data: every condition given must match; the first matching rule (by position) wins. */
+export interface RoutingRuleRow {
+  institution_id: string | null;
+  language: string | null;
+  channel: string | null;
+  topic: string | null;
+  queue_id: string;
+}
+
+export interface RoutingContact {
+  channel: string;
+  language: string;
+  topic: string | null;
+}
+
 export interface RoutingDecision {
   institutionId: string | null;
   referredInstitutionId: string | null;
@@ -32,10 +47,18 @@ export function decideRouting(
   institutionCode: string | undefined,
   institutions: Map<string, RoutingInstitution>,
   queues: RoutingQueue[],
+  rules: RoutingRuleRow[] = [],
+  contact?: RoutingContact,
 ): RoutingDecision {
   const general = queues.find((q) => q.is_general);
   if (!general) throw new Error('no general queue is configured');
   const institution = institutionCode ? institutions.get(institutionCode.toUpperCase()) : undefined;
+  const ruled = contact && institution?.accepts_cases !== false ? matchRule(rules, queues, institution?.id ?? null, contact) : undefined;
+  if (ruled) {
+    // A rule may name another institution's queue (a topic only it handles): the ticket becomes that institution's.
+    const institutionId = ruled.institution_id ?? institution?.id ?? null;
+    return { institutionId, referredInstitutionId: null, queueId: ruled.id, level: ruled.level, reason: 'routed', summary: null };
+  }
   if (!institution) {
     return { institutionId: null, referredInstitutionId: null, queueId: general.id, level: general.level, reason: 'routed', summary: null };
   }
@@ -55,4 +78,16 @@ export function decideRouting(
     .sort((a, b) => a.level - b.level)[0];
   const queue = own ?? general;
   return { institutionId: institution.id, referredInstitutionId: null, queueId: queue.id, level: queue.level, reason: 'routed', summary: null };
+}
+
+function matchRule(rules: RoutingRuleRow[], queues: RoutingQueue[], institutionId: string | null, contact: RoutingContact): RoutingQueue | undefined {
+  const topic = contact.topic?.trim().toLocaleLowerCase('lv') ?? null;
+  const rule = rules.find(
+    (r) =>
+      (r.institution_id === null || r.institution_id === institutionId) &&
+      (r.language === null || r.language === contact.language) &&
+      (r.channel === null || r.channel === contact.channel) &&
+      (r.topic === null || r.topic.trim().toLocaleLowerCase('lv') === topic),
+  );
+  return rule ? queues.find((q) => q.id === rule.queue_id) : undefined;
 }

@@ -2,10 +2,11 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { AuthUser, ticketScope } from '../auth/auth-user';
+import { AuthUser, inTicketScope, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import { UpdateTicketDto } from './dto/ticket-actions.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
+import { returnedRows } from '../database/rows';
 
 interface LockedTicket {
   id: string;
@@ -13,6 +14,9 @@ interface LockedTicket {
   status: string;
   assignee_id: string | null;
   institution_id: string | null;
+  level: number;
+  queue_id: string | null;
+  channel: string;
 }
 
 /**
@@ -53,7 +57,8 @@ export class TicketActionsService {
       );
       if (!agent) throw validationProblem([{ field: 'agentId', code: 'unknown', message: 'no active agent has this id' }]);
       const scope = ticketScope({ id: agent.id, email: '', roles: agent.roles as AuthUser['roles'], institutionIds: agent.institution_ids });
-      if (!scope.all && !scope.institutionIds.includes(t.institution_id ?? '')) {
+      // Being assigned makes it the expert's own case, so only the institution part of their scope applies here.
+      if (!inTicketScope(scope, { ...t, assignee_id: agent.id })) {
         throw validationProblem([{ field: 'agentId', code: 'outOfScope', message: "the agent may not see this institution's tickets" }]);
       }
       await m.query(`UPDATE tickets SET assignee_id = $2, status = 'assigned', updated_at = now() WHERE id = $1`, [t.id, agentId]);
@@ -89,7 +94,7 @@ export class TicketActionsService {
         if (dto.status === 'closed') sets.push('closed_at = now()', 'resolved_at = coalesce(resolved_at, now())');
         if (dto.status === 'queued') sets.push('closed_at = NULL', 'resolved_at = NULL', 'assignee_id = NULL');
       }
-      const [row] = await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params);
+      const [row] = returnedRows(await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params));
       await this.audit.record([
         { actorAgentId: user.id, action: 'ticket.updated', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, ...dto }, requestId: context.requestId ?? null },
       ]);
@@ -108,10 +113,11 @@ export class TicketActionsService {
     const scope = ticketScope(user);
     return this.dataSource.transaction(async (m) => {
       // Both rows locked in one statement, in a fixed order, so two opposite merges cannot deadlock.
+      const params: unknown[] = [[reference.toUpperCase(), into.toUpperCase()]];
       const rows: Array<LockedTicket & { customer_id: string | null }> = await m.query(
-        `SELECT id, reference, status, assignee_id, institution_id, customer_id FROM tickets
-         WHERE reference = ANY($1::text[]) ${scope.all ? '' : 'AND institution_id = ANY($2::uuid[])'} ORDER BY id FOR UPDATE`,
-        scope.all ? [[reference.toUpperCase(), into.toUpperCase()]] : [[reference.toUpperCase(), into.toUpperCase()], scope.institutionIds],
+        `SELECT t.id, t.reference, t.status, t.assignee_id, t.institution_id, t.customer_id, t.level, t.queue_id, t.channel FROM tickets t
+         WHERE t.reference = ANY($1::text[]) ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)} ORDER BY t.id FOR UPDATE`,
+        params,
       );
       const source = rows.find((r) => r.reference === reference.toUpperCase());
       const target = rows.find((r) => r.reference === into.toUpperCase());
@@ -153,10 +159,11 @@ export class TicketActionsService {
   private withTicket<T>(user: AuthUser, reference: string, work: (m: EntityManager, t: LockedTicket) => Promise<T>): Promise<T> {
     const scope = ticketScope(user);
     return this.dataSource.transaction(async (m) => {
+      const params: unknown[] = [reference.toUpperCase()];
       const [ticket]: LockedTicket[] = await m.query(
-        `SELECT id, reference, status, assignee_id, institution_id FROM tickets
-         WHERE reference = $1 ${scope.all ? '' : 'AND institution_id = ANY($2::uuid[])'} FOR UPDATE`,
-        scope.all ? [reference.toUpperCase()] : [reference.toUpperCase(), scope.institutionIds],
+        `SELECT t.id, t.reference, t.status, t.assignee_id, t.institution_id, t.level, t.queue_id, t.channel FROM tickets t
+         WHERE t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)} FOR UPDATE`,
+        params,
       );
       if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
       return work(m, ticket);

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { acknowledgement } from '../automation/acknowledgement';
 import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
 import type { InboundJobData } from '../inbound/inbound-message';
-import { decideRouting, RoutingInstitution, RoutingQueue } from './routing-decision';
+import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from './routing-decision';
 import { TicketReferenceService } from './ticket-reference.service';
 
 export interface IngestResult {
@@ -216,10 +216,12 @@ export class TicketIngestService {
   private async placeMessages(m: EntityManager, events: InboundJobData[], customerOf: string[], placed: Map<string, Placement>): Promise<void> {
     const threadTo = await this.findThreads(m, events, customerOf);
 
-    const [institutionRows, queueRows]: [RoutingInstitution[], RoutingQueue[]] = await Promise.all([
-      m.query('SELECT id, code, accepts_cases, referral_info FROM institutions'),
-      m.query('SELECT id, institution_id, level, is_general FROM queues'),
-    ]);
+    // One after another: a transaction is one connection, and pg will refuse queries queued on a busy client.
+    const institutionRows: RoutingInstitution[] = await m.query('SELECT id, code, accepts_cases, referral_info FROM institutions');
+    const queueRows: RoutingQueue[] = await m.query('SELECT id, institution_id, level, is_general FROM queues');
+    const ruleRows: RoutingRuleRow[] = await m.query(
+      'SELECT institution_id, language, channel, topic, queue_id FROM routing_rules WHERE active ORDER BY position, created_at, id',
+    );
     const institutions = new Map(institutionRows.map((i) => [i.code, i]));
 
     const reopenWindowMs = this.config.EMAIL_REOPEN_WINDOW_DAYS * 24 * 3600 * 1000;
@@ -254,7 +256,11 @@ export class TicketIngestService {
         placement = { ticketId: thread.ticketId, messageId, reference: thread.reference, outcome: reopened ? 'reopened' : 'threaded' };
         (reopened ? reopenedTicketIds : threadedTicketIds).add(thread.ticketId);
       } else {
-        const route = decideRouting(message.institutionCode, institutions, queueRows);
+        const route = decideRouting(message.institutionCode, institutions, queueRows, ruleRows, {
+          channel: message.channel,
+          language: message.language ?? 'lv',
+          topic: message.topic ?? null,
+        });
         const ticketId = randomUUID();
         const reference = e.reference ?? references.shift()!;
         tickets.push({

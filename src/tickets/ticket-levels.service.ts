@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { AuthUser, ticketScope } from '../auth/auth-user';
+import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
@@ -36,12 +36,13 @@ export class TicketLevelsService {
     const scope = ticketScope(user);
     let deliveries: string[] = [];
     const view = await this.dataSource.transaction(async (m) => {
+      const params: unknown[] = [reference.toUpperCase()];
       const [ticket]: Array<{ id: string; reference: string; level: number; queue_id: string | null; institution_id: string | null; queue_code: string | null; status: string }> =
         await m.query(
           `SELECT t.id, t.reference, t.level, t.queue_id, t.institution_id, q.code AS queue_code, t.status
            FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id
-           WHERE t.reference = $1 ${scope.all ? '' : 'AND t.institution_id = ANY($2::uuid[])'} FOR UPDATE OF t`,
-          scope.all ? [reference.toUpperCase()] : [reference.toUpperCase(), scope.institutionIds],
+           WHERE t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)} FOR UPDATE OF t`,
+          params,
         );
       if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
 

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuthUser, ticketScope } from '../auth/auth-user';
+import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import type { InboundAttachment } from '../inbound/inbound-message';
 import type { OutboundEnvelope } from '../outbound/channel-sender';
@@ -31,9 +31,10 @@ export class TicketMessagesService {
     mailDomain: string,
   ): Promise<StoredReply> {
     const scope = ticketScope(user);
+    const params: unknown[] = [reference.toUpperCase()];
     const [ticket]: Array<{ id: string; channel: string; customer_id: string | null }> = await this.dataSource.query(
-      `SELECT id, channel, customer_id FROM tickets WHERE reference = $1 ${scope.all ? '' : 'AND institution_id = ANY($2::uuid[])'}`,
-      scope.all ? [reference.toUpperCase()] : [reference.toUpperCase(), scope.institutionIds],
+      `SELECT t.id, t.channel, t.customer_id FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`,
+      params,
     );
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
 

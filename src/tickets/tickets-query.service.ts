@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { maskPersonalCode } from '@lib/personal-code';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { AuthUser, maySeePersonalCodes, ticketScope } from '../auth/auth-user';
+import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import { ListTicketsQuery } from './dto/list-tickets.query';
 
@@ -81,8 +81,8 @@ export class TicketsQueryService {
     const where: string[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
 
-    const scope = ticketScope(user);
-    if (!scope.all) where.push(`t.institution_id = ANY(${p(scope.institutionIds)}::uuid[])`);
+    const scopeSql = ticketScopeSql(ticketScope(user), 't', p);
+    if (scopeSql) where.push(scopeSql.replace(/^AND /, ''));
     if (q.status) where.push(`t.status = ${p(q.status)}`);
     if (q.level !== undefined) where.push(`t.level = ${p(q.level)}`);
     if (q.channel) where.push(`t.channel = ${p(q.channel)}`);
@@ -121,9 +121,7 @@ export class TicketsQueryService {
 
   async get(user: AuthUser, reference: string, context: { ip?: string; requestId?: string }) {
     const params: unknown[] = [reference.toUpperCase()];
-    const scope = ticketScope(user);
-    const scopeSql = scope.all ? '' : `AND t.institution_id = ANY($2::uuid[])`;
-    if (!scope.all) params.push(scope.institutionIds);
+    const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);
     const [row]: Row[] = await this.dataSource.query(`SELECT ${TICKET_COLUMNS} ${TICKET_JOINS} WHERE t.reference = $1 ${scopeSql}`, params);
     // Out of scope answers exactly like missing, so references cannot be probed.
     if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);

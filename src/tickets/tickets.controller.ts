@@ -17,6 +17,8 @@ import { TicketMessagesService } from './ticket-messages.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ListTicketsQuery } from './dto/list-tickets.query';
 import { TicketsQueryService } from './tickets-query.service';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { RoutingSignals } from '../routing/routing-signals';
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -29,52 +31,64 @@ export class TicketsController {
     private readonly ingest: TicketIngestService,
     private readonly levels: TicketLevelsService,
     private readonly actions: TicketActionsService,
+    private readonly realtime: RealtimePublisher,
+    private readonly routing: RoutingSignals,
   ) {}
+
+  /**
+   * After a change: everyone who may see the ticket hears of it, and when the change can free someone's capacity
+   * or put work back in a queue, waiting work is offered again.
+   */
+  private async changed<T>(references: string[], result: T, offer: boolean): Promise<T> {
+    await this.realtime.ticketsChangedByReference(references);
+    if (offer) await this.routing.offerWork('ticket-changed');
+    return result;
+  }
 
   @Post(':reference/notes')
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'An internal note on the ticket: visible to staff, never sent to the customer' })
-  note(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: CreateNoteDto) {
-    return this.actions.addNote(user, reference, body.text);
+  async note(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: CreateNoteDto) {
+    return this.changed([reference], await this.actions.addNote(user, reference, body.text), false);
   }
 
   @Post(':reference/claim')
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Take the ticket; 409 when someone else holds it (unless force)' })
-  claim(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: ClaimDto, @Req() req: Request & { id?: string }) {
-    return this.actions.assign(user, reference, user.id, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
+  async claim(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: ClaimDto, @Req() req: Request & { id?: string }) {
+    return this.changed([reference], await this.actions.assign(user, reference, user.id, body.force ?? false, { requestId: req.id ? String(req.id) : undefined }), true);
   }
 
   @Post(':reference/assign')
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Give the ticket to an agent who may see it; 409 when someone else holds it (unless force)' })
-  assign(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AssignDto, @Req() req: Request & { id?: string }) {
-    return this.actions.assign(user, reference, body.agentId, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
+  async assign(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AssignDto, @Req() req: Request & { id?: string }) {
+    return this.changed([reference], await this.actions.assign(user, reference, body.agentId, body.force ?? false, { requestId: req.id ? String(req.id) : undefined }), true);
   }
 
   @Post(':reference/merge')
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: "Merge into another ticket of the same customer: messages move there, this one closes pointing at it" })
-  merge(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: MergeDto, @Req() req: Request & { id?: string }) {
-    return this.actions.merge(user, reference, body.into, { requestId: req.id ? String(req.id) : undefined });
+  async merge(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: MergeDto, @Req() req: Request & { id?: string }) {
+    return this.changed([reference, body.into], await this.actions.merge(user, reference, body.into, { requestId: req.id ? String(req.id) : undefined }), true);
   }
 
   @Post(':reference/customer')
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Link the ticket to an existing customer' })
-  linkCustomer(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: LinkCustomerDto, @Req() req: Request & { id?: string }) {
-    return this.actions.linkCustomer(user, reference, body.customerId, { requestId: req.id ? String(req.id) : undefined });
+  async linkCustomer(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: LinkCustomerDto, @Req() req: Request & { id?: string }) {
+    return this.changed([reference], await this.actions.linkCustomer(user, reference, body.customerId, { requestId: req.id ? String(req.id) : undefined }), false);
   }
 
   @Patch(':reference')
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Change status, kind, topic or priority (institution and level change through escalations)' })
-  update(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: UpdateTicketDto, @Req() req: Request & { id?: string }) {
-    return this.actions.update(user, reference, body, { requestId: req.id ? String(req.id) : undefined });
+  async update(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: UpdateTicketDto, @Req() req: Request & { id?: string }) {
+    return this.changed([reference], await this.actions.update(user, reference, body, { requestId: req.id ? String(req.id) : undefined }), true);
   }
 
   @Post(':reference/escalations')
@@ -83,13 +97,13 @@ export class TicketsController {
     summary: 'Move a ticket between support levels: escalate (L1→L2→L3), hand back with an answer, or transfer',
     description: 'Every move is an appended Escalation row with the reason and summary; nothing is edited in place.',
   })
-  escalate(
+  async escalate(
     @CurrentUser() user: AuthUser,
     @Param('reference') reference: string,
     @Body() body: CreateEscalationDto,
     @Req() req: Request & { id?: string },
   ) {
-    return this.levels.move(user, reference, body, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
+    return this.changed([reference], await this.levels.move(user, reference, body, { ip: req.ip, requestId: req.id ? String(req.id) : undefined }), true);
   }
 
   @Get()
@@ -130,6 +144,7 @@ export class TicketsController {
       this.ingest.mailDomain,
     );
     if (stored.deliveryStatus === 'queued') await this.outbound.enqueue([stored.id]);
+    await this.changed([reference], null, false);
     return { id: stored.id, channel: stored.channel, externalId: stored.externalId, address: stored.address, deliveryStatus: stored.deliveryStatus };
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { RoutingCoreModule } from '../routing/routing-core.module';
 import { TicketsCoreModule } from './tickets-core.module';
 import { TicketsController } from './tickets.controller';
 import { TicketActionsService } from './ticket-actions.service';
@@ -10,7 +11,7 @@ import { TicketsQueryService } from './tickets-query.service';
 
 /** The staff API over tickets. */
 @Module({
-  imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule],
+  imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule, RoutingCoreModule],
   controllers: [TicketsController],
   providers: [TicketsQueryService, TicketLevelsService, TicketActionsService],
 })

@@ -32,6 +32,9 @@ export type Priority = (typeof PRIORITIES)[number];
 @Entity({ name: 'tickets' })
 @Index('ix_tickets_created', ['createdAt', 'id'])
 @Index('ix_tickets_institution_created', ['institutionId', 'createdAt', 'id'])
+// Routing looks for a queue's oldest waiting work, and for how much open work an agent holds per channel.
+@Index('ix_tickets_waiting', ['queueId', 'createdAt'], { where: "assignee_id IS NULL AND status IN ('new', 'queued')" })
+@Index('ix_tickets_assignee_open', ['assigneeId', 'channel'], { where: "assignee_id IS NOT NULL AND status NOT IN ('resolved', 'closed')" })
 export class Ticket {
   @PrimaryGeneratedColumn('uuid')
   id: string;

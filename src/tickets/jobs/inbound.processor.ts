@@ -11,6 +11,8 @@ import { OutboundService } from '../../outbound/outbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { QueueName } from '../../queues';
 import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
+import { RealtimePublisher } from '../../realtime/realtime.publisher';
+import { RoutingSignals } from '../../routing/routing-signals';
 
 
 /**
@@ -31,6 +33,8 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly realtime: RealtimePublisher,
+    private readonly routing: RoutingSignals,
   ) {
     super();
     this.batcher = new MicroBatcher((events) => this.ingestBatch(events), {
@@ -107,6 +111,14 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     // Acknowledgements were stored with their tickets; now that those are committed they can be sent.
     const acks = results.flatMap((r) => (r.ok && r.value.acknowledgement && 'messageId' in r.value.acknowledgement ? [r.value.acknowledgement.messageId] : []));
     await this.outbound.enqueue(acks);
+    const placed = results.flatMap((r) => (r.ok && r.value.ticketId && r.value.outcome !== 'duplicate' && r.value.outcome !== 'dropped' ? [r.value] : []));
+    if (placed.length > 0) {
+      const opened = placed.filter((p) => p.outcome === 'created' || p.outcome === 'follow-up').map((p) => p.ticketId!);
+      await this.realtime.ticketsChanged(opened, 'created');
+      await this.realtime.ticketsChanged(placed.filter((p) => !opened.includes(p.ticketId!)).map((p) => p.ticketId!));
+      // New work, or work a customer's answer put back in the queue: someone online may take it now.
+      await this.routing.offerWork('inbound');
+    }
     return results;
   }
 

@@ -1,0 +1,98 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { Rooms, roomsForTicket } from './realtime-rooms';
+
+export const AGENTS_NAMESPACE = '/agents';
+
+/** The Redis channel prefix socket.io servers and emitters share; per deployment, like every other key. */
+export const socketIoKey = (config: AppConfig) => `${config.REDIS_PREFIX}:socket.io`;
+
+export type TicketEventKind = 'created' | 'changed' | 'assigned';
+
+/**
+ * Sends events to agents' sockets from any process — an API instance or a worker — through Redis, so that the
+ * socket.io server holding the socket delivers it whichever instance that is. Best effort by design: the REST API
+ * stays the source of truth, and a lost event is repaired by the client's next read.
+ */
+@Injectable()
+export class RealtimePublisher implements OnModuleDestroy {
+  private readonly logger = new Logger(RealtimePublisher.name);
+  private readonly redis: Redis;
+  private readonly emitter: ReturnType<Emitter['of']>;
+
+  constructor(
+    config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
+    this.redis.on('error', (error) => this.logger.debug({ err: error }, 'realtime publisher: Redis error (reconnecting)'));
+    this.emitter = new Emitter(this.redis, { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** Tells everyone who may see these tickets what they look like now (no personal data: references and state). */
+  async ticketsChanged(ticketIds: string[], kind: TicketEventKind = 'changed'): Promise<void> {
+    if (ticketIds.length === 0) return;
+    await this.publish('t.id = ANY($1::uuid[])', [...new Set(ticketIds)], kind);
+  }
+
+  async ticketsChangedByReference(references: string[], kind: TicketEventKind = 'changed'): Promise<void> {
+    if (references.length === 0) return;
+    await this.publish('t.reference = ANY($1::text[])', [...new Set(references.map((r) => r.toUpperCase()))], kind);
+  }
+
+  private async publish(where: string, keys: string[], kind: TicketEventKind): Promise<void> {
+    try {
+      const rows: Array<Record<string, any>> = await this.dataSource.query(
+        `SELECT t.id, t.reference, t.channel, t.status, t.level, t.priority, t.kind, t.institution_id, t.assignee_id,
+                t.updated_at, q.code AS queue, i.code AS institution
+         FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id LEFT JOIN institutions i ON i.id = t.institution_id
+         WHERE ${where}`,
+        [keys],
+      );
+      for (const t of rows) {
+        this.emitter.to(roomsForTicket(t as { institution_id: string | null; level: number; assignee_id: string | null })).emit(`ticket.${kind}`, {
+          reference: t.reference,
+          channel: t.channel,
+          status: t.status,
+          level: t.level,
+          priority: t.priority,
+          kind: t.kind,
+          queue: t.queue,
+          institution: t.institution,
+          assigneeId: t.assignee_id,
+          updatedAt: t.updated_at,
+        });
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not publish ticket events');
+    }
+  }
+
+  toAgent(agentId: string, event: string, payload: unknown): void {
+    this.safely(() => this.emitter.to(Rooms.agent(agentId)).emit(event, payload));
+  }
+
+  toSupervisors(event: string, payload: unknown): void {
+    this.safely(() => this.emitter.to(Rooms.supervisors).emit(event, payload));
+  }
+
+  toTicketViewers(ticketId: string, event: string, payload: unknown): void {
+    this.safely(() => this.emitter.to(Rooms.ticket(ticketId)).emit(event, payload));
+  }
+
+  private safely(send: () => unknown): void {
+    try {
+      send();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not publish a realtime event');
+    }
+  }
+}

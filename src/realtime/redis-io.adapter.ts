@@ -1,0 +1,41 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import { AppConfig } from '../config/app-config';
+import { socketIoKey } from './realtime.publisher';
+
+/**
+ * Socket.io through Redis, so that with several API instances behind a load balancer (no sticky sessions needed
+ * for the websocket transport) a room spans them all. Long-polling needs stickiness, so only websockets are taken.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private readonly clients: Redis[] = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const origins = this.config.REALTIME_CORS_ORIGINS;
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      transports: ['websocket'],
+      cors: origins.length ? { origin: origins, credentials: true } : undefined,
+    });
+    const pub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const sub = pub.duplicate();
+    for (const client of [pub, sub]) client.on('error', () => undefined); // reconnects by itself
+    this.clients.push(pub, sub);
+    server.adapter(createAdapter(pub, sub, { key: socketIoKey(this.config), requestsTimeout: 3000 }));
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await Promise.all(this.clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AvailableAgent, planAssignments, Strategy, WaitingTicket } from '@lib/assignment';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+
+/** How many of the oldest waiting tickets one pass considers; the next pass takes the rest. */
+const PASS_SIZE = 200;
+
+/**
+ * Gives waiting work in the automatic queues to online agents within their capacity. One pass at a time across
+ * every worker process (a transaction-scoped advisory lock), so that two passes can never both count an agent's
+ * load before either has written: nobody is given more than their capacity, and no ticket is assigned twice
+ * (the tickets are locked, and someone claiming one by hand at the same moment makes the pass skip it).
+ */
+@Injectable()
+export class AssignmentService {
+  private readonly logger = new Logger(AssignmentService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly realtime: RealtimePublisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Runs passes until one assigns nothing; resolves to how many tickets were assigned. */
+  async offerWaitingWork(): Promise<number> {
+    let assigned = 0;
+    for (;;) {
+      const n = await this.pass();
+      assigned += n;
+      if (n === 0) return assigned;
+    }
+  }
+
+  private async pass(): Promise<number> {
+    const plan = await this.dataSource.transaction(async (m) => {
+      // Waits for a pass running elsewhere rather than skipping: that pass may have read before our tickets committed.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('routing:offer', 0))`);
+      const waiting: Array<{ id: string; reference: string; channel: string; language: string; topic: string | null; institution_id: string | null; level: number; strategy: Strategy }> =
+        await m.query(
+          `SELECT t.id, t.reference, t.channel, t.language, t.topic, t.institution_id, t.level, q.strategy
+           FROM tickets t JOIN queues q ON q.id = t.queue_id
+           WHERE t.assignee_id IS NULL AND t.status IN ('new', 'queued') AND q.strategy <> 'manual'
+           ORDER BY t.created_at, t.id LIMIT $1 FOR UPDATE OF t SKIP LOCKED`,
+          [PASS_SIZE],
+        );
+      if (waiting.length === 0) return [];
+      const agents: Array<{ id: string; roles: string[]; institution_ids: string[]; languages: string[]; skills: string[]; capacity: Record<string, number>; load: Record<string, number>; last_assigned_at: Date | null }> =
+        await m.query(
+          `SELECT a.id, a.roles, a.languages, a.skills, a.capacity, p.last_assigned_at,
+                  coalesce((SELECT array_agg(ai.institution_id) FROM agent_institutions ai WHERE ai.agent_id = a.id), '{}') AS institution_ids,
+                  coalesce((SELECT jsonb_object_agg(l.channel, l.n) FROM (
+                    SELECT channel, count(*)::int AS n FROM tickets WHERE assignee_id = a.id AND status = 'assigned' GROUP BY channel) l), '{}') AS load
+           FROM agents a JOIN agent_presence p ON p.agent_id = a.id
+           WHERE a.active AND p.state = 'online'`,
+        );
+      if (agents.length === 0) return [];
+      const byId = new Map(waiting.map((t) => [t.id, t]));
+      const plan = planAssignments(
+        waiting.map<WaitingTicket>((t) => ({ id: t.id, channel: t.channel, language: t.language, topic: t.topic, institutionId: t.institution_id, level: t.level, strategy: t.strategy })),
+        agents.map<AvailableAgent>((a) => ({
+          id: a.id,
+          roles: a.roles,
+          institutionIds: a.institution_ids,
+          languages: a.languages,
+          skills: a.skills,
+          capacity: a.capacity,
+          load: a.load,
+          lastAssignedAt: a.last_assigned_at,
+        })),
+      );
+      if (plan.length === 0) return [];
+      await m.query(
+        `UPDATE tickets t SET assignee_id = u.agent_id, status = 'assigned', updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[]) AS u(ticket_id, agent_id) WHERE t.id = u.ticket_id`,
+        [plan.map((p) => p.ticketId), plan.map((p) => p.agentId)],
+      );
+      await m.query(
+        `UPDATE agent_presence p SET last_assigned_at = u.at
+         FROM (SELECT agent_id, max(ord) AS ord, clock_timestamp() AS at FROM unnest($1::uuid[]) WITH ORDINALITY AS x(agent_id, ord) GROUP BY agent_id) u
+         WHERE p.agent_id = u.agent_id`,
+        [plan.map((p) => p.agentId)],
+      );
+      await this.audit.record(
+        plan.map((p) => ({
+          actorAgentId: null,
+          action: 'ticket.auto_assigned',
+          subjectType: 'ticket',
+          subjectId: p.ticketId,
+          detail: { reference: byId.get(p.ticketId)!.reference, to: p.agentId, strategy: byId.get(p.ticketId)!.strategy },
+        })),
+        m,
+      );
+      return plan.map((p) => ({ ...p, reference: byId.get(p.ticketId)!.reference, strategy: byId.get(p.ticketId)!.strategy }));
+    });
+    if (plan.length > 0) {
+      for (const p of plan) {
+        this.metrics.ticketsAutoAssigned.inc({ strategy: p.strategy });
+        this.realtime.toAgent(p.agentId, 'assignment', { reference: p.reference, strategy: p.strategy });
+      }
+      await this.realtime.ticketsChanged(plan.map((p) => p.ticketId), 'assigned');
+      this.logger.log({ count: plan.length }, 'waiting work assigned');
+    }
+    return plan.length;
+  }
+}
