@@ -3,6 +3,7 @@ export enum QueueName {
   Inbound = 'inbound',
   Outbound = 'outbound',
   Webhooks = 'webhooks',
+  Sla = 'sla',
 }
 
 /** Job names within the queues. */
@@ -10,4 +11,5 @@ export enum JobName {
   InboundMessage = 'inbound-message',
   SendMessage = 'send-message',
   DeliverWebhook = 'deliver-webhook',
+  SlaTimer = 'sla-timer',
 }
