@@ -56,6 +56,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly csatAnswers = new Counter({
+    name: 'vp_csat_answers_total',
+    help: 'Customer satisfaction answers by channel and score',
+    labelNames: ['channel', 'score'] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: 'vp_queue_jobs',
     help: 'Jobs in each BullMQ queue by state, read at scrape time',

@@ -7,6 +7,8 @@ import { ProblemException, validationProblem } from '../common/problem';
 import { UpdateTicketDto } from './dto/ticket-actions.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SlaEngine } from '../sla/sla-engine.service';
+import { CsatService } from '../csat/csat.service';
+import { OutboundService } from '../outbound/outbound.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
 import { SlaTimersService } from '../sla/sla-timers.service';
 
@@ -30,6 +32,8 @@ export class TicketActionsService {
     private readonly webhooks: WebhooksService,
     private readonly sla: SlaEngine,
     private readonly slaTimers: SlaTimersService,
+    private readonly csat: CsatService,
+    private readonly outbound: OutboundService,
   ) {}
 
   async addNote(user: AuthUser, reference: string, text: string): Promise<{ id: string }> {
@@ -83,6 +87,7 @@ export class TicketActionsService {
   async update(user: AuthUser, reference: string, dto: UpdateTicketDto, context: { requestId?: string }): Promise<{ status: string }> {
     let deliveries: string[] = [];
     const timers = new SlaTimerBatch();
+    let survey: string | null = null;
     const result = await this.withTicket(user, reference, async (m, t) => {
       if (t.status === 'closed' && dto.status !== undefined && dto.status !== 'closed' && dto.status !== 'queued') {
         throw validationProblem([{ field: 'status', code: 'closed', message: 'a closed ticket can only be reopened (queued)' }]);
@@ -102,6 +107,8 @@ export class TicketActionsService {
       const [row] = await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params);
       // Status (pause, resume, resolution) and priority (the policy) move the clocks.
       if (dto.status || dto.priority) await this.sla.apply(m, [{ ticketId: t.id, trigger: { type: 'changed', at: new Date() } }], timers);
+      // Resolved: the customer is asked once how we did, on the channel they are answered on.
+      if ((dto.status === 'resolved' || dto.status === 'closed') && t.status !== 'resolved' && t.status !== 'closed') survey = await this.csat.planSurvey(m, t.id);
       await this.audit.record([
         { actorAgentId: user.id, action: 'ticket.updated', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, ...dto }, requestId: context.requestId ?? null },
       ]);
@@ -112,6 +119,7 @@ export class TicketActionsService {
     });
     await this.webhooks.enqueue(deliveries);
     await this.slaTimers.schedule(timers);
+    if (survey) await this.outbound.enqueue([survey]);
     return result;
   }
 

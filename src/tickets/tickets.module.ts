@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { CsatModule } from '../csat/csat.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { TicketsCoreModule } from './tickets-core.module';
@@ -10,7 +11,7 @@ import { TicketsQueryService } from './tickets-query.service';
 
 /** The staff API over tickets. */
 @Module({
-  imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule],
+  imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule, CsatModule],
   controllers: [TicketsController],
   providers: [TicketsQueryService, TicketLevelsService, TicketActionsService],
 })
