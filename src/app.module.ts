@@ -21,6 +21,8 @@ import { RoutingModule } from './routing/routing.module';
 import { TicketsWorkerModule } from './tickets/tickets-worker.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
+import { SlaModule } from './sla/sla.module';
+import { SlaWorkerModule } from './sla/sla-worker.module';
 
 /**
  * One codebase, three roles: `api` serves HTTP, `worker` runs the queues, `all` does both in one process.
@@ -61,8 +63,8 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule);
-    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule);
+    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule);
+    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
     return { module: AppModule, imports };

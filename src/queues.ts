@@ -4,6 +4,7 @@ export enum QueueName {
   Outbound = 'outbound',
   Webhooks = 'webhooks',
   Routing = 'routing',
+  Sla = 'sla',
 }
 
 /** Job names within the queues. */
@@ -15,4 +16,5 @@ export enum JobName {
   OfferWork = 'offer-work',
   /** Put silent agents offline, then offer work (the safety net for lost signals). */
   RoutingSweep = 'routing-sweep',
+  SlaTimer = 'sla-timer',
 }

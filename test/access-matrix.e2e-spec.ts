@@ -56,6 +56,14 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/admin/mailboxes/:id': { roles: ['admin'] },
   'PATCH /v1/admin/mailboxes/:id': { roles: ['admin'] },
   'DELETE /v1/admin/mailboxes/:id': { roles: ['admin'] },
+  'GET /v1/admin/sla-policies': { roles: ['supervisor', 'admin'] },
+  'GET /v1/admin/sla-policies/:id': { roles: ['supervisor', 'admin'] },
+  'POST /v1/admin/sla-policies': { roles: ['admin'] },
+  'PATCH /v1/admin/sla-policies/:id': { roles: ['admin'] },
+  'GET /v1/tickets/:reference/sla': { roles: ROLES, scoped: true },
+  'POST /v1/tickets/:reference/sla/extension': { roles: STAFF, scoped: true, body: { reason: 'matrica' } }, // once extended, 409 after the scope check
+  'GET /v1/csat/:token': { public: true }, // a signed survey link instead
+  'POST /v1/csat/:token': { public: true },
 };
 
 describe('access matrix: every route × every role × own/other institution', () => {

@@ -7,6 +7,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
@@ -154,6 +155,24 @@ export class AppConfig {
   @IsInt()
   @Min(1000)
   INBOUND_SWEEP_INTERVAL_MS = 60000;
+
+  /** How often a worker re-adds SLA timers due soon from PostgreSQL (timers lost with Redis come back within it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  SLA_SWEEP_INTERVAL_MS = 60000;
+
+  /** The public address of this API, for links sent to customers (the satisfaction survey). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  /** How long a survey link in a resolution e-mail stays valid. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  CSAT_LINK_TTL_DAYS = 30;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -21,6 +21,10 @@ import { Attachment } from '../tickets/entities/attachment.entity';
 import { Escalation } from '../tickets/entities/escalation.entity';
 import { Message } from '../tickets/entities/message.entity';
 import { Ticket } from '../tickets/entities/ticket.entity';
+import { SlaClockEvent } from '../sla/entities/sla-clock-event.entity';
+import { SlaClock } from '../sla/entities/sla-clock.entity';
+import { SlaEvent } from '../sla/entities/sla-event.entity';
+import { SlaPolicy } from '../sla/entities/sla-policy.entity';
 
 export const ENTITIES = [
   Institution,
@@ -42,6 +46,10 @@ export const ENTITIES = [
   WebhookDelivery,
   RoutingRule,
   AgentPresence,
+  SlaPolicy,
+  SlaClock,
+  SlaClockEvent,
+  SlaEvent,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

@@ -55,6 +55,29 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** SLA warnings and breaches recorded (each once per clock cycle), by metric. */
+  readonly slaEvents = new Counter({
+    name: 'vp_sla_events_total',
+    help: 'SLA warnings and breaches recorded, by metric and kind',
+    labelNames: ['metric', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  /** What SLA timers found when they fired: recorded, stale (a newer timer exists), or already recorded. */
+  readonly slaTimers = new Counter({
+    name: 'vp_sla_timers_total',
+    help: 'SLA timer firings by outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly csatAnswers = new Counter({
+    name: 'vp_csat_answers_total',
+    help: 'Customer satisfaction answers by channel and score',
+    labelNames: ['channel', 'score'] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: 'vp_queue_jobs',
     help: 'Jobs in each BullMQ queue by state, read at scrape time',

@@ -7,6 +7,11 @@ import { ProblemException, validationProblem } from '../common/problem';
 import { UpdateTicketDto } from './dto/ticket-actions.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { returnedRows } from '../database/rows';
+import { SlaEngine } from '../sla/sla-engine.service';
+import { CsatService } from '../csat/csat.service';
+import { OutboundService } from '../outbound/outbound.service';
+import { SlaTimerBatch } from '../sla/sla-timer-batch';
+import { SlaTimersService } from '../sla/sla-timers.service';
 
 interface LockedTicket {
   id: string;
@@ -29,6 +34,10 @@ export class TicketActionsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly webhooks: WebhooksService,
+    private readonly sla: SlaEngine,
+    private readonly slaTimers: SlaTimersService,
+    private readonly csat: CsatService,
+    private readonly outbound: OutboundService,
   ) {}
 
   async addNote(user: AuthUser, reference: string, text: string): Promise<{ id: string }> {
@@ -44,7 +53,8 @@ export class TicketActionsService {
   }
 
   async assign(user: AuthUser, reference: string, agentId: string, force: boolean, context: { requestId?: string }): Promise<{ assigneeId: string; status: string }> {
-    return this.withTicket(user, reference, async (m, t) => {
+    const timers = new SlaTimerBatch();
+    const result = await this.withTicket(user, reference, async (m, t) => {
       if (t.status === 'closed') throw validationProblem([{ field: 'ticket', code: 'closed', message: 'a closed ticket is not assigned' }]);
       if (t.assignee_id && t.assignee_id !== agentId && !force) {
         throw new ProblemException(HttpStatus.CONFLICT, 'already-assigned', 'Conflict', 'Someone else holds this ticket; send force: true to take it over.');
@@ -62,6 +72,7 @@ export class TicketActionsService {
         throw validationProblem([{ field: 'agentId', code: 'outOfScope', message: "the agent may not see this institution's tickets" }]);
       }
       await m.query(`UPDATE tickets SET assignee_id = $2, status = 'assigned', updated_at = now() WHERE id = $1`, [t.id, agentId]);
+      if (t.status !== 'assigned') await this.sla.apply(m, [{ ticketId: t.id, trigger: { type: 'changed', at: new Date() } }], timers);
       await this.audit.record([
         {
           actorAgentId: user.id,
@@ -74,10 +85,14 @@ export class TicketActionsService {
       ]);
       return { assigneeId: agentId, status: 'assigned' };
     });
+    await this.slaTimers.schedule(timers);
+    return result;
   }
 
   async update(user: AuthUser, reference: string, dto: UpdateTicketDto, context: { requestId?: string }): Promise<{ status: string }> {
     let deliveries: string[] = [];
+    const timers = new SlaTimerBatch();
+    let survey: string | null = null;
     const result = await this.withTicket(user, reference, async (m, t) => {
       if (t.status === 'closed' && dto.status !== undefined && dto.status !== 'closed' && dto.status !== 'queued') {
         throw validationProblem([{ field: 'status', code: 'closed', message: 'a closed ticket can only be reopened (queued)' }]);
@@ -95,6 +110,10 @@ export class TicketActionsService {
         if (dto.status === 'queued') sets.push('closed_at = NULL', 'resolved_at = NULL', 'assignee_id = NULL');
       }
       const [row] = returnedRows(await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params));
+      // Status (pause, resume, resolution) and priority (the policy) move the clocks.
+      if (dto.status || dto.priority) await this.sla.apply(m, [{ ticketId: t.id, trigger: { type: 'changed', at: new Date() } }], timers);
+      // Resolved: the customer is asked once how we did, on the channel they are answered on.
+      if ((dto.status === 'resolved' || dto.status === 'closed') && t.status !== 'resolved' && t.status !== 'closed') survey = await this.csat.planSurvey(m, t.id);
       await this.audit.record([
         { actorAgentId: user.id, action: 'ticket.updated', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, ...dto }, requestId: context.requestId ?? null },
       ]);
@@ -104,6 +123,8 @@ export class TicketActionsService {
       return { status: row.status as string };
     });
     await this.webhooks.enqueue(deliveries);
+    await this.slaTimers.schedule(timers);
+    if (survey) await this.outbound.enqueue([survey]);
     return result;
   }
 
@@ -111,7 +132,8 @@ export class TicketActionsService {
   async merge(user: AuthUser, reference: string, into: string, context: { requestId?: string }): Promise<{ reference: string; mergedInto: string }> {
     if (reference.toUpperCase() === into.toUpperCase()) throw validationProblem([{ field: 'into', code: 'same', message: 'a ticket is not merged into itself' }]);
     const scope = ticketScope(user);
-    return this.dataSource.transaction(async (m) => {
+    const timers = new SlaTimerBatch();
+    const merged = await this.dataSource.transaction(async (m) => {
       // Both rows locked in one statement, in a fixed order, so two opposite merges cannot deadlock.
       const params: unknown[] = [[reference.toUpperCase(), into.toUpperCase()]];
       const rows: Array<LockedTicket & { customer_id: string | null }> = await m.query(
@@ -138,8 +160,11 @@ export class TicketActionsService {
       await this.audit.record([
         { actorAgentId: user.id, action: 'ticket.merged', subjectType: 'ticket', subjectId: source.id, detail: { reference: source.reference, into: target.reference }, requestId: context.requestId ?? null },
       ]);
+      await this.sla.apply(m, [{ ticketId: source.id, trigger: { type: 'changed', at: new Date() } }], timers);
       return { reference: source.reference, mergedInto: target.reference };
     });
+    await this.slaTimers.schedule(timers);
+    return merged;
   }
 
   /** Puts the ticket on an existing customer's record (an anonymous caller identified later, a wrong match). */

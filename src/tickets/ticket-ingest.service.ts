@@ -7,6 +7,9 @@ import { acknowledgement } from '../automation/acknowledgement';
 import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
 import type { InboundJobData } from '../inbound/inbound-message';
 import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from './routing-decision';
+import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
+import { SlaTimerBatch } from '../sla/sla-timer-batch';
+import { SlaTimersService } from '../sla/sla-timers.service';
 import { TicketReferenceService } from './ticket-reference.service';
 
 export interface IngestResult {
@@ -46,6 +49,8 @@ export class TicketIngestService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly references: TicketReferenceService,
     private readonly config: AppConfig,
+    private readonly sla: SlaEngine,
+    private readonly slaTimers: SlaTimersService,
   ) {}
 
   /** The domain of the Message-IDs we give outgoing mail. */
@@ -53,11 +58,15 @@ export class TicketIngestService {
     return /@([A-Za-z0-9.-]+)/.exec(this.config.MAIL_FROM ?? '')?.[1] ?? 'vpppd.invalid';
   }
 
-  ingest(events: InboundJobData[]): Promise<IngestResult[]> {
-    return this.dataSource.transaction('READ COMMITTED', (manager) => this.ingestInTransaction(manager, events));
+  async ingest(events: InboundJobData[]): Promise<IngestResult[]> {
+    const timers = new SlaTimerBatch();
+    const results = await this.dataSource.transaction('READ COMMITTED', (manager) => this.ingestInTransaction(manager, events, timers));
+    // Timers only for what is committed: a timer for a rolled-back ticket would find nothing, but costs a job.
+    await this.slaTimers.schedule(timers);
+    return results;
   }
 
-  private async ingestInTransaction(m: EntityManager, events: InboundJobData[]): Promise<IngestResult[]> {
+  private async ingestInTransaction(m: EntityManager, events: InboundJobData[], timers: SlaTimerBatch): Promise<IngestResult[]> {
     const placed = new Map<string, Placement>();
     const msg = (e: InboundJobData) => e.message;
 
@@ -98,7 +107,8 @@ export class TicketIngestService {
     if (reports.length > 0) await this.applyDeliveryReports(m, reports, placed);
     if (contacts.length > 0) {
       const customerOf = await this.resolveCustomers(m, contacts);
-      await this.placeMessages(m, contacts, customerOf, placed);
+      const slaTriggers = await this.placeMessages(m, contacts, customerOf, placed);
+      await this.sla.apply(m, slaTriggers, timers);
     }
 
     const results: IngestResult[] = events.map((e) => {
@@ -213,7 +223,14 @@ export class TicketIngestService {
     return customerOf;
   }
 
-  private async placeMessages(m: EntityManager, events: InboundJobData[], customerOf: string[], placed: Map<string, Placement>): Promise<void> {
+  /** Places the messages and returns what the SLA clocks must hear about (new tickets, customers writing again). */
+  private async placeMessages(
+    m: EntityManager,
+    events: InboundJobData[],
+    customerOf: string[],
+    placed: Map<string, Placement>,
+  ): Promise<Array<{ ticketId: string; trigger: SlaTrigger }>> {
+    const slaTriggers: Array<{ ticketId: string; trigger: SlaTrigger }> = [];
     const threadTo = await this.findThreads(m, events, customerOf);
 
     // One after another: a transaction is one connection, and pg will refuse queries queued on a busy client.
@@ -255,6 +272,7 @@ export class TicketIngestService {
         const reopened = thread.status === 'closed';
         placement = { ticketId: thread.ticketId, messageId, reference: thread.reference, outcome: reopened ? 'reopened' : 'threaded' };
         (reopened ? reopenedTicketIds : threadedTicketIds).add(thread.ticketId);
+        if (!message.loggedBy) slaTriggers.push({ ticketId: thread.ticketId, trigger: { type: 'customer_message', at: new Date(e.receivedAt) } });
       } else {
         const route = decideRouting(message.institutionCode, institutions, queueRows, ruleRows, {
           channel: message.channel,
@@ -293,6 +311,7 @@ export class TicketIngestService {
           summary: route.summary,
         });
         placement = { ticketId, messageId, reference, outcome: thread ? 'follow-up' : 'created' };
+        slaTriggers.push({ ticketId, trigger: { type: 'created', at: new Date(e.receivedAt), servedOnTheSpot: Boolean(message.loggedBy) } });
         const ack = this.planAcknowledgement(e, placement, ackBudget);
         if (ack) {
           placement.acknowledgement = 'row' in ack ? { messageId: ack.row.id as string } : { suppressed: ack.suppressed };
@@ -378,6 +397,7 @@ export class TicketIngestService {
         [[...threadedTicketIds]],
       );
     }
+    return slaTriggers;
   }
 
   /**

@@ -6,6 +6,9 @@ import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
+import { SlaEngine } from '../sla/sla-engine.service';
+import { SlaTimerBatch } from '../sla/sla-timer-batch';
+import { SlaTimersService } from '../sla/sla-timers.service';
 
 export interface EscalationView {
   id: string;
@@ -30,11 +33,14 @@ export class TicketLevelsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly webhooks: WebhooksService,
+    private readonly sla: SlaEngine,
+    private readonly slaTimers: SlaTimersService,
   ) {}
 
   async move(user: AuthUser, reference: string, dto: CreateEscalationDto, context: { requestId?: string; ip?: string }): Promise<EscalationView> {
     const scope = ticketScope(user);
     let deliveries: string[] = [];
+    const timers = new SlaTimerBatch();
     const view = await this.dataSource.transaction(async (m) => {
       const params: unknown[] = [reference.toUpperCase()];
       const [ticket]: Array<{ id: string; reference: string; level: number; queue_id: string | null; institution_id: string | null; queue_code: string | null; status: string }> =
@@ -106,6 +112,8 @@ export class TicketLevelsService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
         [ticket.id, ticket.level, dto.toLevel, ticket.queue_id, queue.id, toInstitutionId, direction, dto.summary ?? null, dto.reason, user.id],
       );
+      // Another level, queue or institution may mean another SLA policy: it is chosen again, the clocks keep their history.
+      await this.sla.apply(m, [{ ticketId: ticket.id, trigger: { type: 'changed', at: new Date() } }], timers);
       await this.audit.record([
         {
           actorAgentId: user.id,
@@ -135,6 +143,7 @@ export class TicketLevelsService {
       } as EscalationView;
     });
     await this.webhooks.enqueue(deliveries);
+    await this.slaTimers.schedule(timers);
     return view;
   }
 }

@@ -6,6 +6,9 @@ import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import type { InboundAttachment } from '../inbound/inbound-message';
 import type { OutboundEnvelope } from '../outbound/channel-sender';
+import { SlaEngine } from '../sla/sla-engine.service';
+import { SlaTimerBatch } from '../sla/sla-timer-batch';
+import { SlaTimersService } from '../sla/sla-timers.service';
 
 /** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
 const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email' };
@@ -22,7 +25,11 @@ export interface StoredReply {
 /** Outbound messages: stored first (so nothing an operator wrote is lost), then delivered by the outbound queue. */
 @Injectable()
 export class TicketMessagesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sla: SlaEngine,
+    private readonly slaTimers: SlaTimersService,
+  ) {}
 
   async createReply(
     user: AuthUser,
@@ -53,7 +60,8 @@ export class TicketMessagesService {
       ? `${createHash('sha256').update(`${ticket.id}\n${user.id}\n${input.idempotencyKey}`).digest('hex').slice(0, 40)}@${mailDomain}`
       : `${randomUUID()}@${mailDomain}`;
     const id = randomUUID();
-    return this.dataSource.transaction(async (m) => {
+    const timers = new SlaTimerBatch();
+    const stored = await this.dataSource.transaction(async (m): Promise<StoredReply> => {
       // Replies to one ticket are serialised, so of two people answering at once the second sees the first.
       await m.query('SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
       const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
@@ -105,8 +113,12 @@ export class TicketMessagesService {
         );
       }
       await m.query(`UPDATE tickets SET first_response_at = coalesce(first_response_at, now()), updated_at = now() WHERE id = $1`, [ticket.id]);
+      // The answer is given when it is written and stored, not when a mail server later accepts it.
+      await this.sla.apply(m, [{ ticketId: ticket.id, trigger: { type: 'staff_reply', at: new Date() } }], timers);
       return { id, channel, externalId, address, deliveryStatus: 'queued', duplicate: false };
     });
+    await this.slaTimers.schedule(timers);
+    return stored;
   }
 
   /** The customer's address: where they last wrote from on that channel, else their identifier of that kind. */

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { SlaCoreModule } from '../sla/sla-core.module';
 import { TicketIngestService } from './ticket-ingest.service';
 import { TicketMessagesService } from './ticket-messages.service';
 import { TicketReferenceService } from './ticket-reference.service';
 
 /** What both roles need of tickets: references (the API reserves them) and the one writer (the worker runs it). */
 @Module({
+  imports: [SlaCoreModule],
   providers: [TicketReferenceService, TicketIngestService, TicketMessagesService],
-  exports: [TicketReferenceService, TicketIngestService, TicketMessagesService],
+  exports: [TicketReferenceService, TicketIngestService, TicketMessagesService, SlaCoreModule],
 })
 export class TicketsCoreModule {}

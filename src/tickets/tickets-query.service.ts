@@ -7,8 +7,9 @@ import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql } from '../a
 import { ProblemException, validationProblem } from '../common/problem';
 import { ListTicketsQuery } from './dto/list-tickets.query';
 
+/** The position after the last row of a page: its sort key (a time, or null for tickets without an SLA due time) and id. */
 interface Cursor {
-  createdAt: string;
+  createdAt: string | null;
   id: string;
 }
 
@@ -17,24 +18,34 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.createdAt, c.i
 function decodeCursor(raw: string): Cursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    if ((createdAt !== null && (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)))) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
     return { createdAt, id };
   } catch {
     throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
   }
 }
 
+/**
+ * The SLA state as of now: the stored state is as of the last change, and a running clock passes its warning
+ * share or its due time without any change to the ticket (the timers record it a moment later).
+ */
+export const SLA_STATE_SQL = `CASE WHEN t.sla_state IN ('ok', 'warning') AND t.sla_due_at <= now() THEN 'breached'
+  WHEN t.sla_state = 'ok' AND t.sla_warning_at <= now() THEN 'warning' ELSE t.sla_state END`;
+
 const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.language, t.priority, t.status, t.level, t.subject,
   t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.assignee_id,
   i.code AS institution, ri.code AS referred_to, q.code AS queue,
   (SELECT reference FROM tickets f WHERE f.id = t.follow_up_of_id) AS follow_up_of,
   (SELECT reference FROM tickets mi WHERE mi.id = t.merged_into_id) AS merged_into,
-  c.id AS customer_id, c.first_name, c.last_name`;
+  c.id AS customer_id, c.first_name, c.last_name,
+  ${SLA_STATE_SQL} AS sla_state_now, sp.name AS sla_policy, t.sla_due_at, t.first_response_due_at, t.next_response_due_at,
+  t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at`;
 const TICKET_JOINS = `FROM tickets t
   LEFT JOIN institutions i ON i.id = t.institution_id
   LEFT JOIN institutions ri ON ri.id = t.referred_institution_id
   LEFT JOIN queues q ON q.id = t.queue_id
-  LEFT JOIN customers c ON c.id = t.customer_id`;
+  LEFT JOIN customers c ON c.id = t.customer_id
+  LEFT JOIN sla_policies sp ON sp.id = t.sla_policy_id`;
 
 type Row = Record<string, any>;
 
@@ -62,6 +73,16 @@ function toTicket(r: Row) {
     firstResponseAt: r.first_response_at,
     resolvedAt: r.resolved_at,
     closedAt: r.closed_at,
+    sla: {
+      state: r.sla_state_now,
+      policy: r.sla_policy,
+      dueAt: r.sla_due_at,
+      firstResponseDueAt: r.first_response_due_at,
+      nextResponseDueAt: r.next_response_due_at,
+      resolutionDueAt: r.resolution_due_at,
+      breachedAt: r.sla_breached_at,
+    },
+    csat: r.csat_score === null ? null : { score: r.csat_score, at: r.csat_at },
   };
 }
 
@@ -96,18 +117,37 @@ export class TicketsQueryService {
       where.push(`(t.reference ILIKE ${like} OR t.subject ILIKE ${like} OR (c.first_name || ' ' || c.last_name) ILIKE ${like})`);
     }
 
-    const newest = (q.order ?? 'newest') === 'newest';
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      where.push(`(t.created_at, t.id) ${newest ? '<' : '>'} (${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
-    }
+    if (q.sla) where.push(`${SLA_STATE_SQL} = ${p(q.sla)}`);
+
     const limit = q.limit ?? 50;
-    const dir = newest ? 'DESC' : 'ASC';
+    let orderBy: string;
+    if (q.sort === 'sla_due') {
+      // Most urgent first; tickets without a running clock (paused, met, none) follow, oldest id order among them.
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        where.push(
+          c.createdAt === null
+            ? `(t.sla_due_at IS NULL AND t.id > ${p(c.id)}::uuid)`
+            : `(t.sla_due_at IS NULL OR (t.sla_due_at, t.id) > (${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid))`,
+        );
+      }
+      orderBy = 't.sla_due_at ASC NULLS LAST, t.id ASC';
+    } else {
+      const newest = (q.order ?? 'newest') === 'newest';
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        if (c.createdAt === null) throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
+        where.push(`(t.created_at, t.id) ${newest ? '<' : '>'} (${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
+      }
+      const dir = newest ? 'DESC' : 'ASC';
+      orderBy = `t.created_at ${dir}, t.id ${dir}`;
+    }
+    const sortKey = q.sort === 'sla_due' ? 't.sla_due_at' : 't.created_at';
     const rows: Row[] = await this.dataSource.query(
-      `SELECT ${TICKET_COLUMNS}, to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+      `SELECT ${TICKET_COLUMNS}, to_char(${sortKey} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
        ${TICKET_JOINS}
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY t.created_at ${dir}, t.id ${dir} LIMIT ${p(limit + 1)}`,
+       ORDER BY ${orderBy} LIMIT ${p(limit + 1)}`,
       params,
     );
     const page = rows.slice(0, limit);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { CsatModule } from '../csat/csat.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { RoutingCoreModule } from '../routing/routing-core.module';
@@ -11,7 +12,7 @@ import { TicketsQueryService } from './tickets-query.service';
 
 /** The staff API over tickets. */
 @Module({
-  imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule, RoutingCoreModule],
+  imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule, RoutingCoreModule, CsatModule],
   controllers: [TicketsController],
   providers: [TicketsQueryService, TicketLevelsService, TicketActionsService],
 })

@@ -122,6 +122,15 @@ export class BusinessCalendar {
     return this.intervals(dayNumber(date)).map(([s, e]) => ({ start: new Date(s), end: new Date(e) }));
   }
 
+  /**
+   * The close of business on a day, for deadlines "by the end of the Nth working day". A day without hours (a
+   * working day the office does not open) closes at its Riga midnight, so the whole day still counts.
+   */
+  closingTime(date: string): Date {
+    const spans = this.intervals(dayNumber(date));
+    return new Date(spans.length > 0 ? spans[spans.length - 1][1] : rigaInstant(dayNumber(date), 24 * 60));
+  }
+
   isOpen(at: Date): boolean {
     const t = at.getTime();
     return this.intervals(rigaDayNumber(t)).some(([s, e]) => s <= t && t < e);

@@ -50,3 +50,8 @@ export function rigaInstant(dayNumber: number, minutes: number): number {
   const candidates = [wall - before, wall - after].filter((t) => wall - rigaOffset(t) === t);
   return candidates.length > 0 ? Math.min(...candidates) : wall - before;
 }
+
+/** The Riga calendar date of an instant, 'YYYY-MM-DD'. */
+export function rigaDate(instant: Date): string {
+  return new Date(rigaDayNumber(instant.getTime()) * DAY).toISOString().slice(0, 10);
+}

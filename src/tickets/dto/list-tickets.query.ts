@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CHANNELS, TICKET_STATUSES } from '../entities/ticket.entity';
+import { CHANNELS, SLA_STATES, TICKET_STATUSES } from '../entities/ticket.entity';
 
 export class ListTicketsQuery {
   @ApiPropertyOptional({ enum: TICKET_STATUSES })
@@ -42,6 +42,16 @@ export class ListTicketsQuery {
   @IsString()
   @MaxLength(100)
   q?: string;
+
+  @ApiPropertyOptional({ enum: SLA_STATES, description: 'SLA state now: ok, warning (at risk), breached, met, paused' })
+  @IsOptional()
+  @IsIn(SLA_STATES)
+  sla?: string;
+
+  @ApiPropertyOptional({ enum: ['created', 'sla_due'], default: 'created', description: "sla_due: the earliest due time first (then tickets with none); 'order' applies to created" })
+  @IsOptional()
+  @IsIn(['created', 'sla_due'])
+  sort?: 'created' | 'sla_due';
 
   @ApiPropertyOptional({ enum: ['newest', 'oldest'], default: 'newest' })
   @IsOptional()

@@ -28,6 +28,9 @@ export type Language = (typeof LANGUAGES)[number];
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+export const SLA_STATES = ['ok', 'warning', 'breached', 'met', 'paused'] as const;
+export type SlaState = (typeof SLA_STATES)[number];
+
 /** The unit of the one unified queue, whatever channel the contact came in on. */
 @Entity({ name: 'tickets' })
 @Index('ix_tickets_created', ['createdAt', 'id'])
@@ -35,6 +38,7 @@ export type Priority = (typeof PRIORITIES)[number];
 // Routing looks for a queue's oldest waiting work, and for how much open work an agent holds per channel.
 @Index('ix_tickets_waiting', ['queueId', 'createdAt'], { where: "assignee_id IS NULL AND status IN ('new', 'queued')" })
 @Index('ix_tickets_assignee_open', ['assigneeId', 'channel'], { where: "assignee_id IS NOT NULL AND status NOT IN ('resolved', 'closed')" })
+@Index('ix_tickets_sla_due', ['slaDueAt', 'id'])
 export class Ticket {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -132,4 +136,49 @@ export class Ticket {
 
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt: Date | null;
+
+  // --- SLA: the chosen policy and where its clocks stand (details and history in sla_clocks, sla_clock_events) ---
+
+  @Column({ name: 'sla_policy_id', type: 'uuid', nullable: true })
+  slaPolicyId: string | null;
+
+  /** ok | warning | breached | met | paused as of the last change; the inbox also derives it from the due times. */
+  @Column({ name: 'sla_state', type: 'varchar', length: 16, nullable: true })
+  slaState: SlaState | null;
+
+  /** The earliest due time of a clock still running (a breached one included): what `sort=sla_due` orders by. */
+  @Column({ name: 'sla_due_at', type: 'timestamptz', nullable: true })
+  slaDueAt: Date | null;
+
+  /** The earliest warning time of a running clock not yet breached. */
+  @Column({ name: 'sla_warning_at', type: 'timestamptz', nullable: true })
+  slaWarningAt: Date | null;
+
+  @Column({ name: 'first_response_due_at', type: 'timestamptz', nullable: true })
+  firstResponseDueAt: Date | null;
+
+  @Column({ name: 'next_response_due_at', type: 'timestamptz', nullable: true })
+  nextResponseDueAt: Date | null;
+
+  @Column({ name: 'resolution_due_at', type: 'timestamptz', nullable: true })
+  resolutionDueAt: Date | null;
+
+  /** The first breach of any target on this ticket; kept when the ticket is later answered. */
+  @Column({ name: 'sla_breached_at', type: 'timestamptz', nullable: true })
+  slaBreachedAt: Date | null;
+
+  // --- CSAT: the one-question survey after resolution ---
+
+  @Column({ name: 'csat_score', type: 'smallint', nullable: true })
+  csatScore: number | null;
+
+  @Column({ name: 'csat_at', type: 'timestamptz', nullable: true })
+  csatAt: Date | null;
+
+  /** The channel the answer came through (email link, chat buttons, an IVR digit). */
+  @Column({ name: 'csat_channel', type: 'varchar', length: 16, nullable: true })
+  csatChannel: string | null;
+
+  @Column({ name: 'csat_comment', type: 'text', nullable: true })
+  csatComment: string | null;
 }

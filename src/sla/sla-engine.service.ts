@@ -1,0 +1,473 @@
+import { Injectable } from '@nestjs/common';
+import { BusinessCalendar } from '@lib/business-calendar';
+import {
+  budgetOf,
+  ClockTiming,
+  dueAt as dueOf,
+  measureOf,
+  pause,
+  reminderTime,
+  resume,
+  SLA_METRICS,
+  SlaMetric,
+  SlaTarget,
+  warningAt as warningOf,
+} from '@lib/sla-clock';
+import { EntityManager } from 'typeorm';
+import { CalendarService } from '../calendar/calendar.service';
+import type { SlaState } from '../tickets/entities/ticket.entity';
+import type { ClockEventKind } from './entities/sla-clock-event.entity';
+import type { ClockStatus } from './entities/sla-clock.entity';
+import { choosePolicy, PolicyRow } from './policy-match';
+import { SlaPoliciesService } from './sla-policies.service';
+import { SlaTimerBatch, timerJobId } from './sla-timer-batch';
+
+/** What happened to a ticket that its clocks must hear about. Status, level, queue and priority are read fresh. */
+export type SlaTrigger =
+  | { type: 'created'; at: Date; servedOnTheSpot?: boolean }
+  | { type: 'customer_message'; at: Date }
+  | { type: 'staff_reply'; at: Date }
+  | { type: 'changed'; at: Date }
+  | { type: 'extension'; at: Date; reason: string; actorAgentId: string | null };
+
+interface TicketRow {
+  id: string;
+  channel: string;
+  level: number;
+  priority: string;
+  institution_id: string | null;
+  referred_institution_id: string | null;
+  status: string;
+  created_at: Date;
+  first_response_at: Date | null;
+  sla_policy_id: string | null;
+  sla_breached_at: Date | null;
+}
+
+interface Clock {
+  ticketId: string;
+  metric: SlaMetric;
+  policyId: string | null;
+  status: ClockStatus;
+  measure: 'business' | 'calendar';
+  cycle: number;
+  version: number;
+  startedAt: Date;
+  budgetMs: number;
+  consumedMs: number;
+  runningSince: Date | null;
+  extended: boolean;
+  warningAt: Date | null;
+  dueAt: Date | null;
+  warningFireAt: Date | null;
+  breachFireAt: Date | null;
+  warnedAt: Date | null;
+  breachedAt: Date | null;
+  metAt: Date | null;
+  stored: boolean;
+}
+
+interface ClockEvent {
+  ticketId: string;
+  metric: SlaMetric;
+  kind: ClockEventKind;
+  policyId: string | null;
+  cycle: number;
+  dueAt: Date | null;
+  consumedMs: number;
+  at: Date;
+  detail: Record<string, unknown>;
+}
+
+const CLOSED = new Set(['resolved', 'closed']);
+const WAITING_ON_CUSTOMER = 'pending_customer';
+const time = (d: Date | null) => (d ? d.getTime() : null);
+
+/**
+ * Keeps every ticket's SLA clocks (first response, next response, resolution) in step with what happens to it.
+ * It runs inside the caller's transaction, after the caller's own writes, so clocks change atomically with the
+ * ticket. The ticket's current facts decide: its policy is chosen again from channel, level, priority and
+ * institution on every change; pending_customer pauses the running clocks and any other open status resumes
+ * them; resolved/closed meets the resolution clock and stops the response clocks. Every change is appended to
+ * sla_clock_events; sla_clocks holds only where each clock stands now, and the ticket carries the summary the
+ * inbox shows. Timers to add or remove are collected in a batch the caller schedules after commit.
+ */
+@Injectable()
+export class SlaEngine {
+  constructor(
+    private readonly policies: SlaPoliciesService,
+    private readonly calendars: CalendarService,
+  ) {}
+
+  async apply(m: EntityManager, triggers: Array<{ ticketId: string; trigger: SlaTrigger }>, timers: SlaTimerBatch): Promise<void> {
+    if (triggers.length === 0) return;
+    const ids = [...new Set(triggers.map((t) => t.ticketId))];
+    const [tickets, clockRows, policies, calendar]: [TicketRow[], Array<Record<string, any>>, PolicyRow[], BusinessCalendar] = await Promise.all([
+      m.query(
+        `SELECT id, channel, level, priority, institution_id, referred_institution_id, status, created_at, first_response_at, sla_policy_id, sla_breached_at
+         FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        [ids],
+      ),
+      m.query(`SELECT * FROM sla_clocks WHERE ticket_id = ANY($1::uuid[]) FOR UPDATE`, [ids]),
+      this.policies.all(m),
+      this.calendars.calendar(),
+    ]);
+    const clocksOf = new Map<string, Map<SlaMetric, Clock>>(ids.map((id) => [id, new Map()]));
+    for (const r of clockRows) clocksOf.get(r.ticket_id)!.set(r.metric, fromRow(r));
+
+    const events: ClockEvent[] = [];
+    const ticketUpdates: Array<Record<string, unknown>> = [];
+    const changedClocks: Clock[] = [];
+    for (const ticket of tickets) {
+      const clocks = clocksOf.get(ticket.id)!;
+      const before = new Map([...clocks].map(([k, c]) => [k, { ...c }]));
+      const now = new Date();
+      const policy = choosePolicy(policies, {
+        channel: ticket.channel,
+        level: ticket.level,
+        priority: ticket.priority,
+        institutionId: ticket.institution_id,
+        referred: ticket.referred_institution_id !== null,
+      });
+      const record = (c: Clock, kind: ClockEventKind, at: Date, detail: Record<string, unknown> = {}) =>
+        events.push({ ticketId: ticket.id, metric: c.metric, kind, policyId: c.policyId, cycle: c.cycle, dueAt: null, consumedMs: 0, at, detail });
+      const ctx = { ticket, clocks, policy, calendar, record };
+
+      for (const { trigger } of triggers.filter((t) => t.ticketId === ticket.id)) this.handle(ctx, trigger);
+      const created = triggers.some((t) => t.ticketId === ticket.id && t.trigger.type === 'created');
+      if (!created && policy?.id !== ticket.sla_policy_id) this.rechoose(ctx, now);
+      this.followStatus(ctx, now);
+
+      // Derived instants; a change bumps the version so timers of the old version recognise themselves as stale.
+      for (const c of clocks.values()) {
+        const old = before.get(c.metric);
+        this.derive(c, policy, calendar);
+        const moved =
+          !old ||
+          old.status !== c.status ||
+          time(old.dueAt) !== time(c.dueAt) ||
+          time(old.warningFireAt) !== time(c.warningFireAt) ||
+          time(old.breachFireAt) !== time(c.breachFireAt) ||
+          old.cycle !== c.cycle;
+        if (old && moved) {
+          c.version = old.version + 1;
+          timers.remove(timerJobId(c.ticketId, c.metric, 'warning', old.version), timerJobId(c.ticketId, c.metric, 'breach', old.version));
+        }
+        if (moved || !old || JSON.stringify(old) !== JSON.stringify(c)) changedClocks.push(c);
+      }
+      // Events carry the due time and time used as they stand after the change.
+      for (const e of events) {
+        if (e.ticketId !== ticket.id) continue;
+        const c = clocks.get(e.metric)!;
+        e.dueAt = c.dueAt;
+        e.consumedMs = Math.round(c.consumedMs);
+      }
+      ticketUpdates.push(this.summary(ticket, policy, [...clocks.values()], now));
+      timers.touch(ticket.id);
+    }
+
+    await this.write(m, changedClocks, events, ticketUpdates);
+  }
+
+  private handle(ctx: Ctx, trigger: SlaTrigger): void {
+    const { ticket, clocks, policy, calendar, record } = ctx;
+    const at = trigger.at;
+    switch (trigger.type) {
+      case 'created': {
+        for (const metric of ['first_response', 'resolution'] as const) {
+          const target = targetOf(policy, metric, false);
+          if (!target || clocks.has(metric)) continue;
+          const c = newClock(ticket.id, metric, policy, target, new Date(ticket.created_at), calendar);
+          clocks.set(metric, c);
+          record(c, 'started', c.startedAt);
+        }
+        // A contact logged by the person who served it was answered on the spot.
+        const first = clocks.get('first_response');
+        if (trigger.servedOnTheSpot && first && first.status !== 'met') meet(first, new Date(ticket.created_at), calendar, record);
+        return;
+      }
+      case 'staff_reply': {
+        for (const metric of ['first_response', 'next_response'] as const) {
+          const c = clocks.get(metric);
+          if (c && (c.status === 'running' || c.status === 'paused')) meet(c, at, calendar, record);
+        }
+        return;
+      }
+      case 'customer_message': {
+        const first = clocks.get('first_response');
+        // Before the first answer, the first-response clock is the one that waits.
+        if (first && (first.status === 'running' || first.status === 'paused')) return;
+        const target = targetOf(policy, 'next_response', false);
+        if (!target) return;
+        const next = clocks.get('next_response');
+        // The oldest unanswered message sets the time: writing again does not buy the centre more time.
+        if (next && (next.status === 'running' || next.status === 'paused')) return;
+        const c = newClock(ticket.id, 'next_response', policy, target, at, calendar);
+        if (next) {
+          c.cycle = next.cycle + 1;
+          c.version = next.version;
+        }
+        clocks.set('next_response', c);
+        record(c, next ? 'restarted' : 'started', at);
+        return;
+      }
+      case 'extension': {
+        const c = clocks.get('resolution');
+        const target = policy?.resolutionExtension;
+        if (!c || !target || c.extended || c.status === 'met' || c.status === 'stopped') return;
+        c.extended = true;
+        c.measure = measureOf(target.unit);
+        c.budgetMs = budgetOf(target, c.startedAt, calendar);
+        record(c, 'extended', at, { reason: trigger.reason, actorAgentId: trigger.actorAgentId, target });
+        return;
+      }
+      case 'changed':
+        return;
+    }
+  }
+
+  /** Another policy now applies: each open clock keeps its start and the time it used, under the new target. */
+  private rechoose(ctx: Ctx, now: Date): void {
+    const { ticket, clocks, policy, calendar, record } = ctx;
+    for (const metric of SLA_METRICS) {
+      const c = clocks.get(metric);
+      const target = targetOf(policy, metric, c?.extended ?? false);
+      if (!c) {
+        // A target the old policy did not have starts from when it would have started.
+        if (target && (metric === 'resolution' || (metric === 'first_response' && !ticket.first_response_at))) {
+          const fresh = newClock(ticket.id, metric, policy, target, new Date(ticket.created_at), calendar);
+          if (CLOSED.has(ticket.status)) continue;
+          fresh.consumedMs = Math.max(0, fresh.measure === 'business' ? calendar.businessTimeBetween(fresh.startedAt, now) : now.getTime() - fresh.startedAt.getTime());
+          fresh.runningSince = now;
+          clocks.set(metric, fresh);
+          record(fresh, 'started', now, { policyChanged: true });
+        }
+        continue;
+      }
+      if (c.status === 'met' || c.status === 'stopped') {
+        c.policyId = policy?.id ?? null;
+        continue;
+      }
+      const from = c.policyId;
+      c.policyId = policy?.id ?? null;
+      if (!target) {
+        folded(c, now, calendar);
+        c.status = 'stopped';
+        record(c, 'policy_changed', now, { from, to: c.policyId, stopped: true });
+        continue;
+      }
+      const measure = measureOf(target.unit);
+      if (measure !== c.measure) {
+        // Time used so far is re-counted in the new measure from the clock's start.
+        const running = c.runningSince !== null;
+        c.consumedMs = Math.max(0, measure === 'business' ? calendar.businessTimeBetween(c.startedAt, now) : now.getTime() - c.startedAt.getTime());
+        c.measure = measure;
+        c.runningSince = running ? now : null;
+      }
+      c.budgetMs = budgetOf(target, c.startedAt, calendar);
+      record(c, 'policy_changed', now, { from, to: c.policyId, target });
+    }
+  }
+
+  private followStatus(ctx: Ctx, now: Date): void {
+    const { ticket, clocks, calendar, record } = ctx;
+    for (const c of clocks.values()) {
+      if (CLOSED.has(ticket.status)) {
+        if (c.status !== 'running' && c.status !== 'paused') continue;
+        if (c.metric === 'resolution') meet(c, now, calendar, record);
+        else {
+          // Resolved without (another) answer: nothing is owed any more; a breach already recorded stays.
+          folded(c, now, calendar);
+          c.status = 'stopped';
+          record(c, 'stopped', now, { status: ticket.status });
+        }
+        continue;
+      }
+      if (c.metric === 'resolution' && c.status === 'met') {
+        // Reopened: the case is open again, with the time it already used.
+        c.status = 'running';
+        c.metAt = null;
+        c.cycle += 1;
+        c.warnedAt = null;
+        c.breachedAt = null;
+        c.runningSince = now;
+        record(c, 'restarted', now, { reopened: true });
+      }
+      if (ticket.status === WAITING_ON_CUSTOMER && c.status === 'running') {
+        Object.assign(c, pause(timing(c), now, calendar));
+        c.status = 'paused';
+        record(c, 'paused', now);
+      } else if (ticket.status !== WAITING_ON_CUSTOMER && c.status === 'paused') {
+        Object.assign(c, resume(timing(c), now));
+        c.status = 'running';
+        record(c, 'resumed', now);
+      }
+    }
+  }
+
+  private derive(c: Clock, policy: PolicyRow | null, calendar: BusinessCalendar): void {
+    if (c.status !== 'running') {
+      c.dueAt = c.warningAt = c.warningFireAt = c.breachFireAt = null;
+      return;
+    }
+    const t = timing(c);
+    c.dueAt = dueOf(t, calendar);
+    c.warningAt = warningOf(t, policy?.warningPercent ?? 80, calendar);
+    const anyHour = policy?.remindOutsideHours ?? false;
+    c.warningFireAt = c.warningAt && reminderTime(c.warningAt, calendar, anyHour);
+    c.breachFireAt = c.dueAt && reminderTime(c.dueAt, calendar, anyHour);
+  }
+
+  private summary(ticket: TicketRow, policy: PolicyRow | null, clocks: Clock[], now: Date): Record<string, unknown> {
+    const live = clocks.filter((c) => c.status === 'running' || c.status === 'paused');
+    const running = clocks.filter((c) => c.status === 'running');
+    const min = (ds: Array<Date | null>) => ds.filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+    const due = min(running.map((c) => c.dueAt));
+    const warning = min(running.filter((c) => !c.breachedAt).map((c) => c.warningAt));
+    let state: SlaState | null = null;
+    if (live.some((c) => c.breachedAt) || (due && due <= now)) state = 'breached';
+    else if (live.some((c) => c.status === 'paused')) state = 'paused';
+    else if (running.length > 0) state = (warning && warning <= now) || running.some((c) => c.warnedAt) ? 'warning' : 'ok';
+    else if (clocks.some((c) => c.status === 'met')) state = 'met';
+    const breaches = clocks.map((c) => c.breachedAt).concat(ticket.sla_breached_at ? [new Date(ticket.sla_breached_at)] : []);
+    const dueFor = (metric: SlaMetric) => clocks.find((c) => c.metric === metric && c.status === 'running')?.dueAt ?? null;
+    return {
+      id: ticket.id,
+      sla_policy_id: policy?.id ?? null,
+      sla_state: state,
+      sla_due_at: due,
+      sla_warning_at: warning,
+      first_response_due_at: dueFor('first_response'),
+      next_response_due_at: dueFor('next_response'),
+      resolution_due_at: dueFor('resolution'),
+      sla_breached_at: min(breaches),
+    };
+  }
+
+  private async write(m: EntityManager, clocks: Clock[], events: ClockEvent[], tickets: Array<Record<string, unknown>>): Promise<void> {
+    if (clocks.length > 0) {
+      const col = <K extends keyof Clock>(k: K) => clocks.map((c) => c[k]);
+      await m.query(
+        `INSERT INTO sla_clocks (ticket_id, metric, policy_id, status, measure, cycle, version, started_at, budget_ms, consumed_ms, running_since,
+                                 extended, warning_at, due_at, warning_fire_at, breach_fire_at, warned_at, breached_at, met_at)
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::varchar[], $5::varchar[], $6::int[], $7::int[], $8::timestamptz[],
+                              $9::bigint[], $10::bigint[], $11::timestamptz[], $12::boolean[], $13::timestamptz[], $14::timestamptz[],
+                              $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])
+         ON CONFLICT (ticket_id, metric) DO UPDATE SET policy_id = EXCLUDED.policy_id, status = EXCLUDED.status, measure = EXCLUDED.measure,
+           cycle = EXCLUDED.cycle, version = EXCLUDED.version, started_at = EXCLUDED.started_at, budget_ms = EXCLUDED.budget_ms,
+           consumed_ms = EXCLUDED.consumed_ms, running_since = EXCLUDED.running_since, extended = EXCLUDED.extended,
+           warning_at = EXCLUDED.warning_at, due_at = EXCLUDED.due_at, warning_fire_at = EXCLUDED.warning_fire_at,
+           breach_fire_at = EXCLUDED.breach_fire_at, warned_at = EXCLUDED.warned_at, breached_at = EXCLUDED.breached_at, met_at = EXCLUDED.met_at`,
+        [
+          col('ticketId'), col('metric'), col('policyId'), col('status'), col('measure'), col('cycle'), col('version'), col('startedAt'),
+          clocks.map((c) => Math.round(c.budgetMs)), clocks.map((c) => Math.round(c.consumedMs)), col('runningSince'), col('extended'),
+          col('warningAt'), col('dueAt'), col('warningFireAt'), col('breachFireAt'), col('warnedAt'), col('breachedAt'), col('metAt'),
+        ],
+      );
+    }
+    if (events.length > 0) {
+      await m.query(
+        `INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at, detail)
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::int[], $6::timestamptz[], $7::bigint[], $8::timestamptz[], $9::jsonb[])`,
+        [
+          events.map((e) => e.ticketId), events.map((e) => e.metric), events.map((e) => e.kind), events.map((e) => e.policyId),
+          events.map((e) => e.cycle), events.map((e) => e.dueAt), events.map((e) => e.consumedMs), events.map((e) => e.at),
+          events.map((e) => JSON.stringify(e.detail)),
+        ],
+      );
+    }
+    const col = (k: string) => tickets.map((t) => t[k]);
+    await m.query(
+      `UPDATE tickets t SET sla_policy_id = u.policy_id, sla_state = u.state, sla_due_at = u.due_at, sla_warning_at = u.warning_at,
+              first_response_due_at = u.fr, next_response_due_at = u.nr, resolution_due_at = u.rs, sla_breached_at = u.breached_at
+       FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[],
+                   $8::timestamptz[], $9::timestamptz[]) AS u(id, policy_id, state, due_at, warning_at, fr, nr, rs, breached_at)
+       WHERE t.id = u.id`,
+      [
+        col('id'), col('sla_policy_id'), col('sla_state'), col('sla_due_at'), col('sla_warning_at'), col('first_response_due_at'),
+        col('next_response_due_at'), col('resolution_due_at'), col('sla_breached_at'),
+      ],
+    );
+  }
+}
+
+type Ctx = {
+  ticket: TicketRow;
+  clocks: Map<SlaMetric, Clock>;
+  policy: PolicyRow | null;
+  calendar: BusinessCalendar;
+  record: (c: Clock, kind: ClockEventKind, at: Date, detail?: Record<string, unknown>) => void;
+};
+
+function targetOf(policy: PolicyRow | null, metric: SlaMetric, extended: boolean): SlaTarget | null {
+  if (!policy) return null;
+  if (metric === 'first_response') return policy.firstResponse;
+  if (metric === 'next_response') return policy.nextResponse;
+  return (extended && policy.resolutionExtension) || policy.resolution;
+}
+
+function newClock(ticketId: string, metric: SlaMetric, policy: PolicyRow | null, target: SlaTarget, start: Date, calendar: BusinessCalendar): Clock {
+  return {
+    ticketId,
+    metric,
+    policyId: policy?.id ?? null,
+    status: 'running',
+    measure: measureOf(target.unit),
+    cycle: 1,
+    version: 1,
+    startedAt: start,
+    budgetMs: budgetOf(target, start, calendar),
+    consumedMs: 0,
+    runningSince: start,
+    extended: false,
+    warningAt: null,
+    dueAt: null,
+    warningFireAt: null,
+    breachFireAt: null,
+    warnedAt: null,
+    breachedAt: null,
+    metAt: null,
+    stored: false,
+  };
+}
+
+function timing(c: Clock): ClockTiming {
+  return { measure: c.measure, budgetMs: c.budgetMs, consumedMs: c.consumedMs, runningSince: c.runningSince };
+}
+
+/** Folds the running time into consumedMs and stands the clock still. */
+function folded(c: Clock, at: Date, calendar: BusinessCalendar): void {
+  Object.assign(c, pause(timing(c), at, calendar));
+}
+
+function meet(c: Clock, at: Date, calendar: BusinessCalendar, record: Ctx['record']): void {
+  folded(c, at, calendar);
+  c.status = 'met';
+  c.metAt = at;
+  record(c, 'met', at, { withinTarget: c.breachedAt === null && c.consumedMs <= c.budgetMs });
+}
+
+function fromRow(r: Record<string, any>): Clock {
+  return {
+    ticketId: r.ticket_id,
+    metric: r.metric,
+    policyId: r.policy_id,
+    status: r.status,
+    measure: r.measure,
+    cycle: r.cycle,
+    version: r.version,
+    startedAt: r.started_at,
+    budgetMs: Number(r.budget_ms),
+    consumedMs: Number(r.consumed_ms),
+    runningSince: r.running_since,
+    extended: r.extended,
+    warningAt: r.warning_at,
+    dueAt: r.due_at,
+    warningFireAt: r.warning_fire_at,
+    breachFireAt: r.breach_fire_at,
+    warnedAt: r.warned_at,
+    breachedAt: r.breached_at,
+    metAt: r.met_at,
+    stored: true,
+  };
+}

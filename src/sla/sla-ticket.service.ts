@@ -1,0 +1,110 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser, ticketScope } from '../auth/auth-user';
+import { ProblemException, validationProblem } from '../common/problem';
+import { SlaEngine } from './sla-engine.service';
+import { SlaTimerBatch } from './sla-timer-batch';
+import { SlaTimersService } from './sla-timers.service';
+
+/** A ticket's SLA as staff see it, and the extension an operator applies. */
+@Injectable()
+export class SlaTicketService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly engine: SlaEngine,
+    private readonly timers: SlaTimersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async view(user: AuthUser, reference: string) {
+    const ticket = await this.find(this.dataSource.manager, user, reference, false);
+    const [clocks, history, events] = await Promise.all([
+      this.dataSource.query(
+        `SELECT c.metric, c.status, c.cycle, c.measure, c.started_at, c.budget_ms, c.consumed_ms, c.running_since, c.extended, c.warning_at,
+                c.due_at, c.warned_at, c.breached_at, c.met_at, p.name AS policy
+         FROM sla_clocks c LEFT JOIN sla_policies p ON p.id = c.policy_id WHERE c.ticket_id = $1 ORDER BY c.metric`,
+        [ticket.id],
+      ),
+      this.dataSource.query(
+        `SELECT e.metric, e.kind, e.cycle, e.due_at, e.consumed_ms, e.at, e.detail, p.name AS policy
+         FROM sla_clock_events e LEFT JOIN sla_policies p ON p.id = e.policy_id WHERE e.ticket_id = $1 ORDER BY e.id`,
+        [ticket.id],
+      ),
+      this.dataSource.query(
+        `SELECT e.metric, e.kind, e.cycle, e.at, e.fired_at, e.actions, p.name AS policy
+         FROM sla_events e LEFT JOIN sla_policies p ON p.id = e.policy_id WHERE e.ticket_id = $1 ORDER BY e.id`,
+        [ticket.id],
+      ),
+    ]);
+    return {
+      reference: ticket.reference,
+      clocks: clocks.map((c: Record<string, any>) => ({
+        metric: c.metric,
+        status: c.status,
+        policy: c.policy,
+        cycle: c.cycle,
+        measure: c.measure,
+        startedAt: c.started_at,
+        targetMs: Number(c.budget_ms),
+        usedMs: Number(c.consumed_ms),
+        runningSince: c.running_since,
+        extended: c.extended,
+        warningAt: c.warning_at,
+        dueAt: c.due_at,
+        warnedAt: c.warned_at,
+        breachedAt: c.breached_at,
+        metAt: c.met_at,
+      })),
+      history: history.map((h: Record<string, any>) => ({
+        metric: h.metric,
+        kind: h.kind,
+        policy: h.policy,
+        cycle: h.cycle,
+        dueAt: h.due_at,
+        usedMs: Number(h.consumed_ms),
+        at: h.at,
+        detail: h.detail,
+      })),
+      events: events.map((e: Record<string, any>) => ({ metric: e.metric, kind: e.kind, policy: e.policy, cycle: e.cycle, at: e.at, firedAt: e.fired_at, actions: e.actions })),
+    };
+  }
+
+  async extend(user: AuthUser, reference: string, reason: string, context: { requestId?: string }) {
+    const batch = new SlaTimerBatch();
+    const result = await this.dataSource.transaction(async (m) => {
+      const ticket = await this.find(m, user, reference, true);
+      const [clock] = await m.query(
+        `SELECT c.status, c.extended, p.resolution_extension FROM sla_clocks c LEFT JOIN sla_policies p ON p.id = c.policy_id
+         WHERE c.ticket_id = $1 AND c.metric = 'resolution'`,
+        [ticket.id],
+      );
+      if (!clock || !clock.resolution_extension) {
+        throw validationProblem([{ field: 'ticket', code: 'noExtension', message: "the ticket's SLA policy has no longer resolution target" }]);
+      }
+      if (clock.extended) throw new ProblemException(HttpStatus.CONFLICT, 'already-extended', 'Conflict', 'The resolution target was already extended.');
+      if (clock.status !== 'running' && clock.status !== 'paused') {
+        throw validationProblem([{ field: 'ticket', code: 'notOpen', message: 'the resolution clock is not running' }]);
+      }
+      await this.engine.apply(m, [{ ticketId: ticket.id, trigger: { type: 'extension', at: new Date(), reason, actorAgentId: user.id } }], batch);
+      const [after] = await m.query('SELECT resolution_due_at FROM tickets WHERE id = $1', [ticket.id]);
+      return { id: ticket.id, reference: ticket.reference, resolutionDueAt: after.resolution_due_at as Date | null };
+    });
+    await this.audit.record([
+      { actorAgentId: user.id, action: 'sla.extended', subjectType: 'ticket', subjectId: result.id, detail: { reference: result.reference, reason }, requestId: context.requestId ?? null },
+    ]);
+    await this.timers.schedule(batch);
+    return { reference: result.reference, resolutionDueAt: result.resolutionDueAt };
+  }
+
+  private async find(m: EntityManager, user: AuthUser, reference: string, lock: boolean): Promise<{ id: string; reference: string }> {
+    const scope = ticketScope(user);
+    const [ticket] = await m.query(
+      `SELECT id, reference FROM tickets WHERE reference = $1 ${scope.all ? '' : 'AND institution_id = ANY($2::uuid[])'} ${lock ? 'FOR UPDATE' : ''}`,
+      scope.all ? [reference.toUpperCase()] : [reference.toUpperCase(), scope.institutionIds],
+    );
+    if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+    return ticket;
+  }
+}

@@ -1,0 +1,332 @@
+import { INestApplication } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { BusinessCalendar, LATVIA_KNOWN_ADJUSTMENTS, rigaDate } from '@lib/business-calendar';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { InboundService } from '../src/inbound/inbound.service';
+import { JobName, QueueName } from '../src/queues';
+import { eventually, login, TestEnv } from './support/test-env';
+import { PrivateRedis } from './support/private-services';
+
+const VPPPD_HOURS = {
+  mon: [['08:30', '17:00']],
+  tue: [['08:30', '17:00']],
+  wed: [['08:30', '17:00']],
+  thu: [['08:30', '17:00']],
+  fri: [['08:30', '15:30']],
+  sat: [],
+  sun: [],
+} as const;
+
+describe('SLA: policies, clocks that pause and resume, policy re-chosen with history, inbox state', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const call = (who: string, method: 'post' | 'patch' | 'get', url: string, body?: object) => {
+    const req = request(app.getHttpServer())[method](url).set('Authorization', `Bearer ${tokens[who]}`);
+    return body ? req.send(body) : req;
+  };
+  const ticket = async (reference: string) => (await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]))[0];
+  const clock = async (reference: string, metric: string) =>
+    (await env.sql('SELECT c.* FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id WHERE t.reference = $1 AND c.metric = $2', [reference, metric]))[0];
+  const history = async (reference: string, metric: string) =>
+    env.sql(
+      `SELECT e.kind, p.name AS policy, e.detail FROM sla_clock_events e JOIN tickets t ON t.id = e.ticket_id
+       LEFT JOIN sla_policies p ON p.id = e.policy_id WHERE t.reference = $1 AND e.metric = $2 ORDER BY e.id`,
+      [reference, metric],
+    );
+
+  /** A customer writing again on the ticket, through the same pipeline an e-mail takes. */
+  const customerWrites = async (reference: string) => {
+    const t = await ticket(reference);
+    const [id] = await env.sql(`SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = 'email'`, [t.customer_id]);
+    const before = (await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [t.id]))[0].n;
+    await app.get(InboundService).accept({
+      channel: 'email',
+      externalId: `<${randomUUID()}@example.lv>`,
+      from: { address: id.value, identifiers: [{ kind: 'email', value: id.value }] },
+      threadHints: { reference },
+      subject: `Re: [${reference}]`,
+      text: 'Te ir prasītā informācija.',
+    });
+    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [t.id]))[0].n > before);
+  };
+
+  beforeAll(async () => {
+    app = await env.startApi({ APP_ROLE: 'all', SLA_SWEEP_INTERVAL_MS: '1000' });
+    const agents = app.get(AgentsService);
+    for (const [name, roles, institutionCodes] of [
+      ['anna', ['operator']],
+      ['sandra', ['supervisor']],
+      ['vid', ['specialist'], ['VID']],
+    ] as Array<[string, any, string[]?]>) {
+      await agents.upsert({ email: `${name}@sla.test`, displayName: name, password: 'a-long-enough-password', roles, institutionCodes });
+      tokens[name] = await login(app, `${name}@sla.test`, 'a-long-enough-password');
+    }
+    tokens.admin = await login(app);
+  });
+  afterAll(() => env.teardown());
+
+  it('seeds the Submissions Law and service-level defaults, readable by supervisors and changed only by admins', async () => {
+    const res = await call('sandra', 'get', '/v1/admin/sla-policies').expect(200);
+    const byName = Object.fromEntries(res.body.items.map((p: any) => [p.name, p]));
+    expect(byName['Iesniegums (Latvija.lv forma)']).toMatchObject({
+      channel: 'webform',
+      resolution: { value: 10, unit: 'working_days' },
+      resolutionExtension: { value: 1, unit: 'months' },
+      warningPercent: 80,
+    });
+    expect(byName['Pāradresācija citai iestādei']).toMatchObject({ scope: 'referral', resolution: { value: 5, unit: 'working_days' } });
+    expect(byName['Zvans']).toMatchObject({ channel: 'voice', firstResponse: { value: 20, unit: 'calendar_seconds' }, goalPercent: 80 });
+    expect(byName['Tērzēšana']).toMatchObject({ channel: 'chat', firstResponse: { value: 60, unit: 'calendar_seconds' }, goalPercent: 80 });
+    await call('sandra', 'post', '/v1/admin/sla-policies', { name: 'x', channel: 'chat' }).expect(403);
+    await call('anna', 'get', '/v1/admin/sla-policies').expect(403);
+
+    const bad = await call('admin', 'post', '/v1/admin/sla-policies', {
+      name: 'bad',
+      resolution: { value: 0, unit: 'fortnights' },
+      breachActions: [{ type: 'reroute' }],
+    }).expect(422);
+    const fields = bad.body.errors.map((e: any) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['resolution.value', 'resolution.unit', 'breachActions[0].queue']));
+    await call('admin', 'post', '/v1/admin/sla-policies', { name: 'dup', channel: 'webform' }).expect(409);
+  });
+
+  it('gives a web-form submission its 10-working-day answer deadline at the close of business, in the inbox too', async () => {
+    const reference = await env.submitTicket(app, { institution: 'VSAA' });
+    const t = await ticket(reference);
+    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS as any, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
+    const expected = calendar.closingTime(calendar.addWorkingDays(rigaDate(t.created_at), 10));
+    expect(t.resolution_due_at.toISOString()).toBe(expected.toISOString());
+    expect(t.first_response_due_at.toISOString()).toBe(expected.toISOString());
+    expect(t.sla_state).toBe('ok');
+
+    const item = (await call('anna', 'get', `/v1/tickets?q=${reference}`).expect(200)).body.items[0];
+    expect(item.sla).toMatchObject({ state: 'ok', policy: 'Iesniegums (Latvija.lv forma)', resolutionDueAt: expected.toISOString() });
+    const detail = (await call('anna', 'get', `/v1/tickets/${reference}`).expect(200)).body;
+    expect(detail.sla.dueAt).toBe(expected.toISOString());
+  });
+
+  it('pauses the clocks while waiting on the customer and resumes them when the customer answers', async () => {
+    await call('admin', 'post', '/v1/admin/sla-policies', {
+      name: 'VID e-pasts stundā',
+      channel: 'webform',
+      institution: 'VID',
+      firstResponse: { value: 3600, unit: 'calendar_seconds' },
+      resolution: { value: 7200, unit: 'calendar_seconds' },
+      remindOutsideHours: true,
+    }).expect(201);
+    const reference = await env.submitTicket(app, { institution: 'VID' });
+    const before = await clock(reference, 'resolution');
+    expect(before).toMatchObject({ status: 'running', measure: 'calendar' });
+
+    await call('anna', 'patch', `/v1/tickets/${reference}`, { status: 'pending_customer' }).expect(200);
+    const paused = await clock(reference, 'resolution');
+    expect(paused).toMatchObject({ status: 'paused', running_since: null, due_at: null });
+    expect((await ticket(reference)).sla_state).toBe('paused');
+    expect((await call('anna', 'get', `/v1/tickets?sla=paused&q=${reference}`).expect(200)).body.items).toHaveLength(1);
+
+    await new Promise((r) => setTimeout(r, 1500));
+    await customerWrites(reference);
+    const resumed = await eventually(async () => {
+      const c = await clock(reference, 'resolution');
+      return c.status === 'running' ? c : null;
+    });
+    // The due time moved by exactly the time the clock stood still, and that time is not counted as used.
+    const stood = resumed.running_since.getTime() - (before.started_at.getTime() + Number(paused.consumed_ms));
+    expect(resumed.due_at.getTime() - before.due_at.getTime()).toBe(stood);
+    expect(stood).toBeGreaterThanOrEqual(1500);
+    expect((await ticket(reference)).status).toBe('queued');
+    expect((await history(reference, 'resolution')).map((e) => e.kind)).toEqual(['started', 'paused', 'resumed']);
+    expect(Number(resumed.version)).toBe(Number(before.version) + 2);
+  });
+
+  it('meets the first response with the first staff reply, restarts next response on the customer message, meets resolution on resolve', async () => {
+    await call('admin', 'post', '/v1/admin/sla-policies', {
+      name: 'VID e-pasts ar nākamo atbildi',
+      channel: 'email',
+      institution: 'VID',
+      firstResponse: { value: 3600, unit: 'calendar_seconds' },
+      nextResponse: { value: 1800, unit: 'calendar_seconds' },
+      resolution: { value: 7200, unit: 'calendar_seconds' },
+      remindOutsideHours: true,
+    }).expect(201);
+    const reference = await env.submitTicket(app, { institution: 'VID' });
+    await env.sql(`UPDATE tickets SET channel = 'email' WHERE reference = $1`, [reference]);
+    await call('anna', 'patch', `/v1/tickets/${reference}`, { priority: 'high' }).expect(200); // a change: the e-mail policy applies
+    expect((await ticket(reference)).sla_policy_id).not.toBeNull();
+
+    await call('anna', 'post', `/v1/tickets/${reference}/replies`, { text: 'Labdien! Lūdzu, atsūtiet iesnieguma kopiju.' }).expect(202);
+    expect(await clock(reference, 'first_response')).toMatchObject({ status: 'met' });
+    await customerWrites(reference);
+    const next = await eventually(() => clock(reference, 'next_response'));
+    expect(next).toMatchObject({ status: 'running', cycle: 1, measure: 'calendar', budget_ms: '1800000' });
+    await call('anna', 'post', `/v1/tickets/${reference}/replies`, { text: 'Paldies, saņemts.', force: true }).expect(202);
+    expect(await clock(reference, 'next_response')).toMatchObject({ status: 'met' });
+    await customerWrites(reference);
+    expect(await eventually(async () => ((await clock(reference, 'next_response')).cycle === 2 ? clock(reference, 'next_response') : null))).toMatchObject({
+      status: 'running',
+    });
+
+    await call('anna', 'patch', `/v1/tickets/${reference}`, { status: 'resolved' }).expect(200);
+    expect(await clock(reference, 'resolution')).toMatchObject({ status: 'met' });
+    expect(await clock(reference, 'next_response')).toMatchObject({ status: 'stopped' });
+    const t = await ticket(reference);
+    expect(t).toMatchObject({ sla_state: 'met', sla_due_at: null });
+    expect((await call('anna', 'get', `/v1/tickets/${reference}/sla`).expect(200)).body.clocks.map((c: any) => [c.metric, c.status])).toEqual([
+      ['first_response', 'met'],
+      ['next_response', 'stopped'],
+      ['resolution', 'met'],
+    ]);
+  });
+
+  it('chooses the policy again when the ticket moves to level 2, keeping the clock history', async () => {
+    const l2 = await call('admin', 'post', '/v1/admin/sla-policies', {
+      name: 'VSAA 2. līmenis',
+      channel: 'webform',
+      level: 2,
+      firstResponse: { value: 15, unit: 'working_days' },
+      resolution: { value: 20, unit: 'working_days' },
+    }).expect(201);
+    const reference = await env.submitTicket(app, { institution: 'VSAA' });
+    const t = await ticket(reference);
+    const before = await clock(reference, 'resolution');
+    await call('anna', 'post', `/v1/tickets/${reference}/escalations`, { toLevel: 2, institution: 'VSAA', reason: 'vajag ierakstus', summary: 'Pārbaudīt stāžu' }).expect(201);
+    const after = await ticket(reference);
+    expect(after.sla_policy_id).toBe(l2.body.id);
+    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS as any, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
+    // The clock keeps its start (the day of receipt): the new target counts from there.
+    expect(after.resolution_due_at.toISOString()).toBe(calendar.closingTime(calendar.addWorkingDays(rigaDate(t.created_at), 20)).toISOString());
+    const events = await history(reference, 'resolution');
+    expect(events.map((e) => [e.kind, e.policy])).toEqual([
+      ['started', 'Iesniegums (Latvija.lv forma)'],
+      ['policy_changed', 'VSAA 2. līmenis'],
+    ]);
+    expect(events[1].detail).toMatchObject({ from: before.policy_id, to: l2.body.id });
+    const view = (await call('anna', 'get', `/v1/tickets/${reference}/sla`).expect(200)).body;
+    expect(view.history.filter((h: any) => h.metric === 'resolution').map((h: any) => h.kind)).toEqual(['started', 'policy_changed']);
+  });
+
+  it('applies the one-month extension with a reason, once', async () => {
+    const reference = await env.submitTicket(app, { institution: 'VSAA' });
+    const t = await ticket(reference);
+    await call('anna', 'post', `/v1/tickets/${reference}/sla/extension`, { reason: 'Jāprasa informācija VID' }).expect(200);
+    const after = await ticket(reference);
+    expect(after.resolution_due_at.getTime()).toBeGreaterThan(t.resolution_due_at.getTime());
+    await call('anna', 'post', `/v1/tickets/${reference}/sla/extension`, { reason: 'vēlreiz' }).expect(409);
+    const [audit] = await env.sql(`SELECT detail FROM audit_events WHERE action = 'sla.extended' AND subject_id = $1`, [t.id]);
+    expect(audit.detail).toMatchObject({ reason: 'Jāprasa informācija VID' });
+  });
+
+  it('lists by SLA due time with keyset pagination, and filters by state', async () => {
+    const all: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: any = await call('anna', 'get', `/v1/tickets?sort=sla_due&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      all.push(...res.body.items);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    const [{ n }] = await env.sql('SELECT count(*)::int AS n FROM tickets');
+    expect(all).toHaveLength(n);
+    expect(new Set(all.map((i) => i.id)).size).toBe(n);
+    const dues = all.map((i) => i.sla.dueAt).filter(Boolean);
+    expect(dues).toEqual([...dues].sort());
+    expect(all.findIndex((i) => !i.sla.dueAt)).toBe(dues.length); // the ones without a running clock come last
+    await call('anna', 'get', '/v1/tickets?sla=late').expect(422);
+  });
+});
+
+describe('SLA timers: a breach fires once, also after Redis lost its data', () => {
+  let redis: PrivateRedis;
+  let env: TestEnv;
+  let app: INestApplication;
+  let admin: string;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    env = new TestEnv({ redisUrl: redis.url });
+    app = await env.startApi({ APP_ROLE: 'all', SLA_SWEEP_INTERVAL_MS: '1000', INBOUND_SWEEP_INTERVAL_MS: '1000' });
+    admin = await login(app);
+    await request(app.getHttpServer())
+      .post('/v1/admin/sla-policies')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({
+        name: 'VID ātri',
+        channel: 'webform',
+        institution: 'VID',
+        firstResponse: { value: 4, unit: 'calendar_seconds' },
+        warningPercent: 50,
+        remindOutsideHours: true,
+        breachActions: [{ type: 'raise_priority', to: 'urgent' }, { type: 'reroute', queue: 'GENERAL' }],
+      })
+      .expect(201);
+  });
+  afterAll(async () => {
+    await env.teardown();
+    await redis.kill();
+  });
+
+  const events = (ticketId: string) => env.sql('SELECT kind, metric, cycle, at, fired_at, actions FROM sla_events WHERE ticket_id = $1 ORDER BY id', [ticketId]);
+
+  it('warns, then breaches at the due time, applies the breach actions, and records each once', async () => {
+    const reference = await env.submitTicket(app, { institution: 'VID' });
+    const [t] = await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]);
+    expect(t.sla_state).toBe('ok');
+    const recorded = await eventually(async () => {
+      const e = await events(t.id);
+      return e.length === 2 ? e : null;
+    });
+    expect(recorded.map((e) => e.kind)).toEqual(['warning', 'breached']);
+    expect(recorded[1].at.toISOString()).toBe(t.first_response_due_at.toISOString());
+    // Fired close to the due time (the timer is a BullMQ delayed job, not a poll).
+    expect(recorded[1].fired_at.getTime() - recorded[1].at.getTime()).toBeLessThan(1500);
+    expect(recorded[1].actions.map((a: any) => [a.type, a.applied])).toEqual([
+      ['raise_priority', true],
+      ['reroute', true],
+    ]);
+    const [after] = await env.sql(`SELECT t.priority, t.sla_state, t.sla_breached_at, q.code FROM tickets t JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`, [t.id]);
+    expect(after).toMatchObject({ priority: 'urgent', sla_state: 'breached', code: 'GENERAL' });
+    const audit = await env.sql(`SELECT action FROM audit_events WHERE subject_id = $1 AND action LIKE 'sla.%' ORDER BY created_at`, [t.id]);
+    expect(audit.map((a) => a.action)).toEqual(['sla.warning', 'sla.breached']);
+    const res = await request(app.getHttpServer()).get(`/v1/tickets?sla=breached&q=${reference}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(res.body.items).toHaveLength(1);
+
+    // The same timer again (a stalled job run twice, or the sweep's copy): nothing more is recorded.
+    const [c] = await env.sql(`SELECT version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
+    const queue = app.get<Queue>(getQueueToken(QueueName.Sla));
+    for (const kind of ['breach', 'warning']) {
+      const job = await queue.add(JobName.SlaTimer, { ticketId: t.id, metric: 'first_response', kind, version: c.version }, { jobId: `again-${kind}-${randomUUID()}` });
+      await eventually(async () => (await job.getState()) === 'completed' || (await queue.getJob(job.id!)) === undefined);
+    }
+    await new Promise((r) => setTimeout(r, 1500)); // a sweep or two
+    expect(await events(t.id)).toHaveLength(2);
+  });
+
+  it('repairs a breach timer lost with Redis (restarted empty) and still records it once', async () => {
+    await request(app.getHttpServer())
+      .patch(`/v1/admin/sla-policies/${(await env.sql(`SELECT id FROM sla_policies WHERE name = 'VID ātri'`))[0].id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ firstResponse: { value: 8, unit: 'calendar_seconds' }, breachActions: [] })
+      .expect(200);
+    const reference = await env.submitTicket(app, { institution: 'VID' });
+    const [t] = await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]);
+    const queue = app.get<Queue>(getQueueToken(QueueName.Sla));
+    const [c] = await env.sql(`SELECT version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
+    expect(await queue.getJob(`${t.id}.first_response.breach.${c.version}`)).toBeDefined();
+
+    await redis.kill();
+    await redis.start(); // empty: the delayed job is gone
+    const breached = await eventually(
+      async () => {
+        const e = (await events(t.id)).filter((x) => x.kind === 'breached');
+        return e.length === 1 ? e : null;
+      },
+      { timeoutMs: 30000 },
+    );
+    expect(breached[0].at.toISOString()).toBe(t.first_response_due_at.toISOString());
+    await new Promise((r) => setTimeout(r, 2500)); // more sweeps: still once
+    expect((await events(t.id)).filter((x) => x.kind === 'breached')).toHaveLength(1);
+  });
+});
