@@ -14,6 +14,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, migrate } from './database/database-options';
 import { HealthModule } from './health/health.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutboundWorkerModule } from './outbound/outbound-worker.module';
 import { TicketsWorkerModule } from './tickets/tickets-worker.module';
@@ -59,7 +60,7 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule);
+    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, KnowledgeModule);
     if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

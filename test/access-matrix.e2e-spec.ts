@@ -48,6 +48,13 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/admin/mailboxes/:id': { roles: ['admin'] },
   'PATCH /v1/admin/mailboxes/:id': { roles: ['admin'] },
   'DELETE /v1/admin/mailboxes/:id': { roles: ['admin'] },
+  // Supervisors keep the operators' answers up to date, so they edit the knowledge base too.
+  'GET /v1/admin/knowledge/articles': { roles: ['admin', 'supervisor'] },
+  'POST /v1/admin/knowledge/articles': { roles: ['admin', 'supervisor'] },
+  'GET /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
+  'PATCH /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
+  'DELETE /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
+  'GET /v1/knowledge/search': { roles: ROLES },
 };
 
 describe('access matrix: every route × every role × own/other institution', () => {

@@ -13,6 +13,7 @@ import { loadDatabaseConfig } from '../config/app-config';
 import { CustomerIdentifier } from '../customers/entities/customer-identifier.entity';
 import { Customer } from '../customers/entities/customer.entity';
 import { InboundEvent } from '../inbound/entities/inbound-event.entity';
+import { KnowledgeArticle } from '../knowledge/entities/knowledge-article.entity';
 import { Institution } from '../institutions/entities/institution.entity';
 import { Queue } from '../routing/entities/queue.entity';
 import { Attachment } from '../tickets/entities/attachment.entity';
@@ -38,6 +39,7 @@ export const ENTITIES = [
   Session,
   WebhookSubscription,
   WebhookDelivery,
+  KnowledgeArticle,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */
