@@ -8,7 +8,14 @@ import type { InboundAttachment } from '../inbound/inbound-message';
 import type { OutboundEnvelope } from '../outbound/channel-sender';
 
 /** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
-const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email' };
+const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email', social: 'social' };
+
+/**
+ * Messenger, Instagram and WhatsApp let a business answer only within 24 hours of the customer's last message
+ * (outside it they need pre-approved templates, which an operator's free text is not). Telegram has no window.
+ */
+const MESSAGING_WINDOW_PLATFORMS: Record<string, string> = { messenger: 'Messenger', instagram: 'Instagram', whatsapp: 'WhatsApp' };
+const MESSAGING_WINDOW_HOURS = 24;
 
 export interface StoredReply {
   id: string;
@@ -45,6 +52,7 @@ export class TicketMessagesService {
     if (!address) {
       throw validationProblem([{ field: 'ticket', code: 'noAddress', message: `the customer has no ${channel} address to reply to` }]);
     }
+    if (channel === 'social') await this.checkSocialReply(ticket.id, address, input.attachments.length);
 
     // With an Idempotency-Key the Message-ID is derived from it, so a retried request hits the unique
     // (channel, external_id) and returns the reply stored the first time.
@@ -106,6 +114,32 @@ export class TicketMessagesService {
       await m.query(`UPDATE tickets SET first_response_at = coalesce(first_response_at, now()), updated_at = now() WHERE id = $1`, [ticket.id]);
       return { id, channel, externalId, address, deliveryStatus: 'queued', duplicate: false };
     });
+  }
+
+  /** Refuses, before anything is stored, a social reply the platform would refuse: files, or a closed window. */
+  private async checkSocialReply(ticketId: string, address: string, attachments: number): Promise<void> {
+    if (attachments > 0) {
+      throw validationProblem([{ field: 'attachments', code: 'notOnSocial', message: 'files cannot be sent on social channels yet; send a link instead' }]);
+    }
+    const platform = MESSAGING_WINDOW_PLATFORMS[address.split(':')[0]];
+    if (!platform) return;
+    const [last]: Array<{ at: Date }> = await this.dataSource.query(
+      `SELECT coalesce(sent_at, created_at) AS at FROM messages
+       WHERE ticket_id = $1 AND channel = 'social' AND direction = 'inbound' AND address = $2
+       ORDER BY created_at DESC LIMIT 1`,
+      [ticketId, address],
+    );
+    const closesAt = last ? new Date(last.at.getTime() + MESSAGING_WINDOW_HOURS * 3600_000) : null;
+    if (closesAt && closesAt.getTime() > Date.now()) return;
+    throw new ProblemException(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'messaging-window-closed',
+      'Messaging window closed',
+      `${platform} lets us answer only within ${MESSAGING_WINDOW_HOURS} hours of the customer's last message` +
+        (closesAt ? `; the last one came at ${last!.at.toISOString()}, so the window closed at ${closesAt.toISOString()}.` : '.') +
+        ' The reply was not sent. Wait for the customer to write again, or answer on another channel (phone, e-mail) if they gave one.',
+      [{ field: 'ticket', code: 'messagingWindowClosed', message: `the ${MESSAGING_WINDOW_HOURS}-hour ${platform} window has closed` }],
+    );
   }
 
   /** The customer's address: where they last wrote from on that channel, else their identifier of that kind. */
