@@ -17,6 +17,16 @@ export class KnowledgeBase1795651000000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`SELECT pg_advisory_xact_lock(hashtext('vpppd:create-extensions'))`);
+    const available: Array<{ name: string }> = await queryRunner.query(
+      `SELECT name FROM pg_available_extensions WHERE name IN ('unaccent', 'pg_trgm')`,
+    );
+    const missing = ['unaccent', 'pg_trgm'].filter((name) => !available.some((a) => a.name === name));
+    if (missing.length > 0) {
+      throw new Error(
+        `PostgreSQL lacks the ${missing.join(' and ')} extension(s) the knowledge-base search needs: install the server's ` +
+          `contrib modules (Debian: postgresql-contrib or postgresql-<version>), then start again.`,
+      );
+    }
     await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public`);
     await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`);
     // Where an administrator installed them before us, they may live in another schema.

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import { PDF_BYTES } from './support/factories';
 import { freePort } from './support/private-services';
 import { eventually, login, TestEnv } from './support/test-env';
 
@@ -240,6 +241,14 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
 
   it('refuses a Messenger or WhatsApp reply after the 24-hour window with a clear 422, and stores nothing', async () => {
     const ticket = await ticketOf('messenger:m_batch_3');
+    // A reply stored inside the window and retried (same Idempotency-Key) after it closed is the same reply, not a 422.
+    const kept = await http().post(`/v1/tickets/${ticket.reference}/replies`).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'late-retry-1').send({ text: 'Vēl kas?', force: true }).expect(202);
+    const files = await http()
+      .post(`/v1/tickets/${ticket.reference}/replies`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'Pielikumā', force: true, attachments: [{ filename: 'a.pdf', contentBase64: PDF_BYTES.toString('base64') }] })
+      .expect(422);
+    expect(files.body.errors).toEqual([expect.objectContaining({ field: 'attachments', code: 'notOnSocial' })]);
     await env.sql(`UPDATE messages SET created_at = created_at - interval '25 hours', sent_at = sent_at - interval '25 hours' WHERE ticket_id = $1 AND direction = 'inbound'`, [ticket.id]);
     const before = await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [ticket.id]);
     const res = await reply(ticket.reference, 'Vai vēl ir jautājumi?').expect(422);
@@ -247,11 +256,13 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     expect(res.body.detail).toMatch(/Messenger lets us answer only within 24 hours/);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'ticket', code: 'messagingWindowClosed' })]);
     expect(await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [ticket.id])).toEqual(before);
+    const retried = await http().post(`/v1/tickets/${ticket.reference}/replies`).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'late-retry-1').send({ text: 'Vēl kas?', force: true }).expect(202);
+    expect(retried.body.id).toBe(kept.body.id);
 
     // The customer writes again: the window opens again.
     await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID222', 'm_again', 'Jā, vēl viens')] }] }).expect(200);
     expect((await ticketOf('messenger:m_again')).reference).toBe(ticket.reference);
-    await reply(ticket.reference, 'Lūdzu!').expect(202);
+    await http().post(`/v1/tickets/${ticket.reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text: 'Lūdzu!', force: true }).expect(202);
   });
 
   it('takes Telegram updates with the secret token only, once per update_id, and replies with sendMessage', async () => {

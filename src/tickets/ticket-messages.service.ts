@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser, ticketScope } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import type { InboundAttachment } from '../inbound/inbound-message';
@@ -52,7 +52,9 @@ export class TicketMessagesService {
     if (!address) {
       throw validationProblem([{ field: 'ticket', code: 'noAddress', message: `the customer has no ${channel} address to reply to` }]);
     }
-    if (channel === 'social') await this.checkSocialReply(ticket.id, address, input.attachments.length);
+    if (channel === 'social' && input.attachments.length > 0) {
+      throw validationProblem([{ field: 'attachments', code: 'notOnSocial', message: 'files cannot be sent on social channels yet; send a link instead' }]);
+    }
 
     // With an Idempotency-Key the Message-ID is derived from it, so a retried request hits the unique
     // (channel, external_id) and returns the reply stored the first time.
@@ -65,6 +67,8 @@ export class TicketMessagesService {
       await m.query('SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
       const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
       if (replayed) return { id: replayed.id, channel, externalId, address: replayed.address, deliveryStatus: replayed.delivery_status, duplicate: true };
+      // After the replay check, so a retried request for a reply already stored still gets that reply back.
+      if (channel === 'social') await this.checkMessagingWindow(m, ticket.id, address);
       if (!input.force) {
         // Someone else answered since this person last looked (or in the last two minutes, if they did not say).
         const [other]: Array<{ display_name: string; created_at: Date }> = await m.query(
@@ -116,14 +120,11 @@ export class TicketMessagesService {
     });
   }
 
-  /** Refuses, before anything is stored, a social reply the platform would refuse: files, or a closed window. */
-  private async checkSocialReply(ticketId: string, address: string, attachments: number): Promise<void> {
-    if (attachments > 0) {
-      throw validationProblem([{ field: 'attachments', code: 'notOnSocial', message: 'files cannot be sent on social channels yet; send a link instead' }]);
-    }
+  /** Refuses, before anything is stored, a reply the platform would refuse because its 24-hour window has closed. */
+  private async checkMessagingWindow(m: EntityManager, ticketId: string, address: string): Promise<void> {
     const platform = MESSAGING_WINDOW_PLATFORMS[address.split(':')[0]];
     if (!platform) return;
-    const [last]: Array<{ at: Date }> = await this.dataSource.query(
+    const [last]: Array<{ at: Date }> = await m.query(
       `SELECT coalesce(sent_at, created_at) AS at FROM messages
        WHERE ticket_id = $1 AND channel = 'social' AND direction = 'inbound' AND address = $2
        ORDER BY created_at DESC LIMIT 1`,
