@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { InstitutionsModule } from '../institutions/institutions.module';
 import { KnowledgeArticlesService } from './knowledge-articles.service';
+import { KnowledgeCoreModule } from './knowledge-core.module';
 import { KnowledgeAdminController, KnowledgeSearchController } from './knowledge.controller';
-import { KnowledgeSearchService } from './knowledge-search.service';
 
-/** The knowledge base: articles, their editing API, and the search every answering channel uses. */
+/** The knowledge base's HTTP side: the editing API and operators' search. */
 @Module({
-  imports: [InstitutionsModule],
+  imports: [InstitutionsModule, KnowledgeCoreModule],
   controllers: [KnowledgeAdminController, KnowledgeSearchController],
-  providers: [KnowledgeSearchService, KnowledgeArticlesService],
-  exports: [KnowledgeSearchService],
+  providers: [KnowledgeArticlesService],
+  exports: [KnowledgeCoreModule],
 })
 export class KnowledgeModule {}
