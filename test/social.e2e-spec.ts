@@ -125,7 +125,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       ],
     };
     const first = await postMeta(payload).expect(200);
-    expect(first.body).toEqual({ accepted: 3, duplicates: 0, ignored: 2, unrecognised: 0 });
+    expect(first.body).toEqual({ accepted: 3, failures: 0, duplicates: 0, ignored: 2, unrecognised: 0 });
 
     const a = await ticketOf('messenger:m_batch_1');
     const b = await ticketOf('messenger:m_batch_2');
@@ -173,7 +173,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
 
   it('answers 200 to signed payloads of unknown shape, and counts them', async () => {
     const weird = await postMeta({ object: 'permissions', entry: [{ id: '1', changes: [{ field: 'ads', value: {} }] }] }).expect(200);
-    expect(weird.body).toEqual({ accepted: 0, duplicates: 0, ignored: 0, unrecognised: 1 });
+    expect(weird.body).toEqual({ accepted: 0, failures: 0, duplicates: 0, ignored: 0, unrecognised: 1 });
     const partly = await postMeta({ object: 'page', entry: [{ id: 'PAGE1', messaging: [{ hello: 'world' }, messengerEvent('PSID333', 'm_ok', 'Sveiki')] }] }).expect(200);
     expect(partly.body).toMatchObject({ accepted: 1, unrecognised: 1 });
     await postMeta([1, 2, 3]).expect(200);
@@ -220,9 +220,30 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       to: '37120000001',
       type: 'text',
       text: { preview_url: false, body: 'Izziņu var saņemt Latvija.lv e-pakalpojumā "Mani dati VSAA".' },
+      biz_opaque_callback_data: expect.any(String),
     });
-    const row = await eventually(async () => (await env.sql(`SELECT delivery_status, meta FROM messages WHERE id = $1 AND delivery_status = 'sent'`, [sent.body.id]))[0]);
+    const row = await eventually(async () => (await env.sql(`SELECT delivery_status, meta, external_id FROM messages WHERE id = $1 AND delivery_status = 'sent'`, [sent.body.id]))[0]);
     expect(row.meta.deliveryResponse).toBe('whatsapp wamid.OUT1');
+    expect(call.body.biz_opaque_callback_data).toBe(row.external_id);
+
+    // Later WhatsApp reports the reply failed (as it does when it cannot deliver): the operator sees it on the reply.
+    const failedStatus = (status: string) => ({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID77' },
+        statuses: [{
+          id: 'wamid.OUT1', status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '37120000001',
+          biz_opaque_callback_data: row.external_id,
+          ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'Message could not be delivered' } }] } : {}),
+        }],
+      } }] }],
+    });
+    expect((await postMeta(failedStatus('delivered')).expect(200)).body).toMatchObject({ failures: 0, ignored: 1 });
+    expect((await postMeta(failedStatus('failed')).expect(200)).body).toMatchObject({ failures: 1, accepted: 0 });
+    const failed = await eventually(async () => (await env.sql(`SELECT delivery_status, delivery_error FROM messages WHERE id = $1 AND delivery_status = 'failed'`, [sent.body.id]))[0]);
+    expect(failed.delivery_error).toBe('131026 Message undeliverable: Message could not be delivered');
+    expect((await postMeta(failedStatus('failed')).expect(200)).body).toMatchObject({ duplicates: 1 });
   });
 
   it('replies on Messenger through the Send API, and shows a refusal by the platform on the message', async () => {

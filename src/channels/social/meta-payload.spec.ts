@@ -68,6 +68,20 @@ describe('Meta webhook deliveries', () => {
     expect(parsed.ignored).toEqual({ status: 1 });
   });
 
+  it('turns a WhatsApp failed status about one of our replies into a failure report, other statuses are skipped', () => {
+    const status = (s: string, extra = {}) => ({ id: 'wamid.OUT', status: s, timestamp: '1764000002', recipient_id: '37120000001', ...extra });
+    const parsed = parseMetaDelivery({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'W', changes: [{ field: 'messages', value: { metadata: { phone_number_id: 'P' }, statuses: [
+        status('read', { biz_opaque_callback_data: 'ours@x' }),
+        status('failed', { biz_opaque_callback_data: 'ours@x', errors: [{ code: 131047, title: 'Re-engagement message' }] }),
+        status('failed'), // a message we did not tag (sent elsewhere): nothing of ours to mark
+      ] } }] }],
+    });
+    expect(parsed.failures).toEqual([{ platform: 'whatsapp', id: 'wamid.OUT', messageExternalId: 'ours@x', recipient: '+37120000001', code: '131047', reason: 'Re-engagement message' }]);
+    expect(parsed.ignored).toEqual({ status: 2 });
+  });
+
   it('never throws on shapes it does not know, and says what they were', () => {
     for (const body of [null, 'x', 42, [], {}, { object: 'page' }, { object: 'user', entry: [] }, { object: 'page', entry: [1, { messaging: [{}] }] }]) {
       expect(() => parseMetaDelivery(body)).not.toThrow();

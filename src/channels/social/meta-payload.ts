@@ -132,7 +132,23 @@ function readWhatsAppEntry(entry: Record<string, any>, out: ParsedDelivery): voi
     for (const c of Array.isArray(value.contacts) ? value.contacts : []) {
       if (isRecord(c) && isId(c.wa_id) && isRecord(c.profile) && typeof c.profile.name === 'string') names.set(String(c.wa_id), c.profile.name);
     }
-    for (const _status of Array.isArray(value.statuses) ? value.statuses : []) bump(out.ignored, 'status');
+    for (const status of Array.isArray(value.statuses) ? value.statuses : []) {
+      // sent / delivered / read change nothing for the operator; failed means the customer never got our reply.
+      if (isRecord(status) && status.status === 'failed' && isId(status.id) && typeof status.biz_opaque_callback_data === 'string') {
+        const error = Array.isArray(status.errors) && isRecord(status.errors[0]) ? status.errors[0] : {};
+        const detail = isRecord(error.error_data) && typeof error.error_data.details === 'string' ? error.error_data.details : null;
+        out.failures.push({
+          platform: 'whatsapp',
+          id: String(status.id),
+          messageExternalId: status.biz_opaque_callback_data,
+          recipient: isId(status.recipient_id) ? `+${status.recipient_id}` : null,
+          code: error.code !== undefined ? String(error.code) : null,
+          reason: [error.title ?? error.message, detail].filter((x) => typeof x === 'string').join(': ') || 'WhatsApp reported the message failed',
+        });
+      } else {
+        bump(out.ignored, 'status');
+      }
+    }
     if (Array.isArray(value.errors) && !Array.isArray(value.messages)) bump(out.ignored, 'error_notice');
     for (const m of Array.isArray(value.messages) ? value.messages : []) {
       if (!isRecord(m) || !isId(m.id) || typeof m.from !== 'string' || !/^\d{6,15}$/.test(m.from) || !phoneNumberId) {

@@ -39,16 +39,32 @@ export interface SocialMessage {
   meta: Record<string, unknown>;
 }
 
+/**
+ * The platform telling us a reply we sent did not reach the customer (a WhatsApp status `failed`). It names our
+ * message by the external id we attached when sending (WhatsApp's biz_opaque_callback_data comes back on statuses).
+ */
+export interface SocialDeliveryFailure {
+  platform: SocialPlatform;
+  /** The platform's id of this status event, unique with its status. */
+  id: string;
+  /** Our external id of the outbound message. */
+  messageExternalId: string;
+  recipient: string | null;
+  code: string | null;
+  reason: string;
+}
+
 /** What a webhook delivery held: messages to accept, events deliberately ignored, and parts we did not understand. */
 export interface ParsedDelivery {
   messages: SocialMessage[];
+  failures: SocialDeliveryFailure[];
   /** Deliberately skipped, by reason: echo of our own message, delivery/read status, edit, reaction... */
   ignored: Record<string, number>;
   /** Parts of unknown shape, by what was unknown; logged and counted, never fatal. */
   unrecognised: Record<string, number>;
 }
 
-export const emptyDelivery = (): ParsedDelivery => ({ messages: [], ignored: {}, unrecognised: {} });
+export const emptyDelivery = (): ParsedDelivery => ({ messages: [], failures: [], ignored: {}, unrecognised: {} });
 
 export function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;

@@ -6,7 +6,7 @@ import type { IdentifierKind } from '../../customers/entities/customer-identifie
 import type { InboundMessage } from '../../inbound/inbound-message';
 import { InboundService } from '../../inbound/inbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
-import { ParsedDelivery, SocialMessage, SocialPlatform } from './social-event';
+import { ParsedDelivery, SocialDeliveryFailure, SocialMessage, SocialPlatform } from './social-event';
 
 const IDENTIFIER_OF: Record<SocialPlatform, IdentifierKind> = {
   messenger: 'messenger_psid',
@@ -23,8 +23,23 @@ export function parseSocialAddress(address: string | null | undefined): { platfo
   return m ? { platform: m[1] as SocialPlatform, id: m[2] } : null;
 }
 
+/** A failed-delivery status travels the pipeline as a delivery report: it marks our message failed, opens nothing. */
+function failureReport(f: SocialDeliveryFailure): InboundMessage {
+  return {
+    channel: 'social',
+    externalId: `${f.platform}-status:${f.id}:failed`,
+    from: { identifiers: [] },
+    text: '',
+    deliveryReport: { originalExternalId: f.messageExternalId, action: 'failed', status: f.code, diagnostic: f.reason, recipient: f.recipient },
+    meta: { platform: f.platform },
+  };
+}
+
 export interface SocialAcceptSummary {
+  /** Customer messages new to us. */
   accepted: number;
+  /** Reports that a reply we sent failed. */
+  failures: number;
   duplicates: number;
   ignored: number;
   unrecognised: number;
@@ -52,10 +67,12 @@ export class SocialInboundService {
       // The shape is what needs fixing, so the log keeps a bounded piece of the payload itself.
       this.logger.warn({ source, reasons: delivery.unrecognised, sample: JSON.stringify(sample)?.slice(0, 2000) }, 'social webhook held parts of unknown shape');
     }
-    const messages = await this.toInboundMessages(delivery.messages);
+    const messages = [...(await this.toInboundMessages(delivery.messages)), ...delivery.failures.map(failureReport)];
     const results = await this.inbound.acceptMany(messages);
     return {
-      accepted: results.filter((r) => !r.duplicate).length,
+      // Results come in the order given: the customer messages first, then the failure reports.
+      accepted: results.slice(0, delivery.messages.length).filter((r) => !r.duplicate).length,
+      failures: delivery.failures.length,
       duplicates: results.filter((r) => r.duplicate).length,
       ignored: Object.values(delivery.ignored).reduce((a, b) => a + b, 0),
       unrecognised,

@@ -86,6 +86,8 @@ export class SocialSender implements ChannelSender {
         to: phone.replace(/^\+/, ''),
         type: 'text',
         text: { preview_url: false, body: text },
+        // Comes back on this message's status webhooks, so a later `failed` finds the reply it is about.
+        ...(envelope.externalId ? { biz_opaque_callback_data: envelope.externalId } : {}),
       },
       token,
       'WhatsApp Cloud API',

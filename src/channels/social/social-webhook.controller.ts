@@ -13,6 +13,8 @@ import { parseTelegramUpdate } from './telegram-update';
 class SocialWebhookAnswer {
   @ApiProperty({ description: 'New customer messages handed to the pipeline' })
   accepted: number;
+  @ApiProperty({ description: 'Reports that a reply we sent failed (WhatsApp status failed): the reply is marked failed' })
+  failures: number;
   @ApiProperty({ description: 'Messages already received before (a retried delivery)' })
   duplicates: number;
   @ApiProperty({ description: 'Events deliberately skipped: echoes of our replies, delivery/read statuses, edits' })
