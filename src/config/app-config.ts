@@ -295,6 +295,14 @@ export class AppConfig {
   @Matches(/^v\d+\.\d+$/, { message: 'META_GRAPH_API_VERSION must look like v21.0' })
   META_GRAPH_API_VERSION = 'v21.0';
 
+  /**
+   * The app holds Meta's Human Agent permission: Messenger and Instagram replies carry the HUMAN_AGENT tag and may
+   * be sent up to 7 days after the customer's last message instead of 24 hours. WhatsApp stays at 24 hours.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  META_HUMAN_AGENT_TAG = false;
+
   /** The secret_token given to setWebhook; Telegram sends it in X-Telegram-Bot-Api-Secret-Token. Unset: refused. */
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{16,256}$/, { message: 'TELEGRAM_SECRET_TOKEN must be 16-256 of A-Z a-z 0-9 _ -' })

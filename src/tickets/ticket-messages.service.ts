@@ -6,16 +6,12 @@ import { AuthUser, ticketScope } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import type { InboundAttachment } from '../inbound/inbound-message';
 import type { OutboundEnvelope } from '../outbound/channel-sender';
+import { messagingWindow } from '../channels/social/messaging-window';
+import { AppConfig } from '../config/app-config';
 
 /** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
 const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email', social: 'social' };
 
-/**
- * Messenger, Instagram and WhatsApp let a business answer only within 24 hours of the customer's last message
- * (outside it they need pre-approved templates, which an operator's free text is not). Telegram has no window.
- */
-const MESSAGING_WINDOW_PLATFORMS: Record<string, string> = { messenger: 'Messenger', instagram: 'Instagram', whatsapp: 'WhatsApp' };
-const MESSAGING_WINDOW_HOURS = 24;
 
 export interface StoredReply {
   id: string;
@@ -29,7 +25,10 @@ export interface StoredReply {
 /** Outbound messages: stored first (so nothing an operator wrote is lost), then delivered by the outbound queue. */
 @Injectable()
 export class TicketMessagesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   async createReply(
     user: AuthUser,
@@ -122,24 +121,25 @@ export class TicketMessagesService {
 
   /** Refuses, before anything is stored, a reply the platform would refuse because its 24-hour window has closed. */
   private async checkMessagingWindow(m: EntityManager, ticketId: string, address: string): Promise<void> {
-    const platform = MESSAGING_WINDOW_PLATFORMS[address.split(':')[0]];
-    if (!platform) return;
+    const window = messagingWindow(address, { humanAgentTag: this.config.META_HUMAN_AGENT_TAG });
+    if (!window) return;
+    const { platform, hours } = window;
     const [last]: Array<{ at: Date }> = await m.query(
       `SELECT coalesce(sent_at, created_at) AS at FROM messages
        WHERE ticket_id = $1 AND channel = 'social' AND direction = 'inbound' AND address = $2
        ORDER BY created_at DESC LIMIT 1`,
       [ticketId, address],
     );
-    const closesAt = last ? new Date(last.at.getTime() + MESSAGING_WINDOW_HOURS * 3600_000) : null;
+    const closesAt = last ? new Date(last.at.getTime() + hours * 3600_000) : null;
     if (closesAt && closesAt.getTime() > Date.now()) return;
     throw new ProblemException(
       HttpStatus.UNPROCESSABLE_ENTITY,
       'messaging-window-closed',
       'Messaging window closed',
-      `${platform} lets us answer only within ${MESSAGING_WINDOW_HOURS} hours of the customer's last message` +
+      `${platform} lets us answer only within ${hours} hours of the customer's last message` +
         (closesAt ? `; the last one came at ${last!.at.toISOString()}, so the window closed at ${closesAt.toISOString()}.` : '.') +
         ' The reply was not sent. Wait for the customer to write again, or answer on another channel (phone, e-mail) if they gave one.',
-      [{ field: 'ticket', code: 'messagingWindowClosed', message: `the ${MESSAGING_WINDOW_HOURS}-hour ${platform} window has closed` }],
+      [{ field: 'ticket', code: 'messagingWindowClosed', message: `the ${hours}-hour ${platform} window has closed` }],
     );
   }
 

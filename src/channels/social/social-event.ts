@@ -3,9 +3,6 @@ import type { Language } from '../../tickets/entities/ticket.entity';
 export const SOCIAL_PLATFORMS = ['messenger', 'instagram', 'whatsapp', 'telegram'] as const;
 export type SocialPlatform = (typeof SOCIAL_PLATFORMS)[number];
 
-/** Platforms whose business messaging closes 24 hours after the customer last wrote (Meta's customer-service window). */
-export const WINDOWED_PLATFORMS: ReadonlySet<SocialPlatform> = new Set(['messenger', 'instagram', 'whatsapp']);
-export const MESSAGING_WINDOW_HOURS = 24;
 
 /** A file the customer sent: kept as the platform's reference (URL or media id); never downloaded at the door. */
 export interface SocialAttachment {

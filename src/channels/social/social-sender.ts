@@ -67,7 +67,9 @@ export class SocialSender implements ChannelSender {
     const token = this.requireMeta();
     const body = await this.post(
       `${this.config.META_GRAPH_BASE_URL}/${this.config.META_GRAPH_API_VERSION}/me/messages`,
-      { recipient: { id: recipientId }, messaging_type: 'RESPONSE', message: { text } },
+      this.config.META_HUMAN_AGENT_TAG
+        ? { recipient: { id: recipientId }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text } }
+        : { recipient: { id: recipientId }, messaging_type: 'RESPONSE', message: { text } },
       token,
       'Graph API',
     );
