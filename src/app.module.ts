@@ -9,11 +9,13 @@ import { CalendarModule } from './calendar/calendar.module';
 import { CounterModule } from './channels/counter/counter.module';
 import { EmailWorkerModule } from './channels/email/email-worker.module';
 import { EmailModule } from './channels/email/email.module';
+import { SocialModule } from './channels/social/social.module';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, migrate } from './database/database-options';
 import { HealthModule } from './health/health.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutboundWorkerModule } from './outbound/outbound-worker.module';
 import { RoutingWorkerModule } from './routing/routing-worker.module';
@@ -63,7 +65,7 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule);
+    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, KnowledgeModule, SocialModule);
     if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

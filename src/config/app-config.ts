@@ -307,6 +307,60 @@ export class AppConfig {
   @IsInt()
   @Min(1024)
   EMAIL_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+  // --- Social networks: Meta (Messenger, Instagram, WhatsApp Cloud API) and Telegram ---
+
+  /** Signs every webhook POST from Meta (X-Hub-Signature-256). Unset: every Meta POST is refused. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'META_APP_SECRET must be at least 16 characters' })
+  META_APP_SECRET?: string;
+
+  /** The token given to Meta when subscribing the webhook. Unset: the verification handshake always fails. */
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'META_VERIFY_TOKEN must be at least 8 characters' })
+  META_VERIFY_TOKEN?: string;
+
+  /** Page / system-user access token for sending through the Graph API. Unset: social replies fail with a reason. */
+  @IsOptional()
+  @IsString()
+  META_ACCESS_TOKEN?: string;
+
+  @IsString()
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'META_GRAPH_BASE_URL must be an http(s) URL without a trailing slash' })
+  META_GRAPH_BASE_URL = 'https://graph.facebook.com';
+
+  @IsString()
+  @Matches(/^v\d+\.\d+$/, { message: 'META_GRAPH_API_VERSION must look like v21.0' })
+  META_GRAPH_API_VERSION = 'v21.0';
+
+  /**
+   * The app holds Meta's Human Agent permission: Messenger and Instagram replies carry the HUMAN_AGENT tag and may
+   * be sent up to 7 days after the customer's last message instead of 24 hours. WhatsApp stays at 24 hours.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  META_HUMAN_AGENT_TAG = false;
+
+  /** The secret_token given to setWebhook; Telegram sends it in X-Telegram-Bot-Api-Secret-Token. Unset: refused. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{16,256}$/, { message: 'TELEGRAM_SECRET_TOKEN must be 16-256 of A-Z a-z 0-9 _ -' })
+  TELEGRAM_SECRET_TOKEN?: string;
+
+  /** The bot token from @BotFather, for sendMessage. Unset: Telegram replies fail with a reason. */
+  @IsOptional()
+  @Matches(/^\d+:[A-Za-z0-9_-]+$/, { message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-DEF...' })
+  TELEGRAM_BOT_TOKEN?: string;
+
+  @IsString()
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'TELEGRAM_API_BASE_URL must be an http(s) URL without a trailing slash' })
+  TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
+
+  /** Institution code social contacts belong to, when the centre's pages serve one institution only. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  SOCIAL_INSTITUTION?: string;
 }
 
 export class ConfigError extends Error {}

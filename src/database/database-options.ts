@@ -13,6 +13,7 @@ import { loadDatabaseConfig } from '../config/app-config';
 import { CustomerIdentifier } from '../customers/entities/customer-identifier.entity';
 import { Customer } from '../customers/entities/customer.entity';
 import { InboundEvent } from '../inbound/entities/inbound-event.entity';
+import { KnowledgeArticle } from '../knowledge/entities/knowledge-article.entity';
 import { Institution } from '../institutions/entities/institution.entity';
 import { AgentPresence } from '../presence/entities/agent-presence.entity';
 import { Queue } from '../routing/entities/queue.entity';
@@ -50,6 +51,7 @@ export const ENTITIES = [
   SlaClock,
   SlaClockEvent,
   SlaEvent,
+  KnowledgeArticle,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

@@ -23,7 +23,7 @@ export interface IngestResult {
 }
 
 /** Which identifier names a person most surely, when a contact carries several. */
-const IDENTIFIER_STRENGTH: IdentifierKind[] = ['personal_code', 'e_address', 'latvija_lv', 'email', 'phone', 'social'];
+const IDENTIFIER_STRENGTH: IdentifierKind[] = ['personal_code', 'e_address', 'latvija_lv', 'email', 'phone', 'social', 'messenger_psid', 'instagram_igsid', 'telegram_chat'];
 
 // The unit separator cannot appear in a channel name; PostgreSQL text refuses NUL.
 const key = (channel: string, externalId: string) => `${channel}\u001f${externalId}`;

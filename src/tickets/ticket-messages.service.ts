@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import type { InboundAttachment } from '../inbound/inbound-message';
@@ -9,9 +9,12 @@ import type { OutboundEnvelope } from '../outbound/channel-sender';
 import { SlaEngine } from '../sla/sla-engine.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
 import { SlaTimersService } from '../sla/sla-timers.service';
+import { messagingWindow } from '../channels/social/messaging-window';
+import { AppConfig } from '../config/app-config';
 
 /** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
-const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email' };
+const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email', social: 'social' };
+
 
 export interface StoredReply {
   id: string;
@@ -29,6 +32,7 @@ export class TicketMessagesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sla: SlaEngine,
     private readonly slaTimers: SlaTimersService,
+    private readonly config: AppConfig,
   ) {}
 
   async createReply(
@@ -53,6 +57,9 @@ export class TicketMessagesService {
     if (!address) {
       throw validationProblem([{ field: 'ticket', code: 'noAddress', message: `the customer has no ${channel} address to reply to` }]);
     }
+    if (channel === 'social' && input.attachments.length > 0) {
+      throw validationProblem([{ field: 'attachments', code: 'notOnSocial', message: 'files cannot be sent on social channels yet; send a link instead' }]);
+    }
 
     // With an Idempotency-Key the Message-ID is derived from it, so a retried request hits the unique
     // (channel, external_id) and returns the reply stored the first time.
@@ -66,6 +73,8 @@ export class TicketMessagesService {
       await m.query('SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
       const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
       if (replayed) return { id: replayed.id, channel, externalId, address: replayed.address, deliveryStatus: replayed.delivery_status, duplicate: true };
+      // After the replay check, so a retried request for a reply already stored still gets that reply back.
+      if (channel === 'social') await this.checkMessagingWindow(m, ticket.id, address);
       if (!input.force) {
         // Someone else answered since this person last looked (or in the last two minutes, if they did not say).
         const [other]: Array<{ display_name: string; created_at: Date }> = await m.query(
@@ -119,6 +128,30 @@ export class TicketMessagesService {
     });
     await this.slaTimers.schedule(timers);
     return stored;
+  }
+
+  /** Refuses, before anything is stored, a reply the platform would refuse because its 24-hour window has closed. */
+  private async checkMessagingWindow(m: EntityManager, ticketId: string, address: string): Promise<void> {
+    const window = messagingWindow(address, { humanAgentTag: this.config.META_HUMAN_AGENT_TAG });
+    if (!window) return;
+    const { platform, hours } = window;
+    const [last]: Array<{ at: Date }> = await m.query(
+      `SELECT coalesce(sent_at, created_at) AS at FROM messages
+       WHERE ticket_id = $1 AND channel = 'social' AND direction = 'inbound' AND address = $2
+       ORDER BY created_at DESC LIMIT 1`,
+      [ticketId, address],
+    );
+    const closesAt = last ? new Date(last.at.getTime() + hours * 3600_000) : null;
+    if (closesAt && closesAt.getTime() > Date.now()) return;
+    throw new ProblemException(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'messaging-window-closed',
+      'Messaging window closed',
+      `${platform} lets us answer only within ${hours} hours of the customer's last message` +
+        (closesAt ? `; the last one came at ${last!.at.toISOString()}, so the window closed at ${closesAt.toISOString()}.` : '.') +
+        ' The reply was not sent. Wait for the customer to write again, or answer on another channel (phone, e-mail) if they gave one.',
+      [{ field: 'ticket', code: 'messagingWindowClosed', message: `the ${hours}-hour ${platform} window has closed` }],
+    );
   }
 
   /** The customer's address: where they last wrote from on that channel, else their identifier of that kind. */

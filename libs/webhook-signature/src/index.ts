@@ -1,1 +1,2 @@
 export * from './timestamped-hmac';
+export * from './hub-signature';

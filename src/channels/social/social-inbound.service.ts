@@ -1,0 +1,128 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
+import type { InboundMessage } from '../../inbound/inbound-message';
+import { InboundService } from '../../inbound/inbound.service';
+import { MetricsService } from '../../metrics/metrics.service';
+import { ParsedDelivery, SocialDeliveryFailure, SocialMessage, SocialPlatform } from './social-event';
+
+const IDENTIFIER_OF: Record<SocialPlatform, IdentifierKind> = {
+  messenger: 'messenger_psid',
+  instagram: 'instagram_igsid',
+  whatsapp: 'phone',
+  telegram: 'telegram_chat',
+};
+
+/** A social address names the platform too: the same number can be a PSID on one and a chat id on another. */
+export const socialAddress = (platform: SocialPlatform, id: string) => `${platform}:${id}`;
+
+export function parseSocialAddress(address: string | null | undefined): { platform: SocialPlatform; id: string } | null {
+  const m = /^(messenger|instagram|whatsapp|telegram):(.+)$/.exec(address ?? '');
+  return m ? { platform: m[1] as SocialPlatform, id: m[2] } : null;
+}
+
+/** A failed-delivery status travels the pipeline as a delivery report: it marks our message failed, opens nothing. */
+function failureReport(f: SocialDeliveryFailure): InboundMessage {
+  return {
+    channel: 'social',
+    externalId: `${f.platform}-status:${f.id}:failed`,
+    from: { identifiers: [] },
+    text: '',
+    deliveryReport: { originalExternalId: f.messageExternalId, action: 'failed', status: f.code, diagnostic: f.reason, recipient: f.recipient },
+    meta: { platform: f.platform },
+  };
+}
+
+export interface SocialAcceptSummary {
+  /** Customer messages new to us. */
+  accepted: number;
+  /** Reports that a reply we sent failed. */
+  failures: number;
+  duplicates: number;
+  ignored: number;
+  unrecognised: number;
+}
+
+/** Turns what a social webhook held into InboundMessages, hands them to the shared pipeline, and counts the rest. */
+@Injectable()
+export class SocialInboundService {
+  private readonly logger = new Logger(SocialInboundService.name);
+
+  constructor(
+    private readonly inbound: InboundService,
+    private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async accept(source: 'meta' | 'telegram', delivery: ParsedDelivery, sample: unknown): Promise<SocialAcceptSummary> {
+    for (const [reason, n] of Object.entries(delivery.ignored)) this.metrics.inboundEvents.inc({ channel: 'social', outcome: 'ignored', reason }, n);
+    const unrecognised = Object.values(delivery.unrecognised).reduce((a, b) => a + b, 0);
+    if (unrecognised > 0) {
+      for (const [reason, n] of Object.entries(delivery.unrecognised)) {
+        this.metrics.inboundEvents.inc({ channel: 'social', outcome: 'unrecognised', reason: `${source}_${reason}` }, n);
+      }
+      // The shape is what needs fixing, so the log keeps a bounded piece of the payload itself.
+      this.logger.warn({ source, reasons: delivery.unrecognised, sample: JSON.stringify(sample)?.slice(0, 2000) }, 'social webhook held parts of unknown shape');
+    }
+    const messages = [...(await this.toInboundMessages(delivery.messages)), ...delivery.failures.map(failureReport)];
+    const results = await this.inbound.acceptMany(messages);
+    return {
+      // Results come in the order given: the customer messages first, then the failure reports.
+      accepted: results.slice(0, delivery.messages.length).filter((r) => !r.duplicate).length,
+      failures: delivery.failures.length,
+      duplicates: results.filter((r) => r.duplicate).length,
+      ignored: Object.values(delivery.ignored).reduce((a, b) => a + b, 0),
+      unrecognised,
+    };
+  }
+
+  private async toInboundMessages(messages: SocialMessage[]): Promise<InboundMessage[]> {
+    const previous = await this.lastMessageOfEachSender(messages);
+    return messages.map((m) => {
+      const address = socialAddress(m.platform, m.senderId);
+      const externalId = `${m.platform}:${m.id}`;
+      // A conversation on a social network has no subject or reference: it continues the sender's last ticket on
+      // that platform (the ingest service reopens or follows up a closed one), or the message they quoted.
+      const hints = [previous.get(address), m.replyTo ? `${m.platform}:${m.replyTo}` : undefined].filter((x): x is string => !!x);
+      previous.set(address, externalId); // the next message of the same sender in this delivery follows this one
+      const identifiers: InboundMessage['from']['identifiers'] = [{ kind: IDENTIFIER_OF[m.platform], value: m.senderId }];
+      if (m.phone && m.platform !== 'whatsapp') identifiers.push({ kind: 'phone', value: m.phone });
+      return {
+        channel: 'social',
+        externalId,
+        sentAt: m.sentAt,
+        from: { firstName: m.firstName, lastName: m.lastName, address, identifiers },
+        to: socialAddress(m.platform, m.recipientId),
+        threadHints: hints.length ? { externalIds: hints } : undefined,
+        institutionCode: this.config.SOCIAL_INSTITUTION,
+        language: m.language,
+        text: m.text,
+        meta: { platform: m.platform, ...m.meta },
+      };
+    });
+  }
+
+  /**
+   * The newest message each sender wrote on social before: looked up through their identifier (unique and
+   * indexed) and their tickets, never by scanning messages.
+   */
+  private async lastMessageOfEachSender(messages: SocialMessage[]): Promise<Map<string, string>> {
+    const senders = [...new Map(messages.map((m) => [socialAddress(m.platform, m.senderId), m])).values()];
+    const found = new Map<string, string>();
+    if (senders.length === 0) return found;
+    const rows: Array<{ address: string; external_id: string }> = await this.dataSource.query(
+      `SELECT DISTINCT ON (ms.address) ms.address, ms.external_id
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS s(kind, value, address)
+       JOIN customer_identifiers ci ON ci.kind = s.kind AND ci.value = s.value
+       JOIN tickets t ON t.customer_id = ci.customer_id
+       JOIN messages ms ON ms.ticket_id = t.id AND ms.channel = 'social' AND ms.direction = 'inbound' AND ms.address = s.address
+       ORDER BY ms.address, ms.created_at DESC`,
+      [senders.map((m) => IDENTIFIER_OF[m.platform]), senders.map((m) => m.senderId), senders.map((m) => socialAddress(m.platform, m.senderId))],
+    );
+    for (const r of rows) found.set(r.address, r.external_id);
+    return found;
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { SocialSender } from './social-sender';
+
+@Module({ providers: [SocialSender], exports: [SocialSender] })
+export class SocialSenderModule {}

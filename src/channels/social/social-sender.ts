@@ -1,0 +1,139 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { ChannelSender, OutboundEnvelope, PermanentDeliveryError, SendResult } from '../../outbound/channel-sender';
+import { parseSocialAddress } from './social-inbound.service';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+/** Longest text each platform takes in one message; a longer reply goes as several, in order. */
+const TEXT_LIMIT = { messenger: 2000, instagram: 1000, whatsapp: 4096, telegram: 4096 } as const;
+
+/** Splits at paragraph, then line, then word boundaries, so no piece ends mid-word when it can be helped. */
+export function splitText(text: string, limit: number): string[] {
+  const parts: string[] = [];
+  let rest = text.trim();
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit);
+    const cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' '));
+    const at = cut > limit / 2 ? cut : limit;
+    parts.push(rest.slice(0, at).trim());
+    rest = rest.slice(at).trim();
+  }
+  if (rest) parts.push(rest);
+  return parts;
+}
+
+class PlatformError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Sends operators' replies on social tickets: Messenger and Instagram through the Graph API Send API
+ * (POST /{version}/me/messages), WhatsApp through the Cloud API (POST /{version}/{phone-number-id}/messages) and
+ * Telegram through the Bot API (POST /bot<token>/sendMessage). Base URLs come from the configuration, so tests
+ * (and a proxy) can stand in for the platforms. Refusals that retrying cannot fix (bad recipient, window closed,
+ * bot blocked) are permanent; rate limits and server errors are retried by the outbound queue.
+ */
+@Injectable()
+export class SocialSender implements ChannelSender {
+  readonly channel = 'social';
+  private readonly logger = new Logger(SocialSender.name);
+
+  constructor(private readonly config: AppConfig) {}
+
+  async send(envelope: OutboundEnvelope): Promise<SendResult> {
+    const to = parseSocialAddress(envelope.to);
+    if (!to) throw new PermanentDeliveryError(`"${envelope.to}" is not a social address`);
+    if (envelope.attachments.length > 0) throw new PermanentDeliveryError('files cannot be sent on social channels yet');
+    const ids: string[] = [];
+    try {
+      for (const text of splitText(envelope.text, TEXT_LIMIT[to.platform])) {
+        if (to.platform === 'telegram') ids.push(await this.telegram(to.id, text));
+        else if (to.platform === 'whatsapp') ids.push(await this.whatsapp(envelope, to.id, text));
+        else ids.push(await this.messenger(to.id, text));
+      }
+    } catch (error) {
+      if (error instanceof PlatformError && error.permanent) throw new PermanentDeliveryError(error.message);
+      throw error;
+    }
+    return { response: `${to.platform} ${ids.join(',')}` };
+  }
+
+  private async messenger(recipientId: string, text: string): Promise<string> {
+    const token = this.requireMeta();
+    const body = await this.post(
+      `${this.config.META_GRAPH_BASE_URL}/${this.config.META_GRAPH_API_VERSION}/me/messages`,
+      this.config.META_HUMAN_AGENT_TAG
+        ? { recipient: { id: recipientId }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text } }
+        : { recipient: { id: recipientId }, messaging_type: 'RESPONSE', message: { text } },
+      token,
+      'Graph API',
+    );
+    return String(body.message_id ?? '');
+  }
+
+  private async whatsapp(envelope: OutboundEnvelope, phone: string, text: string): Promise<string> {
+    const token = this.requireMeta();
+    const from = parseSocialAddress(envelope.originAddress);
+    if (from?.platform !== 'whatsapp') throw new PermanentDeliveryError('the ticket does not say which WhatsApp number it came in on');
+    const body = await this.post(
+      `${this.config.META_GRAPH_BASE_URL}/${this.config.META_GRAPH_API_VERSION}/${encodeURIComponent(from.id)}/messages`,
+      {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: phone.replace(/^\+/, ''),
+        type: 'text',
+        text: { preview_url: false, body: text },
+        // Comes back on this message's status webhooks, so a later `failed` finds the reply it is about.
+        ...(envelope.externalId ? { biz_opaque_callback_data: envelope.externalId } : {}),
+      },
+      token,
+      'WhatsApp Cloud API',
+    );
+    return String(body.messages?.[0]?.id ?? '');
+  }
+
+  private async telegram(chatId: string, text: string): Promise<string> {
+    if (!this.config.TELEGRAM_BOT_TOKEN) throw new PermanentDeliveryError('Telegram is not configured (TELEGRAM_BOT_TOKEN is unset)');
+    const body = await this.post(`${this.config.TELEGRAM_API_BASE_URL}/bot${this.config.TELEGRAM_BOT_TOKEN}/sendMessage`, { chat_id: chatId, text }, null, 'Telegram Bot API');
+    return String(body.result?.message_id ?? '');
+  }
+
+  private requireMeta(): string {
+    if (!this.config.META_ACCESS_TOKEN) throw new PermanentDeliveryError('Meta is not configured (META_ACCESS_TOKEN is unset)');
+    return this.config.META_ACCESS_TOKEN;
+  }
+
+  private async post(url: string, payload: unknown, bearer: string | null, platform: string): Promise<Record<string, any>> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      // Never echo the URL: the Telegram one holds the bot token.
+      throw new PlatformError(`${platform} unreachable: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`, false);
+    }
+    const text = await res.text();
+    let body: Record<string, any> = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = {};
+    }
+    if (res.ok && body.ok !== false) return body;
+    const reason = body.error?.message ?? body.description ?? (text.slice(0, 200) || res.statusText);
+    const code = body.error?.code ?? body.error_code;
+    // 429 and 5xx pass; other 4xx are the platform refusing this message for good (window closed, user blocked us).
+    const permanent = res.status >= 400 && res.status < 500 && res.status !== 429 && res.status !== 408;
+    this.logger.warn({ platform, status: res.status, code, permanent }, 'social reply refused by the platform');
+    throw new PlatformError(`${platform} ${res.status}${code ? ` (code ${code})` : ''}: ${reason}`, permanent);
+  }
+}

@@ -1,0 +1,316 @@
+import { INestApplication } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { PDF_BYTES } from './support/factories';
+import { freePort } from './support/private-services';
+import { eventually, login, TestEnv } from './support/test-env';
+
+const APP_SECRET = 'meta-app-secret-for-the-e2e-test';
+const VERIFY_TOKEN = 'verify-token-e2e';
+const TELEGRAM_SECRET = 'telegram_secret-token-e2e';
+const BOT_TOKEN = '123456:TEST-bot-token_e2e';
+const ACCESS_TOKEN = 'EAAG-test-access-token';
+
+/** Meta sends JSON with every non-ASCII character escaped as \uXXXX, and signs exactly those bytes. */
+function metaBody(payload: unknown): string {
+  return JSON.stringify(payload).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const metaSignature = (raw: string, secret = APP_SECRET) => `sha256=${createHmac('sha256', secret).update(raw, 'utf8').digest('hex')}`;
+
+const messengerEvent = (sender: string, mid: string, text: string, at = Date.now()) => ({
+  sender: { id: sender },
+  recipient: { id: 'PAGE1' },
+  timestamp: at,
+  message: { mid, text },
+});
+
+interface Received {
+  path: string;
+  authorization?: string;
+  body: any;
+}
+
+describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API replies out', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  let platform: Server;
+  let base: string;
+  const received: Received[] = [];
+  let token: string;
+  const http = () => request(app.getHttpServer());
+
+  const postMeta = (payload: unknown, signature?: string) => {
+    const raw = metaBody(payload);
+    return http()
+      .post('/v1/channels/social/meta/webhook')
+      .set('Content-Type', 'application/json')
+      .set('X-Hub-Signature-256', signature ?? metaSignature(raw))
+      .send(raw);
+  };
+  const postTelegram = (update: unknown, secret = TELEGRAM_SECRET) =>
+    http().post('/v1/channels/social/telegram/webhook').set('X-Telegram-Bot-Api-Secret-Token', secret).send(update as object);
+  const ticketOf = async (externalId: string) =>
+    eventually(async () => (await env.sql(`SELECT t.reference, t.id, t.channel, t.customer_id FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE ms.channel = 'social' AND ms.external_id = $1`, [externalId]))[0]);
+  const reply = (reference: string, text: string) => http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text });
+
+  beforeAll(async () => {
+    const port = await freePort();
+    // Stands in for graph.facebook.com and api.telegram.org: records what it got and answers as they document.
+    platform = createServer((req: IncomingMessage, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const body = raw ? JSON.parse(raw) : null;
+        received.push({ path: req.url ?? '', authorization: req.headers.authorization, body });
+        res.setHeader('Content-Type', 'application/json');
+        if (body?.recipient?.id === 'BLOCKED') {
+          res.writeHead(400).end(JSON.stringify({ error: { message: "(#551) This person isn't available right now.", type: 'OAuthException', code: 551, fbtrace_id: 'x' } }));
+        } else if (req.url?.endsWith('/me/messages')) {
+          res.writeHead(200).end(JSON.stringify({ recipient_id: body.recipient.id, message_id: `m_out_${received.length}` }));
+        } else if (req.url?.includes('/sendMessage')) {
+          res.writeHead(200).end(JSON.stringify({ ok: true, result: { message_id: 4242, chat: { id: Number(body.chat_id) }, text: body.text } }));
+        } else {
+          res.writeHead(200).end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: 'wamid.OUT1' }] }));
+        }
+      });
+    });
+    await new Promise<void>((r) => platform.listen(port, '127.0.0.1', r));
+    base = `http://127.0.0.1:${port}`;
+    app = await env.startApi({
+      APP_ROLE: 'all',
+      META_APP_SECRET: APP_SECRET,
+      META_VERIFY_TOKEN: VERIFY_TOKEN,
+      META_ACCESS_TOKEN: ACCESS_TOKEN,
+      META_GRAPH_BASE_URL: base,
+      META_GRAPH_API_VERSION: 'v21.0',
+      TELEGRAM_SECRET_TOKEN: TELEGRAM_SECRET,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      TELEGRAM_API_BASE_URL: base,
+    });
+    await app.get(AgentsService).upsert({ email: 'op@social.test', displayName: 'Op', password: 'a long enough passphrase', roles: ['operator'] });
+    token = await login(app, 'op@social.test', 'a long enough passphrase');
+  });
+  afterAll(async () => {
+    await env.teardown();
+    await new Promise((r) => platform.close(r));
+  });
+
+  it("answers Meta's verification handshake only with our verify token", async () => {
+    const ok = await http().get('/v1/channels/social/meta/webhook').query({ 'hub.mode': 'subscribe', 'hub.verify_token': VERIFY_TOKEN, 'hub.challenge': '1158201444' }).expect(200);
+    expect(ok.text).toBe('1158201444');
+    expect(ok.headers['content-type']).toMatch(/^text\/plain/);
+    await http().get('/v1/channels/social/meta/webhook').query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong', 'hub.challenge': '1' }).expect(403);
+    await http().get('/v1/channels/social/meta/webhook').query({ 'hub.mode': 'unsubscribe', 'hub.verify_token': VERIFY_TOKEN, 'hub.challenge': '1' }).expect(403);
+    await http().get('/v1/channels/social/meta/webhook').expect(403);
+  });
+
+  it('accepts a batched Messenger delivery once: one ticket per sender, echoes and statuses skipped, files kept as URLs', async () => {
+    const at = Date.now();
+    const payload = {
+      object: 'page',
+      entry: [
+        {
+          id: 'PAGE1',
+          time: at,
+          messaging: [
+            messengerEvent('PSID111', 'm_batch_1', 'Labdien! Kā saņemt bezdarbnieka pabalstu?', at),
+            { ...messengerEvent('PSID111', 'm_batch_2', '', at + 1), message: { mid: 'm_batch_2', attachments: [{ type: 'image', payload: { url: 'https://scontent.example/izzina.jpg' } }] } },
+            { sender: { id: 'PAGE1' }, recipient: { id: 'PSID111' }, timestamp: at + 2, message: { mid: 'm_echo', text: 'mūsu atbilde', is_echo: true } },
+            { sender: { id: 'PSID111' }, recipient: { id: 'PAGE1' }, timestamp: at + 3, read: { watermark: at } },
+          ],
+        },
+        { id: 'PAGE1', time: at, messaging: [messengerEvent('PSID222', 'm_batch_3', 'Kur deklarēt dzīvesvietu?', at)] },
+      ],
+    };
+    const first = await postMeta(payload).expect(200);
+    expect(first.body).toEqual({ accepted: 3, failures: 0, duplicates: 0, ignored: 2, unrecognised: 0 });
+
+    const a = await ticketOf('messenger:m_batch_1');
+    const b = await ticketOf('messenger:m_batch_2');
+    const c = await ticketOf('messenger:m_batch_3');
+    expect(a.reference).toBe(b.reference);
+    expect(c.reference).not.toBe(a.reference);
+    expect(a.channel).toBe('social');
+    const [photo] = await env.sql(`SELECT address, text, meta FROM messages WHERE external_id = 'messenger:m_batch_2'`);
+    expect(photo.address).toBe('messenger:PSID111');
+    expect(photo.meta).toMatchObject({ platform: 'messenger', attachments: [{ type: 'image', url: 'https://scontent.example/izzina.jpg' }] });
+    const ids = await env.sql(`SELECT kind, value FROM customer_identifiers WHERE customer_id = $1`, [a.customer_id]);
+    expect(ids).toEqual([{ kind: 'messenger_psid', value: 'PSID111' }]);
+    expect(await env.sql(`SELECT 1 FROM messages WHERE external_id = 'messenger:m_echo'`)).toHaveLength(0);
+
+    // Meta retries a delivery it thinks failed: the same body again creates nothing.
+    const replay = await postMeta(payload).expect(200);
+    expect(replay.body).toMatchObject({ accepted: 0, duplicates: 3 });
+    await new Promise((r) => setTimeout(r, 300));
+    const [count] = await env.sql(`SELECT count(*)::int AS n FROM messages WHERE channel = 'social' AND external_id LIKE 'messenger:m_batch_%'`);
+    expect(count.n).toBe(3);
+
+    // A later message of the same person continues their ticket.
+    await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID111', 'm_later', 'Paldies, un vēl viens jautājums')] }] }).expect(200);
+    expect((await ticketOf('messenger:m_later')).reference).toBe(a.reference);
+  });
+
+  it('refuses forged, missing and foreign-secret signatures with 403, and counts them', async () => {
+    const payload = { object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID666', 'm_forged', 'iedomāts')] }] };
+    await postMeta(payload, metaSignature(metaBody(payload), 'not-the-app-secret')).expect(403);
+    await postMeta(payload, 'sha256=' + '0'.repeat(64)).expect(403);
+    await http().post('/v1/channels/social/meta/webhook').set('Content-Type', 'application/json').send(metaBody(payload)).expect(403);
+    // Signed over other bytes than were sent (re-serialised without Meta's escaping): refused too.
+    const unicode = { object: 'page', entry: [{ id: 'PAGE1', time: 1, messaging: [messengerEvent('PSID666', 'm_forged2', 'Rīga')] }] };
+    await http()
+      .post('/v1/channels/social/meta/webhook')
+      .set('Content-Type', 'application/json')
+      .set('X-Hub-Signature-256', metaSignature(JSON.stringify(unicode)))
+      .send(metaBody(unicode))
+      .expect(403);
+    expect(await env.sql(`SELECT 1 FROM inbound_events WHERE external_id LIKE 'messenger:m_forged%'`)).toHaveLength(0);
+    const metrics = (await http().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/vp_inbound_events_total\{channel="social",outcome="rejected",reason="meta_signature_mismatch"\} 3/);
+    expect(metrics).toMatch(/vp_inbound_events_total\{channel="social",outcome="rejected",reason="meta_signature_missing"\} 1/);
+  });
+
+  it('answers 200 to signed payloads of unknown shape, and counts them', async () => {
+    const weird = await postMeta({ object: 'permissions', entry: [{ id: '1', changes: [{ field: 'ads', value: {} }] }] }).expect(200);
+    expect(weird.body).toEqual({ accepted: 0, failures: 0, duplicates: 0, ignored: 0, unrecognised: 1 });
+    const partly = await postMeta({ object: 'page', entry: [{ id: 'PAGE1', messaging: [{ hello: 'world' }, messengerEvent('PSID333', 'm_ok', 'Sveiki')] }] }).expect(200);
+    expect(partly.body).toMatchObject({ accepted: 1, unrecognised: 1 });
+    await postMeta([1, 2, 3]).expect(200);
+    await postTelegram({ update_id: 5000, something_telegram_added_later: { x: 1 } }).expect(200);
+    const metrics = (await http().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/outcome="unrecognised",reason="meta_object_permissions"\} 1/);
+    expect(metrics).toMatch(/outcome="unrecognised",reason="telegram_update_kind"\} 1/);
+  });
+
+  it('takes WhatsApp messages from a phone number, and replies through the Cloud API from the number they wrote to', async () => {
+    const payload = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: 'WABA1',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID77' },
+                contacts: [{ profile: { name: 'Anna Bērziņa' }, wa_id: '37120000001' }],
+                messages: [{ from: '37120000001', id: 'wamid.HBgLMzcxMjAwMDAwMDEVAgASGBQ', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Kā saņemt izziņu par iemaksām?' } }],
+                statuses: [{ id: 'wamid.OLD', status: 'delivered', timestamp: '1764000000', recipient_id: '37120000001' }],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    expect((await postMeta(payload).expect(200)).body).toMatchObject({ accepted: 1, ignored: 1 });
+    const ticket = await ticketOf('whatsapp:wamid.HBgLMzcxMjAwMDAwMDEVAgASGBQ');
+    expect(await env.sql(`SELECT kind, value FROM customer_identifiers WHERE customer_id = $1`, [ticket.customer_id])).toEqual([{ kind: 'phone', value: '+37120000001' }]);
+    const [customer] = await env.sql(`SELECT first_name, last_name FROM customers WHERE id = $1`, [ticket.customer_id]);
+    expect(customer).toEqual({ first_name: 'Anna', last_name: 'Bērziņa' });
+
+    const sent = await reply(ticket.reference, 'Izziņu var saņemt Latvija.lv e-pakalpojumā "Mani dati VSAA".').expect(202);
+    expect(sent.body).toMatchObject({ channel: 'social', address: 'whatsapp:+37120000001', deliveryStatus: 'queued' });
+    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/PNID77/messages'));
+    expect(call.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+    expect(call.body).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '37120000001',
+      type: 'text',
+      text: { preview_url: false, body: 'Izziņu var saņemt Latvija.lv e-pakalpojumā "Mani dati VSAA".' },
+      biz_opaque_callback_data: expect.any(String),
+    });
+    const row = await eventually(async () => (await env.sql(`SELECT delivery_status, meta, external_id FROM messages WHERE id = $1 AND delivery_status = 'sent'`, [sent.body.id]))[0]);
+    expect(row.meta.deliveryResponse).toBe('whatsapp wamid.OUT1');
+    expect(call.body.biz_opaque_callback_data).toBe(row.external_id);
+
+    // Later WhatsApp reports the reply failed (as it does when it cannot deliver): the operator sees it on the reply.
+    const failedStatus = (status: string) => ({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID77' },
+        statuses: [{
+          id: 'wamid.OUT1', status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '37120000001',
+          biz_opaque_callback_data: row.external_id,
+          ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'Message could not be delivered' } }] } : {}),
+        }],
+      } }] }],
+    });
+    expect((await postMeta(failedStatus('delivered')).expect(200)).body).toMatchObject({ failures: 0, ignored: 1 });
+    expect((await postMeta(failedStatus('failed')).expect(200)).body).toMatchObject({ failures: 1, accepted: 0 });
+    const failed = await eventually(async () => (await env.sql(`SELECT delivery_status, delivery_error FROM messages WHERE id = $1 AND delivery_status = 'failed'`, [sent.body.id]))[0]);
+    expect(failed.delivery_error).toBe('131026 Message undeliverable: Message could not be delivered');
+    expect((await postMeta(failedStatus('failed')).expect(200)).body).toMatchObject({ duplicates: 1 });
+  });
+
+  it('replies on Messenger through the Send API, and shows a refusal by the platform on the message', async () => {
+    const ticket = await ticketOf('messenger:m_batch_3');
+    await reply(ticket.reference, 'Dzīvesvietu var deklarēt Latvija.lv.').expect(202);
+    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/me/messages' && r.body.recipient.id === 'PSID222'));
+    expect(call.body).toEqual({ recipient: { id: 'PSID222' }, messaging_type: 'RESPONSE', message: { text: 'Dzīvesvietu var deklarēt Latvija.lv.' } });
+    expect(call.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+
+    await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('BLOCKED', 'm_blocked', 'Sveiki')] }] }).expect(200);
+    const blocked = await ticketOf('messenger:m_blocked');
+    const res = await reply(blocked.reference, 'Labdien!').expect(202);
+    const failed = await eventually(async () => (await env.sql(`SELECT delivery_status, delivery_error FROM messages WHERE id = $1 AND delivery_status = 'failed'`, [res.body.id]))[0]);
+    expect(failed.delivery_error).toMatch(/Graph API 400 \(code 551\): \(#551\) This person isn't available/);
+  });
+
+  it('refuses a Messenger or WhatsApp reply after the 24-hour window with a clear 422, and stores nothing', async () => {
+    const ticket = await ticketOf('messenger:m_batch_3');
+    // A reply stored inside the window and retried (same Idempotency-Key) after it closed is the same reply, not a 422.
+    const kept = await http().post(`/v1/tickets/${ticket.reference}/replies`).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'late-retry-1').send({ text: 'Vēl kas?', force: true }).expect(202);
+    const files = await http()
+      .post(`/v1/tickets/${ticket.reference}/replies`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'Pielikumā', force: true, attachments: [{ filename: 'a.pdf', contentBase64: PDF_BYTES.toString('base64') }] })
+      .expect(422);
+    expect(files.body.errors).toEqual([expect.objectContaining({ field: 'attachments', code: 'notOnSocial' })]);
+    await env.sql(`UPDATE messages SET created_at = created_at - interval '25 hours', sent_at = sent_at - interval '25 hours' WHERE ticket_id = $1 AND direction = 'inbound'`, [ticket.id]);
+    const before = await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [ticket.id]);
+    const res = await reply(ticket.reference, 'Vai vēl ir jautājumi?').expect(422);
+    expect(res.body).toMatchObject({ type: 'urn:vpppd:problem:messaging-window-closed', status: 422 });
+    expect(res.body.detail).toMatch(/Messenger lets us answer only within 24 hours/);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'ticket', code: 'messagingWindowClosed' })]);
+    expect(await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [ticket.id])).toEqual(before);
+    const retried = await http().post(`/v1/tickets/${ticket.reference}/replies`).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'late-retry-1').send({ text: 'Vēl kas?', force: true }).expect(202);
+    expect(retried.body.id).toBe(kept.body.id);
+
+    // The customer writes again: the window opens again.
+    await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID222', 'm_again', 'Jā, vēl viens')] }] }).expect(200);
+    expect((await ticketOf('messenger:m_again')).reference).toBe(ticket.reference);
+    await http().post(`/v1/tickets/${ticket.reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text: 'Lūdzu!', force: true }).expect(202);
+  });
+
+  it('takes Telegram updates with the secret token only, once per update_id, and replies with sendMessage', async () => {
+    const update = {
+      update_id: 730001,
+      message: {
+        message_id: 17,
+        from: { id: 5550001, is_bot: false, first_name: 'Jānis', last_name: 'Ozols', language_code: 'lv' },
+        chat: { id: 5550001, first_name: 'Jānis', type: 'private' },
+        date: Math.floor(Date.now() / 1000),
+        text: 'Kā pieteikties jaunai pasei?',
+      },
+    };
+    await postTelegram(update, 'wrong_secret_token_value').expect(403);
+    await http().post('/v1/channels/social/telegram/webhook').send(update).expect(403);
+    expect((await postTelegram(update).expect(200)).body).toMatchObject({ accepted: 1 });
+    expect((await postTelegram(update).expect(200)).body).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect((await postTelegram({ update_id: 730002, edited_message: { ...update.message, text: 'labots' } }).expect(200)).body).toMatchObject({ ignored: 1 });
+
+    const ticket = await ticketOf('telegram:730001');
+    const [t] = await env.sql(`SELECT language FROM tickets WHERE id = $1`, [ticket.id]);
+    expect(t.language).toBe('lv');
+    // Telegram has no 24-hour window: an old conversation can still be answered.
+    await env.sql(`UPDATE messages SET created_at = created_at - interval '3 days', sent_at = sent_at - interval '3 days' WHERE ticket_id = $1`, [ticket.id]);
+    await reply(ticket.reference, 'Pasi var pieprasīt jebkurā PMLP nodaļā.').expect(202);
+    const call = await eventually(async () => received.find((r) => r.path === `/bot${BOT_TOKEN}/sendMessage`));
+    expect(call.body).toEqual({ chat_id: '5550001', text: 'Pasi var pieprasīt jebkurā PMLP nodaļā.' });
+    expect(call.authorization).toBeUndefined();
+  });
+});
