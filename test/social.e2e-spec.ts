@@ -136,6 +136,11 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     const [photo] = await env.sql(`SELECT address, text, meta FROM messages WHERE external_id = 'messenger:m_batch_2'`);
     expect(photo.address).toBe('messenger:PSID111');
     expect(photo.meta).toMatchObject({ platform: 'messenger', attachments: [{ type: 'image', url: 'https://scontent.example/izzina.jpg' }] });
+    const detail = await http().get(`/v1/tickets/${a.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(detail.body.messages.map((m: any) => [m.externalId, m.address, m.text, m.remoteAttachments])).toEqual([
+      ['messenger:m_batch_1', 'messenger:PSID111', 'Labdien! Kā saņemt bezdarbnieka pabalstu?', []],
+      ['messenger:m_batch_2', 'messenger:PSID111', '', [{ type: 'image', url: 'https://scontent.example/izzina.jpg' }]],
+    ]);
     const ids = await env.sql(`SELECT kind, value FROM customer_identifiers WHERE customer_id = $1`, [a.customer_id]);
     expect(ids).toEqual([{ kind: 'messenger_psid', value: 'PSID111' }]);
     expect(await env.sql(`SELECT 1 FROM messages WHERE external_id = 'messenger:m_echo'`)).toHaveLength(0);

@@ -169,7 +169,7 @@ export class TicketsQueryService {
     const [messages, attachments, escalations, identifiers]: Row[][] = await Promise.all([
       this.dataSource.query(
         `SELECT id, channel, external_id, direction, author_type, author_agent_id, subject, text, html, internal,
-                delivery_status, delivery_error, sent_at, created_at
+                delivery_status, delivery_error, sent_at, created_at, address, meta->'attachments' AS remote_attachments
          FROM messages WHERE ticket_id = $1 ORDER BY created_at, id`,
         [row.id],
       ),
@@ -236,6 +236,10 @@ export class TicketsQueryService {
         attachments: attachments
           .filter((a) => a.message_id === m.id)
           .map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: a.size, sha256: a.sha256 })),
+        // Where the customer is on the channel (an e-mail address, whatsapp:+371..., messenger:<PSID>).
+        address: m.address,
+        // Files a social platform holds for us (URL or media id), not copied here: the operator opens them there.
+        remoteAttachments: Array.isArray(m.remote_attachments) ? m.remote_attachments : [],
       })),
       escalations: escalations.map((e) => ({
         id: e.id,
