@@ -38,6 +38,20 @@ describe('inbox actions: notes, claim and assign, status', () => {
     await call('anna', 'post', `/v1/tickets/${reference}/notes`, { text: '' }).expect(422);
   });
 
+  it('shows the ticket as one timeline: the message, the hand-over, assignment, notes, changes and moves in order', async () => {
+    const reference = await newTicket('VID');
+    await call('anna', 'post', `/v1/tickets/${reference}/claim`, {}).expect(200);
+    await call('anna', 'post', `/v1/tickets/${reference}/notes`, { text: 'zvanīju klientam' }).expect(201);
+    await call('anna', 'patch', `/v1/tickets/${reference}`, { kind: 'application' }).expect(200);
+    await call('anna', 'post', `/v1/tickets/${reference}/escalations`, { toLevel: 2, reason: 'vajag VID speciālistu', summary: 'EDS piekļuve' }).expect(201);
+    const detail = await call('juris', 'get', `/v1/tickets/${reference}`).expect(200);
+    expect(detail.body.timeline.map((e: any) => e.type)).toEqual(['message', 'escalation', 'claimed', 'note', 'updated', 'escalation']);
+    expect(detail.body.timeline[2]).toMatchObject({ actorAgentId: ids.anna, to: ids.anna });
+    expect(detail.body.timeline[5]).toMatchObject({ fromLevel: 1, toLevel: 2, reason: 'escalated', comment: 'vajag VID speciālistu', summary: 'EDS piekļuve' });
+    const times = detail.body.timeline.map((e: any) => new Date(e.at).getTime());
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
   it('gives a ticket to exactly one of two people claiming it at once; taking it over needs force', async () => {
     const reference = await newTicket();
     const [a, b] = await Promise.all([call('anna', 'post', `/v1/tickets/${reference}/claim`, {}), call('juris', 'post', `/v1/tickets/${reference}/claim`, {})]);

@@ -32,6 +32,45 @@ function decodeCursor(raw: string): Cursor {
 export const SLA_STATE_SQL = `CASE WHEN t.sla_state IN ('ok', 'warning') AND t.sla_due_at <= now() THEN 'breached'
   WHEN t.sla_state = 'ok' AND t.sla_warning_at <= now() THEN 'warning' ELSE t.sla_state END`;
 
+/** Audit actions that belong on a ticket's timeline. */
+const TIMELINE_ACTIONS = ['ticket.claimed', 'ticket.assigned', 'ticket.auto_assigned', 'ticket.returned_to_queue', 'ticket.updated', 'ticket.merged', 'ticket.customer_linked'];
+
+/**
+ * Everything that happened to a ticket as one list in time order: messages and notes, moves between levels and
+ * queues, assignments, changes and SLA warnings/breaches. Entries point at the full records by id.
+ */
+function timelineOf(messages: Row[], escalations: Row[], actions: Row[], slaEvents: Row[]) {
+  const entries: Array<{ at: Date; type: string; [key: string]: unknown }> = [
+    ...messages.map((m) => ({
+      at: m.created_at,
+      type: m.internal ? 'note' : 'message',
+      messageId: m.id,
+      direction: m.direction,
+      author: m.author_type,
+      authorAgentId: m.author_agent_id,
+      channel: m.channel,
+    })),
+    ...escalations.map((e) => ({
+      at: e.created_at,
+      type: 'escalation',
+      escalationId: e.id,
+      fromLevel: e.from_level,
+      toLevel: e.to_level,
+      toQueue: e.to_queue,
+      reason: e.reason,
+      comment: e.comment,
+      summary: e.summary,
+      actorAgentId: e.actor_agent_id,
+    })),
+    ...actions.map((a) => {
+      const { reference: _reference, ...detail } = a.detail ?? {};
+      return { at: a.created_at, type: a.action.replace(/^ticket\./, ''), actorAgentId: a.actor_agent_id, ...detail };
+    }),
+    ...slaEvents.map((e) => ({ at: e.at, type: `sla_${e.kind}`, metric: e.metric })),
+  ];
+  return entries.sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+}
+
 const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.language, t.priority, t.status, t.level, t.subject,
   t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.assignee_id,
   i.code AS institution, ri.code AS referred_to, q.code AS queue,
@@ -166,7 +205,7 @@ export class TicketsQueryService {
     // Out of scope answers exactly like missing, so references cannot be probed.
     if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
 
-    const [messages, attachments, escalations, identifiers]: Row[][] = await Promise.all([
+    const [messages, attachments, escalations, identifiers, actions, slaEvents]: Row[][] = await Promise.all([
       this.dataSource.query(
         `SELECT id, channel, external_id, direction, author_type, author_agent_id, subject, text, html, internal,
                 delivery_status, delivery_error, sent_at, created_at, address, meta->'attachments' AS remote_attachments
@@ -189,6 +228,13 @@ export class TicketsQueryService {
       row.customer_id
         ? this.dataSource.query('SELECT kind, value FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [row.customer_id])
         : Promise.resolve([]),
+      // Who held the ticket and what people changed, from the audit trail (the one record of it).
+      this.dataSource.query(
+        `SELECT action, actor_agent_id, detail, created_at FROM audit_events
+         WHERE subject_type = 'ticket' AND subject_id = $1 AND action = ANY($2::text[]) ORDER BY created_at, id`,
+        [row.id, TIMELINE_ACTIONS],
+      ),
+      this.dataSource.query('SELECT metric, kind, at FROM sla_events WHERE ticket_id = $1 ORDER BY at, id', [row.id]),
     ]);
 
     const unmasked = maySeePersonalCodes(user);
@@ -241,6 +287,7 @@ export class TicketsQueryService {
         // Files a social platform holds for us (URL or media id), not copied here: the operator opens them there.
         remoteAttachments: Array.isArray(m.remote_attachments) ? m.remote_attachments : [],
       })),
+      timeline: timelineOf(messages, escalations, actions, slaEvents),
       escalations: escalations.map((e) => ({
         id: e.id,
         fromLevel: e.from_level,
