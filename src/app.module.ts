@@ -20,6 +20,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OutboundWorkerModule } from './outbound/outbound-worker.module';
 import { RoutingWorkerModule } from './routing/routing-worker.module';
 import { RoutingModule } from './routing/routing.module';
+import { SupervisionWorkerModule } from './supervision/supervision-worker.module';
+import { SupervisionModule } from './supervision/supervision.module';
 import { TicketsWorkerModule } from './tickets/tickets-worker.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
@@ -65,8 +67,8 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, KnowledgeModule, SocialModule);
-    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule);
+    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, KnowledgeModule, SocialModule, SupervisionModule);
+    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
     return { module: AppModule, imports };

@@ -5,6 +5,7 @@ export enum QueueName {
   Webhooks = 'webhooks',
   Routing = 'routing',
   Sla = 'sla',
+  Supervision = 'supervision',
 }
 
 /** Job names within the queues. */
@@ -17,4 +18,6 @@ export enum JobName {
   /** Put silent agents offline, then offer work (the safety net for lost signals). */
   RoutingSweep = 'routing-sweep',
   SlaTimer = 'sla-timer',
+  /** Push the live board to supervisors' sockets. */
+  PublishBoard = 'publish-board',
 }

@@ -54,6 +54,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'PATCH /v1/admin/routing-rules/:id': { roles: ['admin'] },
   'DELETE /v1/admin/routing-rules/:id': { roles: ['admin'] },
   'GET /v1/presence': { roles: ['supervisor', 'admin'] },
+  'GET /v1/supervisor/board': { roles: ['supervisor', 'admin'] },
   'GET /v1/admin/mailboxes': { roles: ['admin'] },
   'POST /v1/admin/mailboxes': { roles: ['admin'] },
   'GET /v1/admin/mailboxes/:id': { roles: ['admin'] },

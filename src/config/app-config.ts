@@ -193,6 +193,13 @@ export class AppConfig {
   @Max(600)
   ROUTING_SWEEP_SECONDS = 15;
 
+  /** How often (s) workers push the live board to supervisors' sockets. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  SUPERVISOR_BOARD_PUSH_SECONDS = 10;
+
   /** Origins of the agents' web app allowed to open the realtime socket, comma-separated; empty: same origin only. */
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
   @IsString({ each: true })

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { QueuesModule } from '../queues.module';
+import { RoutingCoreModule } from '../routing/routing-core.module';
+import { BoardService } from './board.service';
+import { BoardProcessor } from './jobs/board.processor';
+
+/** Pushes the live board to supervisors' sockets on the `supervision` queue's schedule. */
+@Module({ imports: [QueuesModule, RoutingCoreModule], providers: [BoardService, BoardProcessor] })
+export class SupervisionWorkerModule {}

@@ -1,0 +1,63 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { AgentSocket } from './support/agent-socket';
+import { eventually, login, TestEnv } from './support/test-env';
+
+const PASSWORD = 'a long enough passphrase';
+
+describe('supervisor live board', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  const sockets: AgentSocket[] = [];
+
+  beforeAll(async () => {
+    app = await env.startApi({ APP_ROLE: 'all', SUPERVISOR_BOARD_PUSH_SECONDS: '1' });
+    await env.sql(`UPDATE queues SET strategy = 'manual'`);
+    for (const [name, roles] of [['boss', ['supervisor']], ['anna', ['operator']]] as const) {
+      ids[name] = await app.get(AgentsService).upsert({ email: `${name}@board.test`, displayName: name, password: PASSWORD, roles: [...roles] });
+      tokens[name] = await login(app, `${name}@board.test`, PASSWORD);
+    }
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await env.teardown();
+  });
+
+  it('shows waiting work, answers, service level, SLA risk, agents and level-0 resolution, live and over REST', async () => {
+    const references = [];
+    for (let i = 0; i < 3; i++) references.push(await env.submitTicket(app, { institution: 'VID' }));
+    const answered = references[0];
+    await request(app.getHttpServer()).post(`/v1/tickets/${answered}/claim`).set('Authorization', `Bearer ${tokens.anna}`).send({}).expect(200);
+    await request(app.getHttpServer()).post(`/v1/tickets/${answered}/replies`).set('Authorization', `Bearer ${tokens.anna}`).send({ text: 'Labdien!' }).expect(202);
+    // One left at risk of breaching its target, as the SLA timers would mark it.
+    await env.sql(`UPDATE tickets SET sla_state = 'warning' WHERE reference = $1`, [references[1]]);
+    const anna = await AgentSocket.connect(app, tokens.anna, { heartbeatMs: 300 });
+    sockets.push(anna);
+
+    const board = await request(app.getHttpServer()).get('/v1/supervisor/board').set('Authorization', `Bearer ${tokens.boss}`).expect(200);
+    const vid = board.body.queues.find((q: any) => q.queue === 'VID' && q.channel === 'webform');
+    // The same figures, counted independently.
+    const [expected] = await env.sql(
+      `SELECT count(*) FILTER (WHERE assignee_id IS NULL)::int AS waiting, count(*) FILTER (WHERE first_response_at IS NOT NULL)::int AS answered,
+              count(*)::int AS offered, count(*) FILTER (WHERE sla_state = 'warning')::int AS at_risk
+       FROM tickets WHERE reference = ANY($1)`,
+      [references],
+    );
+    expect(vid).toMatchObject({ level: 1, institution: 'VID', waiting: expected.waiting, offeredToday: expected.offered, answeredToday: expected.answered, atRisk: expected.at_risk, breached: 0 });
+    expect(vid).toMatchObject({ waiting: 2, offeredToday: 3, answeredToday: 1, serviceLevel: 0.333 });
+    expect(vid.longestWaitSeconds).toBeGreaterThanOrEqual(0);
+    expect(vid.averageSpeedOfAnswerSeconds).toBeGreaterThanOrEqual(0);
+    expect(board.body.agents.find((a: any) => a.agentId === ids.anna)).toMatchObject({ state: 'online', handledToday: 1, load: { webform: 1 } });
+    expect(board.body.totals).toMatchObject({ online: 1, waiting: 2, atRisk: 1 });
+    expect(board.body.level0.find((l: any) => l.channel === 'webform')).toMatchObject({ contactsToday: 3, resolvedAtLevel0: 0, rate: 0 });
+
+    // Pushed to supervisors' sockets only.
+    const boss = await AgentSocket.connect(app, tokens.boss, { heartbeatMs: 300 });
+    sockets.push(boss);
+    await eventually(async () => boss.events.some((e) => e.event === 'board' && e.payload.queues.some((q: any) => q.queue === 'VID')));
+    expect(anna.events.some((e) => e.event === 'board')).toBe(false);
+  });
+});
