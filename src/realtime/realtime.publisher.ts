@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
@@ -19,7 +19,7 @@ export type TicketEventKind = 'created' | 'changed' | 'assigned';
  * stays the source of truth, and a lost event is repaired by the client's next read.
  */
 @Injectable()
-export class RealtimePublisher implements OnModuleDestroy {
+export class RealtimePublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(RealtimePublisher.name);
   private readonly redis: Redis;
   private readonly emitter: ReturnType<Emitter['of']>;
@@ -30,10 +30,16 @@ export class RealtimePublisher implements OnModuleDestroy {
   ) {
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'realtime publisher: Redis error (reconnecting)'));
-    this.emitter = new Emitter(this.redis, { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
+    // The emitter fires and forgets; a publish that fails (Redis away) is logged here instead of being left unhandled.
+    const client = {
+      publish: (channel: string, message: string | Buffer) =>
+        this.redis.publish(channel, message).catch((error: Error) => this.logger.debug({ err: error }, 'realtime event not published')),
+    };
+    this.emitter = new Emitter(client, { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** The last shutdown phase: workers finishing their jobs before it may still publish. */
+  async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
