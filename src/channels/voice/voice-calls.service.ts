@@ -1,0 +1,255 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '../../auth/auth-user';
+import { InboundMessage } from '../../inbound/inbound-message';
+import { InboundService } from '../../inbound/inbound.service';
+import { MetricsService } from '../../metrics/metrics.service';
+import type { Language } from '../../tickets/entities/ticket.entity';
+import { TicketActionsService } from '../../tickets/ticket-actions.service';
+import type { CallOutcome } from './entities/call.entity';
+
+/** A row of `calls` as the IVR needs it. */
+export interface CallRow {
+  call_sid: string;
+  from_number: string;
+  to_number: string | null;
+  language: string | null;
+  path: string[];
+  institution_code: string | null;
+  topic: string | null;
+  heard_answer: boolean;
+  queue_name: string | null;
+  enqueued_at: Date | null;
+  left_queue_at: Date | null;
+  answered_at: Date | null;
+  answered_by: string | null;
+  choice: 'voicemail' | 'callback' | null;
+  callback_number: string | null;
+  recording_url: string | null;
+  ticket_requested_at: Date | null;
+  twilio_status: string | null;
+  outcome: CallOutcome | null;
+  started_at: Date;
+  ended_at: Date | null;
+}
+
+/** TypeORM answers an UPDATE … RETURNING with [rows, affected count]; a SELECT or INSERT with the rows. */
+function returned<T>(result: unknown): T[] {
+  const r = result as unknown[];
+  return (Array.isArray(r[0]) ? r[0] : r) as T[];
+}
+
+const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+export const isDiallable = (number: string | null | undefined): number is string => !!number && E164.test(number);
+
+/** How a call ended, from what happened in it (the order matters: an answered call that also left a message was answered). */
+export function callOutcome(call: CallRow, twilioStatus: string): CallOutcome {
+  if (twilioStatus === 'busy') return 'busy';
+  if (twilioStatus === 'no-answer') return 'no_answer';
+  if (twilioStatus === 'failed') return 'failed';
+  if (call.answered_at) return 'answered';
+  if (call.choice === 'voicemail' && call.recording_url) return 'voicemail';
+  if (call.choice === 'callback') return 'callback_requested';
+  if (call.enqueued_at) return 'abandoned';
+  if (call.heard_answer) return 'self_served';
+  return 'abandoned';
+}
+
+/**
+ * The voice channel's record of each call (the `calls` table) and its hand-over to the shared inbound pipeline:
+ * a call becomes a ticket (external id = CallSid) the first moment it needs a person — queued, a voicemail, a
+ * call-back — or when it ends; a voicemail and a call-back request are further messages threaded onto it.
+ */
+@Injectable()
+export class VoiceCallsService {
+  private readonly logger = new Logger(VoiceCallsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly inbound: InboundService,
+    private readonly actions: TicketActionsService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async start(callSid: string, from: string, to: string | null): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO calls (call_sid, from_number, to_number) VALUES ($1, $2, $3) ON CONFLICT (call_sid) DO NOTHING`,
+      [callSid, from || 'unknown', to],
+    );
+  }
+
+  async find(callSid: string): Promise<CallRow | null> {
+    const [row] = await this.dataSource.query(`SELECT * FROM calls WHERE call_sid = $1`, [callSid]);
+    return (row as CallRow) ?? null;
+  }
+
+  /**
+   * Appends one step to the call's IVR path, only if the path is as long as the URL says: Twilio retrying a
+   * request (or a replayed one) records nothing twice. Returns whether the step was new.
+   */
+  async step(callSid: string, at: number, entry: string, changes: { language?: string; heardAnswer?: boolean; institutionCode?: string | null; topic?: string | null } = {}): Promise<boolean> {
+    const rows = returned(
+      await this.dataSource.query(
+        `UPDATE calls SET path = array_append(path, $3), language = coalesce($4, language), heard_answer = heard_answer OR $5,
+                institution_code = coalesce($6, institution_code), topic = coalesce($7, topic), updated_at = now()
+         WHERE call_sid = $1 AND cardinality(path) = $2 RETURNING 1`,
+        [callSid, at, entry, changes.language ?? null, changes.heardAnswer ?? false, changes.institutionCode ?? null, changes.topic ?? null],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async setContext(callSid: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE calls SET institution_code = $2, topic = $3, language = $4, updated_at = now() WHERE call_sid = $1`,
+      [callSid, context.institutionCode, context.topic, context.language],
+    );
+  }
+
+  async enqueued(callSid: string, queueName: string): Promise<CallRow | null> {
+    const [row] = returned<CallRow>(await this.dataSource.query(
+      `UPDATE calls SET queue_name = $2, enqueued_at = coalesce(enqueued_at, now()), updated_at = now() WHERE call_sid = $1 RETURNING *`,
+      [callSid, queueName],
+    ));
+    return (row as CallRow) ?? null;
+  }
+
+  async choose(callSid: string, choice: 'voicemail' | 'callback', leavingQueue: boolean): Promise<CallRow | null> {
+    const [row] = returned<CallRow>(await this.dataSource.query(
+      `UPDATE calls SET choice = $2::varchar, callback_number = CASE WHEN $2::varchar = 'callback' THEN from_number ELSE callback_number END,
+              left_queue_at = CASE WHEN $3 THEN coalesce(left_queue_at, now()) ELSE left_queue_at END, updated_at = now()
+       WHERE call_sid = $1 RETURNING *`,
+      [callSid, choice, leavingQueue],
+    ));
+    return (row as CallRow) ?? null;
+  }
+
+  /** The call as a ticket, once; safe to call at every step (the pipeline also refuses a second CallSid). */
+  async ensureTicket(call: CallRow, why: string, servedAtLevel0 = false): Promise<void> {
+    if (call.ticket_requested_at) return;
+    await this.inbound.accept(this.callMessage(call, why, servedAtLevel0));
+    await this.dataSource.query(`UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) WHERE call_sid = $1`, [call.call_sid]);
+    call.ticket_requested_at = new Date();
+  }
+
+  async requestCallback(call: CallRow): Promise<void> {
+    await this.ensureTicket(call, 'asked for a call-back');
+    await this.inbound.accept({
+      ...this.base(call),
+      externalId: `${call.call_sid}/callback`,
+      threadHints: { externalIds: [call.call_sid] },
+      text: `Call-back requested to ${call.from_number}.`,
+      meta: { callSid: call.call_sid, callbackTo: call.from_number },
+    });
+  }
+
+  /** The recording is ready: it becomes a message on the call's ticket (or opens one, if it is first). */
+  async voicemailRecorded(callSid: string, recording: { sid: string; url: string; seconds: number }): Promise<void> {
+    const [call] = returned<CallRow>(await this.dataSource.query(
+      `UPDATE calls SET recording_sid = $2, recording_url = $3, recording_seconds = $4, choice = coalesce(choice, 'voicemail'), updated_at = now()
+       WHERE call_sid = $1 RETURNING *`,
+      [callSid, recording.sid, recording.url, recording.seconds],
+    ));
+    if (!call) {
+      this.logger.warn({ callSid }, 'recording for a call we never saw');
+      return;
+    }
+    await this.inbound.accept({
+      ...this.base(call),
+      externalId: recording.sid,
+      threadHints: { externalIds: [call.call_sid] },
+      text: `Voicemail, ${recording.seconds} s: ${recording.url}`,
+      meta: { callSid, recordingSid: recording.sid, recordingUrl: recording.url, recordingSeconds: recording.seconds },
+    });
+  }
+
+  /**
+   * Twilio's status callback. Only the first final status counts: a replay finds the call ended and changes
+   * nothing. A call that never became a ticket becomes one now, resolved at level 0 when it was self-served.
+   */
+  async ended(callSid: string, params: { status: string; from: string; to: string | null; duration: number | null }): Promise<CallOutcome | null> {
+    if (!FINAL_STATUSES.has(params.status)) return null;
+    await this.start(callSid, params.from, params.to);
+    const ended = await this.dataSource.transaction(async (m) => {
+      const [call]: CallRow[] = await m.query(`SELECT * FROM calls WHERE call_sid = $1 AND ended_at IS NULL FOR UPDATE`, [callSid]);
+      if (!call) return null;
+      const outcome = callOutcome(call, params.status);
+      await m.query(
+        `UPDATE calls SET ended_at = now(), twilio_status = $2, outcome = $3, duration_seconds = $4, updated_at = now() WHERE call_sid = $1`,
+        [callSid, params.status, outcome, params.duration],
+      );
+      return { call, outcome };
+    });
+    if (!ended) return null;
+    this.metrics.voiceCalls.inc({ outcome: ended.outcome });
+    // Should this fail, Twilio retries the callback only on errors it sees; the pending sweep cannot help here,
+    // so the error goes back to Twilio (5xx) and the ended call is handed over again on its retry.
+    try {
+      await this.ensureTicket(ended.call, `call ended: ${ended.outcome.replace('_', ' ')}`, ended.outcome === 'self_served');
+    } catch (error) {
+      await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
+      throw error;
+    }
+    return ended.outcome;
+  }
+
+  /** The operator who took the caller from the queue: noted on the call, and the ticket assigned to them. */
+  async answered(callSid: string, agentId: string): Promise<CallRow | null> {
+    const [call] = returned<CallRow>(await this.dataSource.query(
+      `UPDATE calls SET answered_at = now(), answered_by = $2, updated_at = now() WHERE call_sid = $1 AND answered_at IS NULL RETURNING *`,
+      [callSid, agentId],
+    ));
+    if (!call) return this.find(callSid);
+    void this.assignWhenTicketExists(callSid, agentId);
+    return call;
+  }
+
+  /** The ticket is written by the worker a moment after the call was queued; wait for it briefly. */
+  private async assignWhenTicketExists(callSid: string, agentId: string, attempts = 20): Promise<void> {
+    for (let i = 0; i < attempts; i++) {
+      const [row]: Array<{ reference: string }> = await this.dataSource.query(
+        `SELECT t.reference FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id WHERE e.channel = 'voice' AND e.external_id = $1`,
+        [callSid],
+      );
+      if (row) {
+        const [agent]: Array<{ roles: AuthUser['roles'] }> = await this.dataSource.query(`SELECT roles FROM agents WHERE id = $1`, [agentId]);
+        const operator: AuthUser = { id: agentId, email: '', roles: agent?.roles ?? ['operator'], institutionIds: [] };
+        try {
+          await this.actions.assign(operator, row.reference, agentId, true, {});
+        } catch (error) {
+          this.logger.warn({ err: error, callSid, agentId }, 'could not assign the answered call to its operator');
+        }
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 250 * (i + 1)));
+    }
+    this.logger.warn({ callSid, agentId }, 'answered call has no ticket yet; left unassigned');
+  }
+
+  private base(call: CallRow): Omit<InboundMessage, 'externalId' | 'text'> {
+    return {
+      channel: 'voice',
+      sentAt: call.started_at instanceof Date ? call.started_at.toISOString() : String(call.started_at),
+      from: { address: call.from_number, identifiers: isDiallable(call.from_number) ? [{ kind: 'phone', value: call.from_number }] : [] },
+      to: call.to_number ?? undefined,
+      institutionCode: call.institution_code ?? undefined,
+      topic: call.topic ?? undefined,
+      kind: 'consultation',
+      language: (call.language as Language) ?? 'lv',
+    };
+  }
+
+  private callMessage(call: CallRow, why: string, servedAtLevel0: boolean): InboundMessage {
+    const path = call.path.filter((p) => !p.startsWith('language:')).join(' › ') || '(none)';
+    return {
+      ...this.base(call),
+      externalId: call.call_sid,
+      subject: `Call from ${call.from_number}`,
+      text: `Call from ${call.from_number} in ${call.language ?? 'lv'}; IVR path: ${path}; ${why}.`,
+      servedAtLevel0,
+      meta: { callSid: call.call_sid, ivrPath: call.path, queue: call.queue_name },
+    };
+  }
+}

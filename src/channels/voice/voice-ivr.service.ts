@@ -1,0 +1,255 @@
+import { Injectable } from '@nestjs/common';
+import { contextOf, MenuLanguage, MenuNode, MENU_LANGUAGES } from '@lib/ivr-menu';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CalendarService } from '../../calendar/calendar.service';
+import { AppConfig } from '../../config/app-config';
+import { IvrTwiml, Where } from './ivr-twiml';
+import { CallRow, isDiallable, VoiceCallsService } from './voice-calls.service';
+import { LoadedMenu, VoiceMenuService } from './voice-menu.service';
+import { expectedWaitMinutes, PHRASES, spokenOpening } from './voice-phrases';
+
+/** Twilio's POST parameters, as the urlencoded body parser gives them. */
+export type TwilioParams = Record<string, string | undefined>;
+
+/** A caller who misses twice in a row (no key, or one not offered) is helped by a person instead. */
+const MAX_MISSES = 2;
+
+const toLanguage = (value: string | undefined): MenuLanguage => (MENU_LANGUAGES as readonly string[]).includes(value ?? '') ? (value as MenuLanguage) : 'lv';
+const toInt = (value: string | undefined) => (value && /^\d{1,6}$/.test(value) ? Number(value) : 0);
+export const queueName = (language: string, institutionCode: string | null) => `${language}-${institutionCode ?? 'GENERAL'}`;
+
+/**
+ * The caller's side of the voice channel: each Twilio request in, the next TwiML document out. Position in the
+ * menu travels in the URLs; what happened is recorded on the call; the ticket goes through the shared pipeline.
+ */
+@Injectable()
+export class VoiceIvrService {
+  readonly twiml: IvrTwiml;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly menus: VoiceMenuService,
+    private readonly calls: VoiceCallsService,
+    private readonly calendars: CalendarService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    this.twiml = new IvrTwiml({
+      publicBaseUrl: config.PUBLIC_BASE_URL ?? '',
+      languages: menus.languages,
+      gatherTimeoutSeconds: config.VOICE_GATHER_TIMEOUT_SECONDS,
+      voicemailMaxSeconds: config.VOICE_VOICEMAIL_MAX_SECONDS,
+      holdMusicUrl: config.VOICE_HOLD_MUSIC_URL,
+    });
+  }
+
+  async incoming(p: TwilioParams): Promise<string> {
+    await this.calls.start(p.CallSid!, p.From ?? '', p.To ?? null);
+    if (this.menus.languages.length > 1) return this.twiml.languageMenu(0);
+    const menu = await this.menus.menu();
+    await this.calls.step(p.CallSid!, 0, 'language:lv', { language: 'lv' });
+    return this.twiml.menu(menu.nodes, menu.root, { language: 'lv', node: menu.root.key, step: 1, tries: 0 });
+  }
+
+  async language(p: TwilioParams, q: TwilioParams): Promise<string> {
+    const step = toInt(q.s);
+    const tries = toInt(q.t);
+    const digits = p.Digits ?? '';
+    const chosen = /^[1-9]$/.test(digits) ? this.menus.languages[Number(digits) - 1] : undefined;
+    const menu = await this.menus.menu();
+    if (chosen) {
+      await this.calls.step(p.CallSid!, step, `language:${chosen}`, { language: chosen });
+      return this.twiml.menu(menu.nodes, menu.root, { language: chosen, node: menu.root.key, step: step + 1, tries: 0 });
+    }
+    await this.calls.step(p.CallSid!, step, digits ? `invalid:${digits}` : 'timeout');
+    // Whoever cannot choose a language is served in the state language rather than dropped.
+    if (tries + 1 >= MAX_MISSES) {
+      await this.calls.step(p.CallSid!, step + 1, 'language:lv', { language: 'lv' });
+      return this.twiml.menu(menu.nodes, menu.root, { language: 'lv', node: menu.root.key, step: step + 2, tries: 0 });
+    }
+    return this.twiml.languageMenu(tries + 1, digits ? PHRASES.lv.invalid : PHRASES.lv.noInput);
+  }
+
+  /** A key pressed (or none) at a menu or after an answer. */
+  async menuInput(p: TwilioParams, q: TwilioParams): Promise<string> {
+    const callSid = p.CallSid!;
+    const language = toLanguage(q.l);
+    const step = toInt(q.s);
+    const tries = toInt(q.t);
+    const digits = p.Digits ?? '';
+    const menu = await this.menus.menu();
+    // The menu may have been edited since this URL was made: start again from the top rather than fail.
+    const node = menu.byKey.get(q.n ?? '') ?? menu.root;
+    const next = async (entry: string, target: MenuNode) => {
+      await this.calls.step(callSid, step, entry, { heardAnswer: target.kind === 'answer', ...contextOf(menu.byKey, target.key) });
+      return this.render(menu, target, { language, node: target.key, step: step + 1, tries: 0 }, undefined, p);
+    };
+
+    if (digits === '0') {
+      await this.calls.step(callSid, step, 'operator');
+      return this.toOperator(p, menu, node, language, step + 1);
+    }
+    if (digits === '*') return next('repeat', node);
+    if (node.kind === 'answer') {
+      if (digits === '1' && node.parentKey) return next(node.parentKey, menu.byKey.get(node.parentKey) ?? menu.root);
+      if (!digits) {
+        // Silence after an answer is the caller done listening: served at level 0.
+        await this.calls.step(callSid, step, 'goodbye');
+        return this.twiml.goodbye(language);
+      }
+    } else if (node.kind === 'menu') {
+      const child = menu.nodes.find((n) => n.parentKey === node.key && n.digit === digits);
+      if (child) return next(child.key, child);
+    } else {
+      return this.toOperator(p, menu, node, language, step);
+    }
+    await this.calls.step(callSid, step, digits ? `invalid:${digits}` : 'timeout');
+    if (tries + 1 >= MAX_MISSES) {
+      await this.calls.step(callSid, step + 1, 'operator');
+      return this.toOperator(p, menu, node, language, step + 2);
+    }
+    return this.render(menu, node, { language, node: node.key, step: step + 1, tries: tries + 1 }, digits ? PHRASES[language].invalid : PHRASES[language].noInput, p);
+  }
+
+  private async render(menu: LoadedMenu, node: MenuNode, where: Where, notice: string | undefined, p: TwilioParams): Promise<string> {
+    if (node.kind === 'menu') return this.twiml.menu(menu.nodes, node, where, notice);
+    if (node.kind === 'answer') return this.twiml.answer(node, where, notice);
+    return this.toOperator(p, menu, node, where.language, where.step);
+  }
+
+  /** To a person: the queue of the caller's language and institution in working hours, otherwise a way to reach one later. */
+  private async toOperator(p: TwilioParams, menu: LoadedMenu, node: MenuNode, language: MenuLanguage, _step: number): Promise<string> {
+    const callSid = p.CallSid!;
+    const context = contextOf(menu.byKey, node.key);
+    await this.calls.setContext(callSid, { ...context, language });
+    const calendar = await this.calendars.calendar();
+    const now = new Date();
+    if (!calendar.isOpen(now)) {
+      let next: string | null = null;
+      try {
+        next = spokenOpening(calendar.nextOpening(now), now, language);
+      } catch {
+        next = null;
+      }
+      return this.twiml.noOperator(language, 'closed', 0, next);
+    }
+    const name = queueName(language, context.institutionCode);
+    const call = await this.calls.enqueued(callSid, name);
+    if (call) await this.calls.ensureTicket(call, `waiting for an operator in queue ${name}`);
+    return this.twiml.enqueue(language, name);
+  }
+
+  /** After "closed" or queue trouble: 1 voicemail, 2 call-back. */
+  async choice(p: TwilioParams, q: TwilioParams): Promise<string> {
+    const language = toLanguage(q.l);
+    const tries = toInt(q.t);
+    const digits = p.Digits ?? '';
+    if (digits === '1' || digits === '2') return this.takeChoice(p.CallSid!, language, digits === '1' ? 'voicemail' : 'callback', false);
+    if (tries + 1 >= MAX_MISSES) return this.twiml.goodbye(language, digits ? PHRASES[language].invalid : PHRASES[language].noInput);
+    return this.twiml.noOperator(language, 'closed', tries + 1, null, digits ? PHRASES[language].invalid : PHRASES[language].noInput);
+  }
+
+  private async takeChoice(callSid: string, language: MenuLanguage, choice: 'voicemail' | 'callback', leavingQueue: boolean): Promise<string> {
+    const existing = await this.calls.find(callSid);
+    const hidden = choice === 'callback' && !isDiallable(existing?.from_number);
+    const call = await this.calls.choose(callSid, hidden ? 'voicemail' : choice, leavingQueue);
+    if (!call) return this.twiml.goodbye(language);
+    if (leavingQueue) return this.twiml.leaveQueue();
+    return this.afterChoice(call, language, hidden);
+  }
+
+  private async afterChoice(call: CallRow, language: MenuLanguage, hidden = false): Promise<string> {
+    if (call.choice === 'callback') {
+      await this.calls.requestCallback(call);
+      return this.twiml.callbackConfirmed(language, call.from_number);
+    }
+    await this.calls.ensureTicket(call, 'left a voicemail');
+    return this.twiml.voicemail(language, hidden ? PHRASES[language].numberHidden : undefined);
+  }
+
+  /** The wait URL: no database work, Twilio calls it for every caller in every queue over and over. */
+  queueWait(p: TwilioParams, q: TwilioParams): string {
+    const language = toLanguage(q.l);
+    const position = Math.max(1, toInt(p.QueuePosition));
+    const waited = toInt(p.QueueTime);
+    const minutes = expectedWaitMinutes(position, toInt(p.AvgQueueTime), waited);
+    return this.twiml.wait(language, position, minutes, waited >= this.config.VOICE_MAX_WAIT_SECONDS);
+  }
+
+  async queueLeave(p: TwilioParams, q: TwilioParams): Promise<string> {
+    const language = toLanguage(q.l);
+    const digits = p.Digits ?? '';
+    if (digits === '1' || digits === '2') return this.takeChoice(p.CallSid!, language, digits === '1' ? 'voicemail' : 'callback', true);
+    return this.twiml.keepWaiting(language);
+  }
+
+  /** The Enqueue action: the caller's time in the queue is over, one way or another. */
+  async queueDone(p: TwilioParams, q: TwilioParams): Promise<string> {
+    const language = toLanguage(q.l);
+    const result = p.QueueResult ?? '';
+    if (result === 'leave') {
+      const call = await this.calls.find(p.CallSid!);
+      if (call?.choice) return this.afterChoice(call, language);
+      return this.twiml.goodbye(language);
+    }
+    if (result === 'bridged' || result === 'hangup' || result === 'redirected') return this.twiml.hangup();
+    return this.twiml.noOperator(language, 'trouble', 0, null);
+  }
+
+  /** The caller taken from the queue by an operator (the <Queue url> of the operator's dial). */
+  async queueAnswered(p: TwilioParams, q: TwilioParams): Promise<string> {
+    const agentId = q.a ?? '';
+    const call = /^[0-9a-f-]{36}$/.test(agentId) ? await this.calls.answered(p.CallSid!, agentId) : await this.calls.find(p.CallSid!);
+    return this.twiml.connecting(toLanguage(call?.language ?? 'lv'));
+  }
+
+  async voicemailDone(_p: TwilioParams, q: TwilioParams): Promise<string> {
+    const language = toLanguage(q.l);
+    return this.twiml.goodbye(language, PHRASES[language].voicemailThanks);
+  }
+
+  async voicemailRecording(p: TwilioParams): Promise<void> {
+    if (p.RecordingStatus && p.RecordingStatus !== 'completed') return;
+    if (!p.RecordingSid || !p.RecordingUrl) return;
+    await this.calls.voicemailRecorded(p.CallSid!, { sid: p.RecordingSid, url: p.RecordingUrl, seconds: toInt(p.RecordingDuration) });
+  }
+
+  async status(p: TwilioParams): Promise<void> {
+    await this.calls.ended(p.CallSid!, {
+      status: p.CallStatus ?? '',
+      from: p.From ?? '',
+      to: p.To ?? null,
+      duration: p.CallDuration ? toInt(p.CallDuration) : null,
+    });
+  }
+
+  /**
+   * The TwiML App's request from an operator's browser: connect them to the longest-waiting caller of a queue
+   * they can serve (their languages), and say so when nobody waits.
+   */
+  async operator(p: TwilioParams): Promise<string> {
+    const agentId = agentIdFromIdentity((p.From ?? '').replace(/^client:/, ''));
+    const [agent]: Array<{ id: string; languages: string[] }> = agentId
+      ? await this.dataSource.query(
+          `SELECT id, languages FROM agents WHERE id = $1 AND active AND roles && ARRAY['operator', 'supervisor']::text[]`,
+          [agentId],
+        )
+      : [];
+    if (!agent) return this.twiml.operatorNotice('Šim lietotājam nav tiesību pieņemt zvanus.');
+    const [waiting]: Array<{ queue_name: string }> = await this.dataSource.query(
+      `SELECT queue_name FROM calls
+       WHERE enqueued_at IS NOT NULL AND answered_at IS NULL AND left_queue_at IS NULL AND ended_at IS NULL AND language = ANY($1::text[])
+       ORDER BY enqueued_at LIMIT 1`,
+      [agent.languages],
+    );
+    if (!waiting) return this.twiml.operatorNotice('Rindā neviens negaida.');
+    return this.twiml.dialQueue(waiting.queue_name, agent.id);
+  }
+}
+
+/** Voice SDK identities allow letters, digits and underscores only, so an agent's UUID travels without dashes. */
+export const identityForAgent = (agentId: string) => `agent_${agentId.replace(/-/g, '')}`;
+export function agentIdFromIdentity(identity: string): string | null {
+  const hex = /^agent_([0-9a-f]{32})$/.exec(identity)?.[1];
+  return hex ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` : null;
+}
