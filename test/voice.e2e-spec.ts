@@ -241,11 +241,17 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const signed = twilio.getExpectedTwilioSignature('test-twilio-auth-token-0123456789', `${PUBLIC_BASE_URL}${VOICE_PREFIX}/status`, { ...params, CallStatus: 'completed' });
     expect((await player.post('status', { ...params, CallStatus: 'completed', CallDuration: '999' }, { signature: signed })).status).toBe(403);
 
+    // Signed, but naming no call: refused as invalid, also counted.
+    const noCall = await player.post('incoming', { AccountSid: params.AccountSid, From: params.From });
+    expect(noCall.status).toBe(422);
+    expect(noCall.body.errors).toEqual([expect.objectContaining({ field: 'CallSid', code: 'invalid' })]);
+
     expect(await env.sql('SELECT 1 FROM calls WHERE call_sid = $1', [callSid])).toHaveLength(0);
     expect(await env.sql(`SELECT 1 FROM inbound_events WHERE external_id = $1`, [callSid])).toHaveLength(0);
     const metrics = (await request(app.getHttpServer()).get('/metrics')).text;
     expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="signature_mismatch"} 3');
     expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="signature_missing"} 1');
+    expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="invalid_call_sid"} 1');
   });
 
   it('a replayed callback changes nothing: the same status callback twice, the same key press twice', async () => {

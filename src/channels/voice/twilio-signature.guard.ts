@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import twilio from 'twilio';
-import { ProblemException } from '../../common/problem';
+import { ProblemException, validationProblem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 
@@ -35,6 +35,11 @@ export class TwilioSignatureGuard implements CanActivate {
     const params = req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body) ? (req.body as Record<string, string>) : {};
     if (!twilio.validateRequest(token, signature, `${base}${req.originalUrl}`, params)) {
       return refuse(HttpStatus.FORBIDDEN, 'signature_mismatch', 'The X-Twilio-Signature does not match this URL and these parameters.');
+    }
+    // Every voice request Twilio makes names its call; one that does not cannot be placed anywhere.
+    if (!/^CA[0-9a-fA-F]{32}$/.test(params.CallSid ?? '')) {
+      this.metrics.inboundEvents.inc({ channel: 'voice', outcome: 'rejected', reason: 'invalid_call_sid' });
+      throw validationProblem([{ field: 'CallSid', code: 'invalid', message: 'CallSid must be CA followed by 32 hex digits' }]);
     }
     return true;
   }

@@ -1,15 +1,8 @@
 import { Body, Controller, Header, HttpCode, HttpStatus, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../auth/auth.decorators';
-import { validationProblem } from '../../common/problem';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import { TwilioParams, VoiceIvrService } from './voice-ivr.service';
-
-function callSidOf(p: TwilioParams): void {
-  if (!p || !/^CA[0-9a-fA-F]{32}$/.test(p.CallSid ?? '')) {
-    throw validationProblem([{ field: 'CallSid', code: 'invalid', message: 'CallSid must be CA followed by 32 hex digits' }]);
-  }
-}
 
 /**
  * Twilio's requests. The number's voice URL is `incoming` and its status callback `status`; the TwiML App's
@@ -26,7 +19,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   incoming(@Body() p: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.incoming(p);
   }
 
@@ -34,7 +26,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   language(@Body() p: TwilioParams, @Query() q: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.language(p, q);
   }
 
@@ -42,7 +33,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   menu(@Body() p: TwilioParams, @Query() q: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.menuInput(p, q);
   }
 
@@ -50,7 +40,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   choice(@Body() p: TwilioParams, @Query() q: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.choice(p, q);
   }
 
@@ -58,7 +47,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   queueWait(@Body() p: TwilioParams, @Query() q: TwilioParams): string {
-    callSidOf(p);
     return this.ivr.queueWait(p, q);
   }
 
@@ -66,7 +54,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   queueLeave(@Body() p: TwilioParams, @Query() q: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.queueLeave(p, q);
   }
 
@@ -74,7 +61,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   queueDone(@Body() p: TwilioParams, @Query() q: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.queueDone(p, q);
   }
 
@@ -82,7 +68,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   queueAnswered(@Body() p: TwilioParams, @Query() q: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.queueAnswered(p, q);
   }
 
@@ -90,21 +75,18 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   voicemailDone(@Body() p: TwilioParams, @Query() q: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.voicemailDone(p, q);
   }
 
   @Post('voicemail-recording')
   @HttpCode(HttpStatus.NO_CONTENT)
   async voicemailRecording(@Body() p: TwilioParams): Promise<void> {
-    callSidOf(p);
     await this.ivr.voicemailRecording(p);
   }
 
   @Post('status')
   @HttpCode(HttpStatus.NO_CONTENT)
   async status(@Body() p: TwilioParams): Promise<void> {
-    callSidOf(p);
     await this.ivr.status(p);
   }
 
@@ -112,7 +94,6 @@ export class VoiceWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')
   operator(@Body() p: TwilioParams): Promise<string> {
-    callSidOf(p);
     return this.ivr.operator(p);
   }
 }
