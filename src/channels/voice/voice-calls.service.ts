@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../../auth/auth-user';
@@ -40,6 +41,16 @@ function returned<T>(result: unknown): T[] {
   return (Array.isArray(r[0]) ? r[0] : r) as T[];
 }
 
+interface StepWrite {
+  callSid: string;
+  at: number;
+  entry: string;
+  language?: string;
+  heardAnswer?: boolean;
+  institutionCode?: string | null;
+  topic?: string | null;
+}
+
 const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 export const isDiallable = (number: string | null | undefined): number is string => !!number && E164.test(number);
@@ -73,11 +84,31 @@ export class VoiceCallsService {
     private readonly metrics: MetricsService,
   ) {}
 
+  /**
+   * Every step of every call writes a row; under load, steps that arrive within a couple of milliseconds are
+   * written by one statement and one commit instead of one each. Each caller still gets its own answer.
+   */
+  private readonly startBatcher = new MicroBatcher<{ callSid: string; from: string; to: string | null }, Settled<void>>(
+    async (items) => {
+      try {
+        await this.dataSource.query(
+          `INSERT INTO calls (call_sid, from_number, to_number)
+           SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[]) ON CONFLICT (call_sid) DO NOTHING`,
+          [items.map((i) => i.callSid), items.map((i) => i.from || 'unknown'), items.map((i) => i.to)],
+        );
+        return items.map(() => ({ ok: true as const, value: undefined }));
+      } catch (error) {
+        return items.map(() => ({ ok: false as const, error }));
+      }
+    },
+    { maxSize: 500, maxWaitMs: 2 },
+  );
+
+  private readonly stepBatcher = new MicroBatcher<StepWrite, Settled<boolean>>((items) => this.writeSteps(items), { maxSize: 500, maxWaitMs: 2 });
+
   async start(callSid: string, from: string, to: string | null): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO calls (call_sid, from_number, to_number) VALUES ($1, $2, $3) ON CONFLICT (call_sid) DO NOTHING`,
-      [callSid, from || 'unknown', to],
-    );
+    const settled = await this.startBatcher.submit({ callSid, from, to });
+    if (!settled.ok) throw settled.error;
   }
 
   async find(callSid: string): Promise<CallRow | null> {
@@ -89,16 +120,39 @@ export class VoiceCallsService {
    * Appends one step to the call's IVR path, only if the path is as long as the URL says: Twilio retrying a
    * request (or a replayed one) records nothing twice. Returns whether the step was new.
    */
-  async step(callSid: string, at: number, entry: string, changes: { language?: string; heardAnswer?: boolean; institutionCode?: string | null; topic?: string | null } = {}): Promise<boolean> {
-    const rows = returned(
-      await this.dataSource.query(
-        `UPDATE calls SET path = array_append(path, $3), language = coalesce($4, language), heard_answer = heard_answer OR $5,
-                institution_code = coalesce($6, institution_code), topic = coalesce($7, topic), updated_at = now()
-         WHERE call_sid = $1 AND cardinality(path) = $2 RETURNING 1`,
-        [callSid, at, entry, changes.language ?? null, changes.heardAnswer ?? false, changes.institutionCode ?? null, changes.topic ?? null],
-      ),
-    );
-    return rows.length > 0;
+  async step(callSid: string, at: number, entry: string, changes: Omit<StepWrite, 'callSid' | 'at' | 'entry'> = {}): Promise<boolean> {
+    const settled = await this.stepBatcher.submit({ callSid, at, entry, ...changes });
+    if (!settled.ok) throw settled.error;
+    return settled.value;
+  }
+
+  private async writeSteps(items: StepWrite[]): Promise<Array<Settled<boolean>>> {
+    try {
+      const rows = returned<{ call_sid: string; at: number }>(
+        await this.dataSource.query(
+          `UPDATE calls c SET path = array_append(c.path, u.entry), language = coalesce(u.language, c.language),
+                  heard_answer = c.heard_answer OR u.heard_answer, institution_code = coalesce(u.institution_code, c.institution_code),
+                  topic = coalesce(u.topic, c.topic), updated_at = now()
+           FROM unnest($1::varchar[], $2::int[], $3::text[], $4::varchar[], $5::boolean[], $6::varchar[], $7::text[])
+             AS u(call_sid, at, entry, language, heard_answer, institution_code, topic)
+           WHERE c.call_sid = u.call_sid AND cardinality(c.path) = u.at
+           RETURNING c.call_sid, u.at`,
+          [
+            items.map((i) => i.callSid),
+            items.map((i) => i.at),
+            items.map((i) => i.entry),
+            items.map((i) => i.language ?? null),
+            items.map((i) => i.heardAnswer ?? false),
+            items.map((i) => i.institutionCode ?? null),
+            items.map((i) => i.topic ?? null),
+          ],
+        ),
+      );
+      const written = new Set(rows.map((r) => `${r.call_sid}\u001f${r.at}`));
+      return items.map((i) => ({ ok: true as const, value: written.has(`${i.callSid}\u001f${i.at}`) }));
+    } catch (error) {
+      return items.map(() => ({ ok: false as const, error }));
+    }
   }
 
   async setContext(callSid: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<void> {
@@ -108,12 +162,15 @@ export class VoiceCallsService {
     );
   }
 
-  async enqueued(callSid: string, queueName: string): Promise<CallRow | null> {
-    const [row] = returned<CallRow>(await this.dataSource.query(
-      `UPDATE calls SET queue_name = $2, enqueued_at = coalesce(enqueued_at, now()), updated_at = now() WHERE call_sid = $1 RETURNING *`,
-      [callSid, queueName],
-    ));
-    return (row as CallRow) ?? null;
+  async enqueued(callSid: string, queueName: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<CallRow | null> {
+    const [row] = returned<CallRow>(
+      await this.dataSource.query(
+        `UPDATE calls SET queue_name = $2, enqueued_at = coalesce(enqueued_at, now()), institution_code = $3, topic = $4, language = $5, updated_at = now()
+         WHERE call_sid = $1 RETURNING *`,
+        [callSid, queueName, context.institutionCode, context.topic, context.language],
+      ),
+    );
+    return row ?? null;
   }
 
   async choose(callSid: string, choice: 'voicemail' | 'callback', leavingQueue: boolean): Promise<CallRow | null> {
@@ -171,28 +228,37 @@ export class VoiceCallsService {
    */
   async ended(callSid: string, params: { status: string; from: string; to: string | null; duration: number | null }): Promise<CallOutcome | null> {
     if (!FINAL_STATUSES.has(params.status)) return null;
-    await this.start(callSid, params.from, params.to);
-    const ended = await this.dataSource.transaction(async (m) => {
-      const [call]: CallRow[] = await m.query(`SELECT * FROM calls WHERE call_sid = $1 AND ended_at IS NULL FOR UPDATE`, [callSid]);
-      if (!call) return null;
-      const outcome = callOutcome(call, params.status);
-      await m.query(
-        `UPDATE calls SET ended_at = now(), twilio_status = $2, outcome = $3, duration_seconds = $4, updated_at = now() WHERE call_sid = $1`,
-        [callSid, params.status, outcome, params.duration],
+    // One statement claims the end of the call, so that of two deliveries of the callback only one goes on.
+    let [call] = returned<CallRow>(
+      await this.dataSource.query(
+        `UPDATE calls SET ended_at = now(), twilio_status = $2, duration_seconds = $3, updated_at = now()
+         WHERE call_sid = $1 AND ended_at IS NULL RETURNING *`,
+        [callSid, params.status, params.duration],
+      ),
+    );
+    if (!call) {
+      // A call that never reached the IVR (busy, failed before answering) is still a call.
+      [call] = await this.dataSource.query(
+        `INSERT INTO calls (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
+         VALUES ($1, $2, $3, now(), $4, $5) ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
+        [callSid, params.from || 'unknown', params.to, params.status, params.duration],
       );
-      return { call, outcome };
-    });
-    if (!ended) return null;
-    this.metrics.voiceCalls.inc({ outcome: ended.outcome });
-    // Should this fail, Twilio retries the callback only on errors it sees; the pending sweep cannot help here,
-    // so the error goes back to Twilio (5xx) and the ended call is handed over again on its retry.
+      if (!call) return null;
+    }
+    const outcome = callOutcome(call, params.status);
     try {
-      await this.ensureTicket(ended.call, `call ended: ${ended.outcome.replace('_', ' ')}`, ended.outcome === 'self_served');
+      if (!call.ticket_requested_at) await this.inbound.accept(this.callMessage(call, `call ended: ${outcome.replace('_', ' ')}`, outcome === 'self_served'));
     } catch (error) {
+      // Not handed over: the call is opened again, so that Twilio's retry of this callback can finish the job.
       await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
       throw error;
     }
-    return ended.outcome;
+    await this.dataSource.query(
+      `UPDATE calls SET outcome = $2, ticket_requested_at = coalesce(ticket_requested_at, now()), updated_at = now() WHERE call_sid = $1`,
+      [callSid, outcome],
+    );
+    this.metrics.voiceCalls.inc({ outcome });
+    return outcome;
   }
 
   /** The operator who took the caller from the queue: noted on the call, and the ticket assigned to them. */

@@ -121,10 +121,10 @@ export class VoiceIvrService {
   private async toOperator(p: TwilioParams, menu: LoadedMenu, node: MenuNode, language: MenuLanguage, _step: number): Promise<string> {
     const callSid = p.CallSid!;
     const context = contextOf(menu.byKey, node.key);
-    await this.calls.setContext(callSid, { ...context, language });
     const calendar = await this.calendars.calendar();
     const now = new Date();
     if (!calendar.isOpen(now)) {
+      await this.calls.setContext(callSid, { ...context, language });
       let next: string | null = null;
       try {
         next = spokenOpening(calendar.nextOpening(now), now, language);
@@ -134,7 +134,7 @@ export class VoiceIvrService {
       return this.twiml.noOperator(language, 'closed', 0, next);
     }
     const name = queueName(language, context.institutionCode);
-    const call = await this.calls.enqueued(callSid, name);
+    const call = await this.calls.enqueued(callSid, name, { ...context, language });
     if (call) await this.calls.ensureTicket(call, `waiting for an operator in queue ${name}`);
     return this.twiml.enqueue(language, name);
   }
