@@ -116,6 +116,8 @@ const SCRIPTS = [
 ];
 
 let callCounter = 0;
+/** The first failure, shown in the report: an error count alone does not say what to fix. */
+let firstError: string | undefined;
 /** Latencies by webhook (incoming, language, menu, status…), to show which step costs what. */
 const byStep = new Map<string, number[]>();
 
@@ -200,8 +202,9 @@ async function offered(target: Target, rate: number, seconds: number): Promise<P
         latencies.push(ms);
         if (!call.done) ready.push(call);
       })
-      .catch(() => {
+      .catch((error) => {
         errors += 1;
+        firstError ??= (error as Error).message;
       })
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
@@ -224,8 +227,9 @@ async function saturation(target: Target, callers: number, seconds: number): Pro
       while (now() < until && !stopping) {
         try {
           latencies.push(await call.next());
-        } catch {
+        } catch (error) {
           errors += 1;
+          firstError ??= (error as Error).message;
         }
         if (call.done) call = new SimulatedCall(target);
       }
@@ -352,7 +356,7 @@ async function main(): Promise<void> {
       `throughput ratio service / bare: ${fmt(ratio, 3)}   (goal ≥ ${GOAL_RATIO}: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'})`,
       `p99 at ${fmt(options.rate)} steps/s offered: ${fmt(apiOffered.p99, 2)} ms   (goal < ${GOAL_P99_MS} ms: ${apiOffered.p99 < GOAL_P99_MS && apiOffered.errors === 0 ? 'met' : 'NOT met'})`,
       `calls ${fmt(calls)}, voice tickets ${fmt(tickets)} (self-served at level 0: ${fmt(selfServed)}), every ended call a ticket: ${fmt(ended.ticketed)}/${fmt(ended.ended)}`,
-      `warnings logged by the service: ${warningsOf(service.processes)}`,
+      `warnings logged by the service: ${warningsOf(service.processes)}${firstError ? `; first failed step: ${firstError}` : ''}`,
       '',
     ].join('\n'),
   );

@@ -91,7 +91,7 @@ export class VoiceCallsService {
   private readonly startBatcher = new MicroBatcher<{ callSid: string; from: string; to: string | null }, Settled<void>>(
     async (items) => {
       try {
-        await this.dataSource.query(
+        await this.progressWrite(
           `INSERT INTO calls (call_sid, from_number, to_number)
            SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[]) ON CONFLICT (call_sid) DO NOTHING`,
           [items.map((i) => i.callSid), items.map((i) => i.from || 'unknown'), items.map((i) => i.to)],
@@ -105,6 +105,19 @@ export class VoiceCallsService {
   );
 
   private readonly stepBatcher = new MicroBatcher<StepWrite, Settled<boolean>>((items) => this.writeSteps(items), { maxSize: 500, maxWaitMs: 2 });
+
+  /**
+   * A call's progress through the menu is written without waiting for the WAL flush (synchronous_commit off,
+   * for this transaction only): a database crash may forget the last fraction of a second of menu steps, never
+   * a ticket — the pipeline's own writes stay synchronous, and a call missing its row is recreated by the
+   * status callback. In exchange a step does not wait for a disk flush while the caller listens to silence.
+   */
+  private progressWrite(sql: string, params: unknown[]): Promise<unknown> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL synchronous_commit = off');
+      return m.query(sql, params);
+    });
+  }
 
   async start(callSid: string, from: string, to: string | null): Promise<void> {
     const settled = await this.startBatcher.submit({ callSid, from, to });
@@ -129,7 +142,7 @@ export class VoiceCallsService {
   private async writeSteps(items: StepWrite[]): Promise<Array<Settled<boolean>>> {
     try {
       const rows = returned<{ call_sid: string; at: number }>(
-        await this.dataSource.query(
+        await this.progressWrite(
           `UPDATE calls c SET path = array_append(c.path, u.entry), language = coalesce(u.language, c.language),
                   heard_answer = c.heard_answer OR u.heard_answer, institution_code = coalesce(u.institution_code, c.institution_code),
                   topic = coalesce(u.topic, c.topic), updated_at = now()
