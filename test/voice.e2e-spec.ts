@@ -228,6 +228,16 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(idle.twiml!.said()).toContain('Rindā neviens negaida');
   });
 
+  it('a caller who hangs up in the menu without asking for anyone is a ticket resolved at level 0, outcome abandoned', async () => {
+    const caller = new Caller(player, '+37120000012');
+    await caller.dial();
+    await caller.press('1');
+    await caller.hangUp({ CallDuration: '7' });
+    const ticket = await eventually(() => ticketOf(caller.callSid));
+    expect(ticket).toMatchObject({ status: 'resolved', level: 0, queue_id: null });
+    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', heard_answer: false, duration_seconds: 7 });
+  });
+
   it('refuses forged or missing signatures with 403, counts them, and stores nothing', async () => {
     const callSid = TwilioPlayer.newCallSid();
     const params = { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: callSid, From: '+37120000007', To: '+37167000000', CallStatus: 'ringing' };

@@ -260,7 +260,10 @@ export class VoiceCallsService {
     }
     const outcome = callOutcome(call, params.status);
     try {
-      if (!call.ticket_requested_at) await this.inbound.accept(this.callMessage(call, `call ended: ${outcome.replace('_', ' ')}`, outcome === 'self_served'));
+      // A caller who never asked for a person (served by an answer, or gone before choosing) leaves nothing for
+      // an operator to do: the ticket is recorded for the figures and resolved at level 0.
+      const neededPerson = !!(call.enqueued_at || call.choice);
+      if (!call.ticket_requested_at) await this.inbound.accept(this.callMessage(call, `call ended: ${outcome.replace('_', ' ')}`, !neededPerson));
     } catch (error) {
       // Not handed over: the call is opened again, so that Twilio's retry of this callback can finish the job.
       await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
@@ -271,6 +274,8 @@ export class VoiceCallsService {
       [callSid, outcome],
     );
     this.metrics.voiceCalls.inc({ outcome });
+    // A second chance for the answering operator's assignment, should the ticket have been late at the answer.
+    if (call.answered_by) void this.assignWhenTicketExists(callSid, call.answered_by, { onlyIfUnassigned: true, attempts: 5 });
     return outcome;
   }
 
@@ -281,17 +286,18 @@ export class VoiceCallsService {
       [callSid, agentId],
     ));
     if (!call) return this.find(callSid);
-    void this.assignWhenTicketExists(callSid, agentId);
+    void this.assignWhenTicketExists(callSid, agentId, { onlyIfUnassigned: false, attempts: 20 });
     return call;
   }
 
   /** The ticket is written by the worker a moment after the call was queued; wait for it briefly. */
-  private async assignWhenTicketExists(callSid: string, agentId: string, attempts = 20): Promise<void> {
-    for (let i = 0; i < attempts; i++) {
-      const [row]: Array<{ reference: string }> = await this.dataSource.query(
-        `SELECT t.reference FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id WHERE e.channel = 'voice' AND e.external_id = $1`,
+  private async assignWhenTicketExists(callSid: string, agentId: string, options: { onlyIfUnassigned: boolean; attempts: number }): Promise<void> {
+    for (let i = 0; i < options.attempts; i++) {
+      const [row]: Array<{ reference: string; assignee_id: string | null }> = await this.dataSource.query(
+        `SELECT t.reference, t.assignee_id FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id WHERE e.channel = 'voice' AND e.external_id = $1`,
         [callSid],
       );
+      if (row && options.onlyIfUnassigned && row.assignee_id) return;
       if (row) {
         const [agent]: Array<{ roles: AuthUser['roles'] }> = await this.dataSource.query(`SELECT roles FROM agents WHERE id = $1`, [agentId]);
         const operator: AuthUser = { id: agentId, email: '', roles: agent?.roles ?? ['operator'], institutionIds: [] };

@@ -117,7 +117,13 @@ export class VoiceOperatorsService {
     if (!isDiallable(call.number)) {
       throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'number-hidden', 'No number', 'The caller withheld their number.');
     }
-    if (call.placed_recently) {
+    // Claimed before Twilio is asked, so that two clicks at once (or two operators) ring the customer once.
+    const claimed: unknown[] = await this.dataSource.query(
+      `UPDATE calls SET callback_placed_at = now(), callback_placed_by = $2
+       WHERE call_sid = $1 AND (callback_placed_at IS NULL OR callback_placed_at <= now() - make_interval(secs => $3)) RETURNING 1`,
+      [call.call_sid, user.id, CALLBACK_GUARD_SECONDS],
+    );
+    if (call.placed_recently || (claimed[0] as unknown[]).length === 0) {
       throw new ProblemException(HttpStatus.CONFLICT, 'callback-in-progress', 'Conflict', `A call-back was placed less than ${CALLBACK_GUARD_SECONDS} s ago.`);
     }
     const twiml = new twilio.twiml.VoiceResponse();
@@ -130,12 +136,10 @@ export class VoiceOperatorsService {
         twiml: twiml.toString(),
       });
     } catch (error) {
+      await this.dataSource.query(`UPDATE calls SET callback_placed_at = NULL WHERE call_sid = $1 AND callback_placed_by = $2`, [call.call_sid, user.id]);
       throw new ProblemException(HttpStatus.BAD_GATEWAY, 'twilio-refused', 'Bad gateway', `Twilio did not place the call: ${(error as Error).message}`);
     }
-    await this.dataSource.query(
-      `UPDATE calls SET callback_call_sid = $2, callback_placed_at = now(), callback_placed_by = $3, updated_at = now() WHERE call_sid = $1`,
-      [call.call_sid, created.sid, user.id],
-    );
+    await this.dataSource.query(`UPDATE calls SET callback_call_sid = $2, updated_at = now() WHERE call_sid = $1`, [call.call_sid, created.sid]);
     await this.audit.record([
       {
         actorAgentId: user.id,
