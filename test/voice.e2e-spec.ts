@@ -121,7 +121,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const queued = await caller.press('');
     expect(queued.verbs()).toContain('Enqueue');
     expect(queued.one('Enqueue')!['#text']).toBe('lv-GENERAL');
-    expect((await callOf(caller.callSid)).path).toEqual(['timeout', 'language:lv', 'invalid:8', 'timeout', 'operator']);
+    expect((await callOf(caller.callSid)).path).toEqual(['timeout', 'timeout', 'language:lv', 'invalid:8', 'timeout', 'operator']);
     await caller.follow(queued.one('Enqueue')!.action, { QueueResult: 'hangup' });
     await caller.hangUp();
   });

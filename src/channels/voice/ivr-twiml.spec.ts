@@ -16,14 +16,14 @@ const nodes: MenuNode[] = [
 
 describe('IvrTwiml', () => {
   it('announces a menu from its data: the prompt, each choice by digit, then 0 and *', () => {
-    const doc = parser.parse(twiml.menu(nodes, nodes[0], { language: 'lv', node: 'main', step: 3, tries: 0 }));
+    const doc = parser.parse(twiml.menu(nodes, nodes[0], { language: 'lv', node: 'main', path: ['language:lv'], tries: 0 }));
     const gather = doc.Response.Gather;
-    expect(gather).toMatchObject({ numDigits: '1', timeout: '6', actionOnEmptyResult: 'true', language: 'lv-LV', action: 'https://voice.example.lv/v1/channels/voice/twilio/menu?n=main&l=lv&s=3&t=0' });
+    expect(gather).toMatchObject({ numDigits: '1', timeout: '6', actionOnEmptyResult: 'true', language: 'lv-LV', action: 'https://voice.example.lv/v1/channels/voice/twilio/menu?n=main&l=lv&p=language%3Alv&t=0' });
     expect(gather.Say.map((s: { '#text': string }) => s['#text'])).toEqual(['Labdien!', 'Pensijas – spiediet 1.', 'Nodokļi – spiediet 2.', expect.stringContaining('spiediet 0')]);
   });
 
   it('plays a recording instead of reading the text when the menu has one', () => {
-    const doc = parser.parse(twiml.menu(nodes, nodes[0], { language: 'en', node: 'main', step: 1, tries: 0 }));
+    const doc = parser.parse(twiml.menu(nodes, nodes[0], { language: 'en', node: 'main', path: ['language:en'], tries: 0 }));
     expect(doc.Response.Gather.Play).toBe('https://cdn.example.lv/hello-en.mp3');
     expect(doc.Response.Gather.Say[0]).toMatchObject({ '#text': 'For pensions, press 1.', language: 'en-GB' });
   });

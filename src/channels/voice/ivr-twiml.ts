@@ -19,8 +19,8 @@ export interface TwimlSettings {
 export interface Where {
   language: MenuLanguage;
   node: string;
-  /** How many steps the call has taken: a step is recorded once even when Twilio repeats a request. */
-  step: number;
+  /** Everything the caller did so far (menu keys and events): signed by Twilio with the URL, so it cannot be forged. */
+  path: string[];
   /** Consecutive misses (no key, or a key that is not offered) at this node. */
   tries: number;
 }
@@ -60,10 +60,10 @@ export class IvrTwiml {
   }
 
   /** Latvian first and always; then the other offered languages, each announced in itself. */
-  languageMenu(tries: number, notice?: string): string {
+  languageMenu(path: string[], tries: number, notice?: string): string {
     const response = new twilio.twiml.VoiceResponse();
     if (notice) this.say(response, 'lv', notice);
-    const gather = this.gather(response, 'lv', this.url('language', { t: tries }));
+    const gather = this.gather(response, 'lv', this.url('language', { p: path.join('.'), t: tries }));
     this.settings.languages.forEach((language, i) => this.say(gather, language, PHRASES[language].chooseLanguage(i + 1)));
     return response.toString();
   }
@@ -73,7 +73,7 @@ export class IvrTwiml {
     const response = new twilio.twiml.VoiceResponse();
     const { language } = where;
     if (notice) this.say(response, language, notice);
-    const gather = this.gather(response, language, this.url('menu', { n: node.key, l: language, s: where.step, t: where.tries }));
+    const gather = this.gather(response, language, this.url('menu', { n: node.key, l: language, p: where.path.join('.'), t: where.tries }));
     this.speak(gather, language, node.prompt[language]);
     for (const child of childrenOf(nodes, node.key)) {
       this.say(gather, language, PHRASES[language].option(child.title[language] ?? child.key, child.digit!));
@@ -87,7 +87,7 @@ export class IvrTwiml {
     const response = new twilio.twiml.VoiceResponse();
     const { language } = where;
     if (notice) this.say(response, language, notice);
-    const gather = this.gather(response, language, this.url('menu', { n: node.key, l: language, s: where.step, t: where.tries }));
+    const gather = this.gather(response, language, this.url('menu', { n: node.key, l: language, p: where.path.join('.'), t: where.tries }));
     if (where.tries === 0) this.speak(gather, language, node.prompt[language]);
     this.say(gather, language, PHRASES[language].afterAnswer);
     return response.toString();

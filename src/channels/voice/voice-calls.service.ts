@@ -41,10 +41,12 @@ function returned<T>(result: unknown): T[] {
   return (Array.isArray(r[0]) ? r[0] : r) as T[];
 }
 
-interface StepWrite {
+/** Where a call has got to, as each step knows it from its URL and Twilio's parameters. */
+export interface Progress {
   callSid: string;
-  at: number;
-  entry: string;
+  from: string;
+  to: string | null;
+  path: string[];
   language?: string;
   heardAnswer?: boolean;
   institutionCode?: string | null;
@@ -85,43 +87,81 @@ export class VoiceCallsService {
   ) {}
 
   /**
-   * Every step of every call writes a row; under load, steps that arrive within a couple of milliseconds are
-   * written by one statement and one commit instead of one each. Each caller still gets its own answer.
+   * A call's progress through the menu (its path so far, carried in the signed URLs Twilio hands back) is
+   * written in the background: the caller does not wait for it. Concurrent writes go out as one statement, each
+   * carrying the whole path, and the longest path wins, so order, repeats and replays do not matter.
    */
-  private readonly startBatcher = new MicroBatcher<{ callSid: string; from: string; to: string | null }, Settled<void>>(
-    async (items) => {
-      try {
-        await this.progressWrite(
-          `INSERT INTO calls (call_sid, from_number, to_number)
-           SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[]) ON CONFLICT (call_sid) DO NOTHING`,
-          [items.map((i) => i.callSid), items.map((i) => i.from || 'unknown'), items.map((i) => i.to)],
-        );
-        return items.map(() => ({ ok: true as const, value: undefined }));
-      } catch (error) {
-        return items.map(() => ({ ok: false as const, error }));
-      }
-    },
-    { maxSize: 500, maxWaitMs: 2 },
-  );
+  private readonly progressBatcher = new MicroBatcher<Progress, Settled<void>>((items) => this.writeProgress(items), { maxSize: 500, maxWaitMs: 2 });
+  /** The latest progress write of each call in this process, so that its end can wait for it. */
+  private readonly lastWrite = new Map<string, Promise<void>>();
 
-  private readonly stepBatcher = new MicroBatcher<StepWrite, Settled<boolean>>((items) => this.writeSteps(items), { maxSize: 500, maxWaitMs: 2 });
-
-  /**
-   * A call's progress through the menu is written without waiting for the WAL flush (synchronous_commit off,
-   * for this transaction only): a database crash may forget the last fraction of a second of menu steps, never
-   * a ticket — the pipeline's own writes stay synchronous, and a call missing its row is recreated by the
-   * status callback. In exchange a step does not wait for a disk flush while the caller listens to silence.
-   */
-  private progressWrite(sql: string, params: unknown[]): Promise<unknown> {
-    return this.dataSource.transaction(async (m) => {
-      await m.query('SET LOCAL synchronous_commit = off');
-      return m.query(sql, params);
+  /** Records the call's progress; resolves when it is stored (await it where the next step reads the row). */
+  progress(progress: Progress): Promise<void> {
+    const write = this.progressBatcher.submit(progress).then((settled) => {
+      if (!settled.ok) throw settled.error;
     });
+    const tracked = write.catch(() => undefined);
+    this.lastWrite.set(progress.callSid, tracked);
+    void tracked.finally(() => {
+      if (this.lastWrite.get(progress.callSid) === tracked) this.lastWrite.delete(progress.callSid);
+    });
+    return write;
   }
 
-  async start(callSid: string, from: string, to: string | null): Promise<void> {
-    const settled = await this.startBatcher.submit({ callSid, from, to });
-    if (!settled.ok) throw settled.error;
+  /** Progress the caller need not wait for: a failure is logged, and the next step's write carries the path again. */
+  remember(progress: Progress): void {
+    this.progress(progress).catch((error) => this.logger.warn({ err: error, callSid: progress.callSid }, 'could not record call progress'));
+  }
+
+  /** Waits for the progress this process is still writing for the call. */
+  async settled(callSid: string): Promise<void> {
+    await this.lastWrite.get(callSid);
+  }
+
+  private async writeProgress(items: Progress[]): Promise<Array<Settled<void>>> {
+    // One row per call in a statement (ON CONFLICT may touch a row once): the longest path, every flag.
+    const merged = new Map<string, Progress>();
+    for (const item of items) {
+      const seen = merged.get(item.callSid);
+      if (!seen) merged.set(item.callSid, { ...item });
+      else {
+        if (item.path.length > seen.path.length) seen.path = item.path;
+        seen.language = item.language ?? seen.language;
+        seen.heardAnswer = !!(seen.heardAnswer || item.heardAnswer);
+        seen.institutionCode = item.institutionCode ?? seen.institutionCode;
+        seen.topic = item.topic ?? seen.topic;
+      }
+    }
+    const rows = [...merged.values()];
+    try {
+      await this.progressWrite(
+        `INSERT INTO calls AS c (call_sid, from_number, to_number, path, language, heard_answer, institution_code, topic)
+         SELECT u.call_sid, u.from_number, u.to_number, CASE WHEN u.path = '' THEN '{}'::text[] ELSE string_to_array(u.path, '.') END,
+                u.language, u.heard_answer, u.institution_code, u.topic
+         FROM unnest($1::varchar[], $2::text[], $3::text[], $4::text[], $5::varchar[], $6::boolean[], $7::varchar[], $8::text[])
+           AS u(call_sid, from_number, to_number, path, language, heard_answer, institution_code, topic)
+         ON CONFLICT (call_sid) DO UPDATE SET
+           path = CASE WHEN cardinality(EXCLUDED.path) > cardinality(c.path) THEN EXCLUDED.path ELSE c.path END,
+           language = coalesce(EXCLUDED.language, c.language),
+           heard_answer = c.heard_answer OR EXCLUDED.heard_answer,
+           institution_code = coalesce(EXCLUDED.institution_code, c.institution_code),
+           topic = coalesce(EXCLUDED.topic, c.topic),
+           updated_at = now()`,
+        [
+          rows.map((r) => r.callSid),
+          rows.map((r) => r.from || 'unknown'),
+          rows.map((r) => r.to),
+          rows.map((r) => r.path.join('.')),
+          rows.map((r) => r.language ?? null),
+          rows.map((r) => r.heardAnswer ?? false),
+          rows.map((r) => r.institutionCode ?? null),
+          rows.map((r) => r.topic ?? null),
+        ],
+      );
+      return items.map(() => ({ ok: true as const, value: undefined }));
+    } catch (error) {
+      return items.map(() => ({ ok: false as const, error }));
+    }
   }
 
   async find(callSid: string): Promise<CallRow | null> {
@@ -130,49 +170,15 @@ export class VoiceCallsService {
   }
 
   /**
-   * Appends one step to the call's IVR path, only if the path is as long as the URL says: Twilio retrying a
-   * request (or a replayed one) records nothing twice. Returns whether the step was new.
+   * Call progress is committed without waiting for the WAL flush (synchronous_commit off, for this transaction
+   * only): a database crash may forget the last fraction of a second of menu steps, never a ticket — the
+   * pipeline's own writes stay synchronous, and a call missing its row is recreated by the status callback.
    */
-  async step(callSid: string, at: number, entry: string, changes: Omit<StepWrite, 'callSid' | 'at' | 'entry'> = {}): Promise<boolean> {
-    const settled = await this.stepBatcher.submit({ callSid, at, entry, ...changes });
-    if (!settled.ok) throw settled.error;
-    return settled.value;
-  }
-
-  private async writeSteps(items: StepWrite[]): Promise<Array<Settled<boolean>>> {
-    try {
-      const rows = returned<{ call_sid: string; at: number }>(
-        await this.progressWrite(
-          `UPDATE calls c SET path = array_append(c.path, u.entry), language = coalesce(u.language, c.language),
-                  heard_answer = c.heard_answer OR u.heard_answer, institution_code = coalesce(u.institution_code, c.institution_code),
-                  topic = coalesce(u.topic, c.topic), updated_at = now()
-           FROM unnest($1::varchar[], $2::int[], $3::text[], $4::varchar[], $5::boolean[], $6::varchar[], $7::text[])
-             AS u(call_sid, at, entry, language, heard_answer, institution_code, topic)
-           WHERE c.call_sid = u.call_sid AND cardinality(c.path) = u.at
-           RETURNING c.call_sid, u.at`,
-          [
-            items.map((i) => i.callSid),
-            items.map((i) => i.at),
-            items.map((i) => i.entry),
-            items.map((i) => i.language ?? null),
-            items.map((i) => i.heardAnswer ?? false),
-            items.map((i) => i.institutionCode ?? null),
-            items.map((i) => i.topic ?? null),
-          ],
-        ),
-      );
-      const written = new Set(rows.map((r) => `${r.call_sid}\u001f${r.at}`));
-      return items.map((i) => ({ ok: true as const, value: written.has(`${i.callSid}\u001f${i.at}`) }));
-    } catch (error) {
-      return items.map(() => ({ ok: false as const, error }));
-    }
-  }
-
-  async setContext(callSid: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE calls SET institution_code = $2, topic = $3, language = $4, updated_at = now() WHERE call_sid = $1`,
-      [callSid, context.institutionCode, context.topic, context.language],
-    );
+  private progressWrite(sql: string, params: unknown[]): Promise<unknown> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL synchronous_commit = off');
+      return m.query(sql, params);
+    });
   }
 
   async enqueued(callSid: string, queueName: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<CallRow | null> {
@@ -241,6 +247,8 @@ export class VoiceCallsService {
    */
   async ended(callSid: string, params: { status: string; from: string; to: string | null; duration: number | null }): Promise<CallOutcome | null> {
     if (!FINAL_STATUSES.has(params.status)) return null;
+    // The caller may hang up a moment after a step whose progress is still being written here.
+    await this.settled(callSid);
     // One statement claims the end of the call, so that of two deliveries of the callback only one goes on.
     let [call] = returned<CallRow>(
       await this.dataSource.query(
@@ -269,7 +277,7 @@ export class VoiceCallsService {
       await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
       throw error;
     }
-    await this.dataSource.query(
+    await this.progressWrite(
       `UPDATE calls SET outcome = $2, ticket_requested_at = coalesce(ticket_requested_at, now()), updated_at = now() WHERE call_sid = $1`,
       [callSid, outcome],
     );

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { CalendarService } from '../../calendar/calendar.service';
 import { AppConfig } from '../../config/app-config';
 import { IvrTwiml, Where } from './ivr-twiml';
-import { CallRow, isDiallable, VoiceCallsService } from './voice-calls.service';
+import { CallRow, isDiallable, Progress, VoiceCallsService } from './voice-calls.service';
 import { LoadedMenu, VoiceMenuService } from './voice-menu.service';
 import { expectedWaitMinutes, PHRASES, spokenOpening } from './voice-phrases';
 
@@ -14,6 +14,8 @@ export type TwilioParams = Record<string, string | undefined>;
 
 /** A caller who misses twice in a row (no key, or one not offered) is helped by a person instead. */
 const MAX_MISSES = 2;
+/** Longest IVR path kept for a call (a caller pressing keys for ever must not grow URLs without end). */
+const MAX_PATH = 40;
 
 const toLanguage = (value: string | undefined): MenuLanguage => (MENU_LANGUAGES as readonly string[]).includes(value ?? '') ? (value as MenuLanguage) : 'lv';
 const toInt = (value: string | undefined) => (value && /^\d{1,6}$/.test(value) ? Number(value) : 0);
@@ -43,88 +45,97 @@ export class VoiceIvrService {
     });
   }
 
+  /** The path so far, as the signed URL carries it; capped so that a caller pressing keys for ever cannot grow it without end. */
+  private pathOf(q: TwilioParams): string[] {
+    return (q.p ?? '').split('.').filter((entry) => /^[a-z0-9:-]{1,70}$/.test(entry)).slice(-MAX_PATH);
+  }
+
+  private progress(p: TwilioParams, path: string[], extra: Omit<Progress, 'callSid' | 'from' | 'to' | 'path'> = {}): Progress {
+    return { callSid: p.CallSid!, from: p.From ?? '', to: p.To ?? null, path: path.slice(-MAX_PATH), ...extra };
+  }
+
   async incoming(p: TwilioParams): Promise<string> {
-    await this.calls.start(p.CallSid!, p.From ?? '', p.To ?? null);
-    if (this.menus.languages.length > 1) return this.twiml.languageMenu(0);
+    if (this.menus.languages.length > 1) {
+      this.calls.remember(this.progress(p, []));
+      return this.twiml.languageMenu([], 0);
+    }
     const menu = await this.menus.menu();
-    await this.calls.step(p.CallSid!, 0, 'language:lv', { language: 'lv' });
-    return this.twiml.menu(menu.nodes, menu.root, { language: 'lv', node: menu.root.key, step: 1, tries: 0 });
+    const path = ['language:lv'];
+    this.calls.remember(this.progress(p, path, { language: 'lv' }));
+    return this.twiml.menu(menu.nodes, menu.root, { language: 'lv', node: menu.root.key, path, tries: 0 });
   }
 
   async language(p: TwilioParams, q: TwilioParams): Promise<string> {
-    const step = toInt(q.s);
     const tries = toInt(q.t);
     const digits = p.Digits ?? '';
     const chosen = /^[1-9]$/.test(digits) ? this.menus.languages[Number(digits) - 1] : undefined;
     const menu = await this.menus.menu();
     if (chosen) {
-      await this.calls.step(p.CallSid!, step, `language:${chosen}`, { language: chosen });
-      return this.twiml.menu(menu.nodes, menu.root, { language: chosen, node: menu.root.key, step: step + 1, tries: 0 });
+      const path = [...this.pathOf(q), `language:${chosen}`];
+      this.calls.remember(this.progress(p, path, { language: chosen }));
+      return this.twiml.menu(menu.nodes, menu.root, { language: chosen, node: menu.root.key, path, tries: 0 });
     }
-    await this.calls.step(p.CallSid!, step, digits ? `invalid:${digits}` : 'timeout');
+    const missed = [...this.pathOf(q), digits ? `invalid:${digits}` : 'timeout'];
     // Whoever cannot choose a language is served in the state language rather than dropped.
     if (tries + 1 >= MAX_MISSES) {
-      await this.calls.step(p.CallSid!, step + 1, 'language:lv', { language: 'lv' });
-      return this.twiml.menu(menu.nodes, menu.root, { language: 'lv', node: menu.root.key, step: step + 2, tries: 0 });
+      const path = [...missed, 'language:lv'];
+      this.calls.remember(this.progress(p, path, { language: 'lv' }));
+      return this.twiml.menu(menu.nodes, menu.root, { language: 'lv', node: menu.root.key, path, tries: 0 });
     }
-    return this.twiml.languageMenu(tries + 1, digits ? PHRASES.lv.invalid : PHRASES.lv.noInput);
+    this.calls.remember(this.progress(p, missed));
+    return this.twiml.languageMenu(missed, tries + 1, digits ? PHRASES.lv.invalid : PHRASES.lv.noInput);
   }
 
   /** A key pressed (or none) at a menu or after an answer. */
   async menuInput(p: TwilioParams, q: TwilioParams): Promise<string> {
-    const callSid = p.CallSid!;
     const language = toLanguage(q.l);
-    const step = toInt(q.s);
     const tries = toInt(q.t);
     const digits = p.Digits ?? '';
+    const before = this.pathOf(q);
     const menu = await this.menus.menu();
     // The menu may have been edited since this URL was made: start again from the top rather than fail.
     const node = menu.byKey.get(q.n ?? '') ?? menu.root;
-    const next = async (entry: string, target: MenuNode) => {
-      await this.calls.step(callSid, step, entry, { heardAnswer: target.kind === 'answer', ...contextOf(menu.byKey, target.key) });
-      return this.render(menu, target, { language, node: target.key, step: step + 1, tries: 0 }, undefined, p);
+    const go = (target: MenuNode, entry = target.key) => {
+      const path = [...before, entry];
+      if (target.kind === 'operator') return this.toOperator(p, menu, target, language, path);
+      this.calls.remember(this.progress(p, path, { language, heardAnswer: target.kind === 'answer', ...contextOf(menu.byKey, target.key) }));
+      return this.render(menu, target, { language, node: target.key, path, tries: 0 });
     };
 
-    if (digits === '0') {
-      await this.calls.step(callSid, step, 'operator');
-      return this.toOperator(p, menu, node, language, step + 1);
-    }
-    if (digits === '*') return next('repeat', node);
+    if (digits === '0') return this.toOperator(p, menu, node, language, [...before, 'operator']);
+    if (digits === '*') return go(node, 'repeat');
     if (node.kind === 'answer') {
-      if (digits === '1' && node.parentKey) return next(node.parentKey, menu.byKey.get(node.parentKey) ?? menu.root);
+      if (digits === '1' && node.parentKey) return go(menu.byKey.get(node.parentKey) ?? menu.root);
       if (!digits) {
         // Silence after an answer is the caller done listening: served at level 0.
-        await this.calls.step(callSid, step, 'goodbye');
+        this.calls.remember(this.progress(p, [...before, 'goodbye'], { language, heardAnswer: true }));
         return this.twiml.goodbye(language);
       }
     } else if (node.kind === 'menu') {
       const child = menu.nodes.find((n) => n.parentKey === node.key && n.digit === digits);
-      if (child) return next(child.key, child);
+      if (child) return go(child);
     } else {
-      return this.toOperator(p, menu, node, language, step);
+      return this.toOperator(p, menu, node, language, before);
     }
-    await this.calls.step(callSid, step, digits ? `invalid:${digits}` : 'timeout');
-    if (tries + 1 >= MAX_MISSES) {
-      await this.calls.step(callSid, step + 1, 'operator');
-      return this.toOperator(p, menu, node, language, step + 2);
-    }
-    return this.render(menu, node, { language, node: node.key, step: step + 1, tries: tries + 1 }, digits ? PHRASES[language].invalid : PHRASES[language].noInput, p);
+    const missed = [...before, digits ? `invalid:${digits}` : 'timeout'];
+    if (tries + 1 >= MAX_MISSES) return this.toOperator(p, menu, node, language, [...missed, 'operator']);
+    this.calls.remember(this.progress(p, missed, { language }));
+    return this.render(menu, node, { language, node: node.key, path: missed, tries: tries + 1 }, digits ? PHRASES[language].invalid : PHRASES[language].noInput);
   }
 
-  private async render(menu: LoadedMenu, node: MenuNode, where: Where, notice: string | undefined, p: TwilioParams): Promise<string> {
-    if (node.kind === 'menu') return this.twiml.menu(menu.nodes, node, where, notice);
-    if (node.kind === 'answer') return this.twiml.answer(node, where, notice);
-    return this.toOperator(p, menu, node, where.language, where.step);
+  private render(menu: LoadedMenu, node: MenuNode, where: Where, notice?: string): string {
+    return node.kind === 'menu' ? this.twiml.menu(menu.nodes, node, where, notice) : this.twiml.answer(node, where, notice);
   }
 
   /** To a person: the queue of the caller's language and institution in working hours, otherwise a way to reach one later. */
-  private async toOperator(p: TwilioParams, menu: LoadedMenu, node: MenuNode, language: MenuLanguage, _step: number): Promise<string> {
+  private async toOperator(p: TwilioParams, menu: LoadedMenu, node: MenuNode, language: MenuLanguage, path: string[]): Promise<string> {
     const callSid = p.CallSid!;
     const context = contextOf(menu.byKey, node.key);
+    // What follows reads and changes the call's row, so its progress is stored first.
+    await this.calls.progress(this.progress(p, path, { language, ...context }));
     const calendar = await this.calendars.calendar();
     const now = new Date();
     if (!calendar.isOpen(now)) {
-      await this.calls.setContext(callSid, { ...context, language });
       let next: string | null = null;
       try {
         next = spokenOpening(calendar.nextOpening(now), now, language);
