@@ -17,7 +17,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import os from 'node:os';
 import twilio from 'twilio';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
@@ -342,6 +342,7 @@ async function main(): Promise<void> {
     [
       '',
       machineLine(pgVersion),
+      `load      ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min load average at the end: other work on the machine shows here)`,
       `service   1 api + 1 worker process; ${settingsLine(options.serviceEnv)}`,
       '',
       `phase 1 — ${fmt(options.rate)} steps/s offered, ${options.durationS} s`,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { contextOf, MenuLanguage, MenuNode, MENU_LANGUAGES } from '@lib/ivr-menu';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -27,6 +27,7 @@ export const queueName = (language: string, institutionCode: string | null) => `
  */
 @Injectable()
 export class VoiceIvrService {
+  private readonly logger = new Logger(VoiceIvrService.name);
   readonly twiml: IvrTwiml;
 
   constructor(
@@ -146,7 +147,12 @@ export class VoiceIvrService {
     }
     const name = queueName(language, context.institutionCode);
     const call = await this.calls.enqueued(callSid, name, { ...context, language });
-    if (call) await this.calls.ensureTicket(call, `waiting for an operator in queue ${name}`);
+    try {
+      if (call) await this.calls.ensureTicket(call, `waiting for an operator in queue ${name}`);
+    } catch (error) {
+      // The caller is queued all the same; the call becomes a ticket at its end at the latest (status callback).
+      this.logger.warn({ err: error, callSid }, 'queued call not yet handed to the pipeline');
+    }
     return this.twiml.enqueue(language, name);
   }
 
