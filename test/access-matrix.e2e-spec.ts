@@ -75,6 +75,18 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'PATCH /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
   'DELETE /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
   'GET /v1/knowledge/search': { roles: ROLES },
+  // Twilio's requests carry X-Twilio-Signature instead of a token (here the voice channel is not configured: 503).
+  ...Object.fromEntries(
+    ['incoming', 'language', 'menu', 'choice', 'queue-wait', 'queue-leave', 'queue-done', 'queue-answered', 'voicemail-done', 'voicemail-recording', 'status', 'operator'].map(
+      (step) => [`POST /v1/channels/voice/twilio/${step}`, { public: true as const }],
+    ),
+  ),
+  'POST /v1/voice/token': { roles: ['operator', 'supervisor'] },
+  'GET /v1/tickets/:reference/calls': { roles: ['operator', 'supervisor', 'admin'] },
+  'POST /v1/tickets/:reference/call-back': { roles: ['operator', 'supervisor'] },
+  'GET /v1/admin/ivr': { roles: ['admin'] },
+  'PUT /v1/admin/ivr': { roles: ['admin'] },
+  'POST /v1/admin/ivr/validate': { roles: ['admin'] },
 };
 
 describe('access matrix: every route × every role × own/other institution', () => {

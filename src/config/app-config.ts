@@ -162,9 +162,12 @@ export class AppConfig {
   @Min(1000)
   SLA_SWEEP_INTERVAL_MS = 60000;
 
-  /** The public address of this API, for links sent to customers (the satisfaction survey). */
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  /**
+   * Where this service is reached from outside (scheme and host, behind any proxy): links sent to customers (the
+   * satisfaction survey) start with it, and Twilio signs the URL it called, so voice signatures are checked against it.
+   */
+  @Transform(({ value }) => (typeof value === 'string' ? value.replace(/\/+$/, '') : value))
+  @Matches(/^https?:\/\/[^/?#\s]+$/, { message: 'PUBLIC_BASE_URL must be like https://host (scheme and host, no path)' })
   PUBLIC_BASE_URL = 'http://localhost:3000';
 
   /** How long a survey link in a resolution e-mail stays valid. */
@@ -368,6 +371,72 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
   SOCIAL_INSTITUTION?: string;
+
+  // --- Voice (Twilio) ---
+
+  /** Leave unset to run without the voice channel (its webhooks then refuse every request). */
+  @IsOptional()
+  @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits' })
+  TWILIO_ACCOUNT_SID?: string;
+
+  @ValidateIf((c: AppConfig) => !!c.TWILIO_ACCOUNT_SID)
+  @IsString()
+  @MinLength(16, { message: 'TWILIO_AUTH_TOKEN must be the account auth token' })
+  TWILIO_AUTH_TOKEN?: string;
+
+  /** API key and secret that sign operators' Voice SDK access tokens. */
+  @IsOptional()
+  @Matches(/^SK[0-9a-fA-F]{32}$/, { message: 'TWILIO_API_KEY must be SK followed by 32 hex digits' })
+  TWILIO_API_KEY?: string;
+
+  @ValidateIf((c: AppConfig) => !!c.TWILIO_API_KEY)
+  @IsString()
+  @MinLength(16)
+  TWILIO_API_SECRET?: string;
+
+  /** The TwiML App whose Voice URL is …/voice/twilio/operator: an operator's browser asks it for the next caller. */
+  @ValidateIf((c: AppConfig) => !!c.TWILIO_API_KEY)
+  @Matches(/^AP[0-9a-fA-F]{32}$/, { message: 'TWILIO_TWIML_APP_SID must be AP followed by 32 hex digits' })
+  TWILIO_TWIML_APP_SID?: string;
+
+  /** The centre's number (E.164): the caller id of call-backs. */
+  @IsOptional()
+  @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'TWILIO_CALLER_ID must be an E.164 number like +37167000000' })
+  TWILIO_CALLER_ID?: string;
+
+  /** Twilio's REST API; only changed to point the client at a recording server in tests. */
+  @Matches(/^https?:\/\/[^/?#]+$/, { message: 'TWILIO_API_BASE_URL must be like https://api.twilio.com' })
+  TWILIO_API_BASE_URL = 'https://api.twilio.com';
+
+  /** Languages the IVR offers besides Latvian, which is always offered and always first (comma-separated: en,ru; or none). */
+  @Matches(/^(none|(en|ru)(,(en|ru))*)$/, { message: 'VOICE_EXTRA_LANGUAGES is a comma-separated list of en, ru, or none (Latvian is always offered)' })
+  VOICE_EXTRA_LANGUAGES = 'en,ru';
+
+  /** Seconds a caller waits for a key press before the menu is repeated. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(3)
+  @Max(30)
+  VOICE_GATHER_TIMEOUT_SECONDS = 6;
+
+  /** After this many seconds in the queue the caller is offered a voicemail or a call-back. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(3600)
+  VOICE_MAX_WAIT_SECONDS = 300;
+
+  /** Longest voicemail, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600)
+  VOICE_VOICEMAIL_MAX_SECONDS = 120;
+
+  /** Music played between queue announcements (https URL); silence when unset. */
+  @IsOptional()
+  @Matches(/^https:\/\/.+/, { message: 'VOICE_HOLD_MUSIC_URL must be an https:// URL' })
+  VOICE_HOLD_MUSIC_URL?: string;
 }
 
 export class ConfigError extends Error {}

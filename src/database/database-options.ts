@@ -8,6 +8,8 @@ import { Session } from '../auth/entities/session.entity';
 import { BusinessHours } from '../calendar/entities/business-hours.entity';
 import { CalendarAdjustment } from '../calendar/entities/calendar-adjustment.entity';
 import { Mailbox } from '../channels/email/entities/mailbox.entity';
+import { Call } from '../channels/voice/entities/call.entity';
+import { IvrNode } from '../channels/voice/entities/ivr-node.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { loadDatabaseConfig } from '../config/app-config';
 import { CustomerIdentifier } from '../customers/entities/customer-identifier.entity';
@@ -52,6 +54,8 @@ export const ENTITIES = [
   SlaClockEvent,
   SlaEvent,
   KnowledgeArticle,
+  IvrNode,
+  Call,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

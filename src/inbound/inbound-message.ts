@@ -53,6 +53,11 @@ export interface InboundMessage {
    */
   loggedBy?: { agentId: string; resolved: boolean };
   /**
+   * Level 0 served the contact in full (the caller heard the IVR's answer and hung up): the ticket is recorded
+   * for the figures, resolved at level 0, and handed to no queue.
+   */
+  servedAtLevel0?: boolean;
+  /**
    * The event may join a conversation but must never open a ticket (an out-of-office reply, a mailing list):
    * when nothing threads it, it is dropped.
    */

@@ -78,6 +78,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Calls by how they ended (self_served, answered, abandoned, voicemail, callback_requested, failed, busy, no_answer). */
+  readonly voiceCalls = new Counter({
+    name: 'vp_voice_calls_total',
+    help: 'Voice calls by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: 'vp_queue_jobs',
     help: 'Jobs in each BullMQ queue by state, read at scrape time',

@@ -45,6 +45,11 @@ export class AssignmentService {
           `SELECT t.id, t.reference, t.channel, t.language, t.topic, t.institution_id, t.level, q.strategy
            FROM tickets t JOIN queues q ON q.id = t.queue_id
            WHERE t.assignee_id IS NULL AND t.status IN ('new', 'queued') AND q.strategy <> 'manual'
+             -- A caller still on the line waits in Twilio's queue, which connects them to whoever takes the call;
+             -- only what outlives the call (a voicemail, a call-back request) is offered here.
+             AND NOT (t.channel = 'voice' AND EXISTS (
+               SELECT 1 FROM messages ms JOIN calls c ON c.call_sid = ms.external_id
+               WHERE ms.ticket_id = t.id AND ms.channel = 'voice' AND c.ended_at IS NULL))
            ORDER BY t.created_at, t.id LIMIT $1 FOR UPDATE OF t SKIP LOCKED`,
           [PASS_SIZE],
         );

@@ -279,6 +279,8 @@ export class TicketIngestService {
           language: message.language ?? 'lv',
           topic: message.topic ?? null,
         });
+        const selfServed = message.servedAtLevel0 === true;
+        const resolvedNow = selfServed || message.loggedBy?.resolved === true;
         const ticketId = randomUUID();
         const reference = e.reference ?? references.shift()!;
         tickets.push({
@@ -290,18 +292,19 @@ export class TicketIngestService {
           topic: message.topic ?? null,
           kind: message.kind ?? 'question',
           language: message.language ?? 'lv',
-          status: message.loggedBy?.resolved ? 'resolved' : 'queued',
-          level: route.level,
-          queue_id: route.queueId,
+          status: resolvedNow ? 'resolved' : 'queued',
+          level: selfServed ? 0 : route.level,
+          queue_id: selfServed ? null : route.queueId,
           customer_id: customerOf[i],
           subject: message.subject ?? null,
           created_at: e.receivedAt,
           origin_address: message.to ?? null,
           follow_up_of_id: thread?.ticketId ?? null,
           // Served on the spot: answered and resolved when it happened.
-          resolved_at: message.loggedBy?.resolved ? (message.sentAt ?? e.receivedAt) : null,
+          resolved_at: resolvedNow ? (message.sentAt ?? e.receivedAt) : null,
         });
-        escalations.push({
+        // Served at level 0: nothing was handed over, so there is no escalation to record.
+        if (!selfServed) escalations.push({
           ticket_id: ticketId,
           from_level: 0,
           to_level: route.level,

@@ -15,5 +15,7 @@ import { TicketsQueryService } from './tickets-query.service';
   imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule, RoutingCoreModule, CsatModule],
   controllers: [TicketsController],
   providers: [TicketsQueryService, TicketLevelsService, TicketActionsService],
+  // The voice channel assigns an answered call's ticket to the operator who took it.
+  exports: [TicketActionsService],
 })
 export class TicketsModule {}

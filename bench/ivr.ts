@@ -1,0 +1,366 @@
+/**
+ * IVR benchmark (not a test: it prints figures and exits 0 whether or not the goals are met).
+ *
+ * Simulated callers walk the real IVR of the real service (api and worker processes started from dist/), each
+ * request signed with the twilio package exactly as Twilio signs it, each answer parsed for the next URL:
+ * language → institution → answer → hang-up (self-served), some to an operator (a ticket at the hand-over), some
+ * pressing a wrong key first. Two phases, each run against the service and, in the same run, against a bare
+ * Node HTTP handler that answers a fixed TwiML document (the floor of what this machine's HTTP stack costs):
+ *
+ *   1. offered load: steps started at a fixed rate (default 1,000/s), latency p50/p99 of each step;
+ *   2. saturation: N callers with no think time, steps/s — the throughput ratio service / bare handler.
+ *
+ *   npm run bench:ivr -- --rate 1000 --duration 15 --callers 64
+ *
+ * Everything lives in a fresh schema and Redis prefix that are removed at the end, also on error or Ctrl-C.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import os from 'node:os';
+import twilio from 'twilio';
+import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
+import { parseFlags } from './support/options';
+import { fmt, machineLine, table } from './support/report';
+import { assertAlive, checkConnections, connect, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+
+const AUTH_TOKEN = `bench-twilio-${randomBytes(16).toString('hex')}`;
+const PUBLIC_BASE_URL = 'https://ivr.bench.invalid';
+const PREFIX = '/v1/channels/voice/twilio';
+const GOAL_P99_MS = 20;
+const GOAL_RATIO = 0.3;
+const FIXED_TWIML =
+  '<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" action="https://ivr.bench.invalid/v1/channels/voice/twilio/menu?n=main&amp;l=lv&amp;s=1&amp;t=0" method="POST" actionOnEmptyResult="true" language="lv-LV"><Say language="lv-LV">Labdien! Jūs esat sazvanījis valsts pārvaldes pakalpojumu informatīvo tālruni.</Say></Gather></Response>';
+
+interface Options {
+  rate: number;
+  durationS: number;
+  callers: number;
+  saturationS: number;
+  serviceEnv: Record<string, string>;
+  nodeArgs: string[];
+}
+
+function parseOptions(): Options {
+  const { values, int, serviceEnv, nodeArgs } = parseFlags(
+    'npm run bench:ivr',
+    { rate: { type: 'string' }, duration: { type: 'string' }, callers: { type: 'string' }, saturation: { type: 'string' } },
+    [
+      ['--rate N', 'steps per second offered in phase 1 (default 1000)'],
+      ['--duration S', 'seconds of phase 1 (default 15)'],
+      ['--callers N', 'concurrent callers without think time in phase 2 (default 64)'],
+      ['--saturation S', 'seconds of phase 2 (default 10)'],
+    ],
+  );
+  return {
+    rate: int(values.rate, 'RATE', 1000, 1, 20_000),
+    durationS: int(values.duration, 'DURATION', 15, 1, 300),
+    callers: int(values.callers, 'CALLERS', 64, 1, 1024),
+    saturationS: int(values.saturation, 'SATURATION', 10, 1, 300),
+    serviceEnv,
+    nodeArgs,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Callers
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+
+interface Target {
+  port: number;
+  /** The bare handler answers every URL with the same TwiML; a caller there walks a fixed script of URLs. */
+  bare: boolean;
+}
+
+function post(target: Target, url: string, params: Record<string, string>): Promise<{ status: number; body: string }> {
+  const body = new URLSearchParams(params).toString();
+  const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        method: 'POST',
+        path: url.slice(PUBLIC_BASE_URL.length),
+        agent,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), 'X-Twilio-Signature': signature },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const actionOf = (xml: string, verb: 'Gather' | 'Enqueue') => {
+  const m = verb === 'Gather' ? /<Gather[^>]* action="([^"]+)"/.exec(xml) : /<Enqueue[^>]* action="([^"]+)"/.exec(xml);
+  return m ? m[1].replace(/&amp;/g, '&') : null;
+};
+
+/** What callers press: most are served by an answer, some want a person, some press a wrong key first. */
+const SCRIPTS = [
+  ['1', '2', '2'], // Latvian, VID, opening hours → hang up
+  ['1', '1', '1'], // Latvian, VSAA, payment dates
+  ['2', '3', '1'], // English, PMLP, passports
+  ['1', '5'], // Latvian, centres' opening hours
+  ['3', '4', '1'], // Russian, Latvija.lv, signing in
+  ['1', '2', '0'], // Latvian, VID, operator → queued (a ticket now)
+  ['1', '9', '2', '2'], // a wrong key, then VID, opening hours
+  ['2', '1', '0'], // English, VSAA, operator
+];
+
+let callCounter = 0;
+/** The first failure, shown in the report: an error count alone does not say what to fix. */
+let firstError: string | undefined;
+/** Latencies by webhook (incoming, language, menu, status…), to show which step costs what. */
+const byStep = new Map<string, number[]>();
+
+/** One call as a sequence of steps; `next()` performs the next one and says whether the call goes on. */
+class SimulatedCall {
+  private readonly callSid = `CA${randomBytes(16).toString('hex')}`;
+  private readonly from = `+3712${String(++callCounter % 10_000_000).padStart(7, '0')}`;
+  private readonly script: string[];
+  private pressed = 0;
+  private nextUrl: string | null = `${PUBLIC_BASE_URL}${PREFIX}/incoming`;
+  private nextParams: Record<string, string> = {};
+  done = false;
+
+  constructor(private readonly target: Target) {
+    this.script = SCRIPTS[callCounter % SCRIPTS.length];
+  }
+
+  private params(extra: Record<string, string>): Record<string, string> {
+    return { AccountSid: `AC${'0'.repeat(32)}`, CallSid: this.callSid, From: this.from, To: '+37167000000', Direction: 'inbound', ...extra };
+  }
+
+  /** Performs one step; resolves with its latency in ms. */
+  async next(): Promise<number> {
+    const url = this.nextUrl!;
+    const started = now();
+    const res = await post(this.target, url, this.params(this.nextParams));
+    const ms = now() - started;
+    const step = url.slice(PUBLIC_BASE_URL.length + PREFIX.length + 1).replace(/\?.*/, '');
+    if (!this.target.bare) (byStep.get(step) ?? byStep.set(step, []).get(step)!).push(ms);
+    if (res.status >= 300) throw new Error(`${url} answered ${res.status}: ${res.body.slice(0, 300)}`);
+    if (url.endsWith('/status')) {
+      this.done = true;
+      return ms;
+    }
+    const digit = this.script[this.pressed++];
+    const action = this.target.bare ? `${PUBLIC_BASE_URL}${PREFIX}/menu?n=main&l=lv&s=${this.pressed}&t=0` : actionOf(res.body, 'Gather');
+    if (digit !== undefined && action) {
+      this.nextUrl = action;
+      this.nextParams = { CallStatus: 'in-progress', Digits: digit };
+    } else {
+      // Heard the answer (or queued): the call ends; Twilio posts the status callback.
+      this.nextUrl = `${PUBLIC_BASE_URL}${PREFIX}/status`;
+      this.nextParams = { CallStatus: 'completed', CallDuration: '60' };
+    }
+    return ms;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+interface PhaseResult {
+  steps: number;
+  errors: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Phase 1, open loop: a step is started every 1/rate s, whatever the answers do, by a caller whose previous
+ * step has finished (a new call when none is free), so the offered load does not bend to the server's speed.
+ */
+async function offered(target: Target, rate: number, seconds: number): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const ready: SimulatedCall[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const start = now();
+  const total = Math.round(rate * seconds);
+  for (let i = 0; i < total && !stopping; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - now();
+    if (wait > 1) await sleep(wait);
+    const call = ready.pop() ?? new SimulatedCall(target);
+    const p: Promise<void> = call
+      .next()
+      .then((ms) => {
+        latencies.push(ms);
+        if (!call.done) ready.push(call);
+      })
+      .catch((error) => {
+        errors += 1;
+        firstError ??= (error as Error).message;
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  const elapsed = (now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN };
+}
+
+/** Phase 2, closed loop: `callers` callers each step again as soon as the previous answer is in. */
+async function saturation(target: Target, callers: number, seconds: number): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = now();
+  const until = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      let call = new SimulatedCall(target);
+      while (now() < until && !stopping) {
+        try {
+          latencies.push(await call.next());
+        } catch (error) {
+          errors += 1;
+          firstError ??= (error as Error).message;
+        }
+        if (call.done) call = new SimulatedCall(target);
+      }
+    }),
+  );
+  const elapsed = (now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The bare handler: plain node:http in a process of its own, reading the body and answering fixed TwiML.
+
+async function startBare(): Promise<{ port: number; child: ChildProcess }> {
+  const code = `
+    const http = require('node:http');
+    const twiml = ${JSON.stringify(FIXED_TWIML)};
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => { res.writeHead(200, { 'Content-Type': 'text/xml' }); res.end(twiml); });
+    });
+    server.keepAliveTimeout = 65000;
+    server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+  `;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  onCleanup('bare handler', async () => void child.kill('SIGTERM'));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', () => reject(new Error('the bare handler exited')));
+  });
+  return { port, child };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const run = `bench_ivr_${Date.now().toString(36)}`;
+  const admin = await connect();
+  onCleanup('admin connection', () => admin.end());
+  const { pgVersion } = await checkConnections(admin, 2, options.serviceEnv);
+
+  const service = await startService(admin, {
+    schema: run,
+    prefix: run,
+    processes: [
+      { label: 'api', role: 'api' },
+      { label: 'worker', role: 'worker' },
+    ],
+    env: {
+      PUBLIC_BASE_URL,
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      VOICE_EXTRA_LANGUAGES: 'en,ru',
+      // The password policy refuses one that contains the e-mail's name ("admin").
+      ADMIN_PASSWORD: `ivr-bench-${randomBytes(8).toString('hex')}`,
+    },
+    serviceEnv: options.serviceEnv,
+    nodeArgs: options.nodeArgs,
+  });
+  await waitHealthy(service.processes, 100);
+  // Operators on duty around the clock, so that "0" reaches the queue whenever the benchmark runs.
+  const db = await connect(run);
+  onCleanup('schema connection', () => db.end());
+  const allDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]));
+  await sql(db, 'UPDATE business_hours SET hours = $1::jsonb', [JSON.stringify(allDay)]);
+
+  const api: Target = { port: service.processes[0].port, bare: false };
+  const bare: Target = { port: (await startBare()).port, bare: true };
+
+  // Warm-up: JIT, connection pools, the menu and calendar caches.
+  await saturation(api, 16, 2);
+  await saturation(bare, 16, 1);
+  assertAlive(service.processes);
+
+  process.stdout.write(`phase 1: ${fmt(options.rate)} steps/s offered for ${options.durationS} s\n`);
+  const bareOffered = await offered(bare, options.rate, options.durationS);
+  byStep.clear();
+  const apiOffered = await offered(api, options.rate, options.durationS);
+  const stepRows = [...byStep].map(([step, list]) => {
+    list.sort((a, b) => a - b);
+    return [step, fmt(list.length), fmt(percentile(list, 50), 2), fmt(percentile(list, 99), 2)];
+  });
+  process.stdout.write(`phase 2: ${options.callers} callers without think time for ${options.saturationS} s\n`);
+  const bareMax = await saturation(bare, options.callers, options.saturationS);
+  const apiMax = await saturation(api, options.callers, options.saturationS);
+  assertAlive(service.processes);
+
+  const ended = await until('every ended call to be a ticket', 60_000, 200, async () => {
+    const [row] = await sql<{ ended: number; ticketed: number }>(
+      db,
+      `SELECT count(*)::int AS ended, count(*) FILTER (WHERE e.status = 'processed')::int AS ticketed
+       FROM calls c LEFT JOIN inbound_events e ON e.channel = 'voice' AND e.external_id = c.call_sid WHERE c.ended_at IS NOT NULL`,
+    );
+    return row.ended === row.ticketed ? row : null;
+  });
+
+  const [{ calls, tickets, selfServed }] = await sql<{ calls: number; tickets: number; selfServed: number }>(
+    db,
+    `SELECT (SELECT count(*)::int FROM calls) AS calls,
+            (SELECT count(*)::int FROM tickets WHERE channel = 'voice') AS tickets,
+            (SELECT count(*)::int FROM tickets WHERE channel = 'voice' AND level = 0 AND status = 'resolved') AS "selfServed"`,
+  );
+  const rate = (r: PhaseResult) => r.steps / r.seconds;
+  const row = (label: string, r: PhaseResult) => [label, fmt(r.steps), fmt(r.errors), fmt(rate(r)), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.max, 1)];
+  const header = ['', 'steps', 'errors', 'steps/s', 'p50 ms', 'p99 ms', 'max ms'];
+  const ratio = rate(apiMax) / rate(bareMax);
+  process.stdout.write(
+    [
+      '',
+      machineLine(pgVersion),
+      `load      ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min load average at the end: other work on the machine shows here)`,
+      `service   1 api + 1 worker process; ${settingsLine(options.serviceEnv)}`,
+      '',
+      `phase 1 — ${fmt(options.rate)} steps/s offered, ${options.durationS} s`,
+      table([header, row('IVR (service)', apiOffered), row('bare node:http, fixed TwiML', bareOffered)]),
+      '',
+      'phase 1, the service by webhook',
+      table([['', 'steps', 'p50 ms', 'p99 ms'], ...stepRows]),
+      '',
+      `phase 2 — saturation, ${options.callers} callers`,
+      table([header, row('IVR (service)', apiMax), row('bare node:http, fixed TwiML', bareMax)]),
+      '',
+      `throughput ratio service / bare: ${fmt(ratio, 3)}   (goal ≥ ${GOAL_RATIO}: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'})`,
+      `p99 at ${fmt(options.rate)} steps/s offered: ${fmt(apiOffered.p99, 2)} ms   (goal < ${GOAL_P99_MS} ms: ${apiOffered.p99 < GOAL_P99_MS && apiOffered.errors === 0 ? 'met' : 'NOT met'})`,
+      `calls ${fmt(calls)}, voice tickets ${fmt(tickets)} (self-served at level 0: ${fmt(selfServed)}), every ended call a ticket: ${fmt(ended.ticketed)}/${fmt(ended.ended)}`,
+      `warnings logged by the service: ${warningsOf(service.processes)}${firstError ? `; first failed step: ${firstError}` : ''}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+runBench(main);

@@ -1,0 +1,46 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import type { Request } from 'express';
+import twilio from 'twilio';
+import { ProblemException, validationProblem } from '../../common/problem';
+import { AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../metrics/metrics.service';
+
+/**
+ * Twilio signs every request with the account's auth token over the URL it called plus the POST parameters.
+ * Behind a proxy Express sees another URL, so the check uses PUBLIC_BASE_URL + the path and query Twilio used.
+ * Nothing runs (and nothing is stored) before the signature is known to be good.
+ */
+@Injectable()
+export class TwilioSignatureGuard implements CanActivate {
+  private readonly logger = new Logger(TwilioSignatureGuard.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<Request>();
+    const refuse = (status: HttpStatus, reason: string, detail: string): never => {
+      this.metrics.inboundEvents.inc({ channel: 'voice', outcome: 'rejected', reason });
+      this.logger.warn({ reason, path: req.path, ip: req.ip }, 'Twilio webhook refused');
+      throw new ProblemException(status, reason.replace(/_/g, '-'), status === HttpStatus.FORBIDDEN ? 'Forbidden' : 'Unavailable', detail);
+    };
+    const { TWILIO_AUTH_TOKEN: token, PUBLIC_BASE_URL: base } = this.config;
+    if (!token || !base) {
+      return refuse(HttpStatus.SERVICE_UNAVAILABLE, 'voice_not_configured', 'The voice channel is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL).');
+    }
+    const signature = req.header('x-twilio-signature');
+    if (!signature) return refuse(HttpStatus.FORBIDDEN, 'signature_missing', 'The X-Twilio-Signature header is missing.');
+    const params = req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body) ? (req.body as Record<string, string>) : {};
+    if (!twilio.validateRequest(token, signature, `${base}${req.originalUrl}`, params)) {
+      return refuse(HttpStatus.FORBIDDEN, 'signature_mismatch', 'The X-Twilio-Signature does not match this URL and these parameters.');
+    }
+    // Every voice request Twilio makes names its call; one that does not cannot be placed anywhere.
+    if (!/^CA[0-9a-fA-F]{32}$/.test(params.CallSid ?? '')) {
+      this.metrics.inboundEvents.inc({ channel: 'voice', outcome: 'rejected', reason: 'invalid_call_sid' });
+      throw validationProblem([{ field: 'CallSid', code: 'invalid', message: 'CallSid must be CA followed by 32 hex digits' }]);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentUser, Roles } from '../../auth/auth.decorators';
+import { AuthUser } from '../../auth/auth-user';
+import { CallView, VoiceOperatorsService } from './voice-operators.service';
+
+/** Operators' side of the phone: the Voice SDK token, a ticket's calls, and calling a customer back. */
+@ApiTags('voice')
+@ApiBearerAuth()
+@Controller('v1')
+export class VoiceOperatorsController {
+  constructor(private readonly operators: VoiceOperatorsService) {}
+
+  @Post('voice/token')
+  @HttpCode(HttpStatus.OK)
+  @Roles('operator', 'supervisor')
+  @ApiOperation({ summary: "An access token for Twilio's Voice SDK in the operator's browser (VoiceGrant for their identity)" })
+  token(@CurrentUser() user: AuthUser) {
+    return this.operators.token(user);
+  }
+
+  @Get('tickets/:reference/calls')
+  @Roles('operator', 'supervisor', 'admin')
+  @ApiOperation({ summary: "The ticket's calls: IVR path, language, time in IVR, wait, talk time, outcome, recording" })
+  calls(@Param('reference') reference: string): Promise<CallView[]> {
+    return this.operators.callsOfTicket(reference);
+  }
+
+  @Post('tickets/:reference/call-back')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Roles('operator', 'supervisor')
+  @ApiOperation({ summary: "Call the customer back: Twilio rings the operator's browser, then dials the customer's number" })
+  callBack(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }) {
+    return this.operators.callBack(user, reference, { requestId: typeof req.id === 'string' ? req.id : undefined });
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../../audit/audit.module';
+import { CalendarModule } from '../../calendar/calendar.module';
+import { AppConfig } from '../../config/app-config';
+import { InboundModule } from '../../inbound/inbound.module';
+import { TicketsModule } from '../../tickets/tickets.module';
+import { IvrAdminController } from './ivr-admin.controller';
+import { TWILIO_REST, twilioRestClient } from './twilio-rest';
+import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { VoiceCallsService } from './voice-calls.service';
+import { VoiceIvrService } from './voice-ivr.service';
+import { VoiceMenuService } from './voice-menu.service';
+import { VoiceOperatorsController } from './voice-operators.controller';
+import { VoiceOperatorsService } from './voice-operators.service';
+import { VoiceWebhooksController } from './voice-webhooks.controller';
+
+/** The voice channel: Twilio IVR (level 0), queueing to operators, voicemail and call-backs. */
+@Module({
+  imports: [InboundModule, CalendarModule, TicketsModule, AuditModule],
+  controllers: [VoiceWebhooksController, VoiceOperatorsController, IvrAdminController],
+  providers: [
+    TwilioSignatureGuard,
+    VoiceMenuService,
+    VoiceCallsService,
+    VoiceIvrService,
+    VoiceOperatorsService,
+    { provide: TWILIO_REST, useFactory: twilioRestClient, inject: [AppConfig] },
+  ],
+})
+export class VoiceModule {}

@@ -1,0 +1,368 @@
+import { INestApplication } from '@nestjs/common';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import twilio from 'twilio';
+import { AgentsService } from '../src/agents/agents.service';
+import { Caller, PUBLIC_BASE_URL, TwilioPlayer, VOICE_PREFIX, voiceConfig } from './support/twilio-player';
+import { eventually, login, TestEnv } from './support/test-env';
+
+/** Stands in for Twilio's REST API: records what the app sends and answers like Twilio does. */
+class RecordingServer {
+  readonly requests: Array<{ method: string; url: string; authorization: string | undefined; body: URLSearchParams }> = [];
+  private server!: Server;
+
+  async start(): Promise<string> {
+    this.server = createServer((req: IncomingMessage, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        this.requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, body: new URLSearchParams(raw) });
+        res.writeHead(201, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ sid: `CA${'e5'.repeat(16)}`, status: 'queued', to: new URLSearchParams(raw).get('To') }));
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+const OPEN_ALL_DAY = JSON.stringify(Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]])));
+
+describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
+  const env = new TestEnv();
+  const twilioApi = new RecordingServer();
+  let app: INestApplication;
+  let player: TwilioPlayer;
+  let adminToken: string;
+  let operatorId: string;
+  let operatorToken: string;
+
+  const ticketOf = (callSid: string) =>
+    env.sql(
+      `SELECT t.*, i.code AS institution_code, q.code AS queue_code FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id
+       LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN queues q ON q.id = t.queue_id
+       WHERE e.channel = 'voice' AND e.external_id = $1`,
+      [callSid],
+    ).then((rows) => rows[0]);
+  const callOf = (callSid: string) => env.sql('SELECT * FROM calls WHERE call_sid = $1', [callSid]).then((rows) => rows[0]);
+
+  beforeAll(async () => {
+    const restBase = await twilioApi.start();
+    app = await env.startApi({ APP_ROLE: 'all', ...voiceConfig(restBase) });
+    // Operators work around the clock in this test (the out-of-hours tests declare today a holiday).
+    await env.sql(`UPDATE business_hours SET hours = $1::jsonb`, [OPEN_ALL_DAY]);
+    player = new TwilioPlayer(app);
+    adminToken = await login(app);
+    operatorId = await app.get(AgentsService).upsert({ email: 'operator@voice.test', displayName: 'Operatore', password: 'a long enough passphrase', roles: ['operator'] });
+    operatorToken = await login(app, 'operator@voice.test', 'a long enough passphrase');
+  });
+  afterAll(async () => {
+    await env.teardown();
+    await twilioApi.stop();
+  });
+
+  it('walks language → institution → answer → hang-up: a ticket resolved at level 0 (self-served)', async () => {
+    const caller = new Caller(player, '+37120000001');
+    const languages = await caller.dial();
+    // Latvian first and always, each language announced in itself.
+    expect(languages.says().map((s) => s.language)).toEqual(['lv-LV', 'en-GB', 'ru-RU']);
+    expect(languages.says()[0].text).toContain('Latviešu valodā spiediet 1');
+    expect(languages.gather()).toMatchObject({ numDigits: '1', actionOnEmptyResult: 'true', method: 'POST' });
+
+    const main = await caller.press('1');
+    expect(main.said()).toContain('Valsts ieņēmumu dienests – spiediet 2');
+    expect(main.said()).toContain('spiediet 0');
+    const vid = await caller.press('2');
+    expect(vid.said()).toContain('Gada ienākumu deklarācija – spiediet 1');
+    const answer = await caller.press('2');
+    expect(answer.said()).toContain('no pulksten 8.30 līdz 16.30');
+    expect(answer.said()).toContain('varat nolikt klausuli');
+
+    expect((await caller.hangUp()).status).toBe(204);
+    const ticket = await eventually(() => ticketOf(caller.callSid));
+    expect(ticket).toMatchObject({ channel: 'voice', status: 'resolved', level: 0, queue_id: null, institution_code: 'VID', language: 'lv', kind: 'consultation' });
+    expect(ticket.resolved_at).not.toBeNull();
+    expect(await env.sql('SELECT 1 FROM escalations WHERE ticket_id = $1', [ticket.id])).toHaveLength(0);
+    const [identifier] = await env.sql('SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = $2', [ticket.customer_id, 'phone']);
+    expect(identifier.value).toBe('+37120000001');
+    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'self_served', heard_answer: true, language: 'lv', path: ['language:lv', 'vid', 'vid-opening-hours'] });
+  });
+
+  it('speaks the language the caller chose, and takes them back and forth', async () => {
+    const caller = new Caller(player, '+37120000002');
+    await caller.dial();
+    const main = await caller.press('2');
+    expect(main.says().every((s) => s.language === 'en-GB')).toBe(true);
+    expect(main.said()).toContain('For Taxes and declarations, the State Revenue Service, press 2.');
+    await caller.press('3'); // PMLP
+    const answer = await caller.press('1');
+    expect(answer.said()).toContain('ten working days');
+    const again = await caller.press('*');
+    expect(again.said()).toContain('ten working days');
+    const back = await caller.press('1');
+    expect(back.said()).toContain('For getting a passport or identity card, press 1.');
+  });
+
+  it('repeats after a wrong key or silence, then hands the caller to an operator', async () => {
+    const caller = new Caller(player, '+37120000003');
+    await caller.dial();
+    // The language menu: silence twice → served in Latvian.
+    expect((await caller.press('')).said()).toContain('Mēs nesaņēmām jūsu izvēli');
+    const main = await caller.press('');
+    expect(main.said()).toContain('Labdien!');
+    const wrong = await caller.press('8');
+    expect(wrong.said()).toContain('Šāda izvēle nav pieejama');
+    expect(wrong.gather().action).toContain('t=1');
+    const queued = await caller.press('');
+    expect(queued.verbs()).toContain('Enqueue');
+    expect(queued.one('Enqueue')!['#text']).toBe('lv-GENERAL');
+    expect((await callOf(caller.callSid)).path).toEqual(['timeout', 'timeout', 'language:lv', 'invalid:8', 'timeout', 'operator']);
+    await caller.follow(queued.one('Enqueue')!.action, { QueueResult: 'hangup' });
+    await caller.hangUp();
+  });
+
+  it('"0" queues the caller by language and institution; the wait message gives position and expected wait; abandoning is recorded', async () => {
+    const caller = new Caller(player, '+37120000004');
+    await caller.dial();
+    await caller.press('1');
+    await caller.press('2'); // VID
+    const queued = await caller.press('0');
+    const enqueue = queued.one('Enqueue')!;
+    expect(enqueue['#text']).toBe('lv-VID');
+    expect(enqueue.waitUrl).toMatch(new RegExp(`^${PUBLIC_BASE_URL}${VOICE_PREFIX}/queue-wait`));
+
+    // The ticket is in the operators' queue at once, while the caller waits.
+    const ticket = await eventually(() => ticketOf(caller.callSid));
+    expect(ticket).toMatchObject({ status: 'queued', level: 1, institution_code: 'VID', queue_code: 'VID' });
+
+    const wait = await caller.follow(enqueue.waitUrl, { QueuePosition: '3', CurrentQueueSize: '5', AvgQueueTime: '240', QueueTime: '30', QueueSid: `QU${'d4'.repeat(16)}` });
+    expect(wait.said()).toContain('Jūs esat 3. rindā');
+    expect(wait.said()).toContain('aptuveni 4 minūtes');
+    expect(wait.one('Gather')).toBeUndefined();
+
+    const done = await caller.follow(enqueue.action, { QueueResult: 'hangup', QueueTime: '45' });
+    expect(done.verbs()).toEqual(['Hangup']);
+    expect((await caller.hangUp()).status).toBe(204);
+    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', queue_name: 'lv-VID' });
+    expect((await ticketOf(caller.callSid)).status).toBe('queued');
+  });
+
+  it('after the longest wait offers a call-back; the operator calls back through the Twilio REST API', async () => {
+    const caller = new Caller(player, '+37120000005');
+    await caller.dial();
+    await caller.press('1');
+    await caller.press('1'); // VSAA
+    const enqueue = (await caller.press('0')).one('Enqueue')!;
+    const wait = await caller.follow(enqueue.waitUrl, { QueuePosition: '1', AvgQueueTime: '90', QueueTime: '61' });
+    expect(wait.said()).toContain('Lai lūgtu atzvanīt, spiediet 2');
+    const leave = await caller.press('2');
+    expect(leave.verbs()).toEqual(['Leave']);
+    const confirmed = await caller.follow(enqueue.action, { QueueResult: 'leave', QueueTime: '62' });
+    expect(confirmed.said()).toContain('3 7 1 2 0 0 0 0 0 0 5');
+    expect(confirmed.verbs()).toContain('Hangup');
+    await caller.hangUp();
+
+    const ticket = await eventually(() => ticketOf(caller.callSid));
+    const messages = await eventually(async () => {
+      const rows = await env.sql('SELECT external_id, text FROM messages WHERE ticket_id = $1 ORDER BY created_at, external_id', [ticket.id]);
+      return rows.length === 2 ? rows : null;
+    });
+    expect(messages.map((m) => m.external_id).sort()).toEqual([caller.callSid, `${caller.callSid}/callback`].sort());
+    expect(ticket.status).toBe('queued');
+    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'callback_requested', callback_number: '+37120000005' });
+
+    const res = await request(app.getHttpServer()).post(`/v1/tickets/${ticket.reference}/call-back`).set('Authorization', `Bearer ${operatorToken}`).expect(202);
+    expect(res.body).toEqual({ callSid: `CA${'e5'.repeat(16)}`, to: '+37120000005' });
+    const sent = twilioApi.requests.at(-1)!;
+    expect(sent.method).toBe('POST');
+    expect(sent.url).toBe(`/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Calls.json`);
+    expect(sent.authorization).toBe(`Basic ${Buffer.from(`AC${'a1'.repeat(16)}:test-twilio-auth-token-0123456789`).toString('base64')}`);
+    expect(sent.body.get('To')).toBe(`client:agent_${operatorId.replace(/-/g, '')}`);
+    expect(sent.body.get('From')).toBe('+37167000000');
+    expect(sent.body.get('Twiml')).toContain('<Number>+37120000005</Number>');
+    // A second click would ring the customer twice.
+    await request(app.getHttpServer()).post(`/v1/tickets/${ticket.reference}/call-back`).set('Authorization', `Bearer ${operatorToken}`).expect(409);
+    expect(twilioApi.requests).toHaveLength(1);
+  });
+
+  it("connects the operator's browser to the longest-waiting caller and assigns the ticket to them", async () => {
+    const tokenRes = await request(app.getHttpServer()).post('/v1/voice/token').set('Authorization', `Bearer ${operatorToken}`).expect(200);
+    const payload = JSON.parse(Buffer.from(tokenRes.body.token.split('.')[1], 'base64url').toString());
+    const identity = `agent_${operatorId.replace(/-/g, '')}`;
+    expect(tokenRes.body.identity).toBe(identity);
+    expect(payload.grants).toMatchObject({ identity, voice: { incoming: { allow: true }, outgoing: { application_sid: `AP${'c3'.repeat(16)}` } } });
+
+    const caller = new Caller(player, '+37120000006');
+    await caller.dial();
+    await caller.press('1');
+    await caller.press('4'); // Latvija.lv
+    await caller.press('3'); // other questions → operator
+    await eventually(() => ticketOf(caller.callSid));
+
+    const res = await player.post('operator', { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: TwilioPlayer.newCallSid(), From: `client:${identity}`, ApplicationSid: `AP${'c3'.repeat(16)}` });
+    const queue = res.twiml!.one('Dial')!.Queue[0];
+    expect(queue['#text']).toBe('lv-VDAA');
+    const connecting = await caller.follow(queue.url, { QueueSid: `QU${'d4'.repeat(16)}`, QueueTime: '12', DequeingCallSid: TwilioPlayer.newCallSid() });
+    expect(connecting.said()).toContain('Savienojam ar operatoru');
+
+    const ticket = await eventually(async () => {
+      const t = await ticketOf(caller.callSid);
+      return t.assignee_id === operatorId ? t : null;
+    });
+    expect(ticket.status).toBe('assigned');
+    expect((await caller.follow(`${PUBLIC_BASE_URL}${VOICE_PREFIX}/queue-done?l=lv`, { QueueResult: 'bridged' })).verbs()).toEqual(['Hangup']);
+    await caller.hangUp({ CallDuration: '300' });
+    const calls = await request(app.getHttpServer()).get(`/v1/tickets/${ticket.reference}/calls`).set('Authorization', `Bearer ${operatorToken}`).expect(200);
+    expect(calls.body).toHaveLength(1);
+    expect(calls.body[0]).toMatchObject({ callSid: caller.callSid, outcome: 'answered', answeredBy: operatorId, queue: 'lv-VDAA', language: 'lv', institution: 'VDAA' });
+    expect(calls.body[0].secondsWaiting).toBeGreaterThanOrEqual(0);
+    expect(calls.body[0].ivrPath).toEqual(['language:lv', 'latvija-lv', 'latvija-lv-operator']);
+
+    // Nobody waits now: the operator hears so.
+    const idle = await player.post('operator', { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: TwilioPlayer.newCallSid(), From: `client:${identity}` });
+    expect(idle.twiml!.said()).toContain('Rindā neviens negaida');
+  });
+
+  it('a caller who hangs up in the menu without asking for anyone is a ticket resolved at level 0, outcome abandoned', async () => {
+    const caller = new Caller(player, '+37120000012');
+    await caller.dial();
+    await caller.press('1');
+    await caller.hangUp({ CallDuration: '7' });
+    const ticket = await eventually(() => ticketOf(caller.callSid));
+    expect(ticket).toMatchObject({ status: 'resolved', level: 0, queue_id: null });
+    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', heard_answer: false, duration_seconds: 7 });
+  });
+
+  it('refuses forged or missing signatures with 403, counts them, and stores nothing', async () => {
+    const callSid = TwilioPlayer.newCallSid();
+    const params = { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: callSid, From: '+37120000007', To: '+37167000000', CallStatus: 'ringing' };
+    const forged = twilio.getExpectedTwilioSignature('not-the-auth-token-0123456789', `${PUBLIC_BASE_URL}${VOICE_PREFIX}/incoming`, params);
+    expect((await player.post('incoming', params, { signature: forged })).status).toBe(403);
+    expect((await player.post('incoming', params, { signature: null })).status).toBe(403);
+    // Signed for the address behind the proxy, not the public one Twilio called.
+    const internal = twilio.getExpectedTwilioSignature('test-twilio-auth-token-0123456789', `http://127.0.0.1${VOICE_PREFIX}/incoming`, params);
+    expect((await player.post('incoming', params, { signature: internal })).status).toBe(403);
+    // Parameters changed after signing.
+    const signed = twilio.getExpectedTwilioSignature('test-twilio-auth-token-0123456789', `${PUBLIC_BASE_URL}${VOICE_PREFIX}/status`, { ...params, CallStatus: 'completed' });
+    expect((await player.post('status', { ...params, CallStatus: 'completed', CallDuration: '999' }, { signature: signed })).status).toBe(403);
+
+    // Signed, but naming no call: refused as invalid, also counted.
+    const noCall = await player.post('incoming', { AccountSid: params.AccountSid, From: params.From });
+    expect(noCall.status).toBe(422);
+    expect(noCall.body.errors).toEqual([expect.objectContaining({ field: 'CallSid', code: 'invalid' })]);
+
+    expect(await env.sql('SELECT 1 FROM calls WHERE call_sid = $1', [callSid])).toHaveLength(0);
+    expect(await env.sql(`SELECT 1 FROM inbound_events WHERE external_id = $1`, [callSid])).toHaveLength(0);
+    const metrics = (await request(app.getHttpServer()).get('/metrics')).text;
+    expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="signature_mismatch"} 3');
+    expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="signature_missing"} 1');
+    expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="invalid_call_sid"} 1');
+  });
+
+  it('a replayed callback changes nothing: the same status callback twice, the same key press twice', async () => {
+    const caller = new Caller(player, '+37120000008');
+    await caller.dial();
+    const main = await caller.press('1');
+    const action = main.gather().action;
+    await caller.follow(action, { Digits: '5' }); // the opening-hours answer
+    await caller.follow(action, { Digits: '5' }); // Twilio retried the same request
+    expect((await callOf(caller.callSid)).path).toEqual(['language:lv', 'vpvkac-hours']);
+
+    expect((await caller.hangUp()).status).toBe(204);
+    const first = await callOf(caller.callSid);
+    const ticket = await eventually(() => ticketOf(caller.callSid));
+    expect((await caller.hangUp({ CallDuration: '99' })).status).toBe(204);
+    const second = await callOf(caller.callSid);
+    expect(second.ended_at).toEqual(first.ended_at);
+    expect(second).toMatchObject({ outcome: 'self_served', duration_seconds: 42 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await env.sql('SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2', ['voice', caller.callSid])).toHaveLength(1);
+    expect(await env.sql('SELECT 1 FROM messages WHERE ticket_id = $1', [ticket.id])).toHaveLength(1);
+  });
+
+  it('the admin API refuses a menu with a dead end, and a valid edit is heard by the next caller', async () => {
+    const auth = { Authorization: `Bearer ${adminToken}` };
+    const { body } = await request(app.getHttpServer()).get('/v1/admin/ivr').set(auth).expect(200);
+    expect(body.languages).toEqual(['lv', 'en', 'ru']);
+    const nodes = body.nodes as Array<Record<string, any>>;
+
+    // Removing the VID menu's choices leaves callers stuck there.
+    const deadEnd = nodes.filter((n) => n.parentKey !== 'vid');
+    const refused = await request(app.getHttpServer()).put('/v1/admin/ivr').set(auth).send({ nodes: deadEnd }).expect(422);
+    expect(refused.body.errors).toContainEqual(expect.objectContaining({ code: 'deadEnd', field: `nodes[${deadEnd.findIndex((n) => n.key === 'vid')}].kind` }));
+    const checked = await request(app.getHttpServer()).post('/v1/admin/ivr/validate').set(auth).send({ nodes: deadEnd }).expect(200);
+    expect(checked.body.valid).toBe(false);
+    expect((await env.sql('SELECT count(*)::int AS n FROM ivr_nodes'))[0].n).toBe(nodes.length);
+
+    const edited = nodes.map((n) => (n.key === 'main' ? { ...n, prompt: { ...n.prompt, lv: { text: 'Sveiki! Jauns sveiciens.' } } } : n));
+    await request(app.getHttpServer()).put('/v1/admin/ivr').set(auth).send({ nodes: edited }).expect(200);
+    const caller = new Caller(player, '+37120000009');
+    await caller.dial();
+    expect((await caller.press('1')).said()).toContain('Sveiki! Jauns sveiciens.');
+  });
+
+  describe('out of hours', () => {
+    beforeAll(async () => {
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga' }).format(new Date());
+      await request(app.getHttpServer())
+        .post('/v1/admin/calendar/adjustments')
+        .set('Authorization', `Bearer ${adminToken}`)
+        .send({ kind: 'holiday', date: today, name: 'Test: the centre is closed today' })
+        .expect(201);
+    });
+
+    it('says so and takes a voicemail: the recording becomes a message on the ticket', async () => {
+      const caller = new Caller(player, '+37120000010');
+      await caller.dial();
+      await caller.press('1');
+      await caller.press('2');
+      const closed = await caller.press('0');
+      expect(closed.said()).toContain('Šobrīd operatori nestrādā');
+      expect(closed.said()).toContain('Lai atstātu ziņu, spiediet 1');
+      const record = await caller.press('1');
+      const rec = record.one('Record')!;
+      expect(rec).toMatchObject({ finishOnKey: '#', playBeep: 'true', maxLength: '120' });
+      const recordingSid = `RE${'f6'.repeat(16)}`;
+      const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/${recordingSid}`;
+      const thanks = await caller.follow(rec.action, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingDuration: '17', Digits: '#' });
+      expect(thanks.said()).toContain('jūsu ziņa ir saņemta');
+      const recorded = await caller.post(rec.recordingStatusCallback, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingStatus: 'completed', RecordingDuration: '17', RecordingChannels: '1', RecordingSource: 'RecordVerb' });
+      expect(recorded.status).toBe(204);
+      await caller.hangUp();
+
+      const ticket = await eventually(() => ticketOf(caller.callSid));
+      expect(ticket).toMatchObject({ status: 'queued', institution_code: 'VID' });
+      const voicemail = await eventually(async () => (await env.sql('SELECT * FROM messages WHERE external_id = $1', [recordingSid]))[0]);
+      expect(voicemail.ticket_id).toBe(ticket.id);
+      expect(voicemail.text).toContain(recordingUrl);
+      expect(voicemail.meta).toMatchObject({ recordingUrl, recordingSeconds: 17 });
+      expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'voicemail', recording_url: recordingUrl, recording_seconds: 17 });
+    });
+
+    it('takes a call-back request to the calling number, and a voicemail when the number is hidden', async () => {
+      const caller = new Caller(player, '+37120000011');
+      await caller.dial();
+      await caller.press('3'); // Russian
+      const closed = await caller.press('0');
+      expect(closed.said()).toContain('Сейчас операторы не работают');
+      const confirmed = await caller.press('2');
+      expect(confirmed.said()).toContain('Мы перезвоним вам на номер 3 7 1 2 0 0 0 0 0 1 1');
+      const ticket = await eventually(() => ticketOf(caller.callSid));
+      expect(ticket).toMatchObject({ status: 'queued', language: 'ru' });
+      await eventually(async () => (await env.sql('SELECT 1 FROM messages WHERE external_id = $1', [`${caller.callSid}/callback`])).length === 1);
+
+      const hidden = new Caller(player, 'anonymous');
+      await hidden.dial();
+      await hidden.press('1');
+      await hidden.press('0');
+      const instead = await hidden.press('2');
+      expect(instead.said()).toContain('Jūsu numurs ir slēpts');
+      expect(instead.verbs()).toContain('Record');
+    });
+  });
+});
