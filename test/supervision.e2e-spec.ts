@@ -54,6 +54,21 @@ describe('supervisor live board', () => {
     expect(board.body.totals).toMatchObject({ online: 1, waiting: 2, atRisk: 1 });
     expect(board.body.level0.find((l: any) => l.channel === 'webform')).toMatchObject({ contactsToday: 3, resolvedAtLevel0: 0, rate: 0 });
 
+    // Calls wait in Twilio's queue: the board counts them from the calls the voice channel records.
+    await env.sql(
+      `INSERT INTO calls (call_sid, from_number, queue_name, enqueued_at, answered_at, left_queue_at, outcome, ended_at) VALUES
+         ('CA01', '+37120000001', 'lv-VID', now() - interval '5 minutes', now() - interval '290 seconds', now() - interval '290 seconds', 'answered', now()),
+         ('CA02', '+37120000002', 'lv-VID', now() - interval '4 minutes', now() - interval '3 minutes', now() - interval '3 minutes', 'answered', now()),
+         ('CA03', '+37120000003', 'lv-VID', now() - interval '3 minutes', NULL, now() - interval '2 minutes', 'abandoned', now() - interval '2 minutes'),
+         ('CA04', '+37120000004', 'lv-VID', now() - interval '30 seconds', NULL, NULL, NULL, NULL)`,
+    );
+    const withCalls = await request(app.getHttpServer()).get('/v1/supervisor/board').set('Authorization', `Bearer ${tokens.boss}`).expect(200);
+    // Answered within 20 s: one of four offered; speed of answer (10 s + 60 s) / 2.
+    expect(withCalls.body.calls).toEqual([
+      { queue: 'lv-VID', waiting: 1, longestWaitSeconds: expect.any(Number), offeredToday: 4, answeredToday: 2, abandonedToday: 1, serviceLevel: 0.25, averageSpeedOfAnswerSeconds: 35 },
+    ]);
+    expect(withCalls.body.calls[0].longestWaitSeconds).toBeGreaterThanOrEqual(29);
+
     // Pushed to supervisors' sockets only.
     const boss = await AgentSocket.connect(app, tokens.boss, { heartbeatMs: 300 });
     sockets.push(boss);

@@ -5,6 +5,9 @@ import { PresenceService } from '../presence/presence.service';
 
 type Row = Record<string, any>;
 
+/** Used when no active voice SLA policy gives a first-response target in seconds (the seeded one says 20 s). */
+const DEFAULT_CALL_ANSWER_TARGET_SECONDS = 20;
+
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 1000 : null);
 
@@ -25,8 +28,9 @@ export class BoardService {
   ) {}
 
   async snapshot() {
-    const [queues, level0, handled, agents] = [
+    const [queues, calls, level0, handled, agents] = [
       await this.queues(),
+      await this.calls(),
       await this.level0(),
       await this.handledToday(),
       await this.presence.list(),
@@ -34,6 +38,7 @@ export class BoardService {
     return {
       at: new Date().toISOString(),
       queues,
+      calls,
       agents: agents.map((a) => ({
         ...a,
         handledToday: handled.get(a.agentId) ?? 0,
@@ -86,6 +91,46 @@ export class BoardService {
         breached: Number(r.breached),
       };
     });
+  }
+
+  /**
+   * Live calls wait in Twilio's queues (one per language and institution), not in ours: waiting now, and today's
+   * offered, answered within the target, abandoned and speed of answer, from the calls' own timestamps.
+   */
+  private async calls() {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT queue_name AS queue,
+              count(*) FILTER (WHERE left_queue_at IS NULL AND ended_at IS NULL) AS waiting,
+              extract(epoch FROM now() - min(enqueued_at) FILTER (WHERE left_queue_at IS NULL AND ended_at IS NULL)) AS longest_wait_s,
+              count(*) FILTER (WHERE enqueued_at >= ${TODAY}) AS offered,
+              count(*) FILTER (WHERE enqueued_at >= ${TODAY} AND answered_at IS NOT NULL) AS answered,
+              count(*) FILTER (WHERE enqueued_at >= ${TODAY} AND answered_at <= enqueued_at + make_interval(secs => $1)) AS answered_in_target,
+              count(*) FILTER (WHERE enqueued_at >= ${TODAY} AND outcome = 'abandoned') AS abandoned,
+              avg(extract(epoch FROM answered_at - enqueued_at)) FILTER (WHERE enqueued_at >= ${TODAY} AND answered_at IS NOT NULL) AS asa_s
+       FROM calls WHERE queue_name IS NOT NULL AND (enqueued_at >= ${TODAY} OR (left_queue_at IS NULL AND ended_at IS NULL))
+       GROUP BY queue_name ORDER BY queue_name`,
+      [await this.callAnswerTargetSeconds()],
+    );
+    return rows.map((r) => ({
+      queue: r.queue as string,
+      waiting: Number(r.waiting),
+      longestWaitSeconds: num(r.longest_wait_s) === null ? null : Math.round(Number(r.longest_wait_s)),
+      offeredToday: Number(r.offered),
+      answeredToday: Number(r.answered),
+      abandonedToday: Number(r.abandoned),
+      serviceLevel: ratio(Number(r.answered_in_target), Number(r.offered)),
+      averageSpeedOfAnswerSeconds: num(r.asa_s) === null ? null : Math.round(Number(r.asa_s)),
+    }));
+  }
+
+  /** The answer target of the general voice policy, so that the board and the SLA reports agree. */
+  private async callAnswerTargetSeconds(): Promise<number> {
+    const [row]: Row[] = await this.dataSource.query(
+      `SELECT (first_response->>'value')::int AS seconds FROM sla_policies
+       WHERE active AND channel = 'voice' AND level IS NULL AND priority IS NULL AND institution_id IS NULL AND first_response->>'unit' = 'calendar_seconds'
+       LIMIT 1`,
+    );
+    return row?.seconds ?? DEFAULT_CALL_ANSWER_TARGET_SECONDS;
   }
 
   /** Contacts of today that automation settled: resolved without ever leaving level 0. */
