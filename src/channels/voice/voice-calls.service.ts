@@ -170,9 +170,10 @@ export class VoiceCallsService {
   }
 
   /**
-   * Call progress is committed without waiting for the WAL flush (synchronous_commit off, for this transaction
-   * only): a database crash may forget the last fraction of a second of menu steps, never a ticket — the
-   * pipeline's own writes stay synchronous, and a call missing its row is recreated by the status callback.
+   * Every write to `calls` (the channel's working state) is committed without waiting for the WAL flush
+   * (synchronous_commit off, for this transaction only): a database crash may forget the last fraction of a
+   * second of it, never a ticket or a message — those go through the pipeline, whose writes stay synchronous,
+   * and each of them is safe to repeat (a call missing its row is recreated by the status callback).
    */
   private progressWrite(sql: string, params: unknown[]): Promise<unknown> {
     return this.dataSource.transaction(async (m) => {
@@ -183,7 +184,7 @@ export class VoiceCallsService {
 
   async enqueued(callSid: string, queueName: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<CallRow | null> {
     const [row] = returned<CallRow>(
-      await this.dataSource.query(
+      await this.progressWrite(
         `UPDATE calls SET queue_name = $2, enqueued_at = coalesce(enqueued_at, now()), institution_code = $3, topic = $4, language = $5, updated_at = now()
          WHERE call_sid = $1 RETURNING *`,
         [callSid, queueName, context.institutionCode, context.topic, context.language],
@@ -193,7 +194,7 @@ export class VoiceCallsService {
   }
 
   async choose(callSid: string, choice: 'voicemail' | 'callback', leavingQueue: boolean): Promise<CallRow | null> {
-    const [row] = returned<CallRow>(await this.dataSource.query(
+    const [row] = returned<CallRow>(await this.progressWrite(
       `UPDATE calls SET choice = $2::varchar, callback_number = CASE WHEN $2::varchar = 'callback' THEN from_number ELSE callback_number END,
               left_queue_at = CASE WHEN $3 THEN coalesce(left_queue_at, now()) ELSE left_queue_at END, updated_at = now()
        WHERE call_sid = $1 RETURNING *`,
@@ -206,7 +207,7 @@ export class VoiceCallsService {
   async ensureTicket(call: CallRow, why: string, servedAtLevel0 = false): Promise<void> {
     if (call.ticket_requested_at) return;
     await this.inbound.accept(this.callMessage(call, why, servedAtLevel0));
-    await this.dataSource.query(`UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) WHERE call_sid = $1`, [call.call_sid]);
+    await this.progressWrite(`UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) WHERE call_sid = $1`, [call.call_sid]);
     call.ticket_requested_at = new Date();
   }
 
@@ -223,7 +224,7 @@ export class VoiceCallsService {
 
   /** The recording is ready: it becomes a message on the call's ticket (or opens one, if it is first). */
   async voicemailRecorded(callSid: string, recording: { sid: string; url: string; seconds: number }): Promise<void> {
-    const [call] = returned<CallRow>(await this.dataSource.query(
+    const [call] = returned<CallRow>(await this.progressWrite(
       `UPDATE calls SET recording_sid = $2, recording_url = $3, recording_seconds = $4, choice = coalesce(choice, 'voicemail'), updated_at = now()
        WHERE call_sid = $1 RETURNING *`,
       [callSid, recording.sid, recording.url, recording.seconds],
@@ -251,7 +252,7 @@ export class VoiceCallsService {
     await this.settled(callSid);
     // One statement claims the end of the call, so that of two deliveries of the callback only one goes on.
     let [call] = returned<CallRow>(
-      await this.dataSource.query(
+      await this.progressWrite(
         `UPDATE calls SET ended_at = now(), twilio_status = $2, duration_seconds = $3, updated_at = now()
          WHERE call_sid = $1 AND ended_at IS NULL RETURNING *`,
         [callSid, params.status, params.duration],
@@ -259,10 +260,12 @@ export class VoiceCallsService {
     );
     if (!call) {
       // A call that never reached the IVR (busy, failed before answering) is still a call.
-      [call] = await this.dataSource.query(
-        `INSERT INTO calls (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
-         VALUES ($1, $2, $3, now(), $4, $5) ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
-        [callSid, params.from || 'unknown', params.to, params.status, params.duration],
+      [call] = returned<CallRow>(
+        await this.progressWrite(
+          `INSERT INTO calls (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
+           VALUES ($1, $2, $3, now(), $4, $5) ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
+          [callSid, params.from || 'unknown', params.to, params.status, params.duration],
+        ),
       );
       if (!call) return null;
     }
@@ -289,7 +292,7 @@ export class VoiceCallsService {
 
   /** The operator who took the caller from the queue: noted on the call, and the ticket assigned to them. */
   async answered(callSid: string, agentId: string): Promise<CallRow | null> {
-    const [call] = returned<CallRow>(await this.dataSource.query(
+    const [call] = returned<CallRow>(await this.progressWrite(
       `UPDATE calls SET answered_at = now(), answered_by = $2, updated_at = now() WHERE call_sid = $1 AND answered_at IS NULL RETURNING *`,
       [callSid, agentId],
     ));
