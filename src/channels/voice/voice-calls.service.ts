@@ -53,6 +53,15 @@ export interface Progress {
   topic?: string | null;
 }
 
+/**
+ * Joined into every write to `calls` (the channel's working state): that statement's commit does not wait for
+ * the WAL flush. A database crash may forget the last fraction of a second of it, never a ticket or a message —
+ * those go through the pipeline, whose writes stay synchronous — and each of these writes is safe to repeat (a
+ * call missing its row is recreated by the status callback). set_config(…, true) lasts for the statement's own
+ * transaction only, so the pooled connection is left as it was; one round trip, no explicit transaction.
+ */
+const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
+
 const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 export const isDiallable = (number: string | null | undefined): number is string => !!number && E164.test(number);
@@ -134,12 +143,12 @@ export class VoiceCallsService {
     }
     const rows = [...merged.values()];
     try {
-      await this.progressWrite(
+      await this.dataSource.query(
         `INSERT INTO calls AS c (call_sid, from_number, to_number, path, language, heard_answer, institution_code, topic)
          SELECT u.call_sid, u.from_number, u.to_number, CASE WHEN u.path = '' THEN '{}'::text[] ELSE string_to_array(u.path, '.') END,
                 u.language, u.heard_answer, u.institution_code, u.topic
          FROM unnest($1::varchar[], $2::text[], $3::text[], $4::text[], $5::varchar[], $6::boolean[], $7::varchar[], $8::text[])
-           AS u(call_sid, from_number, to_number, path, language, heard_answer, institution_code, topic)
+           AS u(call_sid, from_number, to_number, path, language, heard_answer, institution_code, topic), ${ASYNC_COMMIT}
          ON CONFLICT (call_sid) DO UPDATE SET
            path = CASE WHEN cardinality(EXCLUDED.path) > cardinality(c.path) THEN EXCLUDED.path ELSE c.path END,
            language = coalesce(EXCLUDED.language, c.language),
@@ -169,24 +178,11 @@ export class VoiceCallsService {
     return (row as CallRow) ?? null;
   }
 
-  /**
-   * Every write to `calls` (the channel's working state) is committed without waiting for the WAL flush
-   * (synchronous_commit off, for this transaction only): a database crash may forget the last fraction of a
-   * second of it, never a ticket or a message — those go through the pipeline, whose writes stay synchronous,
-   * and each of them is safe to repeat (a call missing its row is recreated by the status callback).
-   */
-  private progressWrite(sql: string, params: unknown[]): Promise<unknown> {
-    return this.dataSource.transaction(async (m) => {
-      await m.query('SET LOCAL synchronous_commit = off');
-      return m.query(sql, params);
-    });
-  }
-
   async enqueued(callSid: string, queueName: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<CallRow | null> {
     const [row] = returned<CallRow>(
-      await this.progressWrite(
+      await this.dataSource.query(
         `UPDATE calls SET queue_name = $2, enqueued_at = coalesce(enqueued_at, now()), institution_code = $3, topic = $4, language = $5, updated_at = now()
-         WHERE call_sid = $1 RETURNING *`,
+         FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
         [callSid, queueName, context.institutionCode, context.topic, context.language],
       ),
     );
@@ -194,10 +190,10 @@ export class VoiceCallsService {
   }
 
   async choose(callSid: string, choice: 'voicemail' | 'callback', leavingQueue: boolean): Promise<CallRow | null> {
-    const [row] = returned<CallRow>(await this.progressWrite(
+    const [row] = returned<CallRow>(await this.dataSource.query(
       `UPDATE calls SET choice = $2::varchar, callback_number = CASE WHEN $2::varchar = 'callback' THEN from_number ELSE callback_number END,
               left_queue_at = CASE WHEN $3 THEN coalesce(left_queue_at, now()) ELSE left_queue_at END, updated_at = now()
-       WHERE call_sid = $1 RETURNING *`,
+       FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
       [callSid, choice, leavingQueue],
     ));
     return (row as CallRow) ?? null;
@@ -207,7 +203,7 @@ export class VoiceCallsService {
   async ensureTicket(call: CallRow, why: string, servedAtLevel0 = false): Promise<void> {
     if (call.ticket_requested_at) return;
     await this.inbound.accept(this.callMessage(call, why, servedAtLevel0));
-    await this.progressWrite(`UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) WHERE call_sid = $1`, [call.call_sid]);
+    await this.dataSource.query(`UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) FROM ${ASYNC_COMMIT} WHERE call_sid = $1`, [call.call_sid]);
     call.ticket_requested_at = new Date();
   }
 
@@ -224,9 +220,9 @@ export class VoiceCallsService {
 
   /** The recording is ready: it becomes a message on the call's ticket (or opens one, if it is first). */
   async voicemailRecorded(callSid: string, recording: { sid: string; url: string; seconds: number }): Promise<void> {
-    const [call] = returned<CallRow>(await this.progressWrite(
+    const [call] = returned<CallRow>(await this.dataSource.query(
       `UPDATE calls SET recording_sid = $2, recording_url = $3, recording_seconds = $4, choice = coalesce(choice, 'voicemail'), updated_at = now()
-       WHERE call_sid = $1 RETURNING *`,
+       FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
       [callSid, recording.sid, recording.url, recording.seconds],
     ));
     if (!call) {
@@ -252,18 +248,19 @@ export class VoiceCallsService {
     await this.settled(callSid);
     // One statement claims the end of the call, so that of two deliveries of the callback only one goes on.
     let [call] = returned<CallRow>(
-      await this.progressWrite(
+      await this.dataSource.query(
         `UPDATE calls SET ended_at = now(), twilio_status = $2, duration_seconds = $3, updated_at = now()
-         WHERE call_sid = $1 AND ended_at IS NULL RETURNING *`,
+         FROM ${ASYNC_COMMIT} WHERE call_sid = $1 AND ended_at IS NULL RETURNING calls.*`,
         [callSid, params.status, params.duration],
       ),
     );
     if (!call) {
       // A call that never reached the IVR (busy, failed before answering) is still a call.
       [call] = returned<CallRow>(
-        await this.progressWrite(
+        await this.dataSource.query(
           `INSERT INTO calls (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
-           VALUES ($1, $2, $3, now(), $4, $5) ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
+           SELECT $1::varchar, $2::text, $3::text, now(), $4::varchar, $5::int FROM ${ASYNC_COMMIT}
+           ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
           [callSid, params.from || 'unknown', params.to, params.status, params.duration],
         ),
       );
@@ -280,8 +277,8 @@ export class VoiceCallsService {
       await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
       throw error;
     }
-    await this.progressWrite(
-      `UPDATE calls SET outcome = $2, ticket_requested_at = coalesce(ticket_requested_at, now()), updated_at = now() WHERE call_sid = $1`,
+    await this.dataSource.query(
+      `UPDATE calls SET outcome = $2, ticket_requested_at = coalesce(ticket_requested_at, now()), updated_at = now() FROM ${ASYNC_COMMIT} WHERE call_sid = $1`,
       [callSid, outcome],
     );
     this.metrics.voiceCalls.inc({ outcome });
@@ -292,8 +289,8 @@ export class VoiceCallsService {
 
   /** The operator who took the caller from the queue: noted on the call, and the ticket assigned to them. */
   async answered(callSid: string, agentId: string): Promise<CallRow | null> {
-    const [call] = returned<CallRow>(await this.progressWrite(
-      `UPDATE calls SET answered_at = now(), answered_by = $2, updated_at = now() WHERE call_sid = $1 AND answered_at IS NULL RETURNING *`,
+    const [call] = returned<CallRow>(await this.dataSource.query(
+      `UPDATE calls SET answered_at = now(), answered_by = $2, updated_at = now() FROM ${ASYNC_COMMIT} WHERE call_sid = $1 AND answered_at IS NULL RETURNING calls.*`,
       [callSid, agentId],
     ));
     if (!call) return this.find(callSid);
