@@ -38,7 +38,11 @@ export class CallProgressService {
     this.progress(progress).catch((error) => this.logger.warn({ err: error, callSid: progress.callSid }, 'could not record call progress'));
   }
 
-  /** Waits for the progress this process is still writing for the call. */
+  /**
+   * Waits for the progress this process is still writing for the call. With several API instances the last step
+   * may have been taken by another one; its write is a matter of milliseconds, and Twilio's status callback
+   * follows the caller's hang-up later than that.
+   */
   async settled(callSid: string): Promise<void> {
     await this.lastWrite.get(callSid);
   }
