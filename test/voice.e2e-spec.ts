@@ -306,6 +306,35 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect((await caller.press('1')).said()).toContain('Sveiki! Jauns sveiciens.');
   });
 
+  it('copes with what a live system meets: a menu edited mid-call, a full queue, a browser that is not an operator, a malformed menu', async () => {
+    // A URL naming a node that an edit removed starts the caller again at the main menu.
+    const caller = new Caller(player, '+37120000013');
+    await caller.dial();
+    const restarted = await caller.follow(`${PUBLIC_BASE_URL}${VOICE_PREFIX}/menu?n=removed-node&l=lv&p=language%3Alv&t=0`, { Digits: '7' });
+    expect(restarted.said()).toContain('Šāda izvēle nav pieejama');
+    expect(restarted.gather().action).toContain('n=main');
+
+    // Twilio could not queue the caller: say so and offer a voicemail or a call-back.
+    const full = await caller.follow(`${PUBLIC_BASE_URL}${VOICE_PREFIX}/queue-done?l=lv`, { QueueResult: 'queue-full' });
+    expect(full.said()).toContain('nevaram jūs savienot ar operatoru');
+    expect(full.gather().action).toContain('/choice?');
+
+    // Only an operator's (or supervisor's) browser is connected to callers.
+    const specialist = await app.get(AgentsService).upsert({ email: 'specialist@voice.test', displayName: 'Speciāliste', password: 'a long enough passphrase', roles: ['specialist'], institutionCodes: ['VID'] });
+    const refused = await player.post('operator', { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: TwilioPlayer.newCallSid(), From: `client:agent_${specialist.replace(/-/g, '')}` });
+    expect(refused.twiml!.said()).toContain('nav tiesību');
+    expect(refused.twiml!.verbs()).not.toContain('Dial');
+
+    // A menu that is not even shaped like one is refused field by field.
+    const res = await request(app.getHttpServer())
+      .put('/v1/admin/ivr')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ nodes: [{ key: 'Main!', parentKey: null, digit: null, kind: 'menu', title: {}, prompt: { lv: { text: 'x' } } }, { key: 'a', parentKey: 'main', digit: '1', kind: 'maybe', title: { de: 'x' }, prompt: {} }] })
+      .expect(422);
+    const fields = (res.body.errors as Array<{ field: string }>).map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['nodes[0].key', 'nodes[1].kind', 'nodes[1].title']));
+  });
+
   describe('out of hours', () => {
     beforeAll(async () => {
       const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga' }).format(new Date());

@@ -1,7 +1,7 @@
 import { MenuNode } from '@lib/ivr-menu';
 import { XMLParser } from 'fast-xml-parser';
 import { IvrTwiml } from './ivr-twiml';
-import { callOutcome, CallRow } from './voice-calls.service';
+import { callOutcome, CallRow } from './call-record';
 import { agentIdFromIdentity, identityForAgent } from './voice-ivr.service';
 import { expectedWaitMinutes, spokenOpening } from './voice-phrases';
 

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../../auth/auth-user';
@@ -9,66 +8,8 @@ import { MetricsService } from '../../metrics/metrics.service';
 import type { Language } from '../../tickets/entities/ticket.entity';
 import { TicketActionsService } from '../../tickets/ticket-actions.service';
 import type { CallOutcome } from './entities/call.entity';
-
-/** A row of `calls` as the IVR needs it. */
-export interface CallRow {
-  call_sid: string;
-  from_number: string;
-  to_number: string | null;
-  language: string | null;
-  path: string[];
-  institution_code: string | null;
-  topic: string | null;
-  heard_answer: boolean;
-  queue_name: string | null;
-  enqueued_at: Date | null;
-  left_queue_at: Date | null;
-  answered_at: Date | null;
-  answered_by: string | null;
-  choice: 'voicemail' | 'callback' | null;
-  callback_number: string | null;
-  recording_url: string | null;
-  ticket_requested_at: Date | null;
-  twilio_status: string | null;
-  outcome: CallOutcome | null;
-  started_at: Date;
-  ended_at: Date | null;
-}
-
-/** TypeORM answers an UPDATE … RETURNING with [rows, affected count]; a SELECT or INSERT with the rows. */
-function returned<T>(result: unknown): T[] {
-  const r = result as unknown[];
-  return (Array.isArray(r[0]) ? r[0] : r) as T[];
-}
-
-/** Where a call has got to, as each step knows it from its URL and Twilio's parameters. */
-export interface Progress {
-  callSid: string;
-  from: string;
-  to: string | null;
-  path: string[];
-  language?: string;
-  heardAnswer?: boolean;
-  institutionCode?: string | null;
-  topic?: string | null;
-}
-
-const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
-const E164 = /^\+[1-9][0-9]{6,14}$/;
-export const isDiallable = (number: string | null | undefined): number is string => !!number && E164.test(number);
-
-/** How a call ended, from what happened in it (the order matters: an answered call that also left a message was answered). */
-export function callOutcome(call: CallRow, twilioStatus: string): CallOutcome {
-  if (twilioStatus === 'busy') return 'busy';
-  if (twilioStatus === 'no-answer') return 'no_answer';
-  if (twilioStatus === 'failed') return 'failed';
-  if (call.answered_at) return 'answered';
-  if (call.choice === 'voicemail' && call.recording_url) return 'voicemail';
-  if (call.choice === 'callback') return 'callback_requested';
-  if (call.enqueued_at) return 'abandoned';
-  if (call.heard_answer) return 'self_served';
-  return 'abandoned';
-}
+import { ASYNC_COMMIT, callOutcome, CallRow, FINAL_STATUSES, isDiallable, returned } from './call-record';
+import { CallProgressService } from './call-progress.service';
 
 /**
  * The voice channel's record of each call (the `calls` table) and its hand-over to the shared inbound pipeline:
@@ -84,108 +25,19 @@ export class VoiceCallsService {
     private readonly inbound: InboundService,
     private readonly actions: TicketActionsService,
     private readonly metrics: MetricsService,
+    private readonly progress: CallProgressService,
   ) {}
-
-  /**
-   * A call's progress through the menu (its path so far, carried in the signed URLs Twilio hands back) is
-   * written in the background: the caller does not wait for it. Concurrent writes go out as one statement, each
-   * carrying the whole path, and the longest path wins, so order, repeats and replays do not matter.
-   */
-  private readonly progressBatcher = new MicroBatcher<Progress, Settled<void>>((items) => this.writeProgress(items), { maxSize: 500, maxWaitMs: 2 });
-  /** The latest progress write of each call in this process, so that its end can wait for it. */
-  private readonly lastWrite = new Map<string, Promise<void>>();
-
-  /** Records the call's progress; resolves when it is stored (await it where the next step reads the row). */
-  progress(progress: Progress): Promise<void> {
-    const write = this.progressBatcher.submit(progress).then((settled) => {
-      if (!settled.ok) throw settled.error;
-    });
-    const tracked = write.catch(() => undefined);
-    this.lastWrite.set(progress.callSid, tracked);
-    void tracked.finally(() => {
-      if (this.lastWrite.get(progress.callSid) === tracked) this.lastWrite.delete(progress.callSid);
-    });
-    return write;
-  }
-
-  /** Progress the caller need not wait for: a failure is logged, and the next step's write carries the path again. */
-  remember(progress: Progress): void {
-    this.progress(progress).catch((error) => this.logger.warn({ err: error, callSid: progress.callSid }, 'could not record call progress'));
-  }
-
-  /** Waits for the progress this process is still writing for the call. */
-  async settled(callSid: string): Promise<void> {
-    await this.lastWrite.get(callSid);
-  }
-
-  private async writeProgress(items: Progress[]): Promise<Array<Settled<void>>> {
-    // One row per call in a statement (ON CONFLICT may touch a row once): the longest path, every flag.
-    const merged = new Map<string, Progress>();
-    for (const item of items) {
-      const seen = merged.get(item.callSid);
-      if (!seen) merged.set(item.callSid, { ...item });
-      else {
-        if (item.path.length > seen.path.length) seen.path = item.path;
-        seen.language = item.language ?? seen.language;
-        seen.heardAnswer = !!(seen.heardAnswer || item.heardAnswer);
-        seen.institutionCode = item.institutionCode ?? seen.institutionCode;
-        seen.topic = item.topic ?? seen.topic;
-      }
-    }
-    const rows = [...merged.values()];
-    try {
-      await this.progressWrite(
-        `INSERT INTO calls AS c (call_sid, from_number, to_number, path, language, heard_answer, institution_code, topic)
-         SELECT u.call_sid, u.from_number, u.to_number, CASE WHEN u.path = '' THEN '{}'::text[] ELSE string_to_array(u.path, '.') END,
-                u.language, u.heard_answer, u.institution_code, u.topic
-         FROM unnest($1::varchar[], $2::text[], $3::text[], $4::text[], $5::varchar[], $6::boolean[], $7::varchar[], $8::text[])
-           AS u(call_sid, from_number, to_number, path, language, heard_answer, institution_code, topic)
-         ON CONFLICT (call_sid) DO UPDATE SET
-           path = CASE WHEN cardinality(EXCLUDED.path) > cardinality(c.path) THEN EXCLUDED.path ELSE c.path END,
-           language = coalesce(EXCLUDED.language, c.language),
-           heard_answer = c.heard_answer OR EXCLUDED.heard_answer,
-           institution_code = coalesce(EXCLUDED.institution_code, c.institution_code),
-           topic = coalesce(EXCLUDED.topic, c.topic),
-           updated_at = now()`,
-        [
-          rows.map((r) => r.callSid),
-          rows.map((r) => r.from || 'unknown'),
-          rows.map((r) => r.to),
-          rows.map((r) => r.path.join('.')),
-          rows.map((r) => r.language ?? null),
-          rows.map((r) => r.heardAnswer ?? false),
-          rows.map((r) => r.institutionCode ?? null),
-          rows.map((r) => r.topic ?? null),
-        ],
-      );
-      return items.map(() => ({ ok: true as const, value: undefined }));
-    } catch (error) {
-      return items.map(() => ({ ok: false as const, error }));
-    }
-  }
 
   async find(callSid: string): Promise<CallRow | null> {
     const [row] = await this.dataSource.query(`SELECT * FROM calls WHERE call_sid = $1`, [callSid]);
     return (row as CallRow) ?? null;
   }
 
-  /**
-   * Call progress is committed without waiting for the WAL flush (synchronous_commit off, for this transaction
-   * only): a database crash may forget the last fraction of a second of menu steps, never a ticket — the
-   * pipeline's own writes stay synchronous, and a call missing its row is recreated by the status callback.
-   */
-  private progressWrite(sql: string, params: unknown[]): Promise<unknown> {
-    return this.dataSource.transaction(async (m) => {
-      await m.query('SET LOCAL synchronous_commit = off');
-      return m.query(sql, params);
-    });
-  }
-
   async enqueued(callSid: string, queueName: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<CallRow | null> {
     const [row] = returned<CallRow>(
       await this.dataSource.query(
         `UPDATE calls SET queue_name = $2, enqueued_at = coalesce(enqueued_at, now()), institution_code = $3, topic = $4, language = $5, updated_at = now()
-         WHERE call_sid = $1 RETURNING *`,
+         FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
         [callSid, queueName, context.institutionCode, context.topic, context.language],
       ),
     );
@@ -196,7 +48,7 @@ export class VoiceCallsService {
     const [row] = returned<CallRow>(await this.dataSource.query(
       `UPDATE calls SET choice = $2::varchar, callback_number = CASE WHEN $2::varchar = 'callback' THEN from_number ELSE callback_number END,
               left_queue_at = CASE WHEN $3 THEN coalesce(left_queue_at, now()) ELSE left_queue_at END, updated_at = now()
-       WHERE call_sid = $1 RETURNING *`,
+       FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
       [callSid, choice, leavingQueue],
     ));
     return (row as CallRow) ?? null;
@@ -206,7 +58,7 @@ export class VoiceCallsService {
   async ensureTicket(call: CallRow, why: string, servedAtLevel0 = false): Promise<void> {
     if (call.ticket_requested_at) return;
     await this.inbound.accept(this.callMessage(call, why, servedAtLevel0));
-    await this.dataSource.query(`UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) WHERE call_sid = $1`, [call.call_sid]);
+    await this.dataSource.query(`UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) FROM ${ASYNC_COMMIT} WHERE call_sid = $1`, [call.call_sid]);
     call.ticket_requested_at = new Date();
   }
 
@@ -225,7 +77,7 @@ export class VoiceCallsService {
   async voicemailRecorded(callSid: string, recording: { sid: string; url: string; seconds: number }): Promise<void> {
     const [call] = returned<CallRow>(await this.dataSource.query(
       `UPDATE calls SET recording_sid = $2, recording_url = $3, recording_seconds = $4, choice = coalesce(choice, 'voicemail'), updated_at = now()
-       WHERE call_sid = $1 RETURNING *`,
+       FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
       [callSid, recording.sid, recording.url, recording.seconds],
     ));
     if (!call) {
@@ -248,21 +100,24 @@ export class VoiceCallsService {
   async ended(callSid: string, params: { status: string; from: string; to: string | null; duration: number | null }): Promise<CallOutcome | null> {
     if (!FINAL_STATUSES.has(params.status)) return null;
     // The caller may hang up a moment after a step whose progress is still being written here.
-    await this.settled(callSid);
+    await this.progress.settled(callSid);
     // One statement claims the end of the call, so that of two deliveries of the callback only one goes on.
     let [call] = returned<CallRow>(
       await this.dataSource.query(
         `UPDATE calls SET ended_at = now(), twilio_status = $2, duration_seconds = $3, updated_at = now()
-         WHERE call_sid = $1 AND ended_at IS NULL RETURNING *`,
+         FROM ${ASYNC_COMMIT} WHERE call_sid = $1 AND ended_at IS NULL RETURNING calls.*`,
         [callSid, params.status, params.duration],
       ),
     );
     if (!call) {
       // A call that never reached the IVR (busy, failed before answering) is still a call.
-      [call] = await this.dataSource.query(
-        `INSERT INTO calls (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
-         VALUES ($1, $2, $3, now(), $4, $5) ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
-        [callSid, params.from || 'unknown', params.to, params.status, params.duration],
+      [call] = returned<CallRow>(
+        await this.dataSource.query(
+          `INSERT INTO calls (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
+           SELECT $1::varchar, $2::text, $3::text, now(), $4::varchar, $5::int FROM ${ASYNC_COMMIT}
+           ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
+          [callSid, params.from || 'unknown', params.to, params.status, params.duration],
+        ),
       );
       if (!call) return null;
     }
@@ -277,8 +132,8 @@ export class VoiceCallsService {
       await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
       throw error;
     }
-    await this.progressWrite(
-      `UPDATE calls SET outcome = $2, ticket_requested_at = coalesce(ticket_requested_at, now()), updated_at = now() WHERE call_sid = $1`,
+    await this.dataSource.query(
+      `UPDATE calls SET outcome = $2, ticket_requested_at = coalesce(ticket_requested_at, now()), updated_at = now() FROM ${ASYNC_COMMIT} WHERE call_sid = $1`,
       [callSid, outcome],
     );
     this.metrics.voiceCalls.inc({ outcome });
@@ -290,7 +145,7 @@ export class VoiceCallsService {
   /** The operator who took the caller from the queue: noted on the call, and the ticket assigned to them. */
   async answered(callSid: string, agentId: string): Promise<CallRow | null> {
     const [call] = returned<CallRow>(await this.dataSource.query(
-      `UPDATE calls SET answered_at = now(), answered_by = $2, updated_at = now() WHERE call_sid = $1 AND answered_at IS NULL RETURNING *`,
+      `UPDATE calls SET answered_at = now(), answered_by = $2, updated_at = now() FROM ${ASYNC_COMMIT} WHERE call_sid = $1 AND answered_at IS NULL RETURNING calls.*`,
       [callSid, agentId],
     ));
     if (!call) return this.find(callSid);

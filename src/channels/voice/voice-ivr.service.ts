@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 import { CalendarService } from '../../calendar/calendar.service';
 import { AppConfig } from '../../config/app-config';
 import { IvrTwiml, Where } from './ivr-twiml';
-import { CallRow, isDiallable, Progress, VoiceCallsService } from './voice-calls.service';
+import { CallProgressService } from './call-progress.service';
+import { CallRow, isDiallable, Progress } from './call-record';
+import { VoiceCallsService } from './voice-calls.service';
 import { LoadedMenu, VoiceMenuService } from './voice-menu.service';
 import { expectedWaitMinutes, PHRASES, spokenOpening } from './voice-phrases';
 
@@ -34,6 +36,7 @@ export class VoiceIvrService {
     private readonly config: AppConfig,
     private readonly menus: VoiceMenuService,
     private readonly calls: VoiceCallsService,
+    private readonly callProgress: CallProgressService,
     private readonly calendars: CalendarService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
@@ -57,12 +60,12 @@ export class VoiceIvrService {
 
   async incoming(p: TwilioParams): Promise<string> {
     if (this.menus.languages.length > 1) {
-      this.calls.remember(this.progress(p, []));
+      this.callProgress.remember(this.progress(p, []));
       return this.twiml.languageMenu([], 0);
     }
     const menu = await this.menus.menu();
     const path = ['language:lv'];
-    this.calls.remember(this.progress(p, path, { language: 'lv' }));
+    this.callProgress.remember(this.progress(p, path, { language: 'lv' }));
     return this.twiml.menu(menu.nodes, menu.root, { language: 'lv', node: menu.root.key, path, tries: 0 });
   }
 
@@ -73,17 +76,17 @@ export class VoiceIvrService {
     const menu = await this.menus.menu();
     if (chosen) {
       const path = [...this.pathOf(q), `language:${chosen}`];
-      this.calls.remember(this.progress(p, path, { language: chosen }));
+      this.callProgress.remember(this.progress(p, path, { language: chosen }));
       return this.twiml.menu(menu.nodes, menu.root, { language: chosen, node: menu.root.key, path, tries: 0 });
     }
     const missed = [...this.pathOf(q), digits ? `invalid:${digits}` : 'timeout'];
     // Whoever cannot choose a language is served in the state language rather than dropped.
     if (tries + 1 >= MAX_MISSES) {
       const path = [...missed, 'language:lv'];
-      this.calls.remember(this.progress(p, path, { language: 'lv' }));
+      this.callProgress.remember(this.progress(p, path, { language: 'lv' }));
       return this.twiml.menu(menu.nodes, menu.root, { language: 'lv', node: menu.root.key, path, tries: 0 });
     }
-    this.calls.remember(this.progress(p, missed));
+    this.callProgress.remember(this.progress(p, missed));
     return this.twiml.languageMenu(missed, tries + 1, digits ? PHRASES.lv.invalid : PHRASES.lv.noInput);
   }
 
@@ -99,7 +102,7 @@ export class VoiceIvrService {
     const go = (target: MenuNode, entry = target.key) => {
       const path = [...before, entry];
       if (target.kind === 'operator') return this.toOperator(p, menu, target, language, path);
-      this.calls.remember(this.progress(p, path, { language, heardAnswer: target.kind === 'answer', ...contextOf(menu.byKey, target.key) }));
+      this.callProgress.remember(this.progress(p, path, { language, heardAnswer: target.kind === 'answer', ...contextOf(menu.byKey, target.key) }));
       return this.render(menu, target, { language, node: target.key, path, tries: 0 });
     };
 
@@ -109,7 +112,7 @@ export class VoiceIvrService {
       if (digits === '1' && node.parentKey) return go(menu.byKey.get(node.parentKey) ?? menu.root);
       if (!digits) {
         // Silence after an answer is the caller done listening: served at level 0.
-        this.calls.remember(this.progress(p, [...before, 'goodbye'], { language, heardAnswer: true }));
+        this.callProgress.remember(this.progress(p, [...before, 'goodbye'], { language, heardAnswer: true }));
         return this.twiml.goodbye(language);
       }
     } else if (node.kind === 'menu') {
@@ -120,7 +123,7 @@ export class VoiceIvrService {
     }
     const missed = [...before, digits ? `invalid:${digits}` : 'timeout'];
     if (tries + 1 >= MAX_MISSES) return this.toOperator(p, menu, node, language, [...missed, 'operator']);
-    this.calls.remember(this.progress(p, missed, { language }));
+    this.callProgress.remember(this.progress(p, missed, { language }));
     return this.render(menu, node, { language, node: node.key, path: missed, tries: tries + 1 }, digits ? PHRASES[language].invalid : PHRASES[language].noInput);
   }
 
@@ -133,7 +136,7 @@ export class VoiceIvrService {
     const callSid = p.CallSid!;
     const context = contextOf(menu.byKey, node.key);
     // What follows reads and changes the call's row, so its progress is stored first.
-    await this.calls.progress(this.progress(p, path, { language, ...context }));
+    await this.callProgress.progress(this.progress(p, path, { language, ...context }));
     const calendar = await this.calendars.calendar();
     const now = new Date();
     if (!calendar.isOpen(now)) {

@@ -6,7 +6,7 @@ import { AuditService } from '../../audit/audit.service';
 import { AuthUser } from '../../auth/auth-user';
 import { ProblemException } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
-import { isDiallable } from './voice-calls.service';
+import { isDiallable } from './call-record';
 import { identityForAgent } from './voice-ivr.service';
 import { TWILIO_REST, TwilioRestClient } from './twilio-rest';
 

@@ -4,6 +4,7 @@ import { CalendarModule } from '../../calendar/calendar.module';
 import { AppConfig } from '../../config/app-config';
 import { InboundModule } from '../../inbound/inbound.module';
 import { TicketsModule } from '../../tickets/tickets.module';
+import { CallProgressService } from './call-progress.service';
 import { IvrAdminController } from './ivr-admin.controller';
 import { TWILIO_REST, twilioRestClient } from './twilio-rest';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
@@ -21,6 +22,7 @@ import { VoiceWebhooksController } from './voice-webhooks.controller';
   providers: [
     TwilioSignatureGuard,
     VoiceMenuService,
+    CallProgressService,
     VoiceCallsService,
     VoiceIvrService,
     VoiceOperatorsService,
