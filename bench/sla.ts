@@ -143,14 +143,14 @@ async function main(): Promise<void> {
 
   const bare = new Queue(BARE_QUEUE, { prefix, connection });
   onCleanup('bare queue', () => bare.close());
-  const addBare = async (dueAt: number[]) => {
+  const addBare = async (dueAt: number[], from: number) => {
     for (let i = 0; i < dueAt.length; i += 1000) {
       const at = Date.now();
       await bare.addBulk(
         dueAt.slice(i, i + 1000).map((t, k) => ({
           name: 'bare',
-          data: { dueAt: t, n: i + k },
-          opts: { jobId: `bare.${i + k}`, delay: Math.max(0, t - at), removeOnComplete: true, removeOnFail: true },
+          data: { dueAt: t, n: from + i + k },
+          opts: { jobId: `bare.${from + i + k}`, delay: Math.max(0, t - at), removeOnComplete: true, removeOnFail: true },
         })),
       );
     }
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   const t2 = now();
   const scheduledFar = await timers.repair(new Date(Date.now() + 60 * 86_400_000));
   const t3 = now();
-  await addBare(far);
+  await addBare(far, 0);
   const t4 = now();
   const slaMem = await queueMemory(redis, `${prefix}:${QueueName.Sla}:*`);
   const bareMem = await queueMemory(redis, `${prefix}:${BARE_QUEUE}:*`);
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     { prefix, connection, concurrency: 50 },
   );
   onCleanup('bare worker', () => bareWorker.close());
-  await addBare(dueTimes);
+  await addBare(dueTimes, far.length);
   const scheduledAt = Date.now();
   if (scheduledAt > firstDue) process.stderr.write(`note: scheduling ended ${scheduledAt - firstDue} ms after the first due instant; raise --lead\n`);
 
