@@ -209,7 +209,10 @@ async function main(): Promise<void> {
   const recorded = metric(metrics, 'vp_sla_timers_total', 'kind="breach",outcome="recorded"');
   const duplicates = metric(metrics, 'vp_sla_timers_total', 'kind="breach",outcome="duplicate"');
   const stale = metric(metrics, 'vp_sla_timers_total', 'kind="breach",outcome="stale"');
+  const tooEarly = metric(metrics, 'vp_sla_timers_total', 'kind="breach",outcome="early"');
+  const failed = metric(metrics, 'vp_sla_timers_total', 'kind="breach",outcome="failed"');
   bareLateness.sort((a, b) => a - b);
+  const counts = await slaQueue.getJobCounts('delayed', 'wait', 'active', 'completed', 'failed', 'prioritized');
 
   const out: string[] = [];
   out.push('');
@@ -233,11 +236,12 @@ async function main(): Promise<void> {
       ['Redis bytes per live timer', fmt(slaMem.bytes / (total - due)), fmt(bareMem.bytes / (total - due)), fmt(slaMem.bytes / bareMem.bytes, 2)],
     ]),
   );
+  out.push(`sla queue  ${JSON.stringify(counts)}; workers ${await slaQueue.getWorkersCount()}`);
   out.push('');
   const missed = due - slaLateness.length;
   const twice = events.filter((e) => e.per_ticket > 1).length + duplicates;
   out.push(
-    `check     breaches recorded ${fmt(recorded)}, missed ${fmt(missed)}, recorded twice ${fmt(events.filter((e) => e.per_ticket > 1).length)}, timers that found it recorded already ${fmt(duplicates)}, stale ${fmt(stale)}, before due ${fmt(early)}; bare fired twice ${fmt(bareTwice)}; service warnings ${warningsOf(services)}`,
+    `check     breaches recorded ${fmt(recorded)}, missed ${fmt(missed)}, recorded twice ${fmt(events.filter((e) => e.per_ticket > 1).length)}, timers that found it recorded already ${fmt(duplicates)}, stale ${fmt(stale)}, early ${fmt(tooEarly)}, failed ${fmt(failed)}, recorded before due ${fmt(early)}; bare fired twice ${fmt(bareTwice)}; service warnings ${warningsOf(services)}`,
   );
   const p99 = percentile(slaLateness, 99);
   out.push(`goals     p99 lateness ≤ ${GOAL_P99_MS} ms: ${p99 <= GOAL_P99_MS ? 'MET' : 'NOT MET'}; nothing missed: ${missed === 0 ? 'MET' : 'NOT MET'}; nothing twice: ${twice === 0 ? 'MET' : 'NOT MET'}`);

@@ -220,6 +220,31 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     expect(audit.detail).toMatchObject({ reason: 'Jāprasa informācija VID' });
   });
 
+  it('keeps reminders for business hours unless the policy allows any hour', async () => {
+    await call('admin', 'post', '/v1/admin/sla-policies', {
+      name: 'NVA ātri, tikai darba laikā',
+      channel: 'webform',
+      institution: 'NVA',
+      firstResponse: { value: 2, unit: 'calendar_seconds' },
+      remindOutsideHours: false,
+    }).expect(201);
+    const reference = await env.submitTicket(app, { institution: 'NVA' });
+    const c = await clock(reference, 'first_response');
+    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS as any, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
+    // The breach happens at the due time (the inbox shows it then); the notice waits for the next opening.
+    expect(c.breach_fire_at.toISOString()).toBe(calendar.nextOpening(c.due_at).toISOString());
+    expect(c.warning_fire_at.toISOString()).toBe(calendar.nextOpening(c.warning_at).toISOString());
+    await new Promise((r) => setTimeout(r, 2500));
+    const item = (await call('anna', 'get', `/v1/tickets?q=${reference}`).expect(200)).body.items[0];
+    expect(item.sla.state).toBe('breached');
+    const events = await env.sql('SELECT e.kind, e.at FROM sla_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1', [reference]);
+    if (calendar.isOpen(new Date())) {
+      expect(await eventually(async () => (await env.sql('SELECT 1 FROM sla_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1 AND e.kind = $2', [reference, 'breached'])).length === 1)).toBe(true);
+    } else {
+      expect(events).toEqual([]); // outside business hours: nothing is pushed to anyone tonight
+    }
+  });
+
   it('lists by SLA due time with keyset pagination, and filters by state', async () => {
     const all: any[] = [];
     let cursor: string | null = null;

@@ -109,8 +109,9 @@ export class SlaEngine {
       [ids],
     );
     const clockRows: Array<Record<string, any>> = await m.query(`SELECT * FROM sla_clocks WHERE ticket_id = ANY($1::uuid[]) FOR UPDATE`, [ids]);
-    const policies: PolicyRow[] = await this.policies.all();
-    const calendar: BusinessCalendar = await this.calendars.calendar();
+    // Through the transaction's own connection: a second pool connection per transaction can starve the pool.
+    const policies: PolicyRow[] = await this.policies.all(m);
+    const calendar: BusinessCalendar = await this.calendars.calendar(undefined, m);
     const clocksOf = new Map<string, Map<SlaMetric, Clock>>(ids.map((id) => [id, new Map()]));
     for (const r of clockRows) clocksOf.get(r.ticket_id)!.set(r.metric, fromRow(r));
 

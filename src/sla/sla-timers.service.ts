@@ -36,7 +36,9 @@ export class SlaTimersService {
   async schedule(batch: SlaTimerBatch): Promise<void> {
     if (batch.empty) return;
     try {
-      await Promise.all([...batch.stale].map((id) => this.queue.remove(id)));
+      // A superseded job that is running right now (the timer whose breach action moved the ticket) cannot be
+      // removed; it finishes as a no-op, so a refusal here is not a failure.
+      await Promise.allSettled([...batch.stale].map((id) => this.queue.remove(id)));
       if (batch.tickets.size > 0) {
         const ids = [...batch.tickets];
         for (const kind of ['warning', 'breach'] as const) await this.add(await this.pending(kind, { ticketIds: ids }));

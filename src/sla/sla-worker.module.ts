@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module';
 import { QueuesModule } from '../queues.module';
 import { SlaTimerProcessor } from './jobs/sla-timer.processor';
 import { SlaCoreModule } from './sla-core.module';
 
 /** The worker side of SLA: timers firing, and the sweep that repairs timers lost with Redis. */
 @Module({
-  imports: [QueuesModule, SlaCoreModule, AuditModule],
+  imports: [QueuesModule, SlaCoreModule],
   providers: [SlaTimerProcessor],
 })
 export class SlaWorkerModule {}

@@ -5,7 +5,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
 import { redisOf } from '../../common/redis';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -39,7 +38,6 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
     private readonly engine: SlaEngine,
     private readonly policies: SlaPoliciesService,
     private readonly timers: SlaTimersService,
-    private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
   ) {
@@ -60,51 +58,69 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
     const { ticketId, metric, kind, version } = job.data;
     const batch = new SlaTimerBatch();
     const result = await this.dataSource.transaction(async (m) => {
-      const [ticket] = await m.query('SELECT reference FROM tickets WHERE id = $1 FOR UPDATE', [ticketId]);
-      const [clock] = ticket ? await m.query('SELECT * FROM sla_clocks WHERE ticket_id = $1 AND metric = $2', [ticketId, metric]) : [];
+      const [clock] = await m.query(
+        `SELECT c.*, t.reference FROM tickets t JOIN sla_clocks c ON c.ticket_id = t.id AND c.metric = $2 WHERE t.id = $1 FOR UPDATE OF t`,
+        [ticketId, metric],
+      );
       if (!clock || clock.version !== version || clock.status !== 'running') return { outcome: 'stale' as const };
       const at: Date = kind === 'breach' ? clock.due_at : clock.warning_at;
       // A timer is never early by BullMQ's clock; a clock skew of a second between hosts is tolerated.
       if (!at || at.getTime() > Date.now() + 1000) return { outcome: 'early' as const };
       if (kind === 'breach' ? clock.breached_at : clock.warned_at) return { outcome: 'duplicate' as const };
+      // A warning deferred to business hours is pointless once the breach itself is on record.
+      if (kind === 'warning' && clock.breached_at) return { outcome: 'stale' as const };
 
       const policy = (await this.policies.all(m)).find((p) => p.id === clock.policy_id);
       const planned = kind === 'breach' ? (policy?.breachActions ?? []) : [];
       const eventKind = kind === 'breach' ? 'breached' : 'warning';
-      const inserted = await m.query(
-        `INSERT INTO sla_events (ticket_id, policy_id, metric, kind, cycle, at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT ON CONSTRAINT uq_sla_events_once DO NOTHING RETURNING id`,
-        [ticketId, clock.policy_id, metric, eventKind, clock.cycle, at],
+      // One statement: the event (once, by its unique key), the clock, its history, the ticket's state and the
+      // audit entry. A timer that fires again finds the event there and changes nothing.
+      const inserted: Array<{ id: string }> = await m.query(
+        `WITH ev AS (
+           INSERT INTO sla_events (ticket_id, policy_id, metric, kind, cycle, at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT ON CONSTRAINT uq_sla_events_once DO NOTHING RETURNING id),
+         clock AS (
+           UPDATE sla_clocks SET ${kind === 'breach' ? 'breached_at' : 'warned_at'} = $6
+           WHERE ticket_id = $1 AND metric = $3 AND EXISTS (SELECT 1 FROM ev)),
+         history AS (
+           INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at)
+           SELECT $1, $3, $4, $2, $5, $7, $8, $6 FROM ev),
+         ticket AS (
+           UPDATE tickets SET ${
+             kind === 'breach'
+               ? `sla_state = 'breached', sla_breached_at = least(coalesce(sla_breached_at, $6), $6)`
+               : `sla_state = CASE WHEN sla_state = 'ok' THEN 'warning' ELSE sla_state END`
+           }
+           WHERE id = $1 AND EXISTS (SELECT 1 FROM ev)),
+         audit AS (
+           INSERT INTO audit_events (actor_agent_id, action, subject_type, subject_id, detail)
+           SELECT NULL, $9, 'ticket', $1::text, $10::jsonb FROM ev)
+         SELECT id FROM ev`,
+        [
+          ticketId,
+          clock.policy_id,
+          metric,
+          eventKind,
+          clock.cycle,
+          at,
+          clock.due_at,
+          clock.budget_ms,
+          kind === 'breach' ? 'sla.breached' : 'sla.warning',
+          JSON.stringify({ reference: clock.reference, metric, at, policyId: clock.policy_id, actions: planned }),
+        ],
       );
       if (inserted.length === 0) return { outcome: 'duplicate' as const };
-      await m.query(`UPDATE sla_clocks SET ${kind === 'breach' ? 'breached_at' : 'warned_at'} = $3 WHERE ticket_id = $1 AND metric = $2`, [
-        ticketId,
-        metric,
-        at,
-      ]);
-      await m.query(
-        `INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}')`,
-        [ticketId, metric, eventKind, clock.policy_id, clock.cycle, clock.due_at, clock.budget_ms, at],
-      );
-      const actions: AppliedAction[] = planned.length ? await applyBreachActions(m, ticketId, metric, planned) : [];
-      if (actions.length) await m.query('UPDATE sla_events SET actions = $2 WHERE id = $1', [inserted[0].id, JSON.stringify(actions)]);
-      // The ticket's state (and, if an action moved it, its policy and due times) follow.
-      await this.engine.apply(m, [{ ticketId, trigger: { type: 'changed', at: new Date() } }], batch);
-      return { outcome: 'recorded' as const, reference: ticket.reference as string, at, actions, policyId: clock.policy_id as string | null };
+      if (planned.length > 0) {
+        const actions: AppliedAction[] = await applyBreachActions(m, ticketId, metric, planned);
+        await m.query('UPDATE sla_events SET actions = $2 WHERE id = $1', [inserted[0].id, JSON.stringify(actions)]);
+        // An action may have moved the ticket: its policy is chosen again and its due times follow.
+        if (actions.some((a) => a.applied)) await this.engine.apply(m, [{ ticketId, trigger: { type: 'changed', at: new Date() } }], batch);
+      }
+      return { outcome: 'recorded' as const };
     });
     this.metrics.slaTimers.inc({ kind, outcome: result.outcome });
-    if (result.outcome === 'recorded' && 'reference' in result) {
+    if (result.outcome === 'recorded') {
       this.metrics.slaEvents.inc({ metric, kind: kind === 'breach' ? 'breached' : 'warning' });
-      await this.audit.record([
-        {
-          actorAgentId: null,
-          action: kind === 'breach' ? 'sla.breached' : 'sla.warning',
-          subjectType: 'ticket',
-          subjectId: ticketId,
-          detail: { reference: result.reference, metric, at: result.at, policyId: result.policyId, actions: result.actions },
-        },
-      ]);
       await this.timers.schedule(batch);
     }
     return { outcome: result.outcome };
@@ -113,6 +129,15 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
   @OnWorkerEvent('error')
   onError(error: Error): void {
     this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'sla');
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<SlaTimerJobData> | undefined, error: Error): void {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) this.metrics.slaTimers.inc({ kind: job.data.kind, outcome: 'failed' });
+    // A final failure removes the job; the sweep adds it again while the clock is still due.
+    this.logger.warn({ err: error, ticketId: job.data.ticketId, metric: job.data.metric, attempt: job.attemptsMade, final }, 'SLA timer failed');
   }
 
   /** One worker at a time (a lease in Redis for one interval) re-adds the timers due within the next two intervals. */
