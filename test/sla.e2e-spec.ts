@@ -329,6 +329,40 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     expect(await events(t.id)).toHaveLength(2);
   });
 
+  it('escalates to the institution\'s level 2 on a breach, and the level-2 policy then applies', async () => {
+    const policies = (await request(app.getHttpServer()).get('/v1/admin/sla-policies').set('Authorization', `Bearer ${admin}`).expect(200)).body.items;
+    const fast = policies.find((p: any) => p.name === 'VID ātri');
+    await request(app.getHttpServer())
+      .patch(`/v1/admin/sla-policies/${fast.id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ breachActions: [{ type: 'escalate', level: 2 }] })
+      .expect(200);
+    const l2 = await request(app.getHttpServer())
+      .post('/v1/admin/sla-policies')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'VID 2. līmenis', channel: 'webform', institution: 'VID', level: 2, firstResponse: { value: 5, unit: 'working_days' } })
+      .expect(201);
+    const reference = await env.submitTicket(app, { institution: 'VID' });
+    const [t] = await env.sql('SELECT id FROM tickets WHERE reference = $1', [reference]);
+    await eventually(async () => (await events(t.id)).some((e) => e.kind === 'breached'));
+    const [after] = await env.sql(
+      `SELECT t.level, q.code, t.sla_policy_id, t.first_response_due_at FROM tickets t JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`,
+      [t.id],
+    );
+    expect(after).toMatchObject({ level: 2, code: 'VID-L2', sla_policy_id: l2.body.id });
+    const [move] = await env.sql(`SELECT reason, comment, to_level, actor_agent_id FROM escalations WHERE ticket_id = $1 ORDER BY created_at DESC LIMIT 1`, [t.id]);
+    expect(move).toEqual({ reason: 'escalated', comment: 'SLA first_response target passed', to_level: 2, actor_agent_id: null });
+    // The breach stays on record; the clock runs on under the level-2 target, and its new timers exist.
+    const [c] = await env.sql(`SELECT status, breached_at, version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
+    expect(c.status).toBe('running');
+    expect(c.breached_at).not.toBeNull();
+    await request(app.getHttpServer())
+      .patch(`/v1/admin/sla-policies/${fast.id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ breachActions: [] })
+      .expect(200);
+  });
+
   it('repairs a breach timer lost with Redis (restarted empty) and still records it once', async () => {
     await request(app.getHttpServer())
       .patch(`/v1/admin/sla-policies/${(await env.sql(`SELECT id FROM sla_policies WHERE name = 'VID ātri'`))[0].id}`)
