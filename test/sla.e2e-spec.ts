@@ -245,6 +245,24 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     }
   });
 
+  it('starts the clocks of open tickets that have none (written before SLA existed)', async () => {
+    const reference = await env.submitTicket(app, { institution: 'VSAA' });
+    const t = await ticket(reference);
+    await env.sql(`DELETE FROM sla_clock_events WHERE ticket_id = $1`, [t.id]);
+    await env.sql(`DELETE FROM sla_clocks WHERE ticket_id = $1`, [t.id]);
+    await env.sql(
+      `UPDATE tickets SET sla_policy_id = NULL, sla_state = NULL, sla_due_at = NULL, first_response_due_at = NULL, resolution_due_at = NULL WHERE id = $1`,
+      [t.id],
+    );
+    const adopted = await eventually(async () => {
+      const row = await ticket(reference);
+      return row.sla_state ? row : null;
+    });
+    expect(adopted.sla_state).toBe('ok');
+    expect(adopted.resolution_due_at.toISOString()).toBe(t.resolution_due_at.toISOString()); // from the ticket's creation, as before
+    expect((await history(reference, 'resolution')).map((e) => e.kind)).toEqual(['started']);
+  });
+
   it('lists by SLA due time with keyset pagination, and filters by state', async () => {
     const all: any[] = [];
     let cursor: string | null = null;

@@ -26,6 +26,22 @@ export class SlaFiringService {
     private readonly policies: SlaPoliciesService,
   ) {}
 
+  /**
+   * Open tickets that never had a policy (written before SLA existed, or while no policy matched) get their
+   * clocks, a bounded number per call; their clocks start from when the ticket was created.
+   */
+  async adoptUntracked(timers: SlaTimerBatch, limit = 500): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      const rows: Array<{ id: string }> = await m.query(
+        `SELECT id FROM tickets WHERE sla_policy_id IS NULL AND sla_state IS NULL AND status NOT IN ('resolved', 'closed')
+         ORDER BY created_at LIMIT $1`,
+        [limit],
+      );
+      await this.engine.apply(m, rows.map((r) => ({ ticketId: r.id, trigger: { type: 'changed' as const, at: new Date() } })), timers);
+      return rows.length;
+    });
+  }
+
   async fire(jobs: SlaTimerJobData[], timers: SlaTimerBatch): Promise<SlaTimerOutcome[]> {
     return this.dataSource.transaction((m) => this.fireIn(m, jobs, timers));
   }

@@ -92,13 +92,20 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
     this.logger.warn({ err: error, ticketId: job.data.ticketId, metric: job.data.metric, attempt: job.attemptsMade, final }, 'SLA timer failed');
   }
 
-  /** One worker at a time (a lease in Redis for one interval) re-adds the timers due within the next two intervals. */
+  /**
+   * One worker at a time (a lease in Redis for one interval) starts the clocks of open tickets that have none and
+   * re-adds the timers due within the next two intervals.
+   */
   async sweep(): Promise<number> {
     try {
       const redis = await redisOf(this.queue);
       const lease = `${this.config.REDIS_PREFIX}:sla:sweep-lease`;
       const got = await redis.set(lease, this.leaseToken, 'PX', Math.max(500, this.config.SLA_SWEEP_INTERVAL_MS - 200), 'NX');
       if (got !== 'OK') return 0;
+      const adopted = new SlaTimerBatch();
+      const untracked = await this.firing.adoptUntracked(adopted);
+      await this.timers.schedule(adopted);
+      if (untracked > 0) this.logger.log({ count: untracked }, 'started SLA clocks of open tickets that had none');
       const n = await this.timers.repair(new Date(Date.now() + 2 * this.config.SLA_SWEEP_INTERVAL_MS));
       if (n > 0) this.logger.debug({ count: n }, 'checked that every SLA timer due soon has a job');
       return n;
