@@ -23,7 +23,7 @@ import { QueueName } from '../src/queues';
 import { SlaTimersService } from '../src/sla/sla-timers.service';
 import { now, onCleanup, runBench, sleep, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
-import { fmt, machineLine, table } from './support/report';
+import { fmt, machineLine, nodeArgsLine, table } from './support/report';
 import { assertAlive, checkConnections, connect, DATABASE_URL, REDIS_URL, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
 
 const GOAL_P99_MS = 1000;
@@ -67,7 +67,7 @@ const get = (port: number, path: string) =>
   });
 
 async function main(): Promise<void> {
-  const { values, int, serviceEnv } = parseFlags(
+  const { values, int, serviceEnv, nodeArgs } = parseFlags(
     'npm run bench:sla',
     { tickets: { type: 'string' }, due: { type: 'string' }, window: { type: 'string' }, lead: { type: 'string' }, grace: { type: 'string' } },
     [
@@ -90,13 +90,13 @@ async function main(): Promise<void> {
   const admin = await connect();
   onCleanup('database connection', () => admin.end());
   const { pgVersion } = await checkConnections(admin, 1, serviceEnv);
-  const { processes: services } = await startService(admin, {
+  const { processes: services, cwd } = await startService(admin, {
     schema,
     prefix,
     processes: [{ label: 'worker #1', role: 'worker' }],
     env: {},
     serviceEnv,
-    nodeArgs: [],
+    nodeArgs,
   });
   await waitHealthy(services, 200);
   const worker = services[0];
@@ -225,6 +225,8 @@ async function main(): Promise<void> {
   out.push(
     `setup     clocks ${fmt((t2 - t1) / 1000, 1)} s; SLA jobs scheduled ${fmt(scheduledFar + scheduledDue)} (${fmt((scheduledFar / (t3 - t2)) * 1000)}/s); bare jobs added ${fmt(((total - due) / (t4 - t3)) * 1000)}/s`,
   );
+  const nodeLine = nodeArgsLine(nodeArgs, cwd, services);
+  if (nodeLine) out.push(nodeLine);
   out.push('');
   out.push(
     table([
