@@ -58,6 +58,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/reports/sla': { roles: ['specialist', 'expert', 'supervisor', 'admin'] },
   'GET /v1/reports/csat': { roles: ['specialist', 'expert', 'supervisor', 'admin'] },
   'GET /v1/reports/funding': { roles: ['supervisor', 'admin'] },
+  'GET /v1/sla/events': { roles: ['supervisor', 'admin'] },
   'GET /v1/csat/:token': { public: true }, // a signed survey link instead
   'POST /v1/csat/:token': { public: true },
 };

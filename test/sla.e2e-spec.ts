@@ -381,6 +381,19 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
       .expect(200);
   });
 
+  it('lists warnings and breaches for supervisors in the order recorded, to catch up from the last one seen', async () => {
+    const all = (await request(app.getHttpServer()).get('/v1/sla/events').set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    const [{ n }] = await env.sql('SELECT count(*)::int AS n FROM sla_events');
+    expect(all.items).toHaveLength(n);
+    expect(all.items.map((e: any) => Number(e.id))).toEqual([...all.items.map((e: any) => Number(e.id))].sort((a, b) => a - b));
+    expect(all.items[0]).toMatchObject({ policy: 'VID ātri', metric: 'first_response', kind: 'warning' });
+    const page = (await request(app.getHttpServer()).get('/v1/sla/events?kind=breached&limit=1').set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    expect(page.items).toHaveLength(1);
+    const rest = (await request(app.getHttpServer()).get(`/v1/sla/events?kind=breached&after=${page.nextCursor}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    expect([...page.items, ...rest.items].map((e: any) => e.kind)).toEqual(all.items.filter((e: any) => e.kind === 'breached').map((e: any) => e.kind));
+    await request(app.getHttpServer()).get('/v1/sla/events?after=x').set('Authorization', `Bearer ${admin}`).expect(422);
+  });
+
   it('repairs a breach timer lost with Redis (restarted empty) and still records it once', async () => {
     await request(app.getHttpServer())
       .patch(`/v1/admin/sla-policies/${(await env.sql(`SELECT id FROM sla_policies WHERE name = 'VID ātri'`))[0].id}`)
