@@ -241,9 +241,11 @@ async function main(): Promise<void> {
   out.push(`sla queue  ${JSON.stringify(counts)}; workers ${await slaQueue.getWorkersCount()}`);
   out.push('');
   const missed = due - slaLateness.length;
-  const twice = events.filter((e) => e.per_ticket > 1).length + duplicates;
+  // A timer that runs again (the sweep re-adding a job that had just completed) and finds the breach recorded is
+  // the idempotency at work, not a second breach: only a second sla_events row would be.
+  const twice = events.filter((e) => e.per_ticket > 1).length;
   out.push(
-    `check     breaches recorded ${fmt(recorded)}, missed ${fmt(missed)}, recorded twice ${fmt(events.filter((e) => e.per_ticket > 1).length)}, timers that found it recorded already ${fmt(duplicates)}, stale ${fmt(stale)}, early ${fmt(tooEarly)}, failed ${fmt(failed)}, recorded before due ${fmt(early)}; bare fired twice ${fmt(bareTwice)}; service warnings ${warningsOf(services)}`,
+    `check     breaches recorded ${fmt(recorded)}, missed ${fmt(missed)}, recorded twice ${fmt(events.filter((e) => e.per_ticket > 1).length)}, timers run again that found it recorded (harmless) ${fmt(duplicates)}, stale ${fmt(stale)}, early ${fmt(tooEarly)}, failed ${fmt(failed)}, recorded before due ${fmt(early)}; bare fired twice ${fmt(bareTwice)}; service warnings ${warningsOf(services)}`,
   );
   const p99 = percentile(slaLateness, 99);
   out.push(`goals     p99 lateness ≤ ${GOAL_P99_MS} ms: ${p99 <= GOAL_P99_MS ? 'MET' : 'NOT MET'}; nothing missed: ${missed === 0 ? 'MET' : 'NOT MET'}; nothing twice: ${twice === 0 ? 'MET' : 'NOT MET'}`);
