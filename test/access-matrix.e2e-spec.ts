@@ -66,6 +66,11 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'PATCH /v1/admin/sla-policies/:id': { roles: ['admin'] },
   'GET /v1/tickets/:reference/sla': { roles: ROLES, scoped: true },
   'POST /v1/tickets/:reference/sla/extension': { roles: STAFF, scoped: true, body: { reason: 'matrica' } }, // once extended, 409 after the scope check
+  'GET /v1/reports/volumes': { roles: ['specialist', 'expert', 'supervisor', 'admin'] }, // institution staff: their institutions only
+  'GET /v1/reports/sla': { roles: ['specialist', 'expert', 'supervisor', 'admin'] },
+  'GET /v1/reports/csat': { roles: ['specialist', 'expert', 'supervisor', 'admin'] },
+  'GET /v1/reports/funding': { roles: ['supervisor', 'admin'] },
+  'GET /v1/sla/events': { roles: ['supervisor', 'admin'] },
   'GET /v1/csat/:token': { public: true }, // a signed survey link instead
   'POST /v1/csat/:token': { public: true },
   // Supervisors keep the operators' answers up to date, so they edit the knowledge base too.

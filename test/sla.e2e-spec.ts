@@ -220,6 +220,49 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     expect(audit.detail).toMatchObject({ reason: 'Jāprasa informācija VID' });
   });
 
+  it('keeps reminders for business hours unless the policy allows any hour', async () => {
+    await call('admin', 'post', '/v1/admin/sla-policies', {
+      name: 'NVA ātri, tikai darba laikā',
+      channel: 'webform',
+      institution: 'NVA',
+      firstResponse: { value: 2, unit: 'calendar_seconds' },
+      remindOutsideHours: false,
+    }).expect(201);
+    const reference = await env.submitTicket(app, { institution: 'NVA' });
+    const c = await clock(reference, 'first_response');
+    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS as any, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
+    // The breach happens at the due time (the inbox shows it then); the notice waits for the next opening.
+    expect(c.breach_fire_at.toISOString()).toBe(calendar.nextOpening(c.due_at).toISOString());
+    expect(c.warning_fire_at.toISOString()).toBe(calendar.nextOpening(c.warning_at).toISOString());
+    await new Promise((r) => setTimeout(r, 2500));
+    const item = (await call('anna', 'get', `/v1/tickets?q=${reference}`).expect(200)).body.items[0];
+    expect(item.sla.state).toBe('breached');
+    const events = await env.sql('SELECT e.kind, e.at FROM sla_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1', [reference]);
+    if (calendar.isOpen(new Date())) {
+      expect(await eventually(async () => (await env.sql('SELECT 1 FROM sla_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1 AND e.kind = $2', [reference, 'breached'])).length === 1)).toBe(true);
+    } else {
+      expect(events).toEqual([]); // outside business hours: nothing is pushed to anyone tonight
+    }
+  });
+
+  it('starts the clocks of open tickets that have none (written before SLA existed)', async () => {
+    const reference = await env.submitTicket(app, { institution: 'VSAA' });
+    const t = await ticket(reference);
+    await env.sql(`DELETE FROM sla_clock_events WHERE ticket_id = $1`, [t.id]);
+    await env.sql(`DELETE FROM sla_clocks WHERE ticket_id = $1`, [t.id]);
+    await env.sql(
+      `UPDATE tickets SET sla_policy_id = NULL, sla_state = NULL, sla_due_at = NULL, first_response_due_at = NULL, resolution_due_at = NULL WHERE id = $1`,
+      [t.id],
+    );
+    const adopted = await eventually(async () => {
+      const row = await ticket(reference);
+      return row.sla_state ? row : null;
+    });
+    expect(adopted.sla_state).toBe('ok');
+    expect(adopted.resolution_due_at.toISOString()).toBe(t.resolution_due_at.toISOString()); // from the ticket's creation, as before
+    expect((await history(reference, 'resolution')).map((e) => e.kind)).toEqual(['started']);
+  });
+
   it('lists by SLA due time with keyset pagination, and filters by state', async () => {
     const all: any[] = [];
     let cursor: string | null = null;
@@ -302,6 +345,53 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     }
     await new Promise((r) => setTimeout(r, 1500)); // a sweep or two
     expect(await events(t.id)).toHaveLength(2);
+  });
+
+  it('escalates to the institution\'s level 2 on a breach, and the level-2 policy then applies', async () => {
+    const policies = (await request(app.getHttpServer()).get('/v1/admin/sla-policies').set('Authorization', `Bearer ${admin}`).expect(200)).body.items;
+    const fast = policies.find((p: any) => p.name === 'VID ātri');
+    await request(app.getHttpServer())
+      .patch(`/v1/admin/sla-policies/${fast.id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ breachActions: [{ type: 'escalate', level: 2 }] })
+      .expect(200);
+    const l2 = await request(app.getHttpServer())
+      .post('/v1/admin/sla-policies')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'VID 2. līmenis', channel: 'webform', institution: 'VID', level: 2, firstResponse: { value: 5, unit: 'working_days' } })
+      .expect(201);
+    const reference = await env.submitTicket(app, { institution: 'VID' });
+    const [t] = await env.sql('SELECT id FROM tickets WHERE reference = $1', [reference]);
+    await eventually(async () => (await events(t.id)).some((e) => e.kind === 'breached'));
+    const [after] = await env.sql(
+      `SELECT t.level, q.code, t.sla_policy_id, t.first_response_due_at FROM tickets t JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`,
+      [t.id],
+    );
+    expect(after).toMatchObject({ level: 2, code: 'VID-L2', sla_policy_id: l2.body.id });
+    const [move] = await env.sql(`SELECT reason, comment, to_level, actor_agent_id FROM escalations WHERE ticket_id = $1 ORDER BY created_at DESC LIMIT 1`, [t.id]);
+    expect(move).toEqual({ reason: 'escalated', comment: 'SLA first_response target passed', to_level: 2, actor_agent_id: null });
+    // The breach stays on record; the clock runs on under the level-2 target, and its new timers exist.
+    const [c] = await env.sql(`SELECT status, breached_at, version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
+    expect(c.status).toBe('running');
+    expect(c.breached_at).not.toBeNull();
+    await request(app.getHttpServer())
+      .patch(`/v1/admin/sla-policies/${fast.id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ breachActions: [] })
+      .expect(200);
+  });
+
+  it('lists warnings and breaches for supervisors in the order recorded, to catch up from the last one seen', async () => {
+    const all = (await request(app.getHttpServer()).get('/v1/sla/events').set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    const [{ n }] = await env.sql('SELECT count(*)::int AS n FROM sla_events');
+    expect(all.items).toHaveLength(n);
+    expect(all.items.map((e: any) => Number(e.id))).toEqual([...all.items.map((e: any) => Number(e.id))].sort((a, b) => a - b));
+    expect(all.items[0]).toMatchObject({ policy: 'VID ātri', metric: 'first_response', kind: 'warning' });
+    const page = (await request(app.getHttpServer()).get('/v1/sla/events?kind=breached&limit=1').set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    expect(page.items).toHaveLength(1);
+    const rest = (await request(app.getHttpServer()).get(`/v1/sla/events?kind=breached&after=${page.nextCursor}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    expect([...page.items, ...rest.items].map((e: any) => e.kind)).toEqual(all.items.filter((e: any) => e.kind === 'breached').map((e: any) => e.kind));
+    await request(app.getHttpServer()).get('/v1/sla/events?after=x').set('Authorization', `Bearer ${admin}`).expect(422);
   });
 
   it('repairs a breach timer lost with Redis (restarted empty) and still records it once', async () => {

@@ -8,6 +8,8 @@ import { returnedRows } from '../database/rows';
 export const DEFAULT_CENTRE = 'VPPPD';
 const TTL_MS = 30_000;
 
+type Queryable = Pick<DataSource, 'query'>;
+
 export interface AdjustmentView {
   id: string;
   kind: 'transfer' | 'holiday';
@@ -27,10 +29,15 @@ export class CalendarService {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async calendar(centre = DEFAULT_CENTRE): Promise<BusinessCalendar> {
+  /**
+   * `db` is the caller's transaction when it holds one: taking a second pool connection while holding the first
+   * starves the pool under load (every holder waits for a connection none of them gives back).
+   */
+  async calendar(centre = DEFAULT_CENTRE, db: Queryable = this.dataSource): Promise<BusinessCalendar> {
     const hit = this.cached.get(centre);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.calendar;
-    const [adjustments, [hours]] = await Promise.all([this.adjustments(), this.dataSource.query('SELECT hours FROM business_hours WHERE centre = $1', [centre])]);
+    const adjustments = await this.adjustments(db);
+    const [hours] = await db.query('SELECT hours FROM business_hours WHERE centre = $1', [centre]);
     if (!hours) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No working hours for centre ${centre}.`);
     const calendar = new BusinessCalendar({
       hours: hours.hours as WorkingHours,
@@ -45,8 +52,8 @@ export class CalendarService {
     return calendar;
   }
 
-  async adjustments(): Promise<AdjustmentView[]> {
-    const rows: Array<Record<string, any>> = await this.dataSource.query(
+  async adjustments(db: Queryable = this.dataSource): Promise<AdjustmentView[]> {
+    const rows: Array<Record<string, any>> = await db.query(
       `SELECT id, kind, to_char(date, 'YYYY-MM-DD') AS date, to_char(worked_on, 'YYYY-MM-DD') AS worked_on, name, weekend_moves
        FROM calendar_adjustments ORDER BY date, kind`,
     );

@@ -102,16 +102,16 @@ export class SlaEngine {
   async apply(m: EntityManager, triggers: Array<{ ticketId: string; trigger: SlaTrigger }>, timers: SlaTimerBatch): Promise<void> {
     if (triggers.length === 0) return;
     const ids = [...new Set(triggers.map((t) => t.ticketId))];
-    const [tickets, clockRows, policies, calendar]: [TicketRow[], Array<Record<string, any>>, PolicyRow[], BusinessCalendar] = await Promise.all([
-      m.query(
-        `SELECT id, channel, level, priority, institution_id, referred_institution_id, status, created_at, first_response_at, sla_policy_id, sla_breached_at
-         FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-        [ids],
-      ),
-      m.query(`SELECT * FROM sla_clocks WHERE ticket_id = ANY($1::uuid[]) FOR UPDATE`, [ids]),
-      this.policies.all(m),
-      this.calendars.calendar(),
-    ]);
+    // One connection runs the transaction: its queries go one after another (tickets locked first, in id order).
+    const tickets: TicketRow[] = await m.query(
+      `SELECT id, channel, level, priority, institution_id, referred_institution_id, status, created_at, first_response_at, sla_policy_id, sla_breached_at
+       FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    const clockRows: Array<Record<string, any>> = await m.query(`SELECT * FROM sla_clocks WHERE ticket_id = ANY($1::uuid[]) FOR UPDATE`, [ids]);
+    // Through the transaction's own connection: a second pool connection per transaction can starve the pool.
+    const policies: PolicyRow[] = await this.policies.all(m);
+    const calendar: BusinessCalendar = await this.calendars.calendar(undefined, m);
     const clocksOf = new Map<string, Map<SlaMetric, Clock>>(ids.map((id) => [id, new Map()]));
     for (const r of clockRows) clocksOf.get(r.ticket_id)!.set(r.metric, fromRow(r));
 

@@ -71,6 +71,39 @@ export class SlaTicketService {
     };
   }
 
+  /** Warnings and breaches in the order they were recorded: what the supervisors' board shows and catches up on. */
+  async events(q: { after?: string; kind?: string; limit?: number }) {
+    const params: unknown[] = [q.after ?? '0'];
+    const kind = q.kind ? `AND e.kind = $${params.push(q.kind)}` : '';
+    const limit = q.limit ?? 100;
+    const rows = await this.dataSource.query(
+      `SELECT e.id, t.reference, e.metric, e.kind, e.cycle, e.at, e.fired_at, e.actions, p.name AS policy, q.code AS queue, i.code AS institution,
+              t.priority
+       FROM sla_events e JOIN tickets t ON t.id = e.ticket_id LEFT JOIN sla_policies p ON p.id = e.policy_id
+       LEFT JOIN queues q ON q.id = t.queue_id LEFT JOIN institutions i ON i.id = t.institution_id
+       WHERE e.id > $1::bigint ${kind} ORDER BY e.id LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((r: Record<string, any>) => ({
+        id: r.id,
+        reference: r.reference,
+        policy: r.policy,
+        metric: r.metric,
+        kind: r.kind,
+        cycle: r.cycle,
+        at: r.at,
+        firedAt: r.fired_at,
+        actions: r.actions,
+        queue: r.queue,
+        institution: r.institution,
+        priority: r.priority,
+      })),
+      nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+    };
+  }
+
   async extend(user: AuthUser, reference: string, reason: string, context: { requestId?: string }) {
     const batch = new SlaTimerBatch();
     const result = await this.dataSource.transaction(async (m) => {

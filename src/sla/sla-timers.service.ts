@@ -36,8 +36,13 @@ export class SlaTimersService {
   async schedule(batch: SlaTimerBatch): Promise<void> {
     if (batch.empty) return;
     try {
-      await Promise.all([...batch.stale].map((id) => this.queue.remove(id)));
-      if (batch.tickets.size > 0) await this.add(await this.pending([...batch.tickets], null));
+      // A superseded job that is running right now (the timer whose breach action moved the ticket) cannot be
+      // removed; it finishes as a no-op, so a refusal here is not a failure.
+      await Promise.allSettled([...batch.stale].map((id) => this.queue.remove(id)));
+      if (batch.tickets.size > 0) {
+        const ids = [...batch.tickets];
+        for (const kind of ['warning', 'breach'] as const) await this.add(await this.pending(kind, { ticketIds: ids }));
+      }
     } catch (error) {
       this.logger.warn({ err: error, tickets: batch.tickets.size }, 'could not schedule SLA timers; the sweep will');
     }
@@ -45,31 +50,40 @@ export class SlaTimersService {
 
   /**
    * Makes sure every timer due before `horizon` has a job (deterministic ids make existing ones a no-op), so
-   * timers lost with Redis are back within one sweep interval, and timers further out wait for a later sweep.
+   * timers lost with Redis are back within one sweep interval; timers further out wait for a later sweep.
+   * Pages through the clocks in fire-time order, so a large backlog is repaired in bounded steps.
    */
-  async repair(horizon: Date): Promise<number> {
-    const timers = await this.pending(null, horizon);
-    await this.add(timers);
-    return timers.length;
+  async repair(horizon: Date, pageSize = 5000): Promise<number> {
+    let total = 0;
+    for (const kind of ['warning', 'breach'] as const) {
+      let after: PendingTimer | undefined;
+      for (;;) {
+        const page = await this.pending(kind, { horizon, after, limit: pageSize });
+        await this.add(page);
+        total += page.length;
+        if (page.length < pageSize) break;
+        after = page[page.length - 1];
+      }
+    }
+    return total;
   }
 
-  private pending(ticketIds: string[] | null, horizon: Date | null): Promise<PendingTimer[]> {
+  private pending(
+    kind: PendingTimer['kind'],
+    options: { ticketIds?: string[]; horizon?: Date; after?: PendingTimer; limit?: number },
+  ): Promise<PendingTimer[]> {
+    const column = kind === 'warning' ? 'warning_fire_at' : 'breach_fire_at';
     const params: unknown[] = [];
-    const filter = (column: string) => {
-      const parts: string[] = [];
-      if (ticketIds) parts.push(`ticket_id = ANY($1::uuid[])`);
-      if (horizon) parts.push(`${column} <= $${ticketIds ? 2 : 1}`);
-      return parts.length ? `AND ${parts.join(' AND ')}` : '';
-    };
-    if (ticketIds) params.push(ticketIds);
-    if (horizon) params.push(horizon);
+    const where = [`status = 'running'`, `breached_at IS NULL`, `${column} IS NOT NULL`];
+    if (kind === 'warning') where.push('warned_at IS NULL');
+    if (options.ticketIds) where.push(`ticket_id = ANY($${params.push(options.ticketIds)}::uuid[])`);
+    if (options.horizon) where.push(`${column} <= $${params.push(options.horizon)}`);
+    if (options.after) {
+      where.push(`(${column}, ticket_id, metric) > ($${params.push(options.after.fire_at)}, $${params.push(options.after.ticket_id)}::uuid, $${params.push(options.after.metric)})`);
+    }
     return this.dataSource.query(
-      `SELECT ticket_id, metric, version, 'warning' AS kind, warning_fire_at AS fire_at FROM sla_clocks
-         WHERE status = 'running' AND warned_at IS NULL AND breached_at IS NULL AND warning_fire_at IS NOT NULL ${filter('warning_fire_at')}
-       UNION ALL
-       SELECT ticket_id, metric, version, 'breach', breach_fire_at FROM sla_clocks
-         WHERE status = 'running' AND breached_at IS NULL AND breach_fire_at IS NOT NULL ${filter('breach_fire_at')}
-       ORDER BY fire_at LIMIT 50000`,
+      `SELECT ticket_id, metric, version, '${kind}' AS kind, ${column} AS fire_at FROM sla_clocks
+       WHERE ${where.join(' AND ')} ORDER BY ${column}, ticket_id, metric ${options.limit ? `LIMIT ${Number(options.limit)}` : ''}`,
       params,
     );
   }

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
-import { SlaExtensionDto, SlaPolicyDto, UpdateSlaPolicyDto } from './dto/sla-policy.dto';
+import { SlaEventsQuery, SlaExtensionDto, SlaPolicyDto, UpdateSlaPolicyDto } from './dto/sla-policy.dto';
 import { SlaPoliciesService } from './sla-policies.service';
 import { SlaTicketService } from './sla-ticket.service';
 
@@ -60,5 +60,19 @@ export class SlaTicketsController {
   @ApiOperation({ summary: "Apply the policy's longer resolution target (e.g. one month under the Submissions Law), with the reason" })
   extend(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: SlaExtensionDto, @Req() req: Request & { id?: string }) {
     return this.sla.extend(user, reference, body.reason, { requestId: req.id ? String(req.id) : undefined });
+  }
+}
+
+@ApiTags('sla')
+@ApiBearerAuth()
+@Controller('v1/sla/events')
+export class SlaEventsController {
+  constructor(private readonly sla: SlaTicketService) {}
+
+  @Get()
+  @Roles('supervisor', 'admin')
+  @ApiOperation({ summary: 'SLA warnings and breaches in the order recorded; `after` (the last id seen) to catch up' })
+  list(@Query() q: SlaEventsQuery) {
+    return this.sla.events(q);
   }
 }

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { SlaCoreModule } from './sla-core.module';
-import { SlaPoliciesController, SlaTicketsController } from './sla.controller';
+import { SlaEventsController, SlaPoliciesController, SlaTicketsController } from './sla.controller';
 import { SlaTicketService } from './sla-ticket.service';
 
 /** The staff API of SLA: policies (admin), a ticket's clocks and the resolution extension. */
 @Module({
   imports: [SlaCoreModule, AuditModule],
-  controllers: [SlaPoliciesController, SlaTicketsController],
+  controllers: [SlaPoliciesController, SlaTicketsController, SlaEventsController],
   providers: [SlaTicketService],
 })
 export class SlaModule {}

@@ -82,7 +82,7 @@ export class TicketActionsService {
           detail: { reference: t.reference, from: t.assignee_id, to: agentId },
           requestId: context.requestId ?? null,
         },
-      ]);
+      ], m);
       return { assigneeId: agentId, status: 'assigned' };
     });
     await this.slaTimers.schedule(timers);
@@ -116,7 +116,7 @@ export class TicketActionsService {
       if ((dto.status === 'resolved' || dto.status === 'closed') && t.status !== 'resolved' && t.status !== 'closed') survey = await this.csat.planSurvey(m, t.id);
       await this.audit.record([
         { actorAgentId: user.id, action: 'ticket.updated', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, ...dto }, requestId: context.requestId ?? null },
-      ]);
+      ], m);
       if (dto.status === 'closed' && t.status !== 'closed') {
         deliveries = await this.webhooks.record(m, 'ticket.closed', t.institution_id, { reference: t.reference });
       }
@@ -159,7 +159,7 @@ export class TicketActionsService {
       await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [target.id]);
       await this.audit.record([
         { actorAgentId: user.id, action: 'ticket.merged', subjectType: 'ticket', subjectId: source.id, detail: { reference: source.reference, into: target.reference }, requestId: context.requestId ?? null },
-      ]);
+      ], m);
       await this.sla.apply(m, [{ ticketId: source.id, trigger: { type: 'changed', at: new Date() } }], timers);
       return { reference: source.reference, mergedInto: target.reference };
     });
@@ -176,7 +176,7 @@ export class TicketActionsService {
       await m.query('UPDATE tickets SET customer_id = $2, updated_at = now() WHERE id = $1', [t.id, customerId]);
       await this.audit.record([
         { actorAgentId: user.id, action: 'ticket.customer_linked', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, from: before.customer_id, to: customerId }, requestId: context.requestId ?? null },
-      ]);
+      ], m);
       return { customerId };
     });
   }

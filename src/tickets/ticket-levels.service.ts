@@ -124,7 +124,7 @@ export class TicketLevelsService {
           ip: context.ip ?? null,
           requestId: context.requestId ?? null,
         },
-      ]);
+      ], m);
       const [inst] = toInstitutionId ? await m.query('SELECT code FROM institutions WHERE id = $1', [toInstitutionId]) : [];
       // The institution's own system hears when a case reaches it, and when its answer goes back down.
       // No personal data travels: the reference is enough to read the rest through the API.

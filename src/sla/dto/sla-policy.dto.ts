@@ -161,3 +161,23 @@ export class SlaExtensionDto {
   @MaxLength(2000)
   reason: string;
 }
+
+export class SlaEventsQuery {
+  @ApiPropertyOptional({ description: 'Only events after this one (the id of the last event seen, e.g. after a reconnect)' })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'after must be an event id' })
+  after?: string;
+
+  @ApiPropertyOptional({ enum: ['warning', 'breached'] })
+  @IsOptional()
+  @IsIn(['warning', 'breached'])
+  kind?: 'warning' | 'breached';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}

@@ -1,0 +1,72 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { toCsv } from './csv';
+import { FundingQuery, ReportRangeQuery } from './dto/report.query';
+import { ReportsService } from './reports.service';
+
+const wantsCsv = (req: Request, format?: string) => format === 'csv' || (format !== 'json' && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+
+function send(req: Request, res: Response, format: string | undefined, name: string, rows: Array<Record<string, unknown>>, columns: string[]) {
+  if (!wantsCsv(req, format)) return res.json({ items: rows });
+  res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+  return res.type('text/csv; charset=utf-8').send(toCsv(rows, columns));
+}
+
+/** Monthly figures for supervisors and the ministry; institution staff get their institutions' share. JSON or CSV. */
+@ApiTags('reports')
+@ApiBearerAuth()
+@ApiProduces('application/json', 'text/csv')
+@Controller('v1/reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('volumes')
+  @Roles('supervisor', 'admin', 'specialist', 'expert')
+  @ApiOperation({ summary: 'Tickets per month by institution, channel and kind (application or consultation)' })
+  async volumes(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: Request, @Res() res: Response) {
+    const rows = await this.reports.volumes(user, q);
+    return send(req, res, q.format, 'volumes', rows, ['month', 'institution', 'channel', 'kind', 'category', 'tickets']);
+  }
+
+  @Get('sla')
+  @Roles('supervisor', 'admin', 'specialist', 'expert')
+  @ApiOperation({ summary: 'SLA compliance per month, policy, queue and target: measured, within target, breached, %, goal' })
+  async sla(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: Request, @Res() res: Response) {
+    const rows = await this.reports.slaCompliance(user, q);
+    return send(req, res, q.format, 'sla-compliance', rows, ['month', 'policy', 'queue', 'metric', 'measured', 'withinTarget', 'breached', 'compliancePercent', 'goalPercent']);
+  }
+
+  @Get('csat')
+  @Roles('supervisor', 'admin', 'specialist', 'expert')
+  @ApiOperation({ summary: 'Customer satisfaction per month, institution and channel: responses, average, share satisfied (4–5), scores' })
+  async csat(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: Request, @Res() res: Response) {
+    const rows = await this.reports.csat(user, q);
+    return send(req, res, q.format, 'csat', rows, [
+      'month', 'institution', 'channel', 'responses', 'average', 'satisfied', 'satisfiedPercent', 'score_1', 'score_2', 'score_3', 'score_4', 'score_5',
+    ]);
+  }
+
+  @Get('funding')
+  @Roles('supervisor', 'admin')
+  @ApiOperation({ summary: "A centre's funding report for a month: availability, volume, quality (service level, response times, CSAT, level-0 resolution)" })
+  async funding(@Query() q: FundingQuery, @Req() req: Request, @Res() res: Response) {
+    const report = await this.reports.funding(q);
+    if (!wantsCsv(req, q.format)) return res.json(report);
+    const rows: Array<Record<string, unknown>> = [];
+    const add = (section: string, channel: string, measure: string, value: unknown) => rows.push({ centre: report.centre, month: report.month, section, channel, measure, value });
+    for (const [k, v] of Object.entries(report.availability)) add('availability', '', k, v);
+    add('volume', '', 'total', report.volume.total);
+    add('volume', '', 'applications', report.volume.applications);
+    add('volume', '', 'consultations', report.volume.consultations);
+    for (const r of report.volume.byChannel) for (const k of ['total', 'applications', 'consultations']) add('volume', r.channel, k, r[k]);
+    for (const r of report.quality.serviceLevel) for (const k of ['measured', 'withinTarget', 'percent', 'goalPercent'] as const) add('service_level', r.channel, k, r[k]);
+    for (const r of report.quality.firstResponse) for (const k of ['answered', 'averageSeconds', 'medianSeconds'] as const) add('first_response', r.channel, k, r[k]);
+    for (const [k, v] of Object.entries(report.quality.csat)) add('csat', '', k, v);
+    for (const [k, v] of Object.entries(report.quality.levelZeroResolution)) add('level0_resolution', '', k, v);
+    res.setHeader('Content-Disposition', `attachment; filename="funding-${report.centre}-${report.month}.csv"`);
+    return res.type('text/csv; charset=utf-8').send(toCsv(rows, ['centre', 'month', 'section', 'channel', 'measure', 'value']));
+  }
+}
