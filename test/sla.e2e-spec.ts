@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import { AgentSocket } from './support/agent-socket';
 import { InboundService } from '../src/inbound/inbound.service';
 import { JobName, QueueName } from '../src/queues';
 import { eventually, login, TestEnv } from './support/test-env';
@@ -314,6 +315,9 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
   const events = (ticketId: string) => env.sql('SELECT kind, metric, cycle, at, fired_at, actions FROM sla_events WHERE ticket_id = $1 ORDER BY id', [ticketId]);
 
   it('warns, then breaches at the due time, applies the breach actions, and records each once', async () => {
+    // A supervisor watching live hears of both as they are recorded.
+    await app.get(AgentsService).upsert({ email: 'boss@sla.test', displayName: 'boss', password: 'a long enough passphrase', roles: ['supervisor'] });
+    const watcher = await AgentSocket.connect(app, await login(app, 'boss@sla.test', 'a long enough passphrase'), { heartbeatMs: 500 });
     const reference = await env.submitTicket(app, { institution: 'VID' });
     const [t] = await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]);
     expect(t.sla_state).toBe('ok');
@@ -322,6 +326,12 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
       return e.length === 2 ? e : null;
     });
     expect(recorded.map((e) => e.kind)).toEqual(['warning', 'breached']);
+    await eventually(async () => watcher.events.filter((e) => e.event === 'sla' && e.payload.reference === reference).length === 2);
+    expect(watcher.events.filter((e) => e.event === 'sla' && e.payload.reference === reference).map((e) => [e.payload.metric, e.payload.kind])).toEqual([
+      ['first_response', 'warning'],
+      ['first_response', 'breached'],
+    ]);
+    watcher.close();
     expect(recorded[1].at.toISOString()).toBe(t.first_response_due_at.toISOString());
     // Fired close to the due time (the timer is a BullMQ delayed job, not a poll).
     expect(recorded[1].fired_at.getTime() - recorded[1].at.getTime()).toBeLessThan(1500);

@@ -58,7 +58,7 @@ export class RealtimePublisher implements OnApplicationShutdown {
     try {
       const rows: Array<Record<string, any>> = await this.dataSource.query(
         `SELECT t.id, t.reference, t.channel, t.status, t.level, t.priority, t.kind, t.institution_id, t.assignee_id,
-                t.updated_at, q.code AS queue, i.code AS institution
+                t.updated_at, t.sla_state, t.sla_due_at, q.code AS queue, i.code AS institution
          FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id LEFT JOIN institutions i ON i.id = t.institution_id
          WHERE ${where}`,
         [keys],
@@ -75,6 +75,7 @@ export class RealtimePublisher implements OnApplicationShutdown {
           institution: t.institution,
           assigneeId: t.assignee_id,
           updatedAt: t.updated_at,
+          sla: { state: t.sla_state, dueAt: t.sla_due_at },
         });
       }
     } catch (error) {

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { QueuesModule } from '../queues.module';
+import { RealtimeModule } from '../realtime/realtime.module';
 import { SlaTimerProcessor } from './jobs/sla-timer.processor';
 import { SlaCoreModule } from './sla-core.module';
 import { SlaFiringService } from './sla-firing.service';
 
 /** The worker side of SLA: timers firing, and the sweep that repairs timers lost with Redis. */
 @Module({
-  imports: [QueuesModule, SlaCoreModule],
+  imports: [QueuesModule, SlaCoreModule, RealtimeModule],
   providers: [SlaTimerProcessor, SlaFiringService],
 })
 export class SlaWorkerModule {}

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { redisOf } from '../../common/redis';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
+import { RealtimePublisher } from '../../realtime/realtime.publisher';
 import { QueueName } from '../../queues';
 import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { SlaFiringService, SlaTimerOutcome } from '../sla-firing.service';
@@ -35,6 +36,7 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
     private readonly timers: SlaTimersService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    private readonly realtime: RealtimePublisher,
   ) {
     super();
   }
@@ -75,7 +77,24 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
       }
     }
     await this.timers.schedule(timers);
+    await this.announce(jobs.filter((_, i) => results[i]?.ok && (results[i] as { value: SlaTimerOutcome }).value === 'recorded'));
     return results;
+  }
+
+  /**
+   * Supervisors hear of each warning and breach as it is recorded (an `sla` event; `GET /v1/sla/events` catches up
+   * after a reconnect), and everyone who may see the ticket gets its new state.
+   */
+  private async announce(recorded: SlaTimerJobData[]): Promise<void> {
+    if (recorded.length === 0) return;
+    const rows: Array<{ id: string; reference: string }> = await this.dataSource
+      .query('SELECT id, reference FROM tickets WHERE id = ANY($1::uuid[])', [recorded.map((j) => j.ticketId)])
+      .catch(() => []);
+    const referenceOf = new Map(rows.map((r) => [r.id, r.reference]));
+    for (const job of recorded) {
+      this.realtime.toSupervisors('sla', { reference: referenceOf.get(job.ticketId), metric: job.metric, kind: job.kind === 'breach' ? 'breached' : 'warning', at: new Date().toISOString() });
+    }
+    await this.realtime.ticketsChanged(recorded.map((j) => j.ticketId));
   }
 
   @OnWorkerEvent('error')
