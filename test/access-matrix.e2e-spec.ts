@@ -82,7 +82,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/knowledge/search': { roles: ROLES },
   // Twilio's requests carry X-Twilio-Signature instead of a token (here the voice channel is not configured: 503).
   ...Object.fromEntries(
-    ['incoming', 'language', 'menu', 'choice', 'queue-wait', 'queue-leave', 'queue-done', 'queue-answered', 'voicemail-done', 'voicemail-recording', 'status', 'operator'].map(
+    ['incoming', 'language', 'menu', 'choice', 'queue-wait', 'queue-leave', 'queue-done', 'queue-answered', 'csat', 'voicemail-done', 'voicemail-recording', 'status', 'operator'].map(
       (step) => [`POST /v1/channels/voice/twilio/${step}`, { public: true as const }],
     ),
   ),

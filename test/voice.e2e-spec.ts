@@ -215,8 +215,14 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       return t.assignee_id === operatorId ? t : null;
     });
     expect(ticket.status).toBe('assigned');
-    expect((await caller.follow(`${PUBLIC_BASE_URL}${VOICE_PREFIX}/queue-done?l=lv`, { QueueResult: 'bridged' })).verbs()).toEqual(['Hangup']);
+    // The operator hung up; the caller, still on the line, rates the conversation with one digit.
+    const survey = await caller.follow(`${PUBLIC_BASE_URL}${VOICE_PREFIX}/queue-done?l=lv`, { QueueResult: 'bridged' });
+    expect(survey.verbs()).toEqual(['Gather', 'Hangup']);
+    expect(survey.said()).toContain('novērtējiet sarunu');
+    expect((await caller.press('4')).said()).toContain('Paldies par jūsu vērtējumu');
     await caller.hangUp({ CallDuration: '300' });
+    const [rated] = await env.sql('SELECT csat_score, csat_channel FROM tickets WHERE reference = $1', [ticket.reference]);
+    expect(rated).toEqual({ csat_score: 4, csat_channel: 'voice' });
     const calls = await request(app.getHttpServer()).get(`/v1/tickets/${ticket.reference}/calls`).set('Authorization', `Bearer ${operatorToken}`).expect(200);
     expect(calls.body).toHaveLength(1);
     expect(calls.body[0]).toMatchObject({ callSid: caller.callSid, outcome: 'answered', answeredBy: operatorId, queue: 'lv-VDAA', language: 'lv', institution: 'VDAA' });

@@ -93,6 +93,15 @@ export class IvrTwiml {
     return response.toString();
   }
 
+  /** After the operator hangs up, the caller is still on the line: one digit rates the conversation, or silence ends it. */
+  csatSurvey(language: MenuLanguage): string {
+    const response = new twilio.twiml.VoiceResponse();
+    const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: this.settings.gatherTimeoutSeconds, action: this.url('csat', { l: language }), method: 'POST' });
+    this.say(gather, language, PHRASES[language].csatQuestion);
+    response.hangup();
+    return response.toString();
+  }
+
   goodbye(language: MenuLanguage, notice?: string): string {
     const response = new twilio.twiml.VoiceResponse();
     if (notice) this.say(response, language, notice);

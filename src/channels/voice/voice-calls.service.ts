@@ -153,6 +153,15 @@ export class VoiceCallsService {
     return call;
   }
 
+  /** The ticket a call became (through the pipeline: the inbound event of its CallSid), if it has become one yet. */
+  async ticketIdOf(callSid: string): Promise<string | null> {
+    const [row]: Array<{ ticket_id: string | null }> = await this.dataSource.query(
+      `SELECT ticket_id FROM inbound_events WHERE channel = 'voice' AND external_id = $1`,
+      [callSid],
+    );
+    return row?.ticket_id ?? null;
+  }
+
   /** The ticket is written by the worker a moment after the call was queued; wait for it briefly. */
   private async assignWhenTicketExists(callSid: string, agentId: string, options: { onlyIfUnassigned: boolean; attempts: number }): Promise<void> {
     for (let i = 0; i < options.attempts; i++) {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { contextOf, MenuLanguage, MenuNode, MENU_LANGUAGES } from '@lib/ivr-menu';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { CsatService } from '../../csat/csat.service';
 import { CalendarService } from '../../calendar/calendar.service';
 import { AppConfig } from '../../config/app-config';
 import { IvrTwiml, Where } from './ivr-twiml';
@@ -39,6 +40,7 @@ export class VoiceIvrService {
     private readonly callProgress: CallProgressService,
     private readonly calendars: CalendarService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly csatService: CsatService,
   ) {
     this.twiml = new IvrTwiml({
       publicBaseUrl: config.PUBLIC_BASE_URL ?? '',
@@ -212,8 +214,21 @@ export class VoiceIvrService {
       if (call?.choice) return this.afterChoice(call, language);
       return this.twiml.goodbye(language);
     }
-    if (result === 'bridged' || result === 'hangup' || result === 'redirected') return this.twiml.hangup();
+    // Bridged: the operator has hung up and the caller is still here, the moment to ask how it went.
+    if (result === 'bridged') return this.twiml.csatSurvey(language);
+    if (result === 'hangup' || result === 'redirected') return this.twiml.hangup();
     return this.twiml.noOperator(language, 'trouble', 0, null);
+  }
+
+  /** The survey's digit: 1-5 is stored on the call's ticket; anything else ends the call without a score. */
+  async csat(p: TwilioParams, q: TwilioParams): Promise<string> {
+    const language = toLanguage(q.l);
+    const score = /^[1-5]$/.test(p.Digits ?? '') ? Number(p.Digits) : null;
+    if (score === null) return this.twiml.goodbye(language);
+    const ticketId = await this.calls.ticketIdOf(p.CallSid!);
+    if (!ticketId) return this.twiml.goodbye(language);
+    await this.csatService.record(ticketId, score, 'voice');
+    return this.twiml.goodbye(language, PHRASES[language].csatThanks);
   }
 
   /** The caller taken from the queue by an operator (the <Queue url> of the operator's dial). */

@@ -24,6 +24,9 @@ export interface VoicePhrases {
   callbackConfirmed: (number: string) => string;
   queueTrouble: string;
   connecting: string;
+  /** After a conversation with an operator: the one-question satisfaction survey. */
+  csatQuestion: string;
+  csatThanks: string;
 }
 
 /** A phone number read digit by digit, as people say them. */
@@ -50,6 +53,8 @@ export const PHRASES: Record<MenuLanguage, VoicePhrases> = {
     callbackConfirmed: (n) => `Paldies! Mēs jums atzvanīsim uz numuru ${spokenNumber(n)}, tiklīdz būs brīvs operators.`,
     queueTrouble: 'Atvainojiet, šobrīd nevaram jūs savienot ar operatoru.',
     connecting: 'Savienojam ar operatoru.',
+    csatQuestion: 'Lūdzu, novērtējiet sarunu: spiediet ciparu no 1 līdz 5, kur 5 nozīmē ļoti labi.',
+    csatThanks: 'Paldies par jūsu vērtējumu!',
   },
   en: {
     chooseLanguage: (d) => `For English, press ${d}.`,
@@ -71,6 +76,8 @@ export const PHRASES: Record<MenuLanguage, VoicePhrases> = {
     callbackConfirmed: (n) => `Thank you. We will call you back on ${spokenNumber(n)} as soon as an operator is free.`,
     queueTrouble: 'We are sorry, we cannot connect you to an operator right now.',
     connecting: 'Connecting you to an operator.',
+    csatQuestion: 'Please rate the conversation: press a digit from 1 to 5, where 5 means very good.',
+    csatThanks: 'Thank you for your rating!',
   },
   ru: {
     chooseLanguage: (d) => `Для русского языка нажмите ${d}.`,
@@ -92,6 +99,8 @@ export const PHRASES: Record<MenuLanguage, VoicePhrases> = {
     callbackConfirmed: (n) => `Спасибо! Мы перезвоним вам на номер ${spokenNumber(n)}, как только освободится оператор.`,
     queueTrouble: 'Извините, сейчас мы не можем соединить вас с оператором.',
     connecting: 'Соединяем с оператором.',
+    csatQuestion: 'Пожалуйста, оцените разговор: нажмите цифру от 1 до 5, где 5 означает очень хорошо.',
+    csatThanks: 'Спасибо за вашу оценку!',
   },
 };
 

@@ -64,6 +64,13 @@ export class VoiceWebhooksController {
     return this.ivr.queueDone(p, q);
   }
 
+  @Post('csat')
+  @HttpCode(HttpStatus.OK)
+  @Header('Content-Type', 'text/xml')
+  csat(@Body() p: TwilioParams, @Query() q: TwilioParams): Promise<string> {
+    return this.ivr.csat(p, q);
+  }
+
   @Post('queue-answered')
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'text/xml')

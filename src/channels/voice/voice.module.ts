@@ -1,3 +1,4 @@
+import { CsatModule } from '../../csat/csat.module';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
 import { CalendarModule } from '../../calendar/calendar.module';
@@ -17,7 +18,7 @@ import { VoiceWebhooksController } from './voice-webhooks.controller';
 
 /** The voice channel: Twilio IVR (level 0), queueing to operators, voicemail and call-backs. */
 @Module({
-  imports: [InboundModule, CalendarModule, TicketsModule, AuditModule],
+  imports: [InboundModule, CalendarModule, TicketsModule, AuditModule, CsatModule],
   controllers: [VoiceWebhooksController, VoiceOperatorsController, IvrAdminController],
   providers: [
     TwilioSignatureGuard,
