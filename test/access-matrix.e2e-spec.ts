@@ -80,6 +80,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'PATCH /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
   'DELETE /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
   'GET /v1/knowledge/search': { roles: ROLES },
+  'GET /v1/tickets/:reference/suggestions': { roles: STAFF, scoped: true },
   // Twilio's requests carry X-Twilio-Signature instead of a token (here the voice channel is not configured: 503).
   ...Object.fromEntries(
     ['incoming', 'language', 'menu', 'choice', 'queue-wait', 'queue-leave', 'queue-done', 'queue-answered', 'csat', 'voicemail-done', 'voicemail-recording', 'status', 'operator'].map(

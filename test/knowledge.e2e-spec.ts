@@ -14,7 +14,7 @@ describe('knowledge base: editing, and search across Latvian word forms and miss
   const topOf = async (q: string, extra: Record<string, string> = {}) => (await search(q, extra)).body.results[0];
 
   beforeAll(async () => {
-    app = await env.startApi({ APP_ROLE: 'api' });
+    app = await env.startApi({ APP_ROLE: 'all' });
     tokens.admin = await login(app);
     const agents = app.get(AgentsService);
     const password = 'a long enough passphrase';
@@ -68,6 +68,14 @@ describe('knowledge base: editing, and search across Latvian word forms and miss
     expect(onlyVid.length).toBeGreaterThan(0);
     expect(onlyVid.every((r: any) => r.article.institution === 'VID' || r.article.institution === null)).toBe(true);
     expect((await search('labdien paldies', { language: 'lv' })).body.results).toEqual([]);
+  });
+
+  it("suggests answers for a ticket from the customer's own words, within the reader's scope", async () => {
+    // The factory's web form asks how to apply for an old-age pension, and what documents are needed.
+    const reference = await env.submitTicket(app, { institution: 'VSAA' });
+    const res = await http().get(`/v1/tickets/${reference}/suggestions`).set('Authorization', `Bearer ${tokens.op}`).expect(200);
+    expect(res.body.results[0].article).toMatchObject({ topic: 'vecuma pensija', language: 'lv', institution: 'VSAA' });
+    await http().get('/v1/tickets/VP-2000-000001/suggestions').set('Authorization', `Bearer ${tokens.op}`).expect(404);
   });
 
   it('is a plain service the chat assistant, IVR and e-mail can call', async () => {
