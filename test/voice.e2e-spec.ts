@@ -312,6 +312,39 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect((await caller.press('1')).said()).toContain('Sveiki! Jauns sveiciens.');
   });
 
+  it('reads an answer from the knowledge base, so the phone says what the chat and operators say', async () => {
+    const auth = { Authorization: `Bearer ${adminToken}` };
+    const article = await request(app.getHttpServer())
+      .post('/v1/admin/knowledge/articles')
+      .set(auth)
+      .send({ institution: 'VID', topic: 'darba laiks', language: 'lv', questions: ['Kad strādā VID?'], answer: 'VID klientu centri strādā darbdienās no deviņiem līdz pieciem.', published: true })
+      .expect(201);
+    const draft = await request(app.getHttpServer())
+      .post('/v1/admin/knowledge/articles')
+      .set(auth)
+      .send({ institution: 'VID', topic: 'melnraksts', language: 'lv', questions: ['Kas vēl nav gatavs?'], answer: 'Šī atbilde vēl nav gatava.', published: false })
+      .expect(201);
+    const { body } = await request(app.getHttpServer()).get('/v1/admin/ivr').set(auth).expect(200);
+    const nodes = body.nodes as Array<Record<string, any>>;
+    const pointing = (articleId: string, language = 'lv') =>
+      nodes.map((n) => (n.key === 'vid-opening-hours' ? { ...n, prompt: { ...n.prompt, [language]: { articleId } } } : n));
+    const index = nodes.findIndex((n) => n.key === 'vid-opening-hours');
+    for (const [articleId, language, code] of [
+      ['00000000-0000-4000-8000-000000000000', 'lv', 'unknown'],
+      [draft.body.id, 'lv', 'unpublished'],
+      [article.body.id, 'en', 'wrongLanguage'],
+    ]) {
+      const refused = await request(app.getHttpServer()).put('/v1/admin/ivr').set(auth).send({ nodes: pointing(articleId, language) }).expect(422);
+      expect(refused.body.errors).toContainEqual(expect.objectContaining({ field: `nodes[${index}].prompt.${language}.articleId`, code }));
+    }
+    await request(app.getHttpServer()).put('/v1/admin/ivr').set(auth).send({ nodes: pointing(article.body.id) }).expect(200);
+    const caller = new Caller(player, '+37120000010');
+    await caller.dial();
+    await caller.press('1');
+    await caller.press('2');
+    expect((await caller.press('2')).said()).toContain('no deviņiem līdz pieciem');
+  });
+
   it('copes with what a live system meets: a menu edited mid-call, a full queue, a browser that is not an operator, a malformed menu', async () => {
     // A URL naming a node that an edit removed starts the caller again at the main menu.
     const caller = new Caller(player, '+37120000013');

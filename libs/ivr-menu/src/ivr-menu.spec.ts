@@ -53,6 +53,19 @@ describe('validateMenu', () => {
     expect(validateMenu(menu(), { languages: ['lv'] })).toEqual([]);
   });
 
+  it('an answer may read a knowledge-base article: known, published and in the language it is read in', () => {
+    const nodes = menu();
+    nodes[2] = { ...nodes[2], prompt: { lv: { articleId: 'a-lv' }, en: { articleId: 'a-draft' } } };
+    const articles = new Map([
+      ['a-lv', { language: 'lv', published: true }],
+      ['a-draft', { language: 'en', published: false }],
+    ]);
+    const found = (n: MenuNode[]) => validateMenu(n, { languages, articles }).map((x) => `${x.key}:${x.field}:${x.code}`);
+    expect(found(nodes)).toEqual(['vid-hours:prompt.en.articleId:unpublished']);
+    nodes[2] = { ...nodes[2], prompt: { lv: { articleId: 'nope' }, en: { articleId: 'a-lv' } } };
+    expect(found(nodes).sort()).toEqual(['vid-hours:prompt.en.articleId:wrongLanguage', 'vid-hours:prompt.lv.articleId:unknown']);
+  });
+
   it('refuses unknown institutions and menus deeper than callers will go', () => {
     const nodes = menu();
     nodes[1] = { ...nodes[1], institutionCode: 'XYZ' };

@@ -14,6 +14,11 @@ export type NodeKind = (typeof NODE_KINDS)[number];
 export interface Prompt {
   text?: string;
   audioUrl?: string;
+  /**
+   * A knowledge-base article whose answer is read out (in place of `text`), so the IVR says what the chat
+   * assistant and operators' suggestions say, and an edit of the article reaches the phone too.
+   */
+  articleId?: string;
 }
 
 export interface MenuNode {
@@ -82,7 +87,16 @@ function isHttpsUrl(value: string): boolean {
  * every node reachable from it, no loops, no menu without choices (a dead end), answers and operator nodes as
  * leaves, unique single digits 1–9 among siblings, and something to say in every language offered.
  */
-export function validateMenu(nodes: readonly MenuNode[], options: { languages: readonly MenuLanguage[]; institutionCodes?: readonly string[] }): MenuProblem[] {
+/** What the validator needs to know of a knowledge-base article an answer reads out. */
+export interface ArticleFacts {
+  language: string;
+  published: boolean;
+}
+
+export function validateMenu(
+  nodes: readonly MenuNode[],
+  options: { languages: readonly MenuLanguage[]; institutionCodes?: readonly string[]; articles?: ReadonlyMap<string, ArticleFacts> },
+): MenuProblem[] {
   const problems: MenuProblem[] = [];
   const add = (key: string | null, field: string, code: string, message: string) => problems.push({ key, field, code, message });
   const byKey = new Map<string, MenuNode>();
@@ -147,10 +161,16 @@ export function validateMenu(nodes: readonly MenuNode[], options: { languages: r
         add(node.key, `title.${language}`, 'required', `the choice needs a title in ${language} to be announced`);
       }
       const prompt = node.prompt?.[language];
-      const hasPrompt = !!(prompt?.text?.trim() || prompt?.audioUrl);
+      const hasPrompt = !!(prompt?.text?.trim() || prompt?.audioUrl || prompt?.articleId);
       if (node.kind === 'answer' && !hasPrompt) add(node.key, `prompt.${language}`, 'required', `the answer has nothing to say in ${language}`);
       if (node.kind === 'menu' && node.parentKey === null && !hasPrompt) add(node.key, `prompt.${language}`, 'required', `the main menu needs a greeting in ${language}`);
       if (prompt?.audioUrl && !isHttpsUrl(prompt.audioUrl)) add(node.key, `prompt.${language}.audioUrl`, 'invalid', 'a recording is an https:// URL');
+      if (prompt?.articleId !== undefined) {
+        const article = options.articles?.get(prompt.articleId);
+        if (!article) add(node.key, `prompt.${language}.articleId`, 'unknown', 'no knowledge-base article has this id');
+        else if (!article.published) add(node.key, `prompt.${language}.articleId`, 'unpublished', 'the article is not published: callers would hear nothing');
+        else if (article.language !== language) add(node.key, `prompt.${language}.articleId`, 'wrongLanguage', `the article is in ${article.language}, not ${language}`);
+      }
     }
   }
   return problems;

@@ -37,7 +37,7 @@ export class VoiceMenuService {
 
   async menu(): Promise<LoadedMenu> {
     if (this.cached && Date.now() - this.cached.at < TTL_MS) return this.cached.menu;
-    const nodes = await this.read();
+    const nodes = await this.withArticleAnswers(await this.read());
     const byKey = new Map(nodes.map((n) => [n.key, n]));
     const root = byKey.get(ROOT_KEY);
     if (!root) throw new Error('the IVR menu has no main menu; seed it or PUT /v1/admin/ivr');
@@ -64,7 +64,36 @@ export class VoiceMenuService {
 
   async problems(nodes: MenuNode[]): Promise<MenuProblem[]> {
     const institutions: Array<{ code: string }> = await this.dataSource.query('SELECT code FROM institutions');
-    return validateMenu(nodes, { languages: this.languages, institutionCodes: institutions.map((i) => i.code) });
+    const articles: Array<{ id: string; language: string; published: boolean }> = await this.dataSource.query(
+      'SELECT id, language, published FROM knowledge_articles WHERE id = ANY($1::uuid[])',
+      [articleIdsOf(nodes)],
+    );
+    return validateMenu(nodes, {
+      languages: this.languages,
+      institutionCodes: institutions.map((i) => i.code),
+      articles: new Map(articles.map((a) => [a.id, a])),
+    });
+  }
+
+  /**
+   * Answers that name a knowledge-base article are read from it, when the menu is loaded (so a call's steps still
+   * read nothing): an edit of the article reaches callers within the menu's TTL. An article unpublished since keeps
+   * the node's own text, if it has one.
+   */
+  private async withArticleAnswers(nodes: MenuNode[]): Promise<MenuNode[]> {
+    const ids = articleIdsOf(nodes);
+    if (ids.length === 0) return nodes;
+    const rows: Array<{ id: string; answer: string }> = await this.dataSource.query(
+      'SELECT id, answer FROM knowledge_articles WHERE id = ANY($1::uuid[]) AND published',
+      [ids],
+    );
+    const answers = new Map(rows.map((r) => [r.id, r.answer]));
+    return nodes.map((node) => ({
+      ...node,
+      prompt: Object.fromEntries(
+        Object.entries(node.prompt ?? {}).map(([language, p]) => [language, p?.articleId && answers.has(p.articleId) ? { ...p, text: answers.get(p.articleId) } : p]),
+      ),
+    }));
   }
 
   /** The whole menu at once, so that no caller ever meets a half-edited one; refused whole if anything is wrong. */
@@ -98,4 +127,8 @@ export class VoiceMenuService {
     this.cached = null;
     return this.read();
   }
+}
+
+function articleIdsOf(nodes: readonly MenuNode[]): string[] {
+  return [...new Set(nodes.flatMap((n) => Object.values(n.prompt ?? {}).flatMap((p) => (p?.articleId ? [p.articleId] : []))))];
 }

@@ -16,6 +16,8 @@ const IsTitles = () =>
     },
   });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const IsPrompts = () =>
   ValidateBy({
     name: 'isPrompts',
@@ -23,11 +25,12 @@ const IsPrompts = () =>
       validate: (v) =>
         isLanguageMap(v, (p) => {
           if (!p || typeof p !== 'object' || Array.isArray(p)) return false;
-          const { text, audioUrl, ...rest } = p as Record<string, unknown>;
+          const { text, audioUrl, articleId, ...rest } = p as Record<string, unknown>;
           return Object.keys(rest).length === 0 && (text === undefined || (typeof text === 'string' && text.length <= 4000)) &&
-            (audioUrl === undefined || (typeof audioUrl === 'string' && audioUrl.length <= 2000));
+            (audioUrl === undefined || (typeof audioUrl === 'string' && audioUrl.length <= 2000)) &&
+            (articleId === undefined || (typeof articleId === 'string' && UUID.test(articleId)));
         }),
-      defaultMessage: () => 'prompt maps lv, en, ru to { text?: at most 4000 characters, audioUrl?: an https URL }',
+      defaultMessage: () => 'prompt maps lv, en, ru to { text?: at most 4000 characters, audioUrl?: an https URL, articleId?: a knowledge-base article id }',
     },
   });
 
