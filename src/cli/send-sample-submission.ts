@@ -51,7 +51,14 @@ async function main(): Promise<void> {
         `  customer ${t.customer.firstName} ${t.customer.lastName}: ${t.customer.identifiers.map((i: any) => `${i.kind} ${i.value}`).join(', ')}`,
         `  message: ${t.messages[0].subject} — ${t.messages[0].text}`,
         `  history: ${t.escalations.map((e: any) => `level ${e.fromLevel}→${e.toLevel} to ${e.toQueue} (${e.reason})`).join('; ')}`,
+        `  SLA: ${t.sla?.state ?? 'none'}${t.sla?.dueAt ? `, answer due ${new Date(t.sla.dueAt).toLocaleString('lv-LV', { timeZone: 'Europe/Riga' })} (Riga time, working days)` : ''}`,
       ];
+      // What an operator opening it would be offered from the knowledge base.
+      const suggestions = await fetch(`${base}/v1/tickets/${t.reference}/suggestions`, { headers: { Authorization: `Bearer ${accessToken}` } });
+      if (suggestions.status === 200) {
+        const best = ((await suggestions.json()) as { results: Array<{ article: { questions: string[] }; score: number }> }).results[0];
+        if (best) lines.push(`  suggested answer: "${best.article.questions[0]}" (score ${best.score.toFixed(2)})`);
+      }
       process.stdout.write(`${lines.join('\n')}\n`);
       return;
     }
