@@ -278,6 +278,11 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     const dues = all.map((i) => i.sla.dueAt).filter(Boolean);
     expect(dues).toEqual([...dues].sort());
     expect(all.findIndex((i) => !i.sla.dueAt)).toBe(dues.length); // the ones without a running clock come last
+    // Each state filter finds exactly the tickets listed with that state (ok and warning also seek past the due ones).
+    for (const state of ['ok', 'warning', 'breached', 'paused', 'met']) {
+      const res: any = await call('anna', 'get', `/v1/tickets?sort=sla_due&sla=${state}&limit=200`).expect(200);
+      expect(res.body.items.map((i: any) => i.id).sort()).toEqual(all.filter((i) => i.sla.state === state).map((i) => i.id).sort());
+    }
     await call('anna', 'get', '/v1/tickets?sla=late').expect(422);
   });
 });

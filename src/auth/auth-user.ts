@@ -35,7 +35,12 @@ export function ticketScope(user: AuthUser): TicketScope {
  */
 export function ticketScopeSql(scope: TicketScope, alias: string, param: (value: unknown) => string): string {
   if (scope.all) return '';
-  const inInstitutions = `${alias}.institution_id = ANY(${param(scope.institutionIds)}::uuid[])`;
+  // One institution, the usual case, as an equality: the inbox indexes that lead with institution_id then give
+  // their order (PostgreSQL reads `= ANY(array)` as several ranges, in no single order).
+  const inInstitutions =
+    scope.institutionIds.length === 1
+      ? `${alias}.institution_id = ${param(scope.institutionIds[0])}::uuid`
+      : `${alias}.institution_id = ANY(${param(scope.institutionIds)}::uuid[])`;
   if (!scope.ownCasesOf) return `AND ${inInstitutions}`;
   const me = `${param(scope.ownCasesOf)}::uuid`;
   return `AND ${inInstitutions} AND (${alias}.level >= 3 OR ${alias}.assignee_id = ${me}
