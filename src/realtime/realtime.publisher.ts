@@ -84,6 +84,11 @@ export class RealtimePublisher implements OnModuleDestroy {
     this.safely(() => this.emitter.to(Rooms.supervisors).emit(event, payload));
   }
 
+  /** Any room of the agents' namespace (a chat's room holds the staff who joined that chat). */
+  toRoom(room: string, event: string, payload: unknown): void {
+    this.safely(() => this.emitter.to(room).emit(event, payload));
+  }
+
   toTicketViewers(ticketId: string, event: string, payload: unknown): void {
     this.safely(() => this.emitter.to(Rooms.ticket(ticketId)).emit(event, payload));
   }

@@ -28,9 +28,9 @@ export const TEXTS = {
     en: 'Sorry, I found no answer. Try other words, or write "operator".',
   },
   handingOver: {
-    lv: 'Nododu sarunu konsultantam. Lūdzu, uzgaidiet — jūsu pieteikuma numurs ir {reference}.',
-    ru: 'Передаю разговор консультанту. Пожалуйста, подождите — номер вашего обращения {reference}.',
-    en: 'I am passing you to a consultant. Please wait — your reference is {reference}.',
+    lv: 'Nododu sarunu konsultantam. Lūdzu, uzgaidiet.',
+    ru: 'Передаю разговор консультанту. Пожалуйста, подождите.',
+    en: 'I am passing you to a consultant. Please wait.',
   },
   leaveMessage: {
     lv: 'Konsultanti šobrīd nestrādā. Uzrakstiet savu ziņu (un e-pastu, ja vēlaties atbildi pa e-pastu) — atbildēsim {opening}.',
@@ -38,9 +38,9 @@ export const TEXTS = {
     en: 'Our consultants are away. Write your message (and your e-mail if you want the answer by mail) — we will answer {opening}.',
   },
   messageTaken: {
-    lv: 'Paldies, ziņa saņemta ({reference}). Atbildēsim {opening}.',
-    ru: 'Спасибо, сообщение получено ({reference}). Мы ответим {opening}.',
-    en: 'Thank you, your message is recorded ({reference}). We will answer {opening}.',
+    lv: 'Paldies, ziņa saņemta. Atbildēsim {opening}.',
+    ru: 'Спасибо, сообщение получено. Мы ответим {opening}.',
+    en: 'Thank you, your message is recorded. We will answer {opening}.',
   },
   gladItHelped: {
     lv: 'Priecājos, ka palīdzēju! Vai vēl kaut ko?',
@@ -56,6 +56,26 @@ export const TEXTS = {
     lv: '{name} pievienojās sarunai.',
     ru: '{name} присоединился(-ась) к разговору.',
     en: '{name} joined the chat.',
+  },
+  feedbackYes: {
+    lv: 'Jā, tas palīdzēja.',
+    ru: 'Да, это помогло.',
+    en: 'Yes, that helped.',
+  },
+  feedbackNo: {
+    lv: 'Nē, tas nepalīdzēja.',
+    ru: 'Нет, это не помогло.',
+    en: 'No, that did not help.',
+  },
+  visitorLeft: {
+    lv: 'Apmeklētājs beidza sarunu.',
+    ru: 'Посетитель завершил разговор.',
+    en: 'The visitor ended the chat.',
+  },
+  operatorEnded: {
+    lv: 'Konsultants beidza sarunu.',
+    ru: 'Консультант завершил разговор.',
+    en: 'The consultant ended the chat.',
   },
   closed: {
     lv: 'Saruna beigusies. Paldies!',

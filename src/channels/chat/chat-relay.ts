@@ -1,0 +1,47 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../../config/app-config';
+import { RealtimePublisher, socketIoKey } from '../../realtime/realtime.publisher';
+import { CHAT_NAMESPACE, chatAgentsRoom, ChatSession, visitorRoom } from './chat-session';
+
+/**
+ * Realtime between visitors and staff, from any process: to the visitor's sockets on /chat through a Redis
+ * emitter (so an operator's reply sent by a worker reaches the instance holding the visitor's socket), and to the
+ * staff's sockets on /agents through the RealtimePublisher. Best effort: the ticket and the transcript are the
+ * record, and a client that missed an event gets it back with the history on reconnect.
+ */
+@Injectable()
+export class ChatRelay implements OnModuleDestroy {
+  private readonly logger = new Logger(ChatRelay.name);
+  private readonly redis: Redis;
+  private readonly visitors: ReturnType<Emitter['of']>;
+
+  constructor(
+    config: AppConfig,
+    private readonly agents: RealtimePublisher,
+  ) {
+    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    this.redis.on('error', (error) => this.logger.debug({ err: error }, 'chat relay: Redis error (reconnecting)'));
+    this.visitors = new Emitter(this.redis, { key: socketIoKey(config) }).of(CHAT_NAMESPACE);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  toVisitor(sessionId: string, event: string, payload: unknown): void {
+    try {
+      this.visitors.to(visitorRoom(sessionId)).emit(event, payload);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not relay to a visitor');
+    }
+  }
+
+  /** To the staff who joined the chat, and to the operator holding it even before they open it. */
+  toStaff(session: Pick<ChatSession, 'id' | 'reference' | 'operatorId'>, event: string, payload: Record<string, unknown>): void {
+    const body = { sessionId: session.id, reference: session.reference, ...payload };
+    this.agents.toRoom(chatAgentsRoom(session.id), event, body);
+    if (session.operatorId) this.agents.toAgent(session.operatorId, event, body);
+  }
+}
