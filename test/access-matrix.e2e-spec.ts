@@ -66,6 +66,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/tickets/:reference/sla': { roles: ROLES, scoped: true },
   'POST /v1/tickets/:reference/sla/extension': { roles: STAFF, scoped: true, body: { reason: 'matrica' } }, // once extended, 409 after the scope check
   'GET /v1/csat/:token': { public: true }, // a signed survey link instead
+  'GET /chat/widget': { public: true }, // the visitors' chat page; visitors have no accounts
   'POST /v1/csat/:token': { public: true },
   // Supervisors keep the operators' answers up to date, so they edit the knowledge base too.
   'GET /v1/admin/knowledge/articles': { roles: ['admin', 'supervisor'] },

@@ -83,7 +83,10 @@ export function decide(
 /** The hand-over summary the operator reads first: why, and what the visitor asked and was told. */
 export function handOverSummary(reason: HandOverReason, transcript: Array<{ author: string; text: string }>, maxLength = 1500): string {
   const why = { asked: 'The visitor asked for a person.', unsure: 'The assistant was unsure twice.', topic: 'The topic is handled by people only.' }[reason];
+  // The greeting and anything else before the visitor's first words tell the operator nothing.
+  const firstWords = transcript.findIndex((m) => m.author === 'visitor');
   const lines = transcript
+    .slice(Math.max(firstWords, 0))
     .filter((m) => m.author === 'visitor' || m.author === 'assistant')
     .map((m) => `${m.author === 'visitor' ? 'Visitor' : 'Assistant'}: ${m.text.replace(/\s+/g, ' ').trim()}`);
   let body = lines.join('\n');
