@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Rooms, roomsForTicket } from './realtime-rooms';
+import { safePublisher } from './safe-publish';
 
 export const AGENTS_NAMESPACE = '/agents';
 
@@ -30,7 +31,7 @@ export class RealtimePublisher implements OnModuleDestroy {
   ) {
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'realtime publisher: Redis error (reconnecting)'));
-    this.emitter = new Emitter(this.redis, { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
+    this.emitter = new Emitter(safePublisher(this.redis, this.logger), { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -3,6 +3,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { RealtimePublisher, socketIoKey } from '../../realtime/realtime.publisher';
+import { safePublisher } from '../../realtime/safe-publish';
 import { CHAT_NAMESPACE, chatAgentsRoom, ChatSession, visitorRoom } from './chat-session';
 
 /**
@@ -23,7 +24,7 @@ export class ChatRelay implements OnModuleDestroy {
   ) {
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'chat relay: Redis error (reconnecting)'));
-    this.visitors = new Emitter(this.redis, { key: socketIoKey(config) }).of(CHAT_NAMESPACE);
+    this.visitors = new Emitter(safePublisher(this.redis, this.logger), { key: socketIoKey(config) }).of(CHAT_NAMESPACE);
   }
 
   async onModuleDestroy(): Promise<void> {
