@@ -221,7 +221,8 @@ export async function startService(admin: Client, layout: ServiceLayout): Promis
     WEBFORM_SECRET: `bench-webform-${randomBytes(16).toString('hex')}`,
     JWT_SECRET: `bench-jwt-${randomBytes(16).toString('hex')}`,
     ADMIN_EMAIL: 'admin@bench.example',
-    ADMIN_PASSWORD: `bench-admin-${randomBytes(8).toString('hex')}`,
+    // The password policy refuses one that contains the e-mail name ("admin").
+    ADMIN_PASSWORD: `bench-passphrase-${randomBytes(8).toString('hex')}`,
     LOG_LEVEL: 'warn',
     RUN_MIGRATIONS: 'true',
     ...layout.env,

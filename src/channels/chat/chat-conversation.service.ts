@@ -63,9 +63,9 @@ export class ChatConversationService {
       attachments: input.attachments.length ? input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })) : undefined,
     };
     // At once, before anything is stored: to the visitor's other tabs and to staff in the chat.
-    await this.sessions.append(session.id, entry);
     exceptSocket('message', entry);
     this.relay.toStaff(session, 'chat.message', { message: entry });
+    await this.sessions.append(session.id, entry);
 
     const event: ChatEvent = { key: input.clientMessageId, text: entry.text, attachments: input.attachments.map(({ size: _size, ...a }) => a) };
     const replies: ChatEntry[] = [];

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { ChatLanguage } from '@lib/chat-assistant';
 import { validateAttachment } from '@lib/attachments';
-import type { Socket } from 'socket.io';
+import type { Namespace, Server, Socket } from 'socket.io';
 import { AppConfig } from '../../config/app-config';
 import type { InboundAttachment } from '../../inbound/inbound-message';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -28,7 +28,7 @@ const str = (v: unknown, max: number) => (typeof v === 'string' && v.trim() ? v.
  * (`{ ok: false, status, code, detail }`). Events are documented in docs/chat.md.
  */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
-export class ChatGateway {
+export class ChatGateway implements OnGatewayInit {
   private readonly logger = new Logger(ChatGateway.name);
 
   constructor(
@@ -39,6 +39,10 @@ export class ChatGateway {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
+
+  afterInit(namespace: Namespace | Server): void {
+    this.relay.useServer('server' in namespace ? namespace.server : namespace);
+  }
 
   @SubscribeMessage('start')
   async start(@ConnectedSocket() socket: Socket, @MessageBody() body: Body) {
@@ -82,7 +86,8 @@ export class ChatGateway {
   @SubscribeMessage('message')
   async message(@ConnectedSocket() socket: Socket, @MessageBody() body: Body) {
     return this.counted('message', async () => {
-      const session = await this.current(socket);
+      // The session and the rate limit are read together: every round trip before the relay is latency.
+      const [session, limited] = await Promise.all([this.current(socket), this.limitVisitorById(socket.data?.sessionId)]);
       if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
       const clientMessageId = body?.clientMessageId;
       const errors: Array<{ field: string; code: string; message: string }> = [];
@@ -94,7 +99,6 @@ export class ChatGateway {
       const files = this.files(body?.attachments, errors);
       if (!text && files.length === 0 && !errors.length) errors.push({ field: 'text', code: 'required', message: 'a message needs text or a file' });
       if (errors.length) return refusal(422, 'validation', 'The message was not accepted.', { errors });
-      const limited = await this.limitVisitor(session);
       if (limited) return limited;
       return this.conversation.message(session, { clientMessageId: clientMessageId as string, text, attachments: files }, (event, payload) =>
         socket.to(visitorRoom(session.id)).emit(event, payload),
@@ -204,7 +208,12 @@ export class ChatGateway {
   }
 
   private async limitVisitor(session: ChatSession): Promise<ChatAck | null> {
-    const { allowed, retryAfterMs } = await this.sessions.take(`v:${session.id}`, this.config.CHAT_RATE_BURST, this.config.CHAT_RATE_PER_MINUTE);
+    return this.limitVisitorById(session.id);
+  }
+
+  private async limitVisitorById(sessionId: unknown): Promise<ChatAck | null> {
+    if (typeof sessionId !== 'string') return null;
+    const { allowed, retryAfterMs } = await this.sessions.take(`v:${sessionId}`, this.config.CHAT_RATE_BURST, this.config.CHAT_RATE_PER_MINUTE);
     return allowed ? null : refusal(429, 'rate-limited', `Too many messages; wait ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
   }
 
