@@ -51,9 +51,6 @@ export class ChatConversationService {
   ): Promise<ChatAck<{ id: string; duplicate: boolean; reference: string | null }>> {
     if (session.mode === 'closed') return refusal(409, 'chat-closed', 'This chat has ended; start a new one.');
     const id = randomUUID();
-    const earlier = await this.sessions.claimClientMessageId(session.id, input.clientMessageId, id);
-    if (earlier) return { ok: true, id: earlier, duplicate: true, reference: session.reference };
-
     const entry: ChatEntry = {
       id,
       author: 'visitor',
@@ -62,10 +59,11 @@ export class ChatConversationService {
       clientMessageId: input.clientMessageId,
       attachments: input.attachments.length ? input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })) : undefined,
     };
+    const earlier = await this.sessions.claimAndAppend(session.id, input.clientMessageId, entry);
+    if (earlier) return { ok: true, id: earlier, duplicate: true, reference: session.reference };
     // At once, before anything is stored: to the visitor's other tabs and to staff in the chat.
     exceptSocket('message', entry);
     this.relay.toStaff(session, 'chat.message', { message: entry });
-    await this.sessions.append(session.id, entry);
 
     const event: ChatEvent = { key: input.clientMessageId, text: entry.text, attachments: input.attachments.map(({ size: _size, ...a }) => a) };
     const replies: ChatEntry[] = [];

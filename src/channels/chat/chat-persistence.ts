@@ -31,12 +31,14 @@ export class ChatPersistence {
     const externalId = this.externalId(session.id, event.key);
     // Exactly one event of a session opens the ticket, even when two arrive at once on two instances.
     let opens = false;
-    const current =
-      (await this.sessions.update(session.id, (s) => {
-        if (s.firstExternalId) return null;
-        opens = true;
-        return { firstExternalId: externalId };
-      })) ?? session;
+    // Once a session has its first event (the common case) nothing needs to be claimed, nor read again.
+    const current = session.firstExternalId
+      ? session
+      : ((await this.sessions.update(session.id, (s) => {
+          if (s.firstExternalId) return null;
+          opens = true;
+          return { firstExternalId: externalId };
+        })) ?? session);
     const message: InboundMessage = {
       channel: 'chat',
       externalId,

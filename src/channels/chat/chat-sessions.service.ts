@@ -8,6 +8,17 @@ import { ChatEntry, ChatSession } from './chat-session';
 /** The transcript a resumed session shows; older lines stay on the ticket. */
 const HISTORY_LIMIT = 500;
 
+/** KEYS: claims, transcript, session; ARGV: client message id, entry id, entry JSON, ttl seconds, history limit. */
+const CLAIM_AND_APPEND_LUA = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return redis.call('HGET', KEYS[1], ARGV[1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+return false
+`;
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
@@ -26,6 +37,7 @@ export class ChatSessionsService implements OnModuleDestroy {
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'chat sessions: Redis error (reconnecting)'));
     this.redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TOKEN_BUCKET_LUA });
+    this.redis.defineCommand('claimAndAppend', { numberOfKeys: 3, lua: CLAIM_AND_APPEND_LUA });
     this.redis.defineCommand('compareAndSet', {
       numberOfKeys: 1,
       lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`,
@@ -37,8 +49,9 @@ export class ChatSessionsService implements OnModuleDestroy {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
+  // The session id in braces: a session's keys share one Redis Cluster slot, so one script may touch them all.
   private key(id: string, part = ''): string {
-    return `${this.config.REDIS_PREFIX}:chat:s:${id}${part}`;
+    return `${this.config.REDIS_PREFIX}:chat:s:{${id}}${part}`;
   }
 
   async create(input: Pick<ChatSession, 'language' | 'name' | 'email' | 'institution' | 'topic' | 'mode'>): Promise<{ session: ChatSession; token: string }> {
@@ -124,6 +137,24 @@ export class ChatSessionsService implements OnModuleDestroy {
     const key = this.key(id, ':cm');
     const [[, fresh]] = (await this.redis.multi().hsetnx(key, clientMessageId, messageId).expire(key, this.ttlSeconds).exec()) as Array<[unknown, number]>;
     return fresh === 1 ? null : await this.redis.hget(key, clientMessageId);
+  }
+
+  /**
+   * claimClientMessageId and append in one round trip (a visitor's message is relayed only after both): null when
+   * the message is new and now in the transcript, else the id its first copy was given.
+   */
+  async claimAndAppend(id: string, clientMessageId: string, entry: ChatEntry): Promise<string | null> {
+    const earlier = await (this.redis as Redis & { claimAndAppend: (...args: unknown[]) => Promise<string | null> }).claimAndAppend(
+      this.key(id, ':cm'),
+      this.key(id, ':log'),
+      this.key(id),
+      clientMessageId,
+      entry.id,
+      JSON.stringify(entry),
+      this.ttlSeconds,
+      HISTORY_LIMIT,
+    );
+    return earlier ?? null;
   }
 
   /** Forgets a claimed client message id whose message could not be stored, so that resending it stores it. */
