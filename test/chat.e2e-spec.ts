@@ -143,12 +143,24 @@ describe('chat with the virtual assistant and operator takeover', () => {
       'Man nav bezdarbnieka statusa, ko darīt?',
       'Vispirms reģistrējieties NVA kā bezdarbnieks.',
     ]);
+    // Transfer to another operator: the ticket is given to them, they join and see the whole conversation.
+    const peterisId = await api.get(AgentsService).upsert({ email: 'peteris@chat.test', displayName: 'Pēteris', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
+    const peteris = await AgentSocket.connect(api, await login(api, 'peteris@chat.test', PASSWORD));
+    sockets.push(peteris);
+    await request(api.getHttpServer()).post(`/v1/tickets/${reference}/assign`).set('Authorization', `Bearer ${operatorToken}`).send({ agentId: peterisId, force: true }).expect(200);
+    const taken = await peteris.request('chat.join', { reference });
+    expect(taken).toMatchObject({ ok: true, session: { operatorId: peterisId } });
+    expect(taken.history.map((m: any) => m.text)).toEqual([...resumed.history.map((m: any) => m.text), 'Pēteris pievienojās sarunai.']);
+    await eventually(async () => back.messages('system').some((m) => m.text === 'Pēteris pievienojās sarunai.'));
+    await back.say('Labi, paldies');
+    await eventually(async () => peteris.events.some((e) => e.event === 'chat.message' && e.payload.message.text === 'Labi, paldies'));
+
     // The operator ends it; the visitor hears, and the ticket stays with the operator to resolve.
-    expect(await agent.request('chat.close', { reference })).toEqual({ ok: true });
+    expect(await peteris.request('chat.close', { reference })).toEqual({ ok: true });
     await eventually(async () => back.events.some((e) => e.event === 'closed' && e.payload.by === 'operator'));
     expect(await back.say('vēl kas')).toMatchObject({ ok: false, status: 409, code: 'chat-closed' });
-    await eventually(async () => (await messagesOf(reference)).length === 7);
-    expect((await ticket(reference)).status).toBe('assigned');
+    await eventually(async () => (await messagesOf(reference)).length === 8);
+    expect(await ticket(reference)).toMatchObject({ status: 'assigned', assignee_id: peterisId });
   });
 
   it('stores a resent client message once, and refuses files the web form would refuse', async () => {

@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { BusinessCalendar, WorkingHours } from '@lib/business-calendar';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ProblemException, validationProblem } from '../common/problem';
 import { returnedRows } from '../database/rows';
 
@@ -27,10 +27,15 @@ export class CalendarService {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async calendar(centre = DEFAULT_CENTRE): Promise<BusinessCalendar> {
+  /**
+   * Inside a transaction, pass its `manager`: a transaction that waits for a second connection from the pool can
+   * deadlock with others doing the same once the pool is full of them.
+   */
+  async calendar(centre = DEFAULT_CENTRE, manager?: EntityManager): Promise<BusinessCalendar> {
     const hit = this.cached.get(centre);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.calendar;
-    const [adjustments, [hours]] = await Promise.all([this.adjustments(), this.dataSource.query('SELECT hours FROM business_hours WHERE centre = $1', [centre])]);
+    const adjustments = await this.adjustments(manager);
+    const [hours] = await (manager ?? this.dataSource).query('SELECT hours FROM business_hours WHERE centre = $1', [centre]);
     if (!hours) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No working hours for centre ${centre}.`);
     const calendar = new BusinessCalendar({
       hours: hours.hours as WorkingHours,
@@ -45,8 +50,8 @@ export class CalendarService {
     return calendar;
   }
 
-  async adjustments(): Promise<AdjustmentView[]> {
-    const rows: Array<Record<string, any>> = await this.dataSource.query(
+  async adjustments(manager?: EntityManager): Promise<AdjustmentView[]> {
+    const rows: Array<Record<string, any>> = await (manager ?? this.dataSource).query(
       `SELECT id, kind, to_char(date, 'YYYY-MM-DD') AS date, to_char(worked_on, 'YYYY-MM-DD') AS worked_on, name, weekend_moves
        FROM calendar_adjustments ORDER BY date, kind`,
     );

@@ -110,7 +110,7 @@ export class SlaEngine {
       ),
       m.query(`SELECT * FROM sla_clocks WHERE ticket_id = ANY($1::uuid[]) FOR UPDATE`, [ids]),
       this.policies.all(m),
-      this.calendars.calendar(),
+      this.calendars.calendar(undefined, m),
     ]);
     const clocksOf = new Map<string, Map<SlaMetric, Clock>>(ids.map((id) => [id, new Map()]));
     for (const r of clockRows) clocksOf.get(r.ticket_id)!.set(r.metric, fromRow(r));
