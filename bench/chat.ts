@@ -109,8 +109,9 @@ interface RunResult {
 
 const ack = <T = any>(socket: Socket, event: string, payload: unknown, timeoutMs = 30_000): Promise<T> => socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
 
-function connectSocket(port: number, namespace: string, auth: Record<string, string> = {}): Promise<Socket> {
+function connectSocket(port: number, namespace: string, auth: Record<string, string> = {}, before?: (socket: Socket) => void): Promise<Socket> {
   const socket = io(`http://127.0.0.1:${port}${namespace}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
+  before?.(socket);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no connection to ${namespace} in 30 s`)), 30_000);
     socket.once('connect', () => (clearTimeout(timer), resolve(socket)));
@@ -135,8 +136,15 @@ async function runAgainst(target: Target, opts: Options, cpuParts: () => Array<{
   onCleanup(`${target.name} client sockets`, async () => closeAll());
 
   const operators: Socket[] = [];
+  const heartbeats: NodeJS.Timeout[] = [];
+  onCleanup(`${target.name} heartbeats`, async () => heartbeats.forEach(clearInterval));
   for (let k = 0; k < opts.operators; k++) {
-    const s = await connectSocket(target.port, '/agents', target.operatorAuth(k));
+    // Like the agents' web app: heartbeats keep the operator online, so their chats are not given back meanwhile.
+    const s = await connectSocket(target.port, '/agents', target.operatorAuth(k), (socket) =>
+      socket.once('ready', (r: { heartbeatSeconds?: number }) => {
+        if (r?.heartbeatSeconds) heartbeats.push(setInterval(() => socket.emit('heartbeat', {}), r.heartbeatSeconds * 1000));
+      }),
+    );
     sockets.push(s);
     operators.push(s);
   }
@@ -206,8 +214,8 @@ async function runAgainst(target: Target, opts: Options, cpuParts: () => Array<{
   await Promise.all(
     visitors.map(async (v, i) => {
       if (!v) return;
-      // Spread over the interval, so the load is a steady rate and not a drum beat.
-      await sleep(Math.random() * opts.everyMs);
+      // Spread over the interval (or the window, if shorter), so the load is a steady rate and not a drum beat.
+      await sleep(Math.random() * Math.min(opts.everyMs, opts.durationS * 1000));
       for (let seq = 0; now() < windowEnd && !stopping; seq++) {
         const text = `b ${i} ${seq}`;
         const started = now();
@@ -224,6 +232,7 @@ async function runAgainst(target: Target, opts: Options, cpuParts: () => Array<{
   await until(`${target.name}: last relays`, 10_000, 50, async () => sentAt.size === 0 && replySentAt.size === 0).catch(() => undefined);
   const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts(), 'bench clients'));
   const held = visitors.filter((v) => v?.connected).length;
+  heartbeats.splice(0).forEach(clearInterval);
   closeAll();
   return {
     requested: opts.sessions,
