@@ -62,7 +62,14 @@ export class ChatPersistence {
       conversationEnded: event.conversationEnded,
       meta: { sessionId: current.id, ...(event.meta ?? {}) },
     };
-    const result = await this.inbound.accept(message, { reserveReference: opens });
+    let result: Awaited<ReturnType<InboundService['accept']>>;
+    try {
+      result = await this.inbound.accept(message, { reserveReference: opens });
+    } catch (error) {
+      // Not stored: the session's next event must open the ticket instead of threading onto this one.
+      if (opens) await this.sessions.update(current.id, (s) => (s.firstExternalId === externalId ? { firstExternalId: null } : null)).catch(() => undefined);
+      throw error;
+    }
     let after = current;
     if (opens && result.reference) {
       after = (await this.sessions.update(current.id, () => ({ reference: result.reference }))) ?? current;
