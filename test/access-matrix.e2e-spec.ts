@@ -72,6 +72,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/reports/funding': { roles: ['supervisor', 'admin'] },
   'GET /v1/sla/events': { roles: ['supervisor', 'admin'] },
   'GET /v1/csat/:token': { public: true }, // a signed survey link instead
+  'GET /chat/widget': { public: true }, // the visitors' chat page; visitors have no accounts
   'POST /v1/csat/:token': { public: true },
   // Supervisors keep the operators' answers up to date, so they edit the knowledge base too.
   'GET /v1/admin/knowledge/articles': { roles: ['admin', 'supervisor'] },

@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { BusinessCalendar, WorkingHours } from '@lib/business-calendar';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ProblemException, validationProblem } from '../common/problem';
 import { returnedRows } from '../database/rows';
 

@@ -208,6 +208,48 @@ export class AppConfig {
   @IsString({ each: true })
   REALTIME_CORS_ORIGINS: string[] = [];
 
+  // --- Chat (socket.io at /chat for visitors) ---
+
+  /** A visitor may send this many messages in a burst... */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CHAT_RATE_BURST = 10;
+
+  /** ...refilled at this many a minute; beyond it a message is refused with an ack error, never silently dropped. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60000)
+  CHAT_RATE_PER_MINUTE = 30;
+
+  /** New chat sessions one address may start in an hour (a script opening sessions in a loop is refused). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  CHAT_SESSIONS_PER_HOUR = 30;
+
+  /** How long a quiet session can be resumed with its token; its ticket stays for ever. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  CHAT_SESSION_TTL_HOURS = 24;
+
+  /** Largest file a visitor may send in the chat (bytes); the type rules are the web form's. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  CHAT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+
+  /** Topics the assistant never tries to answer: the chat goes to a person at once. Comma-separated. */
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim().toLocaleLowerCase('lv')).filter(Boolean) : value))
+  @IsString({ each: true })
+  CHAT_HANDOVER_TOPICS: string[] = [];
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

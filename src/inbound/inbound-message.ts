@@ -68,6 +68,23 @@ export interface InboundMessage {
    */
   autoReply?: { address: string } | { suppressed: string };
   /**
+   * Level 0 keeps the contact for now (a chat with the virtual assistant): a ticket it opens starts at level 0 with
+   * status `bot` and in no queue, so nobody is offered it and no SLA clock runs until it is handed over.
+   */
+  atLevelZero?: boolean;
+  /** What level 0 already answered in real time to this message; kept on the ticket right after it. */
+  assistantReply?: { text: string; meta?: Record<string, unknown> };
+  /**
+   * The contact goes to a person now: a ticket still with level 0 is routed (level, queue, status queued) and an
+   * Escalation row records it with this summary; a ticket opened by this event starts routed with the summary.
+   */
+  handOver?: { summary: string; comment: string };
+  /**
+   * The conversation ended (the visitor closed the chat). A ticket still with level 0 is resolved there when the
+   * assistant's answer helped, and closed otherwise (nobody needs to act on it); one with a person is left to them.
+   */
+  conversationEnded?: { resolvedAtLevelZero: boolean };
+  /**
    * The event is a delivery report about a message we sent (an RFC 3464 bounce): it marks that message and opens
    * no ticket.
    */

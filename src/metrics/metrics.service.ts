@@ -25,6 +25,22 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Chat events from visitors and staff, by outcome; refusals (rate limit, bad input) carry their reason. */
+  readonly chatEvents = new Counter({
+    name: 'vp_chat_events_total',
+    help: 'Chat socket events by event, outcome (ok, duplicate, refused) and refusal reason',
+    labelNames: ['event', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /** What the chat assistant did with a visitor's turn. */
+  readonly chatAssistant = new Counter({
+    name: 'vp_chat_assistant_total',
+    help: 'Chat assistant decisions: answer, choices, no-match, hand-over (by reason), resolved at level 0',
+    labelNames: ['decision'] as const,
+    registers: [this.registry],
+  });
+
   readonly outboundMessages = new Counter({
     name: 'vp_outbound_messages_total',
     help: 'Outbound messages by channel and final outcome',

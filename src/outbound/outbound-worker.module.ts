@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ChatSenderModule } from '../channels/chat/chat-sender.module';
+import { ChatSender } from '../channels/chat/chat-sender';
 import { EmailSenderModule } from '../channels/email/email-sender.module';
 import { EmailSender } from '../channels/email/email-sender';
 import { SocialSenderModule } from '../channels/social/social-sender.module';
@@ -10,10 +12,14 @@ import { OutboundModule } from './outbound.module';
 
 /** The worker side of `outbound`. A new channel adds its sender to CHANNEL_SENDERS and nothing else here. */
 @Module({
-  imports: [OutboundModule, TicketsCoreModule, EmailSenderModule, SocialSenderModule],
+  imports: [OutboundModule, TicketsCoreModule, EmailSenderModule, SocialSenderModule, ChatSenderModule],
   providers: [
     OutboundProcessor,
-    { provide: CHANNEL_SENDERS, useFactory: (email: EmailSender, social: SocialSender) => [email, social], inject: [EmailSender, SocialSender] },
+    {
+      provide: CHANNEL_SENDERS,
+      useFactory: (email: EmailSender, social: SocialSender, chat: ChatSender) => [email, social, chat],
+      inject: [EmailSender, SocialSender, ChatSender],
+    },
   ],
 })
 export class OutboundWorkerModule {}

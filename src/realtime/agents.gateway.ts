@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import { AccessTokens } from '../auth/access-tokens';
 import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { AppConfig } from '../config/app-config';
+import { ChatStaffService } from '../channels/chat/chat-staff.service';
+import { chatAgentsRoom, ChatSession } from '../channels/chat/chat-session';
 import { PresenceService } from '../presence/presence.service';
 import { AGENTS_NAMESPACE, RealtimePublisher } from './realtime.publisher';
 import { Rooms, roomsForScope } from './realtime-rooms';
@@ -43,6 +45,7 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     private readonly realtime: RealtimePublisher,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly chat: ChatStaffService,
   ) {
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined); // reconnects by itself; callers see their command fail
@@ -142,6 +145,66 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
       await this.broadcastViewers({ id: ticketId, reference });
     }
     return { ok: true };
+  }
+
+  /**
+   * Joining a chat from the inbox: the agent hears the visitor's messages, typing and receipts in real time, and the
+   * visitor is told who joined. Replies go through POST /v1/tickets/{reference}/replies like on every channel.
+   */
+  @SubscribeMessage('chat.join')
+  async chatJoin(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string } | undefined): Promise<Ack<{ session: object; history: unknown[] }>> {
+    const data = socket.data as SocketData;
+    const ticket = await this.visibleTicket(data.user, body?.reference);
+    if (!ticket) return refused(404, 'not-found', `No ticket ${String(body?.reference ?? '')} that you may see.`);
+    const [{ level }] = await this.dataSource.query('SELECT level FROM tickets WHERE id = $1', [ticket.id]);
+    const joined = await this.chat.join({ id: ticket.id, level }, { id: data.user.id, displayName: data.displayName });
+    if (!joined.ok) return joined;
+    await socket.join(chatAgentsRoom(joined.session.id));
+    const { tokenHash: _secret, ...session } = joined.session;
+    return { ok: true, session, history: joined.history };
+  }
+
+  @SubscribeMessage('chat.leave')
+  async chatLeave(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string } | undefined): Promise<Ack<object>> {
+    const found = await this.chatOf(socket, body?.reference);
+    if ('refused' in found) return found.refused;
+    await socket.leave(chatAgentsRoom(found.session.id));
+    return { ok: true };
+  }
+
+  @SubscribeMessage('chat.typing')
+  async chatTyping(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string; typing?: boolean } | undefined): Promise<Ack<object>> {
+    const found = await this.chatOf(socket, body?.reference);
+    if ('refused' in found) return found.refused;
+    this.chat.typing(found.session, { displayName: (socket.data as SocketData).displayName }, body?.typing !== false);
+    return { ok: true };
+  }
+
+  @SubscribeMessage('chat.receipt')
+  async chatReceipt(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string; kind?: string; ids?: unknown } | undefined): Promise<Ack<object>> {
+    const found = await this.chatOf(socket, body?.reference);
+    if ('refused' in found) return found.refused;
+    const ids = Array.isArray(body?.ids) ? body.ids.filter((x): x is string => typeof x === 'string').slice(0, 100) : [];
+    if ((body?.kind !== 'delivered' && body?.kind !== 'read') || ids.length === 0) return refused(422, 'validation', 'kind (delivered or read) and ids are required');
+    this.chat.receipt(found.session, body.kind, ids);
+    return { ok: true };
+  }
+
+  @SubscribeMessage('chat.close')
+  async chatClose(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string } | undefined): Promise<Ack<object>> {
+    const found = await this.chatOf(socket, body?.reference);
+    if ('refused' in found) return found.refused;
+    return this.chat.close(found.session, { id: (socket.data as SocketData).user.id });
+  }
+
+  /** The chat of a ticket the agent may see, after chat.join (so its scope was checked). */
+  private async chatOf(socket: Socket, reference: unknown): Promise<{ refused: ReturnType<typeof refused> } | { session: ChatSession }> {
+    const data = socket.data as SocketData;
+    const ticket = await this.visibleTicket(data.user, reference);
+    const session = ticket ? await this.chat.sessionOfTicket(ticket.id) : null;
+    if (!session) return { refused: refused(404, 'not-found', `No chat on a ticket ${String(reference ?? '')} that you may see.`) };
+    if (!socket.rooms.has(chatAgentsRoom(session.id))) return { refused: refused(409, 'not-joined', 'join the chat (chat.join) first') };
+    return { session };
   }
 
   private async visibleTicket(user: AuthUser, reference: unknown): Promise<{ id: string; reference: string } | null> {

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Rooms, roomsForTicket } from './realtime-rooms';
+import { safePublisher } from './safe-publish';
 
 export const AGENTS_NAMESPACE = '/agents';
 
@@ -30,12 +31,7 @@ export class RealtimePublisher implements OnApplicationShutdown {
   ) {
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'realtime publisher: Redis error (reconnecting)'));
-    // The emitter fires and forgets; a publish that fails (Redis away) is logged here instead of being left unhandled.
-    const client = {
-      publish: (channel: string, message: string | Buffer) =>
-        this.redis.publish(channel, message).catch((error: Error) => this.logger.debug({ err: error }, 'realtime event not published')),
-    };
-    this.emitter = new Emitter(client, { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
+    this.emitter = new Emitter(safePublisher(this.redis, this.logger), { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
   }
 
   /** The last shutdown phase: workers finishing their jobs before it may still publish. */
@@ -89,6 +85,11 @@ export class RealtimePublisher implements OnApplicationShutdown {
 
   toSupervisors(event: string, payload: unknown): void {
     this.safely(() => this.emitter.to(Rooms.supervisors).emit(event, payload));
+  }
+
+  /** Any room of the agents' namespace (a chat's room holds the staff who joined that chat). */
+  toRoom(room: string, event: string, payload: unknown): void {
+    this.safely(() => this.emitter.to(room).emit(event, payload));
   }
 
   toTicketViewers(ticketId: string, event: string, payload: unknown): void {

@@ -25,6 +25,8 @@ export class RedisIoAdapter extends IoAdapter {
     const server: Server = super.createIOServer(port, {
       ...options,
       transports: ['websocket'],
+      // A chat visitor's file travels in one frame (binary, or base64 at 4/3 of its size).
+      maxHttpBufferSize: Math.ceil((this.config.CHAT_MAX_ATTACHMENT_BYTES * 4) / 3) + 64 * 1024,
       cors: origins.length ? { origin: origins, credentials: true } : undefined,
     });
     const pub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
+import { ChatCoreModule } from '../channels/chat/chat-core.module';
 import { PresenceController } from '../presence/presence.controller';
 import { AgentsGateway } from '../realtime/agents.gateway';
 import { RoutingAdminController } from './routing-admin.controller';
@@ -9,7 +10,7 @@ import { RoutingCoreModule } from './routing-core.module';
 
 /** The API side of routing: queues and rules as data, presence, and the agents' realtime socket. */
 @Module({
-  imports: [RoutingCoreModule, AuthModule, AuditModule],
+  imports: [RoutingCoreModule, AuthModule, AuditModule, ChatCoreModule],
   controllers: [RoutingAdminController, PresenceController],
   providers: [RoutingAdminService, AgentsGateway],
 })

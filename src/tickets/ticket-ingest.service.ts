@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { AuditEntry, AuditService } from '../audit/audit.service';
 import { acknowledgement } from '../automation/acknowledgement';
 import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
 import type { InboundJobData } from '../inbound/inbound-message';
@@ -23,7 +24,7 @@ export interface IngestResult {
 }
 
 /** Which identifier names a person most surely, when a contact carries several. */
-const IDENTIFIER_STRENGTH: IdentifierKind[] = ['personal_code', 'e_address', 'latvija_lv', 'email', 'phone', 'social', 'messenger_psid', 'instagram_igsid', 'telegram_chat'];
+const IDENTIFIER_STRENGTH: IdentifierKind[] = ['personal_code', 'e_address', 'latvija_lv', 'email', 'phone', 'social', 'messenger_psid', 'instagram_igsid', 'telegram_chat', 'chat_session'];
 
 // The unit separator cannot appear in a channel name; PostgreSQL text refuses NUL.
 const key = (channel: string, externalId: string) => `${channel}\u001f${externalId}`;
@@ -34,8 +35,12 @@ interface Thread {
   ticketId: string;
   reference: string;
   status: string;
+  level: number;
   closedAt: Date | null;
 }
+
+/** An event whose conversation's first event is accepted but not yet a message: it is retried, not given a ticket of its own. */
+export class ThreadNotReadyError extends Error {}
 
 /**
  * The only writer of tickets and inbound messages. It takes a batch of inbound events and, in one transaction,
@@ -51,6 +56,7 @@ export class TicketIngestService {
     private readonly config: AppConfig,
     private readonly sla: SlaEngine,
     private readonly slaTimers: SlaTimersService,
+    private readonly audit: AuditService,
   ) {}
 
   /** The domain of the Message-IDs we give outgoing mail. */
@@ -75,6 +81,8 @@ export class TicketIngestService {
     const lockKeys = new Set<string>();
     for (const e of events) {
       lockKeys.add(`m:${key(msg(e).channel, msg(e).externalId)}`);
+      // Waiting on the event a later one threads onto: whichever runs second sees the first one's ticket.
+      for (const x of msg(e).threadHints?.externalIds ?? []) lockKeys.add(`m:${key(msg(e).channel, x)}`);
       for (const id of msg(e).from.identifiers) lockKeys.add(`c:${id.kind}:${id.value}`);
     }
     await m.query(
@@ -103,7 +111,11 @@ export class TicketIngestService {
     }
 
     const reports = fresh.filter((e) => e.message.deliveryReport);
-    const contacts = fresh.filter((e) => !e.message.deliveryReport);
+    // An event that others in the batch thread onto is placed first, so they find the ticket it opens.
+    const hintedInBatch = new Set(fresh.flatMap((e) => (msg(e).threadHints?.externalIds ?? []).map((x) => key(msg(e).channel, x))));
+    const contacts = fresh
+      .filter((e) => !e.message.deliveryReport)
+      .sort((a, b) => Number(hintedInBatch.has(key(msg(b).channel, msg(b).externalId))) - Number(hintedInBatch.has(key(msg(a).channel, msg(a).externalId))));
     if (reports.length > 0) await this.applyDeliveryReports(m, reports, placed);
     if (contacts.length > 0) {
       const customerOf = await this.resolveCustomers(m, contacts);
@@ -254,6 +266,9 @@ export class TicketIngestService {
     const threadedTicketIds = new Set<string>();
     const reopenedTicketIds = new Set<string>();
     const batchThread = new Map<string, Placement>();
+    const newTicketLevel = new Map<string, number>();
+    const handOvers: Array<{ ticketId: string; reference: string; message: InboundJobData['message'] }> = [];
+    const endings: Array<{ ticketId: string; resolvedAtLevelZero: boolean }> = [];
 
     events.forEach((e, i) => {
       const message = e.message;
@@ -265,14 +280,19 @@ export class TicketIngestService {
       }
       // A later event of a conversation may arrive in the same batch as the one that opened its ticket.
       const inBatch = (message.threadHints?.externalIds ?? []).map((x) => batchThread.get(key(message.channel, x))).find(Boolean);
+      const batchLevel = inBatch ? newTicketLevel.get(inBatch.ticketId!) ?? 1 : 1;
       const thread: Thread | null =
-        threadTo[i] ?? (inBatch ? { ticketId: inBatch.ticketId!, reference: inBatch.reference!, status: 'queued', closedAt: null } : null);
+        threadTo[i] ??
+        (inBatch ? { ticketId: inBatch.ticketId!, reference: inBatch.reference!, status: batchLevel === 0 ? 'bot' : 'queued', level: batchLevel, closedAt: null } : null);
       let placement: Placement;
       if (thread && reopenable(thread)) {
         const reopened = thread.status === 'closed';
         placement = { ticketId: thread.ticketId, messageId, reference: thread.reference, outcome: reopened ? 'reopened' : 'threaded' };
         (reopened ? reopenedTicketIds : threadedTicketIds).add(thread.ticketId);
-        if (!message.loggedBy) slaTriggers.push({ ticketId: thread.ticketId, trigger: { type: 'customer_message', at: new Date(e.receivedAt) } });
+        // A conversation still with level 0 has no clocks: they start when a person is asked for.
+        if (!message.loggedBy && thread.level > 0) slaTriggers.push({ ticketId: thread.ticketId, trigger: { type: 'customer_message', at: new Date(e.receivedAt) } });
+        if (message.handOver && thread.level === 0) handOvers.push({ ticketId: thread.ticketId, reference: thread.reference, message });
+        if (message.conversationEnded && thread.level === 0) endings.push({ ticketId: thread.ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
       } else {
         const route = decideRouting(message.institutionCode, institutions, queueRows, ruleRows, {
           channel: message.channel,
@@ -283,6 +303,10 @@ export class TicketIngestService {
         const resolvedNow = selfServed || message.loggedBy?.resolved === true;
         const ticketId = randomUUID();
         const reference = e.reference ?? references.shift()!;
+        // Still with the assistant (a chat), or settled by automation before anyone was needed (an IVR answer).
+        const withBot = Boolean(message.atLevelZero && !message.handOver);
+        const atLevelZero = withBot || selfServed;
+        newTicketLevel.set(ticketId, atLevelZero ? 0 : route.level);
         tickets.push({
           id: ticketId,
           reference,
@@ -292,9 +316,9 @@ export class TicketIngestService {
           topic: message.topic ?? null,
           kind: message.kind ?? 'question',
           language: message.language ?? 'lv',
-          status: resolvedNow ? 'resolved' : 'queued',
-          level: selfServed ? 0 : route.level,
-          queue_id: selfServed ? null : route.queueId,
+          status: resolvedNow ? 'resolved' : withBot ? 'bot' : 'queued',
+          level: atLevelZero ? 0 : route.level,
+          queue_id: atLevelZero ? null : route.queueId,
           customer_id: customerOf[i],
           subject: message.subject ?? null,
           created_at: e.receivedAt,
@@ -303,18 +327,23 @@ export class TicketIngestService {
           // Served on the spot: answered and resolved when it happened.
           resolved_at: resolvedNow ? (message.sentAt ?? e.receivedAt) : null,
         });
-        // Served at level 0: nothing was handed over, so there is no escalation to record.
-        if (!selfServed) escalations.push({
-          ticket_id: ticketId,
-          from_level: 0,
-          to_level: route.level,
-          to_queue_id: route.queueId,
-          to_institution_id: route.institutionId ?? route.referredInstitutionId,
-          reason: route.reason,
-          summary: route.summary,
-        });
+        // Nothing handed over yet (or ever, when served at level 0): no escalation to record.
+        if (!atLevelZero) {
+          escalations.push({
+            ticket_id: ticketId,
+            from_level: 0,
+            to_level: route.level,
+            to_queue_id: route.queueId,
+            to_institution_id: route.institutionId ?? route.referredInstitutionId,
+            reason: message.handOver ? 'escalated' : route.reason,
+            summary: [route.summary, message.handOver?.summary].filter(Boolean).join('\n') || null,
+            comment: message.handOver?.comment ?? null,
+          });
+        }
+        // A conversation still with the assistant has no clocks: they start when a person is asked for.
+        if (!withBot) slaTriggers.push({ ticketId, trigger: { type: 'created', at: new Date(e.receivedAt), servedOnTheSpot: Boolean(message.loggedBy) } });
         placement = { ticketId, messageId, reference, outcome: thread ? 'follow-up' : 'created' };
-        slaTriggers.push({ ticketId, trigger: { type: 'created', at: new Date(e.receivedAt), servedOnTheSpot: Boolean(message.loggedBy) } });
+        if (withBot && message.conversationEnded) endings.push({ ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
         const ack = this.planAcknowledgement(e, placement, ackBudget);
         if (ack) {
           placement.acknowledgement = 'row' in ack ? { messageId: ack.row.id as string } : { suppressed: ack.suppressed };
@@ -327,7 +356,7 @@ export class TicketIngestService {
         channel: message.channel,
         external_id: message.externalId,
         direction: 'inbound',
-        author_type: message.loggedBy ? 'agent' : 'customer',
+        author_type: message.loggedBy ? 'agent' : message.conversationEnded ? 'system' : 'customer',
         author_agent_id: message.loggedBy?.agentId ?? null,
         subject: message.subject ?? null,
         text: message.text,
@@ -340,6 +369,28 @@ export class TicketIngestService {
         event_id: e.eventId,
         has_attachments: message.attachmentIds.length > 0,
       });
+      if (message.assistantReply) {
+        // Already shown to the visitor: stored as sent, one millisecond after the message it answers.
+        messages.push({
+          id: randomUUID(),
+          ticket_id: placement.ticketId,
+          channel: message.channel,
+          external_id: `${message.externalId}#assistant`,
+          direction: 'outbound',
+          author_type: 'bot',
+          author_agent_id: null,
+          subject: null,
+          text: message.assistantReply.text,
+          html: null,
+          address: message.from.address ?? null,
+          meta: JSON.stringify({ ...(message.assistantReply.meta ?? {}), inReplyTo: message.externalId }),
+          delivery_status: 'sent',
+          sent_at: new Date(Date.parse(e.receivedAt) + 1).toISOString(),
+          created_at: new Date(Date.parse(e.receivedAt) + 1).toISOString(),
+          event_id: null,
+          has_attachments: false,
+        });
+      }
       placed.set(key(message.channel, message.externalId), placement);
       batchThread.set(key(message.channel, message.externalId), placement);
     });
@@ -361,9 +412,9 @@ export class TicketIngestService {
         ].map((c) => col(tickets, c)),
       );
       await m.query(
-        `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary)
-         SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::smallint[], $4::uuid[], $5::uuid[], $6::varchar[], $7::text[])`,
-        ['ticket_id', 'from_level', 'to_level', 'to_queue_id', 'to_institution_id', 'reason', 'summary'].map((c) => col(escalations, c)),
+        `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment)
+         SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::smallint[], $4::uuid[], $5::uuid[], $6::varchar[], $7::text[], $8::text[])`,
+        ['ticket_id', 'from_level', 'to_level', 'to_queue_id', 'to_institution_id', 'reason', 'summary', 'comment'].map((c) => col(escalations, c)),
       );
     }
     await m.query(
@@ -387,7 +438,8 @@ export class TicketIngestService {
     }
     if (reopenedTicketIds.size > 0) {
       await m.query(
-        `UPDATE tickets SET updated_at = now(), status = 'queued', closed_at = NULL, resolved_at = NULL WHERE id = ANY($1::uuid[])`,
+        `UPDATE tickets SET updated_at = now(), status = CASE WHEN level = 0 THEN 'bot' ELSE 'queued' END, closed_at = NULL, resolved_at = NULL
+         WHERE id = ANY($1::uuid[])`,
         [[...reopenedTicketIds]],
       );
     }
@@ -395,12 +447,65 @@ export class TicketIngestService {
       // The customer wrote again: a ticket waiting on them, or already resolved, needs a person again.
       await m.query(
         `UPDATE tickets SET updated_at = now(),
-                status = CASE WHEN status IN ('pending_customer', 'resolved') THEN 'queued' ELSE status END
+                status = CASE WHEN level = 0 THEN 'bot' WHEN status IN ('pending_customer', 'resolved') THEN 'queued' ELSE status END,
+                resolved_at = CASE WHEN level = 0 THEN NULL ELSE resolved_at END
          WHERE id = ANY($1::uuid[])`,
         [[...threadedTicketIds]],
       );
     }
+    for (const h of handOvers) slaTriggers.push(...(await this.handOver(m, h, institutions, queueRows, ruleRows)));
+    for (const end of endings) {
+      // Resolved at level 0 when the assistant's answer helped; otherwise the visitor simply left and nobody owes them an answer.
+      await m.query(
+        `UPDATE tickets SET updated_at = now(), status = CASE WHEN $2 THEN 'resolved' ELSE 'closed' END,
+                resolved_at = CASE WHEN $2 THEN now() ELSE NULL END, closed_at = CASE WHEN $2 THEN NULL ELSE now() END
+         WHERE id = $1 AND level = 0`,
+        [end.ticketId, end.resolvedAtLevelZero],
+      );
+    }
     return slaTriggers;
+  }
+
+  /**
+   * Level 0 hands a conversation it held to a person: the ticket is routed as a new contact would be, an Escalation
+   * row (from level 0, with the summary) and an audit event record it, and its SLA clocks start.
+   */
+  private async handOver(
+    m: EntityManager,
+    h: { ticketId: string; reference: string; message: InboundJobData['message'] },
+    institutions: Map<string, RoutingInstitution>,
+    queueRows: RoutingQueue[],
+    ruleRows: RoutingRuleRow[],
+  ): Promise<Array<{ ticketId: string; trigger: SlaTrigger }>> {
+    const [ticket]: Array<{ level: number }> = await m.query('SELECT level FROM tickets WHERE id = $1 FOR UPDATE', [h.ticketId]);
+    if (!ticket || ticket.level !== 0) return [];
+    const message = h.message;
+    const route = decideRouting(message.institutionCode, institutions, queueRows, ruleRows, {
+      channel: message.channel,
+      language: message.language ?? 'lv',
+      topic: message.topic ?? null,
+    });
+    await m.query(
+      `UPDATE tickets SET level = $2, queue_id = $3, institution_id = coalesce($4, institution_id), referred_institution_id = $5,
+              status = 'queued', resolved_at = NULL, closed_at = NULL, updated_at = now()
+       WHERE id = $1`,
+      [h.ticketId, route.level, route.queueId, route.institutionId, route.referredInstitutionId],
+    );
+    const summary = [route.summary, message.handOver!.summary].filter(Boolean).join('\n');
+    await m.query(
+      `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment)
+       VALUES ($1, 0, $2, $3, $4, 'escalated', $5, $6)`,
+      [h.ticketId, route.level, route.queueId, route.institutionId ?? route.referredInstitutionId, summary, message.handOver!.comment],
+    );
+    const entry: AuditEntry = {
+      actorAgentId: null,
+      action: 'ticket.escalated',
+      subjectType: 'ticket',
+      subjectId: h.ticketId,
+      detail: { reference: h.reference, fromLevel: 0, toLevel: route.level, by: 'assistant', reason: message.handOver!.comment },
+    };
+    await this.audit.record([entry], m);
+    return [{ ticketId: h.ticketId, trigger: { type: 'created', at: new Date() } }];
   }
 
   /**
@@ -422,36 +527,63 @@ export class TicketIngestService {
     }
     const byExternal = new Map<string, Thread>();
     if (externalIds.length > 0) {
-      const rows: Array<{ channel: string; external_id: string; ticket_id: string; reference: string; status: string; closed_at: Date | null }> =
+      const rows: Array<{ channel: string; external_id: string; ticket_id: string; reference: string; status: string; level: number; closed_at: Date | null }> =
         await m.query(
-          `SELECT ms.channel, ms.external_id, ms.ticket_id, t.reference, t.status, t.closed_at
+          `SELECT ms.channel, ms.external_id, ms.ticket_id, t.reference, t.status, t.level, t.closed_at
            FROM messages ms JOIN tickets t ON t.id = ms.ticket_id
            JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id) ON ms.channel = k.channel AND ms.external_id = k.external_id`,
           [channels, externalIds],
         );
       for (const r of rows) {
-        byExternal.set(key(r.channel, r.external_id), { ticketId: r.ticket_id, reference: r.reference, status: r.status, closedAt: r.closed_at });
+        byExternal.set(key(r.channel, r.external_id), { ticketId: r.ticket_id, reference: r.reference, status: r.status, level: r.level, closedAt: r.closed_at });
       }
     }
     const byReference = new Map<string, Thread & { customerId: string | null }>();
     if (referenceList.length > 0) {
-      const rows: Array<{ id: string; reference: string; customer_id: string | null; status: string; closed_at: Date | null }> = await m.query(
-        `SELECT id, reference, customer_id, status, closed_at FROM tickets WHERE reference = ANY($1::text[])`,
+      const rows: Array<{ id: string; reference: string; customer_id: string | null; status: string; level: number; closed_at: Date | null }> = await m.query(
+        `SELECT id, reference, customer_id, status, level, closed_at FROM tickets WHERE reference = ANY($1::text[])`,
         [referenceList],
       );
       for (const r of rows) {
-        byReference.set(r.reference, { ticketId: r.id, reference: r.reference, customerId: r.customer_id, status: r.status, closedAt: r.closed_at });
+        byReference.set(r.reference, { ticketId: r.id, reference: r.reference, customerId: r.customer_id, status: r.status, level: r.level, closedAt: r.closed_at });
       }
     }
-    return events.map((e, i) => {
+    const threads = events.map((e, i) => {
       for (const x of e.message.threadHints?.externalIds ?? []) {
         const hit = byExternal.get(key(e.message.channel, x));
         if (hit) return hit;
       }
       const ref = e.message.threadHints?.reference ? byReference.get(e.message.threadHints.reference.toUpperCase()) : undefined;
-      if (ref && ref.customerId === customerOf[i]) return { ticketId: ref.ticketId, reference: ref.reference, status: ref.status, closedAt: ref.closedAt };
+      if (ref && ref.customerId === customerOf[i]) return { ticketId: ref.ticketId, reference: ref.reference, status: ref.status, level: ref.level, closedAt: ref.closedAt };
       return null;
     });
+    await this.refuseUnreadyThreads(m, events, threads);
+    return threads;
+  }
+
+  /**
+   * Events of one conversation may be processed out of order (concurrent batches). A later event whose
+   * conversation's earlier event is accepted but not yet a message must not open a ticket of its own: it fails
+   * with ThreadNotReadyError and its retry finds the ticket.
+   */
+  private async refuseUnreadyThreads(m: EntityManager, events: InboundJobData[], threads: Array<Thread | null>): Promise<void> {
+    const inBatch = new Set(events.map((e) => key(e.message.channel, e.message.externalId)));
+    const channels: string[] = [];
+    const ids: string[] = [];
+    events.forEach((e, i) => {
+      if (threads[i]) return;
+      for (const x of e.message.threadHints?.externalIds ?? []) {
+        if (!inBatch.has(key(e.message.channel, x))) channels.push(e.message.channel), ids.push(x);
+      }
+    });
+    if (ids.length === 0) return;
+    const [pending]: Array<{ external_id: string }> = await m.query(
+      `SELECT ie.external_id FROM inbound_events ie JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id)
+         ON ie.channel = k.channel AND ie.external_id = k.external_id
+       WHERE ie.status = 'accepted' LIMIT 1`,
+      [channels, ids],
+    );
+    if (pending) throw new ThreadNotReadyError(`waiting for the earlier event ${pending.external_id} of the conversation to be processed`);
   }
 
   /** How many more acknowledgements each address may get today: the brake on mail loops. */

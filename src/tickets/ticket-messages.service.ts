@@ -13,7 +13,7 @@ import { messagingWindow } from '../channels/social/messaging-window';
 import { AppConfig } from '../config/app-config';
 
 /** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
-const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email', social: 'social' };
+const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email', social: 'social', chat: 'chat' };
 
 
 export interface StoredReply {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { SlaCoreModule } from '../sla/sla-core.module';
 import { TicketIngestService } from './ticket-ingest.service';
 import { TicketMessagesService } from './ticket-messages.service';
@@ -6,7 +7,7 @@ import { TicketReferenceService } from './ticket-reference.service';
 
 /** What both roles need of tickets: references (the API reserves them) and the one writer (the worker runs it). */
 @Module({
-  imports: [SlaCoreModule],
+  imports: [SlaCoreModule, AuditModule],
   providers: [TicketReferenceService, TicketIngestService, TicketMessagesService],
   exports: [TicketReferenceService, TicketIngestService, TicketMessagesService, SlaCoreModule],
 })

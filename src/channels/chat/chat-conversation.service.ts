@@ -1,0 +1,196 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AssistantDecision, ChatLanguage, handOverSummary, HandOverReason, say } from '@lib/chat-assistant';
+import { randomUUID } from 'node:crypto';
+import type { InboundAttachment } from '../../inbound/inbound-message';
+import { MetricsService } from '../../metrics/metrics.service';
+import { ChatAssistantService } from './chat-assistant.service';
+import { ChatEntry, ChatSession } from './chat-session';
+import { ChatEvent, ChatPersistence } from './chat-persistence';
+import { ChatRelay } from './chat-relay';
+import { ChatSessionsService } from './chat-sessions.service';
+import { ChatAck, refusal } from './chat-staff.service';
+
+const now = () => new Date().toISOString();
+
+/**
+ * A visitor's conversation: the assistant while it holds the chat, the hand-over to people (or a message left out
+ * of hours), the relay to staff, and the record on the ticket. Realtime never waits for the ticket: the visitor's
+ * message reaches staff, and the assistant's answer reaches the visitor, before the event is even accepted; the
+ * acknowledgement waits only until it is durably accepted by the inbound pipeline.
+ */
+@Injectable()
+export class ChatConversationService {
+  private readonly logger = new Logger(ChatConversationService.name);
+
+  constructor(
+    private readonly sessions: ChatSessionsService,
+    private readonly relay: ChatRelay,
+    private readonly persistence: ChatPersistence,
+    private readonly assistant: ChatAssistantService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async start(input: { language: ChatLanguage; name: string | null; email: string | null; institution: string | null; topic: string | null }) {
+    const { session, token } = await this.sessions.create({ ...input, mode: 'bot' });
+    const opening = await this.assistant.opening(input.language);
+    const greeting: ChatEntry = {
+      id: randomUUID(),
+      author: 'assistant',
+      text: opening.open ? say('greeting', input.language) : say('closedGreeting', input.language, { opening: opening.nextText }),
+      at: now(),
+    };
+    await this.sessions.append(session.id, greeting);
+    return { session, token, history: [greeting], open: opening.open };
+  }
+
+  /** A visitor's message (text, files), or the choice of a suggested article (`chosen`). */
+  async message(
+    session: ChatSession,
+    input: { clientMessageId: string; text: string; attachments: Array<InboundAttachment & { size: number }>; chosen?: { id: string; question: string; answer: string } },
+    exceptSocket: (event: string, payload: unknown) => void,
+  ): Promise<ChatAck<{ id: string; duplicate: boolean; reference: string | null }>> {
+    if (session.mode === 'closed') return refusal(409, 'chat-closed', 'This chat has ended; start a new one.');
+    const id = randomUUID();
+    const entry: ChatEntry = {
+      id,
+      author: 'visitor',
+      text: input.chosen ? input.chosen.question : input.text,
+      at: now(),
+      clientMessageId: input.clientMessageId,
+      attachments: input.attachments.length ? input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })) : undefined,
+    };
+    const earlier = await this.sessions.claimAndAppend(session.id, input.clientMessageId, entry);
+    if (earlier) return { ok: true, id: earlier, duplicate: true, reference: session.reference };
+    // At once, before anything is stored: to the visitor's other tabs and to staff in the chat.
+    exceptSocket('message', entry);
+    this.relay.toStaff(session, 'chat.message', { message: entry });
+
+    const event: ChatEvent = { key: input.clientMessageId, text: entry.text, attachments: input.attachments.map(({ size: _size, ...a }) => a) };
+    const replies: ChatEntry[] = [];
+    let next = session;
+    if (session.mode === 'bot') {
+      const decision: AssistantDecision | { kind: 'chosen' } = input.chosen ? { kind: 'chosen' } : await this.assistant.think(session, input.text);
+      this.metrics.chatAssistant.inc({ decision: decision.kind === 'hand-over' ? `hand-over-${decision.reason}` : decision.kind });
+      if (decision.kind === 'hand-over') {
+        const handed = await this.handOver(session, decision.reason, [...(await this.sessions.history(session.id))]);
+        replies.push(handed.reply);
+        Object.assign(event, handed.event);
+        next = handed.session;
+      } else {
+        const answer =
+          decision.kind === 'chosen'
+            ? { text: `${input.chosen!.answer}\n\n${say('didThisHelp', session.language)}`, askFeedback: true, articleId: input.chosen!.id }
+            : decision.kind === 'answer'
+              ? { text: decision.text, askFeedback: true, articleId: decision.articleId }
+              : { text: decision.text, askFeedback: false, articleId: null };
+        const reply: ChatEntry = {
+          id: randomUUID(),
+          author: 'assistant',
+          text: answer.text,
+          at: now(),
+          askFeedback: answer.askFeedback || undefined,
+          choices: decision.kind === 'choices' ? decision.choices.map((c) => ({ articleId: c.articleId, question: c.question })) : undefined,
+        };
+        replies.push(reply);
+        const sure = decision.kind === 'answer' || decision.kind === 'chosen';
+        next =
+          (await this.sessions.update(session.id, (s) => ({ unsure: sure ? 0 : s.unsure + 1, helpful: false, awaitingFeedback: answer.askFeedback }))) ?? session;
+        event.atLevelZero = true;
+        event.assistantReply = {
+          text: reply.text,
+          meta: { assistant: decision.kind, articleId: answer.articleId, choices: reply.choices?.map((c) => c.articleId) },
+        };
+      }
+    } else if (session.mode === 'leave_message') {
+      const opening = await this.assistant.opening(session.language);
+      const reply: ChatEntry = { id: randomUUID(), author: 'assistant', text: say('messageTaken', session.language, { opening: opening.nextText }), at: now() };
+      replies.push(reply);
+      event.handOver = { summary: `Message left out of hours: ${entry.text}`.slice(0, 1500), comment: 'out of hours: the visitor left a message for the next working day' };
+      event.assistantReply = { text: reply.text, meta: { assistant: 'message-taken' } };
+      next = (await this.sessions.update(session.id, () => ({ mode: 'waiting' }))) ?? session;
+    }
+    // In 'waiting' and 'operator' the message is only relayed and stored: a person answers.
+
+    if (replies.length) {
+      await this.sessions.append(session.id, ...replies);
+      for (const r of replies) this.relay.toVisitor(session.id, 'message', r);
+      for (const r of replies) this.relay.toStaff(next, 'chat.message', { message: r });
+    }
+    let stored: Awaited<ReturnType<ChatPersistence['persist']>>;
+    try {
+      stored = await this.persistence.persist(next, event);
+    } catch (error) {
+      // Not stored: the visitor's resend (same clientMessageId) must be taken as new, not as a duplicate.
+      await this.sessions.releaseClientMessageId(session.id, input.clientMessageId).catch(() => undefined);
+      throw error;
+    }
+    if (next.mode !== session.mode || (stored.reference && stored.reference !== session.reference)) {
+      this.relay.toVisitor(session.id, 'session', { mode: stored.session.mode, reference: stored.reference });
+    }
+    return { ok: true, id, duplicate: false, reference: stored.reference };
+  }
+
+  /**
+   * To people: at once when the centre is open (the ticket goes to level 1 with a summary), or, out of hours, the
+   * assistant asks the visitor to leave a message, which becomes the ticket for the next working day.
+   */
+  private async handOver(session: ChatSession, reason: HandOverReason, transcript: ChatEntry[]): Promise<{ reply: ChatEntry; event: Partial<ChatEvent>; session: ChatSession }> {
+    const opening = await this.assistant.opening(session.language);
+    if (!opening.open) {
+      const reply: ChatEntry = { id: randomUUID(), author: 'assistant', text: say('leaveMessage', session.language, { opening: opening.nextText }), at: now() };
+      const after = (await this.sessions.update(session.id, () => ({ mode: 'leave_message', awaitingFeedback: false, helpful: false }))) ?? session;
+      return { reply, session: after, event: { atLevelZero: true, assistantReply: { text: reply.text, meta: { assistant: 'leave-message', reason } } } };
+    }
+    const reply: ChatEntry = { id: randomUUID(), author: 'assistant', text: say('handingOver', session.language), at: now() };
+    const after = (await this.sessions.update(session.id, () => ({ mode: 'waiting', awaitingFeedback: false, helpful: false }))) ?? session;
+    const summary = handOverSummary(reason, transcript);
+    const comment = { asked: 'the visitor asked for a person', unsure: 'the assistant was unsure twice', topic: 'the topic is handled by people only' }[reason];
+    return { reply, session: after, event: { handOver: { summary, comment }, assistantReply: { text: reply.text, meta: { assistant: 'hand-over', reason } } } };
+  }
+
+  /** "Did this help?" answered. Yes: a later close records the chat as resolved at level 0. No: counts as unsure. */
+  async feedback(session: ChatSession, input: { clientMessageId: string; helpful: boolean }): Promise<ChatAck<{ id: string; duplicate: boolean }>> {
+    if (session.mode !== 'bot' || !session.awaitingFeedback) return refusal(409, 'no-question', 'The assistant has not asked whether an answer helped.');
+    const id = randomUUID();
+    const earlier = await this.sessions.claimClientMessageId(session.id, input.clientMessageId, id);
+    if (earlier) return { ok: true, id: earlier, duplicate: true };
+    const entry: ChatEntry = { id, author: 'visitor', text: say(input.helpful ? 'feedbackYes' : 'feedbackNo', session.language), at: now(), clientMessageId: input.clientMessageId };
+    let next = (await this.sessions.update(session.id, (s) => ({ helpful: input.helpful, awaitingFeedback: false, unsure: input.helpful ? 0 : s.unsure + 1 })))!;
+    const event: ChatEvent = { key: input.clientMessageId, text: entry.text, atLevelZero: true, meta: { feedback: input.helpful } };
+    let reply: ChatEntry;
+    if (!input.helpful && next.unsure >= 2) {
+      const handed = await this.handOver(next, 'unsure', [...(await this.sessions.history(session.id)), entry]);
+      reply = handed.reply;
+      Object.assign(event, handed.event);
+      next = handed.session;
+    } else {
+      reply = { id: randomUUID(), author: 'assistant', text: say(input.helpful ? 'gladItHelped' : 'sorryNotHelped', session.language), at: now() };
+      event.assistantReply = { text: reply.text, meta: { assistant: 'feedback' } };
+    }
+    this.metrics.chatAssistant.inc({ decision: input.helpful ? 'helped' : 'not-helped' });
+    await this.sessions.append(session.id, entry, reply);
+    this.relay.toVisitor(session.id, 'message', entry);
+    this.relay.toVisitor(session.id, 'message', reply);
+    this.relay.toStaff(next, 'chat.message', { message: entry });
+    const stored = await this.persistence.persist(next, event);
+    if (next.mode !== session.mode) this.relay.toVisitor(session.id, 'session', { mode: next.mode, reference: stored.reference });
+    return { ok: true, id, duplicate: false };
+  }
+
+  /** The visitor ends the chat. After a helpful answer from the assistant, its ticket is resolved at level 0. */
+  async close(session: ChatSession): Promise<ChatAck<{ resolvedAtLevelZero: boolean; reference: string | null }>> {
+    const after = await this.sessions.update(session.id, (s) => (s.mode === 'closed' ? null : { mode: 'closed' }));
+    if (!after || session.mode === 'closed') return { ok: true, resolvedAtLevelZero: false, reference: session.reference };
+    const resolvedAtLevelZero = session.mode === 'bot' && session.helpful;
+    const entry: ChatEntry = { id: randomUUID(), author: 'system', text: say('visitorLeft', session.language), at: now() };
+    await this.sessions.append(session.id, entry);
+    this.relay.toVisitor(session.id, 'closed', { by: 'visitor' });
+    this.relay.toStaff(after, 'chat.closed', { by: 'visitor' });
+    if (resolvedAtLevelZero) this.metrics.chatAssistant.inc({ decision: 'resolved-level-0' });
+    // A session that never said anything has no ticket and needs none.
+    if (after.firstExternalId) {
+      await this.persistence.persist(after, { key: 'closed', text: entry.text, conversationEnded: { resolvedAtLevelZero }, atLevelZero: session.mode === 'bot' });
+    }
+    return { ok: true, resolvedAtLevelZero, reference: after.reference };
+  }
+}
