@@ -159,6 +159,12 @@ describe('chat with the virtual assistant and operator takeover', () => {
     expect(await peteris.request('chat.close', { reference })).toEqual({ ok: true });
     await eventually(async () => back.events.some((e) => e.event === 'closed' && e.payload.by === 'operator'));
     expect(await back.say('vēl kas')).toMatchObject({ ok: false, status: 409, code: 'chat-closed' });
+    // A conversation with a person ends with the survey: buttons 1-5, one score stored on the ticket.
+    const closed = back.events.find((e) => e.event === 'closed')!;
+    expect(closed.payload.survey).toEqual({ question: expect.stringMatching(/novērtējiet sarunu/), scores: [1, 2, 3, 4, 5] });
+    expect(await back.request('rate', { score: 9 })).toMatchObject({ ok: false, status: 422, errors: [{ field: 'score' }] });
+    expect(await back.request('rate', { score: 5 })).toEqual({ ok: true, score: 5 });
+    expect(await ticket(reference)).toMatchObject({ csat_score: 5, csat_channel: 'chat' });
     await eventually(async () => (await messagesOf(reference)).length === 8);
     expect(await ticket(reference)).toMatchObject({ status: 'assigned', assignee_id: peterisId });
   });

@@ -126,6 +126,12 @@ export class CsatService {
    * Stores the customer's score (1–5) on the ticket, from whichever channel asked. A second answer replaces the
    * first (a customer who clicked the wrong number corrects it); the trail keeps both.
    */
+  /** For channels that know the ticket by its reference (a chat session); null while it is not stored yet. */
+  async recordByReference(reference: string, score: number, channel: string): Promise<{ reference: string; score: number } | null> {
+    const [row] = await this.dataSource.query('SELECT id FROM tickets WHERE reference = $1', [reference]);
+    return row ? this.record(row.id, score, channel) : null;
+  }
+
   async record(ticketId: string, score: number, channel: string, comment?: string | null): Promise<{ reference: string; score: number }> {
     if (!Number.isInteger(score) || score < 1 || score > 5) {
       throw validationProblem([{ field: 'score', code: 'range', message: 'score must be a whole number from 1 to 5' }]);

@@ -52,6 +52,11 @@ export const TEXTS = {
     ru: 'Жаль. Спросите иначе или напишите «оператор».',
     en: 'Sorry about that. Ask in other words, or write "operator".',
   },
+  rateConversation: {
+    lv: 'Lūdzu, novērtējiet sarunu no 1 līdz 5 (5 – ļoti labi).',
+    ru: 'Пожалуйста, оцените разговор от 1 до 5 (5 — очень хорошо).',
+    en: 'Please rate the conversation from 1 to 5 (5 is very good).',
+  },
   operatorJoined: {
     lv: '{name} pievienojās sarunai.',
     ru: '{name} присоединился(-ась) к разговору.',

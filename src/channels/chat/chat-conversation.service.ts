@@ -9,6 +9,7 @@ import { ChatEvent, ChatPersistence } from './chat-persistence';
 import { ChatRelay } from './chat-relay';
 import { ChatSessionsService } from './chat-sessions.service';
 import { ChatAck, refusal } from './chat-staff.service';
+import { surveyOf } from './chat-staff.service';
 
 const now = () => new Date().toISOString();
 
@@ -184,7 +185,7 @@ export class ChatConversationService {
     const resolvedAtLevelZero = session.mode === 'bot' && session.helpful;
     const entry: ChatEntry = { id: randomUUID(), author: 'system', text: say('visitorLeft', session.language), at: now() };
     await this.sessions.append(session.id, entry);
-    this.relay.toVisitor(session.id, 'closed', { by: 'visitor' });
+    this.relay.toVisitor(session.id, 'closed', { by: 'visitor', survey: surveyOf(after) });
     this.relay.toStaff(after, 'chat.closed', { by: 'visitor' });
     if (resolvedAtLevelZero) this.metrics.chatAssistant.inc({ decision: 'resolved-level-0' });
     // A session that never said anything has no ticket and needs none.

@@ -75,9 +75,14 @@ export class ChatStaffService {
     const entry: ChatEntry = { id: randomUUID(), author: 'system', text: say('operatorEnded', session.language), at: new Date().toISOString() };
     await this.sessions.append(session.id, entry);
     this.relay.toVisitor(session.id, 'message', entry);
-    this.relay.toVisitor(session.id, 'closed', { by: 'operator' });
+    this.relay.toVisitor(session.id, 'closed', { by: 'operator', survey: surveyOf(after) });
     this.relay.toStaff(after, 'chat.closed', { by: 'operator', agentId: agent.id });
     if (after.firstExternalId) await this.persistence.persist(after, { key: 'closed', text: entry.text, conversationEnded: { resolvedAtLevelZero: false } });
     return { ok: true };
   }
+}
+
+/** A conversation a person took part in ends with the one-question survey (buttons 1-5, answered by `rate`). */
+export function surveyOf(session: ChatSession): { question: string; scores: number[] } | null {
+  return session.operatorId ? { question: say('rateConversation', session.language), scores: [1, 2, 3, 4, 5] } : null;
 }

@@ -12,6 +12,7 @@ import { CHAT_NAMESPACE, ChatSession, visitorRoom } from './chat-session';
 import { ChatRelay } from './chat-relay';
 import { ChatSessionsService } from './chat-sessions.service';
 import { ChatAck, refusal } from './chat-staff.service';
+import { CsatService } from '../../csat/csat.service';
 
 const LANGUAGES: ChatLanguage[] = ['lv', 'ru', 'en'];
 const MAX_TEXT = 4000;
@@ -38,6 +39,7 @@ export class ChatGateway implements OnGatewayInit {
     private readonly relay: ChatRelay,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly csat: CsatService,
   ) {}
 
   afterInit(namespace: Namespace | Server): void {
@@ -161,6 +163,23 @@ export class ChatGateway implements OnGatewayInit {
     }
     this.relay.toStaff(session, 'chat.receipt', { kind, ids });
     return { ok: true };
+  }
+
+  /** The survey after a conversation with a person (offered in `closed`): one score, 1-5, stored on the ticket. */
+  @SubscribeMessage('rate')
+  async rate(@ConnectedSocket() socket: Socket, @MessageBody() body: Body) {
+    return this.counted('rate', async () => {
+      const session = await this.current(socket);
+      if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
+      if (!session.operatorId || !session.reference) return refusal(409, 'not-rated', 'Only a conversation with a person is rated.');
+      const score = body?.score;
+      if (typeof score !== 'number' || !Number.isInteger(score) || score < 1 || score > 5) {
+        return refusal(422, 'validation', 'The rating was not accepted.', { errors: [{ field: 'score', code: 'range', message: 'score must be a whole number from 1 to 5' }] });
+      }
+      const recorded = await this.csat.recordByReference(session.reference, score, 'chat');
+      if (!recorded) return refusal(409, 'no-ticket', 'The conversation is still being saved; rate it again in a moment.');
+      return { ok: true as const, score };
+    });
   }
 
   @SubscribeMessage('close')
