@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { LANGUAGES, type Language } from '../../tickets/entities/ticket.entity';
+import { PageQuery } from '../../common/page-query';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const trimAll = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value);
@@ -47,7 +48,7 @@ export class CreateKnowledgeArticleDto {
 
 export class UpdateKnowledgeArticleDto extends PartialType(CreateKnowledgeArticleDto) {}
 
-export class ListKnowledgeArticlesQuery {
+export class ListKnowledgeArticlesQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'VSAA' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
@@ -63,20 +64,6 @@ export class ListKnowledgeArticlesQuery {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   published?: boolean;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class KnowledgeSearchQuery {

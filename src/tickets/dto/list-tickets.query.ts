@@ -2,8 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CHANNELS, SLA_STATES, TICKET_STATUSES } from '../entities/ticket.entity';
+import { PageQuery } from '../../common/page-query';
 
-export class ListTicketsQuery {
+export class ListTicketsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: TICKET_STATUSES })
   @IsOptional()
   @IsIn(TICKET_STATUSES)
@@ -57,18 +58,4 @@ export class ListTicketsQuery {
   @IsOptional()
   @IsIn(['newest', 'oldest'])
   order?: 'newest' | 'oldest';
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
