@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_ATTACHMENTS } from '@lib/attachments';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBase64, IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsBase64Content } from '../../common/validators';
 
 export class ReplyAttachmentDto {
   @ApiProperty({ example: 'atbilde.pdf' })
@@ -12,7 +13,7 @@ export class ReplyAttachmentDto {
 
   @ApiProperty({ description: 'The file, base64' })
   @IsString()
-  @IsBase64()
+  @IsBase64Content()
   contentBase64: string;
 }
 

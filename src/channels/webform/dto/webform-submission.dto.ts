@@ -4,7 +4,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsBase64,
   IsBoolean,
   IsEmail,
   IsIn,
@@ -16,7 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsE164Phone, IsInstitutionCode, IsPersonalCode } from '../../../common/validators';
+import { IsBase64Content, IsE164Phone, IsInstitutionCode, IsPersonalCode } from '../../../common/validators';
 
 export const WEBFORM_KINDS = ['question', 'suggestion', 'complaint', 'application'] as const;
 
@@ -69,7 +68,7 @@ export class WebformAttachmentDto {
 
   @ApiProperty({ description: 'The file, base64' })
   @IsString()
-  @IsBase64()
+  @IsBase64Content()
   contentBase64: string;
 }
 
