@@ -39,7 +39,8 @@ export function isBase64(value: string): boolean {
 export function IsBase64Content(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
-      name: 'base64Content',
+      // The same code as class-validator's IsBase64, which clients of the API already know.
+      name: 'isBase64',
       validator: {
         validate: (value: unknown) => typeof value === 'string' && isBase64(value),
         defaultMessage: (args) => `${args?.property ?? 'content'} must be base64 encoded`,
