@@ -235,7 +235,9 @@ export class TicketsQueryService {
       this.dataSource.query(
         `SELECT id, channel, external_id, direction, author_type, author_agent_id, subject, text, html, internal,
                 delivery_status, delivery_error, sent_at, created_at, address, meta->'attachments' AS remote_attachments
-         FROM messages WHERE ticket_id = $1 ORDER BY created_at, id`,
+         FROM messages WHERE ticket_id = $1
+         -- Messages accepted together (one webhook delivery) share created_at: the sender's own order decides.
+         ORDER BY created_at, sent_at NULLS LAST, id`,
         [row.id],
       ),
       this.dataSource.query(
