@@ -58,7 +58,7 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
   });
   afterAll(() => env.teardown());
 
-  const ticketOf = (messageId: string) =>
+  const ticketOf = (messageId: string, timeoutMs?: number) =>
     eventually(async () => {
       const [row] = await env.sql(
         `SELECT t.*, m.text AS message_text, m.html AS message_html, m.subject AS message_subject, m.id AS message_id, m.meta AS message_meta
@@ -66,7 +66,7 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
         [messageId],
       );
       return row ?? null;
-    });
+    }, { timeoutMs });
 
   it.each([
     ['utf-8', 'base64', LV],
@@ -382,7 +382,8 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     });
     const fresh = mid();
     for (const id of [...ids, fresh]) await appendMessage(box, rawMail({ from: uniqueMailbox('uv'), to: box, subject: 'UIDVALIDITY', messageId: id }, id), 'Support');
-    await ticketOf(fresh);
+    // The watcher first has to notice its folder went away and open the new one: allow it the time a loaded CI has.
+    await ticketOf(fresh, 40000);
     const [{ uid_validity: after }] = await eventually(async () => {
       const rows = await env.sql('SELECT uid_validity, last_uid FROM mailboxes WHERE id = $1', [created.body.id]);
       return rows[0].uid_validity !== before && Number(rows[0].last_uid) >= 4 ? rows : null;
