@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { DynamicModule, Logger, Module, ModuleMetadata } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
@@ -15,7 +15,7 @@ import { VoiceModule } from './channels/voice/voice.module';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { dataSourceOptions, migrate } from './database/database-options';
+import { dataSourceOptions, migrate, watchConnectionErrors } from './database/database-options';
 import { HealthModule } from './health/health.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -61,6 +61,8 @@ export class AppModule {
         useFactory: () => dataSourceOptions(config),
         dataSourceFactory: async (options) => {
           const dataSource = await new DataSource(options!).initialize();
+          const logger = new Logger('Database');
+          watchConnectionErrors(dataSource, (error) => logger.warn(`a database connection failed: ${error.message}`));
           if (config.RUN_MIGRATIONS) await migrate(dataSource, config.DATABASE_SCHEMA);
           return dataSource;
         },

@@ -89,3 +89,20 @@ export async function migrate(dataSource: DataSource, schema: string): Promise<v
     await runner.release();
   }
 }
+
+type PgClient = { on(event: 'error', listener: (error: Error) => void): unknown };
+type PgPool = { on(event: 'connect', listener: (client: PgClient) => void): unknown; _clients?: PgClient[] };
+
+/**
+ * A pooled connection lent to a transaction has no error listener (the pool only watches idle ones), so PostgreSQL
+ * restarting while a transaction is between two queries raised an unhandled 'error' that killed the process. Every
+ * connection now gets a listener: the error is logged, the transaction's next query fails and its job is retried,
+ * and the pool drops the broken connection when it comes back.
+ */
+export function watchConnectionErrors(dataSource: DataSource, onError: (error: Error) => void): void {
+  const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
+  if (!pool) return;
+  const watch = (client: PgClient) => client.on('error', onError);
+  for (const client of pool._clients ?? []) watch(client);
+  pool.on('connect', watch);
+}
