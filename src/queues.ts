@@ -1,3 +1,5 @@
+import type { Queue } from 'bullmq';
+
 /** Every BullMQ queue, named for the work it does. */
 export enum QueueName {
   Inbound = 'inbound',
@@ -20,4 +22,17 @@ export enum JobName {
   SlaTimer = 'sla-timer',
   /** Push the live board to supervisors' sockets. */
   PublishBoard = 'publish-board',
+}
+
+/**
+ * A job every `everyMs`, shared by all workers: upserting the same scheduler is idempotent, so N workers starting
+ * make one schedule, and whichever worker is free takes each tick. Resolves false when Redis could not be reached.
+ */
+export async function scheduleEvery(queue: Queue, job: JobName, everyMs: number, keepFailed: number): Promise<boolean> {
+  try {
+    await queue.upsertJobScheduler(job, { every: everyMs }, { name: job, opts: { removeOnComplete: true, removeOnFail: keepFailed } });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -40,7 +40,8 @@ export class RealtimePublisher implements OnApplicationShutdown {
   }
 
   /** Tells everyone who may see these tickets what they look like now (no personal data: references and state). */
-  async ticketsChanged(ticketIds: string[], kind: TicketEventKind = 'changed'): Promise<void> {
+  /** `kind` may differ per ticket (a batch of inbound events opens some tickets and adds to others): one read. */
+  async ticketsChanged(ticketIds: string[], kind: TicketEventKind | ((ticketId: string) => TicketEventKind) = 'changed'): Promise<void> {
     if (ticketIds.length === 0) return;
     await this.publish('t.id = ANY($1::uuid[])', [...new Set(ticketIds)], kind);
   }
@@ -50,7 +51,8 @@ export class RealtimePublisher implements OnApplicationShutdown {
     await this.publish('t.reference = ANY($1::text[])', [...new Set(references.map((r) => r.toUpperCase()))], kind);
   }
 
-  private async publish(where: string, keys: string[], kind: TicketEventKind): Promise<void> {
+  private async publish(where: string, keys: string[], kind: TicketEventKind | ((ticketId: string) => TicketEventKind)): Promise<void> {
+    const kindOf = typeof kind === 'function' ? kind : () => kind;
     try {
       const rows: Array<Record<string, any>> = await this.dataSource.query(
         `SELECT t.id, t.reference, t.channel, t.status, t.level, t.priority, t.kind, t.institution_id, t.assignee_id,
@@ -60,7 +62,7 @@ export class RealtimePublisher implements OnApplicationShutdown {
         [keys],
       );
       for (const t of rows) {
-        this.emitter.to(roomsForTicket(t as { institution_id: string | null; level: number; assignee_id: string | null })).emit(`ticket.${kind}`, {
+        this.emitter.to(roomsForTicket(t as { institution_id: string | null; level: number; assignee_id: string | null })).emit(`ticket.${kindOf(t.id)}`, {
           reference: t.reference,
           channel: t.channel,
           status: t.status,

@@ -3,7 +3,7 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { PresenceService } from '../../presence/presence.service';
-import { JobName, QueueName } from '../../queues';
+import { JobName, QueueName, scheduleEvery } from '../../queues';
 import { AssignmentService } from '../assignment.service';
 
 /**
@@ -24,10 +24,7 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // One schedule for all workers: upserting the same scheduler id is idempotent.
-    await this.queue
-      .upsertJobScheduler(JobName.RoutingSweep, { every: this.config.ROUTING_SWEEP_SECONDS * 1000 }, { name: JobName.RoutingSweep, opts: { removeOnComplete: true, removeOnFail: 100 } })
-      .catch((error) => this.logger.warn({ err: error }, 'could not schedule the routing sweep; will rely on signals'));
+    if (!(await scheduleEvery(this.queue, JobName.RoutingSweep, this.config.ROUTING_SWEEP_SECONDS * 1000, 100))) this.logger.warn('could not schedule the routing sweep; will rely on signals');
   }
 
   async process(job: Job): Promise<{ assigned: number; offline?: number }> {

@@ -2,7 +2,7 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
-import { JobName, QueueName } from '../../queues';
+import { JobName, QueueName, scheduleEvery } from '../../queues';
 import { RealtimePublisher } from '../../realtime/realtime.publisher';
 import { BoardService } from '../board.service';
 
@@ -24,9 +24,7 @@ export class BoardProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue
-      .upsertJobScheduler(JobName.PublishBoard, { every: this.config.SUPERVISOR_BOARD_PUSH_SECONDS * 1000 }, { name: JobName.PublishBoard, opts: { removeOnComplete: true, removeOnFail: 10 } })
-      .catch((error) => this.logger.warn({ err: error }, 'could not schedule the board; supervisors can still read it over REST'));
+    if (!(await scheduleEvery(this.queue, JobName.PublishBoard, this.config.SUPERVISOR_BOARD_PUSH_SECONDS * 1000, 10))) this.logger.warn('could not schedule the board; supervisors can still read it over REST');
   }
 
   async process(job: Job): Promise<void> {

@@ -113,9 +113,8 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     await this.outbound.enqueue(acks);
     const placed = results.flatMap((r) => (r.ok && r.value.ticketId && r.value.outcome !== 'duplicate' && r.value.outcome !== 'dropped' ? [r.value] : []));
     if (placed.length > 0) {
-      const opened = placed.filter((p) => p.outcome === 'created' || p.outcome === 'follow-up').map((p) => p.ticketId!);
-      await this.realtime.ticketsChanged(opened, 'created');
-      await this.realtime.ticketsChanged(placed.filter((p) => !opened.includes(p.ticketId!)).map((p) => p.ticketId!));
+      const opened = new Set(placed.filter((p) => p.outcome === 'created' || p.outcome === 'follow-up').map((p) => p.ticketId!));
+      await this.realtime.ticketsChanged(placed.map((p) => p.ticketId!), (id) => (opened.has(id) ? 'created' : 'changed'));
       // New work, or work a customer's answer put back in the queue: someone online may take it now.
       await this.routing.offerWork('inbound');
     }
