@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AvailableAgent, planAssignments, Strategy, WaitingTicket } from '@lib/assignment';
+import { AvailableAgent, channelsWithRoom, planAssignments, Strategy, WaitingTicket } from '@lib/assignment';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -8,6 +8,28 @@ import { RealtimePublisher } from '../realtime/realtime.publisher';
 
 /** How many of the oldest waiting tickets one pass considers; the next pass takes the rest. */
 const PASS_SIZE = 200;
+
+interface AgentRow {
+  id: string;
+  roles: string[];
+  institution_ids: string[];
+  languages: string[];
+  skills: string[];
+  capacity: Record<string, number>;
+  load: Record<string, number>;
+  last_assigned_at: Date | null;
+}
+
+const toAvailable = (a: AgentRow): AvailableAgent => ({
+  id: a.id,
+  roles: a.roles,
+  institutionIds: a.institution_ids,
+  languages: a.languages,
+  skills: a.skills,
+  capacity: a.capacity,
+  load: a.load,
+  lastAssignedAt: a.last_assigned_at,
+});
 
 /**
  * Gives waiting work in the automatic queues to online agents within their capacity. One pass at a time across
@@ -40,43 +62,35 @@ export class AssignmentService {
     const plan = await this.dataSource.transaction(async (m) => {
       // Waits for a pass running elsewhere rather than skipping: that pass may have read before our tickets committed.
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('routing:offer', 0))`);
+      const agents: AgentRow[] = await m.query(
+        `SELECT a.id, a.roles, a.languages, a.skills, a.capacity, p.last_assigned_at,
+                coalesce((SELECT array_agg(ai.institution_id) FROM agent_institutions ai WHERE ai.agent_id = a.id), '{}') AS institution_ids,
+                coalesce((SELECT jsonb_object_agg(l.channel, l.n) FROM (
+                  SELECT channel, count(*)::int AS n FROM tickets WHERE assignee_id = a.id AND status = 'assigned' GROUP BY channel) l), '{}') AS load
+         FROM agents a JOIN agent_presence p ON p.agent_id = a.id
+         WHERE a.active AND p.state = 'online'`,
+      );
+      // Agents first: with nobody online, or everyone full, there is nothing to read, let alone to lock.
+      const channels = channelsWithRoom(agents.map(toAvailable));
+      if (channels.length === 0) return [];
       const waiting: Array<{ id: string; reference: string; channel: string; language: string; topic: string | null; institution_id: string | null; level: number; strategy: Strategy }> =
         await m.query(
           `SELECT t.id, t.reference, t.channel, t.language, t.topic, t.institution_id, t.level, q.strategy
            FROM tickets t JOIN queues q ON q.id = t.queue_id
-           WHERE t.assignee_id IS NULL AND t.status IN ('new', 'queued') AND q.strategy <> 'manual'
+           WHERE t.assignee_id IS NULL AND t.status IN ('new', 'queued') AND q.strategy <> 'manual' AND t.channel = ANY($2::text[])
              -- A caller still on the line waits in Twilio's queue, which connects them to whoever takes the call;
              -- only what outlives the call (a voicemail, a call-back request) is offered here.
              AND NOT (t.channel = 'voice' AND EXISTS (
                SELECT 1 FROM messages ms JOIN calls c ON c.call_sid = ms.external_id
                WHERE ms.ticket_id = t.id AND ms.channel = 'voice' AND c.ended_at IS NULL))
            ORDER BY t.created_at, t.id LIMIT $1 FOR UPDATE OF t SKIP LOCKED`,
-          [PASS_SIZE],
+          [PASS_SIZE, channels],
         );
       if (waiting.length === 0) return [];
-      const agents: Array<{ id: string; roles: string[]; institution_ids: string[]; languages: string[]; skills: string[]; capacity: Record<string, number>; load: Record<string, number>; last_assigned_at: Date | null }> =
-        await m.query(
-          `SELECT a.id, a.roles, a.languages, a.skills, a.capacity, p.last_assigned_at,
-                  coalesce((SELECT array_agg(ai.institution_id) FROM agent_institutions ai WHERE ai.agent_id = a.id), '{}') AS institution_ids,
-                  coalesce((SELECT jsonb_object_agg(l.channel, l.n) FROM (
-                    SELECT channel, count(*)::int AS n FROM tickets WHERE assignee_id = a.id AND status = 'assigned' GROUP BY channel) l), '{}') AS load
-           FROM agents a JOIN agent_presence p ON p.agent_id = a.id
-           WHERE a.active AND p.state = 'online'`,
-        );
-      if (agents.length === 0) return [];
       const byId = new Map(waiting.map((t) => [t.id, t]));
       const plan = planAssignments(
         waiting.map<WaitingTicket>((t) => ({ id: t.id, channel: t.channel, language: t.language, topic: t.topic, institutionId: t.institution_id, level: t.level, strategy: t.strategy })),
-        agents.map<AvailableAgent>((a) => ({
-          id: a.id,
-          roles: a.roles,
-          institutionIds: a.institution_ids,
-          languages: a.languages,
-          skills: a.skills,
-          capacity: a.capacity,
-          load: a.load,
-          lastAssignedAt: a.last_assigned_at,
-        })),
+        agents.map(toAvailable),
       );
       if (plan.length === 0) return [];
       await m.query(

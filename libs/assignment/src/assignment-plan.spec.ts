@@ -1,4 +1,4 @@
-import { AvailableAgent, planAssignments, WaitingTicket } from './assignment-plan';
+import { AvailableAgent, channelsWithRoom, planAssignments, WaitingTicket } from './assignment-plan';
 
 const VSAA = 'inst-vsaa';
 const VID = 'inst-vid';
@@ -87,5 +87,22 @@ describe('planAssignments', () => {
 
   it('manual queues are left to people', () => {
     expect(planAssignments([ticket('t1', { strategy: 'manual' })], [agent('a')])).toEqual([]);
+  });
+});
+
+describe('channelsWithRoom', () => {
+  it('names each channel on which someone still has room, once', () => {
+    expect(
+      channelsWithRoom([
+        agent('a', { capacity: { email: 2, chat: 1 }, load: { email: 2 } }),
+        agent('b', { capacity: { chat: 1, voice: 1 }, load: { voice: 1 } }),
+      ]),
+    ).toEqual(['chat']);
+  });
+
+  it('is empty when nobody is online or everyone is full', () => {
+    expect(channelsWithRoom([])).toEqual([]);
+    expect(channelsWithRoom([agent('full', { capacity: { email: 1 }, load: { email: 1 } })])).toEqual([]);
+    expect(channelsWithRoom([agent('none', { capacity: {} })])).toEqual([]);
   });
 });

@@ -68,6 +68,20 @@ function better(strategy: Strategy, a: AvailableAgent, b: AvailableAgent): numbe
   return loadShare(a) - loadShare(b) || assignedAt(a) - assignedAt(b) || a.id.localeCompare(b.id);
 }
 
+/**
+ * The channels on which at least one of these agents can still take work. Nothing waiting on any other
+ * channel can be given out now, so a pass need not read it (nor, with nobody free, read anything at all).
+ */
+export function channelsWithRoom(agents: AvailableAgent[]): string[] {
+  const channels = new Set<string>();
+  for (const agent of agents) {
+    for (const [channel, capacity] of Object.entries(agent.capacity)) {
+      if (Number.isFinite(capacity) && (agent.load[channel] ?? 0) < capacity) channels.add(channel);
+    }
+  }
+  return [...channels].sort();
+}
+
 export function planAssignments(waiting: WaitingTicket[], agents: AvailableAgent[], now = new Date()): Assignment[] {
   // Working copies: the plan's own assignments count against capacity and move agents to the back of the line.
   const pool = agents.map((a) => ({ ...a, load: { ...a.load } }));
