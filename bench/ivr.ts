@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import twilio from 'twilio';
+import { busy, coresBetween, CpuPart, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, table } from './support/report';
@@ -29,6 +30,7 @@ const PUBLIC_BASE_URL = 'https://ivr.bench.invalid';
 const PREFIX = '/v1/channels/voice/twilio';
 const GOAL_P99_MS = 20;
 const GOAL_RATIO = 0.3;
+const WARM_UP_S = 3;
 const FIXED_TWIML =
   '<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" action="https://ivr.bench.invalid/v1/channels/voice/twilio/menu?n=main&amp;l=lv&amp;s=1&amp;t=0" method="POST" actionOnEmptyResult="true" language="lv-LV"><Say language="lv-LV">Labdien! Jūs esat sazvanījis valsts pārvaldes pakalpojumu informatīvo tālruni.</Say></Gather></Response>';
 
@@ -166,6 +168,20 @@ class SimulatedCall {
   }
 }
 
+/** Microseconds of CPU per step for each process, with the cores in use beside the machine total. */
+function cpuTable(phases: Array<[string, PhaseResult]>): string {
+  const labels = [...new Set(phases.flatMap(([, r]) => [...r.cpu.cores.keys()]))].sort(
+    (x, y) => Number(x === MACHINE_LABEL) - Number(y === MACHINE_LABEL) || Number(x === OTHER_LABEL) - Number(y === OTHER_LABEL),
+  );
+  const cell = (r: PhaseResult, label: string) => {
+    const cores = r.cpu.cores.get(label);
+    if (!cores || !Number.isFinite(busy(cores)) || busy(cores) <= 0.005) return '';
+    const perStep = (busy(cores) * 1e6) / (r.steps / r.seconds);
+    return `${fmt(perStep)} (${fmt(busy(cores), 2)})`;
+  };
+  return table([['', ...labels], ...phases.map(([name, r]) => [name, ...labels.map((l) => cell(r, l))])]);
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -178,7 +194,13 @@ interface PhaseResult {
   p50: number;
   p99: number;
   max: number;
+  /** Cores used by each part of the system meanwhile. */
+  cpu: CpuUse;
 }
+
+/** The processes whose CPU a phase accounts for; set once the service runs. */
+let cpuParts: CpuPart[] = [];
+const BENCH_LABEL = 'benchmark (callers)';
 
 /**
  * Phase 1, open loop: a step is started every 1/rate s, whatever the answers do, by a caller whose previous
@@ -189,6 +211,7 @@ async function offered(target: Target, rate: number, seconds: number): Promise<P
   let errors = 0;
   const ready: SimulatedCall[] = [];
   const inFlight = new Set<Promise<void>>();
+  const cpuStart = cpuSnapshot(cpuParts, BENCH_LABEL);
   const start = now();
   const total = Math.round(rate * seconds);
   for (let i = 0; i < total && !stopping; i++) {
@@ -210,15 +233,17 @@ async function offered(target: Target, rate: number, seconds: number): Promise<P
     inFlight.add(p);
   }
   await Promise.all(inFlight);
+  const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts, BENCH_LABEL));
   const elapsed = (now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN };
+  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, cpu };
 }
 
 /** Phase 2, closed loop: `callers` callers each step again as soon as the previous answer is in. */
 async function saturation(target: Target, callers: number, seconds: number): Promise<PhaseResult> {
   const latencies: number[] = [];
   let errors = 0;
+  const cpuStart = cpuSnapshot(cpuParts, BENCH_LABEL);
   const start = now();
   const until = start + seconds * 1000;
   await Promise.all(
@@ -235,9 +260,10 @@ async function saturation(target: Target, callers: number, seconds: number): Pro
       }
     }),
   );
+  const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts, BENCH_LABEL));
   const elapsed = (now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN };
+  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, cpu };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -299,11 +325,19 @@ async function main(): Promise<void> {
   await sql(db, 'UPDATE business_hours SET hours = $1::jsonb', [JSON.stringify(allDay)]);
 
   const api: Target = { port: service.processes[0].port, bare: false };
-  const bare: Target = { port: (await startBare()).port, bare: true };
+  const bareHandler = await startBare();
+  const bare: Target = { port: bareHandler.port, bare: true };
+  cpuParts = [
+    ...service.processes.map((p) => ({ label: p.label, pid: p.child.pid })),
+    { label: 'bare node:http', pid: bareHandler.child.pid },
+  ];
 
-  // Warm-up: JIT, connection pools, the menu and calendar caches.
+  // Warm-up: JIT, connection pools, the menu and calendar caches, then the offered rate itself for a few
+  // seconds, so that phase 1 measures the steady state and not the first second's new connections.
   await saturation(api, 16, 2);
   await saturation(bare, 16, 1);
+  await offered(api, options.rate, WARM_UP_S);
+  await offered(bare, options.rate, 1);
   assertAlive(service.processes);
 
   process.stdout.write(`phase 1: ${fmt(options.rate)} steps/s offered for ${options.durationS} s\n`);
@@ -353,6 +387,17 @@ async function main(): Promise<void> {
       '',
       `phase 2 — saturation, ${options.callers} callers`,
       table([header, row('IVR (service)', apiMax), row('bare node:http, fixed TwiML', bareMax)]),
+      '',
+      `CPU per step, µs of one core (cores busy ÷ steps per second), by process`,
+      cpuTable([
+        ['phase 1, service', apiOffered],
+        ['phase 1, bare', bareOffered],
+        ['phase 2, service', apiMax],
+        ['phase 2, bare', bareMax],
+      ]),
+      ...([apiOffered, bareOffered, apiMax, bareMax].some((r) => busy(r.cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING)
+        ? [`note: other processes used more than ${OTHER_CPU_WARNING} cores in a measured window: the figures are disturbed, rerun on a quiet machine`]
+        : []),
       '',
       `throughput ratio service / bare: ${fmt(ratio, 3)}   (goal ≥ ${GOAL_RATIO}: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'})`,
       `p99 at ${fmt(options.rate)} steps/s offered: ${fmt(apiOffered.p99, 2)} ms   (goal < ${GOAL_P99_MS} ms: ${apiOffered.p99 < GOAL_P99_MS && apiOffered.errors === 0 ? 'met' : 'NOT met'})`,
