@@ -14,6 +14,7 @@ import { SocialModule } from './channels/social/social.module';
 import { VoiceModule } from './channels/voice/voice.module';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
+import { requestLogSerializers } from './common/request-log';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, migrate, watchConnectionErrors } from './database/database-options';
 import { HealthModule } from './health/health.module';
@@ -52,7 +53,7 @@ export class AppModule {
             res.setHeader('X-Request-Id', id);
             return id;
           },
-          redact: { paths: ['req.headers.authorization', 'req.headers["x-signature"]', 'req.headers.cookie'], remove: true },
+          serializers: requestLogSerializers,
           autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
         },
       }),
