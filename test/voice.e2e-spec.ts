@@ -50,6 +50,8 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       [callSid],
     ).then((rows) => rows[0]);
   const callOf = (callSid: string) => env.sql('SELECT * FROM calls WHERE call_sid = $1', [callSid]).then((rows) => rows[0]);
+  /** The call once its outcome is written (behind Twilio's status callback, a few milliseconds after it). */
+  const endedCallOf = (callSid: string) => eventually(async () => ((await callOf(callSid))?.outcome ? callOf(callSid) : null));
 
   beforeAll(async () => {
     const restBase = await twilioApi.start();
@@ -90,7 +92,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(await env.sql('SELECT 1 FROM escalations WHERE ticket_id = $1', [ticket.id])).toHaveLength(0);
     const [identifier] = await env.sql('SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = $2', [ticket.customer_id, 'phone']);
     expect(identifier.value).toBe('+37120000001');
-    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'self_served', heard_answer: true, language: 'lv', path: ['language:lv', 'vid', 'vid-opening-hours'] });
+    expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'self_served', heard_answer: true, language: 'lv', path: ['language:lv', 'vid', 'vid-opening-hours'] });
   });
 
   it('speaks the language the caller chose, and takes them back and forth', async () => {
@@ -148,7 +150,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const done = await caller.follow(enqueue.action, { QueueResult: 'hangup', QueueTime: '45' });
     expect(done.verbs()).toEqual(['Hangup']);
     expect((await caller.hangUp()).status).toBe(204);
-    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', queue_name: 'lv-VID' });
+    expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', queue_name: 'lv-VID' });
     expect((await ticketOf(caller.callSid)).status).toBe('queued');
   });
 
@@ -174,7 +176,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     });
     expect(messages.map((m) => m.external_id).sort()).toEqual([caller.callSid, `${caller.callSid}/callback`].sort());
     expect(ticket.status).toBe('queued');
-    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'callback_requested', callback_number: '+37120000005' });
+    expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'callback_requested', callback_number: '+37120000005' });
 
     const res = await request(app.getHttpServer()).post(`/v1/tickets/${ticket.reference}/call-back`).set('Authorization', `Bearer ${operatorToken}`).expect(202);
     expect(res.body).toEqual({ callSid: `CA${'e5'.repeat(16)}`, to: '+37120000005' });
@@ -221,6 +223,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(survey.said()).toContain('novērtējiet sarunu');
     expect((await caller.press('4')).said()).toContain('Paldies par jūsu vērtējumu');
     await caller.hangUp({ CallDuration: '300' });
+    await endedCallOf(caller.callSid);
     const [rated] = await env.sql('SELECT csat_score, csat_channel FROM tickets WHERE reference = $1', [ticket.reference]);
     expect(rated).toEqual({ csat_score: 4, csat_channel: 'voice' });
     const calls = await request(app.getHttpServer()).get(`/v1/tickets/${ticket.reference}/calls`).set('Authorization', `Bearer ${operatorToken}`).expect(200);
@@ -241,7 +244,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     await caller.hangUp({ CallDuration: '7' });
     const ticket = await eventually(() => ticketOf(caller.callSid));
     expect(ticket).toMatchObject({ status: 'resolved', level: 0, queue_id: null });
-    expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', heard_answer: false, duration_seconds: 7 });
+    expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', heard_answer: false, duration_seconds: 7 });
   });
 
   it('refuses forged or missing signatures with 403, counts them, and stores nothing', async () => {
@@ -285,7 +288,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const first = await callOf(caller.callSid);
     const ticket = await eventually(() => ticketOf(caller.callSid));
     expect((await caller.hangUp({ CallDuration: '99' })).status).toBe(204);
-    const second = await callOf(caller.callSid);
+    const second = await endedCallOf(caller.callSid);
     expect(second.ended_at).toEqual(first.ended_at);
     expect(second).toMatchObject({ outcome: 'self_served', duration_seconds: 42 });
     await new Promise((r) => setTimeout(r, 300));
@@ -411,7 +414,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       expect(voicemail.ticket_id).toBe(ticket.id);
       expect(voicemail.text).toContain(recordingUrl);
       expect(voicemail.meta).toMatchObject({ recordingUrl, recordingSeconds: 17 });
-      expect(await callOf(caller.callSid)).toMatchObject({ outcome: 'voicemail', recording_url: recordingUrl, recording_seconds: 17 });
+      expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'voicemail', recording_url: recordingUrl, recording_seconds: 17 });
     });
 
     it('takes a call-back request to the calling number, and a voicemail when the number is hidden', async () => {

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { AuthUser } from '../../auth/auth-user';
 import { InboundMessage } from '../../inbound/inbound-message';
 import { InboundService } from '../../inbound/inbound.service';
@@ -17,8 +18,18 @@ import { CallProgressService } from './call-progress.service';
  * call-back — or when it ends; a voicemail and a call-back request are further messages threaded onto it.
  */
 @Injectable()
-export class VoiceCallsService {
+export class VoiceCallsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(VoiceCallsService.name);
+
+  /**
+   * A call's outcome, written after its ticket is accepted. Twilio does not wait for it, so it is written behind
+   * the answer, many calls to a statement; like every write to `calls` it may be lost with the last moments of a
+   * crash (the ticket is not: it went through the pipeline first).
+   */
+  private readonly outcomes = new MicroBatcher<{ callSid: string; outcome: CallOutcome }, Settled<void>>((items) => this.writeOutcomes(items), {
+    maxSize: 500,
+    maxWaitMs: 25,
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -132,14 +143,31 @@ export class VoiceCallsService {
       await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
       throw error;
     }
-    await this.dataSource.query(
-      `UPDATE calls SET outcome = $2, ticket_requested_at = coalesce(ticket_requested_at, now()), updated_at = now() FROM ${ASYNC_COMMIT} WHERE call_sid = $1`,
-      [callSid, outcome],
-    );
+    void this.outcomes.submit({ callSid, outcome }).then((settled) => {
+      if (!settled.ok) this.logger.warn({ err: settled.error, callSid, outcome }, 'could not record the outcome of a call');
+    });
     this.metrics.voiceCalls.inc({ outcome });
     // A second chance for the answering operator's assignment, should the ticket have been late at the answer.
     if (call.answered_by) void this.assignWhenTicketExists(callSid, call.answered_by, { onlyIfUnassigned: true, attempts: 5 });
     return outcome;
+  }
+
+  /** Outcomes already known are written before the process lets its database connections go. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.outcomes.drain();
+  }
+
+  private async writeOutcomes(items: Array<{ callSid: string; outcome: CallOutcome }>): Promise<Array<Settled<void>>> {
+    try {
+      await this.dataSource.query(
+        `UPDATE calls c SET outcome = u.outcome, ticket_requested_at = coalesce(c.ticket_requested_at, now()), updated_at = now()
+         FROM unnest($1::varchar[], $2::varchar[]) AS u(call_sid, outcome), ${ASYNC_COMMIT} WHERE c.call_sid = u.call_sid`,
+        [items.map((i) => i.callSid), items.map((i) => i.outcome)],
+      );
+      return items.map(() => ({ ok: true as const, value: undefined }));
+    } catch (error) {
+      return items.map(() => ({ ok: false as const, error }));
+    }
   }
 
   /** The operator who took the caller from the queue: noted on the call, and the ticket assigned to them. */
