@@ -290,3 +290,48 @@ describe('working hours validation', () => {
     );
   });
 });
+
+describe('special hours for one date', () => {
+  const special = new BusinessCalendar({
+    hours: STANDARD_OFFICE_HOURS,
+    adjustments: LATVIA_KNOWN_ADJUSTMENTS,
+    specialHours: {
+      '2026-11-18': [['10:00', '14:00']], // open on Proclamation Day
+      '2026-11-20': [], // shut on a Friday
+      '2026-12-23': [['08:30', '17:00']], // the full day before Christmas Eve, not one hour shorter
+      '2026-11-21': [['09:00', '12:00'], ['13:00', '15:00']], // an election Saturday
+    },
+  });
+
+  it('replace the hours of a holiday, a working day or a weekend day, and nothing else', () => {
+    expect(span('2026-11-18', special)).toEqual([['2026-11-18T08:00:00.000Z', '2026-11-18T12:00:00.000Z']]);
+    expect(span('2026-11-20', special)).toEqual([]);
+    expect(span('2026-11-21', special)).toEqual([
+      ['2026-11-21T07:00:00.000Z', '2026-11-21T10:00:00.000Z'],
+      ['2026-11-21T11:00:00.000Z', '2026-11-21T13:00:00.000Z'],
+    ]);
+    expect(span('2026-11-19', special)).toEqual(span('2026-11-19'));
+    expect(special.isOpen(at('2026-11-18T09:00:00Z'))).toBe(true);
+    expect(special.nextOpening(at('2026-11-19T16:00:00Z'))).toEqual(at('2026-11-21T07:00:00Z'));
+  });
+
+  it('are taken exactly, without the shorter day before a holiday', () => {
+    expect(cal.isShortenedDay('2026-12-23')).toBe(true);
+    expect(special.isShortenedDay('2026-12-23')).toBe(false);
+    expect(span('2026-12-23', special)).toEqual([['2026-12-23T06:30:00.000Z', '2026-12-23T15:00:00.000Z']]);
+  });
+
+  it('leave working days for legal deadlines as they were', () => {
+    expect(special.isHoliday('2026-11-18')).toBe(true);
+    expect(special.isWorkingDay('2026-11-18')).toBe(false);
+    expect(special.isWorkingDay('2026-11-20')).toBe(true);
+    expect(special.addWorkingDays('2026-11-17', 1)).toBe(cal.addWorkingDays('2026-11-17', 1));
+  });
+
+  it('refuse a date that does not exist and hours that make no sense', () => {
+    expect(() => new BusinessCalendar({ specialHours: { '2026-02-30': [] } })).toThrow(/2026-02-30 is not a date/);
+    expect(() => new BusinessCalendar({ specialHours: { tomorrow: [] } })).toThrow(/not a date/);
+    expect(() => new BusinessCalendar({ specialHours: { '2026-11-18': [['14:00', '10:00']] } })).toThrow(/2026-11-18: 14:00–10:00 is empty or reversed/);
+    expect(() => new BusinessCalendar({ specialHours: { '2026-11-18': [['10:00', '25:00']] } })).toThrow(/invalid time/);
+  });
+});

@@ -11,9 +11,16 @@ export interface Interval {
   end: Date;
 }
 
+/**
+ * Hours that replace the usual ones on particular dates ('YYYY-MM-DD' → Riga wall-clock spans): a centre open on
+ * a holiday or an election Saturday, closing early on one day, or shut for a day (an empty list).
+ */
+export type SpecialHours = Readonly<Record<string, ReadonlyArray<readonly [string, string]>>>;
+
 export interface BusinessCalendarOptions {
   hours?: WorkingHours;
   adjustments?: Adjustments;
+  specialHours?: SpecialHours;
 }
 
 const WEEKDAYS: WeekdayKey[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -38,14 +45,16 @@ const MAX_SEARCH_DAYS = 3660;
 type MinuteSpan = [number, number];
 
 function parseHours(hours: WorkingHours): MinuteSpan[][] {
-  return WEEKDAYS.map((key) => {
-    const spans = (hours[key] ?? []).map(([from, to]): MinuteSpan => [toMinutes(from), toMinutes(to)]);
-    spans.forEach(([from, to], i) => {
-      if (from >= to) throw new RangeError(`working hours for ${key}: ${hours[key][i].join('–')} is empty or reversed`);
-      if (i > 0 && from < spans[i - 1][1]) throw new RangeError(`working hours for ${key} overlap or are out of order`);
-    });
-    return spans;
+  return WEEKDAYS.map((key) => parseSpans(hours[key] ?? [], key));
+}
+
+function parseSpans(list: ReadonlyArray<readonly [string, string]>, name: string): MinuteSpan[] {
+  const spans = list.map(([from, to]): MinuteSpan => [toMinutes(from), toMinutes(to)]);
+  spans.forEach(([from, to], i) => {
+    if (from >= to) throw new RangeError(`working hours for ${name}: ${list[i].join('–')} is empty or reversed`);
+    if (i > 0 && from < spans[i - 1][1]) throw new RangeError(`working hours for ${name} overlap or are out of order`);
   });
+  return spans;
 }
 
 function toMinutes(hhmm: string): number {
@@ -87,9 +96,20 @@ export class BusinessCalendar {
   private readonly transferredWork = new Map<number, number>();
   private readonly holidaysByYear = new Map<number, Map<number, Holiday>>();
   private readonly intervalCache = new Map<number, ReadonlyArray<readonly [number, number]>>();
+  /** day → the hours that replace its usual ones */
+  private readonly specialSpans = new Map<number, MinuteSpan[]>();
 
   constructor(options: BusinessCalendarOptions = {}) {
     this.spansByWeekday = parseHours(options.hours ?? STANDARD_OFFICE_HOURS);
+    for (const [date, spans] of Object.entries(options.specialHours ?? {})) {
+      let day: number;
+      try {
+        day = dayNumber(date);
+      } catch {
+        throw new RangeError(`special hours: ${date} is not a date (YYYY-MM-DD)`);
+      }
+      this.specialSpans.set(day, parseSpans(spans, date));
+    }
     this.adjustments = options.adjustments ?? LATVIA_KNOWN_ADJUSTMENTS;
     for (const t of this.adjustments.transfers ?? []) {
       const off = dayNumber(t.dayOff);
@@ -115,7 +135,7 @@ export class BusinessCalendar {
   /** True for a day with working hours that end an hour early because a holiday follows. */
   isShortenedDay(date: string): boolean {
     const day = dayNumber(date);
-    return this.hasHours(day) && this.isHolidayDay(day + 1);
+    return !this.specialSpans.has(day) && this.hasHours(day) && this.isHolidayDay(day + 1);
   }
 
   workingIntervals(date: string): Interval[] {
@@ -232,6 +252,8 @@ export class BusinessCalendar {
    * ordinary Saturdays keeps those hours, while "working days" for legal deadlines stay Monday–Friday.
    */
   private hasHours(day: number): boolean {
+    const special = this.specialSpans.get(day);
+    if (special) return special.length > 0;
     if (this.isHolidayDay(day) || this.transferredOff.has(day)) return false;
     return this.spansByWeekday[weekday(this.transferredWork.get(day) ?? day)].length > 0;
   }
@@ -241,7 +263,10 @@ export class BusinessCalendar {
     let cached = this.intervalCache.get(day);
     if (!cached) {
       let spans: MinuteSpan[] = [];
-      if (this.hasHours(day)) {
+      const special = this.specialSpans.get(day);
+      // Hours set for the day itself are taken as they are: whoever set them knew what follows.
+      if (special) spans = special;
+      else if (this.hasHours(day)) {
         spans = this.spansByWeekday[weekday(this.transferredWork.get(day) ?? day)];
         if (this.isHolidayDay(day + 1)) spans = shorten(spans, PRE_HOLIDAY_CUT_MINUTES);
       }
