@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import { CalendarService } from '../src/calendar/calendar.service';
 import { login, TestEnv } from './support/test-env';
 
 describe('business calendar: holidays by law plus adjustments kept as data', () => {
@@ -56,5 +57,48 @@ describe('business calendar: holidays by law plus adjustments kept as data', () 
     await request(app.getHttpServer()).delete(`/v1/admin/calendar/adjustments/${created.body.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
     const after = await get('/v1/calendar/holidays?year=2027', operator).expect(200);
     expect(after.body.holidays.map((h: any) => h.date)).not.toContain('2027-05-28');
+  });
+
+  describe("a centre's hours", () => {
+    const put = (url: string, token: string, body: object) => request(app.getHttpServer()).put(url).set('Authorization', `Bearer ${token}`).send(body);
+    const WEEK = { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']], wed: [['09:00', '18:00']], thu: [['09:00', '18:00']], fri: [['09:00', '16:00']], sat: [['10:00', '14:00']], sun: [] };
+
+    it('creates a VPVKAC centre with its week and special dates, audited, and its calendar uses them', async () => {
+      await put('/v1/admin/calendar/hours/vpvkac-tukums', operator, { hours: WEEK }).expect(403);
+      const created = await put('/v1/admin/calendar/hours/vpvkac-tukums', admin, { hours: WEEK, specialHours: { '2026-11-18': [['10:00', '14:00']], '2026-11-20': [] } }).expect(200);
+      expect(created.body).toMatchObject({ centre: 'VPVKAC-TUKUMS', hours: WEEK, specialHours: { '2026-11-18': [['10:00', '14:00']], '2026-11-20': [] } });
+      expect((await get('/v1/admin/calendar/hours', admin).expect(200)).body.map((c: any) => c.centre)).toEqual(['VPPPD', 'VPVKAC-TUKUMS']);
+
+      const calendar = await app.get(CalendarService).calendar('VPVKAC-TUKUMS');
+      expect(calendar.isOpen(new Date('2026-11-18T09:00:00Z'))).toBe(true); // a holiday, opened for the day
+      expect(calendar.isOpen(new Date('2026-11-20T09:00:00Z'))).toBe(false); // a Friday, shut for the day
+      expect(calendar.isOpen(new Date('2026-11-21T09:00:00Z'))).toBe(true); // the centre's own Saturday hours
+      const [audit] = await env.sql(`SELECT action, subject_id FROM audit_events WHERE subject_type = 'centre' ORDER BY created_at DESC LIMIT 1`);
+      expect(audit).toEqual({ action: 'calendar.hours_set', subject_id: 'VPVKAC-TUKUMS' });
+    });
+
+    it('sets and removes the hours of one date, leaving the rest as it was', async () => {
+      const set = await put('/v1/admin/calendar/hours/VPVKAC-TUKUMS/special/2026-12-24', admin, { hours: [['09:00', '12:00']] }).expect(200);
+      expect(Object.keys(set.body.specialHours)).toEqual(['2026-11-18', '2026-11-20', '2026-12-24']);
+      expect(set.body.hours).toEqual(WEEK);
+      await request(app.getHttpServer()).delete('/v1/admin/calendar/hours/VPVKAC-TUKUMS/special/2026-12-24').set('Authorization', `Bearer ${admin}`).expect(200);
+      await request(app.getHttpServer()).delete('/v1/admin/calendar/hours/VPVKAC-TUKUMS/special/2026-12-24').set('Authorization', `Bearer ${admin}`).expect(404);
+      expect(Object.keys((await get('/v1/admin/calendar/hours/vpvkac-tukums', admin).expect(200)).body.specialHours)).toEqual(['2026-11-18', '2026-11-20']);
+      await get('/v1/admin/calendar/hours/NOWHERE', admin).expect(404);
+    });
+
+    it('names every mistake with its field and stores nothing', async () => {
+      const bad = await put('/v1/admin/calendar/hours/VPVKAC-TUKUMS', admin, {
+        hours: { ...WEEK, mon: [['18:00', '09:00']], tue: 'always', sun: undefined, holidays: [] },
+        specialHours: { '2026-02-30': [], '2026-03-01': [['08:00', '25:00']] },
+      }).expect(422);
+      expect((bad.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['hours.holidays', 'hours.mon', 'hours.sun', 'hours.tue']);
+      const badDates = await put('/v1/admin/calendar/hours/VPVKAC-TUKUMS', admin, { hours: WEEK, specialHours: { '2026-02-30': [], '2026-03-01': [['08:00', '25:00']] } }).expect(422);
+      expect((badDates.body.errors as Array<{ field: string }>).map((e) => e.field)).toEqual(['specialHours.2026-02-30', 'specialHours.2026-03-01']);
+      const badDay = await put('/v1/admin/calendar/hours/VPVKAC-TUKUMS/special/someday', admin, { hours: [] }).expect(422);
+      expect(badDay.body.errors[0].field).toBe('date');
+      await put('/v1/admin/calendar/hours/x/special/2026-12-24', admin, { hours: [] }).expect(422);
+      expect((await get('/v1/admin/calendar/hours/VPVKAC-TUKUMS', admin).expect(200)).body.hours).toEqual(WEEK);
+    });
   });
 });

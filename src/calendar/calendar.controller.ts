@@ -1,6 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/auth.decorators';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { AuthUser } from '../auth/auth-user';
+import { PutCentreHoursDto, PutSpecialHoursDto } from './dto/centre-hours.dto';
 import { CalendarService } from './calendar.service';
 import { CreateAdjustmentDto, HolidaysQuery, WorkingDaysQuery } from './dto/adjustment.dto';
 
@@ -53,5 +55,47 @@ export class CalendarAdminController {
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.calendars.removeAdjustment(id);
+  }
+}
+
+/** Each centre's week and its special dates; the VPPPD line's calendar also decides when calls and chats reach people. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('v1/admin/calendar/hours')
+export class CentreHoursController {
+  constructor(private readonly calendars: CalendarService) {}
+
+  @Get()
+  @Roles('admin', 'supervisor')
+  @ApiOperation({ summary: "Every centre's working hours and special dates" })
+  list() {
+    return this.calendars.centres();
+  }
+
+  @Get(':centre')
+  @Roles('admin', 'supervisor')
+  get(@Param('centre') centre: string) {
+    return this.calendars.centre(centre);
+  }
+
+  @Put(':centre')
+  @Roles('admin')
+  @ApiOperation({ summary: "Set a centre's week and special dates (creates the centre's calendar if it has none)" })
+  put(@CurrentUser() user: AuthUser, @Param('centre') centre: string, @Body() body: PutCentreHoursDto) {
+    return this.calendars.setCentreHours(user, centre, body);
+  }
+
+  @Put(':centre/special/:date')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Set the hours of one date: open on a holiday, close early, or (an empty list) stay shut' })
+  putSpecial(@CurrentUser() user: AuthUser, @Param('centre') centre: string, @Param('date') date: string, @Body() body: PutSpecialHoursDto) {
+    return this.calendars.setSpecialDate(user, centre, date, body.hours);
+  }
+
+  @Delete(':centre/special/:date')
+  @Roles('admin')
+  @ApiOperation({ summary: 'The date goes back to the usual hours' })
+  removeSpecial(@CurrentUser() user: AuthUser, @Param('centre') centre: string, @Param('date') date: string) {
+    return this.calendars.setSpecialDate(user, centre, date, null);
   }
 }

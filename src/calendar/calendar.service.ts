@@ -1,12 +1,27 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { BusinessCalendar, WorkingHours } from '@lib/business-calendar';
+import { BusinessCalendar, SpecialHours, WorkingHours } from '@lib/business-calendar';
 import { DataSource, EntityManager } from 'typeorm';
-import { ProblemException, validationProblem } from '../common/problem';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { returnedRows } from '../database/rows';
 
 export const DEFAULT_CENTRE = 'VPPPD';
 const TTL_MS = 30_000;
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+/** Dates of special hours a centre keeps: years of them, and still a size a calendar is built from in no time. */
+const MAX_SPECIAL_DATES = 1000;
+const CENTRE = /^[A-Z0-9_-]{2,32}$/;
+
+type Spans = Array<[string, string]>;
+
+export interface CentreHoursView {
+  centre: string;
+  hours: WorkingHours;
+  specialHours: Record<string, Spans>;
+  updatedAt: string;
+}
 
 type Queryable = Pick<DataSource, 'query'>;
 
@@ -27,7 +42,10 @@ export interface AdjustmentView {
 export class CalendarService {
   private cached = new Map<string, { at: number; calendar: BusinessCalendar }>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   /**
    * `db` is the caller's transaction when it holds one: taking a second pool connection while holding the first
@@ -37,10 +55,11 @@ export class CalendarService {
     const hit = this.cached.get(centre);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.calendar;
     const adjustments = await this.adjustments(db);
-    const [hours] = await db.query('SELECT hours FROM business_hours WHERE centre = $1', [centre]);
+    const [hours] = await db.query('SELECT hours, special_hours FROM business_hours WHERE centre = $1', [centre]);
     if (!hours) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No working hours for centre ${centre}.`);
     const calendar = new BusinessCalendar({
       hours: hours.hours as WorkingHours,
+      specialHours: hours.special_hours as SpecialHours,
       adjustments: {
         transfers: adjustments.filter((a) => a.kind === 'transfer').map((a) => ({ dayOff: a.date, workedOn: a.workedOn! })),
         extraHolidays: adjustments
@@ -90,4 +109,131 @@ export class CalendarService {
     if (rows.length === 0) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No adjustment ${id}.`);
     this.cached.clear();
   }
+
+  async centres(): Promise<CentreHoursView[]> {
+    const rows: Array<Record<string, any>> = await this.dataSource.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours ORDER BY centre`);
+    return rows.map(toView);
+  }
+
+  async centre(code: string): Promise<CentreHoursView> {
+    const [row] = await this.dataSource.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours WHERE centre = $1`, [code.toUpperCase()]);
+    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No working hours for centre ${code}.`);
+    return toView(row);
+  }
+
+  /**
+   * Sets a centre's week and its special dates (creating the centre's calendar if it had none). Other processes
+   * see the change within the calendar cache's 30 s; this one at once.
+   */
+  async setCentreHours(user: AuthUser, code: string, input: { hours: Record<string, unknown>; specialHours?: Record<string, unknown> }): Promise<CentreHoursView> {
+    const centre = centreCode(code);
+    const hours = checkWeek(input.hours);
+    const specialHours = checkSpecialDates(input.specialHours ?? {});
+    return this.write(user, centre, hours, specialHours, 'calendar.hours_set');
+  }
+
+  /** Sets (or with `null`, removes) the special hours of one date, leaving the rest of the centre's calendar as it is. */
+  async setSpecialDate(user: AuthUser, code: string, date: string, spans: unknown[] | null): Promise<CentreHoursView> {
+    const current = await this.centre(centreCode(code));
+    const special = { ...current.specialHours };
+    if (spans === null) {
+      if (!(date in special)) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `Centre ${current.centre} has no special hours on ${date}.`);
+      delete special[date];
+    } else {
+      special[date] = checkSpecialDates({ [date]: spans }, '')[date];
+    }
+    if (Object.keys(special).length > MAX_SPECIAL_DATES) {
+      throw validationProblem([{ field: 'date', code: 'tooMany', message: `a centre keeps at most ${MAX_SPECIAL_DATES} dates of special hours; remove past ones first` }]);
+    }
+    return this.write(user, current.centre, current.hours, special, spans === null ? 'calendar.special_hours_removed' : 'calendar.special_hours_set', { date, hours: spans });
+  }
+
+  private async write(user: AuthUser, centre: string, hours: WorkingHours, specialHours: Record<string, Spans>, action: string, detail?: Record<string, unknown>): Promise<CentreHoursView> {
+    const view = await this.dataSource.transaction(async (m) => {
+      const [row] = await m.query(
+        `INSERT INTO business_hours (centre, hours, special_hours) VALUES ($1, $2::jsonb, $3::jsonb)
+         ON CONFLICT (centre) DO UPDATE SET hours = EXCLUDED.hours, special_hours = EXCLUDED.special_hours, updated_at = now()
+         RETURNING centre, hours, special_hours, updated_at`,
+        [centre, JSON.stringify(hours), JSON.stringify(specialHours)],
+      );
+      await this.audit.record([{ actorAgentId: user.id, action, subjectType: 'centre', subjectId: centre, detail: detail ?? { hours, specialHours } }], m);
+      return toView(row);
+    });
+    this.cached.delete(centre);
+    return view;
+  }
+}
+
+const toView = (row: Record<string, any>): CentreHoursView => ({
+  centre: row.centre,
+  hours: row.hours,
+  specialHours: row.special_hours ?? {},
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+function centreCode(code: string): string {
+  const centre = code.toUpperCase();
+  if (!CENTRE.test(centre)) throw validationProblem([{ field: 'centre', code: 'invalid', message: 'centre must be 2-32 of A-Z 0-9 _ -' }]);
+  return centre;
+}
+
+/** The shape of a list of [from, to] pairs; the times themselves are checked by the calendar, which knows the rules. */
+function spansOf(value: unknown, field: string, errors: FieldError[]): Spans | null {
+  const ok =
+    Array.isArray(value) &&
+    value.length <= 12 &&
+    value.every((span) => Array.isArray(span) && span.length === 2 && span.every((t) => typeof t === 'string' && t.length <= 5));
+  if (!ok) {
+    errors.push({ field, code: 'invalid', message: `${field} must be a list of at most 12 ["HH:MM", "HH:MM"] pairs` });
+    return null;
+  }
+  return value as Spans;
+}
+
+/** Each weekday's hours checked on their own, so that every mistake is named with its field. */
+function checkWeek(input: Record<string, unknown>): WorkingHours {
+  const errors: FieldError[] = [];
+  const unknown = Object.keys(input).filter((k) => !(WEEKDAYS as readonly string[]).includes(k));
+  for (const key of unknown) errors.push({ field: `hours.${key}`, code: 'unknown', message: `hours names the weekdays ${WEEKDAYS.join(', ')}` });
+  const week = Object.fromEntries(WEEKDAYS.map((d) => [d, [] as Spans])) as unknown as Record<(typeof WEEKDAYS)[number], Spans>;
+  for (const day of WEEKDAYS) {
+    if (!(day in input)) {
+      errors.push({ field: `hours.${day}`, code: 'required', message: `hours.${day} is required (an empty list when closed)` });
+      continue;
+    }
+    const spans = spansOf(input[day], `hours.${day}`, errors);
+    if (!spans) continue;
+    try {
+      new BusinessCalendar({ hours: { ...week, [day]: spans } as WorkingHours });
+      week[day] = spans;
+    } catch (error) {
+      errors.push({ field: `hours.${day}`, code: 'invalid', message: (error as Error).message });
+    }
+  }
+  if (errors.length > 0) throw validationProblem(errors);
+  return week as unknown as WorkingHours;
+}
+
+function checkSpecialDates(input: Record<string, unknown>, prefix = 'specialHours.'): Record<string, Spans> {
+  const errors: FieldError[] = [];
+  const dates = Object.keys(input);
+  if (dates.length > MAX_SPECIAL_DATES) throw validationProblem([{ field: 'specialHours', code: 'tooMany', message: `at most ${MAX_SPECIAL_DATES} dates` }]);
+  const out: Record<string, Spans> = {};
+  for (const date of dates.sort()) {
+    const field = prefix ? `${prefix}${date}` : 'hours';
+    if (!/^20[2-9]\d-\d{2}-\d{2}$/.test(date)) {
+      errors.push({ field: prefix ? field : 'date', code: 'invalid', message: 'a date is YYYY-MM-DD, in 2020-2099' });
+      continue;
+    }
+    const spans = spansOf(input[date], field, errors);
+    if (!spans) continue;
+    try {
+      new BusinessCalendar({ specialHours: { [date]: spans } });
+      out[date] = spans;
+    } catch (error) {
+      errors.push({ field: prefix ? field : /not a date/.test((error as Error).message) ? 'date' : 'hours', code: 'invalid', message: (error as Error).message });
+    }
+  }
+  if (errors.length > 0) throw validationProblem(errors);
+  return out;
 }
