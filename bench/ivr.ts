@@ -23,7 +23,7 @@ import { busy, coresBetween, CpuPart, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import { assertAlive, checkConnections, connect, openAroundTheClock, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
 
 const AUTH_TOKEN = `bench-twilio-${randomBytes(16).toString('hex')}`;
 const PUBLIC_BASE_URL = 'https://ivr.bench.invalid';
@@ -321,8 +321,7 @@ async function main(): Promise<void> {
   // Operators on duty around the clock, so that "0" reaches the queue whenever the benchmark runs.
   const db = await connect(run);
   onCleanup('schema connection', () => db.end());
-  const allDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]));
-  await sql(db, 'UPDATE business_hours SET hours = $1::jsonb', [JSON.stringify(allDay)]);
+  await openAroundTheClock(db);
 
   const api: Target = { port: service.processes[0].port, bare: false };
   const bareHandler = await startBare();

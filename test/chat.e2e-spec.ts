@@ -5,10 +5,9 @@ import { AgentSocket } from './support/agent-socket';
 import { ChatVisitor } from './support/chat-visitor';
 import { PDF_BYTES } from './support/factories';
 import { eventually, login, TestEnv } from './support/test-env';
+import { closeToday, openAroundTheClock } from './support/calendar';
 
 const PASSWORD = 'a long enough passphrase';
-const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]));
-const rigaToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
 /**
  * The chat channel end to end: real socket.io clients for the visitor (/chat) and the operator (/agents), the real
@@ -36,8 +35,9 @@ describe('chat with the virtual assistant and operator takeover', () => {
 
   beforeAll(async () => {
     api = await env.startApi({ CHAT_RATE_BURST: '8', CHAT_RATE_PER_MINUTE: '6' });
-    // Open round the clock, so the hand-over does not depend on when the test runs; the out-of-hours test closes today.
-    await env.sql(`UPDATE business_hours SET hours = $1::jsonb`, [JSON.stringify(ALWAYS_OPEN)]);
+    // Open round the clock, holidays included, so the hand-over does not depend on when the test runs; the
+    // out-of-hours test shuts today.
+    await openAroundTheClock(env);
     await env.startWorker();
     operatorId = await api.get(AgentsService).upsert({ email: 'anna@chat.test', displayName: 'Anna', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
     operatorToken = await login(api, 'anna@chat.test', PASSWORD);
@@ -246,11 +246,7 @@ describe('chat with the virtual assistant and operator takeover', () => {
 
   it('out of hours offers to leave a message, which becomes a ticket for the next working day', async () => {
     const admin = await login(api);
-    const holiday = await request(api.getHttpServer())
-      .post('/v1/admin/calendar/adjustments')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ kind: 'holiday', date: rigaToday(), name: 'Tests' })
-      .expect(201);
+    const reopen = await closeToday(api, admin);
     try {
       const v = await visitor();
       const started = await v.start({ language: 'en' });
@@ -272,7 +268,7 @@ describe('chat with the virtual assistant and operator takeover', () => {
       await eventually(async () => (await ticket(asked.reference)).sla_due_at !== null);
       expect(new Date((await ticket(asked.reference)).sla_due_at).getTime()).toBeGreaterThan(Date.now());
     } finally {
-      await request(api.getHttpServer()).delete(`/v1/admin/calendar/adjustments/${holiday.body.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
+      await reopen();
     }
   });
 

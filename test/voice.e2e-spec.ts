@@ -6,6 +6,7 @@ import twilio from 'twilio';
 import { AgentsService } from '../src/agents/agents.service';
 import { Caller, PUBLIC_BASE_URL, TwilioPlayer, VOICE_PREFIX, voiceConfig } from './support/twilio-player';
 import { eventually, login, TestEnv } from './support/test-env';
+import { closeToday, openAroundTheClock } from './support/calendar';
 
 /** Stands in for Twilio's REST API: records what the app sends and answers like Twilio does. */
 class RecordingServer {
@@ -31,7 +32,6 @@ class RecordingServer {
   }
 }
 
-const OPEN_ALL_DAY = JSON.stringify(Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]])));
 
 describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
   const env = new TestEnv();
@@ -56,8 +56,8 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
   beforeAll(async () => {
     const restBase = await twilioApi.start();
     app = await env.startApi({ APP_ROLE: 'all', ...voiceConfig(restBase) });
-    // Operators work around the clock in this test (the out-of-hours tests declare today a holiday).
-    await env.sql(`UPDATE business_hours SET hours = $1::jsonb`, [OPEN_ALL_DAY]);
+    // Operators work around the clock in this test, holidays included (the out-of-hours tests shut today).
+    await openAroundTheClock(env);
     player = new TwilioPlayer(app);
     adminToken = await login(app);
     operatorId = await app.get(AgentsService).upsert({ email: 'operator@voice.test', displayName: 'Operatore', password: 'a long enough passphrase', roles: ['operator'] });
@@ -381,12 +381,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
 
   describe('out of hours', () => {
     beforeAll(async () => {
-      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga' }).format(new Date());
-      await request(app.getHttpServer())
-        .post('/v1/admin/calendar/adjustments')
-        .set('Authorization', `Bearer ${adminToken}`)
-        .send({ kind: 'holiday', date: today, name: 'Test: the centre is closed today' })
-        .expect(201);
+      await closeToday(app, adminToken);
     });
 
     it('says so and takes a voicemail: the recording becomes a message on the ticket', async () => {

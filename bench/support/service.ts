@@ -254,3 +254,15 @@ export async function waitHealthy(services: ServiceProcess[], everyMs: number): 
   });
   return Math.max(...services.map((s) => s.healthyAt));
 }
+
+/**
+ * Every centre of the schema open round the clock on whatever day the benchmark runs: the week all day, and
+ * yesterday, today and tomorrow (Riga) as special dates, since a public holiday closes the week's hours.
+ */
+export async function openAroundTheClock(db: Client): Promise<void> {
+  const allDay = [['00:00', '24:00']];
+  const week = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, allDay]));
+  const rigaDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  const special = Object.fromEntries([-1, 0, 1].map((k) => [rigaDate(new Date(Date.now() + k * 86_400_000)), allDay]));
+  await sql(db, 'UPDATE business_hours SET hours = $1::jsonb, special_hours = $2::jsonb', [JSON.stringify(week), JSON.stringify(special)]);
+}
