@@ -11,6 +11,8 @@ import { closeToday, openAroundTheClock } from './support/calendar';
 /** Stands in for Twilio's REST API: records what the app sends and answers like Twilio does. */
 class RecordingServer {
   readonly requests: Array<{ method: string; url: string; authorization: string | undefined; body: URLSearchParams }> = [];
+  /** The recordings it holds, by RecordingSid: what a GET of `…/Recordings/RE….mp3` answers. */
+  readonly recordings = new Map<string, Buffer>();
   private server!: Server;
 
   async start(): Promise<string> {
@@ -19,6 +21,12 @@ class RecordingServer {
       req.on('data', (c) => (raw += c));
       req.on('end', () => {
         this.requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, body: new URLSearchParams(raw) });
+        if (req.method === 'GET' && req.url!.endsWith('.mp3')) {
+          const audio = this.recordings.get(req.url!.replace(/^.*\/Recordings\/(RE[0-9a-f]{32})\.mp3$/, '$1'));
+          res.writeHead(audio ? 200 : 404, { 'Content-Type': audio ? 'audio/mpeg' : 'application/json' });
+          res.end(audio ?? JSON.stringify({ code: 20404, message: 'The requested resource was not found', status: 404 }));
+          return;
+        }
         res.writeHead(201, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ sid: `CA${'e5'.repeat(16)}`, status: 'queued', to: new URLSearchParams(raw).get('To') }));
       });
@@ -397,6 +405,8 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       expect(rec).toMatchObject({ finishOnKey: '#', playBeep: 'true', maxLength: '120' });
       const recordingSid = `RE${'f6'.repeat(16)}`;
       const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/${recordingSid}`;
+      const audio = Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'latin1'), Buffer.alloc(4000, 0xa5)]);
+      twilioApi.recordings.set(recordingSid, audio);
       const thanks = await caller.follow(rec.action, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingDuration: '17', Digits: '#' });
       expect(thanks.said()).toContain('jūsu ziņa ir saņemta');
       const recorded = await caller.post(rec.recordingStatusCallback, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingStatus: 'completed', RecordingDuration: '17', RecordingChannels: '1', RecordingSource: 'RecordVerb' });
@@ -407,9 +417,44 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       expect(ticket).toMatchObject({ status: 'queued', institution_code: 'VID' });
       const voicemail = await eventually(async () => (await env.sql('SELECT * FROM messages WHERE external_id = $1', [recordingSid]))[0]);
       expect(voicemail.ticket_id).toBe(ticket.id);
-      expect(voicemail.text).toContain(recordingUrl);
-      expect(voicemail.meta).toMatchObject({ recordingUrl, recordingSeconds: 17 });
+      expect(voicemail.text).toBe('Voicemail, 17 s (attached).');
+      expect(voicemail.meta).toMatchObject({ recordingUrl, recordingSeconds: 17, recordingStored: true });
       expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'voicemail', recording_url: recordingUrl, recording_seconds: 17 });
+      // The audio itself is kept with the message, fetched with the account's credentials.
+      const [file] = await env.sql('SELECT filename, content_type, content FROM attachments WHERE message_id = $1', [voicemail.id]);
+      expect(file).toEqual({ filename: `voicemail-${recordingSid}.mp3`, content_type: 'audio/mpeg', content: audio });
+      const fetched = twilioApi.requests.filter((r) => r.method === 'GET' && r.url.includes(recordingSid));
+      expect(fetched.map((r) => r.url)).toEqual([`/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/${recordingSid}.mp3`]);
+      expect(fetched[0].authorization).toBe(`Basic ${Buffer.from(`AC${'a1'.repeat(16)}:test-twilio-auth-token-0123456789`).toString('base64')}`);
+      // Twilio repeating the callback fetches nothing and adds nothing.
+      expect((await caller.post(rec.recordingStatusCallback, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingStatus: 'completed', RecordingDuration: '17' })).status).toBe(204);
+      expect(twilioApi.requests.filter((r) => r.method === 'GET' && r.url.includes(recordingSid))).toHaveLength(1);
+      expect(await env.sql('SELECT 1 FROM messages WHERE external_id = $1', [recordingSid])).toHaveLength(1);
+    });
+
+    it('keeps a link when the recording cannot be fetched, and never sends the credentials to another host', async () => {
+      for (const [n, url] of [
+        [1, `https://api.twilio.com/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/RE${'07'.repeat(16)}`], // Twilio answers 404
+        [2, `https://media.example/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/RE${'08'.repeat(16)}`], // not Twilio's
+      ] as const) {
+        const caller = new Caller(player, `+3712000002${n}`);
+        await caller.dial();
+        await caller.press('1');
+        await caller.press('2');
+        await caller.press('0');
+        const rec = (await caller.press('1')).one('Record')!;
+        const recordingSid = url.slice(-34);
+        expect((await caller.post(rec.recordingStatusCallback, { RecordingSid: recordingSid, RecordingUrl: url, RecordingStatus: 'completed', RecordingDuration: '5' })).status).toBe(204);
+        const voicemail = await eventually(async () => (await env.sql('SELECT * FROM messages WHERE external_id = $1', [recordingSid]))[0]);
+        expect(voicemail.text).toBe(`Voicemail, 5 s: ${url}`);
+        expect(voicemail.meta).toMatchObject({ recordingStored: false });
+        expect(await env.sql('SELECT 1 FROM attachments WHERE message_id = $1', [voicemail.id])).toHaveLength(0);
+        await caller.hangUp();
+      }
+      expect(twilioApi.requests.filter((r) => r.url.includes(`RE${'08'.repeat(16)}`))).toHaveLength(0);
+      const metrics = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+      expect(metrics).toContain('vp_voice_recordings_total{outcome="failed",reason="http_404"} 1');
+      expect(metrics).toContain('vp_voice_recordings_total{outcome="failed",reason="foreign_url"} 1');
     });
 
     it('takes a call-back request to the calling number, and a voicemail when the number is hidden', async () => {

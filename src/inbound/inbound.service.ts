@@ -59,6 +59,12 @@ export class InboundService {
     { maxSize: 200, maxWaitMs: 2 },
   );
 
+  /** Whether the event is in already: lets a channel skip costly work (fetching a file) on a replayed delivery. */
+  async isAccepted(channel: InboundMessage['channel'], externalId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
+    return rows.length > 0;
+  }
+
   async accept(message: InboundMessage, options: { reserveReference?: boolean } = {}): Promise<AcceptResult> {
     const settled = await this.acceptBatcher.submit({ message, reserveReference: options.reserveReference ?? false });
     if (!settled.ok) throw settled.error;

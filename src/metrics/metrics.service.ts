@@ -102,6 +102,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Voicemail recordings fetched from Twilio into the ticket (stored), or left as a link (failed, by reason). */
+  readonly voiceRecordings = new Counter({
+    name: 'vp_voice_recordings_total',
+    help: 'Voicemail recordings downloaded from Twilio, by outcome',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: 'vp_queue_jobs',
     help: 'Jobs in each BullMQ queue by state, read at scrape time',

@@ -11,6 +11,7 @@ import { TicketActionsService } from '../../tickets/ticket-actions.service';
 import type { CallOutcome } from './entities/call.entity';
 import { ASYNC_COMMIT, callOutcome, CallRow, FINAL_STATUSES, isDiallable, returned } from './call-record';
 import { CallProgressService } from './call-progress.service';
+import { RecordingFetcher } from './recording-fetcher';
 
 /**
  * The voice channel's record of each call (the `calls` table) and its hand-over to the shared inbound pipeline:
@@ -37,6 +38,7 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
     private readonly actions: TicketActionsService,
     private readonly metrics: MetricsService,
     private readonly progress: CallProgressService,
+    private readonly recordings: RecordingFetcher,
   ) {}
 
   async find(callSid: string): Promise<CallRow | null> {
@@ -95,12 +97,16 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       this.logger.warn({ callSid }, 'recording for a call we never saw');
       return;
     }
+    // A replayed callback finds the message already there: the audio is not fetched twice.
+    if (await this.inbound.isAccepted('voice', recording.sid)) return;
+    const audio = await this.recordings.fetch(recording.sid, recording.url);
     await this.inbound.accept({
       ...this.base(call),
       externalId: recording.sid,
       threadHints: { externalIds: [call.call_sid] },
-      text: `Voicemail, ${recording.seconds} s: ${recording.url}`,
-      meta: { callSid, recordingSid: recording.sid, recordingUrl: recording.url, recordingSeconds: recording.seconds },
+      text: audio ? `Voicemail, ${recording.seconds} s (attached).` : `Voicemail, ${recording.seconds} s: ${recording.url}`,
+      attachments: audio ? [audio] : [],
+      meta: { callSid, recordingSid: recording.sid, recordingUrl: recording.url, recordingSeconds: recording.seconds, recordingStored: !!audio },
     });
   }
 

@@ -7,6 +7,7 @@ import { InboundModule } from '../../inbound/inbound.module';
 import { TicketsModule } from '../../tickets/tickets.module';
 import { CallProgressService } from './call-progress.service';
 import { IvrAdminController } from './ivr-admin.controller';
+import { RecordingFetcher } from './recording-fetcher';
 import { TWILIO_REST, twilioRestClient } from './twilio-rest';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import { VoiceCallsService } from './voice-calls.service';
@@ -27,6 +28,7 @@ import { VoiceWebhooksController } from './voice-webhooks.controller';
     VoiceCallsService,
     VoiceIvrService,
     VoiceOperatorsService,
+    RecordingFetcher,
     { provide: TWILIO_REST, useFactory: twilioRestClient, inject: [AppConfig] },
   ],
 })
