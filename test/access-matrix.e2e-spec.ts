@@ -27,6 +27,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   // Scoped routes get a valid body, so that the outsider's answer comes from the scope rule, not from validation.
   'POST /v1/tickets/:reference/replies': { roles: STAFF, scoped: true, body: { text: 'Labdien!' } },
   'POST /v1/tickets/:reference/escalations': { roles: STAFF, scoped: true, body: { toLevel: 2, institution: 'VP', reason: 'x' } }, // refused after the scope check, moves nothing
+  'GET /v1/tickets/:reference/attachments/:id': { roles: ROLES, scoped: true },
   'POST /v1/tickets/:reference/notes': { roles: STAFF, scoped: true, body: { text: 'piezīme' } },
   'POST /v1/tickets/:reference/claim': { roles: STAFF, scoped: true, body: {} },
   'POST /v1/tickets/:reference/assign': { roles: STAFF, scoped: true, body: { agentId: '00000000-0000-4000-8000-000000000000' } },

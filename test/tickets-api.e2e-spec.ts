@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
-import { VALID_PERSONAL_CODE, webformSubmission } from './support/factories';
+import { PDF_BYTES, VALID_PERSONAL_CODE, webformSubmission } from './support/factories';
 
 describe('staff API: authentication, institution scope, masking and pagination', () => {
   const env = new TestEnv();
@@ -155,5 +155,41 @@ describe('staff API: authentication, institution scope, masking and pagination',
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/channels/webform/submissions', '/v1/tickets', '/v1/tickets/{reference}', '/v1/auth/login']));
     const res = await http().get('/health').set('X-Request-Id', 'trace-me-123');
     expect(res.headers['x-request-id']).toBe('trace-me-123');
+  });
+
+  it("lets staff who may see the ticket download its files, always as attachments, and records who opened which", async () => {
+    const body = webformSubmission({
+      institution: 'VID',
+      attachments: [{ filename: 'iesniegums ķēde.pdf', contentType: 'application/pdf', contentBase64: PDF_BYTES.toString('base64') }],
+    });
+    const { reference } = (await signedSubmission(app, body).expect(202)).body;
+    const detail = await eventually(async () => {
+      const res = await http().get(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${vidSpecialist}`);
+      return res.status === 200 && res.body.messages[0]?.attachments.length === 1 ? res.body : null;
+    });
+    const file = detail.messages[0].attachments[0];
+    const url = `/v1/tickets/${reference}/attachments/${file.id}`;
+
+    const res = await http().get(url).set('Authorization', `Bearer ${vidSpecialist}`).buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(Buffer.compare(res.body as Buffer, PDF_BYTES)).toBe(0);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="iesniegums ??de.pdf"; filename*=UTF-8''iesniegums%20%C4%B7%C4%93de.pdf`);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    expect(res.headers['cache-control']).toBe('private, no-store');
+
+    const [read] = await env.sql(`SELECT actor_agent_id IS NOT NULL AS by_someone, subject_id, detail FROM audit_events WHERE action = 'attachment.read'`);
+    expect(read).toEqual({ by_someone: true, subject_id: reference, detail: { attachmentId: file.id, filename: 'iesniegums ķēde.pdf' } });
+
+    // Another institution's specialist learns nothing, not even that the file exists.
+    const hidden = await http().get(url).set('Authorization', `Bearer ${vsaaSpecialist}`).expect(404);
+    const missing = await http().get(`/v1/tickets/${reference}/attachments/00000000-0000-4000-8000-000000000000`).set('Authorization', `Bearer ${vsaaSpecialist}`).expect(404);
+    expect(hidden.body.title).toBe(missing.body.title);
+    await http().get(`/v1/tickets/${reference}/attachments/not-a-uuid`).set('Authorization', `Bearer ${vidSpecialist}`).expect(400);
+    await http().get(url).expect(401);
   });
 });

@@ -224,6 +224,35 @@ export class TicketsQueryService {
     };
   }
 
+  /**
+   * One file of a ticket the user may see, with its bytes. Opening a citizen's file is recorded like reading a
+   * personal code: who, which ticket, which file.
+   */
+  async attachment(user: AuthUser, reference: string, attachmentId: string, context: { ip?: string; requestId?: string }) {
+    const params: unknown[] = [reference.toUpperCase(), attachmentId];
+    const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);
+    const [file]: Array<{ id: string; filename: string; content_type: string; size: number; sha256: string; content: Buffer; reference: string }> = await this.dataSource.query(
+      `SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.content, t.reference
+       FROM attachments a JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
+       WHERE t.reference = $1 AND a.id = $2 ${scopeSql}`,
+      params,
+    );
+    // A file of a ticket out of scope answers exactly like a missing one.
+    if (!file) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No file ${attachmentId} on a ticket ${reference} that you may see.`);
+    await this.audit.record([
+      {
+        actorAgentId: user.id,
+        action: 'attachment.read',
+        subjectType: 'ticket',
+        subjectId: file.reference,
+        detail: { attachmentId: file.id, filename: file.filename },
+        ip: context.ip ?? null,
+        requestId: context.requestId ?? null,
+      },
+    ]);
+    return { filename: file.filename, contentType: file.content_type, sha256: file.sha256, content: file.content };
+  }
+
   async get(user: AuthUser, reference: string, context: { ip?: string; requestId?: string }) {
     const params: unknown[] = [reference.toUpperCase()];
     const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);

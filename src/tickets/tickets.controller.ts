@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { sanitizeEmailHtml } from '@lib/mime';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { idempotencyKeyProblem } from '../common/validators';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { validationProblem } from '../common/problem';
@@ -116,6 +116,29 @@ export class TicketsController {
   @ApiOperation({ summary: 'One ticket with its customer, messages and level/queue history' })
   get(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }) {
     return this.tickets.get(user, reference, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
+  }
+
+  @Get(':reference/attachments/:id')
+  @ApiOperation({ summary: "A file of the ticket (as sent by the customer or attached to a reply), always as a download" })
+  async attachment(
+    @CurrentUser() user: AuthUser,
+    @Param('reference') reference: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Req() req: Request & { id?: string },
+    @Res() res: Response,
+  ): Promise<void> {
+    const file = await this.tickets.attachment(user, reference, id, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
+    // Never rendered by the browser in the app's origin: a citizen's file may be HTML or a crafted image.
+    res.attachment(file.filename);
+    res.set({
+      'Content-Type': file.contentType,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      // Personal data: not kept in shared caches or on the workstation.
+      'Cache-Control': 'private, no-store',
+      'Digest': `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`,
+    });
+    res.send(file.content);
   }
 
   @Post(':reference/replies')
