@@ -56,7 +56,18 @@ describe('reports: a generated month of traffic, checked against figures compute
     tokens.sup = await login(app, 'sup@reports.test', 'a-long-enough-password');
     await agents.upsert({ email: 'vid@reports.test', displayName: 'VID', password: 'a-long-enough-password', roles: ['specialist'], institutionCodes: ['VID'] });
     tokens.vid = await login(app, 'vid@reports.test', 'a-long-enough-password');
-    await agents.upsert({ email: 'op@reports.test', displayName: 'Op', password: 'a-long-enough-password', roles: ['operator'] });
+    const operatorId = await agents.upsert({ email: 'op@reports.test', displayName: 'Op', password: 'a-long-enough-password', roles: ['operator'] });
+    // Presence history: the operator online on Wednesday 7 October 09:10–10:15 Riga (three half-hours touched),
+    // away 10:15–11:00 (a break is not staffed), online again on Saturday 10 October (outside planned hours); the
+    // supervisor online on Thursday 8 October (a supervisor online does not staff the line).
+    await env.sql(
+      `INSERT INTO presence_periods (agent_id, state, started_at, ended_at) VALUES
+         ($1, 'online', '2026-10-07T06:10:00Z', '2026-10-07T07:15:00Z'),
+         ($1, 'away', '2026-10-07T07:15:00Z', '2026-10-07T08:00:00Z'),
+         ($1, 'online', '2026-10-10T07:00:00Z', '2026-10-10T09:00:00Z'),
+         ($2, 'online', '2026-10-08T07:00:00Z', '2026-10-08T09:00:00Z')`,
+      [operatorId, agentId],
+    );
     tokens.op = await login(app, 'op@reports.test', 'a-long-enough-password');
 
     const institutionId = Object.fromEntries((await env.sql('SELECT code, id FROM institutions')).map((r) => [r.code, r.id]));
@@ -208,8 +219,9 @@ describe('reports: a generated month of traffic, checked against figures compute
   it('builds the funding report: planned and staffed hours, volume, service level, response times, CSAT, level-0 resolution', async () => {
     const res = await get('admin', '/v1/reports/funding?month=2026-10').expect(200);
     // October 2026: 17 Monday–Thursdays of 8.5 h and 5 Fridays of 7 h, no holidays: 179.5 h planned.
-    // Staffed: the half-hours of 5 Oct 10:00 and 6 Oct 09:00 (Saturday and after-hours work do not count).
-    expect(res.body.availability).toEqual({ plannedHours: 179.5, staffedHours: 1, availabilityPercent: Math.round((1 / 179.5) * 1000) / 10 });
+    // Staffed: the half-hours of 5 Oct 10:00 and 6 Oct 09:00 with work in them (Saturday and after-hours work do
+    // not count), and 7 Oct 09:00, 09:30 and 10:00 with an operator online (not the break, not the supervisor).
+    expect(res.body.availability).toEqual({ plannedHours: 179.5, staffedHours: 2.5, availabilityPercent: Math.round((2.5 / 179.5) * 1000) / 10 });
 
     const remote = october().filter((t) => t.channel !== 'counter');
     expect(res.body.volume.total).toBe(remote.length);

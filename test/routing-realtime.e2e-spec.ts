@@ -116,6 +116,7 @@ describe('routing, presence and realtime across two API instances', () => {
   });
 
   it('presence: a socket brings the agent online, a closed one offline, a silent one offline by timeout', async () => {
+    const since = new Date();
     const watcher = await connect(api2, 'supervisor');
     const s = await connect(api1, 'operator2');
     expect(await presenceOf('operator2')).toBe('online');
@@ -136,6 +137,12 @@ describe('routing, presence and realtime across two API instances', () => {
     );
     expect(watcher.events.some((e) => e.event === 'presence' && e.payload.agentId === ids.operator2 && e.payload.cause === 'disconnect')).toBe(true);
     silent.close();
+    // The history the funding report counts staffed hours from: online, away, then online until the timeout.
+    const periods = await eventually(async () => {
+      const rows = await env.sql(`SELECT state, ended_at IS NOT NULL AS ended FROM presence_periods WHERE agent_id = $1 AND started_at >= $2 ORDER BY started_at`, [ids.operator2, since]);
+      return rows.length === 3 && rows.every((r) => r.ended) ? rows : null;
+    });
+    expect(periods.map((p) => p.state)).toEqual(['online', 'away', 'online']);
   });
 
   it('assigns waiting work automatically within capacity: no ticket twice, nobody over capacity, freed capacity refilled', async () => {

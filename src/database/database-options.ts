@@ -18,6 +18,7 @@ import { InboundEvent } from '../inbound/entities/inbound-event.entity';
 import { KnowledgeArticle } from '../knowledge/entities/knowledge-article.entity';
 import { Institution } from '../institutions/entities/institution.entity';
 import { AgentPresence } from '../presence/entities/agent-presence.entity';
+import { PresencePeriod } from '../presence/entities/presence-period.entity';
 import { Queue } from '../routing/entities/queue.entity';
 import { RoutingRule } from '../routing/entities/routing-rule.entity';
 import { Attachment } from '../tickets/entities/attachment.entity';
@@ -49,6 +50,7 @@ export const ENTITIES = [
   WebhookDelivery,
   RoutingRule,
   AgentPresence,
+  PresencePeriod,
   SlaPolicy,
   SlaClock,
   SlaClockEvent,

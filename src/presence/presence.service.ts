@@ -127,7 +127,29 @@ export class PresenceService {
     await this.realtime.ticketsChanged(returned.map((r) => r.id));
   }
 
+  /**
+   * The history follows each change: the agents' open stretch ends, and a new one starts unless they went
+   * offline. Kept apart from the state itself, so that a failure here is logged and never refuses a heartbeat.
+   */
+  private async recordPeriods(agentIds: string[], state: PresenceState): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (m) => {
+        await m.query(`UPDATE presence_periods SET ended_at = now() WHERE agent_id = ANY($1::uuid[]) AND ended_at IS NULL`, [agentIds]);
+        if (state !== 'offline') {
+          await m.query(
+            `INSERT INTO presence_periods (agent_id, state) SELECT a, $2 FROM unnest($1::uuid[]) AS a
+             ON CONFLICT (agent_id) WHERE ended_at IS NULL DO NOTHING`,
+            [agentIds, state],
+          );
+        }
+      });
+    } catch (error) {
+      this.logger.warn({ err: error, agentIds, state }, 'presence history not recorded');
+    }
+  }
+
   private async changed(agentIds: string[], state: PresenceState, cause: string): Promise<void> {
+    await this.recordPeriods(agentIds, state);
     for (const agentId of agentIds) {
       this.metrics.presenceChanges.inc({ state, cause });
       const payload = { agentId, state, cause, at: new Date().toISOString() };

@@ -97,8 +97,8 @@ export class ReportsService {
 
   /**
    * The funding report of one centre for one month: availability (planned hours from its working hours and the
-   * calendar, and how many of them were staffed: a half-hour of planned time counts as staffed when someone
-   * answered or worked a ticket in it), volume, and the quality criteria (service level and response times per
+   * calendar, and how many of them were staffed: a half-hour of planned time counts as staffed when an operator
+   * was online in it, or someone answered or worked a ticket in it), volume, and the quality criteria (service level and response times per
    * channel, CSAT, share resolved at level 0).
    */
   async funding(q: { month?: string; centre?: string }) {
@@ -121,12 +121,17 @@ export class ReportsService {
         for (let t = s.getTime(); t < e.getTime(); t += 30 * 60_000) slots.push([new Date(t), new Date(Math.min(t + 30 * 60_000, e.getTime()))]);
       }
     }
+    // The remote line is staffed while an operator is online (presence history); for a VPVKAC centre, and for
+    // months before presence was recorded, work done in the half-hour is the evidence.
     const [staffed] = await this.dataSource.query(
       `SELECT coalesce(sum(extract(epoch FROM u.e - u.s)), 0)::float AS seconds
        FROM unnest($1::timestamptz[], $2::timestamptz[]) AS u(s, e)
-       WHERE EXISTS (SELECT 1 FROM messages m WHERE m.author_type = 'agent' AND m.created_at >= u.s AND m.created_at < u.e)
+       WHERE ($3 AND EXISTS (SELECT 1 FROM presence_periods pp JOIN agents a ON a.id = pp.agent_id
+                             WHERE pp.state = 'online' AND 'operator' = ANY(a.roles)
+                               AND pp.started_at < u.e AND coalesce(pp.ended_at, 'infinity') > u.s))
+          OR EXISTS (SELECT 1 FROM messages m WHERE m.author_type = 'agent' AND m.created_at >= u.s AND m.created_at < u.e)
           OR EXISTS (SELECT 1 FROM audit_events a WHERE a.actor_agent_id IS NOT NULL AND a.action LIKE 'ticket.%' AND a.created_at >= u.s AND a.created_at < u.e)`,
-      [slots.map((s) => s[0]), slots.map((s) => s[1])],
+      [slots.map((s) => s[0]), slots.map((s) => s[1]), centre === DEFAULT_CENTRE],
     );
     const plannedHours = slots.reduce((sum, [s, e]) => sum + (e.getTime() - s.getTime()), 0) / 3_600_000;
     const staffedHours = staffed.seconds / 3600;
