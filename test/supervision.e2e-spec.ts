@@ -36,6 +36,11 @@ describe('supervisor live board', () => {
     await env.sql(`UPDATE tickets SET sla_state = 'warning' WHERE reference = $1`, [references[1]]);
     const anna = await AgentSocket.connect(app, tokens.anna, { heartbeatMs: 300 });
     sockets.push(anna);
+    // A break Anna took a minute ago, from the presence history.
+    await env.sql(`INSERT INTO presence_periods (agent_id, state, started_at, ended_at) VALUES ($1, 'away', now() - interval '90 seconds', now() - interval '30 seconds')`, [ids.anna]);
+    const [{ wholeBreakToday }] = await env.sql(
+      `SELECT now() - interval '90 seconds' >= (date_trunc('day', now() AT TIME ZONE 'Europe/Riga') AT TIME ZONE 'Europe/Riga') AS "wholeBreakToday"`,
+    );
 
     const board = await request(app.getHttpServer()).get('/v1/supervisor/board').set('Authorization', `Bearer ${tokens.boss}`).expect(200);
     const vid = board.body.queues.find((q: any) => q.queue === 'VID' && q.channel === 'webform');
@@ -51,6 +56,12 @@ describe('supervisor live board', () => {
     expect(vid.longestWaitSeconds).toBeGreaterThanOrEqual(0);
     expect(vid.averageSpeedOfAnswerSeconds).toBeGreaterThanOrEqual(0);
     expect(board.body.agents.find((a: any) => a.agentId === ids.anna)).toMatchObject({ state: 'online', handledToday: 1, load: { webform: 1 } });
+    const annaOnBoard = board.body.agents.find((a: any) => a.agentId === ids.anna);
+    // Online since her socket connected a moment ago; away for the minute of the break (less only just after midnight).
+    expect(annaOnBoard.onlineSecondsToday).toBeGreaterThanOrEqual(0);
+    expect(annaOnBoard.onlineSecondsToday).toBeLessThan(60);
+    if (wholeBreakToday) expect(annaOnBoard.awaySecondsToday).toBe(60);
+    else expect(annaOnBoard.awaySecondsToday).toBeLessThanOrEqual(60);
     expect(board.body.totals).toMatchObject({ online: 1, waiting: 2, atRisk: 1 });
     expect(board.body.level0.find((l: any) => l.channel === 'webform')).toMatchObject({ contactsToday: 3, resolvedAtLevel0: 0, rate: 0 });
 

@@ -18,7 +18,7 @@ const TODAY = `(date_trunc('day', now() AT TIME ZONE 'Europe/Riga') AT TIME ZONE
  * What supervisors watch live. Queue figures are per queue and channel: waiting work and the longest wait,
  * today's offered/answered/abandoned, service level (answered within the first-response target / offered),
  * average speed of answer, and open tickets at risk (SLA warning) or breached. Agent figures: state, load beside
- * capacity, and work handled today. Level-0 resolution: how much automation really solved, per channel.
+ * capacity, time online and away today, and work handled today. Level-0 resolution: how much automation really solved, per channel.
  */
 @Injectable()
 export class BoardService {
@@ -28,11 +28,12 @@ export class BoardService {
   ) {}
 
   async snapshot() {
-    const [queues, calls, level0, handled, agents] = [
+    const [queues, calls, level0, handled, presentToday, agents] = [
       await this.queues(),
       await this.calls(),
       await this.level0(),
       await this.handledToday(),
+      await this.presentToday(),
       await this.presence.list(),
     ];
     return {
@@ -42,6 +43,8 @@ export class BoardService {
       agents: agents.map((a) => ({
         ...a,
         handledToday: handled.get(a.agentId) ?? 0,
+        onlineSecondsToday: presentToday.get(a.agentId)?.online ?? 0,
+        awaySecondsToday: presentToday.get(a.agentId)?.away ?? 0,
         busy: Object.entries(a.load).some(([channel, n]) => n >= (a.capacity[channel] ?? 0)),
       })),
       totals: {
@@ -159,5 +162,16 @@ export class BoardService {
        ) h GROUP BY agent_id`,
     );
     return new Map(rows.map((r) => [r.agent_id as string, Number(r.n)]));
+  }
+
+  /** Seconds each agent has spent online and away since midnight (Riga), from the presence history. */
+  private async presentToday(): Promise<Map<string, { online: number; away: number }>> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT agent_id,
+              coalesce(sum(extract(epoch FROM coalesce(ended_at, now()) - greatest(started_at, ${TODAY}))) FILTER (WHERE state = 'online'), 0)::int AS online,
+              coalesce(sum(extract(epoch FROM coalesce(ended_at, now()) - greatest(started_at, ${TODAY}))) FILTER (WHERE state = 'away'), 0)::int AS away
+       FROM presence_periods WHERE coalesce(ended_at, 'infinity') > ${TODAY} GROUP BY agent_id`,
+    );
+    return new Map(rows.map((r) => [r.agent_id as string, { online: Number(r.online), away: Number(r.away) }]));
   }
 }
