@@ -7,6 +7,7 @@ import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { AgentSocket } from './support/agent-socket';
 import { InboundService } from '../src/inbound/inbound.service';
+import type { InboundMessage } from '../src/inbound/inbound-message';
 import { JobName, QueueName } from '../src/queues';
 import { eventually, login, TestEnv } from './support/test-env';
 import { PrivateRedis } from './support/private-services';
@@ -208,6 +209,38 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     expect(events[1].detail).toMatchObject({ from: before.policy_id, to: l2.body.id });
     const view = (await call('anna', 'get', `/v1/tickets/${reference}/sla`).expect(200)).body;
     expect(view.history.filter((h: any) => h.metric === 'resolution').map((h: any) => h.kind)).toEqual(['started', 'policy_changed']);
+  });
+
+  it("starts a handed-over chat's clocks at the hand-over: the time with the assistant is nobody's wait", async () => {
+    const session = randomUUID();
+    const chat = (key: string, extra: Partial<InboundMessage>) =>
+      app.get(InboundService).accept(
+        {
+          channel: 'chat',
+          externalId: `${session}:${key}`,
+          from: { address: `chat:${session}`, identifiers: [{ kind: 'chat_session', value: session }] },
+          kind: 'consultation',
+          language: 'lv',
+          text: 'Labdien',
+          ...extra,
+        },
+        { reserveReference: key === 'hello' },
+      );
+    const { reference } = await chat('hello', { atLevelZero: true });
+    await eventually(async () => (await ticket(reference!))?.status === 'bot');
+    expect(await clock(reference!, 'first_response')).toBeUndefined();
+    // A couple of seconds with the assistant (the SLA sweep, every second here, leaves the conversation alone),
+    // then the visitor asks for a person.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await clock(reference!, 'first_response')).toBeUndefined();
+    const askedAt = Date.now();
+    await chat('person', { text: 'Gribu runāt ar operatoru', threadHints: { externalIds: [`${session}:hello`] }, handOver: { summary: 'Apmeklētājs lūdz operatoru', comment: 'asked for a person' } });
+    await eventually(async () => (await ticket(reference!))?.level === 1);
+    const first = await eventually(() => clock(reference!, 'first_response'));
+    const t = await ticket(reference!);
+    expect(new Date(first.started_at).getTime()).toBeGreaterThanOrEqual(askedAt - 1000);
+    expect(new Date(first.started_at).getTime()).toBeGreaterThan(new Date(t.created_at).getTime() + 1500);
+    expect(Number(first.consumed_ms)).toBeLessThan(1500);
   });
 
   it('applies the one-month extension with a reason, once', async () => {

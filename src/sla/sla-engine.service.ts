@@ -42,7 +42,15 @@ interface TicketRow {
   first_response_at: Date | null;
   sla_policy_id: string | null;
   sla_breached_at: Date | null;
+  /** When the ticket last left level 0 for a person (a chat handed over by the assistant), if it ever did. */
+  handed_over_at: Date | null;
 }
+
+/**
+ * Where a ticket's clocks start: when it reached a person. For most tickets that is their arrival; for one level 0
+ * kept for a while (a chat with the assistant), the hand-over — the time with the assistant is nobody's wait.
+ */
+const startOf = (ticket: TicketRow): Date => new Date(ticket.handed_over_at ?? ticket.created_at);
 
 interface Clock {
   ticketId: string;
@@ -104,7 +112,8 @@ export class SlaEngine {
     const ids = [...new Set(triggers.map((t) => t.ticketId))];
     // One connection runs the transaction: its queries go one after another (tickets locked first, in id order).
     const tickets: TicketRow[] = await m.query(
-      `SELECT id, channel, level, priority, institution_id, referred_institution_id, status, created_at, first_response_at, sla_policy_id, sla_breached_at
+      `SELECT id, channel, level, priority, institution_id, referred_institution_id, status, created_at, first_response_at, sla_policy_id, sla_breached_at,
+              (SELECT max(e.created_at) FROM escalations e WHERE e.ticket_id = tickets.id AND e.from_level = 0 AND e.to_level > 0) AS handed_over_at
        FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [ids],
     );
@@ -177,7 +186,7 @@ export class SlaEngine {
         for (const metric of ['first_response', 'resolution'] as const) {
           const target = targetOf(policy, metric, false);
           if (!target || clocks.has(metric)) continue;
-          const c = newClock(ticket.id, metric, policy, target, new Date(ticket.created_at), calendar);
+          const c = newClock(ticket.id, metric, policy, target, startOf(ticket), calendar);
           clocks.set(metric, c);
           record(c, 'started', c.startedAt);
         }
@@ -235,7 +244,7 @@ export class SlaEngine {
       if (!c) {
         // A target the old policy did not have starts from when it would have started.
         if (target && (metric === 'resolution' || (metric === 'first_response' && !ticket.first_response_at))) {
-          const fresh = newClock(ticket.id, metric, policy, target, new Date(ticket.created_at), calendar);
+          const fresh = newClock(ticket.id, metric, policy, target, startOf(ticket), calendar);
           if (CLOSED.has(ticket.status)) continue;
           fresh.consumedMs = Math.max(0, fresh.measure === 'business' ? calendar.businessTimeBetween(fresh.startedAt, now) : now.getTime() - fresh.startedAt.getTime());
           fresh.runningSince = now;

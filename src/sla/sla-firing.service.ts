@@ -28,12 +28,13 @@ export class SlaFiringService {
 
   /**
    * Open tickets that never had a policy (written before SLA existed, or while no policy matched) get their
-   * clocks, a bounded number per call; their clocks start from when the ticket was created.
+   * clocks, a bounded number per call; their clocks start from when the ticket reached a person. A conversation
+   * level 0 still holds (status `bot`) is nobody's to answer yet: its clocks start when it is handed over.
    */
   async adoptUntracked(timers: SlaTimerBatch, limit = 500): Promise<number> {
     return this.dataSource.transaction(async (m) => {
       const rows: Array<{ id: string }> = await m.query(
-        `SELECT id FROM tickets WHERE sla_policy_id IS NULL AND sla_state IS NULL AND status NOT IN ('resolved', 'closed')
+        `SELECT id FROM tickets WHERE sla_policy_id IS NULL AND sla_state IS NULL AND status NOT IN ('resolved', 'closed', 'bot')
          ORDER BY created_at LIMIT $1`,
         [limit],
       );
