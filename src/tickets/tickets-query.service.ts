@@ -224,6 +224,11 @@ export class TicketsQueryService {
     };
   }
 
+  /** Personal data shown to someone: who saw what, from where. */
+  private recordRead(user: AuthUser, context: { ip?: string; requestId?: string }, action: string, subjectType: string, subjectId: string, detail: Record<string, unknown>) {
+    return this.audit.record([{ actorAgentId: user.id, action, subjectType, subjectId, detail, ip: context.ip ?? null, requestId: context.requestId ?? null }]);
+  }
+
   /**
    * One file of a ticket the user may see, with its bytes. Opening a citizen's file is recorded like reading a
    * personal code: who, which ticket, which file.
@@ -239,17 +244,7 @@ export class TicketsQueryService {
     );
     // A file of a ticket out of scope answers exactly like a missing one.
     if (!file) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No file ${attachmentId} on a ticket ${reference} that you may see.`);
-    await this.audit.record([
-      {
-        actorAgentId: user.id,
-        action: 'attachment.read',
-        subjectType: 'ticket',
-        subjectId: file.reference,
-        detail: { attachmentId: file.id, filename: file.filename },
-        ip: context.ip ?? null,
-        requestId: context.requestId ?? null,
-      },
-    ]);
+    await this.recordRead(user, context, 'attachment.read', 'ticket', file.reference, { attachmentId: file.id, filename: file.filename });
     return { filename: file.filename, contentType: file.content_type, sha256: file.sha256, content: file.content };
   }
 
@@ -297,17 +292,7 @@ export class TicketsQueryService {
     const unmasked = maySeePersonalCodes(user);
     const shownCodes = identifiers.filter((i) => i.kind === 'personal_code');
     if (unmasked && shownCodes.length > 0) {
-      await this.audit.record([
-        {
-          actorAgentId: user.id,
-          action: 'personal_code.read',
-          subjectType: 'customer',
-          subjectId: row.customer_id,
-          detail: { ticket: row.reference, count: shownCodes.length },
-          ip: context.ip ?? null,
-          requestId: context.requestId ?? null,
-        },
-      ]);
+      await this.recordRead(user, context, 'personal_code.read', 'customer', row.customer_id, { ticket: row.reference, count: shownCodes.length });
     }
 
     const ticket = toTicket(row);
