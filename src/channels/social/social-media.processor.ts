@@ -97,12 +97,9 @@ export class SocialMediaProcessor extends WorkerHost {
   /** Merges the outcome into the file's entry of meta.attachments in place, in one statement. */
   private async record(m: { query: DataSource['query'] }, messageId: string, index: number, outcome: MediaOutcome): Promise<void> {
     await m.query(
-      `UPDATE messages SET has_attachments = has_attachments OR $4,
-              meta = CASE WHEN jsonb_typeof(meta->'attachments') = 'array'
-                          THEN jsonb_set(meta, ARRAY['attachments', $2::text], COALESCE(meta->'attachments'->$2::int, '{}'::jsonb) || $3::jsonb)
-                          ELSE meta END
-       WHERE id = $1`,
-      [messageId, index, JSON.stringify(outcome), outcome.stored],
+      `UPDATE messages SET meta = jsonb_set(meta, ARRAY['attachments', $2::text], COALESCE(meta->'attachments'->$2::int, '{}'::jsonb) || $3::jsonb)
+       WHERE id = $1 AND jsonb_typeof(meta->'attachments') = 'array'`,
+      [messageId, index, JSON.stringify(outcome)],
     );
   }
 
