@@ -459,6 +459,9 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     it('records a file that is gone, too large or of an unknown type as not stored, tries each once, and retries a 503', async () => {
       await postMeta(messengerFiles('m_bad_1', '/cdn/gone.jpg', '/cdn/huge.jpg', '/cdn/page.jpg', '/cdn/flaky.jpg')).expect(200);
       await postMeta(whatsappDelivery('wamid.GONE1', 'MEDIA_GONE')).expect(200);
+      // A shared link is a web page, not the customer's file: it is not fetched.
+      const link = { ...messengerEvent('PSID444', 'm_link_1', ''), message: { mid: 'm_link_1', text: 'skat.', attachments: [{ type: 'fallback', payload: { url: `${base}/cdn/izzina.jpg?shared=1` } }] } };
+      await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [link] }] }).expect(200);
 
       const entries = await eventually(async () => {
         const e = await storedFiles('messenger:m_bad_1');
@@ -472,6 +475,8 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       ]);
       const [wa] = await storedFiles('whatsapp:wamid.GONE1');
       expect(wa).toMatchObject({ mediaId: 'MEDIA_GONE', stored: false, reason: 'http_404' });
+      expect(await storedFiles('messenger:m_link_1')).toEqual([{ type: 'fallback', url: `${base}/cdn/izzina.jpg?shared=1`, stored: false, reason: 'not_a_file' }]);
+      expect(gets('/cdn/izzina.jpg?shared=1')).toHaveLength(0);
 
       const ticket = await ticketOf('messenger:m_bad_1');
       const detail = await http().get(`/v1/tickets/${ticket.reference}`).set('Authorization', `Bearer ${token}`).expect(200);

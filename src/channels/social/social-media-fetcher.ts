@@ -62,6 +62,16 @@ export function mayFetchPublicMedia(url: string | URL, graphBaseUrl: string): bo
   return u.protocol === 'https:' && isIP(host) === 0 && host !== 'localhost';
 }
 
+/**
+ * Messenger and Instagram attachment kinds whose URL is the file itself. A `fallback` or `share` carries a link
+ * to any web page the customer shared, which is not theirs to hand over and is not fetched.
+ */
+const PAGE_FILE_KINDS = ['image', 'video', 'audio', 'file', 'story_mention'];
+
+export function isFetchedKind(platform: SocialPlatform, kind: string): boolean {
+  return platform === 'whatsapp' || platform === 'telegram' || PAGE_FILE_KINDS.includes(kind);
+}
+
 const permanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /**
@@ -75,6 +85,7 @@ export class SocialMediaFetcher {
   constructor(private readonly config: AppConfig) {}
 
   async fetch(platform: SocialPlatform, attachment: SocialAttachment): Promise<FetchedMedia> {
+    if (!isFetchedKind(platform, attachment.type)) throw new MediaFailure('not_a_file', true);
     const content = platform === 'telegram' ? await this.telegram(attachment) : platform === 'whatsapp' ? await this.whatsapp(attachment) : await this.messenger(attachment);
     const type = detectMediaType(content);
     if (!type) throw new MediaFailure('type_refused', true);

@@ -1,4 +1,4 @@
-import { mayCarryMetaToken, mayFetchPublicMedia } from './social-media-fetcher';
+import { isFetchedKind, mayCarryMetaToken, mayFetchPublicMedia } from './social-media-fetcher';
 import { socialAttachmentId, socialMediaFilename } from './social-media';
 
 const GRAPH = 'https://graph.facebook.com';
@@ -78,5 +78,14 @@ describe('socialAttachmentId', () => {
     expect(a).not.toBe(socialAttachmentId('6f1c2a40-0000-4000-8000-000000000001', 1));
     expect(a).not.toBe(socialAttachmentId('6f1c2a40-0000-4000-8000-000000000002', 0));
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('isFetchedKind', () => {
+  it('fetches files, not the web pages a Messenger or Instagram customer shared', () => {
+    expect(['image', 'video', 'audio', 'file', 'story_mention'].every((k) => isFetchedKind('messenger', k) && isFetchedKind('instagram', k))).toBe(true);
+    expect(['fallback', 'share', 'template', 'location'].some((k) => isFetchedKind('messenger', k) || isFetchedKind('instagram', k))).toBe(false);
+    expect(isFetchedKind('whatsapp', 'sticker')).toBe(true);
+    expect(isFetchedKind('telegram', 'voice')).toBe(true);
   });
 });
