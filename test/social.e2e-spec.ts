@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import { SocialMediaProcessor } from '../src/channels/social/social-media.processor';
 import { PDF_BYTES } from './support/factories';
 import { freePort } from './support/private-services';
 import { eventually, login, TestEnv } from './support/test-env';
@@ -489,7 +490,16 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       await new Promise((r) => setTimeout(r, 2500));
       expect([gets('/cdn/gone.jpg'), gets('/cdn/huge.jpg'), gets('/cdn/page.jpg'), gets('/v21.0/MEDIA_GONE')].map((g) => g.length)).toEqual([1, 1, 1, 1]);
       expect(await env.sql(`SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.external_id = 'whatsapp:wamid.GONE1'`)).toHaveLength(0);
+      // A job that runs out of attempts (the pipeline was down for the whole backoff) leaves no file undecided.
+      await postMeta(messengerFiles('m_late_1', '/cdn/izzina.jpg')).expect(200);
+      await storedFiles('messenger:m_late_1');
+      const [late] = await env.sql(`SELECT id FROM inbound_events WHERE external_id = 'messenger:m_late_1'`);
+      await env.sql(`UPDATE messages SET meta = jsonb_set(meta, '{attachments,0}', (meta->'attachments'->0) - 'stored') WHERE external_id = 'messenger:m_late_1'`);
+      await app.get(SocialMediaProcessor).onFailed({ data: { eventId: late.id, platform: 'messenger', attachments: [] }, attemptsMade: 10, opts: { attempts: 10 } } as any, new Error('gave up'));
+      expect((await storedFiles('messenger:m_late_1'))[0]).toMatchObject({ stored: false, reason: 'gave_up' });
+
       const metrics = (await http().get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="gave_up"\} 1/);
       expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="too_large"\} 1/);
       expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="type_refused"\} 1/);
       expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="retried",reason="http_503"\} 1/);

@@ -109,11 +109,43 @@ export class SocialMediaProcessor extends WorkerHost {
     this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', QueueName.SocialMedia);
   }
 
+  /**
+   * On the last failure (the pipeline never stored the message in time, or the database kept failing), files not
+   * yet decided are recorded as not stored, so the operator is not left to believe they are on their way.
+   */
   @OnWorkerEvent('failed')
-  onFailed(job: Job<SocialMediaJobData> | undefined, error: Error): void {
+  async onFailed(job: Job<SocialMediaJobData> | undefined, error: Error): Promise<void> {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (final) this.logger.warn({ err: error, eventId: job.data.eventId, attempts: job.attemptsMade }, 'social files job gave up');
-    else this.logger.debug({ eventId: job.data.eventId, attempt: job.attemptsMade, reason: error.message }, 'social files job will be retried');
+    if (!final) {
+      this.logger.debug({ eventId: job.data.eventId, attempt: job.attemptsMade, reason: error.message }, 'social files job will be retried');
+      return;
+    }
+    this.logger.warn({ err: error, eventId: job.data.eventId, attempts: job.attemptsMade }, 'social files job gave up');
+    try {
+      const rows: Array<{ ticket_id: string; n: number }> = await this.dataSource.query(
+        `WITH target AS (
+           SELECT m.id, m.ticket_id, m.meta FROM messages m JOIN inbound_events e ON e.message_id = m.id
+           WHERE e.id = $1 AND jsonb_typeof(m.meta->'attachments') = 'array'
+         ), entries AS (
+           SELECT t.id, jsonb_agg(CASE WHEN x.e ? 'stored' THEN x.e ELSE x.e || $2::jsonb END ORDER BY x.i) AS list,
+                  count(*) FILTER (WHERE NOT x.e ? 'stored') AS n
+           FROM target t, jsonb_array_elements(t.meta->'attachments') WITH ORDINALITY AS x(e, i) GROUP BY t.id
+         ), updated AS (
+           UPDATE messages m SET meta = jsonb_set(m.meta, '{attachments}', entries.list)
+           FROM entries, target WHERE m.id = entries.id AND target.id = m.id AND entries.n > 0
+           RETURNING target.ticket_id, entries.n::int AS n
+         )
+         -- A SELECT, so the driver answers with the rows (an UPDATE's answer comes back wrapped with its count).
+         SELECT ticket_id, n FROM updated`,
+        [job.data.eventId, JSON.stringify({ stored: false, reason: 'gave_up' })],
+      );
+      for (const row of rows) {
+        this.metrics.socialMedia.inc({ platform: job.data.platform, outcome: 'not_stored', reason: 'gave_up' }, row.n);
+        await this.realtime.ticketsChanged([row.ticket_id]);
+      }
+    } catch (e) {
+      this.logger.error({ err: e, eventId: job.data.eventId }, 'could not record the files of a job that gave up');
+    }
   }
 }
