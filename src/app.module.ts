@@ -11,6 +11,7 @@ import { CounterModule } from './channels/counter/counter.module';
 import { EmailWorkerModule } from './channels/email/email-worker.module';
 import { EmailModule } from './channels/email/email.module';
 import { SocialModule } from './channels/social/social.module';
+import { SocialWorkerModule } from './channels/social/social-worker.module';
 import { VoiceModule } from './channels/voice/voice.module';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
@@ -74,7 +75,7 @@ export class AppModule {
       }),
     ];
     if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule);
-    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule);
+    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
     return { module: AppModule, imports };

@@ -8,6 +8,8 @@ export enum QueueName {
   Routing = 'routing',
   Sla = 'sla',
   Supervision = 'supervision',
+  /** Files citizens sent on social channels, fetched from the platform after the message is in. */
+  SocialMedia = 'social-media',
 }
 
 /** Job names within the queues. */
@@ -22,6 +24,7 @@ export enum JobName {
   SlaTimer = 'sla-timer',
   /** Push the live board to supervisors' sockets. */
   PublishBoard = 'publish-board',
+  FetchSocialMedia = 'fetch-social-media',
 }
 
 /**

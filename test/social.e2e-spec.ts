@@ -1,8 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import { SocialMediaProcessor } from '../src/channels/social/social-media.processor';
 import { PDF_BYTES } from './support/factories';
 import { freePort } from './support/private-services';
 import { eventually, login, TestEnv } from './support/test-env';
@@ -12,6 +13,10 @@ const VERIFY_TOKEN = 'verify-token-e2e';
 const TELEGRAM_SECRET = 'telegram_secret-token-e2e';
 const BOT_TOKEN = '123456:TEST-bot-token_e2e';
 const ACCESS_TOKEN = 'EAAG-test-access-token';
+/** Small enough that a test file can exceed it cheaply. */
+const MAX_MEDIA_BYTES = 100_000;
+const JPEG_BYTES = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), randomBytes(4000)]);
+const TELEGRAM_PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), randomBytes(3000)]);
 
 /** Meta sends JSON with every non-ASCII character escaped as \uXXXX, and signs exactly those bytes. */
 function metaBody(payload: unknown): string {
@@ -27,6 +32,7 @@ const messengerEvent = (sender: string, mid: string, text: string, at = Date.now
 });
 
 interface Received {
+  method?: string;
   path: string;
   authorization?: string;
   body: any;
@@ -53,12 +59,57 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     http().post('/v1/channels/social/telegram/webhook').set('X-Telegram-Bot-Api-Secret-Token', secret).send(update as object);
   const ticketOf = async (externalId: string) =>
     eventually(async () => (await env.sql(`SELECT t.reference, t.id, t.channel, t.customer_id FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE ms.channel = 'social' AND ms.external_id = $1`, [externalId]))[0]);
+  /** Waits until the worker has decided about every file of the message; resolves to the message's entries. */
+  const storedFiles = (externalId: string) =>
+    eventually(async () => {
+      const [row] = await env.sql(`SELECT meta FROM messages WHERE channel = 'social' AND external_id = $1`, [externalId]);
+      const entries: any[] = row?.meta?.attachments ?? [];
+      return entries.length > 0 && entries.every((a) => typeof a.stored === 'boolean') ? entries : null;
+    });
   const reply = (reference: string, text: string) => http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text });
 
   beforeAll(async () => {
     const port = await freePort();
     // Stands in for graph.facebook.com and api.telegram.org: records what it got and answers as they document.
     platform = createServer((req: IncomingMessage, res) => {
+      if (req.method === 'GET') {
+        // Media as the platforms serve it: Graph media metadata, Meta's CDN and Telegram's getFile / file download.
+        received.push({ method: 'GET', path: req.url ?? '', authorization: req.headers.authorization, body: null });
+        const json = (status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+        const file = (bytes: Buffer, type: string) => res.writeHead(200, { 'Content-Type': type, 'Content-Length': String(bytes.length) }).end(bytes);
+        const hits = received.filter((r) => r.path === req.url).length;
+        switch (req.url) {
+          case '/v21.0/MEDIA_DOC':
+            return json(200, { messaging_product: 'whatsapp', url: `${base}/wa-media/doc?mid=1`, mime_type: 'application/pdf', file_size: PDF_BYTES.length, id: 'MEDIA_DOC' });
+          case '/wa-media/doc?mid=1':
+            // Like Meta: the media URL needs the token as well.
+            return req.headers.authorization === `Bearer ${ACCESS_TOKEN}` ? file(PDF_BYTES, 'application/pdf') : json(401, { error: { message: 'no token' } });
+          case '/v21.0/MEDIA_GONE':
+            return json(404, { error: { message: 'Unsupported get request.', type: 'GraphMethodException', code: 100 } });
+          case '/cdn/izzina.jpg':
+          case '/cdn/skats.jpg':
+            return file(JPEG_BYTES, 'image/jpeg');
+          case '/cdn/gone.jpg':
+            return json(404, { error: 'URL signature expired' });
+          case '/cdn/page.jpg':
+            return file(Buffer.from('<!DOCTYPE html><html><body>Sign in</body></html>'), 'image/jpeg');
+          case '/cdn/flaky.jpg':
+            return hits === 1 ? json(503, { error: 'try later' }) : file(JPEG_BYTES, 'image/jpeg');
+          case '/cdn/huge.jpg': {
+            // No Content-Length: only counting while reading finds it too large.
+            res.writeHead(200, { 'Content-Type': 'image/jpeg' });
+            res.write(Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+            for (let i = 0; i < 30; i++) res.write(randomBytes(8192));
+            return res.end();
+          }
+          case `/bot${BOT_TOKEN}/getFile?file_id=PHOTO_L`:
+            return json(200, { ok: true, result: { file_id: 'PHOTO_L', file_unique_id: 'u1', file_size: TELEGRAM_PHOTO.length, file_path: 'photos/file_7.jpg' } });
+          case `/file/bot${BOT_TOKEN}/photos/file_7.jpg`:
+            return file(TELEGRAM_PHOTO, 'image/jpeg');
+          default:
+            return json(404, { ok: false, error_code: 404, description: 'Not Found' });
+        }
+      }
       let raw = '';
       req.on('data', (c) => (raw += c));
       req.on('end', () => {
@@ -88,6 +139,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       TELEGRAM_SECRET_TOKEN: TELEGRAM_SECRET,
       TELEGRAM_BOT_TOKEN: BOT_TOKEN,
       TELEGRAM_API_BASE_URL: base,
+      SOCIAL_MAX_MEDIA_BYTES: String(MAX_MEDIA_BYTES),
     });
     await app.get(AgentsService).upsert({ email: 'op@social.test', displayName: 'Op', password: 'a long enough passphrase', roles: ['operator'] });
     token = await login(app, 'op@social.test', 'a long enough passphrase');
@@ -106,7 +158,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     await http().get('/v1/channels/social/meta/webhook').expect(403);
   });
 
-  it('accepts a batched Messenger delivery once: one ticket per sender, echoes and statuses skipped, files kept as URLs', async () => {
+  it('accepts a batched Messenger delivery once: one ticket per sender, echoes and statuses skipped, files fetched later', async () => {
     const at = Date.now();
     const payload = {
       object: 'page',
@@ -116,7 +168,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
           time: at,
           messaging: [
             messengerEvent('PSID111', 'm_batch_1', 'Labdien! Kā saņemt bezdarbnieka pabalstu?', at),
-            { ...messengerEvent('PSID111', 'm_batch_2', '', at + 1), message: { mid: 'm_batch_2', attachments: [{ type: 'image', payload: { url: 'https://scontent.example/izzina.jpg' } }] } },
+            { ...messengerEvent('PSID111', 'm_batch_2', '', at + 1), message: { mid: 'm_batch_2', attachments: [{ type: 'image', payload: { url: `${base}/cdn/izzina.jpg` } }] } },
             { sender: { id: 'PAGE1' }, recipient: { id: 'PSID111' }, timestamp: at + 2, message: { mid: 'm_echo', text: 'mūsu atbilde', is_echo: true } },
             { sender: { id: 'PSID111' }, recipient: { id: 'PAGE1' }, timestamp: at + 3, read: { watermark: at } },
           ],
@@ -135,11 +187,12 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     expect(a.channel).toBe('social');
     const [photo] = await env.sql(`SELECT address, text, meta FROM messages WHERE external_id = 'messenger:m_batch_2'`);
     expect(photo.address).toBe('messenger:PSID111');
-    expect(photo.meta).toMatchObject({ platform: 'messenger', attachments: [{ type: 'image', url: 'https://scontent.example/izzina.jpg' }] });
+    expect(photo.meta).toMatchObject({ platform: 'messenger', attachments: [{ type: 'image', url: `${base}/cdn/izzina.jpg` }] });
+    await storedFiles('messenger:m_batch_2');
     const detail = await http().get(`/v1/tickets/${a.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
     expect(detail.body.messages.map((m: any) => [m.externalId, m.address, m.text, m.remoteAttachments])).toEqual([
       ['messenger:m_batch_1', 'messenger:PSID111', 'Labdien! Kā saņemt bezdarbnieka pabalstu?', []],
-      ['messenger:m_batch_2', 'messenger:PSID111', '', [{ type: 'image', url: 'https://scontent.example/izzina.jpg' }]],
+      ['messenger:m_batch_2', 'messenger:PSID111', '', [{ type: 'image', url: `${base}/cdn/izzina.jpg`, stored: true, attachmentId: expect.any(String), filename: 'messenger-image-1.jpg', contentType: 'image/jpeg', size: JPEG_BYTES.length }]],
     ]);
     const ids = await env.sql(`SELECT kind, value FROM customer_identifiers WHERE customer_id = $1`, [a.customer_id]);
     expect(ids).toEqual([{ kind: 'messenger_psid', value: 'PSID111' }]);
@@ -317,5 +370,140 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     const call = await eventually(async () => received.find((r) => r.path === `/bot${BOT_TOKEN}/sendMessage`));
     expect(call.body).toEqual({ chat_id: '5550001', text: 'Pasi var pieprasīt jebkurā PMLP nodaļā.' });
     expect(call.authorization).toBeUndefined();
+  });
+  describe('files citizens send', () => {
+    const whatsappDelivery = (id: string, mediaId: string, filename?: string) => ({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID77' },
+        contacts: [{ profile: { name: 'Pēteris Kalniņš' }, wa_id: '37120000009' }],
+        messages: [{ from: '37120000009', id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'document', document: { id: mediaId, mime_type: 'application/pdf', caption: 'pielikumā', ...(filename ? { filename } : {}) } }],
+      } }] }],
+    });
+    const telegramPhoto = {
+      update_id: 731001,
+      message: {
+        message_id: 31,
+        from: { id: 5550009, is_bot: false, first_name: 'Līga', language_code: 'lv' },
+        chat: { id: 5550009, type: 'private' },
+        date: Math.floor(Date.now() / 1000),
+        caption: 'Pases kopija',
+        photo: [{ file_id: 'PHOTO_S', file_unique_id: 's', width: 90, height: 90 }, { file_id: 'PHOTO_L', file_unique_id: 'l', width: 1280, height: 960 }],
+      },
+    };
+    const messengerFiles = (mid: string, ...paths: string[]) => ({
+      object: 'page',
+      entry: [{ id: 'PAGE1', time: Date.now(), messaging: [{ ...messengerEvent('PSID444', mid, ''), message: { mid, attachments: paths.map((p) => ({ type: 'image', payload: { url: `${base}${p}` } })) } }] }],
+    });
+    const download = (reference: string, id: string) =>
+      http()
+        .get(`/v1/tickets/${reference}/attachments/${id}`)
+        .set('Authorization', `Bearer ${token}`)
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+    const gets = (path: string) => received.filter((r) => r.method === 'GET' && r.path === path);
+
+    it('keeps a Telegram photo, a WhatsApp document and a Messenger image as attachments of their message, once', async () => {
+      expect((await postTelegram(telegramPhoto).expect(200)).body).toMatchObject({ accepted: 1 });
+      expect((await postMeta(whatsappDelivery('wamid.DOC1', 'MEDIA_DOC', 'izziņa.pdf')).expect(200)).body).toMatchObject({ accepted: 1 });
+      expect((await postMeta(messengerFiles('m_img_1', '/cdn/skats.jpg')).expect(200)).body).toMatchObject({ accepted: 1 });
+
+      const cases = [
+        { externalId: 'telegram:731001', bytes: TELEGRAM_PHOTO, type: 'image/jpeg', filename: 'telegram-image-1.jpg' },
+        { externalId: 'whatsapp:wamid.DOC1', bytes: PDF_BYTES, type: 'application/pdf', filename: 'izziņa.pdf' },
+        { externalId: 'messenger:m_img_1', bytes: JPEG_BYTES, type: 'image/jpeg', filename: 'messenger-image-1.jpg' },
+      ];
+      for (const c of cases) {
+        const [entry] = await storedFiles(c.externalId);
+        expect([c.externalId, entry]).toEqual([c.externalId, expect.objectContaining({ stored: true, filename: c.filename, contentType: c.type, size: c.bytes.length })]);
+        const ticket = await ticketOf(c.externalId);
+        const [message] = await env.sql(`SELECT id FROM messages WHERE external_id = $1`, [c.externalId]);
+        const detail = await http().get(`/v1/tickets/${ticket.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
+        const shown = detail.body.messages.find((m: any) => m.externalId === c.externalId);
+        expect(shown.attachments).toEqual([{ id: entry.attachmentId, filename: c.filename, contentType: c.type, size: c.bytes.length, sha256: expect.any(String) }]);
+        expect(shown.remoteAttachments).toEqual([expect.objectContaining({ stored: true, attachmentId: entry.attachmentId })]);
+        const file = await download(ticket.reference, entry.attachmentId);
+        expect(file.headers['content-type']).toMatch(new RegExp(`^${c.type}`));
+        expect(Buffer.compare(file.body, c.bytes)).toBe(0);
+        expect((await env.sql(`SELECT count(*)::int AS n FROM attachments WHERE message_id = $1`, [message.id]))[0].n).toBe(1);
+      }
+      // The token went to the Graph API and the media URL, and to nothing else; Telegram was asked for the large photo.
+      expect(gets('/v21.0/MEDIA_DOC')[0].authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+      expect(gets('/wa-media/doc?mid=1')[0].authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+      expect(gets('/cdn/skats.jpg')[0].authorization).toBeUndefined();
+      expect(gets(`/bot${BOT_TOKEN}/getFile?file_id=PHOTO_L`)).toHaveLength(1);
+      expect(gets(`/bot${BOT_TOKEN}/getFile?file_id=PHOTO_S`)).toHaveLength(0);
+
+      // Replayed deliveries fetch and store nothing again.
+      const before = received.filter((r) => r.method === 'GET').length;
+      expect((await postTelegram(telegramPhoto).expect(200)).body).toMatchObject({ duplicates: 1 });
+      expect((await postMeta(whatsappDelivery('wamid.DOC1', 'MEDIA_DOC', 'izziņa.pdf')).expect(200)).body).toMatchObject({ duplicates: 1 });
+      expect((await postMeta(messengerFiles('m_img_1', '/cdn/skats.jpg')).expect(200)).body).toMatchObject({ duplicates: 1 });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(received.filter((r) => r.method === 'GET').length).toBe(before);
+      const [n] = await env.sql(
+        `SELECT count(*)::int AS n FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.external_id = ANY($1::text[])`,
+        [cases.map((c) => c.externalId)],
+      );
+      expect(n.n).toBe(3);
+      const metrics = (await http().get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/vp_social_media_total\{platform="telegram",outcome="stored",reason=""\} 1/);
+      expect(metrics).toMatch(/vp_social_media_total\{platform="whatsapp",outcome="stored",reason=""\} 1/);
+    });
+
+    it('records a file that is gone, too large or of an unknown type as not stored, tries each once, and retries a 503', async () => {
+      await postMeta(messengerFiles('m_bad_1', '/cdn/gone.jpg', '/cdn/huge.jpg', '/cdn/page.jpg', '/cdn/flaky.jpg')).expect(200);
+      await postMeta(whatsappDelivery('wamid.GONE1', 'MEDIA_GONE')).expect(200);
+      // A shared link is a web page, not the customer's file: it is not fetched.
+      const link = { ...messengerEvent('PSID444', 'm_link_1', ''), message: { mid: 'm_link_1', text: 'skat.', attachments: [{ type: 'fallback', payload: { url: `${base}/cdn/izzina.jpg?shared=1` } }] } };
+      await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [link] }] }).expect(200);
+
+      const entries = await eventually(async () => {
+        const e = await storedFiles('messenger:m_bad_1');
+        return e[3].stored === true ? e : null;
+      });
+      expect(entries.map((e: any) => [e.url.replace(base, ''), e.stored, e.reason])).toEqual([
+        ['/cdn/gone.jpg', false, 'http_404'],
+        ['/cdn/huge.jpg', false, 'too_large'],
+        ['/cdn/page.jpg', false, 'type_refused'],
+        ['/cdn/flaky.jpg', true, undefined],
+      ]);
+      const [wa] = await storedFiles('whatsapp:wamid.GONE1');
+      expect(wa).toMatchObject({ mediaId: 'MEDIA_GONE', stored: false, reason: 'http_404' });
+      expect(await storedFiles('messenger:m_link_1')).toEqual([{ type: 'fallback', url: `${base}/cdn/izzina.jpg?shared=1`, stored: false, reason: 'not_a_file' }]);
+      expect(gets('/cdn/izzina.jpg?shared=1')).toHaveLength(0);
+
+      const ticket = await ticketOf('messenger:m_bad_1');
+      const detail = await http().get(`/v1/tickets/${ticket.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
+      const shown = detail.body.messages.find((m: any) => m.externalId === 'messenger:m_bad_1');
+      expect(shown.attachments).toHaveLength(1);
+      expect(shown.remoteAttachments.map((a: any) => a.reason ?? 'stored')).toEqual(['http_404', 'too_large', 'type_refused', 'stored']);
+
+      // The 503 was tried again after backoff; what could never succeed was tried once, and is not tried again.
+      expect(gets('/cdn/flaky.jpg')).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect([gets('/cdn/gone.jpg'), gets('/cdn/huge.jpg'), gets('/cdn/page.jpg'), gets('/v21.0/MEDIA_GONE')].map((g) => g.length)).toEqual([1, 1, 1, 1]);
+      expect(await env.sql(`SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.external_id = 'whatsapp:wamid.GONE1'`)).toHaveLength(0);
+      // A job that runs out of attempts (the pipeline was down for the whole backoff) leaves no file undecided.
+      await postMeta(messengerFiles('m_late_1', '/cdn/izzina.jpg')).expect(200);
+      await storedFiles('messenger:m_late_1');
+      const [late] = await env.sql(`SELECT id FROM inbound_events WHERE external_id = 'messenger:m_late_1'`);
+      await env.sql(`UPDATE messages SET meta = jsonb_set(meta, '{attachments,0}', (meta->'attachments'->0) - 'stored') WHERE external_id = 'messenger:m_late_1'`);
+      await app.get(SocialMediaProcessor).onFailed({ data: { eventId: late.id, platform: 'messenger', attachments: [] }, attemptsMade: 10, opts: { attempts: 10 } } as any, new Error('gave up'));
+      expect((await storedFiles('messenger:m_late_1'))[0]).toMatchObject({ stored: false, reason: 'gave_up' });
+
+      const metrics = (await http().get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="gave_up"\} 1/);
+      expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="too_large"\} 1/);
+      expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="type_refused"\} 1/);
+      expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="retried",reason="http_503"\} 1/);
+      expect(metrics).toMatch(/vp_social_media_total\{platform="whatsapp",outcome="not_stored",reason="http_404"\} 1/);
+    });
   });
 });

@@ -19,6 +19,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('takes SOCIAL_MAX_MEDIA_BYTES as a size from 1 KiB to 100 MB, 20 MB when unset', () => {
+    expect(loadConfig(valid).SOCIAL_MAX_MEDIA_BYTES).toBe(20 * 1024 * 1024);
+    expect(loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: '5000000' }).SOCIAL_MAX_MEDIA_BYTES).toBe(5_000_000);
+    for (const bad of ['10', '200000000', 'lots']) expect(() => loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: bad })).toThrow(/SOCIAL_MAX_MEDIA_BYTES/);
+  });
+
   it('names every missing variable in one message', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     try {

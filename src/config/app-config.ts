@@ -414,6 +414,16 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
   SOCIAL_INSTITUTION?: string;
 
+  /**
+   * Files citizens send on social channels are fetched into the ticket up to this size; larger ones stay a link.
+   * The ceiling is the platforms' own: WhatsApp documents reach 100 MB, Telegram bots download at most 20 MB.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  SOCIAL_MAX_MEDIA_BYTES = 20 * 1024 * 1024;
+
   // --- Voice (Twilio) ---
 
   /** Leave unset to run without the voice channel (its webhooks then refuse every request). */

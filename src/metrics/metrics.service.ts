@@ -110,6 +110,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Files sent on social channels: stored with their message, or not (by reason: http_404, too_large, type_refused...). */
+  readonly socialMedia = new Counter({
+    name: 'vp_social_media_total',
+    help: 'Files citizens sent on social channels, fetched from the platform, by platform, outcome and reason',
+    labelNames: ['platform', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: 'vp_queue_jobs',
     help: 'Jobs in each BullMQ queue by state, read at scrape time',

@@ -326,7 +326,8 @@ export class TicketsQueryService {
           .map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: a.size, sha256: a.sha256 })),
         // Where the customer is on the channel (an e-mail address, whatsapp:+371..., messenger:<PSID>).
         address: m.address,
-        // Files a social platform holds for us (URL or media id), not copied here: the operator opens them there.
+        // The platform's references to the files of a social message (URL or media id), each saying whether the
+        // file was fetched into `attachments` (stored, attachmentId) or why not (reason): a link may have expired.
         remoteAttachments: Array.isArray(m.remote_attachments) ? m.remote_attachments : [],
       })),
       timeline: timelineOf(messages, escalations, actions, slaEvents),

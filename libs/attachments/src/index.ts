@@ -2,6 +2,7 @@ export { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, ALLOWED_EXTENSIONS } from './con
 export type { AllowedExtension } from './constants';
 export { detectFileType, MIME } from './detect-file-type';
 export type { DetectedFileType } from './detect-file-type';
+export { detectMediaType, MEDIA_MIME } from './detect-media-type';
 export { sanitizeFilename, MAX_FILENAME_LENGTH, FALLBACK_FILENAME } from './sanitize-filename';
 export { validateAttachment, validateAttachments } from './validate-attachment';
 export type {

@@ -199,7 +199,7 @@ function whatsAppContent(m: Record<string, any>): { text: string; attachments: S
       if (!(WHATSAPP_MEDIA as readonly string[]).includes(m.type)) return null;
       const media = m[m.type];
       if (!isRecord(media) || !isId(media.id)) return null;
-      // Media is fetched by id from the Graph API when someone opens it, never at the webhook.
+      // Media is fetched by id from the Graph API by the worker once the message is in, never at the webhook.
       const attachment: SocialAttachment = {
         type: m.type,
         mediaId: String(media.id),

@@ -4,7 +4,10 @@ export const SOCIAL_PLATFORMS = ['messenger', 'instagram', 'whatsapp', 'telegram
 export type SocialPlatform = (typeof SOCIAL_PLATFORMS)[number];
 
 
-/** A file the customer sent: kept as the platform's reference (URL or media id); never downloaded at the door. */
+/**
+ * A file the customer sent, as the platform's reference (URL or media id). Never downloaded at the door: the
+ * worker fetches it after the message is in (social-media.processor.ts).
+ */
 export interface SocialAttachment {
   type: string;
   url?: string;

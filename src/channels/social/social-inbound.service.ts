@@ -1,11 +1,15 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
 import type { InboundMessage } from '../../inbound/inbound-message';
 import { InboundService } from '../../inbound/inbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
+import { JobName, QueueName } from '../../queues';
+import { SOCIAL_MEDIA_JOB_OPTIONS, socialMediaJobId, SocialMediaJobData } from './social-media';
 import { ParsedDelivery, SocialDeliveryFailure, SocialMessage, SocialPlatform } from './social-event';
 
 const IDENTIFIER_OF: Record<SocialPlatform, IdentifierKind> = {
@@ -14,6 +18,8 @@ const IDENTIFIER_OF: Record<SocialPlatform, IdentifierKind> = {
   whatsapp: 'phone',
   telegram: 'telegram_chat',
 };
+
+const ENQUEUE_TIMEOUT_MS = 2000;
 
 /** A social address names the platform too: the same number can be a PSID on one and a chat id on another. */
 export const socialAddress = (platform: SocialPlatform, id: string) => `${platform}:${id}`;
@@ -55,6 +61,7 @@ export class SocialInboundService {
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QueueName.SocialMedia) private readonly mediaQueue: Queue<SocialMediaJobData>,
   ) {}
 
   async accept(source: 'meta' | 'telegram', delivery: ParsedDelivery, sample: unknown): Promise<SocialAcceptSummary> {
@@ -69,6 +76,7 @@ export class SocialInboundService {
     }
     const messages = [...(await this.toInboundMessages(delivery.messages)), ...delivery.failures.map(failureReport)];
     const results = await this.inbound.acceptMany(messages);
+    await this.fetchFilesLater(delivery.messages.flatMap((m, i) => (m.attachments.length > 0 && !results[i].duplicate ? [{ eventId: results[i].eventId, platform: m.platform, attachments: m.attachments }] : [])));
     return {
       // Results come in the order given: the customer messages first, then the failure reports.
       accepted: results.slice(0, delivery.messages.length).filter((r) => !r.duplicate).length,
@@ -77,6 +85,27 @@ export class SocialInboundService {
       ignored: Object.values(delivery.ignored).reduce((a, b) => a + b, 0),
       unrecognised,
     };
+  }
+
+  /**
+   * Files are fetched by the worker, never while the platform waits for our answer. The message is accepted
+   * already, so a queue that cannot be reached costs the file, not the message: it keeps the reference.
+   */
+  private async fetchFilesLater(jobs: SocialMediaJobData[]): Promise<void> {
+    if (jobs.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // While Redis is away its client queues commands: the webhook must not wait for it.
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS)));
+      await Promise.race([
+        this.mediaQueue.addBulk(jobs.map((data) => ({ name: JobName.FetchSocialMedia, data, opts: { ...SOCIAL_MEDIA_JOB_OPTIONS, jobId: socialMediaJobId(data.eventId) } }))),
+        timeout,
+      ]);
+    } catch (error) {
+      this.logger.warn({ err: error, events: jobs.map((j) => j.eventId) }, 'social files not queued for fetching; the messages keep their references');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async toInboundMessages(messages: SocialMessage[]): Promise<InboundMessage[]> {

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { QueuesModule } from '../../queues.module';
+import { RealtimeModule } from '../../realtime/realtime.module';
+import { SocialMediaFetcher } from './social-media-fetcher';
+import { SocialMediaProcessor } from './social-media.processor';
+
+/** The worker side of the social channels: fetches the files citizens sent into their messages. */
+@Module({
+  imports: [QueuesModule, RealtimeModule],
+  providers: [SocialMediaFetcher, SocialMediaProcessor],
+})
+export class SocialWorkerModule {}
