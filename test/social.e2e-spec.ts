@@ -31,6 +31,16 @@ const messengerEvent = (sender: string, mid: string, text: string, at = Date.now
   message: { mid, text },
 });
 
+/** A multipart body as fields: strings as they are, files as { filename, type, bytes }. */
+async function formFields(raw: Buffer, contentType: string): Promise<Record<string, any>> {
+  const form = await new Request('http://platform.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+  const fields: Record<string, any> = {};
+  for (const [key, value] of form.entries()) {
+    fields[key] = typeof value === 'string' ? value : { filename: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) };
+  }
+  return fields;
+}
+
 interface Received {
   method?: string;
   path: string;
@@ -110,12 +120,23 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
             return json(404, { ok: false, error_code: 404, description: 'Not Found' });
         }
       }
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        const body = raw ? JSON.parse(raw) : null;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const raw = Buffer.concat(chunks);
+        const contentType = req.headers['content-type'] ?? '';
+        // Uploads arrive as multipart forms, read here with the platform's own Fetch API parser.
+        const body = contentType.startsWith('multipart/form-data') ? await formFields(raw, contentType) : raw.length ? JSON.parse(raw.toString('utf8')) : null;
         received.push({ path: req.url ?? '', authorization: req.headers.authorization, body });
         res.setHeader('Content-Type', 'application/json');
+        if (req.url?.endsWith('/media')) {
+          res.writeHead(200).end(JSON.stringify({ id: 'MEDIA_UP_1' }));
+          return;
+        }
+        if (req.url?.includes('/sendDocument')) {
+          res.writeHead(200).end(JSON.stringify({ ok: true, result: { message_id: 4343, chat: { id: Number(body.chat_id) }, document: { file_name: body.document.filename } } }));
+          return;
+        }
         if (body?.recipient?.id === 'BLOCKED') {
           res.writeHead(400).end(JSON.stringify({ error: { message: "(#551) This person isn't available right now.", type: 'OAuthException', code: 551, fbtrace_id: 'x' } }));
         } else if (req.url?.endsWith('/me/messages')) {
@@ -322,12 +343,6 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     const ticket = await ticketOf('messenger:m_batch_3');
     // A reply stored inside the window and retried (same Idempotency-Key) after it closed is the same reply, not a 422.
     const kept = await http().post(`/v1/tickets/${ticket.reference}/replies`).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'late-retry-1').send({ text: 'Vēl kas?', force: true }).expect(202);
-    const files = await http()
-      .post(`/v1/tickets/${ticket.reference}/replies`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ text: 'Pielikumā', force: true, attachments: [{ filename: 'a.pdf', contentBase64: PDF_BYTES.toString('base64') }] })
-      .expect(422);
-    expect(files.body.errors).toEqual([expect.objectContaining({ field: 'attachments', code: 'notOnSocial' })]);
     await env.sql(`UPDATE messages SET created_at = created_at - interval '25 hours', sent_at = sent_at - interval '25 hours' WHERE ticket_id = $1 AND direction = 'inbound'`, [ticket.id]);
     const before = await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [ticket.id]);
     const res = await reply(ticket.reference, 'Vai vēl ir jautājumi?').expect(422);
@@ -371,6 +386,51 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     expect(call.body).toEqual({ chat_id: '5550001', text: 'Pasi var pieprasīt jebkurā PMLP nodaļā.' });
     expect(call.authorization).toBeUndefined();
   });
+  it("sends an operator's files after the text: Telegram as documents, WhatsApp uploaded then sent by id, Messenger with the message; not on Instagram", async () => {
+    const pdf = { filename: 'veidlapa.pdf', contentBase64: PDF_BYTES.toString('base64') };
+    const withFile = (reference: string, text: string) =>
+      http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text, attachments: [pdf], force: true });
+    const after = received.length;
+
+    await postTelegram({ update_id: 739001, message: { message_id: 1, from: { id: 5550009, is_bot: false, first_name: 'Ilze' }, chat: { id: 5550009, type: 'private' }, date: Math.floor(Date.now() / 1000), text: 'Lūdzu veidlapu' } }).expect(200);
+    const telegram = await ticketOf('telegram:739001');
+    await withFile(telegram.reference, 'Veidlapa pielikumā.').expect(202);
+    const doc = await eventually(async () => received.slice(after).find((r) => r.path === `/bot${BOT_TOKEN}/sendDocument`));
+    expect(doc.body).toEqual({ chat_id: '5550009', document: { filename: 'veidlapa.pdf', type: 'application/pdf', bytes: PDF_BYTES } });
+    const order = received.slice(after).filter((r) => r.path.startsWith(`/bot${BOT_TOKEN}/send`)).map((r) => r.path.split('/').pop());
+    expect(order).toEqual(['sendMessage', 'sendDocument']);
+
+    await postMeta({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID77' },
+        contacts: [{ profile: { name: 'Ilze' }, wa_id: '37120000009' }],
+        messages: [{ from: '37120000009', id: 'wamid.FILES1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Lūdzu veidlapu' } }],
+      } }] }],
+    }).expect(200);
+    const whatsapp = await ticketOf('whatsapp:wamid.FILES1');
+    await withFile(whatsapp.reference, 'Veidlapa pielikumā.').expect(202);
+    const upload = await eventually(async () => received.slice(after).find((r) => r.path === '/v21.0/PNID77/media'));
+    expect(upload.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+    expect(upload.body).toEqual({ messaging_product: 'whatsapp', type: 'application/pdf', file: { filename: 'veidlapa.pdf', type: 'application/pdf', bytes: PDF_BYTES } });
+    const sent = await eventually(async () => received.slice(after).find((r) => r.path === '/v21.0/PNID77/messages' && r.body?.type === 'document'));
+    expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', to: '37120000009', type: 'document', document: { id: 'MEDIA_UP_1', filename: 'veidlapa.pdf' } });
+
+    await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID909', 'm_files1', 'Lūdzu veidlapu')] }] }).expect(200);
+    const messenger = await ticketOf('messenger:m_files1');
+    await withFile(messenger.reference, 'Veidlapa pielikumā.').expect(202);
+    const attached = await eventually(async () => received.slice(after).find((r) => r.path === '/v21.0/me/messages' && r.body?.filedata));
+    expect(JSON.parse(attached.body.recipient)).toEqual({ id: 'PSID909' });
+    expect(JSON.parse(attached.body.message)).toEqual({ attachment: { type: 'file', payload: { is_reusable: false } } });
+    expect(attached.body.filedata).toEqual({ filename: 'veidlapa.pdf', type: 'application/pdf', bytes: PDF_BYTES });
+
+    await postMeta({ object: 'instagram', entry: [{ id: 'IG1', time: Date.now(), messaging: [{ sender: { id: 'IGSID909' }, recipient: { id: 'IG1' }, timestamp: Date.now(), message: { mid: 'ig_files1', text: 'Lūdzu veidlapu' } }] }] }).expect(200);
+    const instagram = await ticketOf('instagram:ig_files1');
+    const refused = await withFile(instagram.reference, 'Veidlapa pielikumā.').expect(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'attachments', code: 'notOnInstagram' })]);
+  });
+
   describe('files citizens send', () => {
     const whatsappDelivery = (id: string, mediaId: string, filename?: string) => ({
       object: 'whatsapp_business_account',

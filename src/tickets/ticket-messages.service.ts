@@ -57,8 +57,9 @@ export class TicketMessagesService {
     if (!address) {
       throw validationProblem([{ field: 'ticket', code: 'noAddress', message: `the customer has no ${channel} address to reply to` }]);
     }
-    if (channel === 'social' && input.attachments.length > 0) {
-      throw validationProblem([{ field: 'attachments', code: 'notOnSocial', message: 'files cannot be sent on social channels yet; send a link instead' }]);
+    // Instagram's API takes files only as public links, and a citizen's reply must not be left on one.
+    if (channel === 'social' && input.attachments.length > 0 && address.startsWith('instagram:')) {
+      throw validationProblem([{ field: 'attachments', code: 'notOnInstagram', message: 'files cannot be sent on Instagram; send the text alone, or answer by e-mail' }]);
     }
 
     // With an Idempotency-Key the Message-ID is derived from it, so a retried request hits the unique

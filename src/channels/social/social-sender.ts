@@ -22,6 +22,10 @@ export function splitText(text: string, limit: number): string[] {
   return parts;
 }
 
+type OutboundFile = OutboundEnvelope['attachments'][number];
+const isImage = (file: OutboundFile) => file.contentType === 'image/jpeg' || file.contentType === 'image/png';
+const asBlob = (file: OutboundFile) => new Blob([file.content], { type: file.contentType });
+
 class PlatformError extends Error {
   constructor(
     message: string,
@@ -48,13 +52,20 @@ export class SocialSender implements ChannelSender {
   async send(envelope: OutboundEnvelope): Promise<SendResult> {
     const to = parseSocialAddress(envelope.to);
     if (!to) throw new PermanentDeliveryError(`"${envelope.to}" is not a social address`);
-    if (envelope.attachments.length > 0) throw new PermanentDeliveryError('files cannot be sent on social channels yet');
+    // The Instagram API takes files only as links to them, and a citizen's reply must not be left on a public URL.
+    if (envelope.attachments.length > 0 && to.platform === 'instagram') throw new PermanentDeliveryError('files cannot be sent on Instagram: send the text alone, or answer by e-mail');
     const ids: string[] = [];
     try {
       for (const text of splitText(envelope.text, TEXT_LIMIT[to.platform])) {
         if (to.platform === 'telegram') ids.push(await this.telegram(to.id, text));
-        else if (to.platform === 'whatsapp') ids.push(await this.whatsapp(envelope, to.id, text));
-        else ids.push(await this.messenger(to.id, text));
+        else if (to.platform === 'whatsapp') ids.push(await this.whatsapp(envelope, to.id, { type: 'text', text: { preview_url: false, body: text } }));
+        else ids.push(await this.messenger(to.id, { text }));
+      }
+      // Files follow the text, each as a message of its own, as every platform shows them.
+      for (const file of envelope.attachments) {
+        if (to.platform === 'telegram') ids.push(await this.telegramFile(to.id, file));
+        else if (to.platform === 'whatsapp') ids.push(await this.whatsappFile(envelope, to.id, file));
+        else ids.push(await this.messengerFile(to.id, file));
       }
     } catch (error) {
       if (error instanceof PlatformError && error.permanent) throw new PermanentDeliveryError(error.message);
@@ -63,31 +74,46 @@ export class SocialSender implements ChannelSender {
     return { response: `${to.platform} ${ids.join(',')}` };
   }
 
-  private async messenger(recipientId: string, text: string): Promise<string> {
-    const token = this.requireMeta();
-    const body = await this.post(
-      `${this.config.META_GRAPH_BASE_URL}/${this.config.META_GRAPH_API_VERSION}/me/messages`,
-      this.config.META_HUMAN_AGENT_TAG
-        ? { recipient: { id: recipientId }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text } }
-        : { recipient: { id: recipientId }, messaging_type: 'RESPONSE', message: { text } },
-      token,
-      'Graph API',
-    );
+  private get graph(): string {
+    return `${this.config.META_GRAPH_BASE_URL}/${this.config.META_GRAPH_API_VERSION}`;
+  }
+
+  private messengerEnvelope(recipientId: string) {
+    return this.config.META_HUMAN_AGENT_TAG
+      ? { recipient: { id: recipientId }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' }
+      : { recipient: { id: recipientId }, messaging_type: 'RESPONSE' };
+  }
+
+  private async messenger(recipientId: string, message: Record<string, unknown>): Promise<string> {
+    const body = await this.post(`${this.graph}/me/messages`, { ...this.messengerEnvelope(recipientId), message }, this.requireMeta(), 'Graph API');
     return String(body.message_id ?? '');
   }
 
-  private async whatsapp(envelope: OutboundEnvelope, phone: string, text: string): Promise<string> {
-    const token = this.requireMeta();
+  /** The Send API takes the file with the message (multipart `filedata`): nothing of it stays on Meta's side to reuse. */
+  private async messengerFile(recipientId: string, file: OutboundFile): Promise<string> {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(this.messengerEnvelope(recipientId))) form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
+    form.append('message', JSON.stringify({ attachment: { type: isImage(file) ? 'image' : 'file', payload: { is_reusable: false } } }));
+    form.append('filedata', asBlob(file), file.filename);
+    const body = await this.post(`${this.graph}/me/messages`, form, this.requireMeta(), 'Graph API');
+    return String(body.message_id ?? '');
+  }
+
+  private whatsappSender(envelope: OutboundEnvelope): string {
     const from = parseSocialAddress(envelope.originAddress);
     if (from?.platform !== 'whatsapp') throw new PermanentDeliveryError('the ticket does not say which WhatsApp number it came in on');
+    return encodeURIComponent(from.id);
+  }
+
+  private async whatsapp(envelope: OutboundEnvelope, phone: string, content: Record<string, unknown>): Promise<string> {
+    const token = this.requireMeta();
     const body = await this.post(
-      `${this.config.META_GRAPH_BASE_URL}/${this.config.META_GRAPH_API_VERSION}/${encodeURIComponent(from.id)}/messages`,
+      `${this.graph}/${this.whatsappSender(envelope)}/messages`,
       {
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
         to: phone.replace(/^\+/, ''),
-        type: 'text',
-        text: { preview_url: false, body: text },
+        ...content,
         // Comes back on this message's status webhooks, so a later `failed` finds the reply it is about.
         ...(envelope.externalId ? { biz_opaque_callback_data: envelope.externalId } : {}),
       },
@@ -97,9 +123,35 @@ export class SocialSender implements ChannelSender {
     return String(body.messages?.[0]?.id ?? '');
   }
 
-  private async telegram(chatId: string, text: string): Promise<string> {
+  /** The Cloud API sends media by id: the file is uploaded to the business number first, then sent. */
+  private async whatsappFile(envelope: OutboundEnvelope, phone: string, file: OutboundFile): Promise<string> {
+    const token = this.requireMeta();
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('type', file.contentType);
+    form.append('file', asBlob(file), file.filename);
+    const uploaded = await this.post(`${this.graph}/${this.whatsappSender(envelope)}/media`, form, token, 'WhatsApp Cloud API');
+    const id = String(uploaded.id ?? '');
+    if (!id) throw new PlatformError('WhatsApp Cloud API gave no media id for the upload', false);
+    return this.whatsapp(envelope, phone, isImage(file) ? { type: 'image', image: { id } } : { type: 'document', document: { id, filename: file.filename } });
+  }
+
+  private telegramBot(): string {
     if (!this.config.TELEGRAM_BOT_TOKEN) throw new PermanentDeliveryError('Telegram is not configured (TELEGRAM_BOT_TOKEN is unset)');
-    const body = await this.post(`${this.config.TELEGRAM_API_BASE_URL}/bot${this.config.TELEGRAM_BOT_TOKEN}/sendMessage`, { chat_id: chatId, text }, null, 'Telegram Bot API');
+    return `${this.config.TELEGRAM_API_BASE_URL}/bot${this.config.TELEGRAM_BOT_TOKEN}`;
+  }
+
+  private async telegram(chatId: string, text: string): Promise<string> {
+    const body = await this.post(`${this.telegramBot()}/sendMessage`, { chat_id: chatId, text }, null, 'Telegram Bot API');
+    return String(body.result?.message_id ?? '');
+  }
+
+  /** As a document, whatever its type: a photo would be recompressed, and a scanned form must stay legible. */
+  private async telegramFile(chatId: string, file: OutboundFile): Promise<string> {
+    const form = new FormData();
+    form.append('chat_id', chatId);
+    form.append('document', asBlob(file), file.filename);
+    const body = await this.post(`${this.telegramBot()}/sendDocument`, form, null, 'Telegram Bot API');
     return String(body.result?.message_id ?? '');
   }
 
@@ -108,13 +160,15 @@ export class SocialSender implements ChannelSender {
     return this.config.META_ACCESS_TOKEN;
   }
 
-  private async post(url: string, payload: unknown, bearer: string | null, platform: string): Promise<Record<string, any>> {
+  /** JSON, or a multipart form (fetch sets its content type and boundary). */
+  private async post(url: string, payload: FormData | Record<string, unknown>, bearer: string | null, platform: string): Promise<Record<string, any>> {
+    const form = payload instanceof FormData;
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
-        body: JSON.stringify(payload),
+        headers: { ...(form ? {} : { 'Content-Type': 'application/json' }), ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
+        body: form ? payload : JSON.stringify(payload),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
