@@ -2,4 +2,4 @@ export { decide, asksForPerson, handOverSummary, fold, DEFAULT_POLICY } from './
 export type { AssistantDecision, AssistantMatch, AssistantPolicy, HandOverReason } from './assistant';
 export { say, TEXTS } from './texts';
 export type { ChatLanguage, TextKey } from './texts';
-export { TOKEN_BUCKET_LUA } from './token-bucket';
+export { TOKEN_BUCKET_FUNCTION_LUA, TOKEN_BUCKET_LUA } from './token-bucket';

@@ -13,6 +13,15 @@ import { surveyOf } from './chat-staff.service';
 
 const now = () => new Date().toISOString();
 
+type MessageInput = {
+  clientMessageId: string;
+  text: string;
+  attachments: Array<InboundAttachment & { size: number }>;
+  chosen?: { id: string; question: string; answer: string };
+};
+
+export const rateLimited = (retryAfterMs: number) => refusal(429, 'rate-limited', `Too many messages; wait ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+
 /**
  * A visitor's conversation: the assistant while it holds the chat, the hand-over to people (or a message left out
  * of hours), the relay to staff, and the record on the ticket. Realtime never waits for the ticket: the visitor's
@@ -44,24 +53,63 @@ export class ChatConversationService {
     return { session, token, history: [greeting], open: opening.open };
   }
 
-  /** A visitor's message (text, files), or the choice of a suggested article (`chosen`). */
+  /**
+   * A visitor's typed message (text, files). The session as it is now, the visitor's rate limit, the client
+   * message id and the transcript are settled in one Redis round trip, and the message goes to staff right after it.
+   */
+  async receive(
+    sessionId: string,
+    input: MessageInput,
+    limit: { burst: number; perMinute: number },
+    exceptSocket: (event: string, payload: unknown) => void,
+  ): Promise<ChatAck<{ id: string; duplicate: boolean; reference: string | null }>> {
+    const entry = this.visitorEntry(input);
+    const admitted = await this.sessions.admitMessage(sessionId, entry, limit.burst, limit.perMinute);
+    switch (admitted.outcome) {
+      case 'no-session':
+        return refusal(409, 'no-session', 'Start or resume a session first.');
+      case 'rate-limited':
+        return rateLimited(admitted.retryAfterMs);
+      case 'closed':
+        return refusal(409, 'chat-closed', 'This chat has ended; start a new one.');
+      case 'duplicate':
+        return { ok: true, id: admitted.firstId, duplicate: true, reference: admitted.session.reference };
+    }
+    return this.afterAdmitted(admitted.session, input, entry, exceptSocket);
+  }
+
+  /** A visitor's message (text, files), or the choice of a suggested article (`chosen`), from a session in hand. */
   async message(
     session: ChatSession,
-    input: { clientMessageId: string; text: string; attachments: Array<InboundAttachment & { size: number }>; chosen?: { id: string; question: string; answer: string } },
+    input: MessageInput,
     exceptSocket: (event: string, payload: unknown) => void,
   ): Promise<ChatAck<{ id: string; duplicate: boolean; reference: string | null }>> {
     if (session.mode === 'closed') return refusal(409, 'chat-closed', 'This chat has ended; start a new one.');
-    const id = randomUUID();
-    const entry: ChatEntry = {
-      id,
+    const entry = this.visitorEntry(input);
+    const earlier = await this.sessions.claimAndAppend(session.id, input.clientMessageId, entry);
+    if (earlier) return { ok: true, id: earlier, duplicate: true, reference: session.reference };
+    return this.afterAdmitted(session, input, entry, exceptSocket);
+  }
+
+  private visitorEntry(input: MessageInput): ChatEntry & { clientMessageId: string } {
+    return {
+      id: randomUUID(),
       author: 'visitor',
       text: input.chosen ? input.chosen.question : input.text,
       at: now(),
       clientMessageId: input.clientMessageId,
       attachments: input.attachments.length ? input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })) : undefined,
     };
-    const earlier = await this.sessions.claimAndAppend(session.id, input.clientMessageId, entry);
-    if (earlier) return { ok: true, id: earlier, duplicate: true, reference: session.reference };
+  }
+
+  /** The message is new and in the transcript: relayed at once, answered by the assistant if it holds the chat, stored. */
+  private async afterAdmitted(
+    session: ChatSession,
+    input: MessageInput,
+    entry: ChatEntry,
+    exceptSocket: (event: string, payload: unknown) => void,
+  ): Promise<ChatAck<{ id: string; duplicate: boolean; reference: string | null }>> {
+    const id = entry.id;
     // At once, before anything is stored: to the visitor's other tabs and to staff in the chat.
     exceptSocket('message', entry);
     this.relay.toStaff(session, 'chat.message', { message: entry });

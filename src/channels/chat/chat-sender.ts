@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { say } from '@lib/chat-assistant';
 import { DataSource } from 'typeorm';
 import { ChannelSender, OutboundEnvelope, PermanentDeliveryError, SendResult } from '../../outbound/channel-sender';
-import { ChatEntry, sessionIdOfAddress } from './chat-session';
+import { ChatEntry, ChatSession, sessionIdOfAddress } from './chat-session';
 import { ChatRelay } from './chat-relay';
 import { ChatSessionsService } from './chat-sessions.service';
 
@@ -24,22 +24,29 @@ export class ChatSender implements ChannelSender {
 
   async send(envelope: OutboundEnvelope): Promise<SendResult> {
     const sessionId = sessionIdOfAddress(envelope.to);
-    const session = sessionId ? await this.sessions.get(sessionId) : null;
+    // The session and the author are read at once, and the session is written only when the reply changes who
+    // holds the chat: a reply in an ongoing conversation waits for one round trip to Redis and one to PostgreSQL.
+    const [session, author] = await Promise.all([
+      sessionId ? this.sessions.get(sessionId) : null,
+      this.dataSource
+        .query(`SELECT a.id, a.display_name FROM messages ms JOIN agents a ON a.id = ms.author_agent_id WHERE ms.id = $1`, [envelope.messageId])
+        .then((rows: Array<{ id: string; display_name: string }>) => rows[0]),
+    ]);
     if (!session) {
       throw new PermanentDeliveryError(
         'the chat session has ended and expired, so the visitor cannot see this reply; answer on another channel if they left an address',
       );
     }
-    const [author]: Array<{ id: string; display_name: string }> = await this.dataSource.query(
-      `SELECT a.id, a.display_name FROM messages ms JOIN agents a ON a.id = ms.author_agent_id WHERE ms.id = $1`,
-      [envelope.messageId],
-    );
     const name = author?.display_name ?? 'Operator';
     const entries: ChatEntry[] = [];
     const before = session.mode;
-    const after = await this.sessions.update(session.id, (s) =>
-      s.mode === 'closed' ? null : { mode: 'operator', operatorId: author?.id ?? s.operatorId, operatorName: name, awaitingFeedback: false },
-    );
+    const change = (s: ChatSession): Partial<ChatSession> | null => {
+      const operatorId = author?.id ?? s.operatorId;
+      if (s.mode === 'closed') return null;
+      if (s.mode === 'operator' && s.operatorId === operatorId && s.operatorName === name && !s.awaitingFeedback) return null;
+      return { mode: 'operator', operatorId, operatorName: name, awaitingFeedback: false };
+    };
+    const after = change(session) ? await this.sessions.update(session.id, change) : session;
     if (after && before !== 'operator' && after.mode === 'operator') {
       entries.push({ id: `${envelope.messageId}:joined`, author: 'system', text: say('operatorJoined', session.language, { name }), at: new Date().toISOString() });
     }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { TOKEN_BUCKET_LUA } from '@lib/chat-assistant';
+import { TOKEN_BUCKET_FUNCTION_LUA, TOKEN_BUCKET_LUA } from '@lib/chat-assistant';
 import { Redis } from 'ioredis';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
@@ -18,6 +18,36 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 return false
 `;
+
+/**
+ * Everything a visitor's message needs before it is relayed, in one round trip: the session as it is now, a token
+ * from the visitor's bucket, the client message id claimed and the line appended to the transcript.
+ * KEYS: session, rate bucket, claims, transcript; ARGV: capacity, refill per second, now (ms), client message id,
+ * entry id, entry JSON, ttl seconds, history limit.
+ * Returns {0} no session; {1, session, ms to wait} rate-limited; {2, session} closed; {3, session, first id} a
+ * resend; {4, session} new, now in the transcript.
+ */
+const ADMIT_MESSAGE_LUA = `${TOKEN_BUCKET_FUNCTION_LUA}
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {0} end
+local allowed, _, wait = take_token(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), 1)
+if allowed == 0 then return {1, raw, wait} end
+if cjson.decode(raw).mode == 'closed' then return {2, raw} end
+if redis.call('HSETNX', KEYS[3], ARGV[4], ARGV[5]) == 0 then return {3, raw, redis.call('HGET', KEYS[3], ARGV[4])} end
+redis.call('EXPIRE', KEYS[3], ARGV[7])
+redis.call('RPUSH', KEYS[4], ARGV[6])
+redis.call('LTRIM', KEYS[4], -tonumber(ARGV[8]), -1)
+redis.call('EXPIRE', KEYS[4], ARGV[7])
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+return {4, raw}
+`;
+
+export type Admission =
+  | { outcome: 'no-session' }
+  | { outcome: 'rate-limited'; session: ChatSession; retryAfterMs: number }
+  | { outcome: 'closed'; session: ChatSession }
+  | { outcome: 'duplicate'; session: ChatSession; firstId: string }
+  | { outcome: 'new'; session: ChatSession };
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -38,6 +68,7 @@ export class ChatSessionsService implements OnModuleDestroy {
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'chat sessions: Redis error (reconnecting)'));
     this.redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TOKEN_BUCKET_LUA });
     this.redis.defineCommand('claimAndAppend', { numberOfKeys: 3, lua: CLAIM_AND_APPEND_LUA });
+    this.redis.defineCommand('admitMessage', { numberOfKeys: 4, lua: ADMIT_MESSAGE_LUA });
     this.redis.defineCommand('compareAndSet', {
       numberOfKeys: 1,
       lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`,
@@ -157,15 +188,57 @@ export class ChatSessionsService implements OnModuleDestroy {
     return earlier ?? null;
   }
 
+  /**
+   * A visitor's message, checked and recorded in one round trip (see ADMIT_MESSAGE_LUA): the relay to staff waits
+   * for nothing else. The entry is appended only when the message is new and allowed.
+   */
+  async admitMessage(id: string, entry: ChatEntry & { clientMessageId: string }, capacity: number, perMinute: number): Promise<Admission> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return { outcome: 'no-session' };
+    const [code, raw, extra] = (await (this.redis as Redis & { admitMessage: (...args: unknown[]) => Promise<[number, string?, (number | string)?]> }).admitMessage(
+      this.key(id),
+      this.visitorBucket(id),
+      this.key(id, ':cm'),
+      this.key(id, ':log'),
+      capacity,
+      perMinute / 60,
+      Date.now(),
+      entry.clientMessageId,
+      entry.id,
+      JSON.stringify(entry),
+      this.ttlSeconds,
+      HISTORY_LIMIT,
+    ));
+    if (code === 0 || !raw) return { outcome: 'no-session' };
+    const session = JSON.parse(raw) as ChatSession;
+    if (code === 1) return { outcome: 'rate-limited', session, retryAfterMs: Number(extra) };
+    if (code === 2) return { outcome: 'closed', session };
+    if (code === 3) return { outcome: 'duplicate', session, firstId: String(extra) };
+    return { outcome: 'new', session };
+  }
+
   /** Forgets a claimed client message id whose message could not be stored, so that resending it stores it. */
   async releaseClientMessageId(id: string, clientMessageId: string): Promise<void> {
     await this.redis.hdel(this.key(id, ':cm'), clientMessageId);
   }
 
-  /** One token from a visitor's (or an address's) bucket; `retryAfterMs` when there is none. */
+  // Beside the session's other keys (one cluster slot), so that admitMessage may take a token in the same script.
+  private visitorBucket(id: string): string {
+    return this.key(id, ':rate');
+  }
+
+  /** One token from a visitor's bucket (the same one admitMessage takes from); `retryAfterMs` when there is none. */
+  async takeVisitor(sessionId: string, capacity: number, perMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
+    return this.takeFrom(this.visitorBucket(sessionId), capacity, perMinute);
+  }
+
+  /** One token from a bucket of other things (an address's); `retryAfterMs` when there is none. */
   async take(bucket: string, capacity: number, perMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
+    return this.takeFrom(`${this.config.REDIS_PREFIX}:chat:rate:${bucket}`, capacity, perMinute);
+  }
+
+  private async takeFrom(key: string, capacity: number, perMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
     const [allowed, , wait] = (await (this.redis as Redis & { takeToken: (...args: unknown[]) => Promise<number[]> }).takeToken(
-      `${this.config.REDIS_PREFIX}:chat:rate:${bucket}`,
+      key,
       capacity,
       perMinute / 60,
       Date.now(),

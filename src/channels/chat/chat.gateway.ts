@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import type { InboundAttachment } from '../../inbound/inbound-message';
 import { MetricsService } from '../../metrics/metrics.service';
 import { ChatAssistantService } from './chat-assistant.service';
-import { ChatConversationService } from './chat-conversation.service';
+import { ChatConversationService, rateLimited } from './chat-conversation.service';
 import { CHAT_NAMESPACE, ChatSession, visitorRoom } from './chat-session';
 import { ChatRelay } from './chat-relay';
 import { ChatSessionsService } from './chat-sessions.service';
@@ -88,9 +88,8 @@ export class ChatGateway implements OnGatewayInit {
   @SubscribeMessage('message')
   async message(@ConnectedSocket() socket: Socket, @MessageBody() body: Body) {
     return this.counted('message', async () => {
-      // The session and the rate limit are read together: every round trip before the relay is latency.
-      const [session, limited] = await Promise.all([this.current(socket), this.limitVisitorById(socket.data?.sessionId)]);
-      if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
+      const sessionId = socket.data?.sessionId;
+      if (typeof sessionId !== 'string') return refusal(409, 'no-session', 'Start or resume a session first.');
       const clientMessageId = body?.clientMessageId;
       const errors: Array<{ field: string; code: string; message: string }> = [];
       if (typeof clientMessageId !== 'string' || !CLIENT_MESSAGE_ID.test(clientMessageId)) {
@@ -100,10 +99,17 @@ export class ChatGateway implements OnGatewayInit {
       if (text.length > MAX_TEXT) errors.push({ field: 'text', code: 'tooLong', message: `at most ${MAX_TEXT} characters` });
       const files = this.files(body?.attachments, errors);
       if (!text && files.length === 0 && !errors.length) errors.push({ field: 'text', code: 'required', message: 'a message needs text or a file' });
-      if (errors.length) return refusal(422, 'validation', 'The message was not accepted.', { errors });
-      if (limited) return limited;
-      return this.conversation.message(session, { clientMessageId: clientMessageId as string, text, attachments: files }, (event, payload) =>
-        socket.to(visitorRoom(session.id)).emit(event, payload),
+      if (errors.length) {
+        // Refused input still costs a token, and a session that is gone is said before what is wrong with the input.
+        const [session] = await Promise.all([this.current(socket), this.limitVisitorById(sessionId)]);
+        if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
+        return refusal(422, 'validation', 'The message was not accepted.', { errors });
+      }
+      return this.conversation.receive(
+        sessionId,
+        { clientMessageId: clientMessageId as string, text, attachments: files },
+        { burst: this.config.CHAT_RATE_BURST, perMinute: this.config.CHAT_RATE_PER_MINUTE },
+        (event, payload) => socket.to(visitorRoom(sessionId)).emit(event, payload),
       );
     });
   }
@@ -232,8 +238,8 @@ export class ChatGateway implements OnGatewayInit {
 
   private async limitVisitorById(sessionId: unknown): Promise<ChatAck | null> {
     if (typeof sessionId !== 'string') return null;
-    const { allowed, retryAfterMs } = await this.sessions.take(`v:${sessionId}`, this.config.CHAT_RATE_BURST, this.config.CHAT_RATE_PER_MINUTE);
-    return allowed ? null : refusal(429, 'rate-limited', `Too many messages; wait ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+    const { allowed, retryAfterMs } = await this.sessions.takeVisitor(sessionId, this.config.CHAT_RATE_BURST, this.config.CHAT_RATE_PER_MINUTE);
+    return allowed ? null : rateLimited(retryAfterMs);
   }
 
   private async limitAddress(socket: Socket): Promise<ChatAck | null> {
