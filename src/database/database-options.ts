@@ -73,8 +73,15 @@ export function dataSourceOptions(db: { DATABASE_URL: string; DATABASE_SCHEMA: s
     synchronize: false,
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    // Unqualified names in migrations and raw queries resolve to our schema.
-    extra: { max: db.DATABASE_POOL_SIZE, options: `-c search_path=${db.DATABASE_SCHEMA},public` },
+    extra: {
+      max: db.DATABASE_POOL_SIZE,
+      // Unqualified names in migrations and raw queries resolve to our schema.
+      options: `-c search_path=${db.DATABASE_SCHEMA},public`,
+      // Idle connections are kept for minutes, not the driver's 10 s: calls and chats come in bursts after quiet
+      // spells, and a burst that must first open its connections (a server process forked for each) answered its
+      // first seconds ten times slower than the rest (bench:ivr after a pause).
+      idleTimeoutMillis: 300_000,
+    },
   };
 }
 
