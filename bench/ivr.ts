@@ -18,6 +18,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import twilio from 'twilio';
 import { busy, coresBetween, CpuPart, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
@@ -196,6 +197,8 @@ interface PhaseResult {
   max: number;
   /** Cores used by each part of the system meanwhile. */
   cpu: CpuUse;
+  /** The benchmark's own longest event-loop delay, ms: a late caller measures its own lateness too. */
+  clientLagMs: number;
 }
 
 /** The processes whose CPU a phase accounts for; set once the service runs. */
@@ -212,6 +215,8 @@ async function offered(target: Target, rate: number, seconds: number): Promise<P
   const ready: SimulatedCall[] = [];
   const inFlight = new Set<Promise<void>>();
   const cpuStart = cpuSnapshot(cpuParts, BENCH_LABEL);
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   const start = now();
   const total = Math.round(rate * seconds);
   for (let i = 0; i < total && !stopping; i++) {
@@ -233,10 +238,11 @@ async function offered(target: Target, rate: number, seconds: number): Promise<P
     inFlight.add(p);
   }
   await Promise.all(inFlight);
+  lag.disable();
   const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts, BENCH_LABEL));
   const elapsed = (now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, cpu };
+  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, cpu, clientLagMs: lag.max / 1e6 };
 }
 
 /** Phase 2, closed loop: `callers` callers each step again as soon as the previous answer is in. */
@@ -244,6 +250,8 @@ async function saturation(target: Target, callers: number, seconds: number): Pro
   const latencies: number[] = [];
   let errors = 0;
   const cpuStart = cpuSnapshot(cpuParts, BENCH_LABEL);
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   const start = now();
   const until = start + seconds * 1000;
   await Promise.all(
@@ -260,10 +268,11 @@ async function saturation(target: Target, callers: number, seconds: number): Pro
       }
     }),
   );
+  lag.disable();
   const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts, BENCH_LABEL));
   const elapsed = (now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, cpu };
+  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, cpu, clientLagMs: lag.max / 1e6 };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -368,8 +377,8 @@ async function main(): Promise<void> {
             (SELECT count(*)::int FROM tickets WHERE channel = 'voice' AND level = 0 AND status = 'resolved') AS "selfServed"`,
   );
   const rate = (r: PhaseResult) => r.steps / r.seconds;
-  const row = (label: string, r: PhaseResult) => [label, fmt(r.steps), fmt(r.errors), fmt(rate(r)), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.max, 1)];
-  const header = ['', 'steps', 'errors', 'steps/s', 'p50 ms', 'p99 ms', 'max ms'];
+  const row = (label: string, r: PhaseResult) => [label, fmt(r.steps), fmt(r.errors), fmt(rate(r)), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.max, 1), fmt(r.clientLagMs, 1)];
+  const header = ['', 'steps', 'errors', 'steps/s', 'p50 ms', 'p99 ms', 'max ms', 'callers\' max loop delay ms'];
   const ratio = rate(apiMax) / rate(bareMax);
   process.stdout.write(
     [
