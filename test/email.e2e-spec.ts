@@ -1,8 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import iconv from 'iconv-lite';
 import { simpleParser } from 'mailparser';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import { InboundService } from '../src/inbound/inbound.service';
+import { PDF_BYTES } from './support/factories';
 import { appendMessage, deliverViaSmtp, listMessages, MAIL_PASSWORD, mailServers, startImap, stopImap, uniqueMailbox, waitForMessages, withImap } from './support/mail-servers';
 import { eventually, login, TestEnv } from './support/test-env';
 
@@ -272,6 +275,37 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     const answer = mid();
     await appendMessage(centre, rawMail({ from: customer, to: centre, subject: `Re: Kā atjaunot pasi? [${ticket.reference}]`, messageId: answer, extra: [`In-Reply-To: <${res.body.externalId}>`] }, 'Paldies!'));
     expect((await ticketOf(answer)).id).toBe(ticket.id);
+  });
+
+  it('answers a chat the visitor has left by e-mail, to the address they gave, when the operator asks for it', async () => {
+    const customer = uniqueMailbox('chat');
+    const session = randomUUID();
+    const { reference } = await app.get(InboundService).accept(
+      {
+        channel: 'chat',
+        externalId: `${session}:hello`,
+        from: { address: `chat:${session}`, identifiers: [{ kind: 'chat_session', value: session }, { kind: 'email', value: customer }] },
+        language: 'lv',
+        text: 'Vai varat atsūtīt veidlapu uz e-pastu?',
+        handOver: { summary: 'Apmeklētājs lūdz veidlapu', comment: 'asked for a person' },
+      },
+      { reserveReference: true },
+    );
+    await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [reference])).length === 1);
+    const password = 'operator-password-2';
+    await app.get(AgentsService).upsert({ email: 'chat-op@vpppd.test', displayName: 'Operatore', password, roles: ['operator'] });
+    const token = await login(app, 'chat-op@vpppd.test', password);
+
+    const res = await http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text: 'Veidlapa pielikumā.', via: 'email', attachments: [{ filename: 'veidlapa.pdf', contentBase64: PDF_BYTES.toString('base64') }] }).expect(202);
+    expect(res.body).toMatchObject({ channel: 'email', address: customer, deliveryStatus: 'queued' });
+    const [mail] = await waitForMessages(customer, 1, { timeoutMs: 20000 });
+    const parsed = await simpleParser(mail.source);
+    expect(parsed.subject).toContain(`[${reference}]`);
+    expect(parsed.text?.trim()).toBe('Veidlapa pielikumā.');
+    expect(parsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([['veidlapa.pdf', 'application/pdf']]);
+
+    const bad = await http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text: 'x', via: 'fax', force: true }).expect(422);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'via' })]);
   });
 
   it('reports each mailbox in /health and counts mail in /metrics', async () => {

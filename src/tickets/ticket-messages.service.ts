@@ -38,7 +38,7 @@ export class TicketMessagesService {
   async createReply(
     user: AuthUser,
     reference: string,
-    input: { text: string; html: string | null; attachments: InboundAttachment[]; idempotencyKey?: string; lastSeenMessageId?: string; force?: boolean },
+    input: { text: string; html: string | null; attachments: InboundAttachment[]; idempotencyKey?: string; lastSeenMessageId?: string; force?: boolean; via?: 'email' },
     mailDomain: string,
   ): Promise<StoredReply> {
     const scope = ticketScope(user);
@@ -49,7 +49,7 @@ export class TicketMessagesService {
     );
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
 
-    const channel = REPLY_CHANNEL[ticket.channel];
+    const channel = input.via ?? REPLY_CHANNEL[ticket.channel];
     if (!channel) {
       throw new ProblemException(HttpStatus.CONFLICT, 'no-reply-channel', 'No way to reply', `Replies on ${ticket.channel} tickets are not available yet.`);
     }
@@ -59,7 +59,7 @@ export class TicketMessagesService {
     }
     // Instagram's API takes files only as public links, and a citizen's reply must not be left on one.
     if (channel === 'social' && input.attachments.length > 0 && address.startsWith('instagram:')) {
-      throw validationProblem([{ field: 'attachments', code: 'notOnInstagram', message: 'files cannot be sent on Instagram; send the text alone, or answer by e-mail' }]);
+      throw validationProblem([{ field: 'attachments', code: 'notOnInstagram', message: 'files cannot be sent on Instagram; send the text alone, or answer by e-mail (via: email)' }]);
     }
 
     // With an Idempotency-Key the Message-ID is derived from it, so a retried request hits the unique

@@ -34,7 +34,7 @@ export class ChatSender implements ChannelSender {
     ]);
     if (!session) {
       throw new PermanentDeliveryError(
-        'the chat session has ended and expired, so the visitor cannot see this reply; answer on another channel if they left an address',
+        'the chat session has ended and expired, so the visitor cannot see this reply; answer by e-mail (via: email) if they left an address',
       );
     }
     const name = author?.display_name ?? 'Operator';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_ATTACHMENTS } from '@lib/attachments';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { IsBase64Content } from '../../common/validators';
 
 export class ReplyAttachmentDto {
@@ -37,6 +37,15 @@ export class CreateReplyDto {
   @ValidateNested({ each: true })
   @Type(() => ReplyAttachmentDto)
   attachments?: ReplyAttachmentDto[];
+
+  @ApiPropertyOptional({
+    enum: ['email'],
+    description:
+      "Answer by e-mail instead of on the ticket's own channel, to the customer's e-mail address: a chat the visitor has left, a social conversation past its window, files for Instagram",
+  })
+  @IsOptional()
+  @IsIn(['email'])
+  via?: 'email';
 
   @ApiPropertyOptional({ description: 'The newest message the author had seen: a reply by someone else after it is a collision (409)' })
   @IsOptional()
