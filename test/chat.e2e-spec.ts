@@ -244,6 +244,39 @@ describe('chat with the virtual assistant and operator takeover', () => {
     expect(escalation.summary).toContain(`Visitor: ${article.questions[0]}`);
   });
 
+  it('an operator may take a conversation over from the assistant: it stops, the ticket is theirs, and its clocks start then', async () => {
+    const v = await visitor();
+    await v.start({ language: 'lv', name: 'Līga' });
+    const first = await v.say('Kā saņemt bezdarbnieka pabalstu?');
+    const reference: string = first.reference;
+    await eventually(async () => (await ticket(reference))?.status === 'bot');
+    await eventually(async () => v.messages('assistant').length === 1);
+    const agent = await AgentSocket.connect(api, operatorToken);
+    sockets.push(agent);
+
+    // Only on purpose: a plain join still leaves the assistant's conversations alone.
+    expect(await agent.request('chat.join', { reference })).toMatchObject({ ok: false, status: 409, code: 'with-assistant' });
+    const joined = await agent.request('chat.join', { reference, takeOver: true });
+    expect(joined).toMatchObject({ ok: true, session: { mode: 'operator', operatorId } });
+    await eventually(async () => v.messages('system').some((m) => m.text === 'Anna pievienojās sarunai.'));
+
+    await eventually(async () => (await ticket(reference))?.level === 1);
+    expect(await ticket(reference)).toMatchObject({ level: 1, status: 'assigned', assignee_id: operatorId });
+    const [escalation] = await env.sql(`SELECT from_level, to_level, comment, actor_agent_id, created_at FROM escalations WHERE ticket_id = $1`, [(await ticket(reference)).id]);
+    expect(escalation).toMatchObject({ from_level: 0, to_level: 1, comment: 'taken over by an operator', actor_agent_id: operatorId });
+    const [clock] = await eventually(async () => {
+      const rows = await env.sql(`SELECT started_at FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [(await ticket(reference)).id]);
+      return rows.length ? rows : null;
+    });
+    expect(new Date(clock.started_at).getTime()).toBe(new Date(escalation.created_at).getTime());
+
+    // The visitor's next words go to the operator; the assistant says nothing more.
+    await v.say('Vai var ātrāk?');
+    await eventually(async () => agent.events.some((e) => e.event === 'chat.message' && e.payload.message.text === 'Vai var ātrāk?'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(v.messages('assistant')).toHaveLength(1);
+  });
+
   it('out of hours offers to leave a message, which becomes a ticket for the next working day', async () => {
     const admin = await login(api);
     const reopen = await closeToday(api, admin);

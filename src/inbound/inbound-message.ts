@@ -78,7 +78,12 @@ export interface InboundMessage {
    * The contact goes to a person now: a ticket still with level 0 is routed (level, queue, status queued) and an
    * Escalation row records it with this summary; a ticket opened by this event starts routed with the summary.
    */
-  handOver?: { summary: string; comment: string };
+  handOver?: {
+    summary: string;
+    comment: string;
+    /** A member of staff took the conversation over from level 0: the ticket is theirs at once, not the queue's. */
+    takenBy?: string;
+  };
   /**
    * The conversation ended (the visitor closed the chat). A ticket still with level 0 is resolved there when the
    * assistant's answer helped, and closed otherwise (nobody needs to act on it); one with a person is left to them.

@@ -152,12 +152,12 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
    * visitor is told who joined. Replies go through POST /v1/tickets/{reference}/replies like on every channel.
    */
   @SubscribeMessage('chat.join')
-  async chatJoin(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string } | undefined): Promise<Ack<{ session: object; history: unknown[] }>> {
+  async chatJoin(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string; takeOver?: boolean } | undefined): Promise<Ack<{ session: object; history: unknown[] }>> {
     const data = socket.data as SocketData;
     const ticket = await this.visibleTicket(data.user, body?.reference);
     if (!ticket) return refused(404, 'not-found', `No ticket ${String(body?.reference ?? '')} that you may see.`);
     const [{ level }] = await this.dataSource.query('SELECT level FROM tickets WHERE id = $1', [ticket.id]);
-    const joined = await this.chat.join({ id: ticket.id, level }, { id: data.user.id, displayName: data.displayName });
+    const joined = await this.chat.join({ id: ticket.id, level }, { id: data.user.id, displayName: data.displayName }, { takeOver: body?.takeOver === true });
     if (!joined.ok) return joined;
     await socket.join(chatAgentsRoom(joined.session.id));
     const { tokenHash: _secret, ...session } = joined.session;

@@ -485,26 +485,33 @@ export class TicketIngestService {
       language: message.language ?? 'lv',
       topic: message.topic ?? null,
     });
+    const takenBy = message.handOver!.takenBy ?? null;
     await m.query(
       `UPDATE tickets SET level = $2, queue_id = $3, institution_id = coalesce($4, institution_id), referred_institution_id = $5,
-              status = 'queued', resolved_at = NULL, closed_at = NULL, updated_at = now()
+              assignee_id = $6::uuid, status = CASE WHEN $6::uuid IS NULL THEN 'queued' ELSE 'assigned' END,
+              resolved_at = NULL, closed_at = NULL, updated_at = now()
        WHERE id = $1`,
-      [h.ticketId, route.level, route.queueId, route.institutionId, route.referredInstitutionId],
+      [h.ticketId, route.level, route.queueId, route.institutionId, route.referredInstitutionId, takenBy],
     );
     const summary = [route.summary, message.handOver!.summary].filter(Boolean).join('\n');
     await m.query(
-      `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment)
-       VALUES ($1, 0, $2, $3, $4, 'escalated', $5, $6)`,
-      [h.ticketId, route.level, route.queueId, route.institutionId ?? route.referredInstitutionId, summary, message.handOver!.comment],
+      `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment, actor_agent_id)
+       VALUES ($1, 0, $2, $3, $4, 'escalated', $5, $6, $7)`,
+      [h.ticketId, route.level, route.queueId, route.institutionId ?? route.referredInstitutionId, summary, message.handOver!.comment, takenBy],
     );
-    const entry: AuditEntry = {
-      actorAgentId: null,
-      action: 'ticket.escalated',
-      subjectType: 'ticket',
-      subjectId: h.ticketId,
-      detail: { reference: h.reference, fromLevel: 0, toLevel: route.level, by: 'assistant', reason: message.handOver!.comment },
-    };
-    await this.audit.record([entry], m);
+    const entries: AuditEntry[] = [
+      {
+        actorAgentId: takenBy,
+        action: 'ticket.escalated',
+        subjectType: 'ticket',
+        subjectId: h.ticketId,
+        detail: { reference: h.reference, fromLevel: 0, toLevel: route.level, by: takenBy ? 'staff' : 'assistant', reason: message.handOver!.comment },
+      },
+    ];
+    if (takenBy) {
+      entries.push({ actorAgentId: takenBy, action: 'ticket.claimed', subjectType: 'ticket', subjectId: h.ticketId, detail: { reference: h.reference, from: null, to: takenBy, takenOver: true } });
+    }
+    await this.audit.record(entries, m);
     return [{ ticketId: h.ticketId, trigger: { type: 'created', at: new Date() } }];
   }
 

@@ -40,15 +40,33 @@ export class ChatStaffService {
     return id ? this.sessions.get(id) : null;
   }
 
-  async join(ticket: { id: string; level: number }, agent: { id: string; displayName: string }): Promise<ChatAck<{ session: ChatSession; history: ChatEntry[] }>> {
+  /**
+   * An operator joins a chat's conversation. One the assistant still holds is joined only with `takeOver`: the
+   * assistant stops at once, and the hand-over goes through the pipeline like the visitor's own request for a
+   * person, except that the ticket is the operator's, not the queue's.
+   */
+  async join(
+    ticket: { id: string; level: number },
+    agent: { id: string; displayName: string },
+    options: { takeOver?: boolean } = {},
+  ): Promise<ChatAck<{ session: ChatSession; history: ChatEntry[] }>> {
     const session = await this.sessionOfTicket(ticket.id);
     if (!session) return refusal(404, 'no-chat-session', 'This ticket has no chat session that is still open (it may have expired).');
-    if (ticket.level === 0 && session.mode === 'bot') {
-      return refusal(409, 'with-assistant', 'The assistant holds this chat; it comes to people when the visitor asks for one.');
-    }
     if (session.mode === 'closed') return refusal(409, 'chat-closed', 'The visitor has ended this chat; answer by reply if needed.');
+    const withAssistant = ticket.level === 0 && session.mode === 'bot';
+    if (withAssistant && !options.takeOver) {
+      return refusal(409, 'with-assistant', 'The assistant holds this chat; it comes to people when the visitor asks for one, or join with takeOver: true to take it now.');
+    }
     const previous = session.operatorId;
     const after = (await this.sessions.update(session.id, (s) => ({ mode: s.mode === 'closed' ? s.mode : 'operator', operatorId: agent.id, operatorName: agent.displayName })))!;
+    if (withAssistant && after.firstExternalId) {
+      await this.persistence.persist(after, {
+        key: `taken-over-${agent.id}`,
+        text: `${agent.displayName} took the conversation over from the assistant.`,
+        handOver: { summary: `Taken over from the assistant by ${agent.displayName}`, comment: 'taken over by an operator', takenBy: agent.id },
+        meta: { event: 'taken-over', agentId: agent.id },
+      });
+    }
     if (previous !== agent.id) {
       const entry: ChatEntry = { id: randomUUID(), author: 'system', text: say('operatorJoined', session.language, { name: agent.displayName }), at: new Date().toISOString() };
       await this.sessions.append(session.id, entry);
