@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { detectMediaType, DetectedFileType } from '@lib/attachments';
 import { isIP } from 'node:net';
+import { DownloadFailure, isPermanentStatus, readCapped, transportFailure } from '../../common/download';
 import { AppConfig } from '../../config/app-config';
 import type { SocialAttachment, SocialPlatform } from './social-event';
 
@@ -10,16 +11,6 @@ const MAX_REDIRECTS = 3;
 
 /** Domains Meta serves WhatsApp media and page attachments from (lookaside.fbsbx.com, *.whatsapp.net...). */
 const META_MEDIA_DOMAINS = ['fbsbx.com', 'facebook.com', 'whatsapp.net'];
-
-/** Why a file was not fetched. `permanent`: trying again cannot help (404, too large, a type we do not keep). */
-export class MediaFailure extends Error {
-  constructor(
-    readonly reason: string,
-    readonly permanent: boolean,
-  ) {
-    super(reason);
-  }
-}
 
 export interface FetchedMedia {
   content: Buffer;
@@ -72,8 +63,6 @@ export function isFetchedKind(platform: SocialPlatform, kind: string): boolean {
   return platform === 'whatsapp' || platform === 'telegram' || PAGE_FILE_KINDS.includes(kind);
 }
 
-const permanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
-
 /**
  * Downloads a file a citizen sent on a social channel from the platform that holds it: WhatsApp media by id
  * through the Graph API, Messenger and Instagram attachments from their (expiring) CDN URL, Telegram files
@@ -85,60 +74,60 @@ export class SocialMediaFetcher {
   constructor(private readonly config: AppConfig) {}
 
   async fetch(platform: SocialPlatform, attachment: SocialAttachment): Promise<FetchedMedia> {
-    if (!isFetchedKind(platform, attachment.type)) throw new MediaFailure('not_a_file', true);
+    if (!isFetchedKind(platform, attachment.type)) throw new DownloadFailure('not_a_file', true);
     const content = platform === 'telegram' ? await this.telegram(attachment) : platform === 'whatsapp' ? await this.whatsapp(attachment) : await this.messenger(attachment);
     const type = detectMediaType(content);
-    if (!type) throw new MediaFailure('type_refused', true);
+    if (!type) throw new DownloadFailure('type_refused', true);
     return { content, type };
   }
 
   private async whatsapp(a: SocialAttachment): Promise<Buffer> {
     const token = this.config.META_ACCESS_TOKEN;
-    if (!token) throw new MediaFailure('not_configured', true);
-    if (!a.mediaId) throw new MediaFailure('no_reference', true);
+    if (!token) throw new DownloadFailure('not_configured', true);
+    if (!a.mediaId) throw new DownloadFailure('no_reference', true);
     const graph = this.config.META_GRAPH_BASE_URL;
     const info = await this.json(`${graph}/${this.config.META_GRAPH_API_VERSION}/${encodeURIComponent(a.mediaId)}`, token, (u) => mayCarryMetaToken(u, graph));
-    if (typeof info.url !== 'string') throw new MediaFailure('bad_answer', true);
-    if (typeof info.file_size === 'number' && info.file_size > this.config.SOCIAL_MAX_MEDIA_BYTES) throw new MediaFailure('too_large', true);
+    if (typeof info.url !== 'string') throw new DownloadFailure('bad_answer', true);
+    if (typeof info.file_size === 'number' && info.file_size > this.config.SOCIAL_MAX_MEDIA_BYTES) throw new DownloadFailure('too_large', true);
     // The media URL needs the token too, so a URL off Meta's hosts is refused rather than fetched bare.
     return this.download(info.url, token, (u) => mayCarryMetaToken(u, graph));
   }
 
   private async messenger(a: SocialAttachment): Promise<Buffer> {
-    if (!a.url) throw new MediaFailure('no_reference', true);
+    if (!a.url) throw new DownloadFailure('no_reference', true);
     const graph = this.config.META_GRAPH_BASE_URL;
     return this.download(a.url, null, (u) => mayFetchPublicMedia(u, graph));
   }
 
   private async telegram(a: SocialAttachment): Promise<Buffer> {
     const token = this.config.TELEGRAM_BOT_TOKEN;
-    if (!token) throw new MediaFailure('not_configured', true);
-    if (!a.mediaId) throw new MediaFailure('no_reference', true);
+    if (!token) throw new DownloadFailure('not_configured', true);
+    if (!a.mediaId) throw new DownloadFailure('no_reference', true);
     const base = this.config.TELEGRAM_API_BASE_URL;
     const sameOrigin = (u: URL) => u.origin === new URL(base).origin;
     const answer = await this.json(`${base}/bot${token}/getFile?file_id=${encodeURIComponent(a.mediaId)}`, null, sameOrigin);
     const file = answer.ok === true && answer.result && typeof answer.result === 'object' ? answer.result : null;
-    if (!file || typeof file.file_path !== 'string') throw new MediaFailure('bad_answer', true);
-    if (typeof file.file_size === 'number' && file.file_size > this.config.SOCIAL_MAX_MEDIA_BYTES) throw new MediaFailure('too_large', true);
+    if (!file || typeof file.file_path !== 'string') throw new DownloadFailure('bad_answer', true);
+    if (typeof file.file_size === 'number' && file.file_size > this.config.SOCIAL_MAX_MEDIA_BYTES) throw new DownloadFailure('too_large', true);
     // A path that could leave /file/bot<token>/ is not Telegram's.
     if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(file.file_path) || file.file_path.split('/').some((s: string) => s === '..' || s === '.')) {
-      throw new MediaFailure('bad_answer', true);
+      throw new DownloadFailure('bad_answer', true);
     }
     return this.download(`${base}/file/bot${token}/${file.file_path}`, null, sameOrigin);
   }
 
   private async json(url: string, bearer: string | null, allow: (u: URL) => boolean): Promise<Record<string, any>> {
-    const body = await this.read(await this.request(url, bearer, allow), 1024 * 1024);
+    const body = await readCapped(await this.request(url, bearer, allow), 1024 * 1024);
     try {
       const parsed = JSON.parse(body.toString('utf8'));
       return parsed && typeof parsed === 'object' ? parsed : {};
     } catch {
-      throw new MediaFailure('bad_answer', true);
+      throw new DownloadFailure('bad_answer', true);
     }
   }
 
   private async download(url: string, bearer: string | null, allow: (u: URL) => boolean): Promise<Buffer> {
-    return this.read(await this.request(url, bearer, allow), this.config.SOCIAL_MAX_MEDIA_BYTES);
+    return readCapped(await this.request(url, bearer, allow), this.config.SOCIAL_MAX_MEDIA_BYTES);
   }
 
   /** Follows redirects by hand, so each hop is checked like the first and the token never follows one elsewhere. */
@@ -146,13 +135,13 @@ export class SocialMediaFetcher {
     let current = parse(url);
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      if (!current || !allow(current)) throw new MediaFailure('refused_url', true);
+      if (!current || !allow(current)) throw new DownloadFailure('refused_url', true);
       const authorised = bearer && mayCarryMetaToken(current, this.config.META_GRAPH_BASE_URL);
       let res: Response;
       try {
         res = await fetch(current, { headers: authorised ? { Authorization: `Bearer ${bearer}` } : {}, redirect: 'manual', signal });
       } catch (error) {
-        throw new MediaFailure((error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable', false);
+        throw transportFailure(error);
       }
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
@@ -162,33 +151,10 @@ export class SocialMediaFetcher {
       }
       if (!res.ok) {
         await res.body?.cancel();
-        throw new MediaFailure(`http_${res.status}`, permanentStatus(res.status));
+        throw new DownloadFailure(`http_${res.status}`, isPermanentStatus(res.status));
       }
       return res;
     }
-    throw new MediaFailure('too_many_redirects', true);
-  }
-
-  /** Stops reading at the cap: a declared or real size over it is refused without holding the rest in memory. */
-  private async read(res: Response, max: number): Promise<Buffer> {
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > max) {
-      await res.body?.cancel();
-      throw new MediaFailure('too_large', true);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body ?? []) {
-        size += chunk.length;
-        // Leaving the loop cancels the stream, so the rest is never read.
-        if (size > max) throw new MediaFailure('too_large', true);
-        chunks.push(Buffer.from(chunk));
-      }
-    } catch (error) {
-      if (error instanceof MediaFailure) throw error;
-      throw new MediaFailure((error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable', false);
-    }
-    return Buffer.concat(chunks);
+    throw new DownloadFailure('too_many_redirects', true);
   }
 }

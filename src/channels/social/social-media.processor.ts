@@ -7,7 +7,8 @@ import { DataSource } from 'typeorm';
 import { MetricsService } from '../../metrics/metrics.service';
 import { QueueName } from '../../queues';
 import { RealtimePublisher } from '../../realtime/realtime.publisher';
-import { MediaFailure, SocialMediaFetcher } from './social-media-fetcher';
+import { DownloadFailure } from '../../common/download';
+import { SocialMediaFetcher } from './social-media-fetcher';
 import { socialAttachmentId, socialMediaFilename, SocialMediaJobData } from './social-media';
 
 /** What the message's meta says of one file, beside the platform's reference (shown as remoteAttachments). */
@@ -55,7 +56,7 @@ export class SocialMediaProcessor extends WorkerHost {
     const decided = message.meta?.attachments ?? [];
     let stored = 0;
     let notStored = 0;
-    let retry: MediaFailure | null = null;
+    let retry: DownloadFailure | null = null;
     for (const [index, attachment] of attachments.entries()) {
       if (typeof decided[index]?.stored === 'boolean') continue; // an earlier attempt settled it
       let outcome: MediaOutcome;
@@ -74,7 +75,7 @@ export class SocialMediaProcessor extends WorkerHost {
         });
         stored++;
       } catch (error) {
-        if (!(error instanceof MediaFailure)) throw error; // the database: the job is retried as a whole
+        if (!(error instanceof DownloadFailure)) throw error; // the database: the job is retried as a whole
         if (!error.permanent && !last) {
           retry = error;
           continue;

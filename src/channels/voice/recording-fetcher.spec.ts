@@ -1,4 +1,4 @@
-import { looksLikeMp3, ownRecordingPath } from './recording-fetcher';
+import { ownRecordingPath } from './recording-fetcher';
 
 const ACCOUNT = `AC${'a1'.repeat(16)}`;
 const RECORDING = `RE${'f6'.repeat(16)}`;
@@ -24,14 +24,5 @@ describe('ownRecordingPath', () => {
     ]) {
       expect([url, ownRecordingPath(url, ACCOUNT)]).toEqual([url, null]);
     }
-  });
-});
-
-describe('looksLikeMp3', () => {
-  it('knows an ID3 tag and a bare MPEG audio frame, and nothing else', () => {
-    expect(looksLikeMp3(Buffer.from('ID3\x04\x00', 'latin1'))).toBe(true);
-    expect(looksLikeMp3(Buffer.from([0xff, 0xfb, 0x90, 0x64]))).toBe(true);
-    expect(looksLikeMp3(Buffer.from('<?xml version="1.0"?><TwilioResponse/>'))).toBe(false);
-    expect(looksLikeMp3(Buffer.alloc(0))).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { detectMediaType } from '@lib/attachments';
+import { readCapped, transportFailure } from '../../common/download';
 import { AppConfig } from '../../config/app-config';
 import type { InboundAttachment } from '../../inbound/inbound-message';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -6,12 +8,6 @@ import { MetricsService } from '../../metrics/metrics.service';
 /** A voicemail is at most VOICE_VOICEMAIL_MAX_SECONDS long; at Twilio's 32 kbit/s MP3 this leaves a wide margin. */
 const MAX_RECORDING_BYTES = 25 * 1024 * 1024;
 const DOWNLOAD_TIMEOUT_MS = 20_000;
-
-/** An MP3 file starts with an ID3 tag or with an MPEG audio frame header (eleven set sync bits). */
-export function looksLikeMp3(buf: Buffer): boolean {
-  if (buf.length >= 3 && buf.toString('latin1', 0, 3) === 'ID3') return true;
-  return buf.length >= 2 && buf[0] === 0xff && (buf[1] & 0xe0) === 0xe0;
-}
 
 /**
  * The recording's own URL as Twilio gives it, if it is one of this account's recordings: only those are fetched
@@ -53,41 +49,22 @@ export class RecordingFetcher {
     if (!sid || !token) return fail('not_configured');
     const path = ownRecordingPath(recordingUrl, sid);
     if (!path) return fail('foreign_url', recordingUrl);
-    let response: Response;
+    let content: Buffer;
     try {
-      response = await fetch(`${base}${path}.mp3`, {
+      const response = await fetch(`${base}${path}.mp3`, {
         headers: { Authorization: `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}` },
         redirect: 'error',
         signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
       });
-    } catch (error) {
-      return fail('unreachable', (error as Error).message);
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      return fail(`http_${response.status}`);
-    }
-    const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > MAX_RECORDING_BYTES) {
-      await response.body?.cancel();
-      return fail('too_large', declared);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of response.body ?? []) {
-        size += chunk.length;
-        if (size > MAX_RECORDING_BYTES) {
-          await response.body?.cancel();
-          return fail('too_large', size);
-        }
-        chunks.push(Buffer.from(chunk));
+      if (!response.ok) {
+        await response.body?.cancel();
+        return fail(`http_${response.status}`);
       }
+      content = await readCapped(response, MAX_RECORDING_BYTES);
     } catch (error) {
-      return fail('unreachable', (error as Error).message);
+      return fail(transportFailure(error).reason, (error as Error).message);
     }
-    const content = Buffer.concat(chunks);
-    if (!looksLikeMp3(content)) return fail('not_audio', content.length);
+    if (detectMediaType(content)?.mime !== 'audio/mpeg') return fail('not_audio', content.length);
     this.metrics.voiceRecordings.inc({ outcome: 'stored', reason: '' });
     return { filename: `voicemail-${recordingSid}.mp3`, contentType: 'audio/mpeg', content };
   }
