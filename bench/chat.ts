@@ -15,14 +15,13 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { io, Socket } from 'socket.io-client';
 import { busy, coresBetween, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, openAroundTheClock, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import { assertAlive, checkConnections, connect, freePort, openAroundTheClock, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
 
 const GOAL_SESSIONS = 5000;
 const GOAL_P99_MS = 50;
@@ -249,16 +248,6 @@ async function runAgainst(target: Target, opts: Options, cpuParts: () => Array<{
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function postJson(port: number, path: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
   const raw = JSON.stringify(body);

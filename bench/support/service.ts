@@ -11,6 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { rigaDate } from '@lib/business-calendar';
 import { AppConfig } from '../../src/config/app-config';
 import { now, onCleanup, onFailure, sleep, UsageError, until } from './lifecycle';
 
@@ -151,7 +152,7 @@ export function warningsOf(services: ServiceProcess[]): number {
   return services.reduce((n, s) => n + s.warnings, 0);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -262,7 +263,6 @@ export async function waitHealthy(services: ServiceProcess[], everyMs: number): 
 export async function openAroundTheClock(db: Client): Promise<void> {
   const allDay = [['00:00', '24:00']];
   const week = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, allDay]));
-  const rigaDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
   const special = Object.fromEntries([-1, 0, 1].map((k) => [rigaDate(new Date(Date.now() + k * 86_400_000)), allDay]));
   await sql(db, 'UPDATE business_hours SET hours = $1::jsonb, special_hours = $2::jsonb', [JSON.stringify(week), JSON.stringify(special)]);
 }

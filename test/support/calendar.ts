@@ -1,11 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { rigaDate } from '@lib/business-calendar';
 import type { TestEnv } from './test-env';
 
 const ALL_DAY: Array<[string, string]> = [['00:00', '24:00']];
 const DAY_MS = 86_400_000;
 
-export const rigaDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 
 /**
  * Every centre open round the clock, on whatever day the test runs: the week all day, and yesterday, today and
