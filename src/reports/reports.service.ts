@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuthUser, ticketScope } from '../auth/auth-user';
 import { validationProblem } from '../common/problem';
 import { CalendarService, DEFAULT_CENTRE } from '../calendar/calendar.service';
+import { staffedMilliseconds } from './staffed-time';
 
 type Row = Record<string, any>;
 
@@ -122,19 +123,32 @@ export class ReportsService {
       }
     }
     // The remote line is staffed while an operator is online (presence history); for a VPVKAC centre, and for
-    // months before presence was recorded, work done in the half-hour is the evidence.
-    const [staffed] = await this.dataSource.query(
-      `SELECT coalesce(sum(extract(epoch FROM u.e - u.s)), 0)::float AS seconds
-       FROM unnest($1::timestamptz[], $2::timestamptz[]) AS u(s, e)
-       WHERE ($3 AND EXISTS (SELECT 1 FROM presence_periods pp JOIN agents a ON a.id = pp.agent_id
-                             WHERE pp.state = 'online' AND 'operator' = ANY(a.roles)
-                               AND pp.started_at < u.e AND coalesce(pp.ended_at, 'infinity') > u.s))
-          OR EXISTS (SELECT 1 FROM messages m WHERE m.author_type = 'agent' AND m.created_at >= u.s AND m.created_at < u.e)
-          OR EXISTS (SELECT 1 FROM audit_events a WHERE a.actor_agent_id IS NOT NULL AND a.action LIKE 'ticket.%' AND a.created_at >= u.s AND a.created_at < u.e)`,
-      [slots.map((s) => s[0]), slots.map((s) => s[1]), centre === DEFAULT_CENTRE],
-    );
+    // months before presence was recorded, work done in the half-hour is the evidence. Both are read once for the
+    // month and matched to the slots here, rather than searched for slot by slot.
+    const [work, online]: [Array<{ at: Date }>, Array<{ started_at: Date; ended_at: Date | null }>] = await Promise.all([
+      this.dataSource.query(
+        `SELECT DISTINCT date_trunc('minute', at) AS at FROM (
+           SELECT created_at AS at FROM messages WHERE author_type = 'agent' AND created_at >= $1 AND created_at < $2
+           UNION ALL
+           SELECT created_at FROM audit_events WHERE actor_agent_id IS NOT NULL AND action LIKE 'ticket.%' AND created_at >= $1 AND created_at < $2
+         ) w`,
+        [start, end],
+      ),
+      centre === DEFAULT_CENTRE
+        ? this.dataSource.query(
+            `SELECT pp.started_at, pp.ended_at FROM presence_periods pp JOIN agents a ON a.id = pp.agent_id
+             WHERE pp.state = 'online' AND 'operator' = ANY(a.roles) AND pp.started_at < $2 AND (pp.ended_at IS NULL OR pp.ended_at > $1)`,
+            [start, end],
+          )
+        : [],
+    ]);
+    const staffedHours =
+      staffedMilliseconds(
+        slots.map(([s, e]) => [s.getTime(), e.getTime()] as const),
+        work.map((w) => new Date(w.at).getTime()),
+        online.map((o) => [new Date(o.started_at).getTime(), o.ended_at ? new Date(o.ended_at).getTime() : Number.POSITIVE_INFINITY] as const),
+      ) / 3_600_000;
     const plannedHours = slots.reduce((sum, [s, e]) => sum + (e.getTime() - s.getTime()), 0) / 3_600_000;
-    const staffedHours = staffed.seconds / 3600;
 
     const [volume, serviceLevel, responseTimes, [csat], [l0]]: Row[][] = await Promise.all([
       this.dataSource.query(

@@ -170,7 +170,7 @@ export class BoardService {
       `SELECT agent_id,
               coalesce(sum(extract(epoch FROM coalesce(ended_at, now()) - greatest(started_at, ${TODAY}))) FILTER (WHERE state = 'online'), 0)::int AS online,
               coalesce(sum(extract(epoch FROM coalesce(ended_at, now()) - greatest(started_at, ${TODAY}))) FILTER (WHERE state = 'away'), 0)::int AS away
-       FROM presence_periods WHERE coalesce(ended_at, 'infinity') > ${TODAY} GROUP BY agent_id`,
+       FROM presence_periods WHERE ended_at IS NULL OR ended_at > ${TODAY} GROUP BY agent_id`,
     );
     return new Map(rows.map((r) => [r.agent_id as string, { online: Number(r.online), away: Number(r.away) }]));
   }

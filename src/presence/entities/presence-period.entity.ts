@@ -8,7 +8,8 @@ import type { PresenceState } from './agent-presence.entity';
  */
 @Entity({ name: 'presence_periods' })
 @Index('idx_presence_periods_open', ['agentId'], { unique: true, where: 'ended_at IS NULL' })
-@Index('idx_presence_periods_started', ['startedAt'])
+// Reports and the board ask which stretches reach past a moment: the open ones (the index above) and those ended after it.
+@Index('idx_presence_periods_ended', ['endedAt'])
 export class PresencePeriod {
   @PrimaryGeneratedColumn('uuid')
   id: string;
