@@ -85,6 +85,14 @@ describe('business calendar: holidays by law plus adjustments kept as data', () 
       await request(app.getHttpServer()).delete('/v1/admin/calendar/hours/VPVKAC-TUKUMS/special/2026-12-24').set('Authorization', `Bearer ${admin}`).expect(404);
       expect(Object.keys((await get('/v1/admin/calendar/hours/vpvkac-tukums', admin).expect(200)).body.specialHours)).toEqual(['2026-11-18', '2026-11-20']);
       await get('/v1/admin/calendar/hours/NOWHERE', admin).expect(404);
+      await put('/v1/admin/calendar/hours/NOWHERE/special/2026-12-24', admin, { hours: [] }).expect(404);
+
+      // Two admins setting different dates at the same moment both keep their change.
+      const dates = ['2027-01-02', '2027-01-03', '2027-01-04', '2027-01-05', '2027-01-06'];
+      await Promise.all(dates.map((d) => put(`/v1/admin/calendar/hours/VPVKAC-TUKUMS/special/${d}`, admin, { hours: [['10:00', '12:00']] }).expect(200)));
+      const all = (await get('/v1/admin/calendar/hours/VPVKAC-TUKUMS', admin).expect(200)).body.specialHours;
+      expect(Object.keys(all)).toEqual(expect.arrayContaining(dates));
+      for (const d of dates) await request(app.getHttpServer()).delete(`/v1/admin/calendar/hours/VPVKAC-TUKUMS/special/${d}`).set('Authorization', `Bearer ${admin}`).expect(200);
     });
 
     it('names every mistake with its field and stores nothing', async () => {

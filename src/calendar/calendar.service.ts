@@ -129,34 +129,49 @@ export class CalendarService {
     const centre = centreCode(code);
     const hours = checkWeek(input.hours);
     const specialHours = checkSpecialDates(input.specialHours ?? {});
-    return this.write(user, centre, hours, specialHours, 'calendar.hours_set');
+    return this.write(user, centre, () => ({ hours, specialHours, action: 'calendar.hours_set', detail: { hours, specialHours } }));
   }
 
   /** Sets (or with `null`, removes) the special hours of one date, leaving the rest of the centre's calendar as it is. */
   async setSpecialDate(user: AuthUser, code: string, date: string, spans: unknown[] | null): Promise<CentreHoursView> {
-    const current = await this.centre(centreCode(code));
-    const special = { ...current.specialHours };
-    if (spans === null) {
-      if (!(date in special)) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `Centre ${current.centre} has no special hours on ${date}.`);
-      delete special[date];
-    } else {
-      special[date] = checkSpecialDates({ [date]: spans }, '')[date];
-    }
-    if (Object.keys(special).length > MAX_SPECIAL_DATES) {
-      throw validationProblem([{ field: 'date', code: 'tooMany', message: `a centre keeps at most ${MAX_SPECIAL_DATES} dates of special hours; remove past ones first` }]);
-    }
-    return this.write(user, current.centre, current.hours, special, spans === null ? 'calendar.special_hours_removed' : 'calendar.special_hours_set', { date, hours: spans });
+    const centre = centreCode(code);
+    const checked = spans === null ? null : checkSpecialDates({ [date]: spans }, '')[date];
+    return this.write(user, centre, (current) => {
+      if (!current) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No working hours for centre ${code}.`);
+      const special = { ...current.specialHours };
+      if (checked === null) {
+        if (!(date in special)) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `Centre ${centre} has no special hours on ${date}.`);
+        delete special[date];
+      } else {
+        special[date] = checked;
+      }
+      if (Object.keys(special).length > MAX_SPECIAL_DATES) {
+        throw validationProblem([{ field: 'date', code: 'tooMany', message: `a centre keeps at most ${MAX_SPECIAL_DATES} dates of special hours; remove past ones first` }]);
+      }
+      const action = checked === null ? 'calendar.special_hours_removed' : 'calendar.special_hours_set';
+      return { hours: current.hours, specialHours: special, action, detail: { date, hours: checked } };
+    });
   }
 
-  private async write(user: AuthUser, centre: string, hours: WorkingHours, specialHours: Record<string, Spans>, action: string, detail?: Record<string, unknown>): Promise<CentreHoursView> {
+  /**
+   * Changes a centre's calendar from what it holds now, the row locked meanwhile: two admins editing different
+   * dates at once both keep their change.
+   */
+  private async write(
+    user: AuthUser,
+    centre: string,
+    change: (current: CentreHoursView | null) => { hours: WorkingHours; specialHours: Record<string, Spans>; action: string; detail: Record<string, unknown> },
+  ): Promise<CentreHoursView> {
     const view = await this.dataSource.transaction(async (m) => {
+      const [locked] = await m.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours WHERE centre = $1 FOR UPDATE`, [centre]);
+      const next = change(locked ? toView(locked) : null);
       const [row] = await m.query(
         `INSERT INTO business_hours (centre, hours, special_hours) VALUES ($1, $2::jsonb, $3::jsonb)
          ON CONFLICT (centre) DO UPDATE SET hours = EXCLUDED.hours, special_hours = EXCLUDED.special_hours, updated_at = now()
          RETURNING centre, hours, special_hours, updated_at`,
-        [centre, JSON.stringify(hours), JSON.stringify(specialHours)],
+        [centre, JSON.stringify(next.hours), JSON.stringify(next.specialHours)],
       );
-      await this.audit.record([{ actorAgentId: user.id, action, subjectType: 'centre', subjectId: centre, detail: detail ?? { hours, specialHours } }], m);
+      await this.audit.record([{ actorAgentId: user.id, action: next.action, subjectType: 'centre', subjectId: centre, detail: next.detail }], m);
       return toView(row);
     });
     this.cached.delete(centre);
