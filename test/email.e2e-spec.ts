@@ -284,7 +284,7 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
       {
         channel: 'chat',
         externalId: `${session}:hello`,
-        from: { address: `chat:${session}`, identifiers: [{ kind: 'chat_session', value: session }, { kind: 'email', value: customer }] },
+        from: { address: `chat:${session}`, identifiers: [{ kind: 'chat_session', value: session, provenance: 'channel' }, { kind: 'email', value: customer, provenance: 'citizen' }] },
         language: 'lv',
         text: 'Vai varat atsūtīt veidlapu uz e-pastu?',
         handOver: { summary: 'Apmeklētājs lūdz veidlapu', comment: 'asked for a person' },

@@ -94,7 +94,8 @@ describe('inbox actions: notes, claim and assign, status', () => {
   });
 
   it("merges two tickets of one customer (messages move, the other closes pointing there), and refuses others'", async () => {
-    const applicant = { firstName: 'Marta', lastName: 'Liepa', email: 'marta.liepa@example.lv' };
+    // Signed in at the portal both times: her verified personas kods makes the two forms one customer's.
+    const applicant = { firstName: 'Marta', lastName: 'Liepa', email: 'marta.liepa@example.lv', personalCode: '32555555555', authenticated: true };
     const make = () => env.submitTicket(app, { institution: 'VID', applicant });
     const [a, b] = [await make(), await make()];
     const stranger = await newTicket('VID');

@@ -48,7 +48,7 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     await app.get(InboundService).accept({
       channel: 'email',
       externalId: `<${randomUUID()}@example.lv>`,
-      from: { address: id.value, identifiers: [{ kind: 'email', value: id.value }] },
+      from: { address: id.value, identifiers: [{ kind: 'email', value: id.value, provenance: 'channel' }] },
       threadHints: { reference },
       subject: `Re: [${reference}]`,
       text: 'Te ir prasītā informācija.',
@@ -218,7 +218,7 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
         {
           channel: 'chat',
           externalId: `${session}:${key}`,
-          from: { address: `chat:${session}`, identifiers: [{ kind: 'chat_session', value: session }] },
+          from: { address: `chat:${session}`, identifiers: [{ kind: 'chat_session', value: session, provenance: 'channel' }] },
           kind: 'consultation',
           language: 'lv',
           text: 'Labdien',

@@ -113,7 +113,9 @@ describe('staff API: authentication, institution scope, masking and pagination',
     const ref = refs['VID-0'];
     const masked = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${admin}`).expect(200);
     const code = masked.body.customer.identifiers.find((i: any) => i.kind === 'personal_code');
-    expect(code).toEqual({ kind: 'personal_code', value: '121282-*****', masked: true });
+    expect(code).toEqual({ kind: 'personal_code', value: '121282-*****', masked: true, provenance: 'citizen' });
+    // The ticket's own contact is masked the same way.
+    expect(masked.body.contact).toContainEqual({ kind: 'personal_code', value: '121282-*****', masked: true, provenance: 'citizen' });
     expect(JSON.stringify(masked.body)).not.toContain(VALID_PERSONAL_CODE.replace('-', ''));
 
     const before = (await env.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'personal_code.read'`))[0].n;
@@ -122,6 +124,7 @@ describe('staff API: authentication, institution scope, masking and pagination',
       kind: 'personal_code',
       value: VALID_PERSONAL_CODE.replace('-', ''),
       masked: false,
+      provenance: 'citizen',
     });
     const audit = await env.sql(`SELECT * FROM audit_events WHERE action = 'personal_code.read' ORDER BY created_at`);
     expect(audit).toHaveLength(before + 1);

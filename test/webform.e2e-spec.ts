@@ -87,15 +87,40 @@ describe('Latvija.lv web-form channel → one inbound pipeline → ticket', () =
     expect(processed.body).toEqual({ reference: first.body.reference, status: 'processed' });
   });
 
-  it('the same customer writing twice is one customer with two tickets', async () => {
-    const a = webformSubmission();
-    const b = webformSubmission({ applicant: { ...a.applicant } });
+  it('an applicant the portal signed in is one customer across submissions, found by the verified personas kods', async () => {
+    const a = webformSubmission({ applicant: { ...webformSubmission().applicant, authenticated: true } });
+    const b = webformSubmission({ applicant: { ...a.applicant, email: 'other.address@example.lv', phone: '+37129999999' } });
     await signedSubmission(app, a).expect(202);
-    await signedSubmission(app, b).expect(202);
     const [ta] = await eventually(async () => ((await ticketsFor(a.submissionId)).length ? ticketsFor(a.submissionId) : null));
+    await signedSubmission(app, b).expect(202);
     const [tb] = await eventually(async () => ((await ticketsFor(b.submissionId)).length ? ticketsFor(b.submissionId) : null));
     expect(ta.id).not.toBe(tb.id);
     expect(ta.customer_id).toBe(tb.customer_id);
+    const provenance = await env.sql('SELECT kind, value, provenance FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [ta.customer_id]);
+    expect(provenance).toEqual(
+      expect.arrayContaining([
+        { kind: 'personal_code', value: VALID_PERSONAL_CODE.replace('-', ''), provenance: 'portal' },
+        { kind: 'email', value: a.applicant.email, provenance: 'citizen' },
+        { kind: 'email', value: 'other.address@example.lv', provenance: 'citizen' },
+      ]),
+    );
+  });
+
+  it('details typed into a form without signing in join no earlier customer', async () => {
+    const a = webformSubmission();
+    const b = webformSubmission({ applicant: { ...a.applicant } });
+    await signedSubmission(app, a).expect(202);
+    const [ta] = await eventually(async () => ((await ticketsFor(a.submissionId)).length ? ticketsFor(a.submissionId) : null));
+    await signedSubmission(app, b).expect(202);
+    const [tb] = await eventually(async () => ((await ticketsFor(b.submissionId)).length ? ticketsFor(b.submissionId) : null));
+    expect(ta.customer_id).not.toBe(tb.customer_id);
+    // Each ticket keeps the contact it came with, as given.
+    const contacts = await env.sql('SELECT kind, value, provenance FROM ticket_contacts WHERE ticket_id = $1 ORDER BY kind', [tb.id]);
+    expect(contacts).toEqual([
+      { kind: 'email', value: a.applicant.email, provenance: 'citizen' },
+      { kind: 'personal_code', value: VALID_PERSONAL_CODE.replace('-', ''), provenance: 'citizen' },
+      { kind: 'phone', value: '+37120000000', provenance: 'citizen' },
+    ]);
   });
 
   it('routes a contact for an institution that only takes referrals on, instead of opening a case for it', async () => {

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { ProblemException, validationProblem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { contactAddress } from '../tickets/ticket-contacts';
 import { signCsatToken, verifyCsatToken } from './csat-token';
 
 /** Channels whose resolution is followed by a survey e-mail (a web form is answered by e-mail). */
@@ -77,13 +78,8 @@ export class CsatService {
       [ticketId],
     );
     if (!t || !SURVEY_BY_EMAIL.has(t.channel) || t.csat_score !== null || t.surveyed) return null;
-    const [last] = await m.query(
-      `SELECT address FROM messages WHERE ticket_id = $1 AND channel = 'email' AND direction = 'inbound' AND address IS NOT NULL
-       ORDER BY created_at DESC LIMIT 1`,
-      [ticketId],
-    );
-    const [identifier] = last || !t.customer_id ? [] : await m.query(`SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = 'email' ORDER BY created_at DESC LIMIT 1`, [t.customer_id]);
-    const address: string | undefined = last?.address ?? identifier?.value;
+    // Asked of the person who wrote this ticket, like every reply on it.
+    const address = await contactAddress(m, ticketId, 'email');
     if (!address) return null;
     const copy = QUESTION[t.language] ?? QUESTION.lv;
     const link = this.link(ticketId);

@@ -24,6 +24,7 @@ import { RoutingRule } from '../routing/entities/routing-rule.entity';
 import { Attachment } from '../tickets/entities/attachment.entity';
 import { Escalation } from '../tickets/entities/escalation.entity';
 import { Message } from '../tickets/entities/message.entity';
+import { TicketContact } from '../tickets/entities/ticket-contact.entity';
 import { Ticket } from '../tickets/entities/ticket.entity';
 import { SlaClockEvent } from '../sla/entities/sla-clock-event.entity';
 import { SlaClock } from '../sla/entities/sla-clock.entity';
@@ -37,6 +38,7 @@ export const ENTITIES = [
   CustomerIdentifier,
   Agent,
   Ticket,
+  TicketContact,
   Message,
   Attachment,
   Escalation,

@@ -1,4 +1,4 @@
-import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
+import type { ContactIdentifier } from '../customers/customer-matching';
 import type { Channel, Language, TicketKind } from '../tickets/entities/ticket.entity';
 
 /** A file as a channel adapter received it; stored when the event is accepted. */
@@ -24,8 +24,16 @@ export interface InboundMessage {
     lastName?: string;
     /** Where the customer is on this channel (the From address of an e-mail), kept on the message. */
     address?: string;
-    /** Normalised values: e-mail lower-case, phone E.164, personal code 11 digits. */
-    identifiers: Array<{ kind: IdentifierKind; value: string }>;
+    /**
+     * Normalised values (e-mail lower-case, phone E.164, personal code 11 digits), each with where it came from:
+     * that, not the value, decides whether it may join the contact to an existing customer.
+     */
+    identifiers: ContactIdentifier[];
+    /**
+     * A member of staff with a limited scope logged the contact: the identifiers they typed may join only a customer
+     * who already has a ticket in these institutions, so logging a contact cannot look anyone else up.
+     */
+    linkScope?: { institutionIds: string[] };
   };
   /** The address the contact came in on (mailbox, phone number, page id). */
   to?: string;

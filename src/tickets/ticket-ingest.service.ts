@@ -6,6 +6,16 @@ import { AppConfig } from '../config/app-config';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { acknowledgement } from '../automation/acknowledgement';
 import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
+import {
+  ContactIdentifier,
+  identifierKey,
+  isVerifiedStrong,
+  KnownIdentifier,
+  matchCustomer,
+  Provenance,
+  STRONG_KINDS,
+  strongerProvenance,
+} from '../customers/customer-matching';
 import type { InboundJobData } from '../inbound/inbound-message';
 import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from './routing-decision';
 import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
@@ -23,8 +33,12 @@ export interface IngestResult {
   acknowledgement?: { messageId: string } | { suppressed: string };
 }
 
-/** Which identifier names a person most surely, when a contact carries several. */
-const IDENTIFIER_STRENGTH: IdentifierKind[] = ['personal_code', 'e_address', 'latvija_lv', 'email', 'phone', 'social', 'messenger_psid', 'instagram_igsid', 'telegram_chat', 'chat_session'];
+/** Weakest first, as SQL compares them. */
+const PROVENANCE_ORDER: Provenance[] = ['citizen', 'channel', 'staff', 'portal'];
+
+/** The contact's identifiers; an event accepted before identifiers had a provenance counts as unverified. */
+const contactIdentifiers = (e: InboundJobData): ContactIdentifier[] =>
+  e.message.from.identifiers.map((i) => ({ kind: i.kind, value: i.value, provenance: i.provenance ?? 'citizen' }));
 
 // The unit separator cannot appear in a channel name; PostgreSQL text refuses NUL.
 const key = (channel: string, externalId: string) => `${channel}\u001f${externalId}`;
@@ -176,28 +190,42 @@ export class TicketIngestService {
     }
   }
 
-  /** Finds each event's customer by its strongest known identifier, creating customers and identifiers that are new. */
+  /**
+   * Finds each event's customer by the rules of customer-matching.ts (only proof joins a contact to an existing
+   * customer), creating customers and identifiers that are new. Events of one batch are matched in order, each
+   * seeing what the earlier ones added.
+   */
   private async resolveCustomers(m: EntityManager, events: InboundJobData[]): Promise<string[]> {
-    const kinds: string[] = [];
-    const values: string[] = [];
-    for (const e of events) for (const id of e.message.from.identifiers) kinds.push(id.kind), values.push(id.value);
-    const owner = new Map<string, string>();
-    if (kinds.length > 0) {
-      const rows: Array<{ kind: string; value: string; customer_id: string }> = await m.query(
-        `SELECT ci.kind, ci.value, ci.customer_id FROM customer_identifiers ci
+    const contactOf = events.map((e) => contactIdentifiers(e));
+    const all = contactOf.flat();
+    const known = new Map<string, KnownIdentifier>();
+    const verifiedStrong = new Set<string>();
+    if (all.length > 0) {
+      const rows: Array<{ kind: IdentifierKind; value: string; customer_id: string; provenance: Provenance }> = await m.query(
+        `SELECT ci.kind, ci.value, ci.customer_id, ci.provenance FROM customer_identifiers ci
          JOIN unnest($1::text[], $2::text[]) AS k(kind, value) ON ci.kind = k.kind AND ci.value = k.value`,
-        [kinds, values],
+        [all.map((i) => i.kind), all.map((i) => i.value)],
       );
-      for (const r of rows) owner.set(`${r.kind}:${r.value}`, r.customer_id);
+      for (const r of rows) known.set(identifierKey(r), { kind: r.kind, value: r.value, customerId: r.customer_id, provenance: r.provenance });
+      const owners = [...new Set(rows.map((r) => r.customer_id))];
+      if (owners.length > 0) {
+        const strong: Array<{ customer_id: string }> = await m.query(
+          `SELECT DISTINCT customer_id FROM customer_identifiers
+           WHERE customer_id = ANY($1::uuid[]) AND kind = ANY($2::text[]) AND provenance IN ('portal', 'staff')`,
+          [owners, [...STRONG_KINDS]],
+        );
+        for (const r of strong) verifiedStrong.add(r.customer_id);
+      }
     }
+    const linkableFor = await this.linkableCustomers(m, events, known);
 
     const newCustomers: Array<{ id: string; firstName: string | null; lastName: string | null; language: string | null }> = [];
-    const newIdentifiers: Array<{ customerId: string; kind: string; value: string }> = [];
-    const customerOf = events.map((e) => {
-      const ids = [...e.message.from.identifiers].sort(
-        (a, b) => IDENTIFIER_STRENGTH.indexOf(a.kind) - IDENTIFIER_STRENGTH.indexOf(b.kind),
-      );
-      let customerId = ids.map((id) => owner.get(`${id.kind}:${id.value}`)).find(Boolean);
+    const newIdentifiers: KnownIdentifier[] = [];
+    const changed: KnownIdentifier[] = [];
+    const claimed: AuditEntry[] = [];
+    const customerOf = events.map((e, i) => {
+      const decision = matchCustomer(contactOf[i], { known, verifiedStrong, linkable: linkableFor[i] });
+      let customerId = decision.customerId;
       if (!customerId) {
         customerId = randomUUID();
         newCustomers.push({
@@ -207,14 +235,27 @@ export class TicketIngestService {
           language: e.message.language ?? null,
         });
       }
-      // Identifiers nobody owns yet become this customer's; one that belongs to someone else stays theirs.
-      for (const id of ids) {
-        const k = `${id.kind}:${id.value}`;
-        if (!owner.has(k)) {
-          owner.set(k, customerId);
-          newIdentifiers.push({ customerId, kind: id.kind, value: id.value });
+      for (const id of decision.add) {
+        const row = { ...id, customerId };
+        known.set(identifierKey(id), row);
+        newIdentifiers.push(row);
+      }
+      for (const id of [...decision.claim, ...decision.upgrade]) {
+        const before = known.get(identifierKey(id))!;
+        const row = { ...id, customerId };
+        known.set(identifierKey(id), row);
+        changed.push(row);
+        if (before.customerId !== customerId) {
+          claimed.push({
+            actorAgentId: e.message.loggedBy?.agentId ?? null,
+            action: 'customer.identifier_claimed',
+            subjectType: 'customer',
+            subjectId: customerId,
+            detail: { kind: id.kind, provenance: id.provenance, fromCustomer: before.customerId, fromProvenance: before.provenance },
+          });
         }
       }
+      if ([...decision.add, ...decision.claim, ...decision.upgrade].some(isVerifiedStrong)) verifiedStrong.add(customerId);
       return customerId;
     });
 
@@ -227,12 +268,48 @@ export class TicketIngestService {
     }
     if (newIdentifiers.length > 0) {
       await m.query(
-        `INSERT INTO customer_identifiers (customer_id, kind, value)
-         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::text[]) ON CONFLICT (kind, value) DO NOTHING`,
-        [newIdentifiers.map((i) => i.customerId), newIdentifiers.map((i) => i.kind), newIdentifiers.map((i) => i.value)],
+        `INSERT INTO customer_identifiers (customer_id, kind, value, provenance)
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::text[], $4::varchar[]) ON CONFLICT (kind, value) DO NOTHING`,
+        [newIdentifiers.map((i) => i.customerId), newIdentifiers.map((i) => i.kind), newIdentifiers.map((i) => i.value), newIdentifiers.map((i) => i.provenance)],
       );
     }
+    if (changed.length > 0) {
+      await m.query(
+        `UPDATE customer_identifiers ci SET customer_id = u.customer_id, provenance = u.provenance
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::varchar[]) AS u(customer_id, kind, value, provenance)
+         WHERE ci.kind = u.kind AND ci.value = u.value`,
+        [changed.map((i) => i.customerId), changed.map((i) => i.kind), changed.map((i) => i.value), changed.map((i) => i.provenance)],
+      );
+    }
+    if (claimed.length > 0) await this.audit.record(claimed, m);
     return customerOf;
+  }
+
+  /**
+   * For contacts logged by a member of staff with a limited scope: the customers among those known whom they may
+   * join, i.e. who already have a ticket of their institutions. Everyone else may join any customer.
+   */
+  private async linkableCustomers(
+    m: EntityManager,
+    events: InboundJobData[],
+    known: Map<string, KnownIdentifier>,
+  ): Promise<Array<((customerId: string) => boolean) | undefined>> {
+    const owners = [...new Set([...known.values()].map((k) => k.customerId))];
+    return Promise.all(
+      events.map(async (e) => {
+        const scope = e.message.from.linkScope;
+        if (!scope) return undefined;
+        const rows: Array<{ customer_id: string }> =
+          owners.length === 0
+            ? []
+            : await m.query(
+                `SELECT DISTINCT customer_id FROM tickets WHERE customer_id = ANY($1::uuid[]) AND institution_id = ANY($2::uuid[])`,
+                [owners, scope.institutionIds],
+              );
+        const allowed = new Set(rows.map((r) => r.customer_id));
+        return (customerId: string) => allowed.has(customerId);
+      }),
+    );
   }
 
   /** Places the messages and returns what the SLA clocks must hear about (new tickets, customers writing again). */
@@ -427,6 +504,7 @@ export class TicketIngestService {
         'delivery_status', 'sent_at', 'created_at', 'author_agent_id',
       ].map((c) => col(messages, c)),
     );
+    await this.recordTicketContacts(m, events, placed);
     const withFiles = messages.filter((r) => r.has_attachments);
     // (acknowledgement rows carry no event and no files)
     if (withFiles.length > 0) {
@@ -464,6 +542,29 @@ export class TicketIngestService {
       );
     }
     return slaTriggers;
+  }
+
+  /** Each ticket keeps the identifiers its own contacts came with: where its replies go, and what staff see of it. */
+  private async recordTicketContacts(m: EntityManager, events: InboundJobData[], placed: Map<string, Placement>): Promise<void> {
+    const rows = new Map<string, { ticketId: string } & ContactIdentifier>();
+    for (const e of events) {
+      const ticketId = placed.get(key(e.message.channel, e.message.externalId))?.ticketId;
+      if (!ticketId) continue;
+      for (const id of contactIdentifiers(e)) {
+        const k = `${ticketId}\u001f${identifierKey(id)}`;
+        const seen = rows.get(k);
+        rows.set(k, { ticketId, ...id, provenance: seen ? strongerProvenance(seen.provenance, id.provenance) : id.provenance });
+      }
+    }
+    if (rows.size === 0) return;
+    const list = [...rows.values()];
+    await m.query(
+      `INSERT INTO ticket_contacts (ticket_id, kind, value, provenance)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::text[], $4::varchar[])
+       ON CONFLICT (ticket_id, kind, value) DO UPDATE SET provenance = EXCLUDED.provenance
+       WHERE array_position($5::text[], EXCLUDED.provenance) > array_position($5::text[], ticket_contacts.provenance)`,
+      [list.map((r) => r.ticketId), list.map((r) => r.kind), list.map((r) => r.value), list.map((r) => r.provenance), PROVENANCE_ORDER],
+    );
   }
 
   /**
@@ -545,14 +646,25 @@ export class TicketIngestService {
         byExternal.set(key(r.channel, r.external_id), { ticketId: r.ticket_id, reference: r.reference, status: r.status, level: r.level, closedAt: r.closed_at });
       }
     }
-    const byReference = new Map<string, Thread & { customerId: string | null }>();
+    const byReference = new Map<string, Thread & { customerId: string | null; contacts: Set<string> }>();
     if (referenceList.length > 0) {
-      const rows: Array<{ id: string; reference: string; customer_id: string | null; status: string; level: number; closed_at: Date | null }> = await m.query(
-        `SELECT id, reference, customer_id, status, level, closed_at FROM tickets WHERE reference = ANY($1::text[])`,
-        [referenceList],
-      );
+      const rows: Array<{ id: string; reference: string; customer_id: string | null; status: string; level: number; closed_at: Date | null; contacts: string[] }> =
+        await m.query(
+          `SELECT t.id, t.reference, t.customer_id, t.status, t.level, t.closed_at,
+                  coalesce((SELECT array_agg(tc.kind || chr(31) || tc.value) FROM ticket_contacts tc WHERE tc.ticket_id = t.id), '{}') AS contacts
+           FROM tickets t WHERE t.reference = ANY($1::text[])`,
+          [referenceList.map((r) => r.toUpperCase())],
+        );
       for (const r of rows) {
-        byReference.set(r.reference, { ticketId: r.id, reference: r.reference, customerId: r.customer_id, status: r.status, level: r.level, closedAt: r.closed_at });
+        byReference.set(r.reference, {
+          ticketId: r.id,
+          reference: r.reference,
+          customerId: r.customer_id,
+          status: r.status,
+          level: r.level,
+          closedAt: r.closed_at,
+          contacts: new Set(r.contacts),
+        });
       }
     }
     const threads = events.map((e, i) => {
@@ -561,7 +673,12 @@ export class TicketIngestService {
         if (hit) return hit;
       }
       const ref = e.message.threadHints?.reference ? byReference.get(e.message.threadHints.reference.toUpperCase()) : undefined;
-      if (ref && ref.customerId === customerOf[i]) return { ticketId: ref.ticketId, reference: ref.reference, status: ref.status, level: ref.level, closedAt: ref.closedAt };
+      // The same customer, or a sender the channel proves to be one of the ticket's own contacts (the address a
+      // web form gave, now writing from it).
+      const sameContact = ref && contactIdentifiers(e).some((id) => id.provenance !== 'citizen' && ref.contacts.has(identifierKey(id)));
+      if (ref && (ref.customerId === customerOf[i] || sameContact)) {
+        return { ticketId: ref.ticketId, reference: ref.reference, status: ref.status, level: ref.level, closedAt: ref.closedAt };
+      }
       return null;
     });
     await this.refuseUnreadyThreads(m, events, threads);

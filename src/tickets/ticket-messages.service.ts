@@ -11,6 +11,7 @@ import { SlaTimerBatch } from '../sla/sla-timer-batch';
 import { SlaTimersService } from '../sla/sla-timers.service';
 import { messagingWindow } from '../channels/social/messaging-window';
 import { AppConfig } from '../config/app-config';
+import { contactAddress } from './ticket-contacts';
 
 /** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
 const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email', social: 'social', chat: 'chat' };
@@ -38,7 +39,7 @@ export class TicketMessagesService {
   async createReply(
     user: AuthUser,
     reference: string,
-    input: { text: string; html: string | null; attachments: InboundAttachment[]; idempotencyKey?: string; lastSeenMessageId?: string; force?: boolean; via?: 'email' },
+    input: { text: string; html: string | null; attachments: InboundAttachment[]; idempotencyKey?: string; lastSeenMessageId?: string; force?: boolean; via?: 'email'; to?: string },
     mailDomain: string,
   ): Promise<StoredReply> {
     const scope = ticketScope(user);
@@ -53,9 +54,18 @@ export class TicketMessagesService {
     if (!channel) {
       throw new ProblemException(HttpStatus.CONFLICT, 'no-reply-channel', 'No way to reply', `Replies on ${ticket.channel} tickets are not available yet.`);
     }
-    const address = await this.replyAddress(ticket.id, ticket.customer_id, channel);
+    const address = input.to ? await this.chosenAddress(ticket.id, ticket.customer_id, channel, input.to) : await contactAddress(this.dataSource, ticket.id, channel);
     if (!address) {
-      throw validationProblem([{ field: 'ticket', code: 'noAddress', message: `the customer has no ${channel} address to reply to` }]);
+      throw validationProblem([
+        {
+          field: 'ticket',
+          code: 'noAddress',
+          message:
+            channel === 'email'
+              ? "this ticket's contact gave no e-mail address; choose one of the customer's (to)"
+              : `this ticket's contact has no ${channel} address to reply to`,
+        },
+      ]);
     }
     // Instagram's API takes files only as public links, and a citizen's reply must not be left on one.
     if (channel === 'social' && input.attachments.length > 0 && address.startsWith('instagram:')) {
@@ -155,20 +165,21 @@ export class TicketMessagesService {
     );
   }
 
-  /** The customer's address: where they last wrote from on that channel, else their identifier of that kind. */
-  private async replyAddress(ticketId: string, customerId: string | null, channel: string): Promise<string | null> {
-    const [last]: Array<{ address: string }> = await this.dataSource.query(
-      `SELECT address FROM messages WHERE ticket_id = $1 AND channel = $2 AND direction = 'inbound' AND address IS NOT NULL
-       ORDER BY created_at DESC LIMIT 1`,
-      [ticketId, channel],
+  /** An address the operator chose: only one the ticket's contact or its customer is known by, and only by e-mail. */
+  private async chosenAddress(ticketId: string, customerId: string | null, channel: string, to: string): Promise<string> {
+    const address = to.trim().toLowerCase();
+    if (channel !== 'email') {
+      throw validationProblem([{ field: 'to', code: 'onlyForEmail', message: 'an address can be chosen only for an e-mail reply (via: email)' }]);
+    }
+    const [known] = await this.dataSource.query(
+      `SELECT 1 FROM ticket_contacts WHERE ticket_id = $1 AND kind = 'email' AND value = $3
+       UNION ALL SELECT 1 FROM customer_identifiers WHERE customer_id = $2 AND kind = 'email' AND value = $3 LIMIT 1`,
+      [ticketId, customerId, address],
     );
-    if (last) return last.address;
-    if (!customerId) return null;
-    const [identifier]: Array<{ value: string }> = await this.dataSource.query(
-      `SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = $2 ORDER BY created_at DESC LIMIT 1`,
-      [customerId, channel],
-    );
-    return identifier?.value ?? null;
+    if (!known) {
+      throw validationProblem([{ field: 'to', code: 'notTheCustomers', message: "not one of this customer's e-mail addresses" }]);
+    }
+    return address;
   }
 
   /** Everything the channel sender needs; null when the message is gone or no longer waiting to be sent. */

@@ -255,7 +255,7 @@ export class TicketsQueryService {
     // Out of scope answers exactly like missing, so references cannot be probed.
     if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
 
-    const [messages, attachments, escalations, identifiers, actions, slaEvents]: Row[][] = await Promise.all([
+    const [messages, attachments, escalations, identifiers, actions, slaEvents, contact]: Row[][] = await Promise.all([
       this.dataSource.query(
         `SELECT id, channel, external_id, direction, author_type, author_agent_id, subject, text, html, internal,
                 delivery_status, delivery_error, sent_at, created_at, address, meta->'attachments' AS remote_attachments
@@ -278,7 +278,7 @@ export class TicketsQueryService {
         [row.id],
       ),
       row.customer_id
-        ? this.dataSource.query('SELECT kind, value FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [row.customer_id])
+        ? this.dataSource.query('SELECT kind, value, provenance FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [row.customer_id])
         : Promise.resolve([]),
       // Who held the ticket and what people changed, from the audit trail (the one record of it).
       this.dataSource.query(
@@ -287,25 +287,28 @@ export class TicketsQueryService {
         [row.id, TIMELINE_ACTIONS],
       ),
       this.dataSource.query('SELECT metric, kind, at FROM sla_events WHERE ticket_id = $1 ORDER BY at, id', [row.id]),
+      this.dataSource.query('SELECT kind, value, provenance FROM ticket_contacts WHERE ticket_id = $1 ORDER BY created_at, kind, value', [row.id]),
     ]);
 
     const unmasked = maySeePersonalCodes(user);
-    const shownCodes = identifiers.filter((i) => i.kind === 'personal_code');
+    const shownCodes = [...identifiers, ...contact].filter((i) => i.kind === 'personal_code');
     if (unmasked && shownCodes.length > 0) {
-      await this.recordRead(user, context, 'personal_code.read', 'customer', row.customer_id, { ticket: row.reference, count: shownCodes.length });
+      await this.recordRead(user, context, 'personal_code.read', 'customer', row.customer_id, { ticket: row.reference, count: new Set(shownCodes.map((c) => c.value)).size });
     }
 
+    const shown = (i: Row) => ({
+      kind: i.kind,
+      value: i.kind === 'personal_code' && !unmasked ? maskPersonalCode(i.value) : i.value,
+      masked: i.kind === 'personal_code' && !unmasked,
+      // portal (verified by Latvija.lv), staff (typed by staff), channel (the contact came from it), citizen (given, not verified)
+      provenance: i.provenance,
+    });
     const ticket = toTicket(row);
     return {
       ...ticket,
-      customer: ticket.customer && {
-        ...ticket.customer,
-        identifiers: identifiers.map((i) => ({
-          kind: i.kind,
-          value: i.kind === 'personal_code' && !unmasked ? maskPersonalCode(i.value) : i.value,
-          masked: i.kind === 'personal_code' && !unmasked,
-        })),
-      },
+      // Who this ticket's contacts said they were, and where its replies go; the customer record may know more.
+      contact: contact.map(shown),
+      customer: ticket.customer && { ...ticket.customer, identifiers: identifiers.map(shown) },
       messages: messages.map((m) => ({
         id: m.id,
         channel: m.channel,

@@ -163,7 +163,7 @@ export class TicketsController {
     const stored = await this.messages.createReply(
       user,
       reference,
-      { text: body.text, html: body.html ? sanitizeEmailHtml(body.html) : null, attachments, idempotencyKey, lastSeenMessageId: body.lastSeenMessageId, force: body.force, via: body.via },
+      { text: body.text, html: body.html ? sanitizeEmailHtml(body.html) : null, attachments, idempotencyKey, lastSeenMessageId: body.lastSeenMessageId, force: body.force, via: body.via, to: body.to },
       this.ingest.mailDomain,
     );
     if (stored.deliveryStatus === 'queued') await this.outbound.enqueue([stored.id]);

@@ -46,7 +46,11 @@ export class ChatPersistence {
       from: {
         firstName: current.name ?? undefined,
         address: chatAddress(current.id),
-        identifiers: [{ kind: 'chat_session', value: current.id }, ...(current.email ? [{ kind: 'email' as const, value: current.email }] : [])],
+        // The session is the visitor's own; an e-mail they typed is only given, and joins them to nobody.
+        identifiers: [
+          { kind: 'chat_session', value: current.id, provenance: 'channel' },
+          ...(current.email ? [{ kind: 'email' as const, value: current.email, provenance: 'citizen' as const }] : []),
+        ],
       },
       threadHints: opens || !current.firstExternalId || current.firstExternalId === externalId ? undefined : { externalIds: [current.firstExternalId] },
       institutionCode: current.institution ?? undefined,

@@ -53,7 +53,9 @@ export class CounterController {
     if (errors.length > 0) throw validationProblem(errors);
 
     const c = body.customer ?? {};
-    const identifiers = customerIdentifiers(c);
+    // Typed by the person who served the contact; a specialist's may join only customers of their institutions.
+    const identifiers = customerIdentifiers(c, 'staff');
+    const scope = ticketScope(user);
 
     const result = await this.inbound.accept(
       {
@@ -61,7 +63,12 @@ export class CounterController {
         // Keyed by the member of staff, so two people's keys never collide.
         externalId: idempotencyKey ? createHash('sha256').update(`${user.id}\n${idempotencyKey}`).digest('hex') : randomUUID(),
         sentAt: occurredAt.toISOString(),
-        from: { firstName: c.firstName?.trim(), lastName: c.lastName?.trim(), identifiers },
+        from: {
+          firstName: c.firstName?.trim(),
+          lastName: c.lastName?.trim(),
+          identifiers,
+          linkScope: scope.all ? undefined : { institutionIds: scope.institutionIds },
+        },
         institutionCode: body.institution?.toUpperCase(),
         topic: body.topic,
         kind: body.kind,

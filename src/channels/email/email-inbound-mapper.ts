@@ -64,7 +64,7 @@ export function emailToInbound(parsed: ParsedEmail, mailbox: MailboxContext): In
     from: {
       ...splitName(from?.name),
       address: from?.address,
-      identifiers: from?.address ? [{ kind: 'email', value: from.address }] : [],
+      identifiers: from?.address ? [{ kind: 'email', value: from.address, provenance: 'channel' }] : [],
     },
     threadHints: { externalIds: threadIds, reference: findReference(mailbox.referencePrefix, subject) ?? undefined },
     institutionCode: mailbox.institutionCode ?? undefined,

@@ -117,8 +117,10 @@ export class SocialInboundService {
       // that platform (the ingest service reopens or follows up a closed one), or the message they quoted.
       const hints = [previous.get(address), m.replyTo ? `${m.platform}:${m.replyTo}` : undefined].filter((x): x is string => !!x);
       previous.set(address, externalId); // the next message of the same sender in this delivery follows this one
-      const identifiers: InboundMessage['from']['identifiers'] = [{ kind: IDENTIFIER_OF[m.platform], value: m.senderId }];
-      if (m.phone && m.platform !== 'whatsapp') identifiers.push({ kind: 'phone', value: m.phone });
+      // The platform vouches for its sender id (a WhatsApp sender is a phone number), and Telegram for the number of
+      // the account that shared its own contact (the only phone the adapter keeps).
+      const identifiers: InboundMessage['from']['identifiers'] = [{ kind: IDENTIFIER_OF[m.platform], value: m.senderId, provenance: 'channel' }];
+      if (m.phone && m.platform !== 'whatsapp') identifiers.push({ kind: 'phone', value: m.phone, provenance: 'channel' });
       return {
         channel: 'social',
         externalId,
@@ -135,8 +137,8 @@ export class SocialInboundService {
   }
 
   /**
-   * The newest message each sender wrote on social before: looked up through their identifier (unique and
-   * indexed) and their tickets, never by scanning messages.
+   * The newest message each sender wrote on social before: looked up through the tickets their sender id is a
+   * contact of (indexed), never by scanning messages, and whichever customer record those tickets belong to.
    */
   private async lastMessageOfEachSender(messages: SocialMessage[]): Promise<Map<string, string>> {
     const senders = [...new Map(messages.map((m) => [socialAddress(m.platform, m.senderId), m])).values()];
@@ -145,9 +147,8 @@ export class SocialInboundService {
     const rows: Array<{ address: string; external_id: string }> = await this.dataSource.query(
       `SELECT DISTINCT ON (ms.address) ms.address, ms.external_id
        FROM unnest($1::text[], $2::text[], $3::text[]) AS s(kind, value, address)
-       JOIN customer_identifiers ci ON ci.kind = s.kind AND ci.value = s.value
-       JOIN tickets t ON t.customer_id = ci.customer_id
-       JOIN messages ms ON ms.ticket_id = t.id AND ms.channel = 'social' AND ms.direction = 'inbound' AND ms.address = s.address
+       JOIN ticket_contacts tc ON tc.kind = s.kind AND tc.value = s.value
+       JOIN messages ms ON ms.ticket_id = tc.ticket_id AND ms.channel = 'social' AND ms.direction = 'inbound' AND ms.address = s.address
        ORDER BY ms.address, ms.created_at DESC`,
       [senders.map((m) => IDENTIFIER_OF[m.platform]), senders.map((m) => m.senderId), senders.map((m) => socialAddress(m.platform, m.senderId))],
     );

@@ -223,7 +223,7 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
     return {
       channel: 'voice',
       sentAt: call.started_at instanceof Date ? call.started_at.toISOString() : String(call.started_at),
-      from: { address: call.from_number, identifiers: isDiallable(call.from_number) ? [{ kind: 'phone', value: call.from_number }] : [] },
+      from: { address: call.from_number, identifiers: isDiallable(call.from_number) ? [{ kind: 'phone', value: call.from_number, provenance: 'channel' }] : [] },
       to: call.to_number ?? undefined,
       institutionCode: call.institution_code ?? undefined,
       topic: call.topic ?? undefined,

@@ -36,7 +36,8 @@ export class WebformService {
     errors.push(...fileErrors);
     if (errors.length > 0) throw validationProblem(errors);
 
-    const identifiers = customerIdentifiers(a);
+    // The portal vouches only for who signed in; what they typed into the form is theirs to claim.
+    const identifiers = customerIdentifiers(a, { personalCode: a.authenticated ? 'portal' : 'citizen', others: 'citizen' });
 
     const message: InboundMessage = {
       channel: 'webform',

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import type { Provenance } from '../customer-matching';
 import { Customer } from './customer.entity';
 
 /**
@@ -29,6 +30,10 @@ export class CustomerIdentifier {
 
   @Column({ type: 'text' })
   value: string;
+
+  /** Who vouches for it (see customer-matching.ts): decides whether it may join a later contact to this customer. */
+  @Column({ type: 'varchar', length: 16, default: 'citizen' })
+  provenance: Provenance;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

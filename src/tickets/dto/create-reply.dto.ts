@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_ATTACHMENTS } from '@lib/attachments';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { IsBase64Content } from '../../common/validators';
 
 export class ReplyAttachmentDto {
@@ -46,6 +46,17 @@ export class CreateReplyDto {
   @IsOptional()
   @IsIn(['email'])
   via?: 'email';
+
+  @ApiPropertyOptional({
+    example: 'liga@example.lv',
+    description:
+      "For an e-mail reply: another of the customer's e-mail addresses, chosen by the operator (the ticket's customer.identifiers). " +
+      "Without it the reply goes to the ticket's own contact: the address that wrote, or the one given with the ticket.",
+  })
+  @IsOptional()
+  @IsEmail({ allow_display_name: false, require_tld: true })
+  @MaxLength(254)
+  to?: string;
 
   @ApiPropertyOptional({ description: 'The newest message the author had seen: a reply by someone else after it is a collision (409)' })
   @IsOptional()

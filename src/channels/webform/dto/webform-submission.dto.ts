@@ -52,6 +52,16 @@ export class WebformApplicantDto {
   @IsOptional()
   @IsBoolean()
   eAddress?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'The portal signed the applicant in with an eID means (eParaksts, eID card, bank): their personalCode is verified. ' +
+      'Only a verified personas kods joins the submission to the person\'s earlier contacts; the e-mail and phone are ' +
+      'always taken as given, not verified.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  authenticated?: boolean;
 }
 
 export class WebformAttachmentDto {
