@@ -11,17 +11,17 @@ import { Ticket } from './ticket.entity';
 @Entity({ name: 'ticket_contacts' })
 @Index('ix_ticket_contacts_identifier', ['kind', 'value'])
 export class TicketContact {
-  @PrimaryColumn({ name: 'ticket_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'ticket_id', type: 'uuid', primaryKeyConstraintName: 'PK_ticket_contacts' })
   ticketId: string;
 
   @ManyToOne(() => Ticket, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'ticket_id' })
+  @JoinColumn({ name: 'ticket_id', foreignKeyConstraintName: 'FK_ticket_contacts_ticket' })
   ticket?: Ticket;
 
-  @PrimaryColumn({ type: 'varchar', length: 32 })
+  @PrimaryColumn({ type: 'varchar', length: 32, primaryKeyConstraintName: 'PK_ticket_contacts' })
   kind: IdentifierKind;
 
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_ticket_contacts' })
   value: string;
 
   @Column({ type: 'varchar', length: 16 })
