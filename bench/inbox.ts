@@ -453,7 +453,7 @@ const queryString = (q: Record<string, string>) => new URLSearchParams(q).toStri
 async function measure(port: number, db: Client, scenario: Scenario, opts: Options): Promise<ScenarioResult | string> {
   const { who, filter } = scenario;
   const label = `${who.label}: ${Object.entries(filter)
-    .filter(([k]) => k !== 'sort')
+    .filter(([k, v]) => k !== 'sort' || v === 'relevance')
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')}`;
   const first = await expectOk(port, 'GET', `/v1/tickets?${queryString(filter)}`, who.token);
@@ -558,6 +558,11 @@ async function main(): Promise<void> {
     { who: operator, filter: { queue: 'GENERAL', status: 'queued', sla: 'ok', sort: 'sla_due' } },
     { who: specialist, filter: { status: 'queued', sort: 'sla_due' } },
     { who: specialist, filter: { status: 'assigned', sla: 'warning', sort: 'sla_due' } },
+    // Search: one word and two words in another form than written, newest first and by relevance.
+    { who: operator, filter: { q: 'iesniegumu' } },
+    { who: operator, filter: { q: 'deklaracija kopija' } },
+    { who: specialist, filter: { q: 'maksajumu' } },
+    { who: operator, filter: { q: 'deklaracija kopija', sort: 'relevance' } },
   ];
   const cpuStart = cpuSnapshot([{ label: 'api', pid: api.child.pid }], 'bench (client, plain queries)');
   const results: ScenarioResult[] = [];

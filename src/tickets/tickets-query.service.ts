@@ -7,20 +7,24 @@ import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql } from '../a
 import { ProblemException, validationProblem } from '../common/problem';
 import { ListTicketsQuery } from './dto/list-tickets.query';
 import type { SlaState } from './entities/ticket.entity';
+import { MESSAGE_TEXT_VECTOR, parseTicketSearch, snippet, Snippet, TicketSearch, ticketSearchCondition, ticketSearchHits } from './ticket-search';
 
 /** The position after the last row of a page: its sort key (a time, or null for tickets without an SLA due time) and id. */
 interface Cursor {
   createdAt: string | null;
   id: string;
+  /** A search's score, when the list is sorted by relevance. */
+  score?: string;
 }
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c.score === undefined ? [c.createdAt, c.id] : [c.createdAt, c.id, c.score])).toString('base64url');
 
 function decodeCursor(raw: string): Cursor {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    const [createdAt, id, score] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if ((createdAt !== null && (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)))) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
-    return { createdAt, id };
+    if (score !== undefined && (typeof score !== 'string' || !/^\d{1,6}(\.\d{1,6})?$/.test(score))) throw new Error();
+    return { createdAt, id, score };
   } catch {
     throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
   }
@@ -151,7 +155,7 @@ function toTicket(r: Row) {
  * The inbox list as one statement and its parameters, a page of `limit` plus one row to tell whether another
  * follows. Exported so the inbox benchmark runs exactly the statement the API runs.
  */
-export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): { text: string; params: unknown[]; limit: number } {
+export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): { text: string; params: unknown[]; limit: number; search: TicketSearch | null } {
   const params: unknown[] = [];
   const where: string[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
@@ -165,17 +169,27 @@ export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): { text: st
   if (q.queue) where.push(`t.queue_id = (SELECT id FROM queues WHERE code = ${p(q.queue.toUpperCase())})`);
   if (q.assignee === 'none') where.push('t.assignee_id IS NULL');
   else if (q.assignee) where.push(`t.assignee_id = ${p(q.assignee === 'me' ? user.id : q.assignee)}::uuid`);
-  if (q.q?.trim()) {
-    // Plain substring search for now; the knowledge-base issue brings full-text search with unaccent and trigrams.
-    const like = p(`%${q.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    where.push(`(t.reference ILIKE ${like} OR t.subject ILIKE ${like} OR (c.first_name || ' ' || c.last_name) ILIKE ${like})`);
-  }
+  // A search is one more condition beside every filter and the scope. Sorted by relevance, it must score every
+  // match first; in any other order the list only asks whether each ticket matches.
+  const search = q.q?.trim() ? parseTicketSearch(q.q) : null;
+  const byRelevance = q.sort === 'relevance';
+  const joins = search && byRelevance ? `${TICKET_JOINS} JOIN ${ticketSearchHits(search, p)} h ON h.ticket_id = t.id` : TICKET_JOINS;
+  if (search && !byRelevance) where.push(ticketSearchCondition(search, p));
 
   if (q.sla) where.push(SLA_STATE_IS[q.sla as SlaState]);
 
   const limit = q.limit ?? 50;
   let orderBy: string;
-  if (q.sort === 'sla_due') {
+  if (q.sort === 'relevance') {
+    if (!search) throw validationProblem([{ field: 'sort', code: 'needsQuery', message: 'sort=relevance needs a search (q)' }]);
+    // Best match first; equal scores newest first.
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      if (c.createdAt === null || c.score === undefined) throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
+      where.push(`(h.score, t.created_at, t.id) < (${p(c.score)}::numeric, ${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
+    }
+    orderBy = 'h.score DESC, t.created_at DESC, t.id DESC';
+  } else if (q.sort === 'sla_due') {
     // Most urgent first; tickets without a running clock (paused, met, none) follow, oldest id order among them.
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
@@ -194,11 +208,11 @@ export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): { text: st
     orderBy = `t.created_at ${dir}, t.id ${dir}`;
   }
   const sortKey = q.sort === 'sla_due' ? 't.sla_due_at' : 't.created_at';
-  const text = `SELECT ${TICKET_COLUMNS}, to_char(${sortKey} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
-     ${TICKET_JOINS}
+  const text = `SELECT ${TICKET_COLUMNS}, to_char(${sortKey} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at${search && byRelevance ? ', h.score::text AS score' : ''}
+     ${joins}
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY ${orderBy} LIMIT ${p(limit + 1)}`;
-  return { text, params, limit };
+  return { text, params, limit, search };
 }
 
 /**
@@ -213,15 +227,48 @@ export class TicketsQueryService {
   ) {}
 
   async list(user: AuthUser, q: ListTicketsQuery) {
-    const { text, params, limit } = ticketListQuery(user, q);
+    const { text, params, limit, search } = ticketListQuery(user, q);
     const rows: Row[] = await this.dataSource.query(text, params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    const matches = search ? await this.matches(page, search) : null;
     // The cursor keeps microseconds: a JavaScript Date would round them away and skip or repeat rows.
     return {
-      items: page.map(toTicket),
-      nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
+      items: page.map((r) => (matches ? { ...toTicket(r), match: { ...(r.score !== undefined ? { score: Number(r.score) } : {}), ...(matches.get(r.id) ?? { field: 'contact', snippet: null }) } } : toTicket(r))),
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor({ createdAt: last.cursor_at, id: last.id, ...(q.sort === 'relevance' ? { score: String(last.score) } : {}) })
+          : null,
     };
+  }
+
+  /** Where each found ticket of the page matched, with the words marked: its best message or note, else its subject. */
+  private async matches(page: Row[], search: TicketSearch): Promise<Map<string, { field: string; snippet: Snippet | null }>> {
+    const found = new Map<string, { field: string; snippet: Snippet | null }>();
+    if (page.length === 0) return found;
+    const numberOf = (reference: string) => reference.split('-')[2]?.replace(/^0+/, '');
+    for (const r of page) {
+      if (r.reference === search.reference || (search.referenceNumber && numberOf(r.reference) === search.referenceNumber)) found.set(r.id, { field: 'reference', snippet: null });
+    }
+    if (!search.tsquery) return found;
+    const best: Array<{ ticket_id: string; subject: string | null; text: string | null; internal: boolean }> = await this.dataSource.query(
+      `SELECT DISTINCT ON (ms.ticket_id) ms.ticket_id, ms.subject, ms.text, ms.internal
+       FROM messages ms WHERE ms.ticket_id = ANY($1::uuid[]) AND ${MESSAGE_TEXT_VECTOR('ms')} @@ to_tsquery('simple', $2)
+       ORDER BY ms.ticket_id, ts_rank(${MESSAGE_TEXT_VECTOR('ms')}, to_tsquery('simple', $2)) DESC, ms.created_at DESC`,
+      [page.map((r) => r.id), search.tsquery],
+    );
+    for (const m of best) {
+      const inText = snippet(m.text ?? '', search.stems);
+      found.set(m.ticket_id, inText ? { field: m.internal ? 'note' : 'message', snippet: inText } : { field: 'subject', snippet: snippet(m.subject ?? '', search.stems) });
+    }
+    for (const r of page) {
+      if (found.has(r.id)) continue;
+      const inSubject = snippet(r.subject ?? '', search.stems);
+      if (inSubject) found.set(r.id, { field: 'subject', snippet: inSubject });
+      else if (snippet(`${r.first_name ?? ''} ${r.last_name ?? ''}`, search.stems)) found.set(r.id, { field: 'customer', snippet: null });
+      else found.set(r.id, { field: 'attachment', snippet: null });
+    }
+    return found;
   }
 
   /** Personal data shown to someone: who saw what, from where. */

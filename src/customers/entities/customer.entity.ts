@@ -1,8 +1,10 @@
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { CustomerIdentifier } from './customer-identifier.entity';
 
 /** One person or company across every channel. */
 @Entity({ name: 'customers' })
+// Search by name: an expression index, created by migration TicketSearch only.
+@Index('ix_customers_name_search', { synchronize: false })
 export class Customer {
   @PrimaryGeneratedColumn('uuid')
   id: string;

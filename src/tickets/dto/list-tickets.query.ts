@@ -38,10 +38,15 @@ export class ListTicketsQuery extends PageQuery {
   @Matches(/^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, { message: "assignee must be 'me', 'none' or an agent id" })
   assignee?: string;
 
-  @ApiPropertyOptional({ description: 'Text in the reference, subject or customer name' })
+  @ApiPropertyOptional({
+    description:
+      'Search: words of any message, note or subject (Latvian word forms and missing diacritics found), customer names, ' +
+      'attachment file names; an e-mail address, a phone number in any format or a reference exactly. Each item then ' +
+      'carries `match` (score, field, snippet with highlight offsets).',
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxLength(200)
   q?: string;
 
   @ApiPropertyOptional({ enum: SLA_STATES, description: 'SLA state now: ok, warning (at risk), breached, met, paused' })
@@ -49,10 +54,14 @@ export class ListTicketsQuery extends PageQuery {
   @IsIn(SLA_STATES)
   sla?: string;
 
-  @ApiPropertyOptional({ enum: ['created', 'sla_due'], default: 'created', description: "sla_due: the earliest due time first (then tickets with none); 'order' applies to created" })
+  @ApiPropertyOptional({
+    enum: ['created', 'sla_due', 'relevance'],
+    default: 'created',
+    description: "sla_due: the earliest due time first (then tickets with none); relevance: the best search match first (needs q); 'order' applies to created",
+  })
   @IsOptional()
-  @IsIn(['created', 'sla_due'])
-  sort?: 'created' | 'sla_due';
+  @IsIn(['created', 'sla_due', 'relevance'])
+  sort?: 'created' | 'sla_due' | 'relevance';
 
   @ApiPropertyOptional({ enum: ['newest', 'oldest'], default: 'newest' })
   @IsOptional()

@@ -6,6 +6,8 @@ import { Message } from './message.entity';
  * megabytes) and linked to its message when the event is processed.
  */
 @Entity({ name: 'attachments' })
+// Full-text search of file names: an expression index, created by migration TicketSearch only.
+@Index('ix_attachments_filename_search', { synchronize: false })
 export class Attachment {
   @PrimaryGeneratedColumn('uuid')
   id: string;

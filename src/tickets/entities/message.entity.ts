@@ -15,6 +15,8 @@ export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed';
 @Unique('uq_messages_channel_external_id', ['channel', 'externalId'])
 @Index('ix_messages_ticket_created', ['ticketId', 'createdAt'])
 @Index('ix_messages_bot_address', ['address', 'createdAt'], { where: "author_type = 'bot'" })
+// Full-text search of the inbox: an expression index, created by migration TicketSearch only.
+@Index('ix_messages_search', { synchronize: false })
 export class Message {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -43,6 +43,8 @@ export type SlaState = (typeof SLA_STATES)[number];
 @Index('ix_tickets_inbox_sla_due', { synchronize: false })
 @Index('ix_tickets_inbox_queue_sla_due', { synchronize: false })
 @Index('ix_tickets_inbox_institution_sla_due', { synchronize: false })
+@Index('ix_tickets_subject_search', { synchronize: false })
+@Index('ix_tickets_reference_number', { synchronize: false })
 export class Ticket {
   @PrimaryGeneratedColumn('uuid')
   id: string;

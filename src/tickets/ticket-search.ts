@@ -1,0 +1,132 @@
+import { foldDiacritics, searchTerms } from '@lib/search-terms';
+
+/**
+ * What an inbox search (`GET /v1/tickets?q=`) looks for. Text is matched by the same stems the knowledge search
+ * uses (Latvian endings stripped, diacritics folded), as prefixes of the words PostgreSQL indexes: "pabalstu"
+ * finds "pabalsts" and "pabalsta", "izzinas" finds "izziņas". A query that is an e-mail address, a phone number
+ * (in any format) or a ticket reference is matched exactly against the tickets' contacts, the customers'
+ * identifiers and the references.
+ */
+export interface TicketSearch {
+  /** The stems, each as a prefix, all required (`to_tsquery('simple', …)`), or null when the text has none. */
+  tsquery: string | null;
+  stems: string[];
+  email: string | null;
+  /** E.164. */
+  phone: string | null;
+  reference: string | null;
+  /** A number alone (up to 7 digits) may be the running number of a reference: `123` finds VP-2026-000123. */
+  referenceNumber: string | null;
+}
+
+export function parseTicketSearch(raw: string): TicketSearch {
+  // Control characters carry no meaning in a search and PostgreSQL refuses NUL.
+  const q = raw.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(q) ? q.toLowerCase() : null;
+  const reference = /^[A-Z]{2,5}-\d{4}-\d{6}$/i.test(q) ? q.toUpperCase() : null;
+  const phone = email || reference || /^\d{1,7}$/.test(q) ? null : phoneNumber(q);
+  const stems = email || phone ? [] : searchTerms(q);
+  const referenceNumber = /^\d{1,7}$/.test(q) && /[1-9]/.test(q) ? q.replace(/^0+/, '') : null;
+  return { tsquery: stems.length > 0 ? stems.map((s) => `${s}:*`).join(' & ') : null, stems, email, phone, reference, referenceNumber };
+}
+
+/** A phone number as customer identifiers store it (E.164); a Latvian number may be written without +371. */
+export function phoneNumber(q: string): string | null {
+  if (!/^[+\d\s().-]+$/.test(q) || (q.match(/\+/g) ?? []).length > 1) return null;
+  let digits = q.replace(/\D/g, '');
+  if (q.trim().startsWith('00')) digits = digits.slice(2);
+  else if (!q.includes('+') && digits.length === 8) digits = `371${digits}`;
+  return digits.length >= 8 && digits.length <= 15 ? `+${digits}` : null;
+}
+
+export interface Snippet {
+  text: string;
+  /** [start, end) of each matching word in `text`. */
+  highlights: Array<[number, number]>;
+}
+
+/**
+ * The part of a text around its first match, with the matching words marked by offsets (not HTML: whoever shows
+ * it escapes the text and marks the ranges, so a message can never inject markup through a search).
+ */
+export function snippet(text: string, stems: string[], width = 200): Snippet | null {
+  if (stems.length === 0) return null;
+  const ranges: Array<[number, number]> = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const folded = foldDiacritics(m[0]);
+    if (stems.some((s) => folded.startsWith(s))) ranges.push([m.index!, m.index! + m[0].length]);
+  }
+  if (ranges.length === 0) return null;
+  const start = Math.max(0, Math.min(ranges[0][0] - Math.floor(width / 3), text.length - width));
+  const end = Math.min(text.length, start + width);
+  const prefix = start > 0 ? '…' : '';
+  const suffix = end < text.length ? '…' : '';
+  return {
+    text: `${prefix}${text.slice(start, end)}${suffix}`,
+    highlights: ranges.filter(([a, b]) => a >= start && b <= end).map(([a, b]) => [a - start + prefix.length, b - start + prefix.length]),
+  };
+}
+
+// The indexed expressions (migration TicketSearch): a query uses an index only when it repeats them exactly.
+export const MESSAGE_TEXT_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.subject, '') || ' ' || coalesce(${a}.text, '')))`;
+export const TICKET_SUBJECT_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.subject, '')))`;
+export const CUSTOMER_NAME_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.first_name, '') || ' ' || coalesce(${a}.last_name, '')))`;
+export const REFERENCE_NUMBER = (a: string) => `ltrim(split_part(${a}.reference, '-', 3), '0')`;
+export const FILENAME_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(regexp_replace(${a}.filename, '[._-]+', ' ', 'g')))`;
+
+/**
+ * Whether the ticket row `t` (with its customer `c`) is one a search finds: a condition the planner may answer
+ * either way, from the GIN indexes (all matching rows, when they are few) or ticket by ticket along the list's
+ * own order (when the words are common and the first page fills at once).
+ */
+export function ticketSearchCondition(s: TicketSearch, p: (v: unknown) => string, t = 't', c = 'c'): string {
+  const any: string[] = [];
+  if (s.reference) any.push(`${t}.reference = ${p(s.reference)}`);
+  if (s.referenceNumber) any.push(`${REFERENCE_NUMBER(t)} = ${p(s.referenceNumber)}`);
+  const identifier = s.email ? { kind: 'email', value: s.email } : s.phone ? { kind: 'phone', value: s.phone } : null;
+  if (identifier) {
+    const kind = p(identifier.kind);
+    const value = p(identifier.value);
+    any.push(`EXISTS (SELECT 1 FROM ticket_contacts tc WHERE tc.ticket_id = ${t}.id AND tc.kind = ${kind} AND tc.value = ${value})`);
+    any.push(`EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.customer_id = ${t}.customer_id AND ci.kind = ${kind} AND ci.value = ${value})`);
+  }
+  if (s.tsquery) {
+    const tq = `to_tsquery('simple', ${p(s.tsquery)})`;
+    any.push(
+      `EXISTS (SELECT 1 FROM messages ms WHERE ms.ticket_id = ${t}.id AND ${MESSAGE_TEXT_VECTOR('ms')} @@ ${tq})`,
+      `${TICKET_SUBJECT_VECTOR(t)} @@ ${tq}`,
+      `${CUSTOMER_NAME_VECTOR(c)} @@ ${tq}`,
+      `EXISTS (SELECT 1 FROM messages am JOIN attachments fa ON fa.message_id = am.id WHERE am.ticket_id = ${t}.id AND ${FILENAME_VECTOR('fa')} @@ ${tq})`,
+    );
+  }
+  return any.length === 0 ? 'false' : `(${any.join(' OR ')})`;
+}
+
+/**
+ * The tickets a search finds, each with a score: the best of its matches, an exact reference or contact weighing
+ * most, then text (notes a little below messages), names and file names. `p` adds a parameter.
+ */
+export function ticketSearchHits(s: TicketSearch, p: (v: unknown) => string): string {
+  const parts: string[] = [];
+  if (s.reference) parts.push(`SELECT id AS ticket_id, 10.0::float8 AS score FROM tickets WHERE reference = ${p(s.reference)}`);
+  if (s.referenceNumber) parts.push(`SELECT rn.id, 8.0::float8 FROM tickets rn WHERE ${REFERENCE_NUMBER('rn')} = ${p(s.referenceNumber)}`);
+  const identifier = s.email ? { kind: 'email', value: s.email } : s.phone ? { kind: 'phone', value: s.phone } : null;
+  if (identifier) {
+    const kind = p(identifier.kind);
+    const value = p(identifier.value);
+    parts.push(`SELECT ticket_id, 5.0::float8 FROM ticket_contacts WHERE kind = ${kind} AND value = ${value}`);
+    parts.push(`SELECT it.id, 4.0::float8 FROM customer_identifiers ci JOIN tickets it ON it.customer_id = ci.customer_id WHERE ci.kind = ${kind} AND ci.value = ${value}`);
+  }
+  if (s.tsquery) {
+    const tq = `to_tsquery('simple', ${p(s.tsquery)})`;
+    parts.push(
+      `SELECT ms.ticket_id, ts_rank(${MESSAGE_TEXT_VECTOR('ms')}, ${tq})::float8 * CASE WHEN ms.internal THEN 0.8 ELSE 1.0 END FROM messages ms WHERE ${MESSAGE_TEXT_VECTOR('ms')} @@ ${tq}`,
+      `SELECT st.id, 1.2 * ts_rank(${TICKET_SUBJECT_VECTOR('st')}, ${tq})::float8 FROM tickets st WHERE ${TICKET_SUBJECT_VECTOR('st')} @@ ${tq}`,
+      `SELECT ct.id, 0.5::float8 FROM customers cc JOIN tickets ct ON ct.customer_id = cc.id WHERE ${CUSTOMER_NAME_VECTOR('cc')} @@ ${tq}`,
+      `SELECT am.ticket_id, 0.3::float8 FROM attachments fa JOIN messages am ON am.id = fa.message_id WHERE ${FILENAME_VECTOR('fa')} @@ ${tq}`,
+    );
+  }
+  if (parts.length === 0) return `(SELECT NULL::uuid AS ticket_id, NULL::numeric AS score WHERE false)`;
+  // Rounded, so the score survives a round trip through the page cursor exactly.
+  return `(SELECT ticket_id, round(max(score)::numeric, 6) AS score FROM (${parts.join(' UNION ALL ')}) found(ticket_id, score) GROUP BY ticket_id)`;
+}

@@ -1,0 +1,113 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { AgentsService } from '../src/agents/agents.service';
+import { PDF_BYTES } from './support/factories';
+import { login, TestEnv } from './support/test-env';
+
+describe('inbox search: any word of any message, in any form, within the searcher’s scope', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const refs: Record<string, string> = {};
+  const PASSWORD = 'a-long-enough-password';
+
+  const search = (who: string, q: string, extra = '') =>
+    request(app.getHttpServer()).get(`/v1/tickets?q=${encodeURIComponent(q)}${extra}`).set('Authorization', `Bearer ${tokens[who]}`);
+  const found = async (who: string, q: string) => ((await search(who, q).expect(200)).body.items as any[]).map((t) => t.reference).sort();
+
+  beforeAll(async () => {
+    app = await env.startApi({ APP_ROLE: 'all' });
+    const agents = app.get(AgentsService);
+    const staff: Array<[string, string[], string[]?]> = [
+      ['operator', ['operator']],
+      ['supervisor', ['supervisor']],
+      ['vsaa', ['specialist'], ['VSAA']],
+      ['vid', ['specialist'], ['VID']],
+      ['expert', ['expert'], ['VSAA']],
+    ];
+    for (const [name, roles, institutionCodes] of staff) {
+      await agents.upsert({ email: `${name}@search.test`, displayName: name, password: PASSWORD, roles: roles as any, institutionCodes });
+      tokens[name] = await login(app, `${name}@search.test`, PASSWORD);
+    }
+    tokens.admin = await login(app);
+
+    refs.pension = await env.submitTicket(app, {
+      institution: 'VSAA',
+      subject: 'Jautājums',
+      message: 'Labdien! Kā pieteikties vecuma pensijai, un vai vajadzīgas izziņas no darba devēja?',
+      applicant: { firstName: 'Anna', lastName: 'Ozola', email: 'anna.ozola@example.lv', phone: '+37120000001' },
+    });
+    refs.tax = await env.submitTicket(app, {
+      institution: 'VID',
+      subject: 'Deklarācija',
+      message: 'Kur iesniegt gada ienākumu deklarāciju par 2025. gadu?',
+      applicant: { firstName: 'Pēteris', lastName: 'Kalns', email: 'peteris@example.lv' },
+    });
+    refs.file = await env.submitTicket(app, {
+      institution: 'VSAA',
+      subject: 'Dokuments',
+      message: 'Pielikumā dokuments.',
+      applicant: { firstName: 'Ilze', lastName: 'Zariņa', email: 'ilze@example.lv' },
+      attachments: [{ filename: 'apliecinajums_slimibas_lapa.pdf', contentType: 'application/pdf', contentBase64: PDF_BYTES.toString('base64') }],
+    });
+    refs.script = await env.submitTicket(app, {
+      institution: 'VSAA',
+      subject: '<script>alert(1)</script>',
+      message: '<img src=x onerror=alert(1)> bezdarbnieka pabalsts',
+      applicant: { firstName: 'X', lastName: 'Y', email: 'xy@example.lv' },
+    });
+  });
+  afterAll(() => env.teardown());
+
+  it('finds a Latvian word in another form, and a word typed without its diacritics', async () => {
+    expect(await found('operator', 'pensija')).toEqual([refs.pension]);
+    expect(await found('operator', 'izzinu')).toEqual([refs.pension]);
+    expect(await found('operator', 'deklaracija')).toEqual([refs.tax]);
+    expect(await found('operator', 'deklarācija vecuma')).toEqual([]); // every word must match
+  });
+
+  it('says where it matched and marks the words by offsets, leaving markup as text', async () => {
+    const res = await search('operator', 'pensijas').expect(200);
+    const [item] = res.body.items;
+    expect(item.match).toMatchObject({ field: 'message' });
+    const marked = item.match.snippet.highlights.map(([a, b]: [number, number]) => item.match.snippet.text.slice(a, b));
+    expect(marked).toEqual(['pensijai']);
+
+    const hostile = await search('operator', 'pabalsts').expect(200);
+    expect(hostile.body.items[0].match.snippet.text).toContain('<img src=x onerror=alert(1)>');
+  });
+
+  it('finds a phone number in any format, an e-mail address, a reference and a file name', async () => {
+    expect(await found('operator', '+371 2000 0001')).toEqual([refs.pension]);
+    expect(await found('operator', '20000001')).toEqual([refs.pension]);
+    expect(await found('operator', 'Anna.Ozola@example.lv')).toEqual([refs.pension]);
+    expect(await found('operator', refs.tax.toLowerCase())).toEqual([refs.tax]);
+    expect(await found('operator', 'slimības lapa')).toEqual([refs.file]);
+    expect(await found('operator', 'Zariņa')).toEqual([refs.file]);
+  });
+
+  it('never finds a ticket outside the searcher’s scope, for any role', async () => {
+    for (const who of ['admin', 'supervisor', 'operator']) expect(await found(who, 'pensija')).toEqual([refs.pension]);
+    expect(await found('vsaa', 'pensija')).toEqual([refs.pension]);
+    expect(await found('vid', 'pensija')).toEqual([]);
+    expect(await found('vid', '+37120000001')).toEqual([]);
+    expect(await found('vid', refs.pension)).toEqual([]);
+    expect(await found('vsaa', 'deklaracija')).toEqual([]);
+    // An expert sees only level-3 cases: none of these.
+    expect(await found('expert', 'pensija')).toEqual([]);
+  });
+
+  it('sorts by relevance on request and pages through it with the cursor', async () => {
+    const first = await search('operator', 'pensija izzinas', '&sort=relevance&limit=1').expect(200);
+    expect(first.body.items.map((t: any) => t.reference)).toEqual([refs.pension]);
+    expect(first.body.nextCursor).toBeNull();
+    const all = await search('operator', 'dokuments', '&sort=relevance&limit=1').expect(200);
+    expect(all.body.items).toHaveLength(1);
+    await request(app.getHttpServer()).get('/v1/tickets?sort=relevance').set('Authorization', `Bearer ${tokens.operator}`).expect(422);
+  });
+
+  it('keeps the other filters with a search', async () => {
+    const res = await search('operator', 'pensija', '&institution=VID').expect(200);
+    expect(res.body.items).toEqual([]);
+  });
+});
