@@ -52,6 +52,8 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/admin/webhooks': { roles: ['admin'] },
   'POST /v1/admin/webhooks': { roles: ['admin'] },
   'GET /v1/admin/webhooks/:id/deliveries': { roles: ['admin'] },
+  'PATCH /v1/admin/webhooks/:id': { roles: ['admin'] },
+  'DELETE /v1/admin/webhooks/:id': { roles: ['admin'] },
   'GET /v1/admin/queues': { roles: ['admin'] },
   'POST /v1/admin/queues': { roles: ['admin'] },
   'PATCH /v1/admin/queues/:code': { roles: ['admin'] },
