@@ -87,6 +87,7 @@ export class WebhooksService {
     if (input.secret !== undefined) set('secret', input.secret);
     if (input.events !== undefined) set('events', input.events);
     if (input.active !== undefined) set('active', input.active);
+    // An empty change still runs, so that a missing subscription answers 404 either way.
     const rows = returnedRows(await this.dataSource.query(`UPDATE webhook_subscriptions SET ${sets.join(', ') || 'id = id'} WHERE id = $1 RETURNING id`, params));
     if (rows.length === 0) throw notFound(id);
     return (await this.list()).find((s) => s.id === id)!;
