@@ -72,9 +72,54 @@ describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scope
     expect(handBackWithoutAnswer.body.errors[0]).toMatchObject({ field: 'summary', code: 'required' });
     const elsewhere = await move('vid', vid, { toLevel: 2, institution: 'VSAA', reason: 'Nav mūsu' }).expect(422);
     expect(elsewhere.body.errors[0]).toMatchObject({ field: 'institution', code: 'outOfScope' });
-    // Sending it back to the centre, which routes it on, is always open to a specialist.
-    await move('vid', vid, { toLevel: 1, institution: 'VSAA', reason: 'Nav mūsu', summary: 'Jautājums par VSAA pabalstu' }).expect(201);
+    // Sending it back to the centre is always open to a specialist; the centre, not the specialist, routes it on.
+    const handedElsewhere = await move('vid', vid, { toLevel: 1, institution: 'VSAA', reason: 'Nav mūsu', summary: 'Jautājums par VSAA pabalstu' }).expect(422);
+    expect(handedElsewhere.body.errors[0]).toMatchObject({ field: 'institution', code: 'handBackKeepsInstitution' });
+    const back = await move('vid', vid, { toLevel: 1, reason: 'Nav mūsu', summary: 'Jautājums par VSAA pabalstu' }).expect(201);
+    expect(back.body).toMatchObject({ toLevel: 1, toQueue: 'VID', institution: 'VID', reason: 'handed_back' });
+    const routedOn = await move('operator', vid, { toLevel: 1, institution: 'VSAA', reason: 'VSAA jautājums' }).expect(201);
+    expect(routedOn.body).toMatchObject({ toQueue: 'VSAA', institution: 'VSAA', reason: 'transferred' });
     await ticket('vid', vid).expect(404);
     await request(app.getHttpServer()).post(`/v1/tickets/${vid}/escalations`).send({ toLevel: 2, reason: 'x' }).expect(401);
+  });
+
+  it("never lets a specialist move a ticket into another institution, by institution or by queue, at any level", async () => {
+    const where = async (reference: string) =>
+      (await env.sql(`SELECT t.level, q.code AS queue, i.code AS institution FROM tickets t JOIN queues q ON q.id = t.queue_id JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [reference]))[0];
+
+    // Level 1, sideways: the review's repro (a VSAA complaint into VID's level-1 queue).
+    const atOne = await newTicket('VSAA');
+    for (const [body, field] of [
+      [{ toLevel: 1, institution: 'VID' }, 'institution'],
+      [{ toLevel: 1, queue: 'VID' }, 'queue'],
+    ] as const) {
+      const res = await move('vsaa', atOne, { ...body, reason: 'Nav mūsu' }).expect(422);
+      expect([body, res.body.errors[0]]).toEqual([body, expect.objectContaining({ field, code: 'outOfScope' })]);
+    }
+    // Upwards and sideways at level 2.
+    await move('operator', atOne, { toLevel: 2, reason: 'VSAA dati' }).expect(201);
+    for (const [body, field] of [
+      [{ toLevel: 2, institution: 'VID' }, 'institution'],
+      [{ toLevel: 2, queue: 'VID-L2' }, 'queue'],
+      [{ toLevel: 3, queue: 'VID-L3' }, 'queue'],
+    ] as const) {
+      const res = await move('vsaa', atOne, { ...body, reason: 'Nav mūsu' }).expect(422);
+      expect([body, res.body.errors[0]]).toEqual([body, expect.objectContaining({ field, code: 'outOfScope' })]);
+    }
+    // Down: a hand-back keeps the institution, whichever way another one is named.
+    for (const [body, field] of [
+      [{ toLevel: 1, institution: 'VID' }, 'institution'],
+      [{ toLevel: 1, queue: 'VID' }, 'queue'],
+    ] as const) {
+      const res = await move('vsaa', atOne, { ...body, reason: 'Nav mūsu', summary: 'Atbilde' }).expect(422);
+      expect([body, res.body.errors[0]]).toEqual([body, expect.objectContaining({ field, code: 'handBackKeepsInstitution' })]);
+    }
+    expect(await where(atOne)).toEqual({ level: 2, queue: 'VSAA-L2', institution: 'VSAA' });
+    await ticket('vid', atOne).expect(404);
+
+    // Within their own institution everything stays open, and the hand-back lands in its level-1 queue.
+    await move('vsaa', atOne, { toLevel: 3, queue: 'VSAA-L3', reason: 'Sarežģīts' }).expect(201);
+    await move('vsaa', atOne, { toLevel: 1, reason: 'Atbildēts', summary: 'Atbilde' }).expect(201);
+    expect(await where(atOne)).toEqual({ level: 1, queue: 'VSAA', institution: 'VSAA' });
   });
 });

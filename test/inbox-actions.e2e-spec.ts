@@ -117,4 +117,25 @@ describe('inbox actions: notes, claim and assign, status', () => {
     expect((await env.sql('SELECT customer_id FROM tickets WHERE reference = $1', [stranger]))[0].customer_id).toBe(customer_id);
     await call('anna', 'post', `/v1/tickets/${stranger}/customer`, { customerId: '00000000-0000-4000-8000-000000000000' }).expect(422);
   });
+
+  it("lets institution staff link a ticket only to a customer they already see a ticket of, and answers others as missing", async () => {
+    // No personal code: each applicant is a customer of their own, told apart by e-mail.
+    const make = (institution: string, who: string) => env.submitTicket(app, { institution, applicant: { firstName: who, lastName: 'Ozola', email: `${who}@example.lv` } });
+    const customerOf = async (reference: string) => (await env.sql('SELECT customer_id FROM tickets WHERE reference = $1', [reference]))[0].customer_id as string;
+    const own = await make('VSAA', 'ilze');
+    const otherOwn = await make('VSAA', 'dace');
+    const vids = await make('VID', 'rita');
+    const before = await customerOf(own);
+
+    const elsewhere = await call('vsaa', 'post', `/v1/tickets/${own}/customer`, { customerId: await customerOf(vids) }).expect(422);
+    const missing = await call('vsaa', 'post', `/v1/tickets/${own}/customer`, { customerId: '00000000-0000-4000-8000-000000000000' }).expect(422);
+    expect(elsewhere.body.errors).toEqual([expect.objectContaining({ field: 'customerId', code: 'unknown' })]);
+    expect({ ...elsewhere.body, instance: undefined, requestId: undefined }).toEqual({ ...missing.body, instance: undefined, requestId: undefined });
+    expect(await customerOf(own)).toBe(before);
+
+    await call('vsaa', 'post', `/v1/tickets/${own}/customer`, { customerId: await customerOf(otherOwn) }).expect(200);
+    expect(await customerOf(own)).toBe(await customerOf(otherOwn));
+    // The centre's operators link across institutions: identifying a caller is their work.
+    await call('anna', 'post', `/v1/tickets/${vids}/customer`, { customerId: before }).expect(200);
+  });
 });

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { hashPassword, passwordPolicyProblems } from '@lib/password-hash';
 import { DataSource, EntityManager } from 'typeorm';
 import { ProblemException, validationProblem } from '../common/problem';
+import { returnedRows } from '../database/rows';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 
 const VIEW = `a.id, a.email, a.display_name, a.roles, a.languages, a.skills, a.capacity, a.active, a.locked_until, a.created_at,
@@ -18,7 +20,10 @@ function capacityProblems(capacity: Record<string, number> | undefined): string[
 /** Staff accounts for admins. The password hash never leaves the database; disabling ends sessions at once. */
 @Injectable()
 export class AgentsAdminService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly realtime: RealtimePublisher,
+  ) {}
 
   async list() {
     const rows = await this.dataSource.query(
@@ -57,7 +62,7 @@ export class AgentsAdminService {
   async update(id: string, dto: UpdateAgentDto) {
     const current = await this.get(id);
     this.check(dto, dto.email ?? current.email);
-    await this.dataSource.transaction(async (m) => {
+    const ended = await this.dataSource.transaction(async (m) => {
       const sets: string[] = ['updated_at = now()'];
       const params: unknown[] = [id];
       const set = (column: string, value: unknown) => sets.push(`${column} = $${params.push(value)}`);
@@ -72,8 +77,13 @@ export class AgentsAdminService {
       await m.query(`UPDATE agents SET ${sets.join(', ')} WHERE id = $1`, params);
       if (dto.institutions !== undefined) await this.setInstitutions(m, id, dto.institutions);
       // A new password or a disabled account ends every open session.
-      if (dto.password !== undefined || dto.active === false) await m.query('UPDATE sessions SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL', [id]);
+      if (dto.password === undefined && dto.active !== false) return [];
+      const rows = await m.query('UPDATE sessions SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL RETURNING id', [id]);
+      return returnedRows<{ id: string }>(rows).map((r) => r.id);
     });
+    // After commit, so a socket that reconnects at once is refused.
+    this.realtime.endSessions(ended);
+    if (dto.roles !== undefined || dto.institutions !== undefined) this.realtime.scopeChanged(id);
     return this.get(id);
   }
 

@@ -1,10 +1,11 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { RealtimeModule } from '../realtime/realtime.module';
 import { AgentsAdminService } from './agents-admin.service';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 
-@Module({ controllers: [AgentsController], providers: [AgentsService, AgentsAdminService], exports: [AgentsService] })
+@Module({ imports: [RealtimeModule], controllers: [AgentsController], providers: [AgentsService, AgentsAdminService], exports: [AgentsService] })
 export class AgentsModule implements OnApplicationBootstrap {
   constructor(
     private readonly agents: AgentsService,

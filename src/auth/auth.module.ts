@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
+import { RealtimeModule } from '../realtime/realtime.module';
 import { SessionsService } from './sessions.service';
 import { AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
@@ -14,6 +15,7 @@ import { AccessTokens } from './access-tokens';
   imports: [
     AgentsModule,
     AuditModule,
+    RealtimeModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       // A key object, not the string: given a string, jsonwebtoken first tries it as a PEM public key on every

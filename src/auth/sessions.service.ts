@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { returnedRows } from '../database/rows';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -12,6 +14,7 @@ export class SessionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly realtime: RealtimePublisher,
   ) {}
 
   async open(agentId: string, ip: string | null): Promise<{ sessionId: string; refreshToken: string }> {
@@ -30,7 +33,8 @@ export class SessionsService {
   async rotate(refreshToken: string): Promise<{ agentId: string; sessionId: string; refreshToken: string } | null> {
     const [sessionId, secret] = refreshToken.split('.');
     if (!sessionId || !secret || !/^[0-9a-f-]{36}$/.test(sessionId)) return null;
-    return this.dataSource.transaction(async (m) => {
+    let replayed = false;
+    const rotated = await this.dataSource.transaction(async (m) => {
       const [row]: Array<{ agent_id: string; refresh_hash: string; open: boolean }> = await m.query(
         `SELECT s.agent_id, s.refresh_hash, (s.revoked_at IS NULL AND s.expires_at > now() AND a.active) AS open
          FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id = $1 FOR UPDATE OF s`,
@@ -39,15 +43,20 @@ export class SessionsService {
       if (!row || !row.open) return null;
       if (!timingSafeEqual(Buffer.from(row.refresh_hash), Buffer.from(sha256(secret)))) {
         await m.query('UPDATE sessions SET revoked_at = now() WHERE id = $1', [sessionId]);
+        replayed = true;
         return null;
       }
       const next = randomBytes(32).toString('base64url');
       await m.query('UPDATE sessions SET refresh_hash = $2, last_used_at = now() WHERE id = $1', [sessionId, sha256(next)]);
       return { agentId: row.agent_id, sessionId, refreshToken: `${sessionId}.${next}` };
     });
+    if (replayed) this.realtime.endSessions([sessionId]);
+    return rotated;
   }
 
+  /** Ends the session: its tokens stop working and its open sockets are disconnected, on every instance. */
   async revoke(sessionId: string): Promise<void> {
-    await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [sessionId]);
+    const rows = returnedRows(await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id', [sessionId]));
+    this.realtime.endSessions(rows.map((r) => r.id as string));
   }
 }

@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     for (const bad of ['10', '200000000', 'lots']) expect(() => loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: bad })).toThrow(/SOCIAL_MAX_MEDIA_BYTES/);
   });
 
+  it('takes WEBHOOK_ALLOWED_NETWORKS as comma-separated addresses or networks, none when unset', () => {
+    expect(loadConfig(valid).WEBHOOK_ALLOWED_NETWORKS).toEqual([]);
+    expect(loadConfig({ ...valid, WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0/16, 127.0.0.1,fd00::/8' }).WEBHOOK_ALLOWED_NETWORKS).toEqual(['10.20.0.0/16', '127.0.0.1', 'fd00::/8']);
+    for (const bad of ['intranet.vid.lv', '10.0.0.0/40', '10.0.0.0/8,*']) expect(() => loadConfig({ ...valid, WEBHOOK_ALLOWED_NETWORKS: bad })).toThrow(/WEBHOOK_ALLOWED_NETWORKS/);
+  });
+
   it('names every missing variable in one message', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     try {

@@ -1,3 +1,4 @@
+import { parseNetwork } from '@lib/network-guard';
 import { passwordPolicyProblems } from '@lib/password-hash';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -207,6 +208,23 @@ export class AppConfig {
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
   @IsString({ each: true })
   REALTIME_CORS_ORIGINS: string[] = [];
+
+  // --- Outbound webhooks (institutions' own systems) ---
+
+  /**
+   * Networks (CIDR or single addresses, comma-separated) webhook subscriptions may reach although they are private,
+   * loopback or link-local, e.g. an institution's system on the state's internal network. Empty: public addresses
+   * only, so an admin's typo or a stolen admin token cannot aim deliveries at the centre's own network.
+   */
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
+  @ValidateBy({
+    name: 'networkList',
+    validator: {
+      validate: (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string' && parseNetwork(v) !== null),
+      defaultMessage: () => 'WEBHOOK_ALLOWED_NETWORKS must be comma-separated addresses or CIDR networks, like 10.20.0.0/16,fd00::/8',
+    },
+  })
+  WEBHOOK_ALLOWED_NETWORKS: string[] = [];
 
   // --- Chat (socket.io at /chat for visitors) ---
 

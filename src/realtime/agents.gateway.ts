@@ -28,7 +28,8 @@ const REFERENCE = /^[A-Z]{1,5}-\d{4}-\d{6,}$/;
 /**
  * The agents' realtime socket (namespace /agents, websocket transport). Connecting with an access token
  * (`auth: { token }`) joins the rooms of what the agent may see — the same scope rule as the REST API — and
- * brings them online; heartbeats keep them online and re-check the session. Opening a ticket (`ticket.view`) shows
+ * brings them online; heartbeats keep them online and re-check the session, and a revoked session's sockets are
+ * disconnected at once from whichever instance revoked it (RealtimePublisher.endSessions). Opening a ticket (`ticket.view`) shows
  * who else is viewing it and who is writing a reply (`ticket.replying`). Events are documented in docs/realtime.md.
  */
 @WebSocketGateway({ namespace: AGENTS_NAMESPACE })
@@ -68,7 +69,14 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     const rooms = roomsForScope(ticketScope(user), user.id, user.roles);
     const data: SocketData = { user, displayName: agent?.display_name ?? user.email, rooms, viewing: new Map() };
     socket.data = data;
-    await socket.join(rooms);
+    await socket.join([...rooms, Rooms.session(user.sessionId!)]);
+    // A revocation committed after the check above may have been broadcast before the join: look once more.
+    const still = await this.tokens.session(user.id, user.sessionId!).catch(() => ({ refused: 'The session could not be checked.' }));
+    if ('refused' in still) {
+      socket.emit('unauthorized', { detail: still.refused });
+      socket.disconnect(true);
+      return;
+    }
     const requested = socket.handshake.auth?.state === 'away' ? 'away' : 'online';
     const state = await this.presence.heartbeat(user.id, requested);
     socket.emit('ready', { agentId: user.id, state, heartbeatSeconds: Math.max(1, Math.floor(this.config.PRESENCE_TIMEOUT_SECONDS / 3)) });

@@ -12,6 +12,8 @@ export const Rooms = {
   /** Experts of one institution: its tickets at level 3 (their other own cases reach them as assignee). */
   levelThree: (institutionId: string) => `tickets:l3:${institutionId}`,
   agent: (agentId: string) => `agent:${agentId}`,
+  /** The sockets of one sign-in: ending the session disconnects exactly them, on whichever instance they are. */
+  session: (sessionId: string) => `session:${sessionId}`,
   supervisors: 'supervisors',
   /** People who have the ticket open: who else is viewing or replying. */
   ticket: (ticketId: string) => `ticket:${ticketId}`,

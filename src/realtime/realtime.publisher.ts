@@ -98,6 +98,29 @@ export class RealtimePublisher implements OnApplicationShutdown {
     this.safely(() => this.emitter.to(Rooms.ticket(ticketId)).emit(event, payload));
   }
 
+  /**
+   * Disconnects, on every instance, the sockets of sessions that were just revoked (logout, a disabled account, a
+   * new password, a replayed refresh token): without this they kept receiving chats until their next heartbeat.
+   * Called after the revocation is committed; a socket connecting meanwhile re-checks its session once it has
+   * joined its rooms (AgentsGateway), so none slips between the two.
+   */
+  endSessions(sessionIds: string[]): void {
+    if (sessionIds.length === 0) return;
+    const rooms = sessionIds.map(Rooms.session);
+    this.safely(() => {
+      this.emitter.to(rooms).emit('unauthorized', { detail: 'The session has ended, or the account is disabled.' });
+      this.emitter.in(rooms).disconnectSockets(true);
+    });
+  }
+
+  /** The agent's access changed (roles, institutions): their sockets' rooms are wrong, so they connect again. */
+  scopeChanged(agentId: string): void {
+    this.safely(() => {
+      this.emitter.to(Rooms.agent(agentId)).emit('scope-changed', {});
+      this.emitter.in(Rooms.agent(agentId)).disconnectSockets(true);
+    });
+  }
+
   private safely(send: () => unknown): void {
     try {
       send();

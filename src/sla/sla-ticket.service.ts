@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { AuthUser, ticketScope } from '../auth/auth-user';
+import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import { SlaEngine } from './sla-engine.service';
 import { SlaTimerBatch } from './sla-timer-batch';
@@ -131,11 +131,12 @@ export class SlaTicketService {
     return { reference: result.reference, resolutionDueAt: result.resolutionDueAt };
   }
 
+  /** The same scope rule as every other ticket route (an expert: own cases only), so no sub-route is a side door. */
   private async find(m: EntityManager, user: AuthUser, reference: string, lock: boolean): Promise<{ id: string; reference: string }> {
-    const scope = ticketScope(user);
+    const params: unknown[] = [reference.toUpperCase()];
     const [ticket] = await m.query(
-      `SELECT id, reference FROM tickets WHERE reference = $1 ${scope.all ? '' : 'AND institution_id = ANY($2::uuid[])'} ${lock ? 'FOR UPDATE' : ''}`,
-      scope.all ? [reference.toUpperCase()] : [reference.toUpperCase(), scope.institutionIds],
+      `SELECT t.id, t.reference FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} ${lock ? 'FOR UPDATE OF t' : ''}`,
+      params,
     );
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
     return ticket;

@@ -167,11 +167,24 @@ export class TicketActionsService {
     return merged;
   }
 
-  /** Puts the ticket on an existing customer's record (an anonymous caller identified later, a wrong match). */
+  /**
+   * Puts the ticket on an existing customer's record (an anonymous caller identified later, a wrong match).
+   * Institution staff may link only to a customer who already has a ticket they may see: otherwise they could
+   * attach their case to any citizen's record and read that record's contact details through it. Such a customer
+   * is answered exactly as a missing one, so ids cannot be probed.
+   */
   async linkCustomer(user: AuthUser, reference: string, customerId: string, context: { requestId?: string }): Promise<{ customerId: string }> {
+    const scope = ticketScope(user);
     return this.withTicket(user, reference, async (m, t) => {
-      const [customer] = await m.query('SELECT id FROM customers WHERE id = $1', [customerId]);
-      if (!customer) throw validationProblem([{ field: 'customerId', code: 'unknown', message: 'no customer has this id' }]);
+      const params: unknown[] = [customerId];
+      const [customer] = await m.query(
+        scope.all
+          ? 'SELECT c.id FROM customers c WHERE c.id = $1'
+          : `SELECT c.id FROM customers c WHERE c.id = $1
+             AND EXISTS (SELECT 1 FROM tickets t WHERE t.customer_id = c.id ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)})`,
+        params,
+      );
+      if (!customer) throw validationProblem([{ field: 'customerId', code: 'unknown', message: 'no customer with this id that you may see' }]);
       const [before] = await m.query('SELECT customer_id FROM tickets WHERE id = $1', [t.id]);
       await m.query('UPDATE tickets SET customer_id = $2, updated_at = now() WHERE id = $1', [t.id, customerId]);
       await this.audit.record([

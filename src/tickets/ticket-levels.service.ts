@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
+import { AuthUser, TicketScope, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
@@ -22,10 +22,24 @@ export interface EscalationView {
 }
 
 /**
+ * Why a move into another institution is refused, if it is. A hand-back returns the institution's answer to the
+ * centre, so it keeps the institution for everyone (the centre routes the ticket on if it belongs elsewhere).
+ * Every other move by institution staff stays within their own institutions: otherwise one institution's
+ * specialist could hand a citizen's case, and its personal data, to another institution.
+ */
+function institutionRefusal(scope: TicketScope, direction: EscalationView['reason'], toInstitutionId: string | null): { code: string; message: string } | null {
+  if (direction === 'handed_back') return { code: 'handBackKeepsInstitution', message: "a hand-back keeps the ticket's institution; the centre routes it on" };
+  if (!scope.all && (!toInstitutionId || !scope.institutionIds.includes(toInstitutionId))) {
+    return { code: 'outOfScope', message: 'you may move tickets only within your own institutions' };
+  }
+  return null;
+}
+
+/**
  * Moving a ticket between support levels is a command with a reason, never a field edit: every move appends an
  * Escalation row (who, from, to, why, the summary or answer) and an audit event, in one transaction.
- * A specialist or expert moves only tickets of their institutions, and upwards or sideways only within them;
- * handing back to level 1 (the centre) is always open to them.
+ * A specialist or expert moves only tickets of their institutions, and only within them; handing back to level 1
+ * (the centre) is always open to them, and keeps the institution.
  */
 @Injectable()
 export class TicketLevelsService {
@@ -70,8 +84,9 @@ export class TicketLevelsService {
       if (institution && !institution.accepts_cases) {
         errors.push({ field: 'institution', code: 'referralOnly', message: `${institution.code} only takes referrals: route the contact on instead` });
       }
-      if (!scope.all && dto.toLevel > 1 && institution && !scope.institutionIds.includes(institution.id)) {
-        errors.push({ field: 'institution', code: 'outOfScope', message: 'you may move tickets only within your own institutions, or back to level 1' });
+      if (dto.institution && institution && institution.id !== ticket.institution_id) {
+        const refusal = institutionRefusal(scope, direction, institution.id);
+        if (refusal) errors.push({ field: 'institution', ...refusal });
       }
       if (errors.length) throw validationProblem(errors);
 
@@ -80,9 +95,6 @@ export class TicketLevelsService {
         [queue] = await m.query('SELECT id, code, level, institution_id FROM queues WHERE code = $1', [dto.queue.toUpperCase()]);
         if (!queue) throw validationProblem([{ field: 'queue', code: 'unknown', message: `no queue has the code ${dto.queue}` }]);
         if (queue.level !== dto.toLevel) throw validationProblem([{ field: 'queue', code: 'wrongLevel', message: `${queue.code} is a level ${queue.level} queue` }]);
-        if (!scope.all && dto.toLevel > 1 && !scope.institutionIds.includes(queue.institution_id ?? '')) {
-          throw validationProblem([{ field: 'queue', code: 'outOfScope', message: 'you may move tickets only within your own institutions' }]);
-        }
       } else if (dto.toLevel === 1) {
         [queue] = await m.query(
           `SELECT id, code, level, institution_id FROM queues
@@ -102,6 +114,11 @@ export class TicketLevelsService {
         throw validationProblem([{ field: 'toLevel', code: 'unchanged', message: 'the ticket is already there' }]);
       }
       const toInstitutionId = queue.institution_id ?? institution?.id ?? ticket.institution_id;
+      // Checked on where the ticket really lands, whichever of institution or queue named it.
+      if (toInstitutionId !== ticket.institution_id) {
+        const refusal = institutionRefusal(scope, direction, toInstitutionId);
+        if (refusal) throw validationProblem([{ field: dto.queue ? 'queue' : 'institution', ...refusal }]);
+      }
 
       await m.query(
         `UPDATE tickets SET level = $2, queue_id = $3, institution_id = $4, assignee_id = NULL, status = 'queued', updated_at = now() WHERE id = $1`,

@@ -3,7 +3,10 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
-import { ProblemException, validationProblem } from '../common/problem';
+import { AddressPolicy, targetProblem } from '@lib/network-guard';
+import { FieldError, ProblemException, validationProblem } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { returnedRows } from '../database/rows';
 import { JobName, QueueName } from '../queues';
 import type { WebhookEvent } from './entities/webhook-subscription.entity';
 
@@ -22,10 +25,15 @@ export const WEBHOOK_JOB_OPTIONS = {
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
 
+  private readonly policy: AddressPolicy;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Webhooks) private readonly queue: Queue<{ deliveryId: string }>,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.policy = new AddressPolicy(config.WEBHOOK_ALLOWED_NETWORKS);
+  }
 
   /** Inside the caller's transaction: one delivery per active subscription of the institution for the event. */
   async record(m: EntityManager, event: WebhookEvent, institutionId: string | null, payload: Record<string, unknown>): Promise<string[]> {
@@ -57,12 +65,47 @@ export class WebhooksService {
 
   async subscribe(input: { institution: string; url: string; secret: string; events: WebhookEvent[] }) {
     const [institution] = await this.dataSource.query('SELECT id FROM institutions WHERE code = $1', [input.institution.toUpperCase()]);
-    if (!institution) throw validationProblem([{ field: 'institution', code: 'unknown', message: `no institution has the code ${input.institution}` }]);
+    const errors: FieldError[] = [];
+    if (!institution) errors.push({ field: 'institution', code: 'unknown', message: `no institution has the code ${input.institution}` });
+    const target = await this.targetProblem(input.url);
+    if (target) errors.push(target);
+    if (errors.length) throw validationProblem(errors);
     const [row] = await this.dataSource.query(
       `INSERT INTO webhook_subscriptions (institution_id, url, secret, events) VALUES ($1, $2, $3, $4) RETURNING id`,
       [institution.id, input.url, input.secret, input.events],
     );
     return (await this.list()).find((s) => s.id === row.id)!;
+  }
+
+  async update(id: string, input: { url?: string; secret?: string; events?: WebhookEvent[]; active?: boolean }) {
+    const target = input.url === undefined ? null : await this.targetProblem(input.url);
+    if (target) throw validationProblem([target]);
+    const sets: string[] = [];
+    const params: unknown[] = [id];
+    const set = (column: string, value: unknown) => sets.push(`${column} = $${params.push(value)}`);
+    if (input.url !== undefined) set('url', input.url);
+    if (input.secret !== undefined) set('secret', input.secret);
+    if (input.events !== undefined) set('events', input.events);
+    if (input.active !== undefined) set('active', input.active);
+    // An empty change still runs, so that a missing subscription answers 404 either way.
+    const rows = returnedRows(await this.dataSource.query(`UPDATE webhook_subscriptions SET ${sets.join(', ') || 'id = id'} WHERE id = $1 RETURNING id`, params));
+    if (rows.length === 0) throw notFound(id);
+    return (await this.list()).find((s) => s.id === id)!;
+  }
+
+  /** The subscription and its delivery log; deliveries still queued find nothing to send. */
+  async remove(id: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const rows = returnedRows(await m.query('DELETE FROM webhook_subscriptions WHERE id = $1 RETURNING id', [id]));
+      if (rows.length === 0) throw notFound(id);
+      await m.query('DELETE FROM webhook_deliveries WHERE subscription_id = $1', [id]);
+    });
+  }
+
+  /** Refused before it is stored, and checked again at every delivery (see WebhookDeliveryProcessor). */
+  private async targetProblem(url: string): Promise<FieldError | null> {
+    const problem = await targetProblem(new URL(url), this.policy);
+    return problem ? { field: 'url', code: problem.code, message: problem.message } : null;
   }
 
   async list() {
@@ -75,7 +118,7 @@ export class WebhooksService {
 
   async deliveries(subscriptionId: string) {
     const [exists] = await this.dataSource.query('SELECT 1 FROM webhook_subscriptions WHERE id = $1', [subscriptionId]);
-    if (!exists) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No subscription ${subscriptionId}.`);
+    if (!exists) throw notFound(subscriptionId);
     const rows: Array<Record<string, any>> = await this.dataSource.query(
       `SELECT id, event, payload, status, attempts, last_status_code, last_error, created_at, delivered_at
        FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY created_at DESC LIMIT 200`,
@@ -93,4 +136,8 @@ export class WebhooksService {
       deliveredAt: r.delivered_at,
     }));
   }
+}
+
+function notFound(id: string): ProblemException {
+  return new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No subscription ${id}.`);
 }

@@ -1,10 +1,13 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { AddressPolicy, TargetRefused } from '@lib/network-guard';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
 import { QueueName } from '../../queues';
+import { postWebhook } from '../webhook-post';
 import { WebhooksService } from '../webhooks.service';
 
 const TIMEOUT_MS = 10_000;
@@ -12,19 +15,24 @@ const SWEEP_EVERY_MS = 60_000;
 
 /**
  * Posts a delivery as JSON, signed like the web forms we receive (X-Signature: t=…,v1=HMAC-SHA256 of "<t>.<body>"),
- * so an institution verifies it the way we verify the portal. Any 2xx is delivered; anything else is retried
- * with backoff, and the last status code or error is kept for the admins' delivery log.
+ * so an institution verifies it the way we verify the portal. Any 2xx is delivered; anything else (a redirect
+ * too: it is not followed) is retried with backoff, and the last status code or error is kept for the admins'
+ * delivery log. An internal target address fails the delivery for good.
  */
 @Processor(QueueName.Webhooks, { concurrency: 8 })
 export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
   private timer: NodeJS.Timeout | null = null;
 
+  private readonly policy: AddressPolicy;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly webhooks: WebhooksService,
+    config: AppConfig,
   ) {
     super();
+    this.policy = new AddressPolicy(config.WEBHOOK_ALLOWED_NETWORKS);
   }
 
   onApplicationBootstrap(): void {
@@ -48,26 +56,27 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     const body = JSON.stringify(row.payload);
     let status = 0;
     try {
-      const res = await fetch(row.url, {
-        method: 'POST',
-        headers: {
+      status = await postWebhook(
+        row.url,
+        {
           'Content-Type': 'application/json',
           'X-Signature': signTimestampedHmac(row.secret, body, Math.floor(Date.now() / 1000)),
           'X-Webhook-Event': row.event,
           'X-Webhook-Delivery': row.id,
         },
         body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
+        { policy: this.policy, timeoutMs: TIMEOUT_MS },
+      );
     } catch (error) {
       await this.note(row.id, null, (error as Error).message);
+      // Checked again here, not only when subscribing: the name may resolve elsewhere now (DNS rebinding).
+      if (error instanceof TargetRefused) throw new UnrecoverableError(error.message);
       throw error;
     }
     if (status < 200 || status >= 300) {
-      await this.note(row.id, status, `HTTP ${status}`);
-      throw new Error(`the receiver answered HTTP ${status}`);
+      const why = status >= 300 && status < 400 ? `HTTP ${status}: redirects are not followed` : `HTTP ${status}`;
+      await this.note(row.id, status, why);
+      throw new Error(`the receiver answered ${why}`);
     }
     await this.dataSource.query(
       `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_status_code = $2, last_error = NULL, delivered_at = now() WHERE id = $1`,

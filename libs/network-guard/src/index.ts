@@ -1,0 +1,2 @@
+export { AddressPolicy, parseNetwork } from './address-policy';
+export { guardedLookup, TargetRefused, targetProblem, urlHost } from './guarded-lookup';
