@@ -17,9 +17,11 @@ import {
   getMetadataStorage,
   validateSync,
 } from 'class-validator';
+import { NotPlaceholderInProduction } from './placeholder-secrets';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
+export const APP_ENVS = ['production', 'development'] as const;
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) => {
@@ -38,6 +40,13 @@ const toBool = ({ value }: { value: unknown }) => {
 export class AppConfig {
   @IsIn(APP_ROLES)
   APP_ROLE: AppRole = 'all';
+
+  /**
+   * `production` (the default, so that forgetting it is safe) refuses the placeholder secrets of .env.example;
+   * `development` accepts them, for a developer's machine. Nothing else depends on it.
+   */
+  @IsIn(APP_ENVS)
+  APP_ENV: (typeof APP_ENVS)[number] = 'production';
 
   @Transform(toInt)
   @IsInt()
@@ -75,6 +84,7 @@ export class AppConfig {
 
   @IsString()
   @MinLength(32, { message: 'WEBFORM_SECRET must be at least 32 characters' })
+  @NotPlaceholderInProduction()
   WEBFORM_SECRET: string;
 
   @Transform(toInt)
@@ -85,6 +95,7 @@ export class AppConfig {
 
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @NotPlaceholderInProduction()
   JWT_SECRET: string;
 
   @Transform(toInt)
@@ -124,6 +135,7 @@ export class AppConfig {
       defaultMessage: (args) => `ADMIN_PASSWORD ${passwordPolicyProblems(String(args?.value ?? ''), { email: (args?.object as AppConfig).ADMIN_EMAIL }).join(', ')}`,
     },
   })
+  @NotPlaceholderInProduction()
   ADMIN_PASSWORD: string;
 
   @IsString()
