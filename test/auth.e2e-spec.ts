@@ -11,7 +11,9 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
   const loginAs = (email: string, pw = password) => http().post('/v1/auth/login').send({ email, password: pw });
 
   beforeAll(async () => {
-    app = await env.startApi({ APP_ROLE: 'api', AUTH_MAX_FAILED_LOGINS: '3' });
+    // This file hammers one account from one address on purpose: the per-source limits (rate-limits.e2e-spec.ts)
+    // would answer 429 before the account lock it tests is reached.
+    app = await env.startApi({ APP_ROLE: 'api', AUTH_MAX_FAILED_LOGINS: '3', AUTH_MAX_FAILED_LOGINS_PER_SOURCE: '1000', RATE_LIMIT_LOGIN_PER_MINUTE: '1000' });
     const agents = app.get(AgentsService);
     for (const name of ['rita', 'pauls', 'ieva', 'anna']) await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: ['operator'] });
   });

@@ -60,6 +60,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...valid, APP_ENV: 'development', [name]: placeholder })).toMatchObject({ APP_ENV: 'development', [name]: placeholder });
   });
 
+  it('takes TRUST_PROXY as Express does: none when unset, a hop count, or addresses and subnets; never "trust all"', () => {
+    expect(loadConfig(valid).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::/32' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', '2001:db8::/32']);
+    for (const bad of ['true', '10.0.0.0/99', 'proxy.example', '11']) expect(() => loadConfig({ ...valid, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: is invalid/);
+  });
+
   it('takes APP_ENV production or development only, production when unset', () => {
     expect(loadConfig(valid).APP_ENV).toBe('production');
     expect(() => loadConfig({ ...valid, APP_ENV: 'test' })).toThrow(/APP_ENV: is invalid/);
