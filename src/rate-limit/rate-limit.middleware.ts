@@ -11,6 +11,11 @@ const LIMITED: Array<{ methods: string[]; path: RegExp; policy: SourcePolicy }> 
   { methods: ['GET', 'POST'], path: /^\/v1\/csat(\/|$)/i, policy: 'csat' },
 ];
 
+/** Which budget a request counts against, if any. */
+export function policyFor(method: string, path: string): SourcePolicy | null {
+  return LIMITED.find((l) => l.methods.includes(method) && l.path.test(path))?.policy ?? null;
+}
+
 /** 429 as problem+json, with Retry-After, as every refusal of this API. */
 export function sendTooManyRequests(res: Response, instance: string, refusal: Refusal, detail = 'Too many requests from this address; try again later.'): void {
   res
@@ -26,9 +31,9 @@ export function sendTooManyRequests(res: Response, instance: string, refusal: Re
  */
 export function perSourceLimits(limits: RateLimitService, metrics: MetricsService) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const hit = LIMITED.find((l) => l.methods.includes(req.method) && l.path.test(req.path));
-    if (!hit) return next();
-    limits.take(hit.policy, sourceKey(req.ip ?? 'unknown')).then(
+    const policy = policyFor(req.method, req.path);
+    if (!policy) return next();
+    limits.take(policy, sourceKey(req.ip ?? 'unknown')).then(
       (refusal) => {
         if (!refusal) return next();
         const channel = /^\/v1\/channels\/([a-z]+)\//i.exec(req.path)?.[1]?.toLowerCase();
