@@ -47,7 +47,7 @@ set_env() {
 if [ -f .env ]; then
   say ".env exists; using it as it is"
   if grep -Eq '^(WEBFORM_SECRET|JWT_SECRET|ADMIN_PASSWORD)=change-me' .env; then
-    echo "warning: .env still holds placeholder secrets from .env.example; replace them before real use."
+    echo "warning: .env still holds placeholder secrets from .env.example; the service refuses them unless APP_ENV=development."
   fi
 else
   say "writing .env from .env.example with fresh random secrets"

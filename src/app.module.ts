@@ -21,6 +21,7 @@ import { dataSourceOptions, migrate, watchConnectionErrors } from './database/da
 import { HealthModule } from './health/health.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { OutboundWorkerModule } from './outbound/outbound-worker.module';
 import { RoutingWorkerModule } from './routing/routing-worker.module';
 import { RoutingModule } from './routing/routing.module';
@@ -74,7 +75,7 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule);
+    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule);
     if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

@@ -2,11 +2,14 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
+import { compileTrustProxy } from './common/client-address';
 import { ProblemFilter } from './common/problem.filter';
 import { AppConfig } from './config/app-config';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { createValidationPipe } from './common/validation';
 import { MetricsService } from './metrics/metrics.service';
+import { perSourceLimits } from './rate-limit/rate-limit.middleware';
+import { RateLimitService } from './rate-limit/rate-limit.service';
 
 /** A submission may carry 10 files of 10 MB, base64-encoded (4/3 larger) inside JSON. */
 const WEBFORM_BODY_LIMIT = '140mb';
@@ -42,6 +45,11 @@ function bodyParserProblems(metrics: MetricsService): express.ErrorRequestHandle
  */
 export function configureHttp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
+  const config = app.get(AppConfig);
+  // req.ip is the client behind the proxies TRUST_PROXY names, for limits, audit and logs alike.
+  (app.getHttpAdapter().getInstance() as express.Express).set('trust proxy', compileTrustProxy(config.TRUST_PROXY));
+  // Before the body parsers, so that a source over its budget costs no parsing (workers serve no limited route).
+  if (config.APP_ROLE !== 'worker') app.use(perSourceLimits(app.get(RateLimitService), app.get(MetricsService)));
   // Signed channels verify the exact bytes they were sent, so the raw body is kept beside the parsed one.
   app.use('/v1/channels/webform', express.json({ limit: WEBFORM_BODY_LIMIT, verify: keepRawBody }));
   app.use(express.json({ limit: DEFAULT_BODY_LIMIT, verify: keepRawBody }));
@@ -51,7 +59,7 @@ export function configureHttp(app: INestApplication): void {
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   // Agents' sockets share rooms across API instances through Redis.
-  app.useWebSocketAdapter(new RedisIoAdapter(app, app.get(AppConfig)));
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 
   const document = SwaggerModule.createDocument(
     app,

@@ -11,9 +11,11 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
   const loginAs = (email: string, pw = password) => http().post('/v1/auth/login').send({ email, password: pw });
 
   beforeAll(async () => {
-    app = await env.startApi({ APP_ROLE: 'api', AUTH_MAX_FAILED_LOGINS: '3' });
+    // This file hammers one account from one address on purpose: the per-source limits (rate-limits.e2e-spec.ts)
+    // would answer 429 before the account lock it tests is reached.
+    app = await env.startApi({ APP_ROLE: 'api', AUTH_MAX_FAILED_LOGINS: '3', AUTH_MAX_FAILED_LOGINS_PER_SOURCE: '1000', RATE_LIMIT_LOGIN_PER_MINUTE: '1000' });
     const agents = app.get(AgentsService);
-    for (const name of ['rita', 'pauls', 'ieva']) await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: ['operator'] });
+    for (const name of ['rita', 'pauls', 'ieva', 'anna']) await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: ['operator'] });
   });
   afterAll(() => env.teardown());
 
@@ -55,6 +57,23 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
     await loginAs('ieva@staff.test').expect(200);
     const [row] = await env.sql(`SELECT failed_logins, locked_until FROM agents WHERE email = 'ieva@staff.test'`);
     expect(row).toEqual({ failed_logins: 0, locked_until: null });
+  });
+
+  it('counts parallel guesses before checking them: the lock holds, and the right password among them is refused once it is reached', async () => {
+    const [{ id }] = await env.sql(`SELECT id FROM agents WHERE email = 'anna@staff.test'`);
+    const attempts = [...Array.from({ length: 40 }, () => 'not the password at all'), password];
+    const answers = await Promise.all(attempts.map((pw) => loginAs('anna@staff.test', pw)));
+    expect(answers.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    expect(answers.every((r) => r.status === 200 || r.status === 401)).toBe(true);
+
+    // Every attempt was counted; only the first AUTH_MAX_FAILED_LOGINS (3) were checked, the rest were refused as locked.
+    const [row] = await env.sql(`SELECT failed_logins, locked_until > now() AS locked FROM agents WHERE id = $1`, [id]);
+    expect(row).toEqual({ failed_logins: 41, locked: true });
+    const refused = await env.sql(`SELECT 1 FROM audit_events WHERE action = 'auth.locked_out' AND subject_id = $1`, [id]);
+    expect(refused).toHaveLength(38);
+
+    // A success among the checked ones (if the right password was) did not clear the lock the others reached.
+    await loginAs('anna@staff.test').expect(401);
   });
 
   it('refuses weak passwords for staff accounts', async () => {

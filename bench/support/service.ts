@@ -225,6 +225,11 @@ export async function startService(admin: Client, layout: ServiceLayout): Promis
     ADMIN_PASSWORD: `bench-passphrase-${randomBytes(8).toString('hex')}`,
     LOG_LEVEL: 'warn',
     RUN_MIGRATIONS: 'true',
+    // Every simulated client comes from loopback: production's per-source limits would measure themselves.
+    RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
+    RATE_LIMIT_WEBFORM_PER_MINUTE: '1000000',
+    RATE_LIMIT_WEBHOOKS_PER_MINUTE: '1000000',
+    RATE_LIMIT_CSAT_PER_MINUTE: '1000000',
     ...layout.env,
     ...layout.serviceEnv,
   };

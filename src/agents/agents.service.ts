@@ -36,31 +36,45 @@ export class AgentsService {
    * Checks a password; after AUTH_MAX_FAILED_LOGINS failures in a row the account is locked for
    * AUTH_LOCKOUT_SECONDS, during which even the right password is refused. The caller answers all failures
    * alike, so the answer does not tell whether an account exists or is locked.
+   *
+   * Every attempt is counted before the password is checked, in one statement that also decides whether it may be
+   * checked at all: guesses sent in parallel each take their own number, so no more than the limit are ever checked
+   * (a read, a slow check and a write afterwards let 40 parallel guesses through and left a count of 2). The attempt
+   * that reaches the limit sets the lock at once; a success clears it only if no attempt was counted after its own,
+   * so a lock that parallel guesses reached meanwhile stands.
    */
   async verifyCredentials(email: string, password: string): Promise<{ id: string } | { locked: true; id: string } | null> {
-    const [row]: Array<{ id: string; password_hash: string; locked: boolean }> = await this.dataSource.query(
-      'SELECT id, password_hash, coalesce(locked_until > now(), false) AS locked FROM agents WHERE email = $1 AND active',
-      [email.trim().toLowerCase()],
+    const [row]: Array<{ id: string; password_hash: string | null; attempt: number | null; admitted: boolean | null }> = await this.dataSource.query(
+      `WITH target AS (SELECT id FROM agents WHERE email = $1 AND active),
+       counted AS (
+         UPDATE agents a
+            SET failed_logins = CASE WHEN a.locked_until <= now() THEN 1 ELSE a.failed_logins + 1 END,
+                locked_until = CASE WHEN a.locked_until > now() THEN a.locked_until
+                                    WHEN (CASE WHEN a.locked_until <= now() THEN 1 ELSE a.failed_logins + 1 END) >= $2
+                                      THEN now() + make_interval(secs => $3)
+                                    END
+           FROM target
+          WHERE a.id = target.id
+         RETURNING a.id, a.password_hash, a.failed_logins AS attempt,
+                   -- Locks are set only when the count reaches the limit and the count never falls while locked.
+                   a.failed_logins <= $2 AND (a.locked_until IS NULL OR a.failed_logins = $2) AS admitted
+       )
+       SELECT t.id, c.password_hash, c.attempt, c.admitted FROM target t LEFT JOIN counted c ON c.id = t.id`,
+      [email.trim().toLowerCase(), this.config.AUTH_MAX_FAILED_LOGINS, this.config.AUTH_LOCKOUT_SECONDS],
     );
-    if (!row) {
+    if (!row?.admitted) {
+      // Unknown and locked accounts cost the same check as a real one, so timing tells neither apart.
       this.decoyHash ??= hashPassword('decoy password that matches nothing');
       await verifyPassword(password, await this.decoyHash);
+      return row ? { locked: true, id: row.id } : null;
+    }
+    const ok = await verifyPassword(password, row.password_hash!);
+    if (!ok) {
+      if (row.attempt === this.config.AUTH_MAX_FAILED_LOGINS) this.logger.warn({ agentId: row.id }, 'account locked after repeated failed logins');
       return null;
     }
-    const ok = await verifyPassword(password, row.password_hash);
-    if (row.locked) return { locked: true, id: row.id };
-    if (ok) {
-      await this.dataSource.query('UPDATE agents SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins > 0', [row.id]);
-      return { id: row.id };
-    }
-    const [after]: Array<{ locked: boolean }> = await this.dataSource.query(
-      `UPDATE agents SET failed_logins = failed_logins + 1,
-              locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
-       WHERE id = $1 RETURNING locked_until IS NOT NULL AND locked_until > now() AS locked`,
-      [row.id, this.config.AUTH_MAX_FAILED_LOGINS, this.config.AUTH_LOCKOUT_SECONDS],
-    );
-    if (after?.locked) this.logger.warn({ agentId: row.id }, 'account locked after repeated failed logins');
-    return null;
+    await this.dataSource.query('UPDATE agents SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins = $2', [row.id, row.attempt]);
+    return { id: row.id };
   }
 
   /** Creates (or updates roles and institutions of) a member of staff; the password is hashed here and nowhere else. */

@@ -1,11 +1,13 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { AgentsService } from '../agents/agents.service';
+import { sourceKey } from '../common/client-address';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { CurrentUser, Public } from './auth.decorators';
 import type { AuthUser } from './auth-user';
 import { LoginDto, RefreshDto, TokenResponseDto } from './dto/login.dto';
@@ -20,6 +22,7 @@ export class AuthController {
     private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly limits: RateLimitService,
   ) {}
 
   @Public()
@@ -28,7 +31,16 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange e-mail and password for a bearer token' })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({ description: 'Wrong e-mail or password (the answer does not say which)' })
-  async login(@Body() body: LoginDto, @Req() req: Request & { id?: string }): Promise<TokenResponseDto> {
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address (for this account, or at all); see Retry-After' })
+  async login(@Body() body: LoginDto, @Req() req: Request & { id?: string }, @Res({ passthrough: true }) res: Response): Promise<TokenResponseDto> {
+    // Before the password hash: one source that guessed too often at this account waits, and everyone else,
+    // the account's owner included, still signs in. The account-wide lock below needs many sources to reach.
+    const source = sourceKey(req.ip ?? 'unknown');
+    const refusal = await this.limits.takeLoginAttempt(body.email, source);
+    if (refusal) {
+      res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+      throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, 'rate-limited', 'Too many requests', 'Too many sign-in attempts for this account from this address; try again later.');
+    }
     const agent = await this.agents.verifyCredentials(body.email, body.password);
     if (!agent || 'locked' in agent) {
       if (agent) await this.audit.record([{ actorAgentId: agent.id, action: 'auth.locked_out', subjectType: 'agent', subjectId: agent.id, ip: req.ip, requestId: req.id ? String(req.id) : null }]);
@@ -39,6 +51,7 @@ export class AuthController {
         'Wrong e-mail or password, or the account is locked for a while after repeated failures.',
       );
     }
+    await this.limits.returnLoginAttempt(body.email, source);
     const session = await this.sessions.open(agent.id, req.ip ?? null);
     return this.tokens(agent.id, session.sessionId, session.refreshToken);
   }

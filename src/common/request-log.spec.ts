@@ -21,4 +21,9 @@ describe('requestLogSerializers', () => {
     expect(JSON.stringify(line)).not.toContain('secret');
     expect(requestLogSerializers.res({ statusCode: 204 })).toEqual({ statusCode: 204 });
   });
+
+  it("logs the client's address as resolved behind trusted proxies (req.ip), not the proxy's", () => {
+    const line = requestLogSerializers.req({ id: 'r-2', method: 'GET', url: '/health', remoteAddress: '10.0.0.2', raw: { ip: '203.0.113.9' }, headers: {} });
+    expect(line.remoteAddress).toBe('203.0.113.9');
+  });
 });

@@ -4,6 +4,8 @@ interface LoggedRequest {
   method: string;
   url: string;
   remoteAddress?: string;
+  /** The request itself; behind trusted proxies its `ip` is the client's, where remoteAddress is the proxy's. */
+  raw?: { ip?: string };
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -17,7 +19,7 @@ export const requestLogSerializers = {
     id: req.id,
     method: req.method,
     url: req.url,
-    remoteAddress: req.remoteAddress,
+    remoteAddress: req.raw?.ip ?? req.remoteAddress,
     userAgent: req.headers['user-agent'],
   }),
   res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

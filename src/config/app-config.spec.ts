@@ -2,6 +2,7 @@ import { getMetadataStorage } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig, ConfigError, loadConfig, loadDatabaseConfig } from './app-config';
+import { EXAMPLE_PLACEHOLDERS } from './placeholder-secrets';
 
 const valid = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/vpppd',
@@ -59,6 +60,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, [name]: value })).toThrow(new RegExp(`${name}: is invalid`));
   });
 
+  it.each(Object.entries(EXAMPLE_PLACEHOLDERS))('refuses the published placeholder %s in production, as it refuses a short one', (name, placeholder) => {
+    expect(() => loadConfig({ ...valid, [name]: placeholder })).toThrow(new RegExp(`${name}: is invalid \\(.*placeholder`));
+    expect(() => loadConfig({ ...valid, APP_ENV: 'production', [name]: 'change-me-please-0123456789-abcdefghij' })).toThrow(new RegExp(`${name}: is invalid`));
+    expect(loadConfig({ ...valid, APP_ENV: 'development', [name]: placeholder })).toMatchObject({ APP_ENV: 'development', [name]: placeholder });
+  });
+
+  it('takes TRUST_PROXY as Express does: none when unset, a hop count, or addresses and subnets; never "trust all"', () => {
+    expect(loadConfig(valid).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::/32' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', '2001:db8::/32']);
+    for (const bad of ['true', '10.0.0.0/99', 'proxy.example', '11']) expect(() => loadConfig({ ...valid, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: is invalid/);
+  });
+
+  it('takes APP_ENV production or development only, production when unset', () => {
+    expect(loadConfig(valid).APP_ENV).toBe('production');
+    expect(() => loadConfig({ ...valid, APP_ENV: 'test' })).toThrow(/APP_ENV: is invalid/);
+  });
+
   it('lets the migration CLI run with only the database variables', () => {
     expect(loadDatabaseConfig({ DATABASE_URL: valid.DATABASE_URL })).toMatchObject({ DATABASE_SCHEMA: 'public' });
     expect(() => loadDatabaseConfig({})).toThrow(/DATABASE_URL/);
@@ -71,8 +90,30 @@ describe('.env.example', () => {
     lines.filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
 
-  it('is a configuration the service starts with', () => {
-    expect(() => loadConfig(env)).not.toThrow();
+  it('is a configuration the service starts with on a developer machine', () => {
+    expect(() => loadConfig({ ...env, APP_ENV: 'development' })).not.toThrow();
+  });
+
+  it('is refused in production until every placeholder secret is replaced, each named', () => {
+    expect(env.APP_ENV).toBe('production');
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    for (const name of ['WEBFORM_SECRET', 'JWT_SECRET', 'ADMIN_PASSWORD']) expect(message).toMatch(new RegExp(`${name}: is invalid \\(.*placeholder`));
+    const replaced = { ...env, WEBFORM_SECRET: 'w'.repeat(32), JWT_SECRET: 'j'.repeat(32), ADMIN_PASSWORD: 'a passphrase of our own' };
+    expect(() => loadConfig(replaced)).not.toThrow();
+  });
+
+  it('lists every placeholder secret it ships in the refusal list', () => {
+    // A secret is any variable whose example value is a "change-me" placeholder.
+    const shipped = Object.fromEntries(Object.entries(env).filter(([, v]) => /^change-me/i.test(v)));
+    expect(shipped).toEqual(EXAMPLE_PLACEHOLDERS);
   });
 
   it('documents every variable the service reads', () => {

@@ -18,9 +18,12 @@ import {
   getMetadataStorage,
   validateSync,
 } from 'class-validator';
+import { NotPlaceholderInProduction } from './placeholder-secrets';
+import { parseTrustProxy, TrustProxySetting, trustProxyProblem } from './trust-proxy';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
+export const APP_ENVS = ['production', 'development'] as const;
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) => {
@@ -39,6 +42,13 @@ const toBool = ({ value }: { value: unknown }) => {
 export class AppConfig {
   @IsIn(APP_ROLES)
   APP_ROLE: AppRole = 'all';
+
+  /**
+   * `production` (the default, so that forgetting it is safe) refuses the placeholder secrets of .env.example;
+   * `development` accepts them, for a developer's machine. Nothing else depends on it.
+   */
+  @IsIn(APP_ENVS)
+  APP_ENV: (typeof APP_ENVS)[number] = 'production';
 
   @Transform(toInt)
   @IsInt()
@@ -76,6 +86,7 @@ export class AppConfig {
 
   @IsString()
   @MinLength(32, { message: 'WEBFORM_SECRET must be at least 32 characters' })
+  @NotPlaceholderInProduction()
   WEBFORM_SECRET: string;
 
   @Transform(toInt)
@@ -86,6 +97,7 @@ export class AppConfig {
 
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @NotPlaceholderInProduction()
   JWT_SECRET: string;
 
   @Transform(toInt)
@@ -101,18 +113,73 @@ export class AppConfig {
   @Max(30 * 86400)
   JWT_REFRESH_TTL_SECONDS = 43200;
 
-  /** Failed logins in a row that lock the account for AUTH_LOCKOUT_SECONDS. */
+  /**
+   * Failed logins in a row, from all sources together, that lock the account for AUTH_LOCKOUT_SECONDS. Kept well
+   * above AUTH_MAX_FAILED_LOGINS_PER_SOURCE, so that locking someone out takes many sources, not one.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(100)
-  AUTH_MAX_FAILED_LOGINS = 5;
+  AUTH_MAX_FAILED_LOGINS = 50;
+
+  /** Failed logins for one account from one source (an IPv4 address, an IPv6 /64) within AUTH_LOCKOUT_SECONDS; then 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  AUTH_MAX_FAILED_LOGINS_PER_SOURCE = 5;
 
   @Transform(toInt)
   @IsInt()
   @Min(10)
   @Max(86400)
   AUTH_LOCKOUT_SECONDS = 900;
+
+  // --- Per-source request limits (Redis, shared by every API instance); beyond them: 429 with Retry-After ---
+
+  /** Login attempts a minute from one source, for any accounts (the cheap check before the password hash). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_LOGIN_PER_MINUTE = 60;
+
+  /** Web-form submissions a minute from one source: the portal's few servers send them all, so this is high. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_WEBFORM_PER_MINUTE = 600;
+
+  /** Requests a minute from one source to the channel webhooks (Meta, Telegram, Twilio each send from a few addresses). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE = 1200;
+
+  /** Survey page views and answers a minute from one source. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_CSAT_PER_MINUTE = 30;
+
+  /**
+   * Proxies in front of the API whose X-Forwarded-For is believed, as Express's "trust proxy": a hop count, or a
+   * comma-separated list of addresses, CIDR subnets and the names loopback, linklocal, uniquelocal. Empty: none,
+   * the connection's address is the client's. Limits, the chat's per-address limit and the logs use the result.
+   */
+  @Transform(({ value }) => parseTrustProxy(value))
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: (value: unknown) => trustProxyProblem(value) === null,
+      defaultMessage: (args) => `TRUST_PROXY ${trustProxyProblem(args?.value)}`,
+    },
+  })
+  TRUST_PROXY: TrustProxySetting = false;
 
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an e-mail address' })
   ADMIN_EMAIL: string;
@@ -125,6 +192,7 @@ export class AppConfig {
       defaultMessage: (args) => `ADMIN_PASSWORD ${passwordPolicyProblems(String(args?.value ?? ''), { email: (args?.object as AppConfig).ADMIN_EMAIL }).join(', ')}`,
     },
   })
+  @NotPlaceholderInProduction()
   ADMIN_PASSWORD: string;
 
   @IsString()

@@ -3,6 +3,7 @@ import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocke
 import { ChatLanguage } from '@lib/chat-assistant';
 import { validateAttachment } from '@lib/attachments';
 import type { Namespace, Server, Socket } from 'socket.io';
+import { clientAddress, compileTrustProxy, sourceKey, TrustFn } from '../../common/client-address';
 import { AppConfig } from '../../config/app-config';
 import type { InboundAttachment } from '../../inbound/inbound-message';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -31,6 +32,7 @@ const str = (v: unknown, max: number) => (typeof v === 'string' && v.trim() ? v.
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
 export class ChatGateway implements OnGatewayInit {
   private readonly logger = new Logger(ChatGateway.name);
+  private readonly trustProxy: TrustFn;
 
   constructor(
     private readonly sessions: ChatSessionsService,
@@ -40,7 +42,9 @@ export class ChatGateway implements OnGatewayInit {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly csat: CsatService,
-  ) {}
+  ) {
+    this.trustProxy = compileTrustProxy(config.TRUST_PROXY);
+  }
 
   afterInit(namespace: Namespace | Server): void {
     this.relay.useServer('server' in namespace ? namespace.server : namespace);
@@ -244,7 +248,9 @@ export class ChatGateway implements OnGatewayInit {
 
   private async limitAddress(socket: Socket): Promise<ChatAck | null> {
     const perHour = this.config.CHAT_SESSIONS_PER_HOUR;
-    const { allowed, retryAfterMs } = await this.sessions.take(`ip:${socket.handshake.address}`, perHour, perHour / 60);
+    // Behind a load balancer the connection's address is the balancer's: one visitor would use up the whole centre's budget.
+    const source = sourceKey(clientAddress(socket.request, this.trustProxy));
+    const { allowed, retryAfterMs } = await this.sessions.take(`ip:${source}`, perHour, perHour / 60);
     return allowed ? null : refusal(429, 'rate-limited', `Too many chat sessions from this address; wait ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
   }
 
