@@ -18,6 +18,11 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'POST /v1/auth/login': { public: true },
   'POST /v1/auth/refresh': { public: true },
   'POST /v1/auth/logout': { roles: ROLES },
+  'POST /v1/auth/login/totp': { public: true }, // the challenge token of the first step instead
+  'POST /v1/auth/login/totp/enrolment': { public: true },
+  'POST /v1/auth/totp/enrolment': { roles: ROLES },
+  'POST /v1/auth/totp/enrolment/confirm': { roles: ROLES },
+  'DELETE /v1/admin/agents/:id/totp': { roles: ['admin'] },
   'POST /v1/channels/webform/submissions': { public: true }, // signed by the portal instead
   'GET /v1/channels/social/meta/webhook': { public: true }, // Meta's handshake: the verify token instead
   'POST /v1/channels/social/meta/webhook': { public: true }, // signed by Meta (X-Hub-Signature-256)

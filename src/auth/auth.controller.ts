@@ -1,25 +1,23 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { AgentsService } from '../agents/agents.service';
 import { ProblemException } from '../common/problem';
-import { AppConfig } from '../config/app-config';
 import { CurrentUser, Public } from './auth.decorators';
 import type { AuthUser } from './auth-user';
 import { LoginDto, RefreshDto, TokenResponseDto } from './dto/login.dto';
 import { SessionsService } from './sessions.service';
+import { SignInService } from './sign-in.service';
 
 @ApiTags('auth')
 @Controller('v1/auth')
 export class AuthController {
   constructor(
     private readonly agents: AgentsService,
-    private readonly jwt: JwtService,
-    private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly signIn: SignInService,
   ) {}
 
   @Public()
@@ -39,8 +37,8 @@ export class AuthController {
         'Wrong e-mail or password, or the account is locked for a while after repeated failures.',
       );
     }
-    const session = await this.sessions.open(agent.id, req.ip ?? null);
-    return this.tokens(agent.id, session.sessionId, session.refreshToken);
+    // Either the tokens, or a 401 telling the client to prove the second factor (see TotpController).
+    return this.signIn.complete(agent.id, req.ip ?? null);
   }
 
   @Public()
@@ -64,7 +62,6 @@ export class AuthController {
   }
 
   private async tokens(agentId: string, sessionId: string, refreshToken: string): Promise<TokenResponseDto> {
-    const accessToken = await this.jwt.signAsync({ sub: agentId, sid: sessionId }, { expiresIn: this.config.JWT_TTL_SECONDS, algorithm: 'HS256' });
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.JWT_TTL_SECONDS, refreshToken };
+    return this.signIn.tokens(agentId, sessionId, refreshToken);
   }
 }

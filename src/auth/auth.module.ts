@@ -9,6 +9,9 @@ import { AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AccessTokens } from './access-tokens';
+import { SignInService } from './sign-in.service';
+import { TotpAdminController, TotpController } from './totp.controller';
+import { TotpService } from './totp.service';
 
 @Module({
   imports: [
@@ -21,8 +24,8 @@ import { AccessTokens } from './access-tokens';
       useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.JWT_SECRET)), signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  controllers: [AuthController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens],
+  controllers: [AuthController, TotpController, TotpAdminController],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens, TotpService, SignInService],
   exports: [AccessTokens],
 })
 export class AuthModule {}

@@ -17,6 +17,7 @@ import {
   getMetadataStorage,
   validateSync,
 } from 'class-validator';
+import { ROLES } from '../agents/entities/agent.entity';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -112,6 +113,19 @@ export class AppConfig {
   @Min(10)
   @Max(86400)
   AUTH_LOCKOUT_SECONDS = 900;
+
+  /**
+   * Roles that must sign in with a second factor (TOTP), comma-separated, e.g. `admin,supervisor`. Empty: only
+   * staff who enrolled of their own accord are asked for a code.
+   */
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
+  @IsIn(ROLES, { each: true, message: `TOTP_REQUIRED_ROLES may name only the roles ${ROLES.join(', ')}` })
+  TOTP_REQUIRED_ROLES: string[] = [];
+
+  /** The name authenticator apps show beside the account (the otpauth URI's issuer). */
+  @IsString()
+  @Matches(/^[^:]{1,64}$/, { message: 'TOTP_ISSUER must be 1-64 characters without a colon' })
+  TOTP_ISSUER = 'VPPPD';
 
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an e-mail address' })
   ADMIN_EMAIL: string;
