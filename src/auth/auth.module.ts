@@ -10,6 +10,8 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AccessTokens } from './access-tokens';
 import { SignInService } from './sign-in.service';
+import { ApiTokensController } from './api-tokens.controller';
+import { ApiTokensService } from './api-tokens.service';
 import { TotpAdminController, TotpController } from './totp.controller';
 import { TotpService } from './totp.service';
 
@@ -24,8 +26,8 @@ import { TotpService } from './totp.service';
       useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.JWT_SECRET)), signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  controllers: [AuthController, TotpController, TotpAdminController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens, TotpService, SignInService],
+  controllers: [AuthController, TotpController, TotpAdminController, ApiTokensController],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens, TotpService, SignInService, ApiTokensService],
   exports: [AccessTokens],
 })
 export class AuthModule {}

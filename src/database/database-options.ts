@@ -7,6 +7,7 @@ import { WebhookSubscription } from '../webhooks/entities/webhook-subscription.e
 import { Session } from '../auth/entities/session.entity';
 import { AgentTotp } from '../auth/entities/agent-totp.entity';
 import { RecoveryCode } from '../auth/entities/recovery-code.entity';
+import { ApiToken } from '../auth/entities/api-token.entity';
 import { BusinessHours } from '../calendar/entities/business-hours.entity';
 import { CalendarAdjustment } from '../calendar/entities/calendar-adjustment.entity';
 import { Mailbox } from '../channels/email/entities/mailbox.entity';
@@ -62,6 +63,7 @@ export const ENTITIES = [
   Call,
   AgentTotp,
   RecoveryCode,
+  ApiToken,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */
