@@ -23,6 +23,8 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'DELETE /v1/admin/api-tokens/:id': { roles: ['admin'] },
   'POST /v1/auth/login/totp': { public: true }, // the challenge token of the first step instead
   'POST /v1/auth/login/totp/enrolment': { public: true },
+  'GET /v1/auth/oidc/login': { public: true }, // 404 here: single sign-on is not set up
+  'GET /v1/auth/oidc/callback': { public: true },
   'POST /v1/auth/totp/enrolment': { roles: ROLES },
   'POST /v1/auth/totp/enrolment/confirm': { roles: ROLES },
   'DELETE /v1/admin/agents/:id/totp': { roles: ['admin'] },

@@ -12,6 +12,8 @@ import { AccessTokens } from './access-tokens';
 import { SignInService } from './sign-in.service';
 import { ApiTokensController } from './api-tokens.controller';
 import { ApiTokensService } from './api-tokens.service';
+import { OidcController } from './oidc.controller';
+import { OidcService } from './oidc.service';
 import { TotpAdminController, TotpController } from './totp.controller';
 import { TotpService } from './totp.service';
 
@@ -26,8 +28,8 @@ import { TotpService } from './totp.service';
       useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.JWT_SECRET)), signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  controllers: [AuthController, TotpController, TotpAdminController, ApiTokensController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens, TotpService, SignInService, ApiTokensService],
+  controllers: [AuthController, TotpController, TotpAdminController, ApiTokensController, OidcController],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens, TotpService, SignInService, ApiTokensService, OidcService],
   exports: [AccessTokens],
 })
 export class AuthModule {}
