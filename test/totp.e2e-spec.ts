@@ -32,6 +32,13 @@ describe('TOTP second factor: enrolment, required roles, replay, recovery codes,
   });
   afterAll(() => env.teardown());
 
+  it('answers 404 oidc-not-configured on the single sign-on routes when no provider is set up', async () => {
+    for (const path of ['/v1/auth/oidc/login', '/v1/auth/oidc/callback?code=x&state=y']) {
+      const res = await http().get(path).expect(404);
+      expect(res.body.type).toBe('urn:vpppd:problem:oidc-not-configured');
+    }
+  });
+
   it('lets a role that needs no factor sign in with the password alone', async () => {
     const res = await loginAs('olga@staff.test').expect(200);
     expect(res.body.accessToken).toEqual(expect.any(String));

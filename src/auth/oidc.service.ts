@@ -56,9 +56,9 @@ export class OidcService {
 
   /** Checks the provider's answer and returns the active agent it names; every refusal is a problem with its own code. */
   async finish(cookie: string | undefined, query: string, context: RequestContext): Promise<string> {
+    const provider = await this.provider();
     const login = cookie ? await this.readLoginCookie(cookie) : null;
     if (!login) throw refused('oidc-state-invalid', 'This sign-in was not started in this browser, or took too long; start again.', HttpStatus.UNAUTHORIZED);
-    const provider = await this.provider();
     const callback = new URL(this.config.OIDC_REDIRECT_URI!);
     callback.search = query;
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
