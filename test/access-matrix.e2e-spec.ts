@@ -12,21 +12,31 @@ const STAFF: Role[] = ['operator', 'specialist', 'expert', 'supervisor'];
  * endpoint that is not listed here fails this test, so nothing can escape the access rules by being forgotten.
  * `scoped`: a specialist or expert of another institution must get 404 (indistinguishable from missing).
  */
-const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; body?: object }> = {
+const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; body?: object; token?: 'tickets:read' | 'tickets:hand-back' }> = {
   'GET /health': { public: true },
   'GET /metrics': { public: true },
   'POST /v1/auth/login': { public: true },
   'POST /v1/auth/refresh': { public: true },
   'POST /v1/auth/logout': { roles: ROLES },
+  'GET /v1/admin/api-tokens': { roles: ['admin'] },
+  'POST /v1/admin/api-tokens': { roles: ['admin'] },
+  'DELETE /v1/admin/api-tokens/:id': { roles: ['admin'] },
+  'POST /v1/auth/login/totp': { public: true }, // the challenge token of the first step instead
+  'POST /v1/auth/login/totp/enrolment': { public: true },
+  'GET /v1/auth/oidc/login': { public: true }, // 404 here: single sign-on is not set up
+  'GET /v1/auth/oidc/callback': { public: true },
+  'POST /v1/auth/totp/enrolment': { roles: ROLES },
+  'POST /v1/auth/totp/enrolment/confirm': { roles: ROLES },
+  'DELETE /v1/admin/agents/:id/totp': { roles: ['admin'] },
   'POST /v1/channels/webform/submissions': { public: true }, // signed by the portal instead
   'GET /v1/channels/social/meta/webhook': { public: true }, // Meta's handshake: the verify token instead
   'POST /v1/channels/social/meta/webhook': { public: true }, // signed by Meta (X-Hub-Signature-256)
   'POST /v1/channels/social/telegram/webhook': { public: true }, // Telegram's secret token header
   'GET /v1/tickets': { roles: ROLES },
-  'GET /v1/tickets/:reference': { roles: ROLES, scoped: true },
+  'GET /v1/tickets/:reference': { roles: ROLES, scoped: true, token: 'tickets:read' },
   // Scoped routes get a valid body, so that the outsider's answer comes from the scope rule, not from validation.
   'POST /v1/tickets/:reference/replies': { roles: STAFF, scoped: true, body: { text: 'Labdien!' } },
-  'POST /v1/tickets/:reference/escalations': { roles: STAFF, scoped: true, body: { toLevel: 2, institution: 'VP', reason: 'x' } }, // refused after the scope check, moves nothing
+  'POST /v1/tickets/:reference/escalations': { roles: STAFF, scoped: true, body: { toLevel: 2, institution: 'VP', reason: 'x' }, token: 'tickets:hand-back' }, // refused after the scope check, moves nothing
   'GET /v1/tickets/:reference/attachments/:id': { roles: ROLES, scoped: true },
   'POST /v1/tickets/:reference/notes': { roles: STAFF, scoped: true, body: { text: 'piezīme' } },
   'POST /v1/tickets/:reference/claim': { roles: STAFF, scoped: true, body: {} },
@@ -108,6 +118,8 @@ describe('access matrix: every route × every role × own/other institution', ()
   const env = new TestEnv();
   let app: INestApplication;
   const tokens: Partial<Record<Role | 'otherSpecialist' | 'otherExpert', string>> = {};
+  /** API tokens of institutions' systems holding every scope there is: one of the ticket's institution, one not. */
+  const systems: Record<'own' | 'other', string> = { own: '', other: '' };
   let reference: string;
   let routes: string[];
 
@@ -129,6 +141,14 @@ describe('access matrix: every route × every role × own/other institution', ()
       tokens[name as Role] = await login(app, `${name.toLowerCase()}@matrix.test`, password);
     }
     reference = await env.submitTicket(app, { institution: 'VID' });
+    for (const [which, institution] of [['own', 'VID'], ['other', 'VSAA']] as const) {
+      const res = await request(app.getHttpServer())
+        .post('/v1/admin/api-tokens')
+        .set('Authorization', `Bearer ${tokens.admin}`)
+        .send({ name: `matrix ${institution}`, institution, scopes: ['tickets:read', 'tickets:hand-back'], expiresInDays: 1 })
+        .expect(201);
+      systems[which] = res.body.token;
+    }
 
     // The router itself: Express keeps every route Nest registered.
     const express = app.getHttpAdapter().getInstance();
@@ -182,6 +202,17 @@ describe('access matrix: every route × every role × own/other institution', ()
     }
     const [row] = await env.sql(`SELECT (SELECT count(*)::int FROM audit_events a WHERE a.subject_id = t.id::text) AS audits FROM tickets t WHERE t.reference = $1`, [ticket]);
     expect(row.audits).toBe(0); // nothing was done to it either
+  });
+
+  it("lets an API token through only the routes its scopes name, and only to its institution's tickets", async () => {
+    for (const [route, rule] of Object.entries(POLICY)) {
+      if (rule.public) continue;
+      const own = await call(route, systems.own);
+      if (rule.token) expect([route, own.status === 401 || own.status === 403]).toEqual([route, false]);
+      else expect([route, own.status, own.body.type]).toEqual([route, 403, 'urn:vpppd:problem:forbidden']);
+      const other = await call(route, systems.other);
+      expect([route, 'other institution', other.status]).toEqual([route, 'other institution', rule.token ? 404 : 403]);
+    }
   });
 
   it('allows exactly the roles each route names, and keeps institution staff to their own tickets', async () => {

@@ -8,6 +8,8 @@ export interface AuthUser {
   institutionIds: string[];
   /** The session the request's token belongs to. */
   sessionId?: string;
+  /** Set when an institution's system calls with an API token (`id` is then the token's id, not an agent's). */
+  apiToken?: { id: string; scopes: string[] };
 }
 
 /** Roles that work across the whole centre; every other role is limited to its institutions. */

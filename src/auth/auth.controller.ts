@@ -1,28 +1,26 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { AgentsService } from '../agents/agents.service';
 import { sourceKey } from '../common/client-address';
 import { ProblemException } from '../common/problem';
-import { AppConfig } from '../config/app-config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { CurrentUser, Public } from './auth.decorators';
 import type { AuthUser } from './auth-user';
 import { LoginDto, RefreshDto, TokenResponseDto } from './dto/login.dto';
 import { SessionsService } from './sessions.service';
+import { SignInService } from './sign-in.service';
 
 @ApiTags('auth')
 @Controller('v1/auth')
 export class AuthController {
   constructor(
     private readonly agents: AgentsService,
-    private readonly jwt: JwtService,
-    private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly limits: RateLimitService,
+    private readonly signIn: SignInService,
   ) {}
 
   @Public()
@@ -52,8 +50,8 @@ export class AuthController {
       );
     }
     await this.limits.returnLoginAttempt(body.email, source);
-    const session = await this.sessions.open(agent.id, req.ip ?? null);
-    return this.tokens(agent.id, session.sessionId, session.refreshToken);
+    // Either the tokens, or a 401 telling the client to prove the second factor (see TotpController).
+    return this.signIn.complete(agent.id, req.ip ?? null);
   }
 
   @Public()
@@ -77,7 +75,6 @@ export class AuthController {
   }
 
   private async tokens(agentId: string, sessionId: string, refreshToken: string): Promise<TokenResponseDto> {
-    const accessToken = await this.jwt.signAsync({ sub: agentId, sid: sessionId }, { expiresIn: this.config.JWT_TTL_SECONDS, algorithm: 'HS256' });
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.JWT_TTL_SECONDS, refreshToken };
+    return this.signIn.tokens(agentId, sessionId, refreshToken);
   }
 }

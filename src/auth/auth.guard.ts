@@ -3,6 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Role } from '../agents/entities/agent.entity';
 import { AccessTokens } from './access-tokens';
+import { API_TOKEN_PREFIX, ApiTokenScope, TOKEN_SCOPE } from './api-token-scopes';
+import { ApiTokensService } from './api-tokens.service';
 import { ProblemException } from '../common/problem';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
 import type { AuthUser } from './auth-user';
@@ -16,6 +18,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: AccessTokens,
+    private readonly apiTokens: ApiTokensService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -25,8 +28,16 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw unauthorized('A bearer token is required.');
-    const result = await this.tokens.authenticate(token);
-    if ('refused' in result) throw unauthorized(result.refused);
+    const result = token.startsWith(API_TOKEN_PREFIX)
+      ? await this.apiTokens.authenticate(token, this.reflector.getAllAndOverride<ApiTokenScope | undefined>(TOKEN_SCOPE, targets), `${req.method} ${req.route?.path ?? req.path}`, {
+          ip: req.ip ?? null,
+          requestId: (req as { id?: unknown }).id ? String((req as { id?: unknown }).id) : null,
+        })
+      : await this.tokens.authenticate(token);
+    if ('refused' in result) {
+      if ('status' in result && result.status === 403) throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', result.refused);
+      throw unauthorized(result.refused);
+    }
     const user = result.user;
     req.user = user;
 

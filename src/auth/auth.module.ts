@@ -10,6 +10,13 @@ import { AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AccessTokens } from './access-tokens';
+import { SignInService } from './sign-in.service';
+import { ApiTokensController } from './api-tokens.controller';
+import { ApiTokensService } from './api-tokens.service';
+import { OidcController } from './oidc.controller';
+import { OidcService } from './oidc.service';
+import { TotpAdminController, TotpController } from './totp.controller';
+import { TotpService } from './totp.service';
 
 @Module({
   imports: [
@@ -23,8 +30,8 @@ import { AccessTokens } from './access-tokens';
       useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.JWT_SECRET)), signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  controllers: [AuthController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens],
+  controllers: [AuthController, TotpController, TotpAdminController, ApiTokensController, OidcController],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens, TotpService, SignInService, ApiTokensService, OidcService],
   exports: [AccessTokens],
 })
 export class AuthModule {}

@@ -20,6 +20,7 @@ import {
 } from 'class-validator';
 import { NotPlaceholderInProduction } from './placeholder-secrets';
 import { parseTrustProxy, TrustProxySetting, trustProxyProblem } from './trust-proxy';
+import { ROLES } from '../agents/entities/agent.entity';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -34,6 +35,10 @@ const toBool = ({ value }: { value: unknown }) => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value; // left as a string so IsBoolean names the variable
 };
+
+/** https anywhere; plain http only to this machine (a provider run beside the service, or in tests). */
+const SECURE_URL = /^(https:\/\/[^\s/?#]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^\s?#]*)?$/;
+const oidcConfigured = (c: AppConfig) => !!(c.OIDC_ISSUER_URL || c.OIDC_CLIENT_ID || c.OIDC_CLIENT_SECRET || c.OIDC_REDIRECT_URI);
 
 /**
  * The whole configuration, read from the environment once at start.
@@ -180,6 +185,41 @@ export class AppConfig {
     },
   })
   TRUST_PROXY: TrustProxySetting = false;
+  /**
+   * Roles that must sign in with a second factor (TOTP), comma-separated, e.g. `admin,supervisor`. Empty: only
+   * staff who enrolled of their own accord are asked for a code.
+   */
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
+  @IsIn(ROLES, { each: true, message: `TOTP_REQUIRED_ROLES may name only the roles ${ROLES.join(', ')}` })
+  TOTP_REQUIRED_ROLES: string[] = [];
+
+  /** The name authenticator apps show beside the account (the otpauth URI's issuer). */
+  @IsString()
+  @Matches(/^[^:]{1,64}$/, { message: 'TOTP_ISSUER must be 1-64 characters without a colon' })
+  TOTP_ISSUER = 'VPPPD';
+
+  // --- Single sign-on through the state's or an institution's OpenID Connect provider (all four, or none) ---
+
+  /** The provider's issuer (its discovery document is read from it). https, or http on a loopback address only. */
+  @ValidateIf(oidcConfigured)
+  @Matches(SECURE_URL, { message: 'OIDC_ISSUER_URL must be an https:// URL (http:// only on a loopback address)' })
+  OIDC_ISSUER_URL?: string;
+
+  @ValidateIf(oidcConfigured)
+  @IsString()
+  @MinLength(1, { message: 'OIDC_CLIENT_ID is required with the other OIDC_ settings' })
+  OIDC_CLIENT_ID?: string;
+
+  @ValidateIf(oidcConfigured)
+  @IsString()
+  @MinLength(16, { message: 'OIDC_CLIENT_SECRET must be the client secret the provider issued (at least 16 characters)' })
+  OIDC_CLIENT_SECRET?: string;
+
+  /** Registered with the provider; ends in /v1/auth/oidc/callback on the address staff reach this service at. */
+  @ValidateIf(oidcConfigured)
+  @Matches(SECURE_URL, { message: 'OIDC_REDIRECT_URI must be an https:// URL (http:// only on a loopback address)' })
+  @Matches(/\/v1\/auth\/oidc\/callback$/, { message: 'OIDC_REDIRECT_URI must end in /v1/auth/oidc/callback' })
+  OIDC_REDIRECT_URI?: string;
 
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an e-mail address' })
   ADMIN_EMAIL: string;

@@ -5,6 +5,10 @@ import { Agent } from '../agents/entities/agent.entity';
 import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity';
 import { WebhookSubscription } from '../webhooks/entities/webhook-subscription.entity';
 import { Session } from '../auth/entities/session.entity';
+import { AgentTotp } from '../auth/entities/agent-totp.entity';
+import { RecoveryCode } from '../auth/entities/recovery-code.entity';
+import { ApiToken } from '../auth/entities/api-token.entity';
+import { AgentOidcSubject } from '../auth/entities/agent-oidc-subject.entity';
 import { BusinessHours } from '../calendar/entities/business-hours.entity';
 import { CalendarAdjustment } from '../calendar/entities/calendar-adjustment.entity';
 import { Mailbox } from '../channels/email/entities/mailbox.entity';
@@ -60,6 +64,10 @@ export const ENTITIES = [
   KnowledgeArticle,
   IvrNode,
   Call,
+  AgentTotp,
+  RecoveryCode,
+  ApiToken,
+  AgentOidcSubject,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

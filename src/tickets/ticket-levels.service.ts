@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser, TicketScope, ticketScope, ticketScopeSql } from '../auth/auth-user';
+import { assertTokenMayMove } from '../auth/api-token-scopes';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
@@ -69,6 +70,7 @@ export class TicketLevelsService {
       const errors: FieldError[] = [];
       if (ticket.status === 'closed') errors.push({ field: 'ticket', code: 'closed', message: 'a closed ticket is not moved' });
       const direction = dto.toLevel > ticket.level ? 'escalated' : dto.toLevel < ticket.level ? 'handed_back' : 'transferred';
+      assertTokenMayMove(user, direction, dto);
       if (direction === 'handed_back' && !dto.summary?.trim()) {
         errors.push({ field: 'summary', code: 'required', message: 'handing back needs the answer or an instruction' });
       }

@@ -4,6 +4,7 @@ import { sanitizeEmailHtml } from '@lib/mime';
 import type { Request, Response } from 'express';
 import { idempotencyKeyProblem } from '../common/validators';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { TokenScope } from '../auth/api-token-scopes';
 import { validationProblem } from '../common/problem';
 import { decodeUploads } from '../common/uploads';
 import { OutboundService } from '../outbound/outbound.service';
@@ -93,6 +94,7 @@ export class TicketsController {
 
   @Post(':reference/escalations')
   @Roles('operator', 'specialist', 'expert', 'supervisor')
+  @TokenScope('tickets:hand-back')
   @ApiOperation({
     summary: 'Move a ticket between support levels: escalate (L1→L2→L3), hand back with an answer, or transfer',
     description: 'Every move is an appended Escalation row with the reason and summary; nothing is edited in place.',
@@ -113,6 +115,7 @@ export class TicketsController {
   }
 
   @Get(':reference')
+  @TokenScope('tickets:read')
   @ApiOperation({ summary: 'One ticket with its customer, messages and level/queue history' })
   get(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }) {
     return this.tickets.get(user, reference, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });

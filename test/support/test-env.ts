@@ -52,14 +52,14 @@ export class TestEnv {
     });
   }
 
-  /** The HTTP application exactly as main.ts builds it, listening on a random loopback port. */
-  async startApi(overrides: Record<string, string> = {}): Promise<INestApplication> {
+  /** The HTTP application exactly as main.ts builds it, listening on a loopback port (random unless given). */
+  async startApi(overrides: Record<string, string> = {}, port = 0): Promise<INestApplication> {
     const app = await NestFactory.create(AppModule.forRoot(this.config({ APP_ROLE: 'api', ...overrides })), {
       bodyParser: false,
       logger: false,
     });
     configureHttp(app);
-    await app.listen(0, '127.0.0.1');
+    await app.listen(port, '127.0.0.1');
     this.apps.push(app);
     return app;
   }
