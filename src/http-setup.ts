@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { webformBodyReader } from './channels/webform/webform-body';
 import { bodyParserProblems, DEFAULT_BODY_LIMIT, keepRawBodyRefusingDeepJson } from './common/http-body';
 import { ProblemFilter } from './common/problem.filter';
+import { securityHeaders } from './common/security-headers';
 import { AppConfig } from './config/app-config';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { createValidationPipe } from './common/validation';
@@ -17,6 +18,8 @@ import { MetricsService } from './metrics/metrics.service';
 export function configureHttp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
   const config = app.get(AppConfig);
+  // First, so that every answer carries them, the body parsers' early refusals included.
+  app.use(...securityHeaders());
   const metrics = app.get(MetricsService);
   const countRejected = (channel: string, reason: string) => metrics.inboundEvents.inc({ channel, outcome: 'rejected', reason });
   // The web form's large bodies are read only as far as their signature allows (checked as they stream in).
@@ -34,6 +37,7 @@ export function configureHttp(app: INestApplication): void {
   // Agents' sockets share rooms across API instances through Redis.
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 
+  if (!config.API_DOCS) return;
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
