@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     for (const bad of ['10', '200000000', 'lots']) expect(() => loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: bad })).toThrow(/SOCIAL_MAX_MEDIA_BYTES/);
   });
 
+  it('takes METRICS_TOKEN as an optional long token, and API_DOCS as a switch that is on by default', () => {
+    expect(loadConfig(valid)).toMatchObject({ METRICS_TOKEN: undefined, API_DOCS: true });
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'm'.repeat(32), API_DOCS: 'false' })).toMatchObject({ METRICS_TOKEN: 'm'.repeat(32), API_DOCS: false });
+    for (const bad of ['short', 'has spaces in it and is long enough 0123456789']) expect(() => loadConfig({ ...valid, METRICS_TOKEN: bad })).toThrow(/METRICS_TOKEN: is invalid/);
+  });
+
   it('names every missing variable in one message', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     try {
