@@ -39,6 +39,7 @@ describe('JSON nesting depth, counted over raw bytes', () => {
     const big = Buffer.from(JSON.stringify({ files: [{ contentBase64: 'QUJD'.repeat(10_000_000) }], escapes: '\\"'.repeat(200_000) }));
     const started = performance.now();
     expect(jsonTooDeep(big)).toBe(false);
-    expect(performance.now() - started).toBeLessThan(500);
+    // About 0.1 s here; searching each escape's string to its end again would take minutes.
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
