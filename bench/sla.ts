@@ -56,9 +56,9 @@ function metric(text: string, name: string, labels: string): number {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-const get = (port: number, path: string) =>
+const get = (port: number, path: string, token: string) =>
   new Promise<string>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path }, (res) => {
+    http.get({ host: '127.0.0.1', port, path, headers: { Authorization: `Bearer ${token}` } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const admin = await connect();
   onCleanup('database connection', () => admin.end());
   const { pgVersion } = await checkConnections(admin, 1, serviceEnv);
-  const { processes: services, cwd } = await startService(admin, {
+  const { processes: services, cwd, env: serviceVars } = await startService(admin, {
     schema,
     prefix,
     processes: [{ label: 'worker #1', role: 'worker' }],
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   );
   const slaLateness = events.map((e) => e.lateness);
   const early = events.filter((e) => e.lateness < 0).length;
-  const metrics = await get(worker.port, '/metrics');
+  const metrics = await get(worker.port, '/metrics', serviceVars.METRICS_TOKEN);
   const recorded = metric(metrics, 'vp_sla_timers_total', 'kind="breach",outcome="recorded"');
   const duplicates = metric(metrics, 'vp_sla_timers_total', 'kind="breach",outcome="duplicate"');
   const stale = metric(metrics, 'vp_sla_timers_total', 'kind="breach",outcome="stale"');

@@ -56,6 +56,7 @@ else
   set_env WEBFORM_SECRET "$(random_secret 32)"
   set_env JWT_SECRET "$(random_secret 32)"
   set_env ADMIN_PASSWORD "$(random_secret 18)"
+  set_env METRICS_TOKEN "$(random_secret 32)"
   set_env DATABASE_URL "postgres://postgres@127.0.0.1:5432/vpppd"
 fi
 
@@ -133,7 +134,8 @@ usage() {
 The service is running (PID $SERVICE_PID):
   API            $BASE_URL
   OpenAPI docs   $BASE_URL/docs
-  health         $BASE_URL/health      metrics  $BASE_URL/metrics
+  health         $BASE_URL/health      (up or down; details with the metrics token or a supervisor's token)
+  metrics        $BASE_URL/metrics     (Authorization: Bearer <METRICS_TOKEN from $ROOT_DIR/.env>)
   admin          $ADMIN_EMAIL  (the password is ADMIN_PASSWORD in $ROOT_DIR/.env)
   log            $LOG_FILE
   stop it        npm run stop     (or: kill \$(cat $PID_FILE))

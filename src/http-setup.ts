@@ -3,41 +3,16 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { compileTrustProxy } from './common/client-address';
+import { webformBodyReader } from './channels/webform/webform-body';
+import { bodyParserProblems, DEFAULT_BODY_LIMIT, keepRawBodyRefusingDeepJson } from './common/http-body';
 import { ProblemFilter } from './common/problem.filter';
+import { securityHeaders } from './common/security-headers';
 import { AppConfig } from './config/app-config';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { createValidationPipe } from './common/validation';
 import { MetricsService } from './metrics/metrics.service';
 import { perSourceLimits } from './rate-limit/rate-limit.middleware';
 import { RateLimitService } from './rate-limit/rate-limit.service';
-
-/** A submission may carry 10 files of 10 MB, base64-encoded (4/3 larger) inside JSON. */
-const WEBFORM_BODY_LIMIT = '140mb';
-const DEFAULT_BODY_LIMIT = '1mb';
-
-const keepRawBody = (req: express.Request & { rawBody?: Buffer }, _res: unknown, buf: Buffer) => {
-  req.rawBody = buf;
-};
-
-/** Body-parser refusals (bad JSON, too large) answered as problem+json; refused channel input is counted. */
-function bodyParserProblems(metrics: MetricsService): express.ErrorRequestHandler {
-  return (err: { type?: string }, req, res, next) => {
-    const known: Record<string, [number, string, string]> = {
-      'entity.parse.failed': [400, 'malformed-json', 'The body is not valid JSON.'],
-      'entity.too.large': [413, 'too-large', 'The body is larger than this endpoint accepts.'],
-      'encoding.unsupported': [415, 'unsupported-encoding', 'The body encoding is not supported.'],
-    };
-    const hit = err?.type ? known[err.type] : undefined;
-    if (!hit) return next(err);
-    const [status, code, detail] = hit;
-    const channel = /^\/v1\/channels\/([a-z]+)\//.exec(req.originalUrl)?.[1];
-    if (channel) metrics.inboundEvents.inc({ channel, outcome: 'rejected', reason: code });
-    res
-      .status(status)
-      .type('application/problem+json')
-      .send(JSON.stringify({ type: `urn:vpppd:problem:${code}`, title: status === 400 ? 'Bad request' : 'Refused', status, detail, instance: req.originalUrl }));
-  };
-}
 
 /**
  * Everything an HTTP application needs, in one place shared by main.ts and the tests, so that the app
@@ -46,21 +21,30 @@ function bodyParserProblems(metrics: MetricsService): express.ErrorRequestHandle
 export function configureHttp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
   const config = app.get(AppConfig);
+  // First, so that every answer carries them, the body parsers' early refusals included.
+  app.use(...securityHeaders());
   // req.ip is the client behind the proxies TRUST_PROXY names, for limits, audit and logs alike.
   (app.getHttpAdapter().getInstance() as express.Express).set('trust proxy', compileTrustProxy(config.TRUST_PROXY));
+  const metrics = app.get(MetricsService);
   // Before the body parsers, so that a source over its budget costs no parsing (workers serve no limited route).
-  if (config.APP_ROLE !== 'worker') app.use(perSourceLimits(app.get(RateLimitService), app.get(MetricsService)));
+  if (config.APP_ROLE !== 'worker') app.use(perSourceLimits(app.get(RateLimitService), metrics));
+  const countRejected = (channel: string, reason: string) => metrics.inboundEvents.inc({ channel, outcome: 'rejected', reason });
+  // The web form's large bodies are read only as far as their signature allows (checked as they stream in).
+  app.use(
+    '/v1/channels/webform',
+    webformBodyReader({ secret: config.WEBFORM_SECRET, maxSkewSeconds: config.WEBFORM_MAX_SKEW_SECONDS, onRefused: (reason) => countRejected('webform', reason) }),
+  );
   // Signed channels verify the exact bytes they were sent, so the raw body is kept beside the parsed one.
-  app.use('/v1/channels/webform', express.json({ limit: WEBFORM_BODY_LIMIT, verify: keepRawBody }));
-  app.use(express.json({ limit: DEFAULT_BODY_LIMIT, verify: keepRawBody }));
-  app.use(express.urlencoded({ extended: false, limit: DEFAULT_BODY_LIMIT, verify: keepRawBody }));
-  app.use(bodyParserProblems(app.get(MetricsService)));
+  app.use(express.json({ limit: DEFAULT_BODY_LIMIT, verify: keepRawBodyRefusingDeepJson }));
+  app.use(express.urlencoded({ extended: false, limit: DEFAULT_BODY_LIMIT, verify: keepRawBodyRefusingDeepJson }));
+  app.use(bodyParserProblems(countRejected));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   // Agents' sockets share rooms across API instances through Redis.
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 
+  if (!config.API_DOCS) return;
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -4,7 +4,7 @@ import { AgentsService } from '../src/agents/agents.service';
 import { AgentSocket } from './support/agent-socket';
 import { ChatVisitor } from './support/chat-visitor';
 import { PDF_BYTES } from './support/factories';
-import { eventually, login, TestEnv } from './support/test-env';
+import { eventually, login, MONITORING, TestEnv } from './support/test-env';
 import { closeToday, openAroundTheClock } from './support/calendar';
 
 const PASSWORD = 'a long enough passphrase';
@@ -200,7 +200,7 @@ describe('chat with the virtual assistant and operator takeover', () => {
     const refused = acks.filter((x) => !x.ok);
     expect(refused.length).toBeGreaterThanOrEqual(4);
     expect(refused[0]).toMatchObject({ status: 429, code: 'rate-limited', retryAfterMs: expect.any(Number) });
-    const metrics = await request(api.getHttpServer()).get('/metrics').expect(200);
+    const metrics = await request(api.getHttpServer()).get('/metrics').set(MONITORING).expect(200);
     expect(metrics.text).toMatch(/vp_chat_events_total\{event="message",outcome="refused",reason="rate-limited"\} ([4-9]|1\d)/);
   });
 

@@ -7,7 +7,7 @@ import { AgentsService } from '../src/agents/agents.service';
 import { InboundService } from '../src/inbound/inbound.service';
 import { PDF_BYTES } from './support/factories';
 import { appendMessage, deliverViaSmtp, listMessages, MAIL_PASSWORD, mailServers, startImap, stopImap, uniqueMailbox, waitForMessages, withImap } from './support/mail-servers';
-import { eventually, login, TestEnv } from './support/test-env';
+import { eventually, login, MONITORING, TestEnv } from './support/test-env';
 
 /** A raw RFC 822 message; `body` is already encoded for the given charset and transfer encoding. */
 function rawMail(h: { from: string; to: string; subject: string; messageId: string; extra?: string[]; contentType?: string; cte?: string }, body: string | Buffer): Buffer {
@@ -309,9 +309,9 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
   });
 
   it('reports each mailbox in /health and counts mail in /metrics', async () => {
-    const health = await http().get('/health').expect(200);
+    const health = await http().get('/health').set(MONITORING).expect(200);
     expect(health.body.mailboxes).toEqual([expect.objectContaining({ name: 'default', address: centre, state: 'connected' })]);
-    const metrics = (await http().get('/metrics').expect(200)).text;
+    const metrics = (await http().get('/metrics').set(MONITORING).expect(200)).text;
     for (const outcome of ['fetched', 'ingested', 'auto_replied', 'suppressed']) {
       expect(metrics).toMatch(new RegExp(`vp_email_messages_total\\{mailbox="default",outcome="${outcome}"\\} [1-9]`));
     }
@@ -319,9 +319,9 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
 
   it('reconnects after the IMAP server was stopped and started again', async () => {
     await stopImap();
-    await eventually(async () => (await http().get('/health')).body.mailboxes?.[0]?.state !== 'connected', { timeoutMs: 15000 });
+    await eventually(async () => (await http().get('/health').set(MONITORING)).body.mailboxes?.[0]?.state !== 'connected', { timeoutMs: 15000 });
     await startImap();
-    await eventually(async () => (await http().get('/health')).body.mailboxes?.[0]?.state === 'connected', { timeoutMs: 40000 });
+    await eventually(async () => (await http().get('/health').set(MONITORING)).body.mailboxes?.[0]?.state === 'connected', { timeoutMs: 40000 });
     const after = mid();
     await appendMessage(centre, rawMail({ from: 'late@customer.test', to: centre, subject: 'Pēc pārtraukuma', messageId: after }, 'Vai strādā?'));
     await ticketOf(after);

@@ -6,7 +6,7 @@ import { AgentsService } from '../src/agents/agents.service';
 import { SocialMediaProcessor } from '../src/channels/social/social-media.processor';
 import { PDF_BYTES } from './support/factories';
 import { freePort } from './support/private-services';
-import { eventually, login, TestEnv } from './support/test-env';
+import { eventually, login, MONITORING, TestEnv } from './support/test-env';
 
 const APP_SECRET = 'meta-app-secret-for-the-e2e-test';
 const VERIFY_TOKEN = 'verify-token-e2e';
@@ -245,7 +245,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       .send(metaBody(unicode))
       .expect(403);
     expect(await env.sql(`SELECT 1 FROM inbound_events WHERE external_id LIKE 'messenger:m_forged%'`)).toHaveLength(0);
-    const metrics = (await http().get('/metrics').expect(200)).text;
+    const metrics = (await http().get('/metrics').set(MONITORING).expect(200)).text;
     expect(metrics).toMatch(/vp_inbound_events_total\{channel="social",outcome="rejected",reason="meta_signature_mismatch"\} 3/);
     expect(metrics).toMatch(/vp_inbound_events_total\{channel="social",outcome="rejected",reason="meta_signature_missing"\} 1/);
   });
@@ -257,7 +257,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     expect(partly.body).toMatchObject({ accepted: 1, unrecognised: 1 });
     await postMeta([1, 2, 3]).expect(200);
     await postTelegram({ update_id: 5000, something_telegram_added_later: { x: 1 } }).expect(200);
-    const metrics = (await http().get('/metrics').expect(200)).text;
+    const metrics = (await http().get('/metrics').set(MONITORING).expect(200)).text;
     expect(metrics).toMatch(/outcome="unrecognised",reason="meta_object_permissions"\} 1/);
     expect(metrics).toMatch(/outcome="unrecognised",reason="telegram_update_kind"\} 1/);
   });
@@ -512,7 +512,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
         [cases.map((c) => c.externalId)],
       );
       expect(n.n).toBe(3);
-      const metrics = (await http().get('/metrics').expect(200)).text;
+      const metrics = (await http().get('/metrics').set(MONITORING).expect(200)).text;
       expect(metrics).toMatch(/vp_social_media_total\{platform="telegram",outcome="stored",reason=""\} 1/);
       expect(metrics).toMatch(/vp_social_media_total\{platform="whatsapp",outcome="stored",reason=""\} 1/);
     });
@@ -558,7 +558,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       await app.get(SocialMediaProcessor).onFailed({ data: { eventId: late.id, platform: 'messenger', attachments: [] }, attemptsMade: 10, opts: { attempts: 10 } } as any, new Error('gave up'));
       expect((await storedFiles('messenger:m_late_1'))[0]).toMatchObject({ stored: false, reason: 'gave_up' });
 
-      const metrics = (await http().get('/metrics').expect(200)).text;
+      const metrics = (await http().get('/metrics').set(MONITORING).expect(200)).text;
       expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="gave_up"\} 1/);
       expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="too_large"\} 1/);
       expect(metrics).toMatch(/vp_social_media_total\{platform="messenger",outcome="not_stored",reason="type_refused"\} 1/);

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
-import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
+import { eventually, login, MONITORING, signedSubmission, TestEnv } from './support/test-env';
 import { PDF_BYTES, VALID_PERSONAL_CODE, webformSubmission } from './support/factories';
 
 describe('staff API: authentication, institution scope, masking and pagination', () => {
@@ -151,8 +151,9 @@ describe('staff API: authentication, institution scope, masking and pagination',
     await http().get('/v1/tickets').set('Authorization', `Bearer ${operator}`).expect(401);
   });
 
-  it('serves /health, /metrics and the OpenAPI description without a token', async () => {
-    const health = await http().get('/health').expect(200);
+  it('serves /health (up or down; details for the monitoring token) and the OpenAPI description without a token', async () => {
+    expect((await http().get('/health').expect(200)).body).toEqual({ status: 'up' });
+    const health = await http().get('/health').set(MONITORING).expect(200);
     expect(health.body).toMatchObject({ status: 'ok', checks: { postgres: { status: 'up' }, redis: { status: 'up' } } });
     const docs = await http().get('/docs/openapi.json').expect(200);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/channels/webform/submissions', '/v1/tickets', '/v1/tickets/{reference}', '/v1/auth/login']));

@@ -5,7 +5,7 @@ import request from 'supertest';
 import twilio from 'twilio';
 import { AgentsService } from '../src/agents/agents.service';
 import { Caller, PUBLIC_BASE_URL, TwilioPlayer, VOICE_PREFIX, voiceConfig } from './support/twilio-player';
-import { eventually, login, TestEnv } from './support/test-env';
+import { eventually, login, MONITORING, TestEnv } from './support/test-env';
 import { closeToday, openAroundTheClock } from './support/calendar';
 
 /** Stands in for Twilio's REST API: records what the app sends and answers like Twilio does. */
@@ -275,7 +275,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
 
     expect(await env.sql('SELECT 1 FROM calls WHERE call_sid = $1', [callSid])).toHaveLength(0);
     expect(await env.sql(`SELECT 1 FROM inbound_events WHERE external_id = $1`, [callSid])).toHaveLength(0);
-    const metrics = (await request(app.getHttpServer()).get('/metrics')).text;
+    const metrics = (await request(app.getHttpServer()).get('/metrics').set(MONITORING)).text;
     expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="signature_mismatch"} 3');
     expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="signature_missing"} 1');
     expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="invalid_call_sid"} 1');
@@ -452,7 +452,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
         await caller.hangUp();
       }
       expect(twilioApi.requests.filter((r) => r.url.includes(`RE${'08'.repeat(16)}`))).toHaveLength(0);
-      const metrics = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+      const metrics = (await request(app.getHttpServer()).get('/metrics').set(MONITORING).expect(200)).text;
       expect(metrics).toContain('vp_voice_recordings_total{outcome="failed",reason="http_404"} 1');
       expect(metrics).toContain('vp_voice_recordings_total{outcome="failed",reason="foreign_url"} 1');
     });

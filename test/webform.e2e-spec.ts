@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { signTimestampedHmac } from '@lib/webhook-signature';
-import { eventually, signedSubmission, TestEnv, WEBFORM_SECRET } from './support/test-env';
+import { eventually, MONITORING, signedSubmission, TestEnv, WEBFORM_SECRET } from './support/test-env';
 import { PDF_BYTES, PNG_BYTES, VALID_PERSONAL_CODE, webformSubmission } from './support/factories';
 
 describe('Latvija.lv web-form channel → one inbound pipeline → ticket', () => {
@@ -262,7 +262,7 @@ describe('Latvija.lv web-form channel → one inbound pipeline → ticket', () =
     });
 
     it('counts every refusal in /metrics by reason', async () => {
-      const res = await request(app.getHttpServer()).get('/metrics').expect(200);
+      const res = await request(app.getHttpServer()).get('/metrics').set(MONITORING).expect(200);
       expect(res.text).toMatch(/vp_inbound_events_total\{channel="webform",outcome="rejected",reason="signature_mismatch"\} [1-9]/);
       expect(res.text).toMatch(/vp_inbound_events_total\{channel="webform",outcome="rejected",reason="validation"\} [1-9]/);
       expect(res.text).toMatch(/vp_inbound_events_total\{channel="webform",outcome="duplicate",reason=""\} [1-9]/);

@@ -223,6 +223,8 @@ export async function startService(admin: Client, layout: ServiceLayout): Promis
     JWT_SECRET: `bench-jwt-${randomBytes(16).toString('hex')}`,
     ADMIN_EMAIL: 'admin@bench.example',
     ADMIN_PASSWORD: `bench-passphrase-${randomBytes(8).toString('hex')}`,
+    // Lets a bench scrape /metrics (env.METRICS_TOKEN).
+    METRICS_TOKEN: `bench-metrics-${randomBytes(16).toString('hex')}`,
     LOG_LEVEL: 'warn',
     RUN_MIGRATIONS: 'true',
     // Every simulated client comes from loopback: production's per-source limits would measure themselves.

@@ -74,7 +74,15 @@ export class AgentsAdminService {
       if (dto.skills !== undefined) set('skills', dto.skills);
       if (dto.capacity !== undefined) set('capacity', JSON.stringify(dto.capacity));
       if (dto.active !== undefined) set('active', dto.active);
-      await m.query(`UPDATE agents SET ${sets.join(', ')} WHERE id = $1`, params);
+      await m.query(`UPDATE agents SET ${sets.join(', ')} WHERE id = $1`, params).catch((error: unknown) => {
+        const e = error as { driverError?: { code?: string; constraint?: string } };
+        if ((e.driverError?.code ?? (error as { code?: string }).code) === '23505' && dto.email !== undefined) {
+          throw new ProblemException(HttpStatus.CONFLICT, 'conflict', 'Conflict', `Another agent has the e-mail ${dto.email}.`, [
+            { field: 'email', code: 'taken', message: 'another agent has this e-mail' },
+          ]);
+        }
+        throw error;
+      });
       if (dto.institutions !== undefined) await this.setInstitutions(m, id, dto.institutions);
       // A new password or a disabled account ends every open session.
       if (dto.password === undefined && dto.active !== false) return [];

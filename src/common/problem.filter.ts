@@ -49,12 +49,24 @@ export class ProblemFilter implements ExceptionFilter {
         detail: Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined,
       };
     }
+    if (isUnstorableText(exception)) {
+      // A last net: bodies are cleaned and parameters checked by the validation pipe, but input arrives by other
+      // ways too (headers, sockets), and what PostgreSQL cannot store is the sender's to fix, not a 500.
+      return { type: 'urn:vpppd:problem:unstorable-text', title: TITLES[422], status: HttpStatus.UNPROCESSABLE_ENTITY, detail: 'The request holds text that cannot be stored: a NUL character or half of a surrogate pair.' };
+    }
     if (isUnavailable(exception)) {
       // A dependency is down, not the request wrong: the caller (the portal, a webhook sender) should retry.
       return { type: 'urn:vpppd:problem:unavailable', title: TITLES[503], status: HttpStatus.SERVICE_UNAVAILABLE, detail: 'A service we depend on is unavailable; try again shortly.' };
     }
     return { type: 'urn:vpppd:problem:internal', title: TITLES[500], status: HttpStatus.INTERNAL_SERVER_ERROR };
   }
+}
+
+/** PostgreSQL refused text: a NUL byte (22021) or a \u escape it cannot hold, such as half a surrogate pair (22P05). */
+export function isUnstorableText(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return code === '22021' || code === '22P05';
 }
 
 /** PostgreSQL or Redis unreachable, restarting or refusing connections. */

@@ -1,4 +1,21 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pinoHttp from 'pino-http';
+import { QueryFailedError } from 'typeorm';
 import { requestLogSerializers } from './request-log';
+
+/** A logger built as the app builds it (pino-http with our serializers), writing its lines into an array. */
+function capturingLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { http: pinoHttp({ serializers: requestLogSerializers }, stream), lines };
+}
 
 describe('requestLogSerializers', () => {
   it('logs what identifies a request and no header but the user agent', () => {
@@ -25,5 +42,38 @@ describe('requestLogSerializers', () => {
   it("logs the client's address as resolved behind trusted proxies (req.ip), not the proxy's", () => {
     const line = requestLogSerializers.req({ id: 'r-2', method: 'GET', url: '/health', remoteAddress: '10.0.0.2', raw: { ip: '203.0.113.9' }, headers: {} });
     expect(line.remoteAddress).toBe('203.0.113.9');
+  });
+
+  it('never logs a query string: the request line of a search has the path only', async () => {
+    const { http: middleware, lines } = capturingLogger();
+    const server = http.createServer((req, res) => middleware(req, res, () => res.end('ok')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await fetch(`http://127.0.0.1:${port}/v1/tickets?q=121282-11210&customer=Jānis`);
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      server.close();
+    }
+    const logged = lines.join('');
+    expect(JSON.parse(lines[0]).req.url).toBe('/v1/tickets');
+    expect(logged).not.toContain('121282');
+    expect(logged).not.toContain('q=');
+  });
+
+  it("logs a failed insert's statement and reason, never its parameters or PostgreSQL's detail", () => {
+    const { http: middleware, lines } = capturingLogger();
+    const driverError = Object.assign(new Error('duplicate key value violates unique constraint "UQ_email"'), {
+      code: '23505',
+      detail: 'Key (email)=(liga@example.lv) already exists.',
+      constraint: 'UQ_email',
+      table: 'agents',
+    });
+    const err = new QueryFailedError('INSERT INTO inbound_events (payload) VALUES ($1)', ['{"personalCode":"121282-11210","firstName":"Līga"}'], driverError);
+    middleware.logger.error({ err: Object.assign(err, { cause: { parameters: ['secret-cause'], message: 'inner' } }), requestId: 'r-2' }, 'unhandled error');
+    const line = JSON.parse(lines[0]);
+    expect(line.err).toMatchObject({ type: 'QueryFailedError', message: expect.stringContaining(driverError.message), code: '23505', constraint: 'UQ_email', query: 'INSERT INTO inbound_events (payload) VALUES ($1)' });
+    expect(line.err.stack).toContain('QueryFailedError');
+    expect(lines[0]).not.toMatch(/121282|Līga|liga@example|secret-cause|parameters|driverError|detail/);
   });
 });

@@ -9,6 +9,37 @@ interface LoggedRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** An error as pino's standard serializer made it: every enumerable property of the error copied. */
+type SerializedError = Record<string, unknown>;
+
+/**
+ * What of an error may be logged, by allowlist. TypeORM's QueryFailedError carries the statement's `parameters`
+ * (a whole web form: personas kods, name, e-mail, text) and PostgreSQL's `detail` ("Key (email)=(…) already
+ * exists"); HTTP clients' errors carry request bodies. The SQL text itself has placeholders only, so it stays.
+ */
+const SAFE_ERROR_FIELDS = ['type', 'message', 'stack', 'code', 'errno', 'syscall', 'status', 'statusCode', 'reason', 'query', 'constraint', 'table', 'column', 'routine', 'severity'];
+
+function safeError(err: unknown, depth = 0): unknown {
+  if (err === null || typeof err !== 'object') return err;
+  const source = err as SerializedError;
+  const out: SerializedError = {};
+  for (const key of SAFE_ERROR_FIELDS) {
+    const value = source[key];
+    if (value !== undefined && (typeof value !== 'object' || value === null)) out[key] = value;
+  }
+  if (depth < 3) {
+    if (source.cause !== undefined) out.cause = safeError(source.cause, depth + 1);
+    if (Array.isArray(source.errors)) out.errors = source.errors.slice(0, 10).map((e) => safeError(e, depth + 1));
+  }
+  return out;
+}
+
+/** A path without its query string: search terms (`q=` a name, a personas kods) must not reach the logs. */
+function pathOnly(url: string): string {
+  const cut = url.indexOf('?');
+  return cut === -1 ? url : url.slice(0, cut);
+}
+
 /**
  * What a request line says, by allowlist. A list of headers to hide missed the channels' own secrets (Telegram's
  * secret token, the signatures of Twilio, Meta and the web form), and copying every header in order to redact a
@@ -18,9 +49,10 @@ export const requestLogSerializers = {
   req: (req: LoggedRequest) => ({
     id: req.id,
     method: req.method,
-    url: req.url,
+    url: pathOnly(req.url),
     remoteAddress: req.raw?.ip ?? req.remoteAddress,
     userAgent: req.headers['user-agent'],
   }),
   res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+  err: safeError,
 };

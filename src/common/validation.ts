@@ -1,6 +1,7 @@
-import { ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { ValidationError } from 'class-validator';
 import { FieldError, validationProblem } from './problem';
+import { makeTextStorable, unstorableTextPaths } from './storable-text';
 
 /** Flattens class-validator's tree into `a.b[2].c` paths, one entry per broken rule. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -16,8 +17,26 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+/**
+ * The global pipe: before validation, text PostgreSQL cannot store (NUL, half a surrogate pair) is dropped from
+ * bodies, and refused in query and path parameters (a search term or a reference with a NUL means nothing).
+ */
+export class InputValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body') {
+      value = makeTextStorable(value);
+    } else if (metadata.type === 'query' || metadata.type === 'param') {
+      const fields = unstorableTextPaths(value, metadata.data ?? '');
+      if (fields.length > 0) {
+        throw validationProblem(fields.map((field) => ({ field, code: 'unstorableText', message: `${field} contains a NUL character or half of a surrogate pair` })));
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new InputValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     for (const bad of ['intranet.vid.lv', '10.0.0.0/40', '10.0.0.0/8,*']) expect(() => loadConfig({ ...valid, WEBHOOK_ALLOWED_NETWORKS: bad })).toThrow(/WEBHOOK_ALLOWED_NETWORKS/);
   });
 
+  it('takes METRICS_TOKEN as an optional long token, and API_DOCS as a switch that is on by default', () => {
+    expect(loadConfig(valid)).toMatchObject({ METRICS_TOKEN: undefined, API_DOCS: true });
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'm'.repeat(32), API_DOCS: 'false' })).toMatchObject({ METRICS_TOKEN: 'm'.repeat(32), API_DOCS: false });
+    for (const bad of ['short', 'has spaces in it and is long enough 0123456789']) expect(() => loadConfig({ ...valid, METRICS_TOKEN: bad })).toThrow(/METRICS_TOKEN: is invalid/);
+  });
+
   it('names every missing variable in one message', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     try {

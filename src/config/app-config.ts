@@ -289,6 +289,19 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * Bearer token of the monitoring system: GET /metrics needs it, and with it GET /health shows its details.
+   * Unset: /metrics answers 404 (nothing about the service is served to anyone).
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._~+/=-]{32,256}$/, { message: 'METRICS_TOKEN must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / = -' })
+  METRICS_TOKEN?: string;
+
+  /** Serve the OpenAPI description and its browser at /docs; turn off where the API faces the internet. */
+  @Transform(toBool)
+  @IsBoolean()
+  API_DOCS = true;
+
   // --- Presence, routing and realtime ---
 
   /** An agent whose socket has not sent a heartbeat for this long is offline (a closed laptop sends no goodbye). */

@@ -1,14 +1,15 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Queue } from 'bullmq';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
 import { MailboxesService } from '../channels/email/mailboxes.service';
 import { redisOf } from '../common/redis';
 import { QueueName } from '../queues';
+import { OperationsAccess } from './operations-access';
 
 interface Check {
   status: 'up' | 'down';
@@ -40,24 +41,33 @@ export class HealthController {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Inbound) private readonly inboundQueue: Queue,
     private readonly mailboxes: MailboxesService,
+    private readonly access: OperationsAccess,
   ) {}
 
   @Get()
   @ApiOperation({
-    summary: 'Readiness: PostgreSQL and Redis answer (503 when not), and the connection state of every mailbox',
-    description: 'A mailbox that is not connected makes the status "degraded" but not 503: the API still works without it.',
+    summary: 'Readiness: {"status":"up"} when PostgreSQL and Redis answer, {"status":"down"} with 503 when not',
+    description:
+      'With the monitoring token (METRICS_TOKEN) or a supervisor\'s or admin\'s bearer token, the details too: each ' +
+      'check with its latency or error, and the connection state of every mailbox. A mailbox that is not connected ' +
+      'makes the detailed status "degraded" but not 503: the API still works without it.',
   })
-  async check(@Res() res: Response): Promise<void> {
-    const [postgres, redis] = await Promise.all([
+  async check(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const [postgres, redis, detailed] = await Promise.all([
       timed(() => this.dataSource.query('SELECT 1')),
       timed(async () => (await redisOf(this.inboundQueue)).ping()),
+      this.access.mayReadHealthDetails(req),
     ]);
     const checks = { postgres, redis };
     const up = Object.values(checks).every((c) => c.status === 'up');
+    const status = up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
+    // Mailbox addresses and error texts describe the installation: not for anyone who can reach the port.
+    if (!detailed) {
+      res.status(status).json({ status: up ? 'up' : 'down' });
+      return;
+    }
     const mailboxes = up ? await this.mailboxes.statuses().catch(() => []) : [];
     const degraded = mailboxes.some((m) => m.state !== 'connected');
-    res
-      .status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-      .json({ status: up ? (degraded ? 'degraded' : 'ok') : 'error', checks, mailboxes });
+    res.status(status).json({ status: up ? (degraded ? 'degraded' : 'ok') : 'error', checks, mailboxes });
   }
 }

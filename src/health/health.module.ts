@@ -3,7 +3,8 @@ import { EmailCoreModule } from '../channels/email/email-core.module';
 import { QueuesModule } from '../queues.module';
 import { MetricsController } from '../metrics/metrics.controller';
 import { HealthController } from './health.controller';
+import { OperationsAccess } from './operations-access';
 
 /** The operations endpoints: /health and /metrics. */
-@Module({ imports: [QueuesModule, EmailCoreModule], controllers: [HealthController, MetricsController] })
+@Module({ imports: [QueuesModule, EmailCoreModule], controllers: [HealthController, MetricsController], providers: [OperationsAccess] })
 export class HealthModule {}

@@ -11,6 +11,7 @@ import { JobName, QueueName } from '../queues';
 import { TicketReferenceService } from '../tickets/ticket-reference.service';
 import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { AcceptResult, InboundJobData, InboundMessage } from './inbound-message';
+import { toStorableText } from '../common/storable-text';
 
 export const INBOUND_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
@@ -105,8 +106,9 @@ export class InboundService {
       const attachments = message.attachments ?? [];
       const attachmentIds = attachments.map(() => randomUUID());
       const { attachments: _contents, ...rest } = message;
-      // PostgreSQL text cannot hold NUL; nobody meant one, so it goes rather than the whole event.
-      const json = JSON.stringify({ ...rest, attachmentIds }).replace(/\\u0000/g, '');
+      // PostgreSQL cannot store NUL or half a surrogate pair; nobody meant one, so it goes rather than the whole
+      // event. Cleaned in the strings, not in the serialised JSON, where a typed "\u0000" is text like any other.
+      const json = JSON.stringify({ ...rest, attachmentIds }, (_key, value: unknown) => (typeof value === 'string' ? toStorableText(value) : value));
       return { eventId: randomUUID(), message, attachments, json, payload: JSON.parse(json) as InboundJobData['message'] };
     });
     const year = referenceYear(receivedAt);

@@ -15,6 +15,9 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const WEBFORM_SECRET = 'test-webform-secret-0123456789abcdef';
 export const ADMIN_EMAIL = 'admin@vpppd.test';
 export const ADMIN_PASSWORD = 'the test centre passphrase';
+export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdefghij';
+/** The header a monitoring system sends to scrape /metrics and read /health's details. */
+export const MONITORING = { Authorization: `Bearer ${METRICS_TOKEN}` };
 
 /**
  * Each test file gets its own PostgreSQL schema and Redis key prefix, so files (and parallel CI runs) never
@@ -45,6 +48,7 @@ export class TestEnv {
       JWT_SECRET: 'test-jwt-secret-0123456789abcdefghijkl',
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
+      METRICS_TOKEN,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       DATABASE_POOL_SIZE: '10',
       INBOUND_BATCH_WAIT_MS: '2',

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { signTimestampedHmac, verifyTimestampedHmac } from './timestamped-hmac';
+import { signTimestampedHmac, startTimestampedHmac, verifyTimestampedHmac } from './timestamped-hmac';
 
 const secret = 'a-shared-secret-of-at-least-32-characters';
 const body = Buffer.from('{"submissionId":"abc","message":"Labdien, kā pieteikties pabalstam?"}');
@@ -48,5 +48,22 @@ describe('timestamped HMAC signatures', () => {
     [`t=${now},t=${now},v1=${'a'.repeat(64)}`, 'malformed'],
   ])('refuses header %p as %s', (header, reason) => {
     expect(verifyTimestampedHmac(secret, header, body, opts)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('timestamped HMAC over a streamed body', () => {
+  it('refuses a bad header before any byte is read, and gives the same answer chunk by chunk as over the whole body', () => {
+    expect(startTimestampedHmac(secret, undefined, opts)).toEqual({ ok: false, reason: 'missing' });
+    expect(startTimestampedHmac(secret, 'sha256=abc', opts)).toEqual({ ok: false, reason: 'malformed' });
+    expect(startTimestampedHmac(secret, signTimestampedHmac(secret, body, now - 301), opts)).toEqual({ ok: false, reason: 'stale' });
+
+    const good = startTimestampedHmac(secret, signTimestampedHmac(secret, body, now), opts);
+    if (!good.ok) throw new Error('expected a plausible signature');
+    for (let i = 0; i < body.length; i += 7) good.verifier.update(body.subarray(i, i + 7));
+    expect(good.verifier.verify()).toEqual({ ok: true, timestamp: now });
+
+    const forged = startTimestampedHmac(secret, signTimestampedHmac('another-secret-of-at-least-32-characters', body, now), opts);
+    if (!forged.ok) throw new Error('expected a plausible signature');
+    expect(forged.verifier.update(body).verify()).toEqual({ ok: false, reason: 'mismatch' });
   });
 });

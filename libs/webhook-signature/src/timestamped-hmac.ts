@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, Hmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Signatures of the form `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, as the Latvija.lv
@@ -20,6 +20,19 @@ export function verifyTimestampedHmac(
   rawBody: Buffer | string,
   options: { nowSeconds?: number; maxSkewSeconds: number },
 ): SignatureCheck {
+  const started = startTimestampedHmac(secret, header, options);
+  return started.ok ? started.verifier.update(rawBody).verify() : started;
+}
+
+/**
+ * The header is checked before a byte of the body is read: a missing, malformed or stale signature is refused at
+ * once, and a plausible one hashes the body as it streams in, so a forged one is known without parsing anything.
+ */
+export function startTimestampedHmac(
+  secret: string,
+  header: string | undefined,
+  options: { nowSeconds?: number; maxSkewSeconds: number },
+): { ok: true; verifier: TimestampedHmacVerifier } | { ok: false; reason: 'missing' | 'malformed' | 'stale' } {
   if (!header || header.trim() === '') return { ok: false, reason: 'missing' };
   let timestamp: number | null = null;
   const candidates: string[] = [];
@@ -41,9 +54,30 @@ export function verifyTimestampedHmac(
 
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - timestamp) > options.maxSkewSeconds) return { ok: false, reason: 'stale' };
+  return { ok: true, verifier: new TimestampedHmacVerifier(secret, timestamp, candidates) };
+}
 
-  const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
-  // Several v1 values are allowed while a secret is being rotated; any one matching is enough.
-  const match = candidates.some((hex) => timingSafeEqual(Buffer.from(hex, 'hex'), expected));
-  return match ? { ok: true, timestamp } : { ok: false, reason: 'mismatch' };
+export class TimestampedHmacVerifier {
+  private readonly hmac: Hmac;
+
+  constructor(
+    secret: string,
+    readonly timestamp: number,
+    private readonly candidates: string[],
+  ) {
+    this.hmac = createHmac('sha256', secret).update(`${timestamp}.`);
+  }
+
+  update(chunk: Buffer | string): this {
+    this.hmac.update(chunk);
+    return this;
+  }
+
+  /** Once, after the last chunk. */
+  verify(): SignatureCheck {
+    const expected = this.hmac.digest();
+    // Several v1 values are allowed while a secret is being rotated; any one matching is enough.
+    const match = this.candidates.some((hex) => timingSafeEqual(Buffer.from(hex, 'hex'), expected));
+    return match ? { ok: true, timestamp: this.timestamp } : { ok: false, reason: 'mismatch' };
+  }
 }

@@ -17,6 +17,8 @@ export class ChatWidgetController {
   widget(@Res() res: Response): void {
     // The page's one inline script runs by nonce; nothing else may run, and it may talk only to this server.
     const nonce = randomBytes(16).toString('base64');
+    // Portals embed the widget in an iframe: the frame rule every other answer carries does not apply here.
+    res.removeHeader('X-Frame-Options');
     res
       .type('html')
       .set('Content-Security-Policy', `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:`)

@@ -18,7 +18,7 @@ class WebformRejectionFilter extends ProblemFilter {
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     const status = exception instanceof HttpException ? exception.getStatus() : (exception as { status?: number })?.status;
-    // Signature failures are counted by the guard; here the body was signed but wrong.
+    // Signature, size and JSON refusals are counted by webformBodyReader; here the body was signed but wrong.
     if (status === HttpStatus.UNPROCESSABLE_ENTITY || status === HttpStatus.BAD_REQUEST || status === HttpStatus.PAYLOAD_TOO_LARGE) {
       const reason = status === HttpStatus.UNPROCESSABLE_ENTITY ? 'validation' : status === HttpStatus.BAD_REQUEST ? 'malformed' : 'too_large';
       this.metrics.inboundEvents.inc({ channel: 'webform', outcome: 'rejected', reason });
