@@ -232,6 +232,8 @@ export async function startService(admin: Client, layout: ServiceLayout): Promis
     RATE_LIMIT_WEBFORM_PER_MINUTE: '1000000',
     RATE_LIMIT_WEBHOOKS_PER_MINUTE: '1000000',
     RATE_LIMIT_CSAT_PER_MINUTE: '1000000',
+    // A long benchmark signs in once: its tokens must outlive the run.
+    JWT_TTL_SECONDS: '86400',
     ...layout.env,
     ...layout.serviceEnv,
   };
