@@ -25,6 +25,9 @@ step "type check (npm run typecheck)"
 npm run --silent typecheck
 echo "type check passed"
 
+step "chat widget build (npm run build:widget; the service serves widget/dist)"
+npm run --silent build:widget
+
 step "unit tests (jest --selectProjects unit)"
 npx jest --selectProjects unit
 
