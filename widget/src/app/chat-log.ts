@@ -29,7 +29,7 @@ export class ChatLog {
     private readonly i18n: I18n,
     private readonly actions: { choose(articleId: string, question: string): void; feedback(helpful: boolean): void; seen(entry: Entry): void },
   ) {
-    this.el = h('ol', { className: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': i18n.t('logLabel'), tabindex: '0' });
+    this.el = h('div', { className: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': i18n.t('logLabel'), tabindex: '0' });
   }
 
   reset(): void {
@@ -50,7 +50,7 @@ export class ChatLog {
     const who =
       entry.author === 'visitor' ? this.i18n.t('you') : entry.author === 'assistant' ? this.i18n.t('assistant') : entry.author === 'agent' ? entry.name || '' : this.i18n.t('system');
     const item = h(
-      'li',
+      'div',
       { className: `msg ${entry.author}` },
       h('span', { className: 'who' }, who, ' ', h('time', { datetime: entry.at }, this.i18n.time(entry.at))),
       h('p', { className: 'text' }, entry.text),

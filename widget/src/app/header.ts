@@ -27,9 +27,13 @@ export function header(i18n: I18n, config: WidgetConfig, close: () => void) {
     h(
       'div',
       { className: 'info' },
-      h('p', { className: `open ${s.open ? 'yes' : 'no'}` }, h('span', { 'aria-hidden': 'true' }, s.open ? '● ' : '○ '), s.open ? i18n.t('openNow') : i18n.t('closedNow', { next: i18n.when(s.nextOpening) })),
+      h(
+        'div',
+        { className: 'line' },
+        h('p', { className: `open ${s.open ? 'yes' : 'no'}` }, h('span', { 'aria-hidden': 'true' }, s.open ? '● ' : '○ '), s.open ? i18n.t('openNow') : i18n.t('closedNow', { next: i18n.when(s.nextOpening) })),
+        ref,
+      ),
       h('details', {}, h('summary', {}, i18n.t('hours')), hours),
-      ref,
     ),
   );
   return {

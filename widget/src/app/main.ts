@@ -85,6 +85,8 @@ function setMode(next: Mode, name?: string | null): void {
   if (name) operator = name;
   top.who(mode === 'operator' ? i18n.t('operator', { name: operator ?? '' }) : mode === 'waiting' ? i18n.t('waitingForPerson') : mode === 'closed' ? i18n.t('nobody') : i18n.t('assistant'));
   askPerson.hidden = mode !== 'bot';
+  // Choices and "did this help?" belong to the assistant; once it stepped back they would only be refused.
+  if (mode !== 'bot') log.disableChoices();
   window.clearInterval(queueTimer);
   if (mode === 'waiting') {
     void pollQueue();
