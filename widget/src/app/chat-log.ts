@@ -30,6 +30,16 @@ export class ChatLog {
     private readonly actions: { choose(articleId: string, question: string): void; feedback(helpful: boolean): void; seen(entry: Entry): void },
   ) {
     this.el = h('div', { className: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': i18n.t('logLabel'), tabindex: '0' });
+    // Follow the conversation while the visitor is at its end (also when a banner or the keyboard shrinks the
+    // view), but leave them where they are when they scrolled back to read.
+    this.el.addEventListener('scroll', () => (this.atEnd = this.el.scrollHeight - this.el.scrollTop - this.el.clientHeight < 48));
+    new ResizeObserver(() => this.atEnd && this.toEnd()).observe(this.el);
+  }
+
+  private atEnd = true;
+
+  private toEnd(): void {
+    this.el.scrollTop = this.el.scrollHeight;
   }
 
   reset(): void {
@@ -75,7 +85,7 @@ export class ChatLog {
     this.byId.set(entry.id, item);
     if (entry.clientMessageId) this.byId.set(entry.clientMessageId, item);
     if (status) this.mark(entry.id, status);
-    this.el.scrollTop = this.el.scrollHeight;
+    if (this.atEnd || entry.author === 'visitor') this.toEnd();
     if (entry.author === 'agent') this.actions.seen(entry);
   }
 

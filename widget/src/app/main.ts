@@ -26,6 +26,8 @@ let mode: Mode = 'bot';
 let operator: string | null = null;
 let queueTimer: number | undefined;
 let connected = true;
+/** The address the answer to a message left out of hours goes to, as the visitor typed it in this page. */
+let leftTo: string | null = null;
 
 const conn = new Connection(`vpppd-chat:${s.institution ?? '-'}`, {
   onResumed: (ack) => (ack.ok ? showConversation(ack) : showStart()),
@@ -80,15 +82,31 @@ function send(draft: Draft): void {
   if (draft.file) composer.watchUpload(socket, draft.file.filename, draft.file.size, new Promise((resolve) => socket.once('message', resolve)));
 }
 
+/** Out of hours a waiting chat is a message left for the next working day: nobody joins "shortly". */
+const messageLeft = () => !s.open && mode === 'waiting';
+
 function setMode(next: Mode, name?: string | null): void {
   mode = next;
   if (name) operator = name;
-  top.who(mode === 'operator' ? i18n.t('operator', { name: operator ?? '' }) : mode === 'waiting' ? i18n.t('waitingForPerson') : mode === 'closed' ? i18n.t('nobody') : i18n.t('assistant'));
+  top.who(
+    mode === 'operator'
+      ? i18n.t('operator', { name: operator ?? '' })
+      : messageLeft()
+        ? i18n.t('messageLeft')
+        : mode === 'waiting'
+          ? i18n.t('waitingForPerson')
+          : mode === 'closed'
+            ? i18n.t('nobody')
+            : i18n.t('assistant'),
+  );
   askPerson.hidden = mode !== 'bot';
   // Choices and "did this help?" belong to the assistant; once it stepped back they would only be refused.
   if (mode !== 'bot') log.disableChoices();
   window.clearInterval(queueTimer);
-  if (mode === 'waiting') {
+  if (messageLeft()) {
+    banner.textContent = leftTo ? i18n.t('leaveThanks', { email: leftTo }) : i18n.t('leaveThanksNoEmail');
+    composer.el.hidden = true;
+  } else if (mode === 'waiting') {
     void pollQueue();
     queueTimer = window.setInterval(pollQueue, 3000);
   } else if (connected) banner.textContent = '';
@@ -117,10 +135,9 @@ function showStart(): void {
       : leaveMessage(i18n, config, async (input) => {
           const ack = await conn.start({ language: config.lang, institution: s.institution ?? undefined, consent: true, leaveMessage: true, name: input.name, email: input.email });
           if (!ack.ok) return ack.detail;
+          leftTo = input.email;
           showConversation(ack);
           send({ text: input.text });
-          composer.setEnabled(false);
-          banner.textContent = i18n.t('leaveThanks', { email: input.email });
           return null;
         }),
   );
@@ -136,6 +153,7 @@ function showConversation(ack: Ack & { ok: true }): void {
   log.el.removeAttribute('aria-busy');
   if (ack.reference) top.reference(ack.reference);
   composer.setEnabled(true);
+  composer.el.hidden = false;
   screen.append(banner, log.el, typingLine, composer.el, h('div', { className: 'actions' }, askPerson, endChat));
   setMode(ack.mode, ack.operator);
   if (ack.mode === 'closed') showClosed(null);
@@ -161,6 +179,7 @@ function showClosed(survey: { scores: number[] } | null): void {
     },
   );
   screen.append(panel);
+  log.el.scrollTop = log.el.scrollHeight;
   (panel.querySelector('button') as HTMLElement | null)?.focus();
 }
 
