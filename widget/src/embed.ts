@@ -70,14 +70,17 @@
     button.append(svg);
     let frame: HTMLIFrameElement | null = null;
 
+    // Made when the visitor shows intent (pointer over, focus) or opens it: no page view pays for a conversation.
+    const warm = () => {
+      if (frame) return;
+      frame = document.createElement('iframe');
+      frame.title = LABELS[lang][2];
+      frame.src = `${service}/chat/widget?institution=${encodeURIComponent(institution)}&lang=${lang}`;
+      frame.setAttribute('allow', 'clipboard-write');
+      panel.append(frame);
+    };
     const setOpen = (open: boolean, focus: boolean) => {
-      if (open && !frame) {
-        frame = document.createElement('iframe');
-        frame.title = LABELS[lang][2];
-        frame.src = `${service}/chat/widget?institution=${encodeURIComponent(institution)}&lang=${lang}`;
-        frame.setAttribute('allow', 'clipboard-write');
-        panel.append(frame);
-      }
+      if (open) warm();
       panel.classList.toggle('open', open);
       button.setAttribute('aria-expanded', String(open));
       button.setAttribute('aria-label', LABELS[lang][open ? 1 : 0]);
@@ -91,6 +94,8 @@
       if (focus && open && frame) frame.focus();
       if (focus && !open) button.focus();
     };
+    button.addEventListener('pointerenter', warm);
+    button.addEventListener('focus', warm);
     button.addEventListener('click', () => setOpen(button.getAttribute('aria-expanded') !== 'true', true));
     // The conversation asks to be minimised (its close button, or Escape) — only from the service's own frame.
     window.addEventListener('message', (event) => {

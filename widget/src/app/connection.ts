@@ -38,6 +38,8 @@ export class Connection {
   ) {
     this.socket = io('/chat', { transports: ['websocket'], reconnectionDelay: 300, reconnectionDelayMax: 2000 });
     this.outbox = this.loadOutbox();
+    // A first visit has nothing to resume: the pre-chat is shown at once, not after the socket connects.
+    if (!this.saved) queueMicrotask(() => this.hooks.onResumed({ ok: false, status: 404, code: 'no-session', detail: '' }));
     this.socket.on('connect', () => {
       this.epoch++;
       this.hooks.onConnection(true);
@@ -94,7 +96,7 @@ export class Connection {
 
   private async resume(): Promise<void> {
     const saved = this.saved;
-    if (!saved) return this.hooks.onResumed({ ok: false, status: 404, code: 'no-session', detail: '' });
+    if (!saved) return;
     const ack = await this.request('resume', saved);
     if (!ack.ok && ack.code === 'connection-lost') return;
     if (!ack.ok) {

@@ -53,12 +53,16 @@ const log = new ChatLog(i18n, {
   },
   feedback: (helpful) => void conn.request('feedback', { clientMessageId: clientMessageId(), helpful }).then((ack) => ack.ok || fail(ack)),
   seen: (entry) => {
+    // Once per message, not again each time a reconnect shows the history.
+    if (receipted.has(entry.id)) return;
+    receipted.add(entry.id);
     const kind = document.visibilityState === 'visible' ? 'read' : 'delivered';
     void conn.request('receipt', { kind, ids: [entry.id] });
     if (kind === 'delivered') unread.push(entry.id);
   },
 });
 const unread: string[] = [];
+const receipted = new Set<string>();
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible' && unread.length) void conn.request('receipt', { kind: 'read', ids: unread.splice(0) });
 });
@@ -199,6 +203,14 @@ socket.on('closed', (p: { survey: { scores: number[] } | null }) => {
   typingLine.textContent = '';
   // The session stays saved until the visitor starts anew: a reload shows the end and the survey again.
   showClosed(p.survey);
+});
+
+// The frame may be made before it is shown (embed.js warms it on intent); focus set then is lost, so the screen's
+// first field takes it when the frame itself gets focus.
+window.addEventListener('focus', () => {
+  if (document.activeElement !== document.body) return;
+  if (!composer.el.hidden && composer.el.isConnected) composer.focus();
+  else (screen.querySelector('input, textarea, button') as HTMLElement | null)?.focus();
 });
 
 document.addEventListener('keydown', (e) => {
