@@ -10,6 +10,7 @@ import { closeToday, openAroundTheClock } from './support/calendar';
 import { ChatVisitor } from './support/chat-visitor';
 import { HostSite } from './support/host-site';
 import { TcpProxy } from './support/tcp-proxy';
+import { PDF_BYTES } from './support/factories';
 import { eventually, login, TestEnv } from './support/test-env';
 import { buildWidget } from './support/widget-build';
 
@@ -284,7 +285,7 @@ describe('chat widget in a browser', () => {
     }
   });
 
-  it('opens in English with the privacy notice first', async () => {
+  it('opens in English with the privacy notice first, and sends a file within the limits it states beforehand', async () => {
     const { page, frame } = await open('en');
     await launcher(page).click();
     const f = await frame();
@@ -295,5 +296,28 @@ describe('chat widget in a browser', () => {
     await say(f, 'How do I get the unemployment benefit?');
     await f.locator('.msg.assistant').nth(1).waitFor();
     await shot(page, 'en-4-assistant');
+    const reference = await referenceOf(f);
+
+    // The limits are said before choosing; a file over them is refused in the widget, before any upload.
+    expect(await f.locator('.tools .hint').textContent()).toMatch(/^Up to 5 MB: PDF, DOC, DOCX/);
+    await f.locator('input[type=file]').setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(5 * 1024 * 1024 + 1) });
+    await f.getByText('The file “scan.pdf” is larger than 5 MB.').waitFor();
+    await f.locator('input[type=file]').setInputFiles({ name: 'run.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+    await f.getByText('The type of “run.exe” is not allowed.', { exact: false }).waitFor();
+    // A 2 MB PDF goes out with a progress bar, and lands on the ticket.
+    const pdf = Buffer.concat([PDF_BYTES, Buffer.alloc(2 * 1024 * 1024, 0x20)]);
+    await f.locator('input[type=file]').setInputFiles({ name: 'iesniegums.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await f.getByRole('button', { name: 'Remove the file iesniegums.pdf' }).waitFor();
+    await f.locator('.composer textarea').fill('My application');
+    await f.getByRole('button', { name: 'Send', exact: true }).click();
+    await f.locator('.upload progress').waitFor({ state: 'attached' });
+    await shot(page, 'en-5-file-upload');
+    await f.locator('.msg.visitor', { hasText: 'iesniegums.pdf' }).locator('.status', { hasText: 'sent' }).waitFor({ timeout: 20000 });
+    expect(await f.evaluate(`document.querySelector('.upload progress').value`)).toBe(100);
+    await eventually(async () =>
+      (await env.sql(`SELECT at.filename, at.size FROM attachments at JOIN messages ms ON ms.id = at.message_id JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1`, [reference]))[0],
+    );
+    const [file] = await env.sql(`SELECT at.filename, at.size FROM attachments at JOIN messages ms ON ms.id = at.message_id JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1`, [reference]);
+    expect(file).toEqual({ filename: 'iesniegums.pdf', size: pdf.length });
   });
 });

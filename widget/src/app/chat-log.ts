@@ -65,7 +65,7 @@ export class ChatLog {
       h('span', { className: 'who' }, who, ' ', h('time', { datetime: entry.at }, this.i18n.time(entry.at))),
       h('p', { className: 'text' }, entry.text),
     );
-    for (const a of entry.attachments ?? []) item.append(h('p', { className: 'file' }, `📎 ${a.filename} (${Math.max(1, Math.round(a.size / 1024))} KB)`));
+    for (const a of entry.attachments ?? []) item.append(h('p', { className: 'file' }, `${this.i18n.t('file')}: ${a.filename} (${Math.max(1, Math.round(a.size / 1024))} KB)`));
     if (entry.choices?.length) {
       const list = h('div', { className: 'choices' });
       for (const c of entry.choices) list.append(h('button', { type: 'button', className: 'chip', onclick: () => this.actions.choose(c.articleId, c.question) }, c.question));

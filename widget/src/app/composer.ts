@@ -104,7 +104,7 @@ export class Composer {
       return null;
     }
     const remove = h('button', { type: 'button', className: 'chip', 'aria-label': this.i18n.t('removeFile', { name: f.name }), onclick: () => ((this.file.value = ''), this.checkFile(), this.file.focus()) }, '✕');
-    this.chosen.append(h('span', {}, `📎 ${f.name} (${Math.max(1, Math.round(f.size / 1024))} KB)`), remove);
+    this.chosen.append(h('span', {}, `${this.i18n.t('file')}: ${f.name} (${Math.max(1, Math.round(f.size / 1024))} KB)`), remove);
     return f;
   }
 

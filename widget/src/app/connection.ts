@@ -23,6 +23,7 @@ const LOST: Ack = { ok: false, status: 0, code: 'connection-lost', detail: 'conn
 export class Connection {
   readonly socket: Socket;
   private readonly pending = new Set<(ack: Ack) => void>();
+  private readonly waiting = new Map<string, (ack: Ack) => void>();
   private outbox: Outgoing[] = [];
   private flushing = false;
   private epoch = 0;
@@ -105,7 +106,7 @@ export class Connection {
     }
     // What the server already has (the ack of its message was lost) is not sent again.
     const known = new Set((ack.history as Array<{ clientMessageId?: string }>).map((m) => m.clientMessageId).filter(Boolean));
-    for (const item of this.outbox.filter((o) => known.has(o.clientMessageId))) this.hooks.onAcked(item, { ok: true, duplicate: true, id: this.idOf(ack, item) });
+    for (const item of this.outbox.filter((o) => known.has(o.clientMessageId))) this.acked(item, { ok: true, duplicate: true, id: this.idOf(ack, item) });
     this.outbox = this.outbox.filter((o) => !known.has(o.clientMessageId));
     this.storeOutbox();
     this.ready = true;
@@ -128,10 +129,19 @@ export class Connection {
     return [...this.outbox];
   }
 
-  send(item: Outgoing): void {
+  /** Queues a message; the promise settles with its ack (after however many reconnects that takes). */
+  send(item: Outgoing): Promise<Ack> {
+    const acked = new Promise<Ack>((resolve) => this.waiting.set(item.clientMessageId, resolve));
     this.outbox.push(item);
     this.storeOutbox();
     void this.flush();
+    return acked;
+  }
+
+  private acked(item: Outgoing, ack: Ack): void {
+    this.waiting.get(item.clientMessageId)?.(ack);
+    this.waiting.delete(item.clientMessageId);
+    this.hooks.onAcked(item, ack);
   }
 
   /** One message at a time, in the order typed; stops when the connection goes and starts again when it is back. */
@@ -151,7 +161,7 @@ export class Connection {
         }
         this.outbox.shift();
         this.storeOutbox();
-        this.hooks.onAcked(item, ack);
+        this.acked(item, ack);
       }
     } finally {
       this.flushing = false;
@@ -169,7 +179,7 @@ export class Connection {
 
   private storeOutbox(): void {
     try {
-      sessionStorage.setItem(`${this.key}:outbox`, JSON.stringify(this.outbox.map(({ clientMessageId, text }) => ({ clientMessageId, text }))));
+      sessionStorage.setItem(`${this.key}:outbox`, JSON.stringify(this.outbox.filter((o) => o.text).map(({ clientMessageId, text }) => ({ clientMessageId, text }))));
     } catch {
       /* the outbox then lives as long as the page */
     }

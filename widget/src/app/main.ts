@@ -82,8 +82,8 @@ function send(draft: Draft): void {
   const id = clientMessageId();
   const files = draft.file ? [draft.file] : undefined;
   log.add({ id, clientMessageId: id, author: 'visitor', text: draft.text, at: new Date().toISOString(), attachments: files?.map((f) => ({ filename: f.filename, contentType: '', size: f.size })) }, 'sending');
-  conn.send({ clientMessageId: id, text: draft.text, files });
-  if (draft.file) composer.watchUpload(socket, draft.file.filename, draft.file.size, new Promise((resolve) => socket.once('message', resolve)));
+  const acked = conn.send({ clientMessageId: id, text: draft.text, files });
+  if (draft.file) composer.watchUpload(socket, draft.file.filename, draft.file.size, acked);
 }
 
 /** Out of hours a waiting chat is a message left for the next working day: nobody joins "shortly". */
