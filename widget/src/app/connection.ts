@@ -100,6 +100,12 @@ export class Connection {
     if (!saved) return;
     const ack = await this.request('resume', saved);
     if (!ack.ok && ack.code === 'connection-lost') return;
+    if (!ack.ok && ack.status !== 404) {
+      // Busy or rate-limited: the session is still there; ask again rather than lose it.
+      const epoch = this.epoch;
+      setTimeout(() => this.epoch === epoch && void this.resume(), Math.max(1000, ack.retryAfterMs ?? 0));
+      return;
+    }
     if (!ack.ok) {
       this.forget();
       return this.hooks.onResumed(ack);
