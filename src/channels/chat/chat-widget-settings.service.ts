@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ALLOWED_EXTENSIONS } from '@lib/attachments';
-import { CalendarService, DEFAULT_CENTRE } from '../../calendar/calendar.service';
+import { CalendarService, CentreHoursView, DEFAULT_CENTRE } from '../../calendar/calendar.service';
 import { AppConfig } from '../../config/app-config';
 import { InstitutionsService } from '../../institutions/institutions.service';
 
@@ -24,6 +24,8 @@ export interface WidgetSettings {
   fileTypes: string[];
 }
 
+/** As long as the calendar's own cache: a change of hours shows in the widget when it shows in the hand-over. */
+const HOURS_TTL_MS = 30_000;
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 /**
@@ -43,7 +45,7 @@ export class ChatWidgetSettingsService {
   async settings(institutionCode: string | null, now = new Date()): Promise<WidgetSettings | null> {
     const institution = institutionCode ? await this.institutions.findByCode(institutionCode) : null;
     if (institutionCode && !institution) return null;
-    const [calendar, centre] = await Promise.all([this.calendars.calendar(), this.calendars.centre(DEFAULT_CENTRE)]);
+    const [calendar, centre] = await Promise.all([this.calendars.calendar(), this.centreHours()]);
     return {
       institution: institution?.code ?? null,
       centreName: institution?.chatCentreName ?? DEFAULT_CENTRE_NAME,
@@ -57,6 +59,18 @@ export class ChatWidgetSettingsService {
       maxFileBytes: this.config.CHAT_MAX_ATTACHMENT_BYTES,
       fileTypes: [...ALLOWED_EXTENSIONS],
     };
+  }
+
+  // The week's hours change a few times a year; every widget page reading them from PostgreSQL would be waste.
+  private hoursCache: { at: number; view: Promise<CentreHoursView> } | null = null;
+
+  private centreHours(): Promise<CentreHoursView> {
+    if (!this.hoursCache || Date.now() - this.hoursCache.at > HOURS_TTL_MS) {
+      const view = this.calendars.centre(DEFAULT_CENTRE);
+      this.hoursCache = { at: Date.now(), view };
+      view.catch(() => (this.hoursCache = null));
+    }
+    return this.hoursCache.view;
   }
 
   /** Whether a page of this origin may embed the institution's widget. */
