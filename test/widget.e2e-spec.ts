@@ -221,6 +221,7 @@ describe('chat widget in a browser', () => {
   it('works in Russian on a 360 px phone, with the keyboard only', async () => {
     const { page, frame } = await open('ru', { width: 360, height: 740 });
     // Keyboard only: Tab to the launcher (after the page's one link), Enter opens it and moves focus inside.
+    await launcher(page).waitFor();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement?.dataset?.vpppdChat !== undefined')).toBe(true);

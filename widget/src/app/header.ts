@@ -8,7 +8,7 @@ import type { I18n } from './i18n';
  */
 export function header(i18n: I18n, config: WidgetConfig, close: () => void) {
   const s = config.settings;
-  const who = h('p', { className: 'who-now', role: 'status' }, i18n.t('assistant'));
+  const who = h('p', { className: 'who-now', role: 'status' }, s.open ? i18n.t('assistant') : i18n.t('leaveTitle'));
   const ref = h('p', { className: 'ref' });
   const hours = h('dl', { className: 'hours' });
   for (const d of s.hours) {
