@@ -11,6 +11,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY libs ./libs
 COPY migrations ./migrations
+COPY widget ./widget
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
@@ -22,6 +23,7 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/widget/dist ./widget/dist
 USER node
 EXPOSE 3000
 # Node handles SIGTERM itself (graceful shutdown); run with an init (compose: init: true) to reap zombies.

@@ -11,6 +11,9 @@
  *
  *   npm run bench:chat -- --sessions 5000 --operators 50 --duration 30
  *
+ * Then the citizen's widget in chromium (bench/chat-widget.ts): bundle sizes, and launcher click → usable
+ * conversation over --widget-opens opens, beside a blank page's load.
+ *
  * Everything lives in a fresh schema and Redis prefix that are removed at the end, also on error or Ctrl-C.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -19,6 +22,7 @@ import { join } from 'node:path';
 import { io, Socket } from 'socket.io-client';
 import { busy, coresBetween, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
+import { measureWidget } from './chat-widget';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, table } from './support/report';
 import { assertAlive, checkConnections, connect, freePort, openAroundTheClock, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
@@ -34,6 +38,7 @@ interface Options {
   durationS: number;
   setupConcurrency: number;
   baseline: boolean;
+  widgetOpens: number;
   serviceEnv: Record<string, string>;
   nodeArgs: string[];
 }
@@ -49,6 +54,7 @@ function parseOptions(): Options {
       duration: { type: 'string' },
       'setup-concurrency': { type: 'string' },
       'no-baseline': { type: 'boolean' },
+      'widget-opens': { type: 'string' },
     },
     [
       ['--sessions N', `concurrent visitor sessions (default ${GOAL_SESSIONS})`],
@@ -58,6 +64,7 @@ function parseOptions(): Options {
       ['--duration S', 'measured window in seconds (default 30)'],
       ['--setup-concurrency N', 'sessions set up at once (default 100)'],
       ['--no-baseline', 'skip the bare socket.io server'],
+      ['--widget-opens N', 'times the widget is opened in chromium for its click-to-usable time (default 50; 0: skip)'],
     ],
   );
   return {
@@ -68,6 +75,7 @@ function parseOptions(): Options {
     durationS: int(values.duration, 'DURATION', 30, 1, 600),
     setupConcurrency: int(values['setup-concurrency'], 'SETUP_CONCURRENCY', 100, 1, 2000),
     baseline: !(values['no-baseline'] ?? process.env.BENCH_NO_BASELINE === '1'),
+    widgetOpens: int(values['widget-opens'], 'WIDGET_OPENS', 50, 0, 1000),
     serviceEnv,
     nodeArgs,
   };
@@ -355,6 +363,8 @@ async function main(): Promise<void> {
             (SELECT count(*)::int FROM inbound_events WHERE status = 'failed') AS failed`,
   );
   const warnings = warningsOf(services) - warningsBefore;
+  // The widget in a browser, against the same service once the chat load is over.
+  const widget = opts.widgetOpens > 0 ? await measureWidget(apiPort, adminToken, opts.widgetOpens) : ['Chat widget: skipped (--widget-opens 0)'];
   for (const s of services) await s.stop();
 
   // ---- The baseline: a bare socket.io server with the same events, in a process of its own.
@@ -440,6 +450,7 @@ async function main(): Promise<void> {
     `goals     ${fmt(GOAL_SESSIONS)} sessions held: ${measured.held >= GOAL_SESSIONS ? 'MET' : `NOT MET (${fmt(measured.held)})`}; relay p99 < ${GOAL_P99_MS} ms: ${p99 < GOAL_P99_MS ? 'MET' : 'NOT MET'}`,
   );
   out.push('');
+  out.push(...widget, '');
   process.stdout.write(out.join('\n'));
 }
 

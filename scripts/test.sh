@@ -25,6 +25,9 @@ step "type check (npm run typecheck)"
 npm run --silent typecheck
 echo "type check passed"
 
+step "chat widget build (npm run build:widget; the service serves widget/dist)"
+npm run --silent build:widget
+
 step "unit tests (jest --selectProjects unit)"
 npx jest --selectProjects unit
 
@@ -92,6 +95,18 @@ EOF
 # them on loopback ports, but installing the packages belongs here, where a slow mirror cannot time a test out.
 step "mail servers for the e-mail tests (scripts/mail-servers.sh install)"
 bash scripts/mail-servers.sh install
+
+# The chat widget's browser tests drive Debian's chromium through playwright-core, which never downloads a browser.
+step "chromium for the widget's browser tests"
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+  else
+    echo "test: chromium is missing; install it (apt-get install chromium) or set CHROMIUM_PATH." >&2
+    exit 1
+  fi
+fi
+echo "chromium: $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null || echo present)"
 
 if [ -n "${E2E_WORKERS:-}" ]; then
   step "e2e tests (jest --selectProjects e2e --maxWorkers=$E2E_WORKERS)"

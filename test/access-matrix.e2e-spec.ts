@@ -91,6 +91,12 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/sla/events': { roles: ['supervisor', 'admin'] },
   'GET /v1/csat/:token': { public: true }, // a signed survey link instead
   'GET /chat/widget': { public: true }, // the visitors' chat page; visitors have no accounts
+  'GET /chat/widget.js': { public: true },
+  'GET /chat/widget.css': { public: true },
+  'GET /chat/embed.js': { public: true }, // the launcher host sites include
+  'GET /chat/embed/config': { public: true },
+  'GET /v1/admin/institutions/:code/chat-widget': { roles: ['admin'] },
+  'PUT /v1/admin/institutions/:code/chat-widget': { roles: ['admin'] },
   'POST /v1/csat/:token': { public: true },
   // Supervisors keep the operators' answers up to date, so they edit the knowledge base too.
   'GET /v1/admin/knowledge/articles': { roles: ['admin', 'supervisor'] },

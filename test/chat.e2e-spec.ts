@@ -6,6 +6,7 @@ import { ChatVisitor } from './support/chat-visitor';
 import { PDF_BYTES } from './support/factories';
 import { eventually, login, MONITORING, TestEnv } from './support/test-env';
 import { closeToday, openAroundTheClock } from './support/calendar';
+import { buildWidget } from './support/widget-build';
 
 const PASSWORD = 'a long enough passphrase';
 
@@ -34,6 +35,7 @@ describe('chat with the virtual assistant and operator takeover', () => {
     );
 
   beforeAll(async () => {
+    buildWidget();
     api = await env.startApi({ CHAT_RATE_BURST: '8', CHAT_RATE_PER_MINUTE: '6' });
     // Open round the clock, holidays included, so the hand-over does not depend on when the test runs; the
     // out-of-hours test shuts today.
@@ -305,11 +307,16 @@ describe('chat with the virtual assistant and operator takeover', () => {
     }
   });
 
-  it('serves the widget page and the socket.io client it loads', async () => {
-    const page = await request(api.getHttpServer()).get('/chat/widget').expect(200);
+  it('serves the widget page: its language, its CSP (framed only by the institution’s allowed sites), its built script', async () => {
+    const page = await request(api.getHttpServer()).get('/chat/widget?institution=VSAA&lang=ru').expect(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect(page.headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-/);
-    expect(page.text).toContain('<script src="/socket.io/socket.io.js"></script>');
-    await request(api.getHttpServer()).get('/socket.io/socket.io.js').expect(200);
+    expect(page.text).toMatch(/^<!doctype html>\s*<html lang="ru">/);
+    // No site may frame an institution that allowed none; no inline script may run.
+    expect(page.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self';/);
+    const script = /<script src="(\/chat\/widget\.js\?v=[0-9a-f]{12})" defer>/.exec(page.text)?.[1];
+    await request(api.getHttpServer()).get(script!).expect(200).expect('content-type', /javascript/);
+    await request(api.getHttpServer()).get('/chat/widget?lang=de').expect(422);
+    await request(api.getHttpServer()).get('/chat/widget?institution=NOPE').expect(404);
   });
 });

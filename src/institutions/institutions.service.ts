@@ -15,6 +15,11 @@ export class InstitutionsService {
     return (await this.all()).get(code.toUpperCase()) ?? null;
   }
 
+  /** Forgets the copy after a change made here. */
+  invalidate(): void {
+    this.cache = null;
+  }
+
   async all(): Promise<Map<string, Institution>> {
     if (!this.cache || Date.now() - this.cache.at > InstitutionsService.TTL_MS) {
       const rows = await this.repo.find({ order: { code: 'ASC' } });

@@ -40,13 +40,31 @@ export class ChatConversationService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async start(input: { language: ChatLanguage; name: string | null; email: string | null; institution: string | null; topic: string | null }) {
-    const { session, token } = await this.sessions.create({ ...input, mode: 'bot' });
+  /**
+   * `leaveMessage`: the widget's out-of-hours form; when the centre is closed the session starts ready to take the
+   * message (as after asking the assistant for a person), so its first message is handed over for the next working day.
+   */
+  async start(input: {
+    language: ChatLanguage;
+    name: string | null;
+    email: string | null;
+    institution: string | null;
+    topic: string | null;
+    consentAt: string | null;
+    leaveMessage?: boolean;
+  }) {
+    const { leaveMessage, ...fields } = input;
     const opening = await this.assistant.opening(input.language);
+    const takesMessage = !!leaveMessage && !opening.open;
+    const { session, token } = await this.sessions.create({ ...fields, mode: takesMessage ? 'leave_message' : 'bot' });
     const greeting: ChatEntry = {
       id: randomUUID(),
       author: 'assistant',
-      text: opening.open ? say('greeting', input.language) : say('closedGreeting', input.language, { opening: opening.nextText }),
+      text: takesMessage
+        ? say('leaveMessage', input.language, { opening: opening.nextText })
+        : opening.open
+          ? say('greeting', input.language)
+          : say('closedGreeting', input.language, { opening: opening.nextText }),
       at: now(),
     };
     await this.sessions.append(session.id, greeting);

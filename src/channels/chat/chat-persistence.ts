@@ -64,7 +64,8 @@ export class ChatPersistence {
       assistantReply: event.assistantReply,
       handOver: event.handOver,
       conversationEnded: event.conversationEnded,
-      meta: { sessionId: current.id, ...(event.meta ?? {}) },
+      // The consent the widget asked for is kept with the message that opened the ticket.
+      meta: { sessionId: current.id, ...(opens && current.consentAt ? { consentAt: current.consentAt } : {}), ...(event.meta ?? {}) },
     };
     let result: Awaited<ReturnType<InboundService['accept']>>;
     try {

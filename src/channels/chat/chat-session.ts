@@ -27,6 +27,8 @@ export interface ChatSession {
   awaitingFeedback: boolean;
   operatorId: string | null;
   operatorName: string | null;
+  /** When the visitor accepted the privacy notice the widget shows before the first message; null: not asked. */
+  consentAt?: string | null;
   createdAt: string;
 }
 

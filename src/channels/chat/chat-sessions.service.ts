@@ -85,7 +85,7 @@ export class ChatSessionsService implements OnModuleDestroy {
     return `${this.config.REDIS_PREFIX}:chat:s:{${id}}${part}`;
   }
 
-  async create(input: Pick<ChatSession, 'language' | 'name' | 'email' | 'institution' | 'topic' | 'mode'>): Promise<{ session: ChatSession; token: string }> {
+  async create(input: Pick<ChatSession, 'language' | 'name' | 'email' | 'institution' | 'topic' | 'mode' | 'consentAt'>): Promise<{ session: ChatSession; token: string }> {
     const token = randomBytes(32).toString('base64url');
     const session: ChatSession = {
       ...input,

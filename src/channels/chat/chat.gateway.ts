@@ -14,6 +14,7 @@ import { ChatRelay } from './chat-relay';
 import { ChatSessionsService } from './chat-sessions.service';
 import { ChatAck, refusal } from './chat-staff.service';
 import { CsatService } from '../../csat/csat.service';
+import { ChatQueueService } from './chat-queue.service';
 
 const LANGUAGES: ChatLanguage[] = ['lv', 'ru', 'en'];
 const MAX_TEXT = 4000;
@@ -42,6 +43,7 @@ export class ChatGateway implements OnGatewayInit {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly csat: CsatService,
+    private readonly queues: ChatQueueService,
   ) {
     this.trustProxy = compileTrustProxy(config.TRUST_PROXY);
   }
@@ -60,10 +62,20 @@ export class ChatGateway implements OnGatewayInit {
       if (email && !EMAIL.test(email)) errors.push({ field: 'email', code: 'invalid', message: 'not an e-mail address' });
       const institution = str(body?.institution, 16)?.toUpperCase() ?? null;
       if (institution && !/^[A-Z0-9_-]+$/.test(institution)) errors.push({ field: 'institution', code: 'invalid', message: 'an institution code, e.g. VSAA' });
+      if (body?.consent !== undefined && typeof body.consent !== 'boolean') errors.push({ field: 'consent', code: 'invalid', message: 'true when the visitor accepted the privacy notice' });
+      if (body?.leaveMessage !== undefined && typeof body.leaveMessage !== 'boolean') errors.push({ field: 'leaveMessage', code: 'invalid', message: 'true or false' });
       if (errors.length) return refusal(422, 'validation', 'The session could not be started.', { errors });
       const limited = await this.limitAddress(socket);
       if (limited) return limited;
-      const started = await this.conversation.start({ language, name: str(body?.name, 100), email, institution, topic: str(body?.topic, 100) });
+      const started = await this.conversation.start({
+        language,
+        name: str(body?.name, 100),
+        email,
+        institution,
+        topic: str(body?.topic, 100),
+        consentAt: body?.consent === true ? new Date().toISOString() : null,
+        leaveMessage: body?.leaveMessage === true,
+      });
       await this.attach(socket, started.session);
       return {
         ok: true as const,
@@ -85,7 +97,14 @@ export class ChatGateway implements OnGatewayInit {
       // The same answer for an unknown session and a wrong token: neither tells a guesser anything.
       if (!session) return refusal(404, 'no-session', 'No chat session with this id and token (it may have expired).');
       await this.attach(socket, session);
-      return { ok: true as const, sessionId: session.id, mode: session.mode, reference: session.reference, history: await this.sessions.history(session.id) };
+      return {
+        ok: true as const,
+        sessionId: session.id,
+        mode: session.mode,
+        reference: session.reference,
+        operator: session.operatorName,
+        history: await this.sessions.history(session.id),
+      };
     });
   }
 
@@ -173,6 +192,20 @@ export class ChatGateway implements OnGatewayInit {
     }
     this.relay.toStaff(session, 'chat.receipt', { kind, ids });
     return { ok: true };
+  }
+
+  /**
+   * Where the visitor's ticket stands in its queue while they wait for a person, and the honest expected wait
+   * (see ChatQueueService); the widget asks every few seconds while the session is `waiting`.
+   */
+  @SubscribeMessage('queue')
+  async queue(@ConnectedSocket() socket: Socket) {
+    return this.counted('queue', async () => {
+      const session = await this.current(socket);
+      if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
+      const place = session.mode === 'waiting' && session.reference ? await this.queues.place(session.reference) : { position: null, expectedWaitSeconds: null };
+      return { ok: true as const, mode: session.mode, ...place };
+    });
   }
 
   /** The survey after a conversation with a person (offered in `closed`): one score, 1-5, stored on the ticket. */

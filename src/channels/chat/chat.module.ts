@@ -1,17 +1,21 @@
 import { Module } from '@nestjs/common';
 import { CalendarModule } from '../../calendar/calendar.module';
 import { CsatModule } from '../../csat/csat.module';
+import { InstitutionsModule } from '../../institutions/institutions.module';
 import { KnowledgeCoreModule } from '../../knowledge/knowledge-core.module';
 import { ChatAssistantService } from './chat-assistant.service';
 import { ChatConversationService } from './chat-conversation.service';
 import { ChatCoreModule } from './chat-core.module';
+import { ChatQueueService } from './chat-queue.service';
 import { ChatGateway } from './chat.gateway';
+import { ChatWidgetAssets } from './chat-widget-assets';
 import { ChatWidgetController } from './chat-widget.controller';
+import { ChatWidgetSettingsService } from './chat-widget-settings.service';
 
-/** The chat channel adapter for visitors: the /chat socket with its level-0 assistant, and the widget page. */
+/** The chat channel adapter for visitors: the /chat socket with its level-0 assistant, and the embeddable widget. */
 @Module({
-  imports: [ChatCoreModule, KnowledgeCoreModule, CalendarModule, CsatModule],
+  imports: [ChatCoreModule, KnowledgeCoreModule, CalendarModule, CsatModule, InstitutionsModule],
   controllers: [ChatWidgetController],
-  providers: [ChatGateway, ChatConversationService, ChatAssistantService],
+  providers: [ChatGateway, ChatConversationService, ChatAssistantService, ChatQueueService, ChatWidgetAssets, ChatWidgetSettingsService],
 })
 export class ChatModule {}
