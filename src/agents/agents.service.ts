@@ -34,12 +34,16 @@ export class AgentsService {
 
   /**
    * Checks a password; after AUTH_MAX_FAILED_LOGINS failures in a row the account is locked for
-   * AUTH_LOCKOUT_SECONDS, during which even the right password is refused. The caller answers all failures
-   * alike, so the answer does not tell whether an account exists or is locked.
+   * AUTH_LOCKOUT_SECONDS, during which even the right password is refused (`locked`, whatever the password, so the
+   * answer never confirms a guess). A disabled account is reported only to someone who gives its right password;
+   * anyone else gets the same null as for an unknown address.
    */
-  async verifyCredentials(email: string, password: string): Promise<{ id: string } | { locked: true; id: string } | null> {
-    const [row]: Array<{ id: string; password_hash: string; locked: boolean }> = await this.dataSource.query(
-      'SELECT id, password_hash, coalesce(locked_until > now(), false) AS locked FROM agents WHERE email = $1 AND active',
+  async verifyCredentials(
+    email: string,
+    password: string,
+  ): Promise<{ id: string } | { locked: true; id: string } | { disabled: true; id: string } | null> {
+    const [row]: Array<{ id: string; password_hash: string; active: boolean; locked: boolean }> = await this.dataSource.query(
+      'SELECT id, password_hash, active, coalesce(locked_until > now(), false) AS locked FROM agents WHERE email = $1',
       [email.trim().toLowerCase()],
     );
     if (!row) {
@@ -48,6 +52,7 @@ export class AgentsService {
       return null;
     }
     const ok = await verifyPassword(password, row.password_hash);
+    if (!row.active) return ok ? { disabled: true, id: row.id } : null;
     if (row.locked) return { locked: true, id: row.id };
     if (ok) {
       await this.dataSource.query('UPDATE agents SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins > 0', [row.id]);
@@ -61,6 +66,18 @@ export class AgentsService {
     );
     if (after?.locked) this.logger.warn({ agentId: row.id }, 'account locked after repeated failed logins');
     return null;
+  }
+
+  /** Who the signed-in member of staff is, for their own screens: name, roles and institution codes. */
+  async profile(agentId: string): Promise<{ id: string; email: string; displayName: string; roles: Role[]; institutions: string[] } | null> {
+    const [row]: Array<{ id: string; email: string; display_name: string; roles: Role[]; institutions: string[] }> = await this.dataSource.query(
+      `SELECT a.id, a.email, a.display_name, a.roles,
+              coalesce(array_agg(i.code ORDER BY i.code) FILTER (WHERE i.code IS NOT NULL), '{}') AS institutions
+       FROM agents a LEFT JOIN agent_institutions ai ON ai.agent_id = a.id LEFT JOIN institutions i ON i.id = ai.institution_id
+       WHERE a.id = $1 GROUP BY a.id`,
+      [agentId],
+    );
+    return row ? { id: row.id, email: row.email, displayName: row.display_name, roles: row.roles, institutions: row.institutions } : null;
   }
 
   /** Creates (or updates roles and institutions of) a member of staff; the password is hashed here and nowhere else. */

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -27,20 +27,31 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Exchange e-mail and password for a bearer token' })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({ description: 'Wrong e-mail or password (the answer does not say which)' })
+  @ApiUnauthorizedResponse({ description: 'invalid-credentials: wrong e-mail or password (the answer does not say which); account-locked: locked for a while after repeated failures. 403 account-disabled: the right password for a disabled account' })
   async login(@Body() body: LoginDto, @Req() req: Request & { id?: string }): Promise<TokenResponseDto> {
     const agent = await this.agents.verifyCredentials(body.email, body.password);
-    if (!agent || 'locked' in agent) {
-      if (agent) await this.audit.record([{ actorAgentId: agent.id, action: 'auth.locked_out', subjectType: 'agent', subjectId: agent.id, ip: req.ip, requestId: req.id ? String(req.id) : null }]);
-      throw new ProblemException(
-        HttpStatus.UNAUTHORIZED,
-        'invalid-credentials',
-        'Unauthorized',
-        'Wrong e-mail or password, or the account is locked for a while after repeated failures.',
-      );
+    const context = { ip: req.ip, requestId: req.id ? String(req.id) : null };
+    if (agent && 'locked' in agent) {
+      await this.audit.record([{ actorAgentId: agent.id, action: 'auth.locked_out', subjectType: 'agent', subjectId: agent.id, ...context }]);
+      // Whatever the password: the answer never tells a guesser that a guess was right.
+      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'account-locked', 'Unauthorized', 'The account is locked for a while after repeated failed sign-ins.');
     }
+    if (agent && 'disabled' in agent) {
+      await this.audit.record([{ actorAgentId: agent.id, action: 'auth.disabled_refused', subjectType: 'agent', subjectId: agent.id, ...context }]);
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'account-disabled', 'Forbidden', 'The account is disabled; an administrator can enable it again.');
+    }
+    if (!agent) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Unauthorized', 'Wrong e-mail or password.');
     const session = await this.sessions.open(agent.id, req.ip ?? null);
     return this.tokens(agent.id, session.sessionId, session.refreshToken);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The signed-in member of staff: name, roles and institutions (what their screens show and offer)' })
+  async me(@CurrentUser() user: AuthUser) {
+    const profile = await this.agents.profile(user.id);
+    if (!profile) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-token', 'Unauthorized', 'The session has ended; sign in again.');
+    return profile;
   }
 
   @Public()
