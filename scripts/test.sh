@@ -93,6 +93,10 @@ EOF
 step "mail servers for the e-mail tests (scripts/mail-servers.sh install)"
 bash scripts/mail-servers.sh install
 
+# The console's browser tests drive Debian's chromium with playwright-core; installed here for the same reason.
+step "browser for the console tests (scripts/browser.sh install)"
+bash scripts/browser.sh install
+
 if [ -n "${E2E_WORKERS:-}" ]; then
   step "e2e tests (jest --selectProjects e2e --maxWorkers=$E2E_WORKERS)"
   npx jest --selectProjects e2e --maxWorkers="$E2E_WORKERS"

@@ -50,7 +50,7 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
     expect(locked.body.type).toBe('urn:vpppd:problem:account-locked');
     // A wrong password while locked gets exactly the same answer: the lock never confirms a guess.
     const lockedWrong = await loginAs('ieva@staff.test', 'still not the password').expect(401);
-    expect(lockedWrong.body).toEqual(locked.body);
+    expect({ ...lockedWrong.body, requestId: undefined }).toEqual({ ...locked.body, requestId: undefined });
     const audit = await env.sql(`SELECT action FROM audit_events WHERE action = 'auth.locked_out'`);
     expect(audit).toHaveLength(2);
 
@@ -69,7 +69,7 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
     expect(disabled.body.type).toBe('urn:vpppd:problem:account-disabled');
     const guess = await loginAs('janis@staff.test', 'a wrong guess of it').expect(401);
     const unknown = await loginAs('nobody@staff.test', 'a wrong guess of it').expect(401);
-    expect(guess.body).toEqual({ ...unknown.body, instance: guess.body.instance });
+    expect({ ...guess.body, requestId: undefined }).toEqual({ ...unknown.body, requestId: undefined });
     expect(guess.body.type).toBe('urn:vpppd:problem:invalid-credentials');
   });
 

@@ -3,6 +3,7 @@ import { LANGS, useI18n, type Lang } from './i18n/i18n';
 import { realtime } from './lib/realtime';
 import { href, navigate, onLinkClick, useRoute } from './lib/router';
 import { session } from './lib/session';
+import { BoardPage } from './pages/board';
 import { InboxPage } from './pages/inbox';
 import { SignInPage } from './pages/sign-in';
 import { TicketPage } from './pages/ticket';
@@ -47,6 +48,7 @@ export function App() {
       </>
     );
   }
+  const supervises = profile.roles.includes('supervisor') || profile.roles.includes('admin');
   return (
     <>
       <a className="skip" href="#main">{t('app.skip')}</a>
@@ -56,6 +58,11 @@ export function App() {
           <a href={href({ name: 'inbox' })} onClick={onLinkClick} aria-current={route.name === 'inbox' ? 'page' : undefined}>
             {t('app.inbox')}
           </a>
+          {supervises && (
+            <a href={href({ name: 'board' })} onClick={onLinkClick} aria-current={route.name === 'board' ? 'page' : undefined}>
+              {t('app.board')}
+            </a>
+          )}
         </nav>
         <LiveStatus />
         <span className="who">{t('app.signedInAs', { name: profile.displayName })}</span>
@@ -64,6 +71,7 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {route.name === 'inbox' && <InboxPage />}
+        {route.name === 'board' && (supervises ? <BoardPage /> : <p>{t('app.notFound')}</p>)}
         {route.name === 'ticket' && <TicketPage key={route.reference} reference={route.reference} />}
         {route.name === 'not-found' && <p>{t('app.notFound')}</p>}
       </main>

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { Board } from './board';
 import { session } from './session';
 
 /** What ticket events carry (no personal data): enough to know which row to fetch again. */
@@ -22,6 +23,7 @@ class Realtime {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private readonly handlers = new Set<Handler>();
   private readonly statusListeners = new Set<(connected: boolean) => void>();
+  private readonly boardListeners = new Set<(board: Board) => void>();
   connected = false;
 
   start(): void {
@@ -45,6 +47,7 @@ class Realtime {
         void session.refresh().then((ok) => ok && this.socket === socket && socket.connect());
       }
     });
+    socket.on('board', (board: Board) => this.boardListeners.forEach((l) => l(board)));
     for (const name of ['ticket.created', 'ticket.changed', 'ticket.assigned']) {
       socket.on(name, (event: TicketEvent) => this.handlers.forEach((h) => h(event)));
     }
@@ -60,6 +63,12 @@ class Realtime {
   onTicket(handler: Handler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
+  }
+
+  /** The live board, pushed to supervisors and admins every SUPERVISOR_BOARD_PUSH_SECONDS. */
+  onBoard(listener: (board: Board) => void): () => void {
+    this.boardListeners.add(listener);
+    return () => this.boardListeners.delete(listener);
   }
 
   onStatus(listener: (connected: boolean) => void): () => void {

@@ -3,12 +3,13 @@ import { useEffect, useState } from 'react';
 /** The console's own addresses, all under /console (the service answers index.html for each). */
 export const BASE = '/console';
 
-export type Route = { name: 'inbox' } | { name: 'sign-in' } | { name: 'ticket'; reference: string } | { name: 'not-found' };
+export type Route = { name: 'inbox' } | { name: 'board' } | { name: 'sign-in' } | { name: 'ticket'; reference: string } | { name: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   if (path === '' || path === '/') return { name: 'inbox' };
   if (path === '/sign-in') return { name: 'sign-in' };
+  if (path === '/board') return { name: 'board' };
   const ticket = /^\/tickets\/([A-Za-z0-9-]{1,40})\/?$/.exec(path);
   if (ticket) return { name: 'ticket', reference: ticket[1].toUpperCase() };
   return { name: 'not-found' };
@@ -20,6 +21,8 @@ export function href(route: Route): string {
       return `${BASE}/`;
     case 'sign-in':
       return `${BASE}/sign-in`;
+    case 'board':
+      return `${BASE}/board`;
     case 'ticket':
       return `${BASE}/tickets/${encodeURIComponent(route.reference)}`;
     default:
