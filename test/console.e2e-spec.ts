@@ -154,8 +154,58 @@ describe('the console in a browser', () => {
     await context.close();
   });
 
+  it('turns a reply collision into a choice: read it first, or send anyway', async () => {
+    const reference = await env.submitTicket(app, { subject: 'Divas atbildes', institution: 'VSAA' });
+    const { context, page } = await openConsole(browser, app, 'lv', `/console/tickets/${reference}`);
+    await signIn(page, people.operator, password);
+    await page.waitForURL(`**/console/tickets/${reference}`);
+    await page.getByLabel('Atbilde', { exact: true }).fill('Mana atbilde');
+
+    // Meanwhile a colleague answers.
+    const colleague = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.vsaa, password }).expect(200)).body.accessToken;
+    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${colleague}`).send({ text: 'Kolēģes atbilde' }).expect(202);
+
+    await page.getByRole('button', { name: 'Sūtīt' }).click();
+    await page.getByText('Kamēr rakstījāt, šim pieprasījumam atbildēja kāds cits.').waitFor();
+    await page.getByRole('button', { name: 'Vispirms izlasīt' }).click();
+    await page.locator('.timeline .entry-outbound').getByText('Kolēģes atbilde').waitFor();
+    await expect(page.getByLabel('Atbilde', { exact: true }).inputValue()).resolves.toBe('Mana atbilde');
+
+    // Having read it, sending is no longer a collision.
+    await page.getByRole('button', { name: 'Sūtīt' }).click();
+    await page.locator('.timeline .entry-outbound').getByText('Mana atbilde').waitFor();
+
+    // Once more, and this time the operator sends anyway.
+    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${colleague}`).send({ text: 'Vēl viena kolēģes atbilde', force: true }).expect(202);
+    await page.getByLabel('Atbilde', { exact: true }).fill('Tomēr mana');
+    await page.getByRole('button', { name: 'Sūtīt' }).click();
+    await page.getByRole('button', { name: 'Tomēr sūtīt' }).click();
+    await page.locator('.timeline .entry-outbound').getByText('Tomēr mana').waitFor();
+    const sent = await env.sql(`SELECT text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1 AND m.direction = 'outbound' ORDER BY m.created_at`, [reference]);
+    expect(sent.map((m) => m.text)).toEqual(['Kolēģes atbilde', 'Mana atbilde', 'Vēl viena kolēģes atbilde', 'Tomēr mana']);
+    await context.close();
+  });
+
+  it('shows a supervisor the live board with the counts GET /v1/supervisor/board gives, and changes it when a ticket arrives', async () => {
+    const admin = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200)).body.accessToken;
+    const apiWaiting = async () => (await request(app.getHttpServer()).get('/v1/supervisor/board').set('Authorization', `Bearer ${admin}`).expect(200)).body.totals.waiting as number;
+    const { context, page } = await openConsole(browser, app, 'lv');
+    await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await page.getByRole('link', { name: 'Pārskats' }).click();
+    await page.getByRole('heading', { name: 'Tiešsaistes pārskats' }).waitFor();
+    const shown = async () => Number(await page.locator('[data-total="waiting"] .n').textContent());
+    const before = await apiWaiting();
+    expect(await shown()).toBe(before);
+
+    await env.submitTicket(app, { subject: 'Jauns pārskatam', institution: 'NVA' });
+    const after = await apiWaiting();
+    expect(after).toBe(before + 1);
+    await page.waitForFunction((n) => (globalThis as any).document.querySelector('[data-total="waiting"] .n')?.textContent === String(n), after);
+    await context.close();
+  });
+
   for (const lang of ['lv', 'en'] as const) {
-    it(`has no serious or critical accessibility violations on sign-in, inbox and ticket pages (${lang}), and shows them`, async () => {
+    it(`has no serious or critical accessibility violations on sign-in, inbox, ticket and board pages (${lang}), and shows them`, async () => {
       const reference = await env.submitTicket(app, { subject: lang === 'lv' ? 'Par slimības pabalstu' : 'About sickness benefit' });
       const { context, page } = await openConsole(browser, app, lang);
       await page.getByLabel(lang === 'lv' ? 'E-pasts' : 'Email').waitFor();
@@ -171,6 +221,11 @@ describe('the console in a browser', () => {
       await page.locator('.timeline .entry').first().waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       await screenshot(page, `${lang}-ticket`);
+
+      await page.getByRole('link', { name: lang === 'lv' ? 'Pārskats' : 'Board' }).click();
+      await page.locator('[data-total="waiting"]').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, `${lang}-board`);
       await context.close();
     });
   }
