@@ -20,11 +20,19 @@ export function baseUrl(app: INestApplication): string {
 }
 
 /** A fresh browser profile (its own storage, as a different person's workstation) in the given language. */
-export async function openConsole(browser: Browser, app: INestApplication, lang: 'lv' | 'en', path = '/console/'): Promise<{ context: BrowserContext; page: Page }> {
+export async function openConsole(
+  browser: Browser,
+  app: INestApplication,
+  lang: 'lv' | 'en',
+  path = '/console/',
+  options: { fakeClock?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale: lang === 'lv' ? 'lv-LV' : 'en-GB', viewport: { width: 1360, height: 860 }, timezoneId: 'UTC' });
   const page = await context.newPage();
   page.on('pageerror', (error) => process.stderr.write(`console page error: ${error.message}\n`));
   page.on('console', (message) => message.type() === 'error' && process.stderr.write(`console page: ${message.text()}\n`));
+  // The page's timers can then be run forward (page.clock.fastForward) without waiting for them.
+  if (options.fakeClock) await page.clock.install();
   await page.goto(baseUrl(app) + path);
   return { context, page };
 }

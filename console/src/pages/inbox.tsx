@@ -133,9 +133,9 @@ export function InboxPage() {
 
   const set = (key: keyof Filters) => (e: React.ChangeEvent<HTMLSelectElement>) => setFilters({ ...filters, [key]: e.target.value });
   const select = (key: keyof Filters, label: MessageKey, options: ReadonlyArray<readonly [string, string]>) => (
-    <label className="filter">
-      <span>{t(label)}</span>
-      <select value={filters[key]} onChange={set(key)}>
+    <div className="filter">
+      <label htmlFor={`filter-${key}`}>{t(label)}</label>
+      <select id={`filter-${key}`} value={filters[key]} onChange={set(key)}>
         <option value="">{t('inbox.any')}</option>
         {options.map(([value, text]) => (
           <option key={value} value={value}>
@@ -143,7 +143,7 @@ export function InboxPage() {
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 
   return (
@@ -158,10 +158,10 @@ export function InboxPage() {
           setFilters({ ...filters, q: search });
         }}
       >
-        <label className="filter search">
-          <span>{t('inbox.search')}</span>
-          <input type="search" value={search} placeholder={t('inbox.searchHint')} onChange={(e) => setSearch(e.target.value)} />
-        </label>
+        <div className="filter search">
+          <label htmlFor="filter-q">{t('inbox.search')}</label>
+          <input id="filter-q" type="search" value={search} placeholder={t('inbox.searchHint')} onChange={(e) => setSearch(e.target.value)} />
+        </div>
         <button type="submit">{t('inbox.search')}</button>
         {select('status', 'inbox.status', STATUSES.map((s) => [s, t(`status.${s}` as MessageKey)] as const))}
         {select('channel', 'inbox.channel', CHANNELS.map((c) => [c, t(`channel.${c}` as MessageKey)] as const))}

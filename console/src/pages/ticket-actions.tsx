@@ -31,8 +31,11 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [collision, setCollision] = useState(false);
-  // The newest message this person has on screen: a reply by someone else after it is a collision.
-  const lastSeen = ticket.messages[ticket.messages.length - 1]?.id;
+  // The newest message on screen when this person began to write: a reply by someone else after it is a collision,
+  // even if the live timeline has shown it since (it may have gone unnoticed while they typed).
+  const newest = ticket.messages[ticket.messages.length - 1]?.id;
+  const [draftBase, setDraftBase] = useState<string | undefined>(undefined);
+  const lastSeen = draftBase ?? newest;
 
   async function send(force: boolean) {
     setBusy(true);
@@ -41,6 +44,7 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
     try {
       await api('POST', `/v1/tickets/${ticket.reference}/replies`, { text, lastSeenMessageId: lastSeen, ...(force ? { force: true } : {}) });
       setText('');
+      setDraftBase(undefined);
       setCollision(false);
       setStatus(t('reply.sent'));
       await onChanged();
@@ -63,7 +67,16 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
     >
       <h2 id="reply-heading">{t('reply.heading')}</h2>
       <label htmlFor="reply-text">{t('reply.label')}</label>
-      <textarea id="reply-text" rows={5} value={text} required onChange={(e) => setText(e.target.value)} />
+      <textarea
+        id="reply-text"
+        rows={5}
+        value={text}
+        required
+        onChange={(e) => {
+          if (!text && e.target.value) setDraftBase(newest);
+          setText(e.target.value);
+        }}
+      />
       {collision ? (
         <div className="choice" role="alertdialog" aria-labelledby="collision-text">
           <p id="collision-text">{t('reply.collision')}</p>
@@ -73,6 +86,8 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
           <button
             type="button"
             onClick={() => {
+              // Read: from now on the timeline as it is counts as seen.
+              setDraftBase(undefined);
               setCollision(false);
               void onChanged().then(() => document.getElementById('timeline-heading')?.scrollIntoView());
             }}
