@@ -229,6 +229,11 @@ describe('the console in a browser', () => {
   for (const lang of ['lv', 'en'] as const) {
     it(`has no serious or critical accessibility violations on sign-in, inbox, ticket and board pages (${lang}), and shows them`, async () => {
       const reference = await env.submitTicket(app, { subject: lang === 'lv' ? 'Par slimības pabalstu' : 'About sickness benefit' });
+      // One overdue and one due soon, so that axe checks those colours too and the screenshots show them.
+      const late = await env.submitTicket(app, { subject: lang === 'lv' ? 'Par bezdarbnieka pabalstu' : 'About unemployment benefit', institution: 'NVA' });
+      const soon = await env.submitTicket(app, { subject: lang === 'lv' ? 'Par deklarēšanos' : 'About declaring a residence', institution: 'PMLP' });
+      await env.sql(`UPDATE tickets SET sla_due_at = now() - interval '2 hours' WHERE reference = $1`, [late]);
+      await env.sql(`UPDATE tickets SET sla_warning_at = now() - interval '5 minutes', sla_due_at = now() + interval '40 minutes' WHERE reference = $1`, [soon]);
       const { context, page } = await openConsole(browser, app, lang);
       await page.getByLabel(lang === 'lv' ? 'E-pasts' : 'Email').waitFor();
       expect(await seriousViolations(page)).toEqual([]);
@@ -236,6 +241,8 @@ describe('the console in a browser', () => {
 
       await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, lang);
       await page.getByRole('link', { name: reference }).waitFor();
+      await page.locator(`tr[data-reference="${late}"] .sla-breached`).waitFor();
+      await page.locator(`tr[data-reference="${soon}"] .sla-warning`).waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       await screenshot(page, `${lang}-inbox`);
 
