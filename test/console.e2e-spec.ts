@@ -77,6 +77,13 @@ describe('the console in a browser', () => {
     expect((await listed).status()).toBe(200);
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();
     expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+
+    // Signing out ends the session on the server, not only in the page.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const sessions = await env.sql(`SELECT s.revoked_at FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE a.email = $1`, [people.operator]);
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.every((row) => row.revoked_at !== null)).toBe(true);
     await context.close();
   });
 

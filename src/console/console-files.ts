@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 export function findConsoleDir(from = __dirname): string | null {
   // The sources' own folder first: from there, ../../console would be console/ itself, the unbuilt sources.
   const candidates = [resolve(from, '..', '..', 'dist', 'console'), resolve(from, '..', '..', 'console')];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
+  // Vite's manifest marks a build: console/ of the sources has an index.html too.
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')) && existsSync(join(dir, '.vite', 'manifest.json'))) ?? null;
 }
 
 /**
