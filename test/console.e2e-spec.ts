@@ -97,6 +97,8 @@ describe('the console in a browser', () => {
     const reference = await env.submitTicket(app, { subject: 'Par pensiju <b>steidzami</b>', institution: 'VSAA' });
     const link = page.getByRole('link', { name: reference });
     await link.waitFor({ timeout: 15_000 });
+    // The router gives it to the one operator online: a notice says so, without a sound.
+    await page.getByRole('status').getByText(`Jums piešķirts pieprasījums ${reference}.`).waitFor();
     const row = page.locator(`tr[data-reference="${reference}"]`);
     await expect(row.textContent()).resolves.toContain('Jānis Bērziņš');
     await expect(row.textContent()).resolves.toContain('<b>steidzami</b>');
@@ -188,6 +190,15 @@ describe('the console in a browser', () => {
     await signIn(page, people.operator, password);
     await page.waitForURL(`**/console/tickets/${reference}`);
     await page.getByLabel('Atbilde', { exact: true }).fill('Mana atbilde');
+
+    // A colleague opens it too: each sees the other, and that the other is writing.
+    const other = await openConsole(browser, app, 'lv', `/console/tickets/${reference}`);
+    await signIn(other.page, people.vsaa, password);
+    await page.getByRole('status').getByText('Vēl skatās: VSAA speciāliste Dace').waitFor();
+    await other.page.getByText('Vēl skatās: Operatore Ilze').waitFor();
+    await other.page.getByLabel('Atbilde', { exact: true }).fill('Es arī rakstu');
+    await page.getByText('VSAA speciāliste Dace (raksta atbildi)').waitFor();
+    await other.context.close();
 
     // Meanwhile a colleague answers.
     const colleague = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.vsaa, password }).expect(200)).body.accessToken;

@@ -69,6 +69,7 @@ export function App() {
         <LanguageSwitch />
         <button type="button" onClick={() => void session.signOut()}>{t('app.signOut')}</button>
       </header>
+      <AssignmentNotice />
       <main id="main" tabIndex={-1}>
         {route.name === 'inbox' && <InboxPage />}
         {route.name === 'board' && (supervises ? <BoardPage /> : <p>{t('app.notFound')}</p>)}
@@ -103,5 +104,27 @@ function LiveStatus() {
     <span className={`live ${connected ? 'on' : 'off'}`} role="status">
       <span aria-hidden="true">{connected ? '●' : '○'}</span> {connected ? t('app.live.connected') : t('app.live.disconnected')}
     </span>
+  );
+}
+
+/** Work the router gave this person: a visible, sound-free notice with a link to the ticket. */
+function AssignmentNotice() {
+  const { t } = useI18n();
+  const [reference, setReference] = useState<string | null>(null);
+  useEffect(() => realtime.onAssignment((event) => setReference(event.reference)), []);
+  return (
+    <div className="assignment" role="status">
+      {reference && (
+        <p>
+          {t('assignment.notice', { reference })}{' '}
+          <a href={href({ name: 'ticket', reference })} onClick={(e) => { onLinkClick(e); setReference(null); }}>
+            {t('assignment.open')}
+          </a>{' '}
+          <button type="button" onClick={() => setReference(null)} aria-label={t('assignment.dismiss')}>
+            ×
+          </button>
+        </p>
+      )}
+    </div>
   );
 }

@@ -186,6 +186,11 @@ export const en: Record<MessageKey, string> = {
   'presence.online': 'Online',
   'presence.away': 'Away',
   'presence.offline': 'Offline',
+  'assignment.notice': 'Ticket {reference} has been assigned to you.',
+  'assignment.open': 'Open',
+  'assignment.dismiss': 'Dismiss notice',
+  'viewers.label': 'Also viewing',
+  'viewers.replying': 'writing a reply',
   'action.failed': 'Failed: {detail}',
   'time.now': 'now',
 };

@@ -184,6 +184,11 @@ export const lv = {
   'presence.online': 'Tiešsaistē',
   'presence.away': 'Prom',
   'presence.offline': 'Bezsaistē',
+  'assignment.notice': 'Jums piešķirts pieprasījums {reference}.',
+  'assignment.open': 'Atvērt',
+  'assignment.dismiss': 'Aizvērt paziņojumu',
+  'viewers.label': 'Vēl skatās',
+  'viewers.replying': 'raksta atbildi',
   'action.failed': 'Neizdevās: {detail}',
   'time.now': 'tagad',
 } as const;

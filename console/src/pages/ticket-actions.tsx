@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
+import { realtime } from '../lib/realtime';
 import { api, ApiError, type Profile } from '../lib/session';
 import type { Institution, TicketDetail } from '../lib/tickets';
 
@@ -44,6 +45,7 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
     try {
       await api('POST', `/v1/tickets/${ticket.reference}/replies`, { text, lastSeenMessageId: lastSeen, ...(force ? { force: true } : {}) });
       setText('');
+      realtime.replying(ticket.reference, false);
       setDraftBase(undefined);
       setCollision(false);
       setStatus(t('reply.sent'));
@@ -74,6 +76,8 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
         required
         onChange={(e) => {
           if (!text && e.target.value) setDraftBase(newest);
+          // Others viewing the ticket see that a reply is being written (and when the draft is gone).
+          if (!text !== !e.target.value) realtime.replying(ticket.reference, Boolean(e.target.value));
           setText(e.target.value);
         }}
       />

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/lv';
-import { realtime } from '../lib/realtime';
+import { realtime, type Viewer } from '../lib/realtime';
 import { href, onLinkClick } from '../lib/router';
 import { api, ApiError, session } from '../lib/session';
 import { customerName, type TicketDetail } from '../lib/tickets';
@@ -19,6 +19,7 @@ export function TicketPage({ reference }: { reference: string }) {
   const [ticket, setTicket] = useState<TicketDetail | null>(null);
   const [missing, setMissing] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [viewers, setViewers] = useState<Viewer[]>([]);
 
   const load = useCallback(async () => {
     try {
@@ -34,8 +35,10 @@ export function TicketPage({ reference }: { reference: string }) {
     void load();
     realtime.view(reference, true);
     const off = realtime.onTicket((event) => event.reference === reference && void load());
+    const offViewers = realtime.onViewers((ref, list) => ref === reference && setViewers(list));
     return () => {
       off();
+      offViewers();
       realtime.view(reference, false);
     };
   }, [reference, load]);
@@ -63,6 +66,7 @@ export function TicketPage({ reference }: { reference: string }) {
       <h1 id="ticket-heading">
         <span className="ref">{ticket.reference}</span> <span className="subject">{ticket.subject ?? t('ticket.noSubject')}</span>
       </h1>
+      <Viewers viewers={viewers.filter((v) => v.agentId !== session.profile?.id)} />
       <div className="ticket-grid">
         <div className="ticket-main">
           <section aria-labelledby="timeline-heading">
@@ -112,5 +116,22 @@ export function TicketPage({ reference }: { reference: string }) {
         </aside>
       </div>
     </article>
+  );
+}
+
+function Viewers({ viewers }: { viewers: Viewer[] }) {
+  const { t } = useI18n();
+  if (viewers.length === 0) return null;
+  return (
+    <p className="viewers" role="status">
+      {t('viewers.label')}:{' '}
+      {viewers.map((v, i) => (
+        <span key={v.agentId} className={v.replying ? 'replying' : undefined}>
+          {i > 0 && ', '}
+          {v.displayName}
+          {v.replying && ` (${t('viewers.replying')})`}
+        </span>
+      ))}
+    </p>
   );
 }
