@@ -132,6 +132,7 @@ usage() {
   cat <<EOF
 
 The service is running (PID $SERVICE_PID):
+  console        $BASE_URL/console   (sign in as the admin below)
   API            $BASE_URL
   OpenAPI docs   $BASE_URL/docs
   health         $BASE_URL/health      (up or down; details with the metrics token or a supervisor's token)

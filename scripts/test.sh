@@ -96,17 +96,10 @@ EOF
 step "mail servers for the e-mail tests (scripts/mail-servers.sh install)"
 bash scripts/mail-servers.sh install
 
-# The chat widget's browser tests drive Debian's chromium through playwright-core, which never downloads a browser.
-step "chromium for the widget's browser tests"
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-  else
-    echo "test: chromium is missing; install it (apt-get install chromium) or set CHROMIUM_PATH." >&2
-    exit 1
-  fi
-fi
-echo "chromium: $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null || echo present)"
+# The console's and the chat widget's browser tests drive Debian's chromium with playwright-core, which never
+# downloads a browser; installed here for the same reason as the mail servers.
+step "browser for the console and widget tests (scripts/browser.sh install)"
+bash scripts/browser.sh install
 
 if [ -n "${E2E_WORKERS:-}" ]; then
   step "e2e tests (jest --selectProjects e2e --maxWorkers=$E2E_WORKERS)"

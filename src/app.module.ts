@@ -32,6 +32,8 @@ import { TicketsModule } from './tickets/tickets.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 import { SlaModule } from './sla/sla.module';
 import { ReportsModule } from './reports/reports.module';
+import { ConsoleModule } from './console/console.module';
+import { InstitutionsApiModule } from './institutions/institutions-api.module';
 import { SlaWorkerModule } from './sla/sla-worker.module';
 
 /**
@@ -75,7 +77,7 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule);
+    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule);
     if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

@@ -43,14 +43,18 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
     await http().get('/v1/tickets').set('Authorization', `Bearer ${b.accessToken}`).expect(200);
   });
 
-  it('locks an account after repeated failures, refusing even the right password, with the same answer', async () => {
+  it('locks an account after repeated failures, refusing even the right password, answered exactly like a wrong password', async () => {
     const wrong = await loginAs('ieva@staff.test', 'not the password at all').expect(401);
+    expect(wrong.body.type).toBe('urn:vpppd:problem:invalid-credentials');
     await loginAs('ieva@staff.test', 'not the password at all').expect(401);
     await loginAs('ieva@staff.test', 'not the password at all').expect(401);
     const locked = await loginAs('ieva@staff.test').expect(401);
-    expect(locked.body.detail).toBe(wrong.body.detail);
+    // Neither the right password nor a wrong one while locked tells anything: not the guess, not the lock.
+    const lockedWrong = await loginAs('ieva@staff.test', 'still not the password').expect(401);
+    const unknown = await loginAs('nobody.at.all@staff.test', 'still not the password').expect(401);
+    for (const answer of [locked, lockedWrong, unknown]) expect({ ...answer.body, requestId: undefined, instance: undefined }).toEqual({ ...wrong.body, requestId: undefined, instance: undefined });
     const audit = await env.sql(`SELECT action FROM audit_events WHERE action = 'auth.locked_out'`);
-    expect(audit).toHaveLength(1);
+    expect(audit).toHaveLength(2);
 
     // When the lock runs out, the right password works again and the count starts over.
     await env.sql(`UPDATE agents SET locked_until = now() - interval '1 second' WHERE email = 'ieva@staff.test'`);
@@ -74,6 +78,27 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
 
     // A success among the checked ones (if the right password was) did not clear the lock the others reached.
     await loginAs('anna@staff.test').expect(401);
+  });
+
+  it('tells the owner of a disabled account, who gives its right password, that it is disabled; anyone else hears wrong password', async () => {
+    const agents = app.get(AgentsService);
+    await agents.upsert({ email: 'janis@staff.test', displayName: 'Jānis', password, roles: ['operator'] });
+    await env.sql(`UPDATE agents SET active = false WHERE email = 'janis@staff.test'`);
+    const disabled = await loginAs('janis@staff.test').expect(403);
+    expect(disabled.body.type).toBe('urn:vpppd:problem:account-disabled');
+    const guess = await loginAs('janis@staff.test', 'a wrong guess of it').expect(401);
+    const unknown = await loginAs('nobody@staff.test', 'a wrong guess of it').expect(401);
+    expect({ ...guess.body, requestId: undefined }).toEqual({ ...unknown.body, requestId: undefined });
+    expect(guess.body.type).toBe('urn:vpppd:problem:invalid-credentials');
+  });
+
+  it('GET /v1/auth/me names the signed-in member of staff, their roles and institutions', async () => {
+    const agents = app.get(AgentsService);
+    await agents.upsert({ email: 'liga@vid.test', displayName: 'Līga', password, roles: ['specialist'], institutionCodes: ['VID'] });
+    const { accessToken } = (await loginAs('liga@vid.test').expect(200)).body;
+    const me = await http().get('/v1/auth/me').set('Authorization', `Bearer ${accessToken}`).expect(200);
+    expect(me.body).toEqual({ id: expect.any(String), email: 'liga@vid.test', displayName: 'Līga', roles: ['specialist'], institutions: ['VID'] });
+    await http().get('/v1/auth/me').expect(401);
   });
 
   it('refuses weak passwords for staff accounts', async () => {

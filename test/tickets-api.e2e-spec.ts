@@ -84,6 +84,13 @@ describe('staff API: authentication, institution scope, masking and pagination',
     await request(app.getHttpServer()).post(`/v1/tickets/${ref}/claim`).set('Authorization', `Bearer ${operator}`).send({}).expect(200);
     const mine = await http().get('/v1/tickets?assignee=me').set('Authorization', `Bearer ${operator}`).expect(200);
     expect(mine.body.items.map((t: any) => t.reference)).toEqual([ref]);
+    // The inbox names who holds a ticket, and the ticket names everyone on its timeline, without a request per person.
+    expect(mine.body.items[0].assignee).toEqual({ id: mine.body.items[0].assigneeId, displayName: 'Operatore' });
+    const detail = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${operator}`).expect(200);
+    expect(detail.body.agents).toEqual([{ id: mine.body.items[0].assigneeId, displayName: 'Operatore' }]);
+    const institutions = await http().get('/v1/institutions').set('Authorization', `Bearer ${operator}`).expect(200);
+    expect(institutions.body).toContainEqual({ code: 'VID', nameLv: 'Valsts ieņēmumu dienests', nameEn: 'State Revenue Service', kind: 'state', acceptsCases: true });
+    await http().get('/v1/institutions').expect(401);
     const none = await http().get('/v1/tickets?assignee=none').set('Authorization', `Bearer ${admin}`).expect(200);
     expect(none.body.items.map((t: any) => t.reference)).not.toContain(ref);
     expect((await http().get(`/v1/tickets?q=${ref.slice(-6)}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.items.map((t: any) => t.reference)).toEqual([ref]);

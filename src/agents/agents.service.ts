@@ -34,8 +34,9 @@ export class AgentsService {
 
   /**
    * Checks a password; after AUTH_MAX_FAILED_LOGINS failures in a row the account is locked for
-   * AUTH_LOCKOUT_SECONDS, during which even the right password is refused. The caller answers all failures
-   * alike, so the answer does not tell whether an account exists or is locked.
+   * AUTH_LOCKOUT_SECONDS, during which even the right password is refused. The caller answers a lock like a wrong
+   * password, so the answer never tells whether an account exists or is locked. A disabled account is reported
+   * only to someone who gives its right password; anyone else gets the same null as for an unknown address.
    *
    * Every attempt is counted before the password is checked, in one statement that also decides whether it may be
    * checked at all: guesses sent in parallel each take their own number, so no more than the limit are ever checked
@@ -43,9 +44,12 @@ export class AgentsService {
    * that reaches the limit sets the lock at once; a success clears it only if no attempt was counted after its own,
    * so a lock that parallel guesses reached meanwhile stands.
    */
-  async verifyCredentials(email: string, password: string): Promise<{ id: string } | { locked: true; id: string } | null> {
-    const [row]: Array<{ id: string; password_hash: string | null; attempt: number | null; admitted: boolean | null }> = await this.dataSource.query(
-      `WITH target AS (SELECT id FROM agents WHERE email = $1 AND active),
+  async verifyCredentials(
+    email: string,
+    password: string,
+  ): Promise<{ id: string } | { locked: true; id: string } | { disabled: true; id: string } | null> {
+    const [row]: Array<{ id: string; active: boolean; password_hash: string | null; attempt: number | null; admitted: boolean | null }> = await this.dataSource.query(
+      `WITH target AS (SELECT id, active FROM agents WHERE email = $1),
        counted AS (
          UPDATE agents a
             SET failed_logins = CASE WHEN a.locked_until <= now() THEN 1 ELSE a.failed_logins + 1 END,
@@ -54,14 +58,21 @@ export class AgentsService {
                                       THEN now() + make_interval(secs => $3)
                                     END
            FROM target
-          WHERE a.id = target.id
+          WHERE a.id = target.id AND target.active
          RETURNING a.id, a.password_hash, a.failed_logins AS attempt,
                    -- Locks are set only when the count reaches the limit and the count never falls while locked.
                    a.failed_logins <= $2 AND (a.locked_until IS NULL OR a.failed_logins = $2) AS admitted
        )
-       SELECT t.id, c.password_hash, c.attempt, c.admitted FROM target t LEFT JOIN counted c ON c.id = t.id`,
+       SELECT t.id, t.active, coalesce(c.password_hash, (SELECT password_hash FROM agents WHERE id = t.id AND NOT t.active)) AS password_hash,
+              c.attempt, c.admitted
+       FROM target t LEFT JOIN counted c ON c.id = t.id`,
       [email.trim().toLowerCase(), this.config.AUTH_MAX_FAILED_LOGINS, this.config.AUTH_LOCKOUT_SECONDS],
     );
+    if (row && !row.active) {
+      // Disabled: nothing to lock; the per-source login limit bounds guessing, and only the right password hears why.
+      const ok = row.password_hash ? await verifyPassword(password, row.password_hash) : false;
+      return ok ? { disabled: true, id: row.id } : null;
+    }
     if (!row?.admitted) {
       // Unknown and locked accounts cost the same check as a real one, so timing tells neither apart.
       this.decoyHash ??= hashPassword('decoy password that matches nothing');
@@ -75,6 +86,18 @@ export class AgentsService {
     }
     await this.dataSource.query('UPDATE agents SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins = $2', [row.id, row.attempt]);
     return { id: row.id };
+  }
+
+  /** Who the signed-in member of staff is, for their own screens: name, roles and institution codes. */
+  async profile(agentId: string): Promise<{ id: string; email: string; displayName: string; roles: Role[]; institutions: string[] } | null> {
+    const [row]: Array<{ id: string; email: string; display_name: string; roles: Role[]; institutions: string[] }> = await this.dataSource.query(
+      `SELECT a.id, a.email, a.display_name, a.roles,
+              coalesce(array_agg(i.code ORDER BY i.code) FILTER (WHERE i.code IS NOT NULL), '{}') AS institutions
+       FROM agents a LEFT JOIN agent_institutions ai ON ai.agent_id = a.id LEFT JOIN institutions i ON i.id = ai.institution_id
+       WHERE a.id = $1 GROUP BY a.id`,
+      [agentId],
+    );
+    return row ? { id: row.id, email: row.email, displayName: row.display_name, roles: row.roles, institutions: row.institutions } : null;
   }
 
   /** Creates (or updates roles and institutions of) a member of staff; the password is hashed here and nowhere else. */

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
@@ -11,6 +11,9 @@ import type { AuthUser } from './auth-user';
 import { LoginDto, RefreshDto, TokenResponseDto } from './dto/login.dto';
 import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
+
+/** One answer for a wrong password, an unknown address and a locked account, word for word. */
+const INVALID_CREDENTIALS = 'Wrong e-mail or password, or the account is locked for a while after repeated failures.';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -28,7 +31,7 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Exchange e-mail and password for a bearer token' })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({ description: 'Wrong e-mail or password (the answer does not say which)' })
+  @ApiUnauthorizedResponse({ description: 'invalid-credentials: wrong e-mail or password, or the account is locked after repeated failures from many places (the answer does not say which). 403 account-disabled: the right password for a disabled account' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address (for this account, or at all); see Retry-After' })
   async login(@Body() body: LoginDto, @Req() req: Request & { id?: string }, @Res({ passthrough: true }) res: Response): Promise<TokenResponseDto> {
     // Before the password hash: one source that guessed too often at this account waits, and everyone else,
@@ -40,18 +43,30 @@ export class AuthController {
       throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, 'rate-limited', 'Too many requests', 'Too many sign-in attempts for this account from this address; try again later.');
     }
     const agent = await this.agents.verifyCredentials(body.email, body.password);
-    if (!agent || 'locked' in agent) {
-      if (agent) await this.audit.record([{ actorAgentId: agent.id, action: 'auth.locked_out', subjectType: 'agent', subjectId: agent.id, ip: req.ip, requestId: req.id ? String(req.id) : null }]);
-      throw new ProblemException(
-        HttpStatus.UNAUTHORIZED,
-        'invalid-credentials',
-        'Unauthorized',
-        'Wrong e-mail or password, or the account is locked for a while after repeated failures.',
-      );
+    const context = { ip: req.ip, requestId: req.id ? String(req.id) : null };
+    if (agent && 'locked' in agent) {
+      await this.audit.record([{ actorAgentId: agent.id, action: 'auth.locked_out', subjectType: 'agent', subjectId: agent.id, ...context }]);
+      // Answered like a wrong password: it never tells a guesser that a guess was right, nor that the address is a
+      // staff account. The owner, who is refused by their own source first, hears why from the 429 above.
+      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Unauthorized', INVALID_CREDENTIALS);
     }
+    if (agent && 'disabled' in agent) {
+      await this.audit.record([{ actorAgentId: agent.id, action: 'auth.disabled_refused', subjectType: 'agent', subjectId: agent.id, ...context }]);
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'account-disabled', 'Forbidden', 'The account is disabled; an administrator can enable it again.');
+    }
+    if (!agent) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Unauthorized', INVALID_CREDENTIALS);
     await this.limits.returnLoginAttempt(body.email, source);
     // Either the tokens, or a 401 telling the client to prove the second factor (see TotpController).
     return this.signIn.complete(agent.id, req.ip ?? null);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The signed-in member of staff: name, roles and institutions (what their screens show and offer)' })
+  async me(@CurrentUser() user: AuthUser) {
+    const profile = await this.agents.profile(user.id);
+    if (!profile) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-token', 'Unauthorized', 'The session has ended; sign in again.');
+    return profile;
   }
 
   @Public()

@@ -107,6 +107,7 @@ const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.languag
   (SELECT code FROM queues q WHERE q.id = t.queue_id) AS queue,
   (SELECT reference FROM tickets f WHERE f.id = t.follow_up_of_id) AS follow_up_of,
   (SELECT reference FROM tickets mi WHERE mi.id = t.merged_into_id) AS merged_into,
+  (SELECT display_name FROM agents ag WHERE ag.id = t.assignee_id) AS assignee_name,
   c.id AS customer_id, c.first_name, c.last_name,
   ${SLA_STATE_SQL} AS sla_state_now, (SELECT name FROM sla_policies sp WHERE sp.id = t.sla_policy_id) AS sla_policy,
   t.sla_due_at, t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at`;
@@ -132,6 +133,7 @@ function toTicket(r: Row) {
     mergedInto: r.merged_into,
     queue: r.queue,
     assigneeId: r.assignee_id,
+    assignee: r.assignee_id ? { id: r.assignee_id, displayName: r.assignee_name } : null,
     customer: r.customer_id ? { id: r.customer_id, firstName: r.first_name, lastName: r.last_name } : null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -350,6 +352,10 @@ export class TicketsQueryService {
       // portal (verified by Latvija.lv), staff (typed by staff), channel (the contact came from it), citizen (given, not verified)
       provenance: i.provenance,
     });
+    // The people the timeline names, so a screen shows names without a request per person.
+    const agentIds = [...new Set([row.assignee_id, ...messages.map((m) => m.author_agent_id), ...escalations.map((e) => e.actor_agent_id), ...actions.flatMap((a) => [a.actor_agent_id, a.detail?.to])].filter((id) => typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)))];
+    const agents: Row[] = agentIds.length ? await this.dataSource.query('SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[]) ORDER BY display_name', [agentIds]) : [];
+
     const ticket = toTicket(row);
     return {
       ...ticket,
@@ -381,6 +387,7 @@ export class TicketsQueryService {
         remoteAttachments: Array.isArray(m.remote_attachments) ? m.remote_attachments : [],
       })),
       timeline: timelineOf(messages, escalations, actions, slaEvents),
+      agents: agents.map((a) => ({ id: a.id, displayName: a.display_name })),
       escalations: escalations.map((e) => ({
         id: e.id,
         fromLevel: e.from_level,

@@ -1,0 +1,130 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { LANGS, useI18n, type Lang } from './i18n/i18n';
+import { realtime } from './lib/realtime';
+import { href, navigate, onLinkClick, useRoute } from './lib/router';
+import { session } from './lib/session';
+import { BoardPage } from './pages/board';
+import { InboxPage } from './pages/inbox';
+import { SignInPage } from './pages/sign-in';
+import { TicketPage } from './pages/ticket';
+
+const subscribeSession = (cb: () => void) => session.onChange(cb);
+const snapshotSession = () => session.profile;
+
+export function App() {
+  const { t } = useI18n();
+  const route = useRoute();
+  const profile = useSyncExternalStore(subscribeSession, snapshotSession);
+  const [resuming, setResuming] = useState(true);
+
+  useEffect(() => {
+    void session.resume().finally(() => setResuming(false));
+  }, []);
+
+  // Signed in: the socket runs; signed out: it stops, and every page but sign-in sends the person there.
+  useEffect(() => {
+    if (resuming) return;
+    if (profile) {
+      realtime.start();
+      if (route.name === 'sign-in') navigate(sessionStorage.getItem('console.after') ?? href({ name: 'inbox' }), true);
+    } else {
+      realtime.stop();
+      if (route.name !== 'sign-in') {
+        sessionStorage.setItem('console.after', location.pathname);
+        navigate(href({ name: 'sign-in' }), true);
+      }
+    }
+  }, [profile, resuming, route.name]);
+
+  if (resuming) return <p className="loading" role="status">{t('app.loading')}</p>;
+  if (!profile || route.name === 'sign-in') {
+    return (
+      <>
+        <header className="top">
+          <span className="brand">{t('app.title')}</span>
+          <LanguageSwitch />
+        </header>
+        <main id="main">{route.name === 'sign-in' && <SignInPage />}</main>
+      </>
+    );
+  }
+  const supervises = profile.roles.includes('supervisor') || profile.roles.includes('admin');
+  return (
+    <>
+      <a className="skip" href="#main">{t('app.skip')}</a>
+      <header className="top">
+        <span className="brand">{t('app.title')}</span>
+        <nav aria-label={t('app.nav')}>
+          <a href={href({ name: 'inbox' })} onClick={onLinkClick} aria-current={route.name === 'inbox' ? 'page' : undefined}>
+            {t('app.inbox')}
+          </a>
+          {supervises && (
+            <a href={href({ name: 'board' })} onClick={onLinkClick} aria-current={route.name === 'board' ? 'page' : undefined}>
+              {t('app.board')}
+            </a>
+          )}
+        </nav>
+        <LiveStatus />
+        <span className="who">{t('app.signedInAs', { name: profile.displayName })}</span>
+        <LanguageSwitch />
+        <button type="button" onClick={() => void session.signOut()}>{t('app.signOut')}</button>
+      </header>
+      <AssignmentNotice />
+      <main id="main" tabIndex={-1}>
+        {route.name === 'inbox' && <InboxPage />}
+        {route.name === 'board' && (supervises ? <BoardPage /> : <p>{t('app.notFound')}</p>)}
+        {route.name === 'ticket' && <TicketPage key={route.reference} reference={route.reference} />}
+        {route.name === 'not-found' && <p>{t('app.notFound')}</p>}
+      </main>
+    </>
+  );
+}
+
+function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <label className="lang">
+      <span>{t('app.language')}</span>
+      <select value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+        {LANGS.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {l === 'lv' ? 'Latviešu' : 'English'}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function LiveStatus() {
+  const { t } = useI18n();
+  const [connected, setConnected] = useState(realtime.connected);
+  useEffect(() => realtime.onStatus(setConnected), []);
+  return (
+    <span className={`live ${connected ? 'on' : 'off'}`} role="status">
+      <span aria-hidden="true">{connected ? '●' : '○'}</span> {connected ? t('app.live.connected') : t('app.live.disconnected')}
+    </span>
+  );
+}
+
+/** Work the router gave this person: a visible, sound-free notice with a link to the ticket. */
+function AssignmentNotice() {
+  const { t } = useI18n();
+  const [reference, setReference] = useState<string | null>(null);
+  useEffect(() => realtime.onAssignment((event) => setReference(event.reference)), []);
+  return (
+    <div className="assignment" role="status">
+      {reference && (
+        <p>
+          {t('assignment.notice', { reference })}{' '}
+          <a href={href({ name: 'ticket', reference })} onClick={(e) => { onLinkClick(e); setReference(null); }}>
+            {t('assignment.open')}
+          </a>{' '}
+          <button type="button" onClick={() => setReference(null)} aria-label={t('assignment.dismiss')}>
+            ×
+          </button>
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { useEffect, useState } from 'react';
+
+/** The console's own addresses, all under /console (the service answers index.html for each). */
+export const BASE = '/console';
+
+export type Route = { name: 'inbox' } | { name: 'board' } | { name: 'sign-in' } | { name: 'ticket'; reference: string } | { name: 'not-found' };
+
+export function parseRoute(pathname: string): Route {
+  const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  if (path === '' || path === '/') return { name: 'inbox' };
+  if (path === '/sign-in') return { name: 'sign-in' };
+  if (path === '/board') return { name: 'board' };
+  const ticket = /^\/tickets\/([A-Za-z0-9-]{1,40})\/?$/.exec(path);
+  if (ticket) return { name: 'ticket', reference: ticket[1].toUpperCase() };
+  return { name: 'not-found' };
+}
+
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'inbox':
+      return `${BASE}/`;
+    case 'sign-in':
+      return `${BASE}/sign-in`;
+    case 'board':
+      return `${BASE}/board`;
+    case 'ticket':
+      return `${BASE}/tickets/${encodeURIComponent(route.reference)}`;
+    default:
+      return `${BASE}/`;
+  }
+}
+
+export function navigate(to: string, replace = false): void {
+  if (replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.pathname));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.pathname));
+    window.addEventListener('popstate', update);
+    return () => window.removeEventListener('popstate', update);
+  }, []);
+  return route;
+}
+
+/** A plain link that moves inside the console without a reload (a modified click opens as the browser likes). */
+export function onLinkClick(event: React.MouseEvent<HTMLAnchorElement>): void {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  navigate(event.currentTarget.getAttribute('href')!);
+}

@@ -1,0 +1,98 @@
+/** The shapes of the API's tickets that the console reads (GET /v1/tickets and GET /v1/tickets/{reference}). */
+export interface TicketSla {
+  state: 'ok' | 'warning' | 'breached' | 'met' | 'paused' | 'none' | null;
+  policy: string | null;
+  dueAt: string | null;
+}
+
+export interface TicketItem {
+  id: string;
+  reference: string;
+  channel: string;
+  kind: string;
+  status: string;
+  level: number;
+  priority: string;
+  subject: string | null;
+  institution: string | null;
+  queue: string | null;
+  assigneeId: string | null;
+  assignee: { id: string; displayName: string } | null;
+  customer: { id: string; firstName: string | null; lastName: string | null } | null;
+  createdAt: string;
+  updatedAt: string;
+  sla: TicketSla;
+}
+
+export interface TicketPage {
+  items: TicketItem[];
+  nextCursor: string | null;
+}
+
+export interface Attachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export interface Message {
+  id: string;
+  channel: string;
+  direction: 'inbound' | 'outbound';
+  author: string;
+  authorAgentId: string | null;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  internal: boolean;
+  deliveryStatus: string | null;
+  createdAt: string;
+  attachments: Attachment[];
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  messageId?: string;
+  actorAgentId?: string | null;
+  fromLevel?: number;
+  toLevel?: number;
+  toQueue?: string | null;
+  reason?: string | null;
+  comment?: string | null;
+  summary?: string | null;
+  metric?: string;
+  [key: string]: unknown;
+}
+
+export interface TicketDetail extends TicketItem {
+  customer: (TicketItem['customer'] & { identifiers: Array<{ kind: string; value: string; masked: boolean }> }) | null;
+  messages: Message[];
+  timeline: TimelineEntry[];
+  agents: Array<{ id: string; displayName: string }>;
+}
+
+export interface Institution {
+  code: string;
+  nameLv: string;
+  nameEn: string;
+  acceptsCases: boolean;
+}
+
+export const STATUSES = ['new', 'bot', 'queued', 'assigned', 'pending_customer', 'pending_institution', 'resolved', 'closed'] as const;
+export const CHANNELS = ['webform', 'email', 'voice', 'chat', 'social', 'counter', 'phone'] as const;
+export const SLA_STATES = ['ok', 'warning', 'breached', 'met', 'paused'] as const;
+
+/** The API's sla_due order: the earliest due time first, tickets without a running clock after, then by id. */
+export function bySlaDue(a: TicketItem, b: TicketItem): number {
+  const da = a.sla.dueAt ? Date.parse(a.sla.dueAt) : Infinity;
+  const db = b.sla.dueAt ? Date.parse(b.sla.dueAt) : Infinity;
+  if (da !== db) return da < db ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function customerName(c: TicketItem['customer']): string | null {
+  const name = [c?.firstName, c?.lastName].filter(Boolean).join(' ');
+  return name || null;
+}
