@@ -8,6 +8,8 @@ import helmet from 'helmet';
  */
 const DOCS_PREFIX = '/docs';
 const OWN_POLICY_PREFIXES = ['/console'];
+/** The citizens' chat widget: its launcher and files are loaded by the institutions' own sites. */
+const EMBEDDED_PREFIX = '/chat';
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
@@ -22,6 +24,16 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
  */
 export function securityHeaders(): express.RequestHandler[] {
   const common = helmet({ contentSecurityPolicy: false });
+  // The chat widget lives inside other sites' pages: no same-origin isolation (opener policy, agent cluster), no
+  // X-Frame-Options (its page's own CSP frame-ancestors names the sites that may frame it), and its launcher and
+  // files readable from any site. With those, the widget in a portal's frame did not take a click.
+  const embedded = helmet({
+    contentSecurityPolicy: false,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xFrameOptions: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
   const docsPolicy = helmet.contentSecurityPolicy();
   const apiPolicy = helmet.contentSecurityPolicy({
     useDefaults: false,
@@ -37,9 +49,12 @@ export function securityHeaders(): express.RequestHandler[] {
   const byPath: express.RequestHandler = (req, res, next) => {
     if (under(req.path, DOCS_PREFIX)) return docsPolicy(req, res, next);
     if (OWN_POLICY_PREFIXES.some((prefix) => under(req.path, prefix))) return next();
+    // The widget's routes set their own CSP and caching.
+    if (under(req.path, EMBEDDED_PREFIX)) return next();
     // Answers about citizens must not be kept by a browser or a shared proxy.
     res.setHeader('Cache-Control', 'no-store');
     apiPolicy(req, res, next);
   };
-  return [common, byPath];
+  const headers: express.RequestHandler = (req, res, next) => (under(req.path, EMBEDDED_PREFIX) ? embedded(req, res, next) : common(req, res, next));
+  return [headers, byPath];
 }

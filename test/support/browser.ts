@@ -36,7 +36,7 @@ export async function seriousViolations(page: Page | Frame): Promise<string[]> {
   const violations: AxeViolation[] = await page.evaluate(async () => {
     // Runs in the page (no DOM types in the test's TypeScript).
     const page = globalThis as unknown as { document: unknown; axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } };
-    const result = await page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const result = await page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
     return result.violations;
   });
   return violations
