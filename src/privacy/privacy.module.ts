@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { QueuesModule } from '../queues.module';
+import { LegalHoldsService } from './legal-holds.service';
+import { PrivacyController } from './privacy.controller';
+import { SubjectRequestsService } from './subject-requests.service';
+
+/** The data subjects' rights over HTTP: subject requests, their one-time downloads, legal holds. */
+@Module({ imports: [QueuesModule, AuditModule], controllers: [PrivacyController], providers: [SubjectRequestsService, LegalHoldsService] })
+export class PrivacyModule {}
