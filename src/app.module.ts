@@ -33,6 +33,7 @@ import { SlaModule } from './sla/sla.module';
 import { ReportsModule } from './reports/reports.module';
 import { SlaWorkerModule } from './sla/sla-worker.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { AuditApiModule } from './audit/audit-api.module';
 import { PrivacyWorkerModule } from './privacy/privacy-worker.module';
 
 /**
@@ -76,7 +77,7 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, PrivacyModule);
+    if (api) imports.push(AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, PrivacyModule, AuditApiModule);
     if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

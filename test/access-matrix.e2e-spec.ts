@@ -106,6 +106,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/privacy/downloads/:token': { public: true }, // the signed one-time link is the credential
   'PUT /v1/tickets/:reference/legal-hold': { roles: ['supervisor', 'dpo'], body: { reason: 'matrica' } },
   'DELETE /v1/tickets/:reference/legal-hold': { roles: ['supervisor', 'dpo'] },
+  'GET /v1/audit': { roles: ['admin', 'dpo'] },
 };
 
 describe('access matrix: every route × every role × own/other institution', () => {
