@@ -12,6 +12,8 @@ export enum QueueName {
   SocialMedia = 'social-media',
   /** Subject access archives and erasures, one job per request. */
   SubjectRequests = 'subject-requests',
+  /** The daily retention run. */
+  Retention = 'retention',
 }
 
 /** Job names within the queues. */
@@ -28,6 +30,7 @@ export enum JobName {
   PublishBoard = 'publish-board',
   FetchSocialMedia = 'fetch-social-media',
   SubjectRequest = 'subject-request',
+  RetentionRun = 'retention-run',
 }
 
 /**

@@ -107,6 +107,9 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'PUT /v1/tickets/:reference/legal-hold': { roles: ['supervisor', 'dpo'], body: { reason: 'matrica' } },
   'DELETE /v1/tickets/:reference/legal-hold': { roles: ['supervisor', 'dpo'] },
   'GET /v1/audit': { roles: ['admin', 'dpo'] },
+  'GET /v1/admin/retention-policies': { roles: ['admin', 'dpo'] },
+  'GET /v1/admin/retention-policies/preview': { roles: ['admin', 'dpo'] },
+  'PATCH /v1/admin/retention-policies/:id': { roles: ['admin'] },
 };
 
 describe('access matrix: every route × every role × own/other institution', () => {

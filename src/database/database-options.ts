@@ -31,6 +31,7 @@ import { SlaClock } from '../sla/entities/sla-clock.entity';
 import { SlaEvent } from '../sla/entities/sla-event.entity';
 import { SlaPolicy } from '../sla/entities/sla-policy.entity';
 import { LegalHold } from '../privacy/entities/legal-hold.entity';
+import { RetentionPolicy } from '../privacy/entities/retention-policy.entity';
 import { SubjectRequestDownload } from '../privacy/entities/subject-request-download.entity';
 import { SubjectRequest } from '../privacy/entities/subject-request.entity';
 
@@ -66,6 +67,7 @@ export const ENTITIES = [
   SubjectRequest,
   SubjectRequestDownload,
   LegalHold,
+  RetentionPolicy,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

@@ -69,13 +69,12 @@ export async function planErasure(m: EntityManager, found: FoundSubject, given: 
 }
 
 /**
- * Blanks the person in PostgreSQL, in one transaction (`m`): either all of it is gone or none of it, so nothing
- * half-erased is ever readable, and running it again changes nothing more. Tickets stay as counted facts (channel,
- * institution, kind, status, times, CSAT score) with their messages as empty rows, so every report gives the same
- * figures before and after.
+ * Blanks what tickets say while keeping them as counted facts (channel, institution, kind, status, times, CSAT
+ * score), with their messages as empty rows, so every report gives the same figures before and after. Safe to run
+ * again: a second run changes nothing. Erasure and retention share it.
  */
-export async function eraseInDatabase(m: EntityManager, plan: ErasurePlan): Promise<Record<string, number>> {
-  const t = plan.eraseTicketIds;
+export async function anonymiseTickets(m: EntityManager, ticketIds: string[], callSids: string[]): Promise<Record<string, number>> {
+  const t = ticketIds;
   const count = async (sql: string, params: unknown[]) => ((await m.query(sql, params)) as [unknown, number])[1];
   const changed: Record<string, number> = {};
   changed.files = await count(
@@ -108,8 +107,19 @@ export async function eraseInDatabase(m: EntityManager, plan: ErasurePlan): Prom
   changed.calls = await count(
     `UPDATE calls SET from_number = '', to_number = NULL, callback_number = NULL, recording_sid = NULL, recording_url = NULL
      WHERE call_sid = ANY($1::text[]) AND from_number <> ''`,
-    [plan.callSids],
+    [callSids],
   );
+  await m.query(`UPDATE tickets SET content_erased_at = now() WHERE id = ANY($1::uuid[]) AND content_erased_at IS NULL`, [t]);
+  return changed;
+}
+
+/**
+ * Blanks the person in PostgreSQL, in one transaction (`m`): either all of it is gone or none of it, so nothing
+ * half-erased is ever readable, and running it again changes nothing more.
+ */
+export async function eraseInDatabase(m: EntityManager, plan: ErasurePlan): Promise<Record<string, number>> {
+  const count = async (sql: string, params: unknown[]) => ((await m.query(sql, params)) as [unknown, number])[1];
+  const changed = await anonymiseTickets(m, plan.eraseTicketIds, plan.callSids);
   changed.customerIdentifiers = await count(`DELETE FROM customer_identifiers WHERE customer_id = ANY($1::uuid[])`, [plan.eraseCustomerIds]);
   changed.customers = await count(
     `UPDATE customers SET first_name = NULL, last_name = NULL WHERE id = ANY($1::uuid[]) AND (first_name IS NOT NULL OR last_name IS NOT NULL)`,
