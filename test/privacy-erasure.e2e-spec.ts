@@ -110,7 +110,10 @@ describe('erasure: the person anonymised everywhere, the figures kept', () => {
     expect(result).toMatchObject({ status: 'done', progress: 100 });
     expect(result.result.kept).toEqual([{ reference: seeded.anna.held, reason: 'legal_hold', detail: 'Complaint 2026/114 under review' }]);
     expect(result.result.erased.sort()).toEqual([seeded.anna.webform, seeded.anna.email, seeded.anna.call, seeded.anna.chat].sort());
-    expect(result.result.changed).toMatchObject({ files: 1, chatKeys: expect.any(Number) });
+    expect(result.result.changed).toMatchObject({ files: 1, chatKeys: expect.any(Number), auditEvents: 2 });
+    // The audit entries still say who did what to which ticket, without her.
+    const [callBack] = await env.sql(`SELECT detail FROM audit_events WHERE action = 'ticket.call_back'`);
+    expect(callBack.detail).toEqual({ reference: seeded.anna.call, to: '[erased]' });
     expect(result.result.changed.chatKeys).toBeGreaterThanOrEqual(2);
 
     // Idempotent: running it again does nothing more.

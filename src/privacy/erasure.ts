@@ -132,6 +132,11 @@ export async function eraseInDatabase(m: EntityManager, plan: ErasurePlan): Prom
        AND EXISTS (SELECT 1 FROM jsonb_array_elements(identifiers) e WHERE e->>'value' = ANY($1::text[]))`,
     [plan.secrets],
   );
+  // A request's reason may name the person ("letter of …"): this one's and any other's.
+  changed.requestReasons = await count(`UPDATE subject_requests SET reason = $2 WHERE reason ILIKE ANY($1::text[])`, [
+    plan.secrets.map((s) => `%${s.replace(/[\\%_]/g, '\\$&')}%`),
+    ERASED,
+  ]);
   return changed;
 }
 

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { AuditService } from '../../src/audit/audit.service';
 import { ChatSessionsService } from '../../src/channels/chat/chat-sessions.service';
 import { CsatService } from '../../src/csat/csat.service';
 import { InboundService } from '../../src/inbound/inbound.service';
@@ -102,6 +103,13 @@ export async function seedPeople(env: TestEnv, app: INestApplication, submit: (b
   const webform = await ticketOf(env, webformId);
   await app.get(CsatService, { strict: false }).record(webform.id, 4, 'email', ANNA.texts[4]);
   const berta = await ticketOf(env, bertaId);
+  // What staff did with her contacts is in the audit trail too: a call-back to her number, a hand-over quoting her.
+  const call = await ticketOf(env, callSid);
+  const chat = await ticketOf(env, `${session.id}:m1`);
+  await app.get(AuditService, { strict: false }).record([
+    { actorAgentId: null, action: 'ticket.call_back', subjectType: 'ticket', subjectId: call.id, detail: { reference: call.reference, to: ANNA.phone } },
+    { actorAgentId: null, action: 'ticket.escalated', subjectType: 'ticket', subjectId: chat.id, detail: { reference: chat.reference, reason: ANNA.texts[3] } },
+  ]);
   return {
     anna: {
       webform: webform.reference,
@@ -124,5 +132,5 @@ export const annaRequest = (kind: 'access' | 'erasure') => ({
     { kind: 'email', value: ANNA.workEmail },
     { kind: 'phone', value: '2000 0011' },
   ],
-  reason: 'Letter of 2 December, identity checked with an eID signature',
+  reason: `Letter of ${ANNA.firstName} ${ANNA.lastName} of 2 December, identity checked with an eID signature`,
 });
