@@ -26,6 +26,8 @@ export class PersonalData1795658000000 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "legal_holds" ADD CONSTRAINT "FK_legal_holds_ticket" FOREIGN KEY ("ticket_id") REFERENCES "tickets"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
+    // Subject requests read, and erasures blank, the events of a person's tickets.
+    await queryRunner.query(`CREATE INDEX "ix_inbound_events_ticket" ON "inbound_events" ("ticket_id") `);
     // The audit list pages newest first by (created_at, id).
     await queryRunner.query(`CREATE INDEX "ix_audit_events_created" ON "audit_events" ("created_at", "id") `);
     await queryRunner.query(`
@@ -56,6 +58,7 @@ export class PersonalData1795658000000 implements MigrationInterface {
     await queryRunner.query(`DROP TRIGGER "audit_events_append_only" ON "audit_events"`);
     await queryRunner.query(`DROP FUNCTION "audit_events_append_only"()`);
     await queryRunner.query(`DROP INDEX "ix_audit_events_created"`);
+    await queryRunner.query(`DROP INDEX "ix_inbound_events_ticket"`);
     await queryRunner.query(`ALTER TABLE "legal_holds" DROP CONSTRAINT "FK_legal_holds_ticket"`);
     await queryRunner.query(`DROP TABLE "legal_holds"`);
     await queryRunner.query(`ALTER TABLE "subject_request_downloads" DROP CONSTRAINT "FK_subject_request_downloads_request"`);
