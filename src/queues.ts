@@ -10,6 +10,10 @@ export enum QueueName {
   Supervision = 'supervision',
   /** Files citizens sent on social channels, fetched from the platform after the message is in. */
   SocialMedia = 'social-media',
+  /** Subject access archives and erasures, one job per request. */
+  SubjectRequests = 'subject-requests',
+  /** The daily retention run. */
+  Retention = 'retention',
 }
 
 /** Job names within the queues. */
@@ -25,6 +29,8 @@ export enum JobName {
   /** Push the live board to supervisors' sockets. */
   PublishBoard = 'publish-board',
   FetchSocialMedia = 'fetch-social-media',
+  SubjectRequest = 'subject-request',
+  RetentionRun = 'retention-run',
 }
 
 /**

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { login, TestEnv } from './support/test-env';
 
-type Role = 'operator' | 'specialist' | 'expert' | 'supervisor' | 'admin';
-const ROLES: Role[] = ['operator', 'specialist', 'expert', 'supervisor', 'admin'];
+type Role = 'operator' | 'specialist' | 'expert' | 'supervisor' | 'admin' | 'dpo';
+const ROLES: Role[] = ['operator', 'specialist', 'expert', 'supervisor', 'admin', 'dpo'];
 const STAFF: Role[] = ['operator', 'specialist', 'expert', 'supervisor'];
 
 /**
@@ -84,7 +84,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/admin/sla-policies/:id': { roles: ['supervisor', 'admin'] },
   'POST /v1/admin/sla-policies': { roles: ['admin'] },
   'PATCH /v1/admin/sla-policies/:id': { roles: ['admin'] },
-  'GET /v1/tickets/:reference/sla': { roles: ROLES, scoped: true },
+  'GET /v1/tickets/:reference/sla': { roles: ROLES.filter((r) => r !== 'dpo'), scoped: true },
   'POST /v1/tickets/:reference/sla/extension': { roles: STAFF, scoped: true, body: { reason: 'matrica' } }, // once extended, 409 after the scope check
   'GET /v1/reports/volumes': { roles: ['specialist', 'expert', 'supervisor', 'admin'] }, // institution staff: their institutions only
   'GET /v1/reports/sla': { roles: ['specialist', 'expert', 'supervisor', 'admin'] },
@@ -122,6 +122,16 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/admin/ivr': { roles: ['admin'] },
   'PUT /v1/admin/ivr': { roles: ['admin'] },
   'POST /v1/admin/ivr/validate': { roles: ['admin'] },
+  'POST /v1/privacy/subject-requests': { roles: ['admin', 'dpo'] },
+  'GET /v1/privacy/subject-requests/:id': { roles: ['admin', 'dpo'] },
+  'POST /v1/privacy/subject-requests/:id/downloads': { roles: ['admin', 'dpo'] },
+  'GET /v1/privacy/downloads/:token': { public: true }, // the signed one-time link is the credential
+  'PUT /v1/tickets/:reference/legal-hold': { roles: ['supervisor', 'dpo'], body: { reason: 'matrica' } },
+  'DELETE /v1/tickets/:reference/legal-hold': { roles: ['supervisor', 'dpo'] },
+  'GET /v1/audit': { roles: ['admin', 'dpo'] },
+  'GET /v1/admin/retention-policies': { roles: ['admin', 'dpo'] },
+  'GET /v1/admin/retention-policies/preview': { roles: ['admin', 'dpo'] },
+  'PATCH /v1/admin/retention-policies/:id': { roles: ['admin'] },
 };
 
 describe('access matrix: every route × every role × own/other institution', () => {
@@ -143,6 +153,7 @@ describe('access matrix: every route × every role × own/other institution', ()
       ['expert', 'expert', ['VID']],
       ['supervisor', 'supervisor'],
       ['admin', 'admin'],
+      ['dpo', 'dpo'],
       ['otherSpecialist', 'specialist', ['VSAA']],
       ['otherExpert', 'expert', ['VSAA']],
     ];

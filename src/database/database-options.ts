@@ -34,6 +34,10 @@ import { SlaClockEvent } from '../sla/entities/sla-clock-event.entity';
 import { SlaClock } from '../sla/entities/sla-clock.entity';
 import { SlaEvent } from '../sla/entities/sla-event.entity';
 import { SlaPolicy } from '../sla/entities/sla-policy.entity';
+import { LegalHold } from '../privacy/entities/legal-hold.entity';
+import { RetentionPolicy } from '../privacy/entities/retention-policy.entity';
+import { SubjectRequestDownload } from '../privacy/entities/subject-request-download.entity';
+import { SubjectRequest } from '../privacy/entities/subject-request.entity';
 
 export const ENTITIES = [
   Institution,
@@ -68,6 +72,10 @@ export const ENTITIES = [
   RecoveryCode,
   ApiToken,
   AgentOidcSubject,
+  SubjectRequest,
+  SubjectRequestDownload,
+  LegalHold,
+  RetentionPolicy,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

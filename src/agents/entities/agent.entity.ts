@@ -1,10 +1,13 @@
 import { Column, CreateDateColumn, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Institution } from '../../institutions/entities/institution.entity';
 
-export const ROLES = ['operator', 'specialist', 'expert', 'supervisor', 'admin'] as const;
+export const ROLES = ['operator', 'specialist', 'expert', 'supervisor', 'admin', 'dpo'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** A member of staff: operator (L1), specialist (L2), expert (L3), supervisor or admin. */
+/**
+ * A member of staff: operator (L1), specialist (L2), expert (L3), supervisor, admin, or the data protection officer
+ * (dpo: answers subject requests, sets legal holds, reads the audit trail; works no cases, so sees no tickets).
+ */
 @Entity({ name: 'agents' })
 export class Agent {
   @PrimaryGeneratedColumn('uuid')

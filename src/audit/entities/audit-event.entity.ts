@@ -1,8 +1,12 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Who read or changed which personal data, when and from where. Only ever appended. */
+/**
+ * Who read or changed which personal data, when and from where. Only ever appended: a trigger refuses UPDATE and
+ * DELETE except for an erasure's redaction of `detail` and retention (see the PersonalData migration).
+ */
 @Entity({ name: 'audit_events' })
 @Index(['subjectType', 'subjectId'])
+@Index('ix_audit_events_created', ['createdAt', 'id'])
 export class AuditEvent {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -58,3 +58,10 @@ export const CHAT_NAMESPACE = '/chat';
 /** Where a reply reaches the visitor: the address kept on their messages. */
 export const chatAddress = (sessionId: string) => `chat:${sessionId}`;
 export const sessionIdOfAddress = (address: string) => /^chat:([0-9a-f-]{36})$/.exec(address)?.[1] ?? null;
+
+/**
+ * A session's Redis keys: the session itself and, with a part, its transcript (`:log`), claimed client message ids
+ * (`:cm`) and rate bucket (`:rate`). The id in braces puts them all in one Redis Cluster slot.
+ */
+export const chatSessionKey = (prefix: string, id: string, part = '') => `${prefix}:chat:s:{${id}}${part}`;
+export const CHAT_SESSION_KEY_PARTS = ['', ':log', ':cm', ':rate'] as const;

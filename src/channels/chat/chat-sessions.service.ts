@@ -3,7 +3,7 @@ import { TOKEN_BUCKET_FUNCTION_LUA, TOKEN_BUCKET_LUA } from '@lib/chat-assistant
 import { Redis } from 'ioredis';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
-import { ChatEntry, ChatSession } from './chat-session';
+import { ChatEntry, ChatSession, chatSessionKey } from './chat-session';
 
 /** The transcript a resumed session shows; older lines stay on the ticket. */
 const HISTORY_LIMIT = 500;
@@ -82,7 +82,7 @@ export class ChatSessionsService implements OnModuleDestroy {
 
   // The session id in braces: a session's keys share one Redis Cluster slot, so one script may touch them all.
   private key(id: string, part = ''): string {
-    return `${this.config.REDIS_PREFIX}:chat:s:{${id}}${part}`;
+    return chatSessionKey(this.config.REDIS_PREFIX, id, part);
   }
 
   async create(input: Pick<ChatSession, 'language' | 'name' | 'email' | 'institution' | 'topic' | 'mode' | 'consentAt'>): Promise<{ session: ChatSession; token: string }> {

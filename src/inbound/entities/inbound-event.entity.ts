@@ -10,6 +10,8 @@ export type InboundEventStatus = 'accepted' | 'processed' | 'failed';
 @Entity({ name: 'inbound_events' })
 @Unique('uq_inbound_events_channel_external_id', ['channel', 'externalId'])
 @Index('ix_inbound_events_pending', ['receivedAt'], { where: "status = 'accepted'" })
+// A subject request reads, and an erasure blanks, the events of a person's tickets.
+@Index('ix_inbound_events_ticket', ['ticketId'])
 export class InboundEvent {
   @PrimaryColumn('uuid')
   id: string;

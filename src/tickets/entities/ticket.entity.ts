@@ -143,6 +143,10 @@ export class Ticket {
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt: Date | null;
 
+  /** When an erasure or the retention job blanked its content (the ticket stays, counted). */
+  @Column({ name: 'content_erased_at', type: 'timestamptz', nullable: true })
+  contentErasedAt: Date | null;
+
   // --- SLA: the chosen policy and where its clocks stand (details and history in sla_clocks, sla_clock_events) ---
 
   @Column({ name: 'sla_policy_id', type: 'uuid', nullable: true })
