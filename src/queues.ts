@@ -10,6 +10,8 @@ export enum QueueName {
   Supervision = 'supervision',
   /** Files citizens sent on social channels, fetched from the platform after the message is in. */
   SocialMedia = 'social-media',
+  /** Retraining level 0's contact classifier. */
+  Classifier = 'classifier',
 }
 
 /** Job names within the queues. */
@@ -25,6 +27,7 @@ export enum JobName {
   /** Push the live board to supervisors' sockets. */
   PublishBoard = 'publish-board',
   FetchSocialMedia = 'fetch-social-media',
+  RetrainClassifier = 'retrain-classifier',
 }
 
 /**

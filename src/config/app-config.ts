@@ -5,6 +5,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -346,6 +347,23 @@ export class AppConfig {
   @Min(0)
   @Max(100)
   EMAIL_ACK_MAX_PER_DAY = 3;
+
+  /**
+   * Level 0's classifier: below this confidence in the institution, a free-text contact goes to the general level-1
+   * queue marked unclassified (0–1; 0 trusts every prediction, 1 classifies nothing).
+   */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  CLASSIFIER_MIN_CONFIDENCE = 0.3;
+
+  /** The classifier is retrained from seeds, knowledge articles and operators' corrections this often. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 60)
+  CLASSIFIER_RETRAIN_MINUTES = 60;
 
   /** A message for a ticket closed less than this many days ago reopens it; later, it opens a linked follow-up. */
   @Transform(toInt)

@@ -30,6 +30,8 @@ import { SlaClockEvent } from '../sla/entities/sla-clock-event.entity';
 import { SlaClock } from '../sla/entities/sla-clock.entity';
 import { SlaEvent } from '../sla/entities/sla-event.entity';
 import { SlaPolicy } from '../sla/entities/sla-policy.entity';
+import { ClassifierModelRow } from '../classification/entities/classifier-model.entity';
+import { ClassificationCorrection } from '../classification/entities/classification-correction.entity';
 
 export const ENTITIES = [
   Institution,
@@ -60,6 +62,8 @@ export const ENTITIES = [
   KnowledgeArticle,
   IvrNode,
   Call,
+  ClassifierModelRow,
+  ClassificationCorrection,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

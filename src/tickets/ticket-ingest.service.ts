@@ -22,6 +22,8 @@ import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
 import { SlaTimersService } from '../sla/sla-timers.service';
 import { TicketReferenceService } from './ticket-reference.service';
+import { ContactClassifierService } from '../classification/contact-classifier.service';
+import { ContactLabels, contactLabels } from './contact-classification';
 
 export interface IngestResult {
   /** created: a new ticket; follow-up: a new ticket linked to a closed one; threaded/reopened: onto an existing ticket. */
@@ -53,6 +55,10 @@ interface Thread {
   closedAt: Date | null;
 }
 
+/** Tells the person who picks the contact up from the general queue why it is there. */
+const unclassifiedNote = (l: ContactLabels) =>
+  l.unclassified ? `unclassified: level 0 could not tell the institution (confidence ${(l.classifierConfidence ?? 0).toFixed(2)})` : null;
+
 /** An event whose conversation's first event is accepted but not yet a message: it is retried, not given a ticket of its own. */
 export class ThreadNotReadyError extends Error {}
 
@@ -71,7 +77,13 @@ export class TicketIngestService {
     private readonly sla: SlaEngine,
     private readonly slaTimers: SlaTimersService,
     private readonly audit: AuditService,
+    private readonly classifier: ContactClassifierService,
   ) {}
+
+  /** Level 0's labels for a new contact (see contact-classification.ts). */
+  private labels(message: InboundJobData['message']) {
+    return contactLabels(message, (text) => this.classifier.classify(text, message.language), this.config.CLASSIFIER_MIN_CONFIDENCE);
+  }
 
   /** The domain of the Message-IDs we give outgoing mail. */
   get mailDomain(): string {
@@ -371,10 +383,11 @@ export class TicketIngestService {
         if (message.handOver && thread.level === 0) handOvers.push({ ticketId: thread.ticketId, reference: thread.reference, message });
         if (message.conversationEnded && thread.level === 0) endings.push({ ticketId: thread.ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
       } else {
-        const route = decideRouting(message.institutionCode, institutions, queueRows, ruleRows, {
+        const labels = this.labels(message);
+        const route = decideRouting(labels.institutionCode, institutions, queueRows, ruleRows, {
           channel: message.channel,
           language: message.language ?? 'lv',
-          topic: message.topic ?? null,
+          topic: labels.topic ?? null,
         });
         const selfServed = message.servedAtLevel0 === true;
         const resolvedNow = selfServed || message.loggedBy?.resolved === true;
@@ -390,8 +403,8 @@ export class TicketIngestService {
           channel: message.channel,
           institution_id: route.institutionId,
           referred_institution_id: route.referredInstitutionId,
-          topic: message.topic ?? null,
-          kind: message.kind ?? 'question',
+          topic: labels.topic ?? null,
+          kind: labels.kind ?? 'question',
           language: message.language ?? 'lv',
           status: resolvedNow ? 'resolved' : withBot ? 'bot' : 'queued',
           level: atLevelZero ? 0 : route.level,
@@ -403,6 +416,9 @@ export class TicketIngestService {
           follow_up_of_id: thread?.ticketId ?? null,
           // Served on the spot: answered and resolved when it happened.
           resolved_at: resolvedNow ? (message.sentAt ?? e.receivedAt) : null,
+          classifier_version: labels.classifierVersion,
+          classifier_confidence: labels.classifierConfidence,
+          unclassified: labels.unclassified,
         });
         // Nothing handed over yet (or ever, when served at level 0): no escalation to record.
         if (!atLevelZero) {
@@ -413,7 +429,7 @@ export class TicketIngestService {
             to_queue_id: route.queueId,
             to_institution_id: route.institutionId ?? route.referredInstitutionId,
             reason: message.handOver ? 'escalated' : route.reason,
-            summary: [route.summary, message.handOver?.summary].filter(Boolean).join('\n') || null,
+            summary: [unclassifiedNote(labels), route.summary, message.handOver?.summary].filter(Boolean).join('\n') || null,
             comment: message.handOver?.comment ?? null,
           });
         }
@@ -477,15 +493,17 @@ export class TicketIngestService {
       await m.query(
         `INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language,
                               status, level, queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id,
-                              resolved_at, first_response_at, updated_at)
+                              resolved_at, classifier_version, classifier_confidence, unclassified, first_response_at, updated_at)
          SELECT u.*, u.resolved_at, u.created_at FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::text[],
                               $7::varchar[], $8::varchar[], $9::varchar[], $10::smallint[], $11::uuid[], $12::uuid[],
-                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[], $17::timestamptz[])
+                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[], $17::timestamptz[], $18::int[], $19::real[], $20::boolean[])
            AS u(id, reference, channel, institution_id, referred_institution_id, topic, kind, language, status, level,
-                queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at)`,
+                queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at,
+                classifier_version, classifier_confidence, unclassified)`,
         [
           'id', 'reference', 'channel', 'institution_id', 'referred_institution_id', 'topic', 'kind', 'language', 'status',
           'level', 'queue_id', 'customer_id', 'subject', 'created_at', 'origin_address', 'follow_up_of_id', 'resolved_at',
+          'classifier_version', 'classifier_confidence', 'unclassified',
         ].map((c) => col(tickets, c)),
       );
       await m.query(
@@ -580,21 +598,30 @@ export class TicketIngestService {
   ): Promise<Array<{ ticketId: string; trigger: SlaTrigger }>> {
     const [ticket]: Array<{ level: number }> = await m.query('SELECT level FROM tickets WHERE id = $1 FOR UPDATE', [h.ticketId]);
     if (!ticket || ticket.level !== 0) return [];
+    // What the citizen wrote while with the assistant is what the conversation is about.
+    const [said]: Array<{ text: string | null }> = await m.query(
+      `SELECT string_agg(text, E'\n' ORDER BY created_at, id) AS text FROM messages WHERE ticket_id = $1 AND author_type = 'customer'`,
+      [h.ticketId],
+    );
     const message = h.message;
-    const route = decideRouting(message.institutionCode, institutions, queueRows, ruleRows, {
+    const labels = this.labels({ ...message, text: [said?.text, message.text].filter(Boolean).join('\n') });
+    const route = decideRouting(labels.institutionCode, institutions, queueRows, ruleRows, {
       channel: message.channel,
       language: message.language ?? 'lv',
-      topic: message.topic ?? null,
+      topic: labels.topic ?? null,
     });
     const takenBy = message.handOver!.takenBy ?? null;
     await m.query(
       `UPDATE tickets SET level = $2, queue_id = $3, institution_id = coalesce($4, institution_id), referred_institution_id = $5,
               assignee_id = $6::uuid, status = CASE WHEN $6::uuid IS NULL THEN 'queued' ELSE 'assigned' END,
-              resolved_at = NULL, closed_at = NULL, updated_at = now()
+              resolved_at = NULL, closed_at = NULL, updated_at = now(),
+              topic = coalesce(topic, $7), kind = CASE WHEN $8::varchar IS NOT NULL AND kind IN ('question', 'consultation') THEN $8 ELSE kind END,
+              classifier_version = coalesce($9, classifier_version), classifier_confidence = coalesce($10, classifier_confidence), unclassified = $11
        WHERE id = $1`,
-      [h.ticketId, route.level, route.queueId, route.institutionId, route.referredInstitutionId, takenBy],
+      [h.ticketId, route.level, route.queueId, route.institutionId, route.referredInstitutionId, takenBy, labels.topic ?? null, labels.kind ?? null,
+        labels.classifierVersion, labels.classifierConfidence, labels.unclassified],
     );
-    const summary = [route.summary, message.handOver!.summary].filter(Boolean).join('\n');
+    const summary = [unclassifiedNote(labels), route.summary, message.handOver!.summary].filter(Boolean).join('\n');
     await m.query(
       `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment, actor_agent_id)
        VALUES ($1, 0, $2, $3, $4, 'escalated', $5, $6, $7)`,

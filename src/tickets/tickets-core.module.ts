@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { ClassificationModule } from '../classification/classification.module';
 import { SlaCoreModule } from '../sla/sla-core.module';
 import { TicketIngestService } from './ticket-ingest.service';
 import { TicketMessagesService } from './ticket-messages.service';
@@ -7,7 +8,7 @@ import { TicketReferenceService } from './ticket-reference.service';
 
 /** What both roles need of tickets: references (the API reserves them) and the one writer (the worker runs it). */
 @Module({
-  imports: [SlaCoreModule, AuditModule],
+  imports: [SlaCoreModule, AuditModule, ClassificationModule],
   providers: [TicketReferenceService, TicketIngestService, TicketMessagesService],
   exports: [TicketReferenceService, TicketIngestService, TicketMessagesService, SlaCoreModule],
 })
