@@ -66,6 +66,8 @@ describe('Classification of free-text contacts', () => {
     expect(t.classifier_version).not.toBeNull();
     const [esc] = await env.sql('SELECT summary FROM escalations WHERE ticket_id = $1', [t.id]);
     expect(esc.summary).toMatch(/^unclassified: level 0 could not tell the institution/);
+    const shown = await request(app.getHttpServer()).get(`/v1/tickets/${t.reference}`).set('Authorization', `Bearer ${operator}`).expect(200);
+    expect(shown.body.classification).toEqual({ modelVersion: t.classifier_version, confidence: t.classifier_confidence, unclassified: true });
   });
 
   it('keeps what the channel says: a web form naming an institution is not reclassified', async () => {
