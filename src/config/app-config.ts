@@ -358,6 +358,16 @@ export class AppConfig {
   @Max(1)
   CLASSIFIER_MIN_CONFIDENCE = 0.3;
 
+  /**
+   * Level 0 answers a written question by itself (on topics a supervisor turned on) only when the knowledge base's
+   * best article scores at least this (0–1; the search calls 0.6 and above an answer).
+   */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  LEVEL0_ANSWER_MIN_SCORE = 0.6;
+
   /** The classifier is retrained from seeds, knowledge articles and operators' corrections this often. */
   @Transform(toInt)
   @IsInt()

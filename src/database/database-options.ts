@@ -32,6 +32,7 @@ import { SlaEvent } from '../sla/entities/sla-event.entity';
 import { SlaPolicy } from '../sla/entities/sla-policy.entity';
 import { ClassifierModelRow } from '../classification/entities/classifier-model.entity';
 import { ClassificationCorrection } from '../classification/entities/classification-correction.entity';
+import { TopicAutoAnswer } from '../knowledge/entities/topic-auto-answer.entity';
 
 export const ENTITIES = [
   Institution,
@@ -64,6 +65,7 @@ export const ENTITIES = [
   Call,
   ClassifierModelRow,
   ClassificationCorrection,
+  TopicAutoAnswer,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

@@ -24,6 +24,8 @@ import { SlaTimersService } from '../sla/sla-timers.service';
 import { TicketReferenceService } from './ticket-reference.service';
 import { ContactClassifierService } from '../classification/contact-classifier.service';
 import { ContactLabels, contactLabels } from './contact-classification';
+import { Level0AnswerPlanner, PlannedAnswer } from './level0-answer-planner';
+import { level0Answer } from '../automation/level0-answer';
 
 export interface IngestResult {
   /** created: a new ticket; follow-up: a new ticket linked to a closed one; threaded/reopened: onto an existing ticket. */
@@ -78,6 +80,7 @@ export class TicketIngestService {
     private readonly slaTimers: SlaTimersService,
     private readonly audit: AuditService,
     private readonly classifier: ContactClassifierService,
+    private readonly level0Answers: Level0AnswerPlanner,
   ) {}
 
   /** Level 0's labels for a new contact (see contact-classification.ts). */
@@ -348,6 +351,13 @@ export class TicketIngestService {
     const needReference = events.filter((e, i) => opensTicket(i) && !e.reference).length;
     const references = await this.references.next(needReference, new Date(), m);
     const ackBudget = await this.acknowledgementBudget(m, events);
+    // Level 0's labels for every contact that opens a ticket, and the written answers it may give some of them.
+    const labelsOf = events.map((e, i) => (opensTicket(i) ? this.labels(e.message) : null));
+    const answers = await this.level0Answers.plan(
+      m,
+      labelsOf.flatMap((labels, index) => (labels ? [{ index, message: events[index].message, labels }] : [])),
+    );
+    const answeredAudit: AuditEntry[] = [];
 
     const tickets: Array<Record<string, unknown>> = [];
     const escalations: Array<Record<string, unknown>> = [];
@@ -381,15 +391,25 @@ export class TicketIngestService {
         // A conversation still with level 0 has no clocks: they start when a person is asked for.
         if (!message.loggedBy && thread.level > 0) slaTriggers.push({ ticketId: thread.ticketId, trigger: { type: 'customer_message', at: new Date(e.receivedAt) } });
         if (message.handOver && thread.level === 0) handOvers.push({ ticketId: thread.ticketId, reference: thread.reference, message });
+        // A reply to level 0's written answer: the answer did not settle it, so a person takes the case.
+        if (!message.handOver && !message.loggedBy && thread.level === 0 && thread.status === 'resolved' && message.channel === 'email') {
+          handOvers.push({
+            ticketId: thread.ticketId,
+            reference: thread.reference,
+            message: { ...message, handOver: { summary: "The citizen replied to level 0's written answer", comment: 'reply to an automatic answer' } },
+          });
+        }
         if (message.conversationEnded && thread.level === 0) endings.push({ ticketId: thread.ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
       } else {
-        const labels = this.labels(message);
+        const labels = labelsOf[i] ?? this.labels(message);
         const route = decideRouting(labels.institutionCode, institutions, queueRows, ruleRows, {
           channel: message.channel,
           language: message.language ?? 'lv',
           topic: labels.topic ?? null,
         });
-        const selfServed = message.servedAtLevel0 === true;
+        // Level 0 answers it in writing (the answer is its acknowledgement, within the same daily brake).
+        const answer = this.takeAnswer(answers.get(i), message, ackBudget);
+        const selfServed = message.servedAtLevel0 === true || answer !== null;
         const resolvedNow = selfServed || message.loggedBy?.resolved === true;
         const ticketId = randomUUID();
         const reference = e.reference ?? references.shift()!;
@@ -437,7 +457,19 @@ export class TicketIngestService {
         if (!withBot) slaTriggers.push({ ticketId, trigger: { type: 'created', at: new Date(e.receivedAt), servedOnTheSpot: Boolean(message.loggedBy) } });
         placement = { ticketId, messageId, reference, outcome: thread ? 'follow-up' : 'created' };
         if (withBot && message.conversationEnded) endings.push({ ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
-        const ack = this.planAcknowledgement(e, placement, ackBudget);
+        if (answer) {
+          const row = this.answerRow(e, placement, answer);
+          placement.acknowledgement = { messageId: row.id as string };
+          messages.push(row);
+          answeredAudit.push({
+            actorAgentId: null,
+            action: 'ticket.answered_at_level0',
+            subjectType: 'ticket',
+            subjectId: ticketId,
+            detail: { reference, topic: labels.topic ?? null, articleId: answer.articleId, score: answer.score, language: answer.language, modelVersion: labels.classifierVersion },
+          });
+        }
+        const ack = answer ? null : this.planAcknowledgement(e, placement, ackBudget);
         if (ack) {
           placement.acknowledgement = 'row' in ack ? { messageId: ack.row.id as string } : { suppressed: ack.suppressed };
           if ('row' in ack) messages.push(ack.row);
@@ -523,6 +555,7 @@ export class TicketIngestService {
       ].map((c) => col(messages, c)),
     );
     await this.recordTicketContacts(m, events, placed);
+    if (answeredAudit.length > 0) await this.audit.record(answeredAudit, m);
     const withFiles = messages.filter((r) => r.has_attachments);
     // (acknowledgement rows carry no event and no files)
     if (withFiles.length > 0) {
@@ -750,6 +783,39 @@ export class TicketIngestService {
     );
     for (const r of rows) budget.set(r.address, Math.max(0, this.config.EMAIL_ACK_MAX_PER_DAY - r.n));
     return budget;
+  }
+
+  /** A planned written answer, if the daily brake on automatic mail to the address still allows one. */
+  private takeAnswer(planned: PlannedAnswer | undefined, message: InboundJobData['message'], budget: Map<string, number>): PlannedAnswer | null {
+    if (!planned || !message.autoReply || !('address' in message.autoReply)) return null;
+    const left = budget.get(message.autoReply.address) ?? 0;
+    if (left <= 0) return null;
+    budget.set(message.autoReply.address, left - 1);
+    return planned;
+  }
+
+  /** Level 0's written answer, stored as the ticket's outbound message and sent by the outbound queue after commit. */
+  private answerRow(e: InboundJobData, placement: Placement, answer: PlannedAnswer): Record<string, unknown> {
+    const { subject, text } = level0Answer(answer.language, placement.reference!, answer.answer, e.message.subject ?? null);
+    return {
+      id: randomUUID(),
+      ticket_id: placement.ticketId,
+      channel: e.message.channel,
+      external_id: `${randomUUID()}@${this.mailDomain}`,
+      direction: 'outbound',
+      author_type: 'bot',
+      author_agent_id: null,
+      subject,
+      text,
+      html: null,
+      address: (e.message.autoReply as { address: string }).address,
+      meta: JSON.stringify({ kind: 'level0-answer', inReplyTo: e.message.externalId, articleId: answer.articleId, score: answer.score }),
+      delivery_status: 'queued',
+      sent_at: null,
+      created_at: e.receivedAt,
+      event_id: null,
+      has_attachments: false,
+    };
   }
 
   /** Level 0: the acknowledgement of a new ticket, stored here and sent by the outbound queue after commit. */
