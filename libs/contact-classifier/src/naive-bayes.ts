@@ -54,7 +54,8 @@ export function trainNaiveBayes(docs: Array<{ terms: string[]; label: string; we
   const vocabulary = counts.size;
   const logLikelihood: Record<string, number[]> = {};
   for (const [t, row] of counts) {
-    logLikelihood[t] = row.map((n, c) => Math.log((n + alpha) / (termTotal[c] + alpha * vocabulary)));
+    // Four decimals are far below what separates two labels, and halve the stored model.
+    logLikelihood[t] = row.map((n, c) => Math.round(Math.log((n + alpha) / (termTotal[c] + alpha * vocabulary)) * 1e4) / 1e4);
   }
   const total = docCount.reduce((a, b) => a + b, 0);
   const logPrior = docCount.map((n) => (options.uniformPrior ? -Math.log(labels.length) : Math.log(n / total)));
