@@ -77,9 +77,10 @@ describe('Level-0 written answers', () => {
     expect(await env.sql('SELECT 1 FROM escalations WHERE ticket_id = $1', [answered.id])).toHaveLength(0);
   });
 
+  let russian: any;
   it('answers in Russian a question written in Russian', async () => {
     await setTopic('pase un personas apliecība', true).expect(200);
-    const t = await send('c@example.lv', 'Как получить паспорт? Где оформить паспорт в Латвии?', { language: 'ru' });
+    const t = (russian = await send('c@example.lv', 'Как получить паспорт? Где оформить паспорт в Латвии?', { language: 'ru' }));
     expect(t).toMatchObject({ institution: 'PMLP', level: 0, status: 'resolved' });
     const [answer] = await botMessages(t.id);
     expect(answer.meta.kind).toBe('level0-answer');
@@ -96,6 +97,13 @@ describe('Level-0 written answers', () => {
     expect(esc).toMatchObject({ from_level: 0, to_level: 1 });
     expect(esc.summary).toContain("replied to level 0's written answer");
     expect(await botMessages(answered.id)).toHaveLength(1);
+  });
+
+  it('hands the case to a person also when the answered ticket was closed since, within the reopen window', async () => {
+    await request(app.getHttpServer()).patch(`/v1/tickets/${russian.reference}`).set('Authorization', `Bearer ${supervisor}`).send({ status: 'closed' }).expect(200);
+    await send('c@example.lv', 'Спасибо, но мне нужен паспорт срочно, за 3 дня. Можно?', { threadHints: { reference: russian.reference }, language: 'ru' });
+    const [t] = await env.sql(`SELECT t.level, t.status, q.code AS queue FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`, [russian.id]);
+    expect(t).toEqual({ level: 1, status: 'queued', queue: 'PMLP' });
   });
 
   it('stops at once when a supervisor turns the topic off, and counts what was sent', async () => {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { normaliseTopic } from '@lib/contact-classifier';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -6,6 +7,7 @@ import type { InboundJobData } from '../inbound/inbound-message';
 import { KnowledgeSearchService } from '../knowledge/knowledge-search.service';
 import type { ContactLabels } from './contact-classification';
 import type { Language } from './entities/ticket.entity';
+import { level0Answer } from '../automation/level0-answer';
 
 export interface PlannedAnswer {
   articleId: string;
@@ -58,4 +60,37 @@ export class Level0AnswerPlanner {
     }
     return planned;
   }
+}
+
+/** A planned written answer, if the daily brake on automatic mail to the address still allows one (it uses one). */
+export function takeAnswer(planned: PlannedAnswer | undefined, message: InboundJobData['message'], budget: Map<string, number>): PlannedAnswer | null {
+  if (!planned || !message.autoReply || !('address' in message.autoReply)) return null;
+  const left = budget.get(message.autoReply.address) ?? 0;
+  if (left <= 0) return null;
+  budget.set(message.autoReply.address, left - 1);
+  return planned;
+}
+
+/** Level 0's written answer as the ticket's outbound message row, sent by the outbound queue after commit. */
+export function answerRow(e: InboundJobData, ticketId: string, reference: string, answer: PlannedAnswer, mailDomain: string): Record<string, unknown> {
+  const { subject, text } = level0Answer(answer.language, reference, answer.answer, e.message.subject ?? null);
+  return {
+    id: randomUUID(),
+    ticket_id: ticketId,
+    channel: e.message.channel,
+    external_id: `${randomUUID()}@${mailDomain}`,
+    direction: 'outbound',
+    author_type: 'bot',
+    author_agent_id: null,
+    subject,
+    text,
+    html: null,
+    address: (e.message.autoReply as { address: string }).address,
+    meta: JSON.stringify({ kind: 'level0-answer', inReplyTo: e.message.externalId, articleId: answer.articleId, score: answer.score }),
+    delivery_status: 'queued',
+    sent_at: null,
+    created_at: e.receivedAt,
+    event_id: null,
+    has_attachments: false,
+  };
 }

@@ -24,8 +24,7 @@ import { SlaTimersService } from '../sla/sla-timers.service';
 import { TicketReferenceService } from './ticket-reference.service';
 import { ContactClassifierService } from '../classification/contact-classifier.service';
 import { ContactLabels, contactLabels } from './contact-classification';
-import { Level0AnswerPlanner, PlannedAnswer } from './level0-answer-planner';
-import { level0Answer } from '../automation/level0-answer';
+import { answerRow, Level0AnswerPlanner, takeAnswer } from './level0-answer-planner';
 
 export interface IngestResult {
   /** created: a new ticket; follow-up: a new ticket linked to a closed one; threaded/reopened: onto an existing ticket. */
@@ -391,8 +390,9 @@ export class TicketIngestService {
         // A conversation still with level 0 has no clocks: they start when a person is asked for.
         if (!message.loggedBy && thread.level > 0) slaTriggers.push({ ticketId: thread.ticketId, trigger: { type: 'customer_message', at: new Date(e.receivedAt) } });
         if (message.handOver && thread.level === 0) handOvers.push({ ticketId: thread.ticketId, reference: thread.reference, message });
-        // A reply to level 0's written answer: the answer did not settle it, so a person takes the case.
-        if (!message.handOver && !message.loggedBy && thread.level === 0 && thread.status === 'resolved' && message.channel === 'email') {
+        // A reply to level 0's written answer (resolved, or closed since, within the reopen window): the answer did
+        // not settle it, so a person takes the case.
+        if (!message.handOver && !message.loggedBy && thread.level === 0 && (thread.status === 'resolved' || thread.status === 'closed') && message.channel === 'email') {
           handOvers.push({
             ticketId: thread.ticketId,
             reference: thread.reference,
@@ -408,7 +408,7 @@ export class TicketIngestService {
           topic: labels.topic ?? null,
         });
         // Level 0 answers it in writing (the answer is its acknowledgement, within the same daily brake).
-        const answer = this.takeAnswer(answers.get(i), message, ackBudget);
+        const answer = takeAnswer(answers.get(i), message, ackBudget);
         const selfServed = message.servedAtLevel0 === true || answer !== null;
         const resolvedNow = selfServed || message.loggedBy?.resolved === true;
         const ticketId = randomUUID();
@@ -458,7 +458,7 @@ export class TicketIngestService {
         placement = { ticketId, messageId, reference, outcome: thread ? 'follow-up' : 'created' };
         if (withBot && message.conversationEnded) endings.push({ ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
         if (answer) {
-          const row = this.answerRow(e, placement, answer);
+          const row = answerRow(e, placement.ticketId!, placement.reference!, answer, this.mailDomain);
           placement.acknowledgement = { messageId: row.id as string };
           messages.push(row);
           answeredAudit.push({
@@ -783,39 +783,6 @@ export class TicketIngestService {
     );
     for (const r of rows) budget.set(r.address, Math.max(0, this.config.EMAIL_ACK_MAX_PER_DAY - r.n));
     return budget;
-  }
-
-  /** A planned written answer, if the daily brake on automatic mail to the address still allows one. */
-  private takeAnswer(planned: PlannedAnswer | undefined, message: InboundJobData['message'], budget: Map<string, number>): PlannedAnswer | null {
-    if (!planned || !message.autoReply || !('address' in message.autoReply)) return null;
-    const left = budget.get(message.autoReply.address) ?? 0;
-    if (left <= 0) return null;
-    budget.set(message.autoReply.address, left - 1);
-    return planned;
-  }
-
-  /** Level 0's written answer, stored as the ticket's outbound message and sent by the outbound queue after commit. */
-  private answerRow(e: InboundJobData, placement: Placement, answer: PlannedAnswer): Record<string, unknown> {
-    const { subject, text } = level0Answer(answer.language, placement.reference!, answer.answer, e.message.subject ?? null);
-    return {
-      id: randomUUID(),
-      ticket_id: placement.ticketId,
-      channel: e.message.channel,
-      external_id: `${randomUUID()}@${this.mailDomain}`,
-      direction: 'outbound',
-      author_type: 'bot',
-      author_agent_id: null,
-      subject,
-      text,
-      html: null,
-      address: (e.message.autoReply as { address: string }).address,
-      meta: JSON.stringify({ kind: 'level0-answer', inReplyTo: e.message.externalId, articleId: answer.articleId, score: answer.score }),
-      delivery_status: 'queued',
-      sent_at: null,
-      created_at: e.receivedAt,
-      event_id: null,
-      has_attachments: false,
-    };
   }
 
   /** Level 0: the acknowledgement of a new ticket, stored here and sent by the outbound queue after commit. */
