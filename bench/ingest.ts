@@ -12,6 +12,7 @@
  *
  * Everything lives in a fresh schema and Redis prefix that are removed at the end, also on error or Ctrl-C.
  */
+import { SEED_EXAMPLES } from '@lib/contact-classifier';
 import { legacyCheckDigit } from '@lib/personal-code';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { Queue } from 'bullmq';
@@ -42,6 +43,8 @@ interface Options {
   durationS: number;
   drainTimeoutS: number;
   baseline: boolean;
+  /** Submissions name no institution or topic: level 0 classifies each one's free text. */
+  freeText: boolean;
   baselineEvents: number;
   serviceEnv: Record<string, string>;
   nodeArgs: string[];
@@ -60,6 +63,7 @@ function parseOptions(): Options {
       'drain-timeout': { type: 'string' },
       'baseline-events': { type: 'string' },
       'no-baseline': { type: 'boolean' },
+      'free-text': { type: 'boolean' },
     },
     [
       ['--api N', 'api processes (default 1)'],
@@ -71,6 +75,7 @@ function parseOptions(): Options {
       ['--drain-timeout S', 'longest wait for the last ticket after the last accept (default 60)'],
       ['--baseline-events N', 'events of the naive baseline (default: --events)'],
       ['--no-baseline', 'skip the naive baseline'],
+      ['--free-text', 'forms name no institution or topic, and carry citizens\' questions: level 0 classifies every one'],
     ],
   );
   const events = int(values.events, 'EVENTS', 20_000, 1, 1_000_000);
@@ -83,6 +88,7 @@ function parseOptions(): Options {
     durationS: int(values.duration, 'DURATION', 45, 1, 240),
     drainTimeoutS: int(values['drain-timeout'], 'DRAIN_TIMEOUT', 60, 1, 600),
     baseline: !(values['no-baseline'] ?? process.env.BENCH_NO_BASELINE === '1'),
+    freeText: values['free-text'] ?? false,
     baselineEvents: int(values['baseline-events'], 'BASELINE_EVENTS', events, 1, 1_000_000),
     serviceEnv,
     nodeArgs,
@@ -122,15 +128,24 @@ interface Submission {
   submissionId: string;
   submittedAt: string;
   form: string;
-  institution: string;
-  topic: string;
+  institution?: string;
+  topic?: string;
   language: string;
   applicant: { firstName: string; lastName: string; personalCode: string; email: string; phone: string };
   subject: string;
   message: string;
 }
 
+let freeText = false;
+
 function submission(run: string, i: number): Submission {
+  const form = namedSubmission(run, i);
+  if (!freeText) return form;
+  const example = SEED_EXAMPLES[(i * 7) % SEED_EXAMPLES.length];
+  return { ...form, institution: undefined, topic: undefined, language: example.language ?? 'lv', subject: example.text.slice(0, 60), message: example.text };
+}
+
+function namedSubmission(run: string, i: number): Submission {
   const firstName = FIRST_NAMES[i % FIRST_NAMES.length];
   const lastName = LAST_NAMES[(i * 7) % LAST_NAMES.length];
   const topic = TOPICS[i % TOPICS.length];
@@ -319,6 +334,7 @@ async function runBaseline(schema: string, connections: number, count: number, r
 
 async function main(): Promise<void> {
   const opts = parseOptions();
+  freeText = opts.freeText;
   const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const schema = `bench_${run}`;
   const prefix = `bench_${run}`;

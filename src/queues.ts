@@ -14,6 +14,8 @@ export enum QueueName {
   SubjectRequests = 'subject-requests',
   /** The daily retention run. */
   Retention = 'retention',
+  /** Retraining level 0's contact classifier. */
+  Classifier = 'classifier',
 }
 
 /** Job names within the queues. */
@@ -31,6 +33,7 @@ export enum JobName {
   FetchSocialMedia = 'fetch-social-media',
   SubjectRequest = 'subject-request',
   RetentionRun = 'retention-run',
+  RetrainClassifier = 'retrain-classifier',
 }
 
 /**

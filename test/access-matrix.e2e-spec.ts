@@ -108,6 +108,8 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
   'PATCH /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
   'DELETE /v1/admin/knowledge/articles/:id': { roles: ['admin', 'supervisor'] },
+  'GET /v1/admin/auto-answers': { roles: ['admin', 'supervisor'] },
+  'PUT /v1/admin/auto-answers/:topic': { roles: ['admin', 'supervisor'] },
   'GET /v1/knowledge/search': { roles: ROLES },
   'GET /v1/tickets/:reference/suggestions': { roles: STAFF, scoped: true },
   // Twilio's requests carry X-Twilio-Signature instead of a token (here the voice channel is not configured: 503).

@@ -144,12 +144,22 @@ describe('Latvija.lv web-form channel → one inbound pipeline → ticket', () =
     expect(message.text).toBe('Tekstsar nulli');
   });
 
-  it('sends a submission without an institution to the general queue', async () => {
-    const body = webformSubmission({ institution: undefined });
+  it('sends a submission without an institution, about nothing level 0 can tell, to the general queue unclassified', async () => {
+    const body = webformSubmission({ institution: undefined, subject: 'Sveiki', message: 'Labdien! Paldies, lai jums jauka diena.' });
     await signedSubmission(app, body).expect(202);
     const [ticket] = await eventually(async () => ((await ticketsFor(body.submissionId)).length ? ticketsFor(body.submissionId) : null));
     expect(ticket.queue).toBe('GENERAL');
     expect(ticket.institution_id).toBeNull();
+    expect(ticket.unclassified).toBe(true);
+  });
+
+  it('gives a submission without an institution the one its text is about', async () => {
+    const body = webformSubmission({ institution: undefined });
+    await signedSubmission(app, body).expect(202);
+    const [ticket] = await eventually(async () => ((await ticketsFor(body.submissionId)).length ? ticketsFor(body.submissionId) : null));
+    expect(ticket.queue).toBe('VSAA');
+    // The form's own topic is kept: level 0 fills in only what the channel did not say.
+    expect(ticket).toMatchObject({ topic: 'pensijas', unclassified: false });
   });
 
   it('stores attachments with their detected type and a sanitised name, linked to the message', async () => {

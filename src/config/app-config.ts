@@ -6,6 +6,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -485,6 +486,33 @@ export class AppConfig {
   @Min(0)
   @Max(100)
   EMAIL_ACK_MAX_PER_DAY = 3;
+
+  /**
+   * Level 0's classifier: below this confidence in the institution, a free-text contact goes to the general level-1
+   * queue marked unclassified (0–1; 0 trusts every prediction, 1 classifies nothing).
+   */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  CLASSIFIER_MIN_CONFIDENCE = 0.3;
+
+  /**
+   * Level 0 answers a written question by itself (on topics a supervisor turned on) only when the knowledge base's
+   * best article scores at least this (0–1; the search calls 0.6 and above an answer).
+   */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  LEVEL0_ANSWER_MIN_SCORE = 0.6;
+
+  /** The classifier is retrained from seeds, knowledge articles and operators' corrections this often. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 60)
+  CLASSIFIER_RETRAIN_MINUTES = 60;
 
   /** A message for a ticket closed less than this many days ago reopens it; later, it opens a linked follow-up. */
   @Transform(toInt)

@@ -38,6 +38,9 @@ import { LegalHold } from '../privacy/entities/legal-hold.entity';
 import { RetentionPolicy } from '../privacy/entities/retention-policy.entity';
 import { SubjectRequestDownload } from '../privacy/entities/subject-request-download.entity';
 import { SubjectRequest } from '../privacy/entities/subject-request.entity';
+import { ClassifierModelRow } from '../classification/entities/classifier-model.entity';
+import { ClassificationCorrection } from '../classification/entities/classification-correction.entity';
+import { TopicAutoAnswer } from '../knowledge/entities/topic-auto-answer.entity';
 
 export const ENTITIES = [
   Institution,
@@ -76,6 +79,9 @@ export const ENTITIES = [
   SubjectRequestDownload,
   LegalHold,
   RetentionPolicy,
+  ClassifierModelRow,
+  ClassificationCorrection,
+  TopicAutoAnswer,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

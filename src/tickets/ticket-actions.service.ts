@@ -12,6 +12,7 @@ import { CsatService } from '../csat/csat.service';
 import { OutboundService } from '../outbound/outbound.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
 import { SlaTimersService } from '../sla/sla-timers.service';
+import { recordCorrection } from '../classification/classification-corrections';
 
 interface LockedTicket {
   id: string;
@@ -110,6 +111,8 @@ export class TicketActionsService {
         if (dto.status === 'queued') sets.push('closed_at = NULL', 'resolved_at = NULL', 'assignee_id = NULL');
       }
       const [row] = returnedRows(await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params));
+      // A person setting the topic or kind is a labelled example for level 0's classifier.
+      if (dto.kind || dto.topic) await recordCorrection(m, { ticketId: t.id, agentId: user.id, institutionId: t.institution_id, topic: dto.topic || null, kind: dto.kind ?? null });
       // Status (pause, resume, resolution) and priority (the policy) move the clocks.
       if (dto.status || dto.priority) await this.sla.apply(m, [{ ticketId: t.id, trigger: { type: 'changed', at: new Date() } }], timers);
       // Resolved: the customer is asked once how we did, on the channel they are answered on.

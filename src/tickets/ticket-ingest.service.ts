@@ -22,6 +22,9 @@ import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
 import { SlaTimersService } from '../sla/sla-timers.service';
 import { TicketReferenceService } from './ticket-reference.service';
+import { ContactClassifierService } from '../classification/contact-classifier.service';
+import { ContactLabels, contactLabels } from './contact-classification';
+import { answerRow, Level0AnswerPlanner, takeAnswer } from './level0-answer-planner';
 
 export interface IngestResult {
   /** created: a new ticket; follow-up: a new ticket linked to a closed one; threaded/reopened: onto an existing ticket. */
@@ -53,6 +56,10 @@ interface Thread {
   closedAt: Date | null;
 }
 
+/** Tells the person who picks the contact up from the general queue why it is there. */
+const unclassifiedNote = (l: ContactLabels) =>
+  l.unclassified ? `unclassified: level 0 could not tell the institution (confidence ${(l.classifierConfidence ?? 0).toFixed(2)})` : null;
+
 /** An event whose conversation's first event is accepted but not yet a message: it is retried, not given a ticket of its own. */
 export class ThreadNotReadyError extends Error {}
 
@@ -71,7 +78,14 @@ export class TicketIngestService {
     private readonly sla: SlaEngine,
     private readonly slaTimers: SlaTimersService,
     private readonly audit: AuditService,
+    private readonly classifier: ContactClassifierService,
+    private readonly level0Answers: Level0AnswerPlanner,
   ) {}
+
+  /** Level 0's labels for a new contact (see contact-classification.ts). */
+  private labels(message: InboundJobData['message']) {
+    return contactLabels(message, (text) => this.classifier.classify(text, message.language), this.config.CLASSIFIER_MIN_CONFIDENCE);
+  }
 
   /** The domain of the Message-IDs we give outgoing mail. */
   get mailDomain(): string {
@@ -336,6 +350,13 @@ export class TicketIngestService {
     const needReference = events.filter((e, i) => opensTicket(i) && !e.reference).length;
     const references = await this.references.next(needReference, new Date(), m);
     const ackBudget = await this.acknowledgementBudget(m, events);
+    // Level 0's labels for every contact that opens a ticket, and the written answers it may give some of them.
+    const labelsOf = events.map((e, i) => (opensTicket(i) ? this.labels(e.message) : null));
+    const answers = await this.level0Answers.plan(
+      m,
+      labelsOf.flatMap((labels, index) => (labels ? [{ index, message: events[index].message, labels }] : [])),
+    );
+    const answeredAudit: AuditEntry[] = [];
 
     const tickets: Array<Record<string, unknown>> = [];
     const escalations: Array<Record<string, unknown>> = [];
@@ -369,14 +390,26 @@ export class TicketIngestService {
         // A conversation still with level 0 has no clocks: they start when a person is asked for.
         if (!message.loggedBy && thread.level > 0) slaTriggers.push({ ticketId: thread.ticketId, trigger: { type: 'customer_message', at: new Date(e.receivedAt) } });
         if (message.handOver && thread.level === 0) handOvers.push({ ticketId: thread.ticketId, reference: thread.reference, message });
+        // A reply to level 0's written answer (resolved, or closed since, within the reopen window): the answer did
+        // not settle it, so a person takes the case.
+        if (!message.handOver && !message.loggedBy && thread.level === 0 && (thread.status === 'resolved' || thread.status === 'closed') && message.channel === 'email') {
+          handOvers.push({
+            ticketId: thread.ticketId,
+            reference: thread.reference,
+            message: { ...message, handOver: { summary: "The citizen replied to level 0's written answer", comment: 'reply to an automatic answer' } },
+          });
+        }
         if (message.conversationEnded && thread.level === 0) endings.push({ ticketId: thread.ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
       } else {
-        const route = decideRouting(message.institutionCode, institutions, queueRows, ruleRows, {
+        const labels = labelsOf[i] ?? this.labels(message);
+        const route = decideRouting(labels.institutionCode, institutions, queueRows, ruleRows, {
           channel: message.channel,
           language: message.language ?? 'lv',
-          topic: message.topic ?? null,
+          topic: labels.topic ?? null,
         });
-        const selfServed = message.servedAtLevel0 === true;
+        // Level 0 answers it in writing (the answer is its acknowledgement, within the same daily brake).
+        const answer = takeAnswer(answers.get(i), message, ackBudget);
+        const selfServed = message.servedAtLevel0 === true || answer !== null;
         const resolvedNow = selfServed || message.loggedBy?.resolved === true;
         const ticketId = randomUUID();
         const reference = e.reference ?? references.shift()!;
@@ -390,8 +423,8 @@ export class TicketIngestService {
           channel: message.channel,
           institution_id: route.institutionId,
           referred_institution_id: route.referredInstitutionId,
-          topic: message.topic ?? null,
-          kind: message.kind ?? 'question',
+          topic: labels.topic ?? null,
+          kind: labels.kind ?? 'question',
           language: message.language ?? 'lv',
           status: resolvedNow ? 'resolved' : withBot ? 'bot' : 'queued',
           level: atLevelZero ? 0 : route.level,
@@ -403,6 +436,9 @@ export class TicketIngestService {
           follow_up_of_id: thread?.ticketId ?? null,
           // Served on the spot: answered and resolved when it happened.
           resolved_at: resolvedNow ? (message.sentAt ?? e.receivedAt) : null,
+          classifier_version: labels.classifierVersion,
+          classifier_confidence: labels.classifierConfidence,
+          unclassified: labels.unclassified,
         });
         // Nothing handed over yet (or ever, when served at level 0): no escalation to record.
         if (!atLevelZero) {
@@ -413,7 +449,7 @@ export class TicketIngestService {
             to_queue_id: route.queueId,
             to_institution_id: route.institutionId ?? route.referredInstitutionId,
             reason: message.handOver ? 'escalated' : route.reason,
-            summary: [route.summary, message.handOver?.summary].filter(Boolean).join('\n') || null,
+            summary: [unclassifiedNote(labels), route.summary, message.handOver?.summary].filter(Boolean).join('\n') || null,
             comment: message.handOver?.comment ?? null,
           });
         }
@@ -421,7 +457,19 @@ export class TicketIngestService {
         if (!withBot) slaTriggers.push({ ticketId, trigger: { type: 'created', at: new Date(e.receivedAt), servedOnTheSpot: Boolean(message.loggedBy) } });
         placement = { ticketId, messageId, reference, outcome: thread ? 'follow-up' : 'created' };
         if (withBot && message.conversationEnded) endings.push({ ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
-        const ack = this.planAcknowledgement(e, placement, ackBudget);
+        if (answer) {
+          const row = answerRow(e, placement.ticketId!, placement.reference!, answer, this.mailDomain);
+          placement.acknowledgement = { messageId: row.id as string };
+          messages.push(row);
+          answeredAudit.push({
+            actorAgentId: null,
+            action: 'ticket.answered_at_level0',
+            subjectType: 'ticket',
+            subjectId: ticketId,
+            detail: { reference, topic: labels.topic ?? null, articleId: answer.articleId, score: answer.score, language: answer.language, modelVersion: labels.classifierVersion },
+          });
+        }
+        const ack = answer ? null : this.planAcknowledgement(e, placement, ackBudget);
         if (ack) {
           placement.acknowledgement = 'row' in ack ? { messageId: ack.row.id as string } : { suppressed: ack.suppressed };
           if ('row' in ack) messages.push(ack.row);
@@ -477,15 +525,17 @@ export class TicketIngestService {
       await m.query(
         `INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language,
                               status, level, queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id,
-                              resolved_at, first_response_at, updated_at)
+                              resolved_at, classifier_version, classifier_confidence, unclassified, first_response_at, updated_at)
          SELECT u.*, u.resolved_at, u.created_at FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::text[],
                               $7::varchar[], $8::varchar[], $9::varchar[], $10::smallint[], $11::uuid[], $12::uuid[],
-                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[], $17::timestamptz[])
+                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[], $17::timestamptz[], $18::int[], $19::real[], $20::boolean[])
            AS u(id, reference, channel, institution_id, referred_institution_id, topic, kind, language, status, level,
-                queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at)`,
+                queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at,
+                classifier_version, classifier_confidence, unclassified)`,
         [
           'id', 'reference', 'channel', 'institution_id', 'referred_institution_id', 'topic', 'kind', 'language', 'status',
           'level', 'queue_id', 'customer_id', 'subject', 'created_at', 'origin_address', 'follow_up_of_id', 'resolved_at',
+          'classifier_version', 'classifier_confidence', 'unclassified',
         ].map((c) => col(tickets, c)),
       );
       await m.query(
@@ -505,6 +555,7 @@ export class TicketIngestService {
       ].map((c) => col(messages, c)),
     );
     await this.recordTicketContacts(m, events, placed);
+    if (answeredAudit.length > 0) await this.audit.record(answeredAudit, m);
     const withFiles = messages.filter((r) => r.has_attachments);
     // (acknowledgement rows carry no event and no files)
     if (withFiles.length > 0) {
@@ -580,21 +631,30 @@ export class TicketIngestService {
   ): Promise<Array<{ ticketId: string; trigger: SlaTrigger }>> {
     const [ticket]: Array<{ level: number }> = await m.query('SELECT level FROM tickets WHERE id = $1 FOR UPDATE', [h.ticketId]);
     if (!ticket || ticket.level !== 0) return [];
+    // What the citizen wrote while with the assistant is what the conversation is about.
+    const [said]: Array<{ text: string | null }> = await m.query(
+      `SELECT string_agg(text, E'\n' ORDER BY created_at, id) AS text FROM messages WHERE ticket_id = $1 AND author_type = 'customer'`,
+      [h.ticketId],
+    );
     const message = h.message;
-    const route = decideRouting(message.institutionCode, institutions, queueRows, ruleRows, {
+    const labels = this.labels({ ...message, text: [said?.text, message.text].filter(Boolean).join('\n') });
+    const route = decideRouting(labels.institutionCode, institutions, queueRows, ruleRows, {
       channel: message.channel,
       language: message.language ?? 'lv',
-      topic: message.topic ?? null,
+      topic: labels.topic ?? null,
     });
     const takenBy = message.handOver!.takenBy ?? null;
     await m.query(
       `UPDATE tickets SET level = $2, queue_id = $3, institution_id = coalesce($4, institution_id), referred_institution_id = $5,
               assignee_id = $6::uuid, status = CASE WHEN $6::uuid IS NULL THEN 'queued' ELSE 'assigned' END,
-              resolved_at = NULL, closed_at = NULL, updated_at = now()
+              resolved_at = NULL, closed_at = NULL, updated_at = now(),
+              topic = coalesce(topic, $7), kind = CASE WHEN $8::varchar IS NOT NULL AND kind IN ('question', 'consultation') THEN $8 ELSE kind END,
+              classifier_version = coalesce($9, classifier_version), classifier_confidence = coalesce($10, classifier_confidence), unclassified = $11
        WHERE id = $1`,
-      [h.ticketId, route.level, route.queueId, route.institutionId, route.referredInstitutionId, takenBy],
+      [h.ticketId, route.level, route.queueId, route.institutionId, route.referredInstitutionId, takenBy, labels.topic ?? null, labels.kind ?? null,
+        labels.classifierVersion, labels.classifierConfidence, labels.unclassified],
     );
-    const summary = [route.summary, message.handOver!.summary].filter(Boolean).join('\n');
+    const summary = [unclassifiedNote(labels), route.summary, message.handOver!.summary].filter(Boolean).join('\n');
     await m.query(
       `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment, actor_agent_id)
        VALUES ($1, 0, $2, $3, $4, 'escalated', $5, $6, $7)`,

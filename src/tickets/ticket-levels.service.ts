@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { recordCorrection } from '../classification/classification-corrections';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -131,6 +132,8 @@ export class TicketLevelsService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
         [ticket.id, ticket.level, dto.toLevel, ticket.queue_id, queue.id, toInstitutionId, direction, dto.summary ?? null, dto.reason, user.id],
       );
+      // Moving a ticket to another institution says which institution it belongs to: a lesson for level 0's classifier.
+      if (toInstitutionId && toInstitutionId !== ticket.institution_id) await recordCorrection(m, { ticketId: ticket.id, agentId: user.id, institutionId: toInstitutionId });
       // Another level, queue or institution may mean another SLA policy: it is chosen again, the clocks keep their history.
       await this.sla.apply(m, [{ ticketId: ticket.id, trigger: { type: 'changed', at: new Date() } }], timers);
       await this.audit.record([

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { ClassificationModule } from '../classification/classification.module';
+import { KnowledgeCoreModule } from '../knowledge/knowledge-core.module';
+import { Level0AnswerPlanner } from './level0-answer-planner';
 import { SlaCoreModule } from '../sla/sla-core.module';
 import { TicketIngestService } from './ticket-ingest.service';
 import { TicketMessagesService } from './ticket-messages.service';
@@ -7,8 +10,8 @@ import { TicketReferenceService } from './ticket-reference.service';
 
 /** What both roles need of tickets: references (the API reserves them) and the one writer (the worker runs it). */
 @Module({
-  imports: [SlaCoreModule, AuditModule],
-  providers: [TicketReferenceService, TicketIngestService, TicketMessagesService],
+  imports: [SlaCoreModule, AuditModule, ClassificationModule, KnowledgeCoreModule],
+  providers: [TicketReferenceService, TicketIngestService, TicketMessagesService, Level0AnswerPlanner],
   exports: [TicketReferenceService, TicketIngestService, TicketMessagesService, SlaCoreModule],
 })
 export class TicketsCoreModule {}

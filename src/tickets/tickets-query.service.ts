@@ -110,7 +110,8 @@ const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.languag
   (SELECT display_name FROM agents ag WHERE ag.id = t.assignee_id) AS assignee_name,
   c.id AS customer_id, c.first_name, c.last_name,
   ${SLA_STATE_SQL} AS sla_state_now, (SELECT name FROM sla_policies sp WHERE sp.id = t.sla_policy_id) AS sla_policy,
-  t.sla_due_at, t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at`;
+  t.sla_due_at, t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at,
+  t.classifier_version, t.classifier_confidence, t.unclassified`;
 const TICKET_JOINS = `FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id`;
 
 type Row = Record<string, any>;
@@ -132,6 +133,8 @@ function toTicket(r: Row) {
     followUpOf: r.follow_up_of,
     mergedInto: r.merged_into,
     queue: r.queue,
+    // Level 0's classification of a free-text contact: null when the channel said what it is about.
+    classification: r.classifier_version === null || r.classifier_version === undefined ? null : { modelVersion: r.classifier_version, confidence: r.classifier_confidence, unclassified: r.unclassified },
     assigneeId: r.assignee_id,
     assignee: r.assignee_id ? { id: r.assignee_id, displayName: r.assignee_name } : null,
     customer: r.customer_id ? { id: r.customer_id, firstName: r.first_name, lastName: r.last_name } : null,

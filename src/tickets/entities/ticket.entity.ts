@@ -191,4 +191,18 @@ export class Ticket {
 
   @Column({ name: 'csat_comment', type: 'text', nullable: true })
   csatComment: string | null;
+
+  // --- Level 0's classification of a free-text contact ---
+
+  /** The classifier model that classified the contact; null when nothing was classified (the channel said). */
+  @Column({ name: 'classifier_version', type: 'integer', nullable: true })
+  classifierVersion: number | null;
+
+  /** How sure the model was of the institution (0–1). */
+  @Column({ name: 'classifier_confidence', type: 'real', nullable: true })
+  classifierConfidence: number | null;
+
+  /** Below the confidence threshold: routed to the general queue for a person to classify. */
+  @Column({ type: 'boolean', default: false })
+  unclassified: boolean;
 }
