@@ -106,6 +106,18 @@ describe('inbox search: any word of any message, in any form, within the searche
     await request(app.getHttpServer()).get('/v1/tickets?sort=relevance').set('Authorization', `Bearer ${tokens.operator}`).expect(422);
   });
 
+  it('pages through a search newest first, the first page found along the list and the rest after the cursor', async () => {
+    const older = await env.submitTicket(app, { institution: 'VID', subject: 'Maksājums', message: 'Kur atrast kvīti par samaksāto nodokli?' });
+    const newer = await env.submitTicket(app, { institution: 'VID', subject: 'Maksājums', message: 'Vai kvītis ir vajadzīgas?' });
+    const first = await search('operator', 'kvits', '&limit=1').expect(200);
+    expect(first.body.items.map((t: any) => t.reference)).toEqual([newer]);
+    expect(first.body.items[0].match).toMatchObject({ field: 'message' });
+    const second = await search('operator', 'kvits', `&limit=1&cursor=${first.body.nextCursor}`).expect(200);
+    expect(second.body.items.map((t: any) => t.reference)).toEqual([older]);
+    expect(second.body.nextCursor).toBeNull();
+    expect(await found('vsaa', 'kvits')).toEqual([]);
+  });
+
   it('keeps the other filters with a search', async () => {
     const res = await search('operator', 'pensija', '&institution=VID').expect(200);
     expect(res.body.items).toEqual([]);

@@ -68,7 +68,8 @@ export function snippet(text: string, stems: string[], width = 200): Snippet | n
 }
 
 // The indexed expressions (migration TicketSearch): a query uses an index only when it repeats them exactly.
-export const MESSAGE_TEXT_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.subject, '') || ' ' || coalesce(${a}.text, '')))`;
+// Messages keep theirs in a stored column (search_vector).
+export const MESSAGE_TEXT_VECTOR = (a: string) => `${a}.search_vector`;
 export const TICKET_SUBJECT_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.subject, '')))`;
 export const CUSTOMER_NAME_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.first_name, '') || ' ' || coalesce(${a}.last_name, '')))`;
 export const REFERENCE_NUMBER = (a: string) => `ltrim(split_part(${a}.reference, '-', 3), '0')`;

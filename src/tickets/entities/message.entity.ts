@@ -15,7 +15,7 @@ export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed';
 @Unique('uq_messages_channel_external_id', ['channel', 'externalId'])
 @Index('ix_messages_ticket_created', ['ticketId', 'createdAt'])
 @Index('ix_messages_bot_address', ['address', 'createdAt'], { where: "author_type = 'bot'" })
-// Full-text search of the inbox: an expression index, created by migration TicketSearch only.
+// Full-text search of the inbox: a GIN index on search_vector, created by migration TicketSearch only.
 @Index('ix_messages_search', { synchronize: false })
 export class Message {
   @PrimaryGeneratedColumn('uuid')
@@ -74,6 +74,18 @@ export class Message {
   /** When the channel says the customer sent it (may be earlier than created_at). */
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt: Date | null;
+
+  /** The words of subject and text, diacritics folded, for the inbox search (src/tickets/ticket-search.ts). */
+  @Column({
+    name: 'search_vector',
+    type: 'tsvector',
+    select: false,
+    insert: false,
+    update: false,
+    generatedType: 'STORED',
+    asExpression: `to_tsvector('simple'::regconfig, kb_unaccent(coalesce("subject", '') || ' ' || coalesce("text", '')))`,
+  })
+  searchVector?: string;
 
   @OneToMany(() => Attachment, (a) => a.message)
   attachments?: Attachment[];
