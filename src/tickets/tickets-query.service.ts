@@ -254,7 +254,7 @@ export async function runTicketList(
 const asRows = (result: any): Row[] => (Array.isArray(result) ? result : result.rows);
 
 /** How many tickets, along the list's order, a search looks at one by one before it asks the indexes for all matches. */
-const SEARCH_PROBE_WINDOW = 1000;
+const SEARCH_PROBE_WINDOW = 250;
 
 /**
  * Reading tickets. The caller's institution scope is part of every query (not a filter applied afterwards),
