@@ -197,7 +197,34 @@ describe('chat widget in a browser', () => {
     await again.getByText('Paldies par vērtējumu!').waitFor();
     await eventually(async () => (await ticket(reference)).csat_score === 5);
     await shot(page, 'lv-7-rating');
+    // No e-mail was given in this chat: no transcript to offer.
+    expect(await again.getByRole('button', { name: 'Sūtīt sarunu uz e-pastu' }).count()).toBe(0);
     expect(await seriousViolations(again)).toEqual([]);
+  });
+
+  it('offers the transcript by e-mail at the end when an address was given, and says when it is sent', async () => {
+    const { page, frame } = await open('en');
+    await launcher(page).click();
+    const f = await frame();
+    await f.locator('form.prechat').waitFor();
+    await f.locator('input[type=checkbox]').check();
+    await f.locator('input[type=email]').fill('reader@example.test');
+    await f.locator('form.prechat button[type=submit]').click();
+    await f.locator('.composer textarea').waitFor();
+    await say(f, 'How do I get the unemployment benefit?');
+    await f.locator('.msg.assistant').nth(1).waitFor();
+    const reference = await referenceOf(f);
+    await f.getByRole('button', { name: 'End the chat' }).click();
+    await f.getByRole('button', { name: 'Send me the transcript' }).click();
+    await f.getByText('The transcript has been sent to your e-mail.').waitFor();
+    expect(await f.getByRole('button', { name: 'Send me the transcript' }).isDisabled()).toBe(true);
+    await shot(page, 'en-transcript-sent');
+    expect(await seriousViolations(f)).toEqual([]);
+    const rows = await env.sql(
+      `SELECT ms.channel, ms.address FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 AND ms.meta->>'kind' = 'chat-transcript'`,
+      [reference],
+    );
+    expect(rows).toEqual([{ channel: 'email', address: 'reader@example.test' }]);
   });
 
   it('gives a site that is not on the allow-list no widget, and the conversation page refuses to be framed there', async () => {

@@ -141,6 +141,33 @@ export class TicketMessagesService {
     return stored;
   }
 
+  /**
+   * An automatic e-mail to the ticket's own contact (a chat transcript the visitor asked for), stored like a reply
+   * and sent by the outbound queue. `externalId` makes it once only: asking again returns the message stored first.
+   * Null when the ticket is not stored yet; `address` null when its contact gave no e-mail address.
+   */
+  async storeAutomaticEmail(
+    reference: string,
+    input: { externalId: string; subject: string; text: string; meta: Record<string, unknown> },
+  ): Promise<{ id: string | null; address: string | null; deliveryStatus: string | null; duplicate: boolean } | null> {
+    const [ticket]: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM tickets WHERE reference = $1', [reference.toUpperCase()]);
+    if (!ticket) return null;
+    const [earlier] = await this.dataSource.query(`SELECT id, address, delivery_status FROM messages WHERE channel = 'email' AND external_id = $1`, [input.externalId]);
+    if (earlier) return { id: earlier.id, address: earlier.address, deliveryStatus: earlier.delivery_status, duplicate: true };
+    const address = await contactAddress(this.dataSource, ticket.id, 'email');
+    if (!address) return { id: null, address: null, deliveryStatus: null, duplicate: false };
+    const inserted: Array<{ id: string }> = await this.dataSource.query(
+      `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, address, meta, delivery_status)
+       VALUES ($1, $2, 'email', $3, 'outbound', 'bot', $4, $5, $6, $7, 'queued')
+       ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
+      [randomUUID(), ticket.id, input.externalId, input.subject, input.text, address, JSON.stringify(input.meta)],
+    );
+    if (inserted.length) return { id: inserted[0].id, address, deliveryStatus: 'queued', duplicate: false };
+    // Asked twice at once: the other request stored it.
+    const [first] = await this.dataSource.query(`SELECT id, address, delivery_status FROM messages WHERE channel = 'email' AND external_id = $1`, [input.externalId]);
+    return { id: first.id, address: first.address, deliveryStatus: first.delivery_status, duplicate: true };
+  }
+
   /** Refuses, before anything is stored, a reply the platform would refuse because its 24-hour window has closed. */
   private async checkMessagingWindow(m: EntityManager, ticketId: string, address: string): Promise<void> {
     const window = messagingWindow(address, { humanAgentTag: this.config.META_HUMAN_AGENT_TAG });

@@ -15,6 +15,7 @@ import { ChatSessionsService } from './chat-sessions.service';
 import { ChatAck, refusal } from './chat-staff.service';
 import { CsatService } from '../../csat/csat.service';
 import { ChatQueueService } from './chat-queue.service';
+import { ChatTranscriptService } from './chat-transcript.service';
 
 const LANGUAGES: ChatLanguage[] = ['lv', 'ru', 'en'];
 const MAX_TEXT = 4000;
@@ -44,6 +45,7 @@ export class ChatGateway implements OnGatewayInit {
     private readonly metrics: MetricsService,
     private readonly csat: CsatService,
     private readonly queues: ChatQueueService,
+    private readonly transcripts: ChatTranscriptService,
   ) {
     this.trustProxy = compileTrustProxy(config.TRUST_PROXY);
   }
@@ -83,6 +85,7 @@ export class ChatGateway implements OnGatewayInit {
         resumeToken: started.token,
         mode: started.session.mode,
         open: started.open,
+        emailGiven: !!started.session.email,
         history: started.history,
       };
     });
@@ -103,6 +106,7 @@ export class ChatGateway implements OnGatewayInit {
         mode: session.mode,
         reference: session.reference,
         operator: session.operatorName,
+        emailGiven: !!session.email,
         history: await this.sessions.history(session.id),
       };
     });
@@ -222,6 +226,16 @@ export class ChatGateway implements OnGatewayInit {
       const recorded = await this.csat.recordByReference(session.reference, score, 'chat');
       if (!recorded) return refusal(409, 'no-ticket', 'The conversation is still being saved; rate it again in a moment.');
       return { ok: true as const, score };
+    });
+  }
+
+  /** The ended conversation by e-mail to the address the visitor gave in this chat; once (see ChatTranscriptService). */
+  @SubscribeMessage('transcript')
+  async transcript(@ConnectedSocket() socket: Socket) {
+    return this.counted('transcript', async () => {
+      const session = await this.current(socket);
+      if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
+      return (await this.limitVisitor(session)) ?? this.transcripts.send(session);
     });
   }
 

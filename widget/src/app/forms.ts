@@ -103,8 +103,28 @@ export function leaveMessage(
 }
 
 /** The end: the one-question survey when a person took part (buttons 1-5 that say their number), and a new start. */
-export function closedPanel(i18n: I18n, survey: { scores: number[] } | null, rate: (score: number) => Promise<boolean>, restart: () => void): HTMLElement {
+export function closedPanel(
+  i18n: I18n,
+  survey: { scores: number[] } | null,
+  rate: (score: number) => Promise<boolean>,
+  restart: () => void,
+  /** Only when the visitor gave an e-mail address: resolves to null when sent, else why not. */
+  transcript: (() => Promise<string | null>) | null,
+): HTMLElement {
   const panel = h('section', { className: 'closed', 'aria-label': i18n.t('ended') }, h('p', { className: 'ended' }, i18n.t('ended')));
+  if (transcript) {
+    const status = h('p', { role: 'status' });
+    const button = h('button', { type: 'button', className: 'secondary' }, i18n.t('transcript')) as HTMLButtonElement;
+    button.onclick = async () => {
+      button.disabled = true;
+      status.textContent = i18n.t('transcriptSending');
+      const problem = await transcript();
+      status.textContent = problem === null ? i18n.t('transcriptSent') : i18n.t('transcriptFailed', { detail: problem });
+      // Sent once per conversation: a second click would only answer the same.
+      button.disabled = problem === null;
+    };
+    panel.append(button, status);
+  }
   if (survey) {
     const id = uid('rate');
     const thanks = h('p', { role: 'status' });

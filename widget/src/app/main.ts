@@ -28,6 +28,8 @@ let queueTimer: number | undefined;
 let connected = true;
 /** The address the answer to a message left out of hours goes to, as the visitor typed it in this page. */
 let leftTo: string | null = null;
+/** The visitor gave an e-mail address in this chat: the end offers the transcript by e-mail. */
+let emailGiven = false;
 
 const conn = new Connection(`vpppd-chat:${s.institution ?? '-'}`, {
   onResumed: (ack) => (ack.ok ? showConversation(ack) : showStart()),
@@ -156,6 +158,7 @@ function showConversation(ack: Ack & { ok: true }): void {
   for (const item of conn.pendingMessages()) log.add({ id: item.clientMessageId, clientMessageId: item.clientMessageId, author: 'visitor', text: item.text, at: new Date().toISOString() }, 'sending');
   log.el.removeAttribute('aria-busy');
   if (ack.reference) top.reference(ack.reference);
+  emailGiven = ack.emailGiven === true;
   composer.setEnabled(true);
   composer.el.hidden = false;
   screen.append(banner, log.el, typingLine, composer.el, h('div', { className: 'actions' }, askPerson, endChat));
@@ -181,10 +184,21 @@ function showClosed(survey: { scores: number[] } | null): void {
       conn.forget();
       showStart();
     },
+    emailGiven ? requestTranscript : null,
   );
   screen.append(panel);
   log.el.scrollTop = log.el.scrollHeight;
   (panel.querySelector('button') as HTMLElement | null)?.focus();
+}
+
+/** The ticket is opened by the worker a moment after the chat's first message: a very short chat may ask again. */
+async function requestTranscript(): Promise<string | null> {
+  for (let attempt = 0; ; attempt++) {
+    const ack = await conn.request('transcript', {});
+    if (ack.ok) return null;
+    if (attempt >= 5 || (ack.code !== 'not-saved' && ack.status !== 429 && ack.status !== 503)) return ack.detail;
+    await new Promise((r) => setTimeout(r, ack.retryAfterMs ?? 1000));
+  }
 }
 
 socket.on('message', (entry: Entry) => {
