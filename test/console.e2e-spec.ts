@@ -243,6 +243,25 @@ describe('the console in a browser', () => {
     await context.close();
   });
 
+  it('turns assigning a ticket someone else holds into a choice: leave it, or take it over', async () => {
+    const reference = await env.submitTicket(app, { subject: 'Nodot citam', institution: 'VSAA' });
+    const operator = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body.accessToken;
+    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/claim`).set('Authorization', `Bearer ${operator}`).send({}).expect(200);
+    const { context, page } = await openConsole(browser, app, 'en', `/console/tickets/${reference}`);
+    await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, 'en');
+    const assign = page.getByRole('form', { name: 'Give to another agent' });
+    await assign.getByLabel('Agent').selectOption({ label: 'VSAA speciāliste Dace (Offline)' });
+    await assign.getByRole('button', { name: 'Assign' }).click();
+    await assign.getByText('Operatore Ilze is already working on this ticket. Take it over anyway?').waitFor();
+    await assign.getByRole('button', { name: 'Leave it' }).click();
+    await expect(env.sql(`SELECT a.email FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.reference = $1`, [reference])).resolves.toEqual([{ email: people.operator }]);
+    await assign.getByRole('button', { name: 'Assign' }).click();
+    await assign.getByRole('button', { name: 'Take over and assign' }).click();
+    await assign.getByText('The ticket is now with VSAA speciāliste Dace.').waitFor();
+    await expect(env.sql(`SELECT a.email FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.reference = $1`, [reference])).resolves.toEqual([{ email: people.vsaa }]);
+    await context.close();
+  });
+
   it('turns a reply collision into a choice: read it first, or send anyway', async () => {
     const reference = await env.submitTicket(app, { subject: 'Divas atbildes', institution: 'VSAA' });
     const { context, page } = await openConsole(browser, app, 'lv', `/console/tickets/${reference}`);
