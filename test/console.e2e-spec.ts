@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { launchBrowser, screenshot, seriousViolations, tabTo } from './support/browser';
+import { VALID_PERSONAL_CODE } from './support/factories';
 import { baseUrl, buildConsole, openConsole, signIn } from './support/console-app';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TestEnv } from './support/test-env';
 
@@ -181,6 +182,83 @@ describe('the console in a browser', () => {
     await page.locator('.timeline .entry-escalation').getByText('Needs the tax records').waitFor();
     const [ticket] = await env.sql(`SELECT t.level, i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [reference]);
     expect(ticket).toEqual({ level: 2, code: 'VID' });
+    await context.close();
+  });
+
+  it('changes status and kind, hands back with the answer (a missing one said at its field), and shows where the contact came from', async () => {
+    const reference = await env.submitTicket(app, {
+      subject: 'Statusa maiņa',
+      institution: 'VSAA',
+      applicant: { firstName: 'Anna', lastName: 'Kalniņa', personalCode: VALID_PERSONAL_CODE, email: 'anna.kalnina@example.lv', authenticated: true },
+    });
+    const token = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body.accessToken;
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${reference}/escalations`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ toLevel: 2, institution: 'VSAA', reason: 'Vajag VSAA datus' })
+      .expect(201);
+    const { context, page } = await openConsole(browser, app, 'en', `/console/tickets/${reference}`);
+    await signIn(page, people.operator, password, 'en');
+    await page.waitForURL(`**/console/tickets/${reference}`);
+
+    // The customer panel: the ticket's own contact and the record, each identifier with its provenance in words.
+    const contact = page.getByRole('list', { name: "This ticket's contact" });
+    await contact.getByRole('listitem').filter({ hasText: 'Personal code' }).getByText('verified by the portal').waitFor();
+    await contact.getByRole('listitem').filter({ hasText: 'Email' }).getByText('given, not verified').waitFor();
+    const record = page.getByRole('list', { name: "The customer's identifiers" });
+    await record.getByRole('listitem').filter({ hasText: 'Personal code' }).getByText('verified by the portal').waitFor();
+
+    // Handing back without the answer: the API's refusal is shown at the answer's field, tied to it.
+    const handBack = page.getByRole('form', { name: 'Hand back with the answer' });
+    await handBack.getByLabel('Reason').fill('Answered by VSAA');
+    await handBack.getByRole('button', { name: 'Hand back' }).click();
+    const answer = handBack.getByLabel('Answer or instruction');
+    await page.locator('#handback-summary-error').getByText('handing back needs the answer or an instruction').waitFor();
+    await expect(answer.getAttribute('aria-describedby')).resolves.toBe('handback-summary-error');
+    await expect(answer.getAttribute('aria-invalid')).resolves.toBe('true');
+    await answer.fill('The pension is paid on the 15th.');
+    await handBack.getByRole('button', { name: 'Hand back' }).click();
+    await page.locator('.timeline .entry-escalation').getByText('The pension is paid on the 15th.').waitFor();
+    await expect(env.sql(`SELECT level FROM tickets WHERE reference = $1`, [reference])).resolves.toEqual([{ level: 1 }]);
+
+    // Status and kind in one change.
+    const manage = page.getByRole('form', { name: 'Change the ticket' });
+    await manage.getByLabel('Status', { exact: true }).selectOption({ label: 'Waiting for customer' });
+    await manage.getByLabel('Kind').selectOption({ label: 'Consultation' });
+    await manage.getByRole('button', { name: 'Save changes' }).click();
+    await manage.getByText('Changes saved.').waitFor();
+    await expect(env.sql(`SELECT status, kind FROM tickets WHERE reference = $1`, [reference])).resolves.toEqual([{ status: 'pending_customer', kind: 'consultation' }]);
+    await page.locator('.ticket-side').getByText('Waiting for customer').waitFor();
+
+    // A closed ticket is only reopened: the API says so at the status field.
+    await manage.getByLabel('Status', { exact: true }).selectOption({ label: 'Closed' });
+    await manage.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('.ticket-side').getByText('Closed').waitFor();
+    await manage.getByLabel('Status', { exact: true }).selectOption({ label: 'Resolved' });
+    await manage.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('#manage-status-error').getByText('a closed ticket can only be reopened (queued)').waitFor();
+    await expect(manage.getByLabel('Status', { exact: true }).getAttribute('aria-describedby')).resolves.toBe('manage-status-error');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'en-ticket-manage');
+    await context.close();
+  });
+
+  it('turns assigning a ticket someone else holds into a choice: leave it, or take it over', async () => {
+    const reference = await env.submitTicket(app, { subject: 'Nodot citam', institution: 'VSAA' });
+    const operator = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body.accessToken;
+    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/claim`).set('Authorization', `Bearer ${operator}`).send({}).expect(200);
+    const { context, page } = await openConsole(browser, app, 'en', `/console/tickets/${reference}`);
+    await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, 'en');
+    const assign = page.getByRole('form', { name: 'Give to another agent' });
+    await assign.getByLabel('Agent').selectOption({ label: 'VSAA speciāliste Dace (Offline)' });
+    await assign.getByRole('button', { name: 'Assign' }).click();
+    await assign.getByText('Operatore Ilze is already working on this ticket. Take it over anyway?').waitFor();
+    await assign.getByRole('button', { name: 'Leave it' }).click();
+    await expect(env.sql(`SELECT a.email FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.reference = $1`, [reference])).resolves.toEqual([{ email: people.operator }]);
+    await assign.getByRole('button', { name: 'Assign' }).click();
+    await assign.getByRole('button', { name: 'Take over and assign' }).click();
+    await assign.getByText('The ticket is now with VSAA speciāliste Dace.').waitFor();
+    await expect(env.sql(`SELECT a.email FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.reference = $1`, [reference])).resolves.toEqual([{ email: people.vsaa }]);
     await context.close();
   });
 

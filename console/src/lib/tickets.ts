@@ -66,8 +66,22 @@ export interface TimelineEntry {
   [key: string]: unknown;
 }
 
+/** portal: verified by Latvija.lv; staff: typed by staff; channel: the contact came from it; citizen: given, not verified. */
+export type Provenance = 'portal' | 'staff' | 'channel' | 'citizen';
+
+export interface Identifier {
+  kind: string;
+  value: string;
+  /** A personas kods the API masked for this person (shown as it comes). */
+  masked: boolean;
+  provenance: Provenance;
+}
+
 export interface TicketDetail extends TicketItem {
-  customer: (TicketItem['customer'] & { identifiers: Array<{ kind: string; value: string; masked: boolean }> }) | null;
+  topic: string | null;
+  /** The identifiers this ticket's own contacts came with; replies go there. */
+  contact: Identifier[];
+  customer: (TicketItem['customer'] & { identifiers: Identifier[] }) | null;
   messages: Message[];
   timeline: TimelineEntry[];
   agents: Array<{ id: string; displayName: string }>;
@@ -82,6 +96,11 @@ export interface Institution {
 
 export const STATUSES = ['new', 'bot', 'queued', 'assigned', 'pending_customer', 'pending_institution', 'resolved', 'closed'] as const;
 export const CHANNELS = ['webform', 'email', 'voice', 'chat', 'social', 'counter', 'phone'] as const;
+/** What a person may set by PATCH /v1/tickets/{reference} (new, bot and assigned follow from the work itself). */
+export const SETTABLE_STATUSES = ['queued', 'pending_customer', 'pending_institution', 'resolved', 'closed'] as const;
+export const KINDS = ['application', 'consultation', 'complaint', 'suggestion', 'question'] as const;
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const PROVENANCES = ['portal', 'staff', 'channel', 'citizen'] as const;
 export const SLA_STATES = ['ok', 'warning', 'breached', 'met', 'paused'] as const;
 
 /** The API's sla_due order: the earliest due time first, tickets without a running clock after, then by id. */

@@ -2,16 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { realtime } from '../lib/realtime';
 import { api, ApiError, type Profile } from '../lib/session';
+import { detailOf, fieldErrorProps, fieldErrors, Outcome, type FieldErrors } from './forms';
 import type { Institution, TicketDetail } from '../lib/tickets';
-
-type FieldErrors = Record<string, string>;
-
-function fieldErrors(e: unknown): FieldErrors {
-  if (!(e instanceof ApiError) || !e.problem.errors) return {};
-  return Object.fromEntries(e.problem.errors.map((f) => [f.field, f.message]));
-}
-
-const detailOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Reply, note, claim and escalate: each a small form that calls one API route and reloads the ticket. */
 export function TicketActions({ ticket, me, onChanged }: { ticket: TicketDetail; me: Profile; onChanged: () => Promise<void> }) {
@@ -213,13 +205,7 @@ function EscalateForm({ ticket, me, onChanged }: { ticket: TicketDetail; me: Pro
     }
   }
 
-  const described = (field: string) => (errors[field] ? { 'aria-invalid': true, 'aria-describedby': `escalate-${field}-error` } : {});
-  const fieldError = (field: string) =>
-    errors[field] && (
-      <p className="field-error" id={`escalate-${field}-error`}>
-        {errors[field]}
-      </p>
-    );
+  const { described, fieldError } = fieldErrorProps('escalate', errors);
   return (
     <form className="card escalate" aria-labelledby="escalate-heading" onSubmit={submit}>
       <h2 id="escalate-heading">{t('escalate.heading')}</h2>
@@ -255,20 +241,5 @@ function EscalateForm({ ticket, me, onChanged }: { ticket: TicketDetail; me: Pro
       <button type="submit">{t('escalate.submit')}</button>
       <Outcome status={status} error={error} />
     </form>
-  );
-}
-
-function Outcome({ status, error }: { status: string | null; error: string | null }) {
-  return (
-    <>
-      <p className="status" role="status">
-        {status}
-      </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-    </>
   );
 }

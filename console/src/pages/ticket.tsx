@@ -4,13 +4,13 @@ import type { MessageKey } from '../i18n/lv';
 import { realtime, type Viewer } from '../lib/realtime';
 import { href, onLinkClick } from '../lib/router';
 import { api, ApiError, session } from '../lib/session';
-import { customerName, type TicketDetail } from '../lib/tickets';
+import { type TicketDetail } from '../lib/tickets';
 import { useNow } from '../lib/use-now';
+import { CustomerPanel } from './customer-panel';
 import { SlaBadge } from './sla-badge';
 import { TicketActions } from './ticket-actions';
+import { TicketManage } from './ticket-manage';
 import { Timeline } from './timeline';
-
-const IDENTIFIER_KINDS = ['personal_code', 'email', 'phone'];
 
 /** One ticket at its own address: details, the customer, the timeline, and what can be done with it. */
 export function TicketPage({ reference }: { reference: string }) {
@@ -56,7 +56,6 @@ export function TicketPage({ reference }: { reference: string }) {
   }
   if (!ticket) return error ? <p role="alert">{t('app.error', { detail: error })}</p> : <p role="status">{t('app.loading')}</p>;
 
-  const name = customerName(ticket.customer);
   const assignee = ticket.assignee?.displayName ?? t('inbox.unassigned');
   return (
     <article className="ticket" aria-labelledby="ticket-heading">
@@ -74,6 +73,7 @@ export function TicketPage({ reference }: { reference: string }) {
             <Timeline ticket={ticket} />
           </section>
           <TicketActions ticket={ticket} me={session.profile!} onChanged={load} />
+          <TicketManage ticket={ticket} me={session.profile!} onChanged={load} />
         </div>
         <aside className="ticket-side">
           <section aria-labelledby="details-heading" className="card">
@@ -99,20 +99,7 @@ export function TicketPage({ reference }: { reference: string }) {
               </dd>
             </dl>
           </section>
-          <section aria-labelledby="customer-heading" className="card">
-            <h2 id="customer-heading">{t('ticket.customer')}</h2>
-            <p>{name ?? t('inbox.noCustomer')}</p>
-            {ticket.customer && ticket.customer.identifiers.length > 0 && (
-              <dl>
-                {ticket.customer.identifiers.map((i) => (
-                  <div key={`${i.kind}:${i.value}`} className="identifier">
-                    <dt>{IDENTIFIER_KINDS.includes(i.kind) ? t(`identifier.${i.kind}` as MessageKey) : i.kind}</dt>
-                    <dd>{i.value}</dd>
-                  </div>
-                ))}
-              </dl>
-            )}
-          </section>
+          <CustomerPanel ticket={ticket} />
         </aside>
       </div>
     </article>
