@@ -25,14 +25,7 @@ describe('Classification of free-text contacts', () => {
       text,
       ...extra,
     });
-    return eventually(async () => {
-      const [t] = await env.sql(
-        `SELECT t.*, i.code AS institution, q.code AS queue FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id
-         LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN queues q ON q.id = t.queue_id WHERE e.id = $1`,
-        [accepted.eventId],
-      );
-      return t;
-    });
+    return env.ticketOfEvent(accepted.eventId);
   };
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { InboundService } from '../src/inbound/inbound.service';
 import type { InboundMessage } from '../src/inbound/inbound-message';
-import { eventually, login, TestEnv } from './support/test-env';
+import { login, TestEnv } from './support/test-env';
 
 /** Level 0 answers a written question from the knowledge base when a supervisor allows it for the topic. */
 describe('Level-0 written answers', () => {
@@ -21,14 +21,7 @@ describe('Level-0 written answers', () => {
       text,
       ...extra,
     });
-    return eventually(async () => {
-      const [t] = await env.sql(
-        `SELECT t.*, i.code AS institution, q.code AS queue FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id
-         LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN queues q ON q.id = t.queue_id WHERE e.id = $1`,
-        [accepted.eventId],
-      );
-      return t;
-    });
+    return env.ticketOfEvent(accepted.eventId);
   };
   const botMessages = (ticketId: string) =>
     env.sql(`SELECT text, subject, address, meta FROM messages WHERE ticket_id = $1 AND author_type = 'bot' ORDER BY created_at`, [ticketId]);

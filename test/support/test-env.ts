@@ -94,6 +94,18 @@ export class TestEnv {
     }
   }
 
+  /** The ticket an accepted inbound event became (with its institution's and queue's codes), once it has. */
+  async ticketOfEvent(eventId: string): Promise<Record<string, any>> {
+    return eventually(async () => {
+      const [t] = await this.sql(
+        `SELECT t.*, i.code AS institution, q.code AS queue FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id
+         LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN queues q ON q.id = t.queue_id WHERE e.id = $1`,
+        [eventId],
+      );
+      return t;
+    });
+  }
+
   /** A signed web-form submission that has become a ticket; resolves to its reference. */
   async submitTicket(app: INestApplication, overrides: Record<string, unknown> = {}): Promise<string> {
     const res = await signedSubmission(app, webformSubmission(overrides)).expect(202);
