@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { eraseTicketContent, markTicketContentErased } from '../tickets/ticket-content-erasure';
 import { CALLS_OF_TICKETS, chatSessionsOf } from './subject-data';
 import type { FoundSubject } from './subject-finder';
 
@@ -15,8 +16,6 @@ export interface ErasurePlan {
   secrets: string[];
 }
 
-/** Keys of a message's meta that say what it was, never who sent it; reports and CSAT read them. */
-const NEUTRAL_META_KEYS = ['kind', 'location', 'callSid', 'platform', 'form', 'replyTo', 'mailbox'];
 /** Free text in an audit entry about an erased ticket or customer: whatever staff wrote there may name the person. */
 const FREE_TEXT_KEYS = ['reason', 'comment', 'summary', 'text', 'subject', 'to', 'note'];
 export const ERASED = '[erased]';
@@ -76,28 +75,8 @@ export async function planErasure(m: EntityManager, found: FoundSubject, given: 
 export async function anonymiseTickets(m: EntityManager, ticketIds: string[], callSids: string[]): Promise<Record<string, number>> {
   const t = ticketIds;
   const count = async (sql: string, params: unknown[]) => ((await m.query(sql, params)) as [unknown, number])[1];
-  const changed: Record<string, number> = {};
-  changed.files = await count(
-    `DELETE FROM attachments WHERE message_id IN (SELECT id FROM messages WHERE ticket_id = ANY($1::uuid[]))
-        OR inbound_event_id IN (SELECT id FROM inbound_events WHERE ticket_id = ANY($1::uuid[]))`,
-    [t],
-  );
-  changed.messages = await count(
-    `UPDATE messages SET text = '', html = NULL, subject = NULL, address = NULL, delivery_error = NULL,
-            meta = (SELECT coalesce(jsonb_object_agg(k, v), '{}'::jsonb) FROM jsonb_each(meta) AS e(k, v) WHERE k = ANY($2::text[]))
-     WHERE ticket_id = ANY($1::uuid[]) AND (text <> '' OR html IS NOT NULL OR subject IS NOT NULL OR address IS NOT NULL OR meta - $2::text[] <> '{}'::jsonb)`,
-    [t, NEUTRAL_META_KEYS],
-  );
-  changed.tickets = await count(
-    `UPDATE tickets SET subject = NULL, origin_address = NULL, csat_comment = NULL
-     WHERE id = ANY($1::uuid[]) AND (subject IS NOT NULL OR origin_address IS NOT NULL OR csat_comment IS NOT NULL)`,
-    [t],
-  );
-  changed.ticketContacts = await count(`DELETE FROM ticket_contacts WHERE ticket_id = ANY($1::uuid[])`, [t]);
-  changed.escalations = await count(
-    `UPDATE escalations SET summary = NULL, comment = NULL WHERE ticket_id = ANY($1::uuid[]) AND (summary IS NOT NULL OR comment IS NOT NULL)`,
-    [t],
-  );
+  // Tickets, their messages, files, moves and contacts belong to the tickets module, which blanks them.
+  const changed: Record<string, number> = await eraseTicketContent(m, t);
   // The stored raw event (the e-mail's headers and body, the form, the caller's number) keeps only its shape.
   changed.inboundEvents = await count(
     `UPDATE inbound_events SET payload = jsonb_build_object('erased', true, 'channel', channel), last_error = NULL
@@ -109,7 +88,7 @@ export async function anonymiseTickets(m: EntityManager, ticketIds: string[], ca
      WHERE call_sid = ANY($1::text[]) AND from_number <> ''`,
     [callSids],
   );
-  await m.query(`UPDATE tickets SET content_erased_at = now() WHERE id = ANY($1::uuid[]) AND content_erased_at IS NULL`, [t]);
+  await markTicketContentErased(m, t);
   return changed;
 }
 
