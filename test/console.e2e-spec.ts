@@ -129,6 +129,10 @@ describe('the console in a browser', () => {
     const vid = await openConsole(browser, app, 'lv');
     await signIn(vid.page, people.vid, password);
     await vid.page.getByRole('link', { name: reference }).waitFor();
+    // A word in another form finds it, and the row shows where, the word marked.
+    await vid.page.getByLabel('Meklēt', { exact: true }).fill('pensija');
+    await vid.page.getByRole('button', { name: 'Meklēt' }).click();
+    await expect(vid.page.locator(`tr[data-reference="${reference}"] .snippet mark`).first().textContent()).resolves.toBe('pensijai');
     await vid.page.getByLabel('Meklēt', { exact: true }).fill(reference);
     await vid.page.getByRole('button', { name: 'Meklēt' }).click();
     await vid.page.getByRole('link', { name: reference }).click();

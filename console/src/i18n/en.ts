@@ -30,7 +30,7 @@ export const en: Record<MessageKey, string> = {
   'inbox.heading': 'Inbox',
   'inbox.filters': 'Filters',
   'inbox.search': 'Search',
-  'inbox.searchHint': 'Reference, subject or customer name',
+  'inbox.searchHint': 'Any word, name, e-mail, phone or reference',
   'inbox.status': 'Status',
   'inbox.channel': 'Channel',
   'inbox.level': 'Level',

@@ -28,7 +28,7 @@ export const lv = {
   'inbox.heading': 'Pieprasījumi',
   'inbox.filters': 'Filtri',
   'inbox.search': 'Meklēt',
-  'inbox.searchHint': 'Numurs, temats vai klienta vārds',
+  'inbox.searchHint': 'Jebkurš vārds, klients, e-pasts, tālrunis vai numurs',
   'inbox.status': 'Statuss',
   'inbox.channel': 'Kanāls',
   'inbox.level': 'Līmenis',

@@ -22,6 +22,8 @@ export interface TicketItem {
   createdAt: string;
   updatedAt: string;
   sla: TicketSla;
+  /** Present when the list is a search: where the ticket matched, with the matching words as offsets. */
+  match?: { field: string; snippet: { text: string; highlights: Array<[number, number]> } | null };
 }
 
 export interface TicketPage {

@@ -207,7 +207,10 @@ export function InboxPage() {
                 </a>
               </td>
               <td>{customerName(item.customer) ?? <span className="muted">{t('inbox.noCustomer')}</span>}</td>
-              <td className="subject">{item.subject ?? <span className="muted">{t('ticket.noSubject')}</span>}</td>
+              <td className="subject">
+                {item.subject ?? <span className="muted">{t('ticket.noSubject')}</span>}
+                {item.match?.snippet && item.match.field !== 'subject' && <Snippet snippet={item.match.snippet} />}
+              </td>
               <td>{item.institution ?? '—'}</td>
               <td>{item.level}</td>
               <td>{item.assignee?.displayName ?? t('inbox.unassigned')}</td>
@@ -227,5 +230,23 @@ export function InboxPage() {
         </button>
       )}
     </section>
+  );
+}
+
+/** A search match: the text as text, its matching words marked (the API gives offsets, never markup). */
+function Snippet({ snippet }: { snippet: { text: string; highlights: Array<[number, number]> } }) {
+  const parts: Array<{ text: string; marked: boolean }> = [];
+  let at = 0;
+  for (const [start, end] of snippet.highlights) {
+    if (start < at || end > snippet.text.length) continue;
+    if (start > at) parts.push({ text: snippet.text.slice(at, start), marked: false });
+    parts.push({ text: snippet.text.slice(start, end), marked: true });
+    at = end;
+  }
+  if (at < snippet.text.length) parts.push({ text: snippet.text.slice(at), marked: false });
+  return (
+    <span className="snippet">
+      {parts.map((p, i) => (p.marked ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
+    </span>
   );
 }
