@@ -227,6 +227,24 @@ describe('chat widget in a browser', () => {
     expect(rows).toEqual([{ channel: 'email', address: 'reader@example.test' }]);
   });
 
+  it('loads the conversation hidden while the host page is idle, without a connection or the page focus, until the launcher is clicked', async () => {
+    const { page, frame } = await open('lv');
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await launcher(page).waitFor();
+    const f = await frame();
+    await f.locator('form.prechat').waitFor({ state: 'attached' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sockets).toEqual([]);
+    expect(await page.evaluate('document.activeElement === document.body')).toBe(true);
+    expect(await page.locator('[data-vpppd-chat] .panel').evaluate('(el) => getComputedStyle(el).visibility')).toBe('hidden');
+    await launcher(page).click();
+    await f.locator('form.prechat button[type=submit]').waitFor({ state: 'visible' });
+    await eventually(async () => sockets.some((url) => url.includes('/socket.io/')));
+    await eventually(async () => (await f.evaluate('document.activeElement?.type')) === 'checkbox');
+    await startChat(f);
+  });
+
   it('gives a site that is not on the allow-list no widget, and the conversation page refuses to be framed there', async () => {
     const context = await browser.newContext();
     contexts.push(context);

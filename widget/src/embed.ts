@@ -44,8 +44,8 @@
       button:focus-visible { outline: 3px solid #111; outline-offset: 3px; box-shadow: 0 0 0 6px #fff; }
       svg { width: 28px; height: 28px; fill: currentColor; }
       .panel { position: fixed; right: 16px; bottom: 84px; z-index: 2147483647; width: 380px; height: min(640px, calc(100vh - 104px));
-        border: 1px solid #767676; border-radius: 12px; background: #fff; box-shadow: 0 8px 32px rgba(0,0,0,.3); overflow: hidden; display: none; }
-      .panel.open { display: block; }
+        border: 1px solid #767676; border-radius: 12px; background: #fff; box-shadow: 0 8px 32px rgba(0,0,0,.3); overflow: hidden; visibility: hidden; }
+      .panel.open { visibility: visible; }
       iframe { border: 0; width: 100%; height: 100%; display: block; }
       @media (max-width: 480px) {
         .panel { inset: 0; width: 100%; height: 100%; border-radius: 0; border: 0; }
@@ -70,7 +70,10 @@
     button.append(svg);
     let frame: HTMLIFrameElement | null = null;
 
-    // Made when the visitor shows intent (pointer over, focus) or opens it: no page view pays for a conversation.
+    // The conversation page is loaded and laid out while the host page is idle, hidden (visibility, not display,
+    // so that its first layout is done before the click), so that the click only shows it. It opens no socket
+    // until it is shown (see the 'shown' message): a page view that never opens the chat costs the service one
+    // small page, not a connection.
     const warm = () => {
       if (frame) return;
       frame = document.createElement('iframe');
@@ -79,9 +82,16 @@
       frame.setAttribute('allow', 'clipboard-write');
       panel.append(frame);
     };
+    // Whether the last opening was the visitor's (focus goes in) or a reopening after a page change (it stays put).
+    let focusWanted = false;
+    const tellShown = () => {
+      if (frame?.contentWindow && button.getAttribute('aria-expanded') === 'true') frame.contentWindow.postMessage({ type: 'vpppd-chat', action: 'shown', focus: focusWanted }, service);
+    };
     const setOpen = (open: boolean, focus: boolean) => {
       if (open) warm();
       panel.classList.toggle('open', open);
+      // Closed, the loaded conversation is out of the tab order and of the accessibility tree, not only unseen.
+      panel.inert = !open;
       button.setAttribute('aria-expanded', String(open));
       button.setAttribute('aria-label', LABELS[lang][open ? 1 : 0]);
       path.setAttribute('d', open ? CLOSE_ICON : OPEN_ICON);
@@ -91,16 +101,20 @@
       } catch {
         /* storage may be disabled: the conversation still resumes when the visitor opens it */
       }
+      focusWanted = open && focus;
+      if (open) tellShown();
       if (focus && open && frame) frame.focus();
       if (focus && !open) button.focus();
     };
     button.addEventListener('pointerenter', warm);
     button.addEventListener('focus', warm);
     button.addEventListener('click', () => setOpen(button.getAttribute('aria-expanded') !== 'true', true));
-    // The conversation asks to be minimised (its close button, or Escape) — only from the service's own frame.
+    // The conversation says it is ready (it may have loaded after the visitor opened it) or asks to be minimised
+    // (its close button, or Escape) — only from the service's own frame.
     window.addEventListener('message', (event) => {
-      if (event.origin !== service || !frame || event.source !== frame.contentWindow) return;
-      if (event.data?.type === 'vpppd-chat' && event.data.action === 'close') setOpen(false, true);
+      if (event.origin !== service || !frame || event.source !== frame.contentWindow || event.data?.type !== 'vpppd-chat') return;
+      if (event.data.action === 'ready') tellShown();
+      if (event.data.action === 'close') setOpen(false, true);
     });
     root.append(style, panel, button);
     document.body.append(host);
@@ -111,5 +125,7 @@
       reopen = false;
     }
     setOpen(reopen, false);
+    if ('requestIdleCallback' in window) window.requestIdleCallback(warm, { timeout: 3000 });
+    else setTimeout(warm, 200);
   }
 })();

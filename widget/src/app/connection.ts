@@ -37,7 +37,7 @@ export class Connection {
       onConnection(up: boolean): void;
     },
   ) {
-    this.socket = io('/chat', { transports: ['websocket'], reconnectionDelay: 300, reconnectionDelayMax: 2000 });
+    this.socket = io('/chat', { transports: ['websocket'], reconnectionDelay: 300, reconnectionDelayMax: 2000, autoConnect: false });
     this.outbox = this.loadOutbox();
     // A first visit has nothing to resume: the pre-chat is shown at once, not after the socket connects.
     if (!this.saved) queueMicrotask(() => this.hooks.onResumed({ ok: false, status: 404, code: 'no-session', detail: '' }));
@@ -53,6 +53,25 @@ export class Connection {
       for (const settle of [...this.pending]) settle(LOST);
       this.pending.clear();
       this.hooks.onConnection(false);
+    });
+  }
+
+  /** Opens the socket (once; socket.io reconnects by itself after that). */
+  connect(): void {
+    if (!this.socket.active) this.socket.connect();
+  }
+
+  /** Settles when the socket is connected, or after `ms` (the caller's request then answers connection-lost). */
+  private connected(ms: number): Promise<void> {
+    if (this.socket.connected || !this.socket.active) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.socket.off('connect', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.socket.on('connect', done);
     });
   }
 
@@ -87,6 +106,8 @@ export class Connection {
   }
 
   async start(payload: Record<string, unknown>): Promise<Ack> {
+    // The pre-chat is shown before the socket is up: a quick visitor's start waits for it rather than fail.
+    await this.connected(5000);
     const ack = await this.request('start', payload);
     if (ack.ok) {
       this.save({ sessionId: ack.sessionId, resumeToken: ack.resumeToken });

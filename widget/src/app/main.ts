@@ -23,6 +23,8 @@ const typingLine = h('p', { className: 'typing', 'aria-hidden': 'true' });
 app.append(top.el, screen);
 
 let mode: Mode = 'bot';
+/** Opened on its own, or shown by the launcher (framed, it may be loaded hidden before the visitor opens it). */
+let shown = window.parent === window;
 let operator: string | null = null;
 let queueTimer: number | undefined;
 let connected = true;
@@ -147,7 +149,8 @@ function showStart(): void {
           return null;
         }),
   );
-  (screen.querySelector('input, textarea') as HTMLElement | null)?.focus();
+  // A frame loaded ahead of the click must not take the host page's focus; it gets it when it is opened.
+  if (shown) (screen.querySelector('input, textarea') as HTMLElement | null)?.focus();
 }
 
 function showConversation(ack: Ack & { ok: true }): void {
@@ -226,6 +229,20 @@ window.addEventListener('focus', () => {
   if (!composer.el.hidden && composer.el.isConnected) composer.focus();
   else (screen.querySelector('input, textarea, button') as HTMLElement | null)?.focus();
 });
+
+// Framed by a host page, this page may be loaded before the visitor opens it (embed.js loads it while the host
+// page is idle): it connects when the launcher says it is shown, so an unopened chat holds no connection.
+// Opened on its own, it connects at once.
+if (window.parent === window) conn.connect();
+else {
+  window.addEventListener('message', (event) => {
+    if (event.source !== window.parent || event.data?.type !== 'vpppd-chat' || event.data.action !== 'shown') return;
+    shown = true;
+    conn.connect();
+    if (event.data.focus && document.activeElement === document.body) (screen.querySelector('input, textarea, button') as HTMLElement | null)?.focus();
+  });
+  window.parent.postMessage({ type: 'vpppd-chat', action: 'ready' }, '*');
+}
 
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') window.parent.postMessage({ type: 'vpppd-chat', action: 'close' }, '*');
