@@ -86,4 +86,20 @@ describe('desk lists: queues with waiting counts, and a ticket’s possible assi
     const again = (await get('anna', `/v1/tickets/${reference}/assignees`).expect(200)).body as any[];
     expect(again.find((a) => a.displayName === 'vid').load).toBe(1);
   });
+
+  it("lists a customer's tickets (within scope) for merging, and refuses a customer id that is not one at the field", async () => {
+    const first = await env.submitTicket(app, { institution: 'VID', language: 'ru' });
+    const second = await env.submitTicket(app, { institution: 'VSAA', language: 'ru' });
+    const customer = (await get('anna', `/v1/tickets/${first}`).expect(200)).body.customer.id as string;
+    // A web form's unverified personal code does not join records by itself: the operator links the second contact.
+    await request(app.getHttpServer()).post(`/v1/tickets/${second}/customer`).set('Authorization', `Bearer ${tokens.anna}`).send({ customerId: customer }).expect(200);
+    const listed = (await get('anna', `/v1/tickets?customer=${customer}&limit=100`).expect(200)).body.items as any[];
+    expect(listed.map((t) => t.reference)).toEqual(expect.arrayContaining([first, second]));
+    expect(listed.every((t) => t.customer.id === customer)).toBe(true);
+    const vsaa = (await get('vsaa', `/v1/tickets?customer=${customer}&limit=100`).expect(200)).body.items as any[];
+    expect(vsaa.map((t) => t.reference)).toContain(second);
+    expect(vsaa.every((t) => t.institution === 'VSAA')).toBe(true);
+    const bad = await get('anna', '/v1/tickets?customer=nobody').expect(422);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'customer' })]);
+  });
 });
