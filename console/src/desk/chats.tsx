@@ -56,7 +56,8 @@ export function ChatsPage({ reference }: { reference?: string }) {
   useEffect(() => {
     void load();
     const off = realtime.onTicket((event) => {
-      if ((event as { channel?: string }).channel !== undefined && (event as { channel?: string }).channel !== 'chat') return;
+      // Only chats change these lists; an event without its channel is read as possibly one.
+      if (event.channel !== undefined && event.channel !== 'chat') return;
       clearTimeout(timer.current);
       timer.current = setTimeout(() => void load(), 300);
     });

@@ -5,6 +5,7 @@ import { session } from './session';
 /** What ticket events carry (no personal data): enough to know which row to fetch again. */
 export interface TicketEvent {
   reference: string;
+  channel?: string;
   status: string;
   level: number;
   assigneeId: string | null;
