@@ -44,6 +44,8 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'PATCH /v1/tickets/:reference': { roles: STAFF, scoped: true, body: { topic: 'matrica' } },
   'POST /v1/tickets/:reference/merge': { roles: STAFF, scoped: true, body: { into: 'VP-2000-000001' } }, // unknown target: 422 after the scope check
   'POST /v1/tickets/:reference/customer': { roles: STAFF, scoped: true, body: { customerId: '00000000-0000-4000-8000-000000000000' } },
+  'GET /v1/tickets/:reference/assignees': { roles: STAFF, scoped: true },
+  'GET /v1/queues': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] }, // institution staff: their institutions' queues
   'POST /v1/contacts': { roles: STAFF },
   'GET /v1/calendar/holidays': { roles: ROLES },
   'GET /v1/auth/me': { roles: ROLES },

@@ -253,8 +253,8 @@ describe('the console in a browser', () => {
     await request(app.getHttpServer()).post(`/v1/tickets/${reference}/claim`).set('Authorization', `Bearer ${operator}`).send({}).expect(200);
     const { context, page } = await openConsole(browser, app, 'en', `/console/tickets/${reference}`);
     await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, 'en');
-    const assign = page.getByRole('form', { name: 'Give to another agent' });
-    await assign.getByLabel('Agent').selectOption({ label: 'VSAA speciāliste Dace (Offline)' });
+    const assign = page.getByRole('form', { name: 'Assign or transfer' });
+    await assign.getByLabel('Agent').selectOption({ label: 'VSAA speciāliste Dace (Offline, holds 0)' });
     await assign.getByRole('button', { name: 'Assign' }).click();
     await assign.getByText('Operatore Ilze is already working on this ticket. Take it over anyway?').waitFor();
     await assign.getByRole('button', { name: 'Leave it' }).click();
@@ -312,8 +312,9 @@ describe('the console in a browser', () => {
     const apiWaiting = async () => (await request(app.getHttpServer()).get('/v1/supervisor/board').set('Authorization', `Bearer ${admin}`).expect(200)).body.totals.waiting as number;
     const { context, page } = await openConsole(browser, app, 'lv');
     await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
-    await page.getByRole('link', { name: 'Pārskats' }).click();
+    // A supervisor's work is the board: signing in lands there.
     await page.getByRole('heading', { name: 'Tiešsaistes pārskats' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/console/board');
     const shown = async () => Number(await page.locator('[data-total="waiting"] .n').textContent());
     const before = await apiWaiting();
     expect(await shown()).toBe(before);
@@ -340,6 +341,8 @@ describe('the console in a browser', () => {
       await screenshot(page, `${lang}-sign-in`);
 
       await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, lang);
+      await page.locator('[data-total="waiting"]').waitFor();
+      await page.getByRole('link', { name: lang === 'lv' ? 'Pieprasījumi' : 'Inbox', exact: true }).click();
       await page.getByRole('link', { name: reference }).waitFor();
       await page.locator(`tr[data-reference="${late}"] .sla-breached`).waitFor();
       await page.locator(`tr[data-reference="${soon}"] .sla-warning`).waitFor();

@@ -7,6 +7,11 @@ import { BoardPage } from './pages/board';
 import { InboxPage } from './pages/inbox';
 import { SignInPage } from './pages/sign-in';
 import { TicketPage } from './pages/ticket';
+import { PresenceControl } from './desk/presence-control';
+import { ChatsPage } from './desk/chats';
+import { PhonePane } from './desk/phone';
+import { AuditPage } from './desk/audit';
+import { landingFor } from './lib/landing';
 
 const subscribeSession = (cb: () => void) => session.onChange(cb);
 const snapshotSession = () => session.profile;
@@ -26,11 +31,19 @@ export function App() {
     if (resuming) return;
     if (profile) {
       realtime.start();
-      if (route.name === 'sign-in') navigate(sessionStorage.getItem('console.after') ?? href({ name: 'inbox' }), true);
+      if (route.name === 'sign-in') {
+        // Back to the page that asked for sign-in, else where this person's work is.
+        const after = sessionStorage.getItem('console.after');
+        sessionStorage.removeItem('console.after');
+        const deepLink = after && ![href({ name: 'sign-in' }), href({ name: 'inbox' }), '/console'].includes(after);
+        navigate(deepLink ? after : landingFor(profile), true);
+      }
     } else {
       realtime.stop();
+      realtime.reset();
       if (route.name !== 'sign-in') {
-        sessionStorage.setItem('console.after', location.pathname);
+        if (session.signedOut) sessionStorage.removeItem('console.after');
+        else sessionStorage.setItem('console.after', location.pathname);
         navigate(href({ name: 'sign-in' }), true);
       }
     }
@@ -49,6 +62,10 @@ export function App() {
     );
   }
   const supervises = profile.roles.includes('supervisor') || profile.roles.includes('admin');
+  // The desk's pages, for those who answer chats and calls.
+  const worksChats = profile.roles.some((r) => r === 'operator' || r === 'specialist' || r === 'supervisor');
+  const takesCalls = profile.roles.includes('operator') || profile.roles.includes('supervisor');
+  const readsAudit = profile.roles.includes('dpo') || profile.roles.includes('admin');
   return (
     <>
       <a className="skip" href="#main">{t('app.skip')}</a>
@@ -58,6 +75,21 @@ export function App() {
           <a href={href({ name: 'inbox' })} onClick={onLinkClick} aria-current={route.name === 'inbox' ? 'page' : undefined}>
             {t('app.inbox')}
           </a>
+          {worksChats && (
+            <a href={href({ name: 'chats' })} onClick={onLinkClick} aria-current={route.name === 'chats' ? 'page' : undefined}>
+              {t('app.chats')}
+            </a>
+          )}
+          {takesCalls && (
+            <a href={href({ name: 'phone' })} onClick={onLinkClick} aria-current={route.name === 'phone' ? 'page' : undefined}>
+              {t('phone.heading')}
+            </a>
+          )}
+          {readsAudit && (
+            <a href={href({ name: 'audit' })} onClick={onLinkClick} aria-current={route.name === 'audit' ? 'page' : undefined}>
+              {t('app.audit')}
+            </a>
+          )}
           {supervises && (
             <a href={href({ name: 'board' })} onClick={onLinkClick} aria-current={route.name === 'board' ? 'page' : undefined}>
               {t('app.board')}
@@ -65,6 +97,7 @@ export function App() {
           )}
         </nav>
         <LiveStatus />
+        <PresenceControl />
         <span className="who">{t('app.signedInAs', { name: profile.displayName })}</span>
         <LanguageSwitch />
         <button type="button" onClick={() => void session.signOut()}>{t('app.signOut')}</button>
@@ -75,6 +108,9 @@ export function App() {
         {route.name === 'board' && (supervises ? <BoardPage /> : <p>{t('app.notFound')}</p>)}
         {route.name === 'ticket' && <TicketPage key={route.reference} reference={route.reference} />}
         {route.name === 'not-found' && <p>{t('app.notFound')}</p>}
+        {route.name === 'chats' && (worksChats ? <ChatsPage reference={route.reference} /> : <p>{t('app.notFound')}</p>)}
+        {route.name === 'phone' && <PhonePane me={profile} />}
+        {route.name === 'audit' && (readsAudit ? <AuditPage /> : <p>{t('app.notFound')}</p>)}
       </main>
     </>
   );

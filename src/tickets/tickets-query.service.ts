@@ -175,6 +175,7 @@ export function ticketListQuery(
   if (q.channel) where.push(`t.channel = ${p(q.channel)}`);
   if (q.institution) where.push(`t.institution_id = (SELECT id FROM institutions WHERE code = ${p(q.institution.toUpperCase())})`);
   if (q.queue) where.push(`t.queue_id = (SELECT id FROM queues WHERE code = ${p(q.queue.toUpperCase())})`);
+  if (q.customer) where.push(`t.customer_id = ${p(q.customer)}::uuid`);
   if (q.assignee === 'none') where.push('t.assignee_id IS NULL');
   else if (q.assignee) where.push(`t.assignee_id = ${p(q.assignee === 'me' ? user.id : q.assignee)}::uuid`);
   // A search is one more condition beside every filter and the scope. Sorted by relevance, it must score every

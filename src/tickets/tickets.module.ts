@@ -1,3 +1,5 @@
+import { DeskListsController } from './desk-lists.controller';
+import { DeskListsService } from './desk-lists.service';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CsatModule } from '../csat/csat.module';
@@ -13,8 +15,8 @@ import { TicketsQueryService } from './tickets-query.service';
 /** The staff API over tickets. */
 @Module({
   imports: [AuditModule, TicketsCoreModule, OutboundModule, WebhooksModule, RoutingCoreModule, CsatModule],
-  controllers: [TicketsController],
-  providers: [TicketsQueryService, TicketLevelsService, TicketActionsService],
+  controllers: [TicketsController, DeskListsController],
+  providers: [TicketsQueryService, TicketLevelsService, TicketActionsService, DeskListsService],
   // The voice channel assigns an answered call's ticket to the operator who took it.
   exports: [TicketActionsService],
 })

@@ -3,13 +3,27 @@ import { useEffect, useState } from 'react';
 /** The console's own addresses, all under /console (the service answers index.html for each). */
 export const BASE = '/console';
 
-export type Route = { name: 'inbox' } | { name: 'board' } | { name: 'sign-in' } | { name: 'ticket'; reference: string } | { name: 'not-found' };
+export type Route =
+  | { name: 'inbox' }
+  | { name: 'board' }
+  | { name: 'sign-in' }
+  | { name: 'ticket'; reference: string }
+  | { name: 'not-found' }
+  // The operator's desk: live chats (one open beside the lists) and the phone.
+  | { name: 'chats'; reference?: string }
+  | { name: 'phone' }
+  | { name: 'audit' };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   if (path === '' || path === '/') return { name: 'inbox' };
   if (path === '/sign-in') return { name: 'sign-in' };
   if (path === '/board') return { name: 'board' };
+  if (path === '/chats' || path === '/chats/') return { name: 'chats' };
+  if (path === '/phone') return { name: 'phone' };
+  if (path === '/audit') return { name: 'audit' };
+  const chat = /^\/chats\/([A-Za-z0-9-]{1,40})\/?$/.exec(path);
+  if (chat) return { name: 'chats', reference: chat[1].toUpperCase() };
   const ticket = /^\/tickets\/([A-Za-z0-9-]{1,40})\/?$/.exec(path);
   if (ticket) return { name: 'ticket', reference: ticket[1].toUpperCase() };
   return { name: 'not-found' };
@@ -25,6 +39,12 @@ export function href(route: Route): string {
       return `${BASE}/board`;
     case 'ticket':
       return `${BASE}/tickets/${encodeURIComponent(route.reference)}`;
+    case 'chats':
+      return route.reference ? `${BASE}/chats/${encodeURIComponent(route.reference)}` : `${BASE}/chats`;
+    case 'phone':
+      return `${BASE}/phone`;
+    case 'audit':
+      return `${BASE}/audit`;
     default:
       return `${BASE}/`;
   }

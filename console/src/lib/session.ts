@@ -49,6 +49,8 @@ class Session {
   profile: Profile | null = null;
   /** Set when the session ended by itself (refresh refused), so the sign-in page can say so. */
   ended = false;
+  /** Set when the person signed out: the next person to sign in here starts where their own work is. */
+  signedOut = false;
 
   get token(): string | null {
     return this.accessToken;
@@ -76,6 +78,7 @@ class Session {
 
   async signOut(): Promise<void> {
     const token = this.accessToken;
+    this.signedOut = true;
     this.clear();
     if (token) await request('POST', '/v1/auth/logout', undefined, token).catch(() => undefined);
     this.emit();
@@ -111,6 +114,7 @@ class Session {
     this.refreshTimer = setTimeout(() => void this.refresh(), Math.max(5, tokens.expiresIn * 0.8) * 1000);
     if (!this.profile) this.profile = await request<Profile>('GET', '/v1/auth/me', undefined, tokens.accessToken);
     this.ended = false;
+    this.signedOut = false;
     this.emit();
   }
 

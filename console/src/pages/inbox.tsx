@@ -7,8 +7,10 @@ import { api } from '../lib/session';
 import { bySlaDue, CHANNELS, customerName, SLA_STATES, STATUSES, type TicketItem, type TicketPage } from '../lib/tickets';
 import { useNow } from '../lib/use-now';
 import { SlaBadge } from './sla-badge';
+import { QueueList } from '../desk/queue-list';
 
 interface Filters {
+  queue: string;
   status: string;
   channel: string;
   level: string;
@@ -17,7 +19,7 @@ interface Filters {
   q: string;
 }
 
-const NO_FILTERS: Filters = { status: '', channel: '', level: '', assignee: '', sla: '', q: '' };
+const NO_FILTERS: Filters = { queue: '', status: '', channel: '', level: '', assignee: '', sla: '', q: '' };
 const FILTERS_KEY = 'console.inbox.filters';
 const PAGE_SIZE = 50;
 
@@ -132,11 +134,11 @@ export function InboxPage() {
   }, [items, selected]);
 
   const set = (key: keyof Filters) => (e: React.ChangeEvent<HTMLSelectElement>) => setFilters({ ...filters, [key]: e.target.value });
-  const select = (key: keyof Filters, label: MessageKey, options: ReadonlyArray<readonly [string, string]>) => (
+  const select = (key: keyof Filters, label: MessageKey, options: ReadonlyArray<readonly [string, string]>, any: MessageKey = 'inbox.any') => (
     <div className="filter">
       <label htmlFor={`filter-${key}`}>{t(label)}</label>
       <select id={`filter-${key}`} value={filters[key]} onChange={set(key)}>
-        <option value="">{t('inbox.any')}</option>
+        <option value="">{t(any)}</option>
         {options.map(([value, text]) => (
           <option key={value} value={value}>
             {text}
@@ -147,8 +149,13 @@ export function InboxPage() {
   );
 
   return (
+    <div className="inbox-layout">
+    <QueueList selected={filters.queue} onSelect={(queue) => setFilters({ ...filters, queue })} />
     <section aria-labelledby="inbox-heading">
-      <h1 id="inbox-heading">{t('inbox.heading')}</h1>
+      <h1 id="inbox-heading">
+        {t('inbox.heading')}
+        {filters.queue && <span className="queue-filter"> · {t('desk.queues.filtered', { queue: filters.queue })}</span>}
+      </h1>
       <form
         className="filters"
         role="search"
@@ -166,7 +173,7 @@ export function InboxPage() {
         {select('status', 'inbox.status', STATUSES.map((s) => [s, t(`status.${s}` as MessageKey)] as const))}
         {select('channel', 'inbox.channel', CHANNELS.map((c) => [c, t(`channel.${c}` as MessageKey)] as const))}
         {select('level', 'inbox.level', ['0', '1', '2', '3'].map((l) => [l, l] as const))}
-        {select('assignee', 'inbox.assignee', [['me', t('inbox.assignee.me')], ['none', t('inbox.assignee.none')]] as const)}
+        {select('assignee', 'inbox.assignee', [['me', t('inbox.assignee.me')], ['none', t('inbox.assignee.none')]] as const, 'desk.assignee.anyone')}
         {select('sla', 'inbox.sla', SLA_STATES.map((s) => [s, t(`sla.${s}` as MessageKey)] as const))}
       </form>
       <p className="hint">{t('inbox.keyboardHint')}</p>
@@ -230,6 +237,7 @@ export function InboxPage() {
         </button>
       )}
     </section>
+    </div>
   );
 }
 

@@ -4,6 +4,7 @@ import { realtime } from '../lib/realtime';
 import { api, ApiError, type Profile } from '../lib/session';
 import { detailOf, fieldErrorProps, fieldErrors, Outcome, type FieldErrors } from './forms';
 import type { Institution, TicketDetail } from '../lib/tickets';
+import { readFiles, Suggestions, type UploadFile } from '../desk/ticket-desk';
 
 /** Reply, note, claim and escalate: each a small form that calls one API route and reloads the ticket. */
 export function TicketActions({ ticket, me, onChanged }: { ticket: TicketDetail; me: Profile; onChanged: () => Promise<void> }) {
@@ -24,6 +25,9 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [collision, setCollision] = useState(false);
+  const [files, setFiles] = useState<UploadFile[]>([]);
+  const [fileErrors, setFileErrors] = useState<string[]>([]);
+  const [viaEmail, setViaEmail] = useState(false);
   // The newest message on screen when this person began to write: a reply by someone else after it is a collision,
   // even if the live timeline has shown it since (it may have gone unnoticed while they typed).
   const newest = ticket.messages[ticket.messages.length - 1]?.id;
@@ -35,8 +39,16 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
     setError(null);
     setStatus(null);
     try {
-      await api('POST', `/v1/tickets/${ticket.reference}/replies`, { text, lastSeenMessageId: lastSeen, ...(force ? { force: true } : {}) });
+      setFileErrors([]);
+      await api('POST', `/v1/tickets/${ticket.reference}/replies`, {
+        text,
+        lastSeenMessageId: lastSeen,
+        ...(files.length ? { attachments: files.map(({ filename, contentBase64 }) => ({ filename, contentBase64 })) } : {}),
+        ...(viaEmail ? { via: 'email' } : {}),
+        ...(force ? { force: true } : {}),
+      });
       setText('');
+      setFiles([]);
       realtime.replying(ticket.reference, false);
       setDraftBase(undefined);
       setCollision(false);
@@ -44,7 +56,13 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
       await onChanged();
     } catch (e) {
       if (e instanceof ApiError && e.code === 'reply-collision') setCollision(true);
-      else setError(t('action.failed', { detail: fieldErrors(e).text ?? detailOf(e) }));
+      else {
+        const fields = fieldErrors(e);
+        // A refused file is named at the file list, the rest at the form.
+        setFileErrors(Object.entries(fields).filter(([f]) => f.startsWith('attachments')).map(([f, m]) => `${files[Number(/\[(\d+)\]/.exec(f)?.[1])]?.filename ?? f}: ${m}`));
+        const other = Object.entries(fields).find(([f]) => !f.startsWith('attachments'));
+        if (other || Object.keys(fields).length === 0) setError(t('action.failed', { detail: other?.[1] ?? detailOf(e) }));
+      }
     } finally {
       setBusy(false);
     }
@@ -60,6 +78,59 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
       }}
     >
       <h2 id="reply-heading">{t('reply.heading')}</h2>
+      <Suggestions
+        reference={ticket.reference}
+        onUse={(answer) => {
+          if (!text) {
+            setDraftBase(newest);
+            realtime.replying(ticket.reference, true);
+          }
+          setText((current) => (current.trim() ? `${current.trimEnd()}\n\n${answer}` : answer));
+          document.getElementById('reply-text')?.focus();
+        }}
+      />
+      <div className="reply-files">
+        <label htmlFor="reply-files">{t('desk.reply.attach')}</label>
+        <input
+          id="reply-files"
+          type="file"
+          multiple
+          aria-describedby="reply-files-hint"
+          {...(fileErrors.length ? { 'aria-invalid': true } : {})}
+          onChange={(e) => {
+            const input = e.currentTarget;
+            void readFiles(input.files).then((read) => {
+              setFiles((current) => [...current, ...read].slice(0, 3));
+              input.value = '';
+            });
+          }}
+        />
+        <span id="reply-files-hint" className="hint">
+          {t('desk.reply.attachHint')}
+        </span>
+        {files.length > 0 && (
+          <ul className="chosen-files">
+            {files.map((f, i) => (
+              <li key={`${f.filename}-${i}`}>
+                {f.filename} ({Math.ceil(f.size / 1024)} KB){' '}
+                <button type="button" aria-label={t('desk.reply.remove', { name: f.filename })} onClick={() => setFiles(files.filter((_, j) => j !== i))}>
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {fileErrors.map((m) => (
+          <p key={m} className="field-error">
+            {m}
+          </p>
+        ))}
+      </div>
+      {ticket.channel !== 'email' && ticket.channel !== 'webform' && (
+        <label className="inline">
+          <input type="checkbox" checked={viaEmail} onChange={(e) => setViaEmail(e.target.checked)} /> {t('desk.reply.via')} {t('desk.reply.viaEmail')}
+        </label>
+      )}
       <label htmlFor="reply-text">{t('reply.label')}</label>
       <textarea
         id="reply-text"

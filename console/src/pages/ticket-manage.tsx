@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/lv';
-import type { BoardAgent, Board } from '../lib/board';
-import { api, ApiError, type Profile } from '../lib/session';
+import { AssignTransferForm, InstitutionForm, MergeForm } from '../desk/ticket-desk';
+import { api, type Profile } from '../lib/session';
 import { KINDS, PRIORITIES, SETTABLE_STATUSES, type TicketDetail } from '../lib/tickets';
 import { detailOf, fieldErrorProps, fieldErrors, Outcome, type FieldErrors } from './forms';
 
@@ -14,7 +14,9 @@ export function TicketManage(props: Props) {
     <>
       <UpdateForm {...props} />
       <HandBackForm {...props} />
-      <AssignForm {...props} />
+      <AssignTransferForm {...props} />
+      <InstitutionForm {...props} />
+      <MergeForm {...props} />
     </>
   );
 }
@@ -169,85 +171,6 @@ function HandBackForm({ ticket, onChanged }: Props) {
       <textarea id="handback-answer" rows={3} value={answer} aria-required onChange={(e) => setAnswer(e.target.value)} {...described('summary')} />
       {fieldError('summary')}
       <button type="submit">{t('handBack.submit')}</button>
-      <Outcome status={form.status} error={form.error} />
-    </form>
-  );
-}
-
-/**
- * Give the ticket to another agent. The list of agents comes from the supervisor's board, the one place the API
- * names them to staff who are not admins; so supervisors assign here, others claim.
- */
-function AssignForm({ ticket, me, onChanged }: Props) {
-  const { t } = useI18n();
-  const mayAssign = me.roles.includes('supervisor');
-  const [agents, setAgents] = useState<BoardAgent[]>([]);
-  const [agentId, setAgentId] = useState('');
-  const [held, setHeld] = useState(false);
-  const form = useSubmit();
-  useEffect(() => {
-    if (mayAssign) void api<Board>('GET', '/v1/supervisor/board').then((b) => setAgents(b.agents.filter((a) => a.agentId !== ticket.assigneeId)));
-  }, [mayAssign, ticket.assigneeId]);
-  if (!mayAssign) return null;
-
-  async function assign(force: boolean) {
-    const name = agents.find((a) => a.agentId === agentId)?.displayName ?? '';
-    const ok = await form.run(
-      () => api('POST', `/v1/tickets/${ticket.reference}/assign`, { agentId, ...(force ? { force: true } : {}) }),
-      t('assign.done', { name }),
-      (e) => {
-        // Someone else holds it: a choice for the person, not an error.
-        if (e instanceof ApiError && e.code === 'already-assigned') {
-          setHeld(true);
-          return true;
-        }
-        return false;
-      },
-    );
-    if (ok) {
-      setHeld(false);
-      setAgentId('');
-      await onChanged();
-    }
-  }
-  const { described, fieldError } = fieldErrorProps('assign', form.errors);
-  return (
-    <form
-      className="card assign"
-      aria-labelledby="assign-heading"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (agentId) void assign(false);
-      }}
-    >
-      <h2 id="assign-heading">{t('assign.heading')}</h2>
-      <label htmlFor="assign-agent">{t('assign.agent')}</label>
-      <select id="assign-agent" value={agentId} onChange={(e) => setAgentId(e.target.value)} required {...described('agentId')}>
-        <option value="" disabled>
-          —
-        </option>
-        {agents.map((a) => (
-          <option key={a.agentId} value={a.agentId}>
-            {a.displayName} ({t(`presence.${a.state}` as MessageKey)})
-          </option>
-        ))}
-      </select>
-      {fieldError('agentId')}
-      {held ? (
-        <div className="choice" role="alertdialog" aria-labelledby="assign-held-text">
-          <p id="assign-held-text">{t('assign.held', { name: ticket.assignee?.displayName ?? '?' })}</p>
-          <button type="button" className="primary" onClick={() => void assign(true)}>
-            {t('assign.force')}
-          </button>
-          <button type="button" onClick={() => setHeld(false)}>
-            {t('assign.leave')}
-          </button>
-        </div>
-      ) : (
-        <button type="submit" disabled={!agentId}>
-          {t('assign.submit')}
-        </button>
-      )}
       <Outcome status={form.status} error={form.error} />
     </form>
   );

@@ -7,6 +7,7 @@ import { api, ApiError, session } from '../lib/session';
 import { type TicketDetail } from '../lib/tickets';
 import { useNow } from '../lib/use-now';
 import { CustomerPanel } from './customer-panel';
+import { OtherTickets } from '../desk/ticket-desk';
 import { SlaBadge } from './sla-badge';
 import { TicketActions } from './ticket-actions';
 import { TicketManage } from './ticket-manage';
@@ -100,6 +101,7 @@ export function TicketPage({ reference }: { reference: string }) {
             </dl>
           </section>
           <CustomerPanel ticket={ticket} />
+          <OtherTickets ticket={ticket} />
         </aside>
       </div>
     </article>

@@ -60,6 +60,8 @@ export class ChatSender implements ChannelSender {
     });
     await this.sessions.append(session.id, ...entries);
     for (const entry of entries) this.relay.toVisitor(session.id, 'message', entry);
+    // Staff in the chat (a colleague, a supervisor, the sender's other tabs) see the reply as the visitor does.
+    for (const entry of entries) this.relay.toStaff(after ?? session, 'chat.message', { message: entry });
     if (after && before !== after.mode) this.relay.toVisitor(session.id, 'session', { mode: after.mode, reference: after.reference, operator: name });
     return { response: `relayed to chat session ${session.id}` };
   }

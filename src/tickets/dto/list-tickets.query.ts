@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CHANNELS, SLA_STATES, TICKET_STATUSES } from '../entities/ticket.entity';
 import { PageQuery } from '../../common/page-query';
 
@@ -32,6 +32,11 @@ export class ListTicketsQuery extends PageQuery {
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,64}$/)
   queue?: string;
+
+  @ApiPropertyOptional({ description: "A customer's id: their tickets (those you may see), e.g. to merge one into another" })
+  @IsOptional()
+  @IsUUID()
+  customer?: string;
 
   @ApiPropertyOptional({ description: "'me', 'none' (unassigned) or an agent id" })
   @IsOptional()
