@@ -17,10 +17,11 @@ import {
   strongerProvenance,
 } from '../customers/customer-matching';
 import type { InboundJobData } from '../inbound/inbound-message';
-import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from './routing-decision';
+import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from '../routing/routing-decision';
 import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
-import { SlaTimersService } from '../sla/sla-timers.service';
+import { TicketEffectsPublisher } from './ticket-effects.publisher';
+import { EscalationReason, EscalationsRepository } from './repositories/escalations.repository';
 import { TicketReferenceService } from './ticket-reference.service';
 import { ContactClassifierService } from '../classification/contact-classifier.service';
 import { ContactLabels, contactLabels } from './contact-classification';
@@ -76,7 +77,8 @@ export class TicketIngestService {
     private readonly references: TicketReferenceService,
     private readonly config: AppConfig,
     private readonly sla: SlaEngine,
-    private readonly slaTimers: SlaTimersService,
+    private readonly effects: TicketEffectsPublisher,
+    private readonly escalations: EscalationsRepository,
     private readonly audit: AuditService,
     private readonly classifier: ContactClassifierService,
     private readonly level0Answers: Level0AnswerPlanner,
@@ -92,12 +94,22 @@ export class TicketIngestService {
     return /@([A-Za-z0-9.-]+)/.exec(this.config.MAIL_FROM ?? '')?.[1] ?? 'vpppd.invalid';
   }
 
+  /**
+   * After commit (TicketEffects): the acknowledgements are sent, everyone who may see the tickets hears of them, and
+   * waiting work is offered, since new work or a customer's answer may have put a ticket in a queue.
+   */
   async ingest(events: InboundJobData[]): Promise<IngestResult[]> {
-    const timers = new SlaTimerBatch();
-    const results = await this.dataSource.transaction('READ COMMITTED', (manager) => this.ingestInTransaction(manager, events, timers));
-    // Timers only for what is committed: a timer for a rolled-back ticket would find nothing, but costs a job.
-    await this.slaTimers.schedule(timers);
-    return results;
+    return this.effects.transaction(async (m, effects) => {
+      const results = await this.ingestInTransaction(m, events, effects.timers);
+      effects.outbound(results.map((r) => (r.acknowledgement && 'messageId' in r.acknowledgement ? r.acknowledgement.messageId : null)));
+      const placed = results.filter((r) => r.ticketId && r.outcome !== 'duplicate' && r.outcome !== 'dropped');
+      if (placed.length > 0) {
+        effects.ticketsChanged(placed.filter((p) => p.outcome === 'created' || p.outcome === 'follow-up').map((p) => p.ticketId!), 'created');
+        effects.ticketsChanged(placed.filter((p) => p.outcome !== 'created' && p.outcome !== 'follow-up').map((p) => p.ticketId!));
+        effects.offerWork('inbound');
+      }
+      return results;
+    }, 'READ COMMITTED');
   }
 
   private async ingestInTransaction(m: EntityManager, events: InboundJobData[], timers: SlaTimerBatch): Promise<IngestResult[]> {
@@ -538,10 +550,19 @@ export class TicketIngestService {
           'classifier_version', 'classifier_confidence', 'unclassified',
         ].map((c) => col(tickets, c)),
       );
-      await m.query(
-        `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment)
-         SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::smallint[], $4::uuid[], $5::uuid[], $6::varchar[], $7::text[], $8::text[])`,
-        ['ticket_id', 'from_level', 'to_level', 'to_queue_id', 'to_institution_id', 'reason', 'summary', 'comment'].map((c) => col(escalations, c)),
+      await this.escalations.append(
+        m,
+        escalations.map((e) => ({
+          ticketId: e.ticket_id as string,
+          fromLevel: e.from_level as number | null,
+          toLevel: e.to_level as number,
+          fromQueueId: null,
+          toQueueId: e.to_queue_id as string,
+          toInstitutionId: e.to_institution_id as string | null,
+          reason: e.reason as EscalationReason,
+          summary: e.summary as string | null,
+          comment: e.comment as string | null,
+        })),
       );
     }
     await m.query(
@@ -655,11 +676,20 @@ export class TicketIngestService {
         labels.classifierVersion, labels.classifierConfidence, labels.unclassified],
     );
     const summary = [unclassifiedNote(labels), route.summary, message.handOver!.summary].filter(Boolean).join('\n');
-    await m.query(
-      `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment, actor_agent_id)
-       VALUES ($1, 0, $2, $3, $4, 'escalated', $5, $6, $7)`,
-      [h.ticketId, route.level, route.queueId, route.institutionId ?? route.referredInstitutionId, summary, message.handOver!.comment, takenBy],
-    );
+    await this.escalations.append(m, [
+      {
+        ticketId: h.ticketId,
+        fromLevel: 0,
+        toLevel: route.level,
+        fromQueueId: null,
+        toQueueId: route.queueId,
+        toInstitutionId: route.institutionId ?? route.referredInstitutionId,
+        reason: 'escalated',
+        summary,
+        comment: message.handOver!.comment,
+        actorAgentId: takenBy,
+      },
+    ]);
     const entries: AuditEntry[] = [
       {
         actorAgentId: takenBy,
