@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { acknowledgement } from '../automation/acknowledgement';
-import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
 import {
   ContactIdentifier,
   identifierKey,
@@ -13,7 +11,6 @@ import {
   KnownIdentifier,
   matchCustomer,
   Provenance,
-  STRONG_KINDS,
   strongerProvenance,
 } from '../customers/customer-matching';
 import type { InboundJobData } from '../inbound/inbound-message';
@@ -21,6 +18,7 @@ import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from 
 import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
 import { TicketEffectsPublisher } from './ticket-effects.publisher';
+import { CustomersRepository, NewCustomer } from '../customers/customers.repository';
 import { EscalationReason, EscalationsRepository } from './repositories/escalations.repository';
 import { TicketReferenceService } from './ticket-reference.service';
 import { ContactClassifierService } from '../classification/contact-classifier.service';
@@ -73,12 +71,12 @@ export class ThreadNotReadyError extends Error {}
 @Injectable()
 export class TicketIngestService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly references: TicketReferenceService,
     private readonly config: AppConfig,
     private readonly sla: SlaEngine,
     private readonly effects: TicketEffectsPublisher,
     private readonly escalations: EscalationsRepository,
+    private readonly customers: CustomersRepository,
     private readonly audit: AuditService,
     private readonly classifier: ContactClassifierService,
     private readonly level0Answers: Level0AnswerPlanner,
@@ -226,26 +224,11 @@ export class TicketIngestService {
     const all = contactOf.flat();
     const known = new Map<string, KnownIdentifier>();
     const verifiedStrong = new Set<string>();
-    if (all.length > 0) {
-      const rows: Array<{ kind: IdentifierKind; value: string; customer_id: string; provenance: Provenance }> = await m.query(
-        `SELECT ci.kind, ci.value, ci.customer_id, ci.provenance FROM customer_identifiers ci
-         JOIN unnest($1::text[], $2::text[]) AS k(kind, value) ON ci.kind = k.kind AND ci.value = k.value`,
-        [all.map((i) => i.kind), all.map((i) => i.value)],
-      );
-      for (const r of rows) known.set(identifierKey(r), { kind: r.kind, value: r.value, customerId: r.customer_id, provenance: r.provenance });
-      const owners = [...new Set(rows.map((r) => r.customer_id))];
-      if (owners.length > 0) {
-        const strong: Array<{ customer_id: string }> = await m.query(
-          `SELECT DISTINCT customer_id FROM customer_identifiers
-           WHERE customer_id = ANY($1::uuid[]) AND kind = ANY($2::text[]) AND provenance IN ('portal', 'staff')`,
-          [owners, [...STRONG_KINDS]],
-        );
-        for (const r of strong) verifiedStrong.add(r.customer_id);
-      }
-    }
+    for (const k of await this.customers.findIdentifiers(m, all)) known.set(identifierKey(k), k);
+    for (const id of await this.customers.withVerifiedStrong(m, [...new Set([...known.values()].map((k) => k.customerId))])) verifiedStrong.add(id);
     const linkableFor = await this.linkableCustomers(m, events, known);
 
-    const newCustomers: Array<{ id: string; firstName: string | null; lastName: string | null; language: string | null }> = [];
+    const newCustomers: NewCustomer[] = [];
     const newIdentifiers: KnownIdentifier[] = [];
     const changed: KnownIdentifier[] = [];
     const claimed: AuditEntry[] = [];
@@ -285,28 +268,9 @@ export class TicketIngestService {
       return customerId;
     });
 
-    if (newCustomers.length > 0) {
-      await m.query(
-        `INSERT INTO customers (id, first_name, last_name, preferred_language)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::varchar[])`,
-        [newCustomers.map((c) => c.id), newCustomers.map((c) => c.firstName), newCustomers.map((c) => c.lastName), newCustomers.map((c) => c.language)],
-      );
-    }
-    if (newIdentifiers.length > 0) {
-      await m.query(
-        `INSERT INTO customer_identifiers (customer_id, kind, value, provenance)
-         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::text[], $4::varchar[]) ON CONFLICT (kind, value) DO NOTHING`,
-        [newIdentifiers.map((i) => i.customerId), newIdentifiers.map((i) => i.kind), newIdentifiers.map((i) => i.value), newIdentifiers.map((i) => i.provenance)],
-      );
-    }
-    if (changed.length > 0) {
-      await m.query(
-        `UPDATE customer_identifiers ci SET customer_id = u.customer_id, provenance = u.provenance
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::varchar[]) AS u(customer_id, kind, value, provenance)
-         WHERE ci.kind = u.kind AND ci.value = u.value`,
-        [changed.map((i) => i.customerId), changed.map((i) => i.kind), changed.map((i) => i.value), changed.map((i) => i.provenance)],
-      );
-    }
+    await this.customers.create(m, newCustomers);
+    await this.customers.addIdentifiers(m, newIdentifiers);
+    await this.customers.reassignIdentifiers(m, changed);
     if (claimed.length > 0) await this.audit.record(claimed, m);
     return customerOf;
   }
