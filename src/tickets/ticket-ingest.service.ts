@@ -63,7 +63,7 @@ const unclassifiedNote = (l: ContactLabels) =>
 export class ThreadNotReadyError extends Error {}
 
 /**
- * The only writer of tickets and inbound messages. It takes a batch of inbound events and, in one transaction,
+ * Turns inbound events into tickets and messages. It takes a batch of inbound events and, in one transaction,
  * drops the ones already stored, resolves customers, threads onto open tickets or opens new ones with a
  * reference, records the hand-over from level 0 to the queue routing chose, and marks the events processed.
  * Running it twice on the same events changes nothing the second time.
