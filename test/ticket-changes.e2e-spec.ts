@@ -145,7 +145,7 @@ describe('ticket changes: one writer, effects after commit', () => {
     const [vidL1, vidL2, general] = [await queue('VID'), await queue('VID-L2'), await queue('GENERAL')];
     const to = (q: any) => ({ level: q.level, queueId: q.id, queueCode: q.code, institutionId: q.institution_id ?? null });
 
-    type Kind = { name: string; audit: string; moves: boolean; webhook: string | null; run: (m: any, fx: any, t: any) => Promise<unknown> };
+    type Kind = { name: string; audit: string; moves: boolean; webhook: string | null; setup?: () => Promise<unknown>; run: (m: any, fx: any, t: any) => Promise<unknown> };
     const kinds: Kind[] = [
       { name: 'escalate', audit: 'ticket.escalated', moves: true, webhook: 'ticket.escalated', run: (m, fx, t) => changes.move(m, fx, t, to(vidL2), { actor, requeue: true }) },
       { name: 'hand back', audit: 'ticket.handed_back', moves: true, webhook: 'ticket.handed_back', run: (m, fx, t) => changes.move(m, fx, t, to(vidL1), { actor, summary: 'Atbilde', requeue: true }) },
@@ -165,12 +165,26 @@ describe('ticket changes: one writer, effects after commit', () => {
       { name: 'status', audit: 'ticket.updated', moves: false, webhook: null, run: (m, fx, t) => changes.update(m, fx, t, { status: 'pending_customer' }, actor) },
       { name: 'close', audit: 'ticket.updated', moves: false, webhook: 'ticket.closed', run: (m, fx, t) => changes.update(m, fx, t, { status: 'closed' }, actor) },
       { name: 'reopen', audit: 'ticket.updated', moves: false, webhook: null, run: (m, fx, t) => changes.update(m, fx, t, { status: 'queued' }, actor) },
+      { name: 'link customer', audit: 'ticket.customer_linked', moves: false, webhook: null, run: (m, fx, t) => changes.linkCustomer(m, fx, t, t.customer_id, actor) },
+      {
+        name: 'return to queue (presence)',
+        audit: 'ticket.returned_to_queue',
+        moves: false,
+        webhook: null,
+        // Unanswered work of an agent gone offline returns only from a queue that assigns automatically.
+        setup: async () => {
+          await effects.transaction(async (m, fx) => changes.assign(m, fx, (await tickets.lock(m, [id]))[0], ids.operator, actor));
+          await env.sql(`UPDATE queues SET strategy = 'least_loaded' WHERE id = (SELECT queue_id FROM tickets WHERE id = $1)`, [id]);
+        },
+        run: (m, fx) => changes.returnToQueue(m, fx, [ids.operator], 'timeout'),
+      },
     ];
 
     const reference = await env.submitTicket(app, { institution: 'VID' });
     const id = (await ticket(reference)).id;
     const count = async (sql: string) => (await env.sql(sql, [id]))[0].n as number;
     for (const kind of kinds) {
+      await kind.setup?.();
       const before = {
         moves: await count('SELECT count(*)::int AS n FROM escalations WHERE ticket_id = $1'),
         audit: await count(`SELECT count(*)::int AS n FROM audit_events WHERE subject_id = $1::text AND action = '${kind.audit}'`),
@@ -188,6 +202,8 @@ describe('ticket changes: one writer, effects after commit', () => {
       expect({ kind: kind.name, hooks: after.hooks.slice(before.hooks.length).map((h) => h.event) }).toEqual({ kind: kind.name, hooks: kind.webhook ? [kind.webhook] : [] });
       expect({ kind: kind.name, published: published.mock.calls.some(([ticketIds]) => ticketIds.includes(id)) }).toEqual({ kind: kind.name, published: true });
     }
+    expect(await ticket((await env.sql('SELECT reference FROM tickets WHERE id = $1', [id]))[0].reference)).toMatchObject({ status: 'queued', assignee_id: null });
+    await env.sql(`UPDATE queues SET strategy = 'manual'`);
 
     // Merging: the source closes (its institution hears), both are published, the target notes where it came from.
     const [source, target] = [await env.submitTicket(app, { institution: 'VID' }), await env.submitTicket(app, { institution: 'VID' })];
