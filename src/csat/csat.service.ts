@@ -7,6 +7,7 @@ import { ProblemException, validationProblem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { contactAddress } from '../tickets/ticket-contacts';
+import { TicketsRepository } from '../tickets/repositories/tickets.repository';
 import { signCsatToken, verifyCsatToken } from './csat-token';
 
 /** Channels whose resolution is followed by a survey e-mail (a web form is answered by e-mail). */
@@ -60,6 +61,7 @@ export class CsatService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly tickets: TicketsRepository,
   ) {}
 
   thanks(language: string): string {
@@ -132,13 +134,13 @@ export class CsatService {
     if (!Number.isInteger(score) || score < 1 || score > 5) {
       throw validationProblem([{ field: 'score', code: 'range', message: 'score must be a whole number from 1 to 5' }]);
     }
-    const [row] = await this.dataSource.query(
-      `WITH u AS (UPDATE tickets SET csat_score = $2, csat_at = now(), csat_channel = $3, csat_comment = $4 WHERE id = $1 RETURNING reference)
-       SELECT reference FROM u`,
-      [ticketId, score, channel, comment?.trim() || null],
-    );
-    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No such ticket.');
-    await this.audit.record([{ actorAgentId: null, action: 'csat.recorded', subjectType: 'ticket', subjectId: ticketId, detail: { reference: row.reference, score, channel } }]);
+    // The score and its trail commit together: an answer is never stored unaudited, nor audited unstored.
+    const row = await this.dataSource.transaction(async (m) => {
+      const stored = await this.tickets.recordCsat(m, ticketId, { score, channel, comment: comment?.trim() || null });
+      if (!stored) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No such ticket.');
+      await this.audit.record([{ actorAgentId: null, action: 'csat.recorded', subjectType: 'ticket', subjectId: ticketId, detail: { reference: stored.reference, score, channel } }], m);
+      return stored;
+    });
     this.metrics.csatAnswers.inc({ channel, score: String(score) });
     return { reference: row.reference, score };
   }

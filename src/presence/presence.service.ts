@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { RoutingSignals } from '../routing/routing-signals';
+import { TicketChanges } from '../tickets/ticket-changes.service';
+import { TicketEffectsPublisher } from '../tickets/ticket-effects.publisher';
 import type { PresenceState } from './entities/agent-presence.entity';
 import { returnedRows } from '../database/rows';
 
@@ -35,7 +36,8 @@ export class PresenceService {
     private readonly realtime: RealtimePublisher,
     private readonly signals: RoutingSignals,
     private readonly metrics: MetricsService,
-    private readonly audit: AuditService,
+    private readonly effects: TicketEffectsPublisher,
+    private readonly changes: TicketChanges,
   ) {}
 
   /** A sign of life, optionally with a new state; an agent coming online is offered waiting work at once. */
@@ -102,29 +104,10 @@ export class PresenceService {
    * in queues that assign automatically: a case a specialist picked by hand stays theirs overnight.
    */
   private async wentOffline(agentIds: string[], cause: 'disconnect' | 'timeout'): Promise<void> {
-    const returned: Array<{ id: string; reference: string; assignee: string }> = await this.dataSource.transaction(async (m) => {
-      const rows = returnedRows<{ id: string; reference: string; assignee: string }>(
-        await m.query(
-        `UPDATE tickets t SET assignee_id = NULL, status = 'queued', updated_at = now()
-         FROM (SELECT t0.id, t0.assignee_id FROM tickets t0 JOIN queues q ON q.id = t0.queue_id
-               WHERE t0.assignee_id = ANY($1::uuid[]) AND t0.status = 'assigned' AND q.strategy <> 'manual'
-                 AND NOT EXISTS (SELECT 1 FROM messages ms WHERE ms.ticket_id = t0.id AND NOT ms.internal
-                                 AND ms.created_at > (SELECT max(ci.created_at) FROM messages ci WHERE ci.ticket_id = t0.id AND ci.direction = 'inbound')
-                                 AND ms.direction = 'outbound')
-               FOR UPDATE OF t0) w
-         WHERE t.id = w.id RETURNING t.id, t.reference, w.assignee_id AS assignee`,
-        [agentIds],
-        ),
-      );
-      await this.audit.record(
-        rows.map((r) => ({ actorAgentId: null, action: 'ticket.returned_to_queue', subjectType: 'ticket', subjectId: r.id, detail: { reference: r.reference, from: r.assignee, cause } })),
-        m,
-      );
-      return rows;
-    });
+    // The tickets' new state and the routing pass for them are published by the writer's effects, after commit.
+    const returned = await this.effects.transaction((m, effects) => this.changes.returnToQueue(m, effects, agentIds, cause));
     if (returned.length) this.logger.log({ count: returned.length, cause }, 'unanswered work of agents gone offline returned to the queue');
     await this.changed(agentIds, 'offline', cause);
-    await this.realtime.ticketsChanged(returned.map((r) => r.id));
   }
 
   /**

@@ -1,10 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { AvailableAgent, channelsWithRoom, planAssignments, Strategy, WaitingTicket } from '@lib/assignment';
-import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { TicketChanges } from '../tickets/ticket-changes.service';
+import { TicketEffectsPublisher } from '../tickets/ticket-effects.publisher';
 
 /** How many of the oldest waiting tickets one pass considers; the next pass takes the rest. */
 const PASS_SIZE = 200;
@@ -42,9 +40,8 @@ export class AssignmentService {
   private readonly logger = new Logger(AssignmentService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
-    private readonly realtime: RealtimePublisher,
+    private readonly effects: TicketEffectsPublisher,
+    private readonly changes: TicketChanges,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -59,7 +56,8 @@ export class AssignmentService {
   }
 
   private async pass(): Promise<number> {
-    const plan = await this.dataSource.transaction(async (m) => {
+    // The assignees' `assignment` events and the tickets' new state go out after commit (TicketChanges' effects).
+    const plan = await this.effects.transaction(async (m, effects) => {
       // Waits for a pass running elsewhere rather than skipping: that pass may have read before our tickets committed.
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('routing:offer', 0))`);
       const agents: AgentRow[] = await m.query(
@@ -93,35 +91,18 @@ export class AssignmentService {
         agents.map(toAvailable),
       );
       if (plan.length === 0) return [];
-      await m.query(
-        `UPDATE tickets t SET assignee_id = u.agent_id, status = 'assigned', updated_at = now()
-         FROM unnest($1::uuid[], $2::uuid[]) AS u(ticket_id, agent_id) WHERE t.id = u.ticket_id`,
-        [plan.map((p) => p.ticketId), plan.map((p) => p.agentId)],
-      );
+      const assigned = plan.map((p) => ({ ...p, reference: byId.get(p.ticketId)!.reference, strategy: byId.get(p.ticketId)!.strategy }));
+      await this.changes.autoAssign(m, effects, assigned);
       await m.query(
         `UPDATE agent_presence p SET last_assigned_at = u.at
          FROM (SELECT agent_id, max(ord) AS ord, clock_timestamp() AS at FROM unnest($1::uuid[]) WITH ORDINALITY AS x(agent_id, ord) GROUP BY agent_id) u
          WHERE p.agent_id = u.agent_id`,
         [plan.map((p) => p.agentId)],
       );
-      await this.audit.record(
-        plan.map((p) => ({
-          actorAgentId: null,
-          action: 'ticket.auto_assigned',
-          subjectType: 'ticket',
-          subjectId: p.ticketId,
-          detail: { reference: byId.get(p.ticketId)!.reference, to: p.agentId, strategy: byId.get(p.ticketId)!.strategy },
-        })),
-        m,
-      );
-      return plan.map((p) => ({ ...p, reference: byId.get(p.ticketId)!.reference, strategy: byId.get(p.ticketId)!.strategy }));
+      return assigned;
     });
     if (plan.length > 0) {
-      for (const p of plan) {
-        this.metrics.ticketsAutoAssigned.inc({ strategy: p.strategy });
-        this.realtime.toAgent(p.agentId, 'assignment', { reference: p.reference, strategy: p.strategy });
-      }
-      await this.realtime.ticketsChanged(plan.map((p) => p.ticketId), 'assigned');
+      for (const p of plan) this.metrics.ticketsAutoAssigned.inc({ strategy: p.strategy });
       this.logger.log({ count: plan.length }, 'waiting work assigned');
     }
     return plan.length;

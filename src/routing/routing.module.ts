@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { ChatCoreModule } from '../channels/chat/chat-core.module';
-import { PresenceController } from '../presence/presence.controller';
+import { PresenceModule } from '../presence/presence.module';
 import { AgentsGateway } from '../realtime/agents.gateway';
 import { RoutingAdminController } from './routing-admin.controller';
 import { RoutingAdminService } from './routing-admin.service';
@@ -10,8 +10,8 @@ import { RoutingCoreModule } from './routing-core.module';
 
 /** The API side of routing: queues and rules as data, presence, and the agents' realtime socket. */
 @Module({
-  imports: [RoutingCoreModule, AuthModule, AuditModule, ChatCoreModule],
-  controllers: [RoutingAdminController, PresenceController],
+  imports: [RoutingCoreModule, PresenceModule, AuthModule, AuditModule, ChatCoreModule],
+  controllers: [RoutingAdminController],
   providers: [RoutingAdminService, AgentsGateway],
 })
 export class RoutingModule {}

@@ -16,6 +16,7 @@ import {
 import { EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import type { SlaState } from '../tickets/entities/ticket.entity';
+import { TicketSlaState, TicketsRepository } from '../tickets/repositories/tickets.repository';
 import type { ClockEventKind } from './entities/sla-clock-event.entity';
 import type { ClockStatus } from './entities/sla-clock.entity';
 import { choosePolicy, PolicyRow } from './policy-match';
@@ -105,6 +106,7 @@ export class SlaEngine {
   constructor(
     private readonly policies: SlaPoliciesService,
     private readonly calendars: CalendarService,
+    private readonly tickets: TicketsRepository,
   ) {}
 
   async apply(m: EntityManager, triggers: Array<{ ticketId: string; trigger: SlaTrigger }>, timers: SlaTimerBatch): Promise<void> {
@@ -385,18 +387,7 @@ export class SlaEngine {
         ],
       );
     }
-    const col = (k: string) => tickets.map((t) => t[k]);
-    await m.query(
-      `UPDATE tickets t SET sla_policy_id = u.policy_id, sla_state = u.state, sla_due_at = u.due_at, sla_warning_at = u.warning_at,
-              first_response_due_at = u.fr, next_response_due_at = u.nr, resolution_due_at = u.rs, sla_breached_at = u.breached_at
-       FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[],
-                   $8::timestamptz[], $9::timestamptz[]) AS u(id, policy_id, state, due_at, warning_at, fr, nr, rs, breached_at)
-       WHERE t.id = u.id`,
-      [
-        col('id'), col('sla_policy_id'), col('sla_state'), col('sla_due_at'), col('sla_warning_at'), col('first_response_due_at'),
-        col('next_response_due_at'), col('resolution_due_at'), col('sla_breached_at'),
-      ],
-    );
+    await this.tickets.setSlaState(m, tickets as unknown as TicketSlaState[]);
   }
 }
 

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { TicketsRepository } from '../tickets/repositories/tickets.repository';
+import { TicketChanges } from '../tickets/ticket-changes.service';
+import { TicketEffects } from '../tickets/ticket-effects';
+import { TicketEffectsPublisher } from '../tickets/ticket-effects.publisher';
 import { AppliedAction, applyBreachActions } from './sla-breach-actions';
-import { SlaEngine, SlaTrigger } from './sla-engine.service';
+import { SlaEngine } from './sla-engine.service';
 import { SlaPoliciesService } from './sla-policies.service';
-import { SlaTimerBatch, SlaTimerJobData } from './sla-timer-batch';
+import { SlaTimerJobData } from './sla-timer-batch';
 
 export type SlaTimerOutcome = 'recorded' | 'stale' | 'early' | 'duplicate';
 
@@ -15,15 +19,20 @@ const CLOCK_SKEW_MS = 1000;
  * What a firing timer does, for many timers in one transaction. A timer only says "look at this clock now": on
  * the locked tickets, each clock must still run at the version the timer was made for and be due; the warning or
  * breach is then written once (the unique key of sla_events refuses a second), with the clock, its history, the
- * ticket's state and an audit entry in the same statement. Breach actions follow, and the engine chooses the
- * policy again for tickets they moved. Running the same timers again records nothing.
+ * ticket's state (through the tickets module) and an audit entry follow. Breach actions are ticket changes like a
+ * person's (TicketChanges), so a move chooses the policy again, tells the institution and offers the ticket.
+ * Supervisors hear of each warning and breach, and the tickets' new state is published, after commit (the
+ * effects). Running the same timers again records nothing.
  */
 @Injectable()
 export class SlaFiringService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly effects: TicketEffectsPublisher,
     private readonly engine: SlaEngine,
     private readonly policies: SlaPoliciesService,
+    private readonly tickets: TicketsRepository,
+    private readonly changes: TicketChanges,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -31,23 +40,23 @@ export class SlaFiringService {
    * clocks, a bounded number per call; their clocks start from when the ticket reached a person. A conversation
    * level 0 still holds (status `bot`) is nobody's to answer yet: its clocks start when it is handed over.
    */
-  async adoptUntracked(timers: SlaTimerBatch, limit = 500): Promise<number> {
-    return this.dataSource.transaction(async (m) => {
+  async adoptUntracked(limit = 500): Promise<number> {
+    return this.effects.transaction(async (m, effects) => {
       const rows: Array<{ id: string }> = await m.query(
         `SELECT id FROM tickets WHERE sla_policy_id IS NULL AND sla_state IS NULL AND status NOT IN ('resolved', 'closed', 'bot')
          ORDER BY created_at LIMIT $1`,
         [limit],
       );
-      await this.engine.apply(m, rows.map((r) => ({ ticketId: r.id, trigger: { type: 'changed' as const, at: new Date() } })), timers);
+      await this.engine.apply(m, rows.map((r) => ({ ticketId: r.id, trigger: { type: 'changed' as const, at: new Date() } })), effects.timers);
       return rows.length;
     });
   }
 
-  async fire(jobs: SlaTimerJobData[], timers: SlaTimerBatch): Promise<SlaTimerOutcome[]> {
-    return this.dataSource.transaction((m) => this.fireIn(m, jobs, timers));
+  async fire(jobs: SlaTimerJobData[]): Promise<SlaTimerOutcome[]> {
+    return this.effects.transaction((m, effects) => this.fireIn(m, effects, jobs));
   }
 
-  private async fireIn(m: EntityManager, jobs: SlaTimerJobData[], timers: SlaTimerBatch): Promise<SlaTimerOutcome[]> {
+  private async fireIn(m: EntityManager, effects: TicketEffects, jobs: SlaTimerJobData[]): Promise<SlaTimerOutcome[]> {
     const rows: Array<Record<string, any>> = await m.query(
       `SELECT c.*, t.reference FROM tickets t JOIN sla_clocks c ON c.ticket_id = t.id
        WHERE (c.ticket_id, c.metric) IN (SELECT * FROM unnest($1::uuid[], $2::varchar[]))
@@ -77,7 +86,7 @@ export class SlaFiringService {
     if (due.length === 0) return outcomes;
 
     const col = <T>(f: (d: (typeof due)[number]) => T) => due.map(f);
-    const recorded: Array<{ id: string; ticket_id: string; metric: string; kind: string }> = await m.query(
+    const recorded: Array<{ id: string; ticket_id: string; metric: string; kind: string; at: Date; detail: { reference: string } & Record<string, unknown> }> = await m.query(
       `WITH j AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::varchar[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::jsonb[])
            AS j(ticket_id, policy_id, metric, kind, cycle, at, due_at, budget_ms, detail)),
@@ -93,16 +102,8 @@ export class SlaFiringService {
          WHERE c.ticket_id = x.ticket_id AND c.metric = x.metric),
        history AS (
          INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at)
-         SELECT ticket_id, metric, kind, policy_id, cycle, due_at, budget_ms, at FROM done),
-       ticket AS (
-         UPDATE tickets t SET sla_state = CASE WHEN x.breached IS NOT NULL THEN 'breached' WHEN t.sla_state = 'ok' THEN 'warning' ELSE t.sla_state END,
-                sla_breached_at = CASE WHEN x.breached IS NULL THEN t.sla_breached_at ELSE least(coalesce(t.sla_breached_at, x.breached), x.breached) END
-         FROM (SELECT ticket_id, min(at) FILTER (WHERE kind = 'breached') AS breached FROM done GROUP BY 1) x
-         WHERE t.id = x.ticket_id),
-       audit AS (
-         INSERT INTO audit_events (actor_agent_id, action, subject_type, subject_id, detail)
-         SELECT NULL, 'sla.' || kind, 'ticket', ticket_id::text, detail FROM done)
-       SELECT event_id AS id, ticket_id, metric, kind FROM done`,
+         SELECT ticket_id, metric, kind, policy_id, cycle, due_at, budget_ms, at FROM done)
+       SELECT event_id AS id, ticket_id, metric, kind, at, detail FROM done`,
       [
         col((d) => d.clock.ticket_id),
         col((d) => d.clock.policy_id),
@@ -123,8 +124,16 @@ export class SlaFiringService {
         ),
       ],
     );
+    // The ticket's state shown in lists, and the trail, for what was recorded now (not for a duplicate).
+    await this.tickets.markSlaFired(m, recorded.map((r) => ({ ticketId: r.ticket_id, breachedAt: r.kind === 'breached' ? r.at : null })));
+    await this.audit.record(recorded.map((r) => ({ actorAgentId: null, action: `sla.${r.kind}`, subjectType: 'ticket', subjectId: r.ticket_id, detail: r.detail })), m);
+    // Supervisors hear of each warning and breach as it is recorded (an `sla` event; `GET /v1/sla/events` catches up
+    // after a reconnect), and everyone who may see the ticket gets its new state.
+    for (const r of recorded) {
+      effects.toSupervisors('sla', { reference: r.detail.reference, metric: r.metric, kind: r.kind, at: new Date().toISOString() });
+    }
+    effects.ticketsChanged(recorded.map((r) => r.ticket_id));
     const eventOf = new Map(recorded.map((r) => [`${r.ticket_id}|${r.metric}|${r.kind}`, r.id]));
-    const moved: Array<{ ticketId: string; trigger: SlaTrigger }> = [];
     for (const d of due) {
       const eventId = eventOf.get(`${d.clock.ticket_id}|${d.clock.metric}|${d.kind}`);
       if (!eventId) {
@@ -133,12 +142,9 @@ export class SlaFiringService {
       }
       const planned = d.kind === 'breached' ? (policies.get(d.clock.policy_id)?.breachActions ?? []) : [];
       if (planned.length === 0) continue;
-      const actions: AppliedAction[] = await applyBreachActions(m, d.clock.ticket_id, d.clock.metric, planned);
+      const actions: AppliedAction[] = await applyBreachActions(m, effects, { changes: this.changes, tickets: this.tickets }, d.clock.ticket_id, d.clock.metric, planned);
       await m.query('UPDATE sla_events SET actions = $2 WHERE id = $1', [eventId, JSON.stringify(actions)]);
-      if (actions.some((a) => a.applied)) moved.push({ ticketId: d.clock.ticket_id, trigger: { type: 'changed', at: new Date() } });
     }
-    // A moved ticket may fall under another policy: chosen again, due times follow.
-    await this.engine.apply(m, moved, timers);
     return outcomes;
   }
 }

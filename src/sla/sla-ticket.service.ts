@@ -5,8 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import { SlaEngine } from './sla-engine.service';
-import { SlaTimerBatch } from './sla-timer-batch';
-import { SlaTimersService } from './sla-timers.service';
+import { TicketEffectsPublisher } from '../tickets/ticket-effects.publisher';
 
 /** A ticket's SLA as staff see it, and the extension an operator applies. */
 @Injectable()
@@ -14,7 +13,7 @@ export class SlaTicketService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly engine: SlaEngine,
-    private readonly timers: SlaTimersService,
+    private readonly effects: TicketEffectsPublisher,
     private readonly audit: AuditService,
   ) {}
 
@@ -105,8 +104,7 @@ export class SlaTicketService {
   }
 
   async extend(user: AuthUser, reference: string, reason: string, context: { requestId?: string }) {
-    const batch = new SlaTimerBatch();
-    const result = await this.dataSource.transaction(async (m) => {
+    const result = await this.effects.transaction(async (m, effects) => {
       const ticket = await this.find(m, user, reference, true);
       const [clock] = await m.query(
         `SELECT c.status, c.extended, p.resolution_extension FROM sla_clocks c LEFT JOIN sla_policies p ON p.id = c.policy_id
@@ -120,14 +118,15 @@ export class SlaTicketService {
       if (clock.status !== 'running' && clock.status !== 'paused') {
         throw validationProblem([{ field: 'ticket', code: 'notOpen', message: 'the resolution clock is not running' }]);
       }
-      await this.engine.apply(m, [{ ticketId: ticket.id, trigger: { type: 'extension', at: new Date(), reason, actorAgentId: user.id } }], batch);
+      await this.engine.apply(m, [{ ticketId: ticket.id, trigger: { type: 'extension', at: new Date(), reason, actorAgentId: user.id } }], effects.timers);
       const [after] = await m.query('SELECT resolution_due_at FROM tickets WHERE id = $1', [ticket.id]);
+      await this.audit.record(
+        [{ actorAgentId: user.id, action: 'sla.extended', subjectType: 'ticket', subjectId: ticket.id, detail: { reference: ticket.reference, reason }, requestId: context.requestId ?? null }],
+        m,
+      );
+      effects.ticketsChanged([ticket.id]);
       return { id: ticket.id, reference: ticket.reference, resolutionDueAt: after.resolution_due_at as Date | null };
     });
-    await this.audit.record([
-      { actorAgentId: user.id, action: 'sla.extended', subjectType: 'ticket', subjectId: result.id, detail: { reference: result.reference, reason }, requestId: context.requestId ?? null },
-    ]);
-    await this.timers.schedule(batch);
     return { reference: result.reference, resolutionDueAt: result.resolutionDueAt };
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TicketsCoreModule } from '../tickets/tickets-core.module';
 import { AuditModule } from '../audit/audit.module';
 import { SlaCoreModule } from './sla-core.module';
 import { SlaEventsController, SlaPoliciesController, SlaTicketsController } from './sla.controller';
@@ -6,7 +7,7 @@ import { SlaTicketService } from './sla-ticket.service';
 
 /** The staff API of SLA: policies (admin), a ticket's clocks and the resolution extension. */
 @Module({
-  imports: [SlaCoreModule, AuditModule],
+  imports: [SlaCoreModule, AuditModule, TicketsCoreModule],
   controllers: [SlaPoliciesController, SlaTicketsController, SlaEventsController],
   providers: [SlaTicketService],
 })

@@ -1,29 +1,14 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { EntityManager } from 'typeorm';
 import { AuthUser, inTicketScope, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import { UpdateTicketDto } from './dto/ticket-actions.dto';
-import { WebhooksService } from '../webhooks/webhooks.service';
-import { returnedRows } from '../database/rows';
-import { SlaEngine } from '../sla/sla-engine.service';
 import { CsatService } from '../csat/csat.service';
-import { OutboundService } from '../outbound/outbound.service';
-import { SlaTimerBatch } from '../sla/sla-timer-batch';
-import { SlaTimersService } from '../sla/sla-timers.service';
 import { recordCorrection } from '../classification/classification-corrections';
-
-interface LockedTicket {
-  id: string;
-  reference: string;
-  status: string;
-  assignee_id: string | null;
-  institution_id: string | null;
-  level: number;
-  queue_id: string | null;
-  channel: string;
-}
+import { TicketChanges } from './ticket-changes.service';
+import { TicketEffects } from './ticket-effects';
+import { TicketEffectsPublisher } from './ticket-effects.publisher';
+import { LockedTicket, TicketsRepository } from './repositories/tickets.repository';
 
 /**
  * What people do to a ticket in the inbox: notes, claiming and assigning, status, kind, topic and priority.
@@ -32,30 +17,18 @@ interface LockedTicket {
 @Injectable()
 export class TicketActionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
-    private readonly webhooks: WebhooksService,
-    private readonly sla: SlaEngine,
-    private readonly slaTimers: SlaTimersService,
+    private readonly effects: TicketEffectsPublisher,
+    private readonly tickets: TicketsRepository,
+    private readonly changes: TicketChanges,
     private readonly csat: CsatService,
-    private readonly outbound: OutboundService,
   ) {}
 
   async addNote(user: AuthUser, reference: string, text: string): Promise<{ id: string }> {
-    return this.withTicket(user, reference, async (m, t) => {
-      const [row] = await m.query(
-        `INSERT INTO messages (ticket_id, channel, direction, author_type, author_agent_id, text, internal)
-         SELECT id, channel, 'outbound', 'agent', $2, $3, true FROM tickets WHERE id = $1 RETURNING id`,
-        [t.id, user.id, text],
-      );
-      await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [t.id]);
-      return { id: row.id as string };
-    });
+    return this.withTicket(user, reference, (m, fx, t) => this.changes.addNote(m, fx, t, text, { agentId: user.id }));
   }
 
   async assign(user: AuthUser, reference: string, agentId: string, force: boolean, context: { requestId?: string }): Promise<{ assigneeId: string; status: string }> {
-    const timers = new SlaTimerBatch();
-    const result = await this.withTicket(user, reference, async (m, t) => {
+    return this.withTicket(user, reference, async (m, fx, t) => {
       if (t.status === 'closed') throw validationProblem([{ field: 'ticket', code: 'closed', message: 'a closed ticket is not assigned' }]);
       if (t.assignee_id && t.assignee_id !== agentId && !force) {
         throw new ProblemException(HttpStatus.CONFLICT, 'already-assigned', 'Conflict', 'Someone else holds this ticket; send force: true to take it over.');
@@ -72,78 +45,33 @@ export class TicketActionsService {
       if (!inTicketScope(scope, { ...t, assignee_id: agent.id })) {
         throw validationProblem([{ field: 'agentId', code: 'outOfScope', message: "the agent may not see this institution's tickets" }]);
       }
-      await m.query(`UPDATE tickets SET assignee_id = $2, status = 'assigned', updated_at = now() WHERE id = $1`, [t.id, agentId]);
-      if (t.status !== 'assigned') await this.sla.apply(m, [{ ticketId: t.id, trigger: { type: 'changed', at: new Date() } }], timers);
-      await this.audit.record([
-        {
-          actorAgentId: user.id,
-          action: agentId === user.id ? 'ticket.claimed' : 'ticket.assigned',
-          subjectType: 'ticket',
-          subjectId: t.id,
-          detail: { reference: t.reference, from: t.assignee_id, to: agentId },
-          requestId: context.requestId ?? null,
-        },
-      ], m);
+      await this.changes.assign(m, fx, t, agentId, { agentId: user.id, requestId: context.requestId });
       return { assigneeId: agentId, status: 'assigned' };
     });
-    await this.slaTimers.schedule(timers);
-    return result;
   }
 
   async update(user: AuthUser, reference: string, dto: UpdateTicketDto, context: { requestId?: string }): Promise<{ status: string }> {
-    let deliveries: string[] = [];
-    const timers = new SlaTimerBatch();
-    let survey: string | null = null;
-    const result = await this.withTicket(user, reference, async (m, t) => {
+    return this.withTicket(user, reference, async (m, fx, t) => {
       if (t.status === 'closed' && dto.status !== undefined && dto.status !== 'closed' && dto.status !== 'queued') {
         throw validationProblem([{ field: 'status', code: 'closed', message: 'a closed ticket can only be reopened (queued)' }]);
       }
-      const sets: string[] = ['updated_at = now()'];
-      const params: unknown[] = [t.id];
-      const set = (sql: string, value: unknown) => sets.push(sql.replace('?', `$${params.push(value)}`));
-      if (dto.kind) set('kind = ?', dto.kind);
-      if (dto.topic !== undefined) set('topic = ?', dto.topic);
-      if (dto.priority) set('priority = ?', dto.priority);
-      if (dto.status) {
-        set('status = ?', dto.status);
-        if (dto.status === 'resolved') sets.push('resolved_at = coalesce(resolved_at, now())');
-        if (dto.status === 'closed') sets.push('closed_at = now()', 'resolved_at = coalesce(resolved_at, now())');
-        if (dto.status === 'queued') sets.push('closed_at = NULL', 'resolved_at = NULL', 'assignee_id = NULL');
-      }
-      const [row] = returnedRows(await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params));
+      const result = await this.changes.update(m, fx, t, { kind: dto.kind, topic: dto.topic, priority: dto.priority, status: dto.status }, { agentId: user.id, requestId: context.requestId });
       // A person setting the topic or kind is a labelled example for level 0's classifier.
       if (dto.kind || dto.topic) await recordCorrection(m, { ticketId: t.id, agentId: user.id, institutionId: t.institution_id, topic: dto.topic || null, kind: dto.kind ?? null });
-      // Status (pause, resume, resolution) and priority (the policy) move the clocks.
-      if (dto.status || dto.priority) await this.sla.apply(m, [{ ticketId: t.id, trigger: { type: 'changed', at: new Date() } }], timers);
       // Resolved: the customer is asked once how we did, on the channel they are answered on.
-      if ((dto.status === 'resolved' || dto.status === 'closed') && t.status !== 'resolved' && t.status !== 'closed') survey = await this.csat.planSurvey(m, t.id);
-      await this.audit.record([
-        { actorAgentId: user.id, action: 'ticket.updated', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, ...dto }, requestId: context.requestId ?? null },
-      ], m);
-      if (dto.status === 'closed' && t.status !== 'closed') {
-        deliveries = await this.webhooks.record(m, 'ticket.closed', t.institution_id, { reference: t.reference });
-      }
-      return { status: row.status as string };
+      if ((dto.status === 'resolved' || dto.status === 'closed') && t.status !== 'resolved' && t.status !== 'closed') fx.outbound([await this.csat.planSurvey(m, t.id)]);
+      return result;
     });
-    await this.webhooks.enqueue(deliveries);
-    await this.slaTimers.schedule(timers);
-    if (survey) await this.outbound.enqueue([survey]);
-    return result;
   }
 
   /** Moves every message of this ticket to `into` (same customer only) and closes this one, pointing there. */
   async merge(user: AuthUser, reference: string, into: string, context: { requestId?: string }): Promise<{ reference: string; mergedInto: string }> {
     if (reference.toUpperCase() === into.toUpperCase()) throw validationProblem([{ field: 'into', code: 'same', message: 'a ticket is not merged into itself' }]);
     const scope = ticketScope(user);
-    const timers = new SlaTimerBatch();
-    const merged = await this.dataSource.transaction(async (m) => {
+    return this.effects.transaction(async (m, fx) => {
       // Both rows locked in one statement, in a fixed order, so two opposite merges cannot deadlock.
       const params: unknown[] = [[reference.toUpperCase(), into.toUpperCase()]];
-      const rows: Array<LockedTicket & { customer_id: string | null }> = await m.query(
-        `SELECT t.id, t.reference, t.status, t.assignee_id, t.institution_id, t.customer_id, t.level, t.queue_id, t.channel FROM tickets t
-         WHERE t.reference = ANY($1::text[]) ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)} ORDER BY t.id FOR UPDATE`,
-        params,
-      );
+      const rows = await this.tickets.lockWhere(m, `t.reference = ANY($1::text[]) ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`, params);
       const source = rows.find((r) => r.reference === reference.toUpperCase());
       const target = rows.find((r) => r.reference === into.toUpperCase());
       if (!source) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
@@ -152,22 +80,9 @@ export class TicketActionsService {
         throw validationProblem([{ field: 'into', code: 'differentCustomers', message: 'only tickets of the same customer are merged' }]);
       }
       if (target.status === 'closed') throw validationProblem([{ field: 'into', code: 'closed', message: 'reopen the ticket before merging into it' }]);
-      await m.query('UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1', [source.id, target.id]);
-      await m.query(`UPDATE tickets SET status = 'closed', closed_at = now(), merged_into_id = $2, assignee_id = NULL, updated_at = now() WHERE id = $1`, [source.id, target.id]);
-      await m.query(
-        `INSERT INTO messages (ticket_id, channel, direction, author_type, author_agent_id, text, internal)
-         SELECT id, channel, 'outbound', 'system', $2, $3, true FROM tickets WHERE id = $1`,
-        [target.id, user.id, `${source.reference} merged into this ticket`],
-      );
-      await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [target.id]);
-      await this.audit.record([
-        { actorAgentId: user.id, action: 'ticket.merged', subjectType: 'ticket', subjectId: source.id, detail: { reference: source.reference, into: target.reference }, requestId: context.requestId ?? null },
-      ], m);
-      await this.sla.apply(m, [{ ticketId: source.id, trigger: { type: 'changed', at: new Date() } }], timers);
+      await this.changes.merge(m, fx, source, target, { agentId: user.id, requestId: context.requestId });
       return { reference: source.reference, mergedInto: target.reference };
     });
-    await this.slaTimers.schedule(timers);
-    return merged;
   }
 
   /**
@@ -178,7 +93,7 @@ export class TicketActionsService {
    */
   async linkCustomer(user: AuthUser, reference: string, customerId: string, context: { requestId?: string }): Promise<{ customerId: string }> {
     const scope = ticketScope(user);
-    return this.withTicket(user, reference, async (m, t) => {
+    return this.withTicket(user, reference, async (m, fx, t) => {
       const params: unknown[] = [customerId];
       const [customer] = await m.query(
         scope.all
@@ -188,26 +103,18 @@ export class TicketActionsService {
         params,
       );
       if (!customer) throw validationProblem([{ field: 'customerId', code: 'unknown', message: 'no customer with this id that you may see' }]);
-      const [before] = await m.query('SELECT customer_id FROM tickets WHERE id = $1', [t.id]);
-      await m.query('UPDATE tickets SET customer_id = $2, updated_at = now() WHERE id = $1', [t.id, customerId]);
-      await this.audit.record([
-        { actorAgentId: user.id, action: 'ticket.customer_linked', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, from: before.customer_id, to: customerId }, requestId: context.requestId ?? null },
-      ], m);
+      await this.changes.linkCustomer(m, fx, t, customerId, { agentId: user.id, requestId: context.requestId });
       return { customerId };
     });
   }
 
-  private withTicket<T>(user: AuthUser, reference: string, work: (m: EntityManager, t: LockedTicket) => Promise<T>): Promise<T> {
+  private withTicket<T>(user: AuthUser, reference: string, work: (m: EntityManager, fx: TicketEffects, t: LockedTicket) => Promise<T>): Promise<T> {
     const scope = ticketScope(user);
-    return this.dataSource.transaction(async (m) => {
+    return this.effects.transaction(async (m, fx) => {
       const params: unknown[] = [reference.toUpperCase()];
-      const [ticket]: LockedTicket[] = await m.query(
-        `SELECT t.id, t.reference, t.status, t.assignee_id, t.institution_id, t.level, t.queue_id, t.channel FROM tickets t
-         WHERE t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)} FOR UPDATE`,
-        params,
-      );
+      const [ticket] = await this.tickets.lockWhere(m, `t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`, params);
       if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
-      return work(m, ticket);
+      return work(m, fx, ticket);
     });
   }
 }

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { acknowledgement } from '../automation/acknowledgement';
-import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
 import {
   ContactIdentifier,
   identifierKey,
@@ -13,14 +11,15 @@ import {
   KnownIdentifier,
   matchCustomer,
   Provenance,
-  STRONG_KINDS,
   strongerProvenance,
 } from '../customers/customer-matching';
 import type { InboundJobData } from '../inbound/inbound-message';
-import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from './routing-decision';
+import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from '../routing/routing-decision';
 import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
-import { SlaTimersService } from '../sla/sla-timers.service';
+import { TicketEffectsPublisher } from './ticket-effects.publisher';
+import { CustomersRepository, NewCustomer } from '../customers/customers.repository';
+import { EscalationReason, EscalationsRepository } from './repositories/escalations.repository';
 import { TicketReferenceService } from './ticket-reference.service';
 import { ContactClassifierService } from '../classification/contact-classifier.service';
 import { ContactLabels, contactLabels } from './contact-classification';
@@ -64,7 +63,7 @@ const unclassifiedNote = (l: ContactLabels) =>
 export class ThreadNotReadyError extends Error {}
 
 /**
- * The only writer of tickets and inbound messages. It takes a batch of inbound events and, in one transaction,
+ * Turns inbound events into tickets and messages. It takes a batch of inbound events and, in one transaction,
  * drops the ones already stored, resolves customers, threads onto open tickets or opens new ones with a
  * reference, records the hand-over from level 0 to the queue routing chose, and marks the events processed.
  * Running it twice on the same events changes nothing the second time.
@@ -72,11 +71,12 @@ export class ThreadNotReadyError extends Error {}
 @Injectable()
 export class TicketIngestService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly references: TicketReferenceService,
     private readonly config: AppConfig,
     private readonly sla: SlaEngine,
-    private readonly slaTimers: SlaTimersService,
+    private readonly effects: TicketEffectsPublisher,
+    private readonly escalations: EscalationsRepository,
+    private readonly customers: CustomersRepository,
     private readonly audit: AuditService,
     private readonly classifier: ContactClassifierService,
     private readonly level0Answers: Level0AnswerPlanner,
@@ -92,12 +92,22 @@ export class TicketIngestService {
     return /@([A-Za-z0-9.-]+)/.exec(this.config.MAIL_FROM ?? '')?.[1] ?? 'vpppd.invalid';
   }
 
+  /**
+   * After commit (TicketEffects): the acknowledgements are sent, everyone who may see the tickets hears of them, and
+   * waiting work is offered, since new work or a customer's answer may have put a ticket in a queue.
+   */
   async ingest(events: InboundJobData[]): Promise<IngestResult[]> {
-    const timers = new SlaTimerBatch();
-    const results = await this.dataSource.transaction('READ COMMITTED', (manager) => this.ingestInTransaction(manager, events, timers));
-    // Timers only for what is committed: a timer for a rolled-back ticket would find nothing, but costs a job.
-    await this.slaTimers.schedule(timers);
-    return results;
+    return this.effects.transaction(async (m, effects) => {
+      const results = await this.ingestInTransaction(m, events, effects.timers);
+      effects.outbound(results.map((r) => (r.acknowledgement && 'messageId' in r.acknowledgement ? r.acknowledgement.messageId : null)));
+      const placed = results.filter((r) => r.ticketId && r.outcome !== 'duplicate' && r.outcome !== 'dropped');
+      if (placed.length > 0) {
+        effects.ticketsChanged(placed.filter((p) => p.outcome === 'created' || p.outcome === 'follow-up').map((p) => p.ticketId!), 'created');
+        effects.ticketsChanged(placed.filter((p) => p.outcome !== 'created' && p.outcome !== 'follow-up').map((p) => p.ticketId!));
+        effects.offerWork('inbound');
+      }
+      return results;
+    }, 'READ COMMITTED');
   }
 
   private async ingestInTransaction(m: EntityManager, events: InboundJobData[], timers: SlaTimerBatch): Promise<IngestResult[]> {
@@ -214,26 +224,11 @@ export class TicketIngestService {
     const all = contactOf.flat();
     const known = new Map<string, KnownIdentifier>();
     const verifiedStrong = new Set<string>();
-    if (all.length > 0) {
-      const rows: Array<{ kind: IdentifierKind; value: string; customer_id: string; provenance: Provenance }> = await m.query(
-        `SELECT ci.kind, ci.value, ci.customer_id, ci.provenance FROM customer_identifiers ci
-         JOIN unnest($1::text[], $2::text[]) AS k(kind, value) ON ci.kind = k.kind AND ci.value = k.value`,
-        [all.map((i) => i.kind), all.map((i) => i.value)],
-      );
-      for (const r of rows) known.set(identifierKey(r), { kind: r.kind, value: r.value, customerId: r.customer_id, provenance: r.provenance });
-      const owners = [...new Set(rows.map((r) => r.customer_id))];
-      if (owners.length > 0) {
-        const strong: Array<{ customer_id: string }> = await m.query(
-          `SELECT DISTINCT customer_id FROM customer_identifiers
-           WHERE customer_id = ANY($1::uuid[]) AND kind = ANY($2::text[]) AND provenance IN ('portal', 'staff')`,
-          [owners, [...STRONG_KINDS]],
-        );
-        for (const r of strong) verifiedStrong.add(r.customer_id);
-      }
-    }
+    for (const k of await this.customers.findIdentifiers(m, all)) known.set(identifierKey(k), k);
+    for (const id of await this.customers.withVerifiedStrong(m, [...new Set([...known.values()].map((k) => k.customerId))])) verifiedStrong.add(id);
     const linkableFor = await this.linkableCustomers(m, events, known);
 
-    const newCustomers: Array<{ id: string; firstName: string | null; lastName: string | null; language: string | null }> = [];
+    const newCustomers: NewCustomer[] = [];
     const newIdentifiers: KnownIdentifier[] = [];
     const changed: KnownIdentifier[] = [];
     const claimed: AuditEntry[] = [];
@@ -273,28 +268,9 @@ export class TicketIngestService {
       return customerId;
     });
 
-    if (newCustomers.length > 0) {
-      await m.query(
-        `INSERT INTO customers (id, first_name, last_name, preferred_language)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::varchar[])`,
-        [newCustomers.map((c) => c.id), newCustomers.map((c) => c.firstName), newCustomers.map((c) => c.lastName), newCustomers.map((c) => c.language)],
-      );
-    }
-    if (newIdentifiers.length > 0) {
-      await m.query(
-        `INSERT INTO customer_identifiers (customer_id, kind, value, provenance)
-         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::text[], $4::varchar[]) ON CONFLICT (kind, value) DO NOTHING`,
-        [newIdentifiers.map((i) => i.customerId), newIdentifiers.map((i) => i.kind), newIdentifiers.map((i) => i.value), newIdentifiers.map((i) => i.provenance)],
-      );
-    }
-    if (changed.length > 0) {
-      await m.query(
-        `UPDATE customer_identifiers ci SET customer_id = u.customer_id, provenance = u.provenance
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::varchar[]) AS u(customer_id, kind, value, provenance)
-         WHERE ci.kind = u.kind AND ci.value = u.value`,
-        [changed.map((i) => i.customerId), changed.map((i) => i.kind), changed.map((i) => i.value), changed.map((i) => i.provenance)],
-      );
-    }
+    await this.customers.create(m, newCustomers);
+    await this.customers.addIdentifiers(m, newIdentifiers);
+    await this.customers.reassignIdentifiers(m, changed);
     if (claimed.length > 0) await this.audit.record(claimed, m);
     return customerOf;
   }
@@ -538,10 +514,19 @@ export class TicketIngestService {
           'classifier_version', 'classifier_confidence', 'unclassified',
         ].map((c) => col(tickets, c)),
       );
-      await m.query(
-        `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment)
-         SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::smallint[], $4::uuid[], $5::uuid[], $6::varchar[], $7::text[], $8::text[])`,
-        ['ticket_id', 'from_level', 'to_level', 'to_queue_id', 'to_institution_id', 'reason', 'summary', 'comment'].map((c) => col(escalations, c)),
+      await this.escalations.append(
+        m,
+        escalations.map((e) => ({
+          ticketId: e.ticket_id as string,
+          fromLevel: e.from_level as number | null,
+          toLevel: e.to_level as number,
+          fromQueueId: null,
+          toQueueId: e.to_queue_id as string,
+          toInstitutionId: e.to_institution_id as string | null,
+          reason: e.reason as EscalationReason,
+          summary: e.summary as string | null,
+          comment: e.comment as string | null,
+        })),
       );
     }
     await m.query(
@@ -655,11 +640,20 @@ export class TicketIngestService {
         labels.classifierVersion, labels.classifierConfidence, labels.unclassified],
     );
     const summary = [unclassifiedNote(labels), route.summary, message.handOver!.summary].filter(Boolean).join('\n');
-    await m.query(
-      `INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason, summary, comment, actor_agent_id)
-       VALUES ($1, 0, $2, $3, $4, 'escalated', $5, $6, $7)`,
-      [h.ticketId, route.level, route.queueId, route.institutionId ?? route.referredInstitutionId, summary, message.handOver!.comment, takenBy],
-    );
+    await this.escalations.append(m, [
+      {
+        ticketId: h.ticketId,
+        fromLevel: 0,
+        toLevel: route.level,
+        fromQueueId: null,
+        toQueueId: route.queueId,
+        toInstitutionId: route.institutionId ?? route.referredInstitutionId,
+        reason: 'escalated',
+        summary,
+        comment: message.handOver!.comment,
+        actorAgentId: takenBy,
+      },
+    ]);
     const entries: AuditEntry[] = [
       {
         actorAgentId: takenBy,

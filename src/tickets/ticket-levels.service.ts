@@ -1,16 +1,12 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { recordCorrection } from '../classification/classification-corrections';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
 import { AuthUser, TicketScope, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { assertTokenMayMove } from '../auth/api-token-scopes';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
-import { WebhooksService } from '../webhooks/webhooks.service';
-import { SlaEngine } from '../sla/sla-engine.service';
-import { SlaTimerBatch } from '../sla/sla-timer-batch';
-import { SlaTimersService } from '../sla/sla-timers.service';
+import { TicketChanges } from './ticket-changes.service';
+import { TicketEffectsPublisher } from './ticket-effects.publisher';
+import { TicketsRepository } from './repositories/tickets.repository';
 
 export interface EscalationView {
   id: string;
@@ -46,31 +42,21 @@ function institutionRefusal(scope: TicketScope, direction: EscalationView['reaso
 @Injectable()
 export class TicketLevelsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
-    private readonly webhooks: WebhooksService,
-    private readonly sla: SlaEngine,
-    private readonly slaTimers: SlaTimersService,
+    private readonly effects: TicketEffectsPublisher,
+    private readonly tickets: TicketsRepository,
+    private readonly changes: TicketChanges,
   ) {}
 
   async move(user: AuthUser, reference: string, dto: CreateEscalationDto, context: { requestId?: string; ip?: string }): Promise<EscalationView> {
     const scope = ticketScope(user);
-    let deliveries: string[] = [];
-    const timers = new SlaTimerBatch();
-    const view = await this.dataSource.transaction(async (m) => {
+    return this.effects.transaction(async (m, effects) => {
       const params: unknown[] = [reference.toUpperCase()];
-      const [ticket]: Array<{ id: string; reference: string; level: number; queue_id: string | null; institution_id: string | null; queue_code: string | null; status: string }> =
-        await m.query(
-          `SELECT t.id, t.reference, t.level, t.queue_id, t.institution_id, q.code AS queue_code, t.status
-           FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id
-           WHERE t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)} FOR UPDATE OF t`,
-          params,
-        );
+      const [ticket] = await this.tickets.lockWhere(m, `t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`, params);
       if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
 
       const errors: FieldError[] = [];
       if (ticket.status === 'closed') errors.push({ field: 'ticket', code: 'closed', message: 'a closed ticket is not moved' });
-      const direction = dto.toLevel > ticket.level ? 'escalated' : dto.toLevel < ticket.level ? 'handed_back' : 'transferred';
+      const direction = TicketChanges.direction(ticket.level, dto.toLevel);
       assertTokenMayMove(user, direction, dto);
       if (direction === 'handed_back' && !dto.summary?.trim()) {
         errors.push({ field: 'summary', code: 'required', message: 'handing back needs the answer or an instruction' });
@@ -123,49 +109,27 @@ export class TicketLevelsService {
         if (refusal) throw validationProblem([{ field: dto.queue ? 'queue' : 'institution', ...refusal }]);
       }
 
-      await m.query(
-        `UPDATE tickets SET level = $2, queue_id = $3, institution_id = $4, assignee_id = NULL, status = 'queued', updated_at = now() WHERE id = $1`,
-        [ticket.id, dto.toLevel, queue.id, toInstitutionId],
-      );
-      const [row]: Array<{ id: string }> = await m.query(
-        `INSERT INTO escalations (ticket_id, from_level, to_level, from_queue_id, to_queue_id, to_institution_id, reason, summary, comment, actor_agent_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-        [ticket.id, ticket.level, dto.toLevel, ticket.queue_id, queue.id, toInstitutionId, direction, dto.summary ?? null, dto.reason, user.id],
+      const moved = await this.changes.move(
+        m,
+        effects,
+        ticket,
+        { level: dto.toLevel, queueId: queue.id, queueCode: queue.code, institutionId: toInstitutionId },
+        { actor: { agentId: user.id, requestId: context.requestId, ip: context.ip }, summary: dto.summary ?? null, comment: dto.reason, requeue: true },
       );
       // Moving a ticket to another institution says which institution it belongs to: a lesson for level 0's classifier.
       if (toInstitutionId && toInstitutionId !== ticket.institution_id) await recordCorrection(m, { ticketId: ticket.id, agentId: user.id, institutionId: toInstitutionId });
-      // Another level, queue or institution may mean another SLA policy: it is chosen again, the clocks keep their history.
-      await this.sla.apply(m, [{ ticketId: ticket.id, trigger: { type: 'changed', at: new Date() } }], timers);
-      await this.audit.record([
-        {
-          actorAgentId: user.id,
-          action: `ticket.${direction}`,
-          subjectType: 'ticket',
-          subjectId: ticket.id,
-          detail: { reference: ticket.reference, fromLevel: ticket.level, toLevel: dto.toLevel, toQueue: queue.code },
-          ip: context.ip ?? null,
-          requestId: context.requestId ?? null,
-        },
-      ], m);
-      const [inst] = toInstitutionId ? await m.query('SELECT code FROM institutions WHERE id = $1', [toInstitutionId]) : [];
-      // The institution's own system hears when a case reaches it, and when its answer goes back down.
-      // No personal data travels: the reference is enough to read the rest through the API.
-      const event = { reference: ticket.reference, fromLevel: ticket.level, toLevel: dto.toLevel, queue: queue.code, summary: dto.summary ?? null };
-      if (direction === 'escalated') deliveries = await this.webhooks.record(m, 'ticket.escalated', toInstitutionId, event);
-      if (direction === 'handed_back') deliveries = await this.webhooks.record(m, 'ticket.handed_back', ticket.institution_id, event);
+      const [from]: Array<{ code: string }> = ticket.queue_id ? await m.query('SELECT code FROM queues WHERE id = $1', [ticket.queue_id]) : [];
+      const [inst]: Array<{ code: string }> = toInstitutionId ? await m.query('SELECT code FROM institutions WHERE id = $1', [toInstitutionId]) : [];
       return {
-        id: row.id,
+        id: moved.escalationId,
         reference: ticket.reference,
         fromLevel: ticket.level,
         toLevel: dto.toLevel,
-        fromQueue: ticket.queue_code,
+        fromQueue: from?.code ?? null,
         toQueue: queue.code,
         institution: inst?.code ?? null,
-        reason: direction,
+        reason: moved.direction,
       } as EscalationView;
     });
-    await this.webhooks.enqueue(deliveries);
-    await this.slaTimers.schedule(timers);
-    return view;
   }
 }

@@ -7,8 +7,8 @@ import { ProblemException, validationProblem } from '../common/problem';
 import type { InboundAttachment } from '../inbound/inbound-message';
 import type { OutboundEnvelope } from '../outbound/channel-sender';
 import { SlaEngine } from '../sla/sla-engine.service';
-import { SlaTimerBatch } from '../sla/sla-timer-batch';
-import { SlaTimersService } from '../sla/sla-timers.service';
+import { TicketEffectsPublisher } from './ticket-effects.publisher';
+import { TicketsRepository } from './repositories/tickets.repository';
 import { messagingWindow } from '../channels/social/messaging-window';
 import { AppConfig } from '../config/app-config';
 import { contactAddress } from './ticket-contacts';
@@ -32,7 +32,8 @@ export class TicketMessagesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sla: SlaEngine,
-    private readonly slaTimers: SlaTimersService,
+    private readonly effects: TicketEffectsPublisher,
+    private readonly tickets: TicketsRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -78,12 +79,14 @@ export class TicketMessagesService {
       ? `${createHash('sha256').update(`${ticket.id}\n${user.id}\n${input.idempotencyKey}`).digest('hex').slice(0, 40)}@${mailDomain}`
       : `${randomUUID()}@${mailDomain}`;
     const id = randomUUID();
-    const timers = new SlaTimerBatch();
-    const stored = await this.dataSource.transaction(async (m): Promise<StoredReply> => {
+    return this.effects.transaction(async (m, fx): Promise<StoredReply> => {
       // Replies to one ticket are serialised, so of two people answering at once the second sees the first.
       await m.query('SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
       const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
-      if (replayed) return { id: replayed.id, channel, externalId, address: replayed.address, deliveryStatus: replayed.delivery_status, duplicate: true };
+      if (replayed) {
+        if (replayed.delivery_status === 'queued') fx.outbound([replayed.id]);
+        return { id: replayed.id, channel, externalId, address: replayed.address, deliveryStatus: replayed.delivery_status, duplicate: true };
+      }
       // After the replay check, so a retried request for a reply already stored still gets that reply back.
       if (channel === 'social') await this.checkMessagingWindow(m, ticket.id, address);
       if (!input.force) {
@@ -132,13 +135,13 @@ export class TicketMessagesService {
           ],
         );
       }
-      await m.query(`UPDATE tickets SET first_response_at = coalesce(first_response_at, now()), updated_at = now() WHERE id = $1`, [ticket.id]);
+      await this.tickets.markAnswered(m, ticket.id);
       // The answer is given when it is written and stored, not when a mail server later accepts it.
-      await this.sla.apply(m, [{ ticketId: ticket.id, trigger: { type: 'staff_reply', at: new Date() } }], timers);
+      await this.sla.apply(m, [{ ticketId: ticket.id, trigger: { type: 'staff_reply', at: new Date() } }], fx.timers);
+      fx.outbound([id]);
+      fx.ticketsChanged([ticket.id]);
       return { id, channel, externalId, address, deliveryStatus: 'queued', duplicate: false };
     });
-    await this.slaTimers.schedule(timers);
-    return stored;
   }
 
   /**

@@ -7,7 +7,6 @@ import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { TokenScope } from '../auth/api-token-scopes';
 import { validationProblem } from '../common/problem';
 import { decodeUploads } from '../common/uploads';
-import { OutboundService } from '../outbound/outbound.service';
 import { CreateEscalationDto } from './dto/create-escalation.dto';
 import { CreateReplyDto, ReplyAcceptedDto } from './dto/create-reply.dto';
 import { TicketLevelsService } from './ticket-levels.service';
@@ -18,8 +17,6 @@ import { TicketMessagesService } from './ticket-messages.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ListTicketsQuery } from './dto/list-tickets.query';
 import { TicketsQueryService } from './tickets-query.service';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
-import { RoutingSignals } from '../routing/routing-signals';
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -28,29 +25,16 @@ export class TicketsController {
   constructor(
     private readonly tickets: TicketsQueryService,
     private readonly messages: TicketMessagesService,
-    private readonly outbound: OutboundService,
     private readonly ingest: TicketIngestService,
     private readonly levels: TicketLevelsService,
     private readonly actions: TicketActionsService,
-    private readonly realtime: RealtimePublisher,
-    private readonly routing: RoutingSignals,
   ) {}
-
-  /**
-   * After a change: everyone who may see the ticket hears of it, and when the change can free someone's capacity
-   * or put work back in a queue, waiting work is offered again.
-   */
-  private async changed<T>(references: string[], result: T, offer: boolean): Promise<T> {
-    await this.realtime.ticketsChangedByReference(references);
-    if (offer) await this.routing.offerWork('ticket-changed');
-    return result;
-  }
 
   @Post(':reference/notes')
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'An internal note on the ticket: visible to staff, never sent to the customer' })
   async note(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: CreateNoteDto) {
-    return this.changed([reference], await this.actions.addNote(user, reference, body.text), false);
+    return await this.actions.addNote(user, reference, body.text);
   }
 
   @Post(':reference/claim')
@@ -58,7 +42,7 @@ export class TicketsController {
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Take the ticket; 409 when someone else holds it (unless force)' })
   async claim(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: ClaimDto, @Req() req: Request & { id?: string }) {
-    return this.changed([reference], await this.actions.assign(user, reference, user.id, body.force ?? false, { requestId: req.id ? String(req.id) : undefined }), true);
+    return await this.actions.assign(user, reference, user.id, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
   }
 
   @Post(':reference/assign')
@@ -66,7 +50,7 @@ export class TicketsController {
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Give the ticket to an agent who may see it; 409 when someone else holds it (unless force)' })
   async assign(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AssignDto, @Req() req: Request & { id?: string }) {
-    return this.changed([reference], await this.actions.assign(user, reference, body.agentId, body.force ?? false, { requestId: req.id ? String(req.id) : undefined }), true);
+    return await this.actions.assign(user, reference, body.agentId, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
   }
 
   @Post(':reference/merge')
@@ -74,7 +58,7 @@ export class TicketsController {
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: "Merge into another ticket of the same customer: messages move there, this one closes pointing at it" })
   async merge(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: MergeDto, @Req() req: Request & { id?: string }) {
-    return this.changed([reference, body.into], await this.actions.merge(user, reference, body.into, { requestId: req.id ? String(req.id) : undefined }), true);
+    return await this.actions.merge(user, reference, body.into, { requestId: req.id ? String(req.id) : undefined });
   }
 
   @Post(':reference/customer')
@@ -82,14 +66,14 @@ export class TicketsController {
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Link the ticket to an existing customer' })
   async linkCustomer(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: LinkCustomerDto, @Req() req: Request & { id?: string }) {
-    return this.changed([reference], await this.actions.linkCustomer(user, reference, body.customerId, { requestId: req.id ? String(req.id) : undefined }), false);
+    return await this.actions.linkCustomer(user, reference, body.customerId, { requestId: req.id ? String(req.id) : undefined });
   }
 
   @Patch(':reference')
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Change status, kind, topic or priority (institution and level change through escalations)' })
   async update(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: UpdateTicketDto, @Req() req: Request & { id?: string }) {
-    return this.changed([reference], await this.actions.update(user, reference, body, { requestId: req.id ? String(req.id) : undefined }), true);
+    return await this.actions.update(user, reference, body, { requestId: req.id ? String(req.id) : undefined });
   }
 
   @Post(':reference/escalations')
@@ -105,7 +89,7 @@ export class TicketsController {
     @Body() body: CreateEscalationDto,
     @Req() req: Request & { id?: string },
   ) {
-    return this.changed([reference], await this.levels.move(user, reference, body, { ip: req.ip, requestId: req.id ? String(req.id) : undefined }), true);
+    return await this.levels.move(user, reference, body, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
   }
 
   @Get()
@@ -169,8 +153,6 @@ export class TicketsController {
       { text: body.text, html: body.html ? sanitizeEmailHtml(body.html) : null, attachments, idempotencyKey, lastSeenMessageId: body.lastSeenMessageId, force: body.force, via: body.via, to: body.to },
       this.ingest.mailDomain,
     );
-    if (stored.deliveryStatus === 'queued') await this.outbound.enqueue([stored.id]);
-    await this.changed([reference], null, false);
     return { id: stored.id, channel: stored.channel, externalId: stored.externalId, address: stored.address, deliveryStatus: stored.deliveryStatus };
   }
 }

@@ -1,18 +1,15 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { redisOf } from '../../common/redis';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
-import { RealtimePublisher } from '../../realtime/realtime.publisher';
 import { QueueName } from '../../queues';
 import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { SlaFiringService, SlaTimerOutcome } from '../sla-firing.service';
-import { SlaTimerBatch, SlaTimerJobData } from '../sla-timer-batch';
+import { SlaTimerJobData } from '../sla-timer-batch';
 import { SlaTimersService } from '../sla-timers.service';
 
 /**
@@ -30,13 +27,11 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
   private readonly batcher = new MicroBatcher<SlaTimerJobData, Settled<SlaTimerOutcome>>((jobs) => this.fireBatch(jobs), { maxSize: 200, maxWaitMs: 5 });
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Sla) private readonly queue: Queue,
     private readonly firing: SlaFiringService,
     private readonly timers: SlaTimersService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
-    private readonly realtime: RealtimePublisher,
   ) {
     super();
   }
@@ -60,41 +55,22 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   /** Timers due together are fired in one transaction; if that fails, one by one, so one bad timer holds back no other. */
+  /** Each firing transaction publishes its own effects after commit (supervisors' `sla` events, timers, moves). */
   private async fireBatch(jobs: SlaTimerJobData[]): Promise<Array<Settled<SlaTimerOutcome>>> {
-    const timers = new SlaTimerBatch();
-    let results: Array<Settled<SlaTimerOutcome>>;
     try {
-      results = (await this.firing.fire(jobs, timers)).map((value) => ({ ok: true as const, value }));
+      return (await this.firing.fire(jobs)).map((value) => ({ ok: true as const, value }));
     } catch (error) {
       if (jobs.length === 1) return [{ ok: false, error }];
-      results = [];
+      const results: Array<Settled<SlaTimerOutcome>> = [];
       for (const job of jobs) {
         try {
-          results.push({ ok: true, value: (await this.firing.fire([job], timers))[0] });
+          results.push({ ok: true, value: (await this.firing.fire([job]))[0] });
         } catch (e) {
           results.push({ ok: false, error: e });
         }
       }
+      return results;
     }
-    await this.timers.schedule(timers);
-    await this.announce(jobs.filter((_, i) => results[i]?.ok && (results[i] as { value: SlaTimerOutcome }).value === 'recorded'));
-    return results;
-  }
-
-  /**
-   * Supervisors hear of each warning and breach as it is recorded (an `sla` event; `GET /v1/sla/events` catches up
-   * after a reconnect), and everyone who may see the ticket gets its new state.
-   */
-  private async announce(recorded: SlaTimerJobData[]): Promise<void> {
-    if (recorded.length === 0) return;
-    const rows: Array<{ id: string; reference: string }> = await this.dataSource
-      .query('SELECT id, reference FROM tickets WHERE id = ANY($1::uuid[])', [recorded.map((j) => j.ticketId)])
-      .catch(() => []);
-    const referenceOf = new Map(rows.map((r) => [r.id, r.reference]));
-    for (const job of recorded) {
-      this.realtime.toSupervisors('sla', { reference: referenceOf.get(job.ticketId), metric: job.metric, kind: job.kind === 'breach' ? 'breached' : 'warning', at: new Date().toISOString() });
-    }
-    await this.realtime.ticketsChanged(recorded.map((j) => j.ticketId));
   }
 
   @OnWorkerEvent('error')
@@ -121,9 +97,7 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
       const lease = `${this.config.REDIS_PREFIX}:sla:sweep-lease`;
       const got = await redis.set(lease, this.leaseToken, 'PX', Math.max(500, this.config.SLA_SWEEP_INTERVAL_MS - 200), 'NX');
       if (got !== 'OK') return 0;
-      const adopted = new SlaTimerBatch();
-      const untracked = await this.firing.adoptUntracked(adopted);
-      await this.timers.schedule(adopted);
+      const untracked = await this.firing.adoptUntracked();
       if (untracked > 0) this.logger.log({ count: untracked }, 'started SLA clocks of open tickets that had none');
       const n = await this.timers.repair(new Date(Date.now() + 2 * this.config.SLA_SWEEP_INTERVAL_MS));
       if (n > 0) this.logger.debug({ count: n }, 'checked that every SLA timer due soon has a job');

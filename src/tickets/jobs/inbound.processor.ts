@@ -7,12 +7,9 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import type { InboundJobData } from '../../inbound/inbound-message';
 import { InboundService } from '../../inbound/inbound.service';
-import { OutboundService } from '../../outbound/outbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { QueueName } from '../../queues';
 import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
-import { RealtimePublisher } from '../../realtime/realtime.publisher';
-import { RoutingSignals } from '../../routing/routing-signals';
 
 
 /**
@@ -29,12 +26,9 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   constructor(
     private readonly ingestService: TicketIngestService,
     private readonly inbound: InboundService,
-    private readonly outbound: OutboundService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly realtime: RealtimePublisher,
-    private readonly routing: RoutingSignals,
   ) {
     super();
     this.batcher = new MicroBatcher((events) => this.ingestBatch(events), {
@@ -107,18 +101,8 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   private async ingestBatch(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {
-    const results = await this.ingestBatchOrOneByOne(events);
-    // Acknowledgements were stored with their tickets; now that those are committed they can be sent.
-    const acks = results.flatMap((r) => (r.ok && r.value.acknowledgement && 'messageId' in r.value.acknowledgement ? [r.value.acknowledgement.messageId] : []));
-    await this.outbound.enqueue(acks);
-    const placed = results.flatMap((r) => (r.ok && r.value.ticketId && r.value.outcome !== 'duplicate' && r.value.outcome !== 'dropped' ? [r.value] : []));
-    if (placed.length > 0) {
-      const opened = new Set(placed.filter((p) => p.outcome === 'created' || p.outcome === 'follow-up').map((p) => p.ticketId!));
-      await this.realtime.ticketsChanged(placed.map((p) => p.ticketId!), (id) => (opened.has(id) ? 'created' : 'changed'));
-      // New work, or work a customer's answer put back in the queue: someone online may take it now.
-      await this.routing.offerWork('inbound');
-    }
-    return results;
+    // Acknowledgements, ticket events and the routing pass leave with each committed ingest (TicketIngestService).
+    return this.ingestBatchOrOneByOne(events);
   }
 
   private async ingestBatchOrOneByOne(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {

@@ -1,4 +1,4 @@
-import type { EscalationReason } from './entities/escalation.entity';
+import type { EscalationReason } from '../tickets/entities/escalation.entity';
 
 export interface RoutingInstitution {
   id: string;
