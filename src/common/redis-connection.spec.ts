@@ -34,10 +34,10 @@ describe('redisConnectionOptions', () => {
       role: 'master',
       sentinelPassword: 'sp',
       password: 'rp',
-      failoverDetector: true,
       maxRetriesPerRequest: null,
     });
     expect(options).not.toHaveProperty('host');
+    expect(options.failoverDetector).toBeUndefined();
   });
 
   it('reconnects and resends a write a demoted primary refused, and nothing else', () => {

@@ -33,8 +33,9 @@ export function redisConnectionOptions(config: RedisConfig, extra: RedisOptions 
       role: 'master',
       sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
       password: config.REDIS_PASSWORD,
-      // The sentinels push +switch-master; without it a client learns of a failover only when its socket breaks.
-      failoverDetector: true,
+      // No failoverDetector: in ioredis 5 its sentinel subscriptions outlive quit() and keep a stopping process
+      // alive. A failover reaches a client anyway: the dead primary's socket breaks (reconnecting asks the
+      // sentinels again), and a demoted primary that is still up answers writes with READONLY (below).
       // Sentinels added to the set later are learnt from the ones given.
       updateSentinels: true,
       reconnectOnError: reconnectOnReadonly,
