@@ -101,6 +101,10 @@ bash scripts/mail-servers.sh install
 step "browser for the console and widget tests (scripts/browser.sh install)"
 bash scripts/browser.sh install
 
+# Redis Sentinel and HAProxy for the high-availability fault tests, which start their own instances on loopback.
+step "Redis Sentinel and HAProxy for the fault tests (scripts/ha-servers.sh install)"
+bash scripts/ha-servers.sh install
+
 if [ -n "${E2E_WORKERS:-}" ]; then
   step "e2e tests (jest --selectProjects e2e --maxWorkers=$E2E_WORKERS)"
   npx jest --selectProjects e2e --maxWorkers="$E2E_WORKERS"

@@ -15,9 +15,11 @@ import { SocialWorkerModule } from './channels/social/social-worker.module';
 import { VoiceModule } from './channels/voice/voice.module';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
+import { redisConnectionOptions } from './common/redis-connection';
 import { requestLogSerializers } from './common/request-log';
 import { ConfigModule } from './config/config.module';
-import { dataSourceOptions, migrate, watchConnectionErrors } from './database/database-options';
+import { dataSourceOptions, migrate, reachableReplicas, watchConnectionErrors } from './database/database-options';
+import { ReplicaReadsModule } from './database/replica-reads';
 import { HealthModule } from './health/health.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -69,16 +71,23 @@ export class AppModule {
       TypeOrmModule.forRootAsync({
         useFactory: () => dataSourceOptions(config),
         dataSourceFactory: async (options) => {
-          const dataSource = await new DataSource(options!).initialize();
           const logger = new Logger('Database');
+          if (config.DATABASE_REPLICA_URLS.length) {
+            const replicas = await reachableReplicas(config.DATABASE_REPLICA_URLS, config.DATABASE_SCHEMA, (url, error) =>
+              logger.warn(`the replica ${url} does not answer (${error.message}); reading from the others until a restart`),
+            );
+            options = dataSourceOptions({ ...config, DATABASE_REPLICA_URLS: replicas });
+          }
+          const dataSource = await new DataSource(options!).initialize();
           watchConnectionErrors(dataSource, (error) => logger.warn(`a database connection failed: ${error.message}`));
           if (config.RUN_MIGRATIONS) await migrate(dataSource, config.DATABASE_SCHEMA);
           return dataSource;
         },
       }),
+      ReplicaReadsModule,
       BullModule.forRoot({
         prefix: config.REDIS_PREFIX,
-        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
+        connection: redisConnectionOptions(config, { maxRetriesPerRequest: null, enableOfflineQueue: true }),
       }),
     ];
     if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule);

@@ -38,6 +38,28 @@ describe('loadConfig', () => {
     for (const bad of ['short', 'has spaces in it and is long enough 0123456789']) expect(() => loadConfig({ ...valid, METRICS_TOKEN: bad })).toThrow(/METRICS_TOKEN: is invalid/);
   });
 
+  it("connects through Redis Sentinel instead of REDIS_URL: sentinels and the primary's name together, both checked", () => {
+    const { REDIS_URL: _, ...noUrl } = valid;
+    const config = loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379', REDIS_SENTINEL_NAME: 'vp-primary', REDIS_SENTINEL_PASSWORD: 's3cret' });
+    expect(config).toMatchObject({ REDIS_URL: undefined, REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379', REDIS_SENTINEL_NAME: 'vp-primary' });
+    expect(() => loadConfig(noUrl)).toThrow(/REDIS_URL: is missing/);
+    expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1:26379' })).toThrow(/REDIS_SENTINEL_NAME: is missing/);
+    expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1', REDIS_SENTINEL_NAME: 'vp' })).toThrow(/REDIS_SENTINELS: is invalid \(REDIS_SENTINELS must be comma-separated host:port pairs/);
+    expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'has space' })).toThrow(/REDIS_SENTINEL_NAME: is invalid/);
+  });
+
+  it('takes DATABASE_REPLICA_URLS as comma-separated postgres URLs, none when unset', () => {
+    expect(loadConfig(valid).DATABASE_REPLICA_URLS).toEqual([]);
+    expect(loadConfig({ ...valid, DATABASE_REPLICA_URLS: 'postgres://r1:5432/vp, postgresql://r2/vp' }).DATABASE_REPLICA_URLS).toEqual(['postgres://r1:5432/vp', 'postgresql://r2/vp']);
+    expect(() => loadConfig({ ...valid, DATABASE_REPLICA_URLS: 'postgres://r1/vp,r2:5432' })).toThrow(/DATABASE_REPLICA_URLS: is invalid/);
+  });
+
+  it('sweeps lost outbound jobs every OUTBOUND_SWEEP_INTERVAL_MS, a minute by default', () => {
+    expect(loadConfig(valid).OUTBOUND_SWEEP_INTERVAL_MS).toBe(60000);
+    expect(loadConfig({ ...valid, OUTBOUND_SWEEP_INTERVAL_MS: '2000' }).OUTBOUND_SWEEP_INTERVAL_MS).toBe(2000);
+    expect(() => loadConfig({ ...valid, OUTBOUND_SWEEP_INTERVAL_MS: '10' })).toThrow(/OUTBOUND_SWEEP_INTERVAL_MS/);
+  });
+
   it('names every missing variable in one message', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     try {

@@ -20,6 +20,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { NotPlaceholderInProduction } from './placeholder-secrets';
+import { parseHostPorts } from './host-ports';
 import { parseTrustProxy, TrustProxySetting, trustProxyProblem } from './trust-proxy';
 import { ROLES } from '../agents/entities/agent.entity';
 
@@ -77,13 +78,54 @@ export class AppConfig {
   @Max(200)
   DATABASE_POOL_SIZE = 20;
 
+  /**
+   * Streaming replicas (comma-separated postgres:// URLs) for reads that tolerate a second of lag: reports and
+   * their exports, the board, the knowledge search. Empty: everything reads from DATABASE_URL.
+   */
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value))
+  @IsString({ each: true })
+  @Matches(/^postgres(ql)?:\/\/.+/, { each: true, message: 'DATABASE_REPLICA_URLS must be comma-separated postgres:// URLs' })
+  DATABASE_REPLICA_URLS: string[] = [];
+
   @Transform(toBool)
   @IsBoolean()
   RUN_MIGRATIONS = true;
 
+  /** One Redis server (or a proxy in front of one). Not needed when REDIS_SENTINELS is set. */
+  @ValidateIf((c: AppConfig) => !c.REDIS_SENTINELS || c.REDIS_URL !== undefined)
   @IsString()
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL (or set REDIS_SENTINELS)' })
   REDIS_URL: string;
+
+  /**
+   * Highly available Redis through Sentinel: the sentinels' `host:port` pairs, comma-separated. ioredis asks them
+   * for the current primary and follows a failover by itself. Takes the place of REDIS_URL.
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'hostPortList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseHostPorts(value) !== null,
+      defaultMessage: () => 'REDIS_SENTINELS must be comma-separated host:port pairs, e.g. 10.0.0.1:26379,10.0.0.2:26379',
+    },
+  })
+  REDIS_SENTINELS?: string;
+
+  /** The primary's name the sentinels monitor (`sentinel monitor <name> ...`); required with REDIS_SENTINELS. */
+  @ValidateIf((c: AppConfig) => !!c.REDIS_SENTINELS || c.REDIS_SENTINEL_NAME !== undefined)
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'REDIS_SENTINEL_NAME (required with REDIS_SENTINELS) may hold letters, digits, ., _ and - only' })
+  REDIS_SENTINEL_NAME?: string;
+
+  /** The sentinels' own password (`requirepass` of sentinel.conf), when they have one. */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** The password of the Redis servers behind the sentinels (with REDIS_URL it is part of the URL). */
+  @IsOptional()
+  @IsString()
+  REDIS_PASSWORD?: string;
 
   /** Key prefix for every BullMQ queue, so installations and test runs sharing one Redis never collide. */
   @IsString()
@@ -265,6 +307,12 @@ export class AppConfig {
   @IsInt()
   @Min(1000)
   INBOUND_SWEEP_INTERVAL_MS = 60000;
+
+  /** How often workers queue again stored replies still `queued` whose job Redis lost (a restart, a failover). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  OUTBOUND_SWEEP_INTERVAL_MS = 60000;
 
   /** How often a worker re-adds SLA timers due soon from PostgreSQL (timers lost with Redis come back within it). */
   @Transform(toInt)

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity';
@@ -84,11 +85,18 @@ export const ENTITIES = [
   TopicAutoAnswer,
 ];
 
-/** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */
-export function dataSourceOptions(db: { DATABASE_URL: string; DATABASE_SCHEMA: string; DATABASE_POOL_SIZE: number }): DataSourceOptions {
+/**
+ * The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only.
+ * With replicas, TypeORM's replication holds a pool per server; `defaultMode: 'master'` keeps every query on the
+ * primary unless it asks for a replica (ReplicaReads), so no read-after-write anywhere can see stale rows.
+ */
+export function dataSourceOptions(db: { DATABASE_URL: string; DATABASE_SCHEMA: string; DATABASE_POOL_SIZE: number; DATABASE_REPLICA_URLS?: string[] }): DataSourceOptions {
+  const replicas = db.DATABASE_REPLICA_URLS ?? [];
   return {
     type: 'postgres',
-    url: db.DATABASE_URL,
+    ...(replicas.length
+      ? { replication: { master: { url: db.DATABASE_URL }, slaves: replicas.map((url) => ({ url })), defaultMode: 'master' as const } }
+      : { url: db.DATABASE_URL }),
     schema: db.DATABASE_SCHEMA,
     entities: ENTITIES,
     migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
@@ -123,6 +131,30 @@ export async function migrate(dataSource: DataSource, schema: string): Promise<v
   }
 }
 
+/**
+ * The replicas that answer now. TypeORM opens a connection to every replica while it starts and fails the start
+ * when one cannot be reached; a replica is an aid to reading, not a dependency, so one that is away is left out
+ * (until this process restarts) and the process starts on the others, or on the primary alone.
+ */
+export async function reachableReplicas(urls: string[], schema: string, onUnreachable: (url: string, error: Error) => void): Promise<string[]> {
+  const checks = await Promise.all(
+    urls.map(async (url) => {
+      const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000, options: `-c search_path=${schema},public` });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return url;
+      } catch (error) {
+        onUnreachable(url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'), error as Error);
+        return null;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }),
+  );
+  return checks.filter((u): u is string => u !== null);
+}
+
 type PgClient = { on(event: 'error', listener: (error: Error) => void): unknown };
 type PgPool = { on(event: 'connect', listener: (client: PgClient) => void): unknown; _clients?: PgClient[] };
 
@@ -133,9 +165,11 @@ type PgPool = { on(event: 'connect', listener: (client: PgClient) => void): unkn
  * and the pool drops the broken connection when it comes back.
  */
 export function watchConnectionErrors(dataSource: DataSource, onError: (error: Error) => void): void {
-  const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
-  if (!pool) return;
+  const driver = dataSource.driver as unknown as { master?: PgPool; slaves?: PgPool[] };
   const watch = (client: PgClient) => client.on('error', onError);
-  for (const client of pool._clients ?? []) watch(client);
-  pool.on('connect', watch);
+  for (const pool of [driver.master, ...(driver.slaves ?? [])]) {
+    if (!pool) continue;
+    for (const client of pool._clients ?? []) watch(client);
+    pool.on('connect', watch);
+  }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { searchTerms, TERMS_VERSION, type TermsLanguage } from '@lib/search-terms';
+import { ReplicaReads } from '../database/replica-reads';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Language } from '../tickets/entities/ticket.entity';
 
@@ -61,7 +62,11 @@ const TRIGRAM_THRESHOLD = 0.45;
 export class KnowledgeSearchService implements OnApplicationBootstrap {
   private readonly logger = new Logger(KnowledgeSearchService.name);
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    /** Searches read a replica when there is one: an article published a second ago may be missed once. */
+    private readonly replica: ReplicaReads,
+  ) {}
 
   /** Articles written by a migration, or indexed by an older stemmer, get their search columns now. */
   async onApplicationBootstrap(): Promise<void> {
@@ -118,7 +123,7 @@ export class KnowledgeSearchService implements OnApplicationBootstrap {
     };
     const all = [...new Set([...terms.lv, ...terms.ru, ...terms.en])];
     const anyTerm = all.map((t) => (t.length >= PREFIX_MIN ? `${t}:*` : t)).join(' | ');
-    return this.dataSource.transaction(async (m) => {
+    return this.replica.transaction(async (m) => {
       // Only for this transaction: the threshold the trigram index uses for `<%`.
       await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [String(TRIGRAM_THRESHOLD)]);
       const rows: Array<Record<string, any>> = await m.query(

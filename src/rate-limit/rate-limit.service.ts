@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { createRedis } from '../common/redis-connection';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config';
@@ -26,7 +27,7 @@ export class RateLimitService implements OnModuleDestroy {
   private readonly loginFailures: RateLimiterRedis;
 
   constructor(config: AppConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    this.redis = createRedis(config, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined); // each failed call is logged where it happens
     const perMinute = (policy: SourcePolicy, points: number) =>
       new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${config.REDIS_PREFIX}:limit:${policy}`, points, duration: 60 });

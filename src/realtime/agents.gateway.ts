@@ -2,6 +2,7 @@ import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { Redis } from 'ioredis';
+import { createRedis } from '../common/redis-connection';
 import type { Namespace, Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import { AccessTokens } from '../auth/access-tokens';
@@ -48,7 +49,7 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly chat: ChatStaffService,
   ) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    this.redis = createRedis(config, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined); // reconnects by itself; callers see their command fail
   }
 

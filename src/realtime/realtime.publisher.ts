@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
+import { createRedis } from '../common/redis-connection';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Rooms, roomsForTicket } from './realtime-rooms';
@@ -29,7 +30,7 @@ export class RealtimePublisher implements OnApplicationShutdown {
     config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
+    this.redis = createRedis(config, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'realtime publisher: Redis error (reconnecting)'));
     this.emitter = new Emitter(safePublisher(this.redis, this.logger), { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
   }

@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import { createRedis } from '../common/redis-connection';
 import type { Socket as NetSocket } from 'node:net';
 import type { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '../config/app-config';
@@ -58,7 +59,7 @@ export class RedisIoAdapter extends IoAdapter {
       maxHttpBufferSize: Math.ceil((this.config.CHAT_MAX_ATTACHMENT_BYTES * 4) / 3) + 64 * 1024,
       cors: origins.length ? { origin: origins, credentials: true } : undefined,
     });
-    const pub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const pub = createRedis(this.config, { maxRetriesPerRequest: null });
     const sub = pub.duplicate();
     for (const client of [pub, sub]) client.on('error', () => undefined); // reconnects by itself
     this.clients.push(pub, sub);

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { rigaDate } from '@lib/business-calendar';
-import { DataSource } from 'typeorm';
+import { ReplicaReads } from '../database/replica-reads';
 import { AuthUser, ticketScope } from '../auth/auth-user';
 import { validationProblem } from '../common/problem';
 import { CalendarService, DEFAULT_CENTRE } from '../calendar/calendar.service';
@@ -35,13 +34,14 @@ const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / who
 @Injectable()
 export class ReportsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    /** Reports-grade reads: a replica when there is one (a second of lag is fine for these figures). */
+    private readonly replica: ReplicaReads,
     private readonly calendars: CalendarService,
   ) {}
 
   async volumes(user: AuthUser, q: { from?: string; to?: string; institution?: string }) {
     const { params, where } = this.filters(user, q, 't.created_at');
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Row[] = await this.replica.query(
       `SELECT ${MONTH('t.created_at')} AS month, coalesce(i.code, ri.code, '-') AS institution, t.channel, t.kind,
               CASE WHEN t.kind = 'application' THEN 'application' ELSE 'consultation' END AS category, count(*)::int AS tickets
        FROM tickets t LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN institutions ri ON ri.id = t.referred_institution_id
@@ -54,7 +54,7 @@ export class ReportsService {
 
   async slaCompliance(user: AuthUser, q: { from?: string; to?: string; institution?: string }) {
     const { params, where } = this.filters(user, q, 'c.started_at');
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Row[] = await this.replica.query(
       `WITH cycles AS (${CYCLES})
        SELECT ${MONTH('c.started_at')} AS month, coalesce(p.name, '-') AS policy, coalesce(qu.code, '-') AS queue, c.metric,
               count(*)::int AS measured,
@@ -83,7 +83,7 @@ export class ReportsService {
 
   async csat(user: AuthUser, q: { from?: string; to?: string; institution?: string }) {
     const { params, where } = this.filters(user, q, 't.csat_at');
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Row[] = await this.replica.query(
       `SELECT ${MONTH('t.csat_at')} AS month, coalesce(i.code, ri.code, '-') AS institution, t.channel, count(*)::int AS responses,
               round(avg(t.csat_score), 2)::float AS average,
               count(*) FILTER (WHERE t.csat_score >= 4)::int AS satisfied,
@@ -115,7 +115,7 @@ export class ReportsService {
     const inMonth = (column: string) => `${column} >= ${FROM('$1')} AND ${column} < ${UNTIL('$1')}`;
     const base = `FROM tickets t WHERE t.merged_into_id IS NULL AND ${ofCentre}`;
 
-    const [{ start, end }] = await this.dataSource.query(`SELECT ${FROM('$1')} AS start, ${UNTIL('$1')} AS end`, [month]);
+    const [{ start, end }] = await this.replica.query(`SELECT ${FROM('$1')} AS start, ${UNTIL('$1')} AS end`, [month]);
     const slots: Array<[Date, Date]> = [];
     for (let day = rigaDate(start); day < rigaDate(end); day = nextDay(day)) {
       for (const { start: s, end: e } of calendar.workingIntervals(day)) {
@@ -126,7 +126,7 @@ export class ReportsService {
     // months before presence was recorded, work done in the half-hour is the evidence. Both are read once for the
     // month and matched to the slots here, rather than searched for slot by slot.
     const [work, online]: [Array<{ at: Date }>, Array<{ started_at: Date; ended_at: Date | null }>] = await Promise.all([
-      this.dataSource.query(
+      this.replica.query(
         `SELECT DISTINCT date_trunc('minute', at) AS at FROM (
            SELECT created_at AS at FROM messages WHERE author_type = 'agent' AND created_at >= $1 AND created_at < $2
            UNION ALL
@@ -135,7 +135,7 @@ export class ReportsService {
         [start, end],
       ),
       centre === DEFAULT_CENTRE
-        ? this.dataSource.query(
+        ? this.replica.query(
             `SELECT pp.started_at, pp.ended_at FROM presence_periods pp JOIN agents a ON a.id = pp.agent_id
              WHERE pp.state = 'online' AND 'operator' = ANY(a.roles) AND pp.started_at < $2 AND (pp.ended_at IS NULL OR pp.ended_at > $1)`,
             [start, end],
@@ -151,13 +151,13 @@ export class ReportsService {
     const plannedHours = slots.reduce((sum, [s, e]) => sum + (e.getTime() - s.getTime()), 0) / 3_600_000;
 
     const [volume, serviceLevel, responseTimes, [csat], [l0]]: Row[][] = await Promise.all([
-      this.dataSource.query(
+      this.replica.query(
         `SELECT t.channel, count(*)::int AS total, count(*) FILTER (WHERE t.kind = 'application')::int AS applications,
                 count(*) FILTER (WHERE t.kind <> 'application')::int AS consultations
          ${base} AND ${inMonth('t.created_at')} GROUP BY 1 ORDER BY 1`,
         params,
       ),
-      this.dataSource.query(
+      this.replica.query(
         `WITH cycles AS (${CYCLES})
          SELECT t.channel, count(*)::int AS measured, count(*) FILTER (WHERE c.met_in_time AND NOT c.breached)::int AS within_target,
                 max(p.goal_percent) AS goal_percent
@@ -166,19 +166,19 @@ export class ReportsService {
          GROUP BY 1 ORDER BY 1`,
         params,
       ),
-      this.dataSource.query(
+      this.replica.query(
         `SELECT t.channel, count(*)::int AS answered,
                 round(avg(extract(epoch FROM t.first_response_at - t.created_at)))::int AS average_seconds,
                 round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.first_response_at - t.created_at))::numeric)::int AS median_seconds
          ${base} AND t.first_response_at IS NOT NULL AND ${inMonth('t.created_at')} GROUP BY 1 ORDER BY 1`,
         params,
       ),
-      this.dataSource.query(
+      this.replica.query(
         `SELECT count(*)::int AS responses, round(avg(t.csat_score), 2)::float AS average, count(*) FILTER (WHERE t.csat_score >= 4)::int AS satisfied
          ${base} AND t.csat_score IS NOT NULL AND ${inMonth('t.csat_at')}`,
         params,
       ),
-      this.dataSource.query(
+      this.replica.query(
         `SELECT count(*)::int AS total,
                 count(*) FILTER (WHERE t.resolved_at IS NOT NULL AND t.level = 0
                                    AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.ticket_id = t.id AND e.to_level > 0))::int AS resolved_at_level0

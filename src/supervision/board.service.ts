@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { ReplicaReads } from '../database/replica-reads';
 import { PresenceService } from '../presence/presence.service';
 
 type Row = Record<string, any>;
@@ -23,7 +22,8 @@ const TODAY = `(date_trunc('day', now() AT TIME ZONE 'Europe/Riga') AT TIME ZONE
 @Injectable()
 export class BoardService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    /** Reports-grade reads: a replica when there is one (a second of lag is fine for these figures). */
+    private readonly replica: ReplicaReads,
     private readonly presence: PresenceService,
   ) {}
 
@@ -59,7 +59,7 @@ export class BoardService {
   }
 
   private async queues() {
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Row[] = await this.replica.query(
       `SELECT q.code AS queue, q.level, i.code AS institution, t.channel,
               count(*) FILTER (WHERE t.assignee_id IS NULL AND t.status IN ('new', 'queued')) AS waiting,
               extract(epoch FROM now() - min(t.created_at) FILTER (WHERE t.assignee_id IS NULL AND t.status IN ('new', 'queued'))) AS longest_wait_s,
@@ -101,7 +101,7 @@ export class BoardService {
    * offered, answered within the target, abandoned and speed of answer, from the calls' own timestamps.
    */
   private async calls() {
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Row[] = await this.replica.query(
       `SELECT queue_name AS queue,
               count(*) FILTER (WHERE left_queue_at IS NULL AND ended_at IS NULL) AS waiting,
               extract(epoch FROM now() - min(enqueued_at) FILTER (WHERE left_queue_at IS NULL AND ended_at IS NULL)) AS longest_wait_s,
@@ -128,7 +128,7 @@ export class BoardService {
 
   /** The answer target of the general voice policy, so that the board and the SLA reports agree. */
   private async callAnswerTargetSeconds(): Promise<number> {
-    const [row]: Row[] = await this.dataSource.query(
+    const [row]: Row[] = await this.replica.query(
       `SELECT (first_response->>'value')::int AS seconds FROM sla_policies
        WHERE active AND channel = 'voice' AND level IS NULL AND priority IS NULL AND institution_id IS NULL AND first_response->>'unit' = 'calendar_seconds'
        LIMIT 1`,
@@ -138,7 +138,7 @@ export class BoardService {
 
   /** Contacts of today that automation settled: resolved without ever leaving level 0. */
   private async level0() {
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Row[] = await this.replica.query(
       `SELECT channel, count(*) AS contacts,
               count(*) FILTER (WHERE level = 0 AND status IN ('resolved', 'closed')) AS resolved_at_level0
        FROM tickets WHERE created_at >= ${TODAY} GROUP BY channel ORDER BY channel`,
@@ -153,7 +153,7 @@ export class BoardService {
 
   /** Tickets an agent answered (a message to the customer) or resolved today. */
   private async handledToday(): Promise<Map<string, number>> {
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Row[] = await this.replica.query(
       `SELECT agent_id, count(DISTINCT ticket_id) AS n FROM (
          SELECT author_agent_id AS agent_id, ticket_id FROM messages
          WHERE author_type = 'agent' AND direction = 'outbound' AND NOT internal AND created_at >= ${TODAY}
@@ -166,7 +166,7 @@ export class BoardService {
 
   /** Seconds each agent has spent online and away since midnight (Riga), from the presence history. */
   private async presentToday(): Promise<Map<string, { online: number; away: number }>> {
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Row[] = await this.replica.query(
       `SELECT agent_id,
               coalesce(sum(extract(epoch FROM coalesce(ended_at, now()) - greatest(started_at, ${TODAY}))) FILTER (WHERE state = 'online'), 0)::int AS online,
               coalesce(sum(extract(epoch FROM coalesce(ended_at, now()) - greatest(started_at, ${TODAY}))) FILTER (WHERE state = 'away'), 0)::int AS away

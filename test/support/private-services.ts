@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 
 /**
  * Private, throw-away PostgreSQL and Redis servers on loopback, for fault tests that stop and start them:
@@ -81,6 +82,8 @@ function asPostgres(command: string, args: string[]): void {
 }
 
 export class PrivatePostgres {
+  private settings = '';
+
   private constructor(
     readonly port: number,
     private readonly dir: string,
@@ -99,10 +102,36 @@ export class PrivatePostgres {
     return pg;
   }
 
-  async start(): Promise<void> {
+  /**
+   * A hot standby of this cluster, streaming from it (pg_basebackup -R writes the primary's address and
+   * standby.signal), on its own port and directory; started.
+   */
+  async startReplica(): Promise<PrivatePostgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'vpppd-pg-replica-'));
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
+    const replica = new PrivatePostgres(await freePort(), dir);
+    asPostgres(postgresBin('pg_basebackup'), ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-D', join(dir, 'data'), '-R', '-X', 'stream', '--no-sync']);
+    // A standby cancels a query whose rows replay must remove; feedback makes the primary keep them instead.
+    await replica.start('-c hot_standby_feedback=on -c wal_retrieve_retry_interval=500ms');
+    return replica;
+  }
+
+  /** A client on this server: for a test that pauses a replica's replay or reads a server directly. */
+  async sql<T = Record<string, any>>(text: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async start(settings = ''): Promise<void> {
+    if (settings) this.settings = settings;
     asPostgres(postgresBin('pg_ctl'), [
       '-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-w', '-t', '30',
-      '-o', `-p ${this.port} -c listen_addresses=127.0.0.1 -c fsync=off -c unix_socket_directories=${this.dir}`, 'start',
+      '-o', `-p ${this.port} -c listen_addresses=127.0.0.1 -c fsync=off -c unix_socket_directories=${this.dir} ${this.settings}`, 'start',
     ]);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
+import { createRedis } from '../../common/redis-connection';
 import type { Server } from 'socket.io';
 import { AppConfig } from '../../config/app-config';
 import { RealtimePublisher, socketIoKey } from '../../realtime/realtime.publisher';
@@ -28,7 +29,7 @@ export class ChatRelay implements OnModuleDestroy {
     config: AppConfig,
     private readonly agents: RealtimePublisher,
   ) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    this.redis = createRedis(config, { maxRetriesPerRequest: 1 });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'chat relay: Redis error (reconnecting)'));
     this.visitors = new Emitter(safePublisher(this.redis, this.logger), { key: socketIoKey(config) }).of(CHAT_NAMESPACE);
   }

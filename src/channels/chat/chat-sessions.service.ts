@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { TOKEN_BUCKET_FUNCTION_LUA, TOKEN_BUCKET_LUA } from '@lib/chat-assistant';
 import { Redis } from 'ioredis';
+import { createRedis } from '../../common/redis-connection';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { ChatEntry, ChatSession, chatSessionKey } from './chat-session';
@@ -64,7 +65,7 @@ export class ChatSessionsService implements OnModuleDestroy {
   private readonly ttlSeconds: number;
 
   constructor(private readonly config: AppConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+    this.redis = createRedis(config, { maxRetriesPerRequest: 2 });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'chat sessions: Redis error (reconnecting)'));
     this.redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TOKEN_BUCKET_LUA });
     this.redis.defineCommand('claimAndAppend', { numberOfKeys: 3, lua: CLAIM_AND_APPEND_LUA });

@@ -1,13 +1,12 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
+import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { QueueName } from '../../queues';
 import { TicketMessagesService } from '../../tickets/ticket-messages.service';
 import { CHANNEL_SENDERS, ChannelSender, PermanentDeliveryError } from '../channel-sender';
 import { OutboundService, SendMessageJobData } from '../outbound.service';
-
-const SWEEP_EVERY_MS = 60_000;
 
 /** Delivers stored outbound messages through their channel's sender, with retries and a status on the message. */
 @Processor(QueueName.Outbound, { concurrency: 8 })
@@ -21,13 +20,15 @@ export class OutboundProcessor extends WorkerHost implements OnApplicationBootst
     private readonly messages: TicketMessagesService,
     private readonly outbound: OutboundService,
     private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
   ) {
     super();
     this.senders = new Map(senders.map((s) => [s.channel, s]));
   }
 
   onApplicationBootstrap(): void {
-    this.sweepTimer = setInterval(() => void this.sweep(SWEEP_EVERY_MS), SWEEP_EVERY_MS);
+    const every = this.config.OUTBOUND_SWEEP_INTERVAL_MS;
+    this.sweepTimer = setInterval(() => void this.sweep(every), every);
     this.sweepTimer.unref();
     void this.sweep(0);
   }
