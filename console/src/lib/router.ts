@@ -3,13 +3,33 @@ import { useEffect, useState } from 'react';
 /** The console's own addresses, all under /console (the service answers index.html for each). */
 export const BASE = '/console';
 
-export type Route = { name: 'inbox' } | { name: 'board' } | { name: 'sign-in' } | { name: 'ticket'; reference: string } | { name: 'not-found' };
+export type Route =
+  | { name: 'inbox' }
+  | { name: 'board' }
+  | { name: 'sign-in' }
+  | { name: 'ticket'; reference: string }
+  // Supervisor's reports and the admin screens
+  | { name: 'reports' }
+  | { name: 'sla-events' }
+  | { name: 'admin'; section: AdminSection }
+  | { name: 'not-found' };
+
+export const ADMIN_SECTIONS = ['agents', 'routing'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   if (path === '' || path === '/') return { name: 'inbox' };
   if (path === '/sign-in') return { name: 'sign-in' };
   if (path === '/board') return { name: 'board' };
+  // Supervisor's reports and the admin screens
+  if (path === '/reports') return { name: 'reports' };
+  if (path === '/sla-events') return { name: 'sla-events' };
+  const admin = /^\/admin(?:\/([a-z-]+))?\/?$/.exec(path);
+  if (admin) {
+    const section = (admin[1] ?? 'agents') as AdminSection;
+    return ADMIN_SECTIONS.includes(section) ? { name: 'admin', section } : { name: 'not-found' };
+  }
   const ticket = /^\/tickets\/([A-Za-z0-9-]{1,40})\/?$/.exec(path);
   if (ticket) return { name: 'ticket', reference: ticket[1].toUpperCase() };
   return { name: 'not-found' };
@@ -25,6 +45,13 @@ export function href(route: Route): string {
       return `${BASE}/board`;
     case 'ticket':
       return `${BASE}/tickets/${encodeURIComponent(route.reference)}`;
+    // Supervisor's reports and the admin screens
+    case 'reports':
+      return `${BASE}/reports`;
+    case 'sla-events':
+      return `${BASE}/sla-events`;
+    case 'admin':
+      return `${BASE}/admin/${route.section}`;
     default:
       return `${BASE}/`;
   }
