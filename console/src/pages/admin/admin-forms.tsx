@@ -6,7 +6,7 @@ import { detailOf, fieldErrorProps, fieldErrors, type FieldErrors } from '../for
  * One admin form's submission: the API's field-level errors go to their fields (a field the form has no control
  * for, such as `capacity.chat`, to its nearest one by its first part), anything else to the form's alert.
  */
-export function useAdminSubmit(prefix: string) {
+export function useAdminSubmit(prefix: string, options: { paths?: boolean } = {}) {
   const { t } = useI18n();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [status, setStatus] = useState<string | null>(null);
@@ -22,7 +22,8 @@ export function useAdminSubmit(prefix: string) {
     } catch (e) {
       const fields: FieldErrors = {};
       for (const [field, message] of Object.entries(fieldErrors(e))) {
-        const key = field.split(/[.[]/)[0];
+        // With `paths`, a form that has a control per part (hours.mon) keeps the whole path.
+        const key = options.paths ? field : field.split(/[.[]/)[0];
         fields[key] = fields[key] ? `${fields[key]}; ${message}` : message;
       }
       setErrors(fields);

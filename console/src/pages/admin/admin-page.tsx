@@ -2,7 +2,13 @@ import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { ADMIN_SECTIONS, href, onLinkClick, type AdminSection } from '../../lib/router';
 import { AgentsAdmin } from './agents';
+import { CalendarAdmin } from './calendar';
+import { IvrAdmin } from './ivr';
+import { KnowledgeAdmin } from './knowledge';
+import { MailboxesAdmin } from './mailboxes';
 import { RoutingAdmin } from './routing';
+import { SlaPoliciesAdmin } from './sla-policies';
+import { WebhooksAdmin } from './webhooks';
 
 /** The admin screens (admins only; the API refuses anyone else): one address per section. */
 export default function AdminPage({ section }: { section: AdminSection }) {
@@ -19,6 +25,12 @@ export default function AdminPage({ section }: { section: AdminSection }) {
       </nav>
       {section === 'agents' && <AgentsAdmin />}
       {section === 'routing' && <RoutingAdmin />}
+      {section === 'sla' && <SlaPoliciesAdmin />}
+      {section === 'calendar' && <CalendarAdmin />}
+      {section === 'ivr' && <IvrAdmin />}
+      {section === 'knowledge' && <KnowledgeAdmin />}
+      {section === 'mailboxes' && <MailboxesAdmin />}
+      {section === 'webhooks' && <WebhooksAdmin />}
     </section>
   );
 }

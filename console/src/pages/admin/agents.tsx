@@ -225,9 +225,10 @@ function AgentForm({ agent, institutions, onDone, onClose }: { agent?: Agent; in
       <fieldset className="checks" id={`${prefix}-capacity`} aria-describedby={form.errors.capacity ? `${prefix}-capacity-error` : undefined}>
         <legend>{t('admin.agents.capacity')}</legend>
         {CHANNELS.map((c) => (
-          <label key={c} className="capacity">
-            {t(`channel.${c}` as MessageKey)}{' '}
+          <span key={c} className="capacity">
+            <label htmlFor={`${prefix}-capacity-${c}`}>{t(`channel.${c}` as MessageKey)}</label>
             <input
+              id={`${prefix}-capacity-${c}`}
               type="text"
               inputMode="numeric"
               size={3}
@@ -235,7 +236,7 @@ function AgentForm({ agent, institutions, onDone, onClose }: { agent?: Agent; in
               onChange={(e) => setCapacity({ ...capacity, [c]: e.target.value })}
               aria-invalid={form.errors.capacity ? true : undefined}
             />
-          </label>
+          </span>
         ))}
         {fieldError('capacity')}
       </fieldset>

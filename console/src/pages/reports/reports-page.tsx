@@ -424,36 +424,38 @@ function FundingReport() {
           ) : (
             <BarChart label={t('reports.fundingChart')} labels={chart.labels} series={chart.series} max={100} />
           )}
-          <table className="inbox">
-            <caption>{t('reports.byChannelTable')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('inbox.col.channel')}</th>
-                <th scope="col">{t('reports.tickets')}</th>
-                <th scope="col">{t('reports.serviceLevel')}</th>
-                <th scope="col">{t('reports.goal')}</th>
-                <th scope="col">{t('reports.firstResponseAvg')}</th>
-                <th scope="col">{t('reports.firstResponseMedian')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...new Set([...report.volume.byChannel.map((r) => r.channel), ...report.quality.serviceLevel.map((r) => r.channel)])].map((c) => {
-                const v = report.volume.byChannel.find((r) => r.channel === c);
-                const s = report.quality.serviceLevel.find((r) => r.channel === c);
-                const f = report.quality.firstResponse.find((r) => r.channel === c);
-                return (
-                  <tr key={c}>
-                    <th scope="row">{t(`channel.${c}` as MessageKey)}</th>
-                    <td className="num">{v?.total ?? 0}</td>
-                    <td className="num">{pct(s?.percent)}</td>
-                    <td className="num">{pct(s?.goalPercent)}</td>
-                    <td className="num">{secs(f?.averageSeconds ?? null)}</td>
-                    <td className="num">{secs(f?.medianSeconds ?? null)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          {report.volume.byChannel.length + report.quality.serviceLevel.length > 0 && (
+            <table className="inbox">
+              <caption>{t('reports.byChannelTable')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('inbox.col.channel')}</th>
+                  <th scope="col">{t('reports.tickets')}</th>
+                  <th scope="col">{t('reports.serviceLevel')}</th>
+                  <th scope="col">{t('reports.goal')}</th>
+                  <th scope="col">{t('reports.firstResponseAvg')}</th>
+                  <th scope="col">{t('reports.firstResponseMedian')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...new Set([...report.volume.byChannel.map((r) => r.channel), ...report.quality.serviceLevel.map((r) => r.channel)])].map((c) => {
+                  const v = report.volume.byChannel.find((r) => r.channel === c);
+                  const s = report.quality.serviceLevel.find((r) => r.channel === c);
+                  const f = report.quality.firstResponse.find((r) => r.channel === c);
+                  return (
+                    <tr key={c}>
+                      <th scope="row">{t(`channel.${c}` as MessageKey)}</th>
+                      <td className="num">{v?.total ?? 0}</td>
+                      <td className="num">{pct(s?.percent)}</td>
+                      <td className="num">{pct(s?.goalPercent)}</td>
+                      <td className="num">{secs(f?.averageSeconds ?? null)}</td>
+                      <td className="num">{secs(f?.medianSeconds ?? null)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
         </>
       )}
     </ReportSection>
