@@ -440,6 +440,15 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     const rest = (await request(app.getHttpServer()).get(`/v1/sla/events?kind=breached&after=${page.nextCursor}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
     expect([...page.items, ...rest.items].map((e: any) => e.kind)).toEqual(all.items.filter((e: any) => e.kind === 'breached').map((e: any) => e.kind));
     await request(app.getHttpServer()).get('/v1/sla/events?after=x').set('Authorization', `Bearer ${admin}`).expect(422);
+
+    // A feed opened fresh: the latest first, and the page before them by the cursor.
+    const ids = all.items.map((e: any) => e.id);
+    const latest = (await request(app.getHttpServer()).get('/v1/sla/events?order=newest&limit=1').set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    expect(latest.items.map((e: any) => e.id)).toEqual([ids[ids.length - 1]]);
+    const earlier = (await request(app.getHttpServer()).get(`/v1/sla/events?order=newest&before=${latest.nextCursor}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    expect(earlier.items.map((e: any) => e.id)).toEqual(ids.slice(0, -1).reverse());
+    const bad = await request(app.getHttpServer()).get('/v1/sla/events?order=sideways').set('Authorization', `Bearer ${admin}`).expect(422);
+    expect(bad.body.errors.map((e: any) => e.field)).toContain('order');
   });
 
   it('repairs a breach timer lost with Redis (restarted empty) and still records it once', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useEffect, useState, useSyncExternalStore } from 'react';
 import { LANGS, useI18n, type Lang } from './i18n/i18n';
 import { realtime } from './lib/realtime';
 import { href, navigate, onLinkClick, useRoute } from './lib/router';
@@ -12,6 +12,11 @@ import { ChatsPage } from './desk/chats';
 import { PhonePane } from './desk/phone';
 import { AuditPage } from './desk/audit';
 import { landingFor } from './lib/landing';
+// Supervisor's reports and the admin screens: the reports (with the chart library) load only when opened.
+import { can } from './lib/permissions';
+import { SlaFeedPage } from './pages/reports/sla-feed';
+const ReportsPage = lazy(() => import('./pages/reports/reports-page'));
+const AdminPage = lazy(() => import('./pages/admin/admin-page'));
 
 const subscribeSession = (cb: () => void) => session.onChange(cb);
 const snapshotSession = () => session.profile;
@@ -95,6 +100,22 @@ export function App() {
               {t('app.board')}
             </a>
           )}
+          {/* Supervisor's reports and the admin screens: shown only to the roles the API lets in. */}
+          {can(profile, 'slaEvents') && (
+            <a href={href({ name: 'sla-events' })} onClick={onLinkClick} aria-current={route.name === 'sla-events' ? 'page' : undefined}>
+              {t('app.slaEvents')}
+            </a>
+          )}
+          {can(profile, 'reports') && (
+            <a href={href({ name: 'reports' })} onClick={onLinkClick} aria-current={route.name === 'reports' ? 'page' : undefined}>
+              {t('app.reports')}
+            </a>
+          )}
+          {can(profile, 'admin') && (
+            <a href={href({ name: 'admin', section: 'agents' })} onClick={onLinkClick} aria-current={route.name === 'admin' ? 'page' : undefined}>
+              {t('app.admin')}
+            </a>
+          )}
         </nav>
         <LiveStatus />
         <PresenceControl />
@@ -107,6 +128,14 @@ export function App() {
         {route.name === 'inbox' && <InboxPage />}
         {route.name === 'board' && (supervises ? <BoardPage /> : <p>{t('app.notFound')}</p>)}
         {route.name === 'ticket' && <TicketPage key={route.reference} reference={route.reference} />}
+        {/* Supervisor's reports and the admin screens */}
+        {route.name === 'sla-events' && (can(profile, 'slaEvents') ? <SlaFeedPage /> : <p>{t('app.notFound')}</p>)}
+        {(route.name === 'reports' || route.name === 'admin') && (
+          <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
+            {route.name === 'reports' && (can(profile, 'reports') ? <ReportsPage /> : <p>{t('app.notFound')}</p>)}
+            {route.name === 'admin' && (can(profile, 'admin') ? <AdminPage section={route.section} /> : <p>{t('app.notFound')}</p>)}
+          </Suspense>
+        )}
         {route.name === 'not-found' && <p>{t('app.notFound')}</p>}
         {route.name === 'chats' && (worksChats ? <ChatsPage reference={route.reference} /> : <p>{t('app.notFound')}</p>)}
         {route.name === 'phone' && <PhonePane me={profile} />}

@@ -71,16 +71,19 @@ export class SlaTicketService {
   }
 
   /** Warnings and breaches in the order they were recorded: what the supervisors' board shows and catches up on. */
-  async events(q: { after?: string; kind?: string; limit?: number }) {
+  async events(q: { after?: string; before?: string; order?: 'oldest' | 'newest'; kind?: string; limit?: number }) {
     const params: unknown[] = [q.after ?? '0'];
     const kind = q.kind ? `AND e.kind = $${params.push(q.kind)}` : '';
+    // A feed opened fresh wants the latest events first; catching up after a reconnect wants them in order.
+    const newest = q.order === 'newest';
+    const before = q.before ? `AND e.id < $${params.push(q.before)}::bigint` : '';
     const limit = q.limit ?? 100;
     const rows = await this.dataSource.query(
       `SELECT e.id, t.reference, e.metric, e.kind, e.cycle, e.at, e.fired_at, e.actions, p.name AS policy, q.code AS queue, i.code AS institution,
               t.priority
        FROM sla_events e JOIN tickets t ON t.id = e.ticket_id LEFT JOIN sla_policies p ON p.id = e.policy_id
        LEFT JOIN queues q ON q.id = t.queue_id LEFT JOIN institutions i ON i.id = t.institution_id
-       WHERE e.id > $1::bigint ${kind} ORDER BY e.id LIMIT $${params.push(limit + 1)}`,
+       WHERE e.id > $1::bigint ${kind} ${before} ORDER BY e.id ${newest ? 'DESC' : 'ASC'} LIMIT $${params.push(limit + 1)}`,
       params,
     );
     const page = rows.slice(0, limit);

@@ -12,6 +12,14 @@ export interface TicketEvent {
   updatedAt: string;
 }
 
+/** The `sla` push: a warning or breach just recorded (GET /v1/sla/events has the full row). */
+export interface SlaEvent {
+  reference: string;
+  metric: string;
+  kind: 'warning' | 'breached';
+  at: string;
+}
+
 type Handler = (event: TicketEvent) => void;
 
 /** What the person says about themselves: online takes new work, away keeps theirs but takes none, offline ends the socket. */
@@ -53,6 +61,7 @@ class Realtime {
   /** The chats joined on this socket: joined again on every (re)connection, as rooms do not survive it. */
   private readonly chats = new Set<string>();
   presence: PresenceState = (sessionStorage.getItem(PRESENCE_KEY) as PresenceState | null) ?? 'online';
+  private readonly slaListeners = new Set<(event: SlaEvent) => void>();
   /** The tickets open on screen: told to the server again on every (re)connection. */
   private readonly viewing = new Set<string>();
   connected = false;
@@ -93,6 +102,7 @@ class Realtime {
       }
     });
     socket.on('board', (board: Board) => this.boardListeners.forEach((l) => l(board)));
+    socket.on('sla', (event: SlaEvent) => this.slaListeners.forEach((l) => l(event)));
     socket.on('assignment', (event: { reference: string }) => this.assignmentListeners.forEach((l) => l(event)));
     socket.on('ticket.viewers', ({ reference, viewers }: { reference: string; viewers: Viewer[] }) =>
       this.viewerListeners.forEach((l) => l(reference, viewers)),
@@ -187,6 +197,12 @@ class Realtime {
   onStatus(listener: (connected: boolean) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  /** SLA warnings and breaches as they are recorded (supervisors and admins). */
+  onSla(listener: (event: SlaEvent) => void): () => void {
+    this.slaListeners.add(listener);
+    return () => this.slaListeners.delete(listener);
   }
 
   /** Work a router gave this person (an automatic queue): shown as a notice, without sound. */

@@ -8,11 +8,18 @@ export type Route =
   | { name: 'board' }
   | { name: 'sign-in' }
   | { name: 'ticket'; reference: string }
-  | { name: 'not-found' }
   // The operator's desk: live chats (one open beside the lists) and the phone.
   | { name: 'chats'; reference?: string }
   | { name: 'phone' }
-  | { name: 'audit' };
+  | { name: 'audit' }
+  // Supervisor's reports and the admin screens
+  | { name: 'reports' }
+  | { name: 'sla-events' }
+  | { name: 'admin'; section: AdminSection }
+  | { name: 'not-found' };
+
+export const ADMIN_SECTIONS = ['agents', 'routing', 'sla', 'calendar', 'ivr', 'knowledge', 'mailboxes', 'webhooks'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
@@ -24,6 +31,14 @@ export function parseRoute(pathname: string): Route {
   if (path === '/audit') return { name: 'audit' };
   const chat = /^\/chats\/([A-Za-z0-9-]{1,40})\/?$/.exec(path);
   if (chat) return { name: 'chats', reference: chat[1].toUpperCase() };
+  // Supervisor's reports and the admin screens
+  if (path === '/reports') return { name: 'reports' };
+  if (path === '/sla-events') return { name: 'sla-events' };
+  const admin = /^\/admin(?:\/([a-z-]+))?\/?$/.exec(path);
+  if (admin) {
+    const section = (admin[1] ?? 'agents') as AdminSection;
+    return ADMIN_SECTIONS.includes(section) ? { name: 'admin', section } : { name: 'not-found' };
+  }
   const ticket = /^\/tickets\/([A-Za-z0-9-]{1,40})\/?$/.exec(path);
   if (ticket) return { name: 'ticket', reference: ticket[1].toUpperCase() };
   return { name: 'not-found' };
@@ -45,6 +60,13 @@ export function href(route: Route): string {
       return `${BASE}/phone`;
     case 'audit':
       return `${BASE}/audit`;
+    // Supervisor's reports and the admin screens
+    case 'reports':
+      return `${BASE}/reports`;
+    case 'sla-events':
+      return `${BASE}/sla-events`;
+    case 'admin':
+      return `${BASE}/admin/${route.section}`;
     default:
       return `${BASE}/`;
   }

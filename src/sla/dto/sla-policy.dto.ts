@@ -168,6 +168,16 @@ export class SlaEventsQuery {
   @Matches(/^\d{1,18}$/, { message: 'after must be an event id' })
   after?: string;
 
+  @ApiPropertyOptional({ description: 'With order=newest: only events before this one (the nextCursor of the previous page)' })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'before must be an event id' })
+  before?: string;
+
+  @ApiPropertyOptional({ enum: ['oldest', 'newest'], default: 'oldest', description: 'newest: the latest first (a feed opened fresh), paged with before' })
+  @IsOptional()
+  @IsIn(['oldest', 'newest'])
+  order?: 'oldest' | 'newest';
+
   @ApiPropertyOptional({ enum: ['warning', 'breached'] })
   @IsOptional()
   @IsIn(['warning', 'breached'])
