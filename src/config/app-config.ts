@@ -22,6 +22,7 @@ import {
 import { NotPlaceholderInProduction } from './placeholder-secrets';
 import { parseTrustProxy, TrustProxySetting, trustProxyProblem } from './trust-proxy';
 import { ROLES } from '../agents/entities/agent.entity';
+import { parseClamdAddress } from '../scanning/clamd-address';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -590,6 +591,37 @@ export class AppConfig {
   @Min(1024)
   @Max(100 * 1024 * 1024)
   SOCIAL_MAX_MEDIA_BYTES = 20 * 1024 * 1024;
+
+  // --- Malware scanning (ClamAV) ---
+
+  /**
+   * clamd, which scans every file that arrives before staff may open it: tcp://host:port or the path of its local
+   * socket (unix:///run/clamav/clamd.ctl). Unset: files are stored unscanned and served, which the service says at
+   * start and on /health; for development only.
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'clamdAddress',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseClamdAddress(value) !== null,
+      defaultMessage: () => 'CLAMAV_URL must be tcp://host:port or the path of clamd\'s socket (/run/clamav/clamd.ctl or unix:///run/clamav/clamd.ctl)',
+    },
+  })
+  CLAMAV_URL?: string;
+
+  /** How often files that could not be scanned yet (clamd was away) are tried again, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  CLAMAV_SWEEP_SECONDS = 60;
+
+  /** Longest wait for clamd's verdict on one file, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  CLAMAV_TIMEOUT_MS = 30_000;
 
   // --- Voice (Twilio) ---
 
