@@ -40,6 +40,7 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { AuditApiModule } from './audit/audit-api.module';
 import { PrivacyWorkerModule } from './privacy/privacy-worker.module';
 import { ScanningWorkerModule } from './scanning/scanning-worker.module';
+import { SecretsModule } from './secrets/secrets.module';
 
 /**
  * One codebase, three roles: `api` serves HTTP, `worker` runs the queues, `all` does both in one process.
@@ -67,6 +68,7 @@ export class AppModule {
         },
       }),
       MetricsModule,
+      SecretsModule,
       TypeOrmModule.forRootAsync({
         useFactory: () => dataSourceOptions(config),
         dataSourceFactory: async (options) => {

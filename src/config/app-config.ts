@@ -23,6 +23,7 @@ import { NotPlaceholderInProduction } from './placeholder-secrets';
 import { parseTrustProxy, TrustProxySetting, trustProxyProblem } from './trust-proxy';
 import { ROLES } from '../agents/entities/agent.entity';
 import { parseClamdAddress } from '../scanning/clamd-address';
+import { parseSecretKey } from '@lib/secret-box';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -90,6 +91,32 @@ export class AppConfig {
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, _ and - only' })
   REDIS_PREFIX = 'vp';
+
+  /**
+   * Encrypts the secrets the service keeps in PostgreSQL (mailbox passwords, webhook signing secrets) with
+   * AES-256-GCM: 32 random bytes as 64 hex digits or base64 (`openssl rand -base64 32`).
+   */
+  @ValidateBy({
+    name: 'secretKey',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseSecretKey(value) !== null,
+      defaultMessage: () => 'DATA_ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+    },
+  })
+  @NotPlaceholderInProduction()
+  DATA_ENCRYPTION_KEY: string;
+
+  /** During a key rotation, the key being replaced: values under it still open until `npm run secrets:reencrypt`. */
+  @IsOptional()
+  @ValidateBy({
+    name: 'previousSecretKey',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value === 'string' && parseSecretKey(value) !== null && parseSecretKey(value)!.id !== parseSecretKey(String((args?.object as AppConfig).DATA_ENCRYPTION_KEY ?? ''))?.id,
+      defaultMessage: () => 'DATA_ENCRYPTION_KEY_PREVIOUS must be a 32-byte key like DATA_ENCRYPTION_KEY, and a different one',
+    },
+  })
+  DATA_ENCRYPTION_KEY_PREVIOUS?: string;
 
   @IsString()
   @MinLength(32, { message: 'WEBFORM_SECRET must be at least 32 characters' })
