@@ -16,6 +16,7 @@ import { VoiceModule } from './channels/voice/voice.module';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
 import { requestLogSerializers } from './common/request-log';
+import { LogDestination, MaskingDestination } from './common/masked-log';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, migrate, watchConnectionErrors } from './database/database-options';
 import { HealthModule } from './health/health.module';
@@ -48,24 +49,29 @@ import { SecretsModule } from './secrets/secrets.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `logs` receives the log lines (already masked) instead of stdout: for tests that read them. */
+  static forRoot(config: AppConfig, options: { logs?: LogDestination } = {}): DynamicModule {
     const api = config.APP_ROLE === 'api' || config.APP_ROLE === 'all';
     const worker = config.APP_ROLE === 'worker' || config.APP_ROLE === 'all';
     const imports: ModuleMetadata['imports'] = [
       ConfigModule.forRoot(config),
       LoggerModule.forRoot({
-        pinoHttp: {
-          level: config.LOG_LEVEL,
-          // A request id from the caller (or a proxy) is kept, so one id follows a request across systems.
-          genReqId: (req, res) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
+        pinoHttp: [
+          {
+            level: config.LOG_LEVEL,
+            // A request id from the caller (or a proxy) is kept, so one id follows a request across systems.
+            genReqId: (req, res) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
+            serializers: requestLogSerializers,
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
           },
-          serializers: requestLogSerializers,
-          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-        },
+          // Personal data never reaches the logs: every line is masked on its way out (src/common/masked-log.ts).
+          new MaskingDestination(options.logs),
+        ],
       }),
       MetricsModule,
       SecretsModule,

@@ -124,6 +124,12 @@ describe('staff API: authentication, institution scope, masking and pagination',
     // The ticket's own contact is masked the same way.
     expect(masked.body.contact).toContainEqual({ kind: 'personal_code', value: '121282-*****', masked: true, provenance: 'citizen' });
     expect(JSON.stringify(masked.body)).not.toContain(VALID_PERSONAL_CODE.replace('-', ''));
+    // So are e-mail addresses and phone numbers, in identifiers, the contact and the messages' addresses.
+    const email = masked.body.contact.find((i: any) => i.kind === 'email');
+    expect(email).toMatchObject({ value: expect.stringMatching(/^j\*\*\*@example\.lv$/), masked: true });
+    expect(masked.body.contact.find((i: any) => i.kind === 'phone')).toMatchObject({ value: '+371 2*****00', masked: true });
+    expect(masked.body.customer.identifiers.filter((i: any) => i.kind === 'email' || i.kind === 'phone').every((i: any) => i.masked)).toBe(true);
+    expect(JSON.stringify(masked.body)).not.toMatch(/janis\.\d+@example\.lv|\+37120000000/);
 
     const before = (await env.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'personal_code.read'`))[0].n;
     const open = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${vidSpecialist}`).set('X-Request-Id', 'req-audit-1').expect(200);
@@ -133,6 +139,8 @@ describe('staff API: authentication, institution scope, masking and pagination',
       masked: false,
       provenance: 'citizen',
     });
+    expect(open.body.contact.find((i: any) => i.kind === 'email')).toMatchObject({ value: expect.stringMatching(/^janis\.\d+@example\.lv$/), masked: false });
+    expect(open.body.contact.find((i: any) => i.kind === 'phone')).toMatchObject({ value: '+37120000000', masked: false });
     const audit = await env.sql(`SELECT * FROM audit_events WHERE action = 'personal_code.read' ORDER BY created_at`);
     expect(audit).toHaveLength(before + 1);
     expect(audit[audit.length - 1]).toMatchObject({

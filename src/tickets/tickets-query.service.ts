@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { maskPersonalCode } from '@lib/personal-code';
+import { maskContact } from '@lib/pii-mask';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql } from '../auth/auth-user';
@@ -403,10 +404,13 @@ export class TicketsQueryService {
       await this.recordRead(user, context, 'personal_code.read', 'customer', row.customer_id, { ticket: row.reference, count: new Set(shownCodes.map((c) => c.value)).size });
     }
 
+    // Roles that work no cases (supervisors, admins, the DPO) see a personal code, an e-mail address and a phone
+    // number masked, enough to tell two apart; the people working the case see them whole.
+    const masks = (kind: string) => !unmasked && (kind === 'personal_code' || kind === 'email' || kind === 'phone');
     const shown = (i: Row) => ({
       kind: i.kind,
-      value: i.kind === 'personal_code' && !unmasked ? maskPersonalCode(i.value) : i.value,
-      masked: i.kind === 'personal_code' && !unmasked,
+      value: !masks(i.kind) ? i.value : i.kind === 'personal_code' ? maskPersonalCode(i.value) : maskContact(i.kind, i.value),
+      masked: masks(i.kind),
       // portal (verified by Latvija.lv), staff (typed by staff), channel (the contact came from it), citizen (given, not verified)
       provenance: i.provenance,
     });
@@ -441,7 +445,7 @@ export class TicketsQueryService {
           // scanner, not served yet) or not_scanned (arrived while no scanner was configured).
           .map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: a.size, sha256: a.sha256, scan: a.scan_status, threat: a.scan_threat })),
         // Where the customer is on the channel (an e-mail address, whatsapp:+371..., messenger:<PSID>).
-        address: m.address,
+        address: m.address && !unmasked ? maskContact('address', m.address) : m.address,
         // The platform's references to the files of a social message (URL or media id), each saying whether the
         // file was fetched into `attachments` (stored, attachmentId) or why not (reason): a link may have expired.
         remoteAttachments: Array.isArray(m.remote_attachments) ? m.remote_attachments : [],
