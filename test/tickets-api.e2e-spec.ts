@@ -131,6 +131,11 @@ describe('staff API: authentication, institution scope, masking and pagination',
     expect(masked.body.customer.identifiers.filter((i: any) => i.kind === 'email' || i.kind === 'phone').every((i: any) => i.masked)).toBe(true);
     expect(JSON.stringify(masked.body)).not.toMatch(/janis\.\d+@example\.lv|\+37120000000/);
 
+    // Reading the messages is audited too: one row for the request, naming how many bodies it showed.
+    const bodiesRead = await env.sql(`SELECT * FROM audit_events WHERE action = 'messages.read' AND detail->>'reference' = $1`, [ref]);
+    expect(bodiesRead).toHaveLength(1);
+    expect(bodiesRead[0]).toMatchObject({ subject_type: 'ticket', detail: { reference: ref, messages: 1 } });
+
     const before = (await env.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'personal_code.read'`))[0].n;
     const open = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${vidSpecialist}`).set('X-Request-Id', 'req-audit-1').expect(200);
     expect(open.body.customer.identifiers.find((i: any) => i.kind === 'personal_code')).toEqual({

@@ -400,8 +400,18 @@ export class TicketsQueryService {
 
     const unmasked = maySeePersonalCodes(user);
     const shownCodes = [...identifiers, ...contact].filter((i) => i.kind === 'personal_code');
+    // One audit row per request, whatever it showed: unmasked personal codes (recorded against the customer, as
+    // always), and the message bodies it returned (what a citizen wrote, what staff noted).
+    const bodies = messages.filter((m) => m.text || m.html).length;
     if (unmasked && shownCodes.length > 0) {
-      await this.recordRead(user, context, 'personal_code.read', 'customer', row.customer_id, { ticket: row.reference, count: new Set(shownCodes.map((c) => c.value)).size });
+      await this.recordRead(user, context, 'personal_code.read', 'customer', row.customer_id, {
+        ticket: row.reference,
+        reference: row.reference,
+        count: new Set(shownCodes.map((c) => c.value)).size,
+        messages: bodies,
+      });
+    } else if (bodies > 0) {
+      await this.recordRead(user, context, 'messages.read', 'ticket', row.id, { reference: row.reference, messages: bodies });
     }
 
     // Roles that work no cases (supervisors, admins, the DPO) see a personal code, an e-mail address and a phone
