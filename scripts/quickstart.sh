@@ -46,6 +46,10 @@ set_env() {
 
 if [ -f .env ]; then
   say ".env exists; using it as it is"
+  if ! grep -q '^DATA_ENCRYPTION_KEY=.' .env; then
+    say "adding a fresh DATA_ENCRYPTION_KEY to .env (the service needs one since secrets are encrypted at rest)"
+    set_env DATA_ENCRYPTION_KEY "$(random_secret 32)"
+  fi
   if grep -Eq '^(WEBFORM_SECRET|JWT_SECRET|ADMIN_PASSWORD)=change-me' .env; then
     echo "warning: .env still holds placeholder secrets from .env.example; the service refuses them unless APP_ENV=development."
   fi
@@ -55,6 +59,7 @@ else
   (umask 077 && cp .env.example .env)
   set_env WEBFORM_SECRET "$(random_secret 32)"
   set_env JWT_SECRET "$(random_secret 32)"
+  set_env DATA_ENCRYPTION_KEY "$(random_secret 32)"
   set_env ADMIN_PASSWORD "$(random_secret 18)"
   set_env METRICS_TOKEN "$(random_secret 32)"
   set_env DATABASE_URL "postgres://postgres@127.0.0.1:5432/vpppd"

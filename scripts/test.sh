@@ -96,6 +96,10 @@ EOF
 step "mail servers for the e-mail tests (scripts/mail-servers.sh install)"
 bash scripts/mail-servers.sh install
 
+# The malware-scanning tests start their own clamd (ClamAV) with a local EICAR signature; installed here too.
+step "ClamAV's clamd for the scanning tests (scripts/clamd.sh install)"
+bash scripts/clamd.sh install
+
 # The console's and the chat widget's browser tests drive Debian's chromium with playwright-core, which never
 # downloads a browser; installed here for the same reason as the mail servers.
 step "browser for the console and widget tests (scripts/browser.sh install)"

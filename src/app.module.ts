@@ -17,6 +17,7 @@ import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
 import { redisConnectionOptions } from './common/redis-connection';
 import { requestLogSerializers } from './common/request-log';
+import { LogDestination, MaskingDestination } from './common/masked-log';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, migrate, reachableReplicas, watchConnectionErrors } from './database/database-options';
 import { ReplicaReadsModule } from './database/replica-reads';
@@ -41,6 +42,8 @@ import { SlaWorkerModule } from './sla/sla-worker.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { AuditApiModule } from './audit/audit-api.module';
 import { PrivacyWorkerModule } from './privacy/privacy-worker.module';
+import { ScanningWorkerModule } from './scanning/scanning-worker.module';
+import { SecretsModule } from './secrets/secrets.module';
 
 /**
  * One codebase, three roles: `api` serves HTTP, `worker` runs the queues, `all` does both in one process.
@@ -48,26 +51,32 @@ import { PrivacyWorkerModule } from './privacy/privacy-worker.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `logs` receives the log lines (already masked) instead of stdout: for tests that read them. */
+  static forRoot(config: AppConfig, options: { logs?: LogDestination } = {}): DynamicModule {
     const api = config.APP_ROLE === 'api' || config.APP_ROLE === 'all';
     const worker = config.APP_ROLE === 'worker' || config.APP_ROLE === 'all';
     const imports: ModuleMetadata['imports'] = [
       ConfigModule.forRoot(config),
       LoggerModule.forRoot({
-        pinoHttp: {
-          level: config.LOG_LEVEL,
-          // A request id from the caller (or a proxy) is kept, so one id follows a request across systems.
-          genReqId: (req, res) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
+        pinoHttp: [
+          {
+            level: config.LOG_LEVEL,
+            // A request id from the caller (or a proxy) is kept, so one id follows a request across systems.
+            genReqId: (req, res) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
+            serializers: requestLogSerializers,
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
           },
-          serializers: requestLogSerializers,
-          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-        },
+          // Personal data never reaches the logs: every line is masked on its way out (src/common/masked-log.ts).
+          new MaskingDestination(options.logs),
+        ],
       }),
       MetricsModule,
+      SecretsModule,
       TypeOrmModule.forRootAsync({
         useFactory: () => dataSourceOptions(config),
         dataSourceFactory: async (options) => {
@@ -91,7 +100,7 @@ export class AppModule {
       }),
     ];
     if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule);
-    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule);
+    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
     return { module: AppModule, imports };

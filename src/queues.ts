@@ -16,6 +16,8 @@ export enum QueueName {
   Retention = 'retention',
   /** Retraining level 0's contact classifier. */
   Classifier = 'classifier',
+  /** Arrived files scanned by clamd before staff may open them. */
+  FileScan = 'file-scan',
 }
 
 /** Job names within the queues. */
@@ -34,6 +36,9 @@ export enum JobName {
   SubjectRequest = 'subject-request',
   RetentionRun = 'retention-run',
   RetrainClassifier = 'retrain-classifier',
+  ScanFile = 'scan-file',
+  /** Files still waiting for clamd (it was away) are scanned again. */
+  FileScanSweep = 'file-scan-sweep',
 }
 
 /**

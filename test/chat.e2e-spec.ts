@@ -92,6 +92,10 @@ describe('chat with the virtual assistant and operator takeover', () => {
     expect(joined).toMatchObject({ ok: true, session: { mode: 'operator', operatorId, language: 'lv' } });
     expect(joined.session.tokenHash).toBeUndefined();
     expect(joined.history.map((m: any) => m.author)).toEqual(['assistant', 'visitor', 'assistant', 'visitor', 'assistant', 'system']);
+    // Reading the transcript by joining is audited: one row for the join.
+    expect(await env.sql(`SELECT actor_agent_id, detail FROM audit_events WHERE action = 'chat_transcript.read' AND detail->>'reference' = $1`, [reference])).toEqual([
+      { actor_agent_id: operatorId, detail: { reference, entries: 6 } },
+    ]);
     await eventually(async () => v.messages('system').some((m) => m.text === 'Anna pievienojās sarunai.'));
 
     // Visitor → operator in real time (before the worker has stored it), with typing and read receipts.

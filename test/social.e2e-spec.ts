@@ -486,7 +486,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
         const [message] = await env.sql(`SELECT id FROM messages WHERE external_id = $1`, [c.externalId]);
         const detail = await http().get(`/v1/tickets/${ticket.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
         const shown = detail.body.messages.find((m: any) => m.externalId === c.externalId);
-        expect(shown.attachments).toEqual([{ id: entry.attachmentId, filename: c.filename, contentType: c.type, size: c.bytes.length, sha256: expect.any(String) }]);
+        expect(shown.attachments).toEqual([{ id: entry.attachmentId, filename: c.filename, contentType: c.type, size: c.bytes.length, sha256: expect.any(String), scan: 'not_scanned', threat: null }]);
         expect(shown.remoteAttachments).toEqual([expect.objectContaining({ stored: true, attachmentId: entry.attachmentId })]);
         const file = await download(ticket.reference, entry.attachmentId);
         expect(file.headers['content-type']).toMatch(new RegExp(`^${c.type}`));

@@ -124,6 +124,17 @@ describe('staff API: authentication, institution scope, masking and pagination',
     // The ticket's own contact is masked the same way.
     expect(masked.body.contact).toContainEqual({ kind: 'personal_code', value: '121282-*****', masked: true, provenance: 'citizen' });
     expect(JSON.stringify(masked.body)).not.toContain(VALID_PERSONAL_CODE.replace('-', ''));
+    // So are e-mail addresses and phone numbers, in identifiers, the contact and the messages' addresses.
+    const email = masked.body.contact.find((i: any) => i.kind === 'email');
+    expect(email).toMatchObject({ value: expect.stringMatching(/^j\*\*\*@example\.lv$/), masked: true });
+    expect(masked.body.contact.find((i: any) => i.kind === 'phone')).toMatchObject({ value: '+371 2*****00', masked: true });
+    expect(masked.body.customer.identifiers.filter((i: any) => i.kind === 'email' || i.kind === 'phone').every((i: any) => i.masked)).toBe(true);
+    expect(JSON.stringify(masked.body)).not.toMatch(/janis\.\d+@example\.lv|\+37120000000/);
+
+    // Reading the messages is audited too: one row for the request, naming how many bodies it showed.
+    const bodiesRead = await env.sql(`SELECT * FROM audit_events WHERE action = 'messages.read' AND detail->>'reference' = $1`, [ref]);
+    expect(bodiesRead).toHaveLength(1);
+    expect(bodiesRead[0]).toMatchObject({ subject_type: 'ticket', detail: { reference: ref, messages: 1 } });
 
     const before = (await env.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'personal_code.read'`))[0].n;
     const open = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${vidSpecialist}`).set('X-Request-Id', 'req-audit-1').expect(200);
@@ -133,6 +144,8 @@ describe('staff API: authentication, institution scope, masking and pagination',
       masked: false,
       provenance: 'citizen',
     });
+    expect(open.body.contact.find((i: any) => i.kind === 'email')).toMatchObject({ value: expect.stringMatching(/^janis\.\d+@example\.lv$/), masked: false });
+    expect(open.body.contact.find((i: any) => i.kind === 'phone')).toMatchObject({ value: '+37120000000', masked: false });
     const audit = await env.sql(`SELECT * FROM audit_events WHERE action = 'personal_code.read' ORDER BY created_at`);
     expect(audit).toHaveLength(before + 1);
     expect(audit[audit.length - 1]).toMatchObject({
@@ -161,7 +174,8 @@ describe('staff API: authentication, institution scope, masking and pagination',
   it('serves /health (up or down; details for the monitoring token) and the OpenAPI description without a token', async () => {
     expect((await http().get('/health').expect(200)).body).toEqual({ status: 'up' });
     const health = await http().get('/health').set(MONITORING).expect(200);
-    expect(health.body).toMatchObject({ status: 'ok', checks: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    // Degraded only because these tests run without a malware scanner (CLAMAV_URL unset).
+    expect(health.body).toMatchObject({ status: 'degraded', checks: { postgres: { status: 'up' }, redis: { status: 'up' } }, scanning: { status: 'off' } });
     const docs = await http().get('/docs/openapi.json').expect(200);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/channels/webform/submissions', '/v1/tickets', '/v1/tickets/{reference}', '/v1/auth/login']));
     const res = await http().get('/health').set('X-Request-Id', 'trace-me-123');

@@ -239,6 +239,10 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(calls.body[0]).toMatchObject({ callSid: caller.callSid, outcome: 'answered', answeredBy: operatorId, queue: 'lv-VDAA', language: 'lv', institution: 'VDAA' });
     expect(calls.body[0].secondsWaiting).toBeGreaterThanOrEqual(0);
     expect(calls.body[0].ivrPath).toEqual(['language:lv', 'latvija-lv', 'latvija-lv-operator']);
+    // Who looked at the calls (numbers, recording links) is audited, one row per request.
+    expect(await env.sql(`SELECT action, actor_agent_id, detail FROM audit_events WHERE action IN ('calls.read', 'call_recordings.read') AND detail->>'reference' = $1`, [ticket.reference])).toEqual([
+      { action: 'calls.read', actor_agent_id: operatorId, detail: { reference: ticket.reference, calls: 1, recordings: 0 } },
+    ]);
 
     // Nobody waits now: the operator hears so.
     const idle = await player.post('operator', { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: TwilioPlayer.newCallSid(), From: `client:${identity}` });

@@ -221,6 +221,7 @@ export async function startService(admin: Client, layout: ServiceLayout): Promis
     REDIS_PREFIX: prefix,
     WEBFORM_SECRET: `bench-webform-${randomBytes(16).toString('hex')}`,
     JWT_SECRET: `bench-jwt-${randomBytes(16).toString('hex')}`,
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ADMIN_EMAIL: 'admin@bench.example',
     ADMIN_PASSWORD: `bench-passphrase-${randomBytes(8).toString('hex')}`,
     // Lets a bench scrape /metrics (env.METRICS_TOKEN).

@@ -9,11 +9,21 @@ const valid = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   WEBFORM_SECRET: 'w'.repeat(32),
   JWT_SECRET: 'j'.repeat(32),
+  DATA_ENCRYPTION_KEY: 'k'.repeat(43),
   ADMIN_EMAIL: 'admin@vpppd.example',
   ADMIN_PASSWORD: 'twelve chars!',
 };
 
 describe('loadConfig', () => {
+  it('takes DATA_ENCRYPTION_KEY as 32 bytes (hex or base64), and a different previous key during a rotation', () => {
+    expect(loadConfig({ ...valid, DATA_ENCRYPTION_KEY: 'ab'.repeat(32) }).DATA_ENCRYPTION_KEY).toBe('ab'.repeat(32));
+    expect(loadConfig({ ...valid, DATA_ENCRYPTION_KEY_PREVIOUS: 'ab'.repeat(32) }).DATA_ENCRYPTION_KEY_PREVIOUS).toBe('ab'.repeat(32));
+    for (const bad of ['short', 'ab'.repeat(16), 'k'.repeat(44)]) expect(() => loadConfig({ ...valid, DATA_ENCRYPTION_KEY: bad })).toThrow(/DATA_ENCRYPTION_KEY: is invalid/);
+    const { DATA_ENCRYPTION_KEY: _, ...without } = valid;
+    expect(() => loadConfig(without)).toThrow(/DATA_ENCRYPTION_KEY: is missing/);
+    expect(() => loadConfig({ ...valid, DATA_ENCRYPTION_KEY_PREVIOUS: valid.DATA_ENCRYPTION_KEY })).toThrow(/DATA_ENCRYPTION_KEY_PREVIOUS: is invalid/);
+  });
+
   it('fills defaults and converts types', () => {
     const config = loadConfig({ ...valid, PORT: '8080', RUN_MIGRATIONS: 'false' });
     expect(config).toMatchObject({ APP_ROLE: 'all', PORT: 8080, RUN_MIGRATIONS: false, DATABASE_SCHEMA: 'public', REDIS_PREFIX: 'vp' });
@@ -133,14 +143,15 @@ describe('.env.example', () => {
         return (e as Error).message;
       }
     })();
-    for (const name of ['WEBFORM_SECRET', 'JWT_SECRET', 'ADMIN_PASSWORD']) expect(message).toMatch(new RegExp(`${name}: is invalid \\(.*placeholder`));
-    const replaced = { ...env, WEBFORM_SECRET: 'w'.repeat(32), JWT_SECRET: 'j'.repeat(32), ADMIN_PASSWORD: 'a passphrase of our own' };
+    for (const name of ['WEBFORM_SECRET', 'JWT_SECRET', 'ADMIN_PASSWORD', 'DATA_ENCRYPTION_KEY']) expect(message).toMatch(new RegExp(`${name}: is invalid \\(.*placeholder`));
+    const replaced = { ...env, WEBFORM_SECRET: 'w'.repeat(32), JWT_SECRET: 'j'.repeat(32), ADMIN_PASSWORD: 'a passphrase of our own', DATA_ENCRYPTION_KEY: 'k'.repeat(43) };
     expect(() => loadConfig(replaced)).not.toThrow();
   });
 
   it('lists every placeholder secret it ships in the refusal list', () => {
-    // A secret is any variable whose example value is a "change-me" placeholder.
-    const shipped = Object.fromEntries(Object.entries(env).filter(([, v]) => /^change-me/i.test(v)));
+    // A secret is any variable whose example value is a "change-me" placeholder (or, for a key that must have
+    // the form of a key, all zeros).
+    const shipped = Object.fromEntries(Object.entries(env).filter(([, v]) => /^change-me/i.test(v) || /^0{64}$/.test(v)));
     expect(shipped).toEqual(EXAMPLE_PLACEHOLDERS);
   });
 

@@ -23,6 +23,8 @@ import { NotPlaceholderInProduction } from './placeholder-secrets';
 import { parseHostPorts } from './host-ports';
 import { parseTrustProxy, TrustProxySetting, trustProxyProblem } from './trust-proxy';
 import { ROLES } from '../agents/entities/agent.entity';
+import { parseClamdAddress } from '../scanning/clamd-address';
+import { parseSecretKey } from '@lib/secret-box';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -131,6 +133,32 @@ export class AppConfig {
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, _ and - only' })
   REDIS_PREFIX = 'vp';
+
+  /**
+   * Encrypts the secrets the service keeps in PostgreSQL (mailbox passwords, webhook signing secrets) with
+   * AES-256-GCM: 32 random bytes as 64 hex digits or base64 (`openssl rand -base64 32`).
+   */
+  @ValidateBy({
+    name: 'secretKey',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseSecretKey(value) !== null,
+      defaultMessage: () => 'DATA_ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+    },
+  })
+  @NotPlaceholderInProduction()
+  DATA_ENCRYPTION_KEY: string;
+
+  /** During a key rotation, the key being replaced: values under it still open until `npm run secrets:reencrypt`. */
+  @IsOptional()
+  @ValidateBy({
+    name: 'previousSecretKey',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value === 'string' && parseSecretKey(value) !== null && parseSecretKey(value)!.id !== parseSecretKey(String((args?.object as AppConfig).DATA_ENCRYPTION_KEY ?? ''))?.id,
+      defaultMessage: () => 'DATA_ENCRYPTION_KEY_PREVIOUS must be a 32-byte key like DATA_ENCRYPTION_KEY, and a different one',
+    },
+  })
+  DATA_ENCRYPTION_KEY_PREVIOUS?: string;
 
   @IsString()
   @MinLength(32, { message: 'WEBFORM_SECRET must be at least 32 characters' })
@@ -638,6 +666,37 @@ export class AppConfig {
   @Min(1024)
   @Max(100 * 1024 * 1024)
   SOCIAL_MAX_MEDIA_BYTES = 20 * 1024 * 1024;
+
+  // --- Malware scanning (ClamAV) ---
+
+  /**
+   * clamd, which scans every file that arrives before staff may open it: tcp://host:port or the path of its local
+   * socket (unix:///run/clamav/clamd.ctl). Unset: files are stored unscanned and served, which the service says at
+   * start and on /health; for development only.
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'clamdAddress',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseClamdAddress(value) !== null,
+      defaultMessage: () => 'CLAMAV_URL must be tcp://host:port or the path of clamd\'s socket (/run/clamav/clamd.ctl or unix:///run/clamav/clamd.ctl)',
+    },
+  })
+  CLAMAV_URL?: string;
+
+  /** How often files that could not be scanned yet (clamd was away) are tried again, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  CLAMAV_SWEEP_SECONDS = 60;
+
+  /** Longest wait for clamd's verdict on one file, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  CLAMAV_TIMEOUT_MS = 30_000;
 
   // --- Voice (Twilio) ---
 

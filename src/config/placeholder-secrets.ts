@@ -8,6 +8,7 @@ export const EXAMPLE_PLACEHOLDERS: Readonly<Record<string, string>> = {
   WEBFORM_SECRET: 'change-me-to-a-long-random-secret-0123456789',
   JWT_SECRET: 'change-me-to-another-long-random-secret-987654',
   ADMIN_PASSWORD: 'change-me-to-a-long-passphrase',
+  DATA_ENCRYPTION_KEY: '0000000000000000000000000000000000000000000000000000000000000000',
 };
 
 /** Every example value starts so; a value copied from an older .env.example is just as public. */

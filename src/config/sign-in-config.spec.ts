@@ -5,6 +5,7 @@ const valid = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   WEBFORM_SECRET: 'w'.repeat(32),
   JWT_SECRET: 'j'.repeat(32),
+  DATA_ENCRYPTION_KEY: 'k'.repeat(43),
   ADMIN_EMAIL: 'admin@vpppd.example',
   ADMIN_PASSWORD: 'twelve chars!',
 };

@@ -9,6 +9,8 @@ import { Public } from '../auth/auth.decorators';
 import { MailboxesService } from '../channels/email/mailboxes.service';
 import { redisOf } from '../common/redis';
 import { QueueName } from '../queues';
+import { ClamdService } from '../scanning/clamd.service';
+import { FileScansService } from '../scanning/file-scans.service';
 import { OperationsAccess } from './operations-access';
 
 interface Check {
@@ -42,6 +44,8 @@ export class HealthController {
     @InjectQueue(QueueName.Inbound) private readonly inboundQueue: Queue,
     private readonly mailboxes: MailboxesService,
     private readonly access: OperationsAccess,
+    private readonly clamd: ClamdService,
+    private readonly scans: FileScansService,
   ) {}
 
   @Get()
@@ -49,8 +53,9 @@ export class HealthController {
     summary: 'Readiness: {"status":"up"} when PostgreSQL and Redis answer, {"status":"down"} with 503 when not',
     description:
       'With the monitoring token (METRICS_TOKEN) or a supervisor\'s or admin\'s bearer token, the details too: each ' +
-      'check with its latency or error, and the connection state of every mailbox. A mailbox that is not connected ' +
-      'makes the detailed status "degraded" but not 503: the API still works without it.',
+      'check with its latency or error, the connection state of every mailbox, and the malware scanner (clamd: up, ' +
+      'down with the number of files waiting for it, or off when CLAMAV_URL is unset). A mailbox that is not ' +
+      'connected, or a scanner that is down or off, makes the detailed status "degraded" but not 503: the API still works.',
   })
   async check(@Req() req: Request, @Res() res: Response): Promise<void> {
     const [postgres, redis, detailed] = await Promise.all([
@@ -66,8 +71,20 @@ export class HealthController {
       res.status(status).json({ status: up ? 'up' : 'down' });
       return;
     }
-    const mailboxes = up ? await this.mailboxes.statuses().catch(() => []) : [];
-    const degraded = mailboxes.some((m) => m.state !== 'connected');
-    res.status(status).json({ status: up ? (degraded ? 'degraded' : 'ok') : 'error', checks, mailboxes });
+    const [mailboxes, scanning] = await Promise.all([up ? this.mailboxes.statuses().catch(() => []) : [], this.scanning(up)]);
+    const degraded = mailboxes.some((m) => m.state !== 'connected') || scanning.status !== 'up';
+    res.status(status).json({ status: up ? (degraded ? 'degraded' : 'ok') : 'error', checks, mailboxes, scanning });
+  }
+
+  /**
+   * clamd: files wait unscanned (and unserved) while it is down, which degrades the service without stopping it.
+   * Running without a scanner at all is said here as loudly as at start.
+   */
+  private async scanning(databaseUp: boolean): Promise<Check & { waitingFiles?: number; warning?: string } | { status: 'off'; warning: string }> {
+    if (!this.clamd.enabled) {
+      return { status: 'off', warning: 'CLAMAV_URL is not set: arriving files are not scanned for malware and are served as they came' };
+    }
+    const [check, waitingFiles] = await Promise.all([timed(() => this.clamd.ping()), databaseUp ? this.scans.waiting().catch(() => undefined) : undefined]);
+    return { ...check, waitingFiles };
   }
 }

@@ -12,6 +12,7 @@ import { TicketReferenceService } from '../tickets/ticket-reference.service';
 import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { AcceptResult, InboundJobData, InboundMessage } from './inbound-message';
 import { toStorableText } from '../common/storable-text';
+import { FileScansService } from '../scanning/file-scans.service';
 
 export const INBOUND_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
@@ -49,6 +50,7 @@ export class InboundService {
     private readonly references: TicketReferenceService,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly scans: FileScansService,
   ) {}
 
   /**
@@ -115,7 +117,9 @@ export class InboundService {
     const sequence = options.reserveReference ? await this.references.ensureSequence(year) : null;
     const referencePrefix = `${this.config.TICKET_REFERENCE_PREFIX}-${year}-`;
 
+    const storedFiles: string[] = [];
     const insertEvents = async (manager: EntityManager) => {
+      storedFiles.length = 0; // a retried transaction starts again
       const rows: Array<{ id: string; reference: string | null }> = await manager.query(
         `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference)
          SELECT s.id, s.channel, s.external_id, $4::timestamptz, s.payload,
@@ -140,8 +144,8 @@ export class InboundService {
       const files = prepared.filter((p) => inserted.has(p.eventId)).flatMap((p) => p.attachments.map((a, i) => ({ a, id: p.payload.attachmentIds[i], eventId: p.eventId })));
       if (files.length > 0) {
         await manager.query(
-          `INSERT INTO attachments (id, inbound_event_id, filename, content_type, size, sha256, content)
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bytea[])`,
+          `INSERT INTO attachments (id, inbound_event_id, filename, content_type, size, sha256, content, scan_status)
+           SELECT *, $8::text FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bytea[])`,
           [
             files.map((f) => f.id),
             files.map((f) => f.eventId),
@@ -150,8 +154,10 @@ export class InboundService {
             files.map((f) => f.a.content.length),
             files.map((f) => createHash('sha256').update(f.a.content).digest('hex')),
             files.map((f) => f.a.content),
+            this.scans.initialStatus(),
           ],
         );
+        storedFiles.push(...files.map((f) => f.id));
       }
       return inserted;
     };
@@ -159,6 +165,7 @@ export class InboundService {
     const single = prepared.length === 1 && prepared[0].attachments.length === 0;
     const inserted = single ? await insertEvents(this.dataSource.manager) : await this.dataSource.transaction(insertEvents);
 
+    await this.scans.requestScans(storedFiles);
     const fresh = prepared.filter((p) => inserted.has(p.eventId));
     const replayed = prepared.filter((p) => !inserted.has(p.eventId));
     for (const p of fresh) this.metrics.inboundEvents.inc({ channel: p.message.channel, outcome: 'accepted', reason: '' });

@@ -111,6 +111,14 @@ export class MetricsService {
   });
 
   /** Files sent on social channels: stored with their message, or not (by reason: http_404, too_large, type_refused...). */
+  /** clamd's verdicts on arriving files: clean, infected (quarantined), or unavailable (the file waits, retried). */
+  readonly fileScans = new Counter({
+    name: 'vp_file_scans_total',
+    help: 'Arrived files scanned by clamd, by channel and outcome (clean, infected, unavailable)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly socialMedia = new Counter({
     name: 'vp_social_media_total',
     help: 'Files citizens sent on social channels, fetched from the platform, by platform, outcome and reason',

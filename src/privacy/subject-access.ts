@@ -52,8 +52,10 @@ export async function buildSubjectArchive(
      FROM messages WHERE ticket_id = ANY($1::uuid[]) ORDER BY created_at, id`,
     [ids],
   );
-  const files: Array<{ id: string; message_id: string; filename: string; content_type: string; size: number; content: Buffer }> = await m.query(
-    `SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.content
+  // A quarantined (infected) or not yet scanned file is listed, but its bytes are not put in the archive.
+  const files: Array<{ id: string; message_id: string; filename: string; content_type: string; size: number; content: Buffer | null; scan_status: string }> = await m.query(
+    `SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.scan_status,
+            CASE WHEN a.scan_status IN ('clean', 'not_scanned') THEN a.content END AS content
      FROM attachments a JOIN messages ms ON ms.id = a.message_id WHERE ms.ticket_id = ANY($1::uuid[]) ORDER BY a.created_at, a.id`,
     [ids],
   );
@@ -65,9 +67,10 @@ export async function buildSubjectArchive(
   const filesOfMessage = new Map<string, unknown[]>();
   for (const f of files) {
     const ticketId = messages.find((msg) => msg.id === f.message_id)?.ticket_id as string;
-    const path = `files/${referenceOf.get(ticketId)}/${f.id}-${safeName(f.filename)}`;
-    zipFiles[path] = new Uint8Array(f.content);
-    filesOfMessage.set(f.message_id, [...(filesOfMessage.get(f.message_id) ?? []), { filename: f.filename, contentType: f.content_type, size: f.size, path }]);
+    const path = f.content ? `files/${referenceOf.get(ticketId)}/${f.id}-${safeName(f.filename)}` : null;
+    if (f.content && path) zipFiles[path] = new Uint8Array(f.content);
+    const entry = path ? { filename: f.filename, contentType: f.content_type, size: f.size, path } : { filename: f.filename, contentType: f.content_type, size: f.size, path: null, notIncluded: f.scan_status === 'infected' ? 'quarantined' : 'not_scanned_yet' };
+    filesOfMessage.set(f.message_id, [...(filesOfMessage.get(f.message_id) ?? []), entry]);
   }
   const transcripts = [];
   for (const id of sessions) transcripts.push({ session: id, entries: await chatTranscript(redis, redisPrefix, id) });

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { maskPersonalCode } from '@lib/personal-code';
+import { maskContact } from '@lib/pii-mask';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql } from '../auth/auth-user';
@@ -325,14 +326,33 @@ export class TicketsQueryService {
   async attachment(user: AuthUser, reference: string, attachmentId: string, context: { ip?: string; requestId?: string }) {
     const params: unknown[] = [reference.toUpperCase(), attachmentId];
     const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);
-    const [file]: Array<{ id: string; filename: string; content_type: string; size: number; sha256: string; content: Buffer; reference: string }> = await this.dataSource.query(
-      `SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.content, t.reference
-       FROM attachments a JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
-       WHERE t.reference = $1 AND a.id = $2 ${scopeSql}`,
-      params,
-    );
+    // The bytes only of a file that may be served: an unscanned or infected one never leaves the database.
+    const [file]: Array<{ id: string; filename: string; content_type: string; size: number; sha256: string; content: Buffer | null; reference: string; scan_status: string; scan_threat: string | null }> =
+      await this.dataSource.query(
+        `SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.scan_status, a.scan_threat, t.reference,
+                CASE WHEN a.scan_status IN ('clean', 'not_scanned') THEN a.content END AS content
+         FROM attachments a JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
+         WHERE t.reference = $1 AND a.id = $2 ${scopeSql}`,
+        params,
+      );
     // A file of a ticket out of scope answers exactly like a missing one.
     if (!file) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No file ${attachmentId} on a ticket ${reference} that you may see.`);
+    if (file.scan_status === 'infected') {
+      throw new ProblemException(
+        HttpStatus.FORBIDDEN,
+        'file-quarantined',
+        'File quarantined',
+        `The file ${file.filename} was found infected (${file.scan_threat ?? 'malware'}) when it arrived; it is kept in quarantine and never served.`,
+      );
+    }
+    if (file.scan_status === 'pending' || !file.content) {
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        'file-not-scanned',
+        'File not scanned yet',
+        `The file ${file.filename} has not been scanned for malware yet; it can be opened once the scanner has passed it.`,
+      );
+    }
     await this.recordRead(user, context, 'attachment.read', 'ticket', file.reference, { attachmentId: file.id, filename: file.filename });
     return { filename: file.filename, contentType: file.content_type, sha256: file.sha256, content: file.content };
   }
@@ -354,7 +374,7 @@ export class TicketsQueryService {
         [row.id],
       ),
       this.dataSource.query(
-        `SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256
+        `SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256, a.scan_status, a.scan_threat
          FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = $1 ORDER BY a.created_at, a.id`,
         [row.id],
       ),
@@ -381,14 +401,27 @@ export class TicketsQueryService {
 
     const unmasked = maySeePersonalCodes(user);
     const shownCodes = [...identifiers, ...contact].filter((i) => i.kind === 'personal_code');
+    // One audit row per request, whatever it showed: unmasked personal codes (recorded against the customer, as
+    // always), and the message bodies it returned (what a citizen wrote, what staff noted).
+    const bodies = messages.filter((m) => m.text || m.html).length;
     if (unmasked && shownCodes.length > 0) {
-      await this.recordRead(user, context, 'personal_code.read', 'customer', row.customer_id, { ticket: row.reference, count: new Set(shownCodes.map((c) => c.value)).size });
+      await this.recordRead(user, context, 'personal_code.read', 'customer', row.customer_id, {
+        ticket: row.reference,
+        reference: row.reference,
+        count: new Set(shownCodes.map((c) => c.value)).size,
+        messages: bodies,
+      });
+    } else if (bodies > 0) {
+      await this.recordRead(user, context, 'messages.read', 'ticket', row.id, { reference: row.reference, messages: bodies });
     }
 
+    // Roles that work no cases (supervisors, admins, the DPO) see a personal code, an e-mail address and a phone
+    // number masked, enough to tell two apart; the people working the case see them whole.
+    const masks = (kind: string) => !unmasked && (kind === 'personal_code' || kind === 'email' || kind === 'phone');
     const shown = (i: Row) => ({
       kind: i.kind,
-      value: i.kind === 'personal_code' && !unmasked ? maskPersonalCode(i.value) : i.value,
-      masked: i.kind === 'personal_code' && !unmasked,
+      value: !masks(i.kind) ? i.value : i.kind === 'personal_code' ? maskPersonalCode(i.value) : maskContact(i.kind, i.value),
+      masked: masks(i.kind),
       // portal (verified by Latvija.lv), staff (typed by staff), channel (the contact came from it), citizen (given, not verified)
       provenance: i.provenance,
     });
@@ -419,9 +452,11 @@ export class TicketsQueryService {
         createdAt: m.created_at,
         attachments: attachments
           .filter((a) => a.message_id === m.id)
-          .map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: a.size, sha256: a.sha256 })),
+          // scan: clean, infected (quarantined, never served, with the threat clamd named), pending (waits for the
+          // scanner, not served yet) or not_scanned (arrived while no scanner was configured).
+          .map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: a.size, sha256: a.sha256, scan: a.scan_status, threat: a.scan_threat })),
         // Where the customer is on the channel (an e-mail address, whatsapp:+371..., messenger:<PSID>).
-        address: m.address,
+        address: m.address && !unmasked ? maskContact('address', m.address) : m.address,
         // The platform's references to the files of a social message (URL or media id), each saying whether the
         // file was fetched into `attachments` (stored, attachmentId) or why not (reason): a link may have expired.
         remoteAttachments: Array.isArray(m.remote_attachments) ? m.remote_attachments : [],

@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AddressPolicy, targetProblem } from '@lib/network-guard';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { SecretCipher } from '../secrets/secret-cipher';
 import { returnedRows } from '../database/rows';
 import { JobName, QueueName } from '../queues';
 import type { WebhookEvent } from './entities/webhook-subscription.entity';
@@ -31,6 +32,7 @@ export class WebhooksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Webhooks) private readonly queue: Queue<{ deliveryId: string }>,
     config: AppConfig,
+    private readonly cipher: SecretCipher,
   ) {
     this.policy = new AddressPolicy(config.WEBHOOK_ALLOWED_NETWORKS);
   }
@@ -72,7 +74,7 @@ export class WebhooksService {
     if (errors.length) throw validationProblem(errors);
     const [row] = await this.dataSource.query(
       `INSERT INTO webhook_subscriptions (institution_id, url, secret, events) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [institution.id, input.url, input.secret, input.events],
+      [institution.id, input.url, this.cipher.seal(input.secret, 'webhook_subscriptions.secret'), input.events],
     );
     return (await this.list()).find((s) => s.id === row.id)!;
   }
@@ -84,7 +86,7 @@ export class WebhooksService {
     const params: unknown[] = [id];
     const set = (column: string, value: unknown) => sets.push(`${column} = $${params.push(value)}`);
     if (input.url !== undefined) set('url', input.url);
-    if (input.secret !== undefined) set('secret', input.secret);
+    if (input.secret !== undefined) set('secret', this.cipher.seal(input.secret, 'webhook_subscriptions.secret'));
     if (input.events !== undefined) set('events', input.events);
     if (input.active !== undefined) set('active', input.active);
     // An empty change still runs, so that a missing subscription answers 404 either way.

@@ -16,6 +16,8 @@ export const WEBFORM_SECRET = 'test-webform-secret-0123456789abcdef';
 export const ADMIN_EMAIL = 'admin@vpppd.test';
 export const ADMIN_PASSWORD = 'the test centre passphrase';
 export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdefghij';
+/** The key the secrets in PostgreSQL are encrypted under in tests (32 bytes, hex). */
+export const TEST_DATA_ENCRYPTION_KEY = '7e57'.repeat(16);
 /** The header a monitoring system sends to scrape /metrics and read /health's details. */
 export const MONITORING = { Authorization: `Bearer ${METRICS_TOKEN}` };
 
@@ -46,6 +48,7 @@ export class TestEnv {
       REDIS_PREFIX: this.name,
       WEBFORM_SECRET,
       JWT_SECRET: 'test-jwt-secret-0123456789abcdefghijkl',
+      DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY,
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
       METRICS_TOKEN,

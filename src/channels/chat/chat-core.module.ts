@@ -1,3 +1,4 @@
+import { AuditModule } from '../../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { InboundModule } from '../../inbound/inbound.module';
 import { RealtimeModule } from '../../realtime/realtime.module';
@@ -8,7 +9,7 @@ import { ChatStaffService } from './chat-staff.service';
 
 /** Chat sessions, the relay and the staff side, for the API's two sockets (/chat, /agents). */
 @Module({
-  imports: [RealtimeModule, InboundModule],
+  imports: [RealtimeModule, InboundModule, AuditModule],
   providers: [ChatSessionsService, ChatRelay, ChatPersistence, ChatStaffService],
   exports: [ChatSessionsService, ChatRelay, ChatPersistence, ChatStaffService],
 })

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { say } from '@lib/chat-assistant';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { ChatEntry, ChatSession, sessionIdOfAddress } from './chat-session';
 import { ChatPersistence } from './chat-persistence';
@@ -27,6 +28,7 @@ export class ChatStaffService {
     private readonly persistence: ChatPersistence,
     private readonly metrics: MetricsService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   /** The chat session of a ticket: where its visitor's messages came from. */
@@ -75,7 +77,12 @@ export class ChatStaffService {
       this.relay.toStaff(after, 'chat.session', { mode: after.mode, operatorId: agent.id, operatorName: agent.displayName });
     }
     this.metrics.chatEvents.inc({ event: 'chat.join', outcome: 'ok', reason: '' });
-    return { ok: true, session: after, history: await this.sessions.history(session.id) };
+    const history = await this.sessions.history(session.id);
+    // Joining shows the whole transcript so far: one audit row for it.
+    await this.audit.record([
+      { actorAgentId: agent.id, action: 'chat_transcript.read', subjectType: 'ticket', subjectId: ticket.id, detail: { reference: after.reference, entries: history.length } },
+    ]);
+    return { ok: true, session: after, history };
   }
 
   typing(session: ChatSession, agent: { displayName: string }, typing: boolean): void {

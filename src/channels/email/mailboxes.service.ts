@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ProblemException, validationProblem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
+import { SecretCipher } from '../../secrets/secret-cipher';
 import { redisOf } from '../../common/redis';
 import { QueueName } from '../../queues';
 import type { MailboxSettings, MailboxState } from './mailbox-watcher';
@@ -79,12 +80,25 @@ export class MailboxesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     @InjectQueue(QueueName.Inbound) private readonly queue: Queue,
+    private readonly cipher: SecretCipher,
   ) {}
 
   /** The mailbox of the IMAP_* variables, kept in step with them on every start; its checkpoint is kept. */
   async ensureDefault(): Promise<void> {
     const c = this.config;
     if (!c.IMAP_HOST) return;
+    // The stored ciphertext is kept when it still holds the same password: a fresh one (new IV) on every start
+    // would look like a change, and make every watcher reconnect.
+    const [existing]: Array<{ password: string }> = await this.dataSource.query(`SELECT password FROM mailboxes WHERE name = 'default'`);
+    let password: string | null = null;
+    if (existing) {
+      try {
+        if (this.cipher.open(existing.password, 'mailboxes.password') === c.IMAP_PASSWORD && !this.cipher.needsSealing(existing.password)) password = existing.password;
+      } catch {
+        // under a key no longer configured: replaced below
+      }
+    }
+    password ??= this.cipher.seal(c.IMAP_PASSWORD ?? '', 'mailboxes.password');
     await this.dataSource.query(
       `INSERT INTO mailboxes (name, address, institution_id, host, port, tls, username, password, folder, processed_action, processed_folder)
        VALUES ('default', $1, (SELECT id FROM institutions WHERE code = $2), $3, $4, $5, $6, $7, $8, $9, $10)
@@ -102,7 +116,7 @@ export class MailboxesService {
         c.IMAP_PORT,
         c.IMAP_TLS,
         c.IMAP_USER,
-        c.IMAP_PASSWORD,
+        password,
         c.IMAP_FOLDER,
         c.IMAP_PROCESSED,
         c.IMAP_PROCESSED_FOLDER,
@@ -126,7 +140,16 @@ export class MailboxesService {
     const rows: Array<Record<string, any>> = await this.dataSource.query(
       `SELECT m.*, i.code AS institution_code FROM mailboxes m LEFT JOIN institutions i ON i.id = m.institution_id WHERE m.enabled`,
     );
-    return rows.map((r) => ({
+    const readable: Array<Record<string, any>> = [];
+    for (const r of rows) {
+      try {
+        readable.push({ ...r, password: this.cipher.open(r.password, 'mailboxes.password') });
+      } catch (error) {
+        // One mailbox whose password no configured key opens must not stop the others.
+        this.logger.error({ mailbox: r.name, reason: (error as Error).message }, 'mailbox not watched: its stored password does not open; set it again');
+      }
+    }
+    return readable.map((r) => ({
       id: r.id,
       name: r.name,
       address: r.address,
@@ -157,7 +180,7 @@ export class MailboxesService {
         input.port,
         input.tls,
         input.username,
-        input.password,
+        this.cipher.seal(input.password, 'mailboxes.password'),
         input.folder ?? 'INBOX',
         input.processedAction ?? 'flag',
         input.processedFolder ?? 'Processed',
@@ -180,7 +203,7 @@ export class MailboxesService {
     if (input.port !== undefined) set('port', input.port);
     if (input.tls !== undefined) set('tls', input.tls);
     if (input.username !== undefined) set('username', input.username);
-    if (input.password !== undefined) set('password', input.password);
+    if (input.password !== undefined) set('password', this.cipher.seal(input.password, 'mailboxes.password'));
     if (input.folder !== undefined) set('folder', input.folder);
     if (input.processedAction !== undefined) set('processed_action', input.processedAction);
     if (input.processedFolder !== undefined) set('processed_folder', input.processedFolder);

@@ -8,6 +8,7 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { QueueName } from '../../queues';
 import { RealtimePublisher } from '../../realtime/realtime.publisher';
 import { DownloadFailure } from '../../common/download';
+import { FileScansService } from '../../scanning/file-scans.service';
 import { SocialMediaFetcher } from './social-media-fetcher';
 import { socialAttachmentId, socialMediaFilename, SocialMediaJobData } from './social-media';
 
@@ -35,6 +36,7 @@ export class SocialMediaProcessor extends WorkerHost {
     private readonly fetcher: SocialMediaFetcher,
     private readonly metrics: MetricsService,
     private readonly realtime: RealtimePublisher,
+    private readonly scans: FileScansService,
   ) {
     super();
   }
@@ -67,12 +69,13 @@ export class SocialMediaProcessor extends WorkerHost {
         outcome = { stored: true, attachmentId: id, filename, contentType: media.type.mime, size: media.content.length };
         await this.dataSource.transaction(async (m) => {
           await m.query(
-            `INSERT INTO attachments (id, message_id, inbound_event_id, filename, content_type, size, sha256, content)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-            [id, message.id, eventId, filename, media.type.mime, media.content.length, createHash('sha256').update(media.content).digest('hex'), media.content],
+            `INSERT INTO attachments (id, message_id, inbound_event_id, filename, content_type, size, sha256, content, scan_status)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+            [id, message.id, eventId, filename, media.type.mime, media.content.length, createHash('sha256').update(media.content).digest('hex'), media.content, this.scans.initialStatus()],
           );
           await this.record(m, message.id, index, outcome);
         });
+        await this.scans.requestScans([id]);
         stored++;
       } catch (error) {
         if (!(error instanceof DownloadFailure)) throw error; // the database: the job is retried as a whole

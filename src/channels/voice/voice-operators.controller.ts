@@ -23,8 +23,8 @@ export class VoiceOperatorsController {
   @Get('tickets/:reference/calls')
   @Roles('operator', 'supervisor', 'admin')
   @ApiOperation({ summary: "The ticket's calls: IVR path, language, time in IVR, wait, talk time, outcome, recording" })
-  calls(@Param('reference') reference: string): Promise<CallView[]> {
-    return this.operators.callsOfTicket(reference);
+  calls(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }): Promise<CallView[]> {
+    return this.operators.callsOfTicket(reference, user, { ip: req.ip, requestId: typeof req.id === 'string' ? req.id : undefined });
   }
 
   @Post('tickets/:reference/call-back')

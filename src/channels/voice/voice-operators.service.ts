@@ -57,7 +57,7 @@ export class VoiceOperatorsService {
     return { token: token.toJwt(), identity, expiresInSeconds: TOKEN_TTL_SECONDS };
   }
 
-  async callsOfTicket(reference: string): Promise<CallView[]> {
+  async callsOfTicket(reference: string, user?: AuthUser, context: { ip?: string; requestId?: string } = {}): Promise<CallView[]> {
     const rows: Array<Record<string, any>> = await this.dataSource.query(
       `SELECT c.*, 
               extract(epoch FROM coalesce(c.enqueued_at, c.ended_at) - c.started_at)::int AS ivr_s,
@@ -70,8 +70,23 @@ export class VoiceOperatorsService {
        GROUP BY c.call_sid ORDER BY c.started_at`,
       [reference.toUpperCase()],
     );
-    const [ticket] = await this.dataSource.query(`SELECT 1 FROM tickets WHERE reference = $1`, [reference.toUpperCase()]);
+    const [ticket]: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM tickets WHERE reference = $1`, [reference.toUpperCase()]);
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference}.`);
+    // The links to voice recordings and callers' numbers were shown: one audit row for the request.
+    const recordings = rows.filter((r) => r.recording_url).length;
+    if (user && rows.length > 0) {
+      await this.audit.record([
+        {
+          actorAgentId: user.id,
+          action: recordings > 0 ? 'call_recordings.read' : 'calls.read',
+          subjectType: 'ticket',
+          subjectId: ticket.id,
+          detail: { reference: reference.toUpperCase(), calls: rows.length, recordings },
+          ip: context.ip ?? null,
+          requestId: context.requestId ?? null,
+        },
+      ]);
+    }
     return rows.map((r) => ({
       callSid: r.call_sid,
       from: r.from_number,
@@ -110,7 +125,7 @@ export class VoiceOperatorsService {
       [reference.toUpperCase(), CALLBACK_GUARD_SECONDS],
     );
     if (!call) {
-      const [ticket] = await this.dataSource.query(`SELECT 1 FROM tickets WHERE reference = $1`, [reference.toUpperCase()]);
+      const [ticket]: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM tickets WHERE reference = $1`, [reference.toUpperCase()]);
       if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference}.`);
       throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'not-a-call', 'Not a call', 'This ticket has no call to return.');
     }

@@ -1,13 +1,18 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Message } from './message.entity';
 
 /**
  * A file that came with an inbound event. It is stored when the event is accepted (so the queue never carries
  * megabytes) and linked to its message when the event is processed.
  */
+export const ATTACHMENT_SCAN_STATUSES = ['pending', 'clean', 'infected', 'not_scanned'] as const;
+export type AttachmentScanStatus = (typeof ATTACHMENT_SCAN_STATUSES)[number];
+
 @Entity({ name: 'attachments' })
 // Full-text search of file names: an expression index, created by migration TicketSearch only.
 @Index('ix_attachments_filename_search', { synchronize: false })
+@Index('ix_attachments_scan_pending', ['createdAt'], { where: "scan_status = 'pending'" })
+@Check('CHK_attachments_scan_status', `scan_status IN ('pending', 'clean', 'infected', 'not_scanned')`)
 export class Attachment {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -39,6 +44,20 @@ export class Attachment {
 
   @Column({ type: 'bytea', select: false })
   content: Buffer;
+
+  /**
+   * clamd's verdict. 'pending' files wait for clamd and are not served; 'infected' ones are quarantined: kept for
+   * the record, never served; 'not_scanned' ones arrived while no scanner was configured (or before there was one).
+   */
+  @Column({ name: 'scan_status', type: 'text', default: 'not_scanned' })
+  scanStatus: AttachmentScanStatus;
+
+  /** The signature clamd named, for an infected file. */
+  @Column({ name: 'scan_threat', type: 'text', nullable: true })
+  scanThreat: string | null;
+
+  @Column({ name: 'scanned_at', type: 'timestamptz', nullable: true })
+  scannedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

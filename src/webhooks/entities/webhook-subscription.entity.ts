@@ -16,7 +16,7 @@ export class WebhookSubscription {
   @Column({ type: 'text' })
   url: string;
 
-  /** Never returned by the API. */
+  /** Never returned by the API; sealed with AES-256-GCM under DATA_ENCRYPTION_KEY (src/secrets). */
   @Column({ type: 'text', select: false })
   secret: string;
 

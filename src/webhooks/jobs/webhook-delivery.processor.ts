@@ -6,6 +6,7 @@ import { signTimestampedHmac } from '@lib/webhook-signature';
 import { Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { SecretCipher } from '../../secrets/secret-cipher';
 import { QueueName } from '../../queues';
 import { postWebhook } from '../webhook-post';
 import { WebhooksService } from '../webhooks.service';
@@ -30,6 +31,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly webhooks: WebhooksService,
     config: AppConfig,
+    private readonly cipher: SecretCipher,
   ) {
     super();
     this.policy = new AddressPolicy(config.WEBHOOK_ALLOWED_NETWORKS);
@@ -60,7 +62,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
         row.url,
         {
           'Content-Type': 'application/json',
-          'X-Signature': signTimestampedHmac(row.secret, body, Math.floor(Date.now() / 1000)),
+          'X-Signature': signTimestampedHmac(this.cipher.open(row.secret, 'webhook_subscriptions.secret'), body, Math.floor(Date.now() / 1000)),
           'X-Webhook-Event': row.event,
           'X-Webhook-Delivery': row.id,
         },

@@ -37,7 +37,7 @@ export class Mailbox {
   @Column({ type: 'text' })
   username: string;
 
-  /** Never returned by the API. */
+  /** Never returned by the API; sealed with AES-256-GCM under DATA_ENCRYPTION_KEY (src/secrets). */
   @Column({ type: 'text', select: false })
   password: string;
 
