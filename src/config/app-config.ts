@@ -172,6 +172,23 @@ export class AppConfig {
   @Max(1_000_000)
   RATE_LIMIT_CSAT_PER_MINUTE = 30;
 
+  /** Case-status page views and lookups (`/case`, `/v1/public/cases/…`) a minute from one source. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_CASES_PER_MINUTE = 10;
+
+  /**
+   * Lookups of one reference with an e-mail or phone an hour, from all sources together: guessing whose case a
+   * reference is from many addresses stops here (a signed link is not counted).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CASE_LOOKUPS_PER_REFERENCE_PER_HOUR = 20;
+
   /**
    * Proxies in front of the API whose X-Forwarded-For is believed, as Express's "trust proxy": a hop count, or a
    * comma-separated list of addresses, CIDR subnets and the names loopback, linklocal, uniquelocal. Empty: none,
@@ -286,6 +303,13 @@ export class AppConfig {
   @Min(1)
   @Max(365)
   CSAT_LINK_TTL_DAYS = 30;
+
+  /** How long the case-status link in an acknowledgement stays valid (a case may take months with extensions). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(730)
+  CASE_LINK_TTL_DAYS = 180;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { acknowledgement } from '../automation/acknowledgement';
+import { caseLinkUrl } from '../case-status/case-link';
 import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
 import {
   ContactIdentifier,
@@ -797,7 +798,8 @@ export class TicketIngestService {
     const left = budget.get(autoReply.address) ?? 0;
     if (left <= 0) return { suppressed: `rate limit: ${this.config.EMAIL_ACK_MAX_PER_DAY} acknowledgements a day to one address` };
     budget.set(autoReply.address, left - 1);
-    const { subject, text } = acknowledgement(e.message.language ?? 'lv', placement.reference!, e.message.subject ?? null);
+    const statusLink = caseLinkUrl(this.config.PUBLIC_BASE_URL, this.config.JWT_SECRET, placement.reference!, this.config.CASE_LINK_TTL_DAYS);
+    const { subject, text } = acknowledgement(e.message.language ?? 'lv', placement.reference!, e.message.subject ?? null, statusLink);
     return {
       row: {
         id: randomUUID(),
