@@ -54,6 +54,8 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
   let platform: Server;
   let base: string;
   const received: Received[] = [];
+  /** Level 0's notice of the reference (once per ticket), told apart from operators' replies. */
+  const isNotice = (r: Received) => /reģistrēta ar numuru|зарегистрировано под номером|registered as/.test(JSON.stringify(r.body ?? null));
   let token: string;
   const http = () => request(app.getHttpServer());
 
@@ -211,7 +213,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     expect(photo.meta).toMatchObject({ platform: 'messenger', attachments: [{ type: 'image', url: `${base}/cdn/izzina.jpg` }] });
     await storedFiles('messenger:m_batch_2');
     const detail = await http().get(`/v1/tickets/${a.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
-    expect(detail.body.messages.map((m: any) => [m.externalId, m.address, m.text, m.remoteAttachments])).toEqual([
+    expect(detail.body.messages.filter((m: any) => m.direction === 'inbound').map((m: any) => [m.externalId, m.address, m.text, m.remoteAttachments])).toEqual([
       ['messenger:m_batch_1', 'messenger:PSID111', 'Labdien! Kā saņemt bezdarbnieka pabalstu?', []],
       ['messenger:m_batch_2', 'messenger:PSID111', '', [{ type: 'image', url: `${base}/cdn/izzina.jpg`, stored: true, attachmentId: expect.any(String), filename: 'messenger-image-1.jpg', contentType: 'image/jpeg', size: JPEG_BYTES.length }]],
     ]);
@@ -229,6 +231,16 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     // A later message of the same person continues their ticket.
     await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID111', 'm_later', 'Paldies, un vēl viens jautājums')] }] }).expect(200);
     expect((await ticketOf('messenger:m_later')).reference).toBe(a.reference);
+
+    // Each sender is told their reference in the conversation, once per ticket: not again for the second message,
+    // the replayed delivery or the later message.
+    await new Promise((r) => setTimeout(r, 300));
+    const notices = received.filter((r) => r.path === '/v21.0/me/messages' && isNotice(r));
+    expect(notices.map((r) => [r.body.recipient.id, r.body.message.text]).sort()).toEqual([
+      ['PSID111', `Paldies! Jūsu ziņa ir reģistrēta ar numuru ${a.reference}. Atbildēsim šeit. Pieteikuma statuss: http://localhost:3000/case`],
+      ['PSID222', `Paldies! Jūsu ziņa ir reģistrēta ar numuru ${c.reference}. Atbildēsim šeit. Pieteikuma statuss: http://localhost:3000/case`],
+    ]);
+    expect(await env.sql(`SELECT delivery_status FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'reference-notice'`, [a.id])).toEqual([{ delivery_status: 'sent' }]);
   });
 
   it('refuses forged, missing and foreign-secret signatures with 403, and counts them', async () => {
@@ -291,7 +303,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
 
     const sent = await reply(ticket.reference, 'Izziņu var saņemt Latvija.lv e-pakalpojumā "Mani dati VSAA".').expect(202);
     expect(sent.body).toMatchObject({ channel: 'social', address: 'whatsapp:+37120000001', deliveryStatus: 'queued' });
-    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/PNID77/messages'));
+    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/PNID77/messages' && !isNotice(r)));
     expect(call.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
     expect(call.body).toEqual({
       messaging_product: 'whatsapp',
@@ -328,7 +340,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
   it('replies on Messenger through the Send API, and shows a refusal by the platform on the message', async () => {
     const ticket = await ticketOf('messenger:m_batch_3');
     await reply(ticket.reference, 'Dzīvesvietu var deklarēt Latvija.lv.').expect(202);
-    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/me/messages' && r.body.recipient.id === 'PSID222'));
+    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/me/messages' && r.body.recipient.id === 'PSID222' && !isNotice(r)));
     expect(call.body).toEqual({ recipient: { id: 'PSID222' }, messaging_type: 'RESPONSE', message: { text: 'Dzīvesvietu var deklarēt Latvija.lv.' } });
     expect(call.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
 
@@ -382,8 +394,11 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     // Telegram has no 24-hour window: an old conversation can still be answered.
     await env.sql(`UPDATE messages SET created_at = created_at - interval '3 days', sent_at = sent_at - interval '3 days' WHERE ticket_id = $1`, [ticket.id]);
     await reply(ticket.reference, 'Pasi var pieprasīt jebkurā PMLP nodaļā.').expect(202);
-    const call = await eventually(async () => received.find((r) => r.path === `/bot${BOT_TOKEN}/sendMessage`));
+    const call = await eventually(async () => received.find((r) => r.path === `/bot${BOT_TOKEN}/sendMessage` && !isNotice(r)));
     expect(call.body).toEqual({ chat_id: '5550001', text: 'Pasi var pieprasīt jebkurā PMLP nodaļā.' });
+    // The reference was told in the chat once, though Telegram delivered the update twice.
+    const told = received.filter((r) => r.path === `/bot${BOT_TOKEN}/sendMessage` && isNotice(r) && r.body.chat_id === '5550001');
+    expect(told.map((r) => r.body.text)).toEqual([`Paldies! Jūsu ziņa ir reģistrēta ar numuru ${ticket.reference}. Atbildēsim šeit. Pieteikuma statuss: http://localhost:3000/case`]);
     expect(call.authorization).toBeUndefined();
   });
   it("sends an operator's files after the text: Telegram as documents, WhatsApp uploaded then sent by id, Messenger with the message; not on Instagram", async () => {
@@ -397,7 +412,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     await withFile(telegram.reference, 'Veidlapa pielikumā.').expect(202);
     const doc = await eventually(async () => received.slice(after).find((r) => r.path === `/bot${BOT_TOKEN}/sendDocument`));
     expect(doc.body).toEqual({ chat_id: '5550009', document: { filename: 'veidlapa.pdf', type: 'application/pdf', bytes: PDF_BYTES } });
-    const order = received.slice(after).filter((r) => r.path.startsWith(`/bot${BOT_TOKEN}/send`)).map((r) => r.path.split('/').pop());
+    const order = received.slice(after).filter((r) => r.path.startsWith(`/bot${BOT_TOKEN}/send`) && !isNotice(r)).map((r) => r.path.split('/').pop());
     expect(order).toEqual(['sendMessage', 'sendDocument']);
 
     await postMeta({

@@ -647,6 +647,14 @@ export class AppConfig {
   @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'TWILIO_CALLER_ID must be an E.164 number like +37167000000' })
   TWILIO_CALLER_ID?: string;
 
+  /**
+   * Where level 0's SMS (the reference after a voicemail or a call-back request) are sent from: an SMS-capable number
+   * (E.164) or a Messaging Service SID (MG…). Unset: no SMS is sent.
+   */
+  @IsOptional()
+  @Matches(/^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$/, { message: 'TWILIO_SMS_FROM must be an E.164 number like +37167000000 or a Messaging Service SID (MG…)' })
+  TWILIO_SMS_FROM?: string;
+
   /** Twilio's REST API; only changed to point the client at a recording server in tests. */
   @Matches(/^https?:\/\/[^/?#]+$/, { message: 'TWILIO_API_BASE_URL must be like https://api.twilio.com' })
   TWILIO_API_BASE_URL = 'https://api.twilio.com';

@@ -76,6 +76,11 @@ export interface InboundMessage {
    */
   autoReply?: { address: string } | { suppressed: string };
   /**
+   * Level 0 tells the citizen the ticket's reference here, once per ticket (on a new or an existing ticket): in the
+   * social conversation, or by SMS to the number a voicemail or a call-back request came from.
+   */
+  referenceNotice?: { channel: 'social' | 'sms'; address: string };
+  /**
    * Level 0 keeps the contact for now (a chat with the virtual assistant): a ticket it opens starts at level 0 with
    * status `bot` and in no queue, so nobody is offered it and no SLA clock runs until it is handed over.
    */

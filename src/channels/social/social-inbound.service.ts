@@ -126,6 +126,8 @@ export class SocialInboundService {
         externalId,
         sentAt: m.sentAt,
         from: { firstName: m.firstName, lastName: m.lastName, address, identifiers },
+        // The citizen is told the reference in the conversation, once per ticket.
+        referenceNotice: { channel: 'social', address },
         to: socialAddress(m.platform, m.recipientId),
         threadHints: hints.length ? { externalIds: hints } : undefined,
         institutionCode: this.config.SOCIAL_INSTITUTION,
