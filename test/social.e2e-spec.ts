@@ -401,6 +401,67 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     expect(told.map((r) => r.body.text)).toEqual([`Paldies! Jūsu ziņa ir reģistrēta ar numuru ${ticket.reference}. Atbildēsim šeit. Pieteikuma statuss: http://localhost:3000/case`]);
     expect(call.authorization).toBeUndefined();
   });
+  it('asks for a score with buttons when a social ticket is resolved, and stores the press: Telegram, Messenger, WhatsApp', async () => {
+    const resolve = (reference: string) =>
+      http().patch(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${token}`).send({ status: 'resolved' }).expect(200);
+    const after = received.length;
+
+    // Telegram: an inline keyboard; the press comes back as a callback_query.
+    await postTelegram({ update_id: 735001, message: { message_id: 5, from: { id: 5550077, is_bot: false, first_name: 'Rūta' }, chat: { id: 5550077, type: 'private' }, date: Math.floor(Date.now() / 1000), text: 'Kā atjaunot autovadītāja apliecību?' } }).expect(200);
+    const tg = await ticketOf('telegram:735001');
+    await resolve(tg.reference);
+    const keyboard = await eventually(async () => received.slice(after).find((r) => r.path === `/bot${BOT_TOKEN}/sendMessage` && r.body.reply_markup));
+    expect(keyboard.body.chat_id).toBe('5550077');
+    expect(keyboard.body.text).toContain(tg.reference);
+    expect(keyboard.body.reply_markup.inline_keyboard[0].map((b: any) => [b.text, b.callback_data])).toEqual([1, 2, 3, 4, 5].map((n) => [String(n), `csat:${tg.reference}:${n}`]));
+    const press = { update_id: 735002, callback_query: { id: 'cbq1', from: { id: 5550077, is_bot: false, first_name: 'Rūta' }, message: { message_id: 9, chat: { id: 5550077, type: 'private' } }, data: `csat:${tg.reference}:4` } };
+    expect((await postTelegram(press).expect(200)).body).toMatchObject({ accepted: 0, surveyAnswers: 1 });
+    expect((await env.sql('SELECT csat_score, csat_channel, status FROM tickets WHERE id = $1', [tg.id]))[0]).toEqual({ csat_score: 4, csat_channel: 'social', status: 'resolved' });
+    // The press is no message of the conversation and reopens nothing; Telegram repeating it changes nothing.
+    await postTelegram(press).expect(200);
+    expect(await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND direction = 'inbound'`, [tg.id])).toHaveLength(1);
+    expect(await env.sql(`SELECT 1 FROM audit_events WHERE action = 'csat.recorded' AND subject_id = $1`, [tg.id])).toHaveLength(1);
+    // Someone else's chat cannot score this case, nor a made-up reference.
+    await postTelegram({ ...press, update_id: 735003, callback_query: { ...press.callback_query, from: { id: 5550078, is_bot: false }, message: { message_id: 9, chat: { id: 5550078, type: 'private' } }, data: `csat:${tg.reference}:1` } }).expect(200);
+    expect((await env.sql('SELECT csat_score FROM tickets WHERE id = $1', [tg.id]))[0].csat_score).toBe(4);
+
+    // Messenger: quick replies, answered by a message carrying quick_reply.payload.
+    await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID700', 'm_csat_q', 'Kā pieteikt bērna piedzimšanu?')] }] }).expect(200);
+    const ms = await ticketOf('messenger:m_csat_q');
+    await resolve(ms.reference);
+    const quick = await eventually(async () => received.slice(after).find((r) => r.path === '/v21.0/me/messages' && r.body.recipient?.id === 'PSID700' && r.body.message?.quick_replies));
+    expect(quick.body.message.quick_replies.map((q: any) => q.payload)).toEqual([1, 2, 3, 4, 5].map((n) => `csat:${ms.reference}:${n}`));
+    const answer = { ...messengerEvent('PSID700', 'm_csat_a', '5'), message: { mid: 'm_csat_a', text: '5', quick_reply: { payload: `csat:${ms.reference}:5` } } };
+    await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [answer] }] }).expect(200);
+    expect((await env.sql('SELECT csat_score, status FROM tickets WHERE id = $1', [ms.id]))[0]).toEqual({ csat_score: 5, status: 'resolved' });
+
+    // WhatsApp: a list message (reply buttons take only three), answered by an interactive list_reply.
+    const wa = (id: string, message: Record<string, unknown>) => ({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID77' },
+        contacts: [{ profile: { name: 'Laura' }, wa_id: '37120000077' }],
+        messages: [{ from: '37120000077', id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+      } }] }],
+    });
+    await postMeta(wa('wamid.CSATQ', { type: 'text', text: { body: 'Kur pieteikt dzīvesvietu?' } })).expect(200);
+    const w = await ticketOf('whatsapp:wamid.CSATQ');
+    await resolve(w.reference);
+    const list = await eventually(async () => received.slice(after).find((r) => r.path === '/v21.0/PNID77/messages' && r.body.type === 'interactive'));
+    expect(list.body.to).toBe('37120000077');
+    expect(list.body.interactive.action.sections[0].rows.map((r: any) => r.id)).toEqual([1, 2, 3, 4, 5].map((n) => `csat:${w.reference}:${n}`));
+    await postMeta(wa('wamid.CSATA', { type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: `csat:${w.reference}:2`, title: '2' } } })).expect(200);
+    expect((await env.sql('SELECT csat_score FROM tickets WHERE id = $1', [w.id]))[0].csat_score).toBe(2);
+
+    // The monthly CSAT report has the social channel's answers.
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit' }).format(new Date());
+    const [admin] = [await login(app)];
+    const report = await http().get(`/v1/reports/csat?from=${month}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    const social = report.body.items.filter((r: any) => r.channel === 'social');
+    expect(social.reduce((n: number, r: any) => n + r.responses, 0)).toBe(3);
+  });
+
   it("sends an operator's files after the text: Telegram as documents, WhatsApp uploaded then sent by id, Messenger with the message; not on Instagram", async () => {
     const pdf = { filename: 'veidlapa.pdf', contentBase64: PDF_BYTES.toString('base64') };
     const withFile = (reference: string, text: string) =>

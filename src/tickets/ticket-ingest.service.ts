@@ -7,6 +7,7 @@ import { AuditEntry, AuditService } from '../audit/audit.service';
 import { acknowledgement } from '../automation/acknowledgement';
 import { referenceNotice } from '../automation/reference-notice';
 import { caseLinkUrl } from '../case-status/case-link';
+import { CsatService } from '../csat/csat.service';
 import type { IdentifierKind } from '../customers/entities/customer-identifier.entity';
 import {
   ContactIdentifier,
@@ -82,6 +83,7 @@ export class TicketIngestService {
     private readonly audit: AuditService,
     private readonly classifier: ContactClassifierService,
     private readonly level0Answers: Level0AnswerPlanner,
+    private readonly csat: CsatService,
   ) {}
 
   /** Level 0's labels for a new contact (see contact-classification.ts). */
@@ -559,6 +561,14 @@ export class TicketIngestService {
       ].map((c) => col(messages, c)),
     );
     await this.recordTicketContacts(m, events, placed);
+    // A contact served in full at a counter or on a direct line ends here: its person is asked how we did, by the
+    // e-mail or mobile number they gave (the contacts just recorded), sent after commit like an acknowledgement.
+    for (const e of events) {
+      const placement = placed.get(key(e.message.channel, e.message.externalId));
+      if (!e.message.loggedBy?.resolved || placement?.outcome !== 'created' || !placement.ticketId || placement.acknowledgement) continue;
+      const survey = await this.csat.planSurvey(m, placement.ticketId);
+      if (survey) placement.acknowledgement = { messageId: survey };
+    }
     if (answeredAudit.length > 0) await this.audit.record(answeredAudit, m);
     const withFiles = messages.filter((r) => r.has_attachments);
     // (acknowledgement rows carry no event and no files)
