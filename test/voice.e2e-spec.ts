@@ -106,6 +106,10 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const [identifier] = await env.sql('SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = $2', [ticket.customer_id, 'phone']);
     expect(identifier.value).toBe('+37120000001');
     expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'self_served', heard_answer: true, language: 'lv', path: ['language:lv', 'vid', 'vid-opening-hours'] });
+    // Served by the IVR's answer: asked how it did, by SMS with the survey link, once.
+    const [survey] = await eventually(async () => (smsTo('+37120000001').length ? smsTo('+37120000001') : null));
+    expect(survey.body.get('Body')).toMatch(new RegExp(`^Jusu pieteikums ${ticket.reference} ir izskatits\\. Ludzu, novertejiet musu darbu: ${PUBLIC_BASE_URL}/v1/csat/[A-Za-z0-9_.-]+$`));
+    expect(await env.sql(`SELECT channel, address FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [ticket.id])).toEqual([{ channel: 'sms', address: '+37120000001' }]);
   });
 
   it('speaks the language the caller chose, and takes them back and forth', async () => {
@@ -262,6 +266,9 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const ticket = await eventually(() => ticketOf(caller.callSid));
     expect(ticket).toMatchObject({ status: 'resolved', level: 0, queue_id: null });
     expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', heard_answer: false, duration_seconds: 7 });
+    // Gone before any answer: nothing to rate, no SMS.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smsTo('+37120000012')).toEqual([]);
   });
 
   it('refuses forged or missing signatures with 403, counts them, and stores nothing', async () => {
@@ -310,7 +317,9 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(second).toMatchObject({ outcome: 'self_served', duration_seconds: 42 });
     await new Promise((r) => setTimeout(r, 300));
     expect(await env.sql('SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2', ['voice', caller.callSid])).toHaveLength(1);
-    expect(await env.sql('SELECT 1 FROM messages WHERE ticket_id = $1', [ticket.id])).toHaveLength(1);
+    expect(await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND direction = 'inbound'`, [ticket.id])).toHaveLength(1);
+    // The replay asks nobody twice either (the caller's one survey SMS, if the call was self-served).
+    expect((await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [ticket.id])).length).toBeLessThanOrEqual(1);
   });
 
   it('the admin API refuses a menu with a dead end, and a valid edit is heard by the next caller', async () => {

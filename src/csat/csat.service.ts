@@ -96,13 +96,15 @@ export class CsatService {
    */
   async planSurvey(m: EntityManager, ticketId: string): Promise<string | null> {
     const [t] = await m.query(
-      `SELECT t.id, t.reference, t.channel, t.language, t.customer_id, t.csat_score,
+      `SELECT t.id, t.reference, t.channel, t.language, t.level, t.customer_id, t.csat_score,
               EXISTS (SELECT 1 FROM messages ms WHERE ms.ticket_id = t.id AND ms.meta->>'kind' = 'csat') AS surveyed
        FROM tickets t WHERE t.id = $1`,
       [ticketId],
     );
     if (!t || t.csat_score !== null || t.surveyed) return null;
     if (t.channel === 'social') return this.planSocialSurvey(m, t);
+    // A call a person answered was asked on the line (the digit after the bridged call); one the IVR served, by SMS.
+    if (t.channel === 'voice') return t.level === 0 ? this.planSmsSurvey(m, t) : null;
     if (!SURVEY_BY_EMAIL.has(t.channel)) return null;
     // Asked of the person who wrote this ticket, like every reply on it.
     const address = await contactAddress(m, ticketId, 'email');

@@ -66,6 +66,11 @@ export interface InboundMessage {
    */
   servedAtLevel0?: boolean;
   /**
+   * The contact ended served and its person is asked how we did, on the channel the survey service picks (a caller who
+   * heard the IVR's answer: the link by SMS to a mobile number).
+   */
+  askSatisfaction?: boolean;
+  /**
    * The event may join a conversation but must never open a ticket (an out-of-office reply, a mailing list):
    * when nothing threads it, it is dropped.
    */

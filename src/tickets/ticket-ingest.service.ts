@@ -561,11 +561,13 @@ export class TicketIngestService {
       ].map((c) => col(messages, c)),
     );
     await this.recordTicketContacts(m, events, placed);
-    // A contact served in full at a counter or on a direct line ends here: its person is asked how we did, by the
-    // e-mail or mobile number they gave (the contacts just recorded), sent after commit like an acknowledgement.
+    // A contact served in full at a counter or on a direct line, or a call the IVR's answer served, ends here: its
+    // person is asked how we did, by the e-mail or mobile number they gave or called from (the contacts just
+    // recorded), sent after commit like an acknowledgement.
     for (const e of events) {
       const placement = placed.get(key(e.message.channel, e.message.externalId));
-      if (!e.message.loggedBy?.resolved || placement?.outcome !== 'created' || !placement.ticketId || placement.acknowledgement) continue;
+      const ended = e.message.loggedBy?.resolved || (e.message.askSatisfaction && e.message.servedAtLevel0);
+      if (!ended || placement?.outcome !== 'created' || !placement.ticketId || placement.acknowledgement) continue;
       const survey = await this.csat.planSurvey(m, placement.ticketId);
       if (survey) placement.acknowledgement = { messageId: survey };
     }

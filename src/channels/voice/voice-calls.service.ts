@@ -148,7 +148,11 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       // A caller who never asked for a person (served by an answer, or gone before choosing) leaves nothing for
       // an operator to do: the ticket is recorded for the figures and resolved at level 0.
       const neededPerson = !!(call.enqueued_at || call.choice);
-      if (!call.ticket_requested_at) await this.inbound.accept(this.callMessage(call, `call ended: ${outcome.replace('_', ' ')}`, !neededPerson));
+      if (!call.ticket_requested_at) {
+        const message = this.callMessage(call, `call ended: ${outcome.replace('_', ' ')}`, !neededPerson);
+        // Served by the IVR's answer: the caller is asked how it did (by SMS; the keys are the menu's during the call).
+        await this.inbound.accept(outcome === 'self_served' ? { ...message, askSatisfaction: true } : message);
+      }
     } catch (error) {
       // Not handed over: the call is opened again, so that Twilio's retry of this callback can finish the job.
       await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
