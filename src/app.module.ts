@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module';
+import { CaseStatusModule } from './case-status/case-status.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { ChatModule } from './channels/chat/chat.module';
 import { CounterModule } from './channels/counter/counter.module';
@@ -99,7 +100,7 @@ export class AppModule {
         connection: redisConnectionOptions(config, { maxRetriesPerRequest: null, enableOfflineQueue: true }),
       }),
     ];
-    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule);
+    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, CaseStatusModule);
     if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

@@ -224,6 +224,11 @@ describe('chat with the virtual assistant and operator takeover', () => {
     expect(t.resolved_at).not.toBeNull();
     expect(await env.sql(`SELECT count(*)::int AS n FROM escalations WHERE ticket_id = $1`, [t.id])).toEqual([{ n: 0 }]);
     expect((await messagesOf(asked.reference)).map((m: any) => m.author_type)).toEqual(['customer', 'bot', 'customer', 'bot', 'system']);
+    // A chat only the assistant held ends with the same survey; the score is stored on its ticket.
+    const closed = await eventually(async () => v.events.find((e) => e.event === 'closed'));
+    expect(closed.payload.survey).toEqual({ question: expect.stringMatching(/novērtējiet sarunu/), scores: [1, 2, 3, 4, 5] });
+    expect(await v.request('rate', { score: 4 })).toEqual({ ok: true, score: 4 });
+    expect((await ticket(asked.reference))).toMatchObject({ csat_score: 4, csat_channel: 'chat', level: 0, status: 'resolved' });
   });
 
   it('hands over after two unsure turns, and answers a suggested article the visitor picks', async () => {

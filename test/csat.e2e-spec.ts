@@ -1,4 +1,6 @@
 import { INestApplication } from '@nestjs/common';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
@@ -9,8 +11,30 @@ import { eventually, login, TestEnv } from './support/test-env';
 
 const JWT_SECRET = 'test-jwt-secret-0123456789abcdefghijkl'; // as TestEnv configures it
 
+/** Stands in for Twilio's Messaging API: records each SMS and answers as Twilio does. */
+class MessagingApi {
+  readonly sent: URLSearchParams[] = [];
+  private server!: Server;
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        if (req.url?.endsWith('/Messages.json')) this.sent.push(new URLSearchParams(raw));
+        res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ sid: `SM${'0'.repeat(32)}`, status: 'queued' }));
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
 describe('CSAT: a one-question survey after resolution', () => {
   const env = new TestEnv();
+  const twilioApi = new MessagingApi();
   let app: INestApplication;
   let token: string;
   const http = () => request(app.getHttpServer());
@@ -24,11 +48,18 @@ describe('CSAT: a one-question survey after resolution', () => {
       SMTP_TLS: 'false',
       MAIL_FROM: `VPPPD <${uniqueMailbox('centre')}>`,
       PUBLIC_BASE_URL: 'https://kontakti.example.lv/',
+      TWILIO_ACCOUNT_SID: `AC${'a1'.repeat(16)}`,
+      TWILIO_AUTH_TOKEN: 'test-twilio-auth-token-0123456789',
+      TWILIO_API_BASE_URL: await twilioApi.start(),
+      TWILIO_SMS_FROM: '+37167000099',
     });
     await app.get(AgentsService).upsert({ email: 'op@csat.test', displayName: 'Operators', password: 'operator-password-1', roles: ['operator'] });
     token = await login(app, 'op@csat.test', 'operator-password-1');
   });
-  afterAll(() => env.teardown());
+  afterAll(async () => {
+    await env.teardown();
+    await twilioApi.stop();
+  });
 
   it('e-mails a signed link when a web-form ticket is resolved; the customer scores it; the score is on the ticket', async () => {
     const customer = uniqueMailbox('klients');
@@ -80,9 +111,46 @@ describe('CSAT: a one-question survey after resolution', () => {
     expect(expired.headers['content-type']).toContain('application/problem+json');
     await http().post('/v1/csat/not-a-token').send({ score: 3 }).expect(404);
 
-    await env.sql(`UPDATE tickets SET channel = 'counter' WHERE id = $1`, [t.id]);
+    await env.sql(`UPDATE tickets SET channel = 'voice' WHERE id = $1`, [t.id]);
     await http().patch(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${token}`).send({ status: 'resolved' }).expect(200);
     expect((await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [t.id]))[0].n).toBe(0);
+  });
+
+  it('asks a person served at a counter: the link by e-mail when they gave one, else by SMS to their mobile', async () => {
+    const log = (customer: Record<string, string>) =>
+      http()
+        .post('/v1/contacts')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ channel: 'counter', institution: 'VSAA', kind: 'consultation', subject: 'Pensijas aprēķins', text: 'Izskaidroju pensijas aprēķinu.', customer: { firstName: 'Anna', lastName: 'Kalna', ...customer }, location: 'VPVKAC Rīga' })
+        .expect((r) => expect([r.status, r.body.errors ?? null]).toEqual([202, null]));
+    const surveys = (reference: string) =>
+      eventually(async () => {
+        const rows = await env.sql(
+          `SELECT ms.channel, ms.address, ms.text, ms.delivery_status FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 AND ms.meta->>'kind' = 'csat'`,
+          [reference],
+        );
+        return rows.length && rows.every((r) => r.delivery_status !== 'queued') ? rows : null;
+      });
+
+    const byMail = (await log({ email: uniqueMailbox('counter') })).body.reference;
+    const [mail] = await surveys(byMail);
+    expect(mail).toMatchObject({ channel: 'email', delivery_status: 'sent' });
+    expect(mail.text).toMatch(/https:\/\/kontakti\.example\.lv\/v1\/csat\//);
+
+    const bySms = (await log({ phone: '+37126000001' })).body.reference;
+    const [sms] = await surveys(bySms);
+    expect(sms).toMatchObject({ channel: 'sms', address: '+37126000001', delivery_status: 'sent' });
+    const sent = twilioApi.sent.find((p) => p.get('To') === '+37126000001')!;
+    expect(sent.get('From')).toBe('+37167000099');
+    const link = /https:\/\/kontakti\.example\.lv(\/v1\/csat\/[A-Za-z0-9_.-]+)/.exec(sent.get('Body') ?? '');
+    expect(sent.get('Body')).toContain(bySms);
+    // The link in the SMS is the same survey: the citizen answers it.
+    await http().post(link![1]).send({ score: 3 }).expect(200, { reference: bySms, score: 3 });
+
+    // A landline cannot take an SMS: nobody is asked.
+    const landline = (await log({ phone: '+37167000001' })).body.reference;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await env.sql(`SELECT 1 FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 AND ms.meta->>'kind' = 'csat'`, [landline])).toHaveLength(0);
   });
 
   it('takes scores from other channels (chat buttons, an IVR digit) through the same service', async () => {

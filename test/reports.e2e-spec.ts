@@ -169,6 +169,29 @@ describe('reports: a generated month of traffic, checked against figures compute
     expect(res.body.items.reduce((s: number, r: any) => s + r.tickets, 0)).toBe(n);
     expect(n).toBe(october().length);
 
+    // Level-0 resolution per channel in the month: the generator's own truth, and independent SQL over the stored rows
+    // (resolved while at level 0, never escalated above it), match the report's rows and its column on every row.
+    const truth = new Map<string, [number, number]>();
+    for (const t of october()) {
+      const [n, r] = truth.get(t.channel) ?? [0, 0];
+      truth.set(t.channel, [n + 1, r + (t.resolvedAt && t.level === 0 && !t.escalated ? 1 : 0)]);
+    }
+    const independent = await env.sql(
+      `SELECT channel, count(*)::int AS n,
+              count(*) FILTER (WHERE resolved_at IS NOT NULL AND level = 0 AND id NOT IN (SELECT ticket_id FROM escalations WHERE to_level >= 1))::int AS r
+       FROM tickets WHERE (created_at AT TIME ZONE 'Europe/Riga')::date BETWEEN DATE '2026-10-01' AND DATE '2026-10-31' GROUP BY channel`,
+    );
+    expect(new Map(independent.map((x) => [x.channel, [x.n, x.r]]))).toEqual(truth);
+    expect(res.body.levelZeroByChannel).toEqual(
+      [...truth.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([channel, [n, r]]) => ({ month: '2026-10', channel, tickets: n, resolvedAtLevel0: r, percent: Math.round((r / n) * 1000) / 10 })),
+    );
+    for (const [channel, [, r]] of truth) {
+      expect(res.body.items.filter((x: any) => x.channel === channel).reduce((sum: number, x: any) => sum + x.resolvedAtLevel0, 0)).toBe(r);
+    }
+    expect([...truth.values()].some(([, r]) => r > 0)).toBe(true);
+
     const two = await get('sup', '/v1/reports/volumes?from=2026-09&to=2026-11').expect(200);
     expect(new Set(two.body.items.map((r: any) => r.month))).toEqual(new Set(['2026-09', '2026-10', '2026-11']));
   });
@@ -242,19 +265,30 @@ describe('reports: a generated month of traffic, checked against figures compute
     const rated = tickets.filter((t) => t.channel !== 'counter' && t.csatAt && t.csatAt.getTime() >= start && t.csatAt.getTime() < end);
     expect(res.body.quality.csat.responses).toBe(rated.length);
     const l0 = remote.filter((t) => t.resolvedAt && t.level === 0 && !t.escalated).length;
-    expect(res.body.quality.levelZeroResolution).toEqual({ tickets: remote.length, resolvedAtLevelZero: l0, percent: Math.round((l0 / remote.length) * 1000) / 10 });
+    const channels = [...new Set(remote.map((t) => t.channel))].sort();
+    expect(res.body.quality.levelZeroResolution).toEqual({
+      tickets: remote.length,
+      resolvedAtLevelZero: l0,
+      percent: Math.round((l0 / remote.length) * 1000) / 10,
+      byChannel: channels.map((channel) => {
+        const mine = remote.filter((t) => t.channel === channel);
+        const resolved = mine.filter((t) => t.resolvedAt && t.level === 0 && !t.escalated).length;
+        return { channel, tickets: mine.length, resolvedAtLevelZero: resolved, percent: Math.round((resolved / mine.length) * 1000) / 10 };
+      }),
+    });
   });
 
   it('exports every report as CSV, by query or by Accept header', async () => {
     const csv = await get('sup', '/v1/reports/volumes?from=2026-10&format=csv').expect(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toBe('month,institution,channel,kind,category,tickets');
+    expect(lines[0]).toBe('month,institution,channel,kind,category,tickets,resolvedAtLevel0');
     expect(lines.slice(1).reduce((s, l) => s + Number(l.split(',')[5]), 0)).toBe(october().length);
     const byHeader = await get('sup', '/v1/reports/sla?from=2026-10').set('Accept', 'text/csv').expect(200);
     expect(byHeader.text.split('\r\n')[0]).toBe('month,policy,queue,metric,measured,withinTarget,breached,compliancePercent,goalPercent');
     const funding = await get('sup', '/v1/reports/funding?month=2026-10&format=csv').expect(200);
     expect(funding.text).toContain('VPPPD,2026-10,availability,,plannedHours,179.5');
+    expect(funding.text).toMatch(/VPPPD,2026-10,level0_resolution,voice,resolvedAtLevelZero,\d+/);
     expect((await get('sup', '/v1/reports/csat?from=2026-10').set('Accept', 'text/csv').expect(200)).text.split('\r\n')[0]).toContain('satisfiedPercent');
   });
 

@@ -54,6 +54,8 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
   let platform: Server;
   let base: string;
   const received: Received[] = [];
+  /** Level 0's notice of the reference (once per ticket), told apart from operators' replies. */
+  const isNotice = (r: Received) => /reģistrēta ar numuru|зарегистрировано под номером|registered as/.test(JSON.stringify(r.body ?? null));
   let token: string;
   const http = () => request(app.getHttpServer());
 
@@ -211,7 +213,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     expect(photo.meta).toMatchObject({ platform: 'messenger', attachments: [{ type: 'image', url: `${base}/cdn/izzina.jpg` }] });
     await storedFiles('messenger:m_batch_2');
     const detail = await http().get(`/v1/tickets/${a.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
-    expect(detail.body.messages.map((m: any) => [m.externalId, m.address, m.text, m.remoteAttachments])).toEqual([
+    expect(detail.body.messages.filter((m: any) => m.direction === 'inbound').map((m: any) => [m.externalId, m.address, m.text, m.remoteAttachments])).toEqual([
       ['messenger:m_batch_1', 'messenger:PSID111', 'Labdien! Kā saņemt bezdarbnieka pabalstu?', []],
       ['messenger:m_batch_2', 'messenger:PSID111', '', [{ type: 'image', url: `${base}/cdn/izzina.jpg`, stored: true, attachmentId: expect.any(String), filename: 'messenger-image-1.jpg', contentType: 'image/jpeg', size: JPEG_BYTES.length }]],
     ]);
@@ -229,6 +231,16 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     // A later message of the same person continues their ticket.
     await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID111', 'm_later', 'Paldies, un vēl viens jautājums')] }] }).expect(200);
     expect((await ticketOf('messenger:m_later')).reference).toBe(a.reference);
+
+    // Each sender is told their reference in the conversation, once per ticket: not again for the second message,
+    // the replayed delivery or the later message.
+    await new Promise((r) => setTimeout(r, 300));
+    const notices = received.filter((r) => r.path === '/v21.0/me/messages' && isNotice(r));
+    expect(notices.map((r) => [r.body.recipient.id, r.body.message.text]).sort()).toEqual([
+      ['PSID111', `Paldies! Jūsu ziņa ir reģistrēta ar numuru ${a.reference}. Atbildēsim šeit. Pieteikuma statuss: http://localhost:3000/case`],
+      ['PSID222', `Paldies! Jūsu ziņa ir reģistrēta ar numuru ${c.reference}. Atbildēsim šeit. Pieteikuma statuss: http://localhost:3000/case`],
+    ]);
+    expect(await env.sql(`SELECT delivery_status FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'reference-notice'`, [a.id])).toEqual([{ delivery_status: 'sent' }]);
   });
 
   it('refuses forged, missing and foreign-secret signatures with 403, and counts them', async () => {
@@ -291,7 +303,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
 
     const sent = await reply(ticket.reference, 'Izziņu var saņemt Latvija.lv e-pakalpojumā "Mani dati VSAA".').expect(202);
     expect(sent.body).toMatchObject({ channel: 'social', address: 'whatsapp:+37120000001', deliveryStatus: 'queued' });
-    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/PNID77/messages'));
+    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/PNID77/messages' && !isNotice(r)));
     expect(call.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
     expect(call.body).toEqual({
       messaging_product: 'whatsapp',
@@ -328,7 +340,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
   it('replies on Messenger through the Send API, and shows a refusal by the platform on the message', async () => {
     const ticket = await ticketOf('messenger:m_batch_3');
     await reply(ticket.reference, 'Dzīvesvietu var deklarēt Latvija.lv.').expect(202);
-    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/me/messages' && r.body.recipient.id === 'PSID222'));
+    const call = await eventually(async () => received.find((r) => r.path === '/v21.0/me/messages' && r.body.recipient.id === 'PSID222' && !isNotice(r)));
     expect(call.body).toEqual({ recipient: { id: 'PSID222' }, messaging_type: 'RESPONSE', message: { text: 'Dzīvesvietu var deklarēt Latvija.lv.' } });
     expect(call.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
 
@@ -382,10 +394,74 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     // Telegram has no 24-hour window: an old conversation can still be answered.
     await env.sql(`UPDATE messages SET created_at = created_at - interval '3 days', sent_at = sent_at - interval '3 days' WHERE ticket_id = $1`, [ticket.id]);
     await reply(ticket.reference, 'Pasi var pieprasīt jebkurā PMLP nodaļā.').expect(202);
-    const call = await eventually(async () => received.find((r) => r.path === `/bot${BOT_TOKEN}/sendMessage`));
+    const call = await eventually(async () => received.find((r) => r.path === `/bot${BOT_TOKEN}/sendMessage` && !isNotice(r)));
     expect(call.body).toEqual({ chat_id: '5550001', text: 'Pasi var pieprasīt jebkurā PMLP nodaļā.' });
+    // The reference was told in the chat once, though Telegram delivered the update twice.
+    const told = received.filter((r) => r.path === `/bot${BOT_TOKEN}/sendMessage` && isNotice(r) && r.body.chat_id === '5550001');
+    expect(told.map((r) => r.body.text)).toEqual([`Paldies! Jūsu ziņa ir reģistrēta ar numuru ${ticket.reference}. Atbildēsim šeit. Pieteikuma statuss: http://localhost:3000/case`]);
     expect(call.authorization).toBeUndefined();
   });
+  it('asks for a score with buttons when a social ticket is resolved, and stores the press: Telegram, Messenger, WhatsApp', async () => {
+    const resolve = (reference: string) =>
+      http().patch(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${token}`).send({ status: 'resolved' }).expect(200);
+    const after = received.length;
+
+    // Telegram: an inline keyboard; the press comes back as a callback_query.
+    await postTelegram({ update_id: 735001, message: { message_id: 5, from: { id: 5550077, is_bot: false, first_name: 'Rūta' }, chat: { id: 5550077, type: 'private' }, date: Math.floor(Date.now() / 1000), text: 'Kā atjaunot autovadītāja apliecību?' } }).expect(200);
+    const tg = await ticketOf('telegram:735001');
+    await resolve(tg.reference);
+    const keyboard = await eventually(async () => received.slice(after).find((r) => r.path === `/bot${BOT_TOKEN}/sendMessage` && r.body.reply_markup));
+    expect(keyboard.body.chat_id).toBe('5550077');
+    expect(keyboard.body.text).toContain(tg.reference);
+    expect(keyboard.body.reply_markup.inline_keyboard[0].map((b: any) => [b.text, b.callback_data])).toEqual([1, 2, 3, 4, 5].map((n) => [String(n), `csat:${tg.reference}:${n}`]));
+    const press = { update_id: 735002, callback_query: { id: 'cbq1', from: { id: 5550077, is_bot: false, first_name: 'Rūta' }, message: { message_id: 9, chat: { id: 5550077, type: 'private' } }, data: `csat:${tg.reference}:4` } };
+    expect((await postTelegram(press).expect(200)).body).toMatchObject({ accepted: 0, surveyAnswers: 1 });
+    expect((await env.sql('SELECT csat_score, csat_channel, status FROM tickets WHERE id = $1', [tg.id]))[0]).toEqual({ csat_score: 4, csat_channel: 'social', status: 'resolved' });
+    // The press is no message of the conversation and reopens nothing; Telegram repeating it changes nothing.
+    await postTelegram(press).expect(200);
+    expect(await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND direction = 'inbound'`, [tg.id])).toHaveLength(1);
+    expect(await env.sql(`SELECT 1 FROM audit_events WHERE action = 'csat.recorded' AND subject_id = $1`, [tg.id])).toHaveLength(1);
+    // Someone else's chat cannot score this case, nor a made-up reference.
+    await postTelegram({ ...press, update_id: 735003, callback_query: { ...press.callback_query, from: { id: 5550078, is_bot: false }, message: { message_id: 9, chat: { id: 5550078, type: 'private' } }, data: `csat:${tg.reference}:1` } }).expect(200);
+    expect((await env.sql('SELECT csat_score FROM tickets WHERE id = $1', [tg.id]))[0].csat_score).toBe(4);
+
+    // Messenger: quick replies, answered by a message carrying quick_reply.payload.
+    await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [messengerEvent('PSID700', 'm_csat_q', 'Kā pieteikt bērna piedzimšanu?')] }] }).expect(200);
+    const ms = await ticketOf('messenger:m_csat_q');
+    await resolve(ms.reference);
+    const quick = await eventually(async () => received.slice(after).find((r) => r.path === '/v21.0/me/messages' && r.body.recipient?.id === 'PSID700' && r.body.message?.quick_replies));
+    expect(quick.body.message.quick_replies.map((q: any) => q.payload)).toEqual([1, 2, 3, 4, 5].map((n) => `csat:${ms.reference}:${n}`));
+    const answer = { ...messengerEvent('PSID700', 'm_csat_a', '5'), message: { mid: 'm_csat_a', text: '5', quick_reply: { payload: `csat:${ms.reference}:5` } } };
+    await postMeta({ object: 'page', entry: [{ id: 'PAGE1', time: Date.now(), messaging: [answer] }] }).expect(200);
+    expect((await env.sql('SELECT csat_score, status FROM tickets WHERE id = $1', [ms.id]))[0]).toEqual({ csat_score: 5, status: 'resolved' });
+
+    // WhatsApp: a list message (reply buttons take only three), answered by an interactive list_reply.
+    const wa = (id: string, message: Record<string, unknown>) => ({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID77' },
+        contacts: [{ profile: { name: 'Laura' }, wa_id: '37120000077' }],
+        messages: [{ from: '37120000077', id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+      } }] }],
+    });
+    await postMeta(wa('wamid.CSATQ', { type: 'text', text: { body: 'Kur pieteikt dzīvesvietu?' } })).expect(200);
+    const w = await ticketOf('whatsapp:wamid.CSATQ');
+    await resolve(w.reference);
+    const list = await eventually(async () => received.slice(after).find((r) => r.path === '/v21.0/PNID77/messages' && r.body.type === 'interactive'));
+    expect(list.body.to).toBe('37120000077');
+    expect(list.body.interactive.action.sections[0].rows.map((r: any) => r.id)).toEqual([1, 2, 3, 4, 5].map((n) => `csat:${w.reference}:${n}`));
+    await postMeta(wa('wamid.CSATA', { type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: `csat:${w.reference}:2`, title: '2' } } })).expect(200);
+    expect((await env.sql('SELECT csat_score FROM tickets WHERE id = $1', [w.id]))[0].csat_score).toBe(2);
+
+    // The monthly CSAT report has the social channel's answers.
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit' }).format(new Date());
+    const [admin] = [await login(app)];
+    const report = await http().get(`/v1/reports/csat?from=${month}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    const social = report.body.items.filter((r: any) => r.channel === 'social');
+    expect(social.reduce((n: number, r: any) => n + r.responses, 0)).toBe(3);
+  });
+
   it("sends an operator's files after the text: Telegram as documents, WhatsApp uploaded then sent by id, Messenger with the message; not on Instagram", async () => {
     const pdf = { filename: 'veidlapa.pdf', contentBase64: PDF_BYTES.toString('base64') };
     const withFile = (reference: string, text: string) =>
@@ -397,7 +473,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
     await withFile(telegram.reference, 'Veidlapa pielikumā.').expect(202);
     const doc = await eventually(async () => received.slice(after).find((r) => r.path === `/bot${BOT_TOKEN}/sendDocument`));
     expect(doc.body).toEqual({ chat_id: '5550009', document: { filename: 'veidlapa.pdf', type: 'application/pdf', bytes: PDF_BYTES } });
-    const order = received.slice(after).filter((r) => r.path.startsWith(`/bot${BOT_TOKEN}/send`)).map((r) => r.path.split('/').pop());
+    const order = received.slice(after).filter((r) => r.path.startsWith(`/bot${BOT_TOKEN}/send`) && !isNotice(r)).map((r) => r.path.split('/').pop());
     expect(order).toEqual(['sendMessage', 'sendDocument']);
 
     await postMeta({

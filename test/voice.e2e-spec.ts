@@ -41,6 +41,8 @@ class RecordingServer {
 }
 
 
+const SMS_FROM = '+37167000099';
+
 describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
   const env = new TestEnv();
   const twilioApi = new RecordingServer();
@@ -58,12 +60,15 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       [callSid],
     ).then((rows) => rows[0]);
   const callOf = (callSid: string) => env.sql('SELECT * FROM calls WHERE call_sid = $1', [callSid]).then((rows) => rows[0]);
+  /** The SMS the Messaging API received for a number (the recording server stands in for Twilio). */
+  const smsTo = (number: string) =>
+    twilioApi.requests.filter((r) => r.method === 'POST' && r.url === `/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Messages.json` && r.body.get('To') === number);
   /** The call once its outcome is written (behind Twilio's status callback, a few milliseconds after it). */
   const endedCallOf = (callSid: string) => eventually(async () => ((await callOf(callSid))?.outcome ? callOf(callSid) : null));
 
   beforeAll(async () => {
     const restBase = await twilioApi.start();
-    app = await env.startApi({ APP_ROLE: 'all', ...voiceConfig(restBase) });
+    app = await env.startApi({ APP_ROLE: 'all', ...voiceConfig(restBase), TWILIO_SMS_FROM: SMS_FROM });
     // Operators work around the clock in this test, holidays included (the out-of-hours tests shut today).
     await openAroundTheClock(env);
     player = new TwilioPlayer(app);
@@ -101,6 +106,10 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const [identifier] = await env.sql('SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = $2', [ticket.customer_id, 'phone']);
     expect(identifier.value).toBe('+37120000001');
     expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'self_served', heard_answer: true, language: 'lv', path: ['language:lv', 'vid', 'vid-opening-hours'] });
+    // Served by the IVR's answer: asked how it did, by SMS with the survey link, once.
+    const [survey] = await eventually(async () => (smsTo('+37120000001').length ? smsTo('+37120000001') : null));
+    expect(survey.body.get('Body')).toMatch(new RegExp(`^Jusu pieteikums ${ticket.reference} ir izskatits\\. Ludzu, novertejiet musu darbu: ${PUBLIC_BASE_URL}/v1/csat/[A-Za-z0-9_.-]+$`));
+    expect(await env.sql(`SELECT channel, address FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [ticket.id])).toEqual([{ channel: 'sms', address: '+37120000001' }]);
   });
 
   it('speaks the language the caller chose, and takes them back and forth', async () => {
@@ -179,16 +188,20 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
 
     const ticket = await eventually(() => ticketOf(caller.callSid));
     const messages = await eventually(async () => {
-      const rows = await env.sql('SELECT external_id, text FROM messages WHERE ticket_id = $1 ORDER BY created_at, external_id', [ticket.id]);
+      const rows = await env.sql(`SELECT external_id, text FROM messages WHERE ticket_id = $1 AND direction = 'inbound' ORDER BY created_at, external_id`, [ticket.id]);
       return rows.length === 2 ? rows : null;
     });
     expect(messages.map((m) => m.external_id).sort()).toEqual([caller.callSid, `${caller.callSid}/callback`].sort());
     expect(ticket.status).toBe('queued');
     expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'callback_requested', callback_number: '+37120000005' });
+    // The caller was told the reference by SMS (the queued call's ticket existed already: the notice is per ticket).
+    const [sms] = await eventually(async () => (smsTo('+37120000005').length ? smsTo('+37120000005') : null));
+    expect(sms.body.get('Body')).toContain(ticket.reference);
+    const calls = () => twilioApi.requests.filter((r) => r.url.endsWith('/Calls.json'));
 
     const res = await request(app.getHttpServer()).post(`/v1/tickets/${ticket.reference}/call-back`).set('Authorization', `Bearer ${operatorToken}`).expect(202);
     expect(res.body).toEqual({ callSid: `CA${'e5'.repeat(16)}`, to: '+37120000005' });
-    const sent = twilioApi.requests.at(-1)!;
+    const sent = calls().at(-1)!;
     expect(sent.method).toBe('POST');
     expect(sent.url).toBe(`/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Calls.json`);
     expect(sent.authorization).toBe(`Basic ${Buffer.from(`AC${'a1'.repeat(16)}:test-twilio-auth-token-0123456789`).toString('base64')}`);
@@ -197,7 +210,7 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(sent.body.get('Twiml')).toContain('<Number>+37120000005</Number>');
     // A second click would ring the customer twice.
     await request(app.getHttpServer()).post(`/v1/tickets/${ticket.reference}/call-back`).set('Authorization', `Bearer ${operatorToken}`).expect(409);
-    expect(twilioApi.requests).toHaveLength(1);
+    expect(calls()).toHaveLength(1);
   });
 
   it("connects the operator's browser to the longest-waiting caller and assigns the ticket to them", async () => {
@@ -257,6 +270,9 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const ticket = await eventually(() => ticketOf(caller.callSid));
     expect(ticket).toMatchObject({ status: 'resolved', level: 0, queue_id: null });
     expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'abandoned', heard_answer: false, duration_seconds: 7 });
+    // Gone before any answer: nothing to rate, no SMS.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smsTo('+37120000012')).toEqual([]);
   });
 
   it('refuses forged or missing signatures with 403, counts them, and stores nothing', async () => {
@@ -305,7 +321,9 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(second).toMatchObject({ outcome: 'self_served', duration_seconds: 42 });
     await new Promise((r) => setTimeout(r, 300));
     expect(await env.sql('SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2', ['voice', caller.callSid])).toHaveLength(1);
-    expect(await env.sql('SELECT 1 FROM messages WHERE ticket_id = $1', [ticket.id])).toHaveLength(1);
+    expect(await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND direction = 'inbound'`, [ticket.id])).toHaveLength(1);
+    // The replay asks nobody twice either (the caller's one survey SMS, if the call was self-served).
+    expect((await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [ticket.id])).length).toBeLessThanOrEqual(1);
   });
 
   it('the admin API refuses a menu with a dead end, and a valid edit is heard by the next caller', async () => {
@@ -434,6 +452,16 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       expect((await caller.post(rec.recordingStatusCallback, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingStatus: 'completed', RecordingDuration: '17' })).status).toBe(204);
       expect(twilioApi.requests.filter((r) => r.method === 'GET' && r.url.includes(recordingSid))).toHaveLength(1);
       expect(await env.sql('SELECT 1 FROM messages WHERE external_id = $1', [recordingSid])).toHaveLength(1);
+
+      // The caller is told the reference by SMS through the Messaging API, once, in the call's language.
+      const [sms] = await eventually(async () => (smsTo('+37120000010').length ? smsTo('+37120000010') : null));
+      expect(sms.body.get('From')).toBe(SMS_FROM);
+      expect(sms.body.get('Body')).toBe(`Jusu zvans ir registrets ar numuru ${ticket.reference}. Sazinasimies ar jums. Statuss: ${PUBLIC_BASE_URL}/case`);
+      const notices = await eventually(async () => {
+        const rows = await env.sql(`SELECT channel, address, delivery_status FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'reference-notice'`, [ticket.id]);
+        return rows[0]?.delivery_status === 'sent' ? rows : null;
+      });
+      expect(notices).toEqual([{ channel: 'sms', address: '+37120000010', delivery_status: 'sent' }]);
     });
 
     it('keeps a link when the recording cannot be fetched, and never sends the credentials to another host', async () => {
@@ -472,6 +500,12 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       const ticket = await eventually(() => ticketOf(caller.callSid));
       expect(ticket).toMatchObject({ status: 'queued', language: 'ru' });
       await eventually(async () => (await env.sql('SELECT 1 FROM messages WHERE external_id = $1', [`${caller.callSid}/callback`])).length === 1);
+      // Told by SMS in Russian, once, however often Twilio repeats itself.
+      const [sms] = await eventually(async () => (smsTo('+37120000011').length ? smsTo('+37120000011') : null));
+      expect(sms.body.get('Body')).toBe(`Ваш звонок зарегистрирован под номером ${ticket.reference}. Мы свяжемся с вами. Статус: ${PUBLIC_BASE_URL}/case`);
+      await caller.hangUp();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smsTo('+37120000011')).toHaveLength(1);
 
       const hidden = new Caller(player, 'anonymous');
       await hidden.dial();
@@ -480,6 +514,8 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       const instead = await hidden.press('2');
       expect(instead.said()).toContain('Jūsu numurs ir slēpts');
       expect(instead.verbs()).toContain('Record');
+      // A hidden number, or a landline, gets no SMS.
+      expect(twilioApi.requests.filter((r) => r.url.endsWith('/Messages.json') && !/^\+3712/.test(r.body.get('To') ?? ''))).toEqual([]);
     });
   });
 });

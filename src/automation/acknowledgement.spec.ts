@@ -12,6 +12,12 @@ describe('acknowledgement', () => {
     expect(ack.text).toContain(time);
   });
 
+  it.each(['lv', 'ru', 'en'] as const)('gives the case-status link in %s when there is one', (lang) => {
+    const link = 'https://kontakti.example.lv/case?t=abc.def';
+    expect(acknowledgement(lang, 'VP-2026-000123', null, link).text).toContain(`: ${link}`);
+    expect(acknowledgement(lang, 'VP-2026-000123', null).text).not.toContain('/case');
+  });
+
   it('works without a subject', () => {
     expect(acknowledgement('lv', 'VP-2026-000001', null).subject).toBe('Saņemts [VP-2026-000001]');
   });

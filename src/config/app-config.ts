@@ -242,6 +242,23 @@ export class AppConfig {
   @Max(1_000_000)
   RATE_LIMIT_CSAT_PER_MINUTE = 30;
 
+  /** Case-status page views and lookups (`/case`, `/v1/public/cases/…`) a minute from one source. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_CASES_PER_MINUTE = 10;
+
+  /**
+   * Lookups of one reference with an e-mail or phone an hour, from all sources together: guessing whose case a
+   * reference is from many addresses stops here (a signed link is not counted).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CASE_LOOKUPS_PER_REFERENCE_PER_HOUR = 20;
+
   /**
    * Proxies in front of the API whose X-Forwarded-For is believed, as Express's "trust proxy": a hop count, or a
    * comma-separated list of addresses, CIDR subnets and the names loopback, linklocal, uniquelocal. Empty: none,
@@ -362,6 +379,13 @@ export class AppConfig {
   @Min(1)
   @Max(365)
   CSAT_LINK_TTL_DAYS = 30;
+
+  /** How long the case-status link in an acknowledgement stays valid (a case may take months with extensions). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(730)
+  CASE_LINK_TTL_DAYS = 180;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
@@ -729,6 +753,14 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'TWILIO_CALLER_ID must be an E.164 number like +37167000000' })
   TWILIO_CALLER_ID?: string;
+
+  /**
+   * Where level 0's SMS (the reference after a voicemail or a call-back request) are sent from: an SMS-capable number
+   * (E.164) or a Messaging Service SID (MG…). Unset: no SMS is sent.
+   */
+  @IsOptional()
+  @Matches(/^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$/, { message: 'TWILIO_SMS_FROM must be an E.164 number like +37167000000 or a Messaging Service SID (MG…)' })
+  TWILIO_SMS_FROM?: string;
 
   /** Twilio's REST API; only changed to point the client at a recording server in tests. */
   @Matches(/^https?:\/\/[^/?#]+$/, { message: 'TWILIO_API_BASE_URL must be like https://api.twilio.com' })

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module';
 import { CsatController } from './csat.controller';
-import { CsatService } from './csat.service';
-import { TicketDataModule } from '../tickets/repositories/ticket-data.module';
+import { CsatCoreModule } from './csat-core.module';
 
-/** The one-question satisfaction survey after resolution. */
-@Module({ imports: [AuditModule, TicketDataModule], controllers: [CsatController], providers: [CsatService], exports: [CsatService] })
+/** The one-question satisfaction survey after resolution: its public routes over the core service. */
+@Module({ imports: [CsatCoreModule], controllers: [CsatController], exports: [CsatCoreModule] })
 export class CsatModule {}

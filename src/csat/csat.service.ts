@@ -6,12 +6,36 @@ import { AuditService } from '../audit/audit.service';
 import { ProblemException, validationProblem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { canTakeSms } from '../channels/sms/sms-number';
 import { contactAddress } from '../tickets/ticket-contacts';
 import { TicketsRepository } from '../tickets/repositories/tickets.repository';
 import { signCsatToken, verifyCsatToken } from './csat-token';
 
-/** Channels whose resolution is followed by a survey e-mail (a web form is answered by e-mail). */
-const SURVEY_BY_EMAIL = new Set(['email', 'webform']);
+/**
+ * Channels whose resolution is followed by a survey link: by e-mail (a web form is answered by e-mail; a contact
+ * logged at a counter or on a direct line when the person gave an address), else by SMS to a mobile number they gave.
+ */
+const SURVEY_BY_EMAIL = new Set(['email', 'webform', 'counter', 'phone']);
+const SURVEY_BY_SMS = new Set(['counter', 'phone']);
+
+/** A social survey's buttons carry this payload back: the reference and the score the citizen pressed. */
+export const SOCIAL_CSAT_PAYLOAD = /^csat:([A-Z]{1,5}-\d{4}-\d{6,15}):([1-5])$/;
+
+/** The short forms: a social conversation shows buttons 1–5 under the question; an SMS carries the link. */
+const SHORT: Record<string, { social: (ref: string) => string; sms: (ref: string, link: string) => string }> = {
+  lv: {
+    social: (ref) => `Jūsu jautājums ${ref} ir izskatīts. Kā vērtējat mūsu atbildi no 1 (ļoti slikti) līdz 5 (ļoti labi)?`,
+    sms: (ref, link) => `Jusu pieteikums ${ref} ir izskatits. Ludzu, novertejiet musu darbu: ${link}`,
+  },
+  ru: {
+    social: (ref) => `Ваше обращение ${ref} рассмотрено. Оцените, пожалуйста, наш ответ от 1 (очень плохо) до 5 (очень хорошо).`,
+    sms: (ref, link) => `Ваше обращение ${ref} рассмотрено. Оцените нашу работу: ${link}`,
+  },
+  en: {
+    social: (ref) => `Your request ${ref} has been dealt with. How would you rate our answer, from 1 (very poor) to 5 (very good)?`,
+    sms: (ref, link) => `Your request ${ref} has been dealt with. Please rate us: ${link}`,
+  },
+};
 
 const QUESTION: Record<string, { subject: (ref: string) => string; text: (ref: string, link: string) => string; thanks: string }> = {
   lv: {
@@ -74,15 +98,19 @@ export class CsatService {
    */
   async planSurvey(m: EntityManager, ticketId: string): Promise<string | null> {
     const [t] = await m.query(
-      `SELECT t.id, t.reference, t.channel, t.language, t.customer_id, t.csat_score,
+      `SELECT t.id, t.reference, t.channel, t.language, t.level, t.customer_id, t.csat_score,
               EXISTS (SELECT 1 FROM messages ms WHERE ms.ticket_id = t.id AND ms.meta->>'kind' = 'csat') AS surveyed
        FROM tickets t WHERE t.id = $1`,
       [ticketId],
     );
-    if (!t || !SURVEY_BY_EMAIL.has(t.channel) || t.csat_score !== null || t.surveyed) return null;
+    if (!t || t.csat_score !== null || t.surveyed) return null;
+    if (t.channel === 'social') return this.planSocialSurvey(m, t);
+    // A call a person answered was asked on the line (the digit after the bridged call); one the IVR served, by SMS.
+    if (t.channel === 'voice') return t.level === 0 ? this.planSmsSurvey(m, t) : null;
+    if (!SURVEY_BY_EMAIL.has(t.channel)) return null;
     // Asked of the person who wrote this ticket, like every reply on it.
     const address = await contactAddress(m, ticketId, 'email');
-    if (!address) return null;
+    if (!address) return SURVEY_BY_SMS.has(t.channel) ? this.planSmsSurvey(m, t) : null;
     const copy = QUESTION[t.language] ?? QUESTION.lv;
     const link = this.link(ticketId);
     const id = randomUUID();
@@ -93,6 +121,59 @@ export class CsatService {
       [id, ticketId, `${randomUUID()}@${domain}`, copy.subject(t.reference), copy.text(t.reference, link), address, JSON.stringify({ kind: 'csat' })],
     );
     return id;
+  }
+
+  /** In the conversation, with buttons 1–5 (Telegram inline keyboard, Messenger quick replies, a WhatsApp list). */
+  private async planSocialSurvey(m: EntityManager, t: { id: string; reference: string; language: string }): Promise<string | null> {
+    const address = await contactAddress(m, t.id, 'social');
+    if (!address) return null;
+    const choices = [1, 2, 3, 4, 5].map((n) => ({ id: `csat:${t.reference}:${n}`, title: String(n) }));
+    const id = randomUUID();
+    await m.query(
+      `INSERT INTO messages (id, ticket_id, channel, direction, author_type, text, address, meta, delivery_status)
+       VALUES ($1, $2, 'social', 'outbound', 'bot', $3, $4, $5, 'queued')`,
+      [id, t.id, (SHORT[t.language] ?? SHORT.lv).social(t.reference), address, JSON.stringify({ kind: 'csat', choices })],
+    );
+    return id;
+  }
+
+  /** A contact served at a counter or on a direct line with a mobile number and no e-mail: the link by SMS. */
+  private async planSmsSurvey(m: EntityManager, t: { id: string; reference: string; language: string }): Promise<string | null> {
+    if (!this.config.TWILIO_SMS_FROM) return null;
+    const phones: Array<{ value: string }> = await m.query(
+      `SELECT value FROM ticket_contacts WHERE ticket_id = $1 AND kind = 'phone'
+       ORDER BY array_position(ARRAY['portal', 'staff', 'channel', 'citizen'], provenance), created_at DESC`,
+      [t.id],
+    );
+    const phone = phones.map((p) => p.value).find(canTakeSms);
+    if (!phone) return null;
+    const id = randomUUID();
+    await m.query(
+      `INSERT INTO messages (id, ticket_id, channel, direction, author_type, text, address, meta, delivery_status)
+       VALUES ($1, $2, 'sms', 'outbound', 'bot', $3, $4, $5, 'queued')`,
+      [id, t.id, (SHORT[t.language] ?? SHORT.lv).sms(t.reference, this.link(t.id)), phone, JSON.stringify({ kind: 'csat' })],
+    );
+    return id;
+  }
+
+  /**
+   * A button pressed under a social survey: stored when the payload names a ticket of that same conversation (the
+   * sender's platform address wrote to it), so nobody can score someone else's case by sending a made-up payload.
+   * Returns null when it does not hold.
+   */
+  async recordSocialAnswer(payload: string, address: string): Promise<{ reference: string; score: number } | null> {
+    const match = SOCIAL_CSAT_PAYLOAD.exec(payload);
+    if (!match) return null;
+    const [row]: Array<{ id: string; csat_score: number | null }> = await this.dataSource.query(
+      `SELECT t.id, t.csat_score FROM tickets t WHERE t.reference = $1 AND t.channel = 'social'
+         AND EXISTS (SELECT 1 FROM messages ms WHERE ms.ticket_id = t.id AND ms.direction = 'inbound' AND ms.address = $2)`,
+      [match[1], address],
+    );
+    if (!row) return null;
+    const score = Number(match[2]);
+    // A platform delivering the same press again records nothing new.
+    if (row.csat_score === score) return { reference: match[1], score };
+    return this.record(row.id, score, 'social');
   }
 
   link(ticketId: string): string {

@@ -66,6 +66,11 @@ export interface InboundMessage {
    */
   servedAtLevel0?: boolean;
   /**
+   * The contact ended served and its person is asked how we did, on the channel the survey service picks (a caller who
+   * heard the IVR's answer: the link by SMS to a mobile number).
+   */
+  askSatisfaction?: boolean;
+  /**
    * The event may join a conversation but must never open a ticket (an out-of-office reply, a mailing list):
    * when nothing threads it, it is dropped.
    */
@@ -75,6 +80,11 @@ export interface InboundMessage {
    * answering it could start a loop).
    */
   autoReply?: { address: string } | { suppressed: string };
+  /**
+   * Level 0 tells the citizen the ticket's reference here, once per ticket (on a new or an existing ticket): in the
+   * social conversation, or by SMS to the number a voicemail or a call-back request came from.
+   */
+  referenceNotice?: { channel: 'social' | 'sms'; address: string };
   /**
    * Level 0 keeps the contact for now (a chat with the virtual assistant): a ticket it opens starts at level 0 with
    * status `bot` and in no queue, so nobody is offered it and no SLA clock runs until it is handed over.

@@ -87,6 +87,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly caseStatusLookups = new Counter({
+    name: 'vp_case_status_lookups_total',
+    help: "Citizens' case-status lookups by proof (link or contact) and outcome (found, not-found, invalid, expired, too-many)",
+    labelNames: ['proof', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly csatAnswers = new Counter({
     name: 'vp_csat_answers_total',
     help: 'Customer satisfaction answers by channel and score',

@@ -19,6 +19,8 @@ export interface OutboundEnvelope {
   /** The message this one answers. */
   inReplyTo: string | null;
   attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
+  /** Buttons under the text (a survey's scores): what the channel sends back when one is pressed is the id. */
+  choices?: Array<{ id: string; title: string }>;
 }
 
 export interface SendResult {

@@ -11,6 +11,9 @@ describe('policyFor', () => {
     ['POST', '/v1/channels/voice/twilio/incoming', 'webhooks'],
     ['GET', '/v1/csat/some-token', 'csat'],
     ['POST', '/v1/csat/some-token', 'csat'],
+    ['GET', '/v1/public/cases/VP-2026-000001', 'cases'],
+    ['GET', '/case', 'cases'],
+    ['POST', '/Case/', 'cases'],
   ])('%s %s counts against %s', (method, path, policy) => {
     expect(policyFor(method, path)).toBe(policy);
   });
@@ -21,6 +24,7 @@ describe('policyFor', () => {
     ['GET', '/v1/tickets'],
     ['POST', '/v1/auth/loginx'],
     ['GET', '/health'],
+    ['GET', '/cases'],
   ])('%s %s is not limited per source', (method, path) => {
     expect(policyFor(method, path)).toBeNull();
   });

@@ -1,4 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
+import { tooManyPage } from '../case-status/case-page';
+import { caseLanguage } from '../case-status/case-status-copy';
 import { sourceKey } from '../common/client-address';
 import { MetricsService } from '../metrics/metrics.service';
 import { RateLimitService, Refusal, SourcePolicy } from './rate-limit.service';
@@ -9,7 +11,11 @@ const LIMITED: Array<{ methods: string[]; path: RegExp; policy: SourcePolicy }> 
   { methods: ['POST'], path: /^\/v1\/channels\/webform(\/|$)/i, policy: 'webform' },
   { methods: ['GET', 'POST'], path: /^\/v1\/channels\/(social|voice\/twilio)(\/|$)/i, policy: 'webhooks' },
   { methods: ['GET', 'POST'], path: /^\/v1\/csat(\/|$)/i, policy: 'csat' },
+  { methods: ['GET', 'POST'], path: /^\/(v1\/public\/cases|case)(\/|$)/i, policy: 'cases' },
 ];
+
+/** The citizens' case page is read in a browser: over the limit it says so on the page, in the asked language. */
+const CASE_PAGE = /^\/case\/?$/i;
 
 /** Which budget a request counts against, if any. */
 export function policyFor(method: string, path: string): SourcePolicy | null {
@@ -38,7 +44,15 @@ export function perSourceLimits(limits: RateLimitService, metrics: MetricsServic
         if (!refusal) return next();
         const channel = /^\/v1\/channels\/([a-z]+)\//i.exec(req.path)?.[1]?.toLowerCase();
         if (channel) metrics.inboundEvents.inc({ channel, outcome: 'rejected', reason: 'rate-limited' });
-        sendTooManyRequests(res, req.originalUrl, refusal);
+        if (policy === 'cases') metrics.caseStatusLookups.inc({ proof: 'any', outcome: 'rate-limited' });
+        if (CASE_PAGE.test(req.path) && req.accepts(['json', 'html']) === 'html') {
+          const asked = typeof req.query.lang === 'string' ? req.query.lang : '';
+          const language = caseLanguage(asked || req.acceptsLanguages('lv', 'ru', 'en') || 'lv');
+          res.status(429).setHeader('Retry-After', String(refusal.retryAfterSeconds)).type('html').send(tooManyPage(language));
+          return;
+        }
+        // The query of a case lookup carries the e-mail or phone: the problem's instance names the path only.
+        sendTooManyRequests(res, policy === 'cases' ? req.path : req.originalUrl, refusal);
       },
       next,
     );

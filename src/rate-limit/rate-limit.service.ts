@@ -6,7 +6,7 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config';
 
 /** The public endpoints limited per source; each has its own budget a minute. */
-export type SourcePolicy = 'login' | 'webform' | 'webhooks' | 'csat';
+export type SourcePolicy = 'login' | 'webform' | 'webhooks' | 'csat' | 'cases';
 
 /** Refused: wait this many seconds (what Retry-After says). */
 export interface Refusal {
@@ -25,6 +25,7 @@ export class RateLimitService implements OnModuleDestroy {
   private readonly redis: Redis;
   private readonly perSource: Record<SourcePolicy, RateLimiterRedis>;
   private readonly loginFailures: RateLimiterRedis;
+  private readonly caseGuesses: RateLimiterRedis;
 
   constructor(config: AppConfig) {
     this.redis = createRedis(config, { maxRetriesPerRequest: 1 });
@@ -36,7 +37,14 @@ export class RateLimitService implements OnModuleDestroy {
       webform: perMinute('webform', config.RATE_LIMIT_WEBFORM_PER_MINUTE),
       webhooks: perMinute('webhooks', config.RATE_LIMIT_WEBHOOKS_PER_MINUTE),
       csat: perMinute('csat', config.RATE_LIMIT_CSAT_PER_MINUTE),
+      cases: perMinute('cases', config.RATE_LIMIT_CASES_PER_MINUTE),
     };
+    this.caseGuesses = new RateLimiterRedis({
+      storeClient: this.redis,
+      keyPrefix: `${config.REDIS_PREFIX}:limit:case-reference`,
+      points: config.CASE_LOOKUPS_PER_REFERENCE_PER_HOUR,
+      duration: 3600,
+    });
     this.loginFailures = new RateLimiterRedis({
       storeClient: this.redis,
       keyPrefix: `${config.REDIS_PREFIX}:limit:login-account`,
@@ -49,6 +57,11 @@ export class RateLimitService implements OnModuleDestroy {
   /** One request from `source` against the policy's budget; a refusal says how long to wait. */
   take(policy: SourcePolicy, source: string): Promise<Refusal | null> {
     return this.consume(this.perSource[policy], source, policy);
+  }
+
+  /** One lookup of a case by reference and contact, from any source; `reference` is a hash of it (no need to keep it). */
+  takeCaseGuess(reference: string): Promise<Refusal | null> {
+    return this.consume(this.caseGuesses, reference, 'case-reference');
   }
 
   /**

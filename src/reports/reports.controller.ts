@@ -25,10 +25,14 @@ export class ReportsController {
 
   @Get('volumes')
   @Roles('supervisor', 'admin', 'specialist', 'expert')
-  @ApiOperation({ summary: 'Tickets per month by institution, channel and kind (application or consultation)' })
+  @ApiOperation({
+    summary:
+      'Tickets per month by institution, channel and kind (application or consultation), each with how many were resolved at level 0; in JSON also level-0 resolution per month and channel',
+  })
   async volumes(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: Request, @Res() res: Response) {
     const rows = await this.reports.volumes(user, q);
-    return send(req, res, q.format, 'volumes', rows, ['month', 'institution', 'channel', 'kind', 'category', 'tickets']);
+    if (wantsCsv(req, q.format)) return send(req, res, q.format, 'volumes', rows, ['month', 'institution', 'channel', 'kind', 'category', 'tickets', 'resolvedAtLevel0']);
+    return res.json({ items: rows, levelZeroByChannel: await this.reports.levelZeroByChannel(user, q) });
   }
 
   @Get('sla')
@@ -65,7 +69,9 @@ export class ReportsController {
     for (const r of report.quality.serviceLevel) for (const k of ['measured', 'withinTarget', 'percent', 'goalPercent'] as const) add('service_level', r.channel, k, r[k]);
     for (const r of report.quality.firstResponse) for (const k of ['answered', 'averageSeconds', 'medianSeconds'] as const) add('first_response', r.channel, k, r[k]);
     for (const [k, v] of Object.entries(report.quality.csat)) add('csat', '', k, v);
-    for (const [k, v] of Object.entries(report.quality.levelZeroResolution)) add('level0_resolution', '', k, v);
+    const { byChannel: l0ByChannel, ...l0 } = report.quality.levelZeroResolution;
+    for (const [k, v] of Object.entries(l0)) add('level0_resolution', '', k, v);
+    for (const r of l0ByChannel) for (const k of ['tickets', 'resolvedAtLevelZero', 'percent'] as const) add('level0_resolution', r.channel, k, r[k]);
     res.setHeader('Content-Disposition', `attachment; filename="funding-${report.centre}-${report.month}.csv"`);
     return res.type('text/csv; charset=utf-8').send(toCsv(rows, ['centre', 'month', 'section', 'channel', 'measure', 'value']));
   }

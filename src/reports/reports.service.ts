@@ -4,6 +4,7 @@ import { ReplicaReads } from '../database/replica-reads';
 import { AuthUser, ticketScope } from '../auth/auth-user';
 import { validationProblem } from '../common/problem';
 import { CalendarService, DEFAULT_CENTRE } from '../calendar/calendar.service';
+import { resolvedAtLevel0Sql } from '../tickets/level0-resolution';
 import { staffedMilliseconds } from './staffed-time';
 
 type Row = Record<string, any>;
@@ -43,13 +44,28 @@ export class ReportsService {
     const { params, where } = this.filters(user, q, 't.created_at');
     const rows: Row[] = await this.replica.query(
       `SELECT ${MONTH('t.created_at')} AS month, coalesce(i.code, ri.code, '-') AS institution, t.channel, t.kind,
-              CASE WHEN t.kind = 'application' THEN 'application' ELSE 'consultation' END AS category, count(*)::int AS tickets
+              CASE WHEN t.kind = 'application' THEN 'application' ELSE 'consultation' END AS category, count(*)::int AS tickets,
+              count(*) FILTER (WHERE ${resolvedAtLevel0Sql('t')})::int AS "resolvedAtLevel0"
        FROM tickets t LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN institutions ri ON ri.id = t.referred_institution_id
        WHERE ${where}
        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4`,
       params,
     );
     return rows;
+  }
+
+  /** Level-0 resolution per month and channel (see resolvedAtLevel0Sql), over the same tickets as `volumes`. */
+  async levelZeroByChannel(user: AuthUser, q: { from?: string; to?: string; institution?: string }) {
+    const { params, where } = this.filters(user, q, 't.created_at');
+    const rows: Row[] = await this.replica.query(
+      `SELECT ${MONTH('t.created_at')} AS month, t.channel, count(*)::int AS tickets,
+              count(*) FILTER (WHERE ${resolvedAtLevel0Sql('t')})::int AS resolved_at_level0
+       FROM tickets t LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN institutions ri ON ri.id = t.referred_institution_id
+       WHERE ${where}
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      params,
+    );
+    return rows.map((r) => ({ month: r.month, channel: r.channel, tickets: r.tickets, resolvedAtLevel0: r.resolved_at_level0, percent: pct(r.resolved_at_level0, r.tickets) }));
   }
 
   async slaCompliance(user: AuthUser, q: { from?: string; to?: string; institution?: string }) {
@@ -150,7 +166,7 @@ export class ReportsService {
       ) / 3_600_000;
     const plannedHours = slots.reduce((sum, [s, e]) => sum + (e.getTime() - s.getTime()), 0) / 3_600_000;
 
-    const [volume, serviceLevel, responseTimes, [csat], [l0]]: Row[][] = await Promise.all([
+    const [volume, serviceLevel, responseTimes, [csat], l0ByChannel]: Row[][] = await Promise.all([
       this.replica.query(
         `SELECT t.channel, count(*)::int AS total, count(*) FILTER (WHERE t.kind = 'application')::int AS applications,
                 count(*) FILTER (WHERE t.kind <> 'application')::int AS consultations
@@ -179,14 +195,13 @@ export class ReportsService {
         params,
       ),
       this.replica.query(
-        `SELECT count(*)::int AS total,
-                count(*) FILTER (WHERE t.resolved_at IS NOT NULL AND t.level = 0
-                                   AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.ticket_id = t.id AND e.to_level > 0))::int AS resolved_at_level0
-         ${base} AND ${inMonth('t.created_at')}`,
+        `SELECT t.channel, count(*)::int AS total, count(*) FILTER (WHERE ${resolvedAtLevel0Sql('t')})::int AS resolved_at_level0
+         ${base} AND ${inMonth('t.created_at')} GROUP BY 1 ORDER BY 1`,
         params,
       ),
     ]);
     const total = volume.reduce((s, r) => s + r.total, 0);
+    const l0 = { total: l0ByChannel.reduce((s, r) => s + r.total, 0), resolved_at_level0: l0ByChannel.reduce((s, r) => s + r.resolved_at_level0, 0) };
     return {
       centre,
       month,
@@ -207,7 +222,12 @@ export class ReportsService {
         })),
         firstResponse: responseTimes.map((r) => ({ channel: r.channel, answered: r.answered, averageSeconds: r.average_seconds, medianSeconds: r.median_seconds })),
         csat: { responses: csat.responses, average: csat.average, satisfiedPercent: pct(csat.satisfied, csat.responses) },
-        levelZeroResolution: { tickets: l0.total, resolvedAtLevelZero: l0.resolved_at_level0, percent: pct(l0.resolved_at_level0, l0.total) },
+        levelZeroResolution: {
+          tickets: l0.total,
+          resolvedAtLevelZero: l0.resolved_at_level0,
+          percent: pct(l0.resolved_at_level0, l0.total),
+          byChannel: l0ByChannel.map((r) => ({ channel: r.channel, tickets: r.total, resolvedAtLevelZero: r.resolved_at_level0, percent: pct(r.resolved_at_level0, r.total) })),
+        },
       },
     };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ReplicaReads } from '../database/replica-reads';
 import { PresenceService } from '../presence/presence.service';
+import { resolvedAtLevel0Sql } from '../tickets/level0-resolution';
 
 type Row = Record<string, any>;
 
@@ -136,12 +137,11 @@ export class BoardService {
     return row?.seconds ?? DEFAULT_CALL_ANSWER_TARGET_SECONDS;
   }
 
-  /** Contacts of today that automation settled: resolved without ever leaving level 0. */
+  /** Contacts of today that automation settled, by the definition the reports use (resolvedAtLevel0Sql). */
   private async level0() {
     const rows: Row[] = await this.replica.query(
-      `SELECT channel, count(*) AS contacts,
-              count(*) FILTER (WHERE level = 0 AND status IN ('resolved', 'closed')) AS resolved_at_level0
-       FROM tickets WHERE created_at >= ${TODAY} GROUP BY channel ORDER BY channel`,
+      `SELECT t.channel, count(*) AS contacts, count(*) FILTER (WHERE ${resolvedAtLevel0Sql('t')}) AS resolved_at_level0
+       FROM tickets t WHERE t.created_at >= ${TODAY} AND t.merged_into_id IS NULL GROUP BY t.channel ORDER BY t.channel`,
     );
     return rows.map((r) => ({
       channel: r.channel as string,

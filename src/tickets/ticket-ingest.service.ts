@@ -4,6 +4,9 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { acknowledgement } from '../automation/acknowledgement';
+import { referenceNotice } from '../automation/reference-notice';
+import { caseLinkUrl } from '../case-status/case-link';
+import { CsatService } from '../csat/csat.service';
 import {
   ContactIdentifier,
   identifierKey,
@@ -80,6 +83,7 @@ export class TicketIngestService {
     private readonly audit: AuditService,
     private readonly classifier: ContactClassifierService,
     private readonly level0Answers: Level0AnswerPlanner,
+    private readonly csat: CsatService,
   ) {}
 
   /** Level 0's labels for a new contact (see contact-classification.ts). */
@@ -496,6 +500,8 @@ export class TicketIngestService {
       batchThread.set(key(message.channel, message.externalId), placement);
     });
 
+    messages.push(...(await this.planReferenceNotices(m, events, placed, ackBudget)));
+
     const col = <T>(rows: Array<Record<string, unknown>>, name: string) => rows.map((r) => r[name] as T);
     if (tickets.length > 0) {
       await m.query(
@@ -540,6 +546,16 @@ export class TicketIngestService {
       ].map((c) => col(messages, c)),
     );
     await this.recordTicketContacts(m, events, placed);
+    // A contact served in full at a counter or on a direct line, or a call the IVR's answer served, ends here: its
+    // person is asked how we did, by the e-mail or mobile number they gave or called from (the contacts just
+    // recorded), sent after commit like an acknowledgement.
+    for (const e of events) {
+      const placement = placed.get(key(e.message.channel, e.message.externalId));
+      const ended = e.message.loggedBy?.resolved || (e.message.askSatisfaction && e.message.servedAtLevel0);
+      if (!ended || placement?.outcome !== 'created' || !placement.ticketId || placement.acknowledgement) continue;
+      const survey = await this.csat.planSurvey(m, placement.ticketId);
+      if (survey) placement.acknowledgement = { messageId: survey };
+    }
     if (answeredAudit.length > 0) await this.audit.record(answeredAudit, m);
     const withFiles = messages.filter((r) => r.has_attachments);
     // (acknowledgement rows carry no event and no files)
@@ -764,9 +780,71 @@ export class TicketIngestService {
     if (pending) throw new ThreadNotReadyError(`waiting for the earlier event ${pending.external_id} of the conversation to be processed`);
   }
 
+  /**
+   * Level 0 tells the citizen their reference where they are (a social conversation, an SMS after a voicemail or a
+   * call-back request), once per ticket: a later message, or a replayed event, finds the notice already stored. The
+   * notice goes out through the outbound queue after commit, like an acknowledgement, within the same daily brake
+   * per address.
+   */
+  private async planReferenceNotices(
+    m: EntityManager,
+    events: InboundJobData[],
+    placed: Map<string, Placement>,
+    budget: Map<string, number>,
+  ): Promise<Array<Record<string, unknown>>> {
+    const wanting = events.flatMap((e) => {
+      const placement = placed.get(key(e.message.channel, e.message.externalId));
+      const notice = e.message.referenceNotice;
+      return notice && placement?.ticketId && placement.reference && !placement.acknowledgement ? [{ e, placement, notice }] : [];
+    });
+    if (wanting.length === 0) return [];
+    const told: Array<{ ticket_id: string }> = await m.query(
+      `SELECT DISTINCT ticket_id FROM messages WHERE ticket_id = ANY($1::uuid[]) AND meta->>'kind' = 'reference-notice'`,
+      [[...new Set(wanting.map((w) => w.placement.ticketId!))]],
+    );
+    const done = new Set(told.map((r) => r.ticket_id));
+    const rows: Array<Record<string, unknown>> = [];
+    for (const { e, placement, notice } of wanting) {
+      if (done.has(placement.ticketId!)) continue;
+      const left = budget.get(notice.address) ?? this.config.EMAIL_ACK_MAX_PER_DAY;
+      if (left <= 0) continue;
+      budget.set(notice.address, left - 1);
+      done.add(placement.ticketId!);
+      const id = randomUUID();
+      rows.push({
+        id,
+        ticket_id: placement.ticketId,
+        channel: notice.channel,
+        external_id: null,
+        direction: 'outbound',
+        author_type: 'bot',
+        author_agent_id: null,
+        subject: null,
+        text: referenceNotice(notice.channel, e.message.language ?? 'lv', placement.reference!, this.config.PUBLIC_BASE_URL),
+        html: null,
+        address: notice.address,
+        meta: JSON.stringify({ kind: 'reference-notice', inReplyTo: e.message.externalId }),
+        delivery_status: 'queued',
+        sent_at: null,
+        created_at: new Date(Date.parse(e.receivedAt) + 2).toISOString(),
+        event_id: null,
+        has_attachments: false,
+      });
+      placement.acknowledgement = { messageId: id };
+    }
+    return rows;
+  }
+
   /** How many more acknowledgements each address may get today: the brake on mail loops. */
   private async acknowledgementBudget(m: EntityManager, events: InboundJobData[]): Promise<Map<string, number>> {
-    const addresses = [...new Set(events.flatMap((e) => (e.message.autoReply && 'address' in e.message.autoReply ? [e.message.autoReply.address] : [])))];
+    const addresses = [
+      ...new Set(
+        events.flatMap((e) => [
+          ...(e.message.autoReply && 'address' in e.message.autoReply ? [e.message.autoReply.address] : []),
+          ...(e.message.referenceNotice ? [e.message.referenceNotice.address] : []),
+        ]),
+      ),
+    ];
     const budget = new Map(addresses.map((a) => [a, this.config.EMAIL_ACK_MAX_PER_DAY]));
     if (addresses.length === 0) return budget;
     const rows: Array<{ address: string; n: number }> = await m.query(
@@ -791,7 +869,8 @@ export class TicketIngestService {
     const left = budget.get(autoReply.address) ?? 0;
     if (left <= 0) return { suppressed: `rate limit: ${this.config.EMAIL_ACK_MAX_PER_DAY} acknowledgements a day to one address` };
     budget.set(autoReply.address, left - 1);
-    const { subject, text } = acknowledgement(e.message.language ?? 'lv', placement.reference!, e.message.subject ?? null);
+    const statusLink = caseLinkUrl(this.config.PUBLIC_BASE_URL, this.config.JWT_SECRET, placement.reference!, this.config.CASE_LINK_TTL_DAYS);
+    const { subject, text } = acknowledgement(e.message.language ?? 'lv', placement.reference!, e.message.subject ?? null, statusLink);
     return {
       row: {
         id: randomUUID(),

@@ -250,6 +250,7 @@ export class TicketMessagesService {
       thread: thread.map((t) => t.external_id),
       inReplyTo: (row.meta?.inReplyTo as string | undefined) ?? lastInbound?.external_id ?? null,
       attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.content_type, content: a.content })),
+      ...(Array.isArray(row.meta?.choices) ? { choices: row.meta.choices as Array<{ id: string; title: string }> } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ClassificationModule } from '../classification/classification.module';
 import { CustomersModule } from '../customers/customers.module';
+import { CsatCoreModule } from '../csat/csat-core.module';
 import { KnowledgeCoreModule } from '../knowledge/knowledge-core.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { RealtimeModule } from '../realtime/realtime.module';
@@ -21,7 +22,7 @@ import { TicketReferenceService } from './ticket-reference.service';
  * writer of ticket changes with its data access, and the publisher of their effects after commit.
  */
 @Module({
-  imports: [SlaCoreModule, AuditModule, ClassificationModule, CustomersModule, KnowledgeCoreModule, TicketDataModule, WebhooksCoreModule, OutboundModule, RealtimeModule, RoutingSignalsModule],
+  imports: [SlaCoreModule, AuditModule, ClassificationModule, CustomersModule, KnowledgeCoreModule, TicketDataModule, WebhooksCoreModule, OutboundModule, RealtimeModule, RoutingSignalsModule, CsatCoreModule],
   providers: [TicketReferenceService, TicketIngestService, TicketMessagesService, Level0AnswerPlanner, TicketChanges, TicketEffectsPublisher],
   exports: [TicketReferenceService, TicketIngestService, TicketMessagesService, SlaCoreModule, TicketDataModule, TicketChanges, TicketEffectsPublisher],
 })

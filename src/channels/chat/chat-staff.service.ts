@@ -107,7 +107,10 @@ export class ChatStaffService {
   }
 }
 
-/** A conversation a person took part in ends with the one-question survey (buttons 1-5, answered by `rate`). */
+/**
+ * Every conversation that became a ticket ends with the one-question survey (buttons 1-5, answered by `rate`): one a
+ * person took part in, and one only the assistant held (how level 0 did is measured as everyone else is).
+ */
 export function surveyOf(session: ChatSession): { question: string; scores: number[] } | null {
-  return session.operatorId ? { question: say('rateConversation', session.language), scores: [1, 2, 3, 4, 5] } : null;
+  return session.reference ? { question: say('rateConversation', session.language), scores: [1, 2, 3, 4, 5] } : null;
 }

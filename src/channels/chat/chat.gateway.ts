@@ -212,13 +212,13 @@ export class ChatGateway implements OnGatewayInit {
     });
   }
 
-  /** The survey after a conversation with a person (offered in `closed`): one score, 1-5, stored on the ticket. */
+  /** The survey after a conversation (offered in `closed`), with a person or the assistant alone: one score, 1-5, on the ticket. */
   @SubscribeMessage('rate')
   async rate(@ConnectedSocket() socket: Socket, @MessageBody() body: Body) {
     return this.counted('rate', async () => {
       const session = await this.current(socket);
       if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
-      if (!session.operatorId || !session.reference) return refusal(409, 'not-rated', 'Only a conversation with a person is rated.');
+      if (!session.reference) return refusal(409, 'not-rated', 'Only a conversation that was saved as a case is rated.');
       const score = body?.score;
       if (typeof score !== 'number' || !Number.isInteger(score) || score < 1 || score > 5) {
         return refusal(422, 'validation', 'The rating was not accepted.', { errors: [{ field: 'score', code: 'range', message: 'score must be a whole number from 1 to 5' }] });

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { CsatService, SOCIAL_CSAT_PAYLOAD } from '../../csat/csat.service';
 import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
 import type { InboundMessage } from '../../inbound/inbound-message';
 import { InboundService } from '../../inbound/inbound.service';
@@ -49,6 +50,8 @@ export interface SocialAcceptSummary {
   duplicates: number;
   ignored: number;
   unrecognised: number;
+  /** Presses of survey buttons: scores, not messages. */
+  surveyAnswers?: number;
 }
 
 /** Turns what a social webhook held into InboundMessages, hands them to the shared pipeline, and counts the rest. */
@@ -60,6 +63,7 @@ export class SocialInboundService {
     private readonly inbound: InboundService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    private readonly csat: CsatService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.SocialMedia) private readonly mediaQueue: Queue<SocialMediaJobData>,
   ) {}
@@ -74,6 +78,13 @@ export class SocialInboundService {
       // The shape is what needs fixing, so the log keeps a bounded piece of the payload itself.
       this.logger.warn({ source, reasons: delivery.unrecognised, sample: JSON.stringify(sample)?.slice(0, 2000) }, 'social webhook held parts of unknown shape');
     }
+    // A press of a survey button is a score for the ticket, not a message that opens or continues one.
+    const answers = delivery.messages.filter((m) => surveyPayload(m) !== null);
+    for (const m of answers) {
+      const recorded = await this.csat.recordSocialAnswer(surveyPayload(m)!, socialAddress(m.platform, m.senderId));
+      this.metrics.inboundEvents.inc({ channel: 'social', outcome: recorded ? 'csat' : 'rejected', reason: recorded ? 'survey_answer' : 'survey_answer_unknown_ticket' });
+    }
+    if (answers.length > 0) delivery = { ...delivery, messages: delivery.messages.filter((m) => !answers.includes(m)) };
     const messages = [...(await this.toInboundMessages(delivery.messages)), ...delivery.failures.map(failureReport)];
     const results = await this.inbound.acceptMany(messages);
     await this.fetchFilesLater(delivery.messages.flatMap((m, i) => (m.attachments.length > 0 && !results[i].duplicate ? [{ eventId: results[i].eventId, platform: m.platform, attachments: m.attachments }] : [])));
@@ -84,6 +95,7 @@ export class SocialInboundService {
       duplicates: results.filter((r) => r.duplicate).length,
       ignored: Object.values(delivery.ignored).reduce((a, b) => a + b, 0),
       unrecognised,
+      ...(answers.length > 0 ? { surveyAnswers: answers.length } : {}),
     };
   }
 
@@ -126,6 +138,8 @@ export class SocialInboundService {
         externalId,
         sentAt: m.sentAt,
         from: { firstName: m.firstName, lastName: m.lastName, address, identifiers },
+        // The citizen is told the reference in the conversation, once per ticket.
+        referenceNotice: { channel: 'social', address },
         to: socialAddress(m.platform, m.recipientId),
         threadHints: hints.length ? { externalIds: hints } : undefined,
         institutionCode: this.config.SOCIAL_INSTITUTION,
@@ -155,4 +169,12 @@ export class SocialInboundService {
     for (const r of rows) found.set(r.address, r.external_id);
     return found;
   }
+}
+
+/** The payload of a survey button the message is a press of (quick reply, WhatsApp list reply, Telegram callback), if any. */
+function surveyPayload(m: SocialMessage): string | null {
+  const meta = m.meta ?? {};
+  const candidates = [meta.quickReply, meta.interactive, meta.postback, 'callbackQuery' in meta ? m.text : undefined];
+  const payload = candidates.find((c): c is string => typeof c === 'string' && SOCIAL_CSAT_PAYLOAD.test(c));
+  return payload ?? null;
 }

@@ -56,6 +56,7 @@ export class SocialSender implements ChannelSender {
     if (envelope.attachments.length > 0 && to.platform === 'instagram') throw new PermanentDeliveryError('files cannot be sent on Instagram: send the text alone, or answer by e-mail');
     const ids: string[] = [];
     try {
+      if (envelope.choices?.length) return { response: `${to.platform} ${await this.withChoices(envelope, to, envelope.choices)}` };
       for (const text of splitText(envelope.text, TEXT_LIMIT[to.platform])) {
         if (to.platform === 'telegram') ids.push(await this.telegram(to.id, text));
         else if (to.platform === 'whatsapp') ids.push(await this.whatsapp(envelope, to.id, { type: 'text', text: { preview_url: false, body: text } }));
@@ -134,6 +135,36 @@ export class SocialSender implements ChannelSender {
     const id = String(uploaded.id ?? '');
     if (!id) throw new PlatformError('WhatsApp Cloud API gave no media id for the upload', false);
     return this.whatsapp(envelope, phone, isImage(file) ? { type: 'image', image: { id } } : { type: 'document', document: { id, filename: file.filename } });
+  }
+
+  /**
+   * A short text with buttons under it (a survey's 1–5), each platform's own way: Telegram's inline keyboard (the
+   * press comes back as a callback_query with the id), Messenger's and Instagram's quick replies (a message with
+   * quick_reply.payload), and a WhatsApp list message (up to ten rows; reply buttons take only three), answered by
+   * an interactive list_reply with the id.
+   */
+  private async withChoices(envelope: OutboundEnvelope, to: { platform: keyof typeof TEXT_LIMIT; id: string }, choices: Array<{ id: string; title: string }>): Promise<string> {
+    const text = envelope.text.slice(0, TEXT_LIMIT[to.platform]);
+    if (to.platform === 'telegram') {
+      const body = await this.post(
+        `${this.telegramBot()}/sendMessage`,
+        { chat_id: to.id, text, reply_markup: { inline_keyboard: [choices.map((c) => ({ text: c.title, callback_data: c.id }))] } },
+        null,
+        'Telegram Bot API',
+      );
+      return String(body.result?.message_id ?? '');
+    }
+    if (to.platform === 'whatsapp') {
+      return this.whatsapp(envelope, to.id, {
+        type: 'interactive',
+        interactive: {
+          type: 'list',
+          body: { text: text.slice(0, 1024) },
+          action: { button: '1–5', sections: [{ title: '1–5', rows: choices.slice(0, 10).map((c) => ({ id: c.id, title: c.title })) }] },
+        },
+      });
+    }
+    return this.messenger(to.id, { text, quick_replies: choices.slice(0, 13).map((c) => ({ content_type: 'text', title: c.title, payload: c.id })) });
   }
 
   private telegramBot(): string {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CsatModule } from '../../csat/csat.module';
 import { InboundModule } from '../../inbound/inbound.module';
 import { QueuesModule } from '../../queues.module';
 import { SocialInboundService } from './social-inbound.service';
@@ -7,7 +8,7 @@ import { SocialWebhookController } from './social-webhook.controller';
 
 /** The social channel adapter: Meta (Messenger, Instagram, WhatsApp) and Telegram webhooks. */
 @Module({
-  imports: [InboundModule, QueuesModule],
+  imports: [InboundModule, QueuesModule, CsatModule],
   controllers: [SocialWebhookController],
   providers: [SocialInboundService, MetaSignatureGuard, TelegramSecretGuard],
 })

@@ -3,12 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { MicroBatcher, Settled } from '@lib/micro-batcher';
 import { AuthUser } from '../../auth/auth-user';
+import { AppConfig } from '../../config/app-config';
 import { InboundMessage } from '../../inbound/inbound-message';
 import { InboundService } from '../../inbound/inbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import type { Language } from '../../tickets/entities/ticket.entity';
 import { TicketActionsService } from '../../tickets/ticket-actions.service';
 import type { CallOutcome } from './entities/call.entity';
+import { canTakeSms } from '../sms/sms-number';
 import { ASYNC_COMMIT, callOutcome, CallRow, FINAL_STATUSES, isDiallable, returned } from './call-record';
 import { CallProgressService } from './call-progress.service';
 import { RecordingFetcher } from './recording-fetcher';
@@ -39,6 +41,7 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
     private readonly metrics: MetricsService,
     private readonly progress: CallProgressService,
     private readonly recordings: RecordingFetcher,
+    private readonly config: AppConfig,
   ) {}
 
   async find(callSid: string): Promise<CallRow | null> {
@@ -83,6 +86,7 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       threadHints: { externalIds: [call.call_sid] },
       text: `Call-back requested to ${call.from_number}.`,
       meta: { callSid: call.call_sid, callbackTo: call.from_number },
+      ...this.smsNotice(call),
     });
   }
 
@@ -106,6 +110,7 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       threadHints: { externalIds: [call.call_sid] },
       text: audio ? `Voicemail, ${recording.seconds} s (attached).` : `Voicemail, ${recording.seconds} s: ${recording.url}`,
       attachments: audio ? [audio] : [],
+      ...this.smsNotice(call),
       meta: { callSid, recordingSid: recording.sid, recordingUrl: recording.url, recordingSeconds: recording.seconds, recordingStored: !!audio },
     });
   }
@@ -143,7 +148,11 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       // A caller who never asked for a person (served by an answer, or gone before choosing) leaves nothing for
       // an operator to do: the ticket is recorded for the figures and resolved at level 0.
       const neededPerson = !!(call.enqueued_at || call.choice);
-      if (!call.ticket_requested_at) await this.inbound.accept(this.callMessage(call, `call ended: ${outcome.replace('_', ' ')}`, !neededPerson));
+      if (!call.ticket_requested_at) {
+        const message = this.callMessage(call, `call ended: ${outcome.replace('_', ' ')}`, !neededPerson);
+        // Served by the IVR's answer: the caller is asked how it did (by SMS; the keys are the menu's during the call).
+        await this.inbound.accept(outcome === 'self_served' ? { ...message, askSatisfaction: true } : message);
+      }
     } catch (error) {
       // Not handed over: the call is opened again, so that Twilio's retry of this callback can finish the job.
       await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
@@ -217,6 +226,11 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       await new Promise((r) => setTimeout(r, 250 * (i + 1)));
     }
     this.logger.warn({ callSid, agentId }, 'answered call has no ticket yet; left unassigned');
+  }
+
+  /** A caller who left a voicemail or asked to be called back is told the reference by SMS, when SMS is set up. */
+  private smsNotice(call: CallRow): Pick<InboundMessage, 'referenceNotice'> {
+    return this.config.TWILIO_SMS_FROM && canTakeSms(call.from_number) ? { referenceNotice: { channel: 'sms', address: call.from_number } } : {};
   }
 
   private base(call: CallRow): Omit<InboundMessage, 'externalId' | 'text'> {

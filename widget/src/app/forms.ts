@@ -102,7 +102,7 @@ export function leaveMessage(
   return form;
 }
 
-/** The end: the one-question survey when a person took part (buttons 1-5 that say their number), and a new start. */
+/** The end: the one-question survey when the chat became a case (buttons 1-5 that say their number), and a new start. */
 export function closedPanel(
   i18n: I18n,
   survey: { scores: number[] } | null,
