@@ -41,6 +41,11 @@ import { SubjectRequest } from '../privacy/entities/subject-request.entity';
 import { ClassifierModelRow } from '../classification/entities/classifier-model.entity';
 import { ClassificationCorrection } from '../classification/entities/classification-correction.entity';
 import { TopicAutoAnswer } from '../knowledge/entities/topic-auto-answer.entity';
+import { Tag } from '../tags/entities/tag.entity';
+import { TicketTag } from '../tickets/entities/ticket-tag.entity';
+import { CannedAnswer } from '../canned-answers/entities/canned-answer.entity';
+import { Macro } from '../canned-answers/entities/macro.entity';
+import { AnswerUse } from '../canned-answers/entities/answer-use.entity';
 
 export const ENTITIES = [
   Institution,
@@ -82,6 +87,11 @@ export const ENTITIES = [
   ClassifierModelRow,
   ClassificationCorrection,
   TopicAutoAnswer,
+  Tag,
+  TicketTag,
+  CannedAnswer,
+  Macro,
+  AnswerUse,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */
