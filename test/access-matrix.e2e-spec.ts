@@ -155,6 +155,13 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'DELETE /v1/tickets/:reference/tags/:tag': { roles: STAFF, scoped: true },
   'GET /v1/reports/tags': { roles: ['specialist', 'expert', 'supervisor', 'admin'] },
   'PUT /v1/admin/institutions/:code/public-contact': { roles: ['admin'] },
+  // Saved views: anyone who works the inbox; another's personal view or another institution team's is 404.
+  'GET /v1/saved-views': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
+  'POST /v1/saved-views': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
+  'GET /v1/saved-views/:id': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
+  'GET /v1/saved-views/:id/tickets': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
+  'PATCH /v1/saved-views/:id': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
+  'DELETE /v1/saved-views/:id': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
   'GET /v1/admin/retention-policies/preview': { roles: ['admin', 'dpo'] },
   'PATCH /v1/admin/retention-policies/:id': { roles: ['admin'] },
 };

@@ -8,7 +8,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { InstitutionsService } from '../institutions/institutions.service';
 import { TicketAnswerContext } from '../tickets/tickets-query.service';
 import { AnswerTextsDto, CreateCannedAnswerDto, ListCannedAnswersQuery, Sharing, UpdateCannedAnswerDto } from './dto/canned-answer.dto';
-import { isVisible, mayManage, Owned, sharingOf, visibleSql } from './sharing';
+import { isVisible, mayManage, Owned, sharingOf, visibleSql } from '../common/sharing';
 
 const LANGUAGES: AnswerLanguage[] = ['lv', 'ru', 'en'];
 

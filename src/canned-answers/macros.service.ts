@@ -16,7 +16,7 @@ import { TicketsQueryService } from '../tickets/tickets-query.service';
 import { CannedAnswersService } from './canned-answers.service';
 import { Sharing } from './dto/canned-answer.dto';
 import { ApplyMacroDto, CreateMacroDto, ListMacrosQuery, UpdateMacroDto } from './dto/macro.dto';
-import { isVisible, mayManage, mayUse, Owned, sharingOf, visibleSql } from './sharing';
+import { isVisible, mayManage, mayUse, Owned, sharingOf, visibleSql } from '../common/sharing';
 
 interface MacroRow extends Owned {
   id: string;

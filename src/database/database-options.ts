@@ -46,6 +46,7 @@ import { TicketTag } from '../tickets/entities/ticket-tag.entity';
 import { CannedAnswer } from '../canned-answers/entities/canned-answer.entity';
 import { Macro } from '../canned-answers/entities/macro.entity';
 import { AnswerUse } from '../canned-answers/entities/answer-use.entity';
+import { SavedView } from '../saved-views/entities/saved-view.entity';
 
 export const ENTITIES = [
   Institution,
@@ -92,6 +93,7 @@ export const ENTITIES = [
   CannedAnswer,
   Macro,
   AnswerUse,
+  SavedView,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

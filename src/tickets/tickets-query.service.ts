@@ -297,6 +297,16 @@ export class TicketsQueryService {
     };
   }
 
+  /**
+   * How many tickets the list with these filters holds for this person, counted up to `cap` (a saved view's badge
+   * needs "more than 999", not an exact figure that would cost a scan of every match).
+   */
+  async count(user: AuthUser, q: ListTicketsQuery, cap = 1000): Promise<{ count: number; capped: boolean }> {
+    const { text, params } = ticketListQuery(user, { ...q, cursor: undefined, limit: cap });
+    const [row] = await this.dataSource.query(`SELECT count(*)::int AS n FROM (${text}) counted`, params);
+    return row.n > cap ? { count: cap, capped: true } : { count: row.n, capped: false };
+  }
+
   /** Where each found ticket of the page matched, with the words marked: its best message or note, else its subject. */
   private async matches(page: Row[], search: TicketSearch): Promise<Map<string, { field: string; snippet: Snippet | null }>> {
     const found = new Map<string, { field: string; snippet: Snippet | null }>();

@@ -4,8 +4,10 @@ import { IsIn, IsNotEmptyObject, IsOptional, IsString, IsUUID, Matches, MaxLengt
 import { IsInstitutionCode } from '../../common/validators';
 import { PageQuery } from '../../common/page-query';
 
-export const SHARING = ['personal', 'institution', 'centre'] as const;
-export type Sharing = (typeof SHARING)[number];
+import { SHARING, type Sharing } from '../../common/sharing';
+
+export { SHARING };
+export type { Sharing };
 
 const PLACEHOLDER_HELP = 'Placeholders: {{customer.name}}, {{ticket.reference}}, {{ticket.answerDate}} (the legal answer date), {{institution.contact}}';
 

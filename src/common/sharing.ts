@@ -1,7 +1,10 @@
 import { AuthUser, ticketScope } from '../auth/auth-user';
-import type { Sharing } from './dto/canned-answer.dto';
 
-/** Whose a canned answer or macro is: the columns owner_agent_id and institution_id say it. */
+/** Who sees a shared thing: only its owner, those who work an institution's tickets, or everyone. */
+export const SHARING = ['personal', 'institution', 'centre'] as const;
+export type Sharing = (typeof SHARING)[number];
+
+/** Whose a canned answer, macro or saved view is: the columns owner_agent_id and institution_id say it. */
 export interface Owned {
   owner_agent_id: string | null;
   institution_id: string | null;
