@@ -42,6 +42,7 @@ import { PrivacyWorkerModule } from './privacy/privacy-worker.module';
 import { TagsModule } from './tags/tags.module';
 import { CannedAnswersModule } from './canned-answers/canned-answers.module';
 import { SavedViewsModule } from './saved-views/saved-views.module';
+import { CustomersModule } from './customers/customers.module';
 
 /**
  * One codebase, three roles: `api` serves HTTP, `worker` runs the queues, `all` does both in one process.
@@ -84,7 +85,7 @@ export class AppModule {
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, enableOfflineQueue: true },
       }),
     ];
-    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, TagsModule, CannedAnswersModule, SavedViewsModule);
+    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, TagsModule, CannedAnswersModule, SavedViewsModule, CustomersModule);
     if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

@@ -162,6 +162,11 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/saved-views/:id/tickets': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
   'PATCH /v1/saved-views/:id': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
   'DELETE /v1/saved-views/:id': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] },
+  // Customers: those who work cases; institution staff only customers with a ticket they may see (else 404).
+  'GET /v1/customers': { roles: STAFF },
+  'GET /v1/customers/:id': { roles: STAFF },
+  'PATCH /v1/customers/:id': { roles: STAFF },
+  'POST /v1/customers/:id/identifiers': { roles: STAFF, body: { kind: 'email', value: 'matrica@example.lv' } },
   'GET /v1/admin/retention-policies/preview': { roles: ['admin', 'dpo'] },
   'PATCH /v1/admin/retention-policies/:id': { roles: ['admin'] },
 };
@@ -288,5 +293,5 @@ describe('access matrix: every route × every role × own/other institution', ()
       const res = await call('POST /v1/auth/logout', tokens[role]);
       expect([role, res.status]).toEqual([role, 204]);
     }
-  });
+  }, 300_000); // every route × every role: a few hundred requests on a shared machine
 });

@@ -18,6 +18,10 @@ export class Customer {
   @Column({ name: 'preferred_language', type: 'varchar', length: 2, nullable: true })
   preferredLanguage: string | null;
 
+  /** The channel the person prefers to be answered on (as staff recorded it); null: the channel of each contact. */
+  @Column({ name: 'preferred_channel', type: 'varchar', length: 16, nullable: true })
+  preferredChannel: string | null;
+
   @OneToMany(() => CustomerIdentifier, (i) => i.customer)
   identifiers?: CustomerIdentifier[];
 
