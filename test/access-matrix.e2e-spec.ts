@@ -167,6 +167,9 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/customers/:id': { roles: STAFF },
   'PATCH /v1/customers/:id': { roles: STAFF },
   'POST /v1/customers/:id/identifiers': { roles: STAFF, body: { kind: 'email', value: 'matrica@example.lv' } },
+  'POST /v1/customers/:id/merge': { roles: ['operator', 'supervisor'], body: { from: '00000000-0000-4000-8000-000000000001' } },
+  'POST /v1/customers/merges/:id/undo': { roles: ['operator', 'supervisor'] },
+  'POST /v1/customers/:id/split': { roles: ['operator', 'supervisor'], body: { tickets: ['VP-2000-000001'] } },
   'GET /v1/admin/retention-policies/preview': { roles: ['admin', 'dpo'] },
   'PATCH /v1/admin/retention-policies/:id': { roles: ['admin'] },
 };

@@ -18,6 +18,7 @@ describe('customers: search, profile with every identifier, one timeline, linkin
     const agents = app.get(AgentsService);
     const staff: Array<[string, any, string[]?]> = [
       ['anna', ['operator']],
+      ['juris', ['operator']],
       ['sup', ['supervisor']],
       ['vsaa', ['specialist'], ['VSAA']],
       ['vid', ['specialist'], ['VID']],
@@ -85,5 +86,54 @@ describe('customers: search, profile with every identifier, one timeline, linkin
     await call('vid', 'post', `/v1/customers/${aId}/identifiers`, { kind: 'email', value: 'x@example.lv' }).expect(404);
     const audit = await env.sql(`SELECT action FROM audit_events WHERE subject_type = 'customer' AND subject_id = $1 ORDER BY created_at`, [aId]);
     expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(['customer.updated', 'customer.identifier_linked']));
+  });
+
+  /** Every ticket and identifier of these records, with the record each is on. */
+  const holdings = async (customerIds: string[]) => ({
+    tickets: await env.sql(`SELECT reference, customer_id FROM tickets WHERE customer_id = ANY($1::uuid[]) ORDER BY reference`, [customerIds]),
+    identifiers: await env.sql(`SELECT kind, value, customer_id FROM customer_identifiers WHERE customer_id = ANY($1::uuid[]) ORDER BY kind, value`, [customerIds]),
+  });
+
+  it('merges two records keeping every ticket and identifier; another operator undoes it and both are restored; a split moves what is named', async () => {
+    const a = [await env.submitTicket(app, { institution: 'VSAA', applicant: { firstName: 'Marta', lastName: 'Zariņa', email: 'marta.z@example.lv', phone: '+37120000301' } })];
+    const b = [await env.submitTicket(app, { institution: 'VID', applicant: { firstName: 'Marta', lastName: 'Zariņa', email: 'marta.zarina@example.lv', phone: '+37120000302' } })];
+    const [[{ customer_id: aId }], [{ customer_id: bId }]] = [
+      await env.sql('SELECT customer_id FROM tickets WHERE reference = $1', [a[0]]),
+      await env.sql('SELECT customer_id FROM tickets WHERE reference = $1', [b[0]]),
+    ];
+    expect(aId).not.toBe(bId);
+    const before = await holdings([aId, bId]);
+
+    const merged = await call('anna', 'post', `/v1/customers/${aId}/merge`, { from: bId }).expect(200);
+    expect(merged.body.merge).toMatchObject({ kept: aId, merged: bId, tickets: 1 });
+    const during = await holdings([aId, bId]);
+    expect(during.tickets.map((t) => t.reference)).toEqual(before.tickets.map((t) => t.reference));
+    expect(during.identifiers.map((i) => `${i.kind}:${i.value}`)).toEqual(before.identifiers.map((i) => `${i.kind}:${i.value}`));
+    expect([...new Set([...during.tickets, ...during.identifiers].map((r) => r.customer_id))]).toEqual([aId]);
+    const profile = await call('juris', 'get', `/v1/customers/${aId}`).expect(200);
+    expect(profile.body.timeline.map((t: any) => t.reference).sort()).toEqual([...a, ...b].sort());
+    expect(profile.body.merges).toEqual([expect.objectContaining({ id: merged.body.merge.id, from: bId })]);
+    expect((await call('juris', 'get', `/v1/customers/${bId}`).expect(200)).body).toMatchObject({ mergedInto: aId, timeline: [] });
+    await call('anna', 'post', `/v1/customers/${aId}/merge`, { from: bId }).expect(422); // already merged
+    await call('vsaa', 'post', `/v1/customers/${aId}/merge`, { from: bId }).expect(403);
+
+    // Another operator undoes it: both records exactly as before.
+    const undone = await call('juris', 'post', `/v1/customers/merges/${merged.body.merge.id}/undo`, {}).expect(200);
+    expect(undone.body).toMatchObject({ kept: aId, restored: bId, tickets: 1 });
+    expect(await holdings([aId, bId])).toEqual(before);
+    await call('anna', 'post', `/v1/customers/merges/${merged.body.merge.id}/undo`, {}).expect(409);
+    const audit = await env.sql(`SELECT action, actor_agent_id FROM audit_events WHERE action IN ('customer.merged', 'customer.merge_undone') AND subject_id = $1 ORDER BY created_at`, [aId]);
+    expect(audit.map((r) => r.action)).toEqual(['customer.merged', 'customer.merge_undone']);
+    expect(new Set(audit.map((r) => r.actor_agent_id)).size).toBe(2);
+
+    // Merged again, then split: what is named goes to a new record, nothing is lost.
+    await call('anna', 'post', `/v1/customers/${aId}/merge`, { from: bId }).expect(200);
+    const split = await call('anna', 'post', `/v1/customers/${aId}/split`, { identifiers: [{ kind: 'email', value: 'marta.zarina@example.lv' }, { kind: 'phone', value: '20000302' }], tickets: b, lastName: 'Zariņa' }).expect(201);
+    const after = await holdings([aId, split.body.id]);
+    expect(after.tickets.map((t) => `${t.reference}:${t.customer_id}`).sort()).toEqual([`${a[0]}:${aId}`, `${b[0]}:${split.body.id}`].sort());
+    expect(after.identifiers.filter((i) => i.customer_id === split.body.id).map((i) => i.kind).sort()).toEqual(['email', 'phone']);
+    expect(after.identifiers.length).toBe(before.identifiers.length);
+    const wrong = await call('anna', 'post', `/v1/customers/${aId}/split`, { tickets: b, identifiers: [{ kind: 'email', value: 'nobody@example.lv' }] }).expect(422);
+    expect(wrong.body.errors.map((e: any) => e.field).sort()).toEqual(['identifiers[0]', 'tickets[0]']);
   });
 });

@@ -67,7 +67,7 @@ export class CustomersService {
     const match = byIdentifier.length
       ? `EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.customer_id = c.id AND (ci.kind, ci.value) IN (${byIdentifier.map((i) => `(${p(i.kind)}, ${p(i.value)})`).join(', ')}))`
       : `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))) @@ to_tsquery('simple', kb_unaccent(${p(words.map((w) => `${w}:*`).join(' & '))}))`;
-    const where = [match, this.visibleSql(user, 'c', p)].filter(Boolean);
+    const where = [match, 'c.merged_into_id IS NULL', this.visibleSql(user, 'c', p)].filter(Boolean);
     if (page.cursor) {
       const c = decodeCursor(page.cursor);
       where.push(`(c.created_at, c.id) < (${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
@@ -94,7 +94,7 @@ export class CustomersService {
     const customer = await this.visible(user, id);
     const params: unknown[] = [id];
     const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);
-    const [identifiers, tickets]: Row[][] = await Promise.all([
+    const [identifiers, tickets, merges]: Row[][] = await Promise.all([
       this.dataSource.query('SELECT kind, value, provenance, created_at FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [id]),
       this.dataSource.query(
         `SELECT t.reference, t.channel, t.status, t.kind, t.level, t.subject, t.language, t.created_at, t.resolved_at, t.closed_at,
@@ -104,6 +104,11 @@ export class CustomersService {
                 (SELECT max(ms.created_at) FROM messages ms WHERE ms.ticket_id = t.id AND NOT ms.internal) AS last_message_at
          FROM tickets t WHERE t.customer_id = $1 ${scopeSql} ORDER BY t.created_at DESC, t.id DESC LIMIT 500`,
         params,
+      ),
+      this.dataSource.query(
+        `SELECT id, merged_customer_id, created_at, undo_until, actor_agent_id FROM customer_merges
+         WHERE kept_customer_id = $1 AND undone_at IS NULL AND undo_until > now() ORDER BY created_at DESC`,
+        [id],
       ),
     ]);
     const unmasked = maySeePersonalCodes(user);
@@ -118,6 +123,9 @@ export class CustomersService {
       preferredLanguage: customer.preferred_language,
       preferredChannel: customer.preferred_channel,
       createdAt: customer.created_at,
+      mergedInto: customer.merged_into_id,
+      // Merges into this record that may still be undone (POST /v1/customers/merges/{id}/undo).
+      merges: merges.map((x) => ({ id: x.id, from: x.merged_customer_id, at: x.created_at, undoUntil: x.undo_until, by: x.actor_agent_id })),
       identifiers: identifiers.map((i) => ({
         kind: i.kind,
         value: i.kind === 'personal_code' && !unmasked ? maskPersonalCode(i.value) : i.value,
@@ -206,7 +214,7 @@ export class CustomersService {
     const params: unknown[] = [id];
     const visibility = this.visibleSql(user, 'c', (v) => `$${params.push(v)}`);
     const [row]: Row[] = await m.query(
-      `SELECT c.id, c.first_name, c.last_name, c.preferred_language, c.preferred_channel, c.created_at FROM customers c WHERE c.id = $1 ${visibility ? `AND ${visibility}` : ''}${lock ? ' FOR UPDATE OF c' : ''}`,
+      `SELECT c.id, c.first_name, c.last_name, c.preferred_language, c.preferred_channel, c.merged_into_id, c.created_at FROM customers c WHERE c.id = $1 ${visibility ? `AND ${visibility}` : ''}${lock ? ' FOR UPDATE OF c' : ''}`,
       params,
     );
     if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No customer ${id} that you may see.`);

@@ -47,6 +47,7 @@ import { CannedAnswer } from '../canned-answers/entities/canned-answer.entity';
 import { Macro } from '../canned-answers/entities/macro.entity';
 import { AnswerUse } from '../canned-answers/entities/answer-use.entity';
 import { SavedView } from '../saved-views/entities/saved-view.entity';
+import { CustomerMerge } from '../customers/entities/customer-merge.entity';
 
 export const ENTITIES = [
   Institution,
@@ -94,6 +95,7 @@ export const ENTITIES = [
   Macro,
   AnswerUse,
   SavedView,
+  CustomerMerge,
 ];
 
 /** The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../common/page-query';
 import { CHANNELS, LANGUAGES } from '../../tickets/entities/ticket.entity';
 
@@ -48,4 +49,51 @@ export class LinkIdentifierDto {
   @MinLength(1)
   @MaxLength(320)
   value: string;
+}
+
+export class MergeCustomerDto {
+  @ApiProperty({ description: 'The other record of the same person: its tickets and identifiers move to this one' })
+  @IsUUID()
+  from: string;
+}
+
+export class SplitIdentifierDto {
+  @ApiProperty({ example: 'email' })
+  @IsString()
+  @MaxLength(32)
+  kind: string;
+
+  @ApiProperty({ example: 'other.person@example.lv' })
+  @IsString()
+  @MaxLength(320)
+  value: string;
+}
+
+export class SplitCustomerDto {
+  @ApiPropertyOptional({ type: [SplitIdentifierDto], description: "Identifiers that are the other person's" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => SplitIdentifierDto)
+  identifiers?: SplitIdentifierDto[];
+
+  @ApiPropertyOptional({ example: ['VP-2026-000123'], description: "Tickets that are the other person's" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @Matches(/^[A-Za-z]{1,5}-\d{4}-\d{6,15}$/, { each: true, message: 'tickets must be references such as VP-2026-000123' })
+  tickets?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  firstName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  lastName?: string;
 }

@@ -22,6 +22,10 @@ export class Customer {
   @Column({ name: 'preferred_channel', type: 'varchar', length: 16, nullable: true })
   preferredChannel: string | null;
 
+  /** Set while this record is merged into another (its tickets and identifiers moved there); cleared by an undo. */
+  @Column({ name: 'merged_into_id', type: 'uuid', nullable: true })
+  mergedIntoId: string | null;
+
   @OneToMany(() => CustomerIdentifier, (i) => i.customer)
   identifiers?: CustomerIdentifier[];
 
