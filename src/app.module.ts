@@ -45,6 +45,10 @@ import { AuditApiModule } from './audit/audit-api.module';
 import { PrivacyWorkerModule } from './privacy/privacy-worker.module';
 import { ScanningWorkerModule } from './scanning/scanning-worker.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { TagsModule } from './tags/tags.module';
+import { CannedAnswersModule } from './canned-answers/canned-answers.module';
+import { SavedViewsModule } from './saved-views/saved-views.module';
+import { CustomersApiModule } from './customers/customers-api.module';
 
 /**
  * One codebase, three roles: `api` serves HTTP, `worker` runs the queues, `all` does both in one process.
@@ -100,7 +104,7 @@ export class AppModule {
         connection: redisConnectionOptions(config, { maxRetriesPerRequest: null, enableOfflineQueue: true }),
       }),
     ];
-    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, CaseStatusModule);
+    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, CaseStatusModule, TagsModule, CannedAnswersModule, SavedViewsModule, CustomersApiModule);
     if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

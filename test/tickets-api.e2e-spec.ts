@@ -89,7 +89,7 @@ describe('staff API: authentication, institution scope, masking and pagination',
     const detail = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${operator}`).expect(200);
     expect(detail.body.agents).toEqual([{ id: mine.body.items[0].assigneeId, displayName: 'Operatore' }]);
     const institutions = await http().get('/v1/institutions').set('Authorization', `Bearer ${operator}`).expect(200);
-    expect(institutions.body).toContainEqual({ code: 'VID', nameLv: 'Valsts ieņēmumu dienests', nameEn: 'State Revenue Service', kind: 'state', acceptsCases: true });
+    expect(institutions.body).toContainEqual({ code: 'VID', nameLv: 'Valsts ieņēmumu dienests', nameEn: 'State Revenue Service', kind: 'state', acceptsCases: true, publicContact: null });
     await http().get('/v1/institutions').expect(401);
     const none = await http().get('/v1/tickets?assignee=none').set('Authorization', `Bearer ${admin}`).expect(200);
     expect(none.body.items.map((t: any) => t.reference)).not.toContain(ref);

@@ -42,6 +42,13 @@ import { SubjectRequest } from '../privacy/entities/subject-request.entity';
 import { ClassifierModelRow } from '../classification/entities/classifier-model.entity';
 import { ClassificationCorrection } from '../classification/entities/classification-correction.entity';
 import { TopicAutoAnswer } from '../knowledge/entities/topic-auto-answer.entity';
+import { Tag } from '../tags/entities/tag.entity';
+import { TicketTag } from '../tickets/entities/ticket-tag.entity';
+import { CannedAnswer } from '../canned-answers/entities/canned-answer.entity';
+import { Macro } from '../canned-answers/entities/macro.entity';
+import { AnswerUse } from '../canned-answers/entities/answer-use.entity';
+import { SavedView } from '../saved-views/entities/saved-view.entity';
+import { CustomerMerge } from '../customers/entities/customer-merge.entity';
 
 export const ENTITIES = [
   Institution,
@@ -83,6 +90,13 @@ export const ENTITIES = [
   ClassifierModelRow,
   ClassificationCorrection,
   TopicAutoAnswer,
+  Tag,
+  TicketTag,
+  CannedAnswer,
+  Macro,
+  AnswerUse,
+  SavedView,
+  CustomerMerge,
 ];
 
 /**

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { AuthUser } from '../auth/auth-user';
 import { InstitutionsAdminService } from './institutions-admin.service';
+import { PublicContactDto } from './dto/public-contact.dto';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -32,5 +33,11 @@ export class InstitutionsAdminController {
   })
   put(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() body: Record<string, unknown>) {
     return this.admin.setChatWidget(user, code, body ?? {});
+  }
+
+  @Put(':code/public-contact')
+  @ApiOperation({ summary: "How citizens reach the institution (phone, e-mail, address): what canned answers' {{institution.contact}} writes" })
+  putPublicContact(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() body: PublicContactDto) {
+    return this.admin.setPublicContact(user, code, body.publicContact?.trim() || null);
   }
 }

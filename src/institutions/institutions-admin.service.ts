@@ -50,4 +50,20 @@ export class InstitutionsAdminService {
     this.institutions.invalidate();
     return view;
   }
+
+  /** What canned answers quote as {{institution.contact}}; null clears it (answers that need it are then refused). */
+  async setPublicContact(user: AuthUser, code: string, publicContact: string | null): Promise<{ institution: string; publicContact: string | null }> {
+    const view = await this.dataSource.transaction(async (m) => {
+      const [before] = await m.query('SELECT code, public_contact FROM institutions WHERE code = $1 FOR UPDATE', [code.toUpperCase()]);
+      if (!before) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No institution ${code}.`);
+      await m.query('UPDATE institutions SET public_contact = $2 WHERE code = $1', [before.code, publicContact]);
+      await this.audit.record(
+        [{ actorAgentId: user.id, action: 'institution.public_contact_updated', subjectType: 'institution', subjectId: before.code, detail: { before: before.public_contact, after: publicContact } }],
+        m,
+      );
+      return { institution: before.code as string, publicContact };
+    });
+    this.institutions.invalidate();
+    return view;
+  }
 }

@@ -17,6 +17,7 @@ export class InstitutionsController {
       nameEn: i.nameEn,
       kind: i.kind,
       acceptsCases: i.acceptsCases,
+      publicContact: i.publicContact,
     }));
   }
 }

@@ -39,7 +39,7 @@ export const SLA_STATE_SQL = `CASE WHEN t.sla_state IN ('ok', 'warning') AND t.s
   WHEN t.sla_state = 'ok' AND t.sla_warning_at <= now() THEN 'warning' ELSE t.sla_state END`;
 
 /** Audit actions that belong on a ticket's timeline. */
-const TIMELINE_ACTIONS = ['ticket.claimed', 'ticket.assigned', 'ticket.auto_assigned', 'ticket.returned_to_queue', 'ticket.updated', 'ticket.merged', 'ticket.customer_linked'];
+const TIMELINE_ACTIONS = ['ticket.claimed', 'ticket.assigned', 'ticket.auto_assigned', 'ticket.returned_to_queue', 'ticket.updated', 'ticket.merged', 'ticket.customer_linked', 'ticket.tagged', 'ticket.untagged'];
 
 /**
  * Everything that happened to a ticket as one list in time order: messages and notes, moves between levels and
@@ -112,10 +112,21 @@ const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.languag
   c.id AS customer_id, c.first_name, c.last_name,
   ${SLA_STATE_SQL} AS sla_state_now, (SELECT name FROM sla_policies sp WHERE sp.id = t.sla_policy_id) AS sla_policy,
   t.sla_due_at, t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at,
-  t.classifier_version, t.classifier_confidence, t.unclassified`;
+  t.classifier_version, t.classifier_confidence, t.unclassified,
+  ARRAY(SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id ORDER BY g.name) AS tags`;
 const TICKET_JOINS = `FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id`;
 
 type Row = Record<string, any>;
+
+export interface TicketAnswerContext {
+  id: string;
+  reference: string;
+  language: 'lv' | 'ru' | 'en';
+  institutionId: string | null;
+  /** The day it was received, Riga time (YYYY-MM-DD). */
+  receivedOn: string;
+  customerName: string | null;
+}
 
 function toTicket(r: Row) {
   return {
@@ -154,6 +165,7 @@ function toTicket(r: Row) {
       breachedAt: r.sla_breached_at,
     },
     csat: r.csat_score === null ? null : { score: r.csat_score, at: r.csat_at },
+    tags: r.tags ?? [],
   };
 }
 
@@ -177,6 +189,8 @@ export function ticketListQuery(
   if (q.institution) where.push(`t.institution_id = (SELECT id FROM institutions WHERE code = ${p(q.institution.toUpperCase())})`);
   if (q.queue) where.push(`t.queue_id = (SELECT id FROM queues WHERE code = ${p(q.queue.toUpperCase())})`);
   if (q.customer) where.push(`t.customer_id = ${p(q.customer)}::uuid`);
+  // Tags of the same name in several institutions' vocabularies are one filter: the name is what people see.
+  if (q.tag) where.push(`EXISTS (SELECT 1 FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id AND lower(g.name) = lower(${p(q.tag)}))`);
   if (q.assignee === 'none') where.push('t.assignee_id IS NULL');
   else if (q.assignee) where.push(`t.assignee_id = ${p(q.assignee === 'me' ? user.id : q.assignee)}::uuid`);
   // A search is one more condition beside every filter and the scope. Sorted by relevance, it must score every
@@ -283,6 +297,16 @@ export class TicketsQueryService {
           ? encodeCursor({ createdAt: last.cursor_at, id: last.id, ...(q.sort === 'relevance' ? { score: String(last.score) } : {}) })
           : null,
     };
+  }
+
+  /**
+   * How many tickets the list with these filters holds for this person, counted up to `cap` (a saved view's badge
+   * needs "more than 999", not an exact figure that would cost a scan of every match).
+   */
+  async count(user: AuthUser, q: ListTicketsQuery, cap = 1000): Promise<{ count: number; capped: boolean }> {
+    const { text, params } = ticketListQuery(user, { ...q, cursor: undefined, limit: cap });
+    const [row] = await this.dataSource.query(`SELECT count(*)::int AS n FROM (${text}) counted`, params);
+    return row.n > cap ? { count: cap, capped: true } : { count: row.n, capped: false };
   }
 
   /** Where each found ticket of the page matched, with the words marked: its best message or note, else its subject. */
@@ -477,5 +501,22 @@ export class TicketsQueryService {
         createdAt: e.created_at,
       })),
     };
+  }
+
+  /**
+   * What an answer written for a ticket needs to know of it (placeholders, language), for a person who may see it:
+   * out of scope answers exactly like missing.
+   */
+  async answerContext(user: AuthUser, reference: string): Promise<TicketAnswerContext> {
+    const params: unknown[] = [reference.toUpperCase()];
+    const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);
+    const [row]: Row[] = await this.dataSource.query(
+      `SELECT t.id, t.reference, t.language, t.institution_id, to_char(t.created_at AT TIME ZONE 'Europe/Riga', 'YYYY-MM-DD') AS received_on,
+              nullif(trim(concat_ws(' ', c.first_name, c.last_name)), '') AS customer_name
+       ${TICKET_JOINS} WHERE t.reference = $1 ${scopeSql}`,
+      params,
+    );
+    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+    return { id: row.id, reference: row.reference, language: row.language, institutionId: row.institution_id, receivedOn: row.received_on, customerName: row.customer_name };
   }
 }

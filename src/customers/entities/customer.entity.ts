@@ -18,6 +18,14 @@ export class Customer {
   @Column({ name: 'preferred_language', type: 'varchar', length: 2, nullable: true })
   preferredLanguage: string | null;
 
+  /** The channel the person prefers to be answered on (as staff recorded it); null: the channel of each contact. */
+  @Column({ name: 'preferred_channel', type: 'varchar', length: 16, nullable: true })
+  preferredChannel: string | null;
+
+  /** Set while this record is merged into another (its tickets and identifiers moved there); cleared by an undo. */
+  @Column({ name: 'merged_into_id', type: 'uuid', nullable: true })
+  mergedIntoId: string | null;
+
   @OneToMany(() => CustomerIdentifier, (i) => i.customer)
   identifiers?: CustomerIdentifier[];
 

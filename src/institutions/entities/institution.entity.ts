@@ -46,6 +46,10 @@ export class Institution {
   @Column({ name: 'chat_privacy_url', type: 'text', nullable: true })
   chatPrivacyUrl: string | null;
 
+  /** How citizens reach the institution (phone, e-mail, address), as canned answers' {{institution.contact}} writes it. */
+  @Column({ name: 'public_contact', type: 'text', nullable: true })
+  publicContact: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

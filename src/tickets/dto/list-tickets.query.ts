@@ -54,6 +54,12 @@ export class ListTicketsQuery extends PageQuery {
   @MaxLength(200)
   q?: string;
 
+  @ApiPropertyOptional({ example: 'pensijas-parrekins', description: 'Only tickets with this tag' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  tag?: string;
+
   @ApiPropertyOptional({ enum: SLA_STATES, description: 'SLA state now: ok, warning (at risk), breached, met, paused' })
   @IsOptional()
   @IsIn(SLA_STATES)

@@ -133,6 +133,20 @@ export class TicketsRepository {
     await m.query('UPDATE tickets SET customer_id = $2, updated_at = now() WHERE id = $1', [id, customerId]);
   }
 
+  /**
+   * Customer records merged, unmerged or split: the tickets move between the records (those of `from`, narrowed to
+   * `ids` when given) and the ids of the tickets moved are returned.
+   */
+  async moveToCustomer(m: EntityManager, move: { from?: string; ids?: string[]; to: string }): Promise<string[]> {
+    const where: string[] = [];
+    const params: unknown[] = [move.to];
+    if (move.from) where.push(`customer_id = $${params.push(move.from)}`);
+    if (move.ids) where.push(`id = ANY($${params.push(move.ids)}::uuid[])`);
+    if (!where.length) throw new Error('moveToCustomer needs the record or the tickets to move');
+    const rows = returnedRows<{ id: string }>(await m.query(`UPDATE tickets SET customer_id = $1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING id`, params));
+    return rows.map((r) => r.id);
+  }
+
   /** Something was added to the ticket (a note, a merged conversation): lists sort it as recently active. */
   async touch(m: EntityManager, id: string): Promise<void> {
     await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [id]);

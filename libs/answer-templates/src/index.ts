@@ -1,0 +1,2 @@
+export { PLACEHOLDERS, fillTemplate, formatAnswerDate, legalAnswerDate, templateProblems } from './answer-templates';
+export type { AnswerLanguage, FilledTemplate, Placeholder, TemplateProblem } from './answer-templates';
