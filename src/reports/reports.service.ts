@@ -144,15 +144,15 @@ export class ReportsService {
       }
     }
     // Both kinds of evidence are read once for the month and matched to the slots here, rather than searched for
-    // slot by slot. A logged contact is evidence at the moment it was served (sent_at), for the centre it names;
-    // one served late in the month and logged up to a week after it still counts.
+    // slot by slot. A logged contact is evidence at the moment it was served (sent_at, never after it was logged),
+    // for the centre it names, however long after the month it was logged.
     const [work, online]: [Array<{ at: Date }>, Array<{ started_at: Date; ended_at: Date | null }>] = await Promise.all([
       this.dataSource.query(
         `SELECT DISTINCT date_trunc('minute', w.at) AS at FROM (
            SELECT CASE WHEN m.meta ? 'centre' THEN coalesce(m.sent_at, m.created_at) ELSE m.created_at END AS at,
                   CASE WHEN m.channel IN ${LOGGED} AND m.meta ? 'centre' THEN m.meta->>'centre' ELSE a.centre END AS centre
            FROM messages m JOIN agents a ON a.id = m.author_agent_id
-           WHERE m.author_type = 'agent' AND m.created_at >= $1 AND m.created_at < $2::timestamptz + interval '7 days'
+           WHERE m.author_type = 'agent' AND m.created_at >= $1
            UNION ALL
            SELECT e.created_at, a.centre FROM audit_events e JOIN agents a ON a.id = e.actor_agent_id
            WHERE e.action LIKE 'ticket.%' AND e.created_at >= $1 AND e.created_at < $2
