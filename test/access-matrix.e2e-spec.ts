@@ -46,6 +46,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'POST /v1/tickets/:reference/customer': { roles: STAFF, scoped: true, body: { customerId: '00000000-0000-4000-8000-000000000000' } },
   'POST /v1/contacts': { roles: STAFF },
   'GET /v1/calendar/holidays': { roles: ROLES },
+  'GET /v1/calendar/centres': { roles: ROLES },
   'GET /v1/auth/me': { roles: ROLES },
   'GET /v1/institutions': { roles: ROLES },
   'GET /v1/calendar/working-days': { roles: ROLES },

@@ -184,7 +184,7 @@ export class CalendarService {
       const [locked] = await m.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours WHERE centre = $1 FOR UPDATE`, [centre]);
       const next = change(locked ? toView(locked) : null);
       // Hours for a code not yet on the list open a new VPVKAC centre under that code (renamed later in data).
-      await m.query(`INSERT INTO centres (code, name, kind) VALUES ($1, $1, 'vpvkac') ON CONFLICT DO NOTHING`, [centre]);
+      await m.query(`INSERT INTO centres (code, name, kind) VALUES ($1, $2, 'vpvkac') ON CONFLICT DO NOTHING`, [centre, centre]);
       const [row] = await m.query(
         `INSERT INTO business_hours (centre, hours, special_hours) VALUES ($1, $2::jsonb, $3::jsonb)
          ON CONFLICT (centre) DO UPDATE SET hours = EXCLUDED.hours, special_hours = EXCLUDED.special_hours, updated_at = now()

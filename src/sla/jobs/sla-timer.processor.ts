@@ -10,7 +10,7 @@ import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { RealtimePublisher } from '../../realtime/realtime.publisher';
 import { QueueName } from '../../queues';
-import { MicroBatcher, Settled } from '@lib/micro-batcher';
+import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { SlaFiringService, SlaTimerOutcome } from '../sla-firing.service';
 import { SlaTimerBatch, SlaTimerJobData } from '../sla-timer-batch';
 import { SlaTimersService } from '../sla-timers.service';
@@ -62,20 +62,7 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
   /** Timers due together are fired in one transaction; if that fails, one by one, so one bad timer holds back no other. */
   private async fireBatch(jobs: SlaTimerJobData[]): Promise<Array<Settled<SlaTimerOutcome>>> {
     const timers = new SlaTimerBatch();
-    let results: Array<Settled<SlaTimerOutcome>>;
-    try {
-      results = (await this.firing.fire(jobs, timers)).map((value) => ({ ok: true as const, value }));
-    } catch (error) {
-      if (jobs.length === 1) return [{ ok: false, error }];
-      results = [];
-      for (const job of jobs) {
-        try {
-          results.push({ ok: true, value: (await this.firing.fire([job], timers))[0] });
-        } catch (e) {
-          results.push({ ok: false, error: e });
-        }
-      }
-    }
+    const results = await batchOrOneByOne(jobs, (batch) => this.firing.fire(batch, timers));
     await this.timers.schedule(timers);
     await this.announce(jobs.filter((_, i) => results[i]?.ok && (results[i] as { value: SlaTimerOutcome }).value === 'recorded'));
     return results;

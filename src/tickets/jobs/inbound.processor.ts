@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MicroBatcher, Settled } from '@lib/micro-batcher';
+import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
@@ -107,7 +107,9 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   private async ingestBatch(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {
-    const results = await this.ingestBatchOrOneByOne(events);
+    const results = await batchOrOneByOne(events, (batch) => this.ingestService.ingest(batch), (error, size) =>
+      this.logger.warn({ err: error, size }, 'inbound batch failed; retrying its events one by one'),
+    );
     // Acknowledgements were stored with their tickets; now that those are committed they can be sent.
     const acks = results.flatMap((r) => (r.ok && r.value.acknowledgement && 'messageId' in r.value.acknowledgement ? [r.value.acknowledgement.messageId] : []));
     await this.outbound.enqueue(acks);
@@ -119,24 +121,6 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
       await this.routing.offerWork('inbound');
     }
     return results;
-  }
-
-  private async ingestBatchOrOneByOne(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {
-    try {
-      return (await this.ingestService.ingest(events)).map((value) => ({ ok: true as const, value }));
-    } catch (error) {
-      if (events.length === 1) return [{ ok: false, error }];
-      this.logger.warn({ err: error, size: events.length }, 'inbound batch failed; retrying its events one by one');
-      const results: Array<Settled<IngestResult>> = [];
-      for (const event of events) {
-        try {
-          results.push({ ok: true, value: (await this.ingestService.ingest([event]))[0] });
-        } catch (e) {
-          results.push({ ok: false, error: e });
-        }
-      }
-      return results;
-    }
   }
 
   private async sweep(olderThanMs = this.config.INBOUND_SWEEP_INTERVAL_MS): Promise<void> {
