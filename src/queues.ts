@@ -34,6 +34,14 @@ export enum JobName {
   SubjectRequest = 'subject-request',
   RetentionRun = 'retention-run',
   RetrainClassifier = 'retrain-classifier',
+  /** Re-enqueue accepted inbound events whose job Redis lost. */
+  InboundSweep = 'inbound-sweep',
+  /** Re-enqueue outbound messages stuck without a job. */
+  OutboundSweep = 'outbound-sweep',
+  /** Re-enqueue webhook deliveries stuck without a job. */
+  WebhookSweep = 'webhook-sweep',
+  /** Start missing SLA clocks and re-add the timers due soon. */
+  SlaSweep = 'sla-sweep',
 }
 
 /**

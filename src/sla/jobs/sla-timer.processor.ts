@@ -1,6 +1,4 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { InjectQueue } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +7,8 @@ import { redisOf } from '../../common/redis';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { RealtimePublisher } from '../../realtime/realtime.publisher';
-import { QueueName } from '../../queues';
+import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
+import { JobName, QueueName } from '../../queues';
 import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { SlaFiringService, SlaTimerOutcome } from '../sla-firing.service';
 import { SlaTimerBatch, SlaTimerJobData } from '../sla-timer-batch';
@@ -19,13 +18,12 @@ import { SlaTimersService } from '../sla-timers.service';
  * Runs the `sla` queue: timers are held concurrently and fired in batches (SlaFiringService: one transaction for
  * the timers due together, idempotent).
  *
- * A sweep, run by one worker at a time under a lease in Redis, re-adds the timers due soon from PostgreSQL, so
- * timers lost with Redis come back.
+ * A sweep on a job scheduler (and at start), run by one worker at a time under a lease in Redis (a slow sweep
+ * must not overlap the next tick on this queue's many concurrent slots), re-adds the timers due soon from
+ * PostgreSQL, so timers lost with Redis come back.
  */
 @Processor(QueueName.Sla, { concurrency: 200 })
-export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(SlaTimerProcessor.name);
-  private sweepTimer: NodeJS.Timeout | null = null;
+export class SlaTimerProcessor extends QueueProcessor {
   private readonly leaseToken = randomUUID();
   private readonly batcher = new MicroBatcher<SlaTimerJobData, Settled<SlaTimerOutcome>>((jobs) => this.fireBatch(jobs), { maxSize: 200, maxWaitMs: 5 });
 
@@ -38,20 +36,19 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
     private readonly config: AppConfig,
     private readonly realtime: RealtimePublisher,
   ) {
-    super();
+    super(QueueName.Sla, { queue });
   }
 
-  onApplicationBootstrap(): void {
-    this.sweepTimer = setInterval(() => void this.sweep(), this.config.SLA_SWEEP_INTERVAL_MS);
-    this.sweepTimer.unref();
+  override async onApplicationBootstrap(): Promise<void> {
+    await super.onApplicationBootstrap();
     void this.sweep();
   }
 
-  onModuleDestroy(): void {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  protected override periodic(): PeriodicWork[] {
+    return [{ job: JobName.SlaSweep, everyMs: this.config.SLA_SWEEP_INTERVAL_MS, run: () => this.sweep() }];
   }
 
-  async process(job: Job<SlaTimerJobData>): Promise<{ outcome: SlaTimerOutcome }> {
+  protected override async handle(job: Job<SlaTimerJobData>): Promise<{ outcome: SlaTimerOutcome }> {
     const settled = await this.batcher.submit(job.data);
     if (!settled.ok) throw settled.error;
     this.metrics.slaTimers.inc({ kind: job.data.kind, outcome: settled.value });
@@ -84,14 +81,9 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
     await this.realtime.ticketsChanged(recorded.map((j) => j.ticketId));
   }
 
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'sla');
-  }
-
   @OnWorkerEvent('failed')
   onFailed(job: Job<SlaTimerJobData> | undefined, error: Error): void {
-    if (!job) return;
+    if (!job || job.name === JobName.SlaSweep) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     if (final) this.metrics.slaTimers.inc({ kind: job.data.kind, outcome: 'failed' });
     // A final failure removes the job; the sweep adds it again while the clock is still due.
