@@ -11,6 +11,8 @@ function instancesByToken(app: INestApplication): Map<string, Set<unknown>> {
       if (typeof token !== 'function' || !wrapper.instance || wrapper.metatype === module.constructor) continue;
       const name = (token as { name: string }).name;
       if (['ModuleRef', 'ApplicationConfig', 'Reflector', 'HttpAdapterHost', 'LazyModuleLoader', 'ExternalContextCreator', 'ModulesContainer', 'SerializedGraph'].includes(name)) continue;
+      // Dynamic modules (TypeOrmModule.forFeature, BullModule.registerQueue) are configuration, one per use.
+      if (name.endsWith('Module')) continue;
       if (!found.has(name)) found.set(name, new Set());
       found.get(name)!.add(wrapper.instance);
     }

@@ -5,6 +5,7 @@ import { EmailSenderModule } from '../channels/email/email-sender.module';
 import { EmailSender } from '../channels/email/email-sender';
 import { SocialSenderModule } from '../channels/social/social-sender.module';
 import { SocialSender } from '../channels/social/social-sender';
+import { QueuesModule } from '../queues.module';
 import { TicketsCoreModule } from '../tickets/tickets-core.module';
 import { CHANNEL_SENDERS } from './channel-sender';
 import { OutboundProcessor } from './jobs/outbound.processor';
@@ -12,7 +13,7 @@ import { OutboundModule } from './outbound.module';
 
 /** The worker side of `outbound`. A new channel adds its sender to CHANNEL_SENDERS and nothing else here. */
 @Module({
-  imports: [OutboundModule, TicketsCoreModule, EmailSenderModule, SocialSenderModule, ChatSenderModule],
+  imports: [QueuesModule, OutboundModule, TicketsCoreModule, EmailSenderModule, SocialSenderModule, ChatSenderModule],
   providers: [
     OutboundProcessor,
     {

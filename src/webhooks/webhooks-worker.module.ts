@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { QueuesModule } from '../queues.module';
 import { WebhookDeliveryProcessor } from './jobs/webhook-delivery.processor';
-import { WebhooksService } from './webhooks.service';
+import { WebhooksCoreModule } from './webhooks-core.module';
 
-@Module({ imports: [QueuesModule], providers: [WebhooksService, WebhookDeliveryProcessor] })
+@Module({ imports: [QueuesModule, WebhooksCoreModule], providers: [WebhookDeliveryProcessor] })
 export class WebhooksWorkerModule {}

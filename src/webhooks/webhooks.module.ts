@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { QueuesModule } from '../queues.module';
 import { WebhooksController } from './webhooks.controller';
-import { WebhooksService } from './webhooks.service';
+import { WebhooksCoreModule } from './webhooks-core.module';
 
 /** Outbound webhooks for institutions' own systems: the admin API, and recording deliveries with changes. */
-@Module({ imports: [QueuesModule], controllers: [WebhooksController], providers: [WebhooksService], exports: [WebhooksService] })
+@Module({ imports: [WebhooksCoreModule], controllers: [WebhooksController], exports: [WebhooksCoreModule] })
 export class WebhooksModule {}
