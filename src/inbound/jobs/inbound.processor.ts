@@ -4,13 +4,13 @@ import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import type { InboundJobData } from '../../inbound/inbound-message';
-import { InboundService } from '../../inbound/inbound.service';
+import type { InboundJobData } from '../inbound-message';
+import { InboundService } from '../inbound.service';
 import { OutboundService } from '../../outbound/outbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
 import { JobName, QueueName } from '../../queues';
-import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
+import { IngestResult, TicketIngestService } from '../../tickets/ticket-ingest.service';
 import { RealtimePublisher } from '../../realtime/realtime.publisher';
 import { RoutingSignals } from '../../routing/routing-signals';
 
