@@ -19,7 +19,8 @@ export interface PeriodicWork {
  * hiccup; it reconnects by itself), a graceful close when the application stops (jobs in hand finish while
  * PostgreSQL is still connected, up to a grace period), and periodic work as BullMQ job schedulers on the
  * processor's own queue, never timers: a schedule is one per queue however many workers upsert it, so two workers
- * never both run a tick, and it lives in Redis, so it survives a restart.
+ * never both run a tick, and it lives in Redis, so it survives a restart (and is upserted again when Redis comes
+ * back without its data).
  *
  * A subclass implements `handle` for its own jobs and lists its periodic work in `periodic()`.
  */
@@ -54,10 +55,20 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     const periodic = this.periodic();
-    if (periodic.length > 0 && !this.options.queue) throw new Error(`${this.constructor.name} has periodic work but was not given its queue`);
+    if (periodic.length === 0) return;
+    const queue = this.options.queue;
+    if (!queue) throw new Error(`${this.constructor.name} has periodic work but was not given its queue`);
+    await this.schedule(queue, periodic);
+    // A Redis that comes back empty (restarted without its data) has lost the schedules with the jobs: they are
+    // upserted again whenever the queue's connection is ready again (idempotent when they are still there).
+    const client = await queue.client.catch(() => null);
+    client?.on('ready', () => void this.schedule(queue, periodic));
+  }
+
+  private async schedule(queue: Queue, periodic: PeriodicWork[]): Promise<void> {
     for (const p of periodic) {
-      if (!(await scheduleEvery(this.options.queue!, p.job, p.everyMs, p.keepFailed ?? 20))) {
-        this.logger.warn({ job: p.job }, 'could not schedule periodic work; it is scheduled again when a worker starts');
+      if (!(await scheduleEvery(queue, p.job, p.everyMs, p.keepFailed ?? 20))) {
+        this.logger.warn({ job: p.job }, 'could not schedule periodic work; it is scheduled again when Redis answers or a worker starts');
       }
     }
   }
