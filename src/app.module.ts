@@ -32,7 +32,7 @@ import { RoutingModule } from './routing/routing.module';
 import { SupervisionWorkerModule } from './supervision/supervision-worker.module';
 import { ClassificationWorkerModule } from './classification/classification-worker.module';
 import { SupervisionModule } from './supervision/supervision.module';
-import { TicketsWorkerModule } from './tickets/tickets-worker.module';
+import { InboundWorkerModule } from './inbound/inbound-worker.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 import { SlaModule } from './sla/sla.module';
@@ -105,7 +105,7 @@ export class AppModule {
       }),
     ];
     if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, CaseStatusModule, TagsModule, CannedAnswersModule, SavedViewsModule, CustomersApiModule);
-    if (worker) imports.push(TicketsWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
+    if (worker) imports.push(InboundWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
     return { module: AppModule, imports };

@@ -39,6 +39,14 @@ export enum JobName {
   ScanFile = 'scan-file',
   /** Files still waiting for clamd (it was away) are scanned again. */
   FileScanSweep = 'file-scan-sweep',
+  /** Re-enqueue accepted inbound events whose job Redis lost. */
+  InboundSweep = 'inbound-sweep',
+  /** Re-enqueue outbound messages stuck without a job. */
+  OutboundSweep = 'outbound-sweep',
+  /** Re-enqueue webhook deliveries stuck without a job. */
+  WebhookSweep = 'webhook-sweep',
+  /** Start missing SLA clocks and re-add the timers due soon. */
+  SlaSweep = 'sla-sweep',
 }
 
 /**

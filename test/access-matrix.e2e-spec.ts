@@ -48,6 +48,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/queues': { roles: ['operator', 'specialist', 'expert', 'supervisor', 'admin'] }, // institution staff: their institutions' queues
   'POST /v1/contacts': { roles: STAFF },
   'GET /v1/calendar/holidays': { roles: ROLES },
+  'GET /v1/calendar/centres': { roles: ROLES },
   'GET /v1/auth/me': { roles: ROLES },
   'GET /v1/institutions': { roles: ROLES },
   'GET /v1/calendar/working-days': { roles: ROLES },

@@ -67,7 +67,11 @@ describe('business calendar: holidays by law plus adjustments kept as data', () 
       await put('/v1/admin/calendar/hours/vpvkac-tukums', operator, { hours: WEEK }).expect(403);
       const created = await put('/v1/admin/calendar/hours/vpvkac-tukums', admin, { hours: WEEK, specialHours: { '2026-11-18': [['10:00', '14:00']], '2026-11-20': [] } }).expect(200);
       expect(created.body).toMatchObject({ centre: 'VPVKAC-TUKUMS', hours: WEEK, specialHours: { '2026-11-18': [['10:00', '14:00']], '2026-11-20': [] } });
-      expect((await get('/v1/admin/calendar/hours', admin).expect(200)).body.map((c: any) => c.centre)).toEqual(['VPPPD', 'VPVKAC-TUKUMS']);
+      // Beside the seeded centres; hours for a new code put the centre on the list agents and contacts name.
+      expect((await get('/v1/admin/calendar/hours', admin).expect(200)).body.map((c: any) => c.centre)).toEqual([
+        'VPPPD', 'VPVKAC-CESIS', 'VPVKAC-KULDIGA', 'VPVKAC-SIGULDA', 'VPVKAC-TALSI', 'VPVKAC-TUKUMS',
+      ]);
+      expect((await get('/v1/calendar/centres', operator).expect(200)).body).toContainEqual({ code: 'VPVKAC-TUKUMS', name: 'VPVKAC-TUKUMS', kind: 'vpvkac', town: null });
 
       const calendar = await app.get(CalendarService).calendar('VPVKAC-TUKUMS');
       expect(calendar.isOpen(new Date('2026-11-18T09:00:00Z'))).toBe(true); // a holiday, opened for the day

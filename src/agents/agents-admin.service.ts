@@ -2,12 +2,13 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hashPassword, passwordPolicyProblems } from '@lib/password-hash';
 import { DataSource, EntityManager } from 'typeorm';
+import { CalendarService } from '../calendar/calendar.service';
 import { ProblemException, validationProblem } from '../common/problem';
 import { returnedRows } from '../database/rows';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 
-const VIEW = `a.id, a.email, a.display_name, a.roles, a.languages, a.skills, a.capacity, a.active, a.locked_until, a.created_at,
+const VIEW = `a.id, a.email, a.display_name, a.roles, a.centre, a.languages, a.skills, a.capacity, a.active, a.locked_until, a.created_at,
   coalesce(array_agg(i.code ORDER BY i.code) FILTER (WHERE i.code IS NOT NULL), '{}') AS institutions`;
 
 function capacityProblems(capacity: Record<string, number> | undefined): string[] {
@@ -23,6 +24,7 @@ export class AgentsAdminService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly realtime: RealtimePublisher,
+    private readonly calendars: CalendarService,
   ) {}
 
   async list() {
@@ -44,13 +46,16 @@ export class AgentsAdminService {
   }
 
   async create(dto: CreateAgentDto) {
-    this.check(dto, dto.email);
+    await this.check(dto, dto.email);
     const id = await this.dataSource.transaction(async (m) => {
       const rows: Array<{ id: string }> = await m.query(
-        `INSERT INTO agents (email, display_name, password_hash, roles, languages, skills, capacity)
-         VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::jsonb, '{"voice":1,"chat":3,"email":10,"webform":10,"social":5}'))
+        `INSERT INTO agents (email, display_name, password_hash, roles, languages, skills, capacity, centre)
+         VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::jsonb, '{"voice":1,"chat":3,"email":10,"webform":10,"social":5}'), coalesce($8, 'VPPPD'))
          ON CONFLICT (email) DO NOTHING RETURNING id`,
-        [dto.email.trim().toLowerCase(), dto.displayName, await hashPassword(dto.password), dto.roles, dto.languages ?? ['lv'], dto.skills ?? [], dto.capacity ? JSON.stringify(dto.capacity) : null],
+        [
+          dto.email.trim().toLowerCase(), dto.displayName, await hashPassword(dto.password), dto.roles, dto.languages ?? ['lv'], dto.skills ?? [],
+          dto.capacity ? JSON.stringify(dto.capacity) : null, dto.centre?.toUpperCase() ?? null,
+        ],
       );
       if (rows.length === 0) throw new ProblemException(HttpStatus.CONFLICT, 'conflict', 'Conflict', `An agent with ${dto.email} exists.`);
       await this.setInstitutions(m, rows[0].id, dto.institutions ?? []);
@@ -61,7 +66,7 @@ export class AgentsAdminService {
 
   async update(id: string, dto: UpdateAgentDto) {
     const current = await this.get(id);
-    this.check(dto, dto.email ?? current.email);
+    await this.check(dto, dto.email ?? current.email);
     const ended = await this.dataSource.transaction(async (m) => {
       const sets: string[] = ['updated_at = now()'];
       const params: unknown[] = [id];
@@ -73,6 +78,7 @@ export class AgentsAdminService {
       if (dto.languages !== undefined) set('languages', dto.languages);
       if (dto.skills !== undefined) set('skills', dto.skills);
       if (dto.capacity !== undefined) set('capacity', JSON.stringify(dto.capacity));
+      if (dto.centre !== undefined) set('centre', dto.centre.toUpperCase());
       if (dto.active !== undefined) set('active', dto.active);
       await m.query(`UPDATE agents SET ${sets.join(', ')} WHERE id = $1`, params).catch((error: unknown) => {
         const e = error as { driverError?: { code?: string; constraint?: string } };
@@ -95,8 +101,10 @@ export class AgentsAdminService {
     return this.get(id);
   }
 
-  private check(dto: Partial<CreateAgentDto>, email: string): void {
+  private async check(dto: Partial<CreateAgentDto>, email: string): Promise<void> {
+    const unknownCentre = dto.centre !== undefined && !(await this.calendars.findCentre(dto.centre));
     const problems = [
+      ...(unknownCentre ? [{ field: 'centre', code: 'unknown', message: `no centre has the code ${dto.centre} (GET /v1/calendar/centres lists them)` }] : []),
       ...(dto.password !== undefined ? passwordPolicyProblems(dto.password, { email }).map((p) => ({ field: 'password', code: 'policy', message: `password ${p}` })) : []),
       ...capacityProblems(dto.capacity).map((message) => ({ field: 'capacity', code: 'invalid', message })),
     ];
@@ -122,6 +130,7 @@ function toView(r: Record<string, any>) {
     email: r.email,
     displayName: r.display_name,
     roles: r.roles,
+    centre: r.centre,
     institutions: r.institutions,
     languages: r.languages,
     skills: r.skills,

@@ -1,11 +1,12 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { CalendarModule } from '../calendar/calendar.module';
 import { AppConfig } from '../config/app-config';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { AgentsAdminService } from './agents-admin.service';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 
-@Module({ imports: [RealtimeModule], controllers: [AgentsController], providers: [AgentsService, AgentsAdminService], exports: [AgentsService] })
+@Module({ imports: [RealtimeModule, CalendarModule], controllers: [AgentsController], providers: [AgentsService, AgentsAdminService], exports: [AgentsService] })
 export class AgentsModule implements OnApplicationBootstrap {
   constructor(
     private readonly agents: AgentsService,

@@ -101,17 +101,23 @@ export class AgentsService {
   }
 
   /** Creates (or updates roles and institutions of) a member of staff; the password is hashed here and nowhere else. */
-  async upsert(input: { email: string; displayName: string; password: string; roles: Role[]; institutionCodes?: string[] }): Promise<string> {
+  /** The centre the agent works for (VPPPD when the agent is unknown, as for an agent created before centres). */
+  async centreOf(agentId: string): Promise<string> {
+    const [row] = await this.dataSource.query('SELECT centre FROM agents WHERE id = $1', [agentId]);
+    return row?.centre ?? 'VPPPD';
+  }
+
+  async upsert(input: { email: string; displayName: string; password: string; roles: Role[]; institutionCodes?: string[]; centre?: string }): Promise<string> {
     const problems = passwordPolicyProblems(input.password, { email: input.email });
     if (problems.length) throw validationProblem(problems.map((message) => ({ field: 'password', code: 'policy', message: `password ${message}` })));
     const passwordHash = await hashPassword(input.password);
     return this.dataSource.transaction(async (m) => {
       const [row]: Array<{ id: string }> = await m.query(
-        `INSERT INTO agents (email, display_name, password_hash, roles) VALUES ($1, $2, $3, $4)
+        `INSERT INTO agents (email, display_name, password_hash, roles, centre) VALUES ($1, $2, $3, $4, coalesce($5, 'VPPPD'))
          ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, password_hash = EXCLUDED.password_hash,
-                                           roles = EXCLUDED.roles, updated_at = now()
+                                           roles = EXCLUDED.roles, centre = coalesce($5, agents.centre), updated_at = now()
          RETURNING id`,
-        [input.email.trim().toLowerCase(), input.displayName, passwordHash, input.roles],
+        [input.email.trim().toLowerCase(), input.displayName, passwordHash, input.roles, input.centre?.toUpperCase() ?? null],
       );
       await m.query('DELETE FROM agent_institutions WHERE agent_id = $1', [row.id]);
       if (input.institutionCodes?.length) {

@@ -25,6 +25,12 @@ export class CalendarController {
     };
   }
 
+  @Get('centres')
+  @ApiOperation({ summary: 'The centres work is counted for: the remote VPPPD line and the VPVKAC centres (code, name, kind, town)' })
+  centres() {
+    return this.calendars.centreList();
+  }
+
   @Get('working-days')
   @ApiOperation({ summary: 'The date a number of working days from another, e.g. the 10-working-day answer deadline' })
   async workingDays(@Query() q: WorkingDaysQuery) {

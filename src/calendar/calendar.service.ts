@@ -25,6 +25,13 @@ export interface CentreHoursView {
 
 type Queryable = Pick<DataSource, 'query'>;
 
+export interface CentreView {
+  code: string;
+  name: string;
+  kind: 'remote' | 'vpvkac';
+  town: string | null;
+}
+
 export interface AdjustmentView {
   id: string;
   kind: 'transfer' | 'holiday';
@@ -69,6 +76,17 @@ export class CalendarService {
     });
     this.cached.set(centre, { at: Date.now(), calendar });
     return calendar;
+  }
+
+  /** The centres work is counted for: the remote VPPPD line first, then the VPVKAC centres by name. */
+  async centreList(db: Queryable = this.dataSource): Promise<CentreView[]> {
+    return db.query(`SELECT code, name, kind, town FROM centres ORDER BY kind = 'remote' DESC, name`);
+  }
+
+  /** The centre with this code (any case), or null. */
+  async findCentre(code: string, db: Queryable = this.dataSource): Promise<CentreView | null> {
+    const [row] = await db.query(`SELECT code, name, kind, town FROM centres WHERE code = $1`, [code.toUpperCase()]);
+    return row ?? null;
   }
 
   async adjustments(db: Queryable = this.dataSource): Promise<AdjustmentView[]> {
@@ -165,6 +183,8 @@ export class CalendarService {
     const view = await this.dataSource.transaction(async (m) => {
       const [locked] = await m.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours WHERE centre = $1 FOR UPDATE`, [centre]);
       const next = change(locked ? toView(locked) : null);
+      // Hours for a code not yet on the list open a new VPVKAC centre under that code (renamed later in data).
+      await m.query(`INSERT INTO centres (code, name, kind) VALUES ($1, $2, 'vpvkac') ON CONFLICT DO NOTHING`, [centre, centre]);
       const [row] = await m.query(
         `INSERT INTO business_hours (centre, hours, special_hours) VALUES ($1, $2::jsonb, $3::jsonb)
          ON CONFLICT (centre) DO UPDATE SET hours = EXCLUDED.hours, special_hours = EXCLUDED.special_hours, updated_at = now()

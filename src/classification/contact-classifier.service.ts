@@ -28,6 +28,8 @@ export class ContactClassifierService implements OnModuleInit, OnApplicationShut
   async onModuleInit(): Promise<void> {
     await this.training.train({ onlyIfNone: true });
     await this.refresh();
+    // A per-process cache refresh, not periodic work: each process holds its own copy of the model in memory and
+    // must look for a newer one itself; the retraining, which is shared work, runs on a BullMQ job scheduler.
     this.timer = setInterval(() => void this.refresh().catch((err: Error) => this.logger.warn(`could not look for a newer classifier: ${err.message}`)), RELOAD_EVERY_MS);
     this.timer.unref();
   }

@@ -12,6 +12,7 @@ import { ApiToken } from '../auth/entities/api-token.entity';
 import { AgentOidcSubject } from '../auth/entities/agent-oidc-subject.entity';
 import { BusinessHours } from '../calendar/entities/business-hours.entity';
 import { CalendarAdjustment } from '../calendar/entities/calendar-adjustment.entity';
+import { Centre } from '../calendar/entities/centre.entity';
 import { Mailbox } from '../channels/email/entities/mailbox.entity';
 import { Call } from '../channels/voice/entities/call.entity';
 import { IvrNode } from '../channels/voice/entities/ivr-node.entity';
@@ -66,6 +67,7 @@ export const ENTITIES = [
   Mailbox,
   CalendarAdjustment,
   BusinessHours,
+  Centre,
   Session,
   WebhookSubscription,
   WebhookDelivery,

@@ -9,10 +9,11 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { JobName, QueueName } from '../queues';
 import { TicketReferenceService } from '../tickets/ticket-reference.service';
-import { MicroBatcher, Settled } from '@lib/micro-batcher';
+import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { AcceptResult, InboundJobData, InboundMessage } from './inbound-message';
 import { toStorableText } from '../common/storable-text';
 import { FileScansService } from '../scanning/file-scans.service';
+import { withTimeout } from '../common/with-timeout';
 
 export const INBOUND_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
@@ -23,12 +24,6 @@ export const INBOUND_JOB_OPTIONS: JobsOptions = {
 
 /** While Redis is away its client queues commands; the channel must not wait for it, the sweep will catch up. */
 const ENQUEUE_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ms} ms`)), ms)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** BullMQ ids may not contain ':' and external ids can hold anything (Message-IDs do), so the id is a hash. */
 export function inboundJobId(channel: string, externalId: string): string {
@@ -79,20 +74,13 @@ export class InboundService {
     for (const reserve of [true, false]) {
       const group = items.map((item, i) => ({ item, i })).filter(({ item }) => item.reserveReference === reserve);
       if (group.length === 0) continue;
-      try {
-        const accepted = await this.acceptMany(group.map(({ item }) => item.message), { reserveReference: reserve });
-        group.forEach(({ i }, k) => (results[i] = { ok: true, value: accepted[k] }));
-      } catch (error) {
-        // One bad event must not fail its neighbours: on a failed batch, each event is tried alone.
-        for (const { item, i } of group) {
-          try {
-            results[i] = { ok: true, value: (await this.acceptMany([item.message], { reserveReference: reserve }))[0] };
-          } catch (e) {
-            results[i] = { ok: false, error: e };
-          }
-        }
-        if (group.length > 1) this.logger.warn({ err: error, size: group.length }, 'accept batch failed; accepted one by one');
-      }
+      // One bad event must not fail its neighbours: on a failed batch, each event is tried alone.
+      const settled = await batchOrOneByOne(
+        group.map(({ item }) => item.message),
+        (messages) => this.acceptMany(messages, { reserveReference: reserve }),
+        (error, size) => this.logger.warn({ err: error, size }, 'accept batch failed; accepted one by one'),
+      );
+      group.forEach(({ i }, k) => (results[i] = settled[k]));
     }
     return results;
   }
@@ -113,21 +101,17 @@ export class InboundService {
       const json = JSON.stringify({ ...rest, attachmentIds }, (_key, value: unknown) => (typeof value === 'string' ? toStorableText(value) : value));
       return { eventId: randomUUID(), message, attachments, json, payload: JSON.parse(json) as InboundJobData['message'] };
     });
-    const year = referenceYear(receivedAt);
-    const sequence = options.reserveReference ? await this.references.ensureSequence(year) : null;
-    const referencePrefix = `${this.config.TICKET_REFERENCE_PREFIX}-${year}-`;
-
+    // The year's sequence is made (once a year) before any transaction holds a connection.
+    if (options.reserveReference) await this.references.ensureSequence(referenceYear(receivedAt));
     const storedFiles: string[] = [];
     const insertEvents = async (manager: EntityManager) => {
       storedFiles.length = 0; // a retried transaction starts again
+      // Numbers drawn for events that turn out to be replays leave gaps, as a rolled-back transaction's do.
+      const references = options.reserveReference ? await this.references.next(prepared.length, receivedAt, manager) : prepared.map(() => null);
       const rows: Array<{ id: string; reference: string | null }> = await manager.query(
         `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference)
-         SELECT s.id, s.channel, s.external_id, $4::timestamptz, s.payload,
-                CASE WHEN s.n IS NULL THEN NULL
-                     ELSE $5::text || CASE WHEN s.n < 1000000 THEN lpad(s.n::text, 6, '0') ELSE s.n::text END END
-         -- nextval in the derived table's select list runs once per row (a lateral subquery would run once).
-         FROM (SELECT u.*, CASE WHEN $6::text IS NULL THEN NULL ELSE nextval($6::regclass) END AS n
-               FROM unnest($1::uuid[], $2::text[], $3::text[], $7::jsonb[]) AS u(id, channel, external_id, payload)) s
+         SELECT u.id, u.channel, u.external_id, $4::timestamptz, u.payload, u.reference
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $5::jsonb[], $6::text[]) AS u(id, channel, external_id, payload, reference)
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, reference`,
         [
@@ -135,9 +119,8 @@ export class InboundService {
           prepared.map((p) => p.message.channel),
           prepared.map((p) => p.message.externalId),
           receivedAt,
-          referencePrefix,
-          sequence,
           prepared.map((p) => p.json),
+          references,
         ],
       );
       const inserted = new Map(rows.map((r) => [r.id, r.reference]));
@@ -232,13 +215,17 @@ export class InboundService {
   private async enqueue(jobs: InboundJobData[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
-      await withTimeout(ENQUEUE_TIMEOUT_MS, this.queue.addBulk(
-        jobs.map((data) => ({
-          name: JobName.InboundMessage,
-          data,
-          opts: { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(data.message.channel, data.message.externalId) },
-        })),
-      ));
+      await withTimeout(
+        this.queue.addBulk(
+          jobs.map((data) => ({
+            name: JobName.InboundMessage,
+            data,
+            opts: { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(data.message.channel, data.message.externalId) },
+          })),
+        ),
+        ENQUEUE_TIMEOUT_MS,
+        'Redis',
+      );
     } catch (error) {
       // The events are safe in PostgreSQL; the pending sweep will enqueue them once Redis answers again.
       this.logger.warn({ err: error, count: jobs.length }, 'could not enqueue accepted inbound events');

@@ -7,6 +7,7 @@ import { SmsSender } from '../channels/sms/sms-sender';
 import { SmsSenderModule } from '../channels/sms/sms-sender.module';
 import { SocialSenderModule } from '../channels/social/social-sender.module';
 import { SocialSender } from '../channels/social/social-sender';
+import { QueuesModule } from '../queues.module';
 import { TicketsCoreModule } from '../tickets/tickets-core.module';
 import { CHANNEL_SENDERS } from './channel-sender';
 import { OutboundProcessor } from './jobs/outbound.processor';
@@ -14,7 +15,7 @@ import { OutboundModule } from './outbound.module';
 
 /** The worker side of `outbound`. A new channel adds its sender to CHANNEL_SENDERS and nothing else here. */
 @Module({
-  imports: [OutboundModule, TicketsCoreModule, EmailSenderModule, SocialSenderModule, ChatSenderModule, SmsSenderModule],
+  imports: [QueuesModule, OutboundModule, TicketsCoreModule, EmailSenderModule, SocialSenderModule, ChatSenderModule, SmsSenderModule],
   providers: [
     OutboundProcessor,
     {

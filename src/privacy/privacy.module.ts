@@ -4,9 +4,8 @@ import { QueuesModule } from '../queues.module';
 import { LegalHoldsService } from './legal-holds.service';
 import { PrivacyController } from './privacy.controller';
 import { RetentionController } from './retention.controller';
-import { RetentionService } from './retention.service';
-import { SubjectRequestsService } from './subject-requests.service';
+import { PrivacyCoreModule } from './privacy-core.module';
 
 /** The data subjects' rights over HTTP: subject requests, their one-time downloads, legal holds, retention policies. */
-@Module({ imports: [QueuesModule, AuditModule], controllers: [PrivacyController, RetentionController], providers: [SubjectRequestsService, LegalHoldsService, RetentionService] })
+@Module({ imports: [QueuesModule, AuditModule, PrivacyCoreModule], controllers: [PrivacyController, RetentionController], providers: [LegalHoldsService] })
 export class PrivacyModule {}

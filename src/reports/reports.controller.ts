@@ -55,7 +55,7 @@ export class ReportsController {
 
   @Get('funding')
   @Roles('supervisor', 'admin')
-  @ApiOperation({ summary: "A centre's funding report for a month: availability, volume, quality (service level, response times, CSAT, level-0 resolution)" })
+  @ApiOperation({ summary: "A centre's funding report for a month: availability, volume, quality (service level, response times, abandonment, speed of answer, CSAT, level-0 resolution)" })
   async funding(@Query() q: FundingQuery, @Req() req: Request, @Res() res: Response) {
     const report = await this.reports.funding(q);
     if (!wantsCsv(req, q.format)) return res.json(report);
@@ -68,6 +68,10 @@ export class ReportsController {
     for (const r of report.volume.byChannel) for (const k of ['total', 'applications', 'consultations']) add('volume', r.channel, k, r[k]);
     for (const r of report.quality.serviceLevel) for (const k of ['measured', 'withinTarget', 'percent', 'goalPercent'] as const) add('service_level', r.channel, k, r[k]);
     for (const r of report.quality.firstResponse) for (const k of ['answered', 'averageSeconds', 'medianSeconds'] as const) add('first_response', r.channel, k, r[k]);
+    for (const k of ['offered', 'abandoned', 'percent'] as const) add('abandonment', '', k, report.quality.abandonment[k]);
+    for (const r of report.quality.abandonment.byChannel) for (const k of ['offered', 'abandoned', 'percent'] as const) add('abandonment', r.channel, k, r[k]);
+    for (const k of ['answered', 'averageSeconds'] as const) add('speed_of_answer', '', k, report.quality.speedOfAnswer[k]);
+    for (const r of report.quality.speedOfAnswer.byChannel) for (const k of ['answered', 'averageSeconds'] as const) add('speed_of_answer', r.channel, k, r[k]);
     for (const [k, v] of Object.entries(report.quality.csat)) add('csat', '', k, v);
     const { byChannel: l0ByChannel, ...l0 } = report.quality.levelZeroResolution;
     for (const [k, v] of Object.entries(l0)) add('level0_resolution', '', k, v);

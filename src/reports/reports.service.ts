@@ -24,6 +24,20 @@ const CYCLES = `
          (array_agg(e.policy_id ORDER BY e.id DESC))[1] AS policy_id
   FROM sla_clock_events e GROUP BY e.ticket_id, e.metric, e.cycle`;
 
+/** Channels whose contacts staff log themselves (POST /v1/contacts): they name the centre they were served at. */
+const LOGGED = `('counter', 'phone')`;
+
+/**
+ * The centre a ticket belongs to: a staff-logged contact's named centre, else (logged before centres were
+ * recorded) the centre of the agent who logged it; any other ticket came in on a remote channel, VPPPD's. A
+ * counter ticket with neither (no logged message left) belongs to no centre rather than to a guessed one.
+ */
+const TICKET_CENTRE = (t: string) => `CASE WHEN ${t}.channel IN ${LOGGED} THEN coalesce(
+    (SELECT cm.meta->>'centre' FROM messages cm WHERE cm.ticket_id = ${t}.id AND cm.channel IN ${LOGGED} AND cm.meta ? 'centre' ORDER BY cm.created_at, cm.id LIMIT 1),
+    (SELECT ca.centre FROM messages cm JOIN agents ca ON ca.id = cm.author_agent_id
+     WHERE cm.ticket_id = ${t}.id AND cm.channel IN ${LOGGED} AND cm.author_type = 'agent' ORDER BY cm.created_at, cm.id LIMIT 1),
+    CASE WHEN ${t}.channel = 'phone' THEN '${DEFAULT_CENTRE}' END) ELSE '${DEFAULT_CENTRE}' END`;
+
 const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : null);
 
 /**
@@ -113,21 +127,25 @@ export class ReportsService {
   }
 
   /**
-   * The funding report of one centre for one month: availability (planned hours from its working hours and the
-   * calendar, and how many of them were staffed: a half-hour of planned time counts as staffed when an operator
-   * was online in it, or someone answered or worked a ticket in it), volume, and the quality criteria (service level and response times per
-   * channel, CSAT, share resolved at level 0).
+   * The funding report of one centre for one month: availability (planned hours from the centre's own working
+   * hours and the calendar, and how many of them were staffed), volume, and the quality criteria (service level and
+   * response times per channel, abandonment and speed of answer, CSAT, share resolved at level 0).
+   *
+   * Every piece of evidence belongs to one centre. A half-hour of planned time counts as staffed when one of the
+   * centre's operators was online in it, or one of its agents answered or worked a ticket in it; a contact logged
+   * at a counter or on a direct line counts for the centre it names (`meta.centre`, set when it was logged), even
+   * when someone of another centre logged it. A ticket belongs to the centre its staff-logged contact names, or to
+   * the centre of the agent who logged it; every other ticket came in on a remote channel and is VPPPD's.
+   * Agents are counted for the centre they work for now: a move between centres moves their history with them.
    */
   async funding(q: { month?: string; centre?: string }) {
-    const centre = (q.centre ?? DEFAULT_CENTRE).toUpperCase();
+    const code = (q.centre ?? DEFAULT_CENTRE).toUpperCase();
+    const centre = await this.calendars.findCentre(code);
+    if (!centre) throw validationProblem([{ field: 'centre', code: 'unknown', message: `no centre has the code ${code} (GET /v1/calendar/centres lists them)` }]);
     const month = q.month ?? previousMonth();
-    const calendar = await this.calendars.calendar(centre);
-    // Remote channels belong to the remote centre; a VPVKAC centre's contacts are the counter contacts logged there.
-    const ofCentre =
-      centre === DEFAULT_CENTRE
-        ? `t.channel <> 'counter'`
-        : `t.channel = 'counter' AND EXISTS (SELECT 1 FROM messages cm WHERE cm.ticket_id = t.id AND cm.meta->>'location' = $2)`;
-    const params: unknown[] = centre === DEFAULT_CENTRE ? [month] : [month, centre];
+    const calendar = await this.calendars.calendar(centre.code);
+    const params: unknown[] = [month, centre.code];
+    const ofCentre = `${TICKET_CENTRE('t')} = $2`;
     const inMonth = (column: string) => `${column} >= ${FROM('$1')} AND ${column} < ${UNTIL('$1')}`;
     const base = `FROM tickets t WHERE t.merged_into_id IS NULL AND ${ofCentre}`;
 
@@ -138,25 +156,27 @@ export class ReportsService {
         for (let t = s.getTime(); t < e.getTime(); t += 30 * 60_000) slots.push([new Date(t), new Date(Math.min(t + 30 * 60_000, e.getTime()))]);
       }
     }
-    // The remote line is staffed while an operator is online (presence history); for a VPVKAC centre, and for
-    // months before presence was recorded, work done in the half-hour is the evidence. Both are read once for the
-    // month and matched to the slots here, rather than searched for slot by slot.
+    // Both kinds of evidence are read once for the month and matched to the slots here, rather than searched for
+    // slot by slot. A logged contact is evidence at the moment it was served (sent_at, never after it was logged),
+    // for the centre it names, however long after the month it was logged.
     const [work, online]: [Array<{ at: Date }>, Array<{ started_at: Date; ended_at: Date | null }>] = await Promise.all([
       this.replica.query(
-        `SELECT DISTINCT date_trunc('minute', at) AS at FROM (
-           SELECT created_at AS at FROM messages WHERE author_type = 'agent' AND created_at >= $1 AND created_at < $2
+        `SELECT DISTINCT date_trunc('minute', w.at) AS at FROM (
+           SELECT CASE WHEN m.meta ? 'centre' THEN coalesce(m.sent_at, m.created_at) ELSE m.created_at END AS at,
+                  CASE WHEN m.channel IN ${LOGGED} AND m.meta ? 'centre' THEN m.meta->>'centre' ELSE a.centre END AS centre
+           FROM messages m JOIN agents a ON a.id = m.author_agent_id
+           WHERE m.author_type = 'agent' AND m.created_at >= $1
            UNION ALL
-           SELECT created_at FROM audit_events WHERE actor_agent_id IS NOT NULL AND action LIKE 'ticket.%' AND created_at >= $1 AND created_at < $2
-         ) w`,
-        [start, end],
+           SELECT e.created_at, a.centre FROM audit_events e JOIN agents a ON a.id = e.actor_agent_id
+           WHERE e.action LIKE 'ticket.%' AND e.created_at >= $1 AND e.created_at < $2
+         ) w WHERE w.centre = $3 AND w.at >= $1 AND w.at < $2`,
+        [start, end, centre.code],
       ),
-      centre === DEFAULT_CENTRE
-        ? this.replica.query(
-            `SELECT pp.started_at, pp.ended_at FROM presence_periods pp JOIN agents a ON a.id = pp.agent_id
-             WHERE pp.state = 'online' AND 'operator' = ANY(a.roles) AND pp.started_at < $2 AND (pp.ended_at IS NULL OR pp.ended_at > $1)`,
-            [start, end],
-          )
-        : [],
+      this.replica.query(
+        `SELECT pp.started_at, pp.ended_at FROM presence_periods pp JOIN agents a ON a.id = pp.agent_id
+         WHERE pp.state = 'online' AND 'operator' = ANY(a.roles) AND a.centre = $3 AND pp.started_at < $2 AND (pp.ended_at IS NULL OR pp.ended_at > $1)`,
+        [start, end, centre.code],
+      ),
     ]);
     const staffedHours =
       staffedMilliseconds(
@@ -166,7 +186,7 @@ export class ReportsService {
       ) / 3_600_000;
     const plannedHours = slots.reduce((sum, [s, e]) => sum + (e.getTime() - s.getTime()), 0) / 3_600_000;
 
-    const [volume, serviceLevel, responseTimes, [csat], l0ByChannel]: Row[][] = await Promise.all([
+    const [volume, serviceLevel, responseTimes, [csat], l0ByChannel, waited]: Row[][] = await Promise.all([
       this.replica.query(
         `SELECT t.channel, count(*)::int AS total, count(*) FILTER (WHERE t.kind = 'application')::int AS applications,
                 count(*) FILTER (WHERE t.kind <> 'application')::int AS consultations
@@ -199,11 +219,17 @@ export class ReportsService {
          ${base} AND ${inMonth('t.created_at')} GROUP BY 1 ORDER BY 1`,
         params,
       ),
+      this.waited(month, centre),
     ]);
     const total = volume.reduce((s, r) => s + r.total, 0);
     const l0 = { total: l0ByChannel.reduce((s, r) => s + r.total, 0), resolved_at_level0: l0ByChannel.reduce((s, r) => s + r.resolved_at_level0, 0) };
+    const offered = waited.reduce((s, r) => s + r.offered, 0);
+    const abandoned = waited.reduce((s, r) => s + r.abandoned, 0);
+    const answered = waited.reduce((s, r) => s + r.answered, 0);
+    const waitedSeconds = waited.reduce((s, r) => s + r.answer_seconds, 0);
     return {
-      centre,
+      centre: centre.code,
+      centreName: centre.name,
       month,
       availability: { plannedHours: round2(plannedHours), staffedHours: round2(staffedHours), availabilityPercent: pct(staffedHours, plannedHours) },
       volume: {
@@ -221,6 +247,17 @@ export class ReportsService {
           goalPercent: r.goal_percent,
         })),
         firstResponse: responseTimes.map((r) => ({ channel: r.channel, answered: r.answered, averageSeconds: r.average_seconds, medianSeconds: r.median_seconds })),
+        abandonment: {
+          offered,
+          abandoned,
+          percent: pct(abandoned, offered),
+          byChannel: waited.map((r) => ({ channel: r.channel, offered: r.offered, abandoned: r.abandoned, percent: pct(r.abandoned, r.offered) })),
+        },
+        speedOfAnswer: {
+          answered,
+          averageSeconds: answered > 0 ? Math.round(waitedSeconds / answered) : null,
+          byChannel: waited.map((r) => ({ channel: r.channel, answered: r.answered, averageSeconds: r.answered > 0 ? Math.round(r.answer_seconds / r.answered) : null })),
+        },
         csat: { responses: csat.responses, average: csat.average, satisfiedPercent: pct(csat.satisfied, csat.responses) },
         levelZeroResolution: {
           tickets: l0.total,
@@ -230,6 +267,39 @@ export class ReportsService {
         },
       },
     };
+  }
+
+  /**
+   * Contacts that waited for a person, per channel: offered, answered (and the seconds they waited for it) and
+   * abandoned. Calls from the calls themselves (queued, answered, or hung up while waiting: the remote line's);
+   * every other channel from its tickets, as the live board counts them: abandoned when closed without an answer.
+   * Contacts automation settled at level 0 never waited for a person; a contact logged by staff was served as it
+   * was logged; a voice ticket (voicemail, call-back) is the call's sequel, already counted as the call.
+   */
+  private async waited(month: string, centre: { code: string; kind: string }): Promise<Row[]> {
+    const inMonth = (column: string) => `${column} >= ${FROM('$1')} AND ${column} < ${UNTIL('$1')}`;
+    const [tickets, calls]: Row[][] = await Promise.all([
+      this.replica.query(
+        `SELECT t.channel, count(*)::int AS offered, count(*) FILTER (WHERE t.first_response_at IS NOT NULL)::int AS answered,
+                count(*) FILTER (WHERE t.first_response_at IS NULL AND t.status IN ('resolved', 'closed'))::int AS abandoned,
+                coalesce(sum(extract(epoch FROM t.first_response_at - t.created_at)), 0)::float AS answer_seconds
+         FROM tickets t
+         WHERE t.merged_into_id IS NULL AND ${TICKET_CENTRE('t')} = $2 AND ${inMonth('t.created_at')}
+           AND t.channel NOT IN ${LOGGED} AND t.channel <> 'voice' AND NOT ${resolvedAtLevel0Sql('t')}
+         GROUP BY 1 ORDER BY 1`,
+        [month, centre.code],
+      ),
+      centre.code === DEFAULT_CENTRE
+        ? this.replica.query(
+            `SELECT 'voice' AS channel, count(*)::int AS offered, count(*) FILTER (WHERE answered_at IS NOT NULL)::int AS answered,
+                    count(*) FILTER (WHERE outcome = 'abandoned')::int AS abandoned,
+                    coalesce(sum(extract(epoch FROM answered_at - enqueued_at)) FILTER (WHERE answered_at IS NOT NULL), 0)::float AS answer_seconds
+             FROM calls WHERE ${inMonth('enqueued_at')} HAVING count(*) > 0`,
+            [month],
+          )
+        : [],
+    ]);
+    return [...tickets, ...calls].sort((a, b) => a.channel.localeCompare(b.channel));
   }
 
   /** Month range, institution and the caller's scope as one WHERE over tickets `t` (with `i`, `ri` joined). */

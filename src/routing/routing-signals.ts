@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { withTimeout } from '../common/with-timeout';
 import { JobName, QueueName } from '../queues';
 
 /**
@@ -16,16 +17,9 @@ export class RoutingSignals {
   async offerWork(reason: string): Promise<void> {
     try {
       // No job id: a signal during a running offer must lead to one more pass, not be merged into the running one.
-      await withTimeout(this.queue.add(JobName.OfferWork, { reason }, { removeOnComplete: true, removeOnFail: 100 }), 2000);
+      await withTimeout(this.queue.add(JobName.OfferWork, { reason }, { removeOnComplete: true, removeOnFail: 100 }), 2000, 'Redis');
     } catch (error) {
       this.logger.warn({ err: error, reason }, 'could not signal the routing workers; the sweep will offer the work');
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
 }

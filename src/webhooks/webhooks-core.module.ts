@@ -2,6 +2,6 @@ import { Module } from '@nestjs/common';
 import { QueuesModule } from '../queues.module';
 import { WebhooksService } from './webhooks.service';
 
-/** Recording and enqueueing deliveries, for every module that changes what an institution subscribes to. */
+/** Subscriptions and the delivery log, for the admin API, the changes that record deliveries and the worker. */
 @Module({ imports: [QueuesModule], providers: [WebhooksService], exports: [WebhooksService] })
 export class WebhooksCoreModule {}

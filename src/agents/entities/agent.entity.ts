@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, JoinColumn, JoinTable, ManyToMany, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Centre } from '../../calendar/entities/centre.entity';
 import { Institution } from '../../institutions/entities/institution.entity';
 
 export const ROLES = ['operator', 'specialist', 'expert', 'supervisor', 'admin', 'dpo'] as const;
@@ -48,6 +49,17 @@ export class Agent {
   /** Repeated failures lock the account until this moment. */
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil: Date | null;
+
+  /**
+   * The centre the agent works for: their presence, replies and ticket actions are that centre's evidence of
+   * staffed hours in the funding report.
+   */
+  @Column({ type: 'varchar', length: 32, default: 'VPPPD' })
+  centre: string;
+
+  @ManyToOne(() => Centre, { onDelete: 'RESTRICT', onUpdate: 'CASCADE' })
+  @JoinColumn({ name: 'centre', referencedColumnName: 'code', foreignKeyConstraintName: 'FK_agents_centre' })
+  centreRow?: Centre;
 
   /** The institutions whose tickets a specialist or expert may see; empty for centre-wide roles. */
   @ManyToMany(() => Institution)

@@ -3,14 +3,13 @@ import { Module } from '@nestjs/common';
 import { InboundModule } from '../../inbound/inbound.module';
 import { RealtimeModule } from '../../realtime/realtime.module';
 import { ChatPersistence } from './chat-persistence';
-import { ChatRelay } from './chat-relay';
-import { ChatSessionsService } from './chat-sessions.service';
+import { ChatSessionsModule } from './chat-sessions.module';
 import { ChatStaffService } from './chat-staff.service';
 
 /** Chat sessions, the relay and the staff side, for the API's two sockets (/chat, /agents). */
 @Module({
-  imports: [RealtimeModule, InboundModule, AuditModule],
-  providers: [ChatSessionsService, ChatRelay, ChatPersistence, ChatStaffService],
-  exports: [ChatSessionsService, ChatRelay, ChatPersistence, ChatStaffService],
+  imports: [RealtimeModule, InboundModule, ChatSessionsModule, AuditModule],
+  providers: [ChatPersistence, ChatStaffService],
+  exports: [ChatSessionsModule, ChatPersistence, ChatStaffService],
 })
 export class ChatCoreModule {}

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
-import { RealtimeModule } from '../../realtime/realtime.module';
-import { ChatRelay } from './chat-relay';
 import { ChatSender } from './chat-sender';
-import { ChatSessionsService } from './chat-sessions.service';
+import { ChatSessionsModule } from './chat-sessions.module';
 
 /** What a worker needs to deliver staff replies to visitors: the sessions and the relay, no sockets of its own. */
-@Module({ imports: [RealtimeModule], providers: [ChatSessionsService, ChatRelay, ChatSender], exports: [ChatSender] })
+@Module({ imports: [ChatSessionsModule], providers: [ChatSender], exports: [ChatSender] })
 export class ChatSenderModule {}

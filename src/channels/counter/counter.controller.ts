@@ -1,6 +1,9 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { centreOfLocation } from '@lib/centre-location';
 import { createHash, randomUUID } from 'node:crypto';
+import { AgentsService } from '../../agents/agents.service';
+import { CalendarService } from '../../calendar/calendar.service';
 import { idempotencyKeyProblem } from '../../common/validators';
 import { CurrentUser, Roles } from '../../auth/auth.decorators';
 import { AuthUser, ticketScope } from '../../auth/auth-user';
@@ -22,6 +25,8 @@ export class CounterController {
   constructor(
     private readonly inbound: InboundService,
     private readonly institutions: InstitutionsService,
+    private readonly calendars: CalendarService,
+    private readonly agents: AgentsService,
   ) {}
 
   @Post()
@@ -48,6 +53,9 @@ export class CounterController {
     } else if (!ticketScope(user).all) {
       errors.push({ field: 'institution', code: 'required', message: 'specialists log contacts for their own institution' });
     }
+    const centres = await this.calendars.centreList();
+    const named = body.centre ? centres.find((c) => c.code === body.centre!.toUpperCase()) : undefined;
+    if (body.centre && !named) errors.push({ field: 'centre', code: 'unknown', message: `no centre has the code ${body.centre} (GET /v1/calendar/centres lists them)` });
     const occurredAt = body.occurredAt ? new Date(body.occurredAt) : new Date();
     if (occurredAt.getTime() > Date.now() + 60_000) errors.push({ field: 'occurredAt', code: 'future', message: 'occurredAt is in the future' });
     if (errors.length > 0) throw validationProblem(errors);
@@ -56,6 +64,9 @@ export class CounterController {
     // Typed by the person who served the contact; a specialist's may join only customers of their institutions.
     const identifiers = customerIdentifiers(c, 'staff');
     const scope = ticketScope(user);
+
+    // The centre is kept as a code beside the free text, so that the funding report never parses text.
+    const centre = named?.code ?? (body.location ? centreOfLocation(body.location, centres) : null) ?? (await this.agents.centreOf(user.id));
 
     const result = await this.inbound.accept(
       {
@@ -76,7 +87,7 @@ export class CounterController {
         subject: body.subject,
         text: body.text,
         loggedBy: { agentId: user.id, resolved: body.resolved ?? true },
-        meta: body.location ? { location: body.location } : undefined,
+        meta: { centre, ...(body.location ? { location: body.location } : {}) },
       },
       { reserveReference: true },
     );

@@ -40,6 +40,9 @@ export class EmailIngestService implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     await this.mailboxes.ensureDefault();
+    // A per-process timer, not a job scheduler: each process renews the leases of the mailboxes it watches and
+    // runs their IMAP connections itself, so every process must reconcile its own watchers (a scheduled job would
+    // reach one worker a tick and let the others' leases lapse). Work shared by all workers is on BullMQ schedulers.
     this.timer = setInterval(() => void this.reconcile(), RECONCILE_EVERY_MS);
     this.timer.unref();
     await this.reconcile();

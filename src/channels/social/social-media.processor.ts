@@ -1,10 +1,10 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MetricsService } from '../../metrics/metrics.service';
+import { QueueProcessor } from '../../common/queue-processor';
 import { QueueName } from '../../queues';
 import { RealtimePublisher } from '../../realtime/realtime.publisher';
 import { DownloadFailure } from '../../common/download';
@@ -28,9 +28,7 @@ export interface SocialMediaResult {
  * transient failures (5xx, network) are tried again, and on the last attempt they are recorded as well.
  */
 @Processor(QueueName.SocialMedia, { concurrency: 4 })
-export class SocialMediaProcessor extends WorkerHost {
-  private readonly logger = new Logger(SocialMediaProcessor.name);
-
+export class SocialMediaProcessor extends QueueProcessor {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly fetcher: SocialMediaFetcher,
@@ -38,10 +36,10 @@ export class SocialMediaProcessor extends WorkerHost {
     private readonly realtime: RealtimePublisher,
     private readonly scans: FileScansService,
   ) {
-    super();
+    super(QueueName.SocialMedia);
   }
 
-  async process(job: Job<SocialMediaJobData>): Promise<SocialMediaResult> {
+  protected override async handle(job: Job<SocialMediaJobData>): Promise<SocialMediaResult> {
     const { eventId, platform, attachments } = job.data;
     const [event]: Array<{ status: string; message_id: string | null }> = await this.dataSource.query(`SELECT status, message_id FROM inbound_events WHERE id = $1`, [eventId]);
     if (event?.status === 'accepted') throw new Error('the message is not stored yet; waiting for the inbound pipeline');
@@ -105,12 +103,6 @@ export class SocialMediaProcessor extends WorkerHost {
        WHERE id = $1 AND jsonb_typeof(meta->'attachments') = 'array'`,
       [messageId, index, JSON.stringify(outcome)],
     );
-  }
-
-  /** A worker without an 'error' listener would crash the process on a Redis hiccup; it reconnects by itself. */
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', QueueName.SocialMedia);
   }
 
   /**

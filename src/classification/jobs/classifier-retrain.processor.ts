@@ -1,8 +1,8 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job, Queue } from 'bullmq';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
-import { JobName, QueueName, scheduleEvery } from '../../queues';
+import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
+import { JobName, QueueName } from '../../queues';
 import { ClassifierTrainingService } from '../classifier-training.service';
 import { ContactClassifierService } from '../contact-classifier.service';
 
@@ -12,33 +12,24 @@ import { ContactClassifierService } from '../contact-classifier.service';
  * only stores one more, identical, version.
  */
 @Processor(QueueName.Classifier, { concurrency: 1 })
-export class ClassifierRetrainProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(ClassifierRetrainProcessor.name);
-
+export class ClassifierRetrainProcessor extends QueueProcessor {
   constructor(
     private readonly training: ClassifierTrainingService,
     private readonly classifier: ContactClassifierService,
     private readonly config: AppConfig,
-    @InjectQueue(QueueName.Classifier) private readonly queue: Queue,
+    @InjectQueue(QueueName.Classifier) queue: Queue,
   ) {
-    super();
+    super(QueueName.Classifier, { queue });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!(await scheduleEvery(this.queue, JobName.RetrainClassifier, this.config.CLASSIFIER_RETRAIN_MINUTES * 60_000, 10))) {
-      this.logger.warn('could not schedule classifier retraining; the current model stays in use');
-    }
+  /** Without the schedule, the current model stays in use. */
+  protected override periodic(): PeriodicWork[] {
+    return [{ job: JobName.RetrainClassifier, everyMs: this.config.CLASSIFIER_RETRAIN_MINUTES * 60_000, keepFailed: 10, run: () => this.retrain() }];
   }
 
-  async process(job: Job): Promise<void> {
-    if (job.name !== JobName.RetrainClassifier) return;
+  private async retrain(): Promise<void> {
     await this.training.train();
     // This worker classifies with the new version at once; the others pick it up on their next look.
     await this.classifier.refresh();
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'classifier');
   }
 }

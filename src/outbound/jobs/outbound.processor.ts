@@ -1,19 +1,18 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
-import { QueueName } from '../../queues';
+import { JobName, QueueName } from '../../queues';
 import { TicketMessagesService } from '../../tickets/ticket-messages.service';
 import { CHANNEL_SENDERS, ChannelSender, PermanentDeliveryError } from '../channel-sender';
 import { OutboundService, SendMessageJobData } from '../outbound.service';
 
 /** Delivers stored outbound messages through their channel's sender, with retries and a status on the message. */
 @Processor(QueueName.Outbound, { concurrency: 8 })
-export class OutboundProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
-  private readonly logger = new Logger(OutboundProcessor.name);
+export class OutboundProcessor extends QueueProcessor {
   private readonly senders: Map<string, ChannelSender>;
-  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(CHANNEL_SENDERS) senders: ChannelSender[],
@@ -21,27 +20,23 @@ export class OutboundProcessor extends WorkerHost implements OnApplicationBootst
     private readonly outbound: OutboundService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    @InjectQueue(QueueName.Outbound) queue: Queue,
   ) {
-    super();
+    super(QueueName.Outbound, { queue });
     this.senders = new Map(senders.map((s) => [s.channel, s]));
   }
 
-  onApplicationBootstrap(): void {
-    const every = this.config.OUTBOUND_SWEEP_INTERVAL_MS;
-    this.sweepTimer = setInterval(() => void this.sweep(every), every);
-    this.sweepTimer.unref();
+  override async onApplicationBootstrap(): Promise<void> {
+    await super.onApplicationBootstrap();
     void this.sweep(0);
   }
 
-  onModuleDestroy(): void {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  protected override periodic(): PeriodicWork[] {
+    const every = this.config.OUTBOUND_SWEEP_INTERVAL_MS;
+    return [{ job: JobName.OutboundSweep, everyMs: every, run: () => this.sweep(every) }];
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close();
-  }
-
-  async process(job: Job<SendMessageJobData>): Promise<string> {
+  protected override async handle(job: Job<SendMessageJobData>): Promise<string> {
     const envelope = await this.messages.loadEnvelope(job.data.messageId);
     if (!envelope) return 'nothing to send'; // already sent (a replayed job) or deleted
     const sender = this.senders.get(envelope.channel);
@@ -57,15 +52,9 @@ export class OutboundProcessor extends WorkerHost implements OnApplicationBootst
     }
   }
 
-  /** A worker without an 'error' listener would crash the process on a Redis hiccup; it reconnects by itself. */
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'outbound');
-  }
-
   @OnWorkerEvent('failed')
   async onFailed(job: Job<SendMessageJobData> | undefined, error: Error): Promise<void> {
-    if (!job) return;
+    if (!job || job.name === JobName.OutboundSweep) return;
     const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn({ err: error, messageId: job.data.messageId, attempt: job.attemptsMade, final }, 'outbound message not delivered');
     if (final) this.metrics.outboundMessages.inc({ channel: 'any', outcome: 'failed' });

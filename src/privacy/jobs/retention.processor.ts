@@ -1,6 +1,6 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
+import { QueueProcessor } from '../../common/queue-processor';
 import { JobName, QueueName } from '../../queues';
 import { RetentionService } from '../retention.service';
 
@@ -8,17 +8,17 @@ import { RetentionService } from '../retention.service';
 export const RETENTION_SCHEDULE = { pattern: '0 30 2 * * *', tz: 'Europe/Riga' };
 
 @Processor(QueueName.Retention, { concurrency: 1 })
-export class RetentionProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(RetentionProcessor.name);
-
+export class RetentionProcessor extends QueueProcessor {
   constructor(
     private readonly retention: RetentionService,
     @InjectQueue(QueueName.Retention) private readonly queue: Queue,
   ) {
-    super();
+    super(QueueName.Retention, { queue });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** A nightly cron pattern in Riga time rather than an interval, so scheduled here rather than in periodic(). */
+  override async onApplicationBootstrap(): Promise<void> {
+    await super.onApplicationBootstrap();
     try {
       await this.queue.upsertJobScheduler(JobName.RetentionRun, RETENTION_SCHEDULE, { name: JobName.RetentionRun, opts: { removeOnComplete: 30, removeOnFail: 30 } });
     } catch (error) {
@@ -26,12 +26,7 @@ export class RetentionProcessor extends WorkerHost implements OnApplicationBoots
     }
   }
 
-  async process(): Promise<void> {
+  protected override async handle(): Promise<void> {
     if ((await this.retention.run()) === null) this.logger.log('another retention run is in progress; this one stands down');
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', QueueName.Retention);
   }
 }

@@ -1,9 +1,9 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { PresenceService } from '../../presence/presence.service';
-import { JobName, QueueName, scheduleEvery } from '../../queues';
+import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
+import { JobName, QueueName } from '../../queues';
 import { AssignmentService } from '../assignment.service';
 
 /**
@@ -11,32 +11,27 @@ import { AssignmentService } from '../assignment.service';
  * offline and offers again, which also repairs any signal lost with Redis.
  */
 @Processor(QueueName.Routing, { concurrency: 1 })
-export class RoutingProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(RoutingProcessor.name);
-
+export class RoutingProcessor extends QueueProcessor {
   constructor(
     private readonly assignment: AssignmentService,
     private readonly presence: PresenceService,
     private readonly config: AppConfig,
-    @InjectQueue(QueueName.Routing) private readonly queue: Queue,
+    @InjectQueue(QueueName.Routing) queue: Queue,
   ) {
-    super();
+    super(QueueName.Routing, { queue });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!(await scheduleEvery(this.queue, JobName.RoutingSweep, this.config.ROUTING_SWEEP_SECONDS * 1000, 100))) this.logger.warn('could not schedule the routing sweep; will rely on signals');
+  /** Without the schedule, signals alone offer work. */
+  protected override periodic(): PeriodicWork[] {
+    return [{ job: JobName.RoutingSweep, everyMs: this.config.ROUTING_SWEEP_SECONDS * 1000, keepFailed: 100, run: () => this.sweep() }];
   }
 
-  async process(job: Job): Promise<{ assigned: number; offline?: number }> {
-    if (job.name === JobName.RoutingSweep) {
-      const offline = await this.presence.sweepTimeouts();
-      return { offline, assigned: await this.assignment.offerWaitingWork() };
-    }
+  private async sweep(): Promise<{ assigned: number; offline: number }> {
+    const offline = await this.presence.sweepTimeouts();
+    return { offline, assigned: await this.assignment.offerWaitingWork() };
+  }
+
+  protected override async handle(_job: Job): Promise<{ assigned: number }> {
     return { assigned: await this.assignment.offerWaitingWork() };
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'routing');
   }
 }

@@ -1,13 +1,12 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { InjectQueue } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { redisOf } from '../../common/redis';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
-import { QueueName } from '../../queues';
-import { MicroBatcher, Settled } from '@lib/micro-batcher';
+import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
+import { JobName, QueueName } from '../../queues';
+import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { SlaFiringService, SlaTimerOutcome } from '../sla-firing.service';
 import { SlaTimerJobData } from '../sla-timer-batch';
 import { SlaTimersService } from '../sla-timers.service';
@@ -16,13 +15,12 @@ import { SlaTimersService } from '../sla-timers.service';
  * Runs the `sla` queue: timers are held concurrently and fired in batches (SlaFiringService: one transaction for
  * the timers due together, idempotent).
  *
- * A sweep, run by one worker at a time under a lease in Redis, re-adds the timers due soon from PostgreSQL, so
- * timers lost with Redis come back.
+ * A sweep on a job scheduler (and at start), run by one worker at a time under a lease in Redis (a slow sweep
+ * must not overlap the next tick on this queue's many concurrent slots), re-adds the timers due soon from
+ * PostgreSQL, so timers lost with Redis come back.
  */
 @Processor(QueueName.Sla, { concurrency: 200 })
-export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(SlaTimerProcessor.name);
-  private sweepTimer: NodeJS.Timeout | null = null;
+export class SlaTimerProcessor extends QueueProcessor {
   private readonly leaseToken = randomUUID();
   private readonly batcher = new MicroBatcher<SlaTimerJobData, Settled<SlaTimerOutcome>>((jobs) => this.fireBatch(jobs), { maxSize: 200, maxWaitMs: 5 });
 
@@ -33,20 +31,19 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
   ) {
-    super();
+    super(QueueName.Sla, { queue });
   }
 
-  onApplicationBootstrap(): void {
-    this.sweepTimer = setInterval(() => void this.sweep(), this.config.SLA_SWEEP_INTERVAL_MS);
-    this.sweepTimer.unref();
+  override async onApplicationBootstrap(): Promise<void> {
+    await super.onApplicationBootstrap();
     void this.sweep();
   }
 
-  onModuleDestroy(): void {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  protected override periodic(): PeriodicWork[] {
+    return [{ job: JobName.SlaSweep, everyMs: this.config.SLA_SWEEP_INTERVAL_MS, run: () => this.sweep() }];
   }
 
-  async process(job: Job<SlaTimerJobData>): Promise<{ outcome: SlaTimerOutcome }> {
+  protected override async handle(job: Job<SlaTimerJobData>): Promise<{ outcome: SlaTimerOutcome }> {
     const settled = await this.batcher.submit(job.data);
     if (!settled.ok) throw settled.error;
     this.metrics.slaTimers.inc({ kind: job.data.kind, outcome: settled.value });
@@ -54,33 +51,17 @@ export class SlaTimerProcessor extends WorkerHost implements OnApplicationBootst
     return { outcome: settled.value };
   }
 
-  /** Timers due together are fired in one transaction; if that fails, one by one, so one bad timer holds back no other. */
-  /** Each firing transaction publishes its own effects after commit (supervisors' `sla` events, timers, moves). */
+  /**
+   * Timers due together are fired in one transaction; if that fails, one by one, so one bad timer holds back no
+   * other. Each firing transaction publishes its own effects after commit (supervisors' `sla` events, timers, moves).
+   */
   private async fireBatch(jobs: SlaTimerJobData[]): Promise<Array<Settled<SlaTimerOutcome>>> {
-    try {
-      return (await this.firing.fire(jobs)).map((value) => ({ ok: true as const, value }));
-    } catch (error) {
-      if (jobs.length === 1) return [{ ok: false, error }];
-      const results: Array<Settled<SlaTimerOutcome>> = [];
-      for (const job of jobs) {
-        try {
-          results.push({ ok: true, value: (await this.firing.fire([job]))[0] });
-        } catch (e) {
-          results.push({ ok: false, error: e });
-        }
-      }
-      return results;
-    }
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'sla');
+    return batchOrOneByOne(jobs, (batch) => this.firing.fire(batch));
   }
 
   @OnWorkerEvent('failed')
   onFailed(job: Job<SlaTimerJobData> | undefined, error: Error): void {
-    if (!job) return;
+    if (!job || job.name === JobName.SlaSweep) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     if (final) this.metrics.slaTimers.inc({ kind: job.data.kind, outcome: 'failed' });
     // A final failure removes the job; the sweep adds it again while the clock is still due.

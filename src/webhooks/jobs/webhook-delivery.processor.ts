@@ -1,13 +1,13 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AddressPolicy, TargetRefused } from '@lib/network-guard';
 import { signTimestampedHmac } from '@lib/webhook-signature';
-import { Job, UnrecoverableError } from 'bullmq';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { SecretCipher } from '../../secrets/secret-cipher';
-import { QueueName } from '../../queues';
+import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
+import { JobName, QueueName } from '../../queues';
 import { postWebhook } from '../webhook-post';
 import { WebhooksService } from '../webhooks.service';
 
@@ -21,10 +21,7 @@ const SWEEP_EVERY_MS = 60_000;
  * delivery log. An internal target address fails the delivery for good.
  */
 @Processor(QueueName.Webhooks, { concurrency: 8 })
-export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(WebhookDeliveryProcessor.name);
-  private timer: NodeJS.Timeout | null = null;
-
+export class WebhookDeliveryProcessor extends QueueProcessor {
   private readonly policy: AddressPolicy;
 
   constructor(
@@ -32,22 +29,27 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     private readonly webhooks: WebhooksService,
     config: AppConfig,
     private readonly cipher: SecretCipher,
+    @InjectQueue(QueueName.Webhooks) queue: Queue,
   ) {
-    super();
+    super(QueueName.Webhooks, { queue });
     this.policy = new AddressPolicy(config.WEBHOOK_ALLOWED_NETWORKS);
   }
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.webhooks.requeueStuck(SWEEP_EVERY_MS).catch(() => undefined), SWEEP_EVERY_MS);
-    this.timer.unref();
-    void this.webhooks.requeueStuck(0).catch(() => undefined);
+  override async onApplicationBootstrap(): Promise<void> {
+    await super.onApplicationBootstrap();
+    void this.sweep(0);
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+  /** Deliveries recorded but never queued (Redis away at the time) are queued again. */
+  protected override periodic(): PeriodicWork[] {
+    return [{ job: JobName.WebhookSweep, everyMs: SWEEP_EVERY_MS, run: () => this.sweep(SWEEP_EVERY_MS) }];
   }
 
-  async process(job: Job<{ deliveryId: string }>): Promise<number> {
+  private async sweep(olderThanMs: number): Promise<void> {
+    await this.webhooks.requeueStuck(olderThanMs).catch((error: unknown) => this.logger.warn({ err: error }, 'webhook sweep failed; will try again'));
+  }
+
+  protected override async handle(job: Job<{ deliveryId: string }>): Promise<number> {
     const [row]: Array<{ id: string; event: string; payload: unknown; status: string; url: string; secret: string; active: boolean }> = await this.dataSource.query(
       `SELECT d.id, d.event, d.payload, d.status, s.url, s.secret, s.active
        FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1`,
@@ -89,18 +91,13 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
 
   @OnWorkerEvent('failed')
   async onFailed(job: Job<{ deliveryId: string }> | undefined, error: Error): Promise<void> {
-    if (!job) return;
+    if (!job || job.name === JobName.WebhookSweep) return;
     const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (final) {
       await this.dataSource
         .query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'queued'`, [job.data.deliveryId, error.message.slice(0, 2000)])
         .catch(() => undefined);
     }
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, 'webhooks worker error (it reconnects by itself)');
   }
 
   private async note(id: string, status: number | null, error: string): Promise<void> {

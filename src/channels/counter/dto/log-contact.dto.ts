@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { IsE164Phone, IsInstitutionCode, IsPersonalCode } from '../../../common/validators';
 import { TICKET_KINDS } from '../../../tickets/entities/ticket.entity';
 
@@ -87,7 +87,17 @@ export class LogContactDto {
   @IsBoolean()
   resolved?: boolean;
 
-  @ApiPropertyOptional({ example: 'VPVKAC Rīga, Pērses iela 2' })
+  @ApiPropertyOptional({
+    example: 'VPVKAC-CESIS',
+    description:
+      'The centre the contact was served at, a code from GET /v1/calendar/centres; the funding report counts the contact for it. ' +
+      'Default: the centre `location` names (its code, name or town before the first comma), else the centre of the person logging it',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{2,32}$/, { message: 'centre must be a centre code such as VPVKAC-CESIS' })
+  centre?: string;
+
+  @ApiPropertyOptional({ example: 'VPVKAC Cēsis, Raunas iela 4', description: 'Free text kept with the contact as written (older clients send only this)' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

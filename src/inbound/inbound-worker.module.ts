@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
-import { InboundModule } from '../inbound/inbound.module';
+import { InboundModule } from './inbound.module';
 import { OutboundModule } from '../outbound/outbound.module';
 import { QueuesModule } from '../queues.module';
 import { RoutingCoreModule } from '../routing/routing-core.module';
+import { TicketsCoreModule } from '../tickets/tickets-core.module';
 import { InboundProcessor } from './jobs/inbound.processor';
-import { TicketsCoreModule } from './tickets-core.module';
 
-/** The worker side of tickets: turns queued inbound events into tickets and messages. */
+/** The consumer of the `inbound` queue, beside its producer: turns queued events into tickets and messages through the tickets module. */
 @Module({
   imports: [QueuesModule, TicketsCoreModule, InboundModule, OutboundModule, RoutingCoreModule],
   providers: [InboundProcessor],
 })
-export class TicketsWorkerModule {}
+export class InboundWorkerModule {}

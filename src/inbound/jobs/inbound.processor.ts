@@ -1,16 +1,15 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MicroBatcher, Settled } from '@lib/micro-batcher';
-import { Job } from 'bullmq';
+import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
+import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import type { InboundJobData } from '../../inbound/inbound-message';
-import { InboundService } from '../../inbound/inbound.service';
+import type { InboundJobData } from '../inbound-message';
+import { InboundService } from '../inbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
-import { QueueName } from '../../queues';
-import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
-
+import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
+import { JobName, QueueName } from '../../queues';
+import { IngestResult, TicketIngestService } from '../../tickets/ticket-ingest.service';
 
 /**
  * Runs the `inbound` queue. Jobs are held concurrently and written to PostgreSQL in batches (one transaction
@@ -18,10 +17,8 @@ import { IngestResult, TicketIngestService } from '../ticket-ingest.service';
  * back the others.
  */
 @Processor(QueueName.Inbound)
-export class InboundProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
-  private readonly logger = new Logger(InboundProcessor.name);
+export class InboundProcessor extends QueueProcessor {
   private readonly batcher: MicroBatcher<InboundJobData, Settled<IngestResult>>;
-  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ingestService: TicketIngestService,
@@ -29,44 +26,28 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QueueName.Inbound) queue: Queue,
   ) {
-    super();
+    super(QueueName.Inbound, { queue, shutdownGraceMs: config.SHUTDOWN_GRACE_MS });
     this.batcher = new MicroBatcher((events) => this.ingestBatch(events), {
       maxSize: config.INBOUND_BATCH_SIZE,
       maxWaitMs: config.INBOUND_BATCH_WAIT_MS,
     });
   }
 
-  onApplicationBootstrap(): void {
+  override async onApplicationBootstrap(): Promise<void> {
     this.worker.concurrency = this.config.INBOUND_CONCURRENCY;
-    // Accepted events whose job Redis lost are found in PostgreSQL and queued again.
-    this.sweepTimer = setInterval(() => void this.sweep(), this.config.INBOUND_SWEEP_INTERVAL_MS);
-    this.sweepTimer.unref();
+    await super.onApplicationBootstrap();
     // At start, every accepted event is checked, whatever its age: jobs that exist make this a no-op.
     void this.sweep(0);
   }
 
-  onModuleDestroy(): void {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  /** Accepted events whose job Redis lost are found in PostgreSQL and queued again. */
+  protected override periodic(): PeriodicWork[] {
+    return [{ job: JobName.InboundSweep, everyMs: this.config.INBOUND_SWEEP_INTERVAL_MS, run: () => this.sweep() }];
   }
 
-  /**
-   * Stops taking jobs and finishes the ones in hand while PostgreSQL is still connected (the connections close
-   * in the later shutdown phase). Past the grace period the rest are left to stall and be picked up again.
-   */
-  async beforeApplicationShutdown(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const graceful = this.worker.close().then(() => 'closed' as const);
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.SHUTDOWN_GRACE_MS)));
-    const outcome = await Promise.race([graceful, timeout]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      this.logger.warn('jobs still running after the grace period; they will be retried by another worker');
-      await this.worker.close(true);
-    }
-  }
-
-  async process(job: Job<InboundJobData>): Promise<IngestResult> {
+  protected override async handle(job: Job<InboundJobData>): Promise<IngestResult> {
     const settled = await this.batcher.submit(job.data);
     if (!settled.ok) throw settled.error;
     const result = settled.value;
@@ -78,15 +59,9 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     return result;
   }
 
-  /** A worker without an 'error' listener would crash the process on a Redis hiccup; it reconnects by itself. */
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', 'inbound');
-  }
-
   @OnWorkerEvent('failed')
   async onFailed(job: Job<InboundJobData> | undefined, error: Error): Promise<void> {
-    if (!job) return;
+    if (!job || job.name !== JobName.InboundMessage) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn({ err: error, eventId: job.data.eventId, attempt: job.attemptsMade, final }, 'inbound event failed');
     if (!final) return;
@@ -102,25 +77,9 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
 
   private async ingestBatch(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {
     // Acknowledgements, ticket events and the routing pass leave with each committed ingest (TicketIngestService).
-    return this.ingestBatchOrOneByOne(events);
-  }
-
-  private async ingestBatchOrOneByOne(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {
-    try {
-      return (await this.ingestService.ingest(events)).map((value) => ({ ok: true as const, value }));
-    } catch (error) {
-      if (events.length === 1) return [{ ok: false, error }];
-      this.logger.warn({ err: error, size: events.length }, 'inbound batch failed; retrying its events one by one');
-      const results: Array<Settled<IngestResult>> = [];
-      for (const event of events) {
-        try {
-          results.push({ ok: true, value: (await this.ingestService.ingest([event]))[0] });
-        } catch (e) {
-          results.push({ ok: false, error: e });
-        }
-      }
-      return results;
-    }
+    return batchOrOneByOne(events, (batch) => this.ingestService.ingest(batch), (error, size) =>
+      this.logger.warn({ err: error, size }, 'inbound batch failed; retrying its events one by one'),
+    );
   }
 
   private async sweep(olderThanMs = this.config.INBOUND_SWEEP_INTERVAL_MS): Promise<void> {
