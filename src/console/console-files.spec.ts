@@ -9,16 +9,17 @@ describe('consoleCsp', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self';");
     expect(csp).toContain("style-src 'self';");
-    expect(csp).toContain("connect-src 'self' wss://console.example:8443;");
+    expect(csp).toContain("connect-src 'self' wss://console.example:8443 wss://*.twilio.com https://eventgw.twilio.com;");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toMatch(/unsafe-|https?:|\*/);
-    expect(consoleCsp('127.0.0.1:3000', false)).toContain("connect-src 'self' ws://127.0.0.1:3000;");
+    // Beyond its own origin, only the softphone's signalling to Twilio.
+    expect(csp.replace(' wss://*.twilio.com https://eventgw.twilio.com', '')).not.toMatch(/unsafe-|https?:|\*/);
+    expect(consoleCsp('127.0.0.1:3000', false)).toContain("connect-src 'self' ws://127.0.0.1:3000 wss://*.twilio.com");
   });
 
   it('adds nothing for a Host header that is not a plain host[:port]', () => {
     for (const host of ["evil.example; script-src 'unsafe-inline'", 'a b', '', undefined]) {
       const csp = consoleCsp(host, false);
-      expect(csp).toContain("connect-src 'self';");
+      expect(csp).toContain("connect-src 'self' wss://*.twilio.com https://eventgw.twilio.com;");
       expect(csp).not.toContain('unsafe-inline');
     }
   });
