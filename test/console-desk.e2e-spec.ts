@@ -256,12 +256,18 @@ describe('the operator’s desk in a browser', () => {
       const state = async () => (await sql(`SELECT state FROM agent_presence WHERE agent_id = $1`, [ids.operator]))[0]?.state;
       await softphone.getByRole('button', { name: lang === 'lv' ? 'Aizņemts' : 'Busy' }).click();
       await eventually(async () => (await state()) === 'away');
-      await expect(softphone.getByRole('button', { name: lang === 'lv' ? 'Aizņemts' : 'Busy' }).getAttribute('aria-pressed')).resolves.toBe('true');
+      await softphone.locator('button[aria-pressed="true"]', { hasText: lang === 'lv' ? 'Aizņemts' : 'Busy' }).waitFor();
       await softphone.getByRole('button', { name: lang === 'lv' ? 'Pieejams' : 'Available' }).click();
       await eventually(async () => (await state()) === 'online');
+      await softphone.locator('button[aria-pressed="true"]', { hasText: lang === 'lv' ? 'Pieejams' : 'Available' }).waitFor();
       // No next caller is offered while the phone is not registered.
       await expect(softphone.getByRole('button', { name: lang === 'lv' ? 'Pieņemt nākamo zvanītāju' : 'Take the next caller' }).count()).resolves.toBe(0);
       expect(await seriousViolations(page)).toEqual([]);
+      // Another page and back: the phone was kept, not started again (a call would have survived the visit).
+      await page.getByRole('link', { name: lang === 'lv' ? 'Pieprasījumi' : 'Inbox' }).click();
+      await expect(page.locator('section.phone').isVisible()).resolves.toBe(false);
+      await page.getByRole('link', { name: lang === 'lv' ? 'Tālrunis' : 'Phone' }).click();
+      await expect(page.locator('.softphone').getAttribute('data-phone')).resolves.toBe('unreachable');
       await context.close();
     }
   });

@@ -35,6 +35,7 @@ export type SoftphoneState =
 const REGISTER_TIMEOUT_MS = 20_000;
 /** Ask for a new token this long before the old one expires (the SDK's tokenWillExpire event). */
 const TOKEN_REFRESH_MS = 120_000;
+const TOKEN_RETRY_MS = 15_000;
 /** The ticket of a just-queued caller is written a moment after the call; ask for it this many times, once a second. */
 const TICKET_LOOKUPS = 20;
 
@@ -48,6 +49,7 @@ export class Softphone {
   private device: Device | null = null;
   private call: Call | null = null;
   private registerTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private lookup = 0;
   private stopped = false;
   state: SoftphoneState = { kind: 'starting' };
@@ -110,12 +112,14 @@ export class Softphone {
   }
 
   private async refreshToken(): Promise<void> {
+    if (this.stopped) return;
     try {
       const next = await fetchVoiceToken();
       this.device?.updateToken(next.token);
-    } catch (error) {
-      // The SDK keeps working until the old token expires; then its error event says so.
-      if (!(error instanceof ApiError)) throw error;
+    } catch {
+      // The old token holds for up to two minutes more: ask again shortly. Past its expiry the SDK's error event
+      // puts the pane in the unreachable state with the SDK's own words.
+      this.refreshTimer = setTimeout(() => void this.refreshToken(), TOKEN_RETRY_MS);
     }
   }
 
@@ -210,6 +214,7 @@ export class Softphone {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.registerTimer);
+    clearTimeout(this.refreshTimer);
     this.lookup++;
     this.call?.disconnect();
     this.device?.destroy();
