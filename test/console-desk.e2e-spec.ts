@@ -231,6 +231,9 @@ describe('the operator’s desk in a browser', () => {
 
   it('with Twilio configured, the softphone gets a token, loads the SDK only then, and says plainly when Twilio cannot be reached', async () => {
     const phoneApp = await env.startApi({ APP_ROLE: 'api', ...voiceConfig() });
+    // With the voice channel configured (and only then) the console's CSP lets the SDK signal to Twilio.
+    const csp = (await request(phoneApp.getHttpServer()).get('/console/').expect(200)).headers['content-security-policy'];
+    expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/\*\.twilio\.com https:\/\/eventgw\.twilio\.com;/);
     const tokenRes = await request(phoneApp.getHttpServer()).post('/v1/voice/token').set('Authorization', `Bearer ${await login(phoneApp, people.operator, password)}`).expect(200);
     for (const lang of ['lv', 'en'] as const) {
       // Fake timers: the pane's wait for Twilio's answer is run forward rather than waited out.
