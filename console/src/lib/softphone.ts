@@ -36,6 +36,8 @@ const REGISTER_TIMEOUT_MS = 20_000;
 /** Ask for a new token this long before the old one expires (the SDK's tokenWillExpire event). */
 const TOKEN_REFRESH_MS = 120_000;
 const TOKEN_RETRY_MS = 15_000;
+/** How long the TwiML App's "nobody is waiting" notice takes at most; a longer call with no ticket found was a caller. */
+const NOBODY_WAITING_MS = 10_000;
 /** The ticket of a just-queued caller is written a moment after the call; ask for it this many times, once a second. */
 const TICKET_LOOKUPS = 20;
 
@@ -166,8 +168,11 @@ export class Softphone {
       this.call = null;
       this.lookup++;
       const current = this.state.kind === 'on-call' ? this.state.current : null;
-      // A call that reached a caller is wrapped up; the TwiML App saying nobody waits is not.
-      this.set(current ? { kind: 'wrap-up', current } : { kind: 'ready', notice: this.state.kind === 'on-call' ? 'no-caller' : undefined });
+      const lasted = this.state.kind === 'on-call' ? Date.now() - this.state.since : 0;
+      // A call that reached a caller is wrapped up (also one whose ticket was not found in time); the TwiML App
+      // saying nobody waits, a few seconds of Latvian and the end, is not.
+      if (current || lasted > NOBODY_WAITING_MS) this.set({ kind: 'wrap-up', current });
+      else this.set({ kind: 'ready', notice: this.state.kind === 'on-call' ? 'no-caller' : undefined });
     };
     call.on('disconnect', ended);
     call.on('cancel', ended);
