@@ -7,11 +7,13 @@ import { ChatVisitor } from './support/chat-visitor';
 import { PDF_BYTES } from './support/factories';
 import { buildConsole, openConsole, signIn } from './support/console-app';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, login, TestEnv } from './support/test-env';
+import { voiceConfig } from './support/twilio-player';
 
 /**
  * The operator's desk in a real browser against the real service: queues with waiting counts and the presence
  * control, the ticket actions an operator needs (assign, institution, merge, attachments, suggested answers), the
- * live chat taken over from the assistant, the phone pane where Twilio is not configured, and where each role lands.
+ * live chat taken over from the assistant, the phone pane where Twilio is not configured and, where it is, the
+ * softphone up to Twilio's SDK (which cannot reach Twilio from a test), and where each role lands.
  */
 describe('the operator’s desk in a browser', () => {
   const env = new TestEnv();
@@ -225,6 +227,52 @@ describe('the operator’s desk in a browser', () => {
     await eventually(async () => (await sql('SELECT assignee_id FROM tickets WHERE reference = $1', [reference]))[0].assignee_id === ids.operator);
     await page.waitForURL('**/console/chats');
     await context.close();
+  });
+
+  it('with Twilio configured, the softphone gets a token, loads the SDK only then, and says plainly when Twilio cannot be reached', async () => {
+    const phoneApp = await env.startApi({ APP_ROLE: 'api', ...voiceConfig() });
+    // With the voice channel configured (and only then) the console's CSP lets the SDK signal to Twilio.
+    const csp = (await request(phoneApp.getHttpServer()).get('/console/').expect(200)).headers['content-security-policy'];
+    expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/\*\.twilio\.com https:\/\/eventgw\.twilio\.com;/);
+    const tokenRes = await request(phoneApp.getHttpServer()).post('/v1/voice/token').set('Authorization', `Bearer ${await login(phoneApp, people.operator, password)}`).expect(200);
+    for (const lang of ['lv', 'en'] as const) {
+      // Fake timers: the pane's wait for Twilio's answer is run forward rather than waited out.
+      const { context, page } = await openConsole(browser, phoneApp, lang, '/console/', { fakeClock: true });
+      const scripts: string[] = [];
+      page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
+      await signIn(page, people.operator, password, lang);
+      await page.getByRole('heading', { name: lang === 'lv' ? 'Rindas' : 'Queues' }).waitFor();
+      const initial = [...scripts];
+      await page.getByRole('link', { name: lang === 'lv' ? 'Tālrunis' : 'Phone' }).click();
+      const pane = page.locator('section.phone[data-state="token"]');
+      await pane.waitFor();
+      await pane.getByText(tokenRes.body.identity).waitFor();
+      // The Voice SDK is its own chunk, fetched when the pane needs it, not with the console.
+      await eventually(async () => scripts.length > initial.length);
+      expect(scripts.filter((s) => !initial.includes(s)).length).toBeGreaterThan(0);
+      await page.clock.fastForward(25_000);
+      const softphone = pane.locator('.softphone[data-phone="unreachable"]');
+      await softphone.waitFor();
+      await softphone.getByText(lang === 'lv' ? 'Twilio nav sasniedzams' : 'Twilio cannot be reached').waitFor();
+      await softphone.getByRole('button', { name: lang === 'lv' ? 'Pārbaudīt vēlreiz' : 'Check again' }).waitFor();
+      // Available / busy is the operator's presence, held by the server.
+      const state = async () => (await sql(`SELECT state FROM agent_presence WHERE agent_id = $1`, [ids.operator]))[0]?.state;
+      await softphone.getByRole('button', { name: lang === 'lv' ? 'Aizņemts' : 'Busy' }).click();
+      await eventually(async () => (await state()) === 'away');
+      await softphone.locator('button[aria-pressed="true"]', { hasText: lang === 'lv' ? 'Aizņemts' : 'Busy' }).waitFor();
+      await softphone.getByRole('button', { name: lang === 'lv' ? 'Pieejams' : 'Available' }).click();
+      await eventually(async () => (await state()) === 'online');
+      await softphone.locator('button[aria-pressed="true"]', { hasText: lang === 'lv' ? 'Pieejams' : 'Available' }).waitFor();
+      // No next caller is offered while the phone is not registered.
+      await expect(softphone.getByRole('button', { name: lang === 'lv' ? 'Pieņemt nākamo zvanītāju' : 'Take the next caller' }).count()).resolves.toBe(0);
+      expect(await seriousViolations(page)).toEqual([]);
+      // Another page and back: the phone was kept, not started again (a call would have survived the visit).
+      await page.getByRole('link', { name: lang === 'lv' ? 'Pieprasījumi' : 'Inbox' }).click();
+      await expect(page.locator('section.phone').isVisible()).resolves.toBe(false);
+      await page.getByRole('link', { name: lang === 'lv' ? 'Tālrunis' : 'Phone' }).click();
+      await expect(page.locator('.softphone').getAttribute('data-phone')).resolves.toBe('unreachable');
+      await context.close();
+    }
   });
 
   for (const lang of ['lv', 'en'] as const) {

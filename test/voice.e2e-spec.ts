@@ -208,6 +208,11 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(sent.body.get('To')).toBe(`client:agent_${operatorId.replace(/-/g, '')}`);
     expect(sent.body.get('From')).toBe('+37167000000');
     expect(sent.body.get('Twiml')).toContain('<Number>+37120000005</Number>');
+    // The operator's browser rings with Twilio's SID for its leg: the softphone finds the ticket by that parameter.
+    const current = await request(app.getHttpServer()).get('/v1/voice/calls/current').query({ callSid: res.body.callSid }).set('Authorization', `Bearer ${operatorToken}`).expect(200);
+    expect(current.body).toMatchObject({ callSid: caller.callSid, ticketReference: ticket.reference, kind: 'call-back', from: '+37120000005' });
+    const bad = await request(app.getHttpServer()).get('/v1/voice/calls/current').query({ callSid: 'nope' }).set('Authorization', `Bearer ${operatorToken}`).expect(422);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'callSid' })]);
     // A second click would ring the customer twice.
     await request(app.getHttpServer()).post(`/v1/tickets/${ticket.reference}/call-back`).set('Authorization', `Bearer ${operatorToken}`).expect(409);
     expect(calls()).toHaveLength(1);
@@ -238,6 +243,11 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       return t.assignee_id === operatorId ? t : null;
     });
     expect(ticket.status).toBe('assigned');
+    // The softphone opens the caller's ticket beside the call: the call this operator took from the queue.
+    const current = await request(app.getHttpServer()).get('/v1/voice/calls/current').set('Authorization', `Bearer ${operatorToken}`).expect(200);
+    expect(current.body).toMatchObject({ callSid: caller.callSid, ticketReference: ticket.reference, kind: 'queue', queue: 'lv-VDAA', language: 'lv', institution: 'VDAA' });
+    // It is this operator's call, nobody else's.
+    await request(app.getHttpServer()).get('/v1/voice/calls/current').set('Authorization', `Bearer ${adminToken}`).expect(404);
     // The operator hung up; the caller, still on the line, rates the conversation with one digit.
     const survey = await caller.follow(`${PUBLIC_BASE_URL}${VOICE_PREFIX}/queue-done?l=lv`, { QueueResult: 'bridged' });
     expect(survey.verbs()).toEqual(['Gather', 'Hangup']);
@@ -245,6 +255,9 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect((await caller.press('4')).said()).toContain('Paldies par jūsu vērtējumu');
     await caller.hangUp({ CallDuration: '300' });
     await endedCallOf(caller.callSid);
+    // The call is over: the operator is on no call now.
+    const none = await request(app.getHttpServer()).get('/v1/voice/calls/current').set('Authorization', `Bearer ${operatorToken}`).expect(404);
+    expect(none.body.type).toBe('urn:vpppd:problem:no-current-call');
     const [rated] = await env.sql('SELECT csat_score, csat_channel FROM tickets WHERE reference = $1', [ticket.reference]);
     expect(rated).toEqual({ csat_score: 4, csat_channel: 'voice' });
     const calls = await request(app.getHttpServer()).get(`/v1/tickets/${ticket.reference}/calls`).set('Authorization', `Bearer ${operatorToken}`).expect(200);

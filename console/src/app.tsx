@@ -26,6 +26,12 @@ export function App() {
   const route = useRoute();
   const profile = useSyncExternalStore(subscribeSession, snapshotSession);
   const [resuming, setResuming] = useState(true);
+  // Once opened, the phone stays mounted (hidden on other pages) for whom it was opened: leaving the pane must not
+  // drop a call or lose a wrap-up.
+  const [phoneFor, setPhoneFor] = useState<string | null>(null);
+  useEffect(() => {
+    if (route.name === 'phone' && profile) setPhoneFor(profile.id);
+  }, [route.name, profile]);
 
   useEffect(() => {
     void session.resume().finally(() => setResuming(false));
@@ -138,7 +144,12 @@ export function App() {
         )}
         {route.name === 'not-found' && <p>{t('app.notFound')}</p>}
         {route.name === 'chats' && (worksChats ? <ChatsPage reference={route.reference} /> : <p>{t('app.notFound')}</p>)}
-        {route.name === 'phone' && <PhonePane me={profile} />}
+        {takesCalls && (route.name === 'phone' || phoneFor === profile.id) && (
+          <div hidden={route.name !== 'phone'}>
+            <PhonePane me={profile} />
+          </div>
+        )}
+        {route.name === 'phone' && !takesCalls && <PhonePane me={profile} />}
         {route.name === 'audit' && (readsAudit ? <AuditPage /> : <p>{t('app.notFound')}</p>)}
       </main>
     </>

@@ -15,6 +15,13 @@ describe('consoleCsp', () => {
     expect(consoleCsp('127.0.0.1:3000', false)).toContain("connect-src 'self' ws://127.0.0.1:3000;");
   });
 
+  it('lets the softphone reach Twilio only where the voice channel is configured, and nothing else of Twilio', () => {
+    const csp = consoleCsp('console.example:8443', true, true);
+    expect(csp).toContain("connect-src 'self' wss://console.example:8443 wss://*.twilio.com https://eventgw.twilio.com;");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain('media-src');
+  });
+
   it('adds nothing for a Host header that is not a plain host[:port]', () => {
     for (const host of ["evil.example; script-src 'unsafe-inline'", 'a b', '', undefined]) {
       const csp = consoleCsp(host, false);

@@ -14,11 +14,19 @@ export function findConsoleDir(from = __dirname): string | null {
 }
 
 /**
+ * Twilio's Voice SDK signals over a websocket to Twilio's edge (chunderw-vpc-gll[-region].twilio.com) and reports
+ * call quality to eventgw.twilio.com. Its media (WebRTC) is not subject to CSP, and its ring tones, which would
+ * come from Twilio's CDN, are switched off in the console.
+ */
+const TWILIO_VOICE_HOSTS = 'wss://*.twilio.com https://eventgw.twilio.com';
+
+/**
  * The console's Content-Security-Policy: only its own scripts, styles and images, requests to this origin and
- * its own websocket (the /agents socket). Set on every console response by the console's controller, so it holds
+ * its own websocket (the /agents socket), and, where the voice channel is configured, the softphone's
+ * connection to Twilio. Set on every console response by the console's controller, so it holds
  * whatever headers the rest of the API gets.
  */
-export function consoleCsp(host: string | undefined, secure: boolean): string {
+export function consoleCsp(host: string | undefined, secure: boolean, twilioVoice = false): string {
   // The websocket is named explicitly for browsers that do not let 'self' cover ws:/wss:. A Host header that is
   // not a plain host[:port] adds nothing.
   const socket = host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? ` ${secure ? 'wss' : 'ws'}://${host}` : '';
@@ -28,7 +36,7 @@ export function consoleCsp(host: string | undefined, secure: boolean): string {
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self'${socket}`,
+    `connect-src 'self'${socket}${twilioVoice ? ` ${TWILIO_VOICE_HOSTS}` : ''}`,
     "manifest-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { Public } from '../auth/auth.decorators';
 import { ProblemException } from '../common/problem';
+import { AppConfig } from '../config/app-config';
 import { consoleCsp, ConsoleIndex, findConsoleDir } from './console-files';
 
 /** Hashed file names change with their content, so a browser may keep them for a year without asking. */
@@ -20,6 +21,12 @@ const ASSET_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
 export class ConsoleController {
   private readonly dir = findConsoleDir();
   private readonly index = this.dir ? new ConsoleIndex(this.dir) : null;
+  /** The softphone may reach Twilio only where the voice channel is set up (the settings POST /v1/voice/token needs). */
+  private readonly twilioVoice: boolean;
+
+  constructor(config: AppConfig) {
+    this.twilioVoice = Boolean(config.TWILIO_ACCOUNT_SID && config.TWILIO_API_KEY && config.TWILIO_API_SECRET && config.TWILIO_TWIML_APP_SID);
+  }
 
   @Public()
   @Get()
@@ -38,7 +45,7 @@ export class ConsoleController {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'console-not-built', 'Not found', 'The console has not been built: run npm run build.');
     }
     res.set({
-      'Content-Security-Policy': consoleCsp(req.get('host'), req.secure),
+      'Content-Security-Policy': consoleCsp(req.get('host'), req.secure, this.twilioVoice),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'X-Frame-Options': 'DENY',

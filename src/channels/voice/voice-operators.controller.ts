@@ -1,9 +1,10 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentUser, Roles } from '../../auth/auth.decorators';
 import { AuthUser } from '../../auth/auth-user';
-import { CallView, VoiceOperatorsService } from './voice-operators.service';
+import { validationProblem } from '../../common/problem';
+import { CallView, CurrentCallView, VoiceOperatorsService } from './voice-operators.service';
 
 /** Operators' side of the phone: the Voice SDK token, a ticket's calls, and calling a customer back. */
 @ApiTags('voice')
@@ -18,6 +19,16 @@ export class VoiceOperatorsController {
   @ApiOperation({ summary: "An access token for Twilio's Voice SDK in the operator's browser (VoiceGrant for their identity)" })
   token(@CurrentUser() user: AuthUser) {
     return this.operators.token(user);
+  }
+
+  @Get('voice/calls/current')
+  @Roles('operator', 'supervisor')
+  @ApiOperation({ summary: "The call the operator is on now and its ticket (callSid: the browser leg's CallSid, for a call-back)" })
+  current(@CurrentUser() user: AuthUser, @Query('callSid') callSid?: string): Promise<CurrentCallView> {
+    if (callSid !== undefined && !/^CA[0-9a-f]{32}$/.test(callSid)) {
+      throw validationProblem([{ field: 'callSid', code: 'format', message: 'must be CA followed by 32 hexadecimal digits' }]);
+    }
+    return this.operators.currentCall(user, callSid);
   }
 
   @Get('tickets/:reference/calls')

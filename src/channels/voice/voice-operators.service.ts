@@ -34,6 +34,18 @@ export interface CallView {
   callbackPlacedAt: string | null;
 }
 
+/** The call an operator is talking on, and the ticket it became: what the softphone opens beside the call. */
+export interface CurrentCallView {
+  callSid: string;
+  ticketReference: string | null;
+  kind: 'queue' | 'call-back';
+  from: string;
+  language: string | null;
+  queue: string | null;
+  institution: string | null;
+  answeredAt: string | null;
+}
+
 const unavailable = (what: string) =>
   new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'voice-not-configured', 'Unavailable', `The voice channel is not configured: ${what}.`);
 
@@ -55,6 +67,38 @@ export class VoiceOperatorsService {
     const token = new twilio.jwt.AccessToken(account, key, secret, { identity, ttl: TOKEN_TTL_SECONDS });
     token.addGrant(new twilio.jwt.AccessToken.VoiceGrant({ outgoingApplicationSid: app, incomingAllow: true }));
     return { token: token.toJwt(), identity, expiresInSeconds: TOKEN_TTL_SECONDS };
+  }
+
+  /**
+   * The call this operator is on now. A caller taken from the queue is noted on the call by Twilio's queue URL
+   * (answered_by); a call-back is known by the SID Twilio gave the operator's leg, which the browser has as the
+   * incoming call's CallSid parameter. The ticket may not exist yet for a few hundred milliseconds after the caller
+   * was queued, so ticketReference can be null and the console asks again.
+   */
+  async currentCall(user: AuthUser, legSid: string | undefined): Promise<CurrentCallView> {
+    const [row]: Array<Record<string, any>> = await this.dataSource.query(
+      `SELECT c.call_sid, c.from_number, c.language, c.queue_name, c.institution_code, c.answered_at,
+              (c.callback_call_sid IS NOT NULL AND c.callback_call_sid = $2) AS is_callback, t.reference
+       FROM calls c
+       LEFT JOIN inbound_events e ON e.channel = 'voice' AND e.external_id = c.call_sid
+       LEFT JOIN tickets t ON t.id = e.ticket_id
+       WHERE (c.callback_call_sid = $2 AND c.callback_placed_by = $1)
+          OR (c.answered_by = $1 AND c.ended_at IS NULL)
+       ORDER BY (c.callback_call_sid IS NOT NULL AND c.callback_call_sid = $2) DESC, c.answered_at DESC NULLS LAST
+       LIMIT 1`,
+      [user.id, legSid ?? null],
+    );
+    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'no-current-call', 'Not found', 'You are not on a call the centre knows of.');
+    return {
+      callSid: row.call_sid,
+      ticketReference: row.reference ?? null,
+      kind: row.is_callback ? 'call-back' : 'queue',
+      from: row.from_number,
+      language: row.language,
+      queue: row.queue_name,
+      institution: row.institution_code,
+      answeredAt: row.answered_at ? new Date(row.answered_at).toISOString() : null,
+    };
   }
 
   async callsOfTicket(reference: string, user?: AuthUser, context: { ip?: string; requestId?: string } = {}): Promise<CallView[]> {
