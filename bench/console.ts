@@ -21,7 +21,6 @@
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Client } from 'pg';
@@ -33,6 +32,7 @@ import { now, onCleanup, runBench, sleep, stopping, withTimeout } from './suppor
 import { parseFlags } from './support/options';
 import { fmt, machineLine, nodeArgsLine, table } from './support/report';
 import { assertAlive, checkConnections, connect, DATABASE_URL, settingsLine, sql, startService, waitHealthy } from './support/service';
+import { jsonClient } from './support/json-client';
 
 const GOAL_VISIBLE_P99_MS = 1000;
 const GOAL_FIRST_RENDER_MS = 1500;
@@ -88,51 +88,7 @@ function percentile(values: number[], p: number): number {
 // ---------------------------------------------------------------------------------------------------------
 // HTTP
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-
-function request(port: number, method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const raw = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent,
-        headers: {
-          ...(raw === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(raw) }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : null;
-          } catch {
-            // not JSON: kept as text for the error message
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.once('error', reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: timeout`)));
-    req.once('error', reject);
-    req.end(raw);
-  });
-}
-
-async function expectOk(port: number, method: string, path: string, token: string | null, body?: unknown): Promise<any> {
-  const res = await request(port, method, path, token, body);
-  if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const { request, expectOk } = jsonClient(4);
 
 /** The API's own time for one GET (through the same keep-alive agent), in ms. */
 async function timedGet(port: number, path: string, token: string): Promise<number> {

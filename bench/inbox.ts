@@ -15,7 +15,6 @@
  * Everything lives in a fresh schema and Redis prefix that are removed at the end, also on error or Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
 import { Client } from 'pg';
 import type { AuthUser } from '../src/auth/auth-user';
 import type { ListTicketsQuery } from '../src/tickets/dto/list-tickets.query';
@@ -25,6 +24,7 @@ import { now, onCleanup, runBench, stopping } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, nodeArgsLine, table } from './support/report';
 import { assertAlive, checkConnections, connect, DATABASE_URL, settingsLine, sql, startService, waitHealthy } from './support/service';
+import { jsonClient } from './support/json-client';
 
 const GOAL_P99_MS = 10;
 const GOAL_RATIO = 2;
@@ -370,50 +370,7 @@ export async function generate(db: Client, schema: string, opts: Pick<Options, '
 // ---------------------------------------------------------------------------------------------------------
 // HTTP
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-function request(port: number, method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const raw = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent,
-        headers: {
-          ...(raw === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(raw) }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : null;
-          } catch {
-            // not JSON: kept as text for the error message
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.once('error', reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: timeout`)));
-    req.once('error', reject);
-    req.end(raw);
-  });
-}
-
-async function expectOk(port: number, method: string, path: string, token: string | null, body?: unknown): Promise<any> {
-  const res = await request(port, method, path, token, body);
-  if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const { request, expectOk } = jsonClient(1);
 
 interface Staff {
   label: string;

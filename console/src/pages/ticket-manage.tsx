@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/lv';
-import { AssignTransferForm, InstitutionForm, MergeForm } from '../desk/ticket-desk';
+import { AssignTransferForm, InstitutionForm, MergeForm, useSubmit } from '../desk/ticket-desk';
 import { api, type Profile } from '../lib/session';
 import { KINDS, PRIORITIES, SETTABLE_STATUSES, type TicketDetail } from '../lib/tickets';
-import { detailOf, fieldErrorProps, fieldErrors, Outcome, type FieldErrors } from './forms';
+import { fieldErrorProps, Outcome } from './forms';
 
 type Props = { ticket: TicketDetail; me: Profile; onChanged: () => Promise<void> };
 
@@ -19,31 +19,6 @@ export function TicketManage(props: Props) {
       <MergeForm {...props} />
     </>
   );
-}
-
-/** Runs one API call for a form: field errors go to their fields, anything else to the form's alert. */
-function useSubmit() {
-  const { t } = useI18n();
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  async function run(call: () => Promise<unknown>, done: string, onOther?: (e: unknown) => boolean): Promise<boolean> {
-    setErrors({});
-    setError(null);
-    setStatus(null);
-    try {
-      await call();
-      setStatus(done);
-      return true;
-    } catch (e) {
-      if (onOther?.(e)) return false;
-      const fields = fieldErrors(e);
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setError(t('action.failed', { detail: detailOf(e) }));
-      return false;
-    }
-  }
-  return { errors, status, error, run };
 }
 
 function UpdateForm({ ticket, onChanged }: Props) {
