@@ -126,6 +126,7 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
     ),
   ),
   'POST /v1/voice/token': { roles: ['operator', 'supervisor'] },
+  'GET /v1/voice/calls/current': { roles: ['operator', 'supervisor'] }, // 404 for an allowed role: nobody is on a call
   'GET /v1/tickets/:reference/calls': { roles: ['operator', 'supervisor', 'admin'] },
   'POST /v1/tickets/:reference/call-back': { roles: ['operator', 'supervisor'] },
   'GET /v1/admin/ivr': { roles: ['admin'] },

@@ -296,9 +296,10 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Sūtīt' }).click();
     await page.locator('.timeline .entry-outbound').getByText('Mana atbilde').waitFor();
 
-    // Once more, and this time the operator sends anyway.
-    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${colleague}`).send({ text: 'Vēl viena kolēģes atbilde', force: true }).expect(202);
+    // Once more, and this time the operator sends anyway. The colleague answers after the operator began to write:
+    // answered before, the live timeline may show it first, and a reply written after reading it is no collision.
     await page.getByLabel('Atbilde', { exact: true }).fill('Tomēr mana');
+    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${colleague}`).send({ text: 'Vēl viena kolēģes atbilde', force: true }).expect(202);
     await page.getByRole('button', { name: 'Sūtīt' }).click();
     await page.getByRole('button', { name: 'Tomēr sūtīt' }).click();
     await page.locator('.timeline .entry-outbound').getByText('Tomēr mana').waitFor();

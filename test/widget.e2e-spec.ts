@@ -237,7 +237,7 @@ describe('chat widget in a browser', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(sockets).toEqual([]);
     expect(await page.evaluate('document.activeElement === document.body')).toBe(true);
-    expect(await page.locator('[data-vpppd-chat] .panel').evaluate('(el) => getComputedStyle(el).visibility')).toBe('hidden');
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('[data-vpppd-chat]').shadowRoot.querySelector('.panel')).visibility`)).toBe('hidden');
     await launcher(page).click();
     await f.locator('form.prechat button[type=submit]').waitFor({ state: 'visible' });
     await eventually(async () => sockets.some((url) => url.includes('/socket.io/')));
@@ -274,6 +274,8 @@ describe('chat widget in a browser', () => {
     const f = await frame();
     await f.locator('form.prechat').waitFor();
     expect(await f.evaluate('document.documentElement.lang')).toBe('ru');
+    // Measured once the opening animation (a few px of rise) is over.
+    await page.evaluate(`Promise.all(document.querySelector('[data-vpppd-chat]').shadowRoot.querySelector('.panel').getAnimations().map((a) => a.finished)).then(() => true)`);
     const box = await page.locator('[data-vpppd-chat] iframe').boundingBox();
     expect(box).toMatchObject({ x: 0, y: 0, width: 360, height: 740 });
     await shot(page, 'ru-1-privacy-and-prechat-360px');

@@ -92,6 +92,8 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
 
   /** The recording is ready: it becomes a message on the call's ticket (or opens one, if it is first). */
   async voicemailRecorded(callSid: string, recording: { sid: string; url: string; seconds: number }): Promise<void> {
+    // The call's row may still be on its way from the steps before (written after their answers went back).
+    await this.progress.settled(callSid);
     const [call] = returned<CallRow>(await this.dataSource.query(
       `UPDATE calls SET recording_sid = $2, recording_url = $3, recording_seconds = $4, choice = coalesce(choice, 'voicemail'), updated_at = now()
        FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
