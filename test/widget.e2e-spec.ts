@@ -251,8 +251,10 @@ describe('chat widget in a browser', () => {
     const page = await context.newPage();
     const config = await http().get('/chat/embed/config?institution=VSAA').set('Origin', stranger.origin).expect(200);
     expect(config.body.allowed).toBe(false);
+    // Listened for before the page loads: the launcher's question may be answered before goto returns.
+    const judged = page.waitForResponse((r) => r.url().includes('/chat/embed/config'));
     await page.goto(`${stranger.origin}/?lang=lv`);
-    await page.waitForResponse((r) => r.url().includes('/chat/embed/config'));
+    await judged;
     await new Promise((r) => setTimeout(r, 500));
     expect(await page.locator('[data-vpppd-chat]').count()).toBe(0);
     expect(page.frames().some((f) => f.url().includes('/chat/widget'))).toBe(false);
