@@ -67,3 +67,39 @@ export function CheckboxGroup({
     </fieldset>
   );
 }
+
+/** A labelled select of a form, with "any" (an empty value) first when `any` is given, and the field's error. */
+export function SelectField({
+  id,
+  label,
+  value,
+  onChange,
+  options,
+  any,
+  form,
+  field,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (next: string) => void;
+  options: Array<{ value: string; label: string }>;
+  any?: string;
+  form: Pick<ReturnType<typeof useAdminSubmit>, 'described' | 'fieldError'>;
+  field: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} {...form.described(field)}>
+        {any !== undefined && <option value="">{any}</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {form.fieldError(field)}
+    </div>
+  );
+}

@@ -4,7 +4,7 @@ import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, type Institution } from '../../lib/tickets';
 import { Outcome } from '../forms';
-import { useAdminSubmit } from './admin-forms';
+import { SelectField, useAdminSubmit } from './admin-forms';
 
 const STRATEGIES = ['manual', 'round_robin', 'least_loaded', 'skills'] as const;
 const LANGUAGES = ['lv', 'ru', 'en'] as const;
@@ -301,42 +301,9 @@ function RuleForm({ queues, institutions, rules, onDone }: { queues: Queue[]; in
           </p>
           {fieldError('position')}
         </div>
-        <div className="field">
-          <label htmlFor="rule-new-institution">{t('admin.institution')}</label>
-          <select id="rule-new-institution" value={institution} onChange={(e) => setInstitution(e.target.value)} {...described('institution')}>
-            <option value="">{t('admin.any')}</option>
-            {institutions.map((i) => (
-              <option key={i.code} value={i.code}>
-                {i.code}
-              </option>
-            ))}
-          </select>
-          {fieldError('institution')}
-        </div>
-        <div className="field">
-          <label htmlFor="rule-new-language">{t('admin.language')}</label>
-          <select id="rule-new-language" value={language} onChange={(e) => setLanguage(e.target.value)} {...described('language')}>
-            <option value="">{t('admin.any')}</option>
-            {LANGUAGES.map((l) => (
-              <option key={l} value={l}>
-                {t(`language.${l}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-          {fieldError('language')}
-        </div>
-        <div className="field">
-          <label htmlFor="rule-new-channel">{t('inbox.col.channel')}</label>
-          <select id="rule-new-channel" value={channel} onChange={(e) => setChannel(e.target.value)} {...described('channel')}>
-            <option value="">{t('admin.any')}</option>
-            {CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {t(`channel.${c}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-          {fieldError('channel')}
-        </div>
+        <SelectField id="rule-new-institution" label={t('admin.institution')} value={institution} onChange={setInstitution} any={t('admin.any')} form={form} field="institution" options={institutions.map((i) => ({ value: i.code, label: i.code }))} />
+        <SelectField id="rule-new-language" label={t('admin.language')} value={language} onChange={setLanguage} any={t('admin.any')} form={form} field="language" options={LANGUAGES.map((l) => ({ value: l, label: t(`language.${l}` as MessageKey) }))} />
+        <SelectField id="rule-new-channel" label={t('inbox.col.channel')} value={channel} onChange={setChannel} any={t('admin.any')} form={form} field="channel" options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}` as MessageKey) }))} />
         <div className="field">
           <label htmlFor="rule-new-topic">{t('manage.topic')}</label>
           <input id="rule-new-topic" value={topic} onChange={(e) => setTopic(e.target.value)} {...described('topic')} />
