@@ -52,6 +52,8 @@ describe('the console: reports and admin screens', () => {
     await form.getByLabel('Password', { exact: true }).fill('short');
     await form.getByRole('group', { name: 'Roles' }).getByLabel('operator').check();
     await form.getByRole('group', { name: 'Languages' }).getByLabel('Russian').check();
+    // She works at the Cēsis one-stop centre: her work is that centre's evidence in the funding report.
+    await form.getByLabel('Centre').selectOption({ label: 'VPVKAC Cēsis' });
     await form.getByRole('button', { name: 'Add agent' }).click();
     const passwordField = form.getByLabel('Password', { exact: true });
     await page.locator('#agent-new-password-error').getByText(/password/).waitFor();
@@ -67,8 +69,9 @@ describe('the console: reports and admin screens', () => {
     await form.getByRole('button', { name: 'Add agent' }).click();
     await form.getByText('Agent added: Jaunā Operatore Zane.').waitFor();
     await page.locator('tr[data-agent="jauna.operatore@vpppd.test"]').waitFor();
-    const [agent] = await env.sql(`SELECT display_name, roles, languages, capacity, active FROM agents WHERE email = $1`, ['jauna.operatore@vpppd.test']);
-    expect(agent).toMatchObject({ display_name: 'Jaunā Operatore Zane', roles: ['operator'], active: true });
+    const [agent] = await env.sql(`SELECT display_name, roles, languages, capacity, active, centre FROM agents WHERE email = $1`, ['jauna.operatore@vpppd.test']);
+    expect(agent).toMatchObject({ display_name: 'Jaunā Operatore Zane', roles: ['operator'], active: true, centre: 'VPVKAC-CESIS' });
+    await page.locator('tr[data-agent="jauna.operatore@vpppd.test"]').getByText('VPVKAC Cēsis').waitFor();
     expect([...agent.languages].sort()).toEqual(['lv', 'ru']);
     expect(agent.capacity).toMatchObject({ chat: 3 });
     // The new person can sign in with the password the admin gave.

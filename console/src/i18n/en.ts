@@ -435,6 +435,7 @@ export const en: Record<MessageKey, string> = {
   'admin.agents.roles': 'Roles',
   'admin.agents.institutions': 'Institutions',
   'admin.agents.languages': 'Languages',
+  'admin.agents.centre': 'Centre',
   'admin.agents.skills': 'Skills (topics)',
   'admin.agents.skillsHint': 'Separated by commas, e.g.: pensions, taxes',
   'admin.agents.capacity': 'Work held at once per channel (0–100, empty: not set)',

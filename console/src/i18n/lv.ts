@@ -433,6 +433,7 @@ export const lv = {
   'admin.agents.roles': 'Lomas',
   'admin.agents.institutions': 'Iestādes',
   'admin.agents.languages': 'Valodas',
+  'admin.agents.centre': 'Centrs',
   'admin.agents.skills': 'Prasmes (tēmas)',
   'admin.agents.skillsHint': 'Atdalītas ar komatu, piemēram: pensijas, nodokļi',
   'admin.agents.capacity': 'Vienlaikus darbi pa kanāliem (0–100, tukšs – nav norādīts)',

@@ -4,16 +4,23 @@ import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, type Institution } from '../../lib/tickets';
 import { Outcome } from '../forms';
-import { CheckboxGroup, useAdminSubmit } from './admin-forms';
+import { CheckboxGroup, SelectField, useAdminSubmit } from './admin-forms';
 
 export const ROLES = ['operator', 'specialist', 'expert', 'supervisor', 'admin', 'dpo'] as const;
 const LANGUAGES = ['lv', 'ru', 'en'] as const;
+
+interface Centre {
+  code: string;
+  name: string;
+}
 
 interface Agent {
   id: string;
   email: string;
   displayName: string;
   roles: string[];
+  /** The centre the agent works for: their work is that centre's evidence in the funding report. */
+  centre: string | null;
   institutions: string[];
   languages: string[];
   skills: string[];
@@ -27,6 +34,7 @@ export function AgentsAdmin() {
   const { t } = useI18n();
   const [agents, setAgents] = useState<Agent[] | null>(null);
   const [institutions, setInstitutions] = useState<Institution[]>([]);
+  const [centres, setCentres] = useState<Centre[]>([]);
   const [editing, setEditing] = useState<Agent | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
@@ -39,6 +47,7 @@ export function AgentsAdmin() {
   useEffect(() => {
     void load();
     void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
+    void api<Centre[]>('GET', '/v1/calendar/centres').then(setCentres, () => undefined);
   }, [load]);
 
   return (
@@ -59,6 +68,7 @@ export function AgentsAdmin() {
                 <th scope="col">{t('admin.agents.name')}</th>
                 <th scope="col">{t('admin.agents.email')}</th>
                 <th scope="col">{t('admin.agents.roles')}</th>
+                <th scope="col">{t('admin.agents.centre')}</th>
                 <th scope="col">{t('admin.agents.institutions')}</th>
                 <th scope="col">{t('admin.agents.languages')}</th>
                 <th scope="col">{t('admin.agents.state')}</th>
@@ -73,6 +83,7 @@ export function AgentsAdmin() {
                   <th scope="row">{a.displayName}</th>
                   <td>{a.email}</td>
                   <td>{a.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ')}</td>
+                  <td>{centres.find((c) => c.code === a.centre)?.name ?? a.centre ?? '—'}</td>
                   <td>{a.institutions.join(', ') || '—'}</td>
                   <td>{a.languages.join(', ')}</td>
                   <td>
@@ -98,19 +109,32 @@ export function AgentsAdmin() {
           key={editing.id}
           agent={editing}
           institutions={institutions}
+          centres={centres}
           onDone={async () => {
             await load();
           }}
           onClose={() => setEditing(null)}
         />
       ) : (
-        <AgentForm key="new" institutions={institutions} onDone={load} />
+        <AgentForm key="new" institutions={institutions} centres={centres} onDone={load} />
       )}
     </>
   );
 }
 
-function AgentForm({ agent, institutions, onDone, onClose }: { agent?: Agent; institutions: Institution[]; onDone: () => Promise<void>; onClose?: () => void }) {
+function AgentForm({
+  agent,
+  institutions,
+  centres,
+  onDone,
+  onClose,
+}: {
+  agent?: Agent;
+  institutions: Institution[];
+  centres: Centre[];
+  onDone: () => Promise<void>;
+  onClose?: () => void;
+}) {
   const { t } = useI18n();
   const prefix = agent ? 'agent-edit' : 'agent-new';
   const [email, setEmail] = useState(agent?.email ?? '');
@@ -118,6 +142,8 @@ function AgentForm({ agent, institutions, onDone, onClose }: { agent?: Agent; in
   const [password, setPassword] = useState('');
   const [roles, setRoles] = useState<string[]>(agent?.roles ?? ['operator']);
   const [insts, setInsts] = useState<string[]>(agent?.institutions ?? []);
+  // A new agent works for the remote centre unless the admin picks a VPVKAC centre, as the API defaults.
+  const [centre, setCentre] = useState(agent?.centre ?? 'VPPPD');
   const [languages, setLanguages] = useState<string[]>(agent?.languages ?? ['lv']);
   const [skills, setSkills] = useState((agent?.skills ?? []).join(', '));
   const [capacity, setCapacity] = useState<Record<string, string>>(() =>
@@ -133,6 +159,7 @@ function AgentForm({ agent, institutions, onDone, onClose }: { agent?: Agent; in
       email: email.trim(),
       displayName: displayName.trim(),
       roles,
+      centre,
       institutions: insts,
       languages,
       skills: skills
@@ -197,6 +224,15 @@ function AgentForm({ agent, institutions, onDone, onClose }: { agent?: Agent; in
           </p>
           {fieldError('skills')}
         </div>
+        <SelectField
+          id={`${prefix}-centre`}
+          label={t('admin.agents.centre')}
+          value={centre}
+          onChange={setCentre}
+          options={(centres.some((c) => c.code === centre) ? centres : [...centres, { code: centre, name: centre }]).map((c) => ({ value: c.code, label: c.name }))}
+          form={form}
+          field="centre"
+        />
       </div>
       <CheckboxGroup
         id={`${prefix}-roles`}
