@@ -18,6 +18,8 @@ export enum QueueName {
   Classifier = 'classifier',
   /** Arrived files scanned by clamd before staff may open them. */
   FileScan = 'file-scan',
+  /** Twilio's copies of the call recordings that erasure and retention cleared here. */
+  RecordingDeletions = 'recording-deletions',
 }
 
 /** Job names within the queues. */
@@ -47,6 +49,8 @@ export enum JobName {
   WebhookSweep = 'webhook-sweep',
   /** Start missing SLA clocks and re-add the timers due soon. */
   SlaSweep = 'sla-sweep',
+  /** Delete at Twilio the recordings cleared here. */
+  DeleteRecordings = 'delete-recordings',
 }
 
 /**

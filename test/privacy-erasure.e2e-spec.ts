@@ -7,7 +7,7 @@ import { AgentsService } from '../src/agents/agents.service';
 import { chatSessionKey } from '../src/channels/chat/chat-session';
 import { SubjectRequestRunner } from '../src/privacy/subject-request-runner';
 import { QueueName } from '../src/queues';
-import { ANNA, annaRequest, BERTA, seedPeople, Seeded } from './support/privacy-seed';
+import { ANNA, ANNA_RECORDING_SID, annaRequest, BERTA, seedPeople, Seeded } from './support/privacy-seed';
 import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
 
 /** Every row of every table of the test schema, as JSON text. */
@@ -110,7 +110,9 @@ describe('erasure: the person anonymised everywhere, the figures kept', () => {
     expect(result).toMatchObject({ status: 'done', progress: 100 });
     expect(result.result.kept).toEqual([{ reference: seeded.anna.held, reason: 'legal_hold', detail: 'Complaint 2026/114 under review' }]);
     expect(result.result.erased.sort()).toEqual([seeded.anna.webform, seeded.anna.email, seeded.anna.call, seeded.anna.chat].sort());
-    expect(result.result.changed).toMatchObject({ files: 1, chatKeys: expect.any(Number), auditEvents: 2 });
+    expect(result.result.changed).toMatchObject({ files: 1, chatKeys: expect.any(Number), auditEvents: 2, callRecordings: 1 });
+    // Twilio's copy of her call's recording goes too: queued in the same transaction, deleted there by the sweep.
+    expect(await env.sql(`SELECT recording_sid, deleted_at FROM recording_deletions`)).toEqual([{ recording_sid: ANNA_RECORDING_SID, deleted_at: null }]);
     // The audit entries still say who did what to which ticket, without her.
     const [callBack] = await env.sql(`SELECT detail FROM audit_events WHERE action = 'ticket.call_back'`);
     expect(callBack.detail).toEqual({ reference: seeded.anna.call, to: '[erased]' });

@@ -1,16 +1,43 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import { RecordingDeletionsService } from '../src/privacy/recording-deletions';
 import { RetentionService } from '../src/privacy/retention.service';
 import { QueueName } from '../src/queues';
 import { login, TestEnv } from './support/test-env';
 
 const DAY = 24 * 3600 * 1000;
+const ACCOUNT_SID = `AC${'b2'.repeat(16)}`;
+const RECORDING_SID = `RE${'c3'.repeat(16)}`;
+
+/** Twilio's REST API as far as recordings go: it records each request and answers with the status it is told to. */
+class RecordingsApi {
+  readonly requests: Array<{ method: string; url: string; authorization: string }> = [];
+  answer = 204;
+  private server!: Server;
+  async start(): Promise<string> {
+    this.server = createServer((req: IncomingMessage, res) => {
+      this.requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization ?? '' });
+      req.resume().on('end', () => {
+        if (this.answer === 204) res.writeHead(204).end();
+        else res.writeHead(this.answer, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: 20404, message: 'no', status: this.answer }));
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
 
 describe('retention: content past its period is anonymised, the rest untouched, as the preview said', () => {
   const env = new TestEnv();
+  const twilioApi = new RecordingsApi();
   let app: INestApplication;
   let dpo: string;
   let admin: string;
@@ -24,7 +51,12 @@ describe('retention: content past its period is anonymised, the rest untouched, 
   let open: string;
 
   beforeAll(async () => {
-    app = await env.startApi({ APP_ROLE: 'all' });
+    app = await env.startApi({
+      APP_ROLE: 'all',
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: 'test-twilio-auth-token-0123456789',
+      TWILIO_API_BASE_URL: await twilioApi.start(),
+    });
     await app.get(AgentsService).upsert({ email: 'dpo@ret.test', displayName: 'DPO', password: 'a long enough passphrase', roles: ['dpo'] });
     dpo = await login(app, 'dpo@ret.test', 'a long enough passphrase');
     admin = await login(app);
@@ -38,8 +70,15 @@ describe('retention: content past its period is anonymised, the rest untouched, 
     await env.sql(`UPDATE tickets SET kind = 'consultation' WHERE reference = $1`, [open]);
     await http().put(`/v1/tickets/${held}/legal-hold`).set('Authorization', `Bearer ${dpo}`).send({ reason: 'court case' }).expect(200);
     await env.sql(`INSERT INTO calls (call_sid, from_number, recording_url, recording_seconds, ended_at) VALUES ('CAretention1', '+37120000099', 'https://api.twilio.example/rec/RE9', 30, now())`);
+    // A call stored with only the link to its recording at Twilio: the id is read from the link.
+    await env.sql(`INSERT INTO calls (call_sid, from_number, recording_url, recording_seconds, ended_at) VALUES ('CAretention2', '+37120000098', $1, 40, now())`, [
+      `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${RECORDING_SID}`,
+    ]);
   });
-  afterAll(() => env.teardown());
+  afterAll(async () => {
+    await env.teardown();
+    await twilioApi.stop();
+  });
 
   it('lists the seeded policies with their basis; admins change them, the DPO may not', async () => {
     const policies = (await http().get('/v1/admin/retention-policies').set('Authorization', `Bearer ${dpo}`).expect(200)).body;
@@ -68,7 +107,7 @@ describe('retention: content past its period is anonymised, the rest untouched, 
   it('a year on: the closed consultation and the call recording go, the application, the held and the open ticket stay', async () => {
     const asOf = new Date(Date.now() + 366 * DAY).toISOString();
     const preview = (await http().get(`/v1/admin/retention-policies/preview?asOf=${asOf}`).set('Authorization', `Bearer ${dpo}`).expect(200)).body;
-    expect(preview).toMatchObject({ tickets: 1, callRecordings: 1, customers: 1, auditEvents: 0 });
+    expect(preview).toMatchObject({ tickets: 1, callRecordings: 2, customers: 1, auditEvents: 0 });
     const done = await app.get(RetentionService).run(new Date(asOf));
     expect(done).toEqual({ tickets: preview.tickets, callRecordings: preview.callRecordings, customers: preview.customers, auditEvents: preview.auditEvents });
 
@@ -81,7 +120,9 @@ describe('retention: content past its period is anonymised, the rest untouched, 
     expect(await texts(application)).toEqual(['Iesniegums RT2']);
     expect(await texts(held)).toEqual(['Sūdzība RT3']);
     expect(await texts(open)).toEqual(['Vēl atvērts RT4']);
-    expect((await env.sql(`SELECT recording_url FROM calls WHERE call_sid = 'CAretention1'`))[0].recording_url).toBeNull();
+    expect((await env.sql(`SELECT recording_url FROM calls WHERE call_sid = ANY($1) AND recording_url IS NOT NULL`, [['CAretention1', 'CAretention2']]))).toEqual([]);
+    // Twilio's copy goes too (a link that is not Twilio's has nothing to delete there).
+    expect(await env.sql(`SELECT recording_sid FROM recording_deletions WHERE deleted_at IS NULL`)).toEqual([{ recording_sid: RECORDING_SID }]);
 
     // Nothing more is due as of the same moment: a second run changes nothing.
     expect(await app.get(RetentionService).run(new Date(asOf))).toEqual({ tickets: 0, callRecordings: 0, customers: 0, auditEvents: 0 });
@@ -100,5 +141,31 @@ describe('retention: content past its period is anonymised, the rest untouched, 
     expect(await texts(held)).toEqual(['Sūdzība RT3']);
     // What is left of the trail is the run's own record.
     expect((await env.sql(`SELECT action FROM audit_events`)).map((r) => r.action)).toEqual(['retention.run']);
+  });
+
+  it("deletes Twilio's copy of each cleared recording, retrying while Twilio fails, and a recording Twilio no longer has counts as gone", async () => {
+    const deletions = app.get(RecordingDeletionsService, { strict: false });
+    twilioApi.answer = 503;
+    expect(await deletions.deleteDue()).toEqual({ deleted: 0, failed: 1, waiting: 0 });
+    const [failed] = await env.sql(`SELECT attempts, last_error, deleted_at, next_attempt_at > now() AS later FROM recording_deletions WHERE recording_sid = $1`, [RECORDING_SID]);
+    expect(failed).toMatchObject({ attempts: 1, deleted_at: null, later: true });
+    expect(failed.last_error).toContain('503');
+    // Not due again until its backoff has passed.
+    expect(await deletions.deleteDue()).toEqual({ deleted: 0, failed: 0, waiting: 0 });
+
+    await env.sql(`UPDATE recording_deletions SET next_attempt_at = now()`);
+    twilioApi.answer = 204;
+    expect(await deletions.deleteDue()).toEqual({ deleted: 1, failed: 0, waiting: 0 });
+    const path = `/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${RECORDING_SID}.json`;
+    expect(twilioApi.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${path}`, `DELETE ${path}`]);
+    expect(twilioApi.requests[1].authorization).toBe(`Basic ${Buffer.from(`${ACCOUNT_SID}:test-twilio-auth-token-0123456789`).toString('base64')}`);
+    expect((await env.sql(`SELECT deleted_at FROM recording_deletions WHERE recording_sid = $1`, [RECORDING_SID]))[0].deleted_at).not.toBeNull();
+
+    // Already gone at Twilio (404): done, not retried for ever.
+    const gone = `RE${'d4'.repeat(16)}`;
+    await env.sql(`INSERT INTO recording_deletions (recording_sid) VALUES ($1)`, [gone]);
+    twilioApi.answer = 404;
+    expect(await deletions.deleteDue()).toEqual({ deleted: 1, failed: 0, waiting: 0 });
+    expect(await deletions.deleteDue()).toEqual({ deleted: 0, failed: 0, waiting: 0 });
   });
 });

@@ -110,6 +110,13 @@ export class MetricsService {
   });
 
   /** Voicemail recordings fetched from Twilio into the ticket (stored), or left as a link (failed, by reason). */
+  readonly recordingDeletions = new Counter({
+    name: 'vp_recording_deletions_total',
+    help: 'Call recordings deleted at Twilio after erasure or retention cleared them here, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly voiceRecordings = new Counter({
     name: 'vp_voice_recordings_total',
     help: 'Voicemail recordings downloaded from Twilio, by outcome',

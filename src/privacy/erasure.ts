@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { eraseTicketContent, markTicketContentErased } from '../tickets/ticket-content-erasure';
+import { forgetCallRecordings } from './recording-deletions';
 import { CALLS_OF_TICKETS, chatSessionsOf } from './subject-data';
 import type { FoundSubject } from './subject-finder';
 
@@ -83,8 +84,10 @@ export async function anonymiseTickets(m: EntityManager, ticketIds: string[], ca
      WHERE ticket_id = ANY($1::uuid[]) AND NOT (payload ? 'erased')`,
     [t],
   );
+  // Twilio's copy of a recording goes with our link to it (queued here, deleted there by the recording sweep).
+  changed.callRecordings = await forgetCallRecordings(m, callSids);
   changed.calls = await count(
-    `UPDATE calls SET from_number = '', to_number = NULL, callback_number = NULL, recording_sid = NULL, recording_url = NULL
+    `UPDATE calls SET from_number = '', to_number = NULL, callback_number = NULL
      WHERE call_sid = ANY($1::text[]) AND from_number <> ''`,
     [callSids],
   );

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ProblemException } from '../common/problem';
 import { anonymiseTickets } from './erasure';
+import { forgetCallRecordings } from './recording-deletions';
 import { CALLS_OF_TICKETS } from './subject-data';
 
 const BATCH = 500;
@@ -115,11 +116,8 @@ export class RetentionService {
     const batches = (work: (m: EntityManager) => Promise<number>) => this.inBatches(work);
     // Recordings first: blanking a ticket clears its calls' recordings too, and the preview counts them here.
     counts.callRecordings = await batches(async (m) => {
-      const [, n]: [unknown, number] = await m.query(
-        `UPDATE calls SET recording_sid = NULL, recording_url = NULL WHERE call_sid IN (${DUE_RECORDINGS} LIMIT ${BATCH})`,
-        [asOf],
-      );
-      return n;
+      const due: Array<{ call_sid: string }> = await m.query(`${DUE_RECORDINGS} LIMIT ${BATCH}`, [asOf]);
+      return forgetCallRecordings(m, due.map((c) => c.call_sid));
     });
     counts.tickets = await batches(async (m) => {
       const ids = (await m.query(`${DUE_TICKETS} ORDER BY t.id LIMIT ${BATCH}`, [asOf])).map((r: { id: string }) => r.id);

@@ -7,6 +7,9 @@ import { PDF_BYTES, webformSubmission } from './factories';
 import { eventually, TestEnv } from './test-env';
 
 /** The person a subject request is about: she wrote a web form and an e-mail, called, chatted and rated an answer. */
+/** Anna's call was recorded: Twilio holds the recording under this id. */
+export const ANNA_RECORDING_SID = `RE${'0a'.repeat(16)}`;
+
 export const ANNA = {
   personalCode: '32345678901',
   firstName: 'Anna',
@@ -66,7 +69,10 @@ export async function seedPeople(env: TestEnv, app: INestApplication, submit: (b
     meta: { mailbox: 'default', headers: { from: `${ANNA.firstName} ${ANNA.lastName} <${ANNA.email}>` } },
   });
   const callSid = `CA${env.name.replace(/[^a-z0-9]/g, '').padEnd(32, '0').slice(0, 32)}`;
-  await env.sql(`INSERT INTO calls (call_sid, from_number, to_number, recording_url, recording_seconds) VALUES ($1, $2, '+37167000000', 'https://api.twilio.example/rec/RE1', 12)`, [callSid, ANNA.phone]);
+  await env.sql(
+    `INSERT INTO calls (call_sid, from_number, to_number, recording_sid, recording_url, recording_seconds) VALUES ($1, $2, '+37167000000', $3, $4, 12)`,
+    [callSid, ANNA.phone, ANNA_RECORDING_SID, `https://api.twilio.com/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/${ANNA_RECORDING_SID}`],
+  );
   await inbound.accept({
     channel: 'voice',
     externalId: callSid,
