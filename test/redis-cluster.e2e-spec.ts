@@ -5,7 +5,7 @@ import { AgentSocket } from './support/agent-socket';
 import { openAroundTheClock } from './support/calendar';
 import { ChatVisitor } from './support/chat-visitor';
 import { VALID_PERSONAL_CODE, webformSubmission } from './support/factories';
-import { TelegramCounter } from './support/fault-clients';
+import { inParallel, TelegramCounter, untilAccepted } from './support/fault-clients';
 import { appendMessage, MAIL_PASSWORD, mailServers, uniqueMailbox } from './support/mail-servers';
 import { RedisCluster } from './support/redis-cluster';
 import { Caller, TwilioPlayer, voiceConfig } from './support/twilio-player';
@@ -14,13 +14,16 @@ import { eventually, login, signedSubmission, TestEnv } from './support/test-env
 const TELEGRAM_SECRET = 'cluster-test-secret-token';
 const BOT_TOKEN = '123456:cluster-test-bot';
 const PASSWORD = 'a long enough passphrase';
+/** REDIS_FAULTS_LONG=1 runs more traffic through the failover; the short variant always runs. */
+const PER_PHASE = process.env.REDIS_FAULTS_LONG ? 300 : 40;
 
 /**
- * The service on a real Redis Cluster of three primaries (started here, torn down after): two API instances and a
- * worker connected through REDIS_CLUSTER_NODES only. Every channel's smoke runs through it — the queues (hash-tagged
- * prefix), the chat's scripts and rate limits, presence, leases, and socket.io through the sharded adapter (a
- * visitor on one API instance, the operator on the other, the operator's reply sent by the worker) — and each
- * contact lands as exactly one ticket.
+ * The service on a real Redis Cluster of three primaries, each with a replica (started here, torn down after): two
+ * API instances and a worker connected through REDIS_CLUSTER_NODES only. Every channel's smoke runs through it —
+ * the queues (hash-tagged prefix), the chat's scripts and rate limits, presence, leases, and socket.io through the
+ * sharded adapter (a visitor on one API instance, the operator on the other, the operator's reply sent by the
+ * worker) — and each contact lands as exactly one ticket. Then the primary holding the queues is killed while web
+ * forms come in and replies go out: what BullMQ lost in the failover comes back from PostgreSQL through the sweeps.
  */
 describe('Redis Cluster: every channel end to end on three primaries', () => {
   let cluster: RedisCluster;
@@ -36,7 +39,7 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
   const http = (app = api) => request(app.getHttpServer());
 
   beforeAll(async () => {
-    cluster = await RedisCluster.start(3);
+    cluster = await RedisCluster.start(3, 1);
     telegram = await TelegramCounter.start();
     const mail = await mailServers();
     centreMailbox = uniqueMailbox('cluster-centre');
@@ -59,6 +62,8 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
       SMTP_PORT: String(mail.smtp.port),
       SMTP_TLS: 'false',
       MAIL_FROM: `VPPPD <${centreMailbox}>`,
+      INBOUND_SWEEP_INTERVAL_MS: '2000',
+      OUTBOUND_SWEEP_INTERVAL_MS: '2000',
     };
     api = await env.startApi(overrides);
     otherApi = await env.startApi(overrides);
@@ -175,5 +180,63 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
     expect(queueKeys).toHaveLength(1); // one slot, so one primary
     expect(queueKeys[0]).toEqual(expect.arrayContaining([`{${env.name}}:inbound:meta`]));
     await http().get('/health').expect(200);
+  }, 240000);
+
+  it("loses and doubles nothing when the queues' primary is killed and its replica promoted", async () => {
+    // Telegram conversations that are tickets already, so that replies can be sent to them during the fault.
+    const references: string[] = [];
+    for (let i = 0; i < PER_PHASE / 2; i++) {
+      const chat = 7_200_000 + i;
+      await http()
+        .post('/v1/channels/social/telegram/webhook')
+        .set('X-Telegram-Bot-Api-Secret-Token', TELEGRAM_SECRET)
+        .send({ update_id: 930000 + i, message: { message_id: 1, from: { id: chat, is_bot: false, first_name: 'Anna' }, chat: { id: chat, type: 'private' }, date: Math.floor(Date.now() / 1000), text: `Jautājums ${i}` } })
+        .expect(200);
+    }
+    for (let i = 0; i < PER_PHASE / 2; i++) {
+      const [row] = await eventually(() => env.sql(`SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'social' AND m.external_id = $1`, [`telegram:${930000 + i}`]).then((r) => (r.length ? r : null)));
+      references.push(row.reference);
+    }
+
+    // Web forms and replies at once, through both API instances; the queues' primary killed a third of the way in.
+    // Clients retry what failed with the same identity (submissionId, Idempotency-Key), as the portal and the console do.
+    const forms = Array.from({ length: PER_PHASE }, () => webformSubmission());
+    const replies = references.map((ref, i) => ({ ref, text: `failover: atbilde ${i}`, key: `failover-reply-${i}` }));
+    let started = 0;
+    let killing: Promise<{ killed: number; promoted: number }> | null = null;
+    const maybeKill = () => {
+      if (++started === Math.ceil((forms.length + replies.length) / 3)) killing = cluster.killPrimaryOf(`{${env.name}}:inbound:meta`);
+    };
+    const submitted = inParallel(4, forms.map((form, i) => async () => {
+      maybeKill();
+      const res = await untilAccepted(() => signedSubmission(i % 2 ? api : otherApi, form), (r) => r.status === 202);
+      return res.body.reference as string;
+    }));
+    const sent = inParallel(2, replies.map((r, i) => async () => {
+      maybeKill();
+      await untilAccepted(
+        () => http(i % 2 ? api : otherApi).post(`/v1/tickets/${r.ref}/replies`).set('Authorization', `Bearer ${adminToken}`).set('Idempotency-Key', r.key).send({ text: r.text, force: true }),
+        (res) => res.status === 202,
+      );
+      return r.text;
+    }));
+    const submittedRefs = await submitted;
+    const texts = await sent;
+    expect(killing).not.toBeNull();
+    const { killed, promoted } = await killing!;
+    expect(promoted).not.toBe(killed);
+
+    // Every accepted form is a ticket exactly once; every queued reply was sent exactly once.
+    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1)`, [submittedRefs]))[0].n === submittedRefs.length, { timeoutMs: 60000, everyMs: 250 });
+    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE status <> 'processed'`))[0].n === 0, { timeoutMs: 30000 });
+    const [{ doubled }] = await env.sql(`SELECT count(*)::int AS doubled FROM (SELECT 1 FROM messages WHERE direction = 'inbound' GROUP BY channel, external_id HAVING count(*) > 1) d`);
+    expect(doubled).toBe(0);
+    const [{ tickets, events }] = await env.sql(`SELECT count(DISTINCT ticket_id)::int AS tickets, count(*)::int AS events FROM inbound_events WHERE channel = 'webform'`);
+    expect(tickets).toBe(events);
+    await eventually(async () => texts.every((text) => telegram.sent.get(text) === 1) || null, { timeoutMs: 60000, everyMs: 250 }).catch(() => undefined);
+    expect(texts.filter((text) => telegram.sent.get(text) !== 1).map((text) => `${text}: ${telegram.sent.get(text) ?? 0}`)).toEqual([]);
+    expect(await env.sql(`SELECT delivery_status, count(*)::int AS n FROM messages WHERE direction = 'outbound' AND text = ANY($1) GROUP BY 1`, [texts])).toEqual([{ delivery_status: 'sent', n: texts.length }]);
+    await http().get('/health').expect(200);
+    await http(otherApi).get('/health').expect(200);
   }, 240000);
 });
