@@ -16,7 +16,8 @@ import { SocialWorkerModule } from './channels/social/social-worker.module';
 import { VoiceModule } from './channels/voice/voice.module';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
-import { redisConnectionOptions } from './common/redis-connection';
+import { QueueConnectionCloser } from './common/queue-connection-closer';
+import { queueConnection as queueConnectionFor, queuePrefix } from './common/redis-connection';
 import { requestLogSerializers } from './common/request-log';
 import { LogDestination, MaskingDestination } from './common/masked-log';
 import { ConfigModule } from './config/config.module';
@@ -60,6 +61,7 @@ export class AppModule {
   static forRoot(config: AppConfig, options: { logs?: LogDestination } = {}): DynamicModule {
     const api = config.APP_ROLE === 'api' || config.APP_ROLE === 'all';
     const worker = config.APP_ROLE === 'worker' || config.APP_ROLE === 'all';
+    const queueConnection = queueConnectionFor(config);
     const imports: ModuleMetadata['imports'] = [
       ConfigModule.forRoot(config),
       LoggerModule.forRoot({
@@ -99,15 +101,12 @@ export class AppModule {
         },
       }),
       ReplicaReadsModule,
-      BullModule.forRoot({
-        prefix: config.REDIS_PREFIX,
-        connection: redisConnectionOptions(config, { maxRetriesPerRequest: null, enableOfflineQueue: true }),
-      }),
+      BullModule.forRoot({ prefix: queuePrefix(config), connection: queueConnection }),
     ];
     if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, CaseStatusModule, TagsModule, CannedAnswersModule, SavedViewsModule, CustomersApiModule);
     if (worker) imports.push(InboundWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
-    return { module: AppModule, imports };
+    return { module: AppModule, imports, providers: [{ provide: QueueConnectionCloser, useValue: new QueueConnectionCloser(queueConnection) }] };
   }
 }

@@ -1,8 +1,9 @@
-import { Redis, RedisOptions } from 'ioredis';
+import { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { parseHostPorts } from '../config/host-ports';
 
 type RedisConfig = {
   REDIS_URL?: string;
+  REDIS_CLUSTER_NODES?: string;
   REDIS_SENTINELS?: string;
   REDIS_SENTINEL_NAME?: string;
   REDIS_SENTINEL_PASSWORD?: string;
@@ -57,7 +58,79 @@ export function redisConnectionOptions(config: RedisConfig, extra: RedisOptions 
   };
 }
 
-/** A new connection to the service's Redis (see redisConnectionOptions). */
-export function createRedis(config: RedisConfig, extra: RedisOptions = {}): Redis {
+/** A connection to one server (REDIS_URL, or the primary Sentinel names) or to a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisClient = Redis | Cluster;
+
+export function isRedisCluster(config: RedisConfig): boolean {
+  return !!config.REDIS_CLUSTER_NODES;
+}
+
+/**
+ * How a Cluster client reaches REDIS_CLUSTER_NODES: the nodes given are only where it starts, the rest of the
+ * cluster (and which primary holds which slot) is learnt from them and again after every MOVED. `extra` are the
+ * per-connection options the caller would give a single server; the ones that are the cluster's own (the offline
+ * queue, connecting lazily) are given to the cluster too.
+ */
+export function redisClusterOptions(config: RedisConfig, extra: RedisOptions = {}, cluster: ClusterOptions = {}): ClusterOptions {
+  const { enableOfflineQueue, lazyConnect, ...perNode } = extra;
+  return {
+    ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    // While a replica is being promoted the cluster answers CLUSTERDOWN and the dead primary's slots go nowhere:
+    // commands wait and are retried (as a Sentinel failover's do) instead of failing at once.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 300,
+    retryDelayOnTryAgain: 200,
+    redisOptions: { password: config.REDIS_PASSWORD, ...perNode },
+    ...cluster,
+  };
+}
+
+function clusterNodes(config: RedisConfig): Array<{ host: string; port: number }> {
+  const nodes = parseHostPorts(config.REDIS_CLUSTER_NODES ?? '');
+  if (!nodes) throw new Error('REDIS_CLUSTER_NODES must be comma-separated host:port pairs');
+  return nodes;
+}
+
+/**
+ * A new connection to the service's Redis (see redisConnectionOptions): on a Cluster, a Cluster client.
+ * `cluster` are options only a Cluster client has (the socket.io adapter's sharded subscriber).
+ */
+export function createRedis(config: RedisConfig, extra: RedisOptions = {}, cluster: ClusterOptions = {}): RedisClient {
+  if (isRedisCluster(config)) return new Cluster(clusterNodes(config), redisClusterOptions(config, extra, cluster));
   return new Redis(redisConnectionOptions(config, extra));
+}
+
+/**
+ * The prefix of the BullMQ queues' keys. BullMQ's Lua scripts touch several keys of a queue at once, which a
+ * Cluster refuses unless they share a slot: in braces the prefix is a hash tag, so all of them do. Elsewhere it
+ * stays as it always was, so a single server's existing queues are still found.
+ */
+export function queuePrefix(config: RedisConfig & { REDIS_PREFIX: string }): string {
+  return isRedisCluster(config) ? `{${config.REDIS_PREFIX}}` : config.REDIS_PREFIX;
+}
+
+/**
+ * BullMQ's connection: options for one server (BullMQ connects each queue and worker itself), or, on a Cluster,
+ * one Cluster client the queues share (BullMQ cannot build a Cluster from options; workers duplicate it for their
+ * blocking reads). Whoever asks for the Cluster closes it at shutdown.
+ */
+export function queueConnection(config: RedisConfig): RedisOptions | Cluster {
+  const extra: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true };
+  if (!isRedisCluster(config)) return redisConnectionOptions(config, extra);
+  const cluster = new Cluster(clusterNodes(config), redisClusterOptions(config, extra));
+  // Every queue processor of the process listens for 'ready' on the one shared client (BullMQ counts its own).
+  cluster.setMaxListeners(64);
+  return cluster;
+}
+
+/**
+ * Values of several keys. A Cluster refuses MGET of keys in different slots, so there each key is read on its own
+ * (sent together, answered by whichever primary holds it); a single server still answers one MGET.
+ */
+export async function getMany(redis: RedisClient, keys: string[]): Promise<Array<string | null>> {
+  if (keys.length === 0) return [];
+  // isCluster, not instanceof: BullMQ hands its clients out wrapped in a proxy.
+  if ((redis as Cluster).isCluster) return Promise.all(keys.map((key) => redis.get(key)));
+  return redis.mget(...keys);
 }

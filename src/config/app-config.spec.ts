@@ -58,6 +58,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'has space' })).toThrow(/REDIS_SENTINEL_NAME: is invalid/);
   });
 
+  it('connects to a Redis Cluster instead of REDIS_URL: REDIS_CLUSTER_NODES checked, never together with Sentinel', () => {
+    const { REDIS_URL: _, ...noUrl } = valid;
+    expect(loadConfig({ ...noUrl, REDIS_CLUSTER_NODES: '10.0.0.1:6379, 10.0.0.2:6379,[::1]:7000' })).toMatchObject({
+      REDIS_URL: undefined,
+      REDIS_CLUSTER_NODES: '10.0.0.1:6379, 10.0.0.2:6379,[::1]:7000',
+    });
+    expect(() => loadConfig({ ...noUrl, REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES: is invalid \(REDIS_CLUSTER_NODES must be comma-separated host:port pairs/);
+    expect(() => loadConfig({ ...noUrl, REDIS_CLUSTER_NODES: '10.0.0.1:6379', REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'vp' })).toThrow(
+      /REDIS_CLUSTER_NODES: is invalid \(REDIS_CLUSTER_NODES and REDIS_SENTINELS cannot both be set/,
+    );
+  });
+
   it('takes DATABASE_REPLICA_URLS as comma-separated postgres URLs, none when unset', () => {
     expect(loadConfig(valid).DATABASE_REPLICA_URLS).toEqual([]);
     expect(loadConfig({ ...valid, DATABASE_REPLICA_URLS: 'postgres://r1:5432/vp, postgresql://r2/vp' }).DATABASE_REPLICA_URLS).toEqual(['postgres://r1:5432/vp', 'postgresql://r2/vp']);

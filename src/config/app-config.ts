@@ -93,10 +93,10 @@ export class AppConfig {
   @IsBoolean()
   RUN_MIGRATIONS = true;
 
-  /** One Redis server (or a proxy in front of one). Not needed when REDIS_SENTINELS is set. */
-  @ValidateIf((c: AppConfig) => !c.REDIS_SENTINELS || c.REDIS_URL !== undefined)
+  /** One Redis server (or a proxy in front of one). Not needed when REDIS_SENTINELS or REDIS_CLUSTER_NODES is set. */
+  @ValidateIf((c: AppConfig) => (!c.REDIS_SENTINELS && !c.REDIS_CLUSTER_NODES) || c.REDIS_URL !== undefined)
   @IsString()
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL (or set REDIS_SENTINELS)' })
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL (or set REDIS_SENTINELS or REDIS_CLUSTER_NODES)' })
   REDIS_URL: string;
 
   /**
@@ -113,6 +113,23 @@ export class AppConfig {
   })
   REDIS_SENTINELS?: string;
 
+  /**
+   * A Redis Cluster instead: some of its nodes' `host:port` pairs, comma-separated (the rest are learnt from them).
+   * Takes the place of REDIS_URL; cannot be combined with REDIS_SENTINELS (a cluster fails over by itself).
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'clusterNodeList',
+    validator: {
+      validate: (value: unknown, args) => typeof value === 'string' && parseHostPorts(value) !== null && !(args?.object as AppConfig | undefined)?.REDIS_SENTINELS,
+      defaultMessage: (args) =>
+        (args?.object as AppConfig | undefined)?.REDIS_SENTINELS && parseHostPorts(String(args?.value)) !== null
+          ? 'REDIS_CLUSTER_NODES and REDIS_SENTINELS cannot both be set: a Redis Cluster fails over by itself'
+          : 'REDIS_CLUSTER_NODES must be comma-separated host:port pairs, e.g. 10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379',
+    },
+  })
+  REDIS_CLUSTER_NODES?: string;
+
   /** The primary's name the sentinels monitor (`sentinel monitor <name> ...`); required with REDIS_SENTINELS. */
   @ValidateIf((c: AppConfig) => !!c.REDIS_SENTINELS || c.REDIS_SENTINEL_NAME !== undefined)
   @IsString()
@@ -124,12 +141,15 @@ export class AppConfig {
   @IsString()
   REDIS_SENTINEL_PASSWORD?: string;
 
-  /** The password of the Redis servers behind the sentinels (with REDIS_URL it is part of the URL). */
+  /** The password of the Redis servers behind the sentinels or of the cluster's nodes (with REDIS_URL it is part of the URL). */
   @IsOptional()
   @IsString()
   REDIS_PASSWORD?: string;
 
-  /** Key prefix for every BullMQ queue, so installations and test runs sharing one Redis never collide. */
+  /**
+   * Key prefix for every BullMQ queue, so installations and test runs sharing one Redis never collide. On a Redis
+   * Cluster the queues' prefix is this in braces (`{vp}`), a hash tag: BullMQ's scripts touch several keys of a queue.
+   */
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, _ and - only' })
   REDIS_PREFIX = 'vp';

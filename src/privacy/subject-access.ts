@@ -1,5 +1,5 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis-connection';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { CALLS_OF_TICKETS, chatSessionsOf, chatTranscript } from './subject-data';
@@ -20,7 +20,7 @@ const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._-]+/gu, '_').slic
  */
 export async function buildSubjectArchive(
   m: EntityManager,
-  redis: Redis,
+  redis: RedisClient,
   redisPrefix: string,
   found: FoundSubject,
   request: { id: string; createdAt: Date },

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis-connection';
 import type { EntityManager } from 'typeorm';
 import { chatSessionKey } from '../channels/chat/chat-session';
 
@@ -20,7 +20,7 @@ export async function chatSessionsOf(m: EntityManager, ticketIds: string[]): Pro
 }
 
 /** A session's transcript as Redis holds it for reconnects (empty once the session expired). */
-export async function chatTranscript(redis: Redis, prefix: string, sessionId: string): Promise<unknown[]> {
+export async function chatTranscript(redis: RedisClient, prefix: string, sessionId: string): Promise<unknown[]> {
   const lines = await redis.lrange(chatSessionKey(prefix, sessionId, ':log'), 0, -1);
   return lines.map((line) => {
     try {

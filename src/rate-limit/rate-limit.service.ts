@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { createRedis } from '../common/redis-connection';
+import { createRedis, RedisClient } from '../common/redis-connection';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config';
@@ -22,7 +21,7 @@ export interface Refusal {
 @Injectable()
 export class RateLimitService implements OnModuleDestroy {
   private readonly logger = new Logger(RateLimitService.name);
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly perSource: Record<SourcePolicy, RateLimiterRedis>;
   private readonly loginFailures: RateLimiterRedis;
   private readonly caseGuesses: RateLimiterRedis;

@@ -1,8 +1,7 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import { Redis } from 'ioredis';
-import { createRedis } from '../common/redis-connection';
+import { createRedis, RedisClient } from '../common/redis-connection';
 import type { Namespace, Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import { AccessTokens } from '../auth/access-tokens';
@@ -36,7 +35,7 @@ const REFERENCE = /^[A-Z]{1,5}-\d{4}-\d{6,}$/;
 @WebSocketGateway({ namespace: AGENTS_NAMESPACE })
 export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(AgentsGateway.name);
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   @WebSocketServer()
   private readonly server!: Namespace;

@@ -1,12 +1,10 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Emitter } from '@socket.io/redis-emitter';
-import { Redis } from 'ioredis';
-import { createRedis } from '../common/redis-connection';
+import { createRedis, RedisClient } from '../common/redis-connection';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Rooms, roomsForTicket } from './realtime-rooms';
-import { safePublisher } from './safe-publish';
+import { namespaceEmitter, NamespaceEmitter } from './realtime-emitter';
 
 export const AGENTS_NAMESPACE = '/agents';
 
@@ -23,8 +21,8 @@ export type TicketEventKind = 'created' | 'changed' | 'assigned';
 @Injectable()
 export class RealtimePublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(RealtimePublisher.name);
-  private readonly redis: Redis;
-  private readonly emitter: ReturnType<Emitter['of']>;
+  private readonly redis: RedisClient;
+  private readonly emitter: NamespaceEmitter;
 
   constructor(
     config: AppConfig,
@@ -32,7 +30,7 @@ export class RealtimePublisher implements OnApplicationShutdown {
   ) {
     this.redis = createRedis(config, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'realtime publisher: Redis error (reconnecting)'));
-    this.emitter = new Emitter(safePublisher(this.redis, this.logger), { key: socketIoKey(config) }).of(AGENTS_NAMESPACE);
+    this.emitter = namespaceEmitter(config, this.redis, socketIoKey(config), AGENTS_NAMESPACE, this.logger);
   }
 
   /** The last shutdown phase: workers finishing their jobs before it may still publish. */

@@ -1,8 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
-import { createRedis } from '../common/redis-connection';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { createRedis, isRedisCluster, RedisClient } from '../common/redis-connection';
 import type { Socket as NetSocket } from 'node:net';
 import type { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '../config/app-config';
@@ -39,9 +38,11 @@ export function writeFlushesTogether(transport: EngineTransport): void {
 /**
  * Socket.io through Redis, so that with several API instances behind a load balancer (no sticky sessions needed
  * for the websocket transport) a room spans them all. Long-polling needs stickiness, so only websockets are taken.
+ * On a Redis Cluster the sharded adapter (Redis 7 sharded pub/sub): a room's channel lives on one shard, where
+ * classic PUBLISH would be copied to every node of the cluster.
  */
 export class RedisIoAdapter extends IoAdapter {
-  private readonly clients: Redis[] = [];
+  private readonly clients: RedisClient[] = [];
 
   constructor(
     app: INestApplicationContext,
@@ -60,10 +61,15 @@ export class RedisIoAdapter extends IoAdapter {
       cors: origins.length ? { origin: origins, credentials: true } : undefined,
     });
     const pub = createRedis(this.config, { maxRetriesPerRequest: null });
-    const sub = pub.duplicate();
+    // On a Cluster the subscriber keeps one connection per primary, each subscribed to the channels of its slots.
+    const sub = isRedisCluster(this.config) ? createRedis(this.config, { maxRetriesPerRequest: null }, { shardedSubscribers: true }) : pub.duplicate();
     for (const client of [pub, sub]) client.on('error', () => undefined); // reconnects by itself
     this.clients.push(pub, sub);
-    server.adapter(createAdapter(pub, sub, { key: socketIoKey(this.config), requestsTimeout: 3000 }));
+    server.adapter(
+      isRedisCluster(this.config)
+        ? createShardedAdapter(pub, sub, { channelPrefix: socketIoKey(this.config) })
+        : createAdapter(pub, sub, { key: socketIoKey(this.config), requestsTimeout: 3000 }),
+    );
     server.engine.on('connection', (socket: { transport: EngineTransport }) => writeFlushesTogether(socket.transport));
     return server;
   }

@@ -1,11 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Emitter } from '@socket.io/redis-emitter';
-import { Redis } from 'ioredis';
-import { createRedis } from '../../common/redis-connection';
+import { createRedis, RedisClient } from '../../common/redis-connection';
 import type { Server } from 'socket.io';
 import { AppConfig } from '../../config/app-config';
 import { RealtimePublisher, socketIoKey } from '../../realtime/realtime.publisher';
-import { safePublisher } from '../../realtime/safe-publish';
+import { namespaceEmitter, NamespaceEmitter } from '../../realtime/realtime-emitter';
 import { AGENTS_NAMESPACE } from '../../realtime/realtime.publisher';
 import { Rooms } from '../../realtime/realtime-rooms';
 import { CHAT_NAMESPACE, chatAgentsRoom, ChatSession, visitorRoom } from './chat-session';
@@ -21,8 +19,8 @@ import { CHAT_NAMESPACE, chatAgentsRoom, ChatSession, visitorRoom } from './chat
 @Injectable()
 export class ChatRelay implements OnModuleDestroy {
   private readonly logger = new Logger(ChatRelay.name);
-  private readonly redis: Redis;
-  private readonly visitors: ReturnType<Emitter['of']>;
+  private readonly redis: RedisClient;
+  private readonly visitors: NamespaceEmitter;
   private server: Server | null = null;
 
   constructor(
@@ -31,7 +29,7 @@ export class ChatRelay implements OnModuleDestroy {
   ) {
     this.redis = createRedis(config, { maxRetriesPerRequest: 1 });
     this.redis.on('error', (error) => this.logger.debug({ err: error }, 'chat relay: Redis error (reconnecting)'));
-    this.visitors = new Emitter(safePublisher(this.redis, this.logger), { key: socketIoKey(config) }).of(CHAT_NAMESPACE);
+    this.visitors = namespaceEmitter(config, this.redis, socketIoKey(config), CHAT_NAMESPACE, this.logger);
   }
 
   async onModuleDestroy(): Promise<void> {

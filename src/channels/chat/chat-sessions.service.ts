@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { TOKEN_BUCKET_FUNCTION_LUA, TOKEN_BUCKET_LUA } from '@lib/chat-assistant';
 import { Redis } from 'ioredis';
-import { createRedis } from '../../common/redis-connection';
+import { createRedis, RedisClient } from '../../common/redis-connection';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { ChatEntry, ChatSession, chatSessionKey } from './chat-session';
@@ -61,7 +61,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 @Injectable()
 export class ChatSessionsService implements OnModuleDestroy {
   private readonly logger = new Logger(ChatSessionsService.name);
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly ttlSeconds: number;
 
   constructor(private readonly config: AppConfig) {

@@ -7,6 +7,7 @@ import { ProblemException, validationProblem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
 import { SecretCipher } from '../../secrets/secret-cipher';
 import { redisOf } from '../../common/redis';
+import { getMany } from '../../common/redis-connection';
 import { QueueName } from '../../queues';
 import type { MailboxSettings, MailboxState } from './mailbox-watcher';
 
@@ -242,7 +243,7 @@ export class MailboxesService {
     );
     if (mailboxes.length === 0) return [];
     const redis = await redisOf(this.queue);
-    const states = await redis.mget(...mailboxes.map((m) => this.stateKey(m.id)));
+    const states = await getMany(redis, mailboxes.map((m) => this.stateKey(m.id)));
     return mailboxes.map((m, i) => {
       const s = states[i] ? (JSON.parse(states[i]!) as MailboxStatus) : null;
       return { name: m.name, address: m.address, state: s?.state ?? 'unknown', since: s?.since ?? null, error: s?.error ?? null };

@@ -1,0 +1,17 @@
+import { OnApplicationShutdown } from '@nestjs/common';
+import type { Cluster, RedisOptions } from 'ioredis';
+
+/**
+ * On a Redis Cluster the queues share one Cluster client (see queueConnection), which BullMQ never closes because
+ * it did not open it. By the application-shutdown phase the workers have stopped and a queue's close sends
+ * nothing on a shared client, so it is closed here; otherwise its sockets would keep a stopping process alive.
+ */
+export class QueueConnectionCloser implements OnApplicationShutdown {
+  constructor(private readonly connection: RedisOptions | Cluster) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    const connection = this.connection as Partial<Cluster>;
+    if (!connection.isCluster || !connection.quit) return;
+    await connection.quit().catch(() => connection.disconnect?.());
+  }
+}
