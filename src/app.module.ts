@@ -48,6 +48,7 @@ import { ScanningWorkerModule } from './scanning/scanning-worker.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { TagsModule } from './tags/tags.module';
 import { CannedAnswersModule } from './canned-answers/canned-answers.module';
+import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { SavedViewsModule } from './saved-views/saved-views.module';
 import { CustomersApiModule } from './customers/customers-api.module';
 
@@ -104,6 +105,7 @@ export class AppModule {
       BullModule.forRoot({ prefix: queuePrefix(config), connection: queueConnection }),
     ];
     if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, CaseStatusModule, TagsModule, CannedAnswersModule, SavedViewsModule, CustomersApiModule);
+    if (api) imports.push(CustomFieldsModule);
     if (worker) imports.push(InboundWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);

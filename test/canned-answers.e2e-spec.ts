@@ -112,7 +112,8 @@ describe('canned answers, macros and tags', () => {
                                 sla_due_at IS NOT NULL AS sla_due, resolution_due_at IS NOT NULL AS resolution_due FROM tickets WHERE id = $1`),
       messages: await rows(`SELECT direction, author_type, author_agent_id, channel, text, html, address, internal, delivery_status IS NOT NULL AS delivered
                             FROM messages WHERE ticket_id = $1 ORDER BY created_at, direction`),
-      audit: await rows(`SELECT actor_agent_id, action, subject_type, detail - 'requestId' AS detail FROM audit_events WHERE subject_id = $1::text ORDER BY created_at, action`),
+      // By action: a macro's steps share one transaction, and so one time, where the manual steps follow each other.
+      audit: await rows(`SELECT actor_agent_id, action, subject_type, detail - 'requestId' AS detail FROM audit_events WHERE subject_id = $1::text ORDER BY action, created_at`),
       escalations: await rows(`SELECT from_level, to_level, from_queue_id, to_queue_id, to_institution_id, reason, summary, comment, actor_agent_id FROM escalations WHERE ticket_id = $1 ORDER BY created_at`),
       webhooks: await rows(`SELECT d.event, d.payload - 'occurredAt' AS payload FROM webhook_deliveries d WHERE d.payload->>'reference' = (SELECT reference FROM tickets WHERE id = $1) ORDER BY d.created_at`),
       slaClocks: await rows(`SELECT metric, policy_id, status, measure, cycle, extended, running_since IS NOT NULL AS running FROM sla_clocks WHERE ticket_id = $1 ORDER BY metric`),
@@ -177,6 +178,30 @@ describe('canned answers, macros and tags', () => {
     expect(hand.ticket[0]).toMatchObject({ status: 'closed', closed: true });
     // Another operator cannot use anna's personal macro.
     await call('juris', 'post', `/v1/tickets/${await newTicket()}/macros/${macro.id}`, {}).expect(404);
+  });
+
+  it('makes every step or none: a step refused midway leaves the ticket exactly as it was', async () => {
+    const macro = (
+      await call('sup', 'post', '/v1/macros', {
+        name: 'Atbildēt, atzīmēt un nodot VSAA',
+        sharing: 'institution',
+        institution: 'VSAA',
+        cannedAnswerId: centreAnswer,
+        kind: 'application',
+        tags: ['atkartots'],
+        escalation: { queue: 'VSAA-L2', reason: 'Vajadzīgs VSAA lēmums' },
+      }).expect(201)
+    ).body;
+    const reference = await newTicket();
+    // Someone moved it there already: the macro's last step is refused after its reply, kind and tags were made.
+    await call('juris', 'post', `/v1/tickets/${reference}/escalations`, { toLevel: 2, queue: 'VSAA-L2', reason: 'Jau nodots' }).expect(201);
+    const before = await footprint(reference);
+    const refused = await call('anna', 'post', `/v1/tickets/${reference}/macros/${macro.id}`, {}).expect(422);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'toLevel', code: 'unchanged' });
+    expect(refused.body.applied).toBeUndefined();
+    expect(await footprint(reference)).toEqual(before);
+    expect(before.messages.filter((m: any) => m.author_type === 'agent')).toEqual([]);
+    expect(await env.sql('SELECT count(*)::int AS n FROM answer_uses WHERE macro_id = $1', [macro.id])).toEqual([{ n: 0 }]);
   });
 
   it('checks a macro when it is saved, and refuses it where it does not belong', async () => {

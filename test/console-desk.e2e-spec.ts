@@ -146,6 +146,50 @@ describe('the operator’s desk in a browser', () => {
     await context.close();
   });
 
+  it("lets an admin define an institution's custom fields and an operator set them in the ticket's panel, each refusal at its field", async () => {
+    const admin = await login(app);
+    const define = (body: object) => request(app.getHttpServer()).post('/v1/admin/custom-fields').set('Authorization', `Bearer ${admin}`).send(body).expect(201);
+    await define({ institution: 'VSAA', key: 'deskCase', labels: { lv: 'Lietas numurs', en: 'Case number' }, type: 'text', required: true, position: 1 });
+    await define({ institution: 'VSAA', key: 'deskAmount', labels: { lv: 'Summa', en: 'Amount' }, type: 'number', position: 2 });
+
+    // The admin screen: a choice field without choices is refused at the list, then added.
+    const adminView = await openConsole(browser, app, 'lv', '/console/admin/fields');
+    await signIn(adminView.page, ADMIN_EMAIL, ADMIN_PASSWORD);
+    const create = adminView.page.getByRole('form', { name: 'Jauns papildu lauks' });
+    await create.getByLabel('Iestāde').selectOption('VSAA');
+    await create.getByLabel('Atslēga').fill('deskOutcome');
+    await create.getByLabel('Nosaukums latviski').fill('Iznākums');
+    await create.getByLabel('Nosaukums angliski').fill('Outcome');
+    await create.getByLabel('Veids').selectOption('choice');
+    await create.getByRole('button', { name: 'Pievienot lauku' }).click();
+    await create.getByText('a choice field needs at least one choice').waitFor();
+    await expect(create.getByLabel('Izvēles (katra savā rindā)').getAttribute('aria-invalid')).resolves.toBe('true');
+    await create.getByLabel('Izvēles (katra savā rindā)').fill('piešķirts\natteikts');
+    await create.getByRole('button', { name: 'Pievienot lauku' }).click();
+    await create.getByText('Lauks pievienots.').waitFor();
+    await adminView.page.locator('tr[data-field="deskOutcome"]').getByText('piešķirts, atteikts').waitFor();
+    await adminView.context.close();
+
+    const reference = await env.submitTicket(app, { institution: 'VSAA', language: 'lv', subject: 'Papildu lauki' });
+    const { context, page } = await openConsole(browser, app, 'lv', `/console/tickets/${reference}`);
+    await signIn(page, people.operator, password);
+    const panel = page.getByRole('form', { name: 'Papildu lauki' });
+    await panel.getByLabel('Summa').fill('daudz');
+    await panel.getByRole('button', { name: 'Saglabāt laukus' }).click();
+    await panel.getByText('deskAmount takes a number').waitFor();
+    await expect(panel.getByLabel('Summa').getAttribute('aria-invalid')).resolves.toBe('true');
+    await panel.getByText('deskCase is required').waitFor();
+    await panel.getByLabel('Lietas numurs (obligāts)').fill('VSAA-2026-5');
+    await panel.getByLabel('Summa').fill('12.5');
+    await panel.getByLabel('Iznākums').selectOption('piešķirts');
+    await panel.getByRole('button', { name: 'Saglabāt laukus' }).click();
+    await panel.getByText('Lauki saglabāti.').waitFor();
+    await page.locator('.timeline .entry-custom_fields_changed').getByText('deskAmount: — → 12.5').waitFor();
+    const ticket = await request(app.getHttpServer()).get(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(ticket.body.customFields).toEqual({ deskCase: 'VSAA-2026-5', deskAmount: 12.5, deskOutcome: 'piešķirts' });
+    await context.close();
+  });
+
   it('an operator takes over a chat from the assistant; the visitor gets the answer, sees them typing, and the console shows it read', async () => {
     const visitor = await ChatVisitor.connect(app);
     visitors.push(visitor);

@@ -28,6 +28,13 @@ describe('subject access: one archive of everything held about a person', () => 
     });
 
   it('finds the web form, e-mail, call and chat by personas kods, e-mail and phone, and nothing of the other Anna', async () => {
+    // Her web form's custom field values are part of what is held about her.
+    const admin = await login(app);
+    const [institution] = await env.sql(`SELECT i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [seeded.anna.webform]);
+    await http().post('/v1/admin/custom-fields').set('Authorization', `Bearer ${admin}`).send({ institution: institution.code, key: 'caseNumber', labels: { lv: 'Lietas numurs', en: 'Case number' }, type: 'text' }).expect(201);
+    await app.get(AgentsService).upsert({ email: 'fields@vpppd.test', displayName: 'Operatore', password: 'a long enough passphrase', roles: ['operator'] });
+    const operator = await login(app, 'fields@vpppd.test', 'a long enough passphrase');
+    await http().put(`/v1/tickets/${seeded.anna.webform}/custom-fields`).set('Authorization', `Bearer ${operator}`).send({ values: { caseNumber: 'LIETA-2026-41' } }).expect(200);
     const created = await http().post('/v1/privacy/subject-requests').set('Authorization', `Bearer ${dpo}`).send(annaRequest('access')).expect(202);
     const result = await done(created.body.id);
     expect(result).toMatchObject({ status: 'done', progress: 100, kind: 'access', identifierKind: 'personal_code' });
@@ -53,6 +60,7 @@ describe('subject access: one archive of everything held about a person', () => 
     expect(call.calls[0]).toMatchObject({ from: ANNA.phone, recordingSeconds: 12 });
     const form = subject.tickets.find((t: any) => t.reference === seeded.anna.webform);
     expect(form.csat).toMatchObject({ score: 4, comment: ANNA.texts[4] });
+    expect(form.customFields).toEqual({ caseNumber: 'LIETA-2026-41' });
     const path = form.messages.flatMap((m: any) => m.files)[0].path;
     expect(Buffer.from(files[path]).equals(PDF_BYTES)).toBe(true);
 

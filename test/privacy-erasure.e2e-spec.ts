@@ -82,6 +82,12 @@ describe('erasure: the person anonymised everywhere, the figures kept', () => {
     const access = await http().post('/v1/privacy/subject-requests').set('Authorization', `Bearer ${dpo}`).send(annaRequest('access')).expect(202);
     await eventually(async () => (await status(access.body.id)).status === 'done');
     await http().put(`/v1/tickets/${seeded.anna.held}/legal-hold`).set('Authorization', `Bearer ${dpo}`).send({ reason: 'Complaint 2026/114 under review' }).expect(200);
+    // A custom field of her web form's institution that names her goes with her, and so does the value in its history.
+    const [form] = await env.sql(`SELECT i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [seeded.anna.webform]);
+    await http().post('/v1/admin/custom-fields').set('Authorization', `Bearer ${admin}`).send({ institution: form.code, key: 'applicantNote', labels: { lv: 'Piezīme', en: 'Note' }, type: 'text' }).expect(201);
+    await app.get(AgentsService).upsert({ email: 'fields@vpppd.test', displayName: 'Operatore', password: 'a long enough passphrase', roles: ['operator'] });
+    const operator = await login(app, 'fields@vpppd.test', 'a long enough passphrase');
+    await http().put(`/v1/tickets/${seeded.anna.webform}/custom-fields`).set('Authorization', `Bearer ${operator}`).send({ values: { applicantNote: `Pieteicēja ${ANNA.lastName}` } }).expect(200);
     const before = await figures();
     const bertaBefore = await bertaState();
     // The scan sees her before: every secret is somewhere in PostgreSQL or Redis.
@@ -110,7 +116,8 @@ describe('erasure: the person anonymised everywhere, the figures kept', () => {
     expect(result).toMatchObject({ status: 'done', progress: 100 });
     expect(result.result.kept).toEqual([{ reference: seeded.anna.held, reason: 'legal_hold', detail: 'Complaint 2026/114 under review' }]);
     expect(result.result.erased.sort()).toEqual([seeded.anna.webform, seeded.anna.email, seeded.anna.call, seeded.anna.chat].sort());
-    expect(result.result.changed).toMatchObject({ files: 1, chatKeys: expect.any(Number), auditEvents: 2, callRecordings: 1 });
+    // The third audit entry is the custom field's change, with her name as its new value.
+    expect(result.result.changed).toMatchObject({ files: 1, chatKeys: expect.any(Number), auditEvents: 3, customFieldValues: 1, callRecordings: 1 });
     // Twilio's copy of her call's recording goes too: queued in the same transaction, deleted there by the sweep.
     expect(await env.sql(`SELECT recording_sid, deleted_at FROM recording_deletions`)).toEqual([{ recording_sid: ANNA_RECORDING_SID, deleted_at: null }]);
     // The audit entries still say who did what to which ticket, without her.

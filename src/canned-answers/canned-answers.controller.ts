@@ -129,7 +129,7 @@ export class TicketMacrosController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The reply's key: the same key again does not send the answer twice" })
   @ApiOperation({
     summary: "Apply a macro to the ticket as your own action: its reply, status and kind, tags and escalation, each as you would make it by hand",
-    description: 'A step refused after earlier ones were made is answered with `applied`, the steps already made.',
+    description: 'All the steps in one transaction: a step refused midway is answered with its refusal, and nothing of the macro is made.',
   })
   apply(
     @CurrentUser() user: AuthUser,

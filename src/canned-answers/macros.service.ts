@@ -3,11 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
-import { OutboundService } from '../outbound/outbound.service';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
-import { RoutingSignals } from '../routing/routing-signals';
 import { TagsService } from '../tags/tags.service';
 import { TicketActionsService } from '../tickets/ticket-actions.service';
+import { TicketEffectsPublisher } from '../tickets/ticket-effects.publisher';
 import { TicketIngestService } from '../tickets/ticket-ingest.service';
 import { TicketLevelsService } from '../tickets/ticket-levels.service';
 import { TicketMessagesService } from '../tickets/ticket-messages.service';
@@ -91,8 +89,9 @@ function decodeCursor(raw: string): { name: string; id: string } {
 
 /**
  * Macros (table macros): several changes in one action. Applying one makes each change through the very service
- * the person's own request for it goes through (reply, status and kind, tags, escalation), as that person: the same
- * rows, audit events, webhooks and SLA clocks follow as if they had made the changes by hand, one after another.
+ * the person's own request for it goes through (reply, status and kind, tags, escalation), as that person, in one
+ * transaction: the same rows, audit events, webhooks and SLA clocks follow as if they had made the changes by hand,
+ * one after another, and all of them or none.
  */
 @Injectable()
 export class MacrosService {
@@ -103,12 +102,10 @@ export class MacrosService {
     private readonly tickets: TicketsQueryService,
     private readonly messages: TicketMessagesService,
     private readonly ingest: TicketIngestService,
-    private readonly outbound: OutboundService,
     private readonly actions: TicketActionsService,
     private readonly ticketTags: TicketTagsService,
     private readonly levels: TicketLevelsService,
-    private readonly realtime: RealtimePublisher,
-    private readonly routing: RoutingSignals,
+    private readonly effects: TicketEffectsPublisher,
   ) {}
 
   async list(user: AuthUser, q: ListMacrosQuery): Promise<{ items: MacroView[]; nextCursor: string | null }> {
@@ -224,9 +221,9 @@ export class MacrosService {
 
   /**
    * Applies the macro to the ticket as the person: reply, then status and kind, then tags, then the escalation,
-   * each through the service the person's own request uses. What can be checked before anything changes is (scope,
-   * the answer's language and placeholders, the tags), so a refusal usually changes nothing; when a later step is
-   * refused all the same, the answer says which steps were already made (`applied`).
+   * each through the service the person's own request uses, all in one transaction. What can be checked before
+   * the transaction is (scope, the answer's language and placeholders, the tags); a step refused inside it all the
+   * same (a reply collision, a ticket already in the queue) leaves the ticket exactly as it was.
    */
   async apply(user: AuthUser, reference: string, id: string, dto: ApplyMacroDto, context: { requestId?: string; ip?: string; idempotencyKey?: string }): Promise<{ reference: string; applied: AppliedStep[] }> {
     const ticket = await this.tickets.answerContext(user, reference);
@@ -253,46 +250,42 @@ export class MacrosService {
       toLevel = queue.level;
     }
 
-    const applied: AppliedStep[] = [];
-    try {
+    // One transaction for every step: a step refused midway (someone replied meanwhile, the ticket already sits in
+    // the queue) rolls back the steps before it, and the effects (delivery, timers, webhooks, the routing pass,
+    // realtime) leave once, after commit, exactly as a person's own requests' effects would.
+    const applied = await this.effects.transaction(async (m, fx) => {
+      const steps: AppliedStep[] = [];
       if (reply) {
-        const stored = await this.messages.createReply(
+        const stored = await this.messages.replyIn(
+          m,
+          fx,
           user,
           ticket.reference,
           { text: reply.text, html: null, attachments: [], idempotencyKey: context.idempotencyKey, lastSeenMessageId: dto.lastSeenMessageId, force: dto.force },
           this.ingest.mailDomain,
         );
-        if (stored.deliveryStatus === 'queued') await this.outbound.enqueue([stored.id]);
-        applied.push({ step: 'reply', messageId: stored.id, deliveryStatus: stored.deliveryStatus, language: reply.language });
+        steps.push({ step: 'reply', messageId: stored.id, deliveryStatus: stored.deliveryStatus, language: reply.language });
       }
       if (macro.set_status || macro.set_kind) {
         const change: Record<string, string> = {};
         if (macro.set_status) change.status = macro.set_status;
         if (macro.set_kind) change.kind = macro.set_kind;
-        const result = await this.actions.update(user, ticket.reference, change, { requestId: context.requestId });
-        applied.push({ step: 'update', status: result.status });
+        const result = await this.actions.updateIn(m, fx, user, ticket.reference, change, { requestId: context.requestId });
+        steps.push({ step: 'update', status: result.status });
       }
       if (macro.add_tags.length) {
-        const result = await this.ticketTags.add(user, ticket.reference, macro.add_tags, { requestId: context.requestId });
-        applied.push({ step: 'tags', tags: result.tags });
+        const result = await this.ticketTags.addIn(m, user, ticket.reference, macro.add_tags, { requestId: context.requestId });
+        steps.push({ step: 'tags', tags: result.tags });
       }
       if (macro.escalate_queue && toLevel !== null) {
-        const moved = await this.levels.move(user, ticket.reference, { toLevel, queue: macro.escalate_queue, reason: macro.escalate_reason ?? macro.name }, context);
-        applied.push({ step: 'escalation', toLevel: moved.toLevel, toQueue: moved.toQueue, reason: macro.escalate_reason ?? macro.name });
+        const moved = await this.levels.moveIn(m, fx, user, ticket.reference, { toLevel, queue: macro.escalate_queue, reason: macro.escalate_reason ?? macro.name }, context);
+        steps.push({ step: 'escalation', toLevel: moved.toLevel, toQueue: moved.toQueue, reason: macro.escalate_reason ?? macro.name });
       }
-    } catch (error) {
-      if (applied.length === 0 || !(error instanceof HttpException)) throw error;
-      const body = error.getResponse();
-      throw new HttpException({ ...(typeof body === 'object' ? body : { detail: body }), applied }, error.getStatus());
-    } finally {
-      if (applied.length) {
-        await this.answers.recordUse({ macroId: macro.id, cannedAnswerId: applied.some((s) => s.step === 'reply') ? macro.canned_answer_id : null, agentId: user.id, ticketId: ticket.id });
-        // As after the person's own requests: everyone who may see the ticket hears of it, and a status or queue
-        // change can free capacity or put work back in a queue.
-        await this.realtime.ticketsChangedByReference([ticket.reference]);
-        if (applied.some((s) => s.step !== 'reply' && s.step !== 'tags')) await this.routing.offerWork('ticket-changed');
-      }
-    }
+      await this.answers.recordUse({ macroId: macro.id, cannedAnswerId: reply ? macro.canned_answer_id : null, agentId: user.id, ticketId: ticket.id }, m);
+      // Tags alone add no effect of their own; everyone who may see the ticket still hears of it, as after a person's tagging.
+      fx.ticketsChanged([ticket.id]);
+      return steps;
+    });
     return { reference: ticket.reference, applied };
   }
 }

@@ -47,6 +47,8 @@ import { Tag } from '../tags/entities/tag.entity';
 import { TicketTag } from '../tickets/entities/ticket-tag.entity';
 import { CannedAnswer } from '../canned-answers/entities/canned-answer.entity';
 import { Macro } from '../canned-answers/entities/macro.entity';
+import { CustomFieldDefinition } from '../custom-fields/entities/custom-field-definition.entity';
+import { TicketCustomFieldValue } from '../custom-fields/entities/ticket-custom-field-value.entity';
 import { AnswerUse } from '../canned-answers/entities/answer-use.entity';
 import { SavedView } from '../saved-views/entities/saved-view.entity';
 import { CustomerMerge } from '../customers/entities/customer-merge.entity';
@@ -99,6 +101,8 @@ export const ENTITIES = [
   AnswerUse,
   SavedView,
   CustomerMerge,
+  CustomFieldDefinition,
+  TicketCustomFieldValue,
 ];
 
 /**

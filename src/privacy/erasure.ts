@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { eraseTicketContent, markTicketContentErased } from '../tickets/ticket-content-erasure';
+import { eraseCustomFieldValues } from '../custom-fields/custom-field-values-erasure';
 import { forgetCallRecordings } from './recording-deletions';
 import { CALLS_OF_TICKETS, chatSessionsOf } from './subject-data';
 import type { FoundSubject } from './subject-finder';
@@ -78,6 +79,7 @@ export async function anonymiseTickets(m: EntityManager, ticketIds: string[], ca
   const count = async (sql: string, params: unknown[]) => ((await m.query(sql, params)) as [unknown, number])[1];
   // Tickets, their messages, files, moves and contacts belong to the tickets module, which blanks them.
   const changed: Record<string, number> = await eraseTicketContent(m, t);
+  changed.customFieldValues = await eraseCustomFieldValues(m, t);
   // The stored raw event (the e-mail's headers and body, the form, the caller's number) keeps only its shape.
   changed.inboundEvents = await count(
     `UPDATE inbound_events SET payload = jsonb_build_object('erased', true, 'channel', channel), last_error = NULL

@@ -37,7 +37,9 @@ export async function buildSubjectArchive(
   const tickets: Array<Record<string, any>> = await m.query(
     `SELECT t.id, t.reference, t.channel, t.kind, t.status, t.topic, t.subject, t.language, i.code AS institution,
             t.created_at AS "createdAt", t.resolved_at AS "resolvedAt", t.closed_at AS "closedAt",
-            t.csat_score, t.csat_comment, t.csat_at, t.csat_channel
+            t.csat_score, t.csat_comment, t.csat_at, t.csat_channel,
+            coalesce((SELECT jsonb_object_agg(d.key, v.value) FROM ticket_custom_field_values v JOIN custom_field_definitions d ON d.id = v.field_id
+                      WHERE v.ticket_id = t.id AND d.institution_id = t.institution_id), '{}'::jsonb) AS "customFields"
      FROM tickets t LEFT JOIN institutions i ON i.id = t.institution_id WHERE t.id = ANY($1::uuid[]) ORDER BY t.created_at`,
     [ids],
   );

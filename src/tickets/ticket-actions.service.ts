@@ -51,17 +51,21 @@ export class TicketActionsService {
   }
 
   async update(user: AuthUser, reference: string, dto: UpdateTicketDto, context: { requestId?: string }): Promise<{ status: string }> {
-    return this.withTicket(user, reference, async (m, fx, t) => {
-      if (t.status === 'closed' && dto.status !== undefined && dto.status !== 'closed' && dto.status !== 'queued') {
-        throw validationProblem([{ field: 'status', code: 'closed', message: 'a closed ticket can only be reopened (queued)' }]);
-      }
-      const result = await this.changes.update(m, fx, t, { kind: dto.kind, topic: dto.topic, priority: dto.priority, status: dto.status }, { agentId: user.id, requestId: context.requestId });
-      // A person setting the topic or kind is a labelled example for level 0's classifier.
-      if (dto.kind || dto.topic) await recordCorrection(m, { ticketId: t.id, agentId: user.id, institutionId: t.institution_id, topic: dto.topic || null, kind: dto.kind ?? null });
-      // Resolved: the customer is asked once how we did, on the channel they are answered on.
-      if ((dto.status === 'resolved' || dto.status === 'closed') && t.status !== 'resolved' && t.status !== 'closed') fx.outbound([await this.csat.planSurvey(m, t.id)]);
-      return result;
-    });
+    return this.effects.transaction((m, fx) => this.updateIn(m, fx, user, reference, dto, context));
+  }
+
+  /** The update on the caller's transaction (a macro's step), the ticket locked there: effects go to `fx`. */
+  async updateIn(m: EntityManager, fx: TicketEffects, user: AuthUser, reference: string, dto: UpdateTicketDto, context: { requestId?: string }): Promise<{ status: string }> {
+    const t = await this.lockIn(m, user, reference);
+    if (t.status === 'closed' && dto.status !== undefined && dto.status !== 'closed' && dto.status !== 'queued') {
+      throw validationProblem([{ field: 'status', code: 'closed', message: 'a closed ticket can only be reopened (queued)' }]);
+    }
+    const result = await this.changes.update(m, fx, t, { kind: dto.kind, topic: dto.topic, priority: dto.priority, status: dto.status }, { agentId: user.id, requestId: context.requestId });
+    // A person setting the topic or kind is a labelled example for level 0's classifier.
+    if (dto.kind || dto.topic) await recordCorrection(m, { ticketId: t.id, agentId: user.id, institutionId: t.institution_id, topic: dto.topic || null, kind: dto.kind ?? null });
+    // Resolved: the customer is asked once how we did, on the channel they are answered on.
+    if ((dto.status === 'resolved' || dto.status === 'closed') && t.status !== 'resolved' && t.status !== 'closed') fx.outbound([await this.csat.planSurvey(m, t.id)]);
+    return result;
   }
 
   /** Moves every message of this ticket to `into` (same customer only) and closes this one, pointing there. */
@@ -109,12 +113,14 @@ export class TicketActionsService {
   }
 
   private withTicket<T>(user: AuthUser, reference: string, work: (m: EntityManager, fx: TicketEffects, t: LockedTicket) => Promise<T>): Promise<T> {
-    const scope = ticketScope(user);
-    return this.effects.transaction(async (m, fx) => {
-      const params: unknown[] = [reference.toUpperCase()];
-      const [ticket] = await this.tickets.lockWhere(m, `t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`, params);
-      if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
-      return work(m, fx, ticket);
-    });
+    return this.effects.transaction(async (m, fx) => work(m, fx, await this.lockIn(m, user, reference)));
+  }
+
+  /** The ticket within the person's scope, locked on `m`; out of scope answers exactly like missing. */
+  private async lockIn(m: EntityManager, user: AuthUser, reference: string): Promise<LockedTicket> {
+    const params: unknown[] = [reference.toUpperCase()];
+    const [ticket] = await this.tickets.lockWhere(m, `t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)}`, params);
+    if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+    return ticket;
   }
 }

@@ -183,6 +183,25 @@ export class TicketChanges {
     effects.ticketsChanged([ticket.id]);
   }
 
+  /**
+   * A person changed the ticket's custom fields (the custom-fields module wrote the values, on this transaction):
+   * the ticket counts as changed, each field's old and new value is audited and on the timeline, and the
+   * institution's system hears which fields changed, not their values (it reads those through the API).
+   */
+  async customFieldsChanged(
+    m: EntityManager,
+    effects: TicketEffects,
+    ticket: LockedTicket,
+    changes: Array<{ key: string; from: unknown; to: unknown }>,
+    actor: ChangeActor,
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    await this.tickets.touch(m, ticket.id);
+    await this.audit.record([this.entry(ticket, actor, 'ticket.custom_fields_changed', { fields: changes })], m);
+    effects.webhooks(await this.webhooks.record(m, 'ticket.custom_fields_changed', ticket.institution_id, { reference: ticket.reference, fields: changes.map((c) => c.key) }));
+    effects.ticketsChanged([ticket.id]);
+  }
+
   /** A staff note: the ticket counts as recently active. */
   async addNote(m: EntityManager, effects: TicketEffects, ticket: LockedTicket, text: string, actor: ChangeActor): Promise<{ id: string }> {
     const id = await this.messages.addInternal(m, ticket.id, { type: 'agent', agentId: actor.agentId }, text);

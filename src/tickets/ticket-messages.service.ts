@@ -7,6 +7,7 @@ import { ProblemException, validationProblem } from '../common/problem';
 import type { InboundAttachment } from '../inbound/inbound-message';
 import type { OutboundEnvelope } from '../outbound/channel-sender';
 import { SlaEngine } from '../sla/sla-engine.service';
+import { TicketEffects } from './ticket-effects';
 import { TicketEffectsPublisher } from './ticket-effects.publisher';
 import { TicketsRepository } from './repositories/tickets.repository';
 import { messagingWindow } from '../channels/social/messaging-window';
@@ -16,6 +17,17 @@ import { contactAddress } from './ticket-contacts';
 /** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
 const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email', social: 'social', chat: 'chat' };
 
+
+export interface ReplyInput {
+  text: string;
+  html: string | null;
+  attachments: InboundAttachment[];
+  idempotencyKey?: string;
+  lastSeenMessageId?: string;
+  force?: boolean;
+  via?: 'email';
+  to?: string;
+}
 
 export interface StoredReply {
   id: string;
@@ -37,15 +49,18 @@ export class TicketMessagesService {
     private readonly config: AppConfig,
   ) {}
 
-  async createReply(
-    user: AuthUser,
-    reference: string,
-    input: { text: string; html: string | null; attachments: InboundAttachment[]; idempotencyKey?: string; lastSeenMessageId?: string; force?: boolean; via?: 'email'; to?: string },
-    mailDomain: string,
-  ): Promise<StoredReply> {
+  async createReply(user: AuthUser, reference: string, input: ReplyInput, mailDomain: string): Promise<StoredReply> {
+    return this.effects.transaction((m, fx) => this.replyIn(m, fx, user, reference, input, mailDomain));
+  }
+
+  /**
+   * The reply on the caller's transaction, its effects (delivery, SLA timers) added to `fx`: a macro's reply
+   * commits or rolls back together with the macro's other steps.
+   */
+  async replyIn(m: EntityManager, fx: TicketEffects, user: AuthUser, reference: string, input: ReplyInput, mailDomain: string): Promise<StoredReply> {
     const scope = ticketScope(user);
     const params: unknown[] = [reference.toUpperCase()];
-    const [ticket]: Array<{ id: string; channel: string; customer_id: string | null }> = await this.dataSource.query(
+    const [ticket]: Array<{ id: string; channel: string; customer_id: string | null }> = await m.query(
       `SELECT t.id, t.channel, t.customer_id FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`,
       params,
     );
@@ -55,7 +70,7 @@ export class TicketMessagesService {
     if (!channel) {
       throw new ProblemException(HttpStatus.CONFLICT, 'no-reply-channel', 'No way to reply', `Replies on ${ticket.channel} tickets are not available yet.`);
     }
-    const address = input.to ? await this.chosenAddress(ticket.id, ticket.customer_id, channel, input.to) : await contactAddress(this.dataSource, ticket.id, channel);
+    const address = input.to ? await this.chosenAddress(m, ticket.id, ticket.customer_id, channel, input.to) : await contactAddress(m, ticket.id, channel);
     if (!address) {
       throw validationProblem([
         {
@@ -79,69 +94,67 @@ export class TicketMessagesService {
       ? `${createHash('sha256').update(`${ticket.id}\n${user.id}\n${input.idempotencyKey}`).digest('hex').slice(0, 40)}@${mailDomain}`
       : `${randomUUID()}@${mailDomain}`;
     const id = randomUUID();
-    return this.effects.transaction(async (m, fx): Promise<StoredReply> => {
-      // Replies to one ticket are serialised, so of two people answering at once the second sees the first.
-      await m.query('SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
-      const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
-      if (replayed) {
-        if (replayed.delivery_status === 'queued') fx.outbound([replayed.id]);
-        return { id: replayed.id, channel, externalId, address: replayed.address, deliveryStatus: replayed.delivery_status, duplicate: true };
-      }
-      // After the replay check, so a retried request for a reply already stored still gets that reply back.
-      if (channel === 'social') await this.checkMessagingWindow(m, ticket.id, address);
-      if (!input.force) {
-        // Someone else answered since this person last looked (or in the last two minutes, if they did not say).
-        const [other]: Array<{ display_name: string; created_at: Date }> = await m.query(
-          `SELECT a.display_name, ms.created_at FROM messages ms JOIN agents a ON a.id = ms.author_agent_id
-           WHERE ms.ticket_id = $1 AND ms.direction = 'outbound' AND ms.author_type = 'agent' AND NOT ms.internal AND ms.author_agent_id <> $2
-             AND ms.created_at > CASE WHEN $3::uuid IS NULL THEN now() - interval '2 minutes'
-                                      ELSE coalesce((SELECT created_at FROM messages WHERE id = $3::uuid AND ticket_id = $1), '-infinity') END
-           ORDER BY ms.created_at DESC LIMIT 1`,
-          [ticket.id, user.id, input.lastSeenMessageId ?? null],
-        );
-        if (other) {
-          throw new ProblemException(
-            HttpStatus.CONFLICT,
-            'reply-collision',
-            'Someone else replied',
-            `${other.display_name} replied at ${other.created_at.toISOString()}; read it, then send again with force: true if yours is still needed.`,
-          );
-        }
-      }
-      const inserted: Array<{ id: string }> = await m.query(
-        `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, author_agent_id, text, html, address, delivery_status)
-         VALUES ($1, $2, $3, $4, 'outbound', 'agent', $5, $6, $7, $8, 'queued')
-         ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
-        [id, ticket.id, channel, externalId, user.id, input.text, input.html, address],
+    // Replies to one ticket are serialised, so of two people answering at once the second sees the first.
+    await m.query('SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
+    const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
+    if (replayed) {
+      if (replayed.delivery_status === 'queued') fx.outbound([replayed.id]);
+      return { id: replayed.id, channel, externalId, address: replayed.address, deliveryStatus: replayed.delivery_status, duplicate: true };
+    }
+    // After the replay check, so a retried request for a reply already stored still gets that reply back.
+    if (channel === 'social') await this.checkMessagingWindow(m, ticket.id, address);
+    if (!input.force) {
+      // Someone else answered since this person last looked (or in the last two minutes, if they did not say).
+      const [other]: Array<{ display_name: string; created_at: Date }> = await m.query(
+        `SELECT a.display_name, ms.created_at FROM messages ms JOIN agents a ON a.id = ms.author_agent_id
+         WHERE ms.ticket_id = $1 AND ms.direction = 'outbound' AND ms.author_type = 'agent' AND NOT ms.internal AND ms.author_agent_id <> $2
+           AND ms.created_at > CASE WHEN $3::uuid IS NULL THEN now() - interval '2 minutes'
+                                    ELSE coalesce((SELECT created_at FROM messages WHERE id = $3::uuid AND ticket_id = $1), '-infinity') END
+         ORDER BY ms.created_at DESC LIMIT 1`,
+        [ticket.id, user.id, input.lastSeenMessageId ?? null],
       );
-      if (inserted.length === 0) {
-        const [existing] = await m.query(
-          `SELECT id, channel, external_id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`,
-          [channel, externalId],
-        );
-        return { id: existing.id, channel, externalId, address: existing.address, deliveryStatus: existing.delivery_status, duplicate: true };
-      }
-      if (input.attachments.length > 0) {
-        await m.query(
-          `INSERT INTO attachments (message_id, filename, content_type, size, sha256, content)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bytea[])`,
-          [
-            input.attachments.map(() => id),
-            input.attachments.map((a) => a.filename),
-            input.attachments.map((a) => a.contentType),
-            input.attachments.map((a) => a.content.length),
-            input.attachments.map((a) => createHash('sha256').update(a.content).digest('hex')),
-            input.attachments.map((a) => a.content),
-          ],
+      if (other) {
+        throw new ProblemException(
+          HttpStatus.CONFLICT,
+          'reply-collision',
+          'Someone else replied',
+          `${other.display_name} replied at ${other.created_at.toISOString()}; read it, then send again with force: true if yours is still needed.`,
         );
       }
-      await this.tickets.markAnswered(m, ticket.id);
-      // The answer is given when it is written and stored, not when a mail server later accepts it.
-      await this.sla.apply(m, [{ ticketId: ticket.id, trigger: { type: 'staff_reply', at: new Date() } }], fx.timers);
-      fx.outbound([id]);
-      fx.ticketsChanged([ticket.id]);
-      return { id, channel, externalId, address, deliveryStatus: 'queued', duplicate: false };
-    });
+    }
+    const inserted: Array<{ id: string }> = await m.query(
+      `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, author_agent_id, text, html, address, delivery_status)
+       VALUES ($1, $2, $3, $4, 'outbound', 'agent', $5, $6, $7, $8, 'queued')
+       ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
+      [id, ticket.id, channel, externalId, user.id, input.text, input.html, address],
+    );
+    if (inserted.length === 0) {
+      const [existing] = await m.query(
+        `SELECT id, channel, external_id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`,
+        [channel, externalId],
+      );
+      return { id: existing.id, channel, externalId, address: existing.address, deliveryStatus: existing.delivery_status, duplicate: true };
+    }
+    if (input.attachments.length > 0) {
+      await m.query(
+        `INSERT INTO attachments (message_id, filename, content_type, size, sha256, content)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bytea[])`,
+        [
+          input.attachments.map(() => id),
+          input.attachments.map((a) => a.filename),
+          input.attachments.map((a) => a.contentType),
+          input.attachments.map((a) => a.content.length),
+          input.attachments.map((a) => createHash('sha256').update(a.content).digest('hex')),
+          input.attachments.map((a) => a.content),
+        ],
+      );
+    }
+    await this.tickets.markAnswered(m, ticket.id);
+    // The answer is given when it is written and stored, not when a mail server later accepts it.
+    await this.sla.apply(m, [{ ticketId: ticket.id, trigger: { type: 'staff_reply', at: new Date() } }], fx.timers);
+    fx.outbound([id]);
+    fx.ticketsChanged([ticket.id]);
+    return { id, channel, externalId, address, deliveryStatus: 'queued', duplicate: false };
   }
 
   /**
@@ -196,12 +209,12 @@ export class TicketMessagesService {
   }
 
   /** An address the operator chose: only one the ticket's contact or its customer is known by, and only by e-mail. */
-  private async chosenAddress(ticketId: string, customerId: string | null, channel: string, to: string): Promise<string> {
+  private async chosenAddress(m: EntityManager, ticketId: string, customerId: string | null, channel: string, to: string): Promise<string> {
     const address = to.trim().toLowerCase();
     if (channel !== 'email') {
       throw validationProblem([{ field: 'to', code: 'onlyForEmail', message: 'an address can be chosen only for an e-mail reply (via: email)' }]);
     }
-    const [known] = await this.dataSource.query(
+    const [known] = await m.query(
       `SELECT 1 FROM ticket_contacts WHERE ticket_id = $1 AND kind = 'email' AND value = $3
        UNION ALL SELECT 1 FROM customer_identifiers WHERE customer_id = $2 AND kind = 'email' AND value = $3 LIMIT 1`,
       [ticketId, customerId, address],

@@ -7,6 +7,8 @@ import { ProblemException } from '../common/problem';
 import { returnedRows } from '../database/rows';
 import { TagsService } from '../tags/tags.service';
 
+type TaggedTicket = { id: string; reference: string; institution_id: string | null; status: string };
+
 /**
  * Tags on tickets (table ticket_tags). Each change runs on the ticket locked FOR UPDATE, as every ticket change
  * does, and is audited as the person's; only names of the vocabulary that applies to the ticket are taken.
@@ -21,19 +23,23 @@ export class TicketTagsService {
 
   /** Adds the tags the ticket has not got yet; answers every tag it has now. */
   async add(user: AuthUser, reference: string, names: string[], context: { requestId?: string }): Promise<{ tags: string[] }> {
-    return this.withTicket(user, reference, async (m, t) => {
-      const tags = await this.vocabulary.resolve(m, t.institution_id, names, 'tags');
-      const added: Array<{ tag_id: string }> = await m.query(
-        `INSERT INTO ticket_tags (ticket_id, tag_id, added_by_id) SELECT $1, unnest($2::uuid[]), $3 ON CONFLICT DO NOTHING RETURNING tag_id`,
-        [t.id, tags.map((g) => g.id), user.id],
-      );
-      if (added.length > 0) {
-        await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [t.id]);
-        const addedNames = tags.filter((g) => added.some((a) => a.tag_id === g.id)).map((g) => g.name);
-        await this.audit.record([{ actorAgentId: user.id, action: 'ticket.tagged', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, tags: addedNames }, requestId: context.requestId ?? null }], m);
-      }
-      return { tags: await this.tagsOf(m, t.id) };
-    });
+    return this.dataSource.transaction((m) => this.addIn(m, user, reference, names, context));
+  }
+
+  /** Adding tags on the caller's transaction (a macro's step), the ticket locked there. */
+  async addIn(m: EntityManager, user: AuthUser, reference: string, names: string[], context: { requestId?: string }): Promise<{ tags: string[] }> {
+    const t = await this.lockIn(m, user, reference);
+    const tags = await this.vocabulary.resolve(m, t.institution_id, names, 'tags');
+    const added: Array<{ tag_id: string }> = await m.query(
+      `INSERT INTO ticket_tags (ticket_id, tag_id, added_by_id) SELECT $1, unnest($2::uuid[]), $3 ON CONFLICT DO NOTHING RETURNING tag_id`,
+      [t.id, tags.map((g) => g.id), user.id],
+    );
+    if (added.length > 0) {
+      await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [t.id]);
+      const addedNames = tags.filter((g) => added.some((a) => a.tag_id === g.id)).map((g) => g.name);
+      await this.audit.record([{ actorAgentId: user.id, action: 'ticket.tagged', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, tags: addedNames }, requestId: context.requestId ?? null }], m);
+    }
+    return { tags: await this.tagsOf(m, t.id) };
   }
 
   async remove(user: AuthUser, reference: string, name: string, context: { requestId?: string }): Promise<{ tags: string[] }> {
@@ -73,16 +79,17 @@ export class TicketTagsService {
     return rows.map((r) => r.name);
   }
 
-  private withTicket<T>(user: AuthUser, reference: string, work: (m: EntityManager, t: { id: string; reference: string; institution_id: string | null; status: string }) => Promise<T>): Promise<T> {
-    const scope = ticketScope(user);
-    return this.dataSource.transaction(async (m) => {
-      const params: unknown[] = [reference.toUpperCase()];
-      const [ticket] = await m.query(
-        `SELECT t.id, t.reference, t.institution_id, t.status FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)} FOR UPDATE`,
-        params,
-      );
-      if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
-      return work(m, ticket);
-    });
+  private withTicket<T>(user: AuthUser, reference: string, work: (m: EntityManager, t: TaggedTicket) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (m) => work(m, await this.lockIn(m, user, reference)));
+  }
+
+  private async lockIn(m: EntityManager, user: AuthUser, reference: string): Promise<TaggedTicket> {
+    const params: unknown[] = [reference.toUpperCase()];
+    const [ticket] = await m.query(
+      `SELECT t.id, t.reference, t.institution_id, t.status FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} FOR UPDATE`,
+      params,
+    );
+    if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+    return ticket;
   }
 }

@@ -39,7 +39,7 @@ export const SLA_STATE_SQL = `CASE WHEN t.sla_state IN ('ok', 'warning') AND t.s
   WHEN t.sla_state = 'ok' AND t.sla_warning_at <= now() THEN 'warning' ELSE t.sla_state END`;
 
 /** Audit actions that belong on a ticket's timeline. */
-const TIMELINE_ACTIONS = ['ticket.claimed', 'ticket.assigned', 'ticket.auto_assigned', 'ticket.returned_to_queue', 'ticket.updated', 'ticket.merged', 'ticket.customer_linked', 'ticket.tagged', 'ticket.untagged'];
+const TIMELINE_ACTIONS = ['ticket.claimed', 'ticket.assigned', 'ticket.auto_assigned', 'ticket.returned_to_queue', 'ticket.updated', 'ticket.merged', 'ticket.customer_linked', 'ticket.tagged', 'ticket.untagged', 'ticket.custom_fields_changed'];
 
 /**
  * Everything that happened to a ticket as one list in time order: messages and notes, moves between levels and
@@ -113,7 +113,9 @@ const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.languag
   ${SLA_STATE_SQL} AS sla_state_now, (SELECT name FROM sla_policies sp WHERE sp.id = t.sla_policy_id) AS sla_policy,
   t.sla_due_at, t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at,
   t.classifier_version, t.classifier_confidence, t.unclassified,
-  ARRAY(SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id ORDER BY g.name) AS tags`;
+  ARRAY(SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id ORDER BY g.name) AS tags,
+  (SELECT jsonb_object_agg(d.key, v.value) FROM ticket_custom_field_values v JOIN custom_field_definitions d ON d.id = v.field_id
+     WHERE v.ticket_id = t.id AND d.institution_id = t.institution_id) AS custom_fields`;
 const TICKET_JOINS = `FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id`;
 
 type Row = Record<string, any>;
@@ -166,6 +168,8 @@ function toTicket(r: Row) {
     },
     csat: r.csat_score === null ? null : { score: r.csat_score, at: r.csat_at },
     tags: r.tags ?? [],
+    // The institution's own fields by key (GET /v1/tickets/{reference}/custom-fields has their labels and types).
+    customFields: r.custom_fields ?? {},
   };
 }
 

@@ -18,7 +18,7 @@ export type Route =
   | { name: 'admin'; section: AdminSection }
   | { name: 'not-found' };
 
-export const ADMIN_SECTIONS = ['agents', 'routing', 'sla', 'calendar', 'ivr', 'knowledge', 'mailboxes', 'webhooks'] as const;
+export const ADMIN_SECTIONS = ['agents', 'routing', 'sla', 'calendar', 'ivr', 'knowledge', 'mailboxes', 'webhooks', 'fields'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(pathname: string): Route {

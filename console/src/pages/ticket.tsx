@@ -7,6 +7,7 @@ import { api, ApiError, session } from '../lib/session';
 import { type TicketDetail } from '../lib/tickets';
 import { useNow } from '../lib/use-now';
 import { CustomerPanel } from './customer-panel';
+import { CustomFieldsPanel } from './custom-fields-panel';
 import { OtherTickets } from '../desk/ticket-desk';
 import { SlaBadge } from './sla-badge';
 import { TicketActions } from './ticket-actions';
@@ -100,6 +101,7 @@ export function TicketPage({ reference }: { reference: string }) {
               </dd>
             </dl>
           </section>
+          <CustomFieldsPanel ticket={ticket} me={session.profile!} onChanged={load} />
           <CustomerPanel ticket={ticket} />
           <OtherTickets ticket={ticket} />
         </aside>

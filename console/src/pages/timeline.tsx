@@ -76,6 +76,24 @@ export function Timeline({ ticket }: { ticket: TicketDetail }) {
         </p>
       );
     }
+    if (entry.type === 'custom_fields_changed') {
+      const changes = (entry.fields ?? []) as Array<{ key: string; from: unknown; to: unknown }>;
+      const shown = (v: unknown) => (v === null || v === undefined ? '—' : String(v));
+      return (
+        <div>
+          <p className="entry-head">
+            <strong>{t('timeline.custom_fields_changed')}</strong> · {who(entry.actorAgentId)}
+          </p>
+          <ul className="entry-text">
+            {changes.map((c) => (
+              <li key={c.key}>
+                {c.key}: {shown(c.from)} → {shown(c.to)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      );
+    }
     const key = `timeline.${entry.type}` as MessageKey;
     return (
       <p className="entry-head">

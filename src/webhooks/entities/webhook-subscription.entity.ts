@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const WEBHOOK_EVENTS = ['ticket.escalated', 'ticket.handed_back', 'ticket.closed'] as const;
+export const WEBHOOK_EVENTS = ['ticket.escalated', 'ticket.handed_back', 'ticket.closed', 'ticket.custom_fields_changed'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** An institution's own system that wants to hear about its tickets. The secret signs every delivery. */

@@ -3,6 +3,7 @@ import type { MessageKey } from '../../i18n/lv';
 import { ADMIN_SECTIONS, href, onLinkClick, type AdminSection } from '../../lib/router';
 import { AgentsAdmin } from './agents';
 import { CalendarAdmin } from './calendar';
+import { CustomFieldsAdmin } from './custom-fields';
 import { IvrAdmin } from './ivr';
 import { KnowledgeAdmin } from './knowledge';
 import { MailboxesAdmin } from './mailboxes';
@@ -31,6 +32,7 @@ export default function AdminPage({ section }: { section: AdminSection }) {
       {section === 'knowledge' && <KnowledgeAdmin />}
       {section === 'mailboxes' && <MailboxesAdmin />}
       {section === 'webhooks' && <WebhooksAdmin />}
+      {section === 'fields' && <CustomFieldsAdmin />}
     </section>
   );
 }

@@ -6,7 +6,7 @@ import type { Institution } from '../../lib/tickets';
 import { Outcome } from '../forms';
 import { CheckboxGroup, useAdminSubmit } from './admin-forms';
 
-const EVENTS = ['ticket.escalated', 'ticket.handed_back', 'ticket.closed'] as const;
+const EVENTS = ['ticket.escalated', 'ticket.handed_back', 'ticket.closed', 'ticket.custom_fields_changed'] as const;
 
 interface Subscription {
   id: string;

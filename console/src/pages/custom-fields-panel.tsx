@@ -1,0 +1,120 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useI18n } from '../i18n/i18n';
+import type { Profile } from '../lib/session';
+import { api } from '../lib/session';
+import type { TicketDetail } from '../lib/tickets';
+import { SelectField, useAdminSubmit } from './admin/admin-forms';
+import { Outcome } from './forms';
+
+export interface TicketCustomField {
+  key: string;
+  labels: { lv: string; en: string };
+  type: 'text' | 'number' | 'date' | 'choice';
+  choices: string[];
+  required: boolean;
+  active: boolean;
+  value: string | number | null;
+}
+
+const EDITORS = ['operator', 'specialist', 'expert', 'supervisor'];
+
+/**
+ * The ticket's institution's own fields ("Papildu lauki"), shown and set as one form: the API checks each value
+ * and its refusals are shown at their fields. Nothing is shown for an institution without fields.
+ */
+export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDetail; me: Profile; onChanged: () => Promise<void> }) {
+  const { t, lang } = useI18n();
+  const [fields, setFields] = useState<TicketCustomField[] | null>(null);
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  const form = useAdminSubmit('custom-fields', { paths: true });
+  const path = `/v1/tickets/${encodeURIComponent(ticket.reference)}/custom-fields`;
+  const show = useCallback((list: TicketCustomField[]) => {
+    setFields(list);
+    setDraft(Object.fromEntries(list.map((f) => [f.key, f.value === null ? '' : String(f.value)])));
+  }, []);
+  // Read again whenever the ticket changed (someone else may have set them).
+  useEffect(() => {
+    void api<{ fields: TicketCustomField[] }>('GET', path).then((r) => show(r.fields), () => setFields([]));
+  }, [path, ticket.updatedAt, show]);
+
+  if (!fields || fields.length === 0) return null;
+  const editable = me.roles.some((r) => EDITORS.includes(r));
+  const valueOf = (f: TicketCustomField): string | number | null => {
+    const raw = (draft[f.key] ?? '').trim();
+    if (raw === '') return null;
+    // What the person typed goes as it is when it is not a number: the API names the field and why.
+    return f.type === 'number' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  };
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const values = Object.fromEntries(fields!.filter((f) => f.active).map((f) => [f.key, valueOf(f)]));
+    const saved = await form.run(() => api<{ fields: TicketCustomField[] }>('PUT', path, { values }), t('customFields.saved'));
+    if (!saved) return;
+    show(saved.fields);
+    await onChanged();
+  }
+  const id = (key: string) => `custom-field-${key}`;
+  return (
+    <form className="card admin-form" aria-labelledby="custom-fields-heading" onSubmit={submit} noValidate>
+      <h2 id="custom-fields-heading">{t('customFields.heading')}</h2>
+      {fields.map((f) => {
+        const label = `${f.labels[lang]}${f.required ? ` (${t('customFields.required')})` : ''}`;
+        const field = `values.${f.key}`;
+        const disabled = !editable || !f.active;
+        if (f.type === 'choice') {
+          const options = [...f.choices, ...(draft[f.key] && !f.choices.includes(draft[f.key]) ? [draft[f.key]] : [])].map((c) => ({ value: c, label: c }));
+          return disabled ? (
+            <ReadOnly key={f.key} id={id(f.key)} label={label} value={draft[f.key]} off={!f.active} />
+          ) : (
+            <SelectField
+              key={f.key}
+              id={id(f.key)}
+              label={label}
+              value={draft[f.key] ?? ''}
+              onChange={(v) => setDraft({ ...draft, [f.key]: v })}
+              options={options}
+              any={t('customFields.none')}
+              form={form}
+              field={field}
+            />
+          );
+        }
+        if (disabled) return <ReadOnly key={f.key} id={id(f.key)} label={label} value={draft[f.key]} off={!f.active} />;
+        return (
+          <div className="field" key={f.key}>
+            <label htmlFor={id(f.key)}>{label}</label>
+            <input
+              id={id(f.key)}
+              type={f.type === 'date' ? 'date' : 'text'}
+              inputMode={f.type === 'number' ? 'decimal' : undefined}
+              value={draft[f.key] ?? ''}
+              onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })}
+              {...form.described(field)}
+            />
+            {form.fieldError(field)}
+          </div>
+        );
+      })}
+      {editable && (
+        <button type="submit" className="primary">
+          {t('customFields.save')}
+        </button>
+      )}
+      <Outcome status={form.status} error={form.error} />
+    </form>
+  );
+
+  function ReadOnly({ id, label, value, off }: { id: string; label: string; value: string | undefined; off: boolean }) {
+    return (
+      <div className="field">
+        <label htmlFor={id}>{label}</label>
+        <input id={id} type="text" value={value || '—'} readOnly aria-describedby={off ? `${id}-off` : undefined} />
+        {off && (
+          <p className="hint" id={`${id}-off`}>
+            {t('customFields.inactive')}
+          </p>
+        )}
+      </div>
+    );
+  }
+}
