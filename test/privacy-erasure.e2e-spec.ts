@@ -88,6 +88,9 @@ describe('erasure: the person anonymised everywhere, the figures kept', () => {
     await app.get(AgentsService).upsert({ email: 'fields@vpppd.test', displayName: 'Operatore', password: 'a long enough passphrase', roles: ['operator'] });
     const operator = await login(app, 'fields@vpppd.test', 'a long enough passphrase');
     await http().put(`/v1/tickets/${seeded.anna.webform}/custom-fields`).set('Authorization', `Bearer ${operator}`).send({ values: { applicantNote: `Pieteicēja ${ANNA.lastName}` } }).expect(200);
+    // Her call waits unanswered, so its 20-second first-response clock breaches on its own while the test runs:
+    // the figures are compared once it has, so that only the erasure can change them.
+    await eventually(async () => (await env.sql(`SELECT sla_breached_at FROM tickets WHERE reference = $1`, [seeded.anna.call]))[0].sla_breached_at !== null);
     const before = await figures();
     const bertaBefore = await bertaState();
     // The scan sees her before: every secret is somewhere in PostgreSQL or Redis.
