@@ -129,7 +129,7 @@ export class TicketLevelsService {
         toQueue: queue.code,
         institution: inst?.code ?? null,
         reason: moved.direction,
-      } as EscalationView;
+      };
     });
   }
 }

@@ -160,7 +160,7 @@ function AgentForm({ agent, institutions, onDone, onClose }: { agent?: Agent; in
 
   const heading = agent ? t('admin.agents.editHeading', { name: agent.displayName }) : t('admin.agents.newHeading');
   return (
-    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
       <h2 id={`${prefix}-heading`}>{heading}</h2>
       <div className="grid">
         <div className="field">
