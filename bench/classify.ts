@@ -58,9 +58,9 @@ async function main(): Promise<void> {
       ['--repeats N', 'timed trainings, the median is reported (default 5)'],
     ],
   );
-  const textCount = flags.int(flags.values.texts as string | undefined, 'TEXTS', 2000, 10, 1_000_000);
-  const trainSize = flags.int(flags.values['train-size'] as string | undefined, 'TRAIN_SIZE', 10_000, 100, 1_000_000);
-  const repeats = flags.int(flags.values.repeats as string | undefined, 'REPEATS', 5, 1, 100);
+  const textCount = flags.int(flags.values.texts, 'TEXTS', 2000, 10, 1_000_000);
+  const trainSize = flags.int(flags.values['train-size'], 'TRAIN_SIZE', 10_000, 100, 1_000_000);
+  const repeats = flags.int(flags.values.repeats, 'REPEATS', 5, 1, 100);
 
   const schema = `bench_classify_${randomBytes(4).toString('hex')}`;
   const dataSource = new DataSource(dataSourceOptions({ DATABASE_URL, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: 2 }));

@@ -182,7 +182,12 @@ function browserProcesses(): Array<{ label: string; pid: number }> {
   const found = new Set(roots);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, ppid] of parentOf) if (!found.has(pid) && found.has(ppid)) (found.add(pid), (grew = true));
+    for (const [pid, ppid] of parentOf) {
+      if (!found.has(pid) && found.has(ppid)) {
+        found.add(pid);
+        grew = true;
+      }
+    }
   }
   return [...found].map((pid) => ({ label: `chromium ${pid}`, pid }));
 }
@@ -331,7 +336,7 @@ async function main(): Promise<void> {
       if (at !== undefined) toSockets.push(at - accepted);
       c.created.delete(reference);
     }
-    rowReads.push(await timedGet(api.port, `/v1/tickets?${new URLSearchParams({ sort: 'sla_due', limit: '5', q: reference })}`, person.token));
+    rowReads.push(await timedGet(api.port, `/v1/tickets?${new URLSearchParams({ sort: 'sla_due', limit: '5', q: reference }).toString()}`, person.token));
     await sleep(100);
   }
   const cpu = coresBetween(cpuStart, cpuSnapshot(parts(), 'bench (client)'));

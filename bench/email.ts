@@ -718,7 +718,7 @@ async function main(): Promise<void> {
     try {
       delivered = await until('acknowledgements delivered into the senders’ mailboxes', 30_000, 100, async () => {
         const n = await deliveredAcks(senderPrefix);
-        return n >= last!.acksSent ? n : null;
+        return n >= last.acksSent ? n : null;
       });
       deliveredAt = now();
     } catch (e) {

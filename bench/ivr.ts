@@ -293,7 +293,7 @@ async function startBare(): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   onCleanup('bare handler', async () => void child.kill('SIGTERM'));
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
     child.once('exit', () => reject(new Error('the bare handler exited')));
   });
   return { port, child };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as `npm test` runs it: type check, unit tests, then the e2e tests against real
-# PostgreSQL and Redis. Stops at the first failure and exits with its status.
+# The whole test suite, as `npm test` runs it: format check, lint, type check, unit tests, then the e2e tests
+# against real PostgreSQL and Redis. Stops at the first failure and exits with its status.
 #
 #   TEST_DATABASE_URL  PostgreSQL for the e2e tests (default postgres://postgres@127.0.0.1:5432/test)
 #   TEST_REDIS_URL     Redis for the e2e tests      (default redis://127.0.0.1:6379)
@@ -20,6 +20,13 @@ if [ ! -d node_modules ]; then
 fi
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "format check (npm run format:check; 'npm run format' rewrites the files it names)"
+npm run --silent format:check
+
+step "lint (npm run lint: ESLint with typescript-eslint's type-checked rules)"
+npm run --silent lint
+echo "lint passed"
 
 step "type check (npm run typecheck)"
 npm run --silent typecheck

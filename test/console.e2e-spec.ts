@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { launchBrowser, screenshot, seriousViolations, tabTo } from './support/browser';

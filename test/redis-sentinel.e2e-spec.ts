@@ -74,7 +74,8 @@ describe('faults: Redis Sentinel failover during ingest and outbound sends', () 
     const forms = Array.from({ length: PER_PHASE }, () => webformSubmission());
     const replies = references.map((ref, i) => ({ ref, text: `${phase}: atbilde ${i}`, key: `${phase}-reply-${i}` }));
     let started = 0;
-    let killing: Promise<unknown> | null = null;
+    // Asserted, not annotated: assigned in a callback, it would otherwise stay narrowed to null below.
+    let killing = null as Promise<unknown> | null;
     const maybeKill = () => {
       if (++started === Math.ceil((forms.length + replies.length) / 3)) killing = redis.killPrimary();
     };

@@ -99,7 +99,7 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
   it('gives a web-form submission its 10-working-day answer deadline at the close of business, in the inbox too', async () => {
     const reference = await env.submitTicket(app, { institution: 'VSAA' });
     const t = await ticket(reference);
-    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS as any, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
+    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
     const expected = calendar.closingTime(calendar.addWorkingDays(rigaDate(t.created_at), 10));
     expect(t.resolution_due_at.toISOString()).toBe(expected.toISOString());
     expect(t.first_response_due_at.toISOString()).toBe(expected.toISOString());
@@ -198,7 +198,7 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     await call('anna', 'post', `/v1/tickets/${reference}/escalations`, { toLevel: 2, institution: 'VSAA', reason: 'vajag ierakstus', summary: 'Pārbaudīt stāžu' }).expect(201);
     const after = await ticket(reference);
     expect(after.sla_policy_id).toBe(l2.body.id);
-    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS as any, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
+    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
     // The clock keeps its start (the day of receipt): the new target counts from there.
     expect(after.resolution_due_at.toISOString()).toBe(calendar.closingTime(calendar.addWorkingDays(rigaDate(t.created_at), 20)).toISOString());
     const events = await history(reference, 'resolution');
@@ -264,7 +264,7 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     }).expect(201);
     const reference = await env.submitTicket(app, { institution: 'NVA' });
     const c = await clock(reference, 'first_response');
-    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS as any, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
+    const calendar = new BusinessCalendar({ hours: VPPPD_HOURS, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
     // The breach happens at the due time (the inbox shows it then); the notice waits for the next opening.
     expect(c.breach_fire_at.toISOString()).toBe(calendar.nextOpening(c.due_at).toISOString());
     expect(c.warning_fire_at.toISOString()).toBe(calendar.nextOpening(c.warning_at).toISOString());

@@ -124,7 +124,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       }
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
+      const answer = async () => {
         const raw = Buffer.concat(chunks);
         const contentType = req.headers['content-type'] ?? '';
         // Uploads arrive as multipart forms, read here with the platform's own Fetch API parser.
@@ -148,7 +148,9 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
         } else {
           res.writeHead(200).end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: 'wamid.OUT1' }] }));
         }
-      });
+      };
+      // A body this stand-in cannot read fails the request the service made, rather than leaving it hanging.
+      req.on('end', () => void answer().catch((e: unknown) => res.writeHead(500).end(String(e))));
     });
     await new Promise<void>((r) => platform.listen(port, '127.0.0.1', r));
     base = `http://127.0.0.1:${port}`;

@@ -39,4 +39,4 @@ io.of('/agents').on('connection', (socket) => {
 });
 
 http.listen(port, '127.0.0.1', () => process.stdout.write(`echo server on ${port}\n`));
-process.on('SIGTERM', () => io.close(() => process.exit(0)));
+process.on('SIGTERM', () => void io.close(() => process.exit(0)));

@@ -33,7 +33,7 @@ export class AuditController {
     const page = await this.query.list(q, csv ? 1000 : 50);
     // Reading the trail is itself a read of who did what: recorded once per request, with the filters used.
     const filters = Object.fromEntries(Object.entries(q).filter(([k, v]) => v !== undefined && k !== 'cursor'));
-    await this.audit.record([{ actorAgentId: user.id, action: 'audit.read', subjectType: 'audit', subjectId: '*', detail: { filters, rows: page.items.length, csv }, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null }]);
+    await this.audit.record([{ actorAgentId: user.id, action: 'audit.read', subjectType: 'audit', subjectId: '*', detail: { filters, rows: page.items.length, csv }, ip: req.ip ?? null, requestId: typeof req.id === 'string' ? req.id : null }]);
     if (!csv) return res.json(page);
     if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
     res.setHeader('Content-Disposition', 'attachment; filename="audit.csv"');

@@ -44,7 +44,7 @@ export class ApiTokensService {
   }
 
   async revoke(id: string, admin: AuthUser, context: RequestContext): Promise<void> {
-    const [rows] = (await this.dataSource.query('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id', [id])) as [unknown[], number];
+    const [rows] = await this.dataSource.query<[unknown[], number]>('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id', [id]);
     if (!rows.length) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No such API token.');
     await this.audit.record([{ actorAgentId: admin.id, action: 'api_token.revoked', subjectType: 'api_token', subjectId: id, ...context }]);
   }

@@ -128,7 +128,7 @@ export class OidcService {
   private provider(): Promise<oidc.Configuration> {
     if (!this.enabled) throw new ProblemException(HttpStatus.NOT_FOUND, 'oidc-not-configured', 'Not found', 'Single sign-on is not set up here.');
     this.configuration ??= oidc
-      .discovery(new URL(this.config.OIDC_ISSUER_URL!), this.config.OIDC_CLIENT_ID!, this.config.OIDC_CLIENT_SECRET!, undefined, {
+      .discovery(new URL(this.config.OIDC_ISSUER_URL!), this.config.OIDC_CLIENT_ID!, this.config.OIDC_CLIENT_SECRET, undefined, {
         // Plain http passes the configuration's validation only for a provider on this machine.
         execute: [...(this.config.OIDC_ISSUER_URL!.startsWith('http://') ? [oidc.allowInsecureRequests] : []), oidc.enableNonRepudiationChecks],
       })

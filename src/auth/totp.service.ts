@@ -17,7 +17,7 @@ export interface RequestContext {
 
 /** The rows an UPDATE … RETURNING gave back (TypeORM answers UPDATE and DELETE with [rows, count]). */
 async function updated<T = unknown>(db: DataSource | EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const [rows] = (await db.query(sql, params)) as [T[], number];
+  const [rows] = await db.query<[T[], number]>(sql, params);
   return rows;
 }
 

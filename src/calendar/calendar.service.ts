@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { BusinessCalendar, SpecialHours, WorkingHours } from '@lib/business-calendar';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
@@ -239,14 +239,14 @@ function checkWeek(input: Record<string, unknown>): WorkingHours {
     const spans = spansOf(input[day], `hours.${day}`, errors);
     if (!spans) continue;
     try {
-      new BusinessCalendar({ hours: { ...week, [day]: spans } as WorkingHours });
+      new BusinessCalendar({ hours: { ...week, [day]: spans } });
       week[day] = spans;
     } catch (error) {
       errors.push({ field: `hours.${day}`, code: 'invalid', message: (error as Error).message });
     }
   }
   if (errors.length > 0) throw validationProblem(errors);
-  return week as unknown as WorkingHours;
+  return week;
 }
 
 function checkSpecialDates(input: Record<string, unknown>, prefix = 'specialHours.'): Record<string, Spans> {

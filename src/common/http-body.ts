@@ -18,7 +18,7 @@ export const BODY_REFUSALS = {
 /** Middleware answers in the same problem+json shape as the ProblemFilter does for controllers. */
 export function sendProblem(req: express.Request & { id?: unknown }, res: express.Response, [status, code, detail]: Refusal): void {
   const body: Record<string, unknown> = { type: `urn:vpppd:problem:${code}`, title: status === 400 ? 'Bad request' : 'Refused', status, detail, instance: req.originalUrl };
-  if (req.id) body.requestId = String(req.id);
+  if (typeof req.id === 'string') body.requestId = req.id;
   res.status(status).type('application/problem+json').send(JSON.stringify(body));
 }
 

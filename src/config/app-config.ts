@@ -9,7 +9,6 @@ import {
   IsNumber,
   IsOptional,
   IsString,
-  IsUrl,
   Matches,
   Max,
   Min,
@@ -33,8 +32,8 @@ export const APP_ENVS = ['production', 'development'] as const;
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
-  if (typeof value === 'boolean') return value;
-  const v = String(value).toLowerCase();
+  if (typeof value !== 'string') return value; // a boolean already, or left for IsBoolean to refuse
+  const v = value.toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value; // left as a string so IsBoolean names the variable

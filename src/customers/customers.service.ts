@@ -4,7 +4,7 @@ import { maskPersonalCode, normalizePersonalCode } from '@lib/personal-code';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql } from '../auth/auth-user';
-import { FieldError, ProblemException, validationProblem } from '../common/problem';
+import { ProblemException, validationProblem } from '../common/problem';
 import { phoneNumber } from '../tickets/ticket-search';
 import { strongerProvenance, type Provenance } from './customer-matching';
 import { LinkIdentifierDto, UpdateCustomerDto } from './dto/customer.dto';
@@ -183,7 +183,7 @@ export class CustomersService {
    */
   async linkIdentifier(user: AuthUser, id: string, dto: LinkIdentifierDto, context: { ip?: string; requestId?: string }) {
     const normalized = normalizedIdentifier(dto.kind, dto.value);
-    if ('error' in normalized) throw validationProblem([{ field: 'value', code: 'invalid', message: normalized.error } as FieldError]);
+    if ('error' in normalized) throw validationProblem([{ field: 'value', code: 'invalid', message: normalized.error }]);
     await this.dataSource.transaction(async (m) => {
       await this.visible(user, id, m, true);
       const [held]: Row[] = await m.query('SELECT customer_id, provenance FROM customer_identifiers WHERE kind = $1 AND value = $2 FOR UPDATE', [dto.kind, normalized.value]);

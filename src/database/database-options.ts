@@ -17,7 +17,6 @@ import { Mailbox } from '../channels/email/entities/mailbox.entity';
 import { Call } from '../channels/voice/entities/call.entity';
 import { IvrNode } from '../channels/voice/entities/ivr-node.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
-import { loadDatabaseConfig } from '../config/app-config';
 import { CustomerIdentifier } from '../customers/entities/customer-identifier.entity';
 import { Customer } from '../customers/entities/customer.entity';
 import { InboundEvent } from '../inbound/entities/inbound-event.entity';

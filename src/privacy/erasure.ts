@@ -76,7 +76,7 @@ export async function planErasure(m: EntityManager, found: FoundSubject, given: 
  */
 export async function anonymiseTickets(m: EntityManager, ticketIds: string[], callSids: string[]): Promise<Record<string, number>> {
   const t = ticketIds;
-  const count = async (sql: string, params: unknown[]) => ((await m.query(sql, params)) as [unknown, number])[1];
+  const count = async (sql: string, params: unknown[]) => (await m.query<[unknown, number]>(sql, params))[1];
   // Tickets, their messages, files, moves and contacts belong to the tickets module, which blanks them.
   const changed: Record<string, number> = await eraseTicketContent(m, t);
   changed.customFieldValues = await eraseCustomFieldValues(m, t);
@@ -102,7 +102,7 @@ export async function anonymiseTickets(m: EntityManager, ticketIds: string[], ca
  * half-erased is ever readable, and running it again changes nothing more.
  */
 export async function eraseInDatabase(m: EntityManager, plan: ErasurePlan): Promise<Record<string, number>> {
-  const count = async (sql: string, params: unknown[]) => ((await m.query(sql, params)) as [unknown, number])[1];
+  const count = async (sql: string, params: unknown[]) => (await m.query<[unknown, number]>(sql, params))[1];
   const changed = await anonymiseTickets(m, plan.eraseTicketIds, plan.callSids);
   changed.customerIdentifiers = await count(`DELETE FROM customer_identifiers WHERE customer_id = ANY($1::uuid[])`, [plan.eraseCustomerIds]);
   changed.customers = await count(

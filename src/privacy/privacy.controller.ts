@@ -7,7 +7,7 @@ import { CreateSubjectRequestDto, LegalHoldDto } from './dto/subject-request.dto
 import { LegalHoldsService } from './legal-holds.service';
 import { RequestContext, SubjectRequestsService } from './subject-requests.service';
 
-const contextOf = (req: Request & { id?: unknown }): RequestContext => ({ ip: req.ip ?? null, requestId: req.id ? String(req.id) : null });
+const contextOf = (req: Request & { id?: unknown }): RequestContext => ({ ip: req.ip ?? null, requestId: typeof req.id === 'string' ? req.id : null });
 
 /** Requests of data subjects under the GDPR: access (one archive) and erasure, for the DPO and admins. */
 @ApiTags('privacy')

@@ -117,7 +117,7 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
       socket.disconnect(true);
       return refused(409, 'scope-changed', 'your access changed; connect again');
     }
-    return { ok: true, state: await this.presence.heartbeat(data.user.id, state as 'online' | 'away' | undefined) };
+    return { ok: true, state: await this.presence.heartbeat(data.user.id, state) };
   }
 
   @SubscribeMessage('ticket.view')
@@ -210,7 +210,7 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     const data = socket.data as SocketData;
     const ticket = await this.visibleTicket(data.user, reference);
     const session = ticket ? await this.chat.sessionOfTicket(ticket.id) : null;
-    if (!session) return { refused: refused(404, 'not-found', `No chat on a ticket ${String(reference ?? '')} that you may see.`) };
+    if (!session) return { refused: refused(404, 'not-found', `No chat on a ticket ${typeof reference === 'string' ? reference : ''} that you may see.`) };
     if (!socket.rooms.has(chatAgentsRoom(session.id))) return { refused: refused(409, 'not-joined', 'join the chat (chat.join) first') };
     return { session };
   }

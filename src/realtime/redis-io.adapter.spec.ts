@@ -7,7 +7,7 @@ function fakeTransport(name = 'websocket') {
     send(packets: unknown[]) {
       for (const p of packets) log.push(`write ${String(p)}`);
     },
-    socket: { _socket: { cork: () => (log.push('cork'), undefined), uncork: () => (log.push('uncork'), undefined) } as never },
+    socket: { _socket: { cork: () => (log.push('cork'), undefined), uncork: () => (log.push('uncork'), undefined) } },
   };
   return { transport, log };
 }

@@ -23,6 +23,7 @@ export interface EngineTransport {
 export function writeFlushesTogether(transport: EngineTransport): void {
   const raw = transport.name === 'websocket' ? transport.socket?._socket : undefined;
   if (!raw || typeof raw.cork !== 'function') return;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with call(this), on the transport
   const send = transport.send;
   transport.send = function (this: EngineTransport, packets: unknown[]): void {
     if (packets.length < 2) return send.call(this, packets);

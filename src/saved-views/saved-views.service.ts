@@ -104,7 +104,7 @@ export class SavedViewsService {
   }
 
   private query(row: ViewRow): ListTicketsQuery {
-    return { ...(row.filters as Partial<ListTicketsQuery>), sort: row.sort, order: row.sort_order } as ListTicketsQuery;
+    return { ...(row.filters as Partial<ListTicketsQuery>), sort: row.sort, order: row.sort_order };
   }
 
   private async view(user: AuthUser, row: ViewRow) {

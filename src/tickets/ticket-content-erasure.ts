@@ -9,7 +9,7 @@ const NEUTRAL_META_KEYS = ['kind', 'location', 'callSid', 'platform', 'form', 'r
  * tables; erasure and retention (src/privacy) call this rather than writing them. A second run changes nothing.
  */
 export async function eraseTicketContent(m: EntityManager, ticketIds: string[]): Promise<Record<string, number>> {
-  const count = async (sql: string, params: unknown[]) => ((await m.query(sql, params)) as [unknown, number])[1];
+  const count = async (sql: string, params: unknown[]) => (await m.query<[unknown, number]>(sql, params))[1];
   const t = ticketIds;
   const changed: Record<string, number> = {};
   changed.files = await count(

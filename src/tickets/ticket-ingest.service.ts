@@ -326,7 +326,7 @@ export class TicketIngestService {
 
     const reopenWindowMs = this.config.EMAIL_REOPEN_WINDOW_DAYS * 24 * 3600 * 1000;
     const reopenable = (t: Thread) => t.status !== 'closed' || (t.closedAt !== null && Date.now() - t.closedAt.getTime() <= reopenWindowMs);
-    const opensTicket = (i: number) => !events[i].message.threadOnly && (!threadTo[i] || !reopenable(threadTo[i]!));
+    const opensTicket = (i: number) => !events[i].message.threadOnly && (!threadTo[i] || !reopenable(threadTo[i]));
     const needReference = events.filter((e, i) => opensTicket(i) && !e.reference).length;
     const references = await this.references.next(needReference, new Date(), m);
     const ackBudget = await this.acknowledgementBudget(m, events);
@@ -351,7 +351,7 @@ export class TicketIngestService {
     events.forEach((e, i) => {
       const message = e.message;
       const messageId = randomUUID();
-      if (message.threadOnly && (!threadTo[i] || threadTo[i]!.status === 'closed')) {
+      if (message.threadOnly && (!threadTo[i] || threadTo[i].status === 'closed')) {
         // Automated mail outside an open conversation: nobody waits for an answer to it, and it reopens nothing.
         placed.set(key(message.channel, message.externalId), { outcome: 'dropped', ticketId: null, messageId: null, reference: null });
         return;
@@ -700,7 +700,10 @@ export class TicketIngestService {
     const externalIds: string[] = [];
     const referenceList: string[] = [];
     for (const e of events) {
-      for (const x of e.message.threadHints?.externalIds ?? []) channels.push(e.message.channel), externalIds.push(x);
+      for (const x of e.message.threadHints?.externalIds ?? []) {
+        channels.push(e.message.channel);
+        externalIds.push(x);
+      }
       if (e.message.threadHints?.reference) referenceList.push(e.message.threadHints.reference);
     }
     const byExternal = new Map<string, Thread>();
@@ -767,7 +770,10 @@ export class TicketIngestService {
     events.forEach((e, i) => {
       if (threads[i]) return;
       for (const x of e.message.threadHints?.externalIds ?? []) {
-        if (!inBatch.has(key(e.message.channel, x))) channels.push(e.message.channel), ids.push(x);
+        if (!inBatch.has(key(e.message.channel, x))) {
+          channels.push(e.message.channel);
+          ids.push(x);
+        }
       }
     });
     if (ids.length === 0) return;

@@ -202,7 +202,7 @@ export class TicketMessagesService {
       'messaging-window-closed',
       'Messaging window closed',
       `${platform} lets us answer only within ${hours} hours of the customer's last message` +
-        (closesAt ? `; the last one came at ${last!.at.toISOString()}, so the window closed at ${closesAt.toISOString()}.` : '.') +
+        (closesAt ? `; the last one came at ${last.at.toISOString()}, so the window closed at ${closesAt.toISOString()}.` : '.') +
         ' The reply was not sent. Wait for the customer to write again, or answer on another channel (phone, e-mail) if they gave one.',
       [{ field: 'ticket', code: 'messagingWindowClosed', message: `the ${hours}-hour ${platform} window has closed` }],
     );

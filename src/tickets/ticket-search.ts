@@ -54,7 +54,7 @@ export function snippet(text: string, stems: string[], width = 200): Snippet | n
   const ranges: Array<[number, number]> = [];
   for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) {
     const folded = foldDiacritics(m[0]);
-    if (stems.some((s) => folded.startsWith(s))) ranges.push([m.index!, m.index! + m[0].length]);
+    if (stems.some((s) => folded.startsWith(s))) ranges.push([m.index, m.index + m[0].length]);
   }
   if (ranges.length === 0) return null;
   const start = Math.max(0, Math.min(ranges[0][0] - Math.floor(width / 3), text.length - width));

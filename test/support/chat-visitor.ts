@@ -28,7 +28,10 @@ export class ChatVisitor {
 
   async start(payload: Record<string, unknown>): Promise<any> {
     const ack = await this.request('start', payload);
-    if (ack.ok) (this.sessionId = ack.sessionId), (this.resumeToken = ack.resumeToken);
+    if (ack.ok) {
+      this.sessionId = ack.sessionId;
+      this.resumeToken = ack.resumeToken;
+    }
     return ack;
   }
 

@@ -243,7 +243,7 @@ async function waitAt(imap: Endpoint, logs: string, user: string, count: number,
       await sleep(intervalMs);
     }
   } finally {
-    const open = client as ImapFlow | null;
+    const open = client;
     await open?.logout().catch(() => open.close());
   }
   const why = lastError ? ` (last error: ${(lastError as Error).message})` : '';

@@ -22,14 +22,14 @@ export class LocalOidcProvider {
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the OIDC provider did not start: ${this.output}`)), 15000);
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         this.output += chunk.toString();
         if (this.output.includes('ready')) {
           clearTimeout(timer);
           resolve();
         }
       });
-      child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
       child.on('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`the OIDC provider exited (${code}): ${this.output}`));

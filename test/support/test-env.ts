@@ -140,7 +140,7 @@ export async function eventually<T>(probe: () => Promise<T>, { timeoutMs = 20000
   let last: T | undefined;
   while (Date.now() < until) {
     last = await probe();
-    if (last) return last as NonNullable<T>;
+    if (last) return last;
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);

@@ -290,7 +290,7 @@ function Conversation({ reference, onChanged }: { reference: string; onChanged: 
       {closed ? (
         <p className="notice">{t('chat.closed')}</p>
       ) : (
-        <form className="chat-compose" onSubmit={send}>
+        <form className="chat-compose" onSubmit={(e) => void send(e)}>
           <label htmlFor="chat-text">{t('chat.message')}</label>
           <textarea
             id="chat-text"

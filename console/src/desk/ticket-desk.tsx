@@ -169,7 +169,7 @@ export function InstitutionForm({ ticket, me, onChanged }: Props) {
   }
   const { described, fieldError } = fieldErrorProps('institution', form.errors);
   return (
-    <form className="card institution-form" aria-labelledby="institution-heading" onSubmit={submit}>
+    <form className="card institution-form" aria-labelledby="institution-heading" onSubmit={(e) => void submit(e)}>
       <h2 id="institution-heading">{t('desk.institution.heading')}</h2>
       <div className="row">
         <div className="field">
@@ -231,7 +231,7 @@ export function MergeForm({ ticket, me }: Props) {
   }
   const { described, fieldError } = fieldErrorProps('merge', form.errors);
   return (
-    <form className="card merge" aria-labelledby="merge-heading" onSubmit={submit}>
+    <form className="card merge" aria-labelledby="merge-heading" onSubmit={(e) => void submit(e)}>
       <h2 id="merge-heading">{t('desk.merge.heading')}</h2>
       {!ticket.customer ? (
         <p className="muted">{t('desk.merge.noCustomer')}</p>
@@ -348,8 +348,8 @@ export async function readFiles(list: FileList | null): Promise<UploadFile[]> {
       (file) =>
         new Promise<UploadFile>((resolve, reject) => {
           const reader = new FileReader();
-          reader.onload = () => resolve({ filename: file.name, contentType: file.type || 'application/octet-stream', contentBase64: String(reader.result).replace(/^data:[^,]*,/, ''), size: file.size });
-          reader.onerror = () => reject(reader.error);
+          reader.onload = () => resolve({ filename: file.name, contentType: file.type || 'application/octet-stream', contentBase64: (reader.result as string).replace(/^data:[^,]*,/, ''), size: file.size });
+          reader.onerror = () => reject(reader.error ?? new Error(`could not read ${file.name}`));
           reader.readAsDataURL(file);
         }),
     ),

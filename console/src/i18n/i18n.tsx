@@ -26,12 +26,13 @@ export function translate(lang: Lang, key: MessageKey, params: Record<string, st
 
 interface I18n {
   lang: Lang;
-  setLang(lang: Lang): void;
-  t(key: MessageKey, params?: Record<string, string | number>): string;
+  // Function properties, not methods: components destructure them (`const { t } = useI18n()`), and they use no `this`.
+  setLang: (lang: Lang) => void;
+  t: (key: MessageKey, params?: Record<string, string | number>) => string;
   /** A date and time in Riga, in the language's own format (Latvian: 03.12.2026. 12:40). */
-  dateTime(value: string | Date): string;
+  dateTime: (value: string | Date) => string;
   /** A duration in words short enough for a table cell: "2 h 5 min", "3 d 4 h". */
-  duration(ms: number): string;
+  duration: (ms: number) => string;
 }
 
 const I18nContext = createContext<I18n | null>(null);

@@ -82,26 +82,26 @@ export function InboxPage() {
   }, [filters, load]);
 
   // Live: the event names the ticket; reading it through the list with the same filters says whether it belongs.
-  useEffect(
-    () =>
-      realtime.onTicket(async (event: TicketEvent) => {
-        const f = filtersRef.current;
-        if (f.q.trim()) return void load(f);
-        try {
-          const page = await api<TicketPage>('GET', `/v1/tickets?${query(f, { q: event.reference, limit: '5' })}`);
-          if (filtersRef.current !== f) return;
-          const row = page.items.find((i) => i.reference === event.reference);
-          setItems((current) => {
-            const rest = current.filter((i) => i.reference !== event.reference);
-            return row ? [...rest, row].sort(bySlaDue) : rest;
-          });
-          if (row) setNotice(t('inbox.live', { reference: event.reference }));
-        } catch {
-          // The next event or reload repairs the list.
-        }
-      }),
-    [load, t],
-  );
+  useEffect(() => {
+    // Every failure is caught inside, so the socket's listener may start it and not wait.
+    const refresh = async (event: TicketEvent) => {
+      const f = filtersRef.current;
+      if (f.q.trim()) return void load(f);
+      try {
+        const page = await api<TicketPage>('GET', `/v1/tickets?${query(f, { q: event.reference, limit: '5' })}`);
+        if (filtersRef.current !== f) return;
+        const row = page.items.find((i) => i.reference === event.reference);
+        setItems((current) => {
+          const rest = current.filter((i) => i.reference !== event.reference);
+          return row ? [...rest, row].sort(bySlaDue) : rest;
+        });
+        if (row) setNotice(t('inbox.live', { reference: event.reference }));
+      } catch {
+        // The next event or reload repairs the list.
+      }
+    };
+    return realtime.onTicket((event) => void refresh(event));
+  }, [load, t]);
 
   async function more() {
     if (!cursor) return;

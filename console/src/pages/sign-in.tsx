@@ -33,7 +33,7 @@ export function SignInPage() {
   }
 
   return (
-    <form className="sign-in card" onSubmit={submit} noValidate={false}>
+    <form className="sign-in card" onSubmit={(e) => void submit(e)} noValidate={false}>
       <h1>{t('signIn.heading')}</h1>
       {session.ended && !error && <p className="notice" role="status">{t('signIn.sessionEnded')}</p>}
       <label htmlFor="email">{t('signIn.email')}</label>

@@ -191,7 +191,7 @@ function NoteForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () =
     }
   }
   return (
-    <form className="card note" onSubmit={submit}>
+    <form className="card note" onSubmit={(e) => void submit(e)}>
       <label htmlFor="note-text">{t('note.label')}</label>
       <textarea id="note-text" rows={2} value={text} onChange={(e) => setText(e.target.value)} />
       <button type="submit" disabled={!text.trim()}>
@@ -278,7 +278,7 @@ function EscalateForm({ ticket, me, onChanged }: { ticket: TicketDetail; me: Pro
 
   const { described, fieldError } = fieldErrorProps('escalate', errors);
   return (
-    <form className="card escalate" aria-labelledby="escalate-heading" onSubmit={submit}>
+    <form className="card escalate" aria-labelledby="escalate-heading" onSubmit={(e) => void submit(e)}>
       <h2 id="escalate-heading">{t('escalate.heading')}</h2>
       <div className="row">
         <div className="field">

@@ -50,7 +50,7 @@ function UpdateForm({ ticket, onChanged }: Props) {
   const { described, fieldError } = fieldErrorProps('manage', form.errors);
   const statuses: string[] = [...SETTABLE_STATUSES];
   return (
-    <form className="card manage" aria-labelledby="manage-heading" onSubmit={submit}>
+    <form className="card manage" aria-labelledby="manage-heading" onSubmit={(e) => void submit(e)}>
       <h2 id="manage-heading">{t('manage.heading')}</h2>
       <div className="row">
         <div className="field">
@@ -128,7 +128,7 @@ function HandBackForm({ ticket, onChanged }: Props) {
   }
   const { described, fieldError } = fieldErrorProps('handback', form.errors);
   return (
-    <form className="card handback" aria-labelledby="handback-heading" onSubmit={submit}>
+    <form className="card handback" aria-labelledby="handback-heading" onSubmit={(e) => void submit(e)}>
       <h2 id="handback-heading">{t('handBack.heading')}</h2>
       <label htmlFor="handback-level">{t('handBack.level')}</label>
       <select id="handback-level" value={level} onChange={(e) => setLevel(Number(e.target.value))} {...described('toLevel')}>

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import type { AddressObject, Attachment, EmailAddress, HeaderLines, ParsedMail, StructuredHeader } from 'mailparser';
 import { detectLanguage, type GuessedLanguage } from './detect-language';
-import { parseHeaderSection } from './header-fields';
 import { normalizeMessageId, parseMessageIdList } from './message-id';
 import { htmlToRoughText, sanitizeEmailHtml } from './sanitize-email-html';
 import { splitQuotedReply } from './split-quoted-reply';

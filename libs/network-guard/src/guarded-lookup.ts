@@ -25,7 +25,7 @@ export function urlHost(url: URL): string {
  * is on the very addresses the socket then connects to, so a name that resolved to a public address when the
  * subscription was made and to an internal one now (DNS rebinding) is refused at delivery.
  */
-export function guardedLookup(policy: AddressPolicy, resolve: AllLookup = dnsLookup as AllLookup) {
+export function guardedLookup(policy: AddressPolicy, resolve: AllLookup = dnsLookup) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '');
@@ -42,7 +42,7 @@ export function guardedLookup(policy: AddressPolicy, resolve: AllLookup = dnsLoo
  * Why a URL may not be reached, checked before it is stored: a literal internal address, or a name any of whose
  * addresses is internal (or that does not resolve). Null when it may.
  */
-export async function targetProblem(url: URL, policy: AddressPolicy, resolve: AllLookup = dnsLookup as AllLookup): Promise<{ code: 'internal' | 'unresolvable'; message: string } | null> {
+export async function targetProblem(url: URL, policy: AddressPolicy, resolve: AllLookup = dnsLookup): Promise<{ code: 'internal' | 'unresolvable'; message: string } | null> {
   const host = urlHost(url);
   if (isIP(host)) return policy.permits(host) ? null : { code: 'internal', message: new TargetRefused(host, host).message };
   return new Promise((done) =>

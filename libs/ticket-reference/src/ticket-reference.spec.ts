@@ -16,7 +16,7 @@ describe('ticket references', () => {
     ['VP', 2026, 0],
     ['VP', 2026, 1.5],
   ])('refuses invalid parts %s %s %s', (prefix, year, seq) => {
-    expect(() => formatReference(prefix as string, year as number, seq as number)).toThrow(RangeError);
+    expect(() => formatReference(prefix, year, seq)).toThrow(RangeError);
   });
 
   it('takes the year in Latvian time, not UTC', () => {

@@ -244,7 +244,7 @@ export class ChatSessionsService implements OnModuleDestroy {
       perMinute / 60,
       Date.now(),
       1,
-    )) as number[];
+    ));
     return { allowed: allowed === 1, retryAfterMs: wait };
   }
 }

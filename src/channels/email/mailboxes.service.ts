@@ -245,7 +245,7 @@ export class MailboxesService {
     const redis = await redisOf(this.queue);
     const states = await getMany(redis, mailboxes.map((m) => this.stateKey(m.id)));
     return mailboxes.map((m, i) => {
-      const s = states[i] ? (JSON.parse(states[i]!) as MailboxStatus) : null;
+      const s = states[i] ? (JSON.parse(states[i]) as MailboxStatus) : null;
       return { name: m.name, address: m.address, state: s?.state ?? 'unknown', since: s?.since ?? null, error: s?.error ?? null };
     });
   }

@@ -1,4 +1,4 @@
-import { bump, emptyDelivery, isId, isoTime, isRecord, ParsedDelivery, SocialAttachment, SocialMessage } from './social-event';
+import { bump, emptyDelivery, isId, isoTime, isRecord, ParsedDelivery, SocialAttachment } from './social-event';
 
 /**
  * Reads a Meta webhook delivery in the shapes Meta documents:

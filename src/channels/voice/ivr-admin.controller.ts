@@ -22,14 +22,14 @@ export class IvrAdminController {
   @Put()
   @ApiOperation({ summary: 'Replace the whole IVR menu (refused with every problem listed if it could dead-end)' })
   async put(@Body() body: IvrMenuDto): Promise<{ languages: string[]; nodes: MenuNode[] }> {
-    return { languages: this.menus.languages, nodes: await this.menus.replace(body.nodes as MenuNode[]) };
+    return { languages: this.menus.languages, nodes: await this.menus.replace(body.nodes) };
   }
 
   @Post('validate')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Check a menu without saving it' })
   async validate(@Body() body: IvrMenuDto): Promise<{ valid: boolean; problems: MenuProblem[] }> {
-    const problems = await this.menus.problems(body.nodes as MenuNode[]);
+    const problems = await this.menus.problems(body.nodes);
     return { valid: problems.length === 0, problems };
   }
 }

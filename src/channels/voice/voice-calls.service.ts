@@ -67,7 +67,7 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
        FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
       [callSid, choice, leavingQueue],
     ));
-    return (row as CallRow) ?? null;
+    return row ?? null;
   }
 
   /** The call as a ticket, once; safe to call at every step (the pipeline also refuses a second CallSid). */

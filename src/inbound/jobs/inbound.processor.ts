@@ -53,7 +53,8 @@ export class InboundProcessor extends QueueProcessor {
     const result = settled.value;
     this.metrics.inboundProcessed.inc({ channel: job.data.message.channel, outcome: result.outcome });
     if (result.acknowledgement && job.data.message.channel === 'email') {
-      const mailbox = String(job.data.message.meta?.mailbox ?? 'unknown');
+      const given = job.data.message.meta?.mailbox;
+      const mailbox = typeof given === 'string' ? given : 'unknown';
       this.metrics.emailMessages.inc({ mailbox, outcome: 'messageId' in result.acknowledgement ? 'auto_replied' : 'suppressed' });
     }
     return result;

@@ -32,11 +32,11 @@ export class Composer {
     const limitsText = i18n.t('fileLimits', { size: Math.floor(s.maxFileBytes / 1048576), types: s.fileTypes.map((t) => t.toUpperCase()).join(', ') });
     const textId = uid('text');
     const fileId = uid('file');
-    this.text = h('textarea', { id: textId, rows: '2', maxlength: '4000', autocomplete: 'off' }) as HTMLTextAreaElement;
-    this.file = h('input', { id: fileId, type: 'file', className: 'file-input', 'aria-describedby': `${fileId}-limits`, accept: s.fileTypes.map((t) => `.${t}`).join(',') }) as HTMLInputElement;
+    this.text = h('textarea', { id: textId, rows: '2', maxlength: '4000', autocomplete: 'off' });
+    this.file = h('input', { id: fileId, type: 'file', className: 'file-input', 'aria-describedby': `${fileId}-limits`, accept: s.fileTypes.map((t) => `.${t}`).join(',') });
     this.chosen = h('div', { className: 'chosen' });
     this.error = h('p', { className: 'error', role: 'alert' });
-    this.progress = h('progress', { max: '100', value: '0', 'aria-labelledby': `${fileId}-progress` }) as HTMLProgressElement;
+    this.progress = h('progress', { max: '100', value: '0', 'aria-labelledby': `${fileId}-progress` });
     this.progressLabel = h('span', { id: `${fileId}-progress` });
     this.el = h(
       'form',
@@ -47,7 +47,7 @@ export class Composer {
       this.chosen,
       h('div', { className: 'upload', hidden: true }, this.progressLabel, this.progress),
       this.error,
-    ) as HTMLFormElement;
+    );
     this.el.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.submit();

@@ -22,7 +22,7 @@ function field(label: string, input: HTMLInputElement | HTMLTextAreaElement, hin
 
 /** The privacy notice, with its link when the institution gave one, and the consent checkbox. */
 function privacy(i18n: I18n, config: WidgetConfig) {
-  const box = h('input', { type: 'checkbox', required: true }) as HTMLInputElement;
+  const box = h('input', { type: 'checkbox', required: true });
   const id = uid('consent');
   box.id = id;
   const error = h('p', { className: 'error', role: 'alert' });
@@ -46,12 +46,12 @@ function privacy(i18n: I18n, config: WidgetConfig) {
 /** Before the first message: the privacy notice and consent, and only what is needed (name and e-mail optional). */
 export function preChat(i18n: I18n, config: WidgetConfig, onStart: (input: { name?: string; email?: string }) => Promise<string | null>): HTMLElement {
   const notice = privacy(i18n, config);
-  const name = field(i18n.t('name'), h('input', { type: 'text', autocomplete: 'name', maxlength: '100' }) as HTMLInputElement);
-  const email = field(i18n.t('email'), h('input', { type: 'email', autocomplete: 'email', maxlength: '254' }) as HTMLInputElement, i18n.t('emailHint'));
+  const name = field(i18n.t('name'), h('input', { type: 'text', autocomplete: 'name', maxlength: '100' }));
+  const email = field(i18n.t('email'), h('input', { type: 'email', autocomplete: 'email', maxlength: '254' }), i18n.t('emailHint'));
   const submit = h('button', { type: 'submit', className: 'primary' }, i18n.t('start'));
   const problem = h('p', { className: 'error', role: 'alert' });
   const form = h('form', { className: 'prechat', novalidate: true }, notice.section, name.wrap, email.wrap, submit, problem);
-  form.addEventListener('submit', async (event) => {
+  const onSubmit = async (event: SubmitEvent) => {
     event.preventDefault();
     const mail = email.input.value.trim();
     email.fail(mail && !EMAIL.test(mail) ? i18n.t('emailInvalid') : '');
@@ -60,7 +60,9 @@ export function preChat(i18n: I18n, config: WidgetConfig, onStart: (input: { nam
     submit.disabled = true;
     problem.textContent = (await onStart({ name: name.input.value.trim() || undefined, email: mail || undefined })) ?? '';
     submit.disabled = false;
-  });
+  };
+  // The connection answers a lost link instead of rejecting, so there is nothing for the listener to catch.
+  form.addEventListener('submit', (event) => void onSubmit(event));
   return form;
 }
 
@@ -71,9 +73,9 @@ export function leaveMessage(
   onSend: (input: { name?: string; email: string; text: string }) => Promise<string | null>,
 ): HTMLElement {
   const notice = privacy(i18n, config);
-  const name = field(i18n.t('name'), h('input', { type: 'text', autocomplete: 'name', maxlength: '100' }) as HTMLInputElement);
-  const email = field(i18n.t('leaveEmail'), h('input', { type: 'email', autocomplete: 'email', maxlength: '254', required: true }) as HTMLInputElement);
-  const text = field(i18n.t('message'), h('textarea', { rows: '5', maxlength: '4000', required: true }) as HTMLTextAreaElement);
+  const name = field(i18n.t('name'), h('input', { type: 'text', autocomplete: 'name', maxlength: '100' }));
+  const email = field(i18n.t('leaveEmail'), h('input', { type: 'email', autocomplete: 'email', maxlength: '254', required: true }));
+  const text = field(i18n.t('message'), h('textarea', { rows: '5', maxlength: '4000', required: true }));
   const submit = h('button', { type: 'submit', className: 'primary' }, i18n.t('leaveSend'));
   const problem = h('p', { className: 'error', role: 'alert' });
   const form = h(
@@ -88,7 +90,7 @@ export function leaveMessage(
     submit,
     problem,
   );
-  form.addEventListener('submit', async (event) => {
+  const onSubmit = async (event: SubmitEvent) => {
     event.preventDefault();
     const mail = email.input.value.trim();
     const body = text.input.value.trim();
@@ -98,7 +100,9 @@ export function leaveMessage(
     submit.disabled = true;
     problem.textContent = (await onSend({ name: name.input.value.trim() || undefined, email: mail, text: body })) ?? '';
     submit.disabled = false;
-  });
+  };
+  // The connection answers a lost link instead of rejecting, so there is nothing for the listener to catch.
+  form.addEventListener('submit', (event) => void onSubmit(event));
   return form;
 }
 
@@ -114,7 +118,7 @@ export function closedPanel(
   const panel = h('section', { className: 'closed', 'aria-label': i18n.t('ended') }, h('p', { className: 'ended' }, i18n.t('ended')));
   if (transcript) {
     const status = h('p', { role: 'status' });
-    const button = h('button', { type: 'button', className: 'secondary' }, i18n.t('transcript')) as HTMLButtonElement;
+    const button = h('button', { type: 'button', className: 'secondary' }, i18n.t('transcript'));
     button.onclick = async () => {
       button.disabled = true;
       status.textContent = i18n.t('transcriptSending');
@@ -137,12 +141,12 @@ export function closedPanel(
             type: 'button',
             className: 'score',
             'aria-label': i18n.t('rateScore', { score }),
-            onclick: async () => {
-              if (await rate(score)) {
+            onclick: () =>
+              void rate(score).then((rated) => {
+                if (!rated) return;
                 group.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b.textContent === String(score))));
                 thanks.textContent = i18n.t('rateThanks');
-              }
-            },
+              }),
           },
           String(score),
         ),

@@ -150,7 +150,7 @@ function showStart(): void {
         }),
   );
   // A frame loaded ahead of the click must not take the host page's focus; it gets it when it is opened.
-  if (shown) (screen.querySelector('input, textarea') as HTMLElement | null)?.focus();
+  if (shown) screen.querySelector<HTMLElement>('input, textarea')?.focus();
 }
 
 function showConversation(ack: Ack & { ok: true }): void {
@@ -227,7 +227,7 @@ socket.on('closed', (p: { survey: { scores: number[] } | null }) => {
 window.addEventListener('focus', () => {
   if (document.activeElement !== document.body) return;
   if (!composer.el.hidden && composer.el.isConnected) composer.focus();
-  else (screen.querySelector('input, textarea, button') as HTMLElement | null)?.focus();
+  else screen.querySelector<HTMLElement>('input, textarea, button')?.focus();
 });
 
 // Framed by a host page, this page may be loaded before the visitor opens it (embed.js loads it while the host
@@ -239,7 +239,7 @@ else {
     if (event.source !== window.parent || event.data?.type !== 'vpppd-chat' || event.data.action !== 'shown') return;
     shown = true;
     conn.connect();
-    if (event.data.focus && document.activeElement === document.body) (screen.querySelector('input, textarea, button') as HTMLElement | null)?.focus();
+    if (event.data.focus && document.activeElement === document.body) screen.querySelector<HTMLElement>('input, textarea, button')?.focus();
   });
   window.parent.postMessage({ type: 'vpppd-chat', action: 'ready' }, '*');
 }

@@ -187,7 +187,7 @@ function AgentForm({
 
   const heading = agent ? t('admin.agents.editHeading', { name: agent.displayName }) : t('admin.agents.newHeading');
   return (
-    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
       <h2 id={`${prefix}-heading`}>{heading}</h2>
       <div className="grid">
         <div className="field">

@@ -151,7 +151,7 @@ function AdjustmentForm({ onDone }: { onDone: () => Promise<void> }) {
     await onDone();
   }
   return (
-    <form className="card admin-form" aria-labelledby="adjustment-new-heading" onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby="adjustment-new-heading" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="adjustment-new-heading">{t('admin.calendar.newAdjustment')}</h2>
       <div className="grid">
         <div className="field">
@@ -206,7 +206,7 @@ function WeekForm({ centre, onDone }: { centre: CentreHours; onDone: () => Promi
     if ((await form.run(() => api('PUT', `/v1/admin/calendar/hours/${centre.centre}`, { hours, specialHours: centre.specialHours }), t('admin.saved'))) !== undefined) await onDone();
   }
   return (
-    <form className="admin-form" aria-labelledby="week-heading" onSubmit={submit} noValidate>
+    <form className="admin-form" aria-labelledby="week-heading" onSubmit={(e) => void submit(e)} noValidate>
       <h3 id="week-heading">{t('admin.calendar.week', { centre: centre.centre })}</h3>
       <p className="hint" id="week-hint">
         {t('admin.calendar.spansHint')}
@@ -278,7 +278,7 @@ function SpecialDates({ centre, onDone }: { centre: CentreHours; onDone: () => P
           </tbody>
         </table>
       )}
-      <form className="admin-form" aria-labelledby="special-new-heading" onSubmit={submit} noValidate>
+      <form className="admin-form" aria-labelledby="special-new-heading" onSubmit={(e) => void submit(e)} noValidate>
         <h4 id="special-new-heading">{t('admin.calendar.newSpecial')}</h4>
         <div className="grid">
           <div className="field">

@@ -85,7 +85,12 @@ export function IvrAdmin() {
     const gone = new Set([node.key]);
     for (let grew = true; grew; ) {
       grew = false;
-      for (const n of nodes) if (n.parentKey && gone.has(n.parentKey) && !gone.has(n.key)) (gone.add(n.key), (grew = true));
+      for (const n of nodes) {
+        if (n.parentKey && gone.has(n.parentKey) && !gone.has(n.key)) {
+          gone.add(n.key);
+          grew = true;
+        }
+      }
     }
     if (gone.size > 1 && !window.confirm(t('admin.ivr.confirmRemove', { key: node.key, count: gone.size - 1 }))) return;
     setNodes(nodes.filter((n) => !gone.has(n.key)));

@@ -178,7 +178,7 @@ function ArticleForm({ article, institutions, onDone, onClose }: { article?: Art
     await onDone();
   }
   return (
-    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
       <h2 id={`${prefix}-heading`}>{article ? t('admin.kb.editHeading') : t('admin.kb.newHeading')}</h2>
       <div className="grid">
         <div className="field">

@@ -165,7 +165,7 @@ function MailboxForm({ mailbox, institutions, onDone, onClose }: { mailbox?: Mai
     </div>
   );
   return (
-    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
       <h2 id={`${prefix}-heading`}>{mailbox ? t('admin.mailboxes.editHeading', { name: mailbox.name }) : t('admin.mailboxes.newHeading')}</h2>
       <div className="grid">
         {text('name', t('admin.mailboxes.name'))}

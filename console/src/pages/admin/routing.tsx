@@ -202,7 +202,7 @@ function QueueForm({ institutions, onDone }: { institutions: Institution[]; onDo
     await onDone();
   }
   return (
-    <form className="card admin-form" aria-labelledby="queue-new-heading" onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby="queue-new-heading" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="queue-new-heading">{t('admin.queues.newHeading')}</h2>
       <div className="grid">
         <div className="field">
@@ -282,7 +282,7 @@ function RuleForm({ queues, institutions, rules, onDone }: { queues: Queue[]; in
     await onDone();
   }
   return (
-    <form className="card admin-form" aria-labelledby="rule-new-heading" onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby="rule-new-heading" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="rule-new-heading">{t('admin.rules.newHeading')}</h2>
       <div className="grid">
         <div className="field">

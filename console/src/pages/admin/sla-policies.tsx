@@ -139,7 +139,7 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
     active: policy?.active ?? true,
   });
   const [targets, setTargets] = useState<Record<TargetKey, { value: string; unit: string }>>(() =>
-    Object.fromEntries(TARGETS.map((k) => [k, { value: policy?.[k] ? String(policy[k]!.value) : '', unit: policy?.[k]?.unit ?? 'working_days' }])) as Record<
+    Object.fromEntries(TARGETS.map((k) => [k, { value: policy?.[k] ? String(policy[k].value) : '', unit: policy?.[k]?.unit ?? 'working_days' }])) as Record<
       TargetKey,
       { value: string; unit: string }
     >,
@@ -189,7 +189,7 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
   );
   const any: [string, string] = ['', t('admin.any')];
   return (
-    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
       <h2 id={`${prefix}-heading`}>{policy ? t('admin.sla.editHeading', { name: policy.name }) : t('admin.sla.newHeading')}</h2>
       <div className="grid">
         <div className="field">

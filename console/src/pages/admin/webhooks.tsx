@@ -170,7 +170,7 @@ function WebhookForm({ institutions, onDone }: { institutions: Institution[]; on
     await onDone();
   }
   return (
-    <form className="card admin-form" aria-labelledby="webhook-new-heading" onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby="webhook-new-heading" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="webhook-new-heading">{t('admin.webhooks.newHeading')}</h2>
       <div className="grid">
         <div className="field">

@@ -131,7 +131,7 @@ function ReportSection({ id, title, csv, csvName, error, children }: { id: strin
     <section className="card report" aria-labelledby={`${id}-heading`} data-report={id}>
       <div className="report-head">
         <h2 id={`${id}-heading`}>{title}</h2>
-        <button type="button" onClick={() => downloadFile(csv, `${csvName}.csv`).then(() => setFailed(null), (e) => setFailed(detailOf(e)))}>
+        <button type="button" onClick={() => void downloadFile(csv, `${csvName}.csv`).then(() => setFailed(null), (e) => setFailed(detailOf(e)))}>
           {t('reports.csv', { report: title })}
         </button>
       </div>

@@ -5,7 +5,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matche
 
 const isLanguageMap = (value: unknown, check: (v: unknown) => boolean) =>
   !!value && typeof value === 'object' && !Array.isArray(value) &&
-  Object.entries(value as object).every(([k, v]) => (MENU_LANGUAGES as readonly string[]).includes(k) && check(v));
+  Object.entries(value).every(([k, v]) => (MENU_LANGUAGES as readonly string[]).includes(k) && check(v));
 
 const IsTitles = () =>
   ValidateBy({
