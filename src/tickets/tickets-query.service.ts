@@ -112,7 +112,7 @@ const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.languag
   c.id AS customer_id, c.first_name, c.last_name,
   ${SLA_STATE_SQL} AS sla_state_now, (SELECT name FROM sla_policies sp WHERE sp.id = t.sla_policy_id) AS sla_policy,
   t.sla_due_at, t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at,
-  t.classifier_version, t.classifier_confidence, t.unclassified,
+  t.classifier_version, t.classifier_confidence, t.unclassified, t.snoozed_at, t.snoozed_until, t.snooze_until_reply, t.snooze_note,
   ARRAY(SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id ORDER BY g.name) AS tags`;
 const TICKET_JOINS = `FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id`;
 
@@ -166,6 +166,7 @@ function toTicket(r: Row) {
     },
     csat: r.csat_score === null ? null : { score: r.csat_score, at: r.csat_at },
     tags: r.tags ?? [],
+    snooze: r.snoozed_at ? { since: r.snoozed_at, until: r.snoozed_until, untilReply: r.snooze_until_reply, note: r.snooze_note } : null,
   };
 }
 
@@ -201,6 +202,10 @@ export function ticketListQuery(
   const searchCondition = search && !byRelevance ? ticketSearchCondition(search, p) : null;
 
   if (q.sla) where.push(SLA_STATE_IS[q.sla as SlaState]);
+  // Snoozed work stays out of the inbox until it wakes; a customer's list or a search finds it anyway.
+  const snoozed = q.snoozed ?? (q.customer || q.q ? 'include' : 'exclude');
+  if (snoozed === 'exclude') where.push('t.snoozed_at IS NULL');
+  else if (snoozed === 'only') where.push('t.snoozed_at IS NOT NULL');
 
   const limit = q.limit ?? 50;
   let orderBy: string;
