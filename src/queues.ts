@@ -18,6 +18,8 @@ export enum QueueName {
   Classifier = 'classifier',
   /** Arrived files scanned by clamd before staff may open them. */
   FileScan = 'file-scan',
+  /** Snoozes waking, reminders coming due, tickets pending the customer closed. */
+  FollowUps = 'follow-ups',
 }
 
 /** Job names within the queues. */
@@ -47,6 +49,10 @@ export enum JobName {
   WebhookSweep = 'webhook-sweep',
   /** Start missing SLA clocks and re-add the timers due soon. */
   SlaSweep = 'sla-sweep',
+  /** Wake snoozed tickets due, announce reminders due, close tickets whose closing notice has gone. */
+  FollowUpSweep = 'follow-up-sweep',
+  /** Send the closing notice to tickets pending the customer past their policy's working days. */
+  AutoCloseRun = 'auto-close-run',
 }
 
 /**
