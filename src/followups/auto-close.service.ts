@@ -57,7 +57,8 @@ export class AutoCloseService {
     return { noticed, closed, cancelled };
   }
 
-  private async sendNotices(asOf: Date): Promise<number> {
+  /** Step 1 alone: the closing notice for every ticket newly due as of `asOf`. */
+  async sendNotices(asOf = new Date()): Promise<number> {
     const policies: Array<{ institution_id: string | null; enabled: boolean; working_days: number }> = await this.dataSource.query(
       'SELECT institution_id, enabled, working_days FROM auto_close_policies',
     );
