@@ -49,6 +49,8 @@ import { CannedAnswer } from '../canned-answers/entities/canned-answer.entity';
 import { Macro } from '../canned-answers/entities/macro.entity';
 import { AnswerUse } from '../canned-answers/entities/answer-use.entity';
 import { SavedView } from '../saved-views/entities/saved-view.entity';
+import { TicketReminder } from '../followups/entities/ticket-reminder.entity';
+import { AutoCloseNotice, AutoClosePolicy } from '../followups/entities/auto-close.entity';
 import { CustomerMerge } from '../customers/entities/customer-merge.entity';
 
 export const ENTITIES = [
@@ -99,6 +101,9 @@ export const ENTITIES = [
   AnswerUse,
   SavedView,
   CustomerMerge,
+  TicketReminder,
+  AutoClosePolicy,
+  AutoCloseNotice,
 ];
 
 /**
