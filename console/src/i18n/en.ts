@@ -671,4 +671,8 @@ export const en: Record<MessageKey, string> = {
   'reminder.due': 'Reminders',
   'reminder.dueNotice': 'Reminder for {reference} ({time}):',
   'reminder.dismiss': 'Dismiss reminder',
+  'inbox.snoozed': 'Snoozed',
+  'inbox.snoozed.exclude': 'not snoozed',
+  'inbox.snoozed.include': 'with snoozed',
+  'inbox.snoozed.only': 'snoozed only',
 };

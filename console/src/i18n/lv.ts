@@ -669,6 +669,10 @@ export const lv = {
   'reminder.due': 'Atgādinājumi',
   'reminder.dueNotice': 'Atgādinājums par {reference} ({time}):',
   'reminder.dismiss': 'Aizvērt atgādinājumu',
+  'inbox.snoozed': 'Atliktie',
+  'inbox.snoozed.exclude': 'bez atliktajiem',
+  'inbox.snoozed.include': 'arī atliktie',
+  'inbox.snoozed.only': 'tikai atliktie',
 } as const;
 
 export type MessageKey = keyof typeof lv;
