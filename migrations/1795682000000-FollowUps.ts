@@ -17,7 +17,7 @@ export class FollowUps1795682000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "ix_tickets_snoozed_until" ON "tickets" ("snoozed_until") WHERE snoozed_at IS NOT NULL AND snoozed_until IS NOT NULL`);
     await queryRunner.query(`CREATE INDEX "ix_tickets_pending_customer_since" ON "tickets" ("pending_customer_since") WHERE status = 'pending_customer'`);
     // Tickets already waiting on the customer start their count at the upgrade: none is closed the moment it lands.
-    await queryRunner.query(`UPDATE "tickets" SET pending_customer_since = now() WHERE status = 'pending_customer'`);
+    await queryRunner.query(`UPDATE "tickets" SET pending_customer_since = date_trunc('milliseconds', now()) WHERE status = 'pending_customer'`);
 
     await queryRunner.query(
       `CREATE TABLE "ticket_reminders" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "ticket_id" uuid NOT NULL, "agent_id" uuid NOT NULL,

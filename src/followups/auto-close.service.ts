@@ -67,20 +67,31 @@ export class AutoCloseService {
     const byInstitution = new Map(policies.map((p) => [p.institution_id, p]));
     const fallback = byInstitution.get(null);
     const minDays = Math.min(...enabled.map((p) => p.working_days));
-    const candidates: Array<{ id: string; institution_id: string | null; pending_customer_since: Date }> = await this.dataSource.query(
-      `SELECT t.id, t.institution_id, t.pending_customer_since FROM tickets t
-       WHERE t.status = 'pending_customer' AND t.pending_customer_since <= $1
-         AND NOT EXISTS (SELECT 1 FROM auto_close_notices n WHERE n.ticket_id = t.id AND n.pending_since = t.pending_customer_since)
-       ORDER BY t.pending_customer_since LIMIT ${BATCH}`,
-      [candidateBound(asOf, minDays)],
-    );
-    if (candidates.length === 0) return 0;
     const calendar = await this.calendars.calendar();
     let noticed = 0;
-    for (const c of candidates) {
-      const policy = (c.institution_id ? byInstitution.get(c.institution_id) : undefined) ?? fallback;
-      if (!policy?.enabled || !autoCloseDue(calendar, c.pending_customer_since, asOf, policy.working_days)) continue;
-      if (await this.notice(c.id, c.pending_customer_since, policy.working_days)) noticed++;
+    // Paged oldest first by (pending since, id), to the end: tickets not yet due under a longer policy never hide
+    // due ones behind them.
+    let after: { since: Date; id: string } | null = null;
+    for (;;) {
+      const params: unknown[] = [candidateBound(asOf, minDays)];
+      const page: Array<{ id: string; institution_id: string | null; pending_customer_since: Date }> = await this.dataSource.query(
+        `SELECT t.id, t.institution_id, t.pending_customer_since FROM tickets t
+         WHERE t.status = 'pending_customer' AND t.pending_customer_since <= $1
+           ${after ? `AND (t.pending_customer_since, t.id) > ($${params.push(after.since)}::timestamptz, $${params.push(after.id)}::uuid)` : ''}
+           AND NOT EXISTS (SELECT 1 FROM auto_close_notices n WHERE n.ticket_id = t.id AND n.pending_since = t.pending_customer_since)
+         ORDER BY t.pending_customer_since, t.id LIMIT ${BATCH}`,
+        params,
+      );
+      for (const c of page) {
+        const policy = (c.institution_id ? byInstitution.get(c.institution_id) : undefined) ?? fallback;
+        if (!policy?.enabled || !autoCloseDue(calendar, c.pending_customer_since, asOf, policy.working_days)) continue;
+        if (await this.notice(c.id, c.pending_customer_since, policy.working_days)) noticed++;
+      }
+      if (page.length < BATCH) break;
+      const last = page[page.length - 1];
+      // A page that ends where the last one did would repeat for ever (a time finer than JavaScript's milliseconds).
+      if (after && after.id === last.id && after.since.getTime() === last.pending_customer_since.getTime()) break;
+      after = { since: last.pending_customer_since, id: last.id };
     }
     return noticed;
   }

@@ -116,8 +116,11 @@ export class TicketsRepository {
     if (changes.priority) set('priority = ?', changes.priority);
     if (changes.status) {
       set('status = ?', changes.status);
-      // The auto-close count starts when the wait on the customer begins, not at any later edit while waiting.
-      if (changes.status === 'pending_customer') sets.push("pending_customer_since = CASE WHEN status = 'pending_customer' THEN coalesce(pending_customer_since, now()) ELSE now() END");
+      // The auto-close count starts when the wait on the customer begins, not at any later edit while waiting. Whole
+      // milliseconds, so the value read back into JavaScript is the same key (auto_close_notices.pending_since).
+      if (changes.status === 'pending_customer') {
+        sets.push("pending_customer_since = CASE WHEN status = 'pending_customer' THEN coalesce(pending_customer_since, date_trunc('milliseconds', now())) ELSE date_trunc('milliseconds', now()) END");
+      }
       if (changes.status === 'resolved') sets.push('resolved_at = coalesce(resolved_at, now())');
       if (changes.status === 'closed') sets.push('closed_at = now()', 'resolved_at = coalesce(resolved_at, now())');
       if (changes.status === 'queued') sets.push('closed_at = NULL', 'resolved_at = NULL', 'assignee_id = NULL');
