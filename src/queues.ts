@@ -14,12 +14,12 @@ export enum QueueName {
   SubjectRequests = 'subject-requests',
   /** The daily retention run. */
   Retention = 'retention',
+  /** Snoozes waking, reminders coming due, tickets pending the customer closed. */
+  FollowUps = 'follow-ups',
   /** Retraining level 0's contact classifier. */
   Classifier = 'classifier',
   /** Arrived files scanned by clamd before staff may open them. */
   FileScan = 'file-scan',
-  /** Snoozes waking, reminders coming due, tickets pending the customer closed. */
-  FollowUps = 'follow-ups',
 }
 
 /** Job names within the queues. */
@@ -37,6 +37,10 @@ export enum JobName {
   FetchSocialMedia = 'fetch-social-media',
   SubjectRequest = 'subject-request',
   RetentionRun = 'retention-run',
+  /** Wake snoozed tickets due, announce reminders due, close tickets whose closing notice has gone. */
+  FollowUpSweep = 'follow-up-sweep',
+  /** Send the closing notice to tickets pending the customer past their policy's working days. */
+  AutoCloseRun = 'auto-close-run',
   RetrainClassifier = 'retrain-classifier',
   ScanFile = 'scan-file',
   /** Files still waiting for clamd (it was away) are scanned again. */
@@ -49,10 +53,6 @@ export enum JobName {
   WebhookSweep = 'webhook-sweep',
   /** Start missing SLA clocks and re-add the timers due soon. */
   SlaSweep = 'sla-sweep',
-  /** Wake snoozed tickets due, announce reminders due, close tickets whose closing notice has gone. */
-  FollowUpSweep = 'follow-up-sweep',
-  /** Send the closing notice to tickets pending the customer past their policy's working days. */
-  AutoCloseRun = 'auto-close-run',
 }
 
 /**
