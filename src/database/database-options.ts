@@ -95,15 +95,15 @@ export const ENTITIES = [
   ClassificationCorrection,
   TopicAutoAnswer,
   Tag,
+  TicketReminder,
+  AutoClosePolicy,
+  AutoCloseNotice,
   TicketTag,
   CannedAnswer,
   Macro,
   AnswerUse,
   SavedView,
   CustomerMerge,
-  TicketReminder,
-  AutoClosePolicy,
-  AutoCloseNotice,
 ];
 
 /**

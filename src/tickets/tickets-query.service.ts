@@ -109,10 +109,11 @@ const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.languag
   (SELECT reference FROM tickets f WHERE f.id = t.follow_up_of_id) AS follow_up_of,
   (SELECT reference FROM tickets mi WHERE mi.id = t.merged_into_id) AS merged_into,
   (SELECT display_name FROM agents ag WHERE ag.id = t.assignee_id) AS assignee_name,
+  t.snoozed_at, t.snoozed_until, t.snooze_until_reply, t.snooze_note,
   c.id AS customer_id, c.first_name, c.last_name,
   ${SLA_STATE_SQL} AS sla_state_now, (SELECT name FROM sla_policies sp WHERE sp.id = t.sla_policy_id) AS sla_policy,
   t.sla_due_at, t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at,
-  t.classifier_version, t.classifier_confidence, t.unclassified, t.snoozed_at, t.snoozed_until, t.snooze_until_reply, t.snooze_note,
+  t.classifier_version, t.classifier_confidence, t.unclassified,
   ARRAY(SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id ORDER BY g.name) AS tags`;
 const TICKET_JOINS = `FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id`;
 
@@ -155,6 +156,7 @@ function toTicket(r: Row) {
     firstResponseAt: r.first_response_at,
     resolvedAt: r.resolved_at,
     closedAt: r.closed_at,
+    snooze: r.snoozed_at ? { since: r.snoozed_at, until: r.snoozed_until, untilReply: r.snooze_until_reply, note: r.snooze_note } : null,
     sla: {
       state: r.sla_state_now,
       policy: r.sla_policy,
@@ -166,7 +168,6 @@ function toTicket(r: Row) {
     },
     csat: r.csat_score === null ? null : { score: r.csat_score, at: r.csat_at },
     tags: r.tags ?? [],
-    snooze: r.snoozed_at ? { since: r.snoozed_at, until: r.snoozed_until, untilReply: r.snooze_until_reply, note: r.snooze_note } : null,
   };
 }
 
