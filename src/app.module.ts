@@ -51,6 +51,8 @@ import { CannedAnswersModule } from './canned-answers/canned-answers.module';
 import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { SavedViewsModule } from './saved-views/saved-views.module';
 import { CustomersApiModule } from './customers/customers-api.module';
+import { FollowUpsModule } from './followups/follow-ups.module';
+import { FollowUpsWorkerModule } from './followups/follow-ups-worker.module';
 
 /**
  * One codebase, three roles: `api` serves HTTP, `worker` runs the queues, `all` does both in one process.
@@ -107,6 +109,8 @@ export class AppModule {
     if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, CaseStatusModule, TagsModule, CannedAnswersModule, SavedViewsModule, CustomersApiModule);
     if (api) imports.push(CustomFieldsModule);
     if (worker) imports.push(InboundWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
+    if (api) imports.push(FollowUpsModule);
+    if (worker) imports.push(FollowUpsWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
     return { module: AppModule, imports, providers: [{ provide: QueueConnectionCloser, useValue: new QueueConnectionCloser(queueConnection) }] };

@@ -2,9 +2,12 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QueueName } from './queues';
 
-/** Registers every queue once, so producers and processors in any module share the same definitions. */
+/**
+ * Registers every queue once, so producers and processors in any module share the same definitions. Every name of
+ * `QueueName` is registered: a queue added there cannot be forgotten here.
+ */
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.Inbound }, { name: QueueName.Outbound }, { name: QueueName.Webhooks }, { name: QueueName.Routing }, { name: QueueName.Sla }, { name: QueueName.Supervision }, { name: QueueName.SocialMedia }, { name: QueueName.SubjectRequests }, { name: QueueName.Retention }, { name: QueueName.Classifier }, { name: QueueName.FileScan }, { name: QueueName.RecordingDeletions })],
+  imports: [BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name })))],
   exports: [BullModule],
 })
 export class QueuesModule {}

@@ -14,6 +14,8 @@ export enum QueueName {
   SubjectRequests = 'subject-requests',
   /** The daily retention run. */
   Retention = 'retention',
+  /** Snoozes waking, reminders coming due, tickets pending the customer closed. */
+  FollowUps = 'follow-ups',
   /** Retraining level 0's contact classifier. */
   Classifier = 'classifier',
   /** Arrived files scanned by clamd before staff may open them. */
@@ -37,6 +39,10 @@ export enum JobName {
   FetchSocialMedia = 'fetch-social-media',
   SubjectRequest = 'subject-request',
   RetentionRun = 'retention-run',
+  /** Wake snoozed tickets due, announce reminders due, close tickets whose closing notice has gone. */
+  FollowUpSweep = 'follow-up-sweep',
+  /** Send the closing notice to tickets pending the customer past their policy's working days. */
+  AutoCloseRun = 'auto-close-run',
   RetrainClassifier = 'retrain-classifier',
   ScanFile = 'scan-file',
   /** Files still waiting for clamd (it was away) are scanned again. */

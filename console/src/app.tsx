@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState, useSyncExternalStore } from 'react';
+import { ReminderNotices } from './desk/follow-ups';
 import { LANGS, useI18n, type Lang } from './i18n/i18n';
 import { realtime } from './lib/realtime';
 import { href, navigate, onLinkClick, useRoute } from './lib/router';
@@ -130,6 +131,7 @@ export function App() {
         <button type="button" onClick={() => void session.signOut()}>{t('app.signOut')}</button>
       </header>
       <AssignmentNotice />
+      <ReminderNotices />
       <main id="main" tabIndex={-1}>
         {route.name === 'inbox' && <InboxPage />}
         {route.name === 'board' && (supervises ? <BoardPage /> : <p>{t('app.notFound')}</p>)}

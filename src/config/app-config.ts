@@ -384,6 +384,18 @@ export class AppConfig {
   @Min(1000)
   SLA_SWEEP_INTERVAL_MS = 60000;
 
+  /** How often snoozed tickets due are woken, reminders due announced, and tickets whose closing notice has gone closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  FOLLOW_UP_SWEEP_INTERVAL_MS = 30000;
+
+  /** How often tickets left pending the customer are checked against the auto-close policies (working days). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  AUTO_CLOSE_INTERVAL_MS = 3600000;
+
   /**
    * Where this service is reached from outside (scheme and host, behind any proxy): links sent to customers (the
    * satisfaction survey) start with it, and Twilio signs the URL it called, so voice signatures are checked against it.

@@ -50,6 +50,8 @@ import { CustomFieldDefinition } from '../custom-fields/entities/custom-field-de
 import { TicketCustomFieldValue } from '../custom-fields/entities/ticket-custom-field-value.entity';
 import { AnswerUse } from '../canned-answers/entities/answer-use.entity';
 import { SavedView } from '../saved-views/entities/saved-view.entity';
+import { TicketReminder } from '../followups/entities/ticket-reminder.entity';
+import { AutoCloseNotice, AutoClosePolicy } from '../followups/entities/auto-close.entity';
 import { CustomerMerge } from '../customers/entities/customer-merge.entity';
 
 export const ENTITIES = [
@@ -94,6 +96,9 @@ export const ENTITIES = [
   ClassificationCorrection,
   TopicAutoAnswer,
   Tag,
+  TicketReminder,
+  AutoClosePolicy,
+  AutoCloseNotice,
   TicketTag,
   CannedAnswer,
   Macro,

@@ -47,7 +47,8 @@ export class DeskListsService {
     const p = (v: unknown) => `$${params.push(v)}`;
     const ticketScopeCond = ticketScopeSql(scope, 't', p);
     const queueScope = scope.all ? '' : `WHERE q.institution_id = ANY(${p(scope.institutionIds)}::uuid[])`;
-    const open = `t.assignee_id IS NULL AND t.status IN ('new', 'queued')`;
+    // A snoozed ticket waits for its time or the customer, not for someone in the queue.
+    const open = `t.assignee_id IS NULL AND t.status IN ('new', 'queued') AND t.snoozed_at IS NULL`;
     const rows: Array<Record<string, any>> = await this.dataSource.query(
       `SELECT q.code, q.name, q.level, i.code AS institution,
               count(t.id) FILTER (WHERE ${open}) AS waiting,

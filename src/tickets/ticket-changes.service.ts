@@ -210,6 +210,52 @@ export class TicketChanges {
     return { id };
   }
 
+  /**
+   * Snoozed: hidden from the default inbox until `until` or the customer's next message. A system note on the
+   * timeline says until when, so whoever opens it sees why it was out of sight.
+   */
+  async snooze(
+    m: EntityManager,
+    effects: TicketEffects,
+    ticket: LockedTicket,
+    snooze: { until: Date | null; untilReply: boolean; note: string | null },
+    actor: ChangeActor,
+  ): Promise<void> {
+    await this.tickets.snooze(m, ticket.id, { ...snooze, agentId: actor.agentId });
+    const until = [snooze.until ? `until ${snooze.until.toISOString()}` : null, snooze.untilReply ? "until the customer's reply" : null].filter(Boolean).join(' or ');
+    await this.messages.addInternal(m, ticket.id, { type: 'system', agentId: actor.agentId }, `Snoozed ${until}${snooze.note ? `: ${snooze.note}` : ''}`);
+    await this.audit.record([this.entry(ticket, actor, 'ticket.snoozed', { until: snooze.until, untilReply: snooze.untilReply, note: snooze.note })], m);
+    effects.ticketsChanged([ticket.id]);
+  }
+
+  /**
+   * Wakes whichever of the tickets are snoozed (`why`: `time`, `reply` or a person's `manual`), with a note on each
+   * timeline and an audit event; the one who snoozed it hears of it. `effects` null: the caller (ingest) already
+   * publishes these tickets as changed. Returns the references woken.
+   */
+  async wake(m: EntityManager, effects: TicketEffects | null, ticketIds: string[], why: 'time' | 'reply' | 'manual', actor: ChangeActor): Promise<string[]> {
+    const woken = await this.tickets.wake(m, ticketIds);
+    const words = { time: 'the snooze time came', reply: 'the customer wrote', manual: 'woken by hand' }[why];
+    for (const w of woken) await this.messages.addInternal(m, w.id, { type: 'system', agentId: actor.agentId }, `Awake again: ${words}`);
+    await this.audit.record(
+      woken.map((w) => ({
+        actorAgentId: actor.agentId,
+        action: 'ticket.woken',
+        subjectType: 'ticket',
+        subjectId: w.id,
+        detail: { reference: w.reference, why, snoozedUntil: w.snoozed_until, untilReply: w.snooze_until_reply },
+        ip: actor.ip ?? null,
+        requestId: actor.requestId ?? null,
+      })),
+      m,
+    );
+    if (effects) {
+      effects.ticketsChanged(woken.map((w) => w.id));
+      for (const w of woken) if (w.snoozed_by_id && w.snoozed_by_id !== actor.agentId) effects.toAgent(w.snoozed_by_id, 'ticket.woken', { reference: w.reference, why, note: w.snooze_note });
+    }
+    return woken.map((w) => w.reference);
+  }
+
   private entry(ticket: LockedTicket, actor: ChangeActor, action: string, detail: Record<string, unknown>) {
     return {
       actorAgentId: actor.agentId,

@@ -21,6 +21,7 @@ import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from 
 import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
 import { SlaTimerBatch } from '../sla/sla-timer-batch';
 import { TicketEffectsPublisher } from './ticket-effects.publisher';
+import { TicketChanges } from './ticket-changes.service';
 import { CustomersRepository, NewCustomer } from '../customers/customers.repository';
 import { EscalationReason, EscalationsRepository } from './repositories/escalations.repository';
 import { TicketReferenceService } from './ticket-reference.service';
@@ -84,6 +85,7 @@ export class TicketIngestService {
     private readonly classifier: ContactClassifierService,
     private readonly level0Answers: Level0AnswerPlanner,
     private readonly csat: CsatService,
+    private readonly changes: TicketChanges,
   ) {}
 
   /** Level 0's labels for a new contact (see contact-classification.ts). */
@@ -582,6 +584,10 @@ export class TicketIngestService {
          WHERE id = ANY($1::uuid[])`,
         [[...threadedTicketIds]],
       );
+    }
+    // The customer wrote: a snoozed ticket is back in the inbox, whatever time it was snoozed until.
+    if (threadedTicketIds.size + reopenedTicketIds.size > 0) {
+      await this.changes.wake(m, null, [...threadedTicketIds, ...reopenedTicketIds], 'reply', { agentId: null, cause: 'customer-message' });
     }
     for (const h of handOvers) slaTriggers.push(...(await this.handOver(m, h, institutions, queueRows, ruleRows)));
     for (const end of endings) {

@@ -109,6 +109,7 @@ const TICKET_COLUMNS = `t.id, t.reference, t.channel, t.kind, t.topic, t.languag
   (SELECT reference FROM tickets f WHERE f.id = t.follow_up_of_id) AS follow_up_of,
   (SELECT reference FROM tickets mi WHERE mi.id = t.merged_into_id) AS merged_into,
   (SELECT display_name FROM agents ag WHERE ag.id = t.assignee_id) AS assignee_name,
+  t.snoozed_at, t.snoozed_until, t.snooze_until_reply, t.snooze_note,
   c.id AS customer_id, c.first_name, c.last_name,
   ${SLA_STATE_SQL} AS sla_state_now, (SELECT name FROM sla_policies sp WHERE sp.id = t.sla_policy_id) AS sla_policy,
   t.sla_due_at, t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_breached_at, t.csat_score, t.csat_at,
@@ -157,6 +158,7 @@ function toTicket(r: Row) {
     firstResponseAt: r.first_response_at,
     resolvedAt: r.resolved_at,
     closedAt: r.closed_at,
+    snooze: r.snoozed_at ? { since: r.snoozed_at, until: r.snoozed_until, untilReply: r.snooze_until_reply, note: r.snooze_note } : null,
     sla: {
       state: r.sla_state_now,
       policy: r.sla_policy,
@@ -205,6 +207,10 @@ export function ticketListQuery(
   const searchCondition = search && !byRelevance ? ticketSearchCondition(search, p) : null;
 
   if (q.sla) where.push(SLA_STATE_IS[q.sla as SlaState]);
+  // Snoozed work stays out of the inbox until it wakes; a customer's list or a search finds it anyway.
+  const snoozed = q.snoozed ?? (q.customer || q.q ? 'include' : 'exclude');
+  if (snoozed === 'exclude') where.push('t.snoozed_at IS NULL');
+  else if (snoozed === 'only') where.push('t.snoozed_at IS NOT NULL');
 
   const limit = q.limit ?? 50;
   let orderBy: string;

@@ -37,6 +37,15 @@ export interface ChatEvent {
 /** The acknowledgement of a client → server event. */
 export type Ack<T = object> = ({ ok: true } & T) | { ok: false; status: number; code: string; detail: string };
 
+/** `reminder.due`: a reminder the person set on a ticket has come due. */
+export interface ReminderEvent {
+  id: string;
+  reference: string;
+  subject: string | null;
+  note: string;
+  at: string;
+}
+
 export interface Viewer {
   agentId: string;
   displayName: string;
@@ -55,6 +64,7 @@ class Realtime {
   private readonly statusListeners = new Set<(connected: boolean) => void>();
   private readonly boardListeners = new Set<(board: Board) => void>();
   private readonly assignmentListeners = new Set<(event: { reference: string }) => void>();
+  private readonly reminderListeners = new Set<(event: ReminderEvent) => void>();
   private readonly viewerListeners = new Set<(reference: string, viewers: Viewer[]) => void>();
   private readonly presenceListeners = new Set<(state: PresenceState) => void>();
   private readonly chatListeners = new Set<(event: ChatEvent) => void>();
@@ -104,6 +114,7 @@ class Realtime {
     socket.on('board', (board: Board) => this.boardListeners.forEach((l) => l(board)));
     socket.on('sla', (event: SlaEvent) => this.slaListeners.forEach((l) => l(event)));
     socket.on('assignment', (event: { reference: string }) => this.assignmentListeners.forEach((l) => l(event)));
+    socket.on('reminder.due', (event: ReminderEvent) => this.reminderListeners.forEach((l) => l(event)));
     socket.on('ticket.viewers', ({ reference, viewers }: { reference: string; viewers: Viewer[] }) =>
       this.viewerListeners.forEach((l) => l(reference, viewers)),
     );
@@ -209,6 +220,12 @@ class Realtime {
   onAssignment(listener: (event: { reference: string }) => void): () => void {
     this.assignmentListeners.add(listener);
     return () => this.assignmentListeners.delete(listener);
+  }
+
+  /** The person's own reminder on a ticket, at the time they set. */
+  onReminder(listener: (event: ReminderEvent) => void): () => void {
+    this.reminderListeners.add(listener);
+    return () => this.reminderListeners.delete(listener);
   }
 
   /** Who else has a ticket open, and who of them is writing a reply. */

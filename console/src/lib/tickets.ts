@@ -22,6 +22,8 @@ export interface TicketItem {
   createdAt: string;
   updatedAt: string;
   sla: TicketSla;
+  /** Set while the ticket is snoozed (out of the default inbox until the time or the customer's reply). */
+  snooze?: { since: string; until: string | null; untilReply: boolean; note: string | null } | null;
   /** Present when the list is a search: where the ticket matched, with the matching words as offsets. */
   match?: { field: string; snippet: { text: string; highlights: Array<[number, number]> } | null };
 }

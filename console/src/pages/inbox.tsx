@@ -16,10 +16,12 @@ interface Filters {
   level: string;
   assignee: string;
   sla: string;
+  /** '' leaves snoozed tickets out (the API's default); 'include' or 'only'. */
+  snoozed: string;
   q: string;
 }
 
-const NO_FILTERS: Filters = { queue: '', status: '', channel: '', level: '', assignee: '', sla: '', q: '' };
+const NO_FILTERS: Filters = { queue: '', status: '', channel: '', level: '', assignee: '', sla: '', snoozed: '', q: '' };
 const FILTERS_KEY = 'console.inbox.filters';
 const PAGE_SIZE = 50;
 
@@ -175,6 +177,7 @@ export function InboxPage() {
         {select('level', 'inbox.level', ['0', '1', '2', '3'].map((l) => [l, l] as const))}
         {select('assignee', 'inbox.assignee', [['me', t('inbox.assignee.me')], ['none', t('inbox.assignee.none')]] as const, 'desk.assignee.anyone')}
         {select('sla', 'inbox.sla', SLA_STATES.map((s) => [s, t(`sla.${s}` as MessageKey)] as const))}
+        {select('snoozed', 'inbox.snoozed', [['include', t('inbox.snoozed.include')], ['only', t('inbox.snoozed.only')]] as const, 'inbox.snoozed.exclude')}
       </form>
       <p className="hint">{t('inbox.keyboardHint')}</p>
       <p className="visually-hidden" aria-live="polite">
@@ -216,6 +219,7 @@ export function InboxPage() {
               <td>{customerName(item.customer) ?? <span className="muted">{t('inbox.noCustomer')}</span>}</td>
               <td className="subject">
                 {item.subject ?? <span className="muted">{t('ticket.noSubject')}</span>}
+                {item.snooze && <span className="snoozed-tag"> · {t('snooze.label')}</span>}
                 {item.match?.snippet && item.match.field !== 'subject' && <Snippet snippet={item.match.snippet} />}
               </td>
               <td>{item.institution ?? '—'}</td>

@@ -13,6 +13,7 @@ import { SlaBadge } from './sla-badge';
 import { TicketActions } from './ticket-actions';
 import { TicketManage } from './ticket-manage';
 import { Timeline } from './timeline';
+import { FollowUpForms, useSnoozeText } from '../desk/follow-ups';
 
 /** One ticket at its own address: details, the customer, the timeline, and what can be done with it. */
 export function TicketPage({ reference }: { reference: string }) {
@@ -22,6 +23,7 @@ export function TicketPage({ reference }: { reference: string }) {
   const [missing, setMissing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [viewers, setViewers] = useState<Viewer[]>([]);
+  const snoozed = useSnoozeText(ticket);
 
   const load = useCallback(async () => {
     try {
@@ -76,6 +78,7 @@ export function TicketPage({ reference }: { reference: string }) {
           </section>
           <TicketActions ticket={ticket} me={session.profile!} onChanged={load} />
           <TicketManage ticket={ticket} me={session.profile!} onChanged={load} />
+          <FollowUpForms ticket={ticket} me={session.profile!} onChanged={load} />
         </div>
         <aside className="ticket-side">
           <section aria-labelledby="details-heading" className="card">
@@ -83,6 +86,12 @@ export function TicketPage({ reference }: { reference: string }) {
             <dl>
               <dt>{t('ticket.status')}</dt>
               <dd>{t(`status.${ticket.status}` as MessageKey)}</dd>
+              {snoozed && (
+                <>
+                  <dt>{t('snooze.label')}</dt>
+                  <dd className="snoozed">{snoozed}</dd>
+                </>
+              )}
               <dt>{t('ticket.channel')}</dt>
               <dd>{t(`channel.${ticket.channel}` as MessageKey)}</dd>
               <dt>{t('ticket.institution')}</dt>

@@ -66,6 +66,14 @@ export class ListTicketsQuery extends PageQuery {
   sla?: string;
 
   @ApiPropertyOptional({
+    enum: ['exclude', 'include', 'only'],
+    description: "Snoozed tickets: left out by default (included when listing a customer's tickets or searching), 'include' or 'only'",
+  })
+  @IsOptional()
+  @IsIn(['exclude', 'include', 'only'])
+  snoozed?: 'exclude' | 'include' | 'only';
+
+  @ApiPropertyOptional({
     enum: ['created', 'sla_due', 'relevance'],
     default: 'created',
     description: "sla_due: the earliest due time first (then tickets with none); relevance: the best search match first (needs q); 'order' applies to created",

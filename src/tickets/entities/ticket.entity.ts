@@ -45,6 +45,8 @@ export type SlaState = (typeof SLA_STATES)[number];
 @Index('ix_tickets_inbox_institution_sla_due', { synchronize: false })
 @Index('ix_tickets_subject_search', { synchronize: false })
 @Index('ix_tickets_reference_number', { synchronize: false })
+@Index('ix_tickets_snoozed_until', { synchronize: false })
+@Index('ix_tickets_pending_customer_since', { synchronize: false })
 export class Ticket {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -205,4 +207,26 @@ export class Ticket {
   /** Below the confidence threshold: routed to the general queue for a person to classify. */
   @Column({ type: 'boolean', default: false })
   unclassified: boolean;
+
+  // --- Follow-ups: snoozed out of the inbox, and how long it has waited on the customer ---
+
+  /** Set while snoozed: the ticket is out of the default inbox until `snoozedUntil` or the customer's reply. */
+  @Column({ name: 'snoozed_at', type: 'timestamptz', nullable: true })
+  snoozedAt: Date | null;
+
+  @Column({ name: 'snoozed_until', type: 'timestamptz', nullable: true })
+  snoozedUntil: Date | null;
+
+  @Column({ name: 'snooze_until_reply', type: 'boolean', default: false })
+  snoozeUntilReply: boolean;
+
+  @Column({ name: 'snooze_note', type: 'text', nullable: true })
+  snoozeNote: string | null;
+
+  @Column({ name: 'snoozed_by_id', type: 'uuid', nullable: true })
+  snoozedById: string | null;
+
+  /** When the current wait on the customer began: auto-close counts working days from it. */
+  @Column({ name: 'pending_customer_since', type: 'timestamptz', nullable: true })
+  pendingCustomerSince: Date | null;
 }

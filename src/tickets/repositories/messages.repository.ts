@@ -14,6 +14,23 @@ export class MessagesRepository {
     return row.id;
   }
 
+  /**
+   * A message the software sends the customer on its own (the notice before a ticket is closed), queued for the
+   * outbound queue like an operator's reply.
+   */
+  async addAutomatic(
+    m: EntityManager,
+    ticketId: string,
+    message: { channel: string; externalId: string | null; subject: string | null; text: string; address: string; meta: Record<string, unknown> },
+  ): Promise<string> {
+    const [row]: Array<{ id: string }> = await m.query(
+      `INSERT INTO messages (ticket_id, channel, external_id, direction, author_type, subject, text, address, meta, delivery_status)
+       VALUES ($1, $2, $3, 'outbound', 'bot', $4, $5, $6, $7, 'queued') RETURNING id`,
+      [ticketId, message.channel, message.externalId, message.subject, message.text, message.address, JSON.stringify(message.meta)],
+    );
+    return row.id;
+  }
+
   /** Every message of one ticket now belongs to another (a merge). */
   async moveAll(m: EntityManager, fromTicketId: string, toTicketId: string): Promise<void> {
     await m.query('UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1', [fromTicketId, toTicketId]);

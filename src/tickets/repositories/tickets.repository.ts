@@ -116,12 +116,42 @@ export class TicketsRepository {
     if (changes.priority) set('priority = ?', changes.priority);
     if (changes.status) {
       set('status = ?', changes.status);
+      // The auto-close count starts when the wait on the customer begins, not at any later edit while waiting. Whole
+      // milliseconds, so the value read back into JavaScript is the same key (auto_close_notices.pending_since).
+      if (changes.status === 'pending_customer') {
+        sets.push("pending_customer_since = CASE WHEN status = 'pending_customer' THEN coalesce(pending_customer_since, date_trunc('milliseconds', now())) ELSE date_trunc('milliseconds', now()) END");
+      }
       if (changes.status === 'resolved') sets.push('resolved_at = coalesce(resolved_at, now())');
       if (changes.status === 'closed') sets.push('closed_at = now()', 'resolved_at = coalesce(resolved_at, now())');
       if (changes.status === 'queued') sets.push('closed_at = NULL', 'resolved_at = NULL', 'assignee_id = NULL');
     }
     const [row] = returnedRows<{ status: string }>(await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params));
     return row;
+  }
+
+  /** Hidden from the inbox until `until`, the customer's next message, or a person waking it, whichever comes first. */
+  async snooze(m: EntityManager, id: string, snooze: { until: Date | null; untilReply: boolean; note: string | null; agentId: string | null }): Promise<void> {
+    await m.query(
+      `UPDATE tickets SET snoozed_at = now(), snoozed_until = $2, snooze_until_reply = $3, snooze_note = $4, snoozed_by_id = $5, updated_at = now() WHERE id = $1`,
+      [id, snooze.until, snooze.untilReply, snooze.note, snooze.agentId],
+    );
+  }
+
+  /** Wakes those of the tickets that are snoozed, returning what each was snoozed for (the history tells it). */
+  async wake(
+    m: EntityManager,
+    ids: string[],
+  ): Promise<Array<{ id: string; reference: string; snoozed_until: Date | null; snooze_until_reply: boolean; snooze_note: string | null; snoozed_by_id: string | null }>> {
+    if (ids.length === 0) return [];
+    return returnedRows(
+      await m.query(
+        `UPDATE tickets t SET snoozed_at = NULL, snoozed_until = NULL, snooze_until_reply = false, snooze_note = NULL, snoozed_by_id = NULL, updated_at = now()
+         FROM (SELECT id, snoozed_until, snooze_until_reply, snooze_note, snoozed_by_id FROM tickets WHERE id = ANY($1::uuid[]) AND snoozed_at IS NOT NULL) old
+         WHERE t.id = old.id
+         RETURNING t.id, t.reference, old.snoozed_until, old.snooze_until_reply, old.snooze_note, old.snoozed_by_id`,
+        [ids],
+      ),
+    );
   }
 
   /** Closes the source of a merge, pointing at the ticket its messages went to. */
