@@ -303,7 +303,8 @@ const FIXED_BARE = `
 /**
  * The same-work baseline: what a step must do at the least, without the framework. The signature is checked as
  * the service checks it (twilio.validateRequest over the public URL and the POST parameters), and the call's row is
- * written at once with one statement per step, through a pg pool the size of the service's.
+ * written at once with one statement per step, through a pg pool the size of the service's, into a copy of the
+ * calls table (the service's own rows are counted at the end).
  */
 function sameWorkCode(schema: string, poolSize: number): string {
   return `
@@ -325,9 +326,9 @@ function sameWorkCode(schema: string, poolSize: number): string {
         if (!/^CA[0-9a-fA-F]{32}$/.test(params.CallSid || '')) return answer(res, 422, 'CallSid');
         const step = req.url.replace(/^.*\\/([a-z-]+)(\\?.*)?$/, '$1') + (params.Digits ? ':' + params.Digits : '');
         const write = step === 'status'
-          ? pool.query("UPDATE calls SET ended_at = now(), twilio_status = $2, updated_at = now() WHERE call_sid = $1", [params.CallSid, params.CallStatus || null])
+          ? pool.query("UPDATE bench_calls SET ended_at = now(), twilio_status = $2, updated_at = now() WHERE call_sid = $1", [params.CallSid, params.CallStatus || null])
           : pool.query(
-              "INSERT INTO calls AS c (call_sid, from_number, to_number, path) VALUES ($1, $2, $3, ARRAY[$4]) ON CONFLICT (call_sid) DO UPDATE SET path = c.path || EXCLUDED.path, updated_at = now()",
+              "INSERT INTO bench_calls AS c (call_sid, from_number, to_number, path) VALUES ($1, $2, $3, ARRAY[$4]) ON CONFLICT (call_sid) DO UPDATE SET path = c.path || EXCLUDED.path, updated_at = now()",
               [params.CallSid, params.From || 'unknown', params.To || null, step],
             );
         write.then(() => answer(res, 200, step === 'status' ? '<Response/>' : twiml), (e) => answer(res, 500, String(e.message)));
@@ -385,6 +386,7 @@ async function main(): Promise<void> {
   const bareHandler = await startBare();
   const bare: Target = { port: bareHandler.port, bare: true };
   const poolSize = Number(options.serviceEnv.DATABASE_POOL_SIZE ?? SERVICE_DEFAULTS.DATABASE_POOL_SIZE);
+  await db.query('CREATE TABLE bench_calls (LIKE calls INCLUDING ALL)');
   const sameWorkHandler = await spawnHandler('same-work handler', sameWorkCode(run, poolSize));
   const sameWork: Target = { port: sameWorkHandler.port, bare: true };
   cpuParts = [
