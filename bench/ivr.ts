@@ -5,7 +5,10 @@
  * request signed with the twilio package exactly as Twilio signs it, each answer parsed for the next URL:
  * language → institution → answer → hang-up (self-served), some to an operator (a ticket at the hand-over), some
  * pressing a wrong key first. Two phases, each run against the service and, in the same run, against a bare
- * Node HTTP handler that answers a fixed TwiML document (the floor of what this machine's HTTP stack costs):
+ * Node HTTP handler that answers a fixed TwiML document (the floor of what this machine's HTTP stack costs), and
+ * against a same-work baseline: a bare node:http handler that checks the Twilio signature with the twilio package
+ * and writes the same row per step with `pg` directly (the call's row upserted with its path, as the service's
+ * progress writes do; ended at the status callback), one statement per step and no framework:
  *
  *   1. offered load: steps started at a fixed rate (default 1,000/s), latency p50/p99 of each step;
  *   2. saturation: N callers with no think time, steps/s — the throughput ratio service / bare handler.
@@ -24,13 +27,16 @@ import { busy, coresBetween, CpuPart, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, openAroundTheClock, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import { assertAlive, checkConnections, connect, DATABASE_URL, SERVICE_DEFAULTS, openAroundTheClock, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
 
 const AUTH_TOKEN = `bench-twilio-${randomBytes(16).toString('hex')}`;
 const PUBLIC_BASE_URL = 'https://ivr.bench.invalid';
 const PREFIX = '/v1/channels/voice/twilio';
 const GOAL_P99_MS = 20;
 const GOAL_RATIO = 0.3;
+/** Saturation throughput of the service against the same-work baseline. */
+const GOAL_SAME_WORK_RATIO = 1.0;
+const GOAL_CPU_US_PER_STEP = 250;
 const WARM_UP_S = 3;
 const FIXED_TWIML =
   '<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" action="https://ivr.bench.invalid/v1/channels/voice/twilio/menu?n=main&amp;l=lv&amp;s=1&amp;t=0" method="POST" actionOnEmptyResult="true" language="lv-LV"><Say language="lv-LV">Labdien! Jūs esat sazvanījis valsts pārvaldes pakalpojumu informatīvo tālruni.</Say></Gather></Response>';
@@ -279,7 +285,10 @@ async function saturation(target: Target, callers: number, seconds: number): Pro
 // The bare handler: plain node:http in a process of its own, reading the body and answering fixed TwiML.
 
 async function startBare(): Promise<{ port: number; child: ChildProcess }> {
-  const code = `
+  return spawnHandler('bare handler', FIXED_BARE);
+}
+
+const FIXED_BARE = `
     const http = require('node:http');
     const twiml = ${JSON.stringify(FIXED_TWIML)};
     const server = http.createServer((req, res) => {
@@ -290,11 +299,52 @@ async function startBare(): Promise<{ port: number; child: ChildProcess }> {
     server.keepAliveTimeout = 65000;
     server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
   `;
+
+/**
+ * The same-work baseline: what a step must do at the least, without the framework. The signature is checked as
+ * the service checks it (twilio.validateRequest over the public URL and the POST parameters), and the call's row is
+ * written at once with one statement per step, through a pg pool the size of the service's, into a copy of the
+ * calls table (the service's own rows are counted at the end).
+ */
+function sameWorkCode(schema: string, poolSize: number): string {
+  return `
+    const http = require('node:http');
+    const twilio = require('twilio');
+    const { Pool } = require('pg');
+    const token = ${JSON.stringify(AUTH_TOKEN)};
+    const base = ${JSON.stringify(PUBLIC_BASE_URL)};
+    const twiml = ${JSON.stringify(FIXED_TWIML)};
+    const pool = new Pool({ connectionString: ${JSON.stringify(DATABASE_URL)}, max: ${poolSize}, options: '-c search_path=${schema},public' });
+    const answer = (res, status, body) => { res.writeHead(status, { 'Content-Type': 'text/xml' }); res.end(body); };
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const params = Object.fromEntries(new URLSearchParams(body));
+        if (!twilio.validateRequest(token, String(req.headers['x-twilio-signature'] || ''), base + req.url, params)) return answer(res, 403, 'signature');
+        if (!/^CA[0-9a-fA-F]{32}$/.test(params.CallSid || '')) return answer(res, 422, 'CallSid');
+        const step = req.url.replace(/^.*\\/([a-z-]+)(\\?.*)?$/, '$1') + (params.Digits ? ':' + params.Digits : '');
+        const write = step === 'status'
+          ? pool.query("UPDATE bench_calls SET ended_at = now(), twilio_status = $2, updated_at = now() WHERE call_sid = $1", [params.CallSid, params.CallStatus || null])
+          : pool.query(
+              "INSERT INTO bench_calls AS c (call_sid, from_number, to_number, path) VALUES ($1, $2, $3, ARRAY[$4]) ON CONFLICT (call_sid) DO UPDATE SET path = c.path || EXCLUDED.path, updated_at = now()",
+              [params.CallSid, params.From || 'unknown', params.To || null, step],
+            );
+        write.then(() => answer(res, 200, step === 'status' ? '<Response/>' : twiml), (e) => answer(res, 500, String(e.message)));
+      });
+    });
+    server.keepAliveTimeout = 65000;
+    server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+  `;
+}
+
+async function spawnHandler(label: string, code: string): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  onCleanup('bare handler', async () => void child.kill('SIGTERM'));
+  onCleanup(label, async () => void child.kill('SIGTERM'));
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
-    child.once('exit', () => reject(new Error('the bare handler exited')));
+    child.once('exit', () => reject(new Error(`the ${label} exited`)));
   });
   return { port, child };
 }
@@ -306,7 +356,7 @@ async function main(): Promise<void> {
   const run = `bench_ivr_${Date.now().toString(36)}`;
   const admin = await connect();
   onCleanup('admin connection', () => admin.end());
-  const { pgVersion } = await checkConnections(admin, 2, options.serviceEnv);
+  const { pgVersion } = await checkConnections(admin, 3, options.serviceEnv); // api, worker and the same-work handler
 
   const service = await startService(admin, {
     schema: run,
@@ -335,29 +385,44 @@ async function main(): Promise<void> {
   const api: Target = { port: service.processes[0].port, bare: false };
   const bareHandler = await startBare();
   const bare: Target = { port: bareHandler.port, bare: true };
+  const poolSize = Number(options.serviceEnv.DATABASE_POOL_SIZE ?? SERVICE_DEFAULTS.DATABASE_POOL_SIZE);
+  await db.query('CREATE TABLE bench_calls (LIKE calls INCLUDING ALL)');
+  const sameWorkHandler = await spawnHandler('same-work handler', sameWorkCode(run, poolSize));
+  const sameWork: Target = { port: sameWorkHandler.port, bare: true };
   cpuParts = [
     ...service.processes.map((p) => ({ label: p.label, pid: p.child.pid })),
     { label: 'bare node:http', pid: bareHandler.child.pid },
+    { label: 'same-work node:http', pid: sameWorkHandler.child.pid },
   ];
+  const statements = async () =>
+    Promise.all(service.processes.map(async (p) => metricValue(await scrape(p.port, service.env.METRICS_TOKEN), 'vp_db_statements_total')));
 
   // Warm-up: JIT, connection pools, the menu and calendar caches, then the offered rate itself for a few
   // seconds, so that phase 1 measures the steady state and not the first second's new connections.
   await saturation(api, 16, 2);
   await saturation(bare, 16, 1);
+  await saturation(sameWork, 16, 1);
   await offered(api, options.rate, WARM_UP_S);
   await offered(bare, options.rate, 1);
+  await offered(sameWork, options.rate, 1);
   assertAlive(service.processes);
 
   process.stdout.write(`phase 1: ${fmt(options.rate)} steps/s offered for ${options.durationS} s\n`);
   const bareOffered = await offered(bare, options.rate, options.durationS);
+  const sameWorkOffered = await offered(sameWork, options.rate, options.durationS);
   byStep.clear();
+  const statementsBefore = await statements();
   const apiOffered = await offered(api, options.rate, options.durationS);
+  // Statements per step, by process: the worker's share follows the hand-overs (tickets) a little later.
+  await sleep(1000);
+  const statementsAfter = await statements();
   const stepRows = [...byStep].map(([step, list]) => {
     list.sort((a, b) => a - b);
     return [step, fmt(list.length), fmt(percentile(list, 50), 2), fmt(percentile(list, 99), 2)];
   });
   process.stdout.write(`phase 2: ${options.callers} callers without think time for ${options.saturationS} s\n`);
   const bareMax = await saturation(bare, options.callers, options.saturationS);
+  const sameWorkMax = await saturation(sameWork, options.callers, options.saturationS);
   const apiMax = await saturation(api, options.callers, options.saturationS);
   assertAlive(service.processes);
 
@@ -380,6 +445,9 @@ async function main(): Promise<void> {
   const row = (label: string, r: PhaseResult) => [label, fmt(r.steps), fmt(r.errors), fmt(rate(r)), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.max, 1), fmt(r.clientLagMs, 1)];
   const header = ['', 'steps', 'errors', 'steps/s', 'p50 ms', 'p99 ms', 'max ms', 'callers\' max loop delay ms'];
   const ratio = rate(apiMax) / rate(bareMax);
+  const sameWorkRatio = rate(apiMax) / rate(sameWorkMax);
+  const apiCpuPerStep = (busy(apiMax.cpu.cores.get('api') ?? [0, 0]) * 1e6) / rate(apiMax);
+  const perStep = service.processes.map((p, i) => `${p.label} ${fmt((statementsAfter[i] - statementsBefore[i]) / Math.max(1, apiOffered.steps), 3)}`).join(', ');
   process.stdout.write(
     [
       '',
@@ -388,26 +456,31 @@ async function main(): Promise<void> {
       `service   1 api + 1 worker process; ${settingsLine(options.serviceEnv)}`,
       '',
       `phase 1 — ${fmt(options.rate)} steps/s offered, ${options.durationS} s`,
-      table([header, row('IVR (service)', apiOffered), row('bare node:http, fixed TwiML', bareOffered)]),
+      table([header, row('IVR (service)', apiOffered), row('same work: node:http + signature + pg', sameWorkOffered), row('bare node:http, fixed TwiML', bareOffered)]),
+      `SQL statements per step in phase 1 (vp_db_statements_total ÷ steps): ${perStep}; the same-work baseline sends 1`,
       '',
       'phase 1, the service by webhook',
       table([['', 'steps', 'p50 ms', 'p99 ms'], ...stepRows]),
       '',
       `phase 2 — saturation, ${options.callers} callers`,
-      table([header, row('IVR (service)', apiMax), row('bare node:http, fixed TwiML', bareMax)]),
+      table([header, row('IVR (service)', apiMax), row('same work: node:http + signature + pg', sameWorkMax), row('bare node:http, fixed TwiML', bareMax)]),
       '',
       `CPU per step, µs of one core (cores busy ÷ steps per second), by process`,
       cpuTable([
         ['phase 1, service', apiOffered],
+        ['phase 1, same work', sameWorkOffered],
         ['phase 1, bare', bareOffered],
         ['phase 2, service', apiMax],
+        ['phase 2, same work', sameWorkMax],
         ['phase 2, bare', bareMax],
       ]),
-      ...([apiOffered, bareOffered, apiMax, bareMax].some((r) => busy(r.cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING)
+      ...([apiOffered, sameWorkOffered, bareOffered, apiMax, sameWorkMax, bareMax].some((r) => busy(r.cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING)
         ? [`note: other processes used more than ${OTHER_CPU_WARNING} cores in a measured window: the figures are disturbed, rerun on a quiet machine`]
         : []),
       '',
+      `throughput ratio service / same-work baseline: ${fmt(sameWorkRatio, 3)}   (goal ≥ ${GOAL_SAME_WORK_RATIO}: ${sameWorkRatio >= GOAL_SAME_WORK_RATIO ? 'met' : 'NOT met'})`,
       `throughput ratio service / bare: ${fmt(ratio, 3)}   (goal ≥ ${GOAL_RATIO}: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'})`,
+      `api CPU per step at saturation: ${fmt(apiCpuPerStep)} µs   (goal ≤ ${GOAL_CPU_US_PER_STEP} µs: ${apiCpuPerStep <= GOAL_CPU_US_PER_STEP ? 'met' : 'NOT met'})`,
       `p99 at ${fmt(options.rate)} steps/s offered: ${fmt(apiOffered.p99, 2)} ms   (goal < ${GOAL_P99_MS} ms: ${apiOffered.p99 < GOAL_P99_MS && apiOffered.errors === 0 ? 'met' : 'NOT met'})`,
       `calls ${fmt(calls)}, voice tickets ${fmt(tickets)} (self-served at level 0: ${fmt(selfServed)}), every ended call a ticket: ${fmt(ended.ticketed)}/${fmt(ended.ended)}`,
       `warnings logged by the service: ${warningsOf(service.processes)}${firstError ? `; first failed step: ${firstError}` : ''}`,
@@ -415,5 +488,20 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 }
+
+function scrape(port: number, token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/metrics', agent, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+const metricValue = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
 
 runBench(main);

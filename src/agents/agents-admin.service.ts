@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { ProblemException, validationProblem } from '../common/problem';
 import { returnedRows } from '../database/rows';
+import { Invalidations } from '../realtime/invalidations';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 
@@ -25,6 +26,7 @@ export class AgentsAdminService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly realtime: RealtimePublisher,
     private readonly calendars: CalendarService,
+    private readonly invalidations: Invalidations,
   ) {}
 
   async list() {
@@ -95,7 +97,9 @@ export class AgentsAdminService {
       const rows = await m.query('UPDATE sessions SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL RETURNING id', [id]);
       return returnedRows<{ id: string }>(rows).map((r) => r.id);
     });
-    // After commit, so a socket that reconnects at once is refused.
+    // After commit, so a socket that reconnects at once is refused, and every instance's session cache forgets the
+    // agent (roles, institutions, a disabled account or a new password) before this request is answered.
+    await this.invalidations.publish('session', [id]);
     this.realtime.endSessions(ended);
     if (dto.roles !== undefined || dto.institutions !== undefined) this.realtime.scopeChanged(id);
     return this.get(id);

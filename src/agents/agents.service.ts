@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { validationProblem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { Invalidations } from '../realtime/invalidations';
 import { Role } from './entities/agent.entity';
 
 @Injectable()
@@ -16,6 +17,7 @@ export class AgentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly invalidations: Invalidations,
   ) {}
 
   /** The agent behind a token, if the agent is active and the token's session is still open. */
@@ -111,7 +113,7 @@ export class AgentsService {
     const problems = passwordPolicyProblems(input.password, { email: input.email });
     if (problems.length) throw validationProblem(problems.map((message) => ({ field: 'password', code: 'policy', message: `password ${message}` })));
     const passwordHash = await hashPassword(input.password);
-    return this.dataSource.transaction(async (m) => {
+    const id = await this.dataSource.transaction(async (m) => {
       const [row]: Array<{ id: string }> = await m.query(
         `INSERT INTO agents (email, display_name, password_hash, roles, centre) VALUES ($1, $2, $3, $4, coalesce($5, 'VPPPD'))
          ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, password_hash = EXCLUDED.password_hash,
@@ -132,6 +134,10 @@ export class AgentsService {
       }
       return row.id;
     });
+    // Roles and institutions may have changed: every instance reads this agent's sessions afresh (the topic is
+    // AccessTokens' SESSION_INVALIDATION, named here as a string since the auth module depends on this one).
+    await this.invalidations.publish('session', [id]);
+    return id;
   }
 
   /** The admin named by ADMIN_EMAIL is created on first start; an existing account is left as it is. */

@@ -4,7 +4,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { returnedRows } from '../database/rows';
+import { Invalidations } from '../realtime/invalidations';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { SESSION_INVALIDATION } from './access-tokens';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -15,6 +17,7 @@ export class SessionsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly realtime: RealtimePublisher,
+    private readonly invalidations: Invalidations,
   ) {}
 
   async open(agentId: string, ip: string | null): Promise<{ sessionId: string; refreshToken: string }> {
@@ -50,13 +53,19 @@ export class SessionsService {
       await m.query('UPDATE sessions SET refresh_hash = $2, last_used_at = now() WHERE id = $1', [sessionId, sha256(next)]);
       return { agentId: row.agent_id, sessionId, refreshToken: `${sessionId}.${next}` };
     });
-    if (replayed) this.realtime.endSessions([sessionId]);
+    if (replayed) await this.ended([sessionId]);
     return rotated;
   }
 
   /** Ends the session: its tokens stop working and its open sockets are disconnected, on every instance. */
   async revoke(sessionId: string): Promise<void> {
     const rows = returnedRows(await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id', [sessionId]));
-    this.realtime.endSessions(rows.map((r) => r.id as string));
+    await this.ended(rows.map((r) => r.id as string));
+  }
+
+  /** After commit: every instance's session cache drops them before the caller is answered, and their sockets close. */
+  private async ended(sessionIds: string[]): Promise<void> {
+    await this.invalidations.publish(SESSION_INVALIDATION, sessionIds);
+    this.realtime.endSessions(sessionIds);
   }
 }

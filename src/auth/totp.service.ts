@@ -1,4 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Invalidations } from '../realtime/invalidations';
+import { SESSION_INVALIDATION } from './access-tokens';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import { DataSource, EntityManager } from 'typeorm';
@@ -36,6 +38,7 @@ export class TotpService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly invalidations: Invalidations,
   ) {}
 
   /** Null when the agent is unknown or disabled. */
@@ -120,6 +123,7 @@ export class TotpService {
       await m.query('DELETE FROM agent_recovery_codes WHERE agent_id = $1', [agentId]);
       await this.audit.record([{ actorAgentId, action: 'auth.totp_reset', subjectType: 'agent', subjectId: agentId, detail: { hadFactor: removed > 0 }, ...context }], m);
     });
+    await this.invalidations.publish(SESSION_INVALIDATION, [agentId]);
   }
 
   /**

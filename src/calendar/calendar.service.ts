@@ -6,9 +6,12 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { FieldError, ProblemException, validationProblem } from '../common/problem';
 import { returnedRows } from '../database/rows';
+import { Invalidations } from '../realtime/invalidations';
 
 export const DEFAULT_CENTRE = 'VPPPD';
 const TTL_MS = 30_000;
+/** The Redis topic whose keys are centre codes whose calendar changed ('*': all of them). */
+const CALENDAR_TOPIC = 'calendar';
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 /** Dates of special hours a centre keeps: years of them, and still a size a calendar is built from in no time. */
 const MAX_SPECIAL_DATES = 1000;
@@ -43,7 +46,8 @@ export interface AdjustmentView {
 
 /**
  * The centre's business calendar: the law's holidays (computed by libs/business-calendar) plus the adjustments
- * and working hours kept in PostgreSQL. Rebuilt at most every 30 s, and at once in the process that changed it.
+ * and working hours kept in PostgreSQL. Kept in memory (the IVR reads the hours on every queued call) for at most
+ * 30 s; a change is published to every instance after commit (Invalidations), so all of them rebuild it at once.
  */
 @Injectable()
 export class CalendarService {
@@ -52,7 +56,18 @@ export class CalendarService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+    private readonly invalidations: Invalidations,
+  ) {
+    invalidations.listen(CALENDAR_TOPIC, {
+      drop: (centres) => (centres.includes('*') ? this.cached.clear() : centres.forEach((c) => this.cached.delete(c))),
+      dropAll: () => this.cached.clear(),
+    });
+  }
+
+  /** After commit: this instance and every other one forget the calendars `centres` (or all of them: '*'). */
+  private async changed(centres: string[]): Promise<void> {
+    await this.invalidations.publish(CALENDAR_TOPIC, centres);
+  }
 
   /**
    * `db` is the caller's transaction when it holds one: taking a second pool connection while holding the first
@@ -119,13 +134,14 @@ export class CalendarService {
       this.cached.clear();
       throw validationProblem([{ field: 'date', code: 'invalid', message: (error as Error).message }]);
     }
+    await this.changed(['*']);
     return (await this.adjustments()).find((a) => a.id === rows[0].id)!;
   }
 
   async removeAdjustment(id: string): Promise<void> {
     const rows = returnedRows(await this.dataSource.query('DELETE FROM calendar_adjustments WHERE id = $1 RETURNING id', [id]));
     if (rows.length === 0) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No adjustment ${id}.`);
-    this.cached.clear();
+    await this.changed(['*']);
   }
 
   async centres(): Promise<CentreHoursView[]> {
@@ -140,8 +156,8 @@ export class CalendarService {
   }
 
   /**
-   * Sets a centre's week and its special dates (creating the centre's calendar if it had none). Other processes
-   * see the change within the calendar cache's 30 s; this one at once.
+   * Sets a centre's week and its special dates (creating the centre's calendar if it had none). Every instance
+   * sees the change at once (published after commit).
    */
   async setCentreHours(user: AuthUser, code: string, input: { hours: Record<string, unknown>; specialHours?: Record<string, unknown> }): Promise<CentreHoursView> {
     const centre = centreCode(code);
@@ -194,7 +210,7 @@ export class CalendarService {
       await this.audit.record([{ actorAgentId: user.id, action: next.action, subjectType: 'centre', subjectId: centre, detail: next.detail }], m);
       return toView(row);
     });
-    this.cached.delete(centre);
+    await this.changed([centre]);
     return view;
   }
 }

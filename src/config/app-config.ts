@@ -378,6 +378,17 @@ export class AppConfig {
   @Min(1000)
   OUTBOUND_SWEEP_INTERVAL_MS = 60000;
 
+  /**
+   * How long (ms) an API instance trusts its own answer to "is this session still open" before asking PostgreSQL
+   * again. A logout, a new password or a disabled account reaches every instance at once through Redis, so this
+   * only bounds how stale roles and institutions can be if that message is lost; 0 asks PostgreSQL on every request.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  SESSION_CACHE_TTL_MS = 5000;
+
   /** How often a worker re-adds SLA timers due soon from PostgreSQL (timers lost with Redis come back within it). */
   @Transform(toInt)
   @IsInt()

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { AdvancedConsoleLogger, DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity';
 import { WebhookSubscription } from '../webhooks/entities/webhook-subscription.entity';
@@ -110,6 +110,24 @@ export const ENTITIES = [
 ];
 
 /**
+ * TypeORM's default logger, counting the statements this process sends (vp_db_statements_total): how many a
+ * request path costs is read off the metric, before and after a change.
+ */
+export class StatementCountingLogger extends AdvancedConsoleLogger {
+  statements = 0;
+
+  override logQuery(query: string, parameters?: unknown[], queryRunner?: QueryRunner): void {
+    this.statements++;
+    super.logQuery(query, parameters, queryRunner);
+  }
+}
+
+/** The statements a data source built from dataSourceOptions has sent so far (0 for any other). */
+export function statementsSent(dataSource: DataSource): number {
+  return dataSource.logger instanceof StatementCountingLogger ? dataSource.logger.statements : 0;
+}
+
+/**
  * The one set of options used by the app and by the migration CLI. Never `synchronize`: migrations only.
  * With replicas, TypeORM's replication holds a pool per server; `defaultMode: 'master'` keeps every query on the
  * primary unless it asks for a replica (ReplicaReads), so no read-after-write anywhere can see stale rows.
@@ -127,6 +145,7 @@ export function dataSourceOptions(db: { DATABASE_URL: string; DATABASE_SCHEMA: s
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    logger: new StatementCountingLogger(),
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     extra: {

@@ -106,22 +106,16 @@ export class InboundService {
     const storedFiles: string[] = [];
     const insertEvents = async (manager: EntityManager) => {
       storedFiles.length = 0; // a retried transaction starts again
-      // Numbers drawn for events that turn out to be replays leave gaps, as a rolled-back transaction's do.
-      const references = options.reserveReference ? await this.references.next(prepared.length, receivedAt, manager) : prepared.map(() => null);
+      // The references are drawn by the insert itself (one statement, not a nextval round trip before it). Numbers
+      // drawn for events that turn out to be replays leave gaps, as a rolled-back transaction's do.
+      const reference = options.reserveReference ? this.references.referenceSql(receivedAt) : 'NULL::text';
       const rows: Array<{ id: string; reference: string | null }> = await manager.query(
         `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference)
-         SELECT u.id, u.channel, u.external_id, $4::timestamptz, u.payload, u.reference
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $5::jsonb[], $6::text[]) AS u(id, channel, external_id, payload, reference)
+         SELECT u.id, u.channel, u.external_id, $4::timestamptz, u.payload, ${reference}
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $5::jsonb[]) AS u(id, channel, external_id, payload)
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, reference`,
-        [
-          prepared.map((p) => p.eventId),
-          prepared.map((p) => p.message.channel),
-          prepared.map((p) => p.message.externalId),
-          receivedAt,
-          prepared.map((p) => p.json),
-          references,
-        ],
+        [prepared.map((p) => p.eventId), prepared.map((p) => p.message.channel), prepared.map((p) => p.message.externalId), receivedAt, prepared.map((p) => p.json)],
       );
       const inserted = new Map(rows.map((r) => [r.id, r.reference]));
       const files = prepared.filter((p) => inserted.has(p.eventId)).flatMap((p) => p.attachments.map((a, i) => ({ a, id: p.payload.attachmentIds[i], eventId: p.eventId })));

@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { statementsSent } from '../database/database-options';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 /**
@@ -147,7 +150,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(@Optional() @InjectDataSource() dataSource?: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'vp_' });
+    let reported = 0;
+    new Counter({
+      name: 'vp_db_statements_total',
+      help: 'SQL statements this process sent to PostgreSQL (what a request path costs, read before and after)',
+      registers: [this.registry],
+      collect() {
+        const sent = dataSource ? statementsSent(dataSource) : 0;
+        this.inc(Math.max(0, sent - reported));
+        reported = sent;
+      },
+    });
   }
 }

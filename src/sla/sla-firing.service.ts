@@ -134,6 +134,7 @@ export class SlaFiringService {
     }
     effects.ticketsChanged(recorded.map((r) => r.ticket_id));
     const eventOf = new Map(recorded.map((r) => [`${r.ticket_id}|${r.metric}|${r.kind}`, r.id]));
+    const applied: Array<{ eventId: string; actions: AppliedAction[] }> = [];
     for (const d of due) {
       const eventId = eventOf.get(`${d.clock.ticket_id}|${d.clock.metric}|${d.kind}`);
       if (!eventId) {
@@ -142,8 +143,14 @@ export class SlaFiringService {
       }
       const planned = d.kind === 'breached' ? (policies.get(d.clock.policy_id)?.breachActions ?? []) : [];
       if (planned.length === 0) continue;
-      const actions: AppliedAction[] = await applyBreachActions(m, effects, { changes: this.changes, tickets: this.tickets }, d.clock.ticket_id, d.clock.metric, planned);
-      await m.query('UPDATE sla_events SET actions = $2 WHERE id = $1', [eventId, JSON.stringify(actions)]);
+      // The actions are ticket changes, each on its own locked ticket; what they did is written for all at once.
+      applied.push({ eventId, actions: await applyBreachActions(m, effects, { changes: this.changes, tickets: this.tickets }, d.clock.ticket_id, d.clock.metric, planned) });
+    }
+    if (applied.length > 0) {
+      await m.query(`UPDATE sla_events e SET actions = u.actions FROM unnest($1::bigint[], $2::jsonb[]) AS u(id, actions) WHERE e.id = u.id`, [
+        applied.map((a) => a.eventId),
+        applied.map((a) => JSON.stringify(a.actions)),
+      ]);
     }
     return outcomes;
   }

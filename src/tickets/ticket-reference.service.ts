@@ -28,6 +28,20 @@ export class TicketReferenceService {
     return rows.map((r) => formatReference(this.config.TICKET_REFERENCE_PREFIX, year, Number(r.n)));
   }
 
+  /**
+   * A SQL expression that draws the next reference of `at`'s year, once per row it is evaluated for, formatted as
+   * formatReference formats it (checked against it here): a statement that inserts rows can number them itself
+   * instead of asking for the numbers in a statement of its own. Call ensureSequence for the year first.
+   */
+  referenceSql(at = new Date()): string {
+    const year = referenceYear(at);
+    const head = formatReference(this.config.TICKET_REFERENCE_PREFIX, year, 1).slice(0, -'000001'.length);
+    // The prefix is [A-Z]{1,5} and the year four digits (formatReference refuses anything else), so both are literal-safe.
+    // nextval appears once, in the select list, so it is drawn per row (a subquery would be run once for all rows).
+    // Padded to 20 digits, then up to 14 leading zeros dropped: at least six digits, and longer numbers whole.
+    return `('${head}' || regexp_replace(lpad(nextval('${referenceSequenceName(year)}'::regclass)::text, 20, '0'), '^0{1,14}', ''))`;
+  }
+
   /** The sequence of the year, created on first use (once a year, so the DDL is off the hot path). */
   async ensureSequence(year: number): Promise<string> {
     const name = referenceSequenceName(year);

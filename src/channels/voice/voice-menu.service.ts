@@ -1,3 +1,4 @@
+import { Invalidations } from '../../realtime/invalidations';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MenuLanguage, MenuNode, MenuProblem, ROOT_KEY, validateMenu } from '@lib/ivr-menu';
@@ -6,6 +7,8 @@ import { validationProblem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
 
 const TTL_MS = 30_000;
+/** The Redis topic announcing that the IVR menu was replaced. */
+const MENU_TOPIC = 'ivr-menu';
 
 export interface LoadedMenu {
   nodes: MenuNode[];
@@ -20,8 +23,9 @@ export function offeredLanguages(config: AppConfig): MenuLanguage[] {
 }
 
 /**
- * The IVR menu from PostgreSQL, kept in memory for a short while: every step of every call reads it, and an
- * edit reaches other instances within TTL_MS (at once in the instance that made it).
+ * The IVR menu from PostgreSQL, kept in memory for a short while: every step of every call reads it. An edit is
+ * published to every instance after commit (Invalidations), so all of them read the new menu on their next step;
+ * TTL_MS still bounds how long an edit of a linked knowledge article (not published there) takes to reach callers.
  */
 @Injectable()
 export class VoiceMenuService {
@@ -31,8 +35,11 @@ export class VoiceMenuService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
+    private readonly invalidations: Invalidations,
   ) {
     this.languages = offeredLanguages(config);
+    const forget = () => (this.cached = null);
+    invalidations.listen(MENU_TOPIC, { drop: forget, dropAll: forget });
   }
 
   async menu(): Promise<LoadedMenu> {
@@ -124,7 +131,8 @@ export class VoiceMenuService {
         ],
       );
     });
-    this.cached = null;
+    // After commit, every instance (this one first) reads the new menu on its next step.
+    await this.invalidations.publish(MENU_TOPIC, ['*']);
     return this.read();
   }
 }

@@ -4,6 +4,7 @@ import { AuditModule } from '../../audit/audit.module';
 import { CalendarModule } from '../../calendar/calendar.module';
 import { AppConfig } from '../../config/app-config';
 import { InboundModule } from '../../inbound/inbound.module';
+import { RealtimeModule } from '../../realtime/realtime.module';
 import { TicketsModule } from '../../tickets/tickets.module';
 import { CallProgressService } from './call-progress.service';
 import { IvrAdminController } from './ivr-admin.controller';
@@ -19,7 +20,7 @@ import { VoiceWebhooksController } from './voice-webhooks.controller';
 
 /** The voice channel: Twilio IVR (level 0), queueing to operators, voicemail and call-backs. */
 @Module({
-  imports: [InboundModule, CalendarModule, TicketsModule, AuditModule, CsatModule],
+  imports: [InboundModule, CalendarModule, TicketsModule, AuditModule, CsatModule, RealtimeModule],
   controllers: [VoiceWebhooksController, VoiceOperatorsController, IvrAdminController],
   providers: [
     TwilioSignatureGuard,

@@ -1,0 +1,41 @@
+import { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { statementsSent } from '../src/database/database-options';
+import { webformSubmission } from './support/factories';
+import { signedSubmission, TestEnv } from './support/test-env';
+
+/**
+ * What the API sends to PostgreSQL to accept a web-form submission (an API-only instance: the ticket is made by a
+ * worker later): the event row with its reference drawn in the same statement, nothing else once warm.
+ */
+describe('web-form accept path', () => {
+  const env = new TestEnv();
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    app = await env.startApi({ APP_ROLE: 'api' });
+    // Warm: the year's reference sequence and the institutions are read once per process, not per submission.
+    await signedSubmission(app, webformSubmission()).expect(202);
+  });
+  afterAll(() => env.teardown());
+
+  it('accepts a submission with one statement', async () => {
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    const before = statementsSent(dataSource);
+    await signedSubmission(app, webformSubmission()).expect(202);
+    expect(statementsSent(dataSource) - before).toBe(1);
+  });
+
+  it('numbers submissions accepted together in one statement each with its own reference, and a replay with its first one', async () => {
+    const bodies = Array.from({ length: 8 }, () => webformSubmission());
+    const answers = await Promise.all(bodies.map((b) => signedSubmission(app, b).expect(202)));
+    const references = answers.map((a) => a.body.reference as string);
+    expect(references.every((r) => /^VP-\d{4}-\d{6}$/.test(r))).toBe(true);
+    expect(new Set(references).size).toBe(bodies.length);
+    const again = await signedSubmission(app, bodies[3]).expect(202);
+    expect(again.body.reference).toBe(references[3]);
+    const stored = await env.sql(`SELECT external_id, reference FROM inbound_events WHERE external_id = ANY($1)`, [bodies.map((b) => b.submissionId)]);
+    expect(Object.fromEntries(stored.map((r) => [r.external_id, r.reference]))).toEqual(Object.fromEntries(bodies.map((b, i) => [b.submissionId, references[i]])));
+  });
+});
