@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { eraseTicketContent, markTicketContentErased } from '../tickets/ticket-content-erasure';
+import { eraseTicketContent } from '../tickets/ticket-content-erasure';
 import { CALLS_OF_TICKETS, chatSessionsOf } from './subject-data';
 import type { FoundSubject } from './subject-finder';
 
@@ -88,7 +88,6 @@ export async function anonymiseTickets(m: EntityManager, ticketIds: string[], ca
      WHERE call_sid = ANY($1::text[]) AND from_number <> ''`,
     [callSids],
   );
-  await markTicketContentErased(m, t);
   return changed;
 }
 
