@@ -10,6 +10,12 @@
  *
  *   npm run bench -- --clients 64 --events 20000 --api 1 --workers 1 --set INBOUND_BATCH_SIZE=500
  *
+ * With --free-text the same processes take two measured phases one after the other: first forms that name their
+ * institution and topic (nothing to classify), then forms of free text that level 0 classifies. The rates come
+ * from the second; the CPU time per event of the api and worker processes is printed for both, with their ratio:
+ * what classification costs, measured side by side (CPU time is less sensitive to the machine's load than wall
+ * time).
+ *
  * Everything lives in a fresh schema and Redis prefix that are removed at the end, also on error or Ctrl-C.
  */
 import { SEED_EXAMPLES } from '@lib/contact-classifier';
@@ -24,12 +30,14 @@ import { busy, coresBetween, CpuUse, cpuSnapshot, MACHINE_LABEL, OTHER_CPU_WARNI
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, nodeArgsLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, REDIS_URL, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import { assertAlive, checkConnections, connect, REDIS_URL, ServiceProcess, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
 
 const WEBFORM_SECRET = `bench-webform-${randomBytes(16).toString('hex')}`;
 const INSTITUTIONS = ['VSAA', 'VID', 'NVA', 'LAD', 'VZD', 'PMLP', 'VDI', 'UR'];
 const GOAL_EVENTS_PER_SECOND = 1500;
 const GOAL_RATIO = 1.0;
+/** Level-0 classification may add this much to the service's CPU time per event (issue 17). */
+const GOAL_CLASSIFICATION_CPU = 0.2;
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
@@ -75,7 +83,7 @@ function parseOptions(): Options {
       ['--drain-timeout S', 'longest wait for the last ticket after the last accept (default 60)'],
       ['--baseline-events N', 'events of the naive baseline (default: --events)'],
       ['--no-baseline', 'skip the naive baseline'],
-      ['--free-text', 'forms name no institution or topic, and carry citizens\' questions: level 0 classifies every one'],
+      ['--free-text', 'a phase of named forms, then one of citizens\' free-text questions that level 0 classifies; CPU per event of each'],
     ],
   );
   const events = int(values.events, 'EVENTS', 20_000, 1, 1_000_000);
@@ -331,9 +339,79 @@ async function runBaseline(schema: string, connections: number, count: number, r
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// One measured phase of the service
+
+interface Phase {
+  label: string;
+  load: LoadResult;
+  ticketsBefore: number;
+  backlogAtLastAccept: number;
+  lastTicketAt: number;
+  samples: Array<[at: number, tickets: number]>;
+  cpu: CpuUse;
+  ticketsAfter: number;
+  warnings: number;
+}
+
+interface PhaseContext {
+  opts: Options;
+  services: ServiceProcess[];
+  ports: number[];
+  run: string;
+  ticketCount: () => Promise<number>;
+}
+
+/** A warm-up, then the measured load, with events `from` onwards; each phase warms up what it alone uses. */
+async function runPhase({ opts, services, ports, run, ticketCount }: PhaseContext, label: string, from: number): Promise<Phase> {
+  // Warm-up: JIT, connection pools, the year's reference sequence and caches, all before the clock starts.
+  if (opts.warmup > 0) {
+    const before = await ticketCount();
+    const warm = await runLoad(ports, opts.clients, run, from, opts.warmup, 60_000);
+    await until('warm-up tickets', 60_000, 50, async () => {
+      assertAlive(services);
+      return (await ticketCount()) >= before + warm.accepted;
+    });
+  }
+  const ticketsBefore = await ticketCount();
+  const warningsBefore = warningsOf(services);
+
+  // Measured phase. A sampler records the ticket count over time, from which the steady-state commit rate is
+  // taken between 10 % and 90 % of the accepted events, free of the ramp-up and of the drain tail.
+  const cpuParts = () => services.map((s) => ({ label: s.label, pid: s.child.pid }));
+  const cpuStart = cpuSnapshot(cpuParts(), 'bench clients');
+  let sampling = true;
+  const samples: Array<[at: number, tickets: number]> = [];
+  const sampler = (async () => {
+    const deadline = now() + (opts.durationS + opts.drainTimeoutS + 10) * 1000;
+    while (sampling && now() < deadline && !stopping) {
+      samples.push([now(), (await ticketCount()) - ticketsBefore]);
+      await sleep(100);
+    }
+  })();
+  const load = await runLoad(ports, opts.clients, run, from + opts.warmup, opts.events, opts.durationS * 1000);
+  if (load.accepted === 0) throw new Error(`no submission was accepted; answers: ${[...load.refused].map(([k, v]) => `${k}×${v}`).join(', ')}`);
+  const backlogAtLastAccept = ticketsBefore + load.accepted - (await ticketCount());
+  let lastTicketAt = NaN;
+  try {
+    await until('every accepted event visible as a ticket', opts.drainTimeoutS * 1000, 10, async () => {
+      assertAlive(services);
+      return (await ticketCount()) >= ticketsBefore + load.accepted;
+    });
+    lastTicketAt = now();
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+  }
+  sampling = false;
+  await sampler;
+  const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts(), 'bench clients'));
+  const ticketsAfter = (await ticketCount()) - ticketsBefore;
+  const warnings = warningsOf(services) - warningsBefore;
+  return { label, load, ticketsBefore, backlogAtLastAccept, lastTicketAt, samples, cpu, ticketsAfter, warnings };
+}
 
 async function main(): Promise<void> {
   const opts = parseOptions();
+  // The naive baseline's rows carry the same texts as the (last) measured phase.
   freeText = opts.freeText;
   const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const schema = `bench_${run}`;
@@ -374,53 +452,23 @@ async function main(): Promise<void> {
   onCleanup('polling connection', () => db.end());
   const ticketCount = async () => Number((await sql<{ n: string }>(db, 'SELECT count(*) AS n FROM tickets'))[0].n);
 
-  // Warm-up: JIT, connection pools, the year's reference sequence and caches, all before the clock starts.
-  if (opts.warmup > 0) {
-    const warm = await runLoad(ports, opts.clients, run, 0, opts.warmup, 60_000);
-    await until('warm-up tickets', 60_000, 50, async () => {
-      assertAlive(services);
-      return (await ticketCount()) >= warm.accepted;
-    });
+  const context: PhaseContext = { opts, services, ports, run, ticketCount };
+  const phases: Phase[] = [];
+  if (opts.freeText) {
+    freeText = false;
+    phases.push(await runPhase(context, 'named forms', 0));
+    freeText = true;
+    phases.push(await runPhase(context, 'free text (classified)', opts.warmup + opts.events));
+  } else {
+    phases.push(await runPhase(context, 'named forms', 0));
   }
-  const ticketsBefore = await ticketCount();
-  const warningsBefore = warningsOf(services);
-
-  // Measured phase. A sampler records the ticket count over time, from which the steady-state commit rate is
-  // taken between 10 % and 90 % of the accepted events, free of the ramp-up and of the drain tail.
-  const cpuParts = () => services.map((s) => ({ label: s.label, pid: s.child.pid }));
-  const cpuStart = cpuSnapshot(cpuParts(), 'bench clients');
-  let sampling = true;
-  const samples: Array<[at: number, tickets: number]> = [];
-  const sampler = (async () => {
-    const deadline = now() + (opts.durationS + opts.drainTimeoutS + 10) * 1000;
-    while (sampling && now() < deadline && !stopping) {
-      samples.push([now(), (await ticketCount()) - ticketsBefore]);
-      await sleep(100);
-    }
-  })();
-  const load = await runLoad(ports, opts.clients, run, opts.warmup, opts.events, opts.durationS * 1000);
-  if (load.accepted === 0) throw new Error(`no submission was accepted; answers: ${[...load.refused].map(([k, v]) => `${k}×${v}`).join(', ')}`);
-  const backlogAtLastAccept = ticketsBefore + load.accepted - (await ticketCount());
-  let lastTicketAt = NaN;
-  try {
-    await until('every accepted event visible as a ticket', opts.drainTimeoutS * 1000, 10, async () => {
-      assertAlive(services);
-      return (await ticketCount()) >= ticketsBefore + load.accepted;
-    });
-    lastTicketAt = now();
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-  }
-  sampling = false;
-  await sampler;
-  const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts(), 'bench clients'));
-  const ticketsAfter = (await ticketCount()) - ticketsBefore;
+  // The rates are the last phase's: with --free-text, the classified one, as before.
+  const { load, ticketsBefore, backlogAtLastAccept, lastTicketAt, samples, cpu, ticketsAfter, warnings } = phases[phases.length - 1];
   const [statuses] = await sql<{ accepted: string; processed: string; failed: string }>(
     db,
     `SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, count(*) FILTER (WHERE status = 'processed') AS processed,
             count(*) FILTER (WHERE status = 'failed') AS failed FROM inbound_events`,
   );
-  const warnings = warningsOf(services) - warningsBefore;
 
   // ------------------------------------------------------------------------------------------------------
   // Report
@@ -469,14 +517,38 @@ async function main(): Promise<void> {
   out.push(`CPU, in cores (1.00 = one core busy), over the service's measured window (${fmt(cpu.seconds, 1)} s) and the baseline's (${fmt(baseline?.cpu.seconds ?? NaN, 1)} s)`);
   out.push(table([['process', 'service', 'baseline'], ...labels.map((l) => [l, cores(cpu.cores, l), cores(baseline?.cpu.cores, l)])]));
   out.push('');
+  // CPU seconds of each service process over a phase's measured window, per event accepted in it.
+  const usPerEvent = (p: Phase, labels: string[]) =>
+    (labels.reduce((a, l) => a + busy(p.cpu.cores.get(l) ?? [NaN, NaN]), 0) * p.cpu.seconds * 1e6) / p.load.accepted;
+  const serviceLabels = services.map((s) => s.label);
+  const cpuRows = [...serviceLabels.map((l) => [l, [l]] as const), ['api + worker processes', serviceLabels] as const];
+  const [named, classified] = phases;
+  out.push(`CPU per event, µs (user + kernel of the process over the phase's measured window, ÷ events accepted in it)`);
+  out.push(
+    table([
+      ['process', ...phases.map((p) => `${p.label} (${fmt(p.load.accepted)})`), ...(classified ? ['ratio'] : [])],
+      ...cpuRows.map(([label, labels]) => [
+        label,
+        ...phases.map((p) => fmt(usPerEvent(p, [...labels]), 0)),
+        ...(classified ? [fmt(usPerEvent(classified, [...labels]) / usPerEvent(named, [...labels]), 2)] : []),
+      ]),
+    ]),
+  );
+  out.push('');
   out.push(
     `check     tickets ${fmt(ticketsAfter)} / accepted ${fmt(load.accepted)}; inbound_events processed ${statuses.processed}, pending ${statuses.accepted}, failed ${statuses.failed}; service warnings ${warnings}`,
   );
   const e2eOk = e2eRate >= GOAL_EVENTS_PER_SECOND;
   const ratioOk = ratio >= GOAL_RATIO;
-  const disturbed = [cpu, baseline?.cpu].map((c) => busy(c?.cores.get(OTHER_LABEL) ?? [0, 0])).some((o) => o > OTHER_CPU_WARNING);
+  const disturbed = [...phases.map((p) => p.cpu), baseline?.cpu].map((c) => busy(c?.cores.get(OTHER_LABEL) ?? [0, 0])).some((o) => o > OTHER_CPU_WARNING);
   if (disturbed) out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores during a measured window: the figures are disturbed, rerun on a quiet machine`);
-  out.push(`goals     end-to-end ≥ ${fmt(GOAL_EVENTS_PER_SECOND)} events/s: ${e2eOk ? 'MET' : 'NOT MET'}; ratio ≥ ${fmt(GOAL_RATIO, 1)}: ${baseline ? (ratioOk ? 'MET' : 'NOT MET') : 'n/a (no baseline)'}`);
+  const classificationCost = classified ? usPerEvent(classified, serviceLabels) / usPerEvent(named, serviceLabels) - 1 : NaN;
+  const classificationGoal = classified
+    ? `; classification adds ≤ ${fmt(GOAL_CLASSIFICATION_CPU * 100)} % CPU per event (adds ${fmt(classificationCost * 100, 1)} %): ${classificationCost <= GOAL_CLASSIFICATION_CPU ? 'MET' : 'NOT MET'}`
+    : '';
+  out.push(
+    `goals     end-to-end ≥ ${fmt(GOAL_EVENTS_PER_SECOND)} events/s: ${e2eOk ? 'MET' : 'NOT MET'}; ratio ≥ ${fmt(GOAL_RATIO, 1)}: ${baseline ? (ratioOk ? 'MET' : 'NOT MET') : 'n/a (no baseline)'}${classificationGoal}`,
+  );
   out.push('');
   process.stdout.write(out.join('\n'));
 }

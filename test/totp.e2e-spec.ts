@@ -1,8 +1,9 @@
 import { INestApplication } from '@nestjs/common';
+import { decryptSecret, encryptSecret, parseSecretKey } from '@lib/secret-box';
 import { generate } from 'otplib';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
-import { TestEnv } from './support/test-env';
+import { TEST_DATA_ENCRYPTION_KEY, TestEnv } from './support/test-env';
 
 describe('TOTP second factor: enrolment, required roles, replay, recovery codes, admin reset', () => {
   const env = new TestEnv();
@@ -108,6 +109,29 @@ describe('TOTP second factor: enrolment, required roles, replay, recovery codes,
 
     await env.sql(`UPDATE agent_totp SET locked_until = now() - interval '1 second' WHERE agent_id = $1`, [ids.juris]);
     await http().post('/v1/auth/login/totp').send({ challengeToken, code: right }).expect(200);
+  });
+
+  it('keeps the shared secret sealed in the database, and still reads one stored in plaintext before sealing', async () => {
+    const stored = async (agentId: string) => (await env.sql<{ secret: string }>('SELECT secret FROM agent_totp WHERE agent_id = $1', [agentId]))[0].secret;
+    const olga = (await loginAs('olga@staff.test').expect(200)).body.accessToken;
+    const { secret } = (await http().post('/v1/auth/totp/enrolment').set('Authorization', `Bearer ${olga}`).expect(200)).body;
+    const sealed = await stored(ids.olga);
+    expect(sealed).toMatch(/^enc:v1:[0-9a-f]{8}:/);
+    expect(sealed).not.toContain(secret);
+    expect(decryptSecret(sealed, [parseSecretKey(TEST_DATA_ENCRYPTION_KEY)!], 'agent_totp.secret')).toBe(secret);
+    await env.sql('DELETE FROM agent_totp WHERE agent_id = $1', [ids.olga]);
+
+    await env.sql('DELETE FROM agent_totp WHERE agent_id = $1', [ids.juris]);
+    const { secret: jurisSecret } = await enrolDuringLogin('juris@staff.test');
+    const challengeToken = (await loginAs('juris@staff.test').expect(401)).body.challengeToken;
+    const code = await codeAt(jurisSecret, 30);
+    // Sealed for another column, the value does not open here: the right code is refused (not a server error).
+    const foreign = encryptSecret(jurisSecret, parseSecretKey(TEST_DATA_ENCRYPTION_KEY)!, 'mailboxes.password');
+    await env.sql('UPDATE agent_totp SET secret = $2 WHERE agent_id = $1', [ids.juris, foreign]);
+    await http().post('/v1/auth/login/totp').send({ challengeToken, code }).expect(401);
+    // In plaintext, as a version without sealing left it, the same code signs in.
+    await env.sql('UPDATE agent_totp SET secret = $2 WHERE agent_id = $1', [ids.juris, jurisSecret]);
+    await http().post('/v1/auth/login/totp').send({ challengeToken, code }).expect(200);
   });
 
   it('lets staff enrol of their own accord, and an administrator reset a factor (audited)', async () => {

@@ -7,6 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { SecretCipher } from '../secrets/secret-cipher';
 import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes';
 
 /** What signing in needs after the first step: nothing more, a code, or enrolling a factor first. */
@@ -23,12 +24,21 @@ async function updated<T = unknown>(db: DataSource | EntityManager, sql: string,
   return rows;
 }
 
+/** An attempt taken from the allowance, with the secret as stored (sealed, or plaintext from before sealing). */
+interface ReservedAttempt {
+  agentId: string;
+  stored: string;
+  lastTimeStep: number | null;
+}
+
 /** One 30-second step either side of now: a phone clock a little off still works, and no wider. */
 const EPOCH_TOLERANCE_SECONDS = 30;
 
 /**
  * TOTP second factor and its recovery codes. Every check first reserves an attempt with one atomic UPDATE, and only
  * then compares: parallel guesses cannot run past the limit, and a success never clears a lock reached meanwhile.
+ * The shared secret is stored sealed under DATA_ENCRYPTION_KEY (a database dump alone must not yield codes); a row
+ * written before that is read as it is until the start-up pass or `npm run secrets:reencrypt` seals it.
  */
 @Injectable()
 export class TotpService {
@@ -39,6 +49,7 @@ export class TotpService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly invalidations: Invalidations,
+    private readonly cipher: SecretCipher,
   ) {}
 
   /** Null when the agent is unknown or disabled. */
@@ -62,7 +73,7 @@ export class TotpService {
          ON CONFLICT (agent_id) DO UPDATE SET secret = EXCLUDED.secret, last_time_step = NULL WHERE agent_totp.confirmed_at IS NULL
          RETURNING agent_id)
        SELECT a.email FROM saved JOIN agents a ON a.id = saved.agent_id`,
-      [agentId, secret],
+      [agentId, this.cipher.seal(secret, 'agent_totp.secret')],
     );
     if (!rows.length) {
       throw new ProblemException(HttpStatus.CONFLICT, 'totp-enrolled', 'Conflict', 'A second factor is already set up; an administrator can reset it.');
@@ -74,7 +85,7 @@ export class TotpService {
   async confirmEnrolment(agentId: string, code: string, context: RequestContext): Promise<string[] | null> {
     const reserved = await this.reserveAttempt(agentId, false);
     if (!reserved) return null;
-    const timeStep = await this.check(reserved.secret, code, reserved.lastTimeStep);
+    const timeStep = await this.check(reserved, code);
     if (timeStep === null) return this.failed(agentId, context);
     const codes = newRecoveryCodes();
     return this.dataSource.transaction(async (m) => {
@@ -82,7 +93,9 @@ export class TotpService {
         m,
         `UPDATE agent_totp SET confirmed_at = now(), last_time_step = $3, failed_attempts = 0
          WHERE agent_id = $1 AND secret = $2 AND confirmed_at IS NULL AND (locked_until IS NULL OR locked_until <= now()) RETURNING agent_id`,
-        [agentId, reserved.secret, timeStep],
+        // The stored value as it was read: an enrolment started again meanwhile wrote a new one, and the code was
+        // checked against this one only (sealing is randomised, so the plain secret cannot be compared in SQL).
+        [agentId, reserved.stored, timeStep],
       );
       if (!confirmed.length) return null;
       await this.replaceRecoveryCodes(m, agentId, codes);
@@ -109,7 +122,7 @@ export class TotpService {
       await this.audit.record([{ actorAgentId: agentId, action: 'auth.recovery_code_used', subjectType: 'agent', subjectId: agentId, detail: { left: used[0].left }, ...context }]);
       return this.succeeded(agentId, null);
     }
-    const timeStep = await this.check(reserved.secret, proof.code ?? '', reserved.lastTimeStep);
+    const timeStep = await this.check(reserved, proof.code ?? '');
     if (timeStep === null) return (await this.failed(agentId, context)) ?? false;
     return this.succeeded(agentId, timeStep);
   }
@@ -130,7 +143,7 @@ export class TotpService {
    * Takes one attempt from the allowance before anything is compared. Nothing comes back while the factor is
    * locked or the allowance is used up by attempts still in flight.
    */
-  private async reserveAttempt(agentId: string, confirmed: boolean): Promise<{ secret: string; lastTimeStep: number | null } | null> {
+  private async reserveAttempt(agentId: string, confirmed: boolean): Promise<ReservedAttempt | null> {
     const [row] = await updated<{ secret: string; last_time_step: string | null }>(
       this.dataSource,
       `UPDATE agent_totp SET failed_attempts = failed_attempts + 1, locked_until = NULL
@@ -138,12 +151,20 @@ export class TotpService {
        RETURNING secret, last_time_step`,
       [agentId, confirmed, this.config.AUTH_MAX_FAILED_LOGINS],
     );
-    return row ? { secret: row.secret, lastTimeStep: row.last_time_step === null ? null : Number(row.last_time_step) } : null;
+    return row ? { agentId, stored: row.secret, lastTimeStep: row.last_time_step === null ? null : Number(row.last_time_step) } : null;
   }
 
   /** The code's time step when it is right and newer than the last one accepted; otherwise null. */
-  private async check(secret: string, code: string, lastTimeStep: number | null): Promise<number | null> {
+  private async check({ agentId, stored, lastTimeStep }: ReservedAttempt, code: string): Promise<number | null> {
     if (!/^\d{6}$/.test(code)) return null;
+    let secret: string;
+    try {
+      secret = this.cipher.open(stored, 'agent_totp.secret');
+    } catch (error) {
+      // Under a key no longer configured: no code can be right until an administrator resets the factor.
+      this.logger.error({ agentId, reason: (error as Error).message }, 'the stored TOTP secret opens under no configured key; reset the factor');
+      return null;
+    }
     try {
       const result = await verify({ secret, token: code, epochTolerance: EPOCH_TOLERANCE_SECONDS, ...(lastTimeStep !== null ? { afterTimeStep: lastTimeStep } : {}) });
       return result.valid && 'timeStep' in result ? result.timeStep : null;

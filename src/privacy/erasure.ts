@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { eraseTicketContent, markTicketContentErased } from '../tickets/ticket-content-erasure';
+import { eraseTicketContent } from '../tickets/ticket-content-erasure';
 import { eraseCustomFieldValues } from '../custom-fields/custom-field-values-erasure';
 import { forgetCallRecordings } from './recording-deletions';
 import { CALLS_OF_TICKETS, chatSessionsOf } from './subject-data';
@@ -93,7 +93,6 @@ export async function anonymiseTickets(m: EntityManager, ticketIds: string[], ca
      WHERE call_sid = ANY($1::text[]) AND from_number <> ''`,
     [callSids],
   );
-  await markTicketContentErased(m, t);
   return changed;
 }
 

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { decryptSecret, encryptSecret, isEncryptedSecret, parseSecretKey, SecretKey, secretKeyIdOf } from '@lib/secret-box';
 import { AppConfig } from '../config/app-config';
 
-/** The columns that hold secrets, each with the context its ciphertext is bound to. */
+/** The columns that hold secrets, each with its table's key and the context its ciphertext is bound to. */
 export const SECRET_COLUMNS = [
-  { table: 'mailboxes', column: 'password', context: 'mailboxes.password' },
-  { table: 'webhook_subscriptions', column: 'secret', context: 'webhook_subscriptions.secret' },
+  { table: 'mailboxes', key: 'id', column: 'password', context: 'mailboxes.password' },
+  { table: 'webhook_subscriptions', key: 'id', column: 'secret', context: 'webhook_subscriptions.secret' },
+  { table: 'agent_totp', key: 'agent_id', column: 'secret', context: 'agent_totp.secret' },
 ] as const;
 
 export type SecretContext = (typeof SECRET_COLUMNS)[number]['context'];

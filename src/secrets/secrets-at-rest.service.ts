@@ -27,8 +27,8 @@ export class SecretsAtRestService {
 
   async resealAll(): Promise<ResealReport[]> {
     const reports: ResealReport[] = [];
-    for (const { table, column, context } of SECRET_COLUMNS) {
-      const rows: Array<{ id: string; value: string }> = await this.dataSource.query(`SELECT id, ${column} AS value FROM ${table}`);
+    for (const { table, key, column, context } of SECRET_COLUMNS) {
+      const rows: Array<{ id: string; value: string }> = await this.dataSource.query(`SELECT ${key} AS id, ${column} AS value FROM ${table}`);
       let sealed = 0;
       let unreadable = 0;
       for (const row of rows) {
@@ -41,7 +41,7 @@ export class SecretsAtRestService {
           this.logger.error({ table, id: row.id, reason: (error as Error).message }, 'a stored secret opens under no configured key; enter it again');
           continue;
         }
-        const [, changed]: [unknown, number] = await this.dataSource.query(`UPDATE ${table} SET ${column} = $2 WHERE id = $1 AND ${column} = $3`, [
+        const [, changed]: [unknown, number] = await this.dataSource.query(`UPDATE ${table} SET ${column} = $2 WHERE ${key} = $1 AND ${column} = $3`, [
           row.id,
           this.cipher.seal(plain, context),
           row.value,

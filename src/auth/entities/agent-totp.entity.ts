@@ -15,7 +15,7 @@ export class AgentTotp {
   @JoinColumn({ name: 'agent_id' })
   agent?: Agent;
 
-  /** Base32, as the authenticator app holds it. */
+  /** Base32 as the authenticator app holds it, sealed under DATA_ENCRYPTION_KEY (src/secrets). */
   @Column({ type: 'text' })
   secret: string;
 
