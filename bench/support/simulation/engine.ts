@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { io, Socket } from 'socket.io-client';
 import twilio from 'twilio';
-import { CHANNEL_SHARES, pick, prng, schedule, SimChannel, weighted } from '@lib/simulated-day';
+import { CHANNEL_SHARES, DAY_MS, pick, prng, schedule, SimChannel, simulatedHour, weighted } from '@lib/simulated-day';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { ESCALATION_REASONS, HAND_BACK, LANGUAGE_SHARES, names, questionsIn, REPLIES } from './texts';
 import { Figures, readReports, tally, ticketChannel } from './tally';
@@ -27,13 +27,28 @@ export interface Target {
   smtp?: { host: string; port: number; mailbox: string };
 }
 
+export interface NewAgent {
+  email: string;
+  displayName: string;
+  password: string;
+  role: 'operator' | 'specialist';
+  institutions: string[];
+  languages: string[];
+}
+
 export interface SimulationOptions {
-  /** Wall time of the simulated day. */
+  /** Wall time of the simulated day (08:00–20:00): the day runs DAY_MS / runMs times faster than real time. */
   runMs: number;
   seed: number;
-  /** Contacts per second at the busiest hour. */
+  /** Contacts per second of wall time at the busiest hour. */
   peakRate: number;
   operators: number;
+  /** Specialists online, the institutions shared out among them (default: one per institution). */
+  specialists?: number;
+  /** Names this run's staff accounts and e-mail senders; random by default. */
+  run?: string;
+  /** How the staff accounts are made; by default through POST /v1/admin/agents as the admin. */
+  createAgent?: (agent: NewAgent) => Promise<void>;
   /** How long to wait for the last contacts to be worked before comparing. */
   drainMs: number;
   progress?: (done: number, total: number, note: string) => void;
@@ -58,6 +73,7 @@ interface Contact {
 }
 
 interface TicketState {
+  random: () => number;
   escalate: boolean;
   escalated: boolean;
   handedBack: boolean;
@@ -71,8 +87,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rigaMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
 
 export async function simulate(target: Target, options: SimulationOptions): Promise<SimulationResult> {
-  const random = prng(options.seed);
-  const run = randomBytes(4).toString('hex');
+  /**
+   * One seeded stream per thing that decides (the day's schedule, each contact, each ticket's fate): staff and
+   * citizens act concurrently, and one shared stream would hand out its numbers in whatever order they happen to
+   * ask, so the same seed would not give the same day.
+   */
+  const stream = (...keys: Array<string | number>) => prng(fnv1a(`${options.seed}:${keys.join(':')}`));
+  const day = stream('day');
+  const run = options.run ?? randomBytes(4).toString('hex');
+  /**
+   * A citizen's or an agent's own pace (how long a visitor waits for an operator) in simulated time, compressed
+   * like the day; never below what the service itself needs to answer at all, so a fast day still gets worked.
+   */
+  const speed = DAY_MS / options.runMs;
+  const humanMs = (simulatedMs: number, floorMs: number) => Math.max(floorMs, simulatedMs / speed);
   const errors: string[] = [];
   const fail = (what: string, e: unknown) => {
     if (errors.length < 20) errors.push(`${what}: ${(e as Error).message ?? e}`);
@@ -95,20 +123,38 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
   // --- staff --------------------------------------------------------------------------------------------
   const admin = await login(target.adminEmail, target.adminPassword);
   const password = `sim-${randomBytes(12).toString('hex')}`;
-  const institutions = [...new Set(['lv', 'ru', 'en'].flatMap((l) => questionsIn(l as 'lv').map((q) => q.institution)))];
-  const staff: Array<{ token: string; role: 'operator' | 'specialist'; socket?: Socket }> = [];
+  const institutions = [...new Set(['lv', 'ru', 'en'].flatMap((l) => questionsIn(l as 'lv').map((q) => q.institution)))].sort();
+  const createAgent =
+    options.createAgent ??
+    (async (a: NewAgent) =>
+      void (await api('POST', '/v1/admin/agents', admin, {
+        email: a.email,
+        displayName: a.displayName,
+        password: a.password,
+        roles: [a.role],
+        institutions: a.institutions,
+        languages: a.languages,
+        centre: 'VPPPD',
+      })));
+  const agents: NewAgent[] = [];
+  const languages = ['lv', 'ru', 'en'];
   for (let i = 1; i <= options.operators; i++) {
-    const email = `sim-${run}-operator-${i}@vpppd.example`;
-    await api('POST', '/v1/admin/agents', admin, { email, displayName: `Operators ${i}`, password, roles: ['operator'], languages: ['lv', 'ru', 'en'], centre: 'VPPPD' });
-    staff.push({ token: await login(email, password), role: 'operator' });
+    agents.push({ email: `sim-${run}-operator-${i}@vpppd.example`, displayName: `Operators ${i}`, password, role: 'operator', institutions: [], languages });
   }
-  for (const code of institutions) {
-    const email = `sim-${run}-${code.toLowerCase()}@vpppd.example`;
-    await api('POST', '/v1/admin/agents', admin, { email, displayName: `${code} speciālists`, password, roles: ['specialist'], institutions: [code], languages: ['lv', 'ru', 'en'], centre: 'VPPPD' });
-    staff.push({ token: await login(email, password), role: 'specialist' });
+  const specialists = Math.min(institutions.length, Math.max(1, options.specialists ?? institutions.length));
+  for (let i = 0; i < specialists; i++) {
+    const mine = institutions.filter((_, k) => k % specialists === i);
+    agents.push({ email: `sim-${run}-specialist-${i + 1}@vpppd.example`, displayName: `${mine.join(', ')} speciālists`, password, role: 'specialist', institutions: mine, languages });
   }
+  // Made and signed in side by side: each password is hashed and checked on the service, which takes a while.
+  const staff: Array<{ token: string; role: 'operator' | 'specialist'; socket?: Socket }> = await Promise.all(
+    agents.map(async (a) => {
+      await createAgent(a);
+      return { token: await login(a.email, a.password), role: a.role };
+    }),
+  );
   // Online on /agents as the console holds it, so routing offers them work and presence counts their time.
-  for (const member of staff) {
+  await Promise.all(staff.map(async (member) => {
     const socket = io(`${target.baseUrl}/agents`, { transports: ['websocket'], auth: { token: member.token, state: 'online' }, forceNew: true, reconnection: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('/agents: no ready event within 10 s')), 10_000);
@@ -116,7 +162,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
       socket.once('connect_error', (e) => (clearTimeout(timer), reject(e)));
     });
     member.socket = socket;
-  }
+  }));
   const heartbeat = setInterval(() => staff.forEach((s) => s.socket?.emit('heartbeat', {})), 10_000);
 
   const month = rigaMonth();
@@ -134,13 +180,16 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
   const contacts: Contact[] = [];
   const byReference = new Map<string, TicketState>();
   const sent: Record<string, number> = {};
-  const phoneBase = 20_000_000 + Math.floor(random() * 7_000_000);
+  const phoneBase = 20_000_000 + Math.floor(day() * 7_000_000);
   const mail = target.smtp ? nodemailer.createTransport({ host: target.smtp.host, port: target.smtp.port, secure: false, ignoreTLS: true }) : null;
-  const known = (reference: string) => {
-    if (!byReference.has(reference)) byReference.set(reference, { escalate: random() < 0.2, escalated: false, handedBack: false, resolved: false, surveyed: false, looks: 0 });
+  const known = (reference: string, n: number) => {
+    if (byReference.has(reference)) return;
+    const random = stream('ticket', n);
+    byReference.set(reference, { random, escalate: random() < 0.2, escalated: false, handedBack: false, resolved: false, surveyed: false, looks: 0 });
   };
 
   async function contact(c: Contact): Promise<void> {
+    const random = stream('contact', c.n);
     const language = weighted(random, LANGUAGE_SHARES);
     const q = pick(random, questionsIn(language));
     const [firstName, lastName] = pick(random, names);
@@ -192,7 +241,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
         return;
       }
       case 'email': {
-        const from = `sim.${run}.${c.n}@iedzivotajs.example`;
+        const from = `sim-${run}-${c.n}@iedzivotajs.example`;
         await mail!.sendMail({ from: `${firstName} ${lastName} <${from}>`, to: target.smtp!.mailbox, subject: q.subject, text });
         c.lookup = from;
         return;
@@ -204,13 +253,13 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
         return;
       }
       case 'chat':
-        return chat(c, language, text);
+        return chat(c, random, language, text);
       case 'social':
-        return social(c, text, firstName, phone, marker);
+        return social(c, random, text, firstName, phone, marker);
     }
   }
 
-  async function chat(c: Contact, language: string, text: string): Promise<void> {
+  async function chat(c: Contact, random: () => number, language: string, text: string): Promise<void> {
     const socket = io(`${target.baseUrl}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false });
     const ask = (event: string, payload: unknown = {}) => socket.timeout(15_000).emitWithAck(event, payload) as Promise<any>;
     try {
@@ -220,23 +269,24 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
       const first = await ask('message', { clientMessageId: `m1-${run}-${c.n}`, text });
       if (!first.ok) throw new Error(`chat message: ${JSON.stringify(first)}`);
       c.reference = first.reference;
-      await sleep(300 + random() * 700);
+      // The visitor reads the assistant's answer (half a minute to a minute and a half of the day).
+      await sleep(humanMs(30_000 + random() * 60_000, 300));
       if (random() < 0.5) {
         // The assistant's answer helped: the visitor says so and leaves (resolved at level 0).
         await ask('feedback', { clientMessageId: `fb-${run}-${c.n}`, helpful: true });
         await ask('close');
       } else {
         await ask('message', { clientMessageId: `m2-${run}-${c.n}`, text: language === 'ru' ? 'Хочу поговорить с оператором' : language === 'en' ? 'I want to talk to a person' : 'Gribu runāt ar operatoru' });
-        // Stays a while for the operator, then leaves; the ticket stays with the operator to resolve.
-        await sleep(3000);
+        // Stays for the operator for up to five minutes of the day, then leaves; the ticket stays with the operator.
+        await sleep(humanMs(5 * 60_000, 1000));
       }
     } finally {
       socket.disconnect();
     }
   }
 
-  let updateId = 100_000_000 + Math.floor(random() * 100_000_000);
-  async function social(c: Contact, text: string, firstName: string, phone: string, marker: string): Promise<void> {
+  let updateId = 100_000_000 + Math.floor(day() * 100_000_000);
+  async function social(c: Contact, random: () => number, text: string, firstName: string, phone: string, marker: string): Promise<void> {
     const useMeta = target.metaAppSecret && (!target.telegramSecret || random() < 0.6);
     if (useMeta) {
       const at = Date.now();
@@ -274,7 +324,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
       const items: any[] = found?.items ?? [];
       if (items.length > 0) c.reference = items[items.length - 1].reference;
     }
-    for (const c of contacts) if (c.reference) known(c.reference);
+    for (const c of contacts) if (c.reference) known(c.reference, c.n);
   }
 
   // --- staff at work -------------------------------------------------------------------------------------
@@ -292,7 +342,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
           else await api('POST', `/v1/tickets/${t.reference}/replies`, token, { text: answer, ...(state.handedBack || state.escalated ? { force: true } : {}) }, { 'idempotency-key': `sim-${run}-${t.reference}-${state.handedBack ? 2 : 1}` });
           if (state.escalate && !state.escalated) {
             state.escalated = true;
-            await api('POST', `/v1/tickets/${t.reference}/escalations`, token, { toLevel: 2, institution: t.institution ?? 'VSAA', reason: pick(random, ESCALATION_REASONS), summary: 'Operators atbildēja, vajadzīga iestādes pārbaude.' });
+            await api('POST', `/v1/tickets/${t.reference}/escalations`, token, { toLevel: 2, institution: t.institution ?? 'VSAA', reason: pick(state.random, ESCALATION_REASONS), summary: 'Operators atbildēja, vajadzīga iestādes pārbaude.' });
           } else {
             state.resolved = true;
             await api('PATCH', `/v1/tickets/${t.reference}`, token, { status: 'resolved' });
@@ -339,7 +389,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
             continue;
           }
           state.surveyed = true;
-          if (random() < 0.7) await api('POST', `/v1/csat/${link}`, null, { score: Number(weighted(random, { '5': 50, '4': 25, '3': 12, '2': 6, '1': 7 })) });
+          if (state.random() < 0.7) await api('POST', `/v1/csat/${link}`, null, { score: Number(weighted(state.random, { '5': 50, '4': 25, '3': 12, '2': 6, '1': 7 })) });
         } catch (e) {
           fail('survey', e);
         }
@@ -360,20 +410,22 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
   ];
 
   // --- the day -------------------------------------------------------------------------------------------
-  const times = schedule(random, options.runMs, options.peakRate);
+  const times = schedule(day, options.runMs, options.peakRate);
+  const channels = times.map(() => weighted(day, shares));
   const start = Date.now();
   const inFlight = new Set<Promise<void>>();
   for (let i = 0; i < times.length; i++) {
     const wait = start + times[i] - Date.now();
     if (wait > 0) await sleep(wait);
-    const c: Contact = { n: i + 1, channel: weighted(random, shares) };
+    const c: Contact = { n: i + 1, channel: channels[i] };
     contacts.push(c);
     sent[c.channel] = (sent[c.channel] ?? 0) + 1;
     const p = contact(c)
       .catch((e) => fail(c.channel, e))
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
-    options.progress?.(i + 1, times.length, `${c.channel}`);
+    const hour = simulatedHour(times[i], options.runMs);
+    options.progress?.(i + 1, times.length, `${String(Math.floor(hour)).padStart(2, '0')}:${String(Math.floor((hour % 1) * 60)).padStart(2, '0')} ${c.channel}`);
   }
   await Promise.all(inFlight);
 
@@ -426,8 +478,15 @@ function subtract(after: Record<string, Figures>, before: Record<string, Figures
 export function normalise(figures: Record<string, Figures>): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   for (const channel of Object.keys(figures).sort()) {
-    const compared = Object.fromEntries(Object.entries(figures[channel]).filter(([k]) => k !== 'escalated').sort(([a], [b]) => a.localeCompare(b)));
+    const compared = Object.fromEntries(Object.entries(figures[channel]).sort(([a], [b]) => a.localeCompare(b)));
     if (Object.values(compared).some((v) => v !== 0)) out[channel] = compared;
   }
   return out;
+}
+
+/** FNV-1a of a string: turns the seed and a name into a stream's own seed. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }

@@ -9,12 +9,32 @@ export interface Figures {
   solvedAtLevel0: number;
   /** Tickets a person answered (a first response was sent). */
   answered: number;
-  /** Escalated to level 2 or 3: no report counts this, so it is shown beside the others but not compared. */
+  /** Tickets ever escalated to level 2 or 3 (also when handed back since). */
   escalated: number;
   slaMet: number;
   csatResponses: number;
   /** Sum of the scores: with the responses it gives the average without rounding. */
   csatScoreSum: number;
+}
+
+/**
+ * First-response cycles met within target, as the funding report's service level counts them: from the clock's
+ * history, a cycle counts once it was met or breached, and is within target when it was met in time and never
+ * breached. A ticket resolved without an answer (a call back noted, not replied) has its clock stopped: neither.
+ */
+export function firstResponseCyclesMet(history: Array<{ metric: string; kind: string; cycle: number; detail?: { withinTarget?: boolean } | null }>): number {
+  const cycles = new Map<number, { met: boolean; metInTime: boolean; breached: boolean }>();
+  for (const e of history) {
+    if (e.metric !== 'first_response') continue;
+    const c = cycles.get(e.cycle) ?? { met: false, metInTime: false, breached: false };
+    if (e.kind === 'met') {
+      c.met = true;
+      if (e.detail?.withinTarget !== false) c.metInTime = true;
+    }
+    if (e.kind === 'breached') c.breached = true;
+    cycles.set(e.cycle, c);
+  }
+  return [...cycles.values()].filter((c) => c.metInTime && !c.breached).length;
 }
 
 type Api = (method: string, path: string, token: string | null) => Promise<any>;
@@ -36,12 +56,7 @@ export async function tally(api: Api, token: string, references: string[]): Prom
     if (t.resolvedAt && t.level === 0 && !raised) f.solvedAtLevel0 += 1;
     if (t.firstResponseAt) f.answered += 1;
     if ((t.escalations as Array<{ toLevel: number }>).some((e) => e.toLevel >= 2)) f.escalated += 1;
-    const timeline = t.timeline as Array<{ type: string; metric?: string }>;
-    // Met: answered without a first-response breach (the history only records warnings
-    // and breaches; the met moment is the first response itself).
-    const met = !!t.firstResponseAt && (!t.sla?.firstResponseDueAt || t.firstResponseAt <= t.sla.firstResponseDueAt);
-    const breached = timeline.some((e) => e.type === 'sla_breached' && e.metric === 'first_response');
-    if (met && !breached) f.slaMet += 1;
+    f.slaMet += firstResponseCyclesMet((await api('GET', `/v1/tickets/${reference}/sla`, token)).history);
     if (t.csat) {
       f.csatResponses += 1;
       f.csatScoreSum += t.csat.score;
@@ -62,6 +77,7 @@ export async function readReports(api: Api, token: string, month: string): Promi
   for (const r of volumes.levelZeroByChannel as any[]) {
     of(r.channel).received += r.tickets;
     of(r.channel).solvedAtLevel0 += r.resolvedAtLevel0;
+    of(r.channel).escalated += r.escalatedToLevel2Or3;
   }
   for (const r of funding.quality.firstResponse as any[]) of(r.channel).answered += r.answered;
   for (const r of funding.quality.serviceLevel as any[]) of(r.channel).slaMet += r.withinTarget;
@@ -69,6 +85,5 @@ export async function readReports(api: Api, token: string, month: string): Promi
     of(r.channel).csatResponses += r.responses;
     of(r.channel).csatScoreSum += [1, 2, 3, 4, 5].reduce((s, n) => s + n * r[`score_${n}`], 0);
   }
-  for (const f of Object.values(out)) f.escalated = NaN;
   return out;
 }

@@ -34,6 +34,8 @@ export const DAY_CURVE: Readonly<Record<number, number>> = {
 };
 export const DAY_START_HOUR = 8;
 export const DAY_END_HOUR = 20;
+/** The simulated day's length in real time: a run of `runMs` compresses it DAY_MS / runMs times. */
+export const DAY_MS = (DAY_END_HOUR - DAY_START_HOUR) * 3_600_000;
 
 /** The simulated hour (fractional, 8.0–20.0) at `elapsed` of the run's `total` wall time. */
 export function simulatedHour(elapsedMs: number, totalMs: number): number {
