@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   if (values.start) {
     const schema = `sim_${run}`;
     const secrets = { webform: randomBytes(24).toString('hex'), twilio: randomBytes(16).toString('hex'), meta: randomBytes(16).toString('hex'), telegram: randomBytes(16).toString('hex') };
-    const adminPassword = `sim-admin-${randomBytes(8).toString('hex')}`;
+    const adminPassword = `a simulated day ${randomBytes(8).toString('hex')}`;
     const publicBaseUrl = 'https://simulator.vpppd.invalid';
     const admin = await connect();
     onCleanup('admin connection', () => admin.end());
