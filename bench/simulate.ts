@@ -64,7 +64,8 @@ function dotEnv(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of readFileSync('.env', 'utf8').split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) out[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
+    // The quick start sources .env in bash: a value may be quoted either way.
+    if (m) out[m[1]] = m[2].replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
   }
   return out;
 }
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
       adminEmail: service.env.ADMIN_EMAIL ?? 'admin@vpppd.example',
       adminPassword,
       webformSecret: secrets.webform,
-      twilio: { authToken: secrets.twilio, publicBaseUrl },
+      twilio: { accountSid: `AC${'0'.repeat(32)}`, authToken: secrets.twilio, publicBaseUrl },
       metaAppSecret: secrets.meta,
       telegramSecret: secrets.telegram,
       smtp: mailOn ? { host: MAIL.host, port: MAIL.smtpPort, mailbox } : undefined,
@@ -203,7 +204,10 @@ async function main(): Promise<void> {
       adminEmail: env.ADMIN_EMAIL ?? 'admin@vpppd.example',
       adminPassword: env.ADMIN_PASSWORD,
       webformSecret: env.WEBFORM_SECRET || undefined,
-      twilio: env.TWILIO_AUTH_TOKEN ? { authToken: env.TWILIO_AUTH_TOKEN, publicBaseUrl: (env.PUBLIC_BASE_URL ?? baseUrl).replace(/\/+$/, '') } : undefined,
+      twilio:
+        env.TWILIO_AUTH_TOKEN && env.TWILIO_ACCOUNT_SID
+          ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, publicBaseUrl: (env.PUBLIC_BASE_URL ?? baseUrl).replace(/\/+$/, '') }
+          : undefined,
       metaAppSecret: env.META_APP_SECRET || undefined,
       telegramSecret: env.TELEGRAM_SECRET_TOKEN || undefined,
       smtp: values.mailbox ? smtpOf(values.smtp, env, values.mailbox) : undefined,

@@ -57,7 +57,7 @@ describe('the simulated day agrees with the reports', () => {
         adminEmail: ADMIN_EMAIL,
         adminPassword: ADMIN_PASSWORD,
         webformSecret: WEBFORM_SECRET,
-        twilio: { authToken: TWILIO_AUTH_TOKEN, publicBaseUrl: PUBLIC_BASE_URL },
+        twilio: { accountSid: voiceConfig().TWILIO_ACCOUNT_SID, authToken: TWILIO_AUTH_TOKEN, publicBaseUrl: PUBLIC_BASE_URL },
         metaAppSecret: META_APP_SECRET,
         telegramSecret: TELEGRAM_SECRET,
         smtp: { host: servers.smtp.host, port: servers.smtp.port, mailbox },

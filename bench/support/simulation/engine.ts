@@ -20,7 +20,7 @@ export interface Target {
   adminPassword: string;
   webformSecret?: string;
   /** The URL Twilio calls (requests are signed over it) and the account's auth token. */
-  twilio?: { authToken: string; publicBaseUrl: string };
+  twilio?: { accountSid: string; authToken: string; publicBaseUrl: string };
   metaAppSecret?: string;
   telegramSecret?: string;
   /** SMTP that delivers into a mailbox the service reads, and that mailbox's address. */
@@ -111,7 +111,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(60_000),
     });
     const text = await res.text();
     const parsed = text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text;
@@ -202,7 +202,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
       case 'phone': {
         const { authToken, publicBaseUrl } = target.twilio!;
         const callSid = `CA${randomBytes(16).toString('hex')}`;
-        const params = (extra: Record<string, string>) => ({ AccountSid: `AC${'0'.repeat(32)}`, CallSid: callSid, From: phone, To: '+37167000000', Direction: 'inbound', ...extra });
+        const params = (extra: Record<string, string>) => ({ AccountSid: target.twilio!.accountSid, CallSid: callSid, From: phone, To: '+37167000000', Direction: 'inbound', ...extra });
         const post = async (url: string, p: Record<string, string>) => {
           const res = await fetch(`${target.baseUrl}${url.slice(publicBaseUrl.length)}`, {
             method: 'POST',
@@ -255,6 +255,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
         return;
       }
       case 'chat':
+        c.lookup = marker;
         return chat(c, random, language, text);
       case 'social':
         return social(c, random, text, firstName, phone, marker);
@@ -263,7 +264,9 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
 
   async function chat(c: Contact, random: () => number, language: string, text: string): Promise<void> {
     const socket = io(`${target.baseUrl}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false });
-    const ask = (event: string, payload: unknown = {}) => socket.timeout(15_000).emitWithAck(event, payload) as Promise<any>;
+    // A loaded service answers late rather than not at all: the wait is long, and the ticket is found by its
+    // marker (lookup) should the answer to the first message still not come.
+    const ask = (event: string, payload: unknown = {}) => socket.timeout(60_000).emitWithAck(event, payload) as Promise<any>;
     try {
       await new Promise<void>((resolve, reject) => (socket.once('connect', resolve), socket.once('connect_error', reject)));
       const started = await ask('start', { language });
