@@ -213,6 +213,8 @@ async function main(): Promise<void> {
       smtp: values.mailbox ? smtpOf(values.smtp, env, values.mailbox) : undefined,
     };
     if (values.smtp && !values.mailbox) throw new UsageError('--smtp needs --mailbox: the address of the mailbox the service reads');
+    const health = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, (e: Error) => e.cause ?? e.message);
+    if (health !== 200) throw new UsageError(`no service answers at ${baseUrl}/health (${health}): start it with npm run quickstart, or use --start`);
   }
 
   const progress = new Progress();
