@@ -171,22 +171,25 @@ describe('reports: a generated month of traffic, checked against figures compute
 
     // Level-0 resolution per channel in the month: the generator's own truth, and independent SQL over the stored rows
     // (resolved while at level 0, never escalated above it), match the report's rows and its column on every row.
-    const truth = new Map<string, [number, number]>();
+    // Escalated to level 2 or 3: the generator's tickets at level 2 (their escalation went there).
+    const truth = new Map<string, [number, number, number]>();
     for (const t of october()) {
-      const [n, r] = truth.get(t.channel) ?? [0, 0];
-      truth.set(t.channel, [n + 1, r + (t.resolvedAt && t.level === 0 && !t.escalated ? 1 : 0)]);
+      const [n, r, e] = truth.get(t.channel) ?? [0, 0, 0];
+      truth.set(t.channel, [n + 1, r + (t.resolvedAt && t.level === 0 && !t.escalated ? 1 : 0), e + (t.level >= 2 ? 1 : 0)]);
     }
     const independent = await env.sql(
       `SELECT channel, count(*)::int AS n,
-              count(*) FILTER (WHERE resolved_at IS NOT NULL AND level = 0 AND id NOT IN (SELECT ticket_id FROM escalations WHERE to_level >= 1))::int AS r
+              count(*) FILTER (WHERE resolved_at IS NOT NULL AND level = 0 AND id NOT IN (SELECT ticket_id FROM escalations WHERE to_level >= 1))::int AS r,
+              count(*) FILTER (WHERE id IN (SELECT ticket_id FROM escalations WHERE to_level >= 2))::int AS e
        FROM tickets WHERE (created_at AT TIME ZONE 'Europe/Riga')::date BETWEEN DATE '2026-10-01' AND DATE '2026-10-31' GROUP BY channel`,
     );
-    expect(new Map(independent.map((x) => [x.channel, [x.n, x.r]]))).toEqual(truth);
+    expect(new Map(independent.map((x) => [x.channel, [x.n, x.r, x.e]]))).toEqual(truth);
     expect(res.body.levelZeroByChannel).toEqual(
       [...truth.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([channel, [n, r]]) => ({ month: '2026-10', channel, tickets: n, resolvedAtLevel0: r, percent: Math.round((r / n) * 1000) / 10 })),
+        .map(([channel, [n, r, e]]) => ({ month: '2026-10', channel, tickets: n, resolvedAtLevel0: r, percent: Math.round((r / n) * 1000) / 10, escalatedToLevel2Or3: e })),
     );
+    expect([...truth.values()].some(([, , e]) => e > 0)).toBe(true);
     for (const [channel, [, r]] of truth) {
       expect(res.body.items.filter((x: any) => x.channel === channel).reduce((sum: number, x: any) => sum + x.resolvedAtLevel0, 0)).toBe(r);
     }

@@ -27,7 +27,7 @@ export class ReportsController {
   @Roles('supervisor', 'admin', 'specialist', 'expert')
   @ApiOperation({
     summary:
-      'Tickets per month by institution, channel and kind (application or consultation), each with how many were resolved at level 0; in JSON also level-0 resolution per month and channel',
+      'Tickets per month by institution, channel and kind (application or consultation), each with how many were resolved at level 0; in JSON also level-0 resolution and escalations to level 2 or 3 per month and channel',
   })
   async volumes(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: Request, @Res() res: Response) {
     const rows = await this.reports.volumes(user, q);

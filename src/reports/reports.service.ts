@@ -68,18 +68,29 @@ export class ReportsService {
     return rows;
   }
 
-  /** Level-0 resolution per month and channel (see resolvedAtLevel0Sql), over the same tickets as `volumes`. */
+  /**
+   * Level-0 resolution per month and channel (see resolvedAtLevel0Sql), over the same tickets as `volumes`, with
+   * how many of them were ever escalated to an institution (level 2) or an expert (level 3), even if handed back since.
+   */
   async levelZeroByChannel(user: AuthUser, q: { from?: string; to?: string; institution?: string }) {
     const { params, where } = this.filters(user, q, 't.created_at');
     const rows: Row[] = await this.replica.query(
       `SELECT ${MONTH('t.created_at')} AS month, t.channel, count(*)::int AS tickets,
-              count(*) FILTER (WHERE ${resolvedAtLevel0Sql('t')})::int AS resolved_at_level0
+              count(*) FILTER (WHERE ${resolvedAtLevel0Sql('t')})::int AS resolved_at_level0,
+              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM escalations e WHERE e.ticket_id = t.id AND e.to_level >= 2))::int AS escalated
        FROM tickets t LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN institutions ri ON ri.id = t.referred_institution_id
        WHERE ${where}
        GROUP BY 1, 2 ORDER BY 1, 2`,
       params,
     );
-    return rows.map((r) => ({ month: r.month, channel: r.channel, tickets: r.tickets, resolvedAtLevel0: r.resolved_at_level0, percent: pct(r.resolved_at_level0, r.tickets) }));
+    return rows.map((r) => ({
+      month: r.month,
+      channel: r.channel,
+      tickets: r.tickets,
+      resolvedAtLevel0: r.resolved_at_level0,
+      percent: pct(r.resolved_at_level0, r.tickets),
+      escalatedToLevel2Or3: r.escalated,
+    }));
   }
 
   async slaCompliance(user: AuthUser, q: { from?: string; to?: string; institution?: string }) {
