@@ -463,7 +463,7 @@ async function main(): Promise<void> {
     phases.push(await runPhase(context, 'named forms', 0));
   }
   // The rates are the last phase's: with --free-text, the classified one, as before.
-  const { load, ticketsBefore, backlogAtLastAccept, lastTicketAt, samples, cpu, ticketsAfter, warnings } = phases[phases.length - 1];
+  const { load, backlogAtLastAccept, lastTicketAt, samples, cpu, ticketsAfter, warnings } = phases[phases.length - 1];
   const [statuses] = await sql<{ accepted: string; processed: string; failed: string }>(
     db,
     `SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, count(*) FILTER (WHERE status = 'processed') AS processed,

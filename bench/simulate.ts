@@ -213,7 +213,7 @@ async function main(): Promise<void> {
       smtp: values.mailbox ? smtpOf(values.smtp, env, values.mailbox) : undefined,
     };
     if (values.smtp && !values.mailbox) throw new UsageError('--smtp needs --mailbox: the address of the mailbox the service reads');
-    const health = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, (e: Error) => e.cause ?? e.message);
+    const health = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, (e: Error) => (e.cause instanceof Error ? e.cause.message : e.message));
     if (health !== 200) throw new UsageError(`no service answers at ${baseUrl}/health (${health}): start it with npm run quickstart, or use --start`);
   }
 
@@ -258,7 +258,7 @@ const COLUMNS: Array<[keyof Figures, string]> = [
 
 export function summary(result: SimulationResult): string {
   const channels = [...new Set([...Object.keys(result.ours), ...Object.keys(result.reports)])].sort();
-  const cell = (f: Figures | undefined, k: keyof Figures) => (f === undefined ? '0' : Number.isNaN(f[k]) ? '—' : fmt(f[k] as number));
+  const cell = (f: Figures | undefined, k: keyof Figures) => (f === undefined ? '0' : Number.isNaN(f[k]) ? '—' : fmt(f[k]));
   const avg = (f: Figures | undefined) => (f && f.csatResponses > 0 ? fmt(f.csatScoreSum / f.csatResponses, 2) : '—');
   const rows: string[][] = [['channel', ...COLUMNS.flatMap(([, label]) => [label, 'reports']), 'CSAT avg', 'reports']];
   const mismatches: string[] = [];

@@ -44,7 +44,12 @@ export class Invalidations implements OnModuleInit, OnApplicationShutdown {
     this.closing = true;
     this.lost();
     // A connection never opened (or already closed) has nothing to say goodbye to; QUIT would wait on it.
-    await Promise.all([this.subscriber, this.publisher].map((r) => (r.status === 'ready' ? r.quit().catch(() => r.disconnect()) : r.disconnect())));
+    await Promise.all(
+      [this.subscriber, this.publisher].map(async (r) => {
+        if (r.status === 'ready') await r.quit().catch(() => r.disconnect());
+        else r.disconnect();
+      }),
+    );
   }
 
   /** Whether a message published now would reach this instance. */

@@ -135,6 +135,6 @@ export class TicketLevelsService {
       toQueue: queue.code,
       institution: inst?.code ?? null,
       reason: moved.direction,
-    } as EscalationView;
+    };
   }
 }

@@ -266,7 +266,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
     const socket = io(`${target.baseUrl}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false });
     // A loaded service answers late rather than not at all: the wait is long, and the ticket is found by its
     // marker (lookup) should the answer to the first message still not come.
-    const ask = (event: string, payload: unknown = {}) => socket.timeout(60_000).emitWithAck(event, payload) as Promise<any>;
+    const ask = (event: string, payload: unknown = {}) => socket.timeout(60_000).emitWithAck<any>(event, payload);
     try {
       await new Promise<void>((resolve, reject) => (socket.once('connect', resolve), socket.once('connect_error', reject)));
       const started = await ask('start', { language });
@@ -474,7 +474,7 @@ function subtract(after: Record<string, Figures>, before: Record<string, Figures
   const out: Record<string, Figures> = {};
   for (const channel of Object.keys(after)) {
     const b = before[channel];
-    out[channel] = Object.fromEntries(Object.entries(after[channel]).map(([k, v]) => [k, v === null ? null : v - ((b?.[k as keyof Figures] as number) ?? 0)])) as unknown as Figures;
+    out[channel] = Object.fromEntries(Object.entries(after[channel]).map(([k, v]) => [k, v === null ? null : v - ((b?.[k as keyof Figures]) ?? 0)])) as unknown as Figures;
   }
   return out;
 }

@@ -55,7 +55,7 @@ function SnoozeForm({ ticket, onChanged }: Props) {
     if (await form.run(() => api('DELETE', `/v1/tickets/${ticket.reference}/snooze`), t('snooze.woken'))) await onChanged();
   }
   return (
-    <form className="card snooze" aria-labelledby="snooze-heading" onSubmit={submit}>
+    <form className="card snooze" aria-labelledby="snooze-heading" onSubmit={(e) => void submit(e)}>
       <h2 id="snooze-heading">{t('snooze.heading')}</h2>
       {snoozed ? (
         <p className="snoozed">
@@ -107,7 +107,7 @@ function ReminderForm({ ticket }: Props) {
     }
   }
   return (
-    <form className="card reminder" aria-labelledby="reminder-heading" onSubmit={submit}>
+    <form className="card reminder" aria-labelledby="reminder-heading" onSubmit={(e) => void submit(e)}>
       <h2 id="reminder-heading">{t('reminder.heading')}</h2>
       <div className="row">
         <div className="field">

@@ -55,7 +55,7 @@ export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDet
   }
   const id = (key: string) => `custom-field-${key}`;
   return (
-    <form className="card admin-form" aria-labelledby="custom-fields-heading" onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby="custom-fields-heading" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="custom-fields-heading">{t('customFields.heading')}</h2>
       {fields.map((f) => {
         const label = `${f.labels[lang]}${f.required ? ` (${t('customFields.required')})` : ''}`;

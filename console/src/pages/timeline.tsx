@@ -78,7 +78,7 @@ export function Timeline({ ticket }: { ticket: TicketDetail }) {
     }
     if (entry.type === 'custom_fields_changed') {
       const changes = (entry.fields ?? []) as Array<{ key: string; from: unknown; to: unknown }>;
-      const shown = (v: unknown) => (v === null || v === undefined ? '—' : String(v));
+      const shown = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
       return (
         <div>
           <p className="entry-head">

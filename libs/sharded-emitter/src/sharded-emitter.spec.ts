@@ -60,7 +60,7 @@ describe('ShardedEmitter', () => {
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.disconnect();
-    await new Promise((resolve) => server.close(resolve));
+    await new Promise<void>((resolve) => void server.close(() => resolve()));
   });
 
   async function client(rooms: string[]): Promise<Socket & { heard: Array<[string, unknown]> }> {

@@ -147,7 +147,7 @@ function CustomFieldForm({ institutions, onDone }: { institutions: Institution[]
   // A refusal of one choice (choices[2]) is shown at the list.
   const choicesError = Object.keys(form.errors).find((f) => f.startsWith('choices'));
   return (
-    <form className="card admin-form" aria-labelledby="field-new-heading" onSubmit={submit} noValidate>
+    <form className="card admin-form" aria-labelledby="field-new-heading" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="field-new-heading">{t('admin.fields.newHeading')}</h2>
       <div className="grid">
         <SelectField
