@@ -35,7 +35,36 @@ function ranges(header: string | undefined): Range[] {
       const q = params.map((p) => /^\s*q\s*=\s*([\d.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
       return { value: value.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), order };
     })
-    .filter((r) => r.value && r.q > 0 && !Number.isNaN(r.q));
+    .filter((r) => r.value && !Number.isNaN(r.q));
+}
+
+interface Match {
+  offer: string;
+  q: number;
+  specificity: number;
+  order: number;
+  index: number;
+}
+
+/**
+ * The offer the client prefers: each offer takes the quality of the most specific range that matches it (so
+ * `text/html;q=0` refuses HTML even beside the any-type range), then the highest quality wins, then the more specific match, then
+ * the range named first, then the offer listed first. No header at all prefers the first offer.
+ */
+function negotiate(accepted: Range[], offered: readonly string[], specificity: (offer: string, range: string) => number): string | false {
+  if (accepted.length === 0) return offered[0] ?? false;
+  let best: Match | undefined;
+  offered.forEach((offer, index) => {
+    let match: Match | undefined;
+    for (const range of accepted) {
+      const s = specificity(offer, range.value);
+      if (s < 0) continue;
+      if (!match || s > match.specificity || (s === match.specificity && range.order < match.order)) match = { offer, q: range.q, specificity: s, order: range.order, index };
+    }
+    if (!match || match.q <= 0) return;
+    if (!best || match.q > best.q || (match.q === best.q && (match.specificity > best.specificity || (match.specificity === best.specificity && match.order < best.order)))) best = match;
+  });
+  return best ? best.offer : false;
 }
 
 const SHORT_TYPES: Record<string, string> = { json: 'application/json', html: 'text/html', csv: 'text/csv', text: 'text/plain' };
@@ -45,44 +74,18 @@ const SHORT_TYPES: Record<string, string> = { json: 'application/json', html: 't
  * offered when the client states no preference, false when it accepts none of them. Offers may be short ("json").
  */
 export function accepts(req: { headers: Record<string, string | string[] | undefined> }, offered: string[]): string | false {
-  const accepted = ranges(headerOf(req, 'accept'));
-  if (accepted.length === 0) return offered[0] ?? false;
-  let best: { offer: string; q: number; specificity: number; order: number; index: number } | undefined;
-  offered.forEach((offer, index) => {
+  return negotiate(ranges(headerOf(req, 'accept')), offered, (offer, range) => {
     const type = (SHORT_TYPES[offer] ?? offer).toLowerCase();
-    const [major] = type.split('/');
-    for (const range of accepted) {
-      const specificity = range.value === type ? 2 : range.value === `${major}/*` ? 1 : range.value === '*/*' ? 0 : -1;
-      if (specificity < 0) continue;
-      const candidate = { offer, q: range.q, specificity, order: range.order, index };
-      if (!best || better(candidate, best)) best = candidate;
-    }
+    return range === type ? 2 : range === `${type.split('/')[0]}/*` ? 1 : range === '*/*' ? 0 : -1;
   });
-  return best ? best.offer : false;
-}
-
-function better(a: { q: number; specificity: number; order: number; index: number }, b: typeof a): boolean {
-  if (a.q !== b.q) return a.q > b.q;
-  if (a.specificity !== b.specificity) return a.specificity > b.specificity;
-  if (a.order !== b.order) return a.order < b.order;
-  return a.index < b.index;
 }
 
 /** Which of the offered languages Accept-Language prefers ("en-GB" matches "en"), or false for none of them. */
 export function acceptsLanguages(req: { headers: Record<string, string | string[] | undefined> }, offered: readonly string[]): string | false {
-  const accepted = ranges(headerOf(req, 'accept-language'));
-  if (accepted.length === 0) return offered[0] ?? false;
-  let best: { offer: string; q: number; specificity: number; order: number; index: number } | undefined;
-  offered.forEach((offer, index) => {
+  return negotiate(ranges(headerOf(req, 'accept-language')), offered, (offer, range) => {
     const language = offer.toLowerCase();
-    for (const range of accepted) {
-      const specificity = range.value === language ? 2 : range.value.split('-')[0] === language || language.split('-')[0] === range.value ? 1 : range.value === '*' ? 0 : -1;
-      if (specificity < 0) continue;
-      const candidate = { offer, q: range.q, specificity, order: range.order, index };
-      if (!best || better(candidate, best)) best = candidate;
-    }
+    return range === language ? 2 : range.split('-')[0] === language || language.split('-')[0] === range ? 1 : range === '*' ? 0 : -1;
   });
-  return best ? best.offer : false;
 }
 
 /**
