@@ -35,7 +35,9 @@ export function httpAdapter(config: AppConfig): FastifyAdapter {
     genReqId: requestId,
     // The readers in http-body.ts enforce each route's own limit as they stream; this is only the outer bound.
     bodyLimit: WEBFORM_BODY_LIMIT,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // A path parameter may be long (a signed survey or case link's token); Fastify's default of 100 characters
+    // would answer such links 414.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 8192 },
   });
 }
 
