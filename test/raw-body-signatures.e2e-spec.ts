@@ -63,13 +63,13 @@ describe('signed webhooks verify the exact raw bytes', () => {
 
   it('Meta: a gzip-encoded body is checked against its decoded bytes', async () => {
     const sent = respaced(metaEvent('m_raw_gzip'));
-    await http()
-      .post('/v1/channels/social/meta/webhook')
-      .set('Content-Type', 'application/json')
-      .set('Content-Encoding', 'gzip')
-      .set('X-Hub-Signature-256', metaSignature(sent))
-      .send(gzipSync(sent))
-      .expect(200);
+    // fetch sends the compressed bytes as they are (supertest would serialise a Buffer under a JSON type).
+    const res = await fetch(`${await app.getUrl()}/v1/channels/social/meta/webhook`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'X-Hub-Signature-256': metaSignature(sent) },
+      body: gzipSync(sent),
+    });
+    expect(res.status).toBe(200);
     expect(await events('messenger:m_raw_gzip')).toHaveLength(1);
   });
 
