@@ -1,6 +1,6 @@
 /** Two projects: fast unit tests beside the code, and e2e tests against real PostgreSQL and Redis. */
 /** Packages that ship ES modules only (a path under node_modules may be nested, e.g. a dependency's own copy). */
-const ESM_ONLY = ['@scure/base', '@noble/hashes', 'openid-client', 'oauth4webapi', 'jose'];
+const ESM_ONLY = ['@scure/base', '@noble/hashes', 'openid-client', 'oauth4webapi', 'jose', 'content-disposition'];
 
 const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -71,13 +71,8 @@ export class AppModule {
         pinoHttp: [
           {
             level: config.LOG_LEVEL,
-            // A request id from the caller (or a proxy) is kept, so one id follows a request across systems.
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
+            // Fastify's id (the caller's X-Request-Id when it sent a good one, see http-setup.ts), which it answers with.
+            genReqId: (req) => (req as { id?: string }).id ?? randomUUID(),
             serializers: requestLogSerializers,
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
           },

@@ -1,10 +1,12 @@
-import { INestApplication } from '@nestjs/common';
+import { NestFastifyApplication, FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express from 'express';
 import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { compileTrustProxy } from './common/client-address';
-import { webformBodyReader } from './channels/webform/webform-body';
-import { bodyParserProblems, DEFAULT_BODY_LIMIT, keepRawBodyRefusingDeepJson } from './common/http-body';
+import { webformBodyReader, WEBFORM_BODY_LIMIT } from './channels/webform/webform-body';
+import { registerBodyParsers } from './common/http-body';
+import { headerOf, HttpReply, HttpRequest } from './common/http';
 import { ProblemFilter } from './common/problem.filter';
 import { securityHeaders } from './common/security-headers';
 import { AppConfig } from './config/app-config';
@@ -14,30 +16,66 @@ import { MetricsService } from './metrics/metrics.service';
 import { perSourceLimits } from './rate-limit/rate-limit.middleware';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 
+/** A request id from the caller (or a proxy) is kept, so one id follows a request across systems. */
+function requestId(req: IncomingMessage): string {
+  const given = headerOf(req, 'x-request-id');
+  return given !== undefined && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * The HTTP server every role runs (Fastify), shared by main.ts and the tests. Routes match as they did under
+ * Express, case-insensitively and with an optional trailing slash. Fastify's own logger is off: the access log is
+ * nestjs-pino's (app.module.ts), one line per request.
+ */
+export function httpAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    logger: false,
+    // req.ip is the client behind the proxies TRUST_PROXY names, for limits, audit and logs alike.
+    trustProxy: compileTrustProxy(config.TRUST_PROXY),
+    genReqId: requestId,
+    // The readers in http-body.ts enforce each route's own limit as they stream; this is only the outer bound.
+    bodyLimit: WEBFORM_BODY_LIMIT,
+    // A path parameter may be long (a signed survey or case link's token); Fastify's default of 100 characters
+    // would answer such links 414.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 8192 },
+  });
+}
+
+const ROUTES = new WeakMap<object, string[]>();
+
+/** Every route the application serves, as `METHOD /path` (Fastify's syntax: `:param`, `*` for the rest of a path). */
+export function servedRoutes(app: NestFastifyApplication): string[] {
+  return [...(ROUTES.get(app) ?? [])];
+}
+
 /**
  * Everything an HTTP application needs, in one place shared by main.ts and the tests, so that the app
- * under test is the app that ships. The app must be created with `bodyParser: false`.
+ * under test is the app that ships. The app must be created with `httpAdapter(config)`.
  */
-export function configureHttp(app: INestApplication): void {
+export function configureHttp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
   const config = app.get(AppConfig);
-  // First, so that every answer carries them, the body parsers' early refusals included.
-  app.use(...securityHeaders());
-  // req.ip is the client behind the proxies TRUST_PROXY names, for limits, audit and logs alike.
-  (app.getHttpAdapter().getInstance() as express.Express).set('trust proxy', compileTrustProxy(config.TRUST_PROXY));
+  const fastify = app.getHttpAdapter().getInstance();
+  const routes: string[] = [];
+  ROUTES.set(app, routes);
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push(`${method} ${route.url}`);
+  });
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.header('X-Request-Id', req.id);
+    done();
+  });
+  // Early, so that every answer carries them, the body readers' early refusals included.
+  fastify.addHook('onRequest', securityHeaders());
   const metrics = app.get(MetricsService);
-  // Before the body parsers, so that a source over its budget costs no parsing (workers serve no limited route).
-  if (config.APP_ROLE !== 'worker') app.use(perSourceLimits(app.get(RateLimitService), metrics));
+  // Before the body is read, so that a source over its budget costs no parsing (workers serve no limited route).
+  if (config.APP_ROLE !== 'worker') fastify.addHook('onRequest', perSourceLimits(app.get(RateLimitService), metrics));
   const countRejected = (channel: string, reason: string) => metrics.inboundEvents.inc({ channel, outcome: 'rejected', reason });
   // The web form's large bodies are read only as far as their signature allows (checked as they stream in).
-  app.use(
-    '/v1/channels/webform',
-    webformBodyReader({ secret: config.WEBFORM_SECRET, maxSkewSeconds: config.WEBFORM_MAX_SKEW_SECONDS, onRefused: (reason) => countRejected('webform', reason) }),
-  );
+  const webform = webformBodyReader({ secret: config.WEBFORM_SECRET, maxSkewSeconds: config.WEBFORM_MAX_SKEW_SECONDS, onRefused: (reason) => countRejected('webform', reason) });
+  fastify.addHook('onRequest', (req: HttpRequest, reply: HttpReply, done: () => void) => webform.check(req, reply, done));
   // Signed channels verify the exact bytes they were sent, so the raw body is kept beside the parsed one.
-  app.use(express.json({ limit: DEFAULT_BODY_LIMIT, verify: keepRawBodyRefusingDeepJson }));
-  app.use(express.urlencoded({ extended: false, limit: DEFAULT_BODY_LIMIT, verify: keepRawBodyRefusingDeepJson }));
-  app.use(bodyParserProblems(countRejected));
+  registerBodyParsers(fastify, { own: webform, countRejected });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();

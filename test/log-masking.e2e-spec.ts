@@ -1,9 +1,10 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
-import { configureHttp } from '../src/http-setup';
+import { configureHttp, httpAdapter } from '../src/http-setup';
 import { openAroundTheClock } from './support/calendar';
 import { ChatVisitor } from './support/chat-visitor';
 import { webformSubmission } from './support/factories';
@@ -22,15 +23,17 @@ const SECRETS = [PERSONAL_CODE, PERSONAL_CODE.replace('-', ''), EMAIL, PHONE, PH
 describe('logs: a run across channels, debug level, leaks no personas kods, phone or e-mail', () => {
   const env = new TestEnv();
   const lines: string[] = [];
-  let app: INestApplication;
+  let app: NestFastifyApplication;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
     // As main.ts builds it, with the application's own logger, everything logged, and the lines kept here.
-    app = await NestFactory.create(
-      AppModule.forRoot(env.config({ APP_ROLE: 'all', LOG_LEVEL: 'debug', TELEGRAM_SECRET_TOKEN: TELEGRAM_SECRET, TELEGRAM_BOT_TOKEN: '123456:LOG-test-token' }), {
+    const config = env.config({ APP_ROLE: 'all', LOG_LEVEL: 'debug', TELEGRAM_SECRET_TOKEN: TELEGRAM_SECRET, TELEGRAM_BOT_TOKEN: '123456:LOG-test-token' });
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(config, {
         logs: { write: (line: string) => lines.push(line) },
       }),
+      httpAdapter(config),
       { bodyParser: false, bufferLogs: true },
     );
     app.useLogger(app.get(PinoLogger));

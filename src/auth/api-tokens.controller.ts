@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import { ApiTokensService } from './api-tokens.service';
 import { CurrentUser, Roles } from './auth.decorators';
 import type { AuthUser } from './auth-user';
 import { ApiTokenViewDto, CreatedApiTokenDto, CreateApiTokenDto } from './dto/api-token.dto';
 
-type Req = Request & { id?: string };
+type Req = HttpRequest;
 
 @ApiTags('admin')
 @ApiBearerAuth()

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { HttpReply, HttpRequest } from '../common/http';
 import { AuditService } from '../audit/audit.service';
 import { AgentsService } from '../agents/agents.service';
 import { sourceKey } from '../common/client-address';
@@ -33,13 +33,13 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({ description: 'invalid-credentials: wrong e-mail or password, or the account is locked after repeated failures from many places (the answer does not say which). 403 account-disabled: the right password for a disabled account' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address (for this account, or at all); see Retry-After' })
-  async login(@Body() body: LoginDto, @Req() req: Request & { id?: string }, @Res({ passthrough: true }) res: Response): Promise<TokenResponseDto> {
+  async login(@Body() body: LoginDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpReply): Promise<TokenResponseDto> {
     // Before the password hash: one source that guessed too often at this account waits, and everyone else,
     // the account's owner included, still signs in. The account-wide lock below needs many sources to reach.
     const source = sourceKey(req.ip ?? 'unknown');
     const refusal = await this.limits.takeLoginAttempt(body.email, source);
     if (refusal) {
-      res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+      res.header('Retry-After', String(refusal.retryAfterSeconds));
       throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, 'rate-limited', 'Too many requests', 'Too many sign-in attempts for this account from this address; try again later.');
     }
     const agent = await this.agents.verifyCredentials(body.email, body.password);

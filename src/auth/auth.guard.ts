@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import { type HttpRequest, pathOf } from '../common/http';
 import type { Role } from '../agents/entities/agent.entity';
 import { AccessTokens } from './access-tokens';
 import { API_TOKEN_PREFIX, ApiTokenScope, TOKEN_SCOPE } from './api-token-scopes';
@@ -25,11 +25,11 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    const req = context.switchToHttp().getRequest<HttpRequest & { user?: AuthUser }>();
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw unauthorized('A bearer token is required.');
     const result = token.startsWith(API_TOKEN_PREFIX)
-      ? await this.apiTokens.authenticate(token, this.reflector.getAllAndOverride<ApiTokenScope | undefined>(TOKEN_SCOPE, targets), `${req.method} ${req.route?.path ?? req.path}`, {
+      ? await this.apiTokens.authenticate(token, this.reflector.getAllAndOverride<ApiTokenScope | undefined>(TOKEN_SCOPE, targets), `${req.method} ${req.routeOptions?.url ?? pathOf(req)}`, {
           ip: req.ip ?? null,
           requestId: (req as { id?: unknown }).id ? String((req as { id?: unknown }).id) : null,
         })

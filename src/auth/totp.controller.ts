@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import { ProblemException, validationProblem } from '../common/problem';
 import { CurrentUser, Public, Roles } from './auth.decorators';
 import type { AuthUser } from './auth-user';
@@ -8,7 +8,7 @@ import { ChallengeDto, RecoveryCodesDto, TotpCodeDto, TotpEnrolmentDto, TotpLogi
 import { SignInService } from './sign-in.service';
 import { RequestContext, TotpService } from './totp.service';
 
-type Req = Request & { id?: string };
+type Req = HttpRequest;
 const contextOf = (req: Req): RequestContext => ({ ip: req.ip ?? null, requestId: req.id ? String(req.id) : null });
 
 const wrongCode = () =>

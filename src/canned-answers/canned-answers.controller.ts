@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { rigaDate } from '@lib/business-calendar';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { validationProblem } from '../common/problem';
@@ -136,7 +136,7 @@ export class TicketMacrosController {
     @Param('reference') reference: string,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: ApplyMacroDto,
-    @Req() req: Request & { id?: string },
+    @Req() req: HttpRequest,
     @Headers('idempotency-key') idempotencyKey?: string,
   ) {
     const keyProblem = idempotencyKeyProblem(idempotencyKey);

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { Response } from 'express';
+import { acceptsLanguages, type HttpReply, pathOf } from '../common/http';
 import { Public } from '../auth/auth.decorators';
 import { ProblemException, validationProblem } from '../common/problem';
 import { sendTooManyRequests } from '../rate-limit/rate-limit.middleware';
@@ -70,17 +70,17 @@ export class CaseStatusController {
   @ApiOperation({
     summary: 'Where a case stands (status, level, institution, answer due date, last update), with the signed link token or the e-mail/phone it came from',
   })
-  async show(@Param('reference') reference: string, @Query() q: CaseStatusQuery, @Res() res: Response) {
+  async show(@Param('reference') reference: string, @Query() q: CaseStatusQuery, @Res() res: HttpReply) {
     const result = await this.cases.lookup({ reference, token: q.token, contact: q.contact, lang: q.lang });
     switch (result.kind) {
       case 'found':
-        return res.json(result.view);
+        return res.send(result.view);
       case 'invalid':
         throw validationProblem(result.errors);
       case 'expired':
         throw new ProblemException(HttpStatus.GONE, 'link-expired', 'Link expired', 'This case-status link has expired; use the reference and the e-mail or phone instead.');
       case 'too-many':
-        return sendTooManyRequests(res, res.req.originalUrl.split('?')[0], { retryAfterSeconds: result.retryAfterSeconds }, 'Too many lookups of this reference; try again later.');
+        return sendTooManyRequests(res, pathOf(res.request), { retryAfterSeconds: result.retryAfterSeconds }, 'Too many lookups of this reference; try again later.');
       default:
         throw NOT_FOUND();
     }
@@ -96,8 +96,8 @@ export class CasePageController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'The case-status page (HTML): the form, or the status behind the signed link `?t=`' })
-  async page(@Query() q: CasePageQuery, @Res() res: Response) {
-    if (!q.t) return res.type('html').send(formPage(languageOf(q.lang, res)));
+  async page(@Query() q: CasePageQuery, @Res() res: HttpReply) {
+    if (!q.t) return res.type('text/html; charset=utf-8').send(formPage(languageOf(q.lang, res)));
     return this.answer(res, await this.cases.lookup({ token: q.t, lang: q.lang }), q.t);
   }
 
@@ -105,30 +105,30 @@ export class CasePageController {
   @Post()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'The case-status page (HTML) for a reference and the e-mail/phone it came from' })
-  async lookup(@Body() form: CasePageForm, @Res() res: Response) {
+  async lookup(@Body() form: CasePageForm, @Res() res: HttpReply) {
     return this.answer(res, await this.cases.lookup({ reference: form.reference, contact: form.contact, lang: languageOf(form.lang, res) }), null, form.reference);
   }
 
-  private answer(res: Response, result: CaseLookupResult, token: string | null, reference?: string) {
-    if (result.kind === 'found') return res.type('html').send(statusPage(result.view, token));
+  private answer(res: HttpReply, result: CaseLookupResult, token: string | null, reference?: string) {
+    if (result.kind === 'found') return res.type('text/html; charset=utf-8').send(statusPage(result.view, token));
     const copy = CASE_COPY[result.language];
     const keep = reference?.slice(0, 32);
     switch (result.kind) {
       case 'invalid':
-        return res.status(422).type('html').send(formPage(result.language, { reference: keep, errors: result.errors }));
+        return res.status(422).type('text/html; charset=utf-8').send(formPage(result.language, { reference: keep, errors: result.errors }));
       case 'expired':
-        return res.status(410).type('html').send(formPage(result.language, { message: copy.expired }));
+        return res.status(410).type('text/html; charset=utf-8').send(formPage(result.language, { message: copy.expired }));
       case 'too-many':
-        return res.status(429).setHeader('Retry-After', String(result.retryAfterSeconds)).type('html').send(tooManyPage(result.language));
+        return res.status(429).header('Retry-After', String(result.retryAfterSeconds)).type('text/html; charset=utf-8').send(tooManyPage(result.language));
       default:
-        return res.status(404).type('html').send(formPage(result.language, { reference: keep, message: copy.notFound }));
+        return res.status(404).type('text/html; charset=utf-8').send(formPage(result.language, { reference: keep, message: copy.notFound }));
     }
   }
 }
 
 /** The asked language, else the browser's first of ours, else Latvian. */
-function languageOf(asked: string | undefined, res: Response): (typeof CASE_LANGUAGES)[number] {
+function languageOf(asked: string | undefined, res: HttpReply): (typeof CASE_LANGUAGES)[number] {
   if (asked && (CASE_LANGUAGES as readonly string[]).includes(asked)) return asked as (typeof CASE_LANGUAGES)[number];
-  const accepted = res.req.acceptsLanguages([...CASE_LANGUAGES]);
+  const accepted = acceptsLanguages(res.request, CASE_LANGUAGES);
   return (accepted || 'lv') as (typeof CASE_LANGUAGES)[number];
 }

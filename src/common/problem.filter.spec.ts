@@ -7,7 +7,7 @@ function answer(exception: unknown) {
   const res = {
     status: (s: number) => ((sent.status = s), res),
     type: () => res,
-    setHeader: () => res,
+    header: () => res,
     send: (text: string) => ((sent.body = JSON.parse(text)), res),
   };
   const host = { getType: () => 'http', switchToHttp: () => ({ getRequest: () => ({ originalUrl: '/v1/x', id: 'r-1' }), getResponse: () => res }) } as unknown as ArgumentsHost;

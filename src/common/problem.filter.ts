@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { HttpReply, HttpRequest } from './http';
 import { ProblemBody } from './problem';
 
 const TITLES: Record<number, string> = {
@@ -24,13 +24,15 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request & { id?: string }>();
-    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<HttpRequest>();
+    const res = ctx.getResponse<HttpReply>();
     const body = this.toProblem(exception);
     if (body.status >= 500) this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
     body.instance = req.originalUrl;
     if (req.id) body.requestId = String(req.id);
-    if (body.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', '5');
+    if (body.status === HttpStatus.SERVICE_UNAVAILABLE) res.header('Retry-After', '5');
+    // The rest of a refused body is not worth reading (http-body.ts).
+    if ((exception as { closeConnection?: boolean } | null)?.closeConnection) res.header('Connection', 'close');
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 

@@ -1,5 +1,6 @@
-import type express from 'express';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpReply, HttpRequest, pathOf } from './http';
 
 /**
  * Paths that serve pages with a policy of their own instead of the API's: the OpenAPI browser (helmet's default
@@ -22,8 +23,10 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
  * (the chat widget and ticket attachments do). CSP is not in the global helmet() call for that reason: it is
  * chosen per path here, and a path listed in OWN_POLICY_PREFIXES gets none from us.
  */
-export function securityHeaders(): express.RequestHandler[] {
-  const common = helmet({ contentSecurityPolicy: false });
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+export function securityHeaders(): (req: HttpRequest, reply: HttpReply, done: () => void) => void {
+  const common = helmet({ contentSecurityPolicy: false }) as Middleware;
   // The chat widget lives inside other sites' pages: no same-origin isolation (opener policy, agent cluster), no
   // X-Frame-Options (its page's own CSP frame-ancestors names the sites that may frame it), and its launcher and
   // files readable from any site. With those, the widget in a portal's frame did not take a click.
@@ -33,8 +36,8 @@ export function securityHeaders(): express.RequestHandler[] {
     originAgentCluster: false,
     xFrameOptions: false,
     crossOriginResourcePolicy: { policy: 'cross-origin' },
-  });
-  const docsPolicy = helmet.contentSecurityPolicy();
+  }) as Middleware;
+  const docsPolicy = helmet.contentSecurityPolicy() as Middleware;
   const apiPolicy = helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {
@@ -45,16 +48,29 @@ export function securityHeaders(): express.RequestHandler[] {
       baseUri: ["'none'"],
       frameAncestors: ["'none'"],
     },
-  });
-  const byPath: express.RequestHandler = (req, res, next) => {
-    if (under(req.path, DOCS_PREFIX)) return docsPolicy(req, res, next);
-    if (OWN_POLICY_PREFIXES.some((prefix) => under(req.path, prefix))) return next();
-    // The widget's routes set their own CSP and caching.
-    if (under(req.path, EMBEDDED_PREFIX)) return next();
-    // Answers about citizens must not be kept by a browser or a shared proxy.
-    res.setHeader('Cache-Control', 'no-store');
-    apiPolicy(req, res, next);
+  }) as Middleware;
+  // Helmet's headers go onto the reply, not the socket's response: a route that serves something else then
+  // replaces or removes one (reply.header, reply.removeHeader) as the reply is built.
+  const run = (middleware: Middleware, req: HttpRequest, reply: HttpReply) => {
+    const res = {
+      setHeader: (name: string, value: string) => reply.header(name, value),
+      removeHeader: (name: string) => reply.removeHeader(name),
+      getHeader: (name: string) => reply.getHeader(name),
+    } as unknown as ServerResponse;
+    // Helmet's middleware is synchronous and only ever calls next() without an error.
+    middleware(req.raw, res, () => undefined);
   };
-  const headers: express.RequestHandler = (req, res, next) => (under(req.path, EMBEDDED_PREFIX) ? embedded(req, res, next) : common(req, res, next));
-  return [headers, byPath];
+  return (req, reply, done) => {
+    const path = pathOf(req);
+    run(under(path, EMBEDDED_PREFIX) ? embedded : common, req, reply);
+    if (under(path, DOCS_PREFIX)) run(docsPolicy, req, reply);
+    else if (OWN_POLICY_PREFIXES.some((prefix) => under(path, prefix)) || under(path, EMBEDDED_PREFIX)) {
+      // The console and the widget's routes set their own CSP and caching.
+    } else {
+      // Answers about citizens must not be kept by a browser or a shared proxy.
+      reply.header('Cache-Control', 'no-store');
+      run(apiPolicy, req, reply);
+    }
+    done();
+  };
 }

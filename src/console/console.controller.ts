@@ -1,15 +1,30 @@
 import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { existsSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { headerOf, type HttpReply, type HttpRequest, pathOf } from '../common/http';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
 import { Public } from '../auth/auth.decorators';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { consoleCsp, ConsoleIndex, findConsoleDir } from './console-files';
 
 /** Hashed file names change with their content, so a browser may keep them for a year without asking. */
-const ASSET_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
+const ASSET_CACHE = 'public, max-age=31536000, immutable';
+
+/** What Vite writes into assets/; anything else is served as bytes. */
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'application/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+};
 
 /**
  * The staff console (a single-page application built from console/) at /console. Files under /console/assets/
@@ -30,35 +45,42 @@ export class ConsoleController {
 
   @Public()
   @Get()
-  root(@Req() req: Request, @Res() res: Response): void {
+  root(@Req() req: HttpRequest, @Res() res: HttpReply): void {
     this.serve(req, res);
   }
 
   @Public()
-  @Get('*path')
-  path(@Req() req: Request, @Res() res: Response): void {
+  // Fastify's wildcard: the rest of the path, whatever it is.
+  @Get('*')
+  path(@Req() req: HttpRequest, @Res() res: HttpReply): void {
     this.serve(req, res);
   }
 
-  private serve(req: Request, res: Response): void {
+  private serve(req: HttpRequest, res: HttpReply): void {
     if (!this.dir || !this.index) {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'console-not-built', 'Not found', 'The console has not been built: run npm run build.');
     }
-    res.set({
-      'Content-Security-Policy': consoleCsp(req.get('host'), req.secure, this.twilioVoice),
+    res.headers({
+      'Content-Security-Policy': consoleCsp(headerOf(req, 'host'), req.protocol === 'https', this.twilioVoice),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'X-Frame-Options': 'DENY',
     });
-    const relative = decodeURIComponent(req.path.replace(/^\/console\/?/, ''));
+    const relative = decodeURIComponent(pathOf(req).replace(/^\/console\/?/, ''));
     if (relative.startsWith('assets/')) {
       const file = normalize(relative);
-      if (file.split(sep).includes('..') || !existsSync(join(this.dir, file))) {
+      const stat = file.split(sep).some((part) => part === '..' || part.startsWith('.')) ? undefined : statSync(join(this.dir, file), { throwIfNoEntry: false });
+      if (!stat?.isFile()) {
         throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No such console file.');
       }
-      res.sendFile(file, { root: this.dir, dotfiles: 'deny', maxAge: ASSET_MAX_AGE_MS, immutable: true });
+      res
+        .type(ASSET_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream')
+        .header('Cache-Control', ASSET_CACHE)
+        .header('Content-Length', String(stat.size))
+        .header('Last-Modified', stat.mtime.toUTCString())
+        .send(createReadStream(join(this.dir, file)));
       return;
     }
-    res.type('html').set('Cache-Control', 'no-cache').send(this.index.get());
+    res.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(this.index.get());
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, R
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { Request, Response } from 'express';
+import { accepts, type HttpReply, type HttpRequest } from '../common/http';
 import { Public } from '../auth/auth.decorators';
 import { CsatService, SurveyView } from './csat.service';
 
@@ -45,23 +45,23 @@ export class CsatController {
   @Public()
   @Get(':token')
   @ApiOperation({ summary: 'The survey behind a signed link: the question and the current score (records nothing)' })
-  async show(@Param('token') token: string, @Query() q: CsatPreselectQuery, @Req() req: Request, @Res() res: Response) {
+  async show(@Param('token') token: string, @Query() q: CsatPreselectQuery, @Req() req: HttpRequest, @Res() res: HttpReply) {
     const { ticketId: _ticketId, ...survey } = await this.csat.survey(token);
-    if (req.accepts(['json', 'html']) === 'html') return res.type('html').send(page(survey, token, q.score ?? survey.score));
-    return res.json(survey);
+    if (accepts(req, ['json', 'html']) === 'html') return res.type('text/html; charset=utf-8').send(page(survey, token, q.score ?? survey.score));
+    return res.send(survey);
   }
 
   @Public()
   @Post(':token')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Record the score (1–5) on the ticket; a later answer replaces an earlier one' })
-  async answer(@Param('token') token: string, @Body() body: CsatAnswerDto, @Req() req: Request, @Res() res: Response) {
+  async answer(@Param('token') token: string, @Body() body: CsatAnswerDto, @Req() req: HttpRequest, @Res() res: HttpReply) {
     const survey = await this.csat.survey(token);
     const result = await this.csat.record(survey.ticketId, body.score, 'email', body.comment);
-    if (req.accepts(['json', 'html']) === 'html') {
-      return res.type('html').send(`<!doctype html><meta charset="utf-8"><title>${escape(survey.reference)}</title><p>${escape(this.csat.thanks(survey.language))}</p>`);
+    if (accepts(req, ['json', 'html']) === 'html') {
+      return res.type('text/html; charset=utf-8').send(`<!doctype html><meta charset="utf-8"><title>${escape(survey.reference)}</title><p>${escape(this.csat.thanks(survey.language))}</p>`);
     }
-    return res.json(result);
+    return res.send(result);
   }
 }
 

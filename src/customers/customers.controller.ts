@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { CustomersService } from './customers.service';
 import { LinkIdentifierDto, MergeCustomerDto, SearchCustomersQuery, SplitCustomerDto, UpdateCustomerDto } from './dto/customer.dto';
 import { CustomerMergesService } from './customer-merges.service';
 
-const context = (req: Request & { id?: string }) => ({ ip: req.ip, requestId: req.id ? String(req.id) : undefined });
+const context = (req: HttpRequest) => ({ ip: req.ip, requestId: req.id ? String(req.id) : undefined });
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -27,20 +27,20 @@ export class CustomersController {
 
   @Get(':id')
   @ApiOperation({ summary: 'The profile: every identifier with its provenance (personas kods masked as on tickets), preferences, and one timeline of their tickets across channels' })
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Req() req: Request & { id?: string }) {
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Req() req: HttpRequest) {
     return this.customers.profile(user, id, context(req));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Correct the name, record the preferred language and channel' })
-  update(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateCustomerDto, @Req() req: Request & { id?: string }) {
+  update(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateCustomerDto, @Req() req: HttpRequest) {
     return this.customers.update(user, id, body, context(req));
   }
 
   @Post(':id/identifiers')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Link an identifier verified with the person by hand (provenance staff); 409 when another record holds it' })
-  link(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: LinkIdentifierDto, @Req() req: Request & { id?: string }) {
+  link(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: LinkIdentifierDto, @Req() req: HttpRequest) {
     return this.customers.linkIdentifier(user, id, body, context(req));
   }
 
@@ -49,7 +49,7 @@ export class CustomersController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'supervisor')
   @ApiOperation({ summary: `Merge another record of the same person into this one: every ticket and identifier moves here; anyone may undo it for 7 days` })
-  merge(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: MergeCustomerDto, @Req() req: Request & { id?: string }) {
+  merge(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: MergeCustomerDto, @Req() req: HttpRequest) {
     return this.merges.merge(user, id, body.from, context(req));
   }
 
@@ -57,14 +57,14 @@ export class CustomersController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'supervisor')
   @ApiOperation({ summary: 'Undo a merge: exactly what it moved goes back, and the merged record is restored' })
-  undo(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Req() req: Request & { id?: string }) {
+  undo(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Req() req: HttpRequest) {
     return this.merges.undo(user, id, context(req));
   }
 
   @Post(':id/split')
   @Roles('operator', 'supervisor')
   @ApiOperation({ summary: "Split a record that holds two people: the identifiers and tickets named move to a new record" })
-  split(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: SplitCustomerDto, @Req() req: Request & { id?: string }) {
+  split(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: SplitCustomerDto, @Req() req: HttpRequest) {
     return this.merges.split(user, id, body, context(req));
   }
 }

@@ -3,7 +3,7 @@ import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Queue } from 'bullmq';
-import type { Request, Response } from 'express';
+import type { HttpReply, HttpRequest } from '../common/http';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
 import { MailboxesService } from '../channels/email/mailboxes.service';
@@ -57,7 +57,7 @@ export class HealthController {
       'down with the number of files waiting for it, or off when CLAMAV_URL is unset). A mailbox that is not ' +
       'connected, or a scanner that is down or off, makes the detailed status "degraded" but not 503: the API still works.',
   })
-  async check(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async check(@Req() req: HttpRequest, @Res() res: HttpReply): Promise<void> {
     const [postgres, redis, detailed] = await Promise.all([
       timed(() => this.dataSource.query('SELECT 1')),
       timed(async () => (await redisOf(this.inboundQueue)).ping()),
@@ -68,12 +68,12 @@ export class HealthController {
     const status = up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
     // Mailbox addresses and error texts describe the installation: not for anyone who can reach the port.
     if (!detailed) {
-      res.status(status).json({ status: up ? 'up' : 'down' });
+      res.status(status).send({ status: up ? 'up' : 'down' });
       return;
     }
     const [mailboxes, scanning] = await Promise.all([up ? this.mailboxes.statuses().catch(() => []) : [], this.scanning(up)]);
     const degraded = mailboxes.some((m) => m.state !== 'connected') || scanning.status !== 'up';
-    res.status(status).json({ status: up ? (degraded ? 'degraded' : 'ok') : 'error', checks, mailboxes, scanning });
+    res.status(status).send({ status: up ? (degraded ? 'degraded' : 'ok') : 'error', checks, mailboxes, scanning });
   }
 
   /**

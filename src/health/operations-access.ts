@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { secretsEqual } from '@lib/webhook-signature';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import type { Role } from '../agents/entities/agent.entity';
 import { AccessTokens } from '../auth/access-tokens';
 import { ProblemException } from '../common/problem';
@@ -34,7 +34,7 @@ export class OperationsAccess implements OnModuleInit {
   }
 
   /** Throws the answer for a scrape without the right token; returns when it may go on. */
-  assertMetricsAllowed(req: Request): void {
+  assertMetricsAllowed(req: HttpRequest): void {
     if (!this.config.METRICS_TOKEN) {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'Metrics are off: set METRICS_TOKEN to serve them.');
     }
@@ -43,7 +43,7 @@ export class OperationsAccess implements OnModuleInit {
     }
   }
 
-  async mayReadHealthDetails(req: Request): Promise<boolean> {
+  async mayReadHealthDetails(req: HttpRequest): Promise<boolean> {
     if (this.hasMetricsToken(req)) return true;
     const token = bearer(req);
     if (!token || !this.tokens) return false;
@@ -51,12 +51,12 @@ export class OperationsAccess implements OnModuleInit {
     return !!result && 'user' in result && result.user.roles.some((r) => DETAIL_ROLES.includes(r));
   }
 
-  private hasMetricsToken(req: Request): boolean {
+  private hasMetricsToken(req: HttpRequest): boolean {
     return secretsEqual(this.config.METRICS_TOKEN, bearer(req));
   }
 }
 
-function bearer(req: Request): string | undefined {
+function bearer(req: HttpRequest): string | undefined {
   const [scheme, token] = (req.headers.authorization ?? '').split(' ');
   return scheme === 'Bearer' && token ? token : undefined;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { validationProblem } from '../common/problem';
@@ -29,7 +29,7 @@ export class AutoAnswersController {
 
   @Put(':topic')
   @ApiOperation({ summary: 'Turn level-0 written answers on or off for a topic; takes effect for the next contact' })
-  set(@CurrentUser() user: AuthUser, @Param('topic') topic: string, @Body() body: SetAutoAnswerDto, @Req() req: Request & { id?: string }) {
+  set(@CurrentUser() user: AuthUser, @Param('topic') topic: string, @Body() body: SetAutoAnswerDto, @Req() req: HttpRequest) {
     if (!topic.trim() || topic.length > 200) throw validationProblem([{ field: 'topic', code: 'invalid', message: 'a topic is 1 to 200 characters' }]);
     return this.autoAnswers.set(user, topic, body.enabled, { requestId: req.id ? String(req.id) : undefined });
   }

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Queue } from 'bullmq';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import { Public } from '../auth/auth.decorators';
 import { OperationsAccess } from '../health/operations-access';
 import { QueueName } from '../queues';
@@ -21,7 +21,7 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async scrape(@Req() req: Request): Promise<string> {
+  async scrape(@Req() req: HttpRequest): Promise<string> {
     this.access.assertMetricsAllowed(req);
     // Queue depth is shared state in Redis, so any instance reports the same truth.
     const counts = await this.inboundQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized', 'paused');

@@ -1,17 +1,17 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { accepts, type HttpReply, type HttpRequest } from '../common/http';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { toCsv } from './csv';
 import { FundingQuery, ReportRangeQuery } from './dto/report.query';
 import { ReportsService } from './reports.service';
 
-const wantsCsv = (req: Request, format?: string) => format === 'csv' || (format !== 'json' && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+const wantsCsv = (req: HttpRequest, format?: string) => format === 'csv' || (format !== 'json' && accepts(req, ['application/json', 'text/csv']) === 'text/csv');
 
-function send(req: Request, res: Response, format: string | undefined, name: string, rows: Array<Record<string, unknown>>, columns: string[]) {
-  if (!wantsCsv(req, format)) return res.json({ items: rows });
-  res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+function send(req: HttpRequest, res: HttpReply, format: string | undefined, name: string, rows: Array<Record<string, unknown>>, columns: string[]) {
+  if (!wantsCsv(req, format)) return res.send({ items: rows });
+  res.header('Content-Disposition', `attachment; filename="${name}.csv"`);
   return res.type('text/csv; charset=utf-8').send(toCsv(rows, columns));
 }
 
@@ -29,16 +29,16 @@ export class ReportsController {
     summary:
       'Tickets per month by institution, channel and kind (application or consultation), each with how many were resolved at level 0; in JSON also level-0 resolution and escalations to level 2 or 3 per month and channel',
   })
-  async volumes(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: Request, @Res() res: Response) {
+  async volumes(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: HttpRequest, @Res() res: HttpReply) {
     const rows = await this.reports.volumes(user, q);
     if (wantsCsv(req, q.format)) return send(req, res, q.format, 'volumes', rows, ['month', 'institution', 'channel', 'kind', 'category', 'tickets', 'resolvedAtLevel0']);
-    return res.json({ items: rows, levelZeroByChannel: await this.reports.levelZeroByChannel(user, q) });
+    return res.send({ items: rows, levelZeroByChannel: await this.reports.levelZeroByChannel(user, q) });
   }
 
   @Get('sla')
   @Roles('supervisor', 'admin', 'specialist', 'expert')
   @ApiOperation({ summary: 'SLA compliance per month, policy, queue and target: measured, within target, breached, %, goal' })
-  async sla(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: Request, @Res() res: Response) {
+  async sla(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: HttpRequest, @Res() res: HttpReply) {
     const rows = await this.reports.slaCompliance(user, q);
     return send(req, res, q.format, 'sla-compliance', rows, ['month', 'policy', 'queue', 'metric', 'measured', 'withinTarget', 'breached', 'compliancePercent', 'goalPercent']);
   }
@@ -46,7 +46,7 @@ export class ReportsController {
   @Get('csat')
   @Roles('supervisor', 'admin', 'specialist', 'expert')
   @ApiOperation({ summary: 'Customer satisfaction per month, institution and channel: responses, average, share satisfied (4–5), scores' })
-  async csat(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: Request, @Res() res: Response) {
+  async csat(@CurrentUser() user: AuthUser, @Query() q: ReportRangeQuery, @Req() req: HttpRequest, @Res() res: HttpReply) {
     const rows = await this.reports.csat(user, q);
     return send(req, res, q.format, 'csat', rows, [
       'month', 'institution', 'channel', 'responses', 'average', 'satisfied', 'satisfiedPercent', 'score_1', 'score_2', 'score_3', 'score_4', 'score_5',
@@ -56,9 +56,9 @@ export class ReportsController {
   @Get('funding')
   @Roles('supervisor', 'admin')
   @ApiOperation({ summary: "A centre's funding report for a month: availability, volume, quality (service level, response times, abandonment, speed of answer, CSAT, level-0 resolution)" })
-  async funding(@Query() q: FundingQuery, @Req() req: Request, @Res() res: Response) {
+  async funding(@Query() q: FundingQuery, @Req() req: HttpRequest, @Res() res: HttpReply) {
     const report = await this.reports.funding(q);
-    if (!wantsCsv(req, q.format)) return res.json(report);
+    if (!wantsCsv(req, q.format)) return res.send(report);
     const rows: Array<Record<string, unknown>> = [];
     const add = (section: string, channel: string, measure: string, value: unknown) => rows.push({ centre: report.centre, month: report.month, section, channel, measure, value });
     for (const [k, v] of Object.entries(report.availability)) add('availability', '', k, v);
@@ -76,7 +76,7 @@ export class ReportsController {
     const { byChannel: l0ByChannel, ...l0 } = report.quality.levelZeroResolution;
     for (const [k, v] of Object.entries(l0)) add('level0_resolution', '', k, v);
     for (const r of l0ByChannel) for (const k of ['tickets', 'resolvedAtLevelZero', 'percent'] as const) add('level0_resolution', r.channel, k, r[k]);
-    res.setHeader('Content-Disposition', `attachment; filename="funding-${report.centre}-${report.month}.csv"`);
+    res.header('Content-Disposition', `attachment; filename="funding-${report.centre}-${report.month}.csv"`);
     return res.type('text/csv; charset=utf-8').send(toCsv(rows, ['centre', 'month', 'section', 'channel', 'measure', 'value']));
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { SlaEventsQuery, SlaExtensionDto, SlaPolicyDto, UpdateSlaPolicyDto } from './dto/sla-policy.dto';
@@ -58,7 +58,7 @@ export class SlaTicketsController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: "Apply the policy's longer resolution target (e.g. one month under the Submissions Law), with the reason" })
-  extend(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: SlaExtensionDto, @Req() req: Request & { id?: string }) {
+  extend(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: SlaExtensionDto, @Req() req: HttpRequest) {
     return this.sla.extend(user, reference, body.reason, { requestId: req.id ? String(req.id) : undefined });
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { sanitizeEmailHtml } from '@lib/mime';
-import type { Request, Response } from 'express';
+import { attachmentDisposition, type HttpReply, type HttpRequest } from '../common/http';
 import { idempotencyKeyProblem } from '../common/validators';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { TokenScope } from '../auth/api-token-scopes';
@@ -41,7 +41,7 @@ export class TicketsController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Take the ticket; 409 when someone else holds it (unless force)' })
-  async claim(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: ClaimDto, @Req() req: Request & { id?: string }) {
+  async claim(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: ClaimDto, @Req() req: HttpRequest) {
     return await this.actions.assign(user, reference, user.id, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
   }
 
@@ -49,7 +49,7 @@ export class TicketsController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Give the ticket to an agent who may see it; 409 when someone else holds it (unless force)' })
-  async assign(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AssignDto, @Req() req: Request & { id?: string }) {
+  async assign(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AssignDto, @Req() req: HttpRequest) {
     return await this.actions.assign(user, reference, body.agentId, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
   }
 
@@ -57,7 +57,7 @@ export class TicketsController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: "Merge into another ticket of the same customer: messages move there, this one closes pointing at it" })
-  async merge(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: MergeDto, @Req() req: Request & { id?: string }) {
+  async merge(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: MergeDto, @Req() req: HttpRequest) {
     return await this.actions.merge(user, reference, body.into, { requestId: req.id ? String(req.id) : undefined });
   }
 
@@ -65,14 +65,14 @@ export class TicketsController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Link the ticket to an existing customer' })
-  async linkCustomer(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: LinkCustomerDto, @Req() req: Request & { id?: string }) {
+  async linkCustomer(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: LinkCustomerDto, @Req() req: HttpRequest) {
     return await this.actions.linkCustomer(user, reference, body.customerId, { requestId: req.id ? String(req.id) : undefined });
   }
 
   @Patch(':reference')
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Change status, kind, topic or priority (institution and level change through escalations)' })
-  async update(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: UpdateTicketDto, @Req() req: Request & { id?: string }) {
+  async update(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: UpdateTicketDto, @Req() req: HttpRequest) {
     return await this.actions.update(user, reference, body, { requestId: req.id ? String(req.id) : undefined });
   }
 
@@ -87,7 +87,7 @@ export class TicketsController {
     @CurrentUser() user: AuthUser,
     @Param('reference') reference: string,
     @Body() body: CreateEscalationDto,
-    @Req() req: Request & { id?: string },
+    @Req() req: HttpRequest,
   ) {
     return await this.levels.move(user, reference, body, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
   }
@@ -101,7 +101,7 @@ export class TicketsController {
   @Get(':reference')
   @TokenScope('tickets:read')
   @ApiOperation({ summary: 'One ticket with its customer, messages and level/queue history' })
-  get(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }) {
+  get(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: HttpRequest) {
     return this.tickets.get(user, reference, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
   }
 
@@ -111,14 +111,14 @@ export class TicketsController {
     @CurrentUser() user: AuthUser,
     @Param('reference') reference: string,
     @Param('id', ParseUUIDPipe) id: string,
-    @Req() req: Request & { id?: string },
-    @Res() res: Response,
+    @Req() req: HttpRequest,
+    @Res() res: HttpReply,
   ): Promise<void> {
     const file = await this.tickets.attachment(user, reference, id, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
     // Never rendered by the browser in the app's origin: a citizen's file may be HTML or a crafted image.
-    res.attachment(file.filename);
-    res.set({
+    res.headers({
       'Content-Type': file.contentType,
+      'Content-Disposition': attachmentDisposition(file.filename),
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "default-src 'none'; sandbox",
       // Personal data: not kept in shared caches or on the workstation.

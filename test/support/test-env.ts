@@ -1,5 +1,6 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -7,7 +8,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { configureHttp } from '../../src/http-setup';
+import { configureHttp, httpAdapter } from '../../src/http-setup';
 import { webformSubmission } from './factories';
 
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -60,8 +61,9 @@ export class TestEnv {
   }
 
   /** The HTTP application exactly as main.ts builds it, listening on a loopback port (random unless given). */
-  async startApi(overrides: Record<string, string> = {}, port = 0): Promise<INestApplication> {
-    const app = await NestFactory.create(AppModule.forRoot(this.config({ APP_ROLE: 'api', ...overrides })), {
+  async startApi(overrides: Record<string, string> = {}, port = 0): Promise<NestFastifyApplication> {
+    const config = this.config({ APP_ROLE: 'api', ...overrides });
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), httpAdapter(config), {
       bodyParser: false,
       logger: false,
     });

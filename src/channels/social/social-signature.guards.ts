@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { secretsEqual, verifyHubSignature256 } from '@lib/webhook-signature';
-import type { Request } from 'express';
+import { headerOf, type HttpRequest } from '../../common/http';
 import { ProblemException } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -18,8 +18,8 @@ export class MetaSignatureGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request & { rawBody?: Buffer }>();
-    const check = verifyHubSignature256(this.config.META_APP_SECRET, req.header('x-hub-signature-256'), req.rawBody ?? Buffer.alloc(0));
+    const req = context.switchToHttp().getRequest<HttpRequest>();
+    const check = verifyHubSignature256(this.config.META_APP_SECRET, headerOf(req, 'x-hub-signature-256'), req.rawBody ?? Buffer.alloc(0));
     if (check.ok) return true;
     this.metrics.inboundEvents.inc({ channel: 'social', outcome: 'rejected', reason: `meta_signature_${check.reason}` });
     this.logger.warn({ reason: check.reason, ip: req.ip }, 'Meta webhook refused: bad signature');
@@ -45,8 +45,8 @@ export class TelegramSecretGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request>();
-    const given = req.header('x-telegram-bot-api-secret-token');
+    const req = context.switchToHttp().getRequest<HttpRequest>();
+    const given = headerOf(req, 'x-telegram-bot-api-secret-token');
     if (secretsEqual(this.config.TELEGRAM_SECRET_TOKEN, given)) return true;
     const reason = !this.config.TELEGRAM_SECRET_TOKEN ? 'unconfigured' : given === undefined ? 'missing' : 'mismatch';
     this.metrics.inboundEvents.inc({ channel: 'social', outcome: 'rejected', reason: `telegram_secret_${reason}` });

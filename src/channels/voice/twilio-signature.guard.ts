@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import { headerOf, type HttpRequest, pathOf } from '../../common/http';
 import twilio from 'twilio';
 import { ProblemException, validationProblem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
@@ -20,17 +20,17 @@ export class TwilioSignatureGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     const refuse = (status: HttpStatus, reason: string, detail: string): never => {
       this.metrics.inboundEvents.inc({ channel: 'voice', outcome: 'rejected', reason });
-      this.logger.warn({ reason, path: req.path, ip: req.ip }, 'Twilio webhook refused');
+      this.logger.warn({ reason, path: pathOf(req), ip: req.ip }, 'Twilio webhook refused');
       throw new ProblemException(status, reason.replace(/_/g, '-'), status === HttpStatus.FORBIDDEN ? 'Forbidden' : 'Unavailable', detail);
     };
     const { TWILIO_AUTH_TOKEN: token, PUBLIC_BASE_URL: base } = this.config;
     if (!token || !base) {
       return refuse(HttpStatus.SERVICE_UNAVAILABLE, 'voice_not_configured', 'The voice channel is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL).');
     }
-    const signature = req.header('x-twilio-signature');
+    const signature = headerOf(req, 'x-twilio-signature');
     if (!signature) return refuse(HttpStatus.FORBIDDEN, 'signature_missing', 'The X-Twilio-Signature header is missing.');
     const params = req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body) ? (req.body as Record<string, string>) : {};
     if (!twilio.validateRequest(token, signature, `${base}${req.originalUrl}`, params)) {

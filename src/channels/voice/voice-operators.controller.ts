@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '../../common/http';
 import { CurrentUser, Roles } from '../../auth/auth.decorators';
 import { AuthUser } from '../../auth/auth-user';
 import { validationProblem } from '../../common/problem';
@@ -34,7 +34,7 @@ export class VoiceOperatorsController {
   @Get('tickets/:reference/calls')
   @Roles('operator', 'supervisor', 'admin')
   @ApiOperation({ summary: "The ticket's calls: IVR path, language, time in IVR, wait, talk time, outcome, recording" })
-  calls(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }): Promise<CallView[]> {
+  calls(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: HttpRequest): Promise<CallView[]> {
     return this.operators.callsOfTicket(reference, user, { ip: req.ip, requestId: typeof req.id === 'string' ? req.id : undefined });
   }
 
@@ -42,7 +42,7 @@ export class VoiceOperatorsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @Roles('operator', 'supervisor')
   @ApiOperation({ summary: "Call the customer back: Twilio rings the operator's browser, then dials the customer's number" })
-  callBack(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }) {
+  callBack(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: HttpRequest) {
     return this.operators.callBack(user, reference, { requestId: typeof req.id === 'string' ? req.id : undefined });
   }
 }
