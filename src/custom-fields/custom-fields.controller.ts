@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { CreateCustomFieldDto, ListCustomFieldsQuery, SetCustomFieldValuesDto, UpdateCustomFieldDto } from './dto/custom-field.dto';
@@ -69,7 +69,7 @@ export class TicketCustomFieldsController {
     summary: "Set the ticket's custom field values (the whole set; left out or null clears a field)",
     description: 'Each value is checked against its field: unknown key, wrong type, a choice not in the list, a required field without a value, each at values.<key>.',
   })
-  set(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: SetCustomFieldValuesDto, @Req() req: Request & { id?: string }) {
-    return this.values.set(user, reference, body.values, { ip: req.ip, requestId: req.id ? String(req.id) : undefined });
+  set(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: SetCustomFieldValuesDto, @Req() req: HttpRequest) {
+    return this.values.set(user, reference, body.values, { ip: req.ip, requestId: req.id });
   }
 }

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { AutoClosePoliciesService } from './auto-close-policies.service';
 import { AutoClosePolicyDto, CreateReminderDto, SnoozeDto } from './dto/follow-ups.dto';
 import { FollowUpsService } from './follow-ups.service';
 
-const requestId = (req: Request & { id?: string }) => (req.id ? String(req.id) : undefined);
+const requestId = (req: HttpRequest) => req.id;
 
 @ApiTags('follow-ups')
 @ApiBearerAuth()
@@ -19,7 +19,7 @@ export class TicketFollowUpsController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: "Snooze: out of the inbox until a time, the customer's reply, or both (whichever first)" })
-  snooze(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: SnoozeDto, @Req() req: Request & { id?: string }) {
+  snooze(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: SnoozeDto, @Req() req: HttpRequest) {
     return this.followUps.snooze(user, reference, body, { requestId: requestId(req) });
   }
 
@@ -27,7 +27,7 @@ export class TicketFollowUpsController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Wake a snoozed ticket now' })
-  wake(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: Request & { id?: string }) {
+  wake(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Req() req: HttpRequest) {
     return this.followUps.wake(user, reference, { requestId: requestId(req) });
   }
 
