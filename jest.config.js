@@ -8,7 +8,10 @@ const common = {
     '^.+\\.ts$': 'ts-jest',
     // Dependencies published as ES modules only: Node (>= 20.19) requires them as they are, jest's own module
     // loader does not, so they are compiled to CommonJS for the tests (see README, "ES-module-only dependencies").
-    [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
+    [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } },
+    ],
   },
   // Only the innermost node_modules of a path decides: `a/node_modules/@noble/hashes` is transformed too.
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)(?!.*/node_modules/)`],
@@ -25,7 +28,7 @@ module.exports = {
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       // Real services: allow for a slow shared machine, but never hang for ever.
-            setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
     },
   ],
 };

@@ -31,10 +31,13 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
 
 function put(port: number, path: string, body: unknown, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'PUT', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: 'PUT', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -56,7 +59,9 @@ export async function measureWidget(apiPort: number, adminToken: string, opens: 
   const host = http.createServer((req, res) => {
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     if (req.url === '/blank') return res.end('<!doctype html><html lang="lv"><title>blank</title><p>blank</p>');
-    res.end(`<!doctype html><html lang="lv"><title>host</title><p>host</p><script src="${service}/chat/embed.js" data-institution="VSAA" data-language="lv" async></script>`);
+    res.end(
+      `<!doctype html><html lang="lv"><title>host</title><p>host</p><script src="${service}/chat/embed.js" data-institution="VSAA" data-language="lv" async></script>`,
+    );
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
@@ -64,7 +69,15 @@ export async function measureWidget(apiPort: number, adminToken: string, opens: 
   if (status !== 200) throw new Error(`allowing the bench's host site: ${status}`);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const usable = { visitor: [] as number[], instant: [] as number[] };
   const blank: number[] = [];
@@ -117,8 +130,16 @@ export async function measureWidget(apiPort: number, adminToken: string, opens: 
     '',
     table([
       ['figure', 'p50, ms', 'p99, ms'],
-      [`visitor's click (${VISITOR_CLICK_AFTER_MS} ms after the launcher shows) → usable conversation`, fmt(percentile(usable.visitor, 50), 1), fmt(p99, 1)],
-      ['click the instant the launcher shows → usable (worst case)', fmt(percentile(usable.instant, 50), 1), fmt(percentile(usable.instant, 99), 1)],
+      [
+        `visitor's click (${VISITOR_CLICK_AFTER_MS} ms after the launcher shows) → usable conversation`,
+        fmt(percentile(usable.visitor, 50), 1),
+        fmt(p99, 1),
+      ],
+      [
+        'click the instant the launcher shows → usable (worst case)',
+        fmt(percentile(usable.instant, 50), 1),
+        fmt(percentile(usable.instant, 99), 1),
+      ],
       ['blank page load, same host (baseline)', fmt(percentile(blank, 50), 1), fmt(percentile(blank, 99), 1)],
     ]),
     `goal      usable p99 ≤ ${GOAL_USABLE_P99_MS} ms after a visitor's click: ${p99 <= GOAL_USABLE_P99_MS ? 'MET' : 'NOT MET'}; budgets 60 KB (launcher), 150 KB (conversation): enforced by the build`,

@@ -25,7 +25,18 @@ import { now, onCleanup, runBench, sleep, stopping, until } from './support/life
 import { measureWidget } from './chat-widget';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, freePort, openAroundTheClock, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import {
+  assertAlive,
+  checkConnections,
+  connect,
+  freePort,
+  openAroundTheClock,
+  settingsLine,
+  sql,
+  startService,
+  waitHealthy,
+  warningsOf,
+} from './support/service';
 
 const GOAL_SESSIONS = 5000;
 const GOAL_P99_MS = 50;
@@ -113,9 +124,15 @@ interface RunResult {
   cpu: CpuUse;
 }
 
-const ack = <T = any>(socket: Socket, event: string, payload: unknown, timeoutMs = 30_000): Promise<T> => socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+const ack = <T = any>(socket: Socket, event: string, payload: unknown, timeoutMs = 30_000): Promise<T> =>
+  socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
 
-function connectSocket(port: number, namespace: string, auth: Record<string, string> = {}, before?: (socket: Socket) => void): Promise<Socket> {
+function connectSocket(
+  port: number,
+  namespace: string,
+  auth: Record<string, string> = {},
+  before?: (socket: Socket) => void,
+): Promise<Socket> {
   const socket = io(`http://127.0.0.1:${port}${namespace}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
   before?.(socket);
   return new Promise((resolve, reject) => {
@@ -136,7 +153,11 @@ async function inBatches<T>(count: number, concurrency: number, work: (i: number
 
 const countOf = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
 
-async function runAgainst(target: Target, opts: Options, cpuParts: () => Array<{ label: string; pid: number | undefined }>): Promise<RunResult> {
+async function runAgainst(
+  target: Target,
+  opts: Options,
+  cpuParts: () => Array<{ label: string; pid: number | undefined }>,
+): Promise<RunResult> {
   const sockets: Socket[] = [];
   const closeAll = () => sockets.splice(0).forEach((s) => s.disconnect());
   onCleanup(`${target.name} client sockets`, async () => closeAll());
@@ -172,7 +193,10 @@ async function runAgainst(target: Target, opts: Options, cpuParts: () => Array<{
   await target.settle();
   await inBatches(opts.sessions, opts.setupConcurrency, async (i) => {
     if (!references[i]) return;
-    const joined = await ack(operators[i % opts.operators], 'chat.join', { reference: references[i] }).catch((e: Error) => ({ ok: false, code: e.message }));
+    const joined = await ack(operators[i % opts.operators], 'chat.join', { reference: references[i] }).catch((e: Error) => ({
+      ok: false,
+      code: e.message,
+    }));
     if (!joined.ok) {
       countOf(setupFailures, `chat.join: ${joined.code}`);
       visitors[i]?.disconnect();
@@ -227,7 +251,10 @@ async function runAgainst(target: Target, opts: Options, cpuParts: () => Array<{
         const started = now();
         sentAt.set(text, started);
         sent += 1;
-        const answer = await ack(v, 'message', { clientMessageId: `b${i}x${seq}`, text }).catch((e: Error) => ({ ok: false, code: e.message }));
+        const answer = await ack(v, 'message', { clientMessageId: `b${i}x${seq}`, text }).catch((e: Error) => ({
+          ok: false,
+          code: e.message,
+        }));
         if (answer.ok) ackMs.push(now() - started);
         else countOf(refused, String(answer.code));
         await sleep(Math.max(0, opts.everyMs - (now() - started)));
@@ -256,7 +283,6 @@ async function runAgainst(target: Target, opts: Options, cpuParts: () => Array<{
   };
 }
 
-
 function postJson(port: number, path: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
   const raw = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -267,7 +293,11 @@ function postJson(port: number, path: string, body: unknown, token?: string): Pr
         method: 'POST',
         path,
         agent: keepAlive,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(raw), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(raw),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
       },
       (res) => {
         let text = '';
@@ -324,7 +354,12 @@ async function main(): Promise<void> {
   const tokens: string[] = [];
   for (let k = 0; k < opts.operators; k++) {
     const email = `operator${k}@bench.example`;
-    const created = await postJson(apiPort, '/v1/admin/agents', { email, displayName: `Operator ${k}`, password: env.ADMIN_PASSWORD, roles: ['operator'], capacity: { chat: 100 } }, adminToken);
+    const created = await postJson(
+      apiPort,
+      '/v1/admin/agents',
+      { email, displayName: `Operator ${k}`, password: env.ADMIN_PASSWORD, roles: ['operator'], capacity: { chat: 100 } },
+      adminToken,
+    );
     if (created.status !== 201) throw new Error(`creating ${email}: ${created.status} ${JSON.stringify(created.body)}`);
     tokens.push(await login(email, env.ADMIN_PASSWORD));
   }
@@ -344,7 +379,10 @@ async function main(): Promise<void> {
       until('every chat handed over to level 1', 300_000, 200, async () => {
         assertAlive(services);
         const [{ n }] = await sql<{ n: number }>(db, `SELECT count(*)::int AS n FROM tickets WHERE channel = 'chat' AND level = 1`);
-        const [{ pending }] = await sql<{ pending: number }>(db, `SELECT count(*)::int AS pending FROM inbound_events WHERE status = 'accepted'`);
+        const [{ pending }] = await sql<{ pending: number }>(
+          db,
+          `SELECT count(*)::int AS pending FROM inbound_events WHERE status = 'accepted'`,
+        );
         return pending === 0 && n > 0;
       }).then(() => undefined),
     reply: async (_operator, k, reference, text) => {
@@ -364,14 +402,18 @@ async function main(): Promise<void> {
   );
   const warnings = warningsOf(services) - warningsBefore;
   // The widget in a browser, against the same service once the chat load is over.
-  const widget = opts.widgetOpens > 0 ? await measureWidget(apiPort, adminToken, opts.widgetOpens) : ['Chat widget: skipped (--widget-opens 0)'];
+  const widget =
+    opts.widgetOpens > 0 ? await measureWidget(apiPort, adminToken, opts.widgetOpens) : ['Chat widget: skipped (--widget-opens 0)'];
   for (const s of services) await s.stop();
 
   // ---- The baseline: a bare socket.io server with the same events, in a process of its own.
   let baseline: RunResult | null = null;
   if (opts.baseline) {
     const port = await freePort();
-    const echo: ChildProcess = spawn(process.execPath, [join(__dirname, 'support', 'echo-server.js')], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const echo: ChildProcess = spawn(process.execPath, [join(__dirname, 'support', 'echo-server.js')], {
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     onCleanup('echo server', async () => void echo.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
       echo.stdout!.once('data', () => resolve());
@@ -422,11 +464,31 @@ async function main(): Promise<void> {
       row('set-up seconds', (r) => r.setupSeconds, 1),
       row('visitor messages sent in the window', (r) => r.sent),
       row('relayed to the operator', (r) => r.relayMs.length),
-      ['relay latency p50, ms', p(measured.relayMs, 50), p(b?.relayMs, 50), ratio(percentile(measured.relayMs, 50), b ? percentile(b.relayMs, 50) : undefined)],
-      ['relay latency p99, ms', p(measured.relayMs, 99), p(b?.relayMs, 99), ratio(percentile(measured.relayMs, 99), b ? percentile(b.relayMs, 99) : undefined)],
+      [
+        'relay latency p50, ms',
+        p(measured.relayMs, 50),
+        p(b?.relayMs, 50),
+        ratio(percentile(measured.relayMs, 50), b ? percentile(b.relayMs, 50) : undefined),
+      ],
+      [
+        'relay latency p99, ms',
+        p(measured.relayMs, 99),
+        p(b?.relayMs, 99),
+        ratio(percentile(measured.relayMs, 99), b ? percentile(b.relayMs, 99) : undefined),
+      ],
       ['relay latency max, ms', p(measured.relayMs, 100), p(b?.relayMs, 100), ''],
-      ['ack latency p50, ms (stored: accepted by the pipeline)', p(measured.ackMs, 50), p(b?.ackMs, 50), ratio(percentile(measured.ackMs, 50), b ? percentile(b.ackMs, 50) : undefined)],
-      ['ack latency p99, ms', p(measured.ackMs, 99), p(b?.ackMs, 99), ratio(percentile(measured.ackMs, 99), b ? percentile(b.ackMs, 99) : undefined)],
+      [
+        'ack latency p50, ms (stored: accepted by the pipeline)',
+        p(measured.ackMs, 50),
+        p(b?.ackMs, 50),
+        ratio(percentile(measured.ackMs, 50), b ? percentile(b.ackMs, 50) : undefined),
+      ],
+      [
+        'ack latency p99, ms',
+        p(measured.ackMs, 99),
+        p(b?.ackMs, 99),
+        ratio(percentile(measured.ackMs, 99), b ? percentile(b.ackMs, 99) : undefined),
+      ],
       row('operator replies sent', (r) => r.repliesSent),
       row('replies received by the visitor', (r) => r.replyMs.length),
       ['reply latency p50, ms', p(measured.replyMs, 50), p(b?.replyMs, 50), ''],
@@ -438,13 +500,22 @@ async function main(): Promise<void> {
     (x, y) => Number(x === MACHINE_LABEL) - Number(y === MACHINE_LABEL) || Number(x === OTHER_LABEL) - Number(y === OTHER_LABEL),
   );
   const cores = (m: CpuUse['cores'] | undefined, label: string) => (m?.has(label) ? fmt(busy(m.get(label)!), 2) : '');
-  out.push(`CPU, in cores (1.00 = one core busy), over the measured windows (${fmt(measured.cpu.seconds, 1)} s and ${fmt(b?.cpu.seconds ?? NaN, 1)} s)`);
-  out.push(table([['process', 'service', 'bare socket.io'], ...labels.map((l) => [l, cores(measured.cpu.cores, l), cores(b?.cpu.cores, l)])]));
+  out.push(
+    `CPU, in cores (1.00 = one core busy), over the measured windows (${fmt(measured.cpu.seconds, 1)} s and ${fmt(b?.cpu.seconds ?? NaN, 1)} s)`,
+  );
+  out.push(
+    table([['process', 'service', 'bare socket.io'], ...labels.map((l) => [l, cores(measured.cpu.cores, l), cores(b?.cpu.cores, l)])]),
+  );
   out.push('');
-  out.push(`check     chat tickets ${fmt(persisted.tickets)} (one per session), chat messages ${fmt(persisted.messages)}; inbound_events pending ${persisted.pending}, failed ${persisted.failed}; service warnings ${warnings}`);
+  out.push(
+    `check     chat tickets ${fmt(persisted.tickets)} (one per session), chat messages ${fmt(persisted.messages)}; inbound_events pending ${persisted.pending}, failed ${persisted.failed}; service warnings ${warnings}`,
+  );
   out.push(`refusals  service: ${failures(measured)}${b ? `; bare: ${failures(b)}` : ''}`);
   const disturbed = [measured.cpu, b?.cpu].map((c) => busy(c?.cores.get(OTHER_LABEL) ?? [0, 0])).some((o) => o > OTHER_CPU_WARNING);
-  if (disturbed) out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores during a measured window: the figures are disturbed, rerun on a quiet machine`);
+  if (disturbed)
+    out.push(
+      `note      other processes used more than ${OTHER_CPU_WARNING} cores during a measured window: the figures are disturbed, rerun on a quiet machine`,
+    );
   const p99 = percentile(measured.relayMs, 99);
   out.push(
     `goals     ${fmt(GOAL_SESSIONS)} sessions held: ${measured.held >= GOAL_SESSIONS ? 'MET' : `NOT MET (${fmt(measured.held)})`}; relay p99 < ${GOAL_P99_MS} ms: ${p99 < GOAL_P99_MS ? 'MET' : 'NOT MET'}`,

@@ -45,7 +45,12 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 function timings(samples: number[], wallMs: number) {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { perSecond: (samples.length / wallMs) * 1000, p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: samples.reduce((s, x) => s + x, 0) / samples.length };
+  return {
+    perSecond: (samples.length / wallMs) * 1000,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean: samples.reduce((s, x) => s + x, 0) / samples.length,
+  };
 }
 
 async function main(): Promise<void> {
@@ -73,9 +78,10 @@ async function main(): Promise<void> {
   const knowledge = new KnowledgeSearchService(dataSource, new ReplicaReads(dataSource));
   await knowledge.reindexStale();
   const [{ version: pgVersion }] = await dataSource.query(`SELECT current_setting('server_version') AS version`);
-  const articles: Array<{ code: string | null; topic: string | null; language: 'lv' | 'ru' | 'en'; questions: string[] }> = await dataSource.query(
-    `SELECT i.code, a.topic, a.language, a.questions FROM knowledge_articles a LEFT JOIN institutions i ON i.id = a.institution_id WHERE a.published`,
-  );
+  const articles: Array<{ code: string | null; topic: string | null; language: 'lv' | 'ru' | 'en'; questions: string[] }> =
+    await dataSource.query(
+      `SELECT i.code, a.topic, a.language, a.questions FROM knowledge_articles a LEFT JOIN institutions i ON i.id = a.institution_id WHERE a.published`,
+    );
   const articleExamples: LabelledExample[] = articles.flatMap((a) =>
     a.questions.map((q) => ({ text: q, language: a.language, institution: a.code, topic: a.topic, kind: 'consultation' as const })),
   );
@@ -86,7 +92,12 @@ async function main(): Promise<void> {
   const model = trainClassifier([...train, ...GLOSSARY_EXAMPLES, ...articleExamples], 1, options);
   // As routing judges it: below the confidence threshold a contact has no institution (the general queue).
   const heldOut = evaluate(model, test, train.length + GLOSSARY_EXAMPLES.length + articleExamples.length, DEFAULT_MIN_CONFIDENCE);
-  const folds = crossValidate(SEED_EXAMPLES, { ...options, every: 5, alsoTrainOn: [...GLOSSARY_EXAMPLES, ...articleExamples], threshold: DEFAULT_MIN_CONFIDENCE });
+  const folds = crossValidate(SEED_EXAMPLES, {
+    ...options,
+    every: 5,
+    alsoTrainOn: [...GLOSSARY_EXAMPLES, ...articleExamples],
+    threshold: DEFAULT_MIN_CONFIDENCE,
+  });
 
   // Throughput: the same texts through the classifier, then through the knowledge-base search alone.
   const pool = SEED_EXAMPLES.map((e) => e.text);
@@ -136,8 +147,20 @@ async function main(): Promise<void> {
     table([
       ['', 'per second', 'mean ms', 'p50 ms', 'p99 ms'],
       ['classifier (in process)', fmt(classified.perSecond), fmt(classified.mean, 3), fmt(classified.p50, 3), fmt(classified.p99, 3)],
-      ['knowledge-base search alone (PostgreSQL)', fmt(searched.perSecond), fmt(searched.mean, 3), fmt(searched.p50, 3), fmt(searched.p99, 3)],
-      ['ratio classifier / search', '', fmt(classified.mean / searched.mean, 3), fmt(classified.p50 / searched.p50, 3), fmt(classified.p99 / searched.p99, 3)],
+      [
+        'knowledge-base search alone (PostgreSQL)',
+        fmt(searched.perSecond),
+        fmt(searched.mean, 3),
+        fmt(searched.p50, 3),
+        fmt(searched.p99, 3),
+      ],
+      [
+        'ratio classifier / search',
+        '',
+        fmt(classified.mean / searched.mean, 3),
+        fmt(classified.p50 / searched.p50, 3),
+        fmt(classified.p99 / searched.p99, 3),
+      ],
     ]),
     `the classifier's time per contact is ${pct(classified.mean / searched.mean)} of the search's that level 0 already runs (the goal for the ingest benchmark's CPU per event: ≤ ${pct(GOAL_ADDED_SHARE)} added; measure that with npm run bench -- --free-text)`,
     '',

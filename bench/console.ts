@@ -108,7 +108,13 @@ async function operator(port: number, adminToken: string, label: string): Promis
   const email = `${label}-${randomBytes(3).toString('hex')}@bench.example`;
   const password = `Bench-${randomBytes(12).toString('hex')}`;
   // Every language, so that the router may give any arrival to any of them, as to a full shift.
-  await expectOk(port, 'POST', '/v1/admin/agents', adminToken, { email, displayName: `Bench ${label}`, password, roles: ['operator'], languages: ['lv', 'ru', 'en'] });
+  await expectOk(port, 'POST', '/v1/admin/agents', adminToken, {
+    email,
+    displayName: `Bench ${label}`,
+    password,
+    roles: ['operator'],
+    languages: ['lv', 'ru', 'en'],
+  });
   const { accessToken } = await expectOk(port, 'POST', '/v1/auth/login', null, { email, password });
   return { email, password, token: accessToken };
 }
@@ -123,7 +129,12 @@ class SimulatedConsole {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(port: number, token: string) {
-    this.socket = io(`http://127.0.0.1:${port}/agents`, { transports: ['websocket'], auth: { token, state: 'online' }, reconnection: true, forceNew: true });
+    this.socket = io(`http://127.0.0.1:${port}/agents`, {
+      transports: ['websocket'],
+      auth: { token, state: 'online' },
+      reconnection: true,
+      forceNew: true,
+    });
     this.socket.on('ticket.created', (e: { reference: string }) => this.created.set(e.reference, now()));
     this.socket.on('assignment', () => this.assignments++);
   }
@@ -180,7 +191,7 @@ function browserProcesses(): Array<{ label: string; pid: number }> {
   }
   const roots = [...parentOf].filter(([pid, ppid]) => ppid === process.pid && commOf.get(pid)?.startsWith('chrom')).map(([pid]) => pid);
   const found = new Set(roots);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, ppid] of parentOf) {
       if (!found.has(pid) && found.has(ppid)) {
@@ -197,7 +208,9 @@ function bundle(): { initialGzip: number; initialRaw: number; initial: string[];
   const dist = join(__dirname, '..', 'console');
   const manifestPath = join(dist, '.vite', 'manifest.json');
   if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: run npm run build`);
-  const manifest: Record<string, { file: string; isEntry?: boolean; imports?: string[]; dynamicImports?: string[] }> = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const manifest: Record<string, { file: string; isEntry?: boolean; imports?: string[]; dynamicImports?: string[] }> = JSON.parse(
+    readFileSync(manifestPath, 'utf8'),
+  );
   const entry = Object.entries(manifest).find(([, c]) => c.isEntry)!;
   const initial = new Set<string>();
   const walk = (key: string) => {
@@ -238,7 +251,11 @@ async function main(): Promise<void> {
   const { pgVersion } = await checkConnections(admin, 2, opts.serviceEnv);
 
   const startedAt = now();
-  const { processes: services, env, cwd } = await startService(admin, {
+  const {
+    processes: services,
+    env,
+    cwd,
+  } = await startService(admin, {
     schema,
     prefix: schema,
     processes: [
@@ -253,16 +270,26 @@ async function main(): Promise<void> {
   const [api] = services;
   const migratedSeconds = (now() - startedAt) / 1000;
 
-  const loader = new Client({ connectionString: DATABASE_URL, query_timeout: LOAD_STATEMENT_TIMEOUT_MS, options: `-c search_path=${schema}` });
+  const loader = new Client({
+    connectionString: DATABASE_URL,
+    query_timeout: LOAD_STATEMENT_TIMEOUT_MS,
+    options: `-c search_path=${schema}`,
+  });
   await loader.connect();
   onCleanup('loading connection', () => loader.end());
   const loadStarted = now();
   await generate(loader, schema, opts);
   const loadSeconds = (now() - loadStarted) / 1000;
-  const [counts] = await sql<{ tickets: string; open: string }>(loader, `SELECT count(*) AS tickets, count(*) FILTER (WHERE status NOT IN ('resolved', 'closed')) AS open FROM tickets`);
+  const [counts] = await sql<{ tickets: string; open: string }>(
+    loader,
+    `SELECT count(*) AS tickets, count(*) FILTER (WHERE status NOT IN ('resolved', 'closed')) AS open FROM tickets`,
+  );
   assertAlive(services);
 
-  const { accessToken: adminToken } = await expectOk(api.port, 'POST', '/v1/auth/login', null, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
+  const { accessToken: adminToken } = await expectOk(api.port, 'POST', '/v1/auth/login', null, {
+    email: env.ADMIN_EMAIL,
+    password: env.ADMIN_PASSWORD,
+  });
   const person = await operator(api.port, adminToken, 'browser-operator');
   const simulated: SimulatedConsole[] = [];
   onCleanup('socket clients', async () => simulated.forEach((c) => c.close()));
@@ -275,7 +302,15 @@ async function main(): Promise<void> {
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   onCleanup('browser', () => browser.close());
 
@@ -316,7 +351,12 @@ async function main(): Promise<void> {
       institution: ['VSAA', 'VID', 'NVA', 'PMLP'][i % 4],
       topic: 'pensijas',
       language: 'lv',
-      applicant: { firstName: 'Anna', lastName: 'Kalniņa', personalCode: `32${String(900_000_000 + i).padStart(9, '0')}`, email: `anna.${run}.${i}@example.lv` },
+      applicant: {
+        firstName: 'Anna',
+        lastName: 'Kalniņa',
+        personalCode: `32${String(900_000_000 + i).padStart(9, '0')}`,
+        email: `anna.${run}.${i}@example.lv`,
+      },
       subject: `Jautājums par pensiju (${i})`,
       message: 'Labdien! Kad tiks izmaksāta pensija? Paldies.',
     });
@@ -336,7 +376,13 @@ async function main(): Promise<void> {
       if (at !== undefined) toSockets.push(at - accepted);
       c.created.delete(reference);
     }
-    rowReads.push(await timedGet(api.port, `/v1/tickets?${new URLSearchParams({ sort: 'sla_due', limit: '5', q: reference }).toString()}`, person.token));
+    rowReads.push(
+      await timedGet(
+        api.port,
+        `/v1/tickets?${new URLSearchParams({ sort: 'sla_due', limit: '5', q: reference }).toString()}`,
+        person.token,
+      ),
+    );
     await sleep(100);
   }
   const cpu = coresBetween(cpuStart, cpuSnapshot(parts(), 'bench (client)'));
@@ -363,8 +409,12 @@ async function main(): Promise<void> {
   out.push(`layout    1 api process, 1 worker process; ${settingsLine(opts.serviceEnv)}`);
   const nodeLine = nodeArgsLine(opts.nodeArgs, cwd, services);
   if (nodeLine) out.push(nodeLine);
-  out.push(`data      ${fmt(Number(counts.tickets))} tickets (${fmt(Number(counts.open))} open) × ${opts.messagesPerTicket} messages; migrated in ${fmt(migratedSeconds, 1)} s, generated in ${fmt(loadSeconds, 1)} s`);
-  out.push(`consoles  ${opts.operators} simulated operators online on /agents (heartbeats), ${simulated.reduce((s, c) => s + c.assignments, 0)} assignments pushed to them; 1 operator in Chromium`);
+  out.push(
+    `data      ${fmt(Number(counts.tickets))} tickets (${fmt(Number(counts.open))} open) × ${opts.messagesPerTicket} messages; migrated in ${fmt(migratedSeconds, 1)} s, generated in ${fmt(loadSeconds, 1)} s`,
+  );
+  out.push(
+    `consoles  ${opts.operators} simulated operators online on /agents (heartbeats), ${simulated.reduce((s, c) => s + c.assignments, 0)} assignments pushed to them; 1 operator in Chromium`,
+  );
   out.push('');
   out.push(
     table([
@@ -381,12 +431,16 @@ async function main(): Promise<void> {
   out.push(`          loaded when opened: ${built.lazy.map(([f, g]) => `${f} ${kb(g)}`).join(', ') || 'none'}`);
   out.push('');
   // The browser's processes, each a part of its own while measuring, as one figure.
-  const browserCores = [...cpu.cores].filter(([l]) => l.startsWith('chromium ')).reduce((a, [, c]) => a + (Number.isFinite(busy(c)) ? busy(c) : 0), 0);
+  const browserCores = [...cpu.cores]
+    .filter(([l]) => l.startsWith('chromium '))
+    .reduce((a, [, c]) => a + (Number.isFinite(busy(c)) ? busy(c) : 0), 0);
   const shown = [...cpu.cores].filter(([l]) => !l.startsWith('chromium ')).map(([l, c]) => `${l} ${fmt(busy(c), 2)}`);
   shown.splice(services.length, 0, `chromium ${fmt(browserCores, 2)}`);
   out.push(`CPU, in cores over the measured part (${fmt(cpu.seconds, 1)} s): ${shown.join(', ')}`);
   if (busy(cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING) {
-    out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores while measuring: the figures are disturbed, rerun on a quiet machine`);
+    out.push(
+      `note      other processes used more than ${OTHER_CPU_WARNING} cores while measuring: the figures are disturbed, rerun on a quiet machine`,
+    );
   }
   out.push('');
   const visibleOk = visible.length > 0 && missed === 0 && percentile(visible, 99) <= GOAL_VISIBLE_P99_MS;

@@ -34,7 +34,17 @@ import { now, onCleanup, runBench, sleep, stopping, until, withTimeout } from '.
 import { parseFlags } from './support/options';
 import { base64Lines as b64, CRLF, crlf, quotedPrintable as qp } from './support/raw-email';
 import { fmt, machineLine, nodeArgsLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, SERVICE_DEFAULTS, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import {
+  assertAlive,
+  checkConnections,
+  connect,
+  SERVICE_DEFAULTS,
+  settingsLine,
+  sql,
+  startService,
+  waitHealthy,
+  warningsOf,
+} from './support/service';
 
 const MAIL_SCRIPT = join(__dirname, '..', '..', 'scripts', 'mail-servers.sh');
 /**
@@ -117,11 +127,20 @@ function parseOptions(): Options {
 
 function runMailScript(args: string[], timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('bash', [MAIL_SCRIPT, ...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) return resolve();
-      const output = `${stdout}${stderr}`.trim();
-      reject(new Error(`bash scripts/mail-servers.sh ${args.join(' ')} ${error.killed ? `did not finish in ${timeoutMs} ms` : 'failed'}${output ? `:\n${output}` : ''}`));
-    });
+    execFile(
+      'bash',
+      [MAIL_SCRIPT, ...args],
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve();
+        const output = `${stdout}${stderr}`.trim();
+        reject(
+          new Error(
+            `bash scripts/mail-servers.sh ${args.join(' ')} ${error.killed ? `did not finish in ${timeoutMs} ms` : 'failed'}${output ? `:\n${output}` : ''}`,
+          ),
+        );
+      },
+    );
   });
 }
 
@@ -166,15 +185,85 @@ interface Person {
   phone: string;
 }
 
-const LV_MEN = [['Jānis', 'Bērziņš'], ['Andris', 'Kalniņš'], ['Mārtiņš', 'Ozoliņš'], ['Edgars', 'Liepiņš'], ['Kārlis', 'Krūmiņš'], ['Ģirts', 'Zariņš'], ['Raimonds', 'Pētersons'], ['Artūrs', 'Vītols'], ['Valdis', 'Kļaviņš'], ['Roberts', 'Jansons']];
-const LV_WOMEN = [['Līga', 'Bērziņa'], ['Anna', 'Kalniņa'], ['Inese', 'Ozoliņa'], ['Ilze', 'Liepiņa'], ['Dace', 'Krūmiņa'], ['Kristīne', 'Zariņa'], ['Zane', 'Pētersone'], ['Sanita', 'Vītola'], ['Ieva', 'Kļaviņa'], ['Māra', 'Šmite']];
-const RU_NAMES = [['Сергей', 'Иванов'], ['Ольга', 'Петрова'], ['Дмитрий', 'Смирнов'], ['Наталья', 'Кузнецова'], ['Алексей', 'Попов'], ['Татьяна', 'Волкова'], ['Игорь', 'Соколов'], ['Елена', 'Морозова'], ['Андрей', 'Новиков'], ['Ирина', 'Фёдорова']];
+const LV_MEN = [
+  ['Jānis', 'Bērziņš'],
+  ['Andris', 'Kalniņš'],
+  ['Mārtiņš', 'Ozoliņš'],
+  ['Edgars', 'Liepiņš'],
+  ['Kārlis', 'Krūmiņš'],
+  ['Ģirts', 'Zariņš'],
+  ['Raimonds', 'Pētersons'],
+  ['Artūrs', 'Vītols'],
+  ['Valdis', 'Kļaviņš'],
+  ['Roberts', 'Jansons'],
+];
+const LV_WOMEN = [
+  ['Līga', 'Bērziņa'],
+  ['Anna', 'Kalniņa'],
+  ['Inese', 'Ozoliņa'],
+  ['Ilze', 'Liepiņa'],
+  ['Dace', 'Krūmiņa'],
+  ['Kristīne', 'Zariņa'],
+  ['Zane', 'Pētersone'],
+  ['Sanita', 'Vītola'],
+  ['Ieva', 'Kļaviņa'],
+  ['Māra', 'Šmite'],
+];
+const RU_NAMES = [
+  ['Сергей', 'Иванов'],
+  ['Ольга', 'Петрова'],
+  ['Дмитрий', 'Смирнов'],
+  ['Наталья', 'Кузнецова'],
+  ['Алексей', 'Попов'],
+  ['Татьяна', 'Волкова'],
+  ['Игорь', 'Соколов'],
+  ['Елена', 'Морозова'],
+  ['Андрей', 'Новиков'],
+  ['Ирина', 'Фёдорова'],
+];
 /** Russian speakers in Latvia often write their name in its Latvian form. */
-const RU_LATIN = [['Sergejs', 'Ivanovs'], ['Olga', 'Petrova'], ['Dmitrijs', 'Smirnovs'], ['Natālija', 'Kuzņecova'], ['Aleksejs', 'Popovs']];
+const RU_LATIN = [
+  ['Sergejs', 'Ivanovs'],
+  ['Olga', 'Petrova'],
+  ['Dmitrijs', 'Smirnovs'],
+  ['Natālija', 'Kuzņecova'],
+  ['Aleksejs', 'Popovs'],
+];
 
 const CYRILLIC_TO_LATIN: Record<string, string> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'jo', ж: 'z', з: 'z', и: 'i', й: 'j', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p',
-  р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'h', ц: 'c', ч: 'c', ш: 's', щ: 's', ъ: '', ы: 'i', ь: '', э: 'e', ю: 'ju', я: 'ja',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'jo',
+  ж: 'z',
+  з: 'z',
+  и: 'i',
+  й: 'j',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'h',
+  ц: 'c',
+  ч: 'c',
+  ш: 's',
+  щ: 's',
+  ъ: '',
+  ы: 'i',
+  ь: '',
+  э: 'e',
+  ю: 'ju',
+  я: 'ja',
 };
 
 function asciiName(name: string): string {
@@ -188,7 +277,12 @@ function asciiName(name: string): string {
 /** Sender k of this run. A quarter write Russian. Their addresses are on the test domain, so acknowledgements stay local. */
 function person(run: string, k: number): Person {
   const lang = k % 4 === 3 ? 'ru' : 'lv';
-  const [first, last] = lang === 'ru' ? (k % 8 === 3 ? RU_LATIN[(k >> 3) % RU_LATIN.length] : RU_NAMES[(k >> 3) % RU_NAMES.length]) : (k % 2 === 0 ? LV_MEN : LV_WOMEN)[(k >> 2) % 10];
+  const [first, last] =
+    lang === 'ru'
+      ? k % 8 === 3
+        ? RU_LATIN[(k >> 3) % RU_LATIN.length]
+        : RU_NAMES[(k >> 3) % RU_NAMES.length]
+      : (k % 2 === 0 ? LV_MEN : LV_WOMEN)[(k >> 2) % 10];
   const local = `${asciiName(first)}.${asciiName(last)}`;
   const style = k % 5;
   return {
@@ -256,7 +350,20 @@ const RU_TOPICS: Array<{ subject: string; body: (p: Person, i: number) => string
   },
 ];
 
-const MONTHS_LV = ['janvārī', 'februārī', 'martā', 'aprīlī', 'maijā', 'jūnijā', 'jūlijā', 'augustā', 'septembrī', 'oktobrī', 'novembrī', 'decembrī'];
+const MONTHS_LV = [
+  'janvārī',
+  'februārī',
+  'martā',
+  'aprīlī',
+  'maijā',
+  'jūnijā',
+  'jūlijā',
+  'augustā',
+  'septembrī',
+  'oktobrī',
+  'novembrī',
+  'decembrī',
+];
 const MONTHS_RU = ['январе', 'феврале', 'марте', 'апреле', 'мае', 'июне', 'июле', 'августе', 'сентябре', 'октябре', 'ноябре', 'декабре'];
 const month = (i: number) => MONTHS_LV[i % 12];
 const monthRu = (i: number) => MONTHS_RU[i % 12];
@@ -266,7 +373,11 @@ function encodeWords(text: string, charset: 'UTF-8' | 'windows-1257' = 'UTF-8'):
   if (/^[\x20-\x7e]*$/.test(text)) return text;
   if (charset === 'windows-1257') {
     const tokens = [...iconv.encode(text, 'win1257')].map((b) =>
-      b === 0x20 ? '_' : (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`,
+      b === 0x20
+        ? '_'
+        : (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
+          ? String.fromCharCode(b)
+          : `=${b.toString(16).toUpperCase().padStart(2, '0')}`,
     );
     const chunks: string[] = [''];
     for (const token of tokens) {
@@ -331,14 +442,27 @@ function htmlOf(text: string, style: 'gmail' | 'outlook'): string {
     '<body lang="LV" link="#0563C1" vlink="#954F72" style="word-wrap:break-word"><div class="WordSection1">',
   ].join('\n');
   const body = paragraphs
-    .map((p) => p.split('\n').map((line) => `<p class="MsoNormal"><span lang="LV">${escapeHtml(line)}<o:p></o:p></span></p>`).join('\n'))
+    .map((p) =>
+      p
+        .split('\n')
+        .map((line) => `<p class="MsoNormal"><span lang="LV">${escapeHtml(line)}<o:p></o:p></span></p>`)
+        .join('\n'),
+    )
     .join('\n<p class="MsoNormal"><span lang="LV"><o:p>&nbsp;</o:p></span></p>\n');
   return `${head}\n${body}\n</div></body></html>\n`;
 }
 
 /** A small, valid one-page PDF, as a scanner or "Save as PDF" makes. */
 function tinyPdf(lines: string[]): Buffer {
-  const text = lines.map((l, n) => `BT /F1 11 Tf 56 ${780 - n * 16} Td (${l.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/[()\\]/g, '')}) Tj ET`).join('\n');
+  const text = lines
+    .map(
+      (l, n) =>
+        `BT /F1 11 Tf 56 ${780 - n * 16} Td (${l
+          .normalize('NFD')
+          .replace(/[^\x20-\x7e]/g, '')
+          .replace(/[()\\]/g, '')}) Tj ET`,
+    )
+    .join('\n');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
@@ -434,7 +558,12 @@ function buildMessage(run: string, i: number, senders: number, mailbox: string, 
     const b = boundary('mixed');
     const alt = alternative('gmail');
     const filename = `${p.lang === 'ru' ? 'заявление' : 'iesniegums'}_${asciiName(p.display.split(' ')[1] ?? 'x')}.pdf`;
-    const pdf = tinyPdf([`Iesniegums Nr. ${i}`, `Iesniedzejs: ${p.display}`, `Datums: ${date.toISOString().slice(0, 10)}`, ...Array.from({ length: 20 }, (_, n) => `${n + 1}. ${topic.subject}`)]);
+    const pdf = tinyPdf([
+      `Iesniegums Nr. ${i}`,
+      `Iesniedzejs: ${p.display}`,
+      `Datums: ${date.toISOString().slice(0, 10)}`,
+      ...Array.from({ length: 20 }, (_, n) => `${n + 1}. ${topic.subject}`),
+    ]);
     part = {
       headers: [`Content-Type: multipart/mixed; boundary="${b}"`],
       body: [
@@ -455,7 +584,10 @@ function buildMessage(run: string, i: number, senders: number, mailbox: string, 
     };
   } else if (kind >= 8) {
     const style = kind % 2 === 0 ? 'gmail' : 'outlook';
-    headers.push(style === 'gmail' ? 'X-Mailer: Gmail' : 'X-Mailer: Microsoft Outlook 16.0', ...(style === 'outlook' ? [`Thread-Topic: ${encodeWords(subject)}`, 'Content-Language: lv-LV'] : []));
+    headers.push(
+      style === 'gmail' ? 'X-Mailer: Gmail' : 'X-Mailer: Microsoft Outlook 16.0',
+      ...(style === 'outlook' ? [`Thread-Topic: ${encodeWords(subject)}`, 'Content-Language: lv-LV'] : []),
+    );
     part = alternative(style);
   } else {
     headers.push(['User-Agent: Roundcube Webmail/1.6.9', 'X-Mailer: iPhone Mail (21G93)', 'User-Agent: K-9 Mail for Android'][i % 3]);
@@ -530,7 +662,12 @@ async function fetchEverything(user: string, chunked: boolean, parse = false): P
       if (parse) {
         for (const f of fetched) {
           const parsed = await parseEmail(f.source, { maxAttachmentBytes: SERVICE_DEFAULTS.EMAIL_MAX_ATTACHMENT_BYTES });
-          emailToInbound(parsed, { name: 'default', address: user, institutionCode: null, referencePrefix: SERVICE_DEFAULTS.TICKET_REFERENCE_PREFIX });
+          emailToInbound(parsed, {
+            name: 'default',
+            address: user,
+            institutionCode: null,
+            referencePrefix: SERVICE_DEFAULTS.TICKET_REFERENCE_PREFIX,
+          });
         }
       }
     }
@@ -604,7 +741,9 @@ async function main(): Promise<void> {
   // 1. The mail servers (installed and started if needed; a no-op when the e2e tests' servers run).
   let t = now();
   await runMailScript(['ensure', MAIL_DIR, String(IMAP_PORT), String(SMTP_PORT), String(LMTP_PORT)], 10 * 60_000);
-  say(`mail servers  IMAP ${MAIL_HOST}:${IMAP_PORT}, SMTP ${MAIL_HOST}:${SMTP_PORT}, dir ${MAIL_DIR} (ensured in ${fmt((now() - t) / 1000, 2)} s)`);
+  say(
+    `mail servers  IMAP ${MAIL_HOST}:${IMAP_PORT}, SMTP ${MAIL_HOST}:${SMTP_PORT}, dir ${MAIL_DIR} (ensured in ${fmt((now() - t) / 1000, 2)} s)`,
+  );
 
   const admin = await connect();
   onCleanup('database connection', () => admin.end());
@@ -648,14 +787,23 @@ async function main(): Promise<void> {
   const baseline = await withTimeout(fetchEverything(mailbox, true), 120_000, 'baseline (chunked)');
   const single = await withTimeout(fetchEverything(mailbox, false), 120_000, 'baseline (one FETCH)');
   const parsing = await withTimeout(fetchEverything(mailbox, true, true), 300_000, 'fetch + parse');
-  for (const [name, r] of [['first pass', cold], ['chunked', baseline], ['one FETCH', single], ['fetch + parse', parsing]] as const) {
+  for (const [name, r] of [
+    ['first pass', cold],
+    ['chunked', baseline],
+    ['one FETCH', single],
+    ['fetch + parse', parsing],
+  ] as const) {
     if (r.messages !== opts.messages) throw new Error(`baseline ${name} fetched ${r.messages} messages, not ${opts.messages}`);
   }
   const baselineRate = opts.messages / baseline.seconds;
 
   // 4. The service, with IMAP_* pointing at the mailbox and SMTP_* at the local OpenSMTPD.
   const roles = opts.split ? ['api', ...Array.from({ length: opts.workers }, () => 'worker')] : ['all'];
-  const { processes: services, env, cwd } = await startService(admin, {
+  const {
+    processes: services,
+    env,
+    cwd,
+  } = await startService(admin, {
     schema,
     prefix,
     processes: roles.map((role, n) => ({ label: opts.split && role === 'worker' ? `worker #${n}` : role, role })),
@@ -688,7 +836,12 @@ async function main(): Promise<void> {
 
   // 5. Measured: every 100 ms until all N are tickets, checkpointed and (with acknowledgements) sent.
   const samples: Progress[] = [];
-  const reached: Record<'accepted' | 'ingested' | 'checkpointed' | 'acksSent', number> = { accepted: NaN, ingested: NaN, checkpointed: NaN, acksSent: NaN };
+  const reached: Record<'accepted' | 'ingested' | 'checkpointed' | 'acksSent', number> = {
+    accepted: NaN,
+    ingested: NaN,
+    checkpointed: NaN,
+    acksSent: NaN,
+  };
   let cpuIngested: CpuSnapshot | null = null;
   const deadline = healthyAt + opts.timeoutS * 1000;
   let last: Progress | null = null;
@@ -709,7 +862,8 @@ async function main(): Promise<void> {
     await sleep(100);
   }
   const cpu = coresBetween(cpuStart, cpuIngested ?? takeCpu());
-  if (Number.isNaN(reached.ingested)) process.stderr.write(`not all ${opts.messages} messages were ingested within ${opts.timeoutS} s after healthy\n`);
+  if (Number.isNaN(reached.ingested))
+    process.stderr.write(`not all ${opts.messages} messages were ingested within ${opts.timeoutS} s after healthy\n`);
 
   // Acknowledgements accepted by OpenSMTPD are delivered into the senders' mailboxes a moment later.
   let delivered = NaN;
@@ -755,7 +909,9 @@ async function main(): Promise<void> {
   const out: string[] = [''];
   out.push('E-mail ingest benchmark');
   out.push(machineLine(pgVersion));
-  out.push(`layout    ${opts.split ? `1 api + ${opts.workers} worker process(es)` : '1 APP_ROLE=all process'}; ${settingsLine(opts.serviceEnv)}`);
+  out.push(
+    `layout    ${opts.split ? `1 api + ${opts.workers} worker process(es)` : '1 APP_ROLE=all process'}; ${settingsLine(opts.serviceEnv)}`,
+  );
   out.push(
     `acks      ${acksOn ? `on: EMAIL_ACK_MAX_PER_DAY=${env.EMAIL_ACK_MAX_PER_DAY}, ≤2 messages per sender, senders @${MAIL_DOMAIN} delivered by the local OpenSMTPD into the local Dovecot` : 'off (EMAIL_ACK_MAX_PER_DAY=0)'}`,
   );
@@ -786,7 +942,10 @@ async function main(): Promise<void> {
     [`all N checkpointed (mailboxes.last_uid = ${maxUid})`, reached.checkpointed],
   ];
   if (acksOn) {
-    stages.push([`all acknowledgements sent (${fmt(last?.acksSent ?? NaN)} sent, ${fmt(last?.acksFailed ?? NaN)} failed)`, reached.acksSent]);
+    stages.push([
+      `all acknowledgements sent (${fmt(last?.acksSent ?? NaN)} sent, ${fmt(last?.acksFailed ?? NaN)} failed)`,
+      reached.acksSent,
+    ]);
     stages.push([`… and delivered into the senders' mailboxes (${fmt(delivered)})`, deliveredAt]);
   }
   out.push('Service: seconds after GET /health answered 200 (and after spawn) until');
@@ -802,10 +961,34 @@ async function main(): Promise<void> {
   out.push(
     table([
       ['pass', 'seconds', 'after SELECT s', 'msgs/s', 'MiB/s'],
-      ['first pass (warms Dovecot), chunks of 100', fmt(cold.seconds, 3), fmt(cold.fetchSeconds, 3), fmt(opts.messages / cold.seconds), mibps(cold)],
-      [`chunks of ${FETCH_CHUNK} UIDs, as the watcher (= baseline)`, fmt(baseline.seconds, 3), fmt(baseline.fetchSeconds, 3), fmt(baselineRate), mibps(baseline)],
-      ['one FETCH of the whole range', fmt(single.seconds, 3), fmt(single.fetchSeconds, 3), fmt(opts.messages / single.seconds), mibps(single)],
-      ['for reference: chunks + parseEmail + emailToInbound', fmt(parsing.seconds, 3), fmt(parsing.fetchSeconds, 3), fmt(opts.messages / parsing.seconds), mibps(parsing)],
+      [
+        'first pass (warms Dovecot), chunks of 100',
+        fmt(cold.seconds, 3),
+        fmt(cold.fetchSeconds, 3),
+        fmt(opts.messages / cold.seconds),
+        mibps(cold),
+      ],
+      [
+        `chunks of ${FETCH_CHUNK} UIDs, as the watcher (= baseline)`,
+        fmt(baseline.seconds, 3),
+        fmt(baseline.fetchSeconds, 3),
+        fmt(baselineRate),
+        mibps(baseline),
+      ],
+      [
+        'one FETCH of the whole range',
+        fmt(single.seconds, 3),
+        fmt(single.fetchSeconds, 3),
+        fmt(opts.messages / single.seconds),
+        mibps(single),
+      ],
+      [
+        'for reference: chunks + parseEmail + emailToInbound',
+        fmt(parsing.seconds, 3),
+        fmt(parsing.fetchSeconds, 3),
+        fmt(opts.messages / parsing.seconds),
+        mibps(parsing),
+      ],
     ]),
   );
   out.push(
@@ -813,7 +996,12 @@ async function main(): Promise<void> {
   );
   out.push('');
   out.push(`CPU, in cores (1.00 = one core busy), from healthy to all N ingested (${fmt(cpu.seconds, 1)} s)`);
-  out.push(table([['process', 'cores', 'user', 'kernel'], ...[...cpu.cores].map(([label, [u, k]]) => [label, fmt(u + k, 2), fmt(u, 2), fmt(k, 2)])]));
+  out.push(
+    table([
+      ['process', 'cores', 'user', 'kernel'],
+      ...[...cpu.cores].map(([label, [u, k]]) => [label, fmt(u + k, 2), fmt(u, 2), fmt(k, 2)]),
+    ]),
+  );
   out.push('');
   out.push(
     `check     tickets ${checks.tickets} (customers ${checks.customers}, languages ${checks.languages ?? '-'}), attachments ${checks.attachments}; inbound_events processed ${checks.processed}, pending ${checks.pending}, failed ${checks.failed}; service warnings ${warnings}`,
@@ -827,7 +1015,9 @@ async function main(): Promise<void> {
     );
   }
   if (busy(cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING) {
-    out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores during the measured window: the figures are disturbed, rerun on a quiet machine`);
+    out.push(
+      `note      other processes used more than ${OTHER_CPU_WARNING} cores during the measured window: the figures are disturbed, rerun on a quiet machine`,
+    );
   }
   out.push('');
   process.stdout.write(out.join('\n'));

@@ -159,7 +159,18 @@ const KIND: Weighted<string> = [
   ['complaint', 0.1],
   ['suggestion', 0.05],
 ];
-const TOPICS = ['pensijas', 'nodokļi', 'bezdarbs', 'platības maksājumi', 'kadastrs', 'pases', 'darba drošība', 'uzņēmumi', 'e-paraksts', 'deklarācija'];
+const TOPICS = [
+  'pensijas',
+  'nodokļi',
+  'bezdarbs',
+  'platības maksājumi',
+  'kadastrs',
+  'pases',
+  'darba drošība',
+  'uzņēmumi',
+  'e-paraksts',
+  'deklarācija',
+];
 const FIRST_NAMES = ['Jānis', 'Anna', 'Pēteris', 'Līga', 'Andris', 'Ilze', 'Mārtiņš', 'Inese', 'Dmitrijs', 'Olga', 'Kristaps', 'Zane'];
 const LAST_NAMES = ['Bērziņš', 'Kalniņa', 'Ozols', 'Liepiņa', 'Jansons', 'Krūmiņa', 'Petrovs', 'Ivanova', 'Zariņš', 'Vītola'];
 const MESSAGE_TEXTS = [
@@ -229,7 +240,11 @@ async function withoutIndexes(db: Client, schema: string, tables: string[], load
   for (const c of keys) await db.query(`ALTER TABLE ${c.tbl} ADD CONSTRAINT "${c.name}" ${c.def}`);
   for (const i of indexes) await db.query(i.def);
   for (const c of foreign) await db.query(`ALTER TABLE ${c.tbl} ADD CONSTRAINT "${c.name}" ${c.def}`);
-  steps.push({ step: `indexes and keys of ${tables.join(', ')} (${keys.length + indexes.length} indexes, ${foreign.length} foreign keys)`, rows: NaN, seconds: (now() - started) / 1000 });
+  steps.push({
+    step: `indexes and keys of ${tables.join(', ')} (${keys.length + indexes.length} indexes, ${foreign.length} foreign keys)`,
+    rows: NaN,
+    seconds: (now() - started) / 1000,
+  });
 }
 
 /** A busy centre's year as set-based SQL; bench/console.ts loads its database with it too. */
@@ -269,7 +284,10 @@ export async function generate(db: Client, schema: string, opts: Pick<Options, '
   );
 
   // Queue 0 is the general queue; 1..12 the institution queues in INSTITUTION_QUEUES order.
-  const queueWeights: Weighted<string> = [['0', GENERAL_SHARE], ...INSTITUTION_QUEUES.map(([, w], i): [string, number] => [String(i + 1), w])];
+  const queueWeights: Weighted<string> = [
+    ['0', GENERAL_SHARE],
+    ...INSTITUTION_QUEUES.map(([, w], i): [string, number] => [String(i + 1), w]),
+  ];
   const institutionWeights: Weighted<string> = INSTITUTION_QUEUES.map(([, w], i) => [String(i + 1), w]);
   const codes = `ARRAY[${INSTITUTION_QUEUES.map(([c]) => lit(c)).join(',')}]`;
   const budgets = `(CASE d.channel ${Object.entries(SLA_BUDGET)
@@ -377,10 +395,22 @@ interface Staff {
   user: AuthUser;
 }
 
-async function staffMember(port: number, adminToken: string, label: string, roles: AuthUser['roles'], institutions: string[]): Promise<Staff> {
+async function staffMember(
+  port: number,
+  adminToken: string,
+  label: string,
+  roles: AuthUser['roles'],
+  institutions: string[],
+): Promise<Staff> {
   const email = `${label}-${randomBytes(3).toString('hex')}@bench.example`;
   const password = `Bench-${randomBytes(12).toString('hex')}`;
-  const created = await expectOk(port, 'POST', '/v1/admin/agents', adminToken, { email, displayName: `Bench ${label}`, password, roles, institutions });
+  const created = await expectOk(port, 'POST', '/v1/admin/agents', adminToken, {
+    email,
+    displayName: `Bench ${label}`,
+    password,
+    roles,
+    institutions,
+  });
   const { accessToken } = await expectOk(port, 'POST', '/v1/auth/login', null, { email, password });
   return { label, token: accessToken, user: { id: created.id, email, roles, institutionIds: [] } };
 }
@@ -428,7 +458,8 @@ async function measure(port: number, db: Client, scenario: Scenario, opts: Optio
     .slice(0, page.items.length)
     .map((r) => r.id)
     .join(',');
-  if (httpIds !== plainIds) throw new Error(`${label}: the plain statement does not return the API's page 2; the benchmark's SQL is not the service's`);
+  if (httpIds !== plainIds)
+    throw new Error(`${label}: the plain statement does not return the API's page 2; the benchmark's SQL is not the service's`);
 
   const runHttp = async () => {
     const res = await request(port, 'GET', path, who.token);
@@ -472,7 +503,11 @@ async function main(): Promise<void> {
 
   // The service migrates the fresh schema itself as it starts.
   const startedAt = now();
-  const { processes: services, env, cwd } = await startService(admin, {
+  const {
+    processes: services,
+    env,
+    cwd,
+  } = await startService(admin, {
     schema,
     prefix: schema,
     processes: [{ label: 'api', role: 'api' }],
@@ -484,7 +519,11 @@ async function main(): Promise<void> {
   const [api] = services;
   const migratedSeconds = (now() - startedAt) / 1000;
 
-  const loader = new Client({ connectionString: DATABASE_URL, query_timeout: LOAD_STATEMENT_TIMEOUT_MS, options: `-c search_path=${schema}` });
+  const loader = new Client({
+    connectionString: DATABASE_URL,
+    query_timeout: LOAD_STATEMENT_TIMEOUT_MS,
+    options: `-c search_path=${schema}`,
+  });
   await loader.connect();
   onCleanup('loading connection', () => loader.end());
   const loadStarted = now();
@@ -505,7 +544,10 @@ async function main(): Promise<void> {
   assertAlive(services);
 
   // Staff through the admin API, signed in as they would be.
-  const { accessToken: adminToken } = await expectOk(api.port, 'POST', '/v1/auth/login', null, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
+  const { accessToken: adminToken } = await expectOk(api.port, 'POST', '/v1/auth/login', null, {
+    email: env.ADMIN_EMAIL,
+    password: env.ADMIN_PASSWORD,
+  });
   const operator = await staffMember(api.port, adminToken, 'operator', ['operator'], []);
   const specialist = await staffMember(api.port, adminToken, 'specialist', ['specialist'], ['VID']);
   specialist.user.institutionIds = (await sql<{ id: string }>(loader, `SELECT id FROM institutions WHERE code = 'VID'`)).map((r) => r.id);
@@ -544,23 +586,33 @@ async function main(): Promise<void> {
   out.push(`layout    1 api process; ${settingsLine(opts.serviceEnv)}`);
   const nodeLine = nodeArgsLine(opts.nodeArgs, cwd, services);
   if (nodeLine) out.push(nodeLine);
-  out.push(`data      ${fmt(Number(sizes.tickets_n))} tickets (${sizes.tickets}), ${fmt(Number(sizes.messages_n))} messages (${sizes.messages}); schema ${sizes.total} in all`);
+  out.push(
+    `data      ${fmt(Number(sizes.tickets_n))} tickets (${sizes.tickets}), ${fmt(Number(sizes.messages_n))} messages (${sizes.messages}); schema ${sizes.total} in all`,
+  );
   out.push(`open      ${open.map((o) => `${o.status} ${fmt(Number(o.n))}`).join(', ')}`);
   out.push(`load      migrated by the service in ${fmt(migratedSeconds, 1)} s; generated in ${fmt(loadSeconds, 1)} s:`);
   out.push(table([['step', 'rows', 'seconds'], ...steps.map((s) => [s.step, fmt(s.rows), fmt(s.seconds, 1)])]));
   out.push('');
-  out.push(`run       per scenario ${fmt(opts.warmup)} warm-up + ${fmt(opts.iterations)} measured pairs, one at a time: GET through the API, then the same statement on one pg connection`);
+  out.push(
+    `run       per scenario ${fmt(opts.warmup)} warm-up + ${fmt(opts.iterations)} measured pairs, one at a time: GET through the API, then the same statement on one pg connection`,
+  );
   out.push('');
   const rows = results.map((r) => {
     const [h50, h99, p50, p99] = [percentile(r.http, 50), percentile(r.http, 99), percentile(r.plain, 50), percentile(r.plain, 99)];
     return [r.label, fmt(h50, 2), fmt(h99, 2), fmt(p50, 2), fmt(p99, 2), fmt(h50 / p50, 2), fmt(h99 / p99, 2), String(r.rows)];
   });
-  out.push(table([['scenario (page 2)', 'API p50 ms', 'API p99 ms', 'SQL p50 ms', 'SQL p99 ms', 'ratio p50', 'ratio p99', 'rows'], ...rows]));
+  out.push(
+    table([['scenario (page 2)', 'API p50 ms', 'API p99 ms', 'SQL p50 ms', 'SQL p99 ms', 'ratio p50', 'ratio p99', 'rows'], ...rows]),
+  );
   for (const line of skipped) out.push(line);
   out.push('');
-  out.push(`CPU, in cores over the measured scenarios (${fmt(cpu.seconds, 1)} s): ${[...cpu.cores].map(([l, c]) => `${l} ${fmt(busy(c), 2)}`).join(', ')}`);
+  out.push(
+    `CPU, in cores over the measured scenarios (${fmt(cpu.seconds, 1)} s): ${[...cpu.cores].map(([l, c]) => `${l} ${fmt(busy(c), 2)}`).join(', ')}`,
+  );
   if (busy(cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING) {
-    out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores while measuring: the figures are disturbed, rerun on a quiet machine`);
+    out.push(
+      `note      other processes used more than ${OTHER_CPU_WARNING} cores while measuring: the figures are disturbed, rerun on a quiet machine`,
+    );
   }
   for (const r of results) {
     out.push('');
@@ -576,7 +628,9 @@ async function main(): Promise<void> {
   out.push('');
   const p99Ok = results.length > 0 && results.every((r) => percentile(r.http, 99) < GOAL_P99_MS);
   const ratioOk = results.every((r) => percentile(r.http, 99) / percentile(r.plain, 99) <= GOAL_RATIO);
-  out.push(`goals     API p99 < ${GOAL_P99_MS} ms: ${p99Ok ? 'MET' : 'NOT MET'}; API p99 within ${GOAL_RATIO}× of the plain statement's p99: ${ratioOk ? 'MET' : 'NOT MET'}`);
+  out.push(
+    `goals     API p99 < ${GOAL_P99_MS} ms: ${p99Ok ? 'MET' : 'NOT MET'}; API p99 within ${GOAL_RATIO}× of the plain statement's p99: ${ratioOk ? 'MET' : 'NOT MET'}`,
+  );
   out.push('');
   process.stdout.write(out.join('\n'));
 }

@@ -30,7 +30,18 @@ import { busy, coresBetween, CpuUse, cpuSnapshot, MACHINE_LABEL, OTHER_CPU_WARNI
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, nodeArgsLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, REDIS_URL, ServiceProcess, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import {
+  assertAlive,
+  checkConnections,
+  connect,
+  REDIS_URL,
+  ServiceProcess,
+  settingsLine,
+  sql,
+  startService,
+  waitHealthy,
+  warningsOf,
+} from './support/service';
 
 const WEBFORM_SECRET = `bench-webform-${randomBytes(16).toString('hex')}`;
 const INSTITUTIONS = ['VSAA', 'VID', 'NVA', 'LAD', 'VZD', 'PMLP', 'VDI', 'UR'];
@@ -83,7 +94,7 @@ function parseOptions(): Options {
       ['--drain-timeout S', 'longest wait for the last ticket after the last accept (default 60)'],
       ['--baseline-events N', 'events of the naive baseline (default: --events)'],
       ['--no-baseline', 'skip the naive baseline'],
-      ['--free-text', 'a phase of named forms, then one of citizens\' free-text questions that level 0 classifies; CPU per event of each'],
+      ['--free-text', "a phase of named forms, then one of citizens' free-text questions that level 0 classifies; CPU per event of each"],
     ],
   );
   const events = int(values.events, 'EVENTS', 20_000, 1, 1_000_000);
@@ -150,7 +161,14 @@ function submission(run: string, i: number): Submission {
   const form = namedSubmission(run, i);
   if (!freeText) return form;
   const example = SEED_EXAMPLES[(i * 7) % SEED_EXAMPLES.length];
-  return { ...form, institution: undefined, topic: undefined, language: example.language ?? 'lv', subject: example.text.slice(0, 60), message: example.text };
+  return {
+    ...form,
+    institution: undefined,
+    topic: undefined,
+    language: example.language ?? 'lv',
+    subject: example.text.slice(0, 60),
+    message: example.text,
+  };
 }
 
 function namedSubmission(run: string, i: number): Submission {
@@ -168,7 +186,10 @@ function namedSubmission(run: string, i: number): Submission {
       firstName,
       lastName,
       personalCode: personalCode(i),
-      email: `${firstName.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase()}.${i}@example.lv`,
+      email: `${firstName
+        .normalize('NFD')
+        .replace(/[^a-zA-Z]/g, '')
+        .toLowerCase()}.${i}@example.lv`,
       phone: `+3712${String(i).padStart(7, '0')}`,
     },
     subject: `Jautājums par tēmu "${topic}" (${i})`,
@@ -189,7 +210,14 @@ interface LoadResult {
  * N client loops, each on its own keep-alive connection to one api process (clients spread evenly over
  * them), taking the next event index from a shared counter. Bounded by the event count and by the deadline.
  */
-async function runLoad(ports: number[], clients: number, run: string, from: number, count: number, deadlineMs: number): Promise<LoadResult> {
+async function runLoad(
+  ports: number[],
+  clients: number,
+  run: string,
+  from: number,
+  count: number,
+  deadlineMs: number,
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Math.ceil(clients / ports.length) });
   const latencies = new Float64Array(count);
   const refused = new Map<string, number>();
@@ -301,14 +329,21 @@ async function runBaseline(schema: string, connections: number, count: number, r
       const code = s.applicant.personalCode.replace('-', '');
       await client.query('BEGIN');
       try {
-        const found = await client.query('SELECT customer_id FROM customer_identifiers WHERE kind = $1 AND value = $2', ['personal_code', code]);
+        const found = await client.query('SELECT customer_id FROM customer_identifiers WHERE kind = $1 AND value = $2', [
+          'personal_code',
+          code,
+        ]);
         if (found.rowCount !== 0) throw new Error('baseline applicants are meant to be new');
         const customer = await client.query(
           'INSERT INTO customers (first_name, last_name, preferred_language) VALUES ($1, $2, $3) RETURNING id',
           [s.applicant.firstName, s.applicant.lastName, s.language],
         );
         const customerId = customer.rows[0].id;
-        await client.query('INSERT INTO customer_identifiers (customer_id, kind, value) VALUES ($1, $2, $3)', [customerId, 'personal_code', code]);
+        await client.query('INSERT INTO customer_identifiers (customer_id, kind, value) VALUES ($1, $2, $3)', [
+          customerId,
+          'personal_code',
+          code,
+        ]);
         const ticket = await client.query(
           'INSERT INTO tickets (reference, channel, customer_id, subject) VALUES ($1, $2, $3, $4) RETURNING id',
           [`NV-${i}`, 'webform', customerId, s.subject],
@@ -389,7 +424,8 @@ async function runPhase({ opts, services, ports, run, ticketCount }: PhaseContex
     }
   })();
   const load = await runLoad(ports, opts.clients, run, from + opts.warmup, opts.events, opts.durationS * 1000);
-  if (load.accepted === 0) throw new Error(`no submission was accepted; answers: ${[...load.refused].map(([k, v]) => `${k}×${v}`).join(', ')}`);
+  if (load.accepted === 0)
+    throw new Error(`no submission was accepted; answers: ${[...load.refused].map(([k, v]) => `${k}×${v}`).join(', ')}`);
   const backlogAtLastAccept = ticketsBefore + load.accepted - (await ticketCount());
   let lastTicketAt = NaN;
   try {
@@ -490,10 +526,14 @@ async function main(): Promise<void> {
   out.push('Web-form ingest benchmark');
   out.push(machineLine(pgVersion));
   out.push(`layout    ${opts.api} api + ${opts.workers} worker process(es); ${settingsLine(opts.serviceEnv)}`);
-  out.push(`load      ${opts.clients} clients, ${fmt(load.accepted)} of ${fmt(opts.events)} events accepted (refused: ${refused}), warm-up ${fmt(opts.warmup)}${load.stoppedByDuration ? `, stopped by --duration ${opts.durationS}s` : ''}`);
+  out.push(
+    `load      ${opts.clients} clients, ${fmt(load.accepted)} of ${fmt(opts.events)} events accepted (refused: ${refused}), warm-up ${fmt(opts.warmup)}${load.stoppedByDuration ? `, stopped by --duration ${opts.durationS}s` : ''}`,
+  );
   const nodeLine = nodeArgsLine(opts.nodeArgs, cwd, services);
   if (nodeLine) out.push(nodeLine);
-  out.push(`baseline  ${baseline ? `${fmt(baseline.events)} naive transactions on ${baseline.connections} connections in ${fmt(baseline.seconds, 2)} s` : 'skipped'}`);
+  out.push(
+    `baseline  ${baseline ? `${fmt(baseline.events)} naive transactions on ${baseline.connections} connections in ${fmt(baseline.seconds, 2)} s` : 'skipped'}`,
+  );
   out.push('');
   out.push(
     table([
@@ -514,7 +554,9 @@ async function main(): Promise<void> {
     (a, b) => Number(a === MACHINE_LABEL) - Number(b === MACHINE_LABEL) || Number(a === OTHER_LABEL) - Number(b === OTHER_LABEL),
   );
   const cores = (m: CpuUse['cores'] | undefined, label: string) => (m?.has(label) ? fmt(busy(m.get(label)!), 2) : '');
-  out.push(`CPU, in cores (1.00 = one core busy), over the service's measured window (${fmt(cpu.seconds, 1)} s) and the baseline's (${fmt(baseline?.cpu.seconds ?? NaN, 1)} s)`);
+  out.push(
+    `CPU, in cores (1.00 = one core busy), over the service's measured window (${fmt(cpu.seconds, 1)} s) and the baseline's (${fmt(baseline?.cpu.seconds ?? NaN, 1)} s)`,
+  );
   out.push(table([['process', 'service', 'baseline'], ...labels.map((l) => [l, cores(cpu.cores, l), cores(baseline?.cpu.cores, l)])]));
   out.push('');
   // CPU seconds of each service process over a phase's measured window, per event accepted in it.
@@ -540,8 +582,13 @@ async function main(): Promise<void> {
   );
   const e2eOk = e2eRate >= GOAL_EVENTS_PER_SECOND;
   const ratioOk = ratio >= GOAL_RATIO;
-  const disturbed = [...phases.map((p) => p.cpu), baseline?.cpu].map((c) => busy(c?.cores.get(OTHER_LABEL) ?? [0, 0])).some((o) => o > OTHER_CPU_WARNING);
-  if (disturbed) out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores during a measured window: the figures are disturbed, rerun on a quiet machine`);
+  const disturbed = [...phases.map((p) => p.cpu), baseline?.cpu]
+    .map((c) => busy(c?.cores.get(OTHER_LABEL) ?? [0, 0]))
+    .some((o) => o > OTHER_CPU_WARNING);
+  if (disturbed)
+    out.push(
+      `note      other processes used more than ${OTHER_CPU_WARNING} cores during a measured window: the figures are disturbed, rerun on a quiet machine`,
+    );
   const classificationCost = classified ? usPerEvent(classified, serviceLabels) / usPerEvent(named, serviceLabels) - 1 : NaN;
   const classificationGoal = classified
     ? `; classification adds ≤ ${fmt(GOAL_CLASSIFICATION_CPU * 100)} % CPU per event (adds ${fmt(classificationCost * 100, 1)} %): ${classificationCost <= GOAL_CLASSIFICATION_CPU ? 'MET' : 'NOT MET'}`

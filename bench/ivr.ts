@@ -27,7 +27,19 @@ import { busy, coresBetween, CpuPart, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, DATABASE_URL, SERVICE_DEFAULTS, openAroundTheClock, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import {
+  assertAlive,
+  checkConnections,
+  connect,
+  DATABASE_URL,
+  SERVICE_DEFAULTS,
+  openAroundTheClock,
+  settingsLine,
+  sql,
+  startService,
+  waitHealthy,
+  warningsOf,
+} from './support/service';
 
 const AUTH_TOKEN = `bench-twilio-${randomBytes(16).toString('hex')}`;
 const PUBLIC_BASE_URL = 'https://ivr.bench.invalid';
@@ -93,7 +105,11 @@ function post(target: Target, url: string, params: Record<string, string>): Prom
         method: 'POST',
         path: url.slice(PUBLIC_BASE_URL.length),
         agent,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), 'X-Twilio-Signature': signature },
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'Content-Length': Buffer.byteLength(body),
+          'X-Twilio-Signature': signature,
+        },
       },
       (res) => {
         let text = '';
@@ -145,7 +161,14 @@ class SimulatedCall {
   }
 
   private params(extra: Record<string, string>): Record<string, string> {
-    return { AccountSid: `AC${'0'.repeat(32)}`, CallSid: this.callSid, From: this.from, To: '+37167000000', Direction: 'inbound', ...extra };
+    return {
+      AccountSid: `AC${'0'.repeat(32)}`,
+      CallSid: this.callSid,
+      From: this.from,
+      To: '+37167000000',
+      Direction: 'inbound',
+      ...extra,
+    };
   }
 
   /** Performs one step; resolves with its latency in ms. */
@@ -248,7 +271,16 @@ async function offered(target: Target, rate: number, seconds: number): Promise<P
   const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts, BENCH_LABEL));
   const elapsed = (now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, cpu, clientLagMs: lag.max / 1e6 };
+  return {
+    steps: latencies.length,
+    errors,
+    seconds: elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? NaN,
+    cpu,
+    clientLagMs: lag.max / 1e6,
+  };
 }
 
 /** Phase 2, closed loop: `callers` callers each step again as soon as the previous answer is in. */
@@ -278,7 +310,16 @@ async function saturation(target: Target, callers: number, seconds: number): Pro
   const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts, BENCH_LABEL));
   const elapsed = (now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { steps: latencies.length, errors, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, cpu, clientLagMs: lag.max / 1e6 };
+  return {
+    steps: latencies.length,
+    errors,
+    seconds: elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? NaN,
+    cpu,
+    clientLagMs: lag.max / 1e6,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -442,28 +483,52 @@ async function main(): Promise<void> {
             (SELECT count(*)::int FROM tickets WHERE channel = 'voice' AND level = 0 AND status = 'resolved') AS "selfServed"`,
   );
   const rate = (r: PhaseResult) => r.steps / r.seconds;
-  const row = (label: string, r: PhaseResult) => [label, fmt(r.steps), fmt(r.errors), fmt(rate(r)), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.max, 1), fmt(r.clientLagMs, 1)];
-  const header = ['', 'steps', 'errors', 'steps/s', 'p50 ms', 'p99 ms', 'max ms', 'callers\' max loop delay ms'];
+  const row = (label: string, r: PhaseResult) => [
+    label,
+    fmt(r.steps),
+    fmt(r.errors),
+    fmt(rate(r)),
+    fmt(r.p50, 2),
+    fmt(r.p99, 2),
+    fmt(r.max, 1),
+    fmt(r.clientLagMs, 1),
+  ];
+  const header = ['', 'steps', 'errors', 'steps/s', 'p50 ms', 'p99 ms', 'max ms', "callers' max loop delay ms"];
   const ratio = rate(apiMax) / rate(bareMax);
   const sameWorkRatio = rate(apiMax) / rate(sameWorkMax);
   const apiCpuPerStep = (busy(apiMax.cpu.cores.get('api') ?? [0, 0]) * 1e6) / rate(apiMax);
-  const perStep = service.processes.map((p, i) => `${p.label} ${fmt((statementsAfter[i] - statementsBefore[i]) / Math.max(1, apiOffered.steps), 3)}`).join(', ');
+  const perStep = service.processes
+    .map((p, i) => `${p.label} ${fmt((statementsAfter[i] - statementsBefore[i]) / Math.max(1, apiOffered.steps), 3)}`)
+    .join(', ');
   process.stdout.write(
     [
       '',
       machineLine(pgVersion),
-      `load      ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min load average at the end: other work on the machine shows here)`,
+      `load      ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (1/5/15 min load average at the end: other work on the machine shows here)`,
       `service   1 api + 1 worker process; ${settingsLine(options.serviceEnv)}`,
       '',
       `phase 1 — ${fmt(options.rate)} steps/s offered, ${options.durationS} s`,
-      table([header, row('IVR (service)', apiOffered), row('same work: node:http + signature + pg', sameWorkOffered), row('bare node:http, fixed TwiML', bareOffered)]),
+      table([
+        header,
+        row('IVR (service)', apiOffered),
+        row('same work: node:http + signature + pg', sameWorkOffered),
+        row('bare node:http, fixed TwiML', bareOffered),
+      ]),
       `SQL statements per step in phase 1 (vp_db_statements_total ÷ steps): ${perStep}; the same-work baseline sends 1`,
       '',
       'phase 1, the service by webhook',
       table([['', 'steps', 'p50 ms', 'p99 ms'], ...stepRows]),
       '',
       `phase 2 — saturation, ${options.callers} callers`,
-      table([header, row('IVR (service)', apiMax), row('same work: node:http + signature + pg', sameWorkMax), row('bare node:http, fixed TwiML', bareMax)]),
+      table([
+        header,
+        row('IVR (service)', apiMax),
+        row('same work: node:http + signature + pg', sameWorkMax),
+        row('bare node:http, fixed TwiML', bareMax),
+      ]),
       '',
       `CPU per step, µs of one core (cores busy ÷ steps per second), by process`,
       cpuTable([
@@ -474,8 +539,12 @@ async function main(): Promise<void> {
         ['phase 2, same work', sameWorkMax],
         ['phase 2, bare', bareMax],
       ]),
-      ...([apiOffered, sameWorkOffered, bareOffered, apiMax, sameWorkMax, bareMax].some((r) => busy(r.cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING)
-        ? [`note: other processes used more than ${OTHER_CPU_WARNING} cores in a measured window: the figures are disturbed, rerun on a quiet machine`]
+      ...([apiOffered, sameWorkOffered, bareOffered, apiMax, sameWorkMax, bareMax].some(
+        (r) => busy(r.cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING,
+      )
+        ? [
+            `note: other processes used more than ${OTHER_CPU_WARNING} cores in a measured window: the figures are disturbed, rerun on a quiet machine`,
+          ]
         : []),
       '',
       `throughput ratio service / same-work baseline: ${fmt(sameWorkRatio, 3)}   (goal ≥ ${GOAL_SAME_WORK_RATIO}: ${sameWorkRatio >= GOAL_SAME_WORK_RATIO ? 'met' : 'NOT met'})`,
@@ -502,6 +571,12 @@ function scrape(port: number, token: string): Promise<string> {
   });
 }
 
-const metricValue = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
+const metricValue = (text: string, name: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${name} `))
+      ?.split(' ')[1] ?? NaN,
+  );
 
 runBench(main);

@@ -30,7 +30,18 @@ import { jsonClient } from './support/json-client';
 import { now, onCleanup, runBench, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, nodeArgsLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, DATABASE_URL, REDIS_URL, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import {
+  assertAlive,
+  checkConnections,
+  connect,
+  DATABASE_URL,
+  REDIS_URL,
+  settingsLine,
+  sql,
+  startService,
+  waitHealthy,
+  warningsOf,
+} from './support/service';
 
 const GOAL_REQUEST_SECONDS = 10;
 const GOAL_RETENTION_RATIO = 0.5;
@@ -68,7 +79,7 @@ function parseOptions(): Options {
       ['--messages-per-ticket N', 'messages per ticket (default 10)'],
       ['--persons N', 'persons measured: each is exported, then erased (default 10)'],
       ['--warmup N', 'persons exported and erased first, not counted (default 1)'],
-      ['--tickets-per-person N', "tickets of each person, across channels (default 100)"],
+      ['--tickets-per-person N', 'tickets of each person, across channels (default 100)'],
       ['--retention N', 'closed tickets the retention run anonymises, about (default 20000)'],
       ['--no-explain', 'skip EXPLAIN (ANALYZE, BUFFERS) of the retention batch statement'],
     ],
@@ -115,7 +126,10 @@ function personalCodeOf(n: number): string {
  */
 async function addPerson(db: Client, n: number, ticketsPerPerson: number): Promise<Person> {
   const person = { personalCode: personalCodeOf(n), email: `persona-${n}@bench.example` };
-  const [{ id }] = await sql<{ id: string }>(db, `INSERT INTO customers (first_name, last_name) VALUES ($1, $2) RETURNING id`, [`Persona${n}`, `Benchmarka${n}`]);
+  const [{ id }] = await sql<{ id: string }>(db, `INSERT INTO customers (first_name, last_name) VALUES ($1, $2) RETURNING id`, [
+    `Persona${n}`,
+    `Benchmarka${n}`,
+  ]);
   await db.query(
     `INSERT INTO customer_identifiers (customer_id, kind, value, provenance) VALUES ($1, 'personal_code', $2, 'portal'), ($1, 'email', $3, 'channel')`,
     [id, person.personalCode, person.email],
@@ -132,7 +146,12 @@ async function addPerson(db: Client, n: number, ticketsPerPerson: number): Promi
 }
 
 /** Starts a subject request and waits for it to be done; seconds from the POST to `done`, and its result. */
-async function subjectRequest(port: number, token: string, kind: 'access' | 'erasure', person: Person): Promise<{ seconds: number; result: any }> {
+async function subjectRequest(
+  port: number,
+  token: string,
+  kind: 'access' | 'erasure',
+  person: Person,
+): Promise<{ seconds: number; result: any }> {
   const started = now();
   const { id } = await expectOk(port, 'POST', '/v1/privacy/subject-requests', token, {
     kind,
@@ -170,7 +189,11 @@ async function main(): Promise<void> {
   const [api] = apiProcesses;
   const migratedSeconds = (now() - startedAt) / 1000;
 
-  const loader = new Client({ connectionString: DATABASE_URL, query_timeout: LOAD_STATEMENT_TIMEOUT_MS, options: `-c search_path=${schema}` });
+  const loader = new Client({
+    connectionString: DATABASE_URL,
+    query_timeout: LOAD_STATEMENT_TIMEOUT_MS,
+    options: `-c search_path=${schema}`,
+  });
   await loader.connect();
   onCleanup('loading connection', () => loader.end());
   const loadStarted = now();
@@ -195,7 +218,10 @@ async function main(): Promise<void> {
   assertAlive(services);
   const cpuParts = () => services.map((s) => ({ label: s.label, pid: s.child.pid }));
 
-  const { accessToken: token } = await expectOk(api.port, 'POST', '/v1/auth/login', null, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
+  const { accessToken: token } = await expectOk(api.port, 'POST', '/v1/auth/login', null, {
+    email: env.ADMIN_EMAIL,
+    password: env.ADMIN_PASSWORD,
+  });
 
   // ------------------------------------------------------------------------------------------------------
   // Subject requests: each person exported, then erased, one request at a time.
@@ -214,7 +240,10 @@ async function main(): Promise<void> {
     if (erasure.result.erased.length !== opts.ticketsPerPerson) {
       throw new Error(`the erasure erased ${erasure.result.erased.length} tickets, expected ${opts.ticketsPerPerson}`);
     }
-    if (i === 0) found.push(`archive ${JSON.stringify(access.result.found)} (${fmt(access.result.archive.bytes)} bytes); erasure changed ${JSON.stringify(erasure.result.changed)}`);
+    if (i === 0)
+      found.push(
+        `archive ${JSON.stringify(access.result.found)} (${fmt(access.result.archive.bytes)} bytes); erasure changed ${JSON.stringify(erasure.result.changed)}`,
+      );
     if (i < opts.warmup) continue;
     exports.push(access.seconds);
     erasures.push(erasure.seconds);
@@ -243,7 +272,9 @@ async function main(): Promise<void> {
   let plan: string[] = [];
   if (opts.explain) {
     const first = [new Date(), '-infinity', '00000000-0000-0000-0000-000000000000'];
-    plan = (await loader.query(`EXPLAIN (ANALYZE, BUFFERS) ${DUE_TICKETS} LIMIT ${RETENTION_BATCH}`, first)).rows.map((r) => r['QUERY PLAN'] as string);
+    plan = (await loader.query(`EXPLAIN (ANALYZE, BUFFERS) ${DUE_TICKETS} LIMIT ${RETENTION_BATCH}`, first)).rows.map(
+      (r) => r['QUERY PLAN'] as string,
+    );
   }
 
   const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
@@ -255,17 +286,29 @@ async function main(): Promise<void> {
   // it blanks, in transactions of the job's batch size. Each is rolled back, so the job then finds the same rows as
   // they were: an UPDATE after the job would write values already there, which PostgreSQL does far more cheaply
   // (no index changes), and would flatter the baseline.
-  const due = (await sql<{ id: string }>(loader, `${DUE_TICKETS}`, [new Date(), '-infinity', '00000000-0000-0000-0000-000000000000'])).map((r) => r.id);
+  const due = (await sql<{ id: string }>(loader, `${DUE_TICKETS}`, [new Date(), '-infinity', '00000000-0000-0000-0000-000000000000'])).map(
+    (r) => r.id,
+  );
   const plainStarted = now();
   for (let i = 0; i < due.length && !stopping; i += RETENTION_BATCH) {
     const ids = due.slice(i, i + RETENTION_BATCH);
     await loader.query('BEGIN');
-    await loader.query(`UPDATE tickets SET subject = NULL, origin_address = NULL, csat_comment = NULL, content_erased_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
-    await loader.query(`UPDATE messages SET text = '', html = NULL, subject = NULL, address = NULL, delivery_error = NULL WHERE ticket_id = ANY($1::uuid[])`, [ids]);
+    await loader.query(
+      `UPDATE tickets SET subject = NULL, origin_address = NULL, csat_comment = NULL, content_erased_at = now() WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    await loader.query(
+      `UPDATE messages SET text = '', html = NULL, subject = NULL, address = NULL, delivery_error = NULL WHERE ticket_id = ANY($1::uuid[])`,
+      [ids],
+    );
     await loader.query('ROLLBACK');
   }
   const plainSeconds = (now() - plainStarted) / 1000;
-  const [{ messages: plainMessages }] = await sql<{ messages: number }>(loader, `SELECT count(*)::int AS messages FROM messages WHERE ticket_id = ANY($1::uuid[])`, [due]);
+  const [{ messages: plainMessages }] = await sql<{ messages: number }>(
+    loader,
+    `SELECT count(*)::int AS messages FROM messages WHERE ticket_id = ANY($1::uuid[])`,
+    [due],
+  );
 
   const retentionCpuStart = cpuSnapshot(cpuParts(), 'bench (client)');
   const runStarted = new Date();
@@ -274,10 +317,18 @@ async function main(): Promise<void> {
   await job.waitUntilFinished(events, 60 * 60_000);
   const retentionSeconds = (now() - retentionStarted) / 1000;
   const retentionCpu = coresBetween(retentionCpuStart, cpuSnapshot(cpuParts(), 'bench (client)'));
-  const [audit] = await sql<{ detail: Record<string, number> }>(loader, `SELECT detail FROM audit_events WHERE action = 'retention.run' ORDER BY created_at DESC LIMIT 1`);
-  const anonymised = (await sql<{ id: string }>(loader, `SELECT id FROM tickets WHERE content_erased_at >= $1 ORDER BY id`, [runStarted])).map((r) => r.id);
-  const [{ messages: retentionMessages }] = await sql<{ messages: number }>(loader, `SELECT count(*)::int AS messages FROM messages WHERE ticket_id = ANY($1::uuid[])`, [anonymised]);
-
+  const [audit] = await sql<{ detail: Record<string, number> }>(
+    loader,
+    `SELECT detail FROM audit_events WHERE action = 'retention.run' ORDER BY created_at DESC LIMIT 1`,
+  );
+  const anonymised = (
+    await sql<{ id: string }>(loader, `SELECT id FROM tickets WHERE content_erased_at >= $1 ORDER BY id`, [runStarted])
+  ).map((r) => r.id);
+  const [{ messages: retentionMessages }] = await sql<{ messages: number }>(
+    loader,
+    `SELECT count(*)::int AS messages FROM messages WHERE ticket_id = ANY($1::uuid[])`,
+    [anonymised],
+  );
 
   assertAlive(services);
 
@@ -291,7 +342,9 @@ async function main(): Promise<void> {
   out.push(`layout    1 api process, 1 worker process; ${settingsLine(opts.serviceEnv)}`);
   const nodeLine = nodeArgsLine(opts.nodeArgs, cwd, services);
   if (nodeLine) out.push(nodeLine);
-  out.push(`data      ${fmt(Number(sizes.tickets_n))} tickets (${sizes.tickets}), ${fmt(Number(sizes.messages_n))} messages (${sizes.messages}); schema ${sizes.total} in all`);
+  out.push(
+    `data      ${fmt(Number(sizes.tickets_n))} tickets (${sizes.tickets}), ${fmt(Number(sizes.messages_n))} messages (${sizes.messages}); schema ${sizes.total} in all`,
+  );
   out.push(`load      migrated by the service in ${fmt(migratedSeconds, 1)} s; generated in ${fmt(loadSeconds, 1)} s:`);
   out.push(table([['step', 'rows', 'seconds'], ...steps.map((s) => [s.step, fmt(s.rows), fmt(s.seconds, 1)])]));
   out.push('');
@@ -301,9 +354,24 @@ async function main(): Promise<void> {
   );
   out.push(`first     ${found[0] ?? ''}`);
   out.push('');
-  const row = (label: string, s: number[]) => [label, fmt(percentile(s, 50), 2), fmt(percentile(s, 99), 2), fmt(s[s.length - 1], 2), fmt(GOAL_REQUEST_SECONDS, 0), fmt(percentile(s, 99) / GOAL_REQUEST_SECONDS, 3)];
-  out.push(table([['request', 'p50 s', 'p99 s', 'max s', 'goal s', 'p99 / goal'], row('subject access export', exports), row('erasure', erasures)]));
-  out.push(`CPU, in cores over the requests (${fmt(requestsCpu.seconds, 1)} s): ${[...requestsCpu.cores].map(([l, c]) => `${l} ${fmt(busy(c), 2)}`).join(', ')}`);
+  const row = (label: string, s: number[]) => [
+    label,
+    fmt(percentile(s, 50), 2),
+    fmt(percentile(s, 99), 2),
+    fmt(s[s.length - 1], 2),
+    fmt(GOAL_REQUEST_SECONDS, 0),
+    fmt(percentile(s, 99) / GOAL_REQUEST_SECONDS, 3),
+  ];
+  out.push(
+    table([
+      ['request', 'p50 s', 'p99 s', 'max s', 'goal s', 'p99 / goal'],
+      row('subject access export', exports),
+      row('erasure', erasures),
+    ]),
+  );
+  out.push(
+    `CPU, in cores over the requests (${fmt(requestsCpu.seconds, 1)} s): ${[...requestsCpu.cores].map(([l, c]) => `${l} ${fmt(busy(c), 2)}`).join(', ')}`,
+  );
   out.push('');
   const jobRate = anonymised.length / retentionSeconds;
   const plainRate = due.length / plainSeconds;
@@ -314,14 +382,32 @@ async function main(): Promise<void> {
   out.push(
     table([
       ['over the same rows', 'tickets', 'messages', 'seconds', 'tickets/s', 'ratio'],
-      ['retention job (enqueued → finished)', fmt(anonymised.length), fmt(retentionMessages), fmt(retentionSeconds, 2), fmt(jobRate, 0), fmt(jobRate / plainRate, 2)],
-      [`plain UPDATE … WHERE id = ANY(…), tickets + messages, ${RETENTION_BATCH} per transaction (run first)`, fmt(due.length), fmt(plainMessages), fmt(plainSeconds, 2), fmt(plainRate, 0), '1.00'],
+      [
+        'retention job (enqueued → finished)',
+        fmt(anonymised.length),
+        fmt(retentionMessages),
+        fmt(retentionSeconds, 2),
+        fmt(jobRate, 0),
+        fmt(jobRate / plainRate, 2),
+      ],
+      [
+        `plain UPDATE … WHERE id = ANY(…), tickets + messages, ${RETENTION_BATCH} per transaction (run first)`,
+        fmt(due.length),
+        fmt(plainMessages),
+        fmt(plainSeconds, 2),
+        fmt(plainRate, 0),
+        '1.00',
+      ],
     ]),
   );
-  out.push(`CPU, in cores over the retention job (${fmt(retentionCpu.seconds, 1)} s): ${[...retentionCpu.cores].map(([l, c]) => `${l} ${fmt(busy(c), 2)}`).join(', ')}`);
+  out.push(
+    `CPU, in cores over the retention job (${fmt(retentionCpu.seconds, 1)} s): ${[...retentionCpu.cores].map(([l, c]) => `${l} ${fmt(busy(c), 2)}`).join(', ')}`,
+  );
   for (const cpu of [requestsCpu, retentionCpu]) {
     if (busy(cpu.cores.get(OTHER_LABEL) ?? [0, 0]) > OTHER_CPU_WARNING) {
-      out.push(`note      other processes used more than ${OTHER_CPU_WARNING} cores while measuring: the figures are disturbed, rerun on a quiet machine`);
+      out.push(
+        `note      other processes used more than ${OTHER_CPU_WARNING} cores while measuring: the figures are disturbed, rerun on a quiet machine`,
+      );
       break;
     }
   }
@@ -333,7 +419,8 @@ async function main(): Promise<void> {
     out.push(...plan.map((l) => `  ${l}`));
   }
   out.push('');
-  const requestsOk = exports.length > 0 && percentile(exports, 99) <= GOAL_REQUEST_SECONDS && percentile(erasures, 99) <= GOAL_REQUEST_SECONDS;
+  const requestsOk =
+    exports.length > 0 && percentile(exports, 99) <= GOAL_REQUEST_SECONDS && percentile(erasures, 99) <= GOAL_REQUEST_SECONDS;
   const retentionOk = jobRate / plainRate >= GOAL_RETENTION_RATIO;
   out.push(
     `goals     export and erasure p99 ≤ ${GOAL_REQUEST_SECONDS} s for a person with ${opts.ticketsPerPerson} tickets: ${requestsOk ? 'MET' : 'NOT MET'}; ` +

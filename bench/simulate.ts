@@ -50,11 +50,18 @@ const MAIL = {
 function ensureMailServers(): Promise<void> {
   return new Promise((resolve, reject) => {
     const args = ['ensure', MAIL.dir, String(MAIL.imapPort), String(MAIL.smtpPort), String(MAIL.lmtpPort)];
-    execFile('bash', [MAIL.script, ...args], { timeout: 10 * 60_000, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) return resolve();
-      const output = `${stdout}${stderr}`.trim().split('\n').slice(-3).join(' / ');
-      reject(new Error(`scripts/mail-servers.sh ensure ${error.killed ? 'did not finish in 10 min' : 'failed'}${output ? `: ${output}` : ''}`));
-    });
+    execFile(
+      'bash',
+      [MAIL.script, ...args],
+      { timeout: 10 * 60_000, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve();
+        const output = `${stdout}${stderr}`.trim().split('\n').slice(-3).join(' / ');
+        reject(
+          new Error(`scripts/mail-servers.sh ensure ${error.killed ? 'did not finish in 10 min' : 'failed'}${output ? `: ${output}` : ''}`),
+        );
+      },
+    );
   });
 }
 
@@ -79,7 +86,9 @@ class Progress {
     const width = 30;
     const filled = total > 0 ? Math.round((done / total) * width) : width;
     const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${note}`;
-    process.stderr.write(`\r${line.slice(0, (process.stderr.columns ?? 120) - 1).padEnd(Math.min(line.length + 10, (process.stderr.columns ?? 120) - 1))}`);
+    process.stderr.write(
+      `\r${line.slice(0, (process.stderr.columns ?? 120) - 1).padEnd(Math.min(line.length + 10, (process.stderr.columns ?? 120) - 1))}`,
+    );
   }
   end(): void {
     process.stderr.write('\n');
@@ -91,9 +100,17 @@ async function main(): Promise<void> {
     try {
       return parseArgs({
         options: {
-          minutes: { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, operators: { type: 'string' },
-          specialists: { type: 'string' }, 'base-url': { type: 'string' }, mailbox: { type: 'string' }, smtp: { type: 'string' },
-          start: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+          minutes: { type: 'string' },
+          speed: { type: 'string' },
+          seed: { type: 'string' },
+          rate: { type: 'string' },
+          operators: { type: 'string' },
+          specialists: { type: 'string' },
+          'base-url': { type: 'string' },
+          mailbox: { type: 'string' },
+          smtp: { type: 'string' },
+          start: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
         },
       });
     } catch (e) {
@@ -111,7 +128,9 @@ async function main(): Promise<void> {
   const speed = values.speed === undefined ? dayMinutes / minutes : number(values.speed, 'speed', 1, 1, dayMinutes / 0.1);
   // Both given: they must say the same day (to 1 %), or the run would not be what one of them promised.
   if (values.speed !== undefined && values.minutes !== undefined && Math.abs(dayMinutes / speed - minutes) > minutes / 100) {
-    throw new UsageError(`--minutes ${minutes} and --speed ${speed} disagree: at speed ${speed} the 12-hour day takes ${fmt(dayMinutes / speed, 2)} min; give one of them`);
+    throw new UsageError(
+      `--minutes ${minutes} and --speed ${speed} disagree: at speed ${speed} the 12-hour day takes ${fmt(dayMinutes / speed, 2)} min; give one of them`,
+    );
   }
   const runMs = DAY_MS / speed;
   const seed = Math.trunc(number(values.seed, 'seed', 1, 0, 2 ** 32 - 1));
@@ -124,7 +143,12 @@ async function main(): Promise<void> {
   let target: Target;
   if (values.start) {
     const schema = `sim_${run}`;
-    const secrets = { webform: randomBytes(24).toString('hex'), twilio: randomBytes(16).toString('hex'), meta: randomBytes(16).toString('hex'), telegram: randomBytes(16).toString('hex') };
+    const secrets = {
+      webform: randomBytes(24).toString('hex'),
+      twilio: randomBytes(16).toString('hex'),
+      meta: randomBytes(16).toString('hex'),
+      telegram: randomBytes(16).toString('hex'),
+    };
     const adminPassword = `a simulated day ${randomBytes(8).toString('hex')}`;
     const publicBaseUrl = 'https://simulator.vpppd.invalid';
     const admin = await connect();
@@ -139,7 +163,8 @@ async function main(): Promise<void> {
     if (mailOn) {
       onCleanup(`mailboxes sim-${run}*`, async () => {
         const root = join(MAIL.dir, 'mail');
-        for (const user of await readdir(root).catch(() => [] as string[])) if (user.startsWith(`sim-${run}`)) await rm(join(root, user), { recursive: true, force: true });
+        for (const user of await readdir(root).catch(() => [] as string[]))
+          if (user.startsWith(`sim-${run}`)) await rm(join(root, user), { recursive: true, force: true });
       });
     }
     const mail: Record<string, string> = mailOn
@@ -197,7 +222,8 @@ async function main(): Promise<void> {
     };
   } else {
     const env = { ...dotEnv(), ...process.env } as Record<string, string | undefined>;
-    if (!env.ADMIN_PASSWORD) throw new UsageError('no ADMIN_PASSWORD in .env or the environment: run the quick start first, or use --start');
+    if (!env.ADMIN_PASSWORD)
+      throw new UsageError('no ADMIN_PASSWORD in .env or the environment: run the quick start first, or use --start');
     const baseUrl = (values['base-url'] ?? `http://127.0.0.1:${env.PORT ?? 3000}`).replace(/\/+$/, '');
     target = {
       baseUrl,
@@ -206,15 +232,23 @@ async function main(): Promise<void> {
       webformSecret: env.WEBFORM_SECRET || undefined,
       twilio:
         env.TWILIO_AUTH_TOKEN && env.TWILIO_ACCOUNT_SID
-          ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, publicBaseUrl: (env.PUBLIC_BASE_URL ?? baseUrl).replace(/\/+$/, '') }
+          ? {
+              accountSid: env.TWILIO_ACCOUNT_SID,
+              authToken: env.TWILIO_AUTH_TOKEN,
+              publicBaseUrl: (env.PUBLIC_BASE_URL ?? baseUrl).replace(/\/+$/, ''),
+            }
           : undefined,
       metaAppSecret: env.META_APP_SECRET || undefined,
       telegramSecret: env.TELEGRAM_SECRET_TOKEN || undefined,
       smtp: values.mailbox ? smtpOf(values.smtp, env, values.mailbox) : undefined,
     };
     if (values.smtp && !values.mailbox) throw new UsageError('--smtp needs --mailbox: the address of the mailbox the service reads');
-    const health = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, (e: Error) => (e.cause instanceof Error ? e.cause.message : e.message));
-    if (health !== 200) throw new UsageError(`no service answers at ${baseUrl}/health (${health}): start it with npm run quickstart, or use --start`);
+    const health = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.status,
+      (e: Error) => (e.cause instanceof Error ? e.cause.message : e.message),
+    );
+    if (health !== 200)
+      throw new UsageError(`no service answers at ${baseUrl}/health (${health}): start it with npm run quickstart, or use --start`);
   }
 
   const progress = new Progress();
@@ -236,7 +270,11 @@ async function main(): Promise<void> {
   if (!agree(result)) throw new UsageError('the reports disagree with the simulated day (see above)');
 }
 
-function smtpOf(flag: string | undefined, env: Record<string, string | undefined>, mailbox: string): { host: string; port: number; mailbox: string } {
+function smtpOf(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  mailbox: string,
+): { host: string; port: number; mailbox: string } {
   const [host, port] = flag ? [flag.replace(/:\d+$/, ''), /:(\d+)$/.exec(flag)?.[1] ?? '25'] : [env.SMTP_HOST, env.SMTP_PORT ?? '25'];
   if (!host) throw new UsageError('--mailbox needs an SMTP server: --smtp HOST:PORT, or SMTP_HOST in .env');
   if (!/^[^\s@]+@[^\s@]+$/.test(mailbox)) throw new UsageError(`--mailbox ${mailbox} is not an e-mail address`);
@@ -274,15 +312,21 @@ export function summary(result: SimulationResult): string {
       if (a !== b) mismatches.push(`  ${ch}.${k}: simulator ${a}, reports ${b}`);
     }
   }
-  const sent = Object.entries(result.sent).map(([ch, n]) => `${ch} ${n}`).join(', ');
+  const sent = Object.entries(result.sent)
+    .map(([ch, n]) => `${ch} ${n}`)
+    .join(', ');
   return [
     '',
     `contacts sent: ${sent || 'none'} (channels on: ${result.enabled.join(', ')}); tickets found: ${result.references}${result.unresolvedContacts ? `, ${result.unresolvedContacts} contacts without a ticket` : ''}`,
-    'per channel: the simulator\'s own tickets (left) and the change in /v1/reports/* over the run (right)',
+    "per channel: the simulator's own tickets (left) and the change in /v1/reports/* over the run (right)",
     table(rows),
     '',
-    mismatches.length === 0 && result.unresolvedContacts === 0 ? 'the reports agree with the simulated day' : `the reports DISAGREE:\n${mismatches.join('\n')}`,
-    ...(result.errors.length ? ['', `errors (${result.errors.length}, first ones):`, ...result.errors.slice(0, 10).map((e) => `  ${e}`)] : []),
+    mismatches.length === 0 && result.unresolvedContacts === 0
+      ? 'the reports agree with the simulated day'
+      : `the reports DISAGREE:\n${mismatches.join('\n')}`,
+    ...(result.errors.length
+      ? ['', `errors (${result.errors.length}, first ones):`, ...result.errors.slice(0, 10).map((e) => `  ${e}`)]
+      : []),
     '',
   ].join('\n');
 }

@@ -24,7 +24,18 @@ import { SlaTimersService } from '../src/sla/sla-timers.service';
 import { now, onCleanup, runBench, sleep, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
 import { fmt, machineLine, nodeArgsLine, table } from './support/report';
-import { assertAlive, checkConnections, connect, DATABASE_URL, REDIS_URL, settingsLine, sql, startService, waitHealthy, warningsOf } from './support/service';
+import {
+  assertAlive,
+  checkConnections,
+  connect,
+  DATABASE_URL,
+  REDIS_URL,
+  settingsLine,
+  sql,
+  startService,
+  waitHealthy,
+  warningsOf,
+} from './support/service';
 
 const GOAL_P99_MS = 1000;
 const BARE_QUEUE = 'bench-bare-timers';
@@ -58,18 +69,26 @@ function metric(text: string, name: string, labels: string): number {
 
 const get = (port: number, path: string, token: string) =>
   new Promise<string>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path, headers: { Authorization: `Bearer ${token}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
   });
 
 async function main(): Promise<void> {
   const { values, int, serviceEnv, nodeArgs } = parseFlags(
     'npm run bench:sla',
-    { tickets: { type: 'string' }, due: { type: 'string' }, window: { type: 'string' }, lead: { type: 'string' }, grace: { type: 'string' } },
+    {
+      tickets: { type: 'string' },
+      due: { type: 'string' },
+      window: { type: 'string' },
+      lead: { type: 'string' },
+      grace: { type: 'string' },
+    },
     [
       ['--tickets N', 'open tickets with a live breach timer (default 100000)'],
       ['--due N', 'of which fall due during the run (default 10000)'],
@@ -90,7 +109,11 @@ async function main(): Promise<void> {
   const admin = await connect();
   onCleanup('database connection', () => admin.end());
   const { pgVersion } = await checkConnections(admin, 1, serviceEnv);
-  const { processes: services, cwd, env: serviceVars } = await startService(admin, {
+  const {
+    processes: services,
+    cwd,
+    env: serviceVars,
+  } = await startService(admin, {
     schema,
     prefix,
     processes: [{ label: 'worker #1', role: 'worker' }],
@@ -188,11 +211,12 @@ async function main(): Promise<void> {
   onCleanup('bare worker', () => bareWorker.close());
   await addBare(dueTimes, far.length);
   const scheduledAt = Date.now();
-  if (scheduledAt > firstDue) process.stderr.write(`note: scheduling ended ${scheduledAt - firstDue} ms after the first due instant; raise --lead\n`);
+  if (scheduledAt > firstDue)
+    process.stderr.write(`note: scheduling ended ${scheduledAt - firstDue} ms after the first due instant; raise --lead\n`);
 
   // 3. Wait for the window and the grace period, then count.
   const lastDue = dueTimes[dueTimes.length - 1];
-  await until('the due window and grace period', (lastDue - Date.now()) + graceS * 1000 + 5000, 500, async () => {
+  await until('the due window and grace period', lastDue - Date.now() + graceS * 1000 + 5000, 500, async () => {
     assertAlive(services);
     const [{ n }] = await sql<{ n: number }>(db, `SELECT count(*)::int AS n FROM sla_events WHERE kind = 'breached'`);
     return (n >= due && bareSeen.size >= due) || Date.now() > lastDue + graceS * 1000;
@@ -231,11 +255,26 @@ async function main(): Promise<void> {
   out.push(
     table([
       ['figure', 'SLA breach', 'bare BullMQ', 'ratio'],
-      ['lateness p50, ms', fmt(percentile(slaLateness, 50), 1), fmt(percentile(bareLateness, 50), 1), fmt(percentile(slaLateness, 50) / percentile(bareLateness, 50), 2)],
-      ['lateness p99, ms', fmt(percentile(slaLateness, 99), 1), fmt(percentile(bareLateness, 99), 1), fmt(percentile(slaLateness, 99) / percentile(bareLateness, 99), 2)],
+      [
+        'lateness p50, ms',
+        fmt(percentile(slaLateness, 50), 1),
+        fmt(percentile(bareLateness, 50), 1),
+        fmt(percentile(slaLateness, 50) / percentile(bareLateness, 50), 2),
+      ],
+      [
+        'lateness p99, ms',
+        fmt(percentile(slaLateness, 99), 1),
+        fmt(percentile(bareLateness, 99), 1),
+        fmt(percentile(slaLateness, 99) / percentile(bareLateness, 99), 2),
+      ],
       ['lateness max, ms', fmt(percentile(slaLateness, 100), 1), fmt(percentile(bareLateness, 100), 1), ''],
       ['fired (of due)', `${fmt(slaLateness.length)} / ${fmt(due)}`, `${fmt(bareSeen.size)} / ${fmt(due)}`, ''],
-      ['Redis bytes per live timer', fmt(slaMem.bytes / (total - due)), fmt(bareMem.bytes / (total - due)), fmt(slaMem.bytes / bareMem.bytes, 2)],
+      [
+        'Redis bytes per live timer',
+        fmt(slaMem.bytes / (total - due)),
+        fmt(bareMem.bytes / (total - due)),
+        fmt(slaMem.bytes / bareMem.bytes, 2),
+      ],
     ]),
   );
   out.push(`sla queue  ${JSON.stringify(counts)}; workers ${await slaQueue.getWorkersCount()}`);
@@ -248,7 +287,9 @@ async function main(): Promise<void> {
     `check     breaches recorded ${fmt(recorded)}, missed ${fmt(missed)}, recorded twice ${fmt(events.filter((e) => e.per_ticket > 1).length)}, timers run again that found it recorded (harmless) ${fmt(duplicates)}, stale ${fmt(stale)}, early ${fmt(tooEarly)}, failed ${fmt(failed)}, recorded before due ${fmt(early)}; bare fired twice ${fmt(bareTwice)}; service warnings ${warningsOf(services)}`,
   );
   const p99 = percentile(slaLateness, 99);
-  out.push(`goals     p99 lateness ≤ ${GOAL_P99_MS} ms: ${p99 <= GOAL_P99_MS ? 'MET' : 'NOT MET'}; nothing missed: ${missed === 0 ? 'MET' : 'NOT MET'}; nothing twice: ${twice === 0 ? 'MET' : 'NOT MET'}`);
+  out.push(
+    `goals     p99 lateness ≤ ${GOAL_P99_MS} ms: ${p99 <= GOAL_P99_MS ? 'MET' : 'NOT MET'}; nothing missed: ${missed === 0 ? 'MET' : 'NOT MET'}; nothing twice: ${twice === 0 ? 'MET' : 'NOT MET'}`,
+  );
   out.push('');
   process.stdout.write(out.join('\n'));
 }

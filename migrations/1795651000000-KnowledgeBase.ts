@@ -41,13 +41,19 @@ export class KnowledgeBase1795651000000 implements MigrationInterface {
        AS $fn$ SELECT "${schema}".unaccent('"${schema}".unaccent'::regdictionary, $1) $fn$`,
     );
 
-    await queryRunner.query(`CREATE TABLE "knowledge_articles" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "institution_id" uuid, "topic" text, "language" character varying(2) NOT NULL, "questions" text array NOT NULL, "answer" text NOT NULL, "published" boolean NOT NULL DEFAULT false, "search_vector" tsvector, "search_text" text, "search_version" smallint NOT NULL DEFAULT '0', "updated_by_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_4dff86fc9e08f53fe1d4cfe5fb1" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "knowledge_articles" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "institution_id" uuid, "topic" text, "language" character varying(2) NOT NULL, "questions" text array NOT NULL, "answer" text NOT NULL, "published" boolean NOT NULL DEFAULT false, "search_vector" tsvector, "search_text" text, "search_version" smallint NOT NULL DEFAULT '0', "updated_by_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_4dff86fc9e08f53fe1d4cfe5fb1" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "IDX_8063f6406b4fc338d9072659d6" ON "knowledge_articles" ("institution_id") `);
     await queryRunner.query(`CREATE INDEX "ix_knowledge_articles_language" ON "knowledge_articles" ("language", "published") `);
-    await queryRunner.query(`ALTER TABLE "knowledge_articles" ADD CONSTRAINT "FK_8063f6406b4fc338d9072659d6d" FOREIGN KEY ("institution_id") REFERENCES "institutions"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(
+      `ALTER TABLE "knowledge_articles" ADD CONSTRAINT "FK_8063f6406b4fc338d9072659d6d" FOREIGN KEY ("institution_id") REFERENCES "institutions"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
 
     await queryRunner.query(`CREATE INDEX "ix_knowledge_articles_search_vector" ON "knowledge_articles" USING gin ("search_vector")`);
-    await queryRunner.query(`CREATE INDEX "ix_knowledge_articles_search_text" ON "knowledge_articles" USING gin ("search_text" "${trgm}".gin_trgm_ops)`);
+    await queryRunner.query(
+      `CREATE INDEX "ix_knowledge_articles_search_text" ON "knowledge_articles" USING gin ("search_text" "${trgm}".gin_trgm_ops)`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

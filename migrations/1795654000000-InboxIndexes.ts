@@ -17,12 +17,18 @@ export class InboxIndexes1795654000000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE INDEX IF NOT EXISTS "ix_tickets_inbox_sla_due" ON "tickets" (${SLA_DUE_KEY}, "id")`);
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS "ix_tickets_inbox_queue_sla_due" ON "tickets" ("queue_id", "status", ${SLA_DUE_KEY}, "id")`);
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS "ix_tickets_inbox_institution_sla_due" ON "tickets" ("institution_id", "status", ${SLA_DUE_KEY}, "id")`);
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "ix_tickets_inbox_queue_sla_due" ON "tickets" ("queue_id", "status", ${SLA_DUE_KEY}, "id")`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "ix_tickets_inbox_institution_sla_due" ON "tickets" ("institution_id", "status", ${SLA_DUE_KEY}, "id")`,
+    );
     // Open tickets are a few per cent of all, so status and SLA state are far from independent: without joint
     // statistics the planner takes `status = 'queued' AND sla_state = 'ok'` for a handful of rows and reads them all
     // to sort them, instead of reading the index in order until the page is full.
-    await queryRunner.query(`CREATE STATISTICS IF NOT EXISTS "st_tickets_status_sla_state" (mcv, dependencies) ON "status", "sla_state" FROM "tickets"`);
+    await queryRunner.query(
+      `CREATE STATISTICS IF NOT EXISTS "st_tickets_status_sla_state" (mcv, dependencies) ON "status", "sla_state" FROM "tickets"`,
+    );
     // Superseded by ix_tickets_inbox_sla_due, which orders the same rows the way the inbox asks for them.
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_sla_due"`);
   }

@@ -31,8 +31,12 @@ export class TicketSearch1795658000000 implements MigrationInterface {
     );
     await queryRunner.query(`CREATE INDEX IF NOT EXISTS "ix_messages_search" ON "messages" USING gin ("search_vector")`);
     // A reference's running number alone (`123` for VP-2026-000123), as operators read it out on the phone.
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS "ix_tickets_reference_number" ON "tickets" (ltrim(split_part("reference", '-', 3), '0'))`);
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS "ix_tickets_subject_search" ON "tickets" USING gin (to_tsvector('simple'::regconfig, kb_unaccent(coalesce("subject", ''))))`);
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "ix_tickets_reference_number" ON "tickets" (ltrim(split_part("reference", '-', 3), '0'))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "ix_tickets_subject_search" ON "tickets" USING gin (to_tsvector('simple'::regconfig, kb_unaccent(coalesce("subject", ''))))`,
+    );
     await queryRunner.query(
       `CREATE INDEX IF NOT EXISTS "ix_customers_name_search" ON "customers" USING gin (to_tsvector('simple'::regconfig, kb_unaccent(coalesce("first_name", '') || ' ' || coalesce("last_name", ''))))`,
     );
@@ -47,7 +51,9 @@ export class TicketSearch1795658000000 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_subject_search"`);
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_reference_number"`);
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_messages_search"`);
-    await queryRunner.query(`DELETE FROM "typeorm_metadata" WHERE "type" = 'GENERATED_COLUMN' AND "table" = 'messages' AND "name" = 'search_vector' AND "schema" = current_schema()`);
+    await queryRunner.query(
+      `DELETE FROM "typeorm_metadata" WHERE "type" = 'GENERATED_COLUMN' AND "table" = 'messages' AND "name" = 'search_vector' AND "schema" = current_schema()`,
+    );
     await queryRunner.query(`ALTER TABLE "messages" DROP COLUMN "search_vector"`);
   }
 }

@@ -19,8 +19,12 @@ export class ContactClassification1795666000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "classification_corrections" ("ticket_id" uuid NOT NULL, "institution_id" uuid, "topic" text, "kind" character varying(16), "agent_id" uuid, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_classification_corrections" PRIMARY KEY ("ticket_id"))`,
     );
-    await queryRunner.query(`ALTER TABLE "classification_corrections" ADD CONSTRAINT "FK_classification_corrections_ticket" FOREIGN KEY ("ticket_id") REFERENCES "tickets"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "classification_corrections" ADD CONSTRAINT "FK_classification_corrections_institution" FOREIGN KEY ("institution_id") REFERENCES "institutions"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
+    await queryRunner.query(
+      `ALTER TABLE "classification_corrections" ADD CONSTRAINT "FK_classification_corrections_ticket" FOREIGN KEY ("ticket_id") REFERENCES "tickets"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "classification_corrections" ADD CONSTRAINT "FK_classification_corrections_institution" FOREIGN KEY ("institution_id") REFERENCES "institutions"("id") ON DELETE SET NULL ON UPDATE NO ACTION`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

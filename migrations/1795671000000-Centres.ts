@@ -13,10 +13,74 @@ function week(monToThu: Spans, fri: Spans, mon: Spans = monToThu): Record<string
  * keeps them true through /v1/admin/calendar/hours.
  */
 const VPVKAC: Array<{ code: string; name: string; town: string; hours: Record<string, Spans> }> = [
-  { code: 'VPVKAC-CESIS', name: 'VPVKAC Cēsis', town: 'Cēsis', hours: week([['08:30', '12:00'], ['12:30', '17:00']], [['08:30', '12:00'], ['12:30', '15:00']], [['08:30', '12:00'], ['12:30', '18:00']]) },
-  { code: 'VPVKAC-SIGULDA', name: 'VPVKAC Sigulda', town: 'Sigulda', hours: week([['08:00', '12:00'], ['12:30', '17:00']], [['08:00', '12:00'], ['12:30', '16:00']]) },
-  { code: 'VPVKAC-TALSI', name: 'VPVKAC Talsi', town: 'Talsi', hours: week([['08:00', '12:00'], ['13:00', '17:00']], [['08:00', '12:00'], ['13:00', '16:00']], [['08:00', '12:00'], ['13:00', '18:00']]) },
-  { code: 'VPVKAC-KULDIGA', name: 'VPVKAC Kuldīga', town: 'Kuldīga', hours: week([['08:30', '12:00'], ['12:30', '17:00']], [['08:30', '12:00'], ['12:30', '15:30']]) },
+  {
+    code: 'VPVKAC-CESIS',
+    name: 'VPVKAC Cēsis',
+    town: 'Cēsis',
+    hours: week(
+      [
+        ['08:30', '12:00'],
+        ['12:30', '17:00'],
+      ],
+      [
+        ['08:30', '12:00'],
+        ['12:30', '15:00'],
+      ],
+      [
+        ['08:30', '12:00'],
+        ['12:30', '18:00'],
+      ],
+    ),
+  },
+  {
+    code: 'VPVKAC-SIGULDA',
+    name: 'VPVKAC Sigulda',
+    town: 'Sigulda',
+    hours: week(
+      [
+        ['08:00', '12:00'],
+        ['12:30', '17:00'],
+      ],
+      [
+        ['08:00', '12:00'],
+        ['12:30', '16:00'],
+      ],
+    ),
+  },
+  {
+    code: 'VPVKAC-TALSI',
+    name: 'VPVKAC Talsi',
+    town: 'Talsi',
+    hours: week(
+      [
+        ['08:00', '12:00'],
+        ['13:00', '17:00'],
+      ],
+      [
+        ['08:00', '12:00'],
+        ['13:00', '16:00'],
+      ],
+      [
+        ['08:00', '12:00'],
+        ['13:00', '18:00'],
+      ],
+    ),
+  },
+  {
+    code: 'VPVKAC-KULDIGA',
+    name: 'VPVKAC Kuldīga',
+    town: 'Kuldīga',
+    hours: week(
+      [
+        ['08:30', '12:00'],
+        ['12:30', '17:00'],
+      ],
+      [
+        ['08:30', '12:00'],
+        ['12:30', '15:30'],
+      ],
+    ),
+  },
 ];
 
 /** Lower case, Latvian letters as base letters, other runs as one space: libs/centre-location's normalisation in SQL. */
@@ -36,10 +100,15 @@ export class Centres1795671000000 implements MigrationInterface {
     await queryRunner.query(`INSERT INTO centres (code, name, kind) VALUES ('VPPPD', 'VPPPD attālinātā apkalpošana', 'remote')`);
     for (const c of VPVKAC) {
       await queryRunner.query(`INSERT INTO centres (code, name, kind, town) VALUES ($1, $2, 'vpvkac', $3)`, [c.code, c.name, c.town]);
-      await queryRunner.query(`INSERT INTO business_hours (centre, hours) VALUES ($1, $2::jsonb) ON CONFLICT DO NOTHING`, [c.code, JSON.stringify(c.hours)]);
+      await queryRunner.query(`INSERT INTO business_hours (centre, hours) VALUES ($1, $2::jsonb) ON CONFLICT DO NOTHING`, [
+        c.code,
+        JSON.stringify(c.hours),
+      ]);
     }
     // Centres that already had hours set by an admin stay centres.
-    await queryRunner.query(`INSERT INTO centres (code, name, kind) SELECT centre, centre, 'vpvkac' FROM business_hours ON CONFLICT DO NOTHING`);
+    await queryRunner.query(
+      `INSERT INTO centres (code, name, kind) SELECT centre, centre, 'vpvkac' FROM business_hours ON CONFLICT DO NOTHING`,
+    );
 
     await queryRunner.query(`ALTER TABLE "agents" ADD "centre" character varying(32) NOT NULL DEFAULT 'VPPPD'`);
     await queryRunner.query(

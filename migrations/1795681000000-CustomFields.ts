@@ -12,7 +12,9 @@ export class CustomFields1795681000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "custom_field_definitions" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "institution_id" uuid NOT NULL, "key" character varying(48) NOT NULL, "label_lv" character varying(200) NOT NULL, "label_en" character varying(200) NOT NULL, "type" character varying(16) NOT NULL, "choices" text array NOT NULL DEFAULT '{}', "required" boolean NOT NULL DEFAULT false, "active" boolean NOT NULL DEFAULT true, "position" integer NOT NULL DEFAULT 0, "created_by_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "CHK_custom_field_definitions_type" CHECK ("type" IN ('text', 'number', 'date', 'choice')), CONSTRAINT "PK_custom_field_definitions" PRIMARY KEY ("id"))`,
     );
-    await queryRunner.query(`CREATE UNIQUE INDEX "ux_custom_field_definitions_institution_key" ON "custom_field_definitions" ("institution_id", "key")`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "ux_custom_field_definitions_institution_key" ON "custom_field_definitions" ("institution_id", "key")`,
+    );
     await queryRunner.query(
       `ALTER TABLE "custom_field_definitions" ADD CONSTRAINT "FK_custom_field_definitions_institution" FOREIGN KEY ("institution_id") REFERENCES "institutions"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );

@@ -22,7 +22,9 @@ export class RecordingDeletions1795685000000 implements MigrationInterface {
         CONSTRAINT "CHK_recording_deletions_sid" CHECK (recording_sid ~ '^RE[0-9a-f]{32}$')
       )`,
     );
-    await queryRunner.query(`CREATE INDEX "ix_recording_deletions_due" ON "recording_deletions" ("next_attempt_at") WHERE deleted_at IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "ix_recording_deletions_due" ON "recording_deletions" ("next_attempt_at") WHERE deleted_at IS NULL`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -101,13 +101,56 @@ export class AppModule {
       ReplicaReadsModule,
       BullModule.forRoot({ prefix: queuePrefix(config), connection: queueConnection }),
     ];
-    if (api) imports.push(RateLimitModule, AuthModule, TicketsModule, WebformModule, EmailModule, CounterModule, CalendarModule, RoutingModule, SlaModule, ReportsModule, KnowledgeModule, SocialModule, SupervisionModule, VoiceModule, ChatModule, InstitutionsApiModule, ConsoleModule, PrivacyModule, AuditApiModule, CaseStatusModule, TagsModule, CannedAnswersModule, SavedViewsModule, CustomersApiModule);
+    if (api)
+      imports.push(
+        RateLimitModule,
+        AuthModule,
+        TicketsModule,
+        WebformModule,
+        EmailModule,
+        CounterModule,
+        CalendarModule,
+        RoutingModule,
+        SlaModule,
+        ReportsModule,
+        KnowledgeModule,
+        SocialModule,
+        SupervisionModule,
+        VoiceModule,
+        ChatModule,
+        InstitutionsApiModule,
+        ConsoleModule,
+        PrivacyModule,
+        AuditApiModule,
+        CaseStatusModule,
+        TagsModule,
+        CannedAnswersModule,
+        SavedViewsModule,
+        CustomersApiModule,
+      );
     if (api) imports.push(CustomFieldsModule);
-    if (worker) imports.push(InboundWorkerModule, OutboundWorkerModule, EmailWorkerModule, WebhooksWorkerModule, RoutingWorkerModule, SlaWorkerModule, SupervisionWorkerModule, SocialWorkerModule, PrivacyWorkerModule, ClassificationWorkerModule, ScanningWorkerModule);
+    if (worker)
+      imports.push(
+        InboundWorkerModule,
+        OutboundWorkerModule,
+        EmailWorkerModule,
+        WebhooksWorkerModule,
+        RoutingWorkerModule,
+        SlaWorkerModule,
+        SupervisionWorkerModule,
+        SocialWorkerModule,
+        PrivacyWorkerModule,
+        ClassificationWorkerModule,
+        ScanningWorkerModule,
+      );
     if (api) imports.push(FollowUpsModule);
     if (worker) imports.push(FollowUpsWorkerModule);
     // Every process answers /health and /metrics, so each can be watched and scraped on its own.
     imports.push(HealthModule);
-    return { module: AppModule, imports, providers: [{ provide: QueueConnectionCloser, useValue: new QueueConnectionCloser(queueConnection) }] };
+    return {
+      module: AppModule,
+      imports,
+      providers: [{ provide: QueueConnectionCloser, useValue: new QueueConnectionCloser(queueConnection) }],
+    };
   }
 }

@@ -72,7 +72,11 @@ export function configureHttp(app: NestFastifyApplication): void {
   if (config.APP_ROLE !== 'worker') fastify.addHook('onRequest', perSourceLimits(app.get(RateLimitService), metrics));
   const countRejected = (channel: string, reason: string) => metrics.inboundEvents.inc({ channel, outcome: 'rejected', reason });
   // The web form's large bodies are read only as far as their signature allows (checked as they stream in).
-  const webform = webformBodyReader({ secret: config.WEBFORM_SECRET, maxSkewSeconds: config.WEBFORM_MAX_SKEW_SECONDS, onRefused: (reason) => countRejected('webform', reason) });
+  const webform = webformBodyReader({
+    secret: config.WEBFORM_SECRET,
+    maxSkewSeconds: config.WEBFORM_MAX_SKEW_SECONDS,
+    onRefused: (reason) => countRejected('webform', reason),
+  });
   fastify.addHook('onRequest', (req: HttpRequest, reply: HttpReply, done: () => void) => webform.check(req, reply, done));
   // Signed channels verify the exact bytes they were sent, so the raw body is kept beside the parsed one.
   registerBodyParsers(fastify, { own: webform, countRejected });

@@ -19,7 +19,10 @@ async function bootstrap(): Promise<void> {
   }
 
   // Every role is an HTTP application: a worker serves only /health and /metrics.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), httpAdapter(config), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), httpAdapter(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   configureHttp(app);
   await app.listen(config.PORT, '0.0.0.0');
   app.get(Logger).log(`role ${config.APP_ROLE} listening on port ${config.PORT}`, 'Bootstrap');

@@ -13,7 +13,10 @@ const STAFF: Role[] = ['operator', 'specialist', 'expert', 'supervisor'];
  * endpoint that is not listed here fails this test, so nothing can escape the access rules by being forgotten.
  * `scoped`: a specialist or expert of another institution must get 404 (indistinguishable from missing).
  */
-const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; body?: object; token?: 'tickets:read' | 'tickets:hand-back' }> = {
+const POLICY: Record<
+  string,
+  { public?: true; roles?: Role[]; scoped?: true; body?: object; token?: 'tickets:read' | 'tickets:hand-back' }
+> = {
   'GET /health': { public: true },
   'GET /metrics': { public: true },
   'POST /v1/auth/login': { public: true },
@@ -37,7 +40,12 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/tickets/:reference': { roles: ROLES, scoped: true, token: 'tickets:read' },
   // Scoped routes get a valid body, so that the outsider's answer comes from the scope rule, not from validation.
   'POST /v1/tickets/:reference/replies': { roles: STAFF, scoped: true, body: { text: 'Labdien!' } },
-  'POST /v1/tickets/:reference/escalations': { roles: STAFF, scoped: true, body: { toLevel: 2, institution: 'VP', reason: 'x' }, token: 'tickets:hand-back' }, // refused after the scope check, moves nothing
+  'POST /v1/tickets/:reference/escalations': {
+    roles: STAFF,
+    scoped: true,
+    body: { toLevel: 2, institution: 'VP', reason: 'x' },
+    token: 'tickets:hand-back',
+  }, // refused after the scope check, moves nothing
   'GET /v1/tickets/:reference/attachments/:id': { roles: ROLES, scoped: true },
   'POST /v1/tickets/:reference/notes': { roles: STAFF, scoped: true, body: { text: 'piezīme' } },
   'POST /v1/tickets/:reference/claim': { roles: STAFF, scoped: true, body: {} },
@@ -122,9 +130,21 @@ const POLICY: Record<string, { public?: true; roles?: Role[]; scoped?: true; bod
   'GET /v1/tickets/:reference/suggestions': { roles: STAFF, scoped: true },
   // Twilio's requests carry X-Twilio-Signature instead of a token (here the voice channel is not configured: 503).
   ...Object.fromEntries(
-    ['incoming', 'language', 'menu', 'choice', 'queue-wait', 'queue-leave', 'queue-done', 'queue-answered', 'csat', 'voicemail-done', 'voicemail-recording', 'status', 'operator'].map(
-      (step) => [`POST /v1/channels/voice/twilio/${step}`, { public: true as const }],
-    ),
+    [
+      'incoming',
+      'language',
+      'menu',
+      'choice',
+      'queue-wait',
+      'queue-leave',
+      'queue-done',
+      'queue-answered',
+      'csat',
+      'voicemail-done',
+      'voicemail-recording',
+      'status',
+      'operator',
+    ].map((step) => [`POST /v1/channels/voice/twilio/${step}`, { public: true as const }]),
   ),
   'POST /v1/voice/token': { roles: ['operator', 'supervisor'] },
   'GET /v1/voice/calls/current': { roles: ['operator', 'supervisor'] }, // 404 for an allowed role: nobody is on a call
@@ -211,7 +231,10 @@ describe('access matrix: every route × every role × own/other institution', ()
       tokens[name as Role] = await login(app, `${name.toLowerCase()}@matrix.test`, password);
     }
     reference = await env.submitTicket(app, { institution: 'VID' });
-    for (const [which, institution] of [['own', 'VID'], ['other', 'VSAA']] as const) {
+    for (const [which, institution] of [
+      ['own', 'VID'],
+      ['other', 'VSAA'],
+    ] as const) {
       const res = await request(app.getHttpServer())
         .post('/v1/admin/api-tokens')
         .set('Authorization', `Bearer ${tokens.admin}`)
@@ -235,7 +258,10 @@ describe('access matrix: every route × every role × own/other institution', ()
 
   const call = (route: string, token?: string, ticket = reference) => {
     const [method, path] = route.split(' ');
-    const url = path.replace(':reference', ticket).replace(':id', '00000000-0000-4000-8000-000000000000').replace('*path', 'tickets/VP-2026-000001');
+    const url = path
+      .replace(':reference', ticket)
+      .replace(':id', '00000000-0000-4000-8000-000000000000')
+      .replace('*path', 'tickets/VP-2026-000001');
     const req = (request(app.getHttpServer()) as any)[method.toLowerCase()](url);
     if (token) req.set('Authorization', `Bearer ${token}`);
     return method === 'GET' || method === 'DELETE' ? req : req.send(POLICY[route]?.body ?? {});
@@ -245,7 +271,12 @@ describe('access matrix: every route × every role × own/other institution', ()
     for (const [route, rule] of Object.entries(POLICY)) {
       const res = await call(route);
       // A public route may still refuse (a platform's bad signature is a 403 of its own), but never by the auth layer.
-      if (rule.public) expect([route, (res.status === 403 && res.body.type === 'urn:vpppd:problem:forbidden') || (res.status === 401 && res.body.type === 'urn:vpppd:problem:unauthorized')]).toEqual([route, false]);
+      if (rule.public)
+        expect([
+          route,
+          (res.status === 403 && res.body.type === 'urn:vpppd:problem:forbidden') ||
+            (res.status === 401 && res.body.type === 'urn:vpppd:problem:unauthorized'),
+        ]).toEqual([route, false]);
       else expect([route, res.status]).toEqual([route, 401]);
     }
   });
@@ -254,7 +285,9 @@ describe('access matrix: every route × every role × own/other institution', ()
   it("answers 404 on every route of a ticket to institution staff who may not see it, an expert's non-own case included", async () => {
     // Public routes by reference (the citizen's case status) take a proof of being the person, not a staff scope.
     const byReference = [...new Set(routes)].filter((route) => route.includes(':reference') && !POLICY[route]?.public);
-    expect(byReference).toEqual(expect.arrayContaining(['GET /v1/tickets/:reference', 'GET /v1/tickets/:reference/sla', 'POST /v1/tickets/:reference/sla/extension']));
+    expect(byReference).toEqual(
+      expect.arrayContaining(['GET /v1/tickets/:reference', 'GET /v1/tickets/:reference/sla', 'POST /v1/tickets/:reference/sla/extension']),
+    );
     // A fresh level-1 VID ticket: inside the VID expert's institution, but not their case (not level 3, not theirs, never moved by them).
     const ticket = await env.submitTicket(app, { institution: 'VID' });
     const outsiders: Array<['otherSpecialist' | 'otherExpert' | 'expert', Role]> = [
@@ -270,7 +303,10 @@ describe('access matrix: every route × every role × own/other institution', ()
         expect([route, who, res.status]).toEqual([route, who, expected]);
       }
     }
-    const [row] = await env.sql(`SELECT (SELECT count(*)::int FROM audit_events a WHERE a.subject_id = t.id::text) AS audits FROM tickets t WHERE t.reference = $1`, [ticket]);
+    const [row] = await env.sql(
+      `SELECT (SELECT count(*)::int FROM audit_events a WHERE a.subject_id = t.id::text) AS audits FROM tickets t WHERE t.reference = $1`,
+      [ticket],
+    );
     expect(row.audits).toBe(0); // nothing was done to it either
   });
 

@@ -16,7 +16,9 @@ describe("API tokens of institutions' systems: scoped, expiring, hashed, revocab
   beforeAll(async () => {
     app = await env.startApi({ APP_ROLE: 'all' });
     admin = await login(app);
-    await app.get(AgentsService).upsert({ email: 'operator@staff.test', displayName: 'o', password: 'a long enough passphrase', roles: ['operator'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'operator@staff.test', displayName: 'o', password: 'a long enough passphrase', roles: ['operator'] });
     operator = await login(app, 'operator@staff.test', 'a long enough passphrase');
   });
   afterAll(() => env.teardown());
@@ -30,15 +32,36 @@ describe("API tokens of institutions' systems: scoped, expiring, hashed, revocab
     const listed = (await http().get('/v1/admin/api-tokens').set(as(admin)).expect(200)).body;
     expect(JSON.stringify(listed)).not.toContain(created.token);
 
-    const bad = await http().post('/v1/admin/api-tokens').set(as(admin)).send({ name: 'x', institution: 'NOPE', scopes: ['tickets:read'], expiresInDays: 1 }).expect(422);
+    const bad = await http()
+      .post('/v1/admin/api-tokens')
+      .set(as(admin))
+      .send({ name: 'x', institution: 'NOPE', scopes: ['tickets:read'], expiresInDays: 1 })
+      .expect(422);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'institution', code: 'unknown' })]);
-    await http().post('/v1/admin/api-tokens').set(as(admin)).send({ name: 'x', institution: 'VID', scopes: ['tickets:write'], expiresInDays: 1 }).expect(422);
-    await http().post('/v1/admin/api-tokens').set(as(admin)).send({ name: 'x', institution: 'VID', scopes: ['tickets:read'], expiresInDays: 400 }).expect(422);
-    await http().post('/v1/admin/api-tokens').set(as(operator)).send({ name: 'x', institution: 'VID', scopes: ['tickets:read'], expiresInDays: 1 }).expect(403);
+    await http()
+      .post('/v1/admin/api-tokens')
+      .set(as(admin))
+      .send({ name: 'x', institution: 'VID', scopes: ['tickets:write'], expiresInDays: 1 })
+      .expect(422);
+    await http()
+      .post('/v1/admin/api-tokens')
+      .set(as(admin))
+      .send({ name: 'x', institution: 'VID', scopes: ['tickets:read'], expiresInDays: 400 })
+      .expect(422);
+    await http()
+      .post('/v1/admin/api-tokens')
+      .set(as(operator))
+      .send({ name: 'x', institution: 'VID', scopes: ['tickets:read'], expiresInDays: 1 })
+      .expect(403);
   });
 
   it("reads its institution's tickets only, opens no other route, and hands an answer back", async () => {
-    const { token, id } = await createToken({ name: 'VID', institution: 'VID', scopes: ['tickets:read', 'tickets:hand-back'], expiresInDays: 30 });
+    const { token, id } = await createToken({
+      name: 'VID',
+      institution: 'VID',
+      scopes: ['tickets:read', 'tickets:hand-back'],
+      expiresInDays: 30,
+    });
     const readOnly = (await createToken({ name: 'VID read', institution: 'VID', scopes: ['tickets:read'], expiresInDays: 30 })).token;
     const vid = await env.submitTicket(app, { institution: 'VID' });
     const vsaa = await env.submitTicket(app, { institution: 'VSAA' });
@@ -49,30 +72,55 @@ describe("API tokens of institutions' systems: scoped, expiring, hashed, revocab
     const other = await http().get(`/v1/tickets/${vsaa}`).set(as(token)).expect(404);
     expect(other.body.type).toBe('urn:vpppd:problem:not-found');
     // Routes outside its scopes: refused whatever the route is.
-    for (const [method, path] of [['get', '/v1/tickets'], ['post', `/v1/tickets/${vid}/notes`], ['get', '/v1/admin/api-tokens'], ['post', '/v1/auth/logout']] as const) {
+    for (const [method, path] of [
+      ['get', '/v1/tickets'],
+      ['post', `/v1/tickets/${vid}/notes`],
+      ['get', '/v1/admin/api-tokens'],
+      ['post', '/v1/auth/logout'],
+    ] as const) {
       const res = await (http() as any)[method](path).set(as(token)).send({ text: 'x' });
       expect([path, res.status, res.body.type]).toEqual([path, 403, 'urn:vpppd:problem:forbidden']);
     }
 
     // The hand-back: up to the institution by the centre, back down with the answer by the institution's system.
     await http().post(`/v1/tickets/${vid}/escalations`).set(as(operator)).send({ toLevel: 2, reason: 'Vajadzīgi VID dati' }).expect(201);
-    await http().post(`/v1/tickets/${vid}/escalations`).set(as(readOnly)).send({ toLevel: 1, reason: 'Atbilde', summary: 'Pārmaksa tiks atmaksāta.' }).expect(403);
+    await http()
+      .post(`/v1/tickets/${vid}/escalations`)
+      .set(as(readOnly))
+      .send({ toLevel: 1, reason: 'Atbilde', summary: 'Pārmaksa tiks atmaksāta.' })
+      .expect(403);
     const up = await http().post(`/v1/tickets/${vid}/escalations`).set(as(token)).send({ toLevel: 3, reason: 'x' }).expect(422);
     expect(up.body.errors).toEqual([expect.objectContaining({ field: 'toLevel', code: 'handBackOnly' })]);
-    const elsewhere = await http().post(`/v1/tickets/${vid}/escalations`).set(as(token)).send({ toLevel: 1, institution: 'VSAA', reason: 'x', summary: 'y' }).expect(422);
+    const elsewhere = await http()
+      .post(`/v1/tickets/${vid}/escalations`)
+      .set(as(token))
+      .send({ toLevel: 1, institution: 'VSAA', reason: 'x', summary: 'y' })
+      .expect(422);
     expect(elsewhere.body.errors).toEqual([expect.objectContaining({ field: 'institution', code: 'handBackOnly' })]);
     await http().post(`/v1/tickets/${vsaa}/escalations`).set(as(token)).send({ toLevel: 1, reason: 'x', summary: 'y' }).expect(404);
-    const back = await http().post(`/v1/tickets/${vid}/escalations`).set(as(token)).send({ toLevel: 1, reason: 'Atbilde', summary: 'Pārmaksa tiks atmaksāta.' }).expect(201);
+    const back = await http()
+      .post(`/v1/tickets/${vid}/escalations`)
+      .set(as(token))
+      .send({ toLevel: 1, reason: 'Atbilde', summary: 'Pārmaksa tiks atmaksāta.' })
+      .expect(201);
     expect(back.body).toMatchObject({ fromLevel: 2, toLevel: 1, institution: 'VID', reason: 'handed_back' });
-    const [escalation] = await env.sql(`SELECT actor_agent_id FROM escalations WHERE reason = 'handed_back' AND ticket_id = (SELECT id FROM tickets WHERE reference = $1)`, [vid]);
+    const [escalation] = await env.sql(
+      `SELECT actor_agent_id FROM escalations WHERE reason = 'handed_back' AND ticket_id = (SELECT id FROM tickets WHERE reference = $1)`,
+      [vid],
+    );
     expect(escalation.actor_agent_id).toBe(id);
 
     // Every use is on record, the refused ones too.
-    const uses = await env.sql(`SELECT action, detail FROM audit_events WHERE subject_type = 'api_token' AND subject_id = $1 ORDER BY created_at`, [id]);
+    const uses = await env.sql(
+      `SELECT action, detail FROM audit_events WHERE subject_type = 'api_token' AND subject_id = $1 ORDER BY created_at`,
+      [id],
+    );
     expect(uses.filter((u) => u.action === 'api_token.used').map((u) => u.detail.route)).toEqual(
       expect.arrayContaining(['GET /v1/tickets/:reference', 'POST /v1/tickets/:reference/escalations']),
     );
-    expect(uses.filter((u) => u.action === 'api_token.refused').map((u) => u.detail.route)).toEqual(expect.arrayContaining(['GET /v1/tickets', 'POST /v1/tickets/:reference/notes']));
+    expect(uses.filter((u) => u.action === 'api_token.refused').map((u) => u.detail.route)).toEqual(
+      expect.arrayContaining(['GET /v1/tickets', 'POST /v1/tickets/:reference/notes']),
+    );
   });
 
   it('stops working at once when revoked or expired, and an unknown token is refused', async () => {
@@ -89,7 +137,9 @@ describe("API tokens of institutions' systems: scoped, expiring, hashed, revocab
       expect(res.body.type).toBe('urn:vpppd:problem:unauthorized');
     }
     await http().delete('/v1/admin/api-tokens/00000000-0000-4000-8000-000000000000').set(as(admin)).expect(404);
-    expect(await env.sql(`SELECT 1 FROM audit_events WHERE action = 'api_token.revoked' AND subject_id = $1`, [revoked.id])).toHaveLength(1);
+    expect(await env.sql(`SELECT 1 FROM audit_events WHERE action = 'api_token.revoked' AND subject_id = $1`, [revoked.id])).toHaveLength(
+      1,
+    );
     // A system's token is not a staff session: the realtime socket and logout know nothing of it.
     await http().post('/v1/auth/logout').set(as(revoked.token)).expect(401);
   });

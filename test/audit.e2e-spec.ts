@@ -22,7 +22,12 @@ describe('the audit trail: readable by the DPO, append-only in PostgreSQL', () =
     supervisor = await login(app, 'sup@audit.test', password);
     [{ id: dpoId }] = await env.sql(`SELECT id FROM agents WHERE email = 'dpo@audit.test'`);
     references = [await env.submitTicket(app), await env.submitTicket(app), await env.submitTicket(app)];
-    for (const ref of references) await http().put(`/v1/tickets/${ref}/legal-hold`).set('Authorization', `Bearer ${dpo}`).send({ reason: `hold ${ref}` }).expect(200);
+    for (const ref of references)
+      await http()
+        .put(`/v1/tickets/${ref}/legal-hold`)
+        .set('Authorization', `Bearer ${dpo}`)
+        .send({ reason: `hold ${ref}` })
+        .expect(200);
     await http().delete(`/v1/tickets/${references[0]}/legal-hold`).set('Authorization', `Bearer ${supervisor}`).expect(204);
   });
   afterAll(() => env.teardown());
@@ -73,7 +78,10 @@ describe('the audit trail: readable by the DPO, append-only in PostgreSQL', () =
     expect(lines[0]).toBe('at,actor,actorEmail,action,subjectType,subjectId,ip,requestId,detail,id');
     expect(lines).toHaveLength(5);
     expect(lines[1]).toContain(',sup@audit.test,ticket.legal_hold_released,ticket,');
-    const reads = await env.sql(`SELECT detail FROM audit_events WHERE action = 'audit.read' AND actor_agent_id = $1 AND detail->>'csv' = 'true'`, [dpoId]);
+    const reads = await env.sql(
+      `SELECT detail FROM audit_events WHERE action = 'audit.read' AND actor_agent_id = $1 AND detail->>'csv' = 'true'`,
+      [dpoId],
+    );
     expect(reads.map((r) => r.detail)).toEqual([{ filters: { action: 'ticket.legal_hold*', format: 'csv' }, rows: 4, csv: true }]);
   });
 
@@ -85,9 +93,13 @@ describe('the audit trail: readable by the DPO, append-only in PostgreSQL', () =
     await expect(env.sql(`UPDATE audit_events SET action = 'x'`)).rejects.toThrow(/append-only/);
     await expect(env.sql(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
     await expect(env.sql(`TRUNCATE audit_events`)).rejects.toThrow(/append-only/);
-    await expect(env.sql(`BEGIN; SET LOCAL vpppd.audit_redaction = 'on'; UPDATE audit_events SET actor_agent_id = NULL; COMMIT`)).rejects.toThrow(/append-only/);
+    await expect(
+      env.sql(`BEGIN; SET LOCAL vpppd.audit_redaction = 'on'; UPDATE audit_events SET actor_agent_id = NULL; COMMIT`),
+    ).rejects.toThrow(/append-only/);
     const before = (await env.sql(`SELECT count(*)::int AS n FROM audit_events`))[0].n;
-    await env.sql(`BEGIN; SET LOCAL vpppd.audit_redaction = 'on'; UPDATE audit_events SET detail = '{}' WHERE action = 'ticket.legal_hold_released'; COMMIT`);
+    await env.sql(
+      `BEGIN; SET LOCAL vpppd.audit_redaction = 'on'; UPDATE audit_events SET detail = '{}' WHERE action = 'ticket.legal_hold_released'; COMMIT`,
+    );
     expect((await env.sql(`SELECT detail FROM audit_events WHERE action = 'ticket.legal_hold_released'`))[0].detail).toEqual({});
     expect((await env.sql(`SELECT count(*)::int AS n FROM audit_events`))[0].n).toBe(before);
     // The setting lasts only for its transaction.

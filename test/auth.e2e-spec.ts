@@ -13,9 +13,15 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
   beforeAll(async () => {
     // This file hammers one account from one address on purpose: the per-source limits (rate-limits.e2e-spec.ts)
     // would answer 429 before the account lock it tests is reached.
-    app = await env.startApi({ APP_ROLE: 'api', AUTH_MAX_FAILED_LOGINS: '3', AUTH_MAX_FAILED_LOGINS_PER_SOURCE: '1000', RATE_LIMIT_LOGIN_PER_MINUTE: '1000' });
+    app = await env.startApi({
+      APP_ROLE: 'api',
+      AUTH_MAX_FAILED_LOGINS: '3',
+      AUTH_MAX_FAILED_LOGINS_PER_SOURCE: '1000',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+    });
     const agents = app.get(AgentsService);
-    for (const name of ['rita', 'pauls', 'ieva', 'anna']) await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: ['operator'] });
+    for (const name of ['rita', 'pauls', 'ieva', 'anna'])
+      await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: ['operator'] });
   });
   afterAll(() => env.teardown());
 
@@ -52,7 +58,12 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
     // Neither the right password nor a wrong one while locked tells anything: not the guess, not the lock.
     const lockedWrong = await loginAs('ieva@staff.test', 'still not the password').expect(401);
     const unknown = await loginAs('nobody.at.all@staff.test', 'still not the password').expect(401);
-    for (const answer of [locked, lockedWrong, unknown]) expect({ ...answer.body, requestId: undefined, instance: undefined }).toEqual({ ...wrong.body, requestId: undefined, instance: undefined });
+    for (const answer of [locked, lockedWrong, unknown])
+      expect({ ...answer.body, requestId: undefined, instance: undefined }).toEqual({
+        ...wrong.body,
+        requestId: undefined,
+        instance: undefined,
+      });
     const audit = await env.sql(`SELECT action FROM audit_events WHERE action = 'auth.locked_out'`);
     expect(audit).toHaveLength(2);
 
@@ -97,14 +108,22 @@ describe('authentication: sessions, refresh rotation, logout, lockout, password 
     await agents.upsert({ email: 'liga@vid.test', displayName: 'Līga', password, roles: ['specialist'], institutionCodes: ['VID'] });
     const { accessToken } = (await loginAs('liga@vid.test').expect(200)).body;
     const me = await http().get('/v1/auth/me').set('Authorization', `Bearer ${accessToken}`).expect(200);
-    expect(me.body).toEqual({ id: expect.any(String), email: 'liga@vid.test', displayName: 'Līga', roles: ['specialist'], institutions: ['VID'] });
+    expect(me.body).toEqual({
+      id: expect.any(String),
+      email: 'liga@vid.test',
+      displayName: 'Līga',
+      roles: ['specialist'],
+      institutions: ['VID'],
+    });
     await http().get('/v1/auth/me').expect(401);
   });
 
   it('refuses weak passwords for staff accounts', async () => {
     const agents = app.get(AgentsService);
     await expect(agents.upsert({ email: 'weak@staff.test', displayName: 'w', password: 'short', roles: ['operator'] })).rejects.toThrow();
-    await expect(agents.upsert({ email: 'weakling@staff.test', displayName: 'w', password: 'weakling-2026-passphrase', roles: ['operator'] })).rejects.toThrow();
+    await expect(
+      agents.upsert({ email: 'weakling@staff.test', displayName: 'w', password: 'weakling-2026-passphrase', roles: ['operator'] }),
+    ).rejects.toThrow();
     expect(await env.sql(`SELECT 1 FROM agents WHERE email LIKE 'weak%'`)).toHaveLength(0);
   });
 });

@@ -37,7 +37,18 @@ describe('case status for citizens', () => {
   };
   const noPersonalData = (answer: string, p: ReturnType<typeof person>) => {
     const digits = p.personalCode.replace('-', '');
-    for (const value of [p.firstName, p.lastName, p.email, p.phone, p.phone.slice(4), p.personalCode, digits, p.subject, p.message, 'Brīvības']) {
+    for (const value of [
+      p.firstName,
+      p.lastName,
+      p.email,
+      p.phone,
+      p.phone.slice(4),
+      p.personalCode,
+      digits,
+      p.subject,
+      p.message,
+      'Brīvības',
+    ]) {
       expect(answer).not.toContain(value);
     }
     expect(answer).not.toMatch(/\d{6}-?\d{5}/); // any personas kods
@@ -50,7 +61,10 @@ describe('case status for citizens', () => {
       message: p.message,
     });
   const api = (reference: string, query: Record<string, string>, source: string) =>
-    http().get(`/v1/public/cases/${encodeURIComponent(reference)}`).query(query).set('X-Forwarded-For', source);
+    http()
+      .get(`/v1/public/cases/${encodeURIComponent(reference)}`)
+      .query(query)
+      .set('X-Forwarded-For', source);
 
   beforeAll(async () => {
     app = await env.startApi({
@@ -61,7 +75,9 @@ describe('case status for citizens', () => {
       PUBLIC_BASE_URL: 'https://kontakti.example.lv',
       MAIL_FROM: 'VPPPD <pakalpojumi@example.lv>',
     });
-    await app.get(AgentsService).upsert({ email: 'op@case.test', displayName: 'Operators', password: 'operator-password-1', roles: ['operator'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'op@case.test', displayName: 'Operators', password: 'operator-password-1', roles: ['operator'] });
     operator = await login(app, 'op@case.test', 'operator-password-1');
   });
   afterAll(() => env.teardown());
@@ -91,9 +107,17 @@ describe('case status for citizens', () => {
     noPersonalData(JSON.stringify(byPhone.body), p);
 
     // An operator answers and waits for the citizen: the status and the last update follow.
-    await http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${operator}`).send({ text: 'Lūdzu, precizējiet.' }).expect(202);
+    await http()
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ text: 'Lūdzu, precizējiet.' })
+      .expect(202);
     await env.sql(`UPDATE messages SET delivery_status = 'sent', sent_at = now() WHERE ticket_id = $1 AND author_type = 'agent'`, [t.id]);
-    await http().patch(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${operator}`).send({ status: 'pending_customer' }).expect(200);
+    await http()
+      .patch(`/v1/tickets/${reference}`)
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ status: 'pending_customer' })
+      .expect(200);
     const later = await api(reference, { contact: p.email, lang: 'en' }, ip).expect(200);
     expect(later.body).toMatchObject({ status: 'waiting_for_you', statusText: 'Waiting for your reply', lastUpdate: { what: 'answered' } });
     noPersonalData(JSON.stringify(later.body), p);
@@ -132,7 +156,11 @@ describe('case status for citizens', () => {
       language: 'lv',
     });
     const t = await env.ticketOfEvent(accepted.eventId);
-    const [ack] = await eventually(() => env.sql(`SELECT text FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'acknowledgement'`, [t.id]).then((r) => (r.length ? r : null)));
+    const [ack] = await eventually(() =>
+      env
+        .sql(`SELECT text FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'acknowledgement'`, [t.id])
+        .then((r) => (r.length ? r : null)),
+    );
     const link = /https:\/\/kontakti\.example\.lv(\/case\?t=[A-Za-z0-9_.-]+)/.exec(ack.text);
     expect(link).not.toBeNull();
     const ip = from();
@@ -155,7 +183,11 @@ describe('case status for citizens', () => {
     expect(JSON.stringify(json.body)).not.toContain(address);
     const other = await submit(person());
     await api(other, { token }, ip).expect(404);
-    await api(t.reference, { token: signCaseLink('another-secret-of-thirty-two-characters', t.reference, new Date(Date.now() + 60_000)) }, ip).expect(404);
+    await api(
+      t.reference,
+      { token: signCaseLink('another-secret-of-thirty-two-characters', t.reference, new Date(Date.now() + 60_000)) },
+      ip,
+    ).expect(404);
     const expired = await api(t.reference, { token: signCaseLink(JWT_SECRET, t.reference, new Date(Date.now() - 1000)) }, ip).expect(410);
     expect(expired.body.type).toBe('urn:vpppd:problem:link-expired');
   });
@@ -173,16 +205,31 @@ describe('case status for citizens', () => {
     expect(ru.text).toContain('<html lang="ru">');
     expect(ru.text).toContain('Где моё обращение?');
 
-    const found = await http().post('/case').type('form').set('X-Forwarded-For', ip).send({ reference, contact: p.email, lang: 'en' }).expect(200);
+    const found = await http()
+      .post('/case')
+      .type('form')
+      .set('X-Forwarded-For', ip)
+      .send({ reference, contact: p.email, lang: 'en' })
+      .expect(200);
     expect(found.text).toContain('<html lang="en">');
     expect(found.text).toContain(reference);
     expect(found.text).toContain('Received, waiting to be handled');
     noPersonalData(found.text, p);
 
-    const wrong = await http().post('/case').type('form').set('X-Forwarded-For', ip).send({ reference, contact: 'other@example.lv', lang: 'en' }).expect(404);
+    const wrong = await http()
+      .post('/case')
+      .type('form')
+      .set('X-Forwarded-For', ip)
+      .send({ reference, contact: 'other@example.lv', lang: 'en' })
+      .expect(404);
     expect(wrong.text).toContain('role="alert"');
     expect(wrong.text).not.toContain('other@example.lv');
-    const invalid = await http().post('/case').type('form').set('X-Forwarded-For', ip).send({ reference: 'x', contact: '', lang: 'lv' }).expect(422);
+    const invalid = await http()
+      .post('/case')
+      .type('form')
+      .set('X-Forwarded-For', ip)
+      .send({ reference: 'x', contact: '', lang: 'lv' })
+      .expect(422);
     expect(invalid.text).toContain('aria-invalid="true"');
   });
 

@@ -29,11 +29,18 @@ describe('chat transcript by e-mail', () => {
 
   beforeAll(async () => {
     const servers = await mailServers();
-    const mail = { SMTP_HOST: servers.smtp.host, SMTP_PORT: String(servers.smtp.port), SMTP_TLS: 'false', MAIL_FROM: `VPPPD <${uniqueMailbox('centre')}>` };
+    const mail = {
+      SMTP_HOST: servers.smtp.host,
+      SMTP_PORT: String(servers.smtp.port),
+      SMTP_TLS: 'false',
+      MAIL_FROM: `VPPPD <${uniqueMailbox('centre')}>`,
+    };
     api = await env.startApi(mail);
     await openAroundTheClock(env);
     await env.startWorker(mail);
-    operatorId = await api.get(AgentsService).upsert({ email: 'anna@transcript.test', displayName: 'Anna', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
+    operatorId = await api
+      .get(AgentsService)
+      .upsert({ email: 'anna@transcript.test', displayName: 'Anna', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
     operatorToken = await login(api, 'anna@transcript.test', PASSWORD);
   }, 600_000);
   afterEach(() => sockets.splice(0).forEach((s) => s.close()));
@@ -56,7 +63,11 @@ describe('chat transcript by e-mail', () => {
     await eventually(async () => (await ticket(reference))?.assignee_id === operatorId);
     expect(await agent.request('chat.join', { reference })).toMatchObject({ ok: true });
     const http = request(api.getHttpServer());
-    const reply = await http.post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${operatorToken}`).send({ text: 'Vispirms reģistrējieties NVA kā bezdarbnieks.' }).expect(202);
+    const reply = await http
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .send({ text: 'Vispirms reģistrējieties NVA kā bezdarbnieks.' })
+      .expect(202);
     await eventually(async () => v.messages('agent').some((m) => m.id === reply.body.id));
     await request(api.getHttpServer())
       .post(`/v1/tickets/${reference}/notes`)
@@ -89,7 +100,9 @@ describe('chat transcript by e-mail', () => {
     expect(text).not.toContain('vakar');
 
     // Stored on the chat's ticket as an outbound e-mail to the address given in this chat, sent, and only once.
-    await eventually(async () => (await env.sql(`SELECT delivery_status FROM messages WHERE id = $1`, [sent.id]))[0]?.delivery_status === 'sent');
+    await eventually(
+      async () => (await env.sql(`SELECT delivery_status FROM messages WHERE id = $1`, [sent.id]))[0]?.delivery_status === 'sent',
+    );
     const rows = await env.sql(
       `SELECT ms.id, ms.channel, ms.direction, ms.address, ms.meta->>'kind' AS kind FROM messages ms JOIN tickets t ON t.id = ms.ticket_id
        WHERE t.reference = $1 AND ms.meta->>'kind' = 'chat-transcript'`,
@@ -102,7 +115,11 @@ describe('chat transcript by e-mail', () => {
 
     // A reload resumes the ended chat and still knows that an address was given (the widget shows the button).
     const back = await visitor();
-    expect(await back.request('resume', { sessionId: v.sessionId, resumeToken: v.resumeToken })).toMatchObject({ ok: true, mode: 'closed', emailGiven: true });
+    expect(await back.request('resume', { sessionId: v.sessionId, resumeToken: v.resumeToken })).toMatchObject({
+      ok: true,
+      mode: 'closed',
+      emailGiven: true,
+    });
   });
 
   it('refuses with a clear error when no e-mail was given in the chat, and in the chat language otherwise', async () => {
@@ -110,7 +127,12 @@ describe('chat transcript by e-mail', () => {
     expect(await anonymous.start({ language: 'en' })).toMatchObject({ ok: true, emailGiven: false });
     await anonymous.say('How do I get the unemployment benefit?');
     await anonymous.request('close');
-    expect(await anonymous.request('transcript')).toMatchObject({ ok: false, status: 409, code: 'no-email', detail: expect.stringContaining('No e-mail address') });
+    expect(await anonymous.request('transcript')).toMatchObject({
+      ok: false,
+      status: 409,
+      code: 'no-email',
+      detail: expect.stringContaining('No e-mail address'),
+    });
 
     const silent = await visitor();
     await silent.start({ language: 'en', email: uniqueMailbox('silent') });

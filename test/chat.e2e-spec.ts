@@ -41,7 +41,9 @@ describe('chat with the virtual assistant and operator takeover', () => {
     // out-of-hours test shuts today.
     await openAroundTheClock(env);
     await env.startWorker();
-    operatorId = await api.get(AgentsService).upsert({ email: 'anna@chat.test', displayName: 'Anna', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
+    operatorId = await api
+      .get(AgentsService)
+      .upsert({ email: 'anna@chat.test', displayName: 'Anna', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
     operatorToken = await login(api, 'anna@chat.test', PASSWORD);
   });
   afterEach(() => sockets.splice(0).forEach((s) => s.close()));
@@ -63,7 +65,10 @@ describe('chat with the virtual assistant and operator takeover', () => {
     expect(first).toMatchObject({ ok: true, duplicate: false, reference: expect.stringMatching(/^VP-\d{4}-\d{6}$/) });
     const reference: string = first.reference;
     await eventually(async () => v.messages('assistant').length === 1);
-    expect(v.messages('assistant')[0]).toMatchObject({ askFeedback: true, text: expect.stringMatching(/Bezdarbnieka pabalstu piešķir[\s\S]*Vai tas palīdzēja\?$/) });
+    expect(v.messages('assistant')[0]).toMatchObject({
+      askFeedback: true,
+      text: expect.stringMatching(/Bezdarbnieka pabalstu piešķir[\s\S]*Vai tas palīdzēja\?$/),
+    });
     // One ticket, opened at the first message and held by level 0: status bot, no queue, not offered to anyone.
     await eventually(async () => (await ticket(reference))?.status === 'bot');
     expect(await ticket(reference)).toMatchObject({ channel: 'chat', level: 0, queue_id: null, assignee_id: null, language: 'lv' });
@@ -79,31 +84,54 @@ describe('chat with the virtual assistant and operator takeover', () => {
     // Routing offers it at once to the online operator (level-1 queues assign the least loaded).
     await eventually(async () => (await ticket(reference))?.assignee_id === operatorId);
     expect((await ticket(reference)).status).toBe('assigned');
-    const [escalation] = await env.sql(`SELECT * FROM escalations WHERE ticket_id = $1 ORDER BY created_at`, [(await ticket(reference)).id]);
-    expect(escalation).toMatchObject({ from_level: 0, to_level: 1, reason: 'escalated', comment: 'the visitor asked for a person', actor_agent_id: null });
-    expect(escalation.summary).toMatch(/^The visitor asked for a person\.\nVisitor: Kā saņemt bezdarbnieka pabalstu\?\nAssistant: Bezdarbnieka/);
+    const [escalation] = await env.sql(`SELECT * FROM escalations WHERE ticket_id = $1 ORDER BY created_at`, [
+      (await ticket(reference)).id,
+    ]);
+    expect(escalation).toMatchObject({
+      from_level: 0,
+      to_level: 1,
+      reason: 'escalated',
+      comment: 'the visitor asked for a person',
+      actor_agent_id: null,
+    });
+    expect(escalation.summary).toMatch(
+      /^The visitor asked for a person\.\nVisitor: Kā saņemt bezdarbnieka pabalstu\?\nAssistant: Bezdarbnieka/,
+    );
     const audits = await env.sql(`SELECT action, detail FROM audit_events WHERE subject_id = $1`, [(await ticket(reference)).id]);
-    expect(audits).toContainEqual({ action: 'ticket.escalated', detail: expect.objectContaining({ fromLevel: 0, toLevel: 1, by: 'assistant' }) });
+    expect(audits).toContainEqual({
+      action: 'ticket.escalated',
+      detail: expect.objectContaining({ fromLevel: 0, toLevel: 1, by: 'assistant' }),
+    });
     await eventually(async () => agent.about(reference).some((e) => e.event === 'ticket.changed' && e.payload.level === 1));
 
     // Takeover: claimed over REST, joined on the agents' socket; the visitor is told who joined.
-    await request(api.getHttpServer()).post(`/v1/tickets/${reference}/claim`).set('Authorization', `Bearer ${operatorToken}`).send({}).expect(200);
+    await request(api.getHttpServer())
+      .post(`/v1/tickets/${reference}/claim`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .send({})
+      .expect(200);
     const joined = await agent.request('chat.join', { reference });
     expect(joined).toMatchObject({ ok: true, session: { mode: 'operator', operatorId, language: 'lv' } });
     expect(joined.session.tokenHash).toBeUndefined();
     expect(joined.history.map((m: any) => m.author)).toEqual(['assistant', 'visitor', 'assistant', 'visitor', 'assistant', 'system']);
     // Reading the transcript by joining is audited: one row for the join.
-    expect(await env.sql(`SELECT actor_agent_id, detail FROM audit_events WHERE action = 'chat_transcript.read' AND detail->>'reference' = $1`, [reference])).toEqual([
-      { actor_agent_id: operatorId, detail: { reference, entries: 6 } },
-    ]);
+    expect(
+      await env.sql(`SELECT actor_agent_id, detail FROM audit_events WHERE action = 'chat_transcript.read' AND detail->>'reference' = $1`, [
+        reference,
+      ]),
+    ).toEqual([{ actor_agent_id: operatorId, detail: { reference, entries: 6 } }]);
     await eventually(async () => v.messages('system').some((m) => m.text === 'Anna pievienojās sarunai.'));
 
     // Visitor → operator in real time (before the worker has stored it), with typing and read receipts.
     await v.request('typing', { typing: true });
-    await eventually(async () => agent.events.some((e) => e.event === 'chat.typing' && e.payload.reference === reference && e.payload.typing));
+    await eventually(async () =>
+      agent.events.some((e) => e.event === 'chat.typing' && e.payload.reference === reference && e.payload.typing),
+    );
     const sentAt = Date.now();
     await v.say('Man nav bezdarbnieka statusa, ko darīt?');
-    await eventually(async () => agent.events.some((e) => e.event === 'chat.message' && e.payload.message.text === 'Man nav bezdarbnieka statusa, ko darīt?'));
+    await eventually(async () =>
+      agent.events.some((e) => e.event === 'chat.message' && e.payload.message.text === 'Man nav bezdarbnieka statusa, ko darīt?'),
+    );
     expect(Date.now() - sentAt).toBeLessThan(2000);
 
     // Operator → visitor: the ordinary reply API, delivered by the chat sender through the outbound queue.
@@ -118,8 +146,12 @@ describe('chat with the virtual assistant and operator takeover', () => {
     await eventually(async () => v.messages('agent').some((m) => m.text === 'Vispirms reģistrējieties NVA kā bezdarbnieks.'));
     expect(v.messages('agent')[0]).toMatchObject({ id: reply.body.id, name: 'Anna' });
     await v.request('receipt', { kind: 'read', ids: [reply.body.id] });
-    await eventually(async () => agent.events.some((e) => e.event === 'chat.receipt' && e.payload.kind === 'read' && e.payload.ids[0] === reply.body.id));
-    await eventually(async () => (await env.sql(`SELECT delivery_status FROM messages WHERE id = $1`, [reply.body.id]))[0].delivery_status === 'sent');
+    await eventually(async () =>
+      agent.events.some((e) => e.event === 'chat.receipt' && e.payload.kind === 'read' && e.payload.ids[0] === reply.body.id),
+    );
+    await eventually(
+      async () => (await env.sql(`SELECT delivery_status FROM messages WHERE id = $1`, [reply.body.id]))[0].delivery_status === 'sent',
+    );
 
     // Everything is on the one ticket, in order, the assistant's answers as bot messages.
     await eventually(async () => (await messagesOf(reference)).length === 6);
@@ -136,7 +168,11 @@ describe('chat with the virtual assistant and operator takeover', () => {
     // Reconnecting with the resume token restores the whole conversation; a wrong token gets nothing.
     v.close();
     const back = await visitor();
-    expect(await back.request('resume', { sessionId: v.sessionId, resumeToken: 'x'.repeat(43) })).toMatchObject({ ok: false, status: 404, code: 'no-session' });
+    expect(await back.request('resume', { sessionId: v.sessionId, resumeToken: 'x'.repeat(43) })).toMatchObject({
+      ok: false,
+      status: 404,
+      code: 'no-session',
+    });
     const resumed = await back.request('resume', { sessionId: v.sessionId, resumeToken: v.resumeToken });
     expect(resumed).toMatchObject({ ok: true, mode: 'operator', reference });
     expect(resumed.history.map((m: any) => m.text)).toEqual([
@@ -150,10 +186,16 @@ describe('chat with the virtual assistant and operator takeover', () => {
       'Vispirms reģistrējieties NVA kā bezdarbnieks.',
     ]);
     // Transfer to another operator: the ticket is given to them, they join and see the whole conversation.
-    const peterisId = await api.get(AgentsService).upsert({ email: 'peteris@chat.test', displayName: 'Pēteris', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
+    const peterisId = await api
+      .get(AgentsService)
+      .upsert({ email: 'peteris@chat.test', displayName: 'Pēteris', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
     const peteris = await AgentSocket.connect(api, await login(api, 'peteris@chat.test', PASSWORD));
     sockets.push(peteris);
-    await request(api.getHttpServer()).post(`/v1/tickets/${reference}/assign`).set('Authorization', `Bearer ${operatorToken}`).send({ agentId: peterisId, force: true }).expect(200);
+    await request(api.getHttpServer())
+      .post(`/v1/tickets/${reference}/assign`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .send({ agentId: peterisId, force: true })
+      .expect(200);
     const taken = await peteris.request('chat.join', { reference });
     expect(taken).toMatchObject({ ok: true, session: { operatorId: peterisId } });
     expect(taken.history.map((m: any) => m.text)).toEqual([...resumed.history.map((m: any) => m.text), 'Pēteris pievienojās sarunai.']);
@@ -184,8 +226,15 @@ describe('chat with the virtual assistant and operator takeover', () => {
     await eventually(async () => (await ticket(a.reference))?.level === 1);
     const withFile = await v.say('my application', undefined, { attachments: [{ filename: 'iesniegums.pdf', content: PDF_BYTES }] });
     expect(withFile).toMatchObject({ ok: true });
-    const bad = await v.say('look', undefined, { attachments: [{ filename: 'run.exe', content: Buffer.from('MZ\x90\x00 not a document') }] });
-    expect(bad).toMatchObject({ ok: false, status: 422, code: 'validation', errors: [{ field: 'attachments[0]', code: 'type_not_allowed' }] });
+    const bad = await v.say('look', undefined, {
+      attachments: [{ filename: 'run.exe', content: Buffer.from('MZ\x90\x00 not a document') }],
+    });
+    expect(bad).toMatchObject({
+      ok: false,
+      status: 422,
+      code: 'validation',
+      errors: [{ field: 'attachments[0]', code: 'type_not_allowed' }],
+    });
     await eventually(async () => (await messagesOf(a.reference)).length === 3);
     expect((await messagesOf(a.reference)).filter((m: any) => m.external_id === `${v.sessionId}:same-id-1`)).toHaveLength(1);
     const [file] = await env.sql(
@@ -194,7 +243,10 @@ describe('chat with the virtual assistant and operator takeover', () => {
     );
     expect(file).toEqual({ filename: 'iesniegums.pdf', content_type: 'application/pdf' });
     expect(v.messages('visitor')).toEqual([]); // the visitor's own messages come back only by ack, not twice
-    const [customer] = await env.sql(`SELECT ci.kind, ci.value FROM customer_identifiers ci JOIN tickets t ON t.customer_id = ci.customer_id WHERE t.reference = $1 AND ci.kind = 'email'`, [a.reference]);
+    const [customer] = await env.sql(
+      `SELECT ci.kind, ci.value FROM customer_identifiers ci JOIN tickets t ON t.customer_id = ci.customer_id WHERE t.reference = $1 AND ci.kind = 'email'`,
+      [a.reference],
+    );
     expect(customer).toEqual({ kind: 'email', value: 'visitor@example.lv' });
   });
 
@@ -228,7 +280,7 @@ describe('chat with the virtual assistant and operator takeover', () => {
     const closed = await eventually(async () => v.events.find((e) => e.event === 'closed'));
     expect(closed.payload.survey).toEqual({ question: expect.stringMatching(/novērtējiet sarunu/), scores: [1, 2, 3, 4, 5] });
     expect(await v.request('rate', { score: 4 })).toEqual({ ok: true, score: 4 });
-    expect((await ticket(asked.reference))).toMatchObject({ csat_score: 4, csat_channel: 'chat', level: 0, status: 'resolved' });
+    expect(await ticket(asked.reference)).toMatchObject({ csat_score: 4, csat_channel: 'chat', level: 0, status: 'resolved' });
   });
 
   it('hands over after two unsure turns, and answers a suggested article the visitor picks', async () => {
@@ -238,7 +290,9 @@ describe('chat with the virtual assistant and operator takeover', () => {
     await eventually(async () => v.messages('assistant').length === 1);
     expect(v.messages('assistant')[0].text).toMatch(/^Diemžēl neatradu atbildi/);
     // Picking an article (as from the choice buttons) is a confident turn: the count of unsure turns starts again.
-    const [article] = await env.sql(`SELECT id, questions FROM knowledge_articles WHERE language = 'lv' AND topic = 'izziņas' AND published`);
+    const [article] = await env.sql(
+      `SELECT id, questions FROM knowledge_articles WHERE language = 'lv' AND topic = 'izziņas' AND published`,
+    );
     expect(await v.request('choose', { clientMessageId: 'pick-1', articleId: article.id })).toMatchObject({ ok: true });
     await eventually(async () => v.messages('assistant').length === 2);
     expect(v.messages('assistant')[1]).toMatchObject({ askFeedback: true });
@@ -250,7 +304,9 @@ describe('chat with the virtual assistant and operator takeover', () => {
     await v.say('zvaigžņu kuģa degviela');
     await v.say('kosmosa lifta biļetes');
     await eventually(async () => (await ticket(first.reference))?.level === 1);
-    const [escalation] = await env.sql(`SELECT comment, summary FROM escalations WHERE ticket_id = $1`, [(await ticket(first.reference)).id]);
+    const [escalation] = await env.sql(`SELECT comment, summary FROM escalations WHERE ticket_id = $1`, [
+      (await ticket(first.reference)).id,
+    ]);
     expect(escalation.comment).toBe('the assistant was unsure twice');
     expect(escalation.summary).toContain(`Visitor: ${article.questions[0]}`);
   });
@@ -273,10 +329,15 @@ describe('chat with the virtual assistant and operator takeover', () => {
 
     await eventually(async () => (await ticket(reference))?.level === 1);
     expect(await ticket(reference)).toMatchObject({ level: 1, status: 'assigned', assignee_id: operatorId });
-    const [escalation] = await env.sql(`SELECT from_level, to_level, comment, actor_agent_id, created_at FROM escalations WHERE ticket_id = $1`, [(await ticket(reference)).id]);
+    const [escalation] = await env.sql(
+      `SELECT from_level, to_level, comment, actor_agent_id, created_at FROM escalations WHERE ticket_id = $1`,
+      [(await ticket(reference)).id],
+    );
     expect(escalation).toMatchObject({ from_level: 0, to_level: 1, comment: 'taken over by an operator', actor_agent_id: operatorId });
     const [clock] = await eventually(async () => {
-      const rows = await env.sql(`SELECT started_at FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [(await ticket(reference)).id]);
+      const rows = await env.sql(`SELECT started_at FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [
+        (await ticket(reference)).id,
+      ]);
       return rows.length ? rows : null;
     });
     expect(new Date(clock.started_at).getTime()).toBe(new Date(escalation.created_at).getTime());
@@ -306,7 +367,12 @@ describe('chat with the virtual assistant and operator takeover', () => {
       const t = await ticket(asked.reference);
       expect(t.status).toBe('queued');
       const [escalation] = await env.sql(`SELECT * FROM escalations WHERE ticket_id = $1`, [t.id]);
-      expect(escalation).toMatchObject({ from_level: 0, to_level: 1, reason: 'escalated', comment: expect.stringMatching(/^out of hours/) });
+      expect(escalation).toMatchObject({
+        from_level: 0,
+        to_level: 1,
+        reason: 'escalated',
+        comment: expect.stringMatching(/^out of hours/),
+      });
       expect(escalation.summary).toContain('Please call me back about my pension');
       // Its clocks run in business time: nothing is due before the next opening.
       await eventually(async () => (await ticket(asked.reference)).sla_due_at !== null);
@@ -324,7 +390,10 @@ describe('chat with the virtual assistant and operator takeover', () => {
     expect(page.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self';/);
     const script = /<script src="(\/chat\/widget\.js\?v=[0-9a-f]{12})" defer>/.exec(page.text)?.[1];
-    await request(api.getHttpServer()).get(script!).expect(200).expect('content-type', /javascript/);
+    await request(api.getHttpServer())
+      .get(script!)
+      .expect(200)
+      .expect('content-type', /javascript/);
     await request(api.getHttpServer()).get('/chat/widget?lang=de').expect(422);
     await request(api.getHttpServer()).get('/chat/widget?institution=NOPE').expect(404);
   });

@@ -30,13 +30,17 @@ describe('Classification of free-text contacts', () => {
 
   beforeAll(async () => {
     app = await env.startApi({ APP_ROLE: 'all', CLASSIFIER_MIN_CONFIDENCE: '0.3' });
-    await app.get(AgentsService).upsert({ email: 'op@class.test', displayName: 'Operatore', password: 'a-long-enough-password', roles: ['operator'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'op@class.test', displayName: 'Operatore', password: 'a-long-enough-password', roles: ['operator'] });
     operator = await login(app, 'op@class.test', 'a-long-enough-password');
   });
   afterAll(() => env.teardown());
 
   it('routes a Latvian e-mail about an old-age pension to VSAA, with the model version and confidence on the ticket', async () => {
-    const t = await email('Labdien! Man nākamgad būs pensionēšanās vecums. Kā pieteikties vecuma pensijai un vai jāņem līdzi darba grāmatiņa?');
+    const t = await email(
+      'Labdien! Man nākamgad būs pensionēšanās vecums. Kā pieteikties vecuma pensijai un vai jāņem līdzi darba grāmatiņa?',
+    );
     expect(t).toMatchObject({ institution: 'VSAA', queue: 'VSAA', topic: 'vecuma pensija', unclassified: false, level: 1 });
     const [model] = await env.sql('SELECT max(version) AS version FROM classifier_models');
     expect(t.classifier_version).toBe(model.version);
@@ -49,7 +53,10 @@ describe('Classification of free-text contacts', () => {
   });
 
   it("routes one in Russian about a passport to PMLP's queue", async () => {
-    const t = await email('Здравствуйте! Срок действия моего паспорта заканчивается, как оформить новый паспорт и нужно ли записываться заранее?', { language: 'ru' });
+    const t = await email(
+      'Здравствуйте! Срок действия моего паспорта заканчивается, как оформить новый паспорт и нужно ли записываться заранее?',
+      { language: 'ru' },
+    );
     expect(t).toMatchObject({ institution: 'PMLP', queue: 'PMLP', unclassified: false, language: 'ru' });
   });
 
@@ -59,12 +66,24 @@ describe('Classification of free-text contacts', () => {
     expect(t.classifier_version).not.toBeNull();
     const [esc] = await env.sql('SELECT summary FROM escalations WHERE ticket_id = $1', [t.id]);
     expect(esc.summary).toMatch(/^unclassified: level 0 could not tell the institution/);
-    const shown = await request(app.getHttpServer()).get(`/v1/tickets/${t.reference}`).set('Authorization', `Bearer ${operator}`).expect(200);
-    expect(shown.body.classification).toEqual({ modelVersion: t.classifier_version, confidence: t.classifier_confidence, unclassified: true });
+    const shown = await request(app.getHttpServer())
+      .get(`/v1/tickets/${t.reference}`)
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(200);
+    expect(shown.body.classification).toEqual({
+      modelVersion: t.classifier_version,
+      confidence: t.classifier_confidence,
+      unclassified: true,
+    });
   });
 
   it('keeps what the channel says: a web form naming an institution is not reclassified', async () => {
-    const t = await email('Kā pieteikties vecuma pensijai?', { channel: 'webform', institutionCode: 'VID', topic: 'EDS', kind: 'application' });
+    const t = await email('Kā pieteikties vecuma pensijai?', {
+      channel: 'webform',
+      institutionCode: 'VID',
+      topic: 'EDS',
+      kind: 'application',
+    });
     expect(t).toMatchObject({ institution: 'VID', topic: 'EDS', kind: 'application', classifier_version: null, unclassified: false });
   });
 
@@ -79,8 +98,15 @@ describe('Classification of free-text contacts', () => {
       .set('Authorization', `Bearer ${operator}`)
       .send({ toLevel: 1, institution: 'LAD', reason: 'Mājdzīvnieku reģistrs', summary: 'Jautājums par suņa reģistrāciju' })
       .expect(201);
-    await request(app.getHttpServer()).patch(`/v1/tickets/${first.reference}`).set('Authorization', `Bearer ${operator}`).send({ topic: 'mājdzīvnieku reģistrs' }).expect(200);
-    const [correction] = await env.sql(`SELECT i.code, c.topic FROM classification_corrections c JOIN institutions i ON i.id = c.institution_id WHERE c.ticket_id = $1`, [first.id]);
+    await request(app.getHttpServer())
+      .patch(`/v1/tickets/${first.reference}`)
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ topic: 'mājdzīvnieku reģistrs' })
+      .expect(200);
+    const [correction] = await env.sql(
+      `SELECT i.code, c.topic FROM classification_corrections c JOIN institutions i ON i.id = c.institution_id WHERE c.ticket_id = $1`,
+      [first.id],
+    );
     expect(correction).toEqual({ code: 'LAD', topic: 'mājdzīvnieku reģistrs' });
 
     // The scheduled retraining job, run now.

@@ -56,7 +56,10 @@ describe('the console: reports and admin screens', () => {
     await form.getByLabel('Centre').selectOption({ label: 'VPVKAC Cēsis' });
     await form.getByRole('button', { name: 'Add agent' }).click();
     const passwordField = form.getByLabel('Password', { exact: true });
-    await page.locator('#agent-new-password-error').getByText(/password/).waitFor();
+    await page
+      .locator('#agent-new-password-error')
+      .getByText(/password/)
+      .waitFor();
     await expect(passwordField.getAttribute('aria-describedby')).resolves.toContain('agent-new-password-error');
     await expect(passwordField.getAttribute('aria-invalid')).resolves.toBe('true');
     // A capacity that is not a whole number: said at the capacity group.
@@ -69,13 +72,18 @@ describe('the console: reports and admin screens', () => {
     await form.getByRole('button', { name: 'Add agent' }).click();
     await form.getByText('Agent added: Jaunā Operatore Zane.').waitFor();
     await page.locator('tr[data-agent="jauna.operatore@vpppd.test"]').waitFor();
-    const [agent] = await env.sql(`SELECT display_name, roles, languages, capacity, active, centre FROM agents WHERE email = $1`, ['jauna.operatore@vpppd.test']);
+    const [agent] = await env.sql(`SELECT display_name, roles, languages, capacity, active, centre FROM agents WHERE email = $1`, [
+      'jauna.operatore@vpppd.test',
+    ]);
     expect(agent).toMatchObject({ display_name: 'Jaunā Operatore Zane', roles: ['operator'], active: true, centre: 'VPVKAC-CESIS' });
     await page.locator('tr[data-agent="jauna.operatore@vpppd.test"]').getByText('VPVKAC Cēsis').waitFor();
     expect([...agent.languages].sort()).toEqual(['lv', 'ru']);
     expect(agent.capacity).toMatchObject({ chat: 3 });
     // The new person can sign in with the password the admin gave.
-    await request(app.getHttpServer()).post('/v1/auth/login').send({ email: 'jauna.operatore@vpppd.test', password: 'Zane strādā ar krievu valodu 2026' }).expect(200);
+    await request(app.getHttpServer())
+      .post('/v1/auth/login')
+      .send({ email: 'jauna.operatore@vpppd.test', password: 'Zane strādā ar krievu valodu 2026' })
+      .expect(200);
 
     // Disabling the account from its edit form: it can no longer sign in.
     await page.getByRole('button', { name: 'Edit Jaunā Operatore Zane' }).click();
@@ -84,13 +92,18 @@ describe('the console: reports and admin screens', () => {
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.getByText('Saved.').waitFor();
     await page.locator('tr[data-agent="jauna.operatore@vpppd.test"]').getByText('disabled').waitFor();
-    await request(app.getHttpServer()).post('/v1/auth/login').send({ email: 'jauna.operatore@vpppd.test', password: 'Zane strādā ar krievu valodu 2026' }).expect(403);
+    await request(app.getHttpServer())
+      .post('/v1/auth/login')
+      .send({ email: 'jauna.operatore@vpppd.test', password: 'Zane strādā ar krievu valodu 2026' })
+      .expect(403);
 
     // A routing rule: Russian-language VID contacts to VID's queue. A position that is not a number is said at its field.
     await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Queues and routing' }).click();
     await page.waitForURL('**/console/admin/routing');
     const rule = page.getByRole('form', { name: 'Add a routing rule' });
-    const [vidQueue] = await env.sql(`SELECT q.code FROM queues q JOIN institutions i ON i.id = q.institution_id WHERE i.code = 'VID' AND q.level = 1 LIMIT 1`);
+    const [vidQueue] = await env.sql(
+      `SELECT q.code FROM queues q JOIN institutions i ON i.id = q.institution_id WHERE i.code = 'VID' AND q.level = 1 LIMIT 1`,
+    );
     await rule.getByLabel('Position').fill('first');
     await rule.getByLabel('Institution').selectOption('VID');
     await rule.getByLabel('Language').selectOption('ru');
@@ -107,7 +120,11 @@ describe('the console: reports and admin screens', () => {
     );
     expect(rules).toContainEqual({ position: 5, language: 'ru', institution: 'VID', queue: vidQueue.code, active: true });
     // It is in the list, and can be turned off from there.
-    const row = page.getByRole('table', { name: 'Routing rules' }).getByRole('row').filter({ hasText: vidQueue.code }).filter({ hasText: 'Russian' });
+    const row = page
+      .getByRole('table', { name: 'Routing rules' })
+      .getByRole('row')
+      .filter({ hasText: vidQueue.code })
+      .filter({ hasText: 'Russian' });
     await row.getByRole('button', { name: 'Turn off' }).click();
     await row.getByRole('button', { name: 'Turn on' }).waitFor();
     await expect(env.sql(`SELECT active FROM routing_rules WHERE position = 5`)).resolves.toEqual([{ active: false }]);
@@ -132,9 +149,9 @@ describe('the console: reports and admin screens', () => {
     await mailbox.getByRole('button', { name: 'Pievienot kasti' }).click();
     await mailbox.getByText('Kaste pievienota: vid.').waitFor();
     await page.locator('tr[data-mailbox="vid"]').waitFor();
-    await expect(env.sql(`SELECT m.address, i.code, m.enabled FROM mailboxes m JOIN institutions i ON i.id = m.institution_id WHERE m.name = 'vid'`)).resolves.toEqual([
-      { address: 'vid@pakalpojumi.example.lv', code: 'VID', enabled: false },
-    ]);
+    await expect(
+      env.sql(`SELECT m.address, i.code, m.enabled FROM mailboxes m JOIN institutions i ON i.id = m.institution_id WHERE m.name = 'vid'`),
+    ).resolves.toEqual([{ address: 'vid@pakalpojumi.example.lv', code: 'VID', enabled: false }]);
 
     await page.getByRole('navigation', { name: 'Administrēšanas sadaļas' }).getByRole('link', { name: 'Tīmekļa āķi' }).click();
     const hook = page.getByRole('form', { name: 'Pievienot abonementu' });
@@ -207,11 +224,26 @@ describe('the console: reports and admin screens', () => {
     await form.getByRole('button', { name: 'Add article' }).click();
     await form.getByText('Article added.').waitFor();
     await page.locator('tr[data-article="Когда выплачивают пенсию?"]').getByText('published').waitFor();
-    const [article] = await env.sql(`SELECT a.language, a.questions, a.published, i.code FROM knowledge_articles a JOIN institutions i ON i.id = a.institution_id WHERE 'Когда выплачивают пенсию?' = ANY(a.questions)`);
-    expect(article).toEqual({ language: 'ru', questions: ['Когда выплачивают пенсию?', 'Какого числа приходит пенсия?'], published: true, code: 'VSAA' });
+    const [article] = await env.sql(
+      `SELECT a.language, a.questions, a.published, i.code FROM knowledge_articles a JOIN institutions i ON i.id = a.institution_id WHERE 'Когда выплачивают пенсию?' = ANY(a.questions)`,
+    );
+    expect(article).toEqual({
+      language: 'ru',
+      questions: ['Когда выплачивают пенсию?', 'Какого числа приходит пенсия?'],
+      published: true,
+      code: 'VSAA',
+    });
     // Search finds it at once, as the suggestions will.
-    const token = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200)).body.accessToken;
-    const found = (await request(app.getHttpServer()).get('/v1/knowledge/search').query({ q: 'когда пенсия', language: 'ru' }).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    const token = (
+      await request(app.getHttpServer()).post('/v1/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200)
+    ).body.accessToken;
+    const found = (
+      await request(app.getHttpServer())
+        .get('/v1/knowledge/search')
+        .query({ q: 'когда пенсия', language: 'ru' })
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200)
+    ).body;
     expect(JSON.stringify(found)).toContain('Пенсию выплачивают ежемесячно');
     await context.close();
   });
@@ -230,9 +262,11 @@ describe('the console: reports and admin screens', () => {
     await form.getByRole('button', { name: 'Add' }).click();
     await form.getByText('Added: 2027-05-03.').waitFor();
     await page.locator('tr[data-adjustment="2027-05-03"]').getByText('transferred working day').waitFor();
-    await expect(env.sql(`SELECT kind, to_char(date, 'YYYY-MM-DD') AS date, to_char(worked_on, 'YYYY-MM-DD') AS worked_on FROM calendar_adjustments WHERE date = '2027-05-03'`)).resolves.toEqual([
-      { kind: 'transfer', date: '2027-05-03', worked_on: '2027-05-08' },
-    ]);
+    await expect(
+      env.sql(
+        `SELECT kind, to_char(date, 'YYYY-MM-DD') AS date, to_char(worked_on, 'YYYY-MM-DD') AS worked_on FROM calendar_adjustments WHERE date = '2027-05-03'`,
+      ),
+    ).resolves.toEqual([{ kind: 'transfer', date: '2027-05-03', worked_on: '2027-05-08' }]);
 
     // The week: an hour that does not exist is refused at its day; then Friday shortened.
     const week = page.getByRole('form', { name: 'VPPPD: the usual week' });
@@ -261,7 +295,10 @@ describe('the console: reports and admin screens', () => {
     await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, 'en');
     await page.getByRole('heading', { name: 'IVR menu' }).waitFor();
     const before = await env.sql(`SELECT key FROM ivr_nodes`);
-    await page.locator('li[data-node="main"] > fieldset').getByRole('button', { name: /^Add a choice/ }).click();
+    await page
+      .locator('li[data-node="main"] > fieldset')
+      .getByRole('button', { name: /^Add a choice/ })
+      .click();
     const added = page.locator('li[data-node="main-1"]');
     await added.waitFor();
     await added.getByLabel('Answer (lv)').fill('Klientu centrs strādā darba dienās no 8.30 līdz 17.00.');
@@ -279,7 +316,12 @@ describe('the console: reports and admin screens', () => {
     await page.getByRole('button', { name: 'Check and save' }).click();
     await page.getByText('Menu saved; the next calls hear it.').waitFor();
     const [node] = await env.sql(`SELECT parent_key, digit, kind, title, prompt FROM ivr_nodes WHERE key = 'main-1'`);
-    expect(node).toMatchObject({ parent_key: 'main', digit: '6', kind: 'answer', title: { lv: 'Darba laiks', en: 'Opening hours', ru: 'Часы работы' } });
+    expect(node).toMatchObject({
+      parent_key: 'main',
+      digit: '6',
+      kind: 'answer',
+      title: { lv: 'Darba laiks', en: 'Opening hours', ru: 'Часы работы' },
+    });
     expect(node.prompt.lv).toEqual({ text: 'Klientu centrs strādā darba dienās no 8.30 līdz 17.00.' });
     await context.close();
   });
@@ -289,12 +331,14 @@ describe('the console: reports and admin screens', () => {
     await signIn(operator.page, people.operator, password);
     await operator.page.getByRole('heading', { name: 'Pieprasījumi' }).waitFor();
     const nav = operator.page.getByRole('navigation', { name: 'Galvenā navigācija' });
-    for (const hidden of ['Atskaites', 'SLA notikumi', 'Administrēšana']) expect(await nav.getByRole('link', { name: hidden }).count()).toBe(0);
+    for (const hidden of ['Atskaites', 'SLA notikumi', 'Administrēšana'])
+      expect(await nav.getByRole('link', { name: hidden }).count()).toBe(0);
     await operator.page.goto(`${baseUrl(app)}/console/admin/agents`);
     await operator.page.getByText('Šādas lapas nav.').waitFor();
     expect(await operator.page.getByRole('form').count()).toBe(0);
     await operator.context.close();
-    const token = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body.accessToken;
+    const token = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body
+      .accessToken;
     await request(app.getHttpServer()).get('/v1/admin/agents').set('Authorization', `Bearer ${token}`).expect(403);
     await request(app.getHttpServer()).get('/v1/reports/funding').set('Authorization', `Bearer ${token}`).expect(403);
     await request(app.getHttpServer()).get('/v1/sla/events').set('Authorization', `Bearer ${token}`).expect(403);
@@ -307,8 +351,13 @@ describe('the console: reports and admin screens', () => {
     await supNav.getByRole('link', { name: 'SLA notikumi' }).waitFor();
     expect(await supNav.getByRole('link', { name: 'Administrēšana' }).count()).toBe(0);
     await sup.context.close();
-    const supToken = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.supervisor, password }).expect(200)).body.accessToken;
-    await request(app.getHttpServer()).post('/v1/admin/routing-rules').set('Authorization', `Bearer ${supToken}`).send({ position: 1, queue: 'GENERAL' }).expect(403);
+    const supToken = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.supervisor, password }).expect(200))
+      .body.accessToken;
+    await request(app.getHttpServer())
+      .post('/v1/admin/routing-rules')
+      .set('Authorization', `Bearer ${supToken}`)
+      .send({ position: 1, queue: 'GENERAL' })
+      .expect(403);
   });
 
   it('shows the SLA events feed, the latest first, each with its ticket', async () => {
@@ -343,7 +392,10 @@ describe('the console: reports and admin screens', () => {
     await volumes.getByRole('cell', { name: 'VSAA' }).first().waitFor();
     expect(reference).toMatch(/^VP-/);
 
-    const [download] = await Promise.all([page.waitForEvent('download'), volumes.getByRole('button', { name: 'Download CSV: Volumes by month' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      volumes.getByRole('button', { name: 'Download CSV: Volumes by month' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('volumes.csv');
     const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split('\n')[0]).toContain('month,institution,channel,kind,category,tickets');
@@ -351,7 +403,10 @@ describe('the console: reports and admin screens', () => {
 
     const funding = page.getByRole('region', { name: 'Funding report' });
     await funding.getByText(/Centre VPPPD/).waitFor();
-    const [fundingCsv] = await Promise.all([page.waitForEvent('download'), funding.getByRole('button', { name: 'Download CSV: Funding report' }).click()]);
+    const [fundingCsv] = await Promise.all([
+      page.waitForEvent('download'),
+      funding.getByRole('button', { name: 'Download CSV: Funding report' }).click(),
+    ]);
     expect(fundingCsv.suggestedFilename()).toMatch(/^funding-VPPPD-\d{4}-\d{2}\.csv$/);
     // A centre the API does not know: its refusal is said at the centre's field.
     await funding.getByLabel(/Centre/).fill('NO SUCH');
@@ -400,7 +455,10 @@ describe('the console: reports and admin screens', () => {
       ]) {
         await page.getByRole('link', { name, exact: true }).click();
         await page.waitForURL(`**/console/admin/${section}`);
-        await page.locator(section === 'ivr' ? 'li[data-node="main"]' : 'form.admin-form').first().waitFor();
+        await page
+          .locator(section === 'ivr' ? 'li[data-node="main"]' : 'form.admin-form')
+          .first()
+          .waitFor();
         expect(await seriousViolations(page)).toEqual([]);
         await screenshot(page, `${lang}-admin-${section}`);
       }

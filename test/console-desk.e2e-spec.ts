@@ -33,7 +33,13 @@ describe('the operator’s desk in a browser', () => {
     const agents = app.get(AgentsService);
     ids.operator = await agents.upsert({ email: people.operator, displayName: 'Operatore Anna', password, roles: ['operator'] });
     ids.colleague = await agents.upsert({ email: people.colleague, displayName: 'Operators Juris', password, roles: ['operator'] });
-    ids.vid = await agents.upsert({ email: people.vid, displayName: 'VID speciālists Artūrs', password, roles: ['specialist'], institutionCodes: ['VID'] });
+    ids.vid = await agents.upsert({
+      email: people.vid,
+      displayName: 'VID speciālists Artūrs',
+      password,
+      roles: ['specialist'],
+      institutionCodes: ['VID'],
+    });
     ids.dpo = await agents.upsert({ email: people.dpo, displayName: 'Datu aizsardzības speciāliste', password, roles: ['dpo'] });
     browser = await launchBrowser();
   }, 120_000);
@@ -47,7 +53,8 @@ describe('the operator’s desk in a browser', () => {
 
   it('shows the queues with their waiting counts as GET /v1/queues gives them, live, filters by one, and sets the presence', async () => {
     const admin = await login(app);
-    const apiQueues = async () => (await request(app.getHttpServer()).get('/v1/queues').set('Authorization', `Bearer ${admin}`).expect(200)).body as any[];
+    const apiQueues = async () =>
+      (await request(app.getHttpServer()).get('/v1/queues').set('Authorization', `Bearer ${admin}`).expect(200)).body as any[];
     await env.submitTicket(app, { institution: 'VID', language: 'ru', subject: 'Par nodokli' });
     const { context, page } = await openConsole(browser, app, 'lv');
     await signIn(page, people.operator, password);
@@ -55,10 +62,18 @@ describe('the operator’s desk in a browser', () => {
     const shown = async (queue: string) => page.locator(`.queue-list button[data-queue="${queue}"] .q-waiting`).textContent();
     // Queues with work are shown at once; the empty ones fold away until asked for.
     const busy = (list: any[]) => list.filter((q) => q.waiting > 0 || q.atRisk > 0 || q.breached > 0);
-    for (const q of busy(await apiQueues())) await page.waitForFunction(([code, n]) => (globalThis as any).document.querySelector(`.queue-list button[data-queue="${code}"] .q-waiting`)?.textContent === `gaida ${n}`, [q.queue, q.waiting] as const);
+    for (const q of busy(await apiQueues()))
+      await page.waitForFunction(
+        ([code, n]) =>
+          (globalThis as any).document.querySelector(`.queue-list button[data-queue="${code}"] .q-waiting`)?.textContent === `gaida ${n}`,
+        [q.queue, q.waiting] as const,
+      );
     const vid = (await apiQueues()).find((q) => q.institution === 'VID' && q.waiting > 0);
     expect(await shown(vid.queue)).toBe(`gaida ${vid.waiting}`);
-    const codes = () => page.locator('.queue-list button[data-queue]:not([data-queue=""])').evaluateAll((els) => els.map((e) => e.getAttribute('data-queue')));
+    const codes = () =>
+      page
+        .locator('.queue-list button[data-queue]:not([data-queue=""])')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-queue')));
     expect(await codes()).toEqual(busy(await apiQueues()).map((q) => q.queue));
     await page.getByRole('button', { name: /^Rādīt tukšās rindas \(\d+\)$/ }).click();
     expect(await codes()).toEqual((await apiQueues()).map((q) => q.queue));
@@ -66,7 +81,11 @@ describe('the operator’s desk in a browser', () => {
 
     // A new ticket moves the count without a reload.
     await env.submitTicket(app, { institution: 'VID', language: 'ru', subject: 'Vēl par nodokli' });
-    await page.waitForFunction(([code, n]) => (globalThis as any).document.querySelector(`.queue-list button[data-queue="${code}"] .q-waiting`)?.textContent === `gaida ${n}`, [vid.queue, vid.waiting + 1] as const);
+    await page.waitForFunction(
+      ([code, n]) =>
+        (globalThis as any).document.querySelector(`.queue-list button[data-queue="${code}"] .q-waiting`)?.textContent === `gaida ${n}`,
+      [vid.queue, vid.waiting + 1] as const,
+    );
 
     // Choosing the queue filters the list by it.
     await page.locator(`.queue-list button[data-queue="${vid.queue}"]`).click();
@@ -76,7 +95,9 @@ describe('the operator’s desk in a browser', () => {
     expect(new Set(listed)).toEqual(new Set(['VID']));
     // Nobody's, of that queue: what an operator picks from.
     await page.getByLabel('Izpildītājs').selectOption({ label: 'Neviens' });
-    await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('table.inbox tbody tr td:nth-child(7)')].every((td: any) => td.textContent === '—'));
+    await page.waitForFunction(() =>
+      [...(globalThis as any).document.querySelectorAll('table.inbox tbody tr td:nth-child(7)')].every((td: any) => td.textContent === '—'),
+    );
 
     // Presence: away through the socket, then online again; the server holds what the control says.
     const state = async () => (await sql(`SELECT state FROM agent_presence WHERE agent_id = $1`, [ids.operator]))[0]?.state;
@@ -93,13 +114,27 @@ describe('the operator’s desk in a browser', () => {
     await request(app.getHttpServer())
       .post('/v1/admin/knowledge/articles')
       .set('Authorization', `Bearer ${admin}`)
-      .send({ questions: ['Kā pieteikt bērna kopšanas pabalstu?'], answer: 'Bērna kopšanas pabalstu piesaka portālā Latvija.lv vai VSAA nodaļā.', language: 'lv', published: true })
+      .send({
+        questions: ['Kā pieteikt bērna kopšanas pabalstu?'],
+        answer: 'Bērna kopšanas pabalstu piesaka portālā Latvija.lv vai VSAA nodaļā.',
+        language: 'lv',
+        published: true,
+      })
       .expect(201);
-    const reference = await env.submitTicket(app, { institution: 'VSAA', language: 'lv', subject: 'Bērna kopšanas pabalsts', message: 'Kā pieteikt bērna kopšanas pabalstu?' });
+    const reference = await env.submitTicket(app, {
+      institution: 'VSAA',
+      language: 'lv',
+      subject: 'Bērna kopšanas pabalsts',
+      message: 'Kā pieteikt bērna kopšanas pabalstu?',
+    });
     const other = await env.submitTicket(app, { institution: 'VSAA', language: 'ru', subject: 'Otrs jautājums' });
     const customer = (await sql(`SELECT customer_id FROM tickets WHERE reference = $1`, [reference]))[0].customer_id;
     const operator = await login(app, people.operator, password);
-    await request(app.getHttpServer()).post(`/v1/tickets/${other}/customer`).set('Authorization', `Bearer ${operator}`).send({ customerId: customer }).expect(200);
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${other}/customer`)
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ customerId: customer })
+      .expect(200);
 
     const { context, page } = await openConsole(browser, app, 'lv', `/console/tickets/${reference}`);
     await signIn(page, people.operator, password);
@@ -107,7 +142,9 @@ describe('the operator’s desk in a browser', () => {
 
     // The knowledge base's answer goes into the reply box with one click; a PDF goes with it.
     await page.getByRole('button', { name: /Izmantot atbildi: Kā pieteikt bērna kopšanas pabalstu/ }).click();
-    await expect(page.getByLabel('Atbilde', { exact: true }).inputValue()).resolves.toBe('Bērna kopšanas pabalstu piesaka portālā Latvija.lv vai VSAA nodaļā.');
+    await expect(page.getByLabel('Atbilde', { exact: true }).inputValue()).resolves.toBe(
+      'Bērna kopšanas pabalstu piesaka portālā Latvija.lv vai VSAA nodaļā.',
+    );
     await page.getByLabel('Pielikumi').setInputFiles({ name: 'iesniegums.pdf', mimeType: 'application/pdf', buffer: PDF_BYTES });
     await page.getByText('iesniegums.pdf (1 KB)').waitFor();
     await page.getByRole('button', { name: 'Sūtīt' }).click();
@@ -125,16 +162,23 @@ describe('the operator’s desk in a browser', () => {
     await move.getByLabel('Pamatojums').fill('Jautājums par nodokļu atvieglojumu');
     await move.getByRole('button', { name: 'Mainīt iestādi' }).click();
     await move.getByText('Pieprasījums nodots iestādei VID.').waitFor();
-    expect((await sql(`SELECT i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [reference]))[0].code).toBe('VID');
+    expect(
+      (await sql(`SELECT i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [reference]))[0]
+        .code,
+    ).toBe('VID');
 
     // Assign to the VID specialist, whose scope now holds it: the list is the API's, with presence and load.
     const assign = page.getByRole('form', { name: 'Piešķirt vai nodot citam' });
     // Their presence is whatever an earlier test's sign-in left (an offline mark follows a closed socket after a grace).
-    await expect(assign.locator(`option[value="${ids.vid}"]`).textContent()).resolves.toMatch(/^VID speciālists Artūrs \((Tiešsaistē|Prom|Bezsaistē), darbā \d+\)$/);
+    await expect(assign.locator(`option[value="${ids.vid}"]`).textContent()).resolves.toMatch(
+      /^VID speciālists Artūrs \((Tiešsaistē|Prom|Bezsaistē), darbā \d+\)$/,
+    );
     await assign.getByLabel('Darbinieks').selectOption(ids.vid);
     await assign.getByRole('button', { name: 'Piešķirt' }).click();
     await assign.getByText('Pieprasījums nodots: VID speciālists Artūrs.').waitFor();
-    await eventually(async () => (await sql(`SELECT assignee_id FROM tickets WHERE reference = $1`, [reference]))[0].assignee_id === ids.vid);
+    await eventually(
+      async () => (await sql(`SELECT assignee_id FROM tickets WHERE reference = $1`, [reference]))[0].assignee_id === ids.vid,
+    );
 
     // The customer's other ticket is listed beside, and this one merges into it.
     await page.getByRole('region', { name: 'Citi klienta pieprasījumi' }).getByRole('link', { name: other }).waitFor();
@@ -148,8 +192,16 @@ describe('the operator’s desk in a browser', () => {
 
   it("lets an admin define an institution's custom fields and an operator set them in the ticket's panel, each refusal at its field", async () => {
     const admin = await login(app);
-    const define = (body: object) => request(app.getHttpServer()).post('/v1/admin/custom-fields').set('Authorization', `Bearer ${admin}`).send(body).expect(201);
-    await define({ institution: 'VSAA', key: 'deskCase', labels: { lv: 'Lietas numurs', en: 'Case number' }, type: 'text', required: true, position: 1 });
+    const define = (body: object) =>
+      request(app.getHttpServer()).post('/v1/admin/custom-fields').set('Authorization', `Bearer ${admin}`).send(body).expect(201);
+    await define({
+      institution: 'VSAA',
+      key: 'deskCase',
+      labels: { lv: 'Lietas numurs', en: 'Case number' },
+      type: 'text',
+      required: true,
+      position: 1,
+    });
     await define({ institution: 'VSAA', key: 'deskAmount', labels: { lv: 'Summa', en: 'Amount' }, type: 'number', position: 2 });
 
     // The admin screen: a choice field without choices is refused at the list, then added.
@@ -220,17 +272,24 @@ describe('the operator’s desk in a browser', () => {
 
     // The operator types (the visitor is told) and answers; the visitor gets the answer in real time.
     await page.getByLabel('Ziņa').pressSequentially('Jā, ');
-    await eventually(async () => visitor.events.some((e) => e.event === 'typing' && e.payload.typing === true && e.payload.name === 'Operatore Anna'));
+    await eventually(async () =>
+      visitor.events.some((e) => e.event === 'typing' && e.payload.typing === true && e.payload.name === 'Operatore Anna'),
+    );
     await page.getByLabel('Ziņa').fill('Jā, pieteikumu var iesniegt jau šodien portālā.');
     await page.getByRole('button', { name: 'Sūtīt' }).click();
-    const answer = await eventually(async () => visitor.messages('agent').find((m) => m.text === 'Jā, pieteikumu var iesniegt jau šodien portālā.'));
+    const answer = await eventually(async () =>
+      visitor.messages('agent').find((m) => m.text === 'Jā, pieteikumu var iesniegt jau šodien portālā.'),
+    );
     expect(answer).toMatchObject({ author: 'agent', name: 'Operatore Anna' });
     // The visitor's widget reports it read: the console marks the line.
     await visitor.request('receipt', { kind: 'read', ids: [answer.id] });
     await page.locator(`.chat-log li[data-id="${answer.id}"] .receipt-read`).waitFor();
     // The console told the visitor their lines were read.
     await eventually(async () => visitor.events.some((e) => e.event === 'receipt' && e.payload.kind === 'read'));
-    const stored = await sql(`SELECT m.text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1 AND m.direction = 'outbound'`, [reference]);
+    const stored = await sql(
+      `SELECT m.text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1 AND m.direction = 'outbound'`,
+      [reference],
+    );
     expect(stored.map((m) => m.text)).toContain('Jā, pieteikumu var iesniegt jau šodien portālā.');
 
     expect(await seriousViolations(page)).toEqual([]);
@@ -257,10 +316,15 @@ describe('the operator’s desk in a browser', () => {
 
     const { context, page } = await openConsole(browser, app, 'en', '/console/chats');
     await signIn(page, people.colleague, password, 'en');
-    await page.locator('[data-group="waiting"]').getByRole('button', { name: `Take ${reference}` }).click();
+    await page
+      .locator('[data-group="waiting"]')
+      .getByRole('button', { name: `Take ${reference}` })
+      .click();
     await page.getByRole('heading', { name: `Conversation ${reference}` }).waitFor();
     await page.locator('.chat-log .chat-visitor').getByText('human please').waitFor();
-    await eventually(async () => (await sql('SELECT assignee_id FROM tickets WHERE reference = $1', [reference]))[0].assignee_id === ids.colleague);
+    await eventually(
+      async () => (await sql('SELECT assignee_id FROM tickets WHERE reference = $1', [reference]))[0].assignee_id === ids.colleague,
+    );
     await page.getByLabel('Message').fill('Hello Peter, I am looking at it.');
     await page.getByLabel('Message').press('Enter');
     await eventually(async () => visitor.messages('agent').some((m) => m.text === 'Hello Peter, I am looking at it.'));
@@ -270,10 +334,14 @@ describe('the operator’s desk in a browser', () => {
     await screenshot(page, 'en-chat');
 
     const transfer = page.getByRole('form', { name: 'Assign or transfer' });
-    await expect(transfer.locator(`option[value="${ids.operator}"]`).textContent()).resolves.toMatch(/^Operatore Anna \((Online|Away|Offline), holds \d+\)$/);
+    await expect(transfer.locator(`option[value="${ids.operator}"]`).textContent()).resolves.toMatch(
+      /^Operatore Anna \((Online|Away|Offline), holds \d+\)$/,
+    );
     await transfer.getByLabel('Agent').selectOption(ids.operator);
     await transfer.getByRole('button', { name: 'Assign' }).click();
-    await eventually(async () => (await sql('SELECT assignee_id FROM tickets WHERE reference = $1', [reference]))[0].assignee_id === ids.operator);
+    await eventually(
+      async () => (await sql('SELECT assignee_id FROM tickets WHERE reference = $1', [reference]))[0].assignee_id === ids.operator,
+    );
     await page.waitForURL('**/console/chats');
     await context.close();
   });
@@ -283,7 +351,10 @@ describe('the operator’s desk in a browser', () => {
     // With the voice channel configured (and only then) the console's CSP lets the SDK signal to Twilio.
     const csp = (await request(phoneApp.getHttpServer()).get('/console/').expect(200)).headers['content-security-policy'];
     expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/\*\.twilio\.com https:\/\/eventgw\.twilio\.com;/);
-    const tokenRes = await request(phoneApp.getHttpServer()).post('/v1/voice/token').set('Authorization', `Bearer ${await login(phoneApp, people.operator, password)}`).expect(200);
+    const tokenRes = await request(phoneApp.getHttpServer())
+      .post('/v1/voice/token')
+      .set('Authorization', `Bearer ${await login(phoneApp, people.operator, password)}`)
+      .expect(200);
     for (const lang of ['lv', 'en'] as const) {
       // Fake timers: the pane's wait for Twilio's answer is run forward rather than waited out.
       const { context, page } = await openConsole(browser, phoneApp, lang, '/console/', { fakeClock: true });
@@ -313,7 +384,9 @@ describe('the operator’s desk in a browser', () => {
       await eventually(async () => (await state()) === 'online');
       await softphone.locator('button[aria-pressed="true"]', { hasText: lang === 'lv' ? 'Pieejams' : 'Available' }).waitFor();
       // No next caller is offered while the phone is not registered.
-      await expect(softphone.getByRole('button', { name: lang === 'lv' ? 'Pieņemt nākamo zvanītāju' : 'Take the next caller' }).count()).resolves.toBe(0);
+      await expect(
+        softphone.getByRole('button', { name: lang === 'lv' ? 'Pieņemt nākamo zvanītāju' : 'Take the next caller' }).count(),
+      ).resolves.toBe(0);
       expect(await seriousViolations(page)).toEqual([]);
       // Another page and back: the phone was kept, not started again (a call would have survived the visit).
       await page.getByRole('link', { name: lang === 'lv' ? 'Pieprasījumi' : 'Inbox' }).click();
@@ -332,12 +405,15 @@ describe('the operator’s desk in a browser', () => {
       expect(new URL(page.url()).pathname).toBe('/console/');
       // A VID specialist's queues are VID's only, as the API gives them to them.
       const vidToken = await login(app, people.vid, password);
-      const own = (await request(app.getHttpServer()).get('/v1/queues').set('Authorization', `Bearer ${vidToken}`).expect(200)).body as any[];
+      const own = (await request(app.getHttpServer()).get('/v1/queues').set('Authorization', `Bearer ${vidToken}`).expect(200))
+        .body as any[];
       expect(own.length).toBeGreaterThan(0);
       expect(own.every((q) => q.institution === 'VID')).toBe(true);
       await page.getByRole('button', { name: lang === 'lv' ? /^Rādīt tukšās rindas/ : /^Show empty queues/ }).click();
       await page.locator(`.queue-list button[data-queue="${own[0].queue}"]`).waitFor();
-      const queues = await page.locator('.queue-list button[data-queue]:not([data-queue=""])').evaluateAll((els) => els.map((e) => e.getAttribute('data-queue')));
+      const queues = await page
+        .locator('.queue-list button[data-queue]:not([data-queue=""])')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-queue')));
       expect(queues).toEqual(own.map((q) => q.queue));
       expect(await seriousViolations(page)).toEqual([]);
       // No phone for specialists: the link is not there.

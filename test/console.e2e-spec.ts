@@ -27,8 +27,20 @@ describe('the console in a browser', () => {
     app = await env.startApi({ APP_ROLE: 'all' });
     const agents = app.get(AgentsService);
     await agents.upsert({ email: people.operator, displayName: 'Operatore Ilze', password, roles: ['operator'] });
-    await agents.upsert({ email: people.vid, displayName: 'VID speciālists Artūrs', password, roles: ['specialist'], institutionCodes: ['VID'] });
-    await agents.upsert({ email: people.vsaa, displayName: 'VSAA speciāliste Dace', password, roles: ['specialist'], institutionCodes: ['VSAA'] });
+    await agents.upsert({
+      email: people.vid,
+      displayName: 'VID speciālists Artūrs',
+      password,
+      roles: ['specialist'],
+      institutionCodes: ['VID'],
+    });
+    await agents.upsert({
+      email: people.vsaa,
+      displayName: 'VSAA speciāliste Dace',
+      password,
+      roles: ['specialist'],
+      institutionCodes: ['VSAA'],
+    });
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
@@ -82,7 +94,9 @@ describe('the console in a browser', () => {
     // Signing out ends the session on the server, not only in the page.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    const sessions = await env.sql(`SELECT s.revoked_at FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE a.email = $1`, [people.operator]);
+    const sessions = await env.sql(`SELECT s.revoked_at FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE a.email = $1`, [
+      people.operator,
+    ]);
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((row) => row.revoked_at !== null)).toBe(true);
     await context.close();
@@ -118,7 +132,10 @@ describe('the console in a browser', () => {
     await page.getByLabel('Iemesls').fill('Vajadzīgi dati no VID sistēmām');
     await page.getByRole('button', { name: 'Nodot', exact: true }).click();
     await page.locator('.timeline .entry-escalation').getByText('Vajadzīgi dati no VID sistēmām').waitFor();
-    const [ticket] = await env.sql(`SELECT t.level, i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [reference]);
+    const [ticket] = await env.sql(
+      `SELECT t.level, i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`,
+      [reference],
+    );
     expect(ticket).toEqual({ level: 2, code: 'VID' });
     // A reload of the ticket's own address keeps the person signed in and on the ticket.
     await page.reload();
@@ -167,7 +184,12 @@ describe('the console in a browser', () => {
     await page.getByRole('link', { name: reference }).waitFor();
 
     await keys.press('j'); // the first row: the most overdue ticket
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent)).toBe(reference);
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent,
+      ),
+    ).toBe(reference);
     await keys.press('Enter');
     await page.waitForURL(`**/console/tickets/${reference}`);
 
@@ -184,7 +206,10 @@ describe('the console in a browser', () => {
     await tabTo(page, (el) => el.tag === 'button' && el.text === 'Escalate');
     await keys.press('Enter');
     await page.locator('.timeline .entry-escalation').getByText('Needs the tax records').waitFor();
-    const [ticket] = await env.sql(`SELECT t.level, i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [reference]);
+    const [ticket] = await env.sql(
+      `SELECT t.level, i.code FROM tickets t JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`,
+      [reference],
+    );
     expect(ticket).toEqual({ level: 2, code: 'VID' });
     await context.close();
   });
@@ -193,9 +218,16 @@ describe('the console in a browser', () => {
     const reference = await env.submitTicket(app, {
       subject: 'Statusa maiņa',
       institution: 'VSAA',
-      applicant: { firstName: 'Anna', lastName: 'Kalniņa', personalCode: VALID_PERSONAL_CODE, email: 'anna.kalnina@example.lv', authenticated: true },
+      applicant: {
+        firstName: 'Anna',
+        lastName: 'Kalniņa',
+        personalCode: VALID_PERSONAL_CODE,
+        email: 'anna.kalnina@example.lv',
+        authenticated: true,
+      },
     });
-    const token = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body.accessToken;
+    const token = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body
+      .accessToken;
     await request(app.getHttpServer())
       .post(`/v1/tickets/${reference}/escalations`)
       .set('Authorization', `Bearer ${token}`)
@@ -231,7 +263,9 @@ describe('the console in a browser', () => {
     await manage.getByLabel('Kind').selectOption({ label: 'Consultation' });
     await manage.getByRole('button', { name: 'Save changes' }).click();
     await manage.getByText('Changes saved.').waitFor();
-    await expect(env.sql(`SELECT status, kind FROM tickets WHERE reference = $1`, [reference])).resolves.toEqual([{ status: 'pending_customer', kind: 'consultation' }]);
+    await expect(env.sql(`SELECT status, kind FROM tickets WHERE reference = $1`, [reference])).resolves.toEqual([
+      { status: 'pending_customer', kind: 'consultation' },
+    ]);
     await page.locator('.ticket-side').getByText('Waiting for customer').waitFor();
 
     // A closed ticket is only reopened: the API says so at the status field.
@@ -249,8 +283,13 @@ describe('the console in a browser', () => {
 
   it('turns assigning a ticket someone else holds into a choice: leave it, or take it over', async () => {
     const reference = await env.submitTicket(app, { subject: 'Nodot citam', institution: 'VSAA' });
-    const operator = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body.accessToken;
-    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/claim`).set('Authorization', `Bearer ${operator}`).send({}).expect(200);
+    const operator = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.operator, password }).expect(200)).body
+      .accessToken;
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${reference}/claim`)
+      .set('Authorization', `Bearer ${operator}`)
+      .send({})
+      .expect(200);
     const { context, page } = await openConsole(browser, app, 'en', `/console/tickets/${reference}`);
     await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, 'en');
     const assign = page.getByRole('form', { name: 'Assign or transfer' });
@@ -258,11 +297,15 @@ describe('the console in a browser', () => {
     await assign.getByRole('button', { name: 'Assign' }).click();
     await assign.getByText('Operatore Ilze is already working on this ticket. Take it over anyway?').waitFor();
     await assign.getByRole('button', { name: 'Leave it' }).click();
-    await expect(env.sql(`SELECT a.email FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.reference = $1`, [reference])).resolves.toEqual([{ email: people.operator }]);
+    await expect(
+      env.sql(`SELECT a.email FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.reference = $1`, [reference]),
+    ).resolves.toEqual([{ email: people.operator }]);
     await assign.getByRole('button', { name: 'Assign' }).click();
     await assign.getByRole('button', { name: 'Take over and assign' }).click();
     await assign.getByText('The ticket is now with VSAA speciāliste Dace.').waitFor();
-    await expect(env.sql(`SELECT a.email FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.reference = $1`, [reference])).resolves.toEqual([{ email: people.vsaa }]);
+    await expect(
+      env.sql(`SELECT a.email FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.reference = $1`, [reference]),
+    ).resolves.toEqual([{ email: people.vsaa }]);
     await context.close();
   });
 
@@ -283,8 +326,13 @@ describe('the console in a browser', () => {
     await other.context.close();
 
     // Meanwhile a colleague answers.
-    const colleague = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.vsaa, password }).expect(200)).body.accessToken;
-    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${colleague}`).send({ text: 'Kolēģes atbilde' }).expect(202);
+    const colleague = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: people.vsaa, password }).expect(200)).body
+      .accessToken;
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${colleague}`)
+      .send({ text: 'Kolēģes atbilde' })
+      .expect(202);
 
     await page.getByRole('button', { name: 'Sūtīt' }).click();
     await page.getByText('Kamēr rakstījāt, šim pieprasījumam atbildēja kāds cits.').waitFor();
@@ -299,18 +347,29 @@ describe('the console in a browser', () => {
     // Once more, and this time the operator sends anyway. The colleague answers after the operator began to write:
     // answered before, the live timeline may show it first, and a reply written after reading it is no collision.
     await page.getByLabel('Atbilde', { exact: true }).fill('Tomēr mana');
-    await request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${colleague}`).send({ text: 'Vēl viena kolēģes atbilde', force: true }).expect(202);
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${colleague}`)
+      .send({ text: 'Vēl viena kolēģes atbilde', force: true })
+      .expect(202);
     await page.getByRole('button', { name: 'Sūtīt' }).click();
     await page.getByRole('button', { name: 'Tomēr sūtīt' }).click();
     await page.locator('.timeline .entry-outbound').getByText('Tomēr mana').waitFor();
-    const sent = await env.sql(`SELECT text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1 AND m.direction = 'outbound' ORDER BY m.created_at`, [reference]);
+    const sent = await env.sql(
+      `SELECT text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1 AND m.direction = 'outbound' ORDER BY m.created_at`,
+      [reference],
+    );
     expect(sent.map((m) => m.text)).toEqual(['Kolēģes atbilde', 'Mana atbilde', 'Vēl viena kolēģes atbilde', 'Tomēr mana']);
     await context.close();
   });
 
   it('shows a supervisor the live board with the counts GET /v1/supervisor/board gives, and changes it when a ticket arrives', async () => {
-    const admin = (await request(app.getHttpServer()).post('/v1/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200)).body.accessToken;
-    const apiWaiting = async () => (await request(app.getHttpServer()).get('/v1/supervisor/board').set('Authorization', `Bearer ${admin}`).expect(200)).body.totals.waiting as number;
+    const admin = (
+      await request(app.getHttpServer()).post('/v1/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200)
+    ).body.accessToken;
+    const apiWaiting = async () =>
+      (await request(app.getHttpServer()).get('/v1/supervisor/board').set('Authorization', `Bearer ${admin}`).expect(200)).body.totals
+        .waiting as number;
     const { context, page } = await openConsole(browser, app, 'lv');
     await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
     // A supervisor's work is the board: signing in lands there.
@@ -324,7 +383,10 @@ describe('the console in a browser', () => {
     await env.submitTicket(app, { subject: 'Новое обращение', institution: 'NVA', language: 'ru' });
     const after = await apiWaiting();
     expect(after).toBe(before + 1);
-    await page.waitForFunction((n) => (globalThis as any).document.querySelector('[data-total="waiting"] .n')?.textContent === String(n), after);
+    await page.waitForFunction(
+      (n) => (globalThis as any).document.querySelector('[data-total="waiting"] .n')?.textContent === String(n),
+      after,
+    );
     await context.close();
   });
 
@@ -332,10 +394,19 @@ describe('the console in a browser', () => {
     it(`has no serious or critical accessibility violations on sign-in, inbox, ticket and board pages (${lang}), and shows them`, async () => {
       const reference = await env.submitTicket(app, { subject: lang === 'lv' ? 'Par slimības pabalstu' : 'About sickness benefit' });
       // One overdue and one due soon, so that axe checks those colours too and the screenshots show them.
-      const late = await env.submitTicket(app, { subject: lang === 'lv' ? 'Par bezdarbnieka pabalstu' : 'About unemployment benefit', institution: 'NVA' });
-      const soon = await env.submitTicket(app, { subject: lang === 'lv' ? 'Par deklarēšanos' : 'About declaring a residence', institution: 'PMLP' });
+      const late = await env.submitTicket(app, {
+        subject: lang === 'lv' ? 'Par bezdarbnieka pabalstu' : 'About unemployment benefit',
+        institution: 'NVA',
+      });
+      const soon = await env.submitTicket(app, {
+        subject: lang === 'lv' ? 'Par deklarēšanos' : 'About declaring a residence',
+        institution: 'PMLP',
+      });
       await env.sql(`UPDATE tickets SET sla_due_at = now() - interval '2 hours' WHERE reference = $1`, [late]);
-      await env.sql(`UPDATE tickets SET sla_warning_at = now() - interval '5 minutes', sla_due_at = now() + interval '40 minutes' WHERE reference = $1`, [soon]);
+      await env.sql(
+        `UPDATE tickets SET sla_warning_at = now() - interval '5 minutes', sla_due_at = now() + interval '40 minutes' WHERE reference = $1`,
+        [soon],
+      );
       const { context, page } = await openConsole(browser, app, lang);
       await page.getByLabel(lang === 'lv' ? 'E-pasts' : 'Email').waitFor();
       expect(await seriousViolations(page)).toEqual([]);

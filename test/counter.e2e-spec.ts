@@ -28,7 +28,13 @@ describe('contacts logged at a VPVKAC counter or on a direct line', () => {
     app = await env.startApi({ APP_ROLE: 'all' });
     const agents = app.get(AgentsService);
     await agents.upsert({ email: 'op@vpppd.test', displayName: 'Operatore', password: 'a-long-enough-password', roles: ['operator'] });
-    await agents.upsert({ email: 'vid@vid.test', displayName: 'VID', password: 'a-long-enough-password', roles: ['specialist'], institutionCodes: ['VID'] });
+    await agents.upsert({
+      email: 'vid@vid.test',
+      displayName: 'VID',
+      password: 'a-long-enough-password',
+      roles: ['specialist'],
+      institutionCodes: ['VID'],
+    });
     operator = await login(app, 'op@vpppd.test', 'a-long-enough-password');
     vidSpecialist = await login(app, 'vid@vid.test', 'a-long-enough-password');
   });

@@ -53,7 +53,9 @@ describe('CSAT: a one-question survey after resolution', () => {
       TWILIO_API_BASE_URL: await twilioApi.start(),
       TWILIO_SMS_FROM: '+37167000099',
     });
-    await app.get(AgentsService).upsert({ email: 'op@csat.test', displayName: 'Operators', password: 'operator-password-1', roles: ['operator'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'op@csat.test', displayName: 'Operators', password: 'operator-password-1', roles: ['operator'] });
     token = await login(app, 'op@csat.test', 'operator-password-1');
   });
   afterAll(async () => {
@@ -93,7 +95,9 @@ describe('CSAT: a one-question survey after resolution', () => {
     expect(t).toMatchObject({ csat_score: 4, csat_channel: 'email' });
     await http().post(path).send({ score: 5, comment: 'Ātri un skaidri' }).expect(200, { reference, score: 5 });
     await http().post(path).send({ score: 6 }).expect(422);
-    const audit = await env.sql(`SELECT detail FROM audit_events WHERE action = 'csat.recorded' AND subject_id = $1 ORDER BY created_at`, [t.id]);
+    const audit = await env.sql(`SELECT detail FROM audit_events WHERE action = 'csat.recorded' AND subject_id = $1 ORDER BY created_at`, [
+      t.id,
+    ]);
     expect(audit.map((a) => a.detail.score)).toEqual([4, 5]);
 
     // Resolving again after a reopen sends no second survey.
@@ -106,8 +110,12 @@ describe('CSAT: a one-question survey after resolution', () => {
   it('refuses forged and expired links, and asks nobody on a channel without e-mail', async () => {
     const reference = await env.submitTicket(app);
     const [t] = await env.sql('SELECT id FROM tickets WHERE reference = $1', [reference]);
-    await http().get(`/v1/csat/${signCsatToken('another-secret', t.id, new Date(Date.now() + 60_000))}`).expect(404);
-    const expired = await http().get(`/v1/csat/${signCsatToken(JWT_SECRET, t.id, new Date(Date.now() - 1000))}`).expect(410);
+    await http()
+      .get(`/v1/csat/${signCsatToken('another-secret', t.id, new Date(Date.now() + 60_000))}`)
+      .expect(404);
+    const expired = await http()
+      .get(`/v1/csat/${signCsatToken(JWT_SECRET, t.id, new Date(Date.now() - 1000))}`)
+      .expect(410);
     expect(expired.headers['content-type']).toContain('application/problem+json');
     await http().post('/v1/csat/not-a-token').send({ score: 3 }).expect(404);
 
@@ -121,7 +129,15 @@ describe('CSAT: a one-question survey after resolution', () => {
       http()
         .post('/v1/contacts')
         .set('Authorization', `Bearer ${token}`)
-        .send({ channel: 'counter', institution: 'VSAA', kind: 'consultation', subject: 'Pensijas aprēķins', text: 'Izskaidroju pensijas aprēķinu.', customer: { firstName: 'Anna', lastName: 'Kalna', ...customer }, location: 'VPVKAC Rīga' })
+        .send({
+          channel: 'counter',
+          institution: 'VSAA',
+          kind: 'consultation',
+          subject: 'Pensijas aprēķins',
+          text: 'Izskaidroju pensijas aprēķinu.',
+          customer: { firstName: 'Anna', lastName: 'Kalna', ...customer },
+          location: 'VPVKAC Rīga',
+        })
         .expect((r) => expect([r.status, r.body.errors ?? null]).toEqual([202, null]));
     const surveys = (reference: string) =>
       eventually(async () => {
@@ -150,14 +166,22 @@ describe('CSAT: a one-question survey after resolution', () => {
     // A landline cannot take an SMS: nobody is asked.
     const landline = (await log({ phone: '+37167000001' })).body.reference;
     await new Promise((r) => setTimeout(r, 500));
-    expect(await env.sql(`SELECT 1 FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 AND ms.meta->>'kind' = 'csat'`, [landline])).toHaveLength(0);
+    expect(
+      await env.sql(
+        `SELECT 1 FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 AND ms.meta->>'kind' = 'csat'`,
+        [landline],
+      ),
+    ).toHaveLength(0);
   });
 
   it('takes scores from other channels (chat buttons, an IVR digit) through the same service', async () => {
     const reference = await env.submitTicket(app);
     const [t] = await env.sql('SELECT id FROM tickets WHERE reference = $1', [reference]);
     await app.get(CsatService).record(t.id, 2, 'voice');
-    expect((await env.sql('SELECT csat_score, csat_channel FROM tickets WHERE id = $1', [t.id]))[0]).toEqual({ csat_score: 2, csat_channel: 'voice' });
+    expect((await env.sql('SELECT csat_score, csat_channel FROM tickets WHERE id = $1', [t.id]))[0]).toEqual({
+      csat_score: 2,
+      csat_channel: 'voice',
+    });
     await expect(app.get(CsatService).record(t.id, 0, 'chat')).rejects.toMatchObject({ status: 422 });
   });
 });

@@ -22,7 +22,13 @@ describe('desk lists: queues with waiting counts, and a ticket’s possible assi
       ['adm', ['admin']],
     ];
     for (const [name, roles, institutionCodes] of staff) {
-      ids[name] = await agents.upsert({ email: `${name}@desk.test`, displayName: name, password: 'a-long-enough-password', roles, institutionCodes });
+      ids[name] = await agents.upsert({
+        email: `${name}@desk.test`,
+        displayName: name,
+        password: 'a-long-enough-password',
+        roles,
+        institutionCodes,
+      });
       tokens[name] = await login(app, `${name}@desk.test`, 'a-long-enough-password');
     }
     tokens.admin = await login(app, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -44,7 +50,9 @@ describe('desk lists: queues with waiting counts, and a ticket’s possible assi
     expect(all.filter((q) => q.waiting > 0).length).toBeGreaterThan(0);
     // Empty queues are listed too, so a person sees every queue they may work.
     expect(all.some((q) => q.waiting === 0)).toBe(true);
-    expect(all[0]).toEqual(expect.objectContaining({ queue: expect.any(String), name: expect.any(String), level: expect.any(Number), atRisk: 0 }));
+    expect(all[0]).toEqual(
+      expect.objectContaining({ queue: expect.any(String), name: expect.any(String), level: expect.any(Number), atRisk: 0 }),
+    );
 
     const vsaa = (await get('vsaa', '/v1/queues').expect(200)).body as any[];
     expect(vsaa.length).toBeGreaterThan(0);
@@ -68,7 +76,12 @@ describe('desk lists: queues with waiting counts, and a ticket’s possible assi
     expect(names(offered)).toEqual(expect.arrayContaining(['anna', 'vid', 'sup']));
     expect(names(offered)).not.toContain('vsaa');
     expect(names(offered)).not.toContain('adm');
-    expect(offered.find((a) => a.displayName === 'vid')).toMatchObject({ id: ids.vid, state: 'offline', load: 0, capacity: expect.any(Object) });
+    expect(offered.find((a) => a.displayName === 'vid')).toMatchObject({
+      id: ids.vid,
+      state: 'offline',
+      load: 0,
+      capacity: expect.any(Object),
+    });
 
     // A specialist gives their institution's ticket to a colleague: the list is theirs to use as well.
     expect(names((await get('vid', `/v1/tickets/${reference}/assignees`).expect(200)).body)).toContain('anna');
@@ -92,7 +105,11 @@ describe('desk lists: queues with waiting counts, and a ticket’s possible assi
     const second = await env.submitTicket(app, { institution: 'VSAA', language: 'ru' });
     const customer = (await get('anna', `/v1/tickets/${first}`).expect(200)).body.customer.id as string;
     // A web form's unverified personal code does not join records by itself: the operator links the second contact.
-    await request(app.getHttpServer()).post(`/v1/tickets/${second}/customer`).set('Authorization', `Bearer ${tokens.anna}`).send({ customerId: customer }).expect(200);
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${second}/customer`)
+      .set('Authorization', `Bearer ${tokens.anna}`)
+      .send({ customerId: customer })
+      .expect(200);
     const listed = (await get('anna', `/v1/tickets?customer=${customer}&limit=100`).expect(200)).body.items as any[];
     expect(listed.map((t) => t.reference)).toEqual(expect.arrayContaining([first, second]));
     expect(listed.every((t) => t.customer.id === customer)).toBe(true);

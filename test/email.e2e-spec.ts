@@ -6,11 +6,25 @@ import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { InboundService } from '../src/inbound/inbound.service';
 import { PDF_BYTES } from './support/factories';
-import { appendMessage, deliverViaSmtp, listMessages, MAIL_PASSWORD, mailServers, startImap, stopImap, uniqueMailbox, waitForMessages, withImap } from './support/mail-servers';
+import {
+  appendMessage,
+  deliverViaSmtp,
+  listMessages,
+  MAIL_PASSWORD,
+  mailServers,
+  startImap,
+  stopImap,
+  uniqueMailbox,
+  waitForMessages,
+  withImap,
+} from './support/mail-servers';
 import { eventually, login, MONITORING, TestEnv } from './support/test-env';
 
 /** A raw RFC 822 message; `body` is already encoded for the given charset and transfer encoding. */
-function rawMail(h: { from: string; to: string; subject: string; messageId: string; extra?: string[]; contentType?: string; cte?: string }, body: string | Buffer): Buffer {
+function rawMail(
+  h: { from: string; to: string; subject: string; messageId: string; extra?: string[]; contentType?: string; cte?: string },
+  body: string | Buffer,
+): Buffer {
   const head = [
     `From: ${h.from}`,
     `To: ${h.to}`,
@@ -62,14 +76,17 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
   afterAll(() => env.teardown());
 
   const ticketOf = (messageId: string, timeoutMs?: number) =>
-    eventually(async () => {
-      const [row] = await env.sql(
-        `SELECT t.*, m.text AS message_text, m.html AS message_html, m.subject AS message_subject, m.id AS message_id, m.meta AS message_meta
+    eventually(
+      async () => {
+        const [row] = await env.sql(
+          `SELECT t.*, m.text AS message_text, m.html AS message_html, m.subject AS message_subject, m.id AS message_id, m.meta AS message_meta
          FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'email' AND m.external_id = $1`,
-        [messageId],
-      );
-      return row ?? null;
-    }, { timeoutMs });
+          [messageId],
+        );
+        return row ?? null;
+      },
+      { timeoutMs },
+    );
 
   it.each([
     ['utf-8', 'base64', LV],
@@ -84,12 +101,25 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
       cte === 'base64'
         ? Buffer.from(encoded.toString('base64').replace(/.{76}/g, '$&\r\n'))
         : cte === 'quoted-printable'
-          ? Buffer.from([...encoded].map((b) => (b >= 33 && b <= 126 && b !== 61 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('').replace(/.{72}[^=]{0,2}/g, '$&=\r\n'))
+          ? Buffer.from(
+              [...encoded]
+                .map((b) =>
+                  b >= 33 && b <= 126 && b !== 61 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`,
+                )
+                .join('')
+                .replace(/.{72}[^=]{0,2}/g, '$&=\r\n'),
+            )
           : encoded;
     const subjectText = text.slice(0, 20);
     const subject = `=?${charset}?B?${iconv.encode(subjectText, charset).toString('base64')}?=`;
     const messageId = mid();
-    await appendMessage(centre, rawMail({ from: 'Jānis <janis@customer.test>', to: centre, subject, messageId, contentType: `text/plain; charset=${charset}`, cte }, body));
+    await appendMessage(
+      centre,
+      rawMail(
+        { from: 'Jānis <janis@customer.test>', to: centre, subject, messageId, contentType: `text/plain; charset=${charset}`, cte },
+        body,
+      ),
+    );
     const ticket = await ticketOf(messageId);
     expect(ticket.message_text.trim()).toBe(text);
     expect(ticket.message_subject).toBe(subjectText);
@@ -116,8 +146,25 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     await appendMessage(
       centre,
       rawMail(
-        { from: 'anna@customer.test', to: centre, subject: 'Alternative', messageId: alt, contentType: `multipart/alternative; boundary="${boundary}"` },
-        [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', '', 'Teksta versija', `--${boundary}`, 'Content-Type: text/html; charset=utf-8', '', '<p>HTML <i>versija</i></p>', `--${boundary}--`, ''].join('\r\n'),
+        {
+          from: 'anna@customer.test',
+          to: centre,
+          subject: 'Alternative',
+          messageId: alt,
+          contentType: `multipart/alternative; boundary="${boundary}"`,
+        },
+        [
+          `--${boundary}`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'Teksta versija',
+          `--${boundary}`,
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          '<p>HTML <i>versija</i></p>',
+          `--${boundary}--`,
+          '',
+        ].join('\r\n'),
       ),
     );
     const t2 = await ticketOf(alt);
@@ -132,16 +179,36 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
     await appendMessage(
       centre,
-      rawMail({ from: 'anna@customer.test', to: centre, subject: 'Ar pielikumu', messageId, contentType: `multipart/related; boundary="${b}"` }, [
-        `--${b}`, 'Content-Type: text/html; charset=utf-8', '', '<p>Skat. attēlu <img src="cid:logo@x"></p>',
-        `--${b}`, 'Content-Type: image/png', 'Content-Transfer-Encoding: base64', 'Content-ID: <logo@x>', 'Content-Disposition: inline; filename="logo.png"', '', png.toString('base64'),
-        `--${b}`, 'Content-Type: application/octet-stream; name="iesniegums.pdf"', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename="iesniegums.pdf"', '', pdf.toString('base64'),
-        `--${b}--`, '',
-      ].join('\r\n')),
+      rawMail(
+        { from: 'anna@customer.test', to: centre, subject: 'Ar pielikumu', messageId, contentType: `multipart/related; boundary="${b}"` },
+        [
+          `--${b}`,
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          '<p>Skat. attēlu <img src="cid:logo@x"></p>',
+          `--${b}`,
+          'Content-Type: image/png',
+          'Content-Transfer-Encoding: base64',
+          'Content-ID: <logo@x>',
+          'Content-Disposition: inline; filename="logo.png"',
+          '',
+          png.toString('base64'),
+          `--${b}`,
+          'Content-Type: application/octet-stream; name="iesniegums.pdf"',
+          'Content-Transfer-Encoding: base64',
+          'Content-Disposition: attachment; filename="iesniegums.pdf"',
+          '',
+          pdf.toString('base64'),
+          `--${b}--`,
+          '',
+        ].join('\r\n'),
+      ),
     );
     const ticket = await ticketOf(messageId);
     const files = await eventually(async () => {
-      const rows = await env.sql('SELECT filename, content_type, size FROM attachments WHERE message_id = $1 ORDER BY filename', [ticket.message_id]);
+      const rows = await env.sql('SELECT filename, content_type, size FROM attachments WHERE message_id = $1 ORDER BY filename', [
+        ticket.message_id,
+      ]);
       return rows.length === 2 ? rows : null;
     });
     expect(files).toEqual([
@@ -151,7 +218,7 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     expect(ticket.message_html).toContain('cid:logo@x');
   });
 
-  it('acknowledges a new ticket in the customer\'s language, as an automatic reply, at most N a day', async () => {
+  it("acknowledges a new ticket in the customer's language, as an automatic reply, at most N a day", async () => {
     const customer = uniqueMailbox('customer');
     const first = mid();
     await deliverViaSmtp({ from: customer, to: centre, subject: 'Вопрос о пособии', text: RU, messageId: `<${first}>` });
@@ -170,11 +237,18 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     expect(ackRow.address).toBe(customer);
 
     // Two more new contacts the same day: only one more acknowledgement (the limit is 2 in this test).
-    for (const n of [1, 2]) await deliverViaSmtp({ from: customer, to: centre, subject: `Vēl viens ${n}`, text: LV, messageId: `<${mid()}>` });
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM messages WHERE address = $1 AND direction = 'inbound'`, [customer]))[0].n === 3);
+    for (const n of [1, 2])
+      await deliverViaSmtp({ from: customer, to: centre, subject: `Vēl viens ${n}`, text: LV, messageId: `<${mid()}>` });
+    await eventually(
+      async () =>
+        (await env.sql(`SELECT count(*)::int AS n FROM messages WHERE address = $1 AND direction = 'inbound'`, [customer]))[0].n === 3,
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect(await listMessages(customer)).toHaveLength(2);
-    const suppressed = await env.sql(`SELECT meta FROM messages WHERE address = $1 AND direction = 'inbound' AND meta ? 'acknowledgement'`, [customer]);
+    const suppressed = await env.sql(
+      `SELECT meta FROM messages WHERE address = $1 AND direction = 'inbound' AND meta ? 'acknowledgement'`,
+      [customer],
+    );
     expect(suppressed).toHaveLength(1);
     expect(suppressed[0].meta.acknowledgement.suppressed).toMatch(/rate limit/);
   });
@@ -188,19 +262,34 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     const byReferences = mid();
     await appendMessage(
       centre,
-      rawMail({ from: customer, to: centre, subject: 'Re: Par nodokli', messageId: byReferences, extra: [`In-Reply-To: <${first}>`, `References: <${first}>`] }, 'Otrā vēstule\r\n\r\nOn Mon, 3 Mar 2026 at 10:00, Centrs wrote:\r\n> Pirmā vēstule\r\n'),
+      rawMail(
+        {
+          from: customer,
+          to: centre,
+          subject: 'Re: Par nodokli',
+          messageId: byReferences,
+          extra: [`In-Reply-To: <${first}>`, `References: <${first}>`],
+        },
+        'Otrā vēstule\r\n\r\nOn Mon, 3 Mar 2026 at 10:00, Centrs wrote:\r\n> Pirmā vēstule\r\n',
+      ),
     );
     const second = await ticketOf(byReferences);
     expect(second.id).toBe(ticket.id);
     expect(second.message_text.trim()).toBe('Otrā vēstule');
 
     const bySubject = mid();
-    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: `Papildinājums [${ticket.reference}]`, messageId: bySubject }, 'Trešā vēstule'));
+    await appendMessage(
+      centre,
+      rawMail({ from: customer, to: centre, subject: `Papildinājums [${ticket.reference}]`, messageId: bySubject }, 'Trešā vēstule'),
+    );
     expect((await ticketOf(bySubject)).id).toBe(ticket.id);
 
     // Quoting someone else's reference from another address does not put text into their case.
     const stranger = mid();
-    await appendMessage(centre, rawMail({ from: uniqueMailbox('stranger'), to: centre, subject: `[${ticket.reference}]`, messageId: stranger }, 'Svešs'));
+    await appendMessage(
+      centre,
+      rawMail({ from: uniqueMailbox('stranger'), to: centre, subject: `[${ticket.reference}]`, messageId: stranger }, 'Svešs'),
+    );
     expect((await ticketOf(stranger)).id).not.toBe(ticket.id);
   });
 
@@ -209,7 +298,16 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     const ooo = mid();
     await appendMessage(
       centre,
-      rawMail({ from: 'boss@customer.test', to: centre, subject: 'Automatic reply: Prombūtnē', messageId: ooo, extra: ['Auto-Submitted: auto-replied', 'X-Auto-Response-Suppress: All'] }, 'Esmu atvaļinājumā līdz 1. decembrim.'),
+      rawMail(
+        {
+          from: 'boss@customer.test',
+          to: centre,
+          subject: 'Automatic reply: Prombūtnē',
+          messageId: ooo,
+          extra: ['Auto-Submitted: auto-replied', 'X-Auto-Response-Suppress: All'],
+        },
+        'Esmu atvaļinājumā līdz 1. decembrim.',
+      ),
     );
 
     // A ticket with an outbound reply, and then a bounce of that reply.
@@ -217,24 +315,59 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     const first = mid();
     await appendMessage(centre, rawMail({ from: customer, to: centre, subject: 'Jautājums', messageId: first }, 'Jautājums'));
     const ticket = await ticketOf(first);
-    const ackId = await eventually(async () => (await env.sql(`SELECT external_id FROM messages WHERE ticket_id = $1 AND author_type = 'bot'`, [ticket.id]))[0]?.external_id);
+    const ackId = await eventually(
+      async () =>
+        (await env.sql(`SELECT external_id FROM messages WHERE ticket_id = $1 AND author_type = 'bot'`, [ticket.id]))[0]?.external_id,
+    );
     const b = 'dsn-1';
     const dsn = mid();
     await appendMessage(
       centre,
-      rawMail({ from: 'Mail Delivery System <MAILER-DAEMON@mx.customer.test>', to: centre, subject: 'Undelivered Mail Returned to Sender', messageId: dsn, contentType: `multipart/report; report-type=delivery-status; boundary="${b}"` }, [
-        `--${b}`, 'Content-Type: text/plain; charset=us-ascii', '', 'This is the mail system. Your message could not be delivered.',
-        `--${b}`, 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; mx.customer.test', '', `Final-Recipient: rfc822; ${customer}`, 'Action: failed', 'Status: 5.1.1', 'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
-        `--${b}`, 'Content-Type: text/rfc822-headers', '', `From: ${centre}`, `To: ${customer}`, `Message-ID: <${ackId}>`, 'Subject: Saņemts',
-        `--${b}--`, '',
-      ].join('\r\n')),
+      rawMail(
+        {
+          from: 'Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
+          to: centre,
+          subject: 'Undelivered Mail Returned to Sender',
+          messageId: dsn,
+          contentType: `multipart/report; report-type=delivery-status; boundary="${b}"`,
+        },
+        [
+          `--${b}`,
+          'Content-Type: text/plain; charset=us-ascii',
+          '',
+          'This is the mail system. Your message could not be delivered.',
+          `--${b}`,
+          'Content-Type: message/delivery-status',
+          '',
+          'Reporting-MTA: dns; mx.customer.test',
+          '',
+          `Final-Recipient: rfc822; ${customer}`,
+          'Action: failed',
+          'Status: 5.1.1',
+          'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
+          `--${b}`,
+          'Content-Type: text/rfc822-headers',
+          '',
+          `From: ${centre}`,
+          `To: ${customer}`,
+          `Message-ID: <${ackId}>`,
+          'Subject: Saņemts',
+          `--${b}--`,
+          '',
+        ].join('\r\n'),
+      ),
     );
     const failed = await eventually(async () => {
       const [row] = await env.sql('SELECT delivery_status, delivery_error FROM messages WHERE external_id = $1', [ackId]);
       return row?.delivery_status === 'failed' ? row : null;
     });
     expect(failed.delivery_error).toContain('5.1.1');
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE external_id = ANY($1) AND status = 'processed'`, [[ooo, dsn]]))[0].n === 2);
+    await eventually(
+      async () =>
+        (
+          await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE external_id = ANY($1) AND status = 'processed'`, [[ooo, dsn]])
+        )[0].n === 2,
+    );
     expect((await env.sql('SELECT count(*)::int AS n FROM tickets'))[0].n).toBe(before + 1);
     expect((await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [[ooo, dsn]]))[0].n).toBe(0);
   });
@@ -256,7 +389,12 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
       .send({ text: 'Labdien! Pasi var atjaunot PMLP nodaļā.', html: '<p>Labdien!</p><script>x()</script>' })
       .expect(202);
     expect(res.body).toMatchObject({ channel: 'email', address: customer, deliveryStatus: 'queued' });
-    const again = await http().post(`/v1/tickets/${ticket.reference}/replies`).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'reply-1').send({ text: 'Labdien! Pasi var atjaunot PMLP nodaļā.' }).expect(202);
+    const again = await http()
+      .post(`/v1/tickets/${ticket.reference}/replies`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('Idempotency-Key', 'reply-1')
+      .send({ text: 'Labdien! Pasi var atjaunot PMLP nodaļā.' })
+      .expect(202);
     expect(again.body.id).toBe(res.body.id);
 
     const messages = await waitForMessages(customer, 2, { timeoutMs: 20000 });
@@ -269,11 +407,25 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     expect(reply.headers.has('auto-submitted')).toBe(false);
     expect(reply.text?.trim()).toBe('Labdien! Pasi var atjaunot PMLP nodaļā.');
     expect(reply.html).not.toContain('<script>');
-    await eventually(async () => (await env.sql('SELECT delivery_status FROM messages WHERE id = $1', [res.body.id]))[0].delivery_status === 'sent');
+    await eventually(
+      async () => (await env.sql('SELECT delivery_status FROM messages WHERE id = $1', [res.body.id]))[0].delivery_status === 'sent',
+    );
 
     // The customer answers the reply: it threads onto the same ticket by In-Reply-To.
     const answer = mid();
-    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: `Re: Kā atjaunot pasi? [${ticket.reference}]`, messageId: answer, extra: [`In-Reply-To: <${res.body.externalId}>`] }, 'Paldies!'));
+    await appendMessage(
+      centre,
+      rawMail(
+        {
+          from: customer,
+          to: centre,
+          subject: `Re: Kā atjaunot pasi? [${ticket.reference}]`,
+          messageId: answer,
+          extra: [`In-Reply-To: <${res.body.externalId}>`],
+        },
+        'Paldies!',
+      ),
+    );
     expect((await ticketOf(answer)).id).toBe(ticket.id);
   });
 
@@ -284,7 +436,13 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
       {
         channel: 'chat',
         externalId: `${session}:hello`,
-        from: { address: `chat:${session}`, identifiers: [{ kind: 'chat_session', value: session, provenance: 'channel' }, { kind: 'email', value: customer, provenance: 'citizen' }] },
+        from: {
+          address: `chat:${session}`,
+          identifiers: [
+            { kind: 'chat_session', value: session, provenance: 'channel' },
+            { kind: 'email', value: customer, provenance: 'citizen' },
+          ],
+        },
         language: 'lv',
         text: 'Vai varat atsūtīt veidlapu uz e-pastu?',
         handOver: { summary: 'Apmeklētājs lūdz veidlapu', comment: 'asked for a person' },
@@ -296,7 +454,15 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     await app.get(AgentsService).upsert({ email: 'chat-op@vpppd.test', displayName: 'Operatore', password, roles: ['operator'] });
     const token = await login(app, 'chat-op@vpppd.test', password);
 
-    const res = await http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text: 'Veidlapa pielikumā.', via: 'email', attachments: [{ filename: 'veidlapa.pdf', contentBase64: PDF_BYTES.toString('base64') }] }).expect(202);
+    const res = await http()
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({
+        text: 'Veidlapa pielikumā.',
+        via: 'email',
+        attachments: [{ filename: 'veidlapa.pdf', contentBase64: PDF_BYTES.toString('base64') }],
+      })
+      .expect(202);
     expect(res.body).toMatchObject({ channel: 'email', address: customer, deliveryStatus: 'queued' });
     const [mail] = await waitForMessages(customer, 1, { timeoutMs: 20000 });
     const parsed = await simpleParser(mail.source);
@@ -304,7 +470,11 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     expect(parsed.text?.trim()).toBe('Veidlapa pielikumā.');
     expect(parsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([['veidlapa.pdf', 'application/pdf']]);
 
-    const bad = await http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send({ text: 'x', via: 'fax', force: true }).expect(422);
+    const bad = await http()
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'x', via: 'fax', force: true })
+      .expect(422);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'via' })]);
   });
 
@@ -319,24 +489,40 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
 
   it('reconnects after the IMAP server was stopped and started again', async () => {
     await stopImap();
-    await eventually(async () => (await http().get('/health').set(MONITORING)).body.mailboxes?.[0]?.state !== 'connected', { timeoutMs: 15000 });
+    await eventually(async () => (await http().get('/health').set(MONITORING)).body.mailboxes?.[0]?.state !== 'connected', {
+      timeoutMs: 15000,
+    });
     await startImap();
-    await eventually(async () => (await http().get('/health').set(MONITORING)).body.mailboxes?.[0]?.state === 'connected', { timeoutMs: 40000 });
+    await eventually(async () => (await http().get('/health').set(MONITORING)).body.mailboxes?.[0]?.state === 'connected', {
+      timeoutMs: 40000,
+    });
     const after = mid();
-    await appendMessage(centre, rawMail({ from: 'late@customer.test', to: centre, subject: 'Pēc pārtraukuma', messageId: after }, 'Vai strādā?'));
+    await appendMessage(
+      centre,
+      rawMail({ from: 'late@customer.test', to: centre, subject: 'Pēc pārtraukuma', messageId: after }, 'Vai strādā?'),
+    );
     await ticketOf(after);
   });
 
   it('a restart in the middle of a batch loses nothing and creates nothing twice', async () => {
     const ids = Array.from({ length: 40 }, () => mid());
     await env.stop(app);
-    for (const id of ids) await appendMessage(centre, rawMail({ from: uniqueMailbox('bulk'), to: centre, subject: 'Daudz', messageId: id }, `Vēstule ${id}`));
+    for (const id of ids)
+      await appendMessage(centre, rawMail({ from: uniqueMailbox('bulk'), to: centre, subject: 'Daudz', messageId: id }, `Vēstule ${id}`));
     app = await env.startApi(mailConfig());
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE external_id = ANY($1)`, [ids]))[0].n >= 5, { everyMs: 5 });
+    await eventually(
+      async () => (await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE external_id = ANY($1)`, [ids]))[0].n >= 5,
+      { everyMs: 5 },
+    );
     await env.stop(app); // mid-batch
     app = await env.startApi(mailConfig());
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)`, [ids]))[0].n === 40, { timeoutMs: 40000 });
-    const [{ tickets }] = await env.sql(`SELECT count(DISTINCT ticket_id)::int AS tickets FROM messages WHERE external_id = ANY($1)`, [ids]);
+    await eventually(
+      async () => (await env.sql(`SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)`, [ids]))[0].n === 40,
+      { timeoutMs: 40000 },
+    );
+    const [{ tickets }] = await env.sql(`SELECT count(DISTINCT ticket_id)::int AS tickets FROM messages WHERE external_id = ANY($1)`, [
+      ids,
+    ]);
     expect(tickets).toBe(40);
     const seen = await eventually(async () => {
       const inbox = await listMessages(centre);
@@ -346,22 +532,40 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     expect(seen).toHaveLength(40);
   });
 
-  it('one message CC\'d to two of our mailboxes is one message', async () => {
+  it("one message CC'd to two of our mailboxes is one message", async () => {
     const second = uniqueMailbox('vid');
     const admin = await login(app);
     await http()
       .post('/v1/admin/mailboxes')
       .set('Authorization', `Bearer ${admin}`)
-      .send({ name: 'vid', address: second, institution: 'VID', host: servers.imap.host, port: servers.imap.port, tls: false, username: second, password: MAIL_PASSWORD })
+      .send({
+        name: 'vid',
+        address: second,
+        institution: 'VID',
+        host: servers.imap.host,
+        port: servers.imap.port,
+        tls: false,
+        username: second,
+        password: MAIL_PASSWORD,
+      })
       .expect(201)
       .expect((r) => expect(r.body.password).toBeUndefined());
     const listed = await http().get('/v1/admin/mailboxes').set('Authorization', `Bearer ${admin}`).expect(200);
     expect(JSON.stringify(listed.body)).not.toContain(MAIL_PASSWORD);
 
     const messageId = mid();
-    await deliverViaSmtp({ from: 'cc@customer.test', to: [centre, second], subject: 'Abiem', text: 'Vienā vēstulē abām pastkastītēm', messageId: `<${messageId}>` });
+    await deliverViaSmtp({
+      from: 'cc@customer.test',
+      to: [centre, second],
+      subject: 'Abiem',
+      text: 'Vienā vēstulē abām pastkastītēm',
+      messageId: `<${messageId}>`,
+    });
     await ticketOf(messageId);
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM mailboxes WHERE last_uid > 0 AND name = 'vid'`))[0].n === 1, { timeoutMs: 30000 });
+    await eventually(
+      async () => (await env.sql(`SELECT count(*)::int AS n FROM mailboxes WHERE last_uid > 0 AND name = 'vid'`))[0].n === 1,
+      { timeoutMs: 30000 },
+    );
     expect((await env.sql(`SELECT count(*)::int AS n FROM messages WHERE external_id = $1`, [messageId]))[0].n).toBe(1);
   });
 
@@ -373,7 +577,10 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
 
     await env.sql(`UPDATE tickets SET status = 'closed', closed_at = now() - interval '1 day' WHERE id = $1`, [ticket.id]);
     const soon = mid();
-    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: 'Re: Slēgts', messageId: soon, extra: [`In-Reply-To: <${first}>`] }, 'Vēl jautājums'));
+    await appendMessage(
+      centre,
+      rawMail({ from: customer, to: centre, subject: 'Re: Slēgts', messageId: soon, extra: [`In-Reply-To: <${first}>`] }, 'Vēl jautājums'),
+    );
     const reopened = await ticketOf(soon);
     expect(reopened.id).toBe(ticket.id);
     expect(reopened.status).toBe('queued');
@@ -381,7 +588,10 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
 
     await env.sql(`UPDATE tickets SET status = 'closed', closed_at = now() - interval '30 days' WHERE id = $1`, [ticket.id]);
     const late = mid();
-    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: 'Re: Slēgts', messageId: late, extra: [`In-Reply-To: <${soon}>`] }, 'Pēc mēneša'));
+    await appendMessage(
+      centre,
+      rawMail({ from: customer, to: centre, subject: 'Re: Slēgts', messageId: late, extra: [`In-Reply-To: <${soon}>`] }, 'Pēc mēneša'),
+    );
     const followUp = await ticketOf(late);
     expect(followUp.id).not.toBe(ticket.id);
     expect(followUp.follow_up_of_id).toBe(ticket.id);
@@ -390,8 +600,22 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     // An out-of-office answer to a closed ticket reopens nothing and opens nothing.
     const ooo = mid();
     await env.sql(`UPDATE tickets SET status = 'closed', closed_at = now() WHERE id = $1`, [followUp.id]);
-    await appendMessage(centre, rawMail({ from: customer, to: centre, subject: 'Automatic reply', messageId: ooo, extra: [`In-Reply-To: <${late}>`, 'Auto-Submitted: auto-replied'] }, 'Prombūtnē'));
-    await eventually(async () => (await env.sql(`SELECT status FROM inbound_events WHERE external_id = $1`, [ooo]))[0]?.status === 'processed');
+    await appendMessage(
+      centre,
+      rawMail(
+        {
+          from: customer,
+          to: centre,
+          subject: 'Automatic reply',
+          messageId: ooo,
+          extra: [`In-Reply-To: <${late}>`, 'Auto-Submitted: auto-replied'],
+        },
+        'Prombūtnē',
+      ),
+    );
+    await eventually(
+      async () => (await env.sql(`SELECT status FROM inbound_events WHERE external_id = $1`, [ooo]))[0]?.status === 'processed',
+    );
     expect((await env.sql('SELECT status FROM tickets WHERE id = $1', [followUp.id]))[0].status).toBe('closed');
   });
 
@@ -402,11 +626,23 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     const created = await http()
       .post('/v1/admin/mailboxes')
       .set('Authorization', `Bearer ${admin}`)
-      .send({ name: 'support', address: box, host: servers.imap.host, port: servers.imap.port, tls: false, username: box, password: MAIL_PASSWORD, folder: 'Support' })
+      .send({
+        name: 'support',
+        address: box,
+        host: servers.imap.host,
+        port: servers.imap.port,
+        tls: false,
+        username: box,
+        password: MAIL_PASSWORD,
+        folder: 'Support',
+      })
       .expect(201);
     const ids = [mid(), mid(), mid()];
-    for (const id of ids) await appendMessage(box, rawMail({ from: uniqueMailbox('uv'), to: box, subject: 'UIDVALIDITY', messageId: id }, id), 'Support');
-    await eventually(async () => (await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [ids]))[0].n === 3, { timeoutMs: 30000 });
+    for (const id of ids)
+      await appendMessage(box, rawMail({ from: uniqueMailbox('uv'), to: box, subject: 'UIDVALIDITY', messageId: id }, id), 'Support');
+    await eventually(async () => (await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [ids]))[0].n === 3, {
+      timeoutMs: 30000,
+    });
     const [{ uid_validity: before }] = await env.sql('SELECT uid_validity FROM mailboxes WHERE id = $1', [created.body.id]);
 
     // The folder is recreated (as after a server migration): new UIDVALIDITY, the same mail again, plus one new.
@@ -415,13 +651,17 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
       await client.mailboxCreate('Support');
     });
     const fresh = mid();
-    for (const id of [...ids, fresh]) await appendMessage(box, rawMail({ from: uniqueMailbox('uv'), to: box, subject: 'UIDVALIDITY', messageId: id }, id), 'Support');
+    for (const id of [...ids, fresh])
+      await appendMessage(box, rawMail({ from: uniqueMailbox('uv'), to: box, subject: 'UIDVALIDITY', messageId: id }, id), 'Support');
     // The watcher first has to notice its folder went away and open the new one: allow it the time a loaded CI has.
     await ticketOf(fresh, 40000);
-    const [{ uid_validity: after }] = await eventually(async () => {
-      const rows = await env.sql('SELECT uid_validity, last_uid FROM mailboxes WHERE id = $1', [created.body.id]);
-      return rows[0].uid_validity !== before && Number(rows[0].last_uid) >= 4 ? rows : null;
-    }, { timeoutMs: 40000 });
+    const [{ uid_validity: after }] = await eventually(
+      async () => {
+        const rows = await env.sql('SELECT uid_validity, last_uid FROM mailboxes WHERE id = $1', [created.body.id]);
+        return rows[0].uid_validity !== before && Number(rows[0].last_uid) >= 4 ? rows : null;
+      },
+      { timeoutMs: 40000 },
+    );
     expect(after).not.toBe(before);
     expect((await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [[...ids, fresh]]))[0].n).toBe(4);
     await http().delete(`/v1/admin/mailboxes/${created.body.id}`).set('Authorization', `Bearer ${admin}`).expect(204);

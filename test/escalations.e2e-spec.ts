@@ -9,11 +9,15 @@ describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scope
   const tokens: Record<string, string> = {};
   const move = (who: string, reference: string, body: object) =>
     request(app.getHttpServer()).post(`/v1/tickets/${reference}/escalations`).set('Authorization', `Bearer ${tokens[who]}`).send(body);
-  const ticket = (who: string, reference: string) => request(app.getHttpServer()).get(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${tokens[who]}`);
+  const ticket = (who: string, reference: string) =>
+    request(app.getHttpServer()).get(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${tokens[who]}`);
 
   // Without an institution, a text about nothing in particular: level 0 cannot classify it, so it stays in the general queue.
   const newTicket = (institution?: string) =>
-    env.submitTicket(app, institution ? { institution } : { institution: undefined, subject: 'Sveiki', message: 'Labdien! Paldies, lai jums jauka diena.' });
+    env.submitTicket(
+      app,
+      institution ? { institution } : { institution: undefined, subject: 'Sveiki', message: 'Labdien! Paldies, lai jums jauka diena.' },
+    );
 
   beforeAll(async () => {
     app = await env.startApi({ APP_ROLE: 'all' });
@@ -34,8 +38,19 @@ describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scope
 
   it('goes up to the institution and back down, with every step in the history and the audit trail', async () => {
     const reference = await newTicket('VID');
-    const up = await move('operator', reference, { toLevel: 2, reason: 'Vajadzīgi VID dati', summary: 'Klients jautā par pārmaksu' }).expect(201);
-    expect(up.body).toMatchObject({ fromLevel: 1, toLevel: 2, fromQueue: 'VID', toQueue: 'VID-L2', institution: 'VID', reason: 'escalated' });
+    const up = await move('operator', reference, {
+      toLevel: 2,
+      reason: 'Vajadzīgi VID dati',
+      summary: 'Klients jautā par pārmaksu',
+    }).expect(201);
+    expect(up.body).toMatchObject({
+      fromLevel: 1,
+      toLevel: 2,
+      fromQueue: 'VID',
+      toQueue: 'VID-L2',
+      institution: 'VID',
+      reason: 'escalated',
+    });
 
     // Level 2 sees it; another institution's specialist does not.
     await ticket('vid', reference).expect(200);
@@ -43,7 +58,11 @@ describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scope
     await move('vsaa', reference, { toLevel: 3, reason: 'x' }).expect(404);
 
     await move('vid', reference, { toLevel: 3, reason: 'Sarežģīts gadījums' }).expect(201);
-    const back = await move('vidExpert', reference, { toLevel: 1, reason: 'Atbilde sagatavota', summary: 'Pārmaksa tiks atmaksāta 30 dienu laikā.' }).expect(201);
+    const back = await move('vidExpert', reference, {
+      toLevel: 1,
+      reason: 'Atbilde sagatavota',
+      summary: 'Pārmaksa tiks atmaksāta 30 dienu laikā.',
+    }).expect(201);
     expect(back.body).toMatchObject({ fromLevel: 3, toLevel: 1, toQueue: 'VID', reason: 'handed_back' });
 
     const detail = await ticket('operator', reference).expect(200);
@@ -59,7 +78,7 @@ describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scope
     expect(audit.map((a) => a.action)).toEqual(['ticket.escalated', 'ticket.escalated', 'ticket.handed_back']);
   });
 
-  it('refuses moves that make no sense or leave the mover\'s scope, with field errors', async () => {
+  it("refuses moves that make no sense or leave the mover's scope, with field errors", async () => {
     const general = await newTicket(undefined);
     const noInstitution = await move('operator', general, { toLevel: 2, reason: 'x' }).expect(422);
     expect(noInstitution.body.errors[0]).toMatchObject({ field: 'institution', code: 'required' });
@@ -75,7 +94,12 @@ describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scope
     const elsewhere = await move('vid', vid, { toLevel: 2, institution: 'VSAA', reason: 'Nav mūsu' }).expect(422);
     expect(elsewhere.body.errors[0]).toMatchObject({ field: 'institution', code: 'outOfScope' });
     // Sending it back to the centre is always open to a specialist; the centre, not the specialist, routes it on.
-    const handedElsewhere = await move('vid', vid, { toLevel: 1, institution: 'VSAA', reason: 'Nav mūsu', summary: 'Jautājums par VSAA pabalstu' }).expect(422);
+    const handedElsewhere = await move('vid', vid, {
+      toLevel: 1,
+      institution: 'VSAA',
+      reason: 'Nav mūsu',
+      summary: 'Jautājums par VSAA pabalstu',
+    }).expect(422);
     expect(handedElsewhere.body.errors[0]).toMatchObject({ field: 'institution', code: 'handBackKeepsInstitution' });
     const back = await move('vid', vid, { toLevel: 1, reason: 'Nav mūsu', summary: 'Jautājums par VSAA pabalstu' }).expect(201);
     expect(back.body).toMatchObject({ toLevel: 1, toQueue: 'VID', institution: 'VID', reason: 'handed_back' });
@@ -85,9 +109,14 @@ describe('support levels: escalation L1→L2→L3 and hand-back, explicit, scope
     await request(app.getHttpServer()).post(`/v1/tickets/${vid}/escalations`).send({ toLevel: 2, reason: 'x' }).expect(401);
   });
 
-  it("never lets a specialist move a ticket into another institution, by institution or by queue, at any level", async () => {
+  it('never lets a specialist move a ticket into another institution, by institution or by queue, at any level', async () => {
     const where = async (reference: string) =>
-      (await env.sql(`SELECT t.level, q.code AS queue, i.code AS institution FROM tickets t JOIN queues q ON q.id = t.queue_id JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`, [reference]))[0];
+      (
+        await env.sql(
+          `SELECT t.level, q.code AS queue, i.code AS institution FROM tickets t JOIN queues q ON q.id = t.queue_id JOIN institutions i ON i.id = t.institution_id WHERE t.reference = $1`,
+          [reference],
+        )
+      )[0];
 
     // Level 1, sideways: the review's repro (a VSAA complaint into VID's level-1 queue).
     const atOne = await newTicket('VSAA');

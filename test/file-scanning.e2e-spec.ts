@@ -123,11 +123,27 @@ describe('arriving files scanned by a real clamd before staff may open them', ()
     await appendMessage(
       centre,
       [
-        'From: anna@customer.test', `To: ${centre}`, 'Subject: Pielikums', `Message-ID: <${messageId}>`, `Date: ${new Date().toUTCString()}`,
-        'MIME-Version: 1.0', `Content-Type: multipart/mixed; boundary="${b}"`, '', '',
-        `--${b}`, 'Content-Type: text/plain; charset=utf-8', '', 'Skat. pielikumu.',
-        `--${b}`, 'Content-Type: application/pdf; name="virus-email.pdf"', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename="virus-email.pdf"', '', infected.pdf.toString('base64'),
-        `--${b}--`, '',
+        'From: anna@customer.test',
+        `To: ${centre}`,
+        'Subject: Pielikums',
+        `Message-ID: <${messageId}>`,
+        `Date: ${new Date().toUTCString()}`,
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/mixed; boundary="${b}"`,
+        '',
+        '',
+        `--${b}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Skat. pielikumu.',
+        `--${b}`,
+        'Content-Type: application/pdf; name="virus-email.pdf"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="virus-email.pdf"',
+        '',
+        infected.pdf.toString('base64'),
+        `--${b}--`,
+        '',
       ].join('\r\n'),
     );
 
@@ -137,12 +153,27 @@ describe('arriving files scanned by a real clamd before staff may open them', ()
     expect(await visitor.start({ language: 'en', name: 'Visitor' })).toMatchObject({ ok: true });
     const handover = await visitor.say('I want a real person');
     await eventually(async () => (await env.sql('SELECT level FROM tickets WHERE reference = $1', [handover.reference]))[0]?.level === 1);
-    expect(await visitor.say('my application', undefined, { attachments: [{ filename: 'virus-chat.pdf', content: infected.pdf }] })).toMatchObject({ ok: true });
+    expect(
+      await visitor.say('my application', undefined, { attachments: [{ filename: 'virus-chat.pdf', content: infected.pdf }] }),
+    ).toMatchObject({ ok: true });
 
     // Messenger: the platform's file is fetched by the worker, then scanned.
     const raw = JSON.stringify({
       object: 'page',
-      entry: [{ id: 'PAGE1', time: Date.now(), messaging: [{ sender: { id: 'PSID_SCAN' }, recipient: { id: 'PAGE1' }, timestamp: Date.now(), message: { mid: 'm_eicar_1', attachments: [{ type: 'image', payload: { url: `${base}/cdn/eicar.jpg` } }] } }] }],
+      entry: [
+        {
+          id: 'PAGE1',
+          time: Date.now(),
+          messaging: [
+            {
+              sender: { id: 'PSID_SCAN' },
+              recipient: { id: 'PAGE1' },
+              timestamp: Date.now(),
+              message: { mid: 'm_eicar_1', attachments: [{ type: 'image', payload: { url: `${base}/cdn/eicar.jpg` } }] },
+            },
+          ],
+        },
+      ],
     });
     await http()
       .post('/v1/channels/social/meta/webhook')

@@ -22,9 +22,15 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
   const http = () => request(app.getHttpServer());
   const as = (t: string) => ({ Authorization: `Bearer ${t}` });
   const ticket = async (reference: string) => (await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]))[0];
-  const inbox = async (query = '') => (await http().get(`/v1/tickets?limit=100${query}`).set(as(token)).expect(200)).body.items.map((t: any) => t.reference);
+  const inbox = async (query = '') =>
+    (await http().get(`/v1/tickets?limit=100${query}`).set(as(token)).expect(200)).body.items.map((t: any) => t.reference);
   const timeline = async (reference: string) =>
-    (await env.sql(`SELECT m.text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1 AND m.internal ORDER BY m.created_at, m.id`, [reference])).map((r) => r.text);
+    (
+      await env.sql(
+        `SELECT m.text FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1 AND m.internal ORDER BY m.created_at, m.id`,
+        [reference],
+      )
+    ).map((r) => r.text);
   const audit = async (reference: string, action: string) =>
     env.sql(`SELECT detail FROM audit_events WHERE action = $1 AND detail->>'reference' = $2 ORDER BY created_at`, [action, reference]);
 
@@ -41,7 +47,10 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
       subject: `Re: [${reference}]`,
       text: 'Te ir prasītā informācija.',
     });
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1 AND direction = 'inbound'`, [t.id]))[0].n > before);
+    await eventually(
+      async () =>
+        (await env.sql(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1 AND direction = 'inbound'`, [t.id]))[0].n > before,
+    );
   };
 
   beforeAll(async () => {
@@ -55,7 +64,9 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
       MAIL_FROM: `VPPPD <${uniqueMailbox('centre')}>`,
     });
     await openAroundTheClock(env);
-    await app.get(AgentsService).upsert({ email: 'op@followups.test', displayName: 'Operatore', password: 'operator-password-1', roles: ['operator'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'op@followups.test', displayName: 'Operatore', password: 'operator-password-1', roles: ['operator'] });
     token = await login(app, 'op@followups.test', 'operator-password-1');
     admin = await login(app);
     socket = await AgentSocket.connect(app, token);
@@ -101,7 +112,10 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
     expect(await inbox('&snoozed=only')).not.toContain(reference);
     // It reappears live: the socket names the ticket again after it woke.
     await eventually(async () => socket.about(reference).length > eventsBefore);
-    expect(await timeline(reference)).toEqual([expect.stringMatching(/^Snoozed until .*: Gaidām VID$/), 'Awake again: the snooze time came']);
+    expect(await timeline(reference)).toEqual([
+      expect.stringMatching(/^Snoozed until .*: Gaidām VID$/),
+      'Awake again: the snooze time came',
+    ]);
     expect(await audit(reference, 'ticket.woken')).toEqual([{ detail: expect.objectContaining({ why: 'time', untilReply: false }) }]);
   });
 
@@ -116,7 +130,11 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
     expect((await ticket(reference)).snoozed_at).toBeNull();
     expect(await audit(reference, 'ticket.woken')).toEqual([{ detail: expect.objectContaining({ why: 'reply', untilReply: true }) }]);
 
-    await http().post(`/v1/tickets/${reference}/snooze`).set(as(token)).send({ until: new Date(Date.now() + 3_600_000).toISOString() }).expect(200);
+    await http()
+      .post(`/v1/tickets/${reference}/snooze`)
+      .set(as(token))
+      .send({ until: new Date(Date.now() + 3_600_000).toISOString() })
+      .expect(200);
     expect(await inbox()).not.toContain(reference);
     expect((await http().delete(`/v1/tickets/${reference}/snooze`).set(as(token)).expect(200)).body).toEqual({ reference, woken: true });
     expect((await http().delete(`/v1/tickets/${reference}/snooze`).set(as(token)).expect(200)).body).toEqual({ reference, woken: false });
@@ -125,15 +143,27 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
 
   it("a reminder arrives on the agent's socket at its time and shows as due in their list", async () => {
     const reference = await env.submitTicket(app);
-    await http().post(`/v1/tickets/${reference}/reminders`).set(as(token)).send({ at: new Date(Date.now() - 1000).toISOString(), note: 'x' }).expect(422);
-    await http().post(`/v1/tickets/${reference}/reminders`).set(as(token)).send({ at: new Date(Date.now() + 60_000).toISOString() }).expect(422);
+    await http()
+      .post(`/v1/tickets/${reference}/reminders`)
+      .set(as(token))
+      .send({ at: new Date(Date.now() - 1000).toISOString(), note: 'x' })
+      .expect(422);
+    await http()
+      .post(`/v1/tickets/${reference}/reminders`)
+      .set(as(token))
+      .send({ at: new Date(Date.now() + 60_000).toISOString() })
+      .expect(422);
     const at = new Date(Date.now() + 1500).toISOString();
-    const created = (await http().post(`/v1/tickets/${reference}/reminders`).set(as(token)).send({ at, note: 'Piezvanīt klientam' }).expect(201)).body;
+    const created = (
+      await http().post(`/v1/tickets/${reference}/reminders`).set(as(token)).send({ at, note: 'Piezvanīt klientam' }).expect(201)
+    ).body;
     expect(created).toMatchObject({ reference, note: 'Piezvanīt klientam', due: false });
     const upcoming = (await http().get('/v1/reminders').set(as(token)).expect(200)).body;
     expect(upcoming.items.find((r: any) => r.id === created.id)).toMatchObject({ due: false });
 
-    const event = await eventually(async () => socket.events.find((e) => e.event === 'reminder.due' && e.payload.id === created.id), { timeoutMs: 15000 });
+    const event = await eventually(async () => socket.events.find((e) => e.event === 'reminder.due' && e.payload.id === created.id), {
+      timeoutMs: 15000,
+    });
     expect(event.payload).toMatchObject({ reference, note: 'Piezvanīt klientam' });
     expect(Date.now()).toBeGreaterThanOrEqual(new Date(at).getTime());
     const listed = (await http().get('/v1/reminders').set(as(token)).expect(200)).body;
@@ -160,7 +190,10 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
     const reference = await env.submitTicket(app, { applicant: { firstName: 'Ilze', lastName: 'Ozola', email: customer } });
     await http().patch(`/v1/tickets/${reference}`).set(as(token)).send({ status: 'pending_customer' }).expect(200);
     // Kept in whole milliseconds: read back into JavaScript it is still the key of its notice.
-    const [since] = await env.sql(`SELECT pending_customer_since = date_trunc('milliseconds', pending_customer_since) AS whole FROM tickets WHERE reference = $1`, [reference]);
+    const [since] = await env.sql(
+      `SELECT pending_customer_since = date_trunc('milliseconds', pending_customer_since) AS whole FROM tickets WHERE reference = $1`,
+      [reference],
+    );
     expect(since.whole).toBe(true);
     // The wait began on Monday 16 November 2026 (Riga noon): Tue 17 counts, Wed 18 (Proclamation Day) does not, Thu 19 counts.
     await env.sql(`UPDATE tickets SET pending_customer_since = '2026-11-16T10:00:00Z' WHERE reference = $1`, [reference]);
@@ -198,7 +231,14 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
 
     // Run again (a retried job, a second worker): nothing is sent twice.
     expect(await autoClose.run(new Date('2026-11-21T08:00:00Z'))).toEqual({ noticed: 0, closed: 0, cancelled: 0 });
-    expect((await env.sql(`SELECT count(*)::int AS n FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.meta->>'kind' = 'auto_close' AND t.reference = $1`, [reference]))[0].n).toBe(1);
+    expect(
+      (
+        await env.sql(
+          `SELECT count(*)::int AS n FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.meta->>'kind' = 'auto_close' AND t.reference = $1`,
+          [reference],
+        )
+      )[0].n,
+    ).toBe(1);
   });
 
   it('a crash between notice and close neither sends twice nor leaves the ticket open; a reply in between keeps it open', async () => {
@@ -233,7 +273,10 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
       expect(w.text).toContain(`We closed your case ${waiting}`);
       expect(r).toMatchObject({ reference: replied, status: 'queued', closed_at: null });
       expect(await autoClose.run(new Date('2026-12-31T08:00:00Z'))).toEqual({ noticed: 0, closed: 0, cancelled: 0 });
-      const sent = await env.sql(`SELECT count(*)::int AS n FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.meta->>'kind' = 'auto_close' AND t.reference = ANY($1)`, [[waiting, replied]]);
+      const sent = await env.sql(
+        `SELECT count(*)::int AS n FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.meta->>'kind' = 'auto_close' AND t.reference = ANY($1)`,
+        [[waiting, replied]],
+      );
       expect(sent[0].n).toBe(2);
     } finally {
       await followUps.resume();

@@ -67,7 +67,9 @@ describe('funding report per centre: each centre counts its own agents and the c
       .set('Authorization', `Bearer ${tokens[who]}`)
       .send({ channel: 'counter', institution: 'VSAA', kind: 'consultation', subject: 'Pensija', text: 'Izskaidroju.', ...body })
       .expect(202);
-    return eventually(async () => (await env.sql('SELECT id FROM tickets WHERE reference = $1', [res.body.reference]))[0]?.id as string | undefined);
+    return eventually(
+      async () => (await env.sql('SELECT id FROM tickets WHERE reference = $1', [res.body.reference]))[0]?.id as string | undefined,
+    );
   };
 
   beforeAll(async () => {
@@ -84,7 +86,11 @@ describe('funding report per centre: each centre counts its own agents and the c
       .expect(201);
     expect(cesis.body.centre).toBe('VPVKAC-CESIS');
     ids.cesis = cesis.body.id;
-    for (const [who, email] of [['vpppd', 'op@vpppd.test'], ['cesis', 'op@cesis.test']]) tokens[who] = await login(app, email, PASSWORD);
+    for (const [who, email] of [
+      ['vpppd', 'op@vpppd.test'],
+      ['cesis', 'op@cesis.test'],
+    ])
+      tokens[who] = await login(app, email, PASSWORD);
 
     const [{ id: generalQueue }] = await env.sql(`SELECT id FROM queues WHERE code = 'GENERAL'`);
     // Remote contacts of November: a chat answered in a minute, a chat closed unanswered, an e-mail answered in an
@@ -177,7 +183,10 @@ describe('funding report per centre: each centre counts its own agents and the c
     // both an hour less on Tuesday 17 November, the eve of the holiday.
     expect(cesis.availability.plannedHours).toBe(5 * 9 + 11 * 8 + 4 * 6 - 1);
     expect(vpppd.availability.plannedHours).toBe(16 * 8.5 + 4 * 7 - 1);
-    expect([cesis.availability.plannedHours, vpppd.availability.plannedHours]).toEqual([Number(expectCesis.planned), Number(expectVpppd.planned)]);
+    expect([cesis.availability.plannedHours, vpppd.availability.plannedHours]).toEqual([
+      Number(expectCesis.planned),
+      Number(expectVpppd.planned),
+    ]);
     expect(cesis.centreName).toBe('VPVKAC Cēsis');
 
     // A centre with no agents and no contacts has planned hours and nothing staffed: no one else's work leaks in.
@@ -194,7 +203,12 @@ describe('funding report per centre: each centre counts its own agents and the c
     expect(cesis.volume.byChannel.map((r: any) => [r.channel, r.total])).toEqual(independent('VPVKAC-CESIS'));
     expect(cesis.volume.byChannel.map((r: any) => [r.channel, r.total])).toEqual([['counter', 3]]);
     expect(vpppd.volume.byChannel.map((r: any) => [r.channel, r.total])).toEqual(independent('VPPPD'));
-    expect(vpppd.volume.byChannel.map((r: any) => [r.channel, r.total])).toEqual([['chat', 2], ['email', 1], ['phone', 1], ['webform', 1]]);
+    expect(vpppd.volume.byChannel.map((r: any) => [r.channel, r.total])).toEqual([
+      ['chat', 2],
+      ['email', 1],
+      ['phone', 1],
+      ['webform', 1],
+    ]);
   });
 
   it('reports abandonment and the average speed of answer per centre, as independent SQL does', async () => {
@@ -218,7 +232,10 @@ describe('funding report per centre: each centre counts its own agents and the c
       { channel: 'email', offered: 1, abandoned: 0, percent: 0 },
       { channel: 'voice', offered: 2, abandoned: 1, percent: 50 },
     ]);
-    expect(vpppd.quality.speedOfAnswer).toMatchObject({ answered: expected.answered, averageSeconds: Math.round(expected.seconds / expected.answered) });
+    expect(vpppd.quality.speedOfAnswer).toMatchObject({
+      answered: expected.answered,
+      averageSeconds: Math.round(expected.seconds / expected.answered),
+    });
     expect(vpppd.quality.speedOfAnswer.byChannel).toEqual([
       { channel: 'chat', answered: 1, averageSeconds: 60 },
       { channel: 'email', answered: 1, averageSeconds: 3600 },
@@ -229,7 +246,10 @@ describe('funding report per centre: each centre counts its own agents and the c
     expect(cesis.quality.abandonment).toEqual({ offered: 0, abandoned: 0, percent: null, byChannel: [] });
     expect(cesis.quality.speedOfAnswer).toEqual({ answered: 0, averageSeconds: null, byChannel: [] });
 
-    const csv = await http().get(`/v1/reports/funding?month=${MONTH}&centre=VPPPD&format=csv`).set('Authorization', `Bearer ${admin}`).expect(200);
+    const csv = await http()
+      .get(`/v1/reports/funding?month=${MONTH}&centre=VPPPD&format=csv`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
     expect(csv.text).toContain('VPPPD,2026-11,abandonment,voice,abandoned,1');
     expect(csv.text).toContain('VPPPD,2026-11,speed_of_answer,,averageSeconds,1230');
   });
@@ -239,9 +259,16 @@ describe('funding report per centre: each centre counts its own agents and the c
     expect(list.body[0]).toEqual({ code: 'VPPPD', name: expect.any(String), kind: 'remote', town: null });
     expect(list.body.map((c: any) => c.code)).toEqual(expect.arrayContaining(['VPVKAC-CESIS', 'VPVKAC-SIGULDA', 'VPVKAC-TALSI']));
 
-    const report = await http().get(`/v1/reports/funding?month=${MONTH}&centre=NOWHERE`).set('Authorization', `Bearer ${admin}`).expect(422);
+    const report = await http()
+      .get(`/v1/reports/funding?month=${MONTH}&centre=NOWHERE`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(422);
     expect(report.body.errors).toEqual([expect.objectContaining({ field: 'centre', code: 'unknown' })]);
-    const agent = await http().patch(`/v1/admin/agents/${ids.vpppd}`).set('Authorization', `Bearer ${admin}`).send({ centre: 'NOWHERE' }).expect(422);
+    const agent = await http()
+      .patch(`/v1/admin/agents/${ids.vpppd}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ centre: 'NOWHERE' })
+      .expect(422);
     expect(agent.body.errors).toEqual([expect.objectContaining({ field: 'centre', code: 'unknown' })]);
     const contact = await http()
       .post('/v1/contacts')
@@ -249,7 +276,11 @@ describe('funding report per centre: each centre counts its own agents and the c
       .send({ channel: 'counter', institution: 'VSAA', kind: 'consultation', subject: 'x', text: 'x', centre: 'VPVKAC-NOWHERE' })
       .expect(422);
     expect(contact.body.errors).toEqual([expect.objectContaining({ field: 'centre', code: 'unknown' })]);
-    const moved = await http().patch(`/v1/admin/agents/${ids.vpppd}`).set('Authorization', `Bearer ${admin}`).send({ centre: 'VPVKAC-TALSI' }).expect(200);
+    const moved = await http()
+      .patch(`/v1/admin/agents/${ids.vpppd}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ centre: 'VPVKAC-TALSI' })
+      .expect(200);
     expect(moved.body.centre).toBe('VPVKAC-TALSI');
   });
 });

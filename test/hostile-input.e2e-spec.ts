@@ -59,14 +59,21 @@ describe('hostile input', () => {
       const deep = { ...webformSubmission(), extra: JSON.parse('['.repeat(40) + ']'.repeat(40)) };
       const res = await signedSubmission(app, deep).expect(400);
       expect(res.body.type).toBe('urn:vpppd:problem:too-deeply-nested');
-      await api().post('/v1/auth/login').send({ email: 'a@b.lv', password: [[[['x']]]] }).expect(422);
+      await api()
+        .post('/v1/auth/login')
+        .send({ email: 'a@b.lv', password: [[[['x']]]] })
+        .expect(422);
     });
   });
 
   describe('the web form reads a body only as far as its signature allows (finding 8)', () => {
     it('refuses a Content-Length over the limit with 413 before any of the body arrives', async () => {
       const signature = signTimestampedHmac(WEBFORM_SECRET, '', Math.floor(Date.now() / 1000));
-      const res = await rawPost('/v1/channels/webform/submissions', { 'Content-Type': 'application/json', 'Content-Length': String(200 * 1024 * 1024), 'X-Signature': signature }, '{"a":"');
+      const res = await rawPost(
+        '/v1/channels/webform/submissions',
+        { 'Content-Type': 'application/json', 'Content-Length': String(200 * 1024 * 1024), 'X-Signature': signature },
+        '{"a":"',
+      );
       expect(res.status).toBe(413);
       expect(JSON.parse(res.body)).toMatchObject({ status: 413, type: 'urn:vpppd:problem:too-large' });
       expect(res.ms).toBeLessThan(2000);
@@ -102,12 +109,26 @@ describe('hostile input', () => {
 
     it('still takes a validly signed body over the general 1 MB limit, gzip-encoded too', async () => {
       const big = webformSubmission({ message: 'Labdien! '.repeat(2000) });
-      const raw = JSON.stringify({ ...big, attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', contentBase64: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2 * 1024 * 1024)]).toString('base64') }] });
+      const raw = JSON.stringify({
+        ...big,
+        attachments: [
+          {
+            filename: 'a.pdf',
+            contentType: 'application/pdf',
+            contentBase64: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2 * 1024 * 1024)]).toString('base64'),
+          },
+        ],
+      });
       await signedSubmission(app, null, { raw }).expect(202);
 
       const small = JSON.stringify(webformSubmission());
       const signature = signTimestampedHmac(WEBFORM_SECRET, small, Math.floor(Date.now() / 1000));
-      const zipped = await rawPost('/v1/channels/webform/submissions', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'X-Signature': signature }, gzipSync(small), true);
+      const zipped = await rawPost(
+        '/v1/channels/webform/submissions',
+        { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'X-Signature': signature },
+        gzipSync(small),
+        true,
+      );
       expect(zipped.status).toBe(202);
     });
   });
@@ -133,7 +154,9 @@ describe('hostile input', () => {
       body.applicant.firstName = 'Jān\ud83dis';
       await signedSubmission(app, body).expect(202);
       expect(await storedMessage(body.submissionId)).toMatchObject({ subject: 'Temats \ufffd', text: 'Teksts \ufffd un  beigas' });
-      const [event] = await env.sql(`SELECT payload->'from'->>'firstName' AS name FROM inbound_events WHERE external_id = $1`, [body.submissionId]);
+      const [event] = await env.sql(`SELECT payload->'from'->>'firstName' AS name FROM inbound_events WHERE external_id = $1`, [
+        body.submissionId,
+      ]);
       expect(event.name).toBe('Jān\ufffdis');
     });
   });
@@ -142,11 +165,18 @@ describe('hostile input', () => {
     it('refuses a NUL in a search term or a reference with 422 naming the parameter', async () => {
       const tickets = await api().get('/v1/tickets').query({ q: 'pensija\u0000' }).set('Authorization', `Bearer ${admin}`).expect(422);
       expect(tickets.body.errors).toEqual([expect.objectContaining({ field: 'q', code: 'unstorableText' })]);
-      const knowledge = await api().get('/v1/knowledge/search').query({ q: 'a\u0000b' }).set('Authorization', `Bearer ${admin}`).expect(422);
+      const knowledge = await api()
+        .get('/v1/knowledge/search')
+        .query({ q: 'a\u0000b' })
+        .set('Authorization', `Bearer ${admin}`)
+        .expect(422);
       expect(knowledge.body.errors).toEqual([expect.objectContaining({ field: 'q' })]);
       const reference = await api().get('/v1/tickets/VP-2026-%00').set('Authorization', `Bearer ${admin}`).expect(422);
       expect(reference.body.errors).toEqual([expect.objectContaining({ field: 'reference' })]);
-      await api().get('/v1/tickets/VP-2026-%ED%A0%80').set('Authorization', `Bearer ${admin}`).expect((r) => expect(r.status).toBeLessThan(500));
+      await api()
+        .get('/v1/tickets/VP-2026-%ED%A0%80')
+        .set('Authorization', `Bearer ${admin}`)
+        .expect((r) => expect(r.status).toBeLessThan(500));
       await api().post('/v1/tickets/VP-2026-%00/notes').set('Authorization', `Bearer ${admin}`).send({ text: 'x' }).expect(422);
     });
 
@@ -167,12 +197,24 @@ describe('hostile input', () => {
 
     it('answers PATCH of an agent to an e-mail already in use with 409 naming the field', async () => {
       const create = (email: string) =>
-        api().post('/v1/admin/agents').set('Authorization', `Bearer ${admin}`).send({ email, displayName: email, password: 'ļoti garš parole teikums', roles: ['operator'] }).expect(201);
+        api()
+          .post('/v1/admin/agents')
+          .set('Authorization', `Bearer ${admin}`)
+          .send({ email, displayName: email, password: 'ļoti garš parole teikums', roles: ['operator'] })
+          .expect(201);
       await create('anna@vid.test');
       const other = await create('berta@vid.test');
-      const res = await api().patch(`/v1/admin/agents/${other.body.id}`).set('Authorization', `Bearer ${admin}`).send({ email: 'Anna@vid.test' }).expect(409);
+      const res = await api()
+        .patch(`/v1/admin/agents/${other.body.id}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ email: 'Anna@vid.test' })
+        .expect(409);
       expect(res.headers['content-type']).toContain('application/problem+json');
-      expect(res.body).toMatchObject({ status: 409, type: 'urn:vpppd:problem:conflict', errors: [expect.objectContaining({ field: 'email' })] });
+      expect(res.body).toMatchObject({
+        status: 409,
+        type: 'urn:vpppd:problem:conflict',
+        errors: [expect.objectContaining({ field: 'email' })],
+      });
     });
   });
 });

@@ -24,7 +24,13 @@ describe('inbox actions: notes, claim and assign, status', () => {
       ['vsaa', ['specialist'], ['VSAA']],
     ];
     for (const [name, roles, institutionCodes] of staff) {
-      ids[name] = await agents.upsert({ email: `${name}@staff.test`, displayName: name, password: 'a-long-enough-password', roles, institutionCodes });
+      ids[name] = await agents.upsert({
+        email: `${name}@staff.test`,
+        displayName: name,
+        password: 'a-long-enough-password',
+        roles,
+        institutionCodes,
+      });
       tokens[name] = await login(app, `${name}@staff.test`, 'a-long-enough-password');
     }
   });
@@ -34,7 +40,11 @@ describe('inbox actions: notes, claim and assign, status', () => {
     const reference = await newTicket();
     const note = await call('anna', 'post', `/v1/tickets/${reference}/notes`, { text: 'Jāpārbauda VID sistēmā' }).expect(201);
     const detail = await call('juris', 'get', `/v1/tickets/${reference}`).expect(200);
-    expect(detail.body.messages.find((m: any) => m.id === note.body.id)).toMatchObject({ internal: true, author: 'agent', deliveryStatus: null });
+    expect(detail.body.messages.find((m: any) => m.id === note.body.id)).toMatchObject({
+      internal: true,
+      author: 'agent',
+      deliveryStatus: null,
+    });
     await call('anna', 'post', `/v1/tickets/${reference}/notes`, { text: '' }).expect(422);
   });
 
@@ -43,18 +53,31 @@ describe('inbox actions: notes, claim and assign, status', () => {
     await call('anna', 'post', `/v1/tickets/${reference}/claim`, {}).expect(200);
     await call('anna', 'post', `/v1/tickets/${reference}/notes`, { text: 'zvanīju klientam' }).expect(201);
     await call('anna', 'patch', `/v1/tickets/${reference}`, { kind: 'application' }).expect(200);
-    await call('anna', 'post', `/v1/tickets/${reference}/escalations`, { toLevel: 2, reason: 'vajag VID speciālistu', summary: 'EDS piekļuve' }).expect(201);
+    await call('anna', 'post', `/v1/tickets/${reference}/escalations`, {
+      toLevel: 2,
+      reason: 'vajag VID speciālistu',
+      summary: 'EDS piekļuve',
+    }).expect(201);
     const detail = await call('juris', 'get', `/v1/tickets/${reference}`).expect(200);
     expect(detail.body.timeline.map((e: any) => e.type)).toEqual(['message', 'escalation', 'claimed', 'note', 'updated', 'escalation']);
     expect(detail.body.timeline[2]).toMatchObject({ actorAgentId: ids.anna, to: ids.anna });
-    expect(detail.body.timeline[5]).toMatchObject({ fromLevel: 1, toLevel: 2, reason: 'escalated', comment: 'vajag VID speciālistu', summary: 'EDS piekļuve' });
+    expect(detail.body.timeline[5]).toMatchObject({
+      fromLevel: 1,
+      toLevel: 2,
+      reason: 'escalated',
+      comment: 'vajag VID speciālistu',
+      summary: 'EDS piekļuve',
+    });
     const times = detail.body.timeline.map((e: any) => new Date(e.at).getTime());
     expect([...times].sort((a, b) => a - b)).toEqual(times);
   });
 
   it('gives a ticket to exactly one of two people claiming it at once; taking it over needs force', async () => {
     const reference = await newTicket();
-    const [a, b] = await Promise.all([call('anna', 'post', `/v1/tickets/${reference}/claim`, {}), call('juris', 'post', `/v1/tickets/${reference}/claim`, {})]);
+    const [a, b] = await Promise.all([
+      call('anna', 'post', `/v1/tickets/${reference}/claim`, {}),
+      call('juris', 'post', `/v1/tickets/${reference}/claim`, {}),
+    ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const winner = a.status === 200 ? 'anna' : 'juris';
     const loser = winner === 'anna' ? 'juris' : 'anna';
@@ -62,7 +85,10 @@ describe('inbox actions: notes, claim and assign, status', () => {
     expect(row).toEqual({ assignee_id: ids[winner], status: 'assigned' });
 
     await call(loser, 'post', `/v1/tickets/${reference}/claim`, { force: true }).expect(200);
-    const audit = await env.sql(`SELECT action, detail FROM audit_events WHERE subject_type = 'ticket' AND detail->>'reference' = $1 ORDER BY created_at`, [reference]);
+    const audit = await env.sql(
+      `SELECT action, detail FROM audit_events WHERE subject_type = 'ticket' AND detail->>'reference' = $1 ORDER BY created_at`,
+      [reference],
+    );
     expect(audit.map((e) => e.action)).toEqual(['ticket.claimed', 'ticket.claimed']);
     expect(audit[1].detail).toMatchObject({ from: ids[winner], to: ids[loser] });
   });
@@ -95,7 +121,13 @@ describe('inbox actions: notes, claim and assign, status', () => {
 
   it("merges two tickets of one customer (messages move, the other closes pointing there), and refuses others'", async () => {
     // Signed in at the portal both times: her verified personas kods makes the two forms one customer's.
-    const applicant = { firstName: 'Marta', lastName: 'Liepa', email: 'marta.liepa@example.lv', personalCode: '32555555555', authenticated: true };
+    const applicant = {
+      firstName: 'Marta',
+      lastName: 'Liepa',
+      email: 'marta.liepa@example.lv',
+      personalCode: '32555555555',
+      authenticated: true,
+    };
     const make = () => env.submitTicket(app, { institution: 'VID', applicant });
     const [a, b] = [await make(), await make()];
     const stranger = await newTicket('VID');
@@ -118,19 +150,27 @@ describe('inbox actions: notes, claim and assign, status', () => {
     await call('anna', 'post', `/v1/tickets/${stranger}/customer`, { customerId: '00000000-0000-4000-8000-000000000000' }).expect(422);
   });
 
-  it("lets institution staff link a ticket only to a customer they already see a ticket of, and answers others as missing", async () => {
+  it('lets institution staff link a ticket only to a customer they already see a ticket of, and answers others as missing', async () => {
     // No personal code: each applicant is a customer of their own, told apart by e-mail.
-    const make = (institution: string, who: string) => env.submitTicket(app, { institution, applicant: { firstName: who, lastName: 'Ozola', email: `${who}@example.lv` } });
-    const customerOf = async (reference: string) => (await env.sql('SELECT customer_id FROM tickets WHERE reference = $1', [reference]))[0].customer_id as string;
+    const make = (institution: string, who: string) =>
+      env.submitTicket(app, { institution, applicant: { firstName: who, lastName: 'Ozola', email: `${who}@example.lv` } });
+    const customerOf = async (reference: string) =>
+      (await env.sql('SELECT customer_id FROM tickets WHERE reference = $1', [reference]))[0].customer_id as string;
     const own = await make('VSAA', 'ilze');
     const otherOwn = await make('VSAA', 'dace');
     const vids = await make('VID', 'rita');
     const before = await customerOf(own);
 
     const elsewhere = await call('vsaa', 'post', `/v1/tickets/${own}/customer`, { customerId: await customerOf(vids) }).expect(422);
-    const missing = await call('vsaa', 'post', `/v1/tickets/${own}/customer`, { customerId: '00000000-0000-4000-8000-000000000000' }).expect(422);
+    const missing = await call('vsaa', 'post', `/v1/tickets/${own}/customer`, {
+      customerId: '00000000-0000-4000-8000-000000000000',
+    }).expect(422);
     expect(elsewhere.body.errors).toEqual([expect.objectContaining({ field: 'customerId', code: 'unknown' })]);
-    expect({ ...elsewhere.body, instance: undefined, requestId: undefined }).toEqual({ ...missing.body, instance: undefined, requestId: undefined });
+    expect({ ...elsewhere.body, instance: undefined, requestId: undefined }).toEqual({
+      ...missing.body,
+      instance: undefined,
+      requestId: undefined,
+    });
     expect(await customerOf(own)).toBe(before);
 
     await call('vsaa', 'post', `/v1/tickets/${own}/customer`, { customerId: await customerOf(otherOwn) }).expect(200);

@@ -10,7 +10,11 @@ describe('knowledge base: editing, and search across Latvian word forms and miss
   const tokens: Record<string, string> = {};
   const http = () => request(app.getHttpServer());
   const search = (q: string, extra: Record<string, string> = {}) =>
-    http().get('/v1/knowledge/search').query({ q, ...extra }).set('Authorization', `Bearer ${tokens.op}`).expect(200);
+    http()
+      .get('/v1/knowledge/search')
+      .query({ q, ...extra })
+      .set('Authorization', `Bearer ${tokens.op}`)
+      .expect(200);
   const topOf = async (q: string, extra: Record<string, string> = {}) => (await search(q, extra)).body.results[0];
 
   beforeAll(async () => {
@@ -90,7 +94,13 @@ describe('knowledge base: editing, and search across Latvian word forms and miss
     const created = await http()
       .post('/v1/admin/knowledge/articles')
       .set('Authorization', `Bearer ${tokens.sup}`)
-      .send({ questions: ['Kā pieteikt suņa čipošanu?'], answer: 'Suni reģistrē Lauksaimniecības datu centrā.', language: 'lv', institution: 'LAD', topic: 'mājdzīvnieki' })
+      .send({
+        questions: ['Kā pieteikt suņa čipošanu?'],
+        answer: 'Suni reģistrē Lauksaimniecības datu centrā.',
+        language: 'lv',
+        institution: 'LAD',
+        topic: 'mājdzīvnieki',
+      })
       .expect(201);
     expect(created.body).toMatchObject({ institution: 'LAD', published: false, questions: ['Kā pieteikt suņa čipošanu?'] });
     expect(created.body.searchVector).toBeUndefined();
@@ -120,9 +130,17 @@ describe('knowledge base: editing, and search across Latvian word forms and miss
 
     await http().post('/v1/admin/knowledge/articles').set('Authorization', `Bearer ${tokens.op}`).send({}).expect(403);
 
-    const page1 = await http().get('/v1/admin/knowledge/articles').query({ limit: 20 }).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
+    const page1 = await http()
+      .get('/v1/admin/knowledge/articles')
+      .query({ limit: 20 })
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .expect(200);
     expect(page1.body.items).toHaveLength(20);
-    const page2 = await http().get('/v1/admin/knowledge/articles').query({ limit: 20, cursor: page1.body.nextCursor }).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
+    const page2 = await http()
+      .get('/v1/admin/knowledge/articles')
+      .query({ limit: 20, cursor: page1.body.nextCursor })
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .expect(200);
     const ids = [...page1.body.items, ...page2.body.items].map((a: any) => a.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain(created.body.id);

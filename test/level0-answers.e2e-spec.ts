@@ -24,13 +24,20 @@ describe('Level-0 written answers', () => {
     return env.ticketOfEvent(accepted.eventId);
   };
   const botMessages = (ticketId: string) =>
-    env.sql(`SELECT text, subject, address, meta FROM messages WHERE ticket_id = $1 AND author_type = 'bot' ORDER BY created_at`, [ticketId]);
+    env.sql(`SELECT text, subject, address, meta FROM messages WHERE ticket_id = $1 AND author_type = 'bot' ORDER BY created_at`, [
+      ticketId,
+    ]);
   const setTopic = (topic: string, enabled: boolean) =>
-    request(app.getHttpServer()).put(`/v1/admin/auto-answers/${encodeURIComponent(topic)}`).set('Authorization', `Bearer ${supervisor}`).send({ enabled });
+    request(app.getHttpServer())
+      .put(`/v1/admin/auto-answers/${encodeURIComponent(topic)}`)
+      .set('Authorization', `Bearer ${supervisor}`)
+      .send({ enabled });
 
   beforeAll(async () => {
     app = await env.startApi({ APP_ROLE: 'all', MAIL_FROM: 'VPPPD <pakalpojumi@example.lv>' });
-    await app.get(AgentsService).upsert({ email: 'sup@l0.test', displayName: 'Supervisore', password: 'a-long-enough-password', roles: ['supervisor'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'sup@l0.test', displayName: 'Supervisore', password: 'a-long-enough-password', roles: ['supervisor'] });
     supervisor = await login(app, 'sup@l0.test', 'a-long-enough-password');
   });
   afterAll(() => env.teardown());
@@ -45,9 +52,15 @@ describe('Level-0 written answers', () => {
   it('refuses a bad body with a field error, and staff below supervisor', async () => {
     const bad = await setTopic('vecuma pensija', 'yes' as unknown as boolean).expect(422);
     expect(JSON.stringify(bad.body)).toMatch(/enabled/);
-    await app.get(AgentsService).upsert({ email: 'op@l0.test', displayName: 'Op', password: 'a-long-enough-password', roles: ['operator'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'op@l0.test', displayName: 'Op', password: 'a-long-enough-password', roles: ['operator'] });
     const op = await login(app, 'op@l0.test', 'a-long-enough-password');
-    await request(app.getHttpServer()).put('/v1/admin/auto-answers/x').set('Authorization', `Bearer ${op}`).send({ enabled: true }).expect(403);
+    await request(app.getHttpServer())
+      .put('/v1/admin/auto-answers/x')
+      .set('Authorization', `Bearer ${op}`)
+      .send({ enabled: true })
+      .expect(403);
   });
 
   let answered: any;
@@ -64,7 +77,9 @@ describe('Level-0 written answers', () => {
     expect(bot[0].text).toContain('Vecuma pensiju piešķir VSAA');
     expect(bot[0].text).toContain(`reģistrēts ar numuru ${answered.reference}`);
     expect(bot[0].text).toMatch(/atbildiet uz šo vēstuli: jūsu jautājumu saņems cilvēks/);
-    const audit = await env.sql(`SELECT detail FROM audit_events WHERE action = 'ticket.answered_at_level0' AND subject_id = $1`, [answered.id]);
+    const audit = await env.sql(`SELECT detail FROM audit_events WHERE action = 'ticket.answered_at_level0' AND subject_id = $1`, [
+      answered.id,
+    ]);
     expect(audit).toHaveLength(1);
     expect(audit[0].detail).toMatchObject({ reference: answered.reference, topic: 'vecuma pensija' });
     expect(await env.sql('SELECT 1 FROM escalations WHERE ticket_id = $1', [answered.id])).toHaveLength(0);
@@ -81,10 +96,17 @@ describe('Level-0 written answers', () => {
     expect(answer.text).toContain(`зарегистрирован под номером ${t.reference}`);
   });
 
-  it("hands the case to a person when the citizen replies, and sends no second answer", async () => {
-    const reply = await send('b@example.lv', 'Paldies, bet man stāžs ir ārzemēs. Ko darīt tad?', { threadHints: { reference: answered.reference }, subject: `Re: Atbilde [${answered.reference}]` });
+  it('hands the case to a person when the citizen replies, and sends no second answer', async () => {
+    const reply = await send('b@example.lv', 'Paldies, bet man stāžs ir ārzemēs. Ko darīt tad?', {
+      threadHints: { reference: answered.reference },
+      subject: `Re: Atbilde [${answered.reference}]`,
+    });
     expect(reply.id).toBe(answered.id);
-    const t = (await env.sql(`SELECT t.level, t.status, q.code AS queue FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`, [answered.id]))[0];
+    const t = (
+      await env.sql(`SELECT t.level, t.status, q.code AS queue FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`, [
+        answered.id,
+      ])
+    )[0];
     expect(t).toEqual({ level: 1, status: 'queued', queue: 'VSAA' });
     const [esc] = await env.sql('SELECT from_level, to_level, summary FROM escalations WHERE ticket_id = $1', [answered.id]);
     expect(esc).toMatchObject({ from_level: 0, to_level: 1 });
@@ -93,9 +115,19 @@ describe('Level-0 written answers', () => {
   });
 
   it('hands the case to a person also when the answered ticket was closed since, within the reopen window', async () => {
-    await request(app.getHttpServer()).patch(`/v1/tickets/${russian.reference}`).set('Authorization', `Bearer ${supervisor}`).send({ status: 'closed' }).expect(200);
-    await send('c@example.lv', 'Спасибо, но мне нужен паспорт срочно, за 3 дня. Можно?', { threadHints: { reference: russian.reference }, language: 'ru' });
-    const [t] = await env.sql(`SELECT t.level, t.status, q.code AS queue FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`, [russian.id]);
+    await request(app.getHttpServer())
+      .patch(`/v1/tickets/${russian.reference}`)
+      .set('Authorization', `Bearer ${supervisor}`)
+      .send({ status: 'closed' })
+      .expect(200);
+    await send('c@example.lv', 'Спасибо, но мне нужен паспорт срочно, за 3 дня. Можно?', {
+      threadHints: { reference: russian.reference },
+      language: 'ru',
+    });
+    const [t] = await env.sql(
+      `SELECT t.level, t.status, q.code AS queue FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`,
+      [russian.id],
+    );
     expect(t).toEqual({ level: 1, status: 'queued', queue: 'PMLP' });
   });
 
@@ -111,7 +143,9 @@ describe('Level-0 written answers', () => {
         expect.objectContaining({ topic: 'pase un personas apliecība', enabled: true, answersSent: 1 }),
       ]),
     );
-    const changes = await env.sql(`SELECT detail FROM audit_events WHERE action = 'auto_answers.changed' AND subject_id = 'vecuma pensija' ORDER BY created_at`);
+    const changes = await env.sql(
+      `SELECT detail FROM audit_events WHERE action = 'auto_answers.changed' AND subject_id = 'vecuma pensija' ORDER BY created_at`,
+    );
     expect(changes.map((c: any) => c.detail.enabled)).toEqual([true, false]);
   });
 });

@@ -32,7 +32,9 @@ describe('faults: one of two API processes killed behind HAProxy', () => {
     fetch(`${proxy.url}${path}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
   const submit = (form: unknown) => {
     const raw = JSON.stringify(form);
-    return post('/v1/channels/webform/submissions', raw, { 'X-Signature': signTimestampedHmac(WEBFORM_SECRET, raw, Math.floor(Date.now() / 1000)) });
+    return post('/v1/channels/webform/submissions', raw, {
+      'X-Signature': signTimestampedHmac(WEBFORM_SECRET, raw, Math.floor(Date.now() / 1000)),
+    });
   };
 
   /** Every TCP connection each process accepted, websockets included (upgraded sockets leave the HTTP server's own list). */
@@ -88,7 +90,13 @@ describe('faults: one of two API processes killed behind HAProxy', () => {
     ]);
     // Agents' sockets through the proxy: websocket only, no stickiness needed.
     for (let i = 0; i < 4; i++) {
-      const socket = io(`${proxy.url}/agents`, { transports: ['websocket'], auth: { token }, forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 1000 });
+      const socket = io(`${proxy.url}/agents`, {
+        transports: ['websocket'],
+        auth: { token },
+        forceNew: true,
+        reconnectionDelay: 200,
+        reconnectionDelayMax: 1000,
+      });
       sockets.push(socket);
       await new Promise<void>((resolve, reject) => {
         socket.once('ready', () => resolve());
@@ -101,11 +109,36 @@ describe('faults: one of two API processes killed behind HAProxy', () => {
     // Telegram conversations to answer during the fault.
     const chats = Array.from({ length: REPLIES }, (_, i) => 920000 + i);
     for (const id of chats) {
-      const res = await post('/v1/channels/social/telegram/webhook', JSON.stringify({ update_id: id, message: { message_id: 1, from: { id, is_bot: false, first_name: 'Pēteris' }, chat: { id, type: 'private' }, date: Math.floor(Date.now() / 1000), text: `Jautājums ${id}` } }), { 'X-Telegram-Bot-Api-Secret-Token': TELEGRAM_SECRET });
+      const res = await post(
+        '/v1/channels/social/telegram/webhook',
+        JSON.stringify({
+          update_id: id,
+          message: {
+            message_id: 1,
+            from: { id, is_bot: false, first_name: 'Pēteris' },
+            chat: { id, type: 'private' },
+            date: Math.floor(Date.now() / 1000),
+            text: `Jautājums ${id}`,
+          },
+        }),
+        { 'X-Telegram-Bot-Api-Secret-Token': TELEGRAM_SECRET },
+      );
       expect(res.status).toBe(200);
     }
     const references = await Promise.all(
-      chats.map(async (id) => (await eventually(async () => (await env.sql(`SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.external_id = $1`, [`telegram:${id}`]))[0])).reference as string),
+      chats.map(
+        async (id) =>
+          (
+            await eventually(
+              async () =>
+                (
+                  await env.sql(`SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.external_id = $1`, [
+                    `telegram:${id}`,
+                  ])
+                )[0],
+            )
+          ).reference as string,
+      ),
     );
 
     const forms = Array.from({ length: FORMS }, () => webformSubmission());
@@ -119,20 +152,33 @@ describe('faults: one of two API processes killed behind HAProxy', () => {
       }
     };
     const answered = new Map<string, Set<string>>(); // submissionId -> references the clients were given
-    const submitting = inParallel(6, forms.map((form) => async () => {
-      maybeCrash();
-      const res = await untilAccepted(() => submit(form), (r) => r.status === 202);
-      const { reference } = (await res.json()) as { reference: string };
-      answered.set(form.submissionId, (answered.get(form.submissionId) ?? new Set()).add(reference));
-      return reference;
-    }));
-    const replying = inParallel(2, replies.map((r) => async () => {
-      maybeCrash();
-      await untilAccepted(
-        () => post(`/v1/tickets/${r.ref}/replies`, JSON.stringify({ text: r.text, force: true }), { Authorization: `Bearer ${token}`, 'Idempotency-Key': r.key }),
-        (res) => res.status === 202,
-      );
-    }));
+    const submitting = inParallel(
+      6,
+      forms.map((form) => async () => {
+        maybeCrash();
+        const res = await untilAccepted(
+          () => submit(form),
+          (r) => r.status === 202,
+        );
+        const { reference } = (await res.json()) as { reference: string };
+        answered.set(form.submissionId, (answered.get(form.submissionId) ?? new Set()).add(reference));
+        return reference;
+      }),
+    );
+    const replying = inParallel(
+      2,
+      replies.map((r) => async () => {
+        maybeCrash();
+        await untilAccepted(
+          () =>
+            post(`/v1/tickets/${r.ref}/replies`, JSON.stringify({ text: r.text, force: true }), {
+              Authorization: `Bearer ${token}`,
+              'Idempotency-Key': r.key,
+            }),
+          (res) => res.status === 202,
+        );
+      }),
+    );
     const submitted = await submitting;
     await replying;
     expect(crashed).toBe(true);
@@ -141,15 +187,22 @@ describe('faults: one of two API processes killed behind HAProxy', () => {
     await proxy.waitUntil((s) => s.find((x) => x.name === 'api1')?.status.startsWith('DOWN') === true, 'api1 DOWN');
     // Every client got one reference per submission, however often it had to resend.
     expect([...answered.values()].filter((refs) => refs.size !== 1)).toEqual([]);
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1)`, [submitted]))[0].n === FORMS, { timeoutMs: 60000, everyMs: 250 });
+    await eventually(
+      async () => (await env.sql(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1)`, [submitted]))[0].n === FORMS,
+      { timeoutMs: 60000, everyMs: 250 },
+    );
     const [{ events, tickets, pending }] = await env.sql(
       `SELECT count(*)::int AS events, count(DISTINCT ticket_id)::int AS tickets, count(*) FILTER (WHERE status <> 'processed')::int AS pending FROM inbound_events WHERE channel = 'webform'`,
     );
     expect({ events, tickets, pending }).toEqual({ events: FORMS, tickets: FORMS, pending: 0 });
 
-    await eventually(async () => replies.every((r) => telegram.sent.get(r.text) === 1) || null, { timeoutMs: 45000, everyMs: 250 }).catch(() => undefined);
+    await eventually(async () => replies.every((r) => telegram.sent.get(r.text) === 1) || null, { timeoutMs: 45000, everyMs: 250 }).catch(
+      () => undefined,
+    );
     expect(replies.filter((r) => telegram.sent.get(r.text) !== 1).map((r) => `${r.text}: ${telegram.sent.get(r.text) ?? 0}`)).toEqual([]);
-    const [{ stored }] = await env.sql(`SELECT count(*)::int AS stored FROM messages WHERE direction = 'outbound' AND text = ANY($1)`, [replies.map((r) => r.text)]);
+    const [{ stored }] = await env.sql(`SELECT count(*)::int AS stored FROM messages WHERE direction = 'outbound' AND text = ANY($1)`, [
+      replies.map((r) => r.text),
+    ]);
     expect(stored).toBe(REPLIES);
 
     // Agents' websockets on the dead process reconnected through the proxy to the living one.

@@ -1,4 +1,4 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
@@ -18,7 +18,17 @@ const PHONE = '+37129876543';
 const CHAT_EMAIL = 'peteris.logtest@example.lv';
 const CHAT_PHONE = '26543210';
 const TELEGRAM_PHONE = '+37128887766';
-const SECRETS = [PERSONAL_CODE, PERSONAL_CODE.replace('-', ''), EMAIL, PHONE, PHONE.slice(4), CHAT_EMAIL, CHAT_PHONE, TELEGRAM_PHONE, TELEGRAM_PHONE.slice(4)];
+const SECRETS = [
+  PERSONAL_CODE,
+  PERSONAL_CODE.replace('-', ''),
+  EMAIL,
+  PHONE,
+  PHONE.slice(4),
+  CHAT_EMAIL,
+  CHAT_PHONE,
+  TELEGRAM_PHONE,
+  TELEGRAM_PHONE.slice(4),
+];
 
 describe('logs: a run across channels, debug level, leaks no personas kods, phone or e-mail', () => {
   const env = new TestEnv();
@@ -28,7 +38,12 @@ describe('logs: a run across channels, debug level, leaks no personas kods, phon
 
   beforeAll(async () => {
     // As main.ts builds it, with the application's own logger, everything logged, and the lines kept here.
-    const config = env.config({ APP_ROLE: 'all', LOG_LEVEL: 'debug', TELEGRAM_SECRET_TOKEN: TELEGRAM_SECRET, TELEGRAM_BOT_TOKEN: '123456:LOG-test-token' });
+    const config = env.config({
+      APP_ROLE: 'all',
+      LOG_LEVEL: 'debug',
+      TELEGRAM_SECRET_TOKEN: TELEGRAM_SECRET,
+      TELEGRAM_BOT_TOKEN: '123456:LOG-test-token',
+    });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot(config, {
         logs: { write: (line: string) => lines.push(line) },
@@ -83,7 +98,10 @@ describe('logs: a run across channels, debug level, leaks no personas kods, phon
     const token = await login(app);
     await eventually(async () => (await env.sql('SELECT 1 FROM tickets WHERE reference = $1', [accepted.body.reference])).length === 1);
     await http().get(`/v1/tickets/${accepted.body.reference}`).set('Authorization', `Bearer ${token}`).expect(200);
-    await http().get(`/v1/tickets?q=${encodeURIComponent(EMAIL)}`).set('Authorization', `Bearer ${token}`).expect(200);
+    await http()
+      .get(`/v1/tickets?q=${encodeURIComponent(EMAIL)}`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
 
     // And code that logs free text carelessly, the way a future bug would: the line is masked all the same.
     new Logger('Careless').warn(`could not reach ${EMAIL} (${PERSONAL_CODE}), phone ${PHONE}`);

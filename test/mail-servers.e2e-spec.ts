@@ -70,7 +70,13 @@ describe('mail servers for the e2e tests (Dovecot IMAP + OpenSMTPD SMTP)', () =>
     const first = uniqueMailbox('smtp');
     const second = uniqueMailbox('smtp');
     const id = messageId();
-    const sent = await deliverViaSmtp({ from: 'Jānis <janis@customer.test>', to: [first, second], subject: 'Sveiki', text: LATVIAN, messageId: `<${id}>` });
+    const sent = await deliverViaSmtp({
+      from: 'Jānis <janis@customer.test>',
+      to: [first, second],
+      subject: 'Sveiki',
+      text: LATVIAN,
+      messageId: `<${id}>`,
+    });
     expect(sent.accepted.sort()).toEqual([first, second].sort());
 
     for (const user of [first, second]) {
@@ -134,7 +140,14 @@ describe('mail servers for the e2e tests (Dovecot IMAP + OpenSMTPD SMTP)', () =>
     const server = await privateImapServer();
     try {
       const user = uniqueMailbox('restart');
-      const raw = rawMail('d@customer.test', user, 'Pirms pārtraukuma', messageId(), 'text/plain; charset=utf-8', Buffer.from('Sveiki!\r\n'));
+      const raw = rawMail(
+        'd@customer.test',
+        user,
+        'Pirms pārtraukuma',
+        messageId(),
+        'text/plain; charset=utf-8',
+        Buffer.from('Sveiki!\r\n'),
+      );
       await server.appendMessage(user, raw);
       const session = server.client(user);
       session.on('error', () => undefined);

@@ -32,7 +32,11 @@ describe("single sign-on through the state's OpenID Connect provider", () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const client = { clientId: 'vpppd-console', clientSecret: 'test-oidc-client-secret-0123456789', redirectUri: `${base}/v1/auth/oidc/callback` };
+    const client = {
+      clientId: 'vpppd-console',
+      clientSecret: 'test-oidc-client-secret-0123456789',
+      redirectUri: `${base}/v1/auth/oidc/callback`,
+    };
     provider = new LocalOidcProvider({
       ...client,
       accounts: {
@@ -57,7 +61,12 @@ describe("single sign-on through the state's OpenID Connect provider", () => {
       port,
     );
     const agents = app.get(AgentsService);
-    for (const [name, role] of [['anna', 'operator'], ['disabled', 'operator'], ['peteris', 'operator'], ['sarma', 'supervisor']] as const) {
+    for (const [name, role] of [
+      ['anna', 'operator'],
+      ['disabled', 'operator'],
+      ['peteris', 'operator'],
+      ['sarma', 'supervisor'],
+    ] as const) {
       ids[name] = await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: [role] });
     }
     await env.sql(`UPDATE agents SET active = false WHERE email = 'disabled@staff.test'`);
@@ -78,7 +87,9 @@ describe("single sign-on through the state's OpenID Connect provider", () => {
     await request(app.getHttpServer()).post('/v1/auth/logout').set('Authorization', `Bearer ${tokens.accessToken}`).expect(204);
     await request(app.getHttpServer()).get('/v1/tickets').set('Authorization', `Bearer ${tokens.accessToken}`).expect(401);
 
-    expect(await env.sql('SELECT issuer, subject, agent_id FROM agent_oidc_subjects')).toEqual([{ issuer: provider.issuer, subject: 'anna-sub', agent_id: ids.anna }]);
+    expect(await env.sql('SELECT issuer, subject, agent_id FROM agent_oidc_subjects')).toEqual([
+      { issuer: provider.issuer, subject: 'anna-sub', agent_id: ids.anna },
+    ]);
     const [linked] = await env.sql(`SELECT detail FROM audit_events WHERE action = 'auth.oidc_linked' AND subject_id = $1`, [ids.anna]);
     expect(linked.detail).toEqual({ issuer: provider.issuer });
   });

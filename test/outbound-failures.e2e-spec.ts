@@ -40,8 +40,16 @@ describe('outbound delivery failures are shown on the message', () => {
   beforeAll(async () => {
     const refusing = await freePort();
     smtp = await refusingSmtpServer(refusing);
-    app = await env.startApi({ APP_ROLE: 'all', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(refusing), SMTP_TLS: 'false', MAIL_FROM: 'VPPPD <centre@vpppd.test>' });
-    await app.get(AgentsService).upsert({ email: 'op@vpppd.test', displayName: 'Operators', password: 'operator-password-1', roles: ['operator'] });
+    app = await env.startApi({
+      APP_ROLE: 'all',
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(refusing),
+      SMTP_TLS: 'false',
+      MAIL_FROM: 'VPPPD <centre@vpppd.test>',
+    });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'op@vpppd.test', displayName: 'Operators', password: 'operator-password-1', roles: ['operator'] });
     token = await login(app, 'op@vpppd.test', 'operator-password-1');
   });
   afterAll(async () => {
@@ -50,7 +58,8 @@ describe('outbound delivery failures are shown on the message', () => {
   });
 
   /** A web-form ticket of an applicant reachable only as given; resolves to its reference once it exists. */
-  const webformTicket = (contact: { email?: string; phone?: string }) => env.submitTicket(app, { applicant: { firstName: 'Ilze', lastName: 'Ozola', ...contact } });
+  const webformTicket = (contact: { email?: string; phone?: string }) =>
+    env.submitTicket(app, { applicant: { firstName: 'Ilze', lastName: 'Ozola', ...contact } });
 
   const reply = (reference: string, body: object) =>
     request(app.getHttpServer()).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${token}`).send(body);
@@ -79,7 +88,9 @@ describe('outbound delivery failures are shown on the message', () => {
   });
 
   it('refuses a second simultaneous reply by someone else unless forced', async () => {
-    await app.get(AgentsService).upsert({ email: 'op2@vpppd.test', displayName: 'Otrs operators', password: 'operator-password-2', roles: ['operator'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'op2@vpppd.test', displayName: 'Otrs operators', password: 'operator-password-2', roles: ['operator'] });
     const other = await login(app, 'op2@vpppd.test', 'operator-password-2');
     const reference = await webformTicket({ email: 'twice@customer.test' });
     const send = (token: string, body: object) =>
@@ -91,7 +102,10 @@ describe('outbound delivery failures are shown on the message', () => {
     const loserToken = a.status === 409 ? token : other;
     await send(loserToken, { text: 'Tomēr', force: true }).expect(202);
     // Having seen the newest message, the same person may add to it without force.
-    const [{ id: newest }] = await env.sql(`SELECT id FROM messages WHERE ticket_id = (SELECT id FROM tickets WHERE reference = $1) ORDER BY created_at DESC LIMIT 1`, [reference]);
+    const [{ id: newest }] = await env.sql(
+      `SELECT id FROM messages WHERE ticket_id = (SELECT id FROM tickets WHERE reference = $1) ORDER BY created_at DESC LIMIT 1`,
+      [reference],
+    );
     const winnerToken = loserToken === token ? other : token;
     await send(winnerToken, { text: 'Papildinājums', lastSeenMessageId: newest }).expect(202);
   });

@@ -19,7 +19,9 @@ describe('PostgreSQL streaming replica for reports, the board and the knowledge 
   /** Web-form tickets this month, as the volumes report (a replica read) counts them. */
   const reported = async () => {
     const res = await get(`/v1/reports/volumes?from=${month}&format=json`).expect(200);
-    return (res.body.items as Array<{ channel: string; tickets: number }>).filter((r) => r.channel === 'webform').reduce((n, r) => n + r.tickets, 0);
+    return (res.body.items as Array<{ channel: string; tickets: number }>)
+      .filter((r) => r.channel === 'webform')
+      .reduce((n, r) => n + r.tickets, 0);
   };
   const waitingOnBoard = async () => (await get('/v1/supervisor/board').expect(200)).body.totals.waiting as number;
   const onPrimary = async () => (await env.sql(`SELECT count(*)::int AS n FROM tickets WHERE channel = 'webform'`))[0].n as number;
@@ -53,7 +55,9 @@ describe('PostgreSQL streaming replica for reports, the board and the knowledge 
     expect(await waitingOnBoard()).toBe(waiting);
     // The knowledge search runs its read-only transaction there too.
     await get('/v1/knowledge/search?q=pase').expect(200);
-    const [{ readers }] = await replica.sql(`SELECT count(*)::int AS readers FROM pg_stat_activity WHERE application_name = 'vp-replica-reads'`);
+    const [{ readers }] = await replica.sql(
+      `SELECT count(*)::int AS readers FROM pg_stat_activity WHERE application_name = 'vp-replica-reads'`,
+    );
     expect(readers).toBeGreaterThan(0);
 
     await replica.sql('SELECT pg_wal_replay_resume()');
@@ -67,14 +71,19 @@ describe('PostgreSQL streaming replica for reports, the board and the knowledge 
     expect(await reported()).toBe(6);
     expect(await waitingOnBoard()).toBe(6);
     await get('/v1/knowledge/search?q=pase').expect(200);
-    await get(`/v1/reports/volumes?from=${month}&format=csv`).expect(200).expect('Content-Type', /text\/csv/);
+    await get(`/v1/reports/volumes?from=${month}&format=csv`)
+      .expect(200)
+      .expect('Content-Type', /text\/csv/);
     // A process starting while the replica is away starts on the primary alone, rather than not at all.
     const late = await env.startApi({ APP_ROLE: 'api', DATABASE_REPLICA_URLS: `${replica.url}?application_name=vp-replica-reads` });
     await request(late.getHttpServer()).get(`/v1/reports/volumes?from=${month}`).set('Authorization', `Bearer ${token}`).expect(200);
     await env.stop(late);
 
     await replica.start();
-    await eventually(async () => (await replica.sql(`SELECT count(*)::int AS n FROM pg_stat_wal_receiver WHERE status = 'streaming'`))[0].n === 1, { timeoutMs: 30000 });
+    await eventually(
+      async () => (await replica.sql(`SELECT count(*)::int AS n FROM pg_stat_wal_receiver WHERE status = 'streaming'`))[0].n === 1,
+      { timeoutMs: 30000 },
+    );
     await replica.sql('SELECT pg_wal_replay_pause()');
     await env.submitTicket(app);
     // Once the back-off has passed, reports read the replica again: it is paused at 6 while the primary has 7.
@@ -90,14 +99,17 @@ describe('PostgreSQL streaming replica for reports, the board and the knowledge 
     await get(`/v1/reports/volumes?from=${month}`).expect(503);
     await primary.start();
     await eventually(async () => (await request(app.getHttpServer()).get('/health')).status === 200, { timeoutMs: 30000, everyMs: 250 });
-    await eventually(async () => {
-      try {
-        await env.submitTicket(app);
-        return true;
-      } catch {
-        return false;
-      }
-    }, { timeoutMs: 30000, everyMs: 500 });
+    await eventually(
+      async () => {
+        try {
+          await env.submitTicket(app);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 30000, everyMs: 500 },
+    );
     // The replica reconnects to the restarted primary by itself and catches up.
     await eventually(async () => (await reported()) === 8, { timeoutMs: 30000, everyMs: 500 });
   }, 90000);

@@ -19,7 +19,12 @@ describe('per-source limits (Redis, across instances) and the trusted proxy', ()
   const http = (app: INestApplication) => request(app.getHttpServer());
   // A new e-mail each time unless one is given, so that only the per-source budget is tested, not the per-account one.
   let guesses = 0;
-  const loginFrom = (app: INestApplication, client: string | null, email = `nobody${++guesses}@staff.test`, password = 'not the password at all') => {
+  const loginFrom = (
+    app: INestApplication,
+    client: string | null,
+    email = `nobody${++guesses}@staff.test`,
+    password = 'not the password at all',
+  ) => {
     const req = http(app).post('/v1/auth/login');
     if (client) req.set('X-Forwarded-For', client);
     return req.send({ email, password });
@@ -40,7 +45,8 @@ describe('per-source limits (Redis, across instances) and the trusted proxy', ()
   afterAll(() => env.teardown());
 
   it('limits logins per source across instances: 429 problem+json with Retry-After', async () => {
-    for (const app of [behindProxy1, behindProxy2, behindProxy1, behindProxy2, behindProxy1, behindProxy2]) await loginFrom(app, '203.0.113.10').expect(401);
+    for (const app of [behindProxy1, behindProxy2, behindProxy1, behindProxy2, behindProxy1, behindProxy2])
+      await loginFrom(app, '203.0.113.10').expect(401);
     const refused = await loginFrom(behindProxy1, '203.0.113.10').expect(429);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body).toMatchObject({ type: 'urn:vpppd:problem:rate-limited', status: 429 });
@@ -86,7 +92,11 @@ describe('per-source limits (Redis, across instances) and the trusted proxy', ()
 
   it("the chat's per-address limit counts the forwarded client behind a trusted proxy, and the connection otherwise", async () => {
     expect(await (await visitorFrom(behindProxy1, '203.0.113.50')).start({ language: 'lv' })).toMatchObject({ ok: true });
-    expect(await (await visitorFrom(behindProxy2, '203.0.113.50')).start({ language: 'lv' })).toMatchObject({ ok: false, status: 429, code: 'rate-limited' });
+    expect(await (await visitorFrom(behindProxy2, '203.0.113.50')).start({ language: 'lv' })).toMatchObject({
+      ok: false,
+      status: 429,
+      code: 'rate-limited',
+    });
     // Another visitor behind the same load balancer still starts a chat.
     expect(await (await visitorFrom(behindProxy2, '203.0.113.51')).start({ language: 'lv' })).toMatchObject({ ok: true });
 

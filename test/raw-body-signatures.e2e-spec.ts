@@ -36,7 +36,15 @@ describe('signed webhooks verify the exact raw bytes', () => {
 
   const metaEvent = (mid: string) => ({
     object: 'page',
-    entry: [{ id: 'PAGE1', time: Date.now(), messaging: [{ sender: { id: 'PSID-RAW' }, recipient: { id: 'PAGE1' }, timestamp: Date.now(), message: { mid, text: 'Labdien, Rīga' } }] }],
+    entry: [
+      {
+        id: 'PAGE1',
+        time: Date.now(),
+        messaging: [
+          { sender: { id: 'PSID-RAW' }, recipient: { id: 'PAGE1' }, timestamp: Date.now(), message: { mid, text: 'Labdien, Rīga' } },
+        ],
+      },
+    ],
   });
   const events = (externalId: string) => env.sql(`SELECT 1 FROM inbound_events WHERE external_id = $1`, [externalId]);
 
@@ -45,7 +53,12 @@ describe('signed webhooks verify the exact raw bytes', () => {
     const sent = respaced(event);
     expect(JSON.parse(sent)).toEqual(event);
     expect(sent).not.toEqual(JSON.stringify(event));
-    await http().post('/v1/channels/social/meta/webhook').set('Content-Type', 'application/json').set('X-Hub-Signature-256', metaSignature(sent)).send(sent).expect(200);
+    await http()
+      .post('/v1/channels/social/meta/webhook')
+      .set('Content-Type', 'application/json')
+      .set('X-Hub-Signature-256', metaSignature(sent))
+      .send(sent)
+      .expect(200);
     expect(await events('messenger:m_raw_exact')).toHaveLength(1);
 
     const original = respaced(metaEvent('m_raw_reserialised'));
@@ -95,6 +108,8 @@ describe('signed webhooks verify the exact raw bytes', () => {
       .expect(401);
     expect(refused.body).toMatchObject({ type: 'urn:vpppd:problem:signature-mismatch', status: 401 });
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await env.sql(`SELECT 1 FROM inbound_events WHERE channel = 'webform' AND external_id = $1`, [other.submissionId])).toHaveLength(0);
+    expect(await env.sql(`SELECT 1 FROM inbound_events WHERE channel = 'webform' AND external_id = $1`, [other.submissionId])).toHaveLength(
+      0,
+    );
   });
 });

@@ -70,7 +70,9 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
     await openAroundTheClock(env);
     await env.startWorker(overrides);
     adminToken = await login(api);
-    operatorId = await api.get(AgentsService).upsert({ email: 'anna@cluster.test', displayName: 'Anna', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
+    operatorId = await api
+      .get(AgentsService)
+      .upsert({ email: 'anna@cluster.test', displayName: 'Anna', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
     operatorToken = await login(api, 'anna@cluster.test', PASSWORD);
   }, 180000);
   afterAll(async () => {
@@ -81,10 +83,16 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
   });
 
   const ticketOfEvent = (channel: string, externalId: string) =>
-    eventually(async () => {
-      const [row] = await env.sql(`SELECT t.* FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id WHERE e.channel = $1 AND e.external_id = $2`, [channel, externalId]);
-      return row ?? null;
-    }, { timeoutMs: 30000 });
+    eventually(
+      async () => {
+        const [row] = await env.sql(
+          `SELECT t.* FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id WHERE e.channel = $1 AND e.external_id = $2`,
+          [channel, externalId],
+        );
+        return row ?? null;
+      },
+      { timeoutMs: 30000 },
+    );
 
   it('takes a web form, a counter contact, an IVR call, a Telegram message, an e-mail and a chat, one ticket each', async () => {
     // Web form: the portal resends the same submission after a lost answer; it is one ticket.
@@ -103,8 +111,18 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
       customer: { firstName: 'Jānis', lastName: 'Bērziņš', personalCode: VALID_PERSONAL_CODE },
       location: 'VPVKAC Rīga',
     };
-    const logged = await http().post('/v1/contacts').set('Authorization', `Bearer ${operatorToken}`).set('Idempotency-Key', 'cluster-counter-1').send(contact).expect(202);
-    await http(otherApi).post('/v1/contacts').set('Authorization', `Bearer ${operatorToken}`).set('Idempotency-Key', 'cluster-counter-1').send(contact).expect(202);
+    const logged = await http()
+      .post('/v1/contacts')
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .set('Idempotency-Key', 'cluster-counter-1')
+      .send(contact)
+      .expect(202);
+    await http(otherApi)
+      .post('/v1/contacts')
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .set('Idempotency-Key', 'cluster-counter-1')
+      .send(contact)
+      .expect(202);
     expect(logged.body.reference).toMatch(/^VP-\d{4}-\d{6}$/);
 
     // IVR: language, institution, an answer, hang up.
@@ -117,19 +135,59 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
     expect(await ticketOfEvent('voice', caller.callSid)).toMatchObject({ channel: 'voice', level: 0 });
 
     // Telegram: the platform delivers the same update twice (it retries until it hears 200).
-    const update = { update_id: 920001, message: { message_id: 1, from: { id: 7_100_001, is_bot: false, first_name: 'Anna' }, chat: { id: 7_100_001, type: 'private' }, date: Math.floor(Date.now() / 1000), text: 'Labdien, jautājums' } };
+    const update = {
+      update_id: 920001,
+      message: {
+        message_id: 1,
+        from: { id: 7_100_001, is_bot: false, first_name: 'Anna' },
+        chat: { id: 7_100_001, type: 'private' },
+        date: Math.floor(Date.now() / 1000),
+        text: 'Labdien, jautājums',
+      },
+    };
     for (const app of [api, otherApi]) {
-      await http(app).post('/v1/channels/social/telegram/webhook').set('X-Telegram-Bot-Api-Secret-Token', TELEGRAM_SECRET).send(update).expect(200);
+      await http(app)
+        .post('/v1/channels/social/telegram/webhook')
+        .set('X-Telegram-Bot-Api-Secret-Token', TELEGRAM_SECRET)
+        .send(update)
+        .expect(200);
     }
-    const [social] = await eventually(() => env.sql(`SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'social' AND m.external_id = 'telegram:920001'`).then((r) => (r.length ? r : null)), { timeoutMs: 30000 });
+    const [social] = await eventually(
+      () =>
+        env
+          .sql(
+            `SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'social' AND m.external_id = 'telegram:920001'`,
+          )
+          .then((r) => (r.length ? r : null)),
+      { timeoutMs: 30000 },
+    );
 
     // E-mail: read over IMAP by the worker holding the mailbox's lease.
     const messageId = `cluster-${Date.now()}@customer.test`;
     await appendMessage(
       centreMailbox,
-      [`From: Jānis <janis@customer.test>`, `To: ${centreMailbox}`, 'Subject: Jautājums', `Message-ID: <${messageId}>`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'Labdien, lūdzu palīdziet.', ''].join('\r\n'),
+      [
+        `From: Jānis <janis@customer.test>`,
+        `To: ${centreMailbox}`,
+        'Subject: Jautājums',
+        `Message-ID: <${messageId}>`,
+        `Date: ${new Date().toUTCString()}`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Labdien, lūdzu palīdziet.',
+        '',
+      ].join('\r\n'),
     );
-    const [mailTicket] = await eventually(() => env.sql(`SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'email' AND m.external_id = $1`, [messageId]).then((r) => (r.length ? r : null)), { timeoutMs: 45000 });
+    const [mailTicket] = await eventually(
+      () =>
+        env
+          .sql(`SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'email' AND m.external_id = $1`, [
+            messageId,
+          ])
+          .then((r) => (r.length ? r : null)),
+      { timeoutMs: 45000 },
+    );
     expect(mailTicket.reference).toMatch(/^VP-/);
 
     // Chat: the visitor on one API instance, the operator on the other; the operator's reply goes out through the
@@ -145,33 +203,57 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
     const agent = await AgentSocket.connect(otherApi, operatorToken);
     sockets.push(agent);
     expect(await visitor.say('Paldies, bet gribu runāt ar operatoru')).toMatchObject({ ok: true, reference });
-    await eventually(async () => (await env.sql(`SELECT assignee_id FROM tickets WHERE reference = $1`, [reference]))[0]?.assignee_id === operatorId, { timeoutMs: 30000 });
-    await eventually(async () => agent.about(reference).some((e) => e.event === 'ticket.changed' || e.event === 'ticket.assigned'), { timeoutMs: 15000 });
+    await eventually(
+      async () => (await env.sql(`SELECT assignee_id FROM tickets WHERE reference = $1`, [reference]))[0]?.assignee_id === operatorId,
+      { timeoutMs: 30000 },
+    );
+    await eventually(async () => agent.about(reference).some((e) => e.event === 'ticket.changed' || e.event === 'ticket.assigned'), {
+      timeoutMs: 15000,
+    });
     await http(otherApi).post(`/v1/tickets/${reference}/claim`).set('Authorization', `Bearer ${operatorToken}`).send({}).expect(200);
     expect(await agent.request('chat.join', { reference })).toMatchObject({ ok: true, session: { mode: 'operator', operatorId } });
     await eventually(async () => visitor.messages('system').some((m) => m.text === 'Anna pievienojās sarunai.'));
     await visitor.say('Man nav bezdarbnieka statusa, ko darīt?');
-    await eventually(async () => agent.events.some((e) => e.event === 'chat.message' && e.payload.message.text === 'Man nav bezdarbnieka statusa, ko darīt?'));
-    const chatReply = await http(otherApi).post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${operatorToken}`).send({ text: 'Vispirms reģistrējieties NVA.' }).expect(202);
+    await eventually(async () =>
+      agent.events.some((e) => e.event === 'chat.message' && e.payload.message.text === 'Man nav bezdarbnieka statusa, ko darīt?'),
+    );
+    const chatReply = await http(otherApi)
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .send({ text: 'Vispirms reģistrējieties NVA.' })
+      .expect(202);
     await eventually(async () => visitor.messages('agent').some((m) => m.text === 'Vispirms reģistrējieties NVA.'), { timeoutMs: 20000 });
-    await eventually(async () => (await env.sql(`SELECT delivery_status FROM messages WHERE id = $1`, [chatReply.body.id]))[0].delivery_status === 'sent');
+    await eventually(
+      async () => (await env.sql(`SELECT delivery_status FROM messages WHERE id = $1`, [chatReply.body.id]))[0].delivery_status === 'sent',
+    );
 
     // An outbound reply on the social channel, retried by the console with the same key: sent once.
     const replyText = 'Labdien! Atbilde no klastera.';
     for (const app of [api, otherApi]) {
-      await http(app).post(`/v1/tickets/${social.reference}/replies`).set('Authorization', `Bearer ${adminToken}`).set('Idempotency-Key', 'cluster-reply-1').send({ text: replyText, force: true }).expect(202);
+      await http(app)
+        .post(`/v1/tickets/${social.reference}/replies`)
+        .set('Authorization', `Bearer ${adminToken}`)
+        .set('Idempotency-Key', 'cluster-reply-1')
+        .send({ text: replyText, force: true })
+        .expect(202);
     }
     await eventually(async () => telegram.sent.get(replyText) === 1, { timeoutMs: 30000 });
 
     // Exactly one ticket per contact, nothing doubled, nothing left behind.
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE status <> 'processed'`))[0].n === 0, { timeoutMs: 30000 });
+    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE status <> 'processed'`))[0].n === 0, {
+      timeoutMs: 30000,
+    });
     const perChannel = await env.sql(`SELECT channel, count(*)::int AS n FROM tickets GROUP BY channel ORDER BY channel`);
     expect(perChannel).toEqual(['chat', 'counter', 'email', 'social', 'voice', 'webform'].map((channel) => ({ channel, n: 1 })));
-    const [{ doubled }] = await env.sql(`SELECT count(*)::int AS doubled FROM (SELECT 1 FROM messages WHERE direction = 'inbound' GROUP BY channel, external_id HAVING count(*) > 1) d`);
+    const [{ doubled }] = await env.sql(
+      `SELECT count(*)::int AS doubled FROM (SELECT 1 FROM messages WHERE direction = 'inbound' GROUP BY channel, external_id HAVING count(*) > 1) d`,
+    );
     expect(doubled).toBe(0);
     await new Promise((r) => setTimeout(r, 1500)); // a second send would have come by now
     expect(telegram.sent.get(replyText)).toBe(1);
-    expect(await env.sql(`SELECT delivery_status FROM messages WHERE direction = 'outbound' AND text = $1`, [replyText])).toEqual([{ delivery_status: 'sent' }]);
+    expect(await env.sql(`SELECT delivery_status FROM messages WHERE direction = 'outbound' AND text = $1`, [replyText])).toEqual([
+      { delivery_status: 'sent' },
+    ]);
 
     // The service's keys really are spread over the shards, and the queues' keys carry the hash tag.
     const perNode = Object.values(cluster.keysPerNode());
@@ -190,11 +272,27 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
       await http()
         .post('/v1/channels/social/telegram/webhook')
         .set('X-Telegram-Bot-Api-Secret-Token', TELEGRAM_SECRET)
-        .send({ update_id: 930000 + i, message: { message_id: 1, from: { id: chat, is_bot: false, first_name: 'Anna' }, chat: { id: chat, type: 'private' }, date: Math.floor(Date.now() / 1000), text: `Jautājums ${i}` } })
+        .send({
+          update_id: 930000 + i,
+          message: {
+            message_id: 1,
+            from: { id: chat, is_bot: false, first_name: 'Anna' },
+            chat: { id: chat, type: 'private' },
+            date: Math.floor(Date.now() / 1000),
+            text: `Jautājums ${i}`,
+          },
+        })
         .expect(200);
     }
     for (let i = 0; i < PER_PHASE / 2; i++) {
-      const [row] = await eventually(() => env.sql(`SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'social' AND m.external_id = $1`, [`telegram:${930000 + i}`]).then((r) => (r.length ? r : null)));
+      const [row] = await eventually(() =>
+        env
+          .sql(
+            `SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'social' AND m.external_id = $1`,
+            [`telegram:${930000 + i}`],
+          )
+          .then((r) => (r.length ? r : null)),
+      );
       references.push(row.reference);
     }
 
@@ -207,19 +305,33 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
     const maybeKill = () => {
       if (++started === Math.ceil((forms.length + replies.length) / 3)) killing = cluster.killPrimaryOf(`{${env.name}}:inbound:meta`);
     };
-    const submitted = inParallel(4, forms.map((form, i) => async () => {
-      maybeKill();
-      const res = await untilAccepted(() => signedSubmission(i % 2 ? api : otherApi, form), (r) => r.status === 202);
-      return res.body.reference as string;
-    }));
-    const sent = inParallel(2, replies.map((r, i) => async () => {
-      maybeKill();
-      await untilAccepted(
-        () => http(i % 2 ? api : otherApi).post(`/v1/tickets/${r.ref}/replies`).set('Authorization', `Bearer ${adminToken}`).set('Idempotency-Key', r.key).send({ text: r.text, force: true }),
-        (res) => res.status === 202,
-      );
-      return r.text;
-    }));
+    const submitted = inParallel(
+      4,
+      forms.map((form, i) => async () => {
+        maybeKill();
+        const res = await untilAccepted(
+          () => signedSubmission(i % 2 ? api : otherApi, form),
+          (r) => r.status === 202,
+        );
+        return res.body.reference as string;
+      }),
+    );
+    const sent = inParallel(
+      2,
+      replies.map((r, i) => async () => {
+        maybeKill();
+        await untilAccepted(
+          () =>
+            http(i % 2 ? api : otherApi)
+              .post(`/v1/tickets/${r.ref}/replies`)
+              .set('Authorization', `Bearer ${adminToken}`)
+              .set('Idempotency-Key', r.key)
+              .send({ text: r.text, force: true }),
+          (res) => res.status === 202,
+        );
+        return r.text;
+      }),
+    );
     const submittedRefs = await submitted;
     const texts = await sent;
     expect(killing).not.toBeNull();
@@ -227,15 +339,31 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
     expect(promoted).not.toBe(killed);
 
     // Every accepted form is a ticket exactly once; every queued reply was sent exactly once.
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1)`, [submittedRefs]))[0].n === submittedRefs.length, { timeoutMs: 60000, everyMs: 250 });
-    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE status <> 'processed'`))[0].n === 0, { timeoutMs: 30000 });
-    const [{ doubled }] = await env.sql(`SELECT count(*)::int AS doubled FROM (SELECT 1 FROM messages WHERE direction = 'inbound' GROUP BY channel, external_id HAVING count(*) > 1) d`);
+    await eventually(
+      async () =>
+        (await env.sql(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1)`, [submittedRefs]))[0].n === submittedRefs.length,
+      { timeoutMs: 60000, everyMs: 250 },
+    );
+    await eventually(async () => (await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE status <> 'processed'`))[0].n === 0, {
+      timeoutMs: 30000,
+    });
+    const [{ doubled }] = await env.sql(
+      `SELECT count(*)::int AS doubled FROM (SELECT 1 FROM messages WHERE direction = 'inbound' GROUP BY channel, external_id HAVING count(*) > 1) d`,
+    );
     expect(doubled).toBe(0);
-    const [{ tickets, events }] = await env.sql(`SELECT count(DISTINCT ticket_id)::int AS tickets, count(*)::int AS events FROM inbound_events WHERE channel = 'webform'`);
+    const [{ tickets, events }] = await env.sql(
+      `SELECT count(DISTINCT ticket_id)::int AS tickets, count(*)::int AS events FROM inbound_events WHERE channel = 'webform'`,
+    );
     expect(tickets).toBe(events);
-    await eventually(async () => texts.every((text) => telegram.sent.get(text) === 1) || null, { timeoutMs: 60000, everyMs: 250 }).catch(() => undefined);
+    await eventually(async () => texts.every((text) => telegram.sent.get(text) === 1) || null, { timeoutMs: 60000, everyMs: 250 }).catch(
+      () => undefined,
+    );
     expect(texts.filter((text) => telegram.sent.get(text) !== 1).map((text) => `${text}: ${telegram.sent.get(text) ?? 0}`)).toEqual([]);
-    expect(await env.sql(`SELECT delivery_status, count(*)::int AS n FROM messages WHERE direction = 'outbound' AND text = ANY($1) GROUP BY 1`, [texts])).toEqual([{ delivery_status: 'sent', n: texts.length }]);
+    expect(
+      await env.sql(`SELECT delivery_status, count(*)::int AS n FROM messages WHERE direction = 'outbound' AND text = ANY($1) GROUP BY 1`, [
+        texts,
+      ]),
+    ).toEqual([{ delivery_status: 'sent', n: texts.length }]);
     await http().get('/health').expect(200);
     await http(otherApi).get('/health').expect(200);
   }, 240000);

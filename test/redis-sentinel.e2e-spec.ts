@@ -56,11 +56,27 @@ describe('faults: Redis Sentinel failover during ingest and outbound sends', () 
       await http()
         .post('/v1/channels/social/telegram/webhook')
         .set('X-Telegram-Bot-Api-Secret-Token', TELEGRAM_SECRET)
-        .send({ update_id: firstUpdate + i, message: { message_id: 1, from: { id: chat, is_bot: false, first_name: 'Anna' }, chat: { id: chat, type: 'private' }, date: Math.floor(Date.now() / 1000), text: `Jautājums ${i}` } })
+        .send({
+          update_id: firstUpdate + i,
+          message: {
+            message_id: 1,
+            from: { id: chat, is_bot: false, first_name: 'Anna' },
+            chat: { id: chat, type: 'private' },
+            date: Math.floor(Date.now() / 1000),
+            text: `Jautājums ${i}`,
+          },
+        })
         .expect(200);
     }
     for (let i = 0; i < count; i++) {
-      const [row] = await eventually(() => env.sql(`SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'social' AND m.external_id = $1`, [`telegram:${firstUpdate + i}`]).then((r) => (r.length ? r : null)));
+      const [row] = await eventually(() =>
+        env
+          .sql(
+            `SELECT t.reference FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'social' AND m.external_id = $1`,
+            [`telegram:${firstUpdate + i}`],
+          )
+          .then((r) => (r.length ? r : null)),
+      );
       refs.push(row.reference);
     }
     return refs;
@@ -79,19 +95,33 @@ describe('faults: Redis Sentinel failover during ingest and outbound sends', () 
     const maybeKill = () => {
       if (++started === Math.ceil((forms.length + replies.length) / 3)) killing = redis.killPrimary();
     };
-    const submitted = inParallel(4, forms.map((form) => async () => {
-      maybeKill();
-      const res = await untilAccepted(() => signedSubmission(api, form), (r) => r.status === 202);
-      return res.body.reference as string;
-    }));
-    const sent = inParallel(2, replies.map((r) => async () => {
-      maybeKill();
-      await untilAccepted(
-        () => http().post(`/v1/tickets/${r.ref}/replies`).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', r.key).send({ text: r.text, force: true }),
-        (res) => res.status === 202,
-      );
-      return r.text;
-    }));
+    const submitted = inParallel(
+      4,
+      forms.map((form) => async () => {
+        maybeKill();
+        const res = await untilAccepted(
+          () => signedSubmission(api, form),
+          (r) => r.status === 202,
+        );
+        return res.body.reference as string;
+      }),
+    );
+    const sent = inParallel(
+      2,
+      replies.map((r) => async () => {
+        maybeKill();
+        await untilAccepted(
+          () =>
+            http()
+              .post(`/v1/tickets/${r.ref}/replies`)
+              .set('Authorization', `Bearer ${token}`)
+              .set('Idempotency-Key', r.key)
+              .send({ text: r.text, force: true }),
+          (res) => res.status === 202,
+        );
+        return r.text;
+      }),
+    );
     const result = { submitted: await submitted, replies: await sent };
     expect(killing).not.toBeNull();
     await killing;
@@ -100,21 +130,31 @@ describe('faults: Redis Sentinel failover during ingest and outbound sends', () 
 
   /** Every accepted event is a ticket exactly once, every queued reply was sent exactly once. */
   async function expectNothingLostOrDoubled(submitted: string[], replies: string[]): Promise<void> {
-    await eventually(async () => {
-      const [{ n }] = await env.sql(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1)`, [submitted]);
-      return n === submitted.length;
-    }, { timeoutMs: 45000, everyMs: 250 });
+    await eventually(
+      async () => {
+        const [{ n }] = await env.sql(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1)`, [submitted]);
+        return n === submitted.length;
+      },
+      { timeoutMs: 45000, everyMs: 250 },
+    );
     const [{ pending }] = await env.sql(`SELECT count(*)::int AS pending FROM inbound_events WHERE status <> 'processed'`);
     expect(pending).toBe(0);
-    const [{ doubled }] = await env.sql(`SELECT count(*)::int AS doubled FROM (SELECT 1 FROM messages WHERE direction = 'inbound' GROUP BY channel, external_id HAVING count(*) > 1) d`);
+    const [{ doubled }] = await env.sql(
+      `SELECT count(*)::int AS doubled FROM (SELECT 1 FROM messages WHERE direction = 'inbound' GROUP BY channel, external_id HAVING count(*) > 1) d`,
+    );
     expect(doubled).toBe(0);
     const [{ tickets }] = await env.sql(`SELECT count(DISTINCT ticket_id)::int AS tickets FROM inbound_events WHERE channel = 'webform'`);
     const [{ events }] = await env.sql(`SELECT count(*)::int AS events FROM inbound_events WHERE channel = 'webform'`);
     expect(tickets).toBe(events); // one ticket per accepted form, none twice
 
-    await eventually(async () => replies.every((text) => telegram.sent.get(text) === 1) || null, { timeoutMs: 45000, everyMs: 250 }).catch(() => undefined);
+    await eventually(async () => replies.every((text) => telegram.sent.get(text) === 1) || null, { timeoutMs: 45000, everyMs: 250 }).catch(
+      () => undefined,
+    );
     expect(replies.filter((text) => telegram.sent.get(text) !== 1).map((text) => `${text}: ${telegram.sent.get(text) ?? 0}`)).toEqual([]);
-    const statuses = await env.sql(`SELECT delivery_status, count(*)::int AS n FROM messages WHERE direction = 'outbound' AND text = ANY($1) GROUP BY 1`, [replies]);
+    const statuses = await env.sql(
+      `SELECT delivery_status, count(*)::int AS n FROM messages WHERE direction = 'outbound' AND text = ANY($1) GROUP BY 1`,
+      [replies],
+    );
     expect(statuses).toEqual([{ delivery_status: 'sent', n: replies.length }]);
   }
 

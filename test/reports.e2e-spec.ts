@@ -52,11 +52,27 @@ describe('reports: a generated month of traffic, checked against figures compute
     app = await env.startApi({ APP_ROLE: 'api' });
     const agents = app.get(AgentsService);
     tokens.admin = await login(app);
-    const agentId = await agents.upsert({ email: 'sup@reports.test', displayName: 'Sup', password: 'a-long-enough-password', roles: ['supervisor'] });
+    const agentId = await agents.upsert({
+      email: 'sup@reports.test',
+      displayName: 'Sup',
+      password: 'a-long-enough-password',
+      roles: ['supervisor'],
+    });
     tokens.sup = await login(app, 'sup@reports.test', 'a-long-enough-password');
-    await agents.upsert({ email: 'vid@reports.test', displayName: 'VID', password: 'a-long-enough-password', roles: ['specialist'], institutionCodes: ['VID'] });
+    await agents.upsert({
+      email: 'vid@reports.test',
+      displayName: 'VID',
+      password: 'a-long-enough-password',
+      roles: ['specialist'],
+      institutionCodes: ['VID'],
+    });
     tokens.vid = await login(app, 'vid@reports.test', 'a-long-enough-password');
-    const operatorId = await agents.upsert({ email: 'op@reports.test', displayName: 'Op', password: 'a-long-enough-password', roles: ['operator'] });
+    const operatorId = await agents.upsert({
+      email: 'op@reports.test',
+      displayName: 'Op',
+      password: 'a-long-enough-password',
+      roles: ['operator'],
+    });
     // Presence history: the operator online on Wednesday 7 October 09:10–10:15 Riga (three half-hours touched),
     // away 10:15–11:00 (a break is not staffed), online again on Saturday 10 October (outside planned hours); the
     // supervisor online on Thursday 8 October (a supervisor online does not staff the line).
@@ -115,9 +131,19 @@ describe('reports: a generated month of traffic, checked against figures compute
                    $10::timestamptz[], $11::smallint[], $12::timestamptz[], $13::uuid[])
          AS u(id, n, channel, kind, institution_id, queue_id, level, created_at, resolved_at, first_response_at, csat, csat_at, policy_id)`,
       [
-        col('id'), tickets.map((_, i) => i + 1), col('channel'), col('kind'), tickets.map((t) => institutionId[t.institution]),
-        tickets.map((t) => queueId[t.institution] ?? queueId.GENERAL), col('level'), col('createdAt'), col('resolvedAt'), col('firstResponseAt'),
-        col('csat'), col('csatAt'), tickets.map((t) => policyId[POLICY_OF[t.channel]]),
+        col('id'),
+        tickets.map((_, i) => i + 1),
+        col('channel'),
+        col('kind'),
+        tickets.map((t) => institutionId[t.institution]),
+        tickets.map((t) => queueId[t.institution] ?? queueId.GENERAL),
+        col('level'),
+        col('createdAt'),
+        col('resolvedAt'),
+        col('firstResponseAt'),
+        col('csat'),
+        col('csatAt'),
+        tickets.map((t) => policyId[POLICY_OF[t.channel]]),
       ],
     );
     const escalated = tickets.filter((t) => t.escalated);
@@ -138,12 +164,24 @@ describe('reports: a generated month of traffic, checked against figures compute
     await env.sql(
       `INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, consumed_ms, at, detail)
        SELECT u.t, 'first_response', u.k, u.p, 1, 0, u.at, u.d FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[]) AS u(t, k, p, at, d)`,
-      [events.map((e) => e[0]), events.map((e) => e[1]), events.map((e) => e[2]), events.map((e) => e[3]), events.map((e) => JSON.stringify(e[4]))],
+      [
+        events.map((e) => e[0]),
+        events.map((e) => e[1]),
+        events.map((e) => e[2]),
+        events.map((e) => e[3]),
+        events.map((e) => JSON.stringify(e[4])),
+      ],
     );
     // Staff activity: Monday 5 October 10:10 and 10:20 Riga (one half-hour), Tuesday 6 October 09:00 (another),
     // Saturday 10 October and Monday 19:00 (outside planned hours: not availability).
     const some = tickets[10].id;
-    for (const at of ['2026-10-05T07:10:00Z', '2026-10-05T07:20:00Z', '2026-10-06T06:00:00Z', '2026-10-10T08:00:00Z', '2026-10-05T16:00:00Z']) {
+    for (const at of [
+      '2026-10-05T07:10:00Z',
+      '2026-10-05T07:20:00Z',
+      '2026-10-06T06:00:00Z',
+      '2026-10-10T08:00:00Z',
+      '2026-10-05T16:00:00Z',
+    ]) {
       await env.sql(
         `INSERT INTO messages (ticket_id, channel, direction, author_type, author_agent_id, text, internal, created_at) VALUES ($1, 'email', 'outbound', 'agent', $2, 'x', true, $3)`,
         [some, agentId, at],
@@ -157,10 +195,13 @@ describe('reports: a generated month of traffic, checked against figures compute
   it('counts volumes by institution, channel and kind in Riga months, matching an independent count', async () => {
     const res = await get('sup', '/v1/reports/volumes?from=2026-10').expect(200);
     const expected = new Map<string, number>();
-    for (const t of october()) expected.set(`${t.institution}|${t.channel}|${t.kind}`, (expected.get(`${t.institution}|${t.channel}|${t.kind}`) ?? 0) + 1);
+    for (const t of october())
+      expected.set(`${t.institution}|${t.channel}|${t.kind}`, (expected.get(`${t.institution}|${t.channel}|${t.kind}`) ?? 0) + 1);
     const got = new Map<string, number>(res.body.items.map((r: any) => [`${r.institution}|${r.channel}|${r.kind}`, r.tickets]));
     expect(got).toEqual(expected);
-    expect(res.body.items.every((r: any) => r.month === '2026-10' && r.category === (r.kind === 'application' ? 'application' : 'consultation'))).toBe(true);
+    expect(
+      res.body.items.every((r: any) => r.month === '2026-10' && r.category === (r.kind === 'application' ? 'application' : 'consultation')),
+    ).toBe(true);
 
     // The same figure, written another way: Riga calendar dates of the timestamps.
     const [{ n }] = await env.sql(
@@ -187,7 +228,14 @@ describe('reports: a generated month of traffic, checked against figures compute
     expect(res.body.levelZeroByChannel).toEqual(
       [...truth.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([channel, [n, r, e]]) => ({ month: '2026-10', channel, tickets: n, resolvedAtLevel0: r, percent: Math.round((r / n) * 1000) / 10, escalatedToLevel2Or3: e })),
+        .map(([channel, [n, r, e]]) => ({
+          month: '2026-10',
+          channel,
+          tickets: n,
+          resolvedAtLevel0: r,
+          percent: Math.round((r / n) * 1000) / 10,
+          escalatedToLevel2Or3: e,
+        })),
     );
     expect([...truth.values()].some(([, , e]) => e > 0)).toBe(true);
     for (const [channel, [, r]] of truth) {
@@ -219,13 +267,17 @@ describe('reports: a generated month of traffic, checked against figures compute
          WHERE t.created_at >= '2026-09-30T21:00:00Z' AND t.created_at < '2026-10-31T22:00:00Z'
          GROUP BY 1, 2) x`,
     );
-    const independent = new Map<string, [number, number]>((rows as any[]).filter((r) => r.measured > 0).map((r) => [`${r.policy}|${r.queue}`, [r.measured, r.within]]));
+    const independent = new Map<string, [number, number]>(
+      (rows as any[]).filter((r) => r.measured > 0).map((r) => [`${r.policy}|${r.queue}`, [r.measured, r.within]]),
+    );
     const got = new Map<string, [number, number]>(res.body.items.map((r: any) => [`${r.policy}|${r.queue}`, [r.measured, r.withinTarget]]));
     expect(got).toEqual(independent);
     const voice = res.body.items.filter((r: any) => r.policy === 'Zvans');
     const measured = october().filter((t) => t.channel === 'voice' && t.outcome !== 'open');
     expect(voice.reduce((s: number, r: any) => s + r.measured, 0)).toBe(measured.length);
-    expect(voice.every((r: any) => r.goalPercent === 80 && r.compliancePercent === Math.round((r.withinTarget / r.measured) * 1000) / 10)).toBe(true);
+    expect(
+      voice.every((r: any) => r.goalPercent === 80 && r.compliancePercent === Math.round((r.withinTarget / r.measured) * 1000) / 10),
+    ).toBe(true);
   });
 
   it('reports CSAT by month, institution and channel', async () => {
@@ -247,7 +299,11 @@ describe('reports: a generated month of traffic, checked against figures compute
     // October 2026: 17 Monday–Thursdays of 8.5 h and 5 Fridays of 7 h, no holidays: 179.5 h planned.
     // Staffed: the half-hours of 5 Oct 10:00 and 6 Oct 09:00 with work in them (Saturday and after-hours work do
     // not count), and 7 Oct 09:00, 09:30 and 10:00 with an operator online (not the break, not the supervisor).
-    expect(res.body.availability).toEqual({ plannedHours: 179.5, staffedHours: 2.5, availabilityPercent: Math.round((2.5 / 179.5) * 1000) / 10 });
+    expect(res.body.availability).toEqual({
+      plannedHours: 179.5,
+      staffedHours: 2.5,
+      availabilityPercent: Math.round((2.5 / 179.5) * 1000) / 10,
+    });
 
     const remote = october().filter((t) => t.channel !== 'counter');
     expect(res.body.volume.total).toBe(remote.length);
@@ -292,7 +348,9 @@ describe('reports: a generated month of traffic, checked against figures compute
     const funding = await get('sup', '/v1/reports/funding?month=2026-10&format=csv').expect(200);
     expect(funding.text).toContain('VPPPD,2026-10,availability,,plannedHours,179.5');
     expect(funding.text).toMatch(/VPPPD,2026-10,level0_resolution,voice,resolvedAtLevelZero,\d+/);
-    expect((await get('sup', '/v1/reports/csat?from=2026-10').set('Accept', 'text/csv').expect(200)).text.split('\r\n')[0]).toContain('satisfiedPercent');
+    expect((await get('sup', '/v1/reports/csat?from=2026-10').set('Accept', 'text/csv').expect(200)).text.split('\r\n')[0]).toContain(
+      'satisfiedPercent',
+    );
   });
 
   it('refuses a bad range with field-level errors', async () => {

@@ -24,7 +24,13 @@ describe('saved views of the inbox', () => {
       ['vid', ['specialist'], ['VID']],
     ];
     for (const [name, roles, institutionCodes] of staff) {
-      ids[name] = await agents.upsert({ email: `${name}@views.test`, displayName: name, password: 'a-long-enough-password', roles, institutionCodes });
+      ids[name] = await agents.upsert({
+        email: `${name}@views.test`,
+        displayName: name,
+        password: 'a-long-enough-password',
+        roles,
+        institutionCodes,
+      });
       tokens[name] = await login(app, `${name}@views.test`, 'a-long-enough-password');
     }
   });
@@ -36,9 +42,22 @@ describe('saved views of the inbox', () => {
     await call('anna', 'post', `/v1/tickets/${vsaa[0]}/claim`, {}).expect(200);
 
     const view = (
-      await call('sup', 'post', '/v1/saved-views', { name: 'VSAA: vecākie vispirms', sharing: 'centre', filters: { institution: 'VSAA' }, sort: 'created', order: 'oldest' }).expect(201)
+      await call('sup', 'post', '/v1/saved-views', {
+        name: 'VSAA: vecākie vispirms',
+        sharing: 'centre',
+        filters: { institution: 'VSAA' },
+        sort: 'created',
+        order: 'oldest',
+      }).expect(201)
     ).body;
-    expect(view).toMatchObject({ sharing: 'centre', filters: { institution: 'VSAA' }, order: 'oldest', count: 2, countCapped: false, link: `/v1/saved-views/${view.id}/tickets` });
+    expect(view).toMatchObject({
+      sharing: 'centre',
+      filters: { institution: 'VSAA' },
+      order: 'oldest',
+      count: 2,
+      countCapped: false,
+      link: `/v1/saved-views/${view.id}/tickets`,
+    });
     const page = await call('juris', 'get', view.link).expect(200);
     expect(page.body.items.map((t: any) => t.reference)).toEqual(vsaa);
     // The VID specialist opens the same link and sees none of VSAA's tickets.
@@ -46,10 +65,18 @@ describe('saved views of the inbox', () => {
     expect((await call('vid', 'get', view.link).expect(200)).body.items).toEqual([]);
 
     // 'me' is whoever opens it.
-    const mine = (await call('anna', 'post', '/v1/saved-views', { name: 'Mani', filters: { assignee: 'me', institution: 'VSAA' } }).expect(201)).body;
+    const mine = (
+      await call('anna', 'post', '/v1/saved-views', { name: 'Mani', filters: { assignee: 'me', institution: 'VSAA' } }).expect(201)
+    ).body;
     expect(mine).toMatchObject({ sharing: 'personal', count: 1 });
     await call('juris', 'get', `/v1/saved-views/${mine.id}`).expect(404); // personal
-    const shared = (await call('sup', 'post', '/v1/saved-views', { name: 'Mani VSAA', sharing: 'centre', filters: { assignee: 'me', institution: 'VSAA' } }).expect(201)).body;
+    const shared = (
+      await call('sup', 'post', '/v1/saved-views', {
+        name: 'Mani VSAA',
+        sharing: 'centre',
+        filters: { assignee: 'me', institution: 'VSAA' },
+      }).expect(201)
+    ).body;
     expect((await call('anna', 'get', `/v1/saved-views/${shared.id}`).expect(200)).body.count).toBe(1);
     expect((await call('juris', 'get', `/v1/saved-views/${shared.id}`).expect(200)).body.count).toBe(0);
 
@@ -58,16 +85,33 @@ describe('saved views of the inbox', () => {
   });
 
   it("keeps a team's view to its institution, and checks filters as the inbox does", async () => {
-    const team = (await call('vsaa', 'post', '/v1/saved-views', { name: 'VSAA komanda', sharing: 'institution', institution: 'VSAA', filters: { status: 'queued' }, sort: 'sla_due' }).expect(201)).body;
+    const team = (
+      await call('vsaa', 'post', '/v1/saved-views', {
+        name: 'VSAA komanda',
+        sharing: 'institution',
+        institution: 'VSAA',
+        filters: { status: 'queued' },
+        sort: 'sla_due',
+      }).expect(201)
+    ).body;
     await call('vid', 'get', `/v1/saved-views/${team.id}`).expect(404);
     await call('anna', 'get', `/v1/saved-views/${team.id}`).expect(200);
     await call('anna', 'patch', `/v1/saved-views/${team.id}`, { name: 'mans' }).expect(403);
     await call('vsaa', 'patch', `/v1/saved-views/${team.id}`, { filters: { status: 'assigned' } }).expect(200);
-    expect((await call('vid', 'post', '/v1/saved-views', { name: 'x', sharing: 'institution', institution: 'VSAA' }).expect(422)).body.errors[0]).toMatchObject({ field: 'sharing', code: 'notAllowed' });
+    expect(
+      (await call('vid', 'post', '/v1/saved-views', { name: 'x', sharing: 'institution', institution: 'VSAA' }).expect(422)).body.errors[0],
+    ).toMatchObject({ field: 'sharing', code: 'notAllowed' });
 
-    const bad = await call('anna', 'post', '/v1/saved-views', { name: 'x', filters: { status: 'lost', level: 7 }, sort: 'relevance' }).expect(422);
+    const bad = await call('anna', 'post', '/v1/saved-views', {
+      name: 'x',
+      filters: { status: 'lost', level: 7 },
+      sort: 'relevance',
+    }).expect(422);
     expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['filters.level', 'filters.status']);
-    expect((await call('anna', 'post', '/v1/saved-views', { name: 'x', sort: 'relevance' }).expect(422)).body.errors[0]).toMatchObject({ field: 'sort', code: 'needsQuery' });
+    expect((await call('anna', 'post', '/v1/saved-views', { name: 'x', sort: 'relevance' }).expect(422)).body.errors[0]).toMatchObject({
+      field: 'sort',
+      code: 'needsQuery',
+    });
     await call('vsaa', 'delete', `/v1/saved-views/${team.id}`).expect(204);
     await call('anna', 'get', `/v1/saved-views/${team.id}`).expect(404);
   });

@@ -35,7 +35,16 @@ describe('secrets at rest: mailbox passwords, webhook secrets and TOTP secrets e
       await http()
         .post('/v1/admin/mailboxes')
         .set('Authorization', `Bearer ${admin}`)
-        .send({ name: 'vid', address: 'vid@vpppd.test', institution: 'VID', host: '127.0.0.1', port: 9, tls: false, username: 'vid', password: MAILBOX_PASSWORD })
+        .send({
+          name: 'vid',
+          address: 'vid@vpppd.test',
+          institution: 'VID',
+          host: '127.0.0.1',
+          port: 9,
+          tls: false,
+          username: 'vid',
+          password: MAILBOX_PASSWORD,
+        })
         .expect(201)
     ).body.id;
     webhookId = (
@@ -65,9 +74,17 @@ describe('secrets at rest: mailbox passwords, webhook secrets and TOTP secrets e
     expect(decryptSecret(webhook, [key], 'webhook_subscriptions.secret')).toBe(WEBHOOK_SECRET);
     expect(() => decryptSecret(mailbox, [key], 'webhook_subscriptions.secret')).toThrow();
     // A change through the API is sealed too.
-    await http().patch(`/v1/admin/mailboxes/${mailboxId}`).set('Authorization', `Bearer ${admin}`).send({ password: 'a new passphrase' }).expect(200);
+    await http()
+      .patch(`/v1/admin/mailboxes/${mailboxId}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ password: 'a new passphrase' })
+      .expect(200);
     expect(decryptSecret((await stored()).mailbox, [key], 'mailboxes.password')).toBe('a new passphrase');
-    await http().patch(`/v1/admin/mailboxes/${mailboxId}`).set('Authorization', `Bearer ${admin}`).send({ password: MAILBOX_PASSWORD }).expect(200);
+    await http()
+      .patch(`/v1/admin/mailboxes/${mailboxId}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ password: MAILBOX_PASSWORD })
+      .expect(200);
   });
 
   it('seals rows still in plaintext (from before encryption) on the next start', async () => {
@@ -85,7 +102,9 @@ describe('secrets at rest: mailbox passwords, webhook secrets and TOTP secrets e
 
   it('rotates: with the new key and the previous one both open; re-encryption puts everything under the new key', async () => {
     const before = await stored();
-    const rotating = new SecretCipher(env.config({ DATA_ENCRYPTION_KEY: NEXT_KEY, DATA_ENCRYPTION_KEY_PREVIOUS: TEST_DATA_ENCRYPTION_KEY }));
+    const rotating = new SecretCipher(
+      env.config({ DATA_ENCRYPTION_KEY: NEXT_KEY, DATA_ENCRYPTION_KEY_PREVIOUS: TEST_DATA_ENCRYPTION_KEY }),
+    );
     expect(rotating.open(before.mailbox, 'mailboxes.password')).toBe(MAILBOX_PASSWORD);
 
     const reports = await new SecretsAtRestService(app.get(DataSource), rotating).resealAll();

@@ -14,13 +14,15 @@ describe('session cache across API instances', () => {
   let a: INestApplication;
   let b: INestApplication;
   const password = 'a long enough passphrase';
-  const asAdmin = (app: INestApplication, token: string) => request(app.getHttpServer()).get('/v1/admin/agents').set('Authorization', `Bearer ${token}`);
+  const asAdmin = (app: INestApplication, token: string) =>
+    request(app.getHttpServer()).get('/v1/admin/agents').set('Authorization', `Bearer ${token}`);
 
   beforeAll(async () => {
     a = await env.startApi({ SESSION_CACHE_TTL_MS: '60000' });
     b = await env.startApi({ SESSION_CACHE_TTL_MS: '60000' });
     const agents = a.get(AgentsService);
-    for (const name of ['liga', 'dana', 'juris', 'maris']) await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: ['admin'] });
+    for (const name of ['liga', 'dana', 'juris', 'maris'])
+      await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: ['admin'] });
     // Both instances must be subscribed before the cache is trusted; until then every check goes to PostgreSQL.
     for (const app of [a, b]) while (!app.get(Invalidations).live) await new Promise((r) => setTimeout(r, 20));
   });
@@ -54,12 +56,22 @@ describe('session cache across API instances', () => {
     const juris = await login(a, 'juris@staff.test', password);
     await asAdmin(b, dana).expect(200);
     await asAdmin(b, juris).expect(200);
-    const ids = Object.fromEntries((await env.sql(`SELECT email, id FROM agents WHERE email IN ('dana@staff.test', 'juris@staff.test')`)).map((r) => [r.email, r.id]));
+    const ids = Object.fromEntries(
+      (await env.sql(`SELECT email, id FROM agents WHERE email IN ('dana@staff.test', 'juris@staff.test')`)).map((r) => [r.email, r.id]),
+    );
 
-    await request(a.getHttpServer()).patch(`/v1/admin/agents/${ids['dana@staff.test']}`).set('Authorization', `Bearer ${admin}`).send({ active: false }).expect(200);
+    await request(a.getHttpServer())
+      .patch(`/v1/admin/agents/${ids['dana@staff.test']}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ active: false })
+      .expect(200);
     await asAdmin(b, dana).expect(401);
 
-    await request(a.getHttpServer()).patch(`/v1/admin/agents/${ids['juris@staff.test']}`).set('Authorization', `Bearer ${admin}`).send({ roles: ['operator'] }).expect(200);
+    await request(a.getHttpServer())
+      .patch(`/v1/admin/agents/${ids['juris@staff.test']}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ roles: ['operator'] })
+      .expect(200);
     await asAdmin(b, juris).expect(403);
   });
 
@@ -70,7 +82,9 @@ describe('session cache across API instances', () => {
     const bus = b.get(Invalidations);
     (bus as unknown as { subscriber: { disconnect(): void } }).subscriber.disconnect();
     while (bus.live) await new Promise((r) => setTimeout(r, 10));
-    await env.sql(`UPDATE sessions SET revoked_at = now() WHERE revoked_at IS NULL AND agent_id = (SELECT id FROM agents WHERE email = 'admin@vpppd.test')`);
+    await env.sql(
+      `UPDATE sessions SET revoked_at = now() WHERE revoked_at IS NULL AND agent_id = (SELECT id FROM agents WHERE email = 'admin@vpppd.test')`,
+    );
     await asAdmin(b, token).expect(401);
   });
 });

@@ -27,7 +27,9 @@ describe('ending a session closes its realtime sockets on every instance', () =>
   afterAll(() => env.teardown());
 
   const person = async (name: string) => {
-    const id = await a.get(AgentsService).upsert({ email: `${name}@sockets.test`, displayName: name, password: PASSWORD, roles: ['operator'] });
+    const id = await a
+      .get(AgentsService)
+      .upsert({ email: `${name}@sockets.test`, displayName: name, password: PASSWORD, roles: ['operator'] });
     return { id, login: () => login(a, `${name}@sockets.test`, PASSWORD) };
   };
   const connectToB = async (token: string) => {
@@ -68,7 +70,9 @@ describe('ending a session closes its realtime sockets on every instance', () =>
 
   it('a replayed refresh token ends the session, and its socket with it', async () => {
     await person('maris');
-    const first = (await request(a.getHttpServer()).post('/v1/auth/login').send({ email: 'maris@sockets.test', password: PASSWORD }).expect(200)).body;
+    const first = (
+      await request(a.getHttpServer()).post('/v1/auth/login').send({ email: 'maris@sockets.test', password: PASSWORD }).expect(200)
+    ).body;
     const second = (await request(a.getHttpServer()).post('/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body;
     const s = await connectToB(second.accessToken);
     const closed = closedWithin(s, 1000, Date.now());
@@ -82,7 +86,11 @@ describe('ending a session closes its realtime sockets on every instance', () =>
     const second = await connectToB(await juris.login());
     const started = Date.now();
     const closed = Promise.all([closedWithin(first, 1000, started), closedWithin(second, 1000, started)]);
-    await request(a.getHttpServer()).patch(`/v1/admin/agents/${juris.id}`).set('Authorization', `Bearer ${adminToken}`).send({ active: false }).expect(200);
+    await request(a.getHttpServer())
+      .patch(`/v1/admin/agents/${juris.id}`)
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ active: false })
+      .expect(200);
     await closed;
   });
 

@@ -70,7 +70,16 @@ describe('the simulated day agrees with the reports', () => {
         // One specialist for every institution: escalations are worked the same, with fewer accounts to make.
         specialists: 1,
         // Made in the service rather than over HTTP: the same accounts, without an admin round trip each.
-        createAgent: async (a) => void (await agents.create({ email: a.email, displayName: a.displayName, password: a.password, roles: [a.role], institutions: a.institutions, languages: a.languages, centre: 'VPPPD' })),
+        createAgent: async (a) =>
+          void (await agents.create({
+            email: a.email,
+            displayName: a.displayName,
+            password: a.password,
+            roles: [a.role],
+            institutions: a.institutions,
+            languages: a.languages,
+            centre: 'VPPPD',
+          })),
         drainMs: 60_000,
         progress: process.env.SIM_TRACE ? (d, t, n) => process.stderr.write(`${new Date().toISOString()} ${d}/${t} ${n}\n`) : undefined,
       },

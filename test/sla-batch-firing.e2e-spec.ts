@@ -25,7 +25,13 @@ describe('SLA firing in batches with two workers', () => {
       .post('/v1/admin/sla-policies')
       .set('Authorization', `Bearer ${admin}`)
       // An hour: no timer falls due by itself during the test; the test moves the due times into the past.
-      .send({ name: 'VID stunda', channel: 'webform', institution: 'VID', firstResponse: { value: 3600, unit: 'calendar_seconds' }, breachActions: [{ type: 'raise_priority', to: 'urgent' }] })
+      .send({
+        name: 'VID stunda',
+        channel: 'webform',
+        institution: 'VID',
+        firstResponse: { value: 3600, unit: 'calendar_seconds' },
+        breachActions: [{ type: 'raise_priority', to: 'urgent' }],
+      })
       .expect(201);
   });
   afterAll(() => env.teardown());
@@ -45,7 +51,10 @@ describe('SLA firing in batches with two workers', () => {
 
   async function expectEachOnce(jobs: SlaTimerJobData[]): Promise<void> {
     const ids = jobs.map((j) => j.ticketId);
-    const events = await env.sql(`SELECT ticket_id, count(*)::int AS n, min(actions::text) AS actions FROM sla_events WHERE kind = 'breached' AND ticket_id = ANY($1) GROUP BY 1`, [ids]);
+    const events = await env.sql(
+      `SELECT ticket_id, count(*)::int AS n, min(actions::text) AS actions FROM sla_events WHERE kind = 'breached' AND ticket_id = ANY($1) GROUP BY 1`,
+      [ids],
+    );
     expect(events).toHaveLength(N);
     for (const e of events) {
       expect(e.n).toBe(1);
@@ -53,7 +62,10 @@ describe('SLA firing in batches with two workers', () => {
     }
     const tickets = await env.sql(`SELECT priority, sla_state FROM tickets WHERE id = ANY($1)`, [ids]);
     expect(tickets.every((t) => t.priority === 'urgent' && t.sla_state === 'breached')).toBe(true);
-    const audit = await env.sql(`SELECT subject_id, count(*)::int AS n FROM audit_events WHERE action = 'sla.breached' AND subject_id = ANY($1) GROUP BY 1`, [ids]);
+    const audit = await env.sql(
+      `SELECT subject_id, count(*)::int AS n FROM audit_events WHERE action = 'sla.breached' AND subject_id = ANY($1) GROUP BY 1`,
+      [ids],
+    );
     expect(audit.map((a) => a.n)).toEqual(Array(N).fill(1));
   }
 
@@ -73,8 +85,16 @@ describe('SLA firing in batches with two workers', () => {
   it('records each once when two copies of every timer reach the two workers through the queue', async () => {
     const jobs = await dueTickets();
     const queue = api.get<Queue>(getQueueToken(QueueName.Sla));
-    await queue.addBulk(jobs.flatMap((data, i) => ['a', 'b'].map((copy) => ({ name: JobName.SlaTimer, data, opts: { jobId: `batch-${copy}-${i}-${data.ticketId}` } }))));
-    await eventually(async () => (await env.sql(`SELECT 1 FROM sla_events WHERE kind = 'breached' AND ticket_id = ANY($1)`, [jobs.map((j) => j.ticketId)])).length === N);
+    await queue.addBulk(
+      jobs.flatMap((data, i) =>
+        ['a', 'b'].map((copy) => ({ name: JobName.SlaTimer, data, opts: { jobId: `batch-${copy}-${i}-${data.ticketId}` } })),
+      ),
+    );
+    await eventually(
+      async () =>
+        (await env.sql(`SELECT 1 FROM sla_events WHERE kind = 'breached' AND ticket_id = ANY($1)`, [jobs.map((j) => j.ticketId)]))
+          .length === N,
+    );
     await eventually(async () => (await queue.getJobCounts('waiting', 'active', 'delayed')).active === 0);
     await expectEachOnce(jobs);
   });

@@ -32,7 +32,12 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
   };
   const ticket = async (reference: string) => (await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]))[0];
   const clock = async (reference: string, metric: string) =>
-    (await env.sql('SELECT c.* FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id WHERE t.reference = $1 AND c.metric = $2', [reference, metric]))[0];
+    (
+      await env.sql('SELECT c.* FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id WHERE t.reference = $1 AND c.metric = $2', [
+        reference,
+        metric,
+      ])
+    )[0];
   const history = async (reference: string, metric: string) =>
     env.sql(
       `SELECT e.kind, p.name AS policy, e.detail FROM sla_clock_events e JOIN tickets t ON t.id = e.ticket_id
@@ -168,7 +173,9 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     await call('anna', 'post', `/v1/tickets/${reference}/replies`, { text: 'Paldies, saņemts.', force: true }).expect(202);
     expect(await clock(reference, 'next_response')).toMatchObject({ status: 'met' });
     await customerWrites(reference);
-    expect(await eventually(async () => ((await clock(reference, 'next_response')).cycle === 2 ? clock(reference, 'next_response') : null))).toMatchObject({
+    expect(
+      await eventually(async () => ((await clock(reference, 'next_response')).cycle === 2 ? clock(reference, 'next_response') : null)),
+    ).toMatchObject({
       status: 'running',
     });
 
@@ -177,7 +184,9 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     expect(await clock(reference, 'next_response')).toMatchObject({ status: 'stopped' });
     const t = await ticket(reference);
     expect(t).toMatchObject({ sla_state: 'met', sla_due_at: null });
-    expect((await call('anna', 'get', `/v1/tickets/${reference}/sla`).expect(200)).body.clocks.map((c: any) => [c.metric, c.status])).toEqual([
+    expect(
+      (await call('anna', 'get', `/v1/tickets/${reference}/sla`).expect(200)).body.clocks.map((c: any) => [c.metric, c.status]),
+    ).toEqual([
       ['first_response', 'met'],
       ['next_response', 'stopped'],
       ['resolution', 'met'],
@@ -195,12 +204,19 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     const reference = await env.submitTicket(app, { institution: 'VSAA' });
     const t = await ticket(reference);
     const before = await clock(reference, 'resolution');
-    await call('anna', 'post', `/v1/tickets/${reference}/escalations`, { toLevel: 2, institution: 'VSAA', reason: 'vajag ierakstus', summary: 'Pārbaudīt stāžu' }).expect(201);
+    await call('anna', 'post', `/v1/tickets/${reference}/escalations`, {
+      toLevel: 2,
+      institution: 'VSAA',
+      reason: 'vajag ierakstus',
+      summary: 'Pārbaudīt stāžu',
+    }).expect(201);
     const after = await ticket(reference);
     expect(after.sla_policy_id).toBe(l2.body.id);
     const calendar = new BusinessCalendar({ hours: VPPPD_HOURS, adjustments: LATVIA_KNOWN_ADJUSTMENTS });
     // The clock keeps its start (the day of receipt): the new target counts from there.
-    expect(after.resolution_due_at.toISOString()).toBe(calendar.closingTime(calendar.addWorkingDays(rigaDate(t.created_at), 20)).toISOString());
+    expect(after.resolution_due_at.toISOString()).toBe(
+      calendar.closingTime(calendar.addWorkingDays(rigaDate(t.created_at), 20)).toISOString(),
+    );
     const events = await history(reference, 'resolution');
     expect(events.map((e) => [e.kind, e.policy])).toEqual([
       ['started', 'Iesniegums (Latvija.lv forma)'],
@@ -234,7 +250,11 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     await new Promise((r) => setTimeout(r, 2000));
     expect(await clock(reference!, 'first_response')).toBeUndefined();
     const askedAt = Date.now();
-    await chat('person', { text: 'Gribu runāt ar operatoru', threadHints: { externalIds: [`${session}:hello`] }, handOver: { summary: 'Apmeklētājs lūdz operatoru', comment: 'asked for a person' } });
+    await chat('person', {
+      text: 'Gribu runāt ar operatoru',
+      threadHints: { externalIds: [`${session}:hello`] },
+      handOver: { summary: 'Apmeklētājs lūdz operatoru', comment: 'asked for a person' },
+    });
     await eventually(async () => (await ticket(reference!))?.level === 1);
     const first = await eventually(() => clock(reference!, 'first_response'));
     const t = await ticket(reference!);
@@ -271,9 +291,21 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     await new Promise((r) => setTimeout(r, 2500));
     const item = (await call('anna', 'get', `/v1/tickets?q=${reference}`).expect(200)).body.items[0];
     expect(item.sla.state).toBe('breached');
-    const events = await env.sql('SELECT e.kind, e.at FROM sla_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1', [reference]);
+    const events = await env.sql('SELECT e.kind, e.at FROM sla_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1', [
+      reference,
+    ]);
     if (calendar.isOpen(new Date())) {
-      expect(await eventually(async () => (await env.sql('SELECT 1 FROM sla_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1 AND e.kind = $2', [reference, 'breached'])).length === 1)).toBe(true);
+      expect(
+        await eventually(
+          async () =>
+            (
+              await env.sql('SELECT 1 FROM sla_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1 AND e.kind = $2', [
+                reference,
+                'breached',
+              ])
+            ).length === 1,
+        ),
+      ).toBe(true);
     } else {
       expect(events).toEqual([]); // outside business hours: nothing is pushed to anyone tonight
     }
@@ -314,7 +346,12 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     // Each state filter finds exactly the tickets listed with that state (ok and warning also seek past the due ones).
     for (const state of ['ok', 'warning', 'breached', 'paused', 'met']) {
       const res: any = await call('anna', 'get', `/v1/tickets?sort=sla_due&sla=${state}&limit=200`).expect(200);
-      expect(res.body.items.map((i: any) => i.id).sort()).toEqual(all.filter((i) => i.sla.state === state).map((i) => i.id).sort());
+      expect(res.body.items.map((i: any) => i.id).sort()).toEqual(
+        all
+          .filter((i) => i.sla.state === state)
+          .map((i) => i.id)
+          .sort(),
+      );
     }
     await call('anna', 'get', '/v1/tickets?sla=late').expect(422);
   });
@@ -341,7 +378,10 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
         firstResponse: { value: 4, unit: 'calendar_seconds' },
         warningPercent: 50,
         remindOutsideHours: true,
-        breachActions: [{ type: 'raise_priority', to: 'urgent' }, { type: 'reroute', queue: 'GENERAL' }],
+        breachActions: [
+          { type: 'raise_priority', to: 'urgent' },
+          { type: 'reroute', queue: 'GENERAL' },
+        ],
       })
       .expect(201);
   });
@@ -350,11 +390,14 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     await redis.kill();
   });
 
-  const events = (ticketId: string) => env.sql('SELECT kind, metric, cycle, at, fired_at, actions FROM sla_events WHERE ticket_id = $1 ORDER BY id', [ticketId]);
+  const events = (ticketId: string) =>
+    env.sql('SELECT kind, metric, cycle, at, fired_at, actions FROM sla_events WHERE ticket_id = $1 ORDER BY id', [ticketId]);
 
   it('warns, then breaches at the due time, applies the breach actions, and records each once', async () => {
     // A supervisor watching live hears of both as they are recorded.
-    await app.get(AgentsService).upsert({ email: 'boss@sla.test', displayName: 'boss', password: 'a long enough passphrase', roles: ['supervisor'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'boss@sla.test', displayName: 'boss', password: 'a long enough passphrase', roles: ['supervisor'] });
     const watcher = await AgentSocket.connect(app, await login(app, 'boss@sla.test', 'a long enough passphrase'), { heartbeatMs: 500 });
     const reference = await env.submitTicket(app, { institution: 'VID' });
     const [t] = await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]);
@@ -365,7 +408,9 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     });
     expect(recorded.map((e) => e.kind)).toEqual(['warning', 'breached']);
     await eventually(async () => watcher.events.filter((e) => e.event === 'sla' && e.payload.reference === reference).length === 2);
-    expect(watcher.events.filter((e) => e.event === 'sla' && e.payload.reference === reference).map((e) => [e.payload.metric, e.payload.kind])).toEqual([
+    expect(
+      watcher.events.filter((e) => e.event === 'sla' && e.payload.reference === reference).map((e) => [e.payload.metric, e.payload.kind]),
+    ).toEqual([
       ['first_response', 'warning'],
       ['first_response', 'breached'],
     ]);
@@ -377,26 +422,39 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
       ['raise_priority', true],
       ['reroute', true],
     ]);
-    const [after] = await env.sql(`SELECT t.priority, t.sla_state, t.sla_breached_at, q.code FROM tickets t JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`, [t.id]);
+    const [after] = await env.sql(
+      `SELECT t.priority, t.sla_state, t.sla_breached_at, q.code FROM tickets t JOIN queues q ON q.id = t.queue_id WHERE t.id = $1`,
+      [t.id],
+    );
     expect(after).toMatchObject({ priority: 'urgent', sla_state: 'breached', code: 'GENERAL' });
-    const audit = await env.sql(`SELECT action FROM audit_events WHERE subject_id = $1 AND action LIKE 'sla.%' ORDER BY created_at`, [t.id]);
+    const audit = await env.sql(`SELECT action FROM audit_events WHERE subject_id = $1 AND action LIKE 'sla.%' ORDER BY created_at`, [
+      t.id,
+    ]);
     expect(audit.map((a) => a.action)).toEqual(['sla.warning', 'sla.breached']);
-    const res = await request(app.getHttpServer()).get(`/v1/tickets?sla=breached&q=${reference}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    const res = await request(app.getHttpServer())
+      .get(`/v1/tickets?sla=breached&q=${reference}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
     expect(res.body.items).toHaveLength(1);
 
     // The same timer again (a stalled job run twice, or the sweep's copy): nothing more is recorded.
     const [c] = await env.sql(`SELECT version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
     const queue = app.get<Queue>(getQueueToken(QueueName.Sla));
     for (const kind of ['breach', 'warning']) {
-      const job = await queue.add(JobName.SlaTimer, { ticketId: t.id, metric: 'first_response', kind, version: c.version }, { jobId: `again-${kind}-${randomUUID()}` });
+      const job = await queue.add(
+        JobName.SlaTimer,
+        { ticketId: t.id, metric: 'first_response', kind, version: c.version },
+        { jobId: `again-${kind}-${randomUUID()}` },
+      );
       await eventually(async () => (await job.getState()) === 'completed' || (await queue.getJob(job.id!)) === undefined);
     }
     await new Promise((r) => setTimeout(r, 1500)); // a sweep or two
     expect(await events(t.id)).toHaveLength(2);
   });
 
-  it('escalates to the institution\'s level 2 on a breach, and the level-2 policy then applies', async () => {
-    const policies = (await request(app.getHttpServer()).get('/v1/admin/sla-policies').set('Authorization', `Bearer ${admin}`).expect(200)).body.items;
+  it("escalates to the institution's level 2 on a breach, and the level-2 policy then applies", async () => {
+    const policies = (await request(app.getHttpServer()).get('/v1/admin/sla-policies').set('Authorization', `Bearer ${admin}`).expect(200))
+      .body.items;
     const fast = policies.find((p: any) => p.name === 'VID ātri');
     await request(app.getHttpServer())
       .patch(`/v1/admin/sla-policies/${fast.id}`)
@@ -416,10 +474,15 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
       [t.id],
     );
     expect(after).toMatchObject({ level: 2, code: 'VID-L2', sla_policy_id: l2.body.id });
-    const [move] = await env.sql(`SELECT reason, comment, to_level, actor_agent_id FROM escalations WHERE ticket_id = $1 ORDER BY created_at DESC LIMIT 1`, [t.id]);
+    const [move] = await env.sql(
+      `SELECT reason, comment, to_level, actor_agent_id FROM escalations WHERE ticket_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [t.id],
+    );
     expect(move).toEqual({ reason: 'escalated', comment: 'SLA first_response target passed', to_level: 2, actor_agent_id: null });
     // The breach stays on record; the clock runs on under the level-2 target, and its new timers exist.
-    const [c] = await env.sql(`SELECT status, breached_at, version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
+    const [c] = await env.sql(`SELECT status, breached_at, version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [
+      t.id,
+    ]);
     expect(c.status).toBe('running');
     expect(c.breached_at).not.toBeNull();
     await request(app.getHttpServer())
@@ -435,17 +498,33 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     expect(all.items).toHaveLength(n);
     expect(all.items.map((e: any) => Number(e.id))).toEqual([...all.items.map((e: any) => Number(e.id))].sort((a, b) => a - b));
     expect(all.items[0]).toMatchObject({ policy: 'VID ātri', metric: 'first_response', kind: 'warning' });
-    const page = (await request(app.getHttpServer()).get('/v1/sla/events?kind=breached&limit=1').set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    const page = (
+      await request(app.getHttpServer()).get('/v1/sla/events?kind=breached&limit=1').set('Authorization', `Bearer ${admin}`).expect(200)
+    ).body;
     expect(page.items).toHaveLength(1);
-    const rest = (await request(app.getHttpServer()).get(`/v1/sla/events?kind=breached&after=${page.nextCursor}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
-    expect([...page.items, ...rest.items].map((e: any) => e.kind)).toEqual(all.items.filter((e: any) => e.kind === 'breached').map((e: any) => e.kind));
+    const rest = (
+      await request(app.getHttpServer())
+        .get(`/v1/sla/events?kind=breached&after=${page.nextCursor}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .expect(200)
+    ).body;
+    expect([...page.items, ...rest.items].map((e: any) => e.kind)).toEqual(
+      all.items.filter((e: any) => e.kind === 'breached').map((e: any) => e.kind),
+    );
     await request(app.getHttpServer()).get('/v1/sla/events?after=x').set('Authorization', `Bearer ${admin}`).expect(422);
 
     // A feed opened fresh: the latest first, and the page before them by the cursor.
     const ids = all.items.map((e: any) => e.id);
-    const latest = (await request(app.getHttpServer()).get('/v1/sla/events?order=newest&limit=1').set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    const latest = (
+      await request(app.getHttpServer()).get('/v1/sla/events?order=newest&limit=1').set('Authorization', `Bearer ${admin}`).expect(200)
+    ).body;
     expect(latest.items.map((e: any) => e.id)).toEqual([ids[ids.length - 1]]);
-    const earlier = (await request(app.getHttpServer()).get(`/v1/sla/events?order=newest&before=${latest.nextCursor}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    const earlier = (
+      await request(app.getHttpServer())
+        .get(`/v1/sla/events?order=newest&before=${latest.nextCursor}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .expect(200)
+    ).body;
     expect(earlier.items.map((e: any) => e.id)).toEqual(ids.slice(0, -1).reverse());
     const bad = await request(app.getHttpServer()).get('/v1/sla/events?order=sideways').set('Authorization', `Bearer ${admin}`).expect(422);
     expect(bad.body.errors.map((e: any) => e.field)).toContain('order');

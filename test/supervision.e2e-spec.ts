@@ -16,8 +16,13 @@ describe('supervisor live board', () => {
   beforeAll(async () => {
     app = await env.startApi({ APP_ROLE: 'all', SUPERVISOR_BOARD_PUSH_SECONDS: '1' });
     await env.sql(`UPDATE queues SET strategy = 'manual'`);
-    for (const [name, roles] of [['boss', ['supervisor']], ['anna', ['operator']]] as const) {
-      ids[name] = await app.get(AgentsService).upsert({ email: `${name}@board.test`, displayName: name, password: PASSWORD, roles: [...roles] });
+    for (const [name, roles] of [
+      ['boss', ['supervisor']],
+      ['anna', ['operator']],
+    ] as const) {
+      ids[name] = await app
+        .get(AgentsService)
+        .upsert({ email: `${name}@board.test`, displayName: name, password: PASSWORD, roles: [...roles] });
       tokens[name] = await login(app, `${name}@board.test`, PASSWORD);
     }
   });
@@ -30,14 +35,25 @@ describe('supervisor live board', () => {
     const references = [];
     for (let i = 0; i < 3; i++) references.push(await env.submitTicket(app, { institution: 'VID' }));
     const answered = references[0];
-    await request(app.getHttpServer()).post(`/v1/tickets/${answered}/claim`).set('Authorization', `Bearer ${tokens.anna}`).send({}).expect(200);
-    await request(app.getHttpServer()).post(`/v1/tickets/${answered}/replies`).set('Authorization', `Bearer ${tokens.anna}`).send({ text: 'Labdien!' }).expect(202);
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${answered}/claim`)
+      .set('Authorization', `Bearer ${tokens.anna}`)
+      .send({})
+      .expect(200);
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${answered}/replies`)
+      .set('Authorization', `Bearer ${tokens.anna}`)
+      .send({ text: 'Labdien!' })
+      .expect(202);
     // One left at risk of breaching its target, as the SLA timers would mark it.
     await env.sql(`UPDATE tickets SET sla_state = 'warning' WHERE reference = $1`, [references[1]]);
     const anna = await AgentSocket.connect(app, tokens.anna, { heartbeatMs: 300 });
     sockets.push(anna);
     // A break Anna took a minute ago, from the presence history.
-    await env.sql(`INSERT INTO presence_periods (agent_id, state, started_at, ended_at) VALUES ($1, 'away', now() - interval '90 seconds', now() - interval '30 seconds')`, [ids.anna]);
+    await env.sql(
+      `INSERT INTO presence_periods (agent_id, state, started_at, ended_at) VALUES ($1, 'away', now() - interval '90 seconds', now() - interval '30 seconds')`,
+      [ids.anna],
+    );
     const [{ wholeBreakToday }] = await env.sql(
       `SELECT now() - interval '90 seconds' >= (date_trunc('day', now() AT TIME ZONE 'Europe/Riga') AT TIME ZONE 'Europe/Riga') AS "wholeBreakToday"`,
     );
@@ -51,11 +67,23 @@ describe('supervisor live board', () => {
        FROM tickets WHERE reference = ANY($1)`,
       [references],
     );
-    expect(vid).toMatchObject({ level: 1, institution: 'VID', waiting: expected.waiting, offeredToday: expected.offered, answeredToday: expected.answered, atRisk: expected.at_risk, breached: 0 });
+    expect(vid).toMatchObject({
+      level: 1,
+      institution: 'VID',
+      waiting: expected.waiting,
+      offeredToday: expected.offered,
+      answeredToday: expected.answered,
+      atRisk: expected.at_risk,
+      breached: 0,
+    });
     expect(vid).toMatchObject({ waiting: 2, offeredToday: 3, answeredToday: 1, serviceLevel: 0.333 });
     expect(vid.longestWaitSeconds).toBeGreaterThanOrEqual(0);
     expect(vid.averageSpeedOfAnswerSeconds).toBeGreaterThanOrEqual(0);
-    expect(board.body.agents.find((a: any) => a.agentId === ids.anna)).toMatchObject({ state: 'online', handledToday: 1, load: { webform: 1 } });
+    expect(board.body.agents.find((a: any) => a.agentId === ids.anna)).toMatchObject({
+      state: 'online',
+      handledToday: 1,
+      load: { webform: 1 },
+    });
     const annaOnBoard = board.body.agents.find((a: any) => a.agentId === ids.anna);
     // Online since her socket connected a moment ago; away for the minute of the break (less only just after midnight).
     expect(annaOnBoard.onlineSecondsToday).toBeGreaterThanOrEqual(0);
@@ -73,10 +101,22 @@ describe('supervisor live board', () => {
          ('CA03', '+37120000003', 'lv-VID', now() - interval '3 minutes', NULL, now() - interval '2 minutes', 'abandoned', now() - interval '2 minutes'),
          ('CA04', '+37120000004', 'lv-VID', now() - interval '30 seconds', NULL, NULL, NULL, NULL)`,
     );
-    const withCalls = await request(app.getHttpServer()).get('/v1/supervisor/board').set('Authorization', `Bearer ${tokens.boss}`).expect(200);
+    const withCalls = await request(app.getHttpServer())
+      .get('/v1/supervisor/board')
+      .set('Authorization', `Bearer ${tokens.boss}`)
+      .expect(200);
     // Answered within 20 s: one of four offered; speed of answer (10 s + 60 s) / 2.
     expect(withCalls.body.calls).toEqual([
-      { queue: 'lv-VID', waiting: 1, longestWaitSeconds: expect.any(Number), offeredToday: 4, answeredToday: 2, abandonedToday: 1, serviceLevel: 0.25, averageSpeedOfAnswerSeconds: 35 },
+      {
+        queue: 'lv-VID',
+        waiting: 1,
+        longestWaitSeconds: expect.any(Number),
+        offeredToday: 4,
+        answeredToday: 2,
+        abandonedToday: 1,
+        serviceLevel: 0.25,
+        averageSpeedOfAnswerSeconds: 35,
+      },
     ]);
     expect(withCalls.body.calls[0].longestWaitSeconds).toBeGreaterThanOrEqual(29);
 

@@ -33,10 +33,20 @@ describe('ticket changes: one writer, effects after commit', () => {
     patch: (url: string, body: object) => http().patch(url).set('Authorization', `Bearer ${tokens[who]}`).send(body),
   });
   const ticket = async (reference: string) =>
-    (await env.sql('SELECT t.*, q.code AS queue FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.reference = $1', [reference]))[0];
+    (
+      await env.sql('SELECT t.*, q.code AS queue FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.reference = $1', [
+        reference,
+      ])
+    )[0];
 
-  async function person(name: string, roles: Array<'operator' | 'specialist' | 'expert' | 'supervisor' | 'admin'>, institutionCodes: string[] = []) {
-    ids[name] = await app.get(AgentsService).upsert({ email: `${name}@changes.test`, displayName: name, password: PASSWORD, roles, institutionCodes });
+  async function person(
+    name: string,
+    roles: Array<'operator' | 'specialist' | 'expert' | 'supervisor' | 'admin'>,
+    institutionCodes: string[] = [],
+  ) {
+    ids[name] = await app
+      .get(AgentsService)
+      .upsert({ email: `${name}@changes.test`, displayName: name, password: PASSWORD, roles, institutionCodes });
     tokens[name] = await login(app, `${name}@changes.test`, PASSWORD);
   }
 
@@ -52,7 +62,12 @@ describe('ticket changes: one writer, effects after commit', () => {
     });
     await new Promise<void>((r) => receiver.listen(port, '127.0.0.1', r));
     // No routing sweep within the test's time: a ticket offered at once was offered by the change itself.
-    app = await env.startApi({ APP_ROLE: 'all', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32', ROUTING_SWEEP_SECONDS: '600', SLA_SWEEP_INTERVAL_MS: '1000' });
+    app = await env.startApi({
+      APP_ROLE: 'all',
+      WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+      ROUTING_SWEEP_SECONDS: '600',
+      SLA_SWEEP_INTERVAL_MS: '1000',
+    });
     tokens.admin = await login(app);
     await person('operator', ['operator']);
     await person('vidSpecialist', ['specialist'], ['VID']);
@@ -77,8 +92,14 @@ describe('ticket changes: one writer, effects after commit', () => {
   /** What the change left behind, for comparison between a person's move and the clock's. */
   async function trail(reference: string) {
     const t = await ticket(reference);
-    const moves = await env.sql(`SELECT reason, from_level, to_level, actor_agent_id FROM escalations WHERE ticket_id = $1 AND from_level > 0 ORDER BY created_at`, [t.id]);
-    const audit = await env.sql(`SELECT action FROM audit_events WHERE subject_id = $1::text AND action LIKE 'ticket.%' ORDER BY created_at`, [t.id]);
+    const moves = await env.sql(
+      `SELECT reason, from_level, to_level, actor_agent_id FROM escalations WHERE ticket_id = $1 AND from_level > 0 ORDER BY created_at`,
+      [t.id],
+    );
+    const audit = await env.sql(
+      `SELECT action FROM audit_events WHERE subject_id = $1::text AND action LIKE 'ticket.%' ORDER BY created_at`,
+      [t.id],
+    );
     return { t, moves, audit: audit.map((a) => a.action) };
   }
 
@@ -89,7 +110,9 @@ describe('ticket changes: one writer, effects after commit', () => {
       const manual = await env.submitTicket(app, { institution: 'VID' });
       await as('operator').post(`/v1/tickets/${manual}/escalations`, { toLevel: 2, reason: 'VID dati' }).expect(201);
       await eventually(async () => (await ticket(manual)).assignee_id === ids.vidSpecialist, { timeoutMs: 15000 });
-      await eventually(async () => received.some((r) => r.event === 'ticket.escalated' && r.body.reference === manual), { timeoutMs: 20000 });
+      await eventually(async () => received.some((r) => r.event === 'ticket.escalated' && r.body.reference === manual), {
+        timeoutMs: 20000,
+      });
 
       // The clock's move: a policy whose breach escalates to level 2.
       await as('admin')
@@ -105,7 +128,9 @@ describe('ticket changes: one writer, effects after commit', () => {
         .expect(201);
       const clocked = await env.submitTicket(app, { institution: 'VID' });
       await eventually(async () => (await ticket(clocked)).assignee_id === ids.vidSpecialist, { timeoutMs: 20000 });
-      await eventually(async () => received.some((r) => r.event === 'ticket.escalated' && r.body.reference === clocked), { timeoutMs: 20000 });
+      await eventually(async () => received.some((r) => r.event === 'ticket.escalated' && r.body.reference === clocked), {
+        timeoutMs: 20000,
+      });
       // The specialist heard of it as their assignment.
       await eventually(async () => specialist.events.some((e) => e.event === 'assignment' && e.payload.reference === clocked));
 
@@ -124,7 +149,10 @@ describe('ticket changes: one writer, effects after commit', () => {
       specialist.close();
       // Later tests make VID tickets of their own: no clock moves them behind the test's back.
       const [p] = await env.sql(`SELECT id FROM sla_policies WHERE name = 'VID tūlīt'`);
-      if (p) await as('admin').patch(`/v1/admin/sla-policies/${p.id}`, { firstResponse: { value: 5, unit: 'working_days' }, breachActions: [] }).expect(200);
+      if (p)
+        await as('admin')
+          .patch(`/v1/admin/sla-policies/${p.id}`, { firstResponse: { value: 5, unit: 'working_days' }, breachActions: [] })
+          .expect(200);
     }
   });
 
@@ -145,27 +173,114 @@ describe('ticket changes: one writer, effects after commit', () => {
     const [vidL1, vidL2, general] = [await queue('VID'), await queue('VID-L2'), await queue('GENERAL')];
     const to = (q: any) => ({ level: q.level, queueId: q.id, queueCode: q.code, institutionId: q.institution_id ?? null });
 
-    type Kind = { name: string; audit: string; moves: boolean; webhook: string | null; setup?: () => Promise<unknown>; run: (m: any, fx: any, t: any) => Promise<unknown> };
+    type Kind = {
+      name: string;
+      audit: string;
+      moves: boolean;
+      webhook: string | null;
+      setup?: () => Promise<unknown>;
+      run: (m: any, fx: any, t: any) => Promise<unknown>;
+    };
     const kinds: Kind[] = [
-      { name: 'escalate', audit: 'ticket.escalated', moves: true, webhook: 'ticket.escalated', run: (m, fx, t) => changes.move(m, fx, t, to(vidL2), { actor, requeue: true }) },
-      { name: 'hand back', audit: 'ticket.handed_back', moves: true, webhook: 'ticket.handed_back', run: (m, fx, t) => changes.move(m, fx, t, to(vidL1), { actor, summary: 'Atbilde', requeue: true }) },
+      {
+        name: 'escalate',
+        audit: 'ticket.escalated',
+        moves: true,
+        webhook: 'ticket.escalated',
+        run: (m, fx, t) => changes.move(m, fx, t, to(vidL2), { actor, requeue: true }),
+      },
+      {
+        name: 'hand back',
+        audit: 'ticket.handed_back',
+        moves: true,
+        webhook: 'ticket.handed_back',
+        run: (m, fx, t) => changes.move(m, fx, t, to(vidL1), { actor, summary: 'Atbilde', requeue: true }),
+      },
       {
         name: 'reroute (the clock)',
         audit: 'ticket.transferred',
         moves: true,
         webhook: null,
-        run: (m, fx, t) => changes.move(m, fx, t, { ...to(general), institutionId: t.institution_id }, { actor: { agentId: null, cause: 'sla:resolution' }, requeue: false }),
+        run: (m, fx, t) =>
+          changes.move(
+            m,
+            fx,
+            t,
+            { ...to(general), institutionId: t.institution_id },
+            { actor: { agentId: null, cause: 'sla:resolution' }, requeue: false },
+          ),
       },
-      { name: 'assign', audit: 'ticket.assigned', moves: false, webhook: null, run: (m, fx, t) => changes.assign(m, fx, t, ids.vidSpecialist, actor) },
-      { name: 'claim', audit: 'ticket.claimed', moves: false, webhook: null, run: (m, fx, t) => changes.assign(m, fx, t, ids.operator, actor) },
-      { name: 'auto-assign', audit: 'ticket.auto_assigned', moves: false, webhook: null, run: (m, fx, t) => changes.autoAssign(m, fx, [{ ticketId: t.id, reference: t.reference, agentId: ids.operator, strategy: 'least_loaded' }]) },
-      { name: 'priority', audit: 'ticket.updated', moves: false, webhook: null, run: (m, fx, t) => changes.update(m, fx, t, { priority: 'high' }, actor) },
-      { name: 'kind', audit: 'ticket.updated', moves: false, webhook: null, run: (m, fx, t) => changes.update(m, fx, t, { kind: 'complaint' }, actor) },
-      { name: 'topic', audit: 'ticket.updated', moves: false, webhook: null, run: (m, fx, t) => changes.update(m, fx, t, { topic: 'nodokļi' }, actor) },
-      { name: 'status', audit: 'ticket.updated', moves: false, webhook: null, run: (m, fx, t) => changes.update(m, fx, t, { status: 'pending_customer' }, actor) },
-      { name: 'close', audit: 'ticket.updated', moves: false, webhook: 'ticket.closed', run: (m, fx, t) => changes.update(m, fx, t, { status: 'closed' }, actor) },
-      { name: 'reopen', audit: 'ticket.updated', moves: false, webhook: null, run: (m, fx, t) => changes.update(m, fx, t, { status: 'queued' }, actor) },
-      { name: 'link customer', audit: 'ticket.customer_linked', moves: false, webhook: null, run: (m, fx, t) => changes.linkCustomer(m, fx, t, t.customer_id, actor) },
+      {
+        name: 'assign',
+        audit: 'ticket.assigned',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) => changes.assign(m, fx, t, ids.vidSpecialist, actor),
+      },
+      {
+        name: 'claim',
+        audit: 'ticket.claimed',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) => changes.assign(m, fx, t, ids.operator, actor),
+      },
+      {
+        name: 'auto-assign',
+        audit: 'ticket.auto_assigned',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) =>
+          changes.autoAssign(m, fx, [{ ticketId: t.id, reference: t.reference, agentId: ids.operator, strategy: 'least_loaded' }]),
+      },
+      {
+        name: 'priority',
+        audit: 'ticket.updated',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) => changes.update(m, fx, t, { priority: 'high' }, actor),
+      },
+      {
+        name: 'kind',
+        audit: 'ticket.updated',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) => changes.update(m, fx, t, { kind: 'complaint' }, actor),
+      },
+      {
+        name: 'topic',
+        audit: 'ticket.updated',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) => changes.update(m, fx, t, { topic: 'nodokļi' }, actor),
+      },
+      {
+        name: 'status',
+        audit: 'ticket.updated',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) => changes.update(m, fx, t, { status: 'pending_customer' }, actor),
+      },
+      {
+        name: 'close',
+        audit: 'ticket.updated',
+        moves: false,
+        webhook: 'ticket.closed',
+        run: (m, fx, t) => changes.update(m, fx, t, { status: 'closed' }, actor),
+      },
+      {
+        name: 'reopen',
+        audit: 'ticket.updated',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) => changes.update(m, fx, t, { status: 'queued' }, actor),
+      },
+      {
+        name: 'link customer',
+        audit: 'ticket.customer_linked',
+        moves: false,
+        webhook: null,
+        run: (m, fx, t) => changes.linkCustomer(m, fx, t, t.customer_id, actor),
+      },
       {
         name: 'return to queue (presence)',
         audit: 'ticket.returned_to_queue',
@@ -188,32 +303,54 @@ describe('ticket changes: one writer, effects after commit', () => {
       const before = {
         moves: await count('SELECT count(*)::int AS n FROM escalations WHERE ticket_id = $1'),
         audit: await count(`SELECT count(*)::int AS n FROM audit_events WHERE subject_id = $1::text AND action = '${kind.audit}'`),
-        hooks: await env.sql(`SELECT d.event FROM webhook_deliveries d WHERE d.payload->>'reference' = (SELECT reference FROM tickets WHERE id = $1) ORDER BY d.created_at, d.id`, [id]),
+        hooks: await env.sql(
+          `SELECT d.event FROM webhook_deliveries d WHERE d.payload->>'reference' = (SELECT reference FROM tickets WHERE id = $1) ORDER BY d.created_at, d.id`,
+          [id],
+        ),
       };
       published.mockClear();
       await effects.transaction(async (m, fx) => kind.run(m, fx, (await tickets.lock(m, [id]))[0]));
       const after = {
         moves: await count('SELECT count(*)::int AS n FROM escalations WHERE ticket_id = $1'),
         audit: await count(`SELECT count(*)::int AS n FROM audit_events WHERE subject_id = $1::text AND action = '${kind.audit}'`),
-        hooks: await env.sql(`SELECT d.event FROM webhook_deliveries d WHERE d.payload->>'reference' = (SELECT reference FROM tickets WHERE id = $1) ORDER BY d.created_at, d.id`, [id]),
+        hooks: await env.sql(
+          `SELECT d.event FROM webhook_deliveries d WHERE d.payload->>'reference' = (SELECT reference FROM tickets WHERE id = $1) ORDER BY d.created_at, d.id`,
+          [id],
+        ),
       };
       expect({ kind: kind.name, audit: after.audit - before.audit }).toEqual({ kind: kind.name, audit: 1 });
       expect({ kind: kind.name, moves: after.moves - before.moves }).toEqual({ kind: kind.name, moves: kind.moves ? 1 : 0 });
-      expect({ kind: kind.name, hooks: after.hooks.slice(before.hooks.length).map((h) => h.event) }).toEqual({ kind: kind.name, hooks: kind.webhook ? [kind.webhook] : [] });
-      expect({ kind: kind.name, published: published.mock.calls.some(([ticketIds]) => ticketIds.includes(id)) }).toEqual({ kind: kind.name, published: true });
+      expect({ kind: kind.name, hooks: after.hooks.slice(before.hooks.length).map((h) => h.event) }).toEqual({
+        kind: kind.name,
+        hooks: kind.webhook ? [kind.webhook] : [],
+      });
+      expect({ kind: kind.name, published: published.mock.calls.some(([ticketIds]) => ticketIds.includes(id)) }).toEqual({
+        kind: kind.name,
+        published: true,
+      });
     }
-    expect(await ticket((await env.sql('SELECT reference FROM tickets WHERE id = $1', [id]))[0].reference)).toMatchObject({ status: 'queued', assignee_id: null });
+    expect(await ticket((await env.sql('SELECT reference FROM tickets WHERE id = $1', [id]))[0].reference)).toMatchObject({
+      status: 'queued',
+      assignee_id: null,
+    });
     await env.sql(`UPDATE queues SET strategy = 'manual'`);
 
     // Merging: the source closes (its institution hears), both are published, the target notes where it came from.
     const [source, target] = [await env.submitTicket(app, { institution: 'VID' }), await env.submitTicket(app, { institution: 'VID' })];
-    await env.sql(`UPDATE tickets SET customer_id = (SELECT customer_id FROM tickets WHERE reference = $1) WHERE reference = $2`, [target, source]);
+    await env.sql(`UPDATE tickets SET customer_id = (SELECT customer_id FROM tickets WHERE reference = $1) WHERE reference = $2`, [
+      target,
+      source,
+    ]);
     published.mockClear();
     await as('operator').post(`/v1/tickets/${source}/merge`, { into: target }).expect(200);
     const [s, t] = [await ticket(source), await ticket(target)];
     expect(s).toMatchObject({ status: 'closed', merged_into_id: t.id });
-    expect((await env.sql(`SELECT action FROM audit_events WHERE subject_id = $1::text AND action = 'ticket.merged'`, [s.id])).length).toBe(1);
-    expect((await env.sql(`SELECT event FROM webhook_deliveries WHERE payload->>'reference' = $1`, [source])).map((d) => d.event)).toEqual(['ticket.closed']);
+    expect((await env.sql(`SELECT action FROM audit_events WHERE subject_id = $1::text AND action = 'ticket.merged'`, [s.id])).length).toBe(
+      1,
+    );
+    expect((await env.sql(`SELECT event FROM webhook_deliveries WHERE payload->>'reference' = $1`, [source])).map((d) => d.event)).toEqual([
+      'ticket.closed',
+    ]);
     expect(published.mock.calls.flatMap(([ticketIds]) => ticketIds)).toEqual(expect.arrayContaining([s.id, t.id]));
   });
 
@@ -233,7 +370,13 @@ describe('ticket changes: one writer, effects after commit', () => {
       tickets
         .lock(m, [before.id])
         .then(([t]) =>
-          changes.move(m, fx, t, { level: 2, queueId: vidL2.id, queueCode: 'VID-L2', institutionId: vidL2.institution_id }, { actor: { agentId: ids.operator }, requeue: true }),
+          changes.move(
+            m,
+            fx,
+            t,
+            { level: 2, queueId: vidL2.id, queueCode: 'VID-L2', institutionId: vidL2.institution_id },
+            { actor: { agentId: ids.operator }, requeue: true },
+          ),
         );
     // Other work of the running app (sweeps, other tickets) may use the same services; only this ticket counts.
     const touched = () => ({
@@ -255,7 +398,9 @@ describe('ticket changes: one writer, effects after commit', () => {
     expect(touched()).toEqual({ timers: false, webhooks: false, realtime: false, routing: false });
     expect(await ticket(reference)).toMatchObject({ level: before.level, queue_id: before.queue_id, status: before.status });
     expect(await env.sql('SELECT 1 FROM escalations WHERE ticket_id = $1 AND from_level = 1', [before.id])).toEqual([]);
-    expect(await env.sql(`SELECT 1 FROM audit_events WHERE subject_id = $1::text AND action = 'ticket.escalated'`, [before.id])).toEqual([]);
+    expect(await env.sql(`SELECT 1 FROM audit_events WHERE subject_id = $1::text AND action = 'ticket.escalated'`, [before.id])).toEqual(
+      [],
+    );
     expect(await env.sql(`SELECT 1 FROM webhook_deliveries WHERE payload->>'reference' = $1`, [reference])).toEqual([]);
 
     // The control: committed, every effect goes out once.

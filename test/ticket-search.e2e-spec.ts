@@ -12,7 +12,9 @@ describe('inbox search: any word of any message, in any form, within the searche
   const PASSWORD = 'a-long-enough-password';
 
   const search = (who: string, q: string, extra = '') =>
-    request(app.getHttpServer()).get(`/v1/tickets?q=${encodeURIComponent(q)}${extra}`).set('Authorization', `Bearer ${tokens[who]}`);
+    request(app.getHttpServer())
+      .get(`/v1/tickets?q=${encodeURIComponent(q)}${extra}`)
+      .set('Authorization', `Bearer ${tokens[who]}`);
   const found = async (who: string, q: string) => ((await search(who, q).expect(200)).body.items as any[]).map((t) => t.reference).sort();
 
   beforeAll(async () => {
@@ -48,7 +50,9 @@ describe('inbox search: any word of any message, in any form, within the searche
       subject: 'Dokuments',
       message: 'Pielikumā dokuments.',
       applicant: { firstName: 'Ilze', lastName: 'Zariņa', email: 'ilze@example.lv' },
-      attachments: [{ filename: 'apliecinajums_slimibas_lapa.pdf', contentType: 'application/pdf', contentBase64: PDF_BYTES.toString('base64') }],
+      attachments: [
+        { filename: 'apliecinajums_slimibas_lapa.pdf', contentType: 'application/pdf', contentBase64: PDF_BYTES.toString('base64') },
+      ],
     });
     refs.script = await env.submitTicket(app, {
       institution: 'VSAA',
@@ -107,7 +111,11 @@ describe('inbox search: any word of any message, in any form, within the searche
   });
 
   it('pages through a search newest first, the first page found along the list and the rest after the cursor', async () => {
-    const older = await env.submitTicket(app, { institution: 'VID', subject: 'Maksājums', message: 'Kur atrast kvīti par samaksāto nodokli?' });
+    const older = await env.submitTicket(app, {
+      institution: 'VID',
+      subject: 'Maksājums',
+      message: 'Kur atrast kvīti par samaksāto nodokli?',
+    });
     const newer = await env.submitTicket(app, { institution: 'VID', subject: 'Maksājums', message: 'Vai kvītis ir vajadzīgas?' });
     const first = await search('operator', 'kvits', '&limit=1').expect(200);
     expect(first.body.items.map((t: any) => t.reference)).toEqual([newer]);

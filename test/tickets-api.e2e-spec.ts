@@ -18,8 +18,20 @@ describe('staff API: authentication, institution scope, masking and pagination',
     app = await env.startApi({ APP_ROLE: 'all' });
     const agents = app.get(AgentsService);
     const password = 'a-long-enough-password';
-    await agents.upsert({ email: 'vid.specialist@vid.test', displayName: 'VID speciālists', password, roles: ['specialist'], institutionCodes: ['VID'] });
-    await agents.upsert({ email: 'vsaa.specialist@vsaa.test', displayName: 'VSAA speciāliste', password, roles: ['specialist'], institutionCodes: ['VSAA'] });
+    await agents.upsert({
+      email: 'vid.specialist@vid.test',
+      displayName: 'VID speciālists',
+      password,
+      roles: ['specialist'],
+      institutionCodes: ['VID'],
+    });
+    await agents.upsert({
+      email: 'vsaa.specialist@vsaa.test',
+      displayName: 'VSAA speciāliste',
+      password,
+      roles: ['specialist'],
+      institutionCodes: ['VSAA'],
+    });
     await agents.upsert({ email: 'operator@vpppd.test', displayName: 'Operatore', password, roles: ['operator'] });
     admin = await login(app);
     vidSpecialist = await login(app, 'vid.specialist@vid.test', password);
@@ -39,7 +51,9 @@ describe('staff API: authentication, institution scope, masking and pagination',
     const res = await http().get('/v1/tickets').expect(401);
     expect(res.headers['content-type']).toContain('application/problem+json');
     await http().get('/v1/tickets').set('Authorization', 'Bearer not-a-token').expect(401);
-    await http().get(`/v1/tickets/${Object.values(refs)[0]}`).expect(401);
+    await http()
+      .get(`/v1/tickets/${Object.values(refs)[0]}`)
+      .expect(401);
   });
 
   it('refuses a wrong password without saying whether the account exists', async () => {
@@ -89,16 +103,43 @@ describe('staff API: authentication, institution scope, masking and pagination',
     const detail = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${operator}`).expect(200);
     expect(detail.body.agents).toEqual([{ id: mine.body.items[0].assigneeId, displayName: 'Operatore' }]);
     const institutions = await http().get('/v1/institutions').set('Authorization', `Bearer ${operator}`).expect(200);
-    expect(institutions.body).toContainEqual({ code: 'VID', nameLv: 'Valsts ieņēmumu dienests', nameEn: 'State Revenue Service', kind: 'state', acceptsCases: true, publicContact: null });
+    expect(institutions.body).toContainEqual({
+      code: 'VID',
+      nameLv: 'Valsts ieņēmumu dienests',
+      nameEn: 'State Revenue Service',
+      kind: 'state',
+      acceptsCases: true,
+      publicContact: null,
+    });
     await http().get('/v1/institutions').expect(401);
     const none = await http().get('/v1/tickets?assignee=none').set('Authorization', `Bearer ${admin}`).expect(200);
     expect(none.body.items.map((t: any) => t.reference)).not.toContain(ref);
-    expect((await http().get(`/v1/tickets?q=${ref.slice(-6)}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.items.map((t: any) => t.reference)).toEqual([ref]);
-    expect((await http().get('/v1/tickets?q=vecuma%20pensiju').set('Authorization', `Bearer ${admin}`).expect(200)).body.items).toHaveLength(3);
-    expect((await http().get(`/v1/tickets?q=${encodeURIComponent('Bērziņš')}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.items).toHaveLength(3);
+    expect(
+      (
+        await http()
+          .get(`/v1/tickets?q=${ref.slice(-6)}`)
+          .set('Authorization', `Bearer ${admin}`)
+          .expect(200)
+      ).body.items.map((t: any) => t.reference),
+    ).toEqual([ref]);
+    expect(
+      (await http().get('/v1/tickets?q=vecuma%20pensiju').set('Authorization', `Bearer ${admin}`).expect(200)).body.items,
+    ).toHaveLength(3);
+    expect(
+      (
+        await http()
+          .get(`/v1/tickets?q=${encodeURIComponent('Bērziņš')}`)
+          .set('Authorization', `Bearer ${admin}`)
+          .expect(200)
+      ).body.items,
+    ).toHaveLength(3);
     expect((await http().get('/v1/tickets?q=100%25').set('Authorization', `Bearer ${admin}`).expect(200)).body.items).toHaveLength(0);
     await http().get('/v1/tickets?assignee=someone').set('Authorization', `Bearer ${admin}`).expect(422);
-    await request(app.getHttpServer()).patch(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${operator}`).send({ status: 'queued' }).expect(200);
+    await request(app.getHttpServer())
+      .patch(`/v1/tickets/${ref}`)
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ status: 'queued' })
+      .expect(200);
   });
 
   it('pages with a keyset cursor without skipping or repeating, both ways', async () => {
@@ -128,7 +169,9 @@ describe('staff API: authentication, institution scope, masking and pagination',
     const email = masked.body.contact.find((i: any) => i.kind === 'email');
     expect(email).toMatchObject({ value: expect.stringMatching(/^j\*\*\*@example\.lv$/), masked: true });
     expect(masked.body.contact.find((i: any) => i.kind === 'phone')).toMatchObject({ value: '+371 2*****00', masked: true });
-    expect(masked.body.customer.identifiers.filter((i: any) => i.kind === 'email' || i.kind === 'phone').every((i: any) => i.masked)).toBe(true);
+    expect(masked.body.customer.identifiers.filter((i: any) => i.kind === 'email' || i.kind === 'phone').every((i: any) => i.masked)).toBe(
+      true,
+    );
     expect(JSON.stringify(masked.body)).not.toMatch(/janis\.\d+@example\.lv|\+37120000000/);
 
     // Reading the messages is audited too: one row for the request, naming how many bodies it showed.
@@ -137,14 +180,21 @@ describe('staff API: authentication, institution scope, masking and pagination',
     expect(bodiesRead[0]).toMatchObject({ subject_type: 'ticket', detail: { reference: ref, messages: 1 } });
 
     const before = (await env.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'personal_code.read'`))[0].n;
-    const open = await http().get(`/v1/tickets/${ref}`).set('Authorization', `Bearer ${vidSpecialist}`).set('X-Request-Id', 'req-audit-1').expect(200);
+    const open = await http()
+      .get(`/v1/tickets/${ref}`)
+      .set('Authorization', `Bearer ${vidSpecialist}`)
+      .set('X-Request-Id', 'req-audit-1')
+      .expect(200);
     expect(open.body.customer.identifiers.find((i: any) => i.kind === 'personal_code')).toEqual({
       kind: 'personal_code',
       value: VALID_PERSONAL_CODE.replace('-', ''),
       masked: false,
       provenance: 'citizen',
     });
-    expect(open.body.contact.find((i: any) => i.kind === 'email')).toMatchObject({ value: expect.stringMatching(/^janis\.\d+@example\.lv$/), masked: false });
+    expect(open.body.contact.find((i: any) => i.kind === 'email')).toMatchObject({
+      value: expect.stringMatching(/^janis\.\d+@example\.lv$/),
+      masked: false,
+    });
     expect(open.body.contact.find((i: any) => i.kind === 'phone')).toMatchObject({ value: '+37120000000', masked: false });
     const audit = await env.sql(`SELECT * FROM audit_events WHERE action = 'personal_code.read' ORDER BY created_at`);
     expect(audit).toHaveLength(before + 1);
@@ -175,14 +225,20 @@ describe('staff API: authentication, institution scope, masking and pagination',
     expect((await http().get('/health').expect(200)).body).toEqual({ status: 'up' });
     const health = await http().get('/health').set(MONITORING).expect(200);
     // Degraded only because these tests run without a malware scanner (CLAMAV_URL unset).
-    expect(health.body).toMatchObject({ status: 'degraded', checks: { postgres: { status: 'up' }, redis: { status: 'up' } }, scanning: { status: 'off' } });
+    expect(health.body).toMatchObject({
+      status: 'degraded',
+      checks: { postgres: { status: 'up' }, redis: { status: 'up' } },
+      scanning: { status: 'off' },
+    });
     const docs = await http().get('/docs/openapi.json').expect(200);
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/channels/webform/submissions', '/v1/tickets', '/v1/tickets/{reference}', '/v1/auth/login']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/channels/webform/submissions', '/v1/tickets', '/v1/tickets/{reference}', '/v1/auth/login']),
+    );
     const res = await http().get('/health').set('X-Request-Id', 'trace-me-123');
     expect(res.headers['x-request-id']).toBe('trace-me-123');
   });
 
-  it("lets staff who may see the ticket download its files, always as attachments, and records who opened which", async () => {
+  it('lets staff who may see the ticket download its files, always as attachments, and records who opened which', async () => {
     const body = webformSubmission({
       institution: 'VID',
       attachments: [{ filename: 'iesniegums ķēde.pdf', contentType: 'application/pdf', contentBase64: PDF_BYTES.toString('base64') }],
@@ -195,24 +251,36 @@ describe('staff API: authentication, institution scope, masking and pagination',
     const file = detail.messages[0].attachments[0];
     const url = `/v1/tickets/${reference}/attachments/${file.id}`;
 
-    const res = await http().get(url).set('Authorization', `Bearer ${vidSpecialist}`).buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const res = await http()
+      .get(url)
+      .set('Authorization', `Bearer ${vidSpecialist}`)
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(Buffer.compare(res.body as Buffer, PDF_BYTES)).toBe(0);
     expect(res.headers['content-type']).toBe('application/pdf');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="iesniegums ??de.pdf"; filename*=UTF-8''iesniegums%20%C4%B7%C4%93de.pdf`);
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="iesniegums ??de.pdf"; filename*=UTF-8''iesniegums%20%C4%B7%C4%93de.pdf`,
+    );
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
     expect(res.headers['cache-control']).toBe('private, no-store');
 
-    const [read] = await env.sql(`SELECT actor_agent_id IS NOT NULL AS by_someone, subject_id, detail FROM audit_events WHERE action = 'attachment.read'`);
+    const [read] = await env.sql(
+      `SELECT actor_agent_id IS NOT NULL AS by_someone, subject_id, detail FROM audit_events WHERE action = 'attachment.read'`,
+    );
     expect(read).toEqual({ by_someone: true, subject_id: reference, detail: { attachmentId: file.id, filename: 'iesniegums ķēde.pdf' } });
 
     // Another institution's specialist learns nothing, not even that the file exists.
     const hidden = await http().get(url).set('Authorization', `Bearer ${vsaaSpecialist}`).expect(404);
-    const missing = await http().get(`/v1/tickets/${reference}/attachments/00000000-0000-4000-8000-000000000000`).set('Authorization', `Bearer ${vsaaSpecialist}`).expect(404);
+    const missing = await http()
+      .get(`/v1/tickets/${reference}/attachments/00000000-0000-4000-8000-000000000000`)
+      .set('Authorization', `Bearer ${vsaaSpecialist}`)
+      .expect(404);
     expect(hidden.body.title).toBe(missing.body.title);
     await http().get(`/v1/tickets/${reference}/attachments/not-a-uuid`).set('Authorization', `Bearer ${vidSpecialist}`).expect(400);
     await http().get(url).expect(401);

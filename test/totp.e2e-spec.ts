@@ -17,17 +17,31 @@ describe('TOTP second factor: enrolment, required roles, replay, recovery codes,
   /** Signs in a role that must have a factor but has none yet: enrols during sign-in, as a client would. */
   async function enrolDuringLogin(email: string) {
     const first = await loginAs(email).expect(401);
-    expect(first.body).toMatchObject({ type: 'urn:vpppd:problem:totp-enrolment-required', next: '/v1/auth/login/totp/enrolment', challengeExpiresIn: 300 });
+    expect(first.body).toMatchObject({
+      type: 'urn:vpppd:problem:totp-enrolment-required',
+      next: '/v1/auth/login/totp/enrolment',
+      challengeExpiresIn: 300,
+    });
     const { challengeToken } = first.body;
     const enrolment = (await http().post('/v1/auth/login/totp/enrolment').send({ challengeToken }).expect(200)).body;
-    const done = (await http().post('/v1/auth/login/totp').send({ challengeToken, code: await codeAt(enrolment.secret) }).expect(200)).body;
+    const done = (
+      await http()
+        .post('/v1/auth/login/totp')
+        .send({ challengeToken, code: await codeAt(enrolment.secret) })
+        .expect(200)
+    ).body;
     return { secret: enrolment.secret as string, otpauthUri: enrolment.otpauthUri as string, tokens: done };
   }
 
   beforeAll(async () => {
     app = await env.startApi({ APP_ROLE: 'api', AUTH_MAX_FAILED_LOGINS: '3', TOTP_REQUIRED_ROLES: 'admin,supervisor' });
     const agents = app.get(AgentsService);
-    for (const [name, role] of [['sarma', 'supervisor'], ['valdis', 'admin'], ['olga', 'operator'], ['juris', 'supervisor']] as const) {
+    for (const [name, role] of [
+      ['sarma', 'supervisor'],
+      ['valdis', 'admin'],
+      ['olga', 'operator'],
+      ['juris', 'supervisor'],
+    ] as const) {
       ids[name] = await agents.upsert({ email: `${name}@staff.test`, displayName: name, password, roles: [role] });
     }
   });
@@ -55,24 +69,40 @@ describe('TOTP second factor: enrolment, required roles, replay, recovery codes,
     expect(enrolment.otpauthUri).toMatch(/^otpauth:\/\/totp\/VPPPD:sarma%40staff\.test\?/);
     expect(enrolment.otpauthUri).toContain(`secret=${enrolment.secret}`);
 
-    const wrong = await http().post('/v1/auth/login/totp').send({ challengeToken, code: '000000' === (await codeAt(enrolment.secret)) ? '111111' : '000000' }).expect(401);
+    const wrong = await http()
+      .post('/v1/auth/login/totp')
+      .send({ challengeToken, code: '000000' === (await codeAt(enrolment.secret)) ? '111111' : '000000' })
+      .expect(401);
     expect(wrong.body.type).toBe('urn:vpppd:problem:invalid-second-factor');
 
-    const done = (await http().post('/v1/auth/login/totp').send({ challengeToken, code: await codeAt(enrolment.secret) }).expect(200)).body;
+    const done = (
+      await http()
+        .post('/v1/auth/login/totp')
+        .send({ challengeToken, code: await codeAt(enrolment.secret) })
+        .expect(200)
+    ).body;
     expect(done.recoveryCodes).toHaveLength(10);
     await http().get('/v1/tickets').set('Authorization', `Bearer ${done.accessToken}`).expect(200);
 
     const stored = await env.sql<{ code_hash: string }>('SELECT code_hash FROM agent_recovery_codes WHERE agent_id = $1', [ids.sarma]);
     expect(stored).toHaveLength(10);
     for (const code of done.recoveryCodes) expect(stored.map((r) => r.code_hash)).not.toContain(code);
-    expect(await env.sql(`SELECT 1 FROM audit_events WHERE action = 'auth.totp_enrolled' AND subject_id = $1`, [ids.sarma])).toHaveLength(1);
+    expect(await env.sql(`SELECT 1 FROM audit_events WHERE action = 'auth.totp_enrolled' AND subject_id = $1`, [ids.sarma])).toHaveLength(
+      1,
+    );
 
     // From now on every sign-in asks for a code, and the same code is never taken twice.
     const again = await loginAs('sarma@staff.test').expect(401);
     expect(again.body).toMatchObject({ type: 'urn:vpppd:problem:totp-required', next: '/v1/auth/login/totp' });
-    const replay = await http().post('/v1/auth/login/totp').send({ challengeToken: again.body.challengeToken, code: await codeAt(enrolment.secret) }).expect(401);
+    const replay = await http()
+      .post('/v1/auth/login/totp')
+      .send({ challengeToken: again.body.challengeToken, code: await codeAt(enrolment.secret) })
+      .expect(401);
     expect(replay.body.type).toBe('urn:vpppd:problem:invalid-second-factor');
-    const next = await http().post('/v1/auth/login/totp').send({ challengeToken: again.body.challengeToken, code: await codeAt(enrolment.secret, 30) }).expect(200);
+    const next = await http()
+      .post('/v1/auth/login/totp')
+      .send({ challengeToken: again.body.challengeToken, code: await codeAt(enrolment.secret, 30) })
+      .expect(200);
     expect(next.body.recoveryCodes).toBeUndefined();
 
     // A recovery code stands in for the phone, once.
@@ -81,7 +111,9 @@ describe('TOTP second factor: enrolment, required roles, replay, recovery codes,
     await http().post('/v1/auth/login/totp').send({ challengeToken: lost, recoveryCode: recovery.toLowerCase() }).expect(200);
     const twice = await http().post('/v1/auth/login/totp').send({ challengeToken: lost, recoveryCode: recovery }).expect(401);
     expect(twice.body.type).toBe('urn:vpppd:problem:invalid-second-factor');
-    const [used] = await env.sql(`SELECT detail FROM audit_events WHERE action = 'auth.recovery_code_used' AND subject_id = $1`, [ids.sarma]);
+    const [used] = await env.sql(`SELECT detail FROM audit_events WHERE action = 'auth.recovery_code_used' AND subject_id = $1`, [
+      ids.sarma,
+    ]);
     expect(used.detail).toEqual({ left: 9 });
   });
 
@@ -112,7 +144,8 @@ describe('TOTP second factor: enrolment, required roles, replay, recovery codes,
   });
 
   it('keeps the shared secret sealed in the database, and still reads one stored in plaintext before sealing', async () => {
-    const stored = async (agentId: string) => (await env.sql<{ secret: string }>('SELECT secret FROM agent_totp WHERE agent_id = $1', [agentId]))[0].secret;
+    const stored = async (agentId: string) =>
+      (await env.sql<{ secret: string }>('SELECT secret FROM agent_totp WHERE agent_id = $1', [agentId]))[0].secret;
     const olga = (await loginAs('olga@staff.test').expect(200)).body.accessToken;
     const { secret } = (await http().post('/v1/auth/totp/enrolment').set('Authorization', `Bearer ${olga}`).expect(200)).body;
     const sealed = await stored(ids.olga);
@@ -138,8 +171,18 @@ describe('TOTP second factor: enrolment, required roles, replay, recovery codes,
     const olga = (await loginAs('olga@staff.test').expect(200)).body.accessToken;
     const auth = { Authorization: `Bearer ${olga}` };
     const { secret } = (await http().post('/v1/auth/totp/enrolment').set(auth).expect(200)).body;
-    await http().post('/v1/auth/totp/enrolment/confirm').set(auth).send({ code: (await codeAt(secret)) === '000000' ? '111111' : '000000' }).expect(401);
-    const { recoveryCodes } = (await http().post('/v1/auth/totp/enrolment/confirm').set(auth).send({ code: await codeAt(secret) }).expect(200)).body;
+    await http()
+      .post('/v1/auth/totp/enrolment/confirm')
+      .set(auth)
+      .send({ code: (await codeAt(secret)) === '000000' ? '111111' : '000000' })
+      .expect(401);
+    const { recoveryCodes } = (
+      await http()
+        .post('/v1/auth/totp/enrolment/confirm')
+        .set(auth)
+        .send({ code: await codeAt(secret) })
+        .expect(200)
+    ).body;
     expect(recoveryCodes).toHaveLength(10);
     await http().post('/v1/auth/totp/enrolment').set(auth).expect(409);
     expect((await loginAs('olga@staff.test').expect(401)).body.type).toBe('urn:vpppd:problem:totp-required');
@@ -148,7 +191,9 @@ describe('TOTP second factor: enrolment, required roles, replay, recovery codes,
     const admin = (await enrolDuringLogin('valdis@staff.test')).tokens.accessToken;
     await http().delete(`/v1/admin/agents/${ids.sarma}/totp`).set('Authorization', `Bearer ${olga}`).expect(403);
     await http().delete(`/v1/admin/agents/${ids.sarma}/totp`).set('Authorization', `Bearer ${admin}`).expect(204);
-    const [audit] = await env.sql(`SELECT actor_agent_id FROM audit_events WHERE action = 'auth.totp_reset' AND subject_id = $1`, [ids.sarma]);
+    const [audit] = await env.sql(`SELECT actor_agent_id FROM audit_events WHERE action = 'auth.totp_reset' AND subject_id = $1`, [
+      ids.sarma,
+    ]);
     expect(audit.actor_agent_id).toBe(ids.valdis);
     expect(await env.sql('SELECT 1 FROM agent_recovery_codes WHERE agent_id = $1', [ids.sarma])).toHaveLength(0);
     // Sarma's role still needs a factor: the next sign-in enrols again.

@@ -20,7 +20,12 @@ class RecordingServer {
       let raw = '';
       req.on('data', (c) => (raw += c));
       req.on('end', () => {
-        this.requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, body: new URLSearchParams(raw) });
+        this.requests.push({
+          method: req.method!,
+          url: req.url!,
+          authorization: req.headers.authorization,
+          body: new URLSearchParams(raw),
+        });
         if (req.method === 'GET' && req.url!.endsWith('.mp3')) {
           const audio = this.recordings.get(req.url!.replace(/^.*\/Recordings\/(RE[0-9a-f]{32})\.mp3$/, '$1'));
           res.writeHead(audio ? 200 : 404, { 'Content-Type': audio ? 'audio/mpeg' : 'application/json' });
@@ -40,7 +45,6 @@ class RecordingServer {
   }
 }
 
-
 const SMS_FROM = '+37167000099';
 
 describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
@@ -53,16 +57,20 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
   let operatorToken: string;
 
   const ticketOf = (callSid: string) =>
-    env.sql(
-      `SELECT t.*, i.code AS institution_code, q.code AS queue_code FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id
+    env
+      .sql(
+        `SELECT t.*, i.code AS institution_code, q.code AS queue_code FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id
        LEFT JOIN institutions i ON i.id = t.institution_id LEFT JOIN queues q ON q.id = t.queue_id
        WHERE e.channel = 'voice' AND e.external_id = $1`,
-      [callSid],
-    ).then((rows) => rows[0]);
+        [callSid],
+      )
+      .then((rows) => rows[0]);
   const callOf = (callSid: string) => env.sql('SELECT * FROM calls WHERE call_sid = $1', [callSid]).then((rows) => rows[0]);
   /** The SMS the Messaging API received for a number (the recording server stands in for Twilio). */
   const smsTo = (number: string) =>
-    twilioApi.requests.filter((r) => r.method === 'POST' && r.url === `/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Messages.json` && r.body.get('To') === number);
+    twilioApi.requests.filter(
+      (r) => r.method === 'POST' && r.url === `/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Messages.json` && r.body.get('To') === number,
+    );
   /** The call once its outcome is written (behind Twilio's status callback, a few milliseconds after it). */
   const endedCallOf = (callSid: string) => eventually(async () => ((await callOf(callSid))?.outcome ? callOf(callSid) : null));
 
@@ -73,7 +81,9 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     await openAroundTheClock(env);
     player = new TwilioPlayer(app);
     adminToken = await login(app);
-    operatorId = await app.get(AgentsService).upsert({ email: 'operator@voice.test', displayName: 'Operatore', password: 'a long enough passphrase', roles: ['operator'] });
+    operatorId = await app
+      .get(AgentsService)
+      .upsert({ email: 'operator@voice.test', displayName: 'Operatore', password: 'a long enough passphrase', roles: ['operator'] });
     operatorToken = await login(app, 'operator@voice.test', 'a long enough passphrase');
   });
   afterAll(async () => {
@@ -100,16 +110,38 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
 
     expect((await caller.hangUp()).status).toBe(204);
     const ticket = await eventually(() => ticketOf(caller.callSid));
-    expect(ticket).toMatchObject({ channel: 'voice', status: 'resolved', level: 0, queue_id: null, institution_code: 'VID', language: 'lv', kind: 'consultation' });
+    expect(ticket).toMatchObject({
+      channel: 'voice',
+      status: 'resolved',
+      level: 0,
+      queue_id: null,
+      institution_code: 'VID',
+      language: 'lv',
+      kind: 'consultation',
+    });
     expect(ticket.resolved_at).not.toBeNull();
     expect(await env.sql('SELECT 1 FROM escalations WHERE ticket_id = $1', [ticket.id])).toHaveLength(0);
-    const [identifier] = await env.sql('SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = $2', [ticket.customer_id, 'phone']);
+    const [identifier] = await env.sql('SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = $2', [
+      ticket.customer_id,
+      'phone',
+    ]);
     expect(identifier.value).toBe('+37120000001');
-    expect(await endedCallOf(caller.callSid)).toMatchObject({ outcome: 'self_served', heard_answer: true, language: 'lv', path: ['language:lv', 'vid', 'vid-opening-hours'] });
+    expect(await endedCallOf(caller.callSid)).toMatchObject({
+      outcome: 'self_served',
+      heard_answer: true,
+      language: 'lv',
+      path: ['language:lv', 'vid', 'vid-opening-hours'],
+    });
     // Served by the IVR's answer: asked how it did, by SMS with the survey link, once.
     const [survey] = await eventually(async () => (smsTo('+37120000001').length ? smsTo('+37120000001') : null));
-    expect(survey.body.get('Body')).toMatch(new RegExp(`^Jusu pieteikums ${ticket.reference} ir izskatits\\. Ludzu, novertejiet musu darbu: ${PUBLIC_BASE_URL}/v1/csat/[A-Za-z0-9_.-]+$`));
-    expect(await env.sql(`SELECT channel, address FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [ticket.id])).toEqual([{ channel: 'sms', address: '+37120000001' }]);
+    expect(survey.body.get('Body')).toMatch(
+      new RegExp(
+        `^Jusu pieteikums ${ticket.reference} ir izskatits\\. Ludzu, novertejiet musu darbu: ${PUBLIC_BASE_URL}/v1/csat/[A-Za-z0-9_.-]+$`,
+      ),
+    );
+    expect(await env.sql(`SELECT channel, address FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [ticket.id])).toEqual([
+      { channel: 'sms', address: '+37120000001' },
+    ]);
   });
 
   it('speaks the language the caller chose, and takes them back and forth', async () => {
@@ -159,7 +191,13 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const ticket = await eventually(() => ticketOf(caller.callSid));
     expect(ticket).toMatchObject({ status: 'queued', level: 1, institution_code: 'VID', queue_code: 'VID' });
 
-    const wait = await caller.follow(enqueue.waitUrl, { QueuePosition: '3', CurrentQueueSize: '5', AvgQueueTime: '240', QueueTime: '30', QueueSid: `QU${'d4'.repeat(16)}` });
+    const wait = await caller.follow(enqueue.waitUrl, {
+      QueuePosition: '3',
+      CurrentQueueSize: '5',
+      AvgQueueTime: '240',
+      QueueTime: '30',
+      QueueSid: `QU${'d4'.repeat(16)}`,
+    });
     expect(wait.said()).toContain('Jūs esat 3. rindā');
     expect(wait.said()).toContain('aptuveni 4 minūtes');
     expect(wait.one('Gather')).toBeUndefined();
@@ -188,7 +226,10 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
 
     const ticket = await eventually(() => ticketOf(caller.callSid));
     const messages = await eventually(async () => {
-      const rows = await env.sql(`SELECT external_id, text FROM messages WHERE ticket_id = $1 AND direction = 'inbound' ORDER BY created_at, external_id`, [ticket.id]);
+      const rows = await env.sql(
+        `SELECT external_id, text FROM messages WHERE ticket_id = $1 AND direction = 'inbound' ORDER BY created_at, external_id`,
+        [ticket.id],
+      );
       return rows.length === 2 ? rows : null;
     });
     expect(messages.map((m) => m.external_id).sort()).toEqual([caller.callSid, `${caller.callSid}/callback`].sort());
@@ -199,7 +240,10 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(sms.body.get('Body')).toContain(ticket.reference);
     const calls = () => twilioApi.requests.filter((r) => r.url.endsWith('/Calls.json'));
 
-    const res = await request(app.getHttpServer()).post(`/v1/tickets/${ticket.reference}/call-back`).set('Authorization', `Bearer ${operatorToken}`).expect(202);
+    const res = await request(app.getHttpServer())
+      .post(`/v1/tickets/${ticket.reference}/call-back`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .expect(202);
     expect(res.body).toEqual({ callSid: `CA${'e5'.repeat(16)}`, to: '+37120000005' });
     const sent = calls().at(-1)!;
     expect(sent.method).toBe('POST');
@@ -209,12 +253,28 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(sent.body.get('From')).toBe('+37167000000');
     expect(sent.body.get('Twiml')).toContain('<Number>+37120000005</Number>');
     // The operator's browser rings with Twilio's SID for its leg: the softphone finds the ticket by that parameter.
-    const current = await request(app.getHttpServer()).get('/v1/voice/calls/current').query({ callSid: res.body.callSid }).set('Authorization', `Bearer ${operatorToken}`).expect(200);
-    expect(current.body).toMatchObject({ callSid: caller.callSid, ticketReference: ticket.reference, kind: 'call-back', from: '+37120000005' });
-    const bad = await request(app.getHttpServer()).get('/v1/voice/calls/current').query({ callSid: 'nope' }).set('Authorization', `Bearer ${operatorToken}`).expect(422);
+    const current = await request(app.getHttpServer())
+      .get('/v1/voice/calls/current')
+      .query({ callSid: res.body.callSid })
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .expect(200);
+    expect(current.body).toMatchObject({
+      callSid: caller.callSid,
+      ticketReference: ticket.reference,
+      kind: 'call-back',
+      from: '+37120000005',
+    });
+    const bad = await request(app.getHttpServer())
+      .get('/v1/voice/calls/current')
+      .query({ callSid: 'nope' })
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .expect(422);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'callSid' })]);
     // A second click would ring the customer twice.
-    await request(app.getHttpServer()).post(`/v1/tickets/${ticket.reference}/call-back`).set('Authorization', `Bearer ${operatorToken}`).expect(409);
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${ticket.reference}/call-back`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .expect(409);
     expect(calls()).toHaveLength(1);
   });
 
@@ -223,7 +283,10 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const payload = JSON.parse(Buffer.from(tokenRes.body.token.split('.')[1], 'base64url').toString());
     const identity = `agent_${operatorId.replace(/-/g, '')}`;
     expect(tokenRes.body.identity).toBe(identity);
-    expect(payload.grants).toMatchObject({ identity, voice: { incoming: { allow: true }, outgoing: { application_sid: `AP${'c3'.repeat(16)}` } } });
+    expect(payload.grants).toMatchObject({
+      identity,
+      voice: { incoming: { allow: true }, outgoing: { application_sid: `AP${'c3'.repeat(16)}` } },
+    });
 
     const caller = new Caller(player, '+37120000006');
     await caller.dial();
@@ -232,10 +295,19 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     await caller.press('3'); // other questions → operator
     await eventually(() => ticketOf(caller.callSid));
 
-    const res = await player.post('operator', { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: TwilioPlayer.newCallSid(), From: `client:${identity}`, ApplicationSid: `AP${'c3'.repeat(16)}` });
+    const res = await player.post('operator', {
+      AccountSid: `AC${'a1'.repeat(16)}`,
+      CallSid: TwilioPlayer.newCallSid(),
+      From: `client:${identity}`,
+      ApplicationSid: `AP${'c3'.repeat(16)}`,
+    });
     const queue = res.twiml!.one('Dial')!.Queue[0];
     expect(queue['#text']).toBe('lv-VDAA');
-    const connecting = await caller.follow(queue.url, { QueueSid: `QU${'d4'.repeat(16)}`, QueueTime: '12', DequeingCallSid: TwilioPlayer.newCallSid() });
+    const connecting = await caller.follow(queue.url, {
+      QueueSid: `QU${'d4'.repeat(16)}`,
+      QueueTime: '12',
+      DequeingCallSid: TwilioPlayer.newCallSid(),
+    });
     expect(connecting.said()).toContain('Savienojam ar operatoru');
 
     const ticket = await eventually(async () => {
@@ -244,8 +316,18 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     });
     expect(ticket.status).toBe('assigned');
     // The softphone opens the caller's ticket beside the call: the call this operator took from the queue.
-    const current = await request(app.getHttpServer()).get('/v1/voice/calls/current').set('Authorization', `Bearer ${operatorToken}`).expect(200);
-    expect(current.body).toMatchObject({ callSid: caller.callSid, ticketReference: ticket.reference, kind: 'queue', queue: 'lv-VDAA', language: 'lv', institution: 'VDAA' });
+    const current = await request(app.getHttpServer())
+      .get('/v1/voice/calls/current')
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .expect(200);
+    expect(current.body).toMatchObject({
+      callSid: caller.callSid,
+      ticketReference: ticket.reference,
+      kind: 'queue',
+      queue: 'lv-VDAA',
+      language: 'lv',
+      institution: 'VDAA',
+    });
     // It is this operator's call, nobody else's.
     await request(app.getHttpServer()).get('/v1/voice/calls/current').set('Authorization', `Bearer ${adminToken}`).expect(404);
     // The operator hung up; the caller, still on the line, rates the conversation with one digit.
@@ -256,22 +338,42 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     await caller.hangUp({ CallDuration: '300' });
     await endedCallOf(caller.callSid);
     // The call is over: the operator is on no call now.
-    const none = await request(app.getHttpServer()).get('/v1/voice/calls/current').set('Authorization', `Bearer ${operatorToken}`).expect(404);
+    const none = await request(app.getHttpServer())
+      .get('/v1/voice/calls/current')
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .expect(404);
     expect(none.body.type).toBe('urn:vpppd:problem:no-current-call');
     const [rated] = await env.sql('SELECT csat_score, csat_channel FROM tickets WHERE reference = $1', [ticket.reference]);
     expect(rated).toEqual({ csat_score: 4, csat_channel: 'voice' });
-    const calls = await request(app.getHttpServer()).get(`/v1/tickets/${ticket.reference}/calls`).set('Authorization', `Bearer ${operatorToken}`).expect(200);
+    const calls = await request(app.getHttpServer())
+      .get(`/v1/tickets/${ticket.reference}/calls`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .expect(200);
     expect(calls.body).toHaveLength(1);
-    expect(calls.body[0]).toMatchObject({ callSid: caller.callSid, outcome: 'answered', answeredBy: operatorId, queue: 'lv-VDAA', language: 'lv', institution: 'VDAA' });
+    expect(calls.body[0]).toMatchObject({
+      callSid: caller.callSid,
+      outcome: 'answered',
+      answeredBy: operatorId,
+      queue: 'lv-VDAA',
+      language: 'lv',
+      institution: 'VDAA',
+    });
     expect(calls.body[0].secondsWaiting).toBeGreaterThanOrEqual(0);
     expect(calls.body[0].ivrPath).toEqual(['language:lv', 'latvija-lv', 'latvija-lv-operator']);
     // Who looked at the calls (numbers, recording links) is audited, one row per request.
-    expect(await env.sql(`SELECT action, actor_agent_id, detail FROM audit_events WHERE action IN ('calls.read', 'call_recordings.read') AND detail->>'reference' = $1`, [ticket.reference])).toEqual([
-      { action: 'calls.read', actor_agent_id: operatorId, detail: { reference: ticket.reference, calls: 1, recordings: 0 } },
-    ]);
+    expect(
+      await env.sql(
+        `SELECT action, actor_agent_id, detail FROM audit_events WHERE action IN ('calls.read', 'call_recordings.read') AND detail->>'reference' = $1`,
+        [ticket.reference],
+      ),
+    ).toEqual([{ action: 'calls.read', actor_agent_id: operatorId, detail: { reference: ticket.reference, calls: 1, recordings: 0 } }]);
 
     // Nobody waits now: the operator hears so.
-    const idle = await player.post('operator', { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: TwilioPlayer.newCallSid(), From: `client:${identity}` });
+    const idle = await player.post('operator', {
+      AccountSid: `AC${'a1'.repeat(16)}`,
+      CallSid: TwilioPlayer.newCallSid(),
+      From: `client:${identity}`,
+    });
     expect(idle.twiml!.said()).toContain('Rindā neviens negaida');
   });
 
@@ -290,16 +392,31 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
 
   it('refuses forged or missing signatures with 403, counts them, and stores nothing', async () => {
     const callSid = TwilioPlayer.newCallSid();
-    const params = { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: callSid, From: '+37120000007', To: '+37167000000', CallStatus: 'ringing' };
+    const params = {
+      AccountSid: `AC${'a1'.repeat(16)}`,
+      CallSid: callSid,
+      From: '+37120000007',
+      To: '+37167000000',
+      CallStatus: 'ringing',
+    };
     const forged = twilio.getExpectedTwilioSignature('not-the-auth-token-0123456789', `${PUBLIC_BASE_URL}${VOICE_PREFIX}/incoming`, params);
     expect((await player.post('incoming', params, { signature: forged })).status).toBe(403);
     expect((await player.post('incoming', params, { signature: null })).status).toBe(403);
     // Signed for the address behind the proxy, not the public one Twilio called.
-    const internal = twilio.getExpectedTwilioSignature('test-twilio-auth-token-0123456789', `http://127.0.0.1${VOICE_PREFIX}/incoming`, params);
+    const internal = twilio.getExpectedTwilioSignature(
+      'test-twilio-auth-token-0123456789',
+      `http://127.0.0.1${VOICE_PREFIX}/incoming`,
+      params,
+    );
     expect((await player.post('incoming', params, { signature: internal })).status).toBe(403);
     // Parameters changed after signing.
-    const signed = twilio.getExpectedTwilioSignature('test-twilio-auth-token-0123456789', `${PUBLIC_BASE_URL}${VOICE_PREFIX}/status`, { ...params, CallStatus: 'completed' });
-    expect((await player.post('status', { ...params, CallStatus: 'completed', CallDuration: '999' }, { signature: signed })).status).toBe(403);
+    const signed = twilio.getExpectedTwilioSignature('test-twilio-auth-token-0123456789', `${PUBLIC_BASE_URL}${VOICE_PREFIX}/status`, {
+      ...params,
+      CallStatus: 'completed',
+    });
+    expect((await player.post('status', { ...params, CallStatus: 'completed', CallDuration: '999' }, { signature: signed })).status).toBe(
+      403,
+    );
 
     // Signed, but naming no call: refused as invalid, also counted.
     const noCall = await player.post('incoming', { AccountSid: params.AccountSid, From: params.From });
@@ -333,10 +450,14 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(second.ended_at).toEqual(first.ended_at);
     expect(second).toMatchObject({ outcome: 'self_served', duration_seconds: 42 });
     await new Promise((r) => setTimeout(r, 300));
-    expect(await env.sql('SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2', ['voice', caller.callSid])).toHaveLength(1);
+    expect(await env.sql('SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2', ['voice', caller.callSid])).toHaveLength(
+      1,
+    );
     expect(await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND direction = 'inbound'`, [ticket.id])).toHaveLength(1);
     // The replay asks nobody twice either (the caller's one survey SMS, if the call was self-served).
-    expect((await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [ticket.id])).length).toBeLessThanOrEqual(1);
+    expect(
+      (await env.sql(`SELECT 1 FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'csat'`, [ticket.id])).length,
+    ).toBeLessThanOrEqual(1);
   });
 
   it('the admin API refuses a menu with a dead end, and a valid edit is heard by the next caller', async () => {
@@ -348,7 +469,9 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     // Removing the VID menu's choices leaves callers stuck there.
     const deadEnd = nodes.filter((n) => n.parentKey !== 'vid');
     const refused = await request(app.getHttpServer()).put('/v1/admin/ivr').set(auth).send({ nodes: deadEnd }).expect(422);
-    expect(refused.body.errors).toContainEqual(expect.objectContaining({ code: 'deadEnd', field: `nodes[${deadEnd.findIndex((n) => n.key === 'vid')}].kind` }));
+    expect(refused.body.errors).toContainEqual(
+      expect.objectContaining({ code: 'deadEnd', field: `nodes[${deadEnd.findIndex((n) => n.key === 'vid')}].kind` }),
+    );
     const checked = await request(app.getHttpServer()).post('/v1/admin/ivr/validate').set(auth).send({ nodes: deadEnd }).expect(200);
     expect(checked.body.valid).toBe(false);
     expect((await env.sql('SELECT count(*)::int AS n FROM ivr_nodes'))[0].n).toBe(nodes.length);
@@ -365,12 +488,26 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const article = await request(app.getHttpServer())
       .post('/v1/admin/knowledge/articles')
       .set(auth)
-      .send({ institution: 'VID', topic: 'darba laiks', language: 'lv', questions: ['Kad strādā VID?'], answer: 'VID klientu centri strādā darbdienās no deviņiem līdz pieciem.', published: true })
+      .send({
+        institution: 'VID',
+        topic: 'darba laiks',
+        language: 'lv',
+        questions: ['Kad strādā VID?'],
+        answer: 'VID klientu centri strādā darbdienās no deviņiem līdz pieciem.',
+        published: true,
+      })
       .expect(201);
     const draft = await request(app.getHttpServer())
       .post('/v1/admin/knowledge/articles')
       .set(auth)
-      .send({ institution: 'VID', topic: 'melnraksts', language: 'lv', questions: ['Kas vēl nav gatavs?'], answer: 'Šī atbilde vēl nav gatava.', published: false })
+      .send({
+        institution: 'VID',
+        topic: 'melnraksts',
+        language: 'lv',
+        questions: ['Kas vēl nav gatavs?'],
+        answer: 'Šī atbilde vēl nav gatava.',
+        published: false,
+      })
       .expect(201);
     const { body } = await request(app.getHttpServer()).get('/v1/admin/ivr').set(auth).expect(200);
     const nodes = body.nodes as Array<Record<string, any>>;
@@ -382,10 +519,18 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       [draft.body.id, 'lv', 'unpublished'],
       [article.body.id, 'en', 'wrongLanguage'],
     ]) {
-      const refused = await request(app.getHttpServer()).put('/v1/admin/ivr').set(auth).send({ nodes: pointing(articleId, language) }).expect(422);
+      const refused = await request(app.getHttpServer())
+        .put('/v1/admin/ivr')
+        .set(auth)
+        .send({ nodes: pointing(articleId, language) })
+        .expect(422);
       expect(refused.body.errors).toContainEqual(expect.objectContaining({ field: `nodes[${index}].prompt.${language}.articleId`, code }));
     }
-    await request(app.getHttpServer()).put('/v1/admin/ivr').set(auth).send({ nodes: pointing(article.body.id) }).expect(200);
+    await request(app.getHttpServer())
+      .put('/v1/admin/ivr')
+      .set(auth)
+      .send({ nodes: pointing(article.body.id) })
+      .expect(200);
     const caller = new Caller(player, '+37120000010');
     await caller.dial();
     await caller.press('1');
@@ -397,7 +542,9 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     // A URL naming a node that an edit removed starts the caller again at the main menu.
     const caller = new Caller(player, '+37120000013');
     await caller.dial();
-    const restarted = await caller.follow(`${PUBLIC_BASE_URL}${VOICE_PREFIX}/menu?n=removed-node&l=lv&p=language%3Alv&t=0`, { Digits: '7' });
+    const restarted = await caller.follow(`${PUBLIC_BASE_URL}${VOICE_PREFIX}/menu?n=removed-node&l=lv&p=language%3Alv&t=0`, {
+      Digits: '7',
+    });
     expect(restarted.said()).toContain('Šāda izvēle nav pieejama');
     expect(restarted.gather().action).toContain('n=main');
 
@@ -407,8 +554,18 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(full.gather().action).toContain('/choice?');
 
     // Only an operator's (or supervisor's) browser is connected to callers.
-    const specialist = await app.get(AgentsService).upsert({ email: 'specialist@voice.test', displayName: 'Speciāliste', password: 'a long enough passphrase', roles: ['specialist'], institutionCodes: ['VID'] });
-    const refused = await player.post('operator', { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: TwilioPlayer.newCallSid(), From: `client:agent_${specialist.replace(/-/g, '')}` });
+    const specialist = await app.get(AgentsService).upsert({
+      email: 'specialist@voice.test',
+      displayName: 'Speciāliste',
+      password: 'a long enough passphrase',
+      roles: ['specialist'],
+      institutionCodes: ['VID'],
+    });
+    const refused = await player.post('operator', {
+      AccountSid: `AC${'a1'.repeat(16)}`,
+      CallSid: TwilioPlayer.newCallSid(),
+      From: `client:agent_${specialist.replace(/-/g, '')}`,
+    });
     expect(refused.twiml!.said()).toContain('nav tiesību');
     expect(refused.twiml!.verbs()).not.toContain('Dial');
 
@@ -416,7 +573,12 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     const res = await request(app.getHttpServer())
       .put('/v1/admin/ivr')
       .set('Authorization', `Bearer ${adminToken}`)
-      .send({ nodes: [{ key: 'Main!', parentKey: null, digit: null, kind: 'menu', title: {}, prompt: { lv: { text: 'x' } } }, { key: 'a', parentKey: 'main', digit: '1', kind: 'maybe', title: { de: 'x' }, prompt: {} }] })
+      .send({
+        nodes: [
+          { key: 'Main!', parentKey: null, digit: null, kind: 'menu', title: {}, prompt: { lv: { text: 'x' } } },
+          { key: 'a', parentKey: 'main', digit: '1', kind: 'maybe', title: { de: 'x' }, prompt: {} },
+        ],
+      })
       .expect(422);
     const fields = (res.body.errors as Array<{ field: string }>).map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['nodes[0].key', 'nodes[1].kind', 'nodes[1].title']));
@@ -442,9 +604,21 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/${recordingSid}`;
       const audio = Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'latin1'), Buffer.alloc(4000, 0xa5)]);
       twilioApi.recordings.set(recordingSid, audio);
-      const thanks = await caller.follow(rec.action, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingDuration: '17', Digits: '#' });
+      const thanks = await caller.follow(rec.action, {
+        RecordingSid: recordingSid,
+        RecordingUrl: recordingUrl,
+        RecordingDuration: '17',
+        Digits: '#',
+      });
       expect(thanks.said()).toContain('jūsu ziņa ir saņemta');
-      const recorded = await caller.post(rec.recordingStatusCallback, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingStatus: 'completed', RecordingDuration: '17', RecordingChannels: '1', RecordingSource: 'RecordVerb' });
+      const recorded = await caller.post(rec.recordingStatusCallback, {
+        RecordingSid: recordingSid,
+        RecordingUrl: recordingUrl,
+        RecordingStatus: 'completed',
+        RecordingDuration: '17',
+        RecordingChannels: '1',
+        RecordingSource: 'RecordVerb',
+      });
       expect(recorded.status).toBe(204);
       await caller.hangUp();
 
@@ -460,18 +634,34 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       expect(file).toEqual({ filename: `voicemail-${recordingSid}.mp3`, content_type: 'audio/mpeg', content: audio });
       const fetched = twilioApi.requests.filter((r) => r.method === 'GET' && r.url.includes(recordingSid));
       expect(fetched.map((r) => r.url)).toEqual([`/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/${recordingSid}.mp3`]);
-      expect(fetched[0].authorization).toBe(`Basic ${Buffer.from(`AC${'a1'.repeat(16)}:test-twilio-auth-token-0123456789`).toString('base64')}`);
+      expect(fetched[0].authorization).toBe(
+        `Basic ${Buffer.from(`AC${'a1'.repeat(16)}:test-twilio-auth-token-0123456789`).toString('base64')}`,
+      );
       // Twilio repeating the callback fetches nothing and adds nothing.
-      expect((await caller.post(rec.recordingStatusCallback, { RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingStatus: 'completed', RecordingDuration: '17' })).status).toBe(204);
+      expect(
+        (
+          await caller.post(rec.recordingStatusCallback, {
+            RecordingSid: recordingSid,
+            RecordingUrl: recordingUrl,
+            RecordingStatus: 'completed',
+            RecordingDuration: '17',
+          })
+        ).status,
+      ).toBe(204);
       expect(twilioApi.requests.filter((r) => r.method === 'GET' && r.url.includes(recordingSid))).toHaveLength(1);
       expect(await env.sql('SELECT 1 FROM messages WHERE external_id = $1', [recordingSid])).toHaveLength(1);
 
       // The caller is told the reference by SMS through the Messaging API, once, in the call's language.
       const [sms] = await eventually(async () => (smsTo('+37120000010').length ? smsTo('+37120000010') : null));
       expect(sms.body.get('From')).toBe(SMS_FROM);
-      expect(sms.body.get('Body')).toBe(`Jusu zvans ir registrets ar numuru ${ticket.reference}. Sazinasimies ar jums. Statuss: ${PUBLIC_BASE_URL}/case`);
+      expect(sms.body.get('Body')).toBe(
+        `Jusu zvans ir registrets ar numuru ${ticket.reference}. Sazinasimies ar jums. Statuss: ${PUBLIC_BASE_URL}/case`,
+      );
       const notices = await eventually(async () => {
-        const rows = await env.sql(`SELECT channel, address, delivery_status FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'reference-notice'`, [ticket.id]);
+        const rows = await env.sql(
+          `SELECT channel, address, delivery_status FROM messages WHERE ticket_id = $1 AND meta->>'kind' = 'reference-notice'`,
+          [ticket.id],
+        );
         return rows[0]?.delivery_status === 'sent' ? rows : null;
       });
       expect(notices).toEqual([{ channel: 'sms', address: '+37120000010', delivery_status: 'sent' }]);
@@ -489,7 +679,16 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
         await caller.press('0');
         const rec = (await caller.press('1')).one('Record')!;
         const recordingSid = url.slice(-34);
-        expect((await caller.post(rec.recordingStatusCallback, { RecordingSid: recordingSid, RecordingUrl: url, RecordingStatus: 'completed', RecordingDuration: '5' })).status).toBe(204);
+        expect(
+          (
+            await caller.post(rec.recordingStatusCallback, {
+              RecordingSid: recordingSid,
+              RecordingUrl: url,
+              RecordingStatus: 'completed',
+              RecordingDuration: '5',
+            })
+          ).status,
+        ).toBe(204);
         const voicemail = await eventually(async () => (await env.sql('SELECT * FROM messages WHERE external_id = $1', [recordingSid]))[0]);
         expect(voicemail.text).toBe(`Voicemail, 5 s: ${url}`);
         expect(voicemail.meta).toMatchObject({ recordingStored: false });
@@ -512,10 +711,14 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
       expect(confirmed.said()).toContain('Мы перезвоним вам на номер 3 7 1 2 0 0 0 0 0 1 1');
       const ticket = await eventually(() => ticketOf(caller.callSid));
       expect(ticket).toMatchObject({ status: 'queued', language: 'ru' });
-      await eventually(async () => (await env.sql('SELECT 1 FROM messages WHERE external_id = $1', [`${caller.callSid}/callback`])).length === 1);
+      await eventually(
+        async () => (await env.sql('SELECT 1 FROM messages WHERE external_id = $1', [`${caller.callSid}/callback`])).length === 1,
+      );
       // Told by SMS in Russian, once, however often Twilio repeats itself.
       const [sms] = await eventually(async () => (smsTo('+37120000011').length ? smsTo('+37120000011') : null));
-      expect(sms.body.get('Body')).toBe(`Ваш звонок зарегистрирован под номером ${ticket.reference}. Мы свяжемся с вами. Статус: ${PUBLIC_BASE_URL}/case`);
+      expect(sms.body.get('Body')).toBe(
+        `Ваш звонок зарегистрирован под номером ${ticket.reference}. Мы свяжемся с вами. Статус: ${PUBLIC_BASE_URL}/case`,
+      );
       await caller.hangUp();
       await new Promise((r) => setTimeout(r, 500));
       expect(smsTo('+37120000011')).toHaveLength(1);

@@ -35,7 +35,11 @@ describe('web-form accept path', () => {
     expect(new Set(references).size).toBe(bodies.length);
     const again = await signedSubmission(app, bodies[3]).expect(202);
     expect(again.body.reference).toBe(references[3]);
-    const stored = await env.sql(`SELECT external_id, reference FROM inbound_events WHERE external_id = ANY($1)`, [bodies.map((b) => b.submissionId)]);
-    expect(Object.fromEntries(stored.map((r) => [r.external_id, r.reference]))).toEqual(Object.fromEntries(bodies.map((b, i) => [b.submissionId, references[i]])));
+    const stored = await env.sql(`SELECT external_id, reference FROM inbound_events WHERE external_id = ANY($1)`, [
+      bodies.map((b) => b.submissionId),
+    ]);
+    expect(Object.fromEntries(stored.map((r) => [r.external_id, r.reference]))).toEqual(
+      Object.fromEntries(bodies.map((b, i) => [b.submissionId, references[i]])),
+    );
   });
 });

@@ -50,7 +50,9 @@ describe('Latvija.lv web-form channel → one inbound pipeline → ticket', () =
     expect(escalations).toEqual([{ from_level: 0, to_level: 1, reason: 'routed' }]);
 
     // The customer is found by identifiers, stored normalised.
-    const identifiers = await env.sql('SELECT kind, value FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind', [ticket.customer_id]);
+    const identifiers = await env.sql('SELECT kind, value FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind', [
+      ticket.customer_id,
+    ]);
     expect(identifiers).toEqual([
       { kind: 'email', value: body.applicant.email },
       { kind: 'personal_code', value: VALID_PERSONAL_CODE.replace('-', '') },
@@ -96,7 +98,10 @@ describe('Latvija.lv web-form channel → one inbound pipeline → ticket', () =
     const [tb] = await eventually(async () => ((await ticketsFor(b.submissionId)).length ? ticketsFor(b.submissionId) : null));
     expect(ta.id).not.toBe(tb.id);
     expect(ta.customer_id).toBe(tb.customer_id);
-    const provenance = await env.sql('SELECT kind, value, provenance FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [ta.customer_id]);
+    const provenance = await env.sql(
+      'SELECT kind, value, provenance FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value',
+      [ta.customer_id],
+    );
     expect(provenance).toEqual(
       expect.arrayContaining([
         { kind: 'personal_code', value: VALID_PERSONAL_CODE.replace('-', ''), provenance: 'portal' },
@@ -243,22 +248,91 @@ describe('Latvija.lv web-form channel → one inbound pipeline → ticket', () =
       ['a date that is not ISO 8601', (b) => (b.submittedAt = 'yesterday'), 'submittedAt', 'isIso8601'],
       ['an unknown language', (b) => (b.language = 'de'), 'language', 'isIn'],
       ['an unknown institution', (b) => (b.institution = 'NOPE'), 'institution', 'unknown'],
-      ['a personal code with a wrong checksum', (b) => (b.applicant.personalCode = '121282-11211'), 'applicant.personalCode', 'personalCode'],
-      ['a personal code with an impossible date', (b) => (b.applicant.personalCode = '310299-11219'), 'applicant.personalCode', 'personalCode'],
+      [
+        'a personal code with a wrong checksum',
+        (b) => (b.applicant.personalCode = '121282-11211'),
+        'applicant.personalCode',
+        'personalCode',
+      ],
+      [
+        'a personal code with an impossible date',
+        (b) => (b.applicant.personalCode = '310299-11219'),
+        'applicant.personalCode',
+        'personalCode',
+      ],
       ['a bad e-mail', (b) => (b.applicant.email = 'janis@'), 'applicant.email', 'isEmail'],
       ['a phone not in E.164', (b) => (b.applicant.phone = '20000000'), 'applicant.phone', 'matches'],
-      ['no way to reply', (b) => { delete b.applicant.email; delete b.applicant.phone; }, 'applicant', 'noReplyChannel'],
-      ['an e-address reply without a personal code', (b) => { b.applicant.eAddress = true; delete b.applicant.personalCode; }, 'applicant.personalCode', 'requiredForEAddress'],
+      [
+        'no way to reply',
+        (b) => {
+          delete b.applicant.email;
+          delete b.applicant.phone;
+        },
+        'applicant',
+        'noReplyChannel',
+      ],
+      [
+        'an e-address reply without a personal code',
+        (b) => {
+          b.applicant.eAddress = true;
+          delete b.applicant.personalCode;
+        },
+        'applicant.personalCode',
+        'requiredForEAddress',
+      ],
       ['no first name', (b) => delete b.applicant.firstName, 'applicant.firstName', 'isString'],
       ['an empty message', (b) => (b.message = ''), 'message', 'minLength'],
       ['a message over 20,000 characters', (b) => (b.message = 'ā'.repeat(20001)), 'message', 'maxLength'],
       ['a subject over 300 characters', (b) => (b.subject = 'x'.repeat(301)), 'subject', 'maxLength'],
       ['an unexpected field', (b) => (b.priority = 'urgent'), 'priority', 'whitelistValidation'],
-      ['eleven attachments', (b) => (b.attachments = Array.from({ length: 11 }, (_, i) => ({ filename: `${i}.pdf`, contentType: 'application/pdf', contentBase64: PDF_BYTES.toString('base64') }))), 'attachments', 'arrayMaxSize'],
-      ['an attachment that is not base64', (b) => (b.attachments = [{ filename: 'a.pdf', contentType: 'application/pdf', contentBase64: '%%%' }]), 'attachments[0].contentBase64', 'isBase64'],
-      ['an executable named .pdf', (b) => (b.attachments = [{ filename: 'a.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('MZ\x90\x00binary').toString('base64') }]), 'attachments[0]', 'content_mismatch'],
-      ['a file type the portal does not allow', (b) => (b.attachments = [{ filename: 'a.exe', contentType: 'application/octet-stream', contentBase64: Buffer.from('MZ\x90\x00').toString('base64') }]), 'attachments[0]', 'type_not_allowed'],
-      ['an attachment over 10 MB', (b) => (b.attachments = [{ filename: 'big.pdf', contentType: 'application/pdf', contentBase64: Buffer.concat([PDF_BYTES, Buffer.alloc(10 * 1024 * 1024)]).toString('base64') }]), 'attachments[0]', 'too_large'],
+      [
+        'eleven attachments',
+        (b) =>
+          (b.attachments = Array.from({ length: 11 }, (_, i) => ({
+            filename: `${i}.pdf`,
+            contentType: 'application/pdf',
+            contentBase64: PDF_BYTES.toString('base64'),
+          }))),
+        'attachments',
+        'arrayMaxSize',
+      ],
+      [
+        'an attachment that is not base64',
+        (b) => (b.attachments = [{ filename: 'a.pdf', contentType: 'application/pdf', contentBase64: '%%%' }]),
+        'attachments[0].contentBase64',
+        'isBase64',
+      ],
+      [
+        'an executable named .pdf',
+        (b) =>
+          (b.attachments = [
+            { filename: 'a.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('MZ\x90\x00binary').toString('base64') },
+          ]),
+        'attachments[0]',
+        'content_mismatch',
+      ],
+      [
+        'a file type the portal does not allow',
+        (b) =>
+          (b.attachments = [
+            { filename: 'a.exe', contentType: 'application/octet-stream', contentBase64: Buffer.from('MZ\x90\x00').toString('base64') },
+          ]),
+        'attachments[0]',
+        'type_not_allowed',
+      ],
+      [
+        'an attachment over 10 MB',
+        (b) =>
+          (b.attachments = [
+            {
+              filename: 'big.pdf',
+              contentType: 'application/pdf',
+              contentBase64: Buffer.concat([PDF_BYTES, Buffer.alloc(10 * 1024 * 1024)]).toString('base64'),
+            },
+          ]),
+        'attachments[0]',
+        'too_large',
+      ],
     ];
 
     it.each(invalid)('%s → 422 naming %s', async (_, mutate, field, code) => {

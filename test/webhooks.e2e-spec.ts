@@ -45,7 +45,9 @@ describe("outbound webhooks for institutions' own systems", () => {
     // Only the recording server's address: every other internal one stays refused.
     app = await env.startApi({ APP_ROLE: 'all', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' });
     tokens.admin = await login(app);
-    await app.get(AgentsService).upsert({ email: 'op@staff.test', displayName: 'Op', password: 'a long enough passphrase', roles: ['operator'] });
+    await app
+      .get(AgentsService)
+      .upsert({ email: 'op@staff.test', displayName: 'Op', password: 'a long enough passphrase', roles: ['operator'] });
     tokens.op = await login(app, 'op@staff.test', 'a long enough passphrase');
   });
   afterAll(async () => {
@@ -58,7 +60,12 @@ describe("outbound webhooks for institutions' own systems", () => {
     const vid = await http()
       .post('/v1/admin/webhooks')
       .set('Authorization', `Bearer ${tokens.admin}`)
-      .send({ institution: 'VID', url: `http://127.0.0.1:${port}/vid`, secret, events: ['ticket.escalated', 'ticket.handed_back', 'ticket.closed'] })
+      .send({
+        institution: 'VID',
+        url: `http://127.0.0.1:${port}/vid`,
+        secret,
+        events: ['ticket.escalated', 'ticket.handed_back', 'ticket.closed'],
+      })
       .expect(201);
     expect(JSON.stringify(vid.body)).not.toContain(secret);
     await http()
@@ -69,8 +76,16 @@ describe("outbound webhooks for institutions' own systems", () => {
 
     const reference = await env.submitTicket(app, { institution: 'VID' });
 
-    await http().post(`/v1/tickets/${reference}/escalations`).set('Authorization', `Bearer ${tokens.op}`).send({ toLevel: 2, reason: 'VID dati', summary: 'Pārmaksa' }).expect(201);
-    await http().post(`/v1/tickets/${reference}/escalations`).set('Authorization', `Bearer ${tokens.op}`).send({ toLevel: 1, reason: 'Atbildēts', summary: 'Atmaksās 30 dienās' }).expect(201);
+    await http()
+      .post(`/v1/tickets/${reference}/escalations`)
+      .set('Authorization', `Bearer ${tokens.op}`)
+      .send({ toLevel: 2, reason: 'VID dati', summary: 'Pārmaksa' })
+      .expect(201);
+    await http()
+      .post(`/v1/tickets/${reference}/escalations`)
+      .set('Authorization', `Bearer ${tokens.op}`)
+      .send({ toLevel: 1, reason: 'Atbildēts', summary: 'Atmaksās 30 dienās' })
+      .expect(201);
     await http().patch(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${tokens.op}`).send({ status: 'closed' }).expect(200);
 
     await eventually(async () => received.length === 3, { timeoutMs: 30000 });
@@ -91,7 +106,11 @@ describe("outbound webhooks for institutions' own systems", () => {
     const log = await http().get(`/v1/admin/webhooks/${vid.body.id}/deliveries`).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
     expect(log.body.map((d: any) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
     expect(Math.max(...log.body.map((d: any) => d.attempts))).toBe(2); // the one answered 500 first
-    const bad = await http().post('/v1/admin/webhooks').set('Authorization', `Bearer ${tokens.admin}`).send({ institution: 'VID', url: 'ftp://x', secret: 'short', events: ['ticket.exploded'] }).expect(422);
+    const bad = await http()
+      .post('/v1/admin/webhooks')
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .send({ institution: 'VID', url: 'ftp://x', secret: 'short', events: ['ticket.exploded'] })
+      .expect(422);
     expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['events', 'secret', 'url']);
   });
 
@@ -101,11 +120,16 @@ describe("outbound webhooks for institutions' own systems", () => {
   };
   const escalateNew = async (institution: string) => {
     const reference = await env.submitTicket(app, { institution });
-    await http().post(`/v1/tickets/${reference}/escalations`).set('Authorization', `Bearer ${tokens.op}`).send({ toLevel: 2, reason: 'dati' }).expect(201);
+    await http()
+      .post(`/v1/tickets/${reference}/escalations`)
+      .set('Authorization', `Bearer ${tokens.op}`)
+      .send({ toLevel: 2, reason: 'dati' })
+      .expect(201);
     return reference;
   };
   const subscription = async (url: string) =>
-    (await admin('post', '/v1/admin/webhooks', { institution: 'VSAA', url, secret, events: ['ticket.escalated'] }).expect(201)).body.id as string;
+    (await admin('post', '/v1/admin/webhooks', { institution: 'VSAA', url, secret, events: ['ticket.escalated'] }).expect(201)).body
+      .id as string;
 
   it('refuses internal targets outside the allow-list, in every spelling, when subscribing and when changing the url', async () => {
     const internal = [
@@ -159,13 +183,22 @@ describe("outbound webhooks for institutions' own systems", () => {
   });
 
   it('disables, re-enables and deletes a subscription', async () => {
-    const [vsaa] = (await admin('get', '/v1/admin/webhooks').expect(200)).body.filter((s: any) => s.institution === 'VSAA' && s.url.endsWith('/vsaa'));
+    const [vsaa] = (await admin('get', '/v1/admin/webhooks').expect(200)).body.filter(
+      (s: any) => s.institution === 'VSAA' && s.url.endsWith('/vsaa'),
+    );
     const off = await admin('patch', `/v1/admin/webhooks/${vsaa.id}`, { active: false }).expect(200);
     expect(off.body).toMatchObject({ id: vsaa.id, active: false, url: vsaa.url });
     const before = received.filter((r) => r.path === '/vsaa').length;
     const quiet = await escalateNew('VSAA');
     // Nothing is recorded for a disabled subscription.
-    expect((await env.sql(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 AND payload->>'reference' = $2`, [vsaa.id, quiet]))[0].n).toBe(0);
+    expect(
+      (
+        await env.sql(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 AND payload->>'reference' = $2`, [
+          vsaa.id,
+          quiet,
+        ])
+      )[0].n,
+    ).toBe(0);
 
     await admin('patch', `/v1/admin/webhooks/${vsaa.id}`, { active: true }).expect(200);
     const heard = await escalateNew('VSAA');

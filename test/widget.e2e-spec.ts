@@ -38,7 +38,12 @@ describe('chat widget in a browser', () => {
   const http = () => request(api.getHttpServer());
   const ticket = async (reference: string) => (await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]))[0];
   const texts = async (reference: string) =>
-    (await env.sql(`SELECT ms.text FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 ORDER BY ms.created_at, ms.id`, [reference])).map((r) => r.text as string);
+    (
+      await env.sql(
+        `SELECT ms.text FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 ORDER BY ms.created_at, ms.id`,
+        [reference],
+      )
+    ).map((r) => r.text as string);
 
   async function open(lang: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; frame: () => Promise<Frame> }> {
     const context = await browser.newContext({ viewport, locale: lang });
@@ -50,7 +55,8 @@ describe('chat widget in a browser', () => {
   }
   const launcher = (page: Page) => page.locator('[data-vpppd-chat] button');
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const claim = (reference: string) => http().post(`/v1/tickets/${reference}/claim`).set('Authorization', `Bearer ${operatorToken}`).send({}).expect(200);
+  const claim = (reference: string) =>
+    http().post(`/v1/tickets/${reference}/claim`).set('Authorization', `Bearer ${operatorToken}`).send({}).expect(200);
   async function waitingVisitor(text: string): Promise<string> {
     const v = await ChatVisitor.connect(api);
     sockets.push(v);
@@ -86,15 +92,26 @@ describe('chat widget in a browser', () => {
     stranger = await HostSite.start(`http://127.0.0.1:${proxy.port}`);
     browser = await launchBrowser();
     adminToken = await login(api);
-    await api.get(AgentsService).upsert({ email: 'anna@widget.test', displayName: 'Anna Bērziņa', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
+    await api
+      .get(AgentsService)
+      .upsert({ email: 'anna@widget.test', displayName: 'Anna Bērziņa', password: PASSWORD, roles: ['operator'], institutionCodes: [] });
     operatorToken = await login(api, 'anna@widget.test', PASSWORD);
     // What an admin sets for the institution: its site, colour, name and privacy page (an unreadable colour is refused).
-    const refused = await http().put('/v1/admin/institutions/VSAA/chat-widget').set('Authorization', `Bearer ${adminToken}`).send({ allowedOrigins: [site.origin], colour: '#ffdd00' }).expect(422);
+    const refused = await http()
+      .put('/v1/admin/institutions/VSAA/chat-widget')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ allowedOrigins: [site.origin], colour: '#ffdd00' })
+      .expect(422);
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'colour', code: 'low-contrast' })]);
     const set = await http()
       .put('/v1/admin/institutions/VSAA/chat-widget')
       .set('Authorization', `Bearer ${adminToken}`)
-      .send({ allowedOrigins: [site.origin], colour: '#1f4e79', centreName: 'VSAA klientu centrs', privacyUrl: 'https://www.vsaa.gov.lv/privatums' })
+      .send({
+        allowedOrigins: [site.origin],
+        colour: '#1f4e79',
+        centreName: 'VSAA klientu centrs',
+        privacyUrl: 'https://www.vsaa.gov.lv/privatums',
+      })
       .expect(200);
     expect(set.body).toMatchObject({ institution: 'VSAA', allowedOrigins: [site.origin], colour: '#1f4e79' });
   });
@@ -135,7 +152,10 @@ describe('chat widget in a browser', () => {
     expect(await f.locator('.who-now').textContent()).toBe('Virtuālais asistents');
     await shot(page, 'lv-3-assistant');
     const reference = await referenceOf(f);
-    const [first] = await env.sql(`SELECT ms.meta FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 AND ms.direction = 'inbound' ORDER BY ms.created_at LIMIT 1`, [reference]);
+    const [first] = await env.sql(
+      `SELECT ms.meta FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1 AND ms.direction = 'inbound' ORDER BY ms.created_at LIMIT 1`,
+      [reference],
+    );
     expect(first.meta.consentAt).toEqual(expect.any(String));
 
     // A person, please: third in the queue, then second once the first ahead is taken.
@@ -151,14 +171,22 @@ describe('chat widget in a browser', () => {
 
     // The operator takes it and answers through the API: the citizen sees who answers, by name.
     await claim(reference);
-    await http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${operatorToken}`).send({ text: 'Labdien! Esmu Anna, palīdzēšu.' }).expect(202);
+    await http()
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .send({ text: 'Labdien! Esmu Anna, palīdzēšu.' })
+      .expect(202);
     await f.locator('.msg.agent', { hasText: 'Labdien! Esmu Anna, palīdzēšu.' }).waitFor();
     expect(await f.locator('.msg.agent .who').textContent()).toContain('Anna Bērziņa');
     await eventually(async () => (await f.locator('.who-now').textContent()) === 'Konsultants: Anna Bērziņa');
 
     // Markup typed by either side is shown as text and never runs.
     await say(f, '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>');
-    await http().post(`/v1/tickets/${reference}/replies`).set('Authorization', `Bearer ${operatorToken}`).send({ text: '<b>treknraksts</b><img src=y onerror="window.__xss=3">' }).expect(202);
+    await http()
+      .post(`/v1/tickets/${reference}/replies`)
+      .set('Authorization', `Bearer ${operatorToken}`)
+      .send({ text: '<b>treknraksts</b><img src=y onerror="window.__xss=3">' })
+      .expect(202);
     await f.locator('.msg.agent', { hasText: '<b>treknraksts</b><img src=y onerror="window.__xss=3">' }).waitFor();
     await f.locator('.msg.visitor', { hasText: '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>' }).waitFor();
     expect(await f.locator('.log img, .log script, .log b').count()).toBe(0);
@@ -184,7 +212,8 @@ describe('chat widget in a browser', () => {
     await eventually(async () => (await again.locator('.msg.visitor .status', { hasText: 'sūta…' }).count()) === 0, { timeoutMs: 15000 });
     await eventually(async () => (await texts(reference)).includes('Otrā ziņa bezsaistē.'));
     const stored = await texts(reference);
-    for (const line of ['Kā saņemt bezdarbnieka pabalstu?', 'Vai jūs mani dzirdat?', 'Otrā ziņa bezsaistē.']) expect([line, stored.filter((t) => t === line).length]).toEqual([line, 1]);
+    for (const line of ['Kā saņemt bezdarbnieka pabalstu?', 'Vai jūs mani dzirdat?', 'Otrā ziņa bezsaistē.'])
+      expect([line, stored.filter((t) => t === line).length]).toEqual([line, 1]);
     expect(stored.indexOf('Vai jūs mani dzirdat?')).toBeLessThan(stored.indexOf('Otrā ziņa bezsaistē.'));
     expect(await again.locator('.msg.visitor', { hasText: 'Vai jūs mani dzirdat?' }).count()).toBe(1);
 
@@ -237,7 +266,9 @@ describe('chat widget in a browser', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(sockets).toEqual([]);
     expect(await page.evaluate('document.activeElement === document.body')).toBe(true);
-    expect(await page.evaluate(`getComputedStyle(document.querySelector('[data-vpppd-chat]').shadowRoot.querySelector('.panel')).visibility`)).toBe('hidden');
+    expect(
+      await page.evaluate(`getComputedStyle(document.querySelector('[data-vpppd-chat]').shadowRoot.querySelector('.panel')).visibility`),
+    ).toBe('hidden');
     await launcher(page).click();
     await f.locator('form.prechat button[type=submit]').waitFor({ state: 'visible' });
     await eventually(async () => sockets.some((url) => url.includes('/socket.io/')));
@@ -262,7 +293,12 @@ describe('chat widget in a browser', () => {
     await page.goto(`${stranger.origin}/framed`);
     await new Promise((r) => setTimeout(r, 1000));
     const framed = page.frames().find((f) => f !== page.mainFrame());
-    expect(await framed?.locator('#app').count().catch(() => 0)).toBe(0);
+    expect(
+      await framed
+        ?.locator('#app')
+        .count()
+        .catch(() => 0),
+    ).toBe(0);
   });
 
   it('works in Russian on a 360 px phone, with the keyboard only', async () => {
@@ -277,7 +313,9 @@ describe('chat widget in a browser', () => {
     await f.locator('form.prechat').waitFor();
     expect(await f.evaluate('document.documentElement.lang')).toBe('ru');
     // Measured once the opening animation (a few px of rise) is over.
-    await page.evaluate(`Promise.all(document.querySelector('[data-vpppd-chat]').shadowRoot.querySelector('.panel').getAnimations().map((a) => a.finished)).then(() => true)`);
+    await page.evaluate(
+      `Promise.all(document.querySelector('[data-vpppd-chat]').shadowRoot.querySelector('.panel').getAnimations().map((a) => a.finished)).then(() => true)`,
+    );
     const box = await page.locator('[data-vpppd-chat] iframe').boundingBox();
     expect(box).toMatchObject({ x: 0, y: 0, width: 360, height: 740 });
     await shot(page, 'ru-1-privacy-and-prechat-360px');
@@ -326,9 +364,15 @@ describe('chat widget in a browser', () => {
       const reference = await referenceOf(f);
       // Through the chat's own pipeline: a ticket in the queue for the next working day, with the address to answer.
       await eventually(async () => (await ticket(reference))?.level === 1);
-      const [escalation] = await env.sql(`SELECT e.summary FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1`, [reference]);
+      const [escalation] = await env.sql(
+        `SELECT e.summary FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE t.reference = $1`,
+        [reference],
+      );
       expect(escalation.summary).toBe('Message left out of hours: Please call me back about my pension.');
-      const contacts = await env.sql(`SELECT c.kind, c.value FROM ticket_contacts c JOIN tickets t ON t.id = c.ticket_id WHERE t.reference = $1`, [reference]);
+      const contacts = await env.sql(
+        `SELECT c.kind, c.value FROM ticket_contacts c JOIN tickets t ON t.id = c.ticket_id WHERE t.reference = $1`,
+        [reference],
+      );
       expect(contacts).toContainEqual({ kind: 'email', value: 'citizen@example.test' });
     } finally {
       await reopen();
@@ -350,7 +394,9 @@ describe('chat widget in a browser', () => {
 
     // The limits are said before choosing; a file over them is refused in the widget, before any upload.
     expect(await f.locator('.tools .hint').textContent()).toMatch(/^Up to 5 MB: PDF, DOC, DOCX/);
-    await f.locator('input[type=file]').setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(5 * 1024 * 1024 + 1) });
+    await f
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(5 * 1024 * 1024 + 1) });
     await f.getByText('The file “scan.pdf” is larger than 5 MB.').waitFor();
     await f.locator('input[type=file]').setInputFiles({ name: 'run.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
     await f.getByText('The type of “run.exe” is not allowed.', { exact: false }).waitFor();
@@ -364,10 +410,19 @@ describe('chat widget in a browser', () => {
     await shot(page, 'en-5-file-upload');
     await f.locator('.msg.visitor', { hasText: 'iesniegums.pdf' }).locator('.status', { hasText: 'sent' }).waitFor({ timeout: 20000 });
     expect(await f.evaluate(`document.querySelector('.upload progress').value`)).toBe(100);
-    await eventually(async () =>
-      (await env.sql(`SELECT at.filename, at.size FROM attachments at JOIN messages ms ON ms.id = at.message_id JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1`, [reference]))[0],
+    await eventually(
+      async () =>
+        (
+          await env.sql(
+            `SELECT at.filename, at.size FROM attachments at JOIN messages ms ON ms.id = at.message_id JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1`,
+            [reference],
+          )
+        )[0],
     );
-    const [file] = await env.sql(`SELECT at.filename, at.size FROM attachments at JOIN messages ms ON ms.id = at.message_id JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1`, [reference]);
+    const [file] = await env.sql(
+      `SELECT at.filename, at.size FROM attachments at JOIN messages ms ON ms.id = at.message_id JOIN tickets t ON t.id = ms.ticket_id WHERE t.reference = $1`,
+      [reference],
+    );
     expect(file).toEqual({ filename: 'iesniegums.pdf', size: pdf.length });
   });
 });

@@ -27,7 +27,12 @@ export async function buildWidget({ quiet = false } = {}) {
     sizes[name] = gzip;
     if (gzip > budget) throw new Error(`widget: ${name} is ${gzip} bytes gzipped, over its budget of ${budget}`);
   }
-  if (!quiet) console.log(`widget built: ${Object.entries(sizes).map(([n, b]) => `${n} ${(b / 1024).toFixed(1)} KB gzip`).join(', ')}`);
+  if (!quiet)
+    console.log(
+      `widget built: ${Object.entries(sizes)
+        .map(([n, b]) => `${n} ${(b / 1024).toFixed(1)} KB gzip`)
+        .join(', ')}`,
+    );
   return sizes;
 }
 

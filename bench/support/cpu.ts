@@ -137,7 +137,10 @@ export function coresBetween(start: CpuSnapshot, end: CpuSnapshot): CpuUse {
   }
   const machine = cores.get('machine')!;
   cores.delete('machine');
-  const named = [...cores.values()].reduce<Cpu>((a, [u, k]) => [a[0] + (Number.isFinite(u) ? u : 0), a[1] + (Number.isFinite(k) ? k : 0)], [0, 0]);
+  const named = [...cores.values()].reduce<Cpu>(
+    (a, [u, k]) => [a[0] + (Number.isFinite(u) ? u : 0), a[1] + (Number.isFinite(k) ? k : 0)],
+    [0, 0],
+  );
   cores.set(OTHER_LABEL, [machine[0] - named[0], machine[1] - named[1]]);
   cores.set(MACHINE_LABEL, machine);
   return { seconds, cores };

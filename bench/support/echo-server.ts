@@ -20,7 +20,13 @@ io.of('/chat').on('connection', (socket) => {
     ack({ ok: true, sessionId, reference: sessionId });
   });
   socket.on('message', (body, ack) => {
-    const message = { id: randomUUID(), author: 'visitor', text: body.text, clientMessageId: body.clientMessageId, at: new Date().toISOString() };
+    const message = {
+      id: randomUUID(),
+      author: 'visitor',
+      text: body.text,
+      clientMessageId: body.clientMessageId,
+      at: new Date().toISOString(),
+    };
     io.of('/agents').to(`chat:${sessionId}`).emit('chat.message', { sessionId, reference: sessionId, message });
     ack({ ok: true, id: message.id, duplicate: false, reference: sessionId });
   });
@@ -33,7 +39,9 @@ io.of('/agents').on('connection', (socket) => {
     ack({ ok: true });
   });
   socket.on('reply', (body, ack) => {
-    io.of('/chat').to(`visitor:${body.reference}`).emit('message', { id: randomUUID(), author: 'agent', text: body.text, at: new Date().toISOString() });
+    io.of('/chat')
+      .to(`visitor:${body.reference}`)
+      .emit('message', { id: randomUUID(), author: 'agent', text: body.text, at: new Date().toISOString() });
     ack({ ok: true });
   });
 });

@@ -12,7 +12,14 @@ export interface JsonResponse {
 export function jsonClient(maxSockets: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
 
-  function request(port: number, method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  function request(
+    port: number,
+    method: string,
+    path: string,
+    token: string | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<JsonResponse> {
     return new Promise((resolve, reject) => {
       const raw = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
       const req = http.request(

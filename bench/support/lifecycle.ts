@@ -27,7 +27,9 @@ export function onFailure(note: () => string): void {
 export function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     for (const { name, run } of cleanups.splice(0).reverse()) {
-      await withTimeout(run(), 30_000, `cleanup: ${name}`).catch((e) => process.stderr.write(`cleanup of ${name} failed: ${(e as Error).message}\n`));
+      await withTimeout(run(), 30_000, `cleanup: ${name}`).catch((e) =>
+        process.stderr.write(`cleanup of ${name} failed: ${(e as Error).message}\n`),
+      );
     }
   })();
   return cleaning;
@@ -66,14 +68,22 @@ export const now = () => performance.now();
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Polls until `probe` is truthy or the time is up; every wait of the benchmarks goes through here so none is unbounded. */
-export async function until<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  everyMs: number,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = now() + timeoutMs;
   while (now() < deadline && !stopping) {
     const value = await probe();

@@ -45,13 +45,20 @@ export function parseFlags<F extends Flags>(usage: string, flags: F, help: Array
   if (common.help) {
     const lines = [...help, ...COMMON_HELP];
     const width = Math.max(...lines.map(([flag]) => flag.length)) + 2;
-    process.stdout.write([`usage: ${usage} -- [options]   (each also as BENCH_<NAME> in the environment)`, ...lines.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`), ''].join('\n'));
+    process.stdout.write(
+      [
+        `usage: ${usage} -- [options]   (each also as BENCH_<NAME> in the environment)`,
+        ...lines.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`),
+        '',
+      ].join('\n'),
+    );
     process.exit(0);
   }
   const int = (flag: string | undefined, env: string, fallback: number, min: number, max: number): number => {
     const raw = flag ?? process.env[`BENCH_${env}`];
     const n = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${env.toLowerCase().replace(/_/g, '-')} must be an integer in ${min}..${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`--${env.toLowerCase().replace(/_/g, '-')} must be an integer in ${min}..${max}`);
     return n;
   };
   const serviceEnv: Record<string, string> = {};

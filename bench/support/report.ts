@@ -2,12 +2,19 @@
 import os from 'node:os';
 import type { ServiceProcess } from './service';
 
-export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+export const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
 
 /** A text table: the first row is the header, underlined; the first column left-aligned, the others right-aligned. */
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r, i) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ') + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('   ')}` : '')).join('\n');
+  return rows
+    .map(
+      (r, i) =>
+        r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ') +
+        (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('   ')}` : ''),
+    )
+    .join('\n');
 }
 
 export function machineLine(pgVersion: string): string {

@@ -48,7 +48,11 @@ export async function sql<T = Record<string, unknown>>(client: Client, text: str
  * Under load every pool fills up; running out of connections mid-run would measure errors, not throughput.
  * So a layout whose pools do not fit into what max_connections leaves free is refused before anything starts.
  */
-export async function checkConnections(admin: Client, processes: number, serviceEnv: Record<string, string>): Promise<{ free: number; pgVersion: string }> {
+export async function checkConnections(
+  admin: Client,
+  processes: number,
+  serviceEnv: Record<string, string>,
+): Promise<{ free: number; pgVersion: string }> {
   const [{ free, version }] = await sql<{ free: number; version: string }>(
     admin,
     `SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity)::int - ${RESERVED_CONNECTIONS} AS free,
@@ -58,7 +62,8 @@ export async function checkConnections(admin: Client, processes: number, service
   const servicePools = processes * Number(poolSize) + 2;
   if (servicePools > free) {
     throw new UsageError(
-      `${processes} process(es) × DATABASE_POOL_SIZE=${poolSize} need ${servicePools} connections, ` + `but only ${free} are free; lower it with --set DATABASE_POOL_SIZE=…`,
+      `${processes} process(es) × DATABASE_POOL_SIZE=${poolSize} need ${servicePools} connections, ` +
+        `but only ${free} are free; lower it with --set DATABASE_POOL_SIZE=…`,
     );
   }
   return { free, pgVersion: version };
@@ -145,7 +150,8 @@ export class ServiceProcess {
 
 export function assertAlive(services: ServiceProcess[]): void {
   const dead = services.find((s) => !s.alive);
-  if (dead) throw new Error(`${dead.label} exited (code ${dead.child.exitCode ?? dead.child.signalCode}); its last output:\n${dead.output()}`);
+  if (dead)
+    throw new Error(`${dead.label} exited (code ${dead.child.exitCode ?? dead.child.signalCode}); its last output:\n${dead.output()}`);
 }
 
 export function warningsOf(services: ServiceProcess[]): number {

@@ -61,7 +61,12 @@ export function App() {
     }
   }, [profile, resuming, route.name]);
 
-  if (resuming) return <p className="loading" role="status">{t('app.loading')}</p>;
+  if (resuming)
+    return (
+      <p className="loading" role="status">
+        {t('app.loading')}
+      </p>
+    );
   if (!profile || route.name === 'sign-in') {
     return (
       <>
@@ -80,7 +85,9 @@ export function App() {
   const readsAudit = profile.roles.includes('dpo') || profile.roles.includes('admin');
   return (
     <>
-      <a className="skip" href="#main">{t('app.skip')}</a>
+      <a className="skip" href="#main">
+        {t('app.skip')}
+      </a>
       <header className="top">
         <span className="brand">{t('app.title')}</span>
         <nav aria-label={t('app.nav')}>
@@ -119,7 +126,11 @@ export function App() {
             </a>
           )}
           {can(profile, 'admin') && (
-            <a href={href({ name: 'admin', section: 'agents' })} onClick={onLinkClick} aria-current={route.name === 'admin' ? 'page' : undefined}>
+            <a
+              href={href({ name: 'admin', section: 'agents' })}
+              onClick={onLinkClick}
+              aria-current={route.name === 'admin' ? 'page' : undefined}
+            >
               {t('app.admin')}
             </a>
           )}
@@ -128,7 +139,9 @@ export function App() {
         <PresenceControl />
         <span className="who">{t('app.signedInAs', { name: profile.displayName })}</span>
         <LanguageSwitch />
-        <button type="button" onClick={() => void session.signOut()}>{t('app.signOut')}</button>
+        <button type="button" onClick={() => void session.signOut()}>
+          {t('app.signOut')}
+        </button>
       </header>
       <AssignmentNotice />
       <ReminderNotices />
@@ -195,7 +208,13 @@ function AssignmentNotice() {
       {reference && (
         <p>
           {t('assignment.notice', { reference })}{' '}
-          <a href={href({ name: 'ticket', reference })} onClick={(e) => { onLinkClick(e); setReference(null); }}>
+          <a
+            href={href({ name: 'ticket', reference })}
+            onClick={(e) => {
+              onLinkClick(e);
+              setReference(null);
+            }}
+          >
             {t('assignment.open')}
           </a>{' '}
           <button type="button" onClick={() => setReference(null)} aria-label={t('assignment.dismiss')}>

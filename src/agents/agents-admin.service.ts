@@ -55,8 +55,14 @@ export class AgentsAdminService {
          VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::jsonb, '{"voice":1,"chat":3,"email":10,"webform":10,"social":5}'), coalesce($8, 'VPPPD'))
          ON CONFLICT (email) DO NOTHING RETURNING id`,
         [
-          dto.email.trim().toLowerCase(), dto.displayName, await hashPassword(dto.password), dto.roles, dto.languages ?? ['lv'], dto.skills ?? [],
-          dto.capacity ? JSON.stringify(dto.capacity) : null, dto.centre?.toUpperCase() ?? null,
+          dto.email.trim().toLowerCase(),
+          dto.displayName,
+          await hashPassword(dto.password),
+          dto.roles,
+          dto.languages ?? ['lv'],
+          dto.skills ?? [],
+          dto.capacity ? JSON.stringify(dto.capacity) : null,
+          dto.centre?.toUpperCase() ?? null,
         ],
       );
       if (rows.length === 0) throw new ProblemException(HttpStatus.CONFLICT, 'conflict', 'Conflict', `An agent with ${dto.email} exists.`);
@@ -108,8 +114,12 @@ export class AgentsAdminService {
   private async check(dto: Partial<CreateAgentDto>, email: string): Promise<void> {
     const unknownCentre = dto.centre !== undefined && !(await this.calendars.findCentre(dto.centre));
     const problems = [
-      ...(unknownCentre ? [{ field: 'centre', code: 'unknown', message: `no centre has the code ${dto.centre} (GET /v1/calendar/centres lists them)` }] : []),
-      ...(dto.password !== undefined ? passwordPolicyProblems(dto.password, { email }).map((p) => ({ field: 'password', code: 'policy', message: `password ${p}` })) : []),
+      ...(unknownCentre
+        ? [{ field: 'centre', code: 'unknown', message: `no centre has the code ${dto.centre} (GET /v1/calendar/centres lists them)` }]
+        : []),
+      ...(dto.password !== undefined
+        ? passwordPolicyProblems(dto.password, { email }).map((p) => ({ field: 'password', code: 'policy', message: `password ${p}` }))
+        : []),
       ...capacityProblems(dto.capacity).map((message) => ({ field: 'capacity', code: 'invalid', message })),
     ];
     if (problems.length) throw validationProblem(problems);

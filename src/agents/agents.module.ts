@@ -6,7 +6,12 @@ import { AgentsAdminService } from './agents-admin.service';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 
-@Module({ imports: [RealtimeModule, CalendarModule], controllers: [AgentsController], providers: [AgentsService, AgentsAdminService], exports: [AgentsService] })
+@Module({
+  imports: [RealtimeModule, CalendarModule],
+  controllers: [AgentsController],
+  providers: [AgentsService, AgentsAdminService],
+  exports: [AgentsService],
+})
 export class AgentsModule implements OnApplicationBootstrap {
   constructor(
     private readonly agents: AgentsService,

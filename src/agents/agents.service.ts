@@ -50,8 +50,9 @@ export class AgentsService {
     email: string,
     password: string,
   ): Promise<{ id: string } | { locked: true; id: string } | { disabled: true; id: string } | null> {
-    const [row]: Array<{ id: string; active: boolean; password_hash: string | null; attempt: number | null; admitted: boolean | null }> = await this.dataSource.query(
-      `WITH target AS (SELECT id, active FROM agents WHERE email = $1),
+    const [row]: Array<{ id: string; active: boolean; password_hash: string | null; attempt: number | null; admitted: boolean | null }> =
+      await this.dataSource.query(
+        `WITH target AS (SELECT id, active FROM agents WHERE email = $1),
        counted AS (
          UPDATE agents a
             SET failed_logins = CASE WHEN a.locked_until <= now() THEN 1 ELSE a.failed_logins + 1 END,
@@ -68,8 +69,8 @@ export class AgentsService {
        SELECT t.id, t.active, coalesce(c.password_hash, (SELECT password_hash FROM agents WHERE id = t.id AND NOT t.active)) AS password_hash,
               c.attempt, c.admitted
        FROM target t LEFT JOIN counted c ON c.id = t.id`,
-      [email.trim().toLowerCase(), this.config.AUTH_MAX_FAILED_LOGINS, this.config.AUTH_LOCKOUT_SECONDS],
-    );
+        [email.trim().toLowerCase(), this.config.AUTH_MAX_FAILED_LOGINS, this.config.AUTH_LOCKOUT_SECONDS],
+      );
     if (row && !row.active) {
       // Disabled: nothing to lock; the per-source login limit bounds guessing, and only the right password hears why.
       const ok = row.password_hash ? await verifyPassword(password, row.password_hash) : false;
@@ -83,22 +84,29 @@ export class AgentsService {
     }
     const ok = await verifyPassword(password, row.password_hash!);
     if (!ok) {
-      if (row.attempt === this.config.AUTH_MAX_FAILED_LOGINS) this.logger.warn({ agentId: row.id }, 'account locked after repeated failed logins');
+      if (row.attempt === this.config.AUTH_MAX_FAILED_LOGINS)
+        this.logger.warn({ agentId: row.id }, 'account locked after repeated failed logins');
       return null;
     }
-    await this.dataSource.query('UPDATE agents SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins = $2', [row.id, row.attempt]);
+    await this.dataSource.query('UPDATE agents SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins = $2', [
+      row.id,
+      row.attempt,
+    ]);
     return { id: row.id };
   }
 
   /** Who the signed-in member of staff is, for their own screens: name, roles and institution codes. */
-  async profile(agentId: string): Promise<{ id: string; email: string; displayName: string; roles: Role[]; institutions: string[] } | null> {
-    const [row]: Array<{ id: string; email: string; display_name: string; roles: Role[]; institutions: string[] }> = await this.dataSource.query(
-      `SELECT a.id, a.email, a.display_name, a.roles,
+  async profile(
+    agentId: string,
+  ): Promise<{ id: string; email: string; displayName: string; roles: Role[]; institutions: string[] } | null> {
+    const [row]: Array<{ id: string; email: string; display_name: string; roles: Role[]; institutions: string[] }> =
+      await this.dataSource.query(
+        `SELECT a.id, a.email, a.display_name, a.roles,
               coalesce(array_agg(i.code ORDER BY i.code) FILTER (WHERE i.code IS NOT NULL), '{}') AS institutions
        FROM agents a LEFT JOIN agent_institutions ai ON ai.agent_id = a.id LEFT JOIN institutions i ON i.id = ai.institution_id
        WHERE a.id = $1 GROUP BY a.id`,
-      [agentId],
-    );
+        [agentId],
+      );
     return row ? { id: row.id, email: row.email, displayName: row.display_name, roles: row.roles, institutions: row.institutions } : null;
   }
 
@@ -109,9 +117,17 @@ export class AgentsService {
     return row?.centre ?? 'VPPPD';
   }
 
-  async upsert(input: { email: string; displayName: string; password: string; roles: Role[]; institutionCodes?: string[]; centre?: string }): Promise<string> {
+  async upsert(input: {
+    email: string;
+    displayName: string;
+    password: string;
+    roles: Role[];
+    institutionCodes?: string[];
+    centre?: string;
+  }): Promise<string> {
     const problems = passwordPolicyProblems(input.password, { email: input.email });
-    if (problems.length) throw validationProblem(problems.map((message) => ({ field: 'password', code: 'policy', message: `password ${message}` })));
+    if (problems.length)
+      throw validationProblem(problems.map((message) => ({ field: 'password', code: 'policy', message: `password ${message}` })));
     const passwordHash = await hashPassword(input.password);
     const id = await this.dataSource.transaction(async (m) => {
       const [row]: Array<{ id: string }> = await m.query(

@@ -42,16 +42,23 @@ export class AuditQueryService {
     };
     const where: string[] = [];
     if (q.actor) where.push(`a.actor_agent_id = ${p(q.actor)}::uuid`);
-    if (q.action) where.push(q.action.endsWith('*') ? `a.action LIKE ${p(q.action.slice(0, -1).replace(/_/g, '\\_') + '%')}` : `a.action = ${p(q.action)}`);
+    if (q.action)
+      where.push(
+        q.action.endsWith('*') ? `a.action LIKE ${p(q.action.slice(0, -1).replace(/_/g, '\\_') + '%')}` : `a.action = ${p(q.action)}`,
+      );
     if (q.from) where.push(`a.created_at >= ${p(q.from)}::timestamptz`);
     if (q.to) where.push(`a.created_at < ${p(q.to)}::timestamptz`);
     if (q.ticket) {
       const ref = p(q.ticket);
-      where.push(`((a.subject_type = 'ticket' AND a.subject_id IN (SELECT id::text FROM tickets WHERE reference = ${ref})) OR a.detail->>'reference' = ${ref})`);
+      where.push(
+        `((a.subject_type = 'ticket' AND a.subject_id IN (SELECT id::text FROM tickets WHERE reference = ${ref})) OR a.detail->>'reference' = ${ref})`,
+      );
     }
     if (q.person) {
       const person = p(q.person);
-      where.push(`((a.subject_type = 'customer' AND a.subject_id = ${person}) OR (a.subject_type = 'ticket' AND a.subject_id IN (SELECT id::text FROM tickets WHERE customer_id = ${person}::uuid)))`);
+      where.push(
+        `((a.subject_type = 'customer' AND a.subject_id = ${person}) OR (a.subject_type = 'ticket' AND a.subject_id IN (SELECT id::text FROM tickets WHERE customer_id = ${person}::uuid)))`,
+      );
     }
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor);

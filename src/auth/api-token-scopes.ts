@@ -21,12 +21,24 @@ export const TokenScope = (scope: ApiTokenScope) => SetMetadata(TOKEN_SCOPE, sco
  * `tickets:hand-back` opens the escalations route for one kind of move only: the answer going back down, in the
  * ticket's own institution. Checked on the locked ticket, where the direction is known.
  */
-export function assertTokenMayMove(user: AuthUser, direction: 'escalated' | 'handed_back' | 'transferred', dto: { institution?: string; queue?: string }): void {
+export function assertTokenMayMove(
+  user: AuthUser,
+  direction: 'escalated' | 'handed_back' | 'transferred',
+  dto: { institution?: string; queue?: string },
+): void {
   if (!user.apiToken) return;
   if (direction !== 'handed_back') {
-    throw validationProblem([{ field: 'toLevel', code: 'handBackOnly', message: 'an API token may only hand a ticket back to a lower level' }]);
+    throw validationProblem([
+      { field: 'toLevel', code: 'handBackOnly', message: 'an API token may only hand a ticket back to a lower level' },
+    ]);
   }
   if (dto.institution || dto.queue) {
-    throw validationProblem([{ field: dto.institution ? 'institution' : 'queue', code: 'handBackOnly', message: 'a hand-back by an API token keeps the ticket in its institution' }]);
+    throw validationProblem([
+      {
+        field: dto.institution ? 'institution' : 'queue',
+        code: 'handBackOnly',
+        message: 'a hand-back by an API token keeps the ticket in its institution',
+      },
+    ]);
   }
 }

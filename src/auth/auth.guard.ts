@@ -29,13 +29,19 @@ export class AuthGuard implements CanActivate {
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw unauthorized('A bearer token is required.');
     const result = token.startsWith(API_TOKEN_PREFIX)
-      ? await this.apiTokens.authenticate(token, this.reflector.getAllAndOverride<ApiTokenScope | undefined>(TOKEN_SCOPE, targets), `${req.method} ${req.routeOptions?.url ?? pathOf(req)}`, {
-          ip: req.ip ?? null,
-          requestId: (req as { id?: unknown }).id ? String((req as { id?: unknown }).id) : null,
-        })
+      ? await this.apiTokens.authenticate(
+          token,
+          this.reflector.getAllAndOverride<ApiTokenScope | undefined>(TOKEN_SCOPE, targets),
+          `${req.method} ${req.routeOptions?.url ?? pathOf(req)}`,
+          {
+            ip: req.ip ?? null,
+            requestId: (req as { id?: unknown }).id ? String((req as { id?: unknown }).id) : null,
+          },
+        )
       : await this.tokens.authenticate(token);
     if ('refused' in result) {
-      if ('status' in result && result.status === 403) throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', result.refused);
+      if ('status' in result && result.status === 403)
+        throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', result.refused);
       throw unauthorized(result.refused);
     }
     const user = result.user;

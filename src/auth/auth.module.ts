@@ -31,7 +31,15 @@ import { TotpService } from './totp.service';
     }),
   ],
   controllers: [AuthController, TotpController, TotpAdminController, ApiTokensController, OidcController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, SessionsService, AccessTokens, TotpService, SignInService, ApiTokensService, OidcService],
+  providers: [
+    { provide: APP_GUARD, useClass: AuthGuard },
+    SessionsService,
+    AccessTokens,
+    TotpService,
+    SignInService,
+    ApiTokensService,
+    OidcService,
+  ],
   exports: [AccessTokens],
 })
 export class AuthModule {}

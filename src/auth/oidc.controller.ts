@@ -32,7 +32,7 @@ export class OidcController {
 
   @Public()
   @Get('login')
-  @ApiOperation({ summary: "Single sign-on: redirects the browser to the identity provider (404 when it is not set up)" })
+  @ApiOperation({ summary: 'Single sign-on: redirects the browser to the identity provider (404 when it is not set up)' })
   @ApiFoundResponse({ description: "To the provider's authorization endpoint" })
   async login(@Res() res: HttpReply): Promise<void> {
     const { url, cookie } = await this.oidc.begin();
@@ -60,7 +60,13 @@ export class OidcController {
   /** The login cookie, or with no value and no life left its removal; there is no cookie library in the app for one cookie. */
   private cookie(value: string, maxAgeSeconds: number): string {
     const expires = new Date(maxAgeSeconds > 0 ? Date.now() + maxAgeSeconds * 1000 : 0).toUTCString();
-    const parts = [`${COOKIE}=${value}`, `Path=${COOKIE_PATH}`, ...(maxAgeSeconds > 0 ? [`Max-Age=${maxAgeSeconds}`] : []), `Expires=${expires}`, 'HttpOnly'];
+    const parts = [
+      `${COOKIE}=${value}`,
+      `Path=${COOKIE_PATH}`,
+      ...(maxAgeSeconds > 0 ? [`Max-Age=${maxAgeSeconds}`] : []),
+      `Expires=${expires}`,
+      'HttpOnly',
+    ];
     if (this.secure) parts.push('Secure');
     parts.push('SameSite=Lax');
     return parts.join('; ');

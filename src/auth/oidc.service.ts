@@ -12,7 +12,8 @@ import type { RequestContext } from './totp.service';
 export const OIDC_LOGIN_TTL_SECONDS = 600;
 const LOGIN_AUDIENCE = 'oidc-login';
 
-const refused = (code: string, detail: string, status = HttpStatus.FORBIDDEN) => new ProblemException(status, code, status === HttpStatus.FORBIDDEN ? 'Forbidden' : 'Unauthorized', detail);
+const refused = (code: string, detail: string, status = HttpStatus.FORBIDDEN) =>
+  new ProblemException(status, code, status === HttpStatus.FORBIDDEN ? 'Forbidden' : 'Unauthorized', detail);
 
 /**
  * Single sign-on with the state's or an institution's OpenID Connect provider: authorization code with PKCE, a
@@ -50,7 +51,10 @@ export class OidcService {
       state,
       nonce,
     });
-    const cookie = await this.jwt.signAsync({ state, nonce, codeVerifier }, { audience: LOGIN_AUDIENCE, expiresIn: OIDC_LOGIN_TTL_SECONDS, algorithm: 'HS256' });
+    const cookie = await this.jwt.signAsync(
+      { state, nonce, codeVerifier },
+      { audience: LOGIN_AUDIENCE, expiresIn: OIDC_LOGIN_TTL_SECONDS, algorithm: 'HS256' },
+    );
     return { url: url.href, cookie };
   }
 
@@ -58,7 +62,12 @@ export class OidcService {
   async finish(cookie: string | undefined, query: string, context: RequestContext): Promise<string> {
     const provider = await this.provider();
     const login = cookie ? await this.readLoginCookie(cookie) : null;
-    if (!login) throw refused('oidc-state-invalid', 'This sign-in was not started in this browser, or took too long; start again.', HttpStatus.UNAUTHORIZED);
+    if (!login)
+      throw refused(
+        'oidc-state-invalid',
+        'This sign-in was not started in this browser, or took too long; start again.',
+        HttpStatus.UNAUTHORIZED,
+      );
     const callback = new URL(this.config.OIDC_REDIRECT_URI!);
     callback.search = query;
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
@@ -94,7 +103,10 @@ export class OidcService {
     );
     if (linked) {
       if (!linked.active) throw refused('account-disabled', 'Your staff account is disabled.');
-      await this.dataSource.query('UPDATE agent_oidc_subjects SET last_login_at = now() WHERE issuer = $1 AND subject = $2', [issuer, subject]);
+      await this.dataSource.query('UPDATE agent_oidc_subjects SET last_login_at = now() WHERE issuer = $1 AND subject = $2', [
+        issuer,
+        subject,
+      ]);
       return linked.agent_id;
     }
     if (!email) throw refused('oidc-no-agent', 'The identity provider gave no verified e-mail address to find your staff account by.');
@@ -110,7 +122,9 @@ export class OidcService {
       [issuer, subject, agent.id],
     );
     // The subject may be a personal code: it stays in its table, never in the audit detail.
-    await this.audit.record([{ actorAgentId: agent.id, action: 'auth.oidc_linked', subjectType: 'agent', subjectId: agent.id, detail: { issuer }, ...context }]);
+    await this.audit.record([
+      { actorAgentId: agent.id, action: 'auth.oidc_linked', subjectType: 'agent', subjectId: agent.id, detail: { issuer }, ...context },
+    ]);
     return agent.id;
   }
 
@@ -118,7 +132,9 @@ export class OidcService {
     try {
       const claims = await this.jwt.verifyAsync<Record<string, unknown>>(cookie, { audience: LOGIN_AUDIENCE, algorithms: ['HS256'] });
       const { state, nonce, codeVerifier } = claims;
-      return typeof state === 'string' && typeof nonce === 'string' && typeof codeVerifier === 'string' ? { state, nonce, codeVerifier } : null;
+      return typeof state === 'string' && typeof nonce === 'string' && typeof codeVerifier === 'string'
+        ? { state, nonce, codeVerifier }
+        : null;
     } catch {
       return null;
     }
@@ -126,16 +142,25 @@ export class OidcService {
 
   /** The provider's metadata and keys, read once; a failed discovery is tried again on the next sign-in. */
   private provider(): Promise<oidc.Configuration> {
-    if (!this.enabled) throw new ProblemException(HttpStatus.NOT_FOUND, 'oidc-not-configured', 'Not found', 'Single sign-on is not set up here.');
+    if (!this.enabled)
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'oidc-not-configured', 'Not found', 'Single sign-on is not set up here.');
     this.configuration ??= oidc
       .discovery(new URL(this.config.OIDC_ISSUER_URL!), this.config.OIDC_CLIENT_ID!, this.config.OIDC_CLIENT_SECRET, undefined, {
         // Plain http passes the configuration's validation only for a provider on this machine.
-        execute: [...(this.config.OIDC_ISSUER_URL!.startsWith('http://') ? [oidc.allowInsecureRequests] : []), oidc.enableNonRepudiationChecks],
+        execute: [
+          ...(this.config.OIDC_ISSUER_URL!.startsWith('http://') ? [oidc.allowInsecureRequests] : []),
+          oidc.enableNonRepudiationChecks,
+        ],
       })
       .catch((error: unknown) => {
         this.configuration = null;
         this.logger.warn(`OpenID Connect discovery failed: ${error instanceof Error ? error.message : String(error)}`);
-        throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'oidc-unavailable', 'Service unavailable', 'The identity provider cannot be reached; try again shortly.');
+        throw new ProblemException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          'oidc-unavailable',
+          'Service unavailable',
+          'The identity provider cannot be reached; try again shortly.',
+        );
       });
     return this.configuration;
   }
@@ -146,9 +171,18 @@ export class OidcService {
     }
     const e = error as { message?: string; code?: string; cause?: { code?: string } };
     if (e?.message === 'fetch failed' || e?.cause?.code === 'ECONNREFUSED') {
-      return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'oidc-unavailable', 'Service unavailable', 'The identity provider cannot be reached; try again shortly.');
+      return new ProblemException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'oidc-unavailable',
+        'Service unavailable',
+        'The identity provider cannot be reached; try again shortly.',
+      );
     }
     this.logger.warn(`OpenID Connect callback refused: ${e?.code ?? ''} ${e?.message ?? String(error)}`);
-    return refused('oidc-invalid-response', "The identity provider's answer did not pass the checks; start again.", HttpStatus.UNAUTHORIZED);
+    return refused(
+      'oidc-invalid-response',
+      "The identity provider's answer did not pass the checks; start again.",
+      HttpStatus.UNAUTHORIZED,
+    );
   }
 }

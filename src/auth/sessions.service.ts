@@ -59,7 +59,9 @@ export class SessionsService {
 
   /** Ends the session: its tokens stop working and its open sockets are disconnected, on every instance. */
   async revoke(sessionId: string): Promise<void> {
-    const rows = returnedRows(await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id', [sessionId]));
+    const rows = returnedRows(
+      await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id', [sessionId]),
+    );
     await this.ended(rows.map((r) => r.id as string));
   }
 

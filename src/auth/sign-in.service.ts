@@ -27,7 +27,8 @@ export class SignInService {
   /** Tokens, or a 401 problem telling the client which second-factor step comes next, with its challenge token. */
   async complete(agentId: string, ip: string | null): Promise<TokenResponseDto> {
     const step = await this.totp.requirement(agentId);
-    if (step === null) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Unauthorized', 'The account is disabled.');
+    if (step === null)
+      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Unauthorized', 'The account is disabled.');
     if (step !== 'none') throw await this.secondFactorProblem(agentId, step);
     return this.open(agentId, ip);
   }
@@ -39,14 +40,20 @@ export class SignInService {
   }
 
   async tokens(agentId: string, sessionId: string, refreshToken: string): Promise<TokenResponseDto> {
-    const accessToken = await this.jwt.signAsync({ sub: agentId, sid: sessionId }, { expiresIn: this.config.JWT_TTL_SECONDS, algorithm: 'HS256' });
+    const accessToken = await this.jwt.signAsync(
+      { sub: agentId, sid: sessionId },
+      { expiresIn: this.config.JWT_TTL_SECONDS, algorithm: 'HS256' },
+    );
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.JWT_TTL_SECONDS, refreshToken };
   }
 
   /** The agent and step a challenge token stands for, or null when it is forged, expired or something else. */
   async readChallenge(token: string): Promise<{ agentId: string; step: Exclude<SecondFactorStep, 'none'> } | null> {
     try {
-      const claims = await this.jwt.verifyAsync<{ sub?: unknown; step?: unknown }>(token, { audience: CHALLENGE_AUDIENCE, algorithms: ['HS256'] });
+      const claims = await this.jwt.verifyAsync<{ sub?: unknown; step?: unknown }>(token, {
+        audience: CHALLENGE_AUDIENCE,
+        algorithms: ['HS256'],
+      });
       if (typeof claims.sub !== 'string' || (claims.step !== 'code' && claims.step !== 'enrol')) return null;
       return { agentId: claims.sub, step: claims.step };
     } catch {
@@ -55,10 +62,18 @@ export class SignInService {
   }
 
   private async secondFactorProblem(agentId: string, step: 'code' | 'enrol'): Promise<ProblemException> {
-    const challengeToken = await this.jwt.signAsync({ sub: agentId, step }, { audience: CHALLENGE_AUDIENCE, expiresIn: CHALLENGE_TTL_SECONDS, algorithm: 'HS256' });
+    const challengeToken = await this.jwt.signAsync(
+      { sub: agentId, step },
+      { audience: CHALLENGE_AUDIENCE, expiresIn: CHALLENGE_TTL_SECONDS, algorithm: 'HS256' },
+    );
     const problem =
       step === 'code'
-        ? new ProblemException(HttpStatus.UNAUTHORIZED, 'totp-required', 'Second factor required', 'Send a code from the authenticator app (or a recovery code) with the challenge token to POST /v1/auth/login/totp.')
+        ? new ProblemException(
+            HttpStatus.UNAUTHORIZED,
+            'totp-required',
+            'Second factor required',
+            'Send a code from the authenticator app (or a recovery code) with the challenge token to POST /v1/auth/login/totp.',
+          )
         : new ProblemException(
             HttpStatus.UNAUTHORIZED,
             'totp-enrolment-required',

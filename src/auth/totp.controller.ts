@@ -19,7 +19,12 @@ const wrongCode = () =>
     'The code is wrong, was already used, or the second factor is locked for a while after repeated failures.',
   );
 const badChallenge = () =>
-  new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-challenge', 'Unauthorized', 'The challenge token is invalid or has expired; sign in again.');
+  new ProblemException(
+    HttpStatus.UNAUTHORIZED,
+    'invalid-challenge',
+    'Unauthorized',
+    'The challenge token is invalid or has expired; sign in again.',
+  );
 
 /** The second sign-in step, and staff setting up their own second factor. */
 @ApiTags('auth')
@@ -45,7 +50,8 @@ export class TotpController {
     if (step === null || step === 'none') throw badChallenge();
     if (step === 'enrol') {
       // The first code of a new enrolment: it confirms the factor, and the recovery codes come back with the tokens.
-      if (body.code === undefined) throw validationProblem([{ field: 'code', code: 'required', message: 'confirm the new factor with a code from the app' }]);
+      if (body.code === undefined)
+        throw validationProblem([{ field: 'code', code: 'required', message: 'confirm the new factor with a code from the app' }]);
       const recoveryCodes = await this.totp.confirmEnrolment(challenge.agentId, body.code, contextOf(req));
       if (!recoveryCodes) throw wrongCode();
       return { ...(await this.signIn.open(challenge.agentId, req.ip ?? null)), recoveryCodes };

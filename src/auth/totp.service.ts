@@ -76,7 +76,12 @@ export class TotpService {
       [agentId, this.cipher.seal(secret, 'agent_totp.secret')],
     );
     if (!rows.length) {
-      throw new ProblemException(HttpStatus.CONFLICT, 'totp-enrolled', 'Conflict', 'A second factor is already set up; an administrator can reset it.');
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        'totp-enrolled',
+        'Conflict',
+        'A second factor is already set up; an administrator can reset it.',
+      );
     }
     return { secret, otpauthUri: generateURI({ issuer: this.config.TOTP_ISSUER, label: rows[0].email, secret }) };
   }
@@ -99,7 +104,10 @@ export class TotpService {
       );
       if (!confirmed.length) return null;
       await this.replaceRecoveryCodes(m, agentId, codes);
-      await this.audit.record([{ actorAgentId: agentId, action: 'auth.totp_enrolled', subjectType: 'agent', subjectId: agentId, ...context }], m);
+      await this.audit.record(
+        [{ actorAgentId: agentId, action: 'auth.totp_enrolled', subjectType: 'agent', subjectId: agentId, ...context }],
+        m,
+      );
       return codes;
     });
   }
@@ -119,7 +127,16 @@ export class TotpService {
           )
         : [];
       if (!used.length) return (await this.failed(agentId, context)) ?? false;
-      await this.audit.record([{ actorAgentId: agentId, action: 'auth.recovery_code_used', subjectType: 'agent', subjectId: agentId, detail: { left: used[0].left }, ...context }]);
+      await this.audit.record([
+        {
+          actorAgentId: agentId,
+          action: 'auth.recovery_code_used',
+          subjectType: 'agent',
+          subjectId: agentId,
+          detail: { left: used[0].left },
+          ...context,
+        },
+      ]);
       return this.succeeded(agentId, null);
     }
     const timeStep = await this.check(reserved, proof.code ?? '');
@@ -134,7 +151,19 @@ export class TotpService {
       if (!agent) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No such agent.');
       const [, removed] = await m.query('DELETE FROM agent_totp WHERE agent_id = $1', [agentId]);
       await m.query('DELETE FROM agent_recovery_codes WHERE agent_id = $1', [agentId]);
-      await this.audit.record([{ actorAgentId, action: 'auth.totp_reset', subjectType: 'agent', subjectId: agentId, detail: { hadFactor: removed > 0 }, ...context }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId,
+            action: 'auth.totp_reset',
+            subjectType: 'agent',
+            subjectId: agentId,
+            detail: { hadFactor: removed > 0 },
+            ...context,
+          },
+        ],
+        m,
+      );
     });
     await this.invalidations.publish(SESSION_INVALIDATION, [agentId]);
   }
@@ -162,11 +191,19 @@ export class TotpService {
       secret = this.cipher.open(stored, 'agent_totp.secret');
     } catch (error) {
       // Under a key no longer configured: no code can be right until an administrator resets the factor.
-      this.logger.error({ agentId, reason: (error as Error).message }, 'the stored TOTP secret opens under no configured key; reset the factor');
+      this.logger.error(
+        { agentId, reason: (error as Error).message },
+        'the stored TOTP secret opens under no configured key; reset the factor',
+      );
       return null;
     }
     try {
-      const result = await verify({ secret, token: code, epochTolerance: EPOCH_TOLERANCE_SECONDS, ...(lastTimeStep !== null ? { afterTimeStep: lastTimeStep } : {}) });
+      const result = await verify({
+        secret,
+        token: code,
+        epochTolerance: EPOCH_TOLERANCE_SECONDS,
+        ...(lastTimeStep !== null ? { afterTimeStep: lastTimeStep } : {}),
+      });
       return result.valid && 'timeStep' in result ? result.timeStep : null;
     } catch {
       return null;
@@ -183,7 +220,9 @@ export class TotpService {
     );
     if (locked.length) {
       this.logger.warn({ agentId }, 'second factor locked after repeated wrong codes');
-      await this.audit.record([{ actorAgentId: agentId, action: 'auth.totp_locked', subjectType: 'agent', subjectId: agentId, ...context }]);
+      await this.audit.record([
+        { actorAgentId: agentId, action: 'auth.totp_locked', subjectType: 'agent', subjectId: agentId, ...context },
+      ]);
     }
     return null;
   }
@@ -206,9 +245,9 @@ export class TotpService {
 
   private async replaceRecoveryCodes(m: EntityManager, agentId: string, codes: string[]): Promise<void> {
     await m.query('DELETE FROM agent_recovery_codes WHERE agent_id = $1', [agentId]);
-    await m.query(
-      `INSERT INTO agent_recovery_codes (agent_id, code_hash) SELECT $1, unnest($2::text[])`,
-      [agentId, codes.map((c) => hashRecoveryCode(normalizeRecoveryCode(c)!))],
-    );
+    await m.query(`INSERT INTO agent_recovery_codes (agent_id, code_hash) SELECT $1, unnest($2::text[])`, [
+      agentId,
+      codes.map((c) => hashRecoveryCode(normalizeRecoveryCode(c)!)),
+    ]);
   }
 }

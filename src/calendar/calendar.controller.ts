@@ -13,14 +13,21 @@ export class CalendarController {
   constructor(private readonly calendars: CalendarService) {}
 
   @Get('holidays')
-  @ApiOperation({ summary: "The year's days off in Latvia (the law's holidays, weekend substitutes, one-off holidays, transferred days) and the Saturdays worked instead" })
+  @ApiOperation({
+    summary:
+      "The year's days off in Latvia (the law's holidays, weekend substitutes, one-off holidays, transferred days) and the Saturdays worked instead",
+  })
   async holidays(@Query() q: HolidaysQuery) {
     const [calendar, adjustments] = await Promise.all([this.calendars.calendar(), this.calendars.adjustments()]);
-    const transfers = adjustments.filter((a) => a.kind === 'transfer' && (a.date.startsWith(`${q.year}-`) || a.workedOn?.startsWith(`${q.year}-`)));
+    const transfers = adjustments.filter(
+      (a) => a.kind === 'transfer' && (a.date.startsWith(`${q.year}-`) || a.workedOn?.startsWith(`${q.year}-`)),
+    );
     return {
       year: q.year,
       holidays: calendar.holidays(q.year),
-      transferredDaysOff: transfers.filter((t) => t.date.startsWith(`${q.year}-`)).map((t) => ({ date: t.date, workedOn: t.workedOn, name: t.name })),
+      transferredDaysOff: transfers
+        .filter((t) => t.date.startsWith(`${q.year}-`))
+        .map((t) => ({ date: t.date, workedOn: t.workedOn, name: t.name })),
       workedSaturdays: transfers.filter((t) => t.workedOn?.startsWith(`${q.year}-`)).map((t) => ({ date: t.workedOn, insteadOf: t.date })),
     };
   }
@@ -94,7 +101,12 @@ export class CentreHoursController {
   @Put(':centre/special/:date')
   @Roles('admin')
   @ApiOperation({ summary: 'Set the hours of one date: open on a holiday, close early, or (an empty list) stay shut' })
-  putSpecial(@CurrentUser() user: AuthUser, @Param('centre') centre: string, @Param('date') date: string, @Body() body: PutSpecialHoursDto) {
+  putSpecial(
+    @CurrentUser() user: AuthUser,
+    @Param('centre') centre: string,
+    @Param('date') date: string,
+    @Body() body: PutSpecialHoursDto,
+  ) {
     return this.calendars.setSpecialDate(user, centre, date, body.hours);
   }
 

@@ -5,5 +5,10 @@ import { CalendarAdminController, CalendarController, CentreHoursController } fr
 import { CalendarService } from './calendar.service';
 
 /** The business calendar in Latvian time: holidays by law plus the adjustments and hours kept as data. */
-@Module({ imports: [AuditModule, RealtimeModule], controllers: [CalendarController, CalendarAdminController, CentreHoursController], providers: [CalendarService], exports: [CalendarService] })
+@Module({
+  imports: [AuditModule, RealtimeModule],
+  controllers: [CalendarController, CalendarAdminController, CentreHoursController],
+  providers: [CalendarService],
+  exports: [CalendarService],
+})
 export class CalendarModule {}

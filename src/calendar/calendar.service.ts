@@ -112,7 +112,13 @@ export class CalendarService {
     return rows.map((r) => ({ id: r.id, kind: r.kind, date: r.date, workedOn: r.worked_on, name: r.name, weekendMoves: r.weekend_moves }));
   }
 
-  async addAdjustment(input: { kind: 'transfer' | 'holiday'; date: string; workedOn?: string; name?: string; weekendMoves?: boolean }): Promise<AdjustmentView> {
+  async addAdjustment(input: {
+    kind: 'transfer' | 'holiday';
+    date: string;
+    workedOn?: string;
+    name?: string;
+    weekendMoves?: boolean;
+  }): Promise<AdjustmentView> {
     if (input.kind === 'transfer' && !input.workedOn) {
       throw validationProblem([{ field: 'workedOn', code: 'required', message: 'a transfer names the day worked instead' }]);
     }
@@ -124,7 +130,8 @@ export class CalendarService {
        ON CONFLICT (kind, date) DO NOTHING RETURNING id`,
       [input.kind, input.date, input.workedOn ?? null, input.name ?? null, input.weekendMoves ?? false],
     );
-    if (rows.length === 0) throw new ProblemException(HttpStatus.CONFLICT, 'conflict', 'Conflict', `A ${input.kind} on ${input.date} exists already.`);
+    if (rows.length === 0)
+      throw new ProblemException(HttpStatus.CONFLICT, 'conflict', 'Conflict', `A ${input.kind} on ${input.date} exists already.`);
     this.cached.clear();
     // Building the calendar checks the data as a whole (e.g. a transfer onto a day that is not a weekend day).
     try {
@@ -145,12 +152,16 @@ export class CalendarService {
   }
 
   async centres(): Promise<CentreHoursView[]> {
-    const rows: Array<Record<string, any>> = await this.dataSource.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours ORDER BY centre`);
+    const rows: Array<Record<string, any>> = await this.dataSource.query(
+      `SELECT centre, hours, special_hours, updated_at FROM business_hours ORDER BY centre`,
+    );
     return rows.map(toView);
   }
 
   async centre(code: string): Promise<CentreHoursView> {
-    const [row] = await this.dataSource.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours WHERE centre = $1`, [code.toUpperCase()]);
+    const [row] = await this.dataSource.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours WHERE centre = $1`, [
+      code.toUpperCase(),
+    ]);
     if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No working hours for centre ${code}.`);
     return toView(row);
   }
@@ -159,7 +170,11 @@ export class CalendarService {
    * Sets a centre's week and its special dates (creating the centre's calendar if it had none). Every instance
    * sees the change at once (published after commit).
    */
-  async setCentreHours(user: AuthUser, code: string, input: { hours: Record<string, unknown>; specialHours?: Record<string, unknown> }): Promise<CentreHoursView> {
+  async setCentreHours(
+    user: AuthUser,
+    code: string,
+    input: { hours: Record<string, unknown>; specialHours?: Record<string, unknown> },
+  ): Promise<CentreHoursView> {
     const centre = centreCode(code);
     const hours = checkWeek(input.hours);
     const specialHours = checkSpecialDates(input.specialHours ?? {});
@@ -174,13 +189,20 @@ export class CalendarService {
       if (!current) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No working hours for centre ${code}.`);
       const special = { ...current.specialHours };
       if (checked === null) {
-        if (!(date in special)) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `Centre ${centre} has no special hours on ${date}.`);
+        if (!(date in special))
+          throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `Centre ${centre} has no special hours on ${date}.`);
         delete special[date];
       } else {
         special[date] = checked;
       }
       if (Object.keys(special).length > MAX_SPECIAL_DATES) {
-        throw validationProblem([{ field: 'date', code: 'tooMany', message: `a centre keeps at most ${MAX_SPECIAL_DATES} dates of special hours; remove past ones first` }]);
+        throw validationProblem([
+          {
+            field: 'date',
+            code: 'tooMany',
+            message: `a centre keeps at most ${MAX_SPECIAL_DATES} dates of special hours; remove past ones first`,
+          },
+        ]);
       }
       const action = checked === null ? 'calendar.special_hours_removed' : 'calendar.special_hours_set';
       return { hours: current.hours, specialHours: special, action, detail: { date, hours: checked } };
@@ -194,10 +216,17 @@ export class CalendarService {
   private async write(
     user: AuthUser,
     centre: string,
-    change: (current: CentreHoursView | null) => { hours: WorkingHours; specialHours: Record<string, Spans>; action: string; detail: Record<string, unknown> },
+    change: (current: CentreHoursView | null) => {
+      hours: WorkingHours;
+      specialHours: Record<string, Spans>;
+      action: string;
+      detail: Record<string, unknown>;
+    },
   ): Promise<CentreHoursView> {
     const view = await this.dataSource.transaction(async (m) => {
-      const [locked] = await m.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours WHERE centre = $1 FOR UPDATE`, [centre]);
+      const [locked] = await m.query(`SELECT centre, hours, special_hours, updated_at FROM business_hours WHERE centre = $1 FOR UPDATE`, [
+        centre,
+      ]);
       const next = change(locked ? toView(locked) : null);
       // Hours for a code not yet on the list open a new VPVKAC centre under that code (renamed later in data).
       await m.query(`INSERT INTO centres (code, name, kind) VALUES ($1, $2, 'vpvkac') ON CONFLICT DO NOTHING`, [centre, centre]);
@@ -207,7 +236,10 @@ export class CalendarService {
          RETURNING centre, hours, special_hours, updated_at`,
         [centre, JSON.stringify(next.hours), JSON.stringify(next.specialHours)],
       );
-      await this.audit.record([{ actorAgentId: user.id, action: next.action, subjectType: 'centre', subjectId: centre, detail: next.detail }], m);
+      await this.audit.record(
+        [{ actorAgentId: user.id, action: next.action, subjectType: 'centre', subjectId: centre, detail: next.detail }],
+        m,
+      );
       return toView(row);
     });
     await this.changed([centre]);
@@ -245,7 +277,8 @@ function spansOf(value: unknown, field: string, errors: FieldError[]): Spans | n
 function checkWeek(input: Record<string, unknown>): WorkingHours {
   const errors: FieldError[] = [];
   const unknown = Object.keys(input).filter((k) => !(WEEKDAYS as readonly string[]).includes(k));
-  for (const key of unknown) errors.push({ field: `hours.${key}`, code: 'unknown', message: `hours names the weekdays ${WEEKDAYS.join(', ')}` });
+  for (const key of unknown)
+    errors.push({ field: `hours.${key}`, code: 'unknown', message: `hours names the weekdays ${WEEKDAYS.join(', ')}` });
   const week = Object.fromEntries(WEEKDAYS.map((d) => [d, [] as Spans])) as unknown as Record<(typeof WEEKDAYS)[number], Spans>;
   for (const day of WEEKDAYS) {
     if (!(day in input)) {
@@ -268,7 +301,8 @@ function checkWeek(input: Record<string, unknown>): WorkingHours {
 function checkSpecialDates(input: Record<string, unknown>, prefix = 'specialHours.'): Record<string, Spans> {
   const errors: FieldError[] = [];
   const dates = Object.keys(input);
-  if (dates.length > MAX_SPECIAL_DATES) throw validationProblem([{ field: 'specialHours', code: 'tooMany', message: `at most ${MAX_SPECIAL_DATES} dates` }]);
+  if (dates.length > MAX_SPECIAL_DATES)
+    throw validationProblem([{ field: 'specialHours', code: 'tooMany', message: `at most ${MAX_SPECIAL_DATES} dates` }]);
   const out: Record<string, Spans> = {};
   for (const date of dates.sort()) {
     const field = prefix ? `${prefix}${date}` : 'hours';
@@ -282,7 +316,11 @@ function checkSpecialDates(input: Record<string, unknown>, prefix = 'specialHour
       new BusinessCalendar({ specialHours: { [date]: spans } });
       out[date] = spans;
     } catch (error) {
-      errors.push({ field: prefix ? field : /not a date/.test((error as Error).message) ? 'date' : 'hours', code: 'invalid', message: (error as Error).message });
+      errors.push({
+        field: prefix ? field : /not a date/.test((error as Error).message) ? 'date' : 'hours',
+        code: 'invalid',
+        message: (error as Error).message,
+      });
     }
   }
   if (errors.length > 0) throw validationProblem(errors);

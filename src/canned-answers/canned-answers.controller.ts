@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { rigaDate } from '@lib/business-calendar';
 import type { HttpRequest } from '../common/http';
@@ -8,7 +22,13 @@ import { validationProblem } from '../common/problem';
 import { idempotencyKeyProblem } from '../common/validators';
 import { TicketsQueryService } from '../tickets/tickets-query.service';
 import { CannedAnswersService, cannedAnswerView } from './canned-answers.service';
-import { CreateCannedAnswerDto, ListCannedAnswersQuery, UpdateCannedAnswerDto, UsageQuery, UseCannedAnswerDto } from './dto/canned-answer.dto';
+import {
+  CreateCannedAnswerDto,
+  ListCannedAnswersQuery,
+  UpdateCannedAnswerDto,
+  UsageQuery,
+  UseCannedAnswerDto,
+} from './dto/canned-answer.dto';
 import { ApplyMacroDto, CreateMacroDto, ListMacrosQuery, UpdateMacroDto } from './dto/macro.dto';
 import { MacrosService } from './macros.service';
 
@@ -26,7 +46,9 @@ export class CannedAnswersController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "The canned answers you may use: yours, the centre's and your institutions', by title, with keyset (cursor) pagination" })
+  @ApiOperation({
+    summary: "The canned answers you may use: yours, the centre's and your institutions', by title, with keyset (cursor) pagination",
+  })
   list(@CurrentUser() user: AuthUser, @Query() q: ListCannedAnswersQuery) {
     return this.answers.list(user, q);
   }
@@ -34,7 +56,10 @@ export class CannedAnswersController {
   // Before ':id', which would otherwise take 'usage' for an id.
   @Get('usage')
   @Roles('supervisor', 'admin')
-  @ApiOperation({ summary: 'How often each canned answer and macro was used in a period, by how many people, on how many tickets: which answers belong in the knowledge base' })
+  @ApiOperation({
+    summary:
+      'How often each canned answer and macro was used in a period, by how many people, on how many tickets: which answers belong in the knowledge base',
+  })
   async usage(@Query() q: UsageQuery) {
     const to = q.to ?? rigaDate(new Date());
     const from = q.from ?? rigaDate(new Date(Date.now() - 29 * 86_400_000));
@@ -69,8 +94,9 @@ export class CannedAnswersController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({
-    summary: "The answer filled for a ticket, to put in the reply (counted as a use)",
-    description: "In the ticket's language unless another is asked for. Placeholders the ticket has no value for are left in the text and listed in `missing`.",
+    summary: 'The answer filled for a ticket, to put in the reply (counted as a use)',
+    description:
+      "In the ticket's language unless another is asked for. Placeholders the ticket has no value for are left in the text and listed in `missing`.",
   })
   async use(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: UseCannedAnswerDto) {
     const ticket = await this.tickets.answerContext(user, body.reference);
@@ -95,7 +121,9 @@ export class MacrosController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Save a macro: reply with a canned answer, set status and kind, add tags, escalate to a queue (each optional, at least one)' })
+  @ApiOperation({
+    summary: 'Save a macro: reply with a canned answer, set status and kind, add tags, escalate to a queue (each optional, at least one)',
+  })
   create(@CurrentUser() user: AuthUser, @Body() body: CreateMacroDto) {
     return this.macros.create(user, body);
   }
@@ -126,9 +154,14 @@ export class TicketMacrosController {
   @Post(':id')
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The reply's key: the same key again does not send the answer twice" })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: "The reply's key: the same key again does not send the answer twice",
+  })
   @ApiOperation({
-    summary: "Apply a macro to the ticket as your own action: its reply, status and kind, tags and escalation, each as you would make it by hand",
+    summary:
+      'Apply a macro to the ticket as your own action: its reply, status and kind, tags and escalation, each as you would make it by hand',
     description: 'All the steps in one transaction: a step refused midway is answered with its refusal, and nothing of the macro is made.',
   })
   apply(

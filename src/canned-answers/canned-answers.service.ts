@@ -67,7 +67,9 @@ function decodeCursor(raw: string): { title: string; id: string } {
 function textProblems(texts: AnswerTextsDto): FieldError[] {
   return LANGUAGES.flatMap((language) => {
     const text = texts[language];
-    return typeof text === 'string' ? templateProblems(text).map((p) => ({ field: `texts.${language}`, code: p.code, message: p.message })) : [];
+    return typeof text === 'string'
+      ? templateProblems(text).map((p) => ({ field: `texts.${language}`, code: p.code, message: p.message }))
+      : [];
   });
 }
 
@@ -91,13 +93,17 @@ export class CannedAnswersService {
     if (q.sharing === 'personal') where.push('a.owner_agent_id IS NOT NULL');
     if (q.sharing === 'centre') where.push('a.owner_agent_id IS NULL AND a.institution_id IS NULL');
     if (q.sharing === 'institution') where.push('a.owner_agent_id IS NULL AND a.institution_id IS NOT NULL');
-    if (q.institution) where.push(`(a.institution_id IS NULL OR a.institution_id = ${p(await this.institutionId(q.institution, 'institution'))}::uuid)`);
+    if (q.institution)
+      where.push(`(a.institution_id IS NULL OR a.institution_id = ${p(await this.institutionId(q.institution, 'institution'))}::uuid)`);
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       where.push(`(a.title, a.id) > (${p(c.title)}, ${p(c.id)}::uuid)`);
     }
     const limit = q.limit ?? 50;
-    const rows: CannedAnswerRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM canned_answers a WHERE ${where.join(' AND ')} ORDER BY a.title, a.id LIMIT ${p(limit + 1)}`, params);
+    const rows: CannedAnswerRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM canned_answers a WHERE ${where.join(' AND ')} ORDER BY a.title, a.id LIMIT ${p(limit + 1)}`,
+      params,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(cannedAnswerView), nextCursor: rows.length > limit && last ? encodeCursor(last.title, last.id) : null };
@@ -105,8 +111,11 @@ export class CannedAnswersService {
 
   /** One answer the person may see; another's personal answer, or another institution's, is answered as missing. */
   async row(user: AuthUser, id: string, m: EntityManager | DataSource = this.dataSource, lock = false): Promise<CannedAnswerRow> {
-    const [row]: CannedAnswerRow[] = await m.query(`SELECT ${COLUMNS} FROM canned_answers a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-    if (!row || !isVisible(user, row)) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No canned answer ${id} that you may see.`);
+    const [row]: CannedAnswerRow[] = await m.query(`SELECT ${COLUMNS} FROM canned_answers a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`, [
+      id,
+    ]);
+    if (!row || !isVisible(user, row))
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No canned answer ${id} that you may see.`);
     return row;
   }
 
@@ -117,7 +126,8 @@ export class CannedAnswersService {
   async create(user: AuthUser, dto: CreateCannedAnswerDto): Promise<CannedAnswerView> {
     const owned = await this.ownership(user, dto.sharing ?? 'personal', dto.institution);
     const errors = textProblems(dto.texts);
-    if (!LANGUAGES.some((l) => typeof dto.texts[l] === 'string')) errors.push({ field: 'texts', code: 'required', message: 'write the answer in at least one of lv, ru, en' });
+    if (!LANGUAGES.some((l) => typeof dto.texts[l] === 'string'))
+      errors.push({ field: 'texts', code: 'required', message: 'write the answer in at least one of lv, ru, en' });
     if (errors.length) throw validationProblem(errors);
     const [{ id }] = await this.dataSource.query(
       `INSERT INTO canned_answers (institution_id, owner_agent_id, title, text_lv, text_ru, text_en, created_by_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -129,13 +139,21 @@ export class CannedAnswersService {
   async update(user: AuthUser, id: string, dto: UpdateCannedAnswerDto): Promise<CannedAnswerView> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.row(user, id, m, true);
-      if (!mayManage(user, row)) throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may use this answer but not change it.');
+      if (!mayManage(user, row))
+        throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may use this answer but not change it.');
       const texts = { lv: row.text_lv, ru: row.text_ru, en: row.text_en };
       for (const l of LANGUAGES) if (dto.texts && dto.texts[l] !== undefined) texts[l] = dto.texts[l] ?? null;
       const errors = dto.texts ? textProblems(dto.texts) : [];
-      if (!LANGUAGES.some((l) => texts[l])) errors.push({ field: 'texts', code: 'required', message: 'an answer keeps at least one of lv, ru, en' });
+      if (!LANGUAGES.some((l) => texts[l]))
+        errors.push({ field: 'texts', code: 'required', message: 'an answer keeps at least one of lv, ru, en' });
       if (errors.length) throw validationProblem(errors);
-      await m.query(`UPDATE canned_answers SET title = $2, text_lv = $3, text_ru = $4, text_en = $5, updated_at = now() WHERE id = $1`, [id, dto.title ?? row.title, texts.lv, texts.ru, texts.en]);
+      await m.query(`UPDATE canned_answers SET title = $2, text_lv = $3, text_ru = $4, text_en = $5, updated_at = now() WHERE id = $1`, [
+        id,
+        dto.title ?? row.title,
+        texts.lv,
+        texts.ru,
+        texts.en,
+      ]);
     });
     return this.get(user, id);
   }
@@ -143,10 +161,18 @@ export class CannedAnswersService {
   async remove(user: AuthUser, id: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.row(user, id, m, true);
-      if (!mayManage(user, row)) throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may use this answer but not delete it.');
-      const macros: Array<{ name: string }> = await m.query('SELECT name FROM macros WHERE canned_answer_id = $1 ORDER BY name LIMIT 5', [id]);
+      if (!mayManage(user, row))
+        throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may use this answer but not delete it.');
+      const macros: Array<{ name: string }> = await m.query('SELECT name FROM macros WHERE canned_answer_id = $1 ORDER BY name LIMIT 5', [
+        id,
+      ]);
       if (macros.length) {
-        throw new ProblemException(HttpStatus.CONFLICT, 'in-use', 'In use', `Macros reply with this answer (${macros.map((x) => x.name).join(', ')}); change them first.`);
+        throw new ProblemException(
+          HttpStatus.CONFLICT,
+          'in-use',
+          'In use',
+          `Macros reply with this answer (${macros.map((x) => x.name).join(', ')}); change them first.`,
+        );
       }
       await m.query('DELETE FROM canned_answers WHERE id = $1', [id]);
     });
@@ -156,29 +182,49 @@ export class CannedAnswersService {
    * The answer's text for a ticket, in the ticket's language unless another is asked for, with the placeholders this
    * ticket has values for filled; the rest are named in `missing` and left in place for the person to complete.
    */
-  async render(row: CannedAnswerRow, ticket: TicketAnswerContext, asked?: AnswerLanguage): Promise<{ text: string; language: AnswerLanguage; missing: Placeholder[] }> {
+  async render(
+    row: CannedAnswerRow,
+    ticket: TicketAnswerContext,
+    asked?: AnswerLanguage,
+  ): Promise<{ text: string; language: AnswerLanguage; missing: Placeholder[] }> {
     const language = asked ?? ticket.language;
     const template = row[`text_${language}`];
     if (!template) {
       const has = LANGUAGES.filter((l) => row[`text_${l}`]);
-      throw validationProblem([{ field: 'language', code: 'noText', message: `the answer has no ${language} text (it has ${has.join(', ')})` }]);
+      throw validationProblem([
+        { field: 'language', code: 'noText', message: `the answer has no ${language} text (it has ${has.join(', ')})` },
+      ]);
     }
     if (row.institution_id && row.institution_id !== ticket.institutionId) {
-      throw validationProblem([{ field: 'reference', code: 'otherInstitution', message: `the answer is ${row.institution}'s; ${ticket.reference} is not its ticket` }]);
+      throw validationProblem([
+        {
+          field: 'reference',
+          code: 'otherInstitution',
+          message: `the answer is ${row.institution}'s; ${ticket.reference} is not its ticket`,
+        },
+      ]);
     }
     const calendar = await this.calendar.calendar();
-    const institution = ticket.institutionId ? [...(await this.institutions.all()).values()].find((i) => i.id === ticket.institutionId) : undefined;
+    const institution = ticket.institutionId
+      ? [...(await this.institutions.all()).values()].find((i) => i.id === ticket.institutionId)
+      : undefined;
     const filled = fillTemplate(template, {
       'customer.name': ticket.customerName,
       'ticket.reference': ticket.reference,
-      'ticket.answerDate': formatAnswerDate(legalAnswerDate(ticket.receivedOn, (d) => calendar.isWorkingDay(d)), language),
+      'ticket.answerDate': formatAnswerDate(
+        legalAnswerDate(ticket.receivedOn, (d) => calendar.isWorkingDay(d)),
+        language,
+      ),
       'institution.contact': institution?.publicContact ?? null,
     });
     return { ...filled, language };
   }
 
   /** Counts a use: supervisors see which answers are asked for (GET /v1/canned-answers/usage). */
-  async recordUse(entry: { cannedAnswerId?: string | null; macroId?: string | null; agentId: string; ticketId: string }, m: EntityManager | DataSource = this.dataSource): Promise<void> {
+  async recordUse(
+    entry: { cannedAnswerId?: string | null; macroId?: string | null; agentId: string; ticketId: string },
+    m: EntityManager | DataSource = this.dataSource,
+  ): Promise<void> {
     await m.query('INSERT INTO answer_uses (canned_answer_id, macro_id, agent_id, ticket_id) VALUES ($1, $2, $3, $4)', [
       entry.cannedAnswerId ?? null,
       entry.macroId ?? null,
@@ -216,14 +262,27 @@ export class CannedAnswersService {
 
   /** The owner columns for a new answer or macro shared this way, if the person may write one. */
   async ownership(user: AuthUser, sharing: Sharing, institution: string | undefined): Promise<Owned> {
-    if (sharing !== 'institution' && institution) throw validationProblem([{ field: 'institution', code: 'notShared', message: 'an institution is named only with sharing: institution' }]);
+    if (sharing !== 'institution' && institution)
+      throw validationProblem([
+        { field: 'institution', code: 'notShared', message: 'an institution is named only with sharing: institution' },
+      ]);
     const owned: Owned =
       sharing === 'personal'
         ? { owner_agent_id: user.id, institution_id: null }
-        : { owner_agent_id: null, institution_id: sharing === 'institution' ? await this.institutionId(institution!, 'institution') : null };
+        : {
+            owner_agent_id: null,
+            institution_id: sharing === 'institution' ? await this.institutionId(institution!, 'institution') : null,
+          };
     if (!mayManage(user, owned)) {
       throw validationProblem([
-        { field: 'sharing', code: 'notAllowed', message: sharing === 'centre' ? "only supervisors and admins write the centre's" : "only supervisors, admins and the institution's own staff write an institution's" },
+        {
+          field: 'sharing',
+          code: 'notAllowed',
+          message:
+            sharing === 'centre'
+              ? "only supervisors and admins write the centre's"
+              : "only supervisors, admins and the institution's own staff write an institution's",
+        },
       ]);
     }
     return owned;

@@ -112,13 +112,19 @@ export class MacrosService {
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
     const where = [visibleSql(user, 'x', p)];
-    if (q.institution) where.push(`(x.institution_id IS NULL OR x.institution_id = ${p(await this.answers.institutionId(q.institution, 'institution'))}::uuid)`);
+    if (q.institution)
+      where.push(
+        `(x.institution_id IS NULL OR x.institution_id = ${p(await this.answers.institutionId(q.institution, 'institution'))}::uuid)`,
+      );
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       where.push(`(x.name, x.id) > (${p(c.name)}, ${p(c.id)}::uuid)`);
     }
     const limit = q.limit ?? 50;
-    const rows: MacroRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM macros x WHERE ${where.join(' AND ')} ORDER BY x.name, x.id LIMIT ${p(limit + 1)}`, params);
+    const rows: MacroRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM macros x WHERE ${where.join(' AND ')} ORDER BY x.name, x.id LIMIT ${p(limit + 1)}`,
+      params,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(macroView), nextCursor: rows.length > limit && last ? encodeCursor(last.name, last.id) : null };
@@ -126,7 +132,8 @@ export class MacrosService {
 
   private async row(user: AuthUser, id: string, m: EntityManager | DataSource = this.dataSource, lock = false): Promise<MacroRow> {
     const [row]: MacroRow[] = await m.query(`SELECT ${COLUMNS} FROM macros x WHERE x.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-    if (!row || !isVisible(user, row)) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No macro ${id} that you may see.`);
+    if (!row || !isVisible(user, row))
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No macro ${id} that you may see.`);
     return row;
   }
 
@@ -157,7 +164,8 @@ export class MacrosService {
   async update(user: AuthUser, id: string, dto: UpdateMacroDto): Promise<MacroView> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.row(user, id, m, true);
-      if (!mayManage(user, row)) throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may use this macro but not change it.');
+      if (!mayManage(user, row))
+        throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may use this macro but not change it.');
       const keep = <T>(given: T | undefined, current: T) => (given === undefined ? current : given);
       const fields = await this.checked(user, m, row, {
         cannedAnswerId: keep(dto.cannedAnswerId, row.canned_answer_id),
@@ -177,7 +185,8 @@ export class MacrosService {
   async remove(user: AuthUser, id: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.row(user, id, m, true);
-      if (!mayManage(user, row)) throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may use this macro but not delete it.');
+      if (!mayManage(user, row))
+        throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may use this macro but not delete it.');
       await m.query('DELETE FROM macros WHERE id = $1', [id]);
     });
   }
@@ -191,18 +200,38 @@ export class MacrosService {
     user: AuthUser,
     m: EntityManager,
     owned: Owned,
-    f: { cannedAnswerId: string | null; status: string | null; kind: string | null; tags: string[]; escalation: { queue: string; reason: string } | null },
+    f: {
+      cannedAnswerId: string | null;
+      status: string | null;
+      kind: string | null;
+      tags: string[];
+      escalation: { queue: string; reason: string } | null;
+    },
   ): Promise<unknown[]> {
     const errors: FieldError[] = [];
     if (!f.cannedAnswerId && !f.status && !f.kind && f.tags.length === 0 && !f.escalation) {
-      errors.push({ field: 'cannedAnswerId', code: 'nothingToDo', message: 'a macro replies, sets status or kind, adds tags or escalates: give at least one' });
+      errors.push({
+        field: 'cannedAnswerId',
+        code: 'nothingToDo',
+        message: 'a macro replies, sets status or kind, adds tags or escalates: give at least one',
+      });
     }
     if (f.cannedAnswerId) {
       const answer = await this.answers.row(user, f.cannedAnswerId, m).catch(() => null);
       if (!answer) errors.push({ field: 'cannedAnswerId', code: 'unknown', message: 'no canned answer with this id that you may see' });
-      else if (!mayUse(owned, answer)) errors.push({ field: 'cannedAnswerId', code: 'notShared', message: 'the answer is not shared as widely as the macro: some who see the macro would not see it' });
+      else if (!mayUse(owned, answer))
+        errors.push({
+          field: 'cannedAnswerId',
+          code: 'notShared',
+          message: 'the answer is not shared as widely as the macro: some who see the macro would not see it',
+        });
     }
-    if (f.status && f.escalation) errors.push({ field: 'status', code: 'withEscalation', message: 'an escalation puts the ticket in its queue; set either a status or an escalation' });
+    if (f.status && f.escalation)
+      errors.push({
+        field: 'status',
+        code: 'withEscalation',
+        message: 'an escalation puts the ticket in its queue; set either a status or an escalation',
+      });
     if (f.tags.length) {
       await this.vocabulary.resolve(m, owned.institution_id, f.tags, 'tags').catch((e: unknown) => {
         const body = e instanceof HttpException ? (e.getResponse() as { errors?: FieldError[] }) : null;
@@ -216,7 +245,14 @@ export class MacrosService {
       if (!queue) errors.push({ field: 'escalation.queue', code: 'unknown', message: `no queue has the code ${f.escalation.queue}` });
     }
     if (errors.length) throw validationProblem(errors);
-    return [f.cannedAnswerId, f.status, f.kind, [...new Set(f.tags.map((t) => t.toLowerCase()))], queue?.code ?? null, f.escalation?.reason ?? null];
+    return [
+      f.cannedAnswerId,
+      f.status,
+      f.kind,
+      [...new Set(f.tags.map((t) => t.toLowerCase()))],
+      queue?.code ?? null,
+      f.escalation?.reason ?? null,
+    ];
   }
 
   /**
@@ -225,11 +261,19 @@ export class MacrosService {
    * the transaction is (scope, the answer's language and placeholders, the tags); a step refused inside it all the
    * same (a reply collision, a ticket already in the queue) leaves the ticket exactly as it was.
    */
-  async apply(user: AuthUser, reference: string, id: string, dto: ApplyMacroDto, context: { requestId?: string; ip?: string; idempotencyKey?: string }): Promise<{ reference: string; applied: AppliedStep[] }> {
+  async apply(
+    user: AuthUser,
+    reference: string,
+    id: string,
+    dto: ApplyMacroDto,
+    context: { requestId?: string; ip?: string; idempotencyKey?: string },
+  ): Promise<{ reference: string; applied: AppliedStep[] }> {
     const ticket = await this.tickets.answerContext(user, reference);
     const macro = await this.row(user, id);
     if (macro.institution_id && macro.institution_id !== ticket.institutionId) {
-      throw validationProblem([{ field: 'macro', code: 'otherInstitution', message: `the macro is ${macro.institution}'s; ${ticket.reference} is not its ticket` }]);
+      throw validationProblem([
+        { field: 'macro', code: 'otherInstitution', message: `the macro is ${macro.institution}'s; ${ticket.reference} is not its ticket` },
+      ]);
     }
     let reply: { text: string; language: string } | null = null;
     if (macro.canned_answer_id) {
@@ -237,7 +281,11 @@ export class MacrosService {
       const rendered = await this.answers.render(answer, ticket);
       if (rendered.missing.length) {
         throw validationProblem([
-          { field: 'macro', code: 'placeholderUnfilled', message: `${ticket.reference} has no value for ${rendered.missing.map((p) => `{{${p}}}`).join(', ')}; reply by hand with the answer instead` },
+          {
+            field: 'macro',
+            code: 'placeholderUnfilled',
+            message: `${ticket.reference} has no value for ${rendered.missing.map((p) => `{{${p}}}`).join(', ')}; reply by hand with the answer instead`,
+          },
         ]);
       }
       reply = rendered;
@@ -246,7 +294,10 @@ export class MacrosService {
     let toLevel: number | null = null;
     if (macro.escalate_queue) {
       const [queue] = await this.dataSource.query('SELECT level FROM queues WHERE code = $1', [macro.escalate_queue]);
-      if (!queue) throw validationProblem([{ field: 'macro', code: 'unknownQueue', message: `the queue ${macro.escalate_queue} no longer exists; change the macro` }]);
+      if (!queue)
+        throw validationProblem([
+          { field: 'macro', code: 'unknownQueue', message: `the queue ${macro.escalate_queue} no longer exists; change the macro` },
+        ]);
       toLevel = queue.level;
     }
 
@@ -261,7 +312,14 @@ export class MacrosService {
           fx,
           user,
           ticket.reference,
-          { text: reply.text, html: null, attachments: [], idempotencyKey: context.idempotencyKey, lastSeenMessageId: dto.lastSeenMessageId, force: dto.force },
+          {
+            text: reply.text,
+            html: null,
+            attachments: [],
+            idempotencyKey: context.idempotencyKey,
+            lastSeenMessageId: dto.lastSeenMessageId,
+            force: dto.force,
+          },
           this.ingest.mailDomain,
         );
         steps.push({ step: 'reply', messageId: stored.id, deliveryStatus: stored.deliveryStatus, language: reply.language });
@@ -278,10 +336,20 @@ export class MacrosService {
         steps.push({ step: 'tags', tags: result.tags });
       }
       if (macro.escalate_queue && toLevel !== null) {
-        const moved = await this.levels.moveIn(m, fx, user, ticket.reference, { toLevel, queue: macro.escalate_queue, reason: macro.escalate_reason ?? macro.name }, context);
+        const moved = await this.levels.moveIn(
+          m,
+          fx,
+          user,
+          ticket.reference,
+          { toLevel, queue: macro.escalate_queue, reason: macro.escalate_reason ?? macro.name },
+          context,
+        );
         steps.push({ step: 'escalation', toLevel: moved.toLevel, toQueue: moved.toQueue, reason: macro.escalate_reason ?? macro.name });
       }
-      await this.answers.recordUse({ macroId: macro.id, cannedAnswerId: reply ? macro.canned_answer_id : null, agentId: user.id, ticketId: ticket.id }, m);
+      await this.answers.recordUse(
+        { macroId: macro.id, cannedAnswerId: reply ? macro.canned_answer_id : null, agentId: user.id, ticketId: ticket.id },
+        m,
+      );
       // Tags alone add no effect of their own; everyone who may see the ticket still hears of it, as after a person's tagging.
       fx.ticketsChanged([ticket.id]);
       return steps;

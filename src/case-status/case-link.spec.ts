@@ -16,7 +16,10 @@ describe('case-status links', () => {
     const [, signature] = token.split('.');
     const forged = `${Buffer.from(JSON.stringify({ r: 'VP-2026-000124', e: 9_999_999_999 })).toString('base64url')}.${signature}`;
     expect(verifyCaseLink(SECRET, forged)).toEqual({ ok: false, reason: 'signature' });
-    expect(verifyCaseLink(SECRET, signCsatToken(SECRET, 'VP-2026-000123', new Date(Date.now() + 60_000)))).toEqual({ ok: false, reason: 'signature' });
+    expect(verifyCaseLink(SECRET, signCsatToken(SECRET, 'VP-2026-000123', new Date(Date.now() + 60_000)))).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
     expect(verifyCaseLink(SECRET, 'x.y.z')).toEqual({ ok: false, reason: 'malformed' });
     expect(verifyCaseLink(SECRET, '<script>')).toEqual({ ok: false, reason: 'malformed' });
   });

@@ -15,7 +15,8 @@ export type CaseLinkCheck = { ok: true; reference: string; expiresAt: Date } | {
 export function verifyCaseLink(secret: string, token: string, now = new Date()): CaseLinkCheck {
   if (token.length > 512) return { ok: false, reason: 'malformed' };
   const [payload, signature, extra] = token.split('.');
-  if (!payload || !signature || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload + signature)) return { ok: false, reason: 'malformed' };
+  if (!payload || !signature || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload + signature))
+    return { ok: false, reason: 'malformed' };
   const expected = Buffer.from(mac(secret, payload));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'signature' };

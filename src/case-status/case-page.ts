@@ -44,7 +44,10 @@ export function formPage(language: CaseLanguage, state: FormState = {}): string 
     ? `<div class="alert" role="alert"><p>${escape(state.message)}</p></div>`
     : state.errors?.length
       ? `<div class="alert" role="alert"><p>${escape(copy.invalid)}</p><ul>${state.errors
-          .map((e) => `<li><a href="#${e.field === 'contact' ? 'contact' : 'reference'}">${escape(e.field === 'contact' ? copy.contactLabel : copy.referenceLabel)}</a></li>`)
+          .map(
+            (e) =>
+              `<li><a href="#${e.field === 'contact' ? 'contact' : 'reference'}">${escape(e.field === 'contact' ? copy.contactLabel : copy.referenceLabel)}</a></li>`,
+          )
           .join('')}</ul></div>`
       : '';
   const invalid = (field: string) => (fieldError(field) ? ' aria-invalid="true"' : '');
@@ -66,7 +69,8 @@ export function formPage(language: CaseLanguage, state: FormState = {}): string 
 export function statusPage(view: CaseStatusView, token: string | null): string {
   const copy = CASE_COPY[view.language];
   const date = (iso: string) => new Intl.DateTimeFormat(copy.locale, { timeZone: 'Europe/Riga', dateStyle: 'long' }).format(new Date(iso));
-  const day = (ymd: string) => new Intl.DateTimeFormat(copy.locale, { timeZone: 'UTC', dateStyle: 'long' }).format(new Date(`${ymd}T00:00:00Z`));
+  const day = (ymd: string) =>
+    new Intl.DateTimeFormat(copy.locale, { timeZone: 'UTC', dateStyle: 'long' }).format(new Date(`${ymd}T00:00:00Z`));
   const institution = view.institution
     ? `${escape(view.institution.name)} (${escape(view.institution.code)})${view.referred ? ` — ${escape(copy.referredNote)}` : ''}`
     : '—';
@@ -75,8 +79,14 @@ export function statusPage(view: CaseStatusView, token: string | null): string {
     [copy.levelLabel, escape(view.levelText)],
     [copy.institutionLabel, institution],
     [copy.receivedLabel, `<time datetime="${escape(view.receivedAt)}">${escape(date(view.receivedAt))}</time>`],
-    [copy.dueLabel, view.answerDueDate ? `<time datetime="${escape(view.answerDueDate)}">${escape(day(view.answerDueDate))}</time>` : escape(copy.noDue)],
-    [copy.lastUpdateLabel, `<time datetime="${escape(view.lastUpdate.at)}">${escape(date(view.lastUpdate.at))}</time>: ${escape(view.lastUpdate.text)}`],
+    [
+      copy.dueLabel,
+      view.answerDueDate ? `<time datetime="${escape(view.answerDueDate)}">${escape(day(view.answerDueDate))}</time>` : escape(copy.noDue),
+    ],
+    [
+      copy.lastUpdateLabel,
+      `<time datetime="${escape(view.lastUpdate.at)}">${escape(date(view.lastUpdate.at))}</time>: ${escape(view.lastUpdate.text)}`,
+    ],
   ];
   const body = `<h2>${escape(view.reference)}</h2>
 ${view.mergedInto ? `<p>${escape(copy.mergedNote(view.mergedInto))}</p>` : ''}

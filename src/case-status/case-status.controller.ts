@@ -68,7 +68,8 @@ export class CaseStatusController {
   @Public()
   @Get(':reference')
   @ApiOperation({
-    summary: 'Where a case stands (status, level, institution, answer due date, last update), with the signed link token or the e-mail/phone it came from',
+    summary:
+      'Where a case stands (status, level, institution, answer due date, last update), with the signed link token or the e-mail/phone it came from',
   })
   async show(@Param('reference') reference: string, @Query() q: CaseStatusQuery, @Res() res: HttpReply) {
     const result = await this.cases.lookup({ reference, token: q.token, contact: q.contact, lang: q.lang });
@@ -78,9 +79,19 @@ export class CaseStatusController {
       case 'invalid':
         throw validationProblem(result.errors);
       case 'expired':
-        throw new ProblemException(HttpStatus.GONE, 'link-expired', 'Link expired', 'This case-status link has expired; use the reference and the e-mail or phone instead.');
+        throw new ProblemException(
+          HttpStatus.GONE,
+          'link-expired',
+          'Link expired',
+          'This case-status link has expired; use the reference and the e-mail or phone instead.',
+        );
       case 'too-many':
-        return sendTooManyRequests(res, pathOf(res.request), { retryAfterSeconds: result.retryAfterSeconds }, 'Too many lookups of this reference; try again later.');
+        return sendTooManyRequests(
+          res,
+          pathOf(res.request),
+          { retryAfterSeconds: result.retryAfterSeconds },
+          'Too many lookups of this reference; try again later.',
+        );
       default:
         throw NOT_FOUND();
     }
@@ -106,7 +117,12 @@ export class CasePageController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'The case-status page (HTML) for a reference and the e-mail/phone it came from' })
   async lookup(@Body() form: CasePageForm, @Res() res: HttpReply) {
-    return this.answer(res, await this.cases.lookup({ reference: form.reference, contact: form.contact, lang: languageOf(form.lang, res) }), null, form.reference);
+    return this.answer(
+      res,
+      await this.cases.lookup({ reference: form.reference, contact: form.contact, lang: languageOf(form.lang, res) }),
+      null,
+      form.reference,
+    );
   }
 
   private answer(res: HttpReply, result: CaseLookupResult, token: string | null, reference?: string) {
@@ -115,13 +131,26 @@ export class CasePageController {
     const keep = reference?.slice(0, 32);
     switch (result.kind) {
       case 'invalid':
-        return res.status(422).type('text/html; charset=utf-8').send(formPage(result.language, { reference: keep, errors: result.errors }));
+        return res
+          .status(422)
+          .type('text/html; charset=utf-8')
+          .send(formPage(result.language, { reference: keep, errors: result.errors }));
       case 'expired':
-        return res.status(410).type('text/html; charset=utf-8').send(formPage(result.language, { message: copy.expired }));
+        return res
+          .status(410)
+          .type('text/html; charset=utf-8')
+          .send(formPage(result.language, { message: copy.expired }));
       case 'too-many':
-        return res.status(429).header('Retry-After', String(result.retryAfterSeconds)).type('text/html; charset=utf-8').send(tooManyPage(result.language));
+        return res
+          .status(429)
+          .header('Retry-After', String(result.retryAfterSeconds))
+          .type('text/html; charset=utf-8')
+          .send(tooManyPage(result.language));
       default:
-        return res.status(404).type('text/html; charset=utf-8').send(formPage(result.language, { reference: keep, message: copy.notFound }));
+        return res
+          .status(404)
+          .type('text/html; charset=utf-8')
+          .send(formPage(result.language, { reference: keep, message: copy.notFound }));
     }
   }
 }

@@ -88,7 +88,12 @@ export class CaseStatusService {
     } else {
       if (!reference) errors.push({ field: 'reference', code: 'reference', message: 'reference must be like VP-2026-000123' });
       const contact = contactOf(input.contact);
-      if (!input.contact?.trim()) errors.push({ field: 'contact', code: 'required', message: 'contact (the e-mail or phone the case came from) or token is required' });
+      if (!input.contact?.trim())
+        errors.push({
+          field: 'contact',
+          code: 'required',
+          message: 'contact (the e-mail or phone the case came from) or token is required',
+        });
       else if (!contact) errors.push({ field: 'contact', code: 'contact', message: 'contact must be an e-mail address or a phone number' });
       if (errors.length > 0 || !contact || !reference) return { kind: 'invalid', errors, language };
       // Counted per reference before the answer is known, so that a refusal says nothing about the case.
@@ -112,7 +117,9 @@ export class CaseStatusService {
       statusText: copy.status[status],
       level: row.level,
       levelText: copy.level[row.level] ?? String(row.level),
-      institution: row.institutionCode ? { code: row.institutionCode, name: (language === 'en' ? row.institutionNameEn : row.institutionNameLv) ?? row.institutionCode } : null,
+      institution: row.institutionCode
+        ? { code: row.institutionCode, name: (language === 'en' ? row.institutionNameEn : row.institutionNameLv) ?? row.institutionCode }
+        : null,
       referred: row.referred,
       receivedAt: row.receivedAt.toISOString(),
       answerDueDate: row.answerDueAt && status !== 'resolved' && status !== 'closed' ? RIGA_DAY.format(row.answerDueAt) : null,

@@ -3,5 +3,8 @@ import { ClassifierTrainingService } from './classifier-training.service';
 import { ContactClassifierService } from './contact-classifier.service';
 
 /** Level 0's classifier of free-text contacts: the model every process classifies with, and its training. */
-@Module({ providers: [ClassifierTrainingService, ContactClassifierService], exports: [ClassifierTrainingService, ContactClassifierService] })
+@Module({
+  providers: [ClassifierTrainingService, ContactClassifierService],
+  exports: [ClassifierTrainingService, ContactClassifierService],
+})
 export class ClassificationModule {}

@@ -35,12 +35,19 @@ export class ClassifierTrainingService {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('vpppd:classifier-training'))`);
       const [latest]: Array<{ version: number }> = await m.query('SELECT version FROM classifier_models ORDER BY version DESC LIMIT 1');
       if (options.onlyIfNone && latest) return null;
-      const articles: Array<{ code: string | null; topic: string | null; language: 'lv' | 'ru' | 'en'; questions: string[] }> = await m.query(
-        `SELECT i.code, a.topic, a.language, a.questions FROM knowledge_articles a LEFT JOIN institutions i ON i.id = a.institution_id
+      const articles: Array<{ code: string | null; topic: string | null; language: 'lv' | 'ru' | 'en'; questions: string[] }> =
+        await m.query(
+          `SELECT i.code, a.topic, a.language, a.questions FROM knowledge_articles a LEFT JOIN institutions i ON i.id = a.institution_id
          WHERE a.published ORDER BY a.created_at, a.id`,
-      );
+        );
       // The text of a corrected ticket is what the citizen first wrote: its subject and its first customer message.
-      const corrections: Array<{ code: string | null; topic: string | null; kind: string | null; language: 'lv' | 'ru' | 'en'; text: string | null }> = await m.query(
+      const corrections: Array<{
+        code: string | null;
+        topic: string | null;
+        kind: string | null;
+        language: 'lv' | 'ru' | 'en';
+        text: string | null;
+      }> = await m.query(
         `SELECT i.code, c.topic, c.kind, t.language,
                 concat_ws(E'\\n', t.subject, (SELECT ms.text FROM messages ms WHERE ms.ticket_id = t.id AND ms.direction = 'inbound' AND ms.author_type = 'customer'
                                              ORDER BY ms.created_at, ms.id LIMIT 1)) AS text
@@ -50,10 +57,19 @@ export class ClassifierTrainingService {
       const examples: LabelledExample[] = [
         ...SEED_EXAMPLES,
         ...GLOSSARY_EXAMPLES,
-        ...articles.flatMap((a) => a.questions.map((q) => ({ text: q, language: a.language, institution: a.code, topic: a.topic, kind: 'consultation' as const }))),
+        ...articles.flatMap((a) =>
+          a.questions.map((q) => ({ text: q, language: a.language, institution: a.code, topic: a.topic, kind: 'consultation' as const })),
+        ),
         ...corrections
           .filter((c) => c.text && c.text.trim())
-          .map((c) => ({ text: c.text!, language: c.language, institution: c.code, topic: c.topic, kind: asKind(c.kind), weight: CORRECTION_WEIGHT })),
+          .map((c) => ({
+            text: c.text!,
+            language: c.language,
+            institution: c.code,
+            topic: c.topic,
+            kind: asKind(c.kind),
+            weight: CORRECTION_WEIGHT,
+          })),
       ];
       const version = (latest?.version ?? 0) + 1;
       const started = Date.now();
@@ -65,7 +81,9 @@ export class ClassifierTrainingService {
         corrections.length,
       ]);
       await m.query('DELETE FROM classifier_models WHERE version <= $1', [version - MODELS_KEPT]);
-      this.logger.log(`classifier version ${version} trained on ${examples.length} examples (${corrections.length} corrections) in ${Date.now() - started} ms`);
+      this.logger.log(
+        `classifier version ${version} trained on ${examples.length} examples (${corrections.length} corrections) in ${Date.now() - started} ms`,
+      );
       return { version, exampleCount: examples.length, correctionCount: corrections.length };
     });
   }

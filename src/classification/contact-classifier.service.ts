@@ -30,7 +30,10 @@ export class ContactClassifierService implements OnModuleInit, OnApplicationShut
     await this.refresh();
     // A per-process cache refresh, not periodic work: each process holds its own copy of the model in memory and
     // must look for a newer one itself; the retraining, which is shared work, runs on a BullMQ job scheduler.
-    this.timer = setInterval(() => void this.refresh().catch((err: Error) => this.logger.warn(`could not look for a newer classifier: ${err.message}`)), RELOAD_EVERY_MS);
+    this.timer = setInterval(
+      () => void this.refresh().catch((err: Error) => this.logger.warn(`could not look for a newer classifier: ${err.message}`)),
+      RELOAD_EVERY_MS,
+    );
     this.timer.unref();
   }
 
@@ -44,9 +47,13 @@ export class ContactClassifierService implements OnModuleInit, OnApplicationShut
 
   /** Loads the newest stored model when it is not the one held. */
   async refresh(): Promise<void> {
-    const [latest]: Array<{ version: number }> = await this.dataSource.query('SELECT version FROM classifier_models ORDER BY version DESC LIMIT 1');
+    const [latest]: Array<{ version: number }> = await this.dataSource.query(
+      'SELECT version FROM classifier_models ORDER BY version DESC LIMIT 1',
+    );
     if (!latest || latest.version === this.model?.version) return;
-    const [row]: Array<{ model: object }> = await this.dataSource.query('SELECT model FROM classifier_models WHERE version = $1', [latest.version]);
+    const [row]: Array<{ model: object }> = await this.dataSource.query('SELECT model FROM classifier_models WHERE version = $1', [
+      latest.version,
+    ]);
     if (!row) return;
     this.model = parseModel(row.model);
     this.logger.log(`classifying with model version ${this.model.version}`);

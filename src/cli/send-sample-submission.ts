@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const raw = JSON.stringify(submission);
   const accepted = await fetch(`${base}/v1/channels/webform/submissions`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Signature': signTimestampedHmac(config.WEBFORM_SECRET, raw, Math.floor(Date.now() / 1000)) },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Signature': signTimestampedHmac(config.WEBFORM_SECRET, raw, Math.floor(Date.now() / 1000)),
+    },
     body: raw,
   });
   const acceptedBody = (await accepted.json()) as { reference: string; status: string };
@@ -54,7 +57,9 @@ async function main(): Promise<void> {
         `  SLA: ${t.sla?.state ?? 'none'}${t.sla?.dueAt ? `, answer due ${new Date(t.sla.dueAt).toLocaleString('lv-LV', { timeZone: 'Europe/Riga' })} (Riga time, working days)` : ''}`,
       ];
       // What an operator opening it would be offered from the knowledge base.
-      const suggestions = await fetch(`${base}/v1/tickets/${t.reference}/suggestions`, { headers: { Authorization: `Bearer ${accessToken}` } });
+      const suggestions = await fetch(`${base}/v1/tickets/${t.reference}/suggestions`, {
+        headers: { Authorization: `Bearer ${accessToken}` },
+      });
       if (suggestions.status === 200) {
         const best = ((await suggestions.json()) as { results: Array<{ article: { questions: string[] }; score: number }> }).results[0];
         if (best) lines.push(`  suggested answer: "${best.article.questions[0]}" (score ${best.score.toFixed(2)})`);

@@ -34,5 +34,8 @@ export function sourceKey(address: string): string {
   const right = address.includes('::') && tail ? tail.split(':') : [];
   // An embedded IPv4 tail (::a.b.c.d) lies past the first 64 bits, so it never changes the prefix.
   const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

@@ -15,7 +15,10 @@ describe('readCapped', () => {
 
 describe('failures', () => {
   it('retries a timeout, a dropped connection, 408, 429 and 5xx, and nothing else', () => {
-    expect(transportFailure(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toMatchObject({ reason: 'timeout', permanent: false });
+    expect(transportFailure(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toMatchObject({
+      reason: 'timeout',
+      permanent: false,
+    });
     expect(transportFailure(new Error('socket hang up'))).toMatchObject({ reason: 'unreachable', permanent: false });
     const own = new DownloadFailure('too_large', true);
     expect(transportFailure(own)).toBe(own);

@@ -11,6 +11,13 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** What a refused body is answered with: [status, problem code, detail]. */
 export type Refusal = [number, string, string];
 
+/** Why `readBody` stopped reading: the refusal to answer with. */
+export class BodyReadError extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal[2]);
+  }
+}
+
 export const BODY_REFUSALS = {
   malformedJson: [400, 'malformed-json', 'The body is not valid JSON.'],
   tooDeep: [400, 'too-deeply-nested', `The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`],
@@ -22,14 +29,23 @@ export const BODY_REFUSALS = {
 } satisfies Record<string, Refusal>;
 
 function problemOf(req: HttpRequest, [status, code, detail]: Refusal): Record<string, unknown> {
-  const body: Record<string, unknown> = { type: `urn:vpppd:problem:${code}`, title: status === 400 ? 'Bad request' : 'Refused', status, detail, instance: req.originalUrl };
+  const body: Record<string, unknown> = {
+    type: `urn:vpppd:problem:${code}`,
+    title: status === 400 ? 'Bad request' : 'Refused',
+    status,
+    detail,
+    instance: req.originalUrl,
+  };
   if (req.id) body.requestId = String(req.id);
   return body;
 }
 
 /** Hooks answer in the same problem+json shape as the ProblemFilter does for controllers. */
 export function sendProblem(req: HttpRequest, reply: HttpReply, refusal: Refusal): HttpReply {
-  return reply.status(refusal[0]).type('application/problem+json').send(JSON.stringify(problemOf(req, refusal)));
+  return reply
+    .status(refusal[0])
+    .type('application/problem+json')
+    .send(JSON.stringify(problemOf(req, refusal)));
 }
 
 /**
@@ -47,7 +63,12 @@ export class BodyRefused extends HttpException {
   }
 }
 
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
+const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
 export interface ReadOptions {
   limit: number;
@@ -65,11 +86,12 @@ export function readBody(req: HttpRequest, payload: Readable, options: ReadOptio
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding === 'identity' && declared !== undefined && !(declared <= options.limit)) return reject(BODY_REFUSALS.tooLarge);
+    if (encoding === 'identity' && declared !== undefined && !(declared <= options.limit))
+      return reject(new BodyReadError(BODY_REFUSALS.tooLarge));
     let stream: Readable = payload;
     if (encoding !== 'identity') {
       const decoder = DECODERS[encoding];
-      if (!decoder) return reject(BODY_REFUSALS.unsupportedEncoding);
+      if (!decoder) return reject(new BodyReadError(BODY_REFUSALS.unsupportedEncoding));
       stream = payload.pipe(decoder()) as unknown as Readable;
     }
     const chunks: Buffer[] = [];
@@ -85,15 +107,15 @@ export function readBody(req: HttpRequest, payload: Readable, options: ReadOptio
     stream.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;
-      if (size > options.limit) return settle(() => reject(BODY_REFUSALS.tooLarge));
+      if (size > options.limit) return settle(() => reject(new BodyReadError(BODY_REFUSALS.tooLarge)));
       const refused = options.inspect?.(chunk);
-      if (refused) return settle(() => reject(refused));
+      if (refused) return settle(() => reject(new BodyReadError(refused)));
       chunks.push(chunk);
     });
     // A decoder that meets bytes that are not what Content-Encoding says.
-    if (stream !== payload) stream.on('error', () => settle(() => reject(BODY_REFUSALS.malformedBody)));
+    if (stream !== payload) stream.on('error', () => settle(() => reject(new BodyReadError(BODY_REFUSALS.malformedBody))));
     // The client went away: nobody is left to answer.
-    payload.on('error', () => settle(() => reject(BODY_REFUSALS.malformedBody)));
+    payload.on('error', () => settle(() => reject(new BodyReadError(BODY_REFUSALS.malformedBody))));
     stream.on('end', () => settle(() => resolve(Buffer.concat(chunks, size))));
   });
 }
@@ -126,7 +148,8 @@ export function registerBodyParsers(fastify: FastifyInstance, parsing: BodyParsi
   fastify.addContentTypeParser('*', (request, payload, done) => {
     const req = request as HttpRequest;
     const contentType = String(req.headers['content-type'] ?? '');
-    const refuse = (error: unknown) => {
+    const refuse = (reason: unknown) => {
+      const error = reason instanceof BodyReadError ? reason.refusal : reason;
       if (!Array.isArray(error)) return done(error as Error, undefined);
       const channel = /^\/v1\/channels\/([a-z]+)\//.exec(pathOf(req))?.[1];
       if (channel) parsing.countRejected(channel, error[1]);
@@ -134,14 +157,20 @@ export function registerBodyParsers(fastify: FastifyInstance, parsing: BodyParsi
     };
     const own = parsing.own;
     if (own && (pathOf(req) === own.path || pathOf(req).startsWith(`${own.path}/`))) {
-      own.parse(req, payload).then((body) => done(null, body), (error: unknown) => done(error as Error, undefined));
+      own.parse(req, payload).then(
+        (body) => done(null, body),
+        (error: unknown) => done(error as Error, undefined),
+      );
       return;
     }
     if (isJsonType(contentType)) {
       const charset = charsetOf(contentType);
       if (charset && !charset.startsWith('utf-')) return refuse(BODY_REFUSALS.unsupportedCharset);
       const scanner = new JsonDepthScanner();
-      readBody(req, payload, { limit: DEFAULT_BODY_LIMIT, inspect: (chunk) => (scanner.write(chunk) ? undefined : BODY_REFUSALS.tooDeep) }).then((raw) => {
+      readBody(req, payload, {
+        limit: DEFAULT_BODY_LIMIT,
+        inspect: (chunk) => (scanner.write(chunk) ? undefined : BODY_REFUSALS.tooDeep),
+      }).then((raw) => {
         req.rawBody = raw;
         if (raw.length === 0) return done(null, {});
         // Objects and arrays only, as Express's strict JSON parser took.

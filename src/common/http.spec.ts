@@ -35,7 +35,9 @@ describe('attachmentDisposition', () => {
   it('quotes an ASCII name and adds the UTF-8 form for any other', () => {
     expect(attachmentDisposition('report.pdf')).toBe('attachment; filename="report.pdf"');
     expect(attachmentDisposition('a "b".txt')).toBe('attachment; filename="a \\"b\\".txt"');
-    expect(attachmentDisposition('iesniegums-Rīga.pdf')).toBe(`attachment; filename="iesniegums-R?ga.pdf"; filename*=UTF-8''iesniegums-R%C4%ABga.pdf`);
+    expect(attachmentDisposition('iesniegums-Rīga.pdf')).toBe(
+      `attachment; filename="iesniegums-R?ga.pdf"; filename*=UTF-8''iesniegums-R%C4%ABga.pdf`,
+    );
     expect(attachmentDisposition('../../etc/passwd')).toBe('attachment; filename="passwd"');
   });
 });

@@ -59,10 +59,16 @@ function negotiate(accepted: Range[], offered: readonly string[], specificity: (
     for (const range of accepted) {
       const s = specificity(offer, range.value);
       if (s < 0) continue;
-      if (!match || s > match.specificity || (s === match.specificity && range.order < match.order)) match = { offer, q: range.q, specificity: s, order: range.order, index };
+      if (!match || s > match.specificity || (s === match.specificity && range.order < match.order))
+        match = { offer, q: range.q, specificity: s, order: range.order, index };
     }
     if (!match || match.q <= 0) return;
-    if (!best || match.q > best.q || (match.q === best.q && (match.specificity > best.specificity || (match.specificity === best.specificity && match.order < best.order)))) best = match;
+    if (
+      !best ||
+      match.q > best.q ||
+      (match.q === best.q && (match.specificity > best.specificity || (match.specificity === best.specificity && match.order < best.order)))
+    )
+      best = match;
   });
   return best ? best.offer : false;
 }
@@ -81,7 +87,10 @@ export function accepts(req: { headers: Record<string, string | string[] | undef
 }
 
 /** Which of the offered languages Accept-Language prefers ("en-GB" matches "en"), or false for none of them. */
-export function acceptsLanguages(req: { headers: Record<string, string | string[] | undefined> }, offered: readonly string[]): string | false {
+export function acceptsLanguages(
+  req: { headers: Record<string, string | string[] | undefined> },
+  offered: readonly string[],
+): string | false {
   return negotiate(ranges(headerOf(req, 'accept-language')), offered, (offer, range) => {
     const language = offer.toLowerCase();
     return range === language ? 2 : range.split('-')[0] === language || language.split('-')[0] === range ? 1 : range === '*' ? 0 : -1;

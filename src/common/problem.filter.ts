@@ -54,11 +54,21 @@ export class ProblemFilter implements ExceptionFilter {
     if (isUnstorableText(exception)) {
       // A last net: bodies are cleaned and parameters checked by the validation pipe, but input arrives by other
       // ways too (headers, sockets), and what PostgreSQL cannot store is the sender's to fix, not a 500.
-      return { type: 'urn:vpppd:problem:unstorable-text', title: TITLES[422], status: HttpStatus.UNPROCESSABLE_ENTITY, detail: 'The request holds text that cannot be stored: a NUL character or half of a surrogate pair.' };
+      return {
+        type: 'urn:vpppd:problem:unstorable-text',
+        title: TITLES[422],
+        status: HttpStatus.UNPROCESSABLE_ENTITY,
+        detail: 'The request holds text that cannot be stored: a NUL character or half of a surrogate pair.',
+      };
     }
     if (isUnavailable(exception)) {
       // A dependency is down, not the request wrong: the caller (the portal, a webhook sender) should retry.
-      return { type: 'urn:vpppd:problem:unavailable', title: TITLES[503], status: HttpStatus.SERVICE_UNAVAILABLE, detail: 'A service we depend on is unavailable; try again shortly.' };
+      return {
+        type: 'urn:vpppd:problem:unavailable',
+        title: TITLES[503],
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        detail: 'A service we depend on is unavailable; try again shortly.',
+      };
     }
     return { type: 'urn:vpppd:problem:internal', title: TITLES[500], status: HttpStatus.INTERNAL_SERVER_ERROR };
   }
@@ -72,11 +82,25 @@ export function isUnstorableText(error: unknown): boolean {
 }
 
 /** PostgreSQL or Redis unreachable, restarting or refusing connections. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
 
 export function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string }; message?: string } | null;
   if (!e) return false;
   if (UNAVAILABLE_CODES.has(e.code ?? '') || UNAVAILABLE_CODES.has(e.driverError?.code ?? '')) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    e.message ?? '',
+  );
 }

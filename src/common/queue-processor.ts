@@ -81,7 +81,9 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
   async beforeApplicationShutdown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const graceful = this.worker.close().then(() => 'closed' as const);
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)),
+    );
     const outcome = await Promise.race([graceful, timeout]);
     clearTimeout(timer);
     if (outcome === 'timeout') {

@@ -1,5 +1,13 @@
 import { Cluster, Redis } from 'ioredis';
-import { createRedis, getMany, queueConnection, queuePrefix, reconnectOnReadonly, redisClusterOptions, redisConnectionOptions } from './redis-connection';
+import {
+  createRedis,
+  getMany,
+  queueConnection,
+  queuePrefix,
+  reconnectOnReadonly,
+  redisClusterOptions,
+  redisConnectionOptions,
+} from './redis-connection';
 
 describe('redisConnectionOptions', () => {
   it('reads one server from REDIS_URL: host, port, credentials, database and TLS', () => {
@@ -23,7 +31,13 @@ describe('redisConnectionOptions', () => {
 
   it('asks the sentinels for the primary when REDIS_SENTINELS is set, whatever REDIS_URL says', () => {
     const options = redisConnectionOptions(
-      { REDIS_URL: 'redis://ignored:1', REDIS_SENTINELS: 'a:26379, b:26380', REDIS_SENTINEL_NAME: 'vp', REDIS_SENTINEL_PASSWORD: 'sp', REDIS_PASSWORD: 'rp' },
+      {
+        REDIS_URL: 'redis://ignored:1',
+        REDIS_SENTINELS: 'a:26379, b:26380',
+        REDIS_SENTINEL_NAME: 'vp',
+        REDIS_SENTINEL_PASSWORD: 'sp',
+        REDIS_PASSWORD: 'rp',
+      },
       { maxRetriesPerRequest: null },
     );
     expect(options).toMatchObject({
@@ -47,7 +61,11 @@ describe('redisConnectionOptions', () => {
   });
 
   it('makes a Cluster client of REDIS_CLUSTER_NODES, retrying through a failover, with the per-node options given', () => {
-    const options = redisClusterOptions({ REDIS_CLUSTER_NODES: 'a:7000,b:7001', REDIS_PASSWORD: 'rp' }, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: true }, { shardedSubscribers: true });
+    const options = redisClusterOptions(
+      { REDIS_CLUSTER_NODES: 'a:7000,b:7001', REDIS_PASSWORD: 'rp' },
+      { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: true },
+      { shardedSubscribers: true },
+    );
     expect(options).toMatchObject({
       enableOfflineQueue: true,
       lazyConnect: true,
@@ -72,7 +90,11 @@ describe('redisConnectionOptions', () => {
   });
 
   it('gives BullMQ connection options for one server, one shared Cluster client (blocking-safe) on a Cluster', () => {
-    expect(queueConnection({ REDIS_URL: 'redis://127.0.0.1:6390' })).toMatchObject({ host: '127.0.0.1', port: 6390, maxRetriesPerRequest: null });
+    expect(queueConnection({ REDIS_URL: 'redis://127.0.0.1:6390' })).toMatchObject({
+      host: '127.0.0.1',
+      port: 6390,
+      maxRetriesPerRequest: null,
+    });
     const cluster = queueConnection({ REDIS_CLUSTER_NODES: '127.0.0.1:1' }) as Cluster;
     try {
       expect(cluster).toBeInstanceOf(Cluster);

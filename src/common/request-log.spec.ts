@@ -34,13 +34,26 @@ describe('requestLogSerializers', () => {
         'x-signature': 'secret-6',
       },
     });
-    expect(line).toEqual({ id: 'r-1', method: 'POST', url: '/v1/channels/social/telegram/webhook', remoteAddress: '127.0.0.1', userAgent: 'TelegramBot' });
+    expect(line).toEqual({
+      id: 'r-1',
+      method: 'POST',
+      url: '/v1/channels/social/telegram/webhook',
+      remoteAddress: '127.0.0.1',
+      userAgent: 'TelegramBot',
+    });
     expect(JSON.stringify(line)).not.toContain('secret');
     expect(requestLogSerializers.res({ statusCode: 204 })).toEqual({ statusCode: 204 });
   });
 
   it("logs the client's address as resolved behind trusted proxies (req.ip), not the proxy's", () => {
-    const line = requestLogSerializers.req({ id: 'r-2', method: 'GET', url: '/health', remoteAddress: '10.0.0.2', raw: { ip: '203.0.113.9' }, headers: {} });
+    const line = requestLogSerializers.req({
+      id: 'r-2',
+      method: 'GET',
+      url: '/health',
+      remoteAddress: '10.0.0.2',
+      raw: { ip: '203.0.113.9' },
+      headers: {},
+    });
     expect(line.remoteAddress).toBe('203.0.113.9');
   });
 
@@ -69,10 +82,23 @@ describe('requestLogSerializers', () => {
       constraint: 'UQ_email',
       table: 'agents',
     });
-    const err = new QueryFailedError('INSERT INTO inbound_events (payload) VALUES ($1)', ['{"personalCode":"121282-11210","firstName":"Līga"}'], driverError);
-    middleware.logger.error({ err: Object.assign(err, { cause: { parameters: ['secret-cause'], message: 'inner' } }), requestId: 'r-2' }, 'unhandled error');
+    const err = new QueryFailedError(
+      'INSERT INTO inbound_events (payload) VALUES ($1)',
+      ['{"personalCode":"121282-11210","firstName":"Līga"}'],
+      driverError,
+    );
+    middleware.logger.error(
+      { err: Object.assign(err, { cause: { parameters: ['secret-cause'], message: 'inner' } }), requestId: 'r-2' },
+      'unhandled error',
+    );
     const line = JSON.parse(lines[0]);
-    expect(line.err).toMatchObject({ type: 'QueryFailedError', message: expect.stringContaining(driverError.message), code: '23505', constraint: 'UQ_email', query: 'INSERT INTO inbound_events (payload) VALUES ($1)' });
+    expect(line.err).toMatchObject({
+      type: 'QueryFailedError',
+      message: expect.stringContaining(driverError.message),
+      code: '23505',
+      constraint: 'UQ_email',
+      query: 'INSERT INTO inbound_events (payload) VALUES ($1)',
+    });
     expect(line.err.stack).toContain('QueryFailedError');
     expect(lines[0]).not.toMatch(/121282|Līga|liga@example|secret-cause|parameters|driverError|detail/);
   });

@@ -17,7 +17,23 @@ type SerializedError = Record<string, unknown>;
  * (a whole web form: personas kods, name, e-mail, text) and PostgreSQL's `detail` ("Key (email)=(…) already
  * exists"); HTTP clients' errors carry request bodies. The SQL text itself has placeholders only, so it stays.
  */
-const SAFE_ERROR_FIELDS = ['type', 'message', 'stack', 'code', 'errno', 'syscall', 'status', 'statusCode', 'reason', 'query', 'constraint', 'table', 'column', 'routine', 'severity'];
+const SAFE_ERROR_FIELDS = [
+  'type',
+  'message',
+  'stack',
+  'code',
+  'errno',
+  'syscall',
+  'status',
+  'statusCode',
+  'reason',
+  'query',
+  'constraint',
+  'table',
+  'column',
+  'routine',
+  'severity',
+];
 
 function safeError(err: unknown, depth = 0): unknown {
   if (err === null || typeof err !== 'object') return err;

@@ -26,7 +26,7 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 export function securityHeaders(): (req: HttpRequest, reply: HttpReply, done: () => void) => void {
-  const common = helmet({ contentSecurityPolicy: false }) as Middleware;
+  const common = helmet({ contentSecurityPolicy: false });
   // The chat widget lives inside other sites' pages: no same-origin isolation (opener policy, agent cluster), no
   // X-Frame-Options (its page's own CSP frame-ancestors names the sites that may frame it), and its launcher and
   // files readable from any site. With those, the widget in a portal's frame did not take a click.
@@ -36,7 +36,7 @@ export function securityHeaders(): (req: HttpRequest, reply: HttpReply, done: ()
     originAgentCluster: false,
     xFrameOptions: false,
     crossOriginResourcePolicy: { policy: 'cross-origin' },
-  }) as Middleware;
+  });
   const docsPolicy = helmet.contentSecurityPolicy() as Middleware;
   const apiPolicy = helmet.contentSecurityPolicy({
     useDefaults: false,

@@ -3,7 +3,12 @@ import { isVisible, mayManage, mayUse, sharingOf } from './sharing';
 
 const VID = '11111111-1111-4111-8111-111111111111';
 const VSAA = '22222222-2222-4222-8222-222222222222';
-const user = (id: string, roles: AuthUser['roles'], institutionIds: string[] = []): AuthUser => ({ id, email: `${id}@x.test`, roles, institutionIds });
+const user = (id: string, roles: AuthUser['roles'], institutionIds: string[] = []): AuthUser => ({
+  id,
+  email: `${id}@x.test`,
+  roles,
+  institutionIds,
+});
 const operator = user('op', ['operator']);
 const supervisor = user('sup', ['supervisor']);
 const vidSpecialist = user('vid', ['specialist'], [VID]);

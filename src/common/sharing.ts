@@ -21,7 +21,9 @@ export function sharingOf(row: Owned): Sharing {
  */
 export function visibleSql(user: AuthUser, alias: string, param: (value: unknown) => string): string {
   const scope = ticketScope(user);
-  const institutions = scope.all ? `${alias}.institution_id IS NOT NULL` : `${alias}.institution_id = ANY(${param(scope.institutionIds)}::uuid[])`;
+  const institutions = scope.all
+    ? `${alias}.institution_id IS NOT NULL`
+    : `${alias}.institution_id = ANY(${param(scope.institutionIds)}::uuid[])`;
   return `(${alias}.owner_agent_id = ${param(user.id)}::uuid OR (${alias}.owner_agent_id IS NULL AND (${alias}.institution_id IS NULL OR ${institutions})))`;
 }
 

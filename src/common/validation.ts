@@ -28,7 +28,13 @@ export class InputValidationPipe extends ValidationPipe {
     } else if (metadata.type === 'query' || metadata.type === 'param') {
       const fields = unstorableTextPaths(value, metadata.data ?? '');
       if (fields.length > 0) {
-        throw validationProblem(fields.map((field) => ({ field, code: 'unstorableText', message: `${field} contains a NUL character or half of a surrogate pair` })));
+        throw validationProblem(
+          fields.map((field) => ({
+            field,
+            code: 'unstorableText',
+            message: `${field} contains a NUL character or half of a surrogate pair`,
+          })),
+        );
       }
     }
     return super.transform(value, metadata);

@@ -2,7 +2,14 @@ import { isBase64 } from './validators';
 
 describe('isBase64', () => {
   it('accepts standard base64 with and without padding', () => {
-    for (const s of ['', 'TQ==', 'TWE=', 'TWFu', Buffer.from('Labdien, pasaule!').toString('base64'), Buffer.from([0xfb, 0xff]).toString('base64')]) {
+    for (const s of [
+      '',
+      'TQ==',
+      'TWE=',
+      'TWFu',
+      Buffer.from('Labdien, pasaule!').toString('base64'),
+      Buffer.from([0xfb, 0xff]).toString('base64'),
+    ]) {
       expect([s, isBase64(s)]).toEqual([s, true]);
     }
   });

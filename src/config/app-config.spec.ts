@@ -18,10 +18,13 @@ describe('loadConfig', () => {
   it('takes DATA_ENCRYPTION_KEY as 32 bytes (hex or base64), and a different previous key during a rotation', () => {
     expect(loadConfig({ ...valid, DATA_ENCRYPTION_KEY: 'ab'.repeat(32) }).DATA_ENCRYPTION_KEY).toBe('ab'.repeat(32));
     expect(loadConfig({ ...valid, DATA_ENCRYPTION_KEY_PREVIOUS: 'ab'.repeat(32) }).DATA_ENCRYPTION_KEY_PREVIOUS).toBe('ab'.repeat(32));
-    for (const bad of ['short', 'ab'.repeat(16), 'k'.repeat(44)]) expect(() => loadConfig({ ...valid, DATA_ENCRYPTION_KEY: bad })).toThrow(/DATA_ENCRYPTION_KEY: is invalid/);
+    for (const bad of ['short', 'ab'.repeat(16), 'k'.repeat(44)])
+      expect(() => loadConfig({ ...valid, DATA_ENCRYPTION_KEY: bad })).toThrow(/DATA_ENCRYPTION_KEY: is invalid/);
     const { DATA_ENCRYPTION_KEY: _, ...without } = valid;
     expect(() => loadConfig(without)).toThrow(/DATA_ENCRYPTION_KEY: is missing/);
-    expect(() => loadConfig({ ...valid, DATA_ENCRYPTION_KEY_PREVIOUS: valid.DATA_ENCRYPTION_KEY })).toThrow(/DATA_ENCRYPTION_KEY_PREVIOUS: is invalid/);
+    expect(() => loadConfig({ ...valid, DATA_ENCRYPTION_KEY_PREVIOUS: valid.DATA_ENCRYPTION_KEY })).toThrow(
+      /DATA_ENCRYPTION_KEY_PREVIOUS: is invalid/,
+    );
   });
 
   it('fills defaults and converts types', () => {
@@ -33,29 +36,52 @@ describe('loadConfig', () => {
   it('takes SOCIAL_MAX_MEDIA_BYTES as a size from 1 KiB to 100 MB, 20 MB when unset', () => {
     expect(loadConfig(valid).SOCIAL_MAX_MEDIA_BYTES).toBe(20 * 1024 * 1024);
     expect(loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: '5000000' }).SOCIAL_MAX_MEDIA_BYTES).toBe(5_000_000);
-    for (const bad of ['10', '200000000', 'lots']) expect(() => loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: bad })).toThrow(/SOCIAL_MAX_MEDIA_BYTES/);
+    for (const bad of ['10', '200000000', 'lots'])
+      expect(() => loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: bad })).toThrow(/SOCIAL_MAX_MEDIA_BYTES/);
   });
 
   it('takes WEBHOOK_ALLOWED_NETWORKS as comma-separated addresses or networks, none when unset', () => {
     expect(loadConfig(valid).WEBHOOK_ALLOWED_NETWORKS).toEqual([]);
-    expect(loadConfig({ ...valid, WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0/16, 127.0.0.1,fd00::/8' }).WEBHOOK_ALLOWED_NETWORKS).toEqual(['10.20.0.0/16', '127.0.0.1', 'fd00::/8']);
-    for (const bad of ['intranet.vid.lv', '10.0.0.0/40', '10.0.0.0/8,*']) expect(() => loadConfig({ ...valid, WEBHOOK_ALLOWED_NETWORKS: bad })).toThrow(/WEBHOOK_ALLOWED_NETWORKS/);
+    expect(loadConfig({ ...valid, WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0/16, 127.0.0.1,fd00::/8' }).WEBHOOK_ALLOWED_NETWORKS).toEqual([
+      '10.20.0.0/16',
+      '127.0.0.1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['intranet.vid.lv', '10.0.0.0/40', '10.0.0.0/8,*'])
+      expect(() => loadConfig({ ...valid, WEBHOOK_ALLOWED_NETWORKS: bad })).toThrow(/WEBHOOK_ALLOWED_NETWORKS/);
   });
 
   it('takes METRICS_TOKEN as an optional long token, and API_DOCS as a switch that is on by default', () => {
     expect(loadConfig(valid)).toMatchObject({ METRICS_TOKEN: undefined, API_DOCS: true });
-    expect(loadConfig({ ...valid, METRICS_TOKEN: 'm'.repeat(32), API_DOCS: 'false' })).toMatchObject({ METRICS_TOKEN: 'm'.repeat(32), API_DOCS: false });
-    for (const bad of ['short', 'has spaces in it and is long enough 0123456789']) expect(() => loadConfig({ ...valid, METRICS_TOKEN: bad })).toThrow(/METRICS_TOKEN: is invalid/);
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'm'.repeat(32), API_DOCS: 'false' })).toMatchObject({
+      METRICS_TOKEN: 'm'.repeat(32),
+      API_DOCS: false,
+    });
+    for (const bad of ['short', 'has spaces in it and is long enough 0123456789'])
+      expect(() => loadConfig({ ...valid, METRICS_TOKEN: bad })).toThrow(/METRICS_TOKEN: is invalid/);
   });
 
   it("connects through Redis Sentinel instead of REDIS_URL: sentinels and the primary's name together, both checked", () => {
     const { REDIS_URL: _, ...noUrl } = valid;
-    const config = loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379', REDIS_SENTINEL_NAME: 'vp-primary', REDIS_SENTINEL_PASSWORD: 's3cret' });
-    expect(config).toMatchObject({ REDIS_URL: undefined, REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379', REDIS_SENTINEL_NAME: 'vp-primary' });
+    const config = loadConfig({
+      ...noUrl,
+      REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379',
+      REDIS_SENTINEL_NAME: 'vp-primary',
+      REDIS_SENTINEL_PASSWORD: 's3cret',
+    });
+    expect(config).toMatchObject({
+      REDIS_URL: undefined,
+      REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379',
+      REDIS_SENTINEL_NAME: 'vp-primary',
+    });
     expect(() => loadConfig(noUrl)).toThrow(/REDIS_URL: is missing/);
     expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1:26379' })).toThrow(/REDIS_SENTINEL_NAME: is missing/);
-    expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1', REDIS_SENTINEL_NAME: 'vp' })).toThrow(/REDIS_SENTINELS: is invalid \(REDIS_SENTINELS must be comma-separated host:port pairs/);
-    expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'has space' })).toThrow(/REDIS_SENTINEL_NAME: is invalid/);
+    expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1', REDIS_SENTINEL_NAME: 'vp' })).toThrow(
+      /REDIS_SENTINELS: is invalid \(REDIS_SENTINELS must be comma-separated host:port pairs/,
+    );
+    expect(() => loadConfig({ ...noUrl, REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'has space' })).toThrow(
+      /REDIS_SENTINEL_NAME: is invalid/,
+    );
   });
 
   it('connects to a Redis Cluster instead of REDIS_URL: REDIS_CLUSTER_NODES checked, never together with Sentinel', () => {
@@ -64,15 +90,20 @@ describe('loadConfig', () => {
       REDIS_URL: undefined,
       REDIS_CLUSTER_NODES: '10.0.0.1:6379, 10.0.0.2:6379,[::1]:7000',
     });
-    expect(() => loadConfig({ ...noUrl, REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES: is invalid \(REDIS_CLUSTER_NODES must be comma-separated host:port pairs/);
-    expect(() => loadConfig({ ...noUrl, REDIS_CLUSTER_NODES: '10.0.0.1:6379', REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'vp' })).toThrow(
-      /REDIS_CLUSTER_NODES: is invalid \(REDIS_CLUSTER_NODES and REDIS_SENTINELS cannot both be set/,
+    expect(() => loadConfig({ ...noUrl, REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(
+      /REDIS_CLUSTER_NODES: is invalid \(REDIS_CLUSTER_NODES must be comma-separated host:port pairs/,
     );
+    expect(() =>
+      loadConfig({ ...noUrl, REDIS_CLUSTER_NODES: '10.0.0.1:6379', REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'vp' }),
+    ).toThrow(/REDIS_CLUSTER_NODES: is invalid \(REDIS_CLUSTER_NODES and REDIS_SENTINELS cannot both be set/);
   });
 
   it('takes DATABASE_REPLICA_URLS as comma-separated postgres URLs, none when unset', () => {
     expect(loadConfig(valid).DATABASE_REPLICA_URLS).toEqual([]);
-    expect(loadConfig({ ...valid, DATABASE_REPLICA_URLS: 'postgres://r1:5432/vp, postgresql://r2/vp' }).DATABASE_REPLICA_URLS).toEqual(['postgres://r1:5432/vp', 'postgresql://r2/vp']);
+    expect(loadConfig({ ...valid, DATABASE_REPLICA_URLS: 'postgres://r1:5432/vp, postgresql://r2/vp' }).DATABASE_REPLICA_URLS).toEqual([
+      'postgres://r1:5432/vp',
+      'postgresql://r2/vp',
+    ]);
     expect(() => loadConfig({ ...valid, DATABASE_REPLICA_URLS: 'postgres://r1/vp,r2:5432' })).toThrow(/DATABASE_REPLICA_URLS: is invalid/);
   });
 
@@ -110,17 +141,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, [name]: value })).toThrow(new RegExp(`${name}: is invalid`));
   });
 
-  it.each(Object.entries(EXAMPLE_PLACEHOLDERS))('refuses the published placeholder %s in production, as it refuses a short one', (name, placeholder) => {
-    expect(() => loadConfig({ ...valid, [name]: placeholder })).toThrow(new RegExp(`${name}: is invalid \\(.*placeholder`));
-    expect(() => loadConfig({ ...valid, APP_ENV: 'production', [name]: 'change-me-please-0123456789-abcdefghij' })).toThrow(new RegExp(`${name}: is invalid`));
-    expect(loadConfig({ ...valid, APP_ENV: 'development', [name]: placeholder })).toMatchObject({ APP_ENV: 'development', [name]: placeholder });
-  });
+  it.each(Object.entries(EXAMPLE_PLACEHOLDERS))(
+    'refuses the published placeholder %s in production, as it refuses a short one',
+    (name, placeholder) => {
+      expect(() => loadConfig({ ...valid, [name]: placeholder })).toThrow(new RegExp(`${name}: is invalid \\(.*placeholder`));
+      expect(() => loadConfig({ ...valid, APP_ENV: 'production', [name]: 'change-me-please-0123456789-abcdefghij' })).toThrow(
+        new RegExp(`${name}: is invalid`),
+      );
+      expect(loadConfig({ ...valid, APP_ENV: 'development', [name]: placeholder })).toMatchObject({
+        APP_ENV: 'development',
+        [name]: placeholder,
+      });
+    },
+  );
 
   it('takes TRUST_PROXY as Express does: none when unset, a hop count, or addresses and subnets; never "trust all"', () => {
     expect(loadConfig(valid).TRUST_PROXY).toBe(false);
     expect(loadConfig({ ...valid, TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
-    expect(loadConfig({ ...valid, TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::/32' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', '2001:db8::/32']);
-    for (const bad of ['true', '10.0.0.0/99', 'proxy.example', '11']) expect(() => loadConfig({ ...valid, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: is invalid/);
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::/32' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '2001:db8::/32',
+    ]);
+    for (const bad of ['true', '10.0.0.0/99', 'proxy.example', '11'])
+      expect(() => loadConfig({ ...valid, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: is invalid/);
   });
 
   it('takes APP_ENV production or development only, production when unset', () => {
@@ -155,8 +199,15 @@ describe('.env.example', () => {
         return (e as Error).message;
       }
     })();
-    for (const name of ['WEBFORM_SECRET', 'JWT_SECRET', 'ADMIN_PASSWORD', 'DATA_ENCRYPTION_KEY']) expect(message).toMatch(new RegExp(`${name}: is invalid \\(.*placeholder`));
-    const replaced = { ...env, WEBFORM_SECRET: 'w'.repeat(32), JWT_SECRET: 'j'.repeat(32), ADMIN_PASSWORD: 'a passphrase of our own', DATA_ENCRYPTION_KEY: 'k'.repeat(43) };
+    for (const name of ['WEBFORM_SECRET', 'JWT_SECRET', 'ADMIN_PASSWORD', 'DATA_ENCRYPTION_KEY'])
+      expect(message).toMatch(new RegExp(`${name}: is invalid \\(.*placeholder`));
+    const replaced = {
+      ...env,
+      WEBFORM_SECRET: 'w'.repeat(32),
+      JWT_SECRET: 'j'.repeat(32),
+      ADMIN_PASSWORD: 'a passphrase of our own',
+      DATA_ENCRYPTION_KEY: 'k'.repeat(43),
+    };
     expect(() => loadConfig(replaced)).not.toThrow();
   });
 
@@ -168,7 +219,11 @@ describe('.env.example', () => {
   });
 
   it('documents every variable the service reads', () => {
-    const variables = new Set(getMetadataStorage().getTargetValidationMetadatas(AppConfig, '', true, false).map((m) => m.propertyName));
+    const variables = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(AppConfig, '', true, false)
+        .map((m) => m.propertyName),
+    );
     expect([...variables].filter((v) => !(v in env))).toEqual([]);
   });
 });

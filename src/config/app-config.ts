@@ -83,7 +83,14 @@ export class AppConfig {
    * Streaming replicas (comma-separated postgres:// URLs) for reads that tolerate a second of lag: reports and
    * their exports, the board, the knowledge search. Empty: everything reads from DATABASE_URL.
    */
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value))
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
+      : value,
+  )
   @IsString({ each: true })
   @Matches(/^postgres(ql)?:\/\/.+/, { each: true, message: 'DATABASE_REPLICA_URLS must be comma-separated postgres:// URLs' })
   DATABASE_REPLICA_URLS: string[] = [];
@@ -120,7 +127,8 @@ export class AppConfig {
   @ValidateBy({
     name: 'clusterNodeList',
     validator: {
-      validate: (value: unknown, args) => typeof value === 'string' && parseHostPorts(value) !== null && !(args?.object as AppConfig | undefined)?.REDIS_SENTINELS,
+      validate: (value: unknown, args) =>
+        typeof value === 'string' && parseHostPorts(value) !== null && !(args?.object as AppConfig | undefined)?.REDIS_SENTINELS,
       defaultMessage: (args) =>
         (args?.object as AppConfig | undefined)?.REDIS_SENTINELS && parseHostPorts(String(args?.value)) !== null
           ? 'REDIS_CLUSTER_NODES and REDIS_SENTINELS cannot both be set: a Redis Cluster fails over by itself'
@@ -132,7 +140,9 @@ export class AppConfig {
   /** The primary's name the sentinels monitor (`sentinel monitor <name> ...`); required with REDIS_SENTINELS. */
   @ValidateIf((c: AppConfig) => !!c.REDIS_SENTINELS || c.REDIS_SENTINEL_NAME !== undefined)
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'REDIS_SENTINEL_NAME (required with REDIS_SENTINELS) may hold letters, digits, ., _ and - only' })
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'REDIS_SENTINEL_NAME (required with REDIS_SENTINELS) may hold letters, digits, ., _ and - only',
+  })
   REDIS_SENTINEL_NAME?: string;
 
   /** The sentinels' own password (`requirepass` of sentinel.conf), when they have one. */
@@ -173,7 +183,9 @@ export class AppConfig {
     name: 'previousSecretKey',
     validator: {
       validate: (value: unknown, args) =>
-        typeof value === 'string' && parseSecretKey(value) !== null && parseSecretKey(value)!.id !== parseSecretKey(String((args?.object as AppConfig).DATA_ENCRYPTION_KEY ?? ''))?.id,
+        typeof value === 'string' &&
+        parseSecretKey(value) !== null &&
+        parseSecretKey(value)!.id !== parseSecretKey(String((args?.object as AppConfig).DATA_ENCRYPTION_KEY ?? ''))?.id,
       defaultMessage: () => 'DATA_ENCRYPTION_KEY_PREVIOUS must be a 32-byte key like DATA_ENCRYPTION_KEY, and a different one',
     },
   })
@@ -296,7 +308,14 @@ export class AppConfig {
    * Roles that must sign in with a second factor (TOTP), comma-separated, e.g. `admin,supervisor`. Empty: only
    * staff who enrolled of their own accord are asked for a code.
    */
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : value,
+  )
   @IsIn(ROLES, { each: true, message: `TOTP_REQUIRED_ROLES may name only the roles ${ROLES.join(', ')}` })
   TOTP_REQUIRED_ROLES: string[] = [];
 
@@ -335,8 +354,10 @@ export class AppConfig {
   @ValidateBy({
     name: 'passwordPolicy',
     validator: {
-      validate: (value: unknown, args) => typeof value === 'string' && passwordPolicyProblems(value, { email: (args?.object as AppConfig).ADMIN_EMAIL }).length === 0,
-      defaultMessage: (args) => `ADMIN_PASSWORD ${passwordPolicyProblems(String(args?.value ?? ''), { email: (args?.object as AppConfig).ADMIN_EMAIL }).join(', ')}`,
+      validate: (value: unknown, args) =>
+        typeof value === 'string' && passwordPolicyProblems(value, { email: (args?.object as AppConfig).ADMIN_EMAIL }).length === 0,
+      defaultMessage: (args) =>
+        `ADMIN_PASSWORD ${passwordPolicyProblems(String(args?.value ?? ''), { email: (args?.object as AppConfig).ADMIN_EMAIL }).join(', ')}`,
     },
   })
   @NotPlaceholderInProduction()
@@ -469,7 +490,14 @@ export class AppConfig {
   SUPERVISOR_BOARD_PUSH_SECONDS = 10;
 
   /** Origins of the agents' web app allowed to open the realtime socket, comma-separated; empty: same origin only. */
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : value,
+  )
   @IsString({ each: true })
   REALTIME_CORS_ORIGINS: string[] = [];
 
@@ -480,7 +508,14 @@ export class AppConfig {
    * loopback or link-local, e.g. an institution's system on the state's internal network. Empty: public addresses
    * only, so an admin's typo or a stolen admin token cannot aim deliveries at the centre's own network.
    */
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : value,
+  )
   @ValidateBy({
     name: 'networkList',
     validator: {
@@ -528,7 +563,14 @@ export class AppConfig {
   CHAT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 
   /** Topics the assistant never tries to answer: the chat goes to a person at once. Comma-separated. */
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim().toLocaleLowerCase('lv')).filter(Boolean) : value))
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((v) => v.trim().toLocaleLowerCase('lv'))
+          .filter(Boolean)
+      : value,
+  )
   @IsString({ each: true })
   CHAT_HANDOVER_TOPICS: string[] = [];
 
@@ -745,7 +787,8 @@ export class AppConfig {
     name: 'clamdAddress',
     validator: {
       validate: (value: unknown) => typeof value === 'string' && parseClamdAddress(value) !== null,
-      defaultMessage: () => 'CLAMAV_URL must be tcp://host:port or the path of clamd\'s socket (/run/clamav/clamd.ctl or unix:///run/clamav/clamd.ctl)',
+      defaultMessage: () =>
+        "CLAMAV_URL must be tcp://host:port or the path of clamd's socket (/run/clamav/clamd.ctl or unix:///run/clamav/clamd.ctl)",
     },
   })
   CLAMAV_URL?: string;
@@ -801,7 +844,9 @@ export class AppConfig {
    * (E.164) or a Messaging Service SID (MG…). Unset: no SMS is sent.
    */
   @IsOptional()
-  @Matches(/^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$/, { message: 'TWILIO_SMS_FROM must be an E.164 number like +37167000000 or a Messaging Service SID (MG…)' })
+  @Matches(/^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$/, {
+    message: 'TWILIO_SMS_FROM must be an E.164 number like +37167000000 or a Messaging Service SID (MG…)',
+  })
   TWILIO_SMS_FROM?: string;
 
   /** Twilio's REST API; only changed to point the client at a recording server in tests. */
@@ -809,7 +854,9 @@ export class AppConfig {
   TWILIO_API_BASE_URL = 'https://api.twilio.com';
 
   /** Languages the IVR offers besides Latvian, which is always offered and always first (comma-separated: en,ru; or none). */
-  @Matches(/^(none|(en|ru)(,(en|ru))*)$/, { message: 'VOICE_EXTRA_LANGUAGES is a comma-separated list of en, ru, or none (Latvian is always offered)' })
+  @Matches(/^(none|(en|ru)(,(en|ru))*)$/, {
+    message: 'VOICE_EXTRA_LANGUAGES is a comma-separated list of en, ru, or none (Latvian is always offered)',
+  })
   VOICE_EXTRA_LANGUAGES = 'en,ru';
 
   /** Seconds a caller waits for a key press before the menu is repeated. */
@@ -844,7 +891,11 @@ export class ConfigError extends Error {}
 /** Builds and validates the configuration; throws one error listing every wrong or missing variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Every property with a validation rule is a variable; nothing else in the environment is read.
-  const known = new Set(getMetadataStorage().getTargetValidationMetadatas(AppConfig, '', true, false).map((m) => m.propertyName));
+  const known = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(AppConfig, '', true, false)
+      .map((m) => m.propertyName),
+  );
   const raw: Record<string, unknown> = {};
   for (const key of known) {
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
@@ -863,7 +914,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 /** Only what the migration CLI needs, so `npm run migration:run` works without the channels' secrets. */
-export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE'> {
+export function loadDatabaseConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE'> {
   const url = env.DATABASE_URL;
   if (!url || !/^postgres(ql)?:\/\/.+/.test(url)) {
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL: is missing or not a postgres:// URL\nSee .env.example.');

@@ -8,7 +8,10 @@ export interface HostPort {
  * (`[::1]:26379`). Null when any entry is malformed, so a typo stops the process at start, not at the first failover.
  */
 export function parseHostPorts(value: string): HostPort[] | null {
-  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   if (entries.length === 0) return null;
   const out: HostPort[] = [];
   for (const entry of entries) {

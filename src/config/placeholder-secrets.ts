@@ -25,7 +25,8 @@ export function NotPlaceholderInProduction(options?: ValidationOptions): Propert
       name: 'notPlaceholderInProduction',
       validator: {
         validate: (value, args) => (args?.object as { APP_ENV?: string }).APP_ENV !== 'production' || !isPlaceholderSecret(value),
-        defaultMessage: (args) => `${args?.property} still holds the published placeholder from .env.example; set a secret of your own (or APP_ENV=development on a developer's machine)`,
+        defaultMessage: (args) =>
+          `${args?.property} still holds the published placeholder from .env.example; set a secret of your own (or APP_ENV=development on a developer's machine)`,
       },
     },
     options,

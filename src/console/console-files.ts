@@ -29,7 +29,8 @@ const TWILIO_VOICE_HOSTS = 'wss://*.twilio.com https://eventgw.twilio.com';
 export function consoleCsp(host: string | undefined, secure: boolean, twilioVoice = false): string {
   // The websocket is named explicitly for browsers that do not let 'self' cover ws:/wss:. A Host header that is
   // not a plain host[:port] adds nothing.
-  const socket = host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? ` ${secure ? 'wss' : 'ws'}://${host}` : '';
+  const socket =
+    host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? ` ${secure ? 'wss' : 'ws'}://${host}` : '';
   return [
     "default-src 'none'",
     "script-src 'self'",

@@ -40,7 +40,9 @@ export class ConsoleController {
   private readonly twilioVoice: boolean;
 
   constructor(config: AppConfig) {
-    this.twilioVoice = Boolean(config.TWILIO_ACCOUNT_SID && config.TWILIO_API_KEY && config.TWILIO_API_SECRET && config.TWILIO_TWIML_APP_SID);
+    this.twilioVoice = Boolean(
+      config.TWILIO_ACCOUNT_SID && config.TWILIO_API_KEY && config.TWILIO_API_SECRET && config.TWILIO_TWIML_APP_SID,
+    );
   }
 
   @Public()
@@ -58,7 +60,12 @@ export class ConsoleController {
 
   private serve(req: HttpRequest, res: HttpReply): void {
     if (!this.dir || !this.index) {
-      throw new ProblemException(HttpStatus.NOT_FOUND, 'console-not-built', 'Not found', 'The console has not been built: run npm run build.');
+      throw new ProblemException(
+        HttpStatus.NOT_FOUND,
+        'console-not-built',
+        'Not found',
+        'The console has not been built: run npm run build.',
+      );
     }
     res.headers({
       'Content-Security-Policy': consoleCsp(headerOf(req, 'host'), req.protocol === 'https', this.twilioVoice),
@@ -69,7 +76,9 @@ export class ConsoleController {
     const relative = decodeURIComponent(pathOf(req).replace(/^\/console\/?/, ''));
     if (relative.startsWith('assets/')) {
       const file = normalize(relative);
-      const stat = file.split(sep).some((part) => part === '..' || part.startsWith('.')) ? undefined : statSync(join(this.dir, file), { throwIfNoEntry: false });
+      const stat = file.split(sep).some((part) => part === '..' || part.startsWith('.'))
+        ? undefined
+        : statSync(join(this.dir, file), { throwIfNoEntry: false });
       if (!stat?.isFile()) {
         throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No such console file.');
       }

@@ -13,7 +13,8 @@ export type CsatTokenCheck = { ok: true; ticketId: string; expiresAt: Date } | {
 
 export function verifyCsatToken(secret: string, token: string, now = new Date()): CsatTokenCheck {
   const [payload, signature, extra] = token.split('.');
-  if (!payload || !signature || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload + signature)) return { ok: false, reason: 'malformed' };
+  if (!payload || !signature || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload + signature))
+    return { ok: false, reason: 'malformed' };
   const expected = Buffer.from(mac(secret, payload));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'signature' };

@@ -47,7 +47,8 @@ export class CsatController {
   @ApiOperation({ summary: 'The survey behind a signed link: the question and the current score (records nothing)' })
   async show(@Param('token') token: string, @Query() q: CsatPreselectQuery, @Req() req: HttpRequest, @Res() res: HttpReply) {
     const { ticketId: _ticketId, ...survey } = await this.csat.survey(token);
-    if (accepts(req, ['json', 'html']) === 'html') return res.type('text/html; charset=utf-8').send(page(survey, token, q.score ?? survey.score));
+    if (accepts(req, ['json', 'html']) === 'html')
+      return res.type('text/html; charset=utf-8').send(page(survey, token, q.score ?? survey.score));
     return res.send(survey);
   }
 
@@ -59,7 +60,11 @@ export class CsatController {
     const survey = await this.csat.survey(token);
     const result = await this.csat.record(survey.ticketId, body.score, 'email', body.comment);
     if (accepts(req, ['json', 'html']) === 'html') {
-      return res.type('text/html; charset=utf-8').send(`<!doctype html><meta charset="utf-8"><title>${escape(survey.reference)}</title><p>${escape(this.csat.thanks(survey.language))}</p>`);
+      return res
+        .type('text/html; charset=utf-8')
+        .send(
+          `<!doctype html><meta charset="utf-8"><title>${escape(survey.reference)}</title><p>${escape(this.csat.thanks(survey.language))}</p>`,
+        );
     }
     return res.send(result);
   }

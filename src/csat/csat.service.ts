@@ -118,7 +118,15 @@ export class CsatService {
     await m.query(
       `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, address, meta, delivery_status)
        VALUES ($1, $2, 'email', $3, 'outbound', 'bot', $4, $5, $6, $7, 'queued')`,
-      [id, ticketId, `${randomUUID()}@${domain}`, copy.subject(t.reference), copy.text(t.reference, link), address, JSON.stringify({ kind: 'csat' })],
+      [
+        id,
+        ticketId,
+        `${randomUUID()}@${domain}`,
+        copy.subject(t.reference),
+        copy.text(t.reference, link),
+        address,
+        JSON.stringify({ kind: 'csat' }),
+      ],
     );
     return id;
   }
@@ -184,7 +192,8 @@ export class CsatService {
   async survey(token: string): Promise<SurveyView & { ticketId: string }> {
     const check = verifyCsatToken(this.config.JWT_SECRET, token);
     if (!check.ok) {
-      if (check.reason === 'expired') throw new ProblemException(HttpStatus.GONE, 'survey-expired', 'Survey closed', 'This survey link has expired.');
+      if (check.reason === 'expired')
+        throw new ProblemException(HttpStatus.GONE, 'survey-expired', 'Survey closed', 'This survey link has expired.');
       throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'This survey link is not valid.');
     }
     const [t] = await this.dataSource.query('SELECT id, reference, language, csat_score FROM tickets WHERE id = $1', [check.ticketId]);
@@ -219,7 +228,18 @@ export class CsatService {
     const row = await this.dataSource.transaction(async (m) => {
       const stored = await this.tickets.recordCsat(m, ticketId, { score, channel, comment: comment?.trim() || null });
       if (!stored) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No such ticket.');
-      await this.audit.record([{ actorAgentId: null, action: 'csat.recorded', subjectType: 'ticket', subjectId: ticketId, detail: { reference: stored.reference, score, channel } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: null,
+            action: 'csat.recorded',
+            subjectType: 'ticket',
+            subjectId: ticketId,
+            detail: { reference: stored.reference, score, channel },
+          },
+        ],
+        m,
+      );
       return stored;
     });
     this.metrics.csatAnswers.inc({ channel, score: String(score) });

@@ -6,6 +6,8 @@ import type { EntityManager } from 'typeorm';
  * owns the table; src/privacy calls this rather than writing it. Answers how many values went; a second run, none.
  */
 export async function eraseCustomFieldValues(m: EntityManager, ticketIds: string[]): Promise<number> {
-  const [, count] = await m.query<[unknown, number]>('DELETE FROM ticket_custom_field_values WHERE ticket_id = ANY($1::uuid[])', [ticketIds]);
+  const [, count] = await m.query<[unknown, number]>('DELETE FROM ticket_custom_field_values WHERE ticket_id = ANY($1::uuid[])', [
+    ticketIds,
+  ]);
   return count;
 }

@@ -67,9 +67,15 @@ export class TicketCustomFieldsController {
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({
     summary: "Set the ticket's custom field values (the whole set; left out or null clears a field)",
-    description: 'Each value is checked against its field: unknown key, wrong type, a choice not in the list, a required field without a value, each at values.<key>.',
+    description:
+      'Each value is checked against its field: unknown key, wrong type, a choice not in the list, a required field without a value, each at values.<key>.',
   })
-  set(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: SetCustomFieldValuesDto, @Req() req: HttpRequest) {
+  set(
+    @CurrentUser() user: AuthUser,
+    @Param('reference') reference: string,
+    @Body() body: SetCustomFieldValuesDto,
+    @Req() req: HttpRequest,
+  ) {
     return this.values.set(user, reference, body.values, { ip: req.ip, requestId: req.id });
   }
 }

@@ -61,7 +61,8 @@ export function definitionView(r: DefinitionRow): CustomFieldView {
   };
 }
 
-const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No custom field ${id} that you may see.`);
+const notFound = (id: string) =>
+  new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No custom field ${id} that you may see.`);
 
 /**
  * The custom fields of each institution's tickets (table custom_field_definitions): admins keep them, supervisors
@@ -106,11 +107,36 @@ export class CustomFieldsService {
       const [row] = await m.query(
         `INSERT INTO custom_field_definitions (institution_id, key, label_lv, label_en, type, choices, required, active, position, created_by_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id`,
-        [institutionId, dto.key, dto.labels.lv, dto.labels.en, dto.type, dto.choices ?? [], dto.required ?? false, dto.active ?? true, dto.position ?? 0, user.id],
+        [
+          institutionId,
+          dto.key,
+          dto.labels.lv,
+          dto.labels.en,
+          dto.type,
+          dto.choices ?? [],
+          dto.required ?? false,
+          dto.active ?? true,
+          dto.position ?? 0,
+          user.id,
+        ],
       );
-      if (!row) throw validationProblem([{ field: 'key', code: 'taken', message: `${dto.institution.toUpperCase()} already has a field ${dto.key}` }]);
+      if (!row)
+        throw validationProblem([
+          { field: 'key', code: 'taken', message: `${dto.institution.toUpperCase()} already has a field ${dto.key}` },
+        ]);
       const view = await this.get(user, row.id, m);
-      await this.audit.record([{ actorAgentId: user.id, action: 'custom_field.created', subjectType: 'custom_field', subjectId: row.id, detail: this.auditable(view) }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'custom_field.created',
+            subjectType: 'custom_field',
+            subjectId: row.id,
+            detail: this.auditable(view),
+          },
+        ],
+        m,
+      );
       return view;
     });
   }
@@ -125,10 +151,29 @@ export class CustomFieldsService {
         `UPDATE custom_field_definitions SET label_lv = coalesce($2, label_lv), label_en = coalesce($3, label_en), choices = coalesce($4, choices),
                 required = coalesce($5, required), active = coalesce($6, active), position = coalesce($7, position), updated_at = now()
          WHERE id = $1`,
-        [id, dto.labels?.lv ?? null, dto.labels?.en ?? null, dto.choices ?? null, dto.required ?? null, dto.active ?? null, dto.position ?? null],
+        [
+          id,
+          dto.labels?.lv ?? null,
+          dto.labels?.en ?? null,
+          dto.choices ?? null,
+          dto.required ?? null,
+          dto.active ?? null,
+          dto.position ?? null,
+        ],
       );
       const after = await this.get(user, id, m);
-      await this.audit.record([{ actorAgentId: user.id, action: 'custom_field.updated', subjectType: 'custom_field', subjectId: id, detail: { before: this.auditable(before), after: this.auditable(after) } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'custom_field.updated',
+            subjectType: 'custom_field',
+            subjectId: id,
+            detail: { before: this.auditable(before), after: this.auditable(after) },
+          },
+        ],
+        m,
+      );
       return after;
     });
   }
@@ -139,15 +184,40 @@ export class CustomFieldsService {
       await m.query('SELECT 1 FROM custom_field_definitions WHERE id = $1 FOR UPDATE', [id]);
       const field = await this.get(user, id, m);
       if (field.inUse > 0) {
-        throw new ProblemException(HttpStatus.CONFLICT, 'custom-field-in-use', 'In use', `${field.inUse} ticket(s) have a value for ${field.key}; switch it off (active: false) instead.`);
+        throw new ProblemException(
+          HttpStatus.CONFLICT,
+          'custom-field-in-use',
+          'In use',
+          `${field.inUse} ticket(s) have a value for ${field.key}; switch it off (active: false) instead.`,
+        );
       }
       await m.query('DELETE FROM custom_field_definitions WHERE id = $1', [id]);
-      await this.audit.record([{ actorAgentId: user.id, action: 'custom_field.deleted', subjectType: 'custom_field', subjectId: id, detail: this.auditable(field) }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'custom_field.deleted',
+            subjectType: 'custom_field',
+            subjectId: id,
+            detail: this.auditable(field),
+          },
+        ],
+        m,
+      );
     });
   }
 
   private auditable(v: CustomFieldView) {
-    return { institution: v.institution, key: v.key, labels: v.labels, type: v.type, choices: v.choices, required: v.required, active: v.active, position: v.position };
+    return {
+      institution: v.institution,
+      key: v.key,
+      labels: v.labels,
+      type: v.type,
+      choices: v.choices,
+      required: v.required,
+      active: v.active,
+      position: v.position,
+    };
   }
 
   private async institutionId(m: EntityManager, code: string): Promise<string> {

@@ -31,7 +31,8 @@ interface FieldRow {
   value: CustomFieldValue | null;
 }
 
-const notFound = (reference: string) => new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+const notFound = (reference: string) =>
+  new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
 
 /**
  * A ticket's custom field values (table ticket_custom_field_values): its institution's fields only, read and set by
@@ -55,26 +56,41 @@ export class TicketCustomFieldsService {
       params,
     );
     if (!ticket) throw notFound(reference);
-    return { reference: ticket.reference, fields: (await this.fieldsOf(this.dataSource.manager, ticket)).filter((f) => f.active || f.value !== null).map(fieldView) };
+    return {
+      reference: ticket.reference,
+      fields: (await this.fieldsOf(this.dataSource.manager, ticket)).filter((f) => f.active || f.value !== null).map(fieldView),
+    };
   }
 
   /** The ticket's whole set of values: a field left out or null is cleared; switched-off fields keep theirs. */
-  async set(user: AuthUser, reference: string, given: Record<string, unknown>, context: { requestId?: string; ip?: string }): Promise<{ reference: string; fields: TicketCustomField[] }> {
+  async set(
+    user: AuthUser,
+    reference: string,
+    given: Record<string, unknown>,
+    context: { requestId?: string; ip?: string },
+  ): Promise<{ reference: string; fields: TicketCustomField[] }> {
     const scope = ticketScope(user);
     await this.effects.transaction(async (m, fx) => {
       const params: unknown[] = [reference.toUpperCase()];
-      const [ticket] = await this.tickets.lockWhere(m, `t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`, params);
+      const [ticket] = await this.tickets.lockWhere(
+        m,
+        `t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`,
+        params,
+      );
       if (!ticket) throw notFound(reference);
       const fields = await this.fieldsOf(m, ticket);
       const { values, problems } = checkValues(fields, given);
       if (problems.length) throw validationProblem(problems);
-      const before = Object.fromEntries(fields.filter((f) => f.active && f.value !== null).map((f) => [f.key, f.value as CustomFieldValue]));
+      const before = Object.fromEntries(
+        fields.filter((f) => f.active && f.value !== null).map((f) => [f.key, f.value as CustomFieldValue]),
+      );
       const changes = changedValues(before, values);
       if (changes.length === 0) return;
       const byKey = new Map(fields.map((f) => [f.key, f]));
       const cleared = changes.filter((c) => c.to === null).map((c) => byKey.get(c.key)!.id);
       const written = changes.filter((c) => c.to !== null);
-      if (cleared.length) await m.query('DELETE FROM ticket_custom_field_values WHERE ticket_id = $1 AND field_id = ANY($2::uuid[])', [ticket.id, cleared]);
+      if (cleared.length)
+        await m.query('DELETE FROM ticket_custom_field_values WHERE ticket_id = $1 AND field_id = ANY($2::uuid[])', [ticket.id, cleared]);
       if (written.length) {
         await m.query(
           `INSERT INTO ticket_custom_field_values (ticket_id, field_id, value, updated_by_id)
@@ -101,5 +117,13 @@ export class TicketCustomFieldsService {
 }
 
 function fieldView(f: FieldRow): TicketCustomField {
-  return { key: f.key, labels: { lv: f.label_lv, en: f.label_en }, type: f.type, choices: f.choices, required: f.required, active: f.active, value: f.value };
+  return {
+    key: f.key,
+    labels: { lv: f.label_lv, en: f.label_en },
+    type: f.type,
+    choices: f.choices,
+    required: f.required,
+    active: f.active,
+    value: f.value,
+  };
 }

@@ -7,7 +7,11 @@ const facts = (rows: KnownIdentifier[], verifiedStrong: string[] = [], linkable?
   verifiedStrong: new Set(verifiedStrong),
   linkable,
 });
-const id = (kind: ContactIdentifier['kind'], value: string, provenance: ContactIdentifier['provenance']): ContactIdentifier => ({ kind, value, provenance });
+const id = (kind: ContactIdentifier['kind'], value: string, provenance: ContactIdentifier['provenance']): ContactIdentifier => ({
+  kind,
+  value,
+  provenance,
+});
 
 describe('matchCustomer', () => {
   it('never joins a record on details the person merely typed (the redirected-reply attack)', () => {
@@ -33,7 +37,11 @@ describe('matchCustomer', () => {
   it('joins the record of a verified personas kods and gives it the contact’s new identifiers', () => {
     const liga = [{ ...id('personal_code', CODE, 'portal'), customerId: 'liga' }];
     const d = matchCustomer([id('personal_code', CODE, 'portal'), id('email', 'liga@example.lv', 'citizen')], facts(liga, ['liga']));
-    expect(d).toMatchObject({ customerId: 'liga', matchedBy: id('personal_code', CODE, 'portal'), add: [id('email', 'liga@example.lv', 'citizen')] });
+    expect(d).toMatchObject({
+      customerId: 'liga',
+      matchedBy: id('personal_code', CODE, 'portal'),
+      add: [id('email', 'liga@example.lv', 'citizen')],
+    });
   });
 
   it('a personas kods typed by staff proves the person as the portal does', () => {
@@ -89,7 +97,10 @@ describe('matchCustomer', () => {
 
   it('a member of staff with a limited scope joins only records they may see', () => {
     const rows = [{ ...id('personal_code', CODE, 'portal'), customerId: 'elsewhere' }];
-    const d = matchCustomer([id('personal_code', CODE, 'staff'), id('email', 'a@example.lv', 'staff')], facts(rows, ['elsewhere'], () => false));
+    const d = matchCustomer(
+      [id('personal_code', CODE, 'staff'), id('email', 'a@example.lv', 'staff')],
+      facts(rows, ['elsewhere'], () => false),
+    );
     expect(d.customerId).toBeNull();
     expect(d.claim).toEqual([]);
     expect(d.add).toEqual([id('email', 'a@example.lv', 'staff')]);

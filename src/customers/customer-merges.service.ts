@@ -32,15 +32,21 @@ export class CustomerMergesService {
     if (keptId === mergedId) throw validationProblem([{ field: 'from', code: 'same', message: 'a record is not merged into itself' }]);
     return this.dataSource.transaction(async (m) => {
       // Both rows locked in one statement, in a fixed order, so two opposite merges cannot deadlock.
-      const rows: Row[] = await m.query('SELECT id, merged_into_id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[keptId, mergedId]]);
+      const rows: Row[] = await m.query('SELECT id, merged_into_id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [
+        [keptId, mergedId],
+      ]);
       const kept = rows.find((r) => r.id === keptId);
       const merged = rows.find((r) => r.id === mergedId);
       if (!kept) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No customer ${keptId}.`);
       if (!merged) throw validationProblem([{ field: 'from', code: 'unknown', message: 'no customer has this id' }]);
-      if (kept.merged_into_id) throw validationProblem([{ field: 'id', code: 'merged', message: 'this record is merged into another: merge into that one' }]);
-      if (merged.merged_into_id) throw validationProblem([{ field: 'from', code: 'merged', message: 'that record is already merged into another' }]);
+      if (kept.merged_into_id)
+        throw validationProblem([{ field: 'id', code: 'merged', message: 'this record is merged into another: merge into that one' }]);
+      if (merged.merged_into_id)
+        throw validationProblem([{ field: 'from', code: 'merged', message: 'that record is already merged into another' }]);
       const tickets = (await this.tickets.moveToCustomer(m, { from: mergedId, to: keptId })).map((id) => ({ id }));
-      const identifiers = returnedRows<{ id: string }>(await m.query('UPDATE customer_identifiers SET customer_id = $2 WHERE customer_id = $1 RETURNING id', [mergedId, keptId]));
+      const identifiers = returnedRows<{ id: string }>(
+        await m.query('UPDATE customer_identifiers SET customer_id = $2 WHERE customer_id = $1 RETURNING id', [mergedId, keptId]),
+      );
       await m.query('UPDATE customers SET merged_into_id = $2, updated_at = now() WHERE id = $1', [mergedId, keptId]);
       await m.query('UPDATE customers SET updated_at = now() WHERE id = $1', [keptId]);
       const [row] = await m.query(
@@ -49,30 +55,84 @@ export class CustomerMergesService {
         [keptId, mergedId, tickets.map((t) => t.id), identifiers.map((i) => i.id), user.id, MERGE_UNDO_DAYS],
       );
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'customer.merged', subjectType: 'customer', subjectId: keptId, detail: { merge: row.id, from: mergedId, tickets: tickets.length, identifiers: identifiers.length }, requestId: context.requestId ?? null }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'customer.merged',
+            subjectType: 'customer',
+            subjectId: keptId,
+            detail: { merge: row.id, from: mergedId, tickets: tickets.length, identifiers: identifiers.length },
+            requestId: context.requestId ?? null,
+          },
+        ],
         m,
       );
-      return { merge: { id: row.id as string, kept: keptId, merged: mergedId, tickets: tickets.length, identifiers: identifiers.length, undoUntil: row.undo_until as Date } };
+      return {
+        merge: {
+          id: row.id as string,
+          kept: keptId,
+          merged: mergedId,
+          tickets: tickets.length,
+          identifiers: identifiers.length,
+          undoUntil: row.undo_until as Date,
+        },
+      };
     });
   }
 
   /** Moves back exactly what the merge moved (what was split off since stays where it went) and revives the record. */
   async undo(user: AuthUser, mergeId: string, context: { requestId?: string }) {
     return this.dataSource.transaction(async (m) => {
-      const [merge]: Row[] = await m.query('SELECT *, undo_until < now() AS expired FROM customer_merges WHERE id = $1 FOR UPDATE', [mergeId]);
+      const [merge]: Row[] = await m.query('SELECT *, undo_until < now() AS expired FROM customer_merges WHERE id = $1 FOR UPDATE', [
+        mergeId,
+      ]);
       if (!merge) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No customer merge ${mergeId}.`);
-      if (merge.undone_at) throw new ProblemException(HttpStatus.CONFLICT, 'already-undone', 'Already undone', 'This merge was undone already.');
-      if (merge.expired) throw new ProblemException(HttpStatus.CONFLICT, 'undo-window-over', 'Too late to undo', `A merge can be undone for ${MERGE_UNDO_DAYS} days; split the record instead.`);
-      await m.query('SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[merge.kept_customer_id, merge.merged_customer_id]]);
-      const tickets = await this.tickets.moveToCustomer(m, { from: merge.kept_customer_id, ids: merge.ticket_ids, to: merge.merged_customer_id });
-      const identifiers = returnedRows(await m.query('UPDATE customer_identifiers SET customer_id = $2 WHERE id = ANY($1::uuid[]) AND customer_id = $3 RETURNING id', [merge.identifier_ids, merge.merged_customer_id, merge.kept_customer_id]));
+      if (merge.undone_at)
+        throw new ProblemException(HttpStatus.CONFLICT, 'already-undone', 'Already undone', 'This merge was undone already.');
+      if (merge.expired)
+        throw new ProblemException(
+          HttpStatus.CONFLICT,
+          'undo-window-over',
+          'Too late to undo',
+          `A merge can be undone for ${MERGE_UNDO_DAYS} days; split the record instead.`,
+        );
+      await m.query('SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [
+        [merge.kept_customer_id, merge.merged_customer_id],
+      ]);
+      const tickets = await this.tickets.moveToCustomer(m, {
+        from: merge.kept_customer_id,
+        ids: merge.ticket_ids,
+        to: merge.merged_customer_id,
+      });
+      const identifiers = returnedRows(
+        await m.query('UPDATE customer_identifiers SET customer_id = $2 WHERE id = ANY($1::uuid[]) AND customer_id = $3 RETURNING id', [
+          merge.identifier_ids,
+          merge.merged_customer_id,
+          merge.kept_customer_id,
+        ]),
+      );
       await m.query('UPDATE customers SET merged_into_id = NULL, updated_at = now() WHERE id = $1', [merge.merged_customer_id]);
       await m.query('UPDATE customer_merges SET undone_at = now(), undone_by_id = $2 WHERE id = $1', [mergeId, user.id]);
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'customer.merge_undone', subjectType: 'customer', subjectId: merge.kept_customer_id, detail: { merge: mergeId, restored: merge.merged_customer_id, tickets: tickets.length, identifiers: identifiers.length }, requestId: context.requestId ?? null }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'customer.merge_undone',
+            subjectType: 'customer',
+            subjectId: merge.kept_customer_id,
+            detail: { merge: mergeId, restored: merge.merged_customer_id, tickets: tickets.length, identifiers: identifiers.length },
+            requestId: context.requestId ?? null,
+          },
+        ],
         m,
       );
-      return { merge: mergeId, kept: merge.kept_customer_id as string, restored: merge.merged_customer_id as string, tickets: tickets.length, identifiers: identifiers.length };
+      return {
+        merge: mergeId,
+        kept: merge.kept_customer_id as string,
+        restored: merge.merged_customer_id as string,
+        tickets: tickets.length,
+        identifiers: identifiers.length,
+      };
     });
   }
 
@@ -80,7 +140,10 @@ export class CustomerMergesService {
   async split(user: AuthUser, id: string, dto: SplitCustomerDto, context: { requestId?: string }) {
     const wanted = dto.identifiers ?? [];
     const references = (dto.tickets ?? []).map((r) => r.toUpperCase());
-    if (!wanted.length && !references.length) throw validationProblem([{ field: 'identifiers', code: 'nothingToSplit', message: 'name the identifiers or tickets that are the other person\'s' }]);
+    if (!wanted.length && !references.length)
+      throw validationProblem([
+        { field: 'identifiers', code: 'nothingToSplit', message: "name the identifiers or tickets that are the other person's" },
+      ]);
     return this.dataSource.transaction(async (m: EntityManager) => {
       const [customer]: Row[] = await m.query('SELECT id, merged_into_id FROM customers WHERE id = $1 FOR UPDATE', [id]);
       if (!customer) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No customer ${id}.`);
@@ -88,21 +151,44 @@ export class CustomerMergesService {
       const identifierIds: string[] = [];
       for (const [i, w] of wanted.entries()) {
         const normalized = normalizedIdentifier(w.kind, w.value);
-        const [held]: Row[] = 'error' in normalized ? [] : await m.query('SELECT id FROM customer_identifiers WHERE customer_id = $1 AND kind = $2 AND value = $3', [id, w.kind, normalized.value]);
+        const [held]: Row[] =
+          'error' in normalized
+            ? []
+            : await m.query('SELECT id FROM customer_identifiers WHERE customer_id = $1 AND kind = $2 AND value = $3', [
+                id,
+                w.kind,
+                normalized.value,
+              ]);
         if (held) identifierIds.push(held.id);
         else errors.push({ field: `identifiers[${i}]`, code: 'notHere', message: 'this record holds no such identifier' });
       }
-      const tickets: Row[] = references.length ? await m.query('SELECT id, reference FROM tickets WHERE customer_id = $1 AND reference = ANY($2::text[])', [id, references]) : [];
+      const tickets: Row[] = references.length
+        ? await m.query('SELECT id, reference FROM tickets WHERE customer_id = $1 AND reference = ANY($2::text[])', [id, references])
+        : [];
       references.forEach((r, i) => {
-        if (!tickets.some((t) => t.reference === r)) errors.push({ field: `tickets[${i}]`, code: 'notHere', message: `${r} is not this record's ticket` });
+        if (!tickets.some((t) => t.reference === r))
+          errors.push({ field: `tickets[${i}]`, code: 'notHere', message: `${r} is not this record's ticket` });
       });
       if (errors.length) throw validationProblem(errors);
-      const [created] = await m.query('INSERT INTO customers (first_name, last_name) VALUES ($1, $2) RETURNING id', [dto.firstName?.trim() || null, dto.lastName?.trim() || null]);
-      if (identifierIds.length) await m.query('UPDATE customer_identifiers SET customer_id = $2 WHERE id = ANY($1::uuid[])', [identifierIds, created.id]);
+      const [created] = await m.query('INSERT INTO customers (first_name, last_name) VALUES ($1, $2) RETURNING id', [
+        dto.firstName?.trim() || null,
+        dto.lastName?.trim() || null,
+      ]);
+      if (identifierIds.length)
+        await m.query('UPDATE customer_identifiers SET customer_id = $2 WHERE id = ANY($1::uuid[])', [identifierIds, created.id]);
       if (tickets.length) await this.tickets.moveToCustomer(m, { ids: tickets.map((t) => t.id as string), to: created.id });
       await m.query('UPDATE customers SET updated_at = now() WHERE id = $1', [id]);
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'customer.split', subjectType: 'customer', subjectId: id, detail: { into: created.id, identifiers: identifierIds.length, tickets: tickets.map((t) => t.reference) }, requestId: context.requestId ?? null }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'customer.split',
+            subjectType: 'customer',
+            subjectId: id,
+            detail: { into: created.id, identifiers: identifierIds.length, tickets: tickets.map((t) => t.reference) },
+            requestId: context.requestId ?? null,
+          },
+        ],
         m,
       );
       return { id: created.id as string, identifiers: identifierIds.length, tickets: tickets.map((t) => t.reference) };

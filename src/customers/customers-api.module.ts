@@ -7,5 +7,9 @@ import { CustomersService } from './customers.service';
 import { CustomerMergesService } from './customer-merges.service';
 
 /** The staff API over customers; the ingest's matching (customer-matching.ts) creates and joins them. */
-@Module({ imports: [AuditModule, CustomersModule, TicketDataModule], controllers: [CustomersController], providers: [CustomersService, CustomerMergesService] })
+@Module({
+  imports: [AuditModule, CustomersModule, TicketDataModule],
+  controllers: [CustomersController],
+  providers: [CustomersService, CustomerMergesService],
+})
 export class CustomersApiModule {}

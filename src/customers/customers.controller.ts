@@ -20,13 +20,19 @@ export class CustomersController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Find customers by name (any diacritics), or exactly by e-mail, phone (any format) or personas kods; institution staff only those with a ticket they may see' })
+  @ApiOperation({
+    summary:
+      'Find customers by name (any diacritics), or exactly by e-mail, phone (any format) or personas kods; institution staff only those with a ticket they may see',
+  })
   search(@CurrentUser() user: AuthUser, @Query() q: SearchCustomersQuery) {
     return this.customers.search(user, q.q, q);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'The profile: every identifier with its provenance (personas kods masked as on tickets), preferences, and one timeline of their tickets across channels' })
+  @ApiOperation({
+    summary:
+      'The profile: every identifier with its provenance (personas kods masked as on tickets), preferences, and one timeline of their tickets across channels',
+  })
   get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Req() req: HttpRequest) {
     return this.customers.profile(user, id, context(req));
   }
@@ -48,7 +54,9 @@ export class CustomersController {
   @Post(':id/merge')
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'supervisor')
-  @ApiOperation({ summary: `Merge another record of the same person into this one: every ticket and identifier moves here; anyone may undo it for 7 days` })
+  @ApiOperation({
+    summary: `Merge another record of the same person into this one: every ticket and identifier moves here; anyone may undo it for 7 days`,
+  })
   merge(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: MergeCustomerDto, @Req() req: HttpRequest) {
     return this.merges.merge(user, id, body.from, context(req));
   }
@@ -63,7 +71,7 @@ export class CustomersController {
 
   @Post(':id/split')
   @Roles('operator', 'supervisor')
-  @ApiOperation({ summary: "Split a record that holds two people: the identifiers and tickets named move to a new record" })
+  @ApiOperation({ summary: 'Split a record that holds two people: the identifiers and tickets named move to a new record' })
   split(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: SplitCustomerDto, @Req() req: HttpRequest) {
     return this.merges.split(user, id, body, context(req));
   }

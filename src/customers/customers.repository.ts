@@ -55,7 +55,12 @@ export class CustomersRepository {
     await m.query(
       `INSERT INTO customer_identifiers (customer_id, kind, value, provenance)
        SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::text[], $4::varchar[]) ON CONFLICT (kind, value) DO NOTHING`,
-      [identifiers.map((i) => i.customerId), identifiers.map((i) => i.kind), identifiers.map((i) => i.value), identifiers.map((i) => i.provenance)],
+      [
+        identifiers.map((i) => i.customerId),
+        identifiers.map((i) => i.kind),
+        identifiers.map((i) => i.value),
+        identifiers.map((i) => i.provenance),
+      ],
     );
   }
 
@@ -66,7 +71,12 @@ export class CustomersRepository {
       `UPDATE customer_identifiers ci SET customer_id = u.customer_id, provenance = u.provenance
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::varchar[]) AS u(customer_id, kind, value, provenance)
        WHERE ci.kind = u.kind AND ci.value = u.value`,
-      [identifiers.map((i) => i.customerId), identifiers.map((i) => i.kind), identifiers.map((i) => i.value), identifiers.map((i) => i.provenance)],
+      [
+        identifiers.map((i) => i.customerId),
+        identifiers.map((i) => i.kind),
+        identifiers.map((i) => i.value),
+        identifiers.map((i) => i.provenance),
+      ],
     );
   }
 }

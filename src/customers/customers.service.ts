@@ -63,7 +63,10 @@ export class CustomersService {
     const phone = !code ? phoneNumber(q) : null;
     if (phone) byIdentifier.push({ kind: 'phone', value: phone });
     const words = byIdentifier.length ? [] : q.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-    if (!byIdentifier.length && !words.length) throw validationProblem([{ field: 'q', code: 'invalid', message: 'search by words of the name, an e-mail address, a phone number or a personas kods' }]);
+    if (!byIdentifier.length && !words.length)
+      throw validationProblem([
+        { field: 'q', code: 'invalid', message: 'search by words of the name, an e-mail address, a phone number or a personas kods' },
+      ]);
     const match = byIdentifier.length
       ? `EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.customer_id = c.id AND (ci.kind, ci.value) IN (${byIdentifier.map((i) => `(${p(i.kind)}, ${p(i.value)})`).join(', ')}))`
       : `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))) @@ to_tsquery('simple', kb_unaccent(${p(words.map((w) => `${w}:*`).join(' & '))}))`;
@@ -84,7 +87,14 @@ export class CustomersService {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
-      items: items.map((r) => ({ id: r.id, firstName: r.first_name, lastName: r.last_name, preferredLanguage: r.preferred_language, preferredChannel: r.preferred_channel, tickets: r.tickets })),
+      items: items.map((r) => ({
+        id: r.id,
+        firstName: r.first_name,
+        lastName: r.last_name,
+        preferredLanguage: r.preferred_language,
+        preferredChannel: r.preferred_channel,
+        tickets: r.tickets,
+      })),
       nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null,
     };
   }
@@ -95,7 +105,10 @@ export class CustomersService {
     const params: unknown[] = [id];
     const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);
     const [identifiers, tickets, merges]: Row[][] = await Promise.all([
-      this.dataSource.query('SELECT kind, value, provenance, created_at FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [id]),
+      this.dataSource.query(
+        'SELECT kind, value, provenance, created_at FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value',
+        [id],
+      ),
       this.dataSource.query(
         `SELECT t.reference, t.channel, t.status, t.kind, t.level, t.subject, t.language, t.created_at, t.resolved_at, t.closed_at,
                 (SELECT code FROM institutions i WHERE i.id = t.institution_id) AS institution,
@@ -114,7 +127,17 @@ export class CustomersService {
     const unmasked = maySeePersonalCodes(user);
     const codes = identifiers.filter((i) => i.kind === 'personal_code');
     if (unmasked && codes.length) {
-      await this.audit.record([{ actorAgentId: user.id, action: 'personal_code.read', subjectType: 'customer', subjectId: id, detail: { via: 'customer profile', count: codes.length }, ip: context.ip ?? null, requestId: context.requestId ?? null }]);
+      await this.audit.record([
+        {
+          actorAgentId: user.id,
+          action: 'personal_code.read',
+          subjectType: 'customer',
+          subjectId: id,
+          detail: { via: 'customer profile', count: codes.length },
+          ip: context.ip ?? null,
+          requestId: context.requestId ?? null,
+        },
+      ]);
     }
     return {
       id,
@@ -125,7 +148,13 @@ export class CustomersService {
       createdAt: customer.created_at,
       mergedInto: customer.merged_into_id,
       // Merges into this record that may still be undone (POST /v1/customers/merges/{id}/undo).
-      merges: merges.map((x) => ({ id: x.id, from: x.merged_customer_id, at: x.created_at, undoUntil: x.undo_until, by: x.actor_agent_id })),
+      merges: merges.map((x) => ({
+        id: x.id,
+        from: x.merged_customer_id,
+        at: x.created_at,
+        undoUntil: x.undo_until,
+        by: x.actor_agent_id,
+      })),
       identifiers: identifiers.map((i) => ({
         kind: i.kind,
         value: i.kind === 'personal_code' && !unmasked ? maskPersonalCode(i.value) : i.value,
@@ -163,15 +192,28 @@ export class CustomersService {
         preferred_language: dto.preferredLanguage === undefined ? before.preferred_language : dto.preferredLanguage,
         preferred_channel: dto.preferredChannel === undefined ? before.preferred_channel : dto.preferredChannel,
       };
-      await m.query('UPDATE customers SET first_name = $2, last_name = $3, preferred_language = $4, preferred_channel = $5, updated_at = now() WHERE id = $1', [
-        id,
-        next.first_name,
-        next.last_name,
-        next.preferred_language,
-        next.preferred_channel,
-      ]);
-      const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => before[k] !== v).map(([k, v]) => [k, { from: before[k], to: v }]));
-      await this.audit.record([{ actorAgentId: user.id, action: 'customer.updated', subjectType: 'customer', subjectId: id, detail: changed, requestId: context.requestId ?? null }], m);
+      await m.query(
+        'UPDATE customers SET first_name = $2, last_name = $3, preferred_language = $4, preferred_channel = $5, updated_at = now() WHERE id = $1',
+        [id, next.first_name, next.last_name, next.preferred_language, next.preferred_channel],
+      );
+      const changed = Object.fromEntries(
+        Object.entries(next)
+          .filter(([k, v]) => before[k] !== v)
+          .map(([k, v]) => [k, { from: before[k], to: v }]),
+      );
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'customer.updated',
+            subjectType: 'customer',
+            subjectId: id,
+            detail: changed,
+            requestId: context.requestId ?? null,
+          },
+        ],
+        m,
+      );
     });
     return this.profile(user, id, context);
   }
@@ -186,19 +228,48 @@ export class CustomersService {
     if ('error' in normalized) throw validationProblem([{ field: 'value', code: 'invalid', message: normalized.error }]);
     await this.dataSource.transaction(async (m) => {
       await this.visible(user, id, m, true);
-      const [held]: Row[] = await m.query('SELECT customer_id, provenance FROM customer_identifiers WHERE kind = $1 AND value = $2 FOR UPDATE', [dto.kind, normalized.value]);
+      const [held]: Row[] = await m.query(
+        'SELECT customer_id, provenance FROM customer_identifiers WHERE kind = $1 AND value = $2 FOR UPDATE',
+        [dto.kind, normalized.value],
+      );
       if (held && held.customer_id !== id) {
-        throw new ProblemException(HttpStatus.CONFLICT, 'identifier-held', 'Held by another record', 'Another customer record holds this identifier; if both are this person, the records are to be merged.');
+        throw new ProblemException(
+          HttpStatus.CONFLICT,
+          'identifier-held',
+          'Held by another record',
+          'Another customer record holds this identifier; if both are this person, the records are to be merged.',
+        );
       }
       if (held) {
         const provenance = strongerProvenance(held.provenance as Provenance, 'staff');
-        await m.query('UPDATE customer_identifiers SET provenance = $3 WHERE kind = $1 AND value = $2', [dto.kind, normalized.value, provenance]);
+        await m.query('UPDATE customer_identifiers SET provenance = $3 WHERE kind = $1 AND value = $2', [
+          dto.kind,
+          normalized.value,
+          provenance,
+        ]);
       } else {
-        await m.query(`INSERT INTO customer_identifiers (customer_id, kind, value, provenance) VALUES ($1, $2, $3, 'staff')`, [id, dto.kind, normalized.value]);
+        await m.query(`INSERT INTO customer_identifiers (customer_id, kind, value, provenance) VALUES ($1, $2, $3, 'staff')`, [
+          id,
+          dto.kind,
+          normalized.value,
+        ]);
       }
       await m.query('UPDATE customers SET updated_at = now() WHERE id = $1', [id]);
       const shown = dto.kind === 'personal_code' ? maskPersonalCode(normalized.value) : normalized.value;
-      await this.audit.record([{ actorAgentId: user.id, action: 'customer.identifier_linked', subjectType: 'customer', subjectId: id, detail: { kind: dto.kind, value: shown, before: held?.provenance ?? null }, ip: context.ip ?? null, requestId: context.requestId ?? null }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'customer.identifier_linked',
+            subjectType: 'customer',
+            subjectId: id,
+            detail: { kind: dto.kind, value: shown, before: held?.provenance ?? null },
+            ip: context.ip ?? null,
+            requestId: context.requestId ?? null,
+          },
+        ],
+        m,
+      );
     });
     return this.profile(user, id, context);
   }

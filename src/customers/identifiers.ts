@@ -11,7 +11,8 @@ export function customerIdentifiers(
 ): ContactIdentifier[] {
   const of = typeof provenance === 'string' ? { personalCode: provenance, others: provenance } : provenance;
   const identifiers: ContactIdentifier[] = [];
-  if (person.personalCode) identifiers.push({ kind: 'personal_code', value: normalizePersonalCode(person.personalCode)!, provenance: of.personalCode });
+  if (person.personalCode)
+    identifiers.push({ kind: 'personal_code', value: normalizePersonalCode(person.personalCode)!, provenance: of.personalCode });
   if (person.email) identifiers.push({ kind: 'email', value: person.email.trim().toLowerCase(), provenance: of.others });
   if (person.phone) identifiers.push({ kind: 'phone', value: person.phone, provenance: of.others });
   return identifiers;

@@ -132,7 +132,12 @@ export function statementsSent(dataSource: DataSource): number {
  * With replicas, TypeORM's replication holds a pool per server; `defaultMode: 'master'` keeps every query on the
  * primary unless it asks for a replica (ReplicaReads), so no read-after-write anywhere can see stale rows.
  */
-export function dataSourceOptions(db: { DATABASE_URL: string; DATABASE_SCHEMA: string; DATABASE_POOL_SIZE: number; DATABASE_REPLICA_URLS?: string[] }): DataSourceOptions {
+export function dataSourceOptions(db: {
+  DATABASE_URL: string;
+  DATABASE_SCHEMA: string;
+  DATABASE_POOL_SIZE: number;
+  DATABASE_REPLICA_URLS?: string[];
+}): DataSourceOptions {
   const replicas = db.DATABASE_REPLICA_URLS ?? [];
   return {
     type: 'postgres',
@@ -179,7 +184,11 @@ export async function migrate(dataSource: DataSource, schema: string): Promise<v
  * when one cannot be reached; a replica is an aid to reading, not a dependency, so one that is away is left out
  * (until this process restarts) and the process starts on the others, or on the primary alone.
  */
-export async function reachableReplicas(urls: string[], schema: string, onUnreachable: (url: string, error: Error) => void): Promise<string[]> {
+export async function reachableReplicas(
+  urls: string[],
+  schema: string,
+  onUnreachable: (url: string, error: Error) => void,
+): Promise<string[]> {
   const checks = await Promise.all(
     urls.map(async (url) => {
       const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000, options: `-c search_path=${schema},public` });

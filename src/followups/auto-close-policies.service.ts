@@ -28,7 +28,14 @@ export class AutoClosePoliciesService {
       `SELECT p.id, p.institution_id, i.code AS institution, p.enabled, p.working_days, p.updated_at
        FROM auto_close_policies p LEFT JOIN institutions i ON i.id = p.institution_id ORDER BY p.institution_id NULLS FIRST, i.code`,
     );
-    return rows.map((r: any) => ({ id: r.id, institutionId: r.institution_id, institution: r.institution, enabled: r.enabled, workingDays: r.working_days, updatedAt: r.updated_at }));
+    return rows.map((r: any) => ({
+      id: r.id,
+      institutionId: r.institution_id,
+      institution: r.institution,
+      enabled: r.enabled,
+      workingDays: r.working_days,
+      updatedAt: r.updated_at,
+    }));
   }
 
   /** Sets the institution's policy (or the default); the next sweep applies it. */
@@ -46,7 +53,15 @@ export class AutoClosePoliciesService {
         [institutionId, dto.enabled, dto.workingDays, user.id],
       );
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'auto_close_policy.updated', subjectType: 'auto_close_policy', subjectId: institutionId ?? 'default', detail: { enabled: dto.enabled, workingDays: dto.workingDays } }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'auto_close_policy.updated',
+            subjectType: 'auto_close_policy',
+            subjectId: institutionId ?? 'default',
+            detail: { enabled: dto.enabled, workingDays: dto.workingDays },
+          },
+        ],
         m,
       );
     });

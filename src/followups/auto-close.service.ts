@@ -100,21 +100,41 @@ export class AutoCloseService {
   private async notice(ticketId: string, pendingSince: Date, workingDays: number): Promise<boolean> {
     return this.effects.transaction(async (m, fx) => {
       const [ticket] = await this.tickets.lock(m, [ticketId]);
-      const [state]: Array<{ language: string; pending_customer_since: Date | null }> = await m.query('SELECT language, pending_customer_since FROM tickets WHERE id = $1', [ticketId]);
-      if (!ticket || ticket.status !== 'pending_customer' || state.pending_customer_since?.getTime() !== pendingSince.getTime()) return false;
+      const [state]: Array<{ language: string; pending_customer_since: Date | null }> = await m.query(
+        'SELECT language, pending_customer_since FROM tickets WHERE id = $1',
+        [ticketId],
+      );
+      if (!ticket || ticket.status !== 'pending_customer' || state.pending_customer_since?.getTime() !== pendingSince.getTime())
+        return false;
       const claimed = await m.query(
         `INSERT INTO auto_close_notices (ticket_id, pending_since) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING ticket_id`,
         [ticketId, pendingSince],
       );
       if (claimed.length === 0) return false;
-      const messageId = await this.planMessage(m, { id: ticket.id, reference: ticket.reference, channel: ticket.channel, language: state.language }, workingDays);
+      const messageId = await this.planMessage(
+        m,
+        { id: ticket.id, reference: ticket.reference, channel: ticket.channel, language: state.language },
+        workingDays,
+      );
       if (messageId) {
-        await m.query('UPDATE auto_close_notices SET message_id = $3 WHERE ticket_id = $1 AND pending_since = $2', [ticketId, pendingSince, messageId]);
+        await m.query('UPDATE auto_close_notices SET message_id = $3 WHERE ticket_id = $1 AND pending_since = $2', [
+          ticketId,
+          pendingSince,
+          messageId,
+        ]);
         fx.outbound([messageId]);
         fx.ticketsChanged([ticket.id]);
       }
       await this.audit.record(
-        [{ actorAgentId: null, action: 'ticket.auto_close_noticed', subjectType: 'ticket', subjectId: ticket.id, detail: { reference: ticket.reference, workingDays, pendingSince, messageId } }],
+        [
+          {
+            actorAgentId: null,
+            action: 'ticket.auto_close_noticed',
+            subjectType: 'ticket',
+            subjectId: ticket.id,
+            detail: { reference: ticket.reference, workingDays, pendingSince, messageId },
+          },
+        ],
         m,
       );
       return true;
@@ -122,7 +142,11 @@ export class AutoCloseService {
   }
 
   /** The last message, on the ticket's own channel, in the customer's language; null when there is nowhere to send it. */
-  private async planMessage(m: EntityManager, t: { id: string; reference: string; channel: string; language: string }, workingDays: number): Promise<string | null> {
+  private async planMessage(
+    m: EntityManager,
+    t: { id: string; reference: string; channel: string; language: string },
+    workingDays: number,
+  ): Promise<string | null> {
     let channel = NOTICE_CHANNEL[t.channel] ?? 'email';
     let address = await contactAddress(m, t.id, channel);
     if (!address && channel !== 'email') address = await contactAddress(m, t.id, (channel = 'email'));
@@ -153,13 +177,18 @@ export class AutoCloseService {
     for (const n of notices) {
       const outcome = await this.effects.transaction(async (m, fx) => {
         const [ticket] = await this.tickets.lock(m, [n.ticket_id]);
-        const [state]: Array<{ pending_customer_since: Date | null }> = await m.query('SELECT pending_customer_since FROM tickets WHERE id = $1', [n.ticket_id]);
+        const [state]: Array<{ pending_customer_since: Date | null }> = await m.query(
+          'SELECT pending_customer_since FROM tickets WHERE id = $1',
+          [n.ticket_id],
+        );
         const stillWaiting = ticket?.status === 'pending_customer' && state.pending_customer_since?.getTime() === n.pending_since.getTime();
-        const marked = returnedRows(await m.query(
-          `UPDATE auto_close_notices SET ${stillWaiting ? 'closed_at' : 'cancelled_at'} = now()
+        const marked = returnedRows(
+          await m.query(
+            `UPDATE auto_close_notices SET ${stillWaiting ? 'closed_at' : 'cancelled_at'} = now()
            WHERE ticket_id = $1 AND pending_since = $2 AND closed_at IS NULL AND cancelled_at IS NULL RETURNING ticket_id`,
-          [n.ticket_id, n.pending_since],
-        ));
+            [n.ticket_id, n.pending_since],
+          ),
+        );
         if (marked.length === 0) return 'none';
         if (!stillWaiting) return 'cancelled';
         await this.changes.update(m, fx, ticket, { status: 'closed' }, { agentId: null, cause: 'auto-close' });

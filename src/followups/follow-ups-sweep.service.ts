@@ -32,15 +32,25 @@ export class FollowUpsSweepService {
     if (due.length === 0) return [];
     return this.effects.transaction(async (m, fx) => {
       // Locked and checked again: someone may have woken it or snoozed it for longer since it was read.
-      const locked = await this.tickets.lockWhere(m, 't.id = ANY($1::uuid[]) AND t.snoozed_at IS NOT NULL AND t.snoozed_until <= $2', [due.map((d) => d.id), now]);
-      return this.changes.wake(m, fx, locked.map((t) => t.id), 'time', { agentId: null, cause: 'snooze-time' });
+      const locked = await this.tickets.lockWhere(m, 't.id = ANY($1::uuid[]) AND t.snoozed_at IS NOT NULL AND t.snoozed_until <= $2', [
+        due.map((d) => d.id),
+        now,
+      ]);
+      return this.changes.wake(
+        m,
+        fx,
+        locked.map((t) => t.id),
+        'time',
+        { agentId: null, cause: 'snooze-time' },
+      );
     });
   }
 
   /** Marked fired in PostgreSQL first: a reminder lost on the socket still shows as due in the agent's list. */
   async fireReminders(now = new Date()): Promise<number> {
     const fired = await this.reminders.fireDue(now);
-    for (const r of fired) this.realtime.toAgent(r.agentId, 'reminder.due', { id: r.id, reference: r.reference, subject: r.subject, note: r.note, at: r.at });
+    for (const r of fired)
+      this.realtime.toAgent(r.agentId, 'reminder.due', { id: r.id, reference: r.reference, subject: r.subject, note: r.note, at: r.at });
     return fired.length;
   }
 }

@@ -65,24 +65,32 @@ export class FollowUpsService {
   }
 
   async dismissReminder(user: AuthUser, id: string): Promise<void> {
-    if (!(await this.reminders.dismiss(user.id, id))) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No reminder of yours with this id.');
+    if (!(await this.reminders.dismiss(user.id, id)))
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'No reminder of yours with this id.');
   }
 
   private async lockInScope(m: Parameters<TicketsRepository['lockWhere']>[0], user: AuthUser, reference: string): Promise<LockedTicket> {
     const params: unknown[] = [reference.toUpperCase()];
-    const [ticket] = await this.tickets.lockWhere(m, `t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)}`, params);
+    const [ticket] = await this.tickets.lockWhere(
+      m,
+      `t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)}`,
+      params,
+    );
     if (!ticket) throw notFound(reference);
     return ticket;
   }
 }
 
-const notFound = (reference: string) => new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
+const notFound = (reference: string) =>
+  new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
 
 /** A time the caller gave, which must lie ahead (and within a year). */
 function future(field: string, value: string): Date {
   const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw validationProblem([{ field, code: 'invalid', message: `${field} must be an ISO 8601 date and time` }]);
+  if (Number.isNaN(at.getTime()))
+    throw validationProblem([{ field, code: 'invalid', message: `${field} must be an ISO 8601 date and time` }]);
   if (at.getTime() <= Date.now()) throw validationProblem([{ field, code: 'past', message: `${field} must be in the future` }]);
-  if (at.getTime() > Date.now() + MAX_AHEAD_MS) throw validationProblem([{ field, code: 'tooFar', message: `${field} must be within a year` }]);
+  if (at.getTime() > Date.now() + MAX_AHEAD_MS)
+    throw validationProblem([{ field, code: 'tooFar', message: `${field} must be within a year` }]);
   return at;
 }

@@ -50,7 +50,12 @@ export class RemindersRepository {
   }
 
   async dismiss(agentId: string, id: string): Promise<boolean> {
-    const rows = returnedRows(await this.dataSource.query('UPDATE ticket_reminders SET dismissed_at = now() WHERE id = $1 AND agent_id = $2 AND dismissed_at IS NULL RETURNING id', [id, agentId]));
+    const rows = returnedRows(
+      await this.dataSource.query(
+        'UPDATE ticket_reminders SET dismissed_at = now() WHERE id = $1 AND agent_id = $2 AND dismissed_at IS NULL RETURNING id',
+        [id, agentId],
+      ),
+    );
     return rows.length > 0;
   }
 

@@ -52,7 +52,7 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: {"status":"up"} when PostgreSQL and Redis answer, {"status":"down"} with 503 when not',
     description:
-      'With the monitoring token (METRICS_TOKEN) or a supervisor\'s or admin\'s bearer token, the details too: each ' +
+      "With the monitoring token (METRICS_TOKEN) or a supervisor's or admin's bearer token, the details too: each " +
       'check with its latency or error, the connection state of every mailbox, and the malware scanner (clamd: up, ' +
       'down with the number of files waiting for it, or off when CLAMAV_URL is unset). A mailbox that is not ' +
       'connected, or a scanner that is down or off, makes the detailed status "degraded" but not 503: the API still works.',
@@ -80,11 +80,16 @@ export class HealthController {
    * clamd: files wait unscanned (and unserved) while it is down, which degrades the service without stopping it.
    * Running without a scanner at all is said here as loudly as at start.
    */
-  private async scanning(databaseUp: boolean): Promise<Check & { waitingFiles?: number; warning?: string } | { status: 'off'; warning: string }> {
+  private async scanning(
+    databaseUp: boolean,
+  ): Promise<(Check & { waitingFiles?: number; warning?: string }) | { status: 'off'; warning: string }> {
     if (!this.clamd.enabled) {
       return { status: 'off', warning: 'CLAMAV_URL is not set: arriving files are not scanned for malware and are served as they came' };
     }
-    const [check, waitingFiles] = await Promise.all([timed(() => this.clamd.ping()), databaseUp ? this.scans.waiting().catch(() => undefined) : undefined]);
+    const [check, waitingFiles] = await Promise.all([
+      timed(() => this.clamd.ping()),
+      databaseUp ? this.scans.waiting().catch(() => undefined) : undefined,
+    ]);
     return { ...check, waitingFiles };
   }
 }

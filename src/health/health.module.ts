@@ -7,5 +7,9 @@ import { ScanningModule } from '../scanning/scanning.module';
 import { OperationsAccess } from './operations-access';
 
 /** The operations endpoints: /health and /metrics. */
-@Module({ imports: [QueuesModule, EmailCoreModule, ScanningModule], controllers: [HealthController, MetricsController], providers: [OperationsAccess] })
+@Module({
+  imports: [QueuesModule, EmailCoreModule, ScanningModule],
+  controllers: [HealthController, MetricsController],
+  providers: [OperationsAccess],
+})
 export class HealthModule {}

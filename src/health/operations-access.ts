@@ -39,7 +39,12 @@ export class OperationsAccess implements OnModuleInit {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', 'Metrics are off: set METRICS_TOKEN to serve them.');
     }
     if (!this.hasMetricsToken(req)) {
-      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'metrics-token', 'Unauthorized', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+      throw new ProblemException(
+        HttpStatus.UNAUTHORIZED,
+        'metrics-token',
+        'Unauthorized',
+        'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.',
+      );
     }
   }
 

@@ -59,7 +59,10 @@ export class InboundService {
 
   /** Whether the event is in already: lets a channel skip costly work (fetching a file) on a replayed delivery. */
   async isAccepted(channel: InboundMessage['channel'], externalId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2`, [
+      channel,
+      externalId,
+    ]);
     return rows.length > 0;
   }
 
@@ -98,7 +101,9 @@ export class InboundService {
       const { attachments: _contents, ...rest } = message;
       // PostgreSQL cannot store NUL or half a surrogate pair; nobody meant one, so it goes rather than the whole
       // event. Cleaned in the strings, not in the serialised JSON, where a typed "\u0000" is text like any other.
-      const json = JSON.stringify({ ...rest, attachmentIds }, (_key, value: unknown) => (typeof value === 'string' ? toStorableText(value) : value));
+      const json = JSON.stringify({ ...rest, attachmentIds }, (_key, value: unknown) =>
+        typeof value === 'string' ? toStorableText(value) : value,
+      );
       return { eventId: randomUUID(), message, attachments, json, payload: JSON.parse(json) as InboundJobData['message'] };
     });
     // The year's sequence is made (once a year) before any transaction holds a connection.
@@ -115,10 +120,18 @@ export class InboundService {
          FROM unnest($1::uuid[], $2::text[], $3::text[], $5::jsonb[]) AS u(id, channel, external_id, payload)
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, reference`,
-        [prepared.map((p) => p.eventId), prepared.map((p) => p.message.channel), prepared.map((p) => p.message.externalId), receivedAt, prepared.map((p) => p.json)],
+        [
+          prepared.map((p) => p.eventId),
+          prepared.map((p) => p.message.channel),
+          prepared.map((p) => p.message.externalId),
+          receivedAt,
+          prepared.map((p) => p.json),
+        ],
       );
       const inserted = new Map(rows.map((r) => [r.id, r.reference]));
-      const files = prepared.filter((p) => inserted.has(p.eventId)).flatMap((p) => p.attachments.map((a, i) => ({ a, id: p.payload.attachmentIds[i], eventId: p.eventId })));
+      const files = prepared
+        .filter((p) => inserted.has(p.eventId))
+        .flatMap((p) => p.attachments.map((a, i) => ({ a, id: p.payload.attachmentIds[i], eventId: p.eventId })));
       if (files.length > 0) {
         await manager.query(
           `INSERT INTO attachments (id, inbound_event_id, filename, content_type, size, sha256, content, scan_status)
@@ -147,7 +160,12 @@ export class InboundService {
     const replayed = prepared.filter((p) => !inserted.has(p.eventId));
     for (const p of fresh) this.metrics.inboundEvents.inc({ channel: p.message.channel, outcome: 'accepted', reason: '' });
     await this.enqueue(
-      fresh.map((p) => ({ eventId: p.eventId, receivedAt: receivedAt.toISOString(), reference: inserted.get(p.eventId) ?? null, message: p.payload })),
+      fresh.map((p) => ({
+        eventId: p.eventId,
+        receivedAt: receivedAt.toISOString(),
+        reference: inserted.get(p.eventId) ?? null,
+        message: p.payload,
+      })),
     );
     const duplicates = await this.acceptDuplicates(replayed.map((p) => p.message));
     return prepared.map((p) =>
@@ -175,7 +193,9 @@ export class InboundService {
           [olderThanMs / 1000, after?.receivedAt ?? null, after?.id ?? null, pageSize],
         );
       if (rows.length === 0) return checked;
-      await this.enqueue(rows.map((row) => ({ eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload })));
+      await this.enqueue(
+        rows.map((row) => ({ eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload })),
+      );
       checked += rows.length;
       const last = rows[rows.length - 1];
       after = { receivedAt: last.received_at, id: last.id };
@@ -187,13 +207,20 @@ export class InboundService {
     const out = new Map<string, AcceptResult>();
     if (messages.length === 0) return out;
     for (const m of messages) this.metrics.inboundEvents.inc({ channel: m.channel, outcome: 'duplicate', reason: '' });
-    const rows: Array<{ id: string; channel: string; external_id: string; received_at: Date; reference: string | null; status: AcceptResult['status']; payload: InboundJobData['message'] }> =
-      await this.dataSource.query(
-        `SELECT e.id, e.channel, e.external_id, e.received_at, e.reference, e.status, e.payload
+    const rows: Array<{
+      id: string;
+      channel: string;
+      external_id: string;
+      received_at: Date;
+      reference: string | null;
+      status: AcceptResult['status'];
+      payload: InboundJobData['message'];
+    }> = await this.dataSource.query(
+      `SELECT e.id, e.channel, e.external_id, e.received_at, e.reference, e.status, e.payload
          FROM inbound_events e JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id)
            ON e.channel = k.channel AND e.external_id = k.external_id`,
-        [messages.map((m) => m.channel), messages.map((m) => m.externalId)],
-      );
+      [messages.map((m) => m.channel), messages.map((m) => m.externalId)],
+    );
     // A replay of something not yet processed: make sure its job exists (a no-op when it does).
     await this.enqueue(
       rows

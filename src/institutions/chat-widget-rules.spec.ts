@@ -6,7 +6,15 @@ describe('chat widget settings rules', () => {
     expect(parseOrigin('https://www.vsaa.gov.lv/')).toBe('https://www.vsaa.gov.lv');
     expect(parseOrigin('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
     expect(parseOrigin('https://VSAA.gov.lv')).toBe('https://vsaa.gov.lv');
-    for (const bad of ['http://www.vsaa.gov.lv', 'https://www.vsaa.gov.lv/chat', 'https://a:b@vsaa.gov.lv', 'https://vsaa.gov.lv?x=1', "https://x.lv 'unsafe-inline'", '*', 'javascript:alert(1)']) {
+    for (const bad of [
+      'http://www.vsaa.gov.lv',
+      'https://www.vsaa.gov.lv/chat',
+      'https://a:b@vsaa.gov.lv',
+      'https://vsaa.gov.lv?x=1',
+      "https://x.lv 'unsafe-inline'",
+      '*',
+      'javascript:alert(1)',
+    ]) {
       expect(parseOrigin(bad)).toBeNull();
     }
   });
@@ -22,7 +30,11 @@ describe('chat widget settings rules', () => {
   });
 
   it('names each bad field', () => {
-    const result = checkChatWidgetInput({ allowedOrigins: ['https://ok.lv', 'ftp://x'], logoUrl: 'data:image/png;base64,AA', centreName: '' });
+    const result = checkChatWidgetInput({
+      allowedOrigins: ['https://ok.lv', 'ftp://x'],
+      logoUrl: 'data:image/png;base64,AA',
+      centreName: '',
+    });
     expect('errors' in result && result.errors.map((e) => e.field)).toEqual(['allowedOrigins[1]', 'centreName', 'logoUrl']);
   });
 });

@@ -35,7 +35,9 @@ export function parseLogoUrl(value: unknown): string | null {
 }
 
 function luminance(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const [r, g, b] = [1, 3, 5]
+    .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+    .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
@@ -61,18 +63,29 @@ export function checkChatWidgetInput(body: Record<string, unknown>): { value: Ch
   } else {
     body.allowedOrigins.forEach((o, i) => {
       const origin = parseOrigin(o);
-      if (!origin) errors.push({ field: `allowedOrigins[${i}]`, code: 'invalid', message: 'scheme://host[:port] only (https; http only for localhost)' });
+      if (!origin)
+        errors.push({
+          field: `allowedOrigins[${i}]`,
+          code: 'invalid',
+          message: 'scheme://host[:port] only (https; http only for localhost)',
+        });
       else if (!origins.includes(origin)) origins.push(origin);
     });
   }
-  const colour = body.colour === undefined || body.colour === null ? null : typeof body.colour === 'string' ? body.colour.toLowerCase() : '';
+  const colour =
+    body.colour === undefined || body.colour === null ? null : typeof body.colour === 'string' ? body.colour.toLowerCase() : '';
   if (colour !== null && !HEX.test(colour)) errors.push({ field: 'colour', code: 'invalid', message: 'a colour as #rrggbb' });
   else if (colour && contrastWithWhite(colour) < MIN_CONTRAST) {
-    errors.push({ field: 'colour', code: 'low-contrast', message: `white text on it must reach ${MIN_CONTRAST}:1 (WCAG AA); this gives ${contrastWithWhite(colour).toFixed(2)}:1` });
+    errors.push({
+      field: 'colour',
+      code: 'low-contrast',
+      message: `white text on it must reach ${MIN_CONTRAST}:1 (WCAG AA); this gives ${contrastWithWhite(colour).toFixed(2)}:1`,
+    });
   }
   const text = (v: unknown, field: string, max: number) => {
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'string' || !v.trim() || v.length > max) errors.push({ field, code: 'invalid', message: `text of 1-${max} characters` });
+    if (typeof v !== 'string' || !v.trim() || v.length > max)
+      errors.push({ field, code: 'invalid', message: `text of 1-${max} characters` });
     return typeof v === 'string' ? v.trim() : null;
   };
   const centreName = text(body.centreName, 'centreName', 120);

@@ -13,7 +13,9 @@ export class InstitutionsAdminController {
   constructor(private readonly admin: InstitutionsAdminService) {}
 
   @Get(':code/chat-widget')
-  @ApiOperation({ summary: "An institution's chat widget settings: the host sites allowed to embed it, colour, centre name, logo, privacy link" })
+  @ApiOperation({
+    summary: "An institution's chat widget settings: the host sites allowed to embed it, colour, centre name, logo, privacy link",
+  })
   get(@Param('code') code: string) {
     return this.admin.chatWidget(code);
   }
@@ -36,7 +38,9 @@ export class InstitutionsAdminController {
   }
 
   @Put(':code/public-contact')
-  @ApiOperation({ summary: "How citizens reach the institution (phone, e-mail, address): what canned answers' {{institution.contact}} writes" })
+  @ApiOperation({
+    summary: "How citizens reach the institution (phone, e-mail, address): what canned answers' {{institution.contact}} writes",
+  })
   putPublicContact(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() body: PublicContactDto) {
     return this.admin.setPublicContact(user, code, body.publicContact?.trim() || null);
   }

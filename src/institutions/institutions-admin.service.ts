@@ -41,7 +41,15 @@ export class InstitutionsAdminService {
         [before.institution, v.allowedOrigins, v.colour, v.centreName, v.logoUrl, v.privacyUrl],
       );
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'institution.chat_widget_updated', subjectType: 'institution', subjectId: before.institution, detail: { before, after: row } }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'institution.chat_widget_updated',
+            subjectType: 'institution',
+            subjectId: before.institution,
+            detail: { before, after: row },
+          },
+        ],
         m,
       );
       return row as ChatWidgetView;
@@ -52,13 +60,25 @@ export class InstitutionsAdminService {
   }
 
   /** What canned answers quote as {{institution.contact}}; null clears it (answers that need it are then refused). */
-  async setPublicContact(user: AuthUser, code: string, publicContact: string | null): Promise<{ institution: string; publicContact: string | null }> {
+  async setPublicContact(
+    user: AuthUser,
+    code: string,
+    publicContact: string | null,
+  ): Promise<{ institution: string; publicContact: string | null }> {
     const view = await this.dataSource.transaction(async (m) => {
       const [before] = await m.query('SELECT code, public_contact FROM institutions WHERE code = $1 FOR UPDATE', [code.toUpperCase()]);
       if (!before) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No institution ${code}.`);
       await m.query('UPDATE institutions SET public_contact = $2 WHERE code = $1', [before.code, publicContact]);
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'institution.public_contact_updated', subjectType: 'institution', subjectId: before.code, detail: { before: before.public_contact, after: publicContact } }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'institution.public_contact_updated',
+            subjectType: 'institution',
+            subjectId: before.code,
+            detail: { before: before.public_contact, after: publicContact },
+          },
+        ],
         m,
       );
       return { institution: before.code as string, publicContact };

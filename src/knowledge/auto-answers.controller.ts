@@ -30,7 +30,8 @@ export class AutoAnswersController {
   @Put(':topic')
   @ApiOperation({ summary: 'Turn level-0 written answers on or off for a topic; takes effect for the next contact' })
   set(@CurrentUser() user: AuthUser, @Param('topic') topic: string, @Body() body: SetAutoAnswerDto, @Req() req: HttpRequest) {
-    if (!topic.trim() || topic.length > 200) throw validationProblem([{ field: 'topic', code: 'invalid', message: 'a topic is 1 to 200 characters' }]);
+    if (!topic.trim() || topic.length > 200)
+      throw validationProblem([{ field: 'topic', code: 'invalid', message: 'a topic is 1 to 200 characters' }]);
     return this.autoAnswers.set(user, topic, body.enabled, { requestId: req.id ? String(req.id) : undefined });
   }
 }

@@ -26,14 +26,17 @@ export class AutoAnswersService {
 
   /** Every topic with a flag or an answer sent, with how many answers level 0 sent on it. */
   async list(): Promise<{ items: TopicAutoAnswerView[] }> {
-    const rows: Array<{ topic: string; enabled: boolean | null; answers_sent: number; updated_at: Date | null }> = await this.dataSource.query(
-      `WITH sent AS (
+    const rows: Array<{ topic: string; enabled: boolean | null; answers_sent: number; updated_at: Date | null }> =
+      await this.dataSource.query(
+        `WITH sent AS (
          SELECT t.topic, count(*)::int AS n FROM messages ms JOIN tickets t ON t.id = ms.ticket_id
          WHERE ms.direction = 'outbound' AND ms.author_type = 'bot' AND ms.meta->>'kind' = 'level0-answer' GROUP BY t.topic)
        SELECT coalesce(f.topic, s.topic) AS topic, f.enabled, coalesce(s.n, 0) AS answers_sent, f.updated_at
        FROM topic_auto_answers f FULL JOIN sent s ON s.topic = f.topic ORDER BY 1`,
-    );
-    return { items: rows.map((r) => ({ topic: r.topic, enabled: r.enabled ?? false, answersSent: r.answers_sent, updatedAt: r.updated_at })) };
+      );
+    return {
+      items: rows.map((r) => ({ topic: r.topic, enabled: r.enabled ?? false, answersSent: r.answers_sent, updatedAt: r.updated_at })),
+    };
   }
 
   async set(user: AuthUser, topic: string, enabled: boolean, context: { requestId?: string }): Promise<TopicAutoAnswerView> {
@@ -45,7 +48,16 @@ export class AutoAnswersService {
         [key, enabled, user.id],
       );
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'auto_answers.changed', subjectType: 'topic', subjectId: key, detail: { enabled }, requestId: context.requestId ?? null }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'auto_answers.changed',
+            subjectType: 'topic',
+            subjectId: key,
+            detail: { enabled },
+            requestId: context.requestId ?? null,
+          },
+        ],
         m,
       );
       const [row]: Array<{ n: number; updated_at: Date }> = await m.query(

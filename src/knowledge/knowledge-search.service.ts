@@ -102,13 +102,7 @@ export class KnowledgeSearchService implements OnApplicationBootstrap {
        SET search_vector = setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'),
            search_text = kb_unaccent(lower($4)), search_version = $5
        WHERE id = $1`,
-      [
-        id,
-        searchTerms(questionText, row.language).join(' '),
-        searchTerms(row.answer, row.language).join(' '),
-        questionText,
-        TERMS_VERSION,
-      ],
+      [id, searchTerms(questionText, row.language).join(' '), searchTerms(row.answer, row.language).join(' '), questionText, TERMS_VERSION],
     );
   }
 

@@ -3,7 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ROLES } from '../agents/entities/agent.entity';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
-import { CreateKnowledgeArticleDto, KnowledgeSearchQuery, ListKnowledgeArticlesQuery, UpdateKnowledgeArticleDto } from './dto/knowledge-article.dto';
+import {
+  CreateKnowledgeArticleDto,
+  KnowledgeSearchQuery,
+  ListKnowledgeArticlesQuery,
+  UpdateKnowledgeArticleDto,
+} from './dto/knowledge-article.dto';
 import { KnowledgeArticlesService } from './knowledge-articles.service';
 import { KnowledgeSearchService } from './knowledge-search.service';
 

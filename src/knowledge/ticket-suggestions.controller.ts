@@ -28,17 +28,20 @@ export class TicketSuggestionsController {
   })
   async suggest(@CurrentUser() user: AuthUser, @Param('reference') reference: string) {
     const params: unknown[] = [reference.toUpperCase()];
-    const [ticket]: Array<{ language: Language; institution: string | null; subject: string | null; text: string | null }> = await this.dataSource.query(
-      `SELECT t.language, i.code AS institution, t.subject,
+    const [ticket]: Array<{ language: Language; institution: string | null; subject: string | null; text: string | null }> =
+      await this.dataSource.query(
+        `SELECT t.language, i.code AS institution, t.subject,
               (SELECT m.text FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'inbound' AND NOT m.internal
                ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS text
        FROM tickets t LEFT JOIN institutions i ON i.id = t.institution_id
        WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)}`,
-      params,
-    );
+        params,
+      );
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
     const query = [ticket.subject, ticket.text].filter(Boolean).join('\n').slice(0, QUERY_CHARS);
-    const results = query.trim() ? await this.knowledge.search(query, { language: ticket.language, institution: ticket.institution ?? undefined, limit: 3 }) : [];
+    const results = query.trim()
+      ? await this.knowledge.search(query, { language: ticket.language, institution: ticket.institution ?? undefined, limit: 3 })
+      : [];
     return { results };
   }
 }

@@ -75,7 +75,11 @@ export class PresenceService {
         [this.config.PRESENCE_TIMEOUT_SECONDS],
       ),
     );
-    if (gone.length) await this.wentOffline(gone.map((g) => g.agent_id), 'timeout');
+    if (gone.length)
+      await this.wentOffline(
+        gone.map((g) => g.agent_id),
+        'timeout',
+      );
     return gone.length;
   }
 

@@ -103,7 +103,9 @@ export async function anonymiseTickets(m: EntityManager, ticketIds: string[], ca
 export async function eraseInDatabase(m: EntityManager, plan: ErasurePlan): Promise<Record<string, number>> {
   const count = async (sql: string, params: unknown[]) => (await m.query<[unknown, number]>(sql, params))[1];
   const changed = await anonymiseTickets(m, plan.eraseTicketIds, plan.callSids);
-  changed.customerIdentifiers = await count(`DELETE FROM customer_identifiers WHERE customer_id = ANY($1::uuid[])`, [plan.eraseCustomerIds]);
+  changed.customerIdentifiers = await count(`DELETE FROM customer_identifiers WHERE customer_id = ANY($1::uuid[])`, [
+    plan.eraseCustomerIds,
+  ]);
   changed.customers = await count(
     `UPDATE customers SET first_name = NULL, last_name = NULL WHERE id = ANY($1::uuid[]) AND (first_name IS NOT NULL OR last_name IS NOT NULL)`,
     [plan.eraseCustomerIds],
@@ -129,7 +131,12 @@ export async function eraseInDatabase(m: EntityManager, plan: ErasurePlan): Prom
  */
 async function redactAudit(m: EntityManager, plan: ErasurePlan): Promise<number> {
   const subjects = [...plan.eraseTicketIds, ...plan.eraseCustomerIds];
-  const patterns = plan.secrets.map((s) => `%${JSON.stringify(s).slice(1, -1).replace(/[\\%_]/g, '\\$&')}%`);
+  const patterns = plan.secrets.map(
+    (s) =>
+      `%${JSON.stringify(s)
+        .slice(1, -1)
+        .replace(/[\\%_]/g, '\\$&')}%`,
+  );
   const rows: Array<{ id: string; subject_id: string; detail: unknown }> = await m.query(
     `SELECT id, subject_id, detail FROM audit_events WHERE subject_id = ANY($1::text[]) OR detail::text ILIKE ANY($2::text[])`,
     [subjects, patterns],
@@ -143,7 +150,8 @@ async function redactAudit(m: EntityManager, plan: ErasurePlan): Promise<number>
       return lowered.some((s) => value.toLowerCase().includes(s)) ? ERASED : value;
     }
     if (Array.isArray(value)) return value.map((v) => scrub(v, key, dropFreeText));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, k, dropFreeText)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, k, dropFreeText)]));
     return value;
   };
   let changed = 0;

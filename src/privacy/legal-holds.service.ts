@@ -29,7 +29,19 @@ export class LegalHoldsService {
          RETURNING reason, set_by_id AS "setBy", created_at AS "createdAt"`,
         [ticket.id, reason, user.id],
       );
-      await this.audit.record([{ actorAgentId: user.id, action: 'ticket.legal_hold_set', subjectType: 'ticket', subjectId: ticket.id, detail: { reference, reason }, ...context }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'ticket.legal_hold_set',
+            subjectType: 'ticket',
+            subjectId: ticket.id,
+            detail: { reference, reason },
+            ...context,
+          },
+        ],
+        m,
+      );
       return { reference, ...hold };
     });
   }
@@ -40,8 +52,21 @@ export class LegalHoldsService {
         `DELETE FROM legal_holds h USING tickets t WHERE t.id = h.ticket_id AND t.reference = $1 RETURNING h.ticket_id`,
         [reference],
       );
-      if (!deleted.length) throw new ProblemException(HttpStatus.NOT_FOUND, 'not_found', 'Not found', 'The ticket is not under legal hold.');
-      await this.audit.record([{ actorAgentId: user.id, action: 'ticket.legal_hold_released', subjectType: 'ticket', subjectId: deleted[0].ticket_id, detail: { reference }, ...context }], m);
+      if (!deleted.length)
+        throw new ProblemException(HttpStatus.NOT_FOUND, 'not_found', 'Not found', 'The ticket is not under legal hold.');
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'ticket.legal_hold_released',
+            subjectType: 'ticket',
+            subjectId: deleted[0].ticket_id,
+            detail: { reference },
+            ...context,
+          },
+        ],
+        m,
+      );
     });
   }
 }

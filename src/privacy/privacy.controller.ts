@@ -37,7 +37,7 @@ export class PrivacyController {
 
   @Post('v1/privacy/subject-requests/:id/downloads')
   @Roles('admin', 'dpo')
-  @ApiOperation({ summary: "A link to the access archive that works once, for 15 minutes" })
+  @ApiOperation({ summary: 'A link to the access archive that works once, for 15 minutes' })
   link(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Req() req: HttpRequest) {
     return this.requests.createDownloadLink(user, id, contextOf(req));
   }

@@ -7,5 +7,9 @@ import { RetentionController } from './retention.controller';
 import { PrivacyCoreModule } from './privacy-core.module';
 
 /** The data subjects' rights over HTTP: subject requests, their one-time downloads, legal holds, retention policies. */
-@Module({ imports: [QueuesModule, AuditModule, PrivacyCoreModule], controllers: [PrivacyController, RetentionController], providers: [LegalHoldsService] })
+@Module({
+  imports: [QueuesModule, AuditModule, PrivacyCoreModule],
+  controllers: [PrivacyController, RetentionController],
+  providers: [LegalHoldsService],
+})
 export class PrivacyModule {}

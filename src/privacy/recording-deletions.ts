@@ -58,14 +58,17 @@ export class RecordingDeletionsService {
 
   async deleteDue(): Promise<RecordingDeletionRun> {
     if (!this.twilio) {
-      const [{ waiting }] = await this.dataSource.query(`SELECT count(*)::int AS waiting FROM recording_deletions WHERE deleted_at IS NULL`);
-      if (waiting > 0) this.logger.warn({ waiting }, 'recordings to delete at Twilio are waiting: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set');
+      const [{ waiting }] = await this.dataSource.query(
+        `SELECT count(*)::int AS waiting FROM recording_deletions WHERE deleted_at IS NULL`,
+      );
+      if (waiting > 0)
+        this.logger.warn({ waiting }, 'recordings to delete at Twilio are waiting: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set');
       return { deleted: 0, failed: 0, waiting };
     }
     // Claimed by pushing their next attempt out, so a second worker's sweep (or a crash) never tries one twice at once.
     const due = returnedRows<{ recording_sid: string; attempts: number }>(
       await this.dataSource.query(
-      `UPDATE recording_deletions d SET attempts = d.attempts + 1,
+        `UPDATE recording_deletions d SET attempts = d.attempts + 1,
               next_attempt_at = now() + least(power(2, d.attempts), ${MAX_BACKOFF_MINUTES}) * interval '1 minute'
        FROM (SELECT recording_sid FROM recording_deletions WHERE deleted_at IS NULL AND next_attempt_at <= now()
              ORDER BY next_attempt_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED) due

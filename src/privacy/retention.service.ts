@@ -86,7 +86,18 @@ export class RetentionService {
         [id, change.keepDays ?? null, change.basis ?? null],
       );
       if (!rows.length) throw new ProblemException(HttpStatus.NOT_FOUND, 'not_found', 'Not found', 'No such retention policy.');
-      await this.audit.record([{ actorAgentId: user.id, action: 'retention_policy.updated', subjectType: 'retention_policy', subjectId: id, detail: { ...change } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'retention_policy.updated',
+            subjectType: 'retention_policy',
+            subjectId: id,
+            detail: { ...change },
+          },
+        ],
+        m,
+      );
       return rows[0];
     });
   }
@@ -94,7 +105,8 @@ export class RetentionService {
   /** What a run as of `asOf` would touch. */
   async preview(asOf: Date): Promise<RetentionCounts & { asOf: Date }> {
     const due: Array<{ id: string }> = await this.dataSource.query(DUE_TICKETS, [asOf, FIRST.closed, FIRST.id]);
-    const count = async (sql: string, params: unknown[]) => (await this.dataSource.query(`SELECT count(*)::int AS n FROM (${sql}) x`, params))[0].n as number;
+    const count = async (sql: string, params: unknown[]) =>
+      (await this.dataSource.query(`SELECT count(*)::int AS n FROM (${sql}) x`, params))[0].n as number;
     return {
       asOf,
       tickets: due.length,
@@ -116,7 +128,9 @@ export class RetentionService {
       if (!locked) return null;
       try {
         const counts = await this.runLocked(asOf);
-        await this.audit.record([{ actorAgentId: null, action: 'retention.run', subjectType: 'retention', subjectId: asOf.toISOString(), detail: { ...counts } }]);
+        await this.audit.record([
+          { actorAgentId: null, action: 'retention.run', subjectType: 'retention', subjectId: asOf.toISOString(), detail: { ...counts } },
+        ]);
         this.logger.log({ asOf, ...counts }, 'retention run done');
         return counts;
       } finally {
@@ -133,15 +147,26 @@ export class RetentionService {
     // Recordings first: blanking a ticket clears its calls' recordings too, and the preview counts them here.
     counts.callRecordings = await batches(async (m) => {
       const due: Array<{ call_sid: string }> = await m.query(`${DUE_RECORDINGS} LIMIT ${RETENTION_BATCH}`, [asOf]);
-      return forgetCallRecordings(m, due.map((c) => c.call_sid));
+      return forgetCallRecordings(
+        m,
+        due.map((c) => c.call_sid),
+      );
     });
     let ticketCursor = FIRST;
     counts.tickets = await batches(async (m) => {
-      const due: Array<{ id: string; closed: string }> = await m.query(`${DUE_TICKETS} LIMIT ${RETENTION_BATCH}`, [asOf, ticketCursor.closed, ticketCursor.id]);
+      const due: Array<{ id: string; closed: string }> = await m.query(`${DUE_TICKETS} LIMIT ${RETENTION_BATCH}`, [
+        asOf,
+        ticketCursor.closed,
+        ticketCursor.id,
+      ]);
       if (due.length === 0) return 0;
       const ids = due.map((r) => r.id);
       const calls: Array<{ call_sid: string }> = await m.query(CALLS_OF_TICKETS, [ids]);
-      await anonymiseTickets(m, ids, calls.map((c) => c.call_sid));
+      await anonymiseTickets(
+        m,
+        ids,
+        calls.map((c) => c.call_sid),
+      );
       ticketCursor = due[due.length - 1];
       return ids.length;
     });
@@ -157,7 +182,9 @@ export class RetentionService {
     counts.auditEvents = await batches(async (m) => {
       // The one path by which audit events leave: the trigger allows a delete only with this setting.
       await m.query(`SET LOCAL vpppd.audit_retention = 'on'`);
-      const [, n]: [unknown, number] = await m.query(`DELETE FROM audit_events WHERE id IN (${DUE_AUDIT} LIMIT ${RETENTION_BATCH})`, [asOf]);
+      const [, n]: [unknown, number] = await m.query(`DELETE FROM audit_events WHERE id IN (${DUE_AUDIT} LIMIT ${RETENTION_BATCH})`, [
+        asOf,
+      ]);
       return n;
     });
     return counts;

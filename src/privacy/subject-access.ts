@@ -8,7 +8,15 @@ import type { FoundSubject } from './subject-finder';
 export interface SubjectArchive {
   zip: Buffer;
   sha256: string;
-  found: { customers: number; tickets: number; messages: number; calls: number; chatTranscripts: number; csatAnswers: number; files: number };
+  found: {
+    customers: number;
+    tickets: number;
+    messages: number;
+    calls: number;
+    chatTranscripts: number;
+    csatAnswers: number;
+    files: number;
+  };
 }
 
 const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 120) || 'file';
@@ -55,7 +63,15 @@ export async function buildSubjectArchive(
     [ids],
   );
   // A quarantined (infected) or not yet scanned file is listed, but its bytes are not put in the archive.
-  const files: Array<{ id: string; message_id: string; filename: string; content_type: string; size: number; content: Buffer | null; scan_status: string }> = await m.query(
+  const files: Array<{
+    id: string;
+    message_id: string;
+    filename: string;
+    content_type: string;
+    size: number;
+    content: Buffer | null;
+    scan_status: string;
+  }> = await m.query(
     `SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.scan_status,
             CASE WHEN a.scan_status IN ('clean', 'not_scanned') THEN a.content END AS content
      FROM attachments a JOIN messages ms ON ms.id = a.message_id WHERE ms.ticket_id = ANY($1::uuid[]) ORDER BY a.created_at, a.id`,
@@ -71,7 +87,15 @@ export async function buildSubjectArchive(
     const ticketId = messages.find((msg) => msg.id === f.message_id)?.ticket_id as string;
     const path = f.content ? `files/${referenceOf.get(ticketId)}/${f.id}-${safeName(f.filename)}` : null;
     if (f.content && path) zipFiles[path] = new Uint8Array(f.content);
-    const entry = path ? { filename: f.filename, contentType: f.content_type, size: f.size, path } : { filename: f.filename, contentType: f.content_type, size: f.size, path: null, notIncluded: f.scan_status === 'infected' ? 'quarantined' : 'not_scanned_yet' };
+    const entry = path
+      ? { filename: f.filename, contentType: f.content_type, size: f.size, path }
+      : {
+          filename: f.filename,
+          contentType: f.content_type,
+          size: f.size,
+          path: null,
+          notIncluded: f.scan_status === 'infected' ? 'quarantined' : 'not_scanned_yet',
+        };
     filesOfMessage.set(f.message_id, [...(filesOfMessage.get(f.message_id) ?? []), entry]);
   }
   const transcripts = [];
@@ -84,13 +108,24 @@ export async function buildSubjectArchive(
       ...t,
       contact: contacts.filter((c) => c.ticket_id === id).map(({ ticket_id: _, ...c }) => c),
       csat: csat_score === null ? null : { score: csat_score, comment: csat_comment, at: csat_at, channel: csat_channel },
-      messages: messages.filter((msg) => msg.ticket_id === id).map(({ ticket_id: _, ...msg }) => ({ ...msg, files: filesOfMessage.get(msg.id) ?? [] })),
+      messages: messages
+        .filter((msg) => msg.ticket_id === id)
+        .map(({ ticket_id: _, ...msg }) => ({ ...msg, files: filesOfMessage.get(msg.id) ?? [] })),
       calls: calls
         .filter((c) => c.ticket_id === id)
         .map((c) => ({
-          callSid: c.call_sid, from: c.from_number, to: c.to_number, language: c.language, startedAt: c.started_at, answeredAt: c.answered_at,
-          endedAt: c.ended_at, durationSeconds: c.duration_seconds, outcome: c.outcome, callbackNumber: c.callback_number,
-          recordingSeconds: c.recording_seconds, recordingUrl: c.recording_url,
+          callSid: c.call_sid,
+          from: c.from_number,
+          to: c.to_number,
+          language: c.language,
+          startedAt: c.started_at,
+          answeredAt: c.answered_at,
+          endedAt: c.ended_at,
+          durationSeconds: c.duration_seconds,
+          outcome: c.outcome,
+          callbackNumber: c.callback_number,
+          recordingSeconds: c.recording_seconds,
+          recordingUrl: c.recording_url,
         })),
     })),
     chatTranscripts: transcripts,

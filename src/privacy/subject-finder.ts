@@ -45,7 +45,13 @@ export async function findSubject(m: EntityManager, identifiers: SubjectIdentifi
     [JSON.stringify(identifiers), identifiers.filter((i) => i.kind === 'personal_code').map((i) => i.value)],
   );
   return {
-    customerIds: rows.filter((r) => r.kind === 'customer').map((r) => r.id).sort(),
-    ticketIds: rows.filter((r) => r.kind === 'ticket').map((r) => r.id).sort(),
+    customerIds: rows
+      .filter((r) => r.kind === 'customer')
+      .map((r) => r.id)
+      .sort(),
+    ticketIds: rows
+      .filter((r) => r.kind === 'ticket')
+      .map((r) => r.id)
+      .sort(),
   };
 }

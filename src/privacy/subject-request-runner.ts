@@ -49,7 +49,7 @@ export class SubjectRequestRunner {
 
   /** Runs the request to its end; `progress` hears each committed step's percentage. */
   async run(id: string, progress: (percent: number) => Promise<void> = async () => undefined): Promise<void> {
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const step = await this.advance(id);
       more = step !== null;
       if (step) await progress(PROGRESS[step] ?? 0);
@@ -58,11 +58,16 @@ export class SubjectRequestRunner {
 
   /** Runs the next step of the request and returns its name, or null when the request has nothing left to do. */
   async advance(id: string): Promise<string | null> {
-    const [request]: RequestRow[] = await this.dataSource.query(`SELECT id, kind, identifiers, status, step, working, created_at FROM subject_requests WHERE id = $1`, [id]);
+    const [request]: RequestRow[] = await this.dataSource.query(
+      `SELECT id, kind, identifiers, status, step, working, created_at FROM subject_requests WHERE id = $1`,
+      [id],
+    );
     if (!request || request.status === 'done' || request.status === 'failed') return null;
-    if (request.status === 'queued') await this.dataSource.query(`UPDATE subject_requests SET status = 'running', started_at = now() WHERE id = $1`, [id]);
+    if (request.status === 'queued')
+      await this.dataSource.query(`UPDATE subject_requests SET status = 'running', started_at = now() WHERE id = $1`, [id]);
     if (request.kind === 'access') return this.archive(request);
-    const next = request.step === null ? 'planned' : ERASURE_STEPS[ERASURE_STEPS.indexOf(request.step as (typeof ERASURE_STEPS)[number]) + 1];
+    const next =
+      request.step === null ? 'planned' : ERASURE_STEPS[ERASURE_STEPS.indexOf(request.step as (typeof ERASURE_STEPS)[number]) + 1];
     if (next === 'planned') await this.plan(request);
     else if (next === 'redis') await this.eraseInRedis(request);
     else await this.erase(request);
@@ -73,14 +78,35 @@ export class SubjectRequestRunner {
     const redis = await redisOf(this.queue);
     await this.dataSource.transaction(async (m) => {
       const found = await findSubject(m, request.identifiers ?? []);
-      const archive = await buildSubjectArchive(m, redis, this.config.REDIS_PREFIX, found, { id: request.id, createdAt: request.created_at });
-      const references: Array<{ reference: string }> = await m.query(`SELECT reference FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY reference`, [found.ticketIds]);
-      const result = { found: archive.found, tickets: references.map((r) => r.reference), archive: { bytes: archive.zip.length, sha256: archive.sha256 } };
+      const archive = await buildSubjectArchive(m, redis, this.config.REDIS_PREFIX, found, {
+        id: request.id,
+        createdAt: request.created_at,
+      });
+      const references: Array<{ reference: string }> = await m.query(
+        `SELECT reference FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY reference`,
+        [found.ticketIds],
+      );
+      const result = {
+        found: archive.found,
+        tickets: references.map((r) => r.reference),
+        archive: { bytes: archive.zip.length, sha256: archive.sha256 },
+      };
       await m.query(
         `UPDATE subject_requests SET status = 'done', step = 'archived', progress = 100, archive = $2, archive_sha256 = $3, result = $4::jsonb, finished_at = now() WHERE id = $1`,
         [request.id, archive.zip, archive.sha256, JSON.stringify(result)],
       );
-      await this.audit.record([{ actorAgentId: null, action: 'privacy.access_archive_built', subjectType: 'subject_request', subjectId: request.id, detail: { tickets: found.ticketIds.length, bytes: archive.zip.length } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: null,
+            action: 'privacy.access_archive_built',
+            subjectType: 'subject_request',
+            subjectId: request.id,
+            detail: { tickets: found.ticketIds.length, bytes: archive.zip.length },
+          },
+        ],
+        m,
+      );
     });
     return 'archived';
   }
@@ -89,7 +115,11 @@ export class SubjectRequestRunner {
     await this.dataSource.transaction(async (m) => {
       const given = (request.identifiers ?? []).map((i) => i.value);
       const plan = await planErasure(m, await findSubject(m, request.identifiers ?? []), given);
-      await m.query(`UPDATE subject_requests SET step = 'planned', progress = $2, working = $3::jsonb WHERE id = $1`, [request.id, PROGRESS.planned, JSON.stringify(plan)]);
+      await m.query(`UPDATE subject_requests SET step = 'planned', progress = $2, working = $3::jsonb WHERE id = $1`, [
+        request.id,
+        PROGRESS.planned,
+        JSON.stringify(plan),
+      ]);
     });
   }
 
@@ -97,7 +127,9 @@ export class SubjectRequestRunner {
   private async eraseInRedis(request: RequestRow): Promise<void> {
     const plan = request.working!;
     const redis = await redisOf(this.queue);
-    const keys = plan.chatSessions.flatMap((id) => CHAT_SESSION_KEY_PARTS.map((part) => chatSessionKey(this.config.REDIS_PREFIX, id, part)));
+    const keys = plan.chatSessions.flatMap((id) =>
+      CHAT_SESSION_KEY_PARTS.map((part) => chatSessionKey(this.config.REDIS_PREFIX, id, part)),
+    );
     let chatKeys = 0;
     for (const key of keys) chatKeys += await redis.del(key);
     let jobs = 0;
@@ -106,14 +138,21 @@ export class SubjectRequestRunner {
       if (e.channel === 'social') jobs += await this.media.remove(socialMediaJobId(e.id));
     }
     const working = { ...plan, redis: { chatKeys, queueJobs: jobs } };
-    await this.dataSource.query(`UPDATE subject_requests SET step = 'redis', progress = $2, working = $3::jsonb WHERE id = $1`, [request.id, PROGRESS.redis, JSON.stringify(working)]);
+    await this.dataSource.query(`UPDATE subject_requests SET step = 'redis', progress = $2, working = $3::jsonb WHERE id = $1`, [
+      request.id,
+      PROGRESS.redis,
+      JSON.stringify(working),
+    ]);
   }
 
   private async erase(request: RequestRow): Promise<void> {
     const plan = request.working!;
     await this.dataSource.transaction(async (m) => {
       const changed = await eraseInDatabase(m, plan);
-      const references: Array<{ reference: string }> = await m.query(`SELECT reference FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY reference`, [plan.eraseTicketIds]);
+      const references: Array<{ reference: string }> = await m.query(
+        `SELECT reference FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY reference`,
+        [plan.eraseTicketIds],
+      );
       const result = {
         found: { customers: plan.eraseCustomerIds.length, tickets: plan.eraseTicketIds.length + plan.held.length },
         erased: references.map((r) => r.reference),
@@ -125,13 +164,27 @@ export class SubjectRequestRunner {
         `UPDATE subject_requests SET status = 'done', step = 'erased', progress = 100, identifiers = NULL, working = NULL, result = $2::jsonb, finished_at = now() WHERE id = $1`,
         [request.id, JSON.stringify(result)],
       );
-      await this.audit.record([{ actorAgentId: null, action: 'privacy.erasure_done', subjectType: 'subject_request', subjectId: request.id, detail: { erased: plan.eraseTicketIds.length, kept: plan.held.length } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: null,
+            action: 'privacy.erasure_done',
+            subjectType: 'subject_request',
+            subjectId: request.id,
+            detail: { erased: plan.eraseTicketIds.length, kept: plan.held.length },
+          },
+        ],
+        m,
+      );
     });
     this.logger.log({ request: request.id, tickets: plan.eraseTicketIds.length, kept: plan.held.length }, 'erasure done');
   }
 
   /** The job ran out of attempts: the request says so (its error never holds the person's data, only the failure). */
   async fail(id: string, error: Error): Promise<void> {
-    await this.dataSource.query(`UPDATE subject_requests SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`, [id, error.message.slice(0, 500)]);
+    await this.dataSource.query(
+      `UPDATE subject_requests SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`,
+      [id, error.message.slice(0, 500)],
+    );
   }
 }

@@ -57,7 +57,16 @@ export class SubjectRequestsService {
       );
       // The audit trail names the request, never the identifiers: it must not outlive an erasure.
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'privacy.subject_request_created', subjectType: 'subject_request', subjectId: row.id, detail: { kind: dto.kind, identifierKinds: identifiers.map((x) => x.kind) }, ...context }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'privacy.subject_request_created',
+            subjectType: 'subject_request',
+            subjectId: row.id,
+            detail: { kind: dto.kind, identifierKinds: identifiers.map((x) => x.kind) },
+            ...context,
+          },
+        ],
         m,
       );
       return row.id;
@@ -70,7 +79,13 @@ export class SubjectRequestsService {
   async enqueue(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     try {
-      await this.queue.addBulk(ids.map((requestId) => ({ name: JobName.SubjectRequest, data: { requestId }, opts: { ...SUBJECT_REQUEST_JOB_OPTIONS, jobId: subjectRequestJobId(requestId) } })));
+      await this.queue.addBulk(
+        ids.map((requestId) => ({
+          name: JobName.SubjectRequest,
+          data: { requestId },
+          opts: { ...SUBJECT_REQUEST_JOB_OPTIONS, jobId: subjectRequestJobId(requestId) },
+        })),
+      );
     } catch (error) {
       // The request is stored as queued; a worker starting enqueues every unfinished request again.
       this.logger.warn({ err: error, requests: ids }, 'could not enqueue subject requests');
@@ -91,16 +106,34 @@ export class SubjectRequestsService {
 
   async createDownloadLink(user: AuthUser, id: string, context: RequestContext): Promise<{ url: string; expiresAt: Date }> {
     return this.dataSource.transaction(async (m) => {
-      const [row] = await m.query(`SELECT kind, status, archive IS NOT NULL AS "hasArchive" FROM subject_requests WHERE id = $1 FOR UPDATE`, [id]);
+      const [row] = await m.query(
+        `SELECT kind, status, archive IS NOT NULL AS "hasArchive" FROM subject_requests WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
       if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not_found', 'Not found', 'No such subject request.');
-      if (row.kind !== 'access') throw new ProblemException(HttpStatus.CONFLICT, 'no_archive', 'No archive', 'Only an access request has an archive.');
-      if (row.status !== 'done') throw new ProblemException(HttpStatus.CONFLICT, 'archive_not_ready', 'Archive not ready', `The request is ${row.status}.`);
-      if (!row.hasArchive) throw new ProblemException(HttpStatus.GONE, 'archive_gone', 'Archive gone', 'The person was erased since; the archive with them.');
+      if (row.kind !== 'access')
+        throw new ProblemException(HttpStatus.CONFLICT, 'no_archive', 'No archive', 'Only an access request has an archive.');
+      if (row.status !== 'done')
+        throw new ProblemException(HttpStatus.CONFLICT, 'archive_not_ready', 'Archive not ready', `The request is ${row.status}.`);
+      if (!row.hasArchive)
+        throw new ProblemException(HttpStatus.GONE, 'archive_gone', 'Archive gone', 'The person was erased since; the archive with them.');
       const [link]: Array<{ id: string; expires_at: Date }> = await m.query(
         `INSERT INTO subject_request_downloads (request_id, created_by_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id, expires_at`,
         [id, user.id, DOWNLOAD_LINK_TTL_SECONDS],
       );
-      await this.audit.record([{ actorAgentId: user.id, action: 'privacy.download_link_created', subjectType: 'subject_request', subjectId: id, detail: { download: link.id, expiresAt: link.expires_at }, ...context }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'privacy.download_link_created',
+            subjectType: 'subject_request',
+            subjectId: id,
+            detail: { download: link.id, expiresAt: link.expires_at },
+            ...context,
+          },
+        ],
+        m,
+      );
       return { url: `/v1/privacy/downloads/${signDownloadToken(this.config.JWT_SECRET, link.id)}`, expiresAt: link.expires_at };
     });
   }
@@ -111,17 +144,42 @@ export class SubjectRequestsService {
    */
   async download(token: string, context: RequestContext): Promise<{ requestId: string; zip: Buffer }> {
     const downloadId = verifyDownloadToken(this.config.JWT_SECRET, token);
-    if (!downloadId) throw new ProblemException(HttpStatus.NOT_FOUND, 'download_link_invalid', 'Not found', 'This is not a download link this service gave out.');
+    if (!downloadId)
+      throw new ProblemException(
+        HttpStatus.NOT_FOUND,
+        'download_link_invalid',
+        'Not found',
+        'This is not a download link this service gave out.',
+      );
     return this.dataSource.transaction(async (m) => {
       const [spent]: [Array<{ request_id: string; created_by_id: string }>, number] = await m.query(
         `UPDATE subject_request_downloads SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL AND expires_at > now() RETURNING request_id, created_by_id`,
         [downloadId],
       );
-      if (!spent.length) throw new ProblemException(HttpStatus.GONE, 'download_link_spent', 'Link used or expired', 'A download link works once, for a short time: ask for a new one.');
+      if (!spent.length)
+        throw new ProblemException(
+          HttpStatus.GONE,
+          'download_link_spent',
+          'Link used or expired',
+          'A download link works once, for a short time: ask for a new one.',
+        );
       const [{ request_id: requestId, created_by_id: actor }] = spent;
       const [row]: Array<{ archive: Buffer | null }> = await m.query(`SELECT archive FROM subject_requests WHERE id = $1`, [requestId]);
-      if (!row?.archive) throw new ProblemException(HttpStatus.GONE, 'archive_gone', 'Archive gone', 'The person was erased since; the archive with them.');
-      await this.audit.record([{ actorAgentId: actor, action: 'privacy.archive_downloaded', subjectType: 'subject_request', subjectId: requestId, detail: { download: downloadId, bytes: row.archive.length }, ...context }], m);
+      if (!row?.archive)
+        throw new ProblemException(HttpStatus.GONE, 'archive_gone', 'Archive gone', 'The person was erased since; the archive with them.');
+      await this.audit.record(
+        [
+          {
+            actorAgentId: actor,
+            action: 'privacy.archive_downloaded',
+            subjectType: 'subject_request',
+            subjectId: requestId,
+            detail: { download: downloadId, bytes: row.archive.length },
+            ...context,
+          },
+        ],
+        m,
+      );
       return { requestId, zip: row.archive };
     });
   }

@@ -23,12 +23,26 @@ export function policyFor(method: string, path: string): SourcePolicy | null {
 }
 
 /** 429 as problem+json, with Retry-After, as every refusal of this API. */
-export function sendTooManyRequests(res: HttpReply, instance: string, refusal: Refusal, detail = 'Too many requests from this address; try again later.'): void {
+export function sendTooManyRequests(
+  res: HttpReply,
+  instance: string,
+  refusal: Refusal,
+  detail = 'Too many requests from this address; try again later.',
+): void {
   res
     .status(429)
     .header('Retry-After', String(refusal.retryAfterSeconds))
     .type('application/problem+json')
-    .send(JSON.stringify({ type: 'urn:vpppd:problem:rate-limited', title: 'Too many requests', status: 429, detail, retryAfterSeconds: refusal.retryAfterSeconds, instance }));
+    .send(
+      JSON.stringify({
+        type: 'urn:vpppd:problem:rate-limited',
+        title: 'Too many requests',
+        status: 429,
+        detail,
+        retryAfterSeconds: refusal.retryAfterSeconds,
+        instance,
+      }),
+    );
 }
 
 /**
@@ -46,9 +60,14 @@ export function perSourceLimits(limits: RateLimitService, metrics: MetricsServic
     if (channel) metrics.inboundEvents.inc({ channel, outcome: 'rejected', reason: 'rate-limited' });
     if (policy === 'cases') metrics.caseStatusLookups.inc({ proof: 'any', outcome: 'rate-limited' });
     if (CASE_PAGE.test(path) && accepts(req, ['json', 'html']) === 'html') {
-      const asked = typeof (req.query as Record<string, unknown>).lang === 'string' ? ((req.query as Record<string, unknown>).lang as string) : '';
+      const asked =
+        typeof (req.query as Record<string, unknown>).lang === 'string' ? ((req.query as Record<string, unknown>).lang as string) : '';
       const language = caseLanguage(asked || acceptsLanguages(req, ['lv', 'ru', 'en']) || 'lv');
-      await res.status(429).header('Retry-After', String(refusal.retryAfterSeconds)).type('text/html; charset=utf-8').send(tooManyPage(language));
+      await res
+        .status(429)
+        .header('Retry-After', String(refusal.retryAfterSeconds))
+        .type('text/html; charset=utf-8')
+        .send(tooManyPage(language));
       return;
     }
     // The query of a case lookup carries the e-mail or phone: the problem's instance names the path only.

@@ -75,7 +75,9 @@ export class RateLimitService implements OnModuleDestroy {
 
   /** A successful login gives its own attempt back; failures counted meanwhile (and a block they reached) stay. */
   async returnLoginAttempt(email: string, source: string): Promise<void> {
-    await this.loginFailures.reward(this.loginKey(email, source)).catch((error: Error) => this.logger.warn({ err: error }, 'could not return a login attempt'));
+    await this.loginFailures
+      .reward(this.loginKey(email, source))
+      .catch((error: Error) => this.logger.warn({ err: error }, 'could not return a login attempt'));
   }
 
   onModuleDestroy(): void {

@@ -1,6 +1,14 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import { createRedis, RedisClient } from '../common/redis-connection';
 import type { Namespace, Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
@@ -21,7 +29,7 @@ interface SocketData {
   viewing: Map<string, string>;
 }
 
-type Ack<T> = { ok: true } & T | { ok: false; status: number; code: string; detail: string };
+type Ack<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; detail: string };
 
 const REFERENCE = /^[A-Z]{1,5}-\d{4}-\d{6,}$/;
 
@@ -57,8 +65,13 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   }
 
   async handleConnection(socket: Socket): Promise<void> {
-    const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : /^Bearer (.+)$/.exec(socket.handshake.headers.authorization ?? '')?.[1];
-    const result = token ? await this.tokens.authenticate(token).catch(() => ({ refused: 'The session could not be checked.' })) : { refused: 'An access token is required (auth.token).' };
+    const token =
+      typeof socket.handshake.auth?.token === 'string'
+        ? socket.handshake.auth.token
+        : /^Bearer (.+)$/.exec(socket.handshake.headers.authorization ?? '')?.[1];
+    const result = token
+      ? await this.tokens.authenticate(token).catch(() => ({ refused: 'The session could not be checked.' }))
+      : { refused: 'An access token is required (auth.token).' };
     if ('refused' in result) {
       socket.emit('unauthorized', { detail: result.refused });
       socket.disconnect(true);
@@ -121,7 +134,10 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   }
 
   @SubscribeMessage('ticket.view')
-  async view(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string } | undefined): Promise<Ack<{ viewers: unknown[] }>> {
+  async view(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: { reference?: string } | undefined,
+  ): Promise<Ack<{ viewers: unknown[] }>> {
     const data = socket.data as SocketData;
     const ticket = await this.visibleTicket(data.user, body?.reference);
     if (!ticket) return refused(404, 'not-found', `No ticket ${String(body?.reference ?? '')} that you may see.`);
@@ -132,7 +148,10 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   }
 
   @SubscribeMessage('ticket.replying')
-  async replying(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string; replying?: boolean } | undefined): Promise<Ack<{ viewers: unknown[] }>> {
+  async replying(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: { reference?: string; replying?: boolean } | undefined,
+  ): Promise<Ack<{ viewers: unknown[] }>> {
     const data = socket.data as SocketData;
     const reference = String(body?.reference ?? '').toUpperCase();
     const ticketId = data.viewing.get(reference);
@@ -160,12 +179,19 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
    * visitor is told who joined. Replies go through POST /v1/tickets/{reference}/replies like on every channel.
    */
   @SubscribeMessage('chat.join')
-  async chatJoin(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string; takeOver?: boolean } | undefined): Promise<Ack<{ session: object; history: unknown[] }>> {
+  async chatJoin(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: { reference?: string; takeOver?: boolean } | undefined,
+  ): Promise<Ack<{ session: object; history: unknown[] }>> {
     const data = socket.data as SocketData;
     const ticket = await this.visibleTicket(data.user, body?.reference);
     if (!ticket) return refused(404, 'not-found', `No ticket ${String(body?.reference ?? '')} that you may see.`);
     const [{ level }] = await this.dataSource.query('SELECT level FROM tickets WHERE id = $1', [ticket.id]);
-    const joined = await this.chat.join({ id: ticket.id, level }, { id: data.user.id, displayName: data.displayName }, { takeOver: body?.takeOver === true });
+    const joined = await this.chat.join(
+      { id: ticket.id, level },
+      { id: data.user.id, displayName: data.displayName },
+      { takeOver: body?.takeOver === true },
+    );
     if (!joined.ok) return joined;
     await socket.join(chatAgentsRoom(joined.session.id));
     const { tokenHash: _secret, ...session } = joined.session;
@@ -181,7 +207,10 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   }
 
   @SubscribeMessage('chat.typing')
-  async chatTyping(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string; typing?: boolean } | undefined): Promise<Ack<object>> {
+  async chatTyping(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: { reference?: string; typing?: boolean } | undefined,
+  ): Promise<Ack<object>> {
     const found = await this.chatOf(socket, body?.reference);
     if ('refused' in found) return found.refused;
     this.chat.typing(found.session, { displayName: (socket.data as SocketData).displayName }, body?.typing !== false);
@@ -189,11 +218,15 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   }
 
   @SubscribeMessage('chat.receipt')
-  async chatReceipt(@ConnectedSocket() socket: Socket, @MessageBody() body: { reference?: string; kind?: string; ids?: unknown } | undefined): Promise<Ack<object>> {
+  async chatReceipt(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: { reference?: string; kind?: string; ids?: unknown } | undefined,
+  ): Promise<Ack<object>> {
     const found = await this.chatOf(socket, body?.reference);
     if ('refused' in found) return found.refused;
     const ids = Array.isArray(body?.ids) ? body.ids.filter((x): x is string => typeof x === 'string').slice(0, 100) : [];
-    if ((body?.kind !== 'delivered' && body?.kind !== 'read') || ids.length === 0) return refused(422, 'validation', 'kind (delivered or read) and ids are required');
+    if ((body?.kind !== 'delivered' && body?.kind !== 'read') || ids.length === 0)
+      return refused(422, 'validation', 'kind (delivered or read) and ids are required');
     this.chat.receipt(found.session, body.kind, ids);
     return { ok: true };
   }
@@ -210,7 +243,10 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     const data = socket.data as SocketData;
     const ticket = await this.visibleTicket(data.user, reference);
     const session = ticket ? await this.chat.sessionOfTicket(ticket.id) : null;
-    if (!session) return { refused: refused(404, 'not-found', `No chat on a ticket ${typeof reference === 'string' ? reference : ''} that you may see.`) };
+    if (!session)
+      return {
+        refused: refused(404, 'not-found', `No chat on a ticket ${typeof reference === 'string' ? reference : ''} that you may see.`),
+      };
     if (!socket.rooms.has(chatAgentsRoom(session.id))) return { refused: refused(409, 'not-joined', 'join the chat (chat.join) first') };
     return { session };
   }
@@ -230,9 +266,17 @@ export class AgentsGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     return `${this.config.REDIS_PREFIX}:viewers:${ticketId}`;
   }
 
-  private async setViewer(ticketId: string, socketId: string, viewer: { agentId: string; displayName: string; replying: boolean }): Promise<void> {
+  private async setViewer(
+    ticketId: string,
+    socketId: string,
+    viewer: { agentId: string; displayName: string; replying: boolean },
+  ): Promise<void> {
     const key = this.viewersKey(ticketId);
-    await this.redis.multi().hset(key, socketId, JSON.stringify({ ...viewer, at: Date.now() })).expire(key, 12 * 3600).exec();
+    await this.redis
+      .multi()
+      .hset(key, socketId, JSON.stringify({ ...viewer, at: Date.now() }))
+      .expire(key, 12 * 3600)
+      .exec();
   }
 
   private async removeViewer(ticketId: string, socketId: string): Promise<void> {

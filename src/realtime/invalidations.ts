@@ -27,7 +27,8 @@ export class Invalidations implements OnModuleInit, OnApplicationShutdown {
     // Resubscribing is done here on each `ready`, so the moment the subscription is back is known.
     this.subscriber = createRedis(config, { lazyConnect: true, autoResubscribe: false, maxRetriesPerRequest: null });
     this.publisher = createRedis(config, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    for (const r of [this.subscriber, this.publisher]) r.on('error', (error) => this.logger.debug({ err: error }, 'invalidations: Redis error (reconnecting)'));
+    for (const r of [this.subscriber, this.publisher])
+      r.on('error', (error) => this.logger.debug({ err: error }, 'invalidations: Redis error (reconnecting)'));
     this.subscriber.on('close', () => this.lost());
     this.subscriber.on('ready', () => void this.subscribe());
     this.subscriber.on('message', (channel: string, message: string) => {
@@ -72,7 +73,9 @@ export class Invalidations implements OnModuleInit, OnApplicationShutdown {
     if (keys.length === 0) return;
     this.deliver(topic, keys);
     if (this.publisher.status === 'wait') await this.publisher.connect().catch(() => undefined);
-    await this.publisher.publish(this.channel, JSON.stringify({ topic, keys })).catch((error) => this.logger.warn({ err: error, topic }, 'an invalidation was not published'));
+    await this.publisher
+      .publish(this.channel, JSON.stringify({ topic, keys }))
+      .catch((error) => this.logger.warn({ err: error, topic }, 'an invalidation was not published'));
   }
 
   private async subscribe(): Promise<void> {

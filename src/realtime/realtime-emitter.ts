@@ -16,9 +16,16 @@ export interface NamespaceEmitter {
  * Redis adapter's (PUBLISH) on one server or Sentinel, the sharded adapter's (SPUBLISH) on a Cluster, where
  * classic pub/sub would copy every event to every node. Failures are logged, never thrown at the caller.
  */
-export function namespaceEmitter(config: { REDIS_CLUSTER_NODES?: string }, redis: RedisClient, key: string, nsp: string, logger: Logger): NamespaceEmitter {
+export function namespaceEmitter(
+  config: { REDIS_CLUSTER_NODES?: string },
+  redis: RedisClient,
+  key: string,
+  nsp: string,
+  logger: Logger,
+): NamespaceEmitter {
   if (isRedisCluster(config)) {
-    const publish = (channel: string, message: string) => redis.spublish(channel, message).catch((error) => logger.debug({ err: error }, 'a realtime event was not published'));
+    const publish = (channel: string, message: string) =>
+      redis.spublish(channel, message).catch((error) => logger.debug({ err: error }, 'a realtime event was not published'));
     return new ShardedEmitter(publish, key).of(nsp);
   }
   return new Emitter(safePublisher(redis as Redis, logger), { key }).of(nsp);

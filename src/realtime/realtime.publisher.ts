@@ -61,19 +61,21 @@ export class RealtimePublisher implements OnApplicationShutdown {
         [keys],
       );
       for (const t of rows) {
-        this.emitter.to(roomsForTicket(t as { institution_id: string | null; level: number; assignee_id: string | null })).emit(`ticket.${kindOf(t.id)}`, {
-          reference: t.reference,
-          channel: t.channel,
-          status: t.status,
-          level: t.level,
-          priority: t.priority,
-          kind: t.kind,
-          queue: t.queue,
-          institution: t.institution,
-          assigneeId: t.assignee_id,
-          updatedAt: t.updated_at,
-          sla: { state: t.sla_state, dueAt: t.sla_due_at },
-        });
+        this.emitter
+          .to(roomsForTicket(t as { institution_id: string | null; level: number; assignee_id: string | null }))
+          .emit(`ticket.${kindOf(t.id)}`, {
+            reference: t.reference,
+            channel: t.channel,
+            status: t.status,
+            level: t.level,
+            priority: t.priority,
+            kind: t.kind,
+            queue: t.queue,
+            institution: t.institution,
+            assigneeId: t.assignee_id,
+            updatedAt: t.updated_at,
+            sla: { state: t.sla_state, dueAt: t.sla_due_at },
+          });
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'could not publish ticket events');

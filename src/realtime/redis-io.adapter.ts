@@ -63,7 +63,9 @@ export class RedisIoAdapter extends IoAdapter {
     });
     const pub = createRedis(this.config, { maxRetriesPerRequest: null });
     // On a Cluster the subscriber keeps one connection per primary, each subscribed to the channels of its slots.
-    const sub = isRedisCluster(this.config) ? createRedis(this.config, { maxRetriesPerRequest: null }, { shardedSubscribers: true }) : pub.duplicate();
+    const sub = isRedisCluster(this.config)
+      ? createRedis(this.config, { maxRetriesPerRequest: null }, { shardedSubscribers: true })
+      : pub.duplicate();
     for (const client of [pub, sub]) client.on('error', () => undefined); // reconnects by itself
     this.clients.push(pub, sub);
     server.adapter(

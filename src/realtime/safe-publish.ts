@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
  */
 export function safePublisher(redis: Redis, logger: Logger): { publish(channel: string, message: string | Buffer): Promise<unknown> } {
   return {
-    publish: (channel, message) => redis.publish(channel, message).catch((error) => logger.debug({ err: error }, 'a realtime event was not published')),
+    publish: (channel, message) =>
+      redis.publish(channel, message).catch((error) => logger.debug({ err: error }, 'a realtime event was not published')),
   };
 }

@@ -152,7 +152,10 @@ export class ReportsService {
   async funding(q: { month?: string; centre?: string }) {
     const code = (q.centre ?? DEFAULT_CENTRE).toUpperCase();
     const centre = await this.calendars.findCentre(code);
-    if (!centre) throw validationProblem([{ field: 'centre', code: 'unknown', message: `no centre has the code ${code} (GET /v1/calendar/centres lists them)` }]);
+    if (!centre)
+      throw validationProblem([
+        { field: 'centre', code: 'unknown', message: `no centre has the code ${code} (GET /v1/calendar/centres lists them)` },
+      ]);
     const month = q.month ?? previousMonth();
     const calendar = await this.calendars.calendar(centre.code);
     const params: unknown[] = [month, centre.code];
@@ -164,7 +167,8 @@ export class ReportsService {
     const slots: Array<[Date, Date]> = [];
     for (let day = rigaDate(start); day < rigaDate(end); day = nextDay(day)) {
       for (const { start: s, end: e } of calendar.workingIntervals(day)) {
-        for (let t = s.getTime(); t < e.getTime(); t += 30 * 60_000) slots.push([new Date(t), new Date(Math.min(t + 30 * 60_000, e.getTime()))]);
+        for (let t = s.getTime(); t < e.getTime(); t += 30 * 60_000)
+          slots.push([new Date(t), new Date(Math.min(t + 30 * 60_000, e.getTime()))]);
       }
     }
     // Both kinds of evidence are read once for the month and matched to the slots here, rather than searched for
@@ -193,7 +197,9 @@ export class ReportsService {
       staffedMilliseconds(
         slots.map(([s, e]) => [s.getTime(), e.getTime()] as const),
         work.map((w) => new Date(w.at).getTime()),
-        online.map((o) => [new Date(o.started_at).getTime(), o.ended_at ? new Date(o.ended_at).getTime() : Number.POSITIVE_INFINITY] as const),
+        online.map(
+          (o) => [new Date(o.started_at).getTime(), o.ended_at ? new Date(o.ended_at).getTime() : Number.POSITIVE_INFINITY] as const,
+        ),
       ) / 3_600_000;
     const plannedHours = slots.reduce((sum, [s, e]) => sum + (e.getTime() - s.getTime()), 0) / 3_600_000;
 
@@ -233,7 +239,10 @@ export class ReportsService {
       this.waited(month, centre),
     ]);
     const total = volume.reduce((s, r) => s + r.total, 0);
-    const l0 = { total: l0ByChannel.reduce((s, r) => s + r.total, 0), resolved_at_level0: l0ByChannel.reduce((s, r) => s + r.resolved_at_level0, 0) };
+    const l0 = {
+      total: l0ByChannel.reduce((s, r) => s + r.total, 0),
+      resolved_at_level0: l0ByChannel.reduce((s, r) => s + r.resolved_at_level0, 0),
+    };
     const offered = waited.reduce((s, r) => s + r.offered, 0);
     const abandoned = waited.reduce((s, r) => s + r.abandoned, 0);
     const answered = waited.reduce((s, r) => s + r.answered, 0);
@@ -242,7 +251,11 @@ export class ReportsService {
       centre: centre.code,
       centreName: centre.name,
       month,
-      availability: { plannedHours: round2(plannedHours), staffedHours: round2(staffedHours), availabilityPercent: pct(staffedHours, plannedHours) },
+      availability: {
+        plannedHours: round2(plannedHours),
+        staffedHours: round2(staffedHours),
+        availabilityPercent: pct(staffedHours, plannedHours),
+      },
       volume: {
         total,
         applications: volume.reduce((s, r) => s + r.applications, 0),
@@ -257,24 +270,43 @@ export class ReportsService {
           percent: pct(r.within_target, r.measured),
           goalPercent: r.goal_percent,
         })),
-        firstResponse: responseTimes.map((r) => ({ channel: r.channel, answered: r.answered, averageSeconds: r.average_seconds, medianSeconds: r.median_seconds })),
+        firstResponse: responseTimes.map((r) => ({
+          channel: r.channel,
+          answered: r.answered,
+          averageSeconds: r.average_seconds,
+          medianSeconds: r.median_seconds,
+        })),
         abandonment: {
           offered,
           abandoned,
           percent: pct(abandoned, offered),
-          byChannel: waited.map((r) => ({ channel: r.channel, offered: r.offered, abandoned: r.abandoned, percent: pct(r.abandoned, r.offered) })),
+          byChannel: waited.map((r) => ({
+            channel: r.channel,
+            offered: r.offered,
+            abandoned: r.abandoned,
+            percent: pct(r.abandoned, r.offered),
+          })),
         },
         speedOfAnswer: {
           answered,
           averageSeconds: answered > 0 ? Math.round(waitedSeconds / answered) : null,
-          byChannel: waited.map((r) => ({ channel: r.channel, answered: r.answered, averageSeconds: r.answered > 0 ? Math.round(r.answer_seconds / r.answered) : null })),
+          byChannel: waited.map((r) => ({
+            channel: r.channel,
+            answered: r.answered,
+            averageSeconds: r.answered > 0 ? Math.round(r.answer_seconds / r.answered) : null,
+          })),
         },
         csat: { responses: csat.responses, average: csat.average, satisfiedPercent: pct(csat.satisfied, csat.responses) },
         levelZeroResolution: {
           tickets: l0.total,
           resolvedAtLevelZero: l0.resolved_at_level0,
           percent: pct(l0.resolved_at_level0, l0.total),
-          byChannel: l0ByChannel.map((r) => ({ channel: r.channel, tickets: r.total, resolvedAtLevelZero: r.resolved_at_level0, percent: pct(r.resolved_at_level0, r.total) })),
+          byChannel: l0ByChannel.map((r) => ({
+            channel: r.channel,
+            tickets: r.total,
+            resolvedAtLevelZero: r.resolved_at_level0,
+            percent: pct(r.resolved_at_level0, r.total),
+          })),
         },
       },
     };
@@ -339,4 +371,3 @@ function nextDay(date: string): string {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
-

@@ -18,7 +18,16 @@ describe('staffedMilliseconds', () => {
 
   it('counts every slot an online period touches, and each slot once', () => {
     expect(staffedMilliseconds(slots, [], [[550 * M, 575 * M]])).toBe(60 * M);
-    expect(staffedMilliseconds(slots, [545 * M], [[0, 1440 * M], [520 * M, 530 * M]])).toBe(110 * M);
+    expect(
+      staffedMilliseconds(
+        slots,
+        [545 * M],
+        [
+          [0, 1440 * M],
+          [520 * M, 530 * M],
+        ],
+      ),
+    ).toBe(110 * M);
     expect(staffedMilliseconds(slots, [], [[600 * M, 780 * M]])).toBe(0);
   });
 

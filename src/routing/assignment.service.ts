@@ -71,9 +71,17 @@ export class AssignmentService {
       // Agents first: with nobody online, or everyone full, there is nothing to read, let alone to lock.
       const channels = channelsWithRoom(agents.map(toAvailable));
       if (channels.length === 0) return [];
-      const waiting: Array<{ id: string; reference: string; channel: string; language: string; topic: string | null; institution_id: string | null; level: number; strategy: Strategy }> =
-        await m.query(
-          `SELECT t.id, t.reference, t.channel, t.language, t.topic, t.institution_id, t.level, q.strategy
+      const waiting: Array<{
+        id: string;
+        reference: string;
+        channel: string;
+        language: string;
+        topic: string | null;
+        institution_id: string | null;
+        level: number;
+        strategy: Strategy;
+      }> = await m.query(
+        `SELECT t.id, t.reference, t.channel, t.language, t.topic, t.institution_id, t.level, q.strategy
            FROM tickets t JOIN queues q ON q.id = t.queue_id
            WHERE t.assignee_id IS NULL AND t.status IN ('new', 'queued') AND q.strategy <> 'manual' AND t.channel = ANY($2::text[])
              -- A caller still on the line waits in Twilio's queue, which connects them to whoever takes the call;
@@ -82,12 +90,20 @@ export class AssignmentService {
                SELECT 1 FROM messages ms JOIN calls c ON c.call_sid = ms.external_id
                WHERE ms.ticket_id = t.id AND ms.channel = 'voice' AND c.ended_at IS NULL))
            ORDER BY t.created_at, t.id LIMIT $1 FOR UPDATE OF t SKIP LOCKED`,
-          [PASS_SIZE, channels],
-        );
+        [PASS_SIZE, channels],
+      );
       if (waiting.length === 0) return [];
       const byId = new Map(waiting.map((t) => [t.id, t]));
       const plan = planAssignments(
-        waiting.map<WaitingTicket>((t) => ({ id: t.id, channel: t.channel, language: t.language, topic: t.topic, institutionId: t.institution_id, level: t.level, strategy: t.strategy })),
+        waiting.map<WaitingTicket>((t) => ({
+          id: t.id,
+          channel: t.channel,
+          language: t.language,
+          topic: t.topic,
+          institutionId: t.institution_id,
+          level: t.level,
+          strategy: t.strategy,
+        })),
         agents.map(toAvailable),
       );
       if (plan.length === 0) return [];

@@ -61,7 +61,10 @@ export class RoutingAdminService {
         `INSERT INTO queues (code, name, institution_id, level, strategy) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
         [dto.code.toUpperCase(), dto.name, institutionId, dto.level, dto.strategy ?? 'manual'],
       );
-      await this.audit.record([{ actorAgentId: user.id, action: 'queue.created', subjectType: 'queue', subjectId: row.id, detail: { ...dto } }], m);
+      await this.audit.record(
+        [{ actorAgentId: user.id, action: 'queue.created', subjectType: 'queue', subjectId: row.id, detail: { ...dto } }],
+        m,
+      );
       return this.queue(m, dto.code);
     });
   }
@@ -76,7 +79,18 @@ export class RoutingAdminService {
         ]),
       );
       if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No queue ${code}.`);
-      await this.audit.record([{ actorAgentId: user.id, action: 'queue.updated', subjectType: 'queue', subjectId: row.id, detail: { code: code.toUpperCase(), ...dto } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'queue.updated',
+            subjectType: 'queue',
+            subjectId: row.id,
+            detail: { code: code.toUpperCase(), ...dto },
+          },
+        ],
+        m,
+      );
       return this.queue(m, code);
     });
     // A queue that now assigns automatically may have work waiting for people already online.
@@ -104,7 +118,10 @@ export class RoutingAdminService {
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
         [dto.position, institutionId, dto.language ?? null, dto.channel ?? null, dto.topic?.trim() ?? null, queueId, dto.active ?? true],
       );
-      await this.audit.record([{ actorAgentId: user.id, action: 'routing_rule.created', subjectType: 'routing_rule', subjectId: row.id, detail: { ...dto } }], m);
+      await this.audit.record(
+        [{ actorAgentId: user.id, action: 'routing_rule.created', subjectType: 'routing_rule', subjectId: row.id, detail: { ...dto } }],
+        m,
+      );
       return this.rule(m, row.id);
     });
   }
@@ -122,7 +139,10 @@ export class RoutingAdminService {
         ),
       );
       if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No routing rule ${id}.`);
-      await this.audit.record([{ actorAgentId: user.id, action: 'routing_rule.updated', subjectType: 'routing_rule', subjectId: id, detail: { ...dto } }], m);
+      await this.audit.record(
+        [{ actorAgentId: user.id, action: 'routing_rule.updated', subjectType: 'routing_rule', subjectId: id, detail: { ...dto } }],
+        m,
+      );
       return this.rule(m, id);
     });
   }
@@ -131,7 +151,18 @@ export class RoutingAdminService {
     await this.dataSource.transaction(async (m) => {
       const [row] = returnedRows(await m.query('DELETE FROM routing_rules WHERE id = $1 RETURNING id, position, queue_id', [id]));
       if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No routing rule ${id}.`);
-      await this.audit.record([{ actorAgentId: user.id, action: 'routing_rule.deleted', subjectType: 'routing_rule', subjectId: id, detail: { position: row.position } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'routing_rule.deleted',
+            subjectType: 'routing_rule',
+            subjectId: id,
+            detail: { position: row.position },
+          },
+        ],
+        m,
+      );
     });
   }
 

@@ -48,12 +48,25 @@ describe('decideRouting', () => {
   });
 
   describe('routing rules as data', () => {
-    const withRu = [...queues, { id: 'q-vid-ru', institution_id: 'i-vid', level: 1, is_general: false }, { id: 'q-chat', institution_id: null, level: 1, is_general: false }];
-    const rule = (r: Partial<RoutingRuleRow> & { queue_id: string }): RoutingRuleRow => ({ institution_id: null, language: null, channel: null, topic: null, ...r });
+    const withRu = [
+      ...queues,
+      { id: 'q-vid-ru', institution_id: 'i-vid', level: 1, is_general: false },
+      { id: 'q-chat', institution_id: null, level: 1, is_general: false },
+    ];
+    const rule = (r: Partial<RoutingRuleRow> & { queue_id: string }): RoutingRuleRow => ({
+      institution_id: null,
+      language: null,
+      channel: null,
+      topic: null,
+      ...r,
+    });
     const contact = { channel: 'email', language: 'lv', topic: null as string | null };
 
     it('the first rule whose every condition matches wins; an empty condition matches anything', () => {
-      const rules = [rule({ institution_id: 'i-vid', language: 'ru', queue_id: 'q-vid-ru' }), rule({ channel: 'chat', queue_id: 'q-chat' })];
+      const rules = [
+        rule({ institution_id: 'i-vid', language: 'ru', queue_id: 'q-vid-ru' }),
+        rule({ channel: 'chat', queue_id: 'q-chat' }),
+      ];
       expect(decideRouting('VID', institutions, withRu, rules, { ...contact, language: 'ru' }).queueId).toBe('q-vid-ru');
       expect(decideRouting('VID', institutions, withRu, rules, contact).queueId).toBe('q-vid-1');
       expect(decideRouting(undefined, institutions, withRu, rules, { ...contact, channel: 'chat', language: 'ru' }).queueId).toBe('q-chat');

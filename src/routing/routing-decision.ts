@@ -73,14 +73,24 @@ export function decideRouting(
       summary: `${institution.code} only takes referrals; route the contact on${where}`,
     };
   }
-  const own = queues
-    .filter((q) => q.institution_id === institution.id)
-    .sort((a, b) => a.level - b.level)[0];
+  const own = queues.filter((q) => q.institution_id === institution.id).sort((a, b) => a.level - b.level)[0];
   const queue = own ?? general;
-  return { institutionId: institution.id, referredInstitutionId: null, queueId: queue.id, level: queue.level, reason: 'routed', summary: null };
+  return {
+    institutionId: institution.id,
+    referredInstitutionId: null,
+    queueId: queue.id,
+    level: queue.level,
+    reason: 'routed',
+    summary: null,
+  };
 }
 
-function matchRule(rules: RoutingRuleRow[], queues: RoutingQueue[], institutionId: string | null, contact: RoutingContact): RoutingQueue | undefined {
+function matchRule(
+  rules: RoutingRuleRow[],
+  queues: RoutingQueue[],
+  institutionId: string | null,
+  contact: RoutingContact,
+): RoutingQueue | undefined {
   const topic = contact.topic?.trim().toLocaleLowerCase('lv') ?? null;
   const rule = rules.find(
     (r) =>

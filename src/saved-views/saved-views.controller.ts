@@ -13,7 +13,9 @@ export class SavedViewsController {
   constructor(private readonly views: SavedViewsService) {}
 
   @Get()
-  @ApiOperation({ summary: "The inbox views you may open (yours, your institutions' teams', the centre's), each with how many tickets it holds for you" })
+  @ApiOperation({
+    summary: "The inbox views you may open (yours, your institutions' teams', the centre's), each with how many tickets it holds for you",
+  })
   list(@CurrentUser() user: AuthUser) {
     return this.views.list(user);
   }
@@ -31,7 +33,9 @@ export class SavedViewsController {
   }
 
   @Get(':id/tickets')
-  @ApiOperation({ summary: "The view's tickets: the inbox list with its filters and sort, within your scope, with keyset (cursor) pagination" })
+  @ApiOperation({
+    summary: "The view's tickets: the inbox list with its filters and sort, within your scope, with keyset (cursor) pagination",
+  })
   tickets(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Query() q: ViewTicketsQuery) {
     return this.views.ticketsOf(user, id, q);
   }

@@ -26,7 +26,8 @@ const COLUMNS = `v.id, v.name, v.filters, v.sort, v.sort_order, v.owner_agent_id
   (SELECT display_name FROM agents ag WHERE ag.id = v.owner_agent_id) AS owner_name`;
 
 /** Only the filters that were given, so a view stores what its author chose and nothing else. */
-const given = (filters: ViewFiltersDto | undefined) => Object.fromEntries(Object.entries(filters ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+const given = (filters: ViewFiltersDto | undefined) =>
+  Object.fromEntries(Object.entries(filters ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== ''));
 
 /**
  * Saved views (table saved_views): a filter and sort of the inbox with the count of what it holds, for the person
@@ -76,7 +77,8 @@ export class SavedViewsService {
   async update(user: AuthUser, id: string, dto: UpdateSavedViewDto) {
     await this.dataSource.transaction(async (m) => {
       const row = await this.row(user, id, m, true);
-      if (!mayManage(user, row)) throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may open this view but not change it.');
+      if (!mayManage(user, row))
+        throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may open this view but not change it.');
       const filters = dto.filters ? given(dto.filters) : row.filters;
       const sort = dto.sort ?? row.sort;
       this.checkSort(sort, filters);
@@ -94,13 +96,15 @@ export class SavedViewsService {
   async remove(user: AuthUser, id: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.row(user, id, m, true);
-      if (!mayManage(user, row)) throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may open this view but not delete it.');
+      if (!mayManage(user, row))
+        throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', 'You may open this view but not delete it.');
       await m.query('DELETE FROM saved_views WHERE id = $1', [id]);
     });
   }
 
   private checkSort(sort: string, filters: Record<string, unknown>) {
-    if (sort === 'relevance' && !filters.q) throw validationProblem([{ field: 'sort', code: 'needsQuery', message: 'sort=relevance needs a search (filters.q)' }]);
+    if (sort === 'relevance' && !filters.q)
+      throw validationProblem([{ field: 'sort', code: 'needsQuery', message: 'sort=relevance needs a search (filters.q)' }]);
   }
 
   private query(row: ViewRow): ListTicketsQuery {
@@ -130,22 +134,35 @@ export class SavedViewsService {
 
   private async row(user: AuthUser, id: string, m: EntityManager | DataSource = this.dataSource, lock = false): Promise<ViewRow> {
     const [row]: ViewRow[] = await m.query(`SELECT ${COLUMNS} FROM saved_views v WHERE v.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-    if (!row || !isVisible(user, row)) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No saved view ${id} that you may open.`);
+    if (!row || !isVisible(user, row))
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No saved view ${id} that you may open.`);
     return row;
   }
 
   private async ownership(user: AuthUser, sharing: Sharing, institution: string | undefined): Promise<Owned> {
-    if (sharing !== 'institution' && institution) throw validationProblem([{ field: 'institution', code: 'notShared', message: 'an institution is named only with sharing: institution' }]);
+    if (sharing !== 'institution' && institution)
+      throw validationProblem([
+        { field: 'institution', code: 'notShared', message: 'an institution is named only with sharing: institution' },
+      ]);
     let institutionId: string | null = null;
     if (sharing === 'institution') {
       const found = await this.institutions.findByCode(institution!);
-      if (!found) throw validationProblem([{ field: 'institution', code: 'unknown', message: `no institution has the code ${institution}` }]);
+      if (!found)
+        throw validationProblem([{ field: 'institution', code: 'unknown', message: `no institution has the code ${institution}` }]);
       institutionId = found.id;
     }
-    const owned: Owned = sharing === 'personal' ? { owner_agent_id: user.id, institution_id: null } : { owner_agent_id: null, institution_id: institutionId };
+    const owned: Owned =
+      sharing === 'personal' ? { owner_agent_id: user.id, institution_id: null } : { owner_agent_id: null, institution_id: institutionId };
     if (!mayManage(user, owned)) {
       throw validationProblem([
-        { field: 'sharing', code: 'notAllowed', message: sharing === 'centre' ? "only supervisors and admins save the centre's views" : "only supervisors, admins and the institution's own staff save its team's views" },
+        {
+          field: 'sharing',
+          code: 'notAllowed',
+          message:
+            sharing === 'centre'
+              ? "only supervisors and admins save the centre's views"
+              : "only supervisors, admins and the institution's own staff save its team's views",
+        },
       ]);
     }
     return owned;

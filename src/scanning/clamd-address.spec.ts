@@ -13,7 +13,16 @@ describe('parseClamdAddress', () => {
   });
 
   it('refuses what is neither', () => {
-    for (const bad of ['tcp://127.0.0.1', 'http://127.0.0.1:3310', 'tcp://u:p@h:3310', 'tcp://h:3310/x', 'unix://relative', 'clamd', 'tcp://h:99999', ''])
+    for (const bad of [
+      'tcp://127.0.0.1',
+      'http://127.0.0.1:3310',
+      'tcp://u:p@h:3310',
+      'tcp://h:3310/x',
+      'unix://relative',
+      'clamd',
+      'tcp://h:99999',
+      '',
+    ])
       expect(parseClamdAddress(bad)).toBeNull();
   });
 });

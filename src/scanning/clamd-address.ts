@@ -17,7 +17,16 @@ export function parseClamdAddress(value: string): ClamdAddress | null {
   } catch {
     return null;
   }
-  if (url.protocol !== 'tcp:' || !url.hostname || url.username || url.password || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) return null;
+  if (
+    url.protocol !== 'tcp:' ||
+    !url.hostname ||
+    url.username ||
+    url.password ||
+    (url.pathname !== '' && url.pathname !== '/') ||
+    url.search ||
+    url.hash
+  )
+    return null;
   // clamd has no default port worth guessing at: 3310 is only Debian's choice.
   const port = Number(url.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) return null;

@@ -61,7 +61,13 @@ export class ClamdService implements OnModuleInit {
     if (result.isInfected === true) return { infected: true, threat: result.viruses[0] ?? 'unknown' };
     if (result.isInfected === false) return { infected: false };
     // e.g. "INSTREAM size limit exceeded. ERROR": no verdict is not a clean verdict.
-    throw new ScannerUnavailable(`clamd gave no verdict: ${String(result.resultString ?? '').replace(/\0/g, '').trim() || 'no answer'}`);
+    throw new ScannerUnavailable(
+      `clamd gave no verdict: ${
+        String(result.resultString ?? '')
+          .replace(/\0/g, '')
+          .trim() || 'no answer'
+      }`,
+    );
   }
 
   /** clamd's PING, for /health. */

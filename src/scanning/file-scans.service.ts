@@ -58,8 +58,17 @@ export class FileScansService {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue.addBulk(attachmentIds.map((id) => ({ name: JobName.ScanFile, data: { attachmentId: id }, opts: { ...SCAN_JOB_OPTIONS, jobId: `scan-${id}` } }))),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS))),
+        this.queue.addBulk(
+          attachmentIds.map((id) => ({
+            name: JobName.ScanFile,
+            data: { attachmentId: id },
+            opts: { ...SCAN_JOB_OPTIONS, jobId: `scan-${id}` },
+          })),
+        ),
+        new Promise(
+          (_, reject) =>
+            (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS)),
+        ),
       ]);
     } catch (error) {
       this.logger.warn({ err: error, files: attachmentIds.length }, 'file scans not queued; the sweep will scan them');
@@ -96,7 +105,10 @@ export class FileScansService {
     const outcome = verdict.infected ? 'infected' : 'clean';
     this.metrics.fileScans.inc({ channel, outcome });
     if (verdict.infected) {
-      this.logger.warn({ attachmentId, channel, threat: verdict.threat }, 'an arrived file is infected; it is quarantined and never served');
+      this.logger.warn(
+        { attachmentId, channel, threat: verdict.threat },
+        'an arrived file is infected; it is quarantined and never served',
+      );
     }
     // The ticket's page shows the file's state: let open pages read it again.
     const ticketId = file.ticket_id ?? (await this.ticketOf(attachmentId));
@@ -144,7 +156,9 @@ export class FileScansService {
 
   /** How many files wait for clamd, for /health. */
   async waiting(): Promise<number> {
-    const [row]: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM attachments WHERE scan_status = 'pending'`);
+    const [row]: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM attachments WHERE scan_status = 'pending'`,
+    );
     return row.n;
   }
 }

@@ -11,7 +11,9 @@ export async function reencryptSecrets(config: AppConfig, write: (line: string) 
     const cipher = new SecretCipher(config);
     const reports = await new SecretsAtRestService(dataSource, cipher).resealAll();
     for (const r of reports) {
-      write(`${r.table}.${r.column}: ${r.sealed} re-encrypted under key ${cipher.current.id}${r.unreadable ? `, ${r.unreadable} opened under no configured key (enter them again)` : ''}`);
+      write(
+        `${r.table}.${r.column}: ${r.sealed} re-encrypted under key ${cipher.current.id}${r.unreadable ? `, ${r.unreadable} opened under no configured key (enter them again)` : ''}`,
+      );
     }
     const unreadable = reports.reduce((n, r) => n + r.unreadable, 0);
     if (unreadable === 0 && config.DATA_ENCRYPTION_KEY_PREVIOUS) {

@@ -28,7 +28,9 @@ export class SecretsAtRestService {
   async resealAll(): Promise<ResealReport[]> {
     const reports: ResealReport[] = [];
     for (const { table, key, column, context } of SECRET_COLUMNS) {
-      const rows: Array<{ id: string; value: string }> = await this.dataSource.query(`SELECT ${key} AS id, ${column} AS value FROM ${table}`);
+      const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
+        `SELECT ${key} AS id, ${column} AS value FROM ${table}`,
+      );
       let sealed = 0;
       let unreadable = 0;
       for (const row of rows) {
@@ -38,14 +40,16 @@ export class SecretsAtRestService {
           plain = this.cipher.open(row.value, context);
         } catch (error) {
           unreadable++;
-          this.logger.error({ table, id: row.id, reason: (error as Error).message }, 'a stored secret opens under no configured key; enter it again');
+          this.logger.error(
+            { table, id: row.id, reason: (error as Error).message },
+            'a stored secret opens under no configured key; enter it again',
+          );
           continue;
         }
-        const [, changed]: [unknown, number] = await this.dataSource.query(`UPDATE ${table} SET ${column} = $2 WHERE ${key} = $1 AND ${column} = $3`, [
-          row.id,
-          this.cipher.seal(plain, context),
-          row.value,
-        ]);
+        const [, changed]: [unknown, number] = await this.dataSource.query(
+          `UPDATE ${table} SET ${column} = $2 WHERE ${key} = $1 AND ${column} = $3`,
+          [row.id, this.cipher.seal(plain, context), row.value],
+        );
         sealed += changed;
       }
       reports.push({ table, column, sealed, unreadable });

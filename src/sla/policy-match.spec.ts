@@ -46,6 +46,11 @@ describe('choosePolicy', () => {
 
   it('uses referral policies for referrals, case policies when there is none', () => {
     expect(choosePolicy(policies, { ...ticket, referred: true })?.name).toBe('referral');
-    expect(choosePolicy(policies.filter((p) => p.scope !== 'referral'), { ...ticket, referred: true })?.name).toBe('email');
+    expect(
+      choosePolicy(
+        policies.filter((p) => p.scope !== 'referral'),
+        { ...ticket, referred: true },
+      )?.name,
+    ).toBe('email');
   });
 });

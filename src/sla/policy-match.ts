@@ -44,7 +44,8 @@ export function choosePolicy<P extends PolicyRow>(policies: readonly P[], t: Tic
       if (p.level !== null && p.level !== t.level) continue;
       if (p.priority !== null && p.priority !== t.priority) continue;
       if (p.institutionId !== null && p.institutionId !== t.institutionId) continue;
-      const score = (p.institutionId !== null ? 8 : 0) + (p.channel !== null ? 4 : 0) + (p.level !== null ? 2 : 0) + (p.priority !== null ? 1 : 0);
+      const score =
+        (p.institutionId !== null ? 8 : 0) + (p.channel !== null ? 4 : 0) + (p.level !== null ? 2 : 0) + (p.priority !== null ? 1 : 0);
       if (score > bestScore) [best, bestScore] = [p, score];
     }
     return best;

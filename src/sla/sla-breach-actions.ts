@@ -40,13 +40,14 @@ export async function applyBreachActions(
     } else if (t.level < action.level) {
       [queue] =
         action.level === 1
-          ? await m.query(`SELECT id, code, level, institution_id FROM queues WHERE level = 1 AND (institution_id = $1 OR is_general) ORDER BY is_general LIMIT 1`, [
-              t.institution_id,
-            ])
-          : await m.query('SELECT id, code, level, institution_id FROM queues WHERE institution_id = $1 AND level = $2 ORDER BY code LIMIT 1', [
-              t.institution_id,
-              action.level,
-            ]);
+          ? await m.query(
+              `SELECT id, code, level, institution_id FROM queues WHERE level = 1 AND (institution_id = $1 OR is_general) ORDER BY is_general LIMIT 1`,
+              [t.institution_id],
+            )
+          : await m.query(
+              'SELECT id, code, level, institution_id FROM queues WHERE institution_id = $1 AND level = $2 ORDER BY code LIMIT 1',
+              [t.institution_id, action.level],
+            );
     } else {
       done.push({ ...action, applied: false, note: `already at level ${t.level}` });
       continue;

@@ -119,7 +119,9 @@ export class SlaEngine {
        FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [ids],
     );
-    const clockRows: Array<Record<string, any>> = await m.query(`SELECT * FROM sla_clocks WHERE ticket_id = ANY($1::uuid[]) FOR UPDATE`, [ids]);
+    const clockRows: Array<Record<string, any>> = await m.query(`SELECT * FROM sla_clocks WHERE ticket_id = ANY($1::uuid[]) FOR UPDATE`, [
+      ids,
+    ]);
     // Through the transaction's own connection: a second pool connection per transaction can starve the pool.
     const policies: PolicyRow[] = await this.policies.all(m);
     const calendar: BusinessCalendar = await this.calendars.calendar(undefined, m);
@@ -141,7 +143,17 @@ export class SlaEngine {
         referred: ticket.referred_institution_id !== null,
       });
       const record = (c: Clock, kind: ClockEventKind, at: Date, detail: Record<string, unknown> = {}) =>
-        events.push({ ticketId: ticket.id, metric: c.metric, kind, policyId: c.policyId, cycle: c.cycle, dueAt: null, consumedMs: 0, at, detail });
+        events.push({
+          ticketId: ticket.id,
+          metric: c.metric,
+          kind,
+          policyId: c.policyId,
+          cycle: c.cycle,
+          dueAt: null,
+          consumedMs: 0,
+          at,
+          detail,
+        });
       const ctx = { ticket, clocks, policy, calendar, record };
 
       for (const { trigger } of triggers.filter((t) => t.ticketId === ticket.id)) this.handle(ctx, trigger);
@@ -248,7 +260,10 @@ export class SlaEngine {
         if (target && (metric === 'resolution' || (metric === 'first_response' && !ticket.first_response_at))) {
           const fresh = newClock(ticket.id, metric, policy, target, startOf(ticket), calendar);
           if (CLOSED.has(ticket.status)) continue;
-          fresh.consumedMs = Math.max(0, fresh.measure === 'business' ? calendar.businessTimeBetween(fresh.startedAt, now) : now.getTime() - fresh.startedAt.getTime());
+          fresh.consumedMs = Math.max(
+            0,
+            fresh.measure === 'business' ? calendar.businessTimeBetween(fresh.startedAt, now) : now.getTime() - fresh.startedAt.getTime(),
+          );
           fresh.runningSince = now;
           clocks.set(metric, fresh);
           record(fresh, 'started', now, { policyChanged: true });
@@ -271,7 +286,10 @@ export class SlaEngine {
       if (measure !== c.measure) {
         // Time used so far is re-counted in the new measure from the clock's start.
         const running = c.runningSince !== null;
-        c.consumedMs = Math.max(0, measure === 'business' ? calendar.businessTimeBetween(c.startedAt, now) : now.getTime() - c.startedAt.getTime());
+        c.consumedMs = Math.max(
+          0,
+          measure === 'business' ? calendar.businessTimeBetween(c.startedAt, now) : now.getTime() - c.startedAt.getTime(),
+        );
         c.measure = measure;
         c.runningSince = running ? now : null;
       }
@@ -370,9 +388,25 @@ export class SlaEngine {
            warning_at = EXCLUDED.warning_at, due_at = EXCLUDED.due_at, warning_fire_at = EXCLUDED.warning_fire_at,
            breach_fire_at = EXCLUDED.breach_fire_at, warned_at = EXCLUDED.warned_at, breached_at = EXCLUDED.breached_at, met_at = EXCLUDED.met_at`,
         [
-          col('ticketId'), col('metric'), col('policyId'), col('status'), col('measure'), col('cycle'), col('version'), col('startedAt'),
-          clocks.map((c) => Math.round(c.budgetMs)), clocks.map((c) => Math.round(c.consumedMs)), col('runningSince'), col('extended'),
-          col('warningAt'), col('dueAt'), col('warningFireAt'), col('breachFireAt'), col('warnedAt'), col('breachedAt'), col('metAt'),
+          col('ticketId'),
+          col('metric'),
+          col('policyId'),
+          col('status'),
+          col('measure'),
+          col('cycle'),
+          col('version'),
+          col('startedAt'),
+          clocks.map((c) => Math.round(c.budgetMs)),
+          clocks.map((c) => Math.round(c.consumedMs)),
+          col('runningSince'),
+          col('extended'),
+          col('warningAt'),
+          col('dueAt'),
+          col('warningFireAt'),
+          col('breachFireAt'),
+          col('warnedAt'),
+          col('breachedAt'),
+          col('metAt'),
         ],
       );
     }
@@ -381,8 +415,14 @@ export class SlaEngine {
         `INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at, detail)
          SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::int[], $6::timestamptz[], $7::bigint[], $8::timestamptz[], $9::jsonb[])`,
         [
-          events.map((e) => e.ticketId), events.map((e) => e.metric), events.map((e) => e.kind), events.map((e) => e.policyId),
-          events.map((e) => e.cycle), events.map((e) => e.dueAt), events.map((e) => e.consumedMs), events.map((e) => e.at),
+          events.map((e) => e.ticketId),
+          events.map((e) => e.metric),
+          events.map((e) => e.kind),
+          events.map((e) => e.policyId),
+          events.map((e) => e.cycle),
+          events.map((e) => e.dueAt),
+          events.map((e) => e.consumedMs),
+          events.map((e) => e.at),
           events.map((e) => JSON.stringify(e.detail)),
         ],
       );
@@ -406,7 +446,14 @@ function targetOf(policy: PolicyRow | null, metric: SlaMetric, extended: boolean
   return (extended && policy.resolutionExtension) || policy.resolution;
 }
 
-function newClock(ticketId: string, metric: SlaMetric, policy: PolicyRow | null, target: SlaTarget, start: Date, calendar: BusinessCalendar): Clock {
+function newClock(
+  ticketId: string,
+  metric: SlaMetric,
+  policy: PolicyRow | null,
+  target: SlaTarget,
+  start: Date,
+  calendar: BusinessCalendar,
+): Clock {
   return {
     ticketId,
     metric,

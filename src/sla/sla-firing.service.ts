@@ -47,7 +47,11 @@ export class SlaFiringService {
          ORDER BY created_at LIMIT $1`,
         [limit],
       );
-      await this.engine.apply(m, rows.map((r) => ({ ticketId: r.id, trigger: { type: 'changed' as const, at: new Date() } })), effects.timers);
+      await this.engine.apply(
+        m,
+        rows.map((r) => ({ ticketId: r.id, trigger: { type: 'changed' as const, at: new Date() } })),
+        effects.timers,
+      );
       return rows.length;
     });
   }
@@ -86,7 +90,14 @@ export class SlaFiringService {
     if (due.length === 0) return outcomes;
 
     const col = <T>(f: (d: (typeof due)[number]) => T) => due.map(f);
-    const recorded: Array<{ id: string; ticket_id: string; metric: string; kind: string; at: Date; detail: { reference: string } & Record<string, unknown> }> = await m.query(
+    const recorded: Array<{
+      id: string;
+      ticket_id: string;
+      metric: string;
+      kind: string;
+      at: Date;
+      detail: { reference: string } & Record<string, unknown>;
+    }> = await m.query(
       `WITH j AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::varchar[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::jsonb[])
            AS j(ticket_id, policy_id, metric, kind, cycle, at, due_at, budget_ms, detail)),
@@ -125,8 +136,20 @@ export class SlaFiringService {
       ],
     );
     // The ticket's state shown in lists, and the trail, for what was recorded now (not for a duplicate).
-    await this.tickets.markSlaFired(m, recorded.map((r) => ({ ticketId: r.ticket_id, breachedAt: r.kind === 'breached' ? r.at : null })));
-    await this.audit.record(recorded.map((r) => ({ actorAgentId: null, action: `sla.${r.kind}`, subjectType: 'ticket', subjectId: r.ticket_id, detail: r.detail })), m);
+    await this.tickets.markSlaFired(
+      m,
+      recorded.map((r) => ({ ticketId: r.ticket_id, breachedAt: r.kind === 'breached' ? r.at : null })),
+    );
+    await this.audit.record(
+      recorded.map((r) => ({
+        actorAgentId: null,
+        action: `sla.${r.kind}`,
+        subjectType: 'ticket',
+        subjectId: r.ticket_id,
+        detail: r.detail,
+      })),
+      m,
+    );
     // Supervisors hear of each warning and breach as it is recorded (an `sla` event; `GET /v1/sla/events` catches up
     // after a reconnect), and everyone who may see the ticket gets its new state.
     for (const r of recorded) {
@@ -144,13 +167,23 @@ export class SlaFiringService {
       const planned = d.kind === 'breached' ? (policies.get(d.clock.policy_id)?.breachActions ?? []) : [];
       if (planned.length === 0) continue;
       // The actions are ticket changes, each on its own locked ticket; what they did is written for all at once.
-      applied.push({ eventId, actions: await applyBreachActions(m, effects, { changes: this.changes, tickets: this.tickets }, d.clock.ticket_id, d.clock.metric, planned) });
+      applied.push({
+        eventId,
+        actions: await applyBreachActions(
+          m,
+          effects,
+          { changes: this.changes, tickets: this.tickets },
+          d.clock.ticket_id,
+          d.clock.metric,
+          planned,
+        ),
+      });
     }
     if (applied.length > 0) {
-      await m.query(`UPDATE sla_events e SET actions = u.actions FROM unnest($1::bigint[], $2::jsonb[]) AS u(id, actions) WHERE e.id = u.id`, [
-        applied.map((a) => a.eventId),
-        applied.map((a) => JSON.stringify(a.actions)),
-      ]);
+      await m.query(
+        `UPDATE sla_events e SET actions = u.actions FROM unnest($1::bigint[], $2::jsonb[]) AS u(id, actions) WHERE e.id = u.id`,
+        [applied.map((a) => a.eventId), applied.map((a) => JSON.stringify(a.actions))],
+      );
     }
     return outcomes;
   }

@@ -144,7 +144,8 @@ export class SlaPoliciesService {
     for (const [i, a] of (dto.breachActions ?? []).entries()) {
       if (a.type === 'reroute') {
         const [q] = await this.dataSource.query('SELECT id FROM queues WHERE code = $1', [a.queue.toUpperCase()]);
-        if (!q) throw validationProblem([{ field: `breachActions[${i}].queue`, code: 'unknown', message: `no queue has the code ${a.queue}` }]);
+        if (!q)
+          throw validationProblem([{ field: `breachActions[${i}].queue`, code: 'unknown', message: `no queue has the code ${a.queue}` }]);
       }
     }
   }
@@ -152,4 +153,9 @@ export class SlaPoliciesService {
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 const duplicate = () =>
-  new ProblemException(HttpStatus.CONFLICT, 'conflict', 'Conflict', 'A policy with the same scope, channel, level, priority and institution exists already.');
+  new ProblemException(
+    HttpStatus.CONFLICT,
+    'conflict',
+    'Conflict',
+    'A policy with the same scope, channel, level, priority and institution exists already.',
+  );

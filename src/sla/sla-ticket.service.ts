@@ -66,7 +66,15 @@ export class SlaTicketService {
         at: h.at,
         detail: h.detail,
       })),
-      events: events.map((e: Record<string, any>) => ({ metric: e.metric, kind: e.kind, policy: e.policy, cycle: e.cycle, at: e.at, firedAt: e.fired_at, actions: e.actions })),
+      events: events.map((e: Record<string, any>) => ({
+        metric: e.metric,
+        kind: e.kind,
+        policy: e.policy,
+        cycle: e.cycle,
+        at: e.at,
+        firedAt: e.fired_at,
+        actions: e.actions,
+      })),
     };
   }
 
@@ -115,16 +123,32 @@ export class SlaTicketService {
         [ticket.id],
       );
       if (!clock || !clock.resolution_extension) {
-        throw validationProblem([{ field: 'ticket', code: 'noExtension', message: "the ticket's SLA policy has no longer resolution target" }]);
+        throw validationProblem([
+          { field: 'ticket', code: 'noExtension', message: "the ticket's SLA policy has no longer resolution target" },
+        ]);
       }
-      if (clock.extended) throw new ProblemException(HttpStatus.CONFLICT, 'already-extended', 'Conflict', 'The resolution target was already extended.');
+      if (clock.extended)
+        throw new ProblemException(HttpStatus.CONFLICT, 'already-extended', 'Conflict', 'The resolution target was already extended.');
       if (clock.status !== 'running' && clock.status !== 'paused') {
         throw validationProblem([{ field: 'ticket', code: 'notOpen', message: 'the resolution clock is not running' }]);
       }
-      await this.engine.apply(m, [{ ticketId: ticket.id, trigger: { type: 'extension', at: new Date(), reason, actorAgentId: user.id } }], effects.timers);
+      await this.engine.apply(
+        m,
+        [{ ticketId: ticket.id, trigger: { type: 'extension', at: new Date(), reason, actorAgentId: user.id } }],
+        effects.timers,
+      );
       const [after] = await m.query('SELECT resolution_due_at FROM tickets WHERE id = $1', [ticket.id]);
       await this.audit.record(
-        [{ actorAgentId: user.id, action: 'sla.extended', subjectType: 'ticket', subjectId: ticket.id, detail: { reference: ticket.reference, reason }, requestId: context.requestId ?? null }],
+        [
+          {
+            actorAgentId: user.id,
+            action: 'sla.extended',
+            subjectType: 'ticket',
+            subjectId: ticket.id,
+            detail: { reference: ticket.reference, reason },
+            requestId: context.requestId ?? null,
+          },
+        ],
         m,
       );
       effects.ticketsChanged([ticket.id]);

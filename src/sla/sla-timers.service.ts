@@ -79,7 +79,9 @@ export class SlaTimersService {
     if (options.ticketIds) where.push(`ticket_id = ANY($${params.push(options.ticketIds)}::uuid[])`);
     if (options.horizon) where.push(`${column} <= $${params.push(options.horizon)}`);
     if (options.after) {
-      where.push(`(${column}, ticket_id, metric) > ($${params.push(options.after.fire_at)}, $${params.push(options.after.ticket_id)}::uuid, $${params.push(options.after.metric)})`);
+      where.push(
+        `(${column}, ticket_id, metric) > ($${params.push(options.after.fire_at)}, $${params.push(options.after.ticket_id)}::uuid, $${params.push(options.after.metric)})`,
+      );
     }
     return this.dataSource.query(
       `SELECT ticket_id, metric, version, '${kind}' AS kind, ${column} AS fire_at FROM sla_clocks
@@ -95,7 +97,11 @@ export class SlaTimersService {
         timers.slice(i, i + 1000).map((t) => ({
           name: JobName.SlaTimer,
           data: { ticketId: t.ticket_id, metric: t.metric, kind: t.kind, version: t.version },
-          opts: { ...TIMER_JOB_OPTIONS, jobId: timerJobId(t.ticket_id, t.metric, t.kind, t.version), delay: Math.max(0, t.fire_at.getTime() - now) },
+          opts: {
+            ...TIMER_JOB_OPTIONS,
+            jobId: timerJobId(t.ticket_id, t.metric, t.kind, t.version),
+            delay: Math.max(0, t.fire_at.getTime() - now),
+          },
         })),
       );
     }

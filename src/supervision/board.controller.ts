@@ -12,7 +12,8 @@ export class BoardController {
   @Get('board')
   @Roles('supervisor', 'admin')
   @ApiOperation({
-    summary: 'The live board: queues by channel (waiting, longest wait, service level, speed of answer, at risk, breached), agents, level-0 resolution',
+    summary:
+      'The live board: queues by channel (waiting, longest wait, service level, speed of answer, at risk, breached), agents, level-0 resolution',
     description: 'The same snapshot is pushed to supervisors’ sockets (`board` event on /agents) every SUPERVISOR_BOARD_PUSH_SECONDS.',
   })
   snapshot() {

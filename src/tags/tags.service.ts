@@ -51,7 +51,18 @@ export class TagsService {
         [institutionId, dto.name, dto.description ?? null, user.id],
       );
       if (!row) throw validationProblem([{ field: 'name', code: 'taken', message: `${dto.name} is already a tag there` }]);
-      await this.audit.record([{ actorAgentId: user.id, action: 'tag.created', subjectType: 'tag', subjectId: row.id, detail: { name: dto.name, institution: dto.institution ?? null } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'tag.created',
+            subjectType: 'tag',
+            subjectId: row.id,
+            detail: { name: dto.name, institution: dto.institution ?? null },
+          },
+        ],
+        m,
+      );
       return this.get(row.id, m);
     });
   }
@@ -67,11 +78,26 @@ export class TagsService {
           dto.description ?? null,
         ]);
       } catch (error) {
-        if ((error as { code?: string }).code === '23505') throw validationProblem([{ field: 'name', code: 'taken', message: `${dto.name} is already a tag there` }]);
+        if ((error as { code?: string }).code === '23505')
+          throw validationProblem([{ field: 'name', code: 'taken', message: `${dto.name} is already a tag there` }]);
         throw error;
       }
       const after = await this.get(id, m);
-      await this.audit.record([{ actorAgentId: user.id, action: 'tag.updated', subjectType: 'tag', subjectId: id, detail: { before: { name: before.name, description: before.description }, after: { name: after.name, description: after.description } } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'tag.updated',
+            subjectType: 'tag',
+            subjectId: id,
+            detail: {
+              before: { name: before.name, description: before.description },
+              after: { name: after.name, description: after.description },
+            },
+          },
+        ],
+        m,
+      );
       return after;
     });
   }
@@ -81,7 +107,18 @@ export class TagsService {
     await this.dataSource.transaction(async (m) => {
       const before = await this.get(id, m);
       await m.query('DELETE FROM tags WHERE id = $1', [id]);
-      await this.audit.record([{ actorAgentId: user.id, action: 'tag.deleted', subjectType: 'tag', subjectId: id, detail: { name: before.name, institution: before.institution } }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'tag.deleted',
+            subjectType: 'tag',
+            subjectId: id,
+            detail: { name: before.name, institution: before.institution },
+          },
+        ],
+        m,
+      );
     });
   }
 
@@ -95,7 +132,12 @@ export class TagsService {
    * The tags of these names that may go on a ticket of this institution (the centre's, or the institution's own,
    * which wins when both have the name); a name that is neither is a field error at `field[i]`.
    */
-  async resolve(m: EntityManager, institutionId: string | null, names: string[], field: string): Promise<Array<{ id: string; name: string }>> {
+  async resolve(
+    m: EntityManager,
+    institutionId: string | null,
+    names: string[],
+    field: string,
+  ): Promise<Array<{ id: string; name: string }>> {
     const wanted = [...new Set(names.map((n) => n.toLowerCase()))];
     const rows: Array<{ id: string; name: string }> = await m.query(
       `SELECT DISTINCT ON (lower(name)) id, name FROM tags
@@ -105,7 +147,11 @@ export class TagsService {
     );
     const found = new Map(rows.map((r) => [r.name.toLowerCase(), r]));
     const errors: FieldError[] = names
-      .map((n, i) => (found.has(n.toLowerCase()) ? null : { field: `${field}[${i}]`, code: 'unknownTag', message: `${n} is not a tag of this ticket's institution or of the centre` }))
+      .map((n, i) =>
+        found.has(n.toLowerCase())
+          ? null
+          : { field: `${field}[${i}]`, code: 'unknownTag', message: `${n} is not a tag of this ticket's institution or of the centre` },
+      )
       .filter((e): e is FieldError => e !== null);
     if (errors.length) throw validationProblem(errors);
     return wanted.map((n) => found.get(n)!);

@@ -23,7 +23,8 @@ export interface CaseStatusRow {
   mergedInto: string | null;
 }
 
-export type CaseProof = { kind: 'link'; reference: string } | { kind: 'contact'; reference: string; contact: { kind: 'email' | 'phone'; value: string } };
+export type CaseProof =
+  { kind: 'link'; reference: string } | { kind: 'contact'; reference: string; contact: { kind: 'email' | 'phone'; value: string } };
 
 /**
  * Reads a case for its citizen, only when the proof holds: a signed link names the reference; otherwise the e-mail
@@ -69,7 +70,9 @@ export async function caseStatusFor(db: DataSource | EntityManager, proof: CaseP
     ['resolved', r.resolved_at],
     ['closed', r.closed_at],
   ];
-  const [lastUpdate, lastUpdateAt] = candidates.filter((c): c is [CaseStatusRow['lastUpdate'], Date] => c[1] !== null).reduce((a, b) => (b[1] >= a[1] ? b : a));
+  const [lastUpdate, lastUpdateAt] = candidates
+    .filter((c): c is [CaseStatusRow['lastUpdate'], Date] => c[1] !== null)
+    .reduce((a, b) => (b[1] >= a[1] ? b : a));
   return {
     reference: r.reference,
     status: r.status,

@@ -26,29 +26,51 @@ const predicted = (c: Partial<Classification>): Classification => ({
 describe('contactLabels', () => {
   it('takes the predicted institution, topic and kind of a free-text contact the channel says nothing of', () => {
     expect(contactLabels(message({}), () => predicted({}), 0.3)).toEqual({
-      institutionCode: 'VSAA', topic: 'vecuma pensija', kind: 'consultation', classifierVersion: 7, classifierConfidence: 0.9, unclassified: false,
+      institutionCode: 'VSAA',
+      topic: 'vecuma pensija',
+      kind: 'consultation',
+      classifierVersion: 7,
+      classifierConfidence: 0.9,
+      unclassified: false,
     });
   });
 
   it('leaves the institution and topic empty below the threshold, and marks the contact unclassified', () => {
     expect(contactLabels(message({}), () => predicted({ institutionConfidence: 0.2 }), 0.3)).toMatchObject({
-      institutionCode: undefined, topic: undefined, unclassified: true, classifierVersion: 7, classifierConfidence: 0.2,
+      institutionCode: undefined,
+      topic: undefined,
+      unclassified: true,
+      classifierVersion: 7,
+      classifierConfidence: 0.2,
     });
   });
 
   it("keeps the channel's institution (a mailbox of VID) and takes a topic only of that institution", () => {
-    expect(contactLabels(message({ institutionCode: 'VID' }), () => predicted({}), 0.3)).toMatchObject({ institutionCode: 'VID', topic: undefined, unclassified: false });
-    expect(contactLabels(message({ institutionCode: 'VSAA' }), () => predicted({}), 0.3)).toMatchObject({ institutionCode: 'VSAA', topic: 'vecuma pensija' });
+    expect(contactLabels(message({ institutionCode: 'VID' }), () => predicted({}), 0.3)).toMatchObject({
+      institutionCode: 'VID',
+      topic: undefined,
+      unclassified: false,
+    });
+    expect(contactLabels(message({ institutionCode: 'VSAA' }), () => predicted({}), 0.3)).toMatchObject({
+      institutionCode: 'VSAA',
+      topic: 'vecuma pensija',
+    });
   });
 
   it('classifies nothing the channel already labelled in full, a contact staff logged, or a chat still with the assistant', () => {
     const never = () => {
       throw new Error('must not classify');
     };
-    expect(contactLabels(message({ channel: 'webform', institutionCode: 'VID', topic: 'EDS', kind: 'application' }), never, 0.3).classifierVersion).toBeNull();
+    expect(
+      contactLabels(message({ channel: 'webform', institutionCode: 'VID', topic: 'EDS', kind: 'application' }), never, 0.3)
+        .classifierVersion,
+    ).toBeNull();
     expect(contactLabels(message({ loggedBy: { agentId: 'a', resolved: true } }), never, 0.3).classifierVersion).toBeNull();
     expect(contactLabels(message({ channel: 'chat', atLevelZero: true }), never, 0.3).classifierVersion).toBeNull();
     expect(contactLabels(message({ channel: 'voice' }), never, 0.3).classifierVersion).toBeNull();
-    expect(contactLabels(message({ channel: 'chat', atLevelZero: true, handOver: { summary: 's', comment: 'c' } }), () => predicted({}), 0.3).institutionCode).toBe('VSAA');
+    expect(
+      contactLabels(message({ channel: 'chat', atLevelZero: true, handOver: { summary: 's', comment: 'c' } }), () => predicted({}), 0.3)
+        .institutionCode,
+    ).toBe('VSAA');
   });
 });

@@ -13,7 +13,8 @@ export class DeskListsController {
   @Get('queues')
   @Roles('operator', 'specialist', 'expert', 'supervisor', 'admin')
   @ApiOperation({
-    summary: 'The queues you may see, each with your scope’s tickets waiting there (unassigned, new or queued), the longest wait, at risk and breached',
+    summary:
+      'The queues you may see, each with your scope’s tickets waiting there (unassigned, new or queued), the longest wait, at risk and breached',
   })
   queues(@CurrentUser() user: AuthUser) {
     return this.lists.queues(user);

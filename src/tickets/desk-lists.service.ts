@@ -100,7 +100,12 @@ export class DeskListsService {
       [WORKING_ROLES],
     );
     return rows
-      .filter((r) => inTicketScope(ticketScope({ id: r.id, email: '', roles: r.roles, institutionIds: r.institution_ids }), { ...ticket, assignee_id: r.id }))
+      .filter((r) =>
+        inTicketScope(ticketScope({ id: r.id, email: '', roles: r.roles, institutionIds: r.institution_ids }), {
+          ...ticket,
+          assignee_id: r.id,
+        }),
+      )
       .map((r) => ({ id: r.id, displayName: r.display_name, roles: r.roles, state: r.state, load: Number(r.load), capacity: r.capacity }));
   }
 }

@@ -30,7 +30,10 @@ export class Level0AnswerPlanner {
     private readonly config: AppConfig,
   ) {}
 
-  async plan(m: EntityManager, candidates: Array<{ index: number; message: InboundJobData['message']; labels: ContactLabels }>): Promise<Map<number, PlannedAnswer>> {
+  async plan(
+    m: EntityManager,
+    candidates: Array<{ index: number; message: InboundJobData['message']; labels: ContactLabels }>,
+  ): Promise<Map<number, PlannedAnswer>> {
     const planned = new Map<number, PlannedAnswer>();
     const eligible = candidates.filter(
       ({ message, labels }) =>
@@ -47,13 +50,19 @@ export class Level0AnswerPlanner {
     );
     if (eligible.length === 0) return planned;
     const topics = [...new Set(eligible.map((c) => normaliseTopic(c.labels.topic!)))];
-    const on: Array<{ topic: string }> = await m.query('SELECT topic FROM topic_auto_answers WHERE enabled AND topic = ANY($1::text[])', [topics]);
+    const on: Array<{ topic: string }> = await m.query('SELECT topic FROM topic_auto_answers WHERE enabled AND topic = ANY($1::text[])', [
+      topics,
+    ]);
     const enabled = new Set(on.map((r) => r.topic));
     for (const { index, message, labels } of eligible) {
       const topic = normaliseTopic(labels.topic!);
       if (!enabled.has(topic)) continue;
       const language: Language = message.language ?? 'lv';
-      const [best] = await this.knowledge.search([message.subject, message.text].filter(Boolean).join('\n'), { language, institution: labels.institutionCode, limit: 1 });
+      const [best] = await this.knowledge.search([message.subject, message.text].filter(Boolean).join('\n'), {
+        language,
+        institution: labels.institutionCode,
+        limit: 1,
+      });
       if (!best || best.score < this.config.LEVEL0_ANSWER_MIN_SCORE) continue;
       if (best.article.language !== language || !best.article.topic || normaliseTopic(best.article.topic) !== topic) continue;
       planned.set(index, { articleId: best.article.id, answer: best.article.answer, language, score: best.score });
@@ -63,7 +72,11 @@ export class Level0AnswerPlanner {
 }
 
 /** A planned written answer, if the daily brake on automatic mail to the address still allows one (it uses one). */
-export function takeAnswer(planned: PlannedAnswer | undefined, message: InboundJobData['message'], budget: Map<string, number>): PlannedAnswer | null {
+export function takeAnswer(
+  planned: PlannedAnswer | undefined,
+  message: InboundJobData['message'],
+  budget: Map<string, number>,
+): PlannedAnswer | null {
   if (!planned || !message.autoReply || !('address' in message.autoReply)) return null;
   const left = budget.get(message.autoReply.address) ?? 0;
   if (left <= 0) return null;
@@ -72,7 +85,13 @@ export function takeAnswer(planned: PlannedAnswer | undefined, message: InboundJ
 }
 
 /** Level 0's written answer as the ticket's outbound message row, sent by the outbound queue after commit. */
-export function answerRow(e: InboundJobData, ticketId: string, reference: string, answer: PlannedAnswer, mailDomain: string): Record<string, unknown> {
+export function answerRow(
+  e: InboundJobData,
+  ticketId: string,
+  reference: string,
+  answer: PlannedAnswer,
+  mailDomain: string,
+): Record<string, unknown> {
   const { subject, text } = level0Answer(answer.language, reference, answer.answer, e.message.subject ?? null);
   return {
     id: randomUUID(),

@@ -94,7 +94,13 @@ export class TicketChanges {
     );
     // The institution's own system hears when a case reaches it, and when its answer goes back down.
     // No personal data travels: the reference is enough to read the rest through the API.
-    const event = { reference: ticket.reference, fromLevel: ticket.level, toLevel: to.level, queue: to.queueCode, summary: why.summary ?? null };
+    const event = {
+      reference: ticket.reference,
+      fromLevel: ticket.level,
+      toLevel: to.level,
+      queue: to.queueCode,
+      summary: why.summary ?? null,
+    };
     if (direction === 'escalated') effects.webhooks(await this.webhooks.record(m, 'ticket.escalated', to.institutionId, event));
     if (direction === 'handed_back') effects.webhooks(await this.webhooks.record(m, 'ticket.handed_back', ticket.institution_id, event));
     effects.ticketsChanged([ticket.id]);
@@ -107,7 +113,15 @@ export class TicketChanges {
     await this.tickets.assign(m, [{ ticketId: ticket.id, agentId }]);
     // Only leaving a paused or closed status moves the clocks; new, queued and assigned run them alike.
     if (ticket.status !== 'assigned') await this.sla.apply(m, [{ ticketId: ticket.id, trigger: changed() }], effects.timers);
-    await this.audit.record([this.entry(ticket, actor, agentId === actor.agentId ? 'ticket.claimed' : 'ticket.assigned', { from: ticket.assignee_id, to: agentId })], m);
+    await this.audit.record(
+      [
+        this.entry(ticket, actor, agentId === actor.agentId ? 'ticket.claimed' : 'ticket.assigned', {
+          from: ticket.assignee_id,
+          to: agentId,
+        }),
+      ],
+      m,
+    );
     effects.ticketsChanged([ticket.id], 'assigned');
     // The previous holder's capacity is free again.
     if (ticket.assignee_id && ticket.assignee_id !== agentId) effects.offerWork('ticket-reassigned');
@@ -117,7 +131,11 @@ export class TicketChanges {
    * The router's plan, in one statement. The tickets were waiting (new or queued), which the clocks treat as
    * assigned, so no SLA policy changes here.
    */
-  async autoAssign(m: EntityManager, effects: TicketEffects, plan: Array<{ ticketId: string; reference: string; agentId: string; strategy: string }>): Promise<void> {
+  async autoAssign(
+    m: EntityManager,
+    effects: TicketEffects,
+    plan: Array<{ ticketId: string; reference: string; agentId: string; strategy: string }>,
+  ): Promise<void> {
     if (plan.length === 0) return;
     await this.tickets.assign(m, plan);
     await this.audit.record(
@@ -130,15 +148,29 @@ export class TicketChanges {
       })),
       m,
     );
-    effects.ticketsChanged(plan.map((p) => p.ticketId), 'assigned');
+    effects.ticketsChanged(
+      plan.map((p) => p.ticketId),
+      'assigned',
+    );
     for (const p of plan) effects.toAgent(p.agentId, 'assignment', { reference: p.reference, strategy: p.strategy });
   }
 
   /** Unanswered work of agents who went offline goes back to waiting, for someone online (see TicketsRepository.returnUnanswered). */
-  async returnToQueue(m: EntityManager, effects: TicketEffects, agentIds: string[], cause: string): Promise<Array<{ id: string; reference: string }>> {
+  async returnToQueue(
+    m: EntityManager,
+    effects: TicketEffects,
+    agentIds: string[],
+    cause: string,
+  ): Promise<Array<{ id: string; reference: string }>> {
     const returned = await this.tickets.returnUnanswered(m, agentIds);
     await this.audit.record(
-      returned.map((r) => ({ actorAgentId: null, action: 'ticket.returned_to_queue', subjectType: 'ticket', subjectId: r.id, detail: { reference: r.reference, from: r.assignee, cause } })),
+      returned.map((r) => ({
+        actorAgentId: null,
+        action: 'ticket.returned_to_queue',
+        subjectType: 'ticket',
+        subjectId: r.id,
+        detail: { reference: r.reference, from: r.assignee, cause },
+      })),
       m,
     );
     effects.ticketsChanged(returned.map((r) => r.id));
@@ -150,16 +182,26 @@ export class TicketChanges {
    * Status, kind, topic or priority. Status (pause, resume, resolution, reopening) and priority (the policy) move
    * the clocks; closing tells the institution; reopening (back to `queued`) unassigns and offers the ticket again.
    */
-  async update(m: EntityManager, effects: TicketEffects, ticket: LockedTicket, changes: TicketFieldChanges, actor: ChangeActor): Promise<{ status: string }> {
+  async update(
+    m: EntityManager,
+    effects: TicketEffects,
+    ticket: LockedTicket,
+    changes: TicketFieldChanges,
+    actor: ChangeActor,
+  ): Promise<{ status: string }> {
     const row = await this.tickets.setFields(m, ticket.id, changes);
     if (changes.status || changes.priority) await this.sla.apply(m, [{ ticketId: ticket.id, trigger: changed() }], effects.timers);
-    await this.audit.record([this.entry(ticket, actor, 'ticket.updated', { ...changes, ...(actor.cause ? { cause: actor.cause } : {}) })], m);
+    await this.audit.record(
+      [this.entry(ticket, actor, 'ticket.updated', { ...changes, ...(actor.cause ? { cause: actor.cause } : {}) })],
+      m,
+    );
     if (changes.status === 'closed' && ticket.status !== 'closed') {
       effects.webhooks(await this.webhooks.record(m, 'ticket.closed', ticket.institution_id, { reference: ticket.reference }));
     }
     effects.ticketsChanged([ticket.id]);
     // Resolving or closing frees the holder's capacity; reopening puts work in the queue.
-    if (changes.status && changes.status !== ticket.status && (ticket.assignee_id || changes.status === 'queued')) effects.offerWork('ticket-status');
+    if (changes.status && changes.status !== ticket.status && (ticket.assignee_id || changes.status === 'queued'))
+      effects.offerWork('ticket-status');
     return row;
   }
 
@@ -167,17 +209,34 @@ export class TicketChanges {
   async merge(m: EntityManager, effects: TicketEffects, source: LockedTicket, target: LockedTicket, actor: ChangeActor): Promise<void> {
     await this.messages.moveAll(m, source.id, target.id);
     await this.tickets.closeAsMerged(m, source.id, target.id);
-    await this.messages.addInternal(m, target.id, { type: 'system', agentId: actor.agentId }, `${source.reference} merged into this ticket`);
+    await this.messages.addInternal(
+      m,
+      target.id,
+      { type: 'system', agentId: actor.agentId },
+      `${source.reference} merged into this ticket`,
+    );
     await this.tickets.touch(m, target.id);
     await this.sla.apply(m, [{ ticketId: source.id, trigger: changed() }], effects.timers);
     await this.audit.record([this.entry(source, actor, 'ticket.merged', { into: target.reference })], m);
-    if (source.status !== 'closed') effects.webhooks(await this.webhooks.record(m, 'ticket.closed', source.institution_id, { reference: source.reference, mergedInto: target.reference }));
+    if (source.status !== 'closed')
+      effects.webhooks(
+        await this.webhooks.record(m, 'ticket.closed', source.institution_id, {
+          reference: source.reference,
+          mergedInto: target.reference,
+        }),
+      );
     effects.ticketsChanged([source.id, target.id]);
     if (source.assignee_id) effects.offerWork('ticket-merged');
   }
 
   /** The ticket is put on another customer's record (the caller has checked the user may see that record). */
-  async linkCustomer(m: EntityManager, effects: TicketEffects, ticket: LockedTicket, customerId: string, actor: ChangeActor): Promise<void> {
+  async linkCustomer(
+    m: EntityManager,
+    effects: TicketEffects,
+    ticket: LockedTicket,
+    customerId: string,
+    actor: ChangeActor,
+  ): Promise<void> {
     await this.tickets.setCustomer(m, ticket.id, customerId);
     await this.audit.record([this.entry(ticket, actor, 'ticket.customer_linked', { from: ticket.customer_id, to: customerId })], m);
     effects.ticketsChanged([ticket.id]);
@@ -198,7 +257,12 @@ export class TicketChanges {
     if (changes.length === 0) return;
     await this.tickets.touch(m, ticket.id);
     await this.audit.record([this.entry(ticket, actor, 'ticket.custom_fields_changed', { fields: changes })], m);
-    effects.webhooks(await this.webhooks.record(m, 'ticket.custom_fields_changed', ticket.institution_id, { reference: ticket.reference, fields: changes.map((c) => c.key) }));
+    effects.webhooks(
+      await this.webhooks.record(m, 'ticket.custom_fields_changed', ticket.institution_id, {
+        reference: ticket.reference,
+        fields: changes.map((c) => c.key),
+      }),
+    );
     effects.ticketsChanged([ticket.id]);
   }
 
@@ -222,9 +286,19 @@ export class TicketChanges {
     actor: ChangeActor,
   ): Promise<void> {
     await this.tickets.snooze(m, ticket.id, { ...snooze, agentId: actor.agentId });
-    const until = [snooze.until ? `until ${snooze.until.toISOString()}` : null, snooze.untilReply ? "until the customer's reply" : null].filter(Boolean).join(' or ');
-    await this.messages.addInternal(m, ticket.id, { type: 'system', agentId: actor.agentId }, `Snoozed ${until}${snooze.note ? `: ${snooze.note}` : ''}`);
-    await this.audit.record([this.entry(ticket, actor, 'ticket.snoozed', { until: snooze.until, untilReply: snooze.untilReply, note: snooze.note })], m);
+    const until = [snooze.until ? `until ${snooze.until.toISOString()}` : null, snooze.untilReply ? "until the customer's reply" : null]
+      .filter(Boolean)
+      .join(' or ');
+    await this.messages.addInternal(
+      m,
+      ticket.id,
+      { type: 'system', agentId: actor.agentId },
+      `Snoozed ${until}${snooze.note ? `: ${snooze.note}` : ''}`,
+    );
+    await this.audit.record(
+      [this.entry(ticket, actor, 'ticket.snoozed', { until: snooze.until, untilReply: snooze.untilReply, note: snooze.note })],
+      m,
+    );
     effects.ticketsChanged([ticket.id]);
   }
 
@@ -233,7 +307,13 @@ export class TicketChanges {
    * timeline and an audit event; the one who snoozed it hears of it. `effects` null: the caller (ingest) already
    * publishes these tickets as changed. Returns the references woken.
    */
-  async wake(m: EntityManager, effects: TicketEffects | null, ticketIds: string[], why: 'time' | 'reply' | 'manual', actor: ChangeActor): Promise<string[]> {
+  async wake(
+    m: EntityManager,
+    effects: TicketEffects | null,
+    ticketIds: string[],
+    why: 'time' | 'reply' | 'manual',
+    actor: ChangeActor,
+  ): Promise<string[]> {
     const woken = await this.tickets.wake(m, ticketIds);
     const words = { time: 'the snooze time came', reply: 'the customer wrote', manual: 'woken by hand' }[why];
     for (const w of woken) await this.messages.addInternal(m, w.id, { type: 'system', agentId: actor.agentId }, `Awake again: ${words}`);
@@ -251,7 +331,9 @@ export class TicketChanges {
     );
     if (effects) {
       effects.ticketsChanged(woken.map((w) => w.id));
-      for (const w of woken) if (w.snoozed_by_id && w.snoozed_by_id !== actor.agentId) effects.toAgent(w.snoozed_by_id, 'ticket.woken', { reference: w.reference, why, note: w.snooze_note });
+      for (const w of woken)
+        if (w.snoozed_by_id && w.snoozed_by_id !== actor.agentId)
+          effects.toAgent(w.snoozed_by_id, 'ticket.woken', { reference: w.reference, why, note: w.snooze_note });
     }
     return woken.map((w) => w.reference);
   }

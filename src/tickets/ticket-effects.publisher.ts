@@ -30,7 +30,9 @@ export class TicketEffectsPublisher {
 
   async transaction<T>(work: (m: EntityManager, effects: TicketEffects) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
     const effects = new TicketEffects();
-    const result = isolation ? await this.dataSource.transaction(isolation, (m) => work(m, effects)) : await this.dataSource.transaction((m) => work(m, effects));
+    const result = isolation
+      ? await this.dataSource.transaction(isolation, (m) => work(m, effects))
+      : await this.dataSource.transaction((m) => work(m, effects));
     await this.flush(effects);
     return result;
   }
@@ -42,11 +44,13 @@ export class TicketEffectsPublisher {
     await this.safely('webhook deliveries', () => this.webhooks.enqueue(effects.webhookDeliveries));
     await this.safely('outbound messages', () => this.outbound.enqueue(effects.outboundMessages));
     const changed = effects.changedTickets;
-    if (changed.size > 0) await this.safely('ticket events', () => this.realtime.ticketsChanged([...changed.keys()], (id) => changed.get(id) ?? 'changed'));
+    if (changed.size > 0)
+      await this.safely('ticket events', () => this.realtime.ticketsChanged([...changed.keys()], (id) => changed.get(id) ?? 'changed'));
     for (const e of effects.agentEvents) this.realtime.toAgent(e.agentId, e.event, e.payload);
     for (const e of effects.supervisorEvents) this.realtime.toSupervisors(e.event, e.payload);
     // One routing pass covers every reason; the reasons only name it in the logs.
-    if (effects.routingReasons.size > 0) await this.safely('routing signal', () => this.routing.offerWork([...effects.routingReasons].sort().join(',')));
+    if (effects.routingReasons.size > 0)
+      await this.safely('routing signal', () => this.routing.offerWork([...effects.routingReasons].sort().join(',')));
   }
 
   private async safely(what: string, effect: () => Promise<void>): Promise<void> {

@@ -108,7 +108,10 @@ export class TicketIngestService {
       effects.outbound(results.map((r) => (r.acknowledgement && 'messageId' in r.acknowledgement ? r.acknowledgement.messageId : null)));
       const placed = results.filter((r) => r.ticketId && r.outcome !== 'duplicate' && r.outcome !== 'dropped');
       if (placed.length > 0) {
-        effects.ticketsChanged(placed.filter((p) => p.outcome === 'created' || p.outcome === 'follow-up').map((p) => p.ticketId!), 'created');
+        effects.ticketsChanged(
+          placed.filter((p) => p.outcome === 'created' || p.outcome === 'follow-up').map((p) => p.ticketId!),
+          'created',
+        );
         effects.ticketsChanged(placed.filter((p) => p.outcome !== 'created' && p.outcome !== 'follow-up').map((p) => p.ticketId!));
         effects.offerWork('inbound');
       }
@@ -143,7 +146,12 @@ export class TicketIngestService {
       [events.map((e) => msg(e).channel), events.map((e) => msg(e).externalId)],
     );
     for (const row of existing) {
-      placed.set(key(row.channel, row.external_id), { ticketId: row.ticket_id, messageId: row.id, reference: row.reference, outcome: 'duplicate' });
+      placed.set(key(row.channel, row.external_id), {
+        ticketId: row.ticket_id,
+        messageId: row.id,
+        reference: row.reference,
+        outcome: 'duplicate',
+      });
     }
     const fresh: InboundJobData[] = [];
     const seen = new Set<string>();
@@ -159,7 +167,11 @@ export class TicketIngestService {
     const hintedInBatch = new Set(fresh.flatMap((e) => (msg(e).threadHints?.externalIds ?? []).map((x) => key(msg(e).channel, x))));
     const contacts = fresh
       .filter((e) => !e.message.deliveryReport)
-      .sort((a, b) => Number(hintedInBatch.has(key(msg(b).channel, msg(b).externalId))) - Number(hintedInBatch.has(key(msg(a).channel, msg(a).externalId))));
+      .sort(
+        (a, b) =>
+          Number(hintedInBatch.has(key(msg(b).channel, msg(b).externalId))) -
+          Number(hintedInBatch.has(key(msg(a).channel, msg(a).externalId))),
+      );
     if (reports.length > 0) await this.applyDeliveryReports(m, reports, placed);
     if (contacts.length > 0) {
       const customerOf = await this.resolveCustomers(m, contacts);
@@ -231,7 +243,8 @@ export class TicketIngestService {
     const known = new Map<string, KnownIdentifier>();
     const verifiedStrong = new Set<string>();
     for (const k of await this.customers.findIdentifiers(m, all)) known.set(identifierKey(k), k);
-    for (const id of await this.customers.withVerifiedStrong(m, [...new Set([...known.values()].map((k) => k.customerId))])) verifiedStrong.add(id);
+    for (const id of await this.customers.withVerifiedStrong(m, [...new Set([...known.values()].map((k) => k.customerId))]))
+      verifiedStrong.add(id);
     const linkableFor = await this.linkableCustomers(m, events, known);
 
     const newCustomers: NewCustomer[] = [];
@@ -360,28 +373,47 @@ export class TicketIngestService {
       }
       // A later event of a conversation may arrive in the same batch as the one that opened its ticket.
       const inBatch = (message.threadHints?.externalIds ?? []).map((x) => batchThread.get(key(message.channel, x))).find(Boolean);
-      const batchLevel = inBatch ? newTicketLevel.get(inBatch.ticketId!) ?? 1 : 1;
+      const batchLevel = inBatch ? (newTicketLevel.get(inBatch.ticketId!) ?? 1) : 1;
       const thread: Thread | null =
         threadTo[i] ??
-        (inBatch ? { ticketId: inBatch.ticketId!, reference: inBatch.reference!, status: batchLevel === 0 ? 'bot' : 'queued', level: batchLevel, closedAt: null } : null);
+        (inBatch
+          ? {
+              ticketId: inBatch.ticketId!,
+              reference: inBatch.reference!,
+              status: batchLevel === 0 ? 'bot' : 'queued',
+              level: batchLevel,
+              closedAt: null,
+            }
+          : null);
       let placement: Placement;
       if (thread && reopenable(thread)) {
         const reopened = thread.status === 'closed';
         placement = { ticketId: thread.ticketId, messageId, reference: thread.reference, outcome: reopened ? 'reopened' : 'threaded' };
         (reopened ? reopenedTicketIds : threadedTicketIds).add(thread.ticketId);
         // A conversation still with level 0 has no clocks: they start when a person is asked for.
-        if (!message.loggedBy && thread.level > 0) slaTriggers.push({ ticketId: thread.ticketId, trigger: { type: 'customer_message', at: new Date(e.receivedAt) } });
+        if (!message.loggedBy && thread.level > 0)
+          slaTriggers.push({ ticketId: thread.ticketId, trigger: { type: 'customer_message', at: new Date(e.receivedAt) } });
         if (message.handOver && thread.level === 0) handOvers.push({ ticketId: thread.ticketId, reference: thread.reference, message });
         // A reply to level 0's written answer (resolved, or closed since, within the reopen window): the answer did
         // not settle it, so a person takes the case.
-        if (!message.handOver && !message.loggedBy && thread.level === 0 && (thread.status === 'resolved' || thread.status === 'closed') && message.channel === 'email') {
+        if (
+          !message.handOver &&
+          !message.loggedBy &&
+          thread.level === 0 &&
+          (thread.status === 'resolved' || thread.status === 'closed') &&
+          message.channel === 'email'
+        ) {
           handOvers.push({
             ticketId: thread.ticketId,
             reference: thread.reference,
-            message: { ...message, handOver: { summary: "The citizen replied to level 0's written answer", comment: 'reply to an automatic answer' } },
+            message: {
+              ...message,
+              handOver: { summary: "The citizen replied to level 0's written answer", comment: 'reply to an automatic answer' },
+            },
           });
         }
-        if (message.conversationEnded && thread.level === 0) endings.push({ ticketId: thread.ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
+        if (message.conversationEnded && thread.level === 0)
+          endings.push({ ticketId: thread.ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
       } else {
         const labels = labelsOf[i] ?? this.labels(message);
         const route = decideRouting(labels.institutionCode, institutions, queueRows, ruleRows, {
@@ -436,9 +468,14 @@ export class TicketIngestService {
           });
         }
         // A conversation still with the assistant has no clocks: they start when a person is asked for.
-        if (!withBot) slaTriggers.push({ ticketId, trigger: { type: 'created', at: new Date(e.receivedAt), servedOnTheSpot: Boolean(message.loggedBy) } });
+        if (!withBot)
+          slaTriggers.push({
+            ticketId,
+            trigger: { type: 'created', at: new Date(e.receivedAt), servedOnTheSpot: Boolean(message.loggedBy) },
+          });
         placement = { ticketId, messageId, reference, outcome: thread ? 'follow-up' : 'created' };
-        if (withBot && message.conversationEnded) endings.push({ ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
+        if (withBot && message.conversationEnded)
+          endings.push({ ticketId, resolvedAtLevelZero: message.conversationEnded.resolvedAtLevelZero });
         if (answer) {
           const row = answerRow(e, placement.ticketId!, placement.reference!, answer, this.mailDomain);
           placement.acknowledgement = { messageId: row.id as string };
@@ -448,7 +485,14 @@ export class TicketIngestService {
             action: 'ticket.answered_at_level0',
             subjectType: 'ticket',
             subjectId: ticketId,
-            detail: { reference, topic: labels.topic ?? null, articleId: answer.articleId, score: answer.score, language: answer.language, modelVersion: labels.classifierVersion },
+            detail: {
+              reference,
+              topic: labels.topic ?? null,
+              articleId: answer.articleId,
+              score: answer.score,
+              language: answer.language,
+              modelVersion: labels.classifierVersion,
+            },
           });
         }
         const ack = answer ? null : this.planAcknowledgement(e, placement, ackBudget);
@@ -469,7 +513,10 @@ export class TicketIngestService {
         text: message.text,
         html: message.html ?? null,
         address: message.from.address ?? null,
-        meta: JSON.stringify({ ...(message.meta ?? {}), ...(placement.acknowledgement && 'suppressed' in placement.acknowledgement ? { acknowledgement: placement.acknowledgement } : {}) }),
+        meta: JSON.stringify({
+          ...(message.meta ?? {}),
+          ...(placement.acknowledgement && 'suppressed' in placement.acknowledgement ? { acknowledgement: placement.acknowledgement } : {}),
+        }),
         delivery_status: null,
         sent_at: message.sentAt ?? null,
         created_at: e.receivedAt,
@@ -517,9 +564,26 @@ export class TicketIngestService {
                 queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at,
                 classifier_version, classifier_confidence, unclassified)`,
         [
-          'id', 'reference', 'channel', 'institution_id', 'referred_institution_id', 'topic', 'kind', 'language', 'status',
-          'level', 'queue_id', 'customer_id', 'subject', 'created_at', 'origin_address', 'follow_up_of_id', 'resolved_at',
-          'classifier_version', 'classifier_confidence', 'unclassified',
+          'id',
+          'reference',
+          'channel',
+          'institution_id',
+          'referred_institution_id',
+          'topic',
+          'kind',
+          'language',
+          'status',
+          'level',
+          'queue_id',
+          'customer_id',
+          'subject',
+          'created_at',
+          'origin_address',
+          'follow_up_of_id',
+          'resolved_at',
+          'classifier_version',
+          'classifier_confidence',
+          'unclassified',
         ].map((c) => col(tickets, c)),
       );
       await this.escalations.append(
@@ -543,8 +607,21 @@ export class TicketIngestService {
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::text[], $8::text[],
                             $9::text[], $10::text[], $11::jsonb[], $12::varchar[], $13::timestamptz[], $14::timestamptz[], $15::uuid[])`,
       [
-        'id', 'ticket_id', 'channel', 'external_id', 'direction', 'author_type', 'subject', 'text', 'html', 'address', 'meta',
-        'delivery_status', 'sent_at', 'created_at', 'author_agent_id',
+        'id',
+        'ticket_id',
+        'channel',
+        'external_id',
+        'direction',
+        'author_type',
+        'subject',
+        'text',
+        'html',
+        'address',
+        'meta',
+        'delivery_status',
+        'sent_at',
+        'created_at',
+        'author_agent_id',
       ].map((c) => col(messages, c)),
     );
     await this.recordTicketContacts(m, events, placed);
@@ -658,8 +735,19 @@ export class TicketIngestService {
               topic = coalesce(topic, $7), kind = CASE WHEN $8::varchar IS NOT NULL AND kind IN ('question', 'consultation') THEN $8 ELSE kind END,
               classifier_version = coalesce($9, classifier_version), classifier_confidence = coalesce($10, classifier_confidence), unclassified = $11
        WHERE id = $1`,
-      [h.ticketId, route.level, route.queueId, route.institutionId, route.referredInstitutionId, takenBy, labels.topic ?? null, labels.kind ?? null,
-        labels.classifierVersion, labels.classifierConfidence, labels.unclassified],
+      [
+        h.ticketId,
+        route.level,
+        route.queueId,
+        route.institutionId,
+        route.referredInstitutionId,
+        takenBy,
+        labels.topic ?? null,
+        labels.kind ?? null,
+        labels.classifierVersion,
+        labels.classifierConfidence,
+        labels.unclassified,
+      ],
     );
     const summary = [unclassifiedNote(labels), route.summary, message.handOver!.summary].filter(Boolean).join('\n');
     await this.escalations.append(m, [
@@ -682,11 +770,23 @@ export class TicketIngestService {
         action: 'ticket.escalated',
         subjectType: 'ticket',
         subjectId: h.ticketId,
-        detail: { reference: h.reference, fromLevel: 0, toLevel: route.level, by: takenBy ? 'staff' : 'assistant', reason: message.handOver!.comment },
+        detail: {
+          reference: h.reference,
+          fromLevel: 0,
+          toLevel: route.level,
+          by: takenBy ? 'staff' : 'assistant',
+          reason: message.handOver!.comment,
+        },
       },
     ];
     if (takenBy) {
-      entries.push({ actorAgentId: takenBy, action: 'ticket.claimed', subjectType: 'ticket', subjectId: h.ticketId, detail: { reference: h.reference, from: null, to: takenBy, takenOver: true } });
+      entries.push({
+        actorAgentId: takenBy,
+        action: 'ticket.claimed',
+        subjectType: 'ticket',
+        subjectId: h.ticketId,
+        detail: { reference: h.reference, from: null, to: takenBy, takenOver: true },
+      });
     }
     await this.audit.record(entries, m);
     return [{ ticketId: h.ticketId, trigger: { type: 'created', at: new Date() } }];
@@ -714,26 +814,46 @@ export class TicketIngestService {
     }
     const byExternal = new Map<string, Thread>();
     if (externalIds.length > 0) {
-      const rows: Array<{ channel: string; external_id: string; ticket_id: string; reference: string; status: string; level: number; closed_at: Date | null }> =
-        await m.query(
-          `SELECT ms.channel, ms.external_id, ms.ticket_id, t.reference, t.status, t.level, t.closed_at
+      const rows: Array<{
+        channel: string;
+        external_id: string;
+        ticket_id: string;
+        reference: string;
+        status: string;
+        level: number;
+        closed_at: Date | null;
+      }> = await m.query(
+        `SELECT ms.channel, ms.external_id, ms.ticket_id, t.reference, t.status, t.level, t.closed_at
            FROM messages ms JOIN tickets t ON t.id = ms.ticket_id
            JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id) ON ms.channel = k.channel AND ms.external_id = k.external_id`,
-          [channels, externalIds],
-        );
+        [channels, externalIds],
+      );
       for (const r of rows) {
-        byExternal.set(key(r.channel, r.external_id), { ticketId: r.ticket_id, reference: r.reference, status: r.status, level: r.level, closedAt: r.closed_at });
+        byExternal.set(key(r.channel, r.external_id), {
+          ticketId: r.ticket_id,
+          reference: r.reference,
+          status: r.status,
+          level: r.level,
+          closedAt: r.closed_at,
+        });
       }
     }
     const byReference = new Map<string, Thread & { customerId: string | null; contacts: Set<string> }>();
     if (referenceList.length > 0) {
-      const rows: Array<{ id: string; reference: string; customer_id: string | null; status: string; level: number; closed_at: Date | null; contacts: string[] }> =
-        await m.query(
-          `SELECT t.id, t.reference, t.customer_id, t.status, t.level, t.closed_at,
+      const rows: Array<{
+        id: string;
+        reference: string;
+        customer_id: string | null;
+        status: string;
+        level: number;
+        closed_at: Date | null;
+        contacts: string[];
+      }> = await m.query(
+        `SELECT t.id, t.reference, t.customer_id, t.status, t.level, t.closed_at,
                   coalesce((SELECT array_agg(tc.kind || chr(31) || tc.value) FROM ticket_contacts tc WHERE tc.ticket_id = t.id), '{}') AS contacts
            FROM tickets t WHERE t.reference = ANY($1::text[])`,
-          [referenceList.map((r) => r.toUpperCase())],
-        );
+        [referenceList.map((r) => r.toUpperCase())],
+      );
       for (const r of rows) {
         byReference.set(r.reference, {
           ticketId: r.id,
@@ -881,7 +1001,12 @@ export class TicketIngestService {
     const left = budget.get(autoReply.address) ?? 0;
     if (left <= 0) return { suppressed: `rate limit: ${this.config.EMAIL_ACK_MAX_PER_DAY} acknowledgements a day to one address` };
     budget.set(autoReply.address, left - 1);
-    const statusLink = caseLinkUrl(this.config.PUBLIC_BASE_URL, this.config.JWT_SECRET, placement.reference!, this.config.CASE_LINK_TTL_DAYS);
+    const statusLink = caseLinkUrl(
+      this.config.PUBLIC_BASE_URL,
+      this.config.JWT_SECRET,
+      placement.reference!,
+      this.config.CASE_LINK_TTL_DAYS,
+    );
     const { subject, text } = acknowledgement(e.message.language ?? 'lv', placement.reference!, e.message.subject ?? null, statusLink);
     return {
       row: {

@@ -27,8 +27,13 @@ export interface EscalationView {
  * Every other move by institution staff stays within their own institutions: otherwise one institution's
  * specialist could hand a citizen's case, and its personal data, to another institution.
  */
-function institutionRefusal(scope: TicketScope, direction: EscalationView['reason'], toInstitutionId: string | null): { code: string; message: string } | null {
-  if (direction === 'handed_back') return { code: 'handBackKeepsInstitution', message: "a hand-back keeps the ticket's institution; the centre routes it on" };
+function institutionRefusal(
+  scope: TicketScope,
+  direction: EscalationView['reason'],
+  toInstitutionId: string | null,
+): { code: string; message: string } | null {
+  if (direction === 'handed_back')
+    return { code: 'handBackKeepsInstitution', message: "a hand-back keeps the ticket's institution; the centre routes it on" };
   if (!scope.all && (!toInstitutionId || !scope.institutionIds.includes(toInstitutionId))) {
     return { code: 'outOfScope', message: 'you may move tickets only within your own institutions' };
   }
@@ -49,12 +54,24 @@ export class TicketLevelsService {
     private readonly changes: TicketChanges,
   ) {}
 
-  async move(user: AuthUser, reference: string, dto: CreateEscalationDto, context: { requestId?: string; ip?: string }): Promise<EscalationView> {
+  async move(
+    user: AuthUser,
+    reference: string,
+    dto: CreateEscalationDto,
+    context: { requestId?: string; ip?: string },
+  ): Promise<EscalationView> {
     return this.effects.transaction((m, effects) => this.moveIn(m, effects, user, reference, dto, context));
   }
 
   /** The move on the caller's transaction (a macro's step), the ticket locked there: effects go to `effects`. */
-  async moveIn(m: EntityManager, effects: TicketEffects, user: AuthUser, reference: string, dto: CreateEscalationDto, context: { requestId?: string; ip?: string }): Promise<EscalationView> {
+  async moveIn(
+    m: EntityManager,
+    effects: TicketEffects,
+    user: AuthUser,
+    reference: string,
+    dto: CreateEscalationDto,
+    context: { requestId?: string; ip?: string },
+  ): Promise<EscalationView> {
     const scope = ticketScope(user);
     const params: unknown[] = [reference.toUpperCase()];
     const [ticket] = await this.tickets.lockWhere(m, `t.reference = $1 ${ticketScopeSql(scope, 't', (v) => `$${params.push(v)}`)}`, params);
@@ -70,14 +87,22 @@ export class TicketLevelsService {
 
     const institution = dto.institution
       ? ((await m.query('SELECT id, code, accepts_cases FROM institutions WHERE code = $1', [dto.institution.toUpperCase()]))[0] as
-          | { id: string; code: string; accepts_cases: boolean }
-          | undefined)
+          { id: string; code: string; accepts_cases: boolean } | undefined)
       : ticket.institution_id
-        ? ((await m.query('SELECT id, code, accepts_cases FROM institutions WHERE id = $1', [ticket.institution_id]))[0] as { id: string; code: string; accepts_cases: boolean })
+        ? ((await m.query('SELECT id, code, accepts_cases FROM institutions WHERE id = $1', [ticket.institution_id]))[0] as {
+            id: string;
+            code: string;
+            accepts_cases: boolean;
+          })
         : undefined;
-    if (dto.institution && !institution) errors.push({ field: 'institution', code: 'unknown', message: `no institution has the code ${dto.institution}` });
+    if (dto.institution && !institution)
+      errors.push({ field: 'institution', code: 'unknown', message: `no institution has the code ${dto.institution}` });
     if (institution && !institution.accepts_cases) {
-      errors.push({ field: 'institution', code: 'referralOnly', message: `${institution.code} only takes referrals: route the contact on instead` });
+      errors.push({
+        field: 'institution',
+        code: 'referralOnly',
+        message: `${institution.code} only takes referrals: route the contact on instead`,
+      });
     }
     if (dto.institution && institution && institution.id !== ticket.institution_id) {
       const refusal = institutionRefusal(scope, direction, institution.id);
@@ -89,7 +114,8 @@ export class TicketLevelsService {
     if (dto.queue) {
       [queue] = await m.query('SELECT id, code, level, institution_id FROM queues WHERE code = $1', [dto.queue.toUpperCase()]);
       if (!queue) throw validationProblem([{ field: 'queue', code: 'unknown', message: `no queue has the code ${dto.queue}` }]);
-      if (queue.level !== dto.toLevel) throw validationProblem([{ field: 'queue', code: 'wrongLevel', message: `${queue.code} is a level ${queue.level} queue` }]);
+      if (queue.level !== dto.toLevel)
+        throw validationProblem([{ field: 'queue', code: 'wrongLevel', message: `${queue.code} is a level ${queue.level} queue` }]);
     } else if (dto.toLevel === 1) {
       [queue] = await m.query(
         `SELECT id, code, level, institution_id FROM queues
@@ -97,12 +123,16 @@ export class TicketLevelsService {
         [institution?.id ?? null],
       );
     } else {
-      if (!institution) throw validationProblem([{ field: 'institution', code: 'required', message: `level ${dto.toLevel} belongs to an institution: name it` }]);
-      [queue] = await m.query('SELECT id, code, level, institution_id FROM queues WHERE institution_id = $1 AND level = $2 ORDER BY code LIMIT 1', [
-        institution.id,
-        dto.toLevel,
-      ]);
-      if (!queue) throw validationProblem([{ field: 'toLevel', code: 'noQueue', message: `${institution.code} has no level ${dto.toLevel} queue` }]);
+      if (!institution)
+        throw validationProblem([
+          { field: 'institution', code: 'required', message: `level ${dto.toLevel} belongs to an institution: name it` },
+        ]);
+      [queue] = await m.query(
+        'SELECT id, code, level, institution_id FROM queues WHERE institution_id = $1 AND level = $2 ORDER BY code LIMIT 1',
+        [institution.id, dto.toLevel],
+      );
+      if (!queue)
+        throw validationProblem([{ field: 'toLevel', code: 'noQueue', message: `${institution.code} has no level ${dto.toLevel} queue` }]);
     }
     if (!queue) throw validationProblem([{ field: 'toLevel', code: 'noQueue', message: 'no queue takes this ticket' }]);
     if (queue.id === ticket.queue_id && dto.toLevel === ticket.level) {
@@ -120,12 +150,22 @@ export class TicketLevelsService {
       effects,
       ticket,
       { level: dto.toLevel, queueId: queue.id, queueCode: queue.code, institutionId: toInstitutionId },
-      { actor: { agentId: user.id, requestId: context.requestId, ip: context.ip }, summary: dto.summary ?? null, comment: dto.reason, requeue: true },
+      {
+        actor: { agentId: user.id, requestId: context.requestId, ip: context.ip },
+        summary: dto.summary ?? null,
+        comment: dto.reason,
+        requeue: true,
+      },
     );
     // Moving a ticket to another institution says which institution it belongs to: a lesson for level 0's classifier.
-    if (toInstitutionId && toInstitutionId !== ticket.institution_id) await recordCorrection(m, { ticketId: ticket.id, agentId: user.id, institutionId: toInstitutionId });
-    const [from]: Array<{ code: string }> = ticket.queue_id ? await m.query('SELECT code FROM queues WHERE id = $1', [ticket.queue_id]) : [];
-    const [inst]: Array<{ code: string }> = toInstitutionId ? await m.query('SELECT code FROM institutions WHERE id = $1', [toInstitutionId]) : [];
+    if (toInstitutionId && toInstitutionId !== ticket.institution_id)
+      await recordCorrection(m, { ticketId: ticket.id, agentId: user.id, institutionId: toInstitutionId });
+    const [from]: Array<{ code: string }> = ticket.queue_id
+      ? await m.query('SELECT code FROM queues WHERE id = $1', [ticket.queue_id])
+      : [];
+    const [inst]: Array<{ code: string }> = toInstitutionId
+      ? await m.query('SELECT code FROM institutions WHERE id = $1', [toInstitutionId])
+      : [];
     return {
       id: moved.escalationId,
       reference: ticket.reference,

@@ -17,7 +17,6 @@ import { contactAddress } from './ticket-contacts';
 /** Channels a reply can travel on, by the channel the ticket came in on. Web forms are answered by e-mail. */
 const REPLY_CHANNEL: Record<string, string> = { email: 'email', webform: 'email', social: 'social', chat: 'chat' };
 
-
 export interface ReplyInput {
   text: string;
   html: string | null;
@@ -57,7 +56,14 @@ export class TicketMessagesService {
    * The reply on the caller's transaction, its effects (delivery, SLA timers) added to `fx`: a macro's reply
    * commits or rolls back together with the macro's other steps.
    */
-  async replyIn(m: EntityManager, fx: TicketEffects, user: AuthUser, reference: string, input: ReplyInput, mailDomain: string): Promise<StoredReply> {
+  async replyIn(
+    m: EntityManager,
+    fx: TicketEffects,
+    user: AuthUser,
+    reference: string,
+    input: ReplyInput,
+    mailDomain: string,
+  ): Promise<StoredReply> {
     const scope = ticketScope(user);
     const params: unknown[] = [reference.toUpperCase()];
     const [ticket]: Array<{ id: string; channel: string; customer_id: string | null }> = await m.query(
@@ -68,9 +74,16 @@ export class TicketMessagesService {
 
     const channel = input.via ?? REPLY_CHANNEL[ticket.channel];
     if (!channel) {
-      throw new ProblemException(HttpStatus.CONFLICT, 'no-reply-channel', 'No way to reply', `Replies on ${ticket.channel} tickets are not available yet.`);
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        'no-reply-channel',
+        'No way to reply',
+        `Replies on ${ticket.channel} tickets are not available yet.`,
+      );
     }
-    const address = input.to ? await this.chosenAddress(m, ticket.id, ticket.customer_id, channel, input.to) : await contactAddress(m, ticket.id, channel);
+    const address = input.to
+      ? await this.chosenAddress(m, ticket.id, ticket.customer_id, channel, input.to)
+      : await contactAddress(m, ticket.id, channel);
     if (!address) {
       throw validationProblem([
         {
@@ -85,7 +98,13 @@ export class TicketMessagesService {
     }
     // Instagram's API takes files only as public links, and a citizen's reply must not be left on one.
     if (channel === 'social' && input.attachments.length > 0 && address.startsWith('instagram:')) {
-      throw validationProblem([{ field: 'attachments', code: 'notOnInstagram', message: 'files cannot be sent on Instagram; send the text alone, or answer by e-mail (via: email)' }]);
+      throw validationProblem([
+        {
+          field: 'attachments',
+          code: 'notOnInstagram',
+          message: 'files cannot be sent on Instagram; send the text alone, or answer by e-mail (via: email)',
+        },
+      ]);
     }
 
     // With an Idempotency-Key the Message-ID is derived from it, so a retried request hits the unique
@@ -96,7 +115,10 @@ export class TicketMessagesService {
     const id = randomUUID();
     // Replies to one ticket are serialised, so of two people answering at once the second sees the first.
     await m.query('SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
-    const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [channel, externalId]);
+    const [replayed] = await m.query(`SELECT id, address, delivery_status FROM messages WHERE channel = $1 AND external_id = $2`, [
+      channel,
+      externalId,
+    ]);
     if (replayed) {
       if (replayed.delivery_status === 'queued') fx.outbound([replayed.id]);
       return { id: replayed.id, channel, externalId, address: replayed.address, deliveryStatus: replayed.delivery_status, duplicate: true };
@@ -166,9 +188,14 @@ export class TicketMessagesService {
     reference: string,
     input: { externalId: string; subject: string; text: string; meta: Record<string, unknown> },
   ): Promise<{ id: string | null; address: string | null; deliveryStatus: string | null; duplicate: boolean } | null> {
-    const [ticket]: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM tickets WHERE reference = $1', [reference.toUpperCase()]);
+    const [ticket]: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM tickets WHERE reference = $1', [
+      reference.toUpperCase(),
+    ]);
     if (!ticket) return null;
-    const [earlier] = await this.dataSource.query(`SELECT id, address, delivery_status FROM messages WHERE channel = 'email' AND external_id = $1`, [input.externalId]);
+    const [earlier] = await this.dataSource.query(
+      `SELECT id, address, delivery_status FROM messages WHERE channel = 'email' AND external_id = $1`,
+      [input.externalId],
+    );
     if (earlier) return { id: earlier.id, address: earlier.address, deliveryStatus: earlier.delivery_status, duplicate: true };
     const address = await contactAddress(this.dataSource, ticket.id, 'email');
     if (!address) return { id: null, address: null, deliveryStatus: null, duplicate: false };
@@ -180,7 +207,10 @@ export class TicketMessagesService {
     );
     if (inserted.length) return { id: inserted[0].id, address, deliveryStatus: 'queued', duplicate: false };
     // Asked twice at once: the other request stored it.
-    const [first] = await this.dataSource.query(`SELECT id, address, delivery_status FROM messages WHERE channel = 'email' AND external_id = $1`, [input.externalId]);
+    const [first] = await this.dataSource.query(
+      `SELECT id, address, delivery_status FROM messages WHERE channel = 'email' AND external_id = $1`,
+      [input.externalId],
+    );
     return { id: first.id, address: first.address, deliveryStatus: first.delivery_status, duplicate: true };
   }
 
@@ -212,7 +242,9 @@ export class TicketMessagesService {
   private async chosenAddress(m: EntityManager, ticketId: string, customerId: string | null, channel: string, to: string): Promise<string> {
     const address = to.trim().toLowerCase();
     if (channel !== 'email') {
-      throw validationProblem([{ field: 'to', code: 'onlyForEmail', message: 'an address can be chosen only for an e-mail reply (via: email)' }]);
+      throw validationProblem([
+        { field: 'to', code: 'onlyForEmail', message: 'an address can be chosen only for an e-mail reply (via: email)' },
+      ]);
     }
     const [known] = await m.query(
       `SELECT 1 FROM ticket_contacts WHERE ticket_id = $1 AND kind = 'email' AND value = $3
@@ -245,7 +277,9 @@ export class TicketMessagesService {
              ORDER BY created_at, id`,
             [row.ticket_id, row.channel, row.id],
           ),
-          this.dataSource.query(`SELECT filename, content_type, content FROM attachments WHERE message_id = $1 ORDER BY created_at, id`, [row.id]),
+          this.dataSource.query(`SELECT filename, content_type, content FROM attachments WHERE message_id = $1 ORDER BY created_at, id`, [
+            row.id,
+          ]),
         ]);
     const lastInbound = [...thread].reverse().find((t) => t.direction === 'inbound');
     return {

@@ -21,10 +21,10 @@ export class TicketReferenceService {
     if (count === 0) return [];
     const year = referenceYear(at);
     const sequence = await this.ensureSequence(year);
-    const rows: Array<{ n: string }> = await manager.query(
-      'SELECT nextval($1::regclass) AS n FROM generate_series(1, $2)',
-      [sequence, count],
-    );
+    const rows: Array<{ n: string }> = await manager.query('SELECT nextval($1::regclass) AS n FROM generate_series(1, $2)', [
+      sequence,
+      count,
+    ]);
     return rows.map((r) => formatReference(this.config.TICKET_REFERENCE_PREFIX, year, Number(r.n)));
   }
 

@@ -71,9 +71,11 @@ export function snippet(text: string, stems: string[], width = 200): Snippet | n
 // Messages keep theirs in a stored column (search_vector).
 export const MESSAGE_TEXT_VECTOR = (a: string) => `${a}.search_vector`;
 export const TICKET_SUBJECT_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.subject, '')))`;
-export const CUSTOMER_NAME_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.first_name, '') || ' ' || coalesce(${a}.last_name, '')))`;
+export const CUSTOMER_NAME_VECTOR = (a: string) =>
+  `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.first_name, '') || ' ' || coalesce(${a}.last_name, '')))`;
 export const REFERENCE_NUMBER = (a: string) => `ltrim(split_part(${a}.reference, '-', 3), '0')`;
-export const FILENAME_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(regexp_replace(${a}.filename, '[._-]+', ' ', 'g')))`;
+export const FILENAME_VECTOR = (a: string) =>
+  `to_tsvector('simple'::regconfig, kb_unaccent(regexp_replace(${a}.filename, '[._-]+', ' ', 'g')))`;
 
 /**
  * Whether the ticket row `t` (with its customer `c`) is one a search finds: a condition the planner may answer
@@ -89,7 +91,9 @@ export function ticketSearchCondition(s: TicketSearch, p: (v: unknown) => string
     const kind = p(identifier.kind);
     const value = p(identifier.value);
     any.push(`EXISTS (SELECT 1 FROM ticket_contacts tc WHERE tc.ticket_id = ${t}.id AND tc.kind = ${kind} AND tc.value = ${value})`);
-    any.push(`EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.customer_id = ${t}.customer_id AND ci.kind = ${kind} AND ci.value = ${value})`);
+    any.push(
+      `EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.customer_id = ${t}.customer_id AND ci.kind = ${kind} AND ci.value = ${value})`,
+    );
   }
   if (s.tsquery) {
     const tq = `to_tsquery('simple', ${p(s.tsquery)})`;
@@ -117,7 +121,9 @@ export function ticketSearchHits(s: TicketSearch, p: (v: unknown) => string): st
     const kind = p(identifier.kind);
     const value = p(identifier.value);
     parts.push(`SELECT ticket_id, 5.0::float8 FROM ticket_contacts WHERE kind = ${kind} AND value = ${value}`);
-    parts.push(`SELECT it.id, 4.0::float8 FROM customer_identifiers ci JOIN tickets it ON it.customer_id = ci.customer_id WHERE ci.kind = ${kind} AND ci.value = ${value}`);
+    parts.push(
+      `SELECT it.id, 4.0::float8 FROM customer_identifiers ci JOIN tickets it ON it.customer_id = ci.customer_id WHERE ci.kind = ${kind} AND ci.value = ${value}`,
+    );
   }
   if (s.tsquery) {
     const tq = `to_tsquery('simple', ${p(s.tsquery)})`;

@@ -22,7 +22,9 @@ export class TicketTagsController {
   @Post('tickets/:reference/tags')
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
-  @ApiOperation({ summary: "Tag the ticket (any number of tags, each once): names of the centre's vocabulary or of the ticket's institution's" })
+  @ApiOperation({
+    summary: "Tag the ticket (any number of tags, each once): names of the centre's vocabulary or of the ticket's institution's",
+  })
   async add(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AddTicketTagsDto, @Req() req: HttpRequest) {
     const result = await this.tags.add(user, reference, body.tags, { requestId: req.id ? String(req.id) : undefined });
     await this.realtime.ticketsChangedByReference([reference]);
@@ -41,7 +43,10 @@ export class TicketTagsController {
   @Get('reports/tags')
   @Roles('supervisor', 'admin', 'specialist', 'expert')
   @ApiProduces('application/json', 'text/csv')
-  @ApiOperation({ summary: 'Tickets per tag received in a period (Riga days), open and resolved; institution staff see their institutions only. JSON or CSV' })
+  @ApiOperation({
+    summary:
+      'Tickets per tag received in a period (Riga days), open and resolved; institution staff see their institutions only. JSON or CSV',
+  })
   async report(@CurrentUser() user: AuthUser, @Query() q: TagReportQuery, @Req() req: HttpRequest, @Res() res: HttpReply) {
     const today = rigaDate(new Date());
     const from = q.from ?? `${today.slice(0, 8)}01`;

@@ -27,7 +27,13 @@ export class TicketTagsService {
   }
 
   /** Adding tags on the caller's transaction (a macro's step), the ticket locked there. */
-  async addIn(m: EntityManager, user: AuthUser, reference: string, names: string[], context: { requestId?: string }): Promise<{ tags: string[] }> {
+  async addIn(
+    m: EntityManager,
+    user: AuthUser,
+    reference: string,
+    names: string[],
+    context: { requestId?: string },
+  ): Promise<{ tags: string[] }> {
     const t = await this.lockIn(m, user, reference);
     const tags = await this.vocabulary.resolve(m, t.institution_id, names, 'tags');
     const added: Array<{ tag_id: string }> = await m.query(
@@ -37,20 +43,47 @@ export class TicketTagsService {
     if (added.length > 0) {
       await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [t.id]);
       const addedNames = tags.filter((g) => added.some((a) => a.tag_id === g.id)).map((g) => g.name);
-      await this.audit.record([{ actorAgentId: user.id, action: 'ticket.tagged', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, tags: addedNames }, requestId: context.requestId ?? null }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'ticket.tagged',
+            subjectType: 'ticket',
+            subjectId: t.id,
+            detail: { reference: t.reference, tags: addedNames },
+            requestId: context.requestId ?? null,
+          },
+        ],
+        m,
+      );
     }
     return { tags: await this.tagsOf(m, t.id) };
   }
 
   async remove(user: AuthUser, reference: string, name: string, context: { requestId?: string }): Promise<{ tags: string[] }> {
     return this.withTicket(user, reference, async (m, t) => {
-      const removed = returnedRows<{ name: string }>(await m.query(
-        `DELETE FROM ticket_tags tt USING tags g WHERE tt.ticket_id = $1 AND g.id = tt.tag_id AND lower(g.name) = lower($2) RETURNING g.name`,
-        [t.id, name],
-      ));
-      if (removed.length === 0) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `${t.reference} has no tag ${name}.`);
+      const removed = returnedRows<{ name: string }>(
+        await m.query(
+          `DELETE FROM ticket_tags tt USING tags g WHERE tt.ticket_id = $1 AND g.id = tt.tag_id AND lower(g.name) = lower($2) RETURNING g.name`,
+          [t.id, name],
+        ),
+      );
+      if (removed.length === 0)
+        throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `${t.reference} has no tag ${name}.`);
       await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [t.id]);
-      await this.audit.record([{ actorAgentId: user.id, action: 'ticket.untagged', subjectType: 'ticket', subjectId: t.id, detail: { reference: t.reference, tags: removed.map((r) => r.name) }, requestId: context.requestId ?? null }], m);
+      await this.audit.record(
+        [
+          {
+            actorAgentId: user.id,
+            action: 'ticket.untagged',
+            subjectType: 'ticket',
+            subjectId: t.id,
+            detail: { reference: t.reference, tags: removed.map((r) => r.name) },
+            requestId: context.requestId ?? null,
+          },
+        ],
+        m,
+      );
       return { tags: await this.tagsOf(m, t.id) };
     });
   }
@@ -59,7 +92,10 @@ export class TicketTagsService {
    * Tickets per tag received on the days from..to (Riga time, inclusive), with how many of them are still open,
    * within the caller's scope: which subjects the work is made of. A merged ticket counts in the one it went into.
    */
-  async report(user: AuthUser, q: { from: string; to: string; institution: string | null }): Promise<Array<{ tag: string; institution: string | null; tickets: number; open: number; resolved: number }>> {
+  async report(
+    user: AuthUser,
+    q: { from: string; to: string; institution: string | null },
+  ): Promise<Array<{ tag: string; institution: string | null; tickets: number; open: number; resolved: number }>> {
     const params: unknown[] = [q.from, q.to, q.institution?.toUpperCase() ?? null];
     const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);
     return this.dataSource.query(
@@ -75,7 +111,10 @@ export class TicketTagsService {
   }
 
   private async tagsOf(m: EntityManager, ticketId: string): Promise<string[]> {
-    const rows: Array<{ name: string }> = await m.query('SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = $1 ORDER BY g.name', [ticketId]);
+    const rows: Array<{ name: string }> = await m.query(
+      'SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = $1 ORDER BY g.name',
+      [ticketId],
+    );
     return rows.map((r) => r.name);
   }
 

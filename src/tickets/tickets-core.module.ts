@@ -22,8 +22,35 @@ import { TicketReferenceService } from './ticket-reference.service';
  * writer of ticket changes with its data access, and the publisher of their effects after commit.
  */
 @Module({
-  imports: [SlaCoreModule, AuditModule, ClassificationModule, CustomersModule, KnowledgeCoreModule, TicketDataModule, WebhooksCoreModule, OutboundModule, RealtimeModule, RoutingSignalsModule, CsatCoreModule],
-  providers: [TicketReferenceService, TicketIngestService, TicketMessagesService, Level0AnswerPlanner, TicketChanges, TicketEffectsPublisher],
-  exports: [TicketReferenceService, TicketIngestService, TicketMessagesService, SlaCoreModule, TicketDataModule, TicketChanges, TicketEffectsPublisher],
+  imports: [
+    SlaCoreModule,
+    AuditModule,
+    ClassificationModule,
+    CustomersModule,
+    KnowledgeCoreModule,
+    TicketDataModule,
+    WebhooksCoreModule,
+    OutboundModule,
+    RealtimeModule,
+    RoutingSignalsModule,
+    CsatCoreModule,
+  ],
+  providers: [
+    TicketReferenceService,
+    TicketIngestService,
+    TicketMessagesService,
+    Level0AnswerPlanner,
+    TicketChanges,
+    TicketEffectsPublisher,
+  ],
+  exports: [
+    TicketReferenceService,
+    TicketIngestService,
+    TicketMessagesService,
+    SlaCoreModule,
+    TicketDataModule,
+    TicketChanges,
+    TicketEffectsPublisher,
+  ],
 })
 export class TicketsCoreModule {}

@@ -8,7 +8,15 @@ import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql } from '../a
 import { ProblemException, validationProblem } from '../common/problem';
 import { ListTicketsQuery } from './dto/list-tickets.query';
 import type { SlaState } from './entities/ticket.entity';
-import { MESSAGE_TEXT_VECTOR, parseTicketSearch, snippet, Snippet, TicketSearch, ticketSearchCondition, ticketSearchHits } from './ticket-search';
+import {
+  MESSAGE_TEXT_VECTOR,
+  parseTicketSearch,
+  snippet,
+  Snippet,
+  TicketSearch,
+  ticketSearchCondition,
+  ticketSearchHits,
+} from './ticket-search';
 
 /** The position after the last row of a page: its sort key (a time, or null for tickets without an SLA due time) and id. */
 interface Cursor {
@@ -18,12 +26,14 @@ interface Cursor {
   score?: string;
 }
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c.score === undefined ? [c.createdAt, c.id] : [c.createdAt, c.id, c.score])).toString('base64url');
+const encodeCursor = (c: Cursor) =>
+  Buffer.from(JSON.stringify(c.score === undefined ? [c.createdAt, c.id] : [c.createdAt, c.id, c.score])).toString('base64url');
 
 function decodeCursor(raw: string): Cursor {
   try {
     const [createdAt, id, score] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if ((createdAt !== null && (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)))) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    if ((createdAt !== null && (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)))) || !/^[0-9a-f-]{36}$/.test(id))
+      throw new Error();
     if (score !== undefined && (typeof score !== 'string' || !/^\d{1,6}(\.\d{1,6})?$/.test(score))) throw new Error();
     return { createdAt, id, score };
   } catch {
@@ -39,7 +49,18 @@ export const SLA_STATE_SQL = `CASE WHEN t.sla_state IN ('ok', 'warning') AND t.s
   WHEN t.sla_state = 'ok' AND t.sla_warning_at <= now() THEN 'warning' ELSE t.sla_state END`;
 
 /** Audit actions that belong on a ticket's timeline. */
-const TIMELINE_ACTIONS = ['ticket.claimed', 'ticket.assigned', 'ticket.auto_assigned', 'ticket.returned_to_queue', 'ticket.updated', 'ticket.merged', 'ticket.customer_linked', 'ticket.tagged', 'ticket.untagged', 'ticket.custom_fields_changed'];
+const TIMELINE_ACTIONS = [
+  'ticket.claimed',
+  'ticket.assigned',
+  'ticket.auto_assigned',
+  'ticket.returned_to_queue',
+  'ticket.updated',
+  'ticket.merged',
+  'ticket.customer_linked',
+  'ticket.tagged',
+  'ticket.untagged',
+  'ticket.custom_fields_changed',
+];
 
 /**
  * Everything that happened to a ticket as one list in time order: messages and notes, moves between levels and
@@ -149,7 +170,10 @@ function toTicket(r: Row) {
     mergedInto: r.merged_into,
     queue: r.queue,
     // Level 0's classification of a free-text contact: null when the channel said what it is about.
-    classification: r.classifier_version === null || r.classifier_version === undefined ? null : { modelVersion: r.classifier_version, confidence: r.classifier_confidence, unclassified: r.unclassified },
+    classification:
+      r.classifier_version === null || r.classifier_version === undefined
+        ? null
+        : { modelVersion: r.classifier_version, confidence: r.classifier_confidence, unclassified: r.unclassified },
     assigneeId: r.assignee_id,
     assignee: r.assignee_id ? { id: r.assignee_id, displayName: r.assignee_name } : null,
     customer: r.customer_id ? { id: r.customer_id, firstName: r.first_name, lastName: r.last_name } : null,
@@ -196,7 +220,10 @@ export function ticketListQuery(
   if (q.queue) where.push(`t.queue_id = (SELECT id FROM queues WHERE code = ${p(q.queue.toUpperCase())})`);
   if (q.customer) where.push(`t.customer_id = ${p(q.customer)}::uuid`);
   // Tags of the same name in several institutions' vocabularies are one filter: the name is what people see.
-  if (q.tag) where.push(`EXISTS (SELECT 1 FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id AND lower(g.name) = lower(${p(q.tag)}))`);
+  if (q.tag)
+    where.push(
+      `EXISTS (SELECT 1 FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id AND lower(g.name) = lower(${p(q.tag)}))`,
+    );
   if (q.assignee === 'none') where.push('t.assignee_id IS NULL');
   else if (q.assignee) where.push(`t.assignee_id = ${p(q.assignee === 'me' ? user.id : q.assignee)}::uuid`);
   // A search is one more condition beside every filter and the scope. Sorted by relevance, it must score every
@@ -219,7 +246,8 @@ export function ticketListQuery(
     // Best match first; equal scores newest first.
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      if (c.createdAt === null || c.score === undefined) throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
+      if (c.createdAt === null || c.score === undefined)
+        throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
       where.push(`(h.score, t.created_at, t.id) < (${p(c.score)}::numeric, ${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
     }
     orderBy = 'h.score DESC, t.created_at DESC, t.id DESC';
@@ -235,7 +263,8 @@ export function ticketListQuery(
     const newest = (q.order ?? 'newest') === 'newest';
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      if (c.createdAt === null) throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
+      if (c.createdAt === null)
+        throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
       where.push(`(t.created_at, t.id) ${newest ? '<' : '>'} (${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
     }
     const dir = newest ? 'DESC' : 'ASC';
@@ -301,7 +330,17 @@ export class TicketsQueryService {
     const matches = search ? await this.matches(page, search) : null;
     // The cursor keeps microseconds: a JavaScript Date would round them away and skip or repeat rows.
     return {
-      items: page.map((r) => (matches ? { ...toTicket(r), match: { ...(r.score !== undefined ? { score: Number(r.score) } : {}), ...(matches.get(r.id) ?? { field: 'contact', snippet: null }) } } : toTicket(r))),
+      items: page.map((r) =>
+        matches
+          ? {
+              ...toTicket(r),
+              match: {
+                ...(r.score !== undefined ? { score: Number(r.score) } : {}),
+                ...(matches.get(r.id) ?? { field: 'contact', snippet: null }),
+              },
+            }
+          : toTicket(r),
+      ),
       nextCursor:
         rows.length > limit && last
           ? encodeCursor({ createdAt: last.cursor_at, id: last.id, ...(q.sort === 'relevance' ? { score: String(last.score) } : {}) })
@@ -325,7 +364,8 @@ export class TicketsQueryService {
     if (page.length === 0) return found;
     const numberOf = (reference: string) => reference.split('-')[2]?.replace(/^0+/, '');
     for (const r of page) {
-      if (r.reference === search.reference || (search.referenceNumber && numberOf(r.reference) === search.referenceNumber)) found.set(r.id, { field: 'reference', snippet: null });
+      if (r.reference === search.reference || (search.referenceNumber && numberOf(r.reference) === search.referenceNumber))
+        found.set(r.id, { field: 'reference', snippet: null });
     }
     if (!search.tsquery) return found;
     const best: Array<{ ticket_id: string; subject: string | null; text: string | null; internal: boolean }> = await this.dataSource.query(
@@ -336,7 +376,12 @@ export class TicketsQueryService {
     );
     for (const m of best) {
       const inText = snippet(m.text ?? '', search.stems);
-      found.set(m.ticket_id, inText ? { field: m.internal ? 'note' : 'message', snippet: inText } : { field: 'subject', snippet: snippet(m.subject ?? '', search.stems) });
+      found.set(
+        m.ticket_id,
+        inText
+          ? { field: m.internal ? 'note' : 'message', snippet: inText }
+          : { field: 'subject', snippet: snippet(m.subject ?? '', search.stems) },
+      );
     }
     for (const r of page) {
       if (found.has(r.id)) continue;
@@ -349,8 +394,17 @@ export class TicketsQueryService {
   }
 
   /** Personal data shown to someone: who saw what, from where. */
-  private recordRead(user: AuthUser, context: { ip?: string; requestId?: string }, action: string, subjectType: string, subjectId: string, detail: Record<string, unknown>) {
-    return this.audit.record([{ actorAgentId: user.id, action, subjectType, subjectId, detail, ip: context.ip ?? null, requestId: context.requestId ?? null }]);
+  private recordRead(
+    user: AuthUser,
+    context: { ip?: string; requestId?: string },
+    action: string,
+    subjectType: string,
+    subjectId: string,
+    detail: Record<string, unknown>,
+  ) {
+    return this.audit.record([
+      { actorAgentId: user.id, action, subjectType, subjectId, detail, ip: context.ip ?? null, requestId: context.requestId ?? null },
+    ]);
   }
 
   /**
@@ -361,16 +415,31 @@ export class TicketsQueryService {
     const params: unknown[] = [reference.toUpperCase(), attachmentId];
     const scopeSql = ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`);
     // The bytes only of a file that may be served: an unscanned or infected one never leaves the database.
-    const [file]: Array<{ id: string; filename: string; content_type: string; size: number; sha256: string; content: Buffer | null; reference: string; scan_status: string; scan_threat: string | null }> =
-      await this.dataSource.query(
-        `SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.scan_status, a.scan_threat, t.reference,
+    const [file]: Array<{
+      id: string;
+      filename: string;
+      content_type: string;
+      size: number;
+      sha256: string;
+      content: Buffer | null;
+      reference: string;
+      scan_status: string;
+      scan_threat: string | null;
+    }> = await this.dataSource.query(
+      `SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.scan_status, a.scan_threat, t.reference,
                 CASE WHEN a.scan_status IN ('clean', 'not_scanned') THEN a.content END AS content
          FROM attachments a JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
          WHERE t.reference = $1 AND a.id = $2 ${scopeSql}`,
-        params,
-      );
+      params,
+    );
     // A file of a ticket out of scope answers exactly like a missing one.
-    if (!file) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No file ${attachmentId} on a ticket ${reference} that you may see.`);
+    if (!file)
+      throw new ProblemException(
+        HttpStatus.NOT_FOUND,
+        'not-found',
+        'Not found',
+        `No file ${attachmentId} on a ticket ${reference} that you may see.`,
+      );
     if (file.scan_status === 'infected') {
       throw new ProblemException(
         HttpStatus.FORBIDDEN,
@@ -421,7 +490,9 @@ export class TicketsQueryService {
         [row.id],
       ),
       row.customer_id
-        ? this.dataSource.query('SELECT kind, value, provenance FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [row.customer_id])
+        ? this.dataSource.query('SELECT kind, value, provenance FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, value', [
+            row.customer_id,
+          ])
         : Promise.resolve([]),
       // Who held the ticket and what people changed, from the audit trail (the one record of it).
       this.dataSource.query(
@@ -430,7 +501,9 @@ export class TicketsQueryService {
         [row.id, TIMELINE_ACTIONS],
       ),
       this.dataSource.query('SELECT metric, kind, at FROM sla_events WHERE ticket_id = $1 ORDER BY at, id', [row.id]),
-      this.dataSource.query('SELECT kind, value, provenance FROM ticket_contacts WHERE ticket_id = $1 ORDER BY created_at, kind, value', [row.id]),
+      this.dataSource.query('SELECT kind, value, provenance FROM ticket_contacts WHERE ticket_id = $1 ORDER BY created_at, kind, value', [
+        row.id,
+      ]),
     ]);
 
     const unmasked = maySeePersonalCodes(user);
@@ -460,8 +533,19 @@ export class TicketsQueryService {
       provenance: i.provenance,
     });
     // The people the timeline names, so a screen shows names without a request per person.
-    const agentIds = [...new Set([row.assignee_id, ...messages.map((m) => m.author_agent_id), ...escalations.map((e) => e.actor_agent_id), ...actions.flatMap((a) => [a.actor_agent_id, a.detail?.to])].filter((id) => typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)))];
-    const agents: Row[] = agentIds.length ? await this.dataSource.query('SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[]) ORDER BY display_name', [agentIds]) : [];
+    const agentIds = [
+      ...new Set(
+        [
+          row.assignee_id,
+          ...messages.map((m) => m.author_agent_id),
+          ...escalations.map((e) => e.actor_agent_id),
+          ...actions.flatMap((a) => [a.actor_agent_id, a.detail?.to]),
+        ].filter((id) => typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)),
+      ),
+    ];
+    const agents: Row[] = agentIds.length
+      ? await this.dataSource.query('SELECT id, display_name FROM agents WHERE id = ANY($1::uuid[]) ORDER BY display_name', [agentIds])
+      : [];
 
     const ticket = toTicket(row);
     return {
@@ -488,7 +572,15 @@ export class TicketsQueryService {
           .filter((a) => a.message_id === m.id)
           // scan: clean, infected (quarantined, never served, with the threat clamd named), pending (waits for the
           // scanner, not served yet) or not_scanned (arrived while no scanner was configured).
-          .map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: a.size, sha256: a.sha256, scan: a.scan_status, threat: a.scan_threat })),
+          .map((a) => ({
+            id: a.id,
+            filename: a.filename,
+            contentType: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+            scan: a.scan_status,
+            threat: a.scan_threat,
+          })),
         // Where the customer is on the channel (an e-mail address, whatsapp:+371..., messenger:<PSID>).
         address: m.address && !unmasked ? maskContact('address', m.address) : m.address,
         // The platform's references to the files of a social message (URL or media id), each saying whether the
@@ -527,6 +619,13 @@ export class TicketsQueryService {
       params,
     );
     if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
-    return { id: row.id, reference: row.reference, language: row.language, institutionId: row.institution_id, receivedOn: row.received_on, customerName: row.customer_name };
+    return {
+      id: row.id,
+      reference: row.reference,
+      language: row.language,
+      institutionId: row.institution_id,
+      receivedOn: row.received_on,
+      customerName: row.customer_name,
+    };
   }
 }

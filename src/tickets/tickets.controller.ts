@@ -50,13 +50,15 @@ export class TicketsController {
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Give the ticket to an agent who may see it; 409 when someone else holds it (unless force)' })
   async assign(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: AssignDto, @Req() req: HttpRequest) {
-    return await this.actions.assign(user, reference, body.agentId, body.force ?? false, { requestId: req.id ? String(req.id) : undefined });
+    return await this.actions.assign(user, reference, body.agentId, body.force ?? false, {
+      requestId: req.id ? String(req.id) : undefined,
+    });
   }
 
   @Post(':reference/merge')
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
-  @ApiOperation({ summary: "Merge into another ticket of the same customer: messages move there, this one closes pointing at it" })
+  @ApiOperation({ summary: 'Merge into another ticket of the same customer: messages move there, this one closes pointing at it' })
   async merge(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: MergeDto, @Req() req: HttpRequest) {
     return await this.actions.merge(user, reference, body.into, { requestId: req.id ? String(req.id) : undefined });
   }
@@ -65,14 +67,24 @@ export class TicketsController {
   @HttpCode(HttpStatus.OK)
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Link the ticket to an existing customer' })
-  async linkCustomer(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: LinkCustomerDto, @Req() req: HttpRequest) {
+  async linkCustomer(
+    @CurrentUser() user: AuthUser,
+    @Param('reference') reference: string,
+    @Body() body: LinkCustomerDto,
+    @Req() req: HttpRequest,
+  ) {
     return await this.actions.linkCustomer(user, reference, body.customerId, { requestId: req.id ? String(req.id) : undefined });
   }
 
   @Patch(':reference')
   @Roles('operator', 'specialist', 'expert', 'supervisor')
   @ApiOperation({ summary: 'Change status, kind, topic or priority (institution and level change through escalations)' })
-  async update(@CurrentUser() user: AuthUser, @Param('reference') reference: string, @Body() body: UpdateTicketDto, @Req() req: HttpRequest) {
+  async update(
+    @CurrentUser() user: AuthUser,
+    @Param('reference') reference: string,
+    @Body() body: UpdateTicketDto,
+    @Req() req: HttpRequest,
+  ) {
     return await this.actions.update(user, reference, body, { requestId: req.id ? String(req.id) : undefined });
   }
 
@@ -106,7 +118,7 @@ export class TicketsController {
   }
 
   @Get(':reference/attachments/:id')
-  @ApiOperation({ summary: "A file of the ticket (as sent by the customer or attached to a reply), always as a download" })
+  @ApiOperation({ summary: 'A file of the ticket (as sent by the customer or attached to a reply), always as a download' })
   async attachment(
     @CurrentUser() user: AuthUser,
     @Param('reference') reference: string,
@@ -123,7 +135,7 @@ export class TicketsController {
       'Content-Security-Policy': "default-src 'none'; sandbox",
       // Personal data: not kept in shared caches or on the workstation.
       'Cache-Control': 'private, no-store',
-      'Digest': `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`,
+      Digest: `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`,
     });
     res.send(file.content);
   }
@@ -150,9 +162,24 @@ export class TicketsController {
     const stored = await this.messages.createReply(
       user,
       reference,
-      { text: body.text, html: body.html ? sanitizeEmailHtml(body.html) : null, attachments, idempotencyKey, lastSeenMessageId: body.lastSeenMessageId, force: body.force, via: body.via, to: body.to },
+      {
+        text: body.text,
+        html: body.html ? sanitizeEmailHtml(body.html) : null,
+        attachments,
+        idempotencyKey,
+        lastSeenMessageId: body.lastSeenMessageId,
+        force: body.force,
+        via: body.via,
+        to: body.to,
+      },
       this.ingest.mailDomain,
     );
-    return { id: stored.id, channel: stored.channel, externalId: stored.externalId, address: stored.address, deliveryStatus: stored.deliveryStatus };
+    return {
+      id: stored.id,
+      channel: stored.channel,
+      externalId: stored.externalId,
+      address: stored.address,
+      deliveryStatus: stored.deliveryStatus,
+    };
   }
 }

@@ -20,7 +20,8 @@ describe('postWebhook', () => {
   afterAll(() => new Promise((r) => server.close(r)));
   beforeEach(() => paths.splice(0));
 
-  const post = (url: string, allowed: string[]) => postWebhook(url, { 'Content-Type': 'application/json' }, '{}', { policy: new AddressPolicy(allowed), timeoutMs: 5000 });
+  const post = (url: string, allowed: string[]) =>
+    postWebhook(url, { 'Content-Type': 'application/json' }, '{}', { policy: new AddressPolicy(allowed), timeoutMs: 5000 });
 
   it('refuses a name that resolves inside before any byte is sent, through the lookup of the connection itself', async () => {
     await expect(post(`http://localhost:${port}/x`, [])).rejects.toBeInstanceOf(TargetRefused);

@@ -9,7 +9,12 @@ import { isIP } from 'node:net';
  * the address policy judge the very address the socket connects to (no gap between a check and the connection).
  * Throws TargetRefused when the target is internal; any other error is the network's.
  */
-export function postWebhook(target: string, headers: Record<string, string>, body: string, options: { policy: AddressPolicy; timeoutMs: number }): Promise<number> {
+export function postWebhook(
+  target: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { policy: AddressPolicy; timeoutMs: number },
+): Promise<number> {
   const url = new URL(target);
   const host = urlHost(url);
   // A literal address never goes through lookup.

@@ -53,7 +53,13 @@ export class WebhooksService {
   async enqueue(deliveryIds: string[]): Promise<void> {
     if (deliveryIds.length === 0) return;
     await this.queue
-      .addBulk(deliveryIds.map((deliveryId) => ({ name: JobName.DeliverWebhook, data: { deliveryId }, opts: { ...WEBHOOK_JOB_OPTIONS, jobId: `webhook-${deliveryId}` } })))
+      .addBulk(
+        deliveryIds.map((deliveryId) => ({
+          name: JobName.DeliverWebhook,
+          data: { deliveryId },
+          opts: { ...WEBHOOK_JOB_OPTIONS, jobId: `webhook-${deliveryId}` },
+        })),
+      )
       .catch((error) => this.logger.warn({ err: error }, 'could not enqueue webhook deliveries; the sweep will'));
   }
 
@@ -90,7 +96,9 @@ export class WebhooksService {
     if (input.events !== undefined) set('events', input.events);
     if (input.active !== undefined) set('active', input.active);
     // An empty change still runs, so that a missing subscription answers 404 either way.
-    const rows = returnedRows(await this.dataSource.query(`UPDATE webhook_subscriptions SET ${sets.join(', ') || 'id = id'} WHERE id = $1 RETURNING id`, params));
+    const rows = returnedRows(
+      await this.dataSource.query(`UPDATE webhook_subscriptions SET ${sets.join(', ') || 'id = id'} WHERE id = $1 RETURNING id`, params),
+    );
     if (rows.length === 0) throw notFound(id);
     return (await this.list()).find((s) => s.id === id)!;
   }
@@ -115,7 +123,14 @@ export class WebhooksService {
       `SELECT s.id, i.code AS institution, s.url, s.events, s.active, s.created_at FROM webhook_subscriptions s
        JOIN institutions i ON i.id = s.institution_id ORDER BY i.code, s.created_at`,
     );
-    return rows.map((r) => ({ id: r.id, institution: r.institution, url: r.url, events: r.events, active: r.active, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      institution: r.institution,
+      url: r.url,
+      events: r.events,
+      active: r.active,
+      createdAt: r.created_at,
+    }));
   }
 
   async deliveries(subscriptionId: string) {

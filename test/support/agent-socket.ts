@@ -11,7 +11,11 @@ export class AgentSocket {
   }
 
   /** Connects and waits for `ready`; with `heartbeatMs` it keeps itself online like the real client. */
-  static async connect(app: INestApplication, token: string | undefined, options: { heartbeatMs?: number; state?: 'online' | 'away' } = {}): Promise<AgentSocket> {
+  static async connect(
+    app: INestApplication,
+    token: string | undefined,
+    options: { heartbeatMs?: number; state?: 'online' | 'away' } = {},
+  ): Promise<AgentSocket> {
     const address = app.getHttpServer().address();
     const socket = io(`http://127.0.0.1:${address.port}/agents`, {
       transports: ['websocket'],

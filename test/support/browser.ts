@@ -13,7 +13,15 @@ export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run 'bash scripts/browser.sh install' (Debian's chromium package)`);
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -35,8 +43,14 @@ export async function seriousViolations(page: Page | Frame): Promise<string[]> {
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(`${AXE_SOURCE}\n;void 0`);
   const violations: AxeViolation[] = await page.evaluate(async () => {
     // Runs in the page (no DOM types in the test's TypeScript).
-    const page = globalThis as unknown as { document: unknown; axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } };
-    const result = await page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    const page = globalThis as unknown as {
+      document: unknown;
+      axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> };
+    };
+    const result = await page.axe.run(page.document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
     return result.violations;
   });
   return violations
@@ -51,13 +65,22 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Presses Tab (at most `max` times) until the focused element matches: keyboard-only navigation in a test. */
-export async function tabTo(page: Page, matches: (el: { tag: string; id: string; text: string; label: string }) => boolean, max = 40): Promise<void> {
+export async function tabTo(
+  page: Page,
+  matches: (el: { tag: string; id: string; text: string; label: string }) => boolean,
+  max = 40,
+): Promise<void> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
     const el = await page.evaluate(() => {
       type El = { tagName: string; id: string; textContent: string | null; getAttribute(name: string): string | null };
       const a = (globalThis as unknown as { document: { activeElement: El | null } }).document.activeElement;
-      return { tag: a?.tagName.toLowerCase() ?? '', id: a?.id ?? '', text: (a?.textContent ?? '').trim(), label: a?.getAttribute('aria-label') ?? '' };
+      return {
+        tag: a?.tagName.toLowerCase() ?? '',
+        id: a?.id ?? '',
+        text: (a?.textContent ?? '').trim(),
+        label: a?.getAttribute('aria-label') ?? '',
+      };
     });
     if (matches(el)) return;
   }

@@ -6,7 +6,6 @@ import type { TestEnv } from './test-env';
 const ALL_DAY: Array<[string, string]> = [['00:00', '24:00']];
 const DAY_MS = 86_400_000;
 
-
 /**
  * Every centre open round the clock, on whatever day the test runs: the week all day, and yesterday, today and
  * tomorrow (Riga) as special dates, since a public holiday closes the week's hours and the day before one ends an
@@ -22,7 +21,8 @@ export async function openAroundTheClock(env: TestEnv): Promise<void> {
 /** Shuts the centre for the rest of today (Riga) through the admin API; the returned function opens it again. */
 export async function closeToday(app: INestApplication, adminToken: string, centre = 'VPPPD'): Promise<() => Promise<void>> {
   const url = `/v1/admin/calendar/hours/${centre}/special/${rigaDate(new Date())}`;
-  const put = (hours: Array<[string, string]>) => request(app.getHttpServer()).put(url).set('Authorization', `Bearer ${adminToken}`).send({ hours }).expect(200);
+  const put = (hours: Array<[string, string]>) =>
+    request(app.getHttpServer()).put(url).set('Authorization', `Bearer ${adminToken}`).send({ hours }).expect(200);
   await put([]);
   return async () => void (await put(ALL_DAY));
 }

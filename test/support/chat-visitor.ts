@@ -14,7 +14,12 @@ export class ChatVisitor {
 
   /** `headers` go with the handshake, e.g. the X-Forwarded-For a load balancer adds. */
   static async connect(app: INestApplication, headers: Record<string, string> = {}): Promise<ChatVisitor> {
-    const socket = io(`http://127.0.0.1:${app.getHttpServer().address().port}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: headers });
+    const socket = io(`http://127.0.0.1:${app.getHttpServer().address().port}/chat`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: headers,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);

@@ -27,7 +27,11 @@ export async function openConsole(
   path = '/console/',
   options: { fakeClock?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: lang === 'lv' ? 'lv-LV' : 'en-GB', viewport: { width: 1360, height: 860 }, timezoneId: 'UTC' });
+  const context = await browser.newContext({
+    locale: lang === 'lv' ? 'lv-LV' : 'en-GB',
+    viewport: { width: 1360, height: 860 },
+    timezoneId: 'UTC',
+  });
   const page = await context.newPage();
   page.on('pageerror', (error) => process.stderr.write(`console page error: ${error.message}\n`));
   page.on('console', (message) => message.type() === 'error' && process.stderr.write(`console page: ${message.text()}\n`));

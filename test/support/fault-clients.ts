@@ -21,9 +21,14 @@ export class TelegramCounter {
       req.on('end', () => {
         const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
         res.setHeader('Content-Type', 'application/json');
-        if (!req.url?.includes('/sendMessage')) return res.writeHead(404).end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
+        if (!req.url?.includes('/sendMessage'))
+          return res.writeHead(404).end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
         counter!.sent.set(body.text, (counter!.sent.get(body.text) ?? 0) + 1);
-        res.writeHead(200).end(JSON.stringify({ ok: true, result: { message_id: counter!.sent.size, chat: { id: Number(body.chat_id) }, text: body.text } }));
+        res
+          .writeHead(200)
+          .end(
+            JSON.stringify({ ok: true, result: { message_id: counter!.sent.size, chat: { id: Number(body.chat_id) }, text: body.text } }),
+          );
       });
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
@@ -40,7 +45,11 @@ export class TelegramCounter {
  * What a well-behaved client does when a request fails on the way (a connection cut, a 5xx while a server is
  * away): it sends the same request again, with the same identity, until it is answered or time runs out.
  */
-export async function untilAccepted<T extends { status: number }>(send: () => Promise<T>, accepted: (r: T) => boolean, timeoutMs = 30000): Promise<T> {
+export async function untilAccepted<T extends { status: number }>(
+  send: () => Promise<T>,
+  accepted: (r: T) => boolean,
+  timeoutMs = 30000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {

@@ -17,7 +17,9 @@ export class HostSite {
       const lang = url.searchParams.get('lang') ?? 'lv';
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
       if (url.pathname === '/framed') {
-        return res.end(`<!doctype html><html lang="en"><title>Framed</title><iframe title="chat" src="${service}/chat/widget?institution=${institution}&lang=en"></iframe>`);
+        return res.end(
+          `<!doctype html><html lang="en"><title>Framed</title><iframe title="chat" src="${service}/chat/widget?institution=${institution}&lang=en"></iframe>`,
+        );
       }
       res.end(`<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>VSAA</title>

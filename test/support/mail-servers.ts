@@ -57,12 +57,17 @@ const SERVERS: MailServers = { imap: { host: HOST, port: IMAP_PORT }, smtp: { ho
  */
 function runScript(args: string[], timeoutMs: number): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    execFile('bash', [SCRIPT, ...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) return resolvePromise();
-      const output = `${stdout}${stderr}`.trim();
-      const why = error.killed ? `did not finish in ${timeoutMs} ms` : `failed (exit ${error.code ?? error.signal})`;
-      reject(new Error(`bash scripts/mail-servers.sh ${args.join(' ')} ${why}${output ? `:\n${output}` : ''}`));
-    });
+    execFile(
+      'bash',
+      [SCRIPT, ...args],
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolvePromise();
+        const output = `${stdout}${stderr}`.trim();
+        const why = error.killed ? `did not finish in ${timeoutMs} ms` : `failed (exit ${error.code ?? error.signal})`;
+        reject(new Error(`bash scripts/mail-servers.sh ${args.join(' ')} ${why}${output ? `:\n${output}` : ''}`));
+      },
+    );
   });
 }
 

@@ -13,12 +13,16 @@ export class LocalOidcProvider {
   private output = '';
   issuer = '';
 
-  constructor(private readonly options: { clientId: string; clientSecret: string; redirectUri: string; accounts: Record<string, OidcAccount> }) {}
+  constructor(
+    private readonly options: { clientId: string; clientSecret: string; redirectUri: string; accounts: Record<string, OidcAccount> },
+  ) {}
 
   async start(): Promise<void> {
     const port = await freePort();
     this.issuer = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [join(__dirname, 'oidc-provider.mjs'), JSON.stringify({ port, ...this.options })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(__dirname, 'oidc-provider.mjs'), JSON.stringify({ port, ...this.options })], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the OIDC provider did not start: ${this.output}`)), 15000);
@@ -61,7 +65,8 @@ export class CookieBrowser {
     const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/i.exec(page.body);
     if (!form) throw new Error(`no form on ${page.url}: ${page.body.slice(0, 500)}`);
     const values = new URLSearchParams();
-    for (const input of form[2].matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/gi)) values.set(input[1], input[2]);
+    for (const input of form[2].matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/gi))
+      values.set(input[1], input[2]);
     for (const [name, value] of Object.entries(fields)) values.set(name, value);
     return this.follow(new URL(form[1].replace(/&amp;/g, '&'), page.url).href, {
       method: 'POST',
@@ -78,7 +83,11 @@ export class CookieBrowser {
     let current = url;
     let request = init;
     for (let hops = 0; hops < 20; hops++) {
-      const res = await fetch(current, { ...request, headers: { ...request.headers, cookie: this.cookiesFor(current) }, redirect: 'manual' });
+      const res = await fetch(current, {
+        ...request,
+        headers: { ...request.headers, cookie: this.cookiesFor(current) },
+        redirect: 'manual',
+      });
       this.store(current, res.headers.getSetCookie());
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {

@@ -32,7 +32,15 @@ export const BERTA = {
 };
 
 const ticketOf = async (env: TestEnv, externalId: string) =>
-  eventually(async () => (await env.sql(`SELECT t.id, t.reference, t.customer_id FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE m.external_id = $1`, [externalId]))[0]);
+  eventually(
+    async () =>
+      (
+        await env.sql(
+          `SELECT t.id, t.reference, t.customer_id FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE m.external_id = $1`,
+          [externalId],
+        )
+      )[0],
+  );
 
 export interface Seeded {
   anna: { webform: string; email: string; call: string; chat: string; held: string; chatSession: string };
@@ -46,7 +54,14 @@ export async function seedPeople(env: TestEnv, app: INestApplication, submit: (b
   await submit(
     webformSubmission({
       submissionId: webformId,
-      applicant: { firstName: ANNA.firstName, lastName: ANNA.lastName, personalCode: ANNA.personalCode, email: ANNA.email, phone: ANNA.phone, authenticated: true },
+      applicant: {
+        firstName: ANNA.firstName,
+        lastName: ANNA.lastName,
+        personalCode: ANNA.personalCode,
+        email: ANNA.email,
+        phone: ANNA.phone,
+        authenticated: true,
+      },
       message: ANNA.texts[0],
       attachments: [{ filename: 'iesniegums.pdf', contentType: 'application/pdf', contentBase64: PDF_BYTES.toString('base64') }],
     }),
@@ -55,7 +70,14 @@ export async function seedPeople(env: TestEnv, app: INestApplication, submit: (b
   await submit(
     webformSubmission({
       submissionId: bertaId,
-      applicant: { firstName: BERTA.firstName, lastName: BERTA.lastName, personalCode: BERTA.personalCode, email: BERTA.email, phone: BERTA.phone, authenticated: true },
+      applicant: {
+        firstName: BERTA.firstName,
+        lastName: BERTA.lastName,
+        personalCode: BERTA.personalCode,
+        email: BERTA.email,
+        phone: BERTA.phone,
+        authenticated: true,
+      },
       message: BERTA.text,
     }),
   );
@@ -63,15 +85,28 @@ export async function seedPeople(env: TestEnv, app: INestApplication, submit: (b
   await inbound.accept({
     channel: 'email',
     externalId: `<anna-1@${env.name}.example>`,
-    from: { firstName: mail.firstName, lastName: mail.lastName, address: ANNA.email, identifiers: [{ kind: 'email', value: ANNA.email, provenance: 'channel' }] },
+    from: {
+      firstName: mail.firstName,
+      lastName: mail.lastName,
+      address: ANNA.email,
+      identifiers: [{ kind: 'email', value: ANNA.email, provenance: 'channel' }],
+    },
     subject: 'Par deklarāciju',
     text: ANNA.texts[1],
     meta: { mailbox: 'default', headers: { from: `${ANNA.firstName} ${ANNA.lastName} <${ANNA.email}>` } },
   });
-  const callSid = `CA${env.name.replace(/[^a-z0-9]/g, '').padEnd(32, '0').slice(0, 32)}`;
+  const callSid = `CA${env.name
+    .replace(/[^a-z0-9]/g, '')
+    .padEnd(32, '0')
+    .slice(0, 32)}`;
   await env.sql(
     `INSERT INTO calls (call_sid, from_number, to_number, recording_sid, recording_url, recording_seconds) VALUES ($1, $2, '+37167000000', $3, $4, 12)`,
-    [callSid, ANNA.phone, ANNA_RECORDING_SID, `https://api.twilio.com/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/${ANNA_RECORDING_SID}`],
+    [
+      callSid,
+      ANNA.phone,
+      ANNA_RECORDING_SID,
+      `https://api.twilio.com/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Recordings/${ANNA_RECORDING_SID}`,
+    ],
   );
   await inbound.accept({
     channel: 'voice',
@@ -83,7 +118,14 @@ export async function seedPeople(env: TestEnv, app: INestApplication, submit: (b
     meta: { callSid },
   });
   const sessions = app.get(ChatSessionsService);
-  const { session } = await sessions.create({ language: 'lv', name: ANNA.firstName, email: ANNA.email, institution: null, topic: null, mode: 'bot' });
+  const { session } = await sessions.create({
+    language: 'lv',
+    name: ANNA.firstName,
+    email: ANNA.email,
+    institution: null,
+    topic: null,
+    mode: 'bot',
+  });
   await sessions.append(session.id, { id: 'e1', author: 'visitor', text: ANNA.texts[3], at: new Date().toISOString() });
   await inbound.accept({
     channel: 'chat',
@@ -102,7 +144,12 @@ export async function seedPeople(env: TestEnv, app: INestApplication, submit: (b
   await inbound.accept({
     channel: 'email',
     externalId: `<anna-held@${env.name}.example>`,
-    from: { firstName: mail.firstName, lastName: mail.lastName, address: ANNA.workEmail, identifiers: [{ kind: 'email', value: ANNA.workEmail, provenance: 'channel' }] },
+    from: {
+      firstName: mail.firstName,
+      lastName: mail.lastName,
+      address: ANNA.workEmail,
+      identifiers: [{ kind: 'email', value: ANNA.workEmail, provenance: 'channel' }],
+    },
     subject: 'Sūdzība',
     text: ANNA.heldText,
   });
@@ -113,8 +160,20 @@ export async function seedPeople(env: TestEnv, app: INestApplication, submit: (b
   const call = await ticketOf(env, callSid);
   const chat = await ticketOf(env, `${session.id}:m1`);
   await app.get(AuditService, { strict: false }).record([
-    { actorAgentId: null, action: 'ticket.call_back', subjectType: 'ticket', subjectId: call.id, detail: { reference: call.reference, to: ANNA.phone } },
-    { actorAgentId: null, action: 'ticket.escalated', subjectType: 'ticket', subjectId: chat.id, detail: { reference: chat.reference, reason: ANNA.texts[3] } },
+    {
+      actorAgentId: null,
+      action: 'ticket.call_back',
+      subjectType: 'ticket',
+      subjectId: call.id,
+      detail: { reference: call.reference, to: ANNA.phone },
+    },
+    {
+      actorAgentId: null,
+      action: 'ticket.escalated',
+      subjectType: 'ticket',
+      subjectId: chat.id,
+      detail: { reference: chat.reference, reason: ANNA.texts[3] },
+    },
   ]);
   return {
     anna: {

@@ -46,10 +46,16 @@ export class PrivateRedis {
 
   /** Starts empty every time, like a Redis that restarted without persistence. */
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     await waitFor(() => {
       try {
-        return execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() === 'PONG';
+        return (
+          execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] })
+            .toString()
+            .trim() === 'PONG'
+        );
       } catch {
         return false;
       }
@@ -110,7 +116,20 @@ export class PrivatePostgres {
     const dir = mkdtempSync(join(tmpdir(), 'vpppd-pg-replica-'));
     if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
     const replica = new PrivatePostgres(await freePort(), dir);
-    asPostgres(postgresBin('pg_basebackup'), ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-D', join(dir, 'data'), '-R', '-X', 'stream', '--no-sync']);
+    asPostgres(postgresBin('pg_basebackup'), [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      '-U',
+      'postgres',
+      '-D',
+      join(dir, 'data'),
+      '-R',
+      '-X',
+      'stream',
+      '--no-sync',
+    ]);
     // A standby cancels a query whose rows replay must remove; feedback makes the primary keep them instead.
     await replica.start('-c hot_standby_feedback=on -c wal_retrieve_retry_interval=500ms');
     return replica;
@@ -130,8 +149,16 @@ export class PrivatePostgres {
   async start(settings = ''): Promise<void> {
     if (settings) this.settings = settings;
     asPostgres(postgresBin('pg_ctl'), [
-      '-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-w', '-t', '30',
-      '-o', `-p ${this.port} -c listen_addresses=127.0.0.1 -c fsync=off -c unix_socket_directories=${this.dir} ${this.settings}`, 'start',
+      '-D',
+      join(this.dir, 'data'),
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -c fsync=off -c unix_socket_directories=${this.dir} ${this.settings}`,
+      'start',
     ]);
   }
 
@@ -145,4 +172,3 @@ export class PrivatePostgres {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-

@@ -9,7 +9,9 @@ const run = promisify(execFile);
 
 function cli(port: number, ...args: string[]): string {
   try {
-    return execFileSync('redis-cli', ['-p', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim();
+    return execFileSync('redis-cli', ['-p', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
+      .toString()
+      .trim();
   } catch {
     return '';
   }
@@ -53,24 +55,40 @@ export class RedisCluster {
         const [port, bus] = [await freePort(), await freePort()];
         ports.push(port);
         const args = [
-          '--port', String(port),
-          '--bind', '127.0.0.1',
-          '--cluster-enabled', 'yes',
-          '--cluster-port', String(bus),
-          '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout', '2000',
-          '--save', '',
-          '--appendonly', 'no',
-          '--dir', dir,
-          '--dbfilename', `dump-${port}.rdb`,
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(bus),
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '2000',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+          '--dbfilename',
+          `dump-${port}.rdb`,
         ];
         cluster.children.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
       }
       for (const port of ports) await waitFor(() => cli(port, 'ping') === 'PONG', `Redis cluster node ${port} did not start`);
-      await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicasEach), '--cluster-yes'], { timeout: 30000 });
+      await run(
+        'redis-cli',
+        ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicasEach), '--cluster-yes'],
+        { timeout: 30000 },
+      );
       for (const port of ports) {
         await waitFor(
-          () => /cluster_state:ok/.test(cli(port, 'cluster', 'info')) && /cluster_known_nodes:(\d+)/.exec(cli(port, 'cluster', 'info'))?.[1] === String(total),
+          () =>
+            /cluster_state:ok/.test(cli(port, 'cluster', 'info')) &&
+            /cluster_known_nodes:(\d+)/.exec(cli(port, 'cluster', 'info'))?.[1] === String(total),
           `node ${port} did not see a healthy cluster`,
         );
       }
@@ -95,21 +113,35 @@ export class RedisCluster {
       .map((f) => ({
         port: Number(f[1].split('@')[0].split(':')[1]),
         primary: f[2].split(',').includes('master'),
-        slots: f.slice(8).filter((r) => /^\d+(-\d+)?$/.test(r)).map((r) => (r.includes('-') ? (r.split('-').map(Number) as [number, number]) : [Number(r), Number(r)])),
+        slots: f
+          .slice(8)
+          .filter((r) => /^\d+(-\d+)?$/.test(r))
+          .map((r) => (r.includes('-') ? (r.split('-').map(Number) as [number, number]) : [Number(r), Number(r)])),
       }));
   }
 
   primaryPorts(): number[] {
-    return this.view().filter((n) => n.primary).map((n) => n.port);
+    return this.view()
+      .filter((n) => n.primary)
+      .map((n) => n.port);
   }
 
   replicaPorts(): number[] {
-    return this.view().filter((n) => !n.primary).map((n) => n.port);
+    return this.view()
+      .filter((n) => !n.primary)
+      .map((n) => n.port);
   }
 
   /** The primary serving the slot a key hashes to (its hash tag decides). */
   primaryOf(key: string): number {
-    const slot = Number(cli(this.ports.find((p) => this.children.has(p))!, 'cluster', 'keyslot', key));
+    const slot = Number(
+      cli(
+        this.ports.find((p) => this.children.has(p))!,
+        'cluster',
+        'keyslot',
+        key,
+      ),
+    );
     const node = this.view().find((n) => n.primary && n.slots.some(([a, b]) => slot >= a && slot <= b));
     if (!node) throw new Error(`no primary serves slot ${slot}`);
     return node.port;

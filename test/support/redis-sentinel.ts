@@ -8,7 +8,9 @@ export const SENTINEL_MASTER_NAME = 'vp-test';
 
 function cli(port: number, ...args: string[]): string {
   try {
-    return execFileSync('redis-cli', ['-p', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim();
+    return execFileSync('redis-cli', ['-p', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
+      .toString()
+      .trim();
   } catch {
     return '';
   }
@@ -74,7 +76,9 @@ export class SentinelRedis {
       await waitFor(
         () =>
           cli(port, 'sentinel', 'replicas', SENTINEL_MASTER_NAME).includes(String(ports[1])) &&
-          cli(port, 'sentinel', 'sentinels', SENTINEL_MASTER_NAME).split('\n').filter((l) => l === 'runid').length === 2,
+          cli(port, 'sentinel', 'sentinels', SENTINEL_MASTER_NAME)
+            .split('\n')
+            .filter((l) => l === 'runid').length === 2,
         `sentinel ${port} did not learn the replica and the other sentinels`,
       );
     }
@@ -98,7 +102,10 @@ export class SentinelRedis {
       });
     }
     await waitFor(
-      () => this.sentinelPorts.every((p) => cli(p, 'sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME).split('\n')[1] !== String(killed)),
+      () =>
+        this.sentinelPorts.every(
+          (p) => cli(p, 'sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME).split('\n')[1] !== String(killed),
+        ),
       'no replica was promoted',
     );
     const promoted = this.primaryPort();
@@ -111,7 +118,10 @@ export class SentinelRedis {
     const primary = this.primaryPort();
     await this.startServer(port, primary);
     await waitFor(() => /master_link_status:up/.test(cli(port, 'info', 'replication')), `${port} did not sync with ${primary}`);
-    await waitFor(() => this.sentinelPorts.every((p) => cli(p, 'sentinel', 'replicas', SENTINEL_MASTER_NAME).includes(String(port))), 'the sentinels did not see the replica');
+    await waitFor(
+      () => this.sentinelPorts.every((p) => cli(p, 'sentinel', 'replicas', SENTINEL_MASTER_NAME).includes(String(port))),
+      'the sentinels did not see the replica',
+    );
     // Sentinels mark a server they saw die as down for a while; a failover needs a replica they consider healthy.
     await waitFor(
       () => this.sentinelPorts.every((p) => !/s_down|o_down|disconnected/.test(cli(p, 'sentinel', 'replicas', SENTINEL_MASTER_NAME))),
@@ -137,7 +147,20 @@ export class SentinelRedis {
   }
 
   private async startServer(port: number, replicaOf?: number): Promise<void> {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--dbfilename', `dump-${port}.rdb`];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--dbfilename',
+      `dump-${port}.rdb`,
+    ];
     if (replicaOf) args.push('--replicaof', '127.0.0.1', String(replicaOf));
     this.servers.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
     await waitFor(() => cli(port, 'ping') === 'PONG', `Redis on ${port} did not start`);

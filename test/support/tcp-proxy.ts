@@ -15,7 +15,10 @@ export class TcpProxy {
     const server = createServer((client) => {
       if (proxy.refusing) return client.destroy();
       const upstream = connect(targetPort, '127.0.0.1');
-      for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      for (const [a, b] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
         proxy.open.add(a);
         a.on('error', () => b.destroy());
         a.on('close', () => (proxy.open.delete(a), b.destroy()));

@@ -25,7 +25,12 @@ export function voiceConfig(restBaseUrl = 'http://127.0.0.1:9'): Record<string, 
   };
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name, _path, _leaf, isAttribute) => !isAttribute && name !== 'Response', textNodeName: '#text' });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && name !== 'Response',
+  textNodeName: '#text',
+});
 
 type Node = Record<string, any>;
 
@@ -65,7 +70,9 @@ export class Twiml {
   }
 
   said(): string {
-    return this.says().map((s) => s.text).join(' ');
+    return this.says()
+      .map((s) => s.text)
+      .join(' ');
   }
 }
 
@@ -105,7 +112,15 @@ export class Caller {
   ) {}
 
   params(extra: Record<string, string> = {}): Record<string, string> {
-    return { AccountSid: `AC${'a1'.repeat(16)}`, CallSid: this.callSid, From: this.from, To: this.to, Direction: 'inbound', ApiVersion: '2010-04-01', ...extra };
+    return {
+      AccountSid: `AC${'a1'.repeat(16)}`,
+      CallSid: this.callSid,
+      From: this.from,
+      To: this.to,
+      Direction: 'inbound',
+      ApiVersion: '2010-04-01',
+      ...extra,
+    };
   }
 
   async dial(): Promise<Twiml> {
@@ -116,7 +131,9 @@ export class Caller {
   async press(digits: string): Promise<Twiml> {
     const action = this.last?.gather().action;
     if (!action) throw new Error(`nothing to press at: ${this.last?.xml}`);
-    return this.expectTwiml(await this.player.post(action, this.params({ CallStatus: 'in-progress', ...(digits ? { Digits: digits } : {}), FinishedOnKey: '' })));
+    return this.expectTwiml(
+      await this.player.post(action, this.params({ CallStatus: 'in-progress', ...(digits ? { Digits: digits } : {}), FinishedOnKey: '' })),
+    );
   }
 
   async post(url: string, extra: Record<string, string>) {

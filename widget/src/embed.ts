@@ -85,7 +85,8 @@
     // Whether the last opening was the visitor's (focus goes in) or a reopening after a page change (it stays put).
     let focusWanted = false;
     const tellShown = () => {
-      if (frame?.contentWindow && button.getAttribute('aria-expanded') === 'true') frame.contentWindow.postMessage({ type: 'vpppd-chat', action: 'shown', focus: focusWanted }, service);
+      if (frame?.contentWindow && button.getAttribute('aria-expanded') === 'true')
+        frame.contentWindow.postMessage({ type: 'vpppd-chat', action: 'shown', focus: focusWanted }, service);
     };
     const setOpen = (open: boolean, focus: boolean) => {
       if (open) warm();

@@ -84,7 +84,8 @@ interface TicketState {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rigaMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
+const rigaMonth = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
 
 export async function simulate(target: Target, options: SimulationOptions): Promise<SimulationResult> {
   /**
@@ -106,10 +107,20 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
     if (errors.length < 20) errors.push(`${what}: ${(e as Error).message ?? e}`);
   };
 
-  async function api(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
+  async function api(
+    method: string,
+    path: string,
+    token: string | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<any> {
     const res = await fetch(`${target.baseUrl}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
@@ -118,7 +129,8 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
     if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
     return parsed;
   }
-  const login = async (email: string, password: string) => (await api('POST', '/v1/auth/login', null, { email, password })).accessToken as string;
+  const login = async (email: string, password: string) =>
+    (await api('POST', '/v1/auth/login', null, { email, password })).accessToken as string;
 
   // --- staff --------------------------------------------------------------------------------------------
   const admin = await login(target.adminEmail, target.adminPassword);
@@ -139,12 +151,26 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
   const agents: NewAgent[] = [];
   const languages = ['lv', 'ru', 'en'];
   for (let i = 1; i <= options.operators; i++) {
-    agents.push({ email: `sim-${run}-operator-${i}@vpppd.example`, displayName: `Operators ${i}`, password, role: 'operator', institutions: [], languages });
+    agents.push({
+      email: `sim-${run}-operator-${i}@vpppd.example`,
+      displayName: `Operators ${i}`,
+      password,
+      role: 'operator',
+      institutions: [],
+      languages,
+    });
   }
   const specialists = Math.min(institutions.length, Math.max(1, options.specialists ?? institutions.length));
   for (let i = 0; i < specialists; i++) {
     const mine = institutions.filter((_, k) => k % specialists === i);
-    agents.push({ email: `sim-${run}-specialist-${i + 1}@vpppd.example`, displayName: `${mine.join(', ')} speciālists`, password, role: 'specialist', institutions: mine, languages });
+    agents.push({
+      email: `sim-${run}-specialist-${i + 1}@vpppd.example`,
+      displayName: `${mine.join(', ')} speciālists`,
+      password,
+      role: 'specialist',
+      institutions: mine,
+      languages,
+    });
   }
   // Made and signed in side by side: each password is hashed and checked on the service, which takes a while.
   const staff: Array<{ token: string; role: 'operator' | 'specialist'; socket?: Socket }> = await Promise.all(
@@ -154,15 +180,22 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
     }),
   );
   // Online on /agents as the console holds it, so routing offers them work and presence counts their time.
-  await Promise.all(staff.map(async (member) => {
-    const socket = io(`${target.baseUrl}/agents`, { transports: ['websocket'], auth: { token: member.token, state: 'online' }, forceNew: true, reconnection: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('/agents: no ready event within 10 s')), 10_000);
-      socket.once('ready', () => (clearTimeout(timer), resolve()));
-      socket.once('connect_error', (e) => (clearTimeout(timer), reject(e)));
-    });
-    member.socket = socket;
-  }));
+  await Promise.all(
+    staff.map(async (member) => {
+      const socket = io(`${target.baseUrl}/agents`, {
+        transports: ['websocket'],
+        auth: { token: member.token, state: 'online' },
+        forceNew: true,
+        reconnection: true,
+      });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('/agents: no ready event within 10 s')), 10_000);
+        socket.once('ready', () => (clearTimeout(timer), resolve()));
+        socket.once('connect_error', (e) => (clearTimeout(timer), reject(e)));
+      });
+      member.socket = socket;
+    }),
+  );
   const heartbeat = setInterval(() => staff.forEach((s) => s.socket?.emit('heartbeat', {})), 10_000);
 
   const month = rigaMonth();
@@ -181,11 +214,21 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
   const byReference = new Map<string, TicketState>();
   const sent: Record<string, number> = {};
   const phoneBase = 20_000_000 + Math.floor(day() * 7_000_000);
-  const mail = target.smtp ? nodemailer.createTransport({ host: target.smtp.host, port: target.smtp.port, secure: false, ignoreTLS: true }) : null;
+  const mail = target.smtp
+    ? nodemailer.createTransport({ host: target.smtp.host, port: target.smtp.port, secure: false, ignoreTLS: true })
+    : null;
   const known = (reference: string, n: number) => {
     if (byReference.has(reference)) return;
     const random = stream('ticket', n);
-    byReference.set(reference, { random, escalate: random() < 0.2, escalated: false, handedBack: false, resolved: false, surveyed: false, looks: 0 });
+    byReference.set(reference, {
+      random,
+      escalate: random() < 0.2,
+      escalated: false,
+      handedBack: false,
+      resolved: false,
+      surveyed: false,
+      looks: 0,
+    });
   };
 
   async function contact(c: Contact): Promise<void> {
@@ -202,11 +245,21 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
       case 'phone': {
         const { authToken, publicBaseUrl } = target.twilio!;
         const callSid = `CA${randomBytes(16).toString('hex')}`;
-        const params = (extra: Record<string, string>) => ({ AccountSid: target.twilio!.accountSid, CallSid: callSid, From: phone, To: '+37167000000', Direction: 'inbound', ...extra });
+        const params = (extra: Record<string, string>) => ({
+          AccountSid: target.twilio!.accountSid,
+          CallSid: callSid,
+          From: phone,
+          To: '+37167000000',
+          Direction: 'inbound',
+          ...extra,
+        });
         const post = async (url: string, p: Record<string, string>) => {
           const res = await fetch(`${target.baseUrl}${url.slice(publicBaseUrl.length)}`, {
             method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, p) },
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, p),
+            },
             body: new URLSearchParams(p).toString(),
             signal: AbortSignal.timeout(30_000),
           });
@@ -215,14 +268,25 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
           return body;
         };
         // Language (1 lv, 2 en, 3 ru), institution, then an answer (self-served) or 0 for an operator.
-        const script = pick(random, [['1', '2', '2'], ['1', '1', '1'], ['2', '3', '1'], ['3', '4', '1'], ['1', '2', '0'], ['1', '1', '0'], ['3', '1', '0']]);
+        const script = pick(random, [
+          ['1', '2', '2'],
+          ['1', '1', '1'],
+          ['2', '3', '1'],
+          ['3', '4', '1'],
+          ['1', '2', '0'],
+          ['1', '1', '0'],
+          ['3', '1', '0'],
+        ]);
         let twiml = await post(`${publicBaseUrl}/v1/channels/voice/twilio/incoming`, params({ CallStatus: 'ringing' }));
         for (const digit of script) {
           const action = /<Gather[^>]* action="([^"]+)"/.exec(twiml)?.[1]?.replace(/&amp;/g, '&');
           if (!action) break;
           twiml = await post(action, params({ CallStatus: 'in-progress', Digits: digit }));
         }
-        await post(`${publicBaseUrl}/v1/channels/voice/twilio/status`, params({ CallStatus: 'completed', CallDuration: String(30 + Math.floor(random() * 240)) }));
+        await post(
+          `${publicBaseUrl}/v1/channels/voice/twilio/status`,
+          params({ CallStatus: 'completed', CallDuration: String(30 + Math.floor(random() * 240)) }),
+        );
         c.lookup = phone;
         return;
       }
@@ -238,7 +302,9 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
           subject: q.subject,
           message: text,
         });
-        const res = await api('POST', '/v1/channels/webform/submissions', null, raw, { 'x-signature': signTimestampedHmac(target.webformSecret!, raw, Math.floor(Date.now() / 1000)) });
+        const res = await api('POST', '/v1/channels/webform/submissions', null, raw, {
+          'x-signature': signTimestampedHmac(target.webformSecret!, raw, Math.floor(Date.now() / 1000)),
+        });
         c.reference = res.reference;
         return;
       }
@@ -249,8 +315,20 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
         return;
       }
       case 'counter': {
-        const operator = pick(random, staff.filter((s) => s.role === 'operator'));
-        const res = await api('POST', '/v1/contacts', operator.token, { channel: 'counter', institution: q.institution, kind: q.kind, topic: q.topic, language, subject: q.subject, text, customer: { firstName, lastName } });
+        const operator = pick(
+          random,
+          staff.filter((s) => s.role === 'operator'),
+        );
+        const res = await api('POST', '/v1/contacts', operator.token, {
+          channel: 'counter',
+          institution: q.institution,
+          kind: q.kind,
+          topic: q.topic,
+          language,
+          subject: q.subject,
+          text,
+          customer: { firstName, lastName },
+        });
         c.reference = res.reference;
         return;
       }
@@ -281,7 +359,15 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
         await ask('feedback', { clientMessageId: `fb-${run}-${c.n}`, helpful: true });
         await ask('close');
       } else {
-        await ask('message', { clientMessageId: `m2-${run}-${c.n}`, text: language === 'ru' ? 'Хочу поговорить с оператором' : language === 'en' ? 'I want to talk to a person' : 'Gribu runāt ar operatoru' });
+        await ask('message', {
+          clientMessageId: `m2-${run}-${c.n}`,
+          text:
+            language === 'ru'
+              ? 'Хочу поговорить с оператором'
+              : language === 'en'
+                ? 'I want to talk to a person'
+                : 'Gribu runāt ar operatoru',
+        });
         // Stays for the operator for up to five minutes of the day, then leaves; the ticket stays with the operator.
         await sleep(humanMs(5 * 60_000, 1000));
       }
@@ -299,24 +385,70 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
         random() < 0.5
           ? {
               object: 'whatsapp_business_account',
-              entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID1' },
-                contacts: [{ profile: { name: firstName }, wa_id: phone.slice(1) }],
-                messages: [{ from: phone.slice(1), id: `wamid.SIM${run}${c.n}`, timestamp: String(Math.floor(at / 1000)), type: 'text', text: { body: text } }],
-              } }] }],
+              entry: [
+                {
+                  id: 'WABA1',
+                  changes: [
+                    {
+                      field: 'messages',
+                      value: {
+                        messaging_product: 'whatsapp',
+                        metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID1' },
+                        contacts: [{ profile: { name: firstName }, wa_id: phone.slice(1) }],
+                        messages: [
+                          {
+                            from: phone.slice(1),
+                            id: `wamid.SIM${run}${c.n}`,
+                            timestamp: String(Math.floor(at / 1000)),
+                            type: 'text',
+                            text: { body: text },
+                          },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              ],
             }
-          : { object: 'page', entry: [{ id: 'PAGE1', time: at, messaging: [{ sender: { id: `PSID${run}${c.n}` }, recipient: { id: 'PAGE1' }, timestamp: at, message: { mid: `m_sim_${run}_${c.n}`, text } }] }] };
+          : {
+              object: 'page',
+              entry: [
+                {
+                  id: 'PAGE1',
+                  time: at,
+                  messaging: [
+                    {
+                      sender: { id: `PSID${run}${c.n}` },
+                      recipient: { id: 'PAGE1' },
+                      timestamp: at,
+                      message: { mid: `m_sim_${run}_${c.n}`, text },
+                    },
+                  ],
+                },
+              ],
+            };
       // Meta escapes every non-ASCII character and signs exactly those bytes.
       const raw = JSON.stringify(payload).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
       const signature = `sha256=${createHmac('sha256', target.metaAppSecret!).update(raw, 'utf8').digest('hex')}`;
       await api('POST', '/v1/channels/social/meta/webhook', null, raw, { 'x-hub-signature-256': signature });
     } else {
       const id = 7_000_000_000 + c.n;
-      await api('POST', '/v1/channels/social/telegram/webhook', null, {
-        update_id: ++updateId,
-        message: { message_id: c.n, from: { id, is_bot: false, first_name: firstName }, chat: { id, type: 'private' }, date: Math.floor(Date.now() / 1000), text },
-      }, { 'x-telegram-bot-api-secret-token': target.telegramSecret! });
+      await api(
+        'POST',
+        '/v1/channels/social/telegram/webhook',
+        null,
+        {
+          update_id: ++updateId,
+          message: {
+            message_id: c.n,
+            from: { id, is_bot: false, first_name: firstName },
+            chat: { id, type: 'private' },
+            date: Math.floor(Date.now() / 1000),
+            text,
+          },
+        },
+        { 'x-telegram-bot-api-secret-token': target.telegramSecret! },
+      );
     }
     c.lookup = marker;
   }
@@ -325,7 +457,9 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
   async function resolveReferences(): Promise<void> {
     for (const c of contacts) {
       if (c.reference || !c.lookup) continue;
-      const found = await api('GET', `/v1/tickets?channel=${ticketChannel(c.channel)}&q=${encodeURIComponent(c.lookup)}`, admin).catch((e) => (fail('lookup', e), null));
+      const found = await api('GET', `/v1/tickets?channel=${ticketChannel(c.channel)}&q=${encodeURIComponent(c.lookup)}`, admin).catch(
+        (e) => (fail('lookup', e), null),
+      );
       const items: any[] = found?.items ?? [];
       if (items.length > 0) c.reference = items[items.length - 1].reference;
     }
@@ -344,10 +478,22 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
           const answer = REPLIES[t.language as 'lv'] ?? REPLIES.lv;
           // A voice ticket is a call back, not a written reply: the operator notes what was said on the phone.
           if (t.channel === 'voice') await api('POST', `/v1/tickets/${t.reference}/notes`, token, { text: `Atzvanīju: ${answer}` });
-          else await api('POST', `/v1/tickets/${t.reference}/replies`, token, { text: answer, ...(state.handedBack || state.escalated ? { force: true } : {}) }, { 'idempotency-key': `sim-${run}-${t.reference}-${state.handedBack ? 2 : 1}` });
+          else
+            await api(
+              'POST',
+              `/v1/tickets/${t.reference}/replies`,
+              token,
+              { text: answer, ...(state.handedBack || state.escalated ? { force: true } : {}) },
+              { 'idempotency-key': `sim-${run}-${t.reference}-${state.handedBack ? 2 : 1}` },
+            );
           if (state.escalate && !state.escalated) {
             state.escalated = true;
-            await api('POST', `/v1/tickets/${t.reference}/escalations`, token, { toLevel: 2, institution: t.institution ?? 'VSAA', reason: pick(state.random, ESCALATION_REASONS), summary: 'Operators atbildēja, vajadzīga iestādes pārbaude.' });
+            await api('POST', `/v1/tickets/${t.reference}/escalations`, token, {
+              toLevel: 2,
+              institution: t.institution ?? 'VSAA',
+              reason: pick(state.random, ESCALATION_REASONS),
+              summary: 'Operators atbildēja, vajadzīga iestādes pārbaude.',
+            });
           } else {
             state.resolved = true;
             await api('PATCH', `/v1/tickets/${t.reference}`, token, { status: 'resolved' });
@@ -372,7 +518,11 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
             if (!state || state.handedBack) continue;
             if (assignee === 'none') await api('POST', `/v1/tickets/${t.reference}/claim`, token, {});
             state.handedBack = true;
-            await api('POST', `/v1/tickets/${t.reference}/escalations`, token, { toLevel: 1, reason: 'Atbilde no iestādes', summary: HAND_BACK });
+            await api('POST', `/v1/tickets/${t.reference}/escalations`, token, {
+              toLevel: 1,
+              reason: 'Atbilde no iestādes',
+              summary: HAND_BACK,
+            });
           }
         }
       } catch (e) {
@@ -394,7 +544,10 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
             continue;
           }
           state.surveyed = true;
-          if (state.random() < 0.7) await api('POST', `/v1/csat/${link}`, null, { score: Number(weighted(state.random, { '5': 50, '4': 25, '3': 12, '2': 6, '1': 7 })) });
+          if (state.random() < 0.7)
+            await api('POST', `/v1/csat/${link}`, null, {
+              score: Number(weighted(state.random, { '5': 50, '4': 25, '3': 12, '2': 6, '1': 7 })),
+            });
         } catch (e) {
           fail('survey', e);
         }
@@ -430,7 +583,11 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
     const hour = simulatedHour(times[i], options.runMs);
-    options.progress?.(i + 1, times.length, `${String(Math.floor(hour)).padStart(2, '0')}:${String(Math.floor((hour % 1) * 60)).padStart(2, '0')} ${c.channel}`);
+    options.progress?.(
+      i + 1,
+      times.length,
+      `${String(Math.floor(hour)).padStart(2, '0')}:${String(Math.floor((hour % 1) * 60)).padStart(2, '0')} ${c.channel}`,
+    );
   }
   await Promise.all(inFlight);
 
@@ -445,7 +602,11 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
       if (t && t.level > 0 && !['resolved', 'closed'].includes(t.status)) open += 1;
     }
     const unsurveyed = [...byReference.values()].filter((s) => s.resolved && !s.surveyed).length;
-    options.progress?.(times.length, times.length, `draining: ${pending} contacts without a ticket, ${open} tickets open with staff, ${unsurveyed} surveys pending`);
+    options.progress?.(
+      times.length,
+      times.length,
+      `draining: ${pending} contacts without a ticket, ${open} tickets open with staff, ${unsurveyed} surveys pending`,
+    );
     if (pending === 0 && open === 0 && unsurveyed === 0) break;
     await sleep(1000);
   }
@@ -467,14 +628,24 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
 
   for (const s of staff) s.socket?.disconnect();
   mail?.close();
-  return { sent, enabled, ours, reports, references: references.length, unresolvedContacts: contacts.filter((c) => !c.reference).length, errors };
+  return {
+    sent,
+    enabled,
+    ours,
+    reports,
+    references: references.length,
+    unresolvedContacts: contacts.filter((c) => !c.reference).length,
+    errors,
+  };
 }
 
 function subtract(after: Record<string, Figures>, before: Record<string, Figures>): Record<string, Figures> {
   const out: Record<string, Figures> = {};
   for (const channel of Object.keys(after)) {
     const b = before[channel];
-    out[channel] = Object.fromEntries(Object.entries(after[channel]).map(([k, v]) => [k, v === null ? null : v - ((b?.[k as keyof Figures]) ?? 0)])) as unknown as Figures;
+    out[channel] = Object.fromEntries(
+      Object.entries(after[channel]).map(([k, v]) => [k, v === null ? null : v - (b?.[k as keyof Figures] ?? 0)]),
+    ) as unknown as Figures;
   }
   return out;
 }

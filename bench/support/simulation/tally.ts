@@ -22,7 +22,9 @@ export interface Figures {
  * history, a cycle counts once it was met or breached, and is within target when it was met in time and never
  * breached. A ticket resolved without an answer (a call back noted, not replied) has its clock stopped: neither.
  */
-export function firstResponseCyclesMet(history: Array<{ metric: string; kind: string; cycle: number; detail?: { withinTarget?: boolean } | null }>): number {
+export function firstResponseCyclesMet(
+  history: Array<{ metric: string; kind: string; cycle: number; detail?: { withinTarget?: boolean } | null }>,
+): number {
   const cycles = new Map<number, { met: boolean; metInTime: boolean; breached: boolean }>();
   for (const e of history) {
     if (e.metric !== 'first_response') continue;
@@ -39,7 +41,14 @@ export function firstResponseCyclesMet(history: Array<{ metric: string; kind: st
 
 type Api = (method: string, path: string, token: string | null) => Promise<any>;
 
-const CHANNEL_OF: Record<SimChannel, string> = { phone: 'voice', email: 'email', webform: 'webform', chat: 'chat', social: 'social', counter: 'counter' };
+const CHANNEL_OF: Record<SimChannel, string> = {
+  phone: 'voice',
+  email: 'email',
+  webform: 'webform',
+  chat: 'chat',
+  social: 'social',
+  counter: 'counter',
+};
 export const ticketChannel = (c: SimChannel) => CHANNEL_OF[c];
 
 const empty = (): Figures => ({ received: 0, solvedAtLevel0: 0, answered: 0, escalated: 0, slaMet: 0, csatResponses: 0, csatScoreSum: 0 });

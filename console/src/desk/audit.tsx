@@ -66,12 +66,24 @@ export function AuditPage() {
       >
         <div className="filter">
           <label htmlFor="audit-ticket">{t('audit.ticket')}</label>
-          <input id="audit-ticket" value={ticket} placeholder="VP-2026-000123" onChange={(e) => setTicket(e.target.value)} {...described('ticket')} />
+          <input
+            id="audit-ticket"
+            value={ticket}
+            placeholder="VP-2026-000123"
+            onChange={(e) => setTicket(e.target.value)}
+            {...described('ticket')}
+          />
           {fieldError('ticket')}
         </div>
         <div className="filter">
           <label htmlFor="audit-action">{t('audit.action')}</label>
-          <input id="audit-action" value={action} placeholder="personal_code.read, privacy.*" onChange={(e) => setAction(e.target.value)} {...described('action')} />
+          <input
+            id="audit-action"
+            value={action}
+            placeholder="personal_code.read, privacy.*"
+            onChange={(e) => setAction(e.target.value)}
+            {...described('action')}
+          />
           {fieldError('action')}
         </div>
         <button type="submit">{t('inbox.search')}</button>

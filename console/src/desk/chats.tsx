@@ -30,7 +30,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** How long without a keystroke before the visitor is told the operator stopped typing. */
 const TYPING_IDLE_MS = 2500;
 
-const chatList = (params: string) => api<TicketPage>('GET', `/v1/tickets?channel=chat&sort=created&order=oldest&limit=50&${params}`).then((p) => p.items);
+const chatList = (params: string) =>
+  api<TicketPage>('GET', `/v1/tickets?channel=chat&sort=created&order=oldest&limit=50&${params}`).then((p) => p.items);
 
 /**
  * Live chats: those handed over and waiting for a person, those the assistant still holds (which an operator may
@@ -45,7 +46,11 @@ export function ChatsPage({ reference }: { reference?: string }) {
 
   const load = useCallback(async () => {
     try {
-      const [waiting, bot, mine] = await Promise.all([chatList('status=queued&assignee=none'), chatList('status=bot'), chatList('status=assigned&assignee=me')]);
+      const [waiting, bot, mine] = await Promise.all([
+        chatList('status=queued&assignee=none'),
+        chatList('status=bot'),
+        chatList('status=assigned&assignee=me'),
+      ]);
       setLists({ waiting, bot, mine });
       setError(null);
     } catch (e) {
@@ -73,7 +78,14 @@ export function ChatsPage({ reference }: { reference?: string }) {
       try {
         await api('POST', `/v1/tickets/${item.reference}/claim`, {});
       } catch (e) {
-        setError(t('chat.refused', { detail: e instanceof ApiError && e.code === 'already-assigned' ? t('claim.taken', { name: item.assignee?.displayName ?? '?' }) : String((e as Error).message) }));
+        setError(
+          t('chat.refused', {
+            detail:
+              e instanceof ApiError && e.code === 'already-assigned'
+                ? t('claim.taken', { name: item.assignee?.displayName ?? '?' })
+                : String((e as Error).message),
+          }),
+        );
         return void load();
       }
     }
@@ -116,7 +128,11 @@ export function ChatsPage({ reference }: { reference?: string }) {
         {group('waiting', t('chat.waiting'), lists?.waiting, 'claim')}
         {group('bot', t('chat.withAssistant'), lists?.bot, 'takeOver')}
       </div>
-      {reference ? <Conversation key={reference} reference={reference} onChanged={load} /> : <p className="chat-pick muted">{t('chat.pick')}</p>}
+      {reference ? (
+        <Conversation key={reference} reference={reference} onChanged={load} />
+      ) : (
+        <p className="chat-pick muted">{t('chat.pick')}</p>
+      )}
     </div>
   );
 }
@@ -155,16 +171,19 @@ function Conversation({ reference, onChanged }: { reference: string; onChanged: 
   const typing = useRef(false);
   const logRef = useRef<HTMLOListElement>(null);
 
-  const add = useCallback((list: ChatEntry[]) => {
-    setEntries((current) => {
-      const known = new Set(current.map((e) => e.id));
-      const fresh = list.filter((e) => !known.has(e.id));
-      return fresh.length ? [...current, ...fresh] : current;
-    });
-    // What the visitor wrote is shown now: they see it was read.
-    const ids = list.filter((e) => e.author === 'visitor').map((e) => e.id);
-    if (ids.length) void realtime.request('chat.receipt', { reference, kind: 'read', ids });
-  }, [reference]);
+  const add = useCallback(
+    (list: ChatEntry[]) => {
+      setEntries((current) => {
+        const known = new Set(current.map((e) => e.id));
+        const fresh = list.filter((e) => !known.has(e.id));
+        return fresh.length ? [...current, ...fresh] : current;
+      });
+      // What the visitor wrote is shown now: they see it was read.
+      const ids = list.filter((e) => e.author === 'visitor').map((e) => e.id);
+      if (ids.length) void realtime.request('chat.receipt', { reference, kind: 'read', ids });
+    },
+    [reference],
+  );
 
   const loadTicket = useCallback(async () => {
     setTicket(await api<TicketDetail>('GET', `/v1/tickets/${encodeURIComponent(reference)}`).catch(() => null));
@@ -192,7 +211,8 @@ function Conversation({ reference, onChanged }: { reference: string; onChanged: 
         add([p.message as ChatEntry]);
         if ((p.message as ChatEntry).author === 'visitor') setVisitorTyping(false);
       } else if (event.type === 'typing') setVisitorTyping(p.typing !== false);
-      else if (event.type === 'receipt') setReceipts((r) => ({ ...r, ...Object.fromEntries((p.ids as string[]).map((id) => [id, r[id] === 'read' ? 'read' : p.kind])) }));
+      else if (event.type === 'receipt')
+        setReceipts((r) => ({ ...r, ...Object.fromEntries((p.ids as string[]).map((id) => [id, r[id] === 'read' ? 'read' : p.kind])) }));
       else if (event.type === 'session') {
         setMode(p.mode);
         setHolder(p.operatorName ?? null);
@@ -231,7 +251,11 @@ function Conversation({ reference, onChanged }: { reference: string; onChanged: 
       // Every line is on screen as it comes, so the newest staff line shown is what this person has seen; a
       // colleague's answer after it is the API's collision, which a second press sends anyway.
       const lastSeen = [...entries].reverse().find((x) => x.author === 'agent' && UUID.test(x.id))?.id;
-      const sent = await api<{ id: string }>('POST', `/v1/tickets/${reference}/replies`, { text, ...(lastSeen ? { lastSeenMessageId: lastSeen } : {}), ...(collided ? { force: true } : {}) });
+      const sent = await api<{ id: string }>('POST', `/v1/tickets/${reference}/replies`, {
+        text,
+        ...(lastSeen ? { lastSeenMessageId: lastSeen } : {}),
+        ...(collided ? { force: true } : {}),
+      });
       setCollided(false);
       add([{ id: sent.id, author: 'agent', name: session.profile?.displayName, text, at: new Date().toISOString() }]);
       setText('');
@@ -270,7 +294,14 @@ function Conversation({ reference, onChanged }: { reference: string; onChanged: 
           {t('chat.refused', { detail: refused })}
         </p>
       )}
-      <ol className="chat-log" ref={logRef} tabIndex={0} aria-live="polite" aria-relevant="additions" aria-label={t('chat.conversation', { reference })}>
+      <ol
+        className="chat-log"
+        ref={logRef}
+        tabIndex={0}
+        aria-live="polite"
+        aria-relevant="additions"
+        aria-label={t('chat.conversation', { reference })}
+      >
         {entries.map((e) => (
           <li key={e.id} className={`chat-line chat-${e.author}`} data-id={e.id}>
             <span className="who">{authorName(e)}</span> <time dateTime={e.at}>{dateTime(e.at)}</time>
@@ -280,7 +311,11 @@ function Conversation({ reference, onChanged }: { reference: string; onChanged: 
                 📎 {a.filename}{' '}
               </span>
             ))}
-            {e.author === 'agent' && receipts[e.id] && <span className={`receipt receipt-${receipts[e.id]}`}>{receipts[e.id] === 'read' ? `✓✓ ${t('chat.read')}` : `✓ ${t('chat.delivered')}`}</span>}
+            {e.author === 'agent' && receipts[e.id] && (
+              <span className={`receipt receipt-${receipts[e.id]}`}>
+                {receipts[e.id] === 'read' ? `✓✓ ${t('chat.read')}` : `✓ ${t('chat.delivered')}`}
+              </span>
+            )}
           </li>
         ))}
       </ol>

@@ -17,7 +17,9 @@ export function useSnoozeText(ticket: TicketDetail | null): string | null {
   const { t, dateTime } = useI18n();
   const s = ticket?.snooze;
   if (!s) return null;
-  const parts = [s.until ? t('snooze.untilTime', { time: dateTime(s.until) }) : null, s.untilReply ? t('snooze.untilReply') : null].filter(Boolean);
+  const parts = [s.until ? t('snooze.untilTime', { time: dateTime(s.until) }) : null, s.untilReply ? t('snooze.untilReply') : null].filter(
+    Boolean,
+  );
   return `${parts.join(` ${t('snooze.or')} `)}${s.note ? ` — ${s.note}` : ''}`;
 }
 
@@ -69,12 +71,24 @@ function SnoozeForm({ ticket, onChanged }: Props) {
           <div className="row">
             <div className="field">
               <label htmlFor="snooze-until">{t('snooze.until')}</label>
-              <input id="snooze-until" type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} {...described('until')} />
+              <input
+                id="snooze-until"
+                type="datetime-local"
+                value={until}
+                onChange={(e) => setUntil(e.target.value)}
+                {...described('until')}
+              />
               {fieldError('until')}
             </div>
             <div className="field">
               <label>
-                <input type="checkbox" checked={untilReply} onChange={(e) => setUntilReply(e.target.checked)} {...described('untilReply')} /> {t('snooze.untilReplyChoice')}
+                <input
+                  type="checkbox"
+                  checked={untilReply}
+                  onChange={(e) => setUntilReply(e.target.checked)}
+                  {...described('untilReply')}
+                />{' '}
+                {t('snooze.untilReplyChoice')}
               </label>
               {fieldError('untilReply')}
             </div>
@@ -117,7 +131,14 @@ function ReminderForm({ ticket }: Props) {
         </div>
         <div className="field">
           <label htmlFor="reminder-note">{t('reminder.note')}</label>
-          <input id="reminder-note" required value={note} maxLength={1000} onChange={(e) => setNote(e.target.value)} {...described('note')} />
+          <input
+            id="reminder-note"
+            required
+            value={note}
+            maxLength={1000}
+            onChange={(e) => setNote(e.target.value)}
+            {...described('note')}
+          />
           {fieldError('note')}
         </div>
       </div>
@@ -150,7 +171,9 @@ export function ReminderNotices() {
   }, []);
   useEffect(() => {
     void load();
-    return realtime.onReminder((event) => setDue((list) => (list.some((r) => r.id === event.id) ? list : [...list, { ...event, due: true }])));
+    return realtime.onReminder((event) =>
+      setDue((list) => (list.some((r) => r.id === event.id) ? list : [...list, { ...event, due: true }])),
+    );
   }, [load]);
 
   async function dismiss(id: string) {

@@ -143,10 +143,20 @@ function SoftphoneView({ identity, token }: { identity: string; token: Awaited<R
       {phone.kind !== 'starting' && (
         <fieldset className="phone-availability">
           <legend>{t('phone.availability')}</legend>
-          <button type="button" aria-pressed={available} disabled={inCall || presence === 'offline'} onClick={() => void realtime.setPresenceState('online')}>
+          <button
+            type="button"
+            aria-pressed={available}
+            disabled={inCall || presence === 'offline'}
+            onClick={() => void realtime.setPresenceState('online')}
+          >
             {t('phone.available')}
           </button>
-          <button type="button" aria-pressed={presence === 'away'} disabled={inCall || presence === 'offline'} onClick={() => void realtime.setPresenceState('away')}>
+          <button
+            type="button"
+            aria-pressed={presence === 'away'}
+            disabled={inCall || presence === 'offline'}
+            onClick={() => void realtime.setPresenceState('away')}
+          >
             {t('phone.busy')}
           </button>
           {presence === 'offline' && <p>{t('phone.offline')}</p>}

@@ -74,10 +74,18 @@ export function QueueList({ selected, onSelect }: { selected: string; onSelect: 
                   .filter((q) => q.level === level)
                   .map((q) => (
                     <li key={q.queue}>
-                      <button type="button" aria-pressed={selected === q.queue} onClick={() => onSelect(q.queue)} data-queue={q.queue} title={q.name}>
+                      <button
+                        type="button"
+                        aria-pressed={selected === q.queue}
+                        onClick={() => onSelect(q.queue)}
+                        data-queue={q.queue}
+                        title={q.name}
+                      >
                         <span className="q-line">
                           <span className="q-name">{q.queue}</span>
-                          <span className={`q-waiting${q.waiting > 0 ? ' has' : ''}`}>{t('desk.queues.waiting', { count: q.waiting })}</span>
+                          <span className={`q-waiting${q.waiting > 0 ? ' has' : ''}`}>
+                            {t('desk.queues.waiting', { count: q.waiting })}
+                          </span>
                         </span>
                         {q.longestWaitSeconds !== null && q.waiting > 0 && (
                           <span className="q-detail">{t('desk.queues.longest', { time: duration(q.longestWaitSeconds * 1000) })}</span>

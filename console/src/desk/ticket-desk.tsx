@@ -149,7 +149,10 @@ export function InstitutionForm({ ticket, me, onChanged }: Props) {
   const form = useSubmit();
   const centreWide = me.roles.some((r) => r === 'operator' || r === 'supervisor');
   useEffect(() => {
-    if (centreWide) void api<Institution[]>('GET', '/v1/institutions').then((all) => setInstitutions(all.filter((i) => i.acceptsCases && i.code !== ticket.institution)));
+    if (centreWide)
+      void api<Institution[]>('GET', '/v1/institutions').then((all) =>
+        setInstitutions(all.filter((i) => i.acceptsCases && i.code !== ticket.institution)),
+      );
   }, [centreWide, ticket.institution]);
   // Institution staff cannot send a case to an institution they do not belong to: only the centre moves it.
   if (!centreWide || ticket.status === 'closed') return null;
@@ -174,7 +177,13 @@ export function InstitutionForm({ ticket, me, onChanged }: Props) {
       <div className="row">
         <div className="field">
           <label htmlFor="institution-code">{t('desk.institution.label')}</label>
-          <select id="institution-code" value={institution} onChange={(e) => setInstitution(e.target.value)} required {...described('institution')}>
+          <select
+            id="institution-code"
+            value={institution}
+            onChange={(e) => setInstitution(e.target.value)}
+            required
+            {...described('institution')}
+          >
             <option value="" disabled>
               —
             </option>
@@ -188,7 +197,14 @@ export function InstitutionForm({ ticket, me, onChanged }: Props) {
         </div>
         <div className="field grow">
           <label htmlFor="institution-reason">{t('desk.institution.reason')}</label>
-          <input id="institution-reason" value={reason} required maxLength={500} onChange={(e) => setReason(e.target.value)} {...described('reason')} />
+          <input
+            id="institution-reason"
+            value={reason}
+            required
+            maxLength={500}
+            onChange={(e) => setReason(e.target.value)}
+            {...described('reason')}
+          />
           {fieldError('reason')}
         </div>
       </div>
@@ -226,7 +242,10 @@ export function MergeForm({ ticket, me }: Props) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const target = into;
-    const ok = await form.run(() => api('POST', `/v1/tickets/${ticket.reference}/merge`, { into: target }), t('desk.merge.done', { reference: target }));
+    const ok = await form.run(
+      () => api('POST', `/v1/tickets/${ticket.reference}/merge`, { into: target }),
+      t('desk.merge.done', { reference: target }),
+    );
     if (ok) navigate(href({ name: 'ticket', reference: target }));
   }
   const { described, fieldError } = fieldErrorProps('merge', form.errors);
@@ -246,7 +265,11 @@ export function MergeForm({ ticket, me }: Props) {
             </option>
             {open.map((o) => (
               <option key={o.reference} value={o.reference}>
-                {t('desk.merge.option', { reference: o.reference, subject: o.subject ?? t('ticket.noSubject'), status: t(`status.${o.status}` as MessageKey) })}
+                {t('desk.merge.option', {
+                  reference: o.reference,
+                  subject: o.subject ?? t('ticket.noSubject'),
+                  status: t(`status.${o.status}` as MessageKey),
+                })}
               </option>
             ))}
           </select>
@@ -278,7 +301,8 @@ export function OtherTickets({ ticket }: { ticket: TicketDetail }) {
               <a href={href({ name: 'ticket', reference: o.reference })} onClick={onLinkClick}>
                 {o.reference}
               </a>{' '}
-              {o.subject ?? t('ticket.noSubject')} · {t(`status.${o.status}` as MessageKey)} · <time dateTime={o.createdAt}>{dateTime(o.createdAt)}</time>
+              {o.subject ?? t('ticket.noSubject')} · {t(`status.${o.status}` as MessageKey)} ·{' '}
+              <time dateTime={o.createdAt}>{dateTime(o.createdAt)}</time>
             </li>
           ))}
         </ul>
@@ -348,7 +372,13 @@ export async function readFiles(list: FileList | null): Promise<UploadFile[]> {
       (file) =>
         new Promise<UploadFile>((resolve, reject) => {
           const reader = new FileReader();
-          reader.onload = () => resolve({ filename: file.name, contentType: file.type || 'application/octet-stream', contentBase64: (reader.result as string).replace(/^data:[^,]*,/, ''), size: file.size });
+          reader.onload = () =>
+            resolve({
+              filename: file.name,
+              contentType: file.type || 'application/octet-stream',
+              contentBase64: (reader.result as string).replace(/^data:[^,]*,/, ''),
+              size: file.size,
+            });
           reader.onerror = () => reject(reader.error ?? new Error(`could not read ${file.name}`));
           reader.readAsDataURL(file);
         }),

@@ -49,7 +49,14 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, []);
   const value = useMemo<I18n>(() => {
     const locale = lang === 'lv' ? 'lv-LV' : 'en-GB';
-    const dateFormat = new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const dateFormat = new Intl.DateTimeFormat(locale, {
+      timeZone: TIME_ZONE,
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     const units = lang === 'lv' ? { d: 'd.', h: 'st.', min: 'min', s: 's' } : { d: 'd', h: 'h', min: 'min', s: 's' };
     return {
       lang,

@@ -19,7 +19,8 @@ export const lv = {
   'signIn.submit': 'Ieiet',
   'signIn.busy': 'Pārbauda…',
   'signIn.error.invalid': 'Nepareizs e-pasts vai parole. Pēc daudziem neveiksmīgiem mēģinājumiem konts var būt arī uz laiku bloķēts.',
-  'signIn.error.locked': 'Pārāk daudz neveiksmīgu mēģinājumu no šī datora: pieslēgšanās šeit uz laiku apturēta. Mēģiniet vēlāk vai sazinieties ar administratoru.',
+  'signIn.error.locked':
+    'Pārāk daudz neveiksmīgu mēģinājumu no šī datora: pieslēgšanās šeit uz laiku apturēta. Mēģiniet vēlāk vai sazinieties ar administratoru.',
   'signIn.error.disabled': 'Konts ir atslēgts. Lai to atjaunotu, sazinieties ar administratoru.',
   'signIn.error.network': 'Serveris neatbild. Pārbaudiet savienojumu un mēģiniet vēlreiz.',
   'signIn.error.other': 'Pieslēgties neizdevās ({detail}).',
@@ -329,14 +330,16 @@ export const lv = {
   'chat.heldBy': 'Sarunu vada {name}',
   'phone.heading': 'Tālrunis',
   'phone.notConfigured': 'Tālrunis šajā vidē nav pieejams: {detail}',
-  'phone.notConfiguredWhy': 'Twilio konts nav iestatīts (administratoram jānorāda TWILIO_ACCOUNT_SID, TWILIO_API_KEY, TWILIO_API_SECRET un TWILIO_TWIML_APP_SID). Pārējā konsole strādā kā parasti.',
+  'phone.notConfiguredWhy':
+    'Twilio konts nav iestatīts (administratoram jānorāda TWILIO_ACCOUNT_SID, TWILIO_API_KEY, TWILIO_API_SECRET un TWILIO_TWIML_APP_SID). Pārējā konsole strādā kā parasti.',
   'phone.notAllowed': 'Tālruņa pults ir tikai operatoriem un vadītājiem.',
   'phone.checking': 'Pārbauda tālruņa pieejamību…',
   'phone.retry': 'Pārbaudīt vēlreiz',
   'phone.identity': 'Tālruņa identitāte: {identity}',
   'phone.starting': 'Savienojas ar Twilio…',
   'phone.unreachable': 'Twilio nav sasniedzams, tāpēc zvanus šajā pārlūkā pieņemt nevar.',
-  'phone.unreachableWhy': 'Iemesls: {detail}. Pārbaudiet tīkla savienojumu (ugunsmūris var bloķēt Twilio) un mēģiniet vēlreiz; pārējā konsole strādā kā parasti.',
+  'phone.unreachableWhy':
+    'Iemesls: {detail}. Pārbaudiet tīkla savienojumu (ugunsmūris var bloķēt Twilio) un mēģiniet vēlreiz; pārējā konsole strādā kā parasti.',
   'phone.ready': 'Gatavs: varat pieņemt nākamo zvanītāju.',
   'phone.readyBusy': 'Jūs esat aizņemts: jauni zvani netiek piedāvāti.',
   'phone.noCaller': 'Rindā neviens negaidīja.',
@@ -487,7 +490,8 @@ export const lv = {
   'admin.queues.add': 'Pievienot rindu',
   'admin.queues.added': 'Rinda pievienota: {code}.',
   'admin.rules.heading': 'Maršrutēšanas noteikumi',
-  'admin.rules.hint': 'Noteikumus pārbauda pēc kārtas no mazākā numura; pirmais aktīvais, kas atbilst, nosaka rindu. Ja neatbilst neviens – iestādes rinda, citādi vispārējā rinda.',
+  'admin.rules.hint':
+    'Noteikumus pārbauda pēc kārtas no mazākā numura; pirmais aktīvais, kas atbilst, nosaka rindu. Ja neatbilst neviens – iestādes rinda, citādi vispārējā rinda.',
   'admin.rules.none': 'Noteikumu nav: kontakti nonāk iestādes vai vispārējā rindā.',
   'admin.rules.position': 'Kārtas numurs',
   'admin.rules.positionHint': 'Vesels skaitlis; tukšs – {next} (pēc pēdējā).',
@@ -514,7 +518,8 @@ export const lv = {
   'strategy.skills': 'pēc prasmēm',
   'admin.section.ivr': 'IVR izvēlne',
   'admin.ivr.heading': 'IVR izvēlne',
-  'admin.ivr.hint': 'Koks, kā zvanītājs to dzird: katra izvēle zem savas izvēlnes. 0 vienmēr savieno ar operatoru, * atkārto. Valodas: {languages}. Pirms saglabāšanas izvēlne tiek pārbaudīta.',
+  'admin.ivr.hint':
+    'Koks, kā zvanītājs to dzird: katra izvēle zem savas izvēlnes. 0 vienmēr savieno ar operatoru, * atkārto. Valodas: {languages}. Pirms saglabāšanas izvēlne tiek pārbaudīta.',
   'admin.ivr.main': 'Galvenā izvēlne',
   'admin.ivr.choice': 'Taustiņš {digit}: {name}',
   'admin.ivr.digit': 'Taustiņš',
@@ -538,7 +543,8 @@ export const lv = {
   'admin.ivr.noRoot': 'Izvēlnes nav.',
   'admin.section.calendar': 'Kalendārs',
   'admin.calendar.adjustments': 'Darba dienu pārcelšana un papildu brīvdienas',
-  'admin.calendar.adjustmentsHint': 'Likumā noteiktās svētku dienas kalendārs zina pats; šeit – Ministru kabineta pārceltās darba dienas un vienreizējas brīvdienas.',
+  'admin.calendar.adjustmentsHint':
+    'Likumā noteiktās svētku dienas kalendārs zina pats; šeit – Ministru kabineta pārceltās darba dienas un vienreizējas brīvdienas.',
   'admin.calendar.noAdjustments': 'Nav ierakstu.',
   'admin.calendar.date': 'Datums',
   'admin.calendar.dayOff': 'Brīvā diena',
@@ -591,7 +597,8 @@ export const lv = {
   'admin.kb.confirmDelete': 'Dzēst rakstu „{question}”?',
   'admin.section.sla': 'SLA politikas',
   'admin.sla.heading': 'SLA politikas',
-  'admin.sla.hint': 'Pieprasījumam der visprecīzākā aktīvā politika (iestāde sver visvairāk, tad kanāls, līmenis, prioritāte). Lietotas politikas netiek dzēstas, tikai izslēgtas.',
+  'admin.sla.hint':
+    'Pieprasījumam der visprecīzākā aktīvā politika (iestāde sver visvairāk, tad kanāls, līmenis, prioritāte). Lietotas politikas netiek dzēstas, tikai izslēgtas.',
   'admin.sla.name': 'Nosaukums',
   'admin.sla.description': 'Apraksts',
   'admin.sla.scope': 'Attiecas uz',
@@ -653,7 +660,8 @@ export const lv = {
   'admin.mailboxes.added': 'Kaste pievienota: {name}.',
   'admin.mailboxes.confirmDelete': 'Pārtraukt lasīt kasti {name}? Tās pieprasījumi paliek.',
   'admin.webhooks.heading': 'Tīmekļa āķi (iestāžu sistēmām)',
-  'admin.webhooks.hint': 'Iestādes sistēma saņem parakstītu ziņu par saviem pieprasījumiem. Adresei jābūt publiskai; pāradresācijas netiek sekotas.',
+  'admin.webhooks.hint':
+    'Iestādes sistēma saņem parakstītu ziņu par saviem pieprasījumiem. Adresei jābūt publiskai; pāradresācijas netiek sekotas.',
   'admin.webhooks.none': 'Abonementu nav.',
   'admin.webhooks.url': 'Adrese (URL)',
   'admin.webhooks.events': 'Notikumi',

@@ -150,7 +150,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   try {
     return await request<T>(method, path, body, session.token);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401 && (await session.refresh())) return request<T>(method, path, body, session.token);
+    if (error instanceof ApiError && error.status === 401 && (await session.refresh()))
+      return request<T>(method, path, body, session.token);
     throw error;
   }
 }

@@ -121,7 +121,8 @@ export function BoardPage() {
               <th scope="row">{a.displayName}</th>
               <td>
                 <span className={`presence presence-${a.state}`}>
-                  <span aria-hidden="true">{a.state === 'online' ? '●' : a.state === 'away' ? '◐' : '○'}</span> {t(`presence.${a.state}` as MessageKey)}
+                  <span aria-hidden="true">{a.state === 'online' ? '●' : a.state === 'away' ? '◐' : '○'}</span>{' '}
+                  {t(`presence.${a.state}` as MessageKey)}
                 </span>
               </td>
               <td>

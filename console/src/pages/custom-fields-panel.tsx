@@ -34,7 +34,10 @@ export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDet
   }, []);
   // Read again whenever the ticket changed (someone else may have set them).
   useEffect(() => {
-    void api<{ fields: TicketCustomField[] }>('GET', path).then((r) => show(r.fields), () => setFields([]));
+    void api<{ fields: TicketCustomField[] }>('GET', path).then(
+      (r) => show(r.fields),
+      () => setFields([]),
+    );
   }, [path, ticket.updatedAt, show]);
 
   if (!fields || fields.length === 0) return null;
@@ -62,7 +65,10 @@ export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDet
         const field = `values.${f.key}`;
         const disabled = !editable || !f.active;
         if (f.type === 'choice') {
-          const options = [...f.choices, ...(draft[f.key] && !f.choices.includes(draft[f.key]) ? [draft[f.key]] : [])].map((c) => ({ value: c, label: c }));
+          const options = [...f.choices, ...(draft[f.key] && !f.choices.includes(draft[f.key]) ? [draft[f.key]] : [])].map((c) => ({
+            value: c,
+            label: c,
+          }));
           return disabled ? (
             <ReadOnly key={f.key} id={id(f.key)} label={label} value={draft[f.key]} off={!f.active} />
           ) : (

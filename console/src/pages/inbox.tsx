@@ -25,7 +25,15 @@ const NO_FILTERS: Filters = { queue: '', status: '', channel: '', level: '', ass
 const FILTERS_KEY = 'console.inbox.filters';
 const PAGE_SIZE = 50;
 
-export const CHANNEL_ICONS: Record<string, string> = { webform: '▤', email: '✉', voice: '☎', chat: '✎', social: '#', counter: '⌂', phone: '☏' };
+export const CHANNEL_ICONS: Record<string, string> = {
+  webform: '▤',
+  email: '✉',
+  voice: '☎',
+  chat: '✎',
+  social: '#',
+  counter: '⌂',
+  phone: '☏',
+};
 
 function query(filters: Filters, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams({ sort: 'sla_due', limit: String(PAGE_SIZE) });
@@ -121,7 +129,8 @@ export function InboxPage() {
       if (event.altKey || event.ctrlKey || event.metaKey || /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(target.tagName)) return;
       const step = event.key === 'j' || event.key === 'ArrowDown' ? 1 : event.key === 'k' || event.key === 'ArrowUp' ? -1 : 0;
       if (step === 0) {
-        if (event.key === 'Enter' && target === document.body && items[selected]) navigate(href({ name: 'ticket', reference: items[selected].reference }));
+        if (event.key === 'Enter' && target === document.body && items[selected])
+          navigate(href({ name: 'ticket', reference: items[selected].reference }));
         return;
       }
       event.preventDefault();
@@ -136,7 +145,12 @@ export function InboxPage() {
   }, [items, selected]);
 
   const set = (key: keyof Filters) => (e: React.ChangeEvent<HTMLSelectElement>) => setFilters({ ...filters, [key]: e.target.value });
-  const select = (key: keyof Filters, label: MessageKey, options: ReadonlyArray<readonly [string, string]>, any: MessageKey = 'inbox.any') => (
+  const select = (
+    key: keyof Filters,
+    label: MessageKey,
+    options: ReadonlyArray<readonly [string, string]>,
+    any: MessageKey = 'inbox.any',
+  ) => (
     <div className="filter">
       <label htmlFor={`filter-${key}`}>{t(label)}</label>
       <select id={`filter-${key}`} value={filters[key]} onChange={set(key)}>
@@ -152,95 +166,138 @@ export function InboxPage() {
 
   return (
     <div className="inbox-layout">
-    <QueueList selected={filters.queue} onSelect={(queue) => setFilters({ ...filters, queue })} />
-    <section aria-labelledby="inbox-heading">
-      <h1 id="inbox-heading">
-        {t('inbox.heading')}
-        {filters.queue && <span className="queue-filter"> · {t('desk.queues.filtered', { queue: filters.queue })}</span>}
-      </h1>
-      <form
-        className="filters"
-        role="search"
-        aria-label={t('inbox.filters')}
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilters({ ...filters, q: search });
-        }}
-      >
-        <div className="filter search">
-          <label htmlFor="filter-q">{t('inbox.search')}</label>
-          <input id="filter-q" type="search" value={search} placeholder={t('inbox.searchHint')} onChange={(e) => setSearch(e.target.value)} />
-        </div>
-        <button type="submit">{t('inbox.search')}</button>
-        {select('status', 'inbox.status', STATUSES.map((s) => [s, t(`status.${s}` as MessageKey)] as const))}
-        {select('channel', 'inbox.channel', CHANNELS.map((c) => [c, t(`channel.${c}` as MessageKey)] as const))}
-        {select('level', 'inbox.level', ['0', '1', '2', '3'].map((l) => [l, l] as const))}
-        {select('assignee', 'inbox.assignee', [['me', t('inbox.assignee.me')], ['none', t('inbox.assignee.none')]] as const, 'desk.assignee.anyone')}
-        {select('sla', 'inbox.sla', SLA_STATES.map((s) => [s, t(`sla.${s}` as MessageKey)] as const))}
-        {select('snoozed', 'inbox.snoozed', [['include', t('inbox.snoozed.include')], ['only', t('inbox.snoozed.only')]] as const, 'inbox.snoozed.exclude')}
-      </form>
-      <p className="hint">{t('inbox.keyboardHint')}</p>
-      <p className="visually-hidden" aria-live="polite">
-        {notice}
-      </p>
-      {error && (
-        <p className="error" role="alert">
-          {t('app.error', { detail: error })}
+      <QueueList selected={filters.queue} onSelect={(queue) => setFilters({ ...filters, queue })} />
+      <section aria-labelledby="inbox-heading">
+        <h1 id="inbox-heading">
+          {t('inbox.heading')}
+          {filters.queue && <span className="queue-filter"> · {t('desk.queues.filtered', { queue: filters.queue })}</span>}
+        </h1>
+        <form
+          className="filters"
+          role="search"
+          aria-label={t('inbox.filters')}
+          onSubmit={(e) => {
+            e.preventDefault();
+            setFilters({ ...filters, q: search });
+          }}
+        >
+          <div className="filter search">
+            <label htmlFor="filter-q">{t('inbox.search')}</label>
+            <input
+              id="filter-q"
+              type="search"
+              value={search}
+              placeholder={t('inbox.searchHint')}
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </div>
+          <button type="submit">{t('inbox.search')}</button>
+          {select(
+            'status',
+            'inbox.status',
+            STATUSES.map((s) => [s, t(`status.${s}` as MessageKey)] as const),
+          )}
+          {select(
+            'channel',
+            'inbox.channel',
+            CHANNELS.map((c) => [c, t(`channel.${c}` as MessageKey)] as const),
+          )}
+          {select(
+            'level',
+            'inbox.level',
+            ['0', '1', '2', '3'].map((l) => [l, l] as const),
+          )}
+          {select(
+            'assignee',
+            'inbox.assignee',
+            [
+              ['me', t('inbox.assignee.me')],
+              ['none', t('inbox.assignee.none')],
+            ] as const,
+            'desk.assignee.anyone',
+          )}
+          {select(
+            'sla',
+            'inbox.sla',
+            SLA_STATES.map((s) => [s, t(`sla.${s}` as MessageKey)] as const),
+          )}
+          {select(
+            'snoozed',
+            'inbox.snoozed',
+            [
+              ['include', t('inbox.snoozed.include')],
+              ['only', t('inbox.snoozed.only')],
+            ] as const,
+            'inbox.snoozed.exclude',
+          )}
+        </form>
+        <p className="hint">{t('inbox.keyboardHint')}</p>
+        <p className="visually-hidden" aria-live="polite">
+          {notice}
         </p>
-      )}
-      <table className="inbox">
-        <caption className="visually-hidden">{t('inbox.heading')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('inbox.col.channel')}</th>
-            <th scope="col">{t('inbox.col.reference')}</th>
-            <th scope="col">{t('inbox.col.customer')}</th>
-            <th scope="col">{t('inbox.col.subject')}</th>
-            <th scope="col">{t('inbox.col.institution')}</th>
-            <th scope="col">{t('inbox.col.level')}</th>
-            <th scope="col">{t('inbox.col.assignee')}</th>
-            <th scope="col">{t('inbox.col.sla')}</th>
-          </tr>
-        </thead>
-        <tbody ref={tableRef}>
-          {items.map((item, i) => (
-            <tr key={item.id} className={i === selected ? 'selected' : undefined} data-reference={item.reference}>
-              <td>
-                <span className="channel-icon" aria-hidden="true">
-                  {CHANNEL_ICONS[item.channel] ?? '•'}
-                </span>{' '}
-                {t(`channel.${item.channel}` as MessageKey)}
-              </td>
-              <td>
-                <a className="ref" href={href({ name: 'ticket', reference: item.reference })} onClick={onLinkClick} onFocus={() => setSelected(i)}>
-                  {item.reference}
-                </a>
-              </td>
-              <td>{customerName(item.customer) ?? <span className="muted">{t('inbox.noCustomer')}</span>}</td>
-              <td className="subject">
-                {item.subject ?? <span className="muted">{t('ticket.noSubject')}</span>}
-                {item.snooze && <span className="snoozed-tag"> · {t('snooze.label')}</span>}
-                {item.match?.snippet && item.match.field !== 'subject' && <Snippet snippet={item.match.snippet} />}
-              </td>
-              <td>{item.institution ?? '—'}</td>
-              <td>{item.level}</td>
-              <td>{item.assignee?.displayName ?? t('inbox.unassigned')}</td>
-              <td>
-                <SlaBadge sla={item.sla} now={now} />
-              </td>
+        {error && (
+          <p className="error" role="alert">
+            {t('app.error', { detail: error })}
+          </p>
+        )}
+        <table className="inbox">
+          <caption className="visually-hidden">{t('inbox.heading')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('inbox.col.channel')}</th>
+              <th scope="col">{t('inbox.col.reference')}</th>
+              <th scope="col">{t('inbox.col.customer')}</th>
+              <th scope="col">{t('inbox.col.subject')}</th>
+              <th scope="col">{t('inbox.col.institution')}</th>
+              <th scope="col">{t('inbox.col.level')}</th>
+              <th scope="col">{t('inbox.col.assignee')}</th>
+              <th scope="col">{t('inbox.col.sla')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {!loading && items.length === 0 && !error && <p>{t('inbox.empty')}</p>}
-      {loading && items.length === 0 && <p role="status">{t('app.loading')}</p>}
-      <p className="count">{t('inbox.count', { count: items.length })}</p>
-      {cursor && (
-        <button type="button" onClick={() => void more()}>
-          {t('inbox.more')}
-        </button>
-      )}
-    </section>
+          </thead>
+          <tbody ref={tableRef}>
+            {items.map((item, i) => (
+              <tr key={item.id} className={i === selected ? 'selected' : undefined} data-reference={item.reference}>
+                <td>
+                  <span className="channel-icon" aria-hidden="true">
+                    {CHANNEL_ICONS[item.channel] ?? '•'}
+                  </span>{' '}
+                  {t(`channel.${item.channel}` as MessageKey)}
+                </td>
+                <td>
+                  <a
+                    className="ref"
+                    href={href({ name: 'ticket', reference: item.reference })}
+                    onClick={onLinkClick}
+                    onFocus={() => setSelected(i)}
+                  >
+                    {item.reference}
+                  </a>
+                </td>
+                <td>{customerName(item.customer) ?? <span className="muted">{t('inbox.noCustomer')}</span>}</td>
+                <td className="subject">
+                  {item.subject ?? <span className="muted">{t('ticket.noSubject')}</span>}
+                  {item.snooze && <span className="snoozed-tag"> · {t('snooze.label')}</span>}
+                  {item.match?.snippet && item.match.field !== 'subject' && <Snippet snippet={item.match.snippet} />}
+                </td>
+                <td>{item.institution ?? '—'}</td>
+                <td>{item.level}</td>
+                <td>{item.assignee?.displayName ?? t('inbox.unassigned')}</td>
+                <td>
+                  <SlaBadge sla={item.sla} now={now} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {!loading && items.length === 0 && !error && <p>{t('inbox.empty')}</p>}
+        {loading && items.length === 0 && <p role="status">{t('app.loading')}</p>}
+        <p className="count">{t('inbox.count', { count: items.length })}</p>
+        {cursor && (
+          <button type="button" onClick={() => void more()}>
+            {t('inbox.more')}
+          </button>
+        )}
+      </section>
     </div>
   );
 }
@@ -256,9 +313,5 @@ function Snippet({ snippet }: { snippet: { text: string; highlights: Array<[numb
     at = end;
   }
   if (at < snippet.text.length) parts.push({ text: snippet.text.slice(at), marked: false });
-  return (
-    <span className="snippet">
-      {parts.map((p, i) => (p.marked ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
-    </span>
-  );
+  return <span className="snippet">{parts.map((p, i) => (p.marked ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</span>;
 }

@@ -35,11 +35,22 @@ export function SignInPage() {
   return (
     <form className="sign-in card" onSubmit={(e) => void submit(e)} noValidate={false}>
       <h1>{t('signIn.heading')}</h1>
-      {session.ended && !error && <p className="notice" role="status">{t('signIn.sessionEnded')}</p>}
+      {session.ended && !error && (
+        <p className="notice" role="status">
+          {t('signIn.sessionEnded')}
+        </p>
+      )}
       <label htmlFor="email">{t('signIn.email')}</label>
       <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
       <label htmlFor="password">{t('signIn.password')}</label>
-      <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      <input
+        id="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       {error && (
         <p className="error" role="alert">
           {error}

@@ -59,7 +59,11 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
       else {
         const fields = fieldErrors(e);
         // A refused file is named at the file list, the rest at the form.
-        setFileErrors(Object.entries(fields).filter(([f]) => f.startsWith('attachments')).map(([f, m]) => `${files[Number(/\[(\d+)\]/.exec(f)?.[1])]?.filename ?? f}: ${m}`));
+        setFileErrors(
+          Object.entries(fields)
+            .filter(([f]) => f.startsWith('attachments'))
+            .map(([f, m]) => `${files[Number(/\[(\d+)\]/.exec(f)?.[1])]?.filename ?? f}: ${m}`),
+        );
         const other = Object.entries(fields).find(([f]) => !f.startsWith('attachments'));
         if (other || Object.keys(fields).length === 0) setError(t('action.failed', { detail: other?.[1] ?? detailOf(e) }));
       }
@@ -113,7 +117,11 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
             {files.map((f, i) => (
               <li key={`${f.filename}-${i}`}>
                 {f.filename} ({Math.ceil(f.size / 1024)} KB){' '}
-                <button type="button" aria-label={t('desk.reply.remove', { name: f.filename })} onClick={() => setFiles(files.filter((_, j) => j !== i))}>
+                <button
+                  type="button"
+                  aria-label={t('desk.reply.remove', { name: f.filename })}
+                  onClick={() => setFiles(files.filter((_, j) => j !== i))}
+                >
                   ×
                 </button>
               </li>
@@ -128,7 +136,8 @@ function ReplyForm({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () 
       </div>
       {ticket.channel !== 'email' && ticket.channel !== 'webform' && (
         <label className="inline">
-          <input type="checkbox" checked={viaEmail} onChange={(e) => setViaEmail(e.target.checked)} /> {t('desk.reply.via')} {t('desk.reply.viaEmail')}
+          <input type="checkbox" checked={viaEmail} onChange={(e) => setViaEmail(e.target.checked)} /> {t('desk.reply.via')}{' '}
+          {t('desk.reply.viaEmail')}
         </label>
       )}
       <label htmlFor="reply-text">{t('reply.label')}</label>
@@ -290,7 +299,13 @@ function EscalateForm({ ticket, me, onChanged }: { ticket: TicketDetail; me: Pro
         </div>
         <div className="field">
           <label htmlFor="escalate-institution">{t('escalate.institution')}</label>
-          <select id="escalate-institution" value={institution} onChange={(e) => setInstitution(e.target.value)} required {...described('institution')}>
+          <select
+            id="escalate-institution"
+            value={institution}
+            onChange={(e) => setInstitution(e.target.value)}
+            required
+            {...described('institution')}
+          >
             <option value="" disabled>
               —
             </option>
@@ -305,7 +320,14 @@ function EscalateForm({ ticket, me, onChanged }: { ticket: TicketDetail; me: Pro
       {fieldError('toLevel')}
       {fieldError('institution')}
       <label htmlFor="escalate-reason">{t('escalate.reason')}</label>
-      <input id="escalate-reason" value={reason} required maxLength={500} onChange={(e) => setReason(e.target.value)} {...described('reason')} />
+      <input
+        id="escalate-reason"
+        value={reason}
+        required
+        maxLength={500}
+        onChange={(e) => setReason(e.target.value)}
+        {...described('reason')}
+      />
       {fieldError('reason')}
       <label htmlFor="escalate-summary">{t('escalate.summary')}</label>
       <textarea id="escalate-summary" rows={2} value={summary} onChange={(e) => setSummary(e.target.value)} />

@@ -132,18 +132,34 @@ function HandBackForm({ ticket, onChanged }: Props) {
       <h2 id="handback-heading">{t('handBack.heading')}</h2>
       <label htmlFor="handback-level">{t('handBack.level')}</label>
       <select id="handback-level" value={level} onChange={(e) => setLevel(Number(e.target.value))} {...described('toLevel')}>
-        {[1, 2].filter((l) => l < ticket.level).map((l) => (
-          <option key={l} value={l}>
-            {t(`handBack.level${l}` as MessageKey)}
-          </option>
-        ))}
+        {[1, 2]
+          .filter((l) => l < ticket.level)
+          .map((l) => (
+            <option key={l} value={l}>
+              {t(`handBack.level${l}` as MessageKey)}
+            </option>
+          ))}
       </select>
       {fieldError('toLevel')}
       <label htmlFor="handback-reason">{t('handBack.reason')}</label>
-      <input id="handback-reason" value={reason} required maxLength={500} onChange={(e) => setReason(e.target.value)} {...described('reason')} />
+      <input
+        id="handback-reason"
+        value={reason}
+        required
+        maxLength={500}
+        onChange={(e) => setReason(e.target.value)}
+        {...described('reason')}
+      />
       {fieldError('reason')}
       <label htmlFor="handback-answer">{t('handBack.answer')}</label>
-      <textarea id="handback-answer" rows={3} value={answer} aria-required onChange={(e) => setAnswer(e.target.value)} {...described('summary')} />
+      <textarea
+        id="handback-answer"
+        rows={3}
+        value={answer}
+        aria-required
+        onChange={(e) => setAnswer(e.target.value)}
+        {...described('summary')}
+      />
       {fieldError('summary')}
       <button type="submit">{t('handBack.submit')}</button>
       <Outcome status={form.status} error={form.error} />

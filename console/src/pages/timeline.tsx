@@ -22,7 +22,10 @@ export function Timeline({ ticket }: { ticket: TicketDetail }) {
   return (
     <ol className="timeline">
       {ticket.timeline.map((entry, i) => (
-        <li key={i} className={`entry entry-${entry.type}${entry.type === 'message' ? ` entry-${messages.get(entry.messageId!)?.direction}` : ''}`}>
+        <li
+          key={i}
+          className={`entry entry-${entry.type}${entry.type === 'message' ? ` entry-${messages.get(entry.messageId!)?.direction}` : ''}`}
+        >
           <Entry entry={entry} message={entry.messageId ? messages.get(entry.messageId) : undefined} who={who} />
           <time dateTime={entry.at}>{dateTime(entry.at)}</time>
         </li>
@@ -33,7 +36,11 @@ export function Timeline({ ticket }: { ticket: TicketDetail }) {
   function Entry({ entry, message, who }: { entry: TimelineEntry; message?: Message; who: (id: string | null | undefined) => string }) {
     if (message) {
       const heading =
-        entry.type === 'note' ? t('timeline.note') : message.direction === 'inbound' ? t('timeline.message.inbound') : t('timeline.message.outbound');
+        entry.type === 'note'
+          ? t('timeline.note')
+          : message.direction === 'inbound'
+            ? t('timeline.message.inbound')
+            : t('timeline.message.outbound');
       const author = message.direction === 'inbound' ? t('timeline.customer') : who(message.authorAgentId);
       return (
         <div>
@@ -104,4 +111,12 @@ export function Timeline({ ticket }: { ticket: TicketDetail }) {
   }
 }
 
-const TYPES: Record<string, true> = { claimed: true, assigned: true, auto_assigned: true, returned_to_queue: true, updated: true, merged: true, customer_linked: true };
+const TYPES: Record<string, true> = {
+  claimed: true,
+  assigned: true,
+  auto_assigned: true,
+  returned_to_queue: true,
+  updated: true,
+  merged: true,
+  customer_linked: true,
+};

@@ -3,17 +3,28 @@ import { fillTemplate, formatAnswerDate, legalAnswerDate, templateProblems } fro
 
 describe('answer templates', () => {
   it('accepts the known placeholders, with or without spaces inside the braces', () => {
-    expect(templateProblems('Labdien, {{customer.name}}! Jūsu pieteikums {{ ticket.reference }}; atbildēsim līdz {{ticket.answerDate}}. {{institution.contact}}')).toEqual([]);
+    expect(
+      templateProblems(
+        'Labdien, {{customer.name}}! Jūsu pieteikums {{ ticket.reference }}; atbildēsim līdz {{ticket.answerDate}}. {{institution.contact}}',
+      ),
+    ).toEqual([]);
   });
 
   it('refuses a misspelt placeholder and an unclosed one', () => {
-    expect(templateProblems('Dear {{custmer.name}}')).toEqual([expect.objectContaining({ code: 'unknownPlaceholder', message: expect.stringContaining('{{custmer.name}}') })]);
+    expect(templateProblems('Dear {{custmer.name}}')).toEqual([
+      expect.objectContaining({ code: 'unknownPlaceholder', message: expect.stringContaining('{{custmer.name}}') }),
+    ]);
     expect(templateProblems('Dear {{customer.name}')).toEqual([expect.objectContaining({ code: 'unclosedPlaceholder' })]);
     expect(templateProblems('Dear {{}}')).toEqual([expect.objectContaining({ code: 'unknownPlaceholder' })]);
   });
 
   it('fills the values it has and names the ones it has not, leaving them in place', () => {
-    expect(fillTemplate('Labdien, {{customer.name}}! {{ticket.reference}}', { 'customer.name': 'Anna Bērziņa', 'ticket.reference': 'VP-2026-000001' })).toEqual({
+    expect(
+      fillTemplate('Labdien, {{customer.name}}! {{ticket.reference}}', {
+        'customer.name': 'Anna Bērziņa',
+        'ticket.reference': 'VP-2026-000001',
+      }),
+    ).toEqual({
       text: 'Labdien, Anna Bērziņa! VP-2026-000001',
       missing: [],
     });
@@ -34,7 +45,8 @@ describe('answer templates', () => {
     const working = (d: string) => calendar.isWorkingDay(d);
     it('is one month after receipt', () => expect(legalAnswerDate('2026-03-10', working)).toBe('2026-04-10'));
     it("is the month's last day when the month is shorter", () => expect(legalAnswerDate('2025-01-31', working)).toBe('2025-02-28'));
-    it('moves on from a short month\'s last day when that is a Saturday', () => expect(legalAnswerDate('2026-01-30', working)).toBe('2026-03-02'));
+    it("moves on from a short month's last day when that is a Saturday", () =>
+      expect(legalAnswerDate('2026-01-30', working)).toBe('2026-03-02'));
     it('moves past a weekend to Monday', () => expect(legalAnswerDate('2026-09-05', working)).toBe('2026-10-05'));
     it('moves past a public holiday', () => expect(legalAnswerDate('2026-04-04', working)).toBe('2026-05-05')); // 4 May is a holiday (Monday)
     it('moves past the year end', () => expect(legalAnswerDate('2026-11-25', working)).toBe('2026-12-28')); // 25–27 Dec Christmas and the weekend

@@ -21,11 +21,15 @@ export function templateProblems(text: string): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   for (const match of text.matchAll(PLACEHOLDER)) {
     if (!(PLACEHOLDERS as readonly string[]).includes(match[1])) {
-      problems.push({ code: 'unknownPlaceholder', message: `{{${match[1]}}} is not a placeholder; use one of ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}` });
+      problems.push({
+        code: 'unknownPlaceholder',
+        message: `{{${match[1]}}} is not a placeholder; use one of ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+      });
     }
   }
   // What is left after the well-formed ones are taken out must have no braces pair started: "{{customer.name}".
-  if (text.replace(PLACEHOLDER, '').includes('{{')) problems.push({ code: 'unclosedPlaceholder', message: 'a placeholder is opened with {{ and not closed with }}' });
+  if (text.replace(PLACEHOLDER, '').includes('{{'))
+    problems.push({ code: 'unclosedPlaceholder', message: 'a placeholder is opened with {{ and not closed with }}' });
   return problems;
 }
 

@@ -48,7 +48,10 @@ describe('planAssignments', () => {
   it('least-loaded compares the share of capacity in use', () => {
     const plan = planAssignments(
       [ticket('t1')],
-      [agent('third-full', { capacity: { email: 3 }, load: { email: 1 } }), agent('fifth-full', { capacity: { email: 10 }, load: { email: 2 } })],
+      [
+        agent('third-full', { capacity: { email: 3 }, load: { email: 1 } }),
+        agent('fifth-full', { capacity: { email: 10 }, load: { email: 2 } }),
+      ],
     );
     expect(plan[0].agentId).toBe('fifth-full');
   });
@@ -56,7 +59,10 @@ describe('planAssignments', () => {
   it('round-robin gives work to the agent who got some longest ago, and rotates within one plan', () => {
     const plan = planAssignments(
       [ticket('t1', { strategy: 'round_robin' }), ticket('t2', { strategy: 'round_robin' }), ticket('t3', { strategy: 'round_robin' })],
-      [agent('recent', { lastAssignedAt: new Date('2026-11-25T10:00:00Z') }), agent('earlier', { lastAssignedAt: new Date('2026-11-25T09:00:00Z') })],
+      [
+        agent('recent', { lastAssignedAt: new Date('2026-11-25T10:00:00Z') }),
+        agent('earlier', { lastAssignedAt: new Date('2026-11-25T09:00:00Z') }),
+      ],
       new Date('2026-11-25T11:00:00Z'),
     );
     expect(plan.map((p) => p.agentId)).toEqual(['earlier', 'recent', 'earlier']);
@@ -64,14 +70,18 @@ describe('planAssignments', () => {
 
   it('skills: only agents who know the topic, case-insensitively; a ticket without a topic goes to anyone', () => {
     const agents = [agent('pensions', { skills: ['Pensijas'] }), agent('taxes', { skills: ['nodokļi'] })];
-    expect(planAssignments([ticket('t1', { strategy: 'skills', topic: 'pensijas' })], agents)).toEqual([{ ticketId: 't1', agentId: 'pensions' }]);
+    expect(planAssignments([ticket('t1', { strategy: 'skills', topic: 'pensijas' })], agents)).toEqual([
+      { ticketId: 't1', agentId: 'pensions' },
+    ]);
     expect(planAssignments([ticket('t2', { strategy: 'skills', topic: 'būvniecība' })], agents)).toEqual([]);
     expect(planAssignments([ticket('t3', { strategy: 'skills' })], agents)).toHaveLength(1);
   });
 
   it('the agent must speak the language of the ticket', () => {
     expect(planAssignments([ticket('t1', { language: 'ru' })], [agent('lv-only')])).toEqual([]);
-    expect(planAssignments([ticket('t1', { language: 'ru' })], [agent('lv-only'), agent('both', { languages: ['lv', 'ru'] })])[0].agentId).toBe('both');
+    expect(
+      planAssignments([ticket('t1', { language: 'ru' })], [agent('lv-only'), agent('both', { languages: ['lv', 'ru'] })])[0].agentId,
+    ).toBe('both');
   });
 
   it('levels are worked by their role, and levels 2 and 3 only within the agent’s institutions', () => {

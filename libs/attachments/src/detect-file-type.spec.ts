@@ -67,7 +67,13 @@ describe('detectFileType — ZIP containers', () => {
   });
 
   it('reads a deferred-size mimetype through the central directory', () => {
-    const zip = buildZip([{ name: 'mimetype', data: ODS }, { name: 'content.xml', data: '<x/>' }], { dataDescriptor: true });
+    const zip = buildZip(
+      [
+        { name: 'mimetype', data: ODS },
+        { name: 'content.xml', data: '<x/>' },
+      ],
+      { dataDescriptor: true },
+    );
     expect(detectFileType(zip)).toEqual({ ext: 'ods', mime: ODS });
   });
 
@@ -82,11 +88,29 @@ describe('detectFileType — ZIP containers', () => {
   it.each([
     ['a plain zip', buildZip([{ name: 'readme.txt', data: 'hi' }])],
     ['an empty zip', buildZip([])],
-    ['an EPUB (unknown mimetype)', buildZip([{ name: 'mimetype', data: 'application/epub+zip' }, { name: 'OEBPS/a.xhtml', data: '<html/>' }])],
+    [
+      'an EPUB (unknown mimetype)',
+      buildZip([
+        { name: 'mimetype', data: 'application/epub+zip' },
+        { name: 'OEBPS/a.xhtml', data: '<html/>' },
+      ]),
+    ],
     ['a near-miss mimetype', fixtures.odf('application/vnd.oasis.opendocument.text-template')],
-    ['a mimetype that is not the first entry', buildZip([{ name: 'content.xml', data: '<x/>' }, { name: 'mimetype', data: ODT }])],
+    [
+      'a mimetype that is not the first entry',
+      buildZip([
+        { name: 'content.xml', data: '<x/>' },
+        { name: 'mimetype', data: ODT },
+      ]),
+    ],
     ['word/ without [Content_Types].xml', buildZip([{ name: 'word/document.xml', data: '<w/>' }])],
-    ['[Content_Types].xml without a known part folder', buildZip([{ name: '[Content_Types].xml', data: '<Types/>' }, { name: 'visio/page.xml', data: '<v/>' }])],
+    [
+      '[Content_Types].xml without a known part folder',
+      buildZip([
+        { name: '[Content_Types].xml', data: '<Types/>' },
+        { name: 'visio/page.xml', data: '<v/>' },
+      ]),
+    ],
   ])('returns null for %s', (_label, zip) => {
     expect(detectFileType(zip)).toBeNull();
   });
@@ -98,7 +122,12 @@ describe('detectFileType — ZIP containers', () => {
   });
 
   it('never throws on any truncation of any container fixture', () => {
-    const all = [fixtures.odf(ODT), fixtures.asice(), fixtures.ooxml('word/document.xml'), fixtures.ooxml('ppt/presentation.xml', { dataDescriptor: true })];
+    const all = [
+      fixtures.odf(ODT),
+      fixtures.asice(),
+      fixtures.ooxml('word/document.xml'),
+      fixtures.ooxml('ppt/presentation.xml', { dataDescriptor: true }),
+    ];
     for (const zip of all) {
       for (let len = 0; len <= zip.length; len++) {
         expect(() => detectFileType(zip.subarray(0, len))).not.toThrow();

@@ -51,6 +51,9 @@ function truncateKeepingExtension(name: string, max: number): string {
   const ext = EXTENSION.exec(name)?.[0] ?? '';
   const extChars = Array.from(ext).length;
   const base = chars.slice(0, chars.length - extChars);
-  const kept = base.slice(0, max - extChars).join('').replace(/[\s.]+$/, '');
+  const kept = base
+    .slice(0, max - extChars)
+    .join('')
+    .replace(/[\s.]+$/, '');
   return kept + ext;
 }

@@ -1,10 +1,4 @@
-import {
-  ALLOWED_EXTENSIONS,
-  MAX_ATTACHMENTS,
-  MAX_ATTACHMENT_BYTES,
-  validateAttachment,
-  validateAttachments,
-} from '@lib/attachments';
+import { ALLOWED_EXTENSIONS, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, validateAttachment, validateAttachments } from '@lib/attachments';
 import { buildZip, fixtures } from './testing/zip-builder';
 
 const ODT = 'application/vnd.oasis.opendocument.text';
@@ -16,9 +10,23 @@ describe('constants', () => {
   it('match the Latvija.lv portal rules', () => {
     expect(MAX_ATTACHMENTS).toBe(10);
     expect(MAX_ATTACHMENT_BYTES).toBe(10_485_760);
-    expect([...ALLOWED_EXTENSIONS].sort()).toEqual(
-      ['asice', 'doc', 'docx', 'edoc', 'jpeg', 'jpg', 'odp', 'ods', 'odt', 'pdf', 'png', 'pptx', 'tif', 'tiff', 'xlsx'],
-    );
+    expect([...ALLOWED_EXTENSIONS].sort()).toEqual([
+      'asice',
+      'doc',
+      'docx',
+      'edoc',
+      'jpeg',
+      'jpg',
+      'odp',
+      'ods',
+      'odt',
+      'pdf',
+      'png',
+      'pptx',
+      'tif',
+      'tiff',
+      'xlsx',
+    ]);
   });
 });
 
@@ -38,7 +46,12 @@ describe('validateAttachment — accepted files', () => {
     ['parakstīts.edoc', fixtures.asice(), 'edoc', ASICE],
     ['Līgums.docx', fixtures.ooxml('word/document.xml'), 'docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
     ['Budžets.xlsx', fixtures.ooxml('xl/workbook.xml'), 'xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
-    ['Prezentācija.pptx', fixtures.ooxml('ppt/presentation.xml'), 'pptx', 'application/vnd.openxmlformats-officedocument.presentationml.presentation'],
+    [
+      'Prezentācija.pptx',
+      fixtures.ooxml('ppt/presentation.xml'),
+      'pptx',
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    ],
   ])('accepts %s', (filename, content, ext, mime) => {
     expect(validateAttachment({ filename, contentType: 'application/octet-stream', content })).toEqual({
       ok: true,
@@ -113,8 +126,18 @@ describe('validateAttachment — rejected files', () => {
     ['XLSX content named .docx', 'a.docx', fixtures.ooxml('xl/workbook.xml'), 'The file is named .docx but its content is xlsx'],
     ['ODT content named .edoc', 'a.edoc', fixtures.odf(ODT), 'The file is named .edoc but its content is odt'],
     ['ASiC-E content named .odt', 'a.odt', fixtures.asice(), 'The file is named .odt but its content is asice'],
-    ['a plain zip named .docx', 'a.docx', buildZip([{ name: 'a.txt', data: 'a' }]), 'The file is named .docx but its content is not a recognised docx file'],
-    ['a truncated docx', 'a.docx', fixtures.ooxml('word/document.xml').subarray(0, 40), 'The file is named .docx but its content is not a recognised docx file'],
+    [
+      'a plain zip named .docx',
+      'a.docx',
+      buildZip([{ name: 'a.txt', data: 'a' }]),
+      'The file is named .docx but its content is not a recognised docx file',
+    ],
+    [
+      'a truncated docx',
+      'a.docx',
+      fixtures.ooxml('word/document.xml').subarray(0, 40),
+      'The file is named .docx but its content is not a recognised docx file',
+    ],
   ])('rejects %s as content_mismatch', (_label, filename, content, message) => {
     expect(validateAttachment({ filename, contentType: 'application/pdf', content })).toEqual({
       ok: false,

@@ -74,8 +74,14 @@ describe('the day before a holiday is one hour shorter', () => {
   it('takes the hour from the end of the day, reaching into an earlier interval if needed', () => {
     const split: WorkingHours = {
       ...STANDARD_OFFICE_HOURS,
-      thu: [['09:00', '12:00'], ['13:00', '17:00']],
-      wed: [['09:00', '12:00'], ['16:30', '17:00']],
+      thu: [
+        ['09:00', '12:00'],
+        ['13:00', '17:00'],
+      ],
+      wed: [
+        ['09:00', '12:00'],
+        ['16:30', '17:00'],
+      ],
     };
     const c = new BusinessCalendar({ hours: split, adjustments: {} });
     expect(span('2026-04-02', c)).toEqual([
@@ -280,7 +286,12 @@ describe('addWorkingDays', () => {
 describe('working hours validation', () => {
   it.each([
     [[['17:00', '08:30']]],
-    [[['08:30', '12:00'], ['11:00', '17:00']]],
+    [
+      [
+        ['08:30', '12:00'],
+        ['11:00', '17:00'],
+      ],
+    ],
     [[['8:30', '17:00']]],
     [[['08:60', '17:00']]],
     [[['08:00', '24:01']]],
@@ -299,7 +310,10 @@ describe('special hours for one date', () => {
       '2026-11-18': [['10:00', '14:00']], // open on Proclamation Day
       '2026-11-20': [], // shut on a Friday
       '2026-12-23': [['08:30', '17:00']], // the full day before Christmas Eve, not one hour shorter
-      '2026-11-21': [['09:00', '12:00'], ['13:00', '15:00']], // an election Saturday
+      '2026-11-21': [
+        ['09:00', '12:00'],
+        ['13:00', '15:00'],
+      ], // an election Saturday
     },
   });
 
@@ -331,7 +345,9 @@ describe('special hours for one date', () => {
   it('refuse a date that does not exist and hours that make no sense', () => {
     expect(() => new BusinessCalendar({ specialHours: { '2026-02-30': [] } })).toThrow(/2026-02-30 is not a date/);
     expect(() => new BusinessCalendar({ specialHours: { tomorrow: [] } })).toThrow(/not a date/);
-    expect(() => new BusinessCalendar({ specialHours: { '2026-11-18': [['14:00', '10:00']] } })).toThrow(/2026-11-18: 14:00–10:00 is empty or reversed/);
+    expect(() => new BusinessCalendar({ specialHours: { '2026-11-18': [['14:00', '10:00']] } })).toThrow(
+      /2026-11-18: 14:00–10:00 is empty or reversed/,
+    );
     expect(() => new BusinessCalendar({ specialHours: { '2026-11-18': [['10:00', '25:00']] } })).toThrow(/invalid time/);
   });
 });

@@ -220,7 +220,7 @@ export class BusinessCalendar {
     if (!Number.isInteger(n)) throw new RangeError(`invalid number of working days: ${n}`);
     let day = dayNumber(date);
     const step = Math.sign(n);
-    for (let left = Math.abs(n); left > 0; ) {
+    for (let left = Math.abs(n); left > 0;) {
       day += step;
       if (this.isWorkingDayNumber(day)) left--;
     }
@@ -277,4 +277,3 @@ export class BusinessCalendar {
     return cached;
   }
 }
-

@@ -21,10 +21,42 @@ describe('easterSunday', () => {
 describe('latvianHolidays — every day off, 2025–2028', () => {
   // Written out by hand from the law and the Easter dates above, not generated.
   const expected: Record<number, string[]> = {
-    2025: ['01-01', '04-18', '04-20', '04-21', '05-01', '05-04', '05-05', '06-08', '06-23', '06-24', '11-18', '12-24', '12-25', '12-26', '12-31'],
+    2025: [
+      '01-01',
+      '04-18',
+      '04-20',
+      '04-21',
+      '05-01',
+      '05-04',
+      '05-05',
+      '06-08',
+      '06-23',
+      '06-24',
+      '11-18',
+      '12-24',
+      '12-25',
+      '12-26',
+      '12-31',
+    ],
     2026: ['01-01', '04-03', '04-05', '04-06', '05-01', '05-04', '05-24', '06-23', '06-24', '11-18', '12-24', '12-25', '12-26', '12-31'],
     2027: ['01-01', '03-26', '03-28', '03-29', '05-01', '05-04', '05-16', '06-23', '06-24', '11-18', '12-24', '12-25', '12-26', '12-31'],
-    2028: ['01-01', '04-14', '04-16', '04-17', '05-01', '05-04', '06-04', '06-23', '06-24', '11-18', '11-20', '12-24', '12-25', '12-26', '12-31'],
+    2028: [
+      '01-01',
+      '04-14',
+      '04-16',
+      '04-17',
+      '05-01',
+      '05-04',
+      '06-04',
+      '06-23',
+      '06-24',
+      '11-18',
+      '11-20',
+      '12-24',
+      '12-25',
+      '12-26',
+      '12-31',
+    ],
   };
 
   it.each(Object.entries(expected))('%s', (year, days) => {
@@ -71,22 +103,14 @@ describe('latvianHolidays — every day off, 2025–2028', () => {
     expect(h2023.find((h) => h.date === '2023-07-09')).toMatchObject({ kind: 'extra' });
     expect(h2023.find((h) => h.date === '2023-07-10')).toMatchObject({ kind: 'substitute' });
     // The hockey holiday has no weekend rule: nothing else in late May/early June besides Pentecost (28 May 2023).
-    expect(h2023.filter((h) => h.date >= '2023-05-20' && h.date <= '2023-06-10').map((h) => h.date)).toEqual([
-      '2023-05-28',
-      '2023-05-29',
-    ]);
+    expect(h2023.filter((h) => h.date >= '2023-05-20' && h.date <= '2023-06-10').map((h) => h.date)).toEqual(['2023-05-28', '2023-05-29']);
   });
 
   it('moves a weekend festival day past a Monday that is already a holiday', () => {
     const dates = latvianHolidays(2026, {
       extraHolidays: [{ date: '2026-05-03', weekendMovesToNextWorkingDay: true }], // Sunday; Monday 4 May is a holiday
     }).map((h) => h.date);
-    expect(dates.filter((d) => d >= '2026-05-01' && d <= '2026-05-10')).toEqual([
-      '2026-05-01',
-      '2026-05-03',
-      '2026-05-04',
-      '2026-05-05',
-    ]);
+    expect(dates.filter((d) => d >= '2026-05-01' && d <= '2026-05-10')).toEqual(['2026-05-01', '2026-05-03', '2026-05-04', '2026-05-05']);
   });
 
   it('accepts plain date strings as extra holidays and ignores other years’ entries', () => {

@@ -11,7 +11,21 @@ export interface CentreNames {
   town: string | null;
 }
 
-const DIACRITICS: Record<string, string> = { ā: 'a', č: 'c', ē: 'e', ģ: 'g', ī: 'i', ķ: 'k', ļ: 'l', ņ: 'n', š: 's', ū: 'u', ž: 'z', ō: 'o', ŗ: 'r' };
+const DIACRITICS: Record<string, string> = {
+  ā: 'a',
+  č: 'c',
+  ē: 'e',
+  ģ: 'g',
+  ī: 'i',
+  ķ: 'k',
+  ļ: 'l',
+  ņ: 'n',
+  š: 's',
+  ū: 'u',
+  ž: 'z',
+  ō: 'o',
+  ŗ: 'r',
+};
 
 /** Lower case, Latvian letters as their base letters, every run of other characters as one space. */
 export function normaliseCentreName(text: string): string {

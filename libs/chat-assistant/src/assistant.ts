@@ -24,7 +24,13 @@ export interface AssistantPolicy {
   handOverTopics: string[];
 }
 
-export const DEFAULT_POLICY: AssistantPolicy = { answerAt: 0.6, suggestAt: 0.3, maxChoices: 3, unsureTurnsBeforeHandOver: 2, handOverTopics: [] };
+export const DEFAULT_POLICY: AssistantPolicy = {
+  answerAt: 0.6,
+  suggestAt: 0.3,
+  maxChoices: 3,
+  unsureTurnsBeforeHandOver: 2,
+  handOverTopics: [],
+};
 
 export type HandOverReason = 'asked' | 'unsure' | 'topic';
 
@@ -36,13 +42,25 @@ export type AssistantDecision =
 
 /** Phrases that ask for a person, in the three languages, after folding case and Latvian diacritics. */
 const ASKS_FOR_PERSON = [
-  /\boperator/, /\bcilvek/, /\bkonsultant/, /\bdarbinie/, /\bspeciālist|\bspecialist/,
-  /оператор/, /человек/, /консультант/, /живо/,
-  /\b(a )?(real )?person\b/, /\bhuman\b/, /\bagent\b/,
+  /\boperator/,
+  /\bcilvek/,
+  /\bkonsultant/,
+  /\bdarbinie/,
+  /\bspeciālist|\bspecialist/,
+  /оператор/,
+  /человек/,
+  /консультант/,
+  /живо/,
+  /\b(a )?(real )?person\b/,
+  /\bhuman\b/,
+  /\bagent\b/,
 ];
 
 export function fold(text: string): string {
-  return text.toLocaleLowerCase('lv').normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  return text
+    .toLocaleLowerCase('lv')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
 }
 
 export function asksForPerson(text: string): boolean {
@@ -69,20 +87,34 @@ export function decide(
     return { kind: 'hand-over', reason: 'topic' };
   }
   if (best && best.score >= policy.answerAt) {
-    return { kind: 'answer', text: `${best.answer}\n\n${say('didThisHelp', input.language)}`, articleId: best.articleId, score: best.score, askFeedback: true };
+    return {
+      kind: 'answer',
+      text: `${best.answer}\n\n${say('didThisHelp', input.language)}`,
+      articleId: best.articleId,
+      score: best.score,
+      askFeedback: true,
+    };
   }
   // This turn is unsure too: once too many are, trying again only wastes the visitor's time.
   if (input.unsureTurns + 1 >= policy.unsureTurnsBeforeHandOver) return { kind: 'hand-over', reason: 'unsure' };
   const choices = ranked.filter((m) => m.score >= policy.suggestAt).slice(0, policy.maxChoices);
   if (choices.length > 0) {
-    return { kind: 'choices', text: say('choices', input.language), choices: choices.map((c) => ({ articleId: c.articleId, question: c.question, score: c.score })) };
+    return {
+      kind: 'choices',
+      text: say('choices', input.language),
+      choices: choices.map((c) => ({ articleId: c.articleId, question: c.question, score: c.score })),
+    };
   }
   return { kind: 'no-match', text: say('noMatch', input.language) };
 }
 
 /** The hand-over summary the operator reads first: why, and what the visitor asked and was told. */
 export function handOverSummary(reason: HandOverReason, transcript: Array<{ author: string; text: string }>, maxLength = 1500): string {
-  const why = { asked: 'The visitor asked for a person.', unsure: 'The assistant was unsure twice.', topic: 'The topic is handled by people only.' }[reason];
+  const why = {
+    asked: 'The visitor asked for a person.',
+    unsure: 'The assistant was unsure twice.',
+    topic: 'The topic is handled by people only.',
+  }[reason];
   // The greeting and anything else before the visitor's first words tell the operator nothing.
   const firstWords = transcript.findIndex((m) => m.author === 'visitor');
   const lines = transcript

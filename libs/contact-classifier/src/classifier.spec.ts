@@ -18,14 +18,18 @@ describe('contact classifier', () => {
 
   it('meets the goal on the held-out part: at least 90 % of institutions right (per-institution figures printed)', () => {
     const ev = holdOutEvaluation(SEED_EXAMPLES, { ...options, alsoTrainOn: GLOSSARY_EXAMPLES, threshold: DEFAULT_MIN_CONFIDENCE });
-    process.stdout.write(`\n${formatEvaluation(ev)}\n${ev.errors.map((e) => `  miss: ${e.expected} → ${e.predicted} (${e.confidence}): ${e.text}`).join('\n')}\n`);
+    process.stdout.write(
+      `\n${formatEvaluation(ev)}\n${ev.errors.map((e) => `  miss: ${e.expected} → ${e.predicted} (${e.confidence}): ${e.text}`).join('\n')}\n`,
+    );
     expect(ev.heldOut).toBeGreaterThanOrEqual(INSTITUTIONS.length * 8);
     expect(ev.institutionAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
   it('is not tuned to one split: 5-fold cross-validation (printed) stays near the goal', () => {
     const cv = crossValidate(SEED_EXAMPLES, { ...options, alsoTrainOn: GLOSSARY_EXAMPLES, threshold: DEFAULT_MIN_CONFIDENCE });
-    process.stdout.write(`\n5-fold institution accuracy: ${cv.folds.map((f) => `${(f * 100).toFixed(1)} %`).join(', ')}; mean ${(cv.mean * 100).toFixed(1)} %\n`);
+    process.stdout.write(
+      `\n5-fold institution accuracy: ${cv.folds.map((f) => `${(f * 100).toFixed(1)} %`).join(', ')}; mean ${(cv.mean * 100).toFixed(1)} %\n`,
+    );
     expect(cv.mean).toBeGreaterThanOrEqual(0.85);
   });
 
@@ -76,7 +80,21 @@ describe('contact classifier', () => {
   it('learns from a correction: one more labelled example moves a similar text', () => {
     const text = 'Kur pieteikt suņa čipošanu un reģistrāciju mājdzīvnieku reģistrā?';
     const before = classify(model, text);
-    const corrected = trainClassifier([...SEED_EXAMPLES, ...GLOSSARY_EXAMPLES, { text: 'Kā reģistrēt suni mājdzīvnieku reģistrā pēc čipošanas?', institution: 'LAD', topic: 'mājdzīvnieku reģistrs', kind: 'consultation', weight: 3 }], 2, options);
+    const corrected = trainClassifier(
+      [
+        ...SEED_EXAMPLES,
+        ...GLOSSARY_EXAMPLES,
+        {
+          text: 'Kā reģistrēt suni mājdzīvnieku reģistrā pēc čipošanas?',
+          institution: 'LAD',
+          topic: 'mājdzīvnieku reģistrs',
+          kind: 'consultation',
+          weight: 3,
+        },
+      ],
+      2,
+      options,
+    );
     const after = classify(corrected, text);
     expect(before.institution).not.toBe('LAD');
     expect(after).toMatchObject({ institution: 'LAD', topic: 'mājdzīvnieku reģistrs', modelVersion: 2 });

@@ -91,9 +91,32 @@ export function subjectTerms(text: string, language: TermsLanguage): string[] {
  * language.
  */
 const GENERIC_STEMS = new Set([
-  'sanem', 'sanemt', 'jaun', 'vec', 'jautajum', 'palidz', 'labdien', 'sveik', 'paldies',
-  'получ', 'получи', 'получен', 'нов', 'стар', 'вопрос', 'помоч', 'помощ', 'здравствуйт', 'добр', 'ден',
-  'help', 'question', 'new', 'old', 'hi', 'dear',
+  'sanem',
+  'sanemt',
+  'jaun',
+  'vec',
+  'jautajum',
+  'palidz',
+  'labdien',
+  'sveik',
+  'paldies',
+  'получ',
+  'получи',
+  'получен',
+  'нов',
+  'стар',
+  'вопрос',
+  'помоч',
+  'помощ',
+  'здравствуйт',
+  'добр',
+  'ден',
+  'help',
+  'question',
+  'new',
+  'old',
+  'hi',
+  'dear',
 ]);
 
 /**
@@ -131,16 +154,30 @@ export function trainClassifier(examples: readonly LabelledExample[], version: n
     const usedBy = new Map<string, Set<string>>();
     for (const p of inGroup) for (const t of p.terms) (usedBy.get(t) ?? usedBy.set(t, new Set()).get(t)!).add(institutionOf(p.e));
     const own = (t: string) => usedBy.get(t)!.size === 1;
-    return { label, members: [...members], model: trainNaiveBayes(inGroup.map((p) => ({ terms: p.terms.filter(own), label: institutionOf(p.e), weight: p.e.weight })), { uniformPrior: true }) };
+    return {
+      label,
+      members: [...members],
+      model: trainNaiveBayes(
+        inGroup.map((p) => ({ terms: p.terms.filter(own), label: institutionOf(p.e), weight: p.e.weight })),
+        { uniformPrior: true },
+      ),
+    };
   });
   return {
     format: 1,
     version,
     trainedAt: now.toISOString(),
     exampleCount: examples.length,
-    institution: trainNaiveBayes(prepared.map((p) => ({ terms: p.terms, label: groupOf.get(institutionOf(p.e)) ?? institutionOf(p.e), weight: p.e.weight })), { uniformPrior: true }),
+    institution: trainNaiveBayes(
+      prepared.map((p) => ({ terms: p.terms, label: groupOf.get(institutionOf(p.e)) ?? institutionOf(p.e), weight: p.e.weight })),
+      { uniformPrior: true },
+    ),
     groups,
-    topic: trainNaiveBayes(prepared.filter((p) => p.e.topic).map((p) => ({ terms: p.terms, label: `${institutionOf(p.e)}${SEP}${normaliseTopic(p.e.topic!)}`, weight: p.e.weight }))),
+    topic: trainNaiveBayes(
+      prepared
+        .filter((p) => p.e.topic)
+        .map((p) => ({ terms: p.terms, label: `${institutionOf(p.e)}${SEP}${normaliseTopic(p.e.topic!)}`, weight: p.e.weight })),
+    ),
     kind: trainNaiveBayes(prepared.filter((p) => p.e.kind).map((p) => ({ terms: p.kindTerms, label: p.e.kind!, weight: p.e.weight }))),
   };
 }
@@ -155,7 +192,10 @@ export function classify(model: ClassifierModel, text: string, language?: TermsL
   const terms = subjectTerms(text, lang);
   const { label, confidence, knownTerms } = predictInstitution(model, terms);
   const known = knownTerms > 0;
-  const topic = known && model.topic.labels.length > 0 ? predictNaiveBayes(model.topic, terms, (l) => l.startsWith(`${label}${SEP}`)).ranked[0] : undefined;
+  const topic =
+    known && model.topic.labels.length > 0
+      ? predictNaiveBayes(model.topic, terms, (l) => l.startsWith(`${label}${SEP}`)).ranked[0]
+      : undefined;
   const kind = model.kind.labels.length > 0 ? predictNaiveBayes(model.kind, kindTerms(text, lang)).ranked[0] : undefined;
   return {
     modelVersion: model.version,
@@ -191,8 +231,20 @@ export function serialiseModel(model: ClassifierModel): string {
 export function parseModel(json: string | object): ClassifierModel {
   const m = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<ClassifierModel>;
   const nb = (x: unknown): x is NaiveBayesModel =>
-    typeof x === 'object' && x !== null && Array.isArray((x as NaiveBayesModel).labels) && Array.isArray((x as NaiveBayesModel).logPrior) && typeof (x as NaiveBayesModel).logLikelihood === 'object';
-  if (m.format !== 1 || !Number.isInteger(m.version) || !nb(m.institution) || !nb(m.topic) || !nb(m.kind) || !Array.isArray(m.groups) || !m.groups.every((g) => nb(g.model))) {
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray((x as NaiveBayesModel).labels) &&
+    Array.isArray((x as NaiveBayesModel).logPrior) &&
+    typeof (x as NaiveBayesModel).logLikelihood === 'object';
+  if (
+    m.format !== 1 ||
+    !Number.isInteger(m.version) ||
+    !nb(m.institution) ||
+    !nb(m.topic) ||
+    !nb(m.kind) ||
+    !Array.isArray(m.groups) ||
+    !m.groups.every((g) => nb(g.model))
+  ) {
     throw new Error('not a contact-classifier model of format 1');
   }
   return m as ClassifierModel;

@@ -15,7 +15,11 @@ export interface Evaluation {
  * A reproducible split: every `every`-th example of each institution (in the order written) is held out, so every
  * institution is tested in proportion, and the same examples are held out on every run.
  */
-export function splitHeldOut(examples: readonly LabelledExample[], every = 5, fold = 0): { train: LabelledExample[]; test: LabelledExample[] } {
+export function splitHeldOut(
+  examples: readonly LabelledExample[],
+  every = 5,
+  fold = 0,
+): { train: LabelledExample[]; test: LabelledExample[] } {
   const seen = new Map<string, number>();
   const train: LabelledExample[] = [];
   const test: LabelledExample[] = [];
@@ -28,7 +32,12 @@ export function splitHeldOut(examples: readonly LabelledExample[], every = 5, fo
   return { train, test };
 }
 
-export function evaluate(model: ClassifierModel, test: readonly LabelledExample[], trained = model.exampleCount, threshold = 0): Evaluation {
+export function evaluate(
+  model: ClassifierModel,
+  test: readonly LabelledExample[],
+  trained = model.exampleCount,
+  threshold = 0,
+): Evaluation {
   // What routing does: below the threshold a contact has no institution (it goes to the general queue).
   const results = test.map((e) => {
     const c = classify(model, e.text, e.language);
@@ -60,7 +69,12 @@ export function evaluate(model: ClassifierModel, test: readonly LabelledExample[
     perInstitution,
     errors: results
       .filter((r) => label(r.c.institution) !== label(r.e.institution))
-      .map((r) => ({ text: r.e.text, expected: label(r.e.institution), predicted: label(r.c.institution), confidence: r.c.institutionConfidence })),
+      .map((r) => ({
+        text: r.e.text,
+        expected: label(r.e.institution),
+        predicted: label(r.c.institution),
+        confidence: r.c.institutionConfidence,
+      })),
   };
 }
 
@@ -83,7 +97,9 @@ export function formatEvaluation(ev: Evaluation): string {
     `trained on ${ev.trained}, held out ${ev.heldOut}${ev.threshold ? `, confidence threshold ${ev.threshold}` : ''}`,
     `institution accuracy ${pct(ev.institutionAccuracy)}, topic ${pct(ev.topicAccuracy)}, kind ${pct(ev.kindAccuracy)}`,
     'institution   support  precision  recall',
-    ...ev.perInstitution.map((p) => `${p.institution.padEnd(12)} ${String(p.support).padStart(8)}  ${pct(p.precision).padStart(9)}  ${pct(p.recall).padStart(7)}`),
+    ...ev.perInstitution.map(
+      (p) => `${p.institution.padEnd(12)} ${String(p.support).padStart(8)}  ${pct(p.precision).padStart(9)}  ${pct(p.recall).padStart(7)}`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -33,7 +33,10 @@ export const EVIDENCE_TERMS = 8;
  * `uniformPrior`: every label is equally likely before the text is read. Right when how many examples a label has
  * says how many were written for it, not how often citizens need it.
  */
-export function trainNaiveBayes(docs: Array<{ terms: string[]; label: string; weight?: number }>, options: { alpha?: number; uniformPrior?: boolean } = {}): NaiveBayesModel {
+export function trainNaiveBayes(
+  docs: Array<{ terms: string[]; label: string; weight?: number }>,
+  options: { alpha?: number; uniformPrior?: boolean } = {},
+): NaiveBayesModel {
   const alpha = options.alpha ?? 1;
   const labels = [...new Set(docs.map((d) => d.label))].sort();
   const index = new Map(labels.map((l, i) => [l, i]));

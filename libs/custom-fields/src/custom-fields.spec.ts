@@ -1,6 +1,13 @@
 import { changedValues, checkChoices, checkValue, checkValues, CustomFieldRule, isCalendarDate } from './custom-fields';
 
-const rule = (key: string, type: CustomFieldRule['type'], extra: Partial<CustomFieldRule> = {}): CustomFieldRule => ({ key, type, choices: [], required: false, active: true, ...extra });
+const rule = (key: string, type: CustomFieldRule['type'], extra: Partial<CustomFieldRule> = {}): CustomFieldRule => ({
+  key,
+  type,
+  choices: [],
+  required: false,
+  active: true,
+  ...extra,
+});
 
 describe('custom field values', () => {
   const rules = [
@@ -19,7 +26,14 @@ describe('custom field values', () => {
   });
 
   it('refuses each wrong value at its own field, with a code per reason', () => {
-    const { problems } = checkValues(rules, { caseNumber: 17, amount: '12', decidedOn: '2026-02-30', outcome: 'maybe', nope: 'x', oldField: 'x' });
+    const { problems } = checkValues(rules, {
+      caseNumber: 17,
+      amount: '12',
+      decidedOn: '2026-02-30',
+      outcome: 'maybe',
+      nope: 'x',
+      oldField: 'x',
+    });
     expect(problems).toEqual([
       expect.objectContaining({ field: 'values.caseNumber', code: 'notText' }),
       expect.objectContaining({ field: 'values.amount', code: 'notNumber' }),
@@ -31,7 +45,10 @@ describe('custom field values', () => {
   });
 
   it('treats null and blank text as no value, and then names a required field that has none', () => {
-    expect(checkValues(rules, { caseNumber: '   ', amount: null })).toEqual({ values: {}, problems: [expect.objectContaining({ field: 'values.caseNumber', code: 'required' })] });
+    expect(checkValues(rules, { caseNumber: '   ', amount: null })).toEqual({
+      values: {},
+      problems: [expect.objectContaining({ field: 'values.caseNumber', code: 'required' })],
+    });
     expect(checkValues(rules, {}).problems).toEqual([expect.objectContaining({ field: 'values.caseNumber', code: 'required' })]);
     // A switched-off required field is not asked for.
     expect(checkValues([rule('x', 'text', { required: true, active: false })], {})).toEqual({ values: {}, problems: [] });

@@ -54,11 +54,13 @@ export function checkValue(rule: CustomFieldRule, raw: unknown): { value: Custom
       if (typeof raw !== 'number' || !Number.isFinite(raw)) return { code: 'notNumber', message: `${rule.key} takes a number` };
       return { value: raw };
     case 'date':
-      if (typeof raw !== 'string' || !isCalendarDate(raw)) return { code: 'notDate', message: `${rule.key} takes a date written as YYYY-MM-DD` };
+      if (typeof raw !== 'string' || !isCalendarDate(raw))
+        return { code: 'notDate', message: `${rule.key} takes a date written as YYYY-MM-DD` };
       return { value: raw };
     case 'choice':
       if (typeof raw !== 'string') return { code: 'notChoice', message: `${rule.key} takes one of: ${rule.choices.join(', ')}` };
-      if (!rule.choices.includes(raw)) return { code: 'notInChoices', message: `${raw} is not one of ${rule.key}'s choices: ${rule.choices.join(', ')}` };
+      if (!rule.choices.includes(raw))
+        return { code: 'notInChoices', message: `${raw} is not one of ${rule.key}'s choices: ${rule.choices.join(', ')}` };
       return { value: raw };
   }
 }
@@ -71,7 +73,10 @@ const isEmpty = (raw: unknown) => raw === null || raw === undefined || (typeof r
  * active required field must have a value. Answers the values to keep for the active fields, or the problems, each
  * at `values.<key>`.
  */
-export function checkValues(rules: CustomFieldRule[], given: Record<string, unknown>): { values: Record<string, CustomFieldValue>; problems: CustomFieldProblem[] } {
+export function checkValues(
+  rules: CustomFieldRule[],
+  given: Record<string, unknown>,
+): { values: Record<string, CustomFieldValue>; problems: CustomFieldProblem[] } {
   const values: Record<string, CustomFieldValue> = {};
   const problems: CustomFieldProblem[] = [];
   const byKey = new Map(rules.map((r) => [r.key, r]));
@@ -102,14 +107,17 @@ export function checkValues(rules: CustomFieldRule[], given: Record<string, unkn
 /** What a definition's choices must be for its type: a list for a choice field (each once), none for the others. */
 export function checkChoices(type: CustomFieldType, choices: string[] | undefined, field = 'choices'): CustomFieldProblem[] {
   const list = choices ?? [];
-  if (type !== 'choice') return list.length ? [{ field, code: 'notAChoiceField', message: `only a choice field has choices; this one is ${type}` }] : [];
+  if (type !== 'choice')
+    return list.length ? [{ field, code: 'notAChoiceField', message: `only a choice field has choices; this one is ${type}` }] : [];
   if (list.length === 0) return [{ field, code: 'required', message: 'a choice field needs at least one choice' }];
   if (list.length > MAX_CHOICES) return [{ field, code: 'tooMany', message: `at most ${MAX_CHOICES} choices` }];
   const problems: CustomFieldProblem[] = [];
   const seen = new Set<string>();
   list.forEach((c, i) => {
-    if (c.trim() === '' || c !== c.trim()) problems.push({ field: `${field}[${i}]`, code: 'blank', message: 'a choice is text without leading or trailing spaces' });
-    else if (c.length > CHOICE_MAX_LENGTH) problems.push({ field: `${field}[${i}]`, code: 'tooLong', message: `a choice is at most ${CHOICE_MAX_LENGTH} characters` });
+    if (c.trim() === '' || c !== c.trim())
+      problems.push({ field: `${field}[${i}]`, code: 'blank', message: 'a choice is text without leading or trailing spaces' });
+    else if (c.length > CHOICE_MAX_LENGTH)
+      problems.push({ field: `${field}[${i}]`, code: 'tooLong', message: `a choice is at most ${CHOICE_MAX_LENGTH} characters` });
     else if (seen.has(c)) problems.push({ field: `${field}[${i}]`, code: 'duplicate', message: `${c} is given twice` });
     seen.add(c);
   });

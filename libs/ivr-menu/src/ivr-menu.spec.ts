@@ -71,7 +71,15 @@ describe('validateMenu', () => {
     nodes[1] = { ...nodes[1], institutionCode: 'XYZ' };
     expect(codes(nodes)).toEqual(['vid:unknown']);
     const deep: MenuNode[] = [menu()[0]];
-    for (let i = 1; i <= 6; i++) deep.push({ key: `l${i}`, parentKey: i === 1 ? 'main' : `l${i - 1}`, digit: '1', kind: i === 6 ? 'answer' : 'menu', title: t('x'), prompt: p('x') });
+    for (let i = 1; i <= 6; i++)
+      deep.push({
+        key: `l${i}`,
+        parentKey: i === 1 ? 'main' : `l${i - 1}`,
+        digit: '1',
+        kind: i === 6 ? 'answer' : 'menu',
+        title: t('x'),
+        prompt: p('x'),
+      });
     expect(codes(deep)).toEqual(['l6:tooDeep']);
   });
 

@@ -109,7 +109,8 @@ export function validateMenu(
   }
 
   const roots = nodes.filter((n) => n.parentKey === null);
-  if (roots.length !== 1) add(null, 'parentKey', 'oneRoot', `a menu has exactly one main menu (node without a parent); found ${roots.length}`);
+  if (roots.length !== 1)
+    add(null, 'parentKey', 'oneRoot', `a menu has exactly one main menu (node without a parent); found ${roots.length}`);
   const root = roots[0];
   if (root && root.key !== ROOT_KEY) add(root.key, 'key', 'rootKey', `the main menu's key must be "${ROOT_KEY}"`);
   if (root && root.kind !== 'menu') add(root.key, 'kind', 'rootKind', 'the main menu must be a menu');
@@ -123,7 +124,8 @@ export function validateMenu(
       add(node.key, 'parentKey', 'unknown', `no node has the key ${node.parentKey}`);
       continue;
     }
-    if (parent.kind !== 'menu') add(node.key, 'parentKey', 'leafParent', `${parent.key} is an ${parent.kind} node and cannot have choices below it`);
+    if (parent.kind !== 'menu')
+      add(node.key, 'parentKey', 'leafParent', `${parent.key} is an ${parent.kind} node and cannot have choices below it`);
     if (!node.digit || !CHOICE_DIGITS.includes(node.digit)) {
       add(node.key, 'digit', 'invalid', 'a choice is one digit 1-9 (0 is always the operator and * repeats)');
     } else {
@@ -146,7 +148,8 @@ export function validateMenu(
     }
     if (at && seen.has(at.key)) add(node.key, 'parentKey', 'cycle', `${node.key} is inside a loop of menus and can never be reached`);
     else if (at && at !== root) add(node.key, 'parentKey', 'unreachable', `${node.key} cannot be reached from the main menu`);
-    else if (depth > MAX_MENU_DEPTH) add(node.key, 'parentKey', 'tooDeep', `${node.key} is ${depth} levels deep; at most ${MAX_MENU_DEPTH}`);
+    else if (depth > MAX_MENU_DEPTH)
+      add(node.key, 'parentKey', 'tooDeep', `${node.key} is ${depth} levels deep; at most ${MAX_MENU_DEPTH}`);
   }
 
   for (const node of nodes) {
@@ -162,14 +165,19 @@ export function validateMenu(
       }
       const prompt = node.prompt?.[language];
       const hasPrompt = !!(prompt?.text?.trim() || prompt?.audioUrl || prompt?.articleId);
-      if (node.kind === 'answer' && !hasPrompt) add(node.key, `prompt.${language}`, 'required', `the answer has nothing to say in ${language}`);
-      if (node.kind === 'menu' && node.parentKey === null && !hasPrompt) add(node.key, `prompt.${language}`, 'required', `the main menu needs a greeting in ${language}`);
-      if (prompt?.audioUrl && !isHttpsUrl(prompt.audioUrl)) add(node.key, `prompt.${language}.audioUrl`, 'invalid', 'a recording is an https:// URL');
+      if (node.kind === 'answer' && !hasPrompt)
+        add(node.key, `prompt.${language}`, 'required', `the answer has nothing to say in ${language}`);
+      if (node.kind === 'menu' && node.parentKey === null && !hasPrompt)
+        add(node.key, `prompt.${language}`, 'required', `the main menu needs a greeting in ${language}`);
+      if (prompt?.audioUrl && !isHttpsUrl(prompt.audioUrl))
+        add(node.key, `prompt.${language}.audioUrl`, 'invalid', 'a recording is an https:// URL');
       if (prompt?.articleId !== undefined) {
         const article = options.articles?.get(prompt.articleId);
         if (!article) add(node.key, `prompt.${language}.articleId`, 'unknown', 'no knowledge-base article has this id');
-        else if (!article.published) add(node.key, `prompt.${language}.articleId`, 'unpublished', 'the article is not published: callers would hear nothing');
-        else if (article.language !== language) add(node.key, `prompt.${language}.articleId`, 'wrongLanguage', `the article is in ${article.language}, not ${language}`);
+        else if (!article.published)
+          add(node.key, `prompt.${language}.articleId`, 'unpublished', 'the article is not published: callers would hear nothing');
+        else if (article.language !== language)
+          add(node.key, `prompt.${language}.articleId`, 'wrongLanguage', `the article is in ${article.language}, not ${language}`);
       }
     }
   }

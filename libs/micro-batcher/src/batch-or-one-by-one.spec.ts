@@ -16,7 +16,11 @@ describe('batchOrOneByOne', () => {
     const run = jest.fn(double);
     const failed = jest.fn();
     const results = await batchOrOneByOne([1, 13, 3], run, failed);
-    expect(results).toEqual([{ ok: true, value: 2 }, { ok: false, error: new Error('thirteen') }, { ok: true, value: 6 }]);
+    expect(results).toEqual([
+      { ok: true, value: 2 },
+      { ok: false, error: new Error('thirteen') },
+      { ok: true, value: 6 },
+    ]);
     expect(run).toHaveBeenCalledTimes(4);
     expect(failed).toHaveBeenCalledWith(new Error('thirteen'), 3);
   });

@@ -3,10 +3,13 @@ import { MicroBatcher } from './micro-batcher';
 describe('MicroBatcher', () => {
   it('gives each caller the result for its own item, in one batch when they arrive together', async () => {
     const batches: number[][] = [];
-    const batcher = new MicroBatcher<number, number>(async (items) => {
-      batches.push(items);
-      return items.map((n) => n * 10);
-    }, { maxSize: 10, maxWaitMs: 5 });
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items.map((n) => n * 10);
+      },
+      { maxSize: 10, maxWaitMs: 5 },
+    );
 
     const results = await Promise.all([1, 2, 3].map((n) => batcher.submit(n)));
 
@@ -16,10 +19,13 @@ describe('MicroBatcher', () => {
 
   it('starts a batch as soon as it is full and splits larger bursts', async () => {
     const sizes: number[] = [];
-    const batcher = new MicroBatcher<number, number>(async (items) => {
-      sizes.push(items.length);
-      return items;
-    }, { maxSize: 4, maxWaitMs: 1000 });
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        sizes.push(items.length);
+        return items;
+      },
+      { maxSize: 4, maxWaitMs: 1000 },
+    );
 
     const started = Date.now();
     await Promise.all(Array.from({ length: 8 }, (_, i) => batcher.submit(i)));
@@ -30,11 +36,14 @@ describe('MicroBatcher', () => {
 
   it('rejects every item of a failed batch with the handler error, and later batches still run', async () => {
     let calls = 0;
-    const batcher = new MicroBatcher<string, string>(async (items) => {
-      calls += 1;
-      if (calls === 1) throw new Error('database down');
-      return items.map((s) => s.toUpperCase());
-    }, { maxSize: 10, maxWaitMs: 0 });
+    const batcher = new MicroBatcher<string, string>(
+      async (items) => {
+        calls += 1;
+        if (calls === 1) throw new Error('database down');
+        return items.map((s) => s.toUpperCase());
+      },
+      { maxSize: 10, maxWaitMs: 0 },
+    );
 
     await expect(Promise.all([batcher.submit('a'), batcher.submit('b')])).rejects.toThrow('database down');
     await expect(batcher.submit('c')).resolves.toBe('C');
@@ -47,10 +56,13 @@ describe('MicroBatcher', () => {
 
   it('drain() runs what is waiting without waiting for the timer', async () => {
     const seen: number[] = [];
-    const batcher = new MicroBatcher<number, void>(async (items) => {
-      seen.push(...items);
-      return items.map(() => undefined);
-    }, { maxSize: 100, maxWaitMs: 60_000 });
+    const batcher = new MicroBatcher<number, void>(
+      async (items) => {
+        seen.push(...items);
+        return items.map(() => undefined);
+      },
+      { maxSize: 100, maxWaitMs: 60_000 },
+    );
 
     const done = Promise.all([batcher.submit(7), batcher.submit(8)]);
     expect(batcher.waiting).toBe(2);

@@ -9,8 +9,12 @@ async function classify(...headers: string[]) {
 }
 
 describe('classifyAutomated', () => {
-  it('finds nothing automated in a person\'s mail', async () => {
-    expect(await classify('Return-Path: <janis@example.lv>')).toEqual({ automated: false, kind: 'none', reason: 'no sign of an automated sender' });
+  it("finds nothing automated in a person's mail", async () => {
+    expect(await classify('Return-Path: <janis@example.lv>')).toEqual({
+      automated: false,
+      kind: 'none',
+      reason: 'no sign of an automated sender',
+    });
   });
 
   describe('Auto-Submitted (RFC 3834)', () => {
@@ -97,7 +101,11 @@ describe('classifyAutomated', () => {
       'noreply+bounces@example.lv',
       'noreply-lvportals@example.lv',
     ])('From: %s', async (address) => {
-      expect(await classify(`From: ${address}`)).toEqual({ automated: true, kind: 'system-sender', reason: `From: ${address.toLowerCase()}` });
+      expect(await classify(`From: ${address}`)).toEqual({
+        automated: true,
+        kind: 'system-sender',
+        reason: `From: ${address.toLowerCase()}`,
+      });
     });
 
     it('Return-Path of a system mailbox', async () => {
@@ -109,15 +117,23 @@ describe('classifyAutomated', () => {
     });
 
     it('the null sender "<>"', async () => {
-      expect(await classify('Return-Path: <>')).toEqual({ automated: true, kind: 'system-sender', reason: 'Return-Path: <> (null sender)' });
+      expect(await classify('Return-Path: <>')).toEqual({
+        automated: true,
+        kind: 'system-sender',
+        reason: 'Return-Path: <> (null sender)',
+      });
     });
 
-    it.each(['norena@example.lv', 'reply@example.lv', 'info@example.lv', 'postmaster.janis@example.lv', 'janis.noreply@example.lv', 'daemon@example.lv'])(
-      'From: %s is a person',
-      async (address) => {
-        expect((await classify(`From: ${address}`)).automated).toBe(false);
-      },
-    );
+    it.each([
+      'norena@example.lv',
+      'reply@example.lv',
+      'info@example.lv',
+      'postmaster.janis@example.lv',
+      'janis.noreply@example.lv',
+      'daemon@example.lv',
+    ])('From: %s is a person', async (address) => {
+      expect((await classify(`From: ${address}`)).automated).toBe(false);
+    });
   });
 
   describe('which rule decides', () => {
@@ -144,10 +160,14 @@ describe('classifyAutomated', () => {
     });
 
     it('bulk wins over a system sender', async () => {
-      expect(await classify('From: noreply@example.lv', 'Precedence: bulk')).toEqual({ automated: true, kind: 'bulk', reason: 'Precedence: bulk' });
+      expect(await classify('From: noreply@example.lv', 'Precedence: bulk')).toEqual({
+        automated: true,
+        kind: 'bulk',
+        reason: 'Precedence: bulk',
+      });
     });
 
-    it('the list wins over Exchange\'s suppression header', async () => {
+    it("the list wins over Exchange's suppression header", async () => {
       expect((await classify('X-Auto-Response-Suppress: All', 'List-Unsubscribe: <mailto:u@example.lv>')).kind).toBe('list');
     });
 
@@ -165,7 +185,11 @@ describe('classifyAutomated', () => {
       ['From: mail@example.lv', 'Subject: x', 'Content-Type: multipart/mixed; boundary="B"'],
       '--B\nContent-Type: text/plain\n\nx\n--B\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; a@example.com\nAction: failed\n--B--\n',
     );
-    expect(classifyAutomated(await parseEmail(raw))).toEqual({ automated: true, kind: 'delivery-report', reason: 'message/delivery-status part' });
+    expect(classifyAutomated(await parseEmail(raw))).toEqual({
+      automated: true,
+      kind: 'delivery-report',
+      reason: 'message/delivery-status part',
+    });
   });
 });
 

@@ -39,8 +39,7 @@ const SYSTEM_LOCAL_PREFIXES = ['noreply', 'donotreply'];
 export function classifyAutomated(parsed: ParsedEmail): AutomatedClassification {
   const { headers } = parsed;
   const contentType = headers.contentType;
-  const reportType =
-    contentType?.value === 'multipart/report' ? (contentType.params['report-type'] ?? '').toLowerCase() : '';
+  const reportType = contentType?.value === 'multipart/report' ? (contentType.params['report-type'] ?? '').toLowerCase() : '';
   const partTypes = parsed.reportParts.map((part) => part.contentType);
 
   if (reportType === 'delivery-status' || reportType === 'global-delivery-status') {
@@ -102,6 +101,9 @@ function automated(kind: Exclude<AutomatedKind, 'none'>, reason: string): Automa
 /** "auto-replied (vacation)" → "auto-replied": RFC 3834 allows comments and parameters after the keyword. */
 function firstToken(value: string | null): string | null {
   if (value === null) return null;
-  const token = value.trim().split(/[\s;(]/, 1)[0].toLowerCase();
+  const token = value
+    .trim()
+    .split(/[\s;(]/, 1)[0]
+    .toLowerCase();
   return token === '' ? null : token;
 }

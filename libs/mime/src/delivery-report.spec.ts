@@ -305,7 +305,7 @@ describe('parseDeliveryReport', () => {
     // The report parts are not attachments, and the notice is the text.
     expect(parsed.attachments).toEqual([]);
     expect(parsed.reportParts.map((part) => part.contentType)).toEqual(['message/delivery-status', 'message/rfc822']);
-    expect(parsed.text).toContain('I\'m sorry to have to inform you that your message could not');
+    expect(parsed.text).toContain("I'm sorry to have to inform you that your message could not");
     expect(parsed.text).not.toContain('Reporting-MTA');
   });
 
@@ -334,7 +334,12 @@ describe('parseDeliveryReport', () => {
       diagnostic: '451 4.7.1 Greylisting in action, please come back later',
       recipients: [
         { recipient: 'peteris@example.org', action: 'delivered', status: '2.0.0', diagnostic: null },
-        { recipient: 'anna@example.org', action: 'delayed', status: '4.0.0', diagnostic: '451 4.7.1 Greylisting in action, please come back later' },
+        {
+          recipient: 'anna@example.org',
+          action: 'delayed',
+          status: '4.0.0',
+          diagnostic: '451 4.7.1 Greylisting in action, please come back later',
+        },
       ],
     });
     expect(classifyAutomated(parsed).kind).toBe('delivery-report');
@@ -370,7 +375,10 @@ describe('parseDeliveryReport', () => {
   });
 
   it("falls back to Gmail's X-Original-Message-ID when no returned message is attached", async () => {
-    const withoutOriginal = GMAIL.replace(/--000000000000b1c2d3e4f5a6b7c8\nContent-Type: message\/rfc822[\s\S]*(?=--000000000000b1c2d3e4f5a6b7c8--)/, '');
+    const withoutOriginal = GMAIL.replace(
+      /--000000000000b1c2d3e4f5a6b7c8\nContent-Type: message\/rfc822[\s\S]*(?=--000000000000b1c2d3e4f5a6b7c8--)/,
+      '',
+    );
     expect(withoutOriginal).not.toContain('message/rfc822');
     const { report: dsn } = await report(withoutOriginal);
     expect(dsn?.originalMessageId).toBe(OUR_MESSAGE_ID);
@@ -447,13 +455,19 @@ Status: unknown
   });
 
   it('is null for a mail that is not a delivery report', async () => {
-    const { report: dsn } = await report('From: janis@example.lv\nSubject: Undelivered Mail Returned to Sender\n\nAction: failed\nStatus: 5.1.1\n');
+    const { report: dsn } = await report(
+      'From: janis@example.lv\nSubject: Undelivered Mail Returned to Sender\n\nAction: failed\nStatus: 5.1.1\n',
+    );
     expect(dsn).toBeNull();
   });
 
   it('is null for a read receipt, which is a report of another kind', async () => {
     const mdn = rawEmail(
-      ['From: janis@example.lv', 'Subject: Read: Pabalsts', 'Content-Type: multipart/report; report-type=disposition-notification; boundary="B"'],
+      [
+        'From: janis@example.lv',
+        'Subject: Read: Pabalsts',
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="B"',
+      ],
       '--B\nContent-Type: text/plain\n\nThe message was displayed.\n--B\nContent-Type: message/disposition-notification\n\nReporting-UA: Outlook\nFinal-Recipient: rfc822; janis@example.lv\nDisposition: manual-action/MDN-sent-manually; displayed\n--B--\n',
     );
     const parsed = await parseEmail(mdn);

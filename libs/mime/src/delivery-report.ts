@@ -45,9 +45,7 @@ export function parseDeliveryReport(parsed: ParsedEmail): DeliveryReport | null 
   // The first group holds per-message fields (Reporting-MTA, Arrival-Date); recipients follow. Some MTAs
   // omit the per-message group, so any group that names a recipient or an action counts as a recipient.
   const groups = splitFieldGroups(statusPart.content.toString('utf8'));
-  const recipients = groups
-    .filter((fields) => RECIPIENT_FIELDS.some((name) => fieldValue(fields, name) !== null))
-    .map(readRecipient);
+  const recipients = groups.filter((fields) => RECIPIENT_FIELDS.some((name) => fieldValue(fields, name) !== null)).map(readRecipient);
 
   const main = [...recipients].sort((a, b) => severity(b) - severity(a))[0];
   return {

@@ -39,7 +39,9 @@ describe('header fields', () => {
   });
 
   it('accepts blanks before the colon and skips lines that are not fields, with their continuations', () => {
-    const fields = parseHeaderSection('From sender@example.lv Tue Mar  3 10:00:00 2026\n  folded junk\nAction : failed\nno colon here\n\tmore junk\nStatus: 5.0.0');
+    const fields = parseHeaderSection(
+      'From sender@example.lv Tue Mar  3 10:00:00 2026\n  folded junk\nAction : failed\nno colon here\n\tmore junk\nStatus: 5.0.0',
+    );
     expect(fields).toEqual([
       { name: 'action', value: 'failed' },
       { name: 'status', value: '5.0.0' },

@@ -42,7 +42,7 @@ describe('parseMessageIdList', () => {
     ['<a@x> <b@y>\r\n <c@z>', ['a@x', 'b@y', 'c@z']],
     ['<a@x>,<b@y>', ['a@x', 'b@y']],
     ['<a@x> <b@y> <a@x>', ['a@x', 'b@y']],
-    ['<b@y> (Jānis\'s message of Mon, 3 Mar 2026)', ['b@y']],
+    ["<b@y> (Jānis's message of Mon, 3 Mar 2026)", ['b@y']],
     ['"Jānis" <b@y>', ['b@y']],
     ['a@x b@y', ['a@x', 'b@y']],
     ['a@x,b@y', ['a@x', 'b@y']],

@@ -16,7 +16,7 @@ const BASIC_HEADERS = [
   'Subject: =?utf-8?B?UmU6IFBhYmFsc3RzIFtWUC0yMDI2LTAwMDEyM10=?=',
   'Date: Tue, 3 Mar 2026 10:00:00 +0200',
   'Message-ID: <CAF3x9a+Jb=Q@mail.gmail.com>',
-  'In-Reply-To: <reply-1@vpppd.gov.lv> (VPPPD\'s message of Mon, 2 Mar 2026)',
+  "In-Reply-To: <reply-1@vpppd.gov.lv> (VPPPD's message of Mon, 2 Mar 2026)",
   'References: <orig-1@example.lv> <reply-1@vpppd.gov.lv>',
   '\t<orig-1@example.lv>',
   'MIME-Version: 1.0',
@@ -76,7 +76,13 @@ describe('parseEmail', () => {
     });
 
     it('guesses the language from the new text, not from our quoted reply', async () => {
-      const russian = ['Спасибо, документы отправлю завтра.', '', '2026. gada 2. martā VPPPD rakstīja:', '> Labdien! Lūdzu, atsūtiet iesnieguma kopiju un pases kopiju.', ''];
+      const russian = [
+        'Спасибо, документы отправлю завтра.',
+        '',
+        '2026. gada 2. martā VPPPD rakstīja:',
+        '> Labdien! Lūdzu, atsūtiet iesnieguma kopiju un pases kopiju.',
+        '',
+      ];
       const parsed = await parseEmail(rawEmail(BASIC_HEADERS, russian.join('\n')));
       expect(parsed.newText).toBe('Спасибо, документы отправлю завтра.');
       expect(parsed.language).toBe('ru');
@@ -123,8 +129,7 @@ describe('parseEmail', () => {
   });
 
   describe('Date', () => {
-    const withDate = (header?: string) =>
-      rawEmail(['From: janis@example.lv', 'Subject: x', ...(header ? [header] : [])], 'x\n');
+    const withDate = (header?: string) => rawEmail(['From: janis@example.lv', 'Subject: x', ...(header ? [header] : [])], 'x\n');
 
     it.each([
       ['Date: Tue, 3 Mar 2026 10:00:00 +0200', '2026-03-03T08:00:00.000Z'],
@@ -230,13 +235,18 @@ describe('parseEmail', () => {
       const html =
         '<div>Paldies, skaidrs.</div><div><br></div><div class="gmail_quote"><div>On Mon, 2 Mar 2026 at 09:00, VPPPD &lt;info@vpppd.gov.lv&gt; wrote:<br></div><blockquote class="gmail_quote">Labdien!<br>Lūdzu, atsūtiet kopiju.</blockquote></div>';
       const parsed = await parseEmail(rawEmail(['From: a@example.lv', 'Subject: x', 'Content-Type: text/html; charset=utf-8'], html));
-      expect(parsed.text).toBe('Paldies, skaidrs.\n\n\nOn Mon, 2 Mar 2026 at 09:00, VPPPD <info@vpppd.gov.lv> wrote:\n\n\n> Labdien!\n> Lūdzu, atsūtiet kopiju.');
+      expect(parsed.text).toBe(
+        'Paldies, skaidrs.\n\n\nOn Mon, 2 Mar 2026 at 09:00, VPPPD <info@vpppd.gov.lv> wrote:\n\n\n> Labdien!\n> Lūdzu, atsūtiet kopiju.',
+      );
       expect(parsed.newText).toBe('Paldies, skaidrs.');
     });
 
     it('is null when the sanitised HTML is empty', async () => {
       const parsed = await parseEmail(
-        rawEmail(['From: a@example.lv', 'Subject: x', 'Content-Type: text/html; charset=utf-8'], '<script>alert(1)</script><style>p{}</style>'),
+        rawEmail(
+          ['From: a@example.lv', 'Subject: x', 'Content-Type: text/html; charset=utf-8'],
+          '<script>alert(1)</script><style>p{}</style>',
+        ),
       );
       expect(parsed.html).toBeNull();
       expect(parsed.text).toBe('');
@@ -245,7 +255,10 @@ describe('parseEmail', () => {
     it('derives text from the HTML as sent: a remote image shows as its URL (never loaded), hidden text shows', async () => {
       // mailparser converts the original HTML with html-to-text, before our sanitiser sees it.
       const parsed = await parseEmail(
-        rawEmail(['From: a@example.lv', 'Subject: x', 'Content-Type: text/html; charset=utf-8'], '<p>Paldies!</p><img src="https://t.example/p.gif" alt=""><div style="display:none">slēpts</div>'),
+        rawEmail(
+          ['From: a@example.lv', 'Subject: x', 'Content-Type: text/html; charset=utf-8'],
+          '<p>Paldies!</p><img src="https://t.example/p.gif" alt=""><div style="display:none">slēpts</div>',
+        ),
       );
       expect(parsed.text).toBe('Paldies!\n\n[https://t.example/p.gif]\nslēpts');
       expect(parsed.html).toBe('<p>Paldies!</p><div>slēpts</div>');
@@ -309,14 +322,23 @@ describe('parseEmail', () => {
       expect(parsed.text).toBe('Pielikumā dokumenti.\n\n[Logo]\n');
       expect(parsed.html).toBe('<p>Pielikumā dokumenti.</p><img src="cid:image001.png@01DA8C3B.2A4E5F60" alt="Logo" />');
       expect(parsed.attachments).toEqual([
-        { filename: 'image001.png', contentType: 'image/png', size: PNG.length, content: PNG, inline: true, contentId: 'image001.png@01DA8C3B.2A4E5F60' },
+        {
+          filename: 'image001.png',
+          contentType: 'image/png',
+          size: PNG.length,
+          content: PNG,
+          inline: true,
+          contentId: 'image001.png@01DA8C3B.2A4E5F60',
+        },
         { filename: 'Iesniegums.pdf', contentType: 'application/pdf', size: PDF.length, content: PDF, inline: false, contentId: null },
       ]);
       expect(parsed.droppedAttachments).toEqual([]);
     });
 
     it('does not call a PDF inline because Apple Mail says "Content-Disposition: inline"', async () => {
-      const parsed = await parseEmail(outlookMail([{ name: 'Iesniegums.pdf', type: 'application/pdf', content: PDF, disposition: 'inline' }]));
+      const parsed = await parseEmail(
+        outlookMail([{ name: 'Iesniegums.pdf', type: 'application/pdf', content: PDF, disposition: 'inline' }]),
+      );
       expect(parsed.attachments.map((a) => [a.filename, a.inline])).toEqual([
         ['image001.png', true],
         ['Iesniegums.pdf', false],
@@ -333,7 +355,9 @@ describe('parseEmail', () => {
         { maxAttachmentBytes: 1024 },
       );
       expect(parsed.attachments.map((a) => a.filename)).toEqual(['image001.png', 'Mazs.pdf']);
-      expect(parsed.droppedAttachments).toEqual([{ filename: 'Liels.pdf', contentType: 'application/pdf', size: 2048, reason: 'too-large' }]);
+      expect(parsed.droppedAttachments).toEqual([
+        { filename: 'Liels.pdf', contentType: 'application/pdf', size: 2048, reason: 'too-large' },
+      ]);
     });
 
     it('keeps an attachment of exactly the limit', async () => {
@@ -377,7 +401,7 @@ describe('parseEmail', () => {
       ]);
     });
 
-    it('has the portal\'s limits by default', async () => {
+    it("has the portal's limits by default", async () => {
       expect(DEFAULT_MAX_ATTACHMENTS).toBe(10);
       expect(DEFAULT_MAX_ATTACHMENT_BYTES).toBe(10 * 1024 * 1024);
       const files = Array.from({ length: 11 }, (_, i) => ({ name: `f${i + 1}.pdf`, type: 'application/pdf', content: PDF }));
@@ -389,14 +413,12 @@ describe('parseEmail', () => {
       ]);
     });
 
-    it.each([
-      [{ maxAttachmentBytes: -1 }],
-      [{ maxAttachmentBytes: Number.NaN }],
-      [{ maxAttachments: 1.5 }],
-      [{ maxAttachments: -1 }],
-    ])('refuses options %j', async (options) => {
-      await expect(parseEmail(outlookMail([]), options)).rejects.toThrow(RangeError);
-    });
+    it.each([[{ maxAttachmentBytes: -1 }], [{ maxAttachmentBytes: Number.NaN }], [{ maxAttachments: 1.5 }], [{ maxAttachments: -1 }]])(
+      'refuses options %j',
+      async (options) => {
+        await expect(parseEmail(outlookMail([]), options)).rejects.toThrow(RangeError);
+      },
+    );
 
     it('names a part that has no name after its type', async () => {
       const raw = rawEmail(
@@ -404,8 +426,18 @@ describe('parseEmail', () => {
         multipartBody('m', [
           { headers: ['Content-Type: text/plain'], body: 'x\n' },
           { headers: ['Content-Type: image/png', 'Content-Transfer-Encoding: base64'], body: base64Body(PNG) },
-          { headers: ['Content-Type: application/x-unknown', 'Content-Disposition: attachment', 'Content-Transfer-Encoding: base64'], body: base64Body(PDF) },
-          { headers: ['Content-Type: application/pdf', 'Content-Disposition: attachment; filename="  "', 'Content-Transfer-Encoding: base64'], body: base64Body(PDF) },
+          {
+            headers: ['Content-Type: application/x-unknown', 'Content-Disposition: attachment', 'Content-Transfer-Encoding: base64'],
+            body: base64Body(PDF),
+          },
+          {
+            headers: [
+              'Content-Type: application/pdf',
+              'Content-Disposition: attachment; filename="  "',
+              'Content-Transfer-Encoding: base64',
+            ],
+            body: base64Body(PDF),
+          },
         ]),
       );
       const parsed = await parseEmail(raw);
@@ -417,12 +449,18 @@ describe('parseEmail', () => {
     });
 
     it('keeps an attached .eml as an attachment outside a report', async () => {
-      const eml = rawEmail(['From: vid@vid.gov.lv', 'Subject: Lēmums', 'Message-ID: <lemums@vid.gov.lv>'], 'Jūsu iesniegums ir noraidīts.\n');
+      const eml = rawEmail(
+        ['From: vid@vid.gov.lv', 'Subject: Lēmums', 'Message-ID: <lemums@vid.gov.lv>'],
+        'Jūsu iesniegums ir noraidīts.\n',
+      );
       const raw = rawEmail(
         ['From: a@example.lv', 'Subject: Fwd: Lēmums', 'Content-Type: multipart/mixed; boundary="m"'],
         multipartBody('m', [
           { headers: ['Content-Type: text/plain; charset=utf-8'], body: 'Lūdzu, skatiet pielikumā.\n' },
-          { headers: ['Content-Type: message/rfc822; name="Lemums.eml"', 'Content-Disposition: attachment; filename="Lemums.eml"'], body: eml },
+          {
+            headers: ['Content-Type: message/rfc822; name="Lemums.eml"', 'Content-Disposition: attachment; filename="Lemums.eml"'],
+            body: eml,
+          },
         ]),
       );
       const parsed = await parseEmail(raw);

@@ -29,7 +29,7 @@ describe('buildReplySubject', () => {
     expect(buildReplySubject(subject, REF)).toBe(expected);
   });
 
-  it('keeps another ticket\'s reference, which is part of what the citizen wrote', () => {
+  it("keeps another ticket's reference, which is part of what the citizen wrote", () => {
     expect(buildReplySubject('Re: Saistīts ar VP-2025-000999', REF)).toBe('Re: Saistīts ar VP-2025-000999 [VP-2026-000123]');
     expect(buildReplySubject('VP-2026-0001234', REF)).toBe('Re: VP-2026-0001234 [VP-2026-000123]');
   });

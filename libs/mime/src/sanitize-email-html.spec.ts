@@ -47,10 +47,16 @@ describe('sanitizeEmailHtml', () => {
       ['<![if !supportLists]><span>1.</span><![endif]>Punkts', '<span>1.</span>Punkts'],
       ['<p>a<o:p></o:p></p><xml><w:WordDocument>junk</w:WordDocument></xml>', '<p>a</p>'],
       ['<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>ok', 'ok'],
-      ['<a href="https://x.example/&quot;onmouseover=&quot;alert(1)">q</a>', `<a href="https://x.example/&quot;onmouseover=&quot;alert(1)" ${REL}>q</a>`],
+      [
+        '<a href="https://x.example/&quot;onmouseover=&quot;alert(1)">q</a>',
+        `<a href="https://x.example/&quot;onmouseover=&quot;alert(1)" ${REL}>q</a>`,
+      ],
       ['<p title="&quot;><script>alert(1)</script>">t</p>', '<p title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">t</p>'],
       ['<<script>script>alert(1)<</script>/script>', '&lt;/script&gt;'],
-      ['<table background="https://tracker.example/bg.gif"><tr><td background="x">a</td></tr></table>', '<table><tr><td>a</td></tr></table>'],
+      [
+        '<table background="https://tracker.example/bg.gif"><tr><td background="x">a</td></tr></table>',
+        '<table><tr><td>a</td></tr></table>',
+      ],
       ['<body onload="alert(1)" background="https://tracker.example/b.gif"><p>ok</p></body>', '<p>ok</p>'],
       ['<html><head><title>Virsraksts</title></head><body><p>ok</p></body></html>', '<p>ok</p>'],
       ['<video src="https://x.example/v.mp4" poster="https://tracker.example/p.gif"></video>ok', 'ok'],
@@ -94,7 +100,9 @@ describe('sanitizeEmailHtml', () => {
     });
 
     it('removes a remote image entirely but keeps the text around it', () => {
-      expect(sanitizeEmailHtml('<p>Paldies!<img src="https://tracker.example/open?id=123" width="1" height="1"></p>')).toBe('<p>Paldies!</p>');
+      expect(sanitizeEmailHtml('<p>Paldies!<img src="https://tracker.example/open?id=123" width="1" height="1"></p>')).toBe(
+        '<p>Paldies!</p>',
+      );
     });
   });
 
@@ -130,7 +138,10 @@ describe('sanitizeEmailHtml', () => {
       ['<blockquote dir="rtl" lang="ru">цитата</blockquote>', '<blockquote dir="rtl" lang="ru">цитата</blockquote>'],
       ['<s>old</s><em>e</em><strong>s</strong><span>x</span>', '<s>old</s><em>e</em><strong>s</strong><span>x</span>'],
       ['<ol start="3" type="a"><li>c</li></ol>', '<ol start="3" type="a"><li>c</li></ol>'],
-      ['<table><thead><tr><th rowspan="2">H</th></tr></thead><tbody><tr><td>D</td></tr></tbody></table>', '<table><thead><tr><th rowspan="2">H</th></tr></thead><tbody><tr><td>D</td></tr></tbody></table>'],
+      [
+        '<table><thead><tr><th rowspan="2">H</th></tr></thead><tbody><tr><td>D</td></tr></tbody></table>',
+        '<table><thead><tr><th rowspan="2">H</th></tr></thead><tbody><tr><td>D</td></tr></tbody></table>',
+      ],
       ['Tom &amp; Jerry &lt;3 &copy;', 'Tom &amp; Jerry &lt;3 ©'],
       ['  \n <p>x</p> \n ', '<p>x</p>'],
       ['', ''],

@@ -39,12 +39,7 @@ describe('splitQuotedReply', () => {
       );
       expect(splitQuotedReply(text)).toEqual({
         newText: 'Thank you!',
-        quoted: lines(
-          'On Mon, 3 Mar 2026 at 10:00, Valsts pārvaldes pakalpojumu portāls <',
-          'info@vpppd.gov.lv> wrote:',
-          '',
-          '> Labdien!',
-        ),
+        quoted: lines('On Mon, 3 Mar 2026 at 10:00, Valsts pārvaldes pakalpojumu portāls <', 'info@vpppd.gov.lv> wrote:', '', '> Labdien!'),
       });
     });
 
@@ -86,11 +81,41 @@ describe('splitQuotedReply', () => {
     const quotedBody = lines('', 'Labdien!', 'Lūdzu, atsūtiet dokumentus.');
 
     it.each([
-      ['English', ['From: VPPPD <info@vpppd.gov.lv>', 'Sent: Monday, March 3, 2026 10:00 AM', 'To: Jānis Bērziņš <janis@example.lv>', 'Subject: Re: Pabalsts [VP-2026-000123]']],
-      ['English with Cc and Date', ['From: VPPPD', 'Date: 3 March 2026 at 10:00', 'To: janis@example.lv', 'Cc: anna@example.lv', 'Subject: Pabalsts']],
-      ['Latvian', ['No: VPPPD <info@vpppd.gov.lv>', 'Nosūtīts: pirmdiena, 2026. gada 3. marts 10:00', 'Kam: Jānis Bērziņš <janis@example.lv>', 'Tēma: Atb.: Pabalsts [VP-2026-000123]']],
-      ['Russian', ['От: VPPPD <info@vpppd.gov.lv>', 'Отправлено: 3 марта 2026 г. 10:00', 'Кому: Иван Петров <ivan@example.ru>', 'Тема: RE: Пособие [VP-2026-000123]']],
-      ['rendered bold by Gmail', ['*From:* VPPPD <info@vpppd.gov.lv>', '*Sent:* Monday, March 3, 2026 10:00 AM', '*To:* janis@example.lv', '*Subject:* Pabalsts']],
+      [
+        'English',
+        [
+          'From: VPPPD <info@vpppd.gov.lv>',
+          'Sent: Monday, March 3, 2026 10:00 AM',
+          'To: Jānis Bērziņš <janis@example.lv>',
+          'Subject: Re: Pabalsts [VP-2026-000123]',
+        ],
+      ],
+      [
+        'English with Cc and Date',
+        ['From: VPPPD', 'Date: 3 March 2026 at 10:00', 'To: janis@example.lv', 'Cc: anna@example.lv', 'Subject: Pabalsts'],
+      ],
+      [
+        'Latvian',
+        [
+          'No: VPPPD <info@vpppd.gov.lv>',
+          'Nosūtīts: pirmdiena, 2026. gada 3. marts 10:00',
+          'Kam: Jānis Bērziņš <janis@example.lv>',
+          'Tēma: Atb.: Pabalsts [VP-2026-000123]',
+        ],
+      ],
+      [
+        'Russian',
+        [
+          'От: VPPPD <info@vpppd.gov.lv>',
+          'Отправлено: 3 марта 2026 г. 10:00',
+          'Кому: Иван Петров <ivan@example.ru>',
+          'Тема: RE: Пособие [VP-2026-000123]',
+        ],
+      ],
+      [
+        'rendered bold by Gmail',
+        ['*From:* VPPPD <info@vpppd.gov.lv>', '*Sent:* Monday, March 3, 2026 10:00 AM', '*To:* janis@example.lv', '*Subject:* Pabalsts'],
+      ],
     ])('%s', (_language, header) => {
       const text = lines('Paldies, skaidrs.', '', ...header, quotedBody);
       expect(splitQuotedReply(text)).toEqual({ newText: 'Paldies, skaidrs.', quoted: lines(...header, quotedBody) });
@@ -98,20 +123,38 @@ describe('splitQuotedReply', () => {
 
     it("takes Outlook Web's underscore rule with the header block", () => {
       const rule = '________________________________';
-      const text = lines('Paldies.', '', rule, 'From: VPPPD <info@vpppd.gov.lv>', 'Sent: 3 March 2026 10:00', 'To: janis@example.lv', 'Subject: Pabalsts', quotedBody);
+      const text = lines(
+        'Paldies.',
+        '',
+        rule,
+        'From: VPPPD <info@vpppd.gov.lv>',
+        'Sent: 3 March 2026 10:00',
+        'To: janis@example.lv',
+        'Subject: Pabalsts',
+        quotedBody,
+      );
       expect(splitQuotedReply(text)).toEqual({
         newText: 'Paldies.',
-        quoted: lines(rule, 'From: VPPPD <info@vpppd.gov.lv>', 'Sent: 3 March 2026 10:00', 'To: janis@example.lv', 'Subject: Pabalsts', quotedBody),
+        quoted: lines(
+          rule,
+          'From: VPPPD <info@vpppd.gov.lv>',
+          'Sent: 3 March 2026 10:00',
+          'To: janis@example.lv',
+          'Subject: Pabalsts',
+          quotedBody,
+        ),
       });
     });
 
-    it.each(['-----Original Message-----', '----- Original Message -----', '-----Sākotnējais ziņojums-----', '-----Исходное сообщение-----'])(
-      'cuts at %j',
-      (separator) => {
-        const text = lines('Paldies.', separator, 'From: VPPPD', 'Labdien!');
-        expect(splitQuotedReply(text)).toEqual({ newText: 'Paldies.', quoted: lines(separator, 'From: VPPPD', 'Labdien!') });
-      },
-    );
+    it.each([
+      '-----Original Message-----',
+      '----- Original Message -----',
+      '-----Sākotnējais ziņojums-----',
+      '-----Исходное сообщение-----',
+    ])('cuts at %j', (separator) => {
+      const text = lines('Paldies.', separator, 'From: VPPPD', 'Labdien!');
+      expect(splitQuotedReply(text)).toEqual({ newText: 'Paldies.', quoted: lines(separator, 'From: VPPPD', 'Labdien!') });
+    });
 
     it('does not take a lone "No:" or "From:" line in prose for a header block', () => {
       const text = lines('Pabalstu saņēmu:', 'No: 1. marta līdz 5. martam', 'From: my employer', 'Kāpēc tik maz?');
@@ -121,7 +164,15 @@ describe('splitQuotedReply', () => {
 
   describe('"> " quotes', () => {
     it('cuts a trailing block of quoted lines, with the line introducing it in a language we do not know', () => {
-      const text = lines('Merci, je vais envoyer les documents.', '', 'Le lun. 3 mars 2026, VPPPD a écrit :', '> Labdien!', '>', '> Lūdzu, atsūtiet.', '');
+      const text = lines(
+        'Merci, je vais envoyer les documents.',
+        '',
+        'Le lun. 3 mars 2026, VPPPD a écrit :',
+        '> Labdien!',
+        '>',
+        '> Lūdzu, atsūtiet.',
+        '',
+      );
       expect(splitQuotedReply(text)).toEqual({
         newText: 'Merci, je vais envoyer les documents.',
         quoted: lines('Le lun. 3 mars 2026, VPPPD a écrit :', '> Labdien!', '>', '> Lūdzu, atsūtiet.'),
@@ -148,7 +199,7 @@ describe('splitQuotedReply', () => {
   });
 
   describe('signatures', () => {
-    it('keeps the new message\'s signature in newText and the quoted message\'s in quoted', () => {
+    it("keeps the new message's signature in newText and the quoted message's in quoted", () => {
       const text = lines(
         'Paldies!',
         '',
@@ -200,24 +251,26 @@ describe('splitQuotedReply', () => {
     });
   });
 
-  it.each(['---------- Forwarded message ---------', '-------- Pārsūtīts ziņojums --------', '-------- Пересылаемое сообщение --------', 'Begin forwarded message:'])(
-    'does not treat a message forwarded below %j as a quote: it is what the sender wants us to read',
-    (separator) => {
-      const text = lines(
-        'Lūdzu, skatiet zemāk.',
-        '',
-        separator,
-        'From: VID <vid@vid.gov.lv>',
-        'Date: Mon, 3 Mar 2026 at 10:00',
-        'Subject: Deklarācija',
-        'To: <janis@example.lv>',
-        '',
-        'Labdien, jūsu deklarācija...',
-        '> citāts no agrākas vēstules',
-      );
-      expect(splitQuotedReply(text)).toEqual({ newText: text, quoted: '' });
-    },
-  );
+  it.each([
+    '---------- Forwarded message ---------',
+    '-------- Pārsūtīts ziņojums --------',
+    '-------- Пересылаемое сообщение --------',
+    'Begin forwarded message:',
+  ])('does not treat a message forwarded below %j as a quote: it is what the sender wants us to read', (separator) => {
+    const text = lines(
+      'Lūdzu, skatiet zemāk.',
+      '',
+      separator,
+      'From: VID <vid@vid.gov.lv>',
+      'Date: Mon, 3 Mar 2026 at 10:00',
+      'Subject: Deklarācija',
+      'To: <janis@example.lv>',
+      '',
+      'Labdien, jūsu deklarācija...',
+      '> citāts no agrākas vēstules',
+    );
+    expect(splitQuotedReply(text)).toEqual({ newText: text, quoted: '' });
+  });
 
   it('still cuts a reply quote above a forward separator', () => {
     const text = lines('Paldies!', '', '2026. gada 3. martā VPPPD rakstīja:', '> ---------- Forwarded message ---------', '> Labdien!');

@@ -27,10 +27,7 @@ const ORIGINAL_MESSAGE_NAMES = [
   'исходное сообщение',
   'оригинальное сообщение',
 ];
-const ORIGINAL_MESSAGE_SEPARATOR = new RegExp(
-  `^[ \\t]*-{2,}[ \\t]*(?:${ORIGINAL_MESSAGE_NAMES.join('|')})[ \\t]*-{2,}[ \\t]*$`,
-  'iu',
-);
+const ORIGINAL_MESSAGE_SEPARATOR = new RegExp(`^[ \\t]*-{2,}[ \\t]*(?:${ORIGINAL_MESSAGE_NAMES.join('|')})[ \\t]*-{2,}[ \\t]*$`, 'iu');
 
 /**
  * Gmail's, Thunderbird's, Apple Mail's and Russian clients' forward separators. Below one is a forwarded mail,

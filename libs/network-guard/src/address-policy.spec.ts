@@ -61,18 +61,32 @@ describe('guardedLookup and targetProblem', () => {
   /** A resolver whose answers change between calls, as a rebinding attacker's DNS server does. */
   const resolver = (...answers: string[][]) => {
     let call = 0;
-    return (_host: string, _options: unknown, callback: (error: NodeJS.ErrnoException | null, addresses: Array<{ address: string; family: number }>) => void) => {
+    return (
+      _host: string,
+      _options: unknown,
+      callback: (error: NodeJS.ErrnoException | null, addresses: Array<{ address: string; family: number }>) => void,
+    ) => {
       const list = answers[Math.min(call++, answers.length - 1)];
-      setImmediate(() => callback(null, list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))));
+      setImmediate(() =>
+        callback(
+          null,
+          list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+        ),
+      );
     };
   };
   const lookup = (fn: ReturnType<typeof guardedLookup>, all = false) =>
-    new Promise<{ error: Error | null; address: unknown }>((done) => fn('hooks.example.lv', { all }, (error, address) => done({ error, address })));
+    new Promise<{ error: Error | null; address: unknown }>((done) =>
+      fn('hooks.example.lv', { all }, (error, address) => done({ error, address })),
+    );
 
   it('refuses a name when any of its addresses is internal, and answers in the form asked for otherwise', async () => {
     expect((await lookup(guardedLookup(policy, resolver(['93.184.216.34', '127.0.0.1'])))).error).toBeInstanceOf(TargetRefused);
     expect(await lookup(guardedLookup(policy, resolver(['93.184.216.34'])))).toEqual({ error: null, address: '93.184.216.34' });
-    expect(await lookup(guardedLookup(policy, resolver(['93.184.216.34'])), true)).toEqual({ error: null, address: [{ address: '93.184.216.34', family: 4 }] });
+    expect(await lookup(guardedLookup(policy, resolver(['93.184.216.34'])), true)).toEqual({
+      error: null,
+      address: [{ address: '93.184.216.34', family: 4 }],
+    });
   });
 
   it('checks again at every connection, so a name rebound to an internal address is refused later', async () => {
@@ -86,7 +100,14 @@ describe('guardedLookup and targetProblem', () => {
     const never = () => {
       throw new Error('a literal is not resolved');
     };
-    for (const url of ['http://127.0.0.1/', 'http://2130706433/', 'http://0x7f.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/latest/meta-data']) {
+    for (const url of [
+      'http://127.0.0.1/',
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://[::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://169.254.169.254/latest/meta-data',
+    ]) {
       expect([url, (await targetProblem(new URL(url), policy, never))?.code]).toEqual([url, 'internal']);
     }
     expect(await targetProblem(new URL('https://93.184.216.34/'), policy, never)).toBeNull();

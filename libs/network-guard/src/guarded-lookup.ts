@@ -6,13 +6,22 @@ import { AddressPolicy } from './address-policy';
 export class TargetRefused extends Error {
   readonly code = 'ETARGETREFUSED';
 
-  constructor(readonly host: string, readonly address: string) {
-    super(host === address ? `the address ${address} is internal and not allowed` : `${host} resolves to ${address}, internal and not allowed`);
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
+    super(
+      host === address ? `the address ${address} is internal and not allowed` : `${host} resolves to ${address}, internal and not allowed`,
+    );
     this.name = 'TargetRefused';
   }
 }
 
-type AllLookup = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+type AllLookup = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** The host of a URL as a socket would use it: IPv6 literals lose their brackets. */
@@ -42,7 +51,11 @@ export function guardedLookup(policy: AddressPolicy, resolve: AllLookup = dnsLoo
  * Why a URL may not be reached, checked before it is stored: a literal internal address, or a name any of whose
  * addresses is internal (or that does not resolve). Null when it may.
  */
-export async function targetProblem(url: URL, policy: AddressPolicy, resolve: AllLookup = dnsLookup): Promise<{ code: 'internal' | 'unresolvable'; message: string } | null> {
+export async function targetProblem(
+  url: URL,
+  policy: AddressPolicy,
+  resolve: AllLookup = dnsLookup,
+): Promise<{ code: 'internal' | 'unresolvable'; message: string } | null> {
   const host = urlHost(url);
   if (isIP(host)) return policy.permits(host) ? null : { code: 'internal', message: new TargetRefused(host, host).message };
   return new Promise((done) =>

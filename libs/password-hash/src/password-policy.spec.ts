@@ -16,7 +16,9 @@ describe('passwordPolicyProblems', () => {
   });
 
   it("refuses a password built from the account's e-mail name", () => {
-    expect(passwordPolicyProblems('janis.berzins-2026', { email: 'janis.berzins@vid.gov.lv' })).toEqual(['must not contain the e-mail name']);
+    expect(passwordPolicyProblems('janis.berzins-2026', { email: 'janis.berzins@vid.gov.lv' })).toEqual([
+      'must not contain the e-mail name',
+    ]);
   });
 
   it('counts characters, not UTF-16 units', () => {

@@ -6,9 +6,27 @@ export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 1024;
 
 const COMMON = new Set([
-  'password1234', 'passwordpassword', '123456789012', '1234567890123', 'qwertyuiop12', 'qwertyuiopas', '111111111111',
-  'parole123456', 'parole1234567', 'administrator', 'administrators', 'letmeinletmein', 'welcome12345', 'iloveyou1234',
-  'abcdefghijkl', 'abc123abc123', 'changeme1234', 'changemechangeme', 'latvija12345', 'riga12345678', 'vpppd1234567',
+  'password1234',
+  'passwordpassword',
+  '123456789012',
+  '1234567890123',
+  'qwertyuiop12',
+  'qwertyuiopas',
+  '111111111111',
+  'parole123456',
+  'parole1234567',
+  'administrator',
+  'administrators',
+  'letmeinletmein',
+  'welcome12345',
+  'iloveyou1234',
+  'abcdefghijkl',
+  'abc123abc123',
+  'changeme1234',
+  'changemechangeme',
+  'latvija12345',
+  'riga12345678',
+  'vpppd1234567',
 ]);
 
 export function passwordPolicyProblems(password: string, context: { email?: string } = {}): string[] {

@@ -1,8 +1,2 @@
-export {
-  parsePersonalCode,
-  isValidPersonalCode,
-  normalizePersonalCode,
-  maskPersonalCode,
-  legacyCheckDigit,
-} from './personal-code';
+export { parsePersonalCode, isValidPersonalCode, normalizePersonalCode, maskPersonalCode, legacyCheckDigit } from './personal-code';
 export type { ParsedPersonalCode, PersonalCodeForm, PersonalCodeOptions } from './personal-code';

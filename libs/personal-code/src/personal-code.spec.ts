@@ -1,10 +1,4 @@
-import {
-  isValidPersonalCode,
-  legacyCheckDigit,
-  maskPersonalCode,
-  normalizePersonalCode,
-  parsePersonalCode,
-} from '@lib/personal-code';
+import { isValidPersonalCode, legacyCheckDigit, maskPersonalCode, normalizePersonalCode, parsePersonalCode } from '@lib/personal-code';
 
 /**
  * Independent re-implementation of the published rule, written differently from

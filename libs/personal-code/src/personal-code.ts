@@ -1,8 +1,7 @@
 export type PersonalCodeForm = 'legacy' | 'new';
 
 export type ParsedPersonalCode =
-  | { ok: true; normalized: string; form: PersonalCodeForm; birthDate?: string }
-  | { ok: false; reason: string };
+  { ok: true; normalized: string; form: PersonalCodeForm; birthDate?: string } | { ok: false; reason: string };
 
 export interface PersonalCodeOptions {
   /** Injected so callers and tests get a deterministic "future date" rule. */
@@ -15,8 +14,18 @@ const CHECK_WEIGHTS = [1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CENTURY_BASE: Readonly<Record<string, number>> = { '0': 1800, '1': 1900, '2': 2000 };
 
 const MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 
 /**

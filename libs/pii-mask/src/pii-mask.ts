@@ -32,7 +32,12 @@ export function maskDeep(value: unknown, depth = 0): unknown {
     const copy = Object.create(Object.getPrototypeOf(value)) as Error & Record<string, unknown>;
     for (const [k, v] of Object.entries(value)) copy[k] = maskDeep(v, depth + 1);
     Object.defineProperty(copy, 'message', { value: maskFreeText(value.message), enumerable: false, writable: true, configurable: true });
-    Object.defineProperty(copy, 'stack', { value: value.stack ? maskFreeText(value.stack) : value.stack, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(copy, 'stack', {
+      value: value.stack ? maskFreeText(value.stack) : value.stack,
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
     if ((value as { cause?: unknown }).cause !== undefined) copy.cause = maskDeep((value as { cause?: unknown }).cause, depth + 1);
     return copy;
   }

@@ -41,7 +41,9 @@ describe('search terms', () => {
   });
 
   it('stems Russian and English questions with their own endings', () => {
-    expect(searchTerms('Как получить пособие по безработице?', 'ru').sort()).toEqual(searchTerms('пособия безработица получить', 'ru').sort());
+    expect(searchTerms('Как получить пособие по безработице?', 'ru').sort()).toEqual(
+      searchTerms('пособия безработица получить', 'ru').sort(),
+    );
     expect(searchTerms('How do I renew my passport?', 'en')).toEqual(['renew', 'passport']);
     expect(searchTerms('passports renewing', 'en')).toEqual(['passport', 'renew']);
   });

@@ -27,18 +27,99 @@ const MIN_STEM = 3;
 // adjectives (indefinite and definite), and the verb forms people type in questions (infinitive, reflexive,
 // present, past, participles that end in a noun-like ending are covered by the noun endings).
 const LATVIAN_ENDINGS = [
-  'ajiem', 'ajam', 'ajai', 'ajos', 'ajas', 'ajam', 'ajiem',
-  'amies', 'aties', 'eties', 'ities', 'oties', 'ties',
-  'iem', 'ies', 'ais', 'aja', 'ajo', 'ajs', 'iem',
-  'am', 'as', 'ai', 'em', 'es', 'ei', 'im', 'is', 'os', 'um', 'us', 'ij', 'ot',
-  'a', 'e', 'i', 'o', 'u', 's', 't',
+  'ajiem',
+  'ajam',
+  'ajai',
+  'ajos',
+  'ajas',
+  'ajam',
+  'ajiem',
+  'amies',
+  'aties',
+  'eties',
+  'ities',
+  'oties',
+  'ties',
+  'iem',
+  'ies',
+  'ais',
+  'aja',
+  'ajo',
+  'ajs',
+  'iem',
+  'am',
+  'as',
+  'ai',
+  'em',
+  'es',
+  'ei',
+  'im',
+  'is',
+  'os',
+  'um',
+  'us',
+  'ij',
+  'ot',
+  'a',
+  'e',
+  'i',
+  'o',
+  'u',
+  's',
+  't',
 ].sort((a, b) => b.length - a.length);
 
 const RUSSIAN_ENDINGS = [
-  'иями', 'ями', 'ами', 'ого', 'его', 'ому', 'ему', 'ыми', 'ими', 'иях', 'ться', 'тся',
-  'ий', 'ый', 'ой', 'ая', 'яя', 'ое', 'ее', 'ые', 'ие', 'ых', 'их', 'ам', 'ям', 'ах', 'ях', 'ом', 'ем', 'ию', 'ия', 'ии', 'ие',
-  'ть', 'ет', 'ит', 'ют', 'ут', 'ат', 'ят',
-  'а', 'я', 'о', 'е', 'ы', 'и', 'у', 'ю', 'ь', 'й',
+  'иями',
+  'ями',
+  'ами',
+  'ого',
+  'его',
+  'ому',
+  'ему',
+  'ыми',
+  'ими',
+  'иях',
+  'ться',
+  'тся',
+  'ий',
+  'ый',
+  'ой',
+  'ая',
+  'яя',
+  'ое',
+  'ее',
+  'ые',
+  'ие',
+  'ых',
+  'их',
+  'ам',
+  'ям',
+  'ах',
+  'ях',
+  'ом',
+  'ем',
+  'ию',
+  'ия',
+  'ии',
+  'ие',
+  'ть',
+  'ет',
+  'ит',
+  'ют',
+  'ут',
+  'ат',
+  'ят',
+  'а',
+  'я',
+  'о',
+  'е',
+  'ы',
+  'и',
+  'у',
+  'ю',
+  'ь',
+  'й',
 ].sort((a, b) => b.length - a.length);
 
 const ENGLISH_ENDINGS = ['ations', 'ation', 'ings', 'ing', 'ies', 'ied', 'ed', 'es', 's'].sort((a, b) => b.length - a.length);
@@ -48,25 +129,28 @@ const ENDINGS: Record<TermsLanguage, string[]> = { lv: LATVIAN_ENDINGS, ru: RUSS
 /** Words that carry no subject in a question: greetings, pronouns, question words, prepositions (diacritics folded). */
 const STOP_WORDS: Record<TermsLanguage, Set<string>> = {
   lv: new Set(
-    ('un vai ir ka ko kur kad kas kapec cik kurs kura kuru kuri kuras kadu kads kada kadi kadas es man mans mana mani manu manas ' +
+    (
+      'un vai ir ka ko kur kad kas kapec cik kurs kura kuru kuri kuras kadu kads kada kadi kadas es man mans mana mani manu manas ' +
       'mes mums musu jus jums jusu tu tev tavs tava vins vina vinam vinai vini vinu vinas vinai to ta tas tie tam tai sis si so sie sim ' +
       'par uz no ar pie pec lai ja bet ari jau vel ne nav nevar var varu var varam varetu ir bus bija biju esmu esam lidz tikai sev savu sava savs savas ' +
       'gan nu labdien sveiki ludzu paldies ludzam vajag vajadzetu gribu gribetu velos velamies zinat pateikt pastastit ' +
-      'kuriem kurai kura kurs ka kam kadel cau lab labi vai')
-      .split(' '),
+      'kuriem kurai kura kurs ka kam kadel cau lab labi vai'
+    ).split(' '),
   ),
   ru: new Set(
-    ('и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня еще нет о из ему ' +
+    (
+      'и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня еще нет о из ему ' +
       'теперь когда даже ну ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть ' +
       'надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой ' +
-      'здравствуйте пожалуйста спасибо можно хочу нужно мой моя мою мои как какие каким')
-      .split(' '),
+      'здравствуйте пожалуйста спасибо можно хочу нужно мой моя мою мои как какие каким'
+    ).split(' '),
   ),
   en: new Set(
-    ('a an the and or of to in on at for from by with about is are was were be been am i me my we our you your he she it they them ' +
+    (
+      'a an the and or of to in on at for from by with about is are was were be been am i me my we our you your he she it they them ' +
       'this that these those what which who whom how when where why can could do does did should would will have has had not no ' +
-      'please hello hi thanks thank want need get')
-      .split(' '),
+      'please hello hi thanks thank want need get'
+    ).split(' '),
   ),
 };
 

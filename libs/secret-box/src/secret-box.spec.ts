@@ -10,7 +10,8 @@ describe('secret box', () => {
     const ids = [raw.toString('hex'), raw.toString('base64'), raw.toString('base64url')].map((v) => parseSecretKey(v)!.id);
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toMatch(/^[0-9a-f]{8}$/);
-    for (const bad of ['', 'short', randomBytes(16).toString('hex'), randomBytes(31).toString('base64'), 'z'.repeat(64)]) expect(parseSecretKey(bad)).toBeNull();
+    for (const bad of ['', 'short', randomBytes(16).toString('hex'), randomBytes(31).toString('base64'), 'z'.repeat(64)])
+      expect(parseSecretKey(bad)).toBeNull();
   });
 
   it('round-trips a secret, with a fresh IV each time, naming its key', () => {

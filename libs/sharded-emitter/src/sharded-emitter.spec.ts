@@ -64,7 +64,9 @@ describe('ShardedEmitter', () => {
   });
 
   async function client(rooms: string[]): Promise<Socket & { heard: Array<[string, unknown]> }> {
-    const socket = Object.assign(connect(url, { transports: ['websocket'], auth: { rooms }, forceNew: true }), { heard: [] as Array<[string, unknown]> });
+    const socket = Object.assign(connect(url, { transports: ['websocket'], auth: { rooms }, forceNew: true }), {
+      heard: [] as Array<[string, unknown]>,
+    });
     socket.onAny((event, payload) => socket.heard.push([event, payload]));
     clients.push(socket);
     await new Promise<void>((resolve, reject) => (socket.once('connect', () => resolve()), socket.once('connect_error', reject)));
@@ -92,7 +94,10 @@ describe('ShardedEmitter', () => {
     const both = await client(['a', 'b']);
     const onlyB = await client(['b']);
     const none = await client(['c']);
-    new ShardedEmitter((channel, message) => bus.spublish(channel, message), 'vp:socket.io').of('/agents').to(['a', 'b']).emit('ticket.changed', { n: 1 });
+    new ShardedEmitter((channel, message) => bus.spublish(channel, message), 'vp:socket.io')
+      .of('/agents')
+      .to(['a', 'b'])
+      .emit('ticket.changed', { n: 1 });
     await settle();
 
     expect(bus.published).toEqual(['vp:socket.io#/agents#']);
@@ -104,7 +109,10 @@ describe('ShardedEmitter', () => {
   it('disconnects the sockets of a room on every server', async () => {
     const revoked = await client(['session:s1']);
     const kept = await client(['session:s2']);
-    new ShardedEmitter((channel, message) => bus.spublish(channel, message), 'vp:socket.io').of('/agents').in('session:s1').disconnectSockets(true);
+    new ShardedEmitter((channel, message) => bus.spublish(channel, message), 'vp:socket.io')
+      .of('/agents')
+      .in('session:s1')
+      .disconnectSockets(true);
     await settle();
 
     expect(revoked.connected).toBe(false);

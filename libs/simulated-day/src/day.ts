@@ -30,7 +30,18 @@ export function weighted<K extends string>(random: () => number, weights: Readon
  * 10–11, the lunch dip, a second smaller hump in the afternoon and the evening tail. Nights stay quiet.
  */
 export const DAY_CURVE: Readonly<Record<number, number>> = {
-  8: 0.45, 9: 0.8, 10: 1.0, 11: 0.95, 12: 0.55, 13: 0.6, 14: 0.8, 15: 0.75, 16: 0.55, 17: 0.3, 18: 0.18, 19: 0.1,
+  8: 0.45,
+  9: 0.8,
+  10: 1.0,
+  11: 0.95,
+  12: 0.55,
+  13: 0.6,
+  14: 0.8,
+  15: 0.75,
+  16: 0.55,
+  17: 0.3,
+  18: 0.18,
+  19: 0.1,
 };
 export const DAY_START_HOUR = 8;
 export const DAY_END_HOUR = 20;

@@ -26,7 +26,12 @@ const REFERENCE = /^([A-Z]{1,5})-(\d{4})-(\d{6,15})$/;
 
 /** Accepts what a person types: any case, surrounding spaces or brackets (as in an e-mail subject). */
 export function parseReference(input: string): ParsedReference | null {
-  const m = REFERENCE.exec(input.trim().replace(/^\[|\]$/g, '').toUpperCase());
+  const m = REFERENCE.exec(
+    input
+      .trim()
+      .replace(/^\[|\]$/g, '')
+      .toUpperCase(),
+  );
   if (!m) return null;
   const sequence = Number(m[3]);
   if (sequence < 1) return null;

@@ -8,7 +8,9 @@ describe("Meta's X-Hub-Signature-256", () => {
   it('is the hex HMAC-SHA256 of the raw body with the app secret', () => {
     expect(signHubSignature256(secret, body)).toBe(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
     expect(verifyHubSignature256(secret, signHubSignature256(secret, body), body)).toEqual({ ok: true });
-    expect(verifyHubSignature256(secret, signHubSignature256(secret, body).toUpperCase().replace('SHA256', 'sha256'), body)).toEqual({ ok: true });
+    expect(verifyHubSignature256(secret, signHubSignature256(secret, body).toUpperCase().replace('SHA256', 'sha256'), body)).toEqual({
+      ok: true,
+    });
   });
 
   it('refuses another body, another secret, a missing, malformed or unconfigured signature', () => {

@@ -26,7 +26,10 @@ describe('timestamped HMAC signatures', () => {
   it('refuses a changed body, a wrong secret, and a timestamp swapped into a valid signature', () => {
     const header = signTimestampedHmac(secret, body, now);
     expect(verifyTimestampedHmac(secret, header, Buffer.concat([body, Buffer.from(' ')]), opts).ok).toBe(false);
-    expect(verifyTimestampedHmac('another-secret-of-at-least-32-characters', header, body, opts)).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyTimestampedHmac('another-secret-of-at-least-32-characters', header, body, opts)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
     const swapped = header.replace(`t=${now}`, `t=${now - 1}`);
     expect(verifyTimestampedHmac(secret, swapped, body, opts)).toEqual({ ok: false, reason: 'mismatch' });
   });

@@ -10,9 +10,7 @@ export function signTimestampedHmac(secret: string, rawBody: Buffer | string, un
   return `t=${unixSeconds},v1=${mac}`;
 }
 
-export type SignatureCheck =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
+export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
 
 export function verifyTimestampedHmac(
   secret: string,

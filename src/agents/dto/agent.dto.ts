@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { ROLES } from '../entities/agent.entity';
 
 export class CreateAgentDto {
@@ -32,7 +45,11 @@ export class CreateAgentDto {
   @Matches(/^[A-Za-z0-9_-]{1,32}$/, { each: true, message: 'each institution must be an institution code such as VID' })
   institutions?: string[];
 
-  @ApiPropertyOptional({ example: 'VPVKAC-CESIS', default: 'VPPPD', description: 'The centre the agent works for (GET /v1/calendar/centres): their work is its evidence in the funding report' })
+  @ApiPropertyOptional({
+    example: 'VPVKAC-CESIS',
+    default: 'VPPPD',
+    description: 'The centre the agent works for (GET /v1/calendar/centres): their work is its evidence in the funding report',
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{2,32}$/, { message: 'centre must be a centre code such as VPPPD or VPVKAC-CESIS' })
   centre?: string;

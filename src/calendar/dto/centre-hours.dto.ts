@@ -5,8 +5,17 @@ const SPANS_EXAMPLE = [['08:30', '17:00']];
 
 export class PutCentreHoursDto {
   @ApiProperty({
-    description: 'Riga wall-clock hours per weekday, every weekday named; an empty list is closed, "24:00" is midnight at the end of the day',
-    example: { mon: SPANS_EXAMPLE, tue: SPANS_EXAMPLE, wed: SPANS_EXAMPLE, thu: SPANS_EXAMPLE, fri: [['08:30', '15:30']], sat: [], sun: [] },
+    description:
+      'Riga wall-clock hours per weekday, every weekday named; an empty list is closed, "24:00" is midnight at the end of the day',
+    example: {
+      mon: SPANS_EXAMPLE,
+      tue: SPANS_EXAMPLE,
+      wed: SPANS_EXAMPLE,
+      thu: SPANS_EXAMPLE,
+      fri: [['08:30', '15:30']],
+      sat: [],
+      sun: [],
+    },
   })
   @IsObject()
   hours: Record<string, unknown>;

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmptyObject, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsNotEmptyObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { IsInstitutionCode } from '../../common/validators';
 import { PageQuery } from '../../common/page-query';
 
@@ -9,10 +20,14 @@ import { SHARING, type Sharing } from '../../common/sharing';
 export { SHARING };
 export type { Sharing };
 
-const PLACEHOLDER_HELP = 'Placeholders: {{customer.name}}, {{ticket.reference}}, {{ticket.answerDate}} (the legal answer date), {{institution.contact}}';
+const PLACEHOLDER_HELP =
+  'Placeholders: {{customer.name}}, {{ticket.reference}}, {{ticket.answerDate}} (the legal answer date), {{institution.contact}}';
 
 export class AnswerTextsDto {
-  @ApiPropertyOptional({ example: 'Labdien, {{customer.name}}! Jūsu iesniegums {{ticket.reference}} saņemts; atbildēsim līdz {{ticket.answerDate}}.', nullable: true })
+  @ApiPropertyOptional({
+    example: 'Labdien, {{customer.name}}! Jūsu iesniegums {{ticket.reference}} saņemts; atbildēsim līdz {{ticket.answerDate}}.',
+    nullable: true,
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -47,7 +62,11 @@ export class CreateCannedAnswerDto {
   @Type(() => AnswerTextsDto)
   texts: AnswerTextsDto;
 
-  @ApiPropertyOptional({ enum: SHARING, default: 'personal', description: "personal: yours only; institution: everyone who works that institution's tickets; centre: everyone" })
+  @ApiPropertyOptional({
+    enum: SHARING,
+    default: 'personal',
+    description: "personal: yours only; institution: everyone who works that institution's tickets; centre: everyone",
+  })
   @IsOptional()
   @IsIn(SHARING)
   sharing?: Sharing;
@@ -66,7 +85,10 @@ export class UpdateCannedAnswerDto {
   @MaxLength(200)
   title?: string;
 
-  @ApiPropertyOptional({ type: AnswerTextsDto, description: `Languages given replace the text; null removes that language. ${PLACEHOLDER_HELP}` })
+  @ApiPropertyOptional({
+    type: AnswerTextsDto,
+    description: `Languages given replace the text; null removes that language. ${PLACEHOLDER_HELP}`,
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => AnswerTextsDto)
@@ -85,7 +107,10 @@ export class ListCannedAnswersQuery extends PageQuery {
   @IsIn(SHARING)
   sharing?: Sharing;
 
-  @ApiPropertyOptional({ example: 'VSAA', description: "The answers usable on this institution's tickets: its own, the centre's and yours" })
+  @ApiPropertyOptional({
+    example: 'VSAA',
+    description: "The answers usable on this institution's tickets: its own, the centre's and yours",
+  })
   @IsOptional()
   @IsInstitutionCode()
   institution?: string;

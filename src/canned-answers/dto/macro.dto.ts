@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { IsInstitutionCode } from '../../common/validators';
 import { PageQuery } from '../../common/page-query';
 import { TICKET_KINDS } from '../../tickets/entities/ticket.entity';
@@ -21,7 +34,7 @@ export class MacroEscalationDto {
 }
 
 class MacroFields {
-  @ApiPropertyOptional({ description: 'Reply with this canned answer, its placeholders filled, in the ticket\'s language', nullable: true })
+  @ApiPropertyOptional({ description: "Reply with this canned answer, its placeholders filled, in the ticket's language", nullable: true })
   @IsOptional()
   @IsUUID()
   cannedAnswerId?: string | null;
@@ -86,7 +99,9 @@ export class ListMacrosQuery extends PageQuery {
 }
 
 export class ApplyMacroDto {
-  @ApiPropertyOptional({ description: "The newest message the person had seen: the reply is refused (409) when someone else replied since" })
+  @ApiPropertyOptional({
+    description: 'The newest message the person had seen: the reply is refused (409) when someone else replied since',
+  })
   @IsOptional()
   @IsUUID()
   lastSeenMessageId?: string;

@@ -20,14 +20,24 @@ export class ChatAssistantService {
   ) {}
 
   async think(session: ChatSession, text: string): Promise<AssistantDecision> {
-    const matches = await this.knowledge.search(text, { language: session.language, institution: session.institution ?? undefined, limit: 5 });
+    const matches = await this.knowledge.search(text, {
+      language: session.language,
+      institution: session.institution ?? undefined,
+      limit: 5,
+    });
     return decide(
       {
         text,
         language: session.language,
         topic: session.topic,
         unsureTurns: session.unsure,
-        matches: matches.map((m) => ({ articleId: m.article.id, question: m.article.questions[0] ?? '', answer: m.article.answer, topic: m.article.topic, score: m.score })),
+        matches: matches.map((m) => ({
+          articleId: m.article.id,
+          question: m.article.questions[0] ?? '',
+          answer: m.article.answer,
+          topic: m.article.topic,
+          score: m.score,
+        })),
       },
       { ...DEFAULT_POLICY, handOverTopics: this.config.CHAT_HANDOVER_TOPICS },
     );
@@ -48,7 +58,14 @@ export class ChatAssistantService {
     const calendar = await this.calendars.calendar();
     const open = calendar.isOpen(now);
     const next = calendar.nextOpening(now);
-    const nextText = new Intl.DateTimeFormat(OPENING_FORMAT[language], { timeZone: 'Europe/Riga', weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }).format(next);
+    const nextText = new Intl.DateTimeFormat(OPENING_FORMAT[language], {
+      timeZone: 'Europe/Riga',
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(next);
     return { open, next, nextText };
   }
 }

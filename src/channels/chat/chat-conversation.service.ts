@@ -20,7 +20,8 @@ type MessageInput = {
   chosen?: { id: string; question: string; answer: string };
 };
 
-export const rateLimited = (retryAfterMs: number) => refusal(429, 'rate-limited', `Too many messages; wait ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+export const rateLimited = (retryAfterMs: number) =>
+  refusal(429, 'rate-limited', `Too many messages; wait ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
 
 /**
  * A visitor's conversation: the assistant while it holds the chat, the hand-over to people (or a message left out
@@ -116,7 +117,9 @@ export class ChatConversationService {
       text: input.chosen ? input.chosen.question : input.text,
       at: now(),
       clientMessageId: input.clientMessageId,
-      attachments: input.attachments.length ? input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })) : undefined,
+      attachments: input.attachments.length
+        ? input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size }))
+        : undefined,
     };
   }
 
@@ -132,11 +135,17 @@ export class ChatConversationService {
     exceptSocket('message', entry);
     this.relay.toStaff(session, 'chat.message', { message: entry });
 
-    const event: ChatEvent = { key: input.clientMessageId, text: entry.text, attachments: input.attachments.map(({ size: _size, ...a }) => a) };
+    const event: ChatEvent = {
+      key: input.clientMessageId,
+      text: entry.text,
+      attachments: input.attachments.map(({ size: _size, ...a }) => a),
+    };
     const replies: ChatEntry[] = [];
     let next = session;
     if (session.mode === 'bot') {
-      const decision: AssistantDecision | { kind: 'chosen' } = input.chosen ? { kind: 'chosen' } : await this.assistant.think(session, input.text);
+      const decision: AssistantDecision | { kind: 'chosen' } = input.chosen
+        ? { kind: 'chosen' }
+        : await this.assistant.think(session, input.text);
       this.metrics.chatAssistant.inc({ decision: decision.kind === 'hand-over' ? `hand-over-${decision.reason}` : decision.kind });
       if (decision.kind === 'hand-over') {
         const handed = await this.handOver(session, decision.reason, [...(await this.sessions.history(session.id))]);
@@ -156,12 +165,17 @@ export class ChatConversationService {
           text: answer.text,
           at: now(),
           askFeedback: answer.askFeedback || undefined,
-          choices: decision.kind === 'choices' ? decision.choices.map((c) => ({ articleId: c.articleId, question: c.question })) : undefined,
+          choices:
+            decision.kind === 'choices' ? decision.choices.map((c) => ({ articleId: c.articleId, question: c.question })) : undefined,
         };
         replies.push(reply);
         const sure = decision.kind === 'answer' || decision.kind === 'chosen';
         next =
-          (await this.sessions.update(session.id, (s) => ({ unsure: sure ? 0 : s.unsure + 1, helpful: false, awaitingFeedback: answer.askFeedback }))) ?? session;
+          (await this.sessions.update(session.id, (s) => ({
+            unsure: sure ? 0 : s.unsure + 1,
+            helpful: false,
+            awaitingFeedback: answer.askFeedback,
+          }))) ?? session;
         event.atLevelZero = true;
         event.assistantReply = {
           text: reply.text,
@@ -170,9 +184,17 @@ export class ChatConversationService {
       }
     } else if (session.mode === 'leave_message') {
       const opening = await this.assistant.opening(session.language);
-      const reply: ChatEntry = { id: randomUUID(), author: 'assistant', text: say('messageTaken', session.language, { opening: opening.nextText }), at: now() };
+      const reply: ChatEntry = {
+        id: randomUUID(),
+        author: 'assistant',
+        text: say('messageTaken', session.language, { opening: opening.nextText }),
+        at: now(),
+      };
       replies.push(reply);
-      event.handOver = { summary: `Message left out of hours: ${entry.text}`.slice(0, 1500), comment: 'out of hours: the visitor left a message for the next working day' };
+      event.handOver = {
+        summary: `Message left out of hours: ${entry.text}`.slice(0, 1500),
+        comment: 'out of hours: the visitor left a message for the next working day',
+      };
       event.assistantReply = { text: reply.text, meta: { assistant: 'message-taken' } };
       next = (await this.sessions.update(session.id, () => ({ mode: 'waiting' }))) ?? session;
     }
@@ -201,28 +223,64 @@ export class ChatConversationService {
    * To people: at once when the centre is open (the ticket goes to level 1 with a summary), or, out of hours, the
    * assistant asks the visitor to leave a message, which becomes the ticket for the next working day.
    */
-  private async handOver(session: ChatSession, reason: HandOverReason, transcript: ChatEntry[]): Promise<{ reply: ChatEntry; event: Partial<ChatEvent>; session: ChatSession }> {
+  private async handOver(
+    session: ChatSession,
+    reason: HandOverReason,
+    transcript: ChatEntry[],
+  ): Promise<{ reply: ChatEntry; event: Partial<ChatEvent>; session: ChatSession }> {
     const opening = await this.assistant.opening(session.language);
     if (!opening.open) {
-      const reply: ChatEntry = { id: randomUUID(), author: 'assistant', text: say('leaveMessage', session.language, { opening: opening.nextText }), at: now() };
-      const after = (await this.sessions.update(session.id, () => ({ mode: 'leave_message', awaitingFeedback: false, helpful: false }))) ?? session;
-      return { reply, session: after, event: { atLevelZero: true, assistantReply: { text: reply.text, meta: { assistant: 'leave-message', reason } } } };
+      const reply: ChatEntry = {
+        id: randomUUID(),
+        author: 'assistant',
+        text: say('leaveMessage', session.language, { opening: opening.nextText }),
+        at: now(),
+      };
+      const after =
+        (await this.sessions.update(session.id, () => ({ mode: 'leave_message', awaitingFeedback: false, helpful: false }))) ?? session;
+      return {
+        reply,
+        session: after,
+        event: { atLevelZero: true, assistantReply: { text: reply.text, meta: { assistant: 'leave-message', reason } } },
+      };
     }
     const reply: ChatEntry = { id: randomUUID(), author: 'assistant', text: say('handingOver', session.language), at: now() };
     const after = (await this.sessions.update(session.id, () => ({ mode: 'waiting', awaitingFeedback: false, helpful: false }))) ?? session;
     const summary = handOverSummary(reason, transcript);
-    const comment = { asked: 'the visitor asked for a person', unsure: 'the assistant was unsure twice', topic: 'the topic is handled by people only' }[reason];
-    return { reply, session: after, event: { handOver: { summary, comment }, assistantReply: { text: reply.text, meta: { assistant: 'hand-over', reason } } } };
+    const comment = {
+      asked: 'the visitor asked for a person',
+      unsure: 'the assistant was unsure twice',
+      topic: 'the topic is handled by people only',
+    }[reason];
+    return {
+      reply,
+      session: after,
+      event: { handOver: { summary, comment }, assistantReply: { text: reply.text, meta: { assistant: 'hand-over', reason } } },
+    };
   }
 
   /** "Did this help?" answered. Yes: a later close records the chat as resolved at level 0. No: counts as unsure. */
-  async feedback(session: ChatSession, input: { clientMessageId: string; helpful: boolean }): Promise<ChatAck<{ id: string; duplicate: boolean }>> {
-    if (session.mode !== 'bot' || !session.awaitingFeedback) return refusal(409, 'no-question', 'The assistant has not asked whether an answer helped.');
+  async feedback(
+    session: ChatSession,
+    input: { clientMessageId: string; helpful: boolean },
+  ): Promise<ChatAck<{ id: string; duplicate: boolean }>> {
+    if (session.mode !== 'bot' || !session.awaitingFeedback)
+      return refusal(409, 'no-question', 'The assistant has not asked whether an answer helped.');
     const id = randomUUID();
     const earlier = await this.sessions.claimClientMessageId(session.id, input.clientMessageId, id);
     if (earlier) return { ok: true, id: earlier, duplicate: true };
-    const entry: ChatEntry = { id, author: 'visitor', text: say(input.helpful ? 'feedbackYes' : 'feedbackNo', session.language), at: now(), clientMessageId: input.clientMessageId };
-    let next = (await this.sessions.update(session.id, (s) => ({ helpful: input.helpful, awaitingFeedback: false, unsure: input.helpful ? 0 : s.unsure + 1 })))!;
+    const entry: ChatEntry = {
+      id,
+      author: 'visitor',
+      text: say(input.helpful ? 'feedbackYes' : 'feedbackNo', session.language),
+      at: now(),
+      clientMessageId: input.clientMessageId,
+    };
+    let next = (await this.sessions.update(session.id, (s) => ({
+      helpful: input.helpful,
+      awaitingFeedback: false,
+      unsure: input.helpful ? 0 : s.unsure + 1,
+    })))!;
     const event: ChatEvent = { key: input.clientMessageId, text: entry.text, atLevelZero: true, meta: { feedback: input.helpful } };
     let reply: ChatEntry;
     if (!input.helpful && next.unsure >= 2) {
@@ -231,7 +289,12 @@ export class ChatConversationService {
       Object.assign(event, handed.event);
       next = handed.session;
     } else {
-      reply = { id: randomUUID(), author: 'assistant', text: say(input.helpful ? 'gladItHelped' : 'sorryNotHelped', session.language), at: now() };
+      reply = {
+        id: randomUUID(),
+        author: 'assistant',
+        text: say(input.helpful ? 'gladItHelped' : 'sorryNotHelped', session.language),
+        at: now(),
+      };
       event.assistantReply = { text: reply.text, meta: { assistant: 'feedback' } };
     }
     this.metrics.chatAssistant.inc({ decision: input.helpful ? 'helped' : 'not-helped' });
@@ -256,7 +319,12 @@ export class ChatConversationService {
     if (resolvedAtLevelZero) this.metrics.chatAssistant.inc({ decision: 'resolved-level-0' });
     // A session that never said anything has no ticket and needs none.
     if (after.firstExternalId) {
-      await this.persistence.persist(after, { key: 'closed', text: entry.text, conversationEnded: { resolvedAtLevelZero }, atLevelZero: session.mode === 'bot' });
+      await this.persistence.persist(after, {
+        key: 'closed',
+        text: entry.text,
+        conversationEnded: { resolvedAtLevelZero },
+        atLevelZero: session.mode === 'bot',
+      });
     }
     return { ok: true, resolvedAtLevelZero, reference: after.reference };
   }

@@ -52,7 +52,10 @@ export class ChatPersistence {
           ...(current.email ? [{ kind: 'email' as const, value: current.email, provenance: 'citizen' as const }] : []),
         ],
       },
-      threadHints: opens || !current.firstExternalId || current.firstExternalId === externalId ? undefined : { externalIds: [current.firstExternalId] },
+      threadHints:
+        opens || !current.firstExternalId || current.firstExternalId === externalId
+          ? undefined
+          : { externalIds: [current.firstExternalId] },
       institutionCode: current.institution ?? undefined,
       topic: current.topic ?? undefined,
       kind: 'consultation',
@@ -72,7 +75,10 @@ export class ChatPersistence {
       result = await this.inbound.accept(message, { reserveReference: opens });
     } catch (error) {
       // Not stored: the session's next event must open the ticket instead of threading onto this one.
-      if (opens) await this.sessions.update(current.id, (s) => (s.firstExternalId === externalId ? { firstExternalId: null } : null)).catch(() => undefined);
+      if (opens)
+        await this.sessions
+          .update(current.id, (s) => (s.firstExternalId === externalId ? { firstExternalId: null } : null))
+          .catch(() => undefined);
       throw error;
     }
     let after = current;

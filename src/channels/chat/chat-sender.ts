@@ -29,7 +29,9 @@ export class ChatSender implements ChannelSender {
     const [session, author] = await Promise.all([
       sessionId ? this.sessions.get(sessionId) : null,
       this.dataSource
-        .query(`SELECT a.id, a.display_name FROM messages ms JOIN agents a ON a.id = ms.author_agent_id WHERE ms.id = $1`, [envelope.messageId])
+        .query(`SELECT a.id, a.display_name FROM messages ms JOIN agents a ON a.id = ms.author_agent_id WHERE ms.id = $1`, [
+          envelope.messageId,
+        ])
         .then((rows: Array<{ id: string; display_name: string }>) => rows[0]),
     ]);
     if (!session) {
@@ -48,7 +50,12 @@ export class ChatSender implements ChannelSender {
     };
     const after = change(session) ? await this.sessions.update(session.id, change) : session;
     if (after && before !== 'operator' && after.mode === 'operator') {
-      entries.push({ id: `${envelope.messageId}:joined`, author: 'system', text: say('operatorJoined', session.language, { name }), at: new Date().toISOString() });
+      entries.push({
+        id: `${envelope.messageId}:joined`,
+        author: 'system',
+        text: say('operatorJoined', session.language, { name }),
+        at: new Date().toISOString(),
+      });
     }
     entries.push({
       id: envelope.messageId,
@@ -56,13 +63,16 @@ export class ChatSender implements ChannelSender {
       name,
       text: envelope.text,
       at: new Date().toISOString(),
-      attachments: envelope.attachments.length ? envelope.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length })) : undefined,
+      attachments: envelope.attachments.length
+        ? envelope.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length }))
+        : undefined,
     });
     await this.sessions.append(session.id, ...entries);
     for (const entry of entries) this.relay.toVisitor(session.id, 'message', entry);
     // Staff in the chat (a colleague, a supervisor, the sender's other tabs) see the reply as the visitor does.
     for (const entry of entries) this.relay.toStaff(after ?? session, 'chat.message', { message: entry });
-    if (after && before !== after.mode) this.relay.toVisitor(session.id, 'session', { mode: after.mode, reference: after.reference, operator: name });
+    if (after && before !== after.mode)
+      this.relay.toVisitor(session.id, 'session', { mode: after.mode, reference: after.reference, operator: name });
     return { response: `relayed to chat session ${session.id}` };
   }
 }

@@ -86,7 +86,9 @@ export class ChatSessionsService implements OnModuleDestroy {
     return chatSessionKey(this.config.REDIS_PREFIX, id, part);
   }
 
-  async create(input: Pick<ChatSession, 'language' | 'name' | 'email' | 'institution' | 'topic' | 'mode' | 'consentAt'>): Promise<{ session: ChatSession; token: string }> {
+  async create(
+    input: Pick<ChatSession, 'language' | 'name' | 'email' | 'institution' | 'topic' | 'mode' | 'consentAt'>,
+  ): Promise<{ session: ChatSession; token: string }> {
     const token = randomBytes(32).toString('base64url');
     const session: ChatSession = {
       ...input,
@@ -167,7 +169,9 @@ export class ChatSessionsService implements OnModuleDestroy {
    */
   async claimClientMessageId(id: string, clientMessageId: string, messageId: string): Promise<string | null> {
     const key = this.key(id, ':cm');
-    const [[, fresh]] = (await this.redis.multi().hsetnx(key, clientMessageId, messageId).expire(key, this.ttlSeconds).exec()) as Array<[unknown, number]>;
+    const [[, fresh]] = (await this.redis.multi().hsetnx(key, clientMessageId, messageId).expire(key, this.ttlSeconds).exec()) as Array<
+      [unknown, number]
+    >;
     return fresh === 1 ? null : await this.redis.hget(key, clientMessageId);
   }
 
@@ -195,7 +199,9 @@ export class ChatSessionsService implements OnModuleDestroy {
    */
   async admitMessage(id: string, entry: ChatEntry & { clientMessageId: string }, capacity: number, perMinute: number): Promise<Admission> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return { outcome: 'no-session' };
-    const [code, raw, extra] = (await (this.redis as Redis & { admitMessage: (...args: unknown[]) => Promise<[number, string?, (number | string)?]> }).admitMessage(
+    const [code, raw, extra] = await (
+      this.redis as Redis & { admitMessage: (...args: unknown[]) => Promise<[number, string?, (number | string)?]> }
+    ).admitMessage(
       this.key(id),
       this.visitorBucket(id),
       this.key(id, ':cm'),
@@ -208,7 +214,7 @@ export class ChatSessionsService implements OnModuleDestroy {
       JSON.stringify(entry),
       this.ttlSeconds,
       HISTORY_LIMIT,
-    ));
+    );
     if (code === 0 || !raw) return { outcome: 'no-session' };
     const session = JSON.parse(raw) as ChatSession;
     if (code === 1) return { outcome: 'rate-limited', session, retryAfterMs: Number(extra) };
@@ -238,13 +244,13 @@ export class ChatSessionsService implements OnModuleDestroy {
   }
 
   private async takeFrom(key: string, capacity: number, perMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
-    const [allowed, , wait] = (await (this.redis as Redis & { takeToken: (...args: unknown[]) => Promise<number[]> }).takeToken(
+    const [allowed, , wait] = await (this.redis as Redis & { takeToken: (...args: unknown[]) => Promise<number[]> }).takeToken(
       key,
       capacity,
       perMinute / 60,
       Date.now(),
       1,
-    ));
+    );
     return { allowed: allowed === 1, retryAfterMs: wait };
   }
 }

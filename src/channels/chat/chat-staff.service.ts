@@ -10,10 +10,16 @@ import { ChatPersistence } from './chat-persistence';
 import { ChatRelay } from './chat-relay';
 import { ChatSessionsService } from './chat-sessions.service';
 
-export type ChatAck<T extends object = object> = ({ ok: true } & T) | { ok: false; status: number; code: string; detail: string; retryAfterMs?: number; errors?: unknown[] };
+export type ChatAck<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; status: number; code: string; detail: string; retryAfterMs?: number; errors?: unknown[] };
 
-export const refusal = (status: number, code: string, detail: string, extra: { retryAfterMs?: number; errors?: unknown[] } = {}) =>
-  ({ ok: false as const, status, code, detail, ...extra });
+export const refusal = (status: number, code: string, detail: string, extra: { retryAfterMs?: number; errors?: unknown[] } = {}) => ({
+  ok: false as const,
+  status,
+  code,
+  detail,
+  ...extra,
+});
 
 /**
  * What staff do with a chat from the agents' socket (/agents): join it (the assistant has already stepped back at
@@ -57,20 +63,37 @@ export class ChatStaffService {
     if (session.mode === 'closed') return refusal(409, 'chat-closed', 'The visitor has ended this chat; answer by reply if needed.');
     const withAssistant = ticket.level === 0 && session.mode === 'bot';
     if (withAssistant && !options.takeOver) {
-      return refusal(409, 'with-assistant', 'The assistant holds this chat; it comes to people when the visitor asks for one, or join with takeOver: true to take it now.');
+      return refusal(
+        409,
+        'with-assistant',
+        'The assistant holds this chat; it comes to people when the visitor asks for one, or join with takeOver: true to take it now.',
+      );
     }
     const previous = session.operatorId;
-    const after = (await this.sessions.update(session.id, (s) => ({ mode: s.mode === 'closed' ? s.mode : 'operator', operatorId: agent.id, operatorName: agent.displayName })))!;
+    const after = (await this.sessions.update(session.id, (s) => ({
+      mode: s.mode === 'closed' ? s.mode : 'operator',
+      operatorId: agent.id,
+      operatorName: agent.displayName,
+    })))!;
     if (withAssistant && after.firstExternalId) {
       await this.persistence.persist(after, {
         key: `taken-over-${agent.id}`,
         text: `${agent.displayName} took the conversation over from the assistant.`,
-        handOver: { summary: `Taken over from the assistant by ${agent.displayName}`, comment: 'taken over by an operator', takenBy: agent.id },
+        handOver: {
+          summary: `Taken over from the assistant by ${agent.displayName}`,
+          comment: 'taken over by an operator',
+          takenBy: agent.id,
+        },
         meta: { event: 'taken-over', agentId: agent.id },
       });
     }
     if (previous !== agent.id) {
-      const entry: ChatEntry = { id: randomUUID(), author: 'system', text: say('operatorJoined', session.language, { name: agent.displayName }), at: new Date().toISOString() };
+      const entry: ChatEntry = {
+        id: randomUUID(),
+        author: 'system',
+        text: say('operatorJoined', session.language, { name: agent.displayName }),
+        at: new Date().toISOString(),
+      };
       await this.sessions.append(session.id, entry);
       this.relay.toVisitor(session.id, 'message', entry);
       this.relay.toVisitor(session.id, 'session', { mode: after.mode, reference: after.reference, operator: agent.displayName });
@@ -80,7 +103,13 @@ export class ChatStaffService {
     const history = await this.sessions.history(session.id);
     // Joining shows the whole transcript so far: one audit row for it.
     await this.audit.record([
-      { actorAgentId: agent.id, action: 'chat_transcript.read', subjectType: 'ticket', subjectId: ticket.id, detail: { reference: after.reference, entries: history.length } },
+      {
+        actorAgentId: agent.id,
+        action: 'chat_transcript.read',
+        subjectType: 'ticket',
+        subjectId: ticket.id,
+        detail: { reference: after.reference, entries: history.length },
+      },
     ]);
     return { ok: true, session: after, history };
   }
@@ -97,12 +126,18 @@ export class ChatStaffService {
   async close(session: ChatSession, agent: { id: string }): Promise<ChatAck> {
     const after = await this.sessions.update(session.id, (s) => (s.mode === 'closed' ? null : { mode: 'closed' }));
     if (!after || session.mode === 'closed') return { ok: true };
-    const entry: ChatEntry = { id: randomUUID(), author: 'system', text: say('operatorEnded', session.language), at: new Date().toISOString() };
+    const entry: ChatEntry = {
+      id: randomUUID(),
+      author: 'system',
+      text: say('operatorEnded', session.language),
+      at: new Date().toISOString(),
+    };
     await this.sessions.append(session.id, entry);
     this.relay.toVisitor(session.id, 'message', entry);
     this.relay.toVisitor(session.id, 'closed', { by: 'operator', survey: surveyOf(after) });
     this.relay.toStaff(after, 'chat.closed', { by: 'operator', agentId: agent.id });
-    if (after.firstExternalId) await this.persistence.persist(after, { key: 'closed', text: entry.text, conversationEnded: { resolvedAtLevelZero: false } });
+    if (after.firstExternalId)
+      await this.persistence.persist(after, { key: 'closed', text: entry.text, conversationEnded: { resolvedAtLevelZero: false } });
     return { ok: true };
   }
 }

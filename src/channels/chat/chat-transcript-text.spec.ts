@@ -4,7 +4,13 @@ import type { ChatEntry } from './chat-session';
 describe('transcriptEmail', () => {
   const entries: ChatEntry[] = [
     { id: '1', author: 'assistant', text: 'Sveiki!', at: '2026-06-01T09:00:00Z' },
-    { id: '2', author: 'visitor', text: 'Pirmā rinda\notrā rinda', at: '2026-06-01T09:01:00Z', attachments: [{ filename: 'izziņa.pdf', contentType: 'application/pdf', size: 10 }] },
+    {
+      id: '2',
+      author: 'visitor',
+      text: 'Pirmā rinda\notrā rinda',
+      at: '2026-06-01T09:01:00Z',
+      attachments: [{ filename: 'izziņa.pdf', contentType: 'application/pdf', size: 10 }],
+    },
     { id: '3', author: 'agent', text: 'Labdien!', name: 'Anna', at: '2026-06-01T09:02:00Z' },
     { id: '4', author: 'system', text: 'Apmeklētājs beidza sarunu.', at: '2026-06-01T09:03:00Z' },
   ];

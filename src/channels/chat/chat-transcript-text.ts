@@ -46,7 +46,8 @@ const COPY: Record<ChatLanguage, TranscriptCopy> = {
 };
 
 // The centre and its visitors are in Latvia: times as they saw them on the wall clock.
-const clock = (language: ChatLanguage, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(language, { timeZone: 'Europe/Riga', ...options });
+const clock = (language: ChatLanguage, options: Intl.DateTimeFormatOptions) =>
+  new Intl.DateTimeFormat(language, { timeZone: 'Europe/Riga', ...options });
 
 /**
  * The e-mail a visitor gets when they ask for the transcript: what they saw in the chat (their lines, the
@@ -58,7 +59,14 @@ export function transcriptEmail(language: ChatLanguage, reference: string, entri
   const time = clock(language, { hour: '2-digit', minute: '2-digit', hour12: false });
   const first = entries[0] ? new Date(entries[0].at) : new Date();
   const lines = entries.map((e) => {
-    const who = e.author === 'visitor' ? copy.visitor : e.author === 'assistant' ? copy.assistant : e.author === 'agent' ? (e.name ?? copy.agent) : copy.system;
+    const who =
+      e.author === 'visitor'
+        ? copy.visitor
+        : e.author === 'assistant'
+          ? copy.assistant
+          : e.author === 'agent'
+            ? (e.name ?? copy.agent)
+            : copy.system;
     const files = (e.attachments ?? []).map((a) => `\n    (${copy.file}: ${a.filename})`).join('');
     const text = e.text.replace(/\r?\n/g, '\n    ');
     return `[${time.format(new Date(e.at))}] ${who}: ${text}${files}`;

@@ -22,7 +22,8 @@ export class ChatTranscriptService {
   ) {}
 
   async send(session: ChatSession): Promise<ChatAck<{ id: string; duplicate: boolean; deliveryStatus: string }>> {
-    if (!session.email) return refusal(409, 'no-email', 'No e-mail address was given when this chat started, so there is nowhere to send the transcript.');
+    if (!session.email)
+      return refusal(409, 'no-email', 'No e-mail address was given when this chat started, so there is nowhere to send the transcript.');
     if (session.mode !== 'closed') return refusal(409, 'chat-open', 'The transcript is sent once the chat has ended: end it first.');
     if (!session.reference) return refusal(409, 'nothing-said', 'Nothing was said in this chat, so there is no transcript to send.');
     const domain = /@([A-Za-z0-9.-]+)/.exec(this.config.MAIL_FROM ?? '')?.[1] ?? 'vpppd.invalid';
@@ -35,7 +36,8 @@ export class ChatTranscriptService {
     });
     // The worker opens the ticket from the chat's first message: a moment after a very short chat ended.
     if (!stored) return refusal(409, 'not-saved', 'The conversation is still being saved; ask again in a moment.', { retryAfterMs: 1000 });
-    if (!stored.id) return refusal(409, 'no-email', 'No e-mail address was given in this chat, so there is nowhere to send the transcript.');
+    if (!stored.id)
+      return refusal(409, 'no-email', 'No e-mail address was given in this chat, so there is nowhere to send the transcript.');
     if (stored.deliveryStatus === 'queued') await this.outbound.enqueue([stored.id]);
     return { ok: true, id: stored.id, duplicate: stored.duplicate, deliveryStatus: stored.deliveryStatus! };
   }

@@ -23,7 +23,9 @@ export class ChatWidgetController {
 
   @Public()
   @Get('embed.js')
-  @ApiOperation({ summary: "The launcher a host site includes: <script src=\".../chat/embed.js\" data-institution=\"VSAA\" data-language=\"lv\" async>" })
+  @ApiOperation({
+    summary: 'The launcher a host site includes: <script src=".../chat/embed.js" data-institution="VSAA" data-language="lv" async>',
+  })
   embed(@Req() req: HttpRequest, @Res() res: HttpReply): void {
     // Short caching: host sites link this fixed address, and a new build must reach them within minutes.
     this.sendAsset(req, res, 'embed.js', 'public, max-age=300');
@@ -66,7 +68,8 @@ export class ChatWidgetController {
   @Get('widget')
   @ApiOperation({
     summary: 'The conversation page (opened by embed.js in an iframe): ?institution=VSAA&lang=lv|ru|en',
-    description: "Framed only by the institution's allowed host sites (CSP frame-ancestors). The socket events it uses are described in docs/chat.md.",
+    description:
+      "Framed only by the institution's allowed host sites (CSP frame-ancestors). The socket events it uses are described in docs/chat.md.",
   })
   async widget(@Res() res: HttpReply, @Query('institution') institution?: string, @Query('lang') lang?: string): Promise<void> {
     const language = (lang ?? 'lv') as WidgetLanguage;
@@ -101,7 +104,12 @@ export class ChatWidgetController {
   }
 
   private notBuilt(): ProblemException {
-    return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'widget-not-built', 'Unavailable', 'The chat widget is not built on this server (npm run build).');
+    return new ProblemException(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'widget-not-built',
+      'Unavailable',
+      'The chat widget is not built on this server (npm run build).',
+    );
   }
 
   private sendAsset(req: HttpRequest, res: HttpReply, name: WidgetAsset, cacheControl: string): void {

@@ -8,10 +8,7 @@ describe('the widget page', () => {
   });
 
   it('escapes the centre name in the title and follows the language', () => {
-    const html = widgetPage(
-      { lang: 'ru', settings: { centreName: '<b>VSAA</b>' } as never },
-      { js: 'abc', css: 'def' },
-    );
+    const html = widgetPage({ lang: 'ru', settings: { centreName: '<b>VSAA</b>' } as never }, { js: 'abc', css: 'def' });
     expect(html).toMatch(/<html lang="ru">/);
     expect(html).toContain('<title>&#60;b&#62;VSAA&#60;/b&#62;</title>');
     expect(html).not.toContain('<b>VSAA</b>');

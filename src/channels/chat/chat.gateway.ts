@@ -63,9 +63,12 @@ export class ChatGateway implements OnGatewayInit {
       const email = str(body?.email, 254)?.toLowerCase() ?? null;
       if (email && !EMAIL.test(email)) errors.push({ field: 'email', code: 'invalid', message: 'not an e-mail address' });
       const institution = str(body?.institution, 16)?.toUpperCase() ?? null;
-      if (institution && !/^[A-Z0-9_-]+$/.test(institution)) errors.push({ field: 'institution', code: 'invalid', message: 'an institution code, e.g. VSAA' });
-      if (body?.consent !== undefined && typeof body.consent !== 'boolean') errors.push({ field: 'consent', code: 'invalid', message: 'true when the visitor accepted the privacy notice' });
-      if (body?.leaveMessage !== undefined && typeof body.leaveMessage !== 'boolean') errors.push({ field: 'leaveMessage', code: 'invalid', message: 'true or false' });
+      if (institution && !/^[A-Z0-9_-]+$/.test(institution))
+        errors.push({ field: 'institution', code: 'invalid', message: 'an institution code, e.g. VSAA' });
+      if (body?.consent !== undefined && typeof body.consent !== 'boolean')
+        errors.push({ field: 'consent', code: 'invalid', message: 'true when the visitor accepted the privacy notice' });
+      if (body?.leaveMessage !== undefined && typeof body.leaveMessage !== 'boolean')
+        errors.push({ field: 'leaveMessage', code: 'invalid', message: 'true or false' });
       if (errors.length) return refusal(422, 'validation', 'The session could not be started.', { errors });
       const limited = await this.limitAddress(socket);
       if (limited) return limited;
@@ -125,7 +128,8 @@ export class ChatGateway implements OnGatewayInit {
       const text = typeof body?.text === 'string' ? body.text.trim() : '';
       if (text.length > MAX_TEXT) errors.push({ field: 'text', code: 'tooLong', message: `at most ${MAX_TEXT} characters` });
       const files = this.files(body?.attachments, errors);
-      if (!text && files.length === 0 && !errors.length) errors.push({ field: 'text', code: 'required', message: 'a message needs text or a file' });
+      if (!text && files.length === 0 && !errors.length)
+        errors.push({ field: 'text', code: 'required', message: 'a message needs text or a file' });
       if (errors.length) {
         // Refused input still costs a token, and a session that is gone is said before what is wrong with the input.
         const [session] = await Promise.all([this.current(socket), this.limitVisitorById(sessionId)]);
@@ -147,15 +151,22 @@ export class ChatGateway implements OnGatewayInit {
       const session = await this.current(socket);
       if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
       if (typeof body?.clientMessageId !== 'string' || !CLIENT_MESSAGE_ID.test(body.clientMessageId)) {
-        return refusal(422, 'validation', 'The choice was not accepted.', { errors: [{ field: 'clientMessageId', code: 'invalid', message: '1-64 characters of A-Z a-z 0-9 _ -' }] });
+        return refusal(422, 'validation', 'The choice was not accepted.', {
+          errors: [{ field: 'clientMessageId', code: 'invalid', message: '1-64 characters of A-Z a-z 0-9 _ -' }],
+        });
       }
       if (session.mode !== 'bot') return refusal(409, 'not-with-assistant', 'A person holds this chat now; write to them.');
       const article = await this.assistant.article(session, body.articleId);
-      if (!article) return refusal(422, 'validation', 'The choice was not accepted.', { errors: [{ field: 'articleId', code: 'unknown', message: 'not one of the offered articles' }] });
+      if (!article)
+        return refusal(422, 'validation', 'The choice was not accepted.', {
+          errors: [{ field: 'articleId', code: 'unknown', message: 'not one of the offered articles' }],
+        });
       const limited = await this.limitVisitor(session);
       if (limited) return limited;
-      return this.conversation.message(session, { clientMessageId: body.clientMessageId, text: article.question, attachments: [], chosen: article }, (event, payload) =>
-        socket.to(visitorRoom(session.id)).emit(event, payload),
+      return this.conversation.message(
+        session,
+        { clientMessageId: body.clientMessageId, text: article.question, attachments: [], chosen: article },
+        (event, payload) => socket.to(visitorRoom(session.id)).emit(event, payload),
       );
     });
   }
@@ -165,7 +176,11 @@ export class ChatGateway implements OnGatewayInit {
     return this.counted('feedback', async () => {
       const session = await this.current(socket);
       if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
-      if (typeof body?.clientMessageId !== 'string' || !CLIENT_MESSAGE_ID.test(body.clientMessageId) || typeof body?.helpful !== 'boolean') {
+      if (
+        typeof body?.clientMessageId !== 'string' ||
+        !CLIENT_MESSAGE_ID.test(body.clientMessageId) ||
+        typeof body?.helpful !== 'boolean'
+      ) {
         return refusal(422, 'validation', 'The answer was not accepted.', {
           errors: [{ field: 'helpful', code: 'invalid', message: 'clientMessageId and helpful (true or false) are required' }],
         });
@@ -192,7 +207,9 @@ export class ChatGateway implements OnGatewayInit {
     const kind = body?.kind;
     const ids = Array.isArray(body?.ids) ? body.ids.filter((x): x is string => typeof x === 'string').slice(0, 100) : [];
     if ((kind !== 'delivered' && kind !== 'read') || ids.length === 0) {
-      return refusal(422, 'validation', 'A receipt needs kind (delivered or read) and ids.', { errors: [{ field: 'kind', code: 'invalid', message: 'delivered or read, with ids' }] });
+      return refusal(422, 'validation', 'A receipt needs kind (delivered or read) and ids.', {
+        errors: [{ field: 'kind', code: 'invalid', message: 'delivered or read, with ids' }],
+      });
     }
     this.relay.toStaff(session, 'chat.receipt', { kind, ids });
     return { ok: true };
@@ -207,7 +224,10 @@ export class ChatGateway implements OnGatewayInit {
     return this.counted('queue', async () => {
       const session = await this.current(socket);
       if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
-      const place = session.mode === 'waiting' && session.reference ? await this.queues.place(session.reference) : { position: null, expectedWaitSeconds: null };
+      const place =
+        session.mode === 'waiting' && session.reference
+          ? await this.queues.place(session.reference)
+          : { position: null, expectedWaitSeconds: null };
       return { ok: true as const, mode: session.mode, ...place };
     });
   }
@@ -221,7 +241,9 @@ export class ChatGateway implements OnGatewayInit {
       if (!session.reference) return refusal(409, 'not-rated', 'Only a conversation that was saved as a case is rated.');
       const score = body?.score;
       if (typeof score !== 'number' || !Number.isInteger(score) || score < 1 || score > 5) {
-        return refusal(422, 'validation', 'The rating was not accepted.', { errors: [{ field: 'score', code: 'range', message: 'score must be a whole number from 1 to 5' }] });
+        return refusal(422, 'validation', 'The rating was not accepted.', {
+          errors: [{ field: 'score', code: 'range', message: 'score must be a whole number from 1 to 5' }],
+        });
       }
       const recorded = await this.csat.recordByReference(session.reference, score, 'chat');
       if (!recorded) return refusal(409, 'no-ticket', 'The conversation is still being saved; rate it again in a moment.');
@@ -261,19 +283,32 @@ export class ChatGateway implements OnGatewayInit {
     return id ? this.sessions.get(id) : null;
   }
 
-  private files(raw: unknown, errors: Array<{ field: string; code: string; message: string }>): Array<InboundAttachment & { size: number }> {
+  private files(
+    raw: unknown,
+    errors: Array<{ field: string; code: string; message: string }>,
+  ): Array<InboundAttachment & { size: number }> {
     if (raw === undefined || raw === null) return [];
-    if (!Array.isArray(raw)) return errors.push({ field: 'attachments', code: 'invalid', message: 'a list of { filename, content }' }), [];
-    if (raw.length > MAX_FILES) return errors.push({ field: 'attachments', code: 'tooMany', message: `at most ${MAX_FILES} files in one message` }), [];
+    if (!Array.isArray(raw))
+      return (errors.push({ field: 'attachments', code: 'invalid', message: 'a list of { filename, content }' }), []);
+    if (raw.length > MAX_FILES)
+      return (errors.push({ field: 'attachments', code: 'tooMany', message: `at most ${MAX_FILES} files in one message` }), []);
     const out: Array<InboundAttachment & { size: number }> = [];
     raw.forEach((file: any, i) => {
-      const content = Buffer.isBuffer(file?.content) ? file.content : typeof file?.content === 'string' ? Buffer.from(file.content, 'base64') : null;
+      const content = Buffer.isBuffer(file?.content)
+        ? file.content
+        : typeof file?.content === 'string'
+          ? Buffer.from(file.content, 'base64')
+          : null;
       if (!content || typeof file?.filename !== 'string') {
         errors.push({ field: `attachments[${i}]`, code: 'invalid', message: 'a file needs filename and content (binary or base64)' });
         return;
       }
       if (content.length > this.config.CHAT_MAX_ATTACHMENT_BYTES) {
-        errors.push({ field: `attachments[${i}]`, code: 'too_large', message: `The file is larger than ${this.config.CHAT_MAX_ATTACHMENT_BYTES} bytes` });
+        errors.push({
+          field: `attachments[${i}]`,
+          code: 'too_large',
+          message: `The file is larger than ${this.config.CHAT_MAX_ATTACHMENT_BYTES} bytes`,
+        });
         return;
       }
       const checked = validateAttachment({ filename: file.filename, content });
@@ -289,7 +324,11 @@ export class ChatGateway implements OnGatewayInit {
 
   private async limitVisitorById(sessionId: unknown): Promise<ChatAck | null> {
     if (typeof sessionId !== 'string') return null;
-    const { allowed, retryAfterMs } = await this.sessions.takeVisitor(sessionId, this.config.CHAT_RATE_BURST, this.config.CHAT_RATE_PER_MINUTE);
+    const { allowed, retryAfterMs } = await this.sessions.takeVisitor(
+      sessionId,
+      this.config.CHAT_RATE_BURST,
+      this.config.CHAT_RATE_PER_MINUTE,
+    );
     return allowed ? null : rateLimited(retryAfterMs);
   }
 
@@ -298,7 +337,11 @@ export class ChatGateway implements OnGatewayInit {
     // Behind a load balancer the connection's address is the balancer's: one visitor would use up the whole centre's budget.
     const source = sourceKey(clientAddress(socket.request, this.trustProxy));
     const { allowed, retryAfterMs } = await this.sessions.take(`ip:${source}`, perHour, perHour / 60);
-    return allowed ? null : refusal(429, 'rate-limited', `Too many chat sessions from this address; wait ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+    return allowed
+      ? null
+      : refusal(429, 'rate-limited', `Too many chat sessions from this address; wait ${Math.ceil(retryAfterMs / 1000)} s.`, {
+          retryAfterMs,
+        });
   }
 
   /** Every answer counted by outcome; a failure of ours answers 503 and is logged, never thrown at the client. */

@@ -19,6 +19,14 @@ import { ChatWidgetSettingsService } from './chat-widget-settings.service';
 @Module({
   imports: [ChatCoreModule, KnowledgeCoreModule, CalendarModule, CsatModule, InstitutionsModule, TicketsCoreModule, OutboundModule],
   controllers: [ChatWidgetController],
-  providers: [ChatGateway, ChatConversationService, ChatAssistantService, ChatQueueService, ChatTranscriptService, ChatWidgetAssets, ChatWidgetSettingsService],
+  providers: [
+    ChatGateway,
+    ChatConversationService,
+    ChatAssistantService,
+    ChatQueueService,
+    ChatTranscriptService,
+    ChatWidgetAssets,
+    ChatWidgetSettingsService,
+  ],
 })
 export class ChatModule {}

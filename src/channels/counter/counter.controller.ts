@@ -55,9 +55,15 @@ export class CounterController {
     }
     const centres = await this.calendars.centreList();
     const named = body.centre ? centres.find((c) => c.code === body.centre!.toUpperCase()) : undefined;
-    if (body.centre && !named) errors.push({ field: 'centre', code: 'unknown', message: `no centre has the code ${body.centre} (GET /v1/calendar/centres lists them)` });
+    if (body.centre && !named)
+      errors.push({
+        field: 'centre',
+        code: 'unknown',
+        message: `no centre has the code ${body.centre} (GET /v1/calendar/centres lists them)`,
+      });
     const occurredAt = body.occurredAt ? new Date(body.occurredAt) : new Date();
-    if (occurredAt.getTime() > Date.now() + 60_000) errors.push({ field: 'occurredAt', code: 'future', message: 'occurredAt is in the future' });
+    if (occurredAt.getTime() > Date.now() + 60_000)
+      errors.push({ field: 'occurredAt', code: 'future', message: 'occurredAt is in the future' });
     if (errors.length > 0) throw validationProblem(errors);
 
     const c = body.customer ?? {};
@@ -66,7 +72,8 @@ export class CounterController {
     const scope = ticketScope(user);
 
     // The centre is kept as a code beside the free text, so that the funding report never parses text.
-    const centre = named?.code ?? (body.location ? centreOfLocation(body.location, centres) : null) ?? (await this.agents.centreOf(user.id));
+    const centre =
+      named?.code ?? (body.location ? centreOfLocation(body.location, centres) : null) ?? (await this.agents.centreOf(user.id));
 
     const result = await this.inbound.accept(
       {

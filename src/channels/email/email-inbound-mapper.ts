@@ -76,7 +76,10 @@ export function emailToInbound(parsed: ParsedEmail, mailbox: MailboxContext): In
     attachments,
     // Robots' mail (out-of-office, lists, system senders) may join a ticket but never opens one.
     threadOnly: automated.automated || undefined,
-    autoReply: automated.automated || !from?.address ? { suppressed: automated.automated ? automated.reason : 'no sender address' } : { address: from.address },
+    autoReply:
+      automated.automated || !from?.address
+        ? { suppressed: automated.automated ? automated.reason : 'no sender address' }
+        : { address: from.address },
     meta: {
       mailbox: mailbox.name,
       ...(automated.automated ? { automated: automated.kind } : {}),

@@ -93,7 +93,11 @@ export class EmailIngestService implements OnApplicationBootstrap, BeforeApplica
       if (this.watchers.has(mailbox.id)) continue;
       const got = await redis.set(this.leaseKey(mailbox.id), this.instanceId, 'PX', LEASE_MS, 'NX');
       if (got !== 'OK') continue;
-      const entry = { version: mailbox.updatedAt, status: { state: 'connecting', since: new Date().toISOString(), error: null } as MailboxStatus, watcher: null as unknown as MailboxWatcher };
+      const entry = {
+        version: mailbox.updatedAt,
+        status: { state: 'connecting', since: new Date().toISOString(), error: null } as MailboxStatus,
+        watcher: null as unknown as MailboxWatcher,
+      };
       entry.watcher = new MailboxWatcher(mailbox, {
         acceptMany: (messages) => this.inbound.acceptMany(messages),
         loadCheckpoint: (id) => this.mailboxes.loadCheckpoint(id),

@@ -43,7 +43,9 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
     if (!this.transport) throw new PermanentDeliveryError('SMTP is not configured (SMTP_HOST is unset)');
     const from = await this.fromAddress(envelope.originAddress);
     const subject =
-      envelope.subject && envelope.author === 'bot' ? envelope.subject : buildReplySubject(envelope.subject ?? envelope.ticketSubject, envelope.ticketReference);
+      envelope.subject && envelope.author === 'bot'
+        ? envelope.subject
+        : buildReplySubject(envelope.subject ?? envelope.ticketSubject, envelope.ticketReference);
     const thread = envelope.thread.slice(-30); // long threads: the newest ids are the ones clients use
     try {
       const info = await this.transport.sendMail({

@@ -94,7 +94,8 @@ export class MailboxesService {
     let password: string | null = null;
     if (existing) {
       try {
-        if (this.cipher.open(existing.password, 'mailboxes.password') === c.IMAP_PASSWORD && !this.cipher.needsSealing(existing.password)) password = existing.password;
+        if (this.cipher.open(existing.password, 'mailboxes.password') === c.IMAP_PASSWORD && !this.cipher.needsSealing(existing.password))
+          password = existing.password;
       } catch {
         // under a key no longer configured: replaced below
       }
@@ -126,12 +127,17 @@ export class MailboxesService {
   }
 
   async list(): Promise<MailboxView[]> {
-    const rows = await this.dataSource.query(`SELECT ${VIEW} FROM mailboxes m LEFT JOIN institutions i ON i.id = m.institution_id ORDER BY m.name`);
+    const rows = await this.dataSource.query(
+      `SELECT ${VIEW} FROM mailboxes m LEFT JOIN institutions i ON i.id = m.institution_id ORDER BY m.name`,
+    );
     return rows.map(toView);
   }
 
   async get(id: string): Promise<MailboxView> {
-    const [row] = await this.dataSource.query(`SELECT ${VIEW} FROM mailboxes m LEFT JOIN institutions i ON i.id = m.institution_id WHERE m.id = $1`, [id]);
+    const [row] = await this.dataSource.query(
+      `SELECT ${VIEW} FROM mailboxes m LEFT JOIN institutions i ON i.id = m.institution_id WHERE m.id = $1`,
+      [id],
+    );
     if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No mailbox ${id}.`);
     return toView(row);
   }
@@ -147,7 +153,10 @@ export class MailboxesService {
         readable.push({ ...r, password: this.cipher.open(r.password, 'mailboxes.password') });
       } catch (error) {
         // One mailbox whose password no configured key opens must not stop the others.
-        this.logger.error({ mailbox: r.name, reason: (error as Error).message }, 'mailbox not watched: its stored password does not open; set it again');
+        this.logger.error(
+          { mailbox: r.name, reason: (error as Error).message },
+          'mailbox not watched: its stored password does not open; set it again',
+        );
       }
     }
     return readable.map((r) => ({
@@ -243,7 +252,10 @@ export class MailboxesService {
     );
     if (mailboxes.length === 0) return [];
     const redis = await redisOf(this.queue);
-    const states = await getMany(redis, mailboxes.map((m) => this.stateKey(m.id)));
+    const states = await getMany(
+      redis,
+      mailboxes.map((m) => this.stateKey(m.id)),
+    );
     return mailboxes.map((m, i) => {
       const s = states[i] ? (JSON.parse(states[i]) as MailboxStatus) : null;
       return { name: m.name, address: m.address, state: s?.state ?? 'unknown', since: s?.since ?? null, error: s?.error ?? null };

@@ -32,7 +32,9 @@ export class SmsSender implements ChannelSender {
       // Twilio's 4xx (a bad or unsubscribed number, a refused sender) will not change on a retry; 429 and 5xx may.
       const status = (error as { status?: number }).status;
       if (status && status >= 400 && status < 500 && status !== 429) {
-        throw new PermanentDeliveryError(`Twilio refused the SMS: ${status} ${(error as { code?: number }).code ?? ''} ${(error as Error).message}`.trim());
+        throw new PermanentDeliveryError(
+          `Twilio refused the SMS: ${status} ${(error as { code?: number }).code ?? ''} ${(error as Error).message}`.trim(),
+        );
       }
       throw error;
     }

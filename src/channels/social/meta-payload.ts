@@ -36,7 +36,10 @@ export function parseMetaDelivery(body: unknown): ParsedDelivery {
 function readMessagingEntry(platform: 'messenger' | 'instagram', entry: Record<string, any>, out: ParsedDelivery): void {
   if (!Array.isArray(entry.messaging)) {
     // Page feed changes (comments, mentions) come as entry.changes: not a conversation we answer here.
-    bump(Array.isArray(entry.changes) ? out.ignored : out.unrecognised, Array.isArray(entry.changes) ? 'feed_change' : 'entry_without_messaging');
+    bump(
+      Array.isArray(entry.changes) ? out.ignored : out.unrecognised,
+      Array.isArray(entry.changes) ? 'feed_change' : 'entry_without_messaging',
+    );
     return;
   }
   for (const event of entry.messaging) {
@@ -130,7 +133,8 @@ function readWhatsAppEntry(entry: Record<string, any>, out: ParsedDelivery): voi
     const phoneNumberId = isRecord(value.metadata) && isId(value.metadata.phone_number_id) ? String(value.metadata.phone_number_id) : null;
     const names = new Map<string, string>();
     for (const c of Array.isArray(value.contacts) ? value.contacts : []) {
-      if (isRecord(c) && isId(c.wa_id) && isRecord(c.profile) && typeof c.profile.name === 'string') names.set(String(c.wa_id), c.profile.name);
+      if (isRecord(c) && isId(c.wa_id) && isRecord(c.profile) && typeof c.profile.name === 'string')
+        names.set(String(c.wa_id), c.profile.name);
     }
     for (const status of Array.isArray(value.statuses) ? value.statuses : []) {
       // sent / delivered / read change nothing for the operator; failed means the customer never got our reply.
@@ -143,7 +147,9 @@ function readWhatsAppEntry(entry: Record<string, any>, out: ParsedDelivery): voi
           messageExternalId: status.biz_opaque_callback_data,
           recipient: isId(status.recipient_id) ? `+${status.recipient_id}` : null,
           code: error.code !== undefined ? String(error.code) : null,
-          reason: [error.title ?? error.message, detail].filter((x) => typeof x === 'string').join(': ') || 'WhatsApp reported the message failed',
+          reason:
+            [error.title ?? error.message, detail].filter((x) => typeof x === 'string').join(': ') ||
+            'WhatsApp reported the message failed',
         });
       } else {
         bump(out.ignored, 'status');
@@ -157,7 +163,10 @@ function readWhatsAppEntry(entry: Record<string, any>, out: ParsedDelivery): voi
       }
       const content = whatsAppContent(m);
       if (!content) {
-        bump(m.type === 'reaction' || m.type === 'unsupported' || m.type === 'system' ? out.ignored : out.unrecognised, `whatsapp_${String(m.type).slice(0, 24)}`);
+        bump(
+          m.type === 'reaction' || m.type === 'unsupported' || m.type === 'system' ? out.ignored : out.unrecognised,
+          `whatsapp_${String(m.type).slice(0, 24)}`,
+        );
         continue;
       }
       const [firstName, ...rest] = (names.get(m.from) ?? '').split(' ').filter(Boolean);
@@ -184,16 +193,24 @@ function whatsAppContent(m: Record<string, any>): { text: string; attachments: S
     case 'text':
       return isRecord(m.text) && typeof m.text.body === 'string' ? { text: m.text.body, ...none } : null;
     case 'button':
-      return isRecord(m.button) && typeof m.button.text === 'string' ? { text: m.button.text, attachments: [], meta: { button: m.button.payload ?? null } } : null;
+      return isRecord(m.button) && typeof m.button.text === 'string'
+        ? { text: m.button.text, attachments: [], meta: { button: m.button.payload ?? null } }
+        : null;
     case 'interactive': {
       const reply = isRecord(m.interactive) ? (m.interactive.button_reply ?? m.interactive.list_reply) : null;
-      return isRecord(reply) && typeof reply.title === 'string' ? { text: reply.title, attachments: [], meta: { interactive: reply.id ?? null } } : null;
+      return isRecord(reply) && typeof reply.title === 'string'
+        ? { text: reply.title, attachments: [], meta: { interactive: reply.id ?? null } }
+        : null;
     }
     case 'location': {
       const l = m.location;
       if (!isRecord(l) || typeof l.latitude !== 'number' || typeof l.longitude !== 'number') return null;
       const label = [l.name, l.address].filter((x) => typeof x === 'string').join(', ');
-      return { text: `${label ? `${label} ` : ''}(${l.latitude}, ${l.longitude})`, attachments: [], meta: { location: { latitude: l.latitude, longitude: l.longitude } } };
+      return {
+        text: `${label ? `${label} ` : ''}(${l.latitude}, ${l.longitude})`,
+        attachments: [],
+        meta: { location: { latitude: l.latitude, longitude: l.longitude } },
+      };
     }
     default: {
       if (!(WHATSAPP_MEDIA as readonly string[]).includes(m.type)) return null;

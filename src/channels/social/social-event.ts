@@ -3,7 +3,6 @@ import type { Language } from '../../tickets/entities/ticket.entity';
 export const SOCIAL_PLATFORMS = ['messenger', 'instagram', 'whatsapp', 'telegram'] as const;
 export type SocialPlatform = (typeof SOCIAL_PLATFORMS)[number];
 
-
 /**
  * A file the customer sent, as the platform's reference (URL or media id). Never downloaded at the door: the
  * worker fetches it after the message is in (social-media.processor.ts).

@@ -37,7 +37,13 @@ function failureReport(f: SocialDeliveryFailure): InboundMessage {
     externalId: `${f.platform}-status:${f.id}:failed`,
     from: { identifiers: [] },
     text: '',
-    deliveryReport: { originalExternalId: f.messageExternalId, action: 'failed', status: f.code, diagnostic: f.reason, recipient: f.recipient },
+    deliveryReport: {
+      originalExternalId: f.messageExternalId,
+      action: 'failed',
+      status: f.code,
+      diagnostic: f.reason,
+      recipient: f.recipient,
+    },
     meta: { platform: f.platform },
   };
 }
@@ -69,25 +75,39 @@ export class SocialInboundService {
   ) {}
 
   async accept(source: 'meta' | 'telegram', delivery: ParsedDelivery, sample: unknown): Promise<SocialAcceptSummary> {
-    for (const [reason, n] of Object.entries(delivery.ignored)) this.metrics.inboundEvents.inc({ channel: 'social', outcome: 'ignored', reason }, n);
+    for (const [reason, n] of Object.entries(delivery.ignored))
+      this.metrics.inboundEvents.inc({ channel: 'social', outcome: 'ignored', reason }, n);
     const unrecognised = Object.values(delivery.unrecognised).reduce((a, b) => a + b, 0);
     if (unrecognised > 0) {
       for (const [reason, n] of Object.entries(delivery.unrecognised)) {
         this.metrics.inboundEvents.inc({ channel: 'social', outcome: 'unrecognised', reason: `${source}_${reason}` }, n);
       }
       // The shape is what needs fixing, so the log keeps a bounded piece of the payload itself.
-      this.logger.warn({ source, reasons: delivery.unrecognised, sample: JSON.stringify(sample)?.slice(0, 2000) }, 'social webhook held parts of unknown shape');
+      this.logger.warn(
+        { source, reasons: delivery.unrecognised, sample: JSON.stringify(sample)?.slice(0, 2000) },
+        'social webhook held parts of unknown shape',
+      );
     }
     // A press of a survey button is a score for the ticket, not a message that opens or continues one.
     const answers = delivery.messages.filter((m) => surveyPayload(m) !== null);
     for (const m of answers) {
       const recorded = await this.csat.recordSocialAnswer(surveyPayload(m)!, socialAddress(m.platform, m.senderId));
-      this.metrics.inboundEvents.inc({ channel: 'social', outcome: recorded ? 'csat' : 'rejected', reason: recorded ? 'survey_answer' : 'survey_answer_unknown_ticket' });
+      this.metrics.inboundEvents.inc({
+        channel: 'social',
+        outcome: recorded ? 'csat' : 'rejected',
+        reason: recorded ? 'survey_answer' : 'survey_answer_unknown_ticket',
+      });
     }
     if (answers.length > 0) delivery = { ...delivery, messages: delivery.messages.filter((m) => !answers.includes(m)) };
     const messages = [...(await this.toInboundMessages(delivery.messages)), ...delivery.failures.map(failureReport)];
     const results = await this.inbound.acceptMany(messages);
-    await this.fetchFilesLater(delivery.messages.flatMap((m, i) => (m.attachments.length > 0 && !results[i].duplicate ? [{ eventId: results[i].eventId, platform: m.platform, attachments: m.attachments }] : [])));
+    await this.fetchFilesLater(
+      delivery.messages.flatMap((m, i) =>
+        m.attachments.length > 0 && !results[i].duplicate
+          ? [{ eventId: results[i].eventId, platform: m.platform, attachments: m.attachments }]
+          : [],
+      ),
+    );
     return {
       // Results come in the order given: the customer messages first, then the failure reports.
       accepted: results.slice(0, delivery.messages.length).filter((r) => !r.duplicate).length,
@@ -108,13 +128,25 @@ export class SocialInboundService {
     let timer: NodeJS.Timeout | undefined;
     try {
       // While Redis is away its client queues commands: the webhook must not wait for it.
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS)));
+      const timeout = new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS)),
+      );
       await Promise.race([
-        this.mediaQueue.addBulk(jobs.map((data) => ({ name: JobName.FetchSocialMedia, data, opts: { ...SOCIAL_MEDIA_JOB_OPTIONS, jobId: socialMediaJobId(data.eventId) } }))),
+        this.mediaQueue.addBulk(
+          jobs.map((data) => ({
+            name: JobName.FetchSocialMedia,
+            data,
+            opts: { ...SOCIAL_MEDIA_JOB_OPTIONS, jobId: socialMediaJobId(data.eventId) },
+          })),
+        ),
         timeout,
       ]);
     } catch (error) {
-      this.logger.warn({ err: error, events: jobs.map((j) => j.eventId) }, 'social files not queued for fetching; the messages keep their references');
+      this.logger.warn(
+        { err: error, events: jobs.map((j) => j.eventId) },
+        'social files not queued for fetching; the messages keep their references',
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -131,7 +163,9 @@ export class SocialInboundService {
       previous.set(address, externalId); // the next message of the same sender in this delivery follows this one
       // The platform vouches for its sender id (a WhatsApp sender is a phone number), and Telegram for the number of
       // the account that shared its own contact (the only phone the adapter keeps).
-      const identifiers: InboundMessage['from']['identifiers'] = [{ kind: IDENTIFIER_OF[m.platform], value: m.senderId, provenance: 'channel' }];
+      const identifiers: InboundMessage['from']['identifiers'] = [
+        { kind: IDENTIFIER_OF[m.platform], value: m.senderId, provenance: 'channel' },
+      ];
       if (m.phone && m.platform !== 'whatsapp') identifiers.push({ kind: 'phone', value: m.phone, provenance: 'channel' });
       return {
         channel: 'social',
@@ -164,7 +198,11 @@ export class SocialInboundService {
        JOIN ticket_contacts tc ON tc.kind = s.kind AND tc.value = s.value
        JOIN messages ms ON ms.ticket_id = tc.ticket_id AND ms.channel = 'social' AND ms.direction = 'inbound' AND ms.address = s.address
        ORDER BY ms.address, ms.created_at DESC`,
-      [senders.map((m) => IDENTIFIER_OF[m.platform]), senders.map((m) => m.senderId), senders.map((m) => socialAddress(m.platform, m.senderId))],
+      [
+        senders.map((m) => IDENTIFIER_OF[m.platform]),
+        senders.map((m) => m.senderId),
+        senders.map((m) => socialAddress(m.platform, m.senderId)),
+      ],
     );
     for (const r of rows) found.set(r.address, r.external_id);
     return found;

@@ -75,7 +75,12 @@ export class SocialMediaFetcher {
 
   async fetch(platform: SocialPlatform, attachment: SocialAttachment): Promise<FetchedMedia> {
     if (!isFetchedKind(platform, attachment.type)) throw new DownloadFailure('not_a_file', true);
-    const content = platform === 'telegram' ? await this.telegram(attachment) : platform === 'whatsapp' ? await this.whatsapp(attachment) : await this.messenger(attachment);
+    const content =
+      platform === 'telegram'
+        ? await this.telegram(attachment)
+        : platform === 'whatsapp'
+          ? await this.whatsapp(attachment)
+          : await this.messenger(attachment);
     const type = detectMediaType(content);
     if (!type) throw new DownloadFailure('type_refused', true);
     return { content, type };
@@ -86,9 +91,12 @@ export class SocialMediaFetcher {
     if (!token) throw new DownloadFailure('not_configured', true);
     if (!a.mediaId) throw new DownloadFailure('no_reference', true);
     const graph = this.config.META_GRAPH_BASE_URL;
-    const info = await this.json(`${graph}/${this.config.META_GRAPH_API_VERSION}/${encodeURIComponent(a.mediaId)}`, token, (u) => mayCarryMetaToken(u, graph));
+    const info = await this.json(`${graph}/${this.config.META_GRAPH_API_VERSION}/${encodeURIComponent(a.mediaId)}`, token, (u) =>
+      mayCarryMetaToken(u, graph),
+    );
     if (typeof info.url !== 'string') throw new DownloadFailure('bad_answer', true);
-    if (typeof info.file_size === 'number' && info.file_size > this.config.SOCIAL_MAX_MEDIA_BYTES) throw new DownloadFailure('too_large', true);
+    if (typeof info.file_size === 'number' && info.file_size > this.config.SOCIAL_MAX_MEDIA_BYTES)
+      throw new DownloadFailure('too_large', true);
     // The media URL needs the token too, so a URL off Meta's hosts is refused rather than fetched bare.
     return this.download(info.url, token, (u) => mayCarryMetaToken(u, graph));
   }
@@ -108,9 +116,13 @@ export class SocialMediaFetcher {
     const answer = await this.json(`${base}/bot${token}/getFile?file_id=${encodeURIComponent(a.mediaId)}`, null, sameOrigin);
     const file = answer.ok === true && answer.result && typeof answer.result === 'object' ? answer.result : null;
     if (!file || typeof file.file_path !== 'string') throw new DownloadFailure('bad_answer', true);
-    if (typeof file.file_size === 'number' && file.file_size > this.config.SOCIAL_MAX_MEDIA_BYTES) throw new DownloadFailure('too_large', true);
+    if (typeof file.file_size === 'number' && file.file_size > this.config.SOCIAL_MAX_MEDIA_BYTES)
+      throw new DownloadFailure('too_large', true);
     // A path that could leave /file/bot<token>/ is not Telegram's.
-    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(file.file_path) || file.file_path.split('/').some((s: string) => s === '..' || s === '.')) {
+    if (
+      !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(file.file_path) ||
+      file.file_path.split('/').some((s: string) => s === '..' || s === '.')
+    ) {
       throw new DownloadFailure('bad_answer', true);
     }
     return this.download(`${base}/file/bot${token}/${file.file_path}`, null, sameOrigin);

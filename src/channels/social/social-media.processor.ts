@@ -13,7 +13,8 @@ import { SocialMediaFetcher } from './social-media-fetcher';
 import { socialAttachmentId, socialMediaFilename, SocialMediaJobData } from './social-media';
 
 /** What the message's meta says of one file, beside the platform's reference (shown as remoteAttachments). */
-type MediaOutcome = { stored: true; attachmentId: string; filename: string; contentType: string; size: number } | { stored: false; reason: string };
+type MediaOutcome =
+  { stored: true; attachmentId: string; filename: string; contentType: string; size: number } | { stored: false; reason: string };
 
 export interface SocialMediaResult {
   stored: number;
@@ -41,11 +42,13 @@ export class SocialMediaProcessor extends QueueProcessor {
 
   protected override async handle(job: Job<SocialMediaJobData>): Promise<SocialMediaResult> {
     const { eventId, platform, attachments } = job.data;
-    const [event]: Array<{ status: string; message_id: string | null }> = await this.dataSource.query(`SELECT status, message_id FROM inbound_events WHERE id = $1`, [eventId]);
+    const [event]: Array<{ status: string; message_id: string | null }> = await this.dataSource.query(
+      `SELECT status, message_id FROM inbound_events WHERE id = $1`,
+      [eventId],
+    );
     if (event?.status === 'accepted') throw new Error('the message is not stored yet; waiting for the inbound pipeline');
-    const [message]: Array<{ id: string; ticket_id: string; meta: { attachments?: Array<Record<string, unknown>> } | null }> = event?.message_id
-      ? await this.dataSource.query(`SELECT id, ticket_id, meta FROM messages WHERE id = $1`, [event.message_id])
-      : [];
+    const [message]: Array<{ id: string; ticket_id: string; meta: { attachments?: Array<Record<string, unknown>> } | null }> =
+      event?.message_id ? await this.dataSource.query(`SELECT id, ticket_id, meta FROM messages WHERE id = $1`, [event.message_id]) : [];
     if (!message) {
       // Dropped or failed in the pipeline: there is no message to keep files for.
       this.logger.warn({ eventId, status: event?.status ?? 'missing' }, 'social files not fetched: the event made no message');
@@ -69,7 +72,17 @@ export class SocialMediaProcessor extends QueueProcessor {
           await m.query(
             `INSERT INTO attachments (id, message_id, inbound_event_id, filename, content_type, size, sha256, content, scan_status)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-            [id, message.id, eventId, filename, media.type.mime, media.content.length, createHash('sha256').update(media.content).digest('hex'), media.content, this.scans.initialStatus()],
+            [
+              id,
+              message.id,
+              eventId,
+              filename,
+              media.type.mime,
+              media.content.length,
+              createHash('sha256').update(media.content).digest('hex'),
+              media.content,
+              this.scans.initialStatus(),
+            ],
           );
           await this.record(m, message.id, index, outcome);
         });
@@ -84,9 +97,16 @@ export class SocialMediaProcessor extends QueueProcessor {
         outcome = { stored: false, reason: error.reason };
         await this.record(this.dataSource.manager, message.id, index, outcome);
         notStored++;
-        this.logger.warn({ eventId, platform, index, type: attachment.type, reason: error.reason }, 'a file sent on a social channel was not stored; the message keeps its reference');
+        this.logger.warn(
+          { eventId, platform, index, type: attachment.type, reason: error.reason },
+          'a file sent on a social channel was not stored; the message keeps its reference',
+        );
       }
-      this.metrics.socialMedia.inc({ platform, outcome: outcome.stored ? 'stored' : 'not_stored', reason: outcome.stored ? '' : outcome.reason });
+      this.metrics.socialMedia.inc({
+        platform,
+        outcome: outcome.stored ? 'stored' : 'not_stored',
+        reason: outcome.stored ? '' : outcome.reason,
+      });
     }
     if (stored + notStored > 0) await this.realtime.ticketsChanged([message.ticket_id]);
     if (retry) {
@@ -114,7 +134,10 @@ export class SocialMediaProcessor extends QueueProcessor {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     if (!final) {
-      this.logger.debug({ eventId: job.data.eventId, attempt: job.attemptsMade, reason: error.message }, 'social files job will be retried');
+      this.logger.debug(
+        { eventId: job.data.eventId, attempt: job.attemptsMade, reason: error.message },
+        'social files job will be retried',
+      );
       return;
     }
     this.logger.warn({ err: error, eventId: job.data.eventId, attempts: job.attemptsMade }, 'social files job gave up');

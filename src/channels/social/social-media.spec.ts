@@ -47,7 +47,15 @@ describe('mayFetchPublicMedia', () => {
   });
 
   it('refuses http, IP literals, localhost and user info', () => {
-    for (const url of ['http://scontent.xx.fbcdn.net/x.jpg', 'https://127.0.0.1/x', 'https://[::1]/x', 'https://localhost/x', 'https://u:p@cdn.example/x', 'file:///etc/passwd', 'nonsense']) {
+    for (const url of [
+      'http://scontent.xx.fbcdn.net/x.jpg',
+      'https://127.0.0.1/x',
+      'https://[::1]/x',
+      'https://localhost/x',
+      'https://u:p@cdn.example/x',
+      'file:///etc/passwd',
+      'nonsense',
+    ]) {
       expect([url, mayFetchPublicMedia(url, GRAPH)]).toEqual([url, false]);
     }
   });
@@ -66,7 +74,9 @@ describe('socialMediaFilename', () => {
   it('names an unnamed file by platform, kind and place', () => {
     expect(socialMediaFilename('telegram', { type: 'image', mediaId: 'x' }, 0, jpg)).toBe('telegram-image-1.jpg');
     expect(socialMediaFilename('messenger', { type: 'image', url: 'https://x' }, 2, jpg)).toBe('messenger-image-3.jpg');
-    expect(socialMediaFilename('telegram', { type: 'video_note', mediaId: 'x' }, 0, { ext: 'mp4', mime: 'video/mp4' })).toBe('telegram-video-note-1.mp4');
+    expect(socialMediaFilename('telegram', { type: 'video_note', mediaId: 'x' }, 0, { ext: 'mp4', mime: 'video/mp4' })).toBe(
+      'telegram-video-note-1.mp4',
+    );
     expect(socialMediaFilename('messenger', { type: '<script>', url: 'https://x' }, 0, jpg)).toBe('messenger-file-1.jpg');
   });
 });
@@ -83,8 +93,12 @@ describe('socialAttachmentId', () => {
 
 describe('isFetchedKind', () => {
   it('fetches files, not the web pages a Messenger or Instagram customer shared', () => {
-    expect(['image', 'video', 'audio', 'file', 'story_mention'].every((k) => isFetchedKind('messenger', k) && isFetchedKind('instagram', k))).toBe(true);
-    expect(['fallback', 'share', 'template', 'location'].some((k) => isFetchedKind('messenger', k) || isFetchedKind('instagram', k))).toBe(false);
+    expect(
+      ['image', 'video', 'audio', 'file', 'story_mention'].every((k) => isFetchedKind('messenger', k) && isFetchedKind('instagram', k)),
+    ).toBe(true);
+    expect(['fallback', 'share', 'template', 'location'].some((k) => isFetchedKind('messenger', k) || isFetchedKind('instagram', k))).toBe(
+      false,
+    );
     expect(isFetchedKind('whatsapp', 'sticker')).toBe(true);
     expect(isFetchedKind('telegram', 'voice')).toBe(true);
   });

@@ -36,10 +36,28 @@ describe('social sender against a local stand-in for the Graph API', () => {
   afterAll(() => new Promise((r) => server.close(r)));
 
   const sender = (extra: Partial<AppConfig> = {}) =>
-    new SocialSender({ META_GRAPH_BASE_URL: base, META_GRAPH_API_VERSION: 'v21.0', META_ACCESS_TOKEN: 't', META_HUMAN_AGENT_TAG: false, ...extra } as AppConfig);
+    new SocialSender({
+      META_GRAPH_BASE_URL: base,
+      META_GRAPH_API_VERSION: 'v21.0',
+      META_ACCESS_TOKEN: 't',
+      META_HUMAN_AGENT_TAG: false,
+      ...extra,
+    } as AppConfig);
   const envelope = (to: string, text: string): OutboundEnvelope => ({
-    messageId: 'x', channel: 'social', externalId: 'e@x', ticketReference: 'VP-2026-000001', ticketSubject: null, to, originAddress: 'messenger:PAGE',
-    subject: null, text, html: null, author: 'agent', thread: [], inReplyTo: null, attachments: [],
+    messageId: 'x',
+    channel: 'social',
+    externalId: 'e@x',
+    ticketReference: 'VP-2026-000001',
+    ticketSubject: null,
+    to,
+    originAddress: 'messenger:PAGE',
+    subject: null,
+    text,
+    html: null,
+    author: 'agent',
+    thread: [],
+    inReplyTo: null,
+    attachments: [],
   });
 
   it('tags Messenger replies HUMAN_AGENT when the app may, and splits long text in order', async () => {
@@ -56,16 +74,24 @@ describe('social sender against a local stand-in for the Graph API', () => {
     answer = { status: 400, body: { error: { message: 'Invalid parameter', code: 100 } } };
     await expect(sender().send(envelope('messenger:PSID', 'x'))).rejects.toBeInstanceOf(PermanentDeliveryError);
     answer = { status: 503, body: { error: { message: 'Service unavailable', code: 2 } } };
-    const error = await sender().send(envelope('messenger:PSID', 'x')).catch((e) => e);
+    const error = await sender()
+      .send(envelope('messenger:PSID', 'x'))
+      .catch((e) => e);
     expect(error).not.toBeInstanceOf(PermanentDeliveryError);
     expect(error.message).toMatch(/Graph API 503 \(code 2\)/);
     answer = { status: 429, body: { error: { message: 'Too many calls', code: 4 } } };
-    expect(await sender().send(envelope('messenger:PSID', 'x')).catch((e) => e)).not.toBeInstanceOf(PermanentDeliveryError);
+    expect(
+      await sender()
+        .send(envelope('messenger:PSID', 'x'))
+        .catch((e) => e),
+    ).not.toBeInstanceOf(PermanentDeliveryError);
   });
 
   it('fails for good, without calling anyone, when the platform is not configured', async () => {
     got.length = 0;
-    await expect(sender({ META_ACCESS_TOKEN: undefined }).send(envelope('whatsapp:+37120000001', 'x'))).rejects.toThrow(/META_ACCESS_TOKEN/);
+    await expect(sender({ META_ACCESS_TOKEN: undefined }).send(envelope('whatsapp:+37120000001', 'x'))).rejects.toThrow(
+      /META_ACCESS_TOKEN/,
+    );
     await expect(sender().send(envelope('telegram:5', 'x'))).rejects.toThrow(/TELEGRAM_BOT_TOKEN/);
     expect(got).toEqual([]);
   });

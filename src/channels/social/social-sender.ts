@@ -53,13 +53,15 @@ export class SocialSender implements ChannelSender {
     const to = parseSocialAddress(envelope.to);
     if (!to) throw new PermanentDeliveryError(`"${envelope.to}" is not a social address`);
     // The Instagram API takes files only as links to them, and a citizen's reply must not be left on a public URL.
-    if (envelope.attachments.length > 0 && to.platform === 'instagram') throw new PermanentDeliveryError('files cannot be sent on Instagram: send the text alone, or answer by e-mail');
+    if (envelope.attachments.length > 0 && to.platform === 'instagram')
+      throw new PermanentDeliveryError('files cannot be sent on Instagram: send the text alone, or answer by e-mail');
     const ids: string[] = [];
     try {
       if (envelope.choices?.length) return { response: `${to.platform} ${await this.withChoices(envelope, to, envelope.choices)}` };
       for (const text of splitText(envelope.text, TEXT_LIMIT[to.platform])) {
         if (to.platform === 'telegram') ids.push(await this.telegram(to.id, text));
-        else if (to.platform === 'whatsapp') ids.push(await this.whatsapp(envelope, to.id, { type: 'text', text: { preview_url: false, body: text } }));
+        else if (to.platform === 'whatsapp')
+          ids.push(await this.whatsapp(envelope, to.id, { type: 'text', text: { preview_url: false, body: text } }));
         else ids.push(await this.messenger(to.id, { text }));
       }
       // Files follow the text, each as a message of its own, as every platform shows them.
@@ -86,14 +88,20 @@ export class SocialSender implements ChannelSender {
   }
 
   private async messenger(recipientId: string, message: Record<string, unknown>): Promise<string> {
-    const body = await this.post(`${this.graph}/me/messages`, { ...this.messengerEnvelope(recipientId), message }, this.requireMeta(), 'Graph API');
+    const body = await this.post(
+      `${this.graph}/me/messages`,
+      { ...this.messengerEnvelope(recipientId), message },
+      this.requireMeta(),
+      'Graph API',
+    );
     return String(body.message_id ?? '');
   }
 
   /** The Send API takes the file with the message (multipart `filedata`): nothing of it stays on Meta's side to reuse. */
   private async messengerFile(recipientId: string, file: OutboundFile): Promise<string> {
     const form = new FormData();
-    for (const [key, value] of Object.entries(this.messengerEnvelope(recipientId))) form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
+    for (const [key, value] of Object.entries(this.messengerEnvelope(recipientId)))
+      form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
     form.append('message', JSON.stringify({ attachment: { type: isImage(file) ? 'image' : 'file', payload: { is_reusable: false } } }));
     form.append('filedata', asBlob(file), file.filename);
     const body = await this.post(`${this.graph}/me/messages`, form, this.requireMeta(), 'Graph API');
@@ -134,7 +142,11 @@ export class SocialSender implements ChannelSender {
     const uploaded = await this.post(`${this.graph}/${this.whatsappSender(envelope)}/media`, form, token, 'WhatsApp Cloud API');
     const id = String(uploaded.id ?? '');
     if (!id) throw new PlatformError('WhatsApp Cloud API gave no media id for the upload', false);
-    return this.whatsapp(envelope, phone, isImage(file) ? { type: 'image', image: { id } } : { type: 'document', document: { id, filename: file.filename } });
+    return this.whatsapp(
+      envelope,
+      phone,
+      isImage(file) ? { type: 'image', image: { id } } : { type: 'document', document: { id, filename: file.filename } },
+    );
   }
 
   /**
@@ -143,7 +155,11 @@ export class SocialSender implements ChannelSender {
    * quick_reply.payload), and a WhatsApp list message (up to ten rows; reply buttons take only three), answered by
    * an interactive list_reply with the id.
    */
-  private async withChoices(envelope: OutboundEnvelope, to: { platform: keyof typeof TEXT_LIMIT; id: string }, choices: Array<{ id: string; title: string }>): Promise<string> {
+  private async withChoices(
+    envelope: OutboundEnvelope,
+    to: { platform: keyof typeof TEXT_LIMIT; id: string },
+    choices: Array<{ id: string; title: string }>,
+  ): Promise<string> {
     const text = envelope.text.slice(0, TEXT_LIMIT[to.platform]);
     if (to.platform === 'telegram') {
       const body = await this.post(
@@ -164,7 +180,10 @@ export class SocialSender implements ChannelSender {
         },
       });
     }
-    return this.messenger(to.id, { text, quick_replies: choices.slice(0, 13).map((c) => ({ content_type: 'text', title: c.title, payload: c.id })) });
+    return this.messenger(to.id, {
+      text,
+      quick_replies: choices.slice(0, 13).map((c) => ({ content_type: 'text', title: c.title, payload: c.id })),
+    });
   }
 
   private telegramBot(): string {
@@ -192,7 +211,12 @@ export class SocialSender implements ChannelSender {
   }
 
   /** JSON, or a multipart form (fetch sets its content type and boundary). */
-  private async post(url: string, payload: FormData | Record<string, unknown>, bearer: string | null, platform: string): Promise<Record<string, any>> {
+  private async post(
+    url: string,
+    payload: FormData | Record<string, unknown>,
+    bearer: string | null,
+    platform: string,
+  ): Promise<Record<string, any>> {
     const form = payload instanceof FormData;
     let res: Response;
     try {
@@ -204,7 +228,10 @@ export class SocialSender implements ChannelSender {
       });
     } catch (error) {
       // Never echo the URL: the Telegram one holds the bot token.
-      throw new PlatformError(`${platform} unreachable: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`, false);
+      throw new PlatformError(
+        `${platform} unreachable: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`,
+        false,
+      );
     }
     const text = await res.text();
     let body: Record<string, any> = {};

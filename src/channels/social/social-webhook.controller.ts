@@ -50,12 +50,23 @@ export class SocialWebhookController {
     const mode = query['hub.mode'];
     const token = query['hub.verify_token'];
     const challenge = query['hub.challenge'];
-    if (mode === 'subscribe' && typeof token === 'string' && secretsEqual(this.config.META_VERIFY_TOKEN, token) && typeof challenge === 'string' && challenge.length <= 512) {
+    if (
+      mode === 'subscribe' &&
+      typeof token === 'string' &&
+      secretsEqual(this.config.META_VERIFY_TOKEN, token) &&
+      typeof challenge === 'string' &&
+      challenge.length <= 512
+    ) {
       return challenge;
     }
     this.metrics.inboundEvents.inc({ channel: 'social', outcome: 'rejected', reason: 'meta_verify_token' });
     this.logger.warn({ mode }, 'Meta webhook verification refused');
-    throw new ProblemException(HttpStatus.FORBIDDEN, 'verify-token-invalid', 'Forbidden', 'hub.mode must be subscribe and hub.verify_token must match.');
+    throw new ProblemException(
+      HttpStatus.FORBIDDEN,
+      'verify-token-invalid',
+      'Forbidden',
+      'hub.mode must be subscribe and hub.verify_token must match.',
+    );
   }
 
   @Public()

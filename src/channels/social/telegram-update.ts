@@ -22,8 +22,8 @@ export function parseTelegramUpdate(update: unknown, botId: string): ParsedDeliv
       bump(out.unrecognised, 'message_shape');
       return out;
     }
-    if (m.chat.type !== 'private') return bump(out.ignored, 'group_chat'), out;
-    if (m.from.is_bot) return bump(out.ignored, 'from_bot'), out;
+    if (m.chat.type !== 'private') return (bump(out.ignored, 'group_chat'), out);
+    if (m.from.is_bot) return (bump(out.ignored, 'from_bot'), out);
     const attachments: SocialAttachment[] = [];
     if (Array.isArray(m.photo) && m.photo.length > 0) {
       const largest = m.photo.filter(isRecord).sort((a, b) => (b.file_size ?? b.width ?? 0) - (a.file_size ?? a.width ?? 0))[0];
@@ -76,8 +76,8 @@ export function parseTelegramUpdate(update: unknown, botId: string): ParsedDeliv
   if (isRecord(update.callback_query)) {
     const q = update.callback_query;
     const chat = isRecord(q.message) && isRecord(q.message.chat) ? q.message.chat : null;
-    if (!isRecord(q.from) || !isId(q.from.id) || typeof q.data !== 'string') return bump(out.unrecognised, 'callback_query_shape'), out;
-    if (chat && chat.type !== 'private') return bump(out.ignored, 'group_chat'), out;
+    if (!isRecord(q.from) || !isId(q.from.id) || typeof q.data !== 'string') return (bump(out.unrecognised, 'callback_query_shape'), out);
+    if (chat && chat.type !== 'private') return (bump(out.ignored, 'group_chat'), out);
     out.messages.push({
       platform: 'telegram',
       id,
@@ -92,8 +92,18 @@ export function parseTelegramUpdate(update: unknown, botId: string): ParsedDeliv
     });
     return out;
   }
-  const kind = ['edited_message', 'channel_post', 'edited_channel_post', 'my_chat_member', 'chat_member', 'message_reaction', 'inline_query', 'poll', 'poll_answer', 'chat_join_request']
-    .find((k) => k in update);
+  const kind = [
+    'edited_message',
+    'channel_post',
+    'edited_channel_post',
+    'my_chat_member',
+    'chat_member',
+    'message_reaction',
+    'inline_query',
+    'poll',
+    'poll_answer',
+    'chat_join_request',
+  ].find((k) => k in update);
   if (kind) bump(out.ignored, kind);
   else bump(out.unrecognised, 'update_kind');
   return out;

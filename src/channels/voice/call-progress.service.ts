@@ -23,7 +23,10 @@ export class CallProgressService implements BeforeApplicationShutdown {
    * written in the background: the caller does not wait for it. Concurrent writes go out as one statement, each
    * carrying the whole path, and the longest path wins, so order, repeats and replays do not matter.
    */
-  private readonly progressBatcher = new MicroBatcher<Progress, Settled<void>>((items) => this.writeProgress(items), { maxSize: 500, maxWaitMs: PROGRESS_WINDOW_MS });
+  private readonly progressBatcher = new MicroBatcher<Progress, Settled<void>>((items) => this.writeProgress(items), {
+    maxSize: 500,
+    maxWaitMs: PROGRESS_WINDOW_MS,
+  });
   /** The latest progress write of each call in this process, so that its end can wait for it. */
   private readonly lastWrite = new Map<string, Promise<void>>();
 

@@ -6,20 +6,59 @@ import { agentIdFromIdentity, identityForAgent } from './voice-ivr.service';
 import { expectedWaitMinutes, spokenOpening } from './voice-phrases';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
-const twiml = new IvrTwiml({ publicBaseUrl: 'https://voice.example.lv', languages: ['lv', 'en'], gatherTimeoutSeconds: 6, voicemailMaxSeconds: 90 });
+const twiml = new IvrTwiml({
+  publicBaseUrl: 'https://voice.example.lv',
+  languages: ['lv', 'en'],
+  gatherTimeoutSeconds: 6,
+  voicemailMaxSeconds: 90,
+});
 
 const nodes: MenuNode[] = [
-  { key: 'main', parentKey: null, digit: null, kind: 'menu', title: {}, prompt: { lv: { text: 'Labdien!' }, en: { audioUrl: 'https://cdn.example.lv/hello-en.mp3' } } },
-  { key: 'vid', parentKey: 'main', digit: '2', kind: 'answer', institutionCode: 'VID', title: { lv: 'nodokļi', en: 'taxes' }, prompt: { lv: { text: 'EDS.' }, en: { text: 'EDS.' } } },
-  { key: 'vsaa', parentKey: 'main', digit: '1', kind: 'operator', institutionCode: 'VSAA', title: { lv: 'pensijas', en: 'pensions' }, prompt: {} },
+  {
+    key: 'main',
+    parentKey: null,
+    digit: null,
+    kind: 'menu',
+    title: {},
+    prompt: { lv: { text: 'Labdien!' }, en: { audioUrl: 'https://cdn.example.lv/hello-en.mp3' } },
+  },
+  {
+    key: 'vid',
+    parentKey: 'main',
+    digit: '2',
+    kind: 'answer',
+    institutionCode: 'VID',
+    title: { lv: 'nodokļi', en: 'taxes' },
+    prompt: { lv: { text: 'EDS.' }, en: { text: 'EDS.' } },
+  },
+  {
+    key: 'vsaa',
+    parentKey: 'main',
+    digit: '1',
+    kind: 'operator',
+    institutionCode: 'VSAA',
+    title: { lv: 'pensijas', en: 'pensions' },
+    prompt: {},
+  },
 ];
 
 describe('IvrTwiml', () => {
   it('announces a menu from its data: the prompt, each choice by digit, then 0 and *', () => {
     const doc = parser.parse(twiml.menu(nodes, nodes[0], { language: 'lv', node: 'main', path: ['language:lv'], tries: 0 }));
     const gather = doc.Response.Gather;
-    expect(gather).toMatchObject({ numDigits: '1', timeout: '6', actionOnEmptyResult: 'true', language: 'lv-LV', action: 'https://voice.example.lv/v1/channels/voice/twilio/menu?n=main&l=lv&p=language%3Alv&t=0' });
-    expect(gather.Say.map((s: { '#text': string }) => s['#text'])).toEqual(['Labdien!', 'Pensijas – spiediet 1.', 'Nodokļi – spiediet 2.', expect.stringContaining('spiediet 0')]);
+    expect(gather).toMatchObject({
+      numDigits: '1',
+      timeout: '6',
+      actionOnEmptyResult: 'true',
+      language: 'lv-LV',
+      action: 'https://voice.example.lv/v1/channels/voice/twilio/menu?n=main&l=lv&p=language%3Alv&t=0',
+    });
+    expect(gather.Say.map((s: { '#text': string }) => s['#text'])).toEqual([
+      'Labdien!',
+      'Pensijas – spiediet 1.',
+      'Nodokļi – spiediet 2.',
+      expect.stringContaining('spiediet 0'),
+    ]);
   });
 
   it('plays a recording instead of reading the text when the menu has one', () => {
@@ -30,7 +69,11 @@ describe('IvrTwiml', () => {
 
   it('records a voicemail with its status callback, and queues with a wait URL', () => {
     const record = parser.parse(twiml.voicemail('lv')).Response.Record;
-    expect(record).toMatchObject({ maxLength: '90', finishOnKey: '#', recordingStatusCallback: 'https://voice.example.lv/v1/channels/voice/twilio/voicemail-recording?l=lv' });
+    expect(record).toMatchObject({
+      maxLength: '90',
+      finishOnKey: '#',
+      recordingStatusCallback: 'https://voice.example.lv/v1/channels/voice/twilio/voicemail-recording?l=lv',
+    });
     const enqueue = parser.parse(twiml.enqueue('en', 'en-VID')).Response.Enqueue;
     expect(enqueue).toMatchObject({ '#text': 'en-VID', waitUrl: 'https://voice.example.lv/v1/channels/voice/twilio/queue-wait?l=en' });
   });

@@ -96,7 +96,13 @@ export class IvrTwiml {
   /** After the operator hangs up, the caller is still on the line: one digit rates the conversation, or silence ends it. */
   csatSurvey(language: MenuLanguage): string {
     const response = new twilio.twiml.VoiceResponse();
-    const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: this.settings.gatherTimeoutSeconds, action: this.url('csat', { l: language }), method: 'POST' });
+    const gather = response.gather({
+      input: ['dtmf'],
+      numDigits: 1,
+      timeout: this.settings.gatherTimeoutSeconds,
+      action: this.url('csat', { l: language }),
+      method: 'POST',
+    });
     this.say(gather, language, PHRASES[language].csatQuestion);
     response.hangup();
     return response.toString();
@@ -125,7 +131,12 @@ export class IvrTwiml {
     const response = new twilio.twiml.VoiceResponse();
     this.say(response, language, PHRASES[language].queued);
     response.enqueue(
-      { action: this.url('queue-done', { l: language }), method: 'POST', waitUrl: this.url('queue-wait', { l: language }), waitUrlMethod: 'POST' },
+      {
+        action: this.url('queue-done', { l: language }),
+        method: 'POST',
+        waitUrl: this.url('queue-wait', { l: language }),
+        waitUrlMethod: 'POST',
+      },
       queueName,
     );
     return response.toString();

@@ -21,7 +21,8 @@ export function ownRecordingPath(recordingUrl: string, accountSid: string): stri
     return null;
   }
   const path = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/RE[0-9a-f]{32}$/.exec(url.pathname);
-  if (url.protocol !== 'https:' || url.hostname !== 'api.twilio.com' || !path || path[1] !== accountSid || url.search || url.username) return null;
+  if (url.protocol !== 'https:' || url.hostname !== 'api.twilio.com' || !path || path[1] !== accountSid || url.search || url.username)
+    return null;
   return url.pathname;
 }
 

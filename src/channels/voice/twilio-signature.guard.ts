@@ -28,7 +28,11 @@ export class TwilioSignatureGuard implements CanActivate {
     };
     const { TWILIO_AUTH_TOKEN: token, PUBLIC_BASE_URL: base } = this.config;
     if (!token || !base) {
-      return refuse(HttpStatus.SERVICE_UNAVAILABLE, 'voice_not_configured', 'The voice channel is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL).');
+      return refuse(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'voice_not_configured',
+        'The voice channel is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL).',
+      );
     }
     const signature = headerOf(req, 'x-twilio-signature');
     if (!signature) return refuse(HttpStatus.FORBIDDEN, 'signature_missing', 'The X-Twilio-Signature header is missing.');

@@ -29,10 +29,13 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
    * the answer, many calls to a statement; like every write to `calls` it may be lost with the last moments of a
    * crash (the ticket is not: it went through the pipeline first).
    */
-  private readonly outcomes = new MicroBatcher<{ callSid: string; outcome: CallOutcome }, Settled<void>>((items) => this.writeOutcomes(items), {
-    maxSize: 500,
-    maxWaitMs: 25,
-  });
+  private readonly outcomes = new MicroBatcher<{ callSid: string; outcome: CallOutcome }, Settled<void>>(
+    (items) => this.writeOutcomes(items),
+    {
+      maxSize: 500,
+      maxWaitMs: 25,
+    },
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,7 +52,11 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
     return (row as CallRow) ?? null;
   }
 
-  async enqueued(callSid: string, queueName: string, context: { institutionCode: string | null; topic: string | null; language: string }): Promise<CallRow | null> {
+  async enqueued(
+    callSid: string,
+    queueName: string,
+    context: { institutionCode: string | null; topic: string | null; language: string },
+  ): Promise<CallRow | null> {
     const [row] = returned<CallRow>(
       await this.dataSource.query(
         `UPDATE calls SET queue_name = $2, enqueued_at = coalesce(enqueued_at, now()), institution_code = $3, topic = $4, language = $5, updated_at = now()
@@ -61,12 +68,14 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
   }
 
   async choose(callSid: string, choice: 'voicemail' | 'callback', leavingQueue: boolean): Promise<CallRow | null> {
-    const [row] = returned<CallRow>(await this.dataSource.query(
-      `UPDATE calls SET choice = $2::varchar, callback_number = CASE WHEN $2::varchar = 'callback' THEN from_number ELSE callback_number END,
+    const [row] = returned<CallRow>(
+      await this.dataSource.query(
+        `UPDATE calls SET choice = $2::varchar, callback_number = CASE WHEN $2::varchar = 'callback' THEN from_number ELSE callback_number END,
               left_queue_at = CASE WHEN $3 THEN coalesce(left_queue_at, now()) ELSE left_queue_at END, updated_at = now()
        FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
-      [callSid, choice, leavingQueue],
-    ));
+        [callSid, choice, leavingQueue],
+      ),
+    );
     return row ?? null;
   }
 
@@ -74,7 +83,10 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
   async ensureTicket(call: CallRow, why: string, servedAtLevel0 = false): Promise<void> {
     if (call.ticket_requested_at) return;
     await this.inbound.accept(this.callMessage(call, why, servedAtLevel0));
-    await this.dataSource.query(`UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) FROM ${ASYNC_COMMIT} WHERE call_sid = $1`, [call.call_sid]);
+    await this.dataSource.query(
+      `UPDATE calls SET ticket_requested_at = coalesce(ticket_requested_at, now()) FROM ${ASYNC_COMMIT} WHERE call_sid = $1`,
+      [call.call_sid],
+    );
     call.ticket_requested_at = new Date();
   }
 
@@ -94,11 +106,13 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
   async voicemailRecorded(callSid: string, recording: { sid: string; url: string; seconds: number }): Promise<void> {
     // The call's row may still be on its way from the steps before (written after their answers went back).
     await this.progress.settled(callSid);
-    const [call] = returned<CallRow>(await this.dataSource.query(
-      `UPDATE calls SET recording_sid = $2, recording_url = $3, recording_seconds = $4, choice = coalesce(choice, 'voicemail'), updated_at = now()
+    const [call] = returned<CallRow>(
+      await this.dataSource.query(
+        `UPDATE calls SET recording_sid = $2, recording_url = $3, recording_seconds = $4, choice = coalesce(choice, 'voicemail'), updated_at = now()
        FROM ${ASYNC_COMMIT} WHERE call_sid = $1 RETURNING calls.*`,
-      [callSid, recording.sid, recording.url, recording.seconds],
-    ));
+        [callSid, recording.sid, recording.url, recording.seconds],
+      ),
+    );
     if (!call) {
       this.logger.warn({ callSid }, 'recording for a call we never saw');
       return;
@@ -113,7 +127,13 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       text: audio ? `Voicemail, ${recording.seconds} s (attached).` : `Voicemail, ${recording.seconds} s: ${recording.url}`,
       attachments: audio ? [audio] : [],
       ...this.smsNotice(call),
-      meta: { callSid, recordingSid: recording.sid, recordingUrl: recording.url, recordingSeconds: recording.seconds, recordingStored: !!audio },
+      meta: {
+        callSid,
+        recordingSid: recording.sid,
+        recordingUrl: recording.url,
+        recordingSeconds: recording.seconds,
+        recordingStored: !!audio,
+      },
     });
   }
 
@@ -121,7 +141,10 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
    * Twilio's status callback. Only the first final status counts: a replay finds the call ended and changes
    * nothing. A call that never became a ticket becomes one now, resolved at level 0 when it was self-served.
    */
-  async ended(callSid: string, params: { status: string; from: string; to: string | null; duration: number | null }): Promise<CallOutcome | null> {
+  async ended(
+    callSid: string,
+    params: { status: string; from: string; to: string | null; duration: number | null },
+  ): Promise<CallOutcome | null> {
     if (!FINAL_STATUSES.has(params.status)) return null;
     // The caller may hang up a moment after a step whose progress is still being written here.
     await this.progress.settled(callSid);
@@ -189,10 +212,12 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
 
   /** The operator who took the caller from the queue: noted on the call, and the ticket assigned to them. */
   async answered(callSid: string, agentId: string): Promise<CallRow | null> {
-    const [call] = returned<CallRow>(await this.dataSource.query(
-      `UPDATE calls SET answered_at = now(), answered_by = $2, updated_at = now() FROM ${ASYNC_COMMIT} WHERE call_sid = $1 AND answered_at IS NULL RETURNING calls.*`,
-      [callSid, agentId],
-    ));
+    const [call] = returned<CallRow>(
+      await this.dataSource.query(
+        `UPDATE calls SET answered_at = now(), answered_by = $2, updated_at = now() FROM ${ASYNC_COMMIT} WHERE call_sid = $1 AND answered_at IS NULL RETURNING calls.*`,
+        [callSid, agentId],
+      ),
+    );
     if (!call) return this.find(callSid);
     void this.assignWhenTicketExists(callSid, agentId, { onlyIfUnassigned: false, attempts: 20 });
     return call;
@@ -208,7 +233,11 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
   }
 
   /** The ticket is written by the worker a moment after the call was queued; wait for it briefly. */
-  private async assignWhenTicketExists(callSid: string, agentId: string, options: { onlyIfUnassigned: boolean; attempts: number }): Promise<void> {
+  private async assignWhenTicketExists(
+    callSid: string,
+    agentId: string,
+    options: { onlyIfUnassigned: boolean; attempts: number },
+  ): Promise<void> {
     for (let i = 0; i < options.attempts; i++) {
       const [row]: Array<{ reference: string; assignee_id: string | null }> = await this.dataSource.query(
         `SELECT t.reference, t.assignee_id FROM inbound_events e JOIN tickets t ON t.id = e.ticket_id WHERE e.channel = 'voice' AND e.external_id = $1`,
@@ -216,7 +245,9 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       );
       if (row && options.onlyIfUnassigned && row.assignee_id) return;
       if (row) {
-        const [agent]: Array<{ roles: AuthUser['roles'] }> = await this.dataSource.query(`SELECT roles FROM agents WHERE id = $1`, [agentId]);
+        const [agent]: Array<{ roles: AuthUser['roles'] }> = await this.dataSource.query(`SELECT roles FROM agents WHERE id = $1`, [
+          agentId,
+        ]);
         const operator: AuthUser = { id: agentId, email: '', roles: agent?.roles ?? ['operator'], institutionIds: [] };
         try {
           await this.actions.assign(operator, row.reference, agentId, true, {});
@@ -232,14 +263,19 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
 
   /** A caller who left a voicemail or asked to be called back is told the reference by SMS, when SMS is set up. */
   private smsNotice(call: CallRow): Pick<InboundMessage, 'referenceNotice'> {
-    return this.config.TWILIO_SMS_FROM && canTakeSms(call.from_number) ? { referenceNotice: { channel: 'sms', address: call.from_number } } : {};
+    return this.config.TWILIO_SMS_FROM && canTakeSms(call.from_number)
+      ? { referenceNotice: { channel: 'sms', address: call.from_number } }
+      : {};
   }
 
   private base(call: CallRow): Omit<InboundMessage, 'externalId' | 'text'> {
     return {
       channel: 'voice',
       sentAt: call.started_at instanceof Date ? call.started_at.toISOString() : String(call.started_at),
-      from: { address: call.from_number, identifiers: isDiallable(call.from_number) ? [{ kind: 'phone', value: call.from_number, provenance: 'channel' }] : [] },
+      from: {
+        address: call.from_number,
+        identifiers: isDiallable(call.from_number) ? [{ kind: 'phone', value: call.from_number, provenance: 'channel' }] : [],
+      },
       to: call.to_number ?? undefined,
       institutionCode: call.institution_code ?? undefined,
       topic: call.topic ?? undefined,

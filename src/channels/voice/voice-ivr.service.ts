@@ -20,7 +20,8 @@ const MAX_MISSES = 2;
 /** Longest IVR path kept for a call (a caller pressing keys for ever must not grow URLs without end). */
 const MAX_PATH = 40;
 
-const toLanguage = (value: string | undefined): MenuLanguage => (MENU_LANGUAGES as readonly string[]).includes(value ?? '') ? (value as MenuLanguage) : 'lv';
+const toLanguage = (value: string | undefined): MenuLanguage =>
+  (MENU_LANGUAGES as readonly string[]).includes(value ?? '') ? (value as MenuLanguage) : 'lv';
 const toInt = (value: string | undefined) => (value && /^\d{1,6}$/.test(value) ? Number(value) : 0);
 export const queueName = (language: string, institutionCode: string | null) => `${language}-${institutionCode ?? 'GENERAL'}`;
 
@@ -53,7 +54,10 @@ export class VoiceIvrService {
 
   /** The path so far, as the signed URL carries it; capped so that a caller pressing keys for ever cannot grow it without end. */
   private pathOf(q: TwilioParams): string[] {
-    return (q.p ?? '').split('.').filter((entry) => /^[a-z0-9:-]{1,70}$/.test(entry)).slice(-MAX_PATH);
+    return (q.p ?? '')
+      .split('.')
+      .filter((entry) => /^[a-z0-9:-]{1,70}$/.test(entry))
+      .slice(-MAX_PATH);
   }
 
   private progress(p: TwilioParams, path: string[], extra: Omit<Progress, 'callSid' | 'from' | 'to' | 'path'> = {}): Progress {
@@ -104,7 +108,9 @@ export class VoiceIvrService {
     const go = (target: MenuNode, entry = target.key) => {
       const path = [...before, entry];
       if (target.kind === 'operator') return this.toOperator(p, menu, target, language, path);
-      this.callProgress.remember(this.progress(p, path, { language, heardAnswer: target.kind === 'answer', ...contextOf(menu.byKey, target.key) }));
+      this.callProgress.remember(
+        this.progress(p, path, { language, heardAnswer: target.kind === 'answer', ...contextOf(menu.byKey, target.key) }),
+      );
       return this.render(menu, target, { language, node: target.key, path, tries: 0 });
     };
 
@@ -126,7 +132,12 @@ export class VoiceIvrService {
     const missed = [...before, digits ? `invalid:${digits}` : 'timeout'];
     if (tries + 1 >= MAX_MISSES) return this.toOperator(p, menu, node, language, [...missed, 'operator']);
     this.callProgress.remember(this.progress(p, missed, { language }));
-    return this.render(menu, node, { language, node: node.key, path: missed, tries: tries + 1 }, digits ? PHRASES[language].invalid : PHRASES[language].noInput);
+    return this.render(
+      menu,
+      node,
+      { language, node: node.key, path: missed, tries: tries + 1 },
+      digits ? PHRASES[language].invalid : PHRASES[language].noInput,
+    );
   }
 
   private render(menu: LoadedMenu, node: MenuNode, where: Where, notice?: string): string {
@@ -171,7 +182,12 @@ export class VoiceIvrService {
     return this.twiml.noOperator(language, 'closed', tries + 1, null, digits ? PHRASES[language].invalid : PHRASES[language].noInput);
   }
 
-  private async takeChoice(callSid: string, language: MenuLanguage, choice: 'voicemail' | 'callback', leavingQueue: boolean): Promise<string> {
+  private async takeChoice(
+    callSid: string,
+    language: MenuLanguage,
+    choice: 'voicemail' | 'callback',
+    leavingQueue: boolean,
+  ): Promise<string> {
     const existing = await this.calls.find(callSid);
     const hidden = choice === 'callback' && !isDiallable(existing?.from_number);
     const call = await this.calls.choose(callSid, hidden ? 'voicemail' : choice, leavingQueue);

@@ -98,7 +98,10 @@ export class VoiceMenuService {
     return nodes.map((node) => ({
       ...node,
       prompt: Object.fromEntries(
-        Object.entries(node.prompt ?? {}).map(([language, p]) => [language, p?.articleId && answers.has(p.articleId) ? { ...p, text: answers.get(p.articleId) } : p]),
+        Object.entries(node.prompt ?? {}).map(([language, p]) => [
+          language,
+          p?.articleId && answers.has(p.articleId) ? { ...p, text: answers.get(p.articleId) } : p,
+        ]),
       ),
     }));
   }
@@ -108,7 +111,11 @@ export class VoiceMenuService {
     const problems = await this.problems(nodes);
     if (problems.length > 0) {
       throw validationProblem(
-        problems.map((p) => ({ field: p.key ? `nodes[${nodes.findIndex((n) => n.key === p.key)}].${p.field}` : 'nodes', code: p.code, message: p.message })),
+        problems.map((p) => ({
+          field: p.key ? `nodes[${nodes.findIndex((n) => n.key === p.key)}].${p.field}` : 'nodes',
+          code: p.code,
+          message: p.message,
+        })),
         'The menu would strand or confuse callers; nothing was changed.',
       );
     }

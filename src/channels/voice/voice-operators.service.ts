@@ -47,7 +47,12 @@ export interface CurrentCallView {
 }
 
 const unavailable = (what: string) =>
-  new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'voice-not-configured', 'Unavailable', `The voice channel is not configured: ${what}.`);
+  new ProblemException(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'voice-not-configured',
+    'Unavailable',
+    `The voice channel is not configured: ${what}.`,
+  );
 
 /** What operators do with calls: take them in the browser, see a ticket's calls, and call a customer back. */
 @Injectable()
@@ -62,7 +67,8 @@ export class VoiceOperatorsService {
   /** An access token for Twilio's Voice SDK: this operator's identity, outgoing calls through the TwiML App, incoming allowed. */
   token(user: AuthUser): { token: string; identity: string; expiresInSeconds: number } {
     const { TWILIO_ACCOUNT_SID: account, TWILIO_API_KEY: key, TWILIO_API_SECRET: secret, TWILIO_TWIML_APP_SID: app } = this.config;
-    if (!account || !key || !secret || !app) throw unavailable('TWILIO_ACCOUNT_SID, TWILIO_API_KEY, TWILIO_API_SECRET, TWILIO_TWIML_APP_SID');
+    if (!account || !key || !secret || !app)
+      throw unavailable('TWILIO_ACCOUNT_SID, TWILIO_API_KEY, TWILIO_API_SECRET, TWILIO_TWIML_APP_SID');
     const identity = identityForAgent(user.id);
     const token = new twilio.jwt.AccessToken(account, key, secret, { identity, ttl: TOKEN_TTL_SECONDS });
     token.addGrant(new twilio.jwt.AccessToken.VoiceGrant({ outgoingApplicationSid: app, incomingAllow: true }));
@@ -88,7 +94,8 @@ export class VoiceOperatorsService {
        LIMIT 1`,
       [user.id, legSid ?? null],
     );
-    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'no-current-call', 'Not found', 'You are not on a call the centre knows of.');
+    if (!row)
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'no-current-call', 'Not found', 'You are not on a call the centre knows of.');
     return {
       callSid: row.call_sid,
       ticketReference: row.reference ?? null,
@@ -114,7 +121,9 @@ export class VoiceOperatorsService {
        GROUP BY c.call_sid ORDER BY c.started_at`,
       [reference.toUpperCase()],
     );
-    const [ticket]: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM tickets WHERE reference = $1`, [reference.toUpperCase()]);
+    const [ticket]: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM tickets WHERE reference = $1`, [
+      reference.toUpperCase(),
+    ]);
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference}.`);
     // The links to voice recordings and callers' numbers were shown: one audit row for the request.
     const recordings = rows.filter((r) => r.recording_url).length;
@@ -169,7 +178,9 @@ export class VoiceOperatorsService {
       [reference.toUpperCase(), CALLBACK_GUARD_SECONDS],
     );
     if (!call) {
-      const [ticket]: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM tickets WHERE reference = $1`, [reference.toUpperCase()]);
+      const [ticket]: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM tickets WHERE reference = $1`, [
+        reference.toUpperCase(),
+      ]);
       if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference}.`);
       throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'not-a-call', 'Not a call', 'This ticket has no call to return.');
     }
@@ -183,7 +194,12 @@ export class VoiceOperatorsService {
       [call.call_sid, user.id, CALLBACK_GUARD_SECONDS],
     );
     if (call.placed_recently || (claimed[0] as unknown[]).length === 0) {
-      throw new ProblemException(HttpStatus.CONFLICT, 'callback-in-progress', 'Conflict', `A call-back was placed less than ${CALLBACK_GUARD_SECONDS} s ago.`);
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        'callback-in-progress',
+        'Conflict',
+        `A call-back was placed less than ${CALLBACK_GUARD_SECONDS} s ago.`,
+      );
     }
     const twiml = new twilio.twiml.VoiceResponse();
     twiml.dial({ callerId: this.config.TWILIO_CALLER_ID, answerOnBridge: true }).number(call.number);
@@ -195,10 +211,21 @@ export class VoiceOperatorsService {
         twiml: twiml.toString(),
       });
     } catch (error) {
-      await this.dataSource.query(`UPDATE calls SET callback_placed_at = NULL WHERE call_sid = $1 AND callback_placed_by = $2`, [call.call_sid, user.id]);
-      throw new ProblemException(HttpStatus.BAD_GATEWAY, 'twilio-refused', 'Bad gateway', `Twilio did not place the call: ${(error as Error).message}`);
+      await this.dataSource.query(`UPDATE calls SET callback_placed_at = NULL WHERE call_sid = $1 AND callback_placed_by = $2`, [
+        call.call_sid,
+        user.id,
+      ]);
+      throw new ProblemException(
+        HttpStatus.BAD_GATEWAY,
+        'twilio-refused',
+        'Bad gateway',
+        `Twilio did not place the call: ${(error as Error).message}`,
+      );
     }
-    await this.dataSource.query(`UPDATE calls SET callback_call_sid = $2, updated_at = now() WHERE call_sid = $1`, [call.call_sid, created.sid]);
+    await this.dataSource.query(`UPDATE calls SET callback_call_sid = $2, updated_at = now() WHERE call_sid = $1`, [
+      call.call_sid,
+      created.sid,
+    ]);
     await this.audit.record([
       {
         actorAgentId: user.id,

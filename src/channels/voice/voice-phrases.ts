@@ -37,7 +37,8 @@ export const PHRASES: Record<MenuLanguage, VoicePhrases> = {
     chooseLanguage: (d) => `Latviešu valodā spiediet ${d}.`,
     option: (title, d) => `${title[0].toUpperCase()}${title.slice(1)} – spiediet ${d}.`,
     operatorAndRepeat: 'Lai runātu ar operatoru, spiediet 0. Lai noklausītos vēlreiz, spiediet zvaigznīti.',
-    afterAnswer: 'Lai noklausītos vēlreiz, spiediet zvaigznīti. Lai atgrieztos iepriekšējā izvēlnē, spiediet 1. Lai runātu ar operatoru, spiediet 0. Ja jums viss ir skaidrs, varat nolikt klausuli.',
+    afterAnswer:
+      'Lai noklausītos vēlreiz, spiediet zvaigznīti. Lai atgrieztos iepriekšējā izvēlnē, spiediet 1. Lai runātu ar operatoru, spiediet 0. Ja jums viss ir skaidrs, varat nolikt klausuli.',
     invalid: 'Šāda izvēle nav pieejama.',
     noInput: 'Mēs nesaņēmām jūsu izvēli.',
     goodbye: 'Paldies par zvanu! Uz redzēšanos.',
@@ -47,7 +48,8 @@ export const PHRASES: Record<MenuLanguage, VoicePhrases> = {
     queued: 'Lūdzu, uzgaidiet, savienojam ar operatoru.',
     position: (p, m) => `Jūs esat ${p}. rindā. Paredzamais gaidīšanas laiks ir aptuveni ${m} ${m === 1 ? 'minūte' : 'minūtes'}.`,
     waitTooLong: 'Atvainojiet par ilgo gaidīšanu. Lai atstātu ziņu, spiediet 1. Lai lūgtu atzvanīt, spiediet 2. Vai turpiniet gaidīt.',
-    voicemailPrompt: 'Pēc signāla, lūdzu, pastāstiet savu jautājumu un kā ar jums sazināties. Kad beidzat, spiediet restīti vai nolieciet klausuli.',
+    voicemailPrompt:
+      'Pēc signāla, lūdzu, pastāstiet savu jautājumu un kā ar jums sazināties. Kad beidzat, spiediet restīti vai nolieciet klausuli.',
     voicemailEmpty: 'Ziņa netika ierakstīta.',
     voicemailThanks: 'Paldies, jūsu ziņa ir saņemta. Mēs sazināsimies ar jums.',
     callbackConfirmed: (n) => `Paldies! Mēs jums atzvanīsim uz numuru ${spokenNumber(n)}, tiklīdz būs brīvs operators.`,
@@ -60,7 +62,8 @@ export const PHRASES: Record<MenuLanguage, VoicePhrases> = {
     chooseLanguage: (d) => `For English, press ${d}.`,
     option: (title, d) => `For ${title}, press ${d}.`,
     operatorAndRepeat: 'To speak to an operator, press 0. To hear this again, press star.',
-    afterAnswer: 'To hear this again, press star. To go back to the previous menu, press 1. To speak to an operator, press 0. If that is all, you may hang up.',
+    afterAnswer:
+      'To hear this again, press star. To go back to the previous menu, press 1. To speak to an operator, press 0. If that is all, you may hang up.',
     invalid: 'That choice is not available.',
     noInput: 'We did not receive your choice.',
     goodbye: 'Thank you for calling. Goodbye.',
@@ -83,7 +86,8 @@ export const PHRASES: Record<MenuLanguage, VoicePhrases> = {
     chooseLanguage: (d) => `Для русского языка нажмите ${d}.`,
     option: (title, d) => `${title[0].toUpperCase()}${title.slice(1)} — нажмите ${d}.`,
     operatorAndRepeat: 'Чтобы поговорить с оператором, нажмите 0. Чтобы прослушать ещё раз, нажмите звёздочку.',
-    afterAnswer: 'Чтобы прослушать ещё раз, нажмите звёздочку. Чтобы вернуться в предыдущее меню, нажмите 1. Чтобы поговорить с оператором, нажмите 0. Если всё понятно, можете положить трубку.',
+    afterAnswer:
+      'Чтобы прослушать ещё раз, нажмите звёздочку. Чтобы вернуться в предыдущее меню, нажмите 1. Чтобы поговорить с оператором, нажмите 0. Если всё понятно, можете положить трубку.',
     invalid: 'Такой вариант недоступен.',
     noInput: 'Мы не получили ваш выбор.',
     goodbye: 'Спасибо за звонок. До свидания.',
@@ -92,8 +96,10 @@ export const PHRASES: Record<MenuLanguage, VoicePhrases> = {
     numberHidden: 'Ваш номер скрыт, поэтому мы не можем вам перезвонить. Пожалуйста, оставьте сообщение и скажите, как с вами связаться.',
     queued: 'Пожалуйста, подождите, соединяем с оператором.',
     position: (p, m) => `Вы ${p}-й в очереди. Ожидаемое время ожидания около ${m} мин.`,
-    waitTooLong: 'Извините за долгое ожидание. Чтобы оставить сообщение, нажмите 1. Чтобы мы перезвонили, нажмите 2. Или оставайтесь на линии.',
-    voicemailPrompt: 'После сигнала расскажите, пожалуйста, ваш вопрос и как с вами связаться. Когда закончите, нажмите решётку или положите трубку.',
+    waitTooLong:
+      'Извините за долгое ожидание. Чтобы оставить сообщение, нажмите 1. Чтобы мы перезвонили, нажмите 2. Или оставайтесь на линии.',
+    voicemailPrompt:
+      'После сигнала расскажите, пожалуйста, ваш вопрос и как с вами связаться. Когда закончите, нажмите решётку или положите трубку.',
     voicemailEmpty: 'Сообщение не записано.',
     voicemailThanks: 'Спасибо, ваше сообщение получено. Мы свяжемся с вами.',
     callbackConfirmed: (n) => `Спасибо! Мы перезвоним вам на номер ${spokenNumber(n)}, как только освободится оператор.`,

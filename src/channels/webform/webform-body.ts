@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { startTimestampedHmac } from '@lib/webhook-signature';
 import type { Readable } from 'node:stream';
-import { BODY_REFUSALS, BodyRefused, isJsonType, readBody, Refusal, sendProblem } from '../../common/http-body';
+import { BODY_REFUSALS, BodyReadError, BodyRefused, isJsonType, readBody, Refusal, sendProblem } from '../../common/http-body';
 import { HttpReply, HttpRequest, headerOf, pathOf } from '../../common/http';
 import { JsonDepthScanner } from '../../common/json-depth';
 
@@ -67,7 +67,8 @@ export function webformBodyReader(options: Options) {
     const started = startTimestampedHmac(options.secret, headerOf(req, 'x-signature'), { maxSkewSeconds: options.maxSkewSeconds });
     if (!started.ok) return refuse(signatureRefusal(req, started.reason));
     const hasBody = req.headers['transfer-encoding'] !== undefined || (declared ?? 0) > 0;
-    if (hasBody && !isJsonType(headerOf(req, 'content-type'))) return refuse([BODY_REFUSALS.unsupportedType, BODY_REFUSALS.unsupportedType[1]]);
+    if (hasBody && !isJsonType(headerOf(req, 'content-type')))
+      return refuse([BODY_REFUSALS.unsupportedType, BODY_REFUSALS.unsupportedType[1]]);
     if (!hasBody) {
       // Nothing to stream: the signature is of the empty body.
       const verified = started.verifier.verify();
@@ -101,7 +102,7 @@ export function webformBodyReader(options: Options) {
         },
       });
     } catch (error) {
-      if (Array.isArray(error)) throw refused(error as Refusal);
+      if (error instanceof BodyReadError) throw refused(error.refusal);
       throw error;
     }
     const check = verifier.verify();

@@ -1,4 +1,16 @@
-import { ArgumentsHost, Body, Catch, Controller, HttpCode, HttpException, HttpStatus, Logger, Post, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Body,
+  Catch,
+  Controller,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Logger,
+  Post,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/auth.decorators';
 import { ProblemFilter } from '../../common/problem.filter';
@@ -20,7 +32,8 @@ class WebformRejectionFilter extends ProblemFilter {
     const status = exception instanceof HttpException ? exception.getStatus() : (exception as { status?: number })?.status;
     // Signature, size and JSON refusals are counted by webformBodyReader; here the body was signed but wrong.
     if (status === HttpStatus.UNPROCESSABLE_ENTITY || status === HttpStatus.BAD_REQUEST || status === HttpStatus.PAYLOAD_TOO_LARGE) {
-      const reason = status === HttpStatus.UNPROCESSABLE_ENTITY ? 'validation' : status === HttpStatus.BAD_REQUEST ? 'malformed' : 'too_large';
+      const reason =
+        status === HttpStatus.UNPROCESSABLE_ENTITY ? 'validation' : status === HttpStatus.BAD_REQUEST ? 'malformed' : 'too_large';
       this.metrics.inboundEvents.inc({ channel: 'webform', outcome: 'rejected', reason });
       const errors = exception instanceof HttpException ? (exception.getResponse() as { errors?: unknown }).errors : undefined;
       this.rejections.warn({ reason, errors }, 'web-form submission refused');

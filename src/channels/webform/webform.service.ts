@@ -26,7 +26,11 @@ export class WebformService {
       errors.push({ field: 'applicant', code: 'noReplyChannel', message: 'give at least one way to reply: email, phone or eAddress' });
     }
     if (a.eAddress && !a.personalCode) {
-      errors.push({ field: 'applicant.personalCode', code: 'requiredForEAddress', message: 'a reply to the e-address needs the personal code' });
+      errors.push({
+        field: 'applicant.personalCode',
+        code: 'requiredForEAddress',
+        message: 'a reply to the e-address needs the personal code',
+      });
     }
     if (dto.institution) {
       const institution = await this.institutions.findByCode(dto.institution);
@@ -54,8 +58,10 @@ export class WebformService {
       meta: { form: dto.form, replyTo: a.eAddress ? 'e_address' : a.email ? 'email' : 'phone' },
     };
     const result = await this.inbound.accept(message, { reserveReference: true });
-    this.logger.log({ submissionId: dto.submissionId, reference: result.reference, duplicate: result.duplicate }, 'web-form submission accepted');
+    this.logger.log(
+      { submissionId: dto.submissionId, reference: result.reference, duplicate: result.duplicate },
+      'web-form submission accepted',
+    );
     return result;
   }
-
 }

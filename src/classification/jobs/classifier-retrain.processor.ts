@@ -24,7 +24,14 @@ export class ClassifierRetrainProcessor extends QueueProcessor {
 
   /** Without the schedule, the current model stays in use. */
   protected override periodic(): PeriodicWork[] {
-    return [{ job: JobName.RetrainClassifier, everyMs: this.config.CLASSIFIER_RETRAIN_MINUTES * 60_000, keepFailed: 10, run: () => this.retrain() }];
+    return [
+      {
+        job: JobName.RetrainClassifier,
+        everyMs: this.config.CLASSIFIER_RETRAIN_MINUTES * 60_000,
+        keepFailed: 10,
+        run: () => this.retrain(),
+      },
+    ];
   }
 
   private async retrain(): Promise<void> {

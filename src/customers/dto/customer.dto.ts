@@ -5,7 +5,11 @@ import { PageQuery } from '../../common/page-query';
 import { CHANNELS, LANGUAGES } from '../../tickets/entities/ticket.entity';
 
 export class SearchCustomersQuery extends PageQuery {
-  @ApiProperty({ example: 'Bērziņš', description: 'Words of the name (any form of diacritics), or exactly an e-mail address, a phone number in any format or a personas kods' })
+  @ApiProperty({
+    example: 'Bērziņš',
+    description:
+      'Words of the name (any form of diacritics), or exactly an e-mail address, a phone number in any format or a personas kods',
+  })
   @IsString()
   @MinLength(2)
   @MaxLength(200)

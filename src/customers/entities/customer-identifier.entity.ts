@@ -7,7 +7,18 @@ import { Customer } from './customer.entity';
  * account, a Telegram chat id per bot. A WhatsApp sender is a phone number and is stored as one, so a caller and
  * a WhatsApp writer with the same number are one customer. (kind is a plain varchar: a new kind needs no migration.)
  */
-export const IDENTIFIER_KINDS = ['email', 'phone', 'personal_code', 'e_address', 'latvija_lv', 'social', 'messenger_psid', 'instagram_igsid', 'telegram_chat', 'chat_session'] as const;
+export const IDENTIFIER_KINDS = [
+  'email',
+  'phone',
+  'personal_code',
+  'e_address',
+  'latvija_lv',
+  'social',
+  'messenger_psid',
+  'instagram_igsid',
+  'telegram_chat',
+  'chat_session',
+] as const;
 export type IdentifierKind = (typeof IDENTIFIER_KINDS)[number];
 
 /** A way to recognise a customer; (kind, value) belongs to one customer only. Values are stored normalised. */

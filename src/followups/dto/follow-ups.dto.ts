@@ -2,12 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 
 export class SnoozeDto {
-  @ApiPropertyOptional({ example: '2026-12-07T08:30:00+02:00', description: 'Wake at this time (in the future); with or instead of untilReply' })
+  @ApiPropertyOptional({
+    example: '2026-12-07T08:30:00+02:00',
+    description: 'Wake at this time (in the future); with or instead of untilReply',
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date and time' })
   until?: string;
 
-  @ApiPropertyOptional({ description: "Wake when the customer writes (also when `until` comes first, if given)" })
+  @ApiPropertyOptional({ description: 'Wake when the customer writes (also when `until` comes first, if given)' })
   @IsOptional()
   @IsBoolean()
   untilReply?: boolean;

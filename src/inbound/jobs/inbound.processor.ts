@@ -78,8 +78,10 @@ export class InboundProcessor extends QueueProcessor {
 
   private async ingestBatch(events: InboundJobData[]): Promise<Array<Settled<IngestResult>>> {
     // Acknowledgements, ticket events and the routing pass leave with each committed ingest (TicketIngestService).
-    return batchOrOneByOne(events, (batch) => this.ingestService.ingest(batch), (error, size) =>
-      this.logger.warn({ err: error, size }, 'inbound batch failed; retrying its events one by one'),
+    return batchOrOneByOne(
+      events,
+      (batch) => this.ingestService.ingest(batch),
+      (error, size) => this.logger.warn({ err: error, size }, 'inbound batch failed; retrying its events one by one'),
     );
   }
 

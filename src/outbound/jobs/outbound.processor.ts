@@ -55,10 +55,13 @@ export class OutboundProcessor extends QueueProcessor {
   @OnWorkerEvent('failed')
   async onFailed(job: Job<SendMessageJobData> | undefined, error: Error): Promise<void> {
     if (!job || job.name === JobName.OutboundSweep) return;
-    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final =
+      error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn({ err: error, messageId: job.data.messageId, attempt: job.attemptsMade, final }, 'outbound message not delivered');
     if (final) this.metrics.outboundMessages.inc({ channel: 'any', outcome: 'failed' });
-    await this.messages.markFailed(job.data.messageId, error.message, final).catch((e) => this.logger.error({ err: e }, 'could not record a delivery failure'));
+    await this.messages
+      .markFailed(job.data.messageId, error.message, final)
+      .catch((e) => this.logger.error({ err: e }, 'could not record a delivery failure'));
   }
 
   private async sweep(olderThanMs: number): Promise<void> {

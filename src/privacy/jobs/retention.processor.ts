@@ -20,7 +20,10 @@ export class RetentionProcessor extends QueueProcessor {
   override async onApplicationBootstrap(): Promise<void> {
     await super.onApplicationBootstrap();
     try {
-      await this.queue.upsertJobScheduler(JobName.RetentionRun, RETENTION_SCHEDULE, { name: JobName.RetentionRun, opts: { removeOnComplete: 30, removeOnFail: 30 } });
+      await this.queue.upsertJobScheduler(JobName.RetentionRun, RETENTION_SCHEDULE, {
+        name: JobName.RetentionRun,
+        opts: { removeOnComplete: 30, removeOnFail: 30 },
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'could not schedule the retention run; it is scheduled again when a worker starts');
     }

@@ -28,7 +28,9 @@ export class SubjectRequestProcessor extends QueueProcessor {
    */
   override async onApplicationBootstrap(): Promise<void> {
     await super.onApplicationBootstrap();
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM subject_requests WHERE status IN ('queued', 'running') ORDER BY created_at`);
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM subject_requests WHERE status IN ('queued', 'running') ORDER BY created_at`,
+    );
     await this.requests.enqueue(rows.map((r) => r.id));
   }
 
@@ -41,6 +43,9 @@ export class SubjectRequestProcessor extends QueueProcessor {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn({ err: error, request: job.data.requestId, attempt: job.attemptsMade, final }, 'subject request failed');
-    if (final) await this.runner.fail(job.data.requestId, error).catch((e) => this.logger.error({ err: e }, 'could not record a failed subject request'));
+    if (final)
+      await this.runner
+        .fail(job.data.requestId, error)
+        .catch((e) => this.logger.error({ err: e }, 'could not record a failed subject request'));
   }
 }

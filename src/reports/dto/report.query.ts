@@ -31,7 +31,10 @@ export class FundingQuery {
   @Matches(MONTH, { message: 'month must be YYYY-MM' })
   month?: string;
 
-  @ApiPropertyOptional({ default: 'VPPPD', description: 'The centre, a code from GET /v1/calendar/centres: VPPPD (the remote line) or a VPVKAC centre such as VPVKAC-CESIS' })
+  @ApiPropertyOptional({
+    default: 'VPPPD',
+    description: 'The centre, a code from GET /v1/calendar/centres: VPPPD (the remote line) or a VPVKAC centre such as VPVKAC-CESIS',
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
   centre?: string;

@@ -7,7 +7,17 @@ import { SHARING, Sharing } from '../../common/sharing';
 import { ListTicketsQuery } from '../../tickets/dto/list-tickets.query';
 
 /** The inbox list's filters, checked exactly as GET /v1/tickets checks them. */
-export class ViewFiltersDto extends PickType(ListTicketsQuery, ['status', 'level', 'institution', 'channel', 'queue', 'assignee', 'q', 'sla', 'tag'] as const) {}
+export class ViewFiltersDto extends PickType(ListTicketsQuery, [
+  'status',
+  'level',
+  'institution',
+  'channel',
+  'queue',
+  'assignee',
+  'q',
+  'sla',
+  'tag',
+] as const) {}
 
 export const VIEW_SORTS = ['created', 'sla_due', 'relevance'] as const;
 
@@ -18,7 +28,11 @@ export class CreateSavedViewDto {
   @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional({ type: ViewFiltersDto, example: { institution: 'VSAA', tag: 'pensijas-parrekins', sla: 'breached' }, description: "'assignee: me' means whoever opens the view" })
+  @ApiPropertyOptional({
+    type: ViewFiltersDto,
+    example: { institution: 'VSAA', tag: 'pensijas-parrekins', sla: 'breached' },
+    description: "'assignee: me' means whoever opens the view",
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => ViewFiltersDto)
@@ -34,7 +48,11 @@ export class CreateSavedViewDto {
   @IsIn(['newest', 'oldest'])
   order?: 'newest' | 'oldest';
 
-  @ApiPropertyOptional({ enum: SHARING, default: 'personal', description: "personal: yours; institution: the institution's team and the centre's staff; centre: everyone" })
+  @ApiPropertyOptional({
+    enum: SHARING,
+    default: 'personal',
+    description: "personal: yours; institution: the institution's team and the centre's staff; centre: everyone",
+  })
   @IsOptional()
   @IsIn(SHARING)
   sharing?: Sharing;

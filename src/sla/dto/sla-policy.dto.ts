@@ -113,7 +113,11 @@ export class SlaPolicyDto {
   @Type(() => SlaTargetDto)
   resolution?: SlaTargetDto | null;
 
-  @ApiPropertyOptional({ type: SlaTargetDto, nullable: true, description: 'The longer resolution target an operator may apply with a reason' })
+  @ApiPropertyOptional({
+    type: SlaTargetDto,
+    nullable: true,
+    description: 'The longer resolution target an operator may apply with a reason',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => SlaTargetDto)
@@ -173,7 +177,11 @@ export class SlaEventsQuery {
   @Matches(/^\d{1,18}$/, { message: 'before must be an event id' })
   before?: string;
 
-  @ApiPropertyOptional({ enum: ['oldest', 'newest'], default: 'oldest', description: 'newest: the latest first (a feed opened fresh), paged with before' })
+  @ApiPropertyOptional({
+    enum: ['oldest', 'newest'],
+    default: 'oldest',
+    description: 'newest: the latest first (a feed opened fresh), paged with before',
+  })
   @IsOptional()
   @IsIn(['oldest', 'newest'])
   order?: 'oldest' | 'newest';

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type ClockEventKind = 'started' | 'restarted' | 'paused' | 'resumed' | 'met' | 'stopped' | 'policy_changed' | 'extended' | 'warning' | 'breached';
+export type ClockEventKind =
+  'started' | 'restarted' | 'paused' | 'resumed' | 'met' | 'stopped' | 'policy_changed' | 'extended' | 'warning' | 'breached';
 
 /** The history of a ticket's SLA clocks: every start, pause, resume, policy change and outcome. Appended only. */
 @Entity({ name: 'sla_clock_events' })

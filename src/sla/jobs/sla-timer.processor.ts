@@ -22,7 +22,10 @@ import { SlaTimersService } from '../sla-timers.service';
 @Processor(QueueName.Sla, { concurrency: 200 })
 export class SlaTimerProcessor extends QueueProcessor {
   private readonly leaseToken = randomUUID();
-  private readonly batcher = new MicroBatcher<SlaTimerJobData, Settled<SlaTimerOutcome>>((jobs) => this.fireBatch(jobs), { maxSize: 200, maxWaitMs: 5 });
+  private readonly batcher = new MicroBatcher<SlaTimerJobData, Settled<SlaTimerOutcome>>((jobs) => this.fireBatch(jobs), {
+    maxSize: 200,
+    maxWaitMs: 5,
+  });
 
   constructor(
     @InjectQueue(QueueName.Sla) private readonly queue: Queue,
@@ -47,7 +50,8 @@ export class SlaTimerProcessor extends QueueProcessor {
     const settled = await this.batcher.submit(job.data);
     if (!settled.ok) throw settled.error;
     this.metrics.slaTimers.inc({ kind: job.data.kind, outcome: settled.value });
-    if (settled.value === 'recorded') this.metrics.slaEvents.inc({ metric: job.data.metric, kind: job.data.kind === 'breach' ? 'breached' : 'warning' });
+    if (settled.value === 'recorded')
+      this.metrics.slaEvents.inc({ metric: job.data.metric, kind: job.data.kind === 'breach' ? 'breached' : 'warning' });
     return { outcome: settled.value };
   }
 
@@ -65,7 +69,10 @@ export class SlaTimerProcessor extends QueueProcessor {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     if (final) this.metrics.slaTimers.inc({ kind: job.data.kind, outcome: 'failed' });
     // A final failure removes the job; the sweep adds it again while the clock is still due.
-    this.logger.warn({ err: error, ticketId: job.data.ticketId, metric: job.data.metric, attempt: job.attemptsMade, final }, 'SLA timer failed');
+    this.logger.warn(
+      { err: error, ticketId: job.data.ticketId, metric: job.data.metric, attempt: job.attemptsMade, final },
+      'SLA timer failed',
+    );
   }
 
   /**

@@ -23,7 +23,14 @@ export class BoardProcessor extends QueueProcessor {
 
   /** Supervisors can still read the board over REST while it cannot be scheduled. */
   protected override periodic(): PeriodicWork[] {
-    return [{ job: JobName.PublishBoard, everyMs: this.config.SUPERVISOR_BOARD_PUSH_SECONDS * 1000, keepFailed: 10, run: (job) => this.publish(job) }];
+    return [
+      {
+        job: JobName.PublishBoard,
+        everyMs: this.config.SUPERVISOR_BOARD_PUSH_SECONDS * 1000,
+        keepFailed: 10,
+        run: (job) => this.publish(job),
+      },
+    ];
   }
 
   private async publish(job: Job): Promise<void> {

@@ -13,7 +13,10 @@ export class CreateTagDto {
   @Matches(TAG_NAME, { message: TAG_NAME_MESSAGE })
   name: string;
 
-  @ApiPropertyOptional({ example: 'VSAA', description: "The institution whose vocabulary it joins; none: the whole centre's, usable on every ticket" })
+  @ApiPropertyOptional({
+    example: 'VSAA',
+    description: "The institution whose vocabulary it joins; none: the whole centre's, usable on every ticket",
+  })
   @IsOptional()
   @IsInstitutionCode()
   institution?: string;

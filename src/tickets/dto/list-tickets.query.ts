@@ -40,7 +40,9 @@ export class ListTicketsQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: "'me', 'none' (unassigned) or an agent id" })
   @IsOptional()
-  @Matches(/^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, { message: "assignee must be 'me', 'none' or an agent id" })
+  @Matches(/^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, {
+    message: "assignee must be 'me', 'none' or an agent id",
+  })
   assignee?: string;
 
   @ApiPropertyOptional({
@@ -76,7 +78,8 @@ export class ListTicketsQuery extends PageQuery {
   @ApiPropertyOptional({
     enum: ['created', 'sla_due', 'relevance'],
     default: 'created',
-    description: "sla_due: the earliest due time first (then tickets with none); relevance: the best search match first (needs q); 'order' applies to created",
+    description:
+      "sla_due: the earliest due time first (then tickets with none); relevance: the best search match first (needs q); 'order' applies to created",
   })
   @IsOptional()
   @IsIn(['created', 'sla_due', 'relevance'])

@@ -30,8 +30,16 @@ export class EscalationsRepository {
        SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::uuid[], $5::uuid[], $6::uuid[], $7::varchar[], $8::text[], $9::text[], $10::uuid[])
        RETURNING id`,
       [
-        col((r) => r.ticketId), col((r) => r.fromLevel), col((r) => r.toLevel), col((r) => r.fromQueueId), col((r) => r.toQueueId),
-        col((r) => r.toInstitutionId), col((r) => r.reason), col((r) => r.summary ?? null), col((r) => r.comment ?? null), col((r) => r.actorAgentId ?? null),
+        col((r) => r.ticketId),
+        col((r) => r.fromLevel),
+        col((r) => r.toLevel),
+        col((r) => r.fromQueueId),
+        col((r) => r.toQueueId),
+        col((r) => r.toInstitutionId),
+        col((r) => r.reason),
+        col((r) => r.summary ?? null),
+        col((r) => r.comment ?? null),
+        col((r) => r.actorAgentId ?? null),
       ],
     );
     return inserted.map((r) => r.id);

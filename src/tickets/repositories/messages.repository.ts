@@ -5,7 +5,12 @@ import { EntityManager } from 'typeorm';
 @Injectable()
 export class MessagesRepository {
   /** A note for staff only, on the ticket's own channel; `system` when the software wrote it on someone's behalf. */
-  async addInternal(m: EntityManager, ticketId: string, author: { type: 'agent' | 'system'; agentId: string | null }, text: string): Promise<string> {
+  async addInternal(
+    m: EntityManager,
+    ticketId: string,
+    author: { type: 'agent' | 'system'; agentId: string | null },
+    text: string,
+  ): Promise<string> {
     const [row]: Array<{ id: string }> = await m.query(
       `INSERT INTO messages (ticket_id, channel, direction, author_type, author_agent_id, text, internal)
        SELECT id, channel, 'outbound', $2, $3, $4, true FROM tickets WHERE id = $1 RETURNING id`,
@@ -21,7 +26,14 @@ export class MessagesRepository {
   async addAutomatic(
     m: EntityManager,
     ticketId: string,
-    message: { channel: string; externalId: string | null; subject: string | null; text: string; address: string; meta: Record<string, unknown> },
+    message: {
+      channel: string;
+      externalId: string | null;
+      subject: string | null;
+      text: string;
+      address: string;
+      meta: Record<string, unknown>;
+    },
   ): Promise<string> {
     const [row]: Array<{ id: string }> = await m.query(
       `INSERT INTO messages (ticket_id, channel, external_id, direction, author_type, subject, text, address, meta, delivery_status)

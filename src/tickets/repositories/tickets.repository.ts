@@ -16,7 +16,8 @@ export interface LockedTicket {
   customer_id: string | null;
 }
 
-const LOCKED_COLUMNS = 't.id, t.reference, t.status, t.level, t.queue_id, t.institution_id, t.assignee_id, t.priority, t.channel, t.customer_id';
+const LOCKED_COLUMNS =
+  't.id, t.reference, t.status, t.level, t.queue_id, t.institution_id, t.assignee_id, t.priority, t.channel, t.customer_id';
 
 /** The ticket fields a person edits in place; the rest of a ticket changes only by a named change. */
 export interface TicketFieldChanges {
@@ -66,7 +67,12 @@ export class TicketsRepository {
    * whatever its status (a person moving it); otherwise only an assigned ticket goes back to waiting (the clock
    * moving it leaves a pending or new ticket as it is).
    */
-  async place(m: EntityManager, id: string, to: { level: number; queueId: string; institutionId: string | null }, requeue: boolean): Promise<void> {
+  async place(
+    m: EntityManager,
+    id: string,
+    to: { level: number; queueId: string; institutionId: string | null },
+    requeue: boolean,
+  ): Promise<void> {
     await m.query(
       `UPDATE tickets SET level = $2, queue_id = $3, institution_id = $4, assignee_id = NULL, updated_at = now(),
               status = CASE WHEN $5 OR status = 'assigned' THEN 'queued' ELSE status END
@@ -119,18 +125,26 @@ export class TicketsRepository {
       // The auto-close count starts when the wait on the customer begins, not at any later edit while waiting. Whole
       // milliseconds, so the value read back into JavaScript is the same key (auto_close_notices.pending_since).
       if (changes.status === 'pending_customer') {
-        sets.push("pending_customer_since = CASE WHEN status = 'pending_customer' THEN coalesce(pending_customer_since, date_trunc('milliseconds', now())) ELSE date_trunc('milliseconds', now()) END");
+        sets.push(
+          "pending_customer_since = CASE WHEN status = 'pending_customer' THEN coalesce(pending_customer_since, date_trunc('milliseconds', now())) ELSE date_trunc('milliseconds', now()) END",
+        );
       }
       if (changes.status === 'resolved') sets.push('resolved_at = coalesce(resolved_at, now())');
       if (changes.status === 'closed') sets.push('closed_at = now()', 'resolved_at = coalesce(resolved_at, now())');
       if (changes.status === 'queued') sets.push('closed_at = NULL', 'resolved_at = NULL', 'assignee_id = NULL');
     }
-    const [row] = returnedRows<{ status: string }>(await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params));
+    const [row] = returnedRows<{ status: string }>(
+      await m.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING status`, params),
+    );
     return row;
   }
 
   /** Hidden from the inbox until `until`, the customer's next message, or a person waking it, whichever comes first. */
-  async snooze(m: EntityManager, id: string, snooze: { until: Date | null; untilReply: boolean; note: string | null; agentId: string | null }): Promise<void> {
+  async snooze(
+    m: EntityManager,
+    id: string,
+    snooze: { until: Date | null; untilReply: boolean; note: string | null; agentId: string | null },
+  ): Promise<void> {
     await m.query(
       `UPDATE tickets SET snoozed_at = now(), snoozed_until = $2, snooze_until_reply = $3, snooze_note = $4, snoozed_by_id = $5, updated_at = now() WHERE id = $1`,
       [id, snooze.until, snooze.untilReply, snooze.note, snooze.agentId],
@@ -141,7 +155,16 @@ export class TicketsRepository {
   async wake(
     m: EntityManager,
     ids: string[],
-  ): Promise<Array<{ id: string; reference: string; snoozed_until: Date | null; snooze_until_reply: boolean; snooze_note: string | null; snoozed_by_id: string | null }>> {
+  ): Promise<
+    Array<{
+      id: string;
+      reference: string;
+      snoozed_until: Date | null;
+      snooze_until_reply: boolean;
+      snooze_note: string | null;
+      snoozed_by_id: string | null;
+    }>
+  > {
     if (ids.length === 0) return [];
     return returnedRows(
       await m.query(
@@ -156,7 +179,10 @@ export class TicketsRepository {
 
   /** Closes the source of a merge, pointing at the ticket its messages went to. */
   async closeAsMerged(m: EntityManager, sourceId: string, targetId: string): Promise<void> {
-    await m.query(`UPDATE tickets SET status = 'closed', closed_at = now(), merged_into_id = $2, assignee_id = NULL, updated_at = now() WHERE id = $1`, [sourceId, targetId]);
+    await m.query(
+      `UPDATE tickets SET status = 'closed', closed_at = now(), merged_into_id = $2, assignee_id = NULL, updated_at = now() WHERE id = $1`,
+      [sourceId, targetId],
+    );
   }
 
   async setCustomer(m: EntityManager, id: string, customerId: string): Promise<void> {
@@ -173,7 +199,9 @@ export class TicketsRepository {
     if (move.from) where.push(`customer_id = $${params.push(move.from)}`);
     if (move.ids) where.push(`id = ANY($${params.push(move.ids)}::uuid[])`);
     if (!where.length) throw new Error('moveToCustomer needs the record or the tickets to move');
-    const rows = returnedRows<{ id: string }>(await m.query(`UPDATE tickets SET customer_id = $1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING id`, params));
+    const rows = returnedRows<{ id: string }>(
+      await m.query(`UPDATE tickets SET customer_id = $1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING id`, params),
+    );
     return rows.map((r) => r.id);
   }
 
@@ -198,8 +226,15 @@ export class TicketsRepository {
                    $8::timestamptz[], $9::timestamptz[]) AS u(id, policy_id, state, due_at, warning_at, fr, nr, rs, breached_at)
        WHERE t.id = u.id`,
       [
-        col('id'), col('sla_policy_id'), col('sla_state'), col('sla_due_at'), col('sla_warning_at'), col('first_response_due_at'),
-        col('next_response_due_at'), col('resolution_due_at'), col('sla_breached_at'),
+        col('id'),
+        col('sla_policy_id'),
+        col('sla_state'),
+        col('sla_due_at'),
+        col('sla_warning_at'),
+        col('first_response_due_at'),
+        col('next_response_due_at'),
+        col('resolution_due_at'),
+        col('sla_breached_at'),
       ],
     );
   }
@@ -220,14 +255,16 @@ export class TicketsRepository {
   }
 
   /** The customer's satisfaction score; null when there is no such ticket. */
-  async recordCsat(m: EntityManager, id: string, answer: { score: number; channel: string; comment: string | null }): Promise<{ reference: string } | null> {
+  async recordCsat(
+    m: EntityManager,
+    id: string,
+    answer: { score: number; channel: string; comment: string | null },
+  ): Promise<{ reference: string } | null> {
     const rows = returnedRows<{ reference: string }>(
-      await m.query(`UPDATE tickets SET csat_score = $2, csat_at = now(), csat_channel = $3, csat_comment = $4 WHERE id = $1 RETURNING reference`, [
-        id,
-        answer.score,
-        answer.channel,
-        answer.comment,
-      ]),
+      await m.query(
+        `UPDATE tickets SET csat_score = $2, csat_at = now(), csat_channel = $3, csat_comment = $4 WHERE id = $1 RETURNING reference`,
+        [id, answer.score, answer.channel, answer.comment],
+      ),
     );
     return rows[0] ?? null;
   }

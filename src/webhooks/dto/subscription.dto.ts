@@ -10,7 +10,8 @@ export class CreateSubscriptionDto {
 
   @ApiProperty({
     example: 'https://sistema.vid.gov.lv/vpppd/webhook',
-    description: 'A public address; private, loopback and link-local ones only within WEBHOOK_ALLOWED_NETWORKS. Redirects are not followed.',
+    description:
+      'A public address; private, loopback and link-local ones only within WEBHOOK_ALLOWED_NETWORKS. Redirects are not followed.',
   })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   @MaxLength(2000)

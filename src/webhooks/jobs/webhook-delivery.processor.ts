@@ -46,15 +46,18 @@ export class WebhookDeliveryProcessor extends QueueProcessor {
   }
 
   private async sweep(olderThanMs: number): Promise<void> {
-    await this.webhooks.requeueStuck(olderThanMs).catch((error: unknown) => this.logger.warn({ err: error }, 'webhook sweep failed; will try again'));
+    await this.webhooks
+      .requeueStuck(olderThanMs)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'webhook sweep failed; will try again'));
   }
 
   protected override async handle(job: Job<{ deliveryId: string }>): Promise<number> {
-    const [row]: Array<{ id: string; event: string; payload: unknown; status: string; url: string; secret: string; active: boolean }> = await this.dataSource.query(
-      `SELECT d.id, d.event, d.payload, d.status, s.url, s.secret, s.active
+    const [row]: Array<{ id: string; event: string; payload: unknown; status: string; url: string; secret: string; active: boolean }> =
+      await this.dataSource.query(
+        `SELECT d.id, d.event, d.payload, d.status, s.url, s.secret, s.active
        FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1`,
-      [job.data.deliveryId],
-    );
+        [job.data.deliveryId],
+      );
     if (!row || row.status !== 'queued') return 0;
     if (!row.active) throw new UnrecoverableError('the subscription was disabled');
     const body = JSON.stringify(row.payload);
@@ -64,7 +67,11 @@ export class WebhookDeliveryProcessor extends QueueProcessor {
         row.url,
         {
           'Content-Type': 'application/json',
-          'X-Signature': signTimestampedHmac(this.cipher.open(row.secret, 'webhook_subscriptions.secret'), body, Math.floor(Date.now() / 1000)),
+          'X-Signature': signTimestampedHmac(
+            this.cipher.open(row.secret, 'webhook_subscriptions.secret'),
+            body,
+            Math.floor(Date.now() / 1000),
+          ),
           'X-Webhook-Event': row.event,
           'X-Webhook-Delivery': row.id,
         },
@@ -95,16 +102,18 @@ export class WebhookDeliveryProcessor extends QueueProcessor {
     const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (final) {
       await this.dataSource
-        .query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'queued'`, [job.data.deliveryId, error.message.slice(0, 2000)])
+        .query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'queued'`, [
+          job.data.deliveryId,
+          error.message.slice(0, 2000),
+        ])
         .catch(() => undefined);
     }
   }
 
   private async note(id: string, status: number | null, error: string): Promise<void> {
-    await this.dataSource.query('UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3 WHERE id = $1', [
-      id,
-      status,
-      error.slice(0, 2000),
-    ]);
+    await this.dataSource.query(
+      'UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3 WHERE id = $1',
+      [id, status, error.slice(0, 2000)],
+    );
   }
 }

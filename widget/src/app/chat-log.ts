@@ -27,7 +27,11 @@ export class ChatLog {
 
   constructor(
     private readonly i18n: I18n,
-    private readonly actions: { choose(articleId: string, question: string): void; feedback(helpful: boolean): void; seen(entry: Entry): void },
+    private readonly actions: {
+      choose(articleId: string, question: string): void;
+      feedback(helpful: boolean): void;
+      seen(entry: Entry): void;
+    },
   ) {
     this.el = h('div', { className: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': i18n.t('logLabel'), tabindex: '0' });
     // Follow the conversation while the visitor is at its end (also when a banner or the keyboard shrinks the
@@ -58,17 +62,27 @@ export class ChatLog {
       return;
     }
     const who =
-      entry.author === 'visitor' ? this.i18n.t('you') : entry.author === 'assistant' ? this.i18n.t('assistant') : entry.author === 'agent' ? entry.name || '' : this.i18n.t('system');
+      entry.author === 'visitor'
+        ? this.i18n.t('you')
+        : entry.author === 'assistant'
+          ? this.i18n.t('assistant')
+          : entry.author === 'agent'
+            ? entry.name || ''
+            : this.i18n.t('system');
     const item = h(
       'div',
       { className: `msg ${entry.author}` },
       h('span', { className: 'who' }, who, ' ', h('time', { datetime: entry.at }, this.i18n.time(entry.at))),
       h('p', { className: 'text' }, entry.text),
     );
-    for (const a of entry.attachments ?? []) item.append(h('p', { className: 'file' }, `${this.i18n.t('file')}: ${a.filename} (${Math.max(1, Math.round(a.size / 1024))} KB)`));
+    for (const a of entry.attachments ?? [])
+      item.append(h('p', { className: 'file' }, `${this.i18n.t('file')}: ${a.filename} (${Math.max(1, Math.round(a.size / 1024))} KB)`));
     if (entry.choices?.length) {
       const list = h('div', { className: 'choices' });
-      for (const c of entry.choices) list.append(h('button', { type: 'button', className: 'chip', onclick: () => this.actions.choose(c.articleId, c.question) }, c.question));
+      for (const c of entry.choices)
+        list.append(
+          h('button', { type: 'button', className: 'chip', onclick: () => this.actions.choose(c.articleId, c.question) }, c.question),
+        );
       item.append(list);
     }
     if (entry.askFeedback) {
@@ -77,7 +91,10 @@ export class ChatLog {
         group.querySelectorAll('button').forEach((b) => (b.disabled = true));
         this.actions.feedback(helpful);
       };
-      group.append(h('button', { type: 'button', className: 'chip', onclick: answer(true) }, this.i18n.t('yes')), h('button', { type: 'button', className: 'chip', onclick: answer(false) }, this.i18n.t('no')));
+      group.append(
+        h('button', { type: 'button', className: 'chip', onclick: answer(true) }, this.i18n.t('yes')),
+        h('button', { type: 'button', className: 'chip', onclick: answer(false) }, this.i18n.t('no')),
+      );
       item.append(group);
     }
     if (entry.author === 'visitor') item.append(h('span', { className: 'status' }));

@@ -29,11 +29,20 @@ export class Composer {
     private readonly on: { send(draft: Draft): void; typing(typing: boolean): void },
   ) {
     const s = config.settings;
-    const limitsText = i18n.t('fileLimits', { size: Math.floor(s.maxFileBytes / 1048576), types: s.fileTypes.map((t) => t.toUpperCase()).join(', ') });
+    const limitsText = i18n.t('fileLimits', {
+      size: Math.floor(s.maxFileBytes / 1048576),
+      types: s.fileTypes.map((t) => t.toUpperCase()).join(', '),
+    });
     const textId = uid('text');
     const fileId = uid('file');
     this.text = h('textarea', { id: textId, rows: '2', maxlength: '4000', autocomplete: 'off' });
-    this.file = h('input', { id: fileId, type: 'file', className: 'file-input', 'aria-describedby': `${fileId}-limits`, accept: s.fileTypes.map((t) => `.${t}`).join(',') });
+    this.file = h('input', {
+      id: fileId,
+      type: 'file',
+      className: 'file-input',
+      'aria-describedby': `${fileId}-limits`,
+      accept: s.fileTypes.map((t) => `.${t}`).join(','),
+    });
     this.chosen = h('div', { className: 'chosen' });
     this.error = h('p', { className: 'error', role: 'alert' });
     this.progress = h('progress', { max: '100', value: '0', 'aria-labelledby': `${fileId}-progress` });
@@ -43,7 +52,12 @@ export class Composer {
       { className: 'composer', novalidate: true },
       h('label', { for: textId, className: 'visually-hidden' }, i18n.t('message')),
       h('div', { className: 'row' }, this.text, h('button', { type: 'submit', className: 'primary' }, i18n.t('send'))),
-      h('div', { className: 'tools' }, h('div', { className: 'attach' }, this.file, h('label', { for: fileId, className: 'button' }, i18n.t('attach'))), h('p', { className: 'hint', id: `${fileId}-limits` }, limitsText)),
+      h(
+        'div',
+        { className: 'tools' },
+        h('div', { className: 'attach' }, this.file, h('label', { for: fileId, className: 'button' }, i18n.t('attach'))),
+        h('p', { className: 'hint', id: `${fileId}-limits` }, limitsText),
+      ),
       this.chosen,
       h('div', { className: 'upload', hidden: true }, this.progressLabel, this.progress),
       this.error,
@@ -67,7 +81,9 @@ export class Composer {
   }
 
   setEnabled(enabled: boolean): void {
-    this.el.querySelectorAll<HTMLInputElement | HTMLButtonElement | HTMLTextAreaElement>('textarea, input, button').forEach((c) => (c.disabled = !enabled));
+    this.el
+      .querySelectorAll<HTMLInputElement | HTMLButtonElement | HTMLTextAreaElement>('textarea, input, button')
+      .forEach((c) => (c.disabled = !enabled));
   }
 
   private noteTyping(): void {
@@ -93,17 +109,27 @@ export class Composer {
     if (!f) return null;
     const s = this.config.settings;
     const ext = f.name.split('.').pop()?.toLowerCase() ?? '';
-    const problem = f.size > s.maxFileBytes
-      ? this.i18n.t('fileTooLarge', { name: f.name, size: Math.floor(s.maxFileBytes / 1048576) })
-      : !s.fileTypes.includes(ext)
-        ? this.i18n.t('fileWrongType', { name: f.name, types: s.fileTypes.map((t) => t.toUpperCase()).join(', ') })
-        : '';
+    const problem =
+      f.size > s.maxFileBytes
+        ? this.i18n.t('fileTooLarge', { name: f.name, size: Math.floor(s.maxFileBytes / 1048576) })
+        : !s.fileTypes.includes(ext)
+          ? this.i18n.t('fileWrongType', { name: f.name, types: s.fileTypes.map((t) => t.toUpperCase()).join(', ') })
+          : '';
     if (problem) {
       this.error.textContent = problem;
       this.file.value = '';
       return null;
     }
-    const remove = h('button', { type: 'button', className: 'chip', 'aria-label': this.i18n.t('removeFile', { name: f.name }), onclick: () => ((this.file.value = ''), this.checkFile(), this.file.focus()) }, '✕');
+    const remove = h(
+      'button',
+      {
+        type: 'button',
+        className: 'chip',
+        'aria-label': this.i18n.t('removeFile', { name: f.name }),
+        onclick: () => ((this.file.value = ''), this.checkFile(), this.file.focus()),
+      },
+      '✕',
+    );
     this.chosen.append(h('span', {}, `${this.i18n.t('file')}: ${f.name} (${Math.max(1, Math.round(f.size / 1024))} KB)`), remove);
     return f;
   }

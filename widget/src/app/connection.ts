@@ -133,7 +133,8 @@ export class Connection {
     }
     // What the server already has (the ack of its message was lost) is not sent again.
     const known = new Set((ack.history as Array<{ clientMessageId?: string }>).map((m) => m.clientMessageId).filter(Boolean));
-    for (const item of this.outbox.filter((o) => known.has(o.clientMessageId))) this.acked(item, { ok: true, duplicate: true, id: this.idOf(ack, item) });
+    for (const item of this.outbox.filter((o) => known.has(o.clientMessageId)))
+      this.acked(item, { ok: true, duplicate: true, id: this.idOf(ack, item) });
     this.outbox = this.outbox.filter((o) => !known.has(o.clientMessageId));
     this.storeOutbox();
     this.ready = true;
@@ -142,7 +143,9 @@ export class Connection {
   }
 
   private idOf(ack: Ack, item: Outgoing): string | undefined {
-    return (ack as unknown as { history: Array<{ id: string; clientMessageId?: string }> }).history.find((m) => m.clientMessageId === item.clientMessageId)?.id;
+    return (ack as unknown as { history: Array<{ id: string; clientMessageId?: string }> }).history.find(
+      (m) => m.clientMessageId === item.clientMessageId,
+    )?.id;
   }
 
   forget(): void {
@@ -206,7 +209,10 @@ export class Connection {
 
   private storeOutbox(): void {
     try {
-      sessionStorage.setItem(`${this.key}:outbox`, JSON.stringify(this.outbox.filter((o) => o.text).map(({ clientMessageId, text }) => ({ clientMessageId, text }))));
+      sessionStorage.setItem(
+        `${this.key}:outbox`,
+        JSON.stringify(this.outbox.filter((o) => o.text).map(({ clientMessageId, text }) => ({ clientMessageId, text }))),
+      );
     } catch {
       /* the outbox then lives as long as the page */
     }

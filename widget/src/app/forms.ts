@@ -11,7 +11,14 @@ function field(label: string, input: HTMLInputElement | HTMLTextAreaElement, hin
   const error = h('p', { className: 'error', id: `${id}-error`, role: 'alert' });
   const described = [hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
   input.setAttribute('aria-describedby', described);
-  const wrap = h('div', { className: 'field' }, h('label', { for: id }, label), input, hint ? h('p', { className: 'hint', id: `${id}-hint` }, hint) : null, error);
+  const wrap = h(
+    'div',
+    { className: 'field' },
+    h('label', { for: id }, label),
+    input,
+    hint ? h('p', { className: 'hint', id: `${id}-hint` }, hint) : null,
+    error,
+  );
   const fail = (message: string) => {
     error.textContent = message;
     input.setAttribute('aria-invalid', message ? 'true' : 'false');
@@ -26,7 +33,9 @@ function privacy(i18n: I18n, config: WidgetConfig) {
   const id = uid('consent');
   box.id = id;
   const error = h('p', { className: 'error', role: 'alert' });
-  const link = config.settings.privacyUrl ? h('a', { href: config.settings.privacyUrl, target: '_blank', rel: 'noopener noreferrer' }, i18n.t('privacyLink')) : null;
+  const link = config.settings.privacyUrl
+    ? h('a', { href: config.settings.privacyUrl, target: '_blank', rel: 'noopener noreferrer' }, i18n.t('privacyLink'))
+    : null;
   const section = h(
     'section',
     { className: 'privacy', 'aria-labelledby': `${id}-title` },
@@ -44,7 +53,11 @@ function privacy(i18n: I18n, config: WidgetConfig) {
 }
 
 /** Before the first message: the privacy notice and consent, and only what is needed (name and e-mail optional). */
-export function preChat(i18n: I18n, config: WidgetConfig, onStart: (input: { name?: string; email?: string }) => Promise<string | null>): HTMLElement {
+export function preChat(
+  i18n: I18n,
+  config: WidgetConfig,
+  onStart: (input: { name?: string; email?: string }) => Promise<string | null>,
+): HTMLElement {
   const notice = privacy(i18n, config);
   const name = field(i18n.t('name'), h('input', { type: 'text', autocomplete: 'name', maxlength: '100' }));
   const email = field(i18n.t('email'), h('input', { type: 'email', autocomplete: 'email', maxlength: '254' }), i18n.t('emailHint'));

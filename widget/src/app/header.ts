@@ -12,7 +12,10 @@ export function header(i18n: I18n, config: WidgetConfig, close: () => void) {
   const ref = h('p', { className: 'ref' });
   const hours = h('dl', { className: 'hours' });
   for (const d of s.hours) {
-    hours.append(h('dt', {}, i18n.day(d.day)), h('dd', {}, d.spans.length ? d.spans.map(([a, b]) => `${a}–${b}`).join(', ') : i18n.t('closedDay')));
+    hours.append(
+      h('dt', {}, i18n.day(d.day)),
+      h('dd', {}, d.spans.length ? d.spans.map(([a, b]) => `${a}–${b}`).join(', ') : i18n.t('closedDay')),
+    );
   }
   const el = h(
     'header',
@@ -30,7 +33,12 @@ export function header(i18n: I18n, config: WidgetConfig, close: () => void) {
       h(
         'div',
         { className: 'line' },
-        h('p', { className: `open ${s.open ? 'yes' : 'no'}` }, h('span', { 'aria-hidden': 'true' }, s.open ? '● ' : '○ '), s.open ? i18n.t('openNow') : i18n.t('closedNow', { next: i18n.when(s.nextOpening) })),
+        h(
+          'p',
+          { className: `open ${s.open ? 'yes' : 'no'}` },
+          h('span', { 'aria-hidden': 'true' }, s.open ? '● ' : '○ '),
+          s.open ? i18n.t('openNow') : i18n.t('closedNow', { next: i18n.when(s.nextOpening) }),
+        ),
         ref,
       ),
       h('details', {}, h('summary', {}, i18n.t('hours')), hours),

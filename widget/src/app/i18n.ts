@@ -21,7 +21,14 @@ export function messages(lang: Lang) {
     },
     /** A moment as the visitor reads it, in Riga time (the centre's). */
     when(iso: string): string {
-      return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: 'Europe/Riga', weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+      return new Intl.DateTimeFormat(LOCALE[lang], {
+        timeZone: 'Europe/Riga',
+        weekday: 'long',
+        day: 'numeric',
+        month: 'long',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(new Date(iso));
     },
     time(iso: string): string {
       return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: 'Europe/Riga', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));

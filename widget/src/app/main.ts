@@ -75,7 +75,11 @@ const composer = new Composer(i18n, config, {
   send: (draft) => send(draft),
   typing: (typing) => void conn.request('typing', { typing }),
 });
-const askPerson = h('button', { type: 'button', className: 'secondary', onclick: () => send({ text: i18n.t('askPersonText') }) }, i18n.t('askPerson'));
+const askPerson = h(
+  'button',
+  { type: 'button', className: 'secondary', onclick: () => send({ text: i18n.t('askPersonText') }) },
+  i18n.t('askPerson'),
+);
 const endChat = h('button', { type: 'button', className: 'secondary', onclick: () => void end() }, i18n.t('end'));
 
 function fail(ack: Ack): void {
@@ -85,7 +89,17 @@ function fail(ack: Ack): void {
 function send(draft: Draft): void {
   const id = clientMessageId();
   const files = draft.file ? [draft.file] : undefined;
-  log.add({ id, clientMessageId: id, author: 'visitor', text: draft.text, at: new Date().toISOString(), attachments: files?.map((f) => ({ filename: f.filename, contentType: '', size: f.size })) }, 'sending');
+  log.add(
+    {
+      id,
+      clientMessageId: id,
+      author: 'visitor',
+      text: draft.text,
+      at: new Date().toISOString(),
+      attachments: files?.map((f) => ({ filename: f.filename, contentType: '', size: f.size })),
+    },
+    'sending',
+  );
   const acked = conn.send({ clientMessageId: id, text: draft.text, files });
   if (draft.file) composer.watchUpload(socket, draft.file.filename, draft.file.size, acked);
 }
@@ -141,7 +155,14 @@ function showStart(): void {
           return null;
         })
       : leaveMessage(i18n, config, async (input) => {
-          const ack = await conn.start({ language: config.lang, institution: s.institution ?? undefined, consent: true, leaveMessage: true, name: input.name, email: input.email });
+          const ack = await conn.start({
+            language: config.lang,
+            institution: s.institution ?? undefined,
+            consent: true,
+            leaveMessage: true,
+            name: input.name,
+            email: input.email,
+          });
           if (!ack.ok) return ack.detail;
           leftTo = input.email;
           showConversation(ack);
@@ -158,7 +179,11 @@ function showConversation(ack: Ack & { ok: true }): void {
   log.reset();
   log.el.setAttribute('aria-busy', 'true');
   for (const entry of ack.history as Entry[]) log.add(entry, entry.author === 'visitor' ? 'sent' : undefined);
-  for (const item of conn.pendingMessages()) log.add({ id: item.clientMessageId, clientMessageId: item.clientMessageId, author: 'visitor', text: item.text, at: new Date().toISOString() }, 'sending');
+  for (const item of conn.pendingMessages())
+    log.add(
+      { id: item.clientMessageId, clientMessageId: item.clientMessageId, author: 'visitor', text: item.text, at: new Date().toISOString() },
+      'sending',
+    );
   log.el.removeAttribute('aria-busy');
   if (ack.reference) top.reference(ack.reference);
   emailGiven = ack.emailGiven === true;

@@ -167,7 +167,11 @@ function AgentForm({
         .map((s) => s.trim())
         .filter(Boolean),
       // A number typed as text goes as it is, so the API's check (a whole number 0-100) is the one that answers.
-      capacity: Object.fromEntries(Object.entries(capacity).filter(([, v]) => v.trim() !== '').map(([c, v]) => [c, Number(v)])),
+      capacity: Object.fromEntries(
+        Object.entries(capacity)
+          .filter(([, v]) => v.trim() !== '')
+          .map(([c, v]) => [c, Number(v)]),
+      ),
     };
     if (password) body.password = password;
     if (agent) body.active = active;
@@ -192,12 +196,24 @@ function AgentForm({
       <div className="grid">
         <div className="field">
           <label htmlFor={`${prefix}-email`}>{t('admin.agents.email')}</label>
-          <input id={`${prefix}-email`} type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} {...described('email')} />
+          <input
+            id={`${prefix}-email`}
+            type="email"
+            autoComplete="off"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            {...described('email')}
+          />
           {fieldError('email')}
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-displayName`}>{t('admin.agents.name')}</label>
-          <input id={`${prefix}-displayName`} value={displayName} onChange={(e) => setDisplayName(e.target.value)} {...described('displayName')} />
+          <input
+            id={`${prefix}-displayName`}
+            value={displayName}
+            onChange={(e) => setDisplayName(e.target.value)}
+            {...described('displayName')}
+          />
           {fieldError('displayName')}
         </div>
         <div className="field">
@@ -218,7 +234,13 @@ function AgentForm({
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-skills`}>{t('admin.agents.skills')}</label>
-          <input id={`${prefix}-skills`} value={skills} onChange={(e) => setSkills(e.target.value)} aria-describedby={`${prefix}-skills-hint`} {...described('skills')} />
+          <input
+            id={`${prefix}-skills`}
+            value={skills}
+            onChange={(e) => setSkills(e.target.value)}
+            aria-describedby={`${prefix}-skills-hint`}
+            {...described('skills')}
+          />
           <p className="hint" id={`${prefix}-skills-hint`}>
             {t('admin.agents.skillsHint')}
           </p>
@@ -229,7 +251,10 @@ function AgentForm({
           label={t('admin.agents.centre')}
           value={centre}
           onChange={setCentre}
-          options={(centres.some((c) => c.code === centre) ? centres : [...centres, { code: centre, name: centre }]).map((c) => ({ value: c.code, label: c.name }))}
+          options={(centres.some((c) => c.code === centre) ? centres : [...centres, { code: centre, name: centre }]).map((c) => ({
+            value: c.code,
+            label: c.name,
+          }))}
           form={form}
           field="centre"
         />
@@ -258,7 +283,11 @@ function AgentForm({
         onChange={setInsts}
         error={fieldError('institutions')}
       />
-      <fieldset className="checks" id={`${prefix}-capacity`} aria-describedby={form.errors.capacity ? `${prefix}-capacity-error` : undefined}>
+      <fieldset
+        className="checks"
+        id={`${prefix}-capacity`}
+        aria-describedby={form.errors.capacity ? `${prefix}-capacity-error` : undefined}
+      >
         <legend>{t('admin.agents.capacity')}</legend>
         {CHANNELS.map((c) => (
           <span key={c} className="capacity">

@@ -42,7 +42,10 @@ export function CalendarAdmin() {
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      const [a, c] = await Promise.all([api<Adjustment[]>('GET', '/v1/admin/calendar/adjustments'), api<CentreHours[]>('GET', '/v1/admin/calendar/hours')]);
+      const [a, c] = await Promise.all([
+        api<Adjustment[]>('GET', '/v1/admin/calendar/adjustments'),
+        api<CentreHours[]>('GET', '/v1/admin/calendar/hours'),
+      ]);
       setAdjustments(a);
       setCentres(c);
     } catch (e) {
@@ -144,7 +147,8 @@ function AdjustmentForm({ onDone }: { onDone: () => Promise<void> }) {
     const body: Record<string, unknown> = { kind, date, weekendMoves };
     if (kind === 'transfer' && workedOn) body.workedOn = workedOn;
     if (name.trim()) body.name = name.trim();
-    if ((await form.run(() => api('POST', '/v1/admin/calendar/adjustments', body), t('admin.calendar.added', { date }))) === undefined) return;
+    if ((await form.run(() => api('POST', '/v1/admin/calendar/adjustments', body), t('admin.calendar.added', { date }))) === undefined)
+      return;
     setDate('');
     setWorkedOn('');
     setName('');
@@ -170,7 +174,13 @@ function AdjustmentForm({ onDone }: { onDone: () => Promise<void> }) {
         {kind === 'transfer' && (
           <div className="field">
             <label htmlFor="adjustment-new-workedOn">{t('admin.calendar.workedOn')}</label>
-            <input id="adjustment-new-workedOn" type="date" value={workedOn} onChange={(e) => setWorkedOn(e.target.value)} {...described('workedOn')} />
+            <input
+              id="adjustment-new-workedOn"
+              type="date"
+              value={workedOn}
+              onChange={(e) => setWorkedOn(e.target.value)}
+              {...described('workedOn')}
+            />
             {fieldError('workedOn')}
           </div>
         )}
@@ -182,7 +192,8 @@ function AdjustmentForm({ onDone }: { onDone: () => Promise<void> }) {
       </div>
       {kind === 'holiday' && (
         <label className="check">
-          <input type="checkbox" checked={weekendMoves} onChange={(e) => setWeekendMoves(e.target.checked)} /> {t('admin.calendar.weekendMoves')}
+          <input type="checkbox" checked={weekendMoves} onChange={(e) => setWeekendMoves(e.target.checked)} />{' '}
+          {t('admin.calendar.weekendMoves')}
         </label>
       )}
       <div className="buttons">
@@ -203,7 +214,13 @@ function WeekForm({ centre, onDone }: { centre: CentreHours; onDone: () => Promi
   async function submit(e: FormEvent) {
     e.preventDefault();
     const hours = Object.fromEntries(WEEKDAYS.map((d) => [d, parseSpans(week[d])]));
-    if ((await form.run(() => api('PUT', `/v1/admin/calendar/hours/${centre.centre}`, { hours, specialHours: centre.specialHours }), t('admin.saved'))) !== undefined) await onDone();
+    if (
+      (await form.run(
+        () => api('PUT', `/v1/admin/calendar/hours/${centre.centre}`, { hours, specialHours: centre.specialHours }),
+        t('admin.saved'),
+      )) !== undefined
+    )
+      await onDone();
   }
   return (
     <form className="admin-form" aria-labelledby="week-heading" onSubmit={(e) => void submit(e)} noValidate>
@@ -215,7 +232,13 @@ function WeekForm({ centre, onDone }: { centre: CentreHours; onDone: () => Promi
         {WEEKDAYS.map((d) => (
           <div className="field" key={d}>
             <label htmlFor={`week-hours.${d}`}>{t(`weekday.${d}` as MessageKey)}</label>
-            <input id={`week-hours.${d}`} value={week[d]} placeholder={t('admin.calendar.closed')} onChange={(e) => setWeek({ ...week, [d]: e.target.value })} {...described(`hours.${d}`)} />
+            <input
+              id={`week-hours.${d}`}
+              value={week[d]}
+              placeholder={t('admin.calendar.closed')}
+              onChange={(e) => setWeek({ ...week, [d]: e.target.value })}
+              {...described(`hours.${d}`)}
+            />
             {fieldError(`hours.${d}`)}
           </div>
         ))}
@@ -245,7 +268,8 @@ function SpecialDates({ centre, onDone }: { centre: CentreHours; onDone: () => P
     await onDone();
   }
   async function remove(d: string) {
-    if ((await form.run(() => api('DELETE', `/v1/admin/calendar/hours/${centre.centre}/special/${d}`), t('admin.saved'))) !== undefined) await onDone();
+    if ((await form.run(() => api('DELETE', `/v1/admin/calendar/hours/${centre.centre}/special/${d}`), t('admin.saved'))) !== undefined)
+      await onDone();
   }
   return (
     <>
@@ -288,7 +312,13 @@ function SpecialDates({ centre, onDone }: { centre: CentreHours; onDone: () => P
           </div>
           <div className="field">
             <label htmlFor="special-hours">{t('admin.calendar.hoursThatDay')}</label>
-            <input id="special-hours" value={spans} placeholder={t('admin.calendar.closed')} onChange={(e) => setSpans(e.target.value)} {...described('hours')} />
+            <input
+              id="special-hours"
+              value={spans}
+              placeholder={t('admin.calendar.closed')}
+              onChange={(e) => setSpans(e.target.value)}
+              {...described('hours')}
+            />
             {fieldError('hours')}
           </div>
         </div>

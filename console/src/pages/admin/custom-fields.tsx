@@ -90,14 +90,20 @@ export function CustomFieldsAdmin() {
                   <td>{f.active ? t('admin.yes') : t('admin.no')}</td>
                   <td className="num">{f.inUse}</td>
                   <td className="buttons">
-                    <button type="button" onClick={() => void act(() => api('PATCH', `/v1/admin/custom-fields/${f.id}`, { active: !f.active }))}>
+                    <button
+                      type="button"
+                      onClick={() => void act(() => api('PATCH', `/v1/admin/custom-fields/${f.id}`, { active: !f.active }))}
+                    >
                       {f.active ? t('admin.fields.switchOff') : t('admin.fields.switchOn')}
                     </button>
                     {f.inUse === 0 && (
                       <button
                         type="button"
                         aria-label={t('admin.deleteNamed', { name: `${f.institution} ${f.key}` })}
-                        onClick={() => window.confirm(t('admin.fields.confirmDelete', { key: f.key })) && void act(() => api('DELETE', `/v1/admin/custom-fields/${f.id}`))}
+                        onClick={() =>
+                          window.confirm(t('admin.fields.confirmDelete', { key: f.key })) &&
+                          void act(() => api('DELETE', `/v1/admin/custom-fields/${f.id}`))
+                        }
                       >
                         {t('admin.delete')}
                       </button>
@@ -133,7 +139,14 @@ function CustomFieldForm({ institutions, onDone }: { institutions: Institution[]
       labels: { lv: labelLv.trim(), en: labelEn.trim() },
       type,
       required,
-      ...(type === 'choice' ? { choices: choices.split('\n').map((c) => c.trim()).filter(Boolean) } : {}),
+      ...(type === 'choice'
+        ? {
+            choices: choices
+              .split('\n')
+              .map((c) => c.trim())
+              .filter(Boolean),
+          }
+        : {}),
     };
     const done = await form.run(() => api('POST', '/v1/admin/custom-fields', body), t('admin.fields.added'));
     if (done === undefined) return;
@@ -162,7 +175,13 @@ function CustomFieldForm({ institutions, onDone }: { institutions: Institution[]
         />
         <div className="field">
           <label htmlFor="field-new-key">{t('admin.fields.key')}</label>
-          <input id="field-new-key" value={key} onChange={(e) => setKey(e.target.value)} aria-describedby={`field-new-key-hint${form.errors.key ? ' field-new-key-error' : ''}`} aria-invalid={form.errors.key ? true : undefined} />
+          <input
+            id="field-new-key"
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            aria-describedby={`field-new-key-hint${form.errors.key ? ' field-new-key-error' : ''}`}
+            aria-invalid={form.errors.key ? true : undefined}
+          />
           <p className="hint" id="field-new-key-hint">
             {t('admin.fields.keyHint')}
           </p>

@@ -27,7 +27,8 @@ interface Problem {
   message: string;
 }
 
-const childrenOf = (nodes: MenuNode[], key: string) => nodes.filter((n) => n.parentKey === key).sort((a, b) => (a.digit ?? '').localeCompare(b.digit ?? ''));
+const childrenOf = (nodes: MenuNode[], key: string) =>
+  nodes.filter((n) => n.parentKey === key).sort((a, b) => (a.digit ?? '').localeCompare(b.digit ?? ''));
 
 /** Drops empty texts and prompts, so the API sees only what was written. */
 function cleaned(nodes: MenuNode[]): MenuNode[] {
@@ -38,7 +39,10 @@ function cleaned(nodes: MenuNode[]): MenuNode[] {
     title: Object.fromEntries(Object.entries(n.title).filter(([, v]) => v.trim() !== '')),
     prompt: Object.fromEntries(
       Object.entries(n.prompt)
-        .map(([l, p]): [string, Prompt] => [l, Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'string' && v.trim() !== '')) as Prompt])
+        .map(([l, p]): [string, Prompt] => [
+          l,
+          Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'string' && v.trim() !== '')) as Prompt,
+        ])
         .filter(([, p]) => Object.keys(p).length > 0),
     ),
   }));
@@ -83,7 +87,7 @@ export function IvrAdmin() {
   };
   const remove = (node: MenuNode) => {
     const gone = new Set([node.key]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const n of nodes) {
         if (n.parentKey && gone.has(n.parentKey) && !gone.has(n.key)) {
@@ -116,7 +120,9 @@ export function IvrAdmin() {
       setProblems(
         e.problem.errors.map((f) => {
           const m = /^nodes\[(\d+)\]\.?(.*)$/.exec(f.field);
-          return m ? { key: list[Number(m[1])]?.key ?? null, field: m[2] || 'key', message: f.message } : { key: null, field: f.field, message: f.message };
+          return m
+            ? { key: list[Number(m[1])]?.key ?? null, field: m[2] || 'key', message: f.message }
+            : { key: null, field: f.field, message: f.message };
         }),
       );
       return;
@@ -155,7 +161,17 @@ export function IvrAdmin() {
       )}
       {root ? (
         <ul className="tree" aria-labelledby="ivr-heading">
-          <NodeEditor node={root} nodes={nodes} depth={1} languages={languages} institutions={institutions} problems={problems} onChange={change} onAdd={add} onRemove={remove} />
+          <NodeEditor
+            node={root}
+            nodes={nodes}
+            depth={1}
+            languages={languages}
+            institutions={institutions}
+            problems={problems}
+            onChange={change}
+            onAdd={add}
+            onRemove={remove}
+          />
         </ul>
       ) : (
         <p>{t('admin.ivr.noRoot')}</p>
@@ -195,7 +211,11 @@ function NodeEditor(props: {
   const { node, nodes, depth, languages, institutions, problems, onChange, onAdd, onRemove } = props;
   const id = `ivr-${node.key}`;
   const mine = problems.filter((p) => p.key === node.key);
-  const problemOf = (field: string) => mine.filter((p) => p.field === field || p.field.startsWith(`${field}.`)).map((p) => p.message).join('; ');
+  const problemOf = (field: string) =>
+    mine
+      .filter((p) => p.field === field || p.field.startsWith(`${field}.`))
+      .map((p) => p.message)
+      .join('; ');
   const control = (field: string) => {
     const message = problemOf(field);
     return {
@@ -217,20 +237,33 @@ function NodeEditor(props: {
     <li data-node={node.key} data-depth={depth}>
       <fieldset className={`node node-${node.kind}`}>
         <legend>
-          {node.parentKey === null ? t('admin.ivr.main') : t('admin.ivr.choice', { digit: node.digit ?? '?', name })} <code>{node.key}</code>
+          {node.parentKey === null ? t('admin.ivr.main') : t('admin.ivr.choice', { digit: node.digit ?? '?', name })}{' '}
+          <code>{node.key}</code>
         </legend>
         {parent.error}
         <div className="grid">
           {node.parentKey !== null && (
             <div className="field">
               <label htmlFor={`${id}-digit`}>{t('admin.ivr.digit')}</label>
-              <input id={`${id}-digit`} size={2} maxLength={1} value={node.digit ?? ''} onChange={(e) => onChange(node.key, { digit: e.target.value })} {...digit.attrs} />
+              <input
+                id={`${id}-digit`}
+                size={2}
+                maxLength={1}
+                value={node.digit ?? ''}
+                onChange={(e) => onChange(node.key, { digit: e.target.value })}
+                {...digit.attrs}
+              />
               {digit.error}
             </div>
           )}
           <div className="field">
             <label htmlFor={`${id}-kind`}>{t('admin.ivr.kind')}</label>
-            <select id={`${id}-kind`} value={node.kind} onChange={(e) => onChange(node.key, { kind: e.target.value as MenuNode['kind'] })} {...kind.attrs}>
+            <select
+              id={`${id}-kind`}
+              value={node.kind}
+              onChange={(e) => onChange(node.key, { kind: e.target.value as MenuNode['kind'] })}
+              {...kind.attrs}
+            >
               {KINDS.map((k) => (
                 <option key={k} value={k}>
                   {t(`admin.ivr.kind.${k}` as MessageKey)}
@@ -241,7 +274,12 @@ function NodeEditor(props: {
           </div>
           <div className="field">
             <label htmlFor={`${id}-institution`}>{t('admin.institution')}</label>
-            <select id={`${id}-institution`} value={node.institutionCode ?? ''} onChange={(e) => onChange(node.key, { institutionCode: e.target.value || null })} {...institution.attrs}>
+            <select
+              id={`${id}-institution`}
+              value={node.institutionCode ?? ''}
+              onChange={(e) => onChange(node.key, { institutionCode: e.target.value || null })}
+              {...institution.attrs}
+            >
               <option value="">{t('admin.ivr.inherited')}</option>
               {institutions.map((i) => (
                 <option key={i.code} value={i.code}>
@@ -264,7 +302,12 @@ function NodeEditor(props: {
               {node.parentKey !== null && (
                 <div className="field">
                   <label htmlFor={`${id}-title-${l}`}>{t('admin.ivr.title', { language: l })}</label>
-                  <input id={`${id}-title-${l}`} value={node.title[l] ?? ''} onChange={(e) => onChange(node.key, { title: { ...node.title, [l]: e.target.value } })} {...title.attrs} />
+                  <input
+                    id={`${id}-title-${l}`}
+                    value={node.title[l] ?? ''}
+                    onChange={(e) => onChange(node.key, { title: { ...node.title, [l]: e.target.value } })}
+                    {...title.attrs}
+                  />
                   {title.error}
                 </div>
               )}

@@ -28,7 +28,8 @@ export function KnowledgeAdmin() {
   const [institutions, setInstitutions] = useState<Institution[]>([]);
   const [editing, setEditing] = useState<Article | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const path = (after?: string) => `/v1/admin/knowledge/articles?limit=50${language ? `&language=${language}` : ''}${after ? `&cursor=${encodeURIComponent(after)}` : ''}`;
+  const path = (after?: string) =>
+    `/v1/admin/knowledge/articles?limit=50${language ? `&language=${language}` : ''}${after ? `&cursor=${encodeURIComponent(after)}` : ''}`;
   const load = useCallback(async () => {
     try {
       const page = await api<{ items: Article[]; nextCursor: string | null }>('GET', path());
@@ -141,7 +142,17 @@ export function KnowledgeAdmin() {
   );
 }
 
-function ArticleForm({ article, institutions, onDone, onClose }: { article?: Article; institutions: Institution[]; onDone: () => Promise<void>; onClose?: () => void }) {
+function ArticleForm({
+  article,
+  institutions,
+  onDone,
+  onClose,
+}: {
+  article?: Article;
+  institutions: Institution[];
+  onDone: () => Promise<void>;
+  onClose?: () => void;
+}) {
   const { t } = useI18n();
   const prefix = article ? 'article-edit' : 'article-new';
   const [questions, setQuestions] = useState((article?.questions ?? []).join('\n'));
@@ -166,7 +177,8 @@ function ArticleForm({ article, institutions, onDone, onClose }: { article?: Art
       published,
     };
     const done = await form.run(
-      () => (article ? api('PATCH', `/v1/admin/knowledge/articles/${article.id}`, body) : api('POST', '/v1/admin/knowledge/articles', body)),
+      () =>
+        article ? api('PATCH', `/v1/admin/knowledge/articles/${article.id}`, body) : api('POST', '/v1/admin/knowledge/articles', body),
       article ? t('admin.saved') : t('admin.kb.added'),
     );
     if (done === undefined) return;
@@ -194,7 +206,12 @@ function ArticleForm({ article, institutions, onDone, onClose }: { article?: Art
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-institution`}>{t('admin.institution')}</label>
-          <select id={`${prefix}-institution`} value={institution} onChange={(e) => setInstitution(e.target.value)} {...described('institution')}>
+          <select
+            id={`${prefix}-institution`}
+            value={institution}
+            onChange={(e) => setInstitution(e.target.value)}
+            {...described('institution')}
+          >
             <option value="">{t('admin.kb.everyone')}</option>
             {institutions.map((i) => (
               <option key={i.code} value={i.code}>

@@ -111,7 +111,17 @@ export function MailboxesAdmin() {
   );
 }
 
-function MailboxForm({ mailbox, institutions, onDone, onClose }: { mailbox?: Mailbox; institutions: Institution[]; onDone: () => Promise<void>; onClose?: () => void }) {
+function MailboxForm({
+  mailbox,
+  institutions,
+  onDone,
+  onClose,
+}: {
+  mailbox?: Mailbox;
+  institutions: Institution[];
+  onDone: () => Promise<void>;
+  onClose?: () => void;
+}) {
   const { t } = useI18n();
   const prefix = mailbox ? 'mailbox-edit' : 'mailbox-new';
   const [v, setV] = useState({
@@ -166,7 +176,9 @@ function MailboxForm({ mailbox, institutions, onDone, onClose }: { mailbox?: Mai
   );
   return (
     <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
-      <h2 id={`${prefix}-heading`}>{mailbox ? t('admin.mailboxes.editHeading', { name: mailbox.name }) : t('admin.mailboxes.newHeading')}</h2>
+      <h2 id={`${prefix}-heading`}>
+        {mailbox ? t('admin.mailboxes.editHeading', { name: mailbox.name }) : t('admin.mailboxes.newHeading')}
+      </h2>
       <div className="grid">
         {text('name', t('admin.mailboxes.name'))}
         {text('address', t('admin.mailboxes.address'), 'email')}
@@ -187,13 +199,25 @@ function MailboxForm({ mailbox, institutions, onDone, onClose }: { mailbox?: Mai
         {text('username', t('admin.mailboxes.username'))}
         <div className="field">
           <label htmlFor={`${prefix}-password`}>{mailbox ? t('admin.mailboxes.newPassword') : t('admin.mailboxes.password')}</label>
-          <input id={`${prefix}-password`} type="password" autoComplete="new-password" value={v.password} onChange={set('password')} {...described('password')} />
+          <input
+            id={`${prefix}-password`}
+            type="password"
+            autoComplete="new-password"
+            value={v.password}
+            onChange={set('password')}
+            {...described('password')}
+          />
           {fieldError('password')}
         </div>
         {text('folder', t('admin.mailboxes.folder'))}
         <div className="field">
           <label htmlFor={`${prefix}-processedAction`}>{t('admin.mailboxes.processed')}</label>
-          <select id={`${prefix}-processedAction`} value={v.processedAction} onChange={set('processedAction')} {...described('processedAction')}>
+          <select
+            id={`${prefix}-processedAction`}
+            value={v.processedAction}
+            onChange={set('processedAction')}
+            {...described('processedAction')}
+          >
             <option value="flag">{t('admin.mailboxes.flag')}</option>
             <option value="move">{t('admin.mailboxes.move')}</option>
           </select>

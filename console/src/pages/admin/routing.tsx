@@ -160,7 +160,11 @@ function QueueRow({ queue, onDone }: { queue: Queue; onDone: () => Promise<void>
   const form = useAdminSubmit(`queue-${queue.code}`);
   async function save(next: string) {
     setStrategy(next);
-    if ((await form.run(() => api('PATCH', `/v1/admin/queues/${encodeURIComponent(queue.code)}`, { strategy: next }), t('admin.saved'))) !== undefined) await onDone();
+    if (
+      (await form.run(() => api('PATCH', `/v1/admin/queues/${encodeURIComponent(queue.code)}`, { strategy: next }), t('admin.saved'))) !==
+      undefined
+    )
+      await onDone();
   }
   return (
     <tr data-queue={queue.code}>
@@ -170,7 +174,12 @@ function QueueRow({ queue, onDone }: { queue: Queue; onDone: () => Promise<void>
       <td>{queue.level}</td>
       <td className="num">{queue.waiting}</td>
       <td>
-        <select aria-label={t('admin.queues.strategyOf', { code: queue.code })} value={strategy} onChange={(e) => void save(e.target.value)} {...form.described('strategy')}>
+        <select
+          aria-label={t('admin.queues.strategyOf', { code: queue.code })}
+          value={strategy}
+          onChange={(e) => void save(e.target.value)}
+          {...form.described('strategy')}
+        >
           {STRATEGIES.map((s) => (
             <option key={s} value={s}>
               {t(`strategy.${s}` as MessageKey)}
@@ -196,7 +205,11 @@ function QueueForm({ institutions, onDone }: { institutions: Institution[]; onDo
   async function submit(e: FormEvent) {
     e.preventDefault();
     const body = { code: code.trim(), name: name.trim(), level: Number(level), strategy, ...(institution ? { institution } : {}) };
-    if ((await form.run(() => api('POST', '/v1/admin/queues', body), t('admin.queues.added', { code: body.code.toUpperCase() }))) === undefined) return;
+    if (
+      (await form.run(() => api('POST', '/v1/admin/queues', body), t('admin.queues.added', { code: body.code.toUpperCase() }))) ===
+      undefined
+    )
+      return;
     setCode('');
     setName('');
     await onDone();
@@ -217,7 +230,12 @@ function QueueForm({ institutions, onDone }: { institutions: Institution[]; onDo
         </div>
         <div className="field">
           <label htmlFor="queue-new-institution">{t('admin.institution')}</label>
-          <select id="queue-new-institution" value={institution} onChange={(e) => setInstitution(e.target.value)} {...described('institution')}>
+          <select
+            id="queue-new-institution"
+            value={institution}
+            onChange={(e) => setInstitution(e.target.value)}
+            {...described('institution')}
+          >
             <option value="">{t('admin.queues.centreWide')}</option>
             {institutions.map((i) => (
               <option key={i.code} value={i.code}>
@@ -258,7 +276,17 @@ function QueueForm({ institutions, onDone }: { institutions: Institution[]; onDo
   );
 }
 
-function RuleForm({ queues, institutions, rules, onDone }: { queues: Queue[]; institutions: Institution[]; rules: Rule[]; onDone: () => Promise<void> }) {
+function RuleForm({
+  queues,
+  institutions,
+  rules,
+  onDone,
+}: {
+  queues: Queue[];
+  institutions: Institution[];
+  rules: Rule[];
+  onDone: () => Promise<void>;
+}) {
   const { t } = useI18n();
   const [position, setPosition] = useState('');
   const [institution, setInstitution] = useState('');
@@ -301,9 +329,36 @@ function RuleForm({ queues, institutions, rules, onDone }: { queues: Queue[]; in
           </p>
           {fieldError('position')}
         </div>
-        <SelectField id="rule-new-institution" label={t('admin.institution')} value={institution} onChange={setInstitution} any={t('admin.any')} form={form} field="institution" options={institutions.map((i) => ({ value: i.code, label: i.code }))} />
-        <SelectField id="rule-new-language" label={t('admin.language')} value={language} onChange={setLanguage} any={t('admin.any')} form={form} field="language" options={LANGUAGES.map((l) => ({ value: l, label: t(`language.${l}` as MessageKey) }))} />
-        <SelectField id="rule-new-channel" label={t('inbox.col.channel')} value={channel} onChange={setChannel} any={t('admin.any')} form={form} field="channel" options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}` as MessageKey) }))} />
+        <SelectField
+          id="rule-new-institution"
+          label={t('admin.institution')}
+          value={institution}
+          onChange={setInstitution}
+          any={t('admin.any')}
+          form={form}
+          field="institution"
+          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+        />
+        <SelectField
+          id="rule-new-language"
+          label={t('admin.language')}
+          value={language}
+          onChange={setLanguage}
+          any={t('admin.any')}
+          form={form}
+          field="language"
+          options={LANGUAGES.map((l) => ({ value: l, label: t(`language.${l}` as MessageKey) }))}
+        />
+        <SelectField
+          id="rule-new-channel"
+          label={t('inbox.col.channel')}
+          value={channel}
+          onChange={setChannel}
+          any={t('admin.any')}
+          form={form}
+          field="channel"
+          options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}` as MessageKey) }))}
+        />
         <div className="field">
           <label htmlFor="rule-new-topic">{t('manage.topic')}</label>
           <input id="rule-new-topic" value={topic} onChange={(e) => setTopic(e.target.value)} {...described('topic')} />

@@ -122,7 +122,17 @@ export function SlaPoliciesAdmin() {
   );
 }
 
-function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy; institutions: Institution[]; onDone: () => Promise<void>; onClose?: () => void }) {
+function PolicyForm({
+  policy,
+  institutions,
+  onDone,
+  onClose,
+}: {
+  policy?: Policy;
+  institutions: Institution[];
+  onDone: () => Promise<void>;
+  onClose?: () => void;
+}) {
   const { t } = useI18n();
   const prefix = policy ? 'policy-edit' : 'policy-new';
   const [v, setV] = useState({
@@ -138,11 +148,11 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
     remindOutsideHours: policy?.remindOutsideHours ?? false,
     active: policy?.active ?? true,
   });
-  const [targets, setTargets] = useState<Record<TargetKey, { value: string; unit: string }>>(() =>
-    Object.fromEntries(TARGETS.map((k) => [k, { value: policy?.[k] ? String(policy[k].value) : '', unit: policy?.[k]?.unit ?? 'working_days' }])) as Record<
-      TargetKey,
-      { value: string; unit: string }
-    >,
+  const [targets, setTargets] = useState<Record<TargetKey, { value: string; unit: string }>>(
+    () =>
+      Object.fromEntries(
+        TARGETS.map((k) => [k, { value: policy?.[k] ? String(policy[k].value) : '', unit: policy?.[k]?.unit ?? 'working_days' }]),
+      ) as Record<TargetKey, { value: string; unit: string }>,
   );
   const [actions, setActions] = useState<Action[]>(policy?.breachActions ?? []);
   const form = useAdminSubmit(prefix);
@@ -164,7 +174,9 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
       goalPercent: Number(v.goalPercent),
       remindOutsideHours: v.remindOutsideHours,
       breachActions: actions,
-      ...Object.fromEntries(TARGETS.map((k) => [k, targets[k].value.trim() === '' ? null : { value: Number(targets[k].value), unit: targets[k].unit }])),
+      ...Object.fromEntries(
+        TARGETS.map((k) => [k, targets[k].value.trim() === '' ? null : { value: Number(targets[k].value), unit: targets[k].unit }]),
+      ),
     };
     if (policy) body.active = v.active;
     const done = await form.run(
@@ -207,12 +219,24 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
         {select('institution', t('admin.institution'), [any, ...institutions.map((i): [string, string] => [i.code, i.code])])}
         <div className="field">
           <label htmlFor={`${prefix}-warningPercent`}>{t('admin.sla.warningPercent')}</label>
-          <input id={`${prefix}-warningPercent`} inputMode="numeric" value={v.warningPercent} onChange={set('warningPercent')} {...described('warningPercent')} />
+          <input
+            id={`${prefix}-warningPercent`}
+            inputMode="numeric"
+            value={v.warningPercent}
+            onChange={set('warningPercent')}
+            {...described('warningPercent')}
+          />
           {fieldError('warningPercent')}
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-goalPercent`}>{t('admin.sla.goalPercent')}</label>
-          <input id={`${prefix}-goalPercent`} inputMode="numeric" value={v.goalPercent} onChange={set('goalPercent')} {...described('goalPercent')} />
+          <input
+            id={`${prefix}-goalPercent`}
+            inputMode="numeric"
+            value={v.goalPercent}
+            onChange={set('goalPercent')}
+            {...described('goalPercent')}
+          />
           {fieldError('goalPercent')}
         </div>
       </div>
@@ -237,7 +261,11 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
           </span>
           <span className="capacity">
             <label htmlFor={`${prefix}-${k}-unit`}>{t('admin.sla.unit')}</label>
-            <select id={`${prefix}-${k}-unit`} value={targets[k].unit} onChange={(e) => setTargets({ ...targets, [k]: { ...targets[k], unit: e.target.value } })}>
+            <select
+              id={`${prefix}-${k}-unit`}
+              value={targets[k].unit}
+              onChange={(e) => setTargets({ ...targets, [k]: { ...targets[k], unit: e.target.value } })}
+            >
               {UNITS.map((u) => (
                 <option key={u} value={u}>
                   {t(`slaUnit.${u}` as MessageKey)}
@@ -249,7 +277,11 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
           {fieldError(k)}
         </fieldset>
       ))}
-      <fieldset className="checks actions" id={`${prefix}-breachActions`} aria-describedby={form.errors.breachActions ? `${prefix}-breachActions-error` : undefined}>
+      <fieldset
+        className="checks actions"
+        id={`${prefix}-breachActions`}
+        aria-describedby={form.errors.breachActions ? `${prefix}-breachActions-error` : undefined}
+      >
         <legend>{t('admin.sla.actions')}</legend>
         {actions.length === 0 && <p className="hint">{t('admin.sla.noActions')}</p>}
         {actions.map((a, i) => (
@@ -261,7 +293,12 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
                 value={a.type}
                 onChange={(e) => {
                   const type = e.target.value;
-                  const next: Action = type === 'raise_priority' ? { type, to: 'high' } : type === 'reroute' ? { type, queue: '' } : { type: 'escalate', level: 2 };
+                  const next: Action =
+                    type === 'raise_priority'
+                      ? { type, to: 'high' }
+                      : type === 'reroute'
+                        ? { type, queue: '' }
+                        : { type: 'escalate', level: 2 };
                   setActions(actions.map((x, j) => (j === i ? next : x)));
                 }}
               >
@@ -275,7 +312,11 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
             {a.type === 'raise_priority' && (
               <span className="capacity">
                 <label htmlFor={`${prefix}-action-${i}-to`}>{t('admin.sla.to')}</label>
-                <select id={`${prefix}-action-${i}-to`} value={a.to} onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...a, to: e.target.value } : x)))}>
+                <select
+                  id={`${prefix}-action-${i}-to`}
+                  value={a.to}
+                  onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...a, to: e.target.value } : x)))}
+                >
                   {['normal', 'high', 'urgent'].map((p) => (
                     <option key={p} value={p}>
                       {t(`priority.${p}` as MessageKey)}
@@ -287,13 +328,22 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
             {a.type === 'reroute' && (
               <span className="capacity">
                 <label htmlFor={`${prefix}-action-${i}-queue`}>{t('admin.queue')}</label>
-                <input id={`${prefix}-action-${i}-queue`} value={a.queue} size={12} onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...a, queue: e.target.value } : x)))} />
+                <input
+                  id={`${prefix}-action-${i}-queue`}
+                  value={a.queue}
+                  size={12}
+                  onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...a, queue: e.target.value } : x)))}
+                />
               </span>
             )}
             {a.type === 'escalate' && (
               <span className="capacity">
                 <label htmlFor={`${prefix}-action-${i}-level`}>{t('inbox.level')}</label>
-                <select id={`${prefix}-action-${i}-level`} value={a.level} onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...a, level: Number(e.target.value) } : x)))}>
+                <select
+                  id={`${prefix}-action-${i}-level`}
+                  value={a.level}
+                  onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...a, level: Number(e.target.value) } : x)))}
+                >
                   {[1, 2, 3].map((l) => (
                     <option key={l} value={l}>
                       {l}
@@ -302,7 +352,11 @@ function PolicyForm({ policy, institutions, onDone, onClose }: { policy?: Policy
                 </select>
               </span>
             )}
-            <button type="button" onClick={() => setActions(actions.filter((_, j) => j !== i))} aria-label={t('admin.sla.removeAction', { n: i + 1 })}>
+            <button
+              type="button"
+              onClick={() => setActions(actions.filter((_, j) => j !== i))}
+              aria-label={t('admin.sla.removeAction', { n: i + 1 })}
+            >
               {t('admin.delete')}
             </button>
           </div>

@@ -103,7 +103,10 @@ export function WebhooksAdmin() {
                     <button
                       type="button"
                       aria-label={t('admin.deleteNamed', { name: s.url })}
-                      onClick={() => window.confirm(t('admin.webhooks.confirmDelete', { url: s.url })) && void act(() => api('DELETE', `/v1/admin/webhooks/${s.id}`))}
+                      onClick={() =>
+                        window.confirm(t('admin.webhooks.confirmDelete', { url: s.url })) &&
+                        void act(() => api('DELETE', `/v1/admin/webhooks/${s.id}`))
+                      }
                     >
                       {t('admin.delete')}
                     </button>
@@ -115,7 +118,9 @@ export function WebhooksAdmin() {
         )}
         {deliveries && (
           <div className="deliveries">
-            <h3 id="deliveries-heading">{t('admin.webhooks.deliveriesOf', { url: subs?.find((s) => s.id === deliveries.id)?.url ?? '' })}</h3>
+            <h3 id="deliveries-heading">
+              {t('admin.webhooks.deliveriesOf', { url: subs?.find((s) => s.id === deliveries.id)?.url ?? '' })}
+            </h3>
             {deliveries.items.length === 0 ? (
               <p>{t('admin.webhooks.noDeliveries')}</p>
             ) : (
@@ -163,7 +168,10 @@ function WebhookForm({ institutions, onDone }: { institutions: Institution[]; on
   const { described, fieldError } = form;
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const done = await form.run(() => api('POST', '/v1/admin/webhooks', { institution, url: url.trim(), secret, events }), t('admin.webhooks.added'));
+    const done = await form.run(
+      () => api('POST', '/v1/admin/webhooks', { institution, url: url.trim(), secret, events }),
+      t('admin.webhooks.added'),
+    );
     if (done === undefined) return;
     setUrl('');
     setSecret('');
@@ -175,7 +183,12 @@ function WebhookForm({ institutions, onDone }: { institutions: Institution[]; on
       <div className="grid">
         <div className="field">
           <label htmlFor="webhook-new-institution">{t('admin.institution')}</label>
-          <select id="webhook-new-institution" value={institution} onChange={(e) => setInstitution(e.target.value)} {...described('institution')}>
+          <select
+            id="webhook-new-institution"
+            value={institution}
+            onChange={(e) => setInstitution(e.target.value)}
+            {...described('institution')}
+          >
             <option value="">{t('admin.choose')}</option>
             {institutions.map((i) => (
               <option key={i.code} value={i.code}>

@@ -1,4 +1,16 @@
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+} from 'chart.js';
 import { useEffect, useRef } from 'react';
 
 // Only the parts the reports draw, so the reports' chunk carries no unused chart types.
@@ -17,7 +29,21 @@ export interface Series {
  * A chart drawn on a canvas: to assistive technology it is one image named by `label` (what it shows); the figures
  * themselves are in the table that follows it on the page.
  */
-export function BarChart({ label, labels, series, stacked = false, max, counts = false }: { label: string; labels: string[]; series: Series[]; stacked?: boolean; max?: number; counts?: boolean }) {
+export function BarChart({
+  label,
+  labels,
+  series,
+  stacked = false,
+  max,
+  counts = false,
+}: {
+  label: string;
+  labels: string[];
+  series: Series[];
+  stacked?: boolean;
+  max?: number;
+  counts?: boolean;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const config: ChartConfiguration<'bar' | 'line', Array<number | null>, string> = {

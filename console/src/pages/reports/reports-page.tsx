@@ -8,14 +8,44 @@ import type { Institution } from '../../lib/tickets';
 import { detailOf, fieldErrorProps, fieldErrors, type FieldErrors } from '../forms';
 import { BarChart, type Series } from './chart';
 
-interface VolumeRow { month: string; institution: string; channel: string; kind: string; category: string; tickets: number }
-interface SlaRow { month: string; policy: string; queue: string; metric: string; measured: number; withinTarget: number; breached: number; compliancePercent: number | null; goalPercent: number | null }
-interface CsatRow { month: string; institution: string; channel: string; responses: number; average: number | null; satisfied: number; satisfiedPercent: number | null }
+interface VolumeRow {
+  month: string;
+  institution: string;
+  channel: string;
+  kind: string;
+  category: string;
+  tickets: number;
+}
+interface SlaRow {
+  month: string;
+  policy: string;
+  queue: string;
+  metric: string;
+  measured: number;
+  withinTarget: number;
+  breached: number;
+  compliancePercent: number | null;
+  goalPercent: number | null;
+}
+interface CsatRow {
+  month: string;
+  institution: string;
+  channel: string;
+  responses: number;
+  average: number | null;
+  satisfied: number;
+  satisfiedPercent: number | null;
+}
 interface Funding {
   centre: string;
   month: string;
   availability: { plannedHours: number; staffedHours: number; availabilityPercent: number | null };
-  volume: { total: number; applications: number; consultations: number; byChannel: Array<{ channel: string; total: number; applications: number; consultations: number }> };
+  volume: {
+    total: number;
+    applications: number;
+    consultations: number;
+    byChannel: Array<{ channel: string; total: number; applications: number; consultations: number }>;
+  };
   quality: {
     serviceLevel: Array<{ channel: string; measured: number; withinTarget: number; percent: number | null; goalPercent: number | null }>;
     firstResponse: Array<{ channel: string; answered: number; averageSeconds: number | null; medianSeconds: number | null }>;
@@ -76,7 +106,13 @@ export default function ReportsPage() {
       <form className="filters" onSubmit={submit} aria-label={t('reports.range')}>
         <div className="filter">
           <label htmlFor="reports-from">{t('reports.from')}</label>
-          <input id="reports-from" type="month" required value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+          <input
+            id="reports-from"
+            type="month"
+            required
+            value={draft.from}
+            onChange={(e) => setDraft({ ...draft, from: e.target.value })}
+          />
         </div>
         <div className="filter">
           <label htmlFor="reports-to">{t('reports.to')}</label>
@@ -93,7 +129,9 @@ export default function ReportsPage() {
             ))}
           </select>
         </div>
-        <button type="submit" className="primary">{t('reports.show')}</button>
+        <button type="submit" className="primary">
+          {t('reports.show')}
+        </button>
       </form>
       <VolumesReport query={query} range={range} />
       <SlaReport query={query} range={range} />
@@ -124,14 +162,36 @@ function useRows<T>(path: string) {
   return { rows, errors, error };
 }
 
-function ReportSection({ id, title, csv, csvName, error, children }: { id: string; title: string; csv: string; csvName: string; error: string | null; children: React.ReactNode }) {
+function ReportSection({
+  id,
+  title,
+  csv,
+  csvName,
+  error,
+  children,
+}: {
+  id: string;
+  title: string;
+  csv: string;
+  csvName: string;
+  error: string | null;
+  children: React.ReactNode;
+}) {
   const { t } = useI18n();
   const [failed, setFailed] = useState<string | null>(null);
   return (
     <section className="card report" aria-labelledby={`${id}-heading`} data-report={id}>
       <div className="report-head">
         <h2 id={`${id}-heading`}>{title}</h2>
-        <button type="button" onClick={() => void downloadFile(csv, `${csvName}.csv`).then(() => setFailed(null), (e) => setFailed(detailOf(e)))}>
+        <button
+          type="button"
+          onClick={() =>
+            void downloadFile(csv, `${csvName}.csv`).then(
+              () => setFailed(null),
+              (e) => setFailed(detailOf(e)),
+            )
+          }
+        >
           {t('reports.csv', { report: title })}
         </button>
       </div>
@@ -161,7 +221,13 @@ function VolumesReport({ query, range }: ReportProps) {
   }, [rows, by, months, month, t]);
   const total = (rows ?? []).reduce((s, r) => s + r.tickets, 0);
   return (
-    <ReportSection id="volumes" title={t('reports.volumes')} csv={`/v1/reports/volumes?${query}&format=csv`} csvName="volumes" error={error}>
+    <ReportSection
+      id="volumes"
+      title={t('reports.volumes')}
+      csv={`/v1/reports/volumes?${query}&format=csv`}
+      csvName="volumes"
+      error={error}
+    >
       <div className="filter inline">
         <label htmlFor="volumes-by">{t('reports.groupBy')}</label>
         <select id="volumes-by" value={by} onChange={(e) => setBy(e.target.value as typeof by)}>
@@ -375,7 +441,13 @@ function FundingReport() {
   );
   const secs = (s: number | null) => (s === null ? '—' : duration(s * 1000));
   return (
-    <ReportSection id="funding" title={t('reports.funding')} csv={`${path}&format=csv`} csvName={`funding-${params.centre}-${params.month}`} error={error}>
+    <ReportSection
+      id="funding"
+      title={t('reports.funding')}
+      csv={`${path}&format=csv`}
+      csvName={`funding-${params.centre}-${params.month}`}
+      error={error}
+    >
       <form
         className="filters"
         aria-label={t('reports.fundingParams')}
@@ -386,12 +458,24 @@ function FundingReport() {
       >
         <div className="filter">
           <label htmlFor="funding-month">{t('reports.month')}</label>
-          <input id="funding-month" type="month" required value={draft.month} onChange={(e) => setDraft({ ...draft, month: e.target.value })} {...described('month')} />
+          <input
+            id="funding-month"
+            type="month"
+            required
+            value={draft.month}
+            onChange={(e) => setDraft({ ...draft, month: e.target.value })}
+            {...described('month')}
+          />
           {fieldError('month')}
         </div>
         <div className="filter">
           <label htmlFor="funding-centre">{t('reports.centre')}</label>
-          <input id="funding-centre" value={draft.centre} onChange={(e) => setDraft({ ...draft, centre: e.target.value })} {...described('centre')} />
+          <input
+            id="funding-centre"
+            value={draft.centre}
+            onChange={(e) => setDraft({ ...draft, centre: e.target.value })}
+            {...described('centre')}
+          />
           {fieldError('centre')}
         </div>
         <button type="submit">{t('reports.show')}</button>
@@ -408,15 +492,24 @@ function FundingReport() {
             <dd>{pct(report.availability.availabilityPercent)}</dd>
             <dt>{t('reports.tickets')}</dt>
             <dd>
-              {t('reports.volumeSplit', { total: report.volume.total, applications: report.volume.applications, consultations: report.volume.consultations })}
+              {t('reports.volumeSplit', {
+                total: report.volume.total,
+                applications: report.volume.applications,
+                consultations: report.volume.consultations,
+              })}
             </dd>
             <dt>{t('reports.csat')}</dt>
             <dd>
-              {t('reports.csatSummary', { responses: report.quality.csat.responses, average: report.quality.csat.average ?? '—', satisfied: pct(report.quality.csat.satisfiedPercent) })}
+              {t('reports.csatSummary', {
+                responses: report.quality.csat.responses,
+                average: report.quality.csat.average ?? '—',
+                satisfied: pct(report.quality.csat.satisfiedPercent),
+              })}
             </dd>
             <dt>{t('reports.levelZero')}</dt>
             <dd>
-              {pct(report.quality.levelZeroResolution.percent)} ({report.quality.levelZeroResolution.resolvedAtLevelZero}/{report.quality.levelZeroResolution.tickets})
+              {pct(report.quality.levelZeroResolution.percent)} ({report.quality.levelZeroResolution.resolvedAtLevelZero}/
+              {report.quality.levelZeroResolution.tickets})
             </dd>
           </dl>
           {chart.labels.length === 0 ? (
@@ -438,21 +531,23 @@ function FundingReport() {
                 </tr>
               </thead>
               <tbody>
-                {[...new Set([...report.volume.byChannel.map((r) => r.channel), ...report.quality.serviceLevel.map((r) => r.channel)])].map((c) => {
-                  const v = report.volume.byChannel.find((r) => r.channel === c);
-                  const s = report.quality.serviceLevel.find((r) => r.channel === c);
-                  const f = report.quality.firstResponse.find((r) => r.channel === c);
-                  return (
-                    <tr key={c}>
-                      <th scope="row">{t(`channel.${c}` as MessageKey)}</th>
-                      <td className="num">{v?.total ?? 0}</td>
-                      <td className="num">{pct(s?.percent)}</td>
-                      <td className="num">{pct(s?.goalPercent)}</td>
-                      <td className="num">{secs(f?.averageSeconds ?? null)}</td>
-                      <td className="num">{secs(f?.medianSeconds ?? null)}</td>
-                    </tr>
-                  );
-                })}
+                {[...new Set([...report.volume.byChannel.map((r) => r.channel), ...report.quality.serviceLevel.map((r) => r.channel)])].map(
+                  (c) => {
+                    const v = report.volume.byChannel.find((r) => r.channel === c);
+                    const s = report.quality.serviceLevel.find((r) => r.channel === c);
+                    const f = report.quality.firstResponse.find((r) => r.channel === c);
+                    return (
+                      <tr key={c}>
+                        <th scope="row">{t(`channel.${c}` as MessageKey)}</th>
+                        <td className="num">{v?.total ?? 0}</td>
+                        <td className="num">{pct(s?.percent)}</td>
+                        <td className="num">{pct(s?.goalPercent)}</td>
+                        <td className="num">{secs(f?.averageSeconds ?? null)}</td>
+                        <td className="num">{secs(f?.medianSeconds ?? null)}</td>
+                      </tr>
+                    );
+                  },
+                )}
               </tbody>
             </table>
           )}

@@ -70,7 +70,10 @@ export function SlaFeedPage() {
 
   async function more() {
     if (!older) return;
-    const page = await api<{ items: FeedEvent[]; nextCursor: string | null }>('GET', `/v1/sla/events?order=newest&limit=${PAGE}&before=${older}${kindQuery}`);
+    const page = await api<{ items: FeedEvent[]; nextCursor: string | null }>(
+      'GET',
+      `/v1/sla/events?order=newest&limit=${PAGE}&before=${older}${kindQuery}`,
+    );
     setEvents((list) => [...(list ?? []), ...page.items]);
     setOlder(page.nextCursor);
   }

@@ -3,7 +3,11 @@ import { examplesOf } from './example-rows';
 /** UR: registering companies and associations, changes of officers, annual reports, statements from the registers. */
 export const UR_EXAMPLES = examplesOf('UR', [
   ['uzņēmuma reģistrācija', 'c', 'Kā reģistrēt SIA Uzņēmumu reģistrā un cik liels pamatkapitāls vajadzīgs?'],
-  ['uzņēmuma reģistrācija', 'a', 'Iesniedzam pieteikumu sabiedrības ar ierobežotu atbildību reģistrācijai, pievienoti statūti un dibināšanas lēmums.'],
+  [
+    'uzņēmuma reģistrācija',
+    'a',
+    'Iesniedzam pieteikumu sabiedrības ar ierobežotu atbildību reģistrācijai, pievienoti statūti un dibināšanas lēmums.',
+  ],
   ['uzņēmuma reģistrācija', 'c', 'Vai SIA var reģistrēt elektroniski ar eParakstu un cik ilgi tas aizņem?'],
   ['uzņēmuma reģistrācija', 'c', 'Kā pārbaudīt, vai uzņēmuma nosaukums ir brīvs pirms reģistrācijas?'],
   ['uzņēmuma reģistrācija', 'c', 'Kāda valsts nodeva jāmaksā par individuālā komersanta reģistrāciju komercreģistrā?'],
@@ -44,9 +48,9 @@ export const UR_EXAMPLES = examplesOf('UR', [
   ['uzņēmuma reģistrācija', 'c', 'How do I change the legal address and the board members of my company?'],
   ['uzņēmuma reģistrācija', 'c', 'How to register the beneficial owner of a company?'],
   ['uzņēmuma reģistrācija', 'c', 'How do I liquidate a company and remove it from the register?'],
-  ['uzņēmuma reģistrācija', 'c', "Vai ārzemnieks var dibināt SIA Latvijā un reģistrēt to Uzņēmumu reģistrā?"],
-  ['gada pārskati', 'c', "Kā iesniegt labotu gada pārskatu Uzņēmumu reģistram?"],
-  ['uzņēmuma reģistrācija', 'c', "Как иностранцу зарегистрировать предприятие или филиал в Латвии?"],
-  ['uzņēmuma reģistrācija', 'c', "How does a foreign company register a branch in Latvia?"],
-  ['izziņas no reģistra', 'c', "Kā saņemt izrakstu par uzņēmuma dalībniekiem un valdi?"],
+  ['uzņēmuma reģistrācija', 'c', 'Vai ārzemnieks var dibināt SIA Latvijā un reģistrēt to Uzņēmumu reģistrā?'],
+  ['gada pārskati', 'c', 'Kā iesniegt labotu gada pārskatu Uzņēmumu reģistram?'],
+  ['uzņēmuma reģistrācija', 'c', 'Как иностранцу зарегистрировать предприятие или филиал в Латвии?'],
+  ['uzņēmuma reģistrācija', 'c', 'How does a foreign company register a branch in Latvia?'],
+  ['izziņas no reģistra', 'c', 'Kā saņemt izrakstu par uzņēmuma dalībniekiem un valdi?'],
 ]);

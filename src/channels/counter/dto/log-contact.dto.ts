@@ -97,7 +97,10 @@ export class LogContactDto {
   @Matches(/^[A-Za-z0-9_-]{2,32}$/, { message: 'centre must be a centre code such as VPVKAC-CESIS' })
   centre?: string;
 
-  @ApiPropertyOptional({ example: 'VPVKAC Cēsis, Raunas iela 4', description: 'Free text kept with the contact as written (older clients send only this)' })
+  @ApiPropertyOptional({
+    example: 'VPVKAC Cēsis, Raunas iela 4',
+    description: 'Free text kept with the contact as written (older clients send only this)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

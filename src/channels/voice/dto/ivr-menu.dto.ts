@@ -1,10 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MENU_LANGUAGES, NODE_KINDS } from '@lib/ivr-menu';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 
 const isLanguageMap = (value: unknown, check: (v: unknown) => boolean) =>
-  !!value && typeof value === 'object' && !Array.isArray(value) &&
+  !!value &&
+  typeof value === 'object' &&
+  !Array.isArray(value) &&
   Object.entries(value).every(([k, v]) => (MENU_LANGUAGES as readonly string[]).includes(k) && check(v));
 
 const IsTitles = () =>
@@ -26,11 +40,15 @@ const IsPrompts = () =>
         isLanguageMap(v, (p) => {
           if (!p || typeof p !== 'object' || Array.isArray(p)) return false;
           const { text, audioUrl, articleId, ...rest } = p as Record<string, unknown>;
-          return Object.keys(rest).length === 0 && (text === undefined || (typeof text === 'string' && text.length <= 4000)) &&
+          return (
+            Object.keys(rest).length === 0 &&
+            (text === undefined || (typeof text === 'string' && text.length <= 4000)) &&
             (audioUrl === undefined || (typeof audioUrl === 'string' && audioUrl.length <= 2000)) &&
-            (articleId === undefined || (typeof articleId === 'string' && UUID.test(articleId)));
+            (articleId === undefined || (typeof articleId === 'string' && UUID.test(articleId)))
+          );
         }),
-      defaultMessage: () => 'prompt maps lv, en, ru to { text?: at most 4000 characters, audioUrl?: an https URL, articleId?: a knowledge-base article id }',
+      defaultMessage: () =>
+        'prompt maps lv, en, ru to { text?: at most 4000 characters, audioUrl?: an https URL, articleId?: a knowledge-base article id }',
     },
   });
 
@@ -68,7 +86,9 @@ export class IvrNodeDto {
   @IsTitles()
   title: Partial<Record<(typeof MENU_LANGUAGES)[number], string>>;
 
-  @ApiProperty({ example: { lv: { text: 'Centri strādā darbdienās no 8.30 līdz 16.30.' }, en: { audioUrl: 'https://cdn.example.lv/ivr/hours-en.mp3' } } })
+  @ApiProperty({
+    example: { lv: { text: 'Centri strādā darbdienās no 8.30 līdz 16.30.' }, en: { audioUrl: 'https://cdn.example.lv/ivr/hours-en.mp3' } },
+  })
   @IsPrompts()
   prompt: Partial<Record<(typeof MENU_LANGUAGES)[number], { text?: string; audioUrl?: string }>>;
 }

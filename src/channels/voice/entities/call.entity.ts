@@ -1,6 +1,15 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export const CALL_OUTCOMES = ['self_served', 'answered', 'abandoned', 'voicemail', 'callback_requested', 'failed', 'busy', 'no_answer'] as const;
+export const CALL_OUTCOMES = [
+  'self_served',
+  'answered',
+  'abandoned',
+  'voicemail',
+  'callback_requested',
+  'failed',
+  'busy',
+  'no_answer',
+] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 /**
@@ -9,7 +18,9 @@ export type CallOutcome = (typeof CALL_OUTCOMES)[number];
  * = CallSid); this row is owned by the voice channel.
  */
 @Entity('calls')
-@Index('idx_calls_waiting', ['queueName', 'enqueuedAt'], { where: 'answered_at IS NULL AND left_queue_at IS NULL AND ended_at IS NULL AND enqueued_at IS NOT NULL' })
+@Index('idx_calls_waiting', ['queueName', 'enqueuedAt'], {
+  where: 'answered_at IS NULL AND left_queue_at IS NULL AND ended_at IS NULL AND enqueued_at IS NOT NULL',
+})
 export class Call {
   @PrimaryColumn({ name: 'call_sid', type: 'varchar', length: 64 })
   callSid: string;

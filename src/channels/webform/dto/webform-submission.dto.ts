@@ -56,7 +56,7 @@ export class WebformApplicantDto {
   @ApiPropertyOptional({
     description:
       'The portal signed the applicant in with an eID means (eParaksts, eID card, bank): their personalCode is verified. ' +
-      'Only a verified personas kods joins the submission to the person\'s earlier contacts; the e-mail and phone are ' +
+      "Only a verified personas kods joins the submission to the person's earlier contacts; the e-mail and phone are " +
       'always taken as given, not verified.',
   })
   @IsOptional()
