@@ -217,7 +217,9 @@ describe('staff API: authentication, institution scope, masking and pagination',
   });
 
   it('a disabled account loses access at once, even with a token still valid', async () => {
-    await env.sql(`UPDATE agents SET active = false WHERE email = 'operator@vpppd.test'`);
+    // Disabled as an admin does it: every instance drops its cached session check at once.
+    const [agent] = await env.sql(`SELECT id FROM agents WHERE email = 'operator@vpppd.test'`);
+    await http().patch(`/v1/admin/agents/${agent.id}`).set('Authorization', `Bearer ${admin}`).send({ active: false }).expect(200);
     await http().get('/v1/tickets').set('Authorization', `Bearer ${operator}`).expect(401);
   });
 

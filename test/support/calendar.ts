@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { rigaDate } from '@lib/business-calendar';
 import type { TestEnv } from './test-env';
@@ -16,6 +17,22 @@ export async function openAroundTheClock(env: TestEnv): Promise<void> {
   const now = Date.now();
   const special = Object.fromEntries([-1, 0, 1].map((k) => [rigaDate(new Date(now + k * DAY_MS)), ALL_DAY]));
   await env.sql(`UPDATE business_hours SET hours = $1::jsonb, special_hours = $2::jsonb`, [JSON.stringify(week), JSON.stringify(special)]);
+  await forgetCalendars(env);
+}
+
+/**
+ * A change written straight into the table, as above, bypasses the service, so the running instances are told as the
+ * service tells them (src/realtime/invalidations.ts): otherwise one that read the calendar while starting keeps the
+ * closed hours in memory for up to 30 s.
+ */
+async function forgetCalendars(env: TestEnv): Promise<void> {
+  const redis = new Redis(env.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await redis.publish(`${env.name}:invalidate`, JSON.stringify({ topic: 'calendar', keys: ['*'] }));
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Shuts the centre for the rest of today (Riga) through the admin API; the returned function opens it again. */
