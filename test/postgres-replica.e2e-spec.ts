@@ -30,7 +30,13 @@ describe('PostgreSQL streaming replica for reports, the board and the knowledge 
     primary = await PrivatePostgres.start();
     replica = await primary.startReplica();
     env = new TestEnv({ databaseUrl: primary.url });
-    app = await env.startApi({ APP_ROLE: 'all', DATABASE_REPLICA_URLS: `${replica.url}?application_name=vp-replica-reads` });
+    // Every request checks its session on the primary here (no per-instance session cache), so what the primary's
+    // absence does to a signed-in request is seen on each one, not only once a cached check has expired.
+    app = await env.startApi({
+      APP_ROLE: 'all',
+      DATABASE_REPLICA_URLS: `${replica.url}?application_name=vp-replica-reads`,
+      SESSION_CACHE_TTL_MS: '0',
+    });
     token = await login(app);
   }, 120000);
   afterAll(async () => {
