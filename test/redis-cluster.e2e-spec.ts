@@ -80,7 +80,8 @@ describe('Redis Cluster: every channel end to end on three primaries', () => {
     await env?.teardown();
     await telegram?.close();
     await cluster?.stop();
-  });
+    // Two API processes and a worker close their Cluster clients after a primary was killed: more than jest's 60 s.
+  }, 180000);
 
   const ticketOfEvent = (channel: string, externalId: string) =>
     eventually(

@@ -1,5 +1,9 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import type { Cluster, RedisOptions } from 'ioredis';
+import { withTimeout } from './with-timeout';
+
+/** QUIT waits for every node's answer; a node that died (a failover) never gives one. */
+const QUIT_TIMEOUT_MS = 2_000;
 
 /**
  * On a Redis Cluster the queues share one Cluster client (see queueConnection), which BullMQ never closes because
@@ -12,6 +16,6 @@ export class QueueConnectionCloser implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const connection = this.connection as Partial<Cluster>;
     if (!connection.isCluster || !connection.quit) return;
-    await connection.quit().catch(() => connection.disconnect?.());
+    await withTimeout(connection.quit(), QUIT_TIMEOUT_MS, 'QUIT on the Redis Cluster').catch(() => connection.disconnect?.());
   }
 }
