@@ -45,14 +45,17 @@ export function useSubmit() {
   return { errors, status, error, run };
 }
 
-/** The agents this ticket may go to, read again when its holder changes. */
-export function useAssignees(reference: string, holder: string | null): Assignee[] {
+/**
+ * The agents this ticket may go to, read again when its holder changes or it moves to another institution or level
+ * (whose staff are then the ones who may take it).
+ */
+export function useAssignees(reference: string, holder: string | null, scope: string): Assignee[] {
   const [agents, setAgents] = useState<Assignee[]>([]);
   useEffect(() => {
     void api<Assignee[]>('GET', `/v1/tickets/${encodeURIComponent(reference)}/assignees`)
       .then(setAgents)
       .catch(() => setAgents([]));
-  }, [reference, holder]);
+  }, [reference, holder, scope]);
   return agents;
 }
 
@@ -62,7 +65,9 @@ export function useAssignees(reference: string, holder: string | null): Assignee
  */
 export function AssignTransferForm({ ticket, me, onChanged, idPrefix = 'assign' }: Props & { idPrefix?: string }) {
   const { t } = useI18n();
-  const agents = useAssignees(ticket.reference, ticket.assigneeId).filter((a) => a.id !== ticket.assigneeId);
+  const agents = useAssignees(ticket.reference, ticket.assigneeId, `${ticket.institution ?? ''}:${ticket.level}`).filter(
+    (a) => a.id !== ticket.assigneeId,
+  );
   const [agentId, setAgentId] = useState('');
   const [held, setHeld] = useState(false);
   const form = useSubmit();
