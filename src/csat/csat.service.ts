@@ -95,6 +95,8 @@ export class CsatService {
   /**
    * Inside the transaction that resolves a ticket: stores the survey e-mail (queued) when the ticket's channel
    * is answered by e-mail, it has no score yet and was never sent one. Returns the message to enqueue after commit.
+   * The survey is stamped with the clock, not the transaction's start, so a macro that replies and closes in one
+   * transaction shows the reply before the survey in the timeline, as a person replying and then closing does.
    */
   async planSurvey(m: EntityManager, ticketId: string): Promise<string | null> {
     const [t] = await m.query(
@@ -116,8 +118,8 @@ export class CsatService {
     const id = randomUUID();
     const domain = /@([A-Za-z0-9.-]+)/.exec(this.config.MAIL_FROM ?? '')?.[1] ?? 'vpppd.invalid';
     await m.query(
-      `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, address, meta, delivery_status)
-       VALUES ($1, $2, 'email', $3, 'outbound', 'bot', $4, $5, $6, $7, 'queued')`,
+      `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, address, meta, delivery_status, created_at)
+       VALUES ($1, $2, 'email', $3, 'outbound', 'bot', $4, $5, $6, $7, 'queued', clock_timestamp())`,
       [
         id,
         ticketId,
@@ -138,8 +140,8 @@ export class CsatService {
     const choices = [1, 2, 3, 4, 5].map((n) => ({ id: `csat:${t.reference}:${n}`, title: String(n) }));
     const id = randomUUID();
     await m.query(
-      `INSERT INTO messages (id, ticket_id, channel, direction, author_type, text, address, meta, delivery_status)
-       VALUES ($1, $2, 'social', 'outbound', 'bot', $3, $4, $5, 'queued')`,
+      `INSERT INTO messages (id, ticket_id, channel, direction, author_type, text, address, meta, delivery_status, created_at)
+       VALUES ($1, $2, 'social', 'outbound', 'bot', $3, $4, $5, 'queued', clock_timestamp())`,
       [id, t.id, (SHORT[t.language] ?? SHORT.lv).social(t.reference), address, JSON.stringify({ kind: 'csat', choices })],
     );
     return id;
@@ -157,8 +159,8 @@ export class CsatService {
     if (!phone) return null;
     const id = randomUUID();
     await m.query(
-      `INSERT INTO messages (id, ticket_id, channel, direction, author_type, text, address, meta, delivery_status)
-       VALUES ($1, $2, 'sms', 'outbound', 'bot', $3, $4, $5, 'queued')`,
+      `INSERT INTO messages (id, ticket_id, channel, direction, author_type, text, address, meta, delivery_status, created_at)
+       VALUES ($1, $2, 'sms', 'outbound', 'bot', $3, $4, $5, 'queued', clock_timestamp())`,
       [id, t.id, (SHORT[t.language] ?? SHORT.lv).sms(t.reference, this.link(t.id)), phone, JSON.stringify({ kind: 'csat' })],
     );
     return id;
