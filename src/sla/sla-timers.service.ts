@@ -91,8 +91,11 @@ export class SlaTimersService {
   }
 
   private async add(timers: PendingTimer[]): Promise<void> {
-    const now = Date.now();
     for (let i = 0; i < timers.length; i += 1000) {
+      // BullMQ fires a delayed job at its creation timestamp plus the delay. Stating the timestamp the delay was
+      // computed from makes the job fire at fire_at exactly: left to BullMQ it is the moment the job object is
+      // built, and every chunk built after a slow addBulk (or a page read) fired that much late.
+      const now = Date.now();
       await this.queue.addBulk(
         timers.slice(i, i + 1000).map((t) => ({
           name: JobName.SlaTimer,
@@ -100,6 +103,7 @@ export class SlaTimersService {
           opts: {
             ...TIMER_JOB_OPTIONS,
             jobId: timerJobId(t.ticket_id, t.metric, t.kind, t.version),
+            timestamp: now,
             delay: Math.max(0, t.fire_at.getTime() - now),
           },
         })),
