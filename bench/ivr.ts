@@ -26,7 +26,7 @@ import twilio from 'twilio';
 import { busy, coresBetween, CpuPart, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
-import { fmt, machineLine, table } from './support/report';
+import { fmt, machineLine, nodeArgsLine, table } from './support/report';
 import {
   assertAlive,
   checkConnections,
@@ -509,6 +509,8 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')} (1/5/15 min load average at the end: other work on the machine shows here)`,
       `service   1 api + 1 worker process; ${settingsLine(options.serviceEnv)}`,
+      // Where --cpu-prof wrote the profiles, and which pid is the api's.
+      ...[nodeArgsLine(options.nodeArgs, service.cwd, service.processes)].filter((line): line is string => line !== null),
       '',
       `phase 1 — ${fmt(options.rate)} steps/s offered, ${options.durationS} s`,
       table([

@@ -3,9 +3,12 @@ import { createRedis, RedisClient } from '../common/redis-connection';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config';
+import { CoalescedConsumer } from './coalesced-consumer';
 
 /** The public endpoints limited per source; each has its own budget a minute. */
 export type SourcePolicy = 'login' | 'webform' | 'webhooks' | 'csat' | 'cases';
+
+const retryAfter = (msBeforeNext: number) => Math.max(1, Math.ceil(msBeforeNext / 1000));
 
 /** Refused: wait this many seconds (what Retry-After says). */
 export interface Refusal {
@@ -14,7 +17,8 @@ export interface Refusal {
 
 /**
  * Per-source limits kept in Redis, so that every API instance counts against the same budget. Counting is one
- * atomic increment, cheap enough to run before anything costly (parsing a large body, hashing a password).
+ * atomic increment, cheap enough to run before anything costly (parsing a large body, hashing a password), and
+ * the requests of one source in one turn of the event loop share it (CoalescedConsumer).
  * When Redis cannot answer, requests pass and a warning is logged: the limits are a brake, not a lock, and
  * the account lock in PostgreSQL still holds for logins.
  */
@@ -22,15 +26,26 @@ export interface Refusal {
 export class RateLimitService implements OnModuleDestroy {
   private readonly logger = new Logger(RateLimitService.name);
   private readonly redis: RedisClient;
-  private readonly perSource: Record<SourcePolicy, RateLimiterRedis>;
+  private readonly perSource: Record<SourcePolicy, CoalescedConsumer>;
   private readonly loginFailures: RateLimiterRedis;
   private readonly caseGuesses: RateLimiterRedis;
 
   constructor(config: AppConfig) {
     this.redis = createRedis(config, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined); // each failed call is logged where it happens
-    const perMinute = (policy: SourcePolicy, points: number) =>
-      new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${config.REDIS_PREFIX}:limit:${policy}`, points, duration: 60 });
+    const perMinute = (policy: SourcePolicy, points: number) => {
+      const limiter = new RateLimiterRedis({
+        storeClient: this.redis,
+        keyPrefix: `${config.REDIS_PREFIX}:limit:${policy}`,
+        points,
+        duration: 60,
+      });
+      return new CoalescedConsumer(
+        points,
+        (key, n) => limiter.consume(key, n),
+        (error) => error instanceof RateLimiterRes,
+      );
+    };
     this.perSource = {
       login: perMinute('login', config.RATE_LIMIT_LOGIN_PER_MINUTE),
       webform: perMinute('webform', config.RATE_LIMIT_WEBFORM_PER_MINUTE),
@@ -54,8 +69,15 @@ export class RateLimitService implements OnModuleDestroy {
   }
 
   /** One request from `source` against the policy's budget; a refusal says how long to wait. */
-  take(policy: SourcePolicy, source: string): Promise<Refusal | null> {
-    return this.consume(this.perSource[policy], source, policy);
+  async take(policy: SourcePolicy, source: string): Promise<Refusal | null> {
+    const verdict = await this.perSource[policy].take(source);
+    if (verdict.ok === true) return null;
+    if (verdict.ok === null) {
+      this.logger.warn({ err: verdict.error, policy }, 'rate limit unavailable; request let through');
+      return null;
+    }
+    this.logger.warn({ policy }, 'request refused by a per-source limit');
+    return { retryAfterSeconds: retryAfter(verdict.msBeforeNext) };
   }
 
   /** One lookup of a case by reference and contact, from any source; `reference` is a hash of it (no need to keep it). */
@@ -95,7 +117,7 @@ export class RateLimitService implements OnModuleDestroy {
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         this.logger.warn({ policy }, 'request refused by a per-source limit');
-        return { retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        return { retryAfterSeconds: retryAfter(rejection.msBeforeNext) };
       }
       this.logger.warn({ err: rejection, policy }, 'rate limit unavailable; request let through');
       return null;

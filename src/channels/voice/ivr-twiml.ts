@@ -1,9 +1,6 @@
 import { childrenOf, MenuLanguage, MenuNode, Prompt } from '@lib/ivr-menu';
-import twilio from 'twilio';
+import { TwimlResponse, TwimlSpeaker, TwimlWriter } from './twiml-writer';
 import { PHRASES, SPEECH_LANGUAGE } from './voice-phrases';
-
-type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
-type Speaker = { say: VoiceResponse['say']; play: VoiceResponse['play'] };
 
 export const WEBHOOK_PREFIX = '/v1/channels/voice/twilio';
 
@@ -27,26 +24,30 @@ export interface Where {
 
 /**
  * Builds every TwiML document the IVR answers with, from the menu data and the caller's position: small, pure
- * functions over twilio's own VoiceResponse, so they can be tested and benchmarked without a server.
+ * functions, so they can be tested and benchmarked without a server. They write through TwimlWriter; given
+ * twilio's own VoiceResponse instead (`newResponse`), they write the same bytes, which is how that is tested.
  */
 export class IvrTwiml {
-  constructor(private readonly settings: TwimlSettings) {}
+  constructor(
+    private readonly settings: TwimlSettings,
+    private readonly newResponse: () => TwimlResponse = () => new TwimlWriter(),
+  ) {}
 
   url(step: string, query: Record<string, string | number> = {}): string {
     const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
     return `${this.settings.publicBaseUrl}${WEBHOOK_PREFIX}/${step}${qs ? `?${qs}` : ''}`;
   }
 
-  private speak(target: Speaker, language: MenuLanguage, prompt: Prompt | undefined): void {
+  private speak(target: TwimlSpeaker, language: MenuLanguage, prompt: Prompt | undefined): void {
     if (prompt?.audioUrl) target.play({}, prompt.audioUrl);
     else if (prompt?.text) target.say({ language: SPEECH_LANGUAGE[language] }, prompt.text);
   }
 
-  private say(target: Speaker, language: MenuLanguage, text: string): void {
+  private say(target: TwimlSpeaker, language: MenuLanguage, text: string): void {
     target.say({ language: SPEECH_LANGUAGE[language] }, text);
   }
 
-  private gather(response: VoiceResponse, language: MenuLanguage, action: string, timeout = this.settings.gatherTimeoutSeconds) {
+  private gather(response: TwimlResponse, language: MenuLanguage, action: string, timeout = this.settings.gatherTimeoutSeconds) {
     return response.gather({
       input: ['dtmf'],
       numDigits: 1,
@@ -61,7 +62,7 @@ export class IvrTwiml {
 
   /** Latvian first and always; then the other offered languages, each announced in itself. */
   languageMenu(path: string[], tries: number, notice?: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     if (notice) this.say(response, 'lv', notice);
     const gather = this.gather(response, 'lv', this.url('language', { p: path.join('.'), t: tries }));
     this.settings.languages.forEach((language, i) => this.say(gather, language, PHRASES[language].chooseLanguage(i + 1)));
@@ -70,7 +71,7 @@ export class IvrTwiml {
 
   /** A menu: its introduction, then each choice announced from the choice's own title, then 0 and *. */
   menu(nodes: readonly MenuNode[], node: MenuNode, where: Where, notice?: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     const { language } = where;
     if (notice) this.say(response, language, notice);
     const gather = this.gather(response, language, this.url('menu', { n: node.key, l: language, p: where.path.join('.'), t: where.tries }));
@@ -84,7 +85,7 @@ export class IvrTwiml {
 
   /** Level 0: the answer itself, then what the caller can do next (or just hang up). */
   answer(node: MenuNode, where: Where, notice?: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     const { language } = where;
     if (notice) this.say(response, language, notice);
     const gather = this.gather(response, language, this.url('menu', { n: node.key, l: language, p: where.path.join('.'), t: where.tries }));
@@ -95,7 +96,7 @@ export class IvrTwiml {
 
   /** After the operator hangs up, the caller is still on the line: one digit rates the conversation, or silence ends it. */
   csatSurvey(language: MenuLanguage): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     const gather = response.gather({
       input: ['dtmf'],
       numDigits: 1,
@@ -109,7 +110,7 @@ export class IvrTwiml {
   }
 
   goodbye(language: MenuLanguage, notice?: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     if (notice) this.say(response, language, notice);
     this.say(response, language, PHRASES[language].goodbye);
     response.hangup();
@@ -118,7 +119,7 @@ export class IvrTwiml {
 
   /** Out of hours (or no way into the queue): say so, and offer a voicemail or a call-back. */
   noOperator(language: MenuLanguage, reason: 'closed' | 'trouble', tries: number, nextOpening: string | null, notice?: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     const phrases = PHRASES[language];
     if (notice) this.say(response, language, notice);
     if (tries === 0) this.say(response, language, reason === 'closed' ? phrases.closed(nextOpening) : phrases.queueTrouble);
@@ -128,7 +129,7 @@ export class IvrTwiml {
   }
 
   enqueue(language: MenuLanguage, queueName: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     this.say(response, language, PHRASES[language].queued);
     response.enqueue(
       {
@@ -144,7 +145,7 @@ export class IvrTwiml {
 
   /** Played to a caller in the queue, again and again: position, expected wait, and after a while a way out. */
   wait(language: MenuLanguage, position: number, minutes: number, offerWayOut: boolean): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     this.say(response, language, PHRASES[language].position(position, minutes));
     if (offerWayOut) {
       const gather = this.gather(response, language, this.url('queue-leave', { l: language }), 5);
@@ -156,20 +157,20 @@ export class IvrTwiml {
   }
 
   leaveQueue(): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     response.leave();
     return response.toString();
   }
 
   /** Empty: the caller stays in the queue and Twilio asks the wait URL again. */
   keepWaiting(language: MenuLanguage): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     this.say(response, language, PHRASES[language].invalid);
     return response.toString();
   }
 
   voicemail(language: MenuLanguage, notice?: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     if (notice) this.say(response, language, notice);
     this.say(response, language, PHRASES[language].voicemailPrompt);
     response.record({
@@ -191,7 +192,7 @@ export class IvrTwiml {
   }
 
   callbackConfirmed(language: MenuLanguage, number: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     this.say(response, language, PHRASES[language].callbackConfirmed(number));
     this.say(response, language, PHRASES[language].goodbye);
     response.hangup();
@@ -200,14 +201,14 @@ export class IvrTwiml {
 
   /** Said to the caller taken from the queue, just before the operator is on the line. */
   connecting(language: MenuLanguage): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     this.say(response, language, PHRASES[language].connecting);
     return response.toString();
   }
 
   /** The operator's browser leg: connect it to the next caller of that queue, and note who answered. */
   dialQueue(queueName: string, agentId: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     const dial = response.dial({});
     dial.queue({ url: this.url('queue-answered', { a: agentId }), method: 'POST' }, queueName);
     return response.toString();
@@ -215,19 +216,19 @@ export class IvrTwiml {
 
   /** For an operator's leg: a short notice in the operator's working language, then the end. */
   operatorNotice(text: string): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     this.say(response, 'lv', text);
     response.hangup();
     return response.toString();
   }
 
   hangup(): string {
-    const response = new twilio.twiml.VoiceResponse();
+    const response = this.newResponse();
     response.hangup();
     return response.toString();
   }
 
   empty(): string {
-    return new twilio.twiml.VoiceResponse().toString();
+    return this.newResponse().toString();
   }
 }
