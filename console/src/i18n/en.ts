@@ -716,5 +716,6 @@ export const en: Record<MessageKey, string> = {
   'admin.fields.confirmDelete': 'Delete the field {key}?',
   'admin.fields.newHeading': 'New custom field',
   'admin.fields.add': 'Add field',
+  'admin.fields.required': 'Required',
   'admin.fields.added': 'Field added.',
 };

@@ -713,6 +713,7 @@ export const lv = {
   'admin.fields.confirmDelete': 'Dzēst lauku {key}?',
   'admin.fields.newHeading': 'Jauns papildu lauks',
   'admin.fields.add': 'Pievienot lauku',
+  'admin.fields.required': 'Obligāts',
   'admin.fields.added': 'Lauks pievienots.',
 } as const;
 

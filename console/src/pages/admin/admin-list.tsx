@@ -168,13 +168,15 @@ export function AdminList<T>({
                     ),
                   )}
                   {withActions && (
-                    <td className="buttons">
-                      {onEdit && (
-                        <button type="button" data-edit-key={key} onClick={() => onEdit(item)} aria-label={editLabel?.(item)}>
-                          {t('admin.edit')}
-                        </button>
-                      )}
-                      {actions?.(item)}
+                    <td>
+                      <div className="buttons">
+                        {onEdit && (
+                          <button type="button" data-edit-key={key} onClick={() => onEdit(item)} aria-label={editLabel?.(item)}>
+                            {t('admin.edit')}
+                          </button>
+                        )}
+                        {actions?.(item)}
+                      </div>
                     </td>
                   )}
                 </tr>

@@ -217,11 +217,11 @@ function SpecialDates({ centre, onDone }: { centre: CentreHours; onDone: () => P
   }
   return (
     <>
-      <h3 id="special-heading">{t('admin.calendar.special', { centre: centre.centre })}</h3>
+      <h3 id="special-dates-heading">{t('admin.calendar.special', { centre: centre.centre })}</h3>
       {dates.length === 0 ? (
         <p>{t('admin.calendar.noSpecial')}</p>
       ) : (
-        <table className="inbox" aria-labelledby="special-heading">
+        <table className="inbox" aria-labelledby="special-dates-heading">
           <thead>
             <tr>
               <th scope="col">{t('admin.calendar.date')}</th>

@@ -46,7 +46,7 @@ export function CustomFieldsAdmin() {
           { label: t('admin.fields.label'), cell: (f) => f.labels[lang] },
           { label: t('admin.fields.type'), cell: (f) => t(`admin.fields.type.${f.type}` as MessageKey) },
           { label: t('admin.fields.choices'), cell: (f) => f.choices.join(', ') || '—' },
-          { label: t('customFields.required'), cell: (f) => (f.required ? t('admin.yes') : t('admin.no')) },
+          { label: t('admin.fields.required'), cell: (f) => (f.required ? t('admin.yes') : t('admin.no')) },
           { label: t('admin.rules.active'), cell: (f) => (f.active ? t('admin.yes') : t('admin.no')) },
           { label: t('admin.fields.inUse'), cell: (f) => f.inUse, className: 'num' },
         ]}
@@ -144,7 +144,7 @@ function CustomFieldForm({ institutions, onDone }: { institutions: Institution[]
           />
         )}
       </div>
-      <CheckField label={t('customFields.required')} checked={required} onChange={setRequired} />
+      <CheckField label={t('admin.fields.required')} checked={required} onChange={setRequired} />
     </AdminForm>
   );
 }
