@@ -425,9 +425,9 @@ describe('the console: reports and admin screens', () => {
     const second = rows.nth(1).getByRole('button', { name: /^Edit / });
     await first.focus();
     await page.keyboard.press('ArrowDown');
-    await expect(second.evaluate((b) => b === document.activeElement)).resolves.toBe(true);
+    await expect(second.evaluate((b) => b === (globalThis as any).document.activeElement)).resolves.toBe(true);
     await page.keyboard.press('ArrowUp');
-    await expect(first.evaluate((b) => b === document.activeElement)).resolves.toBe(true);
+    await expect(first.evaluate((b) => b === (globalThis as any).document.activeElement)).resolves.toBe(true);
     await page.keyboard.press('ArrowDown');
 
     // Enter opens the row in the edit form, the focus at its first field and the row marked as the one edited.
@@ -435,17 +435,19 @@ describe('the console: reports and admin screens', () => {
     await page.keyboard.press('Enter');
     const edit = page.getByRole('form', { name: `Edit agent: ${name}` });
     await edit.waitFor();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('agent-edit-email');
+    await expect(page.evaluate(() => (globalThis as any).document.activeElement?.id)).resolves.toBe('agent-edit-email');
     await expect(rows.nth(1).getAttribute('aria-current')).resolves.toBe('true');
     expect(await seriousViolations(page)).toEqual([]);
 
     // Escape closes it without saving, and the focus is back on the row's Edit button.
+    const emails = await env.sql(`SELECT email FROM agents ORDER BY email`);
     await page.keyboard.type('x');
     await page.keyboard.press('Escape');
     await edit.waitFor({ state: 'detached' });
-    await page.waitForFunction(() => document.activeElement?.getAttribute('data-edit-key') !== null);
-    await expect(second.evaluate((b) => b === document.activeElement)).resolves.toBe(true);
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.getAttribute('data-edit-key') !== null);
+    await expect(second.evaluate((b) => b === (globalThis as any).document.activeElement)).resolves.toBe(true);
     expect(await rows.nth(1).getAttribute('aria-current')).toBeNull();
+    await expect(env.sql(`SELECT email FROM agents ORDER BY email`)).resolves.toEqual(emails);
     await page.getByRole('form', { name: 'Add an agent' }).waitFor();
 
     // A delete asks first: declined, the mailbox stays.
@@ -490,6 +492,7 @@ describe('the console: reports and admin screens', () => {
   }
 
   for (const lang of ['lv', 'en'] as const) {
+    // Thirteen pages, each checked by axe and photographed: more than jest's minute on a shared, loaded machine.
     it(`has no serious or critical accessibility violations on the reports, SLA events and admin pages (${lang}), and shows them`, async () => {
       const reference = await env.submitTicket(app, { subject: lang === 'lv' ? 'Par nodokļiem' : 'About taxes', institution: 'VID' });
       await breach(reference);
@@ -552,6 +555,6 @@ describe('the console: reports and admin screens', () => {
         await screenshot(page, `${lang}-admin-${section}`);
       }
       await context.close();
-    });
+    }, 150_000);
   }
 });
