@@ -21,7 +21,13 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      rootDir: __dirname,
+      // console/src too: its pure parts (the message files) are checked like the service's.
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/console/src/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',

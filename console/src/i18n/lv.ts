@@ -210,9 +210,9 @@ export const lv = {
   'reminder.dueNotice': 'Atgādinājums par {reference} ({time}):',
   'reminder.dismiss': 'Aizvērt atgādinājumu',
   'inbox.snoozed': 'Atliktie',
-  'inbox.snoozed.exclude': 'bez atliktajiem',
-  'inbox.snoozed.include': 'arī atliktie',
-  'inbox.snoozed.only': 'tikai atliktie',
+  'inbox.snoozed.exclude': 'Bez atliktajiem',
+  'inbox.snoozed.include': 'Arī atliktie',
+  'inbox.snoozed.only': 'Tikai atliktie',
   'viewers.label': 'Vēl skatās',
   'viewers.replying': 'raksta atbildi',
   'action.failed': 'Neizdevās: {detail}',
@@ -558,6 +558,7 @@ export const lv = {
   'admin.calendar.add': 'Pievienot',
   'admin.calendar.added': 'Pievienots: {date}.',
   'admin.calendar.confirmDelete': 'Dzēst ierakstu {date}?',
+  'admin.calendar.confirmDeleteSpecial': 'Dzēst {date} īpašo darba laiku?',
   'admin.calendar.hours': 'Centru darba laiks',
   'admin.calendar.centre': 'Centrs',
   'admin.calendar.noCentre': 'Šim centram darba laiks nav iestatīts.',
@@ -712,6 +713,7 @@ export const lv = {
   'admin.fields.confirmDelete': 'Dzēst lauku {key}?',
   'admin.fields.newHeading': 'Jauns papildu lauks',
   'admin.fields.add': 'Pievienot lauku',
+  'admin.fields.required': 'Obligāts',
   'admin.fields.added': 'Lauks pievienots.',
 } as const;
 

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, type Institution } from '../../lib/tickets';
-import { Outcome } from '../forms';
-import { CheckboxGroup, SelectField, useAdminSubmit } from './admin-forms';
+import { AdminForm, CheckboxGroup, CheckField, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminList, useAdminData, useEditing } from './admin-list';
 
 export const ROLES = ['operator', 'specialist', 'expert', 'supervisor', 'admin', 'dpo'] as const;
 const LANGUAGES = ['lv', 'ru', 'en'] as const;
@@ -32,95 +32,56 @@ interface Agent {
 /** Staff accounts (GET/POST/PATCH /v1/admin/agents): the list, a form to add one, and the same form to change one. */
 export function AgentsAdmin() {
   const { t } = useI18n();
-  const [agents, setAgents] = useState<Agent[] | null>(null);
+  const { data: agents, error, reload } = useAdminData(readAgents);
   const [institutions, setInstitutions] = useState<Institution[]>([]);
   const [centres, setCentres] = useState<Centre[]>([]);
-  const [editing, setEditing] = useState<Agent | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setAgents(await api<Agent[]>('GET', '/v1/admin/agents'));
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, []);
+  const { editing, open, close, selectedKey } = useEditing(agentKey);
   useEffect(() => {
-    void load();
     void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
     void api<Centre[]>('GET', '/v1/calendar/centres').then(setCentres, () => undefined);
-  }, [load]);
+  }, []);
 
   return (
     <>
-      <section className="card" aria-labelledby="agents-heading">
-        <h2 id="agents-heading">{t('admin.agents.heading')}</h2>
-        {error && (
-          <p className="error" role="alert">
-            {t('app.error', { detail: error })}
-          </p>
-        )}
-        {agents === null ? (
-          <p role="status">{t('app.loading')}</p>
-        ) : (
-          <table className="inbox" aria-labelledby="agents-heading">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.agents.name')}</th>
-                <th scope="col">{t('admin.agents.email')}</th>
-                <th scope="col">{t('admin.agents.roles')}</th>
-                <th scope="col">{t('admin.agents.centre')}</th>
-                <th scope="col">{t('admin.agents.institutions')}</th>
-                <th scope="col">{t('admin.agents.languages')}</th>
-                <th scope="col">{t('admin.agents.state')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {agents.map((a) => (
-                <tr key={a.id} data-agent={a.email}>
-                  <th scope="row">{a.displayName}</th>
-                  <td>{a.email}</td>
-                  <td>{a.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ')}</td>
-                  <td>{centres.find((c) => c.code === a.centre)?.name ?? a.centre ?? '—'}</td>
-                  <td>{a.institutions.join(', ') || '—'}</td>
-                  <td>{a.languages.join(', ')}</td>
-                  <td>
-                    {!a.active
-                      ? t('admin.agents.disabled')
-                      : a.lockedUntil && new Date(a.lockedUntil) > new Date()
-                        ? t('admin.agents.locked')
-                        : t('admin.agents.active')}
-                  </td>
-                  <td>
-                    <button type="button" onClick={() => setEditing(a)} aria-label={t('admin.agents.editOne', { name: a.displayName })}>
-                      {t('admin.edit')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <AdminList
+        id="agents"
+        heading={t('admin.agents.heading')}
+        error={error}
+        items={agents}
+        rowKey={agentKey}
+        rowData={(a) => ({ 'data-agent': a.email })}
+        selectedKey={selectedKey}
+        columns={[
+          { label: t('admin.agents.name'), cell: (a) => a.displayName, header: true },
+          { label: t('admin.agents.email'), cell: (a) => a.email },
+          { label: t('admin.agents.roles'), cell: (a) => a.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ') },
+          { label: t('admin.agents.centre'), cell: (a) => centres.find((c) => c.code === a.centre)?.name ?? a.centre ?? '—' },
+          { label: t('admin.agents.institutions'), cell: (a) => a.institutions.join(', ') || '—' },
+          { label: t('admin.agents.languages'), cell: (a) => a.languages.join(', ') },
+          {
+            label: t('admin.agents.state'),
+            cell: (a) =>
+              !a.active
+                ? t('admin.agents.disabled')
+                : a.lockedUntil && new Date(a.lockedUntil) > new Date()
+                  ? t('admin.agents.locked')
+                  : t('admin.agents.active'),
+          },
+        ]}
+        onEdit={open}
+        editLabel={(a) => t('admin.agents.editOne', { name: a.displayName })}
+      />
       {editing ? (
-        <AgentForm
-          key={editing.id}
-          agent={editing}
-          institutions={institutions}
-          centres={centres}
-          onDone={async () => {
-            await load();
-          }}
-          onClose={() => setEditing(null)}
-        />
+        <AgentForm key={editing.id} agent={editing} institutions={institutions} centres={centres} onDone={reload} onClose={close} />
       ) : (
-        <AgentForm key="new" institutions={institutions} centres={centres} onDone={load} />
+        <AgentForm key="new" institutions={institutions} centres={centres} onDone={reload} />
       )}
     </>
   );
 }
+
+const readAgents = () => api<Agent[]>('GET', '/v1/admin/agents');
+const agentKey = (a: Agent) => a.id;
 
 function AgentForm({
   agent,
@@ -136,7 +97,6 @@ function AgentForm({
   onClose?: () => void;
 }) {
   const { t } = useI18n();
-  const prefix = agent ? 'agent-edit' : 'agent-new';
   const [email, setEmail] = useState(agent?.email ?? '');
   const [displayName, setDisplayName] = useState(agent?.displayName ?? '');
   const [password, setPassword] = useState('');
@@ -150,11 +110,10 @@ function AgentForm({
     Object.fromEntries(CHANNELS.map((c) => [c, agent?.capacity[c] !== undefined ? String(agent.capacity[c]) : ''])),
   );
   const [active, setActive] = useState(agent?.active ?? true);
-  const form = useAdminSubmit(prefix);
-  const { described, fieldError } = form;
+  const form = useAdminSubmit(agent ? 'agent-edit' : 'agent-new');
+  const { prefix, fieldError } = form;
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const body: Record<string, unknown> = {
       email: email.trim(),
       displayName: displayName.trim(),
@@ -189,65 +148,47 @@ function AgentForm({
     await onDone();
   }
 
-  const heading = agent ? t('admin.agents.editHeading', { name: agent.displayName }) : t('admin.agents.newHeading');
   return (
-    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
-      <h2 id={`${prefix}-heading`}>{heading}</h2>
+    <AdminForm
+      form={form}
+      heading={agent ? t('admin.agents.editHeading', { name: agent.displayName }) : t('admin.agents.newHeading')}
+      submitLabel={agent ? t('admin.save') : t('admin.agents.add')}
+      onSubmit={submit}
+      onCancel={onClose}
+      focusOnOpen={agent !== undefined}
+    >
       <div className="grid">
-        <div className="field">
-          <label htmlFor={`${prefix}-email`}>{t('admin.agents.email')}</label>
-          <input
-            id={`${prefix}-email`}
-            type="email"
-            autoComplete="off"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            {...described('email')}
-          />
-          {fieldError('email')}
-        </div>
-        <div className="field">
-          <label htmlFor={`${prefix}-displayName`}>{t('admin.agents.name')}</label>
-          <input
-            id={`${prefix}-displayName`}
-            value={displayName}
-            onChange={(e) => setDisplayName(e.target.value)}
-            {...described('displayName')}
-          />
-          {fieldError('displayName')}
-        </div>
-        <div className="field">
-          <label htmlFor={`${prefix}-password`}>{agent ? t('admin.agents.newPassword') : t('admin.agents.password')}</label>
-          <input
-            id={`${prefix}-password`}
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-describedby={`${prefix}-password-hint${form.errors.password ? ` ${prefix}-password-error` : ''}`}
-            aria-invalid={form.errors.password ? true : undefined}
-          />
-          <p className="hint" id={`${prefix}-password-hint`}>
-            {agent ? t('admin.agents.passwordResetHint') : t('admin.agents.passwordHint')}
-          </p>
-          {fieldError('password')}
-        </div>
-        <div className="field">
-          <label htmlFor={`${prefix}-skills`}>{t('admin.agents.skills')}</label>
-          <input
-            id={`${prefix}-skills`}
-            value={skills}
-            onChange={(e) => setSkills(e.target.value)}
-            aria-describedby={`${prefix}-skills-hint`}
-            {...described('skills')}
-          />
-          <p className="hint" id={`${prefix}-skills-hint`}>
-            {t('admin.agents.skillsHint')}
-          </p>
-          {fieldError('skills')}
-        </div>
+        <TextField
+          form={form}
+          field="email"
+          type="email"
+          autoComplete="off"
+          label={t('admin.agents.email')}
+          value={email}
+          onChange={setEmail}
+        />
+        <TextField form={form} field="displayName" label={t('admin.agents.name')} value={displayName} onChange={setDisplayName} />
+        <TextField
+          form={form}
+          field="password"
+          type="password"
+          autoComplete="new-password"
+          label={agent ? t('admin.agents.newPassword') : t('admin.agents.password')}
+          hint={agent ? t('admin.agents.passwordResetHint') : t('admin.agents.passwordHint')}
+          value={password}
+          onChange={setPassword}
+        />
+        <TextField
+          form={form}
+          field="skills"
+          label={t('admin.agents.skills')}
+          hint={t('admin.agents.skillsHint')}
+          value={skills}
+          onChange={setSkills}
+        />
         <SelectField
-          id={`${prefix}-centre`}
+          form={form}
+          field="centre"
           label={t('admin.agents.centre')}
           value={centre}
           onChange={setCentre}
@@ -255,8 +196,6 @@ function AgentForm({
             value: c.code,
             label: c.name,
           }))}
-          form={form}
-          field="centre"
         />
       </div>
       <CheckboxGroup
@@ -305,22 +244,7 @@ function AgentForm({
         ))}
         {fieldError('capacity')}
       </fieldset>
-      {agent && (
-        <label className="check">
-          <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} /> {t('admin.agents.activeBox')}
-        </label>
-      )}
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {agent ? t('admin.save') : t('admin.agents.add')}
-        </button>
-        {onClose && (
-          <button type="button" onClick={onClose}>
-            {t('admin.close')}
-          </button>
-        )}
-      </div>
-      <Outcome status={form.status} error={form.error} />
-    </form>
+      {agent && <CheckField label={t('admin.agents.activeBox')} checked={active} onChange={setActive} />}
+    </AdminForm>
   );
 }

@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
-import { Outcome } from '../forms';
-import { useAdminSubmit } from './admin-forms';
+import { AdminForm, CheckField, DeleteButton, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminList, useAdminData } from './admin-list';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type Spans = string[][];
@@ -36,81 +36,36 @@ const parseSpans = (text: string): Spans =>
 /** The calendar: the Cabinet's transfers and one-off holidays, and each centre's week and special dates. */
 export function CalendarAdmin() {
   const { t } = useI18n();
-  const [adjustments, setAdjustments] = useState<Adjustment[] | null>(null);
-  const [centres, setCentres] = useState<CentreHours[] | null>(null);
+  const { data, error, reload, act } = useAdminData(readCalendar);
   const [centre, setCentre] = useState('VPPPD');
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      const [a, c] = await Promise.all([
-        api<Adjustment[]>('GET', '/v1/admin/calendar/adjustments'),
-        api<CentreHours[]>('GET', '/v1/admin/calendar/hours'),
-      ]);
-      setAdjustments(a);
-      setCentres(c);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  async function remove(a: Adjustment) {
-    if (!window.confirm(t('admin.calendar.confirmDelete', { date: a.date }))) return;
-    try {
-      await api('DELETE', `/v1/admin/calendar/adjustments/${a.id}`);
-      await load();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }
+  const centres = data?.centres ?? null;
   const current = centres?.find((c) => c.centre === centre) ?? null;
   return (
     <>
-      {error && (
-        <p className="error" role="alert">
-          {t('app.error', { detail: error })}
-        </p>
-      )}
-      <section className="card" aria-labelledby="adjustments-heading">
-        <h2 id="adjustments-heading">{t('admin.calendar.adjustments')}</h2>
-        <p className="hint">{t('admin.calendar.adjustmentsHint')}</p>
-        {adjustments === null ? (
-          <p role="status">{t('app.loading')}</p>
-        ) : adjustments.length === 0 ? (
-          <p>{t('admin.calendar.noAdjustments')}</p>
-        ) : (
-          <table className="inbox" aria-labelledby="adjustments-heading">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.calendar.date')}</th>
-                <th scope="col">{t('admin.calendar.kind')}</th>
-                <th scope="col">{t('admin.calendar.workedOn')}</th>
-                <th scope="col">{t('admin.calendar.name')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {adjustments.map((a) => (
-                <tr key={a.id} data-adjustment={a.date}>
-                  <th scope="row">{a.date}</th>
-                  <td>{t(`admin.calendar.kind.${a.kind}` as MessageKey)}</td>
-                  <td>{a.workedOn ?? '—'}</td>
-                  <td>{a.name ?? '—'}</td>
-                  <td>
-                    <button type="button" onClick={() => void remove(a)} aria-label={t('admin.deleteNamed', { name: a.date })}>
-                      {t('admin.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      <AdminList
+        id="adjustments"
+        heading={t('admin.calendar.adjustments')}
+        hint={t('admin.calendar.adjustmentsHint')}
+        error={error}
+        items={data?.adjustments ?? null}
+        empty={t('admin.calendar.noAdjustments')}
+        rowKey={(a) => a.id}
+        rowData={(a) => ({ 'data-adjustment': a.date })}
+        columns={[
+          { label: t('admin.calendar.date'), cell: (a) => a.date, header: true },
+          { label: t('admin.calendar.kind'), cell: (a) => t(`admin.calendar.kind.${a.kind}` as MessageKey) },
+          { label: t('admin.calendar.workedOn'), cell: (a) => a.workedOn ?? '—' },
+          { label: t('admin.calendar.name'), cell: (a) => a.name ?? '—' },
+        ]}
+        actions={(a) => (
+          <DeleteButton
+            name={a.date}
+            confirm={t('admin.calendar.confirmDelete', { date: a.date })}
+            onDelete={() => act(() => api('DELETE', `/v1/admin/calendar/adjustments/${a.id}`))}
+          />
         )}
-      </section>
-      <AdjustmentForm onDone={load} />
+      />
+      <AdjustmentForm onDone={reload} />
 
       <section className="card" aria-labelledby="hours-heading">
         <h2 id="hours-heading">{t('admin.calendar.hours')}</h2>
@@ -126,11 +81,19 @@ export function CalendarAdmin() {
             </select>
           </div>
         </div>
-        {current ? <WeekForm key={current.centre} centre={current} onDone={load} /> : centres && <p>{t('admin.calendar.noCentre')}</p>}
-        {current && <SpecialDates key={`special:${current.centre}`} centre={current} onDone={load} />}
+        {current ? <WeekForm key={current.centre} centre={current} onDone={reload} /> : centres && <p>{t('admin.calendar.noCentre')}</p>}
+        {current && <SpecialDates key={`special:${current.centre}`} centre={current} onDone={reload} />}
       </section>
     </>
   );
+}
+
+async function readCalendar() {
+  const [adjustments, centres] = await Promise.all([
+    api<Adjustment[]>('GET', '/v1/admin/calendar/adjustments'),
+    api<CentreHours[]>('GET', '/v1/admin/calendar/hours'),
+  ]);
+  return { adjustments, centres };
 }
 
 function AdjustmentForm({ onDone }: { onDone: () => Promise<void> }) {
@@ -141,9 +104,7 @@ function AdjustmentForm({ onDone }: { onDone: () => Promise<void> }) {
   const [name, setName] = useState('');
   const [weekendMoves, setWeekendMoves] = useState(false);
   const form = useAdminSubmit('adjustment-new');
-  const { described, fieldError } = form;
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const body: Record<string, unknown> = { kind, date, weekendMoves };
     if (kind === 'transfer' && workedOn) body.workedOn = workedOn;
     if (name.trim()) body.name = name.trim();
@@ -155,54 +116,41 @@ function AdjustmentForm({ onDone }: { onDone: () => Promise<void> }) {
     await onDone();
   }
   return (
-    <form className="card admin-form" aria-labelledby="adjustment-new-heading" onSubmit={(e) => void submit(e)} noValidate>
-      <h2 id="adjustment-new-heading">{t('admin.calendar.newAdjustment')}</h2>
+    <AdminForm form={form} heading={t('admin.calendar.newAdjustment')} submitLabel={t('admin.calendar.add')} onSubmit={submit}>
       <div className="grid">
-        <div className="field">
-          <label htmlFor="adjustment-new-kind">{t('admin.calendar.kind')}</label>
-          <select id="adjustment-new-kind" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} {...described('kind')}>
-            <option value="holiday">{t('admin.calendar.kind.holiday')}</option>
-            <option value="transfer">{t('admin.calendar.kind.transfer')}</option>
-          </select>
-          {fieldError('kind')}
-        </div>
-        <div className="field">
-          <label htmlFor="adjustment-new-date">{kind === 'transfer' ? t('admin.calendar.dayOff') : t('admin.calendar.date')}</label>
-          <input id="adjustment-new-date" type="date" value={date} onChange={(e) => setDate(e.target.value)} {...described('date')} />
-          {fieldError('date')}
-        </div>
+        <SelectField
+          form={form}
+          field="kind"
+          label={t('admin.calendar.kind')}
+          value={kind}
+          onChange={(next) => setKind(next as typeof kind)}
+          options={[
+            { value: 'holiday', label: t('admin.calendar.kind.holiday') },
+            { value: 'transfer', label: t('admin.calendar.kind.transfer') },
+          ]}
+        />
+        <TextField
+          form={form}
+          field="date"
+          type="date"
+          label={kind === 'transfer' ? t('admin.calendar.dayOff') : t('admin.calendar.date')}
+          value={date}
+          onChange={setDate}
+        />
         {kind === 'transfer' && (
-          <div className="field">
-            <label htmlFor="adjustment-new-workedOn">{t('admin.calendar.workedOn')}</label>
-            <input
-              id="adjustment-new-workedOn"
-              type="date"
-              value={workedOn}
-              onChange={(e) => setWorkedOn(e.target.value)}
-              {...described('workedOn')}
-            />
-            {fieldError('workedOn')}
-          </div>
+          <TextField
+            form={form}
+            field="workedOn"
+            type="date"
+            label={t('admin.calendar.workedOn')}
+            value={workedOn}
+            onChange={setWorkedOn}
+          />
         )}
-        <div className="field">
-          <label htmlFor="adjustment-new-name">{t('admin.calendar.name')}</label>
-          <input id="adjustment-new-name" value={name} onChange={(e) => setName(e.target.value)} {...described('name')} />
-          {fieldError('name')}
-        </div>
+        <TextField form={form} field="name" label={t('admin.calendar.name')} value={name} onChange={setName} />
       </div>
-      {kind === 'holiday' && (
-        <label className="check">
-          <input type="checkbox" checked={weekendMoves} onChange={(e) => setWeekendMoves(e.target.checked)} />{' '}
-          {t('admin.calendar.weekendMoves')}
-        </label>
-      )}
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t('admin.calendar.add')}
-        </button>
-      </div>
-      <Outcome status={form.status} error={form.error} />
-    </form>
+      {kind === 'holiday' && <CheckField label={t('admin.calendar.weekendMoves')} checked={weekendMoves} onChange={setWeekendMoves} />}
+    </AdminForm>
   );
 }
 
@@ -210,9 +158,7 @@ function WeekForm({ centre, onDone }: { centre: CentreHours; onDone: () => Promi
   const { t } = useI18n();
   const [week, setWeek] = useState<Record<string, string>>(() => Object.fromEntries(WEEKDAYS.map((d) => [d, spansText(centre.hours[d])])));
   const form = useAdminSubmit('week', { paths: true });
-  const { described, fieldError } = form;
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const hours = Object.fromEntries(WEEKDAYS.map((d) => [d, parseSpans(week[d])]));
     if (
       (await form.run(
@@ -223,32 +169,32 @@ function WeekForm({ centre, onDone }: { centre: CentreHours; onDone: () => Promi
       await onDone();
   }
   return (
-    <form className="admin-form" aria-labelledby="week-heading" onSubmit={(e) => void submit(e)} noValidate>
-      <h3 id="week-heading">{t('admin.calendar.week', { centre: centre.centre })}</h3>
+    <AdminForm
+      form={form}
+      level={3}
+      card={false}
+      heading={t('admin.calendar.week', { centre: centre.centre })}
+      submitLabel={t('admin.calendar.saveWeek')}
+      onSubmit={submit}
+    >
       <p className="hint" id="week-hint">
         {t('admin.calendar.spansHint')}
       </p>
       <div className="grid">
         {WEEKDAYS.map((d) => (
-          <div className="field" key={d}>
-            <label htmlFor={`week-hours.${d}`}>{t(`weekday.${d}` as MessageKey)}</label>
-            <input
-              id={`week-hours.${d}`}
-              value={week[d]}
-              placeholder={t('admin.calendar.closed')}
-              onChange={(e) => setWeek({ ...week, [d]: e.target.value })}
-              {...described(`hours.${d}`)}
-            />
-            {fieldError(`hours.${d}`)}
-          </div>
+          <TextField
+            key={d}
+            form={form}
+            field={`hours.${d}`}
+            label={t(`weekday.${d}` as MessageKey)}
+            placeholder={t('admin.calendar.closed')}
+            value={week[d]}
+            onChange={(next) => setWeek({ ...week, [d]: next })}
+          />
         ))}
       </div>
-      {fieldError('hours')}
-      <button type="submit" className="primary">
-        {t('admin.calendar.saveWeek')}
-      </button>
-      <Outcome status={form.status} error={form.error} />
-    </form>
+      {form.fieldError('hours')}
+    </AdminForm>
   );
 }
 
@@ -257,10 +203,8 @@ function SpecialDates({ centre, onDone }: { centre: CentreHours; onDone: () => P
   const [date, setDate] = useState('');
   const [spans, setSpans] = useState('');
   const form = useAdminSubmit('special');
-  const { described, fieldError } = form;
   const dates = Object.keys(centre.specialHours).sort();
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const path = `/v1/admin/calendar/hours/${centre.centre}/special/${encodeURIComponent(date)}`;
     if ((await form.run(() => api('PUT', path, { hours: parseSpans(spans) }), t('admin.saved'))) === undefined) return;
     setDate('');
@@ -273,11 +217,11 @@ function SpecialDates({ centre, onDone }: { centre: CentreHours; onDone: () => P
   }
   return (
     <>
-      <h3 id="special-heading">{t('admin.calendar.special', { centre: centre.centre })}</h3>
+      <h3 id="special-dates-heading">{t('admin.calendar.special', { centre: centre.centre })}</h3>
       {dates.length === 0 ? (
         <p>{t('admin.calendar.noSpecial')}</p>
       ) : (
-        <table className="inbox" aria-labelledby="special-heading">
+        <table className="inbox" aria-labelledby="special-dates-heading">
           <thead>
             <tr>
               <th scope="col">{t('admin.calendar.date')}</th>
@@ -293,38 +237,35 @@ function SpecialDates({ centre, onDone }: { centre: CentreHours; onDone: () => P
                 <th scope="row">{d}</th>
                 <td>{spansText(centre.specialHours[d]) || t('admin.calendar.closed')}</td>
                 <td>
-                  <button type="button" onClick={() => void remove(d)} aria-label={t('admin.deleteNamed', { name: d })}>
-                    {t('admin.delete')}
-                  </button>
+                  <DeleteButton name={d} confirm={t('admin.calendar.confirmDeleteSpecial', { date: d })} onDelete={() => remove(d)} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <form className="admin-form" aria-labelledby="special-new-heading" onSubmit={(e) => void submit(e)} noValidate>
-        <h4 id="special-new-heading">{t('admin.calendar.newSpecial')}</h4>
+      <AdminForm
+        form={form}
+        level={4}
+        card={false}
+        primary={false}
+        heading={t('admin.calendar.newSpecial')}
+        submitLabel={t('admin.calendar.setSpecial')}
+        onSubmit={submit}
+      >
         <div className="grid">
-          <div className="field">
-            <label htmlFor="special-date">{t('admin.calendar.date')}</label>
-            <input id="special-date" type="date" value={date} onChange={(e) => setDate(e.target.value)} {...described('date')} />
-            {fieldError('date')}
-          </div>
-          <div className="field">
-            <label htmlFor="special-hours">{t('admin.calendar.hoursThatDay')}</label>
-            <input
-              id="special-hours"
-              value={spans}
-              placeholder={t('admin.calendar.closed')}
-              onChange={(e) => setSpans(e.target.value)}
-              {...described('hours')}
-            />
-            {fieldError('hours')}
-          </div>
+          <TextField form={form} field="date" type="date" label={t('admin.calendar.date')} value={date} onChange={setDate} />
+          <TextField
+            form={form}
+            id="special-hours"
+            field="hours"
+            label={t('admin.calendar.hoursThatDay')}
+            placeholder={t('admin.calendar.closed')}
+            value={spans}
+            onChange={setSpans}
+          />
         </div>
-        <button type="submit">{t('admin.calendar.setSpecial')}</button>
-        <Outcome status={form.status} error={form.error} />
-      </form>
+      </AdminForm>
     </>
   );
 }

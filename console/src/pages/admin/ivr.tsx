@@ -3,7 +3,8 @@ import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api, ApiError } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
-import { detailOf } from '../forms';
+import { detailOf, Outcome } from '../forms';
+import { SelectField, TextField, type FieldForm } from './admin-forms';
 
 const KINDS = ['menu', 'answer', 'operator'] as const;
 interface Prompt {
@@ -184,14 +185,7 @@ export function IvrAdmin() {
           {t('admin.ivr.save')}
         </button>
       </div>
-      <p className="status" role="status">
-        {status}
-      </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Outcome status={status} error={error} />
     </section>
   );
 }
@@ -216,21 +210,21 @@ function NodeEditor(props: {
       .filter((p) => p.field === field || p.field.startsWith(`${field}.`))
       .map((p) => p.message)
       .join('; ');
-  const control = (field: string) => {
-    const message = problemOf(field);
-    return {
-      attrs: message ? { 'aria-invalid': true, 'aria-describedby': `${id}-${field}-error` } : {},
-      error: message ? (
+  // The validator's problems for this node, shown as a form shows the API's field-level errors.
+  const form: FieldForm = {
+    prefix: id,
+    described: (field) => (problemOf(field) ? { 'aria-invalid': true, 'aria-describedby': `${id}-${field}-error` } : {}),
+    describedWithHint: (field, hintId) => ({
+      'aria-describedby': problemOf(field) ? `${hintId} ${id}-${field}-error` : hintId,
+      'aria-invalid': problemOf(field) ? true : undefined,
+    }),
+    fieldError: (field) =>
+      problemOf(field) && (
         <p className="field-error" id={`${id}-${field}-error`}>
-          {message}
+          {problemOf(field)}
         </p>
-      ) : null,
-    };
+      ),
   };
-  const kind = control('kind');
-  const digit = control('digit');
-  const institution = control('institutionCode');
-  const parent = control('parentKey');
   const children = childrenOf(nodes, node.key);
   const name = node.title.lv || node.title[languages[0]] || node.key;
   return (
@@ -240,91 +234,69 @@ function NodeEditor(props: {
           {node.parentKey === null ? t('admin.ivr.main') : t('admin.ivr.choice', { digit: node.digit ?? '?', name })}{' '}
           <code>{node.key}</code>
         </legend>
-        {parent.error}
+        {form.fieldError('parentKey')}
         <div className="grid">
           {node.parentKey !== null && (
-            <div className="field">
-              <label htmlFor={`${id}-digit`}>{t('admin.ivr.digit')}</label>
-              <input
-                id={`${id}-digit`}
-                size={2}
-                maxLength={1}
-                value={node.digit ?? ''}
-                onChange={(e) => onChange(node.key, { digit: e.target.value })}
-                {...digit.attrs}
-              />
-              {digit.error}
-            </div>
+            <TextField
+              form={form}
+              field="digit"
+              size={2}
+              maxLength={1}
+              label={t('admin.ivr.digit')}
+              value={node.digit ?? ''}
+              onChange={(next) => onChange(node.key, { digit: next })}
+            />
           )}
-          <div className="field">
-            <label htmlFor={`${id}-kind`}>{t('admin.ivr.kind')}</label>
-            <select
-              id={`${id}-kind`}
-              value={node.kind}
-              onChange={(e) => onChange(node.key, { kind: e.target.value as MenuNode['kind'] })}
-              {...kind.attrs}
-            >
-              {KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {t(`admin.ivr.kind.${k}` as MessageKey)}
-                </option>
-              ))}
-            </select>
-            {kind.error}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-institution`}>{t('admin.institution')}</label>
-            <select
-              id={`${id}-institution`}
-              value={node.institutionCode ?? ''}
-              onChange={(e) => onChange(node.key, { institutionCode: e.target.value || null })}
-              {...institution.attrs}
-            >
-              <option value="">{t('admin.ivr.inherited')}</option>
-              {institutions.map((i) => (
-                <option key={i.code} value={i.code}>
-                  {i.code}
-                </option>
-              ))}
-            </select>
-            {institution.error}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-topic`}>{t('manage.topic')}</label>
-            <input id={`${id}-topic`} value={node.topic ?? ''} onChange={(e) => onChange(node.key, { topic: e.target.value })} />
-          </div>
+          <SelectField
+            form={form}
+            field="kind"
+            label={t('admin.ivr.kind')}
+            value={node.kind}
+            onChange={(next) => onChange(node.key, { kind: next as MenuNode['kind'] })}
+            options={KINDS.map((k) => ({ value: k, label: t(`admin.ivr.kind.${k}` as MessageKey) }))}
+          />
+          <SelectField
+            form={form}
+            id={`${id}-institution`}
+            field="institutionCode"
+            label={t('admin.institution')}
+            value={node.institutionCode ?? ''}
+            onChange={(next) => onChange(node.key, { institutionCode: next || null })}
+            any={t('admin.ivr.inherited')}
+            options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+          />
+          <TextField
+            form={form}
+            field="topic"
+            label={t('manage.topic')}
+            value={node.topic ?? ''}
+            onChange={(next) => onChange(node.key, { topic: next })}
+          />
         </div>
-        {languages.map((l) => {
-          const title = control(`title.${l}`);
-          const prompt = control(`prompt.${l}`);
-          return (
-            <div className="grid" key={l}>
-              {node.parentKey !== null && (
-                <div className="field">
-                  <label htmlFor={`${id}-title-${l}`}>{t('admin.ivr.title', { language: l })}</label>
-                  <input
-                    id={`${id}-title-${l}`}
-                    value={node.title[l] ?? ''}
-                    onChange={(e) => onChange(node.key, { title: { ...node.title, [l]: e.target.value } })}
-                    {...title.attrs}
-                  />
-                  {title.error}
-                </div>
-              )}
-              <div className="field wide">
-                <label htmlFor={`${id}-prompt-${l}`}>{t(`admin.ivr.prompt.${node.kind}` as MessageKey, { language: l })}</label>
-                <textarea
-                  id={`${id}-prompt-${l}`}
-                  rows={2}
-                  value={node.prompt[l]?.text ?? ''}
-                  onChange={(e) => onChange(node.key, { prompt: { ...node.prompt, [l]: { ...node.prompt[l], text: e.target.value } } })}
-                  {...prompt.attrs}
-                />
-                {prompt.error}
-              </div>
-            </div>
-          );
-        })}
+        {languages.map((l) => (
+          <div className="grid" key={l}>
+            {node.parentKey !== null && (
+              <TextField
+                form={form}
+                id={`${id}-title-${l}`}
+                field={`title.${l}`}
+                label={t('admin.ivr.title', { language: l })}
+                value={node.title[l] ?? ''}
+                onChange={(next) => onChange(node.key, { title: { ...node.title, [l]: next } })}
+              />
+            )}
+            <TextField
+              form={form}
+              id={`${id}-prompt-${l}`}
+              field={`prompt.${l}`}
+              rows={2}
+              className="wide"
+              label={t(`admin.ivr.prompt.${node.kind}` as MessageKey, { language: l })}
+              value={node.prompt[l]?.text ?? ''}
+              onChange={(next) => onChange(node.key, { prompt: { ...node.prompt, [l]: { ...node.prompt[l], text: next } } })}
+            />
+          </div>
+        ))}
         <div className="buttons">
           {node.kind === 'menu' && (
             <button type="button" onClick={() => onAdd(node)}>

@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import { api } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
-import { Outcome } from '../forms';
-import { useAdminSubmit } from './admin-forms';
+import { AdminForm, CheckField, DeleteButton, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminList, useAdminData, useEditing } from './admin-list';
 
 interface Mailbox {
   id: string;
@@ -23,107 +23,79 @@ interface Mailbox {
 /** IMAP mailboxes the workers read (/v1/admin/mailboxes); the password is written, never shown. */
 export function MailboxesAdmin() {
   const { t } = useI18n();
-  const [mailboxes, setMailboxes] = useState<Mailbox[] | null>(null);
+  const { data: mailboxes, error, reload, act } = useAdminData(readMailboxes);
   const [institutions, setInstitutions] = useState<Institution[]>([]);
-  const [editing, setEditing] = useState<Mailbox | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setMailboxes(await api<Mailbox[]>('GET', '/v1/admin/mailboxes'));
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, []);
+  const { editing, open, close, selectedKey } = useEditing(mailboxKey);
   useEffect(() => {
-    void load();
     void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, [load]);
-  async function remove(m: Mailbox) {
-    if (!window.confirm(t('admin.mailboxes.confirmDelete', { name: m.name }))) return;
-    try {
+  }, []);
+  const remove = (m: Mailbox) =>
+    act(async () => {
       await api('DELETE', `/v1/admin/mailboxes/${m.id}`);
-      if (editing?.id === m.id) setEditing(null);
-      await load();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }
+      if (editing?.id === m.id) close();
+    });
   return (
     <>
-      <section className="card" aria-labelledby="mailboxes-heading">
-        <h2 id="mailboxes-heading">{t('admin.mailboxes.heading')}</h2>
-        <p className="hint">{t('admin.mailboxes.hint')}</p>
-        {error && (
-          <p className="error" role="alert">
-            {t('app.error', { detail: error })}
-          </p>
+      <AdminList
+        id="mailboxes"
+        heading={t('admin.mailboxes.heading')}
+        hint={t('admin.mailboxes.hint')}
+        error={error}
+        items={mailboxes}
+        empty={t('admin.mailboxes.none')}
+        rowKey={mailboxKey}
+        rowData={(m) => ({ 'data-mailbox': m.name })}
+        selectedKey={selectedKey}
+        columns={[
+          { label: t('admin.mailboxes.name'), cell: (m) => m.name, header: true },
+          { label: t('admin.mailboxes.address'), cell: (m) => m.address },
+          { label: t('admin.institution'), cell: (m) => m.institution ?? '—' },
+          {
+            label: t('admin.mailboxes.server'),
+            cell: (m) => `${m.host}:${m.port} ${m.tls ? 'TLS' : t('admin.mailboxes.noTls')}`,
+          },
+          { label: t('admin.mailboxes.folder'), cell: (m) => m.folder },
+          { label: t('admin.mailboxes.enabled'), cell: (m) => (m.enabled ? t('admin.yes') : t('admin.no')) },
+        ]}
+        onEdit={open}
+        editLabel={(m) => t('admin.editNamed', { name: m.name })}
+        actions={(m) => (
+          <DeleteButton name={m.name} confirm={t('admin.mailboxes.confirmDelete', { name: m.name })} onDelete={() => remove(m)} />
         )}
-        {mailboxes === null ? (
-          <p role="status">{t('app.loading')}</p>
-        ) : mailboxes.length === 0 ? (
-          <p>{t('admin.mailboxes.none')}</p>
-        ) : (
-          <table className="inbox" aria-labelledby="mailboxes-heading">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.mailboxes.name')}</th>
-                <th scope="col">{t('admin.mailboxes.address')}</th>
-                <th scope="col">{t('admin.institution')}</th>
-                <th scope="col">{t('admin.mailboxes.server')}</th>
-                <th scope="col">{t('admin.mailboxes.folder')}</th>
-                <th scope="col">{t('admin.mailboxes.enabled')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {mailboxes.map((m) => (
-                <tr key={m.id} data-mailbox={m.name}>
-                  <th scope="row">{m.name}</th>
-                  <td>{m.address}</td>
-                  <td>{m.institution ?? '—'}</td>
-                  <td>
-                    {m.host}:{m.port} {m.tls ? 'TLS' : t('admin.mailboxes.noTls')}
-                  </td>
-                  <td>{m.folder}</td>
-                  <td>{m.enabled ? t('admin.yes') : t('admin.no')}</td>
-                  <td className="buttons">
-                    <button type="button" onClick={() => setEditing(m)} aria-label={t('admin.editNamed', { name: m.name })}>
-                      {t('admin.edit')}
-                    </button>
-                    <button type="button" onClick={() => void remove(m)} aria-label={t('admin.deleteNamed', { name: m.name })}>
-                      {t('admin.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      />
       {editing ? (
-        <MailboxForm key={editing.id} mailbox={editing} institutions={institutions} onDone={load} onClose={() => setEditing(null)} />
+        <MailboxForm
+          key={editing.id}
+          mailbox={editing}
+          institutions={institutions}
+          onDone={reload}
+          onClose={close}
+          onDelete={() => remove(editing)}
+        />
       ) : (
-        <MailboxForm key="new" institutions={institutions} onDone={load} />
+        <MailboxForm key="new" institutions={institutions} onDone={reload} />
       )}
     </>
   );
 }
+
+const readMailboxes = () => api<Mailbox[]>('GET', '/v1/admin/mailboxes');
+const mailboxKey = (m: Mailbox) => m.id;
 
 function MailboxForm({
   mailbox,
   institutions,
   onDone,
   onClose,
+  onDelete,
 }: {
   mailbox?: Mailbox;
   institutions: Institution[];
   onDone: () => Promise<void>;
   onClose?: () => void;
+  onDelete?: () => Promise<void>;
 }) {
   const { t } = useI18n();
-  const prefix = mailbox ? 'mailbox-edit' : 'mailbox-new';
   const [v, setV] = useState({
     name: mailbox?.name ?? '',
     address: mailbox?.address ?? '',
@@ -138,13 +110,13 @@ function MailboxForm({
     processedFolder: mailbox?.processedFolder ?? '',
     enabled: mailbox?.enabled ?? true,
   });
-  const form = useAdminSubmit(prefix);
-  const { described, fieldError } = form;
-  const set = (k: keyof typeof v) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
-    setV({ ...v, [k]: e.target instanceof HTMLInputElement && e.target.type === 'checkbox' ? e.target.checked : e.target.value });
+  const form = useAdminSubmit(mailbox ? 'mailbox-edit' : 'mailbox-new');
+  const set =
+    <K extends keyof typeof v>(k: K) =>
+    (value: (typeof v)[K]) =>
+      setV({ ...v, [k]: value });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const body: Record<string, unknown> = {
       name: v.name.trim(),
       address: v.address.trim(),
@@ -168,80 +140,62 @@ function MailboxForm({
     await onDone();
   }
   const text = (k: 'name' | 'address' | 'host' | 'port' | 'username' | 'folder' | 'processedFolder', label: string, type = 'text') => (
-    <div className="field">
-      <label htmlFor={`${prefix}-${k}`}>{label}</label>
-      <input id={`${prefix}-${k}`} type={type} value={v[k]} onChange={set(k)} autoComplete="off" {...described(k)} />
-      {fieldError(k)}
-    </div>
+    <TextField form={form} field={k} label={label} type={type} autoComplete="off" value={v[k]} onChange={set(k)} />
   );
   return (
-    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
-      <h2 id={`${prefix}-heading`}>
-        {mailbox ? t('admin.mailboxes.editHeading', { name: mailbox.name }) : t('admin.mailboxes.newHeading')}
-      </h2>
+    <AdminForm
+      form={form}
+      heading={mailbox ? t('admin.mailboxes.editHeading', { name: mailbox.name }) : t('admin.mailboxes.newHeading')}
+      submitLabel={mailbox ? t('admin.save') : t('admin.mailboxes.add')}
+      onSubmit={submit}
+      onCancel={onClose}
+      onDelete={
+        mailbox && onDelete
+          ? { name: mailbox.name, confirm: t('admin.mailboxes.confirmDelete', { name: mailbox.name }), run: onDelete }
+          : undefined
+      }
+      focusOnOpen={mailbox !== undefined}
+    >
       <div className="grid">
         {text('name', t('admin.mailboxes.name'))}
         {text('address', t('admin.mailboxes.address'), 'email')}
-        <div className="field">
-          <label htmlFor={`${prefix}-institution`}>{t('admin.institution')}</label>
-          <select id={`${prefix}-institution`} value={v.institution} onChange={set('institution')} {...described('institution')}>
-            <option value="">{t('admin.mailboxes.centre')}</option>
-            {institutions.map((i) => (
-              <option key={i.code} value={i.code}>
-                {i.code}
-              </option>
-            ))}
-          </select>
-          {fieldError('institution')}
-        </div>
+        <SelectField
+          form={form}
+          field="institution"
+          label={t('admin.institution')}
+          value={v.institution}
+          onChange={set('institution')}
+          any={t('admin.mailboxes.centre')}
+          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+        />
         {text('host', t('admin.mailboxes.host'))}
         {text('port', t('admin.mailboxes.port'))}
         {text('username', t('admin.mailboxes.username'))}
-        <div className="field">
-          <label htmlFor={`${prefix}-password`}>{mailbox ? t('admin.mailboxes.newPassword') : t('admin.mailboxes.password')}</label>
-          <input
-            id={`${prefix}-password`}
-            type="password"
-            autoComplete="new-password"
-            value={v.password}
-            onChange={set('password')}
-            {...described('password')}
-          />
-          {fieldError('password')}
-        </div>
+        <TextField
+          form={form}
+          field="password"
+          type="password"
+          autoComplete="new-password"
+          label={mailbox ? t('admin.mailboxes.newPassword') : t('admin.mailboxes.password')}
+          value={v.password}
+          onChange={set('password')}
+        />
         {text('folder', t('admin.mailboxes.folder'))}
-        <div className="field">
-          <label htmlFor={`${prefix}-processedAction`}>{t('admin.mailboxes.processed')}</label>
-          <select
-            id={`${prefix}-processedAction`}
-            value={v.processedAction}
-            onChange={set('processedAction')}
-            {...described('processedAction')}
-          >
-            <option value="flag">{t('admin.mailboxes.flag')}</option>
-            <option value="move">{t('admin.mailboxes.move')}</option>
-          </select>
-          {fieldError('processedAction')}
-        </div>
+        <SelectField
+          form={form}
+          field="processedAction"
+          label={t('admin.mailboxes.processed')}
+          value={v.processedAction}
+          onChange={(next) => set('processedAction')(next as Mailbox['processedAction'])}
+          options={[
+            { value: 'flag', label: t('admin.mailboxes.flag') },
+            { value: 'move', label: t('admin.mailboxes.move') },
+          ]}
+        />
         {v.processedAction === 'move' && text('processedFolder', t('admin.mailboxes.processedFolder'))}
       </div>
-      <label className="check">
-        <input type="checkbox" checked={v.tls} onChange={set('tls')} /> {t('admin.mailboxes.tls')}
-      </label>{' '}
-      <label className="check">
-        <input type="checkbox" checked={v.enabled} onChange={set('enabled')} /> {t('admin.mailboxes.enabledBox')}
-      </label>
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {mailbox ? t('admin.save') : t('admin.mailboxes.add')}
-        </button>
-        {onClose && (
-          <button type="button" onClick={onClose}>
-            {t('admin.close')}
-          </button>
-        )}
-      </div>
-      <Outcome status={form.status} error={form.error} />
-    </form>
+      <CheckField label={t('admin.mailboxes.tls')} checked={v.tls} onChange={set('tls')} />{' '}
+      <CheckField label={t('admin.mailboxes.enabledBox')} checked={v.enabled} onChange={set('enabled')} />
+    </AdminForm>
   );
 }

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, type Institution } from '../../lib/tickets';
 import { Outcome } from '../forms';
-import { SelectField, useAdminSubmit } from './admin-forms';
+import { AdminForm, DeleteButton, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminList, useAdminData } from './admin-list';
 
 const STRATEGIES = ['manual', 'round_robin', 'least_loaded', 'skills'] as const;
 const LANGUAGES = ['lv', 'ru', 'en'] as const;
@@ -32,129 +33,78 @@ interface Rule {
 /** Queues (how their work is assigned) and routing rules (which queue a contact goes to), as /v1/admin has them. */
 export function RoutingAdmin() {
   const { t } = useI18n();
-  const [queues, setQueues] = useState<Queue[] | null>(null);
-  const [rules, setRules] = useState<Rule[] | null>(null);
+  const { data, error, reload, act } = useAdminData(readRouting);
   const [institutions, setInstitutions] = useState<Institution[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      const [q, r] = await Promise.all([api<Queue[]>('GET', '/v1/admin/queues'), api<Rule[]>('GET', '/v1/admin/routing-rules')]);
-      setQueues(q);
-      setRules(r);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, []);
   useEffect(() => {
-    void load();
     void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, [load]);
+  }, []);
   const any = t('admin.any');
-
-  async function change(rule: Rule, body: Partial<Rule>) {
-    try {
-      await api('PATCH', `/v1/admin/routing-rules/${rule.id}`, body);
-      await load();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }
-  async function remove(rule: Rule) {
-    if (!window.confirm(t('admin.rules.confirmDelete', { position: rule.position }))) return;
-    try {
-      await api('DELETE', `/v1/admin/routing-rules/${rule.id}`);
-      await load();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }
+  const queues = data?.queues ?? null;
+  const rules = data?.rules ?? null;
 
   return (
     <>
-      {error && (
-        <p className="error" role="alert">
-          {t('app.error', { detail: error })}
-        </p>
-      )}
-      <section className="card" aria-labelledby="rules-heading">
-        <h2 id="rules-heading">{t('admin.rules.heading')}</h2>
-        <p className="hint">{t('admin.rules.hint')}</p>
-        {rules === null ? (
-          <p role="status">{t('app.loading')}</p>
-        ) : rules.length === 0 ? (
-          <p>{t('admin.rules.none')}</p>
-        ) : (
-          <table className="inbox" aria-labelledby="rules-heading">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.rules.position')}</th>
-                <th scope="col">{t('admin.institution')}</th>
-                <th scope="col">{t('admin.language')}</th>
-                <th scope="col">{t('inbox.col.channel')}</th>
-                <th scope="col">{t('manage.topic')}</th>
-                <th scope="col">{t('admin.queue')}</th>
-                <th scope="col">{t('admin.rules.active')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((r) => (
-                <tr key={r.id} data-rule={r.id}>
-                  <th scope="row">{r.position}</th>
-                  <td>{r.institution ?? any}</td>
-                  <td>{r.language ? t(`language.${r.language}` as MessageKey) : any}</td>
-                  <td>{r.channel ? t(`channel.${r.channel}` as MessageKey) : any}</td>
-                  <td>{r.topic ?? any}</td>
-                  <td>{r.queue}</td>
-                  <td>{r.active ? t('admin.yes') : t('admin.no')}</td>
-                  <td className="buttons">
-                    <button type="button" onClick={() => void change(r, { active: !r.active })}>
-                      {r.active ? t('admin.rules.turnOff') : t('admin.rules.turnOn')}
-                    </button>
-                    <button type="button" onClick={() => void remove(r)} aria-label={t('admin.rules.deleteOne', { position: r.position })}>
-                      {t('admin.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      <AdminList
+        id="rules"
+        heading={t('admin.rules.heading')}
+        hint={t('admin.rules.hint')}
+        error={error}
+        items={rules}
+        empty={t('admin.rules.none')}
+        rowKey={(r) => r.id}
+        rowData={(r) => ({ 'data-rule': r.id })}
+        columns={[
+          { label: t('admin.rules.position'), cell: (r) => r.position, header: true },
+          { label: t('admin.institution'), cell: (r) => r.institution ?? any },
+          { label: t('admin.language'), cell: (r) => (r.language ? t(`language.${r.language}` as MessageKey) : any) },
+          { label: t('inbox.col.channel'), cell: (r) => (r.channel ? t(`channel.${r.channel}` as MessageKey) : any) },
+          { label: t('manage.topic'), cell: (r) => r.topic ?? any },
+          { label: t('admin.queue'), cell: (r) => r.queue },
+          { label: t('admin.rules.active'), cell: (r) => (r.active ? t('admin.yes') : t('admin.no')) },
+        ]}
+        actions={(r) => (
+          <>
+            <button type="button" onClick={() => void act(() => api('PATCH', `/v1/admin/routing-rules/${r.id}`, { active: !r.active }))}>
+              {r.active ? t('admin.rules.turnOff') : t('admin.rules.turnOn')}
+            </button>
+            <DeleteButton
+              name={String(r.position)}
+              label={t('admin.rules.deleteOne', { position: r.position })}
+              confirm={t('admin.rules.confirmDelete', { position: r.position })}
+              onDelete={() => act(() => api('DELETE', `/v1/admin/routing-rules/${r.id}`))}
+            />
+          </>
         )}
-      </section>
-      <RuleForm queues={queues ?? []} institutions={institutions} rules={rules ?? []} onDone={load} />
+      />
+      <RuleForm queues={queues ?? []} institutions={institutions} rules={rules ?? []} onDone={reload} />
 
-      <section className="card" aria-labelledby="queues-heading">
-        <h2 id="queues-heading">{t('admin.queues.heading')}</h2>
-        {queues === null ? (
-          <p role="status">{t('app.loading')}</p>
-        ) : (
-          <table className="inbox" aria-labelledby="queues-heading">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.queues.code')}</th>
-                <th scope="col">{t('admin.queues.name')}</th>
-                <th scope="col">{t('admin.institution')}</th>
-                <th scope="col">{t('inbox.level')}</th>
-                <th scope="col">{t('admin.queues.waiting')}</th>
-                <th scope="col">{t('admin.queues.strategy')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queues.map((q) => (
-                <QueueRow key={q.code} queue={q} onDone={load} />
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      <QueueForm institutions={institutions} onDone={load} />
+      <AdminList
+        id="queues"
+        heading={t('admin.queues.heading')}
+        items={queues}
+        rowKey={(q) => q.code}
+        rowData={(q) => ({ 'data-queue': q.code })}
+        columns={[
+          { label: t('admin.queues.code'), cell: (q) => q.code, header: true },
+          { label: t('admin.queues.name'), cell: (q) => q.name },
+          { label: t('admin.institution'), cell: (q) => q.institution ?? '—' },
+          { label: t('inbox.level'), cell: (q) => q.level },
+          { label: t('admin.queues.waiting'), cell: (q) => q.waiting, className: 'num' },
+          { label: t('admin.queues.strategy'), cell: (q) => <QueueStrategy queue={q} onDone={reload} /> },
+        ]}
+      />
+      <QueueForm institutions={institutions} onDone={reload} />
     </>
   );
 }
 
-function QueueRow({ queue, onDone }: { queue: Queue; onDone: () => Promise<void> }) {
+async function readRouting() {
+  const [queues, rules] = await Promise.all([api<Queue[]>('GET', '/v1/admin/queues'), api<Rule[]>('GET', '/v1/admin/routing-rules')]);
+  return { queues, rules };
+}
+
+/** A queue's strategy, changed where it is shown: a change is saved at once. */
+function QueueStrategy({ queue, onDone }: { queue: Queue; onDone: () => Promise<void> }) {
   const { t } = useI18n();
   const [strategy, setStrategy] = useState(queue.strategy);
   const form = useAdminSubmit(`queue-${queue.code}`);
@@ -167,29 +117,22 @@ function QueueRow({ queue, onDone }: { queue: Queue; onDone: () => Promise<void>
       await onDone();
   }
   return (
-    <tr data-queue={queue.code}>
-      <th scope="row">{queue.code}</th>
-      <td>{queue.name}</td>
-      <td>{queue.institution ?? '—'}</td>
-      <td>{queue.level}</td>
-      <td className="num">{queue.waiting}</td>
-      <td>
-        <select
-          aria-label={t('admin.queues.strategyOf', { code: queue.code })}
-          value={strategy}
-          onChange={(e) => void save(e.target.value)}
-          {...form.described('strategy')}
-        >
-          {STRATEGIES.map((s) => (
-            <option key={s} value={s}>
-              {t(`strategy.${s}` as MessageKey)}
-            </option>
-          ))}
-        </select>
-        {form.fieldError('strategy')}
-        <Outcome status={form.status} error={form.error} />
-      </td>
-    </tr>
+    <>
+      <select
+        aria-label={t('admin.queues.strategyOf', { code: queue.code })}
+        value={strategy}
+        onChange={(e) => void save(e.target.value)}
+        {...form.described('strategy')}
+      >
+        {STRATEGIES.map((s) => (
+          <option key={s} value={s}>
+            {t(`strategy.${s}` as MessageKey)}
+          </option>
+        ))}
+      </select>
+      {form.fieldError('strategy')}
+      <Outcome status={form.status} error={form.error} />
+    </>
   );
 }
 
@@ -201,9 +144,7 @@ function QueueForm({ institutions, onDone }: { institutions: Institution[]; onDo
   const [level, setLevel] = useState('1');
   const [strategy, setStrategy] = useState<string>('least_loaded');
   const form = useAdminSubmit('queue-new');
-  const { described, fieldError } = form;
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const body = { code: code.trim(), name: name.trim(), level: Number(level), strategy, ...(institution ? { institution } : {}) };
     if (
       (await form.run(() => api('POST', '/v1/admin/queues', body), t('admin.queues.added', { code: body.code.toUpperCase() }))) ===
@@ -215,64 +156,37 @@ function QueueForm({ institutions, onDone }: { institutions: Institution[]; onDo
     await onDone();
   }
   return (
-    <form className="card admin-form" aria-labelledby="queue-new-heading" onSubmit={(e) => void submit(e)} noValidate>
-      <h2 id="queue-new-heading">{t('admin.queues.newHeading')}</h2>
+    <AdminForm form={form} heading={t('admin.queues.newHeading')} submitLabel={t('admin.queues.add')} onSubmit={submit}>
       <div className="grid">
-        <div className="field">
-          <label htmlFor="queue-new-code">{t('admin.queues.code')}</label>
-          <input id="queue-new-code" value={code} onChange={(e) => setCode(e.target.value)} {...described('code')} />
-          {fieldError('code')}
-        </div>
-        <div className="field">
-          <label htmlFor="queue-new-name">{t('admin.queues.name')}</label>
-          <input id="queue-new-name" value={name} onChange={(e) => setName(e.target.value)} {...described('name')} />
-          {fieldError('name')}
-        </div>
-        <div className="field">
-          <label htmlFor="queue-new-institution">{t('admin.institution')}</label>
-          <select
-            id="queue-new-institution"
-            value={institution}
-            onChange={(e) => setInstitution(e.target.value)}
-            {...described('institution')}
-          >
-            <option value="">{t('admin.queues.centreWide')}</option>
-            {institutions.map((i) => (
-              <option key={i.code} value={i.code}>
-                {i.code}
-              </option>
-            ))}
-          </select>
-          {fieldError('institution')}
-        </div>
-        <div className="field">
-          <label htmlFor="queue-new-level">{t('inbox.level')}</label>
-          <select id="queue-new-level" value={level} onChange={(e) => setLevel(e.target.value)} {...described('level')}>
-            {['1', '2', '3'].map((l) => (
-              <option key={l} value={l}>
-                {l}
-              </option>
-            ))}
-          </select>
-          {fieldError('level')}
-        </div>
-        <div className="field">
-          <label htmlFor="queue-new-strategy">{t('admin.queues.strategy')}</label>
-          <select id="queue-new-strategy" value={strategy} onChange={(e) => setStrategy(e.target.value)} {...described('strategy')}>
-            {STRATEGIES.map((s) => (
-              <option key={s} value={s}>
-                {t(`strategy.${s}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-          {fieldError('strategy')}
-        </div>
+        <TextField form={form} field="code" label={t('admin.queues.code')} value={code} onChange={setCode} />
+        <TextField form={form} field="name" label={t('admin.queues.name')} value={name} onChange={setName} />
+        <SelectField
+          form={form}
+          field="institution"
+          label={t('admin.institution')}
+          value={institution}
+          onChange={setInstitution}
+          any={t('admin.queues.centreWide')}
+          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+        />
+        <SelectField
+          form={form}
+          field="level"
+          label={t('inbox.level')}
+          value={level}
+          onChange={setLevel}
+          options={['1', '2', '3'].map((l) => ({ value: l, label: l }))}
+        />
+        <SelectField
+          form={form}
+          field="strategy"
+          label={t('admin.queues.strategy')}
+          value={strategy}
+          onChange={setStrategy}
+          options={STRATEGIES.map((s) => ({ value: s, label: t(`strategy.${s}` as MessageKey) }))}
+        />
       </div>
-      <button type="submit" className="primary">
-        {t('admin.queues.add')}
-      </button>
-      <Outcome status={form.status} error={form.error} />
-    </form>
+    </AdminForm>
   );
 }
 
@@ -295,10 +209,8 @@ function RuleForm({
   const [topic, setTopic] = useState('');
   const [queue, setQueue] = useState('');
   const form = useAdminSubmit('rule-new');
-  const { described, fieldError } = form;
   const nextPosition = rules.reduce((m, r) => Math.max(m, r.position + 10), 10);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const body: Record<string, unknown> = { position: position.trim() === '' ? nextPosition : Number(position), queue };
     if (institution) body.institution = institution;
     if (language) body.language = language;
@@ -310,77 +222,56 @@ function RuleForm({
     await onDone();
   }
   return (
-    <form className="card admin-form" aria-labelledby="rule-new-heading" onSubmit={(e) => void submit(e)} noValidate>
-      <h2 id="rule-new-heading">{t('admin.rules.newHeading')}</h2>
+    <AdminForm form={form} heading={t('admin.rules.newHeading')} submitLabel={t('admin.rules.add')} onSubmit={submit}>
       <div className="grid">
-        <div className="field">
-          <label htmlFor="rule-new-position">{t('admin.rules.position')}</label>
-          <input
-            id="rule-new-position"
-            inputMode="numeric"
-            value={position}
-            placeholder={String(nextPosition)}
-            onChange={(e) => setPosition(e.target.value)}
-            aria-describedby={`rule-new-position-hint${form.errors.position ? ' rule-new-position-error' : ''}`}
-            aria-invalid={form.errors.position ? true : undefined}
-          />
-          <p className="hint" id="rule-new-position-hint">
-            {t('admin.rules.positionHint', { next: nextPosition })}
-          </p>
-          {fieldError('position')}
-        </div>
+        <TextField
+          form={form}
+          field="position"
+          inputMode="numeric"
+          label={t('admin.rules.position')}
+          placeholder={String(nextPosition)}
+          hint={t('admin.rules.positionHint', { next: nextPosition })}
+          value={position}
+          onChange={setPosition}
+        />
         <SelectField
-          id="rule-new-institution"
+          form={form}
+          field="institution"
           label={t('admin.institution')}
           value={institution}
           onChange={setInstitution}
           any={t('admin.any')}
-          form={form}
-          field="institution"
           options={institutions.map((i) => ({ value: i.code, label: i.code }))}
         />
         <SelectField
-          id="rule-new-language"
+          form={form}
+          field="language"
           label={t('admin.language')}
           value={language}
           onChange={setLanguage}
           any={t('admin.any')}
-          form={form}
-          field="language"
           options={LANGUAGES.map((l) => ({ value: l, label: t(`language.${l}` as MessageKey) }))}
         />
         <SelectField
-          id="rule-new-channel"
+          form={form}
+          field="channel"
           label={t('inbox.col.channel')}
           value={channel}
           onChange={setChannel}
           any={t('admin.any')}
-          form={form}
-          field="channel"
           options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}` as MessageKey) }))}
         />
-        <div className="field">
-          <label htmlFor="rule-new-topic">{t('manage.topic')}</label>
-          <input id="rule-new-topic" value={topic} onChange={(e) => setTopic(e.target.value)} {...described('topic')} />
-          {fieldError('topic')}
-        </div>
-        <div className="field">
-          <label htmlFor="rule-new-queue">{t('admin.queue')}</label>
-          <select id="rule-new-queue" value={queue} onChange={(e) => setQueue(e.target.value)} {...described('queue')}>
-            <option value="">{t('admin.choose')}</option>
-            {queues.map((q) => (
-              <option key={q.code} value={q.code}>
-                {q.code} – {q.name}
-              </option>
-            ))}
-          </select>
-          {fieldError('queue')}
-        </div>
+        <TextField form={form} field="topic" label={t('manage.topic')} value={topic} onChange={setTopic} />
+        <SelectField
+          form={form}
+          field="queue"
+          label={t('admin.queue')}
+          value={queue}
+          onChange={setQueue}
+          any={t('admin.choose')}
+          options={queues.map((q) => ({ value: q.code, label: `${q.code} – ${q.name}` }))}
+        />
       </div>
-      <button type="submit" className="primary">
-        {t('admin.rules.add')}
-      </button>
-      <Outcome status={form.status} error={form.error} />
-    </form>
+    </AdminForm>
   );
 }

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, PRIORITIES, type Institution } from '../../lib/tickets';
-import { Outcome } from '../forms';
-import { useAdminSubmit } from './admin-forms';
+import { AdminForm, CheckField, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminList, useAdminData, useEditing } from './admin-list';
 
 const UNITS = ['calendar_seconds', 'business_seconds', 'working_days', 'months'] as const;
 const TARGETS = ['firstResponse', 'nextResponse', 'resolution', 'resolutionExtension'] as const;
@@ -38,89 +38,60 @@ interface Policy {
 /** SLA policies (/v1/admin/sla-policies): targets by channel × level × priority (× institution), goals and breach actions. */
 export function SlaPoliciesAdmin() {
   const { t } = useI18n();
-  const [policies, setPolicies] = useState<Policy[] | null>(null);
+  const { data: policies, error, reload } = useAdminData(readPolicies);
   const [institutions, setInstitutions] = useState<Institution[]>([]);
-  const [editing, setEditing] = useState<Policy | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setPolicies((await api<{ items: Policy[] }>('GET', '/v1/admin/sla-policies')).items);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, []);
+  const { editing, open, close, selectedKey } = useEditing(policyKey);
   useEffect(() => {
-    void load();
     void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, [load]);
+  }, []);
   const target = (x: Target | null) => (x ? `${x.value} ${t(`slaUnit.${x.unit}` as MessageKey)}` : '—');
   const any = t('admin.any');
   return (
     <>
-      <section className="card" aria-labelledby="policies-heading">
-        <h2 id="policies-heading">{t('admin.sla.heading')}</h2>
-        <p className="hint">{t('admin.sla.hint')}</p>
-        {error && (
-          <p className="error" role="alert">
-            {t('app.error', { detail: error })}
-          </p>
-        )}
-        {policies === null ? (
-          <p role="status">{t('app.loading')}</p>
-        ) : (
-          <table className="inbox" aria-labelledby="policies-heading">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.sla.name')}</th>
-                <th scope="col">{t('inbox.col.channel')}</th>
-                <th scope="col">{t('inbox.level')}</th>
-                <th scope="col">{t('manage.priority')}</th>
-                <th scope="col">{t('admin.institution')}</th>
-                <th scope="col">{t('metric.first_response')}</th>
-                <th scope="col">{t('metric.next_response')}</th>
-                <th scope="col">{t('metric.resolution')}</th>
-                <th scope="col">{t('reports.goal')}</th>
-                <th scope="col">{t('admin.rules.active')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {policies.map((p) => (
-                <tr key={p.id} data-policy={p.name}>
-                  <th scope="row">
-                    {p.name}
-                    {p.scope === 'referral' && <span className="muted"> ({t('admin.sla.referral')})</span>}
-                  </th>
-                  <td>{p.channel ? t(`channel.${p.channel}` as MessageKey) : any}</td>
-                  <td>{p.level ?? any}</td>
-                  <td>{p.priority ? t(`priority.${p.priority}` as MessageKey) : any}</td>
-                  <td>{p.institution ?? any}</td>
-                  <td>{target(p.firstResponse)}</td>
-                  <td>{target(p.nextResponse)}</td>
-                  <td>{target(p.resolution)}</td>
-                  <td className="num">{p.goalPercent} %</td>
-                  <td>{p.active ? t('admin.yes') : t('admin.no')}</td>
-                  <td>
-                    <button type="button" onClick={() => setEditing(p)} aria-label={t('admin.editNamed', { name: p.name })}>
-                      {t('admin.edit')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <AdminList
+        id="policies"
+        heading={t('admin.sla.heading')}
+        hint={t('admin.sla.hint')}
+        error={error}
+        items={policies}
+        rowKey={policyKey}
+        rowData={(p) => ({ 'data-policy': p.name })}
+        selectedKey={selectedKey}
+        columns={[
+          {
+            label: t('admin.sla.name'),
+            header: true,
+            cell: (p) => (
+              <>
+                {p.name}
+                {p.scope === 'referral' && <span className="muted"> ({t('admin.sla.referral')})</span>}
+              </>
+            ),
+          },
+          { label: t('inbox.col.channel'), cell: (p) => (p.channel ? t(`channel.${p.channel}` as MessageKey) : any) },
+          { label: t('inbox.level'), cell: (p) => p.level ?? any },
+          { label: t('manage.priority'), cell: (p) => (p.priority ? t(`priority.${p.priority}` as MessageKey) : any) },
+          { label: t('admin.institution'), cell: (p) => p.institution ?? any },
+          { label: t('metric.first_response'), cell: (p) => target(p.firstResponse) },
+          { label: t('metric.next_response'), cell: (p) => target(p.nextResponse) },
+          { label: t('metric.resolution'), cell: (p) => target(p.resolution) },
+          { label: t('reports.goal'), cell: (p) => `${p.goalPercent} %`, className: 'num' },
+          { label: t('admin.rules.active'), cell: (p) => (p.active ? t('admin.yes') : t('admin.no')) },
+        ]}
+        onEdit={open}
+        editLabel={(p) => t('admin.editNamed', { name: p.name })}
+      />
       {editing ? (
-        <PolicyForm key={editing.id} policy={editing} institutions={institutions} onDone={load} onClose={() => setEditing(null)} />
+        <PolicyForm key={editing.id} policy={editing} institutions={institutions} onDone={reload} onClose={close} />
       ) : (
-        <PolicyForm key="new" institutions={institutions} onDone={load} />
+        <PolicyForm key="new" institutions={institutions} onDone={reload} />
       )}
     </>
   );
 }
+
+const readPolicies = async () => (await api<{ items: Policy[] }>('GET', '/v1/admin/sla-policies')).items;
+const policyKey = (p: Policy) => p.id;
 
 function PolicyForm({
   policy,
@@ -134,7 +105,6 @@ function PolicyForm({
   onClose?: () => void;
 }) {
   const { t } = useI18n();
-  const prefix = policy ? 'policy-edit' : 'policy-new';
   const [v, setV] = useState({
     name: policy?.name ?? '',
     description: policy?.description ?? '',
@@ -155,13 +125,14 @@ function PolicyForm({
       ) as Record<TargetKey, { value: string; unit: string }>,
   );
   const [actions, setActions] = useState<Action[]>(policy?.breachActions ?? []);
-  const form = useAdminSubmit(prefix);
-  const { described, fieldError } = form;
-  const set = (k: keyof typeof v) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
-    setV({ ...v, [k]: e.target instanceof HTMLInputElement && e.target.type === 'checkbox' ? e.target.checked : e.target.value });
+  const form = useAdminSubmit(policy ? 'policy-edit' : 'policy-new');
+  const { prefix, fieldError } = form;
+  const set =
+    <K extends keyof typeof v>(k: K) =>
+    (value: (typeof v)[K]) =>
+      setV({ ...v, [k]: value });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const body: Record<string, unknown> = {
       name: v.name.trim(),
       description: v.description.trim() || null,
@@ -187,28 +158,27 @@ function PolicyForm({
     await onDone();
   }
   const select = (k: 'scope' | 'channel' | 'level' | 'priority' | 'institution', label: string, options: Array<[string, string]>) => (
-    <div className="field">
-      <label htmlFor={`${prefix}-${k}`}>{label}</label>
-      <select id={`${prefix}-${k}`} value={v[k]} onChange={set(k)} {...described(k)}>
-        {options.map(([value, text]) => (
-          <option key={value} value={value}>
-            {text}
-          </option>
-        ))}
-      </select>
-      {fieldError(k)}
-    </div>
+    <SelectField
+      form={form}
+      field={k}
+      label={label}
+      value={v[k]}
+      onChange={(next) => setV({ ...v, [k]: next })}
+      options={options.map(([value, text]) => ({ value, label: text }))}
+    />
   );
   const any: [string, string] = ['', t('admin.any')];
   return (
-    <form className="card admin-form" aria-labelledby={`${prefix}-heading`} onSubmit={(e) => void submit(e)} noValidate>
-      <h2 id={`${prefix}-heading`}>{policy ? t('admin.sla.editHeading', { name: policy.name }) : t('admin.sla.newHeading')}</h2>
+    <AdminForm
+      form={form}
+      heading={policy ? t('admin.sla.editHeading', { name: policy.name }) : t('admin.sla.newHeading')}
+      submitLabel={policy ? t('admin.save') : t('admin.sla.add')}
+      onSubmit={submit}
+      onCancel={onClose}
+      focusOnOpen={policy !== undefined}
+    >
       <div className="grid">
-        <div className="field">
-          <label htmlFor={`${prefix}-name`}>{t('admin.sla.name')}</label>
-          <input id={`${prefix}-name`} value={v.name} onChange={set('name')} {...described('name')} />
-          {fieldError('name')}
-        </div>
+        <TextField form={form} field="name" label={t('admin.sla.name')} value={v.name} onChange={set('name')} />
         {select('scope', t('admin.sla.scope'), [
           ['case', t('admin.sla.case')],
           ['referral', t('admin.sla.referral')],
@@ -217,34 +187,31 @@ function PolicyForm({
         {select('level', t('inbox.level'), [any, ...['0', '1', '2', '3'].map((l): [string, string] => [l, l])])}
         {select('priority', t('manage.priority'), [any, ...PRIORITIES.map((p): [string, string] => [p, t(`priority.${p}` as MessageKey)])])}
         {select('institution', t('admin.institution'), [any, ...institutions.map((i): [string, string] => [i.code, i.code])])}
-        <div className="field">
-          <label htmlFor={`${prefix}-warningPercent`}>{t('admin.sla.warningPercent')}</label>
-          <input
-            id={`${prefix}-warningPercent`}
-            inputMode="numeric"
-            value={v.warningPercent}
-            onChange={set('warningPercent')}
-            {...described('warningPercent')}
-          />
-          {fieldError('warningPercent')}
-        </div>
-        <div className="field">
-          <label htmlFor={`${prefix}-goalPercent`}>{t('admin.sla.goalPercent')}</label>
-          <input
-            id={`${prefix}-goalPercent`}
-            inputMode="numeric"
-            value={v.goalPercent}
-            onChange={set('goalPercent')}
-            {...described('goalPercent')}
-          />
-          {fieldError('goalPercent')}
-        </div>
+        <TextField
+          form={form}
+          field="warningPercent"
+          inputMode="numeric"
+          label={t('admin.sla.warningPercent')}
+          value={v.warningPercent}
+          onChange={set('warningPercent')}
+        />
+        <TextField
+          form={form}
+          field="goalPercent"
+          inputMode="numeric"
+          label={t('admin.sla.goalPercent')}
+          value={v.goalPercent}
+          onChange={set('goalPercent')}
+        />
       </div>
-      <div className="field">
-        <label htmlFor={`${prefix}-description`}>{t('admin.sla.description')}</label>
-        <textarea id={`${prefix}-description`} rows={2} value={v.description} onChange={set('description')} {...described('description')} />
-        {fieldError('description')}
-      </div>
+      <TextField
+        form={form}
+        field="description"
+        rows={2}
+        label={t('admin.sla.description')}
+        value={v.description}
+        onChange={set('description')}
+      />
       {TARGETS.map((k) => (
         <fieldset key={k} className="checks" id={`${prefix}-${k}`} aria-describedby={form.errors[k] ? `${prefix}-${k}-error` : undefined}>
           <legend>{t(`admin.sla.target.${k}` as MessageKey)}</legend>
@@ -368,25 +335,8 @@ function PolicyForm({
         )}
         {fieldError('breachActions')}
       </fieldset>
-      <label className="check">
-        <input type="checkbox" checked={v.remindOutsideHours} onChange={set('remindOutsideHours')} /> {t('admin.sla.remindOutsideHours')}
-      </label>{' '}
-      {policy && (
-        <label className="check">
-          <input type="checkbox" checked={v.active} onChange={set('active')} /> {t('admin.sla.activeBox')}
-        </label>
-      )}
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {policy ? t('admin.save') : t('admin.sla.add')}
-        </button>
-        {onClose && (
-          <button type="button" onClick={onClose}>
-            {t('admin.close')}
-          </button>
-        )}
-      </div>
-      <Outcome status={form.status} error={form.error} />
-    </form>
+      <CheckField label={t('admin.sla.remindOutsideHours')} checked={v.remindOutsideHours} onChange={set('remindOutsideHours')} />{' '}
+      {policy && <CheckField label={t('admin.sla.activeBox')} checked={v.active} onChange={set('active')} />}
+    </AdminForm>
   );
 }
