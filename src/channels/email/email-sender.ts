@@ -29,8 +29,11 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
           port: config.SMTP_PORT,
           secure: config.SMTP_TLS,
           auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? '' } : undefined,
+          // Every outgoing mail of this process (acknowledgements come in bursts with a chunk of new tickets) shares
+          // these connections; each stays open for many messages instead of nodemailer's default 100.
           pool: true,
-          maxConnections: 4,
+          maxConnections: config.SMTP_MAX_CONNECTIONS,
+          maxMessages: 10_000,
         })
       : null;
   }
