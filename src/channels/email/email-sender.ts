@@ -30,10 +30,10 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
           secure: config.SMTP_TLS,
           auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? '' } : undefined,
           // Every outgoing mail of this process (acknowledgements come in bursts with a chunk of new tickets) shares
-          // these connections; each stays open for many messages instead of nodemailer's default 100.
+          // these connections. Each is renewed after nodemailer's default of 100 messages: servers refuse more in
+          // one session (OpenSMTPD's `max-mails` is 100; with more, every further message failed and was retried).
           pool: true,
           maxConnections: config.SMTP_MAX_CONNECTIONS,
-          maxMessages: 10_000,
         })
       : null;
   }
