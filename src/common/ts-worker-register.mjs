@@ -5,7 +5,7 @@ import Module from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { transformSync } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const resolveFilename = Module._resolveFilename;
@@ -15,15 +15,14 @@ Module._resolveFilename = function (request, ...rest) {
   return resolveFilename.call(this, mapped, ...rest);
 };
 
-const compilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  esModuleInterop: true,
-  experimentalDecorators: true,
-  emitDecoratorMetadata: true,
-  inlineSourceMap: true,
-};
+// esbuild rather than typescript: every thread loads its own compiler, and typescript takes seconds to load.
 Module._extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), { compilerOptions, fileName: filename });
-  module._compile(outputText, filename);
+  const { code } = transformSync(readFileSync(filename, 'utf8'), {
+    loader: 'ts',
+    format: 'cjs',
+    target: 'es2022',
+    sourcefile: filename,
+    sourcemap: 'inline',
+  });
+  module._compile(code, filename);
 };

@@ -115,6 +115,7 @@ export class EmailIngestService implements OnApplicationBootstrap, BeforeApplica
         pollIntervalMs: this.config.IMAP_POLL_INTERVAL_MS,
       });
       this.watchers.set(mailbox.id, entry);
+      this.parser.start();
       entry.watcher.start();
       this.logger.log({ mailbox: mailbox.name }, 'watching mailbox');
     }

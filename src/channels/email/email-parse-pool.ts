@@ -11,8 +11,9 @@ export interface EmailParsePoolOptions {
   threads: number;
   maxAttachmentBytes: number;
   /**
-   * The longest one message may take, from the moment a thread starts on it. A message that takes longer (a
-   * parser caught in some pathological input) is rejected and its thread replaced; the others go on.
+   * The longest one message may take, from the moment a thread is free for it (that includes starting a new one
+   * after a crash). A message that takes longer (a parser caught in some pathological input) is rejected and its
+   * thread replaced; the others go on.
    */
   timeoutMs?: number;
   /** Heap of each thread (see DEFAULT_MAX_HEAP_MB). */
@@ -29,8 +30,6 @@ const DEFAULT_TIMEOUT_MS = 60_000;
  * second line behind the parser's own limits (1000 parts, a 1 MB header, attachment sizes), not a replacement.
  */
 const DEFAULT_MAX_HEAP_MB = 1024;
-/** Threads are started with the first message and stopped after this long without one. */
-const IDLE_MS = 60_000;
 
 /**
  * Parses raw e-mail (libs/mime) and maps it to InboundMessage in a pool of worker threads, so that MIME decoding,
@@ -42,7 +41,7 @@ const IDLE_MS = 60_000;
  * parsing, never its wait behind others.
  */
 export class EmailParsePool implements OnApplicationShutdown {
-  private readonly pool: Piscina<EmailParseTask, InboundMessage>;
+  private pool: Piscina<EmailParseTask, InboundMessage> | null = null;
   private readonly timeoutMs: number;
   private readonly waiting: Array<() => void> = [];
   private running = 0;
@@ -50,36 +49,49 @@ export class EmailParsePool implements OnApplicationShutdown {
 
   constructor(private readonly options: EmailParsePoolOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const { filename, execArgv } = options.worker ?? workerScript(__filename, __dirname, 'email-parse.worker');
+  }
+
+  /**
+   * Starts the threads (once; parse does it too). Called when a mailbox is first watched, so that their start
+   * (loading mailparser and the sanitiser: a second or more on a busy machine) is not the first chunk's wait, and so
+   * that a process that watches no mailbox starts none.
+   */
+  start(): void {
+    if (this.pool || this.closed) return;
+    const { filename, execArgv } = this.options.worker ?? workerScript(__filename, __dirname, 'email-parse.worker');
     this.pool = new Piscina({
       filename,
       execArgv,
-      minThreads: 0,
-      maxThreads: options.threads,
-      idleTimeout: IDLE_MS,
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB },
+      minThreads: this.options.threads,
+      maxThreads: this.options.threads,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB },
     });
-  }
-
-  get threads(): number {
-    return this.options.threads;
   }
 
   /** Never rejects: a message that cannot be read is `{ ok: false }` with the reason. */
   async parse(source: Buffer, mailbox: MailboxContext): Promise<Settled<InboundMessage>> {
     if (this.closed) return { ok: false, error: new Error('the e-mail parser pool is closed') };
+    this.start();
     await this.slot();
     try {
+      if (!this.pool) throw new Error('the e-mail parser pool is closed');
       // A copy of exactly the message's bytes, moved (not copied again) into the thread: a Buffer from imapflow
       // may be a view into a larger allocation, all of which a structured clone would copy.
       const bytes = new Uint8Array(source);
+      // Only what the mapper reads: the settings a watcher passes also hold the mailbox's password.
+      const context: MailboxContext = {
+        name: mailbox.name,
+        address: mailbox.address,
+        institutionCode: mailbox.institutionCode,
+        referencePrefix: mailbox.referencePrefix,
+      };
       const message = await this.pool.run(
-        { source: bytes, mailbox: { ...mailbox }, maxAttachmentBytes: this.options.maxAttachmentBytes },
+        { source: bytes, mailbox: context, maxAttachmentBytes: this.options.maxAttachmentBytes },
         { transferList: [bytes.buffer], signal: AbortSignal.timeout(this.timeoutMs) },
       );
       return { ok: true, value: withBuffers(message) };
     } catch (error) {
-      return { ok: false, error: describe(error, this.timeoutMs) };
+      return { ok: false, error: asReason(error, this.timeoutMs) };
     } finally {
       this.release();
     }
@@ -93,7 +105,9 @@ export class EmailParsePool implements OnApplicationShutdown {
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.waiting.splice(0)) wake();
-    await this.pool.destroy();
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.destroy();
   }
 
   private async slot(): Promise<void> {
@@ -122,7 +136,7 @@ function withBuffers(message: InboundMessage): InboundMessage {
   return { ...message, attachments };
 }
 
-function describe(error: unknown, timeoutMs: number): Error {
+function asReason(error: unknown, timeoutMs: number): Error {
   const name = (error as { name?: string } | null)?.name;
   if (name === 'AbortError' || name === 'TimeoutError') return new Error(`parsing took longer than ${timeoutMs} ms`);
   return error instanceof Error ? error : new Error(String(error));
