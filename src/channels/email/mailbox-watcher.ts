@@ -42,8 +42,9 @@ interface FetchedChunk {
 /**
  * Reads one mailbox: everything above the checkpointed UID is fetched, accepted into the pipeline (durably) and
  * only then checkpointed and flagged or moved, so a crash at any point re-fetches at most two chunks, which the
- * pipeline recognises by Message-ID. The next chunk is fetched (and parsed) while the last one is accepted. New mail arrives by IDLE where the server has it (imapflow falls back to
- * polling), plus a periodic check. A lost connection is retried with exponential backoff.
+ * pipeline recognises by Message-ID. The next chunk is fetched (and parsed) while the last one is accepted. New
+ * mail arrives by IDLE where the server has it (imapflow falls back to polling), plus a periodic check. A lost
+ * connection is retried with exponential backoff.
  */
 export class MailboxWatcher {
   private readonly logger: Logger;
