@@ -532,6 +532,31 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     expect(seen).toHaveLength(40);
   });
 
+  it('a message the parser refuses is left flagged for a person and counted; the messages beside it become tickets', async () => {
+    const [before, after] = [mid(), mid()];
+    const hostileId = mid();
+    await appendMessage(centre, rawMail({ from: 'first@customer.test', to: centre, subject: 'Pirms', messageId: before }, 'Pirmā.'));
+    // mailparser gives up on a header section over 1 MB: parsed in a worker thread, it is refused there.
+    await appendMessage(
+      centre,
+      rawMail(
+        { from: 'odd@customer.test', to: centre, subject: 'Dīvaina', messageId: hostileId, extra: [`X-Padding: ${'a'.repeat(1_100_000)}`] },
+        'Sveiki.',
+      ),
+    );
+    await appendMessage(centre, rawMail({ from: 'last@customer.test', to: centre, subject: 'Pēc', messageId: after }, 'Pēdējā.'));
+    await ticketOf(before, 30_000);
+    await ticketOf(after, 30_000);
+    const hostile = await eventually(async () => {
+      const inbox = await listMessages(centre);
+      return inbox.find((m) => m.source.includes(hostileId) && m.flags.includes('$VpppdRejected')) ?? null;
+    });
+    expect(hostile.flags).not.toContain('\\Seen');
+    expect((await env.sql(`SELECT count(*)::int AS n FROM inbound_events WHERE external_id = $1`, [hostileId]))[0].n).toBe(0);
+    const metrics = (await http().get('/metrics').set(MONITORING).expect(200)).text;
+    expect(metrics).toMatch(/vp_email_messages_total\{mailbox="default",outcome="rejected"\} [1-9]/);
+  });
+
   it("one message CC'd to two of our mailboxes is one message", async () => {
     const second = uniqueMailbox('vid');
     const admin = await login(app);

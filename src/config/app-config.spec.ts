@@ -1,5 +1,6 @@
 import { getMetadataStorage } from 'class-validator';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig, ConfigError, loadConfig, loadDatabaseConfig } from './app-config';
 import { EXAMPLE_PLACEHOLDERS } from './placeholder-secrets';
@@ -38,6 +39,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: '5000000' }).SOCIAL_MAX_MEDIA_BYTES).toBe(5_000_000);
     for (const bad of ['10', '200000000', 'lots'])
       expect(() => loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: bad })).toThrow(/SOCIAL_MAX_MEDIA_BYTES/);
+  });
+
+  it('takes EMAIL_PARSE_THREADS from 1 to 32, two (one on a single core) when unset, and SMTP_MAX_CONNECTIONS from 1 to 50, 4 when unset', () => {
+    expect(loadConfig(valid).EMAIL_PARSE_THREADS).toBe(Math.min(2, availableParallelism()));
+    expect(loadConfig({ ...valid, EMAIL_PARSE_THREADS: '6' }).EMAIL_PARSE_THREADS).toBe(6);
+    for (const bad of ['0', '33', '1.5', 'many'])
+      expect(() => loadConfig({ ...valid, EMAIL_PARSE_THREADS: bad })).toThrow(/EMAIL_PARSE_THREADS/);
+    expect(loadConfig(valid).SMTP_MAX_CONNECTIONS).toBe(4);
+    expect(loadConfig({ ...valid, SMTP_MAX_CONNECTIONS: '10' }).SMTP_MAX_CONNECTIONS).toBe(10);
+    for (const bad of ['0', '51', 'all']) expect(() => loadConfig({ ...valid, SMTP_MAX_CONNECTIONS: bad })).toThrow(/SMTP_MAX_CONNECTIONS/);
   });
 
   it('takes WEBHOOK_ALLOWED_NETWORKS as comma-separated addresses or networks, none when unset', () => {

@@ -24,6 +24,7 @@ import { parseTrustProxy, TrustProxySetting, trustProxyProblem } from './trust-p
 import { ROLES } from '../agents/entities/agent.entity';
 import { parseClamdAddress } from '../scanning/clamd-address';
 import { parseSecretKey } from '@lib/secret-box';
+import { availableParallelism } from 'node:os';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -658,6 +659,13 @@ export class AppConfig {
   @IsString()
   SMTP_PASSWORD?: string;
 
+  /** SMTP connections kept open and shared by all outgoing mail (acknowledgements, replies) of one process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  SMTP_MAX_CONNECTIONS = 4;
+
   /** Sender of mail that does not go out from a mailbox of its own, e.g. "VPPPD <pakalpojumi@example.lv>". */
   @ValidateIf((c: AppConfig) => !!c.SMTP_HOST)
   @IsString()
@@ -710,6 +718,16 @@ export class AppConfig {
   @IsInt()
   @Min(1024)
   EMAIL_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+  /**
+   * Worker threads that parse fetched e-mail (MIME, charsets, HTML sanitising), off the thread that serves HTTP and
+   * runs the queues; shared by every mailbox this process watches. Default: two, or one on a single core.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  EMAIL_PARSE_THREADS = Math.min(2, availableParallelism());
 
   // --- Social networks: Meta (Messenger, Instagram, WhatsApp Cloud API) and Telegram ---
 

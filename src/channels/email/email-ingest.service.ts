@@ -8,6 +8,7 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { redisOf } from '../../common/redis';
 import { QueueName } from '../../queues';
 import { MailboxesService, MailboxStatus } from './mailboxes.service';
+import { EmailParsePool } from './email-parse-pool';
 import { MailboxState, MailboxWatcher } from './mailbox-watcher';
 
 const RECONCILE_EVERY_MS = 5_000;
@@ -35,6 +36,7 @@ export class EmailIngestService implements OnApplicationBootstrap, BeforeApplica
     private readonly inbound: InboundService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    private readonly parser: EmailParsePool,
     @InjectQueue(QueueName.Inbound) private readonly queue: Queue,
   ) {}
 
@@ -99,6 +101,7 @@ export class EmailIngestService implements OnApplicationBootstrap, BeforeApplica
         watcher: null as unknown as MailboxWatcher,
       };
       entry.watcher = new MailboxWatcher(mailbox, {
+        parse: (source, context) => this.parser.parse(source, context),
         acceptMany: (messages) => this.inbound.acceptMany(messages),
         loadCheckpoint: (id) => this.mailboxes.loadCheckpoint(id),
         saveCheckpoint: (id, validity, uid) => this.mailboxes.saveCheckpoint(id, validity, uid),
@@ -110,9 +113,9 @@ export class EmailIngestService implements OnApplicationBootstrap, BeforeApplica
           }
         },
         pollIntervalMs: this.config.IMAP_POLL_INTERVAL_MS,
-        maxAttachmentBytes: this.config.EMAIL_MAX_ATTACHMENT_BYTES,
       });
       this.watchers.set(mailbox.id, entry);
+      this.parser.start();
       entry.watcher.start();
       this.logger.log({ mailbox: mailbox.name }, 'watching mailbox');
     }

@@ -29,8 +29,11 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
           port: config.SMTP_PORT,
           secure: config.SMTP_TLS,
           auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? '' } : undefined,
+          // Every outgoing mail of this process (acknowledgements come in bursts with a chunk of new tickets) shares
+          // these connections. Each is renewed after nodemailer's default of 100 messages: servers refuse more in
+          // one session (OpenSMTPD's `max-mails` is 100; with more, every further message failed and was retried).
           pool: true,
-          maxConnections: 4,
+          maxConnections: config.SMTP_MAX_CONNECTIONS,
         })
       : null;
   }

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { parseEmail } from '@lib/mime';
+import type { Settled } from '@lib/micro-batcher';
 import { ImapFlow } from 'imapflow';
 import type { InboundMessage } from '../../inbound/inbound-message';
 import type { AcceptResult } from '../../inbound/inbound-message';
-import { emailToInbound, MailboxContext } from './email-inbound-mapper';
+import type { MailboxContext } from './email-inbound-mapper';
 
 export type MailboxState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
@@ -20,23 +20,31 @@ export interface MailboxSettings extends MailboxContext {
 }
 
 export interface MailboxWatcherDeps {
+  /** Parses one raw message into the pipeline's form (EmailParsePool: off this thread); never rejects. */
+  parse(source: Buffer, mailbox: MailboxContext): Promise<Settled<InboundMessage>>;
   acceptMany(messages: InboundMessage[]): Promise<AcceptResult[]>;
   loadCheckpoint(mailboxId: string): Promise<{ uidValidity: string | null; lastUid: number }>;
   saveCheckpoint(mailboxId: string, uidValidity: string, lastUid: number): Promise<void>;
   count(outcome: 'fetched' | 'ingested' | 'duplicate' | 'rejected'): void;
   onState(state: MailboxState, error: string | null): void;
   pollIntervalMs: number;
-  maxAttachmentBytes: number;
 }
 
 const FETCH_CHUNK = 100;
 const REJECTED_FLAG = '$VpppdRejected';
 
+/** A chunk as fetched: each message's parsing already under way in the pool. */
+interface FetchedChunk {
+  uids: number[];
+  messages: Array<{ uid: number; parsed: Promise<Settled<InboundMessage>> }>;
+}
+
 /**
  * Reads one mailbox: everything above the checkpointed UID is fetched, accepted into the pipeline (durably) and
- * only then checkpointed and flagged or moved, so a crash at any point re-fetches at most a chunk, which the
- * pipeline recognises by Message-ID. New mail arrives by IDLE where the server has it (imapflow falls back to
- * polling), plus a periodic check. A lost connection is retried with exponential backoff.
+ * only then checkpointed and flagged or moved, so a crash at any point re-fetches at most two chunks, which the
+ * pipeline recognises by Message-ID. The next chunk is fetched (and parsed) while the last one is accepted. New
+ * mail arrives by IDLE where the server has it (imapflow falls back to polling), plus a periodic check. A lost
+ * connection is retried with exponential backoff.
  */
 export class MailboxWatcher {
   private readonly logger: Logger;
@@ -167,42 +175,71 @@ export class MailboxWatcher {
         // `n:*` always matches the highest UID, even one below n.
         const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
         if (uids.length === 0) return;
-        for (let i = 0; i < uids.length && !this.stopped; i += FETCH_CHUNK) {
-          const chunk = uids.slice(i, i + FETCH_CHUNK);
-          lastUid = await this.ingestChunk(client, chunk, uidValidity);
-        }
+        lastUid = await this.ingestPipelined(client, uids, uidValidity, lastUid);
       }
     } finally {
       lock.release();
     }
   }
 
-  private async ingestChunk(client: ImapFlow, uids: number[], uidValidity: string): Promise<number> {
-    const s = this.settings;
-    const fetched: Array<{ uid: number; source: Buffer }> = [];
-    for await (const message of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
-      if (message.source) fetched.push({ uid: message.uid, source: message.source });
+  /**
+   * Chunk after chunk, one deep: while chunk k is accepted, checkpointed and flagged, chunk k+1 is fetched and its
+   * messages parsed. Chunks are still committed strictly in order, each only after the one before it, so the
+   * checkpoint never passes a message that is not in the pipeline. Returns the highest UID checkpointed.
+   */
+  private async ingestPipelined(client: ImapFlow, uids: number[], uidValidity: string, checkpointed: number): Promise<number> {
+    let committed: Promise<number> | null = null;
+    let lastUid = checkpointed;
+    try {
+      for (let i = 0; i < uids.length && !this.stopped; i += FETCH_CHUNK) {
+        const fetched = await this.fetchChunk(client, uids.slice(i, i + FETCH_CHUNK));
+        // The chunk before must be in before this one is: a failure there ends the sync (nothing more is committed).
+        if (committed) lastUid = await committed;
+        committed = this.commitChunk(client, fetched, uidValidity);
+        // Awaited on the next turn; until then its rejection must not count as unhandled.
+        void committed.catch(() => undefined);
+      }
+      if (committed) lastUid = await committed;
+    } catch (error) {
+      // Whatever is still parsing is dropped: it is fetched again from the checkpoint.
+      if (committed) await committed.catch(() => undefined);
+      throw error;
     }
-    fetched.sort((a, b) => a.uid - b.uid);
+    return lastUid;
+  }
+
+  private async fetchChunk(client: ImapFlow, uids: number[]): Promise<FetchedChunk> {
+    const messages: FetchedChunk['messages'] = [];
+    for await (const message of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
+      if (!message.source) continue;
+      this.deps.count('fetched');
+      // Handed to the pool as it arrives: parsing overlaps the rest of the fetch.
+      messages.push({ uid: message.uid, parsed: this.deps.parse(message.source, this.settings) });
+    }
+    messages.sort((a, b) => a.uid - b.uid);
+    return { uids, messages };
+  }
+
+  private async commitChunk(client: ImapFlow, chunk: FetchedChunk, uidValidity: string): Promise<number> {
+    const s = this.settings;
     const processed: number[] = [];
     const rejected: number[] = [];
     const messages: InboundMessage[] = [];
-    for (const { uid, source } of fetched) {
-      this.deps.count('fetched');
-      try {
-        const parsed = await parseEmail(source, { maxAttachmentBytes: this.deps.maxAttachmentBytes });
-        messages.push(emailToInbound(parsed, s));
+    for (const { uid, parsed } of chunk.messages) {
+      const result = await parsed;
+      if (result.ok) {
+        messages.push(result.value);
         processed.push(uid);
-      } catch (error) {
+      } else {
         this.deps.count('rejected');
-        this.logger.warn({ err: error, uid }, 'could not read a message; left in the mailbox flagged for a person');
+        this.logger.warn({ err: result.error, uid }, 'could not read a message; left in the mailbox flagged for a person');
         rejected.push(uid);
       }
     }
     // One round trip for the whole chunk. If PostgreSQL is down this throws and nothing is checkpointed.
     const results = await this.deps.acceptMany(messages);
     for (const result of results) this.deps.count(result.duplicate ? 'duplicate' : 'ingested');
-    const highest = Math.max(...uids);
+    const highest = Math.max(...chunk.uids);
     await this.deps.saveCheckpoint(s.id, uidValidity, highest);
     if (rejected.length) await client.messageFlagsAdd(rejected.join(','), [REJECTED_FLAG], { uid: true }).catch(() => undefined);
     if (processed.length) {

@@ -1,0 +1,123 @@
+import { Logger } from '@nestjs/common';
+import type { ImapFlow } from 'imapflow';
+import { MailboxSettings, MailboxWatcher, MailboxWatcherDeps } from './mailbox-watcher';
+
+const SETTINGS: MailboxSettings = {
+  id: 'm1',
+  name: 'default',
+  address: 'centre@vpppd.test',
+  institutionCode: null,
+  referencePrefix: 'VP',
+  host: '127.0.0.1',
+  port: 1143,
+  tls: false,
+  username: 'centre',
+  password: 'secret',
+  folder: 'INBOX',
+  processedAction: 'flag',
+  processedFolder: 'Processed',
+};
+
+/** What the watcher did, in order, across the IMAP client and its dependencies. */
+type Step = string;
+
+function fakeClient(log: Step[]): ImapFlow {
+  return {
+    fetch(range: string) {
+      const uids = range.split(',').map(Number);
+      return (async function* () {
+        log.push(`fetch ${uids[0]}-${uids[uids.length - 1]}`);
+        for (const uid of uids) yield { uid, source: Buffer.from(uid % 97 === 0 ? 'BAD' : `message ${uid}`) };
+      })();
+    },
+    messageFlagsAdd: async (range: string, flags: string[]) => {
+      const uids = range.split(',').map(Number);
+      log.push(`flag ${flags.join(' ')} ${uids.length === 1 ? uids[0] : `${uids[0]}-${uids[uids.length - 1]} (${uids.length})`}`);
+      return true;
+    },
+    messageMove: async () => true,
+  } as unknown as ImapFlow;
+}
+
+function deps(log: Step[], options: { acceptFailsFrom?: number } = {}): MailboxWatcherDeps & { counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  return {
+    counts,
+    parse: async (source) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const text = source.toString();
+      if (text === 'BAD') return { ok: false, error: new Error('unreadable') };
+      return { ok: true, value: { channel: 'email', externalId: text, from: { identifiers: [] }, text } };
+    },
+    acceptMany: async (messages) => {
+      const first = messages[0].externalId;
+      log.push(`accept start ${first}`);
+      // Long enough for the next chunk's fetch to happen meanwhile, as it does against a real server.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      if (options.acceptFailsFrom !== undefined && Number(first.split(' ')[1]) >= options.acceptFailsFrom) {
+        log.push(`accept failed ${first}`);
+        throw new Error('PostgreSQL is down');
+      }
+      log.push(`accept done ${first} (${messages.length})`);
+      return messages.map(() => ({ duplicate: false }) as never);
+    },
+    loadCheckpoint: async () => ({ uidValidity: 'v1', lastUid: 0 }),
+    saveCheckpoint: async (_id, _validity, lastUid) => {
+      log.push(`checkpoint ${lastUid}`);
+    },
+    count: (outcome) => (counts[outcome] = (counts[outcome] ?? 0) + 1),
+    onState: () => undefined,
+    pollIntervalMs: 30_000,
+  };
+}
+
+/** The private step under test: everything the sync found above the checkpoint, chunk by chunk. */
+function ingest(watcher: MailboxWatcher, client: ImapFlow, uids: number[]): Promise<number> {
+  return (
+    watcher as unknown as { ingestPipelined: (c: ImapFlow, u: number[], v: string, last: number) => Promise<number> }
+  ).ingestPipelined(client, uids, 'v1', 0);
+}
+
+const UIDS = Array.from({ length: 250 }, (_, i) => i + 1);
+
+describe('MailboxWatcher, chunk after chunk', () => {
+  // The rejected messages are logged as warnings, as they should be; the run's output need not show them.
+  beforeAll(() => Logger.overrideLogger(false));
+  it('fetches the next chunk while the last is accepted, and commits, checkpoints and flags the chunks in order', async () => {
+    const log: Step[] = [];
+    const d = deps(log);
+    const watcher = new MailboxWatcher(SETTINGS, d);
+    expect(await ingest(watcher, fakeClient(log), UIDS)).toBe(250);
+
+    expect(log).toEqual([
+      'fetch 1-100',
+      'fetch 101-200', // while chunk 1 is parsed and accepted
+      'accept start message 1',
+      'accept done message 1 (99)',
+      'checkpoint 100',
+      'flag $VpppdRejected 97',
+      'flag \\Seen 1-100 (99)',
+      'fetch 201-250', // while chunk 2 is parsed and accepted
+      'accept start message 101',
+      'accept done message 101 (99)',
+      'checkpoint 200',
+      'flag $VpppdRejected 194',
+      'flag \\Seen 101-200 (99)',
+      'accept start message 201',
+      'accept done message 201 (50)',
+      'checkpoint 250',
+      'flag \\Seen 201-250 (50)',
+    ]);
+    expect(d.counts).toEqual({ fetched: 250, rejected: 2, ingested: 248 });
+  });
+
+  it('stops at a chunk that cannot be accepted: nothing after it is checkpointed or flagged, and the error reaches the sync', async () => {
+    const log: Step[] = [];
+    const watcher = new MailboxWatcher(SETTINGS, deps(log, { acceptFailsFrom: 101 }));
+    await expect(ingest(watcher, fakeClient(log), UIDS)).rejects.toThrow('PostgreSQL is down');
+
+    expect(log.filter((step) => step.startsWith('checkpoint'))).toEqual(['checkpoint 100']);
+    expect(log.filter((step) => step.startsWith('flag \\Seen'))).toEqual(['flag \\Seen 1-100 (99)']);
+    expect(log.some((step) => step.startsWith('accept start message 201'))).toBe(false);
+  });
+});
