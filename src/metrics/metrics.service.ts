@@ -46,7 +46,7 @@ export class MetricsService {
 
   readonly outboundMessages = new Counter({
     name: 'vp_outbound_messages_total',
-    help: 'Outbound messages by channel and final outcome',
+    help: 'Outbound messages by channel and outcome: sent, failed (for good), deferred (an attempt failed; retried with backoff)',
     labelNames: ['channel', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -56,6 +56,14 @@ export class MetricsService {
     name: 'vp_email_messages_total',
     help: 'E-mail channel events by mailbox and outcome',
     labelNames: ['mailbox', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** IMAP connections to a mailbox that were refused, failed or dropped (each followed by a reconnect with backoff). */
+  readonly mailboxDisconnects = new Counter({
+    name: 'vp_email_mailbox_disconnects_total',
+    help: 'IMAP connections lost or refused, by mailbox',
+    labelNames: ['mailbox'] as const,
     registers: [this.registry],
   });
 

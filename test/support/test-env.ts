@@ -42,7 +42,12 @@ export class TestEnv {
   }
 
   config(overrides: Record<string, string> = {}): AppConfig {
-    return loadConfig({
+    return loadConfig(this.variables(overrides));
+  }
+
+  /** The environment variables this file's processes run with, as an operator would set them. */
+  variables(overrides: Record<string, string> = {}): Record<string, string> {
+    return {
       DATABASE_URL: this.databaseUrl,
       DATABASE_SCHEMA: this.name,
       REDIS_URL: this.redisUrl,
@@ -57,7 +62,7 @@ export class TestEnv {
       DATABASE_POOL_SIZE: '10',
       INBOUND_BATCH_WAIT_MS: '2',
       ...overrides,
-    });
+    };
   }
 
   /** The HTTP application exactly as main.ts builds it, listening on a loopback port (random unless given). */

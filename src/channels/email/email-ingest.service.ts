@@ -107,6 +107,8 @@ export class EmailIngestService implements OnApplicationBootstrap, BeforeApplica
         saveCheckpoint: (id, validity, uid) => this.mailboxes.saveCheckpoint(id, validity, uid),
         count: (outcome) => this.metrics.emailMessages.inc({ mailbox: mailbox.name, outcome }),
         onState: (state: MailboxState, error) => {
+          if (state === 'disconnected' && entry.status.state !== 'disconnected')
+            this.metrics.mailboxDisconnects.inc({ mailbox: mailbox.name });
           if (state !== entry.status.state || error !== entry.status.error) {
             entry.status = { state, since: new Date().toISOString(), error };
             void this.publish(mailbox.id, entry.status);

@@ -132,7 +132,11 @@ export class MailboxWatcher {
       clearInterval(poll);
     } finally {
       this.client = null;
-      if (!this.stopped) this.deps.onState('disconnected', 'connection closed');
+      if (!this.stopped) {
+        // A server or network that drops the connection says nothing more: without this line it would go unseen.
+        this.logger.warn('IMAP connection closed by the server or the network; reconnecting');
+        this.deps.onState('disconnected', 'connection closed');
+      }
     }
     return true;
   }

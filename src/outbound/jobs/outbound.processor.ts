@@ -58,7 +58,8 @@ export class OutboundProcessor extends QueueProcessor {
     const final =
       error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn({ err: error, messageId: job.data.messageId, attempt: job.attemptsMade, final }, 'outbound message not delivered');
-    if (final) this.metrics.outboundMessages.inc({ channel: 'any', outcome: 'failed' });
+    // A deferred attempt is counted too: an SMTP server answering 421 for an hour shows on a dashboard, not only in logs.
+    this.metrics.outboundMessages.inc({ channel: 'any', outcome: final ? 'failed' : 'deferred' });
     await this.messages
       .markFailed(job.data.messageId, error.message, final)
       .catch((e) => this.logger.error({ err: e }, 'could not record a delivery failure'));
