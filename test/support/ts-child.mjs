@@ -1,6 +1,8 @@
 // Runs a TypeScript entry point of the service (argv[2]) in a plain Node process, for fault tests that need a
 // real separate process they can kill. Each file is transpiled on require with the project's tsconfig (the
 // service's files are isolated modules, so no type information is needed), and `@lib/*` resolves as in tsconfig.
+// TypeScript, not esbuild as src/common/ts-worker-register.mjs uses for the e-mail parse threads: Nest's injection
+// needs the decorator metadata that only TypeScript emits.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
