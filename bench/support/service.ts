@@ -185,7 +185,7 @@ export interface ServiceLayout {
   env: Record<string, string>;
   serviceEnv: Record<string, string>;
   nodeArgs: string[];
-  /** Another PostgreSQL than the shared one (a private primary): the schema is made there; `admin` drops it. */
+  /** Another PostgreSQL than the shared one (a private server the benchmark removes itself): the schema is made there. */
   databaseUrl?: string;
   /**
    * Another Redis than the shared one, as the service's variables (REDIS_URL, or REDIS_SENTINELS and
@@ -205,9 +205,13 @@ export interface Service {
  * Starts the service: the schema is created and migrated by the first process to start (under its advisory
  * lock). The schema, the Redis keys under the prefix and the processes are removed at the end.
  */
-export async function startService(admin: Client, layout: ServiceLayout): Promise<Service> {
+export async function startService(admin: Client | null, layout: ServiceLayout): Promise<Service> {
   const { schema, prefix } = layout;
-  onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  // A private server is removed as a whole by whoever started it.
+  if (!layout.databaseUrl) {
+    if (!admin) throw new Error('startService: the shared database needs the admin connection that drops the schema');
+    onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  }
   if (!layout.redisEnv) await cleanKeysAtEnd(prefix);
 
   const env: Record<string, string> = {
@@ -283,8 +287,8 @@ export function restartProcess(service: Service, index: number, nodeArgs: string
 }
 
 /** Polls GET /health of every process every `everyMs` until each has answered 200; returns when the last one did. */
-export async function waitHealthy(services: ServiceProcess[], everyMs: number): Promise<number> {
-  await until('GET /health of every process', 60_000, everyMs, async () => {
+export async function waitHealthy(services: ServiceProcess[], everyMs: number, timeoutMs = 60_000): Promise<number> {
+  await until('GET /health of every process', timeoutMs, everyMs, async () => {
     assertAlive(services);
     for (const s of services) if (Number.isNaN(s.healthyAt) && (await healthy(s.port))) s.healthyAt = now();
     return services.every((s) => !Number.isNaN(s.healthyAt));

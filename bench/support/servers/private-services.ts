@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,6 +91,15 @@ function asPostgres(command: string, args: string[]): void {
   execFileSync(root ? 'runuser' : command, root ? ['-u', 'postgres', '--', command, ...args] : args, { stdio: 'ignore', timeout: 60000 });
 }
 
+function asPostgresAsync(command: string, args: string[]): Promise<void> {
+  const root = process.getuid?.() === 0;
+  return new Promise((resolve, reject) =>
+    execFile(root ? 'runuser' : command, root ? ['-u', 'postgres', '--', command, ...args] : args, { timeout: 60000 }, (error) =>
+      error ? reject(new Error(`${command} ${args.at(-1)}: ${error.message}`)) : resolve(),
+    ),
+  );
+}
+
 export class PrivatePostgres {
   private settings = '';
 
@@ -161,7 +170,22 @@ export class PrivatePostgres {
 
   async start(settings = ''): Promise<void> {
     if (settings) this.settings = settings;
-    asPostgres(postgresBin('pg_ctl'), [
+    asPostgres(postgresBin('pg_ctl'), this.startArgs());
+  }
+
+  /**
+   * A restart by an operator (fast shutdown, `pauseMs` down, start) without blocking this process meanwhile: a
+   * benchmark's clients keep running through it.
+   */
+  async restart(pauseMs: number): Promise<void> {
+    const data = join(this.dir, 'data');
+    await asPostgresAsync(postgresBin('pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+    await new Promise((r) => setTimeout(r, pauseMs));
+    await asPostgresAsync(postgresBin('pg_ctl'), this.startArgs());
+  }
+
+  private startArgs(): string[] {
+    return [
       '-D',
       join(this.dir, 'data'),
       '-l',
@@ -172,7 +196,7 @@ export class PrivatePostgres {
       '-o',
       `-p ${this.port} -c listen_addresses=127.0.0.1 -c fsync=off -c unix_socket_directories=${this.dir} ${this.settings}`,
       'start',
-    ]);
+    ];
   }
 
   /** Fast shutdown: open connections are cut, as in a restart by an operator. */
