@@ -419,7 +419,18 @@ async function main(): Promise<void> {
         const res = await fetch(`http://127.0.0.1:${fresh.port}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
         return res?.status === 200;
       }).catch((e: Error) => {
-        throw new Error(`${e.message}; ${fresh.alive ? 'running' : 'exited'}, last output: ${fresh.output().slice(-600)}`);
+        // The last line of its output (a crash's error names its cause near the end), kept to one table row.
+        const last = fresh
+          .output()
+          .trim()
+          .split('\n')
+          .filter((l) => /error|code|message/i.test(l))
+          .slice(-3)
+          .join(' ')
+          .replace(/\s+/g, ' ');
+        throw new Error(
+          `${e.message}; ${fresh.alive ? 'running' : `exited with ${fresh.child.exitCode ?? fresh.child.signalCode}`}: ${last.slice(0, 200)}`,
+        );
       });
       await back?.();
       return `restarted after 3 s as pid ${fresh.child.pid}, healthy${back ? ' and back in HAProxy' : ''}`;
