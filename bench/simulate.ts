@@ -7,15 +7,14 @@
  *   npm run simulate -- --minutes 1
  *   npm run simulate -- --start --speed 360 --rate 3 --seed 7
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DAY_MS } from '@lib/simulated-day';
 import { onCleanup, runBench, UsageError } from './support/lifecycle';
+import { ensureMailServers, MAIL } from './support/mail-servers';
 import { fmt, table } from './support/report';
 import { checkConnections, connect, openAroundTheClock, startService, waitHealthy } from './support/service';
 import { normalise, simulate, SimulationResult, Target } from './support/simulation/engine';
@@ -34,36 +33,6 @@ const HELP = `usage: npm run simulate -- [options]
   --start           start the service itself from dist/ with a fresh schema, removed at the end, and the
                     local test mail servers (scripts/mail-servers.sh) for e-mail
 `;
-
-/** The e2e tests' mail servers (test/support/mail-servers.ts): one OpenSMTPD and one Dovecot per machine. */
-const MAIL = {
-  script: join(__dirname, '..', '..', 'scripts', 'mail-servers.sh'),
-  dir: process.env.BENCH_MAIL_DIR ?? join(os.tmpdir(), 'vpppd-mail-test'),
-  host: '127.0.0.1',
-  imapPort: Number(process.env.TEST_IMAP_PORT || 1143),
-  smtpPort: Number(process.env.TEST_SMTP_PORT || 2525),
-  lmtpPort: Number(process.env.TEST_LMTP_PORT || 2424),
-  password: 'secret', // the static passdb of scripts/mail-servers.sh
-  domain: 'vpppd.test',
-};
-
-function ensureMailServers(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const args = ['ensure', MAIL.dir, String(MAIL.imapPort), String(MAIL.smtpPort), String(MAIL.lmtpPort)];
-    execFile(
-      'bash',
-      [MAIL.script, ...args],
-      { timeout: 10 * 60_000, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (!error) return resolve();
-        const output = `${stdout}${stderr}`.trim().split('\n').slice(-3).join(' / ');
-        reject(
-          new Error(`scripts/mail-servers.sh ensure ${error.killed ? 'did not finish in 10 min' : 'failed'}${output ? `: ${output}` : ''}`),
-        );
-      },
-    );
-  });
-}
 
 /** KEY=VALUE lines of .env, if there is one: the quick start's secrets are what the simulator signs with. */
 function dotEnv(): Record<string, string> {

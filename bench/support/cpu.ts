@@ -145,3 +145,14 @@ export function coresBetween(start: CpuSnapshot, end: CpuSnapshot): CpuUse {
   cores.set(MACHINE_LABEL, machine);
   return { seconds, cores };
 }
+
+/**
+ * CPU seconds (user + kernel) so far of `pid`, with its live direct children when asked (a postmaster's backends),
+ * or NaN when it is gone: for parts whose process may be killed and started again during a run.
+ */
+export function cpuSecondsOf(pid: number, withChildren = false): number {
+  const own = procStat(pid);
+  if (!own) return NaN;
+  const children = withChildren ? [...allProcs().values()].filter((p) => p.ppid === pid) : [];
+  return busy(sumCpu([own, ...children]));
+}

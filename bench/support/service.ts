@@ -6,7 +6,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,6 +13,7 @@ import { Client } from 'pg';
 import { rigaDate } from '@lib/business-calendar';
 import { AppConfig } from '../../src/config/app-config';
 import { now, onCleanup, onFailure, sleep, UsageError, until } from './lifecycle';
+import { freePort } from './servers/private-services';
 
 export const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -98,6 +98,9 @@ export class ServiceProcess {
   private readonly tail: string[] = [];
   warnings = 0;
 
+  /** APP_ROLE of the process. */
+  readonly role: string;
+
   constructor(
     readonly label: string,
     env: Record<string, string>,
@@ -105,6 +108,7 @@ export class ServiceProcess {
     cwd: string,
     readonly port: number,
   ) {
+    this.role = env.APP_ROLE ?? 'all';
     this.child = spawn(process.execPath, [...nodeArgs, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     // A failed run shows what every process still running said last.
     onFailure(() => (this.alive && this.output() ? `\n--- last output of ${this.label}:\n${this.output()}\n` : ''));
@@ -158,16 +162,7 @@ export function warningsOf(services: ServiceProcess[]): number {
   return services.reduce((n, s) => n + s.warnings, 0);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './servers/private-services';
 
 function healthy(port: number): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
@@ -190,6 +185,13 @@ export interface ServiceLayout {
   env: Record<string, string>;
   serviceEnv: Record<string, string>;
   nodeArgs: string[];
+  /** Another PostgreSQL than the shared one (a private server the benchmark removes itself): the schema is made there. */
+  databaseUrl?: string;
+  /**
+   * Another Redis than the shared one, as the service's variables (REDIS_URL, or REDIS_SENTINELS and
+   * REDIS_SENTINEL_NAME): private servers the benchmark removes itself, so no keys are cleaned up.
+   */
+  redisEnv?: Record<string, string>;
 }
 
 export interface Service {
@@ -203,27 +205,19 @@ export interface Service {
  * Starts the service: the schema is created and migrated by the first process to start (under its advisory
  * lock). The schema, the Redis keys under the prefix and the processes are removed at the end.
  */
-export async function startService(admin: Client, layout: ServiceLayout): Promise<Service> {
+export async function startService(admin: Client | null, layout: ServiceLayout): Promise<Service> {
   const { schema, prefix } = layout;
-  onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
-  await redis.connect();
-  onCleanup(`redis keys ${prefix}:*`, async () => {
-    // SCAN rather than KEYS so a shared Redis is never blocked; bounded in iterations.
-    let cursor = '0';
-    for (let round = 0; round < 100_000; round++) {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = nextCursor;
-      if (cursor === '0') break;
-    }
-    await redis.quit();
-  });
+  // A private server is removed as a whole by whoever started it.
+  if (!layout.databaseUrl) {
+    if (!admin) throw new Error('startService: the shared database needs the admin connection that drops the schema');
+    onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  }
+  if (!layout.redisEnv) await cleanKeysAtEnd(prefix);
 
   const env: Record<string, string> = {
-    DATABASE_URL,
+    DATABASE_URL: layout.databaseUrl ?? DATABASE_URL,
     DATABASE_SCHEMA: schema,
-    REDIS_URL,
+    ...(layout.redisEnv ?? { REDIS_URL }),
     REDIS_PREFIX: prefix,
     WEBFORM_SECRET: `bench-webform-${randomBytes(16).toString('hex')}`,
     JWT_SECRET: `bench-jwt-${randomBytes(16).toString('hex')}`,
@@ -262,9 +256,39 @@ export async function startService(admin: Client, layout: ServiceLayout): Promis
   return { processes, env, cwd };
 }
 
+/** The keys under `prefix` on the shared Redis are removed at the end. */
+async function cleanKeysAtEnd(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  await redis.connect();
+  onCleanup(`redis keys ${prefix}:*`, async () => {
+    // SCAN rather than KEYS so a shared Redis is never blocked; bounded in iterations.
+    let cursor = '0';
+    for (let round = 0; round < 100_000; round++) {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = nextCursor;
+      if (cursor === '0') break;
+    }
+    await redis.quit();
+  });
+}
+
+/**
+ * Starts process `index` of `service` again on the same port with the same settings (what a supervisor does
+ * after a crash); the old one must have exited. The cleanup stops the new one.
+ */
+export function restartProcess(service: Service, index: number, nodeArgs: string[] = []): ServiceProcess {
+  const old = service.processes[index];
+  if (old.alive) throw new Error(`${old.label} is still running`);
+  const role = old.role;
+  const fresh = new ServiceProcess(old.label, { ...service.env, APP_ROLE: role, PORT: String(old.port) }, nodeArgs, service.cwd, old.port);
+  service.processes[index] = fresh;
+  return fresh;
+}
+
 /** Polls GET /health of every process every `everyMs` until each has answered 200; returns when the last one did. */
-export async function waitHealthy(services: ServiceProcess[], everyMs: number): Promise<number> {
-  await until('GET /health of every process', 60_000, everyMs, async () => {
+export async function waitHealthy(services: ServiceProcess[], everyMs: number, timeoutMs = 60_000): Promise<number> {
+  await until('GET /health of every process', timeoutMs, everyMs, async () => {
     assertAlive(services);
     for (const s of services) if (Number.isNaN(s.healthyAt) && (await healthy(s.port))) s.healthyAt = now();
     return services.every((s) => !Number.isNaN(s.healthyAt));
