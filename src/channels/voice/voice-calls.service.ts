@@ -157,6 +157,14 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       ),
     );
     if (!call) {
+      // Ended already, but perhaps never handed over: the delivery that claimed the end may have died with its
+      // process, or lost PostgreSQL before the hand-over and before it could open the call again. Twilio's retry
+      // then finishes the job (the pipeline refuses a second CallSid, so a plain replay still changes nothing).
+      const seen = await this.find(callSid);
+      if (seen?.ended_at && !seen.ticket_requested_at && !(await this.inbound.isAccepted('voice', callSid))) {
+        return this.handOverEnded(seen, params.status);
+      }
+      if (seen) return null;
       // A call that never reached the IVR (busy, failed before answering) is still a call.
       [call] = returned<CallRow>(
         await this.dataSource.query(
@@ -168,7 +176,13 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       );
       if (!call) return null;
     }
-    const outcome = callOutcome(call, params.status);
+    return this.handOverEnded(call, params.status);
+  }
+
+  /** The ended call's ticket (unless it has one), then its outcome behind the answer. */
+  private async handOverEnded(call: CallRow, status: string): Promise<CallOutcome> {
+    const callSid = call.call_sid;
+    const outcome = callOutcome(call, status);
     try {
       // A caller who never asked for a person (served by an answer, or gone before choosing) leaves nothing for
       // an operator to do: the ticket is recorded for the figures and resolved at level 0.
@@ -180,7 +194,10 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       }
     } catch (error) {
       // Not handed over: the call is opened again, so that Twilio's retry of this callback can finish the job.
-      await this.dataSource.query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid]);
+      // With PostgreSQL gone that fails too; the retry then finds the call ended without a ticket and goes on.
+      await this.dataSource
+        .query(`UPDATE calls SET ended_at = NULL WHERE call_sid = $1 AND ticket_requested_at IS NULL`, [callSid])
+        .catch((reopen: unknown) => this.logger.warn({ err: reopen, callSid }, 'could not reopen a call whose hand-over failed'));
       throw error;
     }
     void this.outcomes.submit({ callSid, outcome }).then((settled) => {
