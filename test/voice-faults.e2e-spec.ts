@@ -45,9 +45,11 @@ describe('voice calls under faults: nothing Twilio was answered for is lost', ()
     jest.spyOn(app.get(InboundService), 'accept').mockRejectedValueOnce(adminShutdown());
     const dataSource = app.get(DataSource);
     const query = dataSource.query.bind(dataSource);
-    jest.spyOn(dataSource, 'query').mockImplementation((sql: string, parameters?: unknown[]) =>
-      /SET ended_at = NULL/.test(sql) ? Promise.reject(adminShutdown()) : query(sql, parameters),
-    );
+    jest
+      .spyOn(dataSource, 'query')
+      .mockImplementation((sql: string, parameters?: unknown[]) =>
+        /SET ended_at = NULL/.test(sql) ? Promise.reject(adminShutdown()) : query(sql, parameters),
+      );
 
     const failed = await caller.hangUp();
     // Not a 2xx: Twilio is told the callback was not taken, and retries it.

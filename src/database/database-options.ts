@@ -192,6 +192,8 @@ export async function reachableReplicas(
   const checks = await Promise.all(
     urls.map(async (url) => {
       const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000, options: `-c search_path=${schema},public` });
+      // A server shutting down between this check's queries (57P01) emits an event; without a listener it ended the process.
+      client.on('error', () => undefined);
       try {
         await client.connect();
         await client.query('SELECT 1');
