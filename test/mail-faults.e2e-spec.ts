@@ -2,7 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { inParallel } from './support/fault-clients';
-import { ImapCutter, SmtpGate } from './support/mail-faults';
+import { FaultProxy } from '../bench/support/servers/fault-proxy';
+import { ImapCutter } from './support/mail-faults';
 import { appendMessage, listMessages, MAIL_PASSWORD, mailServers, uniqueMailbox } from './support/mail-servers';
 import { eventually, login, MONITORING, TestEnv } from './support/test-env';
 
@@ -43,7 +44,7 @@ describe('faults: the IMAP server drops connections and the SMTP server answers 
   const env = new TestEnv();
   let app: INestApplication;
   let imap: ImapCutter;
-  let smtp: SmtpGate;
+  let smtp: FaultProxy;
   const centre = uniqueMailbox('centre');
   const customers = Array.from({ length: MAILS + LATE }, (_, i) => uniqueMailbox(`klients${i}`));
   const messageIds = customers.map((_, i) => `fault-${Date.now()}-${i}@customer.test`);
@@ -52,7 +53,9 @@ describe('faults: the IMAP server drops connections and the SMTP server answers 
   beforeAll(async () => {
     const servers = await mailServers();
     imap = await ImapCutter.start(servers.imap, { midFetch: 2, atStore: 1, afterBytes: 6000 });
-    smtp = await SmtpGate.start(servers.smtp);
+    smtp = await FaultProxy.start(servers.smtp.port, servers.smtp.host);
+    // As a server does when overloaded or shutting down: every new session is greeted with 421 and closed.
+    smtp.answer('421 4.3.2 Service not available, closing transmission channel');
     // The mail is there before the service first looks, so its first FETCH is a whole chunk.
     for (let i = 0; i < MAILS; i++) await appendMessage(centre, customerMail(customers[i], centre, messageIds[i], i));
     app = await env.startApi({
@@ -134,8 +137,8 @@ describe('faults: the IMAP server drops connections and the SMTP server answers 
         `SELECT count(*)::int AS sent FROM messages WHERE direction = 'outbound' AND delivery_status = 'sent'`,
       );
       expect(sentDuringOutage).toBe(0);
-      expect(smtp.refused).toBeGreaterThan(0);
-      smtp.refusing = false;
+      expect(smtp.faulted).toBeGreaterThan(0);
+      smtp.restore();
 
       // Each customer gets one acknowledgement, and the answered ones one reply, through the real OpenSMTPD.
       const replyFor = new Map(replies.map((r) => [r.customer, r.text]));

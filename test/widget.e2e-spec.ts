@@ -9,7 +9,7 @@ import { launchBrowser, seriousViolations } from './support/browser';
 import { closeToday, openAroundTheClock } from './support/calendar';
 import { ChatVisitor } from './support/chat-visitor';
 import { HostSite } from './support/host-site';
-import { TcpProxy } from './support/tcp-proxy';
+import { FaultProxy } from '../bench/support/servers/fault-proxy';
 import { PDF_BYTES } from './support/factories';
 import { eventually, login, TestEnv } from './support/test-env';
 import { buildWidget } from './support/widget-build';
@@ -27,7 +27,7 @@ describe('chat widget in a browser', () => {
   const env = new TestEnv();
   let api: INestApplication;
   let browser: Browser;
-  let proxy: TcpProxy;
+  let proxy: FaultProxy;
   let site: HostSite;
   let stranger: HostSite;
   let adminToken = '';
@@ -87,7 +87,7 @@ describe('chat widget in a browser', () => {
     api = await env.startApi();
     await openAroundTheClock(env);
     await env.startWorker();
-    proxy = await TcpProxy.start(api.getHttpServer().address().port);
+    proxy = await FaultProxy.start(api.getHttpServer().address().port);
     site = await HostSite.start(`http://127.0.0.1:${proxy.port}`);
     stranger = await HostSite.start(`http://127.0.0.1:${proxy.port}`);
     browser = await launchBrowser();
@@ -201,7 +201,7 @@ describe('chat widget in a browser', () => {
     await eventually(async () => (await again.locator('.who-now').textContent()) === 'Konsultants: Anna Bērziņa');
 
     // The network goes for a few seconds; what the citizen typed meanwhile arrives once, nothing is lost.
-    proxy.cut();
+    proxy.drop();
     await again.locator('.banner', { hasText: 'Savienojums pārtrūka' }).waitFor();
     await say(again, 'Vai jūs mani dzirdat?');
     await say(again, 'Otrā ziņa bezsaistē.');
