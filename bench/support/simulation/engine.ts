@@ -12,6 +12,7 @@ import twilio from 'twilio';
 import { CHANNEL_SHARES, DAY_MS, pick, prng, schedule, SimChannel, simulatedHour, weighted } from '@lib/simulated-day';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { ESCALATION_REASONS, HAND_BACK, LANGUAGE_SHARES, names, questionsIn, REPLIES } from './texts';
+import { walkIvr } from './ivr-caller';
 import { Figures, readReports, tally, ticketChannel } from './tally';
 
 export interface Target {
@@ -267,26 +268,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
           if (res.status >= 300) throw new Error(`${url}: HTTP ${res.status} ${body.slice(0, 200)}`);
           return body;
         };
-        // Language (1 lv, 2 en, 3 ru), institution, then an answer (self-served) or 0 for an operator.
-        const script = pick(random, [
-          ['1', '2', '2'],
-          ['1', '1', '1'],
-          ['2', '3', '1'],
-          ['3', '4', '1'],
-          ['1', '2', '0'],
-          ['1', '1', '0'],
-          ['3', '1', '0'],
-        ]);
-        let twiml = await post(`${publicBaseUrl}/v1/channels/voice/twilio/incoming`, params({ CallStatus: 'ringing' }));
-        for (const digit of script) {
-          const action = /<Gather[^>]* action="([^"]+)"/.exec(twiml)?.[1]?.replace(/&amp;/g, '&');
-          if (!action) break;
-          twiml = await post(action, params({ CallStatus: 'in-progress', Digits: digit }));
-        }
-        await post(
-          `${publicBaseUrl}/v1/channels/voice/twilio/status`,
-          params({ CallStatus: 'completed', CallDuration: String(30 + Math.floor(random() * 240)) }),
-        );
+        await walkIvr(post, publicBaseUrl, params, random);
         c.lookup = phone;
         return;
       }

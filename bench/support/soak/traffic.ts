@@ -11,6 +11,7 @@ import twilio from 'twilio';
 import { CHANNEL_SHARES, pick, prng, weighted } from '@lib/simulated-day';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { sleep, stopping } from '../lifecycle';
+import { walkIvr } from '../simulation/ivr-caller';
 import { LANGUAGE_SHARES, names, questionsIn } from '../simulation/texts';
 
 export interface SoakTarget {
@@ -168,24 +169,7 @@ async function citizen(
           'content-type': 'application/x-www-form-urlencoded',
           'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, p),
         });
-      // Language, institution, then an answer (self-served) or 0 for an operator, as bench/simulate's callers.
-      const script = pick(random, [
-        ['1', '2', '2'],
-        ['1', '1', '1'],
-        ['2', '3', '1'],
-        ['1', '2', '0'],
-        ['3', '1', '0'],
-      ]);
-      let twiml = await step(`${publicBaseUrl}/v1/channels/voice/twilio/incoming`, params({ CallStatus: 'ringing' }));
-      for (const digit of script) {
-        const action = /<Gather[^>]* action="([^"]+)"/.exec(twiml)?.[1]?.replace(/&amp;/g, '&');
-        if (!action) break;
-        twiml = await step(action, params({ CallStatus: 'in-progress', Digits: digit }));
-      }
-      await step(
-        `${publicBaseUrl}/v1/channels/voice/twilio/status`,
-        params({ CallStatus: 'completed', CallDuration: String(30 + Math.floor(random() * 240)) }),
-      );
+      await walkIvr(step, publicBaseUrl, params, random);
       return;
     }
     case 'email': {
