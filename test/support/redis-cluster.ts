@@ -1,30 +1,11 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './private-services';
+import { freePort, redisCli, waitFor } from './private-services';
 
 const run = promisify(execFile);
-
-function cli(port: number, ...args: string[]): string {
-  try {
-    return execFileSync('redis-cli', ['-p', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
-      .toString()
-      .trim();
-  } catch {
-    return '';
-  }
-}
-
-async function waitFor(probe: () => boolean, what: string, timeoutMs = 30000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (probe()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} within ${timeoutMs} ms`);
-}
 
 /**
  * A Redis Cluster of the machine's own redis-server on loopback: three primaries, and a replica of each when asked
@@ -78,7 +59,7 @@ export class RedisCluster {
         ];
         cluster.children.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
       }
-      for (const port of ports) await waitFor(() => cli(port, 'ping') === 'PONG', `Redis cluster node ${port} did not start`);
+      for (const port of ports) await waitFor(() => redisCli(port, 'ping') === 'PONG', `Redis cluster node ${port} did not start`);
       await run(
         'redis-cli',
         ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicasEach), '--cluster-yes'],
@@ -87,13 +68,13 @@ export class RedisCluster {
       for (const port of ports) {
         await waitFor(
           () =>
-            /cluster_state:ok/.test(cli(port, 'cluster', 'info')) &&
-            /cluster_known_nodes:(\d+)/.exec(cli(port, 'cluster', 'info'))?.[1] === String(total),
+            /cluster_state:ok/.test(redisCli(port, 'cluster', 'info')) &&
+            /cluster_known_nodes:(\d+)/.exec(redisCli(port, 'cluster', 'info'))?.[1] === String(total),
           `node ${port} did not see a healthy cluster`,
         );
       }
       for (const port of cluster.replicaPorts()) {
-        await waitFor(() => /master_link_status:up/.test(cli(port, 'info', 'replication')), `replica ${port} did not sync`);
+        await waitFor(() => /master_link_status:up/.test(redisCli(port, 'info', 'replication')), `replica ${port} did not sync`);
       }
       return cluster;
     } catch (error) {
@@ -104,9 +85,9 @@ export class RedisCluster {
 
   /** The cluster's view of its live nodes: port, role and (for a primary) the slot ranges it serves. */
   private view(): Array<{ port: number; primary: boolean; slots: Array<[number, number]> }> {
-    const from = this.ports.find((p) => this.children.has(p) && cli(p, 'ping') === 'PONG');
+    const from = this.ports.find((p) => this.children.has(p) && redisCli(p, 'ping') === 'PONG');
     if (from === undefined) return [];
-    return cli(from, 'cluster', 'nodes')
+    return redisCli(from, 'cluster', 'nodes')
       .split('\n')
       .map((line) => line.split(' '))
       .filter((f) => f.length >= 8 && !f[2].includes('fail') && !f[2].includes('noaddr'))
@@ -135,7 +116,7 @@ export class RedisCluster {
   /** The primary serving the slot a key hashes to (its hash tag decides). */
   primaryOf(key: string): number {
     const slot = Number(
-      cli(
+      redisCli(
         this.ports.find((p) => this.children.has(p))!,
         'cluster',
         'keyslot',
@@ -149,12 +130,12 @@ export class RedisCluster {
 
   /** Keys each primary holds, by port: shows the data really is spread over the shards. */
   keysPerNode(): Record<number, number> {
-    return Object.fromEntries(this.primaryPorts().map((p) => [p, Number(cli(p, 'dbsize')) || 0]));
+    return Object.fromEntries(this.primaryPorts().map((p) => [p, Number(redisCli(p, 'dbsize')) || 0]));
   }
 
   /** Keys matching a pattern, by the port of the primary holding them (SCAN on each primary). */
   keysByNode(pattern: string): Record<number, string[]> {
-    return Object.fromEntries(this.primaryPorts().map((p) => [p, cli(p, '--scan', '--pattern', pattern).split('\n').filter(Boolean)]));
+    return Object.fromEntries(this.primaryPorts().map((p) => [p, redisCli(p, '--scan', '--pattern', pattern).split('\n').filter(Boolean)]));
   }
 
   /**
@@ -178,7 +159,7 @@ export class RedisCluster {
       } catch {
         return false; // the slot has no live primary yet
       }
-      return promoted !== killed && [...this.children.keys()].every((p) => /cluster_state:ok/.test(cli(p, 'cluster', 'info')));
+      return promoted !== killed && [...this.children.keys()].every((p) => /cluster_state:ok/.test(redisCli(p, 'cluster', 'info')));
     }, `no replica took over from ${killed}`);
     return { killed, promoted };
   }

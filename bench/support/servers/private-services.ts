@@ -21,13 +21,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 20000): Promise<void> {
+/** `redis-cli -p port args…`, its answer trimmed, or '' when the server does not answer. */
+export function redisCli(port: number, ...args: string[]): string {
+  try {
+    return execFileSync('redis-cli', ['-p', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
+      .toString()
+      .trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Polls until `probe` holds; `what` says what failed to happen (`Redis on 6380 did not start`). */
+export async function waitFor(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await probe()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what} did not come up in ${timeoutMs} ms`);
+  throw new Error(`${what} within ${timeoutMs} ms`);
 }
 
 export class PrivateRedis {
@@ -53,17 +65,7 @@ export class PrivateRedis {
     this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
-    await waitFor(() => {
-      try {
-        return (
-          execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] })
-            .toString()
-            .trim() === 'PONG'
-        );
-      } catch {
-        return false;
-      }
-    }, 'private Redis');
+    await waitFor(() => redisCli(this.port, 'ping') === 'PONG', 'private Redis did not start', 20000);
   }
 
   /** As a crash: no goodbye to clients, nothing saved. */

@@ -1,29 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './private-services';
+import { freePort, redisCli, waitFor } from './private-services';
 
 export const SENTINEL_MASTER_NAME = 'vp-test';
-
-function cli(port: number, ...args: string[]): string {
-  try {
-    return execFileSync('redis-cli', ['-p', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
-      .toString()
-      .trim();
-  } catch {
-    return '';
-  }
-}
-
-async function waitFor(probe: () => boolean, what: string, timeoutMs = 30000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (probe()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} within ${timeoutMs} ms`);
-}
 
 /**
  * A highly available Redis of Debian's own engines on loopback: a primary, a replica and three sentinels (quorum
@@ -52,7 +33,7 @@ export class SentinelRedis {
     const set = new SentinelRedis(dir, ports, sentinelPorts);
     await set.startServer(ports[0]);
     await set.startServer(ports[1], ports[0]);
-    await waitFor(() => /master_link_status:up/.test(cli(ports[1], 'info', 'replication')), 'the replica did not sync');
+    await waitFor(() => /master_link_status:up/.test(redisCli(ports[1], 'info', 'replication')), 'the replica did not sync');
     for (const [i, port] of sentinelPorts.entries()) {
       const conf = join(dir, `sentinel-${i}.conf`);
       // Sentinel rewrites its file as it learns, so each gets its own, writable.
@@ -75,8 +56,8 @@ export class SentinelRedis {
     for (const port of sentinelPorts) {
       await waitFor(
         () =>
-          cli(port, 'sentinel', 'replicas', SENTINEL_MASTER_NAME).includes(String(ports[1])) &&
-          cli(port, 'sentinel', 'sentinels', SENTINEL_MASTER_NAME)
+          redisCli(port, 'sentinel', 'replicas', SENTINEL_MASTER_NAME).includes(String(ports[1])) &&
+          redisCli(port, 'sentinel', 'sentinels', SENTINEL_MASTER_NAME)
             .split('\n')
             .filter((l) => l === 'runid').length === 2,
         `sentinel ${port} did not learn the replica and the other sentinels`,
@@ -95,7 +76,7 @@ export class SentinelRedis {
 
   /** The port of the primary, as the sentinels name it now. */
   primaryPort(): number {
-    return Number(cli(this.sentinelPorts[0], 'sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME).split('\n')[1]);
+    return Number(redisCli(this.sentinelPorts[0], 'sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME).split('\n')[1]);
   }
 
   /** As a crash of the primary's machine: no goodbye, nothing saved. Resolves once a replica is promoted. */
@@ -112,12 +93,15 @@ export class SentinelRedis {
     await waitFor(
       () =>
         this.sentinelPorts.every(
-          (p) => cli(p, 'sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME).split('\n')[1] !== String(killed),
+          (p) => redisCli(p, 'sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME).split('\n')[1] !== String(killed),
         ),
       'no replica was promoted',
     );
     const promoted = this.primaryPort();
-    await waitFor(() => /role:master/.test(cli(promoted, 'info', 'replication')), 'the promoted replica did not take the primary role');
+    await waitFor(
+      () => /role:master/.test(redisCli(promoted, 'info', 'replication')),
+      'the promoted replica did not take the primary role',
+    );
     return { killed, promoted };
   }
 
@@ -125,14 +109,14 @@ export class SentinelRedis {
   async restartAsReplica(port: number): Promise<void> {
     const primary = this.primaryPort();
     await this.startServer(port, primary);
-    await waitFor(() => /master_link_status:up/.test(cli(port, 'info', 'replication')), `${port} did not sync with ${primary}`);
+    await waitFor(() => /master_link_status:up/.test(redisCli(port, 'info', 'replication')), `${port} did not sync with ${primary}`);
     await waitFor(
-      () => this.sentinelPorts.every((p) => cli(p, 'sentinel', 'replicas', SENTINEL_MASTER_NAME).includes(String(port))),
+      () => this.sentinelPorts.every((p) => redisCli(p, 'sentinel', 'replicas', SENTINEL_MASTER_NAME).includes(String(port))),
       'the sentinels did not see the replica',
     );
     // Sentinels mark a server they saw die as down for a while; a failover needs a replica they consider healthy.
     await waitFor(
-      () => this.sentinelPorts.every((p) => !/s_down|o_down|disconnected/.test(cli(p, 'sentinel', 'replicas', SENTINEL_MASTER_NAME))),
+      () => this.sentinelPorts.every((p) => !/s_down|o_down|disconnected/.test(redisCli(p, 'sentinel', 'replicas', SENTINEL_MASTER_NAME))),
       'the sentinels still consider the replica down',
     );
   }
@@ -171,6 +155,6 @@ export class SentinelRedis {
     ];
     if (replicaOf) args.push('--replicaof', '127.0.0.1', String(replicaOf));
     this.servers.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
-    await waitFor(() => cli(port, 'ping') === 'PONG', `Redis on ${port} did not start`);
+    await waitFor(() => redisCli(port, 'ping') === 'PONG', `Redis on ${port} did not start`);
   }
 }
