@@ -6,8 +6,10 @@ import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { AutoCloseService } from '../src/followups/auto-close.service';
+import type { InboundJobData } from '../src/inbound/inbound-message';
 import { InboundService } from '../src/inbound/inbound.service';
 import { QueueName } from '../src/queues';
+import { TicketIngestService } from '../src/tickets/ticket-ingest.service';
 import { AgentSocket } from './support/agent-socket';
 import { openAroundTheClock } from './support/calendar';
 import { mailServers, uniqueMailbox, waitForMessages } from './support/mail-servers';
@@ -33,6 +35,30 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
     ).map((r) => r.text);
   const audit = async (reference: string, action: string) =>
     env.sql(`SELECT detail FROM audit_events WHERE action = $1 AND detail->>'reference' = $2 ORDER BY created_at`, [action, reference]);
+
+  const wokenEvents = (reference: string) => socket.events.filter((e) => e.event === 'ticket.woken' && e.payload.reference === reference);
+
+  /** A customer's e-mail on the ticket as the inbound queue carries it, for handing to the writer in a batch of one's choosing. */
+  const reply = async (reference: string, eventId: string = randomUUID()): Promise<InboundJobData> => {
+    const [id] = await env.sql(
+      `SELECT i.value FROM customer_identifiers i JOIN tickets t ON t.customer_id = i.customer_id WHERE t.reference = $1 AND i.kind = 'email'`,
+      [reference],
+    );
+    return {
+      eventId,
+      receivedAt: new Date().toISOString(),
+      reference: null,
+      message: {
+        channel: 'email',
+        externalId: `<${randomUUID()}@example.lv>`,
+        from: { address: id.value, identifiers: [{ kind: 'email', value: id.value, provenance: 'channel' }] },
+        threadHints: { reference },
+        subject: `Re: [${reference}]`,
+        text: 'Izziņa pielikumā.',
+        attachmentIds: [],
+      },
+    };
+  };
 
   /** The customer writes again on the ticket, through the pipeline an e-mail takes. */
   const customerWrites = async (reference: string) => {
@@ -129,6 +155,9 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
     expect(await inbox()).toContain(reference);
     expect((await ticket(reference)).snoozed_at).toBeNull();
     expect(await audit(reference, 'ticket.woken')).toEqual([{ detail: expect.objectContaining({ why: 'reply', untilReply: true }) }]);
+    // The agent who snoozed it is told why it is back, as when the snooze time comes.
+    await eventually(async () => wokenEvents(reference).length > 0);
+    expect(wokenEvents(reference)).toEqual([{ event: 'ticket.woken', payload: { reference, why: 'reply', note: null } }]);
 
     await http()
       .post(`/v1/tickets/${reference}/snooze`)
@@ -139,6 +168,32 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
     expect((await http().delete(`/v1/tickets/${reference}/snooze`).set(as(token)).expect(200)).body).toEqual({ reference, woken: true });
     expect((await http().delete(`/v1/tickets/${reference}/snooze`).set(as(token)).expect(200)).body).toEqual({ reference, woken: false });
     expect(await inbox()).toContain(reference);
+    // Woken by the one who snoozed it: nobody needs telling.
+    expect(wokenEvents(reference)).toHaveLength(1);
+  });
+
+  it('a batch of replies tells each snoozer once, after commit; a batch that rolls back tells nobody', async () => {
+    const [first, second] = [await env.submitTicket(app), await env.submitTicket(app)];
+    for (const reference of [first, second])
+      await http().post(`/v1/tickets/${reference}/snooze`).set(as(token)).send({ untilReply: true, note: 'Gaidām izziņu' }).expect(200);
+    const ingest = app.get(TicketIngestService);
+
+    // Handed straight to the writer as one batch, as the inbound processor's batcher does. This one fails at its last
+    // statement (an event id that is no uuid), after the wake: the rollback must take the announcement with it.
+    await expect(ingest.ingest([await reply(first, 'not-a-uuid')])).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await ticket(first)).snoozed_at).not.toBeNull();
+    expect(wokenEvents(first)).toEqual([]);
+
+    // Two replies on one ticket and one on the other in a single batch: one statement wakes both, each snoozer hears once.
+    await ingest.ingest([await reply(first), await reply(first), await reply(second)]);
+    for (const reference of [first, second]) await eventually(async () => wokenEvents(reference).length > 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const reference of [first, second]) {
+      expect(wokenEvents(reference)).toEqual([{ event: 'ticket.woken', payload: { reference, why: 'reply', note: 'Gaidām izziņu' } }]);
+      expect((await ticket(reference)).snoozed_at).toBeNull();
+      expect(await audit(reference, 'ticket.woken')).toHaveLength(1);
+    }
   });
 
   it("a reminder arrives on the agent's socket at its time and shows as due in their list", async () => {

@@ -1,4 +1,6 @@
+import { WorkerHost } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
+import { QueueProcessor } from '../src/common/queue-processor';
 import { TestEnv } from './support/test-env';
 
 /** Every provider instance of the running application, by the class or token it was registered under. */
@@ -59,5 +61,15 @@ describe('one process running every role (APP_ROLE=all)', () => {
     ]) {
       expect([name, instances.get(name)?.size]).toEqual([name, 1]);
     }
+  });
+
+  it('runs every BullMQ processor on the one base (error listener, graceful close, schedulers)', () => {
+    const processors = [...instancesByToken(app)].filter(([, set]) => [...set].some((i) => i instanceof WorkerHost));
+    const offBase = processors.filter(([, set]) => [...set].some((i) => !(i instanceof QueueProcessor))).map(([name]) => name);
+    expect(offBase).toEqual([]);
+    // The last one moved onto the base, by name, so the check is known to see the processors at all.
+    expect(processors.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['FileScanProcessor', 'InboundProcessor', 'SlaTimerProcessor']),
+    );
   });
 });

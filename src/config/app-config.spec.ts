@@ -229,12 +229,20 @@ describe('.env.example', () => {
     expect(shipped).toEqual(EXAMPLE_PLACEHOLDERS);
   });
 
+  const variables = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(AppConfig, '', true, false)
+      .map((m) => m.propertyName),
+  );
+
   it('documents every variable the service reads', () => {
-    const variables = new Set(
-      getMetadataStorage()
-        .getTargetValidationMetadatas(AppConfig, '', true, false)
-        .map((m) => m.propertyName),
-    );
     expect([...variables].filter((v) => !(v in env))).toEqual([]);
+  });
+
+  it('names no variable the service ignores, commented out or not', () => {
+    // loadConfig reads only AppConfig's properties, so a misspelt or retired name here would be silently ignored.
+    const named = lines.map((l) => /^#?\s*([A-Z][A-Z0-9_]*)=/.exec(l)?.[1]).filter((name): name is string => name !== undefined);
+    expect(named.length).toBeGreaterThanOrEqual(variables.size);
+    expect(named.filter((name) => !variables.has(name))).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { withTimeout } from '../common/with-timeout';
 import { MetricsService } from '../metrics/metrics.service';
 import { JobName, QueueName } from '../queues';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
@@ -55,9 +56,8 @@ export class FileScansService {
   /** Queues the scans of files just stored 'pending'. Never fails the caller: what is not queued, the sweep finds. */
   async requestScans(attachmentIds: string[]): Promise<void> {
     if (!this.clamd.enabled || attachmentIds.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      await withTimeout(
         this.queue.addBulk(
           attachmentIds.map((id) => ({
             name: JobName.ScanFile,
@@ -65,15 +65,11 @@ export class FileScansService {
             opts: { ...SCAN_JOB_OPTIONS, jobId: `scan-${id}` },
           })),
         ),
-        new Promise(
-          (_, reject) =>
-            (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS)),
-        ),
-      ]);
+        ENQUEUE_TIMEOUT_MS,
+        'Redis',
+      );
     } catch (error) {
       this.logger.warn({ err: error, files: attachmentIds.length }, 'file scans not queued; the sweep will scan them');
-    } finally {
-      clearTimeout(timer);
     }
   }
 

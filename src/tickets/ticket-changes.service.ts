@@ -304,12 +304,13 @@ export class TicketChanges {
 
   /**
    * Wakes whichever of the tickets are snoozed (`why`: `time`, `reply` or a person's `manual`), with a note on each
-   * timeline and an audit event; the one who snoozed it hears of it. `effects` null: the caller (ingest) already
-   * publishes these tickets as changed. Returns the references woken.
+   * timeline and an audit event; after commit, the one who snoozed it hears `ticket.woken` (unless they woke it
+   * themselves). One statement for all the tickets, so each woken one is announced once however many of the ids
+   * name it (ingest passes one id per message of a batch). Returns the references woken.
    */
   async wake(
     m: EntityManager,
-    effects: TicketEffects | null,
+    effects: TicketEffects,
     ticketIds: string[],
     why: 'time' | 'reply' | 'manual',
     actor: ChangeActor,
@@ -329,12 +330,10 @@ export class TicketChanges {
       })),
       m,
     );
-    if (effects) {
-      effects.ticketsChanged(woken.map((w) => w.id));
-      for (const w of woken)
-        if (w.snoozed_by_id && w.snoozed_by_id !== actor.agentId)
-          effects.toAgent(w.snoozed_by_id, 'ticket.woken', { reference: w.reference, why, note: w.snooze_note });
-    }
+    effects.ticketsChanged(woken.map((w) => w.id));
+    for (const w of woken)
+      if (w.snoozed_by_id && w.snoozed_by_id !== actor.agentId)
+        effects.toAgent(w.snoozed_by_id, 'ticket.woken', { reference: w.reference, why, note: w.snooze_note });
     return woken.map((w) => w.reference);
   }
 

@@ -19,7 +19,7 @@ import {
 import type { InboundJobData } from '../inbound/inbound-message';
 import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from '../routing/routing-decision';
 import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
-import { SlaTimerBatch } from '../sla/sla-timer-batch';
+import { TicketEffects } from './ticket-effects';
 import { TicketEffectsPublisher } from './ticket-effects.publisher';
 import { TicketChanges } from './ticket-changes.service';
 import { CustomersRepository, NewCustomer } from '../customers/customers.repository';
@@ -99,12 +99,13 @@ export class TicketIngestService {
   }
 
   /**
-   * After commit (TicketEffects): the acknowledgements are sent, everyone who may see the tickets hears of them, and
-   * waiting work is offered, since new work or a customer's answer may have put a ticket in a queue.
+   * After commit (TicketEffects): the acknowledgements are sent, everyone who may see the tickets hears of them, the
+   * agent who snoozed a ticket the customer has now woken hears `ticket.woken`, and waiting work is offered, since
+   * new work or a customer's answer may have put a ticket in a queue.
    */
   async ingest(events: InboundJobData[]): Promise<IngestResult[]> {
     return this.effects.transaction(async (m, effects) => {
-      const results = await this.ingestInTransaction(m, events, effects.timers);
+      const results = await this.ingestInTransaction(m, events, effects);
       effects.outbound(results.map((r) => (r.acknowledgement && 'messageId' in r.acknowledgement ? r.acknowledgement.messageId : null)));
       const placed = results.filter((r) => r.ticketId && r.outcome !== 'duplicate' && r.outcome !== 'dropped');
       if (placed.length > 0) {
@@ -119,7 +120,7 @@ export class TicketIngestService {
     }, 'READ COMMITTED');
   }
 
-  private async ingestInTransaction(m: EntityManager, events: InboundJobData[], timers: SlaTimerBatch): Promise<IngestResult[]> {
+  private async ingestInTransaction(m: EntityManager, events: InboundJobData[], effects: TicketEffects): Promise<IngestResult[]> {
     const placed = new Map<string, Placement>();
     const msg = (e: InboundJobData) => e.message;
 
@@ -175,8 +176,8 @@ export class TicketIngestService {
     if (reports.length > 0) await this.applyDeliveryReports(m, reports, placed);
     if (contacts.length > 0) {
       const customerOf = await this.resolveCustomers(m, contacts);
-      const slaTriggers = await this.placeMessages(m, contacts, customerOf, placed);
-      await this.sla.apply(m, slaTriggers, timers);
+      const slaTriggers = await this.placeMessages(m, contacts, customerOf, placed, effects);
+      await this.sla.apply(m, slaTriggers, effects.timers);
     }
 
     const results: IngestResult[] = events.map((e) => {
@@ -327,6 +328,7 @@ export class TicketIngestService {
     events: InboundJobData[],
     customerOf: string[],
     placed: Map<string, Placement>,
+    effects: TicketEffects,
   ): Promise<Array<{ ticketId: string; trigger: SlaTrigger }>> {
     const slaTriggers: Array<{ ticketId: string; trigger: SlaTrigger }> = [];
     const threadTo = await this.findThreads(m, events, customerOf);
@@ -662,9 +664,13 @@ export class TicketIngestService {
         [[...threadedTicketIds]],
       );
     }
-    // The customer wrote: a snoozed ticket is back in the inbox, whatever time it was snoozed until.
+    // The customer wrote: a snoozed ticket is back in the inbox, whatever time it was snoozed until. One statement
+    // for the whole batch; each ticket it woke is announced to its snoozer once, after commit.
     if (threadedTicketIds.size + reopenedTicketIds.size > 0) {
-      await this.changes.wake(m, null, [...threadedTicketIds, ...reopenedTicketIds], 'reply', { agentId: null, cause: 'customer-message' });
+      await this.changes.wake(m, effects, [...threadedTicketIds, ...reopenedTicketIds], 'reply', {
+        agentId: null,
+        cause: 'customer-message',
+      });
     }
     for (const h of handOvers) slaTriggers.push(...(await this.handOver(m, h, institutions, queueRows, ruleRows)));
     for (const end of endings) {

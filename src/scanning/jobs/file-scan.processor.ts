@@ -1,8 +1,8 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
+import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
 import { AppConfig } from '../../config/app-config';
-import { JobName, QueueName, scheduleEvery } from '../../queues';
+import { JobName, QueueName } from '../../queues';
 import { ClamdService } from '../clamd.service';
 import { FileScansService, ScanFileJobData } from '../file-scans.service';
 
@@ -11,36 +11,33 @@ import { FileScansService, ScanFileJobData } from '../file-scans.service';
  * (one scheduler shared by all workers) for the files that wait because clamd was away.
  */
 @Processor(QueueName.FileScan, { concurrency: 2 })
-export class FileScanProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(FileScanProcessor.name);
-
+export class FileScanProcessor extends QueueProcessor {
   constructor(
     private readonly scans: FileScansService,
     private readonly clamd: ClamdService,
     private readonly config: AppConfig,
     @InjectQueue(QueueName.FileScan) private readonly queue: Queue,
   ) {
-    super();
+    super(QueueName.FileScan, { queue });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.clamd.enabled) {
-      // A scheduler left by an earlier configuration would sweep for nothing.
-      await this.queue.removeJobScheduler(JobName.FileScanSweep).catch(() => undefined);
-      return;
-    }
-    if (!(await scheduleEvery(this.queue, JobName.FileScanSweep, this.config.CLAMAV_SWEEP_SECONDS * 1000, 10))) {
-      this.logger.warn('could not schedule the file scan sweep; it is scheduled again when a worker starts');
-    }
+  override async onApplicationBootstrap(): Promise<void> {
+    if (this.clamd.enabled) return super.onApplicationBootstrap();
+    // A scheduler left by an earlier configuration would sweep for nothing.
+    await this.queue.removeJobScheduler(JobName.FileScanSweep).catch(() => undefined);
   }
 
-  async process(job: Job<ScanFileJobData>): Promise<unknown> {
-    if (job.name === JobName.FileScanSweep) return this.scans.sweep();
+  /**
+   * Listed whether or not clamd is configured, so a sweep job still in Redis from an earlier configuration is run
+   * as a sweep (which finds nothing pending) rather than taken for a file's scan; it is scheduled only with clamd.
+   */
+  protected override periodic(): PeriodicWork[] {
+    return [
+      { job: JobName.FileScanSweep, everyMs: this.config.CLAMAV_SWEEP_SECONDS * 1000, keepFailed: 10, run: () => this.scans.sweep() },
+    ];
+  }
+
+  protected override handle(job: Job<ScanFileJobData>): Promise<unknown> {
     return this.scans.scan(job.data.attachmentId);
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', QueueName.FileScan);
   }
 }
