@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, PRIORITIES, type Institution } from '../../lib/tickets';
-import { AdminForm, CheckField, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminForm, CheckField, InstitutionSelect, SelectField, TextField, useAdminSubmit, useInstitutions } from './admin-forms';
 import { AdminList, useAdminData, useEditing } from './admin-list';
 
 const UNITS = ['calendar_seconds', 'business_seconds', 'working_days', 'months'] as const;
@@ -39,11 +39,8 @@ interface Policy {
 export function SlaPoliciesAdmin() {
   const { t } = useI18n();
   const { data: policies, error, reload } = useAdminData(readPolicies);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
+  const institutions = useInstitutions();
   const { editing, open, close, selectedKey } = useEditing(policyKey);
-  useEffect(() => {
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, []);
   const target = (x: Target | null) => (x ? `${x.value} ${t(`slaUnit.${x.unit}` as MessageKey)}` : '—');
   const any = t('admin.any');
   return (
@@ -72,9 +69,10 @@ export function SlaPoliciesAdmin() {
           { label: t('inbox.level'), cell: (p) => p.level ?? any },
           { label: t('manage.priority'), cell: (p) => (p.priority ? t(`priority.${p.priority}` as MessageKey) : any) },
           { label: t('admin.institution'), cell: (p) => p.institution ?? any },
-          { label: t('metric.first_response'), cell: (p) => target(p.firstResponse) },
-          { label: t('metric.next_response'), cell: (p) => target(p.nextResponse) },
-          { label: t('metric.resolution'), cell: (p) => target(p.resolution) },
+          // The form's own target names: `metric.*` are lower case, written for the middle of a sentence.
+          { label: t('admin.sla.target.firstResponse'), cell: (p) => target(p.firstResponse) },
+          { label: t('admin.sla.target.nextResponse'), cell: (p) => target(p.nextResponse) },
+          { label: t('admin.sla.target.resolution'), cell: (p) => target(p.resolution) },
           { label: t('reports.goal'), cell: (p) => `${p.goalPercent} %`, className: 'num' },
           { label: t('admin.rules.active'), cell: (p) => (p.active ? t('admin.yes') : t('admin.no')) },
         ]}
@@ -157,7 +155,7 @@ function PolicyForm({
     if (done === undefined) return;
     await onDone();
   }
-  const select = (k: 'scope' | 'channel' | 'level' | 'priority' | 'institution', label: string, options: Array<[string, string]>) => (
+  const select = (k: 'scope' | 'channel' | 'level' | 'priority', label: string, options: Array<[string, string]>) => (
     <SelectField
       form={form}
       field={k}
@@ -186,7 +184,7 @@ function PolicyForm({
         {select('channel', t('inbox.col.channel'), [any, ...CHANNELS.map((c): [string, string] => [c, t(`channel.${c}` as MessageKey)])])}
         {select('level', t('inbox.level'), [any, ...['0', '1', '2', '3'].map((l): [string, string] => [l, l])])}
         {select('priority', t('manage.priority'), [any, ...PRIORITIES.map((p): [string, string] => [p, t(`priority.${p}` as MessageKey)])])}
-        {select('institution', t('admin.institution'), [any, ...institutions.map((i): [string, string] => [i.code, i.code])])}
+        <InstitutionSelect form={form} value={v.institution} onChange={set('institution')} any={any[1]} institutions={institutions} />
         <TextField
           form={form}
           field="warningPercent"
