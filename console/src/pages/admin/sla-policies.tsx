@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
@@ -12,6 +12,11 @@ type TargetKey = (typeof TARGETS)[number];
 interface Target {
   value: number;
   unit: string;
+}
+/** A queue a breach may move a ticket to. */
+interface QueueChoice {
+  code: string;
+  name: string;
 }
 type Action = { type: 'raise_priority'; to: string } | { type: 'reroute'; queue: string } | { type: 'escalate'; level: number };
 
@@ -40,6 +45,10 @@ export function SlaPoliciesAdmin() {
   const { t } = useI18n();
   const { data: policies, error, reload } = useAdminData(readPolicies);
   const institutions = useInstitutions();
+  const [queues, setQueues] = useState<QueueChoice[]>([]);
+  useEffect(() => {
+    void api<QueueChoice[]>('GET', '/v1/admin/queues').then(setQueues, () => undefined);
+  }, []);
   const { editing, open, close, selectedKey } = useEditing(policyKey);
   const target = (x: Target | null) => (x ? `${x.value} ${t(`slaUnit.${x.unit}` as MessageKey)}` : '—');
   const any = t('admin.any');
@@ -80,9 +89,9 @@ export function SlaPoliciesAdmin() {
         editLabel={(p) => t('admin.editNamed', { name: p.name })}
       />
       {editing ? (
-        <PolicyForm key={editing.id} policy={editing} institutions={institutions} onDone={reload} onClose={close} />
+        <PolicyForm key={editing.id} policy={editing} institutions={institutions} queues={queues} onDone={reload} onClose={close} />
       ) : (
-        <PolicyForm key="new" institutions={institutions} onDone={reload} />
+        <PolicyForm key="new" institutions={institutions} queues={queues} onDone={reload} />
       )}
     </>
   );
@@ -94,11 +103,13 @@ const policyKey = (p: Policy) => p.id;
 function PolicyForm({
   policy,
   institutions,
+  queues,
   onDone,
   onClose,
 }: {
   policy?: Policy;
   institutions: Institution[];
+  queues: QueueChoice[];
   onDone: () => Promise<void>;
   onClose?: () => void;
 }) {
@@ -293,12 +304,21 @@ function PolicyForm({
             {a.type === 'reroute' && (
               <span className="capacity">
                 <label htmlFor={`${prefix}-action-${i}-queue`}>{t('admin.queue')}</label>
-                <input
+                {/* A list of the queues rather than a typed code: a code that names no queue would only fail on a breach. */}
+                <select
                   id={`${prefix}-action-${i}-queue`}
                   value={a.queue}
-                  size={12}
                   onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...a, queue: e.target.value } : x)))}
-                />
+                >
+                  <option value="">{t('admin.choose')}</option>
+                  {(queues.some((q) => q.code === a.queue) || !a.queue ? queues : [...queues, { code: a.queue, name: a.queue }]).map(
+                    (q) => (
+                      <option key={q.code} value={q.code}>
+                        {q.code} – {q.name}
+                      </option>
+                    ),
+                  )}
+                </select>
               </span>
             )}
             {a.type === 'escalate' && (
