@@ -70,7 +70,7 @@ export function SlaPoliciesAdmin() {
             cell: (p) => (
               <>
                 {p.name}
-                {p.scope === 'referral' && <span className="muted"> ({t('admin.sla.referral')})</span>}
+                {p.scope === 'referral' && <span className="muted"> ({t('admin.sla.referralTag')})</span>}
               </>
             ),
           },
@@ -82,7 +82,8 @@ export function SlaPoliciesAdmin() {
           { label: t('admin.sla.target.firstResponse'), cell: (p) => target(p.firstResponse) },
           { label: t('admin.sla.target.nextResponse'), cell: (p) => target(p.nextResponse) },
           { label: t('admin.sla.target.resolution'), cell: (p) => target(p.resolution) },
-          { label: t('reports.goal'), cell: (p) => `${p.goalPercent} %`, className: 'num' },
+          // A no-break space: the narrow column would otherwise put the % sign on a line of its own.
+          { label: t('reports.goal'), cell: (p) => `${p.goalPercent}\u00a0%`, className: 'num' },
           { label: t('admin.rules.active'), cell: (p) => (p.active ? t('admin.yes') : t('admin.no')) },
         ]}
         onEdit={open}
