@@ -188,6 +188,10 @@ describe('the console: reports and admin screens', () => {
     await first.getByLabel('Unit').selectOption('calendar_seconds');
     await form.getByRole('button', { name: 'Add an action' }).click();
     await form.getByLabel('Action 1', { exact: true }).selectOption('escalate');
+    // A reroute names its queue from the list of queues rather than a typed code.
+    await form.getByRole('button', { name: 'Add an action' }).click();
+    await form.getByLabel('Action 2', { exact: true }).selectOption('reroute');
+    await form.getByLabel('Queue', { exact: true }).selectOption('GENERAL');
     await form.getByRole('button', { name: 'Add policy' }).click();
     await page.locator('#policy-new-goalPercent-error').waitFor();
     await expect(form.getByLabel(/^Goal/).getAttribute('aria-describedby')).resolves.toBe('policy-new-goalPercent-error');
@@ -195,6 +199,7 @@ describe('the console: reports and admin screens', () => {
     await form.getByRole('button', { name: 'Add policy' }).click();
     await form.getByText('Policy added: VID chat, fast.').waitFor();
     await page.locator('tr[data-policy="VID chat, fast"]').getByText('45 calendar seconds').waitFor();
+    await page.getByRole('columnheader', { name: 'First response', exact: true }).waitFor();
     const [policy] = await env.sql(
       `SELECT p.channel, i.code, p.first_response, p.resolution, p.goal_percent, p.breach_actions FROM sla_policies p JOIN institutions i ON i.id = p.institution_id WHERE p.name = 'VID chat, fast'`,
     );
@@ -204,7 +209,10 @@ describe('the console: reports and admin screens', () => {
       first_response: { value: 45, unit: 'calendar_seconds' },
       resolution: null,
       goal_percent: 85,
-      breach_actions: [{ type: 'escalate', level: 2 }],
+      breach_actions: [
+        { type: 'escalate', level: 2 },
+        { type: 'reroute', queue: 'GENERAL' },
+      ],
     });
     await context.close();
   });

@@ -607,6 +607,7 @@ export const en: Record<MessageKey, string> = {
   'admin.sla.scope': 'Applies to',
   'admin.sla.case': 'cases',
   'admin.sla.referral': 'referral to another institution',
+  'admin.sla.referralTag': 'referral to another institution',
   'admin.sla.warningPercent': 'Warning at, % of the target',
   'admin.sla.goalPercent': 'Goal, % of contacts in time',
   'admin.sla.target.firstResponse': 'First response',

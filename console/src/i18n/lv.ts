@@ -605,6 +605,7 @@ export const lv = {
   'admin.sla.scope': 'Attiecas uz',
   'admin.sla.case': 'pieprasījumiem',
   'admin.sla.referral': 'pārsūtīšanu citai iestādei',
+  'admin.sla.referralTag': 'pārsūtīšana citai iestādei',
   'admin.sla.warningPercent': 'Brīdinājums pie, % no termiņa',
   'admin.sla.goalPercent': 'Mērķis, % kontaktu laikā',
   'admin.sla.target.firstResponse': 'Pirmā atbilde',

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useI18n } from '../../i18n/i18n';
+import { api } from '../../lib/session';
+import type { Institution } from '../../lib/tickets';
 import { detailOf, fieldErrorProps, fieldErrors, Outcome, type FieldErrors } from '../forms';
 
 /**
@@ -295,5 +297,52 @@ export function SelectField({
       </select>
       {form.fieldError(field)}
     </div>
+  );
+}
+
+/** The institutions, read once when the screen opens: empty until they come, and empty if the read fails. */
+export function useInstitutions(): Institution[] {
+  const [institutions, setInstitutions] = useState<Institution[]>([]);
+  useEffect(() => {
+    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
+  }, []);
+  return institutions;
+}
+
+/**
+ * An institution of a form, each by its code and its name in the console's language. `any` names what the empty
+ * choice means on this screen (every institution, the whole centre, inherited from above, or "choose").
+ */
+export function InstitutionSelect({
+  form,
+  field = 'institution',
+  id,
+  label,
+  value,
+  onChange,
+  institutions,
+  any,
+}: {
+  form: FieldForm;
+  field?: string;
+  id?: string;
+  label?: string;
+  value: string;
+  onChange: (next: string) => void;
+  institutions: Institution[];
+  any: string;
+}) {
+  const { t, lang } = useI18n();
+  return (
+    <SelectField
+      form={form}
+      field={field}
+      id={id}
+      label={label ?? t('admin.institution')}
+      value={value}
+      onChange={onChange}
+      any={any}
+      options={institutions.map((i) => ({ value: i.code, label: `${i.code} – ${lang === 'lv' ? i.nameLv : i.nameEn}` }))}
+    />
   );
 }

@@ -3,7 +3,7 @@ import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, type Institution } from '../../lib/tickets';
-import { AdminForm, CheckboxGroup, CheckField, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminForm, CheckboxGroup, CheckField, SelectField, TextField, useAdminSubmit, useInstitutions } from './admin-forms';
 import { AdminList, useAdminData, useEditing } from './admin-list';
 
 export const ROLES = ['operator', 'specialist', 'expert', 'supervisor', 'admin', 'dpo'] as const;
@@ -33,11 +33,10 @@ interface Agent {
 export function AgentsAdmin() {
   const { t } = useI18n();
   const { data: agents, error, reload } = useAdminData(readAgents);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
+  const institutions = useInstitutions();
   const [centres, setCentres] = useState<Centre[]>([]);
   const { editing, open, close, selectedKey } = useEditing(agentKey);
   useEffect(() => {
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
     void api<Centre[]>('GET', '/v1/calendar/centres').then(setCentres, () => undefined);
   }, []);
 

@@ -1,9 +1,18 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
-import { AdminForm, CheckField, DeleteButton, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import {
+  AdminForm,
+  CheckField,
+  DeleteButton,
+  InstitutionSelect,
+  SelectField,
+  TextField,
+  useAdminSubmit,
+  useInstitutions,
+} from './admin-forms';
 import { AdminList, useAdminData } from './admin-list';
 
 const TYPES = ['text', 'number', 'date', 'choice'] as const;
@@ -25,10 +34,7 @@ interface CustomField {
 export function CustomFieldsAdmin() {
   const { t, lang } = useI18n();
   const { data: fields, error, reload, act } = useAdminData(readFields);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
-  useEffect(() => {
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, []);
+  const institutions = useInstitutions();
   return (
     <>
       <AdminList
@@ -112,15 +118,7 @@ function CustomFieldForm({ institutions, onDone }: { institutions: Institution[]
   return (
     <AdminForm form={form} heading={t('admin.fields.newHeading')} submitLabel={t('admin.fields.add')} onSubmit={submit}>
       <div className="grid">
-        <SelectField
-          form={form}
-          field="institution"
-          label={t('admin.institution')}
-          value={institution}
-          onChange={setInstitution}
-          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
-          any={t('admin.choose')}
-        />
+        <InstitutionSelect form={form} value={institution} onChange={setInstitution} any={t('admin.choose')} institutions={institutions} />
         <TextField form={form} field="key" label={t('admin.fields.key')} hint={t('admin.fields.keyHint')} value={key} onChange={setKey} />
         <TextField form={form} field="labels.lv" label={t('admin.fields.labelLv')} value={labelLv} onChange={setLabelLv} />
         <TextField form={form} field="labels.en" label={t('admin.fields.labelEn')} value={labelEn} onChange={setLabelEn} />

@@ -4,7 +4,7 @@ import type { MessageKey } from '../../i18n/lv';
 import { api, ApiError } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
 import { detailOf, Outcome } from '../forms';
-import { SelectField, TextField, type FieldForm } from './admin-forms';
+import { InstitutionSelect, SelectField, TextField, useInstitutions, type FieldForm } from './admin-forms';
 
 const KINDS = ['menu', 'answer', 'operator'] as const;
 interface Prompt {
@@ -59,7 +59,7 @@ export function IvrAdmin() {
   const { t } = useI18n();
   const [nodes, setNodes] = useState<MenuNode[] | null>(null);
   const [languages, setLanguages] = useState<string[]>(['lv']);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
+  const institutions = useInstitutions();
   const [problems, setProblems] = useState<Problem[]>([]);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -71,7 +71,6 @@ export function IvrAdmin() {
       },
       (e) => setError(detailOf(e)),
     );
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
   }, []);
   if (!nodes) return error ? <p role="alert">{t('app.error', { detail: error })}</p> : <p role="status">{t('app.loading')}</p>;
 
@@ -255,15 +254,14 @@ function NodeEditor(props: {
             onChange={(next) => onChange(node.key, { kind: next as MenuNode['kind'] })}
             options={KINDS.map((k) => ({ value: k, label: t(`admin.ivr.kind.${k}` as MessageKey) }))}
           />
-          <SelectField
+          <InstitutionSelect
             form={form}
             id={`${id}-institution`}
             field="institutionCode"
-            label={t('admin.institution')}
             value={node.institutionCode ?? ''}
             onChange={(next) => onChange(node.key, { institutionCode: next || null })}
             any={t('admin.ivr.inherited')}
-            options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+            institutions={institutions}
           />
           <TextField
             form={form}

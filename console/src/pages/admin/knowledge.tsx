@@ -1,9 +1,18 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
-import { AdminForm, CheckField, DeleteButton, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import {
+  AdminForm,
+  CheckField,
+  DeleteButton,
+  InstitutionSelect,
+  SelectField,
+  TextField,
+  useAdminSubmit,
+  useInstitutions,
+} from './admin-forms';
 import { AdminList, useAdminData, useEditing } from './admin-list';
 
 const LANGUAGES = ['lv', 'ru', 'en'] as const;
@@ -24,7 +33,7 @@ export function KnowledgeAdmin() {
   const { t, dateTime } = useI18n();
   const [language, setLanguage] = useState('');
   const [cursor, setCursor] = useState<string | null>(null);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
+  const institutions = useInstitutions();
   const { editing, open, close, selectedKey } = useEditing(articleKey);
   const path = useCallback(
     (after?: string) =>
@@ -37,9 +46,6 @@ export function KnowledgeAdmin() {
     return page.items;
   }, [path]);
   const { data: articles, setData: setArticles, error, setError, reload, act } = useAdminData(read);
-  useEffect(() => {
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, []);
   async function more() {
     if (!cursor) return;
     try {
@@ -206,14 +212,12 @@ function ArticleForm({
           onChange={setLanguage}
           options={LANGUAGES.map((l) => ({ value: l, label: t(`language.${l}` as MessageKey) }))}
         />
-        <SelectField
+        <InstitutionSelect
           form={form}
-          field="institution"
-          label={t('admin.institution')}
           value={institution}
           onChange={setInstitution}
           any={t('admin.kb.everyone')}
-          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+          institutions={institutions}
         />
         <TextField form={form} field="topic" label={t('manage.topic')} value={topic} onChange={setTopic} />
       </div>

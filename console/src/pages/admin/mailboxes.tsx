@@ -1,8 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import { api } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
-import { AdminForm, CheckField, DeleteButton, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import {
+  AdminForm,
+  CheckField,
+  DeleteButton,
+  InstitutionSelect,
+  SelectField,
+  TextField,
+  useAdminSubmit,
+  useInstitutions,
+} from './admin-forms';
 import { AdminList, useAdminData, useEditing } from './admin-list';
 
 interface Mailbox {
@@ -24,11 +33,8 @@ interface Mailbox {
 export function MailboxesAdmin() {
   const { t } = useI18n();
   const { data: mailboxes, error, reload, act } = useAdminData(readMailboxes);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
+  const institutions = useInstitutions();
   const { editing, open, close, selectedKey } = useEditing(mailboxKey);
-  useEffect(() => {
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, []);
   const remove = (m: Mailbox) =>
     act(async () => {
       await api('DELETE', `/v1/admin/mailboxes/${m.id}`);
@@ -159,14 +165,12 @@ function MailboxForm({
       <div className="grid">
         {text('name', t('admin.mailboxes.name'))}
         {text('address', t('admin.mailboxes.address'), 'email')}
-        <SelectField
+        <InstitutionSelect
           form={form}
-          field="institution"
-          label={t('admin.institution')}
           value={v.institution}
           onChange={set('institution')}
           any={t('admin.mailboxes.centre')}
-          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+          institutions={institutions}
         />
         {text('host', t('admin.mailboxes.host'))}
         {text('port', t('admin.mailboxes.port'))}

@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, type Institution } from '../../lib/tickets';
 import { Outcome } from '../forms';
-import { AdminForm, DeleteButton, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminForm, DeleteButton, InstitutionSelect, SelectField, TextField, useAdminSubmit, useInstitutions } from './admin-forms';
 import { AdminList, useAdminData } from './admin-list';
 
 const STRATEGIES = ['manual', 'round_robin', 'least_loaded', 'skills'] as const;
@@ -34,10 +34,7 @@ interface Rule {
 export function RoutingAdmin() {
   const { t } = useI18n();
   const { data, error, reload, act } = useAdminData(readRouting);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
-  useEffect(() => {
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, []);
+  const institutions = useInstitutions();
   const any = t('admin.any');
   const queues = data?.queues ?? null;
   const rules = data?.rules ?? null;
@@ -160,14 +157,12 @@ function QueueForm({ institutions, onDone }: { institutions: Institution[]; onDo
       <div className="grid">
         <TextField form={form} field="code" label={t('admin.queues.code')} value={code} onChange={setCode} />
         <TextField form={form} field="name" label={t('admin.queues.name')} value={name} onChange={setName} />
-        <SelectField
+        <InstitutionSelect
           form={form}
-          field="institution"
-          label={t('admin.institution')}
           value={institution}
           onChange={setInstitution}
           any={t('admin.queues.centreWide')}
-          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+          institutions={institutions}
         />
         <SelectField
           form={form}
@@ -234,15 +229,7 @@ function RuleForm({
           value={position}
           onChange={setPosition}
         />
-        <SelectField
-          form={form}
-          field="institution"
-          label={t('admin.institution')}
-          value={institution}
-          onChange={setInstitution}
-          any={t('admin.any')}
-          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
-        />
+        <InstitutionSelect form={form} value={institution} onChange={setInstitution} any={t('admin.any')} institutions={institutions} />
         <SelectField
           form={form}
           field="language"

@@ -3,7 +3,7 @@ import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, PRIORITIES, type Institution } from '../../lib/tickets';
-import { AdminForm, CheckField, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminForm, CheckField, InstitutionSelect, SelectField, TextField, useAdminSubmit, useInstitutions } from './admin-forms';
 import { AdminList, useAdminData, useEditing } from './admin-list';
 
 const UNITS = ['calendar_seconds', 'business_seconds', 'working_days', 'months'] as const;
@@ -12,6 +12,11 @@ type TargetKey = (typeof TARGETS)[number];
 interface Target {
   value: number;
   unit: string;
+}
+/** A queue a breach may move a ticket to. */
+interface QueueChoice {
+  code: string;
+  name: string;
 }
 type Action = { type: 'raise_priority'; to: string } | { type: 'reroute'; queue: string } | { type: 'escalate'; level: number };
 
@@ -39,11 +44,12 @@ interface Policy {
 export function SlaPoliciesAdmin() {
   const { t } = useI18n();
   const { data: policies, error, reload } = useAdminData(readPolicies);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
-  const { editing, open, close, selectedKey } = useEditing(policyKey);
+  const institutions = useInstitutions();
+  const [queues, setQueues] = useState<QueueChoice[]>([]);
   useEffect(() => {
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
+    void api<QueueChoice[]>('GET', '/v1/admin/queues').then(setQueues, () => undefined);
   }, []);
+  const { editing, open, close, selectedKey } = useEditing(policyKey);
   const target = (x: Target | null) => (x ? `${x.value} ${t(`slaUnit.${x.unit}` as MessageKey)}` : '—');
   const any = t('admin.any');
   return (
@@ -64,7 +70,7 @@ export function SlaPoliciesAdmin() {
             cell: (p) => (
               <>
                 {p.name}
-                {p.scope === 'referral' && <span className="muted"> ({t('admin.sla.referral')})</span>}
+                {p.scope === 'referral' && <span className="muted"> ({t('admin.sla.referralTag')})</span>}
               </>
             ),
           },
@@ -72,19 +78,21 @@ export function SlaPoliciesAdmin() {
           { label: t('inbox.level'), cell: (p) => p.level ?? any },
           { label: t('manage.priority'), cell: (p) => (p.priority ? t(`priority.${p.priority}` as MessageKey) : any) },
           { label: t('admin.institution'), cell: (p) => p.institution ?? any },
-          { label: t('metric.first_response'), cell: (p) => target(p.firstResponse) },
-          { label: t('metric.next_response'), cell: (p) => target(p.nextResponse) },
-          { label: t('metric.resolution'), cell: (p) => target(p.resolution) },
-          { label: t('reports.goal'), cell: (p) => `${p.goalPercent} %`, className: 'num' },
+          // The form's own target names: `metric.*` are lower case, written for the middle of a sentence.
+          { label: t('admin.sla.target.firstResponse'), cell: (p) => target(p.firstResponse) },
+          { label: t('admin.sla.target.nextResponse'), cell: (p) => target(p.nextResponse) },
+          { label: t('admin.sla.target.resolution'), cell: (p) => target(p.resolution) },
+          // A no-break space: the narrow column would otherwise put the % sign on a line of its own.
+          { label: t('reports.goal'), cell: (p) => `${p.goalPercent}\u00a0%`, className: 'num' },
           { label: t('admin.rules.active'), cell: (p) => (p.active ? t('admin.yes') : t('admin.no')) },
         ]}
         onEdit={open}
         editLabel={(p) => t('admin.editNamed', { name: p.name })}
       />
       {editing ? (
-        <PolicyForm key={editing.id} policy={editing} institutions={institutions} onDone={reload} onClose={close} />
+        <PolicyForm key={editing.id} policy={editing} institutions={institutions} queues={queues} onDone={reload} onClose={close} />
       ) : (
-        <PolicyForm key="new" institutions={institutions} onDone={reload} />
+        <PolicyForm key="new" institutions={institutions} queues={queues} onDone={reload} />
       )}
     </>
   );
@@ -96,11 +104,13 @@ const policyKey = (p: Policy) => p.id;
 function PolicyForm({
   policy,
   institutions,
+  queues,
   onDone,
   onClose,
 }: {
   policy?: Policy;
   institutions: Institution[];
+  queues: QueueChoice[];
   onDone: () => Promise<void>;
   onClose?: () => void;
 }) {
@@ -157,7 +167,7 @@ function PolicyForm({
     if (done === undefined) return;
     await onDone();
   }
-  const select = (k: 'scope' | 'channel' | 'level' | 'priority' | 'institution', label: string, options: Array<[string, string]>) => (
+  const select = (k: 'scope' | 'channel' | 'level' | 'priority', label: string, options: Array<[string, string]>) => (
     <SelectField
       form={form}
       field={k}
@@ -186,7 +196,7 @@ function PolicyForm({
         {select('channel', t('inbox.col.channel'), [any, ...CHANNELS.map((c): [string, string] => [c, t(`channel.${c}` as MessageKey)])])}
         {select('level', t('inbox.level'), [any, ...['0', '1', '2', '3'].map((l): [string, string] => [l, l])])}
         {select('priority', t('manage.priority'), [any, ...PRIORITIES.map((p): [string, string] => [p, t(`priority.${p}` as MessageKey)])])}
-        {select('institution', t('admin.institution'), [any, ...institutions.map((i): [string, string] => [i.code, i.code])])}
+        <InstitutionSelect form={form} value={v.institution} onChange={set('institution')} any={any[1]} institutions={institutions} />
         <TextField
           form={form}
           field="warningPercent"
@@ -295,12 +305,21 @@ function PolicyForm({
             {a.type === 'reroute' && (
               <span className="capacity">
                 <label htmlFor={`${prefix}-action-${i}-queue`}>{t('admin.queue')}</label>
-                <input
+                {/* A list of the queues rather than a typed code: a code that names no queue would only fail on a breach. */}
+                <select
                   id={`${prefix}-action-${i}-queue`}
                   value={a.queue}
-                  size={12}
                   onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...a, queue: e.target.value } : x)))}
-                />
+                >
+                  <option value="">{t('admin.choose')}</option>
+                  {(queues.some((q) => q.code === a.queue) || !a.queue ? queues : [...queues, { code: a.queue, name: a.queue }]).map(
+                    (q) => (
+                      <option key={q.code} value={q.code}>
+                        {q.code} – {q.name}
+                      </option>
+                    ),
+                  )}
+                </select>
               </span>
             )}
             {a.type === 'escalate' && (

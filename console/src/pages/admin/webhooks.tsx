@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
-import { AdminForm, CheckboxGroup, DeleteButton, SelectField, TextField, useAdminSubmit } from './admin-forms';
+import { AdminForm, CheckboxGroup, DeleteButton, InstitutionSelect, TextField, useAdminSubmit, useInstitutions } from './admin-forms';
 import { AdminList, useAdminData } from './admin-list';
 
 const EVENTS = ['ticket.escalated', 'ticket.handed_back', 'ticket.closed', 'ticket.custom_fields_changed'] as const;
@@ -30,11 +30,8 @@ interface Delivery {
 export function WebhooksAdmin() {
   const { t, dateTime } = useI18n();
   const { data: subs, error, setError, reload, act } = useAdminData(readSubscriptions);
-  const [institutions, setInstitutions] = useState<Institution[]>([]);
+  const institutions = useInstitutions();
   const [deliveries, setDeliveries] = useState<{ id: string; items: Delivery[] } | null>(null);
-  useEffect(() => {
-    void api<Institution[]>('GET', '/v1/institutions').then(setInstitutions, () => undefined);
-  }, []);
   async function showDeliveries(s: Subscription) {
     try {
       setDeliveries({ id: s.id, items: await api<Delivery[]>('GET', `/v1/admin/webhooks/${s.id}/deliveries`) });
@@ -141,15 +138,7 @@ function WebhookForm({ institutions, onDone }: { institutions: Institution[]; on
   return (
     <AdminForm form={form} heading={t('admin.webhooks.newHeading')} submitLabel={t('admin.webhooks.add')} onSubmit={submit}>
       <div className="grid">
-        <SelectField
-          form={form}
-          field="institution"
-          label={t('admin.institution')}
-          value={institution}
-          onChange={setInstitution}
-          any={t('admin.choose')}
-          options={institutions.map((i) => ({ value: i.code, label: i.code }))}
-        />
+        <InstitutionSelect form={form} value={institution} onChange={setInstitution} any={t('admin.choose')} institutions={institutions} />
         <TextField form={form} field="url" type="url" label={t('admin.webhooks.url')} value={url} onChange={setUrl} />
         <TextField
           form={form}
