@@ -21,6 +21,9 @@ export class ResumingChatVisitor {
   reconnects = 0;
   /** Requests sent again after a lost connection, a timeout or a busy answer. */
   resent = 0;
+  /** Failed attempts to connect, and the last one's reason: a visitor who gives up says whether it ever got through. */
+  connectErrors = 0;
+  private lastConnectError = '';
   private resumeToken: string | null = null;
   /** Connected, and the session (once there is one) resumed on this connection. */
   private ready = false;
@@ -45,6 +48,10 @@ export class ResumingChatVisitor {
       if (this.connectedBefore) this.reconnects += 1;
       this.connectedBefore = true;
       void this.resume();
+    });
+    this.socket.on('connect_error', (e) => {
+      this.connectErrors += 1;
+      this.lastConnectError = e.message;
     });
     this.socket.on('disconnect', (reason) => {
       this.ready = false;
