@@ -1,13 +1,13 @@
 /**
- * `npm run bench:soak` (issue #20): citizens at a steady rate on the inbound channels for a while against the
+ * `npm run bench:soak` (issue #20): citizens at a steady rate on the simulator's channels for a while against the
  * high-availability layout — two API processes behind HAProxy (deploy/haproxy/haproxy.cfg), two workers, Redis
  * through Sentinel (a primary, a replica, three sentinels), PostgreSQL with a streaming replica — while one fault
  * of each kind is injected on a schedule: a worker SIGKILLed, an API process SIGKILLed, the Redis primary killed
  * (Sentinel fails over), the PostgreSQL primary restarted, and the mail servers' connections dropped (IMAP) and
  * refused with `421` (SMTP). The same traffic first runs against one process with no faults, as the baseline.
  *
- * It prints contacts/s, p50/p99 from a citizen's first request to the ticket listed in the inbox API (beside the
- * baseline's), each process's memory at warm-up and at the end, CPU per part, and the lost and duplicated
+ * It prints contacts/s, p50/p99 from a citizen's first request (a chat's first message) to the ticket listed in
+ * the inbox API (beside the baseline's), how many chat visitors lost their connection and resumed, each process's memory at warm-up and at the end, CPU per part, and the lost and duplicated
  * contacts. Every server is private (temporary directories, free loopback ports) except the machine's shared
  * test mail servers (scripts/mail-servers.sh), which the soak reaches through its own fault proxies.
  *
@@ -139,6 +139,8 @@ function channelEnv(target: Omit<SoakTarget, 'baseUrl'>, mail: { imapPort: numbe
     TELEGRAM_SECRET_TOKEN: target.telegramSecret,
     TELEGRAM_BOT_TOKEN: '123456:soak-bot-token',
     TELEGRAM_API_BASE_URL: 'http://127.0.0.1:9',
+    // Every simulated visitor comes from loopback: the per-address budget of chat sessions would stop them all.
+    CHAT_SESSIONS_PER_HOUR: '100000',
     ...(mail && target.smtp
       ? {
           IMAP_HOST: MAIL.host,
@@ -232,6 +234,7 @@ async function drive(options: {
     seed: options.seed,
     rate: options.rate,
     durationMs: options.durationMs,
+    admin: options.admin,
     onStart: (c) => sending.push(c),
   });
   const sentMs = Date.now() - started;
@@ -581,6 +584,14 @@ function report(
     ]);
   }
   lines.push(table(channelRows), '');
+  for (const r of results) {
+    const chats = r.out.contacts.filter((c) => c.channel === 'chat');
+    const resumed = chats.filter((c) => (c.reconnects ?? 0) > 0);
+    lines.push(
+      `chats (${r.title}): ${fmt(chats.length)} visitors, ${fmt(resumed.length)} of them cut off and resumed (${fmt(resumed.reduce((n, c) => n + c.reconnects!, 0))} reconnections)`,
+    );
+  }
+  lines.push('');
   for (const r of results.filter((x) => x.faults.length > 0)) {
     lines.push(`faults (${r.title})`);
     lines.push(

@@ -1,8 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { metaSignature } from '../bench/support/webhook-signing';
 import { openAroundTheClock } from './support/calendar';
 import { ChatVisitor } from './support/chat-visitor';
 import { EICAR, TestClamd } from './support/clamd';
@@ -178,7 +179,7 @@ describe('arriving files scanned by a real clamd before staff may open them', ()
     await http()
       .post('/v1/channels/social/meta/webhook')
       .set('Content-Type', 'application/json')
-      .set('X-Hub-Signature-256', `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`)
+      .set('X-Hub-Signature-256', metaSignature(APP_SECRET, raw))
       .send(raw)
       .expect(200);
 

@@ -1,7 +1,8 @@
 import { INestApplication } from '@nestjs/common';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import request from 'supertest';
+import { metaBody, metaSignature as signMeta, telegramHeaders } from '../bench/support/webhook-signing';
 import { AgentsService } from '../src/agents/agents.service';
 import { SocialMediaProcessor } from '../src/channels/social/social-media.processor';
 import { PDF_BYTES } from './support/factories';
@@ -18,11 +19,7 @@ const MAX_MEDIA_BYTES = 100_000;
 const JPEG_BYTES = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), randomBytes(4000)]);
 const TELEGRAM_PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), randomBytes(3000)]);
 
-/** Meta sends JSON with every non-ASCII character escaped as \uXXXX, and signs exactly those bytes. */
-function metaBody(payload: unknown): string {
-  return JSON.stringify(payload).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-const metaSignature = (raw: string, secret = APP_SECRET) => `sha256=${createHmac('sha256', secret).update(raw, 'utf8').digest('hex')}`;
+const metaSignature = (raw: string, secret = APP_SECRET) => signMeta(secret, raw);
 
 const messengerEvent = (sender: string, mid: string, text: string, at = Date.now()) => ({
   sender: { id: sender },
@@ -73,10 +70,7 @@ describe('social channels: Meta and Telegram webhooks in, Graph API and Bot API 
       .send(raw);
   };
   const postTelegram = (update: unknown, secret = TELEGRAM_SECRET) =>
-    http()
-      .post('/v1/channels/social/telegram/webhook')
-      .set('X-Telegram-Bot-Api-Secret-Token', secret)
-      .send(update as object);
+    http().post('/v1/channels/social/telegram/webhook').set(telegramHeaders(secret)).send(JSON.stringify(update));
   const ticketOf = async (externalId: string) =>
     eventually(
       async () =>

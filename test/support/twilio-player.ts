@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { XMLParser } from 'fast-xml-parser';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import twilio from 'twilio';
+import { twilioSignature } from '../../bench/support/webhook-signing';
 
 export const TWILIO_ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
 export const TWILIO_AUTH_TOKEN = 'test-twilio-auth-token-0123456789';
@@ -92,7 +92,7 @@ export class TwilioPlayer {
     const url = target.startsWith('http') ? target : `${PUBLIC_BASE_URL}${VOICE_PREFIX}/${target}`;
     if (!url.startsWith(PUBLIC_BASE_URL)) throw new Error(`TwiML named a URL outside the service: ${url}`);
     const path = url.slice(PUBLIC_BASE_URL.length);
-    const signature = options.signature === undefined ? twilio.getExpectedTwilioSignature(this.authToken, url, params) : options.signature;
+    const signature = options.signature === undefined ? twilioSignature(this.authToken, url, params) : options.signature;
     const req = request(this.app.getHttpServer()).post(path).type('form');
     if (signature !== null) req.set('X-Twilio-Signature', signature);
     const res = await req.send(params);

@@ -5,14 +5,17 @@
  * sent. It keeps the references of the tickets it caused; at the end their outcomes are tallied per channel and
  * set beside the change in `/v1/reports/*` over the run.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { io, Socket } from 'socket.io-client';
-import twilio from 'twilio';
 import { CHANNEL_SHARES, DAY_MS, pick, prng, schedule, SimChannel, simulatedHour, weighted } from '@lib/simulated-day';
 import { signTimestampedHmac } from '@lib/webhook-signature';
-import { ESCALATION_REASONS, HAND_BACK, LANGUAGE_SHARES, names, questionsIn, REPLIES } from './texts';
+import { metaBody, metaHeaders, telegramHeaders, twilioHeaders } from '../webhook-signing';
+import { ResumingChatVisitor } from './chat-visitor';
+import { counterContact } from './counter-contact';
+import { ASK_FOR_PERSON, ESCALATION_REASONS, HAND_BACK, LANGUAGE_SHARES, names, questionsIn, REPLIES } from './texts';
 import { walkIvr } from './ivr-caller';
+import { messengerWebhook, socialPlatform, telegramUpdate, whatsappWebhook } from './social-messages';
 import { Figures, readReports, tally, ticketChannel } from './tally';
 
 export interface Target {
@@ -257,10 +260,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
         const post = async (url: string, p: Record<string, string>) => {
           const res = await fetch(`${target.baseUrl}${url.slice(publicBaseUrl.length)}`, {
             method: 'POST',
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, p),
-            },
+            headers: twilioHeaders(authToken, url, p),
             body: new URLSearchParams(p).toString(),
             signal: AbortSignal.timeout(30_000),
           });
@@ -301,16 +301,7 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
           random,
           staff.filter((s) => s.role === 'operator'),
         );
-        const res = await api('POST', '/v1/contacts', operator.token, {
-          channel: 'counter',
-          institution: q.institution,
-          kind: q.kind,
-          topic: q.topic,
-          language,
-          subject: q.subject,
-          text,
-          customer: { firstName, lastName },
-        });
+        const res = await api('POST', '/v1/contacts', operator.token, counterContact(q, language, text, { firstName, lastName }));
         c.reference = res.reference;
         return;
       }
@@ -322,115 +313,46 @@ export async function simulate(target: Target, options: SimulationOptions): Prom
     }
   }
 
-  async function chat(c: Contact, random: () => number, language: string, text: string): Promise<void> {
-    const socket = io(`${target.baseUrl}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false });
+  async function chat(c: Contact, random: () => number, language: 'lv' | 'ru' | 'en', text: string): Promise<void> {
     // A loaded service answers late rather than not at all: the wait is long, and the ticket is found by its
     // marker (lookup) should the answer to the first message still not come.
-    const ask = (event: string, payload: unknown = {}) => socket.timeout(60_000).emitWithAck<any>(event, payload);
+    const visitor = new ResumingChatVisitor(target.baseUrl, { ackTimeoutMs: 60_000, giveUpMs: 120_000 });
     try {
-      await new Promise<void>((resolve, reject) => (socket.once('connect', resolve), socket.once('connect_error', reject)));
-      const started = await ask('start', { language });
+      const started = await visitor.start({ language });
       if (!started.ok) throw new Error(`chat start: ${JSON.stringify(started)}`);
-      const first = await ask('message', { clientMessageId: `m1-${run}-${c.n}`, text });
+      const first = await visitor.send(`m1-${run}-${c.n}`, text);
       if (!first.ok) throw new Error(`chat message: ${JSON.stringify(first)}`);
       c.reference = first.reference;
       // The visitor reads the assistant's answer (half a minute to a minute and a half of the day).
       await sleep(humanMs(30_000 + random() * 60_000, 300));
       if (random() < 0.5) {
         // The assistant's answer helped: the visitor says so and leaves (resolved at level 0).
-        await ask('feedback', { clientMessageId: `fb-${run}-${c.n}`, helpful: true });
-        await ask('close');
+        await visitor.request('feedback', { clientMessageId: `fb-${run}-${c.n}`, helpful: true });
+        await visitor.request('close');
       } else {
-        await ask('message', {
-          clientMessageId: `m2-${run}-${c.n}`,
-          text:
-            language === 'ru'
-              ? 'Хочу поговорить с оператором'
-              : language === 'en'
-                ? 'I want to talk to a person'
-                : 'Gribu runāt ar operatoru',
-        });
+        await visitor.send(`m2-${run}-${c.n}`, ASK_FOR_PERSON[language]);
         // Stays for the operator for up to five minutes of the day, then leaves; the ticket stays with the operator.
         await sleep(humanMs(5 * 60_000, 1000));
       }
     } finally {
-      socket.disconnect();
+      visitor.close();
     }
   }
 
   let updateId = 100_000_000 + Math.floor(day() * 100_000_000);
   async function social(c: Contact, random: () => number, text: string, firstName: string, phone: string, marker: string): Promise<void> {
-    const useMeta = target.metaAppSecret && (!target.telegramSecret || random() < 0.6);
-    if (useMeta) {
-      const at = Date.now();
-      const payload =
-        random() < 0.5
-          ? {
-              object: 'whatsapp_business_account',
-              entry: [
-                {
-                  id: 'WABA1',
-                  changes: [
-                    {
-                      field: 'messages',
-                      value: {
-                        messaging_product: 'whatsapp',
-                        metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID1' },
-                        contacts: [{ profile: { name: firstName }, wa_id: phone.slice(1) }],
-                        messages: [
-                          {
-                            from: phone.slice(1),
-                            id: `wamid.SIM${run}${c.n}`,
-                            timestamp: String(Math.floor(at / 1000)),
-                            type: 'text',
-                            text: { body: text },
-                          },
-                        ],
-                      },
-                    },
-                  ],
-                },
-              ],
-            }
-          : {
-              object: 'page',
-              entry: [
-                {
-                  id: 'PAGE1',
-                  time: at,
-                  messaging: [
-                    {
-                      sender: { id: `PSID${run}${c.n}` },
-                      recipient: { id: 'PAGE1' },
-                      timestamp: at,
-                      message: { mid: `m_sim_${run}_${c.n}`, text },
-                    },
-                  ],
-                },
-              ],
-            };
-      // Meta escapes every non-ASCII character and signs exactly those bytes.
-      const raw = JSON.stringify(payload).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-      const signature = `sha256=${createHmac('sha256', target.metaAppSecret!).update(raw, 'utf8').digest('hex')}`;
-      await api('POST', '/v1/channels/social/meta/webhook', null, raw, { 'x-hub-signature-256': signature });
+    const message = { id: `SIM${run}${c.n}`, text, firstName, at: Date.now() };
+    const platform = socialPlatform(random, { meta: !!target.metaAppSecret, telegram: !!target.telegramSecret });
+    if (platform === 'telegram') {
+      const raw = JSON.stringify(telegramUpdate(message, ++updateId, 7_000_000_000 + c.n, c.n));
+      await api('POST', '/v1/channels/social/telegram/webhook', null, raw, telegramHeaders(target.telegramSecret!));
     } else {
-      const id = 7_000_000_000 + c.n;
-      await api(
-        'POST',
-        '/v1/channels/social/telegram/webhook',
-        null,
-        {
-          update_id: ++updateId,
-          message: {
-            message_id: c.n,
-            from: { id, is_bot: false, first_name: firstName },
-            chat: { id, type: 'private' },
-            date: Math.floor(Date.now() / 1000),
-            text,
-          },
-        },
-        { 'x-telegram-bot-api-secret-token': target.telegramSecret! },
+      const raw = metaBody(
+        platform === 'whatsapp'
+          ? whatsappWebhook(message, phone.slice(1))
+          : messengerWebhook({ ...message, id: `sim_${run}_${c.n}` }, `PSID${run}${c.n}`),
       );
+      await api('POST', '/v1/channels/social/meta/webhook', null, raw, metaHeaders(target.metaAppSecret!, raw));
     }
     c.lookup = marker;
   }

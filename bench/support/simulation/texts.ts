@@ -150,3 +150,10 @@ export const REPLIES: Record<Language, string> = {
 };
 export const ESCALATION_REASONS = ['Vajadzīgi dati no iestādes sistēmām', 'Nepieciešams iestādes lēmums', 'Jāpārbauda maksājumu vēsture'];
 export const HAND_BACK = 'Pārbaudīju iestādes sistēmā: iesniegums ir saņemts un tiks izskatīts 10 darba dienu laikā.';
+
+/** What a chat visitor types to be passed from the assistant to a person. */
+export const ASK_FOR_PERSON: Record<Language, string> = {
+  lv: 'Gribu runāt ar operatoru',
+  ru: 'Хочу поговорить с оператором',
+  en: 'I want to talk to a person',
+};

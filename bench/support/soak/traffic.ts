@@ -1,18 +1,23 @@
 /**
- * The soak's citizens and its view of the inbox. Citizens arrive at a steady rate on the inbound channels (calls
- * through the IVR, e-mails over SMTP, web forms, WhatsApp and Telegram messages), each behaving as a well-made
- * client does when a request fails on the way (a connection cut, a 5xx while a process or a server is away): it
- * sends the same request again, with the same identity, until it is answered. An inbox watcher signed in as the
- * admin lists the newest tickets through the API over and over, and notes when each ticket first showed.
+ * The soak's citizens and its view of the inbox. Citizens arrive at a steady rate on every channel of the
+ * simulator (calls through the IVR, e-mails over SMTP, web forms, chats over socket.io, WhatsApp, Messenger and
+ * Telegram messages, and contacts at a counter logged by a member of staff), each behaving as a well-made client
+ * does when a request fails on the way (a connection cut, a 5xx while a process or a server is away): it sends
+ * the same request again, with the same identity, until it is answered; a chat visitor reconnects and resumes its
+ * session as the widget does. An inbox watcher signed in as the admin lists the newest tickets through the API
+ * over and over, and notes when each ticket first showed.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
-import twilio from 'twilio';
-import { CHANNEL_SHARES, pick, prng, weighted } from '@lib/simulated-day';
+import { CHANNEL_SHARES, pick, prng, SimChannel, weighted } from '@lib/simulated-day';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { sleep, stopping } from '../lifecycle';
+import { ResumingChatVisitor } from '../simulation/chat-visitor';
+import { counterContact } from '../simulation/counter-contact';
 import { walkIvr } from '../simulation/ivr-caller';
-import { LANGUAGE_SHARES, names, questionsIn } from '../simulation/texts';
+import { messengerWebhook, socialPlatform, telegramUpdate, whatsappWebhook } from '../simulation/social-messages';
+import { ASK_FOR_PERSON, LANGUAGE_SHARES, names, questionsIn } from '../simulation/texts';
+import { metaBody, metaHeaders, telegramHeaders, twilioHeaders } from '../webhook-signing';
 
 export interface SoakTarget {
   baseUrl: string;
@@ -25,21 +30,23 @@ export interface SoakTarget {
   smtp?: { host: string; port: number; mailbox: string };
 }
 
-/** The inbound channels a citizen starts on; chat (a conversation) and counter (staff typing) are not inbound events. */
-export type SoakChannel = 'phone' | 'email' | 'webform' | 'social';
-export const SOAK_CHANNELS: SoakChannel[] = ['phone', 'email', 'webform', 'social'];
+/** The simulator's channels, in its shares of a day. */
+export type SoakChannel = SimChannel;
+export const SOAK_CHANNELS = Object.keys(CHANNEL_SHARES) as SoakChannel[];
 
 export interface SentContact {
   n: number;
   channel: SoakChannel;
   /** What the ticket's first inbound message carries: a marker word in the text, or for a call the caller's number. */
   key: string;
-  /** Date.now() when the citizen began. */
+  /** Date.now() when the citizen began; for a chat, when the visitor sent the first message. */
   startedAt: number;
   /** Date.now() when the last request was answered 2xx; undefined while trying, or when the client gave up. */
   acceptedAt?: number;
   /** Requests resent after a failure. */
   resent: number;
+  /** A chat visitor's connections after the first, each resuming the session. */
+  reconnects?: number;
   gaveUp?: string;
 }
 
@@ -51,8 +58,68 @@ export const CALL_PATTERN = '^Call from (\\+[0-9]+)';
 /** How long a citizen keeps resending before giving up: longer than any fault of the schedule lasts. */
 const GIVE_UP_MS = 180_000;
 const RESEND_PAUSE_MS = 500;
+/** A chat visitor reads the assistant's answer for this long before asking for a person… */
+const CHAT_READING_MS = [2000, 6000];
+/** …and then stays this long, waiting for one, before leaving: long enough for a fault to cut its connection. */
+const CHAT_WAITING_MS = [5000, 20_000];
 
 class Refused extends Error {}
+
+/**
+ * The member of staff who logs the counter contacts: an operator account made by the admin at the start, signed
+ * in again whenever the service no longer takes the token.
+ */
+class CounterClerk {
+  private token: Promise<string> | null = null;
+
+  private constructor(
+    private readonly baseUrl: string,
+    private readonly login: { email: string; password: string },
+  ) {}
+
+  static async hire(baseUrl: string, admin: { email: string; password: string }, run: string): Promise<CounterClerk> {
+    const adminToken = await signIn(baseUrl, admin);
+    const login = { email: `soak-${run}-counter@vpppd.example`, password: `soak-${randomBytes(12).toString('hex')}` };
+    const res = await fetch(`${baseUrl}/v1/admin/agents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({
+        ...login,
+        displayName: 'Klientu apkalpošanas centrs',
+        roles: ['operator'],
+        institutions: [],
+        languages: ['lv', 'ru', 'en'],
+        centre: 'VPPPD',
+      }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (res.status >= 300) throw new Error(`counter clerk's account: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+    return new CounterClerk(baseUrl, login);
+  }
+
+  bearer(): Promise<string> {
+    this.token ??= signIn(this.baseUrl, this.login).catch((e: Error) => {
+      this.token = null;
+      throw e;
+    });
+    return this.token.then((t) => `Bearer ${t}`);
+  }
+
+  signedOut(): void {
+    this.token = null;
+  }
+}
+
+async function signIn(baseUrl: string, login: { email: string; password: string }): Promise<string> {
+  const res = await fetch(`${baseUrl}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(login),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (res.status >= 300) throw new Error(`login: HTTP ${res.status}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
 
 /**
  * A steady stream of `rate` contacts a second for `durationMs` (each second's count drawn around the rate, at
@@ -60,7 +127,15 @@ class Refused extends Error {}
  */
 export async function sendContacts(
   target: SoakTarget,
-  options: { run: string; seed: number; rate: number; durationMs: number; onStart?: (c: SentContact) => void },
+  options: {
+    run: string;
+    seed: number;
+    rate: number;
+    durationMs: number;
+    /** Makes the account of the member of staff who logs counter contacts. */
+    admin: { email: string; password: string };
+    onStart?: (c: SentContact) => void;
+  },
 ): Promise<SentContact[]> {
   const day = prng(options.seed);
   const shares = Object.fromEntries(
@@ -72,6 +147,7 @@ export async function sendContacts(
     for (let i = 0; i < count; i++) times.push(second * 1000 + day() * 1000);
   }
   times.sort((a, b) => a - b);
+  const clerk = await CounterClerk.hire(target.baseUrl, options.admin, options.run);
   const mail = target.smtp
     ? nodemailer.createTransport({
         host: target.smtp.host,
@@ -101,9 +177,9 @@ export async function sendContacts(
     };
     contacts.push(c);
     options.onStart?.(c);
-    const p = citizen(target, c, options.run, prng(options.seed * 7919 + n), mail, updateBase + n)
+    const p = citizen(target, c, options.run, prng(options.seed * 7919 + n), { mail, clerk }, updateBase + n)
       .then(
-        () => void (c.acceptedAt = Date.now()),
+        () => void (c.acceptedAt ??= Date.now()),
         (e: Error) => void (c.gaveUp = e.message.slice(0, 300)),
       )
       .finally(() => inFlight.delete(p));
@@ -114,8 +190,11 @@ export async function sendContacts(
   return contacts;
 }
 
-/** Sends until answered 2xx: a network error, a 5xx, 408 or 429 is resent after a pause; any other 4xx is a bug and ends it. */
-async function resend(c: SentContact, what: string, send: () => Promise<Response>): Promise<string> {
+/**
+ * Sends until answered 2xx: a network error, a 5xx, 408 or 429 is resent after a pause, and a 401 after
+ * `signedOut` (the caller signs in again); any other 4xx is a bug and ends it.
+ */
+async function resend(c: SentContact, what: string, send: () => Promise<Response>, signedOut?: () => void): Promise<string> {
   const until = Date.now() + GIVE_UP_MS;
   let last = '';
   for (let attempt = 0; Date.now() < until && !stopping; attempt++) {
@@ -128,6 +207,10 @@ async function resend(c: SentContact, what: string, send: () => Promise<Response
       const body = await res.text();
       if (res.status < 300) return body;
       last = `HTTP ${res.status} ${body.slice(0, 200)}`;
+      if (res.status === 401 && signedOut) {
+        signedOut();
+        continue;
+      }
       // 408: the proxy's request timeout, when this client was too slow to send (a loaded machine); sent again.
       if (res.status < 500 && res.status !== 429 && res.status !== 408) throw new Refused(`${what}: ${last}`);
     } catch (e) {
@@ -143,7 +226,7 @@ async function citizen(
   c: SentContact,
   run: string,
   random: () => number,
-  mail: Transporter | null,
+  { mail, clerk }: { mail: Transporter | null; clerk: CounterClerk },
   updateId: number,
 ): Promise<void> {
   const language = weighted(random, LANGUAGE_SHARES);
@@ -165,10 +248,7 @@ async function citizen(
         ...extra,
       });
       const step = (url: string, p: Record<string, string>) =>
-        post(url.slice(publicBaseUrl.length), new URLSearchParams(p).toString(), {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, p),
-        });
+        post(url.slice(publicBaseUrl.length), new URLSearchParams(p).toString(), twilioHeaders(authToken, url, p));
       await walkIvr(step, publicBaseUrl, params, random);
       return;
     }
@@ -220,57 +300,57 @@ async function citizen(
       return;
     }
     case 'social': {
-      if (random() < 0.6) {
-        const wa = `37129${String(c.n).padStart(6, '0')}`;
-        const payload = {
-          object: 'whatsapp_business_account',
-          entry: [
-            {
-              id: 'WABA1',
-              changes: [
-                {
-                  field: 'messages',
-                  value: {
-                    messaging_product: 'whatsapp',
-                    metadata: { display_phone_number: '37167000000', phone_number_id: 'PNID1' },
-                    contacts: [{ profile: { name: firstName }, wa_id: wa }],
-                    messages: [
-                      {
-                        from: wa,
-                        id: `wamid.SOAK${run}${c.n}`,
-                        timestamp: String(Math.floor(c.startedAt / 1000)),
-                        type: 'text',
-                        text: { body: text },
-                      },
-                    ],
-                  },
-                },
-              ],
-            },
-          ],
-        };
-        // Meta escapes every non-ASCII character and signs exactly those bytes.
-        const raw = JSON.stringify(payload).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-        await post('/v1/channels/social/meta/webhook', raw, {
-          'content-type': 'application/json',
-          'x-hub-signature-256': `sha256=${createHmac('sha256', target.metaAppSecret).update(raw, 'utf8').digest('hex')}`,
-        });
+      const message = { id: `SOAK${run}${c.n}`, text, firstName, at: c.startedAt };
+      const platform = socialPlatform(random, { meta: true, telegram: true });
+      if (platform === 'telegram') {
+        const raw = JSON.stringify(telegramUpdate(message, updateId, 7_000_000_000 + c.n, c.n));
+        await post('/v1/channels/social/telegram/webhook', raw, telegramHeaders(target.telegramSecret));
       } else {
-        const id = 7_000_000_000 + c.n;
-        const body = JSON.stringify({
-          update_id: updateId,
-          message: {
-            message_id: c.n,
-            from: { id, is_bot: false, first_name: firstName },
-            chat: { id, type: 'private' },
-            date: Math.floor(c.startedAt / 1000),
-            text,
-          },
-        });
-        await post('/v1/channels/social/telegram/webhook', body, {
-          'content-type': 'application/json',
-          'x-telegram-bot-api-secret-token': target.telegramSecret,
-        });
+        const raw = metaBody(
+          platform === 'whatsapp'
+            ? whatsappWebhook(message, `37129${String(c.n).padStart(6, '0')}`)
+            : messengerWebhook({ ...message, id: `soak_${run}_${c.n}` }, `PSID${run}${c.n}`),
+        );
+        await post('/v1/channels/social/meta/webhook', raw, metaHeaders(target.metaAppSecret, raw));
+      }
+      return;
+    }
+    case 'counter': {
+      const body = JSON.stringify(counterContact(q, language, text, { firstName, lastName }));
+      // The same key on every try: a try whose answer was lost (the process died) gives back the same ticket.
+      await resend(
+        c,
+        '/v1/contacts',
+        async () =>
+          fetch(`${target.baseUrl}/v1/contacts`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: await clerk.bearer(), 'idempotency-key': `soak-${run}-${c.n}` },
+            body,
+            signal: AbortSignal.timeout(30_000),
+          }),
+        () => clerk.signedOut(),
+      );
+      return;
+    }
+    case 'chat': {
+      const visitor = new ResumingChatVisitor(target.baseUrl, { ackTimeoutMs: 30_000, giveUpMs: GIVE_UP_MS });
+      const between = ([from, to]: number[]) => from + random() * (to - from);
+      try {
+        const started = await visitor.start({ language });
+        if (!started.ok) throw new Refused(`chat start: ${JSON.stringify(started)}`);
+        // The contact counts from the first message: a session with nothing said is no contact.
+        c.startedAt = Date.now();
+        const first = await visitor.send(`m1-${run}-${c.n}`, text);
+        if (!first.ok) throw new Refused(`chat message: ${JSON.stringify(first)}`);
+        c.acceptedAt = Date.now();
+        await sleep(between(CHAT_READING_MS));
+        const asked = await visitor.send(`m2-${run}-${c.n}`, ASK_FOR_PERSON[language]);
+        if (!asked.ok) throw new Refused(`chat asking for a person: ${JSON.stringify(asked)}`);
+        await sleep(between(CHAT_WAITING_MS));
+      } finally {
+        c.resent += visitor.resent;
+        c.reconnects = visitor.reconnects;
+        visitor.close();
       }
       return;
     }
