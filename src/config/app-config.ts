@@ -394,6 +394,30 @@ export class AppConfig {
   @Min(1000)
   INBOUND_SWEEP_INTERVAL_MS = 60000;
 
+  /**
+   * How many outbound jobs one worker holds at once; they are delivered in batches. Mail beyond the SMTP
+   * connections waits in the transport's own queue.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOUND_CONCURRENCY = 200;
+
+  /** Outbound messages read, sent concurrently and recorded together. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOUND_BATCH_SIZE = 100;
+
+  /** How long the first outbound message of a batch waits for company: an operator's reply waits this much more. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  OUTBOUND_BATCH_WAIT_MS = 20;
+
   /** How often workers queue again stored replies still `queued` whose job Redis lost (a restart, a failover). */
   @Transform(toInt)
   @IsInt()

@@ -11,6 +11,7 @@ import { QueuesModule } from '../queues.module';
 import { TicketsCoreModule } from '../tickets/tickets-core.module';
 import { CHANNEL_SENDERS } from './channel-sender';
 import { OutboundProcessor } from './jobs/outbound.processor';
+import { OutboundDeliveries } from './outbound-deliveries';
 import { OutboundModule } from './outbound.module';
 
 /** The worker side of `outbound`. A new channel adds its sender to CHANNEL_SENDERS and nothing else here. */
@@ -18,6 +19,7 @@ import { OutboundModule } from './outbound.module';
   imports: [QueuesModule, OutboundModule, TicketsCoreModule, EmailSenderModule, SocialSenderModule, ChatSenderModule, SmsSenderModule],
   providers: [
     OutboundProcessor,
+    OutboundDeliveries,
     {
       provide: CHANNEL_SENDERS,
       useFactory: (email: EmailSender, social: SocialSender, chat: ChatSender, sms: SmsSender) => [email, social, chat, sms],

@@ -5,7 +5,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import type { InboundAttachment } from '../inbound/inbound-message';
-import type { OutboundEnvelope } from '../outbound/channel-sender';
 import { SlaEngine } from '../sla/sla-engine.service';
 import { TicketEffects } from './ticket-effects';
 import { TicketEffectsPublisher } from './ticket-effects.publisher';
@@ -255,67 +254,5 @@ export class TicketMessagesService {
       throw validationProblem([{ field: 'to', code: 'notTheCustomers', message: "not one of this customer's e-mail addresses" }]);
     }
     return address;
-  }
-
-  /** Everything the channel sender needs; null when the message is gone or no longer waiting to be sent. */
-  async loadEnvelope(messageId: string): Promise<OutboundEnvelope | null> {
-    const [row]: Array<Record<string, any>> = await this.dataSource.query(
-      `SELECT ms.id, ms.channel, ms.external_id, ms.address, ms.subject, ms.text, ms.html, ms.author_type, ms.meta,
-              ms.delivery_status, ms.ticket_id, t.reference, t.subject AS ticket_subject, t.origin_address
-       FROM messages ms JOIN tickets t ON t.id = ms.ticket_id WHERE ms.id = $1 AND ms.direction = 'outbound'`,
-      [messageId],
-    );
-    if (!row || row.delivery_status !== 'queued') return null;
-    // An acknowledgement answers exactly one message and carries no files: two queries saved per new ticket.
-    const acknowledgement = row.author_type === 'bot' && typeof row.meta?.inReplyTo === 'string';
-    const [thread, attachments]: [Array<{ external_id: string; direction: string }>, Array<Record<string, any>>] = acknowledgement
-      ? [[{ external_id: row.meta.inReplyTo, direction: 'inbound' }], []]
-      : await Promise.all([
-          this.dataSource.query(
-            `SELECT external_id, direction FROM messages
-             WHERE ticket_id = $1 AND channel = $2 AND external_id IS NOT NULL AND id <> $3 AND NOT internal
-             ORDER BY created_at, id`,
-            [row.ticket_id, row.channel, row.id],
-          ),
-          this.dataSource.query(`SELECT filename, content_type, content FROM attachments WHERE message_id = $1 ORDER BY created_at, id`, [
-            row.id,
-          ]),
-        ]);
-    const lastInbound = [...thread].reverse().find((t) => t.direction === 'inbound');
-    return {
-      messageId: row.id,
-      channel: row.channel,
-      externalId: row.external_id,
-      ticketReference: row.reference,
-      ticketSubject: row.ticket_subject,
-      to: row.address,
-      originAddress: row.origin_address,
-      subject: row.subject,
-      text: row.text,
-      html: row.html,
-      author: row.author_type,
-      thread: thread.map((t) => t.external_id),
-      inReplyTo: (row.meta?.inReplyTo as string | undefined) ?? lastInbound?.external_id ?? null,
-      attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.content_type, content: a.content })),
-      ...(Array.isArray(row.meta?.choices) ? { choices: row.meta.choices as Array<{ id: string; title: string }> } : {}),
-    };
-  }
-
-  async markSent(messageId: string, response: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE messages SET delivery_status = 'sent', delivery_error = NULL, sent_at = now(),
-              meta = meta || jsonb_build_object('deliveryResponse', $2::text)
-       WHERE id = $1 AND delivery_status = 'queued'`,
-      [messageId, response.slice(0, 500)],
-    );
-  }
-
-  /** `final` false keeps the message queued (another try is coming) but shows the operator why it is late. */
-  async markFailed(messageId: string, reason: string, final: boolean): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE messages SET delivery_status = CASE WHEN $3 THEN 'failed' ELSE delivery_status END, delivery_error = $2
-       WHERE id = $1 AND delivery_status = 'queued'`,
-      [messageId, reason.slice(0, 2000), final],
-    );
   }
 }

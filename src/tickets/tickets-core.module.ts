@@ -15,6 +15,7 @@ import { TicketChanges } from './ticket-changes.service';
 import { TicketEffectsPublisher } from './ticket-effects.publisher';
 import { TicketIngestService } from './ticket-ingest.service';
 import { TicketMessagesService } from './ticket-messages.service';
+import { MessageDeliveriesService } from './message-deliveries.service';
 import { TicketReferenceService } from './ticket-reference.service';
 
 /**
@@ -39,6 +40,7 @@ import { TicketReferenceService } from './ticket-reference.service';
     TicketReferenceService,
     TicketIngestService,
     TicketMessagesService,
+    MessageDeliveriesService,
     Level0AnswerPlanner,
     TicketChanges,
     TicketEffectsPublisher,
@@ -47,6 +49,7 @@ import { TicketReferenceService } from './ticket-reference.service';
     TicketReferenceService,
     TicketIngestService,
     TicketMessagesService,
+    MessageDeliveriesService,
     SlaCoreModule,
     TicketDataModule,
     TicketChanges,

@@ -16,8 +16,11 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
   readonly channel = 'email';
   private readonly logger = new Logger(EmailSender.name);
   private readonly transport: Transporter | null;
-  /** Our mailbox addresses, re-read at most every few seconds: every outgoing mail needs its From. */
-  private mailboxAddresses: { at: number; byLower: Map<string, string> } | null = null;
+  /**
+   * Our mailbox addresses, re-read at most every few seconds: every outgoing mail needs its From. The read itself
+   * is kept, so that a batch of mails sent at once with nothing cached asks PostgreSQL once, not once per mail.
+   */
+  private mailboxAddresses: { at: number; byLower: Promise<Map<string, string>> } | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -81,10 +84,17 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
   private async fromAddress(originAddress: string | null): Promise<string> {
     if (originAddress) {
       if (!this.mailboxAddresses || Date.now() - this.mailboxAddresses.at > 10_000) {
-        const rows: Array<{ address: string }> = await this.dataSource.query('SELECT address FROM mailboxes WHERE enabled');
-        this.mailboxAddresses = { at: Date.now(), byLower: new Map(rows.map((r) => [r.address.toLowerCase(), r.address])) };
+        const read = this.dataSource
+          .query('SELECT address FROM mailboxes WHERE enabled')
+          .then((rows: Array<{ address: string }>) => new Map(rows.map((r) => [r.address.toLowerCase(), r.address])));
+        const cached = { at: Date.now(), byLower: read };
+        this.mailboxAddresses = cached;
+        // A failed read is not kept: the next mail asks again.
+        read.catch(() => {
+          if (this.mailboxAddresses === cached) this.mailboxAddresses = null;
+        });
       }
-      const mailbox = this.mailboxAddresses.byLower.get(originAddress.toLowerCase());
+      const mailbox = (await this.mailboxAddresses.byLower).get(originAddress.toLowerCase());
       if (mailbox) return mailbox;
     }
     if (!this.config.MAIL_FROM) throw new PermanentDeliveryError('MAIL_FROM is not configured');

@@ -1,0 +1,149 @@
+import { UnrecoverableError } from 'bullmq';
+import { MetricsService } from '../metrics/metrics.service';
+import { DeliveryRecord, MessageDeliveriesService } from '../tickets/message-deliveries.service';
+import { ChannelSender, OutboundEnvelope, PermanentDeliveryError } from './channel-sender';
+import { isRecordedFailure, OutboundDeliveries } from './outbound-deliveries';
+
+function envelope(messageId: string, to: string, channel = 'email'): OutboundEnvelope {
+  return {
+    messageId,
+    channel,
+    externalId: `${messageId}@vpppd.test`,
+    ticketReference: 'VP-2026-000001',
+    ticketSubject: null,
+    to,
+    originAddress: null,
+    subject: null,
+    text: `text of ${messageId}`,
+    html: null,
+    author: 'bot',
+    thread: [],
+    inReplyTo: null,
+    attachments: [],
+  };
+}
+
+describe('OutboundDeliveries', () => {
+  const stored = new Map<string, OutboundEnvelope>();
+  const recorded: DeliveryRecord[][] = [];
+  const loads: string[][] = [];
+  const load = async (ids: readonly string[]) => {
+    loads.push([...ids]);
+    return new Map(ids.filter((id) => stored.has(id)).map((id) => [id, stored.get(id)!]));
+  };
+  const store = {
+    loadEnvelopes: jest.fn(load),
+    record: jest.fn(async (outcomes: readonly DeliveryRecord[]) => void recorded.push([...outcomes])),
+  };
+  const metrics = { outboundMessages: { inc: jest.fn() } };
+  const sent: string[] = [];
+  const email: ChannelSender = {
+    channel: 'email',
+    send: jest.fn(async (e: OutboundEnvelope) => {
+      if (e.to === 'deferred@customer.test') throw Object.assign(new Error('421 4.3.2 try later'), { responseCode: 421 });
+      if (e.to === 'unknown@customer.test') throw new PermanentDeliveryError('SMTP 550: no such user');
+      // The first mail to an address takes longest: a second one to it must still leave after it.
+      await new Promise((r) => setTimeout(r, e.messageId.endsWith('-first') ? 20 : 1));
+      sent.push(e.messageId);
+      return { response: `250 ok ${e.messageId}` };
+    }),
+  };
+  const deliveries = () =>
+    new OutboundDeliveries([email], store as unknown as MessageDeliveriesService, metrics as unknown as MetricsService);
+
+  beforeEach(() => {
+    stored.clear();
+    recorded.length = 0;
+    loads.length = 0;
+    sent.length = 0;
+    jest.clearAllMocks();
+    store.loadEnvelopes.mockImplementation(load);
+  });
+
+  it('reads a batch once, sends every mail, and records them all in one call', async () => {
+    for (const id of ['a', 'b', 'c']) stored.set(id, envelope(id, `${id}@customer.test`));
+    const results = await deliveries().deliver(['a', 'b', 'c'].map((messageId) => ({ messageId, lastAttempt: false })));
+    expect(results).toEqual(['a', 'b', 'c'].map((id) => ({ ok: true, value: `250 ok ${id}` })));
+    expect(loads).toEqual([['a', 'b', 'c']]);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toEqual(
+      expect.arrayContaining(['a', 'b', 'c'].map((messageId) => ({ messageId, sent: true, response: `250 ok ${messageId}` }))),
+    );
+    expect(metrics.outboundMessages.inc).toHaveBeenCalledTimes(3);
+    expect(metrics.outboundMessages.inc).toHaveBeenCalledWith({ channel: 'email', outcome: 'sent' });
+  });
+
+  it('fails only the mail that failed, deferring a 421 and failing a 550 for good, and records both with the sent ones', async () => {
+    stored.set('ok', envelope('ok', 'ok@customer.test'));
+    stored.set('late', envelope('late', 'deferred@customer.test'));
+    stored.set('bad', envelope('bad', 'unknown@customer.test'));
+    const results = await deliveries().deliver(['ok', 'late', 'bad'].map((messageId) => ({ messageId, lastAttempt: false })));
+
+    expect(results[0]).toEqual({ ok: true, value: '250 ok ok' });
+    expect(results[1]).toMatchObject({ ok: false, error: { message: '421 4.3.2 try later' } });
+    expect(results[1].ok || results[1].error instanceof UnrecoverableError).toBe(false);
+    expect(results[2].ok || results[2].error instanceof UnrecoverableError).toBe(true);
+    expect(results.map((r) => !r.ok && isRecordedFailure(r.error))).toEqual([false, true, true]);
+    expect(sent).toEqual(['ok']);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toEqual(
+      expect.arrayContaining([
+        { messageId: 'ok', sent: true, response: '250 ok ok' },
+        { messageId: 'late', sent: false, reason: '421 4.3.2 try later', final: false },
+        { messageId: 'bad', sent: false, reason: 'SMTP 550: no such user', final: true },
+      ]),
+    );
+  });
+
+  it("marks a deferral final on the job's last attempt", async () => {
+    stored.set('late', envelope('late', 'deferred@customer.test'));
+    await deliveries().deliver([{ messageId: 'late', lastAttempt: true }]);
+    expect(recorded).toEqual([[{ messageId: 'late', sent: false, reason: '421 4.3.2 try later', final: true }]]);
+  });
+
+  it('sends a message that is twice in a batch once, answers nothing-to-send for one no longer queued', async () => {
+    stored.set('a', envelope('a', 'a@customer.test'));
+    const results = await deliveries().deliver([
+      { messageId: 'a', lastAttempt: false },
+      { messageId: 'gone', lastAttempt: false },
+      { messageId: 'a', lastAttempt: false },
+    ]);
+    expect(results).toEqual([
+      { ok: true, value: '250 ok a' },
+      { ok: true, value: 'nothing to send' },
+      { ok: true, value: '250 ok a' },
+    ]);
+    expect(loads).toEqual([['a', 'gone']]);
+    expect(sent).toEqual(['a']);
+  });
+
+  it('keeps the order of mails to one address while others go out meanwhile', async () => {
+    stored.set('x-first', envelope('x-first', 'same@customer.test'));
+    stored.set('x-second', envelope('x-second', 'same@customer.test'));
+    stored.set('y', envelope('y', 'other@customer.test'));
+    await deliveries().deliver(['x-first', 'x-second', 'y'].map((messageId) => ({ messageId, lastAttempt: false })));
+    expect(sent).toEqual(['y', 'x-first', 'x-second']);
+  });
+
+  it('reads the messages one by one when the batch cannot be read, so one bad id fails alone', async () => {
+    stored.set('a', envelope('a', 'a@customer.test'));
+    store.loadEnvelopes.mockImplementation(async (ids: readonly string[]) => {
+      if (ids.includes('not-a-uuid')) {
+        loads.push([...ids]);
+        throw new Error('invalid input syntax for type uuid');
+      }
+      return load(ids);
+    });
+    const results = await deliveries().deliver(['a', 'not-a-uuid'].map((messageId) => ({ messageId, lastAttempt: false })));
+    expect(results[0]).toEqual({ ok: true, value: '250 ok a' });
+    expect(results[1]).toMatchObject({ ok: false, error: { message: 'invalid input syntax for type uuid' } });
+    expect(loads).toEqual([['a', 'not-a-uuid'], ['a'], ['not-a-uuid']]);
+  });
+
+  it('fails a message of a channel without a sender for good', async () => {
+    stored.set('s', envelope('s', '+37120000000', 'sms'));
+    const [result] = await deliveries().deliver([{ messageId: 's', lastAttempt: false }]);
+    expect(result.ok || result.error instanceof UnrecoverableError).toBe(true);
+    expect(recorded[0]).toEqual([{ messageId: 's', sent: false, reason: 'no sender is configured for the sms channel', final: true }]);
+  });
+});
