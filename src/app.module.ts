@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { DynamicModule, Logger, Module, ModuleMetadata } from '@nestjs/common';
+import { DynamicModule, Logger, Module, ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
@@ -14,6 +14,7 @@ import { EmailModule } from './channels/email/email.module';
 import { SocialModule } from './channels/social/social.module';
 import { SocialWorkerModule } from './channels/social/social-worker.module';
 import { VoiceModule } from './channels/voice/voice.module';
+import { TWILIO_PREFIX, TWILIO_STEPS } from './channels/voice/voice-webhook-routes';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
 import { QueueConnectionCloser } from './common/queue-connection-closer';
@@ -79,6 +80,9 @@ export class AppModule {
           // Personal data never reaches the logs: every line is masked on its way out (src/common/masked-log.ts).
           new MaskingDestination(options.logs),
         ],
+        // Twilio's requests are every step of every call: an access line (and a child logger) for each cost as much
+        // as the step itself. Their routes log what went wrong instead (voice-webhook-routes.ts).
+        exclude: TWILIO_STEPS.map((step) => ({ path: `${TWILIO_PREFIX.slice(1)}/${step}`, method: RequestMethod.POST })),
       }),
       MetricsModule,
       SecretsModule,

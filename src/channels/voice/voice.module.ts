@@ -10,20 +10,21 @@ import { CallProgressService } from './call-progress.service';
 import { IvrAdminController } from './ivr-admin.controller';
 import { RecordingFetcher } from './recording-fetcher';
 import { TWILIO_REST, twilioRestClient } from './twilio-rest';
-import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { TwilioSignature } from './twilio-signature';
 import { VoiceCallsService } from './voice-calls.service';
 import { VoiceIvrService } from './voice-ivr.service';
 import { VoiceMenuService } from './voice-menu.service';
 import { VoiceOperatorsController } from './voice-operators.controller';
 import { VoiceOperatorsService } from './voice-operators.service';
-import { VoiceWebhooksController } from './voice-webhooks.controller';
+import { VoiceWebhookRoutes } from './voice-webhook-routes';
 
 /** The voice channel: Twilio IVR (level 0), queueing to operators, voicemail and call-backs. */
 @Module({
   imports: [InboundModule, CalendarModule, TicketsModule, AuditModule, CsatModule, RealtimeModule],
-  controllers: [VoiceWebhooksController, VoiceOperatorsController, IvrAdminController],
+  controllers: [VoiceOperatorsController, IvrAdminController],
   providers: [
-    TwilioSignatureGuard,
+    TwilioSignature,
+    VoiceWebhookRoutes,
     VoiceMenuService,
     CallProgressService,
     VoiceCallsService,
