@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { rigaDate } from '@lib/business-calendar';
 import { AppConfig } from '../../src/config/app-config';
+import { SESSION_SETTINGS } from '../../src/database/database-options';
 import { now, onCleanup, onFailure, sleep, UsageError, until } from './lifecycle';
 import { freePort } from './servers/private-services';
 
@@ -34,7 +35,8 @@ export async function connect(schema?: string): Promise<Client> {
     connectionString: DATABASE_URL,
     query_timeout: QUERY_TIMEOUT_MS,
     connectionTimeoutMillis: 10_000,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // The service's own session settings, so a plain statement runs as the service runs it.
+    options: `${schema ? `-c search_path=${schema} ` : ''}${SESSION_SETTINGS}`,
   });
   await client.connect();
   return client;
