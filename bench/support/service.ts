@@ -189,6 +189,8 @@ export interface ServiceLayout {
   nodeArgs: string[];
   /** Another PostgreSQL than the shared one (a private server the benchmark removes itself): the schema is made there. */
   databaseUrl?: string;
+  /** The schema is left in place at the end (a named data set that later runs reuse), not dropped. */
+  keepSchema?: boolean;
   /**
    * Another Redis than the shared one, as the service's variables (REDIS_URL, or REDIS_SENTINELS and
    * REDIS_SENTINEL_NAME): private servers the benchmark removes itself, so no keys are cleaned up.
@@ -210,7 +212,7 @@ export interface Service {
 export async function startService(admin: Client | null, layout: ServiceLayout): Promise<Service> {
   const { schema, prefix } = layout;
   // A private server is removed as a whole by whoever started it.
-  if (!layout.databaseUrl) {
+  if (!layout.databaseUrl && !layout.keepSchema) {
     if (!admin) throw new Error('startService: the shared database needs the admin connection that drops the schema');
     onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
   }
