@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { rigaDate } from '@lib/business-calendar';
 import { AppConfig } from '../../src/config/app-config';
+import { SESSION_SETTINGS } from '../../src/database/database-options';
 import { now, onCleanup, onFailure, sleep, UsageError, until } from './lifecycle';
 import { freePort } from './servers/private-services';
 
@@ -34,7 +35,8 @@ export async function connect(schema?: string): Promise<Client> {
     connectionString: DATABASE_URL,
     query_timeout: QUERY_TIMEOUT_MS,
     connectionTimeoutMillis: 10_000,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // The service's own session settings, so a plain statement runs as the service runs it.
+    options: `${schema ? `-c search_path=${schema} ` : ''}${SESSION_SETTINGS}`,
   });
   await client.connect();
   return client;
@@ -187,6 +189,8 @@ export interface ServiceLayout {
   nodeArgs: string[];
   /** Another PostgreSQL than the shared one (a private server the benchmark removes itself): the schema is made there. */
   databaseUrl?: string;
+  /** The schema is left in place at the end (a named data set that later runs reuse), not dropped. */
+  keepSchema?: boolean;
   /**
    * Another Redis than the shared one, as the service's variables (REDIS_URL, or REDIS_SENTINELS and
    * REDIS_SENTINEL_NAME): private servers the benchmark removes itself, so no keys are cleaned up.
@@ -208,7 +212,7 @@ export interface Service {
 export async function startService(admin: Client | null, layout: ServiceLayout): Promise<Service> {
   const { schema, prefix } = layout;
   // A private server is removed as a whole by whoever started it.
-  if (!layout.databaseUrl) {
+  if (!layout.databaseUrl && !layout.keepSchema) {
     if (!admin) throw new Error('startService: the shared database needs the admin connection that drops the schema');
     onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
   }

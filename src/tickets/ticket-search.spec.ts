@@ -1,4 +1,4 @@
-import { parseTicketSearch, phoneNumber, snippet, ticketSearchHits } from './ticket-search';
+import { parseTicketSearch, phoneNumber, snippet, ticketMatchesSearch, ticketSearchCandidates, ticketSearchScore } from './ticket-search';
 
 describe('parseTicketSearch', () => {
   it('stems Latvian words into prefixes that must all match', () => {
@@ -65,10 +65,14 @@ describe('snippet', () => {
   });
 });
 
-describe('ticketSearchHits', () => {
+describe.each([
+  ['ticketSearchCandidates', ticketSearchCandidates],
+  ['ticketSearchScore', ticketSearchScore],
+  ['ticketMatchesSearch', ticketMatchesSearch],
+])('%s', (_name, build) => {
   it('passes every value as a parameter', () => {
     const params: unknown[] = [];
-    const sql = ticketSearchHits(parseTicketSearch("pabalsts'; DROP TABLE tickets; --"), (v) => `$${params.push(v)}`);
+    const sql = build(parseTicketSearch("pabalsts'; DROP TABLE tickets; --"), (v) => `$${params.push(v)}`);
     expect(sql).not.toContain('DROP');
     expect(params).toEqual(['pabalst:* & drop:* & tabl:* & ticket:*']);
   });

@@ -14,8 +14,10 @@ import {
   snippet,
   Snippet,
   TicketSearch,
+  ticketSearchCandidates,
+  ticketMatchesSearch,
   ticketSearchCondition,
-  ticketSearchHits,
+  ticketSearchScore,
 } from './ticket-search';
 
 /** The position after the last row of a page: its sort key (a time, or null for tickets without an SLA due time) and id. */
@@ -200,17 +202,38 @@ function toTicket(r: Row) {
 }
 
 /**
- * The inbox list as one statement and its parameters, a page of `limit` plus one row to tell whether another
- * follows. Exported so the inbox benchmark runs exactly the statement the API runs.
+ * The statements of one inbox list request. A plain list is one statement (`text`). A search first runs `probe`
+ * along the list's own order over a window of the newest tickets and falls back to `text`, which takes the found
+ * tickets from the search indexes, only when the probe did not fill its page. Sorted by relevance, those two find
+ * the newest RELEVANCE_CANDIDATES matches and `rank` scores just them (their ids as its parameter at `idsParam`).
  */
-export function ticketListQuery(
-  user: AuthUser,
-  q: ListTicketsQuery,
-): { text: string; params: unknown[]; limit: number; search: TicketSearch | null; probe: string | null } {
-  const params: unknown[] = [];
-  const where: string[] = [];
-  const p = (v: unknown) => `$${params.push(v)}`;
+export interface TicketListStatements {
+  text: string;
+  params: unknown[];
+  /** Rows of the page; the statements return one more to tell whether another page follows. */
+  limit: number;
+  search: TicketSearch | null;
+  probe: string | null;
+  /** How many rows the probe must return to stand for `text`. */
+  probeFills: number;
+  rank: { text: string; params: unknown[]; idsParam: number } | null;
+}
 
+/**
+ * Sorted by relevance, a search ranks the newest this many of its matches (within the scope and filters): a word
+ * in half of all messages would otherwise rank a million tickets for one page. Older matches are still listed
+ * newest first, and a second word or a filter brings them into the ranking.
+ */
+export const RELEVANCE_CANDIDATES = 200;
+
+/** How many tickets, along the list's order, a search looks at one by one before it asks the indexes for all matches. */
+const SEARCH_PROBE_WINDOW = 250;
+/** The same for the newest matches that relevance ranks: a word in a fifth of the tickets fills them from the window. */
+const RELEVANCE_PROBE_WINDOW = 1000;
+
+/** The scope and the filters of a list as conditions on the tickets row `t`, their values added through `p`. */
+function listConditions(user: AuthUser, q: ListTicketsQuery, p: (v: unknown) => string): string[] {
+  const where: string[] = [];
   const scopeSql = ticketScopeSql(ticketScope(user), 't', p);
   if (scopeSql) where.push(scopeSql.replace(/^AND /, ''));
   if (q.status) where.push(`t.status = ${p(q.status)}`);
@@ -226,32 +249,46 @@ export function ticketListQuery(
     );
   if (q.assignee === 'none') where.push('t.assignee_id IS NULL');
   else if (q.assignee) where.push(`t.assignee_id = ${p(q.assignee === 'me' ? user.id : q.assignee)}::uuid`);
-  // A search is one more condition beside every filter and the scope. Sorted by relevance, it must score every
-  // match first; in any other order the list only asks whether each ticket matches.
-  const search = q.q?.trim() ? parseTicketSearch(q.q) : null;
-  const byRelevance = q.sort === 'relevance';
-  const joins = search && byRelevance ? `${TICKET_JOINS} JOIN ${ticketSearchHits(search, p)} h ON h.ticket_id = t.id` : TICKET_JOINS;
-  const searchCondition = search && !byRelevance ? ticketSearchCondition(search, p) : null;
-
   if (q.sla) where.push(SLA_STATE_IS[q.sla as SlaState]);
   // Snoozed work stays out of the inbox until it wakes; a customer's list or a search finds it anyway.
   const snoozed = q.snoozed ?? (q.customer || q.q ? 'include' : 'exclude');
   if (snoozed === 'exclude') where.push('t.snoozed_at IS NULL');
   else if (snoozed === 'only') where.push('t.snoozed_at IS NOT NULL');
+  return where;
+}
 
+const whereClause = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
+
+/**
+ * The inbox list as statements and their parameters, a page of `limit` plus one row to tell whether another
+ * follows. Exported so the inbox benchmark runs exactly the statements the API runs.
+ */
+export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): TicketListStatements {
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = listConditions(user, q, p);
+  // A search is one more condition beside every filter and the scope.
+  const search = q.q?.trim() ? parseTicketSearch(q.q) : null;
   const limit = q.limit ?? 50;
-  let orderBy: string;
   if (q.sort === 'relevance') {
     if (!search) throw validationProblem([{ field: 'sort', code: 'needsQuery', message: 'sort=relevance needs a search (q)' }]);
-    // Best match first; equal scores newest first.
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      if (c.createdAt === null || c.score === undefined)
-        throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
-      where.push(`(h.score, t.created_at, t.id) < (${p(c.score)}::numeric, ${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
-    }
-    orderBy = 'h.score DESC, t.created_at DESC, t.id DESC';
-  } else if (q.sort === 'sla_due') {
+    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    if (cursor && (cursor.createdAt === null || cursor.score === undefined))
+      throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
+    // The same newest matches for every page, so the cursor pages through one ranking.
+    const candidates = searchStatements(
+      where,
+      search,
+      p,
+      't.created_at DESC, t.id DESC',
+      't.id',
+      p(RELEVANCE_CANDIDATES),
+      RELEVANCE_PROBE_WINDOW,
+    );
+    return { ...candidates, params, limit, search, probeFills: RELEVANCE_CANDIDATES, rank: rankStatement(user, q, search, cursor, limit) };
+  }
+  let orderBy: string;
+  if (q.sort === 'sla_due') {
     // Most urgent first; tickets without a running clock (paused, met, none) follow, oldest id order among them.
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
@@ -271,45 +308,110 @@ export function ticketListQuery(
     orderBy = `t.created_at ${dir}, t.id ${dir}`;
   }
   const sortKey = q.sort === 'sla_due' ? 't.sla_due_at' : 't.created_at';
-  const select = `SELECT ${TICKET_COLUMNS}, to_char(${sortKey} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at${search && byRelevance ? ', h.score::text AS score' : ''}`;
-  const conditions = searchCondition ? [...where, searchCondition] : where;
+  const columns = `${TICKET_COLUMNS}, to_char(${sortKey} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
   const pageSize = p(limit + 1);
-  const text = `${select}
-     ${joins}
-     ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-     ORDER BY ${orderBy} LIMIT ${pageSize}`;
-  if (!searchCondition) return { text, params, limit, search, probe: null };
-  // Common words fill a page from the newest tickets at once: look along the list's own order at a window of
-  // tickets first, checking each (their messages' words are stored), before asking the indexes for every match of
-  // a word that a fifth of all messages contain. Rare words fall through to the statement above.
-  const probe = `WITH recent AS (SELECT t.id ${TICKET_JOINS} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBy} LIMIT ${SEARCH_PROBE_WINDOW})
-     ${select}
-     ${TICKET_JOINS}
-     WHERE t.id IN (SELECT id FROM recent) AND ${searchCondition}
-     ORDER BY ${orderBy} LIMIT ${pageSize}`;
-  return { text, params, limit, search, probe };
+  if (!search) {
+    const text = `SELECT ${columns} ${TICKET_JOINS} ${whereClause(where)} ORDER BY ${orderBy} LIMIT ${pageSize}`;
+    return { text, params, limit, search, probe: null, probeFills: 0, rank: null };
+  }
+  return {
+    ...searchStatements(where, search, p, orderBy, columns, pageSize, SEARCH_PROBE_WINDOW),
+    params,
+    limit,
+    search,
+    probeFills: limit + 1,
+    rank: null,
+  };
 }
 
 /**
- * Runs the list: a search's probe first, when it has one, and the full statement only when the probe did not fill
- * the page. Exported so the inbox benchmark runs exactly what the API runs.
+ * How many tickets a list holds, counted up to `cap` + 1. No order: a search's condition is checked ticket by
+ * ticket until enough are found, which a common word does at once.
+ */
+export function ticketCountQuery(user: AuthUser, q: ListTicketsQuery, cap: number): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = listConditions(user, q, p);
+  if (q.q?.trim()) where.push(ticketSearchCondition(parseTicketSearch(q.q), p));
+  return { text: `SELECT count(*)::int AS n FROM (SELECT 1 ${TICKET_JOINS} ${whereClause(where)} LIMIT ${p(cap + 1)}) counted`, params };
+}
+
+/**
+ * A search's two ways to its page: `probe` looks along the list's own order at a window of tickets, checking each
+ * (common words fill a page from the newest tickets at once, and asking the indexes for every match of a word that
+ * a fifth of all messages contain costs seconds); `text` joins the tickets the indexes find (rare words, a
+ * reference, a contact), so it never walks the whole inbox asking each ticket.
+ */
+function searchStatements(
+  where: string[],
+  search: TicketSearch,
+  p: (v: unknown) => string,
+  orderBy: string,
+  columns: string,
+  pageSize: string,
+  window: number,
+): { text: string; probe: string } {
+  // Both statements run with one list of parameters, so each must use every one: a value gets one placeholder.
+  const placeholders = new Map<unknown, string>();
+  const once = (v: unknown) => placeholders.get(v) ?? placeholders.set(v, p(v)).get(v)!;
+  // The window drives the probe: each of its tickets is fetched by id and checked on its own rows.
+  const probe = `SELECT ${columns}
+     FROM (SELECT t.id ${TICKET_JOINS} ${whereClause(where)} ORDER BY ${orderBy} LIMIT ${window}) recent
+     JOIN tickets t ON t.id = recent.id LEFT JOIN customers c ON c.id = t.customer_id
+     WHERE ${ticketMatchesSearch(search, once)}
+     ORDER BY ${orderBy} LIMIT ${pageSize}`;
+  const text = `SELECT ${columns} ${TICKET_JOINS}
+     ${whereClause([...where, `t.id IN ${ticketSearchCandidates(search, once)}`])}
+     ORDER BY ${orderBy} LIMIT ${pageSize}`;
+  return { text, probe };
+}
+
+/** sort=relevance: the page of the best scored among the found tickets, whose ids it takes as a parameter. */
+function rankStatement(
+  user: AuthUser,
+  q: ListTicketsQuery,
+  search: TicketSearch,
+  cursor: Cursor | null,
+  limit: number,
+): NonNullable<TicketListStatements['rank']> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  // The scope again, though the ids came from a scoped statement: this statement alone never shows more.
+  const where = listConditions(user, q, p);
+  const idsParam = params.length;
+  where.push(`t.id = ANY(${p([])}::uuid[])`);
+  if (cursor)
+    where.push(`(h.score, t.created_at, t.id) < (${p(cursor.score)}::numeric, ${p(cursor.createdAt)}::timestamptz, ${p(cursor.id)}::uuid)`);
+  // Best match first; equal scores newest first.
+  const text = `SELECT ${TICKET_COLUMNS}, to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at, h.score::text AS score
+     ${TICKET_JOINS} CROSS JOIN LATERAL (SELECT ${ticketSearchScore(search, p)} AS score) h
+     ${whereClause(where)}
+     ORDER BY h.score DESC, t.created_at DESC, t.id DESC LIMIT ${p(limit + 1)}`;
+  return { text, params, idsParam };
+}
+
+/**
+ * Runs the list as the API does: a search's probe first, the full statement only when the probe did not fill
+ * the page, and the ranking of what they found. Exported so the inbox benchmark runs exactly what the API runs.
  */
 export async function runTicketList(
   db: { query(text: string, params: unknown[]): Promise<any> },
-  list: { text: string; params: unknown[]; limit: number; probe: string | null },
+  list: Pick<TicketListStatements, 'text' | 'params' | 'probe' | 'probeFills' | 'rank'>,
 ): Promise<Row[]> {
+  let rows: Row[] | null = null;
   if (list.probe) {
     const probed = asRows(await db.query(list.probe, list.params));
-    if (probed.length > list.limit) return probed;
+    if (probed.length >= list.probeFills) rows = probed;
   }
-  return asRows(await db.query(list.text, list.params));
+  rows ??= asRows(await db.query(list.text, list.params));
+  if (!list.rank) return rows;
+  const params = [...list.rank.params];
+  params[list.rank.idsParam] = rows.map((r) => r.id);
+  return asRows(await db.query(list.rank.text, params));
 }
 
 /** TypeORM's query answers rows; pg's answers a result with rows. */
 const asRows = (result: any): Row[] => (Array.isArray(result) ? result : result.rows);
-
-/** How many tickets, along the list's order, a search looks at one by one before it asks the indexes for all matches. */
-const SEARCH_PROBE_WINDOW = 250;
 
 /**
  * Reading tickets. The caller's institution scope is part of every query (not a filter applied afterwards),
@@ -323,8 +425,9 @@ export class TicketsQueryService {
   ) {}
 
   async list(user: AuthUser, q: ListTicketsQuery) {
-    const { text, params, limit, search, probe } = ticketListQuery(user, q);
-    const rows: Row[] = await runTicketList(this.dataSource, { text, params, limit, probe });
+    const list = ticketListQuery(user, q);
+    const { limit, search } = list;
+    const rows: Row[] = await runTicketList(this.dataSource, list);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const matches = search ? await this.matches(page, search) : null;
@@ -353,8 +456,8 @@ export class TicketsQueryService {
    * needs "more than 999", not an exact figure that would cost a scan of every match).
    */
   async count(user: AuthUser, q: ListTicketsQuery, cap = 1000): Promise<{ count: number; capped: boolean }> {
-    const { text, params } = ticketListQuery(user, { ...q, cursor: undefined, limit: cap });
-    const [row] = await this.dataSource.query(`SELECT count(*)::int AS n FROM (${text}) counted`, params);
+    const { text, params } = ticketCountQuery(user, q, cap);
+    const [row] = await this.dataSource.query(text, params);
     return row.n > cap ? { count: cap, capped: true } : { count: row.n, capped: false };
   }
 

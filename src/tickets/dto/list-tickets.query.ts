@@ -79,7 +79,7 @@ export class ListTicketsQuery extends PageQuery {
     enum: ['created', 'sla_due', 'relevance'],
     default: 'created',
     description:
-      "sla_due: the earliest due time first (then tickets with none); relevance: the best search match first (needs q); 'order' applies to created",
+      "sla_due: the earliest due time first (then tickets with none); relevance: the best search match first among the newest 200 matches (needs q; sort=created reaches older ones); 'order' applies to created",
   })
   @IsOptional()
   @IsIn(['created', 'sla_due', 'relevance'])
