@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
 import { MailboxesService } from '../channels/email/mailboxes.service';
 import { redisOf } from '../common/redis';
+import { withTimeout } from '../common/with-timeout';
 import { QueueName } from '../queues';
 import { ClamdService } from '../scanning/clamd.service';
 import { FileScansService } from '../scanning/file-scans.service';
@@ -19,19 +20,13 @@ interface Check {
   error?: string;
 }
 
-async function timed(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
+async function timed(what: string, probe: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs))),
-    ]);
+    await withTimeout(probe(), timeoutMs, what);
     return { status: 'up', latencyMs: Math.round(performance.now() - started) };
   } catch (e) {
     return { status: 'down', error: (e as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -59,8 +54,8 @@ export class HealthController {
   })
   async check(@Req() req: HttpRequest, @Res() res: HttpReply): Promise<void> {
     const [postgres, redis, detailed] = await Promise.all([
-      timed(() => this.dataSource.query('SELECT 1')),
-      timed(async () => (await redisOf(this.inboundQueue)).ping()),
+      timed('PostgreSQL', () => this.dataSource.query('SELECT 1')),
+      timed('Redis', async () => (await redisOf(this.inboundQueue)).ping()),
       this.access.mayReadHealthDetails(req),
     ]);
     const checks = { postgres, redis };
@@ -87,7 +82,7 @@ export class HealthController {
       return { status: 'off', warning: 'CLAMAV_URL is not set: arriving files are not scanned for malware and are served as they came' };
     }
     const [check, waitingFiles] = await Promise.all([
-      timed(() => this.clamd.ping()),
+      timed('clamd', () => this.clamd.ping()),
       databaseUp ? this.scans.waiting().catch(() => undefined) : undefined,
     ]);
     return { ...check, waitingFiles };

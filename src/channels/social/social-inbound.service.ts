@@ -8,6 +8,7 @@ import { CsatService, SOCIAL_CSAT_PAYLOAD } from '../../csat/csat.service';
 import type { IdentifierKind } from '../../customers/entities/customer-identifier.entity';
 import type { InboundMessage } from '../../inbound/inbound-message';
 import { InboundService } from '../../inbound/inbound.service';
+import { withTimeout } from '../../common/with-timeout';
 import { MetricsService } from '../../metrics/metrics.service';
 import { JobName, QueueName } from '../../queues';
 import { SOCIAL_MEDIA_JOB_OPTIONS, socialMediaJobId, SocialMediaJobData } from './social-media';
@@ -125,14 +126,9 @@ export class SocialInboundService {
    */
   private async fetchFilesLater(jobs: SocialMediaJobData[]): Promise<void> {
     if (jobs.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
     try {
       // While Redis is away its client queues commands: the webhook must not wait for it.
-      const timeout = new Promise<never>(
-        (_, reject) =>
-          (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS)),
-      );
-      await Promise.race([
+      await withTimeout(
         this.mediaQueue.addBulk(
           jobs.map((data) => ({
             name: JobName.FetchSocialMedia,
@@ -140,15 +136,14 @@ export class SocialInboundService {
             opts: { ...SOCIAL_MEDIA_JOB_OPTIONS, jobId: socialMediaJobId(data.eventId) },
           })),
         ),
-        timeout,
-      ]);
+        ENQUEUE_TIMEOUT_MS,
+        'Redis',
+      );
     } catch (error) {
       this.logger.warn(
         { err: error, events: jobs.map((j) => j.eventId) },
         'social files not queued for fetching; the messages keep their references',
       );
-    } finally {
-      clearTimeout(timer);
     }
   }
 
