@@ -6,6 +6,9 @@ import { JobName, scheduleEvery } from '../queues';
 /** How long a stopping worker lets the jobs in hand finish before leaving them to stall and be retried elsewhere. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
+/** The longest a worker goes without checking that its queue's schedules still have a next tick in Redis. */
+export const SCHEDULE_CHECK_MAX_MS = 15_000;
+
 export interface PeriodicWork {
   job: JobName;
   everyMs: number;
@@ -20,12 +23,13 @@ export interface PeriodicWork {
  * PostgreSQL is still connected, up to a grace period), and periodic work as BullMQ job schedulers on the
  * processor's own queue, never timers: a schedule is one per queue however many workers upsert it, so two workers
  * never both run a tick, and it lives in Redis, so it survives a restart (and is upserted again when Redis comes
- * back without its data).
+ * back without its data, or when a failover lost a schedule's next tick: see `checkSchedules`).
  *
  * A subclass implements `handle` for its own jobs and lists its periodic work in `periodic()`.
  */
 export abstract class QueueProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   protected readonly logger = new Logger(this.constructor.name);
+  private scheduleCheck?: NodeJS.Timeout;
 
   /**
    * `queue` is the processor's own queue, needed only to schedule periodic work; `shutdownGraceMs` how long
@@ -63,6 +67,27 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
     // upserted again whenever the queue's connection is ready again (idempotent when they are still there).
     const client = await queue.client.catch(() => null);
     client?.on('ready', () => void this.schedule(queue, periodic));
+    const every = Math.min(SCHEDULE_CHECK_MAX_MS, ...periodic.map((p) => p.everyMs));
+    this.scheduleCheck = setInterval(() => void this.checkSchedules(queue, periodic), every);
+    this.scheduleCheck.unref();
+  }
+
+  /**
+   * A schedule is a chain in Redis: each tick's job, when a worker takes it, writes the next one. A failover can
+   * break the chain without any connection ever becoming 'ready' again (a Cluster client stays ready while one
+   * primary is replaced): the next tick was written to a primary that died before its replica had it, or the tick
+   * was taken by a command whose answer never came, so it sits active until BullMQ calls it stalled. The schedule
+   * then simply stops, and with it the sweeps that repair what the failover lost. A tick overdue by a whole
+   * interval is upserted again, which writes the next tick (and leaves a pending one where it is).
+   */
+  async checkSchedules(queue: Queue, periodic: PeriodicWork[], now = Date.now()): Promise<void> {
+    for (const p of periodic) {
+      const scheduler = await queue.getJobScheduler(p.job).catch(() => null);
+      if (scheduler === null) continue; // Redis does not answer: nothing to repair with either
+      if (scheduler?.next != null && scheduler.next + p.everyMs >= now) continue;
+      this.logger.warn({ job: p.job, next: scheduler?.next }, 'periodic work missed its tick (lost with Redis); scheduling it again');
+      await scheduleEvery(queue, p.job, p.everyMs, p.keepFailed ?? 20);
+    }
   }
 
   private async schedule(queue: Queue, periodic: PeriodicWork[]): Promise<void> {
@@ -79,6 +104,7 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.scheduleCheck);
     let timer: NodeJS.Timeout | undefined;
     const graceful = this.worker.close().then(() => 'closed' as const);
     const timeout = new Promise<'timeout'>(
