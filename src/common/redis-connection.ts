@@ -81,6 +81,10 @@ export function redisClusterOptions(config: RedisConfig, extra: RedisOptions = {
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 300,
     retryDelayOnTryAgain: 200,
+    // How long a node may take to answer CLUSTER SLOTS. ioredis waits 1 s, then tries the next node; on a busy
+    // machine during a failover every node took longer, each refresh failed, the client ended and started over,
+    // and the workers' connections went a minute without knowing where the queues' slot had moved.
+    slotsRefreshTimeout: 5000,
     redisOptions: { password: config.REDIS_PASSWORD, ...perNode },
     ...cluster,
   };
