@@ -50,6 +50,24 @@ export class OutboundService {
       [olderThanMs / 1000],
     );
     await this.enqueue(rows.map((r) => r.id));
+    await this.retryStalledOut(rows.map((r) => r.id));
     return rows.length;
+  }
+
+  /**
+   * A job BullMQ failed because it stalled too often (its worker lost the lock, as in a Redis failover) keeps its
+   * id, so enqueueing the message again adds nothing and it would stay queued for ever. A message still queued
+   * has not failed for good (a final failure marks it failed), so its failed job is retried; a send that did
+   * happen finds the message sent and does nothing.
+   */
+  private async retryStalledOut(messageIds: string[]): Promise<void> {
+    for (const messageId of messageIds) {
+      try {
+        const job = await this.queue.getJob(`send-${messageId}`);
+        if (job && (await job.isFailed())) await job.retry('failed');
+      } catch (error) {
+        this.logger.warn({ err: error, messageId }, 'could not retry a failed outbound job; the next sweep tries again');
+      }
+    }
   }
 }
