@@ -73,6 +73,8 @@ describe('redisConnectionOptions', () => {
       redisOptions: { password: 'rp', maxRetriesPerRequest: 1 },
     });
     expect(options.retryDelayOnClusterDown).toBeGreaterThan(0);
+    // ioredis's 1 s for CLUSTER SLOTS failed on every node of a loaded machine during a failover.
+    expect(options.slotsRefreshTimeout).toBeGreaterThan(1000);
     expect(options.redisOptions).not.toHaveProperty('lazyConnect');
 
     const cluster = createRedis({ REDIS_CLUSTER_NODES: '127.0.0.1:1,127.0.0.1:2' }, { lazyConnect: true });
