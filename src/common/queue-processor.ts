@@ -1,10 +1,14 @@
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { JobName, scheduleEvery } from '../queues';
+import { withTimeout } from './with-timeout';
 
 /** How long a stopping worker lets the jobs in hand finish before leaving them to stall and be retried elsewhere. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/** How long a worker's connections may take to close once the grace period is over. */
+const FORCED_CLOSE_MS = 2_000;
 
 /** The longest a worker goes without checking that its queue's schedules still have a next tick in Redis. */
 export const SCHEDULE_CHECK_MAX_MS = 15_000;
@@ -103,18 +107,39 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
     this.logger.warn({ err: error }, '%s worker error (it reconnects by itself)', this.queueName);
   }
 
+  /**
+   * Jobs in hand finish (up to the grace period) while PostgreSQL is still connected; then the worker's connections
+   * are cut. Never waits for ever: a stopping process that hangs is killed by its supervisor with jobs half done.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.scheduleCheck);
-    let timer: NodeJS.Timeout | undefined;
-    const graceful = this.worker.close().then(() => 'closed' as const);
-    const timeout = new Promise<'timeout'>(
-      (resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)),
+    const grace = this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    const blocking = blockingConnectionOf(this.worker);
+    const closing = this.worker.close();
+    // The blocking connection only waits for the next job, so it is closed at once; jobs in hand use the other
+    // one. Closing it also turns off BullMQ's repair of a blocking Cluster client, which would connect it again.
+    await withTimeout(blocking.close(true), grace, 'closing the blocking connection').catch(() => undefined);
+    const outcome = await withTimeout(closing, grace, 'the jobs in hand').then(
+      () => 'closed' as const,
+      () => 'timeout' as const,
     );
-    const outcome = await Promise.race([graceful, timeout]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      this.logger.warn('%s jobs still running after the grace period; they will be retried by another worker', this.queueName);
-      await this.worker.close(true);
-    }
+    if (outcome === 'closed') return;
+    this.logger.warn('%s worker did not stop within the grace period; jobs it held will be retried by another worker', this.queueName);
+    // BullMQ keeps one close under way and hands it to every later caller, close(true) and the Nest module's own
+    // shutdown included, so a close stuck on a dead connection would hold the process for ever: it is replaced by
+    // a settled one, and the worker's own connection is cut. The Cluster client the queues share is not the
+    // worker's: QueueConnectionCloser ends it after every worker of the process had its grace period.
+    this.worker.closing = Promise.resolve();
+    if ((this.worker.opts.connection as { isCluster?: boolean }).isCluster) return;
+    await withTimeout(this.worker.disconnect(), FORCED_CLOSE_MS, 'disconnecting the worker').catch(() => undefined);
   }
+}
+
+interface BlockingConnection {
+  close(force?: boolean): Promise<void>;
+}
+
+/** The connection a BullMQ worker waits for jobs on; BullMQ keeps it private and offers no way to close it alone. */
+function blockingConnectionOf(worker: Worker): BlockingConnection {
+  return (worker as unknown as { blockingConnection: BlockingConnection }).blockingConnection;
 }

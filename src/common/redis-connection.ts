@@ -122,7 +122,11 @@ export function queuePrefix(config: RedisConfig & { REDIS_PREFIX: string }): str
 export function queueConnection(config: RedisConfig): RedisOptions | Cluster {
   const extra: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true };
   if (!isRedisCluster(config)) return redisConnectionOptions(config, extra);
-  const cluster = new Cluster(clusterNodes(config), redisClusterOptions(config, extra));
+  // No ready check: it asks CLUSTER INFO, which says 'fail' until a dead primary's replica is promoted, and a
+  // Cluster whose ready check fails disconnects without ever settling the connect() it was answering. BullMQ
+  // awaits that connect() when it repairs a worker's blocking connection after a failover, so the worker stopped
+  // taking jobs for good. Without the check, commands sent while the cluster is down are retried (see above).
+  const cluster = new Cluster(clusterNodes(config), redisClusterOptions(config, extra, { enableReadyCheck: false }));
   // Every queue processor of the process listens for 'ready' on the one shared client (BullMQ counts its own).
   cluster.setMaxListeners(64);
   return cluster;
