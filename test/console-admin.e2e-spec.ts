@@ -52,6 +52,8 @@ describe('the console: reports and admin screens', () => {
     await form.getByLabel('Password', { exact: true }).fill('short');
     await form.getByRole('group', { name: 'Roles' }).getByLabel('operator').check();
     await form.getByRole('group', { name: 'Languages' }).getByLabel('Russian').check();
+    // Institutions are offered by name as well as code: not everyone knows the codes by heart.
+    await form.getByRole('group', { name: 'Institutions' }).getByLabel('VSAA – State Social Insurance Agency').waitFor();
     // She works at the Cēsis one-stop centre: her work is that centre's evidence in the funding report.
     await form.getByLabel('Centre').selectOption({ label: 'VPVKAC Cēsis' });
     await form.getByRole('button', { name: 'Add agent' }).click();
@@ -172,6 +174,21 @@ describe('the console: reports and admin screens', () => {
     await expect(env.sql(`SELECT url, events, active FROM webhook_subscriptions`)).resolves.toEqual([
       { url: 'https://93.184.216.34/vpppd', events: ['ticket.escalated', 'ticket.closed'], active: false },
     ]);
+    // The institution moved its system: the address is changed in place, checked like a new one, the secret kept.
+    const [{ secret }] = await env.sql(`SELECT secret FROM webhook_subscriptions`);
+    await row.getByRole('button', { name: 'Labot: https://93.184.216.34/vpppd' }).click();
+    const edit = page.getByRole('form', { name: 'Labot abonementu: https://93.184.216.34/vpppd' });
+    await edit.getByLabel('Adrese (URL)').fill('http://127.0.0.1/vpppd');
+    await edit.getByRole('button', { name: 'Saglabāt' }).click();
+    await edit.locator('[id$="-url-error"]').waitFor();
+    await edit.getByLabel('Adrese (URL)').fill('https://93.184.216.34/vpppd/v2');
+    await edit.getByRole('group', { name: 'Notikumi' }).getByLabel('slēgts').uncheck();
+    await edit.getByRole('button', { name: 'Saglabāt' }).click();
+    await edit.getByText('Saglabāts.').waitFor();
+    await page.locator('tr[data-webhook="https://93.184.216.34/vpppd/v2"]').waitFor();
+    await expect(env.sql(`SELECT url, events, secret FROM webhook_subscriptions`)).resolves.toEqual([
+      { url: 'https://93.184.216.34/vpppd/v2', events: ['ticket.escalated'], secret },
+    ]);
     await context.close();
   });
 
@@ -184,7 +201,7 @@ describe('the console: reports and admin screens', () => {
     await form.getByLabel('Institution').selectOption('VID');
     await form.getByLabel(/^Goal/).fill('150');
     const first = form.getByRole('group', { name: 'First response' });
-    await first.getByLabel('Value').fill('45');
+    await first.getByLabel('Value').fill('5400');
     await first.getByLabel('Unit').selectOption('calendar_seconds');
     await form.getByRole('button', { name: 'Add an action' }).click();
     await form.getByLabel('Action 1', { exact: true }).selectOption('escalate');
@@ -198,7 +215,8 @@ describe('the console: reports and admin screens', () => {
     await form.getByLabel(/^Goal/).fill('85');
     await form.getByRole('button', { name: 'Add policy' }).click();
     await form.getByText('Policy added: VID chat, fast.').waitFor();
-    await page.locator('tr[data-policy="VID chat, fast"]').getByText('45 calendar seconds').waitFor();
+    // A target in seconds is shown as hours and minutes, as staff read it.
+    await page.locator('tr[data-policy="VID chat, fast"]').getByText('1\u00a0h 30\u00a0min of calendar time').waitFor();
     await page.getByRole('columnheader', { name: 'First response', exact: true }).waitFor();
     const [policy] = await env.sql(
       `SELECT p.channel, i.code, p.first_response, p.resolution, p.goal_percent, p.breach_actions FROM sla_policies p JOIN institutions i ON i.id = p.institution_id WHERE p.name = 'VID chat, fast'`,
@@ -206,7 +224,7 @@ describe('the console: reports and admin screens', () => {
     expect(policy).toEqual({
       channel: 'chat',
       code: 'VID',
-      first_response: { value: 45, unit: 'calendar_seconds' },
+      first_response: { value: 5400, unit: 'calendar_seconds' },
       resolution: null,
       goal_percent: 85,
       breach_actions: [
@@ -382,6 +400,8 @@ describe('the console: reports and admin screens', () => {
     await expect(rows.nth(0).textContent()).resolves.toContain('Warning');
     await expect(rows.nth(1).textContent()).resolves.toContain('Breached');
     await expect(rows.nth(1).textContent()).resolves.toContain('priority raised');
+    // The metric stands alone in its cell, so it starts with a capital.
+    await rows.nth(0).getByRole('cell', { name: 'First response', exact: true }).waitFor();
     await page.getByLabel('Event', { exact: true }).selectOption('breached');
     await page.locator(`tbody tr a:text("${second}")`).waitFor({ state: 'detached' });
     await rows.getByRole('link', { name: first }).click();

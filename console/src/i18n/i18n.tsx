@@ -20,6 +20,9 @@ export function initialLang(): Lang {
   return 'lv';
 }
 
+/** A message written for the middle of a sentence (`metric.*`) where it stands alone: a legend, a table cell. */
+export const capitalized = (text: string) => text.charAt(0).toLocaleUpperCase() + text.slice(1);
+
 export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
   return MESSAGES[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }

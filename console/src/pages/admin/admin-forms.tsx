@@ -342,7 +342,10 @@ export function InstitutionSelect({
       value={value}
       onChange={onChange}
       any={any}
-      options={institutions.map((i) => ({ value: i.code, label: `${i.code} – ${lang === 'lv' ? i.nameLv : i.nameEn}` }))}
+      options={institutions.map((i) => ({ value: i.code, label: institutionLabel(i, lang) }))}
     />
   );
 }
+
+/** An institution as staff know it: its code and its name in the console's language. */
+export const institutionLabel = (i: Institution, lang: string) => `${i.code} – ${lang === 'lv' ? i.nameLv : i.nameEn}`;

@@ -3,7 +3,16 @@ import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import { CHANNELS, type Institution } from '../../lib/tickets';
-import { AdminForm, CheckboxGroup, CheckField, SelectField, TextField, useAdminSubmit, useInstitutions } from './admin-forms';
+import {
+  AdminForm,
+  CheckboxGroup,
+  CheckField,
+  institutionLabel,
+  SelectField,
+  TextField,
+  useAdminSubmit,
+  useInstitutions,
+} from './admin-forms';
 import { AdminList, useAdminData, useEditing } from './admin-list';
 
 export const ROLES = ['operator', 'specialist', 'expert', 'supervisor', 'admin', 'dpo'] as const;
@@ -95,7 +104,7 @@ function AgentForm({
   onDone: () => Promise<void>;
   onClose?: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [email, setEmail] = useState(agent?.email ?? '');
   const [displayName, setDisplayName] = useState(agent?.displayName ?? '');
   const [password, setPassword] = useState('');
@@ -216,7 +225,7 @@ function AgentForm({
       <CheckboxGroup
         id={`${prefix}-institutions`}
         legend={t('admin.agents.institutions')}
-        options={institutions.map((i) => ({ value: i.code, label: i.code }))}
+        options={institutions.map((i) => ({ value: i.code, label: institutionLabel(i, lang) }))}
         value={insts}
         onChange={setInsts}
         error={fieldError('institutions')}

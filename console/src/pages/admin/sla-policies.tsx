@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
+import { formatDuration } from '../../lib/duration';
 import { api } from '../../lib/session';
 import { CHANNELS, PRIORITIES, type Institution } from '../../lib/tickets';
 import { AdminForm, CheckField, InstitutionSelect, SelectField, TextField, useAdminSubmit, useInstitutions } from './admin-forms';
@@ -50,7 +51,12 @@ export function SlaPoliciesAdmin() {
     void api<QueueChoice[]>('GET', '/v1/admin/queues').then(setQueues, () => undefined);
   }, []);
   const { editing, open, close, selectedKey } = useEditing(policyKey);
-  const target = (x: Target | null) => (x ? `${x.value} ${t(`slaUnit.${x.unit}` as MessageKey)}` : '—');
+  const target = (x: Target | null) => {
+    if (!x) return '—';
+    if (x.unit === 'business_seconds' || x.unit === 'calendar_seconds')
+      return t(`slaTarget.${x.unit}`, { duration: formatDuration(x.value) });
+    return `${x.value} ${t(`slaUnit.${x.unit}` as MessageKey)}`;
+  };
   const any = t('admin.any');
   return (
     <>

@@ -4,7 +4,7 @@ import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
 import { AdminForm, CheckboxGroup, DeleteButton, InstitutionSelect, TextField, useAdminSubmit, useInstitutions } from './admin-forms';
-import { AdminList, useAdminData } from './admin-list';
+import { AdminList, useAdminData, useEditing } from './admin-list';
 
 const EVENTS = ['ticket.escalated', 'ticket.handed_back', 'ticket.closed', 'ticket.custom_fields_changed'] as const;
 
@@ -32,6 +32,7 @@ export function WebhooksAdmin() {
   const { data: subs, error, setError, reload, act } = useAdminData(readSubscriptions);
   const institutions = useInstitutions();
   const [deliveries, setDeliveries] = useState<{ id: string; items: Delivery[] } | null>(null);
+  const { editing, open, close, selectedKey } = useEditing(subscriptionKey);
   async function showDeliveries(s: Subscription) {
     try {
       setDeliveries({ id: s.id, items: await api<Delivery[]>('GET', `/v1/admin/webhooks/${s.id}/deliveries`) });
@@ -48,9 +49,11 @@ export function WebhooksAdmin() {
         error={error}
         items={subs}
         empty={t('admin.webhooks.none')}
-        rowKey={(s) => s.id}
+        rowKey={subscriptionKey}
         rowData={(s) => ({ 'data-webhook': s.url })}
-        selectedKey={deliveries?.id}
+        selectedKey={selectedKey ?? deliveries?.id}
+        onEdit={open}
+        editLabel={(s) => t('admin.editNamed', { name: s.url })}
         columns={[
           { label: t('admin.institution'), cell: (s) => s.institution, header: true },
           { label: t('admin.webhooks.url'), cell: (s) => s.url, className: 'subject' },
@@ -111,48 +114,90 @@ export function WebhooksAdmin() {
           )
         }
       />
-      <WebhookForm institutions={institutions} onDone={reload} />
+      {editing ? (
+        <WebhookForm key={editing.id} subscription={editing} institutions={institutions} onDone={reload} onClose={close} />
+      ) : (
+        <WebhookForm key="new" institutions={institutions} onDone={reload} />
+      )}
     </>
   );
 }
 
 const readSubscriptions = () => api<Subscription[]>('GET', '/v1/admin/webhooks');
+const subscriptionKey = (s: Subscription) => s.id;
 
-function WebhookForm({ institutions, onDone }: { institutions: Institution[]; onDone: () => Promise<void> }) {
+/**
+ * A new subscription, or one being changed: its address (checked by the API like a new one), its events and, when
+ * typed, a new signing secret. The institution stays: a subscription to another institution's events is a new one.
+ */
+function WebhookForm({
+  subscription,
+  institutions,
+  onDone,
+  onClose,
+}: {
+  subscription?: Subscription;
+  institutions: Institution[];
+  onDone: () => Promise<void>;
+  onClose?: () => void;
+}) {
   const { t } = useI18n();
-  const [institution, setInstitution] = useState('');
-  const [url, setUrl] = useState('');
+  const [institution, setInstitution] = useState(subscription?.institution ?? '');
+  const [url, setUrl] = useState(subscription?.url ?? '');
   const [secret, setSecret] = useState('');
-  const [events, setEvents] = useState<string[]>(['ticket.escalated']);
-  const form = useAdminSubmit('webhook-new');
+  const [events, setEvents] = useState<string[]>(subscription?.events ?? ['ticket.escalated']);
+  const prefix = subscription ? `webhook-${subscription.id}` : 'webhook-new';
+  const form = useAdminSubmit(prefix);
   async function submit() {
     const done = await form.run(
-      () => api('POST', '/v1/admin/webhooks', { institution, url: url.trim(), secret, events }),
-      t('admin.webhooks.added'),
+      () =>
+        subscription
+          ? api('PATCH', `/v1/admin/webhooks/${subscription.id}`, { url: url.trim(), events, ...(secret ? { secret } : {}) })
+          : api('POST', '/v1/admin/webhooks', { institution, url: url.trim(), secret, events }),
+      subscription ? t('admin.saved') : t('admin.webhooks.added'),
     );
     if (done === undefined) return;
-    setUrl('');
     setSecret('');
+    if (!subscription) setUrl('');
     await onDone();
   }
   return (
-    <AdminForm form={form} heading={t('admin.webhooks.newHeading')} submitLabel={t('admin.webhooks.add')} onSubmit={submit}>
+    <AdminForm
+      form={form}
+      heading={subscription ? t('admin.webhooks.editHeading', { url: subscription.url }) : t('admin.webhooks.newHeading')}
+      submitLabel={subscription ? t('admin.save') : t('admin.webhooks.add')}
+      onSubmit={submit}
+      onCancel={onClose}
+      focusOnOpen={subscription !== undefined}
+    >
       <div className="grid">
-        <InstitutionSelect form={form} value={institution} onChange={setInstitution} any={t('admin.choose')} institutions={institutions} />
+        {subscription ? (
+          <p>
+            {t('admin.institution')}: <strong>{subscription.institution}</strong>
+          </p>
+        ) : (
+          <InstitutionSelect
+            form={form}
+            value={institution}
+            onChange={setInstitution}
+            any={t('admin.choose')}
+            institutions={institutions}
+          />
+        )}
         <TextField form={form} field="url" type="url" label={t('admin.webhooks.url')} value={url} onChange={setUrl} />
         <TextField
           form={form}
           field="secret"
           type="password"
           autoComplete="new-password"
-          label={t('admin.webhooks.secret')}
-          hint={t('admin.webhooks.secretHint')}
+          label={subscription ? t('admin.webhooks.newSecret') : t('admin.webhooks.secret')}
+          hint={subscription ? t('admin.webhooks.newSecretHint') : t('admin.webhooks.secretHint')}
           value={secret}
           onChange={setSecret}
         />
       </div>
       <CheckboxGroup
-        id="webhook-new-events"
+        id={`${prefix}-events`}
         legend={t('admin.webhooks.events')}
         options={EVENTS.map((e) => ({ value: e, label: t(`webhookEvent.${e}` as MessageKey) }))}
         value={events}

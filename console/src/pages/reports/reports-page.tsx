@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { TIME_ZONE, useI18n } from '../../i18n/i18n';
+import { capitalized, TIME_ZONE, useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { downloadFile } from '../../lib/download';
 import { can } from '../../lib/permissions';
@@ -283,7 +283,7 @@ function SlaReport({ query, range }: ReportProps) {
   const months = useMemo(() => monthsBetween(range.from, range.to), [range.from, range.to]);
   const chart = useMemo(() => {
     const series: Series[] = METRICS.filter((k) => (rows ?? []).some((r) => r.metric === k)).map((k) => ({
-      label: t(`metric.${k}`),
+      label: capitalized(t(`metric.${k}`)),
       data: months.map((m) => {
         const of = (rows ?? []).filter((r) => r.month === m && r.metric === k);
         return share(
@@ -324,7 +324,7 @@ function SlaReport({ query, range }: ReportProps) {
                     <td>{month(r.month)}</td>
                     <td>{r.policy}</td>
                     <td>{r.queue}</td>
-                    <td>{t(`metric.${r.metric}` as MessageKey)}</td>
+                    <td>{capitalized(t(`metric.${r.metric}` as MessageKey))}</td>
                     <td className="num">{r.measured}</td>
                     <td className="num">{r.withinTarget}</td>
                     <td className="num">{r.breached}</td>

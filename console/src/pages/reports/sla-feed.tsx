@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useI18n } from '../../i18n/i18n';
+import { capitalized, useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { realtime } from '../../lib/realtime';
 import { href, onLinkClick } from '../../lib/router';
@@ -134,7 +134,7 @@ export function SlaFeedPage() {
                     {e.reference}
                   </a>
                 </td>
-                <td>{t(`metric.${e.metric}` as MessageKey)}</td>
+                <td>{capitalized(t(`metric.${e.metric}` as MessageKey))}</td>
                 <td>{e.policy ?? '—'}</td>
                 <td>{e.queue ?? '—'}</td>
                 <td>{e.institution ?? '—'}</td>
