@@ -130,6 +130,21 @@ describe('the console: reports and admin screens', () => {
     await row.getByRole('button', { name: 'Turn off' }).click();
     await row.getByRole('button', { name: 'Turn on' }).waitFor();
     await expect(env.sql(`SELECT active FROM routing_rules WHERE position = 5`)).resolves.toEqual([{ active: false }]);
+    // Moved up where it is shown: a new position saved on Enter; one the API refuses is said at that field.
+    const position = row.getByLabel('Position of rule 5');
+    await position.fill('-1');
+    await position.press('Enter');
+    await row.locator('[id$="-position-error"]').waitFor();
+    await position.fill('1');
+    await position.press('Enter');
+    await page.getByRole('table', { name: 'Routing rules' }).getByLabel('Position of rule 1').waitFor();
+    await expect(env.sql(`SELECT position FROM routing_rules WHERE language = 'ru'`)).resolves.toEqual([{ position: 1 }]);
+    // A queue renamed in its row; its code, which rules and reports use, stays.
+    const queueName = page.getByLabel(`Name of queue ${vidQueue.code}`, { exact: true });
+    await queueName.fill('VID krievu valodā');
+    await queueName.press('Enter');
+    await page.locator(`tr[data-queue="${vidQueue.code}"]`).getByText('Saved.').waitFor();
+    await expect(env.sql(`SELECT name FROM queues WHERE code = $1`, [vidQueue.code])).resolves.toEqual([{ name: 'VID krievu valodā' }]);
     await context.close();
   });
 

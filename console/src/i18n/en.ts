@@ -483,6 +483,7 @@ export const en: Record<MessageKey, string> = {
   'admin.agents.added': 'Agent added: {name}.',
   'admin.queues.heading': 'Queues',
   'admin.queues.code': 'Code',
+  'admin.queues.nameOf': 'Name of queue {code}',
   'admin.queues.name': 'Name',
   'admin.queues.waiting': 'Waiting',
   'admin.queues.strategy': 'Assignment',
@@ -495,6 +496,7 @@ export const en: Record<MessageKey, string> = {
   'admin.rules.hint':
     'Rules are tried in order from the lowest number; the first active one that matches names the queue. If none does: the institution’s queue, else the general queue.',
   'admin.rules.none': 'No rules: contacts go to their institution’s queue or the general queue.',
+  'admin.rules.positionOf': 'Position of rule {position}',
   'admin.rules.position': 'Position',
   'admin.rules.positionHint': 'A whole number; empty: {next} (after the last).',
   'admin.rules.active': 'Active',

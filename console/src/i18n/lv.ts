@@ -481,6 +481,7 @@ export const lv = {
   'admin.agents.added': 'Darbinieks pievienots: {name}.',
   'admin.queues.heading': 'Rindas',
   'admin.queues.code': 'Kods',
+  'admin.queues.nameOf': 'Rindas {code} nosaukums',
   'admin.queues.name': 'Nosaukums',
   'admin.queues.waiting': 'Gaida',
   'admin.queues.strategy': 'Darba sadale',
@@ -493,6 +494,7 @@ export const lv = {
   'admin.rules.hint':
     'Noteikumus pārbauda pēc kārtas no mazākā numura; pirmais aktīvais, kas atbilst, nosaka rindu. Ja neatbilst neviens – iestādes rinda, citādi vispārējā rinda.',
   'admin.rules.none': 'Noteikumu nav: kontakti nonāk iestādes vai vispārējā rindā.',
+  'admin.rules.positionOf': 'Noteikuma {position} kārtas numurs',
   'admin.rules.position': 'Kārtas numurs',
   'admin.rules.positionHint': 'Vesels skaitlis; tukšs – {next} (pēc pēdējā).',
   'admin.rules.active': 'Aktīvs',

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/lv';
 import { api } from '../../lib/session';
@@ -51,7 +51,21 @@ export function RoutingAdmin() {
         rowKey={(r) => r.id}
         rowData={(r) => ({ 'data-rule': r.id })}
         columns={[
-          { label: t('admin.rules.position'), cell: (r) => r.position, header: true },
+          {
+            label: t('admin.rules.position'),
+            header: true,
+            cell: (r) => (
+              <InlineEdit
+                id={`rule-${r.id}`}
+                field="position"
+                type="number"
+                label={t('admin.rules.positionOf', { position: r.position })}
+                value={String(r.position)}
+                save={(next) => api('PATCH', `/v1/admin/routing-rules/${r.id}`, { position: Number(next) })}
+                onDone={reload}
+              />
+            ),
+          },
           { label: t('admin.institution'), cell: (r) => r.institution ?? any },
           { label: t('admin.language'), cell: (r) => (r.language ? t(`language.${r.language}` as MessageKey) : any) },
           { label: t('inbox.col.channel'), cell: (r) => (r.channel ? t(`channel.${r.channel}` as MessageKey) : any) },
@@ -83,7 +97,19 @@ export function RoutingAdmin() {
         rowData={(q) => ({ 'data-queue': q.code })}
         columns={[
           { label: t('admin.queues.code'), cell: (q) => q.code, header: true },
-          { label: t('admin.queues.name'), cell: (q) => q.name },
+          {
+            label: t('admin.queues.name'),
+            cell: (q) => (
+              <InlineEdit
+                id={`queue-name-${q.code}`}
+                field="name"
+                label={t('admin.queues.nameOf', { code: q.code })}
+                value={q.name}
+                save={(next) => api('PATCH', `/v1/admin/queues/${encodeURIComponent(q.code)}`, { name: next.trim() })}
+                onDone={reload}
+              />
+            ),
+          },
           { label: t('admin.institution'), cell: (q) => q.institution ?? '—' },
           { label: t('inbox.level'), cell: (q) => q.level },
           { label: t('admin.queues.waiting'), cell: (q) => q.waiting, className: 'num' },
@@ -98,6 +124,60 @@ export function RoutingAdmin() {
 async function readRouting() {
   const [queues, rules] = await Promise.all([api<Queue[]>('GET', '/v1/admin/queues'), api<Rule[]>('GET', '/v1/admin/routing-rules')]);
   return { queues, rules };
+}
+
+/**
+ * A value changed where it is shown (a rule's position, a queue's name): saved on Enter or on leaving the field when
+ * it differs, Escape puts the saved value back; the API's refusal appears at the field.
+ */
+function InlineEdit({
+  id,
+  field,
+  label,
+  value,
+  type = 'text',
+  save,
+  onDone,
+}: {
+  id: string;
+  field: string;
+  label: string;
+  value: string;
+  type?: 'text' | 'number';
+  save: (next: string) => Promise<unknown>;
+  onDone: () => Promise<void>;
+}) {
+  const { t } = useI18n();
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]); // the list was read again
+  const form = useAdminSubmit(id);
+  async function commit() {
+    if (draft === value) return;
+    if ((await form.run(() => save(draft), t('admin.saved'))) !== undefined) await onDone();
+  }
+  return (
+    <>
+      <input
+        className={type === 'number' ? 'inline-number' : 'inline-text'}
+        type={type}
+        aria-label={label}
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={() => void commit()}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            void commit();
+          } else if (e.key === 'Escape') {
+            setDraft(value);
+          }
+        }}
+        {...form.described(field)}
+      />
+      {form.fieldError(field)}
+      <Outcome status={form.status} error={form.error} />
+    </>
+  );
 }
 
 /** A queue's strategy, changed where it is shown: a change is saved at once. */
