@@ -132,6 +132,9 @@ describe('the console: reports and admin screens', () => {
     await expect(env.sql(`SELECT active FROM routing_rules WHERE position = 5`)).resolves.toEqual([{ active: false }]);
     // Moved up where it is shown: a new position saved on Enter; one the API refuses is said at that field.
     const position = row.getByLabel('Position of rule 5');
+    await position.fill('');
+    await position.press('Enter');
+    await expect(position.inputValue()).resolves.toBe('5');
     await position.fill('-1');
     await position.press('Enter');
     await row.locator('[id$="-position-error"]').waitFor();

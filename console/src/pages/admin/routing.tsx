@@ -128,7 +128,7 @@ async function readRouting() {
 
 /**
  * A value changed where it is shown (a rule's position, a queue's name): saved on Enter or on leaving the field when
- * it differs, Escape puts the saved value back; the API's refusal appears at the field.
+ * it differs, Escape (or emptying it) puts the saved value back; the API's refusal appears at the field.
  */
 function InlineEdit({
   id,
@@ -153,6 +153,8 @@ function InlineEdit({
   const form = useAdminSubmit(id);
   async function commit() {
     if (draft === value) return;
+    // An emptied field is not a value (a position would become 0): the saved one is put back.
+    if (draft.trim() === '') return setDraft(value);
     if ((await form.run(() => save(draft), t('admin.saved'))) !== undefined) await onDone();
   }
   return (

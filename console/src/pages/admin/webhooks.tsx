@@ -142,7 +142,7 @@ function WebhookForm({
   onClose?: () => void;
 }) {
   const { t } = useI18n();
-  const [institution, setInstitution] = useState(subscription?.institution ?? '');
+  const [institution, setInstitution] = useState(''); // a new subscription's only: a changed one keeps its own
   const [url, setUrl] = useState(subscription?.url ?? '');
   const [secret, setSecret] = useState('');
   const [events, setEvents] = useState<string[]>(subscription?.events ?? ['ticket.escalated']);
