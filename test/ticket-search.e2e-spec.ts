@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { AgentsService } from '../src/agents/agents.service';
+import { eraseTicketContent } from '../src/tickets/ticket-content-erasure';
 import { PDF_BYTES } from './support/factories';
 import { login, TestEnv } from './support/test-env';
 
@@ -129,5 +131,76 @@ describe('inbox search: any word of any message, in any form, within the searche
   it('keeps the other filters with a search', async () => {
     const res = await search('operator', 'pensija', '&institution=VID').expect(200);
     expect(res.body.items).toEqual([]);
+  });
+
+  it('finds a ticket whose words stand in different places: one in a message, another in the customer’s name', async () => {
+    const res = await search('operator', 'pensija Ozola').expect(200);
+    expect(res.body.items.map((t: any) => t.reference)).toEqual([refs.pension]);
+    const { snippet: marked } = res.body.items[0].match;
+    expect(marked.highlights.map(([a, b]: [number, number]) => marked.text.slice(a, b))).toEqual(['pensijai']);
+  });
+
+  describe('the search documents follow every change, whoever makes it', () => {
+    const api = () => request(app.getHttpServer());
+    const customerOf = async (reference: string) =>
+      (await api().get(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${tokens.operator}`).expect(200)).body.customer
+        .id as string;
+    /** Each document as its words and where they stood, which must be what building it again from the rows gives. */
+    const documents = () =>
+      env.sql<{ ticket_id: string; words: string }>(
+        `SELECT ticket_id, string_agg(lexeme || ':' || array_to_string(ARRAY(SELECT DISTINCT w FROM unnest(weights) w ORDER BY w), ''), ' ' ORDER BY lexeme) AS words
+         FROM ticket_search_documents, unnest(document) GROUP BY ticket_id ORDER BY ticket_id`,
+      );
+
+    it('finds a note as soon as it is written, below a message with the same word', async () => {
+      await api()
+        .post(`/v1/tickets/${refs.tax}/notes`)
+        .set('Authorization', `Bearer ${tokens.operator}`)
+        .send({ text: 'Atzvanīju, kvīts atrasta.' })
+        .expect(201);
+      const res = await search('operator', 'kvits', '&sort=relevance').expect(200);
+      const ranked = res.body.items.map((t: any) => t.reference);
+      expect(ranked).toHaveLength(3);
+      expect(ranked[2]).toBe(refs.tax);
+      expect(res.body.items[2].match).toMatchObject({ field: 'note' });
+    });
+
+    it('finds a customer by the corrected name and no longer by the old one', async () => {
+      await api()
+        .patch(`/v1/customers/${await customerOf(refs.tax)}`)
+        .set('Authorization', `Bearer ${tokens.operator}`)
+        .send({ lastName: 'Dzeņmeža' })
+        .expect(200);
+      expect(await found('operator', 'Dzenmeza')).toEqual([refs.tax]);
+      expect(await found('operator', 'Kalns')).toEqual([]);
+    });
+
+    it('finds merged tickets by the name of the record they moved to, and again by the old one once the merge is undone', async () => {
+      const into = await customerOf(refs.pension);
+      const merged = await api()
+        .post(`/v1/customers/${into}/merge`)
+        .set('Authorization', `Bearer ${tokens.operator}`)
+        .send({ from: await customerOf(refs.file) })
+        .expect(200);
+      expect(await found('operator', 'Ozola')).toEqual([refs.pension, refs.file].sort());
+      expect(await found('operator', 'Zariņa')).toEqual([]);
+      await api().post(`/v1/customers/merges/${merged.body.merge.id}/undo`).set('Authorization', `Bearer ${tokens.operator}`).expect(200);
+      expect(await found('operator', 'Zariņa')).toEqual([refs.file]);
+      expect(await found('operator', 'Ozola')).toEqual([refs.pension]);
+    });
+
+    it('forgets an erased ticket’s words and file names, and keeps every document equal to one built again', async () => {
+      const [ticket] = await env.sql<{ id: string }>(`SELECT id FROM tickets WHERE reference = $1`, [refs.file]);
+      await app.get(DataSource).transaction((m) => eraseTicketContent(m, [ticket.id]));
+      expect(await found('operator', 'slimības lapa')).toEqual([]);
+      expect(await found('operator', 'dokuments')).not.toContain(refs.file);
+      expect(await found('operator', 'Zariņa')).toEqual([refs.file]); // the person's record is not this ticket's content
+
+      const kept = await documents();
+      expect(kept.length).toBeGreaterThanOrEqual(Object.keys(refs).length);
+      const [{ rebuilt }] = await env.sql<{ rebuilt: string }>(`SELECT ticket_search_rebuild() AS rebuilt`);
+      expect(Number(rebuilt)).toBe(kept.length);
+      expect(await documents()).toEqual(kept);
+    });
   });
 });

@@ -67,20 +67,21 @@ export function snippet(text: string, stems: string[], width = 200): Snippet | n
   };
 }
 
-// The indexed expressions (migration TicketSearch): a query uses an index only when it repeats them exactly.
-// Messages keep theirs in a stored column (search_vector).
+// Each ticket's words (subject A, messages B, notes C, customer's name and file names D) are one search document,
+// kept by triggers (migration TicketSearchDocuments) and indexed once. Messages keep their own in a stored column
+// (search_vector), from which the snippet of the message that matched is found.
 export const MESSAGE_TEXT_VECTOR = (a: string) => `${a}.search_vector`;
-export const TICKET_SUBJECT_VECTOR = (a: string) => `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.subject, '')))`;
-export const CUSTOMER_NAME_VECTOR = (a: string) =>
-  `to_tsvector('simple'::regconfig, kb_unaccent(coalesce(${a}.first_name, '') || ' ' || coalesce(${a}.last_name, '')))`;
 export const REFERENCE_NUMBER = (a: string) => `ltrim(split_part(${a}.reference, '-', 3), '0')`;
-export const FILENAME_VECTOR = (a: string) =>
-  `to_tsvector('simple'::regconfig, kb_unaccent(regexp_replace(${a}.filename, '[._-]+', ' ', 'g')))`;
+/**
+ * How much a word counts by where it stands, for ts_rank's {D, C, B, A}: a subject most, then a message, a note, and
+ * a customer's name or a file name least.
+ */
+const WEIGHTS = `'{0.25, 0.65, 0.85, 1.0}'::float4[]`;
 
 /**
- * Whether the ticket row `t` (with its customer `c`) is one a search finds: a condition the planner may answer
- * either way, from the GIN indexes (all matching rows, when they are few) or ticket by ticket along the list's
- * own order (when the words are common and the first page fills at once).
+ * Whether the ticket row `t` is one a search finds: a condition the planner may answer either way, from the GIN
+ * indexes (all matching rows, when they are few) or ticket by ticket along the list's own order (when the words are
+ * common and the first page fills at once).
  */
 export function ticketSearchCondition(s: TicketSearch, p: (v: unknown) => string, t = 't'): string {
   const any: string[] = [];
@@ -95,25 +96,19 @@ export function ticketSearchCondition(s: TicketSearch, p: (v: unknown) => string
       `EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.customer_id = ${t}.customer_id AND ci.kind = ${kind} AND ci.value = ${value})`,
     );
   }
-  if (s.tsquery) {
-    const tq = `to_tsquery('simple', ${p(s.tsquery)})`;
+  if (s.tsquery)
     any.push(
-      `EXISTS (SELECT 1 FROM messages ms WHERE ms.ticket_id = ${t}.id AND ${MESSAGE_TEXT_VECTOR('ms')} @@ ${tq})`,
-      // As sets from their indexes, not as expressions computed again on every ticket the list looks at.
-      `${t}.id IN (SELECT st.id FROM tickets st WHERE ${TICKET_SUBJECT_VECTOR('st')} @@ ${tq})`,
-      `${t}.customer_id IN (SELECT cc.id FROM customers cc WHERE ${CUSTOMER_NAME_VECTOR('cc')} @@ ${tq})`,
-      `EXISTS (SELECT 1 FROM messages am JOIN attachments fa ON fa.message_id = am.id WHERE am.ticket_id = ${t}.id AND ${FILENAME_VECTOR('fa')} @@ ${tq})`,
+      `EXISTS (SELECT 1 FROM ticket_search_documents sd WHERE sd.ticket_id = ${t}.id AND sd.document @@ to_tsquery('simple', ${p(s.tsquery)}))`,
     );
-  }
   return any.length === 0 ? 'false' : `(${any.join(' OR ')})`;
 }
 
 /**
- * Whether the ticket row `t` (with its customer `c`) matches, checked on that ticket alone: each part a scalar
- * subquery over its own rows, which PostgreSQL never turns into a hash of every match in the database (as it may
- * an EXISTS, on an estimate far below the 400,000 messages a common word has). For a window of tickets only.
+ * Whether the ticket row `t` matches, checked on that ticket alone: each part a scalar subquery over its own rows,
+ * which PostgreSQL never turns into a hash of every match in the database (as it may an EXISTS, on an estimate far
+ * below the 400,000 tickets a common word has). For a window of tickets only.
  */
-export function ticketMatchesSearch(s: TicketSearch, p: (v: unknown) => string, t = 't', c = 'c'): string {
+export function ticketMatchesSearch(s: TicketSearch, p: (v: unknown) => string, t = 't'): string {
   const any: string[] = [];
   const found = (sql: string) => `coalesce((${sql} LIMIT 1), false)`;
   if (s.reference) any.push(`${t}.reference = ${p(s.reference)}`);
@@ -129,17 +124,10 @@ export function ticketMatchesSearch(s: TicketSearch, p: (v: unknown) => string, 
       ),
     );
   }
-  if (s.tsquery) {
-    const tq = `to_tsquery('simple', ${p(s.tsquery)})`;
+  if (s.tsquery)
     any.push(
-      found(`SELECT true FROM messages ms WHERE ms.ticket_id = ${t}.id AND ${MESSAGE_TEXT_VECTOR('ms')} @@ ${tq}`),
-      `${TICKET_SUBJECT_VECTOR(t)} @@ ${tq}`,
-      `coalesce(${CUSTOMER_NAME_VECTOR(c)} @@ ${tq}, false)`,
-      found(
-        `SELECT true FROM messages am JOIN attachments fa ON fa.message_id = am.id WHERE am.ticket_id = ${t}.id AND ${FILENAME_VECTOR('fa')} @@ ${tq}`,
-      ),
+      found(`SELECT sd.document @@ to_tsquery('simple', ${p(s.tsquery)}) FROM ticket_search_documents sd WHERE sd.ticket_id = ${t}.id`),
     );
-  }
   return any.length === 0 ? 'false' : `(${any.join(' OR ')})`;
 }
 
@@ -161,26 +149,17 @@ export function ticketSearchCandidates(s: TicketSearch, p: (v: unknown) => strin
       `SELECT it.id FROM customer_identifiers ci JOIN tickets it ON it.customer_id = ci.customer_id WHERE ci.kind = ${kind} AND ci.value = ${value}`,
     );
   }
-  if (s.tsquery) {
-    const tq = `to_tsquery('simple', ${p(s.tsquery)})`;
-    parts.push(
-      `SELECT ms.ticket_id FROM messages ms WHERE ${MESSAGE_TEXT_VECTOR('ms')} @@ ${tq}`,
-      `SELECT st.id FROM tickets st WHERE ${TICKET_SUBJECT_VECTOR('st')} @@ ${tq}`,
-      // Each named customer's tickets by their index (OFFSET 0 keeps the planner from turning it into a scan of all
-      // tickets hashed against the names, with parallel workers whose start cost more than the search).
-      `SELECT ct.id FROM customers cc CROSS JOIN LATERAL (SELECT id FROM tickets WHERE customer_id = cc.id OFFSET 0) ct WHERE ${CUSTOMER_NAME_VECTOR('cc')} @@ ${tq}`,
-      `SELECT am.ticket_id FROM attachments fa JOIN messages am ON am.id = fa.message_id WHERE ${FILENAME_VECTOR('fa')} @@ ${tq}`,
-    );
-  }
+  if (s.tsquery)
+    parts.push(`SELECT sd.ticket_id FROM ticket_search_documents sd WHERE sd.document @@ to_tsquery('simple', ${p(s.tsquery)})`);
   return parts.length === 0 ? `(SELECT NULL::uuid WHERE false)` : `(${parts.join(' UNION ALL ')})`;
 }
 
 /**
- * The score of one found ticket `t` (with its customer `c`), as a scalar subquery: the best of its matches, an
- * exact reference or contact weighing most, then text (notes a little below messages), names and file names.
- * Computed for the tickets of one ranking only, each from its own messages, never for every match in the database.
+ * The score of one found ticket `t`, as a scalar subquery: the best of its matches, an exact reference or contact
+ * weighing most, then its words ranked by where they stand (WEIGHTS). Computed for the tickets of one ranking only,
+ * each from its own document, never for every match in the database.
  */
-export function ticketSearchScore(s: TicketSearch, p: (v: unknown) => string, t = 't', c = 'c'): string {
+export function ticketSearchScore(s: TicketSearch, p: (v: unknown) => string, t = 't'): string {
   const parts: string[] = [];
   if (s.reference) parts.push(`SELECT 10.0::float8 WHERE ${t}.reference = ${p(s.reference)}`);
   if (s.referenceNumber) parts.push(`SELECT 8.0::float8 WHERE ${REFERENCE_NUMBER(t)} = ${p(s.referenceNumber)}`);
@@ -196,10 +175,7 @@ export function ticketSearchScore(s: TicketSearch, p: (v: unknown) => string, t 
   if (s.tsquery) {
     const tq = `to_tsquery('simple', ${p(s.tsquery)})`;
     parts.push(
-      `SELECT ts_rank(${MESSAGE_TEXT_VECTOR('ms')}, ${tq})::float8 * CASE WHEN ms.internal THEN 0.8 ELSE 1.0 END FROM messages ms WHERE ms.ticket_id = ${t}.id AND ${MESSAGE_TEXT_VECTOR('ms')} @@ ${tq}`,
-      `SELECT 1.2 * ts_rank(${TICKET_SUBJECT_VECTOR(t)}, ${tq})::float8 WHERE ${TICKET_SUBJECT_VECTOR(t)} @@ ${tq}`,
-      `SELECT 0.5::float8 WHERE ${CUSTOMER_NAME_VECTOR(c)} @@ ${tq}`,
-      `SELECT 0.3::float8 FROM messages am JOIN attachments fa ON fa.message_id = am.id WHERE am.ticket_id = ${t}.id AND ${FILENAME_VECTOR('fa')} @@ ${tq}`,
+      `SELECT ts_rank(${WEIGHTS}, sd.document, ${tq})::float8 FROM ticket_search_documents sd WHERE sd.ticket_id = ${t}.id AND sd.document @@ ${tq}`,
     );
   }
   if (parts.length === 0) return 'NULL::numeric';

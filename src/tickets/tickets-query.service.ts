@@ -461,7 +461,10 @@ export class TicketsQueryService {
     return row.n > cap ? { count: cap, capped: true } : { count: row.n, capped: false };
   }
 
-  /** Where each found ticket of the page matched, with the words marked: its best message or note, else its subject. */
+  /**
+   * Where each found ticket of the page matched, with the words marked: the message or note that holds most of the
+   * words, else its subject.
+   */
   private async matches(page: Row[], search: TicketSearch): Promise<Map<string, { field: string; snippet: Snippet | null }>> {
     const found = new Map<string, { field: string; snippet: Snippet | null }>();
     if (page.length === 0) return found;
@@ -471,11 +474,13 @@ export class TicketsQueryService {
         found.set(r.id, { field: 'reference', snippet: null });
     }
     if (!search.tsquery) return found;
+    // The words of a search may stand in different places of a ticket: the message that holds most of them is shown.
+    const anyWord = search.stems.map((stem) => `${stem}:*`).join(' | ');
     const best: Array<{ ticket_id: string; subject: string | null; text: string | null; internal: boolean }> = await this.dataSource.query(
       `SELECT DISTINCT ON (ms.ticket_id) ms.ticket_id, ms.subject, ms.text, ms.internal
        FROM messages ms WHERE ms.ticket_id = ANY($1::uuid[]) AND ${MESSAGE_TEXT_VECTOR('ms')} @@ to_tsquery('simple', $2)
        ORDER BY ms.ticket_id, ts_rank(${MESSAGE_TEXT_VECTOR('ms')}, to_tsquery('simple', $2)) DESC, ms.created_at DESC`,
-      [page.map((r) => r.id), search.tsquery],
+      [page.map((r) => r.id), anyWord],
     );
     for (const m of best) {
       const inText = snippet(m.text ?? '', search.stems);
