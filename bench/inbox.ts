@@ -196,6 +196,56 @@ const MESSAGE_TEXTS = [
   'Lūdzu, precizējiet savu personas kodu un pievienojiet deklarācijas kopiju, lai varam turpināt.',
   'Sveiki, manā kontā portālā neparādās pēdējais maksājums. Vai varat pārbaudīt?',
 ];
+/**
+ * What a citizen's message is about, beyond the phrases every centre hears all day: words of the services, drawn
+ * with Zipf's law (the k-th word 1/k as often as the first), so a search meets common words (the first few are in
+ * most tickets), middling ones (the last are in 2–3 % of tickets) and, with the case number every inbound message
+ * carries, rare ones (a number is in a handful of tickets).
+ */
+const SERVICE_WORDS = [
+  'pabalsts',
+  'pensija',
+  'izziņa',
+  'nodoklis',
+  'dzīvesvieta',
+  'pase',
+  'bezdarbnieks',
+  'īpašums',
+  'atmaksa',
+  'apliecība',
+  'slimības lapa',
+  'ienākumi',
+  'darba devējs',
+  'parāds',
+  'karte',
+  'kadastrs',
+  'zemesgrāmata',
+  'invaliditāte',
+  'apgādnieks',
+  'uzturlīdzekļi',
+  'atvaļinājums',
+  'subsīdija',
+  'mikrouzņēmums',
+  'transportlīdzeklis',
+  'būvatļauja',
+  'bāriņtiesa',
+  'laulība',
+  'dzimšanas reģistrācija',
+  'patentmaksa',
+  'kavējuma nauda',
+  'mežsaimniecība',
+  'lopkopība',
+  'ūdensapgāde',
+  'stipendija',
+  'aizbildnība',
+  'repatriācija',
+  'uzturēšanās atļauja',
+  'vēlēšanas',
+  'zvejniecība',
+  'meliorācija',
+];
+/** Inbound messages carry a case or document number out of this many, so one number is in about five tickets. */
+const CASE_NUMBERS = 1_000_000;
 /** Staff the tickets are assigned to: operators for the general queue, specialists per institution. */
 const OPERATORS = 200;
 const SPECIALISTS_PER_INSTITUTION = 8;
@@ -210,6 +260,9 @@ function pick<T extends string>(u: string, choices: Weighted<T>): string {
   const arms = choices.slice(0, -1).map(([value, w]) => `WHEN ${u} < ${(upTo += w / total).toFixed(6)} THEN ${lit(value)}`);
   return `(CASE ${arms.join(' ')} ELSE ${lit(choices[choices.length - 1][0])} END)`;
 }
+
+/** Zipf's law over the values in their order: the k-th as often as the first divided by k. */
+const zipf = (values: string[]): Weighted<string> => values.map((v, k) => [v, 1 / (k + 1)]);
 
 const arrayPick = (u: string, values: string[]) => `(ARRAY[${values.map(lit).join(',')}])[1 + floor(${u} * ${values.length})::int]`;
 
@@ -309,6 +362,13 @@ export async function generate(db: Client, schema: string, opts: Pick<Options, '
     .map(([channel, budget]) => `WHEN ${lit(channel)} THEN interval ${lit(budget)}`)
     .join(' ')} END)`;
 
+  // The search documents are built once after the load, as the migration builds them, not appended to message by
+  // message through the triggers that keep them on a live system.
+  const documentTriggers = [
+    ['tickets', 'ticket_search_tickets_inserted'],
+    ['messages', 'ticket_search_messages_inserted'],
+  ];
+  for (const [table, trigger] of documentTriggers) await db.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
   await withoutIndexes(
     db,
     schema,
@@ -383,17 +443,30 @@ export async function generate(db: Client, schema: string, opts: Pick<Options, '
            SELECT t.id, t.channel, CASE WHEN j % 2 = 1 THEN t.reference || '/' || j END,
                   CASE WHEN j % 2 = 1 THEN 'inbound' ELSE 'outbound' END, CASE WHEN j % 2 = 1 THEN 'customer' ELSE 'agent' END,
                   CASE WHEN j % 2 = 0 THEN t.assignee_id END,
-                  (ARRAY[${MESSAGE_TEXTS.map(lit).join(',')}])[1 + (j + length(t.reference)) % ${MESSAGE_TEXTS.length}],
+                  ${arrayPick(uniform('m.n', 0), MESSAGE_TEXTS)}
+                    || CASE WHEN j % 2 = 1 THEN ' Jautājums par: ' || ${pick(uniform('m.n', 1), zipf(SERVICE_WORDS))}
+                         || '. Lietas Nr. ' || (1 + floor(${uniform('m.n', 2)} * ${CASE_NUMBERS})::int) || '.' ELSE '' END,
                   CASE WHEN j % 2 = 0 THEN 'delivered' END, t.created_at + interval '2 hours' * j, t.created_at + interval '2 hours' * j
-           FROM tickets t CROSS JOIN generate_series(1, ${opts.messagesPerTicket}) j`,
+           FROM tickets t CROSS JOIN generate_series(1, ${opts.messagesPerTicket}) j
+           CROSS JOIN LATERAL (SELECT split_part(t.reference, '-', 3)::bigint * 128 + j AS n) m`,
         );
       }
     },
     steps,
   );
+  for (const [table, trigger] of documentTriggers) await db.query(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
+  await withoutIndexes(
+    db,
+    schema,
+    ['ticket_search_documents'],
+    () => timed('search documents (ticket_search_rebuild)', 'SELECT ticket_search_rebuild()'),
+    steps,
+  );
   const started = now();
   // Statistics and the visibility map as autovacuum would leave them on a live system.
-  await db.query('VACUUM (ANALYZE) tickets, customers, agents, agent_institutions, queues, institutions, sla_policies');
+  await db.query(
+    'VACUUM (ANALYZE) tickets, ticket_search_documents, customers, agents, agent_institutions, queues, institutions, sla_policies',
+  );
   await db.query('ANALYZE messages');
   steps.push({ step: 'VACUUM ANALYZE', rows: NaN, seconds: (now() - started) / 1000 });
   return steps;
@@ -454,13 +527,16 @@ const queryString = (q: Record<string, string>) => new URLSearchParams(q).toStri
 
 async function measure(port: number, db: Client, scenario: Scenario, opts: Options): Promise<ScenarioResult | string> {
   const { who, filter } = scenario;
-  const label = `${who.label}: ${Object.entries(filter)
+  let label = `${who.label}: ${Object.entries(filter)
     .filter(([k, v]) => k !== 'sort' || v === 'relevance')
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')}`;
   const first = await expectOk(port, 'GET', `/v1/tickets?${queryString(filter)}`, who.token);
-  if (!first.nextCursor) return `${label}: skipped, page 1 is the last (${first.items.length} items); more --tickets give it a page 2`;
-  const query = { ...filter, cursor: first.nextCursor };
+  // A rare word's matches fit on one page: that page is what its searcher waits for.
+  if (!first.nextCursor && !filter.q)
+    return `${label}: skipped, page 1 is the last (${first.items.length} items); more --tickets give it a page 2`;
+  if (!first.nextCursor) label += ' (page 1, the only one)';
+  const query = first.nextCursor ? { ...filter, cursor: first.nextCursor } : filter;
   const path = `/v1/tickets?${queryString(query)}`;
   // The statement the service runs for this request, built by the service's own code.
   const list = ticketListQuery(who.user, query);
@@ -573,6 +649,12 @@ async function main(): Promise<void> {
 
   const db = await connect(schema);
   onCleanup('plain-query connection', () => db.end());
+  // The oldest case number, found the way an operator would be given one: read off a message.
+  const [caseRow] = await sql<{ n: string | null }>(
+    db,
+    `SELECT substring(text FROM 'Lietas Nr\\. (\\d+)') AS n FROM messages WHERE direction = 'inbound' AND text LIKE '%Lietas Nr.%' LIMIT 1`,
+  );
+  const caseNumber = caseRow?.n ?? null;
   const scenarios: Scenario[] = [
     { who: operator, filter: { queue: 'GENERAL', status: 'queued', sort: 'sla_due' } },
     { who: operator, filter: { queue: 'GENERAL', status: 'queued', sla: 'ok', sort: 'sla_due' } },
@@ -587,6 +669,11 @@ async function main(): Promise<void> {
     { who: operator, filter: { q: 'Zarins' } },
     { who: specialist, filter: { q: 'maksajumu', sort: 'relevance' } },
     { who: specialist, filter: { q: 'izskatits dokumenti', sort: 'sla_due' } },
+    // Words of a few per cent of the tickets, alone and together, and a case number a handful of tickets carry.
+    { who: operator, filter: { q: 'melioracijas' } },
+    { who: operator, filter: { q: 'stipendiju aizbildniba' } },
+    { who: specialist, filter: { q: 'uzturesanas atlauju', sort: 'relevance' } },
+    ...(caseNumber ? [{ who: operator, filter: { q: caseNumber } }] : []),
   ];
   const cpuStart = cpuSnapshot([{ label: 'api', pid: api.child.pid }], 'bench (client, plain queries)');
   const results: ScenarioResult[] = [];

@@ -3,7 +3,7 @@
  * Redis prefix (both removed at the end), and the database connections of the benchmark itself.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -218,6 +218,13 @@ export async function startService(admin: Client | null, layout: ServiceLayout):
   }
   if (!layout.redisEnv) await cleanKeysAtEnd(prefix);
 
+  // A kept schema is used again by later runs: its admin's password and the key of what it stores encrypted must
+  // be the same each time (they guard a benchmark's generated data on loopback, nothing else).
+  const kept = (label: string, bytes: number) =>
+    createHash('sha256')
+      .update(`bench:${schema}:${label}`)
+      .digest('hex')
+      .slice(0, bytes * 2);
   const env: Record<string, string> = {
     DATABASE_URL: layout.databaseUrl ?? DATABASE_URL,
     DATABASE_SCHEMA: schema,
@@ -225,9 +232,9 @@ export async function startService(admin: Client | null, layout: ServiceLayout):
     REDIS_PREFIX: prefix,
     WEBFORM_SECRET: `bench-webform-${randomBytes(16).toString('hex')}`,
     JWT_SECRET: `bench-jwt-${randomBytes(16).toString('hex')}`,
-    DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    DATA_ENCRYPTION_KEY: layout.keepSchema ? kept('data-key', 32) : randomBytes(32).toString('hex'),
     ADMIN_EMAIL: 'admin@bench.example',
-    ADMIN_PASSWORD: `bench-passphrase-${randomBytes(8).toString('hex')}`,
+    ADMIN_PASSWORD: `bench-passphrase-${layout.keepSchema ? kept('admin', 8) : randomBytes(8).toString('hex')}`,
     // Lets a bench scrape /metrics (env.METRICS_TOKEN).
     METRICS_TOKEN: `bench-metrics-${randomBytes(16).toString('hex')}`,
     LOG_LEVEL: 'warn',
