@@ -16,7 +16,8 @@
  *   npm run bench:console                                              # full size: 1,000,000 tickets
  *   npm run bench:console -- --tickets 20000 --messages-per-ticket 2 --arrivals 50
  *
- * Everything lives in a fresh schema and Redis prefix that are removed at the end, also on error or Ctrl-C.
+ * Everything lives in a fresh schema and Redis prefix that are removed at the end, also on error or Ctrl-C; a
+ * schema named with --schema (bench:inbox's, say) is kept instead and reused by later runs without generating again.
  */
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +27,7 @@ import { gzipSync } from 'node:zlib';
 import { Client } from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
-import { generate } from './inbox';
+import { generate, schemaName } from './inbox';
 import { busy, coresBetween, cpuSnapshot, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, withTimeout } from './support/lifecycle';
 import { parseFlags } from './support/options';
@@ -46,6 +47,8 @@ interface Options {
   operators: number;
   arrivals: number;
   renders: number;
+  /** A named schema kept after the run and reused when it already holds tickets; null for a fresh one. */
+  schema: string | null;
   serviceEnv: Record<string, string>;
   nodeArgs: string[];
 }
@@ -59,6 +62,7 @@ function parseOptions(): Options {
       operators: { type: 'string' },
       arrivals: { type: 'string' },
       renders: { type: 'string' },
+      schema: { type: 'string' },
     },
     [
       ['--tickets N', 'tickets generated over the past year (default 1000000)'],
@@ -66,6 +70,7 @@ function parseOptions(): Options {
       ['--operators N', "operators' consoles simulated as /agents socket clients (default 50)"],
       ['--arrivals N', 'web-form submissions timed from their 202 to the row in the browser (default 200)'],
       ['--renders N', 'sign-ins timed to the first inbox render, each in a fresh browser profile (default 20)'],
+      ['--schema NAME', "keep the data in this schema; reuse it (migrated, not generated again) when it holds tickets, e.g. bench:inbox's"],
     ],
   );
   return {
@@ -74,6 +79,7 @@ function parseOptions(): Options {
     operators: int(values.operators, 'OPERATORS', 50, 0, 2_000),
     arrivals: int(values.arrivals, 'ARRIVALS', 200, 1, 100_000),
     renders: int(values.renders, 'RENDERS', 20, 1, 1_000),
+    schema: schemaName(values.schema ?? process.env.BENCH_SCHEMA),
     serviceEnv,
     nodeArgs,
   };
@@ -244,7 +250,8 @@ async function main(): Promise<void> {
   // The service serves the console from dist/console, beside this file's dist/bench.
   if (!existsSync(join(__dirname, '..', 'console', 'index.html'))) throw new Error('the built console is missing: run npm run build');
   const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const schema = `bench_${run}`;
+  const prefix = `bench_${run}`;
+  const schema = opts.schema ?? prefix;
 
   const admin = await connect();
   onCleanup('database connection', () => admin.end());
@@ -257,7 +264,8 @@ async function main(): Promise<void> {
     cwd,
   } = await startService(admin, {
     schema,
-    prefix: schema,
+    prefix,
+    keepSchema: opts.schema !== null,
     processes: [
       { label: 'api', role: 'api' },
       { label: 'worker', role: 'worker' },
@@ -266,7 +274,8 @@ async function main(): Promise<void> {
     serviceEnv: opts.serviceEnv,
     nodeArgs: opts.nodeArgs,
   });
-  await waitHealthy(services, 200);
+  // A kept schema's migrations may build something over all its data first (search documents: minutes at 1M).
+  await waitHealthy(services, 200, opts.schema ? LOAD_STATEMENT_TIMEOUT_MS : undefined);
   const [api] = services;
   const migratedSeconds = (now() - startedAt) / 1000;
 
@@ -278,7 +287,9 @@ async function main(): Promise<void> {
   await loader.connect();
   onCleanup('loading connection', () => loader.end());
   const loadStarted = now();
-  await generate(loader, schema, opts);
+  const [{ n: ticketsThere }] = await sql<{ n: string }>(loader, 'SELECT count(*) AS n FROM (SELECT 1 FROM tickets LIMIT 1) t');
+  const reused = Number(ticketsThere) > 0;
+  if (!reused) await generate(loader, schema, opts);
   const loadSeconds = (now() - loadStarted) / 1000;
   const [counts] = await sql<{ tickets: string; open: string }>(
     loader,
@@ -410,7 +421,7 @@ async function main(): Promise<void> {
   const nodeLine = nodeArgsLine(opts.nodeArgs, cwd, services);
   if (nodeLine) out.push(nodeLine);
   out.push(
-    `data      ${fmt(Number(counts.tickets))} tickets (${fmt(Number(counts.open))} open) × ${opts.messagesPerTicket} messages; migrated in ${fmt(migratedSeconds, 1)} s, generated in ${fmt(loadSeconds, 1)} s`,
+    `data      ${fmt(Number(counts.tickets))} tickets (${fmt(Number(counts.open))} open) × ${opts.messagesPerTicket} messages; migrated in ${fmt(migratedSeconds, 1)} s, ${reused ? `data of schema ${schema} reused, not generated` : `generated in ${fmt(loadSeconds, 1)} s`}`,
   );
   out.push(
     `consoles  ${opts.operators} simulated operators online on /agents (heartbeats), ${simulated.reduce((s, c) => s + c.assignments, 0)} assignments pushed to them; 1 operator in Chromium`,

@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { AuthUser } from '../src/auth/auth-user';
-import { runTicketList, ticketListQuery } from '../src/tickets/tickets-query.service';
+import { runTicketList, SEARCH_SETTINGS, ticketListQuery } from '../src/tickets/tickets-query.service';
 import { busy, coresBetween, cpuSnapshot, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, stopping, UsageError } from './support/lifecycle';
 import { parseFlags } from './support/options';
@@ -80,7 +80,7 @@ function parseOptions(): Options {
   };
 }
 
-function schemaName(raw: string | undefined): string | null {
+export function schemaName(raw: string | undefined): string | null {
   if (raw === undefined || raw === '') return null;
   // Quoted into DDL and search_path: a plain lower-case identifier only.
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new UsageError(`--schema must be a lower-case identifier, got ${JSON.stringify(raw)}`);
@@ -543,7 +543,17 @@ async function measure(port: number, db: Client, scenario: Scenario, opts: Optio
   const { text, params } = list;
 
   const page = await expectOk(port, 'GET', path, who.token);
-  const plainRows = await runTicketList(db, list);
+  // A search runs in its own transaction, as the API runs it.
+  const runPlain = async () => {
+    if (!list.search) return runTicketList(db, list);
+    await db.query('BEGIN');
+    try {
+      return await runTicketList(db, list);
+    } finally {
+      await db.query('COMMIT');
+    }
+  };
+  const plainRows = await runPlain();
   const httpIds = page.items.map((t: { id: string }) => t.id).join(',');
   const plainIds = plainRows
     .slice(0, page.items.length)
@@ -556,8 +566,6 @@ async function measure(port: number, db: Client, scenario: Scenario, opts: Optio
     const res = await request(port, 'GET', path, who.token);
     if (res.status !== 200) throw new Error(`${label}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
   };
-  // A search runs its probe first and the full statement only when the probe did not fill the page, as the API does.
-  const runPlain = () => runTicketList(db, list);
   for (let i = 0; i < opts.warmup && !stopping; i++) {
     await runHttp();
     await runPlain();
@@ -576,7 +584,13 @@ async function measure(port: number, db: Client, scenario: Scenario, opts: Optio
 
   let plan: string[] = [];
   if (opts.explain) {
-    plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params)).rows.map((r) => r['QUERY PLAN'] as string);
+    await db.query('BEGIN');
+    try {
+      if (list.search) await db.query(SEARCH_SETTINGS);
+      plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params)).rows.map((r) => r['QUERY PLAN'] as string);
+    } finally {
+      await db.query('COMMIT');
+    }
   }
   return { label, path, http: httpMs.sort(), plain: plainMs.sort(), rows: page.items.length, plan, sql: text, params };
 }
@@ -608,7 +622,8 @@ async function main(): Promise<void> {
     serviceEnv: opts.serviceEnv,
     nodeArgs: opts.nodeArgs,
   });
-  await waitHealthy(services, 200);
+  // A kept schema's migrations may build something over all its data first (search documents: minutes at 1M).
+  await waitHealthy(services, 200, opts.schema ? LOAD_STATEMENT_TIMEOUT_MS : undefined);
   const [api] = services;
   const migratedSeconds = (now() - startedAt) / 1000;
 
