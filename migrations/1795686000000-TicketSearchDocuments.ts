@@ -12,6 +12,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * customer, a file name, an erasure) build the documents they touch again from the rows. The functions name this
  * schema's tables, as kb_unaccent does, so they work whatever the caller's search_path.
  *
+ * The word indexes of migration TicketSearch over messages, subjects and file names go: nothing reads them any
+ * more, and each message written paid for one.
+ *
  * The migration builds every existing ticket's document in one statement: on a large installation that takes a
  * while (1,000,000 tickets with 10,000,000 messages: see the README's search section) and runs before the
  * service starts. `SELECT ticket_search_rebuild()` builds them all again at any time.
@@ -144,9 +147,21 @@ export class TicketSearchDocuments1795686000000 implements MigrationInterface {
     await queryRunner.query(`SELECT ${s}.ticket_search_rebuild()`);
     await queryRunner.query(`CREATE INDEX "ix_ticket_search_documents" ON ${s}."ticket_search_documents" USING gin ("document")`);
     await queryRunner.query(`ANALYZE ${s}."ticket_search_documents"`);
+    // The documents replace these for the inbox search; each message no longer pays for a second word index.
+    // (The customers' name index stays: /v1/customers searches by name.)
+    await queryRunner.query(`DROP INDEX IF EXISTS ${s}."ix_messages_search"`);
+    await queryRunner.query(`DROP INDEX IF EXISTS ${s}."ix_tickets_subject_search"`);
+    await queryRunner.query(`DROP INDEX IF EXISTS ${s}."ix_attachments_filename_search"`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE INDEX IF NOT EXISTS "ix_messages_search" ON "messages" USING gin ("search_vector")`);
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "ix_tickets_subject_search" ON "tickets" USING gin (to_tsvector('simple'::regconfig, kb_unaccent(coalesce("subject", ''))))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "ix_attachments_filename_search" ON "attachments" USING gin (to_tsvector('simple'::regconfig, kb_unaccent(regexp_replace("filename", '[._-]+', ' ', 'g'))))`,
+    );
     await queryRunner.query(`DROP TRIGGER ticket_search_attachment_changed ON "attachments"`);
     await queryRunner.query(`DROP TRIGGER ticket_search_message_deleted ON "messages"`);
     await queryRunner.query(`DROP TRIGGER ticket_search_message_changed ON "messages"`);

@@ -9,8 +9,6 @@ export const ATTACHMENT_SCAN_STATUSES = ['pending', 'clean', 'infected', 'not_sc
 export type AttachmentScanStatus = (typeof ATTACHMENT_SCAN_STATUSES)[number];
 
 @Entity({ name: 'attachments' })
-// Full-text search of file names: an expression index, created by migration TicketSearch only.
-@Index('ix_attachments_filename_search', { synchronize: false })
 @Index('ix_attachments_scan_pending', ['createdAt'], { where: "scan_status = 'pending'" })
 @Check('CHK_attachments_scan_status', `scan_status IN ('pending', 'clean', 'infected', 'not_scanned')`)
 export class Attachment {

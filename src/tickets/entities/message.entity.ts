@@ -15,8 +15,6 @@ export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed';
 @Unique('uq_messages_channel_external_id', ['channel', 'externalId'])
 @Index('ix_messages_ticket_created', ['ticketId', 'createdAt'])
 @Index('ix_messages_bot_address', ['address', 'createdAt'], { where: "author_type = 'bot'" })
-// Full-text search of the inbox: a GIN index on search_vector, created by migration TicketSearch only.
-@Index('ix_messages_search', { synchronize: false })
 export class Message {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -75,7 +73,7 @@ export class Message {
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt: Date | null;
 
-  /** The words of subject and text, diacritics folded, for the inbox search (src/tickets/ticket-search.ts). */
+  /** The words of subject and text, diacritics folded: its ticket's search document is built from them (src/tickets/ticket-search.ts). */
   @Column({
     name: 'search_vector',
     type: 'tsvector',

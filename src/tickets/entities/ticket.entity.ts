@@ -53,7 +53,6 @@ export type SlaState = (typeof SLA_STATES)[number];
 @Index('ix_tickets_inbox_sla_due', { synchronize: false })
 @Index('ix_tickets_inbox_queue_sla_due', { synchronize: false })
 @Index('ix_tickets_inbox_institution_sla_due', { synchronize: false })
-@Index('ix_tickets_subject_search', { synchronize: false })
 @Index('ix_tickets_reference_number', { synchronize: false })
 @Index('ix_tickets_snoozed_until', { synchronize: false })
 @Index('ix_tickets_pending_customer_since', { synchronize: false })
