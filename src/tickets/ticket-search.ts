@@ -23,7 +23,8 @@ export function parseTicketSearch(raw: string): TicketSearch {
   // Control characters carry no meaning in a search and PostgreSQL refuses NUL.
   const q = raw.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(q) ? q.toLowerCase() : null;
-  const reference = /^[A-Z]{2,5}-\d{4}-\d{6}$/i.test(q) ? q.toUpperCase() : null;
+  // As formatReference writes them: a prefix of 1-5 letters, the year, and at least six digits (more past 999,999).
+  const reference = /^[A-Z]{1,5}-\d{4}-\d{6,15}$/i.test(q) ? q.toUpperCase() : null;
   const phone = email || reference || /^\d{1,7}$/.test(q) ? null : phoneNumber(q);
   const stems = email || phone ? [] : searchTerms(q);
   const referenceNumber = /^\d{1,7}$/.test(q) && /[1-9]/.test(q) ? q.replace(/^0+/, '') : null;
