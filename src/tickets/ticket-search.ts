@@ -26,7 +26,9 @@ export function parseTicketSearch(raw: string): TicketSearch {
   // As formatReference writes them: a prefix of 1-5 letters, the year, and at least six digits (more past 999,999).
   const reference = /^[A-Z]{1,5}-\d{4}-\d{6,15}$/i.test(q) ? q.toUpperCase() : null;
   const phone = email || reference || /^\d{1,7}$/.test(q) ? null : phoneNumber(q);
-  const stems = email || phone ? [] : searchTerms(q);
+  // A reference is not looked for as words: PostgreSQL's parser cuts VP-2026-000123 into 'vp', '-2026' and
+  // '-000123', which its stems would never meet, and asking the index for every word beginning "vp" costs.
+  const stems = email || phone || reference ? [] : searchTerms(q);
   const referenceNumber = /^\d{1,7}$/.test(q) && /[1-9]/.test(q) ? q.replace(/^0+/, '') : null;
   return { tsquery: stems.length > 0 ? stems.map((s) => `${s}:*`).join(' & ') : null, stems, email, phone, reference, referenceNumber };
 }

@@ -350,12 +350,17 @@ function searchStatements(
   columns: string,
   pageSize: string,
   window: number,
-): { text: string; probe: string } {
+): { text: string; probe: string | null } {
   // Both statements run with one list of parameters, so each must use every one: a value gets one placeholder.
   const placeholders = new Map<unknown, string>();
   const once = (v: unknown) => placeholders.get(v) ?? placeholders.set(v, p(v)).get(v)!;
+  // A reference, an e-mail address or a phone number is a few index lookups, which find what a walk along the list
+  // would rarely fill a page with (the console reads each new ticket's row this way, by its reference).
+  const exact = search.reference !== null || search.email !== null || search.phone !== null;
   // The window drives the probe: each of its tickets is fetched by id and checked on its own rows.
-  const probe = `SELECT ${columns}
+  const probe = exact
+    ? null
+    : `SELECT ${columns}
      FROM (SELECT t.id ${TICKET_JOINS} ${whereClause(where)} ORDER BY ${orderBy} LIMIT ${window}) recent
      JOIN tickets t ON t.id = recent.id LEFT JOIN customers c ON c.id = t.customer_id
      WHERE ${ticketMatchesSearch(search, once)}
