@@ -15,6 +15,9 @@ export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed';
 @Unique('uq_messages_channel_external_id', ['channel', 'externalId'])
 @Index('ix_messages_ticket_created', ['ticketId', 'createdAt'])
 @Index('ix_messages_bot_address', ['address', 'createdAt'], { where: "author_type = 'bot'" })
+// The outbound sweep's and the board's (migration SweepIndexes).
+@Index('ix_messages_outbound_queued', ['createdAt'], { where: "direction = 'outbound' AND delivery_status = 'queued'" })
+@Index('ix_messages_agent_replies', ['createdAt'], { where: "author_type = 'agent' AND direction = 'outbound' AND NOT internal" })
 export class Message {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -48,6 +48,11 @@ export type SlaState = (typeof SLA_STATES)[number];
 // Routing looks for a queue's oldest waiting work, and for how much open work an agent holds per channel.
 @Index('ix_tickets_waiting', ['queueId', 'createdAt'], { where: "assignee_id IS NULL AND status IN ('new', 'queued')" })
 @Index('ix_tickets_assignee_open', ['assigneeId', 'channel'], { where: "assignee_id IS NOT NULL AND status NOT IN ('resolved', 'closed')" })
+// The SLA's adoption of tickets without clocks and the board's resolved-today (migration SweepIndexes).
+@Index('ix_tickets_sla_untracked', ['createdAt'], {
+  where: "sla_policy_id IS NULL AND sla_state IS NULL AND status NOT IN ('resolved', 'closed', 'bot')",
+})
+@Index('ix_tickets_resolved_by', ['resolvedAt'], { where: 'assignee_id IS NOT NULL' })
 // The inbox sorted by SLA due time (tickets without a running clock last): whole centre, one queue, one institution;
 // each with the status filter every inbox view has. Expressions, so created by migration InboxIndexes only.
 @Index('ix_tickets_inbox_sla_due', { synchronize: false })
