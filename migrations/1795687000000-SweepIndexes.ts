@@ -5,7 +5,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * 1,000,000 tickets and 10,000,000 messages each scanned a whole table on every run, and together they kept
  * PostgreSQL busy while nobody was working (measured with bench:console's data): the outbound sweep looking for
  * replies still queued (2.1 s a run), the SLA's adoption of tickets without clocks (0.2 s) and the supervisors'
- * board counting what each agent handled today (1.3 s).
+ * board counting what each agent handled today (1.3 s). The router's pass over the oldest waiting tickets took
+ * 0.55 s with 25,000 waiting: PostgreSQL took status and assignee as independent and estimated 329 waiting
+ * tickets, so it read them all and sorted them; with statistics of the two together and an index in waiting
+ * order it reads the oldest 200 (1.3 ms).
  *
  * Not CONCURRENTLY, for the reason InboxIndexes gives.
  */
@@ -28,9 +31,17 @@ export class SweepIndexes1795687000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX IF NOT EXISTS "ix_tickets_resolved_by" ON "tickets" ("resolved_at") WHERE "assignee_id" IS NOT NULL`,
     );
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "ix_tickets_waiting_oldest" ON "tickets" ("created_at", "id")
+       WHERE "assignee_id" IS NULL AND "status" IN ('new', 'queued')`,
+    );
+    await queryRunner.query(`CREATE STATISTICS IF NOT EXISTS "st_tickets_status_assignee" (mcv) ON "status", "assignee_id" FROM "tickets"`);
+    await queryRunner.query(`ANALYZE "tickets"`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP STATISTICS IF EXISTS "st_tickets_status_assignee"`);
+    await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_waiting_oldest"`);
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_resolved_by"`);
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_messages_agent_replies"`);
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_sla_untracked"`);

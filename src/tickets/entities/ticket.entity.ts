@@ -53,6 +53,8 @@ export type SlaState = (typeof SLA_STATES)[number];
   where: "sla_policy_id IS NULL AND sla_state IS NULL AND status NOT IN ('resolved', 'closed', 'bot')",
 })
 @Index('ix_tickets_resolved_by', ['resolvedAt'], { where: 'assignee_id IS NOT NULL' })
+// The router's oldest waiting tickets first (migration SweepIndexes, with statistics of status and assignee together).
+@Index('ix_tickets_waiting_oldest', ['createdAt', 'id'], { where: "assignee_id IS NULL AND status IN ('new', 'queued')" })
 // The inbox sorted by SLA due time (tickets without a running clock last): whole centre, one queue, one institution;
 // each with the status filter every inbox view has. Expressions, so created by migration InboxIndexes only.
 @Index('ix_tickets_inbox_sla_due', { synchronize: false })
