@@ -8,7 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * board counting what each agent handled today (1.3 s). The router's pass over the oldest waiting tickets took
  * 0.55 s with 25,000 waiting: PostgreSQL took status and assignee as independent and estimated 329 waiting
  * tickets, so it read them all and sorted them; with statistics of the two together and an index in waiting
- * order it reads the oldest 200 (1.3 ms).
+ * order it reads the oldest 200 (1.3 ms). The queues' counts (GET /v1/queues, the console's queue list) read
+ * every open ticket's row, 0.42 s; an index that holds what they count answers them from itself, 49 ms.
  *
  * Not CONCURRENTLY, for the reason InboxIndexes gives.
  */
@@ -35,12 +36,18 @@ export class SweepIndexes1795687000000 implements MigrationInterface {
       `CREATE INDEX IF NOT EXISTS "ix_tickets_waiting_oldest" ON "tickets" ("created_at", "id")
        WHERE "assignee_id" IS NULL AND "status" IN ('new', 'queued')`,
     );
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS "ix_tickets_open_by_queue" ON "tickets" ("queue_id")
+       INCLUDE ("id", "assignee_id", "status", "snoozed_at", "sla_state", "created_at", "institution_id", "channel")
+       WHERE "status" NOT IN ('resolved', 'closed')`,
+    );
     await queryRunner.query(`CREATE STATISTICS IF NOT EXISTS "st_tickets_status_assignee" (mcv) ON "status", "assignee_id" FROM "tickets"`);
     await queryRunner.query(`ANALYZE "tickets"`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP STATISTICS IF EXISTS "st_tickets_status_assignee"`);
+    await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_open_by_queue"`);
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_waiting_oldest"`);
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_tickets_resolved_by"`);
     await queryRunner.query(`DROP INDEX IF EXISTS "ix_messages_agent_replies"`);

@@ -54,6 +54,8 @@ export type SlaState = (typeof SLA_STATES)[number];
 })
 @Index('ix_tickets_resolved_by', ['resolvedAt'], { where: 'assignee_id IS NOT NULL' })
 // The router's oldest waiting tickets first (migration SweepIndexes, with statistics of status and assignee together).
+// The queues' counts from the index alone (migration SweepIndexes: INCLUDE, which entities cannot declare).
+@Index('ix_tickets_open_by_queue', { synchronize: false })
 @Index('ix_tickets_waiting_oldest', ['createdAt', 'id'], { where: "assignee_id IS NULL AND status IN ('new', 'queued')" })
 // The inbox sorted by SLA due time (tickets without a running clock last): whole centre, one queue, one institution;
 // each with the status filter every inbox view has. Expressions, so created by migration InboxIndexes only.
