@@ -496,8 +496,8 @@ export class TicketsQueryService {
     // The words of a search may stand in different places of a ticket: the message that holds most of them is shown.
     const anyWord = search.stems.map((stem) => `${stem}:*`).join(' | ');
     const best: Array<{ ticket_id: string; subject: string | null; text: string | null; internal: boolean }> = await this.dataSource.query(
-      // The page's messages by their ticket (OFFSET 0 keeps PostgreSQL from asking the words' index first, which for
-      // a common word means every message in the database that has it).
+      // The page's messages by their ticket, never by a word index should one be added again (OFFSET 0): for a common
+      // word that is every message in the database that has it.
       `SELECT DISTINCT ON (ms.ticket_id) ms.ticket_id, ms.subject, ms.text, ms.internal
        FROM (SELECT ticket_id, subject, text, internal, search_vector, created_at FROM messages WHERE ticket_id = ANY($1::uuid[]) OFFSET 0) ms
        WHERE ${MESSAGE_TEXT_VECTOR('ms')} @@ to_tsquery('simple', $2)
