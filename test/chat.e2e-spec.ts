@@ -1,6 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { randomUUID } from 'node:crypto';
 import { AgentsService } from '../src/agents/agents.service';
+import { STALE_CLAIM_MS } from '../src/channels/chat/chat-conversation.service';
+import { chatSessionKey } from '../src/channels/chat/chat-session';
+import { ChatSessionsService } from '../src/channels/chat/chat-sessions.service';
+import { AppConfig } from '../src/config/app-config';
 import { AgentSocket } from './support/agent-socket';
 import { ChatVisitor } from './support/chat-visitor';
 import { PDF_BYTES } from './support/factories';
@@ -215,6 +220,36 @@ describe('chat with the virtual assistant and operator takeover', () => {
     expect(await ticket(reference)).toMatchObject({ csat_score: 5, csat_channel: 'chat' });
     await eventually(async () => (await messagesOf(reference)).length === 8);
     expect(await ticket(reference)).toMatchObject({ status: 'assigned', assignee_id: peterisId });
+  });
+
+  it('stores a message its first handler claimed but never stored (the process died) when the visitor resends it', async () => {
+    const v = await visitor();
+    await v.start({ language: 'en' });
+    const sessions = api.get(ChatSessionsService);
+    const claims = chatSessionKey(api.get(AppConfig).REDIS_PREFIX, v.sessionId, ':cm');
+    // What a process SIGKILLed between claiming the client message id and storing the message leaves behind.
+    const lostId = randomUUID();
+    await sessions.redis.hset(claims, 'died-1', `pending:${lostId}:${Date.now() - STALE_CLAIM_MS - 1000}`);
+    const resent = await v.say('Where is my application for a residence permit?', 'died-1');
+    expect(resent).toMatchObject({ ok: true, id: lostId, duplicate: false, reference: expect.stringMatching(/^VP-\d{4}-\d{6}$/) });
+    await eventually(async () => (await messagesOf(resent.reference)).some((m: any) => m.external_id === `${v.sessionId}:died-1`));
+    expect(await v.say('Where is my application for a residence permit?', 'died-1')).toEqual({
+      ok: true,
+      id: lostId,
+      duplicate: true,
+      reference: resent.reference,
+    });
+
+    // Still being stored by a live handler: the resend waits for it, and is not answered before it is stored.
+    const slowId = randomUUID();
+    await sessions.redis.hset(claims, 'slow-1', `pending:${slowId}:${Date.now()}`);
+    let answered = false;
+    const waiting = v.say('and one more question', 'slow-1').then((ack) => ((answered = true), ack));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(answered).toBe(false);
+    await sessions.claimStored(v.sessionId, 'slow-1', slowId);
+    expect(await waiting).toEqual({ ok: true, id: slowId, duplicate: true, reference: resent.reference });
+    expect((await messagesOf(resent.reference)).filter((m: any) => m.external_id === `${v.sessionId}:died-1`)).toHaveLength(1);
   });
 
   it('stores a resent client message once, and refuses files the web form would refuse', async () => {

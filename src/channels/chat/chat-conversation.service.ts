@@ -7,7 +7,7 @@ import { ChatAssistantService } from './chat-assistant.service';
 import { ChatEntry, ChatSession } from './chat-session';
 import { ChatEvent, ChatPersistence } from './chat-persistence';
 import { ChatRelay } from './chat-relay';
-import { ChatSessionsService } from './chat-sessions.service';
+import { ChatSessionsService, MessageClaim } from './chat-sessions.service';
 import { ChatAck, refusal } from './chat-staff.service';
 import { surveyOf } from './chat-staff.service';
 
@@ -19,6 +19,14 @@ type MessageInput = {
   attachments: Array<InboundAttachment & { size: number }>;
   chosen?: { id: string; question: string; answer: string };
 };
+
+/**
+ * How long a message may stay "being stored" before a resend takes it over: storing takes milliseconds, and a few
+ * seconds while PostgreSQL restarts; a claim older than this was left by a process that died.
+ */
+export const STALE_CLAIM_MS = 15_000;
+const CLAIM_POLL_MS = 250;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const rateLimited = (retryAfterMs: number) =>
   refusal(429, 'rate-limited', `Too many messages; wait ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
@@ -92,9 +100,44 @@ export class ChatConversationService {
       case 'closed':
         return refusal(409, 'chat-closed', 'This chat has ended; start a new one.');
       case 'duplicate':
-        return { ok: true, id: admitted.firstId, duplicate: true, reference: admitted.session.reference };
+        return this.settleResend(sessionId, input.clientMessageId, admitted.claim, {
+          stored: (id) => ({ ok: true, id, duplicate: true, reference: admitted.session.reference }),
+          takeOver: async (id) => {
+            const session = await this.sessions.get(sessionId);
+            if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
+            return this.afterAdmitted(session, input, { ...entry, id }, exceptSocket);
+          },
+          asNew: () => this.receive(sessionId, input, limit, exceptSocket),
+        });
     }
     return this.afterAdmitted(admitted.session, input, entry, exceptSocket);
+  }
+
+  /**
+   * A resend of a message already claimed: answered "duplicate" once the first copy is stored. While it is being
+   * stored the resend waits; if the first copy's process died before storing it (its claim went stale), exactly one
+   * resend takes it over and stores it; if storing failed (the claim was released), the resend is taken as new.
+   */
+  private async settleResend<T>(
+    sessionId: string,
+    clientMessageId: string,
+    first: MessageClaim,
+    then: { stored: (messageId: string) => T; takeOver: (messageId: string) => Promise<T>; asNew: () => Promise<T> },
+  ): Promise<T> {
+    let claim: MessageClaim | null = first;
+    for (;;) {
+      if (!claim) return then.asNew();
+      if (claim.pendingSince === null) return then.stored(claim.messageId);
+      if (Date.now() - claim.pendingSince >= STALE_CLAIM_MS) {
+        if (await this.sessions.takeOverClaim(sessionId, clientMessageId, claim)) {
+          this.logger.warn({ sessionId, clientMessageId }, 'a chat message left unstored by its first handler is stored from its resend');
+          return then.takeOver(claim.messageId);
+        }
+      } else {
+        await sleep(CLAIM_POLL_MS);
+      }
+      claim = await this.sessions.claimOf(sessionId, clientMessageId);
+    }
   }
 
   /** A visitor's message (text, files), or the choice of a suggested article (`chosen`), from a session in hand. */
@@ -106,7 +149,16 @@ export class ChatConversationService {
     if (session.mode === 'closed') return refusal(409, 'chat-closed', 'This chat has ended; start a new one.');
     const entry = this.visitorEntry(input);
     const earlier = await this.sessions.claimAndAppend(session.id, input.clientMessageId, entry);
-    if (earlier) return { ok: true, id: earlier, duplicate: true, reference: session.reference };
+    if (earlier)
+      return this.settleResend(session.id, input.clientMessageId, earlier, {
+        stored: (id) => ({ ok: true, id, duplicate: true, reference: session.reference }),
+        takeOver: async (id) => {
+          const current = await this.sessions.get(session.id);
+          if (!current) return refusal(409, 'no-session', 'Start or resume a session first.');
+          return this.afterAdmitted(current, input, { ...entry, id }, exceptSocket);
+        },
+        asNew: () => this.message(session, input, exceptSocket),
+      });
     return this.afterAdmitted(session, input, entry, exceptSocket);
   }
 
@@ -213,6 +265,9 @@ export class ChatConversationService {
       await this.sessions.releaseClientMessageId(session.id, input.clientMessageId).catch(() => undefined);
       throw error;
     }
+    // Left pending (Redis not answering), a resend waits out STALE_CLAIM_MS and stores it again, which the
+    // pipeline takes as the same message.
+    await this.sessions.claimStored(session.id, input.clientMessageId, id).catch(() => undefined);
     if (next.mode !== session.mode || (stored.reference && stored.reference !== session.reference)) {
       this.relay.toVisitor(session.id, 'session', { mode: stored.session.mode, reference: stored.reference });
     }
@@ -266,9 +321,26 @@ export class ChatConversationService {
   ): Promise<ChatAck<{ id: string; duplicate: boolean }>> {
     if (session.mode !== 'bot' || !session.awaitingFeedback)
       return refusal(409, 'no-question', 'The assistant has not asked whether an answer helped.');
-    const id = randomUUID();
-    const earlier = await this.sessions.claimClientMessageId(session.id, input.clientMessageId, id);
-    if (earlier) return { ok: true, id: earlier, duplicate: true };
+    const claimed = randomUUID();
+    const earlier = await this.sessions.claimClientMessageId(session.id, input.clientMessageId, claimed);
+    if (earlier)
+      return this.settleResend(session.id, input.clientMessageId, earlier, {
+        stored: (id) => ({ ok: true, id, duplicate: true }),
+        takeOver: async (id) => {
+          const current = await this.sessions.get(session.id);
+          if (!current) return refusal(409, 'no-session', 'Start or resume a session first.');
+          return this.afterFeedbackClaimed(current, input, id);
+        },
+        asNew: () => this.feedback(session, input),
+      });
+    return this.afterFeedbackClaimed(session, input, claimed);
+  }
+
+  private async afterFeedbackClaimed(
+    session: ChatSession,
+    input: { clientMessageId: string; helpful: boolean },
+    id: string,
+  ): Promise<ChatAck<{ id: string; duplicate: boolean }>> {
     const entry: ChatEntry = {
       id,
       author: 'visitor',
@@ -302,7 +374,10 @@ export class ChatConversationService {
     this.relay.toVisitor(session.id, 'message', entry);
     this.relay.toVisitor(session.id, 'message', reply);
     this.relay.toStaff(next, 'chat.message', { message: entry });
+    // Not released when storing fails: the session already took the answer, so a resend takes the claim over once
+    // it is stale and stores the answer then.
     const stored = await this.persistence.persist(next, event);
+    await this.sessions.claimStored(session.id, input.clientMessageId, id).catch(() => undefined);
     if (next.mode !== session.mode) this.relay.toVisitor(session.id, 'session', { mode: next.mode, reference: stored.reference });
     return { ok: true, id, duplicate: false };
   }

@@ -9,7 +9,7 @@ import { ChatEntry, ChatSession, chatSessionKey } from './chat-session';
 /** The transcript a resumed session shows; older lines stay on the ticket. */
 const HISTORY_LIMIT = 500;
 
-/** KEYS: claims, transcript, session; ARGV: client message id, entry id, entry JSON, ttl seconds, history limit. */
+/** KEYS: claims, transcript, session; ARGV: client message id, claim (see MessageClaim), entry JSON, ttl seconds, history limit. */
 const CLAIM_AND_APPEND_LUA = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return redis.call('HGET', KEYS[1], ARGV[1]) end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
@@ -24,9 +24,9 @@ return false
  * Everything a visitor's message needs before it is relayed, in one round trip: the session as it is now, a token
  * from the visitor's bucket, the client message id claimed and the line appended to the transcript.
  * KEYS: session, rate bucket, claims, transcript; ARGV: capacity, refill per second, now (ms), client message id,
- * entry id, entry JSON, ttl seconds, history limit.
- * Returns {0} no session; {1, session, ms to wait} rate-limited; {2, session} closed; {3, session, first id} a
- * resend; {4, session} new, now in the transcript.
+ * claim (see MessageClaim), entry JSON, ttl seconds, history limit.
+ * Returns {0} no session; {1, session, ms to wait} rate-limited; {2, session} closed; {3, session, first copy's
+ * claim} a resend; {4, session} new, now in the transcript.
  */
 const ADMIT_MESSAGE_LUA = `${TOKEN_BUCKET_FUNCTION_LUA}
 local raw = redis.call('GET', KEYS[1])
@@ -47,8 +47,34 @@ export type Admission =
   | { outcome: 'no-session' }
   | { outcome: 'rate-limited'; session: ChatSession; retryAfterMs: number }
   | { outcome: 'closed'; session: ChatSession }
-  | { outcome: 'duplicate'; session: ChatSession; firstId: string }
+  | { outcome: 'duplicate'; session: ChatSession; claim: MessageClaim }
   | { outcome: 'new'; session: ChatSession };
+
+/**
+ * A client message id taken by a session: the id its message was given and, until the message is stored (accepted
+ * by the inbound pipeline), since when it is being stored. A resend is answered "duplicate" only once the first copy
+ * is stored: a process that dies between claiming and storing leaves a pending claim, which a resend takes over.
+ */
+export interface MessageClaim {
+  messageId: string;
+  /** Date.now() when its storing began; null once stored. */
+  pendingSince: number | null;
+  /** As kept in Redis, for a compare-and-set. */
+  raw: string;
+}
+
+/** Claims written before claims had a state are plain message ids: their messages were stored. */
+export function parseClaim(raw: string): MessageClaim {
+  const pending = /^pending:(.+):(\d+)$/.exec(raw);
+  return pending ? { messageId: pending[1], pendingSince: Number(pending[2]), raw } : { messageId: raw, pendingSince: null, raw };
+}
+
+const pendingClaim = (messageId: string, since = Date.now()) => `pending:${messageId}:${since}`;
+
+/** Replaces a claim's value only while it is still the one read (a hash field's compare-and-set). */
+const REPLACE_CLAIM_LUA = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end return 0`;
+/** Marks a claim stored, unless it is gone (released, or the session expired): HSET alone would make a hash with no expiry. */
+const CLAIM_STORED_LUA = `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end return 0`;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -70,6 +96,8 @@ export class ChatSessionsService implements OnModuleDestroy {
     this.redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TOKEN_BUCKET_LUA });
     this.redis.defineCommand('claimAndAppend', { numberOfKeys: 3, lua: CLAIM_AND_APPEND_LUA });
     this.redis.defineCommand('admitMessage', { numberOfKeys: 4, lua: ADMIT_MESSAGE_LUA });
+    this.redis.defineCommand('replaceClaim', { numberOfKeys: 1, lua: REPLACE_CLAIM_LUA });
+    this.redis.defineCommand('claimStored', { numberOfKeys: 1, lua: CLAIM_STORED_LUA });
     this.redis.defineCommand('compareAndSet', {
       numberOfKeys: 1,
       lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`,
@@ -164,33 +192,61 @@ export class ChatSessionsService implements OnModuleDestroy {
   }
 
   /**
-   * Claims a client message id for this session: null when it is new, else the id the first copy was given.
-   * A resent message (the client did not see its ack) is then answered without being stored or relayed again.
+   * Claims a client message id for this session, pending until `claimStored`: null when it is new, else the first
+   * copy's claim. A resent message (the client did not see its ack) is then not stored or relayed again.
    */
-  async claimClientMessageId(id: string, clientMessageId: string, messageId: string): Promise<string | null> {
+  async claimClientMessageId(id: string, clientMessageId: string, messageId: string): Promise<MessageClaim | null> {
     const key = this.key(id, ':cm');
-    const [[, fresh]] = (await this.redis.multi().hsetnx(key, clientMessageId, messageId).expire(key, this.ttlSeconds).exec()) as Array<
-      [unknown, number]
-    >;
-    return fresh === 1 ? null : await this.redis.hget(key, clientMessageId);
+    const [[, fresh]] = (await this.redis
+      .multi()
+      .hsetnx(key, clientMessageId, pendingClaim(messageId))
+      .expire(key, this.ttlSeconds)
+      .exec()) as Array<[unknown, number]>;
+    return fresh === 1 ? null : this.claimOf(id, clientMessageId);
   }
 
   /**
    * claimClientMessageId and append in one round trip (a visitor's message is relayed only after both): null when
-   * the message is new and now in the transcript, else the id its first copy was given.
+   * the message is new and now in the transcript, else the first copy's claim.
    */
-  async claimAndAppend(id: string, clientMessageId: string, entry: ChatEntry): Promise<string | null> {
+  async claimAndAppend(id: string, clientMessageId: string, entry: ChatEntry): Promise<MessageClaim | null> {
     const earlier = await (this.redis as Redis & { claimAndAppend: (...args: unknown[]) => Promise<string | null> }).claimAndAppend(
       this.key(id, ':cm'),
       this.key(id, ':log'),
       this.key(id),
       clientMessageId,
-      entry.id,
+      pendingClaim(entry.id),
       JSON.stringify(entry),
       this.ttlSeconds,
       HISTORY_LIMIT,
     );
-    return earlier ?? null;
+    return earlier ? parseClaim(earlier) : null;
+  }
+
+  /** The claim on a client message id, or null when there is none (never taken, released, or the session expired). */
+  async claimOf(id: string, clientMessageId: string): Promise<MessageClaim | null> {
+    const raw = await this.redis.hget(this.key(id, ':cm'), clientMessageId);
+    return raw === null ? null : parseClaim(raw);
+  }
+
+  /** Its message is stored: a resend is now answered "duplicate" at once. */
+  async claimStored(id: string, clientMessageId: string, messageId: string): Promise<void> {
+    await (this.redis as Redis & { claimStored: (...args: unknown[]) => Promise<number> }).claimStored(
+      this.key(id, ':cm'),
+      clientMessageId,
+      messageId,
+    );
+  }
+
+  /** Takes over a pending claim whose storing stalled (its process died): true for exactly one of several takers. */
+  async takeOverClaim(id: string, clientMessageId: string, claim: MessageClaim): Promise<boolean> {
+    const replaced = await (this.redis as Redis & { replaceClaim: (...args: unknown[]) => Promise<number> }).replaceClaim(
+      this.key(id, ':cm'),
+      clientMessageId,
+      claim.raw,
+      pendingClaim(claim.messageId),
+    );
+    return replaced === 1;
   }
 
   /**
@@ -210,7 +266,7 @@ export class ChatSessionsService implements OnModuleDestroy {
       perMinute / 60,
       Date.now(),
       entry.clientMessageId,
-      entry.id,
+      pendingClaim(entry.id),
       JSON.stringify(entry),
       this.ttlSeconds,
       HISTORY_LIMIT,
@@ -219,7 +275,7 @@ export class ChatSessionsService implements OnModuleDestroy {
     const session = JSON.parse(raw) as ChatSession;
     if (code === 1) return { outcome: 'rate-limited', session, retryAfterMs: Number(extra) };
     if (code === 2) return { outcome: 'closed', session };
-    if (code === 3) return { outcome: 'duplicate', session, firstId: String(extra) };
+    if (code === 3) return { outcome: 'duplicate', session, claim: parseClaim(String(extra)) };
     return { outcome: 'new', session };
   }
 
