@@ -16,12 +16,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { onCleanup, runBench, sleep, stopping, UsageError, until } from './support/lifecycle';
 import { ensureMailServers, MAIL } from './support/mail-servers';
 import { parseFlags } from './support/options';
+import { machineCpu } from './support/cpu';
 import { fmt, machineLine, table } from './support/report';
 import { FaultProxy } from './support/servers/fault-proxy';
 import { HaProxy } from './support/servers/haproxy';
@@ -40,6 +41,7 @@ const FLAGS = {
   'baseline-minutes': { type: 'string' },
   'no-faults': { type: 'boolean' },
   'no-baseline': { type: 'boolean' },
+  timeline: { type: 'string' },
 } as const;
 const HELP: Array<[string, string]> = [
   ['--minutes N', 'how long citizens keep arriving at the high-availability layout (default 10; fractions allowed)'],
@@ -48,6 +50,10 @@ const HELP: Array<[string, string]> = [
   ['--baseline-minutes N', 'length of the single-process baseline (default: --minutes)'],
   ['--no-faults', 'the high-availability layout without the fault schedule'],
   ['--no-baseline', 'skip the single-process baseline'],
+  [
+    '--timeline FILE',
+    'write every contact as a CSV row: phase, channel, when it began, was accepted and its ticket committed (seconds into the phase), latency to the inbox, resends',
+  ],
 ];
 
 /** A process's heap may grow this much after warm-up (issue #20's goal). */
@@ -60,6 +66,9 @@ const DRAIN_STALL_MS = 90_000;
 const DRAIN_MAX_MS = 15 * 60_000;
 const SAMPLE_EVERY_MS = 5_000;
 const WATCH_EVERY_MS = 250;
+
+/** This process: the citizens, their signatures, sockets and SMTP sessions cost CPU on the same machine. */
+const CITIZENS_PART: Part = { label: 'citizens (this process)', kind: 'server', pid: () => process.pid };
 
 interface Fault {
   /** When, as a share of the phase's sending time. */
@@ -81,11 +90,15 @@ interface FaultRecord {
 
 interface PhaseResult {
   title: string;
+  /** Date.now() when the first citizen began. */
+  startedAt: number;
+  /** While citizens arrived: the machine's busy cores, those the host took (steal), and all it had. */
+  machine: { busyCores: number; stolenCores: number; cores: number };
   durationMs: number;
   out: Outcome;
   parts: PartFigures[];
   faults: FaultRecord[];
-  watcher: { reads: number; failed: number };
+  watcher: { reads: number; failed: number; deepReads: number; failedDeep: number; failures: string };
   warmupMs: number;
   settings: string;
   /** Inbound events still queued when the drain ended: with any, contacts without a ticket are unsettled, not lost. */
@@ -205,6 +218,7 @@ async function drive(options: {
   const sending: SentContact[] = [];
   const ticker = progress(sending, watcher, options.title);
   const started = Date.now();
+  const machineAtStart = machineCpu();
   const faultRecords: FaultRecord[] = [];
   const recoveries: Array<Promise<void>> = [];
   const faults = (async () => {
@@ -239,6 +253,13 @@ async function drive(options: {
   });
   const sentMs = Date.now() - started;
   sampler.markEnd();
+  const machineAtEnd = machineCpu();
+  const seconds = sentMs / 1000;
+  const machine = {
+    busyCores: (machineAtEnd.busy - machineAtStart.busy) / seconds,
+    stolenCores: (machineAtEnd.steal - machineAtStart.steal) / seconds,
+    cores: (machineAtEnd.all - machineAtStart.all) / seconds,
+  };
   await faults;
   await Promise.all(recoveries);
   // Until every accepted contact is in a ticket the inbox has listed; a loaded machine may take long to work off
@@ -274,11 +295,19 @@ async function drive(options: {
   await sampler.stop();
   return {
     title: options.title,
+    startedAt: started,
+    machine,
     durationMs: sentMs,
     out,
     parts: sampler.figures(warmupMs),
     faults: faultRecords,
-    watcher: { reads: watcher.reads, failed: watcher.failedReads },
+    watcher: {
+      reads: watcher.reads,
+      failed: watcher.failedReads,
+      deepReads: watcher.deepReads,
+      failedDeep: watcher.failedDeepReads,
+      failures: [...watcher.failures].map(([why, n]) => `${why} ×${n}`).join('; '),
+    },
     warmupMs,
     settings: options.settings,
     backlog,
@@ -323,7 +352,8 @@ async function main(): Promise<void> {
   const mailPorts = imap && smtp ? { imapPort: imap.port, smtpPort: smtp.port } : null;
 
   process.stderr.write('starting PostgreSQL with a streaming replica\n');
-  const pg = await PrivatePostgres.start();
+  // Commit times split each contact's wait into the service's part (accepted → ticket committed) and the list's.
+  const pg = await PrivatePostgres.start('-c track_commit_timestamp=on');
   onCleanup('private PostgreSQL', () => pg.destroy());
   const replica = await pg.startReplica();
   onCleanup('PostgreSQL replica', () => replica.destroy());
@@ -367,6 +397,7 @@ async function main(): Promise<void> {
           ...serviceParts(service, service.env.METRICS_TOKEN),
           { label: 'PostgreSQL primary', kind: 'server', pid: () => pg.postmasterPid(), withChildren: true },
           { label: 'Redis', kind: 'server', pid: () => redis.pid },
+          CITIZENS_PART,
         ],
         faults: [],
         settings: settingsLine(serviceEnv),
@@ -510,6 +541,7 @@ async function main(): Promise<void> {
           kind: 'server' as const,
           pid: () => sentinel.pids().sentinels[i],
         })),
+        CITIZENS_PART,
       ],
       faults,
       settings: settingsLine(serviceEnv),
@@ -517,8 +549,40 @@ async function main(): Promise<void> {
   );
 
   process.stdout.write(report(results, { minutes, rate, seed, version, withFaults }));
+  if (values.timeline) await writeFile(values.timeline, timeline(results));
   const broken = results.some((r) => (r.out.lost.length > 0 && r.backlog === 0) || r.out.duplicated.length > 0);
   if (broken) throw new UsageError('contacts were lost or duplicated (see above)');
+}
+
+/** Every contact of every phase, for finding which fault a slow stretch followed. */
+function timeline(results: PhaseResult[]): string {
+  const rows = ['phase,channel,started_s,accepted_s,committed_s,latency_s,resent'];
+  const s = (ms: number | undefined) => (ms === undefined ? '' : (ms / 1000).toFixed(3));
+  for (const r of results)
+    for (const c of r.out.contacts)
+      rows.push(
+        [
+          JSON.stringify(r.title),
+          c.channel,
+          s(c.startedAt - r.startedAt),
+          s(c.acceptedAt === undefined ? undefined : c.acceptedAt - r.startedAt),
+          s(r.out.committedOf.has(c.n) ? r.out.committedOf.get(c.n)! - r.startedAt : undefined),
+          s(r.out.latencyOf.get(c.n)),
+          c.resent,
+        ].join(','),
+      );
+  return `${rows.join('\n')}\n`;
+}
+
+/** p99 of the contacts that began in each tenth of the phase: a fault's cost shows in the tenth it fell in. */
+function p99ByTenth(r: PhaseResult): string[] {
+  const tenths: number[][] = Array.from({ length: 10 }, () => []);
+  for (const c of r.out.contacts) {
+    const latency = r.out.latencyOf.get(c.n);
+    if (latency === undefined) continue;
+    tenths[Math.min(9, Math.max(0, Math.floor(((c.startedAt - r.startedAt) / r.durationMs) * 10)))].push(latency);
+  }
+  return tenths.map((xs) => ms(quantile(xs, 0.99)));
 }
 
 const mib = (bytes: number) => (Number.isFinite(bytes) ? `${fmt(bytes / 2 ** 20, 1)} MiB` : '—');
@@ -584,6 +648,37 @@ function report(
     ]);
   }
   lines.push(table(channelRows), '');
+  if (results.some((r) => r.out.split.get('all')!.committed.length > 0)) {
+    const splitRows = [
+      ['channel', ...results.flatMap((r) => [`${r.title.split(',')[0]}: to the ticket committed p50`, 'p99', 'then listed p50', 'p99'])],
+    ];
+    for (const ch of ['all', ...SOAK_CHANNELS] as const)
+      splitRows.push([
+        ch,
+        ...results.flatMap((r) => {
+          const x = r.out.split.get(ch) ?? { committed: [], listed: [] };
+          return [quantile(x.committed, 0.5), quantile(x.committed, 0.99), quantile(x.listed, 0.5), quantile(x.listed, 0.99)].map(ms);
+        }),
+      ]);
+    lines.push('the same latencies split at the commit of the first message of the ticket', table(splitRows), '');
+  }
+  for (const r of results.filter((x) => x.out.submitted.length > 0))
+    lines.push(
+      `e-mails (${r.title.split(',')[0]}): handed to the mail server in p50 ${ms(quantile(r.out.submitted, 0.5))}, p99 ${ms(quantile(r.out.submitted, 0.99))} (the benchmark's own SMTP client; left out of the latencies above)`,
+    );
+  lines.push(
+    'p99 of the contacts that began in each tenth of the phase',
+    table([
+      ['phase', ...Array.from({ length: 10 }, (_, i) => `${i * 10}–${i * 10 + 10} %`)],
+      ...results.map((r) => [r.title.split(',')[0], ...p99ByTenth(r)]),
+    ]),
+    '',
+  );
+  for (const r of results)
+    lines.push(
+      `machine while citizens arrived (${r.title.split(',')[0]}): ${fmt(r.machine.busyCores, 2)} of ${fmt(r.machine.cores, 1)} cores busy, ${fmt(r.machine.stolenCores, 2)} of them taken by the host (steal)`,
+    );
+  lines.push('');
   for (const r of results) {
     const chats = r.out.contacts.filter((c) => c.channel === 'chat');
     const resumed = chats.filter((c) => (c.reconnects ?? 0) > 0);
@@ -619,7 +714,10 @@ function report(
         ]),
       ]),
     );
-    lines.push(`inbox reads ${fmt(r.watcher.reads)}, failed ${fmt(r.watcher.failed)}`, '');
+    lines.push(
+      `inbox reads ${fmt(r.watcher.reads)}, failed ${fmt(r.watcher.failed)}; reads down through the last minute ${fmt(r.watcher.deepReads)}, failed ${fmt(r.watcher.failedDeep)}${r.watcher.failures ? ` (${r.watcher.failures})` : ''}`,
+      '',
+    );
   }
   lines.push('memory: services resident (their /metrics), PostgreSQL proportional (postmaster and backends), others resident', '');
   // The goals of issue #20.

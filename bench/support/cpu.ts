@@ -87,6 +87,18 @@ function machineCpuSeconds(): Cpu {
   }
 }
 
+/** The whole machine's CPU seconds since boot: busy (steal included), stolen by the host, and all (idle too). */
+export function machineCpu(): { busy: number; steal: number; all: number } {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks;
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy: busy / CLOCK_TICKS, steal: steal / CLOCK_TICKS, all: (busy + idle + iowait) / CLOCK_TICKS };
+  } catch {
+    return { busy: NaN, steal: NaN, all: NaN };
+  }
+}
+
 export interface CpuPart {
   label: string;
   pid: number | null | undefined;

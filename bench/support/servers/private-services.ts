@@ -114,12 +114,13 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  static async start(): Promise<PrivatePostgres> {
+  /** `settings`: more `-c name=value` options for the server, kept across restarts. */
+  static async start(settings = ''): Promise<PrivatePostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'vpppd-pg-'));
     if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
     const pg = new PrivatePostgres(await freePort(), dir);
     asPostgres(postgresBin('initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-    await pg.start();
+    await pg.start(settings);
     return pg;
   }
 
