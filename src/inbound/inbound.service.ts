@@ -15,9 +15,11 @@ import { toStorableText } from '../common/storable-text';
 import { FileScansService } from '../scanning/file-scans.service';
 import { withTimeout } from '../common/with-timeout';
 
+// Retries from 1 s: a batch that failed while PostgreSQL restarted is written a second after it is back, not after
+// the 2 + 4 + 8 s the soak saw; ten attempts still cover 17 minutes of an outage before an event is marked failed.
 export const INBOUND_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 2000 },
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: { age: 24 * 3600, count: 100_000 },
   removeOnFail: { age: 14 * 24 * 3600 },
 };

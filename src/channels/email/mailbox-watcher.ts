@@ -91,7 +91,9 @@ export class MailboxWatcher {
       }
       if (this.stopped) break;
       failures = connected ? 0 : failures + 1;
-      const delay = Math.min(60_000, 1000 * 2 ** Math.min(failures, 6)) * (0.75 + Math.random() / 2);
+      // Every 5 s at most for the first ten tries (a server restarting, a network blip: mail waits for the retry), then
+      // backing off to a minute for a server that stays away.
+      const delay = Math.min(failures <= 10 ? 5_000 : 60_000, 1000 * 2 ** Math.min(failures, 6)) * (0.75 + Math.random() / 2);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wakeUp = () => {
