@@ -101,7 +101,16 @@ export class ChatConversationService {
         return refusal(409, 'chat-closed', 'This chat has ended; start a new one.');
       case 'duplicate':
         return this.settleResend(sessionId, input.clientMessageId, admitted.claim, {
-          stored: (id) => ({ ok: true, id, duplicate: true, reference: admitted.session.reference }),
+          stored: async (id) => ({
+            ok: true,
+            id,
+            duplicate: true,
+            // Waited for: the first copy may have opened the ticket meanwhile.
+            reference:
+              admitted.claim.pendingSince === null
+                ? admitted.session.reference
+                : ((await this.sessions.get(sessionId))?.reference ?? admitted.session.reference),
+          }),
           takeOver: async (id) => {
             const session = await this.sessions.get(sessionId);
             if (!session) return refusal(409, 'no-session', 'Start or resume a session first.');
@@ -122,7 +131,7 @@ export class ChatConversationService {
     sessionId: string,
     clientMessageId: string,
     first: MessageClaim,
-    then: { stored: (messageId: string) => T; takeOver: (messageId: string) => Promise<T>; asNew: () => Promise<T> },
+    then: { stored: (messageId: string) => T | Promise<T>; takeOver: (messageId: string) => Promise<T>; asNew: () => Promise<T> },
   ): Promise<T> {
     let claim: MessageClaim | null = first;
     for (;;) {
