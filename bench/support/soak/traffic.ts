@@ -365,10 +365,11 @@ async function citizen(
  * seen, so a slow read misses nothing.
  *
  * The list is newest first by when the citizen wrote, so a ticket committed late (its worker killed, PostgreSQL
- * restarting) is listed at its contact's time, below tickets already seen. A second reader, beside the first so
- * that it never holds it up, reads every DEEP_EVERY_MS down through the last LOOKBACK_MS of contacts.
+ * restarting, a backlog) is listed at its contact's time, below tickets already seen. A second reader, beside the
+ * first so that it never holds it up, reads every DEEP_EVERY_MS down to the oldest ticket in the database that no
+ * read has listed yet (`oldestUnlisted`; without an answer, through the last LOOKBACK_MS of contacts).
  */
-// Every 2 s through 90 s cost the API processes a third of a core at 50 contacts/s, which slowed what it measured.
+// Every 2 s cost the API processes a third of a core at 50 contacts/s, which slowed what it measured.
 const DEEP_EVERY_MS = 10_000;
 const LOOKBACK_MS = 60_000;
 
@@ -388,6 +389,7 @@ export class InboxWatcher {
     private readonly baseUrl: string,
     private readonly login: { email: string; password: string },
     everyMs: number,
+    private readonly oldestUnlisted: (seen: ReadonlyMap<string, number>) => Promise<number | null> = async () => null,
   ) {
     this.loops = [this.watch(everyMs, false), this.watch(DEEP_EVERY_MS, true)];
   }
@@ -419,7 +421,8 @@ export class InboxWatcher {
       try {
         const token = await this.signIn();
         let cursor: string | null = null;
-        for (let page = 0; page < (deep ? 80 : 20); page++) {
+        const downTo = deep ? ((await this.oldestUnlisted(this.seenAt).catch(() => null)) ?? began - LOOKBACK_MS) : 0;
+        for (let page = 0; page < (deep ? 1000 : 20); page++) {
           const url = `${this.baseUrl}/v1/tickets?limit=100&snoozed=include${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
           const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
           if (res.status === 401) this.token = null;
@@ -434,7 +437,7 @@ export class InboxWatcher {
           }
           cursor = body.nextCursor;
           const oldest = body.items.length > 0 ? Date.parse(body.items[body.items.length - 1].createdAt) : 0;
-          if (!cursor || (deep ? oldest < began - LOOKBACK_MS : fresh === 0)) break;
+          if (!cursor || (deep ? oldest < downTo : fresh === 0)) break;
         }
         if (deep) this.deepReads += 1;
         else this.reads += 1;
