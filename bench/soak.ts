@@ -215,7 +215,7 @@ async function drive(options: {
   const warmupMs = Math.min(60_000, options.durationMs * 0.2);
   const sampler = new Sampler(options.parts, SAMPLE_EVERY_MS);
   const started = Date.now();
-  // The inbox reader's second pass goes down to the oldest ticket of this phase that it has not listed yet.
+  // The inbox reader's second pass reads where the tickets of this phase that it has not listed yet stand.
   const tickets = new Pool({
     connectionString: options.databaseUrl,
     max: 1,
@@ -228,9 +228,10 @@ async function drive(options: {
       `SELECT id, (extract(epoch FROM created_at) * 1000)::float8 AS at FROM tickets WHERE created_at >= to_timestamp($1 / 1000.0)`,
       [started - 60_000],
     );
-    let oldest: number | null = null;
-    for (const r of rows) if (!seen.has(r.id) && (oldest === null || r.at < oldest)) oldest = r.at;
-    return oldest;
+    return rows
+      .filter((r) => !seen.has(r.id))
+      .map((r) => r.at)
+      .sort((a, b) => b - a);
   });
   const sending: SentContact[] = [];
   const ticker = progress(sending, watcher, options.title);
@@ -732,7 +733,7 @@ function report(
       ]),
     );
     lines.push(
-      `inbox reads ${fmt(r.watcher.reads)}, failed ${fmt(r.watcher.failed)}; reads down to the oldest unlisted ticket ${fmt(r.watcher.deepReads)}, failed ${fmt(r.watcher.failedDeep)}${r.watcher.failures ? ` (${r.watcher.failures})` : ''}`,
+      `inbox reads ${fmt(r.watcher.reads)}, failed ${fmt(r.watcher.failed)}; reads of unlisted tickets' pages ${fmt(r.watcher.deepReads)}, failed ${fmt(r.watcher.failedDeep)}${r.watcher.failures ? ` (${r.watcher.failures})` : ''}`,
       '',
     );
   }
