@@ -76,27 +76,33 @@ function cpuOfCommand(procs: Map<number, ProcStat>, prefix: string): Cpu {
   return sumCpu([...procs.values()].filter((p) => p.comm.startsWith(prefix)));
 }
 
-/** Busy CPU seconds of the whole machine (everything but idle and iowait), from the first line of /proc/stat. */
-function machineCpuSeconds(): Cpu {
+/** The first line of /proc/stat in seconds: the whole machine since boot, or null where it cannot be read. */
+function procStatSeconds(): Record<'user' | 'nice' | 'system' | 'idle' | 'iowait' | 'irq' | 'softirq' | 'steal', number> | null {
   try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = ticks;
-    return [(user + nice) / CLOCK_TICKS, (system + irq + softirq + steal) / CLOCK_TICKS];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map((ticks) => Number(ticks) / CLOCK_TICKS);
+    return { user, nice, system, idle, iowait, irq, softirq, steal };
   } catch {
-    return NO_CPU;
+    return null;
   }
+}
+
+/** Busy CPU seconds of the whole machine (everything but idle and iowait). */
+function machineCpuSeconds(): Cpu {
+  const t = procStatSeconds();
+  return t ? [t.user + t.nice, t.system + t.irq + t.softirq + t.steal] : NO_CPU;
 }
 
 /** The whole machine's CPU seconds since boot: busy (steal included), stolen by the host, and all (idle too). */
 export function machineCpu(): { busy: number; steal: number; all: number } {
-  try {
-    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks;
-    const busy = user + nice + system + irq + softirq + steal;
-    return { busy: busy / CLOCK_TICKS, steal: steal / CLOCK_TICKS, all: (busy + idle + iowait) / CLOCK_TICKS };
-  } catch {
-    return { busy: NaN, steal: NaN, all: NaN };
-  }
+  const t = procStatSeconds();
+  if (!t) return { busy: NaN, steal: NaN, all: NaN };
+  const busy = t.user + t.nice + t.system + t.irq + t.softirq + t.steal;
+  return { busy, steal: t.steal, all: busy + t.idle + t.iowait };
 }
 
 export interface CpuPart {
