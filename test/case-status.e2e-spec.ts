@@ -35,7 +35,9 @@ describe('case status for citizens', () => {
       message: `Man ir jautājums par pensiju, mana adrese ir Brīvības iela 1-${tag}, Rīga.`,
     };
   };
-  const noPersonalData = (answer: string, p: ReturnType<typeof person>) => {
+  const noPersonalData = (body: string, p: ReturnType<typeof person>) => {
+    // A request id is a random UUID, which now and then holds eleven digits in a row: not a personas kods.
+    const answer = body.replace(/"requestId":"[0-9a-f-]{36}"/g, '"requestId":""');
     const digits = p.personalCode.replace('-', '');
     for (const value of [
       p.firstName,
