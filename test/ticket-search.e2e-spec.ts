@@ -2,7 +2,10 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AgentsService } from '../src/agents/agents.service';
+import type { AuthUser } from '../src/auth/auth-user';
 import { eraseTicketContent } from '../src/tickets/ticket-content-erasure';
+import { contactedSinceQuery } from '../src/tickets/ticket-search';
+import { ticketListQuery } from '../src/tickets/tickets-query.service';
 import { PDF_BYTES } from './support/factories';
 import { login, TestEnv } from './support/test-env';
 
@@ -138,6 +141,40 @@ describe('inbox search: any word of any message, in any form, within the searche
     expect(res.body.items.map((t: any) => t.reference)).toEqual([refs.pension]);
     const { snippet: marked } = res.body.items[0].match;
     expect(marked.highlights.map(([a, b]: [number, number]) => marked.text.slice(a, b))).toEqual(['pensijai']);
+  });
+
+  it('finds the matches of a recent period in the documents of those days alone, exactly the tickets contacted since', async () => {
+    const ages = [0.2, 1.5, 6, 20, 45, 200]; // days before now, newest first
+    const made: string[] = [];
+    for (const [i, days] of ages.entries()) {
+      const reference = await env.submitTicket(app, {
+        institution: 'VSAA',
+        subject: 'Meliorācija',
+        message: `Meliorācijas grāvis Nr. ${i}`,
+      });
+      // A contact time set after the fact (as a counter contact's may be): the document is built again with its day.
+      await env.sql(`UPDATE tickets SET created_at = now() - $2 * interval '1 day' WHERE reference = $1`, [reference, days]);
+      made.push(reference);
+    }
+    const [{ id }] = await env.sql<{ id: string }>(`SELECT id FROM agents WHERE email = 'operator@search.test'`);
+    const operator: AuthUser = { id, email: 'operator@search.test', roles: ['operator'], institutionIds: [] };
+    const db = app.get(DataSource);
+    for (const sort of [undefined, 'relevance'] as const) {
+      const list = ticketListQuery(operator, { q: 'meliorācija', sort });
+      expect((await db.query(list.text, list.params)).map((r: any) => r.id)).toHaveLength(made.length);
+      for (const days of [0.1, 1, 3, 10, 30, 100, 1000]) {
+        const since = new Date(Date.now() - days * 86_400_000);
+        const rows = await db.transaction((m) =>
+          m.query(list.recent!.text, [...list.params, since.toISOString(), contactedSinceQuery(since)]),
+        );
+        const references = await env.sql<{ reference: string }>(
+          `SELECT reference FROM tickets WHERE id = ANY($1) ORDER BY created_at DESC`,
+          [rows.map((r: any) => r.id)],
+        );
+        expect([days, references.map((r) => r.reference)]).toEqual([days, made.filter((_, i) => ages[i] <= days)]);
+      }
+    }
+    expect(await found('operator', 'melioracija')).toEqual([...made].sort());
   });
 
   describe('the search documents follow every change, whoever makes it', () => {

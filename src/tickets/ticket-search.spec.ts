@@ -1,4 +1,13 @@
-import { parseTicketSearch, phoneNumber, snippet, ticketMatchesSearch, ticketSearchCandidates, ticketSearchScore } from './ticket-search';
+import {
+  contactDayLexeme,
+  contactedSinceQuery,
+  parseTicketSearch,
+  phoneNumber,
+  snippet,
+  ticketMatchesSearch,
+  ticketSearchCandidates,
+  ticketSearchScore,
+} from './ticket-search';
 
 describe('parseTicketSearch', () => {
   it('stems Latvian words into prefixes that must all match', () => {
@@ -78,5 +87,37 @@ describe.each([
     const sql = build(parseTicketSearch("pabalsts'; DROP TABLE tickets; --"), (v) => `$${params.push(v)}`);
     expect(sql).not.toContain('DROP');
     expect(params).toEqual(['pabalst:* & drop:* & tabl:* & ticket:*']);
+  });
+});
+
+describe('contactedSinceQuery', () => {
+  /** Whether a lexeme matches the query as PostgreSQL's `@@` would: any term, exact or as a prefix (`:*`). */
+  const matches = (query: string, lexeme: string) =>
+    query.split(' | ').some((term) => {
+      const [, word, prefix] = /^'([^']+)'(:\*)?$/.exec(term)!;
+      return prefix ? lexeme.startsWith(word) : lexeme === word;
+    });
+  const DAY = 86_400_000;
+
+  it.each(['2026-11-20T10:00:00Z', '2026-12-31T23:59:59Z', '2026-01-01T00:00:00Z', '2024-02-29T12:00:00Z', '2029-09-07T00:00:00Z'])(
+    'matches every day from the day of %s on, and no day before it',
+    (iso) => {
+      const from = new Date(iso);
+      const query = contactedSinceQuery(from);
+      const firstDay = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+      for (let t = firstDay - 400 * DAY; t < firstDay + 4 * 366 * DAY; t += DAY)
+        expect([new Date(t).toISOString().slice(0, 10), matches(query, contactDayLexeme(new Date(t)))]).toEqual([
+          new Date(t).toISOString().slice(0, 10),
+          t >= firstDay,
+        ]);
+      // The same day's last second is that day.
+      expect(matches(query, contactDayLexeme(new Date(firstDay + DAY - 1)))).toBe(true);
+      expect(query.split(' | ').length).toBeLessThanOrEqual(30);
+    },
+  );
+
+  it('names the day in UTC', () => {
+    expect(contactDayLexeme(new Date('2026-12-03T23:59:59Z'))).toBe('~d20261203');
+    expect(contactDayLexeme(new Date('2026-12-04T00:30:00+02:00'))).toBe('~d20261203');
   });
 });

@@ -18,6 +18,7 @@ import {
   ticketMatchesSearch,
   ticketSearchCondition,
   ticketSearchScore,
+  contactedSinceQuery,
 } from './ticket-search';
 
 /** The position after the last row of a page: its sort key (a time, or null for tickets without an SLA due time) and id. */
@@ -216,6 +217,13 @@ export interface TicketListStatements {
   probe: string | null;
   /** How many rows the probe must return to stand for `text`. */
   probeFills: number;
+  /**
+   * `text` for the tickets contacted since a day only, for a list newest first: the day's start (a timestamptz) and
+   * its contactedSinceQuery are two more parameters after `params`, and the start of the list (its cursor, or null)
+   * is `startsAt`. Run instead of `text` when the probe found some matches but too few, over the period that the
+   * rate of those matches says holds enough; `text` follows only when it does not fill the page either.
+   */
+  recent: { text: string; startsAt: string | null } | null;
   rank: { text: string; params: unknown[]; idsParam: number } | null;
 }
 
@@ -281,13 +289,16 @@ export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): TicketList
       search,
       p,
       't.created_at DESC, t.id DESC',
-      't.id',
+      't.id, t.created_at',
       p(RELEVANCE_CANDIDATES),
       RELEVANCE_PROBE_WINDOW,
+      { startsAt: null, params },
     );
     return { ...candidates, params, limit, search, probeFills: RELEVANCE_CANDIDATES, rank: rankStatement(user, q, search, cursor, limit) };
   }
   let orderBy: string;
+  // Where a list newest first starts: a search may look for its page among the tickets of a period before that.
+  let newestFrom: { startsAt: string | null; params: unknown[] } | undefined;
   if (q.sort === 'sla_due') {
     // Most urgent first; tickets without a running clock (paused, met, none) follow, oldest id order among them.
     if (q.cursor) {
@@ -298,11 +309,13 @@ export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): TicketList
     orderBy = `${SLA_DUE_KEY} ASC, t.id ASC`;
   } else {
     const newest = (q.order ?? 'newest') === 'newest';
+    if (newest) newestFrom = { startsAt: null, params };
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       if (c.createdAt === null)
         throw validationProblem([{ field: 'cursor', code: 'invalid', message: 'cursor is not one this API gave out' }]);
       where.push(`(t.created_at, t.id) ${newest ? '<' : '>'} (${p(c.createdAt)}::timestamptz, ${p(c.id)}::uuid)`);
+      if (newestFrom) newestFrom.startsAt = c.createdAt;
     }
     const dir = newest ? 'DESC' : 'ASC';
     orderBy = `t.created_at ${dir}, t.id ${dir}`;
@@ -312,10 +325,10 @@ export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): TicketList
   const pageSize = p(limit + 1);
   if (!search) {
     const text = `SELECT ${columns} ${TICKET_JOINS} ${whereClause(where)} ORDER BY ${orderBy} LIMIT ${pageSize}`;
-    return { text, params, limit, search, probe: null, probeFills: 0, rank: null };
+    return { text, params, limit, search, probe: null, probeFills: 0, recent: null, rank: null };
   }
   return {
-    ...searchStatements(where, search, p, orderBy, columns, pageSize, SEARCH_PROBE_WINDOW),
+    ...searchStatements(where, search, p, orderBy, columns, pageSize, SEARCH_PROBE_WINDOW, newestFrom),
     params,
     limit,
     search,
@@ -350,7 +363,8 @@ function searchStatements(
   columns: string,
   pageSize: string,
   window: number,
-): { text: string; probe: string | null } {
+  newestFrom?: { startsAt: string | null; params: unknown[] },
+): Pick<TicketListStatements, 'text' | 'probe' | 'recent'> {
   // Both statements run with one list of parameters, so each must use every one: a value gets one placeholder.
   const placeholders = new Map<unknown, string>();
   const once = (v: unknown) => placeholders.get(v) ?? placeholders.set(v, p(v)).get(v)!;
@@ -368,7 +382,14 @@ function searchStatements(
   const text = `SELECT ${columns} ${TICKET_JOINS}
      ${whereClause([...where, `t.id IN ${ticketSearchCandidates(search, once)}`])}
      ORDER BY ${orderBy} LIMIT ${pageSize}`;
-  return { text, probe };
+  if (!probe || !search.tsquery || !newestFrom) return { text, probe, recent: null };
+  // Its own two parameters come after every one of the others, which the two statements above have all taken.
+  const since = `$${newestFrom.params.length + 1}`;
+  const sinceQuery = `$${newestFrom.params.length + 2}`;
+  const recent = `SELECT ${columns} ${TICKET_JOINS}
+     ${whereClause([...where, `t.created_at >= ${since}::timestamptz`, `t.id IN ${ticketSearchCandidates(search, once, sinceQuery)}`])}
+     ORDER BY ${orderBy} LIMIT ${pageSize}`;
+  return { text, probe, recent: { text: recent, startsAt: newestFrom.startsAt } };
 }
 
 /** sort=relevance: the page of the best scored among the found tickets, whose ids it takes as a parameter. */
@@ -410,19 +431,43 @@ export const SEARCH_SETTINGS = 'SET LOCAL max_parallel_workers_per_gather = 0';
  */
 export async function runTicketList(
   db: { query(text: string, params: unknown[]): Promise<any> },
-  list: Pick<TicketListStatements, 'text' | 'params' | 'probe' | 'probeFills' | 'rank' | 'search'>,
+  list: Pick<TicketListStatements, 'text' | 'params' | 'probe' | 'probeFills' | 'recent' | 'rank' | 'search'>,
+  now = new Date(),
 ): Promise<Row[]> {
   if (list.search) await db.query(SEARCH_SETTINGS, []);
   let rows: Row[] | null = null;
   if (list.probe) {
     const probed = asRows(await db.query(list.probe, list.params));
     if (probed.length >= list.probeFills) rows = probed;
+    const since = rows || !list.recent ? null : recentPeriodStart(probed, list.probeFills, list.recent.startsAt, now);
+    if (list.recent && since) {
+      const recent = asRows(await db.query(list.recent.text, [...list.params, since.toISOString(), contactedSinceQuery(since)]));
+      if (recent.length >= list.probeFills) rows = recent;
+    }
   }
   rows ??= asRows(await db.query(list.text, list.params));
   if (!list.rank) return rows;
   const params = [...list.rank.params];
   params[list.rank.idsParam] = rows.map((r) => r.id);
   return asRows(await db.query(list.rank.text, params));
+}
+
+/** Fewer matches than this in a probe's window say too little of their rate: the words are rare, and `text` is cheap. */
+const RATE_MIN_MATCHES = 2;
+/** How much longer than the matches' rate says the period of `recent` is, so that it seldom falls short. */
+const PERIOD_MARGIN = 1.5;
+
+/**
+ * Where the period of a list's `recent` statement starts: its start (the cursor's time, or now) less the time in
+ * which the probe's matches, newest first, came at the rate to fill the page, with a margin. Null when the probe
+ * found too few matches to tell a rate.
+ */
+export function recentPeriodStart(probed: Row[], needed: number, startsAt: string | null, now: Date): Date | null {
+  if (probed.length < RATE_MIN_MATCHES) return null;
+  const start = startsAt ? new Date(startsAt).getTime() : now.getTime();
+  const oldest = new Date(probed[probed.length - 1].created_at).getTime();
+  const span = Math.max(start - oldest, 3_600_000) * (needed / probed.length) * PERIOD_MARGIN;
+  return new Date(start - span);
 }
 
 /** TypeORM's query answers rows; pg's answers a result with rows. */
