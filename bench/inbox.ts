@@ -455,6 +455,9 @@ export async function generate(db: Client, schema: string, opts: Pick<Options, '
     steps,
   );
   for (const [table, trigger] of documentTriggers) await db.query(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
+  // Without statistics of the fresh rows, the plan of each ticket's document looks costly enough to be compiled
+  // (JIT) once per ticket: 11 ms each, three hours for a million, where with them it takes minutes.
+  await db.query('ANALYZE tickets, messages, customers');
   await withoutIndexes(
     db,
     schema,

@@ -165,7 +165,11 @@ describe('inbox search: any word of any message, in any form, within the searche
       for (const days of [0.1, 1, 3, 10, 30, 100, 1000]) {
         const since = new Date(Date.now() - days * 86_400_000);
         const rows = await db.transaction((m) =>
-          m.query(list.recent!.text, [...list.params, since.toISOString(), contactedSinceQuery(since)]),
+          m.query(list.recent!.text, [
+            ...list.params,
+            since.toISOString(),
+            contactedSinceQuery(since, new Date(Date.now() + 86_400_000), true),
+          ]),
         );
         const references = await env.sql<{ reference: string }>(
           `SELECT reference FROM tickets WHERE id = ANY($1) ORDER BY created_at DESC`,

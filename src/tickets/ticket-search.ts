@@ -1,14 +1,18 @@
-import { foldDiacritics, searchTerms } from '@lib/search-terms';
+import { foldDiacritics, queryTerms, wordForms } from '@lib/search-terms';
 
 /**
  * What an inbox search (`GET /v1/tickets?q=`) looks for. Text is matched by the same stems the knowledge search
- * uses (Latvian endings stripped, diacritics folded), as prefixes of the words PostgreSQL indexes: "pabalstu"
- * finds "pabalsts" and "pabalsta", "izzinas" finds "izziņas". A query that is an e-mail address, a phone number
- * (in any format) or a ticket reference is matched exactly against the tickets' contacts, the customers'
- * identifiers and the references.
+ * uses (Latvian endings stripped, diacritics folded): a word typed in one form finds every form of it ("pabalstu"
+ * finds "pabalsts" and "pabalsta", "izzinas" finds "izziņas"), and a word typed without an ending (a number, a
+ * word cut short) finds every word it begins. A query that is an e-mail address, a phone number (in any format) or
+ * a ticket reference is matched exactly against the tickets' contacts, the customers' identifiers and the
+ * references.
  */
 export interface TicketSearch {
-  /** The stems, each as a prefix, all required (`to_tsquery('simple', …)`), or null when the text has none. */
+  /**
+   * Every stem required (`to_tsquery('simple', …)`), or null when the text has none: a form as any of the words of
+   * its stem (wordForms), a word without an ending as a prefix.
+   */
   tsquery: string | null;
   stems: string[];
   email: string | null;
@@ -28,9 +32,12 @@ export function parseTicketSearch(raw: string): TicketSearch {
   const phone = email || reference || /^\d{1,7}$/.test(q) ? null : phoneNumber(q);
   // A reference is not looked for as words: PostgreSQL's parser cuts VP-2026-000123 into 'vp', '-2026' and
   // '-000123', which its stems would never meet, and asking the index for every word beginning "vp" costs.
-  const stems = email || phone || reference ? [] : searchTerms(q);
+  const terms = email || phone || reference ? [] : queryTerms(q);
   const referenceNumber = /^\d{1,7}$/.test(q) && /[1-9]/.test(q) ? q.replace(/^0+/, '') : null;
-  return { tsquery: stems.length > 0 ? stems.map((s) => `${s}:*`).join(' & ') : null, stems, email, phone, reference, referenceNumber };
+  // Exact words where the stem says which: a prefix costs the GIN index a pass over every match of every word it
+  // begins (24 ms for two words of 3 % of a million tickets, against 2 ms for the same words exactly).
+  const tsquery = terms.map((t) => (t.inflected ? `(${wordForms(t.stem, t.language).join(' | ')})` : `${t.stem}:*`)).join(' & ');
+  return { tsquery: terms.length > 0 ? tsquery : null, stems: terms.map((t) => t.stem), email, phone, reference, referenceNumber };
 }
 
 /** A phone number as customer identifiers store it (E.164); a Latvian number may be written without +371. */
@@ -204,16 +211,24 @@ export function contactDayLexeme(at: Date): string {
 }
 
 const dayNumber = (at: Date) => at.toISOString().slice(0, 10).replace(/-/g, '');
+const DAY_MS = 86_400_000;
+
+/** The most days a period's query names one by one (contactedSinceQuery). */
+export const PERIOD_MAX_DAYS = 92;
 
 /**
  * A tsquery (for a `::tsquery` cast, not to_tsquery, which would parse the lexemes as words) that matches the
- * documents of tickets contacted on or after the day of `from`, up to the end of the tenth year after it (no ticket
- * is contacted later than that after the start of a search's period): the fewest decimal prefixes of YYYYMMDD that
- * cover those days, with day and month numbers that no date has skipped. About twenty.
+ * documents of tickets contacted from the day of `from` through the day of `through`, each day as its own exact
+ * lexeme: a prefix (a month as `~d202611:*`) would cost the index a pass over every ticket of that month. With
+ * `after`, also every later day, by the fewest decimal prefixes of YYYYMMDD up to the end of the tenth year after
+ * (days that have no tickets yet cost a lookup that finds nothing).
  */
-export function contactedSinceQuery(from: Date): string {
+export function contactedSinceQuery(from: Date, through: Date, after = false): string {
   const terms: string[] = [];
-  let at = Number(dayNumber(from));
+  const first = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+  for (let day = first; day <= through.getTime(); day += DAY_MS) terms.push(`'${contactDayLexeme(new Date(day))}'`);
+  if (!after) return terms.join(' | ');
+  let at = Number(dayNumber(new Date(Math.max(first, through.getTime()) + DAY_MS)));
   // Day 00 and month 00 are no date, so a block may start there: the 1st of a month is "its days", 1 January "its year".
   if (at % 100 === 1) at -= 1;
   if (at % 10_000 === 100) at -= 100;

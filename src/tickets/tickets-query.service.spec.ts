@@ -1,6 +1,6 @@
 import type { AuthUser } from '../auth/auth-user';
 import { contactedSinceQuery } from './ticket-search';
-import { recentPeriodStart, runTicketList, SEARCH_SETTINGS, ticketListQuery } from './tickets-query.service';
+import { recentPeriod, runTicketList, SEARCH_SETTINGS, ticketListQuery } from './tickets-query.service';
 
 const operator: AuthUser = { id: '00000000-0000-4000-8000-000000000001', email: 'o@x.lv', roles: ['operator'], institutionIds: [] };
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -47,7 +47,11 @@ describe('runTicketList, a search newest first', () => {
     expect(db.ran.map((r) => r.statement)).toEqual(['settings', 'probe', 'recent']);
     // 10 matches in 20 hours: 51 come in about 102 hours, and half as long again.
     const since = new Date(NOW.getTime() - 20 * HOUR * (51 / 10) * 1.5);
-    expect(db.ran[2].params).toEqual([...list.params, since.toISOString(), contactedSinceQuery(since)]);
+    expect(db.ran[2].params).toEqual([
+      ...list.params,
+      since.toISOString(),
+      contactedSinceQuery(since, new Date(NOW.getTime() + 24 * HOUR), true),
+    ]);
   });
 
   it('falls back to every match when the period does not fill the page', async () => {
@@ -78,15 +82,19 @@ describe('runTicketList, a search newest first', () => {
   });
 });
 
-describe('recentPeriodStart', () => {
-  it('counts back from the cursor on a later page', () => {
+describe('recentPeriod', () => {
+  it('counts back from the cursor on a later page, and names no day after it', () => {
     const cursorAt = '2026-12-01T12:00:00.000000Z';
     const probed = [{ created_at: new Date('2026-12-01T10:00:00Z') }, { created_at: new Date('2026-12-01T08:00:00Z') }];
     // 2 matches in 4 hours before the cursor: 8 come in 16 hours, and half as long again.
-    expect(recentPeriodStart(probed, 8, cursorAt, NOW)).toEqual(new Date(new Date(cursorAt).getTime() - 24 * HOUR));
+    const since = new Date(new Date(cursorAt).getTime() - 24 * HOUR);
+    expect(recentPeriod(probed, 8, cursorAt, NOW)).toEqual({ since, query: contactedSinceQuery(since, new Date(cursorAt)) });
   });
 
-  it('gives no period for fewer than two matches', () => {
-    expect(recentPeriodStart([{ created_at: NOW }], 51, null, NOW)).toBeNull();
+  it('gives no period for fewer than two matches, or for one longer than the days it names one by one', () => {
+    expect(recentPeriod([{ created_at: NOW }], 51, null, NOW)).toBeNull();
+    // 2 matches in 10 days: 51 would take 255 days.
+    const sparse = [{ created_at: new Date(NOW.getTime() - 5 * 24 * HOUR) }, { created_at: new Date(NOW.getTime() - 10 * 24 * HOUR) }];
+    expect(recentPeriod(sparse, 51, null, NOW)).toBeNull();
   });
 });

@@ -19,6 +19,7 @@ import {
   ticketSearchCondition,
   ticketSearchScore,
   contactedSinceQuery,
+  PERIOD_MAX_DAYS,
 } from './ticket-search';
 
 /** The position after the last row of a page: its sort key (a time, or null for tickets without an SLA due time) and id. */
@@ -439,9 +440,9 @@ export async function runTicketList(
   if (list.probe) {
     const probed = asRows(await db.query(list.probe, list.params));
     if (probed.length >= list.probeFills) rows = probed;
-    const since = rows || !list.recent ? null : recentPeriodStart(probed, list.probeFills, list.recent.startsAt, now);
-    if (list.recent && since) {
-      const recent = asRows(await db.query(list.recent.text, [...list.params, since.toISOString(), contactedSinceQuery(since)]));
+    const period = rows || !list.recent ? null : recentPeriod(probed, list.probeFills, list.recent.startsAt, now);
+    if (list.recent && period) {
+      const recent = asRows(await db.query(list.recent.text, [...list.params, period.since.toISOString(), period.query]));
       if (recent.length >= list.probeFills) rows = recent;
     }
   }
@@ -457,17 +458,24 @@ const RATE_MIN_MATCHES = 2;
 /** How much longer than the matches' rate says the period of `recent` is, so that it seldom falls short. */
 const PERIOD_MARGIN = 1.5;
 
+/** A clock ahead of this process's may have stamped the newest tickets later than now. */
+const CLOCK_MARGIN_MS = 86_400_000;
+
 /**
- * Where the period of a list's `recent` statement starts: its start (the cursor's time, or now) less the time in
- * which the probe's matches, newest first, came at the rate to fill the page, with a margin. Null when the probe
- * found too few matches to tell a rate.
+ * The period of a list's `recent` statement: from its start (the cursor's time, or now) back by the time in which
+ * the probe's matches, newest first, came at the rate to fill the page, with a margin; and its contactedSinceQuery,
+ * which without a cursor also takes any later day. Null when the probe found too few matches to tell a rate, or
+ * when the period would be longer than PERIOD_MAX_DAYS (the matches are then few enough to take them all).
  */
-export function recentPeriodStart(probed: Row[], needed: number, startsAt: string | null, now: Date): Date | null {
+export function recentPeriod(probed: Row[], needed: number, startsAt: string | null, now: Date): { since: Date; query: string } | null {
   if (probed.length < RATE_MIN_MATCHES) return null;
   const start = startsAt ? new Date(startsAt).getTime() : now.getTime();
   const oldest = new Date(probed[probed.length - 1].created_at).getTime();
   const span = Math.max(start - oldest, 3_600_000) * (needed / probed.length) * PERIOD_MARGIN;
-  return new Date(start - span);
+  const since = new Date(start - span);
+  const through = new Date(startsAt ? start : start + CLOCK_MARGIN_MS);
+  if (through.getTime() - since.getTime() > PERIOD_MAX_DAYS * 86_400_000) return null;
+  return { since, query: contactedSinceQuery(since, through, !startsAt) };
 }
 
 /** TypeORM's query answers rows; pg's answers a result with rows. */
