@@ -5,7 +5,7 @@ import {
   phoneNumber,
   snippet,
   ticketMatchesSearch,
-  ticketSearchCandidates,
+  ticketFoundBySearch,
   ticketSearchScore,
 } from './ticket-search';
 
@@ -88,7 +88,7 @@ describe('snippet', () => {
 });
 
 describe.each([
-  ['ticketSearchCandidates', ticketSearchCandidates],
+  ['ticketFoundBySearch', ticketFoundBySearch],
   ['ticketSearchScore', ticketSearchScore],
   ['ticketMatchesSearch', ticketMatchesSearch],
 ])('%s', (_name, build) => {

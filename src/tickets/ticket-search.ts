@@ -142,11 +142,14 @@ export function ticketMatchesSearch(s: TicketSearch, p: (v: unknown) => string, 
 }
 
 /**
- * The ids of every ticket a search finds, as one UNION ALL of index scans (duplicates left in: it is read as
- * `t.id IN (…)`). Each scan is small for a rare word, a reference or a contact, so the list joins the few found
- * tickets instead of walking the whole inbox and asking each ticket whether it matches.
+ * Whether the ticket row `t` is one of every ticket a search finds, taken from the indexes first: one UNION ALL of
+ * index scans (duplicates left in) collected into an array, whose tickets are then fetched by id. Each scan is small
+ * for a rare word, a reference or a contact, so the list joins the few found tickets instead of walking the whole
+ * inbox and asking each ticket whether it matches. The array keeps that order whatever PostgreSQL estimates: a word
+ * given as its forms (an OR of forty words, most of which no document holds) is estimated at tens of thousands of
+ * matches where it has hundreds, and as `t.id IN (…)` the planner then walked the list instead (0.9 s, not 10 ms).
  */
-export function ticketSearchCandidates(s: TicketSearch, p: (v: unknown) => string, contactedSince?: string): string {
+export function ticketFoundBySearch(s: TicketSearch, p: (v: unknown) => string, contactedSince?: string, t = 't'): string {
   const parts: string[] = [];
   if (s.reference) parts.push(`SELECT rt.id FROM tickets rt WHERE rt.reference = ${p(s.reference)}`);
   if (s.referenceNumber) parts.push(`SELECT rn.id FROM tickets rn WHERE ${REFERENCE_NUMBER('rn')} = ${p(s.referenceNumber)}`);
@@ -165,7 +168,7 @@ export function ticketSearchCandidates(s: TicketSearch, p: (v: unknown) => strin
     const query = contactedSince ? `(${words} && ${contactedSince}::tsquery)` : words;
     parts.push(`SELECT sd.ticket_id FROM ticket_search_documents sd WHERE sd.document @@ ${query}`);
   }
-  return parts.length === 0 ? `(SELECT NULL::uuid WHERE false)` : `(${parts.join(' UNION ALL ')})`;
+  return parts.length === 0 ? 'false' : `${t}.id = ANY(ARRAY(${parts.join(' UNION ALL ')}))`;
 }
 
 /**

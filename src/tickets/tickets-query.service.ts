@@ -14,7 +14,7 @@ import {
   snippet,
   Snippet,
   TicketSearch,
-  ticketSearchCandidates,
+  ticketFoundBySearch,
   ticketMatchesSearch,
   ticketSearchCondition,
   ticketSearchScore,
@@ -381,14 +381,14 @@ function searchStatements(
      WHERE ${ticketMatchesSearch(search, once)}
      ORDER BY ${orderBy} LIMIT ${pageSize}`;
   const text = `SELECT ${columns} ${TICKET_JOINS}
-     ${whereClause([...where, `t.id IN ${ticketSearchCandidates(search, once)}`])}
+     ${whereClause([...where, ticketFoundBySearch(search, once)])}
      ORDER BY ${orderBy} LIMIT ${pageSize}`;
   if (!probe || !search.tsquery || !newestFrom) return { text, probe, recent: null };
   // Its own two parameters come after every one of the others, which the two statements above have all taken.
   const since = `$${newestFrom.params.length + 1}`;
   const sinceQuery = `$${newestFrom.params.length + 2}`;
   const recent = `SELECT ${columns} ${TICKET_JOINS}
-     ${whereClause([...where, `t.created_at >= ${since}::timestamptz`, `t.id IN ${ticketSearchCandidates(search, once, sinceQuery)}`])}
+     ${whereClause([...where, `t.created_at >= ${since}::timestamptz`, ticketFoundBySearch(search, once, sinceQuery)])}
      ORDER BY ${orderBy} LIMIT ${pageSize}`;
   return { text, probe, recent: { text: recent, startsAt: newestFrom.startsAt } };
 }
