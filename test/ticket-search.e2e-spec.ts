@@ -181,6 +181,17 @@ describe('inbox search: any word of any message, in any form, within the searche
     expect(await found('operator', 'melioracija')).toEqual([...made].sort());
   });
 
+  it('finds a ticket moved to another institution for that institution’s specialists only', async () => {
+    const reference = await env.submitTicket(app, { institution: 'VSAA', subject: 'Zvejniecība', message: 'Zvejniecības atļauja' });
+    expect(await found('vsaa', 'zvejniecibas')).toEqual([reference]);
+    await env.sql(`UPDATE tickets SET institution_id = (SELECT id FROM institutions WHERE code = 'VID') WHERE reference = $1`, [reference]);
+    expect(await found('vsaa', 'zvejniecibas')).toEqual([]);
+    expect(await found('vid', 'zvejniecibas')).toEqual([reference]);
+    expect((await search('vid', 'zvejniecibas', '&sort=relevance').expect(200)).body.items.map((t: any) => t.reference)).toEqual([
+      reference,
+    ]);
+  });
+
   describe('the search documents follow every change, whoever makes it', () => {
     const api = () => request(app.getHttpServer());
     const customerOf = async (reference: string) =>

@@ -4,7 +4,7 @@ import { maskPersonalCode } from '@lib/personal-code';
 import { maskContact } from '@lib/pii-mask';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql } from '../auth/auth-user';
+import { AuthUser, maySeePersonalCodes, ticketScope, ticketScopeSql, type TicketScope } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import { ListTicketsQuery } from './dto/list-tickets.query';
 import type { SlaState } from './entities/ticket.entity';
@@ -19,6 +19,7 @@ import {
   ticketSearchCondition,
   ticketSearchScore,
   contactedSinceQuery,
+  institutionsQuery,
   PERIOD_MAX_DAYS,
 } from './ticket-search';
 
@@ -293,6 +294,7 @@ export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): TicketList
       't.id, t.created_at',
       p(RELEVANCE_CANDIDATES),
       RELEVANCE_PROBE_WINDOW,
+      ticketScope(user),
       { startsAt: null, params },
     );
     return { ...candidates, params, limit, search, probeFills: RELEVANCE_CANDIDATES, rank: rankStatement(user, q, search, cursor, limit) };
@@ -329,7 +331,7 @@ export function ticketListQuery(user: AuthUser, q: ListTicketsQuery): TicketList
     return { text, params, limit, search, probe: null, probeFills: 0, recent: null, rank: null };
   }
   return {
-    ...searchStatements(where, search, p, orderBy, columns, pageSize, SEARCH_PROBE_WINDOW, newestFrom),
+    ...searchStatements(where, search, p, orderBy, columns, pageSize, SEARCH_PROBE_WINDOW, ticketScope(user), newestFrom),
     params,
     limit,
     search,
@@ -364,11 +366,15 @@ function searchStatements(
   columns: string,
   pageSize: string,
   window: number,
+  scope: TicketScope,
   newestFrom?: { startsAt: string | null; params: unknown[] },
 ): Pick<TicketListStatements, 'text' | 'probe' | 'recent'> {
   // Both statements run with one list of parameters, so each must use every one: a value gets one placeholder.
   const placeholders = new Map<unknown, string>();
   const once = (v: unknown) => placeholders.get(v) ?? placeholders.set(v, p(v)).get(v)!;
+  // A searcher limited to institutions asks the index for their documents alone (the probe checks it too, so that
+  // both statements use the parameter; it holds for every ticket of the scope).
+  const institutions = !scope.all && search.tsquery ? once(institutionsQuery(scope.institutionIds)) : undefined;
   // A reference, an e-mail address or a phone number is a few index lookups, which find what a walk along the list
   // would rarely fill a page with (the console reads each new ticket's row this way, by its reference).
   const exact = search.reference !== null || search.email !== null || search.phone !== null;
@@ -378,17 +384,17 @@ function searchStatements(
     : `SELECT ${columns}
      FROM (SELECT t.id ${TICKET_JOINS} ${whereClause(where)} ORDER BY ${orderBy} LIMIT ${window}) recent
      JOIN tickets t ON t.id = recent.id LEFT JOIN customers c ON c.id = t.customer_id
-     WHERE ${ticketMatchesSearch(search, once)}
+     WHERE ${ticketMatchesSearch(search, once, 't', institutions)}
      ORDER BY ${orderBy} LIMIT ${pageSize}`;
   const text = `SELECT ${columns} ${TICKET_JOINS}
-     ${whereClause([...where, ticketFoundBySearch(search, once)])}
+     ${whereClause([...where, ticketFoundBySearch(search, once, { institutions })])}
      ORDER BY ${orderBy} LIMIT ${pageSize}`;
   if (!probe || !search.tsquery || !newestFrom) return { text, probe, recent: null };
   // Its own two parameters come after every one of the others, which the two statements above have all taken.
   const since = `$${newestFrom.params.length + 1}`;
   const sinceQuery = `$${newestFrom.params.length + 2}`;
   const recent = `SELECT ${columns} ${TICKET_JOINS}
-     ${whereClause([...where, `t.created_at >= ${since}::timestamptz`, ticketFoundBySearch(search, once, sinceQuery)])}
+     ${whereClause([...where, `t.created_at >= ${since}::timestamptz`, ticketFoundBySearch(search, once, { contactedSince: sinceQuery, institutions })])}
      ORDER BY ${orderBy} LIMIT ${pageSize}`;
   return { text, probe, recent: { text: recent, startsAt: newestFrom.startsAt } };
 }
