@@ -1,18 +1,20 @@
-import { foldDiacritics, queryTerms, wordForms } from '@lib/search-terms';
+import { foldDiacritics, searchTerms } from '@lib/search-terms';
 
 /**
  * What an inbox search (`GET /v1/tickets?q=`) looks for. Text is matched by the same stems the knowledge search
- * uses (Latvian endings stripped, diacritics folded): a word typed in one form finds every form of it ("pabalstu"
- * finds "pabalsts" and "pabalsta", "izzinas" finds "izziņas"), and a word typed without an ending (a number, a
- * word cut short) finds every word it begins. A query that is an e-mail address, a phone number (in any format) or
- * a ticket reference is matched exactly against the tickets' contacts, the customers' identifiers and the
- * references.
+ * uses (Latvian endings stripped, diacritics folded), as prefixes of the words PostgreSQL indexes: "pabalstu"
+ * finds "pabalsts" and "pabalsta", "izzinas" finds "izziņas". A query that is an e-mail address, a phone number
+ * (in any format) or a ticket reference is matched exactly against the tickets' contacts, the customers'
+ * identifiers and the references.
+ *
+ * Each stem stays a prefix although a prefix costs the GIN index a pass over every match of every word it begins
+ * (24 ms for two words of 3 % of a million tickets, 2 ms for the same words exactly): the stem with each of its
+ * forty endings as exact words cost less in the index but ten times more in every check of one document (an OR of
+ * eighty words), and PostgreSQL estimated such a query at forty times its matches (measured with bench:inbox: the
+ * ranked searches of common words went from 29 to 56 ms p99).
  */
 export interface TicketSearch {
-  /**
-   * Every stem required (`to_tsquery('simple', …)`), or null when the text has none: a form as any of the words of
-   * its stem (wordForms), a word without an ending as a prefix.
-   */
+  /** The stems, each as a prefix, all required (`to_tsquery('simple', …)`), or null when the text has none. */
   tsquery: string | null;
   stems: string[];
   email: string | null;
@@ -32,12 +34,9 @@ export function parseTicketSearch(raw: string): TicketSearch {
   const phone = email || reference || /^\d{1,7}$/.test(q) ? null : phoneNumber(q);
   // A reference is not looked for as words: PostgreSQL's parser cuts VP-2026-000123 into 'vp', '-2026' and
   // '-000123', which its stems would never meet, and asking the index for every word beginning "vp" costs.
-  const terms = email || phone || reference ? [] : queryTerms(q);
+  const stems = email || phone || reference ? [] : searchTerms(q);
   const referenceNumber = /^\d{1,7}$/.test(q) && /[1-9]/.test(q) ? q.replace(/^0+/, '') : null;
-  // Exact words where the stem says which: a prefix costs the GIN index a pass over every match of every word it
-  // begins (24 ms for two words of 3 % of a million tickets, against 2 ms for the same words exactly).
-  const tsquery = terms.map((t) => (t.inflected ? `(${wordForms(t.stem, t.language).join(' | ')})` : `${t.stem}:*`)).join(' & ');
-  return { tsquery: terms.length > 0 ? tsquery : null, stems: terms.map((t) => t.stem), email, phone, reference, referenceNumber };
+  return { tsquery: stems.length > 0 ? stems.map((s) => `${s}:*`).join(' & ') : null, stems, email, phone, reference, referenceNumber };
 }
 
 /** A phone number as customer identifiers store it (E.164); a Latvian number may be written without +371. */
@@ -146,9 +145,9 @@ export function ticketMatchesSearch(s: TicketSearch, p: (v: unknown) => string, 
  * Whether the ticket row `t` is one of every ticket a search finds, taken from the indexes first: one UNION ALL of
  * index scans (duplicates left in) collected into an array, whose tickets are then fetched by id. Each scan is small
  * for a rare word, a reference or a contact, so the list joins the few found tickets instead of walking the whole
- * inbox and asking each ticket whether it matches. The array keeps that order whatever PostgreSQL estimates: a word
- * given as its forms (an OR of forty words, most of which no document holds) is estimated at tens of thousands of
- * matches where it has hundreds, and as `t.id IN (…)` the planner then walked the list instead (0.9 s, not 10 ms).
+ * inbox and asking each ticket whether it matches. The array keeps that order whatever PostgreSQL estimates: words
+ * found together are estimated as independent, and where the estimate is far above the matches, `t.id IN (…)` let
+ * the planner walk the list instead (seen at a million tickets: 0.9 s, not 30 ms).
  */
 export function ticketFoundBySearch(
   s: TicketSearch,

@@ -187,43 +187,17 @@ export function stem(word: string, language: TermsLanguage): string {
   return word;
 }
 
-/** One search term of a text, and whether an inflectional ending was taken off the word to make it. */
-export interface QueryTerm {
-  stem: string;
-  /** True when the word was a form (an ending removed), false when it is kept whole (a number, a short word, no known ending). */
-  inflected: boolean;
-  language: TermsLanguage;
-}
-
 /**
  * The distinct search terms of a text: folded words, stop words and single letters dropped, stemmed. Words that
  * are all stop words (a greeting alone) give no terms.
  */
-export function queryTerms(text: string, language: TermsLanguage = detectLanguage(text)): QueryTerm[] {
-  const out = new Map<string, QueryTerm>();
+export function searchTerms(text: string, language: TermsLanguage = detectLanguage(text)): string[] {
+  const out = new Set<string>();
   for (const word of words(text)) {
     if (word.length < 2) continue;
     const lang: TermsLanguage = /[\u0400-\u04FF]/.test(word) ? 'ru' : language === 'ru' ? 'lv' : language;
     if (STOP_WORDS[lang].has(word)) continue;
-    const stemmed = stem(word, lang);
-    const known = out.get(stemmed);
-    // The same stem typed once whole and once as a form: whole is the wider reading (any word it begins).
-    if (!known || (known.inflected && stemmed === word)) out.set(stemmed, { stem: stemmed, inflected: stemmed !== word, language: lang });
+    out.add(stem(word, lang));
   }
-  return [...out.values()];
-}
-
-/** The distinct stems of a text, as queryTerms finds them. */
-export function searchTerms(text: string, language: TermsLanguage = detectLanguage(text)): string[] {
-  return queryTerms(text, language).map((t) => t.stem);
-}
-
-/**
- * Every word this stemmer gives the stem: the stem alone and with each ending of its language. Looked for as these
- * exact words, a stem costs a full-text index a few lookups, where as a prefix (`stem:*`) it costs a pass over
- * every match of every word it begins.
- */
-export function wordForms(stemmed: string, language: TermsLanguage): string[] {
-  const lang: TermsLanguage = /[\u0400-\u04FF]/.test(stemmed) ? 'ru' : language === 'ru' ? 'lv' : language;
-  return [...new Set([stemmed, ...ENDINGS[lang].map((ending) => stemmed + ending)])];
+  return [...out];
 }
