@@ -119,6 +119,8 @@ interface RunResult {
   relayMs: number[];
   ackMs: number[];
   replyMs: number[];
+  /** From the operator's reply to its acceptance (the service's 202; the bare server's ack). */
+  replyAcceptedMs: number[];
   repliesSent: number;
   refused: Map<string, number>;
   cpu: CpuUse;
@@ -212,6 +214,7 @@ async function runAgainst(
   const relayMs: number[] = [];
   const ackMs: number[] = [];
   const replyMs: number[] = [];
+  const replyAcceptedMs: number[] = [];
   const refused = new Map<string, number>();
   let sent = 0;
   let repliesSent = 0;
@@ -227,7 +230,11 @@ async function runAgainst(
         const text = `r ${e.message.text}`;
         replySentAt.set(text, now());
         repliesSent += 1;
-        target.reply(operator, k, e.reference, text).catch((err: Error) => countOf(refused, `reply: ${err.message.slice(0, 60)}`));
+        const replied = now();
+        target
+          .reply(operator, k, e.reference, text)
+          .then(() => replyAcceptedMs.push(now() - replied))
+          .catch((err: Error) => countOf(refused, `reply: ${err.message.slice(0, 60)}`));
       }
     }),
   );
@@ -277,6 +284,7 @@ async function runAgainst(
     relayMs: relayMs.sort((a, b) => a - b),
     ackMs: ackMs.sort((a, b) => a - b),
     replyMs: replyMs.sort((a, b) => a - b),
+    replyAcceptedMs: replyAcceptedMs.sort((a, b) => a - b),
     repliesSent,
     refused,
     cpu,
@@ -493,6 +501,8 @@ async function main(): Promise<void> {
       row('replies received by the visitor', (r) => r.replyMs.length),
       ['reply latency p50, ms', p(measured.replyMs, 50), p(b?.replyMs, 50), ''],
       ['reply latency p99, ms', p(measured.replyMs, 99), p(b?.replyMs, 99), ''],
+      ['  of which accepted (202), p50, ms', p(measured.replyAcceptedMs, 50), p(b?.replyAcceptedMs, 50), ''],
+      ['  of which accepted (202), p99, ms', p(measured.replyAcceptedMs, 99), p(b?.replyAcceptedMs, 99), ''],
     ]),
   );
   out.push('');
