@@ -71,8 +71,65 @@ describe('MicroBatcher', () => {
     expect(seen).toEqual([7, 8]);
   });
 
+  it('with maxInFlight, holds arriving items while the batches run and sends them together when one finishes', async () => {
+    const batches: number[][] = [];
+    const release: Array<() => void> = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        running += 1;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        await new Promise<void>((resolve) => release.push(resolve));
+        running -= 1;
+        return items;
+      },
+      { maxSize: 100, maxWaitMs: 0, maxInFlight: 2 },
+    );
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+    const all: Array<Promise<number>> = [batcher.submit(1)];
+    await tick();
+    all.push(batcher.submit(2));
+    await tick();
+    // Both slots busy: these wait, however long, and leave together.
+    for (const n of [3, 4, 5]) all.push(batcher.submit(n));
+    await tick();
+    expect(batches).toEqual([[1], [2]]);
+    expect(batcher.waiting).toBe(3);
+
+    release.shift()!();
+    await tick();
+    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+    while (release.length) {
+      release.shift()!();
+      await tick();
+    }
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5]);
+    expect(mostAtOnce).toBe(2);
+  });
+
+  it('with maxInFlight, drain() waits for the held-back batch too', async () => {
+    const seen: number[] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        seen.push(...items);
+        return items;
+      },
+      { maxSize: 2, maxWaitMs: 60_000, maxInFlight: 1 },
+    );
+    const done = Promise.all([1, 2, 3, 4, 5].map((n) => batcher.submit(n)));
+    await batcher.drain();
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(batcher.waiting).toBe(0);
+    await expect(done).resolves.toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('refuses nonsensical options', () => {
     expect(() => new MicroBatcher(async (x) => x, { maxSize: 0, maxWaitMs: 1 })).toThrow(RangeError);
     expect(() => new MicroBatcher(async (x) => x, { maxSize: 1, maxWaitMs: -1 })).toThrow(RangeError);
+    expect(() => new MicroBatcher(async (x) => x, { maxSize: 1, maxWaitMs: 1, maxInFlight: 0 })).toThrow(RangeError);
   });
 });

@@ -10,6 +10,12 @@ export interface MicroBatcherOptions {
   maxSize: number;
   /** The first item of a batch waits at most this long for company. */
   maxWaitMs: number;
+  /**
+   * At most this many batches run at once (default: no limit). While they all run, arriving items wait and leave
+   * together in the next batch as one finishes: under load the batches grow instead of their number, which is
+   * what a handler whose cost is per batch (a transaction's round trips) needs.
+   */
+  maxInFlight?: number;
 }
 
 interface Pending<T, R> {
@@ -34,6 +40,7 @@ export class MicroBatcher<T, R> {
   ) {
     if (options.maxSize < 1) throw new RangeError('maxSize must be at least 1');
     if (options.maxWaitMs < 0) throw new RangeError('maxWaitMs must not be negative');
+    if (options.maxInFlight !== undefined && options.maxInFlight < 1) throw new RangeError('maxInFlight must be at least 1');
   }
 
   submit(item: T): Promise<R> {
@@ -52,10 +59,16 @@ export class MicroBatcher<T, R> {
     return this.pending.length;
   }
 
-  /** Starts every waiting batch now and resolves when all started batches have finished. */
+  /** Starts every waiting batch now (as the in-flight limit allows) and resolves when all have finished. */
   async drain(): Promise<void> {
-    while (this.pending.length > 0) this.flush();
-    await Promise.allSettled([...this.inFlight]);
+    while (this.pending.length > 0 || this.inFlight.size > 0) {
+      this.flush();
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  private get saturated(): boolean {
+    return this.options.maxInFlight !== undefined && this.inFlight.size >= this.options.maxInFlight;
   }
 
   private flush(): void {
@@ -63,12 +76,17 @@ export class MicroBatcher<T, R> {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.pending.length === 0) return;
+    // A finishing batch starts the next one; its items keep gathering meanwhile.
+    if (this.pending.length === 0 || this.saturated) return;
     const batch = this.pending.splice(0, this.options.maxSize);
     if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
     const run = this.run(batch);
     this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    void run.finally(() => {
+      this.inFlight.delete(run);
+      // Items held back by the limit have waited long enough.
+      if (this.options.maxInFlight !== undefined && this.pending.length > 0) this.flush();
+    });
   }
 
   private async run(batch: Pending<T, R>[]): Promise<void> {
