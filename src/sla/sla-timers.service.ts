@@ -41,7 +41,11 @@ export class SlaTimersService {
       await Promise.allSettled([...batch.stale].map((id) => this.queue.remove(id)));
       if (batch.tickets.size > 0) {
         const ids = [...batch.tickets];
-        for (const kind of ['warning', 'breach'] as const) await this.add(await this.pending(kind, { ticketIds: ids }));
+        const [warnings, breaches] = await Promise.all([
+          this.pending('warning', { ticketIds: ids }),
+          this.pending('breach', { ticketIds: ids }),
+        ]);
+        await this.add([...warnings, ...breaches]);
       }
     } catch (error) {
       this.logger.warn({ err: error, tickets: batch.tickets.size }, 'could not schedule SLA timers; the sweep will');

@@ -7,17 +7,27 @@ import type { DataSource, EntityManager } from 'typeorm';
  * trusted first.
  */
 export async function contactAddress(db: DataSource | EntityManager, ticketId: string, channel: string): Promise<string | null> {
-  const [last]: Array<{ address: string }> = await db.query(
-    `SELECT address FROM messages WHERE ticket_id = $1 AND channel = $2 AND direction = 'inbound' AND address IS NOT NULL
-     ORDER BY created_at DESC LIMIT 1`,
-    [ticketId, channel],
+  return (await contactAddresses(db, [{ ticketId, channel }])).get(contactKey(ticketId, channel)) ?? null;
+}
+
+export const contactKey = (ticketId: string, channel: string): string => `${ticketId}|${channel}`;
+
+/** contactAddress for many tickets in one statement, by contactKey; a ticket with none is absent or null. */
+export async function contactAddresses(
+  db: DataSource | EntityManager,
+  wanted: ReadonlyArray<{ ticketId: string; channel: string }>,
+): Promise<Map<string, string | null>> {
+  if (wanted.length === 0) return new Map();
+  const rows: Array<{ ticket_id: string; channel: string; address: string | null }> = await db.query(
+    `SELECT u.ticket_id, u.channel, coalesce(
+       (SELECT ms.address FROM messages ms
+        WHERE ms.ticket_id = u.ticket_id AND ms.channel = u.channel AND ms.direction = 'inbound' AND ms.address IS NOT NULL
+        ORDER BY ms.created_at DESC LIMIT 1),
+       CASE WHEN u.channel = 'email' THEN
+         (SELECT c.value FROM ticket_contacts c WHERE c.ticket_id = u.ticket_id AND c.kind = 'email'
+          ORDER BY array_position(ARRAY['portal', 'staff', 'channel', 'citizen'], c.provenance), c.created_at DESC LIMIT 1) END) AS address
+     FROM unnest($1::uuid[], $2::text[]) AS u(ticket_id, channel)`,
+    [wanted.map((w) => w.ticketId), wanted.map((w) => w.channel)],
   );
-  if (last) return last.address;
-  if (channel !== 'email') return null;
-  const [given]: Array<{ value: string }> = await db.query(
-    `SELECT value FROM ticket_contacts WHERE ticket_id = $1 AND kind = 'email'
-     ORDER BY array_position(ARRAY['portal', 'staff', 'channel', 'citizen'], provenance), created_at DESC LIMIT 1`,
-    [ticketId],
-  );
-  return given?.value ?? null;
+  return new Map(rows.map((r) => [contactKey(r.ticket_id, r.channel), r.address]));
 }

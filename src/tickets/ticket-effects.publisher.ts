@@ -29,28 +29,47 @@ export class TicketEffectsPublisher {
   ) {}
 
   async transaction<T>(work: (m: EntityManager, effects: TicketEffects) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
+    const { result, sent } = await this.commit(work, isolation);
+    await sent;
+    return result;
+  }
+
+  /**
+   * As `transaction`, but resolves at commit, with the effects still on their way (`sent`, which never rejects):
+   * a caller that serves others in turn (a batch of replies) frees its connection's turn at commit, and each of
+   * its callers still answers only once its own effects are sent.
+   */
+  async commit<T>(
+    work: (m: EntityManager, effects: TicketEffects) => Promise<T>,
+    isolation?: IsolationLevel,
+  ): Promise<{ result: T; sent: Promise<void> }> {
     const effects = new TicketEffects();
     const result = isolation
       ? await this.dataSource.transaction(isolation, (m) => work(m, effects))
       : await this.dataSource.transaction((m) => work(m, effects));
-    await this.flush(effects);
-    return result;
+    const sent = this.flush(effects).catch((error: unknown) => this.logger.warn({ err: error }, 'after commit: effects not all sent'));
+    return { result, sent };
   }
 
   /** For work whose transaction the caller runs itself: call only once that transaction has committed. */
   async flush(effects: TicketEffects): Promise<void> {
     if (effects.empty) return;
-    await this.safely('SLA timers', () => this.slaTimers.schedule(effects.timers));
-    await this.safely('webhook deliveries', () => this.webhooks.enqueue(effects.webhookDeliveries));
-    await this.safely('outbound messages', () => this.outbound.enqueue(effects.outboundMessages));
     const changed = effects.changedTickets;
-    if (changed.size > 0)
-      await this.safely('ticket events', () => this.realtime.ticketsChanged([...changed.keys()], (id) => changed.get(id) ?? 'changed'));
+    // Side by side: none waits for another, and the caller's answer waits for the slowest, not for their sum.
+    await Promise.all([
+      this.safely('SLA timers', () => this.slaTimers.schedule(effects.timers)),
+      this.safely('webhook deliveries', () => this.webhooks.enqueue(effects.webhookDeliveries)),
+      this.safely('outbound messages', () => this.outbound.enqueue(effects.outboundMessages)),
+      changed.size > 0
+        ? this.safely('ticket events', () => this.realtime.ticketsChanged([...changed.keys()], (id) => changed.get(id) ?? 'changed'))
+        : undefined,
+      // One routing pass covers every reason; the reasons only name it in the logs.
+      effects.routingReasons.size > 0
+        ? this.safely('routing signal', () => this.routing.offerWork([...effects.routingReasons].sort().join(',')))
+        : undefined,
+    ]);
     for (const e of effects.agentEvents) this.realtime.toAgent(e.agentId, e.event, e.payload);
     for (const e of effects.supervisorEvents) this.realtime.toSupervisors(e.event, e.payload);
-    // One routing pass covers every reason; the reasons only name it in the logs.
-    if (effects.routingReasons.size > 0)
-      await this.safely('routing signal', () => this.routing.offerWork([...effects.routingReasons].sort().join(',')));
   }
 
   private async safely(what: string, effect: () => Promise<void>): Promise<void> {
