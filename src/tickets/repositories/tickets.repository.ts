@@ -212,9 +212,10 @@ export class TicketsRepository {
 
   /** A person answered: the first answer's time is kept, the ticket counts as recently active. */
   async markAnswered(m: EntityManager, ids: string[]): Promise<void> {
-    await m.query(`UPDATE tickets SET first_response_at = coalesce(first_response_at, now()), updated_at = now() WHERE id = ANY($1::uuid[])`, [
-      ids,
-    ]);
+    await m.query(
+      `UPDATE tickets SET first_response_at = coalesce(first_response_at, now()), updated_at = now() WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
   }
 
   /** The SLA engine's decision for many tickets at once. */
