@@ -37,7 +37,8 @@ import {
   warningsOf,
 } from './support/service';
 
-const GOAL_P99_MS = 1000;
+// The request-path goal: a breach is on record within a quarter of a second of its due instant.
+const GOAL_P99_MS = 250;
 const BARE_QUEUE = 'bench-bare-timers';
 
 function percentile(sorted: number[], p: number): number {

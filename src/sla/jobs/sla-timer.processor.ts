@@ -22,9 +22,12 @@ import { SlaTimersService } from '../sla-timers.service';
 @Processor(QueueName.Sla, { concurrency: 200 })
 export class SlaTimerProcessor extends QueueProcessor {
   private readonly leaseToken = randomUUID();
+  // Two firing transactions at a time: a burst of due timers makes larger batches, not more transactions waiting
+  // on each other's ticket locks.
   private readonly batcher = new MicroBatcher<SlaTimerJobData, Settled<SlaTimerOutcome>>((jobs) => this.fireBatch(jobs), {
     maxSize: 200,
     maxWaitMs: 5,
+    maxInFlight: 2,
   });
 
   constructor(
