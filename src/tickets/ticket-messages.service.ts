@@ -219,31 +219,15 @@ export class TicketMessagesService {
 
     // Only a reply with an Idempotency-Key can have been stored before: the others' Message-IDs are new.
     const keyed = open().filter(({ r }) => r.input.idempotencyKey);
-    if (keyed.length > 0) {
-      const replayed: Array<{ id: string; external_id: string; address: string; delivery_status: StoredReply['deliveryStatus'] }> =
-        await m.query(
-          `SELECT ms.id, ms.external_id, ms.address, ms.delivery_status FROM messages ms
-           JOIN unnest($1::text[], $2::text[]) AS u(channel, external_id) ON ms.channel = u.channel AND ms.external_id = u.external_id`,
-          [keyed.map(({ i }) => work.get(i)!.channel), keyed.map(({ i }) => work.get(i)!.externalId)],
-        );
-      const byExternalId = new Map(replayed.map((row) => [row.external_id, row]));
-      for (const { i } of keyed) {
-        const w = work.get(i)!;
-        const earlier = byExternalId.get(w.externalId);
-        if (!earlier) continue;
-        if (earlier.delivery_status === 'queued') fx.outbound([earlier.id]);
-        out[i] = {
-          ok: true,
-          value: {
-            id: earlier.id,
-            channel: w.channel,
-            externalId: w.externalId,
-            address: earlier.address,
-            deliveryStatus: earlier.delivery_status,
-            duplicate: true,
-          },
-        };
-      }
+    const replayed = await this.storedBefore(
+      m,
+      keyed.map(({ i }) => work.get(i)!),
+    );
+    for (const { i } of keyed) {
+      const earlier = replayed.get(work.get(i)!.externalId);
+      if (!earlier) continue;
+      if (earlier.deliveryStatus === 'queued') fx.outbound([earlier.id]);
+      out[i] = { ok: true, value: earlier };
     }
     // After the replay check, so a retried request for a reply already stored still gets that reply back.
     for (const { i } of open()) {
@@ -308,29 +292,11 @@ export class TicketMessagesService {
     const stored = new Set(inserted.map((row) => row.id));
     // Stored meanwhile by a request with the same Idempotency-Key in another transaction.
     const raced = writing.filter((x) => !stored.has(x.id));
-    if (raced.length > 0) {
-      const rows: Array<{ id: string; external_id: string; address: string; delivery_status: StoredReply['deliveryStatus'] }> =
-        await m.query(
-          `SELECT ms.id, ms.external_id, ms.address, ms.delivery_status FROM messages ms
-         JOIN unnest($1::text[], $2::text[]) AS u(channel, external_id) ON ms.channel = u.channel AND ms.external_id = u.external_id`,
-          [raced.map((x) => x.w.channel), raced.map((x) => x.w.externalId)],
-        );
-      const byExternalId = new Map(rows.map((row) => [row.external_id, row]));
-      for (const x of raced) {
-        const existing = byExternalId.get(x.w.externalId)!;
-        out[x.i] = {
-          ok: true,
-          value: {
-            id: existing.id,
-            channel: x.w.channel,
-            externalId: x.w.externalId,
-            address: existing.address,
-            deliveryStatus: existing.delivery_status,
-            duplicate: true,
-          },
-        };
-      }
-    }
+    const storedMeanwhile = await this.storedBefore(
+      m,
+      raced.map((x) => x.w),
+    );
+    for (const x of raced) out[x.i] = { ok: true, value: storedMeanwhile.get(x.w.externalId)! };
     const written = writing.filter((x) => stored.has(x.id));
     const files = written.flatMap((x) => x.r.input.attachments.map((a) => ({ messageId: x.id, a })));
     if (files.length > 0) {
@@ -409,6 +375,35 @@ export class TicketMessagesService {
       [input.externalId],
     );
     return { id: first.id, address: first.address, deliveryStatus: first.delivery_status, duplicate: true };
+  }
+
+  /** Replies already stored under these Message-IDs (a retried request's), by Message-ID. */
+  private async storedBefore(m: EntityManager, wanted: Array<{ channel: string; externalId: string }>): Promise<Map<string, StoredReply>> {
+    if (wanted.length === 0) return new Map();
+    const rows: Array<{
+      id: string;
+      channel: string;
+      external_id: string;
+      address: string;
+      delivery_status: StoredReply['deliveryStatus'];
+    }> = await m.query(
+      `SELECT ms.id, ms.channel, ms.external_id, ms.address, ms.delivery_status FROM messages ms
+         JOIN unnest($1::text[], $2::text[]) AS u(channel, external_id) ON ms.channel = u.channel AND ms.external_id = u.external_id`,
+      [wanted.map((w) => w.channel), wanted.map((w) => w.externalId)],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.external_id,
+        {
+          id: row.id,
+          channel: row.channel,
+          externalId: row.external_id,
+          address: row.address,
+          deliveryStatus: row.delivery_status,
+          duplicate: true,
+        },
+      ]),
+    );
   }
 
   /** Refuses, before anything is stored, a reply the platform would refuse because its 24-hour window has closed. */
