@@ -20,7 +20,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
 import { io, Socket } from 'socket.io-client';
-import { busy, coresBetween, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
+import { busy, coresBetween, cpuSnapshot, CpuUse, MACHINE_LABEL, mainThreadSchedule, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { measureWidget } from './chat-widget';
 import { parseFlags } from './support/options';
@@ -124,6 +124,8 @@ interface RunResult {
   repliesSent: number;
   refused: Map<string, number>;
   cpu: CpuUse;
+  /** Per service process: the share of the window its main thread spent runnable but waiting for a core. */
+  waitedForCore: Map<string, number>;
 }
 
 const ack = <T = any>(socket: Socket, event: string, payload: unknown, timeoutMs = 30_000): Promise<T> =>
@@ -247,6 +249,7 @@ async function runAgainst(
     }),
   );
   const cpuStart = cpuSnapshot(cpuParts(), 'bench clients');
+  const scheduleStart = cpuParts().map((part) => ({ label: part.label, pid: part.pid, at: mainThreadSchedule(part.pid) }));
   const windowEnd = now() + opts.durationS * 1000;
   await Promise.all(
     visitors.map(async (v, i) => {
@@ -271,6 +274,11 @@ async function runAgainst(
   // Relays and replies still in flight get a moment; what has not arrived by then counts as lost.
   await until(`${target.name}: last relays`, 10_000, 50, async () => sentAt.size === 0 && replySentAt.size === 0).catch(() => undefined);
   const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts(), 'bench clients'));
+  const waitedForCore = new Map<string, number>();
+  for (const start of scheduleStart) {
+    const end = mainThreadSchedule(start.pid);
+    if (start.at && end) waitedForCore.set(start.label, (end.waited - start.at.waited) / cpu.seconds);
+  }
   const held = visitors.filter((v) => v?.connected).length;
   heartbeats.splice(0).forEach(clearInterval);
   closeAll();
@@ -288,6 +296,7 @@ async function runAgainst(
     repliesSent,
     refused,
     cpu,
+    waitedForCore,
   };
 }
 
@@ -516,6 +525,14 @@ async function main(): Promise<void> {
   out.push(
     table([['process', 'service', 'bare socket.io'], ...labels.map((l) => [l, cores(measured.cpu.cores, l), cores(b?.cpu.cores, l)])]),
   );
+  if (measured.waitedForCore.size > 0)
+    out.push(
+      `waiting   share of the window each service process's main thread was ready to run but waited for a core: ${[
+        ...measured.waitedForCore,
+      ]
+        .map(([label, share]) => `${label} ${fmt(share, 2)}`)
+        .join(', ')}`,
+    );
   out.push('');
   out.push(
     `check     chat tickets ${fmt(persisted.tickets)} (one per session), chat messages ${fmt(persisted.messages)}; inbound_events pending ${persisted.pending}, failed ${persisted.failed}; service warnings ${warnings}`,

@@ -174,3 +174,18 @@ export function cpuSecondsOf(pid: number, withChildren = false): number {
   const children = withChildren ? [...allProcs().values()].filter((p) => p.ppid === pid) : [];
   return busy(sumCpu([own, ...children]));
 }
+
+/**
+ * Seconds a process's main thread has run on a core and waited for one while runnable, since it started
+ * (/proc/<pid>/schedstat); null where it cannot be read. A thread that waits much of a window is short of CPU
+ * whatever its own usage says: its event loop is late by that wait.
+ */
+export function mainThreadSchedule(pid: number | null | undefined): { ran: number; waited: number } | null {
+  if (!pid) return null;
+  try {
+    const [ran, waited] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isFinite(ran) && Number.isFinite(waited) ? { ran: ran / 1e9, waited: waited / 1e9 } : null;
+  } catch {
+    return null;
+  }
+}
