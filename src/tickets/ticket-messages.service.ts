@@ -230,11 +230,13 @@ export class TicketMessagesService {
       out[i] = { ok: true, value: earlier };
     }
     // After the replay check, so a retried request for a reply already stored still gets that reply back.
-    for (const { i } of open()) {
-      const w = work.get(i)!;
-      if (w.channel !== 'social') continue;
-      await this.checkMessagingWindow(m, w.ticket.id, w.address).catch((error: unknown) => refuse(i, error));
-    }
+    const closed = await this.closedMessagingWindows(
+      m,
+      open()
+        .filter(({ i }) => work.get(i)!.channel === 'social')
+        .map(({ i }) => ({ i, ticketId: work.get(i)!.ticket.id, address: work.get(i)!.address })),
+    );
+    for (const [i, problem] of closed) refuse(i, problem);
 
     // Someone else answered since this person last looked (or in the last two minutes, if they did not say).
     const careful = open().filter(({ r }) => !r.input.force);
@@ -406,28 +408,46 @@ export class TicketMessagesService {
     );
   }
 
-  /** Refuses, before anything is stored, a reply the platform would refuse because its 24-hour window has closed. */
-  private async checkMessagingWindow(m: EntityManager, ticketId: string, address: string): Promise<void> {
-    const window = messagingWindow(address, { humanAgentTag: this.config.META_HUMAN_AGENT_TAG });
-    if (!window) return;
-    const { platform, hours } = window;
-    const [last]: Array<{ at: Date }> = await m.query(
-      `SELECT coalesce(sent_at, created_at) AS at FROM messages
-       WHERE ticket_id = $1 AND channel = 'social' AND direction = 'inbound' AND address = $2
-       ORDER BY created_at DESC LIMIT 1`,
-      [ticketId, address],
+  /**
+   * Social replies the platform would refuse because its window has closed, by index, each with its problem;
+   * refused before anything is stored. One statement for all of them.
+   */
+  private async closedMessagingWindows(
+    m: EntityManager,
+    replies: Array<{ i: number; ticketId: string; address: string }>,
+  ): Promise<Map<number, ProblemException>> {
+    const limited = replies
+      .map((r) => ({ ...r, window: messagingWindow(r.address, { humanAgentTag: this.config.META_HUMAN_AGENT_TAG }) }))
+      .filter((r): r is typeof r & { window: NonNullable<typeof r.window> } => r.window !== null);
+    const closed = new Map<number, ProblemException>();
+    if (limited.length === 0) return closed;
+    const lastOf: Array<{ i: number; at: Date | null }> = await m.query(
+      `SELECT u.i, (SELECT coalesce(ms.sent_at, ms.created_at) FROM messages ms
+                    WHERE ms.ticket_id = u.ticket_id AND ms.channel = 'social' AND ms.direction = 'inbound' AND ms.address = u.address
+                    ORDER BY ms.created_at DESC LIMIT 1) AS at
+       FROM unnest($1::uuid[], $2::text[], $3::int[]) AS u(ticket_id, address, i)`,
+      [limited.map((r) => r.ticketId), limited.map((r) => r.address), limited.map((r) => r.i)],
     );
-    const closesAt = last ? new Date(last.at.getTime() + hours * 3600_000) : null;
-    if (closesAt && closesAt.getTime() > Date.now()) return;
-    throw new ProblemException(
-      HttpStatus.UNPROCESSABLE_ENTITY,
-      'messaging-window-closed',
-      'Messaging window closed',
-      `${platform} lets us answer only within ${hours} hours of the customer's last message` +
-        (closesAt ? `; the last one came at ${last.at.toISOString()}, so the window closed at ${closesAt.toISOString()}.` : '.') +
-        ' The reply was not sent. Wait for the customer to write again, or answer on another channel (phone, e-mail) if they gave one.',
-      [{ field: 'ticket', code: 'messagingWindowClosed', message: `the ${hours}-hour ${platform} window has closed` }],
-    );
+    const last = new Map(lastOf.map((row) => [row.i, row.at]));
+    for (const { i, window } of limited) {
+      const { platform, hours } = window;
+      const at = last.get(i) ?? null;
+      const closesAt = at ? new Date(at.getTime() + hours * 3600_000) : null;
+      if (closesAt && closesAt.getTime() > Date.now()) continue;
+      closed.set(
+        i,
+        new ProblemException(
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          'messaging-window-closed',
+          'Messaging window closed',
+          `${platform} lets us answer only within ${hours} hours of the customer's last message` +
+            (at && closesAt ? `; the last one came at ${at.toISOString()}, so the window closed at ${closesAt.toISOString()}.` : '.') +
+            ' The reply was not sent. Wait for the customer to write again, or answer on another channel (phone, e-mail) if they gave one.',
+          [{ field: 'ticket', code: 'messagingWindowClosed', message: `the ${hours}-hour ${platform} window has closed` }],
+        ),
+      );
+    }
+    return closed;
   }
 
   /** An address the operator chose: only one the ticket's contact or its customer is known by, and only by e-mail. */
