@@ -120,7 +120,7 @@ describe('faults: the worker killed with SIGKILL mid-batch while events are inge
 
       // Nothing stuck in the queue: no event's job left waiting, delayed (the periodic sweep's next run is, by design)
       // or failed, and the jobs the dead worker held (active under a lock nobody renews) taken back by BullMQ's
-      // stalled-job check, which needs two of its 30 s rounds.
+      // stalled-job check once their lock (10 s, QUICK_RECOVERY) has run out.
       let left: Record<string, number> = {};
       await eventually(
         async () => {

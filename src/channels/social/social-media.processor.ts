@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MetricsService } from '../../metrics/metrics.service';
 import { QueueProcessor } from '../../common/queue-processor';
-import { QueueName } from '../../queues';
+import { QueueName, QUICK_RECOVERY } from '../../queues';
 import { RealtimePublisher } from '../../realtime/realtime.publisher';
 import { DownloadFailure } from '../../common/download';
 import { FileScansService } from '../../scanning/file-scans.service';
@@ -28,7 +28,7 @@ export interface SocialMediaResult {
  * until it has). Each file is decided once: stored, or not stored for a reason recorded on the message; only
  * transient failures (5xx, network) are tried again, and on the last attempt they are recorded as well.
  */
-@Processor(QueueName.SocialMedia, { concurrency: 4 })
+@Processor(QueueName.SocialMedia, { ...QUICK_RECOVERY, concurrency: 4 })
 export class SocialMediaProcessor extends QueueProcessor {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

@@ -8,7 +8,7 @@ import type { InboundJobData } from '../inbound-message';
 import { InboundService } from '../inbound.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
-import { JobName, QueueName } from '../../queues';
+import { JobName, QueueName, QUICK_RECOVERY } from '../../queues';
 import { IngestResult, TicketIngestService } from '../../tickets/ticket-ingest.service';
 
 /**
@@ -16,7 +16,7 @@ import { IngestResult, TicketIngestService } from '../../tickets/ticket-ingest.s
  * for many events); if a batch fails, its events are retried one by one so that one bad event cannot hold
  * back the others.
  */
-@Processor(QueueName.Inbound)
+@Processor(QueueName.Inbound, { ...QUICK_RECOVERY })
 export class InboundProcessor extends QueueProcessor {
   private readonly batcher: MicroBatcher<InboundJobData, Settled<IngestResult>>;
 

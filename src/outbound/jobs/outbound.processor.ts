@@ -4,7 +4,7 @@ import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
-import { JobName, QueueName } from '../../queues';
+import { JobName, QueueName, QUICK_RECOVERY } from '../../queues';
 import { MessageDeliveriesService } from '../../tickets/message-deliveries.service';
 import { DeliveryRequest, isRecordedFailure, OutboundDeliveries } from '../outbound-deliveries';
 import { OutboundService, SendMessageJobData } from '../outbound.service';
@@ -14,7 +14,7 @@ import { OutboundService, SendMessageJobData } from '../outbound.service';
  * Jobs stay one per message (their retries and backoff are BullMQ's), but many are held at once and delivered in
  * batches: a burst of acknowledgements costs two statements per batch instead of two per mail.
  */
-@Processor(QueueName.Outbound)
+@Processor(QueueName.Outbound, { ...QUICK_RECOVERY })
 export class OutboundProcessor extends QueueProcessor {
   private readonly batcher: MicroBatcher<DeliveryRequest, Settled<string>>;
 

@@ -3,14 +3,14 @@ import { Job, Queue } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { PresenceService } from '../../presence/presence.service';
 import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
-import { JobName, QueueName } from '../../queues';
+import { JobName, QueueName, QUICK_RECOVERY } from '../../queues';
 import { AssignmentService } from '../assignment.service';
 
 /**
  * Runs the `routing` queue: offers waiting work when something signals it, and on a schedule puts silent agents
  * offline and offers again, which also repairs any signal lost with Redis.
  */
-@Processor(QueueName.Routing, { concurrency: 1 })
+@Processor(QueueName.Routing, { ...QUICK_RECOVERY, concurrency: 1 })
 export class RoutingProcessor extends QueueProcessor {
   constructor(
     private readonly assignment: AssignmentService,

@@ -5,7 +5,7 @@ import { redisOf } from '../../common/redis';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
-import { JobName, QueueName } from '../../queues';
+import { JobName, QueueName, QUICK_RECOVERY } from '../../queues';
 import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { SlaFiringService, SlaTimerOutcome } from '../sla-firing.service';
 import { SlaTimerJobData } from '../sla-timer-batch';
@@ -19,7 +19,7 @@ import { SlaTimersService } from '../sla-timers.service';
  * must not overlap the next tick on this queue's many concurrent slots), re-adds the timers due soon from
  * PostgreSQL, so timers lost with Redis come back.
  */
-@Processor(QueueName.Sla, { concurrency: 200 })
+@Processor(QueueName.Sla, { ...QUICK_RECOVERY, concurrency: 200 })
 export class SlaTimerProcessor extends QueueProcessor {
   private readonly leaseToken = randomUUID();
   // Two firing transactions at a time: a burst of due timers makes larger batches, not more transactions waiting

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { SecretCipher } from '../../secrets/secret-cipher';
 import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
-import { JobName, QueueName } from '../../queues';
+import { JobName, QueueName, QUICK_RECOVERY } from '../../queues';
 import { postWebhook } from '../webhook-post';
 import { WebhooksService } from '../webhooks.service';
 
@@ -20,7 +20,7 @@ const SWEEP_EVERY_MS = 60_000;
  * too: it is not followed) is retried with backoff, and the last status code or error is kept for the admins'
  * delivery log. An internal target address fails the delivery for good.
  */
-@Processor(QueueName.Webhooks, { concurrency: 8 })
+@Processor(QueueName.Webhooks, { ...QUICK_RECOVERY, concurrency: 8 })
 export class WebhookDeliveryProcessor extends QueueProcessor {
   private readonly policy: AddressPolicy;
 
