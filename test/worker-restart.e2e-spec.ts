@@ -1,5 +1,8 @@
+import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QueueName } from '../src/queues';
 import { eventually, REDIS_URL, signedSubmission, TestEnv } from './support/test-env';
 import { webformSubmission } from './support/factories';
 
@@ -58,6 +61,34 @@ describe('nothing accepted is lost: worker down, worker restarted, Redis emptied
 
     const worker = await env.startWorker();
     await eventually(async () => (await ticketCount()) === before + 10);
+    await env.stop(worker);
+  });
+
+  it('events whose job BullMQ failed for stalling are tried again by the sweep, not left accepted for ever', async () => {
+    const before = await ticketCount();
+    const bodies = Array.from({ length: 3 }, () => webformSubmission());
+    for (const b of bodies) await signedSubmission(api, b).expect(202);
+
+    // What BullMQ does to a job whose workers died holding it twice: it fails it with this reason. Here a worker of
+    // the test's own takes the jobs and fails them so, without our failure handler (as when PostgreSQL is away).
+    const queue = api.get<Queue>(getQueueToken(QueueName.Inbound));
+    const failing = new Worker(
+      QueueName.Inbound,
+      async () => {
+        throw new UnrecoverableError('job stalled more than allowable limit');
+      },
+      { connection: queue.opts.connection, prefix: queue.opts.prefix },
+    );
+    await eventually(async () => (await queue.getJobCounts('failed')).failed === 3 || null);
+    await failing.close();
+    const [{ accepted }] = await env.sql(`SELECT count(*)::int AS accepted FROM inbound_events WHERE status = 'accepted'`);
+    expect(accepted).toBe(3);
+
+    const worker = await env.startWorker(); // its sweep at start checks every pending event
+    await eventually(async () => (await ticketCount()) === before + 3);
+    const [{ pending }] = await env.sql(`SELECT count(*)::int AS pending FROM inbound_events WHERE status <> 'processed'`);
+    expect(pending).toBe(0);
+    expect((await queue.getJobCounts('failed')).failed).toBe(0);
     await env.stop(worker);
   });
 });

@@ -195,9 +195,14 @@ export class InboundService {
           [olderThanMs / 1000, after?.receivedAt ?? null, after?.id ?? null, pageSize],
         );
       if (rows.length === 0) return checked;
-      await this.enqueue(
-        rows.map((row) => ({ eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload })),
-      );
+      const jobs = rows.map((row) => ({
+        eventId: row.id,
+        receivedAt: row.received_at.toISOString(),
+        reference: row.reference,
+        message: row.payload,
+      }));
+      await this.enqueue(jobs);
+      await this.retryFailedJobs(jobs);
       checked += rows.length;
       const last = rows[rows.length - 1];
       after = { receivedAt: last.received_at, id: last.id };
@@ -233,6 +238,27 @@ export class InboundService {
       out.set(`${r.channel}\u001f${r.external_id}`, { eventId: r.id, reference: r.reference, status: r.status, duplicate: true });
     }
     return out;
+  }
+
+  /**
+   * An event still accepted whose job BullMQ has failed: one that stalled too often (the workers holding it were
+   * killed, or lost its lock), or whose last failure could not be written to PostgreSQL. Its id is taken, so
+   * enqueueing it again adds nothing and it would wait for ever; its job is retried instead. An event that truly
+   * fails every try ends marked failed by the job's last failure, and the sweep leaves it.
+   */
+  private async retryFailedJobs(jobs: InboundJobData[]): Promise<void> {
+    await Promise.all(
+      jobs.map(async ({ eventId, message }) => {
+        try {
+          const job = await this.queue.getJob(inboundJobId(message.channel, message.externalId));
+          if (!job || !(await job.isFailed())) return;
+          this.logger.warn({ eventId, failedReason: job.failedReason }, 'an accepted event whose job had failed is tried again');
+          await job.retry('failed');
+        } catch (error) {
+          this.logger.warn({ err: error, eventId }, 'could not retry the failed job of an accepted event; the next sweep tries again');
+        }
+      }),
+    );
   }
 
   private async enqueue(jobs: InboundJobData[]): Promise<void> {
