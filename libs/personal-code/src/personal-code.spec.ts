@@ -1,4 +1,5 @@
 import { isValidPersonalCode, legacyCheckDigit, maskPersonalCode, normalizePersonalCode, parsePersonalCode } from '@lib/personal-code';
+import { todayInLatvia } from './personal-code';
 
 /**
  * Independent re-implementation of the published rule, written differently from
@@ -214,5 +215,25 @@ describe('maskPersonalCode', () => {
 
   it.each(['', '12345', '1212821121x', 'not a code', '121282112100'])('fully masks malformed %j', (input) => {
     expect(maskPersonalCode(input)).toBe('******-*****');
+  });
+});
+
+describe('todayInLatvia', () => {
+  it("changes at Riga's midnight, winter and summer, whichever minute was asked before", () => {
+    const cases: Array<[string, string]> = [
+      ['2026-12-03T21:59:59.999Z', '2026-12-03'], // 23:59:59 in Riga (UTC+2)
+      ['2026-12-03T22:00:00.000Z', '2026-12-04'],
+      ['2026-12-03T21:59:00.000Z', '2026-12-03'], // back to a minute asked before
+      ['2026-06-30T20:59:30.000Z', '2026-06-30'], // 23:59 in Riga (UTC+3)
+      ['2026-06-30T21:00:00.000Z', '2026-07-01'],
+      ['2026-06-30T21:00:59.999Z', '2026-07-01'],
+    ];
+    for (const [instant, day] of cases) expect([instant, todayInLatvia(new Date(instant))]).toEqual([instant, day]);
+  });
+
+  it('refuses the code of a child born on a day Riga has not reached, and takes it once Riga has', () => {
+    const code = legacy('041226', '2');
+    expect(isValidPersonalCode(code, { now: new Date('2026-12-03T21:30:00Z') })).toBe(false);
+    expect(isValidPersonalCode(code, { now: new Date('2026-12-03T22:30:00Z') })).toBe(true);
   });
 });
