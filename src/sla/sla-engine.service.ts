@@ -112,21 +112,22 @@ export class SlaEngine {
   async apply(m: EntityManager, triggers: Array<{ ticketId: string; trigger: SlaTrigger }>, timers: SlaTimerBatch): Promise<void> {
     if (triggers.length === 0) return;
     const ids = [...new Set(triggers.map((t) => t.ticketId))];
-    // One connection runs the transaction: its queries go one after another (tickets locked first, in id order).
-    const tickets: TicketRow[] = await m.query(
+    // One connection runs the transaction: its queries go one after another. The tickets are locked in id order,
+    // and their clocks read with them: every writer of a ticket's clocks holds the ticket's lock first (this engine,
+    // SLA firing), so the clocks need no lock of their own, nor a statement.
+    const rows: Array<TicketRow & { clocks: Array<Record<string, unknown>> }> = await m.query(
       `SELECT id, channel, level, priority, institution_id, referred_institution_id, status, created_at, first_response_at, sla_policy_id, sla_breached_at,
-              (SELECT max(e.created_at) FROM escalations e WHERE e.ticket_id = tickets.id AND e.from_level = 0 AND e.to_level > 0) AS handed_over_at
+              (SELECT max(e.created_at) FROM escalations e WHERE e.ticket_id = tickets.id AND e.from_level = 0 AND e.to_level > 0) AS handed_over_at,
+              (SELECT coalesce(json_agg(c), '[]') FROM sla_clocks c WHERE c.ticket_id = tickets.id) AS clocks
        FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [ids],
     );
-    const clockRows: Array<Record<string, any>> = await m.query(`SELECT * FROM sla_clocks WHERE ticket_id = ANY($1::uuid[]) FOR UPDATE`, [
-      ids,
-    ]);
+    const tickets: TicketRow[] = rows;
     // Through the transaction's own connection: a second pool connection per transaction can starve the pool.
     const policies: PolicyRow[] = await this.policies.all(m);
     const calendar: BusinessCalendar = await this.calendars.calendar(undefined, m);
     const clocksOf = new Map<string, Map<SlaMetric, Clock>>(ids.map((id) => [id, new Map()]));
-    for (const r of clockRows) clocksOf.get(r.ticket_id)!.set(r.metric, fromRow(r));
+    for (const row of rows) for (const c of row.clocks) clocksOf.get(row.id)!.set(c.metric as SlaMetric, fromJson(c));
 
     const events: ClockEvent[] = [];
     const ticketUpdates: Array<Record<string, unknown>> = [];
@@ -373,20 +374,27 @@ export class SlaEngine {
     };
   }
 
+  /** Where the clocks stand and what happened to them, in one statement; then the tickets' summary (their owner's). */
   private async write(m: EntityManager, clocks: Clock[], events: ClockEvent[], tickets: Array<Record<string, unknown>>): Promise<void> {
-    if (clocks.length > 0) {
+    if (clocks.length > 0 || events.length > 0) {
       const col = <K extends keyof Clock>(k: K) => clocks.map((c) => c[k]);
       await m.query(
-        `INSERT INTO sla_clocks (ticket_id, metric, policy_id, status, measure, cycle, version, started_at, budget_ms, consumed_ms, running_since,
-                                 extended, warning_at, due_at, warning_fire_at, breach_fire_at, warned_at, breached_at, met_at)
-         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::varchar[], $5::varchar[], $6::int[], $7::int[], $8::timestamptz[],
-                              $9::bigint[], $10::bigint[], $11::timestamptz[], $12::boolean[], $13::timestamptz[], $14::timestamptz[],
-                              $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])
-         ON CONFLICT (ticket_id, metric) DO UPDATE SET policy_id = EXCLUDED.policy_id, status = EXCLUDED.status, measure = EXCLUDED.measure,
-           cycle = EXCLUDED.cycle, version = EXCLUDED.version, started_at = EXCLUDED.started_at, budget_ms = EXCLUDED.budget_ms,
-           consumed_ms = EXCLUDED.consumed_ms, running_since = EXCLUDED.running_since, extended = EXCLUDED.extended,
-           warning_at = EXCLUDED.warning_at, due_at = EXCLUDED.due_at, warning_fire_at = EXCLUDED.warning_fire_at,
-           breach_fire_at = EXCLUDED.breach_fire_at, warned_at = EXCLUDED.warned_at, breached_at = EXCLUDED.breached_at, met_at = EXCLUDED.met_at`,
+        `WITH clocks AS (
+           INSERT INTO sla_clocks (ticket_id, metric, policy_id, status, measure, cycle, version, started_at, budget_ms, consumed_ms, running_since,
+                                   extended, warning_at, due_at, warning_fire_at, breach_fire_at, warned_at, breached_at, met_at)
+           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::varchar[], $5::varchar[], $6::int[], $7::int[], $8::timestamptz[],
+                                $9::bigint[], $10::bigint[], $11::timestamptz[], $12::boolean[], $13::timestamptz[], $14::timestamptz[],
+                                $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])
+           ON CONFLICT (ticket_id, metric) DO UPDATE SET policy_id = EXCLUDED.policy_id, status = EXCLUDED.status, measure = EXCLUDED.measure,
+             cycle = EXCLUDED.cycle, version = EXCLUDED.version, started_at = EXCLUDED.started_at, budget_ms = EXCLUDED.budget_ms,
+             consumed_ms = EXCLUDED.consumed_ms, running_since = EXCLUDED.running_since, extended = EXCLUDED.extended,
+             warning_at = EXCLUDED.warning_at, due_at = EXCLUDED.due_at, warning_fire_at = EXCLUDED.warning_fire_at,
+             breach_fire_at = EXCLUDED.breach_fire_at, warned_at = EXCLUDED.warned_at, breached_at = EXCLUDED.breached_at, met_at = EXCLUDED.met_at),
+         history AS (
+           INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at, detail)
+           SELECT * FROM unnest($20::uuid[], $21::varchar[], $22::varchar[], $23::uuid[], $24::int[], $25::timestamptz[], $26::bigint[],
+                                $27::timestamptz[], $28::jsonb[]))
+         SELECT 1`,
         [
           col('ticketId'),
           col('metric'),
@@ -407,14 +415,6 @@ export class SlaEngine {
           col('warnedAt'),
           col('breachedAt'),
           col('metAt'),
-        ],
-      );
-    }
-    if (events.length > 0) {
-      await m.query(
-        `INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at, detail)
-         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::int[], $6::timestamptz[], $7::bigint[], $8::timestamptz[], $9::jsonb[])`,
-        [
           events.map((e) => e.ticketId),
           events.map((e) => e.metric),
           events.map((e) => e.kind),
@@ -494,7 +494,9 @@ function meet(c: Clock, at: Date, calendar: BusinessCalendar, record: Ctx['recor
   record(c, 'met', at, { withinTarget: c.breachedAt === null && c.consumedMs <= c.budgetMs });
 }
 
-function fromRow(r: Record<string, any>): Clock {
+/** A clock as PostgreSQL's json_agg gives it: instants as ISO strings, bigints as numbers. */
+function fromJson(r: Record<string, any>): Clock {
+  const at = (v: string | null): Date | null => (v === null ? null : new Date(v));
   return {
     ticketId: r.ticket_id,
     metric: r.metric,
@@ -503,18 +505,18 @@ function fromRow(r: Record<string, any>): Clock {
     measure: r.measure,
     cycle: r.cycle,
     version: r.version,
-    startedAt: r.started_at,
+    startedAt: new Date(r.started_at),
     budgetMs: Number(r.budget_ms),
     consumedMs: Number(r.consumed_ms),
-    runningSince: r.running_since,
+    runningSince: at(r.running_since),
     extended: r.extended,
-    warningAt: r.warning_at,
-    dueAt: r.due_at,
-    warningFireAt: r.warning_fire_at,
-    breachFireAt: r.breach_fire_at,
-    warnedAt: r.warned_at,
-    breachedAt: r.breached_at,
-    metAt: r.met_at,
+    warningAt: at(r.warning_at),
+    dueAt: at(r.due_at),
+    warningFireAt: at(r.warning_fire_at),
+    breachFireAt: at(r.breach_fire_at),
+    warnedAt: at(r.warned_at),
+    breachedAt: at(r.breached_at),
+    metAt: at(r.met_at),
     stored: true,
   };
 }
