@@ -79,7 +79,7 @@ export async function scheduleEvery(queue: Queue, job: JobName, everyMs: number,
  * every worker runs, finds them and queues them again. With BullMQ's defaults (a 30 s lock, a check every 30 s)
  * that took up to a minute; with these, about 15 s. A live worker loses a lock only if its event loop stops for
  * more than half a lock (5 s); the jobs of these queues are idempotent, so such a job run twice records nothing
- * twice (a mail whose send had begun may leave twice, as after any crash). Long CPU-bound jobs (classifier
- * training, retention, exports) keep the defaults.
+ * twice (a mail or a webhook whose sending had begun may leave twice, as after any crash). Long CPU-bound jobs
+ * (classifier training, retention, exports) keep the defaults.
  */
 export const QUICK_RECOVERY = { lockDuration: 10_000, stalledInterval: 5_000 } as const satisfies Partial<WorkerOptions>;
