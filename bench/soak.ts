@@ -30,7 +30,7 @@ import { PrivatePostgres, PrivateRedis } from './support/servers/private-service
 import { SENTINEL_MASTER_NAME, SentinelRedis } from './support/servers/redis-sentinel';
 import { openAroundTheClock, restartProcess, Service, settingsLine, startService, waitHealthy } from './support/service';
 import { Part, PartFigures, Sampler } from './support/soak/sampler';
-import { findTickets, Outcome, outcome, quantile } from './support/soak/tally';
+import { findTickets, Outcome, outcome, quantile, traceLost } from './support/soak/tally';
 import { InboxWatcher, SentContact, SOAK_CHANNELS, SoakTarget, sendContacts } from './support/soak/traffic';
 
 const USAGE = 'npm run bench:soak';
@@ -104,6 +104,8 @@ interface PhaseResult {
   /** Inbound events still queued when the drain ended: with any, contacts without a ticket are unsettled, not lost. */
   backlog: number;
   drainS: number;
+  /** What the database held about the lost contacts when the drain ended. */
+  lostTrace: string[];
 }
 
 function toNumber(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -307,6 +309,8 @@ async function drive(options: {
   const drainS = (Date.now() - drainStarted) / 1000;
   clearInterval(ticker);
   process.stderr.write('\n');
+  const lostTrace =
+    out.lost.length > 0 ? await traceLost(db, out.lost).catch((e: Error) => [`  could not trace the lost contacts: ${e.message}`]) : [];
   await db.end().catch(() => undefined);
   await watcher.stop();
   await tickets.end().catch(() => undefined);
@@ -330,6 +334,7 @@ async function drive(options: {
     settings: options.settings,
     backlog,
     drainS,
+    lostTrace,
   };
 }
 
@@ -775,6 +780,7 @@ function report(
       lines.push(
         `  ${r.title}: #${c.n} ${c.channel} ${c.key}${c.gaveUp ? ` gave up: ${c.gaveUp.replace(/\s+/g, ' ').slice(0, 160)}` : ''}`,
       );
+    if (r.lostTrace.length > 0) lines.push(`what the database held about the lost contacts of "${r.title}"`, ...r.lostTrace);
   }
   return `${lines.join('\n')}\n`;
 }

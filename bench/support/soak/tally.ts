@@ -114,3 +114,42 @@ export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
+
+/**
+ * What the database holds about each lost contact (at most ten), read before the run's data is dropped: every
+ * inbound event and message that mentions its marker or number, and for a call its row in `calls`. A loss is then
+ * a lead to follow, not only a count.
+ */
+export async function traceLost(db: Client, lost: SentContact[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const c of lost.slice(0, 10)) {
+    const like = `%${c.key}%`;
+    const events = await db.query(
+      `SELECT channel, external_id, status, attempts, left(coalesce(last_error, ''), 120) AS last_error, received_at, ticket_id
+         FROM inbound_events WHERE payload::text LIKE $1 ORDER BY received_at`,
+      [like],
+    );
+    const messages = await db.query(
+      `SELECT ticket_id, direction, channel, external_id, left(text, 80) AS text, created_at FROM messages WHERE text LIKE $1 ORDER BY created_at`,
+      [like],
+    );
+    const calls =
+      c.channel === 'phone'
+        ? await db.query(
+            `SELECT call_sid, started_at, queue_name, enqueued_at, left_queue_at, ticket_requested_at, twilio_status, ended_at, updated_at
+               FROM calls WHERE from_number = $1`,
+            [c.key],
+          )
+        : { rows: [] };
+    lines.push(
+      `  #${c.n} ${c.channel} ${c.key}: ${events.rows.length} inbound events, ${messages.rows.length} messages, ${calls.rows.length} calls`,
+    );
+    for (const [what, rows] of [
+      ['event', events.rows],
+      ['message', messages.rows],
+      ['call', calls.rows],
+    ] as const)
+      for (const row of rows) lines.push(`    ${what} ${JSON.stringify(row)}`);
+  }
+  return lines;
+}
