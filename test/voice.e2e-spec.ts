@@ -431,6 +431,28 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(metrics).toContain('vp_inbound_events_total{channel="voice",outcome="rejected",reason="invalid_call_sid"} 1');
   });
 
+  it('a hang-up answered by a process that never saw the call still makes it a ticket, once', async () => {
+    // The call's first steps answered by another API process, which wrote its row behind its answers (no end yet).
+    const seenElsewhere = new Caller(player, '+37120000031');
+    await env.sql(`INSERT INTO calls (call_sid, from_number, to_number, path) VALUES ($1, $2, $3, '{language:lv}')`, [
+      seenElsewhere.callSid,
+      seenElsewhere.from,
+      seenElsewhere.to,
+    ]);
+    // And one whose row is not written anywhere yet.
+    const notYetWritten = new Caller(player, '+37120000032');
+    for (const caller of [seenElsewhere, notYetWritten]) {
+      expect((await caller.hangUp()).status).toBe(204);
+      await eventually(() => ticketOf(caller.callSid));
+      expect((await caller.hangUp()).status).toBe(204); // delivered again: nothing more
+      expect((await callOf(caller.callSid)).ended_at).toBeInstanceOf(Date);
+      const events = await env.sql('SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2', ['voice', caller.callSid]);
+      expect(events).toHaveLength(1);
+    }
+    const [message] = await env.sql(`SELECT text FROM messages WHERE external_id = $1`, [seenElsewhere.callSid]);
+    expect(message.text).toMatch(/^Call from \+37120000031 .*IVR path: \(none\)/);
+  });
+
   it('a replayed callback changes nothing: the same status callback twice, the same key press twice', async () => {
     const caller = new Caller(player, '+37120000008');
     await caller.dial();

@@ -39,36 +39,20 @@ function callRow(overrides: Partial<CallRow> = {}): CallRow {
 }
 
 /**
- * The `calls` table as another API process sees it: the row of a call whose first steps that process answered
- * appears at a moment the test chooses, as its progress writes (behind its answers) land.
+ * The `calls` table behind a scripted `query`: the call's row as the status callback finds it. `written` is a
+ * row the call's first steps left (another API process writes them behind its answers), `ended` one whose end a
+ * delivery of the callback claimed before.
  */
-function service(script: { rowAppears: 'before the look' | 'between the look and the insert' | 'never' }) {
-  let row: CallRow | null = null;
-  let ended: CallRow | null = null;
-  const statements: string[] = [];
+function service(found: 'no row' | 'written' | 'ended, never handed over') {
+  let row: CallRow | null =
+    found === 'no row' ? null : callRow(found === 'written' ? {} : { ended_at: new Date(), twilio_status: 'completed' });
   const query = jest.fn(async (sql: string) => {
-    const kind = sql.trim().split(/\s+/)[0];
-    statements.push(kind);
-    if (kind === 'UPDATE' && sql.includes('SET ended_at = now()')) {
-      if (row && !row.ended_at) {
-        row = { ...row, ended_at: new Date(), twilio_status: 'completed' };
-        ended = row;
-        return [[row], 1];
-      }
-      if (script.rowAppears === 'before the look' && !row) row = callRow(); // lands right after the claim missed it
-      return [[], 0];
-    }
-    if (kind === 'SELECT') {
-      const seen = row;
-      if (script.rowAppears === 'between the look and the insert' && !row) row = callRow();
-      return seen ? [seen] : [];
-    }
-    if (kind === 'INSERT') {
-      if (row) return []; // ON CONFLICT DO NOTHING
-      row = callRow({ ended_at: new Date(), twilio_status: 'completed' });
-      ended = row;
+    if (sql.includes('INSERT INTO calls') && sql.includes('ON CONFLICT (call_sid) DO UPDATE')) {
+      if (row?.ended_at) return []; // the WHERE of the update refuses an ended call
+      row = { ...(row ?? callRow()), ended_at: new Date(), twilio_status: 'completed' };
       return [row];
     }
+    if (sql.trim().startsWith('SELECT * FROM calls')) return row ? [row] : [];
     return [];
   });
   const accepted: InboundMessage[] = [];
@@ -88,27 +72,23 @@ function service(script: { rowAppears: 'before the look' | 'between the look and
     {} as RecordingFetcher,
     { TWILIO_SMS_FROM: '' } as AppConfig,
   );
-  return { calls, accepted, statements, ended: () => ended };
+  return { calls, accepted, row: () => row };
 }
 
-describe('VoiceCallsService.ended: the call whose first steps another API process is still writing', () => {
+describe('VoiceCallsService.ended', () => {
   const completed = { status: 'completed', from: '+37120000001', to: '+37167000000', duration: 42 };
 
-  it.each(['before the look', 'between the look and the insert', 'never'] as const)(
-    'hands the call over once when its row appears %s',
-    async (rowAppears) => {
-      const { calls, accepted, ended } = service({ rowAppears });
-      const outcome = await calls.ended(CALL_SID, completed);
-      expect(outcome).not.toBeNull();
-      expect(accepted).toHaveLength(1);
-      expect(accepted[0]).toMatchObject({ channel: 'voice', externalId: CALL_SID });
-      expect(accepted[0].text).toMatch(/^Call from \+37120000001 /);
-      expect(ended()?.ended_at).toBeInstanceOf(Date);
-    },
-  );
+  it.each(['no row', 'written', 'ended, never handed over'] as const)('hands the call over once when it finds %s', async (found) => {
+    const { calls, accepted, row } = service(found);
+    expect(await calls.ended(CALL_SID, completed)).not.toBeNull();
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]).toMatchObject({ channel: 'voice', externalId: CALL_SID });
+    expect(accepted[0].text).toMatch(/^Call from \+37120000001 /);
+    expect(row()?.ended_at).toBeInstanceOf(Date);
+  });
 
   it('changes nothing when the callback is delivered again', async () => {
-    const { calls, accepted } = service({ rowAppears: 'never' });
+    const { calls, accepted } = service('written');
     await calls.ended(CALL_SID, completed);
     expect(await calls.ended(CALL_SID, completed)).toBeNull();
     expect(accepted).toHaveLength(1);

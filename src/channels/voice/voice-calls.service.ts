@@ -148,42 +148,30 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
     if (!FINAL_STATUSES.has(params.status)) return null;
     // The caller may hang up a moment after a step whose progress is still being written here.
     await this.progress.settled(callSid);
-    // One statement claims the end of the call, so that of two deliveries of the callback only one goes on. The
-    // call's row may appear while this looks: its first steps were answered by another API process, which writes
-    // them behind its answers. Each pass either claims the end, finds it claimed, or sees the row appear (and the
-    // next pass claims it), so three passes settle it; a callback answered without any of that would lose the call.
-    for (let pass = 0; pass < 3; pass++) {
-      const [claimed] = returned<CallRow>(
-        await this.dataSource.query(
-          `UPDATE calls SET ended_at = now(), twilio_status = $2, duration_seconds = $3, updated_at = now()
-           FROM ${ASYNC_COMMIT} WHERE call_sid = $1 AND ended_at IS NULL RETURNING calls.*`,
-          [callSid, params.status, params.duration],
-        ),
-      );
-      if (claimed) return this.handOverEnded(claimed, params.status);
-      const seen = await this.find(callSid);
-      if (seen?.ended_at) {
-        // Ended already, but perhaps never handed over: the delivery that claimed the end may have died with its
-        // process, or lost PostgreSQL before the hand-over and before it could open the call again. Twilio's retry
-        // then finishes the job (the pipeline refuses a second CallSid, so a plain replay still changes nothing).
-        if (!seen.ticket_requested_at && !(await this.inbound.isAccepted('voice', callSid))) return this.handOverEnded(seen, params.status);
-        return null;
-      }
-      if (seen) continue; // written by another process since the claim looked: claim it now
-      // A call that never reached the IVR (busy, failed before answering) is still a call.
-      const [inserted] = returned<CallRow>(
-        await this.dataSource.query(
-          `INSERT INTO calls (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
-           SELECT $1::varchar, $2::text, $3::text, now(), $4::varchar, $5::int FROM ${ASYNC_COMMIT}
-           ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
-          [callSid, params.from || 'unknown', params.to, params.status, params.duration],
-        ),
-      );
-      if (inserted) return this.handOverEnded(inserted, params.status);
-      // Written by another process between the look and the insert: the next pass claims it.
+    // One statement claims the end of the call, so that of two deliveries of the callback only one goes on. It
+    // inserts the row when there is none yet: a call that never reached the IVR (busy, failed before answering), or
+    // one whose first steps another API process answered and still writes behind its answers. Claiming and
+    // inserting in one statement leaves no moment in which that row can appear unseen.
+    const [claimed] = returned<CallRow>(
+      await this.dataSource.query(
+        `INSERT INTO calls AS c (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
+         SELECT $1::varchar, $2::text, $3::text, now(), $4::varchar, $5::int FROM ${ASYNC_COMMIT}
+         ON CONFLICT (call_sid) DO UPDATE SET ended_at = now(), twilio_status = EXCLUDED.twilio_status,
+           duration_seconds = EXCLUDED.duration_seconds, updated_at = now()
+         WHERE c.ended_at IS NULL
+         RETURNING c.*`,
+        [callSid, params.from || 'unknown', params.to, params.status, params.duration],
+      ),
+    );
+    if (claimed) return this.handOverEnded(claimed, params.status);
+    // Ended already, but perhaps never handed over: the delivery that claimed the end may have died with its
+    // process, or lost PostgreSQL before the hand-over and before it could open the call again. Twilio's retry
+    // then finishes the job (the pipeline refuses a second CallSid, so a plain replay still changes nothing).
+    const seen = await this.find(callSid);
+    if (seen?.ended_at && !seen.ticket_requested_at && !(await this.inbound.isAccepted('voice', callSid))) {
+      return this.handOverEnded(seen, params.status);
     }
-    // Not settled: the caller's provider is answered with an error and delivers the callback again.
-    throw new Error(`the end of call ${callSid} could not be claimed: its row kept changing`);
+    return null;
   }
 
   /** The ended call's ticket (unless it has one), then its outcome behind the answer. */
