@@ -1,4 +1,5 @@
 import type { Queue, WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 
 /** Every BullMQ queue, named for the work it does. */
 export enum QueueName {
@@ -70,6 +71,33 @@ export async function scheduleEvery(queue: Queue, job: JobName, everyMs: number,
   } catch {
     return false;
   }
+}
+
+/**
+ * Retries those of `jobIds` that BullMQ has failed, and returns them. The sweeps call it for work PostgreSQL says
+ * is still to do: a job failed for stalling too often (the workers holding it were killed) keeps its id, so queueing
+ * the work again adds nothing, and it would wait for ever. One round trip finds which of the ids failed; a job
+ * whose state changed meanwhile is left to the next sweep.
+ */
+export async function retryFailed(queue: Queue, jobIds: string[]): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+  // BullMQ types its client narrowly; it is an ioredis Redis or Cluster, and either pipelines (the queue's keys
+  // share one slot on a Cluster).
+  const client = (await queue.client) as unknown as Pick<Redis, 'pipeline'>;
+  const lookup = client.pipeline();
+  for (const id of jobIds) lookup.zscore(queue.keys.failed, id);
+  const scores = (await lookup.exec()) ?? [];
+  const failed = jobIds.filter((_, k) => scores[k]?.[1] != null);
+  const retried: string[] = [];
+  for (const id of failed) {
+    const job = await queue.getJob(id);
+    if (!job) continue;
+    await job.retry('failed').then(
+      () => retried.push(id),
+      () => undefined,
+    );
+  }
+  return retried;
 }
 
 /**

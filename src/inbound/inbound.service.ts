@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { JobName, QueueName } from '../queues';
+import { JobName, QueueName, retryFailed } from '../queues';
 import { TicketReferenceService } from '../tickets/ticket-reference.service';
 import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { AcceptResult, InboundJobData, InboundMessage } from './inbound-message';
@@ -242,23 +242,19 @@ export class InboundService {
 
   /**
    * An event still accepted whose job BullMQ has failed: one that stalled too often (the workers holding it were
-   * killed, or lost its lock), or whose last failure could not be written to PostgreSQL. Its id is taken, so
-   * enqueueing it again adds nothing and it would wait for ever; its job is retried instead. An event that truly
-   * fails every try ends marked failed by the job's last failure, and the sweep leaves it.
+   * killed), or whose last failure could not be written to PostgreSQL. An event that truly fails every try ends
+   * marked failed by the job's last failure, and the sweep leaves it.
    */
   private async retryFailedJobs(jobs: InboundJobData[]): Promise<void> {
-    await Promise.all(
-      jobs.map(async ({ eventId, message }) => {
-        try {
-          const job = await this.queue.getJob(inboundJobId(message.channel, message.externalId));
-          if (!job || !(await job.isFailed())) return;
-          this.logger.warn({ eventId, failedReason: job.failedReason }, 'an accepted event whose job had failed is tried again');
-          await job.retry('failed');
-        } catch (error) {
-          this.logger.warn({ err: error, eventId }, 'could not retry the failed job of an accepted event; the next sweep tries again');
-        }
-      }),
-    );
+    try {
+      const retried = await retryFailed(
+        this.queue,
+        jobs.map(({ message }) => inboundJobId(message.channel, message.externalId)),
+      );
+      if (retried.length > 0) this.logger.warn({ count: retried.length }, 'accepted events whose jobs had failed are tried again');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not look for failed jobs of accepted events; the next sweep tries again');
+    }
   }
 
   private async enqueue(jobs: InboundJobData[]): Promise<void> {

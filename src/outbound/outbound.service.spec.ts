@@ -3,11 +3,29 @@ import type { DataSource } from 'typeorm';
 import { OutboundService } from './outbound.service';
 
 describe('OutboundService.requeueStuck', () => {
-  it('retries the failed job of a message still queued (failed for stalling), and leaves other jobs as they are', async () => {
-    const stalledOut = { isFailed: jest.fn(async () => true), retry: jest.fn(async () => undefined) };
-    const waiting = { isFailed: jest.fn(async () => false), retry: jest.fn(async () => undefined) };
-    const jobs: Record<string, unknown> = { 'send-m1': stalledOut, 'send-m2': waiting };
-    const queue = { addBulk: jest.fn(async () => []), getJob: jest.fn(async (id: string) => jobs[id]) };
+  it('retries the failed job of a message still queued (failed for stalling), found in one lookup, and leaves other jobs as they are', async () => {
+    const failedIds = new Set(['send-m1']);
+    const lookups: string[][] = [];
+    const pipeline = () => {
+      const asked: string[] = [];
+      return {
+        zscore: (key: string, id: string) => {
+          expect(key).toBe('vp:outbound:failed');
+          asked.push(id);
+        },
+        exec: async () => {
+          lookups.push(asked);
+          return asked.map((id) => [null, failedIds.has(id) ? '1700000000000' : null]);
+        },
+      };
+    };
+    const retry = jest.fn(async () => undefined);
+    const queue = {
+      addBulk: jest.fn(async () => []),
+      client: Promise.resolve({ pipeline }),
+      keys: { failed: 'vp:outbound:failed' },
+      getJob: jest.fn(async (id: string) => ({ id, retry })),
+    };
     const dataSource = { query: jest.fn(async () => [{ id: 'm1' }, { id: 'm2' }, { id: 'm3' }]) };
     const service = new OutboundService(queue as unknown as Queue, dataSource as unknown as DataSource);
 
@@ -17,7 +35,9 @@ describe('OutboundService.requeueStuck', () => {
       expect.objectContaining({ opts: expect.objectContaining({ jobId: 'send-m2' }) }),
       expect.objectContaining({ opts: expect.objectContaining({ jobId: 'send-m3' }) }),
     ]);
-    expect(stalledOut.retry).toHaveBeenCalledWith('failed');
-    expect(waiting.retry).not.toHaveBeenCalled();
+    expect(lookups).toEqual([['send-m1', 'send-m2', 'send-m3']]);
+    expect(queue.getJob).toHaveBeenCalledTimes(1);
+    expect(queue.getJob).toHaveBeenCalledWith('send-m1');
+    expect(retry).toHaveBeenCalledWith('failed');
   });
 });

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { JobName, QueueName } from '../queues';
+import { JobName, QueueName, retryFailed } from '../queues';
 
 export interface SendMessageJobData {
   messageId: string;
@@ -61,13 +61,13 @@ export class OutboundService {
    * happen finds the message sent and does nothing.
    */
   private async retryStalledOut(messageIds: string[]): Promise<void> {
-    for (const messageId of messageIds) {
-      try {
-        const job = await this.queue.getJob(`send-${messageId}`);
-        if (job && (await job.isFailed())) await job.retry('failed');
-      } catch (error) {
-        this.logger.warn({ err: error, messageId }, 'could not retry a failed outbound job; the next sweep tries again');
-      }
+    try {
+      await retryFailed(
+        this.queue,
+        messageIds.map((id) => `send-${id}`),
+      );
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not look for failed jobs of queued messages; the next sweep tries again');
     }
   }
 }
