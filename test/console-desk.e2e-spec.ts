@@ -227,6 +227,15 @@ describe('the operator’s desk in a browser', () => {
     await signIn(page, people.operator, password);
     const panel = page.getByRole('form', { name: 'Papildu lauki' });
     await panel.getByLabel('Summa').fill('daudz');
+    // The ticket changes elsewhere while the operator types: the panel reads the fields again and keeps the typing.
+    const reread = page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith(`/v1/tickets/${reference}/custom-fields`));
+    await request(app.getHttpServer())
+      .post(`/v1/tickets/${reference}/notes`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ text: 'Pārbaudīt summu' })
+      .expect(201);
+    await reread;
+    await expect(panel.getByLabel('Summa').inputValue()).resolves.toBe('daudz');
     await panel.getByRole('button', { name: 'Saglabāt laukus' }).click();
     await panel.getByText('deskAmount takes a number').waitFor();
     await expect(panel.getByLabel('Summa').getAttribute('aria-invalid')).resolves.toBe('true');

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
 import type { Profile } from '../lib/session';
 import { api } from '../lib/session';
@@ -28,10 +28,21 @@ export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDet
   const [draft, setDraft] = useState<Record<string, string>>({});
   const form = useAdminSubmit('custom-fields', { paths: true });
   const path = `/v1/tickets/${encodeURIComponent(ticket.reference)}/custom-fields`;
+  // Keys the person has typed in since the last save: a re-read never overwrites them, or the ticket changing
+  // elsewhere (routing, a reply, the SLA) would wipe what they are typing.
+  const edited = useRef(new Set<string>());
   const show = useCallback((list: TicketCustomField[]) => {
     setFields(list);
-    setDraft(Object.fromEntries(list.map((f) => [f.key, f.value === null ? '' : String(f.value)])));
+    setDraft((current) =>
+      Object.fromEntries(
+        list.map((f) => [f.key, edited.current.has(f.key) ? (current[f.key] ?? '') : f.value === null ? '' : String(f.value)]),
+      ),
+    );
   }, []);
+  const edit = (key: string, value: string) => {
+    edited.current.add(key);
+    setDraft((current) => ({ ...current, [key]: value }));
+  };
   // Read again whenever the ticket changed (someone else may have set them).
   useEffect(() => {
     void api<{ fields: TicketCustomField[] }>('GET', path).then(
@@ -53,6 +64,7 @@ export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDet
     const values = Object.fromEntries(fields!.filter((f) => f.active).map((f) => [f.key, valueOf(f)]));
     const saved = await form.run(() => api<{ fields: TicketCustomField[] }>('PUT', path, { values }), t('customFields.saved'));
     if (!saved) return;
+    edited.current.clear();
     show(saved.fields);
     await onChanged();
   }
@@ -77,7 +89,7 @@ export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDet
               id={id(f.key)}
               label={label}
               value={draft[f.key] ?? ''}
-              onChange={(v) => setDraft({ ...draft, [f.key]: v })}
+              onChange={(v) => edit(f.key, v)}
               options={options}
               any={t('customFields.none')}
               form={form}
@@ -94,7 +106,7 @@ export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDet
               type={f.type === 'date' ? 'date' : 'text'}
               inputMode={f.type === 'number' ? 'decimal' : undefined}
               value={draft[f.key] ?? ''}
-              onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })}
+              onChange={(e) => edit(f.key, e.target.value)}
               {...form.described(field)}
             />
             {form.fieldError(field)}
