@@ -228,7 +228,9 @@ describe('the operator’s desk in a browser', () => {
     const panel = page.getByRole('form', { name: 'Papildu lauki' });
     await panel.getByLabel('Summa').fill('daudz');
     // The ticket changes elsewhere while the operator types: the panel reads the fields again and keeps the typing.
-    const reread = page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith(`/v1/tickets/${reference}/custom-fields`));
+    const reread = page.waitForResponse(
+      (r) => r.request().method() === 'GET' && r.url().endsWith(`/v1/tickets/${reference}/custom-fields`),
+    );
     await request(app.getHttpServer())
       .post(`/v1/tickets/${reference}/notes`)
       .set('Authorization', `Bearer ${admin}`)
