@@ -721,10 +721,12 @@ function report(
     );
   }
   for (const r of results) {
-    lines.push(`processes (${r.title}; warm-up ${fmt(r.warmupMs / 1000)} s after each start; CPU averaged over the sending time)`);
+    lines.push(
+      `processes (${r.title}; warm-up ${fmt(r.warmupMs / 1000)} s after each start; CPU averaged over the sending time; heap: alive after the first full collection after warm-up and after the last)`,
+    );
     lines.push(
       table([
-        ['part', 'restarts', 'CPU cores', 'heap warm', 'heap end', 'heap growth', 'memory warm', 'memory end'],
+        ['part', 'restarts', 'CPU cores', 'heap alive warm', 'heap alive end', 'heap growth', 'memory warm', 'memory end'],
         ...r.parts.map((p) => [
           p.label,
           fmt(p.restarts),

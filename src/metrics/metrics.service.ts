@@ -1,5 +1,7 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { constants, PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { DataSource } from 'typeorm';
 import { statementsSent } from '../database/database-options';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
@@ -9,8 +11,9 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
  * global one), so several instances in one process, as in tests, never clash.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+  private readonly collections: PerformanceObserver;
 
   /** Inbound events at the channel's door: accepted, duplicate (a replay), or rejected (with the reason). */
   readonly inboundEvents = new Counter({
@@ -158,8 +161,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /**
+   * The heap in use, sampled at any moment, swings by half between collections with the garbage waiting for the
+   * next one; what a full collection leaves is what the process holds alive, and a leak shows as its steady rise.
+   */
+  readonly heapLive = new Gauge({
+    name: 'vp_nodejs_heap_live_bytes',
+    help: 'V8 heap in use just after the last full (mark-compact) garbage collection: what the process holds alive',
+    registers: [this.registry],
+  });
+
   constructor(@Optional() @InjectDataSource() dataSource?: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'vp_' });
+    this.collections = new PerformanceObserver((list) => {
+      const full = list
+        .getEntries()
+        .some((e) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+      if (full) this.heapLive.set(getHeapStatistics().used_heap_size);
+    });
+    this.collections.observe({ entryTypes: ['gc'] });
     let reported = 0;
     new Counter({
       name: 'vp_db_statements_total',
@@ -171,5 +191,9 @@ export class MetricsService {
         reported = sent;
       },
     });
+  }
+
+  onModuleDestroy(): void {
+    this.collections.disconnect();
   }
 }

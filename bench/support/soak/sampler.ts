@@ -23,7 +23,7 @@ export interface Part {
 interface Sample {
   at: number;
   pid: number;
-  /** Bytes: V8 heap in use (service processes only), resident or proportional set size. */
+  /** Bytes: V8 heap alive after the last full collection (service processes only), resident or proportional set size. */
   heap: number;
   memory: number;
 }
@@ -44,9 +44,14 @@ export interface PartFigures {
   kind: Part['kind'];
   restarts: number;
   cores: number;
-  /** Medians of the first three samples after warm-up and of the last three, in bytes (NaN without samples). */
+  /**
+   * Bytes alive after the first full collection after warm-up and after the last one (NaN until there is a second):
+   * the heap in use at a sampling moment swings by half with the garbage awaiting collection, which a short run
+   * cannot tell from growth.
+   */
   heapWarm: number;
   heapEnd: number;
+  /** Medians of the first three samples after warm-up and of the last three, in bytes (NaN without samples). */
   memoryWarm: number;
   memoryEnd: number;
 }
@@ -87,10 +92,22 @@ async function serviceMemory(metrics: { port: number; token: string }): Promise<
     });
     const text = await res.text();
     const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
-    return { heap: value('vp_nodejs_heap_size_used_bytes'), rss: value('vp_process_resident_memory_bytes') };
+    // 0 until the process ran its first full collection.
+    const live = value('vp_nodejs_heap_live_bytes');
+    return { heap: live > 0 ? live : NaN, rss: value('vp_process_resident_memory_bytes') };
   } catch {
     return { heap: NaN, rss: NaN };
   }
+}
+
+/** Each full collection changes the figure: the first new one after warm-up, and the last one if it is another. */
+function liveHeapAfterWarmUp(samples: Sample[], warmFrom: number): { heapWarm: number; heapEnd: number } {
+  const known = samples.filter((s) => Number.isFinite(s.heap));
+  const before = known.filter((s) => s.at < warmFrom).at(-1)?.heap;
+  const warm = known.find((s) => s.at >= warmFrom && s.heap !== before);
+  const last = known.at(-1);
+  if (!warm) return { heapWarm: NaN, heapEnd: NaN };
+  return { heapWarm: warm.heap, heapEnd: last && last !== warm && last.heap !== warm.heap ? last.heap : NaN };
 }
 
 export class Sampler {
@@ -164,13 +181,14 @@ export class Sampler {
       const cpuSeconds = this.windowEnd?.cpu[i] ?? total;
       const warm = samples.filter((s) => s.at >= since + warmupMs).slice(0, 3);
       const end = samples.slice(-3);
+      const { heapWarm, heapEnd } = liveHeapAfterWarmUp(samples, since + warmupMs);
       return {
         label: part.label,
         kind: part.kind,
         restarts,
         cores: cpuSeconds / seconds,
-        heapWarm: median(warm.map((s) => s.heap)),
-        heapEnd: median(end.map((s) => s.heap)),
+        heapWarm,
+        heapEnd,
         memoryWarm: median(warm.map((s) => s.memory)),
         memoryEnd: median(end.map((s) => s.memory)),
       };
