@@ -30,7 +30,8 @@ export class HaProxy {
     return this.child.pid;
   }
 
-  static async start(apiPorts: [number, number]): Promise<HaProxy> {
+  /** `waitUp: false` returns as soon as the proxy answers, whatever its checks say of the processes. */
+  static async start(apiPorts: [number, number], { waitUp = true } = {}): Promise<HaProxy> {
     const port = await freePort();
     const statsPort = await freePort();
     const env = {
@@ -42,18 +43,19 @@ export class HaProxy {
     };
     const child = spawn(BINARY, ['-db', '-f', CONFIG], { env, stdio: 'ignore' });
     const proxy = new HaProxy(child, port, statsPort);
-    await proxy.waitUntil((servers) => servers.every((s) => s.status === 'UP'), 'both API processes UP');
+    if (waitUp) await proxy.waitUntil((servers) => servers.every((s) => s.status === 'UP'), 'both API processes UP');
+    else await proxy.waitUntil((servers) => servers.length === 2, 'answering');
     return proxy;
   }
 
-  /** The backend servers as HAProxy sees them now (its stats CSV). */
+  /** The checked backend servers as HAProxy sees them now (its stats CSV), without the unchecked fail-open backups. */
   async servers(): Promise<Array<{ name: string; status: string }>> {
     const res = await fetch(`http://127.0.0.1:${this.statsPort}/stats;csv`);
     const [header, ...lines] = (await res.text()).trim().split('\n');
     const cols = header.replace(/^# /, '').split(',');
     return lines
       .map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])))
-      .filter((r) => r.pxname === 'api_processes' && r.svname !== 'BACKEND')
+      .filter((r) => r.pxname === 'api_processes' && r.svname !== 'BACKEND' && r.bck === '0')
       .map((r) => ({ name: r.svname, status: r.status }));
   }
 
