@@ -91,4 +91,24 @@ describe('nothing accepted is lost: worker down, worker restarted, Redis emptied
     expect((await queue.getJobCounts('failed')).failed).toBe(0);
     await env.stop(worker);
   });
+
+  it('events whose jobs a failover lost are queued again as soon as the worker is connected again, not at the next sweep', async () => {
+    const before = await ticketCount();
+    const worker = await env.startWorker(); // the periodic sweep: once a minute, for events a minute old
+    const queue = worker.get<Queue>(getQueueToken(QueueName.Inbound));
+    await queue.pause();
+    const bodies = Array.from({ length: 5 }, () => webformSubmission());
+    for (const b of bodies) await signedSubmission(api, b).expect(202);
+    // The jobs were on the primary that died; the promoted replica never had them.
+    const waiting = async () => Object.values(await queue.getJobCounts('wait', 'paused')).reduce((a, b) => a + b, 0);
+    await eventually(async () => (await waiting()) === 5);
+    await queue.drain();
+    expect(await waiting()).toBe(0);
+    await queue.resume();
+
+    // The worker's connection to Redis breaks and is made again, as in a failover.
+    (await queue.client).disconnect(true);
+    await eventually(async () => (await ticketCount()) === before + 5, { timeoutMs: 15_000, everyMs: 100 });
+    await env.stop(worker);
+  });
 });

@@ -56,6 +56,13 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
     return [];
   }
 
+  /**
+   * Runs when the queue's connection is ready again after Redis went away (a restart, a Sentinel failover): jobs
+   * the failover lost are repaired from PostgreSQL now rather than at the next periodic sweep, up to two intervals
+   * later. Nothing by default.
+   */
+  protected async reconnected(): Promise<void> {}
+
   async process(job: Job): Promise<unknown> {
     const scheduled = this.periodic().find((p) => p.job === job.name);
     return scheduled ? scheduled.run(job) : this.handle(job);
@@ -63,14 +70,20 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     const periodic = this.periodic();
-    if (periodic.length === 0) return;
     const queue = this.options.queue;
-    if (!queue) throw new Error(`${this.constructor.name} has periodic work but was not given its queue`);
-    await this.schedule(queue, periodic);
+    if (!queue) {
+      if (periodic.length > 0) throw new Error(`${this.constructor.name} has periodic work but was not given its queue`);
+      return;
+    }
+    if (periodic.length > 0) await this.schedule(queue, periodic);
     // A Redis that comes back empty (restarted without its data) has lost the schedules with the jobs: they are
     // upserted again whenever the queue's connection is ready again (idempotent when they are still there).
     const client = await queue.client.catch(() => null);
-    client?.on('ready', () => void this.schedule(queue, periodic));
+    client?.on('ready', () => {
+      if (periodic.length > 0) void this.schedule(queue, periodic);
+      this.reconnected().catch((error) => this.logger.warn({ err: error }, 'repair after reconnecting to Redis failed'));
+    });
+    if (periodic.length === 0) return;
     const every = Math.min(SCHEDULE_CHECK_MAX_MS, ...periodic.map((p) => p.everyMs));
     this.scheduleCheck = setInterval(() => void this.checkSchedules(queue, periodic), every);
     this.scheduleCheck.unref();

@@ -42,6 +42,11 @@ export class InboundProcessor extends QueueProcessor {
     void this.sweep(0);
   }
 
+  /** Events whose job a Redis failover lost are queued again now, not at the next sweep, up to two minutes later. */
+  protected override async reconnected(): Promise<void> {
+    await this.sweep(0);
+  }
+
   /** Accepted events whose job Redis lost are found in PostgreSQL and queued again. */
   protected override periodic(): PeriodicWork[] {
     return [{ job: JobName.InboundSweep, everyMs: this.config.INBOUND_SWEEP_INTERVAL_MS, run: () => this.sweep() }];

@@ -39,6 +39,11 @@ export class OutboundProcessor extends QueueProcessor {
     void this.sweep(0);
   }
 
+  /** Replies whose job a Redis failover lost go out now, not at the next sweep. */
+  protected override async reconnected(): Promise<void> {
+    await this.sweep(0);
+  }
+
   protected override periodic(): PeriodicWork[] {
     const every = this.config.OUTBOUND_SWEEP_INTERVAL_MS;
     return [{ job: JobName.OutboundSweep, everyMs: every, run: () => this.sweep(every) }];
