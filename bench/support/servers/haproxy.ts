@@ -30,8 +30,7 @@ export class HaProxy {
     return this.child.pid;
   }
 
-  /** `waitUp: false` returns as soon as the proxy answers, whatever its checks say of the processes. */
-  static async start(apiPorts: [number, number], { waitUp = true } = {}): Promise<HaProxy> {
+  static async start(apiPorts: [number, number]): Promise<HaProxy> {
     const port = await freePort();
     const statsPort = await freePort();
     const env = {
@@ -43,8 +42,7 @@ export class HaProxy {
     };
     const child = spawn(BINARY, ['-db', '-f', CONFIG], { env, stdio: 'ignore' });
     const proxy = new HaProxy(child, port, statsPort);
-    if (waitUp) await proxy.waitUntil((servers) => servers.every((s) => s.status === 'UP'), 'both API processes UP');
-    else await proxy.waitUntil((servers) => servers.length === 2, 'answering');
+    await proxy.waitUntil((servers) => servers.every((s) => s.status === 'UP'), 'both API processes UP');
     return proxy;
   }
 
