@@ -118,7 +118,10 @@ cmd_start() {
   echo $! >"$dir/clamd.pid"
   for ((i = 0; i < START_TIMEOUT * 10; i++)); do
     pong "$port" && return 0
-    if ! clamd_pid "$dir" >/dev/null; then break; fi
+    if ! clamd_pid "$dir" >/dev/null; then
+      tail -n 20 "$dir/clamd.stderr" "$dir/clamd.log" >&2 2>/dev/null || true
+      fail "clamd exited before answering on 127.0.0.1:$port (port taken? logs above)"
+    fi
     sleep 0.1
   done
   tail -n 20 "$dir/clamd.stderr" "$dir/clamd.log" >&2 2>/dev/null || true

@@ -28,10 +28,23 @@ export class TestClamd {
     readonly port: number,
   ) {}
 
+  /**
+   * A free port can be taken by another process between being found and clamd binding it (test files run side by
+   * side), so a start that fails is tried once more on another port, with the first failure kept for the report.
+   */
   static async start(): Promise<TestClamd> {
-    const clamd = new TestClamd(await mkdtemp(join(tmpdir(), 'vpppd-clamd-')), await freePort());
-    await clamd.resume();
-    return clamd;
+    const dir = await mkdtemp(join(tmpdir(), 'vpppd-clamd-'));
+    const first = new TestClamd(dir, await freePort());
+    try {
+      await first.resume();
+      return first;
+    } catch (error) {
+      const second = new TestClamd(dir, await freePort());
+      await second.resume().catch((again: Error) => {
+        throw new Error(`${(error as Error).message}\nand on a second port:\n${again.message}`);
+      });
+      return second;
+    }
   }
 
   get url(): string {
