@@ -239,17 +239,22 @@ describe('the operator’s desk in a browser', () => {
     await reread;
     await expect(panel.getByLabel('Summa').inputValue()).resolves.toBe('daudz');
     await panel.getByRole('button', { name: 'Saglabāt laukus' }).click();
-    await panel.getByText('deskAmount takes a number').waitFor();
+    // The API's refusals (in English, by key, for any client) are said in Latvian at each field.
+    await panel.getByText('Ierakstiet skaitli, piemēram, 12,50.').waitFor();
     await expect(panel.getByLabel('Summa').getAttribute('aria-invalid')).resolves.toBe('true');
-    await panel.getByText('deskCase is required').waitFor();
+    await expect(page.getByText('deskAmount takes a number').count()).resolves.toBe(0);
+    await panel.getByText('Obligāts lauks: norādiet vērtību.').waitFor();
     await panel.getByLabel('Lietas numurs (obligāts)').fill('VSAA-2026-5');
-    await panel.getByLabel('Summa').fill('12.5');
+    // Written as a Latvian writes it: spaces between thousands and a decimal comma.
+    await panel.getByLabel('Summa').fill('1 250,5');
     await panel.getByLabel('Iznākums').selectOption('piešķirts');
     await panel.getByRole('button', { name: 'Saglabāt laukus' }).click();
     await panel.getByText('Lauki saglabāti.').waitFor();
-    await page.locator('.timeline .entry-custom_fields_changed').getByText('deskAmount: — → 12.5').waitFor();
+    await expect(panel.getByLabel('Summa').inputValue()).resolves.toBe('1250,5');
+    // The history names the field by its label.
+    await page.locator('.timeline .entry-custom_fields_changed').getByText('Summa: — → 1250,5').waitFor();
     const ticket = await request(app.getHttpServer()).get(`/v1/tickets/${reference}`).set('Authorization', `Bearer ${admin}`).expect(200);
-    expect(ticket.body.customFields).toEqual({ deskCase: 'VSAA-2026-5', deskAmount: 12.5, deskOutcome: 'piešķirts' });
+    expect(ticket.body.customFields).toEqual({ deskCase: 'VSAA-2026-5', deskAmount: 1250.5, deskOutcome: 'piešķirts' });
     await context.close();
   });
 

@@ -2,9 +2,11 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useI18n } from '../i18n/i18n';
 import type { Profile } from '../lib/session';
 import { api } from '../lib/session';
+import { formatNumber, parseNumber } from '../lib/numbers';
 import type { TicketDetail } from '../lib/tickets';
+import type { MessageKey } from '../i18n/lv';
 import { SelectField, useAdminSubmit } from './admin/admin-forms';
-import { Outcome } from './forms';
+import { Outcome, type FieldProblem } from './forms';
 
 export interface TicketCustomField {
   key: string;
@@ -18,27 +20,54 @@ export interface TicketCustomField {
 
 const EDITORS = ['operator', 'specialist', 'expert', 'supervisor'];
 
+/** The API's refusal codes for a field's value (libs/custom-fields) that the console words itself. */
+const PROBLEM_CODES = ['notText', 'tooLong', 'notNumber', 'notDate', 'notChoice', 'notInChoices', 'required', 'inactive', 'unknown'];
+
 /**
  * The ticket's institution's own fields ("Papildu lauki"), shown and set as one form: the API checks each value
  * and its refusals are shown at their fields. Nothing is shown for an institution without fields.
  */
-export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDetail; me: Profile; onChanged: () => Promise<void> }) {
+export function CustomFieldsPanel({
+  ticket,
+  me,
+  onChanged,
+  onFields,
+}: {
+  ticket: TicketDetail;
+  me: Profile;
+  onChanged: () => Promise<void>;
+  /** The fields as read, for the ticket's timeline to name them by their labels. */
+  onFields?: (fields: TicketCustomField[]) => void;
+}) {
   const { t, lang } = useI18n();
   const [fields, setFields] = useState<TicketCustomField[] | null>(null);
   const [draft, setDraft] = useState<Record<string, string>>({});
-  const form = useAdminSubmit('custom-fields', { paths: true });
+  // The API words its refusals in English with the field's key, for every client; here they are said in the
+  // person's language, under the field's own label.
+  const translate = (problem: FieldProblem): string | null => {
+    const field = fields?.find((f) => `values.${f.key}` === problem.field);
+    if (!field || !PROBLEM_CODES.includes(problem.code)) return null;
+    return t(`customFields.problem.${problem.code}` as MessageKey, { choices: field.choices.join(', ') });
+  };
+  const form = useAdminSubmit('custom-fields', { paths: true, translate });
   const path = `/v1/tickets/${encodeURIComponent(ticket.reference)}/custom-fields`;
   // Keys the person has typed in since the last save: a re-read never overwrites them, or the ticket changing
   // elsewhere (routing, a reply, the SLA) would wipe what they are typing.
   const edited = useRef(new Set<string>());
-  const show = useCallback((list: TicketCustomField[]) => {
-    setFields(list);
-    setDraft((current) =>
-      Object.fromEntries(
-        list.map((f) => [f.key, edited.current.has(f.key) ? (current[f.key] ?? '') : f.value === null ? '' : String(f.value)]),
-      ),
-    );
-  }, []);
+  const shownValue = useCallback(
+    (f: TicketCustomField) => (f.value === null ? '' : typeof f.value === 'number' ? formatNumber(f.value, lang) : f.value),
+    [lang],
+  );
+  const show = useCallback(
+    (list: TicketCustomField[]) => {
+      setFields(list);
+      onFields?.(list);
+      setDraft((current) =>
+        Object.fromEntries(list.map((f) => [f.key, edited.current.has(f.key) ? (current[f.key] ?? '') : shownValue(f)])),
+      );
+    },
+    [onFields, shownValue],
+  );
   const edit = (key: string, value: string) => {
     edited.current.add(key);
     setDraft((current) => ({ ...current, [key]: value }));
@@ -56,8 +85,8 @@ export function CustomFieldsPanel({ ticket, me, onChanged }: { ticket: TicketDet
   const valueOf = (f: TicketCustomField): string | number | null => {
     const raw = (draft[f.key] ?? '').trim();
     if (raw === '') return null;
-    // What the person typed goes as it is when it is not a number: the API names the field and why.
-    return f.type === 'number' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    // What the person typed goes as it is when it is not a number: the API refuses it at the field.
+    return f.type === 'number' ? (parseNumber(raw) ?? raw) : raw;
   };
   async function submit(e: FormEvent) {
     e.preventDefault();

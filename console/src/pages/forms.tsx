@@ -3,9 +3,16 @@ import { ApiError } from '../lib/session';
 /** The API's field-level errors (problem+json `errors`) by field, to show each at its own control. */
 export type FieldErrors = Record<string, string>;
 
-export function fieldErrors(e: unknown): FieldErrors {
+/** One refusal of the API at a field: `code` says which rule, `message` says it in English for any client. */
+export type FieldProblem = { field: string; code: string; message: string };
+
+/**
+ * The API's field-level errors by field. `translate` words a refusal in the person's language when the form knows
+ * it (its code and the field's label); otherwise the API's own message is shown.
+ */
+export function fieldErrors(e: unknown, translate?: (problem: FieldProblem) => string | null): FieldErrors {
   if (!(e instanceof ApiError) || !e.problem.errors) return {};
-  return Object.fromEntries(e.problem.errors.map((f) => [f.field, f.message]));
+  return Object.fromEntries(e.problem.errors.map((f) => [f.field, translate?.(f) ?? f.message]));
 }
 
 export const detailOf = (e: unknown) => (e instanceof Error ? e.message : String(e));

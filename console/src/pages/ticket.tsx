@@ -7,7 +7,7 @@ import { api, ApiError, session } from '../lib/session';
 import { type TicketDetail } from '../lib/tickets';
 import { useNow } from '../lib/use-now';
 import { CustomerPanel } from './customer-panel';
-import { CustomFieldsPanel } from './custom-fields-panel';
+import { CustomFieldsPanel, type TicketCustomField } from './custom-fields-panel';
 import { OtherTickets } from '../desk/ticket-desk';
 import { SlaBadge } from './sla-badge';
 import { TicketActions } from './ticket-actions';
@@ -23,6 +23,7 @@ export function TicketPage({ reference }: { reference: string }) {
   const [missing, setMissing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [viewers, setViewers] = useState<Viewer[]>([]);
+  const [customFields, setCustomFields] = useState<TicketCustomField[]>([]);
   const snoozed = useSnoozeText(ticket);
 
   const load = useCallback(async () => {
@@ -74,7 +75,7 @@ export function TicketPage({ reference }: { reference: string }) {
         <div className="ticket-main">
           <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">{t('ticket.timeline')}</h2>
-            <Timeline ticket={ticket} />
+            <Timeline ticket={ticket} customFields={customFields} />
           </section>
           <TicketActions ticket={ticket} me={session.profile!} onChanged={load} />
           <TicketManage ticket={ticket} me={session.profile!} onChanged={load} />
@@ -110,7 +111,7 @@ export function TicketPage({ reference }: { reference: string }) {
               </dd>
             </dl>
           </section>
-          <CustomFieldsPanel ticket={ticket} me={session.profile!} onChanged={load} />
+          <CustomFieldsPanel ticket={ticket} me={session.profile!} onChanged={load} onFields={setCustomFields} />
           <CustomerPanel ticket={ticket} />
           <OtherTickets ticket={ticket} />
         </aside>

@@ -1,6 +1,8 @@
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/lv';
 import type { Message, TicketDetail, TimelineEntry } from '../lib/tickets';
+import { formatNumber } from '../lib/numbers';
+import type { TicketCustomField } from './custom-fields-panel';
 
 /**
  * A message's words, always as text: the API's HTML (sanitised at the door) is never put into the page; when a
@@ -12,8 +14,10 @@ export function messageText(m: Message): string {
   return new DOMParser().parseFromString(m.html, 'text/html').body.textContent ?? '';
 }
 
-export function Timeline({ ticket }: { ticket: TicketDetail }) {
-  const { t, dateTime } = useI18n();
+/** `customFields`: the institution's fields, so that a change names each by its label, not its key. */
+export function Timeline({ ticket, customFields = [] }: { ticket: TicketDetail; customFields?: TicketCustomField[] }) {
+  const { t, dateTime, lang } = useI18n();
+  const fieldLabels = new Map(customFields.map((f) => [f.key, f.labels[lang]]));
   const names = new Map(ticket.agents.map((a) => [a.id, a.displayName]));
   const messages = new Map(ticket.messages.map((m) => [m.id, m]));
   const who = (id: string | null | undefined) => (id ? (names.get(id) ?? id) : t('timeline.system'));
@@ -85,7 +89,8 @@ export function Timeline({ ticket }: { ticket: TicketDetail }) {
     }
     if (entry.type === 'custom_fields_changed') {
       const changes = (entry.fields ?? []) as Array<{ key: string; from: unknown; to: unknown }>;
-      const shown = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+      const shown = (v: unknown) =>
+        v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' ? formatNumber(v, lang) : JSON.stringify(v);
       return (
         <div>
           <p className="entry-head">
@@ -94,7 +99,7 @@ export function Timeline({ ticket }: { ticket: TicketDetail }) {
           <ul className="entry-text">
             {changes.map((c) => (
               <li key={c.key}>
-                {c.key}: {shown(c.from)} → {shown(c.to)}
+                {fieldLabels.get(c.key) ?? c.key}: {shown(c.from)} → {shown(c.to)}
               </li>
             ))}
           </ul>

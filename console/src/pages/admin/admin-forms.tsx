@@ -2,13 +2,13 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type R
 import { useI18n } from '../../i18n/i18n';
 import { api } from '../../lib/session';
 import type { Institution } from '../../lib/tickets';
-import { detailOf, fieldErrorProps, fieldErrors, Outcome, type FieldErrors } from '../forms';
+import { detailOf, fieldErrorProps, fieldErrors, Outcome, type FieldErrors, type FieldProblem } from '../forms';
 
 /**
  * One admin form's submission: the API's field-level errors go to their fields (a field the form has no control
  * for, such as `capacity.chat`, to its nearest one by its first part), anything else to the form's alert.
  */
-export function useAdminSubmit(prefix: string, options: { paths?: boolean } = {}) {
+export function useAdminSubmit(prefix: string, options: { paths?: boolean; translate?: (problem: FieldProblem) => string | null } = {}) {
   const { t } = useI18n();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [status, setStatus] = useState<string | null>(null);
@@ -23,7 +23,7 @@ export function useAdminSubmit(prefix: string, options: { paths?: boolean } = {}
       return result;
     } catch (e) {
       const fields: FieldErrors = {};
-      for (const [field, message] of Object.entries(fieldErrors(e))) {
+      for (const [field, message] of Object.entries(fieldErrors(e, options.translate))) {
         // With `paths`, a form that has a control per part (hours.mon) keeps the whole path.
         const key = options.paths ? field : field.split(/[.[]/)[0];
         fields[key] = fields[key] ? `${fields[key]}; ${message}` : message;
