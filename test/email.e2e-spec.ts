@@ -691,4 +691,47 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     expect((await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [[...ids, fresh]]))[0].n).toBe(4);
     await http().delete(`/v1/admin/mailboxes/${created.body.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
   });
+
+  it('retries a mailbox whose folder is missing on one connection at a time, says why, and reads it once the folder exists', async () => {
+    const box = uniqueMailbox('arrivals');
+    // Sockets this process holds to the IMAP server: the default mailbox's, and the new one's attempts.
+    const imapSockets = () =>
+      (process as unknown as { _getActiveHandles(): Array<{ remotePort?: number; destroyed?: boolean }> })
+        ._getActiveHandles()
+        .filter((h) => h?.remotePort === servers.imap.port && !h.destroyed).length;
+    const before = imapSockets();
+    const admin = await login(app);
+    const created = await http()
+      .post('/v1/admin/mailboxes')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({
+        name: 'arrivals',
+        address: box,
+        host: servers.imap.host,
+        port: servers.imap.port,
+        tls: false,
+        username: box,
+        password: MAIL_PASSWORD,
+        folder: 'Arrivals',
+      })
+      .expect(201);
+    const status = async () =>
+      (await http().get('/health').set(MONITORING)).body.mailboxes?.find((m: { name: string }) => m.name === 'arrivals');
+    // The server's reason, not imapflow's "Command failed".
+    await eventually(async () => (await status())?.error?.includes("doesn't exist") === true, { timeoutMs: 15000 });
+    // Three attempts at least (retries after about 2 and 4 s): each failed one used to leave its session open.
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    expect(imapSockets() - before).toBeLessThanOrEqual(1);
+
+    await withImap(box, (client) => client.mailboxCreate('Arrivals'));
+    const id = mid();
+    await appendMessage(
+      box,
+      rawMail({ from: uniqueMailbox('arr'), to: box, subject: 'Mape atrasta', messageId: id }, 'Sveiki!'),
+      'Arrivals',
+    );
+    await ticketOf(id, 40000);
+    expect((await status())?.state).toBe('connected');
+    await http().delete(`/v1/admin/mailboxes/${created.body.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
+  });
 });

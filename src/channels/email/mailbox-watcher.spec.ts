@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ImapFlow } from 'imapflow';
-import { MailboxSettings, MailboxWatcher, MailboxWatcherDeps } from './mailbox-watcher';
+import { imapErrorText, MailboxSettings, MailboxWatcher, MailboxWatcherDeps } from './mailbox-watcher';
 
 const SETTINGS: MailboxSettings = {
   id: 'm1',
@@ -119,5 +119,16 @@ describe('MailboxWatcher, chunk after chunk', () => {
     expect(log.filter((step) => step.startsWith('checkpoint'))).toEqual(['checkpoint 100']);
     expect(log.filter((step) => step.startsWith('flag \\Seen'))).toEqual(['flag \\Seen 1-100 (99)']);
     expect(log.some((step) => step.startsWith('accept start message 201'))).toBe(false);
+  });
+});
+
+describe('imapErrorText', () => {
+  it("gives the server's reason for a refused command, else the error's message", () => {
+    const refused = Object.assign(new Error('Command failed'), { responseText: "Mailbox doesn't exist: Arrivals (0.001 + 0.000 secs)." });
+    expect(imapErrorText(refused)).toBe("Mailbox doesn't exist: Arrivals (0.001 + 0.000 secs).");
+    expect(imapErrorText(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1143'), { responseText: ' ' }))).toBe(
+      'connect ECONNREFUSED 127.0.0.1:1143',
+    );
+    expect(imapErrorText('down')).toBe('down');
   });
 });

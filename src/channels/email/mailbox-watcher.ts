@@ -86,7 +86,7 @@ export class MailboxWatcher {
       try {
         connected = await this.connectAndWatch();
       } catch (error) {
-        this.deps.onState('disconnected', (error as Error).message);
+        this.deps.onState('disconnected', imapErrorText(error));
         this.logger.warn({ err: error, attempt: failures + 1 }, 'mailbox connection failed');
       }
       if (this.stopped) break;
@@ -132,6 +132,12 @@ export class MailboxWatcher {
       this.requestSync(client);
       await closed;
       clearInterval(poll);
+    } catch (error) {
+      // A folder that cannot be opened (missing, renamed, no rights) leaves a logged-in session behind, which the
+      // server keeps until its idle timeout (Dovecot: 30 minutes). One per retry soon reaches the server's limit of
+      // connections per user and address (Dovecot's default is 10), which locks out the staff's own mail clients too.
+      client.close();
+      throw error;
     } finally {
       this.client = null;
       if (!this.stopped) {
@@ -255,4 +261,14 @@ export class MailboxWatcher {
     }
     return highest;
   }
+}
+
+/**
+ * What the server said, for the mailbox's status: imapflow's message for a refused command is "Command failed",
+ * while the server's own text says why ("Mailbox doesn't exist: Arrivals").
+ */
+export function imapErrorText(error: unknown): string {
+  const { responseText, message } = error as { responseText?: unknown; message?: unknown };
+  if (typeof responseText === 'string' && responseText.trim() !== '') return responseText.trim();
+  return typeof message === 'string' ? message : String(error);
 }
