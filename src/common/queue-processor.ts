@@ -47,7 +47,7 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
   }
 
   /** The queue's own jobs; a queue that only runs periodic work has none, and refuses a job it does not know. */
-  protected async handle(job: Job): Promise<unknown> {
+  protected async handle(job: Job, _token?: string): Promise<unknown> {
     throw new UnrecoverableError(`the ${this.queueName} queue has no job ${job.name}`);
   }
 
@@ -63,9 +63,10 @@ export abstract class QueueProcessor extends WorkerHost implements OnApplication
    */
   protected async reconnected(): Promise<void> {}
 
-  async process(job: Job): Promise<unknown> {
+  /** `token` is the job's lock, which moving the job (to delayed, say) from inside its processor needs. */
+  async process(job: Job, token?: string): Promise<unknown> {
     const scheduled = this.periodic().find((p) => p.job === job.name);
-    return scheduled ? scheduled.run(job) : this.handle(job);
+    return scheduled ? scheduled.run(job) : this.handle(job, token);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -418,6 +418,17 @@ export class AppConfig {
   @Max(1000)
   OUTBOUND_BATCH_WAIT_MS = 20;
 
+  /**
+   * At most this many outbound jobs of one channel are in hand at once in a worker; the others wait, delayed, out of
+   * the worker's way. A channel whose provider stalls (an SMTP server that stops answering) would otherwise hold
+   * every one of the OUTBOUND_CONCURRENCY jobs while they wait for it, and no chat, WhatsApp or SMS reply would leave.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOUND_CHANNEL_MAX_IN_FLIGHT = 100;
+
   /** How often workers queue again stored replies still `queued` whose job Redis lost (a restart, a failover). */
   @Transform(toInt)
   @IsInt()
@@ -689,6 +700,17 @@ export class AppConfig {
   @Min(1)
   @Max(50)
   SMTP_MAX_CONNECTIONS = 4;
+
+  /**
+   * The longest an SMTP server may take to accept a connection, to greet, or to answer any one command. A send that
+   * waits longer fails and is retried with backoff (nodemailer's own defaults let a stalled server hold a mail for
+   * ten minutes).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  SMTP_TIMEOUT_MS = 60_000;
 
   /** Sender of mail that does not go out from a mailbox of its own, e.g. "VPPPD <pakalpojumi@example.lv>". */
   @ValidateIf((c: AppConfig) => !!c.SMTP_HOST)

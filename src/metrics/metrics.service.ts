@@ -49,7 +49,7 @@ export class MetricsService implements OnModuleDestroy {
 
   readonly outboundMessages = new Counter({
     name: 'vp_outbound_messages_total',
-    help: 'Outbound messages by channel and outcome: sent, failed (for good), deferred (an attempt failed; retried with backoff)',
+    help: 'Outbound messages by channel and outcome: sent, failed (for good), deferred (an attempt failed; retried with backoff), busy (held back while its channel had OUTBOUND_CHANNEL_MAX_IN_FLIGHT in hand)',
     labelNames: ['channel', 'outcome'] as const,
     registers: [this.registry],
   });

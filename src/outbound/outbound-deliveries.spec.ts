@@ -1,8 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
+import type { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { DeliveryRecord, MessageDeliveriesService } from '../tickets/message-deliveries.service';
 import { ChannelSender, OutboundEnvelope, PermanentDeliveryError } from './channel-sender';
-import { isRecordedFailure, OutboundDeliveries } from './outbound-deliveries';
+import { ChannelBusy, isRecordedFailure, OutboundDeliveries } from './outbound-deliveries';
 
 function envelope(messageId: string, to: string, channel = 'email'): OutboundEnvelope {
   return {
@@ -48,14 +49,44 @@ describe('OutboundDeliveries', () => {
       return { response: `250 ok ${e.messageId}` };
     }),
   };
-  const deliveries = () =>
-    new OutboundDeliveries([email], store as unknown as MessageDeliveriesService, metrics as unknown as MetricsService);
+  /** A channel whose provider answers only when the test lets it (`release`). */
+  const stalled: { release: () => void; sends: number } = { release: () => undefined, sends: 0 };
+  const telegram: ChannelSender = {
+    channel: 'telegram',
+    send: jest.fn(async (e: OutboundEnvelope) => {
+      sent.push(e.messageId);
+      return { response: `ok ${e.messageId}` };
+    }),
+  };
+  const slowEmail: ChannelSender = {
+    channel: 'email',
+    send: jest.fn(async (e: OutboundEnvelope) => {
+      stalled.sends++;
+      await new Promise<void>((resolve) => {
+        const before = stalled.release;
+        stalled.release = () => (before(), resolve());
+      });
+      sent.push(e.messageId);
+      return { response: `250 ok ${e.messageId}` };
+    }),
+  };
+  const deliveries = (senders: ChannelSender[] = [email], maxInFlight = 100) =>
+    new OutboundDeliveries(
+      senders,
+      store as unknown as MessageDeliveriesService,
+      metrics as unknown as MetricsService,
+      {
+        OUTBOUND_CHANNEL_MAX_IN_FLIGHT: maxInFlight,
+      } as AppConfig,
+    );
 
   beforeEach(() => {
     stored.clear();
     recorded.length = 0;
     loads.length = 0;
     sent.length = 0;
+    stalled.release = () => undefined;
+    stalled.sends = 0;
     jest.clearAllMocks();
     store.loadEnvelopes.mockImplementation(load);
   });
@@ -145,5 +176,42 @@ describe('OutboundDeliveries', () => {
     const [result] = await deliveries().deliver([{ messageId: 's', lastAttempt: false }]);
     expect(result.ok || result.error instanceof UnrecoverableError).toBe(true);
     expect(recorded[0]).toEqual([{ messageId: 's', sent: false, reason: 'no sender is configured for the sms channel', final: true }]);
+  });
+
+  it("holds back a stalled channel's messages beyond its share, whole addresses at a time, and records another channel at once", async () => {
+    const service = deliveries([slowEmail, telegram], 3);
+    for (const id of ['m1', 'm2', 'm3']) stored.set(id, envelope(id, `${id}@customer.test`));
+    const first = service.deliver(['m1', 'm2', 'm3'].map((messageId) => ({ messageId, lastAttempt: false })));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(service.inHand('email')).toBe(3);
+
+    // The channel is full: its next messages are held back (two to one address stay together), Telegram goes.
+    stored.set('m4', envelope('m4', 'same@customer.test'));
+    stored.set('m5', envelope('m5', 'same@customer.test'));
+    stored.set('t1', envelope('t1', '5550001', 'telegram'));
+    const second = await service.deliver(['m4', 'm5', 't1'].map((messageId) => ({ messageId, lastAttempt: false })));
+    expect(second[2]).toEqual({ ok: true, value: 'ok t1' });
+    for (const held of second.slice(0, 2)) {
+      expect(held.ok).toBe(false);
+      const error = (held as { error: unknown }).error;
+      expect(error).toBeInstanceOf(ChannelBusy);
+      expect((error as ChannelBusy).retryInMs).toBeGreaterThanOrEqual(1000);
+    }
+    // Telegram's outcome is written though the e-mails of the first batch are still waiting; nothing for the held.
+    expect(recorded).toEqual([[{ messageId: 't1', sent: true, response: 'ok t1' }]]);
+    expect(stalled.sends).toBe(3);
+    expect(metrics.outboundMessages.inc).toHaveBeenCalledWith({ channel: 'email', outcome: 'busy' });
+
+    stalled.release();
+    expect((await first).every((r) => r.ok)).toBe(true);
+    expect(service.inHand('email')).toBe(0);
+    expect(recorded[1].map((r) => r.messageId).sort()).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it("lets one address's messages through when nothing of the channel is in hand, however many they are", async () => {
+    for (const id of ['a1', 'a2', 'a3']) stored.set(id, envelope(id, 'many@customer.test'));
+    const results = await deliveries([email], 2).deliver(['a1', 'a2', 'a3'].map((messageId) => ({ messageId, lastAttempt: false })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(sent).toEqual(['a1', 'a2', 'a3']);
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { batchOrOneByOne, Settled } from '@lib/micro-batcher';
 import { UnrecoverableError } from 'bullmq';
+import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { DeliveryRecord, MessageDeliveriesService } from '../tickets/message-deliveries.service';
 import { CHANNEL_SENDERS, ChannelSender, OutboundEnvelope, PermanentDeliveryError } from './channel-sender';
@@ -18,23 +19,53 @@ export function isRecordedFailure(error: unknown): boolean {
   return typeof error === 'object' && error !== null && recordedFailures.has(error);
 }
 
+/** Not sent now because its channel has as many messages in hand as it may: tried again after `retryInMs`. */
+export class ChannelBusy extends Error {
+  constructor(
+    readonly channel: string,
+    readonly retryInMs: number,
+  ) {
+    super(`the ${channel} channel has OUTBOUND_CHANNEL_MAX_IN_FLIGHT messages in hand; tried again in ${retryInMs} ms`);
+    this.name = 'ChannelBusy';
+  }
+}
+
+/** The wait of a message held back: a second for the first cap's worth, one more for each further one, at most 30 s. */
+const BUSY_RETRY_MS = 1000;
+const BUSY_RETRY_MAX_MS = 30_000;
+
 /**
  * Delivers a batch of stored outbound messages: reads them in one statement, sends them concurrently (the SMTP
- * transport spreads them over its pooled connections), and records every outcome in one statement. A message
- * that fails fails alone: the others are sent and recorded all the same, and only its own job is retried.
+ * transport spreads them over its pooled connections), and records each channel's outcomes in one statement as
+ * soon as that channel's sends are done, so a slow channel does not keep a fast one's messages shown as queued. A
+ * message that fails fails alone: the others are sent and recorded all the same, and only its own job is retried.
  * Messages to the same address on the same channel leave one after the other, in the order they were queued.
+ *
+ * Each channel has at most OUTBOUND_CHANNEL_MAX_IN_FLIGHT messages in hand in this process; the rest of its share
+ * of a batch is answered ChannelBusy (whole addresses at a time, so their order holds), and their jobs wait,
+ * delayed, without holding the worker's places that the other channels need.
  */
 @Injectable()
 export class OutboundDeliveries {
   private readonly logger = new Logger(OutboundDeliveries.name);
   private readonly senders: Map<string, ChannelSender>;
 
+  private readonly inFlight = new Map<string, number>();
+  private readonly maxInFlight: number;
+
   constructor(
     @Inject(CHANNEL_SENDERS) senders: ChannelSender[],
     private readonly deliveries: MessageDeliveriesService,
     private readonly metrics: MetricsService,
+    config: AppConfig,
   ) {
     this.senders = new Map(senders.map((s) => [s.channel, s]));
+    this.maxInFlight = config.OUTBOUND_CHANNEL_MAX_IN_FLIGHT;
+  }
+
+  /** Messages of the channel in hand now (sent, or waiting in its transport). */
+  inHand(channel: string): number {
+    return this.inFlight.get(channel) ?? 0;
   }
 
   /** One result per request, in order: the provider's response, or the error its job fails with. */
@@ -54,49 +85,89 @@ export class OutboundDeliveries {
       },
       (error, size) => this.logger.warn({ err: error, size }, 'could not read an outbound batch; reading its messages one by one'),
     );
-    const byRecipient = new Map<string, OutboundEnvelope[]>();
-    const channelOf = new Map<string, string>();
+    // Per channel, the messages of each address in queue order.
+    const byChannel = new Map<string, Map<string, OutboundEnvelope[]>>();
     loaded.forEach((result, i) => {
       if (!result.ok) outcomes.set(ids[i], result);
       else if (!result.value)
         outcomes.set(ids[i], { ok: true, value: 'nothing to send' }); // already sent (a replayed job) or deleted
       else {
-        const key = `${result.value.channel} ${result.value.to}`;
-        channelOf.set(ids[i], result.value.channel);
-        byRecipient.set(key, [...(byRecipient.get(key) ?? []), result.value]);
+        const envelope = result.value;
+        const recipients = byChannel.get(envelope.channel) ?? byChannel.set(envelope.channel, new Map()).get(envelope.channel)!;
+        recipients.set(envelope.to, [...(recipients.get(envelope.to) ?? []), envelope]);
       }
     });
 
-    const records: DeliveryRecord[] = [];
     await Promise.all(
-      [...byRecipient.values()].map(async (envelopes) => {
-        for (const envelope of envelopes) {
-          const messageId = envelope.messageId;
-          try {
-            const { response } = await this.send(envelope);
-            records.push({ messageId, sent: true, response });
-            outcomes.set(messageId, { ok: true, value: response });
-          } catch (error) {
-            const failure = error instanceof PermanentDeliveryError ? new UnrecoverableError(error.message) : error;
-            const final = failure instanceof UnrecoverableError || lastAttempt.get(messageId) === true;
-            records.push({ messageId, sent: false, reason: error instanceof Error ? error.message : String(error), final });
-            outcomes.set(messageId, { ok: false, error: failure });
+      [...byChannel].map(async ([channel, recipients]) => {
+        const admitted = this.admit(channel, [...recipients.values()], outcomes);
+        const count = admitted.reduce((n, group) => n + group.length, 0);
+        if (count === 0) return;
+        this.inFlight.set(channel, this.inHand(channel) + count);
+        const records: DeliveryRecord[] = [];
+        try {
+          await Promise.all(
+            admitted.map(async (envelopes) => {
+              for (const envelope of envelopes) {
+                const messageId = envelope.messageId;
+                try {
+                  const { response } = await this.send(envelope);
+                  records.push({ messageId, sent: true, response });
+                  outcomes.set(messageId, { ok: true, value: response });
+                } catch (error) {
+                  const failure = error instanceof PermanentDeliveryError ? new UnrecoverableError(error.message) : error;
+                  const final = failure instanceof UnrecoverableError || lastAttempt.get(messageId) === true;
+                  records.push({ messageId, sent: false, reason: error instanceof Error ? error.message : String(error), final });
+                  outcomes.set(messageId, { ok: false, error: failure });
+                }
+              }
+            }),
+          );
+        } finally {
+          this.inFlight.set(channel, this.inHand(channel) - count);
+        }
+        try {
+          await this.deliveries.record(records);
+        } catch (error) {
+          // Every job of this channel's share fails and is retried: a mail sent but not recorded goes out again,
+          // as it did when each job recorded its own. The other channels' outcomes stand.
+          for (const r of records) outcomes.set(r.messageId, { ok: false, error });
+          return;
+        }
+        for (const r of records) {
+          if (r.sent) this.metrics.outboundMessages.inc({ channel, outcome: 'sent' });
+          else {
+            const failure = outcomes.get(r.messageId);
+            if (failure && !failure.ok && typeof failure.error === 'object' && failure.error !== null) recordedFailures.add(failure.error);
           }
         }
       }),
     );
+    return requests.map((r) => outcomes.get(r.messageId)!);
+  }
 
-    // Should this fail, every job of the batch fails and is retried: a mail sent but not recorded goes out again,
-    // as it did when each job recorded its own.
-    await this.deliveries.record(records);
-    for (const r of records) {
-      if (r.sent) this.metrics.outboundMessages.inc({ channel: channelOf.get(r.messageId) ?? 'any', outcome: 'sent' });
-      else {
-        const failure = outcomes.get(r.messageId);
-        if (failure && !failure.ok && typeof failure.error === 'object' && failure.error !== null) recordedFailures.add(failure.error);
+  /**
+   * The addresses whose messages go now, whole, while the channel has room (one address always goes when nothing of
+   * the channel is in hand, however many messages it has); the others are answered ChannelBusy.
+   */
+  private admit(channel: string, groups: OutboundEnvelope[][], outcomes: Map<string, Settled<string>>): OutboundEnvelope[][] {
+    const admitted: OutboundEnvelope[][] = [];
+    let room = this.maxInFlight - this.inHand(channel);
+    let heldBack = 0;
+    for (const group of groups) {
+      if (group.length <= room || (admitted.length === 0 && this.inHand(channel) === 0)) {
+        admitted.push(group);
+        room -= group.length;
+        continue;
+      }
+      for (const envelope of group) {
+        // Those further back wait longer, so a burst comes back spread out rather than all at once.
+        const wait = Math.min(BUSY_RETRY_MAX_MS, BUSY_RETRY_MS * (1 + Math.floor(heldBack++ / this.maxInFlight)));
+        outcomes.set(envelope.messageId, { ok: false, error: new ChannelBusy(channel, Math.round(wait * (1 + Math.random() / 2))) });
+        this.metrics.outboundMessages.inc({ channel, outcome: 'busy' });
       }
     }
-    return requests.map((r) => outcomes.get(r.messageId)!);
+    return admitted;
   }
 
   private async send(envelope: OutboundEnvelope): Promise<{ response: string }> {

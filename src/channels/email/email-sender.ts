@@ -37,6 +37,9 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
           // one session (OpenSMTPD's `max-mails` is 100; with more, every further message failed and was retried).
           pool: true,
           maxConnections: config.SMTP_MAX_CONNECTIONS,
+          connectionTimeout: config.SMTP_TIMEOUT_MS,
+          greetingTimeout: config.SMTP_TIMEOUT_MS,
+          socketTimeout: config.SMTP_TIMEOUT_MS,
         })
       : null;
   }

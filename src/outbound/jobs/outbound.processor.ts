@@ -1,12 +1,12 @@
 import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { MicroBatcher, Settled } from '@lib/micro-batcher';
-import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError } from 'bullmq';
 import { PeriodicWork, QueueProcessor } from '../../common/queue-processor';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { JobName, QueueName, QUICK_RECOVERY } from '../../queues';
 import { MessageDeliveriesService } from '../../tickets/message-deliveries.service';
-import { DeliveryRequest, isRecordedFailure, OutboundDeliveries } from '../outbound-deliveries';
+import { ChannelBusy, DeliveryRequest, isRecordedFailure, OutboundDeliveries } from '../outbound-deliveries';
 import { OutboundService, SendMessageJobData } from '../outbound.service';
 
 /**
@@ -49,19 +49,25 @@ export class OutboundProcessor extends QueueProcessor {
     return [{ job: JobName.OutboundSweep, everyMs: every, run: () => this.sweep(every) }];
   }
 
-  protected override async handle(job: Job<SendMessageJobData>): Promise<string> {
+  protected override async handle(job: Job<SendMessageJobData>, token?: string): Promise<string> {
     const settled = await this.batcher.submit({
       messageId: job.data.messageId,
       // As BullMQ decides whether a failed job is tried again.
       lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
     });
+    if (!settled.ok && settled.error instanceof ChannelBusy && token) {
+      // Waits out of the worker's way, without using up one of its attempts.
+      await job.moveToDelayed(Date.now() + settled.error.retryInMs, token);
+      throw new DelayedError();
+    }
     if (!settled.ok) throw settled.error;
     return settled.value;
   }
 
   @OnWorkerEvent('failed')
   async onFailed(job: Job<SendMessageJobData> | undefined, error: Error): Promise<void> {
-    if (!job || job.name === JobName.OutboundSweep) return;
+    // A job held back while its channel was full failed nothing (no token to delay it with: a worker closing).
+    if (!job || job.name === JobName.OutboundSweep || error instanceof ChannelBusy) return;
     const final =
       error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn({ err: error, messageId: job.data.messageId, attempt: job.attemptsMade, final }, 'outbound message not delivered');
