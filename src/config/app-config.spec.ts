@@ -34,6 +34,14 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('keeps a tenth of the outbound places from any one channel unless OUTBOUND_CHANNEL_MAX_IN_FLIGHT says otherwise', () => {
+    expect(loadConfig(valid).outboundChannelMaxInFlight).toBe(180);
+    expect(loadConfig({ ...valid, OUTBOUND_CONCURRENCY: '10' }).outboundChannelMaxInFlight).toBe(9);
+    expect(loadConfig({ ...valid, OUTBOUND_CONCURRENCY: '1' }).outboundChannelMaxInFlight).toBe(1);
+    expect(loadConfig({ ...valid, OUTBOUND_CHANNEL_MAX_IN_FLIGHT: '50' }).outboundChannelMaxInFlight).toBe(50);
+    expect(() => loadConfig({ ...valid, OUTBOUND_CHANNEL_MAX_IN_FLIGHT: '0' })).toThrow(/OUTBOUND_CHANNEL_MAX_IN_FLIGHT/);
+  });
+
   it('takes SOCIAL_MAX_MEDIA_BYTES as a size from 1 KiB to 100 MB, 20 MB when unset', () => {
     expect(loadConfig(valid).SOCIAL_MAX_MEDIA_BYTES).toBe(20 * 1024 * 1024);
     expect(loadConfig({ ...valid, SOCIAL_MAX_MEDIA_BYTES: '5000000' }).SOCIAL_MAX_MEDIA_BYTES).toBe(5_000_000);

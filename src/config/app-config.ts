@@ -422,12 +422,21 @@ export class AppConfig {
    * At most this many outbound jobs of one channel are in hand at once in a worker; the others wait, delayed, out of
    * the worker's way. A channel whose provider stalls (an SMTP server that stops answering) would otherwise hold
    * every one of the OUTBOUND_CONCURRENCY jobs while they wait for it, and no chat, WhatsApp or SMS reply would leave.
+   * By default a tenth of OUTBOUND_CONCURRENCY (at least one) is kept for the other channels: a burst of one channel
+   * then has only that many jobs taken and held back again and again (each time a read of the message), not all.
    */
+  @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1000)
-  OUTBOUND_CHANNEL_MAX_IN_FLIGHT = 100;
+  OUTBOUND_CHANNEL_MAX_IN_FLIGHT?: number;
+
+  /** OUTBOUND_CHANNEL_MAX_IN_FLIGHT as set, or OUTBOUND_CONCURRENCY less a tenth. */
+  get outboundChannelMaxInFlight(): number {
+    const concurrency = this.OUTBOUND_CONCURRENCY;
+    return this.OUTBOUND_CHANNEL_MAX_IN_FLIGHT ?? Math.max(1, concurrency - Math.max(1, Math.ceil(concurrency / 10)));
+  }
 
   /** How often workers queue again stored replies still `queued` whose job Redis lost (a restart, a failover). */
   @Transform(toInt)

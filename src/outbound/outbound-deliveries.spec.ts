@@ -76,7 +76,7 @@ describe('OutboundDeliveries', () => {
       store as unknown as MessageDeliveriesService,
       metrics as unknown as MetricsService,
       {
-        OUTBOUND_CHANNEL_MAX_IN_FLIGHT: maxInFlight,
+        outboundChannelMaxInFlight: maxInFlight,
       } as AppConfig,
     );
 
@@ -191,12 +191,14 @@ describe('OutboundDeliveries', () => {
     stored.set('t1', envelope('t1', '5550001', 'telegram'));
     const second = await service.deliver(['m4', 'm5', 't1'].map((messageId) => ({ messageId, lastAttempt: false })));
     expect(second[2]).toEqual({ ok: true, value: 'ok t1' });
-    for (const held of second.slice(0, 2)) {
+    const waits = second.slice(0, 2).map((held) => {
       expect(held.ok).toBe(false);
       const error = (held as { error: unknown }).error;
       expect(error).toBeInstanceOf(ChannelBusy);
-      expect((error as ChannelBusy).retryInMs).toBeGreaterThanOrEqual(1000);
-    }
+      return (error as ChannelBusy).retryInMs;
+    });
+    // Nothing sent yet, so no rate: the shortest wait.
+    expect(waits).toEqual([250, 250]);
     // Telegram's outcome is written though the e-mails of the first batch are still waiting; nothing for the held.
     expect(recorded).toEqual([[{ messageId: 't1', sent: true, response: 'ok t1' }]]);
     expect(stalled.sends).toBe(3);
@@ -213,5 +215,24 @@ describe('OutboundDeliveries', () => {
     const results = await deliveries([email], 2).deliver(['a1', 'a2', 'a3'].map((messageId) => ({ messageId, lastAttempt: false })));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(sent).toEqual(['a1', 'a2', 'a3']);
+  });
+
+  it('spaces the waits of held-back messages by the rate the channel has been sending at, never beyond 30 s', async () => {
+    const service = deliveries([email], 1);
+    const internals = service as unknown as { recentSends: Map<string, number[]>; waitForRoom(channel: string, now?: number): number };
+    const now = 1_000_000;
+    // 21 sends over the last second: 50 ms a send.
+    internals.recentSends.set(
+      'email',
+      Array.from({ length: 21 }, (_, i) => now - 1000 + i * 50),
+    );
+    expect([1, 2, 3, 10].map(() => internals.waitForRoom('email', now))).toEqual([250, 250, 250, 250]);
+    expect(Array.from({ length: 6 }, () => internals.waitForRoom('email', now))).toEqual([250, 300, 350, 400, 450, 500]);
+    // Nothing ended lately (a burst's start, a stalled server): 20 ms a place, at most 30 s, no further ahead than that.
+    internals.recentSends.set('email', []);
+    const stalled = Array.from({ length: 2000 }, () => internals.waitForRoom('email', now + 60_000));
+    expect(stalled.slice(0, 13)).toEqual([...Array(12).fill(250), 260]);
+    expect(Math.max(...stalled)).toBe(30_000);
+    expect(internals.waitForRoom('email', now + 60_000 + 30_000)).toBe(250);
   });
 });

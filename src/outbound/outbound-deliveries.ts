@@ -30,9 +30,17 @@ export class ChannelBusy extends Error {
   }
 }
 
-/** The wait of a message held back: a second for the first cap's worth, one more for each further one, at most 30 s. */
-const BUSY_RETRY_MS = 1000;
-const BUSY_RETRY_MAX_MS = 30_000;
+/**
+ * How long a held-back message waits: until the channel, sending at the rate it has just been sending, should have
+ * room for it behind those held back before it; 20 ms a place while the rate is not known (the start of a burst, or
+ * a stalled server: about what a pool of SMTP connections sends). Between a quarter of a second and 30 s.
+ */
+const BUSY_WAIT_MIN_MS = 250;
+const BUSY_WAIT_MAX_MS = 30_000;
+const BUSY_WAIT_UNKNOWN_RATE_MS = 20;
+/** Sends of a channel that its rate is measured over. */
+const RATE_WINDOW_SENDS = 200;
+const RATE_WINDOW_MS = 10_000;
 
 /**
  * Delivers a batch of stored outbound messages: reads them in one statement, sends them concurrently (the SMTP
@@ -51,6 +59,10 @@ export class OutboundDeliveries {
   private readonly senders: Map<string, ChannelSender>;
 
   private readonly inFlight = new Map<string, number>();
+  /** When each channel's latest sends ended, oldest first: its rate. */
+  private readonly recentSends = new Map<string, number[]>();
+  /** When each channel should have room for the last message held back: the next one queues behind it. */
+  private readonly roomAt = new Map<string, number>();
   private readonly maxInFlight: number;
 
   constructor(
@@ -60,7 +72,7 @@ export class OutboundDeliveries {
     config: AppConfig,
   ) {
     this.senders = new Map(senders.map((s) => [s.channel, s]));
-    this.maxInFlight = config.OUTBOUND_CHANNEL_MAX_IN_FLIGHT;
+    this.maxInFlight = config.outboundChannelMaxInFlight;
   }
 
   /** Messages of the channel in hand now (sent, or waiting in its transport). */
@@ -111,7 +123,7 @@ export class OutboundDeliveries {
               for (const envelope of envelopes) {
                 const messageId = envelope.messageId;
                 try {
-                  const { response } = await this.send(envelope);
+                  const { response } = await this.send(envelope).finally(() => this.sendEnded(channel));
                   records.push({ messageId, sent: true, response });
                   outcomes.set(messageId, { ok: true, value: response });
                 } catch (error) {
@@ -153,7 +165,7 @@ export class OutboundDeliveries {
   private admit(channel: string, groups: OutboundEnvelope[][], outcomes: Map<string, Settled<string>>): OutboundEnvelope[][] {
     const admitted: OutboundEnvelope[][] = [];
     let room = this.maxInFlight - this.inHand(channel);
-    let heldBack = 0;
+
     for (const group of groups) {
       if (group.length <= room || (admitted.length === 0 && this.inHand(channel) === 0)) {
         admitted.push(group);
@@ -161,13 +173,31 @@ export class OutboundDeliveries {
         continue;
       }
       for (const envelope of group) {
-        // Those further back wait longer, so a burst comes back spread out rather than all at once.
-        const wait = Math.min(BUSY_RETRY_MAX_MS, BUSY_RETRY_MS * (1 + Math.floor(heldBack++ / this.maxInFlight)));
-        outcomes.set(envelope.messageId, { ok: false, error: new ChannelBusy(channel, Math.round(wait * (1 + Math.random() / 2))) });
+        outcomes.set(envelope.messageId, { ok: false, error: new ChannelBusy(channel, this.waitForRoom(channel)) });
         this.metrics.outboundMessages.inc({ channel, outcome: 'busy' });
       }
     }
     return admitted;
+  }
+
+  private sendEnded(channel: string): void {
+    const ended = this.recentSends.get(channel) ?? this.recentSends.set(channel, []).get(channel)!;
+    ended.push(Date.now());
+    if (ended.length > RATE_WINDOW_SENDS) ended.shift();
+  }
+
+  /**
+   * A held-back message's wait, one place behind the previous one: so a burst comes back about when the channel can
+   * take it, rather than all at once to be held back again (each return costs a read of the message).
+   */
+  private waitForRoom(channel: string, now = Date.now()): number {
+    const ended = (this.recentSends.get(channel) ?? []).filter((t) => t >= now - RATE_WINDOW_MS);
+    const perSend = ended.length >= 10 ? (ended[ended.length - 1] - ended[0]) / (ended.length - 1) : BUSY_WAIT_UNKNOWN_RATE_MS;
+    // Never further ahead than the longest wait, so that a channel that was stalled and recovers is not left with
+    // a queue of waits that its speed no longer needs.
+    const roomAt = Math.min(now + BUSY_WAIT_MAX_MS, Math.max(now, this.roomAt.get(channel) ?? 0) + Math.max(perSend, 1));
+    this.roomAt.set(channel, roomAt);
+    return Math.round(Math.min(BUSY_WAIT_MAX_MS, Math.max(BUSY_WAIT_MIN_MS, roomAt - now)));
   }
 
   private async send(envelope: OutboundEnvelope): Promise<{ response: string }> {

@@ -79,6 +79,9 @@ export class EmailSender implements ChannelSender, OnModuleDestroy {
       const code = (error as { responseCode?: number }).responseCode;
       // 5xx means the server will never take this message: retrying would only delay telling the operator.
       if (code && code >= 500) throw new PermanentDeliveryError(`SMTP ${code}: ${(error as Error).message}`);
+      // nodemailer says "Greeting never received" or "Timeout": the message's error says what the operator needs.
+      if ((error as { code?: string }).code === 'ETIMEDOUT')
+        throw new Error(`the SMTP server did not answer within ${this.config.SMTP_TIMEOUT_MS} ms (${(error as Error).message})`);
       throw error;
     }
   }
