@@ -75,6 +75,25 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
   });
   afterAll(() => env.teardown());
 
+  /** One more mailbox of the centre on the test server, added as an admin adds one. */
+  const addMailbox = async (admin: string, name: string, address: string, folder: string): Promise<{ id: string }> =>
+    (
+      await http()
+        .post('/v1/admin/mailboxes')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({
+          name,
+          address,
+          host: servers.imap.host,
+          port: servers.imap.port,
+          tls: false,
+          username: address,
+          password: MAIL_PASSWORD,
+          folder,
+        })
+        .expect(201)
+    ).body;
+
   const ticketOf = (messageId: string, timeoutMs?: number) =>
     eventually(
       async () => {
@@ -648,27 +667,14 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     const box = uniqueMailbox('support');
     await withImap(box, (client) => client.mailboxCreate('Support'));
     const admin = await login(app);
-    const created = await http()
-      .post('/v1/admin/mailboxes')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({
-        name: 'support',
-        address: box,
-        host: servers.imap.host,
-        port: servers.imap.port,
-        tls: false,
-        username: box,
-        password: MAIL_PASSWORD,
-        folder: 'Support',
-      })
-      .expect(201);
+    const created = await addMailbox(admin, 'support', box, 'Support');
     const ids = [mid(), mid(), mid()];
     for (const id of ids)
       await appendMessage(box, rawMail({ from: uniqueMailbox('uv'), to: box, subject: 'UIDVALIDITY', messageId: id }, id), 'Support');
     await eventually(async () => (await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [ids]))[0].n === 3, {
       timeoutMs: 30000,
     });
-    const [{ uid_validity: before }] = await env.sql('SELECT uid_validity FROM mailboxes WHERE id = $1', [created.body.id]);
+    const [{ uid_validity: before }] = await env.sql('SELECT uid_validity FROM mailboxes WHERE id = $1', [created.id]);
 
     // The folder is recreated (as after a server migration): new UIDVALIDITY, the same mail again, plus one new.
     await withImap(box, async (client) => {
@@ -682,14 +688,14 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     await ticketOf(fresh, 40000);
     const [{ uid_validity: after }] = await eventually(
       async () => {
-        const rows = await env.sql('SELECT uid_validity, last_uid FROM mailboxes WHERE id = $1', [created.body.id]);
+        const rows = await env.sql('SELECT uid_validity, last_uid FROM mailboxes WHERE id = $1', [created.id]);
         return rows[0].uid_validity !== before && Number(rows[0].last_uid) >= 4 ? rows : null;
       },
       { timeoutMs: 40000 },
     );
     expect(after).not.toBe(before);
     expect((await env.sql('SELECT count(*)::int AS n FROM messages WHERE external_id = ANY($1)', [[...ids, fresh]]))[0].n).toBe(4);
-    await http().delete(`/v1/admin/mailboxes/${created.body.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
+    await http().delete(`/v1/admin/mailboxes/${created.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
   });
 
   it('retries a mailbox whose folder is missing on one connection at a time, says why, and reads it once the folder exists', async () => {
@@ -701,20 +707,7 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
         .filter((h) => h?.remotePort === servers.imap.port && !h.destroyed).length;
     const before = imapSockets();
     const admin = await login(app);
-    const created = await http()
-      .post('/v1/admin/mailboxes')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({
-        name: 'arrivals',
-        address: box,
-        host: servers.imap.host,
-        port: servers.imap.port,
-        tls: false,
-        username: box,
-        password: MAIL_PASSWORD,
-        folder: 'Arrivals',
-      })
-      .expect(201);
+    const created = await addMailbox(admin, 'arrivals', box, 'Arrivals');
     const status = async () =>
       (await http().get('/health').set(MONITORING)).body.mailboxes?.find((m: { name: string }) => m.name === 'arrivals');
     // The server's reason, not imapflow's "Command failed".
@@ -732,6 +725,6 @@ describe('e-mail channel against real IMAP and SMTP servers', () => {
     );
     await ticketOf(id, 40000);
     expect((await status())?.state).toBe('connected');
-    await http().delete(`/v1/admin/mailboxes/${created.body.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
+    await http().delete(`/v1/admin/mailboxes/${created.id}`).set('Authorization', `Bearer ${admin}`).expect(204);
   });
 });
