@@ -165,7 +165,6 @@ export class OutboundDeliveries {
   private admit(channel: string, groups: OutboundEnvelope[][], outcomes: Map<string, Settled<string>>): OutboundEnvelope[][] {
     const admitted: OutboundEnvelope[][] = [];
     let room = this.maxInFlight - this.inHand(channel);
-
     for (const group of groups) {
       if (group.length <= room || (admitted.length === 0 && this.inHand(channel) === 0)) {
         admitted.push(group);

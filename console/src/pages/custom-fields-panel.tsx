@@ -4,7 +4,7 @@ import type { Profile } from '../lib/session';
 import { api } from '../lib/session';
 import { formatNumber, parseNumber } from '../lib/numbers';
 import type { TicketDetail } from '../lib/tickets';
-import type { MessageKey } from '../i18n/lv';
+import { lv, type MessageKey } from '../i18n/lv';
 import { SelectField, useAdminSubmit } from './admin/admin-forms';
 import { Outcome, type FieldProblem } from './forms';
 
@@ -20,8 +20,11 @@ export interface TicketCustomField {
 
 const EDITORS = ['operator', 'specialist', 'expert', 'supervisor'];
 
-/** The API's refusal codes for a field's value (libs/custom-fields) that the console words itself. */
-const PROBLEM_CODES = ['notText', 'tooLong', 'notNumber', 'notDate', 'notChoice', 'notInChoices', 'required', 'inactive', 'unknown'];
+/** The console's own words for a refusal of a field's value (the codes of libs/custom-fields), if it has them. */
+const problemMessage = (code: string): MessageKey | null => {
+  const key = `customFields.problem.${code}`;
+  return key in lv ? (key as MessageKey) : null;
+};
 
 /**
  * The ticket's institution's own fields ("Papildu lauki"), shown and set as one form: the API checks each value
@@ -46,8 +49,8 @@ export function CustomFieldsPanel({
   // person's language, under the field's own label.
   const translate = (problem: FieldProblem): string | null => {
     const field = fields?.find((f) => `values.${f.key}` === problem.field);
-    if (!field || !PROBLEM_CODES.includes(problem.code)) return null;
-    return t(`customFields.problem.${problem.code}` as MessageKey, { choices: field.choices.join(', ') });
+    const key = problemMessage(problem.code);
+    return field && key ? t(key, { choices: field.choices.join(', ') }) : null;
   };
   const form = useAdminSubmit('custom-fields', { paths: true, translate });
   const path = `/v1/tickets/${encodeURIComponent(ticket.reference)}/custom-fields`;
