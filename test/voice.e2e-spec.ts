@@ -453,6 +453,23 @@ describe('voice channel (Twilio IVR, queue, voicemail, call-backs)', () => {
     expect(message.text).toMatch(/^Call from \+37120000031 .*IVR path: \(none\)/);
   });
 
+  it('calls ending at the same moment, each callback delivered twice at once, make one ticket each', async () => {
+    const callers = [...Array(8)].map((_, i) => new Caller(player, `+3712000005${i}`));
+    for (const caller of callers.slice(0, 4)) await caller.dial();
+    // Their ends are claimed together (one statement while another runs); a call named twice in it is claimed once.
+    const answers = await Promise.all(callers.flatMap((caller) => [caller.hangUp(), caller.hangUp()]));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 204));
+    for (const caller of callers) {
+      await eventually(() => ticketOf(caller.callSid));
+      expect((await callOf(caller.callSid)).ended_at).toBeInstanceOf(Date);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const events = await env.sql(`SELECT external_id FROM inbound_events WHERE channel = 'voice' AND external_id = ANY($1::text[])`, [
+      callers.map((c) => c.callSid),
+    ]);
+    expect(events).toHaveLength(callers.length);
+  });
+
   it('a replayed callback changes nothing: the same status callback twice, the same key press twice', async () => {
     const caller = new Caller(player, '+37120000008');
     await caller.dial();

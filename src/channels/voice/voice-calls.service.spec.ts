@@ -94,3 +94,72 @@ describe('VoiceCallsService.ended', () => {
     expect(accepted).toHaveLength(1);
   });
 });
+
+/** The `calls` table of many calls behind a scripted `query`, as PostgreSQL would answer the batched claim. */
+function manyCalls() {
+  const ended = new Set<string>();
+  const claimStatements: string[][] = [];
+  const query = jest.fn(async (sql: string, params: unknown[] = []) => {
+    if (sql.includes('INSERT INTO calls') && sql.includes('ON CONFLICT (call_sid) DO UPDATE')) {
+      const sids = params[0] as string[];
+      claimStatements.push(sids);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // ON CONFLICT may touch a row once a statement: PostgreSQL refuses a statement that names a call twice.
+      if (new Set(sids).size !== sids.length) throw new Error('ON CONFLICT DO UPDATE command cannot affect row a second time');
+      if ((params[4] as Array<number | null>).some((d) => d !== null && d > 2_147_483_647)) throw new Error('integer out of range');
+      const claimed = sids.filter((sid) => !ended.has(sid));
+      claimed.forEach((sid) => ended.add(sid));
+      return claimed.map((sid) => callRow({ call_sid: sid, ended_at: new Date(), twilio_status: 'completed' }));
+    }
+    if (sql.trim().startsWith('SELECT * FROM calls'))
+      return ended.has(params[0] as string) ? [callRow({ call_sid: params[0] as string, ended_at: new Date() })] : [];
+    return [];
+  });
+  const accepted: string[] = [];
+  const inbound = {
+    accept: jest.fn(async (message: InboundMessage) => (accepted.push(message.externalId), { eventId: 'e', reference: null })),
+    isAccepted: jest.fn(async (_channel: string, externalId: string) => accepted.includes(externalId)),
+  };
+  const calls = new VoiceCallsService(
+    { query } as unknown as DataSource,
+    inbound as unknown as InboundService,
+    {} as TicketActionsService,
+    { voiceCalls: { inc: () => undefined } } as unknown as MetricsService,
+    { settled: async () => undefined } as unknown as CallProgressService,
+    {} as RecordingFetcher,
+    { TWILIO_SMS_FROM: '' } as AppConfig,
+  );
+  const sids = [...Array(6)].map((_, i) => `CA${String(i).padStart(32, '0')}`);
+  return { calls, claimStatements, accepted, sids };
+}
+
+describe('VoiceCallsService.ended, many calls at once', () => {
+  const completed = { status: 'completed', from: '+37120000001', to: '+37167000000', duration: 42 };
+
+  it('claims the ends that arrive while a claim runs in one statement, and a call twice in it once', async () => {
+    const { calls, claimStatements, accepted, sids } = manyCalls();
+    const first = calls.ended(sids[0], completed);
+    while (claimStatements.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    // While the first claim runs, five more calls end, one of them delivered twice.
+    const rest = await Promise.all([...sids.slice(1), sids[3]].map((sid) => calls.ended(sid, completed)));
+    expect(await first).not.toBeNull();
+
+    expect(claimStatements).toEqual([[sids[0]], sids.slice(1)]);
+    expect(rest.filter((outcome) => outcome !== null)).toHaveLength(5);
+    expect([...accepted].sort()).toEqual(sids);
+  });
+
+  it('claims the others of a batch when one end cannot be stored, and fails only that one', async () => {
+    const { calls, claimStatements, accepted, sids } = manyCalls();
+    const first = calls.ended(sids[0], completed);
+    while (claimStatements.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const results = await Promise.allSettled([
+      calls.ended(sids[1], completed),
+      calls.ended(sids[2], { ...completed, duration: 3_000_000_000 }),
+      calls.ended(sids[3], completed),
+    ]);
+    await first;
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect([...accepted].sort()).toEqual([sids[0], sids[1], sids[3]]);
+  });
+});

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { MicroBatcher, Settled } from '@lib/micro-batcher';
+import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
 import { AuthUser } from '../../auth/auth-user';
 import { AppConfig } from '../../config/app-config';
 import { InboundMessage } from '../../inbound/inbound-message';
@@ -14,6 +14,15 @@ import { canTakeSms } from '../sms/sms-number';
 import { ASYNC_COMMIT, callOutcome, CallRow, FINAL_STATUSES, isDiallable, returned } from './call-record';
 import { CallProgressService } from './call-progress.service';
 import { RecordingFetcher } from './recording-fetcher';
+
+/** What Twilio's status callback says of a call that has ended. */
+interface EndedCall {
+  callSid: string;
+  status: string;
+  from: string;
+  to: string | null;
+  duration: number | null;
+}
 
 /**
  * The voice channel's record of each call (the `calls` table) and its hand-over to the shared inbound pipeline:
@@ -36,6 +45,16 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       maxWaitMs: 25,
     },
   );
+
+  /**
+   * Calls' ends claimed together: at a low rate each goes at once, alone; while one statement runs, the ends that
+   * arrive meanwhile wait for it and go as the next one (at saturation a fifth of the IVR's steps are ends).
+   */
+  private readonly endClaims = new MicroBatcher<EndedCall, Settled<CallRow | null>>((items) => this.claimEnds(items), {
+    maxSize: 200,
+    maxWaitMs: 0,
+    maxInFlight: 1,
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -148,22 +167,9 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
     if (!FINAL_STATUSES.has(params.status)) return null;
     // The caller may hang up a moment after a step whose progress is still being written here.
     await this.progress.settled(callSid);
-    // One statement claims the end of the call, so that of two deliveries of the callback only one goes on. It
-    // inserts the row when there is none yet: a call that never reached the IVR (busy, failed before answering), or
-    // one whose first steps another API process answered and still writes behind its answers. Claiming and
-    // inserting in one statement leaves no moment in which that row can appear unseen.
-    const [claimed] = returned<CallRow>(
-      await this.dataSource.query(
-        `INSERT INTO calls AS c (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
-         SELECT $1::varchar, $2::text, $3::text, now(), $4::varchar, $5::int FROM ${ASYNC_COMMIT}
-         ON CONFLICT (call_sid) DO UPDATE SET ended_at = now(), twilio_status = EXCLUDED.twilio_status,
-           duration_seconds = EXCLUDED.duration_seconds, updated_at = now()
-         WHERE c.ended_at IS NULL
-         RETURNING c.*`,
-        [callSid, params.from || 'unknown', params.to, params.status, params.duration],
-      ),
-    );
-    if (claimed) return this.handOverEnded(claimed, params.status);
+    const claimed = await this.endClaims.submit({ callSid, ...params });
+    if (!claimed.ok) throw claimed.error;
+    if (claimed.value) return this.handOverEnded(claimed.value, params.status);
     // Ended already, but perhaps never handed over: the delivery that claimed the end may have died with its
     // process, or lost PostgreSQL before the hand-over and before it could open the call again. Twilio's retry
     // then finishes the job (the pipeline refuses a second CallSid, so a plain replay still changes nothing).
@@ -172,6 +178,51 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
       return this.handOverEnded(seen, params.status);
     }
     return null;
+  }
+
+  /**
+   * One statement claims the end of each call, so that of two deliveries of a callback only one goes on. It
+   * inserts the row when there is none yet: a call that never reached the IVR (busy, failed before answering), or
+   * one whose first steps another API process answered and still writes behind its answers. Claiming and
+   * inserting in one statement leaves no moment in which that row can appear unseen. A call twice in one batch (a
+   * callback and its replay) is claimed once, for the first; ON CONFLICT may change a row only once a statement.
+   */
+  private async claimEnds(items: EndedCall[]): Promise<Array<Settled<CallRow | null>>> {
+    const first = new Map<string, EndedCall>();
+    for (const item of items) if (!first.has(item.callSid)) first.set(item.callSid, item);
+    const ends = [...first.values()];
+    // One malformed end (a duration no integer column holds) must not fail the calls claimed with it.
+    const settled = await batchOrOneByOne(
+      ends,
+      (batch) => this.claimEndsTogether(batch),
+      (error, size) => this.logger.warn({ err: error, size }, 'could not claim the ends of calls together; claiming them one by one'),
+    );
+    const byCall = new Map(ends.map((end, i) => [end.callSid, settled[i]]));
+    return items.map((item) => (first.get(item.callSid) === item ? byCall.get(item.callSid)! : { ok: true as const, value: null }));
+  }
+
+  private async claimEndsTogether(ends: EndedCall[]): Promise<Array<CallRow | null>> {
+    const rows = returned<CallRow>(
+      await this.dataSource.query(
+        `INSERT INTO calls AS c (call_sid, from_number, to_number, ended_at, twilio_status, duration_seconds)
+         SELECT u.call_sid, u.from_number, u.to_number, now(), u.status, u.duration
+         FROM unnest($1::varchar[], $2::text[], $3::text[], $4::varchar[], $5::int[]) AS u(call_sid, from_number, to_number, status, duration),
+           ${ASYNC_COMMIT}
+         ON CONFLICT (call_sid) DO UPDATE SET ended_at = now(), twilio_status = EXCLUDED.twilio_status,
+           duration_seconds = EXCLUDED.duration_seconds, updated_at = now()
+         WHERE c.ended_at IS NULL
+         RETURNING c.*`,
+        [
+          ends.map((e) => e.callSid),
+          ends.map((e) => e.from || 'unknown'),
+          ends.map((e) => e.to),
+          ends.map((e) => e.status),
+          ends.map((e) => e.duration),
+        ],
+      ),
+    );
+    const claimed = new Map(rows.map((row) => [row.call_sid, row]));
+    return ends.map((end) => claimed.get(end.callSid) ?? null);
   }
 
   /** The ended call's ticket (unless it has one), then its outcome behind the answer. */
@@ -204,8 +255,9 @@ export class VoiceCallsService implements BeforeApplicationShutdown {
     return outcome;
   }
 
-  /** Outcomes already known are written before the process lets its database connections go. */
+  /** Ends claimed and outcomes already known are written before the process lets its database connections go. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.endClaims.drain();
     await this.outcomes.drain();
   }
 
