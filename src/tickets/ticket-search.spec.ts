@@ -75,6 +75,18 @@ describe('snippet', () => {
   it('finds nothing when no word starts with a stem', () => {
     expect(snippet('nekas kopīgs', ['pabalst'])).toBeNull();
   });
+
+  it('marks words with diacritics, in capitals, and in Cyrillic by the original text', () => {
+    const s = snippet('Jānis ZARIŅŠ jautā par IZZIŅU; Справка о пенсии.', ['zarin', 'izzin', 'пенси'])!;
+    expect(s.highlights.map(([a, b]) => s.text.slice(a, b))).toEqual(['ZARIŅŠ', 'IZZIŅU', 'пенсии']);
+  });
+
+  it('marks the right words of a text whose letters are written with combining marks', () => {
+    // "Zariņš, izziņa" with ņ and š as a base letter and a mark: folding shortens the text, offsets must not move.
+    const text = 'Zarin\u0327s\u030c, izzin\u0327a un pabalsts';
+    const s = snippet(text, ['zarin', 'pabalst'])!;
+    expect(s.highlights.map(([a, b]) => s.text.slice(a, b))).toEqual(['Zarin\u0327s\u030c', 'pabalsts']);
+  });
 });
 
 describe.each([

@@ -60,11 +60,7 @@ export interface Snippet {
  */
 export function snippet(text: string, stems: string[], width = 200): Snippet | null {
   if (stems.length === 0) return null;
-  const ranges: Array<[number, number]> = [];
-  for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) {
-    const folded = foldDiacritics(m[0]);
-    if (stems.some((s) => folded.startsWith(s))) ranges.push([m.index, m.index + m[0].length]);
-  }
+  const ranges = matchingWords(text, stems);
   if (ranges.length === 0) return null;
   const start = Math.max(0, Math.min(ranges[0][0] - Math.floor(width / 3), text.length - width));
   const end = Math.min(text.length, start + width);
@@ -74,6 +70,40 @@ export function snippet(text: string, stems: string[], width = 200): Snippet | n
     text: `${prefix}${text.slice(start, end)}${suffix}`,
     highlights: ranges.filter(([a, b]) => a >= start && b <= end).map(([a, b]) => [a - start + prefix.length, b - start + prefix.length]),
   };
+}
+
+/** A word: letters and digits, with any combining marks written after its letters. */
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
+
+/**
+ * Where the words that begin with a stem stand in `text`. The text is folded once, not word by word (a page of
+ * snippets spent most of its time normalizing single words); that needs every character to fold to exactly one,
+ * which holds for precomposed text such as ours. Text where it does not (a letter written with a combining mark)
+ * is folded word by word.
+ */
+function matchingWords(text: string, stems: string[]): Array<[number, number]> {
+  const folded = foldDiacritics(text);
+  if (folded.length === text.length) {
+    const ranges: Array<[number, number]> = [];
+    for (const m of folded.matchAll(WORD)) {
+      if (!stems.some((s) => m[0].startsWith(s))) continue;
+      const end = m.index + m[0].length;
+      // Equal lengths may still hide a letter that grew beside one that shrank: each match is checked.
+      if (foldDiacritics(text.slice(m.index, end)) !== m[0]) return matchingWordsOneByOne(text, stems);
+      ranges.push([m.index, end]);
+    }
+    return ranges;
+  }
+  return matchingWordsOneByOne(text, stems);
+}
+
+function matchingWordsOneByOne(text: string, stems: string[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const m of text.matchAll(WORD)) {
+    const folded = foldDiacritics(m[0]);
+    if (stems.some((s) => folded.startsWith(s))) ranges.push([m.index, m.index + m[0].length]);
+  }
+  return ranges;
 }
 
 // Each ticket's words (subject A, messages B, notes C, customer's name and file names D) are one search document,

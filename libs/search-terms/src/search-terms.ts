@@ -156,6 +156,8 @@ const STOP_WORDS: Record<TermsLanguage, Set<string>> = {
 
 /** Lower-case with diacritics removed, as PostgreSQL's unaccent does for Latvian (ā→a, ņ→n, š→s) and ё→е. */
 export function foldDiacritics(text: string): string {
+  // Most words of a search or a snippet are plain ASCII: lower-casing is all they need, and normalizing costs.
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
   return text
     .toLowerCase()
     .replace(/ё/g, 'е')
