@@ -26,6 +26,9 @@ export class CallProgressService implements BeforeApplicationShutdown {
   private readonly progressBatcher = new MicroBatcher<Progress, Settled<void>>((items) => this.writeProgress(items), {
     maxSize: 500,
     maxWaitMs: PROGRESS_WINDOW_MS,
+    // A call's end writes its progress at once (settled): at saturation that was a statement for every ended call.
+    // While one runs, the ends and the steps that arrive meanwhile go together as the next.
+    maxInFlight: 1,
   });
   /** The latest progress write of each call in this process, so that its end can wait for it. */
   private readonly lastWrite = new Map<string, Promise<void>>();
