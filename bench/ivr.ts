@@ -464,7 +464,10 @@ async function main(): Promise<void> {
   process.stdout.write(`phase 2: ${options.callers} callers without think time for ${options.saturationS} s\n`);
   const bareMax = await saturation(bare, options.callers, options.saturationS);
   const sameWorkMax = await saturation(sameWork, options.callers, options.saturationS);
+  const statementsBeforeMax = await statements();
   const apiMax = await saturation(api, options.callers, options.saturationS);
+  await sleep(1000);
+  const statementsAfterMax = await statements();
   assertAlive(service.processes);
 
   const ended = await until('every ended call to be a ticket', 60_000, 200, async () => {
@@ -497,9 +500,11 @@ async function main(): Promise<void> {
   const ratio = rate(apiMax) / rate(bareMax);
   const sameWorkRatio = rate(apiMax) / rate(sameWorkMax);
   const apiCpuPerStep = (busy(apiMax.cpu.cores.get('api') ?? [0, 0]) * 1e6) / rate(apiMax);
-  const perStep = service.processes
-    .map((p, i) => `${p.label} ${fmt((statementsAfter[i] - statementsBefore[i]) / Math.max(1, apiOffered.steps), 3)}`)
-    .join(', ');
+  const statementsPerStep = (before: number[], after: number[], steps: number) =>
+    service.processes.map((p, i) => `${p.label} ${fmt((after[i] - before[i]) / Math.max(1, steps), 3)}`).join(', ');
+  const perStep = statementsPerStep(statementsBefore, statementsAfter, apiOffered.steps);
+  // At saturation the service's batches fill up: fewer statements per step than at a steady rate.
+  const perStepMax = statementsPerStep(statementsBeforeMax, statementsAfterMax, apiMax.steps);
   process.stdout.write(
     [
       '',
@@ -531,6 +536,7 @@ async function main(): Promise<void> {
         row('same work: node:http + signature + pg', sameWorkMax),
         row('bare node:http, fixed TwiML', bareMax),
       ]),
+      `SQL statements per step in phase 2: ${perStepMax} (the worker's, of the tickets made within a second after)`,
       '',
       `CPU per step, µs of one core (cores busy ÷ steps per second), by process`,
       cpuTable([
