@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { InboundService } from '../src/inbound/inbound.service';
 import { statementsSent } from '../src/database/database-options';
 import { webformSubmission } from './support/factories';
 import { signedSubmission, TestEnv } from './support/test-env';
@@ -25,6 +27,23 @@ describe('web-form accept path', () => {
     const before = statementsSent(dataSource);
     await signedSubmission(app, webformSubmission()).expect(202);
     expect(statementsSent(dataSource) - before).toBe(1);
+  });
+
+  it('accepts events that arrive together with one statement for all, without a transaction around it', async () => {
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    const inbound = app.get(InboundService);
+    const events = ['a', 'b', 'c'].map((n) => ({
+      channel: 'voice' as const,
+      externalId: `CA${randomUUID().replace(/-/g, '')}`,
+      from: { identifiers: [] },
+      text: `call ${n}`,
+    }));
+    const before = statementsSent(dataSource);
+    const accepted = await inbound.acceptMany(events);
+    expect(statementsSent(dataSource) - before).toBe(1);
+    expect(accepted.map((a) => a.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    // Again: every one a replay, found with its first acceptance.
+    expect((await inbound.acceptMany(events)).map((a) => a.eventId)).toEqual(accepted.map((a) => a.eventId));
   });
 
   it('numbers submissions accepted together in one statement each with its own reference, and a replay with its first one', async () => {

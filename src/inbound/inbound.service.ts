@@ -153,9 +153,10 @@ export class InboundService {
       }
       return inserted;
     };
-    // One event without files needs no transaction (the common web-form case); anything more is all or nothing.
-    const single = prepared.length === 1 && prepared[0].attachments.length === 0;
-    const inserted = single ? await insertEvents(this.dataSource.manager) : await this.dataSource.transaction(insertEvents);
+    // The events' INSERT is all or nothing by itself, however many it holds: only files, a second statement, need a
+    // transaction to go with it (a BEGIN and a COMMIT more for every batch of calls or web forms otherwise).
+    const withFiles = prepared.some((p) => p.attachments.length > 0);
+    const inserted = withFiles ? await this.dataSource.transaction(insertEvents) : await insertEvents(this.dataSource.manager);
 
     await this.scans.requestScans(storedFiles);
     const fresh = prepared.filter((p) => inserted.has(p.eventId));
