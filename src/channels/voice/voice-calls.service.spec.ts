@@ -38,6 +38,19 @@ function callRow(overrides: Partial<CallRow> = {}): CallRow {
   };
 }
 
+/** The service over a scripted `query` and pipeline; what else it holds is not used by a call's end. */
+function callsService(query: jest.Mock, inbound: object): VoiceCallsService {
+  return new VoiceCallsService(
+    { query } as unknown as DataSource,
+    inbound as unknown as InboundService,
+    {} as TicketActionsService,
+    { voiceCalls: { inc: () => undefined } } as unknown as MetricsService,
+    { settled: async () => undefined } as unknown as CallProgressService,
+    {} as RecordingFetcher,
+    { TWILIO_SMS_FROM: '' } as AppConfig,
+  );
+}
+
 /**
  * The `calls` table behind a scripted `query`: the call's row as the status callback finds it. `written` is a
  * row the call's first steps left (another API process writes them behind its answers), `ended` one whose end a
@@ -63,15 +76,7 @@ function service(found: 'no row' | 'written' | 'ended, never handed over') {
     }),
     isAccepted: jest.fn(async () => accepted.length > 0),
   };
-  const calls = new VoiceCallsService(
-    { query } as unknown as DataSource,
-    inbound as unknown as InboundService,
-    {} as TicketActionsService,
-    { voiceCalls: { inc: () => undefined } } as unknown as MetricsService,
-    { settled: async () => undefined } as unknown as CallProgressService,
-    {} as RecordingFetcher,
-    { TWILIO_SMS_FROM: '' } as AppConfig,
-  );
+  const calls = callsService(query, inbound);
   return { calls, accepted, row: () => row };
 }
 
@@ -120,15 +125,7 @@ function manyCalls() {
     accept: jest.fn(async (message: InboundMessage) => (accepted.push(message.externalId), { eventId: 'e', reference: null })),
     isAccepted: jest.fn(async (_channel: string, externalId: string) => accepted.includes(externalId)),
   };
-  const calls = new VoiceCallsService(
-    { query } as unknown as DataSource,
-    inbound as unknown as InboundService,
-    {} as TicketActionsService,
-    { voiceCalls: { inc: () => undefined } } as unknown as MetricsService,
-    { settled: async () => undefined } as unknown as CallProgressService,
-    {} as RecordingFetcher,
-    { TWILIO_SMS_FROM: '' } as AppConfig,
-  );
+  const calls = callsService(query, inbound);
   const sids = [...Array(6)].map((_, i) => `CA${String(i).padStart(32, '0')}`);
   return { calls, claimStatements, accepted, sids };
 }
