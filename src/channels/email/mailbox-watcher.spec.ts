@@ -122,6 +122,35 @@ describe('MailboxWatcher, chunk after chunk', () => {
   });
 });
 
+describe('MailboxWatcher, a folder made again under its name', () => {
+  it('selects the folder again at the periodic check, so a new UIDVALIDITY the session was not told of is seen', async () => {
+    const log: Step[] = [];
+    // The session still shows the folder it selected; only a new SELECT finds the one that replaced it.
+    let selected = 'v1';
+    const client = {
+      get mailbox() {
+        return { uidValidity: selected === 'v1' ? 1n : 2n };
+      },
+      mailboxOpen: async (folder: string) => {
+        log.push(`select ${folder}`);
+        selected = 'v2';
+      },
+      getMailboxLock: async () => ({ release: () => undefined }),
+      search: async () => [],
+    } as unknown as ImapFlow;
+    const d = deps(log);
+    d.loadCheckpoint = async () => ({ uidValidity: '1', lastUid: 3 });
+    const sync = (reopen: boolean) =>
+      (watcher as unknown as { sync: (c: ImapFlow, reopen: boolean) => Promise<void> }).sync(client, reopen);
+    const watcher = new MailboxWatcher(SETTINGS, d);
+
+    await sync(false); // new mail announced by IDLE: read what the session shows
+    expect(log).toEqual([]);
+    await sync(true); // the periodic check
+    expect(log).toEqual(['select INBOX', 'checkpoint 0']);
+  });
+});
+
 describe('imapErrorText', () => {
   it("gives the server's reason for a refused command, else the error's message", () => {
     const refused = Object.assign(new Error('Command failed'), { responseText: "Mailbox doesn't exist: Arrivals (0.001 + 0.000 secs)." });

@@ -52,6 +52,8 @@ export class MailboxWatcher {
   private stopped = false;
   private syncing: Promise<void> | null = null;
   private syncAgain = false;
+  /** The periodic check is due: select the folder again before reading it (see sync). */
+  private reopenDue = false;
   private wakeUp: (() => void) | null = null;
   private running: Promise<void> | null = null;
 
@@ -128,7 +130,7 @@ export class MailboxWatcher {
       await client.mailboxOpen(s.folder);
       this.deps.onState('connected', null);
       client.on('exists', () => this.requestSync(client));
-      const poll = setInterval(() => this.requestSync(client), this.deps.pollIntervalMs);
+      const poll = setInterval(() => this.requestSync(client, { reopen: true }), this.deps.pollIntervalMs);
       this.requestSync(client);
       await closed;
       clearInterval(poll);
@@ -149,8 +151,9 @@ export class MailboxWatcher {
     return true;
   }
 
-  private requestSync(client: ImapFlow): void {
+  private requestSync(client: ImapFlow, options: { reopen?: boolean } = {}): void {
     if (this.stopped) return;
+    if (options.reopen) this.reopenDue = true;
     if (this.syncing) {
       this.syncAgain = true;
       return;
@@ -158,8 +161,10 @@ export class MailboxWatcher {
     this.syncing = (async () => {
       do {
         this.syncAgain = false;
+        const reopen = this.reopenDue;
+        this.reopenDue = false;
         try {
-          await this.sync(client);
+          await this.sync(client, reopen);
         } catch (error) {
           this.logger.warn({ err: error }, 'mailbox sync failed; will retry');
           if (!client.usable) return;
@@ -170,8 +175,13 @@ export class MailboxWatcher {
     });
   }
 
-  private async sync(client: ImapFlow): Promise<void> {
+  private async sync(client: ImapFlow, reopen: boolean): Promise<void> {
     const s = this.settings;
+    // A folder deleted and made again under the same name (a server migration, a restore) can go unnoticed by a
+    // session that has it selected: Dovecot then keeps showing that session the old folder, its UIDVALIDITY and its
+    // mail, and never what arrives in the new one. Only a new SELECT sees the new folder, so the periodic check
+    // selects it again (one command every IMAP_POLL_INTERVAL_MS).
+    if (reopen) await client.mailboxOpen(s.folder);
     const lock = await client.getMailboxLock(s.folder);
     try {
       const uidValidity = String((client.mailbox as { uidValidity: bigint }).uidValidity);
