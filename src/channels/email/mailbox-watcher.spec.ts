@@ -149,6 +149,20 @@ describe('MailboxWatcher, a folder made again under its name', () => {
     await sync(true); // the periodic check
     expect(log).toEqual(['select INBOX', 'checkpoint 0']);
   });
+
+  it('ends the session when the periodic check cannot select the folder, so the reconnect loop takes over', async () => {
+    const closed: boolean[] = [];
+    const client = {
+      mailboxOpen: async () => {
+        throw Object.assign(new Error('Command failed'), { responseText: "Mailbox doesn't exist: INBOX" });
+      },
+      close: () => closed.push(true),
+    } as unknown as ImapFlow;
+    const watcher = new MailboxWatcher(SETTINGS, deps([]));
+    const sync = (watcher as unknown as { sync: (c: ImapFlow, reopen: boolean) => Promise<void> }).sync.bind(watcher);
+    await expect(sync(client, true)).rejects.toThrow('Command failed');
+    expect(closed).toEqual([true]);
+  });
 });
 
 describe('imapErrorText', () => {

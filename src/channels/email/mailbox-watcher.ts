@@ -180,8 +180,14 @@ export class MailboxWatcher {
     // A folder deleted and made again under the same name (a server migration, a restore) can go unnoticed by a
     // session that has it selected: Dovecot then keeps showing that session the old folder, its UIDVALIDITY and its
     // mail, and never what arrives in the new one. Only a new SELECT sees the new folder, so the periodic check
-    // selects it again (one command every IMAP_POLL_INTERVAL_MS).
-    if (reopen) await client.mailboxOpen(s.folder);
+    // selects it again (one command every IMAP_POLL_INTERVAL_MS). A folder that cannot be selected ends the
+    // session: the reconnect loop then retries it, closes each failed attempt and tells /health the server's reason.
+    if (reopen) {
+      await client.mailboxOpen(s.folder).catch((error: unknown) => {
+        client.close();
+        throw error;
+      });
+    }
     const lock = await client.getMailboxLock(s.folder);
     try {
       const uidValidity = String((client.mailbox as { uidValidity: bigint }).uidValidity);
