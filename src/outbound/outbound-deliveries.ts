@@ -165,6 +165,8 @@ export class OutboundDeliveries {
   private admit(channel: string, groups: OutboundEnvelope[][], outcomes: Map<string, Settled<string>>): OutboundEnvelope[][] {
     const admitted: OutboundEnvelope[][] = [];
     let room = this.maxInFlight - this.inHand(channel);
+    // The channel's rate, read once for all the messages of the batch that are held back.
+    let perSend: number | undefined;
     for (const group of groups) {
       if (group.length <= room || (admitted.length === 0 && this.inHand(channel) === 0)) {
         admitted.push(group);
@@ -172,7 +174,8 @@ export class OutboundDeliveries {
         continue;
       }
       for (const envelope of group) {
-        outcomes.set(envelope.messageId, { ok: false, error: new ChannelBusy(channel, this.waitForRoom(channel)) });
+        perSend ??= this.perSend(channel);
+        outcomes.set(envelope.messageId, { ok: false, error: new ChannelBusy(channel, this.waitForRoom(channel, Date.now(), perSend)) });
         this.metrics.outboundMessages.inc({ channel, outcome: 'busy' });
       }
     }
@@ -189,14 +192,18 @@ export class OutboundDeliveries {
    * A held-back message's wait, one place behind the previous one: so a burst comes back about when the channel can
    * take it, rather than all at once to be held back again (each return costs a read of the message).
    */
-  private waitForRoom(channel: string, now = Date.now()): number {
-    const ended = (this.recentSends.get(channel) ?? []).filter((t) => t >= now - RATE_WINDOW_MS);
-    const perSend = ended.length >= 10 ? (ended[ended.length - 1] - ended[0]) / (ended.length - 1) : BUSY_WAIT_UNKNOWN_RATE_MS;
+  private waitForRoom(channel: string, now = Date.now(), perSend = this.perSend(channel, now)): number {
     // Never further ahead than the longest wait, so that a channel that was stalled and recovers is not left with
     // a queue of waits that its speed no longer needs.
     const roomAt = Math.min(now + BUSY_WAIT_MAX_MS, Math.max(now, this.roomAt.get(channel) ?? 0) + Math.max(perSend, 1));
     this.roomAt.set(channel, roomAt);
     return Math.round(Math.min(BUSY_WAIT_MAX_MS, Math.max(BUSY_WAIT_MIN_MS, roomAt - now)));
+  }
+
+  /** How long one send of the channel has taken lately, from when its recent sends ended. */
+  private perSend(channel: string, now = Date.now()): number {
+    const ended = (this.recentSends.get(channel) ?? []).filter((t) => t >= now - RATE_WINDOW_MS);
+    return ended.length >= 10 ? (ended[ended.length - 1] - ended[0]) / (ended.length - 1) : BUSY_WAIT_UNKNOWN_RATE_MS;
   }
 
   private async send(envelope: OutboundEnvelope): Promise<{ response: string }> {
