@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { stem } from '@lib/search-terms';
 import { AgentsService } from '../src/agents/agents.service';
 import type { AuthUser } from '../src/auth/auth-user';
 import { eraseTicketContent } from '../src/tickets/ticket-content-erasure';
@@ -73,6 +74,29 @@ describe('inbox search: any word of any message, in any form, within the searche
     expect(await found('operator', 'izzinu')).toEqual([refs.pension]);
     expect(await found('operator', 'deklaracija')).toEqual([refs.tax]);
     expect(await found('operator', 'deklarācija vecuma')).toEqual([]); // every word must match
+  });
+
+  it('finds a word by its stem, and by its beginning only when written with a star', async () => {
+    expect(await found('operator', 'deklar')).toEqual([]);
+    expect(await found('operator', 'deklar*')).toEqual([refs.tax]);
+    expect(await found('operator', 'Deklarācij* ienākumu')).toEqual([refs.tax]);
+    const res = await search('operator', 'pieteik*').expect(200);
+    const { snippet: marked } = res.body.items[0].match;
+    expect(marked.highlights.map(([a, b]: [number, number]) => marked.text.slice(a, b))).toEqual(['pieteikties']);
+  });
+
+  it('stems the documents’ words in PostgreSQL exactly as the library stems a search', async () => {
+    const bases = ['pabalst', 'izzin', 'deklaracij', 'ab', 'abc', 'abcd', 'uzturesan', 'пенс', 'дом', 'ма', 'справк', 'x1', '2025'];
+    // Endings of both alphabets, and strings that are none, after stems long and short enough to keep a stem.
+    const endings = ['', ...'ajiem amies oties ties iem ajs as ij ot a s t иями ться тся ий ах ть ю й 7'.split(' ')];
+    const words = [...new Set(bases.flatMap((b) => endings.map((e) => b + e)))];
+    const rows = await env.sql<{ word: string; stems: string }>(
+      `SELECT w AS word, ticket_search_stems(array_to_tsvector(ARRAY[w]))::text AS stems FROM unnest($1::text[]) w`,
+      [words],
+    );
+    const expected = (w: string) => (stem(w, 'lv') === w ? '' : `'${stem(w, 'lv')}'`);
+    expect(rows.filter((r) => r.stems !== expected(r.word))).toEqual([]);
+    expect(rows).toHaveLength(words.length);
   });
 
   it('says where it matched and marks the words by offsets, leaving markup as text', async () => {

@@ -10,14 +10,31 @@ import {
 } from './ticket-search';
 
 describe('parseTicketSearch', () => {
-  it('stems Latvian words into prefixes that must all match', () => {
+  it('stems Latvian words into exact stems that must all match, ranked by the words they begin', () => {
     const s = parseTicketSearch('vecuma pensiju');
-    expect(s.stems).toEqual(['vecum', 'pensij']);
-    expect(s.tsquery).toBe('vecum:* & pensij:*');
+    expect(s.terms).toEqual([
+      { text: 'vecum', prefix: false },
+      { text: 'pensij', prefix: false },
+    ]);
+    expect(s.tsquery).toBe('vecum & pensij');
+    expect(s.rankTsquery).toBe('vecum:* & pensij:*');
+  });
+
+  it('takes a word with a star at its end as a beginning, folded and not stemmed', () => {
+    const s = parseTicketSearch('Stip* pabalsts');
+    expect(s.terms).toEqual([
+      { text: 'pabalst', prefix: false },
+      { text: 'stip', prefix: true },
+    ]);
+    expect(s.tsquery).toBe('pabalst & stip:*');
+    expect(parseTicketSearch('Atļauj*').tsquery).toBe('atlauj:*');
+    // One letter would be most words of the index; a star alone is no word.
+    expect(parseTicketSearch('a* *').tsquery).toBeNull();
+    expect(parseTicketSearch('pensija pensij*').tsquery).toBe('pensij');
   });
 
   it('folds diacritics, so a word typed without them finds the written one', () => {
-    expect(parseTicketSearch('izziņas').stems).toEqual(parseTicketSearch('izzinas').stems);
+    expect(parseTicketSearch('izziņas').terms).toEqual(parseTicketSearch('izzinas').terms);
   });
 
   it('takes an e-mail address, a phone number and a reference exactly', () => {
@@ -33,7 +50,7 @@ describe('parseTicketSearch', () => {
 
   it('gives no text query for stop words alone, and never passes control characters on', () => {
     expect(parseTicketSearch('labdien, vai jūs').tsquery).toBeNull();
-    expect(parseTicketSearch('pabalsts\u0000').tsquery).toBe('pabalst:*');
+    expect(parseTicketSearch('pabalsts\u0000').tsquery).toBe('pabalst');
   });
 });
 
@@ -50,41 +67,51 @@ describe('phoneNumber', () => {
   it.each(['12345', 'pensija 2026', '2026'])('%s is not a phone number', (input) => expect(phoneNumber(input)).toBeNull());
 });
 
+const stems = (...texts: string[]) => texts.map((text) => ({ text, prefix: false }));
+
 describe('snippet', () => {
   it('marks every word of the stems around the first match, by offsets', () => {
     const text = 'Labdien! Es vēlos uzzināt, kā pieteikties vecuma pensijai un kādi dokumenti vajadzīgi pensijas pieprasīšanai.';
-    const s = snippet(text, ['pensij'])!;
+    const s = snippet(text, stems('pensij'))!;
     const marked = s.highlights.map(([a, b]) => s.text.slice(a, b));
     expect(marked).toEqual(['pensijai', 'pensijas']);
   });
 
   it('cuts a long text around the match and says so', () => {
     const text = `${'vārds '.repeat(100)}pabalsts ${'cits '.repeat(100)}`;
-    const s = snippet(text, ['pabalst'], 120)!;
+    const s = snippet(text, stems('pabalst'), 120)!;
     expect(s.text.startsWith('…')).toBe(true);
     expect(s.text.endsWith('…')).toBe(true);
     expect(s.highlights.map(([a, b]) => s.text.slice(a, b))).toEqual(['pabalsts']);
   });
 
   it('returns markup as plain text with offsets, never as HTML', () => {
-    const s = snippet('<script>alert(1)</script> pabalsts', ['pabalst'])!;
+    const s = snippet('<script>alert(1)</script> pabalsts', stems('pabalst'))!;
     expect(s.text).toContain('<script>');
     expect(s.highlights).toHaveLength(1);
   });
 
-  it('finds nothing when no word starts with a stem', () => {
-    expect(snippet('nekas kopīgs', ['pabalst'])).toBeNull();
+  it('finds nothing when no word has the stem', () => {
+    expect(snippet('nekas kopīgs', stems('pabalst'))).toBeNull();
+  });
+
+  it('marks the words of a stem, and every word of a beginning', () => {
+    const text = 'Stipendija un stipras izziņas';
+    const marked = (s: ReturnType<typeof snippet>) => s!.highlights.map(([a, b]) => s!.text.slice(a, b));
+    expect(snippet(text, stems('stip'))).toBeNull();
+    expect(marked(snippet(text, stems('stipendij', 'izzin')))).toEqual(['Stipendija', 'izziņas']);
+    expect(marked(snippet(text, [{ text: 'stip', prefix: true }]))).toEqual(['Stipendija', 'stipras']);
   });
 
   it('marks words with diacritics, in capitals, and in Cyrillic by the original text', () => {
-    const s = snippet('Jānis ZARIŅŠ jautā par IZZIŅU; Справка о пенсии.', ['zarin', 'izzin', 'пенси'])!;
+    const s = snippet('Jānis ZARIŅŠ jautā par IZZIŅU; Справка о пенсии.', stems('zarin', 'izzin', 'пенс'))!;
     expect(s.highlights.map(([a, b]) => s.text.slice(a, b))).toEqual(['ZARIŅŠ', 'IZZIŅU', 'пенсии']);
   });
 
   it('marks the right words of a text whose letters are written with combining marks', () => {
     // "Zariņš, izziņa" with ņ and š as a base letter and a mark: folding shortens the text, offsets must not move.
     const text = 'Zarin\u0327s\u030c, izzin\u0327a un pabalsts';
-    const s = snippet(text, ['zarin', 'pabalst'])!;
+    const s = snippet(text, stems('zarin', 'pabalst'))!;
     expect(s.highlights.map(([a, b]) => s.text.slice(a, b))).toEqual(['Zarin\u0327s\u030c', 'pabalsts']);
   });
 });
@@ -98,7 +125,11 @@ describe.each([
     const params: unknown[] = [];
     const sql = build(parseTicketSearch("pabalsts'; DROP TABLE tickets; --"), (v) => `$${params.push(v)}`);
     expect(sql).not.toContain('DROP');
-    expect(params).toEqual(['pabalst:* & drop:* & tabl:* & ticket:*']);
+    expect(params).toEqual(
+      build === ticketSearchScore
+        ? ['pabalst & drop & tabl & ticket', 'pabalst:* & drop:* & tabl:* & ticket:*']
+        : ['pabalst & drop & tabl & ticket'],
+    );
   });
 });
 

@@ -1,22 +1,33 @@
-import { foldDiacritics, searchTerms } from '@lib/search-terms';
+import { foldDiacritics, searchTerms, stem } from '@lib/search-terms';
 
 /**
- * What an inbox search (`GET /v1/tickets?q=`) looks for. Text is matched by the same stems the knowledge search
- * uses (Latvian endings stripped, diacritics folded), as prefixes of the words PostgreSQL indexes: "pabalstu"
- * finds "pabalsts" and "pabalsta", "izzinas" finds "izziņas". A query that is an e-mail address, a phone number
- * (in any format) or a ticket reference is matched exactly against the tickets' contacts, the customers'
- * identifiers and the references.
+ * What an inbox search (`GET /v1/tickets?q=`) looks for. A word matches the words of the same stem (Latvian and
+ * Russian endings stripped, diacritics folded, as the knowledge search does): "pabalstu" finds "pabalsts" and
+ * "pabalsta", "izzinas" finds "izziņas". A word written with a star at its end is a beginning: "stip*" finds
+ * "stipendija". A query that is an e-mail address, a phone number (in any format) or a ticket reference is matched
+ * exactly against the tickets' contacts, the customers' identifiers and the references.
  *
- * Each stem stays a prefix although a prefix costs the GIN index a pass over every match of every word it begins
- * (24 ms for two words of 3 % of a million tickets, 2 ms for the same words exactly): the stem with each of its
- * forty endings as exact words cost less in the index but ten times more in every check of one document (an OR of
- * eighty words), and PostgreSQL estimated such a query at forty times its matches (measured with bench:inbox: the
- * ranked searches of common words went from 29 to 56 ms p99).
+ * The search documents hold each word's stem as a lexeme of its own (migration SearchDocumentStems), so a word is one
+ * exact entry of the GIN index. A prefix costs the index a pass over every match of every word it begins before it
+ * can intersect anything (at a million tickets a specialist's two words took 57 ms as prefixes, 12 ms as stems); the
+ * stem with each of its forty endings as exact words was tried before and cost ten times more in every check of one
+ * document (an OR of eighty words).
  */
+export interface SearchTerm {
+  /** A stem, or the folded beginning of a word written with a star. */
+  text: string;
+  prefix: boolean;
+}
+
 export interface TicketSearch {
-  /** The stems, each as a prefix, all required (`to_tsquery('simple', …)`), or null when the text has none. */
+  /** The terms, all required, for the index (`to_tsquery('simple', …)`), or null when the text has none. */
   tsquery: string | null;
-  stems: string[];
+  /**
+   * The same terms as beginnings of words, for ts_rank over the words alone: the stems stand in the documents
+   * without a position, so only the words tell where they stood (subject, message, note) and how near each other.
+   */
+  rankTsquery: string | null;
+  terms: SearchTerm[];
   email: string | null;
   /** E.164. */
   phone: string | null;
@@ -34,9 +45,33 @@ export function parseTicketSearch(raw: string): TicketSearch {
   const phone = email || reference || /^\d{1,7}$/.test(q) ? null : phoneNumber(q);
   // A reference is not looked for as words: PostgreSQL's parser cuts VP-2026-000123 into 'vp', '-2026' and
   // '-000123', which its stems would never meet, and asking the index for every word beginning "vp" costs.
-  const stems = email || phone || reference ? [] : searchTerms(q);
+  const terms = email || phone || reference ? [] : searchWords(q);
   const referenceNumber = /^\d{1,7}$/.test(q) && /[1-9]/.test(q) ? q.replace(/^0+/, '') : null;
-  return { tsquery: stems.length > 0 ? stems.map((s) => `${s}:*`).join(' & ') : null, stems, email, phone, reference, referenceNumber };
+  const query = (asPrefix: (t: SearchTerm) => boolean) =>
+    terms.length > 0 ? terms.map((t) => (asPrefix(t) ? `${t.text}:*` : t.text)).join(' & ') : null;
+  return {
+    tsquery: query((t) => t.prefix),
+    rankTsquery: query(() => true),
+    terms,
+    email,
+    phone,
+    reference,
+    referenceNumber,
+  };
+}
+
+/** A word of letters and digits with a star at its end. */
+const BEGINNING = /([\p{L}\p{N}]+)\*/gu;
+
+/**
+ * The terms of a search's words: stems, and the beginnings written with a star, folded but not stemmed (a
+ * beginning is what it is). A beginning of one letter would ask the index for most of its words and is left out.
+ */
+function searchWords(q: string): SearchTerm[] {
+  const beginnings = [...foldDiacritics(q).matchAll(BEGINNING)].map((m) => m[1]).filter((w) => w.length >= 2);
+  const terms: SearchTerm[] = searchTerms(q.replace(BEGINNING, ' ')).map((text) => ({ text, prefix: false }));
+  for (const text of new Set(beginnings)) if (!terms.some((t) => t.text === text)) terms.push({ text, prefix: true });
+  return terms;
 }
 
 /** A phone number as customer identifiers store it (E.164); a Latvian number may be written without +371. */
@@ -58,9 +93,9 @@ export interface Snippet {
  * The part of a text around its first match, with the matching words marked by offsets (not HTML: whoever shows
  * it escapes the text and marks the ranges, so a message can never inject markup through a search).
  */
-export function snippet(text: string, stems: string[], width = 200): Snippet | null {
-  if (stems.length === 0) return null;
-  const ranges = matchingWords(text, stems);
+export function snippet(text: string, terms: SearchTerm[], width = 200): Snippet | null {
+  if (terms.length === 0) return null;
+  const ranges = matchingWords(text, terms);
   if (ranges.length === 0) return null;
   const start = Math.max(0, Math.min(ranges[0][0] - Math.floor(width / 3), text.length - width));
   const end = Math.min(text.length, start + width);
@@ -76,32 +111,40 @@ export function snippet(text: string, stems: string[], width = 200): Snippet | n
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
 
 /**
- * Where the words that begin with a stem stand in `text`. The text is folded once, not word by word (a page of
+ * Whether a folded word is one a term finds: of the term's stem (or the term itself, as the index has it), or
+ * beginning with it. A word of a stem begins with it, so the stem is computed only for the words that do.
+ */
+function isFound(word: string, terms: SearchTerm[]): boolean {
+  return terms.some((t) => word.startsWith(t.text) && (t.prefix || word === t.text || stem(word, 'lv') === t.text));
+}
+
+/**
+ * Where the words that a term finds stand in `text`. The text is folded once, not word by word (a page of
  * snippets spent most of its time normalizing single words); that needs every character to fold to exactly one,
  * which holds for precomposed text such as ours. Text where it does not (a letter written with a combining mark)
  * is folded word by word.
  */
-function matchingWords(text: string, stems: string[]): Array<[number, number]> {
+function matchingWords(text: string, terms: SearchTerm[]): Array<[number, number]> {
   const folded = foldDiacritics(text);
   if (folded.length === text.length) {
     const ranges: Array<[number, number]> = [];
     for (const m of folded.matchAll(WORD)) {
-      if (!stems.some((s) => m[0].startsWith(s))) continue;
+      if (!isFound(m[0], terms)) continue;
       const end = m.index + m[0].length;
       // Equal lengths may still hide a letter that grew beside one that shrank: each match is checked.
-      if (foldDiacritics(text.slice(m.index, end)) !== m[0]) return matchingWordsOneByOne(text, stems);
+      if (foldDiacritics(text.slice(m.index, end)) !== m[0]) return matchingWordsOneByOne(text, terms);
       ranges.push([m.index, end]);
     }
     return ranges;
   }
-  return matchingWordsOneByOne(text, stems);
+  return matchingWordsOneByOne(text, terms);
 }
 
-function matchingWordsOneByOne(text: string, stems: string[]): Array<[number, number]> {
+function matchingWordsOneByOne(text: string, terms: SearchTerm[]): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   for (const m of text.matchAll(WORD)) {
     const folded = foldDiacritics(m[0]);
-    if (stems.some((s) => folded.startsWith(s))) ranges.push([m.index, m.index + m[0].length]);
+    if (isFound(folded, terms)) ranges.push([m.index, m.index + m[0].length]);
   }
   return ranges;
 }
@@ -225,10 +268,12 @@ export function ticketSearchScore(s: TicketSearch, p: (v: unknown) => string, t 
       `SELECT 4.0::float8 FROM customer_identifiers ci WHERE ci.customer_id = ${t}.customer_id AND ci.kind = ${kind} AND ci.value = ${value}`,
     );
   }
-  if (s.tsquery) {
-    const tq = `to_tsquery('simple', ${p(s.tsquery)})`;
+  if (s.tsquery && s.rankTsquery) {
+    const found = `to_tsquery('simple', ${p(s.tsquery)})`;
+    const ranked = `to_tsquery('simple', ${p(s.rankTsquery)})`;
+    // ts_filter keeps the words: the stems and the facets have no position, so no weight either.
     parts.push(
-      `SELECT ts_rank(${WEIGHTS}, sd.document, ${tq})::float8 FROM ticket_search_documents sd WHERE sd.ticket_id = ${t}.id AND sd.document @@ ${tq}`,
+      `SELECT ts_rank(${WEIGHTS}, ts_filter(sd.document, '{a,b,c,d}'), ${ranked})::float8 FROM ticket_search_documents sd WHERE sd.ticket_id = ${t}.id AND sd.document @@ ${found}`,
     );
   }
   if (parts.length === 0) return 'NULL::numeric';

@@ -553,30 +553,32 @@ export class TicketsQueryService {
     }
     if (!search.tsquery) return found;
     // The words of a search may stand in different places of a ticket: the message that holds most of them is shown.
-    const anyWord = search.stems.map((stem) => `${stem}:*`).join(' | ');
+    // The messages have no stems of their own, so they are asked for the words that begin with the terms, and the
+    // best three of each ticket are checked for a word of a term's stem (snippet), which the best may lack.
+    const anyWord = search.terms.map((t) => `${t.text}:*`).join(' | ');
     const best: Array<{ ticket_id: string; subject: string | null; text: string | null; internal: boolean }> = await this.dataSource.query(
       // The page's messages by their ticket, never by a word index should one be added again (OFFSET 0): for a common
       // word that is every message in the database that has it.
-      `SELECT DISTINCT ON (ms.ticket_id) ms.ticket_id, ms.subject, ms.text, ms.internal
-       FROM (SELECT ticket_id, subject, text, internal, search_vector, created_at FROM messages WHERE ticket_id = ANY($1::uuid[]) OFFSET 0) ms
-       WHERE ${MESSAGE_TEXT_VECTOR('ms')} @@ to_tsquery('simple', $2)
-       ORDER BY ms.ticket_id, ts_rank(${MESSAGE_TEXT_VECTOR('ms')}, to_tsquery('simple', $2)) DESC, ms.created_at DESC`,
+      `SELECT ticket_id, subject, text, internal FROM (
+         SELECT ms.ticket_id, ms.subject, ms.text, ms.internal,
+                row_number() OVER (PARTITION BY ms.ticket_id ORDER BY ts_rank(${MESSAGE_TEXT_VECTOR('ms')}, to_tsquery('simple', $2)) DESC, ms.created_at DESC) AS n
+         FROM (SELECT ticket_id, subject, text, internal, search_vector, created_at FROM messages WHERE ticket_id = ANY($1::uuid[]) OFFSET 0) ms
+         WHERE ${MESSAGE_TEXT_VECTOR('ms')} @@ to_tsquery('simple', $2)) ranked
+       WHERE n <= 3 ORDER BY ticket_id, n`,
       [page.map((r) => r.id), anyWord],
     );
     for (const m of best) {
-      const inText = snippet(m.text ?? '', search.stems);
-      found.set(
-        m.ticket_id,
-        inText
-          ? { field: m.internal ? 'note' : 'message', snippet: inText }
-          : { field: 'subject', snippet: snippet(m.subject ?? '', search.stems) },
-      );
+      if (found.has(m.ticket_id)) continue;
+      const inText = snippet(m.text ?? '', search.terms);
+      const inSubject = inText ? null : snippet(m.subject ?? '', search.terms);
+      if (inText) found.set(m.ticket_id, { field: m.internal ? 'note' : 'message', snippet: inText });
+      else if (inSubject) found.set(m.ticket_id, { field: 'subject', snippet: inSubject });
     }
     for (const r of page) {
       if (found.has(r.id)) continue;
-      const inSubject = snippet(r.subject ?? '', search.stems);
+      const inSubject = snippet(r.subject ?? '', search.terms);
       if (inSubject) found.set(r.id, { field: 'subject', snippet: inSubject });
-      else if (snippet(`${r.first_name ?? ''} ${r.last_name ?? ''}`, search.stems)) found.set(r.id, { field: 'customer', snippet: null });
+      else if (snippet(`${r.first_name ?? ''} ${r.last_name ?? ''}`, search.terms)) found.set(r.id, { field: 'customer', snippet: null });
       else found.set(r.id, { field: 'attachment', snippet: null });
     }
     return found;

@@ -32,6 +32,7 @@ export const en: Record<MessageKey, string> = {
   'inbox.filters': 'Filters',
   'inbox.search': 'Search',
   'inbox.searchHint': 'Any word, name, e-mail, phone or reference',
+  'inbox.searchTip': 'A word finds its other forms too; end it with * to find every word that begins so (stip* finds stipendija).',
   'inbox.status': 'Status',
   'inbox.channel': 'Channel',
   'inbox.level': 'Level',

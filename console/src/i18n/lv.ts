@@ -30,6 +30,7 @@ export const lv = {
   'inbox.filters': 'Filtri',
   'inbox.search': 'Meklēt',
   'inbox.searchHint': 'Jebkurš vārds, klients, e-pasts, tālrunis vai numurs',
+  'inbox.searchTip': 'Vārds atrod arī citas savas formas; ar * beigās — katru vārdu, kas tā sākas (stip* atrod stipendiju).',
   'inbox.status': 'Statuss',
   'inbox.channel': 'Kanāls',
   'inbox.level': 'Līmenis',

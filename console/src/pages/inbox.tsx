@@ -188,6 +188,7 @@ export function InboxPage() {
               type="search"
               value={search}
               placeholder={t('inbox.searchHint')}
+              title={t('inbox.searchTip')}
               onChange={(e) => setSearch(e.target.value)}
             />
           </div>
