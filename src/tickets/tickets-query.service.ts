@@ -567,12 +567,15 @@ export class TicketsQueryService {
        WHERE n <= 3 ORDER BY ticket_id, n`,
       [page.map((r) => r.id), anyWord],
     );
+    // A message's snippet says more than a matching reference number, so it takes that one's place.
+    const shown = new Set<string>();
     for (const m of best) {
-      if (found.has(m.ticket_id)) continue;
+      if (shown.has(m.ticket_id)) continue;
       const inText = snippet(m.text ?? '', search.terms);
       const inSubject = inText ? null : snippet(m.subject ?? '', search.terms);
       if (inText) found.set(m.ticket_id, { field: m.internal ? 'note' : 'message', snippet: inText });
       else if (inSubject) found.set(m.ticket_id, { field: 'subject', snippet: inSubject });
+      if (inText || inSubject) shown.add(m.ticket_id);
     }
     for (const r of page) {
       if (found.has(r.id)) continue;
