@@ -20,12 +20,22 @@ export class SearchDocumentStems1795689000000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     const s = await schemaOf(queryRunner);
+    // PL/pgSQL, not SQL: a SQL function with a FROM is planned again in every statement that calls it, which cost
+    // each accepted web form more than its stems (bench:ingest), where PL/pgSQL keeps its plan for the session.
     await queryRunner.query(
-      `CREATE FUNCTION ${s}.ticket_search_stems(v tsvector) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $fn$
-         SELECT array_to_tsvector(coalesce(array_agg(DISTINCT w.stem), '{}'))
-         FROM (SELECT ${stemOf('x.word', 'x.cyrillic')} AS stem, x.word
-               FROM (SELECT l AS word, l ~ '[\u0400-\u04ff]' AS cyrillic FROM unnest(tsvector_to_array(v)) l WHERE l !~ '^~') x) w
-         WHERE w.stem <> w.word
+      `CREATE FUNCTION ${s}.ticket_search_stems(v tsvector) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $fn$
+       BEGIN
+         RETURN (SELECT array_to_tsvector(coalesce(array_agg(DISTINCT w.stem), '{}'))
+                 FROM (SELECT ${stemOf('x.word', 'x.cyrillic')} AS stem, x.word
+                       FROM (SELECT l AS word, l ~ '[\u0400-\u04ff]' AS cyrillic FROM unnest(tsvector_to_array(v)) l WHERE l !~ '^~') x) w
+                 WHERE w.stem <> w.word);
+       END $fn$`,
+    );
+    // Called with the words as its argument, so the document function stays one expression that PostgreSQL can
+    // inline into the triggers' statements, and the words are built once.
+    await queryRunner.query(
+      `CREATE FUNCTION ${s}.ticket_search_with_stems(words tsvector) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $fn$
+         SELECT words || ${s}.ticket_search_stems(words)
        $fn$`,
     );
     await queryRunner.query(documentFunction(s, true));
@@ -42,6 +52,7 @@ export class SearchDocumentStems1795689000000 implements MigrationInterface {
     const s = await schemaOf(queryRunner);
     await queryRunner.query(documentFunction(s, false));
     await queryRunner.query(messagesInsertedFunction(s, false));
+    await queryRunner.query(`DROP FUNCTION ${s}.ticket_search_with_stems(tsvector)`);
     await queryRunner.query(`DROP FUNCTION ${s}.ticket_search_stems(tsvector)`);
     await queryRunner.query(`ALTER TABLE ${s}."ticket_search_documents" ALTER COLUMN "document" SET STORAGE EXTENDED`);
     await rebuild(queryRunner, s);
@@ -167,10 +178,7 @@ const dayLexeme = (t: string) => `'~d' || to_char(${t}.created_at AT TIME ZONE '
 const institutionLexemes = (t: string) =>
   `CASE WHEN ${t}.institution_id IS NULL THEN ARRAY[]::text[] ELSE ARRAY['~i' || ${t}.institution_id] END`;
 
-/**
- * The whole document of one ticket, as migration SearchDocumentFacets wrote it, with or without the stems of its words.
- * OFFSET 0 keeps the words' subquery from being pulled up into its two uses, which would build them twice.
- */
+/** The whole document of one ticket, as migration SearchDocumentFacets wrote it, with or without the stems of its words. */
 function documentFunction(s: string, withStems: boolean): string {
   const words = (text: string) => `to_tsvector('simple'::regconfig, ${s}.kb_unaccent(${text}))`;
   const document = `setweight(${words(`coalesce(t.subject, '')`)}, 'A')
@@ -182,17 +190,15 @@ function documentFunction(s: string, withStems: boolean): string {
                               FROM ${s}.attachments a JOIN ${s}.messages am ON am.id = a.message_id WHERE am.ticket_id = t.id), ''::tsvector), 'D')
        || array_to_tsvector(ARRAY[${dayLexeme('t')}] || ${institutionLexemes('t')})`;
   return `CREATE OR REPLACE FUNCTION ${s}.ticket_search_document(t ${s}.tickets) RETURNS tsvector LANGUAGE sql STABLE AS $fn$
-     ${withStems ? `SELECT d.document || ${s}.ticket_search_stems(d.document) FROM (SELECT ${document} AS document OFFSET 0) d` : `SELECT ${document}`}
+     SELECT ${withStems ? `${s}.ticket_search_with_stems(${document})` : document}
    $fn$`;
 }
 
 /** New messages appended to their tickets' documents, as migration TicketSearchDocuments wrote it, with or without their stems. */
 function messagesInsertedFunction(s: string, withStems: boolean): string {
   const words = `${s}.tsvector_agg(setweight(m.search_vector, (CASE WHEN m.internal THEN 'C' ELSE 'B' END)::"char") ORDER BY m.created_at, m.id)`;
-  const added = withStems
-    ? `SELECT a.ticket_id, a.words || ${s}.ticket_search_stems(a.words)
-       FROM (SELECT m.ticket_id, ${words} AS words FROM inserted m GROUP BY m.ticket_id) a ORDER BY a.ticket_id`
-    : `SELECT m.ticket_id, ${words} FROM inserted m GROUP BY m.ticket_id ORDER BY m.ticket_id`;
+  const added = `SELECT m.ticket_id, ${withStems ? `${s}.ticket_search_with_stems(${words})` : words}
+       FROM inserted m GROUP BY m.ticket_id ORDER BY m.ticket_id`;
   return `CREATE OR REPLACE FUNCTION ${s}.ticket_search_messages_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$
      BEGIN
        INSERT INTO ${s}.ticket_search_documents AS d (ticket_id, document)
