@@ -13,7 +13,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * migration that replaces ticket_search_stems and builds the documents again.
  *
  * Stems equal to their word add nothing (the word is there already). Existing documents are built again, with their
- * index dropped and built again after (1,000,000 documents: about five minutes, see the README's search section).
+ * index dropped and built again after (1,000,000 documents: about seven minutes, see the README's search section).
  */
 export class SearchDocumentStems1795689000000 implements MigrationInterface {
   name = 'SearchDocumentStems1795689000000';
