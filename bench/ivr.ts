@@ -7,8 +7,10 @@
  * pressing a wrong key first. Two phases, each run against the service and, in the same run, against a bare
  * Node HTTP handler that answers a fixed TwiML document (the floor of what this machine's HTTP stack costs), and
  * against a same-work baseline: a bare node:http handler that checks the Twilio signature with the twilio package
- * and writes the same row per step with `pg` directly (the call's row upserted with its path, as the service's
- * progress writes do; ended at the status callback), one statement per step and no framework:
+ * and writes the same rows per step with `pg` directly, one statement per step and no framework (the call's row
+ * upserted with its path at each step, as the service's progress writes do; at the status callback the call's
+ * end, its inbound event, customer, ticket, message, contact, SLA clock and a hand-over's escalation). The rows
+ * each side wrote per call are counted and printed, table by table:
  *
  *   1. offered load: steps started at a fixed rate (default 1,000/s), latency p50/p99 of each step;
  *   2. saturation: N callers with no think time, steps/s — the throughput ratio service / bare handler.
@@ -21,7 +23,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Client } from 'pg';
 import twilio from 'twilio';
 import { busy, coresBetween, CpuPart, cpuSnapshot, CpuUse, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
@@ -342,14 +346,21 @@ const FIXED_BARE = `
   `;
 
 /**
- * The same-work baseline: what a step must do at the least, without the framework. The signature is checked as
- * the service checks it (twilio.validateRequest over the public URL and the POST parameters), and the call's row is
- * written at once with one statement per step, through a pg pool the size of the service's, into a copy of the
- * calls table (the service's own rows are counted at the end).
+ * The same-work baseline: the same rows the service writes for a call, written by a bare handler with the least
+ * machinery. The signature is checked as the service checks it (twilio.validateRequest over the public URL and
+ * the POST parameters). Every step upserts the call's row with its path, as the service's progress writes do. The
+ * status callback then writes the rest in one statement: the call's end and outcome, the accepted and processed
+ * inbound event, a customer with the caller's number, the ticket (level 0 and resolved when the IVR served the
+ * caller; level 1 and queued after "0"), its message, its contact, its SLA clock with the clock's history, and the
+ * escalation of a hand-over. The ticket's and message's search documents come from the schema's own triggers.
+ * All of it goes into a schema of its own, migrated like the service's, through a pg pool the size of the service's,
+ * as prepared statements (parsed and planned once per connection).
+ * What it leaves out is what the service does besides: queues, the worker's hand-off, Redis, limits, logs.
  */
 function sameWorkCode(schema: string, poolSize: number): string {
   return `
     const http = require('node:http');
+    const { randomUUID } = require('node:crypto');
     const twilio = require('twilio');
     const { Pool } = require('pg');
     const token = ${JSON.stringify(AUTH_TOKEN)};
@@ -357,6 +368,8 @@ function sameWorkCode(schema: string, poolSize: number): string {
     const twiml = ${JSON.stringify(FIXED_TWIML)};
     const pool = new Pool({ connectionString: ${JSON.stringify(DATABASE_URL)}, max: ${poolSize}, options: '-c search_path=${schema},public' });
     const answer = (res, status, body) => { res.writeHead(status, { 'Content-Type': 'text/xml' }); res.end(body); };
+    const year = new Date().getFullYear();
+    const END_CALL = ${JSON.stringify(END_CALL_SQL)};
     const server = http.createServer((req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -367,17 +380,103 @@ function sameWorkCode(schema: string, poolSize: number): string {
         if (!/^CA[0-9a-fA-F]{32}$/.test(params.CallSid || '')) return answer(res, 422, 'CallSid');
         const step = req.url.replace(/^.*\\/([a-z-]+)(\\?.*)?$/, '$1') + (params.Digits ? ':' + params.Digits : '');
         const write = step === 'status'
-          ? pool.query("UPDATE bench_calls SET ended_at = now(), twilio_status = $2, updated_at = now() WHERE call_sid = $1", [params.CallSid, params.CallStatus || null])
-          : pool.query(
-              "INSERT INTO bench_calls AS c (call_sid, from_number, to_number, path) VALUES ($1, $2, $3, ARRAY[$4]) ON CONFLICT (call_sid) DO UPDATE SET path = c.path || EXCLUDED.path, updated_at = now()",
-              [params.CallSid, params.From || 'unknown', params.To || null, step],
-            );
+          ? pool.query({ name: 'end-call', text: END_CALL, values: [params.CallSid, params.CallStatus || null, Number(params.CallDuration) || null, randomUUID(), randomUUID(), randomUUID(), randomUUID(), year] })
+          : pool.query({
+              name: 'step',
+              text: "INSERT INTO calls AS c (call_sid, from_number, to_number, path) VALUES ($1, $2, $3, ARRAY[$4]) ON CONFLICT (call_sid) DO UPDATE SET path = c.path || EXCLUDED.path, updated_at = now()",
+              values: [params.CallSid, params.From || 'unknown', params.To || null, step],
+            });
         write.then(() => answer(res, 200, step === 'status' ? '<Response/>' : twiml), (e) => answer(res, 500, String(e.message)));
       });
     });
     server.keepAliveTimeout = 65000;
     server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
   `;
+}
+
+/**
+ * The same-work baseline's call end, one statement: $1 call sid, $2 Twilio's status, $3 duration, $4 customer,
+ * $5 ticket, $6 message and $7 event ids, $8 the reference's year. The texts are the service's own.
+ */
+const END_CALL_SQL = `
+  WITH call AS (
+    UPDATE calls SET ended_at = now(), twilio_status = $2, duration_seconds = $3, ticket_requested_at = now(), updated_at = now(),
+      outcome = CASE WHEN 'menu:0' = ANY(path) THEN 'handed_over' ELSE 'self_served' END
+    WHERE call_sid = $1
+    RETURNING call_sid, from_number, to_number, path, coalesce(language, 'lv') AS language, 'menu:0' = ANY(path) AS handed
+  ), customer AS (
+    INSERT INTO customers (id) SELECT $4 FROM call RETURNING id
+  ), identifier AS (
+    INSERT INTO customer_identifiers (customer_id, kind, value, provenance)
+    SELECT $4, 'phone', from_number, 'channel' FROM call ON CONFLICT (kind, value) DO NOTHING
+  ), queue AS (
+    SELECT id FROM queues WHERE level = 1 ORDER BY is_general DESC, code LIMIT 1
+  ), policy AS (
+    SELECT id FROM sla_policies WHERE active ORDER BY scope, created_at LIMIT 1
+  ), ticket AS (
+    INSERT INTO tickets (id, reference, channel, kind, language, status, level, queue_id, customer_id, subject, origin_address,
+                         resolved_at, sla_policy_id, sla_state, sla_due_at, first_response_due_at)
+    SELECT $5, 'VP-' || $8 || '-' || lpad(nextval('bench_same_work_references')::text, 6, '0'), 'voice', 'consultation', call.language,
+           CASE WHEN handed THEN 'queued' ELSE 'resolved' END, CASE WHEN handed THEN 1 ELSE 0 END,
+           CASE WHEN handed THEN (SELECT id FROM queue) END, $4, 'Call from ' || from_number, from_number,
+           CASE WHEN handed THEN NULL ELSE now() END, (SELECT id FROM policy), CASE WHEN handed THEN 'ok' END,
+           CASE WHEN handed THEN now() + interval '2 hours' END, CASE WHEN handed THEN now() + interval '2 hours' END
+    FROM call
+    RETURNING id
+  ), message AS (
+    INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, address, meta)
+    SELECT $6, ticket.id, 'voice', call_sid, 'inbound', 'customer', 'Call from ' || from_number,
+           'Call from ' || from_number || ' in ' || language || '; IVR path: ' || array_to_string(path, ' › ') || '; call ended: '
+             || CASE WHEN handed THEN 'handed over' ELSE 'self served' END || '.',
+           from_number, jsonb_build_object('callSid', call_sid, 'ivrPath', to_jsonb(path), 'queue', NULL)
+    FROM call, ticket
+    RETURNING id
+  ), event AS (
+    INSERT INTO inbound_events (id, channel, external_id, received_at, payload, status, ticket_id, message_id, attempts, processed_at)
+    SELECT $7, 'voice', call_sid, now(),
+           jsonb_build_object('channel', 'voice', 'externalId', call_sid, 'from', jsonb_build_object('address', from_number),
+             'subject', 'Call from ' || from_number, 'meta', jsonb_build_object('callSid', call_sid, 'ivrPath', to_jsonb(path))),
+           'processed', $5, $6, 1, now()
+    FROM call, message
+  ), contact AS (
+    INSERT INTO ticket_contacts (ticket_id, kind, value, provenance) SELECT $5, 'phone', from_number, 'channel' FROM call, ticket
+  ), clock AS (
+    INSERT INTO sla_clocks (ticket_id, metric, policy_id, status, measure, started_at, budget_ms, consumed_ms, running_since,
+                            warning_at, due_at, warning_fire_at, breach_fire_at)
+    SELECT $5, 'first_response', (SELECT id FROM policy), CASE WHEN handed THEN 'running' ELSE 'stopped' END, 'business', now(), 7200000, 0,
+           CASE WHEN handed THEN now() END, warning, due, warning, due
+    FROM call, ticket, LATERAL (SELECT CASE WHEN handed THEN now() + interval '96 minutes' END AS warning,
+                                       CASE WHEN handed THEN now() + interval '2 hours' END AS due) AS t
+  ), history AS (
+    INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at)
+    SELECT $5, 'first_response', kind, (SELECT id FROM policy), 1, now() + interval '2 hours', 0, now()
+    FROM call, ticket, LATERAL unnest(CASE WHEN handed THEN ARRAY['started'] ELSE ARRAY['started', 'stopped'] END) AS kind
+  ), escalation AS (
+    INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, reason, summary)
+    SELECT $5, 0, 1, (SELECT id FROM queue), 'routed', 'Call from ' || from_number FROM call, ticket WHERE handed
+  )
+  SELECT 1`;
+
+/**
+ * A schema for the same-work baseline, migrated as the service's is (its triggers build the search documents),
+ * so that the baseline writes the same tables with the same indexes and triggers. Removed at the end.
+ */
+async function migrateSameWorkSchema(admin: Client, schema: string): Promise<string> {
+  onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const dataSource = join(__dirname, '../src/database/data-source.js');
+  const migrate = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const ds = require(${JSON.stringify(dataSource)}).default; ds.initialize().then(() => ds.runMigrations()).then(() => ds.destroy())`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { PATH: process.env.PATH, DATABASE_URL, DATABASE_SCHEMA: schema } },
+  );
+  const code = await new Promise<number | null>((resolve) => migrate.once('exit', resolve));
+  if (code !== 0) throw new Error(`migrating the same-work schema ${schema} failed (exit ${code})`);
+  await admin.query(`CREATE SEQUENCE "${schema}".bench_same_work_references`);
+  return schema;
 }
 
 async function spawnHandler(label: string, code: string): Promise<{ port: number; child: ChildProcess }> {
@@ -427,8 +526,8 @@ async function main(): Promise<void> {
   const bareHandler = await startBare();
   const bare: Target = { port: bareHandler.port, bare: true };
   const poolSize = Number(options.serviceEnv.DATABASE_POOL_SIZE ?? SERVICE_DEFAULTS.DATABASE_POOL_SIZE);
-  await db.query('CREATE TABLE bench_calls (LIKE calls INCLUDING ALL)');
-  const sameWorkHandler = await spawnHandler('same-work handler', sameWorkCode(run, poolSize));
+  const sameWorkSchema = await migrateSameWorkSchema(admin, `${run}_same_work`);
+  const sameWorkHandler = await spawnHandler('same-work handler', sameWorkCode(sameWorkSchema, poolSize));
   const sameWork: Target = { port: sameWorkHandler.port, bare: true };
   cpuParts = [
     ...service.processes.map((p) => ({ label: p.label, pid: p.child.pid })),
@@ -485,6 +584,7 @@ async function main(): Promise<void> {
             (SELECT count(*)::int FROM tickets WHERE channel = 'voice') AS tickets,
             (SELECT count(*)::int FROM tickets WHERE channel = 'voice' AND level = 0 AND status = 'resolved') AS "selfServed"`,
   );
+  const rowsPerCall = await Promise.all([run, sameWorkSchema].map((schema) => rowsPerEndedCall(admin, schema)));
   const rate = (r: PhaseResult) => r.steps / r.seconds;
   const row = (label: string, r: PhaseResult) => [
     label,
@@ -559,11 +659,41 @@ async function main(): Promise<void> {
       `throughput ratio service / bare: ${fmt(ratio, 3)}   (goal ≥ ${GOAL_RATIO}: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'})`,
       `api CPU per step at saturation: ${fmt(apiCpuPerStep)} µs   (goal ≤ ${GOAL_CPU_US_PER_STEP} µs: ${apiCpuPerStep <= GOAL_CPU_US_PER_STEP ? 'met' : 'NOT met'})`,
       `p99 at ${fmt(options.rate)} steps/s offered: ${fmt(apiOffered.p99, 2)} ms   (goal < ${GOAL_P99_MS} ms: ${apiOffered.p99 < GOAL_P99_MS && apiOffered.errors === 0 ? 'met' : 'NOT met'})`,
+      "rows per ended call, by table: the service | the same-work baseline (the service's SLA warnings and breaches of",
+      'queued calls, fired by timers during the run, are in sla_events, audit_events and sla_clock_events; the baseline has none)',
+      `  ${WRITTEN_TABLES.map((t, i) => `${t} ${fmt(rowsPerCall[0][i], 2)} | ${fmt(rowsPerCall[1][i], 2)}`).join(', ')}`,
       `calls ${fmt(calls)}, voice tickets ${fmt(tickets)} (self-served at level 0: ${fmt(selfServed)}), every ended call a ticket: ${fmt(ended.ticketed)}/${fmt(ended.ended)}`,
       `warnings logged by the service: ${warningsOf(service.processes)}${firstError ? `; first failed step: ${firstError}` : ''}`,
       '',
     ].join('\n'),
   );
+}
+
+/** The tables a call's steps and its ticket write rows into (ticket_search_documents by trigger). */
+const WRITTEN_TABLES = [
+  'calls',
+  'inbound_events',
+  'customers',
+  'customer_identifiers',
+  'tickets',
+  'messages',
+  'ticket_contacts',
+  'ticket_search_documents',
+  'sla_clocks',
+  'sla_clock_events',
+  'sla_events',
+  'escalations',
+  'audit_events',
+];
+
+/** Rows in each of WRITTEN_TABLES per ended call: that the baseline does the same work is checked in every run. */
+async function rowsPerEndedCall(admin: Client, schema: string): Promise<number[]> {
+  const [row] = await sql<Record<string, number>>(
+    admin,
+    `SELECT ${WRITTEN_TABLES.map((t) => `(SELECT count(*)::int FROM "${schema}".${t}) AS ${t}`).join(', ')},
+            (SELECT count(*)::int FROM "${schema}".calls WHERE ended_at IS NOT NULL) AS ended`,
+  );
+  return WRITTEN_TABLES.map((t) => row[t] / Math.max(1, row.ended));
 }
 
 function scrape(port: number, token: string): Promise<string> {
