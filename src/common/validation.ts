@@ -2,6 +2,7 @@ import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { ValidationError } from 'class-validator';
 import { FieldError, validationProblem } from './problem';
 import { makeTextStorable, unstorableTextPaths } from './storable-text';
+import { rememberValidationMetadata } from './validation-metadata-cache';
 
 /** Flattens class-validator's tree into `a.b[2].c` paths, one entry per broken rule. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -42,6 +43,7 @@ export class InputValidationPipe extends ValidationPipe {
 }
 
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationMetadata();
   return new InputValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
