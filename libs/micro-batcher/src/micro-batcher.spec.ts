@@ -49,6 +49,28 @@ describe('MicroBatcher', () => {
     await expect(batcher.submit('c')).resolves.toBe('C');
   });
 
+  it('with no wait, sends what arrived in the same turn of the event loop together, and sets no timer', async () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      { maxSize: 10, maxWaitMs: 0 },
+    );
+    const timers = jest.spyOn(global, 'setTimeout');
+    try {
+      const first = Promise.all([batcher.submit(1), batcher.submit(2), batcher.submit(3)]);
+      await expect(first).resolves.toEqual([1, 2, 3]);
+      await expect(batcher.submit(4)).resolves.toBe(4);
+      // Node rounds a timer of 0 up to a millisecond: a lone web form or call end would wait for nothing.
+      expect(timers).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+    }
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+  });
+
   it('rejects when the handler returns the wrong number of results', async () => {
     const batcher = new MicroBatcher<number, number>(async () => [1], { maxSize: 10, maxWaitMs: 0 });
     await expect(Promise.all([batcher.submit(1), batcher.submit(2)])).rejects.toThrow('returned 1 results for 2 items');

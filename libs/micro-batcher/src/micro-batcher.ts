@@ -8,7 +8,11 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 export interface MicroBatcherOptions {
   /** A batch is written as soon as it holds this many items. */
   maxSize: number;
-  /** The first item of a batch waits at most this long for company. */
+  /**
+   * The first item of a batch waits at most this long for company. 0 is the end of the current turn of the event
+   * loop (setImmediate): the items that arrive in the same turn go together, and none waits for a timer, which
+   * Node rounds up to a millisecond.
+   */
   maxWaitMs: number;
   /**
    * At most this many batches run at once (default: no limit). While they all run, arriving items wait and leave
@@ -31,7 +35,7 @@ interface Pending<T, R> {
  */
 export class MicroBatcher<T, R> {
   private pending: Pending<T, R>[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: { cancel: () => void } | null = null;
   private inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -49,7 +53,7 @@ export class MicroBatcher<T, R> {
       if (this.pending.length >= this.options.maxSize) {
         this.flush();
       } else if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+        this.timer = this.later(() => this.flush());
       }
     });
   }
@@ -73,13 +77,13 @@ export class MicroBatcher<T, R> {
 
   private flush(): void {
     if (this.timer) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.timer = null;
     }
     // A finishing batch starts the next one; its items keep gathering meanwhile.
     if (this.pending.length === 0 || this.saturated) return;
     const batch = this.pending.splice(0, this.options.maxSize);
-    if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+    if (this.pending.length > 0) this.timer = this.later(() => this.flush());
     const run = this.run(batch);
     this.inFlight.add(run);
     void run.finally(() => {
@@ -87,6 +91,15 @@ export class MicroBatcher<T, R> {
       // Items held back by the limit have waited long enough.
       if (this.options.maxInFlight !== undefined && this.pending.length > 0) this.flush();
     });
+  }
+
+  private later(flush: () => void): { cancel: () => void } {
+    if (this.options.maxWaitMs === 0) {
+      const immediate = setImmediate(flush);
+      return { cancel: () => clearImmediate(immediate) };
+    }
+    const timeout = setTimeout(flush, this.options.maxWaitMs);
+    return { cancel: () => clearTimeout(timeout) };
   }
 
   private async run(batch: Pending<T, R>[]): Promise<void> {
