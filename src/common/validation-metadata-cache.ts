@@ -8,7 +8,8 @@ const REMEMBERING = Symbol('validation metadata remembered');
 /**
  * class-validator finds a class's rules, its own and its ancestors', by scanning every class that has rules, for
  * every object it validates (typestack/class-validator#2686), and Nest's ValidationPipe asks the same once more
- * per request. With this app's few hundred DTOs that scan was a third of the validation's CPU on a web-form POST.
+ * per request. With this app's few hundred DTO classes, remembering the answers took validating a web form's body
+ * from 64 to 54 µs (the best of several rounds of 20,000, before and after).
  *
  * The answer for a class and the same options cannot change once the class exists: its decorators, and its
  * ancestors' (defined before it), have all registered their rules by then, and a class defined later registers
