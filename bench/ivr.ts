@@ -396,7 +396,7 @@ function sameWorkCode(schema: string, poolSize: number): string {
 
 /**
  * The same-work baseline's call end, one statement: $1 call sid, $2 Twilio's status, $3 duration, $4 customer,
- * $5 ticket, $6 message and $7 event ids, $8 the reference's year. The texts are the service's own.
+ * $5 ticket, $6 message and $7 event ids, $8 the reference's year. The texts are shaped as the service's.
  */
 const END_CALL_SQL = `
   WITH call AS (
