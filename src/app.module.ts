@@ -83,6 +83,8 @@ export class AppModule {
         // Twilio's requests are every step of every call: an access line (and a child logger) for each cost as much
         // as the step itself. Their routes log what went wrong instead (voice-webhook-routes.ts).
         exclude: TWILIO_STEPS.map((step) => ({ path: `${TWILIO_PREFIX.slice(1)}/${step}`, method: RequestMethod.POST })),
+        // What a handler `assign`s (a web form's reference) goes on its request's access line.
+        assignResponse: true,
       }),
       MetricsModule,
       SecretsModule,

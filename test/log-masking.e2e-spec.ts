@@ -115,5 +115,13 @@ describe('logs: a run across channels, debug level, leaks no personas kods, phon
     for (const secret of SECRETS) expect(log).not.toContain(secret);
     const careless = lines.find((l) => l.includes('could not reach'))!;
     expect(careless).toContain('could not reach [e-mail] ([personas kods]), phone [phone]');
+
+    // One line per accepted web form: its access line says which submission became which reference.
+    const entries = lines.map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string }; res?: { statusCode?: number } });
+    const accessLines = entries.filter((e) => e.req?.url === '/v1/channels/webform/submissions' && e.res?.statusCode === 202);
+    expect(accessLines).toEqual([
+      expect.objectContaining({ submissionId: form.submissionId, reference: accepted.body.reference, duplicate: false }),
+    ]);
+    expect(entries.filter((e) => e.msg?.includes('submission accepted'))).toEqual([]);
   }, 120_000);
 });

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { customerIdentifiers } from '../../customers/identifiers';
 import { FieldError, validationProblem } from '../../common/problem';
 import type { AcceptResult, InboundMessage } from '../../inbound/inbound-message';
@@ -11,12 +12,11 @@ import { WebformSubmissionDto } from './dto/webform-submission.dto';
 /** Turns a verified Latvija.lv submission into the pipeline's InboundMessage. It never writes tickets. */
 @Injectable()
 export class WebformService {
-  private readonly logger = new Logger(WebformService.name);
-
   constructor(
     private readonly inbound: InboundService,
     private readonly institutions: InstitutionsService,
     private readonly metrics: MetricsService,
+    private readonly requestLog: PinoLogger,
   ) {}
 
   async submit(dto: WebformSubmissionDto): Promise<AcceptResult> {
@@ -58,10 +58,8 @@ export class WebformService {
       meta: { form: dto.form, replyTo: a.eAddress ? 'e_address' : a.email ? 'email' : 'phone' },
     };
     const result = await this.inbound.accept(message, { reserveReference: true });
-    this.logger.log(
-      { submissionId: dto.submissionId, reference: result.reference, duplicate: result.duplicate },
-      'web-form submission accepted',
-    );
+    // Said on the request's access line (one line per submission, not a second one at info level).
+    this.requestLog.assign({ submissionId: dto.submissionId, reference: result.reference, duplicate: result.duplicate });
     return result;
   }
 }
