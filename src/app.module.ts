@@ -19,7 +19,7 @@ import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
 import { QueueConnectionCloser } from './common/queue-connection-closer';
 import { queueConnection as queueConnectionFor, queuePrefix } from './common/redis-connection';
-import { requestLogSerializers } from './common/request-log';
+import { accessLineObject, requestLogSerializers } from './common/request-log';
 import { LogDestination, MaskingDestination } from './common/masked-log';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, migrate, reachableReplicas, watchConnectionErrors } from './database/database-options';
@@ -75,6 +75,7 @@ export class AppModule {
             // Fastify's id (the caller's X-Request-Id when it sent a good one, see http-setup.ts), which it answers with.
             genReqId: (req) => (req as { id?: string }).id ?? randomUUID(),
             serializers: requestLogSerializers,
+            customSuccessObject: accessLineObject,
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
           },
           // Personal data never reaches the logs: every line is masked on its way out (src/common/masked-log.ts).
@@ -83,8 +84,6 @@ export class AppModule {
         // Twilio's requests are every step of every call: an access line (and a child logger) for each cost as much
         // as the step itself. Their routes log what went wrong instead (voice-webhook-routes.ts).
         exclude: TWILIO_STEPS.map((step) => ({ path: `${TWILIO_PREFIX.slice(1)}/${step}`, method: RequestMethod.POST })),
-        // What a handler `assign`s (a web form's reference) goes on its request's access line.
-        assignResponse: true,
       }),
       MetricsModule,
       SecretsModule,

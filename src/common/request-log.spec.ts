@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pinoHttp from 'pino-http';
 import { QueryFailedError } from 'typeorm';
-import { requestLogSerializers } from './request-log';
+import { accessLineObject, addToAccessLine, requestLogSerializers } from './request-log';
 
 /** A logger built as the app builds it (pino-http with our serializers), writing its lines into an array. */
 function capturingLogger() {
@@ -14,7 +14,7 @@ function capturingLogger() {
       done();
     },
   });
-  return { http: pinoHttp({ serializers: requestLogSerializers }, stream), lines };
+  return { http: pinoHttp({ serializers: requestLogSerializers, customSuccessObject: accessLineObject }, stream), lines };
 }
 
 describe('requestLogSerializers', () => {
@@ -101,5 +101,31 @@ describe('requestLogSerializers', () => {
     });
     expect(line.err.stack).toContain('QueryFailedError');
     expect(lines[0]).not.toMatch(/121282|Līga|liga@example|secret-cause|parameters|driverError|detail/);
+  });
+
+  it('puts what a handler adds on the access line itself, and nothing on the lines of other requests', async () => {
+    const { http: middleware, lines } = capturingLogger();
+    const server = http.createServer((req, res) =>
+      middleware(req, res, () => {
+        if (req.url === '/forms') addToAccessLine(res, { reference: 'VP-2026-000123', duplicate: false });
+        if (req.url === '/forms') addToAccessLine(res, { submissionId: 'LV-1' });
+        res.statusCode = 202;
+        res.end('{}');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await fetch(`http://127.0.0.1:${port}/forms`, { method: 'POST', body: '{}' });
+      await fetch(`http://127.0.0.1:${port}/other`);
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      server.close();
+    }
+    const [form, other] = lines.map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(form).toMatchObject({ msg: 'request completed', reference: 'VP-2026-000123', duplicate: false, submissionId: 'LV-1' });
+    expect(form).toMatchObject({ req: { url: '/forms' }, res: { statusCode: 202 }, responseTime: expect.any(Number) });
+    expect(other).not.toHaveProperty('reference');
   });
 });

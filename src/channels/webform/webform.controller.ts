@@ -8,12 +8,15 @@ import {
   HttpStatus,
   Logger,
   Post,
+  Res,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../../auth/auth.decorators';
 import { ProblemFilter } from '../../common/problem.filter';
+import { addToAccessLine } from '../../common/request-log';
 import { MetricsService } from '../../metrics/metrics.service';
 import { WebformAcceptedDto, WebformSubmissionDto } from './dto/webform-submission.dto';
 import { WebformSignatureGuard } from './webform-signature.guard';
@@ -60,8 +63,9 @@ export class WebformController {
   })
   @ApiHeader({ name: 'X-Signature', required: true })
   @ApiAcceptedResponse({ type: WebformAcceptedDto })
-  async submit(@Body() body: WebformSubmissionDto): Promise<WebformAcceptedDto> {
+  async submit(@Body() body: WebformSubmissionDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebformAcceptedDto> {
     const result = await this.webform.submit(body);
+    addToAccessLine(reply.raw, { submissionId: body.submissionId, reference: result.reference, duplicate: result.duplicate });
     return { reference: result.reference!, status: result.status };
   }
 }

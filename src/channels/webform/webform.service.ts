@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
 import { customerIdentifiers } from '../../customers/identifiers';
 import { FieldError, validationProblem } from '../../common/problem';
 import type { AcceptResult, InboundMessage } from '../../inbound/inbound-message';
@@ -16,7 +15,6 @@ export class WebformService {
     private readonly inbound: InboundService,
     private readonly institutions: InstitutionsService,
     private readonly metrics: MetricsService,
-    private readonly requestLog: PinoLogger,
   ) {}
 
   async submit(dto: WebformSubmissionDto): Promise<AcceptResult> {
@@ -57,9 +55,6 @@ export class WebformService {
       attachments,
       meta: { form: dto.form, replyTo: a.eAddress ? 'e_address' : a.email ? 'email' : 'phone' },
     };
-    const result = await this.inbound.accept(message, { reserveReference: true });
-    // Said on the request's access line (one line per submission, not a second one at info level).
-    this.requestLog.assign({ submissionId: dto.submissionId, reference: result.reference, duplicate: result.duplicate });
-    return result;
+    return this.inbound.accept(message, { reserveReference: true });
   }
 }
