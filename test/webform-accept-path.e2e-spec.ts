@@ -46,6 +46,21 @@ describe('web-form accept path', () => {
     expect((await inbound.acceptMany(events)).map((a) => a.eventId)).toEqual(accepted.map((a) => a.eventId));
   });
 
+  it('stores what a payload and an id hold as they arrived, quotes and backslashes included, and finds a replay by that id', async () => {
+    const inbound = app.get(InboundService);
+    // A mail header can carry anything; half a surrogate pair is stored as U+FFFD, as a text parameter always was.
+    const externalId = `<"odd"\\id\ud800 ${randomUUID()}@example.lv>`;
+    const text = 'Citāts: "pēdiņas", \\ atpakaļsvītra, {"json": [1]} un jauna\nrinda';
+    const event = { channel: 'email' as const, externalId, from: { identifiers: [] }, text, meta: { nested: { a: '"' } } };
+    const [first] = await inbound.acceptMany([event]);
+    expect(first).toMatchObject({ status: 'accepted', duplicate: false });
+    const [row] = await env.sql(`SELECT external_id, payload FROM inbound_events WHERE id = $1`, [first.eventId]);
+    expect(row.external_id).toBe(externalId.toWellFormed());
+    expect(row.payload).toMatchObject({ externalId: externalId.toWellFormed(), text, meta: { nested: { a: '"' } } });
+    const [again] = await inbound.acceptMany([event]);
+    expect(again).toMatchObject({ eventId: first.eventId, duplicate: true });
+  });
+
   it('numbers submissions accepted together in one statement each with its own reference, and a replay with its first one', async () => {
     const bodies = Array.from({ length: 8 }, () => webformSubmission());
     const answers = await Promise.all(bodies.map((b) => signedSubmission(app, b).expect(202)));

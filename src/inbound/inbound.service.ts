@@ -109,7 +109,10 @@ export class InboundService {
       const json = JSON.stringify({ ...rest, attachmentIds }, (_key, value: unknown) =>
         typeof value === 'string' ? toStorableText(value) : value,
       );
-      return { eventId: randomUUID(), message, attachments, json, payload: JSON.parse(json) as InboundJobData['message'] };
+      // Half a surrogate pair in an id is stored as U+FFFD (pg's UTF-8 encoding of a text parameter makes it so), and a
+      // replay is looked up by what was stored.
+      const storedId = message.externalId.toWellFormed();
+      return { eventId: randomUUID(), message, storedId, attachments, json, payload: JSON.parse(json) as InboundJobData['message'] };
     });
     // The year's sequence is made (once a year) before any transaction holds a connection.
     if (options.reserveReference) await this.references.ensureSequence(referenceYear(receivedAt));
@@ -119,18 +122,23 @@ export class InboundService {
       // The references are drawn by the insert itself (one statement, not a nextval round trip before it). Numbers
       // drawn for events that turn out to be replays leave gaps, as a rolled-back transaction's do.
       const reference = options.reserveReference ? this.references.referenceSql(receivedAt) : 'NULL::text';
+      // The rows go as one JSON document holding each payload as it was serialised above: as text arrays, pg
+      // escaped every character of every payload once more (6 µs per web form), and PostgreSQL parses either in the
+      // same time.
       const rows: Array<{ id: string; reference: string | null }> = await manager.query(
         `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference)
-         SELECT u.id, u.channel, u.external_id, $4::timestamptz, u.payload, ${reference}
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $5::jsonb[]) AS u(id, channel, external_id, payload)
+         SELECT u.id, u.channel, u.external_id, $2::timestamptz, u.payload, ${reference}
+         FROM json_to_recordset($1::json) AS u(id uuid, channel text, external_id text, payload jsonb)
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, reference`,
         [
-          prepared.map((p) => p.eventId),
-          prepared.map((p) => p.message.channel),
-          prepared.map((p) => p.message.externalId),
+          `[${prepared
+            .map(
+              (p) =>
+                `{"id":"${p.eventId}","channel":${JSON.stringify(p.message.channel)},"external_id":${JSON.stringify(p.storedId)},"payload":${p.json}}`,
+            )
+            .join(',')}]`,
           receivedAt,
-          prepared.map((p) => p.json),
         ],
       );
       const inserted = new Map(rows.map((r) => [r.id, r.reference]));
@@ -177,7 +185,7 @@ export class InboundService {
     return prepared.map((p) =>
       inserted.has(p.eventId)
         ? { eventId: p.eventId, reference: inserted.get(p.eventId) ?? null, status: 'accepted' as const, duplicate: false }
-        : duplicates.get(`${p.message.channel}\u001f${p.message.externalId}`)!,
+        : duplicates.get(`${p.message.channel}\u001f${p.storedId}`)!,
     );
   }
 
