@@ -1,8 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
-import { DynamicModule, Logger, Module, ModuleMetadata, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Logger, Module, ModuleMetadata } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { pinoHttp } from 'pino-http';
 import { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module';
 import { CaseStatusModule } from './case-status/case-status.module';
@@ -14,12 +16,11 @@ import { EmailModule } from './channels/email/email.module';
 import { SocialModule } from './channels/social/social.module';
 import { SocialWorkerModule } from './channels/social/social-worker.module';
 import { VoiceModule } from './channels/voice/voice.module';
-import { TWILIO_PREFIX, TWILIO_STEPS } from './channels/voice/voice-webhook-routes';
 import { WebformModule } from './channels/webform/webform.module';
 import { AppConfig } from './config/app-config';
 import { QueueConnectionCloser } from './common/queue-connection-closer';
 import { queueConnection as queueConnectionFor, queuePrefix } from './common/redis-connection';
-import { accessLineObject, requestLogSerializers } from './common/request-log';
+import { accessLineObject, HTTP_LOGGER, requestLogSerializers } from './common/request-log';
 import { LogDestination, MaskingDestination } from './common/masked-log';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, migrate, reachableReplicas, watchConnectionErrors } from './database/database-options';
@@ -66,25 +67,23 @@ export class AppModule {
     const api = config.APP_ROLE === 'api' || config.APP_ROLE === 'all';
     const worker = config.APP_ROLE === 'worker' || config.APP_ROLE === 'all';
     const queueConnection = queueConnectionFor(config);
+    const httpLogger = pinoHttp(
+      {
+        level: config.LOG_LEVEL,
+        // Fastify's id (the caller's X-Request-Id when it sent a good one, see http-setup.ts), which it answers with.
+        genReqId: (req) => (req as { id?: string }).id ?? randomUUID(),
+        serializers: requestLogSerializers,
+        customSuccessObject: accessLineObject,
+        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+      },
+      // Personal data never reaches the logs: every line is masked on its way out (src/common/masked-log.ts).
+      new MaskingDestination(options.logs),
+    );
     const imports: ModuleMetadata['imports'] = [
       ConfigModule.forRoot(config),
-      LoggerModule.forRoot({
-        pinoHttp: [
-          {
-            level: config.LOG_LEVEL,
-            // Fastify's id (the caller's X-Request-Id when it sent a good one, see http-setup.ts), which it answers with.
-            genReqId: (req) => (req as { id?: string }).id ?? randomUUID(),
-            serializers: requestLogSerializers,
-            customSuccessObject: accessLineObject,
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-          },
-          // Personal data never reaches the logs: every line is masked on its way out (src/common/masked-log.ts).
-          new MaskingDestination(options.logs),
-        ],
-        // Twilio's requests are every step of every call: an access line (and a child logger) for each cost as much
-        // as the step itself. Their routes log what went wrong instead (voice-webhook-routes.ts).
-        exclude: TWILIO_STEPS.map((step) => ({ path: `${TWILIO_PREFIX.slice(1)}/${step}`, method: RequestMethod.POST })),
-      }),
+      // nestjs-pino's Logger and PinoLogger write through the same pino as the access log; the access log itself
+      // is a server hook (requestLogging, http-setup.ts), so no Nest middleware is registered.
+      LoggerModule.forRoot({ pinoHttp: { logger: httpLogger.logger }, forRoutes: [] }),
       MetricsModule,
       SecretsModule,
       TypeOrmModule.forRootAsync({
@@ -155,7 +154,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports,
-      providers: [{ provide: QueueConnectionCloser, useValue: new QueueConnectionCloser(queueConnection) }],
+      providers: [
+        { provide: QueueConnectionCloser, useValue: new QueueConnectionCloser(queueConnection) },
+        { provide: HTTP_LOGGER, useValue: httpLogger },
+      ],
     };
   }
 }

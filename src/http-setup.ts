@@ -3,11 +3,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { HttpLogger } from 'pino-http';
 import { compileTrustProxy } from './common/client-address';
 import { webformBodyReader, WEBFORM_BODY_LIMIT } from './channels/webform/webform-body';
 import { registerBodyParsers } from './common/http-body';
 import { headerOf, HttpReply, HttpRequest } from './common/http';
 import { ProblemFilter } from './common/problem.filter';
+import { HTTP_LOGGER, requestLogging } from './common/request-log';
 import { securityHeaders } from './common/security-headers';
 import { AppConfig } from './config/app-config';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
@@ -25,7 +27,7 @@ function requestId(req: IncomingMessage): string {
 /**
  * The HTTP server every role runs (Fastify), shared by main.ts and the tests. Routes match as they did under
  * Express, case-insensitively and with an optional trailing slash. Fastify's own logger is off: the access log is
- * nestjs-pino's (app.module.ts), one line per request.
+ * pino-http's (requestLogging in common/request-log.ts), one line per request.
  */
 export function httpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
@@ -61,6 +63,8 @@ export function configureHttp(app: NestFastifyApplication): void {
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push(`${method} ${route.url}`);
   });
+  // First, so that every request's line is written, those a later hook refuses (a limit, a bad signature) included.
+  fastify.addHook('onRequest', requestLogging(app.get<HttpLogger>(HTTP_LOGGER)));
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('X-Request-Id', req.id);
     done();

@@ -117,11 +117,25 @@ describe('logs: a run across channels, debug level, leaks no personas kods, phon
     expect(careless).toContain('could not reach [e-mail] ([personas kods]), phone [phone]');
 
     // One line per accepted web form: its access line says which submission became which reference.
-    const entries = lines.map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string }; res?: { statusCode?: number } });
+    const entries = lines.map((l) => JSON.parse(l) as { msg?: string; req?: { id?: string; url?: string }; res?: { statusCode?: number } });
     const accessLines = entries.filter((e) => e.req?.url === '/v1/channels/webform/submissions' && e.res?.statusCode === 202);
     expect(accessLines).toEqual([
       expect.objectContaining({ submissionId: form.submissionId, reference: accepted.body.reference, duplicate: false }),
     ]);
     expect(entries.filter((e) => e.msg?.includes('submission accepted'))).toEqual([]);
+
+    // What the code logs while serving a request carries that request, as its access line does.
+    const refusal = entries.find((e) => e.msg === 'web-form submission refused')!;
+    const refusedLine = entries.find((e) => e.req?.url === '/v1/channels/webform/submissions' && e.res?.statusCode === 422)!;
+    expect(refusal.req?.id).toEqual(expect.any(String));
+    expect(refusal.req?.id).toBe(refusedLine.req?.id);
   }, 120_000);
+
+  it("writes no access line for Twilio's steps, only a warning for one that was not served", async () => {
+    await http().post('/v1/channels/voice/twilio/incoming').type('form').send({ CallSid: 'CA1' }).expect(503);
+    await eventually(async () => lines.some((l) => l.includes('Twilio webhook not served')));
+    const entries = lines.map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string } });
+    const twilio = entries.filter((e) => e.req?.url === '/v1/channels/voice/twilio/incoming');
+    expect(twilio.map((e) => e.msg)).toEqual(['Twilio webhook not served']);
+  });
 });

@@ -45,6 +45,18 @@ describe('requestLogSerializers', () => {
     expect(requestLogSerializers.res({ statusCode: 204 })).toEqual({ statusCode: 204 });
   });
 
+  it('logs a request that code described itself, with no headers to read', () => {
+    const { http: middleware, lines } = capturingLogger();
+    middleware.logger.warn(
+      { req: { id: 'r-1', method: 'POST', url: '/v1/x?CallSid=CA1', remoteAddress: '10.0.0.1' }, res: { statusCode: 503 } },
+      'not served',
+    );
+    expect(JSON.parse(lines[0])).toMatchObject({
+      req: { id: 'r-1', method: 'POST', url: '/v1/x', remoteAddress: '10.0.0.1' },
+      res: { statusCode: 503 },
+    });
+  });
+
   it("logs the client's address as resolved behind trusted proxies (req.ip), not the proxy's", () => {
     const line = requestLogSerializers.req({
       id: 'r-2',

@@ -1,3 +1,7 @@
+import { storage, Store } from 'nestjs-pino/storage';
+import type { HttpLogger } from 'pino-http';
+import type { HttpReply, HttpRequest } from './http';
+
 /** The request as pino-http hands it to a serializer (pino's standard request object). */
 interface LoggedRequest {
   id: unknown;
@@ -5,8 +9,9 @@ interface LoggedRequest {
   url: string;
   remoteAddress?: string;
   /** The request itself; behind trusted proxies its `ip` is the client's, where remoteAddress is the proxy's. */
-  raw?: { ip?: string };
-  headers: Record<string, string | string[] | undefined>;
+  raw?: { ip?: string; remoteAddress?: string };
+  /** Absent when code logs a request it described itself (`{ req: { id, method, url } }`). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /** An error as pino's standard serializer made it: every enumerable property of the error copied. */
@@ -66,10 +71,12 @@ export const requestLogSerializers = {
     id: req.id,
     method: req.method,
     url: pathOnly(req.url),
-    remoteAddress: req.raw?.ip ?? req.remoteAddress,
-    userAgent: req.headers['user-agent'],
+    // The last: a request that code described itself ({ req: { id, url, remoteAddress } }), which has no socket.
+    remoteAddress: req.raw?.ip ?? req.remoteAddress ?? req.raw?.remoteAddress,
+    userAgent: req.headers?.['user-agent'],
   }),
-  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+  // pino's standard object has no status before the headers are sent: a response that code described itself.
+  res: (res: { statusCode: number | null; raw?: { statusCode?: number } }) => ({ statusCode: res.statusCode ?? res.raw?.statusCode }),
   err: safeError,
 };
 
@@ -89,4 +96,27 @@ export function addToAccessLine(res: object, fields: Record<string, unknown>): v
 export function accessLineObject(_req: unknown, res: object, line: Record<string, unknown>): Record<string, unknown> {
   const added = (res as WithAccessLineFields)[ACCESS_LINE_FIELDS];
   return added ? { ...added, ...line } : line;
+}
+
+/** The access log's pino-http, which the app module makes and requestLogging runs. */
+export const HTTP_LOGGER = Symbol('HTTP_LOGGER');
+
+/** A route that writes no access line and has no request logger (`config: NO_ACCESS_LOG` in its options). */
+export const NO_ACCESS_LOG = { accessLog: false } as const;
+
+/**
+ * The access log and the request's logger, as the first of the server's request hooks: pino-http writes one line
+ * when the request ends, and nestjs-pino's request scope makes what the code logs while serving it carry the
+ * request. As Nest middleware they ran inside @fastify/middie, which then ran for every request (Twilio's steps,
+ * which skip both, included) and copied the client's addresses, query and host onto the raw request for
+ * middleware; without Nest middleware, middie does nothing.
+ */
+export function requestLogging(httpLogger: HttpLogger) {
+  return (req: HttpRequest, reply: HttpReply, done: () => void): void => {
+    if ((req.routeOptions.config as { accessLog?: boolean }).accessLog === false) return done();
+    // What pino-http and the request serializer read: Fastify's id, and the client behind trusted proxies.
+    const raw = Object.assign(req.raw, { id: req.id, ip: req.ip });
+    httpLogger(raw, reply.raw);
+    storage.run(new Store(raw.log), done);
+  };
 }

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { type HttpReply, type HttpRequest, pathOf } from '../../common/http';
 import { validationProblem } from '../../common/problem';
+import { NO_ACCESS_LOG } from '../../common/request-log';
 import { makeTextStorable, unstorableTextPaths } from '../../common/storable-text';
 import { TwilioSignature } from './twilio-signature';
 import { TwilioParams, VoiceIvrService } from './voice-ivr.service';
@@ -59,8 +60,9 @@ export class VoiceWebhookRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    // No access line for a step that went well (app.module.ts): an answer that is not is logged here, whatever
-    // refused it (a limit, the body reader, the signature, the step).
+    // Twilio's requests are every step of every call: an access line (and a request logger) for each cost as much
+    // as the step itself. An answer that went wrong is logged here instead, whatever refused it (a limit, the body
+    // reader, the signature, the step).
     const onResponse = (req: HttpRequest, reply: HttpReply, done: () => void) => {
       if (reply.statusCode >= 400) {
         this.logger.warn(
@@ -71,14 +73,14 @@ export class VoiceWebhookRoutes implements OnModuleInit {
       done();
     };
     for (const [name, step] of Object.entries(TWIML_STEPS)) {
-      fastify.post(`${TWILIO_PREFIX}/${name}`, { onResponse }, async (req: HttpRequest, reply: HttpReply) => {
+      fastify.post(`${TWILIO_PREFIX}/${name}`, { onResponse, config: NO_ACCESS_LOG }, async (req: HttpRequest, reply: HttpReply) => {
         const [p, q] = this.accept(req);
         const twiml = await step(this.ivr, p, q);
         return reply.code(200).type('text/xml').send(twiml);
       });
     }
     for (const [name, step] of Object.entries(QUIET_STEPS)) {
-      fastify.post(`${TWILIO_PREFIX}/${name}`, { onResponse }, async (req: HttpRequest, reply: HttpReply) => {
+      fastify.post(`${TWILIO_PREFIX}/${name}`, { onResponse, config: NO_ACCESS_LOG }, async (req: HttpRequest, reply: HttpReply) => {
         const [p] = this.accept(req);
         await step(this.ivr, p);
         return reply.code(204).send();
