@@ -13,8 +13,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { Public } from '../../auth/auth.decorators';
+import type { HttpReply } from '../../common/http';
 import { ProblemFilter } from '../../common/problem.filter';
 import { addToAccessLine } from '../../common/request-log';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -63,7 +63,7 @@ export class WebformController {
   })
   @ApiHeader({ name: 'X-Signature', required: true })
   @ApiAcceptedResponse({ type: WebformAcceptedDto })
-  async submit(@Body() body: WebformSubmissionDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebformAcceptedDto> {
+  async submit(@Body() body: WebformSubmissionDto, @Res({ passthrough: true }) reply: HttpReply): Promise<WebformAcceptedDto> {
     const result = await this.webform.submit(body);
     addToAccessLine(reply.raw, { submissionId: body.submissionId, reference: result.reference, duplicate: result.duplicate });
     return { reference: result.reference!, status: result.status };
