@@ -79,15 +79,16 @@ describe('chat transcript by e-mail', () => {
     expect(await v.request('transcript')).toMatchObject({ ok: false, status: 409, code: 'chat-open' });
     expect(await v.request('close')).toMatchObject({ ok: true });
     // Asked again after the wait the answer names, as the widget does: asking every 50 ms while a busy worker was
-    // still saving the chat ran into the visitor's rate limit (a CI run under load).
+    // still saving the chat ran into the visitor's rate limit (a CI run under load). A 503 says "send it again" too.
     const sent = await eventually(
       async () => {
         const ack = await v.request('transcript');
-        return ack.ok || !['not-saved', 'rate-limited'].includes(ack.code) ? ack : null;
+        return ack.ok || !['not-saved', 'rate-limited', 'unavailable'].includes(ack.code) ? ack : null;
       },
       { everyMs: 1000 },
     );
-    expect(sent).toMatchObject({ ok: true, duplicate: false, deliveryStatus: 'queued' });
+    // objectContaining: a refusal is printed whole (its code and message), not only the keys expected here.
+    expect(sent).toEqual(expect.objectContaining({ ok: true, duplicate: false, deliveryStatus: 'queued' }));
     // A second request (a double click, another tab) answers with the first and sends nothing more.
     expect(await v.request('transcript')).toMatchObject({ ok: true, duplicate: true, id: sent.id });
 
