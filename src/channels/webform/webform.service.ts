@@ -5,7 +5,6 @@ import type { AcceptResult, InboundMessage } from '../../inbound/inbound-message
 import { decodeUploads } from '../../common/uploads';
 import { InboundService } from '../../inbound/inbound.service';
 import { InstitutionsService } from '../../institutions/institutions.service';
-import { MetricsService } from '../../metrics/metrics.service';
 import { WebformSubmissionDto } from './dto/webform-submission.dto';
 
 /** Turns a verified Latvija.lv submission into the pipeline's InboundMessage. It never writes tickets. */
@@ -14,7 +13,6 @@ export class WebformService {
   constructor(
     private readonly inbound: InboundService,
     private readonly institutions: InstitutionsService,
-    private readonly metrics: MetricsService,
   ) {}
 
   async submit(dto: WebformSubmissionDto): Promise<AcceptResult> {
