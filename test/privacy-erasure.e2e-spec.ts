@@ -8,6 +8,7 @@ import { chatSessionKey } from '../src/channels/chat/chat-session';
 import { SubjectRequestRunner } from '../src/privacy/subject-request-runner';
 import { QueueName } from '../src/queues';
 import { ANNA, ANNA_RECORDING_SID, annaRequest, BERTA, seedPeople, Seeded } from './support/privacy-seed';
+import { dumpRedis } from './support/redis-dump';
 import { eventually, login, signedSubmission, TestEnv } from './support/test-env';
 
 /** Every row of every table of the test schema, as JSON text. */
@@ -22,35 +23,6 @@ async function dumpDatabase(env: TestEnv): Promise<string[]> {
       ...(await env.sql<{ row: string }>(`SELECT to_jsonb(t)::text AS row FROM "${table_name}" t`)).map((r) => `${table_name} ${r.row}`),
     );
   return rows;
-}
-
-/** Every key under the test's Redis prefix with its value, whatever its type. */
-async function dumpRedis(env: TestEnv): Promise<string[]> {
-  const redis = new Redis(env.redisUrl);
-  try {
-    const out: string[] = [];
-    for (const key of await redis.keys(`${env.name}:*`)) {
-      const type = await redis.type(key);
-      const value =
-        type === 'string'
-          ? await redis.get(key)
-          : type === 'list'
-            ? await redis.lrange(key, 0, -1)
-            : type === 'hash'
-              ? await redis.hgetall(key)
-              : type === 'set'
-                ? await redis.smembers(key)
-                : type === 'zset'
-                  ? await redis.zrange(key, 0, -1)
-                  : type === 'stream'
-                    ? await redis.xrange(key, '-', '+')
-                    : null;
-      out.push(`${key} ${JSON.stringify(value)}`);
-    }
-    return out;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 describe('erasure: the person anonymised everywhere, the figures kept', () => {

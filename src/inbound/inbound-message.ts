@@ -120,13 +120,23 @@ export interface InboundMessage {
   };
 }
 
-/** What travels on the `inbound` queue: small, because attachments are already in PostgreSQL. */
-export interface InboundJobData {
+/** An accepted event as the pipeline reads it back from `inbound_events`: attachments are stored apart, by id. */
+export interface AcceptedEvent {
   eventId: string;
   receivedAt: string;
   /** Reserved when the channel had to answer with a reference at once. */
   reference: string | null;
   message: Omit<InboundMessage, 'attachments'> & { attachmentIds: string[] };
+}
+
+/**
+ * What travels on the `inbound` queue: the event's id, no content. The worker reads the events of a batch from
+ * PostgreSQL in one statement, so a citizen's message is never copied into Redis and the API serialises it once.
+ * Jobs queued by an older version also carry `message`; it is not read.
+ */
+export interface InboundJobData {
+  eventId: string;
+  channel: InboundMessage['channel'];
 }
 
 export interface AcceptResult {

@@ -10,7 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { JobName, QueueName, retryFailed } from '../queues';
 import { TicketReferenceService } from '../tickets/ticket-reference.service';
 import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
-import { AcceptResult, InboundJobData, InboundMessage } from './inbound-message';
+import { AcceptedEvent, AcceptResult, InboundJobData, InboundMessage } from './inbound-message';
 import { toStorableText } from '../common/storable-text';
 import { FileScansService } from '../scanning/file-scans.service';
 import { withTimeout } from '../common/with-timeout';
@@ -26,6 +26,14 @@ export const INBOUND_JOB_OPTIONS: JobsOptions = {
 
 /** While Redis is away its client queues commands; the channel must not wait for it, the sweep will catch up. */
 const ENQUEUE_TIMEOUT_MS = 2000;
+
+/** A queued event as its job finds it: still to be placed, or placed already by an earlier run. */
+export type QueuedEventState =
+  | { processed: false; event: AcceptedEvent }
+  | { processed: true; ticketId: string | null; messageId: string | null; reference: string | null };
+
+/** An event to queue: its job's id is made from the channel and the external id as stored. */
+type QueuedEvent = InboundJobData & { externalId: string };
 
 /** BullMQ ids may not contain ':' and external ids can hold anything (Message-IDs do), so the id is a hash. */
 export function inboundJobId(channel: string, externalId: string): string {
@@ -110,9 +118,9 @@ export class InboundService {
         typeof value === 'string' ? toStorableText(value) : value,
       );
       // Half a surrogate pair in an id is stored as U+FFFD (pg's UTF-8 encoding of a text parameter makes it so), and a
-      // replay is looked up by what was stored.
+      // replay, the job's id and the sweep go by what was stored.
       const storedId = message.externalId.toWellFormed();
-      return { eventId: randomUUID(), message, storedId, attachments, json, payload: JSON.parse(json) as InboundJobData['message'] };
+      return { eventId: randomUUID(), message, storedId, attachments, attachmentIds, json };
     });
     // The year's sequence is made (once a year) before any transaction holds a connection.
     if (options.reserveReference) await this.references.ensureSequence(referenceYear(receivedAt));
@@ -144,7 +152,7 @@ export class InboundService {
       const inserted = new Map(rows.map((r) => [r.id, r.reference]));
       const files = prepared
         .filter((p) => inserted.has(p.eventId))
-        .flatMap((p) => p.attachments.map((a, i) => ({ a, id: p.payload.attachmentIds[i], eventId: p.eventId })));
+        .flatMap((p) => p.attachments.map((a, i) => ({ a, id: p.attachmentIds[i], eventId: p.eventId })));
       if (files.length > 0) {
         await manager.query(
           `INSERT INTO attachments (id, inbound_event_id, filename, content_type, size, sha256, content, scan_status)
@@ -173,19 +181,47 @@ export class InboundService {
     const fresh = prepared.filter((p) => inserted.has(p.eventId));
     const replayed = prepared.filter((p) => !inserted.has(p.eventId));
     for (const p of fresh) this.metrics.inboundEvents.inc({ channel: p.message.channel, outcome: 'accepted', reason: '' });
-    await this.enqueue(
-      fresh.map((p) => ({
-        eventId: p.eventId,
-        receivedAt: receivedAt.toISOString(),
-        reference: inserted.get(p.eventId) ?? null,
-        message: p.payload,
-      })),
-    );
+    await this.enqueue(fresh.map((p) => ({ eventId: p.eventId, channel: p.message.channel, externalId: p.storedId })));
     const duplicates = await this.acceptDuplicates(replayed.map((p) => p.message));
     return prepared.map((p) =>
       inserted.has(p.eventId)
         ? { eventId: p.eventId, reference: inserted.get(p.eventId) ?? null, status: 'accepted' as const, duplicate: false }
         : duplicates.get(`${p.message.channel}\u001f${p.storedId}`)!,
+    );
+  }
+
+  /**
+   * The events of a batch of jobs, read in one statement. An event processed already (a job run again) comes with
+   * what it became and without its content, which an erasure may have blanked since; an id without a row is left
+   * out of the map.
+   */
+  async loadQueued(eventIds: string[]): Promise<Map<string, QueuedEventState>> {
+    const rows: Array<{
+      id: string;
+      status: AcceptResult['status'];
+      received_at: Date;
+      reference: string | null;
+      payload: AcceptedEvent['message'] | null;
+      ticket_id: string | null;
+      message_id: string | null;
+      ticket_reference: string | null;
+    }> = await this.dataSource.query(
+      `SELECT e.id, e.status, e.received_at, e.reference, CASE WHEN e.status <> 'processed' THEN e.payload END AS payload,
+              e.ticket_id, e.message_id, t.reference AS ticket_reference
+       FROM inbound_events e LEFT JOIN tickets t ON t.id = e.ticket_id AND e.status = 'processed'
+       WHERE e.id = ANY($1::uuid[])`,
+      [eventIds],
+    );
+    return new Map(
+      rows.map((row): [string, QueuedEventState] => [
+        row.id,
+        row.status === 'processed'
+          ? { processed: true, ticketId: row.ticket_id, messageId: row.message_id, reference: row.ticket_reference ?? row.reference }
+          : {
+              processed: false,
+              event: { eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload! },
+            },
+      ]),
     );
   }
 
@@ -198,21 +234,16 @@ export class InboundService {
     let checked = 0;
     let after: { receivedAt: Date; id: string } | null = null;
     for (;;) {
-      const rows: Array<{ id: string; received_at: Date; reference: string | null; payload: InboundJobData['message'] }> =
+      const rows: Array<{ id: string; received_at: Date; channel: InboundMessage['channel']; external_id: string }> =
         await this.dataSource.query(
-          `SELECT id, received_at, reference, payload FROM inbound_events
+          `SELECT id, received_at, channel, external_id FROM inbound_events
            WHERE status = 'accepted' AND received_at < now() - make_interval(secs => $1)
              AND ($2::timestamptz IS NULL OR (received_at, id) > ($2::timestamptz, $3::uuid))
            ORDER BY received_at, id LIMIT $4`,
           [olderThanMs / 1000, after?.receivedAt ?? null, after?.id ?? null, pageSize],
         );
       if (rows.length === 0) return checked;
-      const jobs = rows.map((row) => ({
-        eventId: row.id,
-        receivedAt: row.received_at.toISOString(),
-        reference: row.reference,
-        message: row.payload,
-      }));
+      const jobs = rows.map((row) => ({ eventId: row.id, channel: row.channel, externalId: row.external_id }));
       await this.enqueue(jobs);
       await this.retryFailedJobs(jobs);
       checked += rows.length;
@@ -228,23 +259,19 @@ export class InboundService {
     for (const m of messages) this.metrics.inboundEvents.inc({ channel: m.channel, outcome: 'duplicate', reason: '' });
     const rows: Array<{
       id: string;
-      channel: string;
+      channel: InboundMessage['channel'];
       external_id: string;
-      received_at: Date;
       reference: string | null;
       status: AcceptResult['status'];
-      payload: InboundJobData['message'];
     }> = await this.dataSource.query(
-      `SELECT e.id, e.channel, e.external_id, e.received_at, e.reference, e.status, e.payload
+      `SELECT e.id, e.channel, e.external_id, e.reference, e.status
          FROM inbound_events e JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id)
            ON e.channel = k.channel AND e.external_id = k.external_id`,
       [messages.map((m) => m.channel), messages.map((m) => m.externalId)],
     );
     // A replay of something not yet processed: make sure its job exists (a no-op when it does).
     await this.enqueue(
-      rows
-        .filter((r) => r.status === 'accepted')
-        .map((r) => ({ eventId: r.id, receivedAt: r.received_at.toISOString(), reference: r.reference, message: r.payload })),
+      rows.filter((r) => r.status === 'accepted').map((r) => ({ eventId: r.id, channel: r.channel, externalId: r.external_id })),
     );
     for (const r of rows) {
       out.set(`${r.channel}\u001f${r.external_id}`, { eventId: r.id, reference: r.reference, status: r.status, duplicate: true });
@@ -257,11 +284,11 @@ export class InboundService {
    * killed), or whose last failure could not be written to PostgreSQL. An event that truly fails every try ends
    * marked failed by the job's last failure, and the sweep leaves it.
    */
-  private async retryFailedJobs(jobs: InboundJobData[]): Promise<void> {
+  private async retryFailedJobs(jobs: QueuedEvent[]): Promise<void> {
     try {
       const retried = await retryFailed(
         this.queue,
-        jobs.map(({ message }) => inboundJobId(message.channel, message.externalId)),
+        jobs.map((job) => inboundJobId(job.channel, job.externalId)),
       );
       if (retried.length > 0) this.logger.warn({ count: retried.length }, 'accepted events whose jobs had failed are tried again');
     } catch (error) {
@@ -269,15 +296,15 @@ export class InboundService {
     }
   }
 
-  private async enqueue(jobs: InboundJobData[]): Promise<void> {
+  private async enqueue(jobs: QueuedEvent[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
       await withTimeout(
         this.queue.addBulk(
-          jobs.map((data) => ({
+          jobs.map(({ eventId, channel, externalId }) => ({
             name: JobName.InboundMessage,
-            data,
-            opts: { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(data.message.channel, data.message.externalId) },
+            data: { eventId, channel },
+            opts: { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(channel, externalId) },
           })),
         ),
         ENQUEUE_TIMEOUT_MS,

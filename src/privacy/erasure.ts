@@ -10,7 +10,10 @@ export interface ErasurePlan {
   eraseTicketIds: string[];
   eraseCustomerIds: string[];
   held: Array<{ ticketId: string; reference: string; reason: string }>;
-  /** Inbound events of the erased tickets: their queue jobs in Redis hold the message too. */
+  /**
+   * Inbound events of the erased tickets, whose jobs go from Redis: an inbound job queued by an older version holds the
+   * message (today's hold only the event's id), and a social message's file job holds the file's link.
+   */
   events: Array<{ id: string; channel: string; externalId: string }>;
   chatSessions: string[];
   callSids: string[];

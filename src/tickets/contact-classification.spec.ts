@@ -1,8 +1,8 @@
 import type { Classification } from '@lib/contact-classifier';
-import type { InboundJobData } from '../inbound/inbound-message';
+import type { AcceptedEvent } from '../inbound/inbound-message';
 import { contactLabels } from './contact-classification';
 
-const message = (m: Partial<InboundJobData['message']>): InboundJobData['message'] => ({
+const message = (m: Partial<AcceptedEvent['message']>): AcceptedEvent['message'] => ({
   channel: 'email',
   externalId: 'x',
   from: { identifiers: [] },

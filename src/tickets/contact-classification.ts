@@ -1,5 +1,5 @@
 import type { Classification } from '@lib/contact-classifier';
-import type { InboundJobData } from '../inbound/inbound-message';
+import type { AcceptedEvent } from '../inbound/inbound-message';
 import type { Channel, TicketKind } from './entities/ticket.entity';
 
 /** Channels where citizens write in their own words, so what they are about must be read from the text. */
@@ -16,7 +16,7 @@ export interface ContactLabels {
   unclassified: boolean;
 }
 
-type Message = InboundJobData['message'];
+type Message = AcceptedEvent['message'];
 
 /**
  * What a new ticket is about. What the channel says wins (a web form's chosen institution, an institution's own

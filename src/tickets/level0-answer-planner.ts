@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { normaliseTopic } from '@lib/contact-classifier';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import type { InboundJobData } from '../inbound/inbound-message';
+import type { AcceptedEvent } from '../inbound/inbound-message';
 import { KnowledgeSearchService } from '../knowledge/knowledge-search.service';
 import type { ContactLabels } from './contact-classification';
 import type { Language } from './entities/ticket.entity';
@@ -32,7 +32,7 @@ export class Level0AnswerPlanner {
 
   async plan(
     m: EntityManager,
-    candidates: Array<{ index: number; message: InboundJobData['message']; labels: ContactLabels }>,
+    candidates: Array<{ index: number; message: AcceptedEvent['message']; labels: ContactLabels }>,
   ): Promise<Map<number, PlannedAnswer>> {
     const planned = new Map<number, PlannedAnswer>();
     const eligible = candidates.filter(
@@ -74,7 +74,7 @@ export class Level0AnswerPlanner {
 /** A planned written answer, if the daily brake on automatic mail to the address still allows one (it uses one). */
 export function takeAnswer(
   planned: PlannedAnswer | undefined,
-  message: InboundJobData['message'],
+  message: AcceptedEvent['message'],
   budget: Map<string, number>,
 ): PlannedAnswer | null {
   if (!planned || !message.autoReply || !('address' in message.autoReply)) return null;
@@ -86,7 +86,7 @@ export function takeAnswer(
 
 /** Level 0's written answer as the ticket's outbound message row, sent by the outbound queue after commit. */
 export function answerRow(
-  e: InboundJobData,
+  e: AcceptedEvent,
   ticketId: string,
   reference: string,
   answer: PlannedAnswer,

@@ -16,7 +16,7 @@ import {
   Provenance,
   strongerProvenance,
 } from '../customers/customer-matching';
-import type { InboundJobData } from '../inbound/inbound-message';
+import type { AcceptedEvent } from '../inbound/inbound-message';
 import { decideRouting, RoutingInstitution, RoutingQueue, RoutingRuleRow } from '../routing/routing-decision';
 import { SlaEngine, SlaTrigger } from '../sla/sla-engine.service';
 import { TicketEffects } from './ticket-effects';
@@ -43,7 +43,7 @@ export interface IngestResult {
 const PROVENANCE_ORDER: Provenance[] = ['citizen', 'channel', 'staff', 'portal'];
 
 /** The contact's identifiers; an event accepted before identifiers had a provenance counts as unverified. */
-const contactIdentifiers = (e: InboundJobData): ContactIdentifier[] =>
+const contactIdentifiers = (e: AcceptedEvent): ContactIdentifier[] =>
   e.message.from.identifiers.map((i) => ({ kind: i.kind, value: i.value, provenance: i.provenance ?? 'citizen' }));
 
 // The unit separator cannot appear in a channel name; PostgreSQL text refuses NUL.
@@ -89,7 +89,7 @@ export class TicketIngestService {
   ) {}
 
   /** Level 0's labels for a new contact (see contact-classification.ts). */
-  private labels(message: InboundJobData['message']) {
+  private labels(message: AcceptedEvent['message']) {
     return contactLabels(message, (text) => this.classifier.classify(text, message.language), this.config.CLASSIFIER_MIN_CONFIDENCE);
   }
 
@@ -103,7 +103,7 @@ export class TicketIngestService {
    * agent who snoozed a ticket the customer has now woken hears `ticket.woken`, and waiting work is offered, since
    * new work or a customer's answer may have put a ticket in a queue.
    */
-  async ingest(events: InboundJobData[]): Promise<IngestResult[]> {
+  async ingest(events: AcceptedEvent[]): Promise<IngestResult[]> {
     return this.effects.transaction(async (m, effects) => {
       const results = await this.ingestInTransaction(m, events, effects);
       effects.outbound(results.map((r) => (r.acknowledgement && 'messageId' in r.acknowledgement ? r.acknowledgement.messageId : null)));
@@ -120,9 +120,9 @@ export class TicketIngestService {
     }, 'READ COMMITTED');
   }
 
-  private async ingestInTransaction(m: EntityManager, events: InboundJobData[], effects: TicketEffects): Promise<IngestResult[]> {
+  private async ingestInTransaction(m: EntityManager, events: AcceptedEvent[], effects: TicketEffects): Promise<IngestResult[]> {
     const placed = new Map<string, Placement>();
-    const msg = (e: InboundJobData) => e.message;
+    const msg = (e: AcceptedEvent) => e.message;
 
     // Serialise work on the same events and the same customer identifiers across concurrent batches, in a fixed
     // order so two batches can never deadlock. Everything below can then read-then-write without races.
@@ -154,7 +154,7 @@ export class TicketIngestService {
         outcome: 'duplicate',
       });
     }
-    const fresh: InboundJobData[] = [];
+    const fresh: AcceptedEvent[] = [];
     const seen = new Set<string>();
     for (const e of events) {
       const k = key(msg(e).channel, msg(e).externalId);
@@ -207,7 +207,7 @@ export class TicketIngestService {
    * A bounce of our own outbound mail marks that message failed on its ticket; it never opens a ticket. A report
    * about mail we did not send is recorded as processed and nothing else.
    */
-  private async applyDeliveryReports(m: EntityManager, events: InboundJobData[], placed: Map<string, Placement>): Promise<void> {
+  private async applyDeliveryReports(m: EntityManager, events: AcceptedEvent[], placed: Map<string, Placement>): Promise<void> {
     for (const e of events) {
       const report = e.message.deliveryReport!;
       let hit: { id: string; ticket_id: string; reference: string } | undefined;
@@ -238,7 +238,7 @@ export class TicketIngestService {
    * customer), creating customers and identifiers that are new. Events of one batch are matched in order, each
    * seeing what the earlier ones added.
    */
-  private async resolveCustomers(m: EntityManager, events: InboundJobData[]): Promise<string[]> {
+  private async resolveCustomers(m: EntityManager, events: AcceptedEvent[]): Promise<string[]> {
     const contactOf = events.map((e) => contactIdentifiers(e));
     const all = contactOf.flat();
     const known = new Map<string, KnownIdentifier>();
@@ -301,7 +301,7 @@ export class TicketIngestService {
    */
   private async linkableCustomers(
     m: EntityManager,
-    events: InboundJobData[],
+    events: AcceptedEvent[],
     known: Map<string, KnownIdentifier>,
   ): Promise<Array<((customerId: string) => boolean) | undefined>> {
     const owners = [...new Set([...known.values()].map((k) => k.customerId))];
@@ -325,7 +325,7 @@ export class TicketIngestService {
   /** Places the messages and returns what the SLA clocks must hear about (new tickets, customers writing again). */
   private async placeMessages(
     m: EntityManager,
-    events: InboundJobData[],
+    events: AcceptedEvent[],
     customerOf: string[],
     placed: Map<string, Placement>,
     effects: TicketEffects,
@@ -362,7 +362,7 @@ export class TicketIngestService {
     const reopenedTicketIds = new Set<string>();
     const batchThread = new Map<string, Placement>();
     const newTicketLevel = new Map<string, number>();
-    const handOvers: Array<{ ticketId: string; reference: string; message: InboundJobData['message'] }> = [];
+    const handOvers: Array<{ ticketId: string; reference: string; message: AcceptedEvent['message'] }> = [];
     const endings: Array<{ ticketId: string; resolvedAtLevelZero: boolean }> = [];
 
     events.forEach((e, i) => {
@@ -686,7 +686,7 @@ export class TicketIngestService {
   }
 
   /** Each ticket keeps the identifiers its own contacts came with: where its replies go, and what staff see of it. */
-  private async recordTicketContacts(m: EntityManager, events: InboundJobData[], placed: Map<string, Placement>): Promise<void> {
+  private async recordTicketContacts(m: EntityManager, events: AcceptedEvent[], placed: Map<string, Placement>): Promise<void> {
     const rows = new Map<string, { ticketId: string } & ContactIdentifier>();
     for (const e of events) {
       const ticketId = placed.get(key(e.message.channel, e.message.externalId))?.ticketId;
@@ -714,7 +714,7 @@ export class TicketIngestService {
    */
   private async handOver(
     m: EntityManager,
-    h: { ticketId: string; reference: string; message: InboundJobData['message'] },
+    h: { ticketId: string; reference: string; message: AcceptedEvent['message'] },
     institutions: Map<string, RoutingInstitution>,
     queueRows: RoutingQueue[],
     ruleRows: RoutingRuleRow[],
@@ -804,7 +804,7 @@ export class TicketIngestService {
    * a ticket of the same customer, so quoting someone else's reference cannot put text into their case.
    * A closed ticket is found too: the caller reopens it, or opens a follow-up when it was closed too long ago.
    */
-  private async findThreads(m: EntityManager, events: InboundJobData[], customerOf: string[]): Promise<Array<Thread | null>> {
+  private async findThreads(m: EntityManager, events: AcceptedEvent[], customerOf: string[]): Promise<Array<Thread | null>> {
     const hinted = events.some((e) => e.message.threadHints?.externalIds?.length || e.message.threadHints?.reference);
     if (!hinted) return events.map(() => null);
 
@@ -895,7 +895,7 @@ export class TicketIngestService {
    * conversation's earlier event is accepted but not yet a message must not open a ticket of its own: it fails
    * with ThreadNotReadyError and its retry finds the ticket.
    */
-  private async refuseUnreadyThreads(m: EntityManager, events: InboundJobData[], threads: Array<Thread | null>): Promise<void> {
+  private async refuseUnreadyThreads(m: EntityManager, events: AcceptedEvent[], threads: Array<Thread | null>): Promise<void> {
     const inBatch = new Set(events.map((e) => key(e.message.channel, e.message.externalId)));
     const channels: string[] = [];
     const ids: string[] = [];
@@ -926,7 +926,7 @@ export class TicketIngestService {
    */
   private async planReferenceNotices(
     m: EntityManager,
-    events: InboundJobData[],
+    events: AcceptedEvent[],
     placed: Map<string, Placement>,
     budget: Map<string, number>,
   ): Promise<Array<Record<string, unknown>>> {
@@ -974,7 +974,7 @@ export class TicketIngestService {
   }
 
   /** How many more acknowledgements each address may get today: the brake on mail loops. */
-  private async acknowledgementBudget(m: EntityManager, events: InboundJobData[]): Promise<Map<string, number>> {
+  private async acknowledgementBudget(m: EntityManager, events: AcceptedEvent[]): Promise<Map<string, number>> {
     const addresses = [
       ...new Set(
         events.flatMap((e) => [
@@ -997,7 +997,7 @@ export class TicketIngestService {
 
   /** Level 0: the acknowledgement of a new ticket, stored here and sent by the outbound queue after commit. */
   private planAcknowledgement(
-    e: InboundJobData,
+    e: AcceptedEvent,
     placement: Placement,
     budget: Map<string, number>,
   ): { row: Record<string, unknown> } | { suppressed: string } | null {
