@@ -540,7 +540,8 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     const [t] = await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]);
     const queue = app.get<Queue>(getQueueToken(QueueName.Sla));
     const [c] = await env.sql(`SELECT version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
-    expect(await queue.getJob(`${t.id}.first_response.breach.${c.version}`)).toBeDefined();
+    // Added once it is due within two sweep intervals (the test that follows shows that path).
+    await eventually(async () => Boolean(await queue.getJob(`${t.id}.first_response.breach.${c.version}`)), { timeoutMs: 10000 });
 
     await redis.kill();
     await redis.start(); // empty: the delayed job is gone
@@ -554,5 +555,30 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     expect(breached[0].at.toISOString()).toBe(t.first_response_due_at.toISOString());
     await new Promise((r) => setTimeout(r, 2500)); // more sweeps: still once
     expect((await events(t.id)).filter((x) => x.kind === 'breached')).toHaveLength(1);
+  });
+
+  it('leaves a timer due beyond two sweep intervals in PostgreSQL; the sweep adds it in time and it fires at its due time', async () => {
+    await request(app.getHttpServer())
+      .patch(`/v1/admin/sla-policies/${(await env.sql(`SELECT id FROM sla_policies WHERE name = 'VID ātri'`))[0].id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ firstResponse: { value: 8, unit: 'calendar_seconds' }, breachActions: [] })
+      .expect(200);
+    const reference = await env.submitTicket(app, { institution: 'VID' });
+    const [t] = await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]);
+    const [c] = await env.sql(`SELECT version, breach_fire_at FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
+    const queue = app.get<Queue>(getQueueToken(QueueName.Sla));
+    const breachJob = `${t.id}.first_response.breach.${c.version}`;
+    // Due in 8 s, sweeps every second add what is due within 2 s: not in Redis yet.
+    expect(c.breach_fire_at.getTime() - Date.now()).toBeGreaterThan(4000);
+    expect(await queue.getJob(breachJob)).toBeUndefined();
+
+    const added = await eventually(async () => ((await queue.getJob(breachJob)) ? Date.now() : null), { timeoutMs: 10000 });
+    expect(c.breach_fire_at.getTime() - added).toBeGreaterThan(0);
+    const breached = await eventually(async () => {
+      const e = (await events(t.id)).filter((x) => x.kind === 'breached');
+      return e.length === 1 ? e : null;
+    });
+    expect(breached[0].at.toISOString()).toBe(t.first_response_due_at.toISOString());
+    expect(breached[0].fired_at.getTime() - breached[0].at.getTime()).toBeLessThan(1500);
   });
 });

@@ -175,7 +175,10 @@ export class SlaEngine {
           old.cycle !== c.cycle;
         if (old && moved) {
           c.version = old.version + 1;
-          timers.remove(timerJobId(c.ticketId, c.metric, 'warning', old.version), timerJobId(c.ticketId, c.metric, 'breach', old.version));
+          timers.remove(
+            { jobId: timerJobId(c.ticketId, c.metric, 'warning', old.version), fireAt: old.warningFireAt },
+            { jobId: timerJobId(c.ticketId, c.metric, 'breach', old.version), fireAt: old.breachFireAt },
+          );
         }
         if (moved || !old || JSON.stringify(old) !== JSON.stringify(c)) changedClocks.push(c);
       }

@@ -15,15 +15,17 @@ export function timerJobId(ticketId: string, metric: SlaMetric, kind: TimerKind,
 }
 
 /**
- * Timers to change once a transaction has committed: the jobs of superseded versions to remove, and the
- * tickets whose current timers must exist. Scheduling before commit could fire a timer on data that is rolled back.
+ * Timers to change once a transaction has committed: the jobs of superseded versions to remove (with when they were
+ * to fire: a job due far out was never added), and the tickets whose current timers must exist. Scheduling before
+ * commit could fire a timer on data that is rolled back.
  */
 export class SlaTimerBatch {
-  readonly stale = new Set<string>();
+  readonly stale = new Map<string, Date>();
   readonly tickets = new Set<string>();
 
-  remove(...jobIds: string[]): void {
-    for (const id of jobIds) this.stale.add(id);
+  remove(...timers: Array<{ jobId: string; fireAt: Date | null }>): void {
+    // A timer without a fire time (a paused or stopped clock) has no job.
+    for (const { jobId, fireAt } of timers) if (fireAt) this.stale.set(jobId, fireAt);
   }
 
   touch(ticketId: string): void {

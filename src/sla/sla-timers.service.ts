@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queues';
 import { SlaTimerBatch, SlaTimerJobData, timerJobId } from './sla-timer-batch';
 
@@ -22,7 +23,11 @@ interface PendingTimer {
   fire_at: Date;
 }
 
-/** Turns the clocks in PostgreSQL into BullMQ delayed jobs: after each change, and from the sweep. */
+/**
+ * Turns the clocks in PostgreSQL into BullMQ delayed jobs, for the timers due within two sweep intervals: after each
+ * change, and from the sweep, which adds the rest as they come within reach. So Redis holds the timers of the next
+ * minutes, not one per clock of every open ticket, and a ticket answered long before its due time never had a job.
+ */
 @Injectable()
 export class SlaTimersService {
   private readonly logger = new Logger(SlaTimersService.name);
@@ -30,20 +35,31 @@ export class SlaTimersService {
   constructor(
     @InjectQueue(QueueName.Sla) private readonly queue: Queue<SlaTimerJobData>,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
   ) {}
+
+  /** Timers due before this have their job; the sweep adds later ones in time (SlaTimerProcessor.sweep). */
+  horizon(now = Date.now()): Date {
+    return new Date(now + 2 * this.config.SLA_SWEEP_INTERVAL_MS);
+  }
 
   /** Removes superseded timers and adds the current ones of the tickets touched. Never throws: the sweep repairs. */
   async schedule(batch: SlaTimerBatch): Promise<void> {
     if (batch.empty) return;
     try {
+      // A timer beyond the horizon was added by no one yet. Another process's clock may run ahead of this one's: a
+      // job it added is removed too if it is within an interval more (one left behind fires as a no-op anyway).
+      const added = this.horizon(Date.now() + this.config.SLA_SWEEP_INTERVAL_MS).getTime();
+      const stale = [...batch.stale].filter(([, fireAt]) => fireAt.getTime() <= added).map(([id]) => id);
       // A superseded job that is running right now (the timer whose breach action moved the ticket) cannot be
       // removed; it finishes as a no-op, so a refusal here is not a failure.
-      await Promise.allSettled([...batch.stale].map((id) => this.queue.remove(id)));
+      await Promise.allSettled(stale.map((id) => this.queue.remove(id)));
       if (batch.tickets.size > 0) {
         const ids = [...batch.tickets];
+        const horizon = this.horizon();
         const [warnings, breaches] = await Promise.all([
-          this.pending('warning', { ticketIds: ids }),
-          this.pending('breach', { ticketIds: ids }),
+          this.pending('warning', { ticketIds: ids, horizon }),
+          this.pending('breach', { ticketIds: ids, horizon }),
         ]);
         await this.add([...warnings, ...breaches]);
       }

@@ -90,7 +90,7 @@ export class SlaTimerProcessor extends QueueProcessor {
       if (got !== 'OK') return 0;
       const untracked = await this.firing.adoptUntracked();
       if (untracked > 0) this.logger.log({ count: untracked }, 'started SLA clocks of open tickets that had none');
-      const n = await this.timers.repair(new Date(Date.now() + 2 * this.config.SLA_SWEEP_INTERVAL_MS));
+      const n = await this.timers.repair(this.timers.horizon());
       if (n > 0) this.logger.debug({ count: n }, 'checked that every SLA timer due soon has a job');
       return n;
     } catch (error) {
