@@ -35,6 +35,7 @@ import {
   assertAlive,
   checkConnections,
   connect,
+  metricOf,
   REDIS_URL,
   ServiceProcess,
   settingsLine,
@@ -387,18 +388,25 @@ interface Phase {
   cpu: CpuUse;
   ticketsAfter: number;
   warnings: number;
+  /** vp_db_statements_total of each service process over the window: how well its batches filled. */
+  statements: number[];
 }
 
 interface PhaseContext {
   opts: Options;
   services: ServiceProcess[];
+  serviceEnv: Record<string, string>;
   ports: number[];
   run: string;
   ticketCount: () => Promise<number>;
 }
 
 /** A warm-up, then the measured load, with events `from` onwards; each phase warms up what it alone uses. */
-async function runPhase({ opts, services, ports, run, ticketCount }: PhaseContext, label: string, from: number): Promise<Phase> {
+async function runPhase(
+  { opts, services, serviceEnv, ports, run, ticketCount }: PhaseContext,
+  label: string,
+  from: number,
+): Promise<Phase> {
   // Warm-up: JIT, connection pools, the year's reference sequence and caches, all before the clock starts.
   if (opts.warmup > 0) {
     const before = await ticketCount();
@@ -414,6 +422,8 @@ async function runPhase({ opts, services, ports, run, ticketCount }: PhaseContex
   // Measured phase. A sampler records the ticket count over time, from which the steady-state commit rate is
   // taken between 10 % and 90 % of the accepted events, free of the ramp-up and of the drain tail.
   const cpuParts = () => services.map((s) => ({ label: s.label, pid: s.child.pid }));
+  const statements = () => Promise.all(services.map((p) => metricOf({ env: serviceEnv }, p, 'vp_db_statements_total')));
+  const statementsBefore = await statements();
   const cpuStart = cpuSnapshot(cpuParts(), 'bench clients');
   let sampling = true;
   const samples: Array<[at: number, tickets: number]> = [];
@@ -441,9 +451,21 @@ async function runPhase({ opts, services, ports, run, ticketCount }: PhaseContex
   sampling = false;
   await sampler;
   const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts(), 'bench clients'));
+  const statementsAfter = await statements();
   const ticketsAfter = (await ticketCount()) - ticketsBefore;
   const warnings = warningsOf(services) - warningsBefore;
-  return { label, load, ticketsBefore, backlogAtLastAccept, lastTicketAt, samples, cpu, ticketsAfter, warnings };
+  return {
+    label,
+    load,
+    ticketsBefore,
+    backlogAtLastAccept,
+    lastTicketAt,
+    samples,
+    cpu,
+    ticketsAfter,
+    warnings,
+    statements: statementsAfter.map((n, i) => n - statementsBefore[i]),
+  };
 }
 
 async function main(): Promise<void> {
@@ -468,7 +490,11 @@ async function main(): Promise<void> {
 
   const numbered: Record<string, number> = { api: 0, worker: 0 };
   const roles = [...Array.from({ length: opts.api }, () => 'api'), ...Array.from({ length: opts.workers }, () => 'worker')];
-  const { processes: services, cwd } = await startService(admin, {
+  const {
+    processes: services,
+    cwd,
+    env: serviceEnv,
+  } = await startService(admin, {
     schema,
     prefix,
     processes: roles.map((role) => ({ label: `${role} #${++numbered[role]}`, role })),
@@ -489,7 +515,7 @@ async function main(): Promise<void> {
   onCleanup('polling connection', () => db.end());
   const ticketCount = async () => Number((await sql<{ n: string }>(db, 'SELECT count(*) AS n FROM tickets'))[0].n);
 
-  const context: PhaseContext = { opts, services, ports, run, ticketCount };
+  const context: PhaseContext = { opts, services, serviceEnv, ports, run, ticketCount };
   const phases: Phase[] = [];
   if (opts.freeText) {
     // A B B A: the first phase of a fresh process pays for JIT, caches and index growth that later ones do not,
@@ -578,7 +604,13 @@ async function main(): Promise<void> {
   const usPerEvent = (p: Phase, labels: string[]) =>
     (labels.reduce((a, l) => a + busy(p.cpu.cores.get(l) ?? [NaN, NaN]), 0) * p.cpu.seconds * 1e6) / p.load.accepted;
   const serviceLabels = services.map((s) => s.label);
-  const cpuRows = [...serviceLabels.map((l) => [l, [l]] as const), ['api + worker processes', serviceLabels] as const];
+  // PostgreSQL and Redis too: work the service moves between its processes and the servers shows only with them.
+  const cpuRows = [
+    ...serviceLabels.map((l) => [l, [l]] as const),
+    ['api + worker processes', serviceLabels] as const,
+    ['postgresql', ['postgresql']] as const,
+    ['redis', ['redis']] as const,
+  ];
   const named = phases.filter((p) => !p.label.startsWith('free text'));
   const classified = phases.filter((p) => p.label.startsWith('free text'));
   const compared = classified.length > 0;
@@ -599,6 +631,12 @@ async function main(): Promise<void> {
         ...(compared ? [fmt(usPerEventOf(classified, [...labels]) / usPerEventOf(named, [...labels]), 2)] : []),
       ]),
     ]),
+  );
+  // Fewer statements per event where batches fill: a process that keeps up sooner writes smaller batches.
+  out.push(
+    `SQL statements per event (vp_db_statements_total ÷ events accepted): ${phases
+      .map((p) => services.map((s, i) => `${s.label} ${fmt(p.statements[i] / p.load.accepted, 2)}`).join(', '))
+      .join('; ')}`,
   );
   out.push('');
   out.push(

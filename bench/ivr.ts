@@ -36,6 +36,7 @@ import {
   checkConnections,
   connect,
   DATABASE_URL,
+  metricOf,
   SERVICE_DEFAULTS,
   openAroundTheClock,
   settingsLine,
@@ -534,8 +535,7 @@ async function main(): Promise<void> {
     { label: 'bare node:http', pid: bareHandler.child.pid },
     { label: 'same-work node:http', pid: sameWorkHandler.child.pid },
   ];
-  const statements = async () =>
-    Promise.all(service.processes.map(async (p) => metricValue(await scrape(p.port, service.env.METRICS_TOKEN), 'vp_db_statements_total')));
+  const statements = async () => Promise.all(service.processes.map((p) => metricOf(service, p, 'vp_db_statements_total')));
 
   // Warm-up: JIT, connection pools, the menu and calendar caches, then the offered rate itself for a few
   // seconds, so that phase 1 measures the steady state and not the first second's new connections.
@@ -695,26 +695,5 @@ async function rowsPerEndedCall(admin: Client, schema: string): Promise<number[]
   );
   return WRITTEN_TABLES.map((t) => row[t] / Math.max(1, row.ended));
 }
-
-function scrape(port: number, token: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/metrics', agent, headers: { Authorization: `Bearer ${token}` } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
-  });
-}
-
-const metricValue = (text: string, name: string) =>
-  Number(
-    text
-      .split('\n')
-      .find((l) => l.startsWith(`${name} `))
-      ?.split(' ')[1] ?? NaN,
-  );
 
 runBench(main);

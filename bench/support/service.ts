@@ -317,3 +317,26 @@ export async function openAroundTheClock(db: Client): Promise<void> {
   const special = Object.fromEntries([-1, 0, 1].map((k) => [rigaDate(new Date(Date.now() + k * 86_400_000)), allDay]));
   await sql(db, 'UPDATE business_hours SET hours = $1::jsonb, special_hours = $2::jsonb', [JSON.stringify(week), JSON.stringify(special)]);
 }
+
+/** One counter of a process's /metrics (the sum of its series when it has labels is not read: the unlabelled line). */
+export async function metricOf(service: Pick<Service, 'env'>, process: ServiceProcess, name: string): Promise<number> {
+  const text = await new Promise<string>((resolve, reject) => {
+    http
+      .get(
+        { host: '127.0.0.1', port: process.port, path: '/metrics', headers: { Authorization: `Bearer ${service.env.METRICS_TOKEN}` } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve(body));
+        },
+      )
+      .on('error', reject);
+  });
+  return Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${name} `))
+      ?.split(' ')[1] ?? NaN,
+  );
+}
