@@ -6,7 +6,8 @@
  * accepted event is visible as a row in `tickets`. In the same run, the same pg driver with the same
  * concurrency performs the naive per-event transaction (1 SELECT + 4 single-row INSERTs), so the result is a
  * ratio against what this machine's PostgreSQL can do the simple way, not only an absolute number that means
- * something different on every box.
+ * something different on every box. Both sides are warmed up with the same number of events and their tables
+ * analysed before the clock starts, as autovacuum would have analysed them on a system in use.
  *
  *   npm run bench -- --clients 64 --events 20000 --api 1 --workers 1 --set INBOUND_BATCH_SIZE=500
  *
@@ -295,7 +296,21 @@ interface BaselineResult {
   cpu: CpuUse;
 }
 
-async function runBaseline(schema: string, connections: number, count: number, run: string): Promise<BaselineResult> {
+/**
+ * Statistics for every table of the schema, as autovacuum gathers them on a live system (at most a minute after a
+ * table grows). Without them a fresh schema keeps, for the whole run, the plans its sessions made while the tables
+ * were empty: a foreign-key check that scans its table, measured at half of all checks on tickets.
+ */
+async function analyzeSchema(admin: Client, schema: string): Promise<void> {
+  const tables = await sql<{ t: string }>(
+    admin,
+    `SELECT format('%I.%I', table_schema, table_name) AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
+    [schema],
+  );
+  if (tables.length > 0) await admin.query(`ANALYZE ${tables.map((r) => r.t).join(', ')}`);
+}
+
+async function runBaseline(schema: string, connections: number, count: number, warmup: number, run: string): Promise<BaselineResult> {
   const admin = await connect();
   onCleanup(`schema ${schema}`, async () => {
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -321,11 +336,10 @@ async function runBaseline(schema: string, connections: number, count: number, r
   const clients = await Promise.all(Array.from({ length: connections }, () => connect(schema)));
   let next = 0;
   let done = 0;
-  const cpuStart = cpuSnapshot([], 'bench (naive clients)');
-  const started = now();
-  const deadline = started + 120_000;
+  let last = 0;
+  let deadline = now() + 120_000;
   const loop = async (client: Client) => {
-    while (next < count && now() < deadline && !stopping) {
+    while (next < last && now() < deadline && !stopping) {
       const i = next++;
       const s = submission(run, i);
       const code = s.applicant.personalCode.replace('-', '');
@@ -364,7 +378,18 @@ async function runBaseline(schema: string, connections: number, count: number, r
       }
     }
   };
+  let started = NaN;
+  let cpuStart = cpuSnapshot([], 'bench (naive clients)');
   try {
+    // Warmed up and analysed as the service is (runPhase), so that both are measured with their tables' statistics.
+    last = warmup;
+    await Promise.all(clients.map(loop));
+    await analyzeSchema(admin, schema);
+    done = 0;
+    last = warmup + count;
+    cpuStart = cpuSnapshot([], 'bench (naive clients)');
+    started = now();
+    deadline = started + 120_000;
     await Promise.all(clients.map(loop));
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
@@ -399,11 +424,13 @@ interface PhaseContext {
   ports: number[];
   run: string;
   ticketCount: () => Promise<number>;
+  /** ANALYZE of the service's schema, after each warm-up (analyzeSchema says why). */
+  analyze: () => Promise<void>;
 }
 
 /** A warm-up, then the measured load, with events `from` onwards; each phase warms up what it alone uses. */
 async function runPhase(
-  { opts, services, serviceEnv, ports, run, ticketCount }: PhaseContext,
+  { opts, services, serviceEnv, ports, run, ticketCount, analyze }: PhaseContext,
   label: string,
   from: number,
 ): Promise<Phase> {
@@ -416,6 +443,7 @@ async function runPhase(
       return (await ticketCount()) >= before + warm.accepted;
     });
   }
+  await analyze();
   const ticketsBefore = await ticketCount();
   const warningsBefore = warningsOf(services);
 
@@ -484,7 +512,7 @@ async function main(): Promise<void> {
   let baseline: BaselineResult | null = null;
   if (opts.baseline) {
     const connections = Math.min(opts.clients, freeConnections);
-    baseline = await runBaseline(`${schema}_naive`, connections, opts.baselineEvents, run);
+    baseline = await runBaseline(`${schema}_naive`, connections, opts.baselineEvents, opts.warmup, run);
     await admin.query('CHECKPOINT');
   }
 
@@ -515,7 +543,7 @@ async function main(): Promise<void> {
   onCleanup('polling connection', () => db.end());
   const ticketCount = async () => Number((await sql<{ n: string }>(db, 'SELECT count(*) AS n FROM tickets'))[0].n);
 
-  const context: PhaseContext = { opts, services, serviceEnv, ports, run, ticketCount };
+  const context: PhaseContext = { opts, services, serviceEnv, ports, run, ticketCount, analyze: () => analyzeSchema(admin, schema) };
   const phases: Phase[] = [];
   if (opts.freeText) {
     // A B B A: the first phase of a fresh process pays for JIT, caches and index growth that later ones do not,
