@@ -35,6 +35,7 @@ import { fmt, machineLine, nodeArgsLine, table } from './support/report';
 import {
   assertAlive,
   checkConnections,
+  analyzeSchema,
   connect,
   metricOf,
   REDIS_URL,
@@ -294,20 +295,6 @@ interface BaselineResult {
   seconds: number;
   connections: number;
   cpu: CpuUse;
-}
-
-/**
- * Statistics for every table of the schema, as autovacuum gathers them on a live system (at most a minute after a
- * table grows). Without them a fresh schema keeps, for the whole run, the plans its sessions made while the tables
- * were empty: a foreign-key check that scans its table, measured at half of all checks on tickets.
- */
-async function analyzeSchema(admin: Client, schema: string): Promise<void> {
-  const tables = await sql<{ t: string }>(
-    admin,
-    `SELECT format('%I.%I', table_schema, table_name) AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
-    [schema],
-  );
-  if (tables.length > 0) await admin.query(`ANALYZE ${tables.map((r) => r.t).join(', ')}`);
 }
 
 async function runBaseline(schema: string, connections: number, count: number, warmup: number, run: string): Promise<BaselineResult> {
