@@ -530,14 +530,19 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
     expect(bad.body.errors.map((e: any) => e.field)).toContain('order');
   });
 
-  it('repairs a breach timer lost with Redis (restarted empty) and still records it once', async () => {
+  /** A VID web form whose first response falls due 8 s after it is made, with no breach actions. */
+  const ticketDueInEightSeconds = async () => {
     await request(app.getHttpServer())
       .patch(`/v1/admin/sla-policies/${(await env.sql(`SELECT id FROM sla_policies WHERE name = 'VID ātri'`))[0].id}`)
       .set('Authorization', `Bearer ${admin}`)
       .send({ firstResponse: { value: 8, unit: 'calendar_seconds' }, breachActions: [] })
       .expect(200);
     const reference = await env.submitTicket(app, { institution: 'VID' });
-    const [t] = await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]);
+    return (await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]))[0];
+  };
+
+  it('repairs a breach timer lost with Redis (restarted empty) and still records it once', async () => {
+    const t = await ticketDueInEightSeconds();
     const queue = app.get<Queue>(getQueueToken(QueueName.Sla));
     const [c] = await env.sql(`SELECT version FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
     // Added once it is due within two sweep intervals (the test that follows shows that path).
@@ -558,13 +563,7 @@ describe('SLA timers: a breach fires once, also after Redis lost its data', () =
   });
 
   it('leaves a timer due beyond two sweep intervals in PostgreSQL; the sweep adds it in time and it fires at its due time', async () => {
-    await request(app.getHttpServer())
-      .patch(`/v1/admin/sla-policies/${(await env.sql(`SELECT id FROM sla_policies WHERE name = 'VID ātri'`))[0].id}`)
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ firstResponse: { value: 8, unit: 'calendar_seconds' }, breachActions: [] })
-      .expect(200);
-    const reference = await env.submitTicket(app, { institution: 'VID' });
-    const [t] = await env.sql('SELECT * FROM tickets WHERE reference = $1', [reference]);
+    const t = await ticketDueInEightSeconds();
     const [c] = await env.sql(`SELECT version, breach_fire_at FROM sla_clocks WHERE ticket_id = $1 AND metric = 'first_response'`, [t.id]);
     const queue = app.get<Queue>(getQueueToken(QueueName.Sla));
     const breachJob = `${t.id}.first_response.breach.${c.version}`;

@@ -192,8 +192,9 @@ export class InboundService {
 
   /**
    * The events of a batch of jobs, read in one statement. An event processed already (a job run again) comes with
-   * what it became and without its content, which an erasure may have blanked since; an id without a row is left
-   * out of the map.
+   * what it became and without its content, which an erasure may have blanked since: its ticket and message, and the
+   * reference reserved when it was accepted (a web form's or a call's; the ticket's reference is the tickets module's
+   * to read). An id without a row is left out of the map.
    */
   async loadQueued(eventIds: string[]): Promise<Map<string, QueuedEventState>> {
     const rows: Array<{
@@ -204,19 +205,16 @@ export class InboundService {
       payload: AcceptedEvent['message'] | null;
       ticket_id: string | null;
       message_id: string | null;
-      ticket_reference: string | null;
     }> = await this.dataSource.query(
-      `SELECT e.id, e.status, e.received_at, e.reference, CASE WHEN e.status <> 'processed' THEN e.payload END AS payload,
-              e.ticket_id, e.message_id, t.reference AS ticket_reference
-       FROM inbound_events e LEFT JOIN tickets t ON t.id = e.ticket_id AND e.status = 'processed'
-       WHERE e.id = ANY($1::uuid[])`,
+      `SELECT id, status, received_at, reference, CASE WHEN status <> 'processed' THEN payload END AS payload, ticket_id, message_id
+       FROM inbound_events WHERE id = ANY($1::uuid[])`,
       [eventIds],
     );
     return new Map(
       rows.map((row): [string, QueuedEventState] => [
         row.id,
         row.status === 'processed'
-          ? { processed: true, ticketId: row.ticket_id, messageId: row.message_id, reference: row.ticket_reference ?? row.reference }
+          ? { processed: true, ticketId: row.ticket_id, messageId: row.message_id, reference: row.reference }
           : {
               processed: false,
               event: { eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload! },
