@@ -55,6 +55,17 @@ describe('InstanceCache', () => {
     expect(await cache.get('s1', async () => null)).toBeNull();
   });
 
+  it('reads a drop that arrived in the same turn of the event loop as the request before answering from memory', async () => {
+    const bus = fakeBus();
+    const cache = make(bus);
+    await cache.get('s1', async () => ({ agent: 'a', n: 1 }));
+    // What the poll phase does when the subscriber's socket comes after the request's: its callback runs later in the
+    // same turn, here stood in for by an immediate queued before the read's.
+    setImmediate(() => bus.listener!.drop(['s1']));
+    expect(await cache.get('s1', async () => null)).toBeNull();
+    expect(await cache.get('s1', async () => ({ agent: 'a', n: 3 }))).toBeNull();
+  });
+
   it('keeps at most maxEntries, the oldest going first', async () => {
     const bus = fakeBus();
     const cache = make(bus, 2);

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createRedis, type RedisClient } from '../common/redis-connection';
 import { AppConfig } from '../config/app-config';
 
@@ -9,8 +10,9 @@ type Listener = { drop(keys: string[]): void; dropAll(): void };
  * one Redis pub/sub channel per deployment. A cache built on it (InstanceCache) is only trusted while this instance
  * is subscribed: a message published while the subscription was down is lost, so on losing it every cache is
  * emptied and bypassed until the subscription is back. Redis writes a published message to every subscriber before
- * answering the publisher, so once `publish` resolves the other instances have it in their socket buffers; a
- * request that reaches them after the publisher's answer finds the entry gone.
+ * answering the publisher, so once `publish` resolves the other instances have it in their socket buffers; and since
+ * InstanceCache reads the rest of the event loop's turn before it trusts an entry, a request that reaches them after
+ * the publisher's answer finds the entry gone.
  */
 @Injectable()
 export class Invalidations implements OnModuleInit, OnApplicationShutdown {
@@ -140,7 +142,15 @@ export class InstanceCache<V> {
     if (this.options.ttlMs <= 0 || !this.bus.live) return load();
     const hit = this.entries.get(key);
     const now = Date.now();
-    if (hit && hit.until > now) return hit.value;
+    if (hit && hit.until > now) {
+      // A drop published before this request was sent is in the subscriber's socket already, but the event loop may
+      // have taken this request's socket first in the same turn (a logged-out session was once served so by the
+      // other instance). The rest of the turn's sockets are read before the next one begins, so the entry is trusted
+      // only after that.
+      await nextTurn();
+      if (this.entries.get(key) === hit && this.bus.live) return hit.value;
+      return this.get(key, load);
+    }
     if (hit) this.entries.delete(key);
     const generation = this.generation;
     const value = await load();
