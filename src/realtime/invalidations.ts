@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { withTimeout } from '../common/with-timeout';
 import { createRedis, type RedisClient } from '../common/redis-connection';
 import { AppConfig } from '../config/app-config';
 
@@ -10,9 +11,9 @@ type Listener = { drop(keys: string[]): void; dropAll(): void };
  * one Redis pub/sub channel per deployment. A cache built on it (InstanceCache) is only trusted while this instance
  * is subscribed: a message published while the subscription was down is lost, so on losing it every cache is
  * emptied and bypassed until the subscription is back. Redis writes a published message to every subscriber before
- * answering the publisher, so once `publish` resolves the other instances have it in their socket buffers; and since
- * InstanceCache reads the rest of the event loop's turn before it trusts an entry, a request that reaches them after
- * the publisher's answer finds the entry gone.
+ * answering the publisher, so once `publish` resolves the message is on its way to the other instances, ahead of
+ * anything Redis answers them later; InstanceCache trusts an entry only after a PING on the subscriber's connection
+ * has come back (`caughtUp`), so a request that reaches them after the publisher's answer finds the entry gone.
  */
 @Injectable()
 export class Invalidations implements OnModuleInit, OnApplicationShutdown {
@@ -23,6 +24,7 @@ export class Invalidations implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners = new Map<string, Set<Listener>>();
   private subscribed = false;
   private closing = false;
+  private catchingUp: Promise<boolean> | null = null;
 
   constructor(config: AppConfig) {
     this.channel = `${config.REDIS_PREFIX}:invalidate`;
@@ -53,6 +55,25 @@ export class Invalidations implements OnModuleInit, OnApplicationShutdown {
         else r.disconnect();
       }),
     );
+  }
+
+  /**
+   * True once every message Redis sent this instance before the call has been read: a PING on the subscriber's
+   * connection is answered after them, in order. Callers of one turn of the event loop share one PING, sent after
+   * they all asked. False when Redis does not answer within a second (the caller then does not trust its cache).
+   */
+  caughtUp(): Promise<boolean> {
+    this.catchingUp ??= (async () => {
+      await nextTurn();
+      this.catchingUp = null; // whoever asks from now on needs a PING sent after them
+      try {
+        await withTimeout(this.subscriber.ping(), 1000, 'Redis');
+        return this.subscribed;
+      } catch {
+        return false;
+      }
+    })();
+    return this.catchingUp;
   }
 
   /** Whether a message published now would reach this instance. */
@@ -143,11 +164,10 @@ export class InstanceCache<V> {
     const hit = this.entries.get(key);
     const now = Date.now();
     if (hit && hit.until > now) {
-      // A drop published before this request was sent is in the subscriber's socket already, but the event loop may
-      // have taken this request's socket first in the same turn (a logged-out session was once served so by the
-      // other instance). The rest of the turn's sockets are read before the next one begins, so the entry is trusted
-      // only after that.
-      await nextTurn();
+      // A drop published before this request was sent may still be on its way to this instance, or in its socket
+      // behind this request's (a logged-out session was served so by the other instance under load): the entry is
+      // trusted once everything Redis sent before it has been read.
+      if (!(await this.bus.caughtUp())) return load();
       if (this.entries.get(key) === hit && this.bus.live) return hit.value;
       return this.get(key, load);
     }
