@@ -4,11 +4,14 @@ import { BusinessCalendar, LATVIA_KNOWN_ADJUSTMENTS, rigaDate } from '@lib/busin
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { AgentsService } from '../src/agents/agents.service';
 import { AgentSocket } from './support/agent-socket';
 import { InboundService } from '../src/inbound/inbound.service';
 import type { InboundMessage } from '../src/inbound/inbound-message';
 import { JobName, QueueName } from '../src/queues';
+import { SlaEngine } from '../src/sla/sla-engine.service';
+import { SlaTimerBatch } from '../src/sla/sla-timer-batch';
 import { eventually, login, TestEnv } from './support/test-env';
 import { PrivateRedis } from './support/private-services';
 
@@ -114,6 +117,64 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
     expect(item.sla).toMatchObject({ state: 'ok', policy: 'Iesniegums (Latvija.lv forma)', resolutionDueAt: expected.toISOString() });
     const detail = (await call('anna', 'get', `/v1/tickets/${reference}`).expect(200)).body;
     expect(detail.sla.dueAt).toBe(expected.toISOString());
+  });
+
+  it("writes a new ticket's row once, with the summary of clocks that start at its arrival, as a later change would decide them", async () => {
+    // Every UPDATE of a ticket row, counted by a trigger of this test's own.
+    const s = `"${env.name}"`;
+    await env.sql(`CREATE TABLE ${s}.ticket_updates_seen (ticket_id uuid NOT NULL)`);
+    await env.sql(
+      `CREATE FUNCTION ${s}.count_ticket_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
+       BEGIN INSERT INTO ${s}.ticket_updates_seen VALUES (NEW.id); RETURN NULL; END $fn$`,
+    );
+    await env.sql(
+      `CREATE TRIGGER count_ticket_update AFTER UPDATE ON ${s}.tickets FOR EACH ROW EXECUTE FUNCTION ${s}.count_ticket_update()`,
+    );
+    let t: Record<string, any>;
+    try {
+      t = await ticket(await env.submitTicket(app, { institution: 'VSAA' }));
+      expect(await env.sql(`SELECT * FROM ticket_updates_seen WHERE ticket_id = $1`, [t.id])).toEqual([]);
+    } finally {
+      await env.sql(`DROP TRIGGER count_ticket_update ON ${s}.tickets`);
+    }
+    expect(t.sla_state).toBe('ok');
+    expect(t.sla_policy_id).not.toBeNull();
+
+    // Routed as it arrived: the escalation from level 0 and both clocks date from the contact's arrival, not from when
+    // the worker got to it.
+    const [routed] = await env.sql(`SELECT created_at FROM escalations WHERE ticket_id = $1 AND from_level = 0`, [t.id]);
+    expect(routed.created_at.toISOString()).toBe(t.created_at.toISOString());
+    const clocks = await env.sql(`SELECT metric, started_at, version, due_at FROM sla_clocks WHERE ticket_id = $1 ORDER BY metric`, [t.id]);
+    expect(clocks.map((c) => [c.metric, c.started_at.toISOString()])).toEqual([
+      ['first_response', t.created_at.toISOString()],
+      ['resolution', t.created_at.toISOString()],
+    ]);
+    expect(await history(t.reference, 'resolution')).toEqual([{ kind: 'started', policy: 'Iesniegums (Latvija.lv forma)', detail: {} }]);
+
+    // The engine's general path, reading the ticket and its clocks back, decides nothing different.
+    await app
+      .get(DataSource)
+      .transaction((m) =>
+        app.get(SlaEngine).apply(m, [{ ticketId: t.id, trigger: { type: 'changed', at: new Date() } }], new SlaTimerBatch()),
+      );
+    const again = await ticket(t.reference);
+    const summary = (row: Record<string, any>) =>
+      Object.fromEntries(
+        [
+          'sla_policy_id',
+          'sla_state',
+          'sla_due_at',
+          'sla_warning_at',
+          'first_response_due_at',
+          'next_response_due_at',
+          'resolution_due_at',
+          'sla_breached_at',
+        ].map((k) => [k, row[k]]),
+      );
+    expect(summary(again)).toEqual(summary(t));
+    expect(
+      await env.sql(`SELECT metric, started_at, version, due_at FROM sla_clocks WHERE ticket_id = $1 ORDER BY metric`, [t.id]),
+    ).toEqual(clocks);
   });
 
   it('pauses the clocks while waiting on the customer and resumes them when the customer answers', async () => {

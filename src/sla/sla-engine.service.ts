@@ -39,12 +39,34 @@ interface TicketRow {
   institution_id: string | null;
   referred_institution_id: string | null;
   status: string;
-  created_at: Date;
+  created_at: Date | string;
   first_response_at: Date | null;
   sla_policy_id: string | null;
   sla_breached_at: Date | null;
   /** When the ticket last left level 0 for a person (a chat handed over by the assistant), if it ever did. */
   handed_over_at: Date | null;
+}
+
+/** What the clocks of a ticket not yet written need to know of it. */
+export interface NewTicketFacts {
+  id: string;
+  channel: string;
+  level: number;
+  priority: string;
+  institution_id: string | null;
+  referred_institution_id: string | null;
+  status: string;
+  /** Its arrival, where its clocks start. */
+  created_at: Date | string;
+  /** A contact logged by the person who served it, answered on the spot. */
+  servedOnTheSpot?: boolean;
+}
+
+/** Clocks decided for new tickets: the summary each ticket's row carries, and the clocks and history written after it. */
+export interface StartedClocks {
+  summaries: Map<string, TicketSlaState>;
+  clocks: Clock[];
+  events: ClockEvent[];
 }
 
 /**
@@ -122,15 +144,56 @@ export class SlaEngine {
        FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [ids],
     );
-    const tickets: TicketRow[] = rows;
     // Through the transaction's own connection: a second pool connection per transaction can starve the pool.
     const policies: PolicyRow[] = await this.policies.all(m);
     const calendar: BusinessCalendar = await this.calendars.calendar(undefined, m);
     const clocksOf = new Map<string, Map<SlaMetric, Clock>>(ids.map((id) => [id, new Map()]));
     for (const row of rows) for (const c of row.clocks) clocksOf.get(row.id)!.set(c.metric as SlaMetric, fromJson(c));
+    const decided = this.decide(rows, clocksOf, triggers, timers, policies, calendar);
+    await this.write(m, decided.clocks, decided.events);
+    await this.tickets.setSlaState(m, decided.summaries);
+  }
 
+  /**
+   * The clocks of tickets being created in the caller's transaction, decided before their rows are written, so that
+   * each ticket's INSERT carries its SLA summary instead of being updated after it (an UPDATE of every index on
+   * tickets, the largest statement of an accepted web form after the INSERTs themselves). The caller writes the
+   * tickets with `summaries`, then calls `recordStarted` for their clocks and history.
+   */
+  async startClocks(m: EntityManager, tickets: NewTicketFacts[], timers: SlaTimerBatch): Promise<StartedClocks> {
+    if (tickets.length === 0) return { summaries: new Map(), clocks: [], events: [] };
+    const policies: PolicyRow[] = await this.policies.all(m);
+    const calendar: BusinessCalendar = await this.calendars.calendar(undefined, m);
+    const rows: TicketRow[] = tickets.map((t) => ({
+      ...t,
+      first_response_at: null,
+      sla_policy_id: null,
+      sla_breached_at: null,
+      handed_over_at: null,
+    }));
+    const triggers = tickets.map((t): { ticketId: string; trigger: SlaTrigger } => ({
+      ticketId: t.id,
+      trigger: { type: 'created', at: new Date(t.created_at), servedOnTheSpot: t.servedOnTheSpot },
+    }));
+    const decided = this.decide(rows, new Map(rows.map((r) => [r.id, new Map()])), triggers, timers, policies, calendar);
+    return { summaries: new Map(decided.summaries.map((s) => [s.id, s])), clocks: decided.clocks, events: decided.events };
+  }
+
+  /** The clocks `startClocks` decided, written once their tickets exist. */
+  async recordStarted(m: EntityManager, started: StartedClocks): Promise<void> {
+    await this.write(m, started.clocks, started.events);
+  }
+
+  private decide(
+    tickets: TicketRow[],
+    clocksOf: Map<string, Map<SlaMetric, Clock>>,
+    triggers: Array<{ ticketId: string; trigger: SlaTrigger }>,
+    timers: SlaTimerBatch,
+    policies: PolicyRow[],
+    calendar: BusinessCalendar,
+  ): { clocks: Clock[]; events: ClockEvent[]; summaries: TicketSlaState[] } {
     const events: ClockEvent[] = [];
-    const ticketUpdates: Array<Record<string, unknown>> = [];
+    const summaries: TicketSlaState[] = [];
     const changedClocks: Clock[] = [];
     for (const ticket of tickets) {
       const clocks = clocksOf.get(ticket.id)!;
@@ -189,11 +252,11 @@ export class SlaEngine {
         e.dueAt = c.dueAt;
         e.consumedMs = Math.round(c.consumedMs);
       }
-      ticketUpdates.push(this.summary(ticket, policy, [...clocks.values()], now));
+      summaries.push(this.summary(ticket, policy, [...clocks.values()], now));
       timers.touch(ticket.id);
     }
 
-    await this.write(m, changedClocks, events, ticketUpdates);
+    return { clocks: changedClocks, events, summaries };
   }
 
   private handle(ctx: Ctx, trigger: SlaTrigger): void {
@@ -351,7 +414,7 @@ export class SlaEngine {
     c.breachFireAt = c.dueAt && reminderTime(c.dueAt, calendar, anyHour);
   }
 
-  private summary(ticket: TicketRow, policy: PolicyRow | null, clocks: Clock[], now: Date): Record<string, unknown> {
+  private summary(ticket: TicketRow, policy: PolicyRow | null, clocks: Clock[], now: Date): TicketSlaState {
     const live = clocks.filter((c) => c.status === 'running' || c.status === 'paused');
     const running = clocks.filter((c) => c.status === 'running');
     const min = (ds: Array<Date | null>) => ds.filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
@@ -377,8 +440,8 @@ export class SlaEngine {
     };
   }
 
-  /** Where the clocks stand and what happened to them, in one statement; then the tickets' summary (their owner's). */
-  private async write(m: EntityManager, clocks: Clock[], events: ClockEvent[], tickets: Array<Record<string, unknown>>): Promise<void> {
+  /** Where the clocks stand and what happened to them, in one statement. */
+  private async write(m: EntityManager, clocks: Clock[], events: ClockEvent[]): Promise<void> {
     if (clocks.length > 0 || events.length > 0) {
       const col = <K extends keyof Clock>(k: K) => clocks.map((c) => c[k]);
       await m.query(
@@ -430,7 +493,6 @@ export class SlaEngine {
         ],
       );
     }
-    await this.tickets.setSlaState(m, tickets as unknown as TicketSlaState[]);
   }
 }
 

@@ -66,6 +66,25 @@ const unclassifiedNote = (l: ContactLabels) =>
 /** An event whose conversation's first event is accepted but not yet a message: it is retried, not given a ticket of its own. */
 export class ThreadNotReadyError extends Error {}
 
+/** The columns of a message the ingest inserts, with their types: one array of values per column. */
+const MESSAGE_COLUMNS = {
+  id: 'uuid',
+  ticket_id: 'uuid',
+  channel: 'varchar',
+  external_id: 'text',
+  direction: 'varchar',
+  author_type: 'varchar',
+  subject: 'text',
+  text: 'text',
+  html: 'text',
+  address: 'text',
+  meta: 'jsonb',
+  delivery_status: 'varchar',
+  sent_at: 'timestamptz',
+  created_at: 'timestamptz',
+  author_agent_id: 'uuid',
+} as const;
+
 /**
  * Turns inbound events into tickets and messages. It takes a batch of inbound events and, in one transaction,
  * drops the ones already stored, resolves customers, threads onto open tickets or opens new ones with a
@@ -322,7 +341,10 @@ export class TicketIngestService {
     );
   }
 
-  /** Places the messages and returns what the SLA clocks must hear about (new tickets, customers writing again). */
+  /**
+   * Places the messages and returns what the SLA clocks must still hear about (customers writing again, hand-overs,
+   * new tickets that later events of the batch joined); the clocks of the other new tickets are written with them.
+   */
   private async placeMessages(
     m: EntityManager,
     events: AcceptedEvent[],
@@ -362,6 +384,8 @@ export class TicketIngestService {
     const reopenedTicketIds = new Set<string>();
     const batchThread = new Map<string, Placement>();
     const newTicketLevel = new Map<string, number>();
+    /** New tickets a later event of the batch writes to again: their clocks hear of both, after the rows are written. */
+    const joinedInBatch = new Set<string>();
     const handOvers: Array<{ ticketId: string; reference: string; message: AcceptedEvent['message'] }> = [];
     const endings: Array<{ ticketId: string; resolvedAtLevelZero: boolean }> = [];
 
@@ -389,6 +413,7 @@ export class TicketIngestService {
           : null);
       let placement: Placement;
       if (thread && reopenable(thread)) {
+        if (newTicketLevel.has(thread.ticketId)) joinedInBatch.add(thread.ticketId);
         const reopened = thread.status === 'closed';
         placement = { ticketId: thread.ticketId, messageId, reference: thread.reference, outcome: reopened ? 'reopened' : 'threaded' };
         (reopened ? reopenedTicketIds : threadedTicketIds).add(thread.ticketId);
@@ -465,6 +490,7 @@ export class TicketIngestService {
             to_queue_id: route.queueId,
             to_institution_id: route.institutionId ?? route.referredInstitutionId,
             reason: message.handOver ? 'escalated' : route.reason,
+            at: e.receivedAt,
             summary: [unclassifiedNote(labels), route.summary, message.handOver?.summary].filter(Boolean).join('\n') || null,
             comment: message.handOver?.comment ?? null,
           });
@@ -554,17 +580,51 @@ export class TicketIngestService {
     messages.push(...(await this.planReferenceNotices(m, events, placed, ackBudget)));
 
     const col = <T>(rows: Array<Record<string, unknown>>, name: string) => rows.map((r) => r[name] as T);
+    // The clocks of a ticket nothing else in the batch touches are decided now, and its row written with their summary.
+    const startsAlone = (t: { ticketId: string; trigger: SlaTrigger }) =>
+      t.trigger.type === 'created' && newTicketLevel.has(t.ticketId) && !joinedInBatch.has(t.ticketId);
+    const ticketById = new Map(tickets.map((t) => [t.id as string, t]));
+    const started = await this.sla.startClocks(
+      m,
+      slaTriggers.filter(startsAlone).map(({ ticketId, trigger }) => {
+        const t = ticketById.get(ticketId)!;
+        return {
+          id: ticketId,
+          channel: t.channel as string,
+          level: t.level as number,
+          priority: 'normal',
+          institution_id: t.institution_id as string | null,
+          referred_institution_id: t.referred_institution_id as string | null,
+          status: t.status as string,
+          created_at: t.created_at as string,
+          servedOnTheSpot: trigger.type === 'created' && trigger.servedOnTheSpot,
+        };
+      }),
+      effects.timers,
+    );
+    const laterTriggers = slaTriggers.filter((t) => !startsAlone(t));
+    const sla = (id: unknown) => started.summaries.get(id as string);
+    const messageColumns = Object.entries(MESSAGE_COLUMNS);
+    const insertMessages = (firstParameter: number) =>
+      `INSERT INTO messages (${messageColumns.map(([name]) => name).join(', ')})
+       SELECT * FROM unnest(${messageColumns.map(([, type], i) => `$${firstParameter + i}::${type}[]`).join(', ')})`;
+    const messageValues = messageColumns.map(([name]) => col(messages, name));
     if (tickets.length > 0) {
       await m.query(
         `INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language,
                               status, level, queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id,
-                              resolved_at, classifier_version, classifier_confidence, unclassified, first_response_at, updated_at)
+                              resolved_at, classifier_version, classifier_confidence, unclassified, sla_policy_id, sla_state, sla_due_at,
+                              sla_warning_at, first_response_due_at, next_response_due_at, resolution_due_at, sla_breached_at,
+                              first_response_at, updated_at)
          SELECT u.*, u.resolved_at, u.created_at FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::text[],
                               $7::varchar[], $8::varchar[], $9::varchar[], $10::smallint[], $11::uuid[], $12::uuid[],
-                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[], $17::timestamptz[], $18::int[], $19::real[], $20::boolean[])
+                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[], $17::timestamptz[], $18::int[], $19::real[], $20::boolean[],
+                              $21::uuid[], $22::varchar[], $23::timestamptz[], $24::timestamptz[], $25::timestamptz[], $26::timestamptz[],
+                              $27::timestamptz[], $28::timestamptz[])
            AS u(id, reference, channel, institution_id, referred_institution_id, topic, kind, language, status, level,
                 queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at,
-                classifier_version, classifier_confidence, unclassified)`,
+                classifier_version, classifier_confidence, unclassified, sla_policy_id, sla_state, sla_due_at, sla_warning_at,
+                first_response_due_at, next_response_due_at, resolution_due_at, sla_breached_at)`,
         [
           'id',
           'reference',
@@ -586,7 +646,22 @@ export class TicketIngestService {
           'classifier_version',
           'classifier_confidence',
           'unclassified',
-        ].map((c) => col(tickets, c)),
+        ]
+          .map((c) => col(tickets, c))
+          .concat(
+            (
+              [
+                'sla_policy_id',
+                'sla_state',
+                'sla_due_at',
+                'sla_warning_at',
+                'first_response_due_at',
+                'next_response_due_at',
+                'resolution_due_at',
+                'sla_breached_at',
+              ] as const
+            ).map((c) => tickets.map((t) => sla(t.id)?.[c] ?? null)),
+          ),
       );
       await this.escalations.append(
         m,
@@ -600,32 +675,13 @@ export class TicketIngestService {
           reason: e.reason as EscalationReason,
           summary: e.summary as string | null,
           comment: e.comment as string | null,
+          // Routed as it arrived: its clocks start then, as `startClocks` decided.
+          at: e.at as string,
         })),
       );
+      await this.sla.recordStarted(m, started);
     }
-    await m.query(
-      `INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, html, address, meta,
-                             delivery_status, sent_at, created_at, author_agent_id)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::jsonb[], $12::varchar[], $13::timestamptz[], $14::timestamptz[], $15::uuid[])`,
-      [
-        'id',
-        'ticket_id',
-        'channel',
-        'external_id',
-        'direction',
-        'author_type',
-        'subject',
-        'text',
-        'html',
-        'address',
-        'meta',
-        'delivery_status',
-        'sent_at',
-        'created_at',
-        'author_agent_id',
-      ].map((c) => col(messages, c)),
-    );
+    await m.query(insertMessages(1), messageValues);
     await this.recordTicketContacts(m, events, placed);
     // A contact served in full at a counter or on a direct line, or a call the IVR's answer served, ends here: its
     // person is asked how we did, by the e-mail or mobile number they gave or called from (the contacts just
@@ -672,7 +728,7 @@ export class TicketIngestService {
         cause: 'customer-message',
       });
     }
-    for (const h of handOvers) slaTriggers.push(...(await this.handOver(m, h, institutions, queueRows, ruleRows)));
+    for (const h of handOvers) laterTriggers.push(...(await this.handOver(m, h, institutions, queueRows, ruleRows)));
     for (const end of endings) {
       // Resolved at level 0 when the assistant's answer helped; otherwise the visitor simply left and nobody owes them an answer.
       await m.query(
@@ -682,7 +738,7 @@ export class TicketIngestService {
         [end.ticketId, end.resolvedAtLevelZero],
       );
     }
-    return slaTriggers;
+    return laterTriggers;
   }
 
   /** Each ticket keeps the identifiers its own contacts came with: where its replies go, and what staff see of it. */
