@@ -228,6 +228,49 @@ describe('inbox search: any word of any message, in any form, within the searche
          FROM ticket_search_documents, unnest(document) GROUP BY ticket_id ORDER BY ticket_id`,
       );
 
+    it("writes a new ticket's document once, the same as one built again from its rows; a note appends to it", async () => {
+      // Every version written of a document after its first, counted by a trigger of this test's own.
+      const s = `"${env.name}"`;
+      await env.sql(`CREATE TABLE ${s}.document_updates_seen (ticket_id uuid NOT NULL)`);
+      await env.sql(
+        `CREATE FUNCTION ${s}.count_document_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
+         BEGIN INSERT INTO ${s}.document_updates_seen VALUES (NEW.ticket_id); RETURN NULL; END $fn$`,
+      );
+      await env.sql(
+        `CREATE TRIGGER count_document_update AFTER UPDATE ON ${s}.ticket_search_documents FOR EACH ROW EXECUTE FUNCTION ${s}.count_document_update()`,
+      );
+      const updates = async (id: string) => (await env.sql(`SELECT 1 FROM document_updates_seen WHERE ticket_id = $1`, [id])).length;
+      const asBuiltAgain = async (id: string) =>
+        (
+          await env.sql<{ same: boolean }>(
+            `SELECT d.document = ticket_search_document(t) AS same FROM tickets t JOIN ticket_search_documents d ON d.ticket_id = t.id WHERE t.id = $1`,
+            [id],
+          )
+        )[0].same;
+      try {
+        const reference = await env.submitTicket(app, {
+          institution: 'VSAA',
+          subject: 'Apliecība',
+          message: 'Vai varu saņemt apliecību par bērna kopšanas atvaļinājumu?',
+          applicant: { firstName: 'Līga', lastName: 'Bērziņa', email: 'liga@example.lv' },
+        });
+        const [{ id }] = await env.sql<{ id: string }>(`SELECT id FROM tickets WHERE reference = $1`, [reference]);
+        expect(await updates(id)).toBe(0);
+        expect(await asBuiltAgain(id)).toBe(true);
+        expect(await found('operator', 'kopšanas Bērziņa')).toEqual([reference]);
+
+        await api()
+          .post(`/v1/tickets/${reference}/notes`)
+          .set('Authorization', `Bearer ${tokens.operator}`)
+          .send({ text: 'Nosūtīts.' })
+          .expect(201);
+        expect(await updates(id)).toBe(1);
+        expect(await found('operator', 'nosutits')).toEqual([reference]);
+      } finally {
+        await env.sql(`DROP TRIGGER count_document_update ON ${s}.ticket_search_documents`);
+      }
+    });
+
     it('finds a note as soon as it is written, below a message with the same word', async () => {
       await api()
         .post(`/v1/tickets/${refs.tax}/notes`)

@@ -610,8 +610,11 @@ export class TicketIngestService {
        SELECT * FROM unnest(${messageColumns.map(([, type], i) => `$${firstParameter + i}::${type}[]`).join(', ')})`;
     const messageValues = messageColumns.map(([name]) => col(messages, name));
     if (tickets.length > 0) {
+      // One statement for the tickets and the messages: each new ticket's search document is then built once, from
+      // both (migration SearchDocumentBuiltOnce), instead of written with the ticket and rewritten with its messages.
       await m.query(
-        `INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language,
+        `WITH new_tickets AS (
+         INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language,
                               status, level, queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id,
                               resolved_at, classifier_version, classifier_confidence, unclassified, sla_policy_id, sla_state, sla_due_at,
                               sla_warning_at, first_response_due_at, next_response_due_at, resolution_due_at, sla_breached_at,
@@ -624,7 +627,8 @@ export class TicketIngestService {
            AS u(id, reference, channel, institution_id, referred_institution_id, topic, kind, language, status, level,
                 queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at,
                 classifier_version, classifier_confidence, unclassified, sla_policy_id, sla_state, sla_due_at, sla_warning_at,
-                first_response_due_at, next_response_due_at, resolution_due_at, sla_breached_at)`,
+                first_response_due_at, next_response_due_at, resolution_due_at, sla_breached_at))
+         ${insertMessages(29)}`,
         [
           'id',
           'reference',
@@ -661,6 +665,7 @@ export class TicketIngestService {
                 'sla_breached_at',
               ] as const
             ).map((c) => tickets.map((t) => sla(t.id)?.[c] ?? null)),
+            messageValues,
           ),
       );
       await this.escalations.append(
@@ -680,8 +685,9 @@ export class TicketIngestService {
         })),
       );
       await this.sla.recordStarted(m, started);
+    } else {
+      await m.query(insertMessages(1), messageValues);
     }
-    await m.query(insertMessages(1), messageValues);
     await this.recordTicketContacts(m, events, placed);
     // A contact served in full at a counter or on a direct line, or a call the IVR's answer served, ends here: its
     // person is asked how we did, by the e-mail or mobile number they gave or called from (the contacts just
