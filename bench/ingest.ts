@@ -295,6 +295,8 @@ interface BaselineResult {
   seconds: number;
   connections: number;
   cpu: CpuUse;
+  /** Bytes of WAL PostgreSQL wrote over the measured window. */
+  walBytes: number;
 }
 
 async function runBaseline(schema: string, connections: number, count: number, warmup: number, run: string): Promise<BaselineResult> {
@@ -367,6 +369,7 @@ async function runBaseline(schema: string, connections: number, count: number, w
   };
   let started = NaN;
   let cpuStart = cpuSnapshot([], 'bench (naive clients)');
+  let walStart = '0/0';
   try {
     // Warmed up and analysed as the service is (runPhase), so that both are measured with their tables' statistics.
     last = warmup;
@@ -375,6 +378,7 @@ async function runBaseline(schema: string, connections: number, count: number, w
     done = 0;
     last = warmup + count;
     cpuStart = cpuSnapshot([], 'bench (naive clients)');
+    walStart = await walPosition(admin);
     started = now();
     deadline = started + 120_000;
     await Promise.all(clients.map(loop));
@@ -383,8 +387,9 @@ async function runBaseline(schema: string, connections: number, count: number, w
   }
   const seconds = (now() - started) / 1000;
   const cpu = coresBetween(cpuStart, cpuSnapshot([], 'bench (naive clients)'));
+  const walBytes = await walSince(admin, walStart);
   await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-  return { events: done, seconds, connections, cpu };
+  return { events: done, seconds, connections, cpu, walBytes };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -402,6 +407,8 @@ interface Phase {
   warnings: number;
   /** vp_db_statements_total of each service process over the window: how well its batches filled. */
   statements: number[];
+  /** Bytes of WAL PostgreSQL wrote over the window. */
+  walBytes: number;
 }
 
 interface PhaseContext {
@@ -413,11 +420,13 @@ interface PhaseContext {
   ticketCount: () => Promise<number>;
   /** ANALYZE of the service's schema, after each warm-up (analyzeSchema says why). */
   analyze: () => Promise<void>;
+  /** The connection that reads the server's WAL position. */
+  admin: Client;
 }
 
 /** A warm-up, then the measured load, with events `from` onwards; each phase warms up what it alone uses. */
 async function runPhase(
-  { opts, services, serviceEnv, ports, run, ticketCount, analyze }: PhaseContext,
+  { opts, services, serviceEnv, ports, run, ticketCount, analyze, admin }: PhaseContext,
   label: string,
   from: number,
 ): Promise<Phase> {
@@ -439,6 +448,7 @@ async function runPhase(
   const cpuParts = () => services.map((s) => ({ label: s.label, pid: s.child.pid }));
   const statements = () => Promise.all(services.map((p) => metricOf({ env: serviceEnv }, p, 'vp_db_statements_total')));
   const statementsBefore = await statements();
+  const walStart = await walPosition(admin);
   const cpuStart = cpuSnapshot(cpuParts(), 'bench clients');
   let sampling = true;
   const samples: Array<[at: number, tickets: number]> = [];
@@ -467,6 +477,7 @@ async function runPhase(
   await sampler;
   const cpu = coresBetween(cpuStart, cpuSnapshot(cpuParts(), 'bench clients'));
   const statementsAfter = await statements();
+  const walBytes = await walSince(admin, walStart);
   const ticketsAfter = (await ticketCount()) - ticketsBefore;
   const warnings = warningsOf(services) - warningsBefore;
   return {
@@ -480,7 +491,20 @@ async function runPhase(
     ticketsAfter,
     warnings,
     statements: statementsAfter.map((n, i) => n - statementsBefore[i]),
+    walBytes,
   };
+}
+
+/**
+ * The server's WAL position. What a design writes per event shows in WAL bytes whatever else loads the machine,
+ * where its CPU time does not: a row written twice costs twice its WAL (a checkpoint in the window adds full pages).
+ */
+async function walPosition(admin: Client): Promise<string> {
+  return (await admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+}
+
+async function walSince(admin: Client, start: string): Promise<number> {
+  return Number((await admin.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [start])).rows[0].bytes);
 }
 
 async function main(): Promise<void> {
@@ -530,7 +554,7 @@ async function main(): Promise<void> {
   onCleanup('polling connection', () => db.end());
   const ticketCount = async () => Number((await sql<{ n: string }>(db, 'SELECT count(*) AS n FROM tickets'))[0].n);
 
-  const context: PhaseContext = { opts, services, serviceEnv, ports, run, ticketCount, analyze: () => analyzeSchema(admin, schema) };
+  const context: PhaseContext = { opts, services, serviceEnv, ports, run, ticketCount, analyze: () => analyzeSchema(admin, schema), admin };
   const phases: Phase[] = [];
   if (opts.freeText) {
     // A B B A: the first phase of a fresh process pays for JIT, caches and index growth that later ones do not,
@@ -652,6 +676,11 @@ async function main(): Promise<void> {
     `SQL statements per event (vp_db_statements_total ÷ events accepted): ${phases
       .map((p) => services.map((s, i) => `${s.label} ${fmt(p.statements[i] / p.load.accepted, 2)}`).join(', '))
       .join('; ')}`,
+  );
+  out.push(
+    `PostgreSQL WAL per event, bytes: ${phases.map((p) => `${p.label} ${fmt(p.walBytes / p.load.accepted)}`).join('; ')}${
+      baseline ? `; naive transaction ${fmt(baseline.walBytes / baseline.events)}` : ''
+    }`,
   );
   out.push('');
   out.push(
