@@ -195,8 +195,17 @@ export class SlaEngine {
     const events: ClockEvent[] = [];
     const summaries: TicketSlaState[] = [];
     const changedClocks: Clock[] = [];
+    // By ticket once: a batch of a thousand new tickets would otherwise scan every trigger and event per ticket.
+    const triggersOf = new Map<string, SlaTrigger[]>();
+    for (const { ticketId, trigger } of triggers) {
+      const list = triggersOf.get(ticketId);
+      if (list) list.push(trigger);
+      else triggersOf.set(ticketId, [trigger]);
+    }
     for (const ticket of tickets) {
       const clocks = clocksOf.get(ticket.id)!;
+      const ticketTriggers = triggersOf.get(ticket.id) ?? [];
+      const ticketEvents: ClockEvent[] = [];
       const before = new Map([...clocks].map(([k, c]) => [k, { ...c }]));
       const now = new Date();
       const policy = choosePolicy(policies, {
@@ -207,7 +216,7 @@ export class SlaEngine {
         referred: ticket.referred_institution_id !== null,
       });
       const record = (c: Clock, kind: ClockEventKind, at: Date, detail: Record<string, unknown> = {}) =>
-        events.push({
+        ticketEvents.push({
           ticketId: ticket.id,
           metric: c.metric,
           kind,
@@ -220,8 +229,8 @@ export class SlaEngine {
         });
       const ctx = { ticket, clocks, policy, calendar, record };
 
-      for (const { trigger } of triggers.filter((t) => t.ticketId === ticket.id)) this.handle(ctx, trigger);
-      const created = triggers.some((t) => t.ticketId === ticket.id && t.trigger.type === 'created');
+      for (const trigger of ticketTriggers) this.handle(ctx, trigger);
+      const created = ticketTriggers.some((t) => t.type === 'created');
       if (!created && policy?.id !== ticket.sla_policy_id) this.rechoose(ctx, now);
       this.followStatus(ctx, now);
 
@@ -246,12 +255,12 @@ export class SlaEngine {
         if (moved || !old || JSON.stringify(old) !== JSON.stringify(c)) changedClocks.push(c);
       }
       // Events carry the due time and time used as they stand after the change.
-      for (const e of events) {
-        if (e.ticketId !== ticket.id) continue;
+      for (const e of ticketEvents) {
         const c = clocks.get(e.metric)!;
         e.dueAt = c.dueAt;
         e.consumedMs = Math.round(c.consumedMs);
       }
+      events.push(...ticketEvents);
       summaries.push(this.summary(ticket, policy, [...clocks.values()], now));
       timers.touch(ticket.id);
     }
