@@ -20,17 +20,7 @@ export class SearchDocumentBuiltOnce1795690000000 implements MigrationInterface 
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     const s = await schemaOf(queryRunner);
-    await queryRunner.query(
-      `CREATE OR REPLACE FUNCTION ${s}.ticket_search_tickets_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$
-       BEGIN
-         INSERT INTO ${s}.ticket_search_documents (ticket_id, document)
-         SELECT t.id, ${s}.ticket_search_document(t::${s}.tickets) FROM inserted t
-         WHERE NOT EXISTS (SELECT 1 FROM ${s}.messages m WHERE m.ticket_id = t.id)
-         ORDER BY t.id
-         ON CONFLICT (ticket_id) DO UPDATE SET document = excluded.document;
-         RETURN NULL;
-       END $fn$`,
-    );
+    await queryRunner.query(ticketsInsertedFunction(s, true));
     // Rows in ticket order, as every writer of the documents takes them. A document built here concurrently by
     // another transaction (an old ticket that had none) is replaced by this one's, built from the same rows.
     await queryRunner.query(
@@ -54,15 +44,7 @@ export class SearchDocumentBuiltOnce1795690000000 implements MigrationInterface 
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     const s = await schemaOf(queryRunner);
-    await queryRunner.query(
-      `CREATE OR REPLACE FUNCTION ${s}.ticket_search_tickets_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$
-       BEGIN
-         INSERT INTO ${s}.ticket_search_documents (ticket_id, document)
-         SELECT t.id, ${s}.ticket_search_document(t::${s}.tickets) FROM inserted t ORDER BY t.id
-         ON CONFLICT (ticket_id) DO UPDATE SET document = excluded.document;
-         RETURN NULL;
-       END $fn$`,
-    );
+    await queryRunner.query(ticketsInsertedFunction(s, false));
     await queryRunner.query(
       `CREATE OR REPLACE FUNCTION ${s}.ticket_search_messages_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$
        BEGIN
@@ -78,6 +60,22 @@ export class SearchDocumentBuiltOnce1795690000000 implements MigrationInterface 
 async function schemaOf(queryRunner: QueryRunner): Promise<string> {
   const [{ schema }] = await queryRunner.query(`SELECT current_schema() AS schema`);
   return `"${schema}"`;
+}
+
+/**
+ * New tickets' documents, built from their rows; with `leaveToMessages`, not those of tickets that have messages
+ * already (inserted by the same statement), which the messages' trigger builds.
+ */
+function ticketsInsertedFunction(s: string, leaveToMessages: boolean): string {
+  return `CREATE OR REPLACE FUNCTION ${s}.ticket_search_tickets_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$
+     BEGIN
+       INSERT INTO ${s}.ticket_search_documents (ticket_id, document)
+       SELECT t.id, ${s}.ticket_search_document(t::${s}.tickets) FROM inserted t
+       ${leaveToMessages ? `WHERE NOT EXISTS (SELECT 1 FROM ${s}.messages m WHERE m.ticket_id = t.id)` : ''}
+       ORDER BY t.id
+       ON CONFLICT (ticket_id) DO UPDATE SET document = excluded.document;
+       RETURN NULL;
+     END $fn$`;
 }
 
 /** The words of the inserted messages of each ticket, with their stems, as migration SearchDocumentStems appends them. */

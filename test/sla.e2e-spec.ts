@@ -12,8 +12,10 @@ import type { InboundMessage } from '../src/inbound/inbound-message';
 import { JobName, QueueName } from '../src/queues';
 import { SlaEngine } from '../src/sla/sla-engine.service';
 import { SlaTimerBatch } from '../src/sla/sla-timer-batch';
+import { SLA_SUMMARY_COLUMNS } from '../src/tickets/repositories/tickets.repository';
 import { eventually, login, TestEnv } from './support/test-env';
 import { PrivateRedis } from './support/private-services';
+import { countRowUpdates } from './support/row-updates';
 
 const VPPPD_HOURS = {
   mon: [['08:30', '17:00']],
@@ -120,22 +122,13 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
   });
 
   it("writes a new ticket's row once, with the summary of clocks that start at its arrival, as a later change would decide them", async () => {
-    // Every UPDATE of a ticket row, counted by a trigger of this test's own.
-    const s = `"${env.name}"`;
-    await env.sql(`CREATE TABLE ${s}.ticket_updates_seen (ticket_id uuid NOT NULL)`);
-    await env.sql(
-      `CREATE FUNCTION ${s}.count_ticket_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
-       BEGIN INSERT INTO ${s}.ticket_updates_seen VALUES (NEW.id); RETURN NULL; END $fn$`,
-    );
-    await env.sql(
-      `CREATE TRIGGER count_ticket_update AFTER UPDATE ON ${s}.tickets FOR EACH ROW EXECUTE FUNCTION ${s}.count_ticket_update()`,
-    );
+    const updates = await countRowUpdates(env, 'tickets', 'id');
     let t: Record<string, any>;
     try {
       t = await ticket(await env.submitTicket(app, { institution: 'VSAA' }));
-      expect(await env.sql(`SELECT * FROM ticket_updates_seen WHERE ticket_id = $1`, [t.id])).toEqual([]);
+      expect(await updates.of(t.id)).toBe(0);
     } finally {
-      await env.sql(`DROP TRIGGER count_ticket_update ON ${s}.tickets`);
+      await updates.stop();
     }
     expect(t.sla_state).toBe('ok');
     expect(t.sla_policy_id).not.toBeNull();
@@ -158,19 +151,7 @@ describe('SLA: policies, clocks that pause and resume, policy re-chosen with his
         app.get(SlaEngine).apply(m, [{ ticketId: t.id, trigger: { type: 'changed', at: new Date() } }], new SlaTimerBatch()),
       );
     const again = await ticket(t.reference);
-    const summary = (row: Record<string, any>) =>
-      Object.fromEntries(
-        [
-          'sla_policy_id',
-          'sla_state',
-          'sla_due_at',
-          'sla_warning_at',
-          'first_response_due_at',
-          'next_response_due_at',
-          'resolution_due_at',
-          'sla_breached_at',
-        ].map((k) => [k, row[k]]),
-      );
+    const summary = (row: Record<string, any>) => Object.fromEntries(SLA_SUMMARY_COLUMNS.map((k) => [k, row[k]]));
     expect(summary(again)).toEqual(summary(t));
     expect(
       await env.sql(`SELECT metric, started_at, version, due_at FROM sla_clocks WHERE ticket_id = $1 ORDER BY metric`, [t.id]),

@@ -8,6 +8,7 @@ import { eraseTicketContent } from '../src/tickets/ticket-content-erasure';
 import { contactedSinceQuery } from '../src/tickets/ticket-search';
 import { ticketListQuery } from '../src/tickets/tickets-query.service';
 import { PDF_BYTES } from './support/factories';
+import { countRowUpdates } from './support/row-updates';
 import { login, TestEnv } from './support/test-env';
 
 describe('inbox search: any word of any message, in any form, within the searcher’s scope', () => {
@@ -229,17 +230,8 @@ describe('inbox search: any word of any message, in any form, within the searche
       );
 
     it("writes a new ticket's document once, the same as one built again from its rows; a note appends to it", async () => {
-      // Every version written of a document after its first, counted by a trigger of this test's own.
-      const s = `"${env.name}"`;
-      await env.sql(`CREATE TABLE ${s}.document_updates_seen (ticket_id uuid NOT NULL)`);
-      await env.sql(
-        `CREATE FUNCTION ${s}.count_document_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
-         BEGIN INSERT INTO ${s}.document_updates_seen VALUES (NEW.ticket_id); RETURN NULL; END $fn$`,
-      );
-      await env.sql(
-        `CREATE TRIGGER count_document_update AFTER UPDATE ON ${s}.ticket_search_documents FOR EACH ROW EXECUTE FUNCTION ${s}.count_document_update()`,
-      );
-      const updates = async (id: string) => (await env.sql(`SELECT 1 FROM document_updates_seen WHERE ticket_id = $1`, [id])).length;
+      // Every version written of a document after its first.
+      const updates = await countRowUpdates(env, 'ticket_search_documents', 'ticket_id');
       const asBuiltAgain = async (id: string) =>
         (
           await env.sql<{ same: boolean }>(
@@ -255,7 +247,7 @@ describe('inbox search: any word of any message, in any form, within the searche
           applicant: { firstName: 'Līga', lastName: 'Bērziņa', email: 'liga@example.lv' },
         });
         const [{ id }] = await env.sql<{ id: string }>(`SELECT id FROM tickets WHERE reference = $1`, [reference]);
-        expect(await updates(id)).toBe(0);
+        expect(await updates.of(id)).toBe(0);
         expect(await asBuiltAgain(id)).toBe(true);
         expect(await found('operator', 'kopšanas Bērziņa')).toEqual([reference]);
 
@@ -264,10 +256,10 @@ describe('inbox search: any word of any message, in any form, within the searche
           .set('Authorization', `Bearer ${tokens.operator}`)
           .send({ text: 'Nosūtīts.' })
           .expect(201);
-        expect(await updates(id)).toBe(1);
+        expect(await updates.of(id)).toBe(1);
         expect(await found('operator', 'nosutits')).toEqual([reference]);
       } finally {
-        await env.sql(`DROP TRIGGER count_document_update ON ${s}.ticket_search_documents`);
+        await updates.stop();
       }
     });
 

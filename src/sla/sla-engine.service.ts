@@ -47,20 +47,14 @@ interface TicketRow {
   handed_over_at: Date | null;
 }
 
-/** What the clocks of a ticket not yet written need to know of it. */
-export interface NewTicketFacts {
-  id: string;
-  channel: string;
-  level: number;
-  priority: string;
-  institution_id: string | null;
-  referred_institution_id: string | null;
-  status: string;
-  /** Its arrival, where its clocks start. */
-  created_at: Date | string;
-  /** A contact logged by the person who served it, answered on the spot. */
-  servedOnTheSpot?: boolean;
-}
+/**
+ * What the clocks of a ticket not yet written need to know of it: the facts a policy is chosen by, and its arrival,
+ * where its clocks start. `servedOnTheSpot`: a contact logged by the person who served it, answered then.
+ */
+export type NewTicketFacts = Pick<
+  TicketRow,
+  'id' | 'channel' | 'level' | 'priority' | 'institution_id' | 'referred_institution_id' | 'status' | 'created_at'
+> & { servedOnTheSpot?: boolean };
 
 /** Clocks decided for new tickets: the summary each ticket's row carries, and the clocks and history written after it. */
 export interface StartedClocks {

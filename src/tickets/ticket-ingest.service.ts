@@ -24,6 +24,7 @@ import { TicketEffectsPublisher } from './ticket-effects.publisher';
 import { TicketChanges } from './ticket-changes.service';
 import { CustomersRepository, NewCustomer } from '../customers/customers.repository';
 import { EscalationReason, EscalationsRepository } from './repositories/escalations.repository';
+import { SLA_SUMMARY_COLUMNS } from './repositories/tickets.repository';
 import { TicketReferenceService } from './ticket-reference.service';
 import { ContactClassifierService } from '../classification/contact-classifier.service';
 import { ContactLabels, contactLabels } from './contact-classification';
@@ -653,18 +654,7 @@ export class TicketIngestService {
         ]
           .map((c) => col(tickets, c))
           .concat(
-            (
-              [
-                'sla_policy_id',
-                'sla_state',
-                'sla_due_at',
-                'sla_warning_at',
-                'first_response_due_at',
-                'next_response_due_at',
-                'resolution_due_at',
-                'sla_breached_at',
-              ] as const
-            ).map((c) => tickets.map((t) => sla(t.id)?.[c] ?? null)),
+            SLA_SUMMARY_COLUMNS.map((c) => tickets.map((t) => sla(t.id)?.[c] ?? null)),
             messageValues,
           ),
       );

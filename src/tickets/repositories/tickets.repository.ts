@@ -40,6 +40,18 @@ export interface TicketSlaState {
   sla_breached_at: Date | null;
 }
 
+/** The columns of a ticket's SLA summary (TicketSlaState without the id), in the order the ingest writes them. */
+export const SLA_SUMMARY_COLUMNS = [
+  'sla_policy_id',
+  'sla_state',
+  'sla_due_at',
+  'sla_warning_at',
+  'first_response_due_at',
+  'next_response_due_at',
+  'resolution_due_at',
+  'sla_breached_at',
+] as const satisfies ReadonlyArray<keyof TicketSlaState>;
+
 /**
  * The SQL that writes `tickets`, owned by the tickets module. Every other module changes a ticket through
  * TicketChanges (which calls this) or, for the narrow columns it owns the meaning of (SLA state, CSAT score),
