@@ -468,6 +468,8 @@ export class TicketIngestService {
           topic: labels.topic ?? null,
           kind: labels.kind ?? 'question',
           language: message.language ?? 'lv',
+          // Written, not left to the column's default: the SLA policy is chosen by it before the row exists.
+          priority: 'normal',
           status: resolvedNow ? 'resolved' : withBot ? 'bot' : 'queued',
           level: atLevelZero ? 0 : route.level,
           queue_id: atLevelZero ? null : route.queueId,
@@ -593,7 +595,7 @@ export class TicketIngestService {
           id: ticketId,
           channel: t.channel as string,
           level: t.level as number,
-          priority: 'normal',
+          priority: t.priority as string,
           institution_id: t.institution_id as string | null,
           referred_institution_id: t.referred_institution_id as string | null,
           status: t.status as string,
@@ -615,21 +617,21 @@ export class TicketIngestService {
       // both (migration SearchDocumentBuiltOnce), instead of written with the ticket and rewritten with its messages.
       await m.query(
         `WITH new_tickets AS (
-         INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language,
+         INSERT INTO tickets (id, reference, channel, institution_id, referred_institution_id, topic, kind, language, priority,
                               status, level, queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id,
                               resolved_at, classifier_version, classifier_confidence, unclassified, sla_policy_id, sla_state, sla_due_at,
                               sla_warning_at, first_response_due_at, next_response_due_at, resolution_due_at, sla_breached_at,
                               first_response_at, updated_at)
          SELECT u.*, u.resolved_at, u.created_at FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::text[],
-                              $7::varchar[], $8::varchar[], $9::varchar[], $10::smallint[], $11::uuid[], $12::uuid[],
-                              $13::text[], $14::timestamptz[], $15::text[], $16::uuid[], $17::timestamptz[], $18::int[], $19::real[], $20::boolean[],
-                              $21::uuid[], $22::varchar[], $23::timestamptz[], $24::timestamptz[], $25::timestamptz[], $26::timestamptz[],
-                              $27::timestamptz[], $28::timestamptz[])
-           AS u(id, reference, channel, institution_id, referred_institution_id, topic, kind, language, status, level,
+                              $7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[], $11::smallint[], $12::uuid[], $13::uuid[],
+                              $14::text[], $15::timestamptz[], $16::text[], $17::uuid[], $18::timestamptz[], $19::int[], $20::real[], $21::boolean[],
+                              $22::uuid[], $23::varchar[], $24::timestamptz[], $25::timestamptz[], $26::timestamptz[], $27::timestamptz[],
+                              $28::timestamptz[], $29::timestamptz[])
+           AS u(id, reference, channel, institution_id, referred_institution_id, topic, kind, language, priority, status, level,
                 queue_id, customer_id, subject, created_at, origin_address, follow_up_of_id, resolved_at,
                 classifier_version, classifier_confidence, unclassified, sla_policy_id, sla_state, sla_due_at, sla_warning_at,
                 first_response_due_at, next_response_due_at, resolution_due_at, sla_breached_at))
-         ${insertMessages(29)}`,
+         ${insertMessages(30)}`,
         [
           'id',
           'reference',
@@ -639,6 +641,7 @@ export class TicketIngestService {
           'topic',
           'kind',
           'language',
+          'priority',
           'status',
           'level',
           'queue_id',
