@@ -27,6 +27,9 @@ export enum QueueName {
 
 /** Job names within the queues. */
 export enum JobName {
+  /** The events one request or one batch of requests accepted, placed as tickets and messages. */
+  InboundEvents = 'inbound-events',
+  /** One accepted event, as older versions queued them. */
   InboundMessage = 'inbound-message',
   SendMessage = 'send-message',
   DeliverWebhook = 'deliver-webhook',

@@ -3,7 +3,8 @@ import { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { inboundJobId } from '../src/inbound/inbound.service';
+import { randomUUID } from 'node:crypto';
+import { inboundJobId, inboundJobIdOf, InboundService } from '../src/inbound/inbound.service';
 import { anonymiseTickets } from '../src/privacy/erasure';
 import { JobName, QueueName } from '../src/queues';
 import { VALID_PERSONAL_CODE, webformSubmission } from './support/factories';
@@ -23,16 +24,19 @@ describe('inbound jobs carry ids: what a citizen wrote stays in PostgreSQL', () 
 
   const eventOf = async (submissionId: string) =>
     (
-      await env.sql(`SELECT id, status, ticket_id, payload FROM inbound_events WHERE channel = 'webform' AND external_id = $1`, [
-        submissionId,
-      ])
+      await env.sql(
+        `SELECT id, status, ticket_id, payload, batch_id, last_error FROM inbound_events WHERE channel = 'webform' AND external_id = $1`,
+        [submissionId],
+      )
     )[0];
+  const jobOf = (event: Record<string, string | null>, submissionId: string) =>
+    inboundJobIdOf({ batchId: event.batch_id, channel: 'webform', externalId: submissionId });
   const finished = async (job: Job) => {
     await eventually(async () => ['completed', 'failed'].includes(await job.getState()));
     return (await queue.getJob(job.id!))!;
   };
 
-  it('a waiting job holds the event id and channel, and nothing of the form', async () => {
+  it('a waiting job holds the event id, and nothing of the form', async () => {
     const body = webformSubmission({
       applicant: {
         firstName: 'Ausma',
@@ -47,8 +51,9 @@ describe('inbound jobs carry ids: what a citizen wrote stays in PostgreSQL', () 
     const event = await eventOf(body.submissionId);
     expect(event.status).toBe('accepted');
 
-    const job = await queue.getJob(inboundJobId('webform', body.submissionId));
-    expect(job?.data).toEqual({ eventId: event.id, channel: 'webform' });
+    const job = await queue.getJob(jobOf(event, body.submissionId));
+    expect(job?.name).toBe(JobName.InboundEvents);
+    expect(job?.data).toEqual({ eventIds: [event.id] });
     const redis = await dumpRedis(env);
     for (const secret of ['Kalniņa-Jobless', VALID_PERSONAL_CODE, '29876543', 'ausma.kalnina@example.lv', 'Ganību dambī', body.subject])
       expect([secret, redis.filter((r) => r.includes(secret))]).toEqual([secret, []]);
@@ -56,12 +61,12 @@ describe('inbound jobs carry ids: what a citizen wrote stays in PostgreSQL', () 
     // The worker reads the event from PostgreSQL and places it as before.
     const worker = await env.startWorker();
     const placed = await finished(job!);
-    expect(placed.returnvalue).toMatchObject({ outcome: 'created', reference: expect.any(String) });
+    expect(placed.returnvalue).toEqual({ events: 1, outcomes: { created: 1 } });
     const [ticket] = await env.sql(
       `SELECT t.reference, c.last_name FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = $1`,
-      [placed.returnvalue.ticketId],
+      [(await eventOf(body.submissionId)).ticket_id],
     );
-    expect(ticket).toEqual({ reference: placed.returnvalue.reference, last_name: 'Kalniņa-Jobless' });
+    expect(ticket).toEqual({ reference: expect.stringMatching(/^VP-/), last_name: 'Kalniņa-Jobless' });
     await env.stop(worker);
   });
 
@@ -69,13 +74,12 @@ describe('inbound jobs carry ids: what a citizen wrote stays in PostgreSQL', () 
     const body = webformSubmission();
     await signedSubmission(api, body).expect(202);
     const event = await eventOf(body.submissionId);
-    const jobId = inboundJobId('webform', body.submissionId);
-    await queue.remove(jobId);
+    expect(await queue.remove(jobOf(event, body.submissionId))).toBe(1);
     // The message in the old job is ignored: the stored event is what was accepted.
     const legacy = await queue.add(
       JobName.InboundMessage,
       { eventId: event.id, receivedAt: new Date().toISOString(), reference: null, message: { ...event.payload, text: 'not this' } },
-      { jobId },
+      { jobId: inboundJobId('webform', body.submissionId) },
     );
 
     const worker = await env.startWorker();
@@ -123,5 +127,93 @@ describe('inbound jobs carry ids: what a citizen wrote stays in PostgreSQL', () 
     expect(await done.getState()).toBe('failed');
     expect(done.failedReason).toContain('is not in the database');
     await env.stop(worker);
+  });
+
+  describe('the events accepted together are one job', () => {
+    const calls = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        channel: 'voice' as const,
+        externalId: `CA${randomUUID().replace(/-/g, '')}`,
+        from: { identifiers: [] },
+        text: `call ${i}`,
+      }));
+    const rowsOf = (eventIds: string[]) =>
+      env.sql(`SELECT id, status, batch_id, last_error FROM inbound_events WHERE id = ANY($1) ORDER BY id`, [eventIds]);
+    const jobIdOfBatch = async (eventIds: string[]) => {
+      const [row] = await rowsOf(eventIds);
+      return inboundJobIdOf({ batchId: row.batch_id, channel: 'voice', externalId: '' });
+    };
+
+    it('holds the ids of all of them, and its run places each', async () => {
+      const accepted = await api.get(InboundService).acceptMany(calls(3));
+      const eventIds = accepted.map((a) => a.eventId);
+      const rows = await rowsOf(eventIds);
+      expect(new Set(rows.map((r) => r.batch_id)).size).toBe(1);
+      const job = (await queue.getJob(await jobIdOfBatch(eventIds)))!;
+      expect(job.data).toEqual({ eventIds });
+
+      const worker = await env.startWorker();
+      expect((await finished(job)).returnvalue).toEqual({ events: 3, outcomes: { created: 3 } });
+      expect((await rowsOf(eventIds)).map((r) => r.status)).toEqual(['processed', 'processed', 'processed']);
+      await env.stop(worker);
+    });
+
+    it("that Redis lost is made again with every waiting event of the batch, though the sweep's page held one", async () => {
+      const eventIds = (await api.get(InboundService).acceptMany(calls(3))).map((a) => a.eventId);
+      const jobId = await jobIdOfBatch(eventIds);
+      expect(await queue.remove(jobId)).toBe(1);
+
+      // A page of one: the batch's first event is on it, the others on pages after it, when the job exists again.
+      expect(await api.get(InboundService).requeuePending(0, 1)).toBeGreaterThanOrEqual(3);
+      const again = (await queue.getJob(jobId))!;
+      expect([...again.data.eventIds].sort()).toEqual([...eventIds].sort());
+      const waiting = (await queue.getJobs(['wait', 'paused', 'delayed'])).filter((j) => j.name === JobName.InboundEvents);
+      expect(waiting.map((j) => j.id)).toEqual([jobId]);
+
+      const worker = await env.startWorker();
+      await finished(again);
+      expect((await rowsOf(eventIds)).map((r) => r.status)).toEqual(['processed', 'processed', 'processed']);
+      await env.stop(worker);
+    });
+
+    it('that Redis lost is made again with the whole batch when one of its waiting events is replayed', async () => {
+      const events = calls(2);
+      const eventIds = (await api.get(InboundService).acceptMany(events)).map((a) => a.eventId);
+      const jobId = await jobIdOfBatch(eventIds);
+      expect(await queue.remove(jobId)).toBe(1);
+
+      const [replay] = await api.get(InboundService).acceptMany([events[1]]);
+      expect(replay).toMatchObject({ eventId: eventIds[1], duplicate: true, status: 'accepted' });
+      expect([...(await queue.getJob(jobId))!.data.eventIds].sort()).toEqual([...eventIds].sort());
+      await queue.remove(jobId);
+    });
+
+    it('is not held back by an event of it that fails; when it gives up, that event alone is failed, with its own error', async () => {
+      const eventIds = (await api.get(InboundService).acceptMany(calls(2))).map((a) => a.eventId);
+      await queue.remove(await jobIdOfBatch(eventIds));
+      // An event the pipeline cannot place: its payload lost the sender.
+      const [broken, sound] = eventIds;
+      await env.sql(`UPDATE inbound_events SET payload = payload - 'from' WHERE id = $1`, [broken]);
+      const job = await queue.add(
+        JobName.InboundEvents,
+        { eventIds },
+        { jobId: `events-${randomUUID()}`, attempts: 2, backoff: { type: 'fixed', delay: 100 } },
+      );
+
+      const worker = await env.startWorker();
+      const done = await finished(job);
+      expect(await done.getState()).toBe('failed');
+      expect(done.attemptsMade).toBe(2);
+      expect(done.failedReason).toMatch(/^1 of 2 inbound events failed; the first: /);
+      const rows = new Map((await rowsOf(eventIds)).map((r) => [r.id, r]));
+      expect(rows.get(sound)).toMatchObject({ status: 'processed', last_error: null });
+      expect(rows.get(broken)).toMatchObject({ status: 'failed' });
+      expect(done.failedReason).toContain(rows.get(broken)!.last_error);
+      const [{ tickets }] = await env.sql(`SELECT count(*)::int AS tickets FROM inbound_events WHERE id = $1 AND ticket_id IS NOT NULL`, [
+        sound,
+      ]);
+      expect(tickets).toBe(1);
+      await env.stop(worker);
+    });
   });
 });

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import request from 'supertest';
-import { inboundJobId } from '../src/inbound/inbound.service';
+import { inboundJobIdOf } from '../src/inbound/inbound.service';
 import { QueueName } from '../src/queues';
 import { webformSubmission } from './support/factories';
 import { inParallel, TelegramCounter, untilAccepted } from './support/fault-clients';
@@ -137,14 +137,16 @@ describe('faults: Redis Sentinel failover during ingest and outbound sends', () 
   /** What a failure needs to be understood: each accepted event without its ticket, and where its job is. */
   async function notTickets(submitted: string[]): Promise<unknown[]> {
     const rows = await env.sql(
-      `SELECT e.channel, e.external_id, e.reference, e.status, e.attempts, e.last_error, e.received_at FROM inbound_events e
+      `SELECT e.channel, e.external_id, e.batch_id, e.reference, e.status, e.attempts, e.last_error, e.received_at FROM inbound_events e
         WHERE e.reference = ANY($1) AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.reference = e.reference)`,
       [submitted],
     );
     const queue = api.get<Queue>(getQueueToken(QueueName.Inbound));
     return Promise.all(
       rows.map(async (row) => {
-        const job = await queue.getJob(inboundJobId(row.channel, row.external_id)).catch((e: Error) => e);
+        const job = await queue
+          .getJob(inboundJobIdOf({ batchId: row.batch_id, channel: row.channel, externalId: row.external_id }))
+          .catch((e: Error) => e);
         const where =
           job instanceof Error
             ? job.message

@@ -127,7 +127,8 @@ describe('faults: the worker killed with SIGKILL mid-batch while events are inge
           const [waiting, active, delayed, failed] = await Promise.all(
             (['waiting', 'active', 'delayed', 'failed'] as const).map((state) => queue.getJobs([state])),
           );
-          const events = (jobs: Array<{ name: string }>) => jobs.filter((j) => j.name === JobName.InboundMessage).length;
+          const events = (jobs: Array<{ name: string }>) =>
+            jobs.filter((j) => j.name === JobName.InboundEvents || j.name === JobName.InboundMessage).length;
           left = { waiting: events(waiting), active: events(active), delayed: events(delayed), failed: events(failed) };
           return Object.values(left).every((n) => n === 0) || null;
         },

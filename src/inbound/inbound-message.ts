@@ -130,9 +130,16 @@ export interface AcceptedEvent {
 }
 
 /**
- * What travels on the `inbound` queue: the event's id, no content. The worker reads the events of a batch from
- * PostgreSQL in one statement, so a citizen's message is never copied into Redis and the API serialises it once.
- * Jobs queued by an older version also carry `message`; it is not read.
+ * What travels on the `inbound` queue: the ids of the events accepted together, no content. The worker reads the
+ * events from PostgreSQL, so a citizen's message is never copied into Redis and the API serialises it once.
+ */
+export interface InboundEventsJobData {
+  eventIds: string[];
+}
+
+/**
+ * A job of one event, as versions before `InboundEventsJobData` queued them; still run, so that an upgrade loses
+ * none. The oldest also carry `message`; it is not read.
  */
 export interface InboundJobData {
   eventId: string;

@@ -10,7 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { JobName, QueueName, retryFailed } from '../queues';
 import { TicketReferenceService } from '../tickets/ticket-reference.service';
 import { batchOrOneByOne, MicroBatcher, Settled } from '@lib/micro-batcher';
-import { AcceptedEvent, AcceptResult, InboundJobData, InboundMessage } from './inbound-message';
+import { AcceptedEvent, AcceptResult, InboundEventsJobData, InboundMessage } from './inbound-message';
 import { toStorableText } from '../common/storable-text';
 import { FileScansService } from '../scanning/file-scans.service';
 import { withTimeout } from '../common/with-timeout';
@@ -30,14 +30,36 @@ const ENQUEUE_TIMEOUT_MS = 2000;
 /** A queued event as its job finds it: still to be placed, or placed already by an earlier run. */
 export type QueuedEventState =
   | { processed: false; event: AcceptedEvent }
-  | { processed: true; ticketId: string | null; messageId: string | null; reference: string | null };
+  | { processed: true; channel: InboundMessage['channel']; ticketId: string | null; messageId: string | null; reference: string | null };
 
-/** An event to queue: its job's id is made from the channel and the external id as stored. */
-type QueuedEvent = InboundJobData & { externalId: string };
+/** A job to add: its id, and the events it holds. */
+interface EventsJob {
+  jobId: string;
+  eventIds: string[];
+}
 
-/** BullMQ ids may not contain ':' and external ids can hold anything (Message-IDs do), so the id is a hash. */
+/** A waiting event as the sweep and a replay read it: enough to name its job. */
+interface PendingEvent {
+  id: string;
+  channel: InboundMessage['channel'];
+  external_id: string;
+  received_at: Date;
+  batch_id: string | null;
+}
+
+/**
+ * The id of an event's job as versions before batches named it, and still the id of the job of an event accepted
+ * then. BullMQ ids may not contain ':' and external ids can hold anything (Message-IDs do), so the id is a hash.
+ */
 export function inboundJobId(channel: string, externalId: string): string {
   return `${channel}-${createHash('sha256').update(`${channel}\n${externalId}`).digest('hex').slice(0, 40)}`;
+}
+
+const batchJobId = (batchId: string) => `events-${batchId}`;
+
+/** The id of the job that holds an event: its batch's, or for an event accepted before batches, its own. */
+export function inboundJobIdOf(event: { batchId: string | null; channel: string; externalId: string }): string {
+  return event.batchId ? batchJobId(event.batchId) : inboundJobId(event.channel, event.externalId);
 }
 
 /**
@@ -51,7 +73,7 @@ export class InboundService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(QueueName.Inbound) private readonly queue: Queue<InboundJobData>,
+    @InjectQueue(QueueName.Inbound) private readonly queue: Queue<InboundEventsJobData>,
     private readonly references: TicketReferenceService,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
@@ -102,12 +124,13 @@ export class InboundService {
   }
 
   /**
-   * Accepts several events in one round trip (an IMAP chunk): one multi-row insert, one bulk enqueue. The
-   * result for each event is the same as `accept` would give it, in the same order.
+   * Accepts several events in one round trip (an IMAP chunk): one multi-row insert, and one job that holds the
+   * events it inserted. The result for each event is the same as `accept` would give it, in the same order.
    */
   async acceptMany(messages: InboundMessage[], options: { reserveReference?: boolean } = {}): Promise<AcceptResult[]> {
     if (messages.length === 0) return [];
     const receivedAt = new Date();
+    const batchId = randomUUID();
     const prepared = messages.map((message) => {
       const attachments = message.attachments ?? [];
       const attachmentIds = attachments.map(() => randomUUID());
@@ -134,8 +157,8 @@ export class InboundService {
       // escaped every character of every payload once more (6 µs per web form), and PostgreSQL parses either in the
       // same time.
       const rows: Array<{ id: string; reference: string | null }> = await manager.query(
-        `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference)
-         SELECT u.id, u.channel, u.external_id, $2::timestamptz, u.payload, ${reference}
+        `INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference, batch_id)
+         SELECT u.id, u.channel, u.external_id, $2::timestamptz, u.payload, ${reference}, $3::uuid
          FROM json_to_recordset($1::json) AS u(id uuid, channel text, external_id text, payload jsonb)
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, reference`,
@@ -147,6 +170,7 @@ export class InboundService {
             )
             .join(',')}]`,
           receivedAt,
+          batchId,
         ],
       );
       const inserted = new Map(rows.map((r) => [r.id, r.reference]));
@@ -181,7 +205,7 @@ export class InboundService {
     const fresh = prepared.filter((p) => inserted.has(p.eventId));
     const replayed = prepared.filter((p) => !inserted.has(p.eventId));
     for (const p of fresh) this.metrics.inboundEvents.inc({ channel: p.message.channel, outcome: 'accepted', reason: '' });
-    await this.enqueue(fresh.map((p) => ({ eventId: p.eventId, channel: p.message.channel, externalId: p.storedId })));
+    if (fresh.length > 0) await this.enqueue([{ jobId: batchJobId(batchId), eventIds: fresh.map((p) => p.eventId) }]);
     const duplicates = await this.acceptDuplicates(replayed.map((p) => p.message));
     return prepared.map((p) =>
       inserted.has(p.eventId)
@@ -199,6 +223,7 @@ export class InboundService {
   async loadQueued(eventIds: string[]): Promise<Map<string, QueuedEventState>> {
     const rows: Array<{
       id: string;
+      channel: InboundMessage['channel'];
       status: AcceptResult['status'];
       received_at: Date;
       reference: string | null;
@@ -206,7 +231,7 @@ export class InboundService {
       ticket_id: string | null;
       message_id: string | null;
     }> = await this.dataSource.query(
-      `SELECT id, status, received_at, reference, CASE WHEN status <> 'processed' THEN payload END AS payload, ticket_id, message_id
+      `SELECT id, channel, status, received_at, reference, CASE WHEN status <> 'processed' THEN payload END AS payload, ticket_id, message_id
        FROM inbound_events WHERE id = ANY($1::uuid[])`,
       [eventIds],
     );
@@ -214,7 +239,7 @@ export class InboundService {
       rows.map((row): [string, QueuedEventState] => [
         row.id,
         row.status === 'processed'
-          ? { processed: true, ticketId: row.ticket_id, messageId: row.message_id, reference: row.reference }
+          ? { processed: true, channel: row.channel, ticketId: row.ticket_id, messageId: row.message_id, reference: row.reference }
           : {
               processed: false,
               event: { eventId: row.id, receivedAt: row.received_at.toISOString(), reference: row.reference, message: row.payload! },
@@ -232,18 +257,15 @@ export class InboundService {
     let checked = 0;
     let after: { receivedAt: Date; id: string } | null = null;
     for (;;) {
-      const rows: Array<{ id: string; received_at: Date; channel: InboundMessage['channel']; external_id: string }> =
-        await this.dataSource.query(
-          `SELECT id, received_at, channel, external_id FROM inbound_events
-           WHERE status = 'accepted' AND received_at < now() - make_interval(secs => $1)
-             AND ($2::timestamptz IS NULL OR (received_at, id) > ($2::timestamptz, $3::uuid))
-           ORDER BY received_at, id LIMIT $4`,
-          [olderThanMs / 1000, after?.receivedAt ?? null, after?.id ?? null, pageSize],
-        );
+      const rows: PendingEvent[] = await this.dataSource.query(
+        `SELECT id, received_at, channel, external_id, batch_id FROM inbound_events
+         WHERE status = 'accepted' AND received_at < now() - make_interval(secs => $1)
+           AND ($2::timestamptz IS NULL OR (received_at, id) > ($2::timestamptz, $3::uuid))
+         ORDER BY received_at, id LIMIT $4`,
+        [olderThanMs / 1000, after?.receivedAt ?? null, after?.id ?? null, pageSize],
+      );
       if (rows.length === 0) return checked;
-      const jobs = rows.map((row) => ({ eventId: row.id, channel: row.channel, externalId: row.external_id }));
-      await this.enqueue(jobs);
-      await this.retryFailedJobs(jobs);
+      await this.retryFailedJobs(await this.requeue(rows));
       checked += rows.length;
       const last = rows[rows.length - 1];
       after = { receivedAt: last.received_at, id: last.id };
@@ -251,26 +273,55 @@ export class InboundService {
     }
   }
 
+  /**
+   * Makes sure the jobs of these waiting events exist, and returns their ids. A batch's job that Redis lost is made
+   * again with every event of the batch still waiting, not just those given: once it exists, adding it is a no-op,
+   * so an event of the batch left out now (on the sweep's next page, or not replayed) would wait for ever.
+   */
+  private async requeue(pending: PendingEvent[]): Promise<string[]> {
+    if (pending.length === 0) return [];
+    const jobs = new Map<string, EventsJob>();
+    const batches = new Map<string, { receivedAt: Date; batchId: string }>();
+    for (const e of pending) {
+      if (e.batch_id) batches.set(e.batch_id, { receivedAt: e.received_at, batchId: e.batch_id });
+      else {
+        const jobId = inboundJobId(e.channel, e.external_id);
+        jobs.set(jobId, { jobId, eventIds: [e.id] });
+      }
+    }
+    if (batches.size > 0) {
+      // A batch's events have one received_at: its waiting events are found through the pending events' index.
+      const members: Array<{ id: string; batch_id: string }> = await this.dataSource.query(
+        `SELECT e.id, e.batch_id FROM inbound_events e
+           JOIN unnest($1::timestamptz[], $2::uuid[]) AS b(received_at, batch_id)
+             ON e.received_at = b.received_at AND e.batch_id = b.batch_id
+         WHERE e.status = 'accepted'
+         ORDER BY e.id`,
+        [[...batches.values()].map((b) => b.receivedAt), [...batches.keys()]],
+      );
+      for (const m of members) {
+        const jobId = batchJobId(m.batch_id);
+        const job = jobs.get(jobId) ?? { jobId, eventIds: [] };
+        job.eventIds.push(m.id);
+        jobs.set(jobId, job);
+      }
+    }
+    await this.enqueue([...jobs.values()]);
+    return [...jobs.keys()];
+  }
+
   private async acceptDuplicates(messages: InboundMessage[]): Promise<Map<string, AcceptResult>> {
     const out = new Map<string, AcceptResult>();
     if (messages.length === 0) return out;
     for (const m of messages) this.metrics.inboundEvents.inc({ channel: m.channel, outcome: 'duplicate', reason: '' });
-    const rows: Array<{
-      id: string;
-      channel: InboundMessage['channel'];
-      external_id: string;
-      reference: string | null;
-      status: AcceptResult['status'];
-    }> = await this.dataSource.query(
-      `SELECT e.id, e.channel, e.external_id, e.reference, e.status
+    const rows: Array<PendingEvent & { reference: string | null; status: AcceptResult['status'] }> = await this.dataSource.query(
+      `SELECT e.id, e.channel, e.external_id, e.reference, e.status, e.received_at, e.batch_id
          FROM inbound_events e JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id)
            ON e.channel = k.channel AND e.external_id = k.external_id`,
       [messages.map((m) => m.channel), messages.map((m) => m.externalId)],
     );
     // A replay of something not yet processed: make sure its job exists (a no-op when it does).
-    await this.enqueue(
-      rows.filter((r) => r.status === 'accepted').map((r) => ({ eventId: r.id, channel: r.channel, externalId: r.external_id })),
-    );
+    await this.requeue(rows.filter((r) => r.status === 'accepted'));
     for (const r of rows) {
       out.set(`${r.channel}\u001f${r.external_id}`, { eventId: r.id, reference: r.reference, status: r.status, duplicate: true });
     }
@@ -282,27 +333,24 @@ export class InboundService {
    * killed), or whose last failure could not be written to PostgreSQL. An event that truly fails every try ends
    * marked failed by the job's last failure, and the sweep leaves it.
    */
-  private async retryFailedJobs(jobs: QueuedEvent[]): Promise<void> {
+  private async retryFailedJobs(jobIds: string[]): Promise<void> {
     try {
-      const retried = await retryFailed(
-        this.queue,
-        jobs.map((job) => inboundJobId(job.channel, job.externalId)),
-      );
+      const retried = await retryFailed(this.queue, jobIds);
       if (retried.length > 0) this.logger.warn({ count: retried.length }, 'accepted events whose jobs had failed are tried again');
     } catch (error) {
       this.logger.warn({ err: error }, 'could not look for failed jobs of accepted events; the next sweep tries again');
     }
   }
 
-  private async enqueue(jobs: QueuedEvent[]): Promise<void> {
+  private async enqueue(jobs: EventsJob[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
       await withTimeout(
         this.queue.addBulk(
-          jobs.map(({ eventId, channel, externalId }) => ({
-            name: JobName.InboundMessage,
-            data: { eventId, channel },
-            opts: { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(channel, externalId) },
+          jobs.map(({ jobId, eventIds }) => ({
+            name: JobName.InboundEvents,
+            data: { eventIds },
+            opts: { ...INBOUND_JOB_OPTIONS, jobId },
           })),
         ),
         ENQUEUE_TIMEOUT_MS,
@@ -310,7 +358,10 @@ export class InboundService {
       );
     } catch (error) {
       // The events are safe in PostgreSQL; the pending sweep will enqueue them once Redis answers again.
-      this.logger.warn({ err: error, count: jobs.length }, 'could not enqueue accepted inbound events');
+      this.logger.warn(
+        { err: error, count: jobs.reduce((n, job) => n + job.eventIds.length, 0) },
+        'could not enqueue accepted inbound events',
+      );
     }
   }
 }

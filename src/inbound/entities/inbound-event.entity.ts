@@ -29,6 +29,13 @@ export class InboundEvent {
   @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;
 
+  /**
+   * The events accepted by one INSERT share it, and one `inbound` job (inboundJobIdOf). Null for events accepted
+   * before batches, whose job holds them alone.
+   */
+  @Column({ name: 'batch_id', type: 'uuid', nullable: true })
+  batchId: string | null;
+
   /** Reserved on acceptance for channels that must answer with a reference (web forms). */
   @Column({ type: 'varchar', length: 32, nullable: true })
   reference: string | null;
