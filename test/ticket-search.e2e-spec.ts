@@ -2,8 +2,10 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { stem } from '@lib/search-terms';
+import { randomUUID } from 'node:crypto';
 import { AgentsService } from '../src/agents/agents.service';
 import type { AuthUser } from '../src/auth/auth-user';
+import { InboundService } from '../src/inbound/inbound.service';
 import { eraseTicketContent } from '../src/tickets/ticket-content-erasure';
 import { contactedSinceQuery } from '../src/tickets/ticket-search';
 import { ticketListQuery } from '../src/tickets/tickets-query.service';
@@ -258,6 +260,44 @@ describe('inbox search: any word of any message, in any form, within the searche
           .expect(201);
         expect(await updates.of(id)).toBe(1);
         expect(await found('operator', 'nosutits')).toEqual([reference]);
+      } finally {
+        await updates.stop();
+      }
+    });
+
+    it('leaves out automatic messages: an acknowledgement is not found by its words, built with the ticket or added later', async () => {
+      const updates = await countRowUpdates(env, 'ticket_search_documents', 'ticket_id');
+      try {
+        const address = `${randomUUID().slice(0, 8)}@example.lv`;
+        const accepted = await app.get(InboundService).accept({
+          channel: 'email',
+          externalId: `<${randomUUID()}@example.lv>`,
+          from: { address, identifiers: [{ kind: 'email', value: address, provenance: 'channel' }] },
+          subject: 'Uzturlīdzekļi',
+          text: 'Labdien! Kā pieteikt uzturlīdzekļu garantiju fonda izmaksu?',
+          autoReply: { address },
+        });
+        const { id, reference } = await env.ticketOfEvent(accepted.eventId);
+        const [ack] = await env.sql<{ text: string }>(`SELECT text FROM messages WHERE ticket_id = $1 AND author_type = 'bot'`, [id]);
+        expect(ack.text).toContain('reģistrēta');
+        const [{ same }] = await env.sql<{ same: boolean }>(
+          `SELECT d.document = ticket_search_document(t) AS same FROM tickets t JOIN ticket_search_documents d ON d.ticket_id = t.id WHERE t.id = $1`,
+          [id],
+        );
+        expect(same).toBe(true);
+        expect(await found('operator', 'garantiju')).toEqual([reference]);
+        expect(await found('operator', 'reģistrēta')).toEqual([]);
+
+        // Added later, as the satisfaction survey is: the document is not even rewritten.
+        await env.sql(
+          `INSERT INTO messages (id, ticket_id, channel, direction, author_type, text, address, delivery_status)
+           VALUES ($1, $2, 'email', 'outbound', 'bot', 'Lūdzu novērtējiet mūsu apkalpošanu', $3, 'queued')`,
+          [randomUUID(), id, address],
+        );
+        expect(await found('operator', 'novertejiet')).toEqual([]);
+        expect(await updates.of(id)).toBe(0);
+        const res = await search('operator', 'uzturlidzeklu garantiju').expect(200);
+        expect(res.body.items.map((t: any) => [t.reference, t.match.field])).toEqual([[reference, 'message']]);
       } finally {
         await updates.stop();
       }

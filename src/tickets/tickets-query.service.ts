@@ -558,11 +558,13 @@ export class TicketsQueryService {
     const anyWord = search.terms.map((t) => `${t.text}:*`).join(' | ');
     const best: Array<{ ticket_id: string; subject: string | null; text: string | null; internal: boolean }> = await this.dataSource.query(
       // The page's messages by their ticket, never by a word index should one be added again (OFFSET 0): for a common
-      // word that is every message in the database that has it.
+      // word that is every message in the database that has it. Automatic messages are not searched (migration
+      // SearchDocumentWithoutAutomaticMessages), so no snippet comes from one.
       `SELECT ticket_id, subject, text, internal FROM (
          SELECT ms.ticket_id, ms.subject, ms.text, ms.internal,
                 row_number() OVER (PARTITION BY ms.ticket_id ORDER BY ts_rank(${MESSAGE_TEXT_VECTOR('ms')}, to_tsquery('simple', $2)) DESC, ms.created_at DESC) AS n
-         FROM (SELECT ticket_id, subject, text, internal, search_vector, created_at FROM messages WHERE ticket_id = ANY($1::uuid[]) OFFSET 0) ms
+         FROM (SELECT ticket_id, subject, text, internal, search_vector, created_at FROM messages
+               WHERE ticket_id = ANY($1::uuid[]) AND author_type <> 'bot' OFFSET 0) ms
          WHERE ${MESSAGE_TEXT_VECTOR('ms')} @@ to_tsquery('simple', $2)) ranked
        WHERE n <= 3 ORDER BY ticket_id, n`,
       [page.map((r) => r.id), anyWord],

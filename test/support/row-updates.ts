@@ -3,7 +3,7 @@ import type { TestEnv } from './test-env';
 /**
  * Counts every UPDATE of `table`'s rows, by the value of their `key` column, through a trigger of the test's own in
  * its schema: a row written once shows no update, one rewritten in the same transaction shows one. `stop` drops the
- * trigger.
+ * trigger and what it counted, so that the next count starts afresh.
  */
 export async function countRowUpdates(
   env: TestEnv,
@@ -24,6 +24,8 @@ export async function countRowUpdates(
     of: async (id) => (await env.sql(`SELECT 1 FROM ${s}.${seen} WHERE id = $1`, [id])).length,
     stop: async () => {
       await env.sql(`DROP TRIGGER count_${table}_update ON ${s}.${table}`);
+      await env.sql(`DROP FUNCTION ${s}.count_${table}_update()`);
+      await env.sql(`DROP TABLE ${s}.${seen}`);
     },
   };
 }
