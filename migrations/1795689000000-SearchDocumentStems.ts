@@ -65,7 +65,7 @@ async function schemaOf(queryRunner: QueryRunner): Promise<string> {
 }
 
 /** As libs/search-terms has them at this migration, diacritics folded. */
-const LATVIAN_ENDINGS = [
+export const LATVIAN_ENDINGS = [
   'ajiem',
   'ajam',
   'ajai',
@@ -104,7 +104,7 @@ const LATVIAN_ENDINGS = [
   's',
   't',
 ];
-const RUSSIAN_ENDINGS = [
+export const RUSSIAN_ENDINGS = [
   'иями',
   'ями',
   'ами',
@@ -155,7 +155,7 @@ const RUSSIAN_ENDINGS = [
   'ь',
   'й',
 ];
-const MIN_STEM = 3;
+export const MIN_STEM = 3;
 
 /**
  * The stem of `word` as an SQL expression: a number stays whole; otherwise the longest ending of its alphabet's list
