@@ -125,7 +125,7 @@ export class InboundProcessor extends QueueProcessor {
     if (!job || (job.name !== JobName.InboundEvents && job.name !== JobName.InboundMessage)) return;
     const eventIds = 'eventIds' in job.data ? job.data.eventIds : [job.data.eventId];
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-    this.logger.warn({ err: error, events: eventIds.length, attempt: job.attemptsMade, final }, 'inbound job failed');
+    this.logger.warn({ err: error, jobId: job.id, events: eventIds.length, attempt: job.attemptsMade, final }, 'inbound job failed');
     if (final)
       await this.recordFailed(
         eventIds,
