@@ -281,30 +281,27 @@ export class InboundService {
   private async requeue(pending: PendingEvent[]): Promise<string[]> {
     if (pending.length === 0) return [];
     const jobs = new Map<string, EventsJob>();
-    const batches = new Map<string, { receivedAt: Date; batchId: string }>();
+    const add = (jobId: string, eventId: string) => {
+      const job = jobs.get(jobId) ?? { jobId, eventIds: [] };
+      job.eventIds.push(eventId);
+      jobs.set(jobId, job);
+    };
+    const batches = new Map<string, Date>(); // batch id → the received_at all its events share
     for (const e of pending) {
-      if (e.batch_id) batches.set(e.batch_id, { receivedAt: e.received_at, batchId: e.batch_id });
-      else {
-        const jobId = inboundJobId(e.channel, e.external_id);
-        jobs.set(jobId, { jobId, eventIds: [e.id] });
-      }
+      if (e.batch_id) batches.set(e.batch_id, e.received_at);
+      else add(inboundJobId(e.channel, e.external_id), e.id);
     }
     if (batches.size > 0) {
-      // A batch's events have one received_at: its waiting events are found through the pending events' index.
+      // Found through the pending events' index on received_at.
       const members: Array<{ id: string; batch_id: string }> = await this.dataSource.query(
         `SELECT e.id, e.batch_id FROM inbound_events e
            JOIN unnest($1::timestamptz[], $2::uuid[]) AS b(received_at, batch_id)
              ON e.received_at = b.received_at AND e.batch_id = b.batch_id
          WHERE e.status = 'accepted'
          ORDER BY e.id`,
-        [[...batches.values()].map((b) => b.receivedAt), [...batches.keys()]],
+        [[...batches.values()], [...batches.keys()]],
       );
-      for (const m of members) {
-        const jobId = batchJobId(m.batch_id);
-        const job = jobs.get(jobId) ?? { jobId, eventIds: [] };
-        job.eventIds.push(m.id);
-        jobs.set(jobId, job);
-      }
+      for (const m of members) add(batchJobId(m.batch_id), m.id);
     }
     await this.enqueue([...jobs.values()]);
     return [...jobs.keys()];
