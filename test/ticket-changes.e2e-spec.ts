@@ -1,13 +1,16 @@
 import { INestApplication } from '@nestjs/common';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
+import type { AcceptedEvent } from '../src/inbound/inbound-message';
 import { RealtimePublisher } from '../src/realtime/realtime.publisher';
 import { RoutingSignals } from '../src/routing/routing-signals';
 import { SlaTimersService } from '../src/sla/sla-timers.service';
 import { TicketsRepository } from '../src/tickets/repositories/tickets.repository';
 import { TicketChanges } from '../src/tickets/ticket-changes.service';
 import { TicketEffectsPublisher } from '../src/tickets/ticket-effects.publisher';
+import { TicketIngestService } from '../src/tickets/ticket-ingest.service';
 import { WebhooksService } from '../src/webhooks/webhooks.service';
 import { AgentSocket } from './support/agent-socket';
 import { freePort } from './support/private-services';
@@ -406,5 +409,55 @@ describe('ticket changes: one writer, effects after commit', () => {
     // The control: committed, every effect goes out once.
     await app.get(TicketEffectsPublisher).transaction((m, fx) => escalate(m, fx));
     expect(touched()).toEqual({ timers: true, webhooks: true, realtime: true, routing: true });
+  });
+
+  it('an inbound batch locks the tickets it writes to before writing, in id order, so a change on them cannot deadlock with it', async () => {
+    const references = [await env.submitTicket(app), await env.submitTicket(app)];
+    const [low, high] = (await Promise.all(references.map(ticket))).sort((a, b) => (a.id < b.id ? -1 : 1));
+    /** The customer writes again on the ticket, as the inbound queue hands it to the writer. */
+    const customerWrites = async (t: Record<string, any>): Promise<AcceptedEvent> => {
+      const [id] = await env.sql(`SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = 'email'`, [t.customer_id]);
+      return {
+        eventId: randomUUID(),
+        receivedAt: new Date().toISOString(),
+        reference: null,
+        message: {
+          channel: 'email',
+          externalId: `<${randomUUID()}@example.lv>`,
+          from: { address: id.value, identifiers: [{ kind: 'email', value: id.value, provenance: 'channel' }] },
+          threadHints: { reference: t.reference },
+          subject: `Re: [${t.reference}]`,
+          text: 'Papildinu savu iesniegumu.',
+          attachmentIds: [],
+        },
+      };
+    };
+    const tickets = app.get(TicketsRepository);
+    // Both orders of the batch's messages: whichever ticket's row the batch would have touched first.
+    for (const order of [
+      [low, high],
+      [high, low],
+    ]) {
+      const batch = await Promise.all(order.map(customerWrites));
+      let ingested: Promise<Array<{ outcome: string; ticketId: string | null }>> = Promise.resolve([]);
+      // A change in progress (a reply, an SLA firing) holds the lower ticket, then takes the higher one, in id order.
+      await app.get(TicketEffectsPublisher).transaction(async (m) => {
+        await tickets.lock(m, [low.id]);
+        const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
+        ingested = app.get(TicketIngestService).ingest(batch);
+        ingested.catch(() => undefined); // awaited below
+        await eventually(
+          async () => (await env.sql(`SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [pid])).length > 0,
+        );
+        // The batch waits for the lower ticket holding nothing of the higher one.
+        await m.query(`SET LOCAL lock_timeout = '3s'`);
+        await tickets.lock(m, [high.id]);
+      });
+      expect((await ingested).map((r) => [r.outcome, r.ticketId])).toEqual(order.map((t) => ['threaded', t.id]));
+      const stored = await env.sql(`SELECT ticket_id FROM messages WHERE external_id = ANY($1::text[])`, [
+        batch.map((e) => e.message.externalId),
+      ]);
+      expect(stored.map((r) => r.ticket_id).sort()).toEqual([low.id, high.id]);
+    }
   });
 });

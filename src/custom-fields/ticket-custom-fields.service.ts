@@ -37,8 +37,8 @@ const notFound = (reference: string) =>
 /**
  * A ticket's custom field values (table ticket_custom_field_values): its institution's fields only, read and set by
  * whoever may see the ticket (the ticket scope, so another institution's specialist gets 404 as for the ticket).
- * Setting them is a ticket change like any other: on the ticket locked FOR UPDATE, then TicketChanges writes the
- * history, audit event and webhook delivery, and the effects leave after commit.
+ * Setting them is a ticket change like any other: on the ticket locked (TicketsRepository.lock), then TicketChanges
+ * writes the history, audit event and webhook delivery, and the effects leave after commit.
  */
 @Injectable()
 export class TicketCustomFieldsService {

@@ -89,7 +89,7 @@ export class AssignmentService {
              AND NOT (t.channel = 'voice' AND EXISTS (
                SELECT 1 FROM messages ms JOIN calls c ON c.call_sid = ms.external_id
                WHERE ms.ticket_id = t.id AND ms.channel = 'voice' AND c.ended_at IS NULL))
-           ORDER BY t.created_at, t.id LIMIT $1 FOR UPDATE OF t SKIP LOCKED`,
+           ORDER BY t.created_at, t.id LIMIT $1 FOR NO KEY UPDATE OF t SKIP LOCKED`,
         [PASS_SIZE, channels],
       );
       if (waiting.length === 0) return [];

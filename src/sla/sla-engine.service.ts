@@ -135,7 +135,7 @@ export class SlaEngine {
       `SELECT id, channel, level, priority, institution_id, referred_institution_id, status, created_at, first_response_at, sla_policy_id, sla_breached_at,
               (SELECT max(e.created_at) FROM escalations e WHERE e.ticket_id = tickets.id AND e.from_level = 0 AND e.to_level > 0) AS handed_over_at,
               (SELECT coalesce(json_agg(c), '[]') FROM sla_clocks c WHERE c.ticket_id = tickets.id) AS clocks
-       FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+       FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
       [ids],
     );
     // Through the transaction's own connection: a second pool connection per transaction can starve the pool.

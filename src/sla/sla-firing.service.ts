@@ -64,7 +64,7 @@ export class SlaFiringService {
     const rows: Array<Record<string, any>> = await m.query(
       `SELECT c.*, t.reference FROM tickets t JOIN sla_clocks c ON c.ticket_id = t.id
        WHERE (c.ticket_id, c.metric) IN (SELECT * FROM unnest($1::uuid[], $2::varchar[]))
-       ORDER BY t.id, c.metric FOR UPDATE OF t`,
+       ORDER BY t.id, c.metric FOR NO KEY UPDATE OF t`,
       [jobs.map((j) => j.ticketId), jobs.map((j) => j.metric)],
     );
     const clocks = new Map(rows.map((r) => [`${r.ticket_id}|${r.metric}`, r]));

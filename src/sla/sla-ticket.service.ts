@@ -161,7 +161,7 @@ export class SlaTicketService {
   private async find(m: EntityManager, user: AuthUser, reference: string, lock: boolean): Promise<{ id: string; reference: string }> {
     const params: unknown[] = [reference.toUpperCase()];
     const [ticket] = await m.query(
-      `SELECT t.id, t.reference FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} ${lock ? 'FOR UPDATE OF t' : ''}`,
+      `SELECT t.id, t.reference FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} ${lock ? 'FOR NO KEY UPDATE OF t' : ''}`,
       params,
     );
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);

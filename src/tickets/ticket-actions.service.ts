@@ -12,7 +12,8 @@ import { LockedTicket, TicketsRepository } from './repositories/tickets.reposito
 
 /**
  * What people do to a ticket in the inbox: notes, claiming and assigning, status, kind, topic and priority.
- * Each runs on the row locked FOR UPDATE, so two people acting at once are serialised, and each is audited.
+ * Each runs on the row locked (TicketsRepository.lock), so two people acting at once are serialised, and each is
+ * audited.
  */
 @Injectable()
 export class TicketActionsService {

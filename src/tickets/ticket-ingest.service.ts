@@ -24,7 +24,7 @@ import { TicketEffectsPublisher } from './ticket-effects.publisher';
 import { TicketChanges } from './ticket-changes.service';
 import { CustomersRepository, NewCustomer } from '../customers/customers.repository';
 import { EscalationReason, EscalationsRepository } from './repositories/escalations.repository';
-import { SLA_SUMMARY_COLUMNS } from './repositories/tickets.repository';
+import { SLA_SUMMARY_COLUMNS, TicketsRepository } from './repositories/tickets.repository';
 import { TicketReferenceService } from './ticket-reference.service';
 import { ContactClassifierService } from '../classification/contact-classifier.service';
 import { ContactLabels, contactLabels } from './contact-classification';
@@ -106,6 +106,7 @@ export class TicketIngestService {
     private readonly level0Answers: Level0AnswerPlanner,
     private readonly csat: CsatService,
     private readonly changes: TicketChanges,
+    private readonly tickets: TicketsRepository,
   ) {}
 
   /** Level 0's labels for a new contact (see contact-classification.ts). */
@@ -774,7 +775,7 @@ export class TicketIngestService {
     queueRows: RoutingQueue[],
     ruleRows: RoutingRuleRow[],
   ): Promise<Array<{ ticketId: string; trigger: SlaTrigger }>> {
-    const [ticket]: Array<{ level: number }> = await m.query('SELECT level FROM tickets WHERE id = $1 FOR UPDATE', [h.ticketId]);
+    const [ticket]: Array<{ level: number }> = await m.query('SELECT level FROM tickets WHERE id = $1 FOR NO KEY UPDATE', [h.ticketId]);
     if (!ticket || ticket.level !== 0) return [];
     // What the citizen wrote while with the assistant is what the conversation is about.
     const [said]: Array<{ text: string | null }> = await m.query(
@@ -927,7 +928,7 @@ export class TicketIngestService {
         });
       }
     }
-    const threads = events.map((e, i) => {
+    const found = events.map((e, i) => {
       for (const x of e.message.threadHints?.externalIds ?? []) {
         const hit = byExternal.get(key(e.message.channel, x));
         if (hit) return hit;
@@ -940,6 +941,17 @@ export class TicketIngestService {
         return { ticketId: ref.ticketId, reference: ref.reference, status: ref.status, level: ref.level, closedAt: ref.closedAt };
       }
       return null;
+    });
+    // The tickets this batch writes to are locked here, in one statement and in id order, as every writer of tickets
+    // locks them first (TicketsRepository.lock). Locked later, piece by piece (the messages' foreign-key checks, the
+    // search documents' upsert, the tickets' UPDATE), they deadlocked with operators' replies and SLA firings on the
+    // same tickets under `bench:chat`, and the batch was run again. What decides the threading is read under the lock.
+    const locked = new Map((await this.tickets.lock(m, [...new Set(found.flatMap((t) => (t ? [t.ticketId] : [])))])).map((t) => [t.id, t]));
+    const threads = found.map((t): Thread | null => {
+      const current = t && locked.get(t.ticketId);
+      return current
+        ? { ticketId: current.id, reference: current.reference, status: current.status, level: current.level, closedAt: current.closed_at }
+        : null;
     });
     await this.refuseUnreadyThreads(m, events, threads);
     return threads;

@@ -142,7 +142,7 @@ export class TicketMessagesService {
                 AS moved_by_them
        FROM unnest($1::text[], $2::uuid[], $3::int[]) AS u(reference, agent_id, i)
        JOIN tickets t ON t.reference = u.reference
-       ORDER BY t.id FOR UPDATE OF t`,
+       ORDER BY t.id FOR NO KEY UPDATE OF t`,
       [
         requests.map((r) => r.reference.toUpperCase()),
         scopes.map((scope) => (!scope.all && scope.ownCasesOf ? scope.ownCasesOf : null)),

@@ -10,8 +10,9 @@ import { TagsService } from '../tags/tags.service';
 type TaggedTicket = { id: string; reference: string; institution_id: string | null; status: string };
 
 /**
- * Tags on tickets (table ticket_tags). Each change runs on the ticket locked FOR UPDATE, as every ticket change
- * does, and is audited as the person's; only names of the vocabulary that applies to the ticket are taken.
+ * Tags on tickets (table ticket_tags). Each change runs on the ticket locked (as TicketsRepository.lock locks it), as
+ * every ticket change does, and is audited as the person's; only names of the vocabulary that applies to the ticket
+ * are taken.
  */
 @Injectable()
 export class TicketTagsService {
@@ -125,7 +126,7 @@ export class TicketTagsService {
   private async lockIn(m: EntityManager, user: AuthUser, reference: string): Promise<TaggedTicket> {
     const params: unknown[] = [reference.toUpperCase()];
     const [ticket] = await m.query(
-      `SELECT t.id, t.reference, t.institution_id, t.status FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} FOR UPDATE`,
+      `SELECT t.id, t.reference, t.institution_id, t.status FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} FOR NO KEY UPDATE`,
       params,
     );
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);
