@@ -6,7 +6,6 @@ import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
 import { AutoCloseService } from '../src/followups/auto-close.service';
-import type { AcceptedEvent } from '../src/inbound/inbound-message';
 import { InboundService } from '../src/inbound/inbound.service';
 import { QueueName } from '../src/queues';
 import { TicketIngestService } from '../src/tickets/ticket-ingest.service';
@@ -38,27 +37,7 @@ describe('Follow-ups: snooze, reminders, auto-close on the Latvian calendar', ()
 
   const wokenEvents = (reference: string) => socket.events.filter((e) => e.event === 'ticket.woken' && e.payload.reference === reference);
 
-  /** A customer's e-mail on the ticket as the inbound queue carries it, for handing to the writer in a batch of one's choosing. */
-  const reply = async (reference: string, eventId: string = randomUUID()): Promise<AcceptedEvent> => {
-    const [id] = await env.sql(
-      `SELECT i.value FROM customer_identifiers i JOIN tickets t ON t.customer_id = i.customer_id WHERE t.reference = $1 AND i.kind = 'email'`,
-      [reference],
-    );
-    return {
-      eventId,
-      receivedAt: new Date().toISOString(),
-      reference: null,
-      message: {
-        channel: 'email',
-        externalId: `<${randomUUID()}@example.lv>`,
-        from: { address: id.value, identifiers: [{ kind: 'email', value: id.value, provenance: 'channel' }] },
-        threadHints: { reference },
-        subject: `Re: [${reference}]`,
-        text: 'Izziņa pielikumā.',
-        attachmentIds: [],
-      },
-    };
-  };
+  const reply = (reference: string, eventId?: string) => env.customerReply(reference, { eventId });
 
   /** The customer writes again on the ticket, through the pipeline an e-mail takes. */
   const customerWrites = async (reference: string) => {

@@ -1,9 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AgentsService } from '../src/agents/agents.service';
-import type { AcceptedEvent } from '../src/inbound/inbound-message';
 import { RealtimePublisher } from '../src/realtime/realtime.publisher';
 import { RoutingSignals } from '../src/routing/routing-signals';
 import { SlaTimersService } from '../src/sla/sla-timers.service';
@@ -414,31 +412,13 @@ describe('ticket changes: one writer, effects after commit', () => {
   it('an inbound batch locks the tickets it writes to before writing, in id order, so a change on them cannot deadlock with it', async () => {
     const references = [await env.submitTicket(app), await env.submitTicket(app)];
     const [low, high] = (await Promise.all(references.map(ticket))).sort((a, b) => (a.id < b.id ? -1 : 1));
-    /** The customer writes again on the ticket, as the inbound queue hands it to the writer. */
-    const customerWrites = async (t: Record<string, any>): Promise<AcceptedEvent> => {
-      const [id] = await env.sql(`SELECT value FROM customer_identifiers WHERE customer_id = $1 AND kind = 'email'`, [t.customer_id]);
-      return {
-        eventId: randomUUID(),
-        receivedAt: new Date().toISOString(),
-        reference: null,
-        message: {
-          channel: 'email',
-          externalId: `<${randomUUID()}@example.lv>`,
-          from: { address: id.value, identifiers: [{ kind: 'email', value: id.value, provenance: 'channel' }] },
-          threadHints: { reference: t.reference },
-          subject: `Re: [${t.reference}]`,
-          text: 'Papildinu savu iesniegumu.',
-          attachmentIds: [],
-        },
-      };
-    };
     const tickets = app.get(TicketsRepository);
     // Both orders of the batch's messages: whichever ticket's row the batch would have touched first.
     for (const order of [
       [low, high],
       [high, low],
     ]) {
-      const batch = await Promise.all(order.map(customerWrites));
+      const batch = await Promise.all(order.map((t) => env.customerReply(t.reference, { text: 'Papildinu savu iesniegumu.' })));
       let ingested: Promise<Array<{ outcome: string; ticketId: string | null }>> = Promise.resolve([]);
       // A change in progress (a reply, an SLA firing) holds the lower ticket, then takes the higher one, in id order.
       await app.get(TicketEffectsPublisher).transaction(async (m) => {

@@ -3,12 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { signTimestampedHmac } from '@lib/webhook-signature';
 import { Redis } from 'ioredis';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureHttp, httpAdapter } from '../../src/http-setup';
+import type { AcceptedEvent } from '../../src/inbound/inbound-message';
 import { webformSubmission } from './factories';
 
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -114,6 +115,34 @@ export class TestEnv {
       );
       return t;
     });
+  }
+
+  /**
+   * The ticket's customer writing again by e-mail, as the inbound queue hands the event to the ticket writer: for
+   * tests that choose the batch it goes in (TicketIngestService.ingest).
+   */
+  async customerReply(
+    reference: string,
+    { eventId = randomUUID(), text = 'Izziņa pielikumā.' }: { eventId?: string; text?: string } = {},
+  ): Promise<AcceptedEvent> {
+    const [id] = await this.sql(
+      `SELECT i.value FROM customer_identifiers i JOIN tickets t ON t.customer_id = i.customer_id WHERE t.reference = $1 AND i.kind = 'email'`,
+      [reference],
+    );
+    return {
+      eventId,
+      receivedAt: new Date().toISOString(),
+      reference: null,
+      message: {
+        channel: 'email',
+        externalId: `<${randomUUID()}@example.lv>`,
+        from: { address: id.value, identifiers: [{ kind: 'email', value: id.value, provenance: 'channel' }] },
+        threadHints: { reference },
+        subject: `Re: [${reference}]`,
+        text,
+        attachmentIds: [],
+      },
+    };
   }
 
   /** A signed web-form submission that has become a ticket; resolves to its reference. */
