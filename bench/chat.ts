@@ -415,7 +415,14 @@ async function main(): Promise<void> {
   };
   const serviceParts = () => services.map((s) => ({ label: s.label, pid: s.child.pid }));
   process.stderr.write(`service: setting up ${opts.sessions} sessions with ${opts.operators} operators …\n`);
+  // PostgreSQL counts the deadlocks it broke per database: each one rolled back a batch of messages or replies.
+  const deadlocks = async () =>
+    (await sql<{ n: number }>(db, 'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()'))[0].n;
+  const deadlocksBefore = await deadlocks();
   const measured = await runAgainst(service, opts, serviceParts);
+  // The statistics collector reports a backend's counts when it goes idle, within a second.
+  await sleep(1000);
+  const deadlocksDuring = (await deadlocks()) - deadlocksBefore;
   const [persisted] = await sql<{ tickets: number; messages: number; pending: number; failed: number }>(
     db,
     `SELECT (SELECT count(*)::int FROM tickets WHERE channel = 'chat') AS tickets,
@@ -542,7 +549,7 @@ async function main(): Promise<void> {
     );
   out.push('');
   out.push(
-    `check     chat tickets ${fmt(persisted.tickets)} (one per session), chat messages ${fmt(persisted.messages)}; inbound_events pending ${persisted.pending}, failed ${persisted.failed}; service warnings ${warnings}`,
+    `check     chat tickets ${fmt(persisted.tickets)} (one per session), chat messages ${fmt(persisted.messages)}; inbound_events pending ${persisted.pending}, failed ${persisted.failed}; service warnings ${warnings}; deadlocks in the database during the run ${deadlocksDuring}`,
   );
   out.push(`refusals  service: ${failures(measured)}${b ? `; bare: ${failures(b)}` : ''}`);
   const disturbed = [measured.cpu, b?.cpu].map((c) => busy(c?.cores.get(OTHER_LABEL) ?? [0, 0])).some((o) => o > OTHER_CPU_WARNING);
