@@ -1,4 +1,4 @@
-import { EngineTransport, writeFlushesTogether } from './redis-io.adapter';
+import { EngineTransport, Publisher, settleUnawaitedPublishes, writeFlushesTogether } from './redis-io.adapter';
 
 function fakeTransport(name = 'websocket') {
   const log: string[] = [];
@@ -42,5 +42,35 @@ describe('writeFlushesTogether', () => {
     const send = transport.send;
     writeFlushesTogether(transport);
     expect(transport.send).toBe(send);
+  });
+});
+
+describe('settleUnawaitedPublishes', () => {
+  const closed = () => Promise.reject(new Error('Connection is closed.'));
+
+  it('leaves no unhandled rejection behind a publish nobody awaits, and still rejects for whoever awaits it', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const client: Publisher = { publish: closed, spublish: closed };
+      settleUnawaitedPublishes(client);
+      void client.publish('requests', 'fetchSockets');
+      void client.spublish!('requests', 'fetchSockets');
+      await expect(client.publish('responses', 'sockets')).rejects.toThrow('Connection is closed.');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
+  it('passes the arguments and the result through', async () => {
+    const calls: unknown[][] = [];
+    const client: Publisher = { publish: (...args: unknown[]) => (calls.push(args), Promise.resolve(1)) };
+    settleUnawaitedPublishes(client);
+    await expect(client.publish('channel', 'message')).resolves.toBe(1);
+    expect(calls).toEqual([['channel', 'message']]);
+    expect(client.spublish).toBeUndefined();
   });
 });

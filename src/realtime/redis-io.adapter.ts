@@ -36,6 +36,31 @@ export function writeFlushesTogether(transport: EngineTransport): void {
   };
 }
 
+/** What settleUnawaitedPublishes needs of a Redis client (sharded pub/sub on a Cluster publishes with `spublish`). */
+export interface Publisher {
+  publish: (...args: any[]) => Promise<unknown>;
+  spublish?: (...args: any[]) => Promise<unknown>;
+}
+
+/**
+ * The adapter publishes without awaiting: requests to the other instances, their answers, broadcasts. A publish still
+ * queued when the connection closes, as when an instance shuts down while another asks it which sockets it holds,
+ * rejects with "Connection is closed" and nobody handles it: an unhandled rejection (seen once failing a test file
+ * whose two instances stopped together). Such a failure changes nothing (the instance is leaving; an unanswered
+ * request times out for its sender), so it is settled here; whoever awaits a publish still gets the error.
+ */
+export function settleUnawaitedPublishes(client: Publisher): void {
+  for (const name of ['publish', 'spublish'] as const) {
+    const original = client[name];
+    if (typeof original !== 'function') continue;
+    client[name] = function (this: Publisher, ...args: unknown[]): Promise<unknown> {
+      const result = original.apply(this, args);
+      result.catch(() => undefined);
+      return result;
+    };
+  }
+}
+
 /**
  * Socket.io through Redis, so that with several API instances behind a load balancer (no sticky sessions needed
  * for the websocket transport) a room spans them all. Long-polling needs stickiness, so only websockets are taken.
@@ -67,6 +92,7 @@ export class RedisIoAdapter extends IoAdapter {
       ? createRedis(this.config, { maxRetriesPerRequest: null }, { shardedSubscribers: true })
       : pub.duplicate();
     for (const client of [pub, sub]) client.on('error', () => undefined); // reconnects by itself
+    settleUnawaitedPublishes(pub);
     this.clients.push(pub, sub);
     server.adapter(
       isRedisCluster(this.config)
