@@ -3,6 +3,7 @@ import { AvailableAgent, channelsWithRoom, planAssignments, Strategy, WaitingTic
 import { MetricsService } from '../metrics/metrics.service';
 import { TicketChanges } from '../tickets/ticket-changes.service';
 import { TicketEffectsPublisher } from '../tickets/ticket-effects.publisher';
+import { TICKET_ROW_LOCK } from '../tickets/repositories/tickets.repository';
 
 /** How many of the oldest waiting tickets one pass considers; the next pass takes the rest. */
 const PASS_SIZE = 200;
@@ -89,7 +90,7 @@ export class AssignmentService {
              AND NOT (t.channel = 'voice' AND EXISTS (
                SELECT 1 FROM messages ms JOIN calls c ON c.call_sid = ms.external_id
                WHERE ms.ticket_id = t.id AND ms.channel = 'voice' AND c.ended_at IS NULL))
-           ORDER BY t.created_at, t.id LIMIT $1 FOR NO KEY UPDATE OF t SKIP LOCKED`,
+           ORDER BY t.created_at, t.id LIMIT $1 ${TICKET_ROW_LOCK} OF t SKIP LOCKED`,
         [PASS_SIZE, channels],
       );
       if (waiting.length === 0) return [];

@@ -16,7 +16,7 @@ import {
 import { EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import type { SlaState } from '../tickets/entities/ticket.entity';
-import { TicketSlaState, TicketsRepository } from '../tickets/repositories/tickets.repository';
+import { TICKET_ROW_LOCK, TicketSlaState, TicketsRepository } from '../tickets/repositories/tickets.repository';
 import type { ClockEventKind } from './entities/sla-clock-event.entity';
 import type { ClockStatus } from './entities/sla-clock.entity';
 import { choosePolicy, PolicyRow } from './policy-match';
@@ -135,7 +135,7 @@ export class SlaEngine {
       `SELECT id, channel, level, priority, institution_id, referred_institution_id, status, created_at, first_response_at, sla_policy_id, sla_breached_at,
               (SELECT max(e.created_at) FROM escalations e WHERE e.ticket_id = tickets.id AND e.from_level = 0 AND e.to_level > 0) AS handed_over_at,
               (SELECT coalesce(json_agg(c), '[]') FROM sla_clocks c WHERE c.ticket_id = tickets.id) AS clocks
-       FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+       FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id ${TICKET_ROW_LOCK}`,
       [ids],
     );
     // Through the transaction's own connection: a second pool connection per transaction can starve the pool.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { TicketsRepository } from '../tickets/repositories/tickets.repository';
+import { TICKET_ROW_LOCK, TicketsRepository } from '../tickets/repositories/tickets.repository';
 import { TicketChanges } from '../tickets/ticket-changes.service';
 import { TicketEffects } from '../tickets/ticket-effects';
 import { TicketEffectsPublisher } from '../tickets/ticket-effects.publisher';
@@ -64,7 +64,7 @@ export class SlaFiringService {
     const rows: Array<Record<string, any>> = await m.query(
       `SELECT c.*, t.reference FROM tickets t JOIN sla_clocks c ON c.ticket_id = t.id
        WHERE (c.ticket_id, c.metric) IN (SELECT * FROM unnest($1::uuid[], $2::varchar[]))
-       ORDER BY t.id, c.metric FOR NO KEY UPDATE OF t`,
+       ORDER BY t.id, c.metric ${TICKET_ROW_LOCK} OF t`,
       [jobs.map((j) => j.ticketId), jobs.map((j) => j.metric)],
     );
     const clocks = new Map(rows.map((r) => [`${r.ticket_id}|${r.metric}`, r]));

@@ -6,6 +6,7 @@ import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException, validationProblem } from '../common/problem';
 import { SlaEngine } from './sla-engine.service';
 import { TicketEffectsPublisher } from '../tickets/ticket-effects.publisher';
+import { TICKET_ROW_LOCK } from '../tickets/repositories/tickets.repository';
 
 /** A ticket's SLA as staff see it, and the extension an operator applies. */
 @Injectable()
@@ -161,7 +162,7 @@ export class SlaTicketService {
   private async find(m: EntityManager, user: AuthUser, reference: string, lock: boolean): Promise<{ id: string; reference: string }> {
     const params: unknown[] = [reference.toUpperCase()];
     const [ticket] = await m.query(
-      `SELECT t.id, t.reference FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} ${lock ? 'FOR NO KEY UPDATE OF t' : ''}`,
+      `SELECT t.id, t.reference FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} ${lock ? `${TICKET_ROW_LOCK} OF t` : ''}`,
       params,
     );
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);

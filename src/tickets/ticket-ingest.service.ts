@@ -24,7 +24,7 @@ import { TicketEffectsPublisher } from './ticket-effects.publisher';
 import { TicketChanges } from './ticket-changes.service';
 import { CustomersRepository, NewCustomer } from '../customers/customers.repository';
 import { EscalationReason, EscalationsRepository } from './repositories/escalations.repository';
-import { SLA_SUMMARY_COLUMNS, TicketsRepository } from './repositories/tickets.repository';
+import { SLA_SUMMARY_COLUMNS, TICKET_ROW_LOCK, TicketsRepository } from './repositories/tickets.repository';
 import { TicketReferenceService } from './ticket-reference.service';
 import { ContactClassifierService } from '../classification/contact-classifier.service';
 import { ContactLabels, contactLabels } from './contact-classification';
@@ -775,7 +775,7 @@ export class TicketIngestService {
     queueRows: RoutingQueue[],
     ruleRows: RoutingRuleRow[],
   ): Promise<Array<{ ticketId: string; trigger: SlaTrigger }>> {
-    const [ticket]: Array<{ level: number }> = await m.query('SELECT level FROM tickets WHERE id = $1 FOR NO KEY UPDATE', [h.ticketId]);
+    const [ticket]: Array<{ level: number }> = await m.query(`SELECT level FROM tickets WHERE id = $1 ${TICKET_ROW_LOCK}`, [h.ticketId]);
     if (!ticket || ticket.level !== 0) return [];
     // What the citizen wrote while with the assistant is what the conversation is about.
     const [said]: Array<{ text: string | null }> = await m.query(

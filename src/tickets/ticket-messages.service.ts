@@ -9,7 +9,7 @@ import type { InboundAttachment } from '../inbound/inbound-message';
 import { SlaEngine } from '../sla/sla-engine.service';
 import { TicketEffects } from './ticket-effects';
 import { TicketEffectsPublisher } from './ticket-effects.publisher';
-import { TicketsRepository } from './repositories/tickets.repository';
+import { TICKET_ROW_LOCK, TicketsRepository } from './repositories/tickets.repository';
 import { messagingWindow } from '../channels/social/messaging-window';
 import { AppConfig } from '../config/app-config';
 import { contactAddress, contactAddresses, contactKey } from './ticket-contacts';
@@ -142,7 +142,7 @@ export class TicketMessagesService {
                 AS moved_by_them
        FROM unnest($1::text[], $2::uuid[], $3::int[]) AS u(reference, agent_id, i)
        JOIN tickets t ON t.reference = u.reference
-       ORDER BY t.id FOR NO KEY UPDATE OF t`,
+       ORDER BY t.id ${TICKET_ROW_LOCK} OF t`,
       [
         requests.map((r) => r.reference.toUpperCase()),
         scopes.map((scope) => (!scope.all && scope.ownCasesOf ? scope.ownCasesOf : null)),

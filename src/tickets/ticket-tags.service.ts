@@ -6,6 +6,7 @@ import { AuthUser, ticketScope, ticketScopeSql } from '../auth/auth-user';
 import { ProblemException } from '../common/problem';
 import { returnedRows } from '../database/rows';
 import { TagsService } from '../tags/tags.service';
+import { TICKET_ROW_LOCK } from './repositories/tickets.repository';
 
 type TaggedTicket = { id: string; reference: string; institution_id: string | null; status: string };
 
@@ -126,7 +127,7 @@ export class TicketTagsService {
   private async lockIn(m: EntityManager, user: AuthUser, reference: string): Promise<TaggedTicket> {
     const params: unknown[] = [reference.toUpperCase()];
     const [ticket] = await m.query(
-      `SELECT t.id, t.reference, t.institution_id, t.status FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} FOR NO KEY UPDATE`,
+      `SELECT t.id, t.reference, t.institution_id, t.status FROM tickets t WHERE t.reference = $1 ${ticketScopeSql(ticketScope(user), 't', (v) => `$${params.push(v)}`)} ${TICKET_ROW_LOCK}`,
       params,
     );
     if (!ticket) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `No ticket ${reference} that you may see.`);

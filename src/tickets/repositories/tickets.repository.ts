@@ -20,6 +20,15 @@ export interface LockedTicket {
 const LOCKED_COLUMNS =
   't.id, t.reference, t.status, t.level, t.queue_id, t.institution_id, t.assignee_id, t.priority, t.channel, t.customer_id, t.closed_at';
 
+/**
+ * How every change locks ticket rows. FOR NO KEY UPDATE is the lock an UPDATE takes itself: it serialises the
+ * changes of a ticket as FOR UPDATE would, but lets other transactions add rows that refer to the ticket (a message,
+ * a clock, an audit event) meanwhile. Their foreign-key checks take FOR KEY SHARE, which FOR UPDATE blocks: under
+ * `bench:chat` an inbound batch's messages waited 1.3 ms a check on average for operators' replies and SLA firings
+ * on their tickets. No change alters a ticket's id or deletes a ticket, which is all FOR UPDATE adds.
+ */
+export const TICKET_ROW_LOCK = 'FOR NO KEY UPDATE';
+
 /** The ticket fields a person edits in place; the rest of a ticket changes only by a named change. */
 export interface TicketFieldChanges {
   kind?: string;
@@ -61,17 +70,10 @@ export const SLA_SUMMARY_COLUMNS = [
  */
 @Injectable()
 export class TicketsRepository {
-  /**
-   * Locks the tickets in id order (so two changes over the same tickets cannot deadlock). FOR NO KEY UPDATE, the lock
-   * an UPDATE takes itself: it serialises every change of a ticket as FOR UPDATE did, but lets other transactions
-   * add rows that refer to the ticket (a message, a clock, an audit event) meanwhile. Their foreign-key checks take
-   * FOR KEY SHARE, which FOR UPDATE blocks: under `bench:chat` an inbound batch's messages waited for operators' replies
-   * and SLA firings on their tickets, 1.3 ms a check on average. No ticket's id ever changes, nor is a ticket deleted
-   * by a change, which is what FOR UPDATE would guard against.
-   */
+  /** Locks the tickets in id order (so two changes over the same tickets cannot deadlock). */
   async lock(m: EntityManager, ids: string[]): Promise<LockedTicket[]> {
     if (ids.length === 0) return [];
-    return m.query(`SELECT ${LOCKED_COLUMNS} FROM tickets t WHERE t.id = ANY($1::uuid[]) ORDER BY t.id FOR NO KEY UPDATE OF t`, [ids]);
+    return m.query(`SELECT ${LOCKED_COLUMNS} FROM tickets t WHERE t.id = ANY($1::uuid[]) ORDER BY t.id ${TICKET_ROW_LOCK} OF t`, [ids]);
   }
 
   /**
@@ -79,7 +81,7 @@ export class TicketsRepository {
    * finds tickets by reference within a user's scope.
    */
   async lockWhere(m: EntityManager, where: string, params: unknown[]): Promise<LockedTicket[]> {
-    return m.query(`SELECT ${LOCKED_COLUMNS} FROM tickets t WHERE ${where} ORDER BY t.id FOR NO KEY UPDATE OF t`, params);
+    return m.query(`SELECT ${LOCKED_COLUMNS} FROM tickets t WHERE ${where} ORDER BY t.id ${TICKET_ROW_LOCK} OF t`, params);
   }
 
   /**
@@ -125,7 +127,7 @@ export class TicketsRepository {
                  AND NOT EXISTS (SELECT 1 FROM messages ms WHERE ms.ticket_id = t0.id AND NOT ms.internal
                                  AND ms.created_at > (SELECT max(ci.created_at) FROM messages ci WHERE ci.ticket_id = t0.id AND ci.direction = 'inbound')
                                  AND ms.direction = 'outbound')
-               ORDER BY t0.id FOR NO KEY UPDATE OF t0) w
+               ORDER BY t0.id ${TICKET_ROW_LOCK} OF t0) w
          WHERE t.id = w.id RETURNING t.id, t.reference, w.assignee_id AS assignee`,
         [agentIds],
       ),
