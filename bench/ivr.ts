@@ -19,11 +19,10 @@
  *
  * Everything lives in a fresh schema and Redis prefix that are removed at the end, also on error or Ctrl-C.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
-import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import twilio from 'twilio';
@@ -38,8 +37,10 @@ import {
   connect,
   DATABASE_URL,
   metricOf,
+  migrateSameWorkSchema,
   SERVICE_DEFAULTS,
   openAroundTheClock,
+  spawnHandler,
   settingsLine,
   sql,
   startService,
@@ -458,38 +459,6 @@ const END_CALL_SQL = `
     SELECT $5, 0, 1, (SELECT id FROM queue), 'routed', 'Call from ' || from_number FROM call, ticket WHERE handed
   )
   SELECT 1`;
-
-/**
- * A schema for the same-work baseline, migrated as the service's is (its triggers build the search documents),
- * so that the baseline writes the same tables with the same indexes and triggers. Removed at the end.
- */
-async function migrateSameWorkSchema(admin: Client, schema: string): Promise<string> {
-  onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  const dataSource = join(__dirname, '../src/database/data-source.js');
-  const migrate = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const ds = require(${JSON.stringify(dataSource)}).default; ds.initialize().then(() => ds.runMigrations()).then(() => ds.destroy())`,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { PATH: process.env.PATH, DATABASE_URL, DATABASE_SCHEMA: schema } },
-  );
-  const code = await new Promise<number | null>((resolve) => migrate.once('exit', resolve));
-  if (code !== 0) throw new Error(`migrating the same-work schema ${schema} failed (exit ${code})`);
-  await admin.query(`CREATE SEQUENCE "${schema}".bench_same_work_references`);
-  return schema;
-}
-
-async function spawnHandler(label: string, code: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  onCleanup(label, async () => void child.kill('SIGTERM'));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
-    child.once('exit', () => reject(new Error(`the ${label} exited`)));
-  });
-  return { port, child };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 

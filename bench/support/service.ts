@@ -354,3 +354,71 @@ export async function analyzeSchema(admin: Client, schema: string): Promise<void
   );
   if (tables.length > 0) await admin.query(`ANALYZE ${tables.map((r) => r.t).join(', ')}`);
 }
+
+/**
+ * Exact row counts of every table of the schema, for what a run wrote: the difference of two of these, divided by
+ * the events in between, shows per table what one event cost, and that a baseline claiming the same work does it.
+ */
+export async function rowsByTable(admin: Client, schema: string): Promise<Map<string, number>> {
+  const tables = await sql<{ t: string }>(
+    admin,
+    `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`,
+    [schema],
+  );
+  if (tables.length === 0) return new Map();
+  const [row] = await sql<Record<string, number>>(
+    admin,
+    `SELECT ${tables.map((r, i) => `(SELECT count(*)::int FROM "${schema}"."${r.t}") AS c${i}`).join(', ')}`,
+  );
+  return new Map(tables.map((r, i) => [r.t, row[`c${i}`]]));
+}
+
+/**
+ * Rows per event that each table gained between two counts. A table that gained less than one row per hundred
+ * events is left out: that is a process's own housekeeping (a model trained at start, say), not the events' work.
+ */
+export function rowsPerEvent(before: Map<string, number>, after: Map<string, number>, events: number): Map<string, number> {
+  const gained = new Map<string, number>();
+  for (const [table, n] of after) {
+    const perEvent = (n - (before.get(table) ?? 0)) / Math.max(1, events);
+    if (perEvent >= 0.01) gained.set(table, perEvent);
+  }
+  return gained;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Same-work baselines: the service's rows written by a bare handler
+
+/**
+ * A schema for a same-work baseline, migrated as the service's is (its triggers build the search documents, its
+ * seed makes the institutions, queues and SLA policies), so that the baseline writes the same tables with the same
+ * indexes and triggers; with a sequence of its own for references. Removed at the end.
+ */
+export async function migrateSameWorkSchema(admin: Client, schema: string): Promise<string> {
+  onCleanup(`schema ${schema}`, () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const dataSource = join(__dirname, '../../src/database/data-source.js');
+  const migrate = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const ds = require(${JSON.stringify(dataSource)}).default; ds.initialize().then(() => ds.runMigrations()).then(() => ds.destroy())`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { PATH: process.env.PATH, DATABASE_URL, DATABASE_SCHEMA: schema } },
+  );
+  const code = await new Promise<number | null>((resolve) => migrate.once('exit', resolve));
+  if (code !== 0) throw new Error(`migrating the same-work schema ${schema} failed (exit ${code})`);
+  await admin.query(`CREATE SEQUENCE "${schema}".bench_same_work_references`);
+  return schema;
+}
+
+/** A bare handler: `code` runs in a node process of its own and prints the port it listens on. */
+export async function spawnHandler(label: string, code: string): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  onCleanup(label, async () => void child.kill('SIGTERM'));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', () => reject(new Error(`the ${label} exited`)));
+  });
+  return { port, child };
+}
