@@ -35,6 +35,7 @@ import { QueueName } from '../src/queues';
 import { busy, coresBetween, CpuUse, cpuSnapshot, MACHINE_LABEL, OTHER_CPU_WARNING, OTHER_LABEL } from './support/cpu';
 import { now, onCleanup, runBench, sleep, stopping, until } from './support/lifecycle';
 import { parseFlags } from './support/options';
+import { rowsByTable, rowsPerEvent } from './support/table-rows';
 import { fmt, machineLine, nodeArgsLine, table } from './support/report';
 import {
   assertAlive,
@@ -45,8 +46,6 @@ import {
   metricOf,
   migrateSameWorkSchema,
   REDIS_URL,
-  rowsByTable,
-  rowsPerEvent,
   SERVICE_DEFAULTS,
   ServiceProcess,
   settingsLine,
@@ -420,12 +419,11 @@ function sameWorkCode(schema: string, poolSize: number): string {
   const signatureLib = join(__dirname, '../libs/webhook-signature/src/index.js');
   return `
     const http = require('node:http');
-    const { randomUUID } = require('node:crypto');
     const { Pool } = require('pg');
     const { verifyTimestampedHmac } = require(${JSON.stringify(signatureLib)});
+    const { PLACE_FORM_SQL, placeFormValues } = require(${JSON.stringify(join(__dirname, 'support/same-work-webform.js'))});
     const secret = ${JSON.stringify(WEBFORM_SECRET)};
     const pool = new Pool({ connectionString: ${JSON.stringify(DATABASE_URL)}, max: ${poolSize}, options: '-c search_path=${schema},public' });
-    const PLACE = ${JSON.stringify(PLACE_FORM_SQL)};
     const answer = (res, status, body) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
     const server = http.createServer((req, res) => {
       const chunks = [];
@@ -434,20 +432,10 @@ function sameWorkCode(schema: string, poolSize: number): string {
         const raw = Buffer.concat(chunks);
         const check = verifyTimestampedHmac(secret, req.headers['x-signature'], raw, { maxSkewSeconds: 300 });
         if (!check.ok) return answer(res, 401, { reason: check.reason });
-        let f;
-        try { f = JSON.parse(raw.toString('utf8')); } catch { return answer(res, 400, { reason: 'json' }); }
-        const a = f.applicant || {};
-        if (typeof f.submissionId !== 'string' || typeof a.firstName !== 'string' || typeof f.message !== 'string')
-          return answer(res, 422, { reason: 'fields' });
-        const meta = JSON.stringify({ form: f.form, replyTo: a.email ? 'email' : 'phone' });
+        let values;
+        try { values = placeFormValues(raw.toString('utf8')); } catch (e) { return answer(res, 422, { reason: e.message }); }
         pool
-          .query({
-            name: 'place-form',
-            text: PLACE,
-            values: [randomUUID(), randomUUID(), randomUUID(), randomUUID(), new Date().getFullYear(), f.submissionId, raw.toString('utf8'),
-              a.firstName.trim(), (a.lastName || '').trim(), f.language || 'lv', f.institution || null, f.topic || null, f.form || 'question',
-              f.subject || null, f.message, f.submittedAt, (a.personalCode || '').replace('-', ''), a.email || null, a.phone || null, meta],
-          })
+          .query({ name: 'place-form', text: PLACE_FORM_SQL, values })
           .then((r) => answer(res, 202, { reference: r.rows[0].reference }), (e) => answer(res, 500, { reason: e.message }));
       });
     });
@@ -455,65 +443,6 @@ function sameWorkCode(schema: string, poolSize: number): string {
     server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
   `;
 }
-
-/**
- * One form, one statement: $1 event, $2 customer, $3 ticket and $4 message ids, $5 the reference's year, $6 the
- * submission id, $7 the form as received, $8–$10 name and language, $11 institution code, $12 topic, $13 kind,
- * $14 subject, $15 text, $16 sent at, $17–$19 personal code, e-mail and phone, $20 the message's meta.
- */
-const PLACE_FORM_SQL = `
-  WITH contact(kind, value) AS (
-    SELECT * FROM (VALUES ('personal_code', $17::text), ('email', $18::text), ('phone', $19::text)) AS c(kind, value) WHERE value <> ''
-  ), known AS (
-    SELECT ci.customer_id FROM customer_identifiers ci JOIN contact c ON ci.kind = c.kind AND ci.value = c.value LIMIT 1
-  ), customer AS (
-    INSERT INTO customers (id, first_name, last_name, preferred_language) SELECT $2, $8, $9, $10 WHERE NOT EXISTS (SELECT 1 FROM known)
-  ), owner AS (
-    SELECT coalesce((SELECT customer_id FROM known), $2::uuid) AS id
-  ), identifiers AS (
-    INSERT INTO customer_identifiers (customer_id, kind, value, provenance)
-    SELECT owner.id, kind, value, 'citizen' FROM contact, owner ON CONFLICT (kind, value) DO NOTHING
-  ), institution AS (
-    SELECT id FROM institutions WHERE code = upper($11)
-  ), queue AS (
-    SELECT id FROM queues WHERE level = 1 AND (institution_id = (SELECT id FROM institution) OR is_general)
-    ORDER BY is_general, code LIMIT 1
-  ), policy AS (
-    SELECT id FROM sla_policies WHERE active ORDER BY scope, created_at LIMIT 1
-  ), ref AS (
-    SELECT 'VP-' || $5 || '-' || lpad(nextval('bench_same_work_references')::text, 6, '0') AS reference
-  ), ticket AS (
-    INSERT INTO tickets (id, reference, channel, institution_id, topic, kind, language, priority, status, level, queue_id, customer_id,
-                         subject, created_at, updated_at, sla_policy_id, sla_state, sla_due_at, sla_warning_at, first_response_due_at,
-                         resolution_due_at)
-    SELECT $3, ref.reference, 'webform', (SELECT id FROM institution), $12, $13, $10, 'normal', 'queued', 1, (SELECT id FROM queue), owner.id,
-           $14, now(), now(), (SELECT id FROM policy), 'ok', now() + interval '82 hours', now() + interval '66 hours',
-           now() + interval '82 hours', now() + interval '82 hours'
-    FROM ref, owner
-    RETURNING id
-  ), message AS (
-    INSERT INTO messages (id, ticket_id, channel, external_id, direction, author_type, subject, text, meta, sent_at, created_at)
-    SELECT $4, ticket.id, 'webform', $6, 'inbound', 'customer', $14, $15, $20::jsonb, $16::timestamptz, now() FROM ticket
-  ), event AS (
-    INSERT INTO inbound_events (id, channel, external_id, received_at, payload, reference, status, ticket_id, message_id, attempts, processed_at)
-    SELECT $1, 'webform', $6, now(), $7::jsonb, ref.reference, 'processed', $3, $4, 1, now() FROM ref
-  ), contacts AS (
-    INSERT INTO ticket_contacts (ticket_id, kind, value, provenance) SELECT ticket.id, kind, value, 'citizen' FROM ticket, contact
-  ), clocks AS (
-    INSERT INTO sla_clocks (ticket_id, metric, policy_id, status, measure, started_at, budget_ms, consumed_ms, running_since,
-                            warning_at, due_at, warning_fire_at, breach_fire_at)
-    SELECT ticket.id, metric, (SELECT id FROM policy), 'running', 'business', now(), 295200000, 0, now(),
-           now() + interval '66 hours', now() + interval '82 hours', now() + interval '66 hours', now() + interval '82 hours'
-    FROM ticket, unnest(ARRAY['first_response', 'resolution']) AS metric
-  ), history AS (
-    INSERT INTO sla_clock_events (ticket_id, metric, kind, policy_id, cycle, due_at, consumed_ms, at)
-    SELECT ticket.id, metric, 'started', (SELECT id FROM policy), 1, now() + interval '82 hours', 0, now()
-    FROM ticket, unnest(ARRAY['first_response', 'resolution']) AS metric
-  ), escalation AS (
-    INSERT INTO escalations (ticket_id, from_level, to_level, to_queue_id, to_institution_id, reason)
-    SELECT ticket.id, 0, 1, (SELECT id FROM queue), (SELECT id FROM institution), 'routed' FROM ticket
-  )
-  SELECT reference FROM ref`;
 
 interface SameWorkResult {
   load: LoadResult;

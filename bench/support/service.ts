@@ -355,37 +355,6 @@ export async function analyzeSchema(admin: Client, schema: string): Promise<void
   if (tables.length > 0) await admin.query(`ANALYZE ${tables.map((r) => r.t).join(', ')}`);
 }
 
-/**
- * Exact row counts of every table of the schema, for what a run wrote: the difference of two of these, divided by
- * the events in between, shows per table what one event cost, and that a baseline claiming the same work does it.
- */
-export async function rowsByTable(admin: Client, schema: string): Promise<Map<string, number>> {
-  const tables = await sql<{ t: string }>(
-    admin,
-    `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`,
-    [schema],
-  );
-  if (tables.length === 0) return new Map();
-  const [row] = await sql<Record<string, number>>(
-    admin,
-    `SELECT ${tables.map((r, i) => `(SELECT count(*)::int FROM "${schema}"."${r.t}") AS c${i}`).join(', ')}`,
-  );
-  return new Map(tables.map((r, i) => [r.t, row[`c${i}`]]));
-}
-
-/**
- * Rows per event that each table gained between two counts. A table that gained less than one row per hundred
- * events is left out: that is a process's own housekeeping (a model trained at start, say), not the events' work.
- */
-export function rowsPerEvent(before: Map<string, number>, after: Map<string, number>, events: number): Map<string, number> {
-  const gained = new Map<string, number>();
-  for (const [table, n] of after) {
-    const perEvent = (n - (before.get(table) ?? 0)) / Math.max(1, events);
-    if (perEvent >= 0.01) gained.set(table, perEvent);
-  }
-  return gained;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Same-work baselines: the service's rows written by a bare handler
 
