@@ -46,7 +46,7 @@ import {
   metricOf,
   migrateSameWorkSchema,
   REDIS_URL,
-  SERVICE_DEFAULTS,
+  serviceSetting,
   ServiceProcess,
   settingsLine,
   spawnHandler,
@@ -405,15 +405,9 @@ async function runBaseline(schema: string, connections: number, count: number, w
 // The same-work baseline: the service's rows for a form, written by a bare handler in one statement.
 
 /**
- * A bare node:http handler that checks the signature as the service does (the same library), parses the form and
- * writes the rows the service writes for it, counted per table in every run: the event (stored once, as processed),
- * the customer found by an identifier or made with its three identifiers, the ticket routed to its institution's
- * queue with its SLA summary, the message, the ticket's three contacts, two SLA clocks with their "started" events,
- * and the escalation from level 0; the search documents come from the schema's own triggers. One prepared statement
- * per form through a pool the size of the service's, into a schema migrated like the service's, answered when it
- * has committed. What it leaves out is what the service does besides: the durable accept before the answer, the
- * queue and the worker's hand-off, batching, validation beyond the fields it reads, business-time deadlines (fixed
- * intervals here), limits, logs.
+ * A bare node:http handler that checks the signature as the service does (the same library) and writes the form's
+ * rows with the statement of support/same-work-webform.ts (what it writes and leaves out is said there), through a
+ * pool the size of the service's, as a prepared statement, answering once they are committed.
  */
 function sameWorkCode(schema: string, poolSize: number): string {
   const signatureLib = join(__dirname, '../libs/webhook-signature/src/index.js');
@@ -608,7 +602,7 @@ async function main(): Promise<void> {
   // Baseline first, while nothing else runs; a checkpoint after it so its dirty pages are not written on the service's time.
   let baseline: BaselineResult | null = null;
   let sameWork: SameWorkResult | null = null;
-  const poolSize = Number(opts.serviceEnv.DATABASE_POOL_SIZE ?? SERVICE_DEFAULTS.DATABASE_POOL_SIZE);
+  const poolSize = Number(serviceSetting(opts.serviceEnv, 'DATABASE_POOL_SIZE'));
   if (opts.baseline) {
     const connections = Math.min(opts.clients, freeConnections);
     baseline = await runBaseline(`${schema}_naive`, connections, opts.baselineEvents, opts.warmup, run);

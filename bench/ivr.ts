@@ -38,7 +38,7 @@ import {
   DATABASE_URL,
   metricOf,
   migrateSameWorkSchema,
-  SERVICE_DEFAULTS,
+  serviceSetting,
   openAroundTheClock,
   spawnHandler,
   settingsLine,
@@ -496,7 +496,7 @@ async function main(): Promise<void> {
   const api: Target = { port: service.processes[0].port, bare: false };
   const bareHandler = await startBare();
   const bare: Target = { port: bareHandler.port, bare: true };
-  const poolSize = Number(options.serviceEnv.DATABASE_POOL_SIZE ?? SERVICE_DEFAULTS.DATABASE_POOL_SIZE);
+  const poolSize = Number(serviceSetting(options.serviceEnv, 'DATABASE_POOL_SIZE'));
   const sameWorkSchema = await migrateSameWorkSchema(admin, `${run}_same_work`);
   const sameWorkHandler = await spawnHandler('same-work handler', sameWorkCode(sameWorkSchema, poolSize));
   const sameWork: Target = { port: sameWorkHandler.port, bare: true };

@@ -3,6 +3,13 @@
  * form, written by one statement. Its bare handler requires this file from dist/, and test/bench-baselines.e2e-spec.ts
  * checks against the service itself that the statement still writes what the service writes, table by table, so
  * that a migration cannot quietly make the baseline do less (or fail) between benchmark runs.
+ *
+ * The rows: the event (stored once, as processed), the customer found by an identifier or made with its three
+ * identifiers, the ticket with its SLA summary, the message, the ticket's three contacts, two SLA clocks with their
+ * "started" events, the escalation from level 0, and the search document (by the schema's own triggers). What it
+ * leaves out is what the service does besides: the durable accept before the answer, the queue and the worker's
+ * hand-off, batching, classification, validation beyond the fields it reads, business-time deadlines (fixed
+ * intervals here), limits, logs.
  */
 import { randomUUID } from 'node:crypto';
 
